@@ -10,12 +10,19 @@ const files = readdirSync('bench')
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 
-for (const f of files) {
-  console.log(`\n== ${f}`);
-  const mod = (await import(pathToFileURL(resolve(join('bench', f))).href)) as { run?: () => Promise<void> };
-  if (typeof mod.run !== 'function') {
-    console.log(`  (no run() exported)`);
-    continue;
+async function main(): Promise<void> {
+  for (const f of files) {
+    console.log(`\n== ${f}`);
+    const mod = (await import(pathToFileURL(resolve(join('bench', f))).href)) as { run?: () => Promise<void> };
+    if (typeof mod.run !== 'function') {
+      console.log(`  (no run() exported)`);
+      continue;
+    }
+    await mod.run();
   }
-  await mod.run();
 }
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
