@@ -1,0 +1,635 @@
+// Generates the GNU-as mipsel (o32, MIPS32r2) differential programs. Everything comes from
+// a fixed-seed PRNG: the same generator always writes the same text, and a test checks the
+// committed sources against it.
+//
+// A "state" program runs cases; each case loads every usable register (and HI/LO) with
+// random or edge values, runs a short random instruction sequence, then dumps its state
+// with write(2): 32 GPRs, HI, LO (136 bytes) followed by the 64-byte scratch buffer the
+// memory instructions work on — one 200-byte record per case. $sp holds the dump area's
+// address (never randomised); $k0/$k1 are left alone (a kernel may clobber them) and dumped
+// as 0. Other programs end in a fault or trap, and their exit status is what is compared.
+
+import { Random } from './random';
+
+export const STATE_RECORD_BYTES = 200;
+export const SCRATCH_BYTES = 64;
+
+export interface GeneratedProgram {
+  /** File stem: src/NAME.S, bin/NAME. */
+  name: string;
+  source: string;
+  /** stdout is a sequence of STATE_RECORD_BYTES-byte state dumps. */
+  stateDumps: boolean;
+}
+
+const SP = 29;
+/** Registers a case may read. */
+const SOURCES = Array.from({ length: 32 }, (_, i) => i).filter((r) => r !== 26 && r !== 27 && r !== SP);
+/** Registers a case may write. */
+const DESTS = SOURCES.filter((r) => r !== 0);
+
+const EDGE_VALUES = [
+  0, 1, 2, 3, -1, -2, 0x7fffffff, -0x80000000, -0x7fffffff, 0x7ffffffe, 0xffff, 0x8000, 0x7fff, -0x8000, -0x8001,
+  0x10000, 0x00ff00ff, -0x00ff0100, 0x12345678, -0x789abcdf, 31, 32, 33, 0x80, 0xff, -0x80, 0x55555555, -0x55555556,
+];
+
+function hex(v: number): string {
+  return '0x' + (v >>> 0).toString(16);
+}
+
+function value(rng: Random): number {
+  switch (rng.below(6)) {
+    case 0:
+      return rng.pick(EDGE_VALUES) | 0;
+    case 1:
+      return rng.range(-40, 40);
+    case 2: {
+      const p = 1 << rng.below(32);
+      return (p + rng.range(-1, 1)) | 0;
+    }
+    case 3:
+      return ((rng.u32() & 0xff) << 24) >> (rng.below(4) * 8); // sign-extended byte patterns
+    default:
+      return rng.u32() | 0;
+  }
+}
+
+/** Loads a 32-bit constant without assembler macros (.set noat forbids them). */
+function setReg(r: number, v: number): string[] {
+  v |= 0;
+  if (v >= -0x8000 && v <= 0x7fff) return [`addiu $${r}, $0, ${v}`];
+  const hi = (v >>> 16) & 0xffff;
+  const lo = v & 0xffff;
+  if (lo === 0) return [`lui $${r}, ${hex(hi)}`];
+  return [`lui $${r}, ${hex(hi)}`, `ori $${r}, $${r}, ${hex(lo)}`];
+}
+
+function symbolPlus(symbol: string, offset: number): string {
+  return offset === 0 ? symbol : offset > 0 ? `${symbol}+${offset}` : `${symbol}-${-offset}`;
+}
+
+/** Points r at scratch+address-imm, so that imm(r) addresses scratch+address. */
+function setBase(r: number, address: number, imm: number): string[] {
+  const sym = symbolPlus('scratch', address - imm);
+  return [`lui $${r}, %hi(${sym})`, `addiu $${r}, $${r}, %lo(${sym})`];
+}
+
+class CaseWriter {
+  private labelCount = 0;
+  readonly lines: string[] = [];
+
+  constructor(
+    readonly rng: Random,
+    private readonly labelPrefix: string,
+  ) {}
+
+  label(): string {
+    return `.L${this.labelPrefix}_${this.labelCount++}`;
+  }
+
+  dest(avoid: readonly number[] = []): number {
+    // $0 as a destination now and then: the write must vanish.
+    if (avoid.length === 0 && this.rng.chance(0.03)) return 0;
+    for (;;) {
+      const r = this.rng.pick(DESTS);
+      if (!avoid.includes(r)) return r;
+    }
+  }
+
+  /** A register to hold an address, counter or operand: never $0. */
+  reg(avoid: readonly number[] = []): number {
+    for (;;) {
+      const r = this.rng.pick(DESTS);
+      if (!avoid.includes(r)) return r;
+    }
+  }
+
+  src(): number {
+    return this.rng.pick(SOURCES);
+  }
+
+  emit(...lines: string[]): void {
+    this.lines.push(...lines);
+  }
+}
+
+type Emitter = (w: CaseWriter, avoid: readonly number[]) => void;
+
+const R3_ALU = ['addu', 'subu', 'and', 'or', 'xor', 'nor', 'slt', 'sltu', 'movn', 'movz'];
+const SHIFT_VARIABLE = ['sllv', 'srlv', 'srav', 'rotrv'];
+const SHIFT_IMMEDIATE = ['sll', 'srl', 'sra', 'rotr'];
+const I_SIGNED = ['addiu', 'slti', 'sltiu'];
+const I_UNSIGNED = ['andi', 'ori', 'xori'];
+
+function imm16(rng: Random, signed: boolean): number {
+  const v = rng.chance(0.5) ? rng.pick([0, 1, -1, 0x7fff, -0x8000, 0x8000, 0xffff, 0x00ff, 0xff00]) : rng.u32() & 0xffff;
+  if (signed) return (v << 16) >> 16;
+  return v & 0xffff;
+}
+
+/** One register-only ALU instruction (safe in a delay slot). */
+const simpleAlu: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  switch (rng.below(5)) {
+    case 0:
+      w.emit(`${rng.pick(R3_ALU)} $${w.dest(avoid)}, $${w.src()}, $${w.src()}`);
+      break;
+    case 1:
+      w.emit(`${rng.pick(SHIFT_VARIABLE)} $${w.dest(avoid)}, $${w.src()}, $${w.src()}`);
+      break;
+    case 2:
+      w.emit(`${rng.pick(SHIFT_IMMEDIATE)} $${w.dest(avoid)}, $${w.src()}, ${rng.below(32)}`);
+      break;
+    case 3: {
+      const signed = rng.chance(0.5);
+      w.emit(`${rng.pick(signed ? I_SIGNED : I_UNSIGNED)} $${w.dest(avoid)}, $${w.src()}, ${imm16(rng, signed)}`);
+      break;
+    }
+    default:
+      w.emit(`lui $${w.dest(avoid)}, ${hex(imm16(rng, false))}`);
+  }
+};
+
+const bitField: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  switch (rng.below(7)) {
+    case 0:
+    case 1: {
+      const pos = rng.below(32);
+      const size = rng.range(1, 32 - pos);
+      w.emit(`ext $${w.dest(avoid)}, $${w.src()}, ${pos}, ${size}`);
+      break;
+    }
+    case 2:
+    case 3: {
+      const pos = rng.below(32);
+      const size = rng.range(1, 32 - pos);
+      w.emit(`ins $${w.dest(avoid)}, $${w.src()}, ${pos}, ${size}`);
+      break;
+    }
+    case 4:
+      w.emit(`${rng.pick(['seb', 'seh', 'wsbh'])} $${w.dest(avoid)}, $${w.src()}`);
+      break;
+    case 5:
+      w.emit(`${rng.pick(['clz', 'clo'])} $${w.dest(avoid)}, $${w.src()}`);
+      break;
+    default:
+      if (rng.chance(0.5)) w.emit(`rotr $${w.dest(avoid)}, $${w.src()}, ${rng.below(32)}`);
+      else w.emit(`rotrv $${w.dest(avoid)}, $${w.src()}, $${w.src()}`);
+  }
+};
+
+const mulDiv: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  switch (rng.below(6)) {
+    case 0:
+      // MUL leaves HI/LO UNPREDICTABLE (MIPS32 r2), so give them defined values again.
+      w.emit(`mul $${w.dest(avoid)}, $${w.src()}, $${w.src()}`, `mthi $${w.src()}`, `mtlo $${w.src()}`);
+      break;
+    case 1:
+      w.emit(`${rng.pick(['madd', 'maddu', 'msub', 'msubu'])} $${w.src()}, $${w.src()}`);
+      break;
+    case 2:
+      w.emit(`${rng.pick(['mult', 'multu'])} $${w.src()}, $${w.src()}`);
+      break;
+    case 3: {
+      // Division by zero is UNPREDICTABLE: the divisor gets a fresh non-zero value.
+      const rt = w.reg(avoid);
+      let d = value(rng);
+      if (d === 0) d = 7;
+      const rs = w.src();
+      if (rng.chance(0.2) && rs !== rt && rs !== 0) {
+        w.emit(...setReg(rs, -0x80000000), ...setReg(rt, -1));
+      } else {
+        w.emit(...setReg(rt, d));
+      }
+      w.emit(`${rng.pick(['div', 'divu'])} $0, $${rs}, $${rt}`);
+      break;
+    }
+    case 4:
+      w.emit(`${rng.pick(['mfhi', 'mflo'])} $${w.dest(avoid)}`);
+      break;
+    default:
+      w.emit(`${rng.pick(['mthi', 'mtlo'])} $${w.src()}`);
+  }
+};
+
+/** add/addi/sub on operands chosen not to overflow (overflow has its own programs). */
+const trappingArithmetic: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  const op = rng.pick(['add', 'addi', 'sub']);
+  const rs = w.reg(avoid);
+  for (;;) {
+    const a = value(rng);
+    if (op === 'addi') {
+      const imm = imm16(rng, true);
+      if (a + imm > 0x7fffffff || a + imm < -0x80000000) continue;
+      w.emit(...setReg(rs, a), `addi $${w.dest(avoid)}, $${rs}, ${imm}`);
+      return;
+    }
+    const rt = w.reg([...avoid, rs]);
+    const b = value(rng);
+    const r = op === 'add' ? a + b : a - b;
+    if (r > 0x7fffffff || r < -0x80000000) continue;
+    w.emit(...setReg(rs, a), ...setReg(rt, b), `${op} $${w.dest(avoid)}, $${rs}, $${rt}`);
+    return;
+  }
+};
+
+const LOADS: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4 };
+const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4 };
+
+function memoryAddress(w: CaseWriter, size: number, aligned: boolean): { address: number; imm: number } {
+  const rng = w.rng;
+  let address = rng.below(SCRATCH_BYTES - size + 1);
+  if (aligned) address &= ~(size - 1);
+  const imm = rng.chance(0.3) ? 0 : rng.range(-200, 200);
+  return { address, imm };
+}
+
+const memory: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  const base = w.reg(avoid);
+  const kind = rng.below(7);
+  if (kind <= 1) {
+    const op = rng.pick(Object.keys(LOADS));
+    const { address, imm } = memoryAddress(w, LOADS[op], true);
+    w.emit(...setBase(base, address, imm), `${op} $${w.dest(avoid)}, ${imm}($${base})`);
+  } else if (kind <= 3) {
+    const op = rng.pick(Object.keys(STORES));
+    const { address, imm } = memoryAddress(w, STORES[op], true);
+    w.emit(...setBase(base, address, imm), `${op} $${w.src()}, ${imm}($${base})`);
+  } else if (kind === 4) {
+    // A lone partial-word access: any address, any register contents.
+    const op = rng.pick(['lwl', 'lwr', 'swl', 'swr']);
+    const { address, imm } = memoryAddress(w, 1, false);
+    const rt = op.startsWith('l') ? w.dest([...avoid, base]) : w.src();
+    w.emit(...setBase(base, address, imm), `${op} $${rt}, ${imm}($${base})`);
+  } else if (kind === 5) {
+    // The unaligned-word idiom, both orders, loads and stores.
+    const load = rng.chance(0.5);
+    const { address, imm } = memoryAddress(w, 4, false);
+    const rt = load ? w.dest([...avoid, base]) : w.src();
+    const [left, right] = load ? ['lwl', 'lwr'] : ['swl', 'swr'];
+    const pair = [`${left} $${rt}, ${imm + 3}($${base})`, `${right} $${rt}, ${imm}($${base})`];
+    if (rng.chance(0.5)) pair.reverse();
+    w.emit(...setBase(base, address, imm), ...pair);
+  } else {
+    // LL/SC, single-threaded: SC right after LL of the same word succeeds.
+    const { address, imm } = memoryAddress(w, 4, true);
+    const loaded = w.dest([...avoid, base]);
+    const stored = w.dest([...avoid, base]);
+    w.emit(...setBase(base, address, imm), `ll $${loaded}, ${imm}($${base})`);
+    const between = rng.below(3);
+    for (let i = 0; i < between; i++) simpleAlu(w, [...avoid, base, stored]);
+    w.emit(`sc $${stored}, ${imm}($${base})`);
+  }
+};
+
+const CONDITIONAL_BRANCHES: Record<string, 'rs-rt' | 'rs' | 'rs-link'> = {
+  beq: 'rs-rt', bne: 'rs-rt', beql: 'rs-rt', bnel: 'rs-rt',
+  blez: 'rs', bgtz: 'rs', bltz: 'rs', bgez: 'rs', blezl: 'rs', bgtzl: 'rs', bltzl: 'rs', bgezl: 'rs',
+  bltzal: 'rs-link', bgezal: 'rs-link', bltzall: 'rs-link', bgezall: 'rs-link',
+};
+
+/** A forward branch or jump with a delay slot and a skippable instruction. */
+const branch: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  const target = w.label();
+  const kind = rng.below(10);
+  let jumpRegister = -1;
+  if (kind < 6) {
+    const op = rng.pick(Object.keys(CONDITIONAL_BRANCHES));
+    const form = CONDITIONAL_BRANCHES[op];
+    let rs = w.src();
+    if (form === 'rs-rt') {
+      let rt = w.src();
+      if (rng.chance(0.4)) rt = rs; // equal operands: taken for beq
+      else if (rng.chance(0.3) && rt !== 0) w.emit(`addu $${rt}, $${rs}, $0`);
+      w.emit(`${op} $${rs}, $${rt}, ${target}`);
+    } else {
+      // A link branch must not test $31 (UNPREDICTABLE).
+      while (form === 'rs-link' && rs === 31) rs = w.src();
+      w.emit(`${op} $${rs}, ${target}`);
+    }
+  } else if (kind === 6) {
+    w.emit(`${rng.pick(['j', 'jal', 'b', 'bal'])} ${target}`);
+  } else {
+    jumpRegister = w.reg([...avoid, 31]); // jalr with rd == rs is UNPREDICTABLE
+    w.emit(`lui $${jumpRegister}, %hi(${target})`, `addiu $${jumpRegister}, $${jumpRegister}, %lo(${target})`);
+    if (kind === 7) w.emit(`jr $${jumpRegister}`);
+    else if (kind === 8) w.emit(`jalr $${jumpRegister}`);
+    else {
+      const link = w.dest([...avoid, jumpRegister]);
+      w.emit(`jalr $${link}, $${jumpRegister}`);
+    }
+  }
+  simpleAlu(w, avoid); // delay slot (annulled for a likely branch not taken)
+  const skipped = rng.range(1, 2);
+  for (let i = 0; i < skipped; i++) simpleAlu(w, avoid);
+  w.emit(`${target}:`);
+};
+
+/** A short backward loop counted down in a register nothing else in the loop writes. */
+const loop: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  const counter = w.reg(avoid);
+  const top = w.label();
+  w.emit(`addiu $${counter}, $0, ${rng.range(1, 5)}`, `${top}:`);
+  const body = rng.range(1, 3);
+  for (let i = 0; i < body; i++) simpleAlu(w, [...avoid, counter]);
+  w.emit(`addiu $${counter}, $${counter}, -1`);
+  w.emit(rng.chance(0.5) ? `bne $${counter}, $0, ${top}` : `bgtz $${counter}, ${top}`);
+  simpleAlu(w, [...avoid, counter]);
+};
+
+interface StateProgramPlan {
+  name: string;
+  seed: number;
+  cases: number;
+  /** [emitter, weight] */
+  mix: [Emitter, number][];
+  minLength: number;
+  maxLength: number;
+}
+
+function pickWeighted(rng: Random, mix: [Emitter, number][]): Emitter {
+  const total = mix.reduce((s, [, wgt]) => s + wgt, 0);
+  let x = rng.below(total);
+  for (const [e, wgt] of mix) {
+    if (x < wgt) return e;
+    x -= wgt;
+  }
+  return mix[0][0];
+}
+
+const HEADER = (name: string, what: string) => [
+  `# ${name}: ${what}`,
+  `\t.file "${name}.S"`, // a fixed FILE symbol keeps the linked binary reproducible
+  '# Generated by test/mips-differential/generator.ts (fixed seed); do not edit.',
+  '\t.set noreorder',
+  '\t.set noat',
+  '\t.text',
+  '\t.globl __start',
+  '__start:',
+];
+
+function indent(lines: string[]): string[] {
+  return lines.map((l) => (l.endsWith(':') || l.startsWith('#') ? l : '\t' + l));
+}
+
+function dumpState(): string[] {
+  const out: string[] = [];
+  for (let r = 0; r < 32; r++) out.push(r === 26 || r === 27 ? `sw $0, ${4 * r}($29)` : `sw $${r}, ${4 * r}($29)`);
+  out.push('mfhi $1', 'sw $1, 128($29)', 'mflo $1', 'sw $1, 132($29)');
+  out.push('addiu $4, $0, 1', 'addu $5, $29, $0', `addiu $6, $0, ${STATE_RECORD_BYTES}`, 'addiu $2, $0, 4004', 'syscall');
+  return out;
+}
+
+function exitWith(status: number): string[] {
+  return [`addiu $4, $0, ${status}`, 'addiu $2, $0, 4001', 'syscall'];
+}
+
+function stateData(rng: Random): string[] {
+  const bytes = Array.from({ length: SCRATCH_BYTES }, () => rng.below(256));
+  const rows: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) rows.push('\t.byte ' + bytes.slice(i, i + 16).join(', '));
+  return ['\t.data', '\t.align 4', 'state:', `\t.space 136`, 'scratch:', ...rows];
+}
+
+function initialiseCase(w: CaseWriter): void {
+  const rng = w.rng;
+  w.emit(...setReg(1, value(rng)), 'mthi $1', ...setReg(1, value(rng)), 'mtlo $1');
+  for (const r of DESTS) w.emit(...setReg(r, value(rng)));
+}
+
+function stateProgram(plan: StateProgramPlan, what: string): GeneratedProgram {
+  const rng = new Random(plan.seed);
+  const lines = [...HEADER(plan.name, what), '\tlui $29, %hi(state)', '\taddiu $29, $29, %lo(state)'];
+  for (let c = 0; c < plan.cases; c++) {
+    const w = new CaseWriter(rng, `c${c}`);
+    w.emit(`# case ${c}`);
+    initialiseCase(w);
+    w.emit(`# case ${c} body`);
+    const n = rng.range(plan.minLength, plan.maxLength);
+    for (let i = 0; i < n; i++) pickWeighted(rng, plan.mix)(w, []);
+    w.emit(`# case ${c} dump`);
+    w.emit(...dumpState());
+    lines.push(...indent(w.lines));
+  }
+  lines.push(...indent(exitWith(0)), ...stateData(rng), '');
+  return { name: plan.name, source: lines.join('\n'), stateDumps: true };
+}
+
+// ---- programs that end abnormally, compared by exit status ----
+
+interface Trap {
+  op: string;
+  immediate: boolean;
+  taken: (a: number, b: number) => boolean;
+}
+
+const TRAPS: Trap[] = [
+  { op: 'teq', immediate: false, taken: (a, b) => a === b },
+  { op: 'tne', immediate: false, taken: (a, b) => a !== b },
+  { op: 'tge', immediate: false, taken: (a, b) => a >= b },
+  { op: 'tgeu', immediate: false, taken: (a, b) => a >>> 0 >= b >>> 0 },
+  { op: 'tlt', immediate: false, taken: (a, b) => a < b },
+  { op: 'tltu', immediate: false, taken: (a, b) => a >>> 0 < b >>> 0 },
+  { op: 'teqi', immediate: true, taken: (a, b) => a === b },
+  { op: 'tnei', immediate: true, taken: (a, b) => a !== b },
+  { op: 'tgei', immediate: true, taken: (a, b) => a >= b },
+  { op: 'tgeiu', immediate: true, taken: (a, b) => a >>> 0 >= b >>> 0 },
+  { op: 'tlti', immediate: true, taken: (a, b) => a < b },
+  { op: 'tltiu', immediate: true, taken: (a, b) => a >>> 0 < b >>> 0 },
+];
+
+/** Prints "<n>\n"-style progress: writes `count` bytes of the progress string. */
+function progress(step: number): string[] {
+  return ['addiu $4, $0, 1', 'lui $5, %hi(progress)', `addiu $5, $5, %lo(progress+${step})`, 'addiu $6, $0, 1', 'addiu $2, $0, 4004', 'syscall'];
+}
+
+const PROGRESS_DATA = ['\t.data', 'progress:', '\t.ascii "0123456789abcdefghijklmnopqrstuvwxyz\\n"'];
+
+function trapProgram(trap: Trap, seed: number): GeneratedProgram {
+  const rng = new Random(seed);
+  const name = `trap-${trap.op}`;
+  const lines = HEADER(name, `${trap.op} not taken several times (progress marks), then taken: SIGTRAP`);
+  const body: string[] = [];
+  let step = 0;
+  const operands = (): [number, number] => {
+    const a = rng.chance(0.5) ? value(rng) : rng.range(-3, 3);
+    if (trap.immediate) {
+      const b = rng.chance(0.3) ? (a << 16) >> 16 : imm16(rng, true);
+      return [a, b];
+    }
+    return [a, rng.chance(0.3) ? a : rng.chance(0.5) ? value(rng) : rng.range(-3, 3)];
+  };
+  const emitTrap = (a: number, b: number) => {
+    body.push(...setReg(8, a));
+    if (trap.immediate) body.push(`${trap.op} $8, ${b}`);
+    else {
+      body.push(...setReg(9, b));
+      body.push(rng.chance(0.5) ? `${trap.op} $8, $9` : `${trap.op} $8, $9, ${rng.below(1024)}`);
+    }
+  };
+  while (step < 8) {
+    const [a, b] = operands();
+    if (trap.taken(a | 0, b | 0)) continue;
+    emitTrap(a, b);
+    body.push(...progress(step++));
+  }
+  for (;;) {
+    const [a, b] = operands();
+    if (!trap.taken(a | 0, b | 0)) continue;
+    emitTrap(a, b);
+    break;
+  }
+  body.push(...progress(35), ...exitWith(0));
+  lines.push(...indent(body), ...PROGRESS_DATA, '');
+  return { name, source: lines.join('\n'), stateDumps: false };
+}
+
+/** Several non-overflowing operations with progress marks, then an overflowing one: SIGFPE. */
+function overflowProgram(op: 'add' | 'addi' | 'sub', seed: number): GeneratedProgram {
+  const rng = new Random(seed);
+  const name = `overflow-${op}`;
+  const lines = HEADER(name, `${op} without overflow (progress marks), then with overflow: SIGFPE`);
+  const body: string[] = [];
+  const result = (a: number, b: number) => (op === 'sub' ? a - b : a + b);
+  const fits = (v: number) => v <= 0x7fffffff && v >= -0x80000000;
+  const emit = (a: number, b: number) => {
+    body.push(...setReg(8, a));
+    if (op === 'addi') body.push(`addi $10, $8, ${b}`);
+    else body.push(...setReg(9, b), `${op} $10, $8, $9`);
+  };
+  const operand = () => (op === 'addi' ? imm16(rng, true) : value(rng));
+  let step = 0;
+  while (step < 8) {
+    const a = value(rng);
+    const b = operand();
+    if (!fits(result(a, b))) continue;
+    emit(a, b);
+    body.push(...progress(step++));
+  }
+  for (;;) {
+    const a = op === 'addi' ? rng.pick([0x7fffffff, -0x80000000, 0x7fff8000, -0x7fff8000]) : value(rng);
+    const b = operand();
+    if (fits(result(a, b))) continue;
+    emit(a, b);
+    break;
+  }
+  body.push(...progress(35), ...exitWith(0));
+  lines.push(...indent(body), ...PROGRESS_DATA, '');
+  return { name, source: lines.join('\n'), stateDumps: false };
+}
+
+/** A program that prints a mark then executes `faulting`; data has a word-aligned `buf`. */
+function faultProgram(name: string, what: string, faulting: string[]): GeneratedProgram {
+  const lines = HEADER(name, what);
+  const body = [...progress(0), 'lui $8, %hi(buf)', 'addiu $8, $8, %lo(buf)', ...faulting, ...progress(35), ...exitWith(0)];
+  lines.push(...indent(body), ...PROGRESS_DATA, '\t.align 4', 'buf:', '\t.word 0x11223344, 0x55667788, 0x99aabbcc', '');
+  return { name, source: lines.join('\n'), stateDumps: false };
+}
+
+function faultPrograms(): GeneratedProgram[] {
+  // No unaligned SC: qemu checks the link address before alignment, so it never faults.
+  const out: GeneratedProgram[] = [];
+  for (const [op, size] of [['lw', 4], ['lh', 2], ['lhu', 2], ['ll', 4], ['sw', 4], ['sh', 2]] as [string, number][]) {
+    for (let offset = 1; offset < size; offset++) {
+      out.push(faultProgram(`unaligned-${op}-${offset}`, `${op} at buf+${offset}: address error, SIGBUS`, [`${op} $9, ${offset}($8)`]));
+    }
+  }
+  out.push(faultProgram('segv-load-null', 'lw from address 0: SIGSEGV', ['lw $9, 0($0)']));
+  out.push(faultProgram('segv-load-high', 'lw from 0x7fff0000-ish unmapped page: SIGSEGV', ['lui $9, 0x6000', 'lw $9, 0($9)']));
+  out.push(faultProgram('segv-store-text', 'sw into the read-only text segment: SIGSEGV', ['lui $9, %hi(__start)', 'addiu $9, $9, %lo(__start)', 'sw $0, 0($9)']));
+  out.push(faultProgram('segv-kernel-address', 'lw from kseg0 (0x80000000) in user mode: SIGSEGV', ['lui $9, 0x8000', 'lw $10, 0($9)']));
+  out.push(faultProgram('segv-execute-data', 'jump into the non-executable data segment: SIGSEGV', ['jr $8', 'nop']));
+  out.push(faultProgram('segv-execute-null', 'jump to address 0: SIGSEGV', ['jr $0', 'nop']));
+  out.push(faultProgram('sigill-reserved', 'a reserved SPECIAL function (0x0000003f): SIGILL', ['.word 0x0000003f']));
+  out.push(faultProgram('sigill-privileged', 'mfc0 in user mode (CP0 unusable): SIGILL', ['mfc0 $9, $12']));
+  out.push(faultProgram('sigtrap-break', 'break 0: SIGTRAP', ['break']));
+  out.push(faultProgram('sigtrap-break-7', 'break 7 (the divide-by-zero code)', ['break 7']));
+  return out;
+}
+
+/** Syscall conventions: results in v0, error flag in a3, other registers preserved; rdhwr $29. */
+function syscallProgram(): GeneratedProgram {
+  const rng = new Random(0x5ca11);
+  const name = 'syscall-conventions';
+  const lines = [...HEADER(name, 'o32 syscall results/errors and rdhwr UserLocal'), '\tlui $29, %hi(state)', '\taddiu $29, $29, %lo(state)'];
+  const calls: { what: string; setup: string[] }[] = [
+    { what: 'rdhwr $29 before set_thread_area', setup: ['rdhwr $3, $29'] },
+    { what: 'set_thread_area(0x12345678) then rdhwr $29', setup: [...setReg(4, 0x12345678), 'addiu $2, $0, 4283', 'syscall', 'rdhwr $24, $29'] },
+    { what: 'write(1, scratch, 0) = 0', setup: ['addiu $4, $0, 1', 'lui $5, %hi(scratch)', 'addiu $5, $5, %lo(scratch)', 'addiu $6, $0, 0', 'addiu $2, $0, 4004', 'syscall'] },
+    { what: 'write(99, scratch, 4) = -EBADF', setup: ['addiu $4, $0, 99', 'lui $5, %hi(scratch)', 'addiu $5, $5, %lo(scratch)', 'addiu $6, $0, 4', 'addiu $2, $0, 4004', 'syscall'] },
+    { what: 'unknown syscall 4999 = -ENOSYS', setup: ['addiu $2, $0, 4999', 'syscall'] },
+    { what: 'close(77) = -EBADF', setup: ['addiu $4, $0, 77', 'addiu $2, $0, 4006', 'syscall'] },
+    { what: 'set_thread_area(0xfedcba98) then rdhwr $29 into $3', setup: [...setReg(4, 0xfedcba98), 'addiu $2, $0, 4283', 'syscall', 'rdhwr $3, $29'] },
+  ];
+  calls.forEach((call, c) => {
+    const w = new CaseWriter(rng, `c${c}`);
+    w.emit(`# case ${c}: ${call.what}`);
+    initialiseCase(w);
+    w.emit(...call.setup);
+    w.emit(...dumpState());
+    lines.push(...indent(w.lines));
+  });
+  lines.push(...indent(exitWith(0)), ...stateData(rng), '');
+  return { name, source: lines.join('\n'), stateDumps: true };
+}
+
+function exitStatusProgram(): GeneratedProgram {
+  const lines = HEADER('exit-group-status', 'exit_group(0x1234): status is the low byte, 0x34');
+  lines.push(...indent([...progress(0), ...setReg(4, 0x1234), 'addiu $2, $0, 4246', 'syscall', ...progress(35)]), ...PROGRESS_DATA, '');
+  return { name: 'exit-group-status', source: lines.join('\n'), stateDumps: false };
+}
+
+export function generatePrograms(): GeneratedProgram[] {
+  const programs: GeneratedProgram[] = [];
+  const state = (name: string, seed: number, what: string, mix: [Emitter, number][], cases = 60, minLength = 3, maxLength = 10) =>
+    programs.push(stateProgram({ name, seed, cases, mix, minLength, maxLength }, what));
+  state('alu', 101, 'register ALU, shifts, immediates', [[simpleAlu, 10], [trappingArithmetic, 2]]);
+  state('muldiv', 202, 'mult/multu/div/divu/mul/madd*/msub*/hi/lo', [[mulDiv, 6], [simpleAlu, 1]]);
+  state('bitfield', 303, 'ext/ins (all pos/size), seb/seh/wsbh, rotr/rotrv, clz/clo', [[bitField, 6], [simpleAlu, 1]]);
+  state('memory', 404, 'loads/stores, lwl/lwr/swl/swr at every alignment, ll/sc', [[memory, 6], [simpleAlu, 1]]);
+  state('branches', 505, 'all branches incl. likely and link forms, jumps, delay slots, loops', [[branch, 5], [loop, 1], [simpleAlu, 1]]);
+  state('mixed', 606, 'everything together', [[simpleAlu, 3], [bitField, 2], [mulDiv, 2], [memory, 2], [branch, 2], [loop, 1], [trappingArithmetic, 1]], 80, 6, 16);
+  // Every lwl/lwr/swl/swr at every alignment, systematically.
+  programs.push(partialWordProgram());
+  programs.push(syscallProgram());
+  TRAPS.forEach((t, i) => programs.push(trapProgram(t, 700 + i)));
+  (['add', 'addi', 'sub'] as const).forEach((op, i) => programs.push(overflowProgram(op, 800 + i)));
+  programs.push(...faultPrograms());
+  programs.push(exitStatusProgram());
+  return programs;
+}
+
+/** lwl/lwr/swl/swr for every byte offset 0..7 of an 8-byte window, each from a fresh state. */
+function partialWordProgram(): GeneratedProgram {
+  const rng = new Random(0x9a7);
+  const name = 'partial-word';
+  const lines = [...HEADER(name, 'lwl/lwr/swl/swr at every alignment, alone and paired'), '\tlui $29, %hi(state)', '\taddiu $29, $29, %lo(state)'];
+  let c = 0;
+  const cases: string[][] = [];
+  for (const op of ['lwl', 'lwr', 'swl', 'swr']) {
+    for (let offset = 0; offset < 8; offset++) cases.push([`${op} $9, ${offset + 16}($8)`, `${op} $10, ${offset + 35}($8)`]);
+  }
+  for (let offset = 0; offset < 8; offset++) {
+    cases.push([`lwl $9, ${offset + 3}($8)`, `lwr $9, ${offset}($8)`]);
+    cases.push([`lwr $9, ${offset}($8)`, `lwl $9, ${offset + 3}($8)`]);
+    cases.push([`swl $9, ${offset + 3}($8)`, `swr $9, ${offset}($8)`]);
+    cases.push([`swr $10, ${offset + 40}($8)`, `swl $10, ${offset + 43}($8)`]);
+  }
+  for (const body of cases) {
+    const w = new CaseWriter(rng, `c${c}`);
+    w.emit(`# case ${c}`);
+    initialiseCase(w);
+    w.emit(`# case ${c} body`, ...setBase(8, 0, 0), ...body);
+    w.emit(...dumpState());
+    lines.push(...indent(w.lines));
+    c++;
+  }
+  lines.push(...indent(exitWith(0)), ...stateData(rng), '');
+  return { name, source: lines.join('\n'), stateDumps: true };
+}
