@@ -1,0 +1,731 @@
+// Turns a run of decoded x86 instructions (a basic block) into one JavaScript function, so the
+// hot loop executes straight-line specialised code instead of dispatching per instruction.
+//
+// Generated code conventions (see BLOCK_PRELUDE): `r` = GPRs (Int32Array), `lf` = lazy flags
+// (lazy-flags.ts), `sb` = segment bases, `c` = the X86Cpu, rd8/rd16/rd32/wr8/wr16/wr32 = memory
+// with an inline fast path. 8/16-bit values are unsigned and masked, 32-bit values are int32.
+// Locals fa/fb/fr/fc mirror the last lazy-flag producer of the block, so a following jcc/setcc/
+// adc tests them directly. `k` is the index of the executing instruction: on a throw, the block
+// reports it and the CPU restores eip to that instruction (faults are precise because every
+// instruction does its reads and checks before its first write, and writes memory before
+// registers and flags).
+//
+// A block function returns the next eip (>= 0), -1 after a fault (c.faultIndex/faultError set),
+// or -2 for a stop after a retired instruction (int 0x80, hlt; c.stopEip set).
+
+import type { DecodedInstruction, DecodedOperand, MemOperand } from './decoder';
+import { CF, DF, STATUS_FLAGS } from './table';
+import { OP_ADC, OP_ADD, OP_DEC, OP_INC, OP_LOGIC, OP_SBB, OP_SUB, lazyKind } from './lazy-flags';
+
+interface KnownFlags {
+  op: number;
+  size: number;
+}
+
+export interface BlockSource {
+  body: string;
+}
+
+const MASK: Record<number, string> = { 1: '255', 2: '65535' };
+const SIGN: Record<number, string> = { 1: '128', 2: '32768', 4: '-2147483648' };
+const SHIFT_OPS: Record<string, number> = { rol: 0, ror: 1, rcl: 2, rcr: 3, shl: 4, shr: 5, sar: 7 };
+const STRING_OPS: Record<string, number> = { movs: 0, cmps: 1, stos: 2, lods: 3, scas: 4 };
+const BT_OPS: Record<string, number> = { bt: 0, bts: 1, btr: 2, btc: 3 };
+
+/** Operations that end a block (control transfers and stops). */
+export const BLOCK_ENDERS: ReadonlySet<string> = new Set([
+  'jmp', 'jcc', 'call', 'call_indirect', 'jmp_indirect', 'ret', 'loop', 'loope', 'loopne', 'jecxz',
+  'int', 'int3', 'into', 'hlt', 'ud2', 'invalid', 'unsupported',
+]);
+
+function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16);
+}
+
+function regRead(reg: number, size: number): string {
+  if (size === 4) return `r[${reg}]`;
+  if (size === 2) return `(r[${reg}] & 65535)`;
+  return reg < 4 ? `(r[${reg}] & 255)` : `((r[${reg - 4}] >> 8) & 255)`;
+}
+
+function regWrite(reg: number, size: number, v: string): string {
+  if (size === 4) return `r[${reg}] = ${v};`;
+  if (size === 2) return `r[${reg}] = (r[${reg}] & -65536) | ((${v}) & 65535);`;
+  if (reg < 4) return `r[${reg}] = (r[${reg}] & -256) | ((${v}) & 255);`;
+  return `r[${reg - 4}] = (r[${reg - 4}] & -65281) | (((${v}) & 255) << 8);`;
+}
+
+/** Effective address (int32) of a memory operand; `espAdjust` is added to an ESP base (pop Ev). */
+export function eaExpr(m: MemOperand, withSegment = true, espAdjust = 0): string {
+  const parts: string[] = [];
+  if (m.base >= 0) parts.push(m.base === 4 && espAdjust !== 0 ? `(r[4] + ${espAdjust})` : `r[${m.base}]`);
+  if (m.index >= 0) {
+    const s = m.scale === 1 ? 0 : m.scale === 2 ? 1 : m.scale === 4 ? 2 : 3;
+    parts.push(s === 0 ? `r[${m.index}]` : `(r[${m.index}] << ${s})`);
+  }
+  if (m.disp !== 0 || parts.length === 0) parts.push(String(m.disp | 0));
+  const seg = m.segment;
+  if (withSegment && (seg === 4 || seg === 5)) parts.push(`sb[${seg}]`);
+  if (parts.length === 1 && m.base >= 0 && m.index < 0 && parts[0] === `r[${m.base}]`) return parts[0];
+  return `((${parts.join(' + ')}) | 0)`;
+}
+
+function memRead(size: number, addr: string): string {
+  return size === 1 ? `rd8(${addr})` : size === 2 ? `rd16(${addr})` : `rd32(${addr})`;
+}
+function memWrite(size: number, addr: string, v: string): string {
+  return size === 1 ? `wr8(${addr}, ${v});` : size === 2 ? `wr16(${addr}, ${v});` : `wr32(${addr}, ${v});`;
+}
+
+class InstructionWriter {
+  out: string[] = [];
+  known: KnownFlags | null = null;
+  setKnown = false;
+
+  emit(s: string): void {
+    this.out.push(s);
+  }
+
+  /** For a memory operand, computes its address into `ea` (call once per instruction). */
+  prepare(o: DecodedOperand, espAdjust = 0): void {
+    if (o.kind === 'mem') this.emit(`ea = ${eaExpr(o, true, espAdjust)};`);
+  }
+
+  read(o: DecodedOperand, size: number): string {
+    switch (o.kind) {
+      case 'reg':
+        return regRead(o.reg, size);
+      case 'mem':
+        return memRead(size, 'ea');
+      case 'imm':
+        return size === 4 ? String(o.value | 0) : String(o.value & (size === 1 ? 0xff : 0xffff));
+      case 'sreg':
+        return `c.segmentSelectors[${o.sreg}]`;
+      case 'rel':
+        return String(o.target | 0);
+    }
+  }
+
+  write(o: DecodedOperand, size: number, v: string): string {
+    if (o.kind === 'reg') return regWrite(o.reg, size, v);
+    if (o.kind === 'mem') return memWrite(size, 'ea', v);
+    throw new Error(`cannot write operand kind ${o.kind}`);
+  }
+
+  /** Records the block-local producer of the lazy flags. */
+  produced(op: number, size: number): void {
+    this.known = { op, size };
+    this.setKnown = true;
+  }
+
+  /** Expression for CF (0/1 number). */
+  carry(): string {
+    const k = this.known;
+    if (k === null) return 'cf()';
+    switch (k.op) {
+      case OP_ADD:
+        return `((fr >>> 0) < (fa >>> 0) ? 1 : 0)`;
+      case OP_ADC:
+        return `((fc ? (fr >>> 0) <= (fa >>> 0) : (fr >>> 0) < (fa >>> 0)) ? 1 : 0)`;
+      case OP_SUB:
+        return `((fa >>> 0) < (fb >>> 0) ? 1 : 0)`;
+      case OP_SBB:
+        return `((fc ? (fa >>> 0) <= (fb >>> 0) : (fa >>> 0) < (fb >>> 0)) ? 1 : 0)`;
+      case OP_LOGIC:
+        return '0';
+      default:
+        return 'fc';
+    }
+  }
+
+  /** Boolean expression for condition code `cond`. */
+  condition(cond: number): string {
+    const k = this.known;
+    if (k === null) return `cond(${cond})`;
+    const neg = (cond & 1) === 1;
+    const base = cond & ~1;
+    const size = k.size;
+    const sx = (v: string): string => (size === 4 ? v : size === 2 ? `((${v} << 16) >> 16)` : `((${v} << 24) >> 24)`);
+    const zf = `(fr === 0)`;
+    const sf = size === 4 ? `(fr < 0)` : `((fr & ${SIGN[size]}) !== 0)`;
+    const cf = `(${this.carry()} !== 0)`;
+    let of: string;
+    switch (k.op) {
+      case OP_ADD:
+      case OP_ADC:
+      case OP_INC:
+        of = `((((fa ^ fr) & (fb ^ fr)) & ${SIGN[size]}) !== 0)`;
+        break;
+      case OP_SUB:
+      case OP_SBB:
+      case OP_DEC:
+        of = `((((fa ^ fb) & (fa ^ fr)) & ${SIGN[size]}) !== 0)`;
+        break;
+      default:
+        of = 'false';
+    }
+    let e: string;
+    if (k.op === OP_SUB) {
+      // cmp/sub: compare the operands directly.
+      switch (base) {
+        case 2:
+          e = `((fa >>> 0) < (fb >>> 0))`;
+          break;
+        case 4:
+          e = `(fa === fb)`;
+          break;
+        case 6:
+          e = `((fa >>> 0) <= (fb >>> 0))`;
+          break;
+        case 12:
+          e = `(${sx('fa')} < ${sx('fb')})`;
+          break;
+        case 14:
+          e = `(${sx('fa')} <= ${sx('fb')})`;
+          break;
+        default:
+          e = '';
+      }
+      if (e !== '') return neg ? `!${e}` : e;
+    }
+    if (k.op === OP_LOGIC) {
+      switch (base) {
+        case 0:
+        case 2:
+          e = 'false';
+          break;
+        case 12:
+          e = sf;
+          break;
+        case 14:
+          e = `(${zf} || ${sf})`;
+          break;
+        default:
+          e = '';
+      }
+      if (e !== '') return neg ? `!${e}` : e;
+    }
+    switch (base) {
+      case 0:
+        e = of;
+        break;
+      case 2:
+        e = cf;
+        break;
+      case 4:
+        e = zf;
+        break;
+      case 6:
+        e = `(${cf} || ${zf})`;
+        break;
+      case 8:
+        e = sf;
+        break;
+      case 10:
+        e = `(PAR[fr & 255] === 1)`;
+        break;
+      case 12:
+        e = `(${sf} !== ${of})`;
+        break;
+      default:
+        e = `(${zf} || ${sf} !== ${of})`;
+    }
+    return neg ? `!${e}` : e;
+  }
+
+  storeLazy(op: number, size: number, withOperands: boolean, withCarry: boolean): void {
+    let s = `lf[0] = ${lazyKind(op, size)}; lf[1] = fr;`;
+    if (withOperands) s += ' lf[2] = fa; lf[3] = fb;';
+    if (withCarry) s += ' lf[4] = fc;';
+    this.emit(s);
+    this.produced(op, size);
+  }
+}
+
+function opSizeOf(o: DecodedOperand, fallback: number): number {
+  return o.kind === 'reg' || o.kind === 'mem' ? (o.size === 0 ? fallback : o.size) : o.kind === 'imm' ? o.size : fallback;
+}
+
+const ALU_OP: Record<string, number> = { add: OP_ADD, adc: OP_ADC, sub: OP_SUB, sbb: OP_SBB, cmp: OP_SUB, and: OP_LOGIC, or: OP_LOGIC, xor: OP_LOGIC, test: OP_LOGIC };
+
+function arith(w: InstructionWriter, name: string, size: number, a: string, b: string, carryIn: boolean): string {
+  const m = size === 4 ? '| 0' : `& ${MASK[size]}`;
+  switch (name) {
+    case 'add':
+      return `(${a} + ${b}) ${m}`;
+    case 'adc':
+      return `(${a} + ${b} + fc) ${m}`;
+    case 'sub':
+    case 'cmp':
+      return `(${a} - ${b}) ${m}`;
+    case 'sbb':
+      return `(${a} - ${b} - fc) ${m}`;
+    case 'and':
+    case 'test':
+      return `${a} & ${b}`;
+    case 'or':
+      return `${a} | ${b}`;
+    default:
+      void w;
+      void carryIn;
+      return `${a} ^ ${b}`;
+  }
+}
+
+/**
+ * Appends the code of one instruction. `next` is the address after it. Returns true when the
+ * instruction ended the block by itself (it emitted its own `return`).
+ */
+function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number, describe: (d: DecodedInstruction) => string): boolean {
+  const e = d.entry;
+  const next = (d.address + d.length) >>> 0;
+  const ops = d.operands;
+  const osz = d.operandSize;
+  if (d.status !== 'ok' || e === null || d.lockInvalid) {
+    const kind = d.status === 'unsupported' ? 'unsupported' : 'invalid-opcode';
+    w.emit(`throw c.decodeFault(${JSON.stringify(kind)}, ${JSON.stringify(describe(d))});`);
+    return true;
+  }
+  const op = e.op;
+  switch (op) {
+    case 'add':
+    case 'adc':
+    case 'sub':
+    case 'sbb':
+    case 'cmp':
+    case 'and':
+    case 'or':
+    case 'xor':
+    case 'test': {
+      const [dst, src] = ops;
+      const size = opSizeOf(dst, osz);
+      const lop = ALU_OP[op];
+      const useCarry = op === 'adc' || op === 'sbb';
+      if (useCarry) w.emit(`fc = ${w.carry()};`);
+      w.prepare(dst);
+      w.prepare(src);
+      w.emit(`fa = ${w.read(dst, size)}; fb = ${w.read(src, size)};`);
+      w.emit(`fr = ${arith(w, op, size, 'fa', 'fb', useCarry)};`);
+      if (op !== 'cmp' && op !== 'test') w.emit(w.write(dst, size, 'fr'));
+      w.storeLazy(lop, size, lop !== OP_LOGIC, useCarry);
+      return false;
+    }
+    case 'inc':
+    case 'dec': {
+      const dst = ops[0];
+      const size = opSizeOf(dst, osz);
+      w.emit(`fc = ${w.carry()};`);
+      w.prepare(dst);
+      w.emit(`fa = ${w.read(dst, size)}; fb = 1;`);
+      w.emit(`fr = ${arith(w, op === 'inc' ? 'add' : 'sub', size, 'fa', '1', false)};`);
+      w.emit(w.write(dst, size, 'fr'));
+      w.storeLazy(op === 'inc' ? OP_INC : OP_DEC, size, true, true);
+      return false;
+    }
+    case 'neg': {
+      const dst = ops[0];
+      const size = opSizeOf(dst, osz);
+      w.prepare(dst);
+      w.emit(`fa = 0; fb = ${w.read(dst, size)};`);
+      w.emit(`fr = ${arith(w, 'sub', size, '0', 'fb', false)};`);
+      w.emit(w.write(dst, size, 'fr'));
+      w.storeLazy(OP_SUB, size, true, false);
+      return false;
+    }
+    case 'not': {
+      const dst = ops[0];
+      const size = opSizeOf(dst, osz);
+      w.prepare(dst);
+      w.emit(w.write(dst, size, `~${w.read(dst, size)}`));
+      return false;
+    }
+    case 'mov': {
+      const [dst, src] = ops;
+      const size = opSizeOf(dst, osz);
+      w.prepare(dst);
+      w.prepare(src);
+      w.emit(w.write(dst, size, w.read(src, size)));
+      return false;
+    }
+    case 'mov_from_seg': {
+      const [dst, src] = ops;
+      w.prepare(dst);
+      if (dst.kind === 'mem') w.emit(memWrite(2, 'ea', w.read(src, 2)));
+      else w.emit(w.write(dst, osz, w.read(src, 2)));
+      return false;
+    }
+    case 'mov_to_seg': {
+      const [dst, src] = ops;
+      w.prepare(src);
+      w.emit(`c.loadSegment(${(dst as { sreg: number }).sreg}, ${w.read(src, 2)});`);
+      return false;
+    }
+    case 'lea': {
+      const [dst, src] = ops;
+      w.emit(w.write(dst, osz, eaExpr(src as MemOperand, false)));
+      return false;
+    }
+    case 'movzx':
+    case 'movsx': {
+      const [dst, src] = ops;
+      const ss = opSizeOf(src, 1);
+      w.prepare(src);
+      let v = w.read(src, ss);
+      if (op === 'movsx') v = ss === 1 ? `((${v} << 24) >> 24)` : `((${v} << 16) >> 16)`;
+      w.emit(w.write(dst, osz, v));
+      return false;
+    }
+    case 'xchg': {
+      const [a, b] = ops;
+      const size = opSizeOf(a, osz);
+      w.prepare(a);
+      w.prepare(b);
+      w.emit(`t = ${w.read(a, size)}; u = ${w.read(b, size)};`);
+      w.emit(w.write(a, size, 'u'));
+      w.emit(w.write(b, size, 't'));
+      return false;
+    }
+    case 'xadd': {
+      const [dst, src] = ops;
+      const size = opSizeOf(dst, osz);
+      w.prepare(dst);
+      w.emit(`fa = ${w.read(dst, size)}; fb = ${w.read(src, size)};`);
+      w.emit(`fr = ${arith(w, 'add', size, 'fa', 'fb', false)};`);
+      if (dst.kind === 'mem') {
+        w.emit(w.write(dst, size, 'fr'));
+        w.emit(w.write(src, size, 'fa'));
+      } else {
+        w.emit(w.write(src, size, 'fa'));
+        w.emit(w.write(dst, size, 'fr'));
+      }
+      w.storeLazy(OP_ADD, size, true, false);
+      return false;
+    }
+    case 'cmpxchg': {
+      const [dst, src] = ops;
+      const size = opSizeOf(dst, osz);
+      w.prepare(dst);
+      w.emit(`fa = ${regRead(0, size)}; fb = ${w.read(dst, size)};`);
+      w.emit(`fr = ${arith(w, 'sub', size, 'fa', 'fb', false)};`);
+      // The destination is always written (the old value back when unequal), as on hardware.
+      w.emit(`if (fr === 0) { ${w.write(dst, size, w.read(src, size))} } else { ${w.write(dst, size, 'fb')} ${regWrite(0, size, 'fb')} }`);
+      w.storeLazy(OP_SUB, size, true, false);
+      return false;
+    }
+    case 'cmpxchg8b':
+      w.prepare(ops[0]);
+      w.emit(`c.cmpxchg8b(ea);`);
+      return false;
+    case 'push': {
+      const src = ops[0];
+      const size = src.kind === 'imm' ? osz : opSizeOf(src, osz);
+      w.prepare(src);
+      w.emit(`t = ${w.read(src, size)}; u = (r[4] - ${size}) | 0;`);
+      w.emit(memWrite(size, 'u', 't'));
+      w.emit(`r[4] = u;`);
+      return false;
+    }
+    case 'pop': {
+      const dst = ops[0];
+      const size = opSizeOf(dst, osz);
+      w.emit(`t = ${memRead(size, 'r[4]')};`);
+      if (dst.kind === 'mem') {
+        w.prepare(dst, size);
+        w.emit(w.write(dst, size, 't'));
+        w.emit(`r[4] = (r[4] + ${size}) | 0;`);
+      } else {
+        w.emit(`r[4] = (r[4] + ${size}) | 0;`);
+        w.emit(w.write(dst, size, 't'));
+      }
+      return false;
+    }
+    case 'push_seg': {
+      const s = (ops[0] as { sreg: number }).sreg;
+      // A 32-bit push of a selector writes only the low 16 bits (the rest of the slot keeps
+      // its old contents), as recent processors do.
+      w.emit(`u = (r[4] - ${osz}) | 0; c.checkWrite(u, ${osz});`);
+      w.emit(`wr16(u, c.segmentSelectors[${s}]); r[4] = u;`);
+      return false;
+    }
+    case 'pop_seg': {
+      const s = (ops[0] as { sreg: number }).sreg;
+      w.emit(`t = ${memRead(osz, 'r[4]')}; c.loadSegment(${s}, t & 65535); r[4] = (r[4] + ${osz}) | 0;`);
+      return false;
+    }
+    case 'pusha':
+      w.emit('c.pusha();');
+      return false;
+    case 'popa':
+      w.emit('c.popa();');
+      return false;
+    case 'pushf':
+      w.emit(`u = (r[4] - 4) | 0; wr32(u, c.getEflags() & 0xfcffff); r[4] = u;`);
+      return false;
+    case 'popf':
+      w.emit(`t = rd32(r[4]); c.setEflagsUser(t); r[4] = (r[4] + 4) | 0;`);
+      return false;
+    case 'enter':
+      w.emit(`c.enter(${(ops[0] as { value: number }).value}, ${(ops[1] as { value: number }).value});`);
+      return false;
+    case 'leave':
+      w.emit(`t = rd32(r[5]); r[4] = (r[5] + 4) | 0; r[5] = t;`);
+      return false;
+    case 'lahf':
+      w.emit(regWrite(4, 1, `(c.statusFlags() & 0xd5) | 2`));
+      return false;
+    case 'sahf':
+      w.emit(`c.setStatusFlags((c.statusFlags() & ~0xd5) | ((r[0] >> 8) & 0xd5));`);
+      return false;
+    case 'clc':
+      w.emit(`c.setStatusFlags(c.statusFlags() & ~${CF});`);
+      return false;
+    case 'stc':
+      w.emit(`c.setStatusFlags(c.statusFlags() | ${CF});`);
+      return false;
+    case 'cmc':
+      w.emit(`c.setStatusFlags(c.statusFlags() ^ ${CF});`);
+      return false;
+    case 'cld':
+      w.emit(`lf[5] = 0;`);
+      return false;
+    case 'std':
+      w.emit(`lf[5] = 1;`);
+      return false;
+    case 'cwde':
+      w.emit(osz === 4 ? `r[0] = (r[0] << 16) >> 16;` : regWrite(0, 2, `(r[0] << 24) >> 24`));
+      return false;
+    case 'cdq':
+      w.emit(osz === 4 ? `r[2] = r[0] >> 31;` : regWrite(2, 2, `(r[0] << 16) >> 31`));
+      return false;
+    case 'nop':
+      return false;
+    case 'setcc': {
+      const dst = ops[0];
+      w.prepare(dst);
+      w.emit(w.write(dst, 1, `${w.condition(d.cond)} ? 1 : 0`));
+      return false;
+    }
+    case 'cmovcc': {
+      const [dst, src] = ops;
+      w.prepare(src);
+      w.emit(`t = ${w.read(src, osz)};`);
+      w.emit(`if (${w.condition(d.cond)}) { ${w.write(dst, osz, 't')} }`);
+      return false;
+    }
+    case 'bswap': {
+      const reg = (ops[0] as { reg: number }).reg;
+      if (osz === 2) w.emit(regWrite(reg, 2, '0'));
+      else w.emit(`t = r[${reg}]; r[${reg}] = (t << 24) | ((t & 0xff00) << 8) | ((t >>> 8) & 0xff00) | (t >>> 24);`);
+      return false;
+    }
+    case 'xlat': {
+      const seg = d.segment === 4 || d.segment === 5 ? ` + sb[${d.segment}]` : '';
+      w.emit(regWrite(0, 1, `rd8((r[3] + (r[0] & 255)${seg}) | 0)`));
+      return false;
+    }
+    case 'mul':
+    case 'imul1':
+    case 'div':
+    case 'idiv': {
+      const src = ops[0];
+      const size = opSizeOf(src, osz);
+      w.prepare(src);
+      w.emit(`c.${op === 'imul1' ? 'imul' : op}${size * 8}(${w.read(src, size)});`);
+      return false;
+    }
+    case 'imul2':
+    case 'imul3': {
+      const dst = ops[0];
+      const a = op === 'imul2' ? ops[0] : ops[1];
+      const b = op === 'imul2' ? ops[1] : ops[2];
+      w.prepare(a);
+      w.prepare(b);
+      w.emit(`t = c.imulTrunc(${osz}, ${w.read(a, osz)}, ${w.read(b, osz)});`);
+      w.emit(w.write(dst, osz, 't'));
+      return false;
+    }
+    case 'rol':
+    case 'ror':
+    case 'rcl':
+    case 'rcr':
+    case 'shl':
+    case 'shr':
+    case 'sar': {
+      const [dst, cnt] = ops;
+      const size = opSizeOf(dst, osz);
+      w.prepare(dst);
+      const count = cnt.kind === 'imm' ? String(cnt.value & 0xff) : '(r[1] & 255)';
+      w.emit(`t = ${w.read(dst, size)};`);
+      if (dst.kind === 'mem') w.emit(`c.checkWrite(ea, ${size});`);
+      w.emit(`t = c.shift(${SHIFT_OPS[op]}, ${size}, t, ${count});`);
+      w.emit(w.write(dst, size, 't'));
+      return false;
+    }
+    case 'shld':
+    case 'shrd': {
+      const [dst, src, cnt] = ops;
+      const size = opSizeOf(dst, osz);
+      w.prepare(dst);
+      const count = cnt.kind === 'imm' ? String(cnt.value & 0xff) : '(r[1] & 255)';
+      w.emit(`t = ${w.read(dst, size)};`);
+      if (dst.kind === 'mem') w.emit(`c.checkWrite(ea, ${size});`);
+      w.emit(`t = c.${op}(${size}, t, ${w.read(src, size)}, ${count});`);
+      w.emit(w.write(dst, size, 't'));
+      return false;
+    }
+    case 'bt':
+    case 'bts':
+    case 'btr':
+    case 'btc': {
+      const [dst, src] = ops;
+      const size = opSizeOf(dst, osz);
+      const bits = size * 8;
+      const btop = BT_OPS[op];
+      if (src.kind === 'imm') w.emit(`u = ${src.value & (bits - 1)};`);
+      else if (dst.kind === 'mem') w.emit(`u = ${size === 4 ? regRead(src.kind === 'reg' ? src.reg : 0, 4) : `((${regRead((src as { reg: number }).reg, 2)} << 16) >> 16)`};`);
+      else w.emit(`u = ${w.read(src, size)} & ${bits - 1};`);
+      if (dst.kind === 'mem') {
+        w.prepare(dst);
+        if (src.kind !== 'imm') {
+          // Bit-string addressing: the signed offset selects a word/dword relative to ea.
+          w.emit(`ea = (ea + ((u >> ${size === 4 ? 5 : 4}) << ${size === 4 ? 2 : 1})) | 0; u = u & ${bits - 1};`);
+        }
+      }
+      w.emit(`t = ${w.read(dst, size)};`);
+      if (btop !== 0) {
+        const nv = btop === 1 ? `t | (1 << u)` : btop === 2 ? `t & ~(1 << u)` : `t ^ (1 << u)`;
+        w.emit(w.write(dst, size, nv));
+      }
+      w.emit(`c.setCarry((t >>> u) & 1);`);
+      return false;
+    }
+    case 'bsf':
+    case 'bsr': {
+      const [dst, src] = ops;
+      w.prepare(src);
+      w.emit(`t = ${w.read(src, osz)};`);
+      const idx = op === 'bsf' ? `31 - Math.clz32(t & -t)` : `31 - Math.clz32(t)`;
+      w.emit(`if (t === 0) { c.setZero(1); } else { ${w.write(dst, osz, idx)} c.setZero(0); }`);
+      return false;
+    }
+    case 'movs':
+    case 'cmps':
+    case 'stos':
+    case 'lods':
+    case 'scas': {
+      const size = opSizeOf(ops[0].kind === 'mem' ? ops[0] : ops[1], osz);
+      const rep = d.rep === null ? 0 : e.stringRep === 'repcc' && d.rep === 'repne' ? 2 : 1;
+      const seg = d.segment === 4 || d.segment === 5 ? d.segment : -1;
+      w.emit(`c.stringOp(${STRING_OPS[op]}, ${size}, ${rep}, ${seg});`);
+      return false;
+    }
+    case 'daa':
+    case 'das':
+    case 'aaa':
+    case 'aas':
+      w.emit(`c.${op}();`);
+      return false;
+    case 'aam':
+    case 'aad':
+      w.emit(`c.${op}(${(ops[0] as { value: number }).value});`);
+      return false;
+    case 'cpuid':
+      w.emit('c.cpuid();');
+      return false;
+    case 'rdtsc':
+      w.emit(`c.rdtsc(${k});`);
+      return false;
+    // ---- control transfers (end the block) ----
+    case 'jmp':
+      w.emit(`return ${d.target};`);
+      return true;
+    case 'jcc':
+      w.emit(`if (${w.condition(d.cond)}) return ${d.target}; return ${next};`);
+      return true;
+    case 'call':
+      w.emit(`u = (r[4] - 4) | 0; wr32(u, ${next | 0}); r[4] = u; return ${d.target};`);
+      return true;
+    case 'call_indirect': {
+      const src = ops[0];
+      w.prepare(src);
+      w.emit(`t = ${w.read(src, 4)}; u = (r[4] - 4) | 0; wr32(u, ${next | 0}); r[4] = u; return t >>> 0;`);
+      return true;
+    }
+    case 'jmp_indirect': {
+      const src = ops[0];
+      w.prepare(src);
+      w.emit(`return ${w.read(src, 4)} >>> 0;`);
+      return true;
+    }
+    case 'ret': {
+      const extra = ops.length > 0 ? (ops[0] as { value: number }).value : 0;
+      w.emit(`t = rd32(r[4]); r[4] = (r[4] + ${4 + extra}) | 0; return t >>> 0;`);
+      return true;
+    }
+    case 'loop':
+    case 'loope':
+    case 'loopne': {
+      const extra = op === 'loope' ? ` && ${w.condition(4)}` : op === 'loopne' ? ` && ${w.condition(5)}` : '';
+      w.emit(`t = (r[1] - 1) | 0; r[1] = t; if (t !== 0${extra}) return ${d.target}; return ${next};`);
+      return true;
+    }
+    case 'jecxz':
+      w.emit(`if (r[1] === 0) return ${d.target}; return ${next};`);
+      return true;
+    case 'int': {
+      const v = (ops[0] as { value: number }).value;
+      if (v === 0x80) w.emit(`c.stopEip = ${next}; c.stopKind = 1; return -2;`);
+      else w.emit(`throw c.interrupt(${v});`);
+      return true;
+    }
+    case 'int3':
+      w.emit(`throw c.int3();`);
+      return true;
+    case 'into':
+      w.emit(`if (${w.condition(0)}) throw c.interrupt(4);`);
+      w.emit(`return ${next};`);
+      return true;
+    case 'hlt':
+      w.emit(`c.stopEip = ${next}; c.stopKind = 2; return -2;`);
+      return true;
+    case 'ud2':
+      w.emit(`throw c.decodeFault('invalid-opcode', ${JSON.stringify(describe(d))});`);
+      return true;
+    default:
+      w.emit(`throw c.decodeFault('unsupported', ${JSON.stringify(describe(d))});`);
+      return true;
+  }
+}
+
+/**
+ * Source of a block function body for `instructions` (which must all be decodable; a non-ok
+ * one may only be last). `fallthrough` is returned when the last instruction does not end the
+ * block itself.
+ */
+export function compileBlockSource(instructions: readonly DecodedInstruction[], describe: (d: DecodedInstruction) => string): string {
+  const w = new InstructionWriter();
+  let ended = false;
+  for (let i = 0; i < instructions.length; i++) {
+    const d = instructions[i];
+    if (i > 0) w.emit(`k = ${i};`);
+    w.setKnown = false;
+    w.emit(`// ${hex(d.address)} ${d.entry?.mnemonic ?? d.status}`);
+    ended = emitInstruction(w, d, i, describe);
+    const touches = d.entry === null ? 0 : d.entry.definedFlags | d.entry.undefinedFlags;
+    if (!w.setKnown && (touches & (STATUS_FLAGS | DF)) & STATUS_FLAGS) w.known = null;
+    if (ended) break;
+  }
+  if (!ended) {
+    const last = instructions[instructions.length - 1];
+    w.emit(`return ${(last.address + last.length) >>> 0};`);
+  }
+  return w.out.join('\n');
+}
+
+/** Shared prelude: binds the names the block bodies use. */
+export const BLOCK_PRELUDE = `
+const r = c.regs, lf = c.lazyFlags, sb = c.segmentBases, PAR = c.parityTable;
+const rd8 = c.fastRead8, rd16 = c.fastRead16, rd32 = c.fastRead32;
+const wr8 = c.fastWrite8, wr16 = c.fastWrite16, wr32 = c.fastWrite32;
+const cf = c.carryFn, cond = c.condFn;
+`;

@@ -1,0 +1,114 @@
+// Runs small freestanding i386 programs two ways: natively on this x86-64 machine (the real
+// CPU is the oracle) and on the emulator's X86Cpu, and returns what each wrote to stdout.
+// Programs talk through `int $0x80` only: eax=4 write(fd, buf, len), eax=1 exit(code).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseElf } from '../../emulator/machine/elf';
+import { loadImage } from '../../emulator/linux/program-image';
+import { PagedMemory, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
+import { X86Cpu, X86StopReason, REG_EAX, REG_EBX, REG_ECX, REG_EDX, REG_ESP } from '../../emulator/x86/cpu';
+
+export const I686_GCC = 'i686-linux-gnu-gcc';
+
+export function haveCrossCompiler(): boolean {
+  const r = spawnSync(I686_GCC, ['--version'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+let nativeOk: boolean | null = null;
+/** True when this machine runs i386 binaries (checked once with a tiny program). */
+export function canRunNative(): boolean {
+  if (nativeOk !== null) return nativeOk;
+  if (!haveCrossCompiler()) return (nativeOk = false);
+  const dir = mkdtempSync(join(tmpdir(), 'x86-native-probe-'));
+  try {
+    const exe = buildAssembly('.globl _start\n_start: movl $1,%eax\nmovl $7,%ebx\nint $0x80\n', dir, 'probe');
+    const r = spawnSync(exe, [], {});
+    nativeOk = r.status === 7;
+  } catch {
+    nativeOk = false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return nativeOk;
+}
+
+/** Assembles and links a freestanding static i386 program from AT&T source. */
+export function buildAssembly(source: string, dir: string, name: string): string {
+  const src = join(dir, `${name}.S`);
+  const exe = join(dir, name);
+  writeFileSync(src, source);
+  const r = spawnSync(I686_GCC, ['-m32', '-static', '-nostdlib', '-nostartfiles', '-no-pie', '-Wl,--build-id=none', '-o', exe, src], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`assembling ${name} failed:\n${r.stderr}`);
+  return exe;
+}
+
+export interface NativeResult {
+  stdout: Buffer;
+  status: number | null;
+  signal: string | null;
+}
+
+export function runNative(exe: string): NativeResult {
+  const r = spawnSync(exe, [], { maxBuffer: 256 * 1024 * 1024 });
+  return { stdout: r.stdout, status: r.status, signal: r.signal };
+}
+
+export interface EmulatedResult {
+  stdout: Buffer;
+  exitCode: number | null;
+  stop: X86StopReason;
+  cpu: X86Cpu;
+  instructions: number;
+}
+
+/** Loads the ELF's PT_LOAD segments, gives it a 1 MiB stack, and runs it until exit or a stop. */
+export function runEmulated(exe: string, maxInstructions = 2_000_000_000): EmulatedResult {
+  const elf = parseElf(readFileSync(exe), exe);
+  const memory = new PagedMemory();
+  loadImage(elf, memory);
+  const stackTop = 0xbfff0000;
+  memory.map(stackTop - 0x100000, 0x100000, PROT_READ | PROT_WRITE);
+  const cpu = new X86Cpu(memory);
+  cpu.regs[REG_ESP] = stackTop - 64;
+  cpu.eip = elf.entry;
+  const out: Buffer[] = [];
+  let budget = maxInstructions;
+  for (;;) {
+    const before = cpu.instructionCount;
+    const stop = cpu.run(budget);
+    budget -= cpu.instructionCount - before;
+    if (stop.kind !== 'syscall') return { stdout: Buffer.concat(out), exitCode: null, stop, cpu, instructions: cpu.instructionCount };
+    const nr = cpu.regs[REG_EAX];
+    if (nr === 1) return { stdout: Buffer.concat(out), exitCode: cpu.regs[REG_EBX] & 0xff, stop, cpu, instructions: cpu.instructionCount };
+    if (nr === 4) {
+      const len = cpu.regs[REG_EDX] >>> 0;
+      out.push(Buffer.from(memory.readBytes(cpu.regs[REG_ECX], len)));
+      cpu.regs[REG_EAX] = len;
+      continue;
+    }
+    throw new Error(`unexpected syscall ${nr} at eip 0x${cpu.eip.toString(16)}`);
+  }
+}
+
+/** A deterministic PRNG (xorshift32) for generated inputs. */
+export class Xorshift32 {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0 || 1;
+  }
+  next(): number {
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state;
+  }
+  below(n: number): number {
+    return this.next() % n;
+  }
+}
