@@ -566,6 +566,22 @@ function syscallProgram(): GeneratedProgram {
     { what: 'unknown syscall 4999 = -ENOSYS', setup: ['addiu $2, $0, 4999', 'syscall'] },
     { what: 'close(77) = -EBADF', setup: ['addiu $4, $0, 77', 'addiu $2, $0, 4006', 'syscall'] },
     { what: 'set_thread_area(0xfedcba98) then rdhwr $29 into $3', setup: [...setReg(4, 0xfedcba98), 'addiu $2, $0, 4283', 'syscall', 'rdhwr $3, $29'] },
+    {
+      // Six arguments: fd and offset come from the caller's stack at sp+16 and sp+20. The
+      // address differs between kernels, so only its page offset is kept, after using it.
+      what: 'mmap2(0, 8192, RW, PRIVATE|ANON, fd=-1 at sp+16, 0 at sp+20), store and load through it',
+      setup: [
+        'addiu $4, $0, 0', 'addiu $5, $0, 8192', 'addiu $6, $0, 3', 'addiu $7, $0, 0x802', 'addiu $8, $0, -1', 'sw $8, 16($29)', 'sw $0, 20($29)',
+        'addiu $2, $0, 4210', 'syscall', ...setReg(9, 0x5a5aa5a5), 'sw $9, 8188($2)', 'lw $10, 8188($2)', 'lw $11, 0($2)', 'andi $2, $2, 0xfff',
+      ],
+    },
+    {
+      what: 'brk(0), brk(old+8192): the new break minus the old; the new memory is usable',
+      setup: [
+        'addiu $4, $0, 0', 'addiu $2, $0, 4045', 'syscall', 'addu $16, $2, $0', 'addiu $4, $2, 8192', 'addiu $2, $0, 4045', 'syscall',
+        'subu $2, $2, $16', ...setReg(9, 0x13579bdf), 'sw $9, 8188($16)', 'lw $17, 8188($16)', 'addu $16, $0, $0',
+      ],
+    },
   ];
   calls.forEach((call, c) => {
     const w = new CaseWriter(rng, `c${c}`);
