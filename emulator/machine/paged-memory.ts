@@ -34,6 +34,8 @@ export class PagedMemory {
   private readonly watched = new Uint8Array(PAGE_COUNT);
   /** Called before a write lands on a watched page (e.g. one holding cached decoded code). */
   onWatchedWrite: ((pageNumber: number) => void) | null = null;
+  /** Called after a page's mapping, protection or watch state changed (the MIPS CPU mirrors the page tables). */
+  onPageChange: ((pageNumber: number) => void) | null = null;
 
   /** Maps [start, start+length) page-aligned outward; existing pages keep their contents. */
   map(start: number, length: number, prot: number): void {
@@ -108,6 +110,16 @@ export class PagedMemory {
     const p = this.prot[pn];
     this.readPages[pn] = page !== null && p & PROT_READ ? page : null;
     this.writePages[pn] = page !== null && p & PROT_WRITE && !this.watched[pn] ? page : null;
+    if (this.onPageChange !== null) this.onPageChange(pn);
+  }
+
+  /** The bytes of a mapped page whatever its protection (null when unmapped). */
+  pageBytes(pageNumber: number): Uint8Array | null {
+    return this.data[pageNumber];
+  }
+
+  isWatched(pageNumber: number): boolean {
+    return this.watched[pageNumber] !== 0;
   }
 
   read8(address: number): number {

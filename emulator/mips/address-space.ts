@@ -1,0 +1,270 @@
+// How the CPU sees memory: per-mode page tables (virtual page number → MemoryPage or null) that the
+// interpreter and compiled blocks index directly, and a slow path (resolve) for everything a table
+// entry of null stands for: MMIO, an address error, a missing mapping, a page holding compiled code.
+//
+// Two address spaces:
+// * SystemAddressSpace — the full machine: PhysicalMemory + MmioBus behind a fixed-mapping MMU.
+//     kuseg 0x00000000-0x7fffffff: mapped through ONE per-process window [vbase, vbase+size) →
+//       [pbase, pbase+size) of RAM, set by the kernel in CP0 register 22 (see cpu.ts); elsewhere TLBL/TLBS.
+//     kseg0 0x80000000-0x9fffffff and kseg1 0xa0000000-0xbfffffff: physical 0x00000000-0x1fffffff
+//       (RAM, then MMIO devices; nothing there → bus error DBE/IBE). Kernel mode only.
+//     kseg2/kseg3 0xc0000000-0xffffffff: nothing mapped (no TLB) → TLBL/TLBS. Kernel mode only.
+//     User mode touching 0x80000000 and above → AdEL/AdES.
+// * PagedAddressSpace — a flat PagedMemory (Linux user programs with emulated system calls, test
+//     harnesses): virtual = PagedMemory address. User mode may not touch 0x80000000 and above (AdEL/AdES);
+//     kernel mode sees all 4 GiB. Unmapped → TLBL/TLBS, write to a read-only page → Mod, fetch from a
+//     page without PROT_EXEC → TLBL.
+
+import { type MemoryPage, makeMemoryPage, PhysicalMemory } from '../machine/physical-memory';
+import { MmioBus, type MmioDevice } from '../machine/mmio-bus';
+import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../machine/paged-memory';
+
+export const enum Access {
+  Read = 0,
+  Write = 1,
+  Execute = 2,
+}
+
+/** resolve() results that are not exception codes. */
+export const RESOLVE_PAGE = -1; // resolvedPage holds the page (e.g. a write to a page with compiled code)
+export const RESOLVE_HOST = -2; // use hostRead/hostWrite at resolvedAddress (MMIO, watched paged memory)
+
+export const EXC_MOD = 1;
+export const EXC_TLBL = 2;
+export const EXC_TLBS = 3;
+export const EXC_ADEL = 4;
+export const EXC_ADES = 5;
+export const EXC_IBE = 6;
+export const EXC_DBE = 7;
+
+const PAGES = 1 << 20;
+
+export interface PageTables {
+  readonly read: (MemoryPage | null)[];
+  readonly write: (MemoryPage | null)[];
+  readonly exec: (MemoryPage | null)[];
+}
+
+function newTables(): PageTables {
+  return { read: new Array(PAGES).fill(null), write: new Array(PAGES).fill(null), exec: new Array(PAGES).fill(null) };
+}
+
+export interface MipsAddressSpace {
+  readonly kernelTables: PageTables;
+  readonly userTables: PageTables;
+  /** Set by resolve() when it returns RESOLVE_PAGE / RESOLVE_HOST. */
+  resolvedPage: MemoryPage | null;
+  resolvedAddress: number;
+  /** Classifies an access the page tables did not satisfy. Returns RESOLVE_PAGE, RESOLVE_HOST or an exception code. */
+  resolve(address: number, access: Access, kernel: boolean): number;
+  hostRead(address: number, size: 1 | 2 | 4): number;
+  hostWrite(address: number, size: 1 | 2 | 4, value: number): void;
+  /** Take a page's virtual aliases out of (or back into) the write tables, because compiled code lives there. */
+  protectCode(page: MemoryPage, on: boolean): void;
+  /** Called by the space when a page's code must be dropped (host write, remap); set by the CPU. */
+  onCodeInvalid: ((page: MemoryPage) => void) | null;
+}
+
+export class SystemAddressSpace implements MipsAddressSpace {
+  readonly kernelTables = newTables();
+  readonly userTables = newTables();
+  resolvedPage: MemoryPage | null = null;
+  resolvedAddress = 0;
+  onCodeInvalid: ((page: MemoryPage) => void) | null = null;
+  private windowVBase = 0;
+  private windowPBase = 0;
+  private windowSize = 0;
+  private readonly ramPages: number;
+
+  constructor(
+    readonly ram: PhysicalMemory,
+    readonly bus: MmioBus,
+  ) {
+    this.ramPages = ram.size >>> 12;
+    for (let ppn = 0; ppn < this.ramPages; ppn++) {
+      const page = ram.pages[ppn];
+      for (const vpn of [0x80000 + ppn, 0xa0000 + ppn]) {
+        this.kernelTables.read[vpn] = page;
+        this.kernelTables.write[vpn] = page;
+        this.kernelTables.exec[vpn] = page;
+      }
+    }
+    ram.onCodeWrite = (page) => this.onCodeInvalid?.(page);
+  }
+
+  get userWindow(): { vbase: number; pbase: number; size: number } {
+    return { vbase: this.windowVBase, pbase: this.windowPBase, size: this.windowSize };
+  }
+
+  /** Maps kuseg [vbase, vbase+size) onto RAM [pbase, pbase+size); size 0 unmaps kuseg. Returns an error text or null. */
+  setUserWindow(vbase: number, pbase: number, size: number): string | null {
+    vbase >>>= 0;
+    pbase >>>= 0;
+    size >>>= 0;
+    if ((vbase | pbase | size) & 0xfff) return 'user window base, physical base and size must be 4 KiB aligned';
+    if (vbase + size > 0x80000000) return 'user window must lie inside kuseg (below 0x80000000)';
+    if (pbase + size > this.ram.size) return 'user window must lie inside RAM';
+    for (let i = 0; i < this.windowSize >>> 12; i++) this.setUser((this.windowVBase >>> 12) + i, null);
+    this.windowVBase = vbase;
+    this.windowPBase = pbase;
+    this.windowSize = size;
+    for (let i = 0; i < size >>> 12; i++) this.setUser((vbase >>> 12) + i, this.ram.pages[(pbase >>> 12) + i]);
+    return null;
+  }
+
+  private setUser(vpn: number, page: MemoryPage | null): void {
+    for (const t of [this.kernelTables, this.userTables]) {
+      t.read[vpn] = page;
+      t.write[vpn] = page !== null && page.blocks === null ? page : null;
+      t.exec[vpn] = page;
+    }
+  }
+
+  /** Physical address of a virtual one as the CPU in the given mode sees it, or -1. */
+  translate(address: number, kernel: boolean): number {
+    const a = address >>> 0;
+    if (a >= 0x80000000) {
+      if (!kernel || a >= 0xc0000000) return -1;
+      return a & 0x1fffffff;
+    }
+    const off = a - this.windowVBase;
+    return off >= 0 && off < this.windowSize ? this.windowPBase + off : -1;
+  }
+
+  resolve(address: number, access: Access, kernel: boolean): number {
+    const a = address >>> 0;
+    if (a >= 0x80000000 && !kernel) return access === Access.Write ? EXC_ADES : EXC_ADEL;
+    const phys = this.translate(a, kernel);
+    if (phys < 0) return access === Access.Write ? EXC_TLBS : EXC_TLBL;
+    if (phys < this.ram.size) {
+      this.resolvedPage = this.ram.pages[phys >>> 12];
+      return RESOLVE_PAGE;
+    }
+    if (access === Access.Execute) return EXC_IBE;
+    if (this.bus.find(phys) === null) return EXC_DBE;
+    this.resolvedAddress = phys;
+    return RESOLVE_HOST;
+  }
+
+  hostRead(address: number, size: 1 | 2 | 4): number {
+    const hit = this.bus.find(address) as { device: MmioDevice; offset: number };
+    return hit.device.read(hit.offset, size);
+  }
+
+  hostWrite(address: number, size: 1 | 2 | 4, value: number): void {
+    const hit = this.bus.find(address) as { device: MmioDevice; offset: number };
+    hit.device.write(hit.offset, size, size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff));
+  }
+
+  protectCode(page: MemoryPage, on: boolean): void {
+    const ppn = page.number;
+    const entry = on ? null : page;
+    this.kernelTables.write[0x80000 + ppn] = entry;
+    this.kernelTables.write[0xa0000 + ppn] = entry;
+    const off = ppn * 4096 - this.windowPBase;
+    if (off >= 0 && off < this.windowSize) {
+      const vpn = (this.windowVBase + off) >>> 12;
+      this.kernelTables.write[vpn] = entry;
+      this.userTables.write[vpn] = entry;
+    }
+  }
+}
+
+export class PagedAddressSpace implements MipsAddressSpace {
+  readonly kernelTables = newTables();
+  readonly userTables = newTables();
+  resolvedPage: MemoryPage | null = null;
+  resolvedAddress = 0;
+  onCodeInvalid: ((page: MemoryPage) => void) | null = null;
+  private readonly pageByBytes = new WeakMap<Uint8Array, MemoryPage>();
+  private readonly current: (MemoryPage | null)[] = new Array(PAGES).fill(null);
+
+  constructor(readonly memory: PagedMemory) {
+    const previousWatch = memory.onWatchedWrite;
+    memory.onWatchedWrite = (pn) => {
+      if (previousWatch !== null) previousWatch(pn);
+      const page = this.current[pn];
+      if (page !== null && page.blocks !== null) this.onCodeInvalid?.(page);
+    };
+    const previousChange = memory.onPageChange;
+    memory.onPageChange = (pn) => {
+      if (previousChange !== null) previousChange(pn);
+      this.refresh(pn);
+    };
+    for (let pn = 0; pn < PAGES; pn++) if (memory.pageBytes(pn) !== null) this.refresh(pn);
+  }
+
+  private refresh(pn: number): void {
+    const old = this.current[pn];
+    const bytes = this.memory.pageBytes(pn);
+    let page: MemoryPage | null = null;
+    if (bytes !== null) {
+      page = this.pageByBytes.get(bytes) ?? null;
+      if (page === null) {
+        page = makeMemoryPage(bytes, pn);
+        this.pageByBytes.set(bytes, page);
+      }
+    }
+    const prot = page === null ? 0 : this.memory.protection(pn << 12);
+    // Unmapping, remapping or losing PROT_EXEC drops the page's compiled code.
+    if (old !== null && old.blocks !== null && (old !== page || !(prot & PROT_EXEC))) this.onCodeInvalid?.(old);
+    this.current[pn] = page;
+    const read = page !== null && prot & PROT_READ ? page : null;
+    const write = page !== null && this.memory.writePages[pn] !== null && page.blocks === null ? page : null;
+    const exec = page !== null && prot & PROT_EXEC ? page : null;
+    this.kernelTables.read[pn] = read;
+    this.kernelTables.write[pn] = write;
+    this.kernelTables.exec[pn] = exec;
+    if (pn < PAGES / 2) {
+      this.userTables.read[pn] = read;
+      this.userTables.write[pn] = write;
+      this.userTables.exec[pn] = exec;
+    }
+  }
+
+  resolve(address: number, access: Access, kernel: boolean): number {
+    const a = address >>> 0;
+    if (a >= 0x80000000 && !kernel) return access === Access.Write ? EXC_ADES : EXC_ADEL;
+    const pn = a >>> 12;
+    const page = this.current[pn];
+    const prot = page === null ? 0 : this.memory.protection(a);
+    if (access === Access.Read) {
+      if (!(prot & PROT_READ)) return EXC_TLBL;
+      this.resolvedPage = page;
+      return RESOLVE_PAGE;
+    }
+    if (access === Access.Execute) {
+      if (!(prot & PROT_EXEC)) return EXC_TLBL;
+      this.resolvedPage = page;
+      return RESOLVE_PAGE;
+    }
+    if (page === null) return EXC_TLBS;
+    if (!(prot & PROT_WRITE)) return EXC_MOD;
+    // Writable but not in the fast table: watched (ours for code, or someone else's). Write through
+    // the PagedMemory so that every watcher hears of it.
+    this.resolvedAddress = a;
+    return RESOLVE_HOST;
+  }
+
+  hostRead(address: number, size: 1 | 2 | 4): number {
+    return size === 1 ? this.memory.read8(address) : size === 2 ? this.memory.read16(address) : this.memory.read32(address) >>> 0;
+  }
+
+  hostWrite(address: number, size: 1 | 2 | 4, value: number): void {
+    if (size === 1) this.memory.write8(address, value);
+    else if (size === 2) this.memory.write16(address, value);
+    else this.memory.write32(address, value);
+  }
+
+  protectCode(page: MemoryPage, on: boolean): void {
+    const pn = page.number;
+    if (this.current[pn] !== page) return;
+    if (on) {
+      if (!this.memory.isWatched(pn)) this.memory.watch(pn); // refresh() runs and nulls the write entries
+      this.kernelTables.write[pn] = null;
+      if (pn < PAGES / 2) this.userTables.write[pn] = null;
+    }
+    // Off: the page stays watched (someone else may watch it too); writes take the slow path through
+    // the PagedMemory, which is correct, only slower, for pages that once held code.
+  }
+}

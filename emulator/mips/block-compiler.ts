@@ -1,0 +1,382 @@
+// The block compiler: straight-line MIPS code up to and including a branch and its delay slot is
+// turned into one JavaScript function (new Function), cached on the page it came from (by word
+// index; aliases of a physical page share the cache, a block remembers the virtual PC it was made
+// for). Any write to a page holding blocks drops them all (the page leaves the fast write tables
+// while it has blocks, so only the slow path sees such writes).
+//
+// Exactness: a block counts its instructions once per execution (instructionCount and the region
+// counter), a fault inside it counts the instructions before the faulting one and hands the
+// exception to the CPU with the precise PC and delay-slot state, and a slow store (MMIO, code page)
+// ends the block right after itself so the dispatcher sees interrupts and invalidations at once.
+// A block whose branch jumps back to its own start loops inside the function while the budget
+// allows (the dispatcher's budget stops it exactly at the next timer event or limit).
+//
+// A block ends before: syscall, break, sdbbp, CP0 instructions, rdhwr, cache, COP1/COP2, reserved
+// words, swl/swr, a breakpoint address, a region boundary, the end of the page, or a branch whose
+// delay slot would not be compilable. Those run in the interpreter.
+
+import type { MemoryPage } from '../machine/physical-memory';
+import type { MipsCpu } from './cpu';
+import { mulHighSigned, mulHighUnsigned } from './cpu';
+
+export interface CompiledBlock {
+  readonly start: number; // virtual PC (unsigned)
+  /** Most instructions one call executes before it re-checks its budget (Infinity: not runnable). */
+  readonly maxCount: number;
+  readonly regionVersion: number;
+  readonly run: (cpu: MipsCpu, budget: number) => void;
+  readonly length: number;
+}
+
+const MAX_BLOCK = 128;
+
+/** A placeholder for a PC the compiler cannot start a block at (the interpreter runs it). */
+function uncompilable(start: number, regionVersion: number): CompiledBlock {
+  return { start, maxCount: Infinity, regionVersion, run: () => undefined, length: 0 };
+}
+
+const enum Kind {
+  Plain, // falls through
+  Branch, // conditional branch (delay slot)
+  Likely, // branch-likely (delay slot annulled when not taken)
+  Jump, // j/jal (static target)
+  JumpReg, // jr/jalr
+  Stop, // cannot be compiled
+}
+
+interface Translated {
+  kind: Kind;
+  /** JS statements. For branches: computes `t` (taken?) and link; for jumps `bt`. */
+  code: string;
+  /** Static branch target (Branch/Likely/Jump). */
+  target?: number;
+}
+
+function hex(v: number): string {
+  return '0x' + (v >>> 0).toString(16);
+}
+
+export class BlockCache {
+  private compiledPages = new Set<MemoryPage>();
+  compiledCount = 0;
+
+  constructor(private readonly cpu: MipsCpu) {}
+
+  lookup(pc: number): CompiledBlock | null {
+    if (pc & 3) return null;
+    const page = this.cpu.xtab[pc >>> 12];
+    if (page === null) return null;
+    const index = (pc & 4095) >> 2;
+    let blocks = page.blocks as (CompiledBlock | undefined)[] | null;
+    if (blocks !== null) {
+      const b = blocks[index];
+      if (b !== undefined && b.start === pc && b.regionVersion === this.cpu.regions.version) return b;
+    }
+    const block = this.compile(pc, page);
+    if (blocks === null) {
+      blocks = new Array(1024);
+      page.blocks = blocks;
+      this.compiledPages.add(page);
+      this.cpu.space.protectCode(page, true);
+    }
+    blocks[index] = block;
+    return block;
+  }
+
+  invalidatePage(page: MemoryPage): void {
+    if (page.blocks === null) return;
+    page.blocks = null;
+    this.compiledPages.delete(page);
+    this.cpu.space.protectCode(page, false);
+    this.cpu.recheck = true;
+  }
+
+  flush(): void {
+    for (const page of [...this.compiledPages]) this.invalidatePage(page);
+  }
+
+  private compile(start: number, page: MemoryPage): CompiledBlock {
+    const cpu = this.cpu;
+    const version = cpu.regions.version;
+    const span = cpu.regions.lookup(start);
+    const pageEnd = ((start >>> 12) + 1) * 4096;
+    const limit = Math.min(pageEnd, span.end);
+    const bps = cpu.breakpoints;
+    const words: number[] = [];
+    const parts: Translated[] = [];
+    let pc = start;
+    let endsWithBranch = false;
+    while (pc < limit && words.length < MAX_BLOCK) {
+      if (pc !== start && bps.size !== 0 && bps.has(pc)) break;
+      const w = page.i32[(pc & 4095) >> 2];
+      const t = translate(w, pc);
+      if (t.kind === Kind.Stop) break;
+      if (t.kind === Kind.Plain) {
+        words.push(w);
+        parts.push(t);
+        pc += 4;
+        continue;
+      }
+      // A control transfer: needs its delay slot in the same page and region, compilable, no breakpoint.
+      const slot = pc + 4;
+      if (slot >= limit || (bps.size !== 0 && bps.has(slot))) break;
+      const sw = page.i32[(slot & 4095) >> 2];
+      const st = translate(sw, slot);
+      if (st.kind !== Kind.Plain) break;
+      words.push(w, sw);
+      parts.push(t, st);
+      endsWithBranch = true;
+      break;
+    }
+    if (parts.length === 0) return uncompilable(start, version);
+    const source = generate(start, parts, endsWithBranch, span.id, bps);
+    const factory = new Function('mulHS', 'mulHU', source) as (a: typeof mulHighSigned, b: typeof mulHighUnsigned) => CompiledBlock['run'];
+    this.compiledCount++;
+    return { start, maxCount: parts.length, regionVersion: version, run: factory(mulHighSigned, mulHighUnsigned), length: parts.length };
+  }
+}
+
+/**
+ * JavaScript for one instruction. Conventions inside a block function: r = regs, R/W = read/write
+ * page tables, a/v/p scratch, t = branch taken, bt = branch target, FAULT(code, bad) / EXIT_AFTER
+ * are placeholders the generator fills per instruction.
+ */
+function translate(w: number, pc: number): Translated {
+  const op = w >>> 26;
+  const rs = (w >>> 21) & 31;
+  const rt = (w >>> 16) & 31;
+  const rd = (w >>> 11) & 31;
+  const sa = (w >>> 6) & 31;
+  const imm = (w << 16) >> 16;
+  const uimm = w & 0xffff;
+  const R = (n: number) => (n === 0 ? '0' : `r[${n}]`);
+  const set = (n: number, expr: string) => (n === 0 ? '' : `r[${n}] = ${expr};`);
+  const plain = (code: string): Translated => ({ kind: Kind.Plain, code });
+  const STOP: Translated = { kind: Kind.Stop, code: '' };
+  const branchTarget = (pc + 4 + (imm << 2)) >>> 0;
+  switch (op) {
+    case 0x00: {
+      switch (w & 63) {
+        case 0x00: return plain(set(rd, `${R(rt)} << ${sa}`));
+        case 0x02: return plain(set(rd, rs === 1 && sa !== 0 ? `(${R(rt)} >>> ${sa}) | (${R(rt)} << ${32 - sa})` : `(${R(rt)} >>> ${sa}) | 0`));
+        case 0x03: return plain(set(rd, `${R(rt)} >> ${sa}`));
+        case 0x04: return plain(set(rd, `${R(rt)} << (${R(rs)} & 31)`));
+        case 0x06:
+          return plain(set(rd, sa === 1 ? `(v = ${R(rs)} & 31, (${R(rt)} >>> v) | (${R(rt)} << (32 - v)))` : `(${R(rt)} >>> (${R(rs)} & 31)) | 0`));
+        case 0x07: return plain(set(rd, `${R(rt)} >> (${R(rs)} & 31)`));
+        case 0x08: return { kind: Kind.JumpReg, code: `bt = ${R(rs)};` };
+        case 0x09: return { kind: Kind.JumpReg, code: `bt = ${R(rs)};` + set(rd, `${(pc + 8) | 0}`) };
+        case 0x0a: return plain(rd === 0 ? '' : `if (${R(rt)} === 0) r[${rd}] = ${R(rs)};`);
+        case 0x0b: return plain(rd === 0 ? '' : `if (${R(rt)} !== 0) r[${rd}] = ${R(rs)};`);
+        case 0x0f: return plain('');
+        case 0x10: return plain(set(rd, 'cpu.hi'));
+        case 0x11: return plain(`cpu.hi = ${R(rs)};`);
+        case 0x12: return plain(set(rd, 'cpu.lo'));
+        case 0x13: return plain(`cpu.lo = ${R(rs)};`);
+        case 0x18: return plain(`cpu.lo = Math.imul(${R(rs)}, ${R(rt)}); cpu.hi = mulHS(${R(rs)}, ${R(rt)});`);
+        case 0x19: return plain(`cpu.lo = Math.imul(${R(rs)}, ${R(rt)}); cpu.hi = mulHU(${R(rs)} >>> 0, ${R(rt)} >>> 0) | 0;`);
+        case 0x1a:
+          return plain(`a = ${R(rs)}; v = ${R(rt)}; if (v === 0) { cpu.hi = a; cpu.lo = a < 0 ? 1 : -1; } else { cpu.lo = (a / v) | 0; cpu.hi = (a % v) | 0; }`);
+        case 0x1b:
+          return plain(`a = ${R(rs)} >>> 0; v = ${R(rt)} >>> 0; if (v === 0) { cpu.hi = a | 0; cpu.lo = -1; } else { cpu.lo = (a / v) | 0; cpu.hi = (a % v) | 0; }`);
+        case 0x20:
+          return plain(`v = (${R(rs)} + ${R(rt)}) | 0; if ((${R(rs)} ^ v) & (${R(rt)} ^ v) & 0x80000000) FAULT(12); ` + set(rd, 'v'));
+        case 0x21: return plain(set(rd, `(${R(rs)} + ${R(rt)}) | 0`));
+        case 0x22:
+          return plain(`v = (${R(rs)} - ${R(rt)}) | 0; if ((${R(rs)} ^ ${R(rt)}) & (${R(rs)} ^ v) & 0x80000000) FAULT(12); ` + set(rd, 'v'));
+        case 0x23: return plain(set(rd, `(${R(rs)} - ${R(rt)}) | 0`));
+        case 0x24: return plain(set(rd, `${R(rs)} & ${R(rt)}`));
+        case 0x25: return plain(set(rd, `${R(rs)} | ${R(rt)}`));
+        case 0x26: return plain(set(rd, `${R(rs)} ^ ${R(rt)}`));
+        case 0x27: return plain(set(rd, `~(${R(rs)} | ${R(rt)})`));
+        case 0x2a: return plain(set(rd, `${R(rs)} < ${R(rt)} ? 1 : 0`));
+        case 0x2b: return plain(set(rd, `(${R(rs)} >>> 0) < (${R(rt)} >>> 0) ? 1 : 0`));
+        case 0x30: return plain(`if (${R(rs)} >= ${R(rt)}) FAULT(13);`);
+        case 0x31: return plain(`if ((${R(rs)} >>> 0) >= (${R(rt)} >>> 0)) FAULT(13);`);
+        case 0x32: return plain(`if (${R(rs)} < ${R(rt)}) FAULT(13);`);
+        case 0x33: return plain(`if ((${R(rs)} >>> 0) < (${R(rt)} >>> 0)) FAULT(13);`);
+        case 0x34: return plain(`if (${R(rs)} === ${R(rt)}) FAULT(13);`);
+        case 0x36: return plain(`if (${R(rs)} !== ${R(rt)}) FAULT(13);`);
+        default: return STOP;
+      }
+    }
+    case 0x01: {
+      switch (rt) {
+        case 0x00: case 0x01: case 0x02: case 0x03:
+        case 0x10: case 0x11: case 0x12: case 0x13: {
+          const cond = rt & 1 ? `${R(rs)} >= 0` : `${R(rs)} < 0`;
+          const link = rt & 0x10 ? `r[31] = ${(pc + 8) | 0};` : '';
+          return { kind: rt & 2 ? Kind.Likely : Kind.Branch, code: `t = ${cond};` + link, target: branchTarget };
+        }
+        case 0x08: return plain(`if (${R(rs)} >= ${imm}) FAULT(13);`);
+        case 0x09: return plain(`if ((${R(rs)} >>> 0) >= ${imm >>> 0}) FAULT(13);`);
+        case 0x0a: return plain(`if (${R(rs)} < ${imm}) FAULT(13);`);
+        case 0x0b: return plain(`if ((${R(rs)} >>> 0) < ${imm >>> 0}) FAULT(13);`);
+        case 0x0c: return plain(`if (${R(rs)} === ${imm}) FAULT(13);`);
+        case 0x0e: return plain(`if (${R(rs)} !== ${imm}) FAULT(13);`);
+        case 0x1f: return plain('');
+        default: return STOP;
+      }
+    }
+    case 0x02: case 0x03: {
+      const target = (((pc + 4) & 0xf0000000) | ((w & 0x3ffffff) << 2)) >>> 0;
+      return { kind: Kind.Jump, code: op === 3 ? `r[31] = ${(pc + 8) | 0};` : '', target };
+    }
+    case 0x04: case 0x05: case 0x06: case 0x07:
+    case 0x14: case 0x15: case 0x16: case 0x17: {
+      const k = op & 3;
+      const cond = k === 0 ? `${R(rs)} === ${R(rt)}` : k === 1 ? `${R(rs)} !== ${R(rt)}` : k === 2 ? `${R(rs)} <= 0` : `${R(rs)} > 0`;
+      return { kind: op & 0x10 ? Kind.Likely : Kind.Branch, code: `t = ${cond};`, target: branchTarget };
+    }
+    case 0x08:
+      return plain(`v = (${R(rs)} + ${imm}) | 0; if ((${R(rs)} ^ v) & (${imm} ^ v) & 0x80000000) FAULT(12); ` + set(rt, 'v'));
+    case 0x09: return plain(set(rt, `(${R(rs)} + ${imm}) | 0`));
+    case 0x0a: return plain(set(rt, `${R(rs)} < ${imm} ? 1 : 0`));
+    case 0x0b: return plain(set(rt, `(${R(rs)} >>> 0) < ${imm >>> 0} ? 1 : 0`));
+    case 0x0c: return plain(set(rt, `${R(rs)} & ${uimm}`));
+    case 0x0d: return plain(set(rt, `${R(rs)} | ${uimm}`));
+    case 0x0e: return plain(set(rt, `${R(rs)} ^ ${uimm}`));
+    case 0x0f: return plain(set(rt, `${(w << 16) | 0}`));
+    case 0x1c: {
+      switch (w & 63) {
+        case 0x00: case 0x01: case 0x04: case 0x05: {
+          const fn = w & 63;
+          const hiExpr = fn & 1 ? `mulHU(${R(rs)} >>> 0, ${R(rt)} >>> 0)` : `(mulHS(${R(rs)}, ${R(rt)}) >>> 0)`;
+          return plain(
+            `p = Math.imul(${R(rs)}, ${R(rt)}) >>> 0; v = ${hiExpr}; a = cpu.lo >>> 0; ` +
+              (fn < 4
+                ? `cpu.lo = (a + p) | 0; cpu.hi = (cpu.hi + v + (a + p >= 4294967296 ? 1 : 0)) | 0;`
+                : `cpu.lo = (a - p) | 0; cpu.hi = (cpu.hi - v - (a < p ? 1 : 0)) | 0;`),
+          );
+        }
+        case 0x02: return plain(set(rd, `Math.imul(${R(rs)}, ${R(rt)})`));
+        case 0x20: return plain(set(rd, `Math.clz32(${R(rs)})`));
+        case 0x21: return plain(set(rd, `Math.clz32(~${R(rs)})`));
+        default: return STOP;
+      }
+    }
+    case 0x1f: {
+      switch (w & 63) {
+        case 0x00: {
+          const size = rd + 1;
+          return plain(set(rt, size + sa >= 32 ? `(${R(rs)} >>> ${sa}) | 0` : `(${R(rs)} >>> ${sa}) & ${(1 << size) - 1}`));
+        }
+        case 0x04: {
+          if (rd < sa) return plain('');
+          const size = rd - sa + 1;
+          const mask = ((size >= 32 ? -1 : (1 << size) - 1) << sa) | 0;
+          return plain(set(rt, `(${R(rt)} & ${~mask}) | ((${R(rs)} << ${sa}) & ${mask})`));
+        }
+        case 0x20:
+          if (sa === 0x02) return plain(set(rd, `((${R(rt)} & 0x00ff00ff) << 8) | ((${R(rt)} >>> 8) & 0x00ff00ff)`));
+          if (sa === 0x10) return plain(set(rd, `(${R(rt)} << 24) >> 24`));
+          if (sa === 0x18) return plain(set(rd, `(${R(rt)} << 16) >> 16`));
+          return STOP;
+        default: return STOP;
+      }
+    }
+    // Loads: `a` is the address; the load is done (for its faults) even when rt is zero.
+    case 0x20: case 0x24: {
+      const ext = op === 0x20 ? '(v << 24) >> 24' : 'v';
+      return plain(`a = (${R(rs)} + ${imm}) | 0; p = R[a >>> 12]; if (p !== null) v = p.u8[a & 4095]; else { v = cpu.loadSlow(a, 1); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
+    }
+    case 0x21: case 0x25: {
+      const ext = op === 0x21 ? '(v << 16) >> 16' : 'v';
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(4, a); p = R[a >>> 12]; if (p !== null) v = p.u16[(a & 4095) >> 1]; else { v = cpu.loadSlow(a, 2); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
+    }
+    case 0x23: case 0x30:
+      return plain(
+        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(4, a); p = R[a >>> 12]; if (p !== null) v = p.i32[(a & 4095) >> 2]; else { v = cpu.loadSlow(a, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
+          set(rt, 'v') +
+          (op === 0x30 ? ' cpu.llBit = true; cpu.llAddr = a;' : ''),
+      );
+    case 0x22: case 0x26: {
+      const merge =
+        op === 0x26
+          ? `v = (a & 3) === 0 ? v : (v >>> ((a & 3) * 8)) | (${R(rt)} & ~(-1 >>> ((a & 3) * 8)));`
+          : `v = (a & 3) === 3 ? v : (v << (24 - (a & 3) * 8)) | (${R(rt)} & ((1 << (24 - (a & 3) * 8)) - 1));`;
+      return plain(
+        `a = (${R(rs)} + ${imm}) | 0; p = R[a >>> 12]; if (p !== null) v = p.i32[(a & 4092) >> 2]; else { v = cpu.loadSlow(a & ~3, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
+          (rt === 0 ? '' : merge + ` r[${rt}] = v;`),
+      );
+    }
+    // Stores: a slow store ends the block right after the instruction (EXIT_AFTER).
+    case 0x28:
+      return plain(`a = (${R(rs)} + ${imm}) | 0; p = W[a >>> 12]; if (p !== null) p.u8[a & 4095] = ${R(rt)}; else { cpu.storeSlow(a, 1, ${R(rt)} & 0xff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+    case 0x29:
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(5, a); p = W[a >>> 12]; if (p !== null) p.u16[(a & 4095) >> 1] = ${R(rt)}; else { cpu.storeSlow(a, 2, ${R(rt)} & 0xffff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+    case 0x2b:
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); p = W[a >>> 12]; if (p !== null) p.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+    case 0x38:
+      return plain(
+        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { p = W[a >>> 12]; if (p !== null) p.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } v = 1; } else v = 0; cpu.llBit = false; ` +
+          set(rt, 'v'),
+      );
+    case 0x33: return plain(''); // pref
+    default: return STOP;
+  }
+}
+
+/** Assembles the block function's source. */
+function generate(start: number, parts: Translated[], endsWithBranch: boolean, regionId: number, bps: ReadonlySet<number>): string {
+  const n = parts.length;
+  const branch = endsWithBranch ? parts[n - 2] : null;
+  const branchIndex = n - 2;
+  // Self-loop: the block's branch goes back to its own start (and no breakpoint sits there).
+  const selfLoop = branch !== null && branch.target === start && !bps.has(start) && branch.kind !== Kind.JumpReg;
+  const done = selfLoop ? 'it * ' + n + ' + ' : '';
+  const out: string[] = [];
+  out.push('return function block(cpu, budget) {');
+  out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, counts = cpu.regions.counts;');
+  out.push('let a = 0, v = 0, p = null, t = false, bt = 0, ex = 0, it = 0;');
+  if (selfLoop) out.push('for (;;) {');
+  for (let k = 0; k < n; k++) {
+    const pc = (start + 4 * k) >>> 0;
+    const part = parts[k];
+    const inSlot = endsWithBranch && k === n - 1;
+    // Where execution continues after instruction k, as an expression.
+    let nextExpr: string;
+    if (!inSlot) nextExpr = `${(pc + 4) | 0}`;
+    else if (branch!.kind === Kind.JumpReg) nextExpr = 'bt';
+    else if (branch!.kind === Kind.Jump) nextExpr = `${branch!.target! | 0}`;
+    else nextExpr = `(t ? ${branch!.target! | 0} : ${(pc + 4) | 0})`;
+    const slotTarget = inSlot ? (branch!.kind === Kind.JumpReg ? 'bt' : nextExpr) : '0';
+    let code = part.code;
+    code = code.replace(/FAULT\((\d+)(?:, a)?\)/g, (_m, c: string) => {
+      const bad = _m.includes(', a') ? 'a' : 'undefined';
+      return `{ cpu.blockFault(${c}, ${pc | 0}, ${inSlot}, ${slotTarget}, ${bad}, ${done}${k}, ${regionId}); return; }`;
+    });
+    code = code.replace(/FAULT_PENDING\(a\)/g, `{ v = cpu.faultCode; cpu.faultCode = -1; cpu.blockFault(v, ${pc | 0}, ${inSlot}, ${slotTarget}, a, ${done}${k}, ${regionId}); return; }`);
+    code = code.replace(/EXIT_AFTER/g, `{ cpu.pc = ${nextExpr} >>> 0; ex = ${done}${k + 1}; cpu.instructionCount += ex; counts[${regionId}] += ex; return; }`);
+    if (k === branchIndex && branch !== null) {
+      if (branch.kind === Kind.Jump || branch.kind === Kind.JumpReg) out.push(code);
+      else out.push(code);
+      continue;
+    }
+    if (inSlot && branch !== null && branch.kind === Kind.Likely) {
+      out.push(`if (t) { ${code} }`);
+      continue;
+    }
+    out.push(code);
+  }
+  // Epilogue: where to go, and the count.
+  if (branch === null) {
+    out.push(`cpu.pc = ${(start + 4 * n) >>> 0}; ex = ${done}${n};`);
+  } else {
+    const fall = (start + 4 * n) | 0;
+    const likelyAdjust = branch.kind === Kind.Likely ? ` - (t ? 0 : 1)` : '';
+    if (selfLoop) {
+      // Loop again while the branch is taken and the budget holds another full iteration.
+      const taken = branch.kind === Kind.Jump ? 'true' : 't';
+      out.push(`if (${taken} && !cpu.recheck && (it + 2) * ${n} <= budget) { it++; continue; }`);
+    }
+    if (branch.kind === Kind.Jump) out.push(`cpu.pc = ${branch.target! >>> 0};`);
+    else if (branch.kind === Kind.JumpReg) out.push('cpu.pc = bt >>> 0;');
+    else out.push(`cpu.pc = t ? ${branch.target! >>> 0} : ${fall >>> 0};`);
+    out.push(`ex = ${done}${n}${likelyAdjust};`);
+  }
+  if (selfLoop) out.push('break; }');
+  out.push(`cpu.instructionCount += ex; counts[${regionId}] += ex;`);
+  out.push('};');
+  return out.join('\n');
+}
