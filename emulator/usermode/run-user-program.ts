@@ -3,6 +3,7 @@
 import { readElfFile, ElfError, EM_386, EM_MIPS } from '../machine/elf';
 import { DEFAULT_ENVIRONMENT } from '../linux/program-image';
 import { X86Process } from './x86-process';
+import { runMipsUserProgram } from './mips-process';
 import {
   BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, UserProgramError, defaultOutput,
   type UserProgramOptions, type UserProgramResult,
@@ -10,8 +11,8 @@ import {
 
 export * from './user-program';
 
-/** Set by the MIPS wiring once it exists (a function with runUserProgram's signature for isa 'mips'). */
-let MIPS_RUNNER: ((options: UserProgramOptions) => UserProgramResult) | null = null;
+/** runUserProgram for isa 'mips': the MIPS wiring (mips-process.ts); registerMipsRunner may replace it. */
+let MIPS_RUNNER: ((options: UserProgramOptions) => UserProgramResult) | null = runMipsUserProgram;
 
 export function registerMipsRunner(runner: (options: UserProgramOptions) => UserProgramResult): void {
   MIPS_RUNNER = runner;
