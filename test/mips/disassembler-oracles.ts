@@ -71,18 +71,24 @@ export function objdumpTexts(words: ArrayLike<number>, vma: number, extraOptions
   });
 }
 
+const END_MARKER = 0xfc00fc00; // opcode 0x3f: reserved in MIPS32r2
+
 /**
- * Assembles `lines` (one instruction each) with GNU as for MIPS32r2 LE at address 0, noreorder,
- * noat, nomacro, and returns the .text words. Throws if as warns or if the word count differs
- * from the line count (an unexpected macro expansion).
+ * Assembles `lines` with GNU as for MIPS32r2 LE at address 0 (noreorder, noat, no Loongson ll/sc
+ * workaround (Debian's as puts a sync before ll by default), and nomacro unless
+ * `macros`) and returns the .text words without as's zero padding to 16 bytes. Throws if as warns.
+ * Without `macros`, each line must be one instruction or a label ("name:"): the word count must
+ * equal the number of instruction lines.
  */
-export function gnuAssemble(lines: string[]): Uint32Array {
+export function gnuAssemble(lines: string[], options: { macros?: boolean } = {}): Uint32Array {
   return withTempDir((dir) => {
     const src = join(dir, 'code.s');
     const obj = join(dir, 'code.o');
     const bin = join(dir, 'code.bin');
-    writeFileSync(src, ['.set noreorder', '.set noat', '.set nomacro', '.text', ...lines, ''].join('\n'));
-    const r = spawnSync(AS, ['-EL', '-mips32r2', '-32', '-o', obj, src], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    // With macros the word count is unknown: an end marker word (never an instruction we emit) bounds it.
+    const tail = options.macros ? [`.word 0x${END_MARKER.toString(16)}`] : [];
+    writeFileSync(src, ['.set noreorder', '.set noat', options.macros ? '.set macro' : '.set nomacro', '.text', ...lines, ...tail, ''].join('\n'));
+    const r = spawnSync(AS, ['-EL', '-mips32r2', '-32', '-mno-fix-loongson3-llsc', '-o', obj, src], { encoding: 'utf8', maxBuffer: 1 << 30 });
     if (r.error) throw r.error;
     if (r.status !== 0 || r.stderr.trim() !== '') {
       const lineOf = (n: number) => lines[n - 5] ?? '?';
@@ -93,11 +99,21 @@ export function gnuAssemble(lines: string[]): Uint32Array {
     }
     run(OBJCOPY, ['-O', 'binary', '-j', '.text', obj, bin]);
     const bytes = readFileSync(bin);
-    const words = new Uint32Array(bytes.length >> 2);
-    for (let i = 0; i < words.length; i++) words[i] = bytes.readUInt32LE(i * 4);
-    if (words.length !== lines.length) {
-      throw new Error(`GNU as produced ${words.length} words for ${lines.length} lines`);
+    let count = bytes.length >> 2;
+    if (options.macros) {
+      while (count > 0 && bytes.readUInt32LE((count - 1) * 4) !== END_MARKER) count--;
+      if (count === 0) throw new Error('GNU as output lost the end marker');
+      count--;
+    } else {
+      const instructions = lines.filter((l) => !/^\s*[A-Za-z_.$][\w.$]*:\s*$/.test(l)).length;
+      for (let i = instructions; i < count; i++) {
+        if (bytes.readUInt32LE(i * 4) !== 0) throw new Error(`GNU as produced more than ${instructions} words for ${instructions} instructions`);
+      }
+      if (count < instructions) throw new Error(`GNU as produced ${count} words for ${instructions} instructions`);
+      count = instructions;
     }
+    const words = new Uint32Array(count);
+    for (let i = 0; i < count; i++) words[i] = bytes.readUInt32LE(i * 4);
     return words;
   });
 }
