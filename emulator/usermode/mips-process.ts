@@ -40,6 +40,11 @@ const REG_A0 = 4;
 const REG_A3 = 7;
 const REG_SP = 29;
 
+/** FCSR bits a write keeps (a 24Kf's, as qemu-mipsel models it: FCC, FS, cause, enables, flags, RM). */
+const FCSR_WRITABLE = 0xff83ffff | 0;
+/** FIR of a 24Kf: has W, L, D, S formats; implementation 0x93. */
+const FIR_VALUE = 0x00739300;
+
 /** The o32 FPU state Linux keeps per thread (FR=0: a double lives in an even/odd pair). */
 class FpuEmulator {
   readonly fpr = new Int32Array(32);
@@ -87,13 +92,13 @@ class FpuEmulator {
         });
         return true;
       case 0x11:
-        return this.cop1(word, regs);
+        return this.cop1(word, regs, fault);
       default:
         return false;
     }
   }
 
-  private cop1(word: number, regs: Int32Array): boolean {
+  private cop1(word: number, regs: Int32Array, fault: (signal: number, address: number) => void): boolean {
     const fmt = (word >>> 21) & 31;
     const rt = (word >>> 16) & 31;
     const fs = (word >>> 11) & 31;
@@ -109,12 +114,14 @@ class FpuEmulator {
         case 0x07: this.fpr[fs | 1] = regs[rt]; return true; // mthc1
         case 0x02: // cfc1
           if (fs === 31) setGpr(this.fcsr);
-          else if (fs === 0) setGpr(0x00739300); // FIR of a 24Kf: W, L, D, S, PrID 0x93
+          else if (fs === 0) setGpr(FIR_VALUE);
           else return false;
           return true;
         case 0x06: // ctc1
           if (fs !== 31) return false;
-          this.fcsr = regs[rt] & 0x0183ffff;
+          this.fcsr = regs[rt] & FCSR_WRITABLE;
+          // A cause bit whose exception is enabled (or Unimplemented) traps at once: SIGFPE.
+          if (((this.fcsr >>> 12) & (this.fcsr >>> 7) & 0x1f) !== 0 || this.fcsr & (1 << 17)) fault(SIGFPE, 0);
           return true;
       }
     }
@@ -275,6 +282,7 @@ export class MipsProcess {
         if (!known) return this.killed(SIGILL, `FPU instruction ${describe(word, pc)} at ${where} is not emulated (no FPU here; only FPU loads, stores and moves are emulated)`);
         if (fault !== null) {
           const f: { signal: number; address: number } = fault;
+          if (f.signal === SIGFPE) return this.killed(SIGFPE, `floating-point exception (${describe(word, pc)} set an enabled cause bit) at ${where}`);
           return this.killed(f.signal, `${f.signal === SIGBUS ? 'bus error (misaligned FPU access)' : 'segmentation fault'} at ${where} accessing ${hex32(f.address)}`);
         }
         cpu.skipInstruction();

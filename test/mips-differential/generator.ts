@@ -20,6 +20,8 @@ export interface GeneratedProgram {
   source: string;
   /** stdout is a sequence of STATE_RECORD_BYTES-byte state dumps. */
   stateDumps: boolean;
+  /** Needs an FPU on the reference (qemu -cpu 24Kf); the emulator emulates FPU moves as Linux does. */
+  usesFpu?: boolean;
 }
 
 const SP = 29;
@@ -601,6 +603,68 @@ function exitStatusProgram(): GeneratedProgram {
   return { name: 'exit-group-status', source: lines.join('\n'), stateDumps: false };
 }
 
+// ---- FPU data moves (a 24Kc has none; Linux, and mips-process.ts, emulate them) ----
+
+const FPU_REGISTERS = 12; // $f0..$f11, copied into $1..$12 before each dump
+/** mfc1/cfc1 results go to registers the final copy does not overwrite. */
+const FPU_GPR_DESTS = DESTS.filter((r) => r > FPU_REGISTERS);
+
+const fpuMove: Emitter = (w) => {
+  const rng = w.rng;
+  const f = () => rng.below(FPU_REGISTERS);
+  const even = () => 2 * rng.below(FPU_REGISTERS / 2);
+  const gprDest = () => rng.pick(FPU_GPR_DESTS);
+  switch (rng.below(9)) {
+    case 0: w.emit(`mtc1 $${w.src()}, $f${f()}`); break;
+    case 1: w.emit(`mfc1 $${gprDest()}, $f${f()}`); break;
+    case 2: w.emit(`mthc1 $${w.src()}, $f${even()}`); break;
+    case 3: w.emit(`mfhc1 $${gprDest()}, $f${even()}`); break;
+    case 4: w.emit(rng.chance(0.5) ? `mov.s $f${f()}, $f${f()}` : `mov.d $f${even()}, $f${even()}`); break;
+    case 5: {
+      // FCSR: any value without cause bits (a cause with its enable set traps at once).
+      const r = w.reg(FPU_GPR_DESTS.filter((x) => x > 24));
+      w.emit(...setReg(r, value(rng) & ~0x0003f000), `ctc1 $${r}, $31`, `cfc1 $${gprDest()}, $31`);
+      break;
+    }
+    case 6: w.emit(`cfc1 $${gprDest()}, $${rng.chance(0.5) ? 0 : 31}`); break;
+    default: {
+      const double = rng.chance(0.5);
+      const load = rng.chance(0.5);
+      const size = double ? 8 : 4;
+      const base = rng.pick(FPU_GPR_DESTS);
+      const { address, imm } = memoryAddress(w, size, true);
+      const op = (load ? 'l' : 's') + (double ? 'dc1' : 'wc1');
+      w.emit(...setBase(base, address, imm), `${op} $f${double ? even() : f()}, ${imm}($${base})`);
+    }
+  }
+};
+
+function fpuProgram(): GeneratedProgram {
+  const rng = new Random(0xf9);
+  const name = 'fpu-moves';
+  const lines = [...HEADER(name, 'FPU loads/stores/moves and FCSR/FIR (emulated as Linux does on an FPU-less 24Kc)'), '\t.set hardfloat', '\tlui $29, %hi(state)', '\taddiu $29, $29, %lo(state)'];
+  for (let c = 0; c < 40; c++) {
+    const w = new CaseWriter(rng, `c${c}`);
+    w.emit(`# case ${c}`);
+    for (let f = 0; f < FPU_REGISTERS; f++) w.emit(...setReg(1, value(rng)), `mtc1 $1, $f${f}`);
+    w.emit('ctc1 $0, $31');
+    initialiseCase(w);
+    w.emit(`# case ${c} body`);
+    const n = rng.range(3, 10);
+    for (let i = 0; i < n; i++) fpuMove(w, []);
+    for (let f = 0; f < FPU_REGISTERS; f++) w.emit(`mfc1 $${f + 1}, $f${f}`);
+    w.emit(`# case ${c} dump`, ...dumpState());
+    lines.push(...indent(w.lines));
+  }
+  lines.push(...indent(exitWith(0)), ...stateData(rng), '');
+  return { name, source: lines.join('\n'), stateDumps: true, usesFpu: true };
+}
+
+function fpuFaultProgram(name: string, what: string, faulting: string[]): GeneratedProgram {
+  const p = faultProgram(name, what, ['.set hardfloat', ...faulting]);
+  return { ...p, usesFpu: true };
+}
+
 export function generatePrograms(): GeneratedProgram[] {
   const programs: GeneratedProgram[] = [];
   const state = (name: string, seed: number, what: string, mix: [Emitter, number][], cases = 60, minLength = 3, maxLength = 10) =>
@@ -618,6 +682,11 @@ export function generatePrograms(): GeneratedProgram[] {
   (['add', 'addi', 'sub'] as const).forEach((op, i) => programs.push(overflowProgram(op, 800 + i)));
   programs.push(...faultPrograms());
   programs.push(exitStatusProgram());
+  programs.push(fpuProgram());
+  programs.push(fpuFaultProgram('fpu-sigbus-ldc1', 'ldc1 from a 4-aligned, not 8-aligned, address: SIGBUS', ['ldc1 $f2, 4($8)']));
+  programs.push(fpuFaultProgram('fpu-sigbus-swc1', 'swc1 to a misaligned address: SIGBUS', ['swc1 $f2, 2($8)']));
+  programs.push(fpuFaultProgram('fpu-segv-sdc1', 'sdc1 into the read-only text segment: SIGSEGV', ['lui $9, %hi(__start)', 'addiu $9, $9, %lo(__start)', 'sdc1 $f0, 0($9)']));
+  programs.push(fpuFaultProgram('fpu-sigfpe-ctc1', 'ctc1 setting the divide-by-zero cause with its enable: SIGFPE', ['ori $9, $0, 0x8400', 'ctc1 $9, $31']));
   return programs;
 }
 

@@ -22,10 +22,11 @@ export interface MipsProgram {
   sourceFile: string;
   binary: string;
   /**
-   * The qemu CPU model of the reference run. 24Kc everywhere except static glibc programs:
-   * glibc's setjmp (called by __libc_start_main) saves FPU registers with sdc1, and a 24Kc has
-   * no FPU; on Linux the kernel's FPU emulator makes that transparent, qemu-user has none, so
-   * those programs are referenced on a 24Kf (the same core with an FPU).
+   * The qemu CPU model of the reference run. 24Kc everywhere except programs that use the FPU,
+   * among them every static glibc program: glibc's setjmp (called by __libc_start_main) saves
+   * FPU registers with sdc1, and a 24Kc has no FPU; on Linux the kernel's FPU emulator makes
+   * that transparent, qemu-user has none, so those programs are referenced on a 24Kf (the same
+   * core with an FPU).
    */
   qemuCpu: '24Kc' | '24Kf';
   args: string[];
@@ -88,7 +89,7 @@ export function mipsPrograms(): { programs: MipsProgram[]; generated: Map<string
       sourceDir: join(DIFFERENTIAL_DIR, 'src'),
       sourceFile: `${g.name}.S`,
       binary: join(DIFFERENTIAL_DIR, 'bin', g.name),
-      qemuCpu: '24Kc',
+      qemuCpu: g.usesFpu ? '24Kf' : '24Kc',
       args: [],
       stdin: '',
       stateDumps: g.stateDumps,
