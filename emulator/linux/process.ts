@@ -215,7 +215,7 @@ export class LinuxProcess {
         return r > 0x7fffffff ? -this.E.EOVERFLOW : r;
       }
       case '_llseek': {
-        const offset = u(1) * 0x100000000 + u(2) - (u(1) >= 0x80000000 ? 2 ** 64 : 0);
+        const offset = s(1) * 0x100000000 + u(2); // signed 64-bit: high word carries the sign
         const r = this.seek(s(0), offset, s(4));
         if (r < 0) return r;
         this.writeU64(u(3), BigInt(r));

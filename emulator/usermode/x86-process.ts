@@ -122,6 +122,7 @@ export class X86Process {
 
   private describeFault(stop: Extract<X86StopReason, { kind: 'fault' }>): [number, string] {
     const eip = hex32(this.cpu.eip);
+    const detail = stop.message.replace(/ at eip 0x[0-9a-f]+$/, '');
     switch (stop.fault) {
       case 'page':
         return [139, `segmentation fault at eip=${eip} accessing ${hex32(stop.address ?? 0)}${stop.access === 'execute' ? ' (execute)' : stop.access === 'write' ? ' (write)' : ''}`];
@@ -130,9 +131,9 @@ export class X86Process {
       case 'invalid-opcode':
         return [132, `invalid instruction at eip=${eip} (bytes ${this.bytesAt(this.cpu.eip, 8)})`];
       case 'unsupported':
-        return [132, `unsupported instruction at eip=${eip}: ${stop.message}`];
+        return [132, `${detail} at eip=${eip}`];
       case 'general-protection':
-        return [139, `segmentation fault (general protection) at eip=${eip}: ${stop.message}`];
+        return [139, `segmentation fault (general protection) at eip=${eip}: ${detail}`];
       case 'int3':
         return [133, `trace/breakpoint trap (int3) at eip=${eip}`];
       case 'interrupt':

@@ -347,3 +347,15 @@ test('getdents64 lists a directory with . and ..', () => {
   assert.equal(h.call('getdents64', fd, SCRATCH + 0x100, 4096), 0);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('_llseek takes a signed 64-bit offset from two words (SEEK_CUR backwards)', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'f'), 'abcdefghijklmno');
+  const h = harness(I386_ABI, { cwd: dir });
+  const fd = h.call('open', h.str(SCRATCH, 'f'), 2, 0);
+  assert.equal(h.call('_llseek', fd, 0, 15, SCRATCH + 0x100, 0), 0);
+  assert.equal(h.call('_llseek', fd, 0xffffffff, 0xfffffff3, SCRATCH + 0x100, 1), 0); // -13
+  assert.equal(h.mem.read32(SCRATCH + 0x100), 2);
+  assert.equal(h.call('_llseek', fd, 0xffffffff, 0xfffffff0, SCRATCH + 0x100, 1), -I386_ABI.errno.EINVAL);
+  fs.rmSync(dir, { recursive: true });
+});

@@ -19,6 +19,7 @@ const CASES: Case[] = [
   { name: 'file I/O', program: 'fileio.i386', args: (d) => [d], stdin: 'line one\nline two\n'.repeat(700) },
   { name: 'heap and mappings', program: 'memory.i386' },
   { name: 'clocks, uname, arguments', program: 'clock.i386', args: () => ['first', 'with space', ''] },
+  { name: 'everyday stdio, directories, qsort, time formatting', program: 'stdio.i386', args: (d) => [d], stdin: 'a\nbb\n\nlonger line here\nno newline at end' },
   { name: 'exit after buffered output', program: 'fault.i386', args: () => ['exit'] },
   { name: 'segmentation fault', program: 'fault.i386', args: () => ['segv'], message: /^segmentation fault at eip=0x[0-9a-f]{8} accessing 0x00000000/ },
   { name: 'ud2', program: 'fault.i386', args: () => ['ud2'], message: /^invalid instruction at eip=0x[0-9a-f]{8} \(bytes 0f 0b/ },

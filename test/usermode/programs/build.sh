@@ -7,7 +7,7 @@ out="${1:-$src}"
 mkdir -p "$out"
 cd "$src"
 common=(-O2 -Wl,--build-id=none -fno-asynchronous-unwind-tables -ffile-prefix-map="$src"=.)
-for prog in fileio memory clock fault; do
+for prog in fileio memory clock fault stdio; do
   i686-linux-gnu-gcc -static -fno-pie -no-pie "${common[@]}" "$prog.c" -o "$out/$prog.i386"
   mipsel-linux-gnu-gcc -static -fno-pie -no-pie "${common[@]}" "$prog.c" -o "$out/$prog.mipsel"
 done
