@@ -113,15 +113,22 @@ function arity(kind: MipsOperandKind): number {
   return kind === 'mem' || kind === 'c0reg' || kind === 'breakCode' ? 2 : 1;
 }
 
+const valueCounts = new Map<MipsInstructionSpec, { min: number; max: number }>();
+
 /** Fewest and most values a row takes. */
 export function operandValueCount(spec: MipsInstructionSpec): { min: number; max: number } {
-  let min = 0;
-  let max = 0;
-  for (const kind of spec.operands) {
-    max += arity(kind);
-    if (!OPTIONAL_KINDS.has(kind)) min = max;
+  let counts = valueCounts.get(spec);
+  if (counts === undefined) {
+    let min = 0;
+    let max = 0;
+    for (const kind of spec.operands) {
+      max += arity(kind);
+      if (!OPTIONAL_KINDS.has(kind)) min = max;
+    }
+    counts = { min, max };
+    valueCounts.set(spec, counts);
   }
-  return { min, max };
+  return counts;
 }
 
 function hex(v: number): string {
@@ -366,6 +373,7 @@ export class MipsAssembler {
   private readonly slots: number[] = [];
   private readonly named = new Map<string, MipsLabel>();
   private labelCount = 0;
+  private readonly scratchPending: Pending[] = [];
 
   constructor(origin: number, options: MipsAssemblerOptions = {}) {
     if (!Number.isInteger(origin) || origin < -0x80000000 || origin > 0xffffffff || (origin & 3) !== 0) {
@@ -458,10 +466,13 @@ export class MipsAssembler {
         `${spec.mnemonic} at ${hex(address)} is in the delay slot of the ${this.pendingDescription()}`,
       );
     }
-    const pending: Pending[] = [];
+    const pending = this.scratchPending;
+    pending.length = 0;
     const word = encodeRow(spec, values, address, this.resolve, pending);
     for (const p of pending) this.fixups.push({ index, spec, kind: p.kind, label: p.label });
-    this.recordRelocations(spec, values, index);
+    if ((spec.flags & (MipsClass.BRANCH | MipsClass.JUMP)) !== 0 && (spec.flags & MipsClass.INDIRECT) === 0) {
+      this.recordRelocations(spec, values, index);
+    }
     if (this.pendingDelaySlot >= 0) {
       this.slots.push(index * 4);
       this.pendingDelaySlot = -1;
