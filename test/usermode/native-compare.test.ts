@@ -85,3 +85,55 @@ test('bad programs are UserProgramErrors naming the file', () => {
   const mips = join(PROGRAMS, 'clock.mipsel');
   assert.throws(() => runUserProgram({ isa: 'x86', program: mips }), { name: 'UserProgramError', message: /wrong machine EM_MIPS/ });
 });
+
+// The same sources built for mipsel, through the same Linux layer with the o32 ABI, against
+// qemu-mipsel. qemu-mipsel's getdents64 returns no entries on this host, so the directory
+// listing program is held to the native i386 run of the same source instead.
+const haveQemuMipsel = spawnSync('sh', ['-c', 'command -v qemu-mipsel']).status === 0;
+
+function qemuRun(program: string, args: string[], stdin: string, cwd: string) {
+  const r = spawnSync('qemu-mipsel', [program, ...args], { input: stdin, cwd, env: Object.fromEntries(DEFAULT_ENVIRONMENT.map((e) => e.split('='))) });
+  const signal = r.signal ? constants.signals[r.signal] : 0;
+  // qemu's own report of the signal is not the program's output
+  const stderr = r.stderr.toString('latin1').replace(/^qemu: uncaught target signal .*\n/m, '');
+  return { stdout: r.stdout.toString('latin1'), stderr, exitCode: r.signal ? 128 + signal : r.status ?? -1 };
+}
+
+const MIPS_CASES: Case[] = [
+  { name: 'freestanding hello', program: 'hello-freestanding.mipsel' },
+  { name: 'file I/O', program: 'fileio.mipsel', args: (d) => [d], stdin: 'line one\nline two\n'.repeat(700) },
+  { name: 'heap and mappings', program: 'memory.mipsel' },
+  { name: 'clocks, uname, arguments', program: 'clock.mipsel', args: () => ['first', 'with space', ''] },
+  { name: 'everyday stdio (oracle: native i386 run)', program: 'stdio.mipsel', args: (d) => [d], stdin: 'a\nbb\n\nlonger line here\nno newline at end' },
+  { name: 'segmentation fault', program: 'fault.mipsel', args: () => ['segv'] },
+  { name: 'abort', program: 'fault.mipsel', args: () => ['abort'] },
+  { name: 'exit', program: 'fault.mipsel', args: () => ['exit'] },
+];
+
+for (const c of MIPS_CASES) {
+  const oracleIsNative = c.program === 'stdio.mipsel';
+  const skip = oracleIsNative ? (canRunNative ? false : 'cannot run i386 natively') : haveQemuMipsel ? false : 'qemu-mipsel missing';
+  test(`mipsel ${c.name}: emulated run matches ${oracleIsNative ? 'the native i386 run' : 'qemu-mipsel'}`, { skip }, () => {
+    const oracleDir = mkdtempSync(join(tmpdir(), 'ukcf-oracle-'));
+    const emuDir = mkdtempSync(join(tmpdir(), 'ukcf-emu-'));
+    try {
+      const program = join(PROGRAMS, c.program);
+      const expected = oracleIsNative
+        ? nativeRun(join(PROGRAMS, 'stdio.i386'), c.args?.(oracleDir) ?? [], c.stdin ?? '', oracleDir)
+        : qemuRun(program, c.args?.(oracleDir) ?? [], c.stdin ?? '', oracleDir);
+      const out: Uint8Array[] = [], err: Uint8Array[] = [], notes: string[] = [];
+      const result = runUserProgram({
+        isa: 'mips', program, args: c.args?.(emuDir) ?? [], stdin: Buffer.from(c.stdin ?? '', 'latin1'), cwd: emuDir,
+        stdout: (b) => out.push(Uint8Array.from(b)), stderr: (b) => err.push(Uint8Array.from(b)),
+        diagnostic: (l) => notes.push(l), maxInstructions: 500_000_000,
+      });
+      assert.equal(Buffer.concat(out).toString('latin1'), expected.stdout, 'stdout');
+      assert.equal(Buffer.concat(err).toString('latin1'), expected.stderr, 'stderr');
+      assert.equal(result.exitCode, expected.exitCode, `exit status (${result.message ?? 'no message'})`);
+      assert.deepEqual(notes, [], 'no unsupported system calls');
+    } finally {
+      rmSync(oracleDir, { recursive: true });
+      rmSync(emuDir, { recursive: true });
+    }
+  });
+}
