@@ -21,6 +21,11 @@ import { mulHighSigned, mulHighUnsigned } from './cpu';
 
 export interface CompiledBlock {
   readonly start: number; // virtual PC (unsigned)
+  /** False once its page was invalidated (successor links may still point at it). */
+  valid: boolean;
+  /** The last two successors seen (chaining without a page-table lookup). */
+  next0: CompiledBlock | null;
+  next1: CompiledBlock | null;
   /** Most instructions one call executes before it re-checks its budget (Infinity: not runnable). */
   readonly maxCount: number;
   readonly regionVersion: number;
@@ -32,7 +37,7 @@ const MAX_BLOCK = 128;
 
 /** A placeholder for a PC the compiler cannot start a block at (the interpreter runs it). */
 function uncompilable(start: number, regionVersion: number): CompiledBlock {
-  return { start, maxCount: Infinity, regionVersion, run: () => undefined, length: 0 };
+  return { start, valid: true, next0: null, next1: null, maxCount: Infinity, regionVersion, run: () => undefined, length: 0 };
 }
 
 const enum Kind {
@@ -71,6 +76,7 @@ export class BlockCache {
     if (blocks !== null) {
       const b = blocks[index];
       if (b !== undefined && b.start === pc && b.regionVersion === this.cpu.regions.version) return b;
+      if (b !== undefined) b.valid = false;
     }
     const block = this.compile(pc, page);
     if (blocks === null) {
@@ -85,6 +91,7 @@ export class BlockCache {
 
   invalidatePage(page: MemoryPage): void {
     if (page.blocks === null) return;
+    for (const b of page.blocks as (CompiledBlock | undefined)[]) if (b !== undefined) b.valid = false;
     page.blocks = null;
     this.compiledPages.delete(page);
     this.cpu.space.protectCode(page, false);
@@ -132,7 +139,16 @@ export class BlockCache {
     const source = generate(start, parts, endsWithBranch, span.id, bps);
     const factory = new Function('mulHS', 'mulHU', source) as (a: typeof mulHighSigned, b: typeof mulHighUnsigned) => CompiledBlock['run'];
     this.compiledCount++;
-    return { start, maxCount: parts.length, regionVersion: version, run: factory(mulHighSigned, mulHighUnsigned), length: parts.length };
+    return {
+      start,
+      valid: true,
+      next0: null,
+      next1: null,
+      maxCount: parts.length,
+      regionVersion: version,
+      run: factory(mulHighSigned, mulHighUnsigned),
+      length: parts.length,
+    };
   }
 }
 

@@ -545,24 +545,40 @@ export class MipsCpu {
         this.takeInterrupt();
         first = false;
       }
-      const now = this.instructionCount;
-      if (now >= end) return LIMIT;
+      if (this.instructionCount >= end) return LIMIT;
       const idle = this.idleCycles;
       let stopAt = end;
       if (this.compareAt - idle < stopAt) stopAt = this.compareAt - idle;
       if (this.eventAt - idle < stopAt) stopAt = this.eventAt - idle;
-      const budget = stopAt - now;
-      if (this.breakpoints.size !== 0 && !first && this.breakpoints.has(this.pc)) return { kind: 'breakpoint', pc: this.pc };
+      const bps = this.breakpoints.size !== 0 ? this.breakpoints : null;
+      if (bps !== null && !first && bps.has(this.pc)) return { kind: 'breakpoint', pc: this.pc };
       if (this.useBlockCompiler && !this.inDelaySlot) {
-        const block = this.blocks.lookup(this.pc);
-        if (block !== null && block.maxCount <= budget) {
-          block.run(this, budget);
+        // Blocks back to back while nothing needs the outer loop; a block's successor is cached on it.
+        let block = this.blocks.lookup(this.pc);
+        while (block !== null && block.maxCount <= stopAt - this.instructionCount) {
+          block.run(this, stopAt - this.instructionCount);
           first = false;
-          if (this.stopReason !== null) return this.stopReason;
-          continue;
+          if (this.recheck) break;
+          const pc = this.pc;
+          if (bps !== null && bps.has(pc)) break;
+          let next = block.next0;
+          if (next === null || next.start !== pc || !next.valid) {
+            next = block.next1;
+            if (next === null || next.start !== pc || !next.valid) {
+              next = this.blocks.lookup(pc);
+              if (next !== null) {
+                block.next1 = block.next0;
+                block.next0 = next;
+              }
+            }
+          }
+          block = next;
         }
+        if (this.stopReason !== null) return this.stopReason;
+        if (this.recheck || this.instructionCount >= stopAt || (bps !== null && bps.has(this.pc))) continue;
+        if (block !== null && block.maxCount <= stopAt - this.instructionCount) continue;
       }
-      this.interpret(this.useBlockCompiler ? 1 : budget, first);
+      this.interpret(this.useBlockCompiler ? 1 : stopAt - this.instructionCount, first);
       first = false;
       if (this.stopReason !== null) return this.stopReason;
     }
@@ -572,13 +588,11 @@ export class MipsCpu {
   private idle(): void {
     for (;;) {
       if ((this.cause & this.status & 0xff00) !== 0) return;
-      const next = Math.min(this.compareAt, this.eventAt);
-      if (next === Infinity || (this.compareAt === next && !(this.status & CA_IP7) && this.eventAt === Infinity)) {
-        // Only the timer could wake us, and it is masked (IM7 clear): nothing will ever come.
-        if (next === Infinity || !(this.status & CA_IP7)) {
-          this.stopReason = { kind: 'idle' };
-          return;
-        }
+      let next = this.eventAt;
+      if (this.status & CA_IP7 && this.compareAt < next) next = this.compareAt; // IM7 lets the timer wake us
+      if (next === Infinity) {
+        this.stopReason = { kind: 'idle' };
+        return;
       }
       const c = this.cycles;
       if (next > c) this.idleCycles += next - c;
