@@ -6,6 +6,12 @@
 // The text is "mnemonic<TAB>operands" (just the mnemonic when there are none), like objdump's.
 // A word no table row accepts prints as objdump prints it: ".word<TAB>0x…".
 //
+// Options (each matches an objdump -M option and is tested against it):
+//   noAliases        -M no-aliases        the base instruction instead of nop/move/li/b/beqz/...
+//                                         (objdump keeps pause, neg, negu, 1-operand jalr[.hb] even then)
+//   numericRegisters -M gpr-names=numeric "$2" instead of "v0" (CP0/HWR names stay)
+//   symbolize        objdump's " <symbol+off>" after branch/jump targets, from a caller's symbol table
+//
 // Driven entirely by THE table (table.ts) through decode(). Known deliberate differences from
 // objdump, all for rows the table marks CATCH_ALL (FPU/COP2 groups the host never executes):
 // those print as the group ("cop1\t0x…", "cop2\t0x…", "cop1x\t0x…") where objdump names the
@@ -24,15 +30,42 @@ import { decode, type MipsInstruction } from './decoder';
 import {
   GPR_NAMES,
   HW_REGISTER_NAMES,
+  MIPS_TABLE,
   MipsClass,
   SYNC_TYPE_NAMES,
+  type MipsInstructionSpec,
   type MipsOperandKind,
 } from './table';
 
 export interface MipsDisassemblyOptions {
   /** Appended as " <name>" after a branch/jump target when it returns a string (objdump does this with symbols). */
   symbolize?: (address: number) => string | undefined;
+  /** objdump -M no-aliases: print the base instruction of an alias row. */
+  noAliases?: boolean;
+  /** objdump -M gpr-names=numeric: GPRs as "$N". */
+  numericRegisters?: boolean;
 }
+
+/** Alias rows of the table that objdump prints as they are even with -M no-aliases (its real instructions). */
+const KEPT_WITHOUT_ALIASES: ReadonlySet<string> = new Set(['pause', 'neg', 'negu', 'jalr', 'jalr.hb']);
+
+/** Non-alias rows by op, in table order: where an alias word goes with -M no-aliases. */
+const BASE_ROWS_BY_OP = new Map<string, MipsInstructionSpec[]>();
+for (const spec of MIPS_TABLE) {
+  if (spec.flags & MipsClass.ALIAS) continue;
+  const list = BASE_ROWS_BY_OP.get(spec.op) ?? [];
+  list.push(spec);
+  BASE_ROWS_BY_OP.set(spec.op, list);
+}
+
+function baseRow(insn: MipsInstruction): MipsInstructionSpec {
+  for (const spec of BASE_ROWS_BY_OP.get(insn.spec.op) ?? []) {
+    if (((insn.word & spec.mask) >>> 0) === spec.match) return spec;
+  }
+  return insn.spec;
+}
+
+const NUMERIC_GPR_NAMES: readonly string[] = GPR_NAMES.map((_, i) => `$${i}`);
 
 /**
  * CP0 register names objdump prints for mips32r2 (its MT-ASE-aware mips32r2 set), indexed
@@ -100,38 +133,40 @@ function formatTarget(target: number, options: MipsDisassemblyOptions | undefine
  * clz/clo must have rd == rt. objdump prints the register once when they agree or one of them is
  * zero (the other one), and "rd or rt" when they disagree.
  */
-function sameRdRt(insn: MipsInstruction): string {
-  if (insn.rd === insn.rt || insn.rt === 0) return GPR_NAMES[insn.rd];
-  if (insn.rd === 0) return GPR_NAMES[insn.rt];
-  return `${GPR_NAMES[insn.rd]} or ${GPR_NAMES[insn.rt]}`;
+function sameRdRt(insn: MipsInstruction, names: readonly string[]): string {
+  if (insn.rd === insn.rt || insn.rt === 0) return names[insn.rd];
+  if (insn.rd === 0) return names[insn.rt];
+  return `${names[insn.rd]} or ${names[insn.rt]}`;
 }
 
 /** One operand's text, or null when objdump omits it (zero codes, di/ei without rt, sync 0). */
 function formatOperand(
   kind: MipsOperandKind,
   insn: MipsInstruction,
+  spec: MipsInstructionSpec,
   address: number,
   options: MipsDisassemblyOptions | undefined,
 ): string | null {
   const w = insn.word;
+  const names = options?.numericRegisters ? NUMERIC_GPR_NAMES : GPR_NAMES;
   switch (kind) {
-    case 'rs': return GPR_NAMES[insn.rs];
+    case 'rs': return names[insn.rs];
     case 'rt':
       // Coprocessor 2 loads/stores name a COP2 register, which objdump prints by number.
-      return insn.spec.flags & MipsClass.COP2 ? `$${insn.rt}` : GPR_NAMES[insn.rt];
+      return spec.flags & MipsClass.COP2 ? `$${insn.rt}` : names[insn.rt];
     case 'rd':
-      if (insn.spec.op === 'clz' || insn.spec.op === 'clo') return sameRdRt(insn);
-      return GPR_NAMES[insn.rd];
-    case 'rtOptional': return insn.rt === 0 ? null : GPR_NAMES[insn.rt];
+      if (spec.op === 'clz' || spec.op === 'clo') return sameRdRt(insn, names);
+      return names[insn.rd];
+    case 'rtOptional': return insn.rt === 0 ? null : names[insn.rt];
     case 'sa': return hex(insn.sa);
     case 'simm16': return String(insn.simm16);
     case 'uimm16': return hex(insn.uimm16);
-    case 'mem': return `${insn.simm16}(${GPR_NAMES[insn.rs]})`;
+    case 'mem': return `${insn.simm16}(${names[insn.rs]})`;
     case 'branch':
     case 'jump': return formatTarget(controlTarget(insn, address) as number, options);
     case 'code20': {
       // Only the bits the row leaves free (wait's code is 19 bits: bit 25 is fixed).
-      const code = ((w & ~insn.spec.mask) >>> 6) & 0xfffff;
+      const code = ((w & ~spec.mask) >>> 6) & 0xfffff;
       return code === 0 ? null : hex(code);
     }
     case 'breakCode': {
@@ -154,7 +189,7 @@ function formatOperand(
     case 'extSize': return hex(insn.rd + 1);
     case 'insSize': return hex(insn.rd - insn.sa + 1); // negative when msb < lsb: objdump prints it as 32-bit hex
     case 'cacheOp': return hex(insn.rt);
-    case 'stype': return insn.sa === 0 ? null : SYNC_TYPE_NAMES[insn.sa] ?? hex(insn.sa);
+    case 'stype': return insn.sa === 0 ? null : hex(insn.sa);
     case 'fs': return `$f${insn.rd}`;
     case 'ft': return `$f${insn.rt}`;
     case 'fd': return `$f${insn.sa}`;
@@ -164,16 +199,18 @@ function formatOperand(
 
 /** objdump's text for a decoded instruction at `address`. */
 export function formatInstruction(insn: MipsInstruction, address: number, options?: MipsDisassemblyOptions): string {
-  const spec = insn.spec;
+  let spec = insn.spec;
   if (spec.operands.length === 0 && spec.flags & MipsClass.CATCH_ALL) {
     // A coprocessor group the table does not itemize: name the group and show its 26 payload bits.
     return `${spec.mnemonic}\t${hex(insn.index26)}`;
   }
+  const noAliases = options?.noAliases === true;
+  if (noAliases && spec.flags & MipsClass.ALIAS && !KEPT_WITHOUT_ALIASES.has(spec.mnemonic)) spec = baseRow(insn);
   // sync with a named type prints the name alone ("sync_wmb"), as objdump's sync_* aliases do.
-  if (spec.op === 'sync' && insn.sa !== 0 && SYNC_TYPE_NAMES[insn.sa] !== undefined) return SYNC_TYPE_NAMES[insn.sa];
+  if (!noAliases && spec.op === 'sync' && insn.sa !== 0 && SYNC_TYPE_NAMES[insn.sa] !== undefined) return SYNC_TYPE_NAMES[insn.sa];
   const texts: string[] = [];
   for (const kind of spec.operands) {
-    const text = formatOperand(kind, insn, address, options);
+    const text = formatOperand(kind, insn, spec, address, options);
     if (text !== null) texts.push(text);
   }
   return texts.length === 0 ? spec.mnemonic : `${spec.mnemonic}\t${texts.join(',')}`;

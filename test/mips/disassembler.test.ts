@@ -19,6 +19,7 @@ import {
   disassembleWord,
   disassembleWords,
   formatListingLine,
+  type MipsDisassemblyOptions,
 } from '../../emulator/mips/disassembler';
 import { binutilsMissingReason, classifyAse, objdumpTexts, Prng, wordsToBytes } from './disassembler-oracles';
 
@@ -49,15 +50,23 @@ interface Comparison {
   mismatches: string[];
 }
 
-function compareWithObjdump(words: number[], vma: number): Comparison {
-  const expected = objdumpTexts(words, vma);
+/** Our options and the objdump -M options they stand for. */
+const OPTION_SETS: readonly { options: MipsDisassemblyOptions; objdump: string[] }[] = [
+  { options: {}, objdump: [] },
+  { options: { noAliases: true }, objdump: ['-M', 'no-aliases'] },
+  { options: { numericRegisters: true }, objdump: ['-M', 'gpr-names=numeric'] },
+  { options: { noAliases: true, numericRegisters: true }, objdump: ['-M', 'no-aliases,gpr-names=numeric'] },
+];
+
+function compareWithObjdump(words: number[], vma: number, set = OPTION_SETS[0]): Comparison {
+  const expected = objdumpTexts(words, vma, set.objdump);
   const result: Comparison = { compared: 0, catchAll: 0, ase: new Map(), mismatches: [] };
-  const lines = disassembleWords(words, vma);
+  const lines = disassembleWords(words, vma, set.options);
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     const got = lines[i].text;
     const want = expected[i];
-    assert.equal(disassembleWord(w, vma + i * 4), got, 'disassembleWord and disassembleWords agree');
+    assert.equal(disassembleWord(w, vma + i * 4, set.options), got, 'disassembleWord and disassembleWords agree');
     const insn = decode(w);
     if (insn && insn.spec.flags & MipsClass.CATCH_ALL) {
       result.catchAll++;
@@ -97,6 +106,22 @@ test('every table row: generated words disassemble exactly as objdump prints the
   const missed = rows.filter((s) => !hitRows.has(s)).map((s) => `${s.mnemonic} 0x${s.match.toString(16)}`);
   assert.deepEqual(missed, [], 'every non-catch-all row was exercised');
   assert.ok(total >= rows.length * 300 * 4 * 0.9, `compared ${total}`);
+});
+
+test('objdump -M no-aliases and gpr-names=numeric: the matching options print the same text', { skip }, () => {
+  const rnd = new Prng(0x5eed0003);
+  const words: number[] = [];
+  for (const spec of MIPS_TABLE.filter((s) => !(s.flags & MipsClass.CATCH_ALL))) words.push(...wordsForRow(spec, 100, rnd));
+  for (let i = 0; i < 20000; i++) words.push(rnd.next());
+  for (const set of OPTION_SETS.slice(1)) {
+    const r = compareWithObjdump(words, 0x80000000, set);
+    assert.deepEqual(r.mismatches, [], `objdump ${set.objdump.join(' ')}`);
+    assert.ok(r.compared > 20000);
+  }
+  // The options change what they should.
+  assert.equal(disassembleWord(0x00601025, 0, { noAliases: true }), 'or\tv0,v1,zero');
+  assert.equal(disassembleWord(0x00601025, 0, { numericRegisters: true }), 'move\t$2,$3');
+  assert.equal(disassembleWord(0x0000010f, 0, { noAliases: true }), 'sync\t0x4');
 });
 
 test('200,000 random words: no crash, .word exactly where objdump has no instruction, same text elsewhere', { skip }, () => {
