@@ -418,14 +418,26 @@ export function formatInstruction(insn: DecodedInstruction, bytes: ArrayLike<num
     else if (b === 0xf3) lastF3 = i;
     else if (b in SEGMENT_PREFIX_BYTES) lastSegment = i;
   }
-  // 3E on an indirect call/jmp is CET's "notrack", not a DS override, in objdump's eyes.
-  const notrack = (op === 'call_indirect' || op === 'jmp_indirect') && insn.segment === SEG_DS;
+  let mnemonicSuffix = '';
+  let hasCs = false;
+  let hasDs = false;
+  for (let i = 0; i < insn.prefixCount; i++) {
+    if (bytes[i] === 0x2e) hasCs = true;
+    if (bytes[i] === 0x3e) hasDs = true;
+  }
+  // Any 3E on an indirect call/jmp makes it CET's "notrack" in objdump's eyes: the last segment
+  // prefix is then named notrack and no segment is shown on the operand.
+  const notrack = (op === 'call_indirect' || op === 'jmp_indirect') && hasDs;
+  // AT&T branch hints: exactly one of 2E/3E anywhere gives ",pn"/",pt", and objdump then drops
+  // the last segment prefix, whichever it is.
+  const hint = att && HINTABLE_BRANCHES.has(op) && hasCs !== hasDs ? (hasCs ? SEG_CS : SEG_DS) : -1;
+  if (hint >= 0) mnemonicSuffix = hasCs ? ',pn' : ',pt';
 
   const used: PrefixUse = { opsize: false, segment: false, rep: false };
   const ctx: FormatContext = { syntax, insn, bytes, segment: notrack ? -1 : insn.segment };
   const rendered = insn.addressSize === 2 && usesAddress(insn) ? null : render(insn, ctx, used);
   if (rendered === null) return insn.addressSize === 2 ? `${e.mnemonic} (16-bit addressing, not emulated)` : `${e.mnemonic} (not emulated)`;
-  let mnemonic = rendered.mnemonic;
+  const mnemonic = rendered.mnemonic + mnemonicSuffix;
 
   const stringRep = e.stringRep ?? (/^(ins|outs)b?$/.test(e.mnemonic) ? 'rep' : null);
   const isBranch = op === 'jcc' || op === 'jmp' || op === 'call' || op === 'ret' || op === 'call_indirect' || op === 'jmp_indirect';
@@ -459,10 +471,7 @@ export function formatInstruction(insn: DecodedInstruction, bytes: ArrayLike<num
     } else if (b in SEGMENT_PREFIX_BYTES) {
       const seg = SEGMENT_PREFIX_BYTES[b];
       if (i === lastSegment) {
-        if (HINTABLE_BRANCHES.has(op) && (seg === SEG_CS || seg === SEG_DS) && att) {
-          mnemonic += seg === SEG_CS ? ',pn' : ',pt';
-          continue;
-        }
+        if (hint >= 0) continue;
         if (notrack) {
           words.push('notrack');
           continue;
