@@ -12,7 +12,7 @@
 //
 // Operand order is GNU as / objdump order (the table's). Operands of kind
 //   mem → two values (offset, base)   c0reg → two (register, select)   breakCode → two (code, code2).
-// Trailing code/sync-type/di-ei operands may be left out (0). Registers are numbers 0..31 (see GPR).
+// Trailing code/sync-type/di-ei operands and the CP0 select may be left out (0). Registers are numbers 0..31 (see GPR).
 // Branch and jump targets are absolute addresses or MipsLabel. Everything is range-checked and a
 // bad operand raises MipsAssemblyError naming the instruction, operand and address.
 //
@@ -123,7 +123,8 @@ export function operandValueCount(spec: MipsInstructionSpec): { min: number; max
     let max = 0;
     for (const kind of spec.operands) {
       max += arity(kind);
-      if (!OPTIONAL_KINDS.has(kind)) min = max;
+      if (kind === 'c0reg') min = max - 1; // the select may be left out (0), as in GNU as
+      else if (!OPTIONAL_KINDS.has(kind)) min = max;
     }
     counts = { min, max };
     valueCounts.set(spec, counts);
@@ -250,7 +251,7 @@ function encodeRow(
         case 'stype': if (present) word |= checkInt(v, 0, 31, 'sync type') << 6; break;
         case 'c0reg':
           word |= reg(v, 'CP0') << 11;
-          word |= checkInt(values[i - 1], 0, 7, 'CP0 select');
+          if (i - 1 < values.length) word |= checkInt(values[i - 1], 0, 7, 'CP0 select');
           break;
         case 'hwreg': word |= reg(v, 'hardware') << 11; break;
         case 'extSize': {

@@ -105,6 +105,7 @@ function generate(spec: MipsInstructionSpec, pc: number, rnd: Prng): Generated {
       case 'trapCode': { const v = edgy(rnd, 0, 0x3ff); values.push(v); texts.push(String(v)); break; }
       case 'c0reg': {
         const r = edgy(rnd, 0, 31);
+        if (rnd.below(4) === 0) { values.push(r); texts.push(`$${r}`); break; } // select left out
         const sel = edgy(rnd, 0, 7);
         values.push(r, sel); texts.push(`$${r},${sel}`); break;
       }
