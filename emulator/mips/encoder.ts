@@ -411,7 +411,7 @@ export class MipsAssembler {
     return label;
   }
 
-  /** Binds `label` to the current address and fixes up the instructions already referring to it. */
+  /** Binds `label` to the current address; branches already referring to it are fixed up by finish(). */
   bind(label: MipsLabel): MipsLabel {
     if (label.owner !== this) throw new MipsAssemblyError(`label '${label.name}' belongs to another assembler`);
     if (label.index >= 0) throw new MipsAssemblyError(`label '${label.name}' is already bound at ${hex(this.addressOf(label.index))}`);
