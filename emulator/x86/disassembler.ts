@@ -66,9 +66,9 @@ interface FormatContext {
 function formatMemory(m: MemOperand, ctx: FormatContext, sizeName: number, kind: 'modrm' | 'moffs' | 'string-src' | 'string-dst' | 'xlat'): string {
   const att = ctx.syntax === 'att';
   const insn = ctx.insn;
+  // ES:[EDI] cannot be overridden; string sources and xlat always show their segment.
   let segment = kind === 'string-dst' ? SEG_ES : ctx.segment;
-  if (kind === 'string-dst') segment = SEG_ES;
-  else if ((kind === 'string-src' || kind === 'xlat') && segment < 0) segment = SEG_DS;
+  if ((kind === 'string-src' || kind === 'xlat') && segment < 0) segment = SEG_DS;
   const hasBase = m.base >= 0;
   // The SIB byte's index field 100 means "no index"; objdump still names it %eiz unless the
   // SIB only exists to encode an %esp base with scale 1.
@@ -103,11 +103,11 @@ function formatMemory(m: MemOperand, ctx: FormatContext, sizeName: number, kind:
   if (segment >= 0) s += `${SEG_NAMES[segment]}:`;
   let inner = hasBase ? REG32_NAMES[m.base] : '';
   if (indexName !== '') inner += (inner ? '+' : '') + `${indexName}*${scale}`;
-  if (hasDisp) inner += (m.disp < 0 ? '-0x' + (-m.disp).toString(16) : '+0x' + m.disp.toString(16));
+  if (hasDisp) inner += m.disp < 0 ? signedHex(m.disp) : '+' + signedHex(m.disp);
   return s + '[' + inner + ']';
 }
 
-/** The instruction's own text, without prefixes; null when the operands are unknown. */
+/** The instruction's own text, without prefix words. */
 interface Rendered {
   mnemonic: string;
   operands: string[];
@@ -324,10 +324,11 @@ function renderUnsupported(insn: DecodedInstruction, ctx: FormatContext, used: P
   const ops = insn.operands;
   const first = ops[0];
   switch (e.mnemonic) {
-    case 'call far':
+    case 'call far': // 9A
     case 'ljmp': {
+      // EA, or FF /5
       if (e.operands[0] !== 'Ap') {
-        // FF /3, FF /5: indirect far transfer through memory.
+        // FF /5: indirect far jump through memory.
         const name = e.mnemonic === 'ljmp' ? 'jmp' : 'call';
         used.opsize = true;
         if (!isMem(first)) return null;
@@ -344,7 +345,7 @@ function renderUnsupported(insn: DecodedInstruction, ctx: FormatContext, used: P
       if (att) return { mnemonic: 'l' + name + w, operands: ['$' + hex(selector), '$' + hex(offset)] };
       return { mnemonic: name, operands: [`${hex(selector)}:${hex(offset)}`] };
     }
-    case 'lcall':
+    case 'lcall': // FF /3
       used.opsize = true;
       if (!isMem(first)) return null;
       if (att) return { mnemonic: 'lcall' + w, operands: ['*' + operandText[0]] };
@@ -371,9 +372,6 @@ function renderUnsupported(insn: DecodedInstruction, ctx: FormatContext, used: P
       if (insn.rep === 'rep') used.rep = true;
       if (att) operandText.reverse();
       return { mnemonic: 'popcnt', operands: operandText };
-    case 'x87':
-    case 'sse':
-      return null;
     default:
       if (att) operandText.reverse();
       return { mnemonic: e.mnemonic, operands: operandText };
@@ -504,8 +502,15 @@ export function disassemble(fetch: (address: number) => number, address: number,
   let at = address >>> 0;
   for (let n = 0; n < count; n++) {
     const read: number[] = [];
+    let fetchError: unknown = null;
     const recordingFetch = (a: number): number => {
-      const v = fetch(a) & 0xff;
+      let v: number;
+      try {
+        v = fetch(a) & 0xff;
+      } catch (err) {
+        fetchError = err;
+        throw err;
+      }
       read[(a - at) >>> 0] = v;
       return v;
     };
@@ -515,15 +520,14 @@ export function disassemble(fetch: (address: number) => number, address: number,
       const length = Math.max(1, insn.length);
       line = { address: at, length, bytes: formatBytes(read, insn.length), text: formatInstruction(insn, read, syntax), status: insn.status };
     } catch (err) {
-      const readable = read.length;
+      if (err !== fetchError) throw err; // a bug here, not unreadable memory
       line = {
         address: at,
         length: 1,
-        bytes: formatBytes(read, readable),
-        text: `(unreadable memory at ${hex((at + readable) >>> 0)})`,
+        bytes: formatBytes(read, read.length),
+        text: `(unreadable memory at ${hex((at + read.length) >>> 0)})`,
         status: 'unreadable',
       };
-      if (!(err instanceof Error)) throw err;
     }
     out.push(line);
     at = (at + line.length) >>> 0;

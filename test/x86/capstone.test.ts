@@ -264,7 +264,7 @@ test('every table entry: decoder and Capstone agree on validity, length and oper
   assert.deepEqual(inScopeNever, []);
 });
 
-test('random byte streams: 200,000 instructions agree with Capstone on validity and length', (t) => {
+test('random byte streams: 200,000 instructions agree with Capstone on validity, length and operands', (t) => {
   const rng = new Prng(0xc0ffee);
   const tally = newTally();
   const streamLength = 1 << 16;
@@ -279,7 +279,9 @@ test('random byte streams: 200,000 instructions agree with Capstone on validity 
       const ours = decodeInstruction((a) => buf[a], pos);
       const theirs = capstone.decode(buf.subarray(pos, pos + 15), pos);
       const bytes = buf.slice(pos, pos + Math.max(ours.length, theirs?.size ?? 1));
-      classify(tally, { bytes, ours, theirs }, validityOrLengthProblem({ bytes, ours, theirs }), `stream ${streams} +${pos}`);
+      let problem = validityOrLengthProblem({ bytes, ours, theirs });
+      if (problem === null && theirs !== null && !oursRejects(ours)) problem = operandProblem(ours, theirs);
+      classify(tally, { bytes, ours, theirs }, problem, `stream ${streams} +${pos}`);
       instructions++;
       pos += theirs !== null ? theirs.size : Math.max(1, ours.length);
     }
