@@ -15,7 +15,7 @@
 
 import type { DecodedInstruction, DecodedOperand, MemOperand } from './decoder';
 import { CF, DF, STATUS_FLAGS } from './table';
-import { OP_ADC, OP_ADD, OP_DEC, OP_INC, OP_LOGIC, OP_SBB, OP_SUB, lazyKind } from './lazy-flags';
+import { OP_ADC, OP_ADD, OP_DEC, OP_INC, OP_LOGIC, OP_SAR, OP_SBB, OP_SHL, OP_SHR, OP_SUB, lazyKind } from './lazy-flags';
 
 interface KnownFlags {
   op: number;
@@ -81,6 +81,8 @@ class InstructionWriter {
   out: string[] = [];
   known: KnownFlags | null = null;
   setKnown = false;
+  /** False when no flag this instruction writes is read before being overwritten. */
+  flagsLive = true;
 
   emit(s: string): void {
     this.out.push(s);
@@ -121,7 +123,7 @@ class InstructionWriter {
   /** Expression for CF (0/1 number). */
   carry(): string {
     const k = this.known;
-    if (k === null) return 'cf()';
+    if (k === null || k.op >= OP_SHL) return 'cf()';
     switch (k.op) {
       case OP_ADD:
         return `((fr >>> 0) < (fa >>> 0) ? 1 : 0)`;
@@ -148,6 +150,12 @@ class InstructionWriter {
     const sx = (v: string): string => (size === 4 ? v : size === 2 ? `((${v} << 16) >> 16)` : `((${v} << 24) >> 24)`);
     const zf = `(fr === 0)`;
     const sf = size === 4 ? `(fr < 0)` : `((fr & ${SIGN[size]}) !== 0)`;
+    if (k.op >= OP_SHL) {
+      if (base === 4) return neg ? `!${zf}` : zf;
+      if (base === 8) return neg ? `!${sf}` : sf;
+      if (base === 10) return neg ? `(PAR[fr & 255] === 0)` : `(PAR[fr & 255] === 1)`;
+      return `cond(${cond})`;
+    }
     const cf = `(${this.carry()} !== 0)`;
     let of: string;
     switch (k.op) {
@@ -234,6 +242,12 @@ class InstructionWriter {
   }
 
   storeLazy(op: number, size: number, withOperands: boolean, withCarry: boolean): void {
+    if (!this.flagsLive) {
+      // Dead flags: the locals no longer describe lf, so nothing may rely on them.
+      this.known = null;
+      this.setKnown = true;
+      return;
+    }
     let s = `lf[0] = ${lazyKind(op, size)}; lf[1] = fr;`;
     if (withOperands) s += ' lf[2] = fa; lf[3] = fb;';
     if (withCarry) s += ' lf[4] = fc;';
@@ -270,6 +284,41 @@ function arith(w: InstructionWriter, name: string, size: number, a: string, b: s
       void carryIn;
       return `${a} ^ ${b}`;
   }
+}
+
+/** shl/shr/sar (lazy flags) and flag-dead rol/ror by a non-zero immediate count, inline. */
+function emitImmediateShift(w: InstructionWriter, op: string, dst: DecodedOperand, size: number, n: number): void {
+  const bits = size * 8;
+  const m = size === 4 ? '| 0' : `& ${MASK[size]}`;
+  const v = w.read(dst, size);
+  let res: string;
+  switch (op) {
+    case 'shl':
+      res = n >= bits ? '0' : `(fa << ${n}) ${m}`;
+      break;
+    case 'shr':
+      res = n >= bits ? '0' : `(fa >>> ${n}) ${m}`;
+      break;
+    case 'sar': {
+      const sx = size === 4 ? 'fa' : size === 2 ? '((fa << 16) >> 16)' : '((fa << 24) >> 24)';
+      res = `(${sx} >> ${Math.min(n, 31)}) ${m}`;
+      break;
+    }
+    default: {
+      const t = n & (bits - 1);
+      const l = op === 'rol' ? t : (bits - t) & (bits - 1);
+      res = l === 0 ? 'fa' : size === 4 ? `(fa << ${l}) | (fa >>> ${32 - l})` : `((fa << ${l}) | (fa >>> ${bits - l})) ${m}`;
+    }
+  }
+  w.emit(`fa = ${v}; fr = ${res};`);
+  w.emit(w.write(dst, size, 'fr'));
+  if (op === 'rol' || op === 'ror') {
+    w.known = null;
+    w.setKnown = true;
+    return;
+  }
+  w.emit(w.flagsLive ? `fb = ${n};` : '');
+  w.storeLazy(op === 'shl' ? OP_SHL : op === 'shr' ? OP_SHR : OP_SAR, size, true, false);
 }
 
 /**
@@ -314,7 +363,7 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
     case 'dec': {
       const dst = ops[0];
       const size = opSizeOf(dst, osz);
-      w.emit(`fc = ${w.carry()};`);
+      w.emit(w.flagsLive ? `fc = ${w.carry()};` : '');
       w.prepare(dst);
       w.emit(`fa = ${w.read(dst, size)}; fb = 1;`);
       w.emit(`fr = ${arith(w, op === 'inc' ? 'add' : 'sub', size, 'fa', '1', false)};`);
@@ -441,10 +490,11 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
     }
     case 'push_seg': {
       const s = (ops[0] as { sreg: number }).sreg;
-      // A 32-bit push of a selector writes only the low 16 bits (the rest of the slot keeps
-      // its old contents), as recent processors do.
-      w.emit(`u = (r[4] - ${osz}) | 0; c.checkWrite(u, ${osz});`);
-      w.emit(`wr16(u, c.segmentSelectors[${s}]); r[4] = u;`);
+      // The selector is zero-extended to the operand size (what the AMD oracle does; some Intel
+      // parts write only 16 bits).
+      w.emit(`u = (r[4] - ${osz}) | 0;`);
+      w.emit(memWrite(osz, 'u', `c.segmentSelectors[${s}]`));
+      w.emit(`r[4] = u;`);
       return false;
     }
     case 'pop_seg': {
@@ -554,6 +604,10 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
       const [dst, cnt] = ops;
       const size = opSizeOf(dst, osz);
       w.prepare(dst);
+      if (cnt.kind === 'imm' && (cnt.value & 31) !== 0 && (op === 'shl' || op === 'shr' || op === 'sar' || ((op === 'rol' || op === 'ror') && !w.flagsLive))) {
+        emitImmediateShift(w, op, dst, size, cnt.value & 31);
+        return false;
+      }
       const count = cnt.kind === 'imm' ? String(cnt.value & 0xff) : '(r[1] & 255)';
       w.emit(`t = ${w.read(dst, size)};`);
       if (dst.kind === 'mem') w.emit(`c.checkWrite(ea, ${size});`);
@@ -702,13 +756,22 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
  * one may only be last). `fallthrough` is returned when the last instruction does not end the
  * block itself.
  */
-export function compileBlockSource(instructions: readonly DecodedInstruction[], describe: (d: DecodedInstruction) => string): string {
+export function compileBlockSource(instructions: readonly DecodedInstruction[], describe: (d: DecodedInstruction) => string, selfLoop = false): string {
   const w = new InstructionWriter();
   let ended = false;
+  const live = flagsLiveAfterWrites(instructions);
+  const start = instructions[0].address >>> 0;
+  if (selfLoop) w.emit('let it = 1;\nfor (;;) {\nk = 0;');
   for (let i = 0; i < instructions.length; i++) {
     const d = instructions[i];
     if (i > 0) w.emit(`k = ${i};`);
     w.setKnown = false;
+    w.flagsLive = live[i];
+    if (selfLoop && i === instructions.length - 1) {
+      emitLoopBack(w, d, start);
+      ended = true;
+      break;
+    }
     w.emit(`// ${hex(d.address)} ${d.entry?.mnemonic ?? d.status}`);
     ended = emitInstruction(w, d, i, describe);
     const touches = d.entry === null ? 0 : d.entry.definedFlags | d.entry.undefinedFlags;
@@ -719,7 +782,85 @@ export function compileBlockSource(instructions: readonly DecodedInstruction[], 
     const last = instructions[instructions.length - 1];
     w.emit(`return ${(last.address + last.length) >>> 0};`);
   }
+  if (selfLoop) w.emit('}');
   return w.out.join('\n');
+}
+
+/** True when the block's last instruction is a direct branch back to its first. */
+export function isSelfLoop(instructions: readonly DecodedInstruction[]): boolean {
+  const last = instructions[instructions.length - 1];
+  const op = last.entry?.op;
+  return last.status === 'ok' && !last.lockInvalid && (op === 'jcc' || op === 'jmp' || op === 'loop') && last.target === instructions[0].address >>> 0;
+}
+
+/** The closing branch of a self-looping block: iterate while the budget (maxIter) allows. */
+function emitLoopBack(w: InstructionWriter, d: DecodedInstruction, start: number): void {
+  const next = (d.address + d.length) >>> 0;
+  const again = `if (it < maxIter) { it++; continue; } c.iterations = it; return ${start};`;
+  const exit = `c.iterations = it; return ${next};`;
+  switch (d.entry?.op) {
+    case 'jmp':
+      w.emit(again);
+      return;
+    case 'loop':
+      w.emit(`t = (r[1] - 1) | 0; r[1] = t; if (t !== 0) { ${again} } ${exit}`);
+      return;
+    default:
+      w.emit(`if (${w.condition(d.cond)}) { ${again} } ${exit}`);
+  }
+}
+
+// Register-only forms of these never fault, so flags need not be precise across them.
+const NEVER_FAULTS: ReadonlySet<string> = new Set([
+  'add', 'adc', 'sub', 'sbb', 'cmp', 'and', 'or', 'xor', 'test', 'inc', 'dec', 'neg', 'not', 'mov', 'movzx', 'movsx',
+  'lea', 'xchg', 'xadd', 'cmpxchg', 'rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sar', 'shld', 'shrd', 'bt', 'bts', 'btr',
+  'btc', 'bsf', 'bsr', 'setcc', 'cmovcc', 'bswap', 'cwde', 'cdq', 'clc', 'stc', 'cmc', 'cld', 'std', 'lahf', 'sahf',
+  'nop', 'imul2', 'imul3', 'mul', 'imul1', 'cpuid', 'rdtsc', 'jcc', 'jmp', 'loop', 'loope', 'loopne', 'jecxz',
+]);
+
+function canFault(d: DecodedInstruction): boolean {
+  const e = d.entry;
+  if (e === null || d.status !== 'ok' || d.lockInvalid) return true;
+  if (!NEVER_FAULTS.has(e.op)) return true;
+  return e.op !== 'lea' && d.operands.some((o) => o.kind === 'mem');
+}
+
+/** Status flags the instruction always overwrites. */
+function flagsWritten(d: DecodedInstruction): number {
+  const e = d.entry;
+  if (e === null || d.status !== 'ok') return 0;
+  switch (e.op) {
+    case 'rol':
+    case 'ror':
+    case 'shl':
+    case 'shr':
+    case 'sar':
+    case 'shld':
+    case 'shrd': {
+      const cnt = d.operands[d.operands.length - 1];
+      if (cnt.kind !== 'imm' || (cnt.value & 31) === 0) return 0;
+      return (e.definedFlags | e.undefinedFlags) & STATUS_FLAGS;
+    }
+    case 'rcl':
+    case 'rcr':
+      return 0;
+    default:
+      return (e.definedFlags | e.undefinedFlags) & STATUS_FLAGS;
+  }
+}
+
+/** For each instruction: is any status flag it writes possibly read afterwards? */
+function flagsLiveAfterWrites(instructions: readonly DecodedInstruction[]): boolean[] {
+  const out = new Array<boolean>(instructions.length).fill(true);
+  let live = STATUS_FLAGS; // everything is live at the block's end
+  for (let i = instructions.length - 1; i >= 0; i--) {
+    const d = instructions[i];
+    const written = flagsWritten(d);
+    out[i] = (live & written) !== 0 || written === 0;
+    const tested = d.entry === null ? STATUS_FLAGS : d.entry.testedFlags;
+    live = canFault(d) ? STATUS_FLAGS : (live & ~written) | tested;
+  }
+  return out;
 }
 
 /** Shared prelude: binds the names the block bodies use. */

@@ -12,13 +12,15 @@
 // continues from it); one reached later is reported before the instruction executes.
 
 import { MemoryFault, PagedMemory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from '../machine/paged-memory';
-import { BLOCK_ENDERS, BLOCK_PRELUDE, compileBlockSource } from './block-compiler';
+import { BLOCK_ENDERS, BLOCK_PRELUDE, compileBlockSource, isSelfLoop } from './block-compiler';
 import { DecodedInstruction, decodeInstruction } from './decoder';
-import {
-  LF_AUX, LF_DF, LF_KIND, LF_LENGTH, LF_OTHER, LF_RES, LF_A, LF_B, OP_EAGER, OP_SUB, PARITY,
-  carryFlag, conditionHolds, lazyKind, materializeStatus,
-} from './lazy-flags';
-import { AF, CF, DF, OF, PF, SF, STATUS_FLAGS, ZF } from './table';
+import * as lazy from './lazy-flags';
+import * as flagBits from './table';
+
+// Local copies: imported bindings compile to getter calls under CommonJS, too slow here.
+const { LF_AUX, LF_DF, LF_KIND, LF_LENGTH, LF_OTHER, LF_RES, LF_A, LF_B, OP_EAGER, OP_SUB, PARITY } = lazy;
+const { carryFlag, conditionHolds, lazyKind, materializeStatus } = lazy;
+const { AF, CF, DF, OF, PF, SF, STATUS_FLAGS, ZF } = flagBits;
 
 export type X86StopReason =
   | { kind: 'limit' }
@@ -48,7 +50,8 @@ export class X86Exception {
   ) {}
 }
 
-type BlockFunction = () => number;
+/** Runs the block; self-looping blocks iterate at most maxIter times (count in cpu.iterations). */
+type BlockFunction = (maxIter: number) => number;
 
 interface Block {
   readonly start: number;
@@ -58,7 +61,13 @@ interface Block {
   readonly fn: BlockFunction;
   readonly firstPage: number;
   readonly lastPage: number;
+  readonly selfLoop: boolean;
   valid: boolean;
+  /** Successor cache (two most recent distinct next addresses). */
+  nextAddress0: number;
+  nextBlock0: Block | null;
+  nextAddress1: number;
+  nextBlock1: Block | null;
 }
 
 function hex8(n: number): string {
@@ -81,6 +90,7 @@ export class X86Cpu {
   faultError: unknown = null;
   stopEip = 0;
   stopKind = 0;
+  iterations = 1;
 
   private readonly descriptorBases = new Map<number, number>();
   private readonly blocks = new Map<number, Block>();
@@ -299,8 +309,12 @@ export class X86Cpu {
       if (bad || BLOCK_ENDERS.has(d.entry?.op ?? 'invalid')) break;
       address = (address + d.length) >>> 0;
     }
-    const body = compileBlockSource(list, (d) => this.describeInstruction(d));
-    const source = `${BLOCK_PRELUDE}\nreturn function block_${start.toString(16)}() {\nlet k = 0, fa = 0, fb = 0, fr = 0, fc = 0, ea = 0, t = 0, u = 0;\ntry {\n${body}\n} catch (e) { return c.blockFault(e, k); }\n};`;
+    const selfLoop = max > 1 && isSelfLoop(list) && !bps.has(start);
+    const body = compileBlockSource(list, (d) => this.describeInstruction(d), selfLoop);
+    const source =
+      `${BLOCK_PRELUDE}\nreturn function block_${start.toString(16)}(maxIter) {\n` +
+      `let k = 0, fa = 0, fb = 0, fr = 0, fc = 0, ea = 0, t = 0, u = 0${selfLoop ? ', it = 1' : ''};\n` +
+      `try {\n${body}\n} catch (e) { ${selfLoop ? 'c.iterations = it; ' : ''}return c.blockFault(e, k); }\n};`;
     const fn = new Function('c', source)(this) as BlockFunction;
     const last = list[list.length - 1];
     const block: Block = {
@@ -310,7 +324,12 @@ export class X86Cpu {
       fn,
       firstPage: start >>> PAGE_SHIFT,
       lastPage: ((last.address + last.length - 1) >>> 0) >>> PAGE_SHIFT,
+      selfLoop,
       valid: true,
+      nextAddress0: -1,
+      nextBlock0: null,
+      nextAddress1: -1,
+      nextBlock1: null,
     };
     this.blockInstructions = list;
     this.register(block);
@@ -340,13 +359,29 @@ export class X86Cpu {
     const blocks = this.blocks;
     const bps = this.breakpoints;
     let first = true;
+    let prev: Block | null = null;
     while (remaining > 0) {
       if (bps.size !== 0 && !first && bps.has(eip)) {
         this.eip = eip;
         return { kind: 'breakpoint', address: eip };
       }
       first = false;
-      let b = blocks.get(eip);
+      // Successor cache first, then the block map.
+      let b: Block | undefined | null = null;
+      if (prev !== null) {
+        if (prev.nextAddress0 === eip) b = prev.nextBlock0;
+        else if (prev.nextAddress1 === eip) b = prev.nextBlock1;
+        if (b !== null && !b.valid) b = null;
+      }
+      if (b === null) {
+        b = blocks.get(eip);
+        if (b !== undefined && prev !== null) {
+          prev.nextAddress1 = prev.nextAddress0;
+          prev.nextBlock1 = prev.nextBlock0;
+          prev.nextAddress0 = eip;
+          prev.nextBlock0 = b;
+        }
+      }
       if (b === undefined || b.count > remaining) {
         try {
           if (b === undefined && remaining >= MAX_BLOCK_INSTRUCTIONS) {
@@ -365,11 +400,14 @@ export class X86Cpu {
         }
       }
       this.eip = eip;
-      const next = b.fn();
+      const loops = b.selfLoop;
+      const next = b.fn(loops ? Math.floor(remaining / b.count) : 1);
       if (next >= 0) {
-        this.instructionCount += b.count;
-        remaining -= b.count;
+        const n = loops ? b.count * this.iterations : b.count;
+        this.instructionCount += n;
+        remaining -= n;
         eip = next;
+        prev = b;
         continue;
       }
       if (next === -2) {
@@ -378,7 +416,7 @@ export class X86Cpu {
         return this.stopKind === 1 ? { kind: 'syscall' } : { kind: 'halt' };
       }
       // Fault inside the block: the instructions before it retired.
-      this.instructionCount += this.faultIndex;
+      this.instructionCount += (loops ? b.count * (this.iterations - 1) : 0) + this.faultIndex;
       this.eip = b.addresses[this.faultIndex] >>> 0;
       const err = this.faultError;
       this.faultError = null;

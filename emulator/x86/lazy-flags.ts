@@ -9,7 +9,11 @@
 //   lf[LF_DF]     direction flag 0/1
 //   lf[LF_OTHER]  other architectural bits that user code can set (NT, AC, ID)
 
-import { AF, CF, OF, PF, SF, STATUS_FLAGS, ZF } from './table';
+import * as flagBits from './table';
+
+// Local copies: imported bindings compile to getter calls under CommonJS, too slow here.
+const AF = flagBits.AF, CF = flagBits.CF, OF = flagBits.OF, PF = flagBits.PF, SF = flagBits.SF, ZF = flagBits.ZF;
+const STATUS_FLAGS = flagBits.STATUS_FLAGS;
 
 export const LF_KIND = 0;
 export const LF_RES = 1;
@@ -28,6 +32,10 @@ export const OP_SBB = 4;
 export const OP_LOGIC = 5;
 export const OP_INC = 6;
 export const OP_DEC = 7;
+/** Shifts by a non-zero immediate: LF_A = source (masked), LF_B = count 1..31. AF reads as 0. */
+export const OP_SHL = 8;
+export const OP_SHR = 9;
+export const OP_SAR = 10;
 
 export function lazyKind(op: number, size: number): number {
   return (op << 3) | size;
@@ -94,6 +102,22 @@ export function materializeStatus(lf: Int32Array): number {
       if ((a ^ b) & (a ^ res) & s) flags |= OF;
       flags |= (a ^ b ^ res) & AF;
       break;
+    case OP_SHL: {
+      const bits = size * 8;
+      const cf = b <= bits ? (ua >>> (bits - b)) & 1 : 0;
+      if (cf) flags |= CF;
+      if ((res & s ? 1 : 0) ^ cf) flags |= OF;
+      break;
+    }
+    case OP_SHR:
+      if ((ua >>> (b - 1)) & 1) flags |= CF;
+      if (a & s) flags |= OF;
+      break;
+    case OP_SAR: {
+      const sa = size === 4 ? a | 0 : size === 2 ? (a << 16) >> 16 : (a << 24) >> 24;
+      if ((sa >> (b - 1)) & 1) flags |= CF;
+      break;
+    }
   }
   return flags;
 }

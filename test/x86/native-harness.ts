@@ -90,6 +90,16 @@ export function runEmulated(exe: string, maxInstructions = 2_000_000_000): Emula
       cpu.regs[REG_EAX] = len;
       continue;
     }
+    if (nr === 243) {
+      // set_thread_area(struct user_desc *): entry -1 picks the first TLS slot (12 on x86-64 kernels).
+      const desc = cpu.regs[REG_EBX];
+      let entry = memory.read32(desc) >>> 0;
+      if (entry === 0xffffffff) entry = 12;
+      memory.write32(desc, entry);
+      cpu.setDescriptorBase(entry, memory.read32(desc + 4));
+      cpu.regs[REG_EAX] = 0;
+      continue;
+    }
     throw new Error(`unexpected syscall ${nr} at eip 0x${cpu.eip.toString(16)}`);
   }
 }
