@@ -55,10 +55,10 @@
 //   a bad window leaves kuseg unmapped and reads back UserSize = 0.
 //
 // Hypercalls: `sdbbp code` (SPECIAL2 function 0x3f) is the machine's hypercall instruction. With an
-//   onHypercall handler installed, executing it calls handler(code, cpu) and continues at the next
-//   instruction (the handler may change registers, pc, memory; it counts as one instruction, and the
-//   handler's own modelled cost is its business). Without a handler it raises RI. It may not sit in a
-//   delay slot (RI there).
+//   onHypercall handler installed, executing it calls handler(code, cpu) and continues at cpu.pc, which
+//   is the next instruction unless the handler changed it (it may change registers, memory, pc; it
+//   counts as one instruction, the handler's own modelled cost is its business). A handler returning
+//   false, no handler, or sdbbp in a delay slot raise RI. MipsMachine.hypercalls dispatches by code.
 //
 // Division by zero is UNPREDICTABLE in MIPS32; this CPU gives the R3000's results (HI = rs; LO = -1,
 //   or 1 for DIV with a negative dividend). Differential programs against qemu should avoid it.
@@ -159,7 +159,7 @@ export class MipsCpu {
   readonly space: MipsAddressSpace;
   readonly exceptionsToHost: boolean;
   useBlockCompiler: boolean;
-  onHypercall: ((code: number, cpu: MipsCpu) => void) | null = null;
+  onHypercall: ((code: number, cpu: MipsCpu) => boolean) | null = null;
   /** Machine events (device timers) in simulated cycles; onEvent is called when the time comes. */
   eventAt = Infinity;
   onEvent: (() => void) | null = null;
@@ -380,7 +380,8 @@ export class MipsCpu {
       case 4 * 8 + 2: this.userLocal = value; break;
       case 7 * 8: this.hwrEna = value & (0xf | (1 << 29)); break;
       case 9 * 8:
-        this.countBias = (value >>> 0) - this.cycles;
+        // Takes effect after this instruction: the next one reads `value`.
+        this.countBias = (value >>> 0) - (this.cycles + 1);
         this.recomputeCompare();
         break;
       case 11 * 8:
@@ -619,6 +620,7 @@ export class MipsCpu {
     let regLo = span.start;
     let regHi = span.end;
     let regId = span.id;
+    const startCount = this.instructionCount;
     let executed = 0;
     let regionRun = 0;
     let raised = false;
@@ -828,7 +830,8 @@ export class MipsCpu {
           case 0x0e: if (rt !== 0) r[rt] = r[rs] ^ (w & 0xffff); break;
           case 0x0f: if (rt !== 0) r[rt] = w << 16; break;
           case 0x10: {
-            // COP0
+            // COP0 (Count and the idle logic need the exact count of instructions before this one)
+            this.instructionCount = startCount + executed;
             if (!this.kernelMode && !(this.status & ST_CU0)) {
               exc = ExcCode.CpU;
               break;
@@ -906,7 +909,11 @@ export class MipsCpu {
                 else {
                   this.pc = pc >>> 0;
                   this.inDelaySlot = false;
-                  this.onHypercall((w >>> 6) & 0xfffff, this);
+                  this.instructionCount = startCount + executed;
+                  if (!this.onHypercall((w >>> 6) & 0xfffff, this)) {
+                    exc = ExcCode.RI;
+                    break;
+                  }
                   pc = this.pc | 0;
                   inDelay = this.inDelaySlot;
                   target = this.branchTarget | 0;
@@ -947,6 +954,7 @@ export class MipsCpu {
                 break;
               }
               case 0x3b: { // rdhwr
+                this.instructionCount = startCount + executed;
                 if (!this.kernelMode && !(this.status & ST_CU0) && !((this.hwrEna >>> rd) & 1)) { exc = ExcCode.RI; break; }
                 if (rd === 0) v = 0;
                 else if (rd === 1) v = 32;
@@ -1119,6 +1127,6 @@ export class MipsCpu {
       this.branchTarget = target >>> 0;
     }
     regions.counts[regId] += regionRun;
-    this.instructionCount += executed;
+    this.instructionCount = startCount + executed;
   }
 }
