@@ -539,3 +539,31 @@ export function disassemble(fetch: (address: number) => number, address: number,
 export function formatListingLine(line: DisassembledInstruction): string {
   return `${line.address.toString(16).padStart(8, ' ')}:\t${line.bytes.padEnd(20)}\t${line.text}`;
 }
+
+/**
+ * The address `count` instructions before `address`, for listings that scroll backwards. x86
+ * cannot be decoded backwards, so this decodes forward from several earlier start points and
+ * keeps the one (farthest back, so most self-synchronized) whose instruction boundaries land
+ * exactly on `address`. Best effort: returns `address - count` if nothing lines up.
+ */
+export function addressBefore(fetch: (address: number) => number, address: number, count: number): number {
+  if (count <= 0) return address >>> 0;
+  const target = address >>> 0;
+  const window = count * 15 + 32;
+  for (let back = window; back >= count; back--) {
+    const start = (target - back) >>> 0;
+    if (start > target) continue; // wrapped below 0
+    const boundaries: number[] = [];
+    let at = start;
+    try {
+      while (at < target) {
+        boundaries.push(at);
+        at += Math.max(1, decodeInstruction(fetch, at).length);
+      }
+    } catch {
+      continue; // unreadable from this start
+    }
+    if (at === target && boundaries.length >= count) return boundaries[boundaries.length - count];
+  }
+  return (target - count) >>> 0;
+}

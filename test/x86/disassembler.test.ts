@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { objdumpListing, objdumpUnavailableReason } from './disassembler-objdump-oracle';
 import { generateTableEncodings, hexBytes, locationName, Prng } from './disassembler-encodings';
-import { AsmSyntax, disassemble, formatInstruction, formatListingLine } from '../../emulator/x86/disassembler';
+import { addressBefore, AsmSyntax, disassemble, formatInstruction, formatListingLine } from '../../emulator/x86/disassembler';
 import { decodeInstruction, DecodedInstruction } from '../../emulator/x86/decoder';
 import { PagedMemory, PROT_READ, PROT_EXEC } from '../../emulator/machine/paged-memory';
 
@@ -177,7 +177,7 @@ function which(tool: string): boolean {
 }
 const gccMissing = which('i686-linux-gnu-gcc') && which('i686-linux-gnu-objcopy') ? null : 'i686-linux-gnu-gcc/objcopy not found (install gcc-i686-linux-gnu and libc6-dev-i386-cross)';
 
-test('a static glibc program: every instruction of .text as objdump prints it', { skip: objdumpMissing ?? gccMissing ?? false }, (t) => {
+test('a static glibc program: every instruction of .text as objdump prints it; addressBefore() finds its boundaries', { skip: objdumpMissing ?? gccMissing ?? false }, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ukcf-disasm-'));
   try {
     const source = join(dir, 'prog.c');
@@ -227,6 +227,19 @@ test('a static glibc program: every instruction of .text as objdump prints it', 
     t.diagnostic(`${compared / 2} instructions compared per syntax; ${notEmulated / 2} out of scope (x87/SSE in glibc) or invalid (padding, data)`);
     assert.deepEqual(failures, []);
     assert.ok(compared > 100_000);
+
+    // Scrolling backwards: addressBefore() must find objdump's boundary `count` instructions up.
+    const starts = [...objdumpListing(text, vma, 'att').keys()];
+    const rng = new Prng(0xbac);
+    let found = 0;
+    const tries = 500;
+    for (let k = 0; k < tries; k++) {
+      const i = 64 + rng.below(starts.length - 128);
+      const count = 1 + rng.below(32);
+      if (addressBefore(fetch, starts[i], count) === starts[i - count]) found++;
+    }
+    t.diagnostic(`addressBefore found objdump's boundary in ${found} of ${tries} random tries`);
+    assert.ok(found >= tries * 0.98, `addressBefore right only ${found} of ${tries} times`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -253,6 +266,10 @@ test('disassemble() lists instructions from guest memory with addresses and byte
     assert.match(formatListingLine(line), new RegExp(`^ *${line.address.toString(16)}:\\t${line.bytes}\\s*\\t`));
   }
   assert.equal(lines[lines.length - 1].address, base + code.length - 1);
+  // Backwards from the call: nothing readable lies below `base`, and the boundaries are known.
+  assert.equal(addressBefore(fetch, lines[3].address, 3), lines[0].address);
+  assert.equal(addressBefore(fetch, lines[3].address, 1), lines[2].address);
+  assert.equal(addressBefore(fetch, base, 2), base - 2, 'nothing decodable before the mapping: fall back');
 
   const end = base + 0x1000;
   memory.poke(end - 2, Uint8Array.from([0xb8, 0x78])); // mov $imm32,%eax with 3 bytes unmapped
