@@ -10,7 +10,7 @@
 //   noAliases        -M no-aliases        the base instruction instead of nop/move/li/b/beqz/...
 //                                         (objdump keeps pause, neg, negu, 1-operand jalr[.hb] even then)
 //   numericRegisters -M gpr-names=numeric "$2" instead of "v0" (CP0/HWR names stay)
-//   symbolize        objdump's " <symbol+off>" after branch/jump targets, from a caller's symbol table
+//   symbolize        objdump -d on an ELF: targets print as "400ef0 <name+0x10>" (symbolNamer builds one)
 //
 // Driven entirely by THE table (table.ts) through decode(). Known deliberate differences from
 // objdump, all for rows the table marks CATCH_ALL (FPU/COP2 groups the host never executes):
@@ -38,7 +38,7 @@ import {
 } from './table';
 
 export interface MipsDisassemblyOptions {
-  /** Appended as " <name>" after a branch/jump target when it returns a string (objdump does this with symbols). */
+  /** Names branch/jump targets; a named target prints as objdump -d prints it for an ELF with symbols: "400ef0 <name>". */
   symbolize?: (address: number) => string | undefined;
   /** objdump -M no-aliases: print the base instruction of an alias row. */
   noAliases?: boolean;
@@ -126,7 +126,57 @@ export function controlTarget(instruction: MipsInstruction, address: number): nu
 
 function formatTarget(target: number, options: MipsDisassemblyOptions | undefined): string {
   const name = options?.symbolize?.(target);
-  return name === undefined ? hex(target) : `${hex(target)} <${name}>`;
+  // objdump -d on an ELF with symbols: bare hex address, then "<symbol+0xoffset>".
+  return name === undefined ? hex(target) : `${(target >>> 0).toString(16)} <${name}>`;
+}
+
+export interface MipsSymbol {
+  readonly name: string;
+  readonly address: number;
+  /** ELF symbol type; objdump prefers functions, then objects, at the same address (default 'other'). */
+  readonly kind?: 'function' | 'object' | 'other';
+  /** ELF binding; objdump prefers global, then weak, then local (default 'global'). */
+  readonly binding?: 'global' | 'weak' | 'local';
+}
+
+/** objdump's preference among symbols at one address: smaller ranks first, then names starting with '.' last, then by name. */
+function symbolRank(s: MipsSymbol): number {
+  const kind = s.kind === 'function' ? 0 : s.kind === 'object' ? 1 : 2;
+  const binding = s.binding === 'local' ? 2 : s.binding === 'weak' ? 1 : 0;
+  return kind * 3 + binding;
+}
+
+function compareNames(a: string, b: string): number {
+  const ad = a.startsWith('.');
+  const bd = b.startsWith('.');
+  if (ad !== bd) return ad ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0; // byte order, like strcmp for ASCII names
+}
+
+/**
+ * A `symbolize` function naming an address as objdump -d does for an ELF: the symbol with the
+ * highest address not above it, plus "+0x<offset>" when it is not at the symbol itself. Pass the
+ * defined symbols (no section, file or undefined ones). Addresses below every symbol get no name.
+ */
+export function symbolNamer(symbols: readonly MipsSymbol[]): (address: number) => string | undefined {
+  const sorted = [...symbols].sort(
+    (a, b) => (a.address >>> 0) - (b.address >>> 0) || symbolRank(a) - symbolRank(b) || compareNames(a.name, b.name),
+  );
+  const unique = sorted.filter((s, i) => i === 0 || (sorted[i - 1].address >>> 0) !== (s.address >>> 0));
+  return (address: number) => {
+    const a = address >>> 0;
+    let lo = 0;
+    let hi = unique.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (unique[mid].address >>> 0 <= a) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    const s = unique[found];
+    const base = s.address >>> 0;
+    return base === a ? s.name : `${s.name}+0x${(a - base).toString(16)}`;
+  };
 }
 
 /**

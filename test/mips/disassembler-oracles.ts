@@ -118,6 +118,48 @@ export function gnuAssemble(lines: string[], options: { macros?: boolean } = {})
   });
 }
 
+export interface ObjdumpElfLine {
+  address: number;
+  word: number;
+  text: string;
+}
+
+/** Every instruction line of `objdump -d -m mips:isa32r2` on an ELF file (symbols resolved by objdump). */
+export function objdumpElf(file: string): ObjdumpElfLine[] {
+  const out = run(OBJDUMP, ['-d', '-m', 'mips:isa32r2', file]);
+  const lines: ObjdumpElfLine[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^\s*([0-9a-f]+):\t([0-9a-f]{8}) \t(.*)$/.exec(line);
+    if (m) lines.push({ address: parseInt(m[1], 16), word: parseInt(m[2], 16), text: m[3] });
+  }
+  return lines;
+}
+
+export interface ElfSymbol {
+  name: string;
+  address: number;
+  kind: 'function' | 'object' | 'other';
+  binding: 'global' | 'weak' | 'local';
+}
+
+/** The defined, named, non-section, non-file symbols of an ELF file, as readelf -s lists them. */
+export function readelfSymbols(file: string): ElfSymbol[] {
+  const out = run('mipsel-linux-gnu-readelf', ['-sW', file]);
+  const symbols: ElfSymbol[] = [];
+  for (const line of out.split('\n')) {
+    // "   12: 00400110  1120 FUNC    GLOBAL DEFAULT    6 fib"
+    const m = /^\s*\d+:\s+([0-9a-f]+)\s+\d+\s+(\w+)\s+(\w+)\s+\w+\s+(\w+)\s+(\S+)$/.exec(line);
+    if (!m || m[4] === 'UND' || m[2] === 'SECTION' || m[2] === 'FILE') continue;
+    symbols.push({
+      name: m[5],
+      address: parseInt(m[1], 16),
+      kind: m[2] === 'FUNC' ? 'function' : m[2] === 'OBJECT' ? 'object' : 'other',
+      binding: m[3] === 'LOCAL' ? 'local' : m[3] === 'WEAK' ? 'weak' : 'global',
+    });
+  }
+  return symbols;
+}
+
 // ---------------------------------------------------------------- ASE words
 
 /**
