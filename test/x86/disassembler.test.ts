@@ -284,3 +284,20 @@ test('disassemble() lists instructions from guest memory with addresses and byte
   );
   assert.match(cut[0].text, /unreadable memory at 0x804b000/);
 });
+
+test('formatting never fails on anything the decoder returns (random bytes, all prefixes)', () => {
+  const rng = new Prng(0xf00d);
+  const tricky = [0x0f, 0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
+  const buf = new Uint8Array(1 << 16);
+  for (let i = 0; i < buf.length; i++) buf[i] = rng.below(4) === 0 ? rng.pick(tricky) : rng.byte();
+  const seen = new Set<string>();
+  for (let pos = 0; pos + 16 < buf.length; pos++) {
+    const d = decodeInstruction((a) => buf[a], pos);
+    for (const syntax of SYNTAXES) {
+      const text = formatInstruction(d, buf.subarray(pos, pos + 16), syntax);
+      assert.ok(text.length > 0 && !/undefined|NaN/.test(text), `[${hexBytes(buf.subarray(pos, pos + d.length))}] ${syntax}: ${JSON.stringify(text)}`);
+      seen.add(d.status);
+    }
+  }
+  assert.deepEqual([...seen].sort(), ['invalid', 'ok', 'unsupported']);
+});
