@@ -761,7 +761,7 @@ export function compileBlockSource(instructions: readonly DecodedInstruction[], 
   let ended = false;
   const live = flagsLiveAfterWrites(instructions);
   const start = instructions[0].address >>> 0;
-  if (selfLoop) w.emit('let it = 1;\nfor (;;) {\nk = 0;');
+  if (selfLoop) w.emit('for (;;) {\nk = 0;'); // `it` is declared by the caller (visible to catch)
   for (let i = 0; i < instructions.length; i++) {
     const d = instructions[i];
     if (i > 0) w.emit(`k = ${i};`);

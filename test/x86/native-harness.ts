@@ -122,3 +122,18 @@ export class Xorshift32 {
     return this.next() % n;
   }
 }
+
+/** Assembles AT&T source (GNU as, 32-bit) into raw .text bytes placed at `origin`. */
+export function assembleBytes(source: string, origin = 0x1000): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'x86-as-'));
+  try {
+    writeFileSync(join(dir, 'a.s'), `.text\n${source}\n`);
+    const as = spawnSync('i686-linux-gnu-as', ['--32', '-o', join(dir, 'a.o'), join(dir, 'a.s')], { encoding: 'utf8' });
+    if (as.status !== 0) throw new Error(`as failed:\n${as.stderr}`);
+    const ld = spawnSync('i686-linux-gnu-ld', ['-m', 'elf_i386', '-Ttext', '0x' + origin.toString(16), '--oformat', 'binary', '-o', join(dir, 'a.bin'), join(dir, 'a.o')], { encoding: 'utf8' });
+    if (ld.status !== 0) throw new Error(`ld failed:\n${ld.stderr}`);
+    return new Uint8Array(readFileSync(join(dir, 'a.bin')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
