@@ -20,6 +20,7 @@
 // The assembler refuses a branch in a delay slot, a label bound on a delay slot, and finish() with an
 // unfilled delay slot. With { delaySlots: 'nop' } every branch/jump is followed by a nop instead.
 
+import type { MipsInstruction } from './decoder';
 import { MIPS_TABLE, MipsClass, type MipsInstructionSpec, type MipsOperandKind } from './table';
 
 /** o32 register numbers. */
@@ -323,6 +324,37 @@ export function encodeInstruction(mnemonic: string, values: readonly number[], a
 export function encodeRowAt(spec: MipsInstructionSpec, values: readonly number[], address = 0): number {
   if (spec.flags & MipsClass.CATCH_ALL) throw new MipsAssemblyError(`${spec.mnemonic} is a coprocessor group, not one instruction: cannot encode it`);
   return encodeRow(spec, values, address >>> 0, null, null);
+}
+
+/**
+ * The operand values of a decoded instruction at `address`, in the order encodeRowAt() and the
+ * emitters take them (targets absolute): encodeRowAt(insn.spec, instructionOperands(insn, a), a)
+ * gives the word back whenever the encoder accepts it.
+ */
+export function instructionOperands(insn: MipsInstruction, address: number): number[] {
+  const values: number[] = [];
+  const w = insn.word;
+  const spec = insn.spec;
+  for (const kind of spec.operands) {
+    switch (kind) {
+      case 'rs': values.push(insn.rs); break;
+      case 'rt': case 'rtOptional': case 'cacheOp': case 'ft': values.push(insn.rt); break;
+      case 'rd': case 'hwreg': case 'fs': case 'c1reg': values.push(insn.rd); break;
+      case 'sa': case 'pos': case 'stype': case 'fd': values.push(insn.sa); break;
+      case 'simm16': values.push(insn.simm16); break;
+      case 'uimm16': values.push(insn.uimm16); break;
+      case 'mem': values.push(insn.simm16, insn.rs); break;
+      case 'branch': values.push((address + 4 + (insn.simm16 << 2)) >>> 0); break;
+      case 'jump': values.push((((address + 4) & 0xf0000000) | (insn.index26 << 2)) >>> 0); break;
+      case 'code20': values.push(((w & ~spec.mask) >>> 6) & 0xfffff); break;
+      case 'breakCode': values.push((w >>> 16) & 0x3ff, (w >>> 6) & 0x3ff); break;
+      case 'trapCode': values.push((w >>> 6) & 0x3ff); break;
+      case 'c0reg': values.push(insn.rd, insn.sel); break;
+      case 'extSize': values.push(insn.rd + 1); break;
+      case 'insSize': values.push(insn.rd - insn.sa + 1); break;
+    }
+  }
+  return values;
 }
 
 // ---- the assembler --------------------------------------------------------------------------

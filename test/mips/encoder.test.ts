@@ -14,12 +14,15 @@ import {
   encodeInstruction,
   encodeRowAt,
   GPR,
+  instructionOperands,
   MipsAssembler,
   MipsAssemblyError,
   relocateCode,
   type MipsOperandValue,
 } from '../../emulator/mips/encoder';
-import { binutilsMissingReason, gnuAssemble, Prng } from './disassembler-oracles';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { binutilsMissingReason, gnuAssemble, objdumpElf, Prng } from './disassembler-oracles';
 
 const skip = binutilsMissingReason() ?? false;
 
@@ -430,4 +433,63 @@ test('relocateCode gives the words assembling at the new origin would give', () 
   assert.equal(codeBytes(a).length, a.words.length * 4);
   assert.equal(new DataView(codeBytes(a).buffer).getUint32(4, true), a.words[1]);
   assert.throws(() => relocateCode(a, 0x90001000), /relocating the instruction at 0x9000[0-9a-f]+: (jump target|branch target)/);
+});
+
+// ---- decode → encode round trip -------------------------------------------------------------
+
+/** Words the decoder accepts but the encoder refuses on purpose (as GNU as does). */
+function refusedOnPurpose(word: number, mnemonic: string, op: string): boolean {
+  const rs = (word >>> 21) & 31, rd = (word >>> 11) & 31, sa = (word >>> 6) & 31;
+  if (op === 'jalr') return rd === rs;
+  if (['bltzal', 'bgezal', 'bltzall', 'bgezall'].includes(op)) return rs === 31;
+  if (op === 'ins') return rd < sa; // msb below lsb
+  if (op === 'ext') return sa + rd + 1 > 32; // field beyond bit 31
+  void mnemonic;
+  return false;
+}
+
+/** What the encoder writes for a word it canonicalizes: clz/clo carry rd in the rt field too. */
+function canonicalWord(word: number, op: string): number {
+  if (op !== 'clz' && op !== 'clo') return word;
+  return ((word & ~(31 << 16)) | (((word >>> 11) & 31) << 16)) >>> 0;
+}
+
+test('decode → instructionOperands → encodeRowAt gives the word back (random words and real programs)', () => {
+  const rnd = new Prng(0xe0c0de05);
+  const words: number[] = [];
+  const addresses: number[] = [];
+  for (let i = 0; i < 200000; i++) { words.push(rnd.next()); addresses.push((0x7ffff000 + i * 4) >>> 0); }
+  // Words of every row, not only what uniform random words hit.
+  for (const spec of encodableRows()) {
+    for (let i = 0; i < 200; i++) { words.push((spec.match | (rnd.next() & ~spec.mask)) >>> 0); addresses.push(rnd.next() & ~3); }
+  }
+  // Compiler output, at its real addresses.
+  if (!skip) {
+    for (const dir of ['test/programs-mipsel/bin', 'test/mips-differential/bin'].filter((d) => existsSync(d))) {
+      for (const f of readdirSync(dir).slice(0, 20)) {
+        for (const line of objdumpElf(join(dir, f))) { words.push(line.word); addresses.push(line.address); }
+      }
+    }
+  }
+  let roundTrips = 0;
+  let refused = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const insn = decode(w);
+    if (!insn || insn.spec.flags & MipsClass.CATCH_ALL) continue;
+    const address = addresses[i];
+    const values = instructionOperands(insn, address);
+    let again: number;
+    try {
+      again = encodeRowAt(insn.spec, values, address);
+    } catch (e) {
+      assert.ok(e instanceof MipsAssemblyError, String(e));
+      assert.ok(refusedOnPurpose(w, insn.spec.mnemonic, insn.spec.op), `${disassembleWord(w, address)}: ${(e as Error).message}`);
+      refused++;
+      continue;
+    }
+    if (again !== canonicalWord(w, insn.spec.op)) assert.fail(`${w.toString(16)} ${disassembleWord(w, address)} re-encodes as ${again.toString(16)} ${disassembleWord(again, address)}`);
+    roundTrips++;
+  }
+  assert.ok(roundTrips > 100000 && refused > 0, `${roundTrips} round trips, ${refused} refused`);
 });
