@@ -81,8 +81,10 @@ function checkRun(isa: 'i386' | 'mipsel', c: Case, dir: string, index: number): 
   const want = expected(c);
   const got = readBytes(out);
   assert.equal(got.length, want.raw.length, `${label}: output size`);
-  const diff = got.findIndex((b, i) => b !== want.raw[i]);
-  assert.equal(diff, -1, `${label}: first differing byte at ${diff}`);
+  if (!Buffer.from(got).equals(want.raw)) {
+    const diff = got.findIndex((b, i) => b !== want.raw[i]);
+    assert.fail(`${label}: first differing byte at ${diff}`);
+  }
   const lines = r.stdout.split('\n');
   assert.deepEqual(
     lines.filter((l) => l.startsWith('frame ')),
