@@ -120,6 +120,11 @@ class ByteReader {
     this.pos++;
     return b;
   }
+  /** True when the next byte (not consumed) has ModRM.mod == 3 — a VEX/EVEX prefix after C4/C5/62. */
+  peekModIsRegister(): boolean {
+    if (this.pos >= MAX_INSTRUCTION_LENGTH) return false;
+    return this.fetch((this.address + this.pos) >>> 0) >> 6 === 3;
+  }
   u16(): number {
     const lo = this.u8();
     return lo | (this.u8() << 8);
@@ -238,6 +243,10 @@ function decodeInto(d: DecodedInstruction, rd: ByteReader): void {
     }
   }
   d.opcode = b;
+  if ((b === 0xc4 || b === 0xc5 || b === 0x62) && rd.peekModIsRegister()) {
+    decodeVex(d, rd, b);
+    return;
+  }
   if (slot !== null && !isEntry(slot) && slot.kind === 'escape') {
     b = rd.u8();
     d.opcode = 0x0f00 | b;
@@ -281,7 +290,9 @@ function decodeInto(d: DecodedInstruction, rd: ByteReader): void {
 
   // ModRM memory operand (decoded once, shared by whichever operand is E/M).
   let mem: MemOperand | null = null;
-  if (d.modrm >= 0 && mod !== 3) {
+  // mov to/from control and debug registers ignore ModRM.mod: always register operands.
+  const registerOnly = d.opcode >= 0x0f20 && d.opcode <= 0x0f23;
+  if (d.modrm >= 0 && mod !== 3 && !registerOnly) {
     memoryUsed = true;
     if (d.addressSize === 2) {
       // 16-bit addressing: consume its displacement so the length is right, then refuse.
@@ -434,13 +445,19 @@ function decodeInto(d: DecodedInstruction, rd: ByteReader): void {
       continue;
     }
     if (spec === 'Ap') {
-      rd.u32();
+      if (opSize === 2) rd.u16();
+      else rd.u32();
       rd.u16();
       continue;
     }
     // 'Ex' / 'Gx' placeholders: the ModRM (and displacement) were consumed above.
   }
   d.operands = ops;
+  // SSE4a extrq/insertq (66/F2 0F 78) carry two immediate bytes.
+  if (d.opcode === 0x0f78 && (d.opsizePrefix || d.rep === 'repne')) {
+    rd.u8();
+    rd.u8();
+  }
 
   // Instructions with an implicit 16-bit address under 0x67.
   if (d.addressSize === 2 && (e.op === 'loop' || e.op === 'loope' || e.op === 'loopne' || e.op === 'jecxz' || e.op === 'xlat')) {
@@ -469,6 +486,35 @@ function decodeInto(d: DecodedInstruction, rd: ByteReader): void {
     d.status = 'unsupported';
     d.reason = unsupportedReason;
   }
+}
+
+/** VEX (C4/C5) and EVEX (62) encoded AVX instructions: consumed for their length, unsupported. */
+function decodeVex(d: DecodedInstruction, rd: ByteReader, first: number): void {
+  let map = 1;
+  if (first === 0xc5) rd.u8();
+  else if (first === 0xc4) {
+    map = rd.u8() & 0x1f;
+    rd.u8();
+  } else {
+    map = rd.u8() & 3;
+    rd.u8();
+    rd.u8();
+  }
+  const opcode = rd.u8();
+  const modrm = rd.u8();
+  const mod = modrm >> 6;
+  if (mod !== 3) {
+    if ((modrm & 7) === 4) {
+      const sib = rd.u8();
+      if ((sib & 7) === 5 && mod === 0) rd.u32();
+    } else if ((modrm & 7) === 5 && mod === 0) rd.u32();
+    if (mod === 1) rd.u8();
+    else if (mod === 2) rd.u32();
+  }
+  const imm8 = map === 3 || (map === 1 && ((opcode >= 0x70 && opcode <= 0x73) || opcode === 0xc2 || (opcode >= 0xc4 && opcode <= 0xc6)));
+  if (imm8) rd.u8();
+  d.status = 'unsupported';
+  d.reason = `${first === 0x62 ? 'EVEX' : 'VEX'}-encoded (AVX) instruction is outside the emulated instruction set`;
 }
 
 /** Register names for messages and tests (Intel spelling). */
