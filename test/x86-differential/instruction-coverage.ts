@@ -6,7 +6,7 @@
 
 import { readElfFile, EM_386 } from '../../emulator/machine/elf';
 import { decodeInstruction } from '../../emulator/x86/decoder';
-import { ONE_BYTE, TWO_BYTE, allEntries } from '../../emulator/x86/table';
+import { ONE_BYTE, OpcodeEntry, TWO_BYTE, allEntries } from '../../emulator/x86/table';
 
 interface CapstoneInsn {
   size: number;
@@ -143,4 +143,15 @@ function bytesAt(file: Uint8Array, segments: { vaddr: number; offset: number; fi
     }
   }
   throw new Error(`address 0x${address.toString(16)} is not in a loaded segment`);
+}
+
+/** THE table's entry for a form key ("66:0fba/5" → bts), or null. */
+export function tableEntryFor(form: string): OpcodeEntry | null {
+  const key = entryKeyOf(form);
+  const m = /^(0f)?([0-9a-f]{2})(?:\/([0-7]))?$/.exec(key);
+  if (m === null) return null;
+  const slot = (m[1] ? TWO_BYTE : ONE_BYTE)[parseInt(m[2], 16)];
+  if (slot === null) return null;
+  if ('kind' in slot) return slot.kind === 'group' && m[3] !== undefined ? slot.entries[Number(m[3])] : null;
+  return slot;
 }
