@@ -1,4 +1,4 @@
-// The committed driver objects, linked with a test kernel (driver-harness/harness.c)
+// The committed driver objects, linked with a test kernel (test-kernel/driver-commands.c)
 // and run on a real CPU (i386 natively, mipsel under qemu-mipsel), against the
 // TypeScript model of the documented /dev/gfx behaviour: a fixed-seed stream of
 // generated requests (modes, blits in both formats with clipping, fills, flips,
@@ -26,7 +26,7 @@ const targets = {
 function buildHarness(isa: keyof typeof targets, dir: string): string {
   const t = targets[isa];
   const out = join(dir, `harness.${isa}`);
-  const sources = ['test/workloads/driver-harness/harness.c', ...LIBC.map((s) => s.replace('syscall.c', `${t.syscalls}.c`))];
+  const sources = ['test/workloads/test-kernel/driver-commands.c', 'test/workloads/test-kernel/test-kernel.c', ...LIBC.map((s) => s.replace('syscall.c', `${t.syscalls}.c`))];
   const r = spawnSync(t.cc, [...t.flags, ...COMMON, '-o', out, ...sources, t.driver], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, `building the ${isa} harness failed:\n${r.stderr}`);
   return out;

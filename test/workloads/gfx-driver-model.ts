@@ -1,6 +1,6 @@
 // What the graphics driver should do, modelled from its documented contract
 // (workloads/include/gfx.h, gfx_device.h, the conversion table atop gfx_driver.c)
-// together with the test kernel in driver-harness/harness.c (device timing, user
+// together with the test kernel in test-kernel/ (device timing, user
 // memory bounds).  It answers the harness's command language with the lines the
 // harness should print, and keeps the VRAM image the driver should have drawn.
 
