@@ -13,10 +13,10 @@
 //   symbolize        objdump -d on an ELF: targets print as "400ef0 <name+0x10>" (symbolNamer builds one)
 //
 // Driven entirely by THE table (table.ts) through decode(). Known deliberate differences from
-// objdump, all for rows the table marks CATCH_ALL (FPU/COP2 groups the host never executes):
-// those print as the group ("cop1\t0x…", "cop2\t0x…", "cop1x\t0x…") where objdump names the
-// individual FPU/COP2 instruction. Words objdump decodes as ASE instructions that MIPS32r2
-// without ASEs does not have (DSP, MT, MSA, microMIPS jalx, ...) print as ".word".
+// objdump: the operand-less rows the table marks CATCH_ALL (FPU/COP2 groups the host never
+// executes) print as the group ("cop1\t0x…", "cop2\t0x…", "cop1x\t0x…") where objdump names the
+// individual FPU/COP2 instruction (or says .word); words objdump decodes as ASE instructions that
+// MIPS32r2 without ASEs does not have (DSP, MT, MSA, microMIPS jalx, ...) print as ".word".
 //
 // API
 //   disassembleWord(word, address, options?)        → text
@@ -247,6 +247,18 @@ function formatOperand(
   }
 }
 
+/**
+ * MOVCI, the table's movf catch-all row (an FPU instruction: never executed here): objdump prints
+ * "movf|movt rd,rs,$fccN" from the tf bit 16 and cc bits 20..18, and ".word" when bit 17 or the
+ * shift field is set.
+ */
+function formatMovci(insn: MipsInstruction, options: MipsDisassemblyOptions | undefined): string {
+  const w = insn.word;
+  if ((w & 0x000207c0) !== 0) return `.word\t${hex(w)}`;
+  const names = options?.numericRegisters ? NUMERIC_GPR_NAMES : GPR_NAMES;
+  return `${w & 0x10000 ? 'movt' : 'movf'}\t${names[insn.rd]},${names[insn.rs]},$fcc${(w >>> 18) & 7}`;
+}
+
 /** objdump's text for a decoded instruction at `address`. */
 export function formatInstruction(insn: MipsInstruction, address: number, options?: MipsDisassemblyOptions): string {
   let spec = insn.spec;
@@ -254,6 +266,7 @@ export function formatInstruction(insn: MipsInstruction, address: number, option
     // A coprocessor group the table does not itemize: name the group and show its 26 payload bits.
     return `${spec.mnemonic}\t${hex(insn.index26)}`;
   }
+  if (spec.mnemonic === 'movf' && spec.flags & MipsClass.CATCH_ALL) return formatMovci(insn, options);
   const noAliases = options?.noAliases === true;
   if (noAliases && spec.flags & MipsClass.ALIAS && !KEPT_WITHOUT_ALIASES.has(spec.mnemonic)) spec = baseRow(insn);
   // sync with a named type prints the name alone ("sync_wmb"), as objdump's sync_* aliases do.

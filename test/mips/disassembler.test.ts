@@ -4,7 +4,8 @@
 // 200,000 uniformly random words, our text must be objdump's text, character for character.
 //
 // Words we deliberately print differently (see disassembler.ts):
-//  - rows the table marks CATCH_ALL (FPU/COP2 groups): we name the group, objdump the instruction;
+//  - operand-less rows the table marks CATCH_ALL (cop1, cop1x, cop2 groups): we name the group,
+//    objdump the instruction;
 //  - words objdump decodes as ASE instructions (MIPS16/microMIPS jalx, DSP, MSA, MT, MCU, EVA,
 //    SmartMIPS, virtualization, XPA, UDI, implementation-defined "c0" operations): not MIPS32r2
 //    without ASEs, so our table has no row and we print ".word". classifyAse() names the ASE from
@@ -35,6 +36,11 @@ import {
 } from './disassembler-oracles';
 
 const skip = binutilsMissingReason() ?? false;
+
+/** The rows we print as a group (cop1/cop1x/cop2 without operands), where objdump names each instruction. */
+function isGroupRow(spec: MipsInstructionSpec): boolean {
+  return (spec.flags & MipsClass.CATCH_ALL) !== 0 && spec.operands.length === 0;
+}
 
 /** Words hitting `spec`: its fixed bits, random free bits, each 5-bit field zeroed or set to 31 now and then. */
 function wordsForRow(spec: MipsInstructionSpec, count: number, rnd: Prng): number[] {
@@ -79,7 +85,7 @@ function compareWithObjdump(words: number[], vma: number, set = OPTION_SETS[0]):
     const want = expected[i];
     assert.equal(disassembleWord(w, vma + i * 4, set.options), got, 'disassembleWord and disassembleWords agree');
     const insn = decode(w);
-    if (insn && insn.spec.flags & MipsClass.CATCH_ALL) {
+    if (insn && isGroupRow(insn.spec)) {
       result.catchAll++;
       continue;
     }
@@ -100,7 +106,7 @@ function compareWithObjdump(words: number[], vma: number, set = OPTION_SETS[0]):
 
 test('every table row: generated words disassemble exactly as objdump prints them', { skip }, () => {
   const rnd = new Prng(0x5eed0001);
-  const rows = MIPS_TABLE.filter((s) => !(s.flags & MipsClass.CATCH_ALL));
+  const rows = MIPS_TABLE.filter((s) => !isGroupRow(s));
   const words: number[] = [];
   for (const spec of rows) words.push(...wordsForRow(spec, 300, rnd));
   // Several load addresses: low user space, kseg0, the top of memory (branch targets wrap) and a
@@ -122,7 +128,7 @@ test('every table row: generated words disassemble exactly as objdump prints the
 test('objdump -M no-aliases and gpr-names=numeric: the matching options print the same text', { skip }, () => {
   const rnd = new Prng(0x5eed0003);
   const words: number[] = [];
-  for (const spec of MIPS_TABLE.filter((s) => !(s.flags & MipsClass.CATCH_ALL))) words.push(...wordsForRow(spec, 100, rnd));
+  for (const spec of MIPS_TABLE.filter((s) => !isGroupRow(s))) words.push(...wordsForRow(spec, 100, rnd));
   for (let i = 0; i < 20000; i++) words.push(rnd.next());
   for (const set of OPTION_SETS.slice(1)) {
     const r = compareWithObjdump(words, 0x80000000, set);
@@ -185,7 +191,7 @@ test('whole ELF programs: every line objdump -d prints, with <symbol+offset> tar
     const namer = symbolNamer(readelfSymbols(file));
     for (const line of objdumpElf(file)) {
       const insn = decode(line.word);
-      if (insn && insn.spec.flags & MipsClass.CATCH_ALL) { catchAll++; continue; } // FPU code in glibc
+      if (insn && isGroupRow(insn.spec)) { catchAll++; continue; } // FPU code in glibc
       compared++;
       const got = disassembleWord(line.word, line.address, { symbolize: namer });
       if (got !== line.text && mismatches.length < 20) mismatches.push(`${file} ${line.address.toString(16)}: ours "${got}", objdump "${line.text}"`);
