@@ -16,6 +16,7 @@
  * scan-out, writes WIDTH/HEIGHT/FORMAT/PITCH/SCANOUT, then enables it.  An invalid
  * combination (zero or above MAX_*, unknown format, PITCH < WIDTH * bpp, or the
  * frame running past VRAM_SIZE) leaves STATUS.MODE_VALID clear and shows nothing.
+ * Clearing CONTROL.ENABLE also cancels a pending flip.
  */
 #ifndef UKCF_GFX_DEVICE_H
 #define UKCF_GFX_DEVICE_H
