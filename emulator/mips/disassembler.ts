@@ -25,6 +25,7 @@
 //   disassembleWords(words, origin, options?)       → MipsListingLine[] (address, word, text, decoded)
 //   disassembleBytes(bytes, origin, options?)       → the same from little-endian bytes
 //   formatListingLine(line) / formatListing(lines)  → objdump's "address:<TAB>word <TAB>text" lines
+//   symbolNamer(symbols)                            → a `symbolize` choosing symbols as objdump does
 
 import { decode, type MipsInstruction } from './decoder';
 import {
