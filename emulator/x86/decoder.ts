@@ -36,7 +36,7 @@
 //
 // The decoder allocates; callers that decode hot code should cache results (the CPU does).
 
-import { ONE_BYTE, TWO_BYTE, isEntry, OpcodeEntry, OperandSpec, TableSlot } from './table';
+import { AVX_ENTRY, ONE_BYTE, TWO_BYTE, isEntry, OpcodeEntry, OperandSpec, TableSlot } from './table';
 
 export type DecodeStatus = 'ok' | 'invalid' | 'unsupported';
 
@@ -513,6 +513,7 @@ function decodeVex(d: DecodedInstruction, rd: ByteReader, first: number): void {
   }
   const imm8 = map === 3 || (map === 1 && ((opcode >= 0x70 && opcode <= 0x73) || opcode === 0xc2 || (opcode >= 0xc4 && opcode <= 0xc6)));
   if (imm8) rd.u8();
+  d.entry = AVX_ENTRY;
   d.status = 'unsupported';
   d.reason = `${first === 0x62 ? 'EVEX' : 'VEX'}-encoded (AVX) instruction is outside the emulated instruction set`;
 }

@@ -502,6 +502,9 @@ TWO_BYTE[0x3a] = unsupported('sse', ['Gx', 'Ex', 'Ib']);
 for (let b = 0; b < 256; b++) if (TWO_BYTE[b] === null) TWO_BYTE[b] = INVALID;
 for (let b = 0; b < 256; b++) if (ONE_BYTE[b] === null) ONE_BYTE[b] = INVALID;
 
+/** Entry reported for VEX/EVEX-encoded (AVX) instructions (C4/C5/62 followed by ModRM.mod == 3). */
+export const AVX_ENTRY: OpcodeEntry = unsupported('avx', ['Gx', 'Ex']);
+
 /** Every distinct OpcodeEntry reachable from the maps, with where it lives (for generators). */
 export interface TableEntryLocation {
   readonly map: 'one-byte' | 'two-byte';
