@@ -61,6 +61,53 @@ interface FormatContext {
   bytes: ArrayLike<number>;
   /** Segment shown on memory operands: the override, or -1. */
   segment: number;
+  /** The ModRM memory operand under 16-bit addressing (0x67), which the decoder leaves out. */
+  addr16: Address16 | null;
+}
+
+/** A 16-bit ModRM address: [base + index + disp], no scale. */
+interface Address16 {
+  base: string;
+  index: string;
+  /** Sign-extended 16-bit displacement. */
+  disp: number;
+  hasDisp: boolean;
+}
+
+const ADDRESS16_REGISTERS = [['bx', 'si'], ['bx', 'di'], ['bp', 'si'], ['bp', 'di'], ['si', ''], ['di', ''], ['bp', ''], ['bx', '']];
+
+function address16(insn: DecodedInstruction, bytes: ArrayLike<number>): Address16 {
+  const opcodeLength = insn.opcode < 0x100 ? 1 : insn.opcode === 0x0f38 || insn.opcode === 0x0f3a ? 3 : 2;
+  const at = insn.prefixCount + opcodeLength + 1; // the byte after ModRM
+  const mod = insn.modrm >> 6;
+  const rm = insn.modrm & 7;
+  const word = () => ((bytes[at] | (bytes[at + 1] << 8)) << 16) >> 16;
+  if (mod === 0 && rm === 6) return { base: '', index: '', disp: word(), hasDisp: true };
+  const [base, index] = ADDRESS16_REGISTERS[rm];
+  const disp = mod === 1 ? (bytes[at] << 24) >> 24 : mod === 2 ? word() : 0;
+  return { base, index, disp, hasDisp: mod !== 0 };
+}
+
+/** Memory size of a ModRM operand spec (0 = none shown). */
+function specMemorySize(spec: string, opSize: number): number {
+  switch (spec) {
+    case 'Eb':
+      return 1;
+    case 'Ew':
+      return 2;
+    case 'Ed':
+      return 4;
+    case 'Ev':
+      return opSize;
+    case 'Mq':
+      return 8;
+    case 'Mp':
+      return opSize + 2;
+    case 'Ma':
+      return opSize * 2;
+    default:
+      return 0;
+  }
 }
 
 function formatMemory(m: MemOperand, ctx: FormatContext, sizeName: number, kind: 'modrm' | 'moffs' | 'string-src' | 'string-dst' | 'xlat'): string {
@@ -69,6 +116,12 @@ function formatMemory(m: MemOperand, ctx: FormatContext, sizeName: number, kind:
   // ES:[EDI] cannot be overridden; string sources and xlat always show their segment.
   let segment = kind === 'string-dst' ? SEG_ES : ctx.segment;
   if ((kind === 'string-src' || kind === 'xlat') && segment < 0) segment = SEG_DS;
+  if (kind === 'modrm' && ctx.addr16 !== null) return formatAddress16(ctx.addr16, segment, sizeName, att);
+  if (insn.addressSize === 2 && kind !== 'moffs') {
+    // String operands and xlat under 0x67 use si/di/bx.
+    const reg = kind === 'string-src' ? 'si' : kind === 'string-dst' ? 'di' : 'bx';
+    return formatAddress16({ base: reg, index: '', disp: 0, hasDisp: false }, segment, sizeName, att);
+  }
   const hasBase = m.base >= 0;
   // The SIB byte's index field 100 means "no index"; objdump still names it %eiz unless the
   // SIB only exists to encode an %esp base with scale 1.
@@ -105,6 +158,22 @@ function formatMemory(m: MemOperand, ctx: FormatContext, sizeName: number, kind:
   if (indexName !== '') inner += (inner ? '+' : '') + `${indexName}*${scale}`;
   if (hasDisp) inner += m.disp < 0 ? signedHex(m.disp) : '+' + signedHex(m.disp);
   return s + '[' + inner + ']';
+}
+
+function formatAddress16(a: Address16, segment: number, sizeName: number, att: boolean): string {
+  const absolute = a.base === '';
+  if (att) {
+    // objdump prints a bare 16-bit address signed in AT&T syntax.
+    let s = segment >= 0 ? `%${SEG_NAMES[segment]}:` : '';
+    if (a.hasDisp) s += signedHex(a.disp);
+    if (!absolute) s += `(%${a.base}${a.index ? ',%' + a.index : ''})`;
+    return s;
+  }
+  const s = sizeName > 0 ? `${INTEL_SIZE_NAMES[sizeName]} PTR ` : '';
+  if (absolute) return s + `${SEG_NAMES[segment >= 0 ? segment : SEG_DS]}:${hex(a.disp & 0xffff)}`;
+  let inner = a.base + (a.index ? '+' + a.index : '');
+  if (a.hasDisp) inner += a.disp < 0 ? signedHex(a.disp) : '+' + signedHex(a.disp);
+  return s + (segment >= 0 ? `${SEG_NAMES[segment]}:` : '') + '[' + inner + ']';
 }
 
 /** The instruction's own text, without prefix words. */
@@ -150,12 +219,25 @@ function render(insn: DecodedInstruction, ctx: FormatContext, used: PrefixUse): 
   const op = e.op;
   const opSize = insn.operandSize;
   const specs = e.operands.filter((s) => s !== 'Ap'); // far pointers are read from the bytes
-  const ops = insn.operands;
-  // 16-bit addressing: the decoder measures such instructions but does not describe the operand.
-  if (ops.length !== specs.length) return null;
   const mod = insn.modrm >> 6;
-  const regField = (insn.modrm >> 3) & 7;
   let mnemonic = e.mnemonic === 'sal' ? 'shl' : e.mnemonic; // objdump spells group-2 /6 as shl
+  let ops = insn.operands;
+  if (ctx.addr16 !== null) {
+    // The decoder leaves a 16-bit ModRM memory operand out of the list: put a stand-in there.
+    const at = specs.findIndex((s) => s[0] === 'E' || s[0] === 'M');
+    if (at >= 0 && ops.length === specs.length - 1) {
+      const stand: MemOperand = { kind: 'mem', size: specMemorySize(specs[at], opSize), base: -1, index: -1, scale: 1, disp: 0, segment: insn.segment, defaultSegment: SEG_DS };
+      ops = [...ops.slice(0, at), stand, ...ops.slice(at)];
+    }
+  }
+  if (ops.length !== specs.length) return null;
+  if (insn.addressSize === 2 && (op === 'jecxz' || op === 'loop' || op === 'loope' || op === 'loopne')) {
+    // The counter is cx: objdump says jcxz, and loopw/loopew/loopnew in AT&T only.
+    if (op === 'jecxz') mnemonic = 'jcxz';
+    else if (att) mnemonic += 'w';
+    used.address = op === 'jecxz' || att;
+  }
+  const regField = (insn.modrm >> 3) & 7;
   if (op === 'nop' && specs.length > 0) mnemonic = hintNopName(insn, regField, mod);
   const isPrefetch = mnemonic.startsWith('prefetch');
 
@@ -186,6 +268,7 @@ function render(insn: DecodedInstruction, ctx: FormatContext, used: PrefixUse): 
       continue;
     }
     if (isMem(o) && s[0] !== 'Y') used.segment = true;
+    if (isMem(o) && s[0] !== 'O') used.address = true; // objdump leaves 0x67 unused on moffs
     let text = renderOperand(o, s, ctx, memSizes[i]);
     if (o.kind === 'reg' && s === 'Ew' && (op === 'mov_to_seg' || e.mnemonic === 'lar' || e.mnemonic === 'lsl')) text = pct + regName(o.reg, opSize);
     if (o.kind === 'reg' && op === 'bswap') text = pct + regName(o.reg, opSize);
@@ -282,6 +365,7 @@ function render(insn: DecodedInstruction, ctx: FormatContext, used: PrefixUse): 
     case 'xlat':
       operandText.push(formatMemory(stringMem(insn, 3 /* ebx */), ctx, 1, 'xlat'));
       used.segment = true;
+      used.address = true;
       break;
     case 'bsf':
     case 'bsr':
@@ -383,22 +467,19 @@ interface PrefixUse {
   opsize: boolean;
   segment: boolean;
   rep: boolean;
+  address: boolean;
 }
 
 const SEGMENT_PREFIX_BYTES: Record<number, number> = { 0x26: 0, 0x2e: 1, 0x36: 2, 0x3e: 3, 0x64: 4, 0x65: 5 };
 
-/** Whether 0x67 changes the instruction (memory operands, string ops, jecxz/loop counters). */
-function usesAddress(insn: DecodedInstruction): boolean {
-  const e = insn.entry!;
-  if (insn.modrm >= 0 && insn.modrm >> 6 !== 3) return true;
-  if (e.operands.some((s) => s[0] === 'O' || s[0] === 'X' || s[0] === 'Y')) return true;
-  return ['xlat', 'jecxz', 'loop', 'loope', 'loopne'].includes(e.op);
-}
-
 /** Formats one decoded instruction; `bytes` are its bytes (at least `insn.length` of them). */
 export function formatInstruction(insn: DecodedInstruction, bytes: ArrayLike<number>, syntax: AsmSyntax = 'att'): string {
   const e = insn.entry;
-  if (insn.status === 'invalid' || e === null) return '(bad)';
+  if (insn.status === 'invalid') return '(bad)';
+  if (e === null) {
+    // No table entry: VEX/EVEX-encoded (AVX) instructions, measured but not described.
+    return `${insn.opcode === 0x62 ? 'evex' : insn.opcode === 0xc4 || insn.opcode === 0xc5 ? 'vex' : '(unknown)'} (not emulated)`;
+  }
   const att = syntax === 'att';
   const op = e.op;
 
@@ -431,18 +512,19 @@ export function formatInstruction(insn: DecodedInstruction, bytes: ArrayLike<num
   const hint = att && HINTABLE_BRANCHES.has(op) && hasCs !== hasDs ? (hasCs ? SEG_CS : SEG_DS) : -1;
   if (hint >= 0) mnemonicSuffix = hasCs ? ',pn' : ',pt';
 
-  const used: PrefixUse = { opsize: false, segment: false, rep: false };
-  const ctx: FormatContext = { syntax, insn, bytes, segment: notrack ? -1 : insn.segment };
-  const rendered = insn.addressSize === 2 && usesAddress(insn) ? null : render(insn, ctx, used);
-  if (rendered === null) return insn.addressSize === 2 ? `${e.mnemonic} (16-bit addressing, not emulated)` : `${e.mnemonic} (not emulated)`;
+  const used: PrefixUse = { opsize: false, segment: false, rep: false, address: false };
+  const addr16 = insn.addressSize === 2 && insn.modrm >= 0 && insn.modrm >> 6 !== 3 ? address16(insn, bytes) : null;
+  const ctx: FormatContext = { syntax, insn, bytes, segment: notrack ? -1 : insn.segment, addr16 };
+  const rendered = render(insn, ctx, used);
+  if (rendered === null) return `${e.mnemonic} (not emulated)`;
   const mnemonic = rendered.mnemonic + mnemonicSuffix;
 
   const stringRep = e.stringRep ?? (/^(ins|outs)b?$/.test(e.mnemonic) ? 'rep' : null);
   const isBranch = op === 'jcc' || op === 'jmp' || op === 'call' || op === 'ret' || op === 'call_indirect' || op === 'jmp_indirect';
-  const usesMemory = insn.operands.some((o) => o.kind === 'mem') || op === 'xlat';
   // Hardware lock elision names for F2/F3: on locked read-modify-writes and xchg with memory,
   // and (F3 only) on plain stores by mov.
-  const memoryDestination = insn.operands.length > 0 && insn.operands[0].kind === 'mem';
+  const first = e.operands[0];
+  const memoryDestination = first !== undefined && (first[0] === 'E' || first[0] === 'M') && insn.modrm >= 0 && insn.modrm >> 6 !== 3;
   let hle: { f2: string; f3: string } | null = null;
   if (memoryDestination && ((e.lockable && insn.lock) || op === 'xchg')) hle = { f2: 'xacquire', f3: 'xrelease' };
   else if (memoryDestination && op === 'mov' && (insn.opcode === 0x88 || insn.opcode === 0x89 || insn.opcode === 0xc6 || insn.opcode === 0xc7)) {
@@ -455,7 +537,7 @@ export function formatInstruction(insn: DecodedInstruction, bytes: ArrayLike<num
     else if (b === 0x66) {
       if (!(i === lastOpsize && used.opsize)) words.push('data16');
     } else if (b === 0x67) {
-      if (!(i === lastAddr && usesMemory)) words.push('addr16');
+      if (!(i === lastAddr && used.address)) words.push('addr16');
     } else if (b === 0xf2) {
       // objdump renames only the last F2 and the last F3; others keep their generic names.
       if (i === lastF2 && hle !== null) words.push(hle.f2);
