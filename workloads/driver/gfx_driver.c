@@ -80,14 +80,14 @@ static uint32_t gfx_back_offset(struct gfx_dev *dev)
 	return dev->back * dev->buffer_size;
 }
 
-/* Program the device for a mode; the caller has validated it. */
+/* Program the device for a mode (limits already checked against MAX_WIDTH/HEIGHT). */
 static int32_t gfx_apply_mode(struct gfx_dev *dev, uint32_t width, uint32_t height, uint32_t format)
 {
 	uint32_t bpp = gfx_format_bpp(format);
 	uint32_t pitch = (width * bpp + GFX_PITCH_ALIGN - 1) & ~(GFX_PITCH_ALIGN - 1);
 	uint32_t size = pitch * height;
 
-	if (size > dev->vram_size)
+	if (size == 0 || size > dev->vram_size)
 		return -EINVAL;
 	gfx_write(dev, GFX_REG_CONTROL, 0);
 	gfx_write(dev, GFX_REG_WIDTH, width);
