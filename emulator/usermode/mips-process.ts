@@ -192,6 +192,9 @@ export class MipsProcess {
     this.linux = started.process;
     cpu = new MipsCpu(this.memory, { exceptionsToHost: true, userMode: true, blockCompiler: options.blockCompiler });
     this.cpu = cpu;
+    // Linux on a MIPS32r2 core lets user mode read CPUNum, SYNCI_Step, CC and CCRes directly;
+    // UserLocal only when the core has the register, which a 24Kc lacks (rdhwr $29 traps: see RI).
+    cpu.hwrEna = 0xf;
     cpu.regs[REG_SP] = started.stackPointer | 0;
     cpu.pc = started.entry >>> 0;
   }

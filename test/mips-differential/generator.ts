@@ -319,8 +319,9 @@ const branch: Emitter = (w, avoid) => {
   } else {
     jumpRegister = w.reg([...avoid, 31]); // jalr with rd == rs is UNPREDICTABLE
     w.emit(`lui $${jumpRegister}, %hi(${target})`, `addiu $${jumpRegister}, $${jumpRegister}, %lo(${target})`);
-    if (kind === 7) w.emit(`jr $${jumpRegister}`);
-    else if (kind === 8) w.emit(`jalr $${jumpRegister}`);
+    const hazardBarrier = rng.chance(0.25) ? '.hb' : '';
+    if (kind === 7) w.emit(`jr${hazardBarrier} $${jumpRegister}`);
+    else if (kind === 8) w.emit(`jalr${hazardBarrier} $${jumpRegister}`);
     else {
       const link = w.dest([...avoid, jumpRegister]);
       w.emit(`jalr $${link}, $${jumpRegister}`);
@@ -343,6 +344,25 @@ const loop: Emitter = (w, avoid) => {
   w.emit(`addiu $${counter}, $${counter}, -1`);
   w.emit(rng.chance(0.5) ? `bne $${counter}, $0, ${top}` : `bgtz $${counter}, ${top}`);
   simpleAlu(w, [...avoid, counter]);
+};
+
+/** Instructions a user program may use that change little or nothing: hints, barriers, rdhwr. */
+const misc: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  switch (rng.below(6)) {
+    case 0:
+      // CPUNum and SYNCI_Step (CC counts time and CCRes is the Count rate: models differ).
+      w.emit(`rdhwr $${w.dest(avoid)}, $${rng.below(2)}`);
+      break;
+    case 1:
+      w.emit(rng.pick(['sync', 'ehb', 'ssnop', 'nop']));
+      break;
+    default: {
+      const base = w.reg(avoid);
+      const { address, imm } = memoryAddress(w, 1, false);
+      w.emit(...setBase(base, address, imm), rng.chance(0.7) ? `pref ${rng.pick([0, 1, 4, 5, 6, 7, 25, 30])}, ${imm}($${base})` : `synci ${imm}($${base})`);
+    }
+  }
 };
 
 interface StateProgramPlan {
@@ -674,7 +694,7 @@ export function generatePrograms(): GeneratedProgram[] {
   state('bitfield', 303, 'ext/ins (all pos/size), seb/seh/wsbh, rotr/rotrv, clz/clo', [[bitField, 6], [simpleAlu, 1]]);
   state('memory', 404, 'loads/stores, lwl/lwr/swl/swr at every alignment, ll/sc', [[memory, 6], [simpleAlu, 1]]);
   state('branches', 505, 'all branches incl. likely and link forms, jumps, delay slots, loops', [[branch, 5], [loop, 1], [simpleAlu, 1]]);
-  state('mixed', 606, 'everything together', [[simpleAlu, 3], [bitField, 2], [mulDiv, 2], [memory, 2], [branch, 2], [loop, 1], [trappingArithmetic, 1]], 80, 6, 16);
+  state('mixed', 606, 'everything together', [[simpleAlu, 3], [bitField, 2], [mulDiv, 2], [memory, 2], [branch, 2], [loop, 1], [trappingArithmetic, 1], [misc, 1]], 80, 6, 16);
   // Every lwl/lwr/swl/swr at every alignment, systematically.
   programs.push(partialWordProgram());
   programs.push(syscallProgram());

@@ -74,15 +74,13 @@ __start:
 	lui $11, %hi(.Lc0_2)
 	addiu $11, $11, %lo(.Lc0_2)
 	jalr $11
-	lui $2, 0x2f9c
-	lui $18, 0xff00
+	sll $13, $11, 27
+	sltiu $28, $30, -4585
+	movz $1, $17, $15
 .Lc0_2:
-	lui $30, %hi(.Lc0_3)
-	addiu $30, $30, %lo(.Lc0_3)
-	jalr $31, $30
-	sll $31, $0, 19
-	srl $2, $19, 27
-	lui $21, 0xffff
+	bltzal $1, .Lc0_3
+	xori $21, $1, 1
+	lui $11, 0xff
 .Lc0_3:
 # case 0 dump
 	sw $0, 0($29)
@@ -127,79 +125,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 1
-	addiu $1, $0, -14
+	lui $1, 0x5a24
+	ori $1, $1, 0x274a
 	mthi $1
-	lui $1, 0xcf18
-	ori $1, $1, 0x1cb8
+	lui $1, 0x0
+	ori $1, $1, 0xffff
 	mtlo $1
-	addiu $1, $0, 4097
-	lui $2, 0x5a24
-	ori $2, $2, 0x274a
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	lui $4, 0x16f3
-	ori $4, $4, 0x422e
-	addiu $5, $0, -40
-	addiu $6, $0, 32767
-	addiu $7, $0, -2
-	lui $8, 0x4991
-	ori $8, $8, 0xb665
-	lui $9, 0x7d
-	addiu $10, $0, -12
-	lui $11, 0x7fff
-	ori $11, $11, 0xffff
-	lui $12, 0x200
-	ori $12, $12, 0x1
-	addiu $13, $0, -27
-	addiu $14, $0, 28
-	addiu $15, $0, -1
-	lui $16, 0x96e2
-	ori $16, $16, 0x1911
-	addiu $17, $0, 15
-	addiu $18, $0, 15
-	addiu $19, $0, 2
-	lui $20, 0x80
-	addiu $21, $0, 0
-	lui $22, 0x1000
-	ori $22, $22, 0x1
-	lui $23, 0xae00
-	lui $24, 0x1738
-	ori $24, $24, 0x98d4
-	addiu $25, $0, 4864
-	lui $28, 0x8000
-	ori $28, $28, 0x1
-	lui $30, 0x4700
-	lui $31, 0x8fd5
-	ori $31, $31, 0xa0fa
+	lui $1, 0x16f3
+	ori $1, $1, 0x422e
+	addiu $2, $0, -40
+	addiu $3, $0, 32767
+	addiu $4, $0, -2
+	lui $5, 0x4991
+	ori $5, $5, 0xb665
+	lui $6, 0x7d
+	addiu $7, $0, -12
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	lui $9, 0x200
+	ori $9, $9, 0x1
+	addiu $10, $0, -27
+	addiu $11, $0, 28
+	addiu $12, $0, -1
+	lui $13, 0x96e2
+	ori $13, $13, 0x1911
+	addiu $14, $0, 15
+	addiu $15, $0, 15
+	addiu $16, $0, 2
+	lui $17, 0x80
+	addiu $18, $0, 0
+	lui $19, 0x1000
+	ori $19, $19, 0x1
+	lui $20, 0xae00
+	lui $21, 0x1738
+	ori $21, $21, 0x98d4
+	addiu $22, $0, 4864
+	lui $23, 0x8000
+	ori $23, $23, 0x1
+	lui $24, 0x4700
+	lui $25, 0x8fd5
+	ori $25, $25, 0xa0fa
+	addiu $28, $0, 20
+	lui $30, 0xe078
+	ori $30, $30, 0xa127
+	lui $31, 0x1
 # case 1 body
-	addiu $20, $0, 5
+	slti $6, $13, 0
+	bltzal $24, .Lc1_0
+	or $3, $13, $5
+	and $13, $17, $17
+	sll $7, $22, 29
 .Lc1_0:
-	sra $12, $30, 24
-	slt $5, $5, $13
-	addiu $20, $20, -1
-	bne $20, $0, .Lc1_0
-	nor $8, $23, $24
-	blez $3, .Lc1_1
-	sll $3, $7, 30
-	sra $6, $14, 6
+	lui $28, %hi(.Lc1_1)
+	addiu $28, $28, %lo(.Lc1_1)
+	jalr $28
+	rotrv $8, $21, $5
+	srav $3, $4, $7
 .Lc1_1:
-	addiu $28, $0, 3
-.Lc1_2:
-	lui $22, 0xff
-	sltiu $6, $11, -1
-	sllv $5, $7, $8
-	addiu $28, $28, -1
-	bne $28, $0, .Lc1_2
-	srav $2, $31, $30
-	lui $12, %hi(.Lc1_3)
-	addiu $12, $12, %lo(.Lc1_3)
-	jalr $5, $12
+	bgtz $15, .Lc1_2
+	movz $16, $30, $11
 	andi $19, $15, 35555
-	srlv $12, $12, $5
-.Lc1_3:
-	bltzall $30, .Lc1_4
+.Lc1_2:
+	bgtz $12, .Lc1_3
+	srl $19, $6, 29
 	srl $25, $12, 17
-	addiu $25, $1, 9876
+	sltu $6, $15, $25
+.Lc1_3:
+	lui $2, %hi(.Lc1_4)
+	addiu $2, $2, %lo(.Lc1_4)
+	jalr $21, $2
+	rotr $3, $8, 3
+	addiu $17, $9, 0
 .Lc1_4:
 # case 1 dump
 	sw $0, 0($29)
@@ -244,91 +240,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 2
-	addiu $1, $0, 18
+	lui $1, 0xa48f
+	ori $1, $1, 0x303e
 	mthi $1
-	lui $1, 0x400
-	ori $1, $1, 0x1
+	addiu $1, $0, 32
 	mtlo $1
-	lui $1, 0x8000
-	ori $1, $1, 0x1
-	lui $2, 0x0
-	ori $2, $2, 0xffff
-	lui $3, 0x9100
-	lui $4, 0xffec
-	addiu $5, $0, 1
-	lui $6, 0xa48f
-	ori $6, $6, 0x303e
-	addiu $7, $0, 32
-	lui $8, 0xffb1
-	addiu $9, $0, 31
-	lui $10, 0xffff
-	ori $10, $10, 0x7fff
-	addiu $11, $0, -14
-	lui $12, 0x5555
-	ori $12, $12, 0x5555
-	lui $13, 0x1
-	addiu $14, $0, 75
-	lui $15, 0xffe2
-	lui $16, 0xa3bf
-	ori $16, $16, 0x45e6
-	addiu $17, $0, -40
-	lui $18, 0x40
-	lui $19, 0x3152
-	ori $19, $19, 0x8fb1
-	lui $20, 0x4
-	ori $20, $20, 0x1
-	lui $21, 0x2
-	ori $21, $21, 0x1
-	addiu $22, $0, -25
-	addiu $23, $0, 7
-	lui $24, 0x100
-	ori $24, $24, 0x1
-	addiu $25, $0, 7
-	lui $28, 0x1fb3
-	ori $28, $28, 0x3645
-	lui $30, 0x8
-	addiu $31, $0, 28416
+	lui $1, 0xffb1
+	addiu $2, $0, 31
+	lui $3, 0xffff
+	ori $3, $3, 0x7fff
+	addiu $4, $0, -14
+	lui $5, 0x5555
+	ori $5, $5, 0x5555
+	lui $6, 0x1
+	addiu $7, $0, 75
+	lui $8, 0xffe2
+	lui $9, 0xa3bf
+	ori $9, $9, 0x45e6
+	addiu $10, $0, -40
+	lui $11, 0x40
+	lui $12, 0x3152
+	ori $12, $12, 0x8fb1
+	lui $13, 0x4
+	ori $13, $13, 0x1
+	lui $14, 0x2
+	ori $14, $14, 0x1
+	addiu $15, $0, -25
+	addiu $16, $0, 7
+	lui $17, 0x100
+	ori $17, $17, 0x1
+	addiu $18, $0, 7
+	lui $19, 0x1fb3
+	ori $19, $19, 0x3645
+	lui $20, 0x8
+	addiu $21, $0, 28416
+	lui $22, 0x53b0
+	ori $22, $22, 0x40b0
+	addiu $23, $0, 20
+	lui $24, 0x80
+	lui $25, 0x7cfe
+	ori $25, $25, 0x4e86
+	addiu $28, $0, 255
+	lui $30, 0xb100
+	lui $31, 0x1
 # case 2 body
-	bgezl $10, .Lc2_0
-	sltiu $2, $24, 1201
-	srav $4, $6, $5
-.Lc2_0:
-	lui $0, 0x2350
-	blezl $24, .Lc2_1
+	bgezall $23, .Lc2_0
+	movz $10, $9, $15
 	movz $13, $16, $12
-	rotrv $18, $14, $0
-	sra $18, $2, 11
+	sltiu $18, $14, -32768
+.Lc2_0:
+	addiu $22, $0, 4
 .Lc2_1:
-	bnel $15, $15, .Lc2_2
-	srav $7, $18, $15
-	srlv $5, $18, $0
-	srl $12, $24, 27
+	srav $12, $6, $15
+	addiu $22, $22, -1
+	bgtz $22, .Lc2_1
+	sllv $17, $21, $7
+	bltzl $6, .Lc2_2
+	rotrv $19, $0, $15
+	sltiu $20, $13, -15186
 .Lc2_2:
-	bltzl $18, .Lc2_3
-	sllv $22, $19, $7
-	xori $4, $20, 40252
+	blezl $22, .Lc2_3
+	addiu $31, $22, 1
+	lui $1, 0xff
+	rotrv $28, $21, $20
 .Lc2_3:
-	bgezal $6, .Lc2_4
-	lui $28, 0xcc69
-	sllv $4, $22, $21
-.Lc2_4:
-	lui $19, %hi(.Lc2_5)
-	addiu $19, $19, %lo(.Lc2_5)
-	jalr $14, $19
-	sllv $23, $22, $14
-	rotrv $22, $18, $14
-	srl $10, $19, 10
-.Lc2_5:
-	jal .Lc2_6
-	sra $15, $9, 23
-	srl $21, $1, 13
-	sll $17, $22, 8
-.Lc2_6:
-	bal .Lc2_7
-	srav $4, $11, $6
-	lui $19, 0x8000
-.Lc2_7:
-	lui $23, 0xe901
 # case 2 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -372,66 +347,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 3
-	lui $1, 0xc157
-	ori $1, $1, 0x9b50
+	addiu $1, $0, 255
 	mthi $1
-	addiu $1, $0, 1023
+	addiu $1, $0, -74
 	mtlo $1
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
-	addiu $2, $0, 4
-	lui $3, 0x3ff
-	ori $3, $3, 0xffff
-	lui $4, 0xff9b
-	lui $5, 0x41dd
-	ori $5, $5, 0xf707
-	addiu $6, $0, -128
-	addiu $7, $0, 39
-	addiu $8, $0, 0
-	addiu $9, $0, 33
-	addiu $10, $0, -1792
-	addiu $11, $0, -4
-	lui $12, 0xecf4
-	ori $12, $12, 0x3b60
-	lui $13, 0x0
-	ori $13, $13, 0xffff
-	addiu $14, $0, -13
-	addiu $15, $0, 36
-	lui $16, 0x6294
-	ori $16, $16, 0x2268
-	addiu $17, $0, -27
-	lui $18, 0xff
-	ori $18, $18, 0xff
-	lui $19, 0x1
-	lui $20, 0x1000
-	addiu $21, $0, 10
-	lui $22, 0x651d
-	ori $22, $22, 0xea7a
-	lui $23, 0xe208
-	ori $23, $23, 0x9b55
-	lui $24, 0xc218
-	ori $24, $24, 0xb2e7
-	addiu $25, $0, 17
-	addiu $28, $0, 129
-	addiu $30, $0, 13312
-	addiu $31, $0, -47
+	lui $1, 0x6236
+	ori $1, $1, 0x4164
+	lui $2, 0xa648
+	ori $2, $2, 0xc359
+	addiu $3, $0, 4095
+	lui $4, 0x200
+	ori $4, $4, 0x1
+	lui $5, 0x3fff
+	ori $5, $5, 0xffff
+	lui $6, 0xa7d8
+	ori $6, $6, 0x262a
+	lui $7, 0xa33c
+	ori $7, $7, 0xf62b
+	lui $8, 0x70
+	addiu $9, $0, 3072
+	addiu $10, $0, -8
+	addiu $11, $0, -4864
+	lui $12, 0x7e07
+	ori $12, $12, 0x3781
+	addiu $13, $0, 7936
+	lui $14, 0xff9f
+	lui $15, 0x7f
+	ori $15, $15, 0xffff
+	lui $16, 0x3
+	ori $16, $16, 0xffff
+	lui $17, 0x95ce
+	ori $17, $17, 0xcc7e
+	lui $18, 0x42a7
+	ori $18, $18, 0x3315
+	addiu $19, $0, 15
+	lui $20, 0x5f75
+	ori $20, $20, 0xa086
+	lui $21, 0xec00
+	addiu $22, $0, 127
+	lui $23, 0x701e
+	ori $23, $23, 0x441d
+	lui $24, 0x50f9
+	ori $24, $24, 0x3c25
+	addiu $25, $0, -48
+	addiu $28, $0, 24
+	lui $30, 0x38e2
+	ori $30, $30, 0xe901
+	lui $31, 0xc157
+	ori $31, $31, 0x9b50
 # case 3 body
-	bgezl $10, .Lc3_0
-	srl $18, $2, 20
-	srlv $7, $0, $7
-	lui $21, 0xffff
+	bne $19, $19, .Lc3_0
+	srl $5, $17, 9
+	lui $3, 0x1a9c
 .Lc3_0:
-	bgezl $12, .Lc3_1
-	sltu $8, $13, $16
-	srlv $10, $19, $24
-	slt $0, $22, $18
+	addu $23, $16, $21
+	bgez $22, .Lc3_1
+	lui $11, 0x7fff
+	lui $11, 0x1
 .Lc3_1:
-	lui $18, %hi(.Lc3_2)
-	addiu $18, $18, %lo(.Lc3_2)
-	jr $18
-	addiu $1, $2, -8318
-	srl $16, $7, 8
+	beq $16, $10, .Lc3_2
+	slt $12, $23, $25
+	addiu $14, $6, -13712
+	ori $22, $0, 32768
 .Lc3_2:
+	addiu $11, $0, 3
+.Lc3_3:
+	andi $18, $18, 32767
+	addiu $11, $11, -1
+	bne $11, $0, .Lc3_3
+	sllv $8, $23, $22
+	addiu $4, $0, 2
+.Lc3_4:
+	sltu $12, $2, $21
+	srlv $13, $16, $23
+	addiu $4, $4, -1
+	bne $4, $0, .Lc3_4
+	rotr $10, $19, 26
 # case 3 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -475,91 +466,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 4
-	lui $1, 0x16b2
-	ori $1, $1, 0x6d85
+	addiu $1, $0, 14
 	mthi $1
-	addiu $1, $0, -36
+	addiu $1, $0, 32
 	mtlo $1
-	addiu $1, $0, -11520
-	lui $2, 0x1b2d
-	ori $2, $2, 0x4c90
-	lui $3, 0x4bd4
-	ori $3, $3, 0xec23
-	addiu $4, $0, 1
-	lui $5, 0x9d00
-	addiu $6, $0, 4
-	addiu $7, $0, -37
-	addiu $8, $0, 9
-	lui $9, 0x1000
-	ori $9, $9, 0x1
-	lui $10, 0x200
-	ori $10, $10, 0x1
-	lui $11, 0xffbd
-	lui $12, 0xe286
-	ori $12, $12, 0x4a45
-	addiu $13, $0, -31
-	addiu $14, $0, -24
-	lui $15, 0x3d00
-	addiu $16, $0, 35
-	addiu $17, $0, 30
-	addiu $18, $0, -13
-	addiu $19, $0, 31
-	lui $20, 0x1f
-	ori $20, $20, 0xffff
-	addiu $21, $0, 40
-	addiu $22, $0, -26
-	addiu $23, $0, -95
-	lui $24, 0x95a5
-	ori $24, $24, 0x7db
-	lui $25, 0xe300
-	addiu $28, $0, -14
-	lui $30, 0xff00
-	ori $30, $30, 0xff00
-	addiu $31, $0, 32
+	addiu $1, $0, 67
+	lui $2, 0xffb0
+	lui $3, 0xff
+	ori $3, $3, 0xff
+	addiu $4, $0, 2
+	lui $5, 0xff82
+	addiu $6, $0, 7936
+	lui $7, 0x76
+	lui $8, 0x16b2
+	ori $8, $8, 0x6d85
+	addiu $9, $0, -36
+	addiu $10, $0, -11520
+	lui $11, 0x1b2d
+	ori $11, $11, 0x4c90
+	lui $12, 0x4bd4
+	ori $12, $12, 0xec23
+	addiu $13, $0, 1
+	lui $14, 0x9d00
+	addiu $15, $0, 4
+	addiu $16, $0, -37
+	addiu $17, $0, 9
+	lui $18, 0x1000
+	ori $18, $18, 0x1
+	lui $19, 0x200
+	ori $19, $19, 0x1
+	lui $20, 0xffbd
+	lui $21, 0xe286
+	ori $21, $21, 0x4a45
+	addiu $22, $0, -31
+	addiu $23, $0, -24
+	lui $24, 0x3d00
+	addiu $25, $0, 35
+	addiu $28, $0, 30
+	addiu $30, $0, -13
+	addiu $31, $0, 31
 # case 4 body
-	lui $9, %hi(.Lc4_0)
-	addiu $9, $9, %lo(.Lc4_0)
-	jr $9
-	sll $17, $20, 23
-	slt $19, $17, $13
-	lui $16, 0xff
+	bgtz $31, .Lc4_0
+	sra $19, $2, 26
+	sra $7, $8, 10
+	slt $28, $18, $12
 .Lc4_0:
-	lui $5, %hi(.Lc4_1)
-	addiu $5, $5, %lo(.Lc4_1)
-	jr $5
-	slti $10, $13, 32767
-	sllv $13, $2, $21
+	addiu $9, $0, 3
 .Lc4_1:
-	rotr $8, $17, 29
-	lui $4, %hi(.Lc4_2)
-	addiu $4, $4, %lo(.Lc4_2)
-	jalr $4
-	sra $22, $28, 3
-	lui $30, 0x0
+	sra $20, $20, 27
+	addiu $9, $9, -1
+	bne $9, $0, .Lc4_1
+	slti $17, $13, 23005
+	bgezal $13, .Lc4_2
+	slti $19, $24, -32768
+	srl $2, $5, 13
 .Lc4_2:
-	bgtz $17, .Lc4_3
-	srav $31, $23, $19
-	srl $16, $8, 18
-	addiu $11, $9, 173
+	lui $13, %hi(.Lc4_3)
+	addiu $13, $13, %lo(.Lc4_3)
+	jr $13
+	lui $18, 0xcd51
+	nor $2, $22, $28
+	and $3, $30, $9
 .Lc4_3:
-	lui $1, %hi(.Lc4_4)
-	addiu $1, $1, %lo(.Lc4_4)
-	jalr $19, $1
-	addiu $28, $19, -13842
-	addu $12, $20, $0
+	bnel $10, $10, .Lc4_4
+	xori $19, $15, 30518
+	srl $20, $11, 3
+	srlv $16, $15, $0
 .Lc4_4:
-	lui $3, %hi(.Lc4_5)
-	addiu $3, $3, %lo(.Lc4_5)
-	jr $3
-	subu $14, $3, $24
-	ori $31, $31, 32767
-	sra $24, $10, 26
-.Lc4_5:
-	blezl $31, .Lc4_6
-	lui $6, 0x327
-	xor $15, $20, $16
-	xor $9, $21, $0
-.Lc4_6:
+	slt $1, $6, $22
 # case 4 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -603,63 +577,104 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 5
-	addiu $1, $0, -127
+	lui $1, 0xa96d
+	ori $1, $1, 0xad0e
 	mthi $1
-	lui $1, 0x0
-	ori $1, $1, 0x8000
+	lui $1, 0xee00
 	mtlo $1
-	addiu $1, $0, -128
-	addiu $2, $0, 64
-	lui $3, 0x5172
-	ori $3, $3, 0x64ad
-	addiu $4, $0, 8
-	addiu $5, $0, -8704
-	lui $6, 0xd2ce
-	ori $6, $6, 0x32b8
-	lui $7, 0x4c
-	addiu $8, $0, 24
-	lui $9, 0x300
-	lui $10, 0x7700
-	lui $11, 0x91b6
-	ori $11, $11, 0x5dee
-	addiu $12, $0, -32768
-	lui $13, 0x7ff
-	ori $13, $13, 0xffff
-	lui $14, 0x11a3
-	ori $14, $14, 0x6068
-	lui $15, 0x5084
-	ori $15, $15, 0xeaf8
-	lui $16, 0x800
-	ori $16, $16, 0x1
-	addiu $17, $0, 3
-	addiu $18, $0, 16
-	lui $19, 0x5555
-	ori $19, $19, 0x5555
-	addiu $20, $0, -40
-	addiu $21, $0, -15872
-	addiu $22, $0, -6
-	addiu $23, $0, -3
-	lui $24, 0x0
-	ori $24, $24, 0x8000
-	addiu $25, $0, 20
-	lui $28, 0x1b
-	lui $30, 0x2700
-	addiu $31, $0, 10
+	addiu $1, $0, -34
+	lui $2, 0x67eb
+	ori $2, $2, 0x13a9
+	lui $3, 0x87c
+	ori $3, $3, 0x6d50
+	addiu $4, $0, 22
+	addiu $5, $0, 2
+	addiu $6, $0, -1
+	addiu $7, $0, 9
+	lui $8, 0xc78e
+	ori $8, $8, 0x419d
+	lui $9, 0x6561
+	ori $9, $9, 0x38e1
+	lui $10, 0xaaaa
+	ori $10, $10, 0xaaaa
+	lui $11, 0x7536
+	ori $11, $11, 0x12fe
+	lui $12, 0x1
+	lui $13, 0xda3e
+	ori $13, $13, 0x43d9
+	lui $14, 0x400
+	lui $15, 0x2
+	ori $15, $15, 0x1
+	lui $16, 0x3c17
+	ori $16, $16, 0x1a11
+	addiu $17, $0, 40
+	lui $18, 0xc0c2
+	ori $18, $18, 0xe7ac
+	addiu $19, $0, -32768
+	addiu $20, $0, 2
+	lui $21, 0x9128
+	ori $21, $21, 0xe64e
+	addiu $22, $0, -1
+	addiu $23, $0, -17
+	lui $24, 0x428
+	ori $24, $24, 0x4a9d
+	addiu $25, $0, -127
+	lui $28, 0x0
+	ori $28, $28, 0x8000
+	addiu $30, $0, -128
+	addiu $31, $0, 64
 # case 5 body
-	bgezl $28, .Lc5_0
-	lui $7, 0x3722
-	sllv $22, $11, $7
-	srlv $23, $17, $22
+	jal .Lc5_0
+	lui $12, 0x1d37
+	sll $6, $23, 17
+	slti $7, $30, -21109
 .Lc5_0:
-	bltz $10, .Lc5_1
-	srl $9, $8, 0
-	rotr $21, $4, 23
-	andi $10, $14, 32767
+	bgezal $4, .Lc5_1
+	lui $22, 0x8000
+	lui $15, 0xffff
+	movz $1, $14, $23
 .Lc5_1:
-	bnel $24, $7, .Lc5_2
-	srl $2, $18, 28
-	subu $5, $4, $21
+	bltz $8, .Lc5_2
+	sll $8, $21, 19
+	srav $1, $5, $18
 .Lc5_2:
+	bne $20, $28, .Lc5_3
+	rotrv $22, $10, $4
+	addiu $9, $15, 23469
+.Lc5_3:
+	addiu $8, $0, 1
+.Lc5_4:
+	srav $13, $14, $8
+	sllv $25, $16, $30
+	addiu $8, $8, -1
+	bgtz $8, .Lc5_4
+	sltiu $22, $22, 32767
+	bgez $11, .Lc5_5
+	or $24, $7, $28
+	srl $2, $18, 28
+.Lc5_5:
+	beql $25, $25, .Lc5_6
+	addiu $16, $16, 30875
+	lui $19, 0xf391
+.Lc5_6:
+	bltz $0, .Lc5_7
+	xori $8, $3, 32767
+	lui $23, 0xffff
+	addiu $8, $25, -1
+.Lc5_7:
+	lui $17, %hi(.Lc5_8)
+	addiu $17, $17, %lo(.Lc5_8)
+	jr.hb $17
+	movn $8, $24, $18
+	sll $4, $12, 1
+.Lc5_8:
+	lui $10, %hi(.Lc5_9)
+	addiu $10, $10, %lo(.Lc5_9)
+	jalr $10
+	slti $3, $11, -1
+	rotrv $22, $4, $17
+	andi $14, $3, 1
+.Lc5_9:
 # case 5 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -703,83 +718,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 6
-	lui $1, 0x8000
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mthi $1
-	addiu $1, $0, 4
+	lui $1, 0xf43b
+	ori $1, $1, 0x6ed5
 	mtlo $1
-	addiu $1, $0, -96
-	lui $2, 0x1000
-	addiu $3, $0, 23
-	addiu $4, $0, 1
-	lui $5, 0x1234
-	ori $5, $5, 0x5678
-	addiu $6, $0, 78
-	addiu $7, $0, -31
-	addiu $8, $0, -8
-	lui $9, 0x5800
-	lui $10, 0x3cd0
-	ori $10, $10, 0x9d06
-	lui $11, 0xb803
-	ori $11, $11, 0x2eb5
-	addiu $12, $0, 9
-	addiu $13, $0, 32
-	lui $14, 0x80
-	lui $15, 0x984b
-	ori $15, $15, 0xffd7
-	addiu $16, $0, 0
-	lui $17, 0xf6a3
-	ori $17, $17, 0x3
-	addiu $18, $0, 27
-	lui $19, 0x53
-	addiu $20, $0, 16
-	lui $21, 0x0
-	ori $21, $21, 0x8000
-	addiu $22, $0, -2
-	lui $23, 0x5990
-	ori $23, $23, 0x89ff
-	lui $24, 0x200
-	lui $25, 0xd000
-	addiu $28, $0, 4097
-	lui $30, 0x5fee
-	ori $30, $30, 0xe5aa
-	lui $31, 0x93cb
-	ori $31, $31, 0x51fa
+	addiu $1, $0, -23296
+	addiu $2, $0, 40
+	lui $3, 0xffef
+	addiu $4, $0, 120
+	addiu $5, $0, 1
+	addiu $6, $0, 38
+	lui $7, 0x67d
+	ori $7, $7, 0x1255
+	lui $8, 0xff00
+	ori $8, $8, 0xff00
+	lui $9, 0x67fa
+	ori $9, $9, 0x3b2c
+	addiu $10, $0, -32
+	lui $11, 0x1
+	lui $12, 0x9c38
+	ori $12, $12, 0xfdf4
+	lui $13, 0x477c
+	ori $13, $13, 0x239a
+	lui $14, 0xfff1
+	addiu $15, $0, 36
+	lui $16, 0xff9b
+	lui $17, 0xfeef
+	ori $17, $17, 0x2b3c
+	addiu $18, $0, 1024
+	addiu $19, $0, 3
+	addiu $20, $0, 34
+	addiu $21, $0, 128
+	addiu $22, $0, 36
+	lui $23, 0x1234
+	ori $23, $23, 0x5678
+	addiu $24, $0, -1
+	lui $25, 0x6a7c
+	ori $25, $25, 0xf88c
+	lui $28, 0x8000
+	addiu $30, $0, -30
+	addiu $31, $0, 84
 # case 6 body
-	bltzl $18, .Lc6_0
-	xor $4, $10, $4
-	sra $19, $6, 23
-.Lc6_0:
-	lui $16, %hi(.Lc6_1)
-	addiu $16, $16, %lo(.Lc6_1)
-	jalr $13, $16
-	sra $22, $0, 2
-	lui $1, 0x8000
-.Lc6_1:
-	addiu $12, $0, 2
-.Lc6_2:
-	sra $16, $28, 19
-	addiu $12, $12, -1
-	bgtz $12, .Lc6_2
-	srav $2, $10, $9
-	sll $24, $31, 13
-	jal .Lc6_3
-	sltu $28, $11, $7
-	movz $19, $4, $4
-.Lc6_3:
-	srl $17, $8, 4
-	bltzal $7, .Lc6_4
-	lui $22, 0xff
-	sra $20, $13, 9
-.Lc6_4:
-	bgez $19, .Lc6_5
+	lui $4, %hi(.Lc6_0)
+	addiu $4, $4, %lo(.Lc6_0)
+	jalr $9, $4
+	lui $15, 0xf984
+	srl $17, $13, 21
 	addiu $7, $3, -1
-	sll $17, $0, 30
+.Lc6_0:
+	bne $7, $7, .Lc6_1
+	lui $19, 0x1
+	andi $16, $30, 65535
+.Lc6_1:
+	addiu $5, $0, 1
+.Lc6_2:
+	rotrv $1, $31, $1
+	addiu $5, $5, -1
+	bgtz $5, .Lc6_2
+	slt $19, $0, $24
+	bltzl $10, .Lc6_3
+	lui $23, 0x0
+	sllv $1, $9, $15
+	xor $22, $7, $20
+.Lc6_3:
+	beql $31, $31, .Lc6_4
+	sra $12, $25, 7
+	rotr $13, $20, 20
+	srlv $16, $1, $18
+.Lc6_4:
+	addiu $13, $0, 1
 .Lc6_5:
-	jal .Lc6_6
-	addu $24, $8, $30
-	lui $22, 0xfcb6
-	and $30, $0, $31
+	srav $21, $13, $22
+	addiu $13, $13, -1
+	bne $13, $0, .Lc6_5
+	lui $20, 0x0
+	addiu $25, $0, 5
 .Lc6_6:
+	srl $4, $12, 7
+	lui $11, 0x8000
+	xor $30, $19, $1
+	addiu $25, $25, -1
+	bgtz $25, .Lc6_6
+	sra $8, $4, 18
+	beql $16, $16, .Lc6_7
+	lui $9, 0xffff
+	xori $11, $2, 1
+.Lc6_7:
+	bgezal $11, .Lc6_8
+	lui $17, 0x30d6
+	srav $5, $24, $2
+.Lc6_8:
+	lui $8, 0xf2b
 # case 6 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -823,95 +854,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 7
-	addiu $1, $0, 32
+	lui $1, 0xfb5b
+	ori $1, $1, 0xb983
 	mthi $1
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	lui $1, 0x1
 	mtlo $1
-	lui $1, 0x350
-	ori $1, $1, 0xa9d2
-	lui $2, 0x923d
-	ori $2, $2, 0x57fc
+	lui $1, 0x928c
+	ori $1, $1, 0x1add
+	addiu $2, $0, 11
 	lui $3, 0xff00
 	ori $3, $3, 0xff00
-	lui $4, 0x1000
-	ori $4, $4, 0x1
-	lui $5, 0x3c0d
-	ori $5, $5, 0x2fb
-	lui $6, 0xaaaa
-	ori $6, $6, 0xaaaa
-	addiu $7, $0, -25
-	lui $8, 0x575
-	ori $8, $8, 0x162f
-	addiu $9, $0, 3
-	lui $10, 0x0
-	ori $10, $10, 0x8000
-	lui $11, 0xc27f
-	ori $11, $11, 0x4956
-	addiu $12, $0, 15
-	addiu $13, $0, -33
-	lui $14, 0xaaaa
-	ori $14, $14, 0xaaaa
-	lui $15, 0x1e77
-	ori $15, $15, 0xd0dc
-	lui $16, 0x10
-	ori $16, $16, 0x1
-	lui $17, 0xfff
-	ori $17, $17, 0xffff
-	lui $18, 0x70ba
-	ori $18, $18, 0x7392
-	lui $19, 0x60e0
-	ori $19, $19, 0x493
-	lui $20, 0x40
-	addiu $21, $0, -10
-	lui $22, 0x9227
-	ori $22, $22, 0xc91a
-	lui $23, 0xff00
-	ori $23, $23, 0xff00
-	lui $24, 0x7663
-	ori $24, $24, 0x3b6c
-	addiu $25, $0, -38
-	addiu $28, $0, 6
-	lui $30, 0x792f
-	ori $30, $30, 0x5cdd
-	lui $31, 0x155a
-	ori $31, $31, 0x4320
+	lui $4, 0x9ba5
+	ori $4, $4, 0x424c
+	addiu $5, $0, 22
+	addiu $6, $0, -30208
+	lui $7, 0x1c24
+	ori $7, $7, 0x1eed
+	lui $8, 0x1ff
+	ori $8, $8, 0xffff
+	lui $9, 0xfff2
+	lui $10, 0xff
+	ori $10, $10, 0xff
+	addiu $11, $0, 30
+	lui $12, 0xb9d
+	ori $12, $12, 0x4384
+	lui $13, 0x9ee8
+	ori $13, $13, 0x551e
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	addiu $15, $0, 19
+	lui $16, 0x90fc
+	ori $16, $16, 0xc2b
+	addiu $17, $0, 6
+	lui $18, 0x21
+	lui $19, 0xffff
+	ori $19, $19, 0x7fff
+	lui $20, 0xfcbd
+	ori $20, $20, 0x8281
+	lui $21, 0x31e7
+	ori $21, $21, 0xa018
+	lui $22, 0x80
+	lui $23, 0xe400
+	lui $24, 0x8000
+	ori $24, $24, 0x1
+	lui $25, 0x8337
+	ori $25, $25, 0x6093
+	lui $28, 0xffd2
+	addiu $30, $0, -8
+	lui $31, 0x9
 # case 7 body
-	bne $22, $25, .Lc7_0
-	srl $12, $7, 27
-	srav $0, $13, $30
+	rotr $14, $6, 27
+	bgez $25, .Lc7_0
+	srlv $31, $10, $1
+	sra $3, $20, 17
+	lui $5, 0x7fff
 .Lc7_0:
-	bgtzl $16, .Lc7_1
-	addiu $2, $13, -32768
-	rotrv $9, $7, $20
+	beq $17, $17, .Lc7_1
+	andi $22, $2, 848
+	srlv $5, $20, $31
+	srav $20, $13, $22
 .Lc7_1:
-	bal .Lc7_2
-	lui $11, 0x0
-	srl $11, $25, 23
+	slt $21, $18, $15
+	bgezal $12, .Lc7_2
+	addu $17, $15, $31
+	srl $18, $19, 30
 .Lc7_2:
-	j .Lc7_3
-	and $2, $4, $24
-	lui $7, 0x8000
+	bgezl $4, .Lc7_3
+	sltiu $13, $12, -13548
+	sllv $23, $17, $2
+	lui $11, 0x0
 .Lc7_3:
-	lui $1, 0xe190
-	bltzl $2, .Lc7_4
-	ori $22, $15, 32768
-	or $3, $18, $14
-	sllv $9, $25, $23
-.Lc7_4:
-	lui $18, %hi(.Lc7_5)
-	addiu $18, $18, %lo(.Lc7_5)
-	jalr $18
-	or $21, $22, $16
-	sra $12, $1, 16
-.Lc7_5:
-	lui $6, 0xffff
-	jal .Lc7_6
-	srlv $23, $31, $14
-	lui $8, 0x8000
-	lui $13, 0x51c
-.Lc7_6:
-	srl $24, $1, 14
 # case 7 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -955,66 +967,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 8
-	lui $1, 0x1000
+	lui $1, 0x3e51
+	ori $1, $1, 0xe4ea
 	mthi $1
-	addiu $1, $0, 14
+	addiu $1, $0, 4096
 	mtlo $1
-	lui $1, 0x5934
-	ori $1, $1, 0x3ceb
-	lui $2, 0xffff
-	ori $2, $2, 0x7fff
-	addiu $3, $0, 124
-	lui $4, 0x8765
-	ori $4, $4, 0x4321
-	lui $5, 0xfb00
-	lui $6, 0x8000
-	addiu $7, $0, 0
-	lui $8, 0xff
-	ori $8, $8, 0xff
-	addiu $9, $0, 1
-	lui $10, 0xef2
-	ori $10, $10, 0x6db5
-	addiu $11, $0, 22
-	addiu $12, $0, -128
-	lui $13, 0xffeb
-	lui $14, 0xf
-	ori $14, $14, 0xffff
-	lui $15, 0xf988
-	ori $15, $15, 0xe344
-	lui $16, 0x7f
-	ori $16, $16, 0xffff
-	lui $17, 0x7468
-	ori $17, $17, 0xe95
-	lui $18, 0xe96e
-	ori $18, $18, 0xc0e8
-	lui $19, 0x1234
-	ori $19, $19, 0x5678
-	addiu $20, $0, -25600
-	lui $21, 0x9300
-	lui $22, 0x710a
-	ori $22, $22, 0xcbd5
-	addiu $23, $0, 1
-	lui $24, 0x8
-	lui $25, 0x2c4b
-	ori $25, $25, 0x2b84
-	addiu $28, $0, 2047
-	addiu $30, $0, -34
-	addiu $31, $0, 5888
+	lui $1, 0x88e
+	ori $1, $1, 0xccf7
+	lui $2, 0xa700
+	ori $2, $2, 0x8bea
+	lui $3, 0x7
+	ori $3, $3, 0xffff
+	addiu $4, $0, -128
+	addiu $5, $0, -32768
+	addiu $6, $0, -23
+	lui $7, 0x10
+	addiu $8, $0, 31
+	addiu $9, $0, -21
+	lui $10, 0xcdb0
+	ori $10, $10, 0xbc77
+	lui $11, 0x12
+	lui $12, 0xffa7
+	lui $13, 0x1000
+	addiu $14, $0, -1792
+	lui $15, 0xff
+	ori $15, $15, 0xff
+	addiu $16, $0, 29
+	lui $17, 0x29
+	lui $18, 0x7ff
+	ori $18, $18, 0xffff
+	lui $19, 0x9a88
+	ori $19, $19, 0x1827
+	addiu $20, $0, 16384
+	lui $21, 0x7300
+	addiu $22, $0, -17
+	lui $23, 0x987
+	ori $23, $23, 0xa014
+	addiu $24, $0, -28
+	lui $25, 0x947
+	ori $25, $25, 0xbf5a
+	addiu $28, $0, 29
+	addiu $30, $0, -1
+	lui $31, 0xf
+	ori $31, $31, 0xffff
 # case 8 body
-	bgezall $3, .Lc8_0
-	srl $7, $25, 9
-	sltu $3, $30, $15
+	blezl $2, .Lc8_0
+	sltiu $1, $21, 29119
+	sltiu $23, $7, 30966
+	lui $18, 0x1
 .Lc8_0:
-	beq $24, $24, .Lc8_1
-	srlv $1, $30, $18
-	sll $28, $1, 15
+	bltzal $24, .Lc8_1
+	lui $21, 0xd5cb
+	sll $30, $28, 7
+	addiu $3, $25, 0
 .Lc8_1:
-	bgtz $18, .Lc8_2
-	sll $6, $7, 24
-	addiu $13, $11, -256
-	ori $2, $16, 53277
+	sltiu $20, $2, 1
+	bnel $13, $22, .Lc8_2
+	lui $9, 0xff00
+	sltu $8, $30, $30
 .Lc8_2:
-	sll $12, $24, 1
+	addiu $23, $0, 3
+.Lc8_3:
+	sllv $24, $2, $17
+	sllv $12, $4, $5
+	lui $8, 0xb99b
+	addiu $23, $23, -1
+	bgtz $23, .Lc8_3
+	sra $21, $25, 26
+	bgez $4, .Lc8_4
+	movn $8, $0, $9
+	sllv $12, $25, $23
+	nor $8, $31, $30
+.Lc8_4:
 # case 8 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1058,90 +1082,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 9
-	lui $1, 0x9a88
-	ori $1, $1, 0x1827
+	addiu $1, $0, 4095
 	mthi $1
-	addiu $1, $0, 16384
+	addiu $1, $0, 9
 	mtlo $1
-	lui $1, 0x7300
-	addiu $2, $0, -17
-	lui $3, 0x987
-	ori $3, $3, 0xa014
-	addiu $4, $0, -28
-	lui $5, 0x947
-	ori $5, $5, 0xbf5a
-	addiu $6, $0, 29
-	addiu $7, $0, -1
-	lui $8, 0xf
-	ori $8, $8, 0xffff
-	addiu $9, $0, 32
-	addiu $10, $0, -2560
-	addiu $11, $0, 33
-	lui $12, 0x698
-	ori $12, $12, 0x1a66
-	lui $13, 0x8ba3
-	ori $13, $13, 0x2d5b
-	addiu $14, $0, 32
-	lui $15, 0x514f
-	ori $15, $15, 0x13b1
-	lui $16, 0x6d51
-	ori $16, $16, 0x489f
-	lui $17, 0x4034
-	ori $17, $17, 0x92a0
-	addiu $18, $0, -10
-	lui $19, 0xa259
-	ori $19, $19, 0x2ec0
-	addiu $20, $0, 31
-	lui $21, 0x200
-	ori $21, $21, 0x1
-	lui $22, 0x6bed
-	ori $22, $22, 0x8667
-	lui $23, 0x85fb
-	ori $23, $23, 0x7506
-	addiu $24, $0, 17920
-	lui $25, 0x7fff
-	ori $25, $25, 0xfffe
-	lui $28, 0xe7c5
-	ori $28, $28, 0xa5ba
-	addiu $30, $0, 20
-	addiu $31, $0, -36
+	addiu $1, $0, -42
+	addiu $2, $0, -16128
+	addiu $3, $0, 19
+	lui $4, 0xfff9
+	lui $5, 0x6340
+	ori $5, $5, 0x144c
+	addiu $6, $0, 17
+	addiu $7, $0, 511
+	addiu $8, $0, -17
+	lui $9, 0xdb8
+	ori $9, $9, 0xe0a6
+	addiu $10, $0, 3
+	lui $11, 0x20
+	addiu $12, $0, 255
+	lui $13, 0xf00
+	addiu $14, $0, -15
+	addiu $15, $0, 17920
+	lui $16, 0xf72d
+	ori $16, $16, 0xc380
+	addiu $17, $0, -32768
+	lui $18, 0xc9b8
+	ori $18, $18, 0x6a3f
+	lui $19, 0x1000
+	lui $20, 0xfff
+	ori $20, $20, 0xffff
+	addiu $21, $0, 3
+	lui $22, 0x1000
+	lui $23, 0x8909
+	ori $23, $23, 0xebc0
+	addiu $24, $0, 18
+	addiu $25, $0, -24
+	lui $28, 0xd5cb
+	ori $28, $28, 0x7f8e
+	lui $30, 0x4460
+	ori $30, $30, 0x6caf
+	addiu $31, $0, 1
 # case 9 body
-	lui $7, %hi(.Lc9_0)
-	addiu $7, $7, %lo(.Lc9_0)
-	jalr $7
-	movn $8, $30, $5
-	and $4, $1, $6
-	rotr $21, $30, 11
+	bnel $31, $31, .Lc9_0
+	rotr $13, $6, 29
+	xor $0, $6, $23
 .Lc9_0:
-	bgezall $6, .Lc9_1
-	sltu $8, $30, $30
-	xori $2, $24, 32768
-	sllv $5, $5, $31
+	bgezal $22, .Lc9_1
+	sra $7, $5, 19
+	sllv $13, $23, $15
 .Lc9_1:
-	lui $12, %hi(.Lc9_2)
-	addiu $12, $12, %lo(.Lc9_2)
-	jr $12
-	lui $16, 0xe977
-	xor $4, $5, $23
-	addiu $30, $7, 32767
+	bltzl $11, .Lc9_2
+	xori $12, $1, 23480
+	srlv $22, $28, $17
+	lui $6, 0xff
 .Lc9_2:
-	lui $23, %hi(.Lc9_3)
-	addiu $23, $23, %lo(.Lc9_3)
-	jalr $23
-	nor $8, $31, $30
-	sllv $17, $17, $15
+	lui $5, %hi(.Lc9_3)
+	addiu $5, $5, %lo(.Lc9_3)
+	jalr $5
+	rotrv $19, $12, $6
+	sltiu $17, $13, -20679
 .Lc9_3:
-	addiu $15, $0, 5
-.Lc9_4:
-	srav $18, $22, $10
-	slti $5, $19, -1
-	addiu $15, $15, -1
-	bne $15, $0, .Lc9_4
-	srlv $31, $1, $4
-	bltzl $13, .Lc9_5
-	movn $22, $0, $7
-	slti $31, $18, 13944
-.Lc9_5:
+	sllv $8, $28, $11
 # case 9 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1185,63 +1186,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 10
-	lui $1, 0xc9b8
-	ori $1, $1, 0x6a3f
+	addiu $1, $0, 14848
 	mthi $1
-	lui $1, 0x1000
+	addiu $1, $0, 32
 	mtlo $1
-	lui $1, 0xfff
-	ori $1, $1, 0xffff
-	addiu $2, $0, 3
-	lui $3, 0x1000
-	lui $4, 0x8909
-	ori $4, $4, 0xebc0
-	addiu $5, $0, 18
-	addiu $6, $0, -24
-	lui $7, 0xd5cb
-	ori $7, $7, 0x7f8e
-	lui $8, 0x4460
-	ori $8, $8, 0x6caf
-	addiu $9, $0, 1
-	addiu $10, $0, 128
-	addiu $11, $0, 38
-	lui $12, 0x8000
-	addiu $13, $0, -4352
-	addiu $14, $0, 65
-	addiu $15, $0, 32
-	lui $16, 0x7fff
-	ori $16, $16, 0xffff
-	lui $17, 0x3ab3
-	ori $17, $17, 0xccb8
-	addiu $18, $0, 128
-	lui $19, 0x8d87
-	ori $19, $19, 0x5964
-	lui $20, 0xacc3
-	ori $20, $20, 0x585b
-	addiu $21, $0, -25
-	lui $22, 0xfff0
-	addiu $23, $0, 32
-	lui $24, 0x400
-	addiu $25, $0, 27392
-	lui $28, 0x100
-	lui $30, 0xdebe
-	ori $30, $30, 0x2a75
-	addiu $31, $0, 2
+	addiu $1, $0, 2
+	lui $2, 0x1234
+	ori $2, $2, 0x5678
+	lui $3, 0x3ff
+	ori $3, $3, 0xffff
+	lui $4, 0x19
+	lui $5, 0xd0de
+	ori $5, $5, 0x4794
+	lui $6, 0x5555
+	ori $6, $6, 0x5555
+	lui $7, 0x1
+	ori $7, $7, 0x1
+	addiu $8, $0, 8
+	addiu $9, $0, -128
+	lui $10, 0x80
+	ori $10, $10, 0x1
+	lui $11, 0x2000
+	lui $12, 0x1638
+	ori $12, $12, 0xaed8
+	addiu $13, $0, 8193
+	lui $14, 0x8a4e
+	ori $14, $14, 0x523b
+	addiu $15, $0, -12
+	lui $16, 0x2000
+	ori $16, $16, 0x1
+	addiu $17, $0, 3072
+	addiu $18, $0, 0
+	lui $19, 0xb1c
+	ori $19, $19, 0xc840
+	lui $20, 0xf53c
+	ori $20, $20, 0x93c8
+	addiu $21, $0, 0
+	addiu $22, $0, 27
+	addiu $23, $0, 513
+	lui $24, 0xa457
+	ori $24, $24, 0xa889
+	lui $25, 0x2
+	ori $25, $25, 0x1
+	lui $28, 0xff00
+	ori $28, $28, 0xff00
+	lui $30, 0x1db5
+	ori $30, $30, 0x58e9
+	lui $31, 0x200
+	ori $31, $31, 0x1
 # case 10 body
-	srlv $22, $28, $17
-	addiu $10, $23, 32767
-	lui $10, %hi(.Lc10_0)
-	addiu $10, $10, %lo(.Lc10_0)
-	jalr $10
-	addiu $21, $12, -30200
-	rotr $28, $7, 3
-	srl $12, $16, 18
+	blez $24, .Lc10_0
+	srav $2, $19, $22
+	rotr $4, $3, 17
+	rotr $22, $20, 29
 .Lc10_0:
-	bltzal $12, .Lc10_1
-	movn $19, $12, $23
-	srl $22, $23, 3
+	andi $12, $17, 3360
+	blez $28, .Lc10_1
+	subu $31, $12, $20
+	or $8, $18, $15
+	lui $15, 0x1
 .Lc10_1:
-	sra $14, $2, 17
+	jal .Lc10_2
+	lui $19, 0x1
+	lui $30, 0xffff
+.Lc10_2:
 # case 10 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1285,100 +1293,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 11
-	addiu $1, $0, -128
+	addiu $1, $0, 3
 	mthi $1
-	lui $1, 0x80
-	ori $1, $1, 0x1
+	addiu $1, $0, 33
 	mtlo $1
-	lui $1, 0x2000
-	lui $2, 0x1638
-	ori $2, $2, 0xaed8
-	addiu $3, $0, 8193
-	lui $4, 0x8a4e
-	ori $4, $4, 0x523b
-	addiu $5, $0, -12
-	lui $6, 0x2000
-	ori $6, $6, 0x1
-	addiu $7, $0, 3072
+	lui $1, 0xffc7
+	addiu $2, $0, -92
+	lui $3, 0xff
+	ori $3, $3, 0xffff
+	lui $4, 0x51d2
+	ori $4, $4, 0x2a1d
+	lui $5, 0x4a00
+	lui $6, 0x3600
+	lui $7, 0xffa
+	ori $7, $7, 0xa0c6
 	addiu $8, $0, 0
-	lui $9, 0xb1c
-	ori $9, $9, 0xc840
-	lui $10, 0xf53c
-	ori $10, $10, 0x93c8
-	addiu $11, $0, 0
-	addiu $12, $0, 27
-	addiu $13, $0, 513
-	lui $14, 0xa457
-	ori $14, $14, 0xa889
-	lui $15, 0x2
-	ori $15, $15, 0x1
-	lui $16, 0xff00
-	ori $16, $16, 0xff00
-	lui $17, 0x1db5
-	ori $17, $17, 0x58e9
-	lui $18, 0x200
-	ori $18, $18, 0x1
+	addiu $9, $0, 5
+	lui $10, 0xe685
+	ori $10, $10, 0xd4ed
+	lui $11, 0x46a4
+	ori $11, $11, 0x5da4
+	addiu $12, $0, 3
+	lui $13, 0x0
+	ori $13, $13, 0x8000
+	addiu $14, $0, 33
+	addiu $15, $0, -4
+	addiu $16, $0, 2049
+	addiu $17, $0, -25344
+	lui $18, 0x0
+	ori $18, $18, 0x8000
 	lui $19, 0x7fff
-	ori $19, $19, 0xffff
-	lui $20, 0x8000
-	lui $21, 0x3655
-	ori $21, $21, 0xf41b
-	lui $22, 0xb100
-	lui $23, 0xc850
-	ori $23, $23, 0x11dd
-	addiu $24, $0, 62
-	lui $25, 0x1f44
-	ori $25, $25, 0x5827
-	lui $28, 0x1
-	lui $30, 0x1ff
-	ori $30, $30, 0xffff
-	lui $31, 0xb458
-	ori $31, $31, 0x7663
+	ori $19, $19, 0xfffe
+	lui $20, 0xf22
+	ori $20, $20, 0xd962
+	lui $21, 0xa23
+	ori $21, $21, 0x275
+	addiu $22, $0, 33
+	lui $23, 0x51f6
+	ori $23, $23, 0xde7e
+	lui $24, 0xf530
+	ori $24, $24, 0x69f9
+	lui $25, 0xdd6b
+	ori $25, $25, 0xe349
+	addiu $28, $0, 76
+	lui $30, 0x800
+	ori $30, $30, 0x1
+	addiu $31, $0, -11
 # case 11 body
-	andi $12, $17, 3360
-	blez $28, .Lc11_0
-	subu $31, $12, $20
-	or $8, $18, $15
-	lui $15, 0x1
-.Lc11_0:
-	jal .Lc11_1
-	lui $19, 0x1
-	lui $30, 0xffff
-.Lc11_1:
-	blez $28, .Lc11_2
-	sra $16, $15, 28
-	sltiu $15, $8, -32768
-.Lc11_2:
-	bgezal $1, .Lc11_3
-	addu $3, $31, $30
-	lui $13, 0xff00
-	xor $28, $15, $8
-.Lc11_3:
-	addiu $11, $0, 2
-.Lc11_4:
-	ori $1, $11, 32767
-	lui $2, 0x275
-	movn $24, $9, $23
-	addiu $11, $11, -1
-	bgtz $11, .Lc11_4
-	lui $25, 0x3d4c
-	rotr $5, $10, 1
-	jal .Lc11_5
+	jal .Lc11_0
 	movn $13, $24, $5
 	xori $0, $1, 47363
 	rotrv $12, $5, $12
-.Lc11_5:
-	bgtzl $5, .Lc11_6
+.Lc11_0:
+	bgtzl $5, .Lc11_1
 	lui $6, 0xff
 	addu $30, $1, $6
-.Lc11_6:
-	lui $16, %hi(.Lc11_7)
-	addiu $16, $16, %lo(.Lc11_7)
-	jalr $6, $16
-	sll $31, $16, 0
-	rotr $23, $16, 5
-	sltiu $14, $2, 0
-.Lc11_7:
+.Lc11_1:
+	lui $16, %hi(.Lc11_2)
+	addiu $16, $16, %lo(.Lc11_2)
+	jalr $12, $16
+	srlv $16, $0, $18
+	lui $23, 0xc436
+.Lc11_2:
 # case 11 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1422,63 +1398,100 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 12
-	lui $1, 0x5400
+	lui $1, 0x31c4
+	ori $1, $1, 0x1692
 	mthi $1
-	lui $1, 0x1f
+	lui $1, 0xa64b
+	ori $1, $1, 0x9831
 	mtlo $1
-	lui $1, 0x7f
-	ori $1, $1, 0xffff
-	lui $2, 0x96bc
-	ori $2, $2, 0x3866
-	lui $3, 0xff
-	ori $3, $3, 0xff
-	lui $4, 0x9dfe
-	ori $4, $4, 0xce5b
-	lui $5, 0x308
-	ori $5, $5, 0xa9c5
-	lui $6, 0xb8ed
-	ori $6, $6, 0xab2
-	addiu $7, $0, 14
-	lui $8, 0xf015
-	ori $8, $8, 0x684
-	addiu $9, $0, 0
-	addiu $10, $0, 23808
-	addiu $11, $0, 64
-	lui $12, 0xb200
-	lui $13, 0x3
-	ori $13, $13, 0xffff
-	lui $14, 0x1a00
-	lui $15, 0x2
-	ori $15, $15, 0x1
-	addiu $16, $0, 32767
-	lui $17, 0x800
-	addiu $18, $0, 11
-	addiu $19, $0, 3
-	lui $20, 0x9ece
-	ori $20, $20, 0xe7c6
-	addiu $21, $0, -2
-	lui $22, 0x4130
-	ori $22, $22, 0xac7
-	addiu $23, $0, 1
-	addiu $24, $0, 16
-	lui $25, 0x8ab3
-	ori $25, $25, 0xd9da
-	lui $28, 0x412a
-	ori $28, $28, 0xf999
-	lui $30, 0x91a
-	ori $30, $30, 0xa607
-	lui $31, 0xc64
-	ori $31, $31, 0x6db
+	addiu $1, $0, 3
+	lui $2, 0x1
+	addiu $3, $0, 1792
+	lui $4, 0xffc2
+	lui $5, 0x28f5
+	ori $5, $5, 0x963b
+	lui $6, 0x96bc
+	ori $6, $6, 0x3866
+	lui $7, 0xff
+	ori $7, $7, 0xff
+	lui $8, 0x9dfe
+	ori $8, $8, 0xce5b
+	lui $9, 0x308
+	ori $9, $9, 0xa9c5
+	lui $10, 0xb8ed
+	ori $10, $10, 0xab2
+	addiu $11, $0, 14
+	lui $12, 0xf015
+	ori $12, $12, 0x684
+	addiu $13, $0, 0
+	addiu $14, $0, 23808
+	addiu $15, $0, 64
+	lui $16, 0xb200
+	lui $17, 0x3
+	ori $17, $17, 0xffff
+	lui $18, 0x1a00
+	lui $19, 0x2
+	ori $19, $19, 0x1
+	addiu $20, $0, 32767
+	lui $21, 0x800
+	addiu $22, $0, 11
+	addiu $23, $0, 3
+	lui $24, 0x9ece
+	ori $24, $24, 0xe7c6
+	addiu $25, $0, -2
+	lui $28, 0x4130
+	ori $28, $28, 0xac7
+	addiu $30, $0, 1
+	addiu $31, $0, 16
 # case 12 body
-	addiu $6, $0, 1
+	lui $8, %hi(.Lc12_0)
+	addiu $8, $8, %lo(.Lc12_0)
+	jr $8
+	movz $3, $24, $6
+	srlv $15, $0, $7
 .Lc12_0:
-	sll $15, $0, 8
-	srav $31, $24, $11
-	addiu $6, $6, -1
-	bgtz $6, .Lc12_0
-	srl $11, $7, 3
-	lui $18, 0xf72e
-	lui $1, 0x7fff
+	lui $24, %hi(.Lc12_1)
+	addiu $24, $24, %lo(.Lc12_1)
+	jr $24
+	lui $9, 0xffff
+	lui $15, 0x5d36
+.Lc12_1:
+	lui $28, %hi(.Lc12_2)
+	addiu $28, $28, %lo(.Lc12_2)
+	jalr $1, $28
+	srlv $16, $17, $11
+	or $7, $24, $0
+.Lc12_2:
+	lui $10, %hi(.Lc12_3)
+	addiu $10, $10, %lo(.Lc12_3)
+	jalr $10
+	lui $20, 0x2cfb
+	sltiu $3, $15, -32768
+.Lc12_3:
+	addiu $22, $0, 3
+.Lc12_4:
+	andi $9, $3, 20083
+	lui $16, 0xb79d
+	movz $4, $23, $14
+	addiu $22, $22, -1
+	bne $22, $0, .Lc12_4
+	rotrv $3, $3, $5
+	lui $17, %hi(.Lc12_5)
+	addiu $17, $17, %lo(.Lc12_5)
+	jalr $17
+	and $30, $10, $28
+	sltiu $20, $31, -32768
+	srl $14, $9, 8
+.Lc12_5:
+	bltzl $12, .Lc12_6
+	slt $12, $17, $21
+	lui $22, 0xffff
+	sll $13, $3, 3
+.Lc12_6:
+	blez $28, .Lc12_7
+	lui $25, 0xedc1
+	sllv $3, $9, $0
+.Lc12_7:
 # case 12 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1522,90 +1535,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 13
-	addiu $1, $0, 5
+	lui $1, 0x4
 	mthi $1
-	lui $1, 0x5d00
+	lui $1, 0x20
 	mtlo $1
-	lui $1, 0x0
-	ori $1, $1, 0xffff
-	addiu $2, $0, -23
-	lui $3, 0x3b5
-	ori $3, $3, 0x623c
-	addiu $4, $0, 26
-	lui $5, 0x4
-	ori $5, $5, 0x1
-	addiu $6, $0, 16
-	lui $7, 0xa308
-	ori $7, $7, 0x2cfb
-	lui $8, 0xff
-	ori $8, $8, 0xffff
-	lui $9, 0x5381
-	ori $9, $9, 0x8288
-	lui $10, 0xffff
-	ori $10, $10, 0x7fff
-	addiu $11, $0, -32768
-	lui $12, 0xc61c
-	ori $12, $12, 0x3947
-	lui $13, 0x1000
-	ori $13, $13, 0x1
-	lui $14, 0xfdf
-	ori $14, $14, 0x174b
-	addiu $15, $0, -31
-	lui $16, 0x76bb
-	ori $16, $16, 0x4e73
-	lui $17, 0x8b46
-	ori $17, $17, 0x606f
-	lui $18, 0xf8b8
-	ori $18, $18, 0xb79d
-	lui $19, 0x5555
-	ori $19, $19, 0x5555
-	addiu $20, $0, 33
-	lui $21, 0x14
-	lui $22, 0x1433
-	ori $22, $22, 0x780f
-	addiu $23, $0, -2
-	addiu $24, $0, 28
-	lui $25, 0xd600
-	addiu $28, $0, 39
-	lui $30, 0x5c0a
-	ori $30, $30, 0x5c17
-	lui $31, 0xca2f
-	ori $31, $31, 0x7ec7
+	lui $1, 0x8000
+	addiu $2, $0, -19
+	lui $3, 0x1ae8
+	ori $3, $3, 0x349a
+	lui $4, 0x9
+	lui $5, 0x30c2
+	ori $5, $5, 0xc208
+	addiu $6, $0, 129
+	lui $7, 0x3ff
+	ori $7, $7, 0xffff
+	addiu $8, $0, -61
+	lui $9, 0x600
+	ori $9, $9, 0x9643
+	lui $10, 0xffa0
+	lui $11, 0x4000
+	addiu $12, $0, 12800
+	lui $13, 0x2c2
+	ori $13, $13, 0x1b47
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	lui $15, 0x6ad2
+	ori $15, $15, 0x6767
+	lui $16, 0x32e6
+	ori $16, $16, 0x6d19
+	addiu $17, $0, 1
+	lui $18, 0xff00
+	ori $18, $18, 0xff00
+	lui $19, 0x20
+	lui $20, 0xe7d9
+	ori $20, $20, 0x667
+	addiu $21, $0, 128
+	lui $22, 0xaaaa
+	ori $22, $22, 0xaaaa
+	lui $23, 0xc7b7
+	ori $23, $23, 0x496e
+	lui $24, 0x6ab
+	ori $24, $24, 0x7163
+	addiu $25, $0, 1
+	addiu $28, $0, 32
+	addiu $30, $0, -34
+	addiu $31, $0, -1
 # case 13 body
-	lui $21, %hi(.Lc13_0)
-	addiu $21, $21, %lo(.Lc13_0)
-	jalr $20, $21
-	lui $0, 0x8000
-	lui $9, 0x8000
+	lui $22, %hi(.Lc13_0)
+	addiu $22, $22, %lo(.Lc13_0)
+	jalr $25, $22
+	lui $1, 0x1
+	sra $25, $16, 31
+	ori $22, $23, 65535
 .Lc13_0:
-	jal .Lc13_1
-	slt $12, $17, $21
-	lui $22, 0xffff
-	sll $13, $3, 3
+	addiu $9, $0, 3
 .Lc13_1:
-	blez $28, .Lc13_2
-	lui $25, 0xedc1
-	sllv $3, $9, $0
+	lui $20, 0x82d8
+	addiu $9, $9, -1
+	bne $9, $0, .Lc13_1
+	srav $4, $21, $7
+	bgtzl $28, .Lc13_2
+	lui $8, 0xf4a3
+	rotr $15, $11, 10
+	movz $15, $22, $5
 .Lc13_2:
-	bltzl $10, .Lc13_3
-	slti $12, $6, -256
-	rotr $19, $5, 15
+	bne $15, $15, .Lc13_3
+	srav $22, $20, $12
+	lui $30, 0x1884
 .Lc13_3:
-	lui $13, %hi(.Lc13_4)
-	addiu $13, $13, %lo(.Lc13_4)
-	jalr $13
-	lui $17, 0x5ec5
-	nor $14, $13, $30
-	ori $20, $0, 32768
-.Lc13_4:
-	lui $12, %hi(.Lc13_5)
-	addiu $12, $12, %lo(.Lc13_5)
-	jr $12
-	lui $3, 0x1
-	sra $21, $28, 4
-	lui $31, 0x496e
-.Lc13_5:
-	xor $0, $11, $10
 # case 13 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1649,80 +1646,81 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 14
-	addiu $1, $0, -3
+	lui $1, 0x8c8f
+	ori $1, $1, 0xcd3d
 	mthi $1
-	addiu $1, $0, -34
+	lui $1, 0xa0b
+	ori $1, $1, 0xd6b0
 	mtlo $1
-	addiu $1, $0, -1
-	addiu $2, $0, -3
-	lui $3, 0xc400
-	ori $3, $3, 0x9764
-	addiu $4, $0, 255
-	lui $5, 0xd01c
-	ori $5, $5, 0x1454
-	lui $6, 0x8000
-	ori $6, $6, 0x1
-	addiu $7, $0, 32
-	lui $8, 0x4
-	ori $8, $8, 0x1
-	lui $9, 0x9441
-	ori $9, $9, 0xb462
-	lui $10, 0xa2f4
-	ori $10, $10, 0xe460
-	lui $11, 0x6cfe
-	ori $11, $11, 0x3d22
-	lui $12, 0xc16b
-	ori $12, $12, 0x9436
-	lui $13, 0x4667
-	ori $13, $13, 0xaefa
-	lui $14, 0xd480
-	ori $14, $14, 0x56f
-	addiu $15, $0, -5
-	addiu $16, $0, 27
-	lui $17, 0xf3ea
-	ori $17, $17, 0x2f
-	lui $18, 0x163e
-	ori $18, $18, 0x52d9
-	addiu $19, $0, 9
-	addiu $20, $0, -30
-	lui $21, 0x4611
-	ori $21, $21, 0xc207
-	lui $22, 0x8e0e
-	ori $22, $22, 0x63a
-	addiu $23, $0, 101
-	addiu $24, $0, -32512
-	lui $25, 0x1
-	lui $28, 0xff93
-	lui $30, 0x6c
-	lui $31, 0x5555
-	ori $31, $31, 0x5555
+	lui $1, 0x400
+	ori $1, $1, 0x1
+	lui $2, 0xa62a
+	ori $2, $2, 0x7239
+	lui $3, 0xffb9
+	ori $3, $3, 0x5d5
+	addiu $4, $0, 1
+	lui $5, 0x2
+	lui $6, 0x9d46
+	ori $6, $6, 0xf556
+	addiu $7, $0, -30
+	lui $8, 0xff94
+	lui $9, 0x5665
+	ori $9, $9, 0xeb01
+	lui $10, 0x54
+	lui $11, 0x8
+	lui $12, 0xd93f
+	ori $12, $12, 0x99fc
+	addiu $13, $0, 1024
+	lui $14, 0x8a00
+	lui $15, 0x400
+	ori $15, $15, 0x1
+	lui $16, 0x4000
+	addiu $17, $0, 69
+	addiu $18, $0, 9
+	lui $19, 0x3f
+	ori $19, $19, 0xffff
+	addiu $20, $0, 128
+	lui $21, 0x83ef
+	ori $21, $21, 0xe2c5
+	lui $22, 0x7f00
+	lui $23, 0xff
+	ori $23, $23, 0xff
+	addiu $24, $0, 15
+	lui $25, 0x3f53
+	ori $25, $25, 0x78f7
+	lui $28, 0x80
+	addiu $30, $0, -27
+	lui $31, 0xde64
+	ori $31, $31, 0xc84a
 # case 14 body
-	lui $6, %hi(.Lc14_0)
-	addiu $6, $6, %lo(.Lc14_0)
-	jr $6
-	addiu $21, $3, -32768
-	ori $30, $1, 8370
+	addiu $5, $0, 1
 .Lc14_0:
-	xori $12, $24, 9
-	lui $7, %hi(.Lc14_1)
-	addiu $7, $7, %lo(.Lc14_1)
-	jalr $7
-	srl $18, $21, 19
-	nor $13, $22, $9
+	sll $8, $28, 9
+	sra $18, $30, 9
+	addiu $5, $5, -1
+	bgtz $5, .Lc14_0
+	addiu $20, $21, 32767
+	rotrv $8, $20, $17
+	lui $12, 0xff00
+	blezl $6, .Lc14_1
+	sra $0, $21, 11
+	xor $13, $10, $21
+	sra $2, $18, 18
 .Lc14_1:
-	bgtz $14, .Lc14_2
-	srl $24, $12, 10
-	sra $12, $23, 30
-	rotr $19, $14, 31
+	addiu $15, $0, 2
 .Lc14_2:
-	jal .Lc14_3
-	addiu $24, $14, -23425
-	nor $11, $28, $31
+	rotrv $2, $7, $10
+	lui $4, 0x1
+	sllv $16, $28, $18
+	addiu $15, $15, -1
+	bgtz $15, .Lc14_2
+	rotr $5, $15, 29
+	srlv $23, $25, $2
+	andi $23, $2, 60457
+	bgezal $1, .Lc14_3
+	srav $1, $23, $7
+	and $5, $24, $3
 .Lc14_3:
-	bgezl $10, .Lc14_4
-	xori $25, $19, 9063
-	sra $8, $28, 9
-.Lc14_4:
 # case 14 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1766,74 +1764,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 15
-	addiu $1, $0, 25088
+	lui $1, 0xd604
+	ori $1, $1, 0x500d
 	mthi $1
-	lui $1, 0x4c8a
-	ori $1, $1, 0xde1e
+	lui $1, 0xf73d
+	ori $1, $1, 0xf98e
 	mtlo $1
-	lui $1, 0xcca0
-	ori $1, $1, 0x5be0
-	addiu $2, $0, -23
-	lui $3, 0xbb6f
-	ori $3, $3, 0x500a
-	addiu $4, $0, 16385
-	addiu $5, $0, 40
-	lui $6, 0x8000
-	lui $7, 0x9918
-	ori $7, $7, 0x92bd
-	lui $8, 0xd57d
-	ori $8, $8, 0x35af
-	lui $9, 0x0
-	ori $9, $9, 0x8000
-	lui $10, 0x3fff
-	ori $10, $10, 0xffff
-	addiu $11, $0, 2
-	addiu $12, $0, 1
-	lui $13, 0x10
-	ori $13, $13, 0x7360
-	lui $14, 0x5e2f
-	ori $14, $14, 0x635e
-	lui $15, 0xea
-	ori $15, $15, 0xa0e
-	lui $16, 0x8000
-	lui $17, 0x80
-	lui $18, 0x3a00
-	addiu $19, $0, 15
-	addiu $20, $0, -108
-	lui $21, 0x1ff
-	ori $21, $21, 0xffff
-	addiu $22, $0, -12
-	lui $23, 0x1d3c
-	ori $23, $23, 0x89b3
-	addiu $24, $0, -1
-	addiu $25, $0, -28
-	addiu $28, $0, 20736
-	lui $30, 0x8895
-	ori $30, $30, 0x3155
-	lui $31, 0x2567
-	ori $31, $31, 0xfcb9
+	addiu $1, $0, -20
+	addiu $2, $0, 257
+	lui $3, 0x65a2
+	ori $3, $3, 0xee21
+	addiu $4, $0, -5
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	addiu $6, $0, -2
+	lui $7, 0xc94e
+	ori $7, $7, 0x94fd
+	lui $8, 0x4000
+	ori $8, $8, 0x1
+	lui $9, 0x27e8
+	ori $9, $9, 0xced7
+	lui $10, 0x57cb
+	ori $10, $10, 0x6234
+	addiu $11, $0, -17
+	lui $12, 0x83ed
+	ori $12, $12, 0x2f2c
+	lui $13, 0x77d
+	ori $13, $13, 0x1f95
+	addiu $14, $0, 5
+	addiu $15, $0, -30
+	addiu $16, $0, 23
+	addiu $17, $0, -7424
+	addiu $18, $0, -32768
+	lui $19, 0xa61f
+	ori $19, $19, 0x2459
+	addiu $20, $0, 3
+	addiu $21, $0, 2816
+	addiu $22, $0, -25344
+	lui $23, 0xff00
+	ori $23, $23, 0xff00
+	addiu $24, $0, -17
+	lui $25, 0x70bc
+	ori $25, $25, 0xaca
+	lui $28, 0xdf60
+	ori $28, $28, 0xbd8a
+	lui $30, 0x4c82
+	ori $30, $30, 0x77a9
+	addiu $31, $0, -1
 # case 15 body
-	lui $9, 0xe15d
-	movz $17, $7, $1
-	addiu $3, $0, 4
+	lui $3, %hi(.Lc15_0)
+	addiu $3, $3, %lo(.Lc15_0)
+	jalr $7, $3
+	lui $15, 0xffff
+	rotrv $3, $15, $14
 .Lc15_0:
-	sll $24, $1, 8
-	andi $24, $7, 0
-	rotrv $5, $24, $3
-	addiu $3, $3, -1
-	bgtz $3, .Lc15_0
-	lui $25, 0xac88
-	blez $23, .Lc15_1
-	addiu $5, $8, 1
-	sltiu $23, $4, 25140
-	srlv $15, $28, $0
+	bgezal $6, .Lc15_1
+	rotrv $30, $2, $19
+	srav $28, $2, $15
+	xori $13, $9, 40612
 .Lc15_1:
-	bgtz $3, .Lc15_2
-	rotrv $5, $15, $2
-	andi $18, $10, 18090
+	lui $14, %hi(.Lc15_2)
+	addiu $14, $14, %lo(.Lc15_2)
+	jalr $15, $14
+	sllv $22, $9, $28
+	lui $18, 0x21ed
 .Lc15_2:
-	slti $9, $23, 255
-	lui $9, 0x8000
+	lui $7, %hi(.Lc15_3)
+	addiu $7, $7, %lo(.Lc15_3)
+	jr.hb $7
+	rotr $25, $12, 12
+	lui $11, 0xff
+.Lc15_3:
+	srlv $16, $8, $13
+	j .Lc15_4
+	srlv $28, $18, $11
+	subu $15, $20, $12
+.Lc15_4:
 # case 15 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1877,105 +1883,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 16
-	addiu $1, $0, 35
+	addiu $1, $0, -21
 	mthi $1
-	addiu $1, $0, -32768
+	lui $1, 0xfd6
+	ori $1, $1, 0x7d33
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
-	lui $2, 0x9038
-	ori $2, $2, 0x8184
-	lui $3, 0x18
-	addiu $4, $0, -9
-	lui $5, 0xb749
-	ori $5, $5, 0x5801
-	lui $6, 0x1
-	lui $7, 0x4
-	lui $8, 0x3608
-	ori $8, $8, 0xedc2
-	lui $9, 0x3fff
-	ori $9, $9, 0xffff
-	lui $10, 0x1a48
-	ori $10, $10, 0x3e7e
-	lui $11, 0xa2db
-	ori $11, $11, 0xf5d0
-	addiu $12, $0, 8
-	lui $13, 0xe59f
-	ori $13, $13, 0x284d
-	lui $14, 0xffff
-	ori $14, $14, 0x7fff
-	lui $15, 0xc95c
-	ori $15, $15, 0x71e9
-	lui $16, 0xc067
-	ori $16, $16, 0xd669
-	addiu $17, $0, 1025
-	lui $18, 0x4c5c
-	ori $18, $18, 0x6c0f
-	lui $19, 0x7b7d
-	ori $19, $19, 0x755d
-	lui $20, 0x0
-	ori $20, $20, 0xffff
-	addiu $21, $0, 128
-	lui $22, 0x5365
-	ori $22, $22, 0x5cad
-	lui $23, 0x4066
-	ori $23, $23, 0x54e2
-	lui $24, 0xe602
-	ori $24, $24, 0x3e80
-	lui $25, 0xf200
-	lui $28, 0xd100
-	lui $30, 0xff
-	ori $30, $30, 0xff
-	lui $31, 0x69c0
-	ori $31, $31, 0xa650
+	lui $1, 0x8ba6
+	ori $1, $1, 0x74d2
+	lui $2, 0x11af
+	ori $2, $2, 0x2e8f
+	lui $3, 0x1
+	ori $3, $3, 0x1
+	addiu $4, $0, 8192
+	lui $5, 0xff00
+	ori $5, $5, 0xff00
+	lui $6, 0x482a
+	ori $6, $6, 0xb7b0
+	lui $7, 0x942f
+	ori $7, $7, 0x4aca
+	lui $8, 0x5ba5
+	ori $8, $8, 0xfdac
+	addiu $9, $0, 16385
+	lui $10, 0xda6c
+	ori $10, $10, 0x4706
+	addiu $11, $0, 128
+	lui $12, 0xf600
+	addiu $13, $0, 15
+	addiu $14, $0, -128
+	addiu $15, $0, 32767
+	addiu $16, $0, -22
+	lui $17, 0x8000
+	addiu $18, $0, 1
+	lui $19, 0x1800
+	addiu $20, $0, 255
+	lui $21, 0x3ff
+	ori $21, $21, 0xffff
+	lui $22, 0x400
+	lui $23, 0x1
+	lui $24, 0xa72c
+	ori $24, $24, 0xb30c
+	addiu $25, $0, 32767
+	lui $28, 0x4dcd
+	ori $28, $28, 0x2ad1
+	lui $30, 0x17b0
+	ori $30, $30, 0xdd5b
+	lui $31, 0x1900
 # case 16 body
-	beq $24, $24, .Lc16_0
-	movn $11, $12, $24
-	srlv $17, $2, $10
-	rotrv $18, $11, $8
-.Lc16_0:
-	bltzal $15, .Lc16_1
-	addiu $21, $1, 29906
-	xor $25, $11, $11
-	sll $23, $8, 24
-.Lc16_1:
-	lui $11, %hi(.Lc16_2)
-	addiu $11, $11, %lo(.Lc16_2)
-	jalr $11
-	srlv $19, $24, $0
-	rotr $13, $4, 5
-	movz $13, $5, $6
-.Lc16_2:
-	bgtz $1, .Lc16_3
-	slt $1, $0, $25
-	lui $11, 0xc11e
-.Lc16_3:
-	bltzal $18, .Lc16_4
-	xor $9, $31, $2
-	sltiu $28, $3, -12681
+	lui $4, %hi(.Lc16_0)
+	addiu $4, $4, %lo(.Lc16_0)
+	jalr $10, $4
 	lui $24, 0x1
-.Lc16_4:
-	beq $8, $8, .Lc16_5
-	andi $9, $25, 56010
-	rotrv $3, $9, $5
-.Lc16_5:
-	lui $1, %hi(.Lc16_6)
-	addiu $1, $1, %lo(.Lc16_6)
-	jalr $4, $1
+	sll $28, $1, 20
+.Lc16_0:
+	nor $25, $15, $9
+	bgezall $20, .Lc16_1
+	or $5, $31, $0
 	sra $30, $1, 21
-	lui $4, 0x0
+.Lc16_1:
+	lui $5, %hi(.Lc16_2)
+	addiu $5, $5, %lo(.Lc16_2)
+	jalr $3, $5
+	movn $22, $8, $10
+	addu $10, $1, $4
+	slti $8, $18, -1
+.Lc16_2:
+	bltzall $1, .Lc16_3
+	nor $30, $28, $3
+	sllv $15, $23, $10
+.Lc16_3:
+	lui $1, %hi(.Lc16_4)
+	addiu $1, $1, %lo(.Lc16_4)
+	jr $1
+	srav $6, $14, $15
+	andi $17, $19, 32768
+.Lc16_4:
+	srl $2, $10, 12
+	lui $3, %hi(.Lc16_5)
+	addiu $3, $3, %lo(.Lc16_5)
+	jalr $3
+	sllv $28, $19, $0
+	lui $0, 0xff
+.Lc16_5:
+	lui $19, %hi(.Lc16_6)
+	addiu $19, $19, %lo(.Lc16_6)
+	jr $19
+	sllv $14, $6, $12
+	lui $13, 0xff
+	rotr $21, $11, 14
 .Lc16_6:
-	addiu $23, $0, 4
+	blez $1, .Lc16_7
+	lui $14, 0x7ec6
+	srlv $14, $10, $14
+	srav $23, $3, $16
 .Lc16_7:
-	srav $5, $1, $3
-	addiu $23, $23, -1
-	bne $23, $0, .Lc16_7
-	subu $22, $9, $10
-	bltzl $8, .Lc16_8
-	sllv $25, $1, $0
-	rotrv $4, $8, $8
-	subu $23, $10, $17
-.Lc16_8:
 # case 16 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2019,103 +2019,87 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 17
-	lui $1, 0x734
-	ori $1, $1, 0x25d9
+	addiu $1, $0, 512
 	mthi $1
-	lui $1, 0x591c
-	ori $1, $1, 0x5090
+	addiu $1, $0, 1023
 	mtlo $1
-	lui $1, 0xa741
-	ori $1, $1, 0xd6ac
-	addiu $2, $0, -1
-	addiu $3, $0, -15616
-	lui $4, 0x4200
-	lui $5, 0xdb00
-	lui $6, 0xff80
-	addiu $7, $0, 7
-	addiu $8, $0, 4096
-	lui $9, 0x1418
-	ori $9, $9, 0x30ed
-	addiu $10, $0, -20
-	addiu $11, $0, -11
-	lui $12, 0xaf99
-	ori $12, $12, 0xd8aa
-	lui $13, 0x8000
-	ori $13, $13, 0x1
-	lui $14, 0x6db
-	ori $14, $14, 0xb9f0
-	addiu $15, $0, 27
-	addiu $16, $0, 20
-	lui $17, 0xffbf
-	addiu $18, $0, 31
-	addiu $19, $0, 128
-	lui $20, 0xd587
-	ori $20, $20, 0x171f
-	lui $21, 0x6fcc
-	ori $21, $21, 0xcf41
-	addiu $22, $0, 30
-	lui $23, 0x7ff
-	ori $23, $23, 0xffff
-	lui $24, 0x65c8
-	ori $24, $24, 0x69c5
-	addiu $25, $0, 8192
-	addiu $28, $0, -37
-	lui $30, 0x22b9
-	ori $30, $30, 0x48fe
-	lui $31, 0x3ff
-	ori $31, $31, 0xffff
+	addiu $1, $0, -28
+	addiu $2, $0, 11
+	addiu $3, $0, 40
+	lui $4, 0x730a
+	ori $4, $4, 0x1765
+	lui $5, 0x8765
+	ori $5, $5, 0x4321
+	addiu $6, $0, -6
+	lui $7, 0xfbe0
+	ori $7, $7, 0x3492
+	addiu $8, $0, -10
+	lui $9, 0x7fff
+	ori $9, $9, 0xfffe
+	lui $10, 0x6cb9
+	ori $10, $10, 0xe82b
+	addiu $11, $0, 513
+	lui $12, 0x48db
+	ori $12, $12, 0x26c2
+	lui $13, 0x2e58
+	ori $13, $13, 0xbff
+	lui $14, 0x7957
+	ori $14, $14, 0xf0de
+	lui $15, 0x1
+	ori $15, $15, 0x1
+	lui $16, 0x44e3
+	ori $16, $16, 0xed2c
+	addiu $17, $0, -1
+	lui $18, 0x5b67
+	ori $18, $18, 0x17bf
+	lui $19, 0x8c00
+	lui $20, 0x382a
+	ori $20, $20, 0xc0b8
+	addiu $21, $0, 32767
+	lui $22, 0xe06a
+	ori $22, $22, 0x989f
+	lui $23, 0xe25e
+	ori $23, $23, 0x3c19
+	lui $24, 0x2800
+	lui $25, 0xffe8
+	lui $28, 0xe7db
+	ori $28, $28, 0x8bdf
+	addiu $30, $0, -13
+	addiu $31, $0, -15
 # case 17 body
-	bgez $13, .Lc17_0
-	srav $17, $17, $23
-	srl $13, $9, 10
+	bal .Lc17_0
+	rotrv $5, $22, $5
+	lui $14, 0x58fe
+	sltu $2, $1, $30
 .Lc17_0:
-	beql $6, $6, .Lc17_1
-	lui $13, 0xffff
-	sra $10, $11, 0
-.Lc17_1:
-	lui $12, %hi(.Lc17_2)
-	addiu $12, $12, %lo(.Lc17_2)
-	jalr $9, $12
-	lui $8, 0xbff
-	srl $24, $31, 8
-	subu $10, $15, $9
-.Lc17_2:
-	lui $7, %hi(.Lc17_3)
-	addiu $7, $7, %lo(.Lc17_3)
-	jr $7
-	srl $22, $25, 27
-	andi $9, $11, 35807
-	srlv $9, $21, $13
-.Lc17_3:
-	lui $10, %hi(.Lc17_4)
-	addiu $10, $10, %lo(.Lc17_4)
-	jalr $31, $10
-	sllv $5, $25, $25
-	sra $4, $22, 18
-	addu $11, $22, $18
-.Lc17_4:
-	lui $4, %hi(.Lc17_5)
-	addiu $4, $4, %lo(.Lc17_5)
-	jr $4
-	sllv $31, $28, $21
+	lui $19, %hi(.Lc17_1)
+	addiu $19, $19, %lo(.Lc17_1)
+	jr $19
+	addiu $24, $31, 32506
 	ori $16, $24, 31965
-.Lc17_5:
-	blez $10, .Lc17_6
+.Lc17_1:
+	blez $10, .Lc17_2
 	sra $1, $30, 11
 	andi $10, $16, 0
-.Lc17_6:
-	bgezal $1, .Lc17_7
+.Lc17_2:
+	bgezal $1, .Lc17_3
 	srl $5, $31, 19
 	srl $3, $15, 21
 	sltu $16, $18, $3
-.Lc17_7:
+.Lc17_3:
 	srlv $4, $11, $16
-	lui $20, %hi(.Lc17_8)
-	addiu $20, $20, %lo(.Lc17_8)
-	jalr $17, $20
-	sra $2, $4, 23
-	lui $11, 0x0
-.Lc17_8:
+	lui $20, %hi(.Lc17_4)
+	addiu $20, $20, %lo(.Lc17_4)
+	jalr $15, $20
+	addiu $21, $8, 468
+	addu $2, $13, $1
+.Lc17_4:
+	movn $28, $9, $3
+	bgez $23, .Lc17_5
+	xori $10, $4, 32767
+	rotr $30, $30, 25
+	rotrv $6, $21, $1
+.Lc17_5:
 # case 17 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2159,87 +2143,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 18
-	addiu $1, $0, 2
+	lui $1, 0x8500
 	mthi $1
-	addiu $1, $0, -128
+	addiu $1, $0, -2
 	mtlo $1
-	addiu $1, $0, 255
-	lui $2, 0x29
-	lui $3, 0x1234
-	ori $3, $3, 0x5678
-	addiu $4, $0, -4
-	lui $5, 0x9abc
-	ori $5, $5, 0xa05f
-	lui $6, 0xb949
-	ori $6, $6, 0xbb3
-	lui $7, 0x8300
-	addiu $8, $0, -13
-	addiu $9, $0, 67
-	addiu $10, $0, 36
-	lui $11, 0xca3c
-	ori $11, $11, 0xd472
-	addiu $12, $0, 28
-	addiu $13, $0, -13056
-	lui $14, 0xff00
-	ori $14, $14, 0xff00
-	lui $15, 0x1af6
-	ori $15, $15, 0x6b47
-	addiu $16, $0, -2
-	addiu $17, $0, 7168
-	lui $18, 0xe31f
-	ori $18, $18, 0x7936
-	lui $19, 0x2b00
-	lui $20, 0xec
-	ori $20, $20, 0x92d
-	lui $21, 0x7fd5
-	ori $21, $21, 0xd23d
-	lui $22, 0x40
-	addiu $23, $0, -39
-	addiu $24, $0, 11
-	lui $25, 0x8
-	ori $25, $25, 0x1
-	lui $28, 0x4
-	ori $28, $28, 0x1
-	addiu $30, $0, -14592
-	lui $31, 0x2fb2
-	ori $31, $31, 0x8031
+	addiu $1, $0, 7168
+	lui $2, 0xe31f
+	ori $2, $2, 0x7936
+	lui $3, 0x2b00
+	lui $4, 0xec
+	ori $4, $4, 0x92d
+	lui $5, 0x7fd5
+	ori $5, $5, 0xd23d
+	lui $6, 0x40
+	addiu $7, $0, -39
+	addiu $8, $0, 11
+	lui $9, 0x8
+	ori $9, $9, 0x1
+	lui $10, 0x4
+	ori $10, $10, 0x1
+	addiu $11, $0, -14592
+	lui $12, 0x2fb2
+	ori $12, $12, 0x8031
+	lui $13, 0x30
+	lui $14, 0xffca
+	lui $15, 0x7ff
+	ori $15, $15, 0xffff
+	lui $16, 0x7ff
+	ori $16, $16, 0xffff
+	lui $17, 0xec30
+	ori $17, $17, 0xde03
+	addiu $18, $0, 33
+	lui $19, 0x7ff
+	ori $19, $19, 0xffff
+	lui $20, 0x1ff
+	ori $20, $20, 0xffff
+	addiu $21, $0, 29
+	lui $22, 0x8765
+	ori $22, $22, 0x4321
+	lui $23, 0x1234
+	ori $23, $23, 0x5678
+	lui $24, 0x100
+	lui $25, 0x47b2
+	ori $25, $25, 0x5c4d
+	addiu $28, $0, 5888
+	lui $30, 0x3100
+	lui $31, 0x8000
+	ori $31, $31, 0x1
 # case 18 body
-	addiu $11, $0, 4
+	bltz $20, .Lc18_0
+	sltiu $5, $28, 255
+	rotr $10, $21, 1
+	lui $12, 0x41d4
 .Lc18_0:
-	srl $25, $9, 12
-	lui $6, 0xde03
-	movn $12, $24, $7
-	addiu $11, $11, -1
-	bne $11, $0, .Lc18_0
-	lui $9, 0xff
-	lui $3, %hi(.Lc18_1)
-	addiu $3, $3, %lo(.Lc18_1)
-	jr $3
-	sltiu $22, $8, 24599
-	andi $31, $30, 0
-	srl $18, $1, 23
+	bne $13, $13, .Lc18_1
+	rotrv $20, $23, $4
+	addiu $24, $14, 32767
 .Lc18_1:
-	bltzall $6, .Lc18_2
-	lui $16, 0x7187
-	sltiu $12, $30, 0
+	bne $21, $16, .Lc18_2
+	sll $11, $24, 6
+	sra $1, $25, 10
+	lui $1, 0x8000
 .Lc18_2:
-	bgez $15, .Lc18_3
-	sllv $28, $19, $23
-	srav $8, $6, $23
-.Lc18_3:
-	bltz $2, .Lc18_4
-	sll $16, $25, 16
-	subu $24, $6, $18
-.Lc18_4:
-	jal .Lc18_5
-	movn $28, $2, $0
-	rotr $16, $10, 28
-.Lc18_5:
-	bal .Lc18_6
-	subu $19, $25, $14
-	sltiu $7, $2, -8038
-	addu $11, $15, $11
-.Lc18_6:
 # case 18 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2283,73 +2248,102 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 19
-	lui $1, 0xbe70
-	ori $1, $1, 0xab81
+	lui $1, 0xbd78
+	ori $1, $1, 0xa25e
 	mthi $1
-	lui $1, 0xb332
-	ori $1, $1, 0x238e
+	addiu $1, $0, -113
 	mtlo $1
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
-	lui $2, 0x9270
-	ori $2, $2, 0x15ba
-	addiu $3, $0, 4
-	lui $4, 0x3c00
-	addiu $5, $0, 32767
-	lui $6, 0x3853
-	ori $6, $6, 0x46b3
-	addiu $7, $0, 9
-	lui $8, 0x8000
-	ori $8, $8, 0x1
-	addiu $9, $0, 1025
-	lui $10, 0x7994
-	ori $10, $10, 0xd81c
-	lui $11, 0xf097
-	ori $11, $11, 0xed15
-	lui $12, 0xb6e8
-	ori $12, $12, 0x4ce7
-	addiu $13, $0, -11
-	lui $14, 0xd615
-	ori $14, $14, 0xecc4
-	addiu $15, $0, 32767
-	lui $16, 0x9491
-	ori $16, $16, 0x5df3
-	lui $17, 0x7ff
-	ori $17, $17, 0xffff
-	addiu $18, $0, -1792
-	lui $19, 0x0
-	ori $19, $19, 0x8001
-	addiu $20, $0, 37
-	lui $21, 0x6f0c
-	ori $21, $21, 0x35a3
-	lui $22, 0xb297
-	ori $22, $22, 0xe428
-	addiu $23, $0, -11264
-	addiu $24, $0, -30
-	addiu $25, $0, -24320
-	lui $28, 0x29
-	lui $30, 0x1dbf
-	ori $30, $30, 0xd79
-	addiu $31, $0, 1
+	lui $1, 0x20
+	ori $1, $1, 0x1
+	addiu $2, $0, -2
+	lui $3, 0x1234
+	ori $3, $3, 0x5678
+	lui $4, 0x820f
+	ori $4, $4, 0x2475
+	lui $5, 0xcc3e
+	ori $5, $5, 0x2537
+	addiu $6, $0, 33
+	lui $7, 0x3835
+	ori $7, $7, 0x23dc
+	lui $8, 0xffff
+	ori $8, $8, 0x7fff
+	lui $9, 0x799
+	ori $9, $9, 0x301b
+	lui $10, 0x0
+	ori $10, $10, 0x8000
+	lui $11, 0x2
+	lui $12, 0xbe70
+	ori $12, $12, 0xab81
+	lui $13, 0xb332
+	ori $13, $13, 0x238e
+	lui $14, 0xff00
+	ori $14, $14, 0xff00
+	lui $15, 0x9270
+	ori $15, $15, 0x15ba
+	addiu $16, $0, 4
+	lui $17, 0x3c00
+	addiu $18, $0, 32767
+	lui $19, 0x3853
+	ori $19, $19, 0x46b3
+	addiu $20, $0, 9
+	lui $21, 0x8000
+	ori $21, $21, 0x1
+	addiu $22, $0, 1025
+	lui $23, 0x7994
+	ori $23, $23, 0xd81c
+	lui $24, 0xf097
+	ori $24, $24, 0xed15
+	lui $25, 0xb6e8
+	ori $25, $25, 0x4ce7
+	addiu $28, $0, -11
+	lui $30, 0xd615
+	ori $30, $30, 0xecc4
+	addiu $31, $0, 32767
 # case 19 body
-	addiu $15, $0, 2
+	bgezal $0, .Lc19_0
+	rotr $12, $13, 22
+	lui $13, 0xe428
 .Lc19_0:
-	addiu $4, $5, 255
-	lui $3, 0x1
-	lui $31, 0xffff
-	addiu $15, $15, -1
-	bne $15, $0, .Lc19_0
-	lui $2, 0x0
-	bltzal $24, .Lc19_1
-	slt $19, $6, $12
-	ori $17, $31, 17373
-	sra $23, $24, 3
+	lui $15, %hi(.Lc19_1)
+	addiu $15, $15, %lo(.Lc19_1)
+	jalr.hb $15
+	nor $15, $18, $25
+	slti $7, $0, -15977
 .Lc19_1:
-	bgezl $24, .Lc19_2
-	lui $16, 0x8000
-	rotr $1, $16, 9
-	rotrv $15, $1, $16
+	lui $22, %hi(.Lc19_2)
+	addiu $22, $22, %lo(.Lc19_2)
+	jalr.hb $22
+	sllv $8, $25, $24
+	sllv $31, $3, $21
 .Lc19_2:
+	lui $2, %hi(.Lc19_3)
+	addiu $2, $2, %lo(.Lc19_3)
+	jalr $3, $2
+	subu $24, $0, $20
+	slti $21, $28, 26657
+.Lc19_3:
+	lui $23, %hi(.Lc19_4)
+	addiu $23, $23, %lo(.Lc19_4)
+	jalr $17, $23
+	rotr $24, $2, 14
+	xori $16, $5, 55666
+.Lc19_4:
+	lui $5, %hi(.Lc19_5)
+	addiu $5, $5, %lo(.Lc19_5)
+	jalr $17, $5
+	srlv $12, $15, $1
+	or $21, $3, $8
+	addiu $5, $12, 255
+.Lc19_5:
+	lui $10, 0xb82f
+	bgezal $10, .Lc19_6
+	lui $2, 0x0
+	srav $6, $23, $12
+.Lc19_6:
+	bltzal $16, .Lc19_7
+	sltu $3, $17, $9
+	srl $14, $17, 10
+.Lc19_7:
 # case 19 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2393,68 +2387,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 20
-	addiu $1, $0, -8
+	lui $1, 0x326a
+	ori $1, $1, 0xbe35
 	mthi $1
-	lui $1, 0xbf72
-	ori $1, $1, 0xca2
+	lui $1, 0x210d
+	ori $1, $1, 0xd07f
 	mtlo $1
-	lui $1, 0x8000
-	lui $2, 0x6a00
-	addiu $3, $0, -27
-	addiu $4, $0, 129
-	lui $5, 0xd911
-	ori $5, $5, 0x3d1b
-	lui $6, 0x7fff
-	ori $6, $6, 0xfffe
-	lui $7, 0x2f00
-	addiu $8, $0, 128
-	lui $9, 0x3fff
-	ori $9, $9, 0xffff
-	lui $10, 0x7fff
-	ori $10, $10, 0xffff
-	addiu $11, $0, 0
-	addiu $12, $0, 1
-	lui $13, 0x2dba
-	ori $13, $13, 0x2f2
-	lui $14, 0x72bc
-	ori $14, $14, 0xcd55
-	addiu $15, $0, 101
-	addiu $16, $0, -1792
-	lui $17, 0x13c1
-	ori $17, $17, 0xb18e
-	lui $18, 0xf300
-	addiu $19, $0, 64
-	lui $20, 0x8
-	lui $21, 0x326a
-	ori $21, $21, 0xbe35
-	lui $22, 0x210d
-	ori $22, $22, 0xd07f
-	lui $23, 0x224e
-	ori $23, $23, 0x54db
-	lui $24, 0x4d44
-	ori $24, $24, 0x206
-	addiu $25, $0, 3
-	lui $28, 0xefbb
-	ori $28, $28, 0x36b0
-	lui $30, 0xeb00
-	lui $31, 0xb1d3
-	ori $31, $31, 0x3e54
+	lui $1, 0x224e
+	ori $1, $1, 0x54db
+	lui $2, 0x4d44
+	ori $2, $2, 0x206
+	addiu $3, $0, 3
+	lui $4, 0xefbb
+	ori $4, $4, 0x36b0
+	lui $5, 0xeb00
+	lui $6, 0xb1d3
+	ori $6, $6, 0x3e54
+	addiu $7, $0, -1
+	addiu $8, $0, 28
+	addiu $9, $0, 1023
+	addiu $10, $0, 3
+	addiu $11, $0, 8191
+	lui $12, 0xffff
+	ori $12, $12, 0x7fff
+	lui $13, 0x9d6e
+	ori $13, $13, 0x983
+	lui $14, 0x3bb5
+	ori $14, $14, 0x6a65
+	addiu $15, $0, 24
+	lui $16, 0x5000
+	ori $16, $16, 0x1b27
+	addiu $17, $0, -35
+	lui $18, 0x311b
+	ori $18, $18, 0x8ce8
+	addiu $19, $0, 29
+	lui $20, 0x479f
+	ori $20, $20, 0x73a9
+	lui $21, 0xc400
+	addiu $22, $0, 15
+	lui $23, 0xa100
+	addiu $24, $0, 38
+	lui $25, 0x6a63
+	ori $25, $25, 0x2185
+	lui $28, 0x6696
+	ori $28, $28, 0x5ef
+	addiu $30, $0, 1
+	addiu $31, $0, -1
 # case 20 body
-	bgezal $14, .Lc20_0
-	sllv $3, $8, $9
-	addu $20, $17, $24
+	bal .Lc20_0
+	sll $30, $30, 11
+	lui $22, 0xd3ae
+	srlv $25, $3, $1
 .Lc20_0:
-	bltzal $30, .Lc20_1
-	sllv $25, $5, $9
-	lui $17, 0x1f40
-	sll $17, $6, 4
+	addiu $25, $0, 2
 .Lc20_1:
-	lui $23, %hi(.Lc20_2)
-	addiu $23, $23, %lo(.Lc20_2)
-	jalr $20, $23
-	rotr $11, $0, 13
-	slt $18, $31, $13
+	sltiu $24, $0, -1
+	and $7, $11, $31
+	lui $13, 0x1
+	addiu $25, $25, -1
+	bgtz $25, .Lc20_1
+	sra $3, $3, 30
+	bltz $18, .Lc20_2
+	or $15, $11, $0
+	sllv $5, $14, $31
 .Lc20_2:
+	addiu $16, $0, 4
+.Lc20_3:
+	sll $6, $5, 11
+	addiu $16, $16, -1
+	bne $16, $0, .Lc20_3
+	addiu $4, $18, -25620
+	bgezl $19, .Lc20_4
+	sllv $19, $11, $23
+	or $10, $30, $30
+	addiu $28, $17, 27743
+.Lc20_4:
+	lui $3, %hi(.Lc20_5)
+	addiu $3, $3, %lo(.Lc20_5)
+	jr $3
+	rotr $15, $18, 19
+	srlv $5, $14, $28
+	srlv $19, $28, $4
+.Lc20_5:
+	addiu $3, $0, 1
+.Lc20_6:
+	andi $9, $7, 7370
+	addiu $3, $3, -1
+	bne $3, $0, .Lc20_6
+	slti $24, $6, 32767
+	bgez $10, .Lc20_7
+	addu $14, $31, $4
+	lui $28, 0x7fff
+	lui $8, 0x5899
+.Lc20_7:
 # case 20 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2498,70 +2523,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 21
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	lui $1, 0xf31c
+	ori $1, $1, 0x76ae
 	mthi $1
-	lui $1, 0xf491
-	ori $1, $1, 0x455a
+	lui $1, 0x4fec
+	ori $1, $1, 0xc7a6
 	mtlo $1
-	lui $1, 0x800
-	ori $1, $1, 0x1
-	addiu $2, $0, 24064
-	addiu $3, $0, -17
-	addiu $4, $0, -25
-	lui $5, 0x2053
-	ori $5, $5, 0x530c
-	addiu $6, $0, 128
-	lui $7, 0x5514
-	ori $7, $7, 0xf611
-	lui $8, 0xba6c
-	ori $8, $8, 0xc6d1
-	lui $9, 0x1000
-	ori $9, $9, 0x1
-	lui $10, 0x0
-	ori $10, $10, 0xffff
-	addiu $11, $0, -35
-	addiu $12, $0, -22
-	lui $13, 0x8000
-	ori $13, $13, 0x1
-	addiu $14, $0, 4095
-	lui $15, 0x9395
-	ori $15, $15, 0x7e72
-	lui $16, 0x1b54
-	ori $16, $16, 0xb1fb
-	lui $17, 0xaaaa
-	ori $17, $17, 0xaaaa
-	lui $18, 0x29
-	lui $19, 0x5
-	lui $20, 0x8043
-	ori $20, $20, 0xe46c
-	addiu $21, $0, 1
-	addiu $22, $0, 0
-	lui $23, 0xffff
-	ori $23, $23, 0x7fff
-	lui $24, 0xd6ca
-	ori $24, $24, 0xf791
-	lui $25, 0xffda
-	lui $28, 0x2900
-	addiu $30, $0, -13
-	lui $31, 0x8765
-	ori $31, $31, 0x4321
+	addiu $1, $0, 15
+	lui $2, 0xd000
+	addiu $3, $0, -20
+	addiu $4, $0, -39
+	lui $5, 0x2ea4
+	ori $5, $5, 0x40fe
+	lui $6, 0xfff
+	ori $6, $6, 0xffff
+	lui $7, 0xe49
+	ori $7, $7, 0xf86e
+	addiu $8, $0, 32
+	lui $9, 0x8a00
+	lui $10, 0x76be
+	ori $10, $10, 0x4b43
+	addiu $11, $0, -1
+	lui $12, 0xa94f
+	ori $12, $12, 0xab4
+	addiu $13, $0, -18
+	lui $14, 0x8000
+	lui $15, 0xc723
+	ori $15, $15, 0x357b
+	lui $16, 0x7a
+	lui $17, 0xd6a1
+	ori $17, $17, 0x83dc
+	addiu $18, $0, 8
+	lui $19, 0xfff
+	ori $19, $19, 0xffff
+	lui $20, 0xc584
+	ori $20, $20, 0x3e36
+	lui $21, 0xff
+	ori $21, $21, 0xff
+	lui $22, 0x5d38
+	ori $22, $22, 0x4379
+	lui $23, 0x849
+	ori $23, $23, 0x45f4
+	addiu $24, $0, 21
+	addiu $25, $0, 32767
+	lui $28, 0xc8c3
+	ori $28, $28, 0x92fd
+	lui $30, 0x9f59
+	ori $30, $30, 0xc06
+	addiu $31, $0, 2049
 # case 21 body
-	bgtzl $25, .Lc21_0
-	sllv $20, $19, $8
-	srav $24, $18, $4
+	addiu $8, $0, 2
 .Lc21_0:
-	bgtz $30, .Lc21_1
-	lui $13, 0xff
-	andi $23, $2, 23725
-	lui $15, 0xa6f1
+	and $3, $28, $3
+	movn $17, $9, $16
+	slti $5, $4, 255
+	addiu $8, $8, -1
+	bne $8, $0, .Lc21_0
+	rotrv $5, $20, $10
+	addiu $20, $0, 1
 .Lc21_1:
-	bltz $31, .Lc21_2
-	xor $10, $8, $16
-	lui $23, 0x0
-	slt $5, $8, $7
+	lui $23, 0x1
+	addiu $20, $20, -1
+	bgtz $20, .Lc21_1
+	srav $10, $5, $20
+	addu $31, $19, $0
+	bnel $19, $31, .Lc21_2
+	andi $28, $0, 23589
+	rotrv $6, $23, $6
+	rotrv $31, $25, $16
 .Lc21_2:
-	lui $18, 0x7fff
+	bltzall $10, .Lc21_3
+	srav $25, $31, $22
+	subu $4, $5, $13
+	ori $7, $22, 0
+.Lc21_3:
+	addiu $7, $0, 4
+.Lc21_4:
+	sltu $17, $10, $11
+	rotrv $16, $23, $10
+	slti $19, $3, 0
+	addiu $7, $7, -1
+	bne $7, $0, .Lc21_4
+	lui $21, 0x333e
+	lui $22, %hi(.Lc21_5)
+	addiu $22, $22, %lo(.Lc21_5)
+	jalr $31, $22
+	sll $5, $2, 3
+	lui $2, 0xbf65
+.Lc21_5:
+	bltzal $12, .Lc21_6
+	lui $18, 0x3d7c
+	srl $31, $6, 17
+	srl $11, $12, 25
+.Lc21_6:
 # case 21 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2605,76 +2659,94 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 22
-	lui $1, 0x361a
-	ori $1, $1, 0x73ca
+	addiu $1, $0, 4097
 	mthi $1
-	addiu $1, $0, 8192
+	lui $1, 0x1ed5
+	ori $1, $1, 0xd15c
 	mtlo $1
-	lui $1, 0xffc6
-	addiu $2, $0, 2
-	addiu $3, $0, -59
-	addiu $4, $0, 33
-	lui $5, 0xc693
-	ori $5, $5, 0x6786
-	lui $6, 0x7a
-	ori $6, $6, 0xce9c
-	lui $7, 0x3fff
-	ori $7, $7, 0xffff
-	addiu $8, $0, 3
-	addiu $9, $0, 24
-	lui $10, 0xc4f8
-	ori $10, $10, 0x810a
-	addiu $11, $0, -24
-	lui $12, 0x8c31
-	ori $12, $12, 0xb3f7
-	lui $13, 0xfac
-	ori $13, $13, 0xc90a
-	addiu $14, $0, -20
-	addiu $15, $0, -39
-	lui $16, 0x2ea4
-	ori $16, $16, 0x40fe
-	lui $17, 0xfff
-	ori $17, $17, 0xffff
-	lui $18, 0xe49
-	ori $18, $18, 0xf86e
-	addiu $19, $0, 32
-	lui $20, 0x8a00
-	lui $21, 0x76be
-	ori $21, $21, 0x4b43
-	addiu $22, $0, -1
-	lui $23, 0xa94f
-	ori $23, $23, 0xab4
-	addiu $24, $0, -18
-	lui $25, 0x8000
-	lui $28, 0xc723
-	ori $28, $28, 0x357b
-	lui $30, 0x7a
-	lui $31, 0xd6a1
-	ori $31, $31, 0x83dc
+	addiu $1, $0, -36
+	addiu $2, $0, 21
+	addiu $3, $0, 1025
+	lui $4, 0xc800
+	lui $5, 0x7fff
+	ori $5, $5, 0xffff
+	lui $6, 0xff
+	ori $6, $6, 0xffff
+	lui $7, 0x5f00
+	addiu $8, $0, 4096
+	lui $9, 0xbf54
+	ori $9, $9, 0xe78a
+	addiu $10, $0, 32
+	addiu $11, $0, 1
+	addiu $12, $0, -13
+	lui $13, 0x8000
+	addiu $14, $0, -10
+	lui $15, 0xa379
+	ori $15, $15, 0xac5
+	lui $16, 0xd271
+	ori $16, $16, 0x76ec
+	lui $17, 0x1
+	ori $17, $17, 0x1
+	addiu $18, $0, 10752
+	lui $19, 0x40
+	ori $19, $19, 0x1
+	lui $20, 0x32e8
+	ori $20, $20, 0x3837
+	addiu $21, $0, -26880
+	lui $22, 0xe63a
+	ori $22, $22, 0x6cb2
+	lui $23, 0x276e
+	ori $23, $23, 0x7acb
+	lui $24, 0xb05d
+	ori $24, $24, 0xf6f0
+	lui $25, 0xa7f5
+	ori $25, $25, 0x4656
+	lui $28, 0xe580
+	ori $28, $28, 0x7700
+	addiu $30, $0, 11008
+	addiu $31, $0, -6
 # case 22 body
-	bltzall $8, .Lc22_0
-	andi $24, $10, 17908
-	slti $22, $28, -470
+	bltzall $30, .Lc22_0
+	sltiu $14, $16, -1
+	slti $15, $7, -15181
 .Lc22_0:
-	lui $17, %hi(.Lc22_1)
-	addiu $17, $17, %lo(.Lc22_1)
-	jalr $24, $17
-	srlv $6, $6, $2
-	addu $17, $9, $16
-	slti $5, $11, 18264
+	beq $13, $28, .Lc22_1
+	movn $22, $9, $1
+	sllv $5, $8, $5
 .Lc22_1:
-	lui $5, %hi(.Lc22_2)
-	addiu $5, $5, %lo(.Lc22_2)
-	jalr $5
-	sltiu $3, $4, 24062
-	slt $18, $9, $5
+	lui $11, %hi(.Lc22_2)
+	addiu $11, $11, %lo(.Lc22_2)
+	jalr $21, $11
+	movz $5, $14, $25
+	xori $28, $16, 46547
 .Lc22_2:
-	addiu $15, $0, 2
+	b .Lc22_3
+	addu $31, $6, $2
+	rotr $11, $3, 2
+	addu $22, $4, $25
 .Lc22_3:
-	ori $7, $18, 23803
-	addiu $15, $15, -1
-	bne $15, $0, .Lc22_3
-	lui $1, 0x5c25
+	bne $3, $25, .Lc22_4
+	addiu $7, $20, -22721
+	xori $31, $4, 255
+	rotrv $12, $18, $1
+.Lc22_4:
+	bgezal $30, .Lc22_5
+	slt $11, $28, $11
+	lui $10, 0x3f9d
+.Lc22_5:
+	xori $21, $20, 61981
+	bgez $24, .Lc22_6
+	sll $2, $30, 24
+	lui $15, 0x1a0d
+	sllv $13, $3, $15
+.Lc22_6:
+	rotrv $18, $21, $5
+	lui $1, %hi(.Lc22_7)
+	addiu $1, $1, %lo(.Lc22_7)
+	jalr $12, $1
+	slt $12, $1, $30
+	rotr $14, $6, 13
+.Lc22_7:
 # case 22 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2718,108 +2790,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 23
-	lui $1, 0x5160
-	ori $1, $1, 0xa768
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mthi $1
-	lui $1, 0x142b
-	ori $1, $1, 0xf7b6
+	lui $1, 0x6125
+	ori $1, $1, 0x3b4
 	mtlo $1
-	addiu $1, $0, 26
-	addiu $2, $0, -13
-	lui $3, 0xcd12
-	ori $3, $3, 0x76e7
-	lui $4, 0xe275
-	ori $4, $4, 0x263a
-	lui $5, 0x2e00
-	lui $6, 0x5c4d
-	ori $6, $6, 0x94dc
-	addiu $7, $0, 10
-	lui $8, 0xe489
-	ori $8, $8, 0x691b
-	lui $9, 0xcaa4
-	ori $9, $9, 0xf09d
-	lui $10, 0x508
-	ori $10, $10, 0xa04a
-	addiu $11, $0, -16
-	addiu $12, $0, -1
-	lui $13, 0x10
-	ori $13, $13, 0x1
-	lui $14, 0xca00
-	lui $15, 0x76a9
-	ori $15, $15, 0x63a9
-	addiu $16, $0, 32
-	addiu $17, $0, 24
-	lui $18, 0xf3e
-	ori $18, $18, 0xfc10
-	lui $19, 0x9764
-	ori $19, $19, 0x27e1
-	addiu $20, $0, 4095
-	lui $21, 0x8a73
-	ori $21, $21, 0xdc1a
-	lui $22, 0x5ffb
-	ori $22, $22, 0x31e
-	lui $23, 0x2e7b
-	ori $23, $23, 0xc3fa
-	lui $24, 0x2f00
-	addiu $25, $0, -32
-	addiu $28, $0, 32
-	lui $30, 0xb5f5
-	ori $30, $30, 0xacc8
-	lui $31, 0x7fff
-	ori $31, $31, 0xfffe
+	lui $1, 0x7c3d
+	ori $1, $1, 0x8901
+	lui $2, 0xff
+	ori $2, $2, 0xffff
+	lui $3, 0xfaa9
+	ori $3, $3, 0x95d
+	lui $4, 0xc60d
+	ori $4, $4, 0x5780
+	lui $5, 0xca48
+	ori $5, $5, 0xbcd5
+	lui $6, 0x100
+	lui $7, 0x6f31
+	ori $7, $7, 0x97ba
+	lui $8, 0x3585
+	ori $8, $8, 0x2792
+	lui $9, 0x3ca0
+	ori $9, $9, 0xb560
+	lui $10, 0x7f
+	ori $10, $10, 0xffff
+	lui $11, 0xb242
+	ori $11, $11, 0x3718
+	lui $12, 0x8000
+	lui $13, 0x7a00
+	addiu $14, $0, -11
+	lui $15, 0x1efc
+	ori $15, $15, 0x6e95
+	lui $16, 0x78d1
+	ori $16, $16, 0x7369
+	addiu $17, $0, -15616
+	lui $18, 0x8000
+	ori $18, $18, 0x1
+	lui $19, 0x3b55
+	ori $19, $19, 0xd44c
+	lui $20, 0x221c
+	ori $20, $20, 0x4da3
+	lui $21, 0x3ec4
+	ori $21, $21, 0x5b0d
+	addiu $22, $0, -32768
+	addiu $23, $0, -7
+	lui $24, 0x9
+	lui $25, 0x128d
+	ori $25, $25, 0xb935
+	lui $28, 0x1
+	addiu $30, $0, -32768
+	lui $31, 0x2d18
+	ori $31, $31, 0x5587
 # case 23 body
-	addiu $6, $0, 5
+	addiu $5, $0, 2
 .Lc23_0:
-	sltu $5, $2, $3
-	rotr $18, $1, 28
-	addiu $6, $6, -1
-	bne $6, $0, .Lc23_0
-	xor $23, $12, $28
-	bal .Lc23_1
-	srav $14, $17, $31
-	sra $8, $10, 13
+	slti $19, $31, -32768
+	addiu $5, $5, -1
+	bgtz $5, .Lc23_0
+	addiu $23, $14, 1
+	blezl $5, .Lc23_1
+	nor $2, $2, $28
+	xor $12, $15, $17
+	and $7, $28, $1
 .Lc23_1:
-	addiu $10, $0, 3
+	bltzal $1, .Lc23_2
+	addu $25, $23, $0
+	rotrv $3, $0, $0
+	sltiu $1, $9, -27574
 .Lc23_2:
-	addiu $2, $6, 7937
-	rotrv $15, $2, $6
-	and $14, $22, $0
-	addiu $10, $10, -1
-	bgtz $10, .Lc23_2
-	and $13, $11, $10
-	addiu $21, $0, 2
+	lui $18, 0x0
+	andi $10, $2, 65535
+	beq $24, $24, .Lc23_3
+	slti $11, $6, -17615
+	srlv $11, $16, $16
+	rotr $5, $8, 12
 .Lc23_3:
-	sllv $2, $8, $9
-	addiu $21, $21, -1
-	bne $21, $0, .Lc23_3
-	lui $19, 0x7fff
-	xori $15, $23, 45098
-	bgezl $23, .Lc23_4
-	lui $15, 0x8000
-	lui $5, 0xf6f0
-	lui $28, 0x54b0
+	addiu $18, $0, 5
 .Lc23_4:
-	jal .Lc23_5
-	rotr $16, $28, 30
-	rotr $14, $16, 11
-	sllv $10, $13, $3
+	ori $15, $7, 40072
+	slti $16, $9, -27323
+	sltu $11, $16, $2
+	addiu $18, $18, -1
+	bne $18, $0, .Lc23_4
+	srav $10, $10, $28
+	bgez $22, .Lc23_5
+	addu $10, $17, $20
+	sll $30, $10, 3
 .Lc23_5:
-	bltzall $30, .Lc23_6
-	sllv $14, $28, $28
-	movn $22, $9, $1
-.Lc23_6:
-	bne $7, $7, .Lc23_7
-	and $31, $10, $3
-	movz $5, $14, $25
-	srav $22, $14, $28
-.Lc23_7:
-	lui $25, %hi(.Lc23_8)
-	addiu $25, $25, %lo(.Lc23_8)
-	jalr $18, $25
-	andi $19, $31, 0
-	rotr $11, $3, 2
-	addu $22, $4, $25
-.Lc23_8:
+	slt $20, $14, $3
 # case 23 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2863,94 +2922,90 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 24
-	lui $1, 0x702a
-	ori $1, $1, 0x4ae7
-	mthi $1
 	addiu $1, $0, 2
+	mthi $1
+	lui $1, 0x7387
+	ori $1, $1, 0x8492
 	mtlo $1
-	lui $1, 0xc5a8
-	ori $1, $1, 0x283d
-	lui $2, 0xb70b
-	ori $2, $2, 0xdbf1
-	addiu $3, $0, -16
-	addiu $4, $0, 129
-	addiu $5, $0, 16128
-	lui $6, 0xc22e
-	ori $6, $6, 0x3ed9
-	lui $7, 0x6387
-	ori $7, $7, 0x41ec
-	lui $8, 0x29a7
-	ori $8, $8, 0xf4e5
-	addiu $9, $0, 30
-	addiu $10, $0, 26
-	addiu $11, $0, 29440
-	lui $12, 0x7fff
-	ori $12, $12, 0xffff
-	lui $13, 0x800
-	ori $13, $13, 0x1
-	lui $14, 0x8765
-	ori $14, $14, 0x4321
-	lui $15, 0x5ed1
-	ori $15, $15, 0x1053
-	lui $16, 0x672f
-	ori $16, $16, 0x45b8
-	lui $17, 0x400
-	lui $18, 0x20
-	lui $19, 0xc1f9
-	ori $19, $19, 0x1bd5
-	lui $20, 0xdef5
-	ori $20, $20, 0x75e8
-	lui $21, 0x80
-	ori $21, $21, 0x1
-	lui $22, 0x4628
-	ori $22, $22, 0xf21d
-	addiu $23, $0, 5
-	lui $24, 0x400
-	lui $25, 0xff
-	ori $25, $25, 0xff
-	lui $28, 0x5555
-	ori $28, $28, 0x5555
-	lui $30, 0xeed5
-	ori $30, $30, 0x990b
-	lui $31, 0xecd7
-	ori $31, $31, 0x459b
+	lui $1, 0xe9a6
+	ori $1, $1, 0x91cb
+	addiu $2, $0, 19
+	lui $3, 0x9366
+	ori $3, $3, 0x5bb8
+	lui $4, 0x2000
+	ori $4, $4, 0x1
+	addiu $5, $0, -1
+	lui $6, 0x2309
+	ori $6, $6, 0xe08c
+	lui $7, 0xf340
+	ori $7, $7, 0x96ba
+	lui $8, 0x734b
+	ori $8, $8, 0xfbc5
+	lui $9, 0xb500
+	addiu $10, $0, 0
+	lui $11, 0x0
+	ori $11, $11, 0xffff
+	addiu $12, $0, 15
+	addiu $13, $0, -15
+	addiu $14, $0, 32
+	addiu $15, $0, 7
+	lui $16, 0x40
+	addiu $17, $0, -8
+	lui $18, 0xe64f
+	ori $18, $18, 0x4002
+	lui $19, 0x4034
+	ori $19, $19, 0x932a
+	addiu $20, $0, 117
+	lui $21, 0x8765
+	ori $21, $21, 0x4321
+	addiu $22, $0, -1
+	addiu $23, $0, 40
+	lui $24, 0xf005
+	ori $24, $24, 0x3371
+	addiu $25, $0, -114
+	lui $28, 0xf78
+	ori $28, $28, 0x8a6d
+	lui $30, 0xd580
+	ori $30, $30, 0xf3a6
+	lui $31, 0xbe60
+	ori $31, $31, 0xf97e
 # case 24 body
-	addiu $16, $0, 2
+	bnel $7, $7, .Lc24_0
+	srl $12, $1, 9
+	sll $2, $6, 11
+	slti $3, $4, 255
 .Lc24_0:
-	addiu $31, $7, 19293
-	addiu $16, $16, -1
-	bgtz $16, .Lc24_0
-	addiu $28, $0, 32767
-	bal .Lc24_1
-	sllv $13, $16, $25
-	sll $1, $19, 24
+	b .Lc24_1
+	lui $8, 0xffff
+	or $19, $6, $7
 .Lc24_1:
-	lui $14, %hi(.Lc24_2)
-	addiu $14, $14, %lo(.Lc24_2)
-	jalr $13, $14
-	sltiu $19, $22, -17195
-	xori $28, $6, 46432
+	addiu $18, $0, 2
 .Lc24_2:
-	lui $3, %hi(.Lc24_3)
-	addiu $3, $3, %lo(.Lc24_3)
-	jr $3
-	lui $11, 0x4841
-	sll $11, $24, 3
-	lui $15, 0x8000
+	subu $22, $15, $1
+	srl $21, $30, 22
+	rotr $25, $19, 23
+	addiu $18, $18, -1
+	bne $18, $0, .Lc24_2
+	srl $20, $2, 20
+	lui $12, %hi(.Lc24_3)
+	addiu $12, $12, %lo(.Lc24_3)
+	jalr $28, $12
+	ori $14, $8, 32767
+	subu $24, $18, $1
 .Lc24_3:
-	lui $25, %hi(.Lc24_4)
-	addiu $25, $25, %lo(.Lc24_4)
-	jalr $21, $25
-	srav $25, $7, $0
-	xor $13, $13, $30
+	j .Lc24_4
+	srav $9, $17, $4
+	lui $1, 0x7ef1
 .Lc24_4:
-	bgtzl $2, .Lc24_5
-	rotr $24, $20, 4
-	slt $18, $18, $31
+	bgez $4, .Lc24_5
+	srl $24, $10, 17
+	addiu $19, $1, -1777
+	srlv $21, $28, $14
 .Lc24_5:
-	bgezl $23, .Lc24_6
-	sllv $14, $2, $4
-	srav $2, $15, $8
+	bltz $25, .Lc24_6
+	lui $19, 0x0
+	srlv $18, $3, $2
+	srlv $2, $9, $5
 .Lc24_6:
 # case 24 dump
 	sw $0, 0($29)
@@ -2995,66 +3050,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 25
-	addiu $1, $0, 2
+	addiu $1, $0, 37
 	mthi $1
-	lui $1, 0x9643
-	ori $1, $1, 0xf82
+	addiu $1, $0, 5376
 	mtlo $1
-	addiu $1, $0, 32767
-	addiu $2, $0, -7
-	lui $3, 0x1600
-	addiu $4, $0, 16
-	addiu $5, $0, 33
-	addiu $6, $0, -1
-	lui $7, 0x2600
-	addiu $8, $0, 1
-	addiu $9, $0, 30
-	lui $10, 0x1a8
-	ori $10, $10, 0x28b5
-	addiu $11, $0, -121
-	lui $12, 0x1673
-	ori $12, $12, 0x2e8d
-	addiu $13, $0, 0
-	lui $14, 0xd2c
-	ori $14, $14, 0xb9bc
-	lui $15, 0xc1d9
-	ori $15, $15, 0xf042
-	lui $16, 0x7fff
-	ori $16, $16, 0xfffe
-	addiu $17, $0, 74
-	lui $18, 0x6a91
-	ori $18, $18, 0x2f7e
-	lui $19, 0x3c00
-	lui $20, 0xb02f
-	ori $20, $20, 0x33e0
-	addiu $21, $0, 15
-	addiu $22, $0, 4
-	addiu $23, $0, -7
-	addiu $24, $0, 1
-	lui $25, 0x9fa2
-	ori $25, $25, 0xcc94
-	addiu $28, $0, 32
-	addiu $30, $0, -32768
-	addiu $31, $0, -12
+	lui $1, 0x4c
+	addiu $2, $0, -2
+	addiu $3, $0, -2
+	addiu $4, $0, 94
+	addiu $5, $0, -29952
+	addiu $6, $0, 32767
+	addiu $7, $0, 0
+	addiu $8, $0, 12
+	addiu $9, $0, 25
+	addiu $10, $0, -39
+	lui $11, 0xff93
+	addiu $12, $0, 16896
+	lui $13, 0x23
+	addiu $14, $0, 13
+	lui $15, 0xb5b1
+	ori $15, $15, 0x520a
+	lui $16, 0x1f
+	ori $16, $16, 0xffff
+	addiu $17, $0, -74
+	addiu $18, $0, -6
+	lui $19, 0xffc9
+	lui $20, 0xdf76
+	ori $20, $20, 0xd1ae
+	lui $21, 0xece6
+	ori $21, $21, 0xb971
+	addiu $22, $0, -19
+	lui $23, 0xef00
+	ori $23, $23, 0xce03
+	addiu $24, $0, -11
+	addiu $25, $0, -16
+	lui $28, 0x8000
+	ori $28, $28, 0x1
+	lui $30, 0x5726
+	ori $30, $30, 0xc22c
+	lui $31, 0x20
+	ori $31, $31, 0x1
 # case 25 body
-	blezl $7, .Lc25_0
-	sra $16, $16, 13
-	addiu $23, $18, -4371
-	ori $8, $28, 49678
+	addiu $20, $0, 2
 .Lc25_0:
-	b .Lc25_1
-	rotrv $1, $21, $10
-	and $21, $10, $10
-	lui $6, 0xff
+	sllv $4, $0, $30
+	rotr $7, $20, 22
+	sll $15, $14, 6
+	addiu $20, $20, -1
+	bgtz $20, .Lc25_0
+	sllv $12, $19, $24
+	j .Lc25_1
+	addiu $1, $10, 12314
+	srav $16, $0, $0
 .Lc25_1:
-	blez $10, .Lc25_2
-	ori $6, $28, 22739
-	lui $18, 0xffff
+	bgez $30, .Lc25_2
+	addiu $1, $22, 15402
+	sllv $13, $12, $24
+	srl $9, $17, 17
 .Lc25_2:
-	blezl $12, .Lc25_3
-	lui $13, 0x91cb
-	ori $28, $28, 1
+	addiu $11, $0, 1
 .Lc25_3:
+	ori $22, $14, 7257
+	addiu $11, $11, -1
+	bne $11, $0, .Lc25_3
+	xori $16, $17, 65280
 # case 25 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3098,75 +3157,84 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 26
-	lui $1, 0x2309
-	ori $1, $1, 0xe08c
+	addiu $1, $0, 3
 	mthi $1
-	lui $1, 0xf340
-	ori $1, $1, 0x96ba
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
 	mtlo $1
-	lui $1, 0x734b
-	ori $1, $1, 0xfbc5
-	lui $2, 0xb500
-	addiu $3, $0, 0
-	lui $4, 0x0
-	ori $4, $4, 0xffff
-	addiu $5, $0, 15
-	addiu $6, $0, -15
-	addiu $7, $0, 32
-	addiu $8, $0, 7
-	lui $9, 0x40
-	addiu $10, $0, -8
-	lui $11, 0xe64f
-	ori $11, $11, 0x4002
-	lui $12, 0x4034
-	ori $12, $12, 0x932a
-	addiu $13, $0, 117
-	lui $14, 0x8765
-	ori $14, $14, 0x4321
-	addiu $15, $0, -1
-	addiu $16, $0, 40
-	lui $17, 0xf005
-	ori $17, $17, 0x3371
-	addiu $18, $0, -114
-	lui $19, 0xf78
-	ori $19, $19, 0x8a6d
-	lui $20, 0xd580
-	ori $20, $20, 0xf3a6
-	lui $21, 0xbe60
-	ori $21, $21, 0xf97e
-	lui $22, 0x67
-	addiu $23, $0, -20
-	addiu $24, $0, -35
-	addiu $25, $0, -22016
-	addiu $28, $0, 1
-	lui $30, 0xee00
-	addiu $31, $0, 1
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
+	addiu $2, $0, 4
+	lui $3, 0x6b9d
+	ori $3, $3, 0xa5f6
+	addiu $4, $0, -40
+	lui $5, 0xfab1
+	ori $5, $5, 0x8458
+	addiu $6, $0, -14336
+	lui $7, 0x2280
+	ori $7, $7, 0x442c
+	addiu $8, $0, 3
+	lui $9, 0x35a9
+	ori $9, $9, 0x6b6b
+	addiu $10, $0, 1
+	lui $11, 0xffed
+	addiu $12, $0, 35
+	addiu $13, $0, -32000
+	addiu $14, $0, -31
+	addiu $15, $0, 21
+	addiu $16, $0, 2
+	addiu $17, $0, 4095
+	lui $18, 0xc15e
+	ori $18, $18, 0x2167
+	lui $19, 0x7909
+	ori $19, $19, 0xc74a
+	addiu $20, $0, 3
+	addiu $21, $0, -15
+	addiu $22, $0, -5
+	addiu $23, $0, -31
+	lui $24, 0x452b
+	ori $24, $24, 0x1000
+	lui $25, 0x21dd
+	ori $25, $25, 0x6763
+	addiu $28, $0, 9
+	addiu $30, $0, -2
+	lui $31, 0x3fff
+	ori $31, $31, 0xffff
 # case 26 body
-	bltzl $12, .Lc26_0
-	subu $25, $5, $17
-	lui $8, 0xffff
-	subu $3, $19, $6
+	bgezall $14, .Lc26_0
+	ori $5, $7, 65420
+	nor $31, $17, $22
 .Lc26_0:
-	lui $18, %hi(.Lc26_1)
-	addiu $18, $18, %lo(.Lc26_1)
-	jalr $18
-	rotrv $6, $18, $22
-	xor $21, $30, $20
-	rotr $19, $21, 3
+	bal .Lc26_1
+	lui $22, 0x7a0a
+	srlv $17, $19, $8
 .Lc26_1:
-	bgezl $2, .Lc26_2
-	sltiu $9, $25, -2462
-	srl $8, $12, 13
+	addiu $4, $0, 1
 .Lc26_2:
-	bnel $24, $24, .Lc26_3
-	slt $6, $20, $9
-	addiu $8, $0, 32497
+	xori $24, $28, 10315
+	sll $3, $13, 31
+	addiu $4, $4, -1
+	bne $4, $0, .Lc26_2
+	movz $3, $10, $13
+	jal .Lc26_3
+	sra $7, $30, 28
+	lui $9, 0x8000
+	lui $28, 0x5475
 .Lc26_3:
-	bgez $4, .Lc26_4
-	srl $24, $10, 17
-	addiu $19, $1, -1777
-	srlv $21, $28, $14
+	bne $19, $19, .Lc26_4
+	andi $10, $7, 65280
+	sll $2, $12, 12
 .Lc26_4:
+	nor $6, $23, $8
+	beq $28, $0, .Lc26_5
+	movz $25, $15, $18
+	rotr $22, $13, 23
+.Lc26_5:
+	bne $10, $10, .Lc26_6
+	addiu $8, $11, -26661
+	xor $22, $4, $23
+	xor $25, $7, $22
+.Lc26_6:
 # case 26 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3210,80 +3278,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 27
-	addiu $1, $0, -32768
+	lui $1, 0x1656
+	ori $1, $1, 0xcda7
 	mthi $1
-	lui $1, 0x800
-	ori $1, $1, 0x1
+	addiu $1, $0, -29
 	mtlo $1
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
-	addiu $2, $0, -35
-	lui $3, 0x55bd
-	ori $3, $3, 0xc2a2
-	addiu $4, $0, -10
-	lui $5, 0x2600
-	addiu $6, $0, 2049
-	lui $7, 0x7fff
-	ori $7, $7, 0xfffe
-	addiu $8, $0, -18
-	lui $9, 0x9cfb
-	ori $9, $9, 0xc7b3
-	lui $10, 0x40
-	addiu $11, $0, -20
-	addiu $12, $0, -2
-	addiu $13, $0, -2
-	addiu $14, $0, 94
-	addiu $15, $0, -29952
-	addiu $16, $0, 32767
-	addiu $17, $0, 0
-	addiu $18, $0, 12
-	addiu $19, $0, 25
-	addiu $20, $0, -39
-	lui $21, 0xff93
-	addiu $22, $0, 16896
-	lui $23, 0x23
-	addiu $24, $0, 13
-	lui $25, 0xb5b1
-	ori $25, $25, 0x520a
-	lui $28, 0x1f
-	ori $28, $28, 0xffff
-	addiu $30, $0, -74
-	addiu $31, $0, -6
+	addiu $1, $0, -24
+	addiu $2, $0, 39
+	addiu $3, $0, -22
+	lui $4, 0x586a
+	ori $4, $4, 0xaea5
+	lui $5, 0x995
+	ori $5, $5, 0x24b6
+	addiu $6, $0, 33
+	lui $7, 0x8
+	addiu $8, $0, -83
+	addiu $9, $0, -7
+	lui $10, 0x4b2c
+	ori $10, $10, 0xd5c1
+	lui $11, 0x95c1
+	ori $11, $11, 0x9bee
+	lui $12, 0x2
+	ori $12, $12, 0x1
+	addiu $13, $0, 1280
+	addiu $14, $0, 33
+	lui $15, 0x559f
+	ori $15, $15, 0x1952
+	lui $16, 0xff
+	ori $16, $16, 0xffff
+	lui $17, 0x400
+	lui $18, 0xea92
+	ori $18, $18, 0x4b50
+	lui $19, 0x16cc
+	ori $19, $19, 0x21c3
+	lui $20, 0x9f47
+	ori $20, $20, 0x31a
+	addiu $21, $0, 9472
+	lui $22, 0x37b3
+	ori $22, $22, 0x5314
+	lui $23, 0xdb9b
+	ori $23, $23, 0x602c
+	addiu $24, $0, 34
+	addiu $25, $0, 22
+	lui $28, 0x13db
+	ori $28, $28, 0xa79b
+	addiu $30, $0, -22
+	lui $31, 0x65b3
+	ori $31, $31, 0x42c8
 # case 27 body
-	bltzall $25, .Lc27_0
-	andi $30, $30, 32767
-	sllv $22, $9, $11
+	sra $0, $0, 1
+	sllv $23, $0, $9
+	xor $10, $21, $12
+	lui $11, 0xdd6
+	lui $19, %hi(.Lc27_0)
+	addiu $19, $19, %lo(.Lc27_0)
+	jr.hb $19
+	rotr $30, $13, 24
+	rotrv $7, $6, $17
+	and $17, $14, $13
 .Lc27_0:
-	lui $4, %hi(.Lc27_1)
-	addiu $4, $4, %lo(.Lc27_1)
-	jalr $21, $4
-	sltiu $5, $3, -256
-	lui $20, 0x8be7
+	bgez $15, .Lc27_1
+	addiu $31, $1, 20065
+	slti $12, $25, 32767
 .Lc27_1:
-	blezl $6, .Lc27_2
-	addiu $19, $24, 29186
-	addiu $1, $10, 12314
+	lui $8, %hi(.Lc27_2)
+	addiu $8, $8, %lo(.Lc27_2)
+	jalr $11, $8
+	sltiu $8, $8, -256
+	srl $17, $19, 4
 .Lc27_2:
-	blezl $7, .Lc27_3
-	sll $0, $11, 5
-	lui $7, 0xffff
-.Lc27_3:
-	lui $19, %hi(.Lc27_4)
-	addiu $19, $19, %lo(.Lc27_4)
-	jr $19
-	rotr $1, $15, 14
-	lui $10, 0xffff
-.Lc27_4:
-	bgezal $11, .Lc27_5
-	addu $31, $16, $21
-	addiu $22, $23, 3588
-.Lc27_5:
-	lui $11, %hi(.Lc27_6)
-	addiu $11, $11, %lo(.Lc27_6)
-	jalr $2, $11
-	sltiu $10, $8, 1188
-	sllv $31, $16, $25
-.Lc27_6:
+	movn $1, $2, $22
 # case 27 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3327,85 +3391,85 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 28
-	lui $1, 0xb00
+	lui $1, 0x56f6
+	ori $1, $1, 0xa6d2
 	mthi $1
-	addiu $1, $0, 3
+	lui $1, 0x4647
+	ori $1, $1, 0x94ec
 	mtlo $1
-	lui $1, 0x35a9
-	ori $1, $1, 0x6b6b
-	addiu $2, $0, 1
-	lui $3, 0xffed
-	addiu $4, $0, 35
-	addiu $5, $0, -32000
-	addiu $6, $0, -31
-	addiu $7, $0, 21
-	addiu $8, $0, 2
-	addiu $9, $0, 4095
-	lui $10, 0xc15e
-	ori $10, $10, 0x2167
-	lui $11, 0x7909
-	ori $11, $11, 0xc74a
-	addiu $12, $0, 3
-	addiu $13, $0, -15
-	addiu $14, $0, -5
-	addiu $15, $0, -31
-	lui $16, 0x452b
-	ori $16, $16, 0x1000
-	lui $17, 0x21dd
-	ori $17, $17, 0x6763
-	addiu $18, $0, 9
-	addiu $19, $0, -2
-	lui $20, 0x3fff
-	ori $20, $20, 0xffff
-	lui $21, 0xffbf
-	lui $22, 0x80c5
-	ori $22, $22, 0xa216
-	lui $23, 0x2e
-	addiu $24, $0, -1
-	addiu $25, $0, 11
-	addiu $28, $0, 32767
-	addiu $30, $0, -76
-	lui $31, 0xff93
+	addiu $1, $0, 27
+	lui $2, 0x273d
+	ori $2, $2, 0x311c
+	addiu $3, $0, 44
+	lui $4, 0x723a
+	ori $4, $4, 0x9d1f
+	lui $5, 0xffff
+	ori $5, $5, 0x7fff
+	lui $6, 0x8765
+	ori $6, $6, 0x4321
+	lui $7, 0x620b
+	ori $7, $7, 0x839e
+	lui $8, 0x20
+	ori $8, $8, 0x1
+	lui $9, 0x8000
+	ori $9, $9, 0x1
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	lui $11, 0xfc0e
+	ori $11, $11, 0xe71e
+	addiu $12, $0, 2
+	addiu $13, $0, 26
+	addiu $14, $0, -111
+	lui $15, 0x1
+	addiu $16, $0, 8193
+	lui $17, 0xfc00
+	addiu $18, $0, -32768
+	lui $19, 0x0
+	ori $19, $19, 0x8000
+	lui $20, 0xd962
+	ori $20, $20, 0x31e8
+	addiu $21, $0, 33
+	addiu $22, $0, 37
+	lui $23, 0x2000
+	ori $23, $23, 0x1
+	lui $24, 0x2000
+	lui $25, 0xaec1
+	ori $25, $25, 0x736c
+	lui $28, 0xffa0
+	lui $30, 0x62cb
+	ori $30, $30, 0xfa4c
+	lui $31, 0x1c42
+	ori $31, $31, 0xeeb9
 # case 28 body
-	addiu $25, $0, 4
+	bgezal $14, .Lc28_0
+	slti $19, $17, 5589
+	srl $31, $15, 27
 .Lc28_0:
-	lui $3, 0xffff
-	srl $17, $19, 9
-	addiu $16, $21, 9254
-	addiu $25, $25, -1
-	bgtz $25, .Lc28_0
-	lui $21, 0x7fff
-	bgez $31, .Lc28_1
-	sll $3, $10, 14
-	slti $20, $6, -29691
+	bgtzl $9, .Lc28_1
+	lui $3, 0xff
+	addiu $3, $23, -27847
+	sltu $13, $9, $15
 .Lc28_1:
-	lui $9, %hi(.Lc28_2)
-	addiu $9, $9, %lo(.Lc28_2)
-	jalr $3, $9
-	rotr $28, $16, 15
-	sll $19, $2, 21
+	j .Lc28_2
+	srlv $25, $9, $10
+	srlv $11, $9, $7
 .Lc28_2:
-	bnel $10, $7, .Lc28_3
-	xor $5, $1, $12
-	lui $16, 0xd340
+	beql $17, $19, .Lc28_3
+	sll $1, $19, 22
+	addiu $21, $14, 32767
+	rotrv $11, $11, $9
 .Lc28_3:
-	addiu $9, $0, 3
+	lui $12, %hi(.Lc28_4)
+	addiu $12, $12, %lo(.Lc28_4)
+	jalr.hb $12
+	movn $12, $22, $20
+	lui $6, 0x8000
+	srav $17, $31, $25
 .Lc28_4:
-	movz $1, $24, $7
-	movz $28, $25, $15
-	addiu $9, $9, -1
-	bgtz $9, .Lc28_4
-	sra $30, $18, 25
-	lui $11, %hi(.Lc28_5)
-	addiu $11, $11, %lo(.Lc28_5)
-	jr $11
-	subu $3, $9, $21
-	rotrv $12, $28, $15
+	bnel $16, $6, .Lc28_5
+	rotr $14, $11, 3
+	srav $3, $2, $0
 .Lc28_5:
-	bgez $14, .Lc28_6
-	sltiu $0, $12, -11148
-	andi $4, $5, 65535
-.Lc28_6:
 # case 28 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3449,74 +3513,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 29
-	lui $1, 0x98d9
-	ori $1, $1, 0xf2e8
+	addiu $1, $0, -1
 	mthi $1
-	lui $1, 0x4000
-	ori $1, $1, 0x1
+	lui $1, 0xe013
+	ori $1, $1, 0xa4be
 	mtlo $1
-	lui $1, 0x7f
-	ori $1, $1, 0xffff
-	addiu $2, $0, 33
-	lui $3, 0x8
-	addiu $4, $0, -83
+	addiu $1, $0, -32768
+	addiu $2, $0, 32
+	lui $3, 0x8f0
+	ori $3, $3, 0xcd96
+	addiu $4, $0, 21
 	addiu $5, $0, -7
-	lui $6, 0x4b2c
-	ori $6, $6, 0xd5c1
-	lui $7, 0x95c1
-	ori $7, $7, 0x9bee
-	lui $8, 0x2
-	ori $8, $8, 0x1
-	addiu $9, $0, 1280
-	addiu $10, $0, 33
-	lui $11, 0x559f
-	ori $11, $11, 0x1952
-	lui $12, 0xff
+	addiu $6, $0, 0
+	lui $7, 0xc600
+	lui $8, 0xf185
+	ori $8, $8, 0xb574
+	lui $9, 0x69
+	lui $10, 0x6b1a
+	ori $10, $10, 0x2690
+	lui $11, 0xb322
+	ori $11, $11, 0x38ec
+	lui $12, 0x1
 	ori $12, $12, 0xffff
-	lui $13, 0x400
-	lui $14, 0xea92
-	ori $14, $14, 0x4b50
-	lui $15, 0x16cc
-	ori $15, $15, 0x21c3
-	lui $16, 0x9f47
-	ori $16, $16, 0x31a
-	addiu $17, $0, 9472
-	lui $18, 0x37b3
-	ori $18, $18, 0x5314
-	lui $19, 0xdb9b
-	ori $19, $19, 0x602c
-	addiu $20, $0, 34
-	addiu $21, $0, 22
-	lui $22, 0x13db
-	ori $22, $22, 0xa79b
-	addiu $23, $0, -22
-	lui $24, 0x65b3
-	ori $24, $24, 0x42c8
-	lui $25, 0xf2f3
-	ori $25, $25, 0xe955
-	lui $28, 0x3
-	ori $28, $28, 0xffff
-	addiu $30, $0, 1
-	lui $31, 0x4d57
-	ori $31, $31, 0x4d73
+	addiu $13, $0, 9216
+	lui $14, 0x46
+	lui $15, 0x8000
+	addiu $16, $0, -25
+	addiu $17, $0, 32767
+	addiu $18, $0, 32767
+	addiu $19, $0, 4
+	addiu $20, $0, -1
+	lui $21, 0x9d14
+	ori $21, $21, 0x8343
+	lui $22, 0x8800
+	addiu $23, $0, 33
+	addiu $24, $0, -38
+	lui $25, 0xfa00
+	lui $28, 0xe000
+	lui $30, 0x6b00
+	lui $31, 0x8000
 # case 29 body
-	lui $0, 0xff
-	bgezal $9, .Lc29_0
-	sltiu $13, $10, 3542
-	andi $31, $1, 46971
+	blezl $18, .Lc29_0
+	xori $11, $10, 39210
+	lui $9, 0x3b48
 .Lc29_0:
-	addiu $19, $0, 2
+	lui $7, %hi(.Lc29_1)
+	addiu $7, $7, %lo(.Lc29_1)
+	jr.hb $7
+	lui $3, 0x7fff
+	nor $23, $12, $28
+	movn $3, $19, $28
 .Lc29_1:
-	and $7, $17, $2
-	sllv $17, $14, $13
-	nor $14, $15, $22
-	addiu $19, $19, -1
-	bne $19, $0, .Lc29_1
-	movz $31, $1, $21
-	bgezl $1, .Lc29_2
-	sra $25, $12, 13
-	lui $25, 0x8000
+	or $2, $30, $19
+	lui $16, %hi(.Lc29_2)
+	addiu $16, $16, %lo(.Lc29_2)
+	jalr $18, $16
+	sra $28, $22, 13
+	lui $21, 0x61f1
+	slt $19, $10, $5
 .Lc29_2:
+	lui $24, %hi(.Lc29_3)
+	addiu $24, $24, %lo(.Lc29_3)
+	jalr $24
+	andi $0, $11, 44577
+	nor $24, $16, $21
+.Lc29_3:
+	lui $14, %hi(.Lc29_4)
+	addiu $14, $14, %lo(.Lc29_4)
+	jr $14
+	ori $13, $12, 32767
+	rotrv $17, $5, $23
+.Lc29_4:
+	bltzl $22, .Lc29_5
+	xori $31, $12, 867
+	addiu $24, $2, 12584
+	sll $20, $21, 28
+.Lc29_5:
 # case 29 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3560,94 +3632,81 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 30
-	addiu $1, $0, 27
+	lui $1, 0xfa00
 	mthi $1
-	addiu $1, $0, 255
+	lui $1, 0x8e1f
+	ori $1, $1, 0xbb41
 	mtlo $1
-	addiu $1, $0, 39
-	addiu $2, $0, 16383
-	lui $3, 0x4
-	ori $3, $3, 0x1
-	addiu $4, $0, 255
-	addiu $5, $0, -128
-	lui $6, 0x2f7
-	ori $6, $6, 0x2bfc
-	addiu $7, $0, 32
-	lui $8, 0x56f6
-	ori $8, $8, 0xa6d2
-	lui $9, 0x4647
-	ori $9, $9, 0x94ec
-	addiu $10, $0, 27
-	lui $11, 0x273d
-	ori $11, $11, 0x311c
-	addiu $12, $0, 44
-	lui $13, 0x723a
-	ori $13, $13, 0x9d1f
-	lui $14, 0xffff
-	ori $14, $14, 0x7fff
-	lui $15, 0x8765
-	ori $15, $15, 0x4321
-	lui $16, 0x620b
-	ori $16, $16, 0x839e
-	lui $17, 0x20
-	ori $17, $17, 0x1
-	lui $18, 0x8000
-	ori $18, $18, 0x1
-	lui $19, 0xff00
-	ori $19, $19, 0xff00
-	lui $20, 0xfc0e
-	ori $20, $20, 0xe71e
-	addiu $21, $0, 2
-	addiu $22, $0, 26
-	addiu $23, $0, -111
-	lui $24, 0x1
-	addiu $25, $0, 8193
-	lui $28, 0xfc00
-	addiu $30, $0, -32768
-	lui $31, 0x0
-	ori $31, $31, 0x8000
+	lui $1, 0x20
+	lui $2, 0x3fff
+	ori $2, $2, 0xffff
+	addiu $3, $0, 31
+	lui $4, 0x4
+	ori $4, $4, 0x1
+	addiu $5, $0, 21248
+	lui $6, 0xe02c
+	ori $6, $6, 0x19f5
+	lui $7, 0x8000
+	addiu $8, $0, 29696
+	addiu $9, $0, 1023
+	addiu $10, $0, -16
+	addiu $11, $0, 32
+	addiu $12, $0, -4
+	lui $13, 0x4800
+	lui $14, 0xe9b1
+	ori $14, $14, 0x709e
+	addiu $15, $0, 16
+	addiu $16, $0, -23
+	lui $17, 0x8045
+	ori $17, $17, 0x8eb
+	lui $18, 0x0
+	ori $18, $18, 0x8000
+	lui $19, 0x1fe9
+	ori $19, $19, 0xe498
+	addiu $20, $0, -39
+	addiu $21, $0, 7
+	addiu $22, $0, 19
+	addiu $23, $0, 25
+	addiu $24, $0, 3
+	addiu $25, $0, 129
+	lui $28, 0x100
+	ori $28, $28, 0x1
+	lui $30, 0xeb84
+	ori $30, $30, 0x6b1f
+	lui $31, 0x3901
+	ori $31, $31, 0x14fa
 # case 30 body
-	addiu $13, $0, 1
+	bne $0, $0, .Lc30_0
+	sltu $25, $25, $31
+	slti $25, $21, 32767
+	sra $21, $22, 28
 .Lc30_0:
-	rotrv $11, $28, $22
-	addiu $19, $19, -30816
-	rotr $11, $19, 3
-	addiu $13, $13, -1
-	bne $13, $0, .Lc30_0
-	srl $25, $14, 23
-	beql $19, $17, .Lc30_1
-	srl $2, $31, 17
-	srlv $10, $25, $13
-	xor $17, $20, $2
+	beq $15, $15, .Lc30_1
+	sra $10, $8, 9
+	rotrv $22, $6, $9
 .Lc30_1:
-	j .Lc30_2
-	lui $18, 0xffff
-	srl $15, $19, 3
+	lui $25, %hi(.Lc30_2)
+	addiu $25, $25, %lo(.Lc30_2)
+	jalr $22, $25
+	and $28, $21, $12
+	srlv $20, $15, $7
 .Lc30_2:
-	beql $24, $24, .Lc30_3
-	srlv $15, $10, $9
-	nor $18, $19, $28
+	lui $25, %hi(.Lc30_3)
+	addiu $25, $25, %lo(.Lc30_3)
+	jalr $6, $25
+	rotrv $21, $0, $15
+	addiu $6, $24, -10718
 .Lc30_3:
-	bne $19, $0, .Lc30_4
-	lui $10, 0xff
-	srl $9, $21, 3
-	srlv $6, $24, $11
+	bgtz $5, .Lc30_4
+	rotrv $13, $1, $22
+	and $28, $22, $31
+	rotrv $4, $4, $19
 .Lc30_4:
-	bgezal $9, .Lc30_5
-	rotr $22, $28, 10
-	nor $15, $2, $16
+	bltz $5, .Lc30_5
+	or $8, $18, $24
+	lui $18, 0xff00
+	andi $17, $23, 20251
 .Lc30_5:
-	lui $9, 0x8000
-	lui $17, %hi(.Lc30_6)
-	addiu $17, $17, %lo(.Lc30_6)
-	jr $17
-	rotr $14, $11, 3
-	srav $3, $2, $0
-.Lc30_6:
-	bgezall $25, .Lc30_7
-	xor $5, $16, $31
-	rotrv $12, $0, $0
-.Lc30_7:
 # case 30 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3691,81 +3750,103 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 31
-	lui $1, 0xc600
+	lui $1, 0xe27d
+	ori $1, $1, 0x4899
 	mthi $1
-	lui $1, 0xf185
-	ori $1, $1, 0xb574
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mtlo $1
-	lui $1, 0x69
-	lui $2, 0x6b1a
-	ori $2, $2, 0x2690
-	lui $3, 0xb322
-	ori $3, $3, 0x38ec
-	lui $4, 0x1
-	ori $4, $4, 0xffff
-	addiu $5, $0, 9216
-	lui $6, 0x46
-	lui $7, 0x8000
-	addiu $8, $0, -25
-	addiu $9, $0, 32767
-	addiu $10, $0, 32767
-	addiu $11, $0, 4
-	addiu $12, $0, -1
-	lui $13, 0x9d14
-	ori $13, $13, 0x8343
-	lui $14, 0x8800
-	addiu $15, $0, 33
-	addiu $16, $0, -38
-	lui $17, 0xfa00
-	lui $18, 0xe000
-	lui $19, 0x6b00
-	lui $20, 0x8000
-	lui $21, 0x2300
-	addiu $22, $0, -12800
-	lui $23, 0xe69d
-	ori $23, $23, 0x825f
-	lui $24, 0x40
-	lui $25, 0x2a
-	lui $28, 0x6323
-	ori $28, $28, 0xcd6a
-	addiu $30, $0, 32
-	lui $31, 0xb56c
-	ori $31, $31, 0x8f9
+	lui $1, 0x396
+	ori $1, $1, 0x66d3
+	addiu $2, $0, 32
+	lui $3, 0xeb28
+	ori $3, $3, 0x47fe
+	lui $4, 0x2a00
+	lui $5, 0xe3df
+	ori $5, $5, 0x58c3
+	lui $6, 0xff00
+	ori $6, $6, 0xff00
+	addiu $7, $0, 257
+	addiu $8, $0, 2
+	addiu $9, $0, 30464
+	lui $10, 0xffe7
+	lui $11, 0x4b1c
+	ori $11, $11, 0xbe04
+	addiu $12, $0, -35
+	addiu $13, $0, 14336
+	lui $14, 0x57d9
+	ori $14, $14, 0x5bf6
+	lui $15, 0xc40d
+	ori $15, $15, 0x73bc
+	lui $16, 0xff
+	ori $16, $16, 0xff
+	lui $17, 0x12dc
+	ori $17, $17, 0xc100
+	lui $18, 0xd767
+	ori $18, $18, 0xd7d3
+	lui $19, 0xffc2
+	lui $20, 0xbe2e
+	ori $20, $20, 0xbf9d
+	addiu $21, $0, -40
+	addiu $22, $0, 23
+	addiu $23, $0, 33
+	lui $24, 0x5297
+	ori $24, $24, 0x1fe5
+	addiu $25, $0, 78
+	addiu $28, $0, -1
+	lui $30, 0xc5f5
+	ori $30, $30, 0xd7d
+	lui $31, 0xf5c1
+	ori $31, $31, 0xa5a1
 # case 31 body
-	sllv $25, $2, $9
-	lui $1, %hi(.Lc31_0)
-	addiu $1, $1, %lo(.Lc31_0)
-	jalr $1
-	sll $12, $28, 3
-	sllv $28, $31, $4
-	rotrv $30, $19, $9
+	lui $24, %hi(.Lc31_0)
+	addiu $24, $24, %lo(.Lc31_0)
+	jalr $8, $24
+	srav $22, $21, $28
+	rotrv $14, $12, $1
 .Lc31_0:
-	sll $16, $18, 28
-	sltiu $25, $21, 25073
-	bal .Lc31_1
-	addiu $24, $24, 27820
-	sllv $24, $5, $4
-	nor $24, $16, $21
+	addiu $14, $0, 5
 .Lc31_1:
-	lui $14, %hi(.Lc31_2)
-	addiu $14, $14, %lo(.Lc31_2)
-	jr $14
-	ori $31, $13, 32767
-	srlv $12, $17, $5
+	srl $28, $30, 8
+	sll $7, $16, 21
+	andi $5, $13, 22321
+	addiu $14, $14, -1
+	bgtz $14, .Lc31_1
+	lui $30, 0xffff
+	sllv $25, $21, $28
+	blez $0, .Lc31_2
+	sra $6, $14, 21
+	sllv $25, $9, $6
 .Lc31_2:
-	addiu $5, $0, 1
+	lui $13, 0x8bf2
+	lui $2, %hi(.Lc31_3)
+	addiu $2, $2, %lo(.Lc31_3)
+	jalr $2
+	srav $4, $12, $4
+	sll $13, $1, 16
 .Lc31_3:
-	ori $25, $1, 29356
-	ori $19, $12, 1
-	lui $3, 0x3128
-	addiu $5, $5, -1
-	bne $5, $0, .Lc31_3
-	movn $20, $21, $25
-	beq $24, $24, .Lc31_4
-	ori $9, $3, 16440
-	andi $20, $25, 65535
-	srl $10, $9, 7
+	bgtz $6, .Lc31_4
+	sllv $10, $23, $22
+	addu $13, $7, $14
 .Lc31_4:
+	lui $30, %hi(.Lc31_5)
+	addiu $30, $30, %lo(.Lc31_5)
+	jalr $20, $30
+	srav $22, $1, $2
+	lui $31, 0xef0
+	movz $21, $3, $14
+.Lc31_5:
+	bnel $17, $17, .Lc31_6
+	rotr $23, $5, 22
+	srlv $24, $7, $21
+.Lc31_6:
+	addiu $11, $0, 4
+.Lc31_7:
+	addiu $1, $18, 255
+	lui $23, 0xe5fb
+	addiu $11, $11, -1
+	bgtz $11, .Lc31_7
+	lui $28, 0x7fff
 # case 31 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3809,89 +3890,64 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 32
-	addiu $1, $0, -16
+	addiu $1, $0, -1
 	mthi $1
-	addiu $1, $0, 32
+	addiu $1, $0, 6912
 	mtlo $1
-	addiu $1, $0, -4
-	lui $2, 0x4800
-	lui $3, 0xe9b1
-	ori $3, $3, 0x709e
-	addiu $4, $0, 16
-	addiu $5, $0, -23
-	lui $6, 0x8045
-	ori $6, $6, 0x8eb
-	lui $7, 0x0
-	ori $7, $7, 0x8000
-	lui $8, 0x1fe9
-	ori $8, $8, 0xe498
-	addiu $9, $0, -39
-	addiu $10, $0, 7
-	addiu $11, $0, 19
-	addiu $12, $0, 25
-	addiu $13, $0, 3
-	addiu $14, $0, 129
-	lui $15, 0x100
-	ori $15, $15, 0x1
-	lui $16, 0xeb84
-	ori $16, $16, 0x6b1f
-	lui $17, 0x3901
-	ori $17, $17, 0x14fa
-	addiu $18, $0, 64
-	addiu $19, $0, 0
-	lui $20, 0x35ea
-	ori $20, $20, 0xbb7e
-	addiu $21, $0, 21
-	addiu $22, $0, -79
-	lui $23, 0xe21f
-	ori $23, $23, 0xba28
-	lui $24, 0x6b0a
-	ori $24, $24, 0xb101
-	addiu $25, $0, -8
-	lui $28, 0x6a83
-	ori $28, $28, 0x4f35
-	addiu $30, $0, 8192
-	lui $31, 0xbc28
-	ori $31, $31, 0xbb09
+	lui $1, 0x3013
+	ori $1, $1, 0xd060
+	addiu $2, $0, -32768
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
+	lui $4, 0xcd08
+	ori $4, $4, 0x9b4b
+	lui $5, 0x7fff
+	ori $5, $5, 0xfffe
+	addiu $6, $0, 8191
+	addiu $7, $0, 22
+	addiu $8, $0, -21
+	addiu $9, $0, -26624
+	addiu $10, $0, 129
+	lui $11, 0x5555
+	ori $11, $11, 0x5555
+	lui $12, 0x2031
+	ori $12, $12, 0x70c1
+	lui $13, 0x6b07
+	ori $13, $13, 0x1643
+	lui $14, 0x158
+	ori $14, $14, 0xa212
+	lui $15, 0x6c2f
+	ori $15, $15, 0xc28b
+	addiu $16, $0, -128
+	lui $17, 0x4
+	lui $18, 0x4
+	lui $19, 0x0
+	ori $19, $19, 0xffff
+	addiu $20, $0, 33
+	addiu $21, $0, 2
+	addiu $22, $0, 17
+	addiu $23, $0, -1
+	lui $24, 0x200
+	ori $24, $24, 0x1
+	lui $25, 0x1000
+	lui $28, 0xfbcc
+	ori $28, $28, 0x12ad
+	addiu $30, $0, -31
+	addiu $31, $0, -7
 # case 32 body
-	srl $15, $14, 3
-	lui $19, %hi(.Lc32_0)
-	addiu $19, $19, %lo(.Lc32_0)
-	jr $19
-	srlv $6, $8, $22
-	addiu $28, $25, 12128
+	bgez $5, .Lc32_0
+	lui $13, 0x71e9
+	sll $28, $19, 14
+	movz $31, $2, $10
 .Lc32_0:
-	bgezl $28, .Lc32_1
-	slti $11, $13, -9151
-	rotr $23, $5, 8
+	bltzall $7, .Lc32_1
+	slt $16, $2, $20
+	rotrv $14, $4, $11
 .Lc32_1:
-	andi $2, $22, 1
-	bgezal $30, .Lc32_2
-	sra $6, $11, 24
-	sll $30, $0, 7
+	beq $20, $20, .Lc32_2
+	rotrv $13, $21, $4
+	andi $28, $23, 32767
 .Lc32_2:
-	lui $22, %hi(.Lc32_3)
-	addiu $22, $22, %lo(.Lc32_3)
-	jalr $31, $22
-	rotrv $4, $4, $19
-	srlv $2, $10, $25
-.Lc32_3:
-	bal .Lc32_4
-	lui $31, 0x1f39
-	andi $17, $23, 20251
-	lui $5, 0x98ff
-.Lc32_4:
-	bltzal $21, .Lc32_5
-	lui $8, 0xff
-	slt $8, $31, $6
-	sra $21, $17, 8
-.Lc32_5:
-	lui $9, %hi(.Lc32_6)
-	addiu $9, $9, %lo(.Lc32_6)
-	jr $9
-	sllv $16, $16, $20
-	lui $5, 0xc460
-.Lc32_6:
 # case 32 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3935,83 +3991,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 33
-	addiu $1, $0, 128
+	addiu $1, $0, -9
 	mthi $1
-	lui $1, 0x9e29
-	ori $1, $1, 0x82bd
+	lui $1, 0x132b
+	ori $1, $1, 0xec28
 	mtlo $1
-	addiu $1, $0, 2049
-	lui $2, 0x5278
-	ori $2, $2, 0x4513
-	lui $3, 0x8000
-	ori $3, $3, 0x1
-	lui $4, 0x28db
-	ori $4, $4, 0xe16a
-	lui $5, 0xd73b
-	ori $5, $5, 0x8491
-	addiu $6, $0, 9
-	lui $7, 0xe808
-	ori $7, $7, 0xbf87
-	addiu $8, $0, -1
-	lui $9, 0xc5f5
-	ori $9, $9, 0xd7d
-	lui $10, 0xf5c1
-	ori $10, $10, 0xa5a1
-	lui $11, 0x27ce
-	ori $11, $11, 0xfaf8
-	lui $12, 0xd651
-	ori $12, $12, 0x2d8b
-	lui $13, 0x79
-	lui $14, 0x305b
-	ori $14, $14, 0x26b1
-	lui $15, 0xbe2d
-	ori $15, $15, 0x4fe2
-	lui $16, 0x764d
-	ori $16, $16, 0xd726
-	lui $17, 0x7fff
-	ori $17, $17, 0xffff
-	addiu $18, $0, 8191
-	lui $19, 0x7c06
-	ori $19, $19, 0x3117
-	lui $20, 0xbb11
-	ori $20, $20, 0xe595
-	addiu $21, $0, 513
-	lui $22, 0x47ca
-	ori $22, $22, 0xdb9a
-	lui $23, 0x7300
-	addiu $24, $0, -19712
-	lui $25, 0x585
-	ori $25, $25, 0x8b16
-	addiu $28, $0, -32768
-	lui $30, 0x4f83
-	ori $30, $30, 0x5731
-	addiu $31, $0, 121
+	lui $1, 0xb12c
+	ori $1, $1, 0x1fec
+	addiu $2, $0, 1
+	lui $3, 0xffff
+	ori $3, $3, 0x7fff
+	lui $4, 0xff
+	ori $4, $4, 0xff
+	lui $5, 0x36d6
+	ori $5, $5, 0x7280
+	lui $6, 0x40e4
+	ori $6, $6, 0x42aa
+	lui $7, 0x58f2
+	ori $7, $7, 0x4297
+	addiu $8, $0, -128
+	lui $9, 0x6720
+	ori $9, $9, 0xef15
+	addiu $10, $0, 0
+	addiu $11, $0, -1536
+	lui $12, 0x3d9f
+	ori $12, $12, 0x7bec
+	lui $13, 0xb600
+	addiu $14, $0, 7
+	addiu $15, $0, -2304
+	lui $16, 0x10
+	ori $16, $16, 0x1
+	lui $17, 0x3571
+	ori $17, $17, 0xcb29
+	lui $18, 0xfff3
+	lui $19, 0x5555
+	ori $19, $19, 0x5555
+	addiu $20, $0, 17
+	lui $21, 0xbc19
+	ori $21, $21, 0x9d20
+	lui $22, 0x80
+	ori $22, $22, 0x1
+	lui $23, 0x60bf
+	ori $23, $23, 0xae78
+	addiu $24, $0, -27
+	lui $25, 0x1115
+	ori $25, $25, 0x7747
+	addiu $28, $0, 14
+	lui $30, 0x3263
+	ori $30, $30, 0x882b
+	addiu $31, $0, 25
 # case 33 body
-	addiu $31, $0, 2
+	lui $4, %hi(.Lc33_0)
+	addiu $4, $4, %lo(.Lc33_0)
+	jalr $4
+	lui $0, 0xffff
+	srlv $20, $18, $18
+	sll $0, $25, 9
 .Lc33_0:
-	lui $25, 0xb2c5
-	addiu $31, $31, -1
-	bgtz $31, .Lc33_0
-	srl $1, $13, 16
-	bgez $19, .Lc33_1
-	srlv $20, $25, $9
-	lui $9, 0xff
+	bgtzl $0, .Lc33_1
+	rotrv $25, $23, $3
+	addiu $30, $22, -32768
 .Lc33_1:
-	bltzall $2, .Lc33_2
-	srl $10, $3, 14
-	srav $21, $12, $1
+	lui $19, %hi(.Lc33_2)
+	addiu $19, $19, %lo(.Lc33_2)
+	jalr $19
+	srav $4, $23, $24
+	sra $12, $4, 4
+	srav $22, $28, $25
 .Lc33_2:
-	bltz $9, .Lc33_3
-	srlv $0, $21, $9
-	addiu $24, $12, -32768
-	rotr $28, $20, 11
+	blezl $31, .Lc33_3
+	sltiu $19, $4, -98
+	lui $28, 0xffff
 .Lc33_3:
-	addiu $24, $0, 4
+	addiu $3, $0, 1
 .Lc33_4:
-	nor $28, $13, $31
-	addiu $24, $24, -1
-	bgtz $24, .Lc33_4
-	sllv $30, $17, $21
+	lui $30, 0xeef9
+	subu $25, $30, $21
+	addiu $3, $3, -1
+	bgtz $3, .Lc33_4
+	srlv $24, $22, $8
+	lui $21, %hi(.Lc33_5)
+	addiu $21, $21, %lo(.Lc33_5)
+	jalr $22, $21
+	and $28, $13, $0
+	sltiu $21, $2, 255
+	nor $6, $14, $7
+.Lc33_5:
+	and $24, $6, $20
 # case 33 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4055,68 +4121,109 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 34
-	lui $1, 0xffff
-	ori $1, $1, 0x7fff
+	lui $1, 0x1
+	ori $1, $1, 0xffff
 	mthi $1
-	addiu $1, $0, 7
+	addiu $1, $0, 18
 	mtlo $1
-	addiu $1, $0, -7
-	lui $2, 0x7c22
-	ori $2, $2, 0x5020
-	lui $3, 0xffed
-	ori $3, $3, 0x98d1
-	lui $4, 0x345d
-	ori $4, $4, 0xec96
-	lui $5, 0x61ef
-	ori $5, $5, 0x3c85
-	addiu $6, $0, -10
-	lui $7, 0x4800
-	lui $8, 0xc982
-	ori $8, $8, 0x3837
-	lui $9, 0x40
-	lui $10, 0x8900
-	lui $11, 0x1234
-	ori $11, $11, 0x5678
-	addiu $12, $0, 23
-	lui $13, 0xcd81
-	ori $13, $13, 0x7e56
-	lui $14, 0xd16
-	ori $14, $14, 0xe5fb
-	lui $15, 0xdc3e
-	ori $15, $15, 0x5f29
-	lui $16, 0x7695
-	ori $16, $16, 0xdf9a
-	addiu $17, $0, 7
-	addiu $18, $0, 6912
-	lui $19, 0x3013
-	ori $19, $19, 0xd060
+	addiu $1, $0, 8193
+	addiu $2, $0, 513
+	lui $3, 0x1234
+	ori $3, $3, 0x5678
+	addiu $4, $0, 1
+	lui $5, 0x3ae4
+	ori $5, $5, 0x38ff
+	addiu $6, $0, 3
+	lui $7, 0xc3d9
+	ori $7, $7, 0xbe08
+	lui $8, 0x2
+	lui $9, 0x3ff
+	ori $9, $9, 0xffff
+	lui $10, 0xf68f
+	ori $10, $10, 0xc975
+	lui $11, 0xf549
+	ori $11, $11, 0xa003
+	lui $12, 0x805a
+	ori $12, $12, 0x1c9d
+	lui $13, 0x639c
+	ori $13, $13, 0x28a5
+	addiu $14, $0, -27
+	lui $15, 0x5204
+	ori $15, $15, 0xda51
+	lui $16, 0x5bef
+	ori $16, $16, 0x2b1b
+	addiu $17, $0, 16
+	lui $18, 0x4810
+	ori $18, $18, 0xe46c
+	lui $19, 0x9964
+	ori $19, $19, 0xca9e
 	addiu $20, $0, -32768
-	lui $21, 0x7fff
-	ori $21, $21, 0xffff
-	lui $22, 0xcd08
-	ori $22, $22, 0x9b4b
-	lui $23, 0x7fff
-	ori $23, $23, 0xfffe
-	addiu $24, $0, 8191
-	addiu $25, $0, 22
-	addiu $28, $0, -21
-	addiu $30, $0, -26624
-	addiu $31, $0, 129
+	lui $21, 0x5b
+	lui $22, 0x6378
+	ori $22, $22, 0x9f52
+	lui $23, 0x1fff
+	ori $23, $23, 0xffff
+	lui $24, 0xe6f8
+	ori $24, $24, 0x70d2
+	lui $25, 0x78ee
+	ori $25, $25, 0x14da
+	lui $28, 0x3f69
+	ori $28, $28, 0x9654
+	lui $30, 0xa178
+	ori $30, $30, 0x7427
+	addiu $31, $0, -28
 # case 34 body
-	lui $23, 0xffff
-	lui $12, %hi(.Lc34_0)
-	addiu $12, $12, %lo(.Lc34_0)
-	jr $12
-	movz $16, $17, $12
-	sll $14, $4, 26
-	subu $20, $8, $14
+	addiu $7, $0, 1
 .Lc34_0:
-	lui $30, %hi(.Lc34_1)
-	addiu $30, $30, %lo(.Lc34_1)
-	jr $30
-	rotr $31, $31, 9
-	srlv $16, $0, $13
+	slti $2, $16, -32768
+	addiu $7, $7, -1
+	bne $7, $0, .Lc34_0
+	rotr $6, $23, 17
+	or $6, $8, $18
+	addiu $18, $0, 1
 .Lc34_1:
+	srlv $22, $16, $1
+	slti $3, $23, 18485
+	addiu $18, $18, -1
+	bne $18, $0, .Lc34_1
+	srl $5, $19, 15
+	bal .Lc34_2
+	srav $22, $23, $7
+	sra $12, $25, 4
+.Lc34_2:
+	addiu $16, $0, 4
+.Lc34_3:
+	srl $10, $21, 11
+	sra $14, $2, 21
+	addiu $16, $16, -1
+	bgtz $16, .Lc34_3
+	andi $8, $24, 65535
+	addiu $21, $0, 4
+.Lc34_4:
+	lui $4, 0xb6dc
+	lui $3, 0x151f
+	xor $20, $18, $13
+	addiu $21, $21, -1
+	bgtz $21, .Lc34_4
+	rotr $9, $4, 19
+	bgezal $8, .Lc34_5
+	xori $10, $25, 23324
+	lui $18, 0x0
+	rotrv $28, $30, $15
+.Lc34_5:
+	blezl $15, .Lc34_6
+	movn $4, $30, $22
+	xor $24, $1, $17
+	srl $9, $6, 18
+.Lc34_6:
+	bnel $16, $25, .Lc34_7
+	sltiu $19, $30, 17465
+	ori $3, $31, 1
+.Lc34_7:
+	b .Lc34_8
+	sllv $11, $13, $10
+	slti $3, $4, 9680
+.Lc34_8:
 # case 34 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4160,107 +4267,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 35
-	addiu $1, $0, 27
+	addiu $1, $0, -20
 	mthi $1
-	lui $1, 0x718d
-	ori $1, $1, 0x980e
+	addiu $1, $0, 5
 	mtlo $1
-	addiu $1, $0, -23
-	lui $2, 0xffb5
-	lui $3, 0xa939
-	ori $3, $3, 0xf0a6
-	addiu $4, $0, 5
-	lui $5, 0xfcf7
-	ori $5, $5, 0x2499
-	lui $6, 0x0
-	ori $6, $6, 0xffff
-	addiu $7, $0, 513
-	addiu $8, $0, -25
-	addiu $9, $0, 18176
-	addiu $10, $0, 31
-	addiu $11, $0, 257
-	addiu $12, $0, -2
-	lui $13, 0x0
-	ori $13, $13, 0x8000
-	lui $14, 0x1900
-	lui $15, 0x1133
-	ori $15, $15, 0xc075
-	addiu $16, $0, -19
-	lui $17, 0xd0fe
-	ori $17, $17, 0x1f14
-	lui $18, 0x7f
-	ori $18, $18, 0xffff
-	lui $19, 0x8
-	ori $19, $19, 0x1
-	addiu $20, $0, -21
-	lui $21, 0xcbc8
-	ori $21, $21, 0x7fec
-	addiu $22, $0, -12
-	addiu $23, $0, -9
-	lui $24, 0x132b
-	ori $24, $24, 0xec28
-	lui $25, 0xb12c
-	ori $25, $25, 0x1fec
-	addiu $28, $0, 1
-	lui $30, 0xffff
-	ori $30, $30, 0x7fff
-	lui $31, 0xff
-	ori $31, $31, 0xff
+	lui $1, 0x88ad
+	ori $1, $1, 0x8106
+	addiu $2, $0, 0
+	lui $3, 0x2
+	addiu $4, $0, 13
+	addiu $5, $0, -7
+	lui $6, 0x6d7c
+	ori $6, $6, 0x348f
+	lui $7, 0xff90
+	lui $8, 0x7fff
+	ori $8, $8, 0xfffe
+	addiu $9, $0, 3
+	lui $10, 0x0
+	ori $10, $10, 0x8000
+	lui $11, 0x7214
+	ori $11, $11, 0x1c97
+	lui $12, 0x111d
+	ori $12, $12, 0x5cd2
+	lui $13, 0x8733
+	ori $13, $13, 0x661d
+	lui $14, 0x200
+	addiu $15, $0, -24576
+	addiu $16, $0, -6
+	addiu $17, $0, -23
+	lui $18, 0x2089
+	ori $18, $18, 0x41ae
+	lui $19, 0x1
+	lui $20, 0x1000
+	ori $20, $20, 0x1
+	lui $21, 0x26e2
+	ori $21, $21, 0x1a4a
+	lui $22, 0xea9b
+	ori $22, $22, 0x1cb
+	lui $23, 0xba3
+	ori $23, $23, 0x8954
+	addiu $24, $0, -5
+	addiu $25, $0, -103
+	lui $28, 0xffb2
+	lui $30, 0x60a9
+	ori $30, $30, 0xb52e
+	lui $31, 0x7900
 # case 35 body
-	lui $8, %hi(.Lc35_0)
-	addiu $8, $8, %lo(.Lc35_0)
-	jalr $25, $8
-	sllv $31, $11, $3
-	sra $31, $6, 17
+	srav $7, $17, $9
+	addiu $18, $0, 4
 .Lc35_0:
-	bltz $2, .Lc35_1
-	srav $17, $9, $18
-	lui $16, 0xffff
-	movz $20, $23, $21
+	sll $21, $13, 4
+	lui $13, 0x8042
+	addiu $18, $18, -1
+	bne $18, $0, .Lc35_0
+	lui $12, 0x8942
+	bnel $20, $20, .Lc35_1
+	nor $8, $19, $25
+	rotrv $13, $14, $7
 .Lc35_1:
-	lui $21, %hi(.Lc35_2)
-	addiu $21, $21, %lo(.Lc35_2)
-	jr $21
-	addiu $21, $1, -1
-	subu $15, $19, $25
-	xor $1, $0, $8
+	sra $4, $2, 7
+	lui $15, %hi(.Lc35_2)
+	addiu $15, $15, %lo(.Lc35_2)
+	jr.hb $15
+	and $31, $2, $0
+	lui $17, 0xafbf
 .Lc35_2:
-	bltz $3, .Lc35_3
-	ori $1, $0, 54541
-	sra $0, $7, 26
+	bgtz $6, .Lc35_3
+	sltiu $19, $13, 13810
+	rotrv $4, $16, $7
 .Lc35_3:
-	lui $23, %hi(.Lc35_4)
-	addiu $23, $23, %lo(.Lc35_4)
-	jalr $23
-	xor $7, $3, $3
-	slti $23, $19, 32767
-	sra $23, $24, 30
+	jal .Lc35_4
+	sllv $23, $1, $31
+	sra $0, $8, 10
+	srl $28, $20, 31
 .Lc35_4:
-	bal .Lc35_5
-	sll $7, $19, 18
-	lui $12, 0x8000
-	lui $3, 0x15d8
+	bltz $1, .Lc35_5
+	movn $20, $0, $1
+	rotr $17, $9, 9
 .Lc35_5:
-	bgezal $24, .Lc35_6
-	rotrv $28, $9, $6
-	addu $24, $30, $17
-	addiu $30, $21, -28894
+	blezl $20, .Lc35_6
+	sltu $9, $19, $3
+	lui $13, 0xedc7
 .Lc35_6:
-	lui $22, %hi(.Lc35_7)
-	addiu $22, $22, %lo(.Lc35_7)
-	jalr $22
-	srlv $21, $17, $21
-	and $28, $13, $0
-	lui $6, 0x78e5
+	bltzall $17, .Lc35_7
+	sra $11, $28, 5
+	sra $15, $6, 1
 .Lc35_7:
-	addiu $2, $0, 1
-.Lc35_8:
-	nor $30, $5, $14
-	rotrv $7, $21, $23
-	srav $11, $16, $2
-	addiu $2, $2, -1
-	bne $2, $0, .Lc35_8
-	slti $20, $10, -1
 # case 35 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4304,92 +4396,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 36
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	lui $1, 0xff9
+	ori $1, $1, 0xa9e
 	mthi $1
-	addiu $1, $0, 1
+	lui $1, 0x3be9
+	ori $1, $1, 0x8c39
 	mtlo $1
-	lui $1, 0x3ae4
-	ori $1, $1, 0x38ff
-	addiu $2, $0, 3
-	lui $3, 0xc3d9
-	ori $3, $3, 0xbe08
-	lui $4, 0x2
-	lui $5, 0x3ff
-	ori $5, $5, 0xffff
-	lui $6, 0xf68f
-	ori $6, $6, 0xc975
-	lui $7, 0xf549
-	ori $7, $7, 0xa003
-	lui $8, 0x805a
-	ori $8, $8, 0x1c9d
-	lui $9, 0x639c
-	ori $9, $9, 0x28a5
-	addiu $10, $0, -27
-	lui $11, 0x5204
-	ori $11, $11, 0xda51
-	lui $12, 0x5bef
-	ori $12, $12, 0x2b1b
-	addiu $13, $0, 16
-	lui $14, 0x4810
-	ori $14, $14, 0xe46c
-	lui $15, 0x9964
-	ori $15, $15, 0xca9e
-	addiu $16, $0, -32768
-	lui $17, 0x5b
-	lui $18, 0x6378
-	ori $18, $18, 0x9f52
-	lui $19, 0x1fff
-	ori $19, $19, 0xffff
-	lui $20, 0xe6f8
-	ori $20, $20, 0x70d2
-	lui $21, 0x78ee
-	ori $21, $21, 0x14da
-	lui $22, 0x3f69
-	ori $22, $22, 0x9654
-	lui $23, 0xa178
-	ori $23, $23, 0x7427
-	addiu $24, $0, -28
-	lui $25, 0xbf9c
-	ori $25, $25, 0xb93b
-	addiu $28, $0, -36
-	addiu $30, $0, 16
-	lui $31, 0x7
+	addiu $1, $0, 31
+	addiu $2, $0, -38
+	lui $3, 0x80
+	lui $4, 0x870d
+	ori $4, $4, 0xe82
+	lui $5, 0xe15
+	ori $5, $5, 0x6af1
+	lui $6, 0x4640
+	ori $6, $6, 0xe87d
+	addiu $7, $0, -8
+	lui $8, 0x70
+	lui $9, 0x200
+	addiu $10, $0, 14
+	lui $11, 0xe403
+	ori $11, $11, 0xd89c
+	addiu $12, $0, 1024
+	lui $13, 0x8
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	addiu $15, $0, 20
+	lui $16, 0x21
+	addiu $17, $0, 5
+	addiu $18, $0, 30
+	addiu $19, $0, 27
+	addiu $20, $0, -128
+	lui $21, 0x37cf
+	ori $21, $21, 0x25af
+	lui $22, 0x654d
+	ori $22, $22, 0x16a0
+	addiu $23, $0, -22
+	lui $24, 0x9b18
+	ori $24, $24, 0xd60
+	lui $25, 0xdeb7
+	ori $25, $25, 0x8773
+	lui $28, 0x5812
+	ori $28, $28, 0xc057
+	lui $30, 0x8000
+	lui $31, 0x7fff
 	ori $31, $31, 0xffff
 # case 36 body
-	bne $11, $11, .Lc36_0
-	lui $25, 0xffff
-	srlv $22, $18, $2
+	bgtzl $13, .Lc36_0
+	srav $18, $19, $13
+	sra $13, $14, 7
+	lui $0, 0x1bfe
 .Lc36_0:
-	bgtz $22, .Lc36_1
-	sll $5, $17, 2
-	lui $1, 0x7fff
-	slt $6, $18, $30
+	bgtzl $4, .Lc36_1
+	sllv $31, $9, $12
+	xor $0, $23, $1
+	nor $4, $28, $8
 .Lc36_1:
-	lui $8, %hi(.Lc36_2)
-	addiu $8, $8, %lo(.Lc36_2)
-	jr $8
-	andi $17, $17, 28844
-	movn $20, $14, $17
-	srlv $10, $11, $17
+	beql $8, $8, .Lc36_2
+	lui $4, 0xffff
+	ori $30, $7, 255
 .Lc36_2:
-	bltzl $17, .Lc36_3
-	andi $24, $2, 44329
-	xori $16, $24, 7496
-	addiu $20, $18, -32768
+	sllv $0, $5, $23
+	bltzal $22, .Lc36_3
+	subu $2, $20, $2
+	sll $20, $1, 20
+	rotr $18, $3, 30
 .Lc36_3:
-	lui $9, %hi(.Lc36_4)
-	addiu $9, $9, %lo(.Lc36_4)
-	jalr $5, $9
-	slti $9, $21, -15939
-	rotrv $24, $23, $23
-.Lc36_4:
-	addiu $30, $17, -20683
-	bgtzl $15, .Lc36_5
-	sll $23, $3, 30
-	sll $31, $23, 1
-	sra $21, $8, 7
-.Lc36_5:
 # case 36 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4433,90 +4505,89 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 37
-	lui $1, 0xfffd
+	lui $1, 0x0
+	ori $1, $1, 0xffff
 	mthi $1
-	addiu $1, $0, 7
+	addiu $1, $0, -13
 	mtlo $1
-	lui $1, 0x7c3b
-	ori $1, $1, 0xbd30
-	lui $2, 0x3f
-	ori $2, $2, 0xffff
-	lui $3, 0xb1ca
-	ori $3, $3, 0x9c7c
-	lui $4, 0xf550
-	ori $4, $4, 0xafe3
-	lui $5, 0x1f2d
-	ori $5, $5, 0x4439
-	addiu $6, $0, 15
-	lui $7, 0xa837
-	ori $7, $7, 0x3675
-	addiu $8, $0, 76
-	addiu $9, $0, -1
-	lui $10, 0x8
-	ori $10, $10, 0x1
-	addiu $11, $0, -35
-	addiu $12, $0, -11
-	addiu $13, $0, 2048
-	lui $14, 0x6e68
-	ori $14, $14, 0xce4c
-	lui $15, 0xfa00
-	addiu $16, $0, 33
-	lui $17, 0xff87
-	addiu $18, $0, 5
-	lui $19, 0x88ad
-	ori $19, $19, 0x8106
-	addiu $20, $0, 0
-	lui $21, 0x2
-	addiu $22, $0, 13
-	addiu $23, $0, -7
-	lui $24, 0x6d7c
-	ori $24, $24, 0x348f
-	lui $25, 0xff90
-	lui $28, 0x7fff
-	ori $28, $28, 0xfffe
-	addiu $30, $0, 3
-	lui $31, 0x0
-	ori $31, $31, 0x8000
+	addiu $1, $0, 32
+	addiu $2, $0, -6
+	addiu $3, $0, -40
+	addiu $4, $0, 9
+	lui $5, 0xff8d
+	addiu $6, $0, -1
+	addiu $7, $0, 128
+	lui $8, 0x2c46
+	ori $8, $8, 0x894a
+	addiu $9, $0, -17
+	lui $10, 0xaaaa
+	ori $10, $10, 0xaaaa
+	lui $11, 0xffb9
+	addiu $12, $0, -1
+	lui $13, 0x1483
+	ori $13, $13, 0x5ad
+	lui $14, 0xa6bb
+	ori $14, $14, 0x54f3
+	addiu $15, $0, 1
+	addiu $16, $0, 7
+	addiu $17, $0, -2
+	lui $18, 0x2300
+	addiu $19, $0, 32
+	addiu $20, $0, 119
+	lui $21, 0xd40c
+	ori $21, $21, 0xb2bc
+	lui $22, 0xffff
+	ori $22, $22, 0x7fff
+	addiu $23, $0, 2048
+	lui $24, 0x6eab
+	ori $24, $24, 0xd1b7
+	addiu $25, $0, 41
+	addiu $28, $0, 16
+	addiu $30, $0, -21
+	addiu $31, $0, 2
 # case 37 body
-	lui $2, %hi(.Lc37_0)
-	addiu $2, $2, %lo(.Lc37_0)
-	jr $2
-	lui $17, 0xfd1
-	srav $13, $5, $6
-	lui $4, 0xa38
+	blezl $30, .Lc37_0
+	lui $4, 0xcb9b
+	movn $28, $20, $10
 .Lc37_0:
-	lui $5, 0x1cb
-	subu $15, $30, $28
-	blez $24, .Lc37_1
-	srav $3, $31, $30
-	andi $10, $22, 38590
+	movn $4, $2, $17
+	addiu $30, $0, 3
 .Lc37_1:
-	addu $21, $18, $0
-	bne $18, $21, .Lc37_2
-	lui $22, 0x74bb
-	sra $6, $10, 6
-	addiu $16, $19, -32768
+	srlv $9, $16, $17
+	sltiu $12, $0, -256
+	addiu $30, $30, -1
+	bgtz $30, .Lc37_1
+	sra $8, $7, 9
+	addiu $22, $31, -912
+	beql $6, $16, .Lc37_2
+	lui $12, 0xcfe3
+	ori $15, $22, 7311
+	srl $25, $7, 8
 .Lc37_2:
-	srlv $22, $13, $14
-	lui $17, %hi(.Lc37_3)
-	addiu $17, $17, %lo(.Lc37_3)
-	jalr $16, $17
-	sll $7, $9, 25
-	addu $16, $31, $2
-	subu $6, $17, $17
+	bltz $8, .Lc37_3
+	addu $20, $11, $31
+	sllv $6, $9, $3
 .Lc37_3:
-	addiu $12, $0, 2
+	lui $21, %hi(.Lc37_4)
+	addiu $21, $21, %lo(.Lc37_4)
+	jalr $21
+	lui $20, 0x7b06
+	sllv $3, $17, $4
+	rotr $16, $31, 9
 .Lc37_4:
-	srav $2, $25, $8
-	sltiu $28, $6, 255
-	addiu $12, $12, -1
-	bgtz $12, .Lc37_4
-	nor $8, $17, $19
-	beq $14, $14, .Lc37_5
-	lui $13, 0x5d70
-	srav $8, $28, $20
+	bltz $20, .Lc37_5
+	srav $28, $10, $4
+	xori $3, $25, 18831
+	sllv $4, $17, $30
 .Lc37_5:
-	sll $2, $5, 27
+	addiu $11, $0, 5
+.Lc37_6:
+	srlv $6, $1, $7
+	addiu $30, $6, -32768
+	srlv $8, $24, $6
+	addiu $11, $11, -1
+	bgtz $11, .Lc37_6
+	srl $10, $28, 20
 # case 37 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4560,73 +4631,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 38
-	addiu $1, $0, 15
+	lui $1, 0xbe92
+	ori $1, $1, 0xb2bf
 	mthi $1
-	addiu $1, $0, 1
+	lui $1, 0x3609
+	ori $1, $1, 0x69da
 	mtlo $1
-	lui $1, 0x1
-	ori $1, $1, 0x1
-	lui $2, 0x3
+	lui $1, 0x3f
+	ori $1, $1, 0xffff
+	lui $2, 0xfff
 	ori $2, $2, 0xffff
-	addiu $3, $0, -36
-	lui $4, 0x1
-	ori $4, $4, 0x1
-	lui $5, 0x8765
-	ori $5, $5, 0x4321
-	lui $6, 0x8000
-	ori $6, $6, 0x1
-	lui $7, 0x1bfc
-	ori $7, $7, 0xb3dd
-	addiu $8, $0, 37
-	addiu $9, $0, 32767
-	lui $10, 0x90b9
-	ori $10, $10, 0xedc7
-	addiu $11, $0, 3
-	lui $12, 0x9a73
-	ori $12, $12, 0x909
-	lui $13, 0xe600
-	lui $14, 0x1fff
-	ori $14, $14, 0xffff
-	addiu $15, $0, 3
-	addiu $16, $0, -31232
-	addiu $17, $0, -37
-	lui $18, 0xff9
-	ori $18, $18, 0xa9e
-	lui $19, 0x3be9
-	ori $19, $19, 0x8c39
-	addiu $20, $0, 31
-	addiu $21, $0, -38
-	lui $22, 0x80
-	lui $23, 0x870d
-	ori $23, $23, 0xe82
-	lui $24, 0xe15
-	ori $24, $24, 0x6af1
-	lui $25, 0x4640
-	ori $25, $25, 0xe87d
-	addiu $28, $0, -8
-	lui $30, 0x70
-	lui $31, 0x200
+	lui $3, 0x8000
+	addiu $4, $0, -14
+	addiu $5, $0, 37
+	lui $6, 0x7788
+	ori $6, $6, 0x4ffb
+	lui $7, 0x202d
+	ori $7, $7, 0xc6
+	addiu $8, $0, -13568
+	lui $9, 0xac23
+	ori $9, $9, 0xbfb5
+	lui $10, 0xb900
+	addiu $11, $0, 24
+	addiu $12, $0, -16
+	lui $13, 0xb2c3
+	ori $13, $13, 0x58d
+	lui $14, 0xc200
+	addiu $15, $0, -25
+	addiu $16, $0, -92
+	addiu $17, $0, 5
+	addiu $18, $0, -32768
+	lui $19, 0xc079
+	ori $19, $19, 0x9047
+	lui $20, 0xa8f0
+	ori $20, $20, 0xc11e
+	lui $21, 0x2d12
+	ori $21, $21, 0x73f2
+	addiu $22, $0, 32767
+	addiu $23, $0, 4
+	lui $24, 0xc5a1
+	ori $24, $24, 0xa08e
+	lui $25, 0x19d1
+	ori $25, $25, 0x8ca6
+	addiu $28, $0, 128
+	lui $30, 0x68d2
+	ori $30, $30, 0x56c6
+	lui $31, 0x80
+	ori $31, $31, 0x1
 # case 38 body
-	lui $25, %hi(.Lc38_0)
-	addiu $25, $25, %lo(.Lc38_0)
-	jalr $14, $25
-	srav $18, $18, $3
-	srav $15, $9, $14
+	bgez $22, .Lc38_0
+	lui $23, 0xffff
+	lui $31, 0x7fff
+	lui $0, 0xc3c1
 .Lc38_0:
-	jal .Lc38_1
-	lui $2, 0x11b6
-	lui $21, 0x1
-	srav $23, $25, $25
+	addu $17, $0, $0
+	bnel $0, $17, .Lc38_1
+	rotrv $1, $23, $23
+	rotrv $12, $15, $2
 .Lc38_1:
-	blez $0, .Lc38_2
-	srlv $1, $16, $13
-	slti $14, $16, -19109
+	blez $25, .Lc38_2
+	addiu $11, $0, 28000
+	movz $14, $9, $19
 .Lc38_2:
-	blezl $7, .Lc38_3
-	lui $0, 0x1bfe
-	nor $11, $0, $12
+	lui $4, %hi(.Lc38_3)
+	addiu $4, $4, %lo(.Lc38_3)
+	jr.hb $4
+	lui $6, 0x22cd
+	xor $16, $3, $21
+	lui $1, 0xffff
 .Lc38_3:
-	srlv $2, $12, $0
 # case 38 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4670,67 +4743,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 39
-	lui $1, 0x1164
-	ori $1, $1, 0x2b01
+	lui $1, 0x7
+	ori $1, $1, 0xffff
 	mthi $1
-	lui $1, 0x1
+	addiu $1, $0, -34
 	mtlo $1
-	addiu $1, $0, 81
-	addiu $2, $0, -20
-	addiu $3, $0, -1
-	addiu $4, $0, -7
-	addiu $5, $0, 32
-	lui $6, 0x1f0f
-	ori $6, $6, 0x88a5
-	addiu $7, $0, -21
-	addiu $8, $0, 18
-	lui $9, 0x6539
-	ori $9, $9, 0x610c
-	lui $10, 0x3fff
-	ori $10, $10, 0xffff
-	addiu $11, $0, 31
-	lui $12, 0x5c8f
-	ori $12, $12, 0x4012
-	addiu $13, $0, 0
-	addiu $14, $0, 26
-	addiu $15, $0, -19
-	lui $16, 0xc643
-	ori $16, $16, 0x10b2
-	addiu $17, $0, -32
-	addiu $18, $0, 18944
-	addiu $19, $0, 255
-	addiu $20, $0, -71
-	lui $21, 0xf8b
-	ori $21, $21, 0x8a01
-	addiu $22, $0, 102
-	lui $23, 0x2000
-	lui $24, 0xbd
-	ori $24, $24, 0xfd5e
-	addiu $25, $0, 256
-	addiu $28, $0, 32
-	addiu $30, $0, -6
-	addiu $31, $0, -40
+	lui $1, 0x8000
+	ori $1, $1, 0x1
+	lui $2, 0x59e0
+	ori $2, $2, 0x2a12
+	lui $3, 0xbcb2
+	ori $3, $3, 0x7614
+	lui $4, 0xb7a0
+	ori $4, $4, 0xe4f6
+	lui $5, 0x285a
+	ori $5, $5, 0xe155
+	lui $6, 0xc71
+	ori $6, $6, 0xe95e
+	addiu $7, $0, -128
+	lui $8, 0x29f7
+	ori $8, $8, 0xb3e0
+	addiu $9, $0, 8
+	addiu $10, $0, 19968
+	lui $11, 0x1234
+	ori $11, $11, 0x5678
+	lui $12, 0x5449
+	ori $12, $12, 0x364d
+	addiu $13, $0, 255
+	lui $14, 0xffff
+	ori $14, $14, 0x7fff
+	addiu $15, $0, 128
+	addiu $16, $0, -114
+	lui $17, 0x5555
+	ori $17, $17, 0x5555
+	lui $18, 0x8000
+	ori $18, $18, 0x1
+	lui $19, 0x200
+	addiu $20, $0, -15360
+	lui $21, 0x7
+	ori $21, $21, 0xffff
+	addiu $22, $0, 10
+	lui $23, 0x3
+	ori $23, $23, 0xffff
+	addiu $24, $0, 4
+	lui $25, 0xfe00
+	lui $28, 0xe700
+	addiu $30, $0, -25
+	lui $31, 0xbba0
+	ori $31, $31, 0xb29f
 # case 39 body
-	blezl $10, .Lc39_0
-	subu $24, $22, $5
-	sllv $16, $0, $13
+	bnel $9, $9, .Lc39_0
+	xori $21, $28, 0
+	sllv $12, $30, $17
 .Lc39_0:
-	bltzall $2, .Lc39_1
-	lui $8, 0x8504
-	srlv $19, $1, $5
-	lui $22, 0x43db
+	addiu $12, $0, 5
 .Lc39_1:
-	addiu $2, $0, 3
+	srl $3, $15, 1
+	addiu $12, $12, -1
+	bgtz $12, .Lc39_1
+	slt $20, $19, $2
+	lui $18, %hi(.Lc39_2)
+	addiu $18, $18, %lo(.Lc39_2)
+	jr.hb $18
+	lui $31, 0x8888
+	srav $5, $14, $8
 .Lc39_2:
-	srav $31, $12, $15
-	rotrv $12, $4, $16
-	addiu $2, $2, -1
-	bgtz $2, .Lc39_2
-	rotr $5, $2, 26
-	blezl $30, .Lc39_3
-	lui $4, 0xcb9b
-	movn $28, $20, $10
-.Lc39_3:
 # case 39 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4774,63 +4851,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 40
-	lui $1, 0x1dad
-	ori $1, $1, 0x36ff
+	addiu $1, $0, -37
 	mthi $1
-	lui $1, 0x833d
-	ori $1, $1, 0x92cf
+	addiu $1, $0, -1
 	mtlo $1
-	addiu $1, $0, 2
-	addiu $2, $0, 32
-	lui $3, 0xffd9
-	addiu $4, $0, 512
-	lui $5, 0x9f00
-	lui $6, 0x64c8
-	ori $6, $6, 0x3f2c
-	lui $7, 0x7fff
-	ori $7, $7, 0xffff
-	lui $8, 0x959b
-	ori $8, $8, 0xcbd1
-	lui $9, 0x1
-	ori $9, $9, 0xffff
-	addiu $10, $0, -16
-	lui $11, 0xc4cf
-	ori $11, $11, 0x6820
-	addiu $12, $0, 1
-	addiu $13, $0, 32
-	lui $14, 0xbad8
-	ori $14, $14, 0x6984
-	addiu $15, $0, -22
-	addiu $16, $0, -1
-	addiu $17, $0, 5
-	lui $18, 0xc08f
-	ori $18, $18, 0xff6b
-	lui $19, 0x8872
-	ori $19, $19, 0xecfa
-	lui $20, 0x7ff
-	ori $20, $20, 0xffff
-	addiu $21, $0, -71
-	addiu $22, $0, 64
-	lui $23, 0x9d25
-	ori $23, $23, 0x8785
-	lui $24, 0x3e
-	lui $25, 0xe446
-	ori $25, $25, 0xa1a9
-	addiu $28, $0, -19
-	lui $30, 0x7f
-	addiu $31, $0, -31
+	lui $1, 0x20
+	ori $1, $1, 0x1
+	lui $2, 0xffe9
+	lui $3, 0xffd4
+	addiu $4, $0, -5
+	lui $5, 0x10fe
+	ori $5, $5, 0x2a07
+	lui $6, 0x4
+	ori $6, $6, 0x1
+	lui $7, 0x1d49
+	ori $7, $7, 0x4691
+	lui $8, 0xbb00
+	lui $9, 0x8765
+	ori $9, $9, 0x4321
+	lui $10, 0xaef8
+	ori $10, $10, 0x5a5c
+	lui $11, 0x7fff
+	ori $11, $11, 0xfffe
+	lui $12, 0xdf19
+	ori $12, $12, 0xf21c
+	lui $13, 0x918e
+	ori $13, $13, 0xae75
+	lui $14, 0x6bfc
+	ori $14, $14, 0x6db8
+	addiu $15, $0, 33
+	lui $16, 0x94a5
+	ori $16, $16, 0x1f50
+	lui $17, 0x9040
+	ori $17, $17, 0xf0c1
+	addiu $18, $0, -38
+	lui $19, 0x4000
+	lui $20, 0x4d0b
+	ori $20, $20, 0xce6b
+	lui $21, 0xfc9d
+	ori $21, $21, 0x6a50
+	lui $22, 0x80
+	lui $23, 0x2e00
+	lui $24, 0x3000
+	lui $25, 0x8
+	addiu $28, $0, 14
+	addiu $30, $0, -2048
+	lui $31, 0x10
 # case 40 body
-	lui $12, %hi(.Lc40_0)
-	addiu $12, $12, %lo(.Lc40_0)
-	jr $12
-	lui $11, 0xff00
-	sllv $24, $21, $11
+	addu $13, $0, $0
+	bne $0, $13, .Lc40_0
+	lui $9, 0xffff
+	lui $31, 0x859
+	rotr $7, $14, 3
 .Lc40_0:
-	srav $16, $31, $6
-	bne $17, $4, .Lc40_1
-	sra $9, $7, 4
-	slti $28, $10, 255
+	b .Lc40_1
+	lui $21, 0x2d4d
+	movn $17, $7, $23
 .Lc40_1:
+	bltz $7, .Lc40_2
+	xor $11, $31, $1
+	slti $18, $0, 7168
+	nor $31, $9, $24
+.Lc40_2:
+	bgezal $13, .Lc40_3
+	subu $20, $0, $14
+	nor $16, $16, $0
+.Lc40_3:
 # case 40 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4874,97 +4960,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 41
-	addiu $1, $0, 118
+	lui $1, 0x2
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, -33
+	lui $1, 0x6d76
+	ori $1, $1, 0x4bc0
 	mtlo $1
-	lui $1, 0xfa30
-	ori $1, $1, 0x7e9e
-	addiu $2, $0, -23
-	addiu $3, $0, 23
-	lui $4, 0xff
-	ori $4, $4, 0xff
-	lui $5, 0xc2f7
-	ori $5, $5, 0xcec6
-	lui $6, 0x200
-	ori $6, $6, 0x1
-	addiu $7, $0, -14
-	addiu $8, $0, -37
-	addiu $9, $0, 22
-	addiu $10, $0, -40
-	lui $11, 0x36b5
-	ori $11, $11, 0x137
-	addiu $12, $0, 6
-	addiu $13, $0, 0
-	addiu $14, $0, 27
-	addiu $15, $0, 2
-	addiu $16, $0, 0
-	lui $17, 0xa0a5
-	ori $17, $17, 0xba1c
-	lui $18, 0xbe92
-	ori $18, $18, 0xb2bf
-	lui $19, 0x3609
-	ori $19, $19, 0x69da
-	lui $20, 0x3f
-	ori $20, $20, 0xffff
-	lui $21, 0xfff
-	ori $21, $21, 0xffff
-	lui $22, 0x8000
-	addiu $23, $0, -14
-	addiu $24, $0, 37
-	lui $25, 0x7788
-	ori $25, $25, 0x4ffb
-	lui $28, 0x202d
-	ori $28, $28, 0xc6
-	addiu $30, $0, -13568
-	lui $31, 0xac23
-	ori $31, $31, 0xbfb5
+	addiu $1, $0, 31
+	lui $2, 0xf41d
+	ori $2, $2, 0xf464
+	lui $3, 0x8765
+	ori $3, $3, 0x4321
+	lui $4, 0x3dfb
+	ori $4, $4, 0xf84c
+	lui $5, 0x7fff
+	ori $5, $5, 0xfffe
+	lui $6, 0x800
+	lui $7, 0x6700
+	addiu $8, $0, 8193
+	lui $9, 0x8000
+	ori $9, $9, 0x1
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	addiu $11, $0, -22
+	lui $12, 0x14ee
+	ori $12, $12, 0xf5b2
+	addiu $13, $0, -30208
+	addiu $14, $0, 8191
+	lui $15, 0xe118
+	ori $15, $15, 0xb736
+	lui $16, 0x1234
+	ori $16, $16, 0x5678
+	lui $17, 0x3296
+	ori $17, $17, 0xb04c
+	addiu $18, $0, 16385
+	lui $19, 0xfff
+	ori $19, $19, 0xffff
+	addiu $20, $0, 25
+	addiu $21, $0, 7
+	addiu $22, $0, 12
+	lui $23, 0xd6fb
+	ori $23, $23, 0x427e
+	addiu $24, $0, 4096
+	lui $25, 0x1
+	lui $28, 0xec3c
+	ori $28, $28, 0x9da3
+	lui $30, 0xc700
+	addiu $31, $0, 19456
 # case 41 body
-	bnel $22, $22, .Lc41_0
-	lui $18, 0x1
-	nor $25, $11, $2
+	b .Lc41_0
+	rotr $17, $14, 25
+	rotrv $0, $21, $4
+	srl $31, $21, 12
 .Lc41_0:
-	addiu $5, $0, 3
+	bgezal $19, .Lc41_1
+	sltiu $16, $4, 255
+	lui $28, 0x73aa
 .Lc41_1:
-	ori $19, $5, 32767
-	srav $30, $22, $22
-	subu $24, $31, $11
-	addiu $5, $5, -1
-	bne $5, $0, .Lc41_1
-	andi $11, $13, 1915
-	lui $13, %hi(.Lc41_2)
-	addiu $13, $13, %lo(.Lc41_2)
-	jr $13
-	xori $31, $13, 255
-	srl $12, $6, 0
+	bnel $8, $8, .Lc41_2
+	srlv $28, $7, $0
+	srl $28, $24, 8
+	and $17, $23, $10
 .Lc41_2:
-	lui $8, %hi(.Lc41_3)
-	addiu $8, $8, %lo(.Lc41_3)
-	jalr $8
-	rotrv $1, $23, $23
-	rotrv $12, $15, $2
+	blezl $19, .Lc41_3
+	andi $24, $18, 37358
+	movn $30, $18, $8
 .Lc41_3:
-	blez $25, .Lc41_4
-	addiu $11, $0, 28000
-	movz $14, $9, $19
-.Lc41_4:
-	lui $4, %hi(.Lc41_5)
-	addiu $4, $4, %lo(.Lc41_5)
-	jr $4
-	movz $6, $30, $9
-	xor $16, $3, $21
-	lui $1, 0xffff
-.Lc41_5:
-	j .Lc41_6
-	addu $0, $9, $31
-	xori $23, $4, 59742
-.Lc41_6:
-	lui $24, %hi(.Lc41_7)
-	addiu $24, $24, %lo(.Lc41_7)
-	jalr $24
-	subu $15, $10, $17
-	andi $25, $2, 40748
-.Lc41_7:
 # case 41 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5008,69 +5069,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 42
-	lui $1, 0x9be0
-	ori $1, $1, 0xd83d
+	lui $1, 0xc017
+	ori $1, $1, 0xdd8d
 	mthi $1
-	lui $1, 0x5600
+	addiu $1, $0, -20
 	mtlo $1
-	lui $1, 0x100b
-	ori $1, $1, 0x8bc1
-	addiu $2, $0, -10
-	lui $3, 0x859e
-	ori $3, $3, 0x5d1f
-	addiu $4, $0, -15360
-	lui $5, 0x7
-	ori $5, $5, 0xffff
-	addiu $6, $0, 10
-	lui $7, 0x3
-	ori $7, $7, 0xffff
-	addiu $8, $0, 4
-	lui $9, 0xfe00
-	lui $10, 0xe700
-	addiu $11, $0, -25
-	lui $12, 0xbba0
-	ori $12, $12, 0xb29f
-	addiu $13, $0, -2
-	addiu $14, $0, 63
-	addiu $15, $0, 11520
-	lui $16, 0xab9f
-	ori $16, $16, 0x4e7f
-	addiu $17, $0, 31
-	lui $18, 0x6de1
-	ori $18, $18, 0x3b4c
-	addiu $19, $0, -32768
-	addiu $20, $0, -22
-	lui $21, 0x6775
-	ori $21, $21, 0xf0dc
-	lui $22, 0x9716
-	ori $22, $22, 0x9bed
-	lui $23, 0x673b
-	ori $23, $23, 0xca51
-	lui $24, 0x51ce
-	ori $24, $24, 0xc98b
-	lui $25, 0x8200
-	addiu $28, $0, 4
-	lui $30, 0x1234
-	ori $30, $30, 0x5678
-	lui $31, 0xaacf
-	ori $31, $31, 0xc783
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
+	addiu $2, $0, 15
+	lui $3, 0x3ff
+	ori $3, $3, 0xffff
+	addiu $4, $0, 36
+	addiu $5, $0, 35
+	addiu $6, $0, 65
+	addiu $7, $0, 16640
+	addiu $8, $0, 25856
+	lui $9, 0xf747
+	ori $9, $9, 0x27a8
+	lui $10, 0x10
+	lui $11, 0x438d
+	ori $11, $11, 0x883d
+	lui $12, 0xff9f
+	lui $13, 0x1091
+	ori $13, $13, 0x1930
+	addiu $14, $0, -2
+	addiu $15, $0, -92
+	lui $16, 0xa8af
+	ori $16, $16, 0xc393
+	addiu $17, $0, -7
+	lui $18, 0xce02
+	ori $18, $18, 0x965a
+	lui $19, 0xff
+	ori $19, $19, 0xff
+	lui $20, 0x28
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	lui $22, 0x40e3
+	ori $22, $22, 0x211b
+	lui $23, 0x926d
+	ori $23, $23, 0x165f
+	addiu $24, $0, 32767
+	addiu $25, $0, -17
+	addiu $28, $0, -15
+	lui $30, 0x100
+	addiu $31, $0, -7168
 # case 42 body
-	lui $18, %hi(.Lc42_0)
-	addiu $18, $18, %lo(.Lc42_0)
-	jr $18
-	movz $31, $17, $12
-	srav $5, $14, $8
+	addiu $31, $0, 4
 .Lc42_0:
-	bnel $14, $10, .Lc42_1
-	sra $18, $23, 14
-	rotr $11, $17, 29
+	slti $12, $25, 0
+	sra $10, $17, 16
+	addiu $31, $31, -1
+	bne $31, $0, .Lc42_0
+	lui $22, 0xb5c3
+	lui $23, %hi(.Lc42_1)
+	addiu $23, $23, %lo(.Lc42_1)
+	jr $23
+	sllv $7, $12, $15
+	xori $2, $5, 255
+	xor $20, $25, $4
 .Lc42_1:
-	addiu $4, $0, 3
+	blez $14, .Lc42_2
+	lui $28, 0xcf72
+	lui $12, 0xff00
+	slt $12, $4, $13
 .Lc42_2:
-	addu $20, $21, $19
-	addiu $4, $4, -1
-	bne $4, $0, .Lc42_2
-	srav $25, $22, $16
 # case 42 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5114,72 +5176,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 43
-	lui $1, 0x6bfc
-	ori $1, $1, 0x6db8
+	lui $1, 0x40
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, 33
+	lui $1, 0x1981
+	ori $1, $1, 0x2008
 	mtlo $1
-	lui $1, 0x94a5
-	ori $1, $1, 0x1f50
-	lui $2, 0x9040
-	ori $2, $2, 0xf0c1
-	addiu $3, $0, -38
-	lui $4, 0x4000
-	lui $5, 0x4d0b
-	ori $5, $5, 0xce6b
-	lui $6, 0xfc9d
-	ori $6, $6, 0x6a50
-	lui $7, 0x80
-	lui $8, 0x2e00
-	lui $9, 0x3000
-	lui $10, 0x8
-	addiu $11, $0, 14
-	addiu $12, $0, -2048
-	lui $13, 0x10
-	addiu $14, $0, -1
-	addiu $15, $0, 7
-	lui $16, 0x3f
-	ori $16, $16, 0xffff
-	lui $17, 0x6e73
-	ori $17, $17, 0x238e
-	addiu $18, $0, -32
-	lui $19, 0xc909
-	ori $19, $19, 0x816c
-	lui $20, 0x1866
-	ori $20, $20, 0x49c8
-	lui $21, 0xfa7f
-	ori $21, $21, 0xa042
-	lui $22, 0x918f
-	ori $22, $22, 0x6bb9
-	lui $23, 0x7114
-	ori $23, $23, 0x7948
-	addiu $24, $0, 1
-	lui $25, 0x7fff
-	ori $25, $25, 0xfffe
-	addiu $28, $0, -87
-	addiu $30, $0, 18
-	lui $31, 0x4d
+	addiu $1, $0, -105
+	lui $2, 0x33e8
+	ori $2, $2, 0x7bf0
+	lui $3, 0x7438
+	ori $3, $3, 0xd3bb
+	lui $4, 0xfff2
+	lui $5, 0x1d
+	addiu $6, $0, 16
+	addiu $7, $0, -25
+	lui $8, 0x59ec
+	ori $8, $8, 0x9a69
+	addiu $9, $0, 117
+	addiu $10, $0, 32
+	lui $11, 0xffcf
+	addiu $12, $0, 1
+	lui $13, 0x0
+	ori $13, $13, 0xffff
+	addiu $14, $0, 32
+	lui $15, 0x1f62
+	ori $15, $15, 0xebe2
+	lui $16, 0xff00
+	ori $16, $16, 0xff00
+	lui $17, 0xc1b
+	ori $17, $17, 0xddf3
+	lui $18, 0xcb00
+	lui $19, 0x24db
+	ori $19, $19, 0xd651
+	lui $20, 0x2b
+	addiu $21, $0, 32
+	lui $22, 0xffff
+	ori $22, $22, 0x7fff
+	addiu $23, $0, 116
+	lui $24, 0xbf26
+	ori $24, $24, 0xac2b
+	addiu $25, $0, -28
+	lui $28, 0x4d
+	lui $30, 0x5000
+	lui $31, 0xe877
+	ori $31, $31, 0x87c3
 # case 43 body
-	addiu $10, $0, 3
+	bgtz $23, .Lc43_0
+	and $25, $18, $8
+	ori $9, $28, 40836
 .Lc43_0:
-	lui $17, 0x7fff
-	addiu $10, $10, -1
-	bne $10, $0, .Lc43_0
-	xor $7, $10, $31
-	lui $17, %hi(.Lc43_1)
-	addiu $17, $17, %lo(.Lc43_1)
-	jr $17
-	srav $18, $0, $21
-	nor $31, $9, $24
-	sll $13, $4, 6
+	bltz $16, .Lc43_1
+	srav $15, $30, $24
+	srav $21, $8, $16
 .Lc43_1:
-	addiu $20, $0, 1
+	lui $12, %hi(.Lc43_2)
+	addiu $12, $12, %lo(.Lc43_2)
+	jalr $12
+	sra $2, $8, 24
+	sra $7, $23, 9
+	subu $13, $25, $17
 .Lc43_2:
-	addu $17, $31, $15
-	sll $14, $15, 26
-	addiu $20, $20, -1
-	bgtz $20, .Lc43_2
-	sll $21, $31, 30
 # case 43 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5223,92 +5280,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 44
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
+	lui $1, 0x0
+	ori $1, $1, 0x8001
 	mthi $1
-	lui $1, 0x3dfb
-	ori $1, $1, 0xf84c
+	addiu $1, $0, -42
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
-	lui $2, 0x800
-	lui $3, 0x6700
-	addiu $4, $0, 8193
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	lui $6, 0x5555
-	ori $6, $6, 0x5555
-	addiu $7, $0, -22
-	lui $8, 0x14ee
-	ori $8, $8, 0xf5b2
-	addiu $9, $0, -30208
-	addiu $10, $0, 8191
-	lui $11, 0xe118
-	ori $11, $11, 0xb736
-	lui $12, 0x1234
-	ori $12, $12, 0x5678
-	lui $13, 0x3296
-	ori $13, $13, 0xb04c
-	addiu $14, $0, 16385
-	lui $15, 0xfff
-	ori $15, $15, 0xffff
-	addiu $16, $0, 25
-	addiu $17, $0, 7
-	addiu $18, $0, 12
-	lui $19, 0xd6fb
-	ori $19, $19, 0x427e
-	addiu $20, $0, 4096
-	lui $21, 0x1
-	lui $22, 0xec3c
-	ori $22, $22, 0x9da3
-	lui $23, 0xc700
-	addiu $24, $0, 19456
-	addiu $25, $0, -40
-	addiu $28, $0, -20736
-	lui $30, 0x4726
-	ori $30, $30, 0x7ea5
-	addiu $31, $0, 57
+	lui $1, 0x8574
+	ori $1, $1, 0x5261
+	lui $2, 0x1ed3
+	ori $2, $2, 0x2e83
+	lui $3, 0xff
+	ori $3, $3, 0xff
+	lui $4, 0xdd0a
+	ori $4, $4, 0xe2f5
+	lui $5, 0x7e94
+	ori $5, $5, 0xa10e
+	lui $6, 0xb66a
+	ori $6, $6, 0x1f72
+	addiu $7, $0, 18
+	addiu $8, $0, 127
+	lui $9, 0xe6ff
+	ori $9, $9, 0xe271
+	addiu $10, $0, -5
+	addiu $11, $0, -12
+	lui $12, 0xffb2
+	addiu $13, $0, 31
+	lui $14, 0xe0e7
+	ori $14, $14, 0xd330
+	addiu $15, $0, -31
+	addiu $16, $0, -8
+	lui $17, 0x7238
+	ori $17, $17, 0xf9fe
+	lui $18, 0x2e54
+	ori $18, $18, 0x4c43
+	lui $19, 0x2
+	lui $20, 0x1fff
+	ori $20, $20, 0xffff
+	lui $21, 0x20
+	addiu $22, $0, -16
+	addiu $23, $0, 128
+	lui $24, 0x1ff
+	ori $24, $24, 0xffff
+	addiu $25, $0, 7
+	lui $28, 0xfff
+	ori $28, $28, 0xffff
+	lui $30, 0x4a
+	addiu $31, $0, -37
 # case 44 body
-	lui $1, %hi(.Lc44_0)
-	addiu $1, $1, %lo(.Lc44_0)
-	jalr $21, $1
-	nor $9, $31, $21
-	addu $19, $22, $6
+	bltzal $4, .Lc44_0
+	lui $28, 0xff
+	nor $15, $0, $3
 .Lc44_0:
-	andi $24, $7, 20160
-	slti $7, $8, -32758
-	bgezal $28, .Lc44_1
-	sllv $16, $11, $15
-	lui $4, 0x1
-	rotr $13, $9, 16
+	lui $16, %hi(.Lc44_1)
+	addiu $16, $16, %lo(.Lc44_1)
+	jr $16
+	lui $4, 0xff00
+	srav $28, $14, $22
 .Lc44_1:
-	b .Lc44_2
-	subu $18, $19, $7
-	movn $30, $18, $8
+	beq $14, $14, .Lc44_2
+	sllv $23, $12, $6
+	rotrv $30, $3, $21
+	movz $9, $28, $4
 .Lc44_2:
-	addiu $22, $0, 2
+	bgtz $18, .Lc44_3
+	slt $6, $31, $6
+	sllv $10, $10, $5
 .Lc44_3:
-	and $8, $19, $12
-	addiu $22, $22, -1
-	bgtz $22, .Lc44_3
-	subu $30, $7, $30
-	bltzall $18, .Lc44_4
-	ori $15, $30, 57425
-	rotr $18, $5, 9
-	addiu $15, $2, 931
-.Lc44_4:
-	bltz $31, .Lc44_5
-	lui $0, 0xcd5e
-	sllv $25, $7, $21
-.Lc44_5:
-	bgez $17, .Lc44_6
-	andi $18, $19, 32768
-	sltiu $21, $18, -28850
-.Lc44_6:
-	bltzall $13, .Lc44_7
-	nor $10, $17, $15
-	lui $31, 0x7fff
-.Lc44_7:
 # case 44 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5352,88 +5389,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 45
-	lui $1, 0xccc0
-	ori $1, $1, 0xee32
+	lui $1, 0xc
 	mthi $1
-	lui $1, 0x4a49
-	ori $1, $1, 0x797
+	addiu $1, $0, 0
 	mtlo $1
-	addiu $1, $0, 8
-	addiu $2, $0, -6
-	addiu $3, $0, -8192
-	lui $4, 0xce5a
-	ori $4, $4, 0xaa59
-	lui $5, 0xc79
-	ori $5, $5, 0x25fa
-	addiu $6, $0, -24
-	lui $7, 0x25ab
-	ori $7, $7, 0x2193
-	lui $8, 0x10
-	ori $8, $8, 0x1
-	lui $9, 0x2951
-	ori $9, $9, 0xe567
-	lui $10, 0xffdc
-	lui $11, 0x8000
-	lui $12, 0xa2a7
-	ori $12, $12, 0xe601
-	addiu $13, $0, -56
-	lui $14, 0x6da9
-	ori $14, $14, 0x7ba3
-	lui $15, 0xaaaa
-	ori $15, $15, 0xaaaa
-	lui $16, 0xff00
-	ori $16, $16, 0xff00
-	lui $17, 0x0
-	ori $17, $17, 0x8000
-	addiu $18, $0, -32768
-	lui $19, 0x40
-	ori $19, $19, 0x1
-	lui $20, 0x1981
-	ori $20, $20, 0x2008
-	addiu $21, $0, -105
-	lui $22, 0x33e8
-	ori $22, $22, 0x7bf0
-	lui $23, 0x7438
-	ori $23, $23, 0xd3bb
-	lui $24, 0xfff2
-	lui $25, 0x1d
-	addiu $28, $0, 16
-	addiu $30, $0, -25
-	lui $31, 0x59ec
-	ori $31, $31, 0x9a69
+	lui $1, 0x5a
+	lui $2, 0xedce
+	ori $2, $2, 0x1848
+	lui $3, 0x469c
+	ori $3, $3, 0x607c
+	lui $4, 0x7d
+	lui $5, 0xf92b
+	ori $5, $5, 0x2492
+	addiu $6, $0, -32768
+	lui $7, 0x7f84
+	ori $7, $7, 0x2b60
+	lui $8, 0xac00
+	addiu $9, $0, -117
+	lui $10, 0x6adf
+	ori $10, $10, 0x161a
+	addiu $11, $0, 18
+	lui $12, 0x6d
+	lui $13, 0x8000
+	addiu $14, $0, -1
+	lui $15, 0x2be
+	ori $15, $15, 0xe6e0
+	lui $16, 0x5555
+	ori $16, $16, 0x5555
+	addiu $17, $0, -32768
+	lui $18, 0xfff9
+	lui $19, 0xb0bc
+	ori $19, $19, 0x6360
+	addiu $20, $0, 18176
+	lui $21, 0x4
+	lui $22, 0xa87
+	ori $22, $22, 0x8adb
+	lui $23, 0xffcb
+	addiu $24, $0, -27
+	lui $25, 0x8789
+	ori $25, $25, 0x43c2
+	addiu $28, $0, -11
+	addiu $30, $0, 9
+	addiu $31, $0, -128
 # case 45 body
-	lui $28, 0x3fcf
-	beq $7, $7, .Lc45_0
-	sltu $4, $0, $18
-	nor $1, $28, $4
-	andi $0, $21, 32768
+	lui $31, 0xea1a
+	lui $10, %hi(.Lc45_0)
+	addiu $10, $10, %lo(.Lc45_0)
+	jalr $24, $10
+	addiu $22, $0, -24003
+	sll $23, $16, 22
+	addu $7, $30, $14
 .Lc45_0:
-	bal .Lc45_1
-	lui $7, 0x8000
-	srav $3, $30, $28
+	bgtz $13, .Lc45_1
+	or $12, $28, $6
+	slti $16, $19, -27903
+	movn $3, $21, $13
 .Lc45_1:
-	bgtz $10, .Lc45_2
-	lui $7, 0xe428
-	sllv $19, $10, $5
-	rotrv $23, $5, $16
+	blezl $28, .Lc45_2
+	lui $18, 0x8000
+	srlv $9, $19, $10
 .Lc45_2:
-	bgtz $18, .Lc45_3
-	nor $24, $14, $7
-	srav $16, $15, $25
-	sra $19, $22, 1
+	rotrv $28, $23, $28
+	bal .Lc45_3
+	srlv $10, $15, $17
+	sllv $5, $14, $0
+	rotr $12, $2, 13
 .Lc45_3:
-	lui $15, %hi(.Lc45_4)
-	addiu $15, $15, %lo(.Lc45_4)
-	jr $15
-	sra $7, $23, 9
-	sltu $25, $17, $13
+	addiu $11, $0, 5
 .Lc45_4:
-	lui $15, %hi(.Lc45_5)
-	addiu $15, $15, %lo(.Lc45_5)
-	jalr $1, $15
-	lui $15, 0x2e83
-	xori $14, $21, 37808
+	rotrv $10, $10, $9
+	lui $15, 0x8fa9
+	rotr $22, $12, 27
+	addiu $11, $11, -1
+	bne $11, $0, .Lc45_4
+	addiu $23, $31, -15281
+	bgez $22, .Lc45_5
+	srav $12, $8, $6
+	sra $20, $7, 12
+	nor $5, $7, $16
 .Lc45_5:
+	lui $13, %hi(.Lc45_6)
+	addiu $13, $13, %lo(.Lc45_6)
+	jalr $13
+	sll $30, $31, 25
+	sra $6, $2, 9
+	lui $14, 0xd528
+.Lc45_6:
 # case 45 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5477,87 +5518,102 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 46
-	lui $1, 0x5f1f
-	ori $1, $1, 0x5b8d
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
 	mthi $1
-	addiu $1, $0, -38
+	lui $1, 0x30
 	mtlo $1
-	lui $1, 0xe6ff
-	ori $1, $1, 0xe271
-	addiu $2, $0, -5
-	addiu $3, $0, -12
-	lui $4, 0xffb2
-	addiu $5, $0, 31
-	lui $6, 0xe0e7
-	ori $6, $6, 0xd330
-	addiu $7, $0, -31
-	addiu $8, $0, -8
-	lui $9, 0x7238
-	ori $9, $9, 0xf9fe
-	lui $10, 0x2e54
-	ori $10, $10, 0x4c43
-	lui $11, 0x2
-	lui $12, 0x1fff
-	ori $12, $12, 0xffff
-	lui $13, 0x20
-	addiu $14, $0, -16
-	addiu $15, $0, 128
-	lui $16, 0x1ff
-	ori $16, $16, 0xffff
-	addiu $17, $0, 7
-	lui $18, 0xfff
-	ori $18, $18, 0xffff
-	lui $19, 0x4a
-	addiu $20, $0, -37
-	lui $21, 0x8000
-	lui $22, 0xc900
-	lui $23, 0xec35
-	ori $23, $23, 0x893
-	lui $24, 0x39dc
-	ori $24, $24, 0xd2e7
-	lui $25, 0x3ded
-	ori $25, $25, 0x1dd
-	lui $28, 0xffff
-	ori $28, $28, 0x7fff
-	lui $30, 0x0
-	ori $30, $30, 0xffff
-	lui $31, 0xffff
-	ori $31, $31, 0x7fff
+	lui $1, 0x8
+	lui $2, 0x9df5
+	ori $2, $2, 0x3a3d
+	addiu $3, $0, 3
+	addiu $4, $0, 33
+	lui $5, 0xac4c
+	ori $5, $5, 0x199b
+	lui $6, 0x2d0a
+	ori $6, $6, 0x68a7
+	lui $7, 0x8
+	lui $8, 0xff85
+	lui $9, 0x80d5
+	ori $9, $9, 0x3ebf
+	lui $10, 0xea9b
+	ori $10, $10, 0x7c
+	lui $11, 0xda23
+	ori $11, $11, 0xb02f
+	addiu $12, $0, -128
+	lui $13, 0x100
+	ori $13, $13, 0x1
+	lui $14, 0x1ff9
+	ori $14, $14, 0x43eb
+	lui $15, 0xb4eb
+	ori $15, $15, 0xe658
+	lui $16, 0x7e6d
+	ori $16, $16, 0x9d64
+	addiu $17, $0, 17
+	lui $18, 0x4
+	ori $18, $18, 0x1
+	lui $19, 0xffcc
+	lui $20, 0x1376
+	ori $20, $20, 0x9317
+	lui $21, 0xddab
+	ori $21, $21, 0x2955
+	lui $22, 0xf300
+	lui $23, 0x3962
+	ori $23, $23, 0xd5c6
+	lui $24, 0x7fff
+	ori $24, $24, 0xfffe
+	lui $25, 0x20
+	ori $25, $25, 0x1
+	lui $28, 0x0
+	ori $28, $28, 0xffff
+	lui $30, 0x4
+	lui $31, 0x0
+	ori $31, $31, 0xffff
 # case 46 body
-	bgezal $9, .Lc46_0
-	subu $10, $11, $20
-	lui $22, 0xffff
+	addiu $9, $0, 5
 .Lc46_0:
-	bgez $6, .Lc46_1
-	sllv $23, $12, $6
-	rotrv $30, $3, $21
-	movz $9, $28, $4
+	or $16, $20, $0
+	sllv $16, $17, $11
+	addiu $9, $9, -1
+	bne $9, $0, .Lc46_0
+	subu $21, $11, $16
+	sllv $8, $25, $6
+	lui $18, %hi(.Lc46_1)
+	addiu $18, $18, %lo(.Lc46_1)
+	jr $18
+	movz $2, $11, $20
+	xori $6, $17, 0
+	srlv $7, $10, $17
 .Lc46_1:
-	bgtz $18, .Lc46_2
-	slt $6, $31, $6
-	sllv $10, $10, $5
+	addiu $21, $0, 5
 .Lc46_2:
-	jal .Lc46_3
-	sllv $15, $13, $9
-	lui $8, 0x467d
-	sra $5, $13, 26
+	addiu $24, $16, 15079
+	subu $11, $5, $15
+	addiu $21, $21, -1
+	bgtz $21, .Lc46_2
+	srav $6, $31, $5
+	lui $1, %hi(.Lc46_3)
+	addiu $1, $1, %lo(.Lc46_3)
+	jalr $11, $1
+	srlv $28, $15, $19
+	sltiu $1, $31, 0
+	or $17, $17, $30
 .Lc46_3:
-	jal .Lc46_4
-	nor $28, $31, $12
-	rotr $21, $8, 3
-	sllv $24, $0, $2
+	bgtz $10, .Lc46_4
+	lui $10, 0x8000
+	rotr $18, $25, 26
 .Lc46_4:
-	xor $10, $13, $20
-	bal .Lc46_5
-	slti $20, $1, 9163
-	sllv $15, $9, $10
+	addiu $15, $0, 3
 .Lc46_5:
-	j .Lc46_6
-	lui $28, 0x6135
-	lui $4, 0xfa0f
-	lui $22, 0x0
+	andi $18, $9, 62783
+	addiu $15, $15, -1
+	bne $15, $0, .Lc46_5
+	addiu $12, $4, 27502
+	bgezl $24, .Lc46_6
+	subu $25, $12, $23
+	andi $13, $16, 5112
+	sllv $17, $11, $24
 .Lc46_6:
-	slti $22, $15, -32768
 # case 46 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5601,64 +5657,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 47
-	lui $1, 0x93fb
-	ori $1, $1, 0x8ab1
+	lui $1, 0xab69
+	ori $1, $1, 0x45f2
 	mthi $1
-	lui $1, 0x1d38
-	ori $1, $1, 0xa97c
+	lui $1, 0x3ac4
+	ori $1, $1, 0x1d75
 	mtlo $1
-	addiu $1, $0, 1
-	addiu $2, $0, 36
-	addiu $3, $0, 8192
-	addiu $4, $0, -3
-	addiu $5, $0, -15
-	addiu $6, $0, 85
-	addiu $7, $0, 1
-	lui $8, 0x2edd
-	ori $8, $8, 0x3e3d
-	addiu $9, $0, 15104
-	addiu $10, $0, 63
-	addiu $11, $0, 33
-	addiu $12, $0, 2
-	lui $13, 0x73a5
-	ori $13, $13, 0xff1a
-	addiu $14, $0, 5
-	addiu $15, $0, -97
-	lui $16, 0x7
-	ori $16, $16, 0xffff
-	lui $17, 0x800
-	addiu $18, $0, 35
-	addiu $19, $0, 15
-	lui $20, 0xfff
-	ori $20, $20, 0xffff
-	lui $21, 0x7bfb
-	ori $21, $21, 0xe720
-	lui $22, 0xd390
-	ori $22, $22, 0x516a
-	lui $23, 0x59f6
-	ori $23, $23, 0x14e
-	lui $24, 0xffce
-	lui $25, 0x3
-	ori $25, $25, 0xffff
-	addiu $28, $0, 19968
-	addiu $30, $0, 3
-	addiu $31, $0, 1
+	addiu $1, $0, -22784
+	addiu $2, $0, 2048
+	addiu $3, $0, -10
+	addiu $4, $0, -34
+	lui $5, 0xb103
+	ori $5, $5, 0x7702
+	lui $6, 0x8000
+	addiu $7, $0, -15360
+	addiu $8, $0, 511
+	lui $9, 0x20
+	lui $10, 0xf76
+	ori $10, $10, 0xb68e
+	lui $11, 0x8803
+	ori $11, $11, 0x8a40
+	lui $12, 0xdacb
+	ori $12, $12, 0xaf9b
+	addiu $13, $0, -11
+	lui $14, 0xe1f4
+	ori $14, $14, 0x904e
+	lui $15, 0x5555
+	ori $15, $15, 0x5555
+	addiu $16, $0, 4
+	lui $17, 0x176c
+	ori $17, $17, 0xde25
+	addiu $18, $0, 2
+	addiu $19, $0, -10
+	lui $20, 0xe69c
+	ori $20, $20, 0x272d
+	addiu $21, $0, 19
+	addiu $22, $0, -34
+	addiu $23, $0, -1024
+	lui $24, 0xac00
+	lui $25, 0xeb80
+	ori $25, $25, 0x1776
+	lui $28, 0x6710
+	ori $28, $28, 0x3442
+	addiu $30, $0, -15
+	addiu $31, $0, 32767
 # case 47 body
-	lui $8, %hi(.Lc47_0)
-	addiu $8, $8, %lo(.Lc47_0)
-	jalr $12, $8
-	xor $11, $25, $23
-	lui $10, 0xff00
+	lui $28, %hi(.Lc47_0)
+	addiu $28, $28, %lo(.Lc47_0)
+	jalr $1, $28
+	nor $12, $8, $22
+	movz $10, $10, $24
 .Lc47_0:
-	bgtz $15, .Lc47_1
-	lui $13, 0xaf8
-	subu $31, $30, $18
-	slti $10, $21, 32767
+	blez $14, .Lc47_1
+	lui $21, 0x7fff
+	slt $20, $9, $30
+	sll $6, $20, 17
 .Lc47_1:
-	bltzall $16, .Lc47_2
-	xori $12, $5, 65273
-	srav $25, $31, $12
+	addiu $21, $0, 5
 .Lc47_2:
+	nor $7, $9, $23
+	lui $5, 0x8000
+	addiu $21, $21, -1
+	bgtz $21, .Lc47_2
+	lui $1, 0x8000
+	addiu $10, $30, -54
+	addiu $5, $0, 1
+.Lc47_3:
+	subu $25, $0, $23
+	andi $13, $25, 65535
+	addiu $5, $5, -1
+	bne $5, $0, .Lc47_3
+	or $18, $6, $23
 # case 47 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5702,108 +5771,106 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 48
-	addiu $1, $0, 32767
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mthi $1
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
 	mtlo $1
-	lui $1, 0xc9d6
-	ori $1, $1, 0xf816
-	lui $2, 0x7e7e
-	ori $2, $2, 0x7c5a
-	lui $3, 0xc600
-	lui $4, 0x8000
-	lui $5, 0x3b82
-	ori $5, $5, 0xdb29
-	lui $6, 0x20
-	lui $7, 0x5555
-	ori $7, $7, 0x5555
-	lui $8, 0x30
-	lui $9, 0x8
-	lui $10, 0x9df5
-	ori $10, $10, 0x3a3d
-	addiu $11, $0, 3
-	addiu $12, $0, 33
-	lui $13, 0xac4c
-	ori $13, $13, 0x199b
-	lui $14, 0x2d0a
-	ori $14, $14, 0x68a7
-	lui $15, 0x8
-	lui $16, 0xff85
-	lui $17, 0x80d5
-	ori $17, $17, 0x3ebf
-	lui $18, 0xea9b
-	ori $18, $18, 0x7c
-	lui $19, 0xda23
-	ori $19, $19, 0xb02f
-	addiu $20, $0, -128
-	lui $21, 0x100
-	ori $21, $21, 0x1
-	lui $22, 0x1ff9
-	ori $22, $22, 0x43eb
-	lui $23, 0xb4eb
-	ori $23, $23, 0xe658
-	lui $24, 0x7e6d
-	ori $24, $24, 0x9d64
-	addiu $25, $0, 17
-	lui $28, 0x4
-	ori $28, $28, 0x1
-	lui $30, 0xffcc
-	lui $31, 0x1376
-	ori $31, $31, 0x9317
+	addiu $1, $0, 33
+	addiu $2, $0, -25
+	lui $3, 0xc90d
+	ori $3, $3, 0x2d46
+	lui $4, 0xcaa9
+	ori $4, $4, 0xee42
+	lui $5, 0x8765
+	ori $5, $5, 0x4321
+	addiu $6, $0, 28
+	lui $7, 0x8500
+	addiu $8, $0, -1
+	addiu $9, $0, 5
+	lui $10, 0xd9c4
+	ori $10, $10, 0xc171
+	addiu $11, $0, 16383
+	lui $12, 0xf66c
+	ori $12, $12, 0xcc39
+	lui $13, 0x20
+	addiu $14, $0, -39
+	lui $15, 0xd345
+	ori $15, $15, 0xc5e
+	addiu $16, $0, -37
+	addiu $17, $0, 1024
+	lui $18, 0xcd1a
+	ori $18, $18, 0xe597
+	addiu $19, $0, 256
+	lui $20, 0x0
+	ori $20, $20, 0xffff
+	lui $21, 0xf015
+	ori $21, $21, 0x891f
+	lui $22, 0x4
+	ori $22, $22, 0x1
+	addiu $23, $0, 32
+	lui $24, 0x50a5
+	ori $24, $24, 0x6ba2
+	addiu $25, $0, -23
+	addiu $28, $0, -25600
+	addiu $30, $0, -1
+	addiu $31, $0, 3
 # case 48 body
-	addiu $7, $2, 32767
-	lui $2, %hi(.Lc48_0)
-	addiu $2, $2, %lo(.Lc48_0)
-	jalr $11, $2
-	sra $12, $14, 8
-	sltiu $3, $8, -7807
-	or $16, $17, $11
+	addiu $22, $0, 1
 .Lc48_0:
-	beql $21, $11, .Lc48_1
-	sllv $8, $25, $6
-	ori $0, $31, 63711
+	sra $3, $24, 14
+	addiu $22, $22, -1
+	bne $22, $0, .Lc48_0
+	srlv $25, $21, $8
+	beql $18, $6, .Lc48_1
+	lui $20, 0x0
+	and $13, $19, $15
+	addiu $16, $6, -31709
 .Lc48_1:
-	lui $28, %hi(.Lc48_2)
-	addiu $28, $28, %lo(.Lc48_2)
-	jr $28
-	xori $6, $17, 0
-	sll $10, $17, 27
+	beql $8, $0, .Lc48_2
+	subu $25, $3, $30
+	sltu $12, $2, $14
+	movz $17, $17, $19
 .Lc48_2:
-	addiu $24, $0, 2
+	bltzl $28, .Lc48_3
+	sll $14, $10, 5
+	ori $16, $1, 1422
 .Lc48_3:
-	or $17, $19, $25
-	subu $11, $5, $15
-	lui $10, 0x524d
-	addiu $24, $24, -1
-	bgtz $24, .Lc48_3
-	sllv $30, $0, $17
-	bltz $17, .Lc48_4
-	lui $19, 0x7443
-	lui $1, 0xe174
+	bgezal $10, .Lc48_4
+	srl $3, $14, 30
+	lui $24, 0x440
+	lui $31, 0x628d
 .Lc48_4:
-	bltz $4, .Lc48_5
-	sra $11, $5, 10
-	lui $10, 0x8000
+	bgtz $1, .Lc48_5
+	subu $14, $24, $0
+	lui $4, 0xff
+	xor $31, $11, $21
 .Lc48_5:
-	bltzall $21, .Lc48_6
-	xori $15, $16, 65535
-	slt $24, $24, $13
-	addiu $5, $25, 0
+	addiu $24, $0, 3
 .Lc48_6:
-	lui $24, %hi(.Lc48_7)
-	addiu $24, $24, %lo(.Lc48_7)
-	jr $24
-	subu $25, $12, $23
-	andi $13, $16, 5112
-	sllv $17, $11, $24
+	rotr $19, $17, 29
+	lui $19, 0x8000
+	addiu $24, $24, -1
+	bne $24, $0, .Lc48_6
+	rotr $28, $3, 9
+	addiu $17, $0, 1
 .Lc48_7:
-	addiu $19, $0, 5
+	rotr $1, $31, 7
+	srav $21, $0, $3
+	andi $6, $22, 0
+	addiu $17, $17, -1
+	bne $17, $0, .Lc48_7
+	ori $7, $4, 65535
+	bltzal $9, .Lc48_8
+	srav $12, $6, $24
+	slti $14, $25, -23396
+	movz $5, $14, $15
 .Lc48_8:
-	sra $15, $14, 11
-	addiu $19, $19, -1
-	bgtz $19, .Lc48_8
-	srlv $7, $2, $28
+	blezl $19, .Lc48_9
+	rotrv $18, $9, $22
+	sll $17, $16, 10
+.Lc48_9:
 # case 48 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5847,67 +5914,102 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 49
-	lui $1, 0x2388
-	ori $1, $1, 0x4693
+	addiu $1, $0, -28
 	mthi $1
-	addiu $1, $0, 9
+	lui $1, 0xb0c0
+	ori $1, $1, 0xe314
 	mtlo $1
-	lui $1, 0x8
-	addiu $2, $0, -39
-	lui $3, 0x20
-	lui $4, 0xf76
-	ori $4, $4, 0xb68e
-	lui $5, 0x8803
-	ori $5, $5, 0x8a40
-	lui $6, 0xdacb
-	ori $6, $6, 0xaf9b
-	addiu $7, $0, -11
-	lui $8, 0xe1f4
-	ori $8, $8, 0x904e
-	lui $9, 0x5555
-	ori $9, $9, 0x5555
-	addiu $10, $0, 4
-	lui $11, 0x176c
-	ori $11, $11, 0xde25
-	addiu $12, $0, 2
-	addiu $13, $0, -10
-	lui $14, 0xe69c
-	ori $14, $14, 0x272d
-	addiu $15, $0, 19
-	addiu $16, $0, -34
-	addiu $17, $0, -1024
-	lui $18, 0xac00
-	lui $19, 0xeb80
-	ori $19, $19, 0x1776
-	lui $20, 0x6710
-	ori $20, $20, 0x3442
-	addiu $21, $0, -15
-	addiu $22, $0, 32767
-	addiu $23, $0, 16385
-	lui $24, 0xb428
-	ori $24, $24, 0xd9d
-	addiu $25, $0, 1
-	lui $28, 0xfffb
-	addiu $30, $0, 23
-	addiu $31, $0, 5
+	addiu $1, $0, 20
+	lui $2, 0x29cc
+	ori $2, $2, 0x97b1
+	lui $3, 0x1bd5
+	ori $3, $3, 0x57c5
+	lui $4, 0xac00
+	lui $5, 0x1d4f
+	ori $5, $5, 0xf1de
+	addiu $6, $0, 84
+	addiu $7, $0, -31488
+	lui $8, 0x80
+	ori $8, $8, 0x1
+	lui $9, 0x6760
+	ori $9, $9, 0xe693
+	lui $10, 0x8000
+	addiu $11, $0, 1
+	lui $12, 0x162c
+	ori $12, $12, 0xb7a
+	lui $13, 0x3
+	ori $13, $13, 0xffff
+	lui $14, 0xa041
+	ori $14, $14, 0x3cf3
+	lui $15, 0x3
+	ori $15, $15, 0xffff
+	lui $16, 0x79c8
+	ori $16, $16, 0x9d62
+	lui $17, 0x8000
+	ori $17, $17, 0x1
+	addiu $18, $0, 9
+	lui $19, 0xac42
+	ori $19, $19, 0x47ca
+	lui $20, 0x1f
+	ori $20, $20, 0xffff
+	lui $21, 0xb8d7
+	ori $21, $21, 0x35f9
+	lui $22, 0x6c
+	addiu $23, $0, -30976
+	lui $24, 0x5e92
+	ori $24, $24, 0xea71
+	addiu $25, $0, 15
+	lui $28, 0x574e
+	ori $28, $28, 0xc36f
+	addiu $30, $0, 5
+	lui $31, 0x24f
+	ori $31, $31, 0xdce9
 # case 49 body
-	bgezal $5, .Lc49_0
-	srl $24, $18, 23
-	rotr $19, $16, 22
+	xor $1, $23, $16
+	bgezal $7, .Lc49_0
+	rotr $1, $1, 7
+	andi $17, $9, 65535
 .Lc49_0:
-	lui $12, %hi(.Lc49_1)
-	addiu $12, $12, %lo(.Lc49_1)
-	jalr $2, $12
-	lui $20, 0x4b8e
-	lui $4, 0xe2ba
-	rotrv $5, $1, $14
+	lui $28, %hi(.Lc49_1)
+	addiu $28, $28, %lo(.Lc49_1)
+	jalr $23, $28
+	rotr $10, $17, 8
+	and $18, $4, $0
 .Lc49_1:
-	lui $1, %hi(.Lc49_2)
-	addiu $1, $1, %lo(.Lc49_2)
-	jalr $1
-	sra $21, $4, 2
-	rotrv $1, $24, $4
+	bgezal $3, .Lc49_2
+	and $19, $21, $19
+	srlv $5, $17, $11
+	sltiu $3, $25, -28585
 .Lc49_2:
+	addiu $4, $0, 2
+.Lc49_3:
+	rotr $5, $7, 22
+	addiu $4, $4, -1
+	bne $4, $0, .Lc49_3
+	sll $2, $21, 11
+	lui $24, %hi(.Lc49_4)
+	addiu $24, $24, %lo(.Lc49_4)
+	jalr $25, $24
+	sra $4, $17, 9
+	lui $30, 0xffff
+.Lc49_4:
+	bgtz $8, .Lc49_5
+	lui $11, 0xe157
+	rotrv $30, $6, $31
+	lui $24, 0xa78c
+.Lc49_5:
+	addiu $21, $0, 4
+.Lc49_6:
+	lui $4, 0x8ef
+	and $23, $13, $28
+	addiu $21, $21, -1
+	bne $21, $0, .Lc49_6
+	srl $22, $9, 19
+	bltzl $20, .Lc49_7
+	or $22, $0, $21
+	xori $22, $24, 32767
+	sllv $25, $15, $4
+.Lc49_7:
 # case 49 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5951,80 +6053,94 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 50
-	lui $1, 0x0
-	ori $1, $1, 0xffff
+	lui $1, 0x6b00
 	mthi $1
-	addiu $1, $0, 3
+	lui $1, 0x5111
+	ori $1, $1, 0x680a
 	mtlo $1
-	lui $1, 0x7f8
-	ori $1, $1, 0x8938
-	lui $2, 0xb31f
-	ori $2, $2, 0x67cb
-	lui $3, 0x1a
-	lui $4, 0x2a73
-	ori $4, $4, 0x90bf
-	addiu $5, $0, -39
-	lui $6, 0x8000
-	ori $6, $6, 0x1
-	addiu $7, $0, -17
-	lui $8, 0xffff
-	ori $8, $8, 0x7fff
-	lui $9, 0xaaaa
-	ori $9, $9, 0xaaaa
-	addiu $10, $0, 33
-	addiu $11, $0, -25
-	lui $12, 0xc90d
-	ori $12, $12, 0x2d46
-	lui $13, 0xcaa9
-	ori $13, $13, 0xee42
-	lui $14, 0x8765
-	ori $14, $14, 0x4321
-	addiu $15, $0, 28
-	lui $16, 0x8500
-	addiu $17, $0, -1
-	addiu $18, $0, 5
-	lui $19, 0xd9c4
-	ori $19, $19, 0xc171
-	addiu $20, $0, 16383
-	lui $21, 0xf66c
-	ori $21, $21, 0xcc39
-	lui $22, 0x20
-	addiu $23, $0, -39
-	lui $24, 0xd345
-	ori $24, $24, 0xc5e
-	addiu $25, $0, -37
-	addiu $28, $0, 1024
-	lui $30, 0xcd1a
-	ori $30, $30, 0xe597
-	addiu $31, $0, 256
+	lui $1, 0x3f82
+	ori $1, $1, 0x41cf
+	lui $2, 0xd300
+	addiu $3, $0, -17
+	lui $4, 0x3fff
+	ori $4, $4, 0xffff
+	addiu $5, $0, -18
+	lui $6, 0x4d00
+	addiu $7, $0, 32
+	lui $8, 0x8595
+	ori $8, $8, 0xa801
+	lui $9, 0x5555
+	ori $9, $9, 0x5555
+	addiu $10, $0, 4095
+	lui $11, 0x372a
+	ori $11, $11, 0xf298
+	addiu $12, $0, 12
+	addiu $13, $0, 7
+	lui $14, 0xe7e1
+	ori $14, $14, 0x4f92
+	lui $15, 0xff00
+	ori $15, $15, 0xff00
+	lui $16, 0x1267
+	ori $16, $16, 0xbaea
+	addiu $17, $0, -8
+	addiu $18, $0, 33
+	addiu $19, $0, 37
+	lui $20, 0x400
+	lui $21, 0xa002
+	ori $21, $21, 0xdc2f
+	addiu $22, $0, -17152
+	lui $23, 0x8a4c
+	ori $23, $23, 0x2b4f
+	lui $24, 0x4f0b
+	ori $24, $24, 0x3f44
+	addiu $25, $0, -17
+	lui $28, 0x4000
+	lui $30, 0xff
+	ori $30, $30, 0xffff
+	lui $31, 0x1e17
+	ori $31, $31, 0xb66d
 # case 50 body
-	lui $30, %hi(.Lc50_0)
-	addiu $30, $30, %lo(.Lc50_0)
-	jalr $30
-	sra $11, $5, 18
-	srlv $18, $3, $18
-	subu $4, $30, $22
+	addiu $11, $0, 4
 .Lc50_0:
-	addiu $2, $0, 1
+	lui $13, 0x3f91
+	addiu $11, $11, -1
+	bgtz $11, .Lc50_0
+	lui $25, 0xd770
+	j .Lc50_1
+	srlv $19, $24, $11
+	andi $23, $13, 1
 .Lc50_1:
-	sltiu $13, $2, 32767
-	lui $22, 0x0
-	addiu $2, $2, -1
-	bne $2, $0, .Lc50_1
-	slt $6, $14, $30
-	addiu $30, $0, 4
+	bltzal $12, .Lc50_2
+	srav $14, $19, $30
+	sll $1, $24, 18
+	sltu $9, $12, $0
 .Lc50_2:
-	nor $2, $8, $3
-	addiu $30, $30, -1
-	bne $30, $0, .Lc50_2
-	xori $13, $5, 32768
-	lui $4, %hi(.Lc50_3)
-	addiu $4, $4, %lo(.Lc50_3)
-	jr $4
-	srav $9, $0, $24
-	subu $25, $3, $30
-	lui $21, 0x7fff
+	xori $18, $22, 54481
+	blezl $6, .Lc50_3
+	lui $16, 0xff00
+	movz $21, $31, $28
 .Lc50_3:
+	addiu $7, $0, 1
+.Lc50_4:
+	lui $22, 0x0
+	slti $3, $21, -32768
+	addiu $7, $7, -1
+	bgtz $7, .Lc50_4
+	subu $6, $17, $5
+	addu $31, $31, $14
+	bgtzl $18, .Lc50_5
+	slti $16, $24, -25081
+	lui $23, 0xff
+.Lc50_5:
+	bgtz $28, .Lc50_6
+	andi $20, $0, 46554
+	addu $19, $2, $20
+	sll $24, $22, 31
+.Lc50_6:
+	bltzall $23, .Lc50_7
+	srav $31, $17, $31
+	sltiu $10, $3, 32767
+.Lc50_7:
 # case 50 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6068,88 +6184,83 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 51
-	addiu $1, $0, -32768
+	lui $1, 0x640
+	ori $1, $1, 0x36db
 	mthi $1
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	lui $1, 0x8000
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0xff
-	ori $1, $1, 0xff
-	addiu $2, $0, 29952
-	addiu $3, $0, 90
-	addiu $4, $0, 128
-	addiu $5, $0, 2047
-	lui $6, 0x1234
-	ori $6, $6, 0x5678
-	lui $7, 0x8300
-	addiu $8, $0, -36
-	addiu $9, $0, -16
-	lui $10, 0x800
-	addiu $11, $0, -45
-	lui $12, 0xffff
-	ori $12, $12, 0x7fff
-	lui $13, 0xd8bd
-	ori $13, $13, 0x27f6
-	lui $14, 0xe390
-	ori $14, $14, 0x9418
-	lui $15, 0x8bb2
-	ori $15, $15, 0x4d4d
-	lui $16, 0xff91
-	lui $17, 0x92d9
-	ori $17, $17, 0x9732
-	lui $18, 0x2
-	addiu $19, $0, 1
-	addiu $20, $0, -2
-	lui $21, 0x3ff
-	ori $21, $21, 0xffff
-	lui $22, 0x37
-	lui $23, 0x0
-	ori $23, $23, 0x8000
-	lui $24, 0x9de
-	ori $24, $24, 0xa604
-	addiu $25, $0, 33
-	lui $28, 0x80
-	ori $28, $28, 0x1
-	lui $30, 0x6cbe
-	ori $30, $30, 0x6be4
-	addiu $31, $0, 117
+	addiu $1, $0, -10
+	lui $2, 0x2000
+	ori $2, $2, 0x1
+	lui $3, 0xaaa7
+	ori $3, $3, 0x87fc
+	lui $4, 0x7fff
+	ori $4, $4, 0xfffe
+	lui $5, 0x7046
+	ori $5, $5, 0xb2f2
+	addiu $6, $0, 31
+	lui $7, 0x9487
+	ori $7, $7, 0x5d14
+	addiu $8, $0, 28160
+	addiu $9, $0, 128
+	addiu $10, $0, 1
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	lui $12, 0x3c86
+	ori $12, $12, 0xbd0c
+	lui $13, 0xffcf
+	lui $14, 0xff
+	ori $14, $14, 0xffff
+	lui $15, 0xb046
+	ori $15, $15, 0x78c6
+	addiu $16, $0, -22
+	lui $17, 0xb2fb
+	ori $17, $17, 0x4c6
+	addiu $18, $0, -29440
+	addiu $19, $0, 3
+	addiu $20, $0, 1
+	addiu $21, $0, -19
+	lui $22, 0xb668
+	ori $22, $22, 0xd383
+	addiu $23, $0, -34
+	lui $24, 0x5537
+	ori $24, $24, 0x343b
+	lui $25, 0x83b4
+	ori $25, $25, 0xa023
+	lui $28, 0x306d
+	ori $28, $28, 0x5fc6
+	lui $30, 0x709d
+	ori $30, $30, 0xda43
+	lui $31, 0xf3d9
+	ori $31, $31, 0x2256
 # case 51 body
-	lui $25, %hi(.Lc51_0)
-	addiu $25, $25, %lo(.Lc51_0)
-	jalr $24, $25
-	slti $16, $25, -7723
-	rotrv $1, $28, $15
+	lui $10, %hi(.Lc51_0)
+	addiu $10, $10, %lo(.Lc51_0)
+	jalr $13, $10
+	ori $5, $4, 32767
+	nor $3, $28, $30
+	movn $7, $7, $3
 .Lc51_0:
-	movz $9, $20, $20
-	bltzl $28, .Lc51_1
-	and $4, $0, $13
-	andi $8, $9, 32767
-	addiu $31, $12, 255
+	lui $16, %hi(.Lc51_1)
+	addiu $16, $16, %lo(.Lc51_1)
+	jr $16
+	and $14, $12, $2
+	lui $19, 0xff
+	lui $8, 0x7812
 .Lc51_1:
-	slti $14, $25, -23396
-	lui $20, %hi(.Lc51_2)
-	addiu $20, $20, %lo(.Lc51_2)
-	jalr $5, $20
-	sra $7, $15, 21
-	lui $18, 0xff
+	beql $17, $17, .Lc51_2
+	rotrv $11, $28, $0
+	xor $3, $17, $17
+	movn $1, $5, $24
 .Lc51_2:
-	bne $28, $16, .Lc51_3
-	sllv $20, $6, $21
-	movn $17, $3, $7
-	lui $16, 0xe48d
+	addiu $4, $0, 5
 .Lc51_3:
-	lui $21, %hi(.Lc51_4)
-	addiu $21, $21, %lo(.Lc51_4)
-	jalr $21
-	srav $30, $11, $1
-	srav $3, $14, $17
-.Lc51_4:
-	lui $18, %hi(.Lc51_5)
-	addiu $18, $18, %lo(.Lc51_5)
-	jr $18
-	sra $21, $13, 4
-	slt $19, $13, $19
-.Lc51_5:
+	lui $25, 0xbf74
+	slt $18, $5, $30
+	addiu $4, $4, -1
+	bgtz $4, .Lc51_3
+	movz $22, $5, $3
 # case 51 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6193,98 +6304,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 52
-	addiu $1, $0, 14
+	addiu $1, $0, -6
 	mthi $1
-	lui $1, 0x936f
-	ori $1, $1, 0x636d
+	lui $1, 0xffd8
 	mtlo $1
-	addiu $1, $0, 21504
-	lui $2, 0xaff9
-	ori $2, $2, 0xf593
-	lui $3, 0x5e92
-	ori $3, $3, 0xea71
-	addiu $4, $0, 15
-	lui $5, 0x574e
-	ori $5, $5, 0xc36f
-	addiu $6, $0, 5
-	lui $7, 0x24f
-	ori $7, $7, 0xdce9
-	lui $8, 0xe3db
-	ori $8, $8, 0xf1e1
-	addiu $9, $0, -32768
-	addiu $10, $0, 99
-	lui $11, 0xc100
-	lui $12, 0x3f0b
-	ori $12, $12, 0x7123
-	lui $13, 0x400
-	ori $13, $13, 0x1
-	addiu $14, $0, 1
-	addiu $15, $0, -14
-	lui $16, 0xdb7d
-	ori $16, $16, 0xc33f
-	addiu $17, $0, 1
-	lui $18, 0xffff
-	addiu $19, $0, 5
-	lui $20, 0xe72a
-	ori $20, $20, 0xa75f
-	lui $21, 0xcbe5
-	ori $21, $21, 0x675b
-	lui $22, 0x6d00
-	addiu $23, $0, 9
-	addiu $24, $0, -15
-	lui $25, 0x7fff
-	ori $25, $25, 0xffff
-	lui $28, 0x9f51
-	ori $28, $28, 0x5e7d
-	addiu $30, $0, 0
-	addiu $31, $0, -32768
+	lui $1, 0x8b89
+	ori $1, $1, 0xa697
+	addiu $2, $0, -26
+	lui $3, 0xc200
+	addiu $4, $0, 20
+	addiu $5, $0, 6144
+	addiu $6, $0, 3
+	lui $7, 0x8
+	lui $8, 0xbc00
+	lui $9, 0xdce0
+	ori $9, $9, 0x4c41
+	addiu $10, $0, 1
+	addiu $11, $0, 8192
+	addiu $12, $0, 28928
+	addiu $13, $0, 15
+	addiu $14, $0, 255
+	lui $15, 0x790f
+	ori $15, $15, 0x1f43
+	lui $16, 0xf867
+	ori $16, $16, 0xe13
+	addiu $17, $0, -20
+	lui $18, 0x7fff
+	ori $18, $18, 0xffff
+	lui $19, 0xff
+	ori $19, $19, 0xffff
+	lui $20, 0x2d1e
+	ori $20, $20, 0x3c7e
+	lui $21, 0x699
+	ori $21, $21, 0x1279
+	lui $22, 0xb15b
+	ori $22, $22, 0xf0be
+	lui $23, 0xaaaa
+	ori $23, $23, 0xaaaa
+	addiu $24, $0, 1
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	addiu $28, $0, -8
+	lui $30, 0x0
+	ori $30, $30, 0x8000
+	lui $31, 0xed6f
+	ori $31, $31, 0x7d7f
 # case 52 body
-	bnel $5, $19, .Lc52_0
-	slti $5, $17, -1
-	addiu $15, $5, -30945
+	b .Lc52_0
+	lui $31, 0x9189
+	xori $13, $9, 49082
 .Lc52_0:
-	blezl $25, .Lc52_1
-	and $2, $12, $3
-	addiu $24, $10, -6125
+	addiu $17, $0, 1
 .Lc52_1:
-	beql $17, $17, .Lc52_2
-	lui $30, 0xffff
-	or $24, $4, $11
-	srl $9, $24, 28
+	lui $20, 0x8000
+	movz $21, $24, $17
+	addiu $17, $17, -1
+	bgtz $17, .Lc52_1
+	sllv $20, $2, $4
+	lui $30, %hi(.Lc52_2)
+	addiu $30, $30, %lo(.Lc52_2)
+	jalr $1, $30
+	sra $11, $20, 21
+	lui $20, 0x50a1
 .Lc52_2:
-	rotrv $5, $24, $21
-	lui $21, %hi(.Lc52_3)
-	addiu $21, $21, %lo(.Lc52_3)
-	jr $21
-	sltiu $16, $0, -1
-	rotr $0, $12, 8
-	slti $17, $19, 25069
+	blezl $10, .Lc52_3
+	or $5, $21, $6
+	movn $8, $10, $12
 .Lc52_3:
-	lui $22, %hi(.Lc52_4)
-	addiu $22, $22, %lo(.Lc52_4)
-	jr $22
-	sltu $20, $25, $30
-	andi $6, $0, 2013
-	sll $31, $6, 29
+	jal .Lc52_4
+	xori $14, $0, 45696
+	srav $22, $11, $8
+	or $1, $11, $19
 .Lc52_4:
-	lui $7, %hi(.Lc52_5)
-	addiu $7, $7, %lo(.Lc52_5)
-	jalr $15, $7
-	lui $7, 0x7fff
-	and $17, $6, $3
-	rotrv $15, $3, $30
-.Lc52_5:
-	bnel $22, $22, .Lc52_6
-	slti $28, $1, -25475
-	srlv $23, $8, $30
-.Lc52_6:
-	lui $17, %hi(.Lc52_7)
-	addiu $17, $17, %lo(.Lc52_7)
-	jalr $17
-	lui $16, 0xc65b
-	rotr $6, $8, 15
-	lui $11, 0x918
-.Lc52_7:
 # case 52 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6328,82 +6419,97 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 53
-	lui $1, 0x1e17
-	ori $1, $1, 0xb66d
+	lui $1, 0x9a8b
+	ori $1, $1, 0x7a12
 	mthi $1
-	lui $1, 0xcd11
-	ori $1, $1, 0x48b
+	addiu $1, $0, 1
 	mtlo $1
-	lui $1, 0x1ff
-	ori $1, $1, 0xffff
-	lui $2, 0x72f4
-	ori $2, $2, 0x962c
-	lui $3, 0x136a
-	ori $3, $3, 0x3f91
-	lui $4, 0xdc75
-	ori $4, $4, 0x8ff5
-	lui $5, 0xbac4
-	ori $5, $5, 0x457
-	addiu $6, $0, 4097
-	lui $7, 0x7fff
-	ori $7, $7, 0xffff
-	addiu $8, $0, 5
-	lui $9, 0x61c9
-	ori $9, $9, 0xd67
-	addiu $10, $0, 22
-	lui $11, 0x4b78
-	ori $11, $11, 0x7d55
-	lui $12, 0xcece
-	ori $12, $12, 0x6851
-	addiu $13, $0, 255
-	lui $14, 0x1640
-	ori $14, $14, 0x6f0
-	lui $15, 0x709c
-	ori $15, $15, 0x29f5
-	addiu $16, $0, 16
-	lui $17, 0x78be
-	ori $17, $17, 0xd3
-	lui $18, 0xef4b
-	ori $18, $18, 0xef3a
-	lui $19, 0x8bf4
-	ori $19, $19, 0x938a
-	addiu $20, $0, 1
-	addiu $21, $0, 128
-	addiu $22, $0, -115
-	lui $23, 0x8000
-	ori $23, $23, 0x1
-	addiu $24, $0, 3
-	addiu $25, $0, 29696
-	lui $28, 0xa34c
-	ori $28, $28, 0x60ab
-	lui $30, 0xea6e
-	ori $30, $30, 0x1e24
-	lui $31, 0x1234
-	ori $31, $31, 0x5678
+	lui $1, 0xeeb6
+	ori $1, $1, 0xde27
+	lui $2, 0xffb0
+	addiu $3, $0, -22
+	lui $4, 0x1f
+	ori $4, $4, 0xffff
+	lui $5, 0x7
+	ori $5, $5, 0xffff
+	lui $6, 0x2
+	lui $7, 0x1234
+	ori $7, $7, 0x5678
+	lui $8, 0xbd28
+	ori $8, $8, 0x1f86
+	lui $9, 0x80
+	addiu $10, $0, -2
+	lui $11, 0xfdeb
+	ori $11, $11, 0x7011
+	lui $12, 0xe638
+	ori $12, $12, 0xdef4
+	addiu $13, $0, 11
+	addiu $14, $0, 1
+	addiu $15, $0, 63
+	lui $16, 0x7f
+	ori $16, $16, 0xffff
+	lui $17, 0x8094
+	ori $17, $17, 0xfee8
+	lui $18, 0xa0a5
+	ori $18, $18, 0x911b
+	addiu $19, $0, 39
+	addiu $20, $0, -7
+	addiu $21, $0, 39
+	lui $22, 0x3e4a
+	ori $22, $22, 0x6800
+	addiu $23, $0, 32
+	addiu $24, $0, -26112
+	lui $25, 0xda17
+	ori $25, $25, 0x8423
+	lui $28, 0x20
+	ori $28, $28, 0x1
+	lui $30, 0xfa48
+	ori $30, $30, 0x1969
+	lui $31, 0x294f
+	ori $31, $31, 0xdd76
 # case 53 body
-	bgezal $5, .Lc53_0
-	srl $12, $0, 31
-	xori $7, $5, 255
+	lui $21, %hi(.Lc53_0)
+	addiu $21, $21, %lo(.Lc53_0)
+	jr $21
+	xori $28, $20, 36908
+	lui $21, 0x8000
+	srlv $31, $12, $20
 .Lc53_0:
-	addiu $9, $0, 1
+	lui $14, %hi(.Lc53_1)
+	addiu $14, $14, %lo(.Lc53_1)
+	jalr $25, $14
+	slt $23, $4, $14
+	rotrv $30, $12, $28
 .Lc53_1:
-	srav $3, $21, $12
-	sra $5, $3, 6
-	sll $28, $1, 1
-	addiu $9, $9, -1
-	bne $9, $0, .Lc53_1
-	lui $31, 0xffff
-	bltzl $22, .Lc53_2
-	srav $16, $24, $18
-	rotrv $23, $11, $25
-	sllv $28, $20, $19
+	lui $24, %hi(.Lc53_2)
+	addiu $24, $24, %lo(.Lc53_2)
+	jalr $20, $24
+	subu $3, $31, $16
+	sll $9, $1, 27
 .Lc53_2:
-	lui $20, %hi(.Lc53_3)
-	addiu $20, $20, %lo(.Lc53_3)
-	jalr $1, $20
-	lui $21, 0x0
-	sltiu $2, $11, 2212
+	addiu $21, $0, 2
 .Lc53_3:
+	xori $16, $5, 32767
+	addiu $8, $22, 255
+	xori $30, $20, 47342
+	addiu $21, $21, -1
+	bgtz $21, .Lc53_3
+	lui $17, 0x0
+	bnel $5, $5, .Lc53_4
+	sra $19, $10, 4
+	slti $5, $2, 0
+.Lc53_4:
+	bne $0, $0, .Lc53_5
+	lui $3, 0xff
+	sll $10, $6, 31
+	lui $15, 0x8000
+.Lc53_5:
+	addiu $25, $0, 2
+.Lc53_6:
+	sltiu $8, $30, 1
+	addiu $25, $25, -1
+	bne $25, $0, .Lc53_6
+	srlv $15, $30, $2
 # case 53 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6447,82 +6553,96 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 54
-	lui $1, 0xa65a
-	ori $1, $1, 0x4662
+	lui $1, 0x1
+	ori $1, $1, 0xffff
 	mthi $1
-	addiu $1, $0, 35
+	lui $1, 0x3f5c
+	ori $1, $1, 0x167b
 	mtlo $1
-	lui $1, 0x4fdb
-	ori $1, $1, 0xd6f2
-	addiu $2, $0, 45
-	lui $3, 0xff8f
-	addiu $4, $0, -110
-	lui $5, 0x2300
-	addiu $6, $0, 32767
-	lui $7, 0x640
-	ori $7, $7, 0x36db
-	lui $8, 0x8000
-	ori $8, $8, 0x1
-	addiu $9, $0, -10
-	lui $10, 0x2000
-	ori $10, $10, 0x1
-	lui $11, 0xaaa7
-	ori $11, $11, 0x87fc
-	lui $12, 0x7fff
-	ori $12, $12, 0xfffe
-	lui $13, 0x7046
-	ori $13, $13, 0xb2f2
-	addiu $14, $0, 31
-	lui $15, 0x9487
-	ori $15, $15, 0x5d14
-	addiu $16, $0, 28160
-	addiu $17, $0, 128
-	addiu $18, $0, 1
-	lui $19, 0x8000
-	ori $19, $19, 0x1
-	lui $20, 0x3c86
-	ori $20, $20, 0xbd0c
-	lui $21, 0xffcf
-	lui $22, 0xff
-	ori $22, $22, 0xffff
-	lui $23, 0xb046
-	ori $23, $23, 0x78c6
-	addiu $24, $0, -22
-	lui $25, 0xb2fb
-	ori $25, $25, 0x4c6
-	addiu $28, $0, -29440
-	addiu $30, $0, 3
-	addiu $31, $0, 1
+	addiu $1, $0, 33
+	lui $2, 0xffff
+	ori $2, $2, 0x7fff
+	lui $3, 0xe3fa
+	ori $3, $3, 0x526c
+	addiu $4, $0, -12032
+	lui $5, 0xf5
+	ori $5, $5, 0x342c
+	lui $6, 0x4000
+	ori $6, $6, 0x1
+	addiu $7, $0, 128
+	lui $8, 0xf300
+	addiu $9, $0, -26
+	lui $10, 0xaf3
+	ori $10, $10, 0x25d7
+	addiu $11, $0, -16128
+	addiu $12, $0, 1
+	lui $13, 0xb888
+	ori $13, $13, 0xdf43
+	lui $14, 0x4483
+	ori $14, $14, 0xe0a4
+	lui $15, 0xaaaa
+	ori $15, $15, 0xaaaa
+	lui $16, 0x80
+	ori $16, $16, 0x1
+	lui $17, 0xbc7b
+	ori $17, $17, 0xbe7a
+	lui $18, 0x5aaa
+	ori $18, $18, 0x36e9
+	lui $19, 0xd100
+	lui $20, 0xaaaa
+	ori $20, $20, 0xaaaa
+	addiu $21, $0, 6
+	lui $22, 0xadb3
+	ori $22, $22, 0xe5ca
+	lui $23, 0x41f
+	ori $23, $23, 0x934c
+	addiu $24, $0, 28
+	lui $25, 0x18
+	lui $28, 0x306a
+	ori $28, $28, 0xec60
+	lui $30, 0x6458
+	ori $30, $30, 0xc4a2
+	lui $31, 0xbb76
+	ori $31, $31, 0xf76d
 # case 54 body
-	lui $20, %hi(.Lc54_0)
-	addiu $20, $20, %lo(.Lc54_0)
-	jalr $6, $20
-	movz $22, $14, $25
-	lui $20, 0xba7f
+	lui $1, %hi(.Lc54_0)
+	addiu $1, $1, %lo(.Lc54_0)
+	jr.hb $1
+	xor $9, $22, $28
+	sltu $21, $6, $5
 .Lc54_0:
-	lui $10, %hi(.Lc54_1)
-	addiu $10, $10, %lo(.Lc54_1)
-	jalr $18, $10
-	sra $16, $13, 5
-	or $4, $17, $23
+	bgezall $16, .Lc54_1
+	rotrv $5, $11, $1
+	nor $18, $4, $10
+	rotr $18, $13, 23
 .Lc54_1:
-	lui $30, %hi(.Lc54_2)
-	addiu $30, $30, %lo(.Lc54_2)
-	jalr $30
-	movn $7, $7, $3
-	xori $0, $6, 32768
+	srl $10, $19, 12
+	and $1, $10, $31
+	bgezl $6, .Lc54_2
+	nor $6, $18, $11
+	lui $8, 0x8000
+	srl $11, $9, 4
 .Lc54_2:
-	bgezl $24, .Lc54_3
-	srav $24, $31, $3
-	lui $10, 0x1
+	bgezall $0, .Lc54_3
+	lui $24, 0x0
+	srl $16, $0, 27
 .Lc54_3:
-	lui $7, %hi(.Lc54_4)
-	addiu $7, $7, %lo(.Lc54_4)
-	jalr $10, $7
-	lui $11, 0x44c5
-	xor $3, $17, $17
-	movn $1, $5, $24
+	bgez $19, .Lc54_4
+	lui $30, 0x1531
+	lui $20, 0x1
 .Lc54_4:
+	bltzall $22, .Lc54_5
+	movn $12, $15, $7
+	andi $18, $10, 15616
+	lui $23, 0x7fff
+.Lc54_5:
+	addiu $1, $0, 2
+.Lc54_6:
+	addu $9, $7, $15
+	lui $7, 0x9b00
+	addiu $1, $1, -1
+	bne $1, $0, .Lc54_6
+	xori $23, $11, 27945
 # case 54 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6566,89 +6686,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 55
-	lui $1, 0x2261
-	ori $1, $1, 0xa9bb
+	lui $1, 0x7f
+	ori $1, $1, 0xffff
 	mthi $1
-	lui $1, 0x9c1e
-	ori $1, $1, 0x4c16
+	addiu $1, $0, -4
 	mtlo $1
-	lui $1, 0xdfd2
-	ori $1, $1, 0x2921
-	lui $2, 0xa66d
-	ori $2, $2, 0xbf74
-	lui $3, 0xff00
-	ori $3, $3, 0xff00
-	addiu $4, $0, -43
-	lui $5, 0x10a5
-	ori $5, $5, 0x90f9
-	lui $6, 0xc70a
-	ori $6, $6, 0x1225
-	addiu $7, $0, -30
-	addiu $8, $0, -6
-	lui $9, 0xffd8
-	lui $10, 0x8b89
-	ori $10, $10, 0xa697
-	addiu $11, $0, -26
-	lui $12, 0xc200
-	addiu $13, $0, 20
-	addiu $14, $0, 6144
-	addiu $15, $0, 3
-	lui $16, 0x8
-	lui $17, 0xbc00
-	lui $18, 0xdce0
-	ori $18, $18, 0x4c41
-	addiu $19, $0, 1
-	addiu $20, $0, 8192
-	addiu $21, $0, 28928
-	addiu $22, $0, 15
-	addiu $23, $0, 255
-	lui $24, 0x790f
-	ori $24, $24, 0x1f43
-	lui $25, 0xf867
-	ori $25, $25, 0xe13
-	addiu $28, $0, -20
-	lui $30, 0x7fff
-	ori $30, $30, 0xffff
-	lui $31, 0xff
-	ori $31, $31, 0xffff
+	addiu $1, $0, -17664
+	lui $2, 0x5bc4
+	ori $2, $2, 0xf779
+	lui $3, 0x2000
+	ori $3, $3, 0x1
+	lui $4, 0xffc6
+	lui $5, 0x0
+	ori $5, $5, 0x8000
+	lui $6, 0x45f4
+	ori $6, $6, 0x70a
+	lui $7, 0x4000
+	ori $7, $7, 0x1
+	lui $8, 0xcd00
+	addiu $9, $0, 4
+	lui $10, 0xcae8
+	ori $10, $10, 0xd00b
+	lui $11, 0x730e
+	ori $11, $11, 0xfdef
+	addiu $12, $0, 27
+	lui $13, 0x7cc7
+	ori $13, $13, 0x9e60
+	addiu $14, $0, 31
+	lui $15, 0xab0b
+	ori $15, $15, 0xc665
+	lui $16, 0xed0e
+	ori $16, $16, 0xa101
+	lui $17, 0xff00
+	ori $17, $17, 0xff00
+	lui $18, 0x5826
+	ori $18, $18, 0xfd1a
+	addiu $19, $0, 255
+	addiu $20, $0, -22016
+	lui $21, 0x7500
+	addiu $22, $0, 2
+	addiu $23, $0, 32767
+	lui $24, 0x1f70
+	ori $24, $24, 0x9c1c
+	addiu $25, $0, -63
+	addiu $28, $0, 85
+	addiu $30, $0, 22
+	addiu $31, $0, -73
 # case 55 body
-	lui $1, %hi(.Lc55_0)
-	addiu $1, $1, %lo(.Lc55_0)
-	jr $1
-	andi $8, $14, 32768
-	srl $12, $31, 29
+	addu $31, $25, $0
+	bnel $25, $31, .Lc55_0
+	lui $18, 0xffff
+	ori $10, $11, 65535
+	lui $6, 0x5298
 .Lc55_0:
-	bltzl $18, .Lc55_1
-	lui $31, 0x9189
-	xori $13, $9, 49082
+	movz $2, $21, $13
+	blez $17, .Lc55_1
+	addu $4, $9, $18
+	rotr $28, $4, 1
+	lui $19, 0x33ae
 .Lc55_1:
-	addiu $17, $0, 1
+	bltzal $30, .Lc55_2
+	subu $7, $30, $31
+	slti $22, $31, 0
 .Lc55_2:
-	lui $20, 0x8000
-	movz $21, $24, $17
-	addiu $17, $17, -1
-	bgtz $17, .Lc55_2
-	sllv $20, $2, $4
-	lui $30, %hi(.Lc55_3)
-	addiu $30, $30, %lo(.Lc55_3)
-	jalr $1, $30
-	sra $11, $20, 21
-	lui $20, 0x50a1
+	addu $19, $12, $0
+	bnel $12, $19, .Lc55_3
+	sllv $1, $5, $22
+	rotrv $0, $15, $2
 .Lc55_3:
-	blezl $10, .Lc55_4
-	or $5, $21, $6
-	movn $8, $10, $12
-.Lc55_4:
-	jal .Lc55_5
-	xori $14, $0, 45696
-	srav $22, $11, $8
-	or $1, $11, $19
-.Lc55_5:
-	slti $30, $17, 13552
-	bltz $19, .Lc55_6
-	xor $7, $13, $15
-	slt $21, $11, $21
-.Lc55_6:
 # case 55 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6692,109 +6797,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 56
-	addiu $1, $0, 64
+	lui $1, 0x57e
+	ori $1, $1, 0x4c95
 	mthi $1
-	lui $1, 0xfdeb
-	ori $1, $1, 0x7011
+	addiu $1, $0, 10
 	mtlo $1
-	lui $1, 0xe638
-	ori $1, $1, 0xdef4
-	addiu $2, $0, 11
-	addiu $3, $0, 1
-	addiu $4, $0, 63
-	lui $5, 0x7f
-	ori $5, $5, 0xffff
-	lui $6, 0x8094
-	ori $6, $6, 0xfee8
-	lui $7, 0xa0a5
-	ori $7, $7, 0x911b
-	addiu $8, $0, 39
-	addiu $9, $0, -7
-	addiu $10, $0, 39
-	lui $11, 0x3e4a
-	ori $11, $11, 0x6800
-	addiu $12, $0, 32
-	addiu $13, $0, -26112
-	lui $14, 0xda17
-	ori $14, $14, 0x8423
-	lui $15, 0x20
-	ori $15, $15, 0x1
-	lui $16, 0xfa48
-	ori $16, $16, 0x1969
-	lui $17, 0x294f
-	ori $17, $17, 0xdd76
-	addiu $18, $0, 19712
-	lui $19, 0x8759
-	ori $19, $19, 0xfb08
-	lui $20, 0xc445
-	ori $20, $20, 0x153b
-	lui $21, 0x823c
-	ori $21, $21, 0xef4f
-	lui $22, 0xb947
-	ori $22, $22, 0x681f
-	lui $23, 0xcc07
-	ori $23, $23, 0x902c
-	lui $24, 0xe153
-	ori $24, $24, 0x6b84
-	addiu $25, $0, 31
-	lui $28, 0x0
-	ori $28, $28, 0x8000
-	lui $30, 0x2
-	ori $30, $30, 0x1
-	lui $31, 0x80
+	addiu $1, $0, 27
+	lui $2, 0x1f5d
+	ori $2, $2, 0xa8b2
+	lui $3, 0x3889
+	ori $3, $3, 0x1dde
+	lui $4, 0x20
+	ori $4, $4, 0x1
+	lui $5, 0xff
+	ori $5, $5, 0xff
+	lui $6, 0xc0fe
+	ori $6, $6, 0x7ed7
+	lui $7, 0xace8
+	ori $7, $7, 0xfb20
+	lui $8, 0x6656
+	ori $8, $8, 0x49c8
+	addiu $9, $0, 25
+	addiu $10, $0, -9
+	lui $11, 0x9ad9
+	ori $11, $11, 0xff19
+	addiu $12, $0, 255
+	lui $13, 0x89f2
+	ori $13, $13, 0xde4a
+	addiu $14, $0, 14
+	addiu $15, $0, 9
+	lui $16, 0x80
+	ori $16, $16, 0x1
+	lui $17, 0xc800
+	lui $18, 0xbc67
+	ori $18, $18, 0x6b25
+	lui $19, 0x4000
+	ori $19, $19, 0x1
+	lui $20, 0x0
+	ori $20, $20, 0x8001
+	lui $21, 0x9708
+	ori $21, $21, 0x4fae
+	addiu $22, $0, 18
+	addiu $23, $0, -28672
+	lui $24, 0x5c46
+	ori $24, $24, 0x4b7
+	lui $25, 0x1234
+	ori $25, $25, 0x5678
+	lui $28, 0x3181
+	ori $28, $28, 0x7c45
+	lui $30, 0xa3a6
+	ori $30, $30, 0x268e
+	lui $31, 0x2a00
 # case 56 body
-	bgezal $5, .Lc56_0
-	xori $14, $4, 65280
-	lui $28, 0x24be
-	lui $20, 0x1
+	addiu $12, $0, 3
 .Lc56_0:
-	bgezall $16, .Lc56_1
-	srav $8, $9, $1
-	andi $20, $22, 6903
-	xor $22, $8, $6
+	rotrv $24, $13, $8
+	srl $17, $8, 24
+	addiu $12, $12, -1
+	bne $12, $0, .Lc56_0
+	sra $31, $15, 23
+	addiu $18, $0, 5
 .Lc56_1:
-	lui $12, %hi(.Lc56_2)
-	addiu $12, $12, %lo(.Lc56_2)
-	jr $12
-	lui $28, 0x6f8c
-	xori $17, $10, 32767
-	sllv $25, $5, $13
-.Lc56_2:
-	addiu $18, $0, 4
-.Lc56_3:
-	subu $10, $13, $22
-	addu $9, $2, $5
+	rotr $28, $10, 21
 	addiu $18, $18, -1
-	bne $18, $0, .Lc56_3
-	addu $1, $5, $24
-	addiu $3, $0, 3
-.Lc56_4:
-	lui $13, 0xffff
-	sllv $31, $25, $25
-	srl $18, $22, 27
-	addiu $3, $3, -1
-	bne $3, $0, .Lc56_4
-	rotrv $6, $21, $7
-	sllv $12, $13, $14
-	xor $8, $25, $7
-	lui $3, %hi(.Lc56_5)
-	addiu $3, $3, %lo(.Lc56_5)
-	jalr $3
-	rotr $18, $25, 17
-	xor $20, $4, $24
-	sll $5, $5, 23
-.Lc56_5:
-	j .Lc56_6
-	sll $24, $20, 25
-	movz $21, $30, $20
-.Lc56_6:
-	addiu $21, $0, 2
-.Lc56_7:
-	sllv $3, $31, $16
-	lui $30, 0xe5ca
-	addiu $21, $21, -1
-	bgtz $21, .Lc56_7
-	and $24, $17, $5
+	bgtz $18, .Lc56_1
+	lui $23, 0x0
+	beq $5, $5, .Lc56_2
+	rotr $30, $2, 9
+	sra $1, $12, 21
+.Lc56_2:
 # case 56 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6838,71 +6909,98 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 57
-	lui $1, 0x7ff
-	ori $1, $1, 0xffff
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
 	mthi $1
-	lui $1, 0x6458
-	ori $1, $1, 0xc4a2
+	addiu $1, $0, 1
 	mtlo $1
-	lui $1, 0xbb76
-	ori $1, $1, 0xf76d
-	lui $2, 0xb4bb
-	ori $2, $2, 0x3fe1
-	lui $3, 0x15e
-	ori $3, $3, 0xbef6
-	addiu $4, $0, 1
-	addiu $5, $0, 7
-	lui $6, 0xe7ec
-	ori $6, $6, 0xb60a
-	addiu $7, $0, -25
-	lui $8, 0xc929
-	ori $8, $8, 0x1c7f
-	lui $9, 0x37a3
-	ori $9, $9, 0x22fd
-	addiu $10, $0, 17
-	addiu $11, $0, 39
-	lui $12, 0x92a0
-	ori $12, $12, 0x20d6
-	addiu $13, $0, 34
-	lui $14, 0x2a17
-	ori $14, $14, 0x7b8b
-	addiu $15, $0, 3
-	lui $16, 0xff
-	ori $16, $16, 0xff
-	lui $17, 0xa3e2
-	ori $17, $17, 0xa830
-	lui $18, 0x0
-	ori $18, $18, 0xffff
-	addiu $19, $0, 0
-	addiu $20, $0, -27648
-	lui $21, 0x8561
-	ori $21, $21, 0x10ce
-	addiu $22, $0, 34
-	lui $23, 0x20
-	lui $24, 0x17ba
-	ori $24, $24, 0x7aa2
-	addiu $25, $0, -17
-	lui $28, 0x0
-	ori $28, $28, 0xffff
-	lui $30, 0x45c8
-	ori $30, $30, 0xfb1d
-	addiu $31, $0, 31
+	addiu $1, $0, 31
+	lui $2, 0xb24a
+	ori $2, $2, 0x5fe6
+	lui $3, 0x60d4
+	ori $3, $3, 0x741
+	lui $4, 0x3409
+	ori $4, $4, 0xd14f
+	lui $5, 0xa7b3
+	ori $5, $5, 0xf997
+	lui $6, 0x186f
+	ori $6, $6, 0xc5f3
+	lui $7, 0x50bd
+	ori $7, $7, 0xf1c1
+	addiu $8, $0, -36
+	addiu $9, $0, 29
+	lui $10, 0xaa46
+	ori $10, $10, 0x67a7
+	lui $11, 0x85fd
+	ori $11, $11, 0xce1f
+	lui $12, 0x2f5
+	ori $12, $12, 0xb17c
+	addiu $13, $0, -33
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	lui $15, 0xfff1
+	ori $15, $15, 0xf3ea
+	lui $16, 0xfea7
+	ori $16, $16, 0x9c6d
+	addiu $17, $0, -79
+	addiu $18, $0, -18
+	lui $19, 0x6435
+	ori $19, $19, 0x7b67
+	addiu $20, $0, -24064
+	lui $21, 0x400
+	lui $22, 0x1234
+	ori $22, $22, 0x5678
+	addiu $23, $0, -34
+	addiu $24, $0, 29696
+	lui $25, 0x8acc
+	ori $25, $25, 0x9ca
+	addiu $28, $0, 8193
+	addiu $30, $0, 24
+	addiu $31, $0, -24576
 # case 57 body
-	bgezall $6, .Lc57_0
-	sltiu $5, $7, -32768
-	rotr $9, $4, 22
+	bltz $19, .Lc57_0
+	srl $20, $15, 10
+	srl $7, $14, 30
+	rotr $30, $4, 31
 .Lc57_0:
-	lui $1, %hi(.Lc57_1)
-	addiu $1, $1, %lo(.Lc57_1)
-	jalr $30, $1
-	movn $2, $0, $15
-	nor $0, $24, $11
+	lui $11, %hi(.Lc57_1)
+	addiu $11, $11, %lo(.Lc57_1)
+	jr $11
+	lui $4, 0x5a67
+	sllv $5, $19, $25
 .Lc57_1:
-	bltzl $24, .Lc57_2
-	rotrv $31, $5, $30
-	addiu $16, $28, 15887
+	addu $7, $10, $9
+	blez $4, .Lc57_2
+	sll $12, $3, 1
+	rotr $10, $21, 12
 .Lc57_2:
-	srl $8, $16, 21
+	blez $31, .Lc57_3
+	andi $6, $6, 47578
+	lui $9, 0x1
+.Lc57_3:
+	bgez $17, .Lc57_4
+	slt $5, $12, $11
+	xori $3, $30, 51994
+	srav $15, $1, $0
+.Lc57_4:
+	bltzl $1, .Lc57_5
+	sra $4, $6, 13
+	addu $31, $7, $24
+	slt $14, $19, $9
+.Lc57_5:
+	addiu $9, $0, 3
+.Lc57_6:
+	lui $16, 0xff
+	rotrv $4, $15, $25
+	subu $31, $19, $10
+	addiu $9, $9, -1
+	bne $9, $0, .Lc57_6
+	sra $5, $23, 14
+	slti $15, $16, 255
+	beql $31, $14, .Lc57_7
+	lui $8, 0x7fff
+	lui $12, 0x7fff
+.Lc57_7:
 # case 57 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6946,84 +7044,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 58
-	lui $1, 0x3d8c
-	ori $1, $1, 0x4a65
+	lui $1, 0xdfdf
+	ori $1, $1, 0x7d3a
 	mthi $1
-	addiu $1, $0, 11
+	addiu $1, $0, -13
 	mtlo $1
-	lui $1, 0x0
-	ori $1, $1, 0xffff
-	lui $2, 0x19a3
-	ori $2, $2, 0x63e1
-	lui $3, 0x6016
-	ori $3, $3, 0xb11a
-	lui $4, 0x3ff
-	ori $4, $4, 0xffff
-	addiu $5, $0, 13
-	addiu $6, $0, -34
-	addiu $7, $0, -20
-	lui $8, 0xe600
-	lui $9, 0x577f
-	ori $9, $9, 0x9b00
-	lui $10, 0x1234
-	ori $10, $10, 0x5678
-	lui $11, 0xe0e0
-	ori $11, $11, 0xcd16
-	lui $12, 0x6537
-	ori $12, $12, 0xff24
-	lui $13, 0x96d5
-	ori $13, $13, 0x6d29
-	lui $14, 0x7f
-	ori $14, $14, 0xffff
-	addiu $15, $0, -4
-	addiu $16, $0, -17664
-	lui $17, 0x5bc4
-	ori $17, $17, 0xf779
-	lui $18, 0x2000
-	ori $18, $18, 0x1
-	lui $19, 0xffc6
-	lui $20, 0x0
-	ori $20, $20, 0x8000
-	lui $21, 0x45f4
-	ori $21, $21, 0x70a
-	lui $22, 0x4000
-	ori $22, $22, 0x1
-	lui $23, 0xcd00
-	addiu $24, $0, 4
-	lui $25, 0xcae8
-	ori $25, $25, 0xd00b
-	lui $28, 0x730e
-	ori $28, $28, 0xfdef
-	addiu $30, $0, 27
-	lui $31, 0x7cc7
-	ori $31, $31, 0x9e60
+	addiu $1, $0, 16
+	addiu $2, $0, -22
+	lui $3, 0x4a73
+	ori $3, $3, 0x2492
+	lui $4, 0x7453
+	ori $4, $4, 0x81df
+	addiu $5, $0, -3840
+	lui $6, 0xac83
+	ori $6, $6, 0xf8a5
+	lui $7, 0x5c
+	lui $8, 0x5b80
+	ori $8, $8, 0xd1bb
+	lui $9, 0x800
+	ori $9, $9, 0x1
+	addiu $10, $0, 11
+	lui $11, 0x2c72
+	ori $11, $11, 0xf328
+	addiu $12, $0, 22
+	lui $13, 0xd64
+	ori $13, $13, 0x8cf
+	addiu $14, $0, 31
+	lui $15, 0x8000
+	ori $15, $15, 0x1
+	lui $16, 0xfff
+	ori $16, $16, 0xffff
+	lui $17, 0xf
+	ori $17, $17, 0xffff
+	lui $18, 0x2f0c
+	ori $18, $18, 0x8c97
+	lui $19, 0x2000
+	addiu $20, $0, 32767
+	lui $21, 0x7fff
+	ori $21, $21, 0xfffe
+	lui $22, 0x39a
+	ori $22, $22, 0xfbcc
+	lui $23, 0x658d
+	ori $23, $23, 0xb378
+	lui $24, 0x4750
+	ori $24, $24, 0x7d2f
+	lui $25, 0x1
+	lui $28, 0xf911
+	ori $28, $28, 0x5292
+	lui $30, 0x284a
+	ori $30, $30, 0x4310
+	addiu $31, $0, 511
 # case 58 body
-	bltzall $19, .Lc58_0
-	andi $31, $9, 65535
-	ori $2, $3, 0
+	addiu $3, $0, 2
 .Lc58_0:
-	blez $28, .Lc58_1
-	nor $25, $16, $25
-	sltu $11, $23, $7
-	sra $25, $31, 21
+	sllv $9, $3, $21
+	andi $11, $31, 35549
+	addiu $3, $3, -1
+	bgtz $3, .Lc58_0
+	lui $28, 0x7440
+	bgezal $10, .Lc58_1
+	lui $16, 0x89b3
+	lui $6, 0xb8fd
+	rotrv $3, $15, $3
 .Lc58_1:
-	lui $14, %hi(.Lc58_2)
-	addiu $14, $14, %lo(.Lc58_2)
-	jalr $18, $14
-	sllv $23, $20, $11
-	srlv $21, $28, $3
-	sltu $25, $3, $28
+	addiu $30, $0, 1
 .Lc58_2:
-	bgezl $13, .Lc58_3
-	andi $6, $2, 1
-	ori $8, $28, 0
-.Lc58_3:
-	ori $18, $7, 11762
-	addu $30, $6, $0
-	beq $6, $30, .Lc58_4
-	slti $22, $31, 0
-	and $19, $28, $5
-.Lc58_4:
+	slti $31, $4, 1
+	lui $5, 0xffff
+	subu $17, $23, $14
+	addiu $30, $30, -1
+	bne $30, $0, .Lc58_2
+	lui $18, 0xff
 # case 58 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7067,111 +7158,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 59
-	addiu $1, $0, 8
+	lui $1, 0x83d9
+	ori $1, $1, 0x399b
 	mthi $1
-	addiu $1, $0, -2
+	addiu $1, $0, 19
 	mtlo $1
-	lui $1, 0x2633
-	ori $1, $1, 0x7007
-	addiu $2, $0, 40
-	lui $3, 0xffff
-	ori $3, $3, 0x7fff
-	addiu $4, $0, 128
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	addiu $6, $0, 96
-	lui $7, 0x1f5d
-	ori $7, $7, 0xa8b2
-	lui $8, 0x3889
-	ori $8, $8, 0x1dde
-	lui $9, 0x20
-	ori $9, $9, 0x1
-	lui $10, 0xff
-	ori $10, $10, 0xff
-	lui $11, 0xc0fe
-	ori $11, $11, 0x7ed7
-	lui $12, 0xace8
-	ori $12, $12, 0xfb20
-	lui $13, 0x6656
-	ori $13, $13, 0x49c8
-	addiu $14, $0, 25
-	addiu $15, $0, -9
-	lui $16, 0x9ad9
-	ori $16, $16, 0xff19
-	addiu $17, $0, 255
-	lui $18, 0x89f2
-	ori $18, $18, 0xde4a
-	addiu $19, $0, 14
-	addiu $20, $0, 9
-	lui $21, 0x80
-	ori $21, $21, 0x1
-	lui $22, 0xc800
-	lui $23, 0xbc67
-	ori $23, $23, 0x6b25
-	lui $24, 0x4000
-	ori $24, $24, 0x1
-	lui $25, 0x0
-	ori $25, $25, 0x8001
-	lui $28, 0x9708
-	ori $28, $28, 0x4fae
-	addiu $30, $0, 18
-	addiu $31, $0, -28672
+	lui $1, 0x7144
+	ori $1, $1, 0x89b1
+	lui $2, 0xb428
+	ori $2, $2, 0xa394
+	lui $3, 0x5b61
+	ori $3, $3, 0x1a1a
+	lui $4, 0x7f
+	ori $4, $4, 0xffff
+	addiu $5, $0, 15
+	addiu $6, $0, 2
+	lui $7, 0x19f3
+	ori $7, $7, 0x95f
+	lui $8, 0x7
+	ori $8, $8, 0xffff
+	addiu $9, $0, -31
+	addiu $10, $0, 4864
+	addiu $11, $0, 3
+	addiu $12, $0, 9
+	lui $13, 0xec0d
+	ori $13, $13, 0x4233
+	lui $14, 0x343
+	ori $14, $14, 0x19ae
+	lui $15, 0x20
+	addiu $16, $0, 84
+	lui $17, 0x561f
+	ori $17, $17, 0x9839
+	lui $18, 0xffff
+	ori $18, $18, 0x7fff
+	addiu $19, $0, 24
+	lui $20, 0xff87
+	lui $21, 0xb04e
+	ori $21, $21, 0x21c8
+	lui $22, 0xb2e1
+	ori $22, $22, 0xee80
+	lui $23, 0x3fff
+	ori $23, $23, 0xffff
+	lui $24, 0xe556
+	ori $24, $24, 0xcb05
+	lui $25, 0xa44b
+	ori $25, $25, 0x9f2f
+	addiu $28, $0, 33
+	lui $30, 0x847c
+	ori $30, $30, 0xf1f
+	lui $31, 0x6f9d
+	ori $31, $31, 0x1a1c
 # case 59 body
-	bltzl $25, .Lc59_0
-	movn $16, $24, $2
-	lui $16, 0xffff
+	blezl $7, .Lc59_0
+	lui $28, 0xbd77
+	lui $22, 0x183f
+	srl $22, $24, 19
 .Lc59_0:
-	addiu $24, $0, 3
+	blez $4, .Lc59_1
+	movn $10, $8, $10
+	rotrv $5, $21, $15
 .Lc59_1:
-	srl $12, $17, 9
-	addiu $24, $24, -1
-	bgtz $24, .Lc59_1
-	nor $16, $31, $15
-	addiu $24, $0, 4
+	srlv $24, $24, $24
+	bgtzl $3, .Lc59_2
+	addiu $9, $2, 28927
+	lui $16, 0x3035
+	addu $22, $14, $25
 .Lc59_2:
-	srav $22, $25, $10
-	xori $23, $10, 32768
-	sllv $6, $12, $0
-	addiu $24, $24, -1
-	bgtz $24, .Lc59_2
-	lui $14, 0xf2f1
-	blezl $19, .Lc59_3
-	slti $3, $9, 0
-	xori $11, $28, 255
+	bltzall $18, .Lc59_3
+	lui $3, 0x198d
+	slti $2, $20, 255
+	lui $17, 0x160
 .Lc59_3:
-	lui $3, %hi(.Lc59_4)
-	addiu $3, $3, %lo(.Lc59_4)
-	jr $3
-	lui $7, 0xffff
-	xori $21, $0, 0
-	or $31, $30, $31
-.Lc59_4:
-	bal .Lc59_5
-	and $11, $18, $30
-	rotr $5, $19, 6
-	nor $20, $31, $15
-.Lc59_5:
-	bltzal $5, .Lc59_6
-	ori $30, $5, 32767
-	srl $20, $15, 10
-	lui $9, 0xffff
-.Lc59_6:
-	lui $15, %hi(.Lc59_7)
-	addiu $15, $15, %lo(.Lc59_7)
-	jalr $24, $15
-	rotrv $31, $8, $22
-	xori $15, $1, 65535
-.Lc59_7:
-	addu $25, $19, $0
-	beql $19, $25, .Lc59_8
-	xor $11, $9, $9
-	sllv $1, $25, $12
-.Lc59_8:
-	bgez $15, .Lc59_9
-	ori $12, $10, 65535
-	andi $6, $6, 47578
-	movz $9, $13, $3
-.Lc59_9:
 # case 59 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7222,7 +7279,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 165, 117, 116, 152, 25, 155, 177, 37, 110, 98, 240, 203, 208, 176, 56, 20
-	.byte 244, 138, 167, 77, 134, 157, 133, 17, 3, 180, 151, 173, 12, 139, 171, 115
-	.byte 33, 52, 109, 139, 13, 23, 242, 248, 65, 213, 12, 154, 150, 121, 168, 84
-	.byte 213, 80, 135, 253, 245, 143, 26, 202, 58, 194, 32, 139, 224, 0, 26, 254
+	.byte 55, 12, 120, 12, 64, 189, 121, 41, 215, 156, 89, 147, 123, 150, 239, 120
+	.byte 240, 40, 61, 45, 236, 167, 228, 151, 154, 217, 86, 239, 53, 125, 254, 223
+	.byte 54, 75, 241, 92, 8, 102, 92, 195, 75, 219, 65, 135, 121, 40, 211, 30
+	.byte 100, 159, 152, 193, 3, 172, 245, 201, 252, 59, 183, 206, 122, 45, 216, 168

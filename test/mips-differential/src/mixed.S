@@ -54,35 +54,44 @@ __start:
 	addiu $30, $0, 2049
 	addiu $31, $0, -21
 # case 0 body
-	addiu $1, $0, 4
+	lui $20, 0x27
+	lui $3, 0xf350
+	ori $3, $3, 0xb99c
+	add $24, $20, $3
+	lui $18, %hi(scratch+91)
+	addiu $18, $18, %lo(scratch+91)
+	ll $21, -55($18)
+	srav $7, $21, $18
+	sc $23, -55($18)
+	ori $6, $6, 32768
+	lui $3, %hi(scratch-72)
+	addiu $3, $3, %lo(scratch-72)
+	lwr $10, 75($3)
+	lwl $10, 78($3)
+	mul $17, $19, $2
+	mthi $28
+	mtlo $3
+	lui $20, %hi(scratch+32)
+	addiu $20, $20, %lo(scratch+32)
+	ll $30, 0($20)
+	srl $21, $14, 7
+	sc $4, 0($20)
+	lui $15, %hi(.Lc0_0)
+	addiu $15, $15, %lo(.Lc0_0)
+	jalr $19, $15
+	lui $12, 0x92b6
+	nor $28, $12, $20
+	sltu $6, $24, $28
 .Lc0_0:
-	sltiu $3, $31, 15885
-	lui $15, 0x5156
-	addiu $1, $1, -1
-	bgtz $1, .Lc0_0
-	lui $11, 0xdc24
-	lui $8, %hi(scratch-41)
-	addiu $8, $8, %lo(scratch-41)
-	swr $0, 56($8)
-	lui $28, %hi(scratch+13)
-	addiu $28, $28, %lo(scratch+13)
-	sb $9, 0($28)
-	lui $16, %hi(scratch+28)
-	addiu $16, $16, %lo(scratch+28)
-	lw $20, 0($16)
-	ins $17, $19, 11, 1
-	lui $17, 0x4a78
-	msubu $3, $11
-	lui $10, %hi(scratch+33)
-	addiu $10, $10, %lo(scratch+33)
-	swl $19, 0($10)
-	addiu $21, $0, -512
-	addi $15, $21, -1
-	sra $13, $20, 1
-	bnel $24, $28, .Lc0_1
-	rotrv $31, $20, $0
-	srl $22, $10, 13
+	mult $23, $31
+	lui $1, %hi(scratch+79)
+	addiu $1, $1, %lo(scratch+79)
+	synci -65($1)
+	bltz $31, .Lc0_1
+	rotr $20, $10, 17
+	sltu $30, $14, $17
 .Lc0_1:
+	mult $17, $18
 # case 0 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -126,96 +135,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 1
-	lui $1, 0x8340
-	ori $1, $1, 0x812e
+	lui $1, 0xd334
+	ori $1, $1, 0xb2f2
 	mthi $1
-	lui $1, 0xe853
-	ori $1, $1, 0xcaf
+	lui $1, 0x97ac
+	ori $1, $1, 0x6795
 	mtlo $1
-	lui $1, 0x6062
-	ori $1, $1, 0x2879
-	lui $2, 0x3a00
-	lui $3, 0x7ecb
-	ori $3, $3, 0x4fb8
-	lui $4, 0x7dae
-	ori $4, $4, 0xa2f2
-	lui $5, 0x6d
-	lui $6, 0x8
-	lui $7, 0xd334
-	ori $7, $7, 0xb2f2
-	lui $8, 0x97ac
-	ori $8, $8, 0x6795
-	lui $9, 0x10
-	ori $9, $9, 0x1
-	addiu $10, $0, 16385
-	addiu $11, $0, 3
-	lui $12, 0x737b
-	ori $12, $12, 0x4db1
-	addiu $13, $0, 33
-	lui $14, 0x8000
-	ori $14, $14, 0x1
-	lui $15, 0x8765
-	ori $15, $15, 0x4321
-	addiu $16, $0, -38
-	lui $17, 0x2ed9
-	ori $17, $17, 0x5a15
-	lui $18, 0x7961
-	ori $18, $18, 0x2477
-	lui $19, 0x5f1e
-	ori $19, $19, 0xc501
-	lui $20, 0xff
-	ori $20, $20, 0xffff
-	lui $21, 0x3c00
-	addiu $22, $0, 22
-	addiu $23, $0, 124
-	addiu $24, $0, 7168
-	addiu $25, $0, 255
-	lui $28, 0x2d44
-	ori $28, $28, 0x8452
-	addiu $30, $0, 1
-	addiu $31, $0, -14
+	lui $1, 0x10
+	ori $1, $1, 0x1
+	addiu $2, $0, 16385
+	addiu $3, $0, 3
+	lui $4, 0x737b
+	ori $4, $4, 0x4db1
+	addiu $5, $0, 33
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	lui $7, 0x8765
+	ori $7, $7, 0x4321
+	addiu $8, $0, -38
+	lui $9, 0x2ed9
+	ori $9, $9, 0x5a15
+	lui $10, 0x7961
+	ori $10, $10, 0x2477
+	lui $11, 0x5f1e
+	ori $11, $11, 0xc501
+	lui $12, 0xff
+	ori $12, $12, 0xffff
+	lui $13, 0x3c00
+	addiu $14, $0, 22
+	addiu $15, $0, 124
+	addiu $16, $0, 7168
+	addiu $17, $0, 255
+	lui $18, 0x2d44
+	ori $18, $18, 0x8452
+	addiu $19, $0, 1
+	addiu $20, $0, -14
+	lui $21, 0x2000
+	addiu $22, $0, 30
+	addiu $23, $0, -14592
+	lui $24, 0xd624
+	ori $24, $24, 0x8653
+	lui $25, 0x8500
+	lui $28, 0x1ff
+	ori $28, $28, 0xffff
+	lui $30, 0x7fff
+	ori $30, $30, 0xfffe
+	lui $31, 0xf085
+	ori $31, $31, 0xbfcc
 # case 1 body
-	addiu $15, $0, 2
+	srlv $28, $20, $31
+	addiu $4, $0, 1
+	lui $8, 0x9b00
+	sub $25, $4, $8
+	sra $28, $22, 21
+	or $18, $7, $19
+	lui $31, %hi(scratch-29)
+	addiu $31, $31, %lo(scratch-29)
+	lh $28, 73($31)
+	addiu $12, $0, 2
 .Lc1_0:
-	slti $31, $24, -29051
-	or $23, $5, $4
-	rotrv $30, $19, $1
-	addiu $15, $15, -1
-	bne $15, $0, .Lc1_0
-	srav $28, $20, $31
-	addiu $22, $0, 1
+	rotrv $22, $5, $8
+	srav $3, $14, $28
+	addu $18, $22, $9
+	addiu $12, $12, -1
+	bgtz $12, .Lc1_0
+	nor $24, $21, $4
+	ins $14, $0, 16, 7
+	addiu $2, $0, -1
+	lui $24, 0x0
+	ori $24, $24, 0xffff
+	sub $19, $2, $24
+	clz $15, $18
+	srl $3, $7, 27
+	clo $16, $20
+	mul $20, $31, $9
+	mthi $3
+	mtlo $30
+	addiu $28, $0, 3
 .Lc1_1:
-	srl $16, $1, 4
-	addiu $22, $22, -1
-	bne $22, $0, .Lc1_1
-	lui $1, 0xf433
-	lui $28, %hi(scratch+1)
-	addiu $28, $28, %lo(scratch+1)
-	swr $9, 0($28)
-	swl $9, 3($28)
-	lui $8, %hi(scratch+62)
-	addiu $8, $8, %lo(scratch+62)
-	swl $16, 0($8)
-	lui $20, %hi(.Lc1_2)
-	addiu $20, $20, %lo(.Lc1_2)
-	jr $20
-	lui $24, 0x1
-	rotrv $5, $8, $8
-	slti $1, $1, -12863
-.Lc1_2:
-	seb $24, $21
-	srav $12, $8, $13
-	lui $2, 0x8000
-	addiu $2, $0, 2
-.Lc1_3:
-	sltiu $10, $6, -26150
-	nor $11, $11, $2
-	addiu $2, $2, -1
-	bne $2, $0, .Lc1_3
-	lui $9, 0x3386
-	lui $16, %hi(scratch-74)
-	addiu $16, $16, %lo(scratch-74)
-	lwr $31, 77($16)
+	sll $10, $6, 27
+	addiu $28, $28, -1
+	bne $28, $0, .Lc1_1
+	lui $18, 0x8000
 # case 1 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -259,80 +260,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 2
-	addiu $1, $0, -32
+	addiu $1, $0, 33
 	mthi $1
-	lui $1, 0xcf78
-	ori $1, $1, 0xf6c8
+	lui $1, 0x776
+	ori $1, $1, 0xf8bd
 	mtlo $1
-	lui $1, 0x6810
-	ori $1, $1, 0x4a00
-	addiu $2, $0, -1
-	addiu $3, $0, -14
-	addiu $4, $0, 29
-	lui $5, 0x4000
-	lui $6, 0xff
-	ori $6, $6, 0xff
-	addiu $7, $0, 33
-	lui $8, 0x776
-	ori $8, $8, 0xf8bd
-	lui $9, 0x3ca0
-	ori $9, $9, 0xbedc
-	addiu $10, $0, -35
-	lui $11, 0xffff
-	ori $11, $11, 0x7fff
-	lui $12, 0x10
-	addiu $13, $0, 2
-	lui $14, 0x20
-	lui $15, 0x468b
-	ori $15, $15, 0x621b
-	lui $16, 0x3f
-	ori $16, $16, 0xffff
-	addiu $17, $0, 15
-	addiu $18, $0, 257
-	lui $19, 0x28c9
-	ori $19, $19, 0x14ba
-	addiu $20, $0, -4
-	lui $21, 0xda30
-	ori $21, $21, 0x2543
-	addiu $22, $0, 31
-	lui $23, 0xde5a
-	ori $23, $23, 0xf7bf
-	addiu $24, $0, 9728
-	lui $25, 0x7fff
-	ori $25, $25, 0xfffe
-	addiu $28, $0, 11
-	addiu $30, $0, 1
-	lui $31, 0xf2e9
-	ori $31, $31, 0xbdf0
+	lui $1, 0x3ca0
+	ori $1, $1, 0xbedc
+	addiu $2, $0, -35
+	lui $3, 0xffff
+	ori $3, $3, 0x7fff
+	lui $4, 0x10
+	addiu $5, $0, 2
+	lui $6, 0x20
+	lui $7, 0x468b
+	ori $7, $7, 0x621b
+	lui $8, 0x3f
+	ori $8, $8, 0xffff
+	addiu $9, $0, 15
+	addiu $10, $0, 257
+	lui $11, 0x28c9
+	ori $11, $11, 0x14ba
+	addiu $12, $0, -4
+	lui $13, 0xda30
+	ori $13, $13, 0x2543
+	addiu $14, $0, 31
+	lui $15, 0xde5a
+	ori $15, $15, 0xf7bf
+	addiu $16, $0, 9728
+	lui $17, 0x7fff
+	ori $17, $17, 0xfffe
+	addiu $18, $0, 11
+	addiu $19, $0, 1
+	lui $20, 0xf2e9
+	ori $20, $20, 0xbdf0
+	lui $21, 0x200
+	lui $22, 0xcac0
+	ori $22, $22, 0xaffd
+	addiu $23, $0, 40
+	lui $24, 0xd435
+	ori $24, $24, 0xbf06
+	addiu $25, $0, -128
+	addiu $28, $0, 75
+	lui $30, 0x3fff
+	ori $30, $30, 0xffff
+	lui $31, 0xed46
+	ori $31, $31, 0xb343
 # case 2 body
-	bgezall $22, .Lc2_0
-	rotrv $24, $2, $28
-	rotr $30, $3, 29
-	lui $6, 0x9bec
+	slti $31, $10, -31377
+	rotrv $13, $15, $12
+	lui $28, %hi(scratch+24)
+	addiu $28, $28, %lo(scratch+24)
+	ll $16, 0($28)
+	srav $21, $20, $1
+	sc $3, 0($28)
+	ext $1, $20, 5, 7
+	addiu $10, $0, 4
 .Lc2_0:
-	lui $4, %hi(scratch-51)
-	addiu $4, $4, %lo(scratch-51)
-	ll $2, 71($4)
-	slti $12, $15, 2502
-	sll $28, $15, 3
-	sc $6, 71($4)
-	ext $2, $7, 21, 9
-	and $1, $20, $23
-	wsbh $24, $12
-	addiu $17, $0, 2
+	rotrv $13, $24, $16
+	srlv $1, $2, $31
+	sll $1, $17, 4
+	addiu $10, $10, -1
+	bne $10, $0, .Lc2_0
+	sltiu $13, $9, -10163
+	lui $15, %hi(.Lc2_1)
+	addiu $15, $15, %lo(.Lc2_1)
+	jr $15
+	slt $3, $3, $21
+	andi $20, $21, 15111
 .Lc2_1:
-	addu $31, $16, $6
-	slt $5, $13, $21
-	addiu $17, $17, -1
-	bne $17, $0, .Lc2_1
-	lui $10, 0xffff
-	lui $1, %hi(scratch+191)
-	addiu $1, $1, %lo(scratch+191)
-	swl $18, -156($1)
-	swr $18, -159($1)
-	sltu $22, $24, $5
-	xori $14, $9, 54322
-	ori $6, $2, 65535
+	msubu $15, $0
+	lui $17, %hi(.Lc2_2)
+	addiu $17, $17, %lo(.Lc2_2)
+	jalr $6, $17
+	xor $30, $1, $12
+	lui $11, 0xa2e4
+.Lc2_2:
+	msubu $8, $30
+	j .Lc2_3
+	sllv $21, $19, $20
+	srlv $18, $10, $18
+	srlv $18, $6, $9
+.Lc2_3:
 # case 2 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -376,83 +385,94 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 3
-	lui $1, 0x9aa
-	ori $1, $1, 0x5f8
+	lui $1, 0x7f00
 	mthi $1
-	addiu $1, $0, 2
+	lui $1, 0x80
 	mtlo $1
-	addiu $1, $0, 4097
-	lui $2, 0xa700
-	lui $3, 0x4c68
-	ori $3, $3, 0x8807
-	lui $4, 0xad2a
-	ori $4, $4, 0xbc2e
-	lui $5, 0x1a01
-	ori $5, $5, 0x487b
-	addiu $6, $0, -24
-	addiu $7, $0, 19
-	lui $8, 0xb332
-	ori $8, $8, 0x6ac
-	lui $9, 0x78
-	lui $10, 0xa0dd
-	ori $10, $10, 0x94f8
-	lui $11, 0xf
-	ori $11, $11, 0xffff
-	lui $12, 0x200
-	addiu $13, $0, -13
-	lui $14, 0x7f00
-	lui $15, 0x80
-	lui $16, 0x10
-	lui $17, 0x5c
-	lui $18, 0x1c2e
-	ori $18, $18, 0xd9a6
-	lui $19, 0x5555
-	ori $19, $19, 0x5555
-	lui $20, 0xb1cc
-	ori $20, $20, 0x361f
-	lui $21, 0x3d8b
-	ori $21, $21, 0x334a
-	addiu $22, $0, 32
-	addiu $23, $0, -40
-	lui $24, 0x8bf6
-	ori $24, $24, 0xc5c2
-	addiu $25, $0, 5
-	lui $28, 0x6dd
-	ori $28, $28, 0xa2ed
-	lui $30, 0x6e13
-	ori $30, $30, 0x78a8
-	addiu $31, $0, 32
+	lui $1, 0x10
+	lui $2, 0x5c
+	lui $3, 0x1c2e
+	ori $3, $3, 0xd9a6
+	lui $4, 0x5555
+	ori $4, $4, 0x5555
+	lui $5, 0xb1cc
+	ori $5, $5, 0x361f
+	lui $6, 0x3d8b
+	ori $6, $6, 0x334a
+	addiu $7, $0, 32
+	addiu $8, $0, -40
+	lui $9, 0x8bf6
+	ori $9, $9, 0xc5c2
+	addiu $10, $0, 5
+	lui $11, 0x6dd
+	ori $11, $11, 0xa2ed
+	lui $12, 0x6e13
+	ori $12, $12, 0x78a8
+	addiu $13, $0, 32
+	lui $14, 0x18e9
+	ori $14, $14, 0x611c
+	lui $15, 0xfcc9
+	ori $15, $15, 0xc116
+	lui $16, 0x40
+	lui $17, 0x80d
+	ori $17, $17, 0xe6c0
+	addiu $18, $0, -40
+	lui $19, 0xc572
+	ori $19, $19, 0x3f5b
+	lui $20, 0xceab
+	ori $20, $20, 0x4545
+	lui $21, 0x8000
+	ori $21, $21, 0x1
+	lui $22, 0x7fff
+	ori $22, $22, 0xfffe
+	lui $23, 0xec00
+	lui $24, 0xc600
+	lui $25, 0x296d
+	ori $25, $25, 0x3182
+	addiu $28, $0, 512
+	lui $30, 0x5754
+	ori $30, $30, 0xe2b7
+	lui $31, 0x157f
+	ori $31, $31, 0xf58e
 # case 3 body
-	ori $10, $30, 1
-	lui $23, 0x7ec4
-	addiu $1, $0, 13
-	lui $2, 0xffff
-	ori $2, $2, 0x7fff
-	sub $4, $1, $2
-	addiu $12, $0, 8
-	lui $19, 0x1f
-	ori $19, $19, 0xffff
-	add $6, $12, $19
-	ins $23, $1, 0, 11
-	madd $18, $20
-	addiu $28, $0, -26
-	lui $30, 0x80
-	add $5, $28, $30
-	clz $12, $10
-	mul $19, $16, $31
-	mthi $28
-	mtlo $22
-	msubu $12, $23
-	xori $30, $15, 65535
-	addiu $16, $0, 5
+	srlv $0, $9, $31
+	addiu $2, $0, 3
 .Lc3_0:
-	srav $21, $12, $2
-	sllv $24, $13, $15
-	sra $24, $14, 6
-	addiu $16, $16, -1
-	bgtz $16, .Lc3_0
-	lui $14, 0x37b3
-	ins $23, $5, 23, 5
+	slt $21, $30, $4
+	addiu $2, $2, -1
+	bgtz $2, .Lc3_0
+	subu $30, $13, $21
+	lui $15, %hi(scratch+49)
+	addiu $15, $15, %lo(scratch+49)
+	lbu $12, 0($15)
+	mult $15, $19
+	lui $31, %hi(scratch+144)
+	addiu $31, $31, %lo(scratch+144)
+	ll $22, -100($31)
+	sltu $15, $24, $22
+	lui $16, 0xffff
+	sc $13, -100($31)
+	lui $30, 0x3f4e
+	ori $30, $30, 0xe098
+	addi $3, $30, 22334
+	ext $12, $20, 27, 3
+	lui $24, %hi(scratch+35)
+	addiu $24, $24, %lo(scratch+35)
+	sb $15, -1($24)
+	lui $13, 0x796a
+	ori $13, $13, 0x1dab
+	addi $23, $13, 255
+	mtlo $15
+	lui $25, %hi(.Lc3_1)
+	addiu $25, $25, %lo(.Lc3_1)
+	jalr $2, $25
+	srav $20, $31, $4
+	nor $25, $10, $23
+.Lc3_1:
+	lui $30, %hi(scratch-56)
+	addiu $30, $30, %lo(scratch-56)
+	ll $10, 92($30)
+	sc $7, 92($30)
 # case 3 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -496,93 +516,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 4
-	lui $1, 0x5de1
-	ori $1, $1, 0x8392
+	lui $1, 0xa200
 	mthi $1
-	lui $1, 0xf16a
-	ori $1, $1, 0x81ee
+	lui $1, 0xb6e4
+	ori $1, $1, 0x9c58
 	mtlo $1
-	addiu $1, $0, -127
-	lui $2, 0xd17d
-	ori $2, $2, 0xd2e3
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	addiu $4, $0, -16640
-	lui $5, 0x23ed
-	ori $5, $5, 0xf9e3
-	addiu $6, $0, -1
-	addiu $7, $0, 46
-	lui $8, 0x400
-	lui $9, 0xffac
-	ori $9, $9, 0xcd9c
-	addiu $10, $0, 17408
-	addiu $11, $0, -22
-	lui $12, 0x1234
-	ori $12, $12, 0x5678
-	addiu $13, $0, -35
-	lui $14, 0xb6e4
-	ori $14, $14, 0x9c58
-	lui $15, 0x70
-	addiu $16, $0, -37
-	addiu $17, $0, 256
-	lui $18, 0x1113
-	ori $18, $18, 0x93d2
-	addiu $19, $0, 33
-	addiu $20, $0, 128
-	addiu $21, $0, 16
-	addiu $22, $0, 2
-	lui $23, 0xe495
-	ori $23, $23, 0xd99d
-	lui $24, 0x2b35
-	ori $24, $24, 0x3bc0
-	addiu $25, $0, -128
-	lui $28, 0x2
-	ori $28, $28, 0x1
-	lui $30, 0x1f
-	ori $30, $30, 0xffff
+	lui $1, 0x70
+	addiu $2, $0, -37
+	addiu $3, $0, 256
+	lui $4, 0x1113
+	ori $4, $4, 0x93d2
+	addiu $5, $0, 33
+	addiu $6, $0, 128
+	addiu $7, $0, 16
+	addiu $8, $0, 2
+	lui $9, 0xe495
+	ori $9, $9, 0xd99d
+	lui $10, 0x2b35
+	ori $10, $10, 0x3bc0
+	addiu $11, $0, -128
+	lui $12, 0x2
+	ori $12, $12, 0x1
+	lui $13, 0x1f
+	ori $13, $13, 0xffff
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	lui $15, 0xfac2
+	ori $15, $15, 0xcfb6
+	lui $16, 0xef8a
+	ori $16, $16, 0x19e9
+	addiu $17, $0, -18
+	lui $18, 0xf2e1
+	ori $18, $18, 0xaa99
+	addiu $19, $0, 36
+	lui $20, 0xfbe5
+	ori $20, $20, 0x9db8
+	addiu $21, $0, 9
+	addiu $22, $0, -17
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	addiu $24, $0, 16128
+	lui $25, 0x511b
+	ori $25, $25, 0xe248
+	lui $28, 0xab00
+	lui $30, 0x8000
 	lui $31, 0x7fff
-	ori $31, $31, 0xfffe
+	ori $31, $31, 0xffff
 # case 4 body
-	addiu $30, $0, -18
-	lui $22, 0x31ef
-	ori $22, $22, 0xc140
-	sub $30, $30, $22
-	addiu $18, $0, -17
-	addiu $13, $0, -13056
-	add $16, $18, $13
-	blezl $8, .Lc4_0
-	sllv $5, $7, $4
-	lui $17, 0xff
-	srav $1, $18, $6
+	lui $18, %hi(scratch-98)
+	addiu $18, $18, %lo(scratch-98)
+	pref 6, 136($18)
+	slt $25, $11, $30
+	andi $17, $4, 32768
+	lui $5, %hi(.Lc4_0)
+	addiu $5, $5, %lo(.Lc4_0)
+	jr $5
+	nor $1, $31, $3
+	lui $5, 0x89c
+	slti $0, $22, 24639
 .Lc4_0:
-	addiu $12, $0, 5
-.Lc4_1:
-	andi $17, $17, 32767
-	addiu $12, $12, -1
-	bne $12, $0, .Lc4_1
-	andi $18, $4, 58335
-	lui $15, 0x3836
-	lui $20, 0x7fff
-	andi $18, $17, 32767
-	beq $22, $22, .Lc4_2
-	slti $7, $21, -32768
-	sltiu $11, $2, 1
-.Lc4_2:
-	rotr $7, $23, 20
-	rotr $10, $20, 31
-	blez $20, .Lc4_3
-	lui $10, 0x933d
-	lui $24, 0xedfa
-	or $6, $13, $24
-.Lc4_3:
-	and $21, $1, $31
-	msub $7, $10
-	bgtz $10, .Lc4_4
-	srlv $17, $19, $3
-	sll $10, $23, 5
-.Lc4_4:
-	mtlo $3
-	rotr $16, $23, 5
+	seh $10, $23
+	mul $10, $4, $23
+	mthi $9
+	mtlo $11
+	rotrv $15, $3, $19
 # case 4 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -626,89 +623,89 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 5
-	lui $1, 0x1
+	lui $1, 0x100
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
+	addiu $1, $0, 3
 	mtlo $1
-	addiu $1, $0, 2
-	lui $2, 0x5fbd
-	ori $2, $2, 0xf306
-	lui $3, 0xc8a8
-	ori $3, $3, 0x7bc
-	lui $4, 0x8228
-	ori $4, $4, 0x8e9d
-	lui $5, 0xa28b
-	ori $5, $5, 0x363d
-	addiu $6, $0, -9
-	addiu $7, $0, 32767
-	lui $8, 0x8765
-	ori $8, $8, 0x4321
-	addiu $9, $0, -4
-	lui $10, 0xbda9
-	ori $10, $10, 0x7990
-	lui $11, 0xf6c5
-	ori $11, $11, 0x9fb4
-	lui $12, 0x78e5
-	ori $12, $12, 0x154f
-	addiu $13, $0, -19968
-	addiu $14, $0, -2
-	lui $15, 0xaaaa
-	ori $15, $15, 0xaaaa
-	lui $16, 0x5200
-	addiu $17, $0, -1
-	addiu $18, $0, 4
-	lui $19, 0xfc00
-	lui $20, 0x1fff
-	ori $20, $20, 0xffff
-	lui $21, 0x9041
-	ori $21, $21, 0xd3a0
-	lui $22, 0x91fc
-	ori $22, $22, 0x6647
-	lui $23, 0x308c
-	ori $23, $23, 0xc498
-	lui $24, 0x6fce
-	ori $24, $24, 0x9b66
-	lui $25, 0x5555
-	ori $25, $25, 0x5555
-	lui $28, 0xcfe1
-	ori $28, $28, 0xde32
-	lui $30, 0x0
-	ori $30, $30, 0xffff
-	addiu $31, $0, 33
+	addiu $1, $0, -2
+	lui $2, 0x100
+	ori $2, $2, 0x1
+	addiu $3, $0, 24
+	addiu $4, $0, 16640
+	lui $5, 0x4cec
+	ori $5, $5, 0x409f
+	lui $6, 0x40
+	ori $6, $6, 0x1
+	lui $7, 0x6490
+	ori $7, $7, 0xaaf8
+	addiu $8, $0, 16
+	lui $9, 0x4027
+	ori $9, $9, 0xfb77
+	lui $10, 0x800
+	addiu $11, $0, -116
+	lui $12, 0xe3ac
+	ori $12, $12, 0x6db7
+	lui $13, 0xea6
+	ori $13, $13, 0x15e3
+	addiu $14, $0, -35
+	addiu $15, $0, -2
+	lui $16, 0xa98
+	ori $16, $16, 0xd19f
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	lui $18, 0x7f
+	ori $18, $18, 0xffff
+	lui $19, 0x6df6
+	ori $19, $19, 0x9131
+	addiu $20, $0, 4
+	addiu $21, $0, -11
+	lui $22, 0x1878
+	ori $22, $22, 0x124b
+	addiu $23, $0, 2047
+	addiu $24, $0, -22
+	lui $25, 0xdb00
+	addiu $28, $0, -4
+	addiu $30, $0, 3
+	lui $31, 0x3ff
+	ori $31, $31, 0xffff
 # case 5 body
-	lui $20, 0x362c
-	ori $20, $20, 0xa068
-	lui $28, 0xdc00
-	sub $3, $20, $28
-	lui $9, 0xf
-	ori $9, $9, 0xffff
-	divu $0, $11, $9
-	rotr $7, $3, 27
-	lui $31, %hi(scratch+32)
-	addiu $31, $31, %lo(scratch+32)
-	sh $14, 0($31)
-	ins $17, $12, 26, 2
-	addiu $15, $0, -25
-	lui $10, 0xe93a
-	ori $10, $10, 0x6fb1
-	add $31, $15, $10
-	bne $20, $20, .Lc5_0
-	lui $7, 0x8000
-	srlv $7, $14, $20
+	lui $4, %hi(scratch-91)
+	addiu $4, $4, %lo(scratch-91)
+	pref 6, 104($4)
+	addiu $5, $0, 2
 .Lc5_0:
-	lui $18, %hi(scratch+35)
-	addiu $18, $18, %lo(scratch+35)
-	lwr $7, 0($18)
-	lwl $7, 3($18)
-	beql $1, $1, .Lc5_1
-	slti $3, $30, 21181
-	addu $16, $23, $10
+	sll $10, $6, 16
+	sltiu $22, $22, -29856
+	addiu $5, $5, -1
+	bgtz $5, .Lc5_0
+	srlv $13, $2, $20
+	ins $30, $25, 22, 8
+	lui $9, 0xb800
+	divu $0, $1, $9
+	bne $4, $4, .Lc5_1
+	sra $7, $10, 29
+	lui $28, 0x937d
 .Lc5_1:
-	clz $11, $12
-	lui $30, %hi(scratch-110)
-	addiu $30, $30, %lo(scratch-110)
-	lbu $4, 149($30)
+	addiu $25, $23, -32768
+	movn $31, $25, $20
+	addiu $6, $0, 5
+.Lc5_2:
+	subu $24, $2, $13
+	slti $19, $2, 32767
+	addiu $6, $6, -1
+	bgtz $6, .Lc5_2
+	nor $22, $10, $6
+	lui $31, 0x8000
+	lui $7, %hi(scratch+105)
+	addiu $7, $7, %lo(scratch+105)
+	sh $6, -73($7)
+	lui $13, %hi(scratch+111)
+	addiu $13, $13, %lo(scratch+111)
+	ll $6, -107($13)
+	lui $7, 0x939d
+	subu $20, $7, $1
+	sc $10, -107($13)
 # case 5 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -752,92 +749,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 6
-	addiu $1, $0, 7
+	lui $1, 0x8553
+	ori $1, $1, 0xda48
 	mthi $1
-	lui $1, 0x1f61
-	ori $1, $1, 0x4b4f
+	addiu $1, $0, -9
 	mtlo $1
-	lui $1, 0x2742
-	ori $1, $1, 0xeff6
-	addiu $2, $0, -11
-	lui $3, 0xff00
-	ori $3, $3, 0xff00
-	lui $4, 0xf1cf
-	ori $4, $4, 0xac8b
-	lui $5, 0xe500
-	lui $6, 0x598d
-	ori $6, $6, 0xc8a0
-	lui $7, 0xc765
-	ori $7, $7, 0xeb4d
-	addiu $8, $0, 31
-	lui $9, 0x4600
-	lui $10, 0x40
-	ori $10, $10, 0x1
-	lui $11, 0x1
-	lui $12, 0x8
-	lui $13, 0x5555
-	ori $13, $13, 0x5555
-	lui $14, 0x8765
-	ori $14, $14, 0x4321
-	lui $15, 0x9cf3
-	ori $15, $15, 0x8b5a
-	addiu $16, $0, 1025
-	addiu $17, $0, 32767
-	lui $18, 0x53cd
-	ori $18, $18, 0xd819
-	lui $19, 0x3c71
-	ori $19, $19, 0xaa4a
-	addiu $20, $0, 9
-	lui $21, 0x9655
-	ori $21, $21, 0xea63
-	addiu $22, $0, 3
-	lui $23, 0x7c61
-	ori $23, $23, 0x5a9
-	lui $24, 0x6c05
-	ori $24, $24, 0xd1d3
-	lui $25, 0x8765
-	ori $25, $25, 0x4321
-	addiu $28, $0, -16
-	addiu $30, $0, -128
-	lui $31, 0x1
+	lui $1, 0xffcb
+	lui $2, 0x1f
+	ori $2, $2, 0xffff
+	lui $3, 0x40
+	ori $3, $3, 0x1
+	lui $4, 0x5a
+	lui $5, 0xd200
+	addiu $6, $0, 24
+	addiu $7, $0, 3
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	lui $9, 0x1234
+	ori $9, $9, 0x5678
+	addiu $10, $0, -6
+	addiu $11, $0, 48
+	lui $12, 0xbd00
+	addiu $13, $0, 0
+	lui $14, 0x2
+	ori $14, $14, 0x1
+	addiu $15, $0, 2049
+	addiu $16, $0, -8
+	addiu $17, $0, 16384
+	lui $18, 0x1234
+	ori $18, $18, 0xbdcd
+	addiu $19, $0, 10
+	lui $20, 0xdf1d
+	ori $20, $20, 0x8940
+	lui $21, 0x4a
+	lui $22, 0x3600
+	lui $23, 0x2742
+	ori $23, $23, 0xeff6
+	addiu $24, $0, -11
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	lui $28, 0xf1cf
+	ori $28, $28, 0xac8b
+	lui $30, 0xe500
+	lui $31, 0x598d
+	ori $31, $31, 0xc8a0
 # case 6 body
-	andi $21, $5, 53405
-	xor $7, $30, $11
-	addiu $13, $0, 2
+	bltzall $14, .Lc6_0
+	sll $20, $31, 3
+	sra $3, $30, 4
+	ori $10, $28, 32767
 .Lc6_0:
-	srl $3, $21, 2
-	andi $17, $15, 54560
-	xori $23, $19, 5410
-	addiu $13, $13, -1
-	bgtz $13, .Lc6_0
-	sra $7, $19, 13
-	lui $2, 0xffff
-	lui $9, %hi(.Lc6_1)
-	addiu $9, $9, %lo(.Lc6_1)
-	jr $9
-	movz $30, $18, $28
-	sll $1, $10, 26
+	bgezall $6, .Lc6_1
+	slt $17, $8, $15
+	rotr $2, $20, 10
+	srav $23, $1, $16
 .Lc6_1:
-	lui $31, %hi(scratch-131)
-	addiu $31, $31, %lo(scratch-131)
-	sh $18, 135($31)
-	mfhi $20
-	lui $21, %hi(scratch+140)
-	addiu $21, $21, %lo(scratch+140)
-	swr $0, -91($21)
-	ext $24, $20, 4, 9
-	blez $24, .Lc6_2
-	sllv $8, $31, $31
-	rotrv $3, $25, $4
-	lui $28, 0xe1e
+	lui $6, %hi(scratch-88)
+	addiu $6, $6, %lo(scratch-88)
+	swl $5, 103($6)
+	swr $5, 100($6)
+	ext $7, $30, 5, 13
+	mthi $8
+	addiu $8, $0, 31
+	addi $6, $8, -1
+	lui $16, %hi(scratch-39)
+	addiu $16, $16, %lo(scratch-39)
+	lwl $23, 84($16)
+	lui $21, %hi(.Lc6_2)
+	addiu $21, $21, %lo(.Lc6_2)
+	jalr $21
+	sra $19, $11, 2
+	sll $20, $20, 25
+	sllv $5, $30, $18
 .Lc6_2:
-	sll $18, $30, 3
-	addiu $1, $0, 1
+	addiu $16, $0, 255
+	addi $20, $16, 32767
+	lui $18, %hi(scratch-131)
+	addiu $18, $18, %lo(scratch-131)
+	pref 5, 135($18)
+	addiu $13, $0, 5
 .Lc6_3:
-	lui $15, 0x8000
-	addiu $1, $1, -1
-	bne $1, $0, .Lc6_3
-	sltu $5, $18, $18
+	sra $20, $23, 24
+	srlv $1, $9, $6
+	and $3, $23, $20
+	addiu $13, $13, -1
+	bgtz $13, .Lc6_3
+	srlv $24, $6, $3
+	bgezall $15, .Lc6_4
+	rotrv $3, $25, $4
+	rotr $23, $3, 13
+	rotrv $30, $3, $28
+.Lc6_4:
+	and $15, $5, $17
+	ext $19, $19, 24, 2
+	mfhi $12
+	ext $15, $13, 15, 5
 # case 6 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -881,91 +887,87 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 7
-	lui $1, 0x6415
-	ori $1, $1, 0x2115
+	addiu $1, $0, -32768
 	mthi $1
-	lui $1, 0x6499
-	ori $1, $1, 0xab47
+	addiu $1, $0, 511
 	mtlo $1
-	addiu $1, $0, 4095
-	addiu $2, $0, -32768
-	addiu $3, $0, -3
-	lui $4, 0x1a00
-	addiu $5, $0, 8191
-	addiu $6, $0, -4
-	addiu $7, $0, 26
-	lui $8, 0xff
-	ori $8, $8, 0xff
-	addiu $9, $0, -10
-	addiu $10, $0, 32767
-	lui $11, 0x2600
-	lui $12, 0x2b7d
-	ori $12, $12, 0xc854
-	lui $13, 0x19dc
-	ori $13, $13, 0xd18c
-	lui $14, 0xa8a2
-	ori $14, $14, 0x6c2e
-	addiu $15, $0, 30
-	lui $16, 0x10
+	lui $1, 0x8
+	ori $1, $1, 0x1
+	lui $2, 0x1dd0
+	ori $2, $2, 0xc87
+	lui $3, 0xffad
+	addiu $4, $0, 32767
+	lui $5, 0x2600
+	lui $6, 0x2b7d
+	ori $6, $6, 0xc854
+	lui $7, 0x19dc
+	ori $7, $7, 0xd18c
+	lui $8, 0xa8a2
+	ori $8, $8, 0x6c2e
+	addiu $9, $0, 30
+	lui $10, 0x10
+	ori $10, $10, 0x1
+	lui $11, 0x1ff
+	ori $11, $11, 0xffff
+	addiu $12, $0, 15
+	addiu $13, $0, -23
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	addiu $15, $0, -16
+	lui $16, 0x8000
 	ori $16, $16, 0x1
-	lui $17, 0x1ff
-	ori $17, $17, 0xffff
-	addiu $18, $0, 15
-	addiu $19, $0, -23
-	lui $20, 0x0
-	ori $20, $20, 0x8000
-	addiu $21, $0, -16
-	lui $22, 0x8000
-	ori $22, $22, 0x1
-	addiu $23, $0, 511
-	lui $24, 0xecee
-	ori $24, $24, 0xcbf9
-	lui $25, 0x5700
-	addiu $28, $0, 30208
-	lui $30, 0xe22a
-	ori $30, $30, 0xbe68
-	lui $31, 0xff
-	ori $31, $31, 0xff
+	addiu $17, $0, 511
+	lui $18, 0xecee
+	ori $18, $18, 0xcbf9
+	lui $19, 0x5700
+	addiu $20, $0, 30208
+	lui $21, 0xe22a
+	ori $21, $21, 0xbe68
+	lui $22, 0xff
+	ori $22, $22, 0xff
+	addiu $23, $0, 255
+	addiu $24, $0, -17
+	lui $25, 0xff
+	ori $25, $25, 0xff
+	lui $28, 0x20
+	addiu $30, $0, 32
+	addiu $31, $0, -1
 # case 7 body
-	ext $17, $10, 6, 8
-	lui $12, %hi(scratch)
-	addiu $12, $12, %lo(scratch)
-	lhu $9, 0($12)
-	jal .Lc7_0
-	and $15, $28, $0
-	lui $19, 0xffff
-	andi $16, $14, 65535
+	clo $6, $8
+	rotr $0, $24, 30
+	j .Lc7_0
+	srav $2, $2, $16
+	sltu $18, $1, $28
+	sltiu $20, $7, -32768
 .Lc7_0:
-	sltiu $11, $30, -1
-	ins $10, $18, 19, 7
-	ext $19, $16, 2, 27
-	addiu $24, $0, 5
+	lui $12, %hi(scratch+16)
+	addiu $12, $12, %lo(scratch+16)
+	sh $2, 0($12)
+	addiu $19, $0, -109
+	lui $25, 0x2c4c
+	ori $25, $25, 0x7f70
+	sub $7, $19, $25
+	multu $11, $16
+	lui $8, %hi(scratch+54)
+	addiu $8, $8, %lo(scratch+54)
+	pref 25, 0($8)
+	and $5, $16, $14
+	lui $13, %hi(scratch+97)
+	addiu $13, $13, %lo(scratch+97)
+	pref 1, -70($13)
+	addiu $15, $0, -27
+	lui $1, 0xf
+	ori $1, $1, 0xffff
+	add $18, $15, $1
+	lui $25, %hi(.Lc7_1)
+	addiu $25, $25, %lo(.Lc7_1)
+	jr $25
+	srl $21, $13, 20
+	lui $1, 0x7fff
 .Lc7_1:
-	movn $7, $11, $10
-	lui $12, 0x5d70
-	lui $8, 0x3e18
-	addiu $24, $24, -1
-	bne $24, $0, .Lc7_1
-	lui $5, 0xffff
-	addiu $5, $0, 3
-.Lc7_2:
-	lui $22, 0x7fff
-	lui $10, 0x1
-	addiu $5, $5, -1
-	bgtz $5, .Lc7_2
-	nor $6, $4, $0
-	lui $7, 0xff00
-	ori $7, $7, 0xff00
-	divu $0, $18, $7
-	lui $13, 0xbfe7
-	ori $13, $13, 0xf1fc
-	div $0, $13, $13
-	addiu $25, $0, 1
-.Lc7_3:
-	rotrv $1, $4, $12
-	addiu $25, $25, -1
-	bgtz $25, .Lc7_3
-	sllv $1, $7, $24
+	rdhwr $13, $1
+	ext $20, $24, 0, 8
+	lui $0, 0xeb04
 # case 7 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1009,95 +1011,73 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 8
-	lui $1, 0xd765
-	ori $1, $1, 0x2c4a
+	addiu $1, $0, 1
 	mthi $1
-	addiu $1, $0, 28
+	addiu $1, $0, -28
 	mtlo $1
-	addiu $1, $0, 31
-	lui $2, 0x7fff
-	ori $2, $2, 0xfffe
-	addiu $3, $0, 1
-	addiu $4, $0, -28
-	lui $5, 0x1234
-	ori $5, $5, 0x5678
-	addiu $6, $0, -1
-	lui $7, 0x4fdc
-	ori $7, $7, 0x330b
-	lui $8, 0x7110
-	ori $8, $8, 0xfb4f
-	addiu $9, $0, 28
-	addiu $10, $0, 3
-	addiu $11, $0, -34
-	lui $12, 0x9cb2
-	ori $12, $12, 0x3e51
-	lui $13, 0xc24d
-	ori $13, $13, 0x6d2
-	addiu $14, $0, -31
-	addiu $15, $0, 32767
-	lui $16, 0x26b4
-	ori $16, $16, 0x6fbb
-	lui $17, 0xc064
-	ori $17, $17, 0x123b
-	addiu $18, $0, -2
-	lui $19, 0xffde
-	lui $20, 0xe94f
-	ori $20, $20, 0x9945
-	addiu $21, $0, 2049
-	addiu $22, $0, 57
-	addiu $23, $0, 21
-	lui $24, 0x1f51
-	ori $24, $24, 0xe581
-	lui $25, 0xf
-	ori $25, $25, 0xffff
-	lui $28, 0x8000
-	ori $28, $28, 0x1
-	lui $30, 0x7b00
-	addiu $31, $0, 1
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	addiu $2, $0, -1
+	lui $3, 0x4fdc
+	ori $3, $3, 0x330b
+	lui $4, 0x7110
+	ori $4, $4, 0xfb4f
+	addiu $5, $0, 28
+	addiu $6, $0, 3
+	addiu $7, $0, -34
+	lui $8, 0x9cb2
+	ori $8, $8, 0x3e51
+	lui $9, 0xc24d
+	ori $9, $9, 0x6d2
+	addiu $10, $0, -31
+	addiu $11, $0, 32767
+	lui $12, 0x26b4
+	ori $12, $12, 0x6fbb
+	lui $13, 0xc064
+	ori $13, $13, 0x123b
+	addiu $14, $0, -2
+	lui $15, 0xffde
+	lui $16, 0xe94f
+	ori $16, $16, 0x9945
+	addiu $17, $0, 2049
+	addiu $18, $0, 57
+	addiu $19, $0, 21
+	lui $20, 0x1f51
+	ori $20, $20, 0xe581
+	lui $21, 0xf
+	ori $21, $21, 0xffff
+	lui $22, 0x8000
+	ori $22, $22, 0x1
+	lui $23, 0x7b00
+	addiu $24, $0, 1
+	lui $25, 0xd595
+	ori $25, $25, 0x437a
+	lui $28, 0x113b
+	ori $28, $28, 0xc90f
+	lui $30, 0xff
+	ori $30, $30, 0xffff
+	addiu $31, $0, 0
 # case 8 body
-	lui $2, %hi(.Lc8_0)
-	addiu $2, $2, %lo(.Lc8_0)
-	jr $2
-	rotr $4, $0, 3
-	lui $2, 0x3f9b
-	srav $24, $20, $1
+	addiu $25, $0, 5
 .Lc8_0:
-	ins $23, $23, 15, 15
-	mtlo $19
-	ins $0, $4, 22, 10
-	lui $22, %hi(.Lc8_1)
-	addiu $22, $22, %lo(.Lc8_1)
-	jalr $31, $22
-	srav $16, $30, $10
-	lui $8, 0xff
+	lui $10, 0xffff
+	addiu $25, $25, -1
+	bne $25, $0, .Lc8_0
+	lui $20, 0xffff
+	multu $3, $23
+	addiu $14, $0, 5
 .Lc8_1:
-	lui $1, %hi(scratch+20)
-	addiu $1, $1, %lo(scratch+20)
-	ll $6, 0($1)
-	sc $22, 0($1)
+	slti $20, $30, 1
+	xori $31, $7, 40403
+	addiu $14, $14, -1
+	bgtz $14, .Lc8_1
+	lui $11, 0xff00
+	sync
+	lui $1, 0x5ee5
+	ori $1, $1, 0x9eee
+	addi $9, $1, 1
 	srlv $4, $10, $19
 	ext $10, $23, 1, 27
-	ext $7, $8, 19, 1
-	mflo $1
-	lui $30, %hi(.Lc8_2)
-	addiu $30, $30, %lo(.Lc8_2)
-	jr $30
-	sllv $10, $10, $23
-	srlv $17, $24, $10
-	rotrv $1, $14, $20
-.Lc8_2:
-	lui $4, %hi(scratch+183)
-	addiu $4, $4, %lo(scratch+183)
-	lhu $5, -179($4)
-	srlv $4, $6, $28
-	beq $3, $8, .Lc8_3
-	lui $22, 0x3bac
-	srlv $4, $2, $23
-.Lc8_3:
-	lui $3, %hi(scratch+66)
-	addiu $3, $3, %lo(scratch+66)
-	lwl $19, -40($3)
-	lwr $19, -43($3)
 # case 8 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1141,84 +1121,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 9
-	lui $1, 0xfa63
-	ori $1, $1, 0x8d7f
+	addiu $1, $0, -36
 	mthi $1
-	lui $1, 0x72f0
-	ori $1, $1, 0x55e6
+	addiu $1, $0, 22016
 	mtlo $1
-	addiu $1, $0, 129
-	lui $2, 0x4ab6
-	ori $2, $2, 0xf53f
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	lui $4, 0x57e0
-	ori $4, $4, 0x91fe
-	lui $5, 0x5efc
-	ori $5, $5, 0xb87a
-	lui $6, 0x359e
-	ori $6, $6, 0xea4d
-	lui $7, 0x40e5
-	ori $7, $7, 0xc650
-	lui $8, 0x9200
-	ori $8, $8, 0xf41
-	lui $9, 0x6423
-	ori $9, $9, 0xa0a6
-	addiu $10, $0, -32768
-	addiu $11, $0, -5
-	lui $12, 0xffcf
-	lui $13, 0xff00
-	ori $13, $13, 0xff00
-	lui $14, 0x148d
-	ori $14, $14, 0xd5d5
-	lui $15, 0x4000
-	ori $15, $15, 0x1
-	lui $16, 0xc761
-	ori $16, $16, 0x3cab
-	lui $17, 0xdd51
-	ori $17, $17, 0xa666
-	lui $18, 0x6b81
-	ori $18, $18, 0x876d
-	addiu $19, $0, -38
-	addiu $20, $0, 25
-	lui $21, 0x3e9e
-	ori $21, $21, 0x2313
-	addiu $22, $0, -13312
-	lui $23, 0x835
-	ori $23, $23, 0xdf33
-	lui $24, 0xed91
-	ori $24, $24, 0x3814
-	lui $25, 0x26
-	lui $28, 0xe05c
-	ori $28, $28, 0x57d6
-	addiu $30, $0, -8
-	lui $31, 0xfff
-	ori $31, $31, 0xffff
+	addiu $1, $0, -17
+	lui $2, 0x40
+	ori $2, $2, 0x1
+	lui $3, 0x8c7
+	ori $3, $3, 0x4dff
+	lui $4, 0xb82f
+	ori $4, $4, 0xed40
+	lui $5, 0x62ca
+	ori $5, $5, 0x92e2
+	addiu $6, $0, -128
+	addiu $7, $0, 2049
+	lui $8, 0x5206
+	ori $8, $8, 0x2c4f
+	lui $9, 0x8
+	lui $10, 0x5dab
+	ori $10, $10, 0x363f
+	lui $11, 0x3ff
+	ori $11, $11, 0xffff
+	lui $12, 0xffff
+	ori $12, $12, 0x7fff
+	lui $13, 0x98b3
+	ori $13, $13, 0xf4ff
+	addiu $14, $0, -2
+	lui $15, 0x17a9
+	ori $15, $15, 0x1f6b
+	lui $16, 0xdf2
+	ori $16, $16, 0x67ab
+	addiu $17, $0, 31
+	addiu $18, $0, 2048
+	lui $19, 0x7fff
+	ori $19, $19, 0xffff
+	lui $20, 0xbf61
+	ori $20, $20, 0xfbcc
+	lui $21, 0x1300
+	addiu $22, $0, 9
+	lui $23, 0x28
+	lui $24, 0xbe4e
+	ori $24, $24, 0x8992
+	lui $25, 0xff87
+	addiu $28, $0, -12
+	addiu $30, $0, 2
+	lui $31, 0x994d
+	ori $31, $31, 0x28a
 # case 9 body
-	mul $2, $24, $20
-	mthi $21
-	mtlo $1
-	rotrv $16, $13, $12
-	clo $5, $10
-	mflo $20
-	lui $28, %hi(scratch+24)
-	addiu $28, $28, %lo(scratch+24)
-	lb $30, -12($28)
-	sllv $2, $6, $13
-	lui $30, 0x80
-	addi $23, $30, 20055
-	lui $7, %hi(scratch+60)
-	addiu $7, $7, %lo(scratch+60)
-	lhu $28, -38($7)
-	bgezl $3, .Lc9_0
-	srlv $11, $12, $12
-	rotrv $23, $17, $16
+	bltz $11, .Lc9_0
+	srav $20, $31, $30
+	sll $28, $8, 2
 .Lc9_0:
-	lui $19, 0x3427
-	ori $19, $19, 0x7ad4
-	addiu $20, $0, 22
-	sub $4, $19, $20
-	clo $10, $4
+	mthi $31
+	mthi $30
+	rotrv $11, $2, $14
+	ins $3, $17, 21, 8
+	addiu $3, $0, 3
+.Lc9_1:
+	lui $24, 0xb6f1
+	lui $24, 0x1
+	or $23, $20, $7
+	addiu $3, $3, -1
+	bgtz $3, .Lc9_1
+	xori $1, $22, 30461
+	ext $12, $12, 29, 3
 # case 9 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1262,74 +1229,91 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 10
-	lui $1, 0x153c
-	ori $1, $1, 0x44af
+	lui $1, 0x333d
+	ori $1, $1, 0xa557
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	addiu $1, $0, 16383
 	mtlo $1
-	lui $1, 0x8000
-	ori $1, $1, 0x1
-	addiu $2, $0, -38
-	lui $3, 0x325c
-	ori $3, $3, 0x9bc3
-	addiu $4, $0, 126
-	lui $5, 0x7100
-	lui $6, 0xd071
-	ori $6, $6, 0x728a
-	addiu $7, $0, 19
-	addiu $8, $0, -8960
-	lui $9, 0xf1c
-	ori $9, $9, 0xce3b
-	addiu $10, $0, -26
-	addiu $11, $0, -85
-	lui $12, 0x1f
-	lui $13, 0xaa42
-	ori $13, $13, 0xde16
-	lui $14, 0x97c4
-	ori $14, $14, 0xb531
-	addiu $15, $0, -32
-	addiu $16, $0, 10240
-	addiu $17, $0, -100
-	addiu $18, $0, 26
-	addiu $19, $0, 32
-	lui $20, 0xcf18
-	ori $20, $20, 0xe9a3
-	lui $21, 0x2c
-	addiu $22, $0, 32
-	lui $23, 0x9e00
-	lui $24, 0x7fff
-	ori $24, $24, 0xffff
-	lui $25, 0x40
-	lui $28, 0x7500
-	lui $30, 0xcfb6
-	ori $30, $30, 0xd3ac
-	lui $31, 0xd505
-	ori $31, $31, 0xa7d7
+	lui $1, 0xd1e
+	ori $1, $1, 0x2dfa
+	lui $2, 0xb8bf
+	ori $2, $2, 0x3de4
+	lui $3, 0x118e
+	ori $3, $3, 0xaeb1
+	addiu $4, $0, 37
+	addiu $5, $0, -1792
+	addiu $6, $0, 8191
+	lui $7, 0x99e3
+	ori $7, $7, 0xf374
+	addiu $8, $0, -1
+	lui $9, 0x1
+	ori $9, $9, 0x1
+	lui $10, 0x63a3
+	ori $10, $10, 0x378c
+	lui $11, 0x8ba0
+	ori $11, $11, 0x44ff
+	lui $12, 0x300e
+	ori $12, $12, 0xfd77
+	addiu $13, $0, -2
+	lui $14, 0x62
+	lui $15, 0x2cc1
+	ori $15, $15, 0xae94
+	addiu $16, $0, -20
+	lui $17, 0xd5b
+	ori $17, $17, 0x3e2d
+	addiu $18, $0, -4
+	lui $19, 0x90f6
+	ori $19, $19, 0xaa9e
+	lui $20, 0x5f8a
+	ori $20, $20, 0x5796
+	lui $21, 0x71a4
+	ori $21, $21, 0xcdf9
+	lui $22, 0xf4d
+	ori $22, $22, 0x4e57
+	lui $23, 0x200
+	addiu $24, $0, -36
+	addiu $25, $0, -1792
+	lui $28, 0x10
+	ori $28, $28, 0x1
+	lui $30, 0x8750
+	ori $30, $30, 0x7720
+	lui $31, 0x220b
+	ori $31, $31, 0x8ae8
 # case 10 body
-	addiu $19, $0, 3
+	addiu $11, $0, 8191
+	divu $0, $8, $11
+	addiu $18, $0, 3
 .Lc10_0:
-	or $18, $4, $9
-	addiu $19, $19, -1
-	bgtz $19, .Lc10_0
-	rotrv $20, $18, $16
-	srl $2, $19, 11
-	ins $9, $10, 4, 4
-	addu $25, $2, $6
-	lui $12, 0x8000
-	addiu $23, $0, -1
-	div $0, $12, $23
-	lui $20, 0x43
-	lui $22, 0xc19c
-	ori $22, $22, 0xfe37
-	add $31, $20, $22
-	ext $25, $20, 11, 2
-	bltzall $4, .Lc10_1
-	lui $11, 0x1a9d
-	lui $14, 0xa5ae
+	lui $19, 0x7ad4
+	sltiu $24, $3, -1
+	slti $5, $21, 1
+	addiu $18, $18, -1
+	bne $18, $0, .Lc10_0
+	and $9, $0, $30
+	sll $16, $12, 4
+	addiu $23, $0, 2
 .Lc10_1:
-	xori $22, $11, 0
-	lui $14, 0x115f
+	sll $18, $28, 1
+	sllv $17, $14, $21
+	srl $8, $22, 21
+	addiu $23, $23, -1
+	bgtz $23, .Lc10_1
+	sll $3, $16, 20
+	bgezal $22, .Lc10_2
+	rotrv $22, $30, $23
+	addiu $18, $20, 32767
+	lui $12, 0xd8b7
+.Lc10_2:
+	lui $12, %hi(scratch-83)
+	addiu $12, $12, %lo(scratch-83)
+	lhu $28, 133($12)
+	addu $11, $5, $0
+	beq $5, $11, .Lc10_3
+	rotrv $25, $20, $18
+	xor $24, $1, $19
+	srlv $4, $3, $2
+.Lc10_3:
+	ins $11, $25, 2, 4
 # case 10 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1373,95 +1357,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 11
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
 	mthi $1
-	addiu $1, $0, -16384
+	lui $1, 0x10
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0x3846
-	ori $1, $1, 0x4e8c
-	lui $2, 0x7a08
-	ori $2, $2, 0xf75d
-	lui $3, 0x13d2
-	ori $3, $3, 0x5cc1
-	addiu $4, $0, -17
-	lui $5, 0xe077
-	ori $5, $5, 0x4e98
-	addiu $6, $0, -24
-	lui $7, 0x4917
-	ori $7, $7, 0x7d47
-	lui $8, 0x1f
-	ori $8, $8, 0xffff
-	lui $9, 0x6325
-	ori $9, $9, 0xd2e6
-	lui $10, 0x3e49
-	ori $10, $10, 0x4960
-	lui $11, 0x4331
-	ori $11, $11, 0xeb5d
-	lui $12, 0x6107
-	ori $12, $12, 0x4fd
-	lui $13, 0xe60d
-	ori $13, $13, 0xf332
-	addiu $14, $0, -38
-	lui $15, 0xffff
-	ori $15, $15, 0x7fff
-	addiu $16, $0, 0
-	lui $17, 0x2f1
-	ori $17, $17, 0x73c8
-	lui $18, 0xc7ad
-	ori $18, $18, 0xb64e
-	addiu $19, $0, 5
-	addiu $20, $0, 43
-	addiu $21, $0, 8
-	lui $22, 0x8a40
-	ori $22, $22, 0x7787
-	lui $23, 0x8765
-	ori $23, $23, 0x4321
-	lui $24, 0xff94
-	addiu $25, $0, -18688
-	lui $28, 0xac91
-	ori $28, $28, 0xbc3f
-	lui $30, 0xdb61
-	ori $30, $30, 0xac0d
-	addiu $31, $0, 30
+	lui $1, 0x807b
+	ori $1, $1, 0x2194
+	addiu $2, $0, 15
+	lui $3, 0x4e46
+	ori $3, $3, 0x3ceb
+	lui $4, 0x85b0
+	ori $4, $4, 0x82d6
+	lui $5, 0x0
+	ori $5, $5, 0x8000
+	lui $6, 0xc833
+	ori $6, $6, 0xdd1f
+	lui $7, 0x951c
+	ori $7, $7, 0x125a
+	lui $8, 0x5989
+	ori $8, $8, 0x9132
+	lui $9, 0x7fff
+	ori $9, $9, 0xfffe
+	addiu $10, $0, 0
+	lui $11, 0xb45f
+	ori $11, $11, 0xc4ec
+	lui $12, 0x4f98
+	ori $12, $12, 0xd158
+	lui $13, 0x25aa
+	ori $13, $13, 0xcd5d
+	lui $14, 0xfdae
+	ori $14, $14, 0x7987
+	lui $15, 0x8000
+	ori $15, $15, 0x1
+	lui $16, 0x400
+	ori $16, $16, 0x1
+	lui $17, 0xfff
+	ori $17, $17, 0xffff
+	addiu $18, $0, 32
+	lui $19, 0xadc8
+	ori $19, $19, 0xbf73
+	lui $20, 0xc061
+	ori $20, $20, 0x625d
+	addiu $21, $0, 63
+	addiu $22, $0, 128
+	addiu $23, $0, -3
+	lui $24, 0x105a
+	ori $24, $24, 0x115f
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	addiu $28, $0, -16384
+	lui $30, 0x3846
+	ori $30, $30, 0x4e8c
+	lui $31, 0x7a08
+	ori $31, $31, 0xf75d
 # case 11 body
-	bgez $12, .Lc11_0
-	or $24, $10, $13
-	xori $3, $17, 1
-	lui $30, 0xff
+	srlv $25, $6, $5
+	ehb
+	bltzall $11, .Lc11_0
+	lui $31, 0xffff
+	andi $0, $2, 25715
 .Lc11_0:
-	lui $30, 0xc2b5
-	wsbh $5, $0
-	ext $13, $28, 0, 3
-	lui $8, 0x4443
-	ori $8, $8, 0x5a62
-	lui $23, 0x8000
-	ori $23, $23, 0x1
-	add $19, $8, $23
-	wsbh $10, $25
-	clo $24, $20
-	movz $6, $22, $7
-	mthi $2
-	lui $6, %hi(.Lc11_1)
-	addiu $6, $6, %lo(.Lc11_1)
-	jr $6
-	lui $20, 0x7fff
-	srlv $21, $5, $1
-	lui $2, 0xffff
+	sltiu $11, $2, 16066
+	addiu $6, $0, 30208
+	lui $3, 0x9952
+	ori $3, $3, 0xe92f
+	sub $14, $6, $3
+	lui $3, %hi(scratch-100)
+	addiu $3, $3, %lo(scratch-100)
+	swr $5, 143($3)
+	lui $22, 0xd7f1
+	ori $22, $22, 0x148f
+	lui $10, 0x4000
+	ori $10, $10, 0x1
+	sub $21, $22, $10
+	slt $5, $30, $14
+	rdhwr $2, $1
+	lui $22, %hi(scratch+25)
+	addiu $22, $22, %lo(scratch+25)
+	pref 25, 0($22)
+	addu $7, $0, $1
+	addiu $13, $0, 5
 .Lc11_1:
-	srlv $12, $17, $22
-	bgezall $20, .Lc11_2
-	lui $25, 0xff
-	srlv $7, $2, $6
-	addiu $20, $13, 32767
-.Lc11_2:
-	lui $12, %hi(scratch+53)
-	addiu $12, $12, %lo(scratch+53)
-	lwr $23, -30($12)
-	lwl $23, -27($12)
-	ext $25, $16, 22, 4
-	sra $28, $30, 17
-	addiu $0, $1, -23772
+	srlv $21, $7, $23
+	or $9, $19, $9
+	ori $10, $25, 65535
+	addiu $13, $13, -1
+	bgtz $13, .Lc11_1
+	lui $24, 0xc52d
+	lui $6, 0x8a77
+	lui $28, %hi(scratch+174)
+	addiu $28, $28, %lo(scratch+174)
+	sb $31, -122($28)
+	slti $8, $12, 17029
+	movz $2, $4, $21
 # case 11 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1505,76 +1495,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 12
-	addiu $1, $0, -122
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
 	mthi $1
-	lui $1, 0x4790
-	ori $1, $1, 0xdc88
+	addiu $1, $0, 2
 	mtlo $1
-	lui $1, 0x2198
-	ori $1, $1, 0x424f
-	addiu $2, $0, 1
-	lui $3, 0x1000
-	addiu $4, $0, -23
-	addiu $5, $0, -33
-	lui $6, 0x0
-	ori $6, $6, 0x8000
-	addiu $7, $0, -24
-	addiu $8, $0, -27
-	lui $9, 0xa3e3
-	ori $9, $9, 0xd776
-	lui $10, 0xbb97
-	ori $10, $10, 0x663e
-	lui $11, 0xcfdd
-	ori $11, $11, 0xf263
-	addiu $12, $0, -13
-	lui $13, 0x5ce8
-	ori $13, $13, 0xd414
-	lui $14, 0xffc3
-	lui $15, 0x1000
-	addiu $16, $0, 46
-	addiu $17, $0, 25856
-	addiu $18, $0, 16384
-	addiu $19, $0, 39
-	addiu $20, $0, 22
-	addiu $21, $0, 2
-	addiu $22, $0, 3
-	addiu $23, $0, -73
-	lui $24, 0x54c9
-	ori $24, $24, 0xa6a1
-	lui $25, 0x3fff
-	ori $25, $25, 0xffff
-	addiu $28, $0, 2
-	lui $30, 0x9a01
-	ori $30, $30, 0x8122
-	lui $31, 0x96f3
-	ori $31, $31, 0x9f58
+	lui $1, 0x4
+	ori $1, $1, 0x1
+	lui $2, 0x5da5
+	ori $2, $2, 0xa9d5
+	lui $3, 0xb7d4
+	ori $3, $3, 0xe6f
+	lui $4, 0xdee1
+	ori $4, $4, 0xf600
+	lui $5, 0x5ef7
+	ori $5, $5, 0x6979
+	lui $6, 0x9b00
+	ori $6, $6, 0x291b
+	addiu $7, $0, 16385
+	addiu $8, $0, -34
+	addiu $9, $0, 24
+	addiu $10, $0, -33
+	lui $11, 0x40
+	addiu $12, $0, 4096
+	lui $13, 0x3f
+	ori $13, $13, 0xffff
+	addiu $14, $0, 2048
+	lui $15, 0x6995
+	ori $15, $15, 0x6f41
+	addiu $16, $0, -27
+	lui $17, 0x5766
+	ori $17, $17, 0x1881
+	addiu $18, $0, 255
+	addiu $19, $0, -20224
+	addiu $20, $0, -53
+	lui $21, 0x8c30
+	ori $21, $21, 0x3a7
+	addiu $22, $0, 32
+	addiu $23, $0, -29
+	addiu $24, $0, 1
+	lui $25, 0xc147
+	ori $25, $25, 0xa324
+	addiu $28, $0, -122
+	lui $30, 0x4790
+	ori $30, $30, 0xdc88
+	lui $31, 0x2198
+	ori $31, $31, 0x424f
 # case 12 body
-	maddu $4, $4
-	lui $9, %hi(scratch-62)
-	addiu $9, $9, %lo(scratch-62)
-	ll $24, 94($9)
-	srl $8, $17, 3
-	sra $25, $25, 11
-	sc $19, 94($9)
-	srav $0, $1, $1
-	subu $20, $19, $19
-	movz $30, $12, $10
-	bltzall $9, .Lc12_0
-	rotrv $12, $13, $21
-	srav $20, $10, $28
+	rotr $8, $6, 10
+	xor $6, $8, $4
+	bal .Lc12_0
+	xori $10, $28, 32768
+	srlv $15, $15, $23
 .Lc12_0:
-	bal .Lc12_1
-	lui $19, 0x4b3d
-	srav $20, $24, $30
-	lui $4, 0x7fff
-.Lc12_1:
-	lui $16, %hi(scratch+115)
-	addiu $16, $16, %lo(scratch+115)
-	lbu $30, -67($16)
-	blez $4, .Lc12_2
-	lui $25, 0xc3b0
-	addu $14, $11, $12
-.Lc12_2:
+	lui $30, %hi(scratch+50)
+	addiu $30, $30, %lo(scratch+50)
+	pref 1, -14($30)
+	nop
+	mul $3, $3, $14
+	mthi $18
+	mtlo $25
 # case 12 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1618,95 +1598,86 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 13
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	lui $1, 0x54c9
+	ori $1, $1, 0xa6a1
 	mthi $1
-	addiu $1, $0, 33
+	lui $1, 0x3fff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
-	lui $2, 0xf831
-	ori $2, $2, 0xc57e
-	lui $3, 0xed24
-	ori $3, $3, 0x77a9
-	addiu $4, $0, -1
-	addiu $5, $0, 2047
-	lui $6, 0x9c00
-	addiu $7, $0, 36
-	lui $8, 0x19b2
-	ori $8, $8, 0x73f2
-	lui $9, 0xeeaa
-	ori $9, $9, 0x3f5a
-	lui $10, 0x2300
-	lui $11, 0xaaaa
-	ori $11, $11, 0xaaaa
-	addiu $12, $0, 16385
-	lui $13, 0xd955
-	ori $13, $13, 0x5e1d
-	lui $14, 0x7fff
-	ori $14, $14, 0xfffe
-	addiu $15, $0, -19
-	lui $16, 0x8e88
-	ori $16, $16, 0x17d7
-	addiu $17, $0, -128
-	lui $18, 0x2440
-	ori $18, $18, 0xd460
-	lui $19, 0x1785
-	ori $19, $19, 0x18d0
-	addiu $20, $0, 32767
-	addiu $21, $0, 1025
-	lui $22, 0x6a
-	addiu $23, $0, 2
-	lui $24, 0x4993
-	ori $24, $24, 0x3a21
-	lui $25, 0x3649
-	ori $25, $25, 0x7e71
-	addiu $28, $0, 31
-	lui $30, 0x8765
-	ori $30, $30, 0x4321
-	lui $31, 0x9dc5
-	ori $31, $31, 0x105f
+	addiu $1, $0, 2
+	lui $2, 0x9a01
+	ori $2, $2, 0x8122
+	lui $3, 0x96f3
+	ori $3, $3, 0x9f58
+	addiu $4, $0, -5
+	addiu $5, $0, 0
+	addiu $6, $0, -28
+	lui $7, 0x49e9
+	ori $7, $7, 0xeedc
+	lui $8, 0x9577
+	ori $8, $8, 0x2a7f
+	lui $9, 0x80
+	ori $9, $9, 0x1
+	lui $10, 0xcc50
+	ori $10, $10, 0xa25
+	addiu $11, $0, 1023
+	addiu $12, $0, -6400
+	addiu $13, $0, 38
+	addiu $14, $0, 0
+	lui $15, 0x327
+	ori $15, $15, 0x2353
+	addiu $16, $0, 1
+	addiu $17, $0, -35
+	addiu $18, $0, -32768
+	lui $19, 0xa9b4
+	ori $19, $19, 0xa996
+	lui $20, 0x128
+	ori $20, $20, 0x346
+	addiu $21, $0, -128
+	lui $22, 0x4000
+	lui $23, 0x80
+	lui $24, 0x5004
+	ori $24, $24, 0xe062
+	addiu $25, $0, 22
+	lui $28, 0xff96
+	lui $30, 0x3bb7
+	ori $30, $30, 0xfbdd
+	lui $31, 0x1f
+	ori $31, $31, 0xffff
 # case 13 body
-	movn $0, $16, $12
-	lui $4, %hi(.Lc13_0)
-	addiu $4, $4, %lo(.Lc13_0)
-	jalr $4
-	lui $18, 0xce1b
-	sra $28, $21, 14
-	xori $19, $28, 1
+	mtlo $18
+	addiu $24, $0, 3
 .Lc13_0:
-	lui $18, %hi(scratch-48)
-	addiu $18, $18, %lo(scratch-48)
-	sb $25, 84($18)
-	andi $3, $0, 32768
-	lui $2, %hi(scratch-69)
-	addiu $2, $2, %lo(scratch-69)
-	swl $22, 132($2)
-	swr $22, 129($2)
-	srav $22, $12, $17
-	mthi $2
-	lui $7, %hi(.Lc13_1)
-	addiu $7, $7, %lo(.Lc13_1)
-	jalr $7
-	lui $6, 0xff00
-	srlv $10, $17, $13
-	srav $30, $20, $23
+	lui $9, 0x6689
+	rotr $20, $24, 30
+	addiu $24, $24, -1
+	bgtz $24, .Lc13_0
+	subu $6, $12, $19
+	lui $5, %hi(scratch+192)
+	addiu $5, $5, %lo(scratch+192)
+	lhu $24, -164($5)
+	madd $28, $17
+	addiu $19, $0, 0
+	addiu $11, $0, 4096
+	sub $19, $19, $11
+	lui $19, 0xc57e
+	addiu $28, $0, 1
 .Lc13_1:
-	lui $9, %hi(scratch-177)
-	addiu $9, $9, %lo(scratch-177)
-	lhu $18, 197($9)
-	lui $19, %hi(scratch+47)
-	addiu $19, $19, %lo(scratch+47)
-	lw $12, -27($19)
-	mul $24, $20, $30
-	mthi $3
-	mtlo $13
-	lui $31, 0x8e00
-	lui $18, 0x3
-	ori $18, $18, 0xffff
-	sub $25, $31, $18
-	mtlo $7
-	madd $21, $14
+	srl $8, $18, 17
+	addiu $28, $28, -1
+	bne $28, $0, .Lc13_1
+	rotrv $22, $2, $19
+	lui $13, %hi(scratch+1)
+	addiu $13, $13, %lo(scratch+1)
+	synci 0($13)
+	multu $23, $24
+	sllv $28, $16, $0
+	lui $4, 0x1785
+	ori $4, $4, 0x18d0
+	addiu $5, $0, 2048
+	sub $17, $4, $5
+	sllv $21, $8, $30
+	sltu $20, $31, $17
 # case 13 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1750,108 +1721,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 14
-	addiu $1, $0, -41
+	lui $1, 0x58d
+	ori $1, $1, 0xd7a
 	mthi $1
 	addiu $1, $0, 128
 	mtlo $1
-	lui $1, 0xfc8
-	ori $1, $1, 0x358d
-	lui $2, 0x8000
-	lui $3, 0x0
-	ori $3, $3, 0x8001
-	lui $4, 0x8000
-	addiu $5, $0, 17
-	lui $6, 0x716b
-	ori $6, $6, 0x4be3
-	lui $7, 0x7fff
-	ori $7, $7, 0xfffe
-	lui $8, 0xff
-	ori $8, $8, 0xff
-	addiu $9, $0, -17408
-	lui $10, 0x9354
-	ori $10, $10, 0x24e0
-	lui $11, 0xb091
-	ori $11, $11, 0xe75a
-	lui $12, 0xffff
-	ori $12, $12, 0x7fff
-	addiu $13, $0, -33
-	lui $14, 0x8765
-	ori $14, $14, 0x4321
-	lui $15, 0x1e0c
-	ori $15, $15, 0x6f2b
-	lui $16, 0x71a4
-	ori $16, $16, 0x620c
-	addiu $17, $0, 12
-	addiu $18, $0, 10240
-	addiu $19, $0, 36
-	lui $20, 0x70aa
-	ori $20, $20, 0x7a44
-	lui $21, 0x3242
-	ori $21, $21, 0x89b
-	lui $22, 0xffff
-	ori $22, $22, 0x7fff
-	addiu $23, $0, 31
-	addiu $24, $0, 10
-	addiu $25, $0, 255
-	lui $28, 0xb230
-	ori $28, $28, 0x7e82
-	addiu $30, $0, 1
-	lui $31, 0x7f
-	ori $31, $31, 0xffff
+	lui $1, 0x1
+	lui $2, 0x40
+	ori $2, $2, 0x1
+	addiu $3, $0, 128
+	lui $4, 0xa26c
+	ori $4, $4, 0x3e57
+	addiu $5, $0, 27
+	lui $6, 0x1f
+	ori $6, $6, 0xffff
+	lui $7, 0xc056
+	ori $7, $7, 0x5d70
+	lui $8, 0x10
+	ori $8, $8, 0x1
+	lui $9, 0x9049
+	ori $9, $9, 0x8317
+	lui $10, 0xffd0
+	lui $11, 0x1
+	lui $12, 0x8500
+	addiu $13, $0, 4352
+	lui $14, 0x2d33
+	ori $14, $14, 0x97a8
+	lui $15, 0x9100
+	lui $16, 0x13fa
+	ori $16, $16, 0xbc5
+	lui $17, 0x8000
+	ori $17, $17, 0x1
+	lui $18, 0x1
+	ori $18, $18, 0xffff
+	lui $19, 0x8e14
+	ori $19, $19, 0xca2c
+	lui $20, 0xb86a
+	ori $20, $20, 0x8da8
+	lui $21, 0xca9e
+	ori $21, $21, 0xe00d
+	lui $22, 0x23da
+	ori $22, $22, 0x12a9
+	addiu $23, $0, 3
+	addiu $24, $0, 22
+	lui $25, 0x8
+	lui $28, 0x2b86
+	ori $28, $28, 0x21c4
+	addiu $30, $0, 32
+	lui $31, 0x3a03
+	ori $31, $31, 0xb0b2
 # case 14 body
-	lui $10, %hi(.Lc14_0)
-	addiu $10, $10, %lo(.Lc14_0)
-	jalr $21, $10
-	rotr $31, $12, 17
-	andi $14, $7, 32768
+	ehb
+	lui $8, %hi(scratch+22)
+	addiu $8, $8, %lo(scratch+22)
+	pref 6, 0($8)
+	multu $24, $30
+	lui $19, %hi(.Lc14_0)
+	addiu $19, $19, %lo(.Lc14_0)
+	jalr $19
+	slt $11, $31, $3
+	andi $11, $13, 255
+	srl $30, $24, 23
 .Lc14_0:
-	lui $4, %hi(scratch+32)
-	addiu $4, $4, %lo(scratch+32)
-	ll $25, 0($4)
-	sll $3, $9, 10
-	srlv $2, $23, $12
-	sc $21, 0($4)
-	addiu $20, $0, 32
-	addi $15, $20, -256
-	addiu $16, $0, 2
+	rdhwr $28, $1
+	lui $31, %hi(scratch-39)
+	addiu $31, $31, %lo(scratch-39)
+	pref 6, 45($31)
+	ext $22, $7, 27, 3
+	madd $21, $14
+	lui $20, %hi(scratch+227)
+	addiu $20, $20, %lo(scratch+227)
+	lwr $5, -176($20)
+	lwl $5, -173($20)
+	multu $12, $31
+	mult $30, $20
+	mul $3, $17, $18
+	mthi $12
+	mtlo $15
+	bltzall $20, .Lc14_1
+	nor $3, $0, $20
+	movz $8, $18, $18
+	srav $30, $24, $12
 .Lc14_1:
-	andi $8, $24, 63603
-	srl $10, $24, 25
-	addiu $16, $16, -1
-	bne $16, $0, .Lc14_1
-	lui $11, 0x6142
-	addiu $23, $0, 23040
-	lui $31, 0x2ab5
-	ori $31, $31, 0x4944
-	add $1, $23, $31
-	lui $23, %hi(scratch-143)
-	addiu $23, $23, %lo(scratch-143)
-	swr $2, 198($23)
-	ext $25, $18, 29, 2
-	b .Lc14_2
-	srl $28, $14, 29
-	lui $8, 0xb748
+	bne $15, $15, .Lc14_2
+	sllv $4, $25, $20
+	addu $21, $1, $21
+	ori $14, $28, 6656
 .Lc14_2:
-	ext $25, $13, 23, 2
-	addiu $1, $0, 5
-.Lc14_3:
-	sltiu $13, $23, 32767
-	srav $3, $31, $12
-	addiu $13, $19, 1
-	addiu $1, $1, -1
-	bgtz $1, .Lc14_3
-	lui $6, 0x70d
-	addiu $4, $0, -8
-	addiu $24, $0, 30208
-	sub $25, $4, $24
-	addiu $11, $0, 4
-.Lc14_4:
-	movz $15, $22, $23
-	addiu $11, $11, -1
-	bgtz $11, .Lc14_4
-	rotr $20, $15, 14
-	lui $14, 0x1880
-	sra $0, $10, 17
 # case 14 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1895,75 +1851,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 15
-	lui $1, 0x100
+	lui $1, 0x1
+	ori $1, $1, 0xffff
 	mthi $1
-	lui $1, 0x40
-	ori $1, $1, 0x1
+	lui $1, 0xd8f6
+	ori $1, $1, 0x654
 	mtlo $1
-	lui $1, 0x5000
-	addiu $2, $0, 1
-	addiu $3, $0, 95
-	addiu $4, $0, -19712
-	lui $5, 0xff00
-	ori $5, $5, 0xff00
-	addiu $6, $0, 127
-	addiu $7, $0, -13
-	lui $8, 0xff86
-	lui $9, 0x4
-	addiu $10, $0, 16385
-	lui $11, 0xff00
-	ori $11, $11, 0xff00
-	lui $12, 0xffd6
-	lui $13, 0x7e
-	lui $14, 0x9e78
-	ori $14, $14, 0xa708
-	lui $15, 0xf35e
-	ori $15, $15, 0x8bfa
-	lui $16, 0x1fff
-	ori $16, $16, 0xffff
-	lui $17, 0xf29
-	ori $17, $17, 0xbf2b
-	addiu $18, $0, -2
-	lui $19, 0xbfec
-	ori $19, $19, 0xc7d
-	lui $20, 0x60c3
-	ori $20, $20, 0xb32a
-	lui $21, 0x6ec7
-	ori $21, $21, 0x8b10
-	lui $22, 0x3ff
-	ori $22, $22, 0xffff
-	lui $23, 0x5555
-	ori $23, $23, 0x5555
-	lui $24, 0x500
-	lui $25, 0x80
-	lui $28, 0x71cb
-	ori $28, $28, 0x49e8
-	addiu $30, $0, 32
-	addiu $31, $0, 1
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	addiu $2, $0, 255
+	lui $3, 0x1b00
+	lui $4, 0x87ae
+	ori $4, $4, 0xab95
+	addiu $5, $0, 255
+	lui $6, 0xb634
+	ori $6, $6, 0xd9c5
+	lui $7, 0x3100
+	addiu $8, $0, -15
+	addiu $9, $0, -1
+	addiu $10, $0, 33
+	lui $11, 0x8000
+	lui $12, 0xb4d
+	ori $12, $12, 0x86bf
+	lui $13, 0x2d1f
+	ori $13, $13, 0xa5ef
+	lui $14, 0x8b21
+	ori $14, $14, 0xd4a2
+	addiu $15, $0, -5888
+	addiu $16, $0, -7
+	lui $17, 0xffa8
+	addiu $18, $0, 29
+	lui $19, 0xc248
+	ori $19, $19, 0xf873
+	addiu $20, $0, 16383
+	lui $21, 0xcdce
+	ori $21, $21, 0xffaa
+	addiu $22, $0, 26
+	lui $23, 0x4
+	lui $24, 0x3bd0
+	ori $24, $24, 0xa6c4
+	lui $25, 0xa9e5
+	ori $25, $25, 0xe5b3
+	lui $28, 0xa783
+	ori $28, $28, 0xf4ce
+	lui $30, 0xdafe
+	ori $30, $30, 0x5929
+	addiu $31, $0, 35
 # case 15 body
-	addiu $6, $0, 2
+	lui $17, %hi(.Lc15_0)
+	addiu $17, $17, %lo(.Lc15_0)
+	jr $17
+	lui $31, 0xffff
+	lui $2, 0xe9e8
 .Lc15_0:
-	movn $2, $6, $2
-	lui $4, 0x19e3
-	addiu $6, $6, -1
-	bgtz $6, .Lc15_0
-	slti $22, $25, 0
-	bgez $11, .Lc15_1
-	lui $7, 0xff00
-	slti $15, $10, -1
+	b .Lc15_1
+	srl $28, $14, 29
+	lui $8, 0xb748
 .Lc15_1:
-	blezl $28, .Lc15_2
-	lui $16, 0x7d7
-	lui $2, 0xffff
-.Lc15_2:
-	bltzl $16, .Lc15_3
-	srav $19, $8, $5
-	addiu $25, $28, 0
-.Lc15_3:
-	mfhi $10
-	lui $8, %hi(scratch-98)
-	addiu $8, $8, %lo(scratch-98)
-	lwl $9, 99($8)
+	ext $25, $13, 23, 2
+	lui $30, 0xb590
+	ori $30, $30, 0x1b
+	lui $1, 0x6e55
+	ori $1, $1, 0x7640
+	add $2, $30, $1
+	msub $2, $31
+	mfhi $13
 # case 15 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2007,74 +1959,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 16
-	addiu $1, $0, 16383
+	lui $1, 0x2ce6
+	ori $1, $1, 0xd17f
 	mthi $1
-	lui $1, 0x56
+	addiu $1, $0, 38
 	mtlo $1
-	addiu $1, $0, 2
-	addiu $2, $0, -64
-	lui $3, 0x95d5
-	ori $3, $3, 0xb9c3
-	addiu $4, $0, 16383
-	lui $5, 0x9ec0
-	ori $5, $5, 0xdaf7
-	addiu $6, $0, -25
-	lui $7, 0x63f2
-	ori $7, $7, 0xb526
-	lui $8, 0x42
-	addiu $9, $0, -114
-	addiu $10, $0, 3
-	addiu $11, $0, -22
-	addiu $12, $0, -31
-	lui $13, 0x242b
-	ori $13, $13, 0x3fad
-	addiu $14, $0, 25
-	lui $15, 0x21
-	addiu $16, $0, 16
-	addiu $17, $0, 3
-	lui $18, 0x800
-	lui $19, 0x2200
-	lui $20, 0x80
-	ori $20, $20, 0x1
-	addiu $21, $0, 10
-	addiu $22, $0, 8
-	addiu $23, $0, 24
-	lui $24, 0x64a
-	ori $24, $24, 0xe86
-	lui $25, 0xd403
-	ori $25, $25, 0x4b4a
+	lui $1, 0x2e94
+	ori $1, $1, 0x2e9f
+	lui $2, 0xd849
+	ori $2, $2, 0x70d
+	lui $3, 0xec27
+	ori $3, $3, 0x6947
+	addiu $4, $0, -2
+	addiu $5, $0, 17
+	addiu $6, $0, 30208
+	lui $7, 0xe347
+	ori $7, $7, 0xa598
+	lui $8, 0x618d
+	ori $8, $8, 0x56b0
+	lui $9, 0xa800
+	lui $10, 0x86f5
+	ori $10, $10, 0x4ed5
+	lui $11, 0xceef
+	ori $11, $11, 0xd63a
+	lui $12, 0x9094
+	ori $12, $12, 0xbc6c
+	lui $13, 0xb419
+	ori $13, $13, 0x65e1
+	lui $14, 0xac00
+	lui $15, 0x706d
+	ori $15, $15, 0x29d5
+	lui $16, 0x200
+	addiu $17, $0, 32767
+	lui $18, 0x74f
+	ori $18, $18, 0x90bb
+	lui $19, 0x2
+	lui $20, 0x8e4d
+	ori $20, $20, 0xe56c
+	lui $21, 0x40
+	ori $21, $21, 0x1
+	lui $22, 0x5000
+	addiu $23, $0, 1
+	addiu $24, $0, 95
+	addiu $25, $0, -19712
 	lui $28, 0xff00
 	ori $28, $28, 0xff00
-	lui $30, 0x962c
-	ori $30, $30, 0xaf69
-	addiu $31, $0, 16383
+	addiu $30, $0, 127
+	addiu $31, $0, -13
 # case 16 body
-	lui $25, 0x0
-	ori $25, $25, 0x8000
-	lui $14, 0x68e4
-	ori $14, $14, 0x86cf
-	sub $22, $25, $14
-	lui $21, %hi(scratch-8)
-	addiu $21, $21, %lo(scratch-8)
-	lbu $6, 67($21)
-	srl $8, $0, 3
-	bgez $13, .Lc16_0
-	rotrv $18, $31, $23
-	and $6, $12, $4
-	srlv $18, $19, $24
+	ins $11, $12, 11, 13
+	bltzl $16, .Lc16_0
+	or $20, $13, $23
+	lui $12, 0x680
+	addiu $23, $21, -19670
 .Lc16_0:
-	sra $15, $31, 11
-	movz $21, $6, $16
-	addiu $25, $0, 5
-	divu $0, $19, $25
-	lui $24, %hi(scratch+52)
-	addiu $24, $24, %lo(scratch+52)
-	ll $11, 0($24)
-	rotrv $16, $8, $21
-	sc $21, 0($24)
-	lui $19, 0xf62e
-	ori $19, $19, 0x2972
-	div $0, $9, $19
+	bltz $23, .Lc16_1
+	sllv $16, $13, $3
+	sltiu $1, $21, 0
+.Lc16_1:
+	lui $12, 0x0
+	addiu $2, $0, 2
+.Lc16_2:
+	lui $4, 0x19e3
+	addiu $2, $2, -1
+	bgtz $2, .Lc16_2
+	slti $22, $25, 0
+	bgez $11, .Lc16_3
+	lui $7, 0xff00
+	slti $15, $10, -1
+.Lc16_3:
+	blezl $28, .Lc16_4
+	lui $16, 0x7d7
+	lui $2, 0xffff
+.Lc16_4:
+	addiu $3, $0, 4
+.Lc16_5:
+	srav $10, $18, $8
+	xor $23, $0, $4
+	addiu $3, $3, -1
+	bgtz $3, .Lc16_5
+	lui $30, 0x0
+	mfhi $10
+	bgezl $1, .Lc16_6
+	nor $9, $10, $13
+	ori $1, $23, 44736
+.Lc16_6:
+	addiu $25, $0, 3
+.Lc16_7:
+	srl $30, $17, 6
+	movz $11, $18, $11
+	addiu $25, $25, -1
+	bne $25, $0, .Lc16_7
+	sltiu $13, $2, -1
+	wsbh $20, $4
 # case 16 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2118,95 +2095,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 17
-	lui $1, 0xcdfd
-	ori $1, $1, 0x224d
+	addiu $1, $0, 25
 	mthi $1
-	addiu $1, $0, 4097
+	lui $1, 0x21
 	mtlo $1
-	lui $1, 0x19a0
-	ori $1, $1, 0x40fb
-	addiu $2, $0, 2
-	addiu $3, $0, 22
-	lui $4, 0x787d
-	ori $4, $4, 0x101a
-	addiu $5, $0, -31
-	addiu $6, $0, 2
-	lui $7, 0x400
-	ori $7, $7, 0x1
-	lui $8, 0x80
-	ori $8, $8, 0x1
-	lui $9, 0x4473
-	ori $9, $9, 0x4de2
-	lui $10, 0x29
-	addiu $11, $0, 7
-	addiu $12, $0, -17
-	addiu $13, $0, 4352
-	lui $14, 0xff
-	ori $14, $14, 0xff
-	lui $15, 0x3
-	ori $15, $15, 0xffff
-	lui $16, 0xe1ab
-	ori $16, $16, 0x4141
-	lui $17, 0x21a1
-	ori $17, $17, 0xb54b
-	lui $18, 0x4823
-	ori $18, $18, 0x26d4
-	lui $19, 0xa82a
-	ori $19, $19, 0x44b5
-	lui $20, 0xf5f1
-	ori $20, $20, 0x2204
-	lui $21, 0x41ce
-	ori $21, $21, 0x1a2d
-	lui $22, 0x660f
-	ori $22, $22, 0x6874
-	lui $23, 0x420e
-	ori $23, $23, 0x5cf9
-	lui $24, 0xf2f0
-	ori $24, $24, 0x254b
-	addiu $25, $0, 2
-	lui $28, 0x5555
-	ori $28, $28, 0x5555
-	addiu $30, $0, -35
-	addiu $31, $0, -2
+	addiu $1, $0, 16
+	addiu $2, $0, 3
+	lui $3, 0x800
+	lui $4, 0x2200
+	lui $5, 0x80
+	ori $5, $5, 0x1
+	addiu $6, $0, 10
+	addiu $7, $0, 8
+	addiu $8, $0, 24
+	lui $9, 0x64a
+	ori $9, $9, 0xe86
+	lui $10, 0xd403
+	ori $10, $10, 0x4b4a
+	lui $11, 0xff00
+	ori $11, $11, 0xff00
+	lui $12, 0x962c
+	ori $12, $12, 0xaf69
+	addiu $13, $0, 16383
+	lui $14, 0x4000
+	ori $14, $14, 0x1
+	lui $15, 0x602b
+	ori $15, $15, 0x9ae4
+	lui $16, 0x1
+	lui $17, 0x68e4
+	ori $17, $17, 0x86cf
+	lui $18, 0xc78f
+	ori $18, $18, 0x1d11
+	lui $19, 0x7d00
+	lui $20, 0x2000
+	ori $20, $20, 0x1
+	lui $21, 0xc4e2
+	ori $21, $21, 0x8ece
+	addiu $22, $0, -25
+	addiu $23, $0, 1025
+	addiu $24, $0, -40
+	addiu $25, $0, 33
+	lui $28, 0xff90
+	lui $30, 0x7ff
+	ori $30, $30, 0xffff
+	addiu $31, $0, 12
 # case 17 body
-	lui $8, %hi(scratch+152)
-	addiu $8, $8, %lo(scratch+152)
-	swr $1, -113($8)
-	addu $2, $21, $12
-	addiu $19, $0, 5
+	sllv $12, $4, $7
+	lui $18, 0xd5fa
+	ori $18, $18, 0x8bdf
+	divu $0, $2, $18
+	lui $15, %hi(scratch+20)
+	addiu $15, $15, %lo(scratch+20)
+	ll $5, 0($15)
+	slti $12, $15, -2920
+	movz $19, $18, $21
+	sc $31, 0($15)
+	lui $24, %hi(scratch+52)
+	addiu $24, $24, %lo(scratch+52)
+	ll $11, 0($24)
+	rotrv $16, $8, $21
+	sc $21, 0($24)
+	lui $16, %hi(scratch+152)
+	addiu $16, $16, %lo(scratch+152)
+	swr $3, -91($16)
+	lui $11, %hi(.Lc17_0)
+	addiu $11, $11, %lo(.Lc17_0)
+	jalr $11
+	lui $3, 0x0
+	ori $14, $23, 0
 .Lc17_0:
-	sllv $31, $25, $9
-	or $25, $4, $12
-	addiu $19, $19, -1
-	bgtz $19, .Lc17_0
-	slt $31, $24, $28
-	addiu $20, $0, 5
+	mflo $21
+	addiu $8, $0, -17
+	lui $15, 0xf
+	ori $15, $15, 0xffff
+	sub $12, $8, $15
+	lui $8, %hi(scratch+44)
+	addiu $8, $8, %lo(scratch+44)
+	swr $30, 0($8)
+	swl $30, 3($8)
+	bal .Lc17_1
+	lui $8, 0x6874
+	srav $7, $15, $3
+	lui $2, 0x1
 .Lc17_1:
-	addiu $24, $23, -17256
-	sll $6, $21, 14
-	sltu $14, $21, $24
-	addiu $20, $20, -1
-	bne $20, $0, .Lc17_1
-	rotrv $3, $23, $9
-	ins $13, $13, 13, 14
-	seb $16, $2
-	bal .Lc17_2
-	movz $5, $6, $5
-	andi $2, $24, 3328
-	movn $19, $28, $24
-.Lc17_2:
-	lui $6, %hi(.Lc17_3)
-	addiu $6, $6, %lo(.Lc17_3)
-	jalr $19, $6
-	sltiu $10, $1, 1
-	ori $19, $16, 0
-.Lc17_3:
-	mult $6, $7
-	jal .Lc17_4
-	and $3, $19, $13
-	sll $0, $28, 4
-	sllv $11, $20, $20
-.Lc17_4:
+	mfhi $23
+	lui $30, %hi(scratch)
+	addiu $30, $30, %lo(scratch)
+	lb $4, 0($30)
 # case 17 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2250,72 +2225,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 18
-	addiu $1, $0, 0
+	addiu $1, $0, 32
 	mthi $1
-	addiu $1, $0, -1
+	lui $1, 0x1000
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0xbd43
-	ori $1, $1, 0x87a7
-	addiu $2, $0, 512
-	lui $3, 0xffca
-	lui $4, 0xb400
-	addiu $5, $0, 1
-	lui $6, 0x3e1a
-	ori $6, $6, 0xf3ba
-	lui $7, 0x10
-	ori $7, $7, 0x1
-	lui $8, 0x5356
-	ori $8, $8, 0x4d4d
-	lui $9, 0x8972
-	ori $9, $9, 0x6c90
-	addiu $10, $0, 65
-	addiu $11, $0, 2
-	addiu $12, $0, 8
-	addiu $13, $0, 27
-	addiu $14, $0, 13
-	lui $15, 0x8a89
-	ori $15, $15, 0x3289
-	addiu $16, $0, 18
-	addiu $17, $0, -7
-	addiu $18, $0, 0
-	lui $19, 0xa314
-	ori $19, $19, 0x17ab
-	addiu $20, $0, -1
-	lui $21, 0xabe0
-	ori $21, $21, 0xb52f
-	addiu $22, $0, 33
-	lui $23, 0x6
-	addiu $24, $0, -84
-	lui $25, 0xffff
-	ori $25, $25, 0x7fff
-	addiu $28, $0, -37
-	lui $30, 0x36b
-	ori $30, $30, 0x53f3
-	addiu $31, $0, -30
+	lui $1, 0xa002
+	ori $1, $1, 0x2931
+	addiu $2, $0, -27
+	lui $3, 0xe0ef
+	ori $3, $3, 0xd7f6
+	addiu $4, $0, 0
+	lui $5, 0x24e0
+	ori $5, $5, 0x34a6
+	lui $6, 0xf
+	ori $6, $6, 0xffff
+	lui $7, 0xf7e5
+	ori $7, $7, 0xd96f
+	lui $8, 0xeadf
+	ori $8, $8, 0xa668
+	lui $9, 0xb119
+	ori $9, $9, 0xd5f6
+	lui $10, 0xee66
+	ori $10, $10, 0x130b
+	lui $11, 0x593f
+	ori $11, $11, 0x699d
+	addiu $12, $0, 28
+	lui $13, 0xbe66
+	ori $13, $13, 0x3392
+	addiu $14, $0, 8191
+	addiu $15, $0, 18
+	addiu $16, $0, 3
+	lui $17, 0x80
+	ori $17, $17, 0x1
+	addiu $18, $0, -19
+	lui $19, 0x16e5
+	ori $19, $19, 0xab0e
+	lui $20, 0x523d
+	ori $20, $20, 0x23d9
+	addiu $21, $0, -11
+	lui $22, 0x7f
+	ori $22, $22, 0xffff
+	addiu $23, $0, 16384
+	lui $24, 0x3fdb
+	ori $24, $24, 0x102b
+	lui $25, 0x8d78
+	ori $25, $25, 0x886a
+	addiu $28, $0, 128
+	lui $30, 0xa300
+	lui $31, 0x1830
+	ori $31, $31, 0xcbed
 # case 18 body
-	ins $14, $24, 17, 1
-	addiu $9, $0, 1
+	ext $5, $12, 23, 7
+	lui $4, 0xff
+	bal .Lc18_0
+	lui $28, 0x8000
+	rotr $10, $1, 10
+	subu $23, $17, $18
 .Lc18_0:
-	sllv $21, $4, $24
-	ori $14, $18, 255
-	addiu $9, $9, -1
-	bgtz $9, .Lc18_0
-	xori $13, $21, 23615
-	clz $4, $13
-	lui $30, 0x5b
-	div $0, $7, $30
-	ins $16, $8, 7, 15
-	rotrv $30, $2, $31
-	rotr $8, $14, 1
-	addiu $23, $0, 2
+	bgtz $0, .Lc18_1
+	srl $7, $7, 22
+	sll $8, $2, 20
+	rotr $3, $0, 29
 .Lc18_1:
-	srl $11, $28, 26
-	slt $15, $23, $6
-	addiu $23, $23, -1
-	bne $23, $0, .Lc18_1
-	sra $7, $1, 25
-	addiu $14, $0, -14848
-	addi $15, $14, 32767
+	sllv $11, $20, $20
+	addu $25, $21, $13
+	ins $17, $2, 20, 12
 # case 18 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2359,102 +2334,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 19
-	addiu $1, $0, -1
+	addiu $1, $0, 3
 	mthi $1
-	addiu $1, $0, 12
+	addiu $1, $0, 33
 	mtlo $1
-	lui $1, 0xe2cf
-	ori $1, $1, 0xea1f
-	lui $2, 0x43a7
-	ori $2, $2, 0xe010
-	addiu $3, $0, 0
-	lui $4, 0x12a5
-	ori $4, $4, 0x5e0a
-	lui $5, 0xb500
-	addiu $6, $0, 13
-	lui $7, 0x6971
-	ori $7, $7, 0xd74d
-	addiu $8, $0, -32768
-	lui $9, 0xfb1d
-	ori $9, $9, 0xe763
-	lui $10, 0xf871
-	ori $10, $10, 0x54a6
-	lui $11, 0x8c00
-	lui $12, 0xffa4
-	ori $12, $12, 0xf239
-	lui $13, 0x4000
-	ori $13, $13, 0x1
-	addiu $14, $0, 24
-	lui $15, 0x7f34
-	ori $15, $15, 0xe680
-	addiu $16, $0, 23040
-	addiu $17, $0, 4097
-	lui $18, 0xff00
-	ori $18, $18, 0xff00
-	lui $19, 0x3ff
-	ori $19, $19, 0xffff
-	addiu $20, $0, 49
-	lui $21, 0xec6e
-	ori $21, $21, 0x7e27
-	addiu $22, $0, 15
-	addiu $23, $0, 3
-	lui $24, 0x0
-	ori $24, $24, 0x8001
-	lui $25, 0xffc8
-	addiu $28, $0, -21
-	lui $30, 0x7000
-	lui $31, 0xffde
+	addiu $1, $0, -6
+	addiu $2, $0, 21
+	addiu $3, $0, 22
+	lui $4, 0xe000
+	lui $5, 0x28a1
+	ori $5, $5, 0x87f2
+	addiu $6, $0, 32767
+	lui $7, 0x0
+	ori $7, $7, 0xffff
+	addiu $8, $0, 27
+	addiu $9, $0, 13
+	lui $10, 0x8a89
+	ori $10, $10, 0x3289
+	addiu $11, $0, 18
+	addiu $12, $0, -7
+	addiu $13, $0, 0
+	lui $14, 0xa314
+	ori $14, $14, 0x17ab
+	addiu $15, $0, -1
+	lui $16, 0xabe0
+	ori $16, $16, 0xb52f
+	addiu $17, $0, 33
+	lui $18, 0x6
+	addiu $19, $0, -84
+	lui $20, 0xffff
+	ori $20, $20, 0x7fff
+	addiu $21, $0, -37
+	lui $22, 0x36b
+	ori $22, $22, 0x53f3
+	addiu $23, $0, -30
+	addiu $24, $0, 2048
+	lui $25, 0xcb00
+	lui $28, 0x400
+	ori $28, $28, 0x1
+	addiu $30, $0, -32
+	addiu $31, $0, 511
 # case 19 body
-	bltzall $28, .Lc19_0
-	srl $24, $17, 13
-	and $25, $17, $9
-	sra $7, $1, 6
+	bgezal $18, .Lc19_0
+	sra $19, $8, 27
+	xori $21, $23, 7909
+	sltiu $14, $14, 7835
 .Lc19_0:
-	addiu $7, $0, 2
+	lui $10, %hi(scratch+91)
+	addiu $10, $10, %lo(scratch+91)
+	lbu $7, -51($10)
+	lui $10, %hi(scratch+5)
+	addiu $10, $10, %lo(scratch+5)
+	sb $30, 9($10)
+	rdhwr $3, $0
+	addiu $9, $0, 2
 .Lc19_1:
-	xori $9, $4, 32767
-	and $15, $15, $22
-	addiu $7, $7, -1
-	bgtz $7, .Lc19_1
-	sra $12, $2, 10
-	lui $13, %hi(scratch+18)
-	addiu $13, $13, %lo(scratch+18)
-	lwl $24, 0($13)
-	mflo $6
-	mul $11, $18, $28
-	mthi $22
-	mtlo $30
-	lui $11, %hi(scratch-5)
-	addiu $11, $11, %lo(scratch-5)
-	sb $0, 21($11)
-	srl $8, $21, 2
-	msubu $10, $18
-	srlv $18, $23, $28
-	mfhi $18
-	lui $21, %hi(scratch+9)
-	addiu $21, $21, %lo(scratch+9)
-	swl $13, 3($21)
-	swr $13, 0($21)
-	nor $9, $17, $2
-	addiu $15, $0, 2
-.Lc19_2:
-	srl $25, $30, 21
-	nor $13, $24, $18
-	addiu $15, $15, -1
-	bgtz $15, .Lc19_2
-	addiu $7, $5, 10782
-	lui $10, 0x33a5
-	addiu $17, $0, 4
-.Lc19_3:
-	sll $3, $28, 14
-	addiu $17, $17, -1
-	bne $17, $0, .Lc19_3
-	sllv $20, $23, $20
-	beq $7, $7, .Lc19_4
-	slti $23, $31, -1
-	srlv $18, $30, $5
-	sllv $16, $11, $19
-.Lc19_4:
+	movn $23, $6, $14
+	srl $11, $28, 26
+	addiu $9, $9, -1
+	bne $9, $0, .Lc19_1
+	xori $7, $12, 32768
+	ext $14, $19, 25, 7
+	lui $8, %hi(scratch+15)
+	addiu $8, $8, %lo(scratch+15)
+	pref 5, 9($8)
+	xori $8, $8, 65280
+	rotr $6, $19, 21
 # case 19 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2498,88 +2443,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 20
-	lui $1, 0x65fa
-	ori $1, $1, 0x7121
+	addiu $1, $0, 16
 	mthi $1
-	addiu $1, $0, 40
+	lui $1, 0xfb1d
+	ori $1, $1, 0xe763
 	mtlo $1
-	lui $1, 0x1b60
-	ori $1, $1, 0x254f
-	lui $2, 0x5439
-	ori $2, $2, 0x2caf
-	addiu $3, $0, -10
-	addiu $4, $0, 31
-	lui $5, 0xbf00
-	addiu $6, $0, 36
-	lui $7, 0xf
-	ori $7, $7, 0xffff
-	lui $8, 0x9828
-	ori $8, $8, 0xd174
-	lui $9, 0x63cd
-	ori $9, $9, 0x1d9c
-	lui $10, 0x35b2
-	ori $10, $10, 0xb6f
-	lui $11, 0x71be
-	ori $11, $11, 0xe9c2
-	addiu $12, $0, 13
-	lui $13, 0xa73d
-	ori $13, $13, 0x90ef
-	lui $14, 0xa403
-	ori $14, $14, 0x3471
-	lui $15, 0x1b00
-	lui $16, 0x7d2e
-	ori $16, $16, 0x8182
-	lui $17, 0xffff
-	ori $17, $17, 0x7fff
-	addiu $18, $0, -9472
-	addiu $19, $0, 41
-	addiu $20, $0, -19
-	addiu $21, $0, -32
-	addiu $22, $0, 3
-	lui $23, 0x52
-	lui $24, 0xffff
-	ori $24, $24, 0x7fff
-	addiu $25, $0, 8192
-	lui $28, 0x9afa
-	ori $28, $28, 0x5034
-	lui $30, 0x901f
-	ori $30, $30, 0x184f
-	addiu $31, $0, 1
+	lui $1, 0xf871
+	ori $1, $1, 0x54a6
+	lui $2, 0x8c00
+	lui $3, 0xffa4
+	ori $3, $3, 0xf239
+	lui $4, 0x4000
+	ori $4, $4, 0x1
+	addiu $5, $0, 24
+	lui $6, 0x7f34
+	ori $6, $6, 0xe680
+	addiu $7, $0, 23040
+	addiu $8, $0, 4097
+	lui $9, 0xff00
+	ori $9, $9, 0xff00
+	lui $10, 0x3ff
+	ori $10, $10, 0xffff
+	addiu $11, $0, 49
+	lui $12, 0xec6e
+	ori $12, $12, 0x7e27
+	addiu $13, $0, 15
+	addiu $14, $0, 3
+	lui $15, 0x0
+	ori $15, $15, 0x8001
+	lui $16, 0xffc8
+	addiu $17, $0, -21
+	lui $18, 0x7000
+	lui $19, 0xffde
+	lui $20, 0xc86b
+	ori $20, $20, 0x744d
+	lui $21, 0x1000
+	ori $21, $21, 0x1
+	addiu $22, $0, 13568
+	lui $23, 0x9e31
+	ori $23, $23, 0x8008
+	lui $24, 0x7fff
+	ori $24, $24, 0xffff
+	addiu $25, $0, 32
+	lui $28, 0x96d0
+	ori $28, $28, 0x827c
+	lui $30, 0x2
+	addiu $31, $0, 63
 # case 20 body
-	lui $14, %hi(scratch+27)
-	addiu $14, $14, %lo(scratch+27)
-	swl $13, 3($14)
-	swr $13, 0($14)
-	clo $20, $19
-	lui $23, %hi(scratch+46)
-	addiu $23, $23, %lo(scratch+46)
-	lb $8, 0($23)
-	madd $4, $7
-	bgtzl $16, .Lc20_0
-	srl $0, $17, 0
-	srl $9, $6, 26
+	addiu $7, $0, 2304
+	addiu $28, $0, -27
+	add $10, $7, $28
+	srav $22, $24, $14
+	lui $12, %hi(scratch-42)
+	addiu $12, $12, %lo(scratch-42)
+	lbu $8, 76($12)
+	lui $20, 0x2c91
+	sll $11, $18, 28
+	lui $17, %hi(.Lc20_0)
+	addiu $17, $17, %lo(.Lc20_0)
+	jalr $12, $17
+	and $16, $0, $2
+	srav $22, $1, $11
+	rotrv $18, $5, $8
 .Lc20_0:
-	or $5, $30, $21
-	lui $6, %hi(scratch+18)
-	addiu $6, $6, %lo(scratch+18)
-	sh $11, -10($6)
-	lui $13, %hi(scratch+20)
-	addiu $13, $13, %lo(scratch+20)
-	lhu $14, 0($13)
-	addiu $4, $0, 2
-.Lc20_1:
-	lui $28, 0xd846
-	sra $3, $19, 0
-	addiu $4, $4, -1
-	bgtz $4, .Lc20_1
-	rotrv $19, $3, $10
-	addiu $14, $0, 103
-	addiu $28, $0, -13
-	add $9, $14, $28
-	lui $17, %hi(scratch+223)
-	addiu $17, $17, %lo(scratch+223)
-	sb $2, -180($17)
-	ext $3, $16, 11, 12
+	ext $12, $23, 20, 10
+	msub $16, $21
 # case 20 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2623,74 +2551,69 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 21
-	lui $1, 0x1000
+	lui $1, 0x8020
+	ori $1, $1, 0xec18
 	mthi $1
-	addiu $1, $0, -103
+	addiu $1, $0, 0
 	mtlo $1
 	lui $1, 0x1ff
 	ori $1, $1, 0xffff
-	addiu $2, $0, 47
-	addiu $3, $0, 33
-	addiu $4, $0, 1280
-	addiu $5, $0, 15
-	lui $6, 0xd93f
-	ori $6, $6, 0x9715
-	addiu $7, $0, 2
-	addiu $8, $0, 4
-	lui $9, 0xe2
-	ori $9, $9, 0x1c24
-	addiu $10, $0, 22
-	lui $11, 0xffe1
-	addiu $12, $0, 129
-	lui $13, 0x8000
-	addiu $14, $0, 129
-	lui $15, 0x2920
-	ori $15, $15, 0x4dd9
-	addiu $16, $0, 33
-	addiu $17, $0, 20
-	lui $18, 0x2b
-	lui $19, 0x8601
-	ori $19, $19, 0x8b3b
-	lui $20, 0x80
-	lui $21, 0xba28
-	ori $21, $21, 0x2bc6
-	addiu $22, $0, 29
-	addiu $23, $0, 0
-	lui $24, 0x5907
-	ori $24, $24, 0x7c2f
-	addiu $25, $0, 1024
-	addiu $28, $0, 7680
-	lui $30, 0x80
-	lui $31, 0x5000
+	lui $2, 0xffff
+	ori $2, $2, 0x7fff
+	addiu $3, $0, -19200
+	addiu $4, $0, -128
+	addiu $5, $0, 22272
+	addiu $6, $0, 8193
+	lui $7, 0xadc2
+	ori $7, $7, 0x5b22
+	addiu $8, $0, 3
+	lui $9, 0x400
+	lui $10, 0xac69
+	ori $10, $10, 0x9267
+	addiu $11, $0, 3
+	addiu $12, $0, 26
+	lui $13, 0x11eb
+	ori $13, $13, 0xa123
+	lui $14, 0x4676
+	ori $14, $14, 0xc0e8
+	addiu $15, $0, 15
+	addiu $16, $0, -30720
+	lui $17, 0xff85
+	addiu $18, $0, -32
+	lui $19, 0x70f4
+	ori $19, $19, 0x267e
+	addiu $20, $0, 2047
+	lui $21, 0xd0a3
+	ori $21, $21, 0xc3eb
+	lui $22, 0xcffb
+	ori $22, $22, 0x74
+	addiu $23, $0, -39
+	addiu $24, $0, 24
+	lui $25, 0xf
+	ori $25, $25, 0xffff
+	addiu $28, $0, 2049
+	lui $30, 0x59d4
+	ori $30, $30, 0xed38
+	addiu $31, $0, 39
 # case 21 body
-	addiu $11, $6, 18999
-	lui $11, %hi(.Lc21_0)
-	addiu $11, $11, %lo(.Lc21_0)
-	jr $11
-	rotr $2, $3, 17
-	lui $19, 0xffff
+	mtlo $30
+	sllv $16, $11, $19
+	lui $9, %hi(scratch+221)
+	addiu $9, $9, %lo(scratch+221)
+	synci -158($9)
+	ext $18, $19, 12, 5
+	rotrv $18, $6, $23
+	lui $22, %hi(scratch+34)
+	addiu $22, $22, %lo(scratch+34)
+	sw $6, -22($22)
+	lui $19, %hi(.Lc21_0)
+	addiu $19, $19, %lo(.Lc21_0)
+	jr $19
+	xori $21, $14, 32768
+	lui $17, 0x663d
+	srlv $3, $9, $2
 .Lc21_0:
-	rotrv $17, $31, $19
-	lui $5, %hi(scratch+36)
-	addiu $5, $5, %lo(scratch+36)
-	sh $23, 0($5)
-	andi $19, $28, 21237
-	ext $15, $20, 13, 11
-	rotrv $20, $31, $31
-	ext $22, $4, 2, 21
-	msubu $11, $13
-	lui $19, %hi(scratch+44)
-	addiu $19, $19, %lo(scratch+44)
-	sh $17, 0($19)
-	mul $13, $19, $25
-	mthi $19
-	mtlo $17
-	addiu $15, $0, 1
-.Lc21_1:
-	sllv $2, $21, $1
-	addiu $15, $15, -1
-	bgtz $15, .Lc21_1
-	rotrv $25, $17, $0
+	srl $5, $15, 14
 # case 21 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2734,70 +2657,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 22
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	lui $1, 0x4
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, 31
+	addiu $1, $0, 2560
 	mtlo $1
-	lui $1, 0x15b2
-	ori $1, $1, 0x763e
-	addiu $2, $0, 39
-	addiu $3, $0, 0
-	lui $4, 0x8900
-	ori $4, $4, 0x48b4
-	addiu $5, $0, -5888
-	lui $6, 0xd829
-	ori $6, $6, 0x6a87
-	addiu $7, $0, 63
-	addiu $8, $0, 38
-	lui $9, 0x2d00
-	ori $9, $9, 0x5c8d
-	lui $10, 0xbe51
-	ori $10, $10, 0x4e5
-	addiu $11, $0, 27
-	lui $12, 0xff
-	ori $12, $12, 0xff
-	lui $13, 0x0
-	ori $13, $13, 0x8000
-	addiu $14, $0, 21248
-	addiu $15, $0, 9
-	addiu $16, $0, 34
-	lui $17, 0xe48
-	ori $17, $17, 0xb306
-	lui $18, 0x7fff
-	ori $18, $18, 0xffff
-	addiu $19, $0, 2
-	addiu $20, $0, 32256
-	lui $21, 0xf330
-	ori $21, $21, 0xd675
-	lui $22, 0x94a4
-	ori $22, $22, 0xa0c9
-	addiu $23, $0, 1
-	addiu $24, $0, -3072
-	lui $25, 0x8000
-	ori $25, $25, 0x1
-	addiu $28, $0, 128
-	lui $30, 0x4a75
-	ori $30, $30, 0x91d1
-	lui $31, 0xc5c5
-	ori $31, $31, 0x371e
+	addiu $1, $0, 1
+	lui $2, 0xffd5
+	lui $3, 0xef86
+	ori $3, $3, 0x2b9d
+	addiu $4, $0, 128
+	addiu $5, $0, -11520
+	lui $6, 0x5ee1
+	ori $6, $6, 0x47bc
+	lui $7, 0xa9fb
+	ori $7, $7, 0x1456
+	lui $8, 0xaf00
+	addiu $9, $0, 31
+	lui $10, 0x1234
+	ori $10, $10, 0x5678
+	addiu $11, $0, 1
+	addiu $12, $0, -37
+	lui $13, 0x8000
+	lui $14, 0x4dcf
+	ori $14, $14, 0x2360
+	addiu $15, $0, -20992
+	addiu $16, $0, -40
+	lui $17, 0xff91
+	lui $18, 0xdb00
+	addiu $19, $0, -21
+	lui $20, 0xbc1
+	ori $20, $20, 0x534f
+	lui $21, 0x7fff
+	ori $21, $21, 0xfffe
+	addiu $22, $0, -25
+	lui $23, 0x93b9
+	ori $23, $23, 0xb840
+	addiu $24, $0, -14
+	addiu $25, $0, -20480
+	addiu $28, $0, 8192
+	addiu $30, $0, 2
+	addiu $31, $0, 2
 # case 22 body
-	mul $8, $6, $17
-	mthi $7
-	mtlo $21
-	mflo $3
-	bnel $15, $11, .Lc22_0
-	lui $25, 0xffff
-	xori $7, $6, 64407
+	lui $11, 0x4000
+	ori $11, $11, 0x1
+	lui $25, 0x1
+	add $19, $11, $25
+	srl $19, $3, 11
+	ehb
+	lui $4, %hi(scratch-101)
+	addiu $4, $4, %lo(scratch-101)
+	swl $8, 118($4)
+	swr $8, 115($4)
+	lui $15, %hi(scratch+62)
+	addiu $15, $15, %lo(scratch+62)
+	lhu $9, 0($15)
+	ins $17, $10, 18, 11
+	addiu $17, $0, 32
+	addi $17, $17, 255
+	mfhi $16
+	beql $19, $28, .Lc22_0
+	sll $28, $0, 5
+	slti $7, $21, -1
+	sll $30, $4, 6
 .Lc22_0:
-	ext $23, $20, 17, 4
-	lui $20, %hi(.Lc22_1)
-	addiu $20, $20, %lo(.Lc22_1)
-	jalr $1, $20
-	or $20, $11, $21
-	srl $20, $10, 5
+	lui $21, 0x2b
+	addiu $20, $0, -30720
+	add $22, $21, $20
+	bgezal $11, .Lc22_1
+	subu $10, $11, $9
+	xori $21, $13, 55376
 .Lc22_1:
-	msubu $3, $14
 # case 22 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2841,82 +2771,79 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 23
-	addiu $1, $0, 3
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mthi $1
-	addiu $1, $0, 19
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mtlo $1
-	addiu $1, $0, -38
-	addiu $2, $0, 17920
-	lui $3, 0x2cbe
-	ori $3, $3, 0x8936
-	addiu $4, $0, -8
-	addiu $5, $0, 6
-	addiu $6, $0, 35
-	lui $7, 0x5555
-	ori $7, $7, 0x5555
-	lui $8, 0xad77
-	ori $8, $8, 0xcc7d
-	lui $9, 0xbdad
-	ori $9, $9, 0xbcdb
-	addiu $10, $0, 34
-	lui $11, 0x25d2
-	ori $11, $11, 0x5dea
-	lui $12, 0x4f00
-	lui $13, 0x9fbc
-	ori $13, $13, 0x5708
-	lui $14, 0x1899
-	ori $14, $14, 0x9eb
-	addiu $15, $0, 31
-	lui $16, 0x7fff
-	ori $16, $16, 0xffff
-	lui $17, 0x8000
-	ori $17, $17, 0x1
-	lui $18, 0xe118
-	ori $18, $18, 0x47d1
-	lui $19, 0xb3c7
-	ori $19, $19, 0x4ac2
-	addiu $20, $0, 0
-	lui $21, 0x8c7b
-	ori $21, $21, 0x46a7
-	lui $22, 0x800
-	ori $22, $22, 0x1
-	addiu $23, $0, 13056
-	addiu $24, $0, 11
-	lui $25, 0x15d2
-	ori $25, $25, 0xd94f
-	addiu $28, $0, 6400
-	addiu $30, $0, 23
-	addiu $31, $0, 16
+	addiu $1, $0, -28
+	lui $2, 0x9600
+	lui $3, 0xd0e9
+	ori $3, $3, 0x4a37
+	lui $4, 0xcc2e
+	ori $4, $4, 0xb0e4
+	addiu $5, $0, 8193
+	lui $6, 0x7000
+	addiu $7, $0, 36
+	lui $8, 0xaac8
+	ori $8, $8, 0x3891
+	lui $9, 0x8765
+	ori $9, $9, 0x4321
+	lui $10, 0x8000
+	ori $10, $10, 0x1
+	lui $11, 0x4314
+	ori $11, $11, 0x4c11
+	addiu $12, $0, 4096
+	lui $13, 0x1a
+	lui $14, 0x3
+	ori $14, $14, 0xffff
+	lui $15, 0x190e
+	ori $15, $15, 0x4db1
+	lui $16, 0xc69f
+	ori $16, $16, 0x72b5
+	addiu $17, $0, -10
+	lui $18, 0xed85
+	ori $18, $18, 0x84d4
+	lui $19, 0xe976
+	ori $19, $19, 0x52f5
+	addiu $20, $0, -26
+	lui $21, 0x4
+	ori $21, $21, 0x1
+	lui $22, 0xcc00
+	addiu $23, $0, 37
+	addiu $24, $0, 36
+	lui $25, 0x4a81
+	ori $25, $25, 0xc3f9
+	addiu $28, $0, -35
+	lui $30, 0xcc27
+	ori $30, $30, 0x582c
+	lui $31, 0x2bf0
+	ori $31, $31, 0x8a41
 # case 23 body
-	lui $5, %hi(scratch+16)
-	addiu $5, $5, %lo(scratch+16)
-	sb $9, 40($5)
-	addiu $24, $0, 11264
-	addi $23, $24, 1
-	lui $22, %hi(scratch+167)
-	addiu $22, $22, %lo(scratch+167)
-	sw $21, -123($22)
-	mfhi $24
-	lui $12, %hi(scratch+69)
-	addiu $12, $12, %lo(scratch+69)
-	sb $15, -32($12)
-	andi $4, $11, 65535
-	addiu $14, $0, 4
+	rotr $17, $18, 10
+	lui $20, %hi(scratch+32)
+	addiu $20, $20, %lo(scratch+32)
+	lhu $13, 0($20)
+	lui $19, %hi(.Lc23_0)
+	addiu $19, $19, %lo(.Lc23_0)
+	jalr $19
+	lui $5, 0xffff
+	sltu $25, $11, $25
 .Lc23_0:
-	sltiu $15, $17, -22081
-	slti $5, $13, 0
-	andi $23, $22, 27412
-	addiu $14, $14, -1
-	bgtz $14, .Lc23_0
-	addu $28, $20, $9
-	bgezal $1, .Lc23_1
-	lui $24, 0xffff
-	sllv $28, $19, $11
-.Lc23_1:
-	addiu $17, $0, 28
-	div $0, $11, $17
-	sra $13, $5, 11
-	ins $15, $2, 23, 9
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	addi $3, $1, 255
+	lui $1, 0x48b4
+	lui $10, %hi(scratch+177)
+	addiu $10, $10, %lo(scratch+177)
+	swl $1, -123($10)
+	lui $5, 0x4e5
+	clz $10, $13
+	lui $17, %hi(scratch+123)
+	addiu $17, $17, %lo(scratch+123)
+	lhu $22, -105($17)
+	and $1, $30, $14
 # case 23 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2960,91 +2887,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 24
-	lui $1, 0xfddd
-	ori $1, $1, 0xa77c
+	lui $1, 0x1
 	mthi $1
-	addiu $1, $0, 64
+	lui $1, 0xf330
+	ori $1, $1, 0xd675
 	mtlo $1
-	addiu $1, $0, 14080
-	lui $2, 0x7e28
-	ori $2, $2, 0x5faf
-	lui $3, 0x13e6
-	ori $3, $3, 0x28a1
-	addiu $4, $0, 31
-	lui $5, 0x4
-	lui $6, 0x2000
-	ori $6, $6, 0x1
-	addiu $7, $0, 8
-	addiu $8, $0, 0
-	addiu $9, $0, -6
-	lui $10, 0xf
-	ori $10, $10, 0xffff
-	lui $11, 0xc280
-	ori $11, $11, 0x7a9c
-	lui $12, 0x200
+	lui $1, 0x94a4
+	ori $1, $1, 0xa0c9
+	addiu $2, $0, 1
+	addiu $3, $0, -3072
+	lui $4, 0x8000
+	ori $4, $4, 0x1
+	addiu $5, $0, 128
+	lui $6, 0x4a75
+	ori $6, $6, 0x91d1
+	lui $7, 0xc5c5
+	ori $7, $7, 0x371e
+	lui $8, 0x0
+	ori $8, $8, 0x8000
+	lui $9, 0x5555
+	ori $9, $9, 0x5555
+	addiu $10, $0, -22
+	addiu $11, $0, 6912
+	lui $12, 0x100
 	ori $12, $12, 0x1
-	addiu $13, $0, -2
-	addiu $14, $0, 32
-	addiu $15, $0, 16384
-	addiu $16, $0, -111
-	lui $17, 0x503b
-	ori $17, $17, 0xa1b6
-	addiu $18, $0, 31232
-	lui $19, 0x4800
-	addiu $20, $0, -19
-	addiu $21, $0, 36
-	addiu $22, $0, -32768
-	lui $23, 0x8302
-	ori $23, $23, 0xab31
-	addiu $24, $0, 128
-	lui $25, 0xb3a9
-	ori $25, $25, 0x1bd7
-	lui $28, 0xb
-	addiu $30, $0, 22784
-	lui $31, 0x1
-	ori $31, $31, 0xffff
+	addiu $13, $0, 9
+	addiu $14, $0, 128
+	lui $15, 0x4000
+	lui $16, 0xb92c
+	ori $16, $16, 0x31e3
+	lui $17, 0x426a
+	ori $17, $17, 0x2357
+	lui $18, 0x3686
+	ori $18, $18, 0xe710
+	addiu $19, $0, -97
+	lui $20, 0x380f
+	ori $20, $20, 0xbcc1
+	addiu $21, $0, 34
+	addiu $22, $0, -12
+	lui $23, 0x1
+	addiu $24, $0, 23
+	lui $25, 0xb129
+	ori $25, $25, 0x9adf
+	lui $28, 0xfee7
+	ori $28, $28, 0x1c8e
+	lui $30, 0x6fa
+	ori $30, $30, 0xa54a
+	lui $31, 0x7fff
+	ori $31, $31, 0xfffe
 # case 24 body
-	mfhi $4
-	addiu $6, $0, 3
+	bgezl $3, .Lc24_0
+	srl $20, $10, 5
+	movn $15, $3, $3
 .Lc24_0:
-	lui $11, 0xffff
-	or $30, $8, $4
-	sra $13, $10, 28
-	addiu $6, $6, -1
-	bne $6, $0, .Lc24_0
-	nor $9, $5, $24
-	lui $21, %hi(scratch+233)
-	addiu $21, $21, %lo(scratch+233)
-	lhu $5, -195($21)
-	mul $20, $4, $20
-	mthi $0
-	mtlo $28
-	xori $1, $11, 1
-	blez $13, .Lc24_1
-	lui $18, 0x21e
-	sll $13, $10, 26
+	addiu $3, $18, -30410
+	ins $30, $4, 6, 16
+	lui $19, %hi(scratch+130)
+	addiu $19, $19, %lo(scratch+130)
+	synci -80($19)
+	bltzl $10, .Lc24_1
+	movz $21, $2, $1
+	and $9, $24, $25
+	lui $2, 0xffff
 .Lc24_1:
-	mul $19, $16, $10
-	mthi $22
-	mtlo $15
-	bgtz $0, .Lc24_2
-	lui $9, 0x0
-	and $5, $7, $2
-	lui $12, 0x8000
+	lui $13, %hi(scratch-57)
+	addiu $13, $13, %lo(scratch-57)
+	swl $8, 100($13)
+	swr $8, 97($13)
+	lui $16, 0x96c2
+	ori $16, $16, 0x525e
+	lui $9, 0x6263
+	ori $9, $9, 0x9f42
+	add $15, $16, $9
+	addiu $5, $0, 513
+	div $0, $24, $5
+	lui $24, %hi(scratch+42)
+	addiu $24, $24, %lo(scratch+42)
+	pref 5, 0($24)
+	lui $19, 0xc933
+	lui $15, %hi(.Lc24_2)
+	addiu $15, $15, %lo(.Lc24_2)
+	jr.hb $15
+	sltiu $17, $24, -13056
+	nor $12, $15, $0
 .Lc24_2:
-	srlv $3, $12, $22
-	addiu $22, $0, -16
-	addi $10, $22, -256
-	sll $13, $6, 20
-	ext $24, $21, 18, 12
-	rotrv $4, $18, $17
-	ins $28, $21, 6, 21
-	addiu $5, $0, 5
+	jal .Lc24_3
+	subu $13, $21, $28
+	ori $24, $15, 40040
 .Lc24_3:
-	rotr $1, $19, 28
-	addiu $5, $5, -1
-	bgtz $5, .Lc24_3
-	rotrv $10, $3, $19
+	mfhi $14
 # case 24 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3088,89 +3019,86 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 25
-	lui $1, 0x20
+	addiu $1, $0, -2
 	mthi $1
-	lui $1, 0x40
-	ori $1, $1, 0x1
+	addiu $1, $0, 1
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
-	lui $2, 0x2373
-	ori $2, $2, 0x4a2e
-	addiu $3, $0, 255
-	addiu $4, $0, 36
-	addiu $5, $0, 1025
-	addiu $6, $0, 13
-	addiu $7, $0, 72
-	addiu $8, $0, 1
-	lui $9, 0x21d5
-	ori $9, $9, 0x50d4
-	lui $10, 0xdeb8
-	ori $10, $10, 0x5678
-	lui $11, 0x200
-	lui $12, 0x8f43
-	ori $12, $12, 0xa64a
-	addiu $13, $0, 1280
-	addiu $14, $0, -29
-	addiu $15, $0, -13824
-	addiu $16, $0, -1
-	lui $17, 0x8061
-	ori $17, $17, 0x93bd
-	lui $18, 0x7de3
-	ori $18, $18, 0x4c5c
-	addiu $19, $0, -90
-	lui $20, 0x200
-	ori $20, $20, 0x1
-	lui $21, 0x33
-	addiu $22, $0, -2
-	addiu $23, $0, -10
-	lui $24, 0x6400
-	ori $24, $24, 0xaafb
-	lui $25, 0x800
-	ori $25, $25, 0x1
-	lui $28, 0xefcf
-	ori $28, $28, 0xca69
-	lui $30, 0xd522
-	ori $30, $30, 0xaba5
-	addiu $31, $0, 1280
+	lui $1, 0x9700
+	lui $2, 0xc394
+	ori $2, $2, 0xb2f6
+	lui $3, 0x3e24
+	ori $3, $3, 0x6b14
+	lui $4, 0x2456
+	ori $4, $4, 0x9c9a
+	addiu $5, $0, -128
+	lui $6, 0x551d
+	ori $6, $6, 0xa2d2
+	lui $7, 0x35c7
+	ori $7, $7, 0x6c8e
+	lui $8, 0x9c0
+	ori $8, $8, 0x7042
+	lui $9, 0xf271
+	ori $9, $9, 0x1297
+	lui $10, 0x6e15
+	ori $10, $10, 0xf58a
+	lui $11, 0x346a
+	ori $11, $11, 0x27ea
+	addiu $12, $0, 4
+	lui $13, 0xa883
+	ori $13, $13, 0xaa54
+	lui $14, 0x2
+	addiu $15, $0, 102
+	addiu $16, $0, 16383
+	addiu $17, $0, -5
+	lui $18, 0x18
+	addiu $19, $0, -12
+	addiu $20, $0, 16385
+	lui $21, 0x899d
+	ori $21, $21, 0x26ad
+	addiu $22, $0, -42
+	lui $23, 0x6f72
+	ori $23, $23, 0x7f45
+	addiu $24, $0, 7
+	addiu $25, $0, 14080
+	lui $28, 0x7e28
+	ori $28, $28, 0x5faf
+	lui $30, 0x13e6
+	ori $30, $30, 0x28a1
+	addiu $31, $0, 31
 # case 25 body
-	ins $19, $21, 2, 29
-	addiu $4, $0, 5
+	lui $13, %hi(scratch+40)
+	addiu $13, $13, %lo(scratch+40)
+	sw $17, 0($13)
+	mul $8, $12, $10
+	mthi $18
+	mtlo $2
+	lui $14, %hi(scratch+229)
+	addiu $14, $14, %lo(scratch+229)
+	pref 0, -179($14)
+	bgez $13, .Lc25_0
+	sra $25, $9, 20
+	ori $6, $7, 65280
 .Lc25_0:
-	srl $3, $30, 30
-	lui $28, 0x6fbd
-	lui $12, 0x4e75
-	addiu $4, $4, -1
-	bgtz $4, .Lc25_0
-	subu $15, $10, $22
-	mult $4, $17
-	seh $15, $8
-	addiu $7, $0, 2
+	rotr $3, $24, 25
+	bgez $12, .Lc25_1
+	ori $16, $6, 27314
+	and $28, $6, $13
+	lui $11, 0xffff
 .Lc25_1:
-	rotrv $28, $6, $8
-	lui $4, 0xce34
-	srlv $8, $9, $0
-	addiu $7, $7, -1
-	bne $7, $0, .Lc25_1
-	xori $20, $28, 0
-	mul $17, $1, $16
-	mthi $4
-	mtlo $12
-	mult $3, $0
-	mtlo $14
-	sra $4, $13, 11
-	subu $22, $10, $12
-	bnel $4, $4, .Lc25_2
-	lui $4, 0xffff
-	or $15, $21, $25
+	rotrv $5, $15, $14
+	multu $11, $4
+	lui $6, %hi(scratch-46)
+	addiu $6, $6, %lo(scratch-46)
+	sb $6, 100($6)
+	bal .Lc25_2
+	xor $14, $2, $23
+	slt $0, $28, $1
+	xori $1, $11, 1
 .Lc25_2:
-	lui $17, %hi(scratch-121)
-	addiu $17, $17, %lo(scratch-121)
-	lw $20, 137($17)
-	wsbh $16, $12
-	mult $0, $23
-	clz $9, $0
-	sra $15, $10, 25
+	blez $13, .Lc25_3
+	lui $18, 0x21e
+	sll $13, $10, 26
+.Lc25_3:
 # case 25 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3214,82 +3142,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 26
-	addiu $1, $0, -37
+	addiu $1, $0, 2
 	mthi $1
-	addiu $1, $0, -40
+	lui $1, 0xffe7
 	mtlo $1
-	addiu $1, $0, 31
-	addiu $2, $0, 33
-	addiu $3, $0, 35
-	lui $4, 0x1103
-	ori $4, $4, 0xb805
-	addiu $5, $0, -17
-	lui $6, 0x9600
-	addiu $7, $0, 7
-	lui $8, 0x5f00
-	lui $9, 0xb9f3
-	ori $9, $9, 0xa97e
-	lui $10, 0x40
-	ori $10, $10, 0x1
-	addiu $11, $0, 129
-	lui $12, 0x8
-	ori $12, $12, 0x1
-	lui $13, 0xbef8
-	ori $13, $13, 0x6e8a
-	lui $14, 0xb714
-	ori $14, $14, 0x9490
-	lui $15, 0x3b00
-	lui $16, 0xba00
-	lui $17, 0x200
-	ori $17, $17, 0x1
-	lui $18, 0x8000
-	lui $19, 0x1
-	lui $20, 0x1cc6
-	ori $20, $20, 0x4363
-	addiu $21, $0, 15
-	addiu $22, $0, -2
-	lui $23, 0x6fc9
-	ori $23, $23, 0x410
-	lui $24, 0x33
-	addiu $25, $0, 36
-	addiu $28, $0, -26
-	lui $30, 0xd01
-	ori $30, $30, 0x9dcc
-	lui $31, 0x96ee
-	ori $31, $31, 0x9e5
+	lui $1, 0x88de
+	ori $1, $1, 0xa578
+	lui $2, 0xb38
+	ori $2, $2, 0xed4
+	addiu $3, $0, 2
+	addiu $4, $0, 1023
+	addiu $5, $0, 31
+	lui $6, 0x7fff
+	ori $6, $6, 0xffff
+	lui $7, 0x266d
+	ori $7, $7, 0xc40c
+	addiu $8, $0, -35
+	lui $9, 0xd65c
+	ori $9, $9, 0x7ef4
+	addiu $10, $0, 4
+	lui $11, 0x7fff
+	ori $11, $11, 0xfffe
+	lui $12, 0x7ff
+	ori $12, $12, 0xffff
+	lui $13, 0x200
+	ori $13, $13, 0x1
+	lui $14, 0xff9b
+	addiu $15, $0, -8
+	lui $16, 0xdf28
+	ori $16, $16, 0xdd56
+	addiu $17, $0, -38
+	addiu $18, $0, 1
+	addiu $19, $0, 128
+	addiu $20, $0, -38
+	lui $21, 0xa700
+	lui $22, 0xbcfb
+	ori $22, $22, 0x18a4
+	lui $23, 0x7fff
+	ori $23, $23, 0xffff
+	lui $24, 0x27f3
+	ori $24, $24, 0xacb5
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	addiu $28, $0, -17664
+	addiu $30, $0, 24
+	lui $31, 0x2000
+	ori $31, $31, 0x1
 # case 26 body
-	rotr $31, $28, 23
-	mult $14, $28
-	ext $13, $14, 7, 22
-	madd $25, $25
-	seb $21, $12
-	bgezall $14, .Lc26_0
-	sltu $18, $11, $9
-	xori $13, $5, 65535
+	lui $14, 0xb3dc
+	lui $10, %hi(.Lc26_0)
+	addiu $10, $10, %lo(.Lc26_0)
+	jalr $10
+	sllv $11, $19, $15
+	ori $5, $24, 0
 .Lc26_0:
-	mul $20, $10, $12
-	mthi $17
-	mtlo $22
-	andi $18, $30, 255
-	mul $16, $11, $18
-	mthi $8
-	mtlo $16
-	addiu $5, $0, 4
+	lui $10, 0x5ec9
+	ori $10, $10, 0x7ff7
+	addi $19, $10, -256
+	lui $16, %hi(scratch)
+	addiu $16, $16, %lo(scratch)
+	ll $31, 0($16)
+	lui $10, 0xbcbc
+	lui $8, 0xe84
+	sc $4, 0($16)
+	sra $6, $14, 29
+	lui $30, %hi(scratch+76)
+	addiu $30, $30, %lo(scratch+76)
+	sh $23, -38($30)
+	addiu $19, $0, 2
 .Lc26_1:
-	lui $2, 0x7fff
-	lui $11, 0xff
-	addiu $5, $5, -1
-	bgtz $5, .Lc26_1
-	sllv $14, $19, $31
-	mul $15, $4, $0
-	mthi $9
-	mtlo $16
-	lui $7, %hi(scratch+69)
-	addiu $7, $7, %lo(scratch+69)
-	lbu $19, -56($7)
-	lui $25, %hi(scratch+16)
-	addiu $25, $25, %lo(scratch+16)
-	lw $28, 0($25)
+	and $7, $10, $24
+	srlv $24, $25, $23
+	addiu $19, $19, -1
+	bgtz $19, .Lc26_1
+	ori $24, $21, 35617
+	mul $21, $19, $21
+	mthi $24
+	mtlo $3
+	lui $15, %hi(scratch+24)
+	addiu $15, $15, %lo(scratch+24)
+	synci 0($15)
+	lui $28, %hi(scratch-123)
+	addiu $28, $28, %lo(scratch-123)
+	pref 30, 179($28)
+	lui $24, %hi(scratch-79)
+	addiu $24, $24, %lo(scratch-79)
+	lb $10, 112($24)
+	mul $8, $17, $10
+	mthi $3
+	mtlo $14
+	rotr $30, $6, 26
+	lui $9, 0x1f3d
+	ori $9, $9, 0x71bf
+	addiu $16, $0, 2048
+	add $9, $9, $16
+	sltu $28, $20, $28
 # case 26 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3333,62 +3280,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 27
-	lui $1, 0x100
+	addiu $1, $0, 2
 	mthi $1
-	addiu $1, $0, -8192
+	addiu $1, $0, 31
 	mtlo $1
-	lui $1, 0x3e6a
-	ori $1, $1, 0x91a2
-	lui $2, 0xdbb
-	ori $2, $2, 0x754e
-	addiu $3, $0, 2
-	lui $4, 0x0
-	ori $4, $4, 0xffff
-	lui $5, 0xa9a5
-	ori $5, $5, 0xbac5
-	lui $6, 0x959f
-	ori $6, $6, 0xd379
-	lui $7, 0xffff
-	lui $8, 0x5555
-	ori $8, $8, 0x5555
-	addiu $9, $0, -23
-	lui $10, 0x4ff8
-	ori $10, $10, 0xe713
-	addiu $11, $0, -29
-	lui $12, 0x77
-	addiu $13, $0, -9
-	addiu $14, $0, -21
-	lui $15, 0x98b2
-	ori $15, $15, 0x4dfb
-	lui $16, 0xf233
-	ori $16, $16, 0xe862
-	addiu $17, $0, 16384
-	addiu $18, $0, 255
-	lui $19, 0x66b9
-	ori $19, $19, 0xfa2a
-	addiu $20, $0, 1024
-	lui $21, 0x19c8
-	ori $21, $21, 0x5c91
-	lui $22, 0x2000
-	lui $23, 0x4f03
-	ori $23, $23, 0x976
-	lui $24, 0x129a
-	ori $24, $24, 0xd72d
-	addiu $25, $0, 27
-	addiu $28, $0, -37
-	addiu $30, $0, -23296
-	lui $31, 0x3a00
+	addiu $1, $0, 1536
+	addiu $2, $0, 32767
+	addiu $3, $0, 2047
+	addiu $4, $0, 0
+	lui $5, 0x1000
+	ori $5, $5, 0x1
+	addiu $6, $0, 4608
+	lui $7, 0x5200
+	addiu $8, $0, 2047
+	addiu $9, $0, -1
+	addiu $10, $0, 32
+	addiu $11, $0, 16385
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	lui $13, 0x0
+	ori $13, $13, 0x8000
+	lui $14, 0xaaaa
+	ori $14, $14, 0xaaaa
+	lui $15, 0x3500
+	lui $16, 0x6780
+	ori $16, $16, 0xe2fc
+	lui $17, 0x0
+	ori $17, $17, 0x8000
+	lui $18, 0x8257
+	ori $18, $18, 0xe22f
+	lui $19, 0xe242
+	ori $19, $19, 0x9412
+	lui $20, 0x5900
+	lui $21, 0x443d
+	ori $21, $21, 0x8809
+	addiu $22, $0, 28
+	lui $23, 0xaf67
+	ori $23, $23, 0x3d69
+	addiu $24, $0, 10
+	lui $25, 0x2cbe
+	ori $25, $25, 0xfad3
+	addiu $28, $0, 27904
+	addiu $30, $0, 511
+	lui $31, 0x4e07
+	ori $31, $31, 0xae29
 # case 27 body
-	lui $11, %hi(scratch+159)
-	addiu $11, $11, %lo(scratch+159)
-	lw $20, -131($11)
-	lui $6, %hi(scratch+111)
-	addiu $6, $6, %lo(scratch+111)
-	lh $5, -59($6)
-	lui $20, 0xb634
-	clo $13, $18
-	addiu $8, $4, -24468
-	maddu $3, $8
+	srlv $0, $2, $12
+	lui $15, %hi(.Lc27_0)
+	addiu $15, $15, %lo(.Lc27_0)
+	jr $15
+	addiu $1, $6, -19577
+	rotrv $2, $18, $16
+	lui $1, 0xffff
+.Lc27_0:
+	lui $16, %hi(scratch+127)
+	addiu $16, $16, %lo(scratch+127)
+	sb $20, -64($16)
+	addiu $10, $0, 2
+.Lc27_1:
+	sra $20, $28, 23
+	lui $21, 0x493b
+	slt $20, $5, $10
+	addiu $10, $10, -1
+	bgtz $10, .Lc27_1
+	lui $3, 0x1
+	lui $22, %hi(scratch+43)
+	addiu $22, $22, %lo(scratch+43)
+	lbu $23, 0($22)
+	lui $8, 0x8000
+	addiu $25, $0, -1
+	divu $0, $8, $25
+	lui $19, 0xff00
+	rotr $21, $11, 15
+	addiu $28, $0, -26
+	divu $0, $6, $28
+	addiu $12, $0, -21
+	div $0, $25, $12
+	lui $4, %hi(scratch+222)
+	addiu $4, $4, %lo(scratch+222)
+	lhu $14, -196($4)
+	slti $9, $10, -25802
+	lui $13, %hi(scratch+118)
+	addiu $13, $13, %lo(scratch+118)
+	pref 0, -105($13)
+	jal .Lc27_2
+	sra $2, $22, 23
+	lui $30, 0xff
+.Lc27_2:
 # case 27 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3432,6 +3410,115 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 28
+	addiu $1, $0, 15
+	mthi $1
+	addiu $1, $0, 11520
+	mtlo $1
+	addiu $1, $0, 6
+	lui $2, 0x2c27
+	ori $2, $2, 0xf36d
+	addiu $3, $0, -70
+	addiu $4, $0, -32768
+	lui $5, 0x2000
+	addiu $6, $0, 31
+	lui $7, 0x6473
+	ori $7, $7, 0x6277
+	addiu $8, $0, -32768
+	lui $9, 0xf973
+	ori $9, $9, 0xb139
+	addiu $10, $0, 3
+	lui $11, 0x400
+	addiu $12, $0, 7
+	lui $13, 0xb900
+	addiu $14, $0, -24
+	lui $15, 0x5c15
+	ori $15, $15, 0x60ab
+	lui $16, 0xab76
+	ori $16, $16, 0x6110
+	lui $17, 0xa
+	lui $18, 0x4fa1
+	ori $18, $18, 0x6e32
+	addiu $19, $0, 9
+	lui $20, 0x6138
+	ori $20, $20, 0xa4d1
+	lui $21, 0xa89c
+	ori $21, $21, 0x6a5a
+	addiu $22, $0, -8192
+	lui $23, 0x3e6a
+	ori $23, $23, 0x91a2
+	lui $24, 0xdbb
+	ori $24, $24, 0x754e
+	addiu $25, $0, 2
+	lui $28, 0x0
+	ori $28, $28, 0xffff
+	lui $30, 0xa9a5
+	ori $30, $30, 0xbac5
+	lui $31, 0x959f
+	ori $31, $31, 0xd379
+# case 28 body
+	lui $1, %hi(scratch+61)
+	addiu $1, $1, %lo(scratch+61)
+	pref 25, 0($1)
+	ext $14, $5, 4, 15
+	madd $25, $17
+	lui $12, %hi(scratch+227)
+	addiu $12, $12, %lo(scratch+227)
+	synci -199($12)
+	bltz $9, .Lc28_0
+	sra $10, $28, 20
+	rotrv $8, $24, $6
+	nor $20, $19, $17
+.Lc28_0:
+	ext $31, $13, 19, 5
+	msubu $20, $17
+	nor $13, $10, $12
+	movn $20, $18, $25
+	clo $13, $18
+	addiu $8, $4, -24468
+	maddu $3, $8
+# case 28 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 29
 	lui $1, 0x5600
 	mthi $1
 	lui $1, 0xa700
@@ -3478,136 +3565,24 @@ __start:
 	ori $30, $30, 0xe812
 	lui $31, 0x40d2
 	ori $31, $31, 0x45c6
-# case 28 body
+# case 29 body
 	sltu $18, $25, $0
 	sra $16, $23, 11
-	bltz $5, .Lc28_0
-	rotr $6, $28, 7
-	sllv $14, $25, $0
-	sllv $21, $13, $23
-.Lc28_0:
-	srav $18, $22, $13
-	lui $11, %hi(scratch+90)
-	addiu $11, $11, %lo(scratch+90)
-	ll $10, -50($11)
-	sllv $15, $0, $21
-	rotr $30, $1, 20
-	sc $23, -50($11)
-	beq $23, $23, .Lc28_1
-	sra $23, $18, 0
-	srlv $11, $6, $14
-	addu $10, $0, $30
-.Lc28_1:
-# case 28 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 29
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
-	mthi $1
-	addiu $1, $0, -33
-	mtlo $1
-	lui $1, 0x8000
-	ori $1, $1, 0x1
-	addiu $2, $0, -18
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	lui $4, 0x367
-	ori $4, $4, 0xb7b4
-	addiu $5, $0, -28
-	lui $6, 0x68
-	lui $7, 0x76ea
-	ori $7, $7, 0x497d
-	lui $8, 0xd946
-	ori $8, $8, 0x635
-	addiu $9, $0, 32767
-	lui $10, 0xfbbd
-	ori $10, $10, 0x3977
-	lui $11, 0xf2ae
-	ori $11, $11, 0x3667
-	lui $12, 0xcdd4
-	ori $12, $12, 0x32a2
-	addiu $13, $0, 36
-	addiu $14, $0, -70
-	lui $15, 0x1b2f
-	ori $15, $15, 0x8bf9
-	lui $16, 0xfffb
-	lui $17, 0x618f
-	ori $17, $17, 0x6f49
-	lui $18, 0x0
-	ori $18, $18, 0x8000
-	addiu $19, $0, 32767
-	addiu $20, $0, 9
-	lui $21, 0x1
-	lui $22, 0x450d
-	ori $22, $22, 0x2ae1
-	lui $23, 0xee61
-	ori $23, $23, 0x89e8
-	addiu $24, $0, -34
-	addiu $25, $0, 4095
-	lui $28, 0x1
-	lui $30, 0x9ef8
-	ori $30, $30, 0x113c
-	lui $31, 0x8765
-	ori $31, $31, 0x4321
-# case 29 body
-	ext $31, $23, 10, 14
-	msub $15, $18
-	lui $7, %hi(scratch-116)
-	addiu $7, $7, %lo(scratch-116)
-	lwl $10, 144($7)
-	lwr $10, 141($7)
-	mthi $6
-	sra $9, $16, 0
-	lui $9, %hi(scratch+83)
-	addiu $9, $9, %lo(scratch+83)
-	lwr $16, -43($9)
-	lwl $16, -40($9)
-	bltzall $28, .Lc29_0
-	rotrv $31, $0, $2
-	lui $23, 0xc018
-	andi $7, $11, 25131
+	addiu $15, $0, 3
 .Lc29_0:
-	ins $17, $19, 19, 13
+	rotr $8, $5, 28
+	addiu $15, $15, -1
+	bne $15, $0, .Lc29_0
+	srl $7, $24, 15
+	addiu $11, $0, -12
+	lui $21, 0x3ff
+	ori $21, $21, 0xffff
+	add $15, $11, $21
+	lui $18, %hi(scratch-105)
+	addiu $18, $18, %lo(scratch-105)
+	lwl $21, 150($18)
+	lwr $21, 147($18)
+	multu $30, $6
 # case 29 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3651,93 +3626,69 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 30
-	lui $1, 0x1ce8
-	ori $1, $1, 0x13b3
+	addiu $1, $0, 25
 	mthi $1
-	lui $1, 0xd6fd
-	ori $1, $1, 0x6783
+	addiu $1, $0, 768
 	mtlo $1
-	addiu $1, $0, 14
-	lui $2, 0x3eb7
-	ori $2, $2, 0xd07b
-	addiu $3, $0, -26
-	lui $4, 0xfd00
-	lui $5, 0x9ee5
-	ori $5, $5, 0x91ce
-	lui $6, 0x534
-	ori $6, $6, 0xc530
-	addiu $7, $0, -2
-	lui $8, 0x7fff
-	ori $8, $8, 0xffff
-	lui $9, 0x298d
-	ori $9, $9, 0xd8b7
-	lui $10, 0x6c65
-	ori $10, $10, 0x6fcb
-	lui $11, 0xbf4c
-	ori $11, $11, 0x84b7
-	lui $12, 0xa579
-	ori $12, $12, 0x9f1
-	lui $13, 0xff00
-	ori $13, $13, 0xff00
-	addiu $14, $0, 17
-	lui $15, 0x97dd
-	ori $15, $15, 0x9ec6
-	addiu $16, $0, -27136
-	lui $17, 0x35e
-	ori $17, $17, 0x67a3
-	addiu $18, $0, -35
-	lui $19, 0xc827
-	ori $19, $19, 0x8f6a
-	lui $20, 0x1
-	lui $21, 0x4639
-	ori $21, $21, 0x8c04
-	addiu $22, $0, 26
-	lui $23, 0xad71
-	ori $23, $23, 0x69a7
-	lui $24, 0xe900
-	addiu $25, $0, 15
-	lui $28, 0x1614
-	ori $28, $28, 0x87af
-	addiu $30, $0, 513
-	lui $31, 0x413e
-	ori $31, $31, 0x8f81
+	lui $1, 0x200
+	ori $1, $1, 0x1
+	lui $2, 0xff00
+	ori $2, $2, 0xff00
+	lui $3, 0x90f
+	ori $3, $3, 0xb4c3
+	addiu $4, $0, 33
+	lui $5, 0x4746
+	ori $5, $5, 0xc28c
+	lui $6, 0xf
+	ori $6, $6, 0xffff
+	lui $7, 0xa72a
+	ori $7, $7, 0x4255
+	lui $8, 0x1
+	addiu $9, $0, -6
+	addiu $10, $0, -9
+	addiu $11, $0, 0
+	addiu $12, $0, 2
+	lui $13, 0xa600
+	lui $14, 0x2169
+	ori $14, $14, 0xa532
+	lui $15, 0x3d04
+	ori $15, $15, 0x855b
+	addiu $16, $0, 3
+	addiu $17, $0, -22
+	addiu $18, $0, -11
+	addiu $19, $0, -47
+	lui $20, 0x8000
+	lui $21, 0x1234
+	ori $21, $21, 0x5678
+	addiu $22, $0, 32767
+	lui $23, 0x76ea
+	ori $23, $23, 0x497d
+	lui $24, 0xd946
+	ori $24, $24, 0x635
+	addiu $25, $0, 32767
+	lui $28, 0xfbbd
+	ori $28, $28, 0x3977
+	lui $30, 0xf2ae
+	ori $30, $30, 0x3667
+	lui $31, 0xcdd4
+	ori $31, $31, 0x32a2
 # case 30 body
-	mfhi $21
-	bltzl $13, .Lc30_0
-	ori $8, $23, 65280
-	srl $5, $14, 8
-	srav $0, $25, $14
+	lui $16, %hi(scratch+209)
+	addiu $16, $16, %lo(scratch+209)
+	pref 25, -158($16)
+	mthi $0
+	mult $2, $14
+	lui $15, 0xffff
+	rotrv $3, $12, $11
+	ext $1, $20, 18, 13
+	sllv $18, $7, $31
+	addiu $13, $0, 2
 .Lc30_0:
-	mul $18, $4, $19
-	mthi $28
-	mtlo $20
-	sra $20, $0, 23
-	mul $5, $4, $9
-	mthi $17
-	mtlo $13
-	rotr $12, $31, 23
-	blez $25, .Lc30_1
-	rotrv $28, $17, $16
-	movz $10, $18, $19
-.Lc30_1:
-	lui $20, %hi(scratch-38)
-	addiu $20, $20, %lo(scratch-38)
-	sw $4, 42($20)
-	addiu $5, $0, 3
-.Lc30_2:
-	lui $22, 0x138f
-	addiu $5, $5, -1
-	bne $5, $0, .Lc30_2
-	sra $24, $25, 21
-	lui $23, 0x6a17
-	ori $23, $23, 0x74e4
-	addi $22, $23, -32768
-	addiu $30, $0, 4
-.Lc30_3:
-	slti $5, $4, -1
-	addiu $30, $30, -1
-	bne $30, $0, .Lc30_3
-	addiu $10, $19, -256
+	sra $19, $6, 24
+	xor $12, $24, $9
+	addiu $13, $13, -1
+	bgtz $13, .Lc30_0
+	rotr $10, $6, 6
 # case 30 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3781,85 +3732,83 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 31
-	lui $1, 0x7400
+	lui $1, 0x10
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	addiu $1, $0, 6
 	mtlo $1
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
-	addiu $2, $0, -92
-	addiu $3, $0, -7
-	addiu $4, $0, 12
-	addiu $5, $0, 22784
-	lui $6, 0x0
-	ori $6, $6, 0x8000
-	addiu $7, $0, 17152
-	addiu $8, $0, 31
-	addiu $9, $0, -14080
-	lui $10, 0xffff
-	ori $10, $10, 0x7fff
-	lui $11, 0xaab0
-	ori $11, $11, 0x7089
-	addiu $12, $0, -6
-	addiu $13, $0, 14
-	lui $14, 0x2100
-	lui $15, 0x5555
-	ori $15, $15, 0x5555
-	addiu $16, $0, 7
-	addiu $17, $0, 18
-	addiu $18, $0, -1
-	lui $19, 0x2
-	ori $19, $19, 0x1
-	lui $20, 0x200
-	lui $21, 0x3f
-	ori $21, $21, 0xffff
-	lui $22, 0x8000
-	ori $22, $22, 0x1
-	lui $23, 0xcc12
-	ori $23, $23, 0xc7b7
-	lui $24, 0x0
-	ori $24, $24, 0x8000
-	lui $25, 0xffaf
-	addiu $28, $0, 256
-	lui $30, 0x6fb4
-	ori $30, $30, 0x798b
-	lui $31, 0xbc94
-	ori $31, $31, 0xb393
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	addiu $2, $0, 21
+	lui $3, 0x1234
+	ori $3, $3, 0x5678
+	lui $4, 0x646b
+	ori $4, $4, 0x6f8
+	addiu $5, $0, 54
+	addiu $6, $0, 35
+	lui $7, 0x6041
+	ori $7, $7, 0xef87
+	lui $8, 0x129b
+	ori $8, $8, 0x341e
+	lui $9, 0x7ef
+	ori $9, $9, 0xc5f7
+	addiu $10, $0, 31
+	lui $11, 0xf299
+	ori $11, $11, 0x129e
+	lui $12, 0xd0f9
+	ori $12, $12, 0x5e8c
+	addiu $13, $0, -6400
+	addiu $14, $0, -8
+	addiu $15, $0, -7
+	lui $16, 0x7316
+	ori $16, $16, 0x622b
+	addiu $17, $0, -12
+	lui $18, 0x33
+	addiu $19, $0, -86
+	addiu $20, $0, 33
+	lui $21, 0x3baa
+	ori $21, $21, 0x6a25
+	lui $22, 0xba0a
+	ori $22, $22, 0xa45b
+	addiu $23, $0, -14
+	addiu $24, $0, 9
+	addiu $25, $0, 3
+	lui $28, 0xa000
+	addiu $30, $0, -2
+	lui $31, 0x7fff
+	ori $31, $31, 0xffff
 # case 31 body
-	srlv $0, $12, $13
-	addiu $11, $0, 2
-.Lc31_0:
-	lui $5, 0xffff
-	addiu $11, $11, -1
-	bgtz $11, .Lc31_0
-	lui $8, 0xc559
-	addiu $20, $0, 4
-	lui $18, 0x8765
-	ori $18, $18, 0x4321
-	sub $9, $20, $18
-	lui $5, 0xff
-	ins $14, $12, 9, 21
-	lui $25, %hi(scratch+16)
-	addiu $25, $25, %lo(scratch+16)
-	lwr $12, 25($25)
-	ext $31, $17, 19, 11
-	lui $24, 0x8000
-	addiu $18, $0, -1
-	divu $0, $24, $18
-	ins $5, $22, 29, 2
-	beq $4, $3, .Lc31_1
-	srl $16, $28, 1
-	subu $18, $22, $28
-	and $2, $13, $25
-.Lc31_1:
-	lui $9, %hi(.Lc31_2)
-	addiu $9, $9, %lo(.Lc31_2)
-	jalr $9
-	sra $25, $19, 11
-	xor $5, $8, $25
-	rotrv $20, $0, $22
-.Lc31_2:
+	sltiu $24, $18, -32768
+	wsbh $19, $31
+	lui $20, %hi(scratch-109)
+	addiu $20, $20, %lo(scratch-109)
+	lbu $0, 113($20)
+	lui $22, %hi(scratch-135)
+	addiu $22, $22, %lo(scratch-135)
+	lh $15, 157($22)
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	lui $23, 0x7fff
+	ori $23, $23, 0xfffe
+	add $31, $11, $23
+	lui $15, 0xf600
+	lui $2, 0xb629
+	ori $2, $2, 0x4a19
+	add $19, $15, $2
+	lui $23, 0x8000
+	addiu $30, $0, -1
+	divu $0, $23, $30
+	lui $11, %hi(scratch+7)
+	addiu $11, $11, %lo(scratch+7)
+	pref 4, 0($11)
+	seb $14, $11
+	slt $19, $28, $20
+	sra $20, $0, 23
+	mul $5, $4, $9
+	mthi $17
+	mtlo $13
+	mthi $20
+	mtlo $24
 # case 31 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3903,75 +3852,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 32
-	lui $1, 0x4b1b
-	ori $1, $1, 0x7865
+	addiu $1, $0, -17
 	mthi $1
-	lui $1, 0xc300
+	lui $1, 0x48a4
+	ori $1, $1, 0x4f9a
 	mtlo $1
-	lui $1, 0x2000
-	ori $1, $1, 0x1
-	addiu $2, $0, -1
-	lui $3, 0xaaaa
-	ori $3, $3, 0xaaaa
-	lui $4, 0x2
-	addiu $5, $0, 37
-	addiu $6, $0, 29
-	addiu $7, $0, 32
-	addiu $8, $0, -1
-	addiu $9, $0, 2
-	lui $10, 0xb97a
-	ori $10, $10, 0xe448
-	addiu $11, $0, 2
-	addiu $12, $0, 1025
-	addiu $13, $0, 17
-	lui $14, 0x9b00
-	lui $15, 0x50d1
-	ori $15, $15, 0xe1bd
-	lui $16, 0xdcce
-	ori $16, $16, 0xe1ba
-	addiu $17, $0, -2
-	lui $18, 0x1
-	lui $19, 0x8
-	ori $19, $19, 0x1
-	addiu $20, $0, 32767
-	lui $21, 0xfb42
-	ori $21, $21, 0x9c09
-	lui $22, 0xee69
-	ori $22, $22, 0xbf41
-	lui $23, 0x20be
-	ori $23, $23, 0x47c4
-	lui $24, 0xd77a
-	ori $24, $24, 0x245f
-	lui $25, 0xb7fd
-	ori $25, $25, 0x2a53
-	addiu $28, $0, 11
-	addiu $30, $0, 2
-	addiu $31, $0, -33
+	lui $1, 0xe986
+	ori $1, $1, 0x7ffd
+	lui $2, 0x985c
+	ori $2, $2, 0xa4ef
+	lui $3, 0x8d00
+	lui $4, 0xddd6
+	ori $4, $4, 0xf825
+	lui $5, 0x10
+	ori $5, $5, 0x1
+	addiu $6, $0, 7424
+	lui $7, 0x1bb0
+	ori $7, $7, 0x8979
+	lui $8, 0x7
+	ori $8, $8, 0xffff
+	lui $9, 0x28c6
+	ori $9, $9, 0x58e7
+	addiu $10, $0, 111
+	lui $11, 0xb908
+	ori $11, $11, 0x20e5
+	lui $12, 0x8000
+	lui $13, 0x10
+	ori $13, $13, 0x1
+	lui $14, 0xae72
+	ori $14, $14, 0xf04b
+	lui $15, 0x59d6
+	ori $15, $15, 0xdc9e
+	lui $16, 0xe285
+	ori $16, $16, 0x5ce8
+	addiu $17, $0, 4
+	addiu $18, $0, -65
+	lui $19, 0xae7d
+	ori $19, $19, 0xf225
+	addiu $20, $0, 32
+	lui $21, 0x0
+	ori $21, $21, 0xffff
+	addiu $22, $0, -1
+	addiu $23, $0, 31
+	lui $24, 0x8765
+	ori $24, $24, 0x4321
+	addiu $25, $0, 7
+	lui $28, 0x4875
+	ori $28, $28, 0x4645
+	lui $30, 0xa9a7
+	ori $30, $30, 0x4ecb
+	addiu $31, $0, -39
 # case 32 body
-	lui $5, %hi(scratch+208)
-	addiu $5, $5, %lo(scratch+208)
-	lb $10, -161($5)
-	lui $14, 0xcafc
-	ori $14, $14, 0x742
-	div $0, $0, $14
-	srl $10, $24, 21
-	lui $1, %hi(scratch+9)
-	addiu $1, $1, %lo(scratch+9)
-	swl $21, 3($1)
-	swr $21, 0($1)
-	lui $18, 0xffff
-	addiu $23, $0, 15
-	sub $16, $18, $23
-	addiu $28, $0, 71
-	addiu $7, $0, -106
-	add $1, $28, $7
-	lui $10, %hi(scratch-68)
-	addiu $10, $10, %lo(scratch-68)
-	lwr $19, 87($10)
-	srlv $0, $7, $6
-	lui $22, %hi(scratch+116)
-	addiu $22, $22, %lo(scratch+116)
-	sh $31, -94($22)
+	rdhwr $16, $1
+	ehb
+	seh $19, $14
+	lui $10, 0x8000
+	addiu $19, $0, -1
+	div $0, $10, $19
+	lui $22, %hi(scratch-35)
+	addiu $22, $22, %lo(scratch-35)
+	lwl $6, 67($22)
+	msub $18, $16
 # case 32 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4015,71 +3956,89 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 33
-	addiu $1, $0, 32
+	addiu $1, $0, -1
 	mthi $1
-	lui $1, 0x0
-	ori $1, $1, 0x8001
+	lui $1, 0x7963
+	ori $1, $1, 0x8e7c
 	mtlo $1
-	addiu $1, $0, 0
-	addiu $2, $0, 257
-	lui $3, 0x4
-	ori $3, $3, 0x1
-	lui $4, 0xeb29
-	ori $4, $4, 0xa6fc
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	addiu $6, $0, 11
-	addiu $7, $0, 87
-	addiu $8, $0, 1025
-	addiu $9, $0, 0
-	lui $10, 0x3c5e
-	ori $10, $10, 0xd8e9
-	lui $11, 0x7fff
-	ori $11, $11, 0xffff
-	addiu $12, $0, 25
-	lui $13, 0xad6d
-	ori $13, $13, 0xa885
-	addiu $14, $0, 1
-	lui $15, 0xf
-	ori $15, $15, 0xffff
-	addiu $16, $0, 32767
-	lui $17, 0xfff5
-	addiu $18, $0, 2048
-	addiu $19, $0, 4
-	lui $20, 0x7fff
-	ori $20, $20, 0xfffe
-	addiu $21, $0, -25
-	lui $22, 0xb274
-	ori $22, $22, 0x44a2
-	addiu $23, $0, 1023
-	addiu $24, $0, 2
-	lui $25, 0x20e
-	ori $25, $25, 0x483b
-	lui $28, 0xaa00
-	lui $30, 0x1
-	ori $30, $30, 0x1
-	lui $31, 0x4000
-	ori $31, $31, 0x1
+	addiu $1, $0, -1
+	addiu $2, $0, 18
+	addiu $3, $0, -1
+	lui $4, 0x2
+	ori $4, $4, 0x1
+	lui $5, 0x200
+	lui $6, 0x3f
+	ori $6, $6, 0xffff
+	lui $7, 0x8000
+	ori $7, $7, 0x1
+	lui $8, 0xcc12
+	ori $8, $8, 0xc7b7
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	lui $10, 0xffaf
+	addiu $11, $0, 256
+	lui $12, 0x6fb4
+	ori $12, $12, 0x798b
+	lui $13, 0xbc94
+	ori $13, $13, 0xb393
+	addiu $14, $0, 8
+	addiu $15, $0, 1
+	lui $16, 0x1000
+	addiu $17, $0, -20
+	lui $18, 0x28f3
+	ori $18, $18, 0xd145
+	lui $19, 0x8000
+	lui $20, 0xd7dd
+	ori $20, $20, 0x3242
+	addiu $21, $0, 23
+	addiu $22, $0, -125
+	lui $23, 0x4c60
+	ori $23, $23, 0x51b0
+	lui $24, 0xa800
+	lui $25, 0x7fc
+	ori $25, $25, 0xd18
+	addiu $28, $0, -38
+	lui $30, 0xd0a2
+	ori $30, $30, 0x2907
+	addiu $31, $0, -1
 # case 33 body
-	bal .Lc33_0
-	subu $2, $13, $1
-	lui $2, 0x36d5
+	ins $14, $12, 9, 21
+	lui $25, %hi(scratch+16)
+	addiu $25, $25, %lo(scratch+16)
+	lwr $12, 25($25)
+	ext $31, $17, 19, 11
+	lui $16, %hi(scratch+163)
+	addiu $16, $16, %lo(scratch+163)
+	lwr $20, -149($16)
+	ins $5, $22, 29, 2
+	beq $4, $3, .Lc33_0
+	srl $16, $28, 1
+	subu $18, $22, $28
+	and $2, $13, $25
 .Lc33_0:
-	addiu $11, $0, 5
+	addiu $25, $0, 2
 .Lc33_1:
-	sll $25, $30, 8
-	srl $17, $20, 4
-	addiu $11, $11, -1
-	bgtz $11, .Lc33_1
-	xori $9, $28, 56623
-	slti $1, $24, -1
-	lui $12, %hi(scratch+10)
-	addiu $12, $12, %lo(scratch+10)
-	swl $21, 7($12)
-	swr $21, 4($12)
-	ext $3, $20, 4, 8
-	lui $7, 0x6700
-	addi $16, $7, -1
+	sll $20, $10, 30
+	xor $7, $4, $8
+	addiu $25, $25, -1
+	bgtz $25, .Lc33_1
+	rotrv $24, $20, $0
+	lui $9, %hi(.Lc33_2)
+	addiu $9, $9, %lo(.Lc33_2)
+	jalr $20, $9
+	xor $21, $4, $14
+	lui $16, 0xc876
+.Lc33_2:
+	nop
+	slti $3, $21, 16529
+	lui $10, 0xb2e3
+	lui $21, 0xff
+	rotrv $6, $0, $16
+	addiu $24, $0, 32767
+	divu $0, $21, $24
+	lui $4, %hi(scratch-116)
+	addiu $4, $4, %lo(scratch-116)
+	synci 172($4)
 # case 33 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4123,70 +4082,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 34
-	addiu $1, $0, -1
+	addiu $1, $0, 11
 	mthi $1
-	addiu $1, $0, 27
+	addiu $1, $0, 2
 	mtlo $1
-	lui $1, 0xb429
-	ori $1, $1, 0xa10e
-	addiu $2, $0, -56
-	lui $3, 0x5555
-	ori $3, $3, 0x5555
-	addiu $4, $0, 20224
-	lui $5, 0x82e3
-	ori $5, $5, 0x5439
-	lui $6, 0xfde3
-	ori $6, $6, 0x32ef
-	lui $7, 0x2a20
-	ori $7, $7, 0x4a35
-	addiu $8, $0, 12
-	lui $9, 0x7fff
-	ori $9, $9, 0xfffe
+	addiu $1, $0, -33
+	addiu $2, $0, 5
+	addiu $3, $0, 2
+	addiu $4, $0, 31
+	addiu $5, $0, 9728
+	addiu $6, $0, 4096
+	lui $7, 0x100
+	ori $7, $7, 0x1
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	addiu $9, $0, -37
 	addiu $10, $0, 513
-	addiu $11, $0, 17
-	addiu $12, $0, 13
-	addiu $13, $0, -1
-	lui $14, 0x2
-	lui $15, 0xffff
-	ori $15, $15, 0x7fff
-	lui $16, 0x7fff
-	ori $16, $16, 0xffff
-	lui $17, 0x80
-	addiu $18, $0, -24
-	lui $19, 0x5b85
-	ori $19, $19, 0x2123
-	addiu $20, $0, -1
-	lui $21, 0xa7fe
-	ori $21, $21, 0xd108
-	lui $22, 0xc14
-	ori $22, $22, 0x95e6
-	addiu $23, $0, -9
-	lui $24, 0xffc7
-	addiu $25, $0, 11
-	lui $28, 0x27c5
-	ori $28, $28, 0xb455
-	lui $30, 0x3ea0
-	ori $30, $30, 0xcbab
-	lui $31, 0xe6b4
-	ori $31, $31, 0x6f16
+	addiu $11, $0, 27
+	lui $12, 0xa46a
+	ori $12, $12, 0x5882
+	addiu $13, $0, 128
+	lui $14, 0x2918
+	ori $14, $14, 0x620
+	addiu $15, $0, 31
+	addiu $16, $0, 9
+	lui $17, 0xffa0
+	lui $18, 0x200
+	addiu $19, $0, 1
+	lui $20, 0x9112
+	ori $20, $20, 0x360
+	lui $21, 0xa23
+	ori $21, $21, 0x72c5
+	lui $22, 0x8be6
+	ori $22, $22, 0x4504
+	addiu $23, $0, 28
+	addiu $24, $0, 10
+	lui $25, 0xe3c2
+	ori $25, $25, 0xf9b6
+	addiu $28, $0, 0
+	addiu $30, $0, 29440
+	addiu $31, $0, 512
 # case 34 body
-	bgezl $5, .Lc34_0
-	sllv $18, $6, $19
-	andi $28, $12, 48677
-	srl $5, $30, 10
+	bnel $13, $13, .Lc34_0
+	srav $11, $14, $10
+	rotrv $0, $22, $13
+	rotr $4, $19, 10
 .Lc34_0:
-	bgez $10, .Lc34_1
-	srl $10, $19, 25
-	lui $6, 0x9264
+	clz $31, $31
+	addiu $9, $0, 11
+	lui $18, 0x400
+	add $22, $9, $18
+	sltu $2, $6, $7
+	addiu $28, $0, 4
 .Lc34_1:
-	ins $19, $23, 6, 23
-	lui $19, %hi(scratch)
-	addiu $19, $19, %lo(scratch)
-	sw $2, 0($19)
-	lui $17, %hi(scratch-79)
-	addiu $17, $17, %lo(scratch-79)
-	sb $2, 79($17)
-	madd $30, $14
+	xor $18, $8, $0
+	addiu $28, $28, -1
+	bne $28, $0, .Lc34_1
+	srl $11, $13, 11
+	lui $5, %hi(scratch+21)
+	addiu $5, $5, %lo(scratch+21)
+	sb $5, 0($5)
+	addiu $20, $0, 3
+.Lc34_2:
+	subu $3, $23, $0
+	addiu $20, $20, -1
+	bgtz $20, .Lc34_2
+	addu $10, $14, $22
+	mtlo $1
+	addiu $18, $0, 5
+.Lc34_3:
+	xor $2, $13, $1
+	addiu $18, $18, -1
+	bne $18, $0, .Lc34_3
+	lui $17, 0x8000
+	rotr $15, $13, 4
+	addiu $8, $0, 27904
+	addiu $20, $0, 32
+	sub $30, $8, $20
+	addiu $9, $0, 5
+.Lc34_4:
+	and $20, $13, $18
+	sltiu $11, $20, 2160
+	lui $16, 0xff
+	addiu $9, $9, -1
+	bgtz $9, .Lc34_4
+	andi $7, $4, 32768
+	ori $17, $18, 32768
 # case 34 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4230,90 +4211,107 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 35
-	addiu $1, $0, 0
+	lui $1, 0x73e6
+	ori $1, $1, 0xd62e
 	mthi $1
-	lui $1, 0xa959
-	ori $1, $1, 0x184e
+	lui $1, 0x4f00
 	mtlo $1
-	lui $1, 0x6883
-	ori $1, $1, 0xf13d
-	lui $2, 0x3b02
-	ori $2, $2, 0x1be0
-	lui $3, 0x20
-	addiu $4, $0, 12
-	lui $5, 0xff00
-	ori $5, $5, 0xff00
-	lui $6, 0xb49d
-	ori $6, $6, 0xc04a
-	lui $7, 0x2200
-	lui $8, 0xb2c
-	ori $8, $8, 0xf151
-	addiu $9, $0, 17
-	lui $10, 0x800
-	lui $11, 0x800
-	ori $11, $11, 0x1
-	addiu $12, $0, 33
-	addiu $13, $0, 16384
-	lui $14, 0x430d
-	ori $14, $14, 0x1c3f
-	lui $15, 0xa63d
-	ori $15, $15, 0x7764
-	lui $16, 0xaaaa
-	ori $16, $16, 0xaaaa
-	lui $17, 0xe0f5
-	ori $17, $17, 0xd4f9
-	lui $18, 0x8000
-	ori $18, $18, 0x1
-	addiu $19, $0, 14
-	addiu $20, $0, -20992
-	lui $21, 0x10f0
-	ori $21, $21, 0xbd39
-	lui $22, 0xe3f9
-	ori $22, $22, 0xe76d
-	addiu $23, $0, -2
-	addiu $24, $0, -31
-	lui $25, 0x100
-	lui $28, 0xc505
-	ori $28, $28, 0xe88
-	lui $30, 0xc2b3
-	ori $30, $30, 0x15a1
-	lui $31, 0xa900
+	addiu $1, $0, 27
+	lui $2, 0xb429
+	ori $2, $2, 0xa10e
+	addiu $3, $0, -56
+	lui $4, 0x5555
+	ori $4, $4, 0x5555
+	addiu $5, $0, 20224
+	lui $6, 0x82e3
+	ori $6, $6, 0x5439
+	lui $7, 0xfde3
+	ori $7, $7, 0x32ef
+	lui $8, 0x2a20
+	ori $8, $8, 0x4a35
+	addiu $9, $0, 12
+	lui $10, 0x7fff
+	ori $10, $10, 0xfffe
+	addiu $11, $0, 513
+	addiu $12, $0, 17
+	addiu $13, $0, 13
+	addiu $14, $0, -1
+	lui $15, 0x2
+	lui $16, 0xffff
+	ori $16, $16, 0x7fff
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	lui $18, 0x80
+	addiu $19, $0, -24
+	lui $20, 0x5b85
+	ori $20, $20, 0x2123
+	addiu $21, $0, -1
+	lui $22, 0xa7fe
+	ori $22, $22, 0xd108
+	lui $23, 0xc14
+	ori $23, $23, 0x95e6
+	addiu $24, $0, -9
+	lui $25, 0xffc7
+	addiu $28, $0, 11
+	lui $30, 0x27c5
+	ori $30, $30, 0xb455
+	lui $31, 0x3ea0
+	ori $31, $31, 0xcbab
 # case 35 body
-	mult $2, $6
-	mult $18, $18
-	seh $0, $12
-	addiu $22, $0, 4
+	lui $21, 0x3f
+	ori $21, $21, 0xffff
+	lui $7, 0x1234
+	ori $7, $7, 0x5678
+	add $7, $21, $7
+	lui $19, %hi(.Lc35_0)
+	addiu $19, $19, %lo(.Lc35_0)
+	jr $19
+	movz $12, $24, $20
+	srav $30, $9, $24
 .Lc35_0:
-	lui $17, 0x9e38
-	ori $25, $12, 24932
-	addiu $22, $22, -1
-	bgtz $22, .Lc35_0
-	ori $11, $22, 17964
-	andi $2, $12, 11920
-	b .Lc35_1
-	sra $4, $31, 18
-	sllv $0, $15, $13
+	srl $8, $22, 10
+	lui $2, %hi(.Lc35_1)
+	addiu $2, $2, %lo(.Lc35_1)
+	jalr $2
+	subu $9, $10, $14
+	lui $19, 0xa0fc
 .Lc35_1:
-	lui $13, 0xce74
-	addiu $15, $0, 65
-	addiu $14, $0, 7
-	add $15, $15, $14
-	sra $22, $14, 11
-	rotr $25, $10, 5
-	ins $31, $5, 15, 14
-	rotrv $28, $23, $9
-	srlv $30, $24, $1
-	lui $21, %hi(.Lc35_2)
-	addiu $21, $21, %lo(.Lc35_2)
-	jr $21
-	or $15, $14, $1
-	rotr $12, $4, 9
-	nor $10, $28, $0
+	bltzall $1, .Lc35_2
+	addu $17, $13, $2
+	andi $8, $4, 18292
 .Lc35_2:
-	mul $1, $2, $20
-	mthi $23
-	mtlo $2
-	madd $7, $2
+	mul $31, $19, $21
+	mthi $11
+	mtlo $21
+	ins $19, $2, 21, 5
+	lui $31, %hi(scratch+51)
+	addiu $31, $31, %lo(scratch+51)
+	swl $28, 0($31)
+	srav $25, $14, $12
+	lui $3, 0x8091
+	ori $3, $3, 0xf77f
+	lui $13, 0xcb99
+	ori $13, $13, 0x7547
+	sub $30, $3, $13
+	bgezall $21, .Lc35_3
+	lui $9, 0xffff
+	nor $2, $28, $25
+	srlv $12, $25, $11
+.Lc35_3:
+	bltzal $22, .Lc35_4
+	lui $18, 0x6787
+	srl $3, $6, 13
+	sllv $18, $8, $16
+.Lc35_4:
+	mul $24, $22, $21
+	mthi $19
+	mtlo $23
+	lui $18, %hi(scratch-97)
+	addiu $18, $18, %lo(scratch-97)
+	lhu $22, 149($18)
+	lui $22, 0x7008
+	ori $22, $22, 0xcd3f
+	divu $0, $10, $22
 # case 35 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4357,77 +4355,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 36
-	addiu $1, $0, 1023
+	addiu $1, $0, -23
 	mthi $1
-	lui $1, 0x5bd0
-	ori $1, $1, 0x6737
+	lui $1, 0xffaa
 	mtlo $1
-	lui $1, 0xe1c
-	ori $1, $1, 0x9baf
-	addiu $2, $0, 6
-	addiu $3, $0, 9
-	addiu $4, $0, -32
-	lui $5, 0x3e7f
-	ori $5, $5, 0x9e8c
-	lui $6, 0x4
-	addiu $7, $0, 36
-	addiu $8, $0, -27904
-	lui $9, 0xf392
-	ori $9, $9, 0x2ce3
-	lui $10, 0x80
-	lui $11, 0x3b
-	lui $12, 0x36e4
-	ori $12, $12, 0xce4e
-	addiu $13, $0, -11
-	addiu $14, $0, 121
-	lui $15, 0x89ab
-	ori $15, $15, 0xd64d
-	addiu $16, $0, -22016
-	lui $17, 0x7fff
-	ori $17, $17, 0xffff
-	addiu $18, $0, 512
-	addiu $19, $0, 128
-	lui $20, 0x9f00
-	lui $21, 0x7d
-	lui $22, 0x7a15
-	ori $22, $22, 0xb83
-	lui $23, 0xf73b
-	ori $23, $23, 0x19b2
-	addiu $24, $0, 128
-	addiu $25, $0, 3
-	lui $28, 0x8765
-	ori $28, $28, 0x4321
-	lui $30, 0xd1c5
-	ori $30, $30, 0x8925
-	addiu $31, $0, 8191
+	addiu $1, $0, 2
+	lui $2, 0x5bc1
+	ori $2, $2, 0x2e90
+	lui $3, 0x9cef
+	ori $3, $3, 0x9bea
+	addiu $4, $0, 8192
+	lui $5, 0x204d
+	ori $5, $5, 0x5fd8
+	lui $6, 0x911b
+	ori $6, $6, 0x3e9f
+	addiu $7, $0, -21
+	addiu $8, $0, 0
+	lui $9, 0xae00
+	lui $10, 0xe60b
+	ori $10, $10, 0x4fe6
+	lui $11, 0x10
+	ori $11, $11, 0x1
+	lui $12, 0x3d08
+	ori $12, $12, 0x45f5
+	addiu $13, $0, 29696
+	lui $14, 0x7796
+	ori $14, $14, 0x7454
+	addiu $15, $0, 7
+	lui $16, 0x855e
+	ori $16, $16, 0x7dca
+	lui $17, 0x0
+	ori $17, $17, 0x8000
+	addiu $18, $0, 0
+	addiu $19, $0, 2047
+	lui $20, 0xff9b
+	lui $21, 0x5bef
+	ori $21, $21, 0x79e7
+	addiu $22, $0, -19
+	addiu $23, $0, -10
+	lui $24, 0xfa61
+	ori $24, $24, 0x6ae3
+	addiu $25, $0, -25
+	addiu $28, $0, 34
+	addiu $30, $0, 34
+	lui $31, 0x5231
+	ori $31, $31, 0xc75d
 # case 36 body
-	mul $30, $6, $2
-	mthi $1
-	mtlo $8
-	lui $4, %hi(scratch+118)
-	addiu $4, $4, %lo(scratch+118)
-	swr $30, -108($4)
-	swl $30, -105($4)
-	mfhi $28
-	addu $19, $30, $0
-	bne $30, $19, .Lc36_0
-	srlv $25, $17, $25
-	sltiu $20, $9, 21737
+	ins $2, $22, 25, 7
+	lui $6, %hi(.Lc36_0)
+	addiu $6, $6, %lo(.Lc36_0)
+	jr $6
+	ori $15, $11, 2352
+	or $15, $20, $9
 .Lc36_0:
-	andi $15, $23, 23556
-	lui $15, %hi(scratch-147)
-	addiu $15, $15, %lo(scratch-147)
-	sw $7, 191($15)
-	lui $21, %hi(scratch+52)
-	addiu $21, $21, %lo(scratch+52)
-	lh $18, 0($21)
-	addiu $19, $0, -3
-	lui $3, 0x4600
-	sub $7, $19, $3
-	srlv $25, $5, $16
-	lui $18, 0x2
-	lui $19, 0x40
-	sub $21, $18, $19
+	lui $14, 0xff
+	ori $14, $14, 0xff
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
+	add $3, $14, $1
+	lui $8, %hi(scratch+73)
+	addiu $8, $8, %lo(scratch+73)
+	lbu $30, -68($8)
+	mfhi $17
+	seb $28, $7
+	addiu $17, $0, 36
+	divu $0, $16, $17
+	lui $14, 0x7312
+	ori $14, $14, 0x77ae
+	lui $15, 0x60a8
+	ori $15, $15, 0xf61a
+	sub $7, $14, $15
 # case 36 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4471,79 +4468,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 37
-	lui $1, 0x5e02
-	ori $1, $1, 0xff3
+	addiu $1, $0, -11
 	mthi $1
-	lui $1, 0x64f3
-	ori $1, $1, 0x466f
+	addiu $1, $0, 121
 	mtlo $1
-	lui $1, 0x22
-	lui $2, 0x1f55
-	ori $2, $2, 0xbd7e
-	lui $3, 0x84fb
-	ori $3, $3, 0x76a
-	lui $4, 0x200
-	lui $5, 0x0
-	ori $5, $5, 0xffff
-	lui $6, 0x7fff
-	ori $6, $6, 0xffff
-	lui $7, 0x1f
-	ori $7, $7, 0xffff
-	lui $8, 0xe748
-	ori $8, $8, 0x381d
-	lui $9, 0xaeef
-	ori $9, $9, 0x5f50
-	lui $10, 0x1643
-	ori $10, $10, 0xfefe
-	lui $11, 0x0
-	ori $11, $11, 0xffff
-	addiu $12, $0, 4
-	lui $13, 0xfb08
-	ori $13, $13, 0x21cc
-	addiu $14, $0, -1
-	lui $15, 0xff88
-	addiu $16, $0, -32768
-	lui $17, 0xe08
-	ori $17, $17, 0xc2d0
-	lui $18, 0xf8c0
-	ori $18, $18, 0x7191
-	addiu $19, $0, 1
-	lui $20, 0x31e4
-	ori $20, $20, 0x26c2
-	addiu $21, $0, -128
-	lui $22, 0x4100
-	lui $23, 0x3e08
-	ori $23, $23, 0x9547
-	lui $24, 0x2acd
-	ori $24, $24, 0x4a7e
-	lui $25, 0xe53
-	ori $25, $25, 0xd097
-	lui $28, 0xab2
-	ori $28, $28, 0x33e2
-	lui $30, 0x7dac
-	ori $30, $30, 0x5f55
-	addiu $31, $0, -38
+	lui $1, 0x89ab
+	ori $1, $1, 0xd64d
+	addiu $2, $0, -22016
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
+	addiu $4, $0, 512
+	addiu $5, $0, 128
+	lui $6, 0x9f00
+	lui $7, 0x7d
+	lui $8, 0x7a15
+	ori $8, $8, 0xb83
+	lui $9, 0xf73b
+	ori $9, $9, 0x19b2
+	addiu $10, $0, 128
+	addiu $11, $0, 3
+	lui $12, 0x8765
+	ori $12, $12, 0x4321
+	lui $13, 0xd1c5
+	ori $13, $13, 0x8925
+	addiu $14, $0, 8191
+	addiu $15, $0, 8191
+	lui $16, 0xa100
+	addiu $17, $0, 1
+	addiu $18, $0, 5
+	addiu $19, $0, 32
+	lui $20, 0x2a62
+	ori $20, $20, 0x1d7b
+	addiu $21, $0, -22
+	lui $22, 0x3db
+	ori $22, $22, 0xdc70
+	lui $23, 0x80
+	addiu $24, $0, 33
+	lui $25, 0x3760
+	ori $25, $25, 0x32c3
+	lui $28, 0x5555
+	ori $28, $28, 0x5555
+	lui $30, 0xb259
+	ori $30, $30, 0x79b6
+	addiu $31, $0, -11
 # case 37 body
-	lui $22, 0xffff
-	lui $12, %hi(scratch+9)
-	addiu $12, $12, %lo(scratch+9)
-	lwr $4, 0($12)
-	rotrv $11, $30, $25
-	addiu $11, $0, -17
-	divu $0, $15, $11
-	lui $4, %hi(scratch-125)
-	addiu $4, $4, %lo(scratch-125)
-	sw $12, 125($4)
-	wsbh $17, $11
-	or $1, $1, $28
-	addiu $20, $0, 2
+	lui $25, 0xffff
+	lui $20, 0xff00
+	slt $6, $19, $15
+	addiu $23, $0, 5
 .Lc37_0:
-	slt $18, $19, $16
-	subu $16, $12, $17
-	lui $2, 0x43ca
-	addiu $20, $20, -1
-	bne $20, $0, .Lc37_0
-	lui $13, 0xaea8
+	srl $31, $22, 28
+	lui $8, 0xbad
+	xor $24, $6, $7
+	addiu $23, $23, -1
+	bgtz $23, .Lc37_0
+	lui $28, 0x2e58
+	ext $13, $2, 9, 18
+	lui $19, %hi(scratch+14)
+	addiu $19, $19, %lo(scratch+14)
+	lhu $14, 0($19)
+	mthi $16
+	lui $18, %hi(scratch+50)
+	addiu $18, $18, %lo(scratch+50)
+	pref 5, -24($18)
+	jal .Lc37_1
+	ori $12, $15, 32767
+	sltu $12, $22, $10
+	or $7, $14, $19
+.Lc37_1:
+	lui $28, 0xc792
 # case 37 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4587,68 +4580,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 38
-	addiu $1, $0, 4
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
 	mthi $1
-	addiu $1, $0, 32767
+	lui $1, 0x46
 	mtlo $1
 	lui $1, 0x7fff
-	ori $1, $1, 0xffff
-	lui $2, 0x7ff
-	ori $2, $2, 0xffff
-	lui $3, 0xaaaa
-	ori $3, $3, 0xaaaa
-	addiu $4, $0, 0
-	lui $5, 0x1
-	ori $5, $5, 0x1
-	lui $6, 0xd146
-	ori $6, $6, 0xddc6
-	addiu $7, $0, -6
-	lui $8, 0x98c5
-	ori $8, $8, 0x274
-	addiu $9, $0, -32768
-	addiu $10, $0, -14
-	lui $11, 0xfffa
-	lui $12, 0x1
-	lui $13, 0xff00
-	ori $13, $13, 0xff00
-	addiu $14, $0, 5
-	addiu $15, $0, 15
-	lui $16, 0xcfc1
-	ori $16, $16, 0x4ccf
-	addiu $17, $0, -5
-	lui $18, 0x0
-	ori $18, $18, 0xffff
-	addiu $19, $0, 38
-	lui $20, 0x7ff
-	ori $20, $20, 0xffff
-	lui $21, 0x17
-	addiu $22, $0, 11
-	lui $23, 0x8
-	lui $24, 0x5416
-	ori $24, $24, 0xd7ac
-	addiu $25, $0, -36
-	addiu $28, $0, 511
-	lui $30, 0xb5ee
-	ori $30, $30, 0xecd2
-	addiu $31, $0, 2049
+	ori $1, $1, 0xfffe
+	lui $2, 0xfb08
+	ori $2, $2, 0x21cc
+	addiu $3, $0, -1
+	lui $4, 0xff88
+	addiu $5, $0, -32768
+	lui $6, 0xe08
+	ori $6, $6, 0xc2d0
+	lui $7, 0xf8c0
+	ori $7, $7, 0x7191
+	addiu $8, $0, 1
+	lui $9, 0x31e4
+	ori $9, $9, 0x26c2
+	addiu $10, $0, -128
+	lui $11, 0x4100
+	lui $12, 0x3e08
+	ori $12, $12, 0x9547
+	lui $13, 0x2acd
+	ori $13, $13, 0x4a7e
+	lui $14, 0xe53
+	ori $14, $14, 0xd097
+	lui $15, 0xab2
+	ori $15, $15, 0x33e2
+	lui $16, 0x7dac
+	ori $16, $16, 0x5f55
+	addiu $17, $0, -38
+	addiu $18, $0, -39
+	lui $19, 0x8eb6
+	ori $19, $19, 0x541e
+	lui $20, 0x2627
+	ori $20, $20, 0xb50d
+	lui $21, 0xa1d5
+	ori $21, $21, 0x55a2
+	lui $22, 0x10
+	addiu $23, $0, 2
+	addiu $24, $0, 2
+	addiu $25, $0, 26
+	addiu $28, $0, 4097
+	lui $30, 0x85b9
+	ori $30, $30, 0x2f87
+	lui $31, 0xff82
 # case 38 body
-	multu $25, $31
-	mflo $11
-	lui $2, %hi(scratch-44)
-	addiu $2, $2, %lo(scratch-44)
-	sh $24, 74($2)
-	lui $16, 0x3
-	ori $16, $16, 0xffff
-	addiu $7, $0, -31
-	sub $4, $16, $7
-	ext $21, $20, 27, 3
-	lui $12, %hi(scratch-188)
-	addiu $12, $12, %lo(scratch-188)
-	lbu $23, 191($12)
-	lui $12, %hi(scratch+11)
-	addiu $12, $12, %lo(scratch+11)
-	lb $21, 27($12)
-	ext $12, $21, 20, 6
+	lui $16, %hi(scratch-168)
+	addiu $16, $16, %lo(scratch-168)
+	sh $0, 176($16)
+	mfhi $18
+	bgtzl $11, .Lc38_0
+	subu $8, $0, $1
+	lui $9, 0xdcae
+	xori $3, $5, 20853
+.Lc38_0:
+	lui $31, %hi(scratch+28)
+	addiu $31, $31, %lo(scratch+28)
+	lw $13, 0($31)
+	addu $1, $15, $0
+	bnel $15, $1, .Lc38_1
+	srlv $9, $4, $31
+	xor $30, $21, $23
+.Lc38_1:
+	ins $14, $5, 31, 1
+	wsbh $4, $16
+	ori $6, $19, 19663
+	srl $1, $7, 30
 # case 38 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4692,71 +4692,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 39
-	lui $1, 0xff
-	ori $1, $1, 0xff
+	lui $1, 0x7ff
+	ori $1, $1, 0xffff
 	mthi $1
-	addiu $1, $0, -14
+	lui $1, 0x17
 	mtlo $1
-	lui $1, 0xb500
-	addiu $2, $0, 1
-	lui $3, 0x803e
-	ori $3, $3, 0x3710
-	addiu $4, $0, -5632
-	lui $5, 0x5f49
-	ori $5, $5, 0x4ad2
-	lui $6, 0xb16e
-	ori $6, $6, 0x656a
-	lui $7, 0xd750
-	ori $7, $7, 0xbc35
-	lui $8, 0x79a2
-	ori $8, $8, 0xf88b
-	lui $9, 0x70ec
-	ori $9, $9, 0x3baa
-	lui $10, 0xffff
-	ori $10, $10, 0x7fff
-	addiu $11, $0, 38
-	lui $12, 0xa505
-	ori $12, $12, 0x3d20
-	lui $13, 0x8
-	ori $13, $13, 0x1
-	addiu $14, $0, 8193
-	lui $15, 0x2a4c
-	ori $15, $15, 0x3742
-	addiu $16, $0, -25
-	lui $17, 0xbb87
-	ori $17, $17, 0x344
-	lui $18, 0x8000
-	addiu $19, $0, 35
-	lui $20, 0xc800
-	addiu $21, $0, 18176
-	lui $22, 0x8f45
-	ori $22, $22, 0x265c
-	addiu $23, $0, 1
-	lui $24, 0x3661
-	ori $24, $24, 0x16f8
-	addiu $25, $0, -35
-	lui $28, 0x7000
-	addiu $30, $0, 13
-	addiu $31, $0, 127
+	addiu $1, $0, 11
+	lui $2, 0x8
+	lui $3, 0x5416
+	ori $3, $3, 0xd7ac
+	addiu $4, $0, -36
+	addiu $5, $0, 511
+	lui $6, 0xb5ee
+	ori $6, $6, 0xecd2
+	addiu $7, $0, 2049
+	addiu $8, $0, -6
+	lui $9, 0x4000
+	ori $9, $9, 0x1
+	lui $10, 0x8397
+	ori $10, $10, 0x75d0
+	lui $11, 0xd34e
+	ori $11, $11, 0x72fc
+	lui $12, 0x5f69
+	ori $12, $12, 0x83cc
+	lui $13, 0xffe3
+	lui $14, 0x0
+	ori $14, $14, 0x8001
+	lui $15, 0xd421
+	ori $15, $15, 0xe66a
+	lui $16, 0xcfe5
+	ori $16, $16, 0x45fe
+	addiu $17, $0, 13824
+	lui $18, 0x7fff
+	ori $18, $18, 0xffff
+	addiu $19, $0, -31
+	lui $20, 0x1cef
+	ori $20, $20, 0x541c
+	addiu $21, $0, -19
+	lui $22, 0x7c31
+	ori $22, $22, 0x7b75
+	addiu $23, $0, 20
+	lui $24, 0x9098
+	ori $24, $24, 0xfec1
+	addiu $25, $0, 31
+	lui $28, 0x5555
+	ori $28, $28, 0x5555
+	lui $30, 0xc8b1
+	ori $30, $30, 0xdb5
+	lui $31, 0x9640
+	ori $31, $31, 0x8a17
 # case 39 body
-	ins $20, $20, 25, 6
-	nor $3, $17, $7
-	addiu $15, $0, 5
+	slt $16, $7, $21
+	ext $12, $21, 20, 6
+	srl $15, $21, 7
+	mul $21, $14, $17
+	mthi $15
+	mtlo $16
+	bgezl $20, .Lc39_0
+	xori $30, $12, 32768
+	lui $19, 0x8000
 .Lc39_0:
-	sllv $5, $25, $12
-	addiu $15, $15, -1
-	bgtz $15, .Lc39_0
-	lui $22, 0x1564
-	lui $1, %hi(scratch+208)
-	addiu $1, $1, %lo(scratch+208)
-	lh $30, -172($1)
-	clo $30, $1
-	lui $18, %hi(scratch+28)
-	addiu $18, $18, %lo(scratch+28)
-	lwr $12, -11($18)
-	lwl $12, -8($18)
-	sll $11, $13, 23
-	mfhi $11
+	bltz $25, .Lc39_1
+	addiu $28, $21, -1
+	lui $8, 0x8000
+.Lc39_1:
+	lui $20, 0xfb00
+	addi $15, $20, -1
+	mtlo $8
+	srav $7, $3, $6
+	ins $20, $20, 25, 6
 # case 39 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4800,76 +4804,63 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 40
-	addiu $1, $0, -22
+	addiu $1, $0, -1
 	mthi $1
-	lui $1, 0x8b53
-	ori $1, $1, 0xa28
+	lui $1, 0x5e00
 	mtlo $1
-	lui $1, 0xfb00
-	addiu $2, $0, -32
-	lui $3, 0x58a6
-	ori $3, $3, 0x735a
-	addiu $4, $0, -35
-	addiu $5, $0, -128
-	lui $6, 0x0
-	ori $6, $6, 0xffff
-	addiu $7, $0, 10
-	addiu $8, $0, 1
-	lui $9, 0xff98
-	lui $10, 0xbf00
-	lui $11, 0x6bea
-	ori $11, $11, 0x35e3
-	lui $12, 0x43
-	lui $13, 0x93fc
-	ori $13, $13, 0x7fd4
-	lui $14, 0xffe8
-	addiu $15, $0, 32
-	addiu $16, $0, 30208
-	lui $17, 0x1dae
-	ori $17, $17, 0x5c4f
-	addiu $18, $0, 3
-	addiu $19, $0, -28
-	addiu $20, $0, -2
-	addiu $21, $0, -15
-	addiu $22, $0, -128
-	addiu $23, $0, -17
-	lui $24, 0x1
-	addiu $25, $0, 42
-	lui $28, 0x6600
-	addiu $30, $0, -14
-	lui $31, 0x9972
-	ori $31, $31, 0xc614
+	addiu $1, $0, 28
+	lui $2, 0xb
+	addiu $3, $0, -32
+	addiu $4, $0, 30
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	lui $6, 0x9c9e
+	ori $6, $6, 0x4392
+	lui $7, 0x9379
+	ori $7, $7, 0xf046
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	addiu $9, $0, -512
+	addiu $10, $0, -2
+	lui $11, 0x5918
+	ori $11, $11, 0x2a71
+	lui $12, 0xed44
+	ori $12, $12, 0x7ae2
+	lui $13, 0x5555
+	ori $13, $13, 0x5555
+	lui $14, 0x1
+	lui $15, 0xbc00
+	addiu $16, $0, 31
+	lui $17, 0x8
+	addiu $18, $0, -2
+	addiu $19, $0, 3
+	lui $20, 0x0
+	ori $20, $20, 0x8001
+	lui $21, 0x80
+	addiu $22, $0, -10
+	addiu $23, $0, -22
+	lui $24, 0x8b53
+	ori $24, $24, 0xa28
+	lui $25, 0xfb00
+	addiu $28, $0, -32
+	lui $30, 0x58a6
+	ori $30, $30, 0x735a
+	addiu $31, $0, -35
 # case 40 body
-	mul $19, $24, $9
-	mthi $6
-	mtlo $10
-	ext $21, $22, 8, 17
-	mtlo $7
-	seb $14, $30
-	lui $2, 0xd6c7
-	mtlo $2
-	sllv $3, $8, $12
-	ins $7, $22, 2, 26
-	rotr $0, $9, 24
-	lui $11, %hi(scratch-15)
-	addiu $11, $11, %lo(scratch-15)
-	sb $24, 47($11)
-	subu $19, $6, $30
-	addiu $21, $0, 2
+	addiu $11, $0, 10
+	lui $8, 0xe800
+	add $15, $11, $8
+	movn $15, $2, $12
+	bgtzl $5, .Lc40_0
+	srlv $18, $18, $17
+	lui $3, 0xffff
+	and $7, $9, $0
 .Lc40_0:
-	sra $5, $7, 13
-	addiu $21, $21, -1
-	bne $21, $0, .Lc40_0
-	rotrv $1, $24, $11
-	ext $13, $7, 9, 19
-	rotr $23, $17, 1
-	lui $13, %hi(.Lc40_1)
-	addiu $13, $13, %lo(.Lc40_1)
-	jalr $1, $13
-	sllv $18, $23, $8
-	addiu $22, $15, -32768
-.Lc40_1:
-	ins $13, $5, 0, 14
+	lui $9, 0x1
+	addiu $18, $0, 33
+	add $12, $9, $18
+	srlv $17, $31, $11
+	lui $24, 0xffff
 # case 40 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4913,97 +4904,86 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 41
-	lui $1, 0x0
-	ori $1, $1, 0xffff
+	addiu $1, $0, 511
 	mthi $1
-	lui $1, 0x757f
-	ori $1, $1, 0xfc9e
+	addiu $1, $0, 15
 	mtlo $1
-	lui $1, 0x403d
-	ori $1, $1, 0x79f7
-	lui $2, 0x1234
-	ori $2, $2, 0x5678
-	lui $3, 0xf187
-	ori $3, $3, 0x24f7
-	lui $4, 0x7664
-	ori $4, $4, 0x795a
-	lui $5, 0xd265
-	ori $5, $5, 0xf8cb
-	lui $6, 0x3085
-	ori $6, $6, 0x422c
-	addiu $7, $0, -40
-	addiu $8, $0, 128
-	lui $9, 0x7fff
-	ori $9, $9, 0xffff
-	addiu $10, $0, 9
-	lui $11, 0xbe42
-	ori $11, $11, 0xc32d
-	lui $12, 0xffff
-	ori $12, $12, 0x7fff
-	lui $13, 0xa57c
-	ori $13, $13, 0x4031
-	addiu $14, $0, -90
-	lui $15, 0x5000
-	lui $16, 0x16ba
-	ori $16, $16, 0x835c
-	addiu $17, $0, 1280
-	lui $18, 0x1
-	addiu $19, $0, -9984
-	lui $20, 0x0
-	ori $20, $20, 0x8001
-	lui $21, 0x8765
-	ori $21, $21, 0x4321
-	lui $22, 0x518f
-	ori $22, $22, 0x38f9
-	addiu $23, $0, 17
-	lui $24, 0x8168
-	ori $24, $24, 0xed01
-	addiu $25, $0, 3
-	lui $28, 0x20
-	addiu $30, $0, -4
-	lui $31, 0x70d7
-	ori $31, $31, 0x5a68
+	lui $1, 0xbf99
+	ori $1, $1, 0xeecf
+	lui $2, 0x7d0d
+	ori $2, $2, 0xad6b
+	lui $3, 0xc2a5
+	ori $3, $3, 0xc464
+	addiu $4, $0, -17
+	addiu $5, $0, 23552
+	lui $6, 0x1fff
+	ori $6, $6, 0xffff
+	lui $7, 0xb6f8
+	ori $7, $7, 0x1868
+	lui $8, 0xffff
+	ori $8, $8, 0x7fff
+	addiu $9, $0, 4097
+	lui $10, 0x1320
+	ori $10, $10, 0x156c
+	lui $11, 0x8000
+	addiu $12, $0, 26
+	lui $13, 0x8000
+	ori $13, $13, 0x1
+	addiu $14, $0, 128
+	addiu $15, $0, 255
+	lui $16, 0x3d49
+	ori $16, $16, 0x1f7b
+	lui $17, 0x5d6f
+	ori $17, $17, 0xfe8e
+	lui $18, 0x7e73
+	ori $18, $18, 0x34f7
+	lui $19, 0x7fff
+	ori $19, $19, 0xfffe
+	lui $20, 0xac17
+	ori $20, $20, 0x2bf9
+	addiu $21, $0, 511
+	addiu $22, $0, 20992
+	lui $23, 0x24a9
+	ori $23, $23, 0xa7ed
+	addiu $24, $0, 3
+	lui $25, 0xa8c0
+	ori $25, $25, 0x619c
+	addiu $28, $0, 35
+	lui $30, 0xb967
+	ori $30, $30, 0x8c4e
+	addiu $31, $0, -30
 # case 41 body
-	mfhi $10
-	mul $21, $15, $10
-	mthi $4
-	mtlo $24
-	addiu $15, $0, 1
+	bnel $11, $11, .Lc41_0
+	sltiu $7, $1, 255
+	srl $25, $9, 16
 .Lc41_0:
-	slti $24, $13, 1
-	lui $20, 0xb17d
-	sra $10, $10, 24
-	addiu $15, $15, -1
-	bgtz $15, .Lc41_0
-	andi $1, $28, 65535
-	lui $23, 0x6a43
-	sltiu $11, $19, 31101
-	or $22, $23, $30
-	bgezall $8, .Lc41_1
-	srav $7, $18, $28
-	sll $21, $5, 16
-	srav $3, $4, $17
+	addiu $18, $0, 1
 .Lc41_1:
-	rotrv $25, $24, $15
-	lui $10, 0x60de
-	addiu $21, $0, 3
+	lui $13, 0x1
+	and $23, $8, $13
+	addiu $22, $15, -32768
+	addiu $18, $18, -1
+	bne $18, $0, .Lc41_1
+	sllv $12, $12, $13
+	or $13, $24, $7
+	xori $13, $23, 24789
+	sra $4, $24, 0
+	ins $21, $3, 3, 27
+	lui $22, %hi(scratch+45)
+	addiu $22, $22, %lo(scratch+45)
+	swl $25, 6($22)
+	slti $17, $2, 2724
+	lui $14, 0x1fff
+	ori $14, $14, 0xffff
+	div $0, $20, $14
+	mul $31, $14, $0
+	mthi $3
+	mtlo $14
+	bnel $13, $20, .Lc41_2
+	srav $6, $9, $13
+	ori $5, $24, 51385
 .Lc41_2:
-	xori $11, $7, 65535
-	addiu $21, $21, -1
-	bne $21, $0, .Lc41_2
-	lui $31, 0x0
-	mthi $17
-	ext $23, $21, 0, 4
-	lui $24, 0xff
-	ori $24, $24, 0xff
-	lui $2, 0x2d9d
-	ori $2, $2, 0xb0
-	sub $30, $24, $2
-	lui $10, %hi(scratch+205)
-	addiu $10, $10, %lo(scratch+205)
-	sh $3, -143($10)
-	sllv $28, $19, $11
-	sllv $4, $30, $8
+	lui $4, 0xa9d1
 # case 41 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5047,80 +5027,83 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 42
-	addiu $1, $0, 31
+	addiu $1, $0, 1023
 	mthi $1
-	addiu $1, $0, 2
+	lui $1, 0xae1b
+	ori $1, $1, 0xaed2
 	mtlo $1
-	lui $1, 0xffdd
-	addiu $2, $0, 3
-	lui $3, 0x7fff
-	ori $3, $3, 0xfffe
-	lui $4, 0xbed3
-	ori $4, $4, 0xae7a
-	addiu $5, $0, -59
-	lui $6, 0xd688
-	ori $6, $6, 0xb3b0
-	lui $7, 0x64c
-	ori $7, $7, 0x8cff
-	addiu $8, $0, 64
-	lui $9, 0xbed1
-	ori $9, $9, 0x25db
-	lui $10, 0x45f
-	ori $10, $10, 0x72c9
-	lui $11, 0xd36f
-	ori $11, $11, 0x2663
-	lui $12, 0x86e
-	ori $12, $12, 0x5189
-	addiu $13, $0, 15872
-	addiu $14, $0, 9
-	lui $15, 0x4d85
-	ori $15, $15, 0x348e
-	addiu $16, $0, -98
-	lui $17, 0x2379
-	ori $17, $17, 0x98ba
-	lui $18, 0x7fff
-	ori $18, $18, 0xffff
-	addiu $19, $0, -128
-	addiu $20, $0, 57
-	lui $21, 0xb3e1
-	ori $21, $21, 0x698e
-	addiu $22, $0, 16
-	addiu $23, $0, 32
-	lui $24, 0xaf05
-	ori $24, $24, 0x4655
-	lui $25, 0x1de6
-	ori $25, $25, 0x6354
-	lui $28, 0xbbd5
-	ori $28, $28, 0x5e61
-	lui $30, 0x0
-	ori $30, $30, 0x8000
-	lui $31, 0xd29
-	ori $31, $31, 0x35bb
+	lui $1, 0x7d
+	lui $2, 0x562e
+	ori $2, $2, 0xc5a0
+	lui $3, 0x100
+	ori $3, $3, 0x1
+	lui $4, 0x5e00
+	addiu $5, $0, -128
+	addiu $6, $0, 511
+	lui $7, 0x4999
+	ori $7, $7, 0xe278
+	lui $8, 0xbc21
+	ori $8, $8, 0xaa9a
+	addiu $9, $0, -3072
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	lui $11, 0x6228
+	ori $11, $11, 0xa6ea
+	addiu $12, $0, -29184
+	addiu $13, $0, 2
+	addiu $14, $0, 3
+	lui $15, 0xf64d
+	ori $15, $15, 0x5722
+	lui $16, 0x6462
+	ori $16, $16, 0x934a
+	lui $17, 0x47a9
+	ori $17, $17, 0xb78c
+	lui $18, 0x1
+	addiu $19, $0, 11
+	lui $20, 0xf11c
+	ori $20, $20, 0x72d1
+	addiu $21, $0, 17408
+	lui $22, 0x3051
+	ori $22, $22, 0xa28d
+	addiu $23, $0, -8448
+	addiu $24, $0, 7
+	lui $25, 0x7e
+	lui $28, 0x52f8
+	ori $28, $28, 0xf351
+	lui $30, 0xd5e0
+	ori $30, $30, 0xffff
+	addiu $31, $0, -89
 # case 42 body
-	lui $21, %hi(scratch+32)
-	addiu $21, $21, %lo(scratch+32)
-	lhu $4, 0($21)
-	andi $12, $15, 21400
-	bgezl $16, .Lc42_0
-	lui $2, 0x7fff
-	lui $25, 0xff00
-	lui $6, 0xdfff
+	rotrv $21, $14, $9
+	addiu $23, $0, 5
 .Lc42_0:
-	movn $12, $17, $11
-	lui $16, %hi(.Lc42_1)
-	addiu $16, $16, %lo(.Lc42_1)
-	jalr $18, $16
-	and $31, $0, $20
-	ori $7, $6, 65280
-	srlv $25, $16, $8
+	srlv $14, $9, $13
+	lui $31, 0x0
+	rotr $3, $17, 11
+	addiu $23, $23, -1
+	bne $23, $0, .Lc42_0
+	subu $24, $22, $21
+	lui $24, %hi(scratch+180)
+	addiu $24, $24, %lo(scratch+180)
+	synci -179($24)
+	rotrv $10, $12, $12
+	lui $4, %hi(scratch+7)
+	addiu $4, $4, %lo(scratch+7)
+	pref 0, 0($4)
+	lui $28, %hi(scratch+3)
+	addiu $28, $28, %lo(scratch+3)
+	lwr $6, 0($28)
+	mul $9, $1, $21
+	mthi $1
+	mtlo $2
+	lui $19, %hi(scratch+34)
+	addiu $19, $19, %lo(scratch+34)
+	lbu $24, 0($19)
+	bal .Lc42_1
+	xori $1, $12, 32768
+	andi $24, $22, 32768
+	slt $4, $20, $28
 .Lc42_1:
-	ins $17, $13, 6, 23
-	addiu $21, $23, -32768
-	ext $8, $12, 13, 11
-	bltzall $18, .Lc42_2
-	ori $23, $7, 255
-	ori $11, $23, 65535
-.Lc42_2:
 # case 42 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5164,81 +5147,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 43
-	lui $1, 0xf956
-	ori $1, $1, 0x2f0c
+	addiu $1, $0, 3
 	mthi $1
-	lui $1, 0xac00
+	lui $1, 0xe7eb
+	ori $1, $1, 0xe4af
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
-	addiu $2, $0, -30464
-	lui $3, 0xe1f5
-	ori $3, $3, 0x1ee7
-	addiu $4, $0, -1
-	lui $5, 0xd940
-	ori $5, $5, 0x955f
-	lui $6, 0x50b5
-	ori $6, $6, 0xd0f0
-	lui $7, 0xe20c
-	ori $7, $7, 0x60ba
-	lui $8, 0xbb3a
-	ori $8, $8, 0x763e
-	addiu $9, $0, 29
-	lui $10, 0x800
-	lui $11, 0x21d0
-	ori $11, $11, 0x3d8e
-	lui $12, 0xc30a
-	ori $12, $12, 0x3727
-	addiu $13, $0, -39
-	lui $14, 0x9033
-	ori $14, $14, 0xb0be
-	addiu $15, $0, 3
-	addiu $16, $0, 0
-	lui $17, 0xdf73
-	ori $17, $17, 0x6143
-	lui $18, 0xc228
-	ori $18, $18, 0x41e4
-	addiu $19, $0, 124
-	lui $20, 0x8000
-	ori $20, $20, 0x1
-	lui $21, 0x4f78
-	ori $21, $21, 0x6341
-	lui $22, 0x0
-	ori $22, $22, 0x8000
-	lui $23, 0x10
-	ori $23, $23, 0x1
-	lui $24, 0x1
-	lui $25, 0x3f10
-	ori $25, $25, 0xa898
-	lui $28, 0x8
-	ori $28, $28, 0x1
-	lui $30, 0x1000
-	addiu $31, $0, 512
+	lui $1, 0x2379
+	ori $1, $1, 0x98ba
+	lui $2, 0x7fff
+	ori $2, $2, 0xffff
+	addiu $3, $0, -128
+	addiu $4, $0, 57
+	lui $5, 0xb3e1
+	ori $5, $5, 0x698e
+	addiu $6, $0, 16
+	addiu $7, $0, 32
+	lui $8, 0xaf05
+	ori $8, $8, 0x4655
+	lui $9, 0x1de6
+	ori $9, $9, 0x6354
+	lui $10, 0xbbd5
+	ori $10, $10, 0x5e61
+	lui $11, 0x0
+	ori $11, $11, 0x8000
+	lui $12, 0xd29
+	ori $12, $12, 0x35bb
+	lui $13, 0x10
+	ori $13, $13, 0x1
+	addiu $14, $0, 19
+	lui $15, 0xe000
+	addiu $16, $0, -1
+	lui $17, 0x9479
+	ori $17, $17, 0xda1f
+	addiu $18, $0, 23
+	lui $19, 0x2
+	ori $19, $19, 0x1
+	addiu $20, $0, 22
+	addiu $21, $0, 3840
+	lui $22, 0x4304
+	ori $22, $22, 0xa9a1
+	lui $23, 0x7fff
+	ori $23, $23, 0xfffe
+	lui $24, 0x20
+	ori $24, $24, 0x1
+	addiu $25, $0, 30
+	addiu $28, $0, -128
+	lui $30, 0xd161
+	ori $30, $30, 0x3d40
+	addiu $31, $0, 33
 # case 43 body
-	seb $3, $24
-	addiu $16, $0, 2
+	movn $12, $17, $11
+	addiu $28, $0, 3
 .Lc43_0:
-	addiu $14, $2, 16982
-	sll $23, $23, 21
-	addiu $16, $16, -1
-	bne $16, $0, .Lc43_0
-	addiu $12, $5, 20780
-	lui $10, %hi(.Lc43_1)
-	addiu $10, $10, %lo(.Lc43_1)
-	jr $10
-	lui $25, 0x0
-	rotr $7, $21, 24
-	rotr $0, $1, 7
+	and $31, $0, $20
+	lui $22, 0x8cb8
+	addiu $28, $28, -1
+	bne $28, $0, .Lc43_0
+	sllv $2, $28, $7
+	ins $9, $11, 27, 3
+	lui $17, 0x0
+	beq $25, $21, .Lc43_1
+	srl $12, $16, 26
+	rotr $28, $18, 23
 .Lc43_1:
-	mul $2, $21, $0
-	mthi $31
-	mtlo $22
-	subu $12, $2, $8
-	lui $14, 0xff00
-	ori $14, $14, 0xff00
-	addi $21, $14, -32768
-	sll $15, $16, 19
-	ext $9, $1, 26, 1
+	lui $18, 0x41bc
+	ori $18, $18, 0x2d9d
+	addi $20, $18, 255
+	lui $22, %hi(scratch+160)
+	addiu $22, $22, %lo(scratch+160)
+	synci -135($22)
+	lui $19, %hi(.Lc43_2)
+	addiu $19, $19, %lo(.Lc43_2)
+	jalr $6, $19
+	and $10, $16, $31
+	subu $24, $20, $9
+	xori $9, $24, 255
+.Lc43_2:
+	mthi $28
+	beq $30, $30, .Lc43_3
+	addu $0, $31, $25
+	ori $2, $8, 25409
+	xor $18, $23, $2
+.Lc43_3:
+	lui $21, %hi(scratch+103)
+	addiu $21, $21, %lo(scratch+103)
+	lh $11, -65($21)
+	maddu $5, $8
+	lui $2, %hi(scratch+33)
+	addiu $2, $2, %lo(scratch+33)
+	lwl $8, 19($2)
+	lui $21, %hi(scratch+31)
+	addiu $21, $21, %lo(scratch+31)
+	sb $16, 0($21)
+	sll $23, $19, 15
 # case 43 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5282,84 +5283,87 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 44
-	addiu $1, $0, -17
+	lui $1, 0x1cca
+	ori $1, $1, 0xbc62
 	mthi $1
-	lui $1, 0xa5c5
-	ori $1, $1, 0xd936
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtlo $1
-	lui $1, 0xd3fd
-	ori $1, $1, 0x3ad
-	addiu $2, $0, 32767
-	addiu $3, $0, 18
-	lui $4, 0xbd4d
-	ori $4, $4, 0x1191
-	lui $5, 0x134c
-	ori $5, $5, 0xcf9c
-	lui $6, 0xf64d
-	ori $6, $6, 0x1de6
-	lui $7, 0x23ce
-	ori $7, $7, 0xdef4
-	lui $8, 0xc2c3
-	ori $8, $8, 0x3381
-	addiu $9, $0, 35
-	addiu $10, $0, 16385
-	lui $11, 0xe400
-	lui $12, 0x9556
-	ori $12, $12, 0xf877
-	lui $13, 0xffff
-	ori $13, $13, 0x7fff
-	addiu $14, $0, 2049
-	lui $15, 0xff00
-	ori $15, $15, 0xff00
-	addiu $16, $0, 255
-	lui $17, 0xffc1
-	lui $18, 0x40
-	ori $18, $18, 0x1
-	addiu $19, $0, 27
-	lui $20, 0x1000
-	lui $21, 0xf4e6
-	ori $21, $21, 0xb6e5
-	addiu $22, $0, 16385
-	lui $23, 0x800
-	ori $23, $23, 0x1
-	lui $24, 0x1e06
-	ori $24, $24, 0x7b6a
-	lui $25, 0xf9d2
-	ori $25, $25, 0x333c
-	addiu $28, $0, 12
-	addiu $30, $0, 21
-	lui $31, 0xff86
+	addiu $1, $0, 24
+	addiu $2, $0, -256
+	lui $3, 0x1fff
+	ori $3, $3, 0xffff
+	lui $4, 0x4d0c
+	ori $4, $4, 0xdf03
+	addiu $5, $0, 32
+	lui $6, 0x9100
+	addiu $7, $0, 20
+	lui $8, 0x8d99
+	ori $8, $8, 0x368d
+	lui $9, 0x4ac
+	ori $9, $9, 0x4561
+	lui $10, 0x7fff
+	ori $10, $10, 0xffff
+	addiu $11, $0, 1
+	addiu $12, $0, 31
+	lui $13, 0xaaaa
+	ori $13, $13, 0xaaaa
+	lui $14, 0x14ee
+	ori $14, $14, 0x54c7
+	addiu $15, $0, 3
+	addiu $16, $0, 8191
+	addiu $17, $0, 36
+	lui $18, 0x6700
+	addiu $19, $0, 3840
+	addiu $20, $0, 19
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	addiu $22, $0, -13
+	addiu $23, $0, -28416
+	addiu $24, $0, 33
+	lui $25, 0x0
+	ori $25, $25, 0x8000
+	addiu $28, $0, -36
+	addiu $30, $0, -17
+	lui $31, 0xa5c5
+	ori $31, $31, 0xd936
 # case 44 body
-	lui $14, 0xae34
-	ori $14, $14, 0xec3c
-	addi $10, $14, 32767
-	lui $7, 0xff00
-	clo $24, $10
-	or $25, $0, $10
+	addiu $1, $0, 3
+.Lc44_0:
+	xori $30, $2, 7654
+	addiu $1, $1, -1
+	bgtz $1, .Lc44_0
+	movz $22, $5, $28
+	ins $1, $24, 26, 4
+	lui $1, %hi(scratch+185)
+	addiu $1, $1, %lo(scratch+185)
+	sh $18, -165($1)
+	lui $11, 0x7fff
+	lui $8, %hi(.Lc44_1)
+	addiu $8, $8, %lo(.Lc44_1)
+	jalr $13, $8
+	lui $25, 0xf8f8
+	lui $24, 0xf232
+.Lc44_1:
+	lui $8, 0x8835
+	jal .Lc44_2
+	srav $16, $14, $31
+	srlv $10, $3, $30
+	sll $30, $10, 23
+.Lc44_2:
+	nop
+	mul $10, $22, $25
+	mthi $0
+	mtlo $10
 	mthi $20
 	sll $28, $30, 13
-	lui $11, 0xc4b4
-	ori $11, $11, 0x3de3
-	addiu $4, $0, 31
-	add $28, $11, $4
-	lui $19, %hi(scratch+154)
-	addiu $19, $19, %lo(scratch+154)
-	lb $5, -132($19)
-	ins $19, $10, 25, 7
-	lui $15, %hi(scratch+63)
-	addiu $15, $15, %lo(scratch+63)
-	lwr $22, 0($15)
-	bltzall $22, .Lc44_0
-	andi $31, $18, 65535
-	rotr $6, $2, 27
-.Lc44_0:
-	addiu $7, $0, 1
-.Lc44_1:
-	srl $9, $25, 26
-	addiu $7, $7, -1
-	bne $7, $0, .Lc44_1
-	srl $21, $18, 2
-	mthi $9
+	rdhwr $30, $1
+	sllv $2, $28, $18
+	bne $10, $10, .Lc44_3
+	lui $10, 0xff
+	lui $11, 0xd919
+	sltiu $0, $22, 24422
+.Lc44_3:
 # case 44 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5403,76 +5407,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 45
-	addiu $1, $0, 10
+	lui $1, 0xc630
+	ori $1, $1, 0x71f3
 	mthi $1
-	addiu $1, $0, 9
+	lui $1, 0xc56a
+	ori $1, $1, 0x4743
 	mtlo $1
-	lui $1, 0xe627
-	ori $1, $1, 0x6600
-	lui $2, 0x100
-	ori $2, $2, 0x1
-	addiu $3, $0, 55
-	lui $4, 0x2a07
-	ori $4, $4, 0x3b1a
-	addiu $5, $0, 2
-	lui $6, 0x1
-	lui $7, 0x5a67
-	ori $7, $7, 0x9363
-	addiu $8, $0, -61
-	addiu $9, $0, -1
-	lui $10, 0x80
-	lui $11, 0x1000
-	addiu $12, $0, -57
-	addiu $13, $0, 0
-	lui $14, 0x0
-	ori $14, $14, 0x8000
-	lui $15, 0xd427
-	ori $15, $15, 0x5330
-	lui $16, 0x1afd
-	ori $16, $16, 0x8165
-	lui $17, 0xc700
-	ori $17, $17, 0x388
-	lui $18, 0x7fff
-	ori $18, $18, 0xffff
-	lui $19, 0xd481
-	ori $19, $19, 0xadcd
-	lui $20, 0xa7e4
-	ori $20, $20, 0xcabd
-	lui $21, 0x6fdd
-	ori $21, $21, 0x521c
-	addiu $22, $0, 1
-	lui $23, 0x1
-	addiu $24, $0, 8193
-	addiu $25, $0, 3
-	lui $28, 0x7a00
-	addiu $30, $0, -9
-	addiu $31, $0, -17664
+	addiu $1, $0, -38
+	lui $2, 0xa19e
+	ori $2, $2, 0x9f85
+	addiu $3, $0, -14
+	addiu $4, $0, 7
+	lui $5, 0x1934
+	ori $5, $5, 0xa62b
+	addiu $6, $0, -35
+	lui $7, 0xe514
+	ori $7, $7, 0xf80d
+	addiu $8, $0, -40
+	addiu $9, $0, -4
+	addiu $10, $0, -15
+	lui $11, 0xd2fd
+	ori $11, $11, 0x1b4a
+	addiu $12, $0, -6
+	lui $13, 0x80
+	lui $14, 0xffff
+	ori $14, $14, 0x7fff
+	lui $15, 0x69e5
+	ori $15, $15, 0xad2b
+	addiu $16, $0, -15
+	lui $17, 0xd900
+	lui $18, 0xba56
+	ori $18, $18, 0xb029
+	lui $19, 0x560b
+	ori $19, $19, 0xd13
+	lui $20, 0xdf29
+	ori $20, $20, 0xe546
+	addiu $21, $0, 55
+	lui $22, 0x2a07
+	ori $22, $22, 0x3b1a
+	addiu $23, $0, 2
+	lui $24, 0x1
+	lui $25, 0x5a67
+	ori $25, $25, 0x9363
+	addiu $28, $0, -61
+	addiu $30, $0, -1
+	lui $31, 0x80
 # case 45 body
-	multu $24, $30
-	lui $14, %hi(scratch+48)
-	addiu $14, $14, %lo(scratch+48)
-	sh $12, 0($14)
+	lui $17, 0xd565
+	ori $17, $17, 0x239f
+	addi $12, $17, -32768
+	lui $30, %hi(scratch-105)
+	addiu $30, $30, %lo(scratch-105)
+	pref 1, 111($30)
+	lui $22, %hi(scratch+66)
+	addiu $22, $22, %lo(scratch+66)
+	pref 0, -25($22)
+	ext $20, $0, 17, 6
+	srl $9, $11, 16
+	lui $8, %hi(scratch-145)
+	addiu $8, $8, %lo(scratch-145)
+	synci 172($8)
+	lui $14, %hi(scratch-91)
+	addiu $14, $14, %lo(scratch-91)
+	pref 5, 113($14)
 	lui $21, 0xe7f9
-	lui $24, 0xa117
-	ori $24, $24, 0x3023
-	addi $15, $24, -15494
-	addiu $7, $0, 5
-.Lc45_0:
-	sltiu $1, $30, -1
-	rotrv $17, $0, $11
-	addiu $7, $7, -1
-	bne $7, $0, .Lc45_0
-	sra $22, $30, 11
-	lui $15, %hi(scratch+32)
-	addiu $15, $15, %lo(scratch+32)
-	lwr $31, 0($15)
-	addiu $4, $0, 3
-.Lc45_1:
-	ori $1, $24, 11532
-	addiu $4, $4, -1
-	bgtz $4, .Lc45_1
-	srl $15, $28, 10
-	ext $1, $4, 1, 13
+	lui $24, %hi(scratch-2)
+	addiu $24, $24, %lo(scratch-2)
+	pref 6, 59($24)
+	lui $28, %hi(scratch+127)
+	addiu $28, $28, %lo(scratch+127)
+	lw $7, -87($28)
+	lui $7, 0xff
 # case 45 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5516,92 +5521,81 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 46
-	addiu $1, $0, -23296
+	lui $1, 0xffe7
 	mthi $1
-	lui $1, 0x1f
-	ori $1, $1, 0xffff
+	lui $1, 0x1
 	mtlo $1
-	lui $1, 0x0
-	ori $1, $1, 0x8000
-	addiu $2, $0, -14
-	lui $3, 0x8000
-	ori $3, $3, 0x1
-	addiu $4, $0, 12288
-	lui $5, 0x2fd0
-	ori $5, $5, 0x9eab
-	lui $6, 0xc31a
-	ori $6, $6, 0x52d
-	lui $7, 0xf9bb
-	ori $7, $7, 0x9038
-	lui $8, 0x1154
-	ori $8, $8, 0x8547
-	lui $9, 0x2957
-	ori $9, $9, 0x750c
-	addiu $10, $0, 17
-	lui $11, 0xf6c7
-	ori $11, $11, 0x9e99
-	lui $12, 0xfff5
-	lui $13, 0x800
-	addiu $14, $0, 2048
-	lui $15, 0x80e9
-	ori $15, $15, 0x16b3
-	lui $16, 0x6c5d
-	ori $16, $16, 0xa183
-	lui $17, 0x1e0
-	ori $17, $17, 0xd948
-	addiu $18, $0, -35
-	addiu $19, $0, 39
-	lui $20, 0xa40f
-	ori $20, $20, 0x2792
-	lui $21, 0x2000
-	ori $21, $21, 0x1
-	lui $22, 0x8af1
-	ori $22, $22, 0xf27b
-	lui $23, 0xffff
-	ori $23, $23, 0x7fff
-	addiu $24, $0, -20992
-	lui $25, 0x1f
-	ori $25, $25, 0xffff
-	addiu $28, $0, -22
-	lui $30, 0x8716
-	ori $30, $30, 0x5de7
-	lui $31, 0x6cbc
-	ori $31, $31, 0x25f1
+	addiu $1, $0, 68
+	lui $2, 0x20
+	addiu $3, $0, -17408
+	addiu $4, $0, 39
+	lui $5, 0x1d4a
+	ori $5, $5, 0x631c
+	addiu $6, $0, 3
+	lui $7, 0x79ec
+	ori $7, $7, 0xf777
+	addiu $8, $0, 128
+	lui $9, 0xd1e7
+	ori $9, $9, 0x2d0c
+	lui $10, 0x6ff4
+	ori $10, $10, 0xdccb
+	lui $11, 0x1
+	ori $11, $11, 0x1
+	addiu $12, $0, 1023
+	lui $13, 0x0
+	ori $13, $13, 0x8000
+	addiu $14, $0, -39
+	lui $15, 0xff
+	ori $15, $15, 0xff
+	lui $16, 0x1234
+	ori $16, $16, 0x5678
+	lui $17, 0x1f
+	ori $17, $17, 0xffff
+	lui $18, 0x0
+	ori $18, $18, 0x8000
+	addiu $19, $0, -14
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	addiu $21, $0, 12288
+	lui $22, 0x2fd0
+	ori $22, $22, 0x9eab
+	lui $23, 0xc31a
+	ori $23, $23, 0x52d
+	lui $24, 0xf9bb
+	ori $24, $24, 0x9038
+	lui $25, 0x1154
+	ori $25, $25, 0x8547
+	lui $28, 0x2957
+	ori $28, $28, 0x750c
+	addiu $30, $0, 17
+	lui $31, 0xf6c7
+	ori $31, $31, 0x9e99
 # case 46 body
-	ins $28, $24, 20, 11
-	b .Lc46_0
-	sra $7, $2, 4
-	lui $12, 0xf949
+	addiu $14, $0, 2
 .Lc46_0:
-	lui $16, %hi(scratch+66)
-	addiu $16, $16, %lo(scratch+66)
-	lw $28, -38($16)
-	ext $19, $30, 4, 11
-	and $22, $19, $23
-	addiu $4, $0, 5
-.Lc46_1:
-	movn $23, $3, $22
-	addiu $4, $4, -1
-	bne $4, $0, .Lc46_1
-	lui $9, 0xcc42
-	beql $17, $7, .Lc46_2
-	srl $13, $21, 11
-	xor $6, $25, $8
-	rotr $31, $9, 29
-.Lc46_2:
-	bltz $2, .Lc46_3
-	lui $31, 0x0
-	lui $4, 0x8000
-	movn $7, $3, $28
-.Lc46_3:
-	addiu $4, $0, 32
-	addi $22, $4, 32767
-	multu $20, $17
-	mflo $21
-	sllv $30, $7, $0
-	clz $21, $5
-	multu $23, $23
-	slt $10, $18, $23
+	srl $11, $16, 26
+	rotr $12, $24, 0
+	sllv $9, $31, $20
+	addiu $14, $14, -1
+	bgtz $14, .Lc46_0
+	rotrv $20, $30, $15
+	sra $17, $12, 21
+	sllv $15, $24, $12
+	addiu $13, $0, -12544
+	addi $18, $13, -30802
+	lui $17, %hi(scratch+14)
+	addiu $17, $17, %lo(scratch+14)
+	swl $4, 0($17)
+	mtlo $11
+	lui $21, %hi(scratch+3)
+	addiu $21, $21, %lo(scratch+3)
+	swl $16, 5($21)
+	mflo $2
+	srav $30, $6, $1
+	lui $19, 0xcb8c
+	lui $5, 0xe90a
+	sltiu $20, $16, -8666
+	sltiu $13, $11, -32768
 # case 46 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5645,74 +5639,87 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 47
-	addiu $1, $0, -65
+	lui $1, 0x5fc1
+	ori $1, $1, 0x910a
 	mthi $1
-	addiu $1, $0, -27
+	lui $1, 0xf85
+	ori $1, $1, 0x482f
 	mtlo $1
-	lui $1, 0x41db
-	ori $1, $1, 0xde6f
-	addiu $2, $0, 5
-	addiu $3, $0, 4097
-	lui $4, 0x1983
-	ori $4, $4, 0xabf8
-	lui $5, 0xce3b
-	ori $5, $5, 0x2285
-	lui $6, 0xa7cf
-	ori $6, $6, 0x4443
-	addiu $7, $0, 27904
-	lui $8, 0xa5a7
-	ori $8, $8, 0xd4b6
-	lui $9, 0x2bbf
-	ori $9, $9, 0x56eb
-	lui $10, 0x2fff
-	ori $10, $10, 0xe9bf
-	lui $11, 0xffa2
-	lui $12, 0xc706
-	ori $12, $12, 0xa9bc
-	addiu $13, $0, 10
-	addiu $14, $0, 8
-	addiu $15, $0, 4096
-	addiu $16, $0, -30
-	lui $17, 0x8000
-	lui $18, 0x8f00
-	lui $19, 0xa86a
-	ori $19, $19, 0xd60c
-	addiu $20, $0, -1792
-	addiu $21, $0, 29
-	lui $22, 0x7a8c
-	ori $22, $22, 0x71b2
-	lui $23, 0x10
-	ori $23, $23, 0x1
-	lui $24, 0x4951
-	ori $24, $24, 0x1615
-	addiu $25, $0, 31
-	addiu $28, $0, 8
-	addiu $30, $0, -128
-	lui $31, 0x532e
-	ori $31, $31, 0x3fbf
+	addiu $1, $0, 1
+	lui $2, 0x4b3b
+	ori $2, $2, 0x7501
+	lui $3, 0xf100
+	lui $4, 0x5019
+	ori $4, $4, 0x652b
+	lui $5, 0xb1b7
+	ori $5, $5, 0x17b5
+	addiu $6, $0, -6
+	lui $7, 0x5555
+	ori $7, $7, 0x5555
+	lui $8, 0xfe8e
+	ori $8, $8, 0xb33b
+	addiu $9, $0, -35
+	lui $10, 0xe3d3
+	ori $10, $10, 0xa793
+	addiu $11, $0, 15
+	addiu $12, $0, -121
+	lui $13, 0x3ffb
+	ori $13, $13, 0xa57a
+	addiu $14, $0, -128
+	lui $15, 0xa9b9
+	ori $15, $15, 0xef5c
+	addiu $16, $0, 3
+	lui $17, 0x872
+	ori $17, $17, 0x8d48
+	lui $18, 0x4
+	ori $18, $18, 0x1
+	addiu $19, $0, -4
+	lui $20, 0x9e05
+	ori $20, $20, 0x1f13
+	addiu $21, $0, -9472
+	lui $22, 0x7f
+	ori $22, $22, 0xffff
+	addiu $23, $0, -30
+	lui $24, 0xf11b
+	ori $24, $24, 0xb906
+	addiu $25, $0, -40
+	addiu $28, $0, 22
+	lui $30, 0x0
+	ori $30, $30, 0xffff
+	lui $31, 0x343e
+	ori $31, $31, 0xb85d
 # case 47 body
-	lui $28, 0xff
-	sllv $3, $16, $20
-	ext $7, $18, 18, 2
-	addiu $2, $0, 2
+	lui $23, 0x1400
+	ori $23, $23, 0xa9fc
+	divu $0, $4, $23
+	wsbh $11, $31
+	ext $3, $28, 24, 3
+	multu $20, $2
+	lui $28, %hi(scratch+136)
+	addiu $28, $28, %lo(scratch+136)
+	pref 30, -95($28)
+	lui $5, %hi(.Lc47_0)
+	addiu $5, $5, %lo(.Lc47_0)
+	jr $5
+	nor $10, $23, $22
+	slti $11, $16, 1
 .Lc47_0:
-	movn $6, $13, $5
-	sllv $1, $22, $3
-	addiu $2, $2, -1
-	bgtz $2, .Lc47_0
-	lui $13, 0xd004
-	addiu $2, $0, 1
+	srav $5, $20, $19
+	bltzl $8, .Lc47_1
+	lui $14, 0x8000
+	addiu $10, $3, 11837
+	lui $10, 0x1
 .Lc47_1:
-	sltiu $8, $12, -1
-	srav $22, $13, $18
-	addiu $2, $2, -1
-	bgtz $2, .Lc47_1
-	andi $19, $24, 20211
-	bltz $15, .Lc47_2
-	srl $21, $17, 28
-	xori $12, $21, 65535
-	rotr $2, $5, 10
-.Lc47_2:
+	lui $28, %hi(scratch+157)
+	addiu $28, $28, %lo(scratch+157)
+	pref 1, -129($28)
+	lui $16, 0x4488
+	ori $16, $16, 0x25fe
+	addiu $8, $0, 2560
+	add $19, $16, $8
+	addiu $10, $0, 2
+	addiu $6, $0, 63
+	add $0, $10, $6
 # case 47 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5756,89 +5763,83 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 48
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	addiu $1, $0, 32
 	mthi $1
-	addiu $1, $0, 35
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
 	mtlo $1
-	addiu $1, $0, 2
-	lui $2, 0xaaaa
-	ori $2, $2, 0xaaaa
-	addiu $3, $0, 1023
-	lui $4, 0x8
-	addiu $5, $0, 13
-	addiu $6, $0, 23
-	lui $7, 0x7fff
-	ori $7, $7, 0xffff
-	lui $8, 0x4b8e
-	ori $8, $8, 0x2a3a
-	addiu $9, $0, 16
-	lui $10, 0x82aa
-	ori $10, $10, 0x32b3
-	lui $11, 0x400
-	lui $12, 0x8765
-	ori $12, $12, 0x4321
-	lui $13, 0xc802
-	ori $13, $13, 0x51a1
-	lui $14, 0xc1ef
-	ori $14, $14, 0xf85d
-	lui $15, 0xb09a
-	ori $15, $15, 0x4375
-	lui $16, 0x3ee9
-	ori $16, $16, 0xdc72
-	lui $17, 0xe500
-	addiu $18, $0, 256
-	lui $19, 0x10
-	lui $20, 0x348c
-	ori $20, $20, 0xe10
-	addiu $21, $0, 3
-	lui $22, 0x10
-	ori $22, $22, 0x1
-	lui $23, 0xfbfb
-	ori $23, $23, 0x3d3b
-	addiu $24, $0, -128
-	lui $25, 0x844
-	ori $25, $25, 0x1266
-	lui $28, 0xbb1
-	ori $28, $28, 0x5abd
-	addiu $30, $0, -40
-	lui $31, 0x8
+	lui $1, 0x6ffd
+	ori $1, $1, 0xa5d9
+	lui $2, 0x20e4
+	ori $2, $2, 0xd004
+	lui $3, 0x107a
+	ori $3, $3, 0x1d5f
+	addiu $4, $0, 32767
+	lui $5, 0x5dbe
+	ori $5, $5, 0x3f5c
+	lui $6, 0x48d8
+	ori $6, $6, 0xce08
+	addiu $7, $0, 513
+	lui $8, 0x10
+	ori $8, $8, 0x1
+	lui $9, 0x10
+	ori $9, $9, 0x1
+	lui $10, 0xd186
+	ori $10, $10, 0x87ce
+	addiu $11, $0, 14
+	lui $12, 0xb7fa
+	ori $12, $12, 0xcbd3
+	addiu $13, $0, 20
+	addiu $14, $0, -5
+	addiu $15, $0, 0
+	addiu $16, $0, 18
+	addiu $17, $0, 18688
+	lui $18, 0xea4d
+	ori $18, $18, 0xb315
+	lui $19, 0x8677
+	ori $19, $19, 0xb632
+	lui $20, 0x7f
+	ori $20, $20, 0xffff
+	lui $21, 0x7d63
+	ori $21, $21, 0x1074
+	lui $22, 0xfbe9
+	ori $22, $22, 0x2a35
+	addiu $23, $0, -1
+	addiu $24, $0, -3
+	lui $25, 0x22bf
+	ori $25, $25, 0x344c
+	addiu $28, $0, 35
+	addiu $30, $0, 2
+	lui $31, 0xaaaa
+	ori $31, $31, 0xaaaa
 # case 48 body
-	rotrv $12, $13, $2
-	lui $21, %hi(scratch-91)
-	addiu $21, $21, %lo(scratch-91)
-	sh $8, 103($21)
-	lui $31, %hi(scratch+58)
-	addiu $31, $31, %lo(scratch+58)
-	sh $9, 2($31)
-	lui $20, %hi(scratch-28)
-	addiu $20, $20, %lo(scratch-28)
-	lbu $5, 87($20)
-	srav $20, $21, $11
-	bltzl $18, .Lc48_0
-	sltu $16, $0, $2
-	sllv $2, $1, $8
+	ext $6, $19, 15, 11
+	clz $22, $8
+	ext $11, $24, 11, 18
+	lui $2, %hi(scratch-53)
+	addiu $2, $2, %lo(scratch-53)
+	swl $25, 103($2)
+	lui $7, %hi(.Lc48_0)
+	addiu $7, $7, %lo(.Lc48_0)
+	jalr $1, $7
+	xor $16, $10, $18
+	lui $4, 0x7fff
+	xori $3, $25, 4710
 .Lc48_0:
-	slti $10, $11, 32767
-	mflo $28
-	wsbh $19, $12
-	addiu $14, $0, 2
+	addiu $2, $0, 2
 .Lc48_1:
-	slti $28, $21, 3167
-	rotr $10, $11, 18
-	sll $8, $18, 0
-	addiu $14, $14, -1
-	bgtz $14, .Lc48_1
-	movz $17, $11, $5
-	lui $8, %hi(scratch+196)
-	addiu $8, $8, %lo(scratch+196)
-	lwl $2, -171($8)
-	addiu $14, $0, -1
-	addiu $7, $0, 16
-	sub $31, $14, $7
-	mult $30, $31
-	sltiu $23, $7, -13746
-	sra $31, $30, 31
+	sra $13, $25, 10
+	addiu $2, $2, -1
+	bgtz $2, .Lc48_1
+	slti $14, $2, -13290
+	mult $16, $21
+	ins $31, $13, 31, 1
+	lui $10, %hi(scratch+14)
+	addiu $10, $10, %lo(scratch+14)
+	swl $30, 0($10)
+	lui $21, %hi(scratch-62)
+	addiu $21, $21, %lo(scratch-62)
+	lwl $30, 67($21)
 # case 48 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5882,69 +5883,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 49
-	addiu $1, $0, -34
+	lui $1, 0xbdaa
+	ori $1, $1, 0xbbe
 	mthi $1
-	addiu $1, $0, 64
+	lui $1, 0x3ff
+	ori $1, $1, 0xffff
 	mtlo $1
-	addiu $1, $0, 16
-	lui $2, 0x4964
-	ori $2, $2, 0xc36b
-	lui $3, 0x38d5
-	ori $3, $3, 0x8b97
-	lui $4, 0x52fc
-	ori $4, $4, 0x9639
-	lui $5, 0x47a9
-	ori $5, $5, 0xe5ee
-	lui $6, 0xff
-	ori $6, $6, 0xff
-	lui $7, 0x5555
-	ori $7, $7, 0x5555
-	lui $8, 0xae7
-	ori $8, $8, 0x113e
-	lui $9, 0x51f9
-	ori $9, $9, 0x35bd
-	lui $10, 0xff82
-	addiu $11, $0, 14
-	addiu $12, $0, 31
-	addiu $13, $0, 45
-	lui $14, 0xd986
-	ori $14, $14, 0x3cb4
-	lui $15, 0x94a9
-	ori $15, $15, 0x89fc
-	lui $16, 0x1234
-	ori $16, $16, 0x5678
-	addiu $17, $0, -128
-	lui $18, 0xdb8f
-	ori $18, $18, 0x72b7
-	lui $19, 0xfffc
-	addiu $20, $0, 17152
-	lui $21, 0x1c43
-	ori $21, $21, 0xa7dd
-	addiu $22, $0, 513
-	addiu $23, $0, -14
-	lui $24, 0x7bdd
-	ori $24, $24, 0xcaa4
-	addiu $25, $0, 72
-	addiu $28, $0, 33
-	addiu $30, $0, 106
-	addiu $31, $0, 24
+	lui $1, 0xa613
+	ori $1, $1, 0x4036
+	addiu $2, $0, 31
+	lui $3, 0x1
+	ori $3, $3, 0xffff
+	addiu $4, $0, -32768
+	addiu $5, $0, -28
+	addiu $6, $0, -35
+	lui $7, 0x8000
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	addiu $9, $0, 2048
+	addiu $10, $0, 8192
+	addiu $11, $0, 16385
+	addiu $12, $0, -99
+	lui $13, 0x20
+	ori $13, $13, 0x1
+	addiu $14, $0, 12
+	lui $15, 0x1000
+	addiu $16, $0, 33
+	lui $17, 0x2ba1
+	ori $17, $17, 0xcc32
+	lui $18, 0x2000
+	ori $18, $18, 0x1
+	lui $19, 0x5df5
+	ori $19, $19, 0xc5f
+	lui $20, 0x1000
+	lui $21, 0x4
+	lui $22, 0x8000
+	addiu $23, $0, 77
+	addiu $24, $0, -128
+	lui $25, 0xfb00
+	addiu $28, $0, -23808
+	lui $30, 0x0
+	ori $30, $30, 0x8000
+	lui $31, 0xffa1
 # case 49 body
-	lui $20, 0x0
-	bgezall $0, .Lc49_0
-	lui $14, 0xff00
-	nor $18, $25, $31
-	rotrv $7, $1, $28
-.Lc49_0:
-	maddu $18, $21
-	mul $17, $2, $28
-	mthi $1
-	mtlo $12
-	bltz $9, .Lc49_1
-	lui $28, 0x0
-	sra $1, $1, 7
-	sllv $16, $25, $1
-.Lc49_1:
-	sll $2, $1, 21
+	lui $14, %hi(scratch+10)
+	addiu $14, $14, %lo(scratch+10)
+	pref 5, 0($14)
+	sra $13, $12, 15
+	lui $1, %hi(scratch+46)
+	addiu $1, $1, %lo(scratch+46)
+	synci 0($1)
+	lui $23, %hi(scratch+48)
+	addiu $23, $23, %lo(scratch+48)
+	lw $20, 0($23)
+	lui $31, %hi(scratch+56)
+	addiu $31, $31, %lo(scratch+56)
+	ll $3, 0($31)
+	sc $11, 0($31)
+	lui $9, %hi(scratch+129)
+	addiu $9, $9, %lo(scratch+129)
+	swr $21, -111($9)
 # case 49 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5988,97 +5986,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 50
-	addiu $1, $0, -91
+	addiu $1, $0, 23
 	mthi $1
-	addiu $1, $0, 20
+	addiu $1, $0, -32
 	mtlo $1
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
-	addiu $2, $0, 2047
-	lui $3, 0x930c
-	ori $3, $3, 0xbaf2
-	addiu $4, $0, 70
-	lui $5, 0x2006
-	ori $5, $5, 0xcceb
-	lui $6, 0xffd0
-	ori $6, $6, 0xf7d8
-	lui $7, 0x9955
-	ori $7, $7, 0xdfee
-	lui $8, 0x7ff
-	ori $8, $8, 0xffff
-	addiu $9, $0, -40
-	addiu $10, $0, 32
-	addiu $11, $0, 27
-	addiu $12, $0, -39
-	addiu $13, $0, 15
-	lui $14, 0xe8f3
-	ori $14, $14, 0xc2f7
-	lui $15, 0xc900
-	lui $16, 0x64ee
-	ori $16, $16, 0x9dde
-	lui $17, 0x0
-	ori $17, $17, 0x8000
-	lui $18, 0x140e
-	ori $18, $18, 0x8619
-	addiu $19, $0, 16385
-	lui $20, 0x7fff
-	ori $20, $20, 0xffff
-	lui $21, 0x4509
-	ori $21, $21, 0xeece
-	addiu $22, $0, 8191
-	lui $23, 0x92d2
-	ori $23, $23, 0xcad4
-	lui $24, 0x66d6
-	ori $24, $24, 0x5c67
-	lui $25, 0xaaaa
-	ori $25, $25, 0xaaaa
-	lui $28, 0x0
-	ori $28, $28, 0xffff
-	lui $30, 0x2000
-	addiu $31, $0, 13312
+	addiu $1, $0, -18
+	lui $2, 0xae7
+	ori $2, $2, 0x113e
+	lui $3, 0x51f9
+	ori $3, $3, 0x35bd
+	lui $4, 0xff82
+	addiu $5, $0, 14
+	addiu $6, $0, 31
+	addiu $7, $0, 45
+	lui $8, 0xd986
+	ori $8, $8, 0x3cb4
+	lui $9, 0x94a9
+	ori $9, $9, 0x89fc
+	lui $10, 0x1234
+	ori $10, $10, 0x5678
+	addiu $11, $0, -128
+	lui $12, 0xdb8f
+	ori $12, $12, 0x72b7
+	lui $13, 0xfffc
+	addiu $14, $0, 17152
+	lui $15, 0x1c43
+	ori $15, $15, 0xa7dd
+	addiu $16, $0, 513
+	addiu $17, $0, -14
+	lui $18, 0x7bdd
+	ori $18, $18, 0xcaa4
+	addiu $19, $0, 72
+	addiu $20, $0, 33
+	addiu $21, $0, 106
+	addiu $22, $0, 24
+	addiu $23, $0, 3
+	lui $24, 0xab3b
+	ori $24, $24, 0x72b
+	lui $25, 0x118a
+	ori $25, $25, 0x1a0f
+	lui $28, 0x8765
+	ori $28, $28, 0x4321
+	lui $30, 0x3fff
+	ori $30, $30, 0xffff
+	lui $31, 0xec2d
+	ori $31, $31, 0x2c9e
 # case 50 body
-	blez $12, .Lc50_0
-	andi $16, $3, 61810
-	movn $31, $3, $24
+	rotrv $15, $1, $17
+	lui $8, 0xc39e
+	ori $8, $8, 0x50f5
+	addiu $7, $0, -128
+	sub $7, $8, $7
+	lui $16, 0x8000
+	addiu $21, $0, -1
+	divu $0, $16, $21
+	rotr $11, $9, 26
+	lui $2, 0x9471
+	beq $1, $1, .Lc50_0
+	movn $25, $1, $2
+	addu $2, $19, $16
+	rotrv $21, $1, $30
 .Lc50_0:
-	ext $22, $19, 24, 2
-	addiu $31, $0, 1
-.Lc50_1:
-	xor $22, $8, $16
-	addiu $31, $31, -1
-	bgtz $31, .Lc50_1
-	sra $12, $16, 20
-	lui $15, %hi(.Lc50_2)
-	addiu $15, $15, %lo(.Lc50_2)
-	jalr $15
-	lui $6, 0xff00
-	sra $23, $6, 19
-	lui $2, 0x8000
-.Lc50_2:
-	rotr $18, $25, 22
-	lui $19, 0x7fff
-	ori $19, $19, 0xffff
-	addi $13, $19, -32768
-	mthi $9
-	lui $14, 0x0
-	ori $14, $14, 0xffff
-	addi $3, $14, -20093
-	lui $28, 0x1
-	lui $10, %hi(scratch-171)
-	addiu $10, $10, %lo(scratch-171)
-	sw $10, 179($10)
-	lui $21, 0x8000
-	ext $22, $2, 13, 10
-	mult $12, $15
-	lui $7, %hi(scratch-154)
-	addiu $7, $7, %lo(scratch-154)
-	sh $22, 174($7)
-	addiu $31, $0, -25088
-	addi $4, $31, 20145
-	addiu $9, $0, 15
-	lui $28, 0x4000
-	ori $28, $28, 0x1
-	sub $13, $9, $28
+	mult $30, $16
+	lui $14, %hi(scratch-193)
+	addiu $14, $14, %lo(scratch-193)
+	swl $22, 203($14)
+	swr $22, 200($14)
+	mthi $8
+	sltu $24, $7, $0
+	mul $25, $28, $15
+	mthi $24
+	mtlo $6
 # case 50 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6122,87 +6100,87 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 51
-	addiu $1, $0, 15
+	lui $1, 0x64ee
+	ori $1, $1, 0x9dde
 	mthi $1
-	addiu $1, $0, -42
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtlo $1
-	addiu $1, $0, 26
-	addiu $2, $0, 129
-	addiu $3, $0, 13056
-	lui $4, 0x200
-	ori $4, $4, 0x1
-	lui $5, 0xbec7
-	ori $5, $5, 0xa021
-	lui $6, 0x1
-	lui $7, 0x8765
-	ori $7, $7, 0x4321
-	addiu $8, $0, 10
-	lui $9, 0xecd0
-	ori $9, $9, 0x7153
-	lui $10, 0x5078
-	ori $10, $10, 0x300b
-	lui $11, 0x8100
-	addiu $12, $0, 29
-	addiu $13, $0, -85
-	lui $14, 0x6993
-	ori $14, $14, 0x6d2
-	lui $15, 0x7fff
-	ori $15, $15, 0xffff
-	lui $16, 0x8000
-	ori $16, $16, 0x1
-	lui $17, 0x10
-	ori $17, $17, 0x1
-	addiu $18, $0, -39
-	lui $19, 0xa447
-	ori $19, $19, 0x2603
-	addiu $20, $0, 6
-	addiu $21, $0, -6
-	lui $22, 0x372d
-	ori $22, $22, 0x5d0f
-	lui $23, 0xff
-	ori $23, $23, 0xff
-	lui $24, 0x7f
-	ori $24, $24, 0xffff
-	addiu $25, $0, -24
-	lui $28, 0xfd1b
-	ori $28, $28, 0xeb8e
-	addiu $30, $0, 37
-	addiu $31, $0, 1025
+	lui $1, 0x140e
+	ori $1, $1, 0x8619
+	addiu $2, $0, 16385
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
+	lui $4, 0x4509
+	ori $4, $4, 0xeece
+	addiu $5, $0, 8191
+	lui $6, 0x92d2
+	ori $6, $6, 0xcad4
+	lui $7, 0x66d6
+	ori $7, $7, 0x5c67
+	lui $8, 0xaaaa
+	ori $8, $8, 0xaaaa
+	lui $9, 0x0
+	ori $9, $9, 0xffff
+	lui $10, 0x2000
+	addiu $11, $0, 13312
+	lui $12, 0xd43b
+	ori $12, $12, 0x258
+	addiu $13, $0, -16
+	lui $14, 0x80
+	lui $15, 0xaaaa
+	ori $15, $15, 0xaaaa
+	addiu $16, $0, 2048
+	addiu $17, $0, 63
+	lui $18, 0xbe1c
+	ori $18, $18, 0x94
+	lui $19, 0x1e07
+	ori $19, $19, 0xbc82
+	lui $20, 0x623f
+	ori $20, $20, 0x3d4c
+	addiu $21, $0, 21
+	addiu $22, $0, 32767
+	lui $23, 0xaa4d
+	ori $23, $23, 0x68ad
+	lui $24, 0xfd99
+	ori $24, $24, 0x11d3
+	addiu $25, $0, -25
+	addiu $28, $0, -32768
+	lui $30, 0x4eda
+	ori $30, $30, 0xd7f8
+	lui $31, 0xf
 # case 51 body
-	lui $16, %hi(scratch-23)
-	addiu $16, $16, %lo(scratch-23)
-	ll $15, 51($16)
-	xori $8, $8, 65535
-	xori $7, $2, 46143
-	sc $1, 51($16)
-	slti $7, $16, 10149
-	multu $10, $1
-	lui $10, %hi(scratch+40)
-	addiu $10, $10, %lo(scratch+40)
-	ll $17, 0($10)
-	slti $24, $11, 1
-	nor $5, $8, $15
-	sc $31, 0($10)
-	addiu $4, $0, 5
+	lui $19, 0xe241
+	ori $19, $19, 0x3ef
+	divu $0, $15, $19
+	movz $16, $21, $17
+	addiu $7, $0, 4
 .Lc51_0:
-	srl $2, $0, 28
-	lui $24, 0x2c1d
-	and $21, $20, $31
-	addiu $4, $4, -1
-	bne $4, $0, .Lc51_0
-	lui $25, 0x1649
-	sra $22, $24, 18
-	bltzall $2, .Lc51_1
-	srlv $25, $12, $11
-	lui $5, 0x5b86
-.Lc51_1:
-	maddu $24, $4
-	msubu $12, $4
-	ext $20, $3, 2, 28
-	lui $13, %hi(scratch-177)
-	addiu $13, $13, %lo(scratch-177)
-	lb $11, 193($13)
-	ext $9, $19, 20, 4
+	addu $3, $17, $8
+	lui $6, 0x8d34
+	lui $21, 0x39b0
+	addiu $7, $7, -1
+	bgtz $7, .Lc51_0
+	and $5, $14, $6
+	addiu $24, $0, -13
+	div $0, $31, $24
+	lui $16, 0x8000
+	addiu $9, $0, -1
+	div $0, $16, $9
+	lui $28, %hi(scratch+4)
+	addiu $28, $28, %lo(scratch+4)
+	pref 4, 0($28)
+	clz $30, $10
+	lui $21, 0x8000
+	ext $22, $2, 13, 10
+	lui $11, %hi(scratch+133)
+	addiu $11, $11, %lo(scratch+133)
+	lh $12, -101($11)
+	wsbh $31, $14
+	lui $12, %hi(scratch-18)
+	addiu $12, $12, %lo(scratch-18)
+	synci 52($12)
+	lui $9, 0xffff
 # case 51 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6246,73 +6224,91 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 52
-	addiu $1, $0, 20
+	lui $1, 0x5b2b
+	ori $1, $1, 0xafe0
 	mthi $1
-	addiu $1, $0, 17
+	lui $1, 0xc2aa
+	ori $1, $1, 0x95c5
 	mtlo $1
-	addiu $1, $0, -94
-	lui $2, 0x321b
-	ori $2, $2, 0x39e5
-	lui $3, 0x8688
-	ori $3, $3, 0x6825
-	lui $4, 0xd982
-	ori $4, $4, 0x8d35
-	lui $5, 0xffaf
-	addiu $6, $0, 256
-	lui $7, 0x1
-	lui $8, 0xecd6
-	ori $8, $8, 0x6fb4
-	addiu $9, $0, -2
-	lui $10, 0x76b4
-	ori $10, $10, 0x5be0
-	addiu $11, $0, -11
-	addiu $12, $0, 512
-	addiu $13, $0, 1
-	lui $14, 0x40
-	ori $14, $14, 0x1
-	lui $15, 0xe13c
-	ori $15, $15, 0xf9f8
-	lui $16, 0x754a
-	ori $16, $16, 0xb859
-	lui $17, 0x20
-	addiu $18, $0, 36
-	lui $19, 0x8ae3
-	ori $19, $19, 0xa986
-	addiu $20, $0, -128
-	addiu $21, $0, 17
-	lui $22, 0x656d
-	ori $22, $22, 0xd1b5
-	addiu $23, $0, 29
-	addiu $24, $0, -25
-	addiu $25, $0, 35
-	lui $28, 0x1
-	lui $30, 0xfff
+	lui $1, 0xffe6
+	addiu $2, $0, 3
+	addiu $3, $0, -42
+	addiu $4, $0, 26
+	addiu $5, $0, 129
+	addiu $6, $0, 13056
+	lui $7, 0x200
+	ori $7, $7, 0x1
+	lui $8, 0xbec7
+	ori $8, $8, 0xa021
+	lui $9, 0x1
+	lui $10, 0x8765
+	ori $10, $10, 0x4321
+	addiu $11, $0, 10
+	lui $12, 0xecd0
+	ori $12, $12, 0x7153
+	lui $13, 0x5078
+	ori $13, $13, 0x300b
+	lui $14, 0x8100
+	addiu $15, $0, 29
+	addiu $16, $0, -85
+	lui $17, 0x6993
+	ori $17, $17, 0x6d2
+	lui $18, 0x7fff
+	ori $18, $18, 0xffff
+	lui $19, 0x8000
+	ori $19, $19, 0x1
+	lui $20, 0x10
+	ori $20, $20, 0x1
+	addiu $21, $0, -39
+	lui $22, 0xa447
+	ori $22, $22, 0x2603
+	addiu $23, $0, 6
+	addiu $24, $0, -6
+	lui $25, 0x372d
+	ori $25, $25, 0x5d0f
+	lui $28, 0xff
+	ori $28, $28, 0xff
+	lui $30, 0x7f
 	ori $30, $30, 0xffff
-	lui $31, 0x7a00
+	addiu $31, $0, -24
 # case 52 body
-	lui $20, %hi(.Lc52_0)
-	addiu $20, $20, %lo(.Lc52_0)
-	jalr $20
-	lui $21, 0x8000
-	srlv $5, $0, $16
-	or $7, $15, $21
+	lui $21, %hi(scratch+122)
+	addiu $21, $21, %lo(scratch+122)
+	synci -69($21)
+	lui $20, %hi(scratch-23)
+	addiu $20, $20, %lo(scratch-23)
+	sw $15, 51($20)
+	lui $22, 0xbe95
+	ext $28, $6, 9, 16
+	andi $6, $15, 65535
+	lui $17, %hi(scratch+73)
+	addiu $17, $17, %lo(scratch+73)
+	lh $19, -53($17)
+	rotrv $17, $31, $21
+	blezl $24, .Lc52_0
+	sllv $3, $17, $4
+	rotr $30, $25, 18
 .Lc52_0:
-	ins $23, $2, 19, 1
-	slt $14, $4, $11
-	sra $7, $20, 20
-	seb $25, $2
-	xori $15, $8, 32768
-	srlv $24, $8, $20
-	blezl $30, .Lc52_1
-	rotrv $14, $18, $20
-	srl $11, $21, 31
-	xori $2, $2, 6623
+	mul $0, $25, $31
+	mthi $24
+	mtlo $18
+	and $20, $31, $7
+	addiu $25, $0, 4
 .Lc52_1:
-	mult $2, $17
-	seb $25, $8
-	wsbh $20, $18
-	seb $7, $8
-	ext $1, $8, 30, 1
+	nor $16, $12, $22
+	addiu $25, $25, -1
+	bgtz $25, .Lc52_1
+	sra $11, $28, 2
+	ext $12, $4, 13, 17
+	lui $5, 0x867a
+	ori $5, $5, 0x5b86
+	addiu $12, $0, -18
+	sub $5, $5, $12
+	msubu $12, $4
+	ext $20, $3, 2, 28
+	lui $13, %hi(scratch-177)
+	addiu $13, $13, %lo(scratch-177)
+	lb $11, 193($13)
 # case 52 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6356,72 +6352,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 53
-	addiu $1, $0, 38
+	addiu $1, $0, -29
 	mthi $1
-	addiu $1, $0, 32
+	addiu $1, $0, 12032
 	mtlo $1
-	lui $1, 0x0
-	ori $1, $1, 0x8001
-	addiu $2, $0, -17664
-	lui $3, 0x7f
-	ori $3, $3, 0xffff
-	addiu $4, $0, 255
-	addiu $5, $0, 24
-	lui $6, 0x3
-	ori $6, $6, 0xffff
-	lui $7, 0xff
-	ori $7, $7, 0xffff
-	lui $8, 0x129d
-	ori $8, $8, 0xde12
-	lui $9, 0x7f00
-	addiu $10, $0, 26
-	addiu $11, $0, -1
-	lui $12, 0x1
-	lui $13, 0xef25
-	ori $13, $13, 0x8396
-	lui $14, 0xf1ee
-	ori $14, $14, 0xc0d9
-	lui $15, 0x8000
-	ori $15, $15, 0x1
-	lui $16, 0x1
-	addiu $17, $0, 0
-	lui $18, 0x10
-	addiu $19, $0, -110
-	lui $20, 0x9359
-	ori $20, $20, 0x682b
-	lui $21, 0x100
-	lui $22, 0x1000
-	ori $22, $22, 0x1
-	lui $23, 0x8011
-	ori $23, $23, 0x2fd0
-	lui $24, 0x5555
-	ori $24, $24, 0x5555
-	lui $25, 0x1cef
-	ori $25, $25, 0x406d
-	addiu $28, $0, 15
-	lui $30, 0xdc83
-	ori $30, $30, 0xd59f
-	addiu $31, $0, 33
+	addiu $1, $0, 14
+	addiu $2, $0, 20
+	addiu $3, $0, 17
+	addiu $4, $0, -94
+	lui $5, 0x321b
+	ori $5, $5, 0x39e5
+	lui $6, 0x8688
+	ori $6, $6, 0x6825
+	lui $7, 0xd982
+	ori $7, $7, 0x8d35
+	lui $8, 0xffaf
+	addiu $9, $0, 256
+	lui $10, 0x1
+	lui $11, 0xecd6
+	ori $11, $11, 0x6fb4
+	addiu $12, $0, -2
+	lui $13, 0x76b4
+	ori $13, $13, 0x5be0
+	addiu $14, $0, -11
+	addiu $15, $0, 512
+	addiu $16, $0, 1
+	lui $17, 0x40
+	ori $17, $17, 0x1
+	lui $18, 0xe13c
+	ori $18, $18, 0xf9f8
+	lui $19, 0x754a
+	ori $19, $19, 0xb859
+	lui $20, 0x20
+	addiu $21, $0, 36
+	lui $22, 0x8ae3
+	ori $22, $22, 0xa986
+	addiu $23, $0, -128
+	addiu $24, $0, 17
+	lui $25, 0x656d
+	ori $25, $25, 0xd1b5
+	addiu $28, $0, 29
+	addiu $30, $0, -25
+	addiu $31, $0, 35
 # case 53 body
-	lui $23, %hi(.Lc53_0)
-	addiu $23, $23, %lo(.Lc53_0)
-	jr $23
-	srlv $24, $21, $9
-	movz $16, $4, $6
+	lui $10, %hi(scratch+200)
+	addiu $10, $10, %lo(scratch+200)
+	ll $4, -200($10)
+	lui $20, 0xb83e
+	slti $11, $13, 1
+	sc $21, -200($10)
+	sll $7, $6, 17
+	bgtzl $17, .Lc53_0
+	and $3, $4, $1
+	srlv $12, $2, $14
+	andi $18, $7, 12664
 .Lc53_0:
-	clz $18, $16
-	clz $9, $25
-	seh $30, $0
-	rotrv $15, $7, $12
-	lui $24, %hi(scratch+180)
-	addiu $24, $24, %lo(scratch+180)
-	lw $24, -168($24)
-	addiu $30, $0, 24
-	addiu $6, $0, -1
-	sub $16, $30, $6
-	lui $15, %hi(scratch+19)
-	addiu $15, $15, %lo(scratch+19)
-	lbu $9, 0($15)
+	addiu $3, $0, 18
+	lui $22, 0x281d
+	ori $22, $22, 0xc40e
+	sub $8, $3, $22
+	slti $22, $24, -1
+	addiu $16, $0, 3
+.Lc53_1:
+	rotrv $22, $14, $18
+	ori $11, $21, 65535
+	lui $18, 0x8115
+	addiu $16, $16, -1
+	bgtz $16, .Lc53_1
+	addu $15, $7, $15
 # case 53 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6465,76 +6463,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 54
-	lui $1, 0x8dd2
-	ori $1, $1, 0x1bd0
+	addiu $1, $0, 15
 	mthi $1
-	addiu $1, $0, 3
+	addiu $1, $0, -4352
 	mtlo $1
-	addiu $1, $0, 31
-	addiu $2, $0, -6
-	lui $3, 0x8765
-	ori $3, $3, 0x4321
-	lui $4, 0xcada
-	ori $4, $4, 0x8ccb
-	lui $5, 0x54eb
-	ori $5, $5, 0x6313
-	lui $6, 0xff
-	ori $6, $6, 0xff
-	addiu $7, $0, -7168
-	addiu $8, $0, -29952
-	addiu $9, $0, 11
-	addiu $10, $0, 9472
-	lui $11, 0x8000
-	lui $12, 0x200
-	lui $13, 0xd4c3
-	ori $13, $13, 0xd873
-	lui $14, 0x1fff
-	ori $14, $14, 0xffff
-	addiu $15, $0, -2
-	lui $16, 0x200
-	ori $16, $16, 0x1
-	lui $17, 0x0
-	ori $17, $17, 0xffff
-	lui $18, 0x2
-	ori $18, $18, 0x1
-	lui $19, 0x8cb6
-	ori $19, $19, 0xbe46
-	addiu $20, $0, 7
-	lui $21, 0x641c
-	ori $21, $21, 0xe825
-	lui $22, 0xcbdf
-	ori $22, $22, 0x555e
-	lui $23, 0x1
-	addiu $24, $0, -13
-	addiu $25, $0, -29
-	lui $28, 0x281
-	ori $28, $28, 0x75e3
-	lui $30, 0x86cd
-	ori $30, $30, 0x1496
-	lui $31, 0xff16
-	ori $31, $31, 0xfd33
+	addiu $1, $0, 11
+	lui $2, 0x4a9e
+	ori $2, $2, 0x208b
+	lui $3, 0x40
+	ori $3, $3, 0x1
+	lui $4, 0xb2fc
+	ori $4, $4, 0xb7df
+	addiu $5, $0, 3584
+	lui $6, 0x8765
+	ori $6, $6, 0x4321
+	addiu $7, $0, -16
+	addiu $8, $0, -21
+	lui $9, 0x3c3e
+	ori $9, $9, 0x5498
+	addiu $10, $0, 0
+	addiu $11, $0, 4
+	lui $12, 0x1fff
+	ori $12, $12, 0xffff
+	lui $13, 0x6269
+	ori $13, $13, 0xdadf
+	lui $14, 0x4000
+	lui $15, 0x7a
+	lui $16, 0x420f
+	ori $16, $16, 0xa763
+	addiu $17, $0, 255
+	addiu $18, $0, 24
+	lui $19, 0x3
+	ori $19, $19, 0xffff
+	lui $20, 0xff
+	ori $20, $20, 0xffff
+	lui $21, 0x129d
+	ori $21, $21, 0xde12
+	lui $22, 0x7f00
+	addiu $23, $0, 26
+	addiu $24, $0, -1
+	lui $25, 0x1
+	lui $28, 0xef25
+	ori $28, $28, 0x8396
+	lui $30, 0xf1ee
+	ori $30, $30, 0xc0d9
+	lui $31, 0x8000
+	ori $31, $31, 0x1
 # case 54 body
-	ext $24, $18, 22, 7
-	lui $3, %hi(scratch-117)
-	addiu $3, $3, %lo(scratch-117)
-	ll $9, 121($3)
-	sra $6, $13, 4
-	sc $13, 121($3)
-	ins $28, $22, 4, 4
-	lui $11, 0x5f8a
-	ori $11, $11, 0xb1af
-	lui $7, 0xef00
-	add $5, $11, $7
-	bgezall $20, .Lc54_0
-	subu $7, $19, $18
-	movz $21, $25, $18
-.Lc54_0:
-	multu $3, $20
-	lui $15, %hi(scratch-139)
-	addiu $15, $15, %lo(scratch-139)
-	lwl $3, 200($15)
-	lwr $3, 197($15)
-	wsbh $31, $21
+	lui $12, %hi(scratch+64)
+	addiu $12, $12, %lo(scratch+64)
+	lb $21, -41($12)
+	lui $17, 0x100
+	lui $12, 0xf992
+	ori $12, $12, 0xdaa2
+	sub $15, $17, $12
+	lui $4, 0x1
+	clo $5, $21
+	clo $11, $7
+	clo $4, $0
+	rdhwr $5, $0
+	clz $18, $16
+	clz $9, $25
+	lui $11, 0xf2d0
+	ori $11, $11, 0x691a
+	div $0, $0, $11
 # case 54 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6578,97 +6570,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 55
-	addiu $1, $0, 8
+	lui $1, 0xcdca
+	ori $1, $1, 0xea23
 	mthi $1
-	addiu $1, $0, 5
+	lui $1, 0xff81
 	mtlo $1
-	lui $1, 0x4fff
-	ori $1, $1, 0x4cf2
-	lui $2, 0x2000
-	ori $2, $2, 0x1
-	lui $3, 0xc1eb
-	ori $3, $3, 0xd54
-	lui $4, 0x3600
-	lui $5, 0xd20a
-	ori $5, $5, 0x9c90
-	lui $6, 0xd76f
-	ori $6, $6, 0xc7e0
-	lui $7, 0xe58
-	ori $7, $7, 0x530d
-	lui $8, 0xa100
-	addiu $9, $0, -32768
-	lui $10, 0x7c95
-	ori $10, $10, 0x6c21
-	lui $11, 0xe592
-	ori $11, $11, 0xd26b
-	addiu $12, $0, 40
-	addiu $13, $0, 32
-	addiu $14, $0, 40
-	lui $15, 0x7f
-	ori $15, $15, 0x2870
-	addiu $16, $0, -5
-	lui $17, 0x3e39
-	ori $17, $17, 0xa509
-	addiu $18, $0, 2049
-	lui $19, 0x2000
-	lui $20, 0x8074
-	ori $20, $20, 0x4223
-	addiu $21, $0, 33
-	addiu $22, $0, -3
-	lui $23, 0x1f
-	ori $23, $23, 0xffff
-	addiu $24, $0, 6
-	lui $25, 0x3b00
-	lui $28, 0x1cde
-	ori $28, $28, 0xe3f3
-	lui $30, 0x8ede
-	ori $30, $30, 0x48c1
-	lui $31, 0x68b
-	ori $31, $31, 0x73
+	lui $1, 0xb900
+	lui $2, 0x3a1a
+	ori $2, $2, 0xaeac
+	addiu $3, $0, -8448
+	lui $4, 0xf9a2
+	ori $4, $4, 0x88a8
+	lui $5, 0xf5d9
+	ori $5, $5, 0xa1c
+	addiu $6, $0, 24
+	addiu $7, $0, -32
+	addiu $8, $0, -18
+	addiu $9, $0, -3584
+	lui $10, 0x7fff
+	ori $10, $10, 0xfffe
+	addiu $11, $0, -25
+	lui $12, 0x4f63
+	ori $12, $12, 0x42a0
+	lui $13, 0x8dd2
+	ori $13, $13, 0x1bd0
+	addiu $14, $0, 3
+	addiu $15, $0, 31
+	addiu $16, $0, -6
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	lui $18, 0xcada
+	ori $18, $18, 0x8ccb
+	lui $19, 0x54eb
+	ori $19, $19, 0x6313
+	lui $20, 0xff
+	ori $20, $20, 0xff
+	addiu $21, $0, -7168
+	addiu $22, $0, -29952
+	addiu $23, $0, 11
+	addiu $24, $0, 9472
+	lui $25, 0x8000
+	lui $28, 0x200
+	lui $30, 0xd4c3
+	ori $30, $30, 0xd873
+	lui $31, 0x1fff
+	ori $31, $31, 0xffff
 # case 55 body
-	ins $1, $7, 24, 4
-	movz $30, $9, $20
-	addiu $31, $0, 1
+	rotr $2, $11, 11
+	lui $28, %hi(scratch-90)
+	addiu $28, $28, %lo(scratch-90)
+	swl $11, 103($28)
+	addiu $23, $0, 1
 .Lc55_0:
-	movz $24, $10, $8
-	or $30, $8, $28
-	addiu $31, $31, -1
-	bne $31, $0, .Lc55_0
-	lui $15, 0xa56a
-	ext $8, $5, 6, 2
-	mult $9, $13
-	lui $23, %hi(scratch-22)
-	addiu $23, $23, %lo(scratch-22)
-	swr $6, 85($23)
-	addiu $4, $0, 1
+	srlv $5, $4, $31
+	slt $15, $19, $31
+	addiu $23, $23, -1
+	bne $23, $0, .Lc55_0
+	sllv $20, $17, $8
+	addiu $18, $0, 4
 .Lc55_1:
-	sltiu $28, $10, -11194
-	srav $19, $8, $12
-	srav $20, $1, $11
-	addiu $4, $4, -1
-	bgtz $4, .Lc55_1
-	srav $22, $3, $11
+	lui $3, 0xf5ab
+	addiu $18, $18, -1
+	bne $18, $0, .Lc55_1
+	sra $15, $16, 6
+	mul $15, $3, $3
+	mthi $17
+	mtlo $28
 	lui $4, %hi(.Lc55_2)
 	addiu $4, $4, %lo(.Lc55_2)
-	jalr $4
-	lui $4, 0x53e0
-	and $13, $6, $16
+	jalr $20, $4
+	sllv $30, $0, $21
+	sltiu $4, $4, -6597
 .Lc55_2:
-	msub $16, $31
-	lui $2, %hi(scratch+37)
-	addiu $2, $2, %lo(scratch+37)
-	lb $12, 0($2)
-	rotr $4, $13, 24
-	bgezl $21, .Lc55_3
-	sltiu $23, $5, 21116
-	nor $20, $17, $8
-	lui $3, 0xa78
+	jal .Lc55_3
+	movz $21, $25, $18
+	sra $21, $17, 16
 .Lc55_3:
-	bnel $30, $30, .Lc55_4
-	andi $30, $1, 27537
-	movn $17, $11, $15
-	lui $24, 0x7fff
-.Lc55_4:
 # case 55 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6712,74 +6689,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 56
-	addiu $1, $0, 31
+	lui $1, 0xe07
+	ori $1, $1, 0x7516
 	mthi $1
-	addiu $1, $0, 17
+	lui $1, 0x6d1d
+	ori $1, $1, 0xe3d6
 	mtlo $1
-	lui $1, 0x6b00
-	lui $2, 0x7064
-	ori $2, $2, 0x1d04
-	lui $3, 0x8
-	addiu $4, $0, 3
-	addiu $5, $0, -21
-	lui $6, 0x1901
-	ori $6, $6, 0x2327
-	lui $7, 0x900
-	addiu $8, $0, -81
-	lui $9, 0x20
-	ori $9, $9, 0x1
-	lui $10, 0xa39
-	ori $10, $10, 0xda0b
-	lui $11, 0xff00
-	ori $11, $11, 0xff00
-	lui $12, 0x3109
-	ori $12, $12, 0xab2a
-	lui $13, 0x6d00
-	lui $14, 0x95f9
-	ori $14, $14, 0xa4ae
-	addiu $15, $0, -100
-	addiu $16, $0, -2
-	lui $17, 0x1000
-	ori $17, $17, 0x1
-	lui $18, 0x8
-	ori $18, $18, 0x1
-	addiu $19, $0, 21
-	addiu $20, $0, 17
-	lui $21, 0x100
-	lui $22, 0x9108
-	ori $22, $22, 0x9993
-	lui $23, 0x78ce
-	ori $23, $23, 0x7cec
-	addiu $24, $0, 32
-	lui $25, 0x200
-	ori $25, $25, 0x1
-	lui $28, 0xfb33
-	ori $28, $28, 0x4ffa
-	lui $30, 0x6500
-	ori $30, $30, 0x40f
-	lui $31, 0x3f88
-	ori $31, $31, 0x1500
+	lui $1, 0x17a5
+	ori $1, $1, 0xf4be
+	addiu $2, $0, -19456
+	lui $3, 0x8fc5
+	ori $3, $3, 0x4927
+	lui $4, 0xbcc0
+	ori $4, $4, 0x5837
+	addiu $5, $0, 8
+	addiu $6, $0, 5
+	lui $7, 0x4fff
+	ori $7, $7, 0x4cf2
+	lui $8, 0x2000
+	ori $8, $8, 0x1
+	lui $9, 0xc1eb
+	ori $9, $9, 0xd54
+	lui $10, 0x3600
+	lui $11, 0xd20a
+	ori $11, $11, 0x9c90
+	lui $12, 0xd76f
+	ori $12, $12, 0xc7e0
+	lui $13, 0xe58
+	ori $13, $13, 0x530d
+	lui $14, 0xa100
+	addiu $15, $0, -32768
+	lui $16, 0x7c95
+	ori $16, $16, 0x6c21
+	lui $17, 0xe592
+	ori $17, $17, 0xd26b
+	addiu $18, $0, 40
+	addiu $19, $0, 32
+	addiu $20, $0, 40
+	lui $21, 0x7f
+	ori $21, $21, 0x2870
+	addiu $22, $0, -5
+	lui $23, 0x3e39
+	ori $23, $23, 0xa509
+	addiu $24, $0, 2049
+	lui $25, 0x2000
+	lui $28, 0x8074
+	ori $28, $28, 0x4223
+	addiu $30, $0, 33
+	addiu $31, $0, -3
 # case 56 body
-	seh $6, $3
-	mtlo $20
-	mul $11, $15, $22
-	mthi $21
-	mtlo $14
-	lui $1, 0xffff
-	movz $25, $28, $22
-	or $14, $21, $11
-	lui $16, 0xff00
-	beql $2, $2, .Lc56_0
-	sltiu $28, $4, 21809
-	sra $2, $14, 0
+	blez $16, .Lc56_0
+	addiu $4, $24, 12130
+	slti $14, $12, -1
 .Lc56_0:
-	ins $10, $10, 25, 2
-	lui $5, %hi(scratch+87)
-	addiu $5, $5, %lo(scratch+87)
-	lwl $25, -60($5)
-	lwr $25, -63($5)
-	clo $21, $8
-	rotr $17, $22, 30
+	movz $30, $9, $20
+	addiu $3, $0, 2
+	addiu $24, $0, 511
+	sub $31, $3, $24
+	nop
+	rotrv $6, $11, $2
+	and $6, $15, $10
+	mult $16, $22
+	lui $21, %hi(.Lc56_1)
+	addiu $21, $21, %lo(.Lc56_1)
+	jalr $21
+	rotrv $1, $30, $19
+	lui $11, 0xd446
+.Lc56_1:
+	clo $13, $7
+	lui $20, %hi(scratch+46)
+	addiu $20, $20, %lo(scratch+46)
+	lbu $22, 0($20)
+	srav $4, $31, $24
 # case 56 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6823,66 +6804,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 57
-	lui $1, 0x8bc4
-	ori $1, $1, 0x84dc
+	addiu $1, $0, -128
 	mthi $1
-	addiu $1, $0, 129
+	lui $1, 0x4d00
 	mtlo $1
-	lui $1, 0x0
-	ori $1, $1, 0xffff
-	lui $2, 0x2f69
-	ori $2, $2, 0x215f
-	addiu $3, $0, 17
-	lui $4, 0x3d
-	lui $5, 0x6eb1
-	ori $5, $5, 0x7d94
-	lui $6, 0x80
-	ori $6, $6, 0x1
-	addiu $7, $0, -20
-	lui $8, 0x20
-	ori $8, $8, 0x1
-	addiu $9, $0, 8
-	addiu $10, $0, 2
-	lui $11, 0x9154
-	ori $11, $11, 0xdd7d
-	lui $12, 0x2
-	ori $12, $12, 0x1
-	lui $13, 0xff
-	ori $13, $13, 0xff
-	lui $14, 0xedd4
-	ori $14, $14, 0x51ef
-	addiu $15, $0, 0
-	lui $16, 0xcd63
-	ori $16, $16, 0x7892
-	lui $17, 0x9fe4
-	ori $17, $17, 0xce4a
-	lui $18, 0xafb7
-	ori $18, $18, 0x2a9f
-	lui $19, 0x8765
-	ori $19, $19, 0x4321
-	lui $20, 0x6e4f
-	ori $20, $20, 0x96e9
-	addiu $21, $0, 128
-	lui $22, 0x2000
-	lui $23, 0x5c4d
-	ori $23, $23, 0x53b8
-	addiu $24, $0, -38
-	addiu $25, $0, 4097
-	lui $28, 0x65dd
-	ori $28, $28, 0x982c
-	addiu $30, $0, 2
-	lui $31, 0x832b
-	ori $31, $31, 0xad24
+	addiu $1, $0, 0
+	addiu $2, $0, 128
+	addiu $3, $0, 21248
+	addiu $4, $0, 28672
+	lui $5, 0x8000
+	lui $6, 0xff
+	ori $6, $6, 0xff
+	addiu $7, $0, -128
+	addiu $8, $0, 2049
+	lui $9, 0x7
+	ori $9, $9, 0xffff
+	lui $10, 0x100
+	ori $10, $10, 0x1
+	addiu $11, $0, 19
+	lui $12, 0xaba3
+	ori $12, $12, 0xb3a6
+	lui $13, 0x100
+	lui $14, 0x329f
+	ori $14, $14, 0xd4cd
+	lui $15, 0x7558
+	ori $15, $15, 0x527c
+	addiu $16, $0, -19712
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	addiu $18, $0, 95
+	lui $19, 0x1b52
+	ori $19, $19, 0xeee0
+	addiu $20, $0, 120
+	addiu $21, $0, -2
+	lui $22, 0x6136
+	ori $22, $22, 0x7372
+	addiu $23, $0, 14
+	addiu $24, $0, -23808
+	lui $25, 0xe93
+	ori $25, $25, 0x1478
+	lui $28, 0xa3d5
+	ori $28, $28, 0x6b91
+	lui $30, 0x1b0c
+	ori $30, $30, 0x94d
+	lui $31, 0x9eb0
+	ori $31, $31, 0x3708
 # case 57 body
-	slti $17, $22, 1
-	madd $7, $1
-	ext $20, $8, 30, 1
-	movz $28, $17, $25
-	wsbh $22, $7
-	lui $15, %hi(scratch+48)
-	addiu $15, $15, %lo(scratch+48)
-	swr $18, 0($15)
-	slt $24, $19, $4
+	lui $23, 0xd8cb
+	ori $23, $23, 0x6f31
+	div $0, $1, $23
+	bgezl $18, .Lc57_0
+	sllv $13, $15, $1
+	subu $7, $23, $2
+.Lc57_0:
+	lui $24, %hi(scratch+89)
+	addiu $24, $24, %lo(scratch+89)
+	lh $22, -53($24)
+	bne $17, $17, .Lc57_1
+	sra $31, $16, 17
+	slti $25, $25, -32768
+	lui $24, 0xd5a1
+.Lc57_1:
+	bltzal $11, .Lc57_2
+	lui $22, 0x7fff
+	srl $21, $28, 31
+.Lc57_2:
+	addiu $12, $0, 5
+.Lc57_3:
+	srl $19, $14, 21
+	addiu $12, $12, -1
+	bne $12, $0, .Lc57_3
+	nor $28, $19, $20
+	mul $11, $15, $22
+	mthi $21
+	mtlo $14
+	lui $1, 0xffff
+	movz $25, $28, $22
+	or $14, $21, $11
+	lui $16, 0xff00
+	beql $2, $2, .Lc57_4
+	sltiu $28, $4, 21809
+	sra $2, $14, 0
+.Lc57_4:
 # case 57 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6926,76 +6929,108 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 58
-	lui $1, 0x525a
-	ori $1, $1, 0xf633
+	lui $1, 0x4
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, 71
+	addiu $1, $0, 2
 	mtlo $1
-	addiu $1, $0, 5
-	lui $2, 0x0
-	ori $2, $2, 0x8000
-	lui $3, 0xefd3
-	ori $3, $3, 0x457e
-	lui $4, 0x1
-	ori $4, $4, 0xffff
-	addiu $5, $0, 0
-	lui $6, 0x1
-	ori $6, $6, 0xffff
-	lui $7, 0x865e
-	ori $7, $7, 0x8481
-	lui $8, 0xfb00
-	lui $9, 0xffdd
-	addiu $10, $0, -15
-	lui $11, 0xbf03
-	ori $11, $11, 0x9fb9
-	addiu $12, $0, -9
-	lui $13, 0xafec
-	ori $13, $13, 0x5a4e
-	lui $14, 0xd84
-	ori $14, $14, 0x7ecf
-	lui $15, 0xbe5e
-	ori $15, $15, 0xa4ce
-	addiu $16, $0, -17
-	lui $17, 0x1
-	lui $18, 0x1ff
-	ori $18, $18, 0xffff
-	lui $19, 0xc029
-	ori $19, $19, 0x1844
-	addiu $20, $0, 15
-	addiu $21, $0, -9216
-	lui $22, 0xff00
-	ori $22, $22, 0xff00
-	addiu $23, $0, -11
-	addiu $24, $0, -1
-	lui $25, 0x829f
-	ori $25, $25, 0xee01
-	addiu $28, $0, 30720
-	lui $30, 0x3e0e
-	ori $30, $30, 0x8f00
-	lui $31, 0x5555
-	ori $31, $31, 0x5555
+	addiu $1, $0, -10
+	addiu $2, $0, -49
+	addiu $3, $0, -8
+	lui $4, 0x57b3
+	ori $4, $4, 0x7fd
+	lui $5, 0xbfbd
+	ori $5, $5, 0x6f85
+	lui $6, 0x200
+	ori $6, $6, 0x1
+	addiu $7, $0, 18
+	addiu $8, $0, -19
+	lui $9, 0x800
+	ori $9, $9, 0x81e7
+	lui $10, 0xff
+	ori $10, $10, 0xff
+	lui $11, 0xf763
+	ori $11, $11, 0x2818
+	lui $12, 0x8bc4
+	ori $12, $12, 0x84dc
+	addiu $13, $0, 129
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	lui $15, 0x2f69
+	ori $15, $15, 0x215f
+	addiu $16, $0, 17
+	lui $17, 0x3d
+	lui $18, 0x6eb1
+	ori $18, $18, 0x7d94
+	lui $19, 0x80
+	ori $19, $19, 0x1
+	addiu $20, $0, -20
+	lui $21, 0x20
+	ori $21, $21, 0x1
+	addiu $22, $0, 8
+	addiu $23, $0, 2
+	lui $24, 0x9154
+	ori $24, $24, 0xdd7d
+	lui $25, 0x2
+	ori $25, $25, 0x1
+	lui $28, 0xff
+	ori $28, $28, 0xff
+	lui $30, 0xedd4
+	ori $30, $30, 0x51ef
+	addiu $31, $0, 0
 # case 58 body
-	bal .Lc58_0
-	and $25, $19, $0
-	srav $24, $0, $1
-	lui $20, 0x3bcf
+	addiu $28, $0, 4
 .Lc58_0:
-	lui $25, %hi(scratch-29)
-	addiu $25, $25, %lo(scratch-29)
-	lh $15, 59($25)
-	multu $16, $20
-	bltzal $8, .Lc58_1
-	rotr $25, $6, 4
-	slti $12, $18, -8307
+	sltiu $22, $12, 255
+	rotrv $12, $20, $10
+	addu $12, $11, $24
+	addiu $28, $28, -1
+	bgtz $28, .Lc58_0
+	sllv $3, $31, $14
+	sltu $17, $30, $16
+	beql $13, $13, .Lc58_1
+	sllv $4, $30, $8
+	addiu $0, $30, -256
+	andi $28, $4, 6809
 .Lc58_1:
-	lui $23, 0x9141
-	blezl $3, .Lc58_2
-	ori $0, $16, 22813
-	nor $31, $28, $6
-	srl $30, $20, 3
+	bltzl $25, .Lc58_2
+	slti $4, $19, 255
+	sltu $18, $23, $28
+	sll $1, $11, 28
 .Lc58_2:
-	mult $24, $28
-	lui $31, 0x8000
+	lui $16, %hi(scratch+14)
+	addiu $16, $16, %lo(scratch+14)
+	pref 5, 0($16)
+	lui $8, %hi(scratch+110)
+	addiu $8, $8, %lo(scratch+110)
+	ll $6, -78($8)
+	srlv $9, $30, $21
+	sc $16, -78($8)
+	ins $2, $22, 31, 1
+	blez $1, .Lc58_3
+	srl $8, $23, 24
+	ori $17, $2, 37320
+	sllv $20, $14, $16
+.Lc58_3:
+	andi $30, $6, 51722
+	lui $8, 0xe336
+	ori $8, $8, 0x78cc
+	addiu $19, $0, 128
+	add $17, $8, $19
+	lui $0, 0xff00
+	lui $20, %hi(scratch+170)
+	addiu $20, $20, %lo(scratch+170)
+	lwr $14, -137($20)
+	lwl $14, -134($20)
+	addiu $19, $0, 1
+.Lc58_4:
+	srl $20, $16, 22
+	xori $9, $16, 34355
+	addiu $19, $19, -1
+	bgtz $19, .Lc58_4
+	sllv $10, $18, $9
+	seh $17, $1
+	lui $23, 0x9141
 # case 58 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7039,88 +7074,79 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 59
-	addiu $1, $0, 20
+	lui $1, 0x5b2
+	ori $1, $1, 0x5d9a
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	addiu $1, $0, -11264
 	mtlo $1
-	addiu $1, $0, -19
-	lui $2, 0x861f
-	ori $2, $2, 0xd87f
-	lui $3, 0x4659
-	ori $3, $3, 0x19de
-	lui $4, 0x421
-	ori $4, $4, 0x3578
-	lui $5, 0x100
-	ori $5, $5, 0x1
-	lui $6, 0x985c
-	ori $6, $6, 0xa9fa
-	lui $7, 0x600
-	lui $8, 0x7f
-	ori $8, $8, 0xffff
-	addiu $9, $0, 64
-	addiu $10, $0, 5
-	addiu $11, $0, -12
-	lui $12, 0x139
-	ori $12, $12, 0xfad5
-	lui $13, 0x29c0
-	ori $13, $13, 0xc117
-	addiu $14, $0, 1
-	addiu $15, $0, -27
-	lui $16, 0x63c1
-	ori $16, $16, 0x2a9c
-	addiu $17, $0, 67
-	addiu $18, $0, -22
-	lui $19, 0x0
-	ori $19, $19, 0x8000
-	lui $20, 0xaaaa
-	ori $20, $20, 0xaaaa
-	lui $21, 0xdea9
-	ori $21, $21, 0x73a3
-	lui $22, 0xce85
-	ori $22, $22, 0x1893
-	lui $23, 0xf565
-	ori $23, $23, 0xd4f2
-	lui $24, 0x50d6
-	ori $24, $24, 0xc767
-	lui $25, 0x200
-	lui $28, 0x634f
-	ori $28, $28, 0xcf1
-	lui $30, 0x2650
-	ori $30, $30, 0x3aac
-	lui $31, 0xff
-	ori $31, $31, 0xff
+	lui $1, 0x6dbc
+	ori $1, $1, 0x92f9
+	lui $2, 0x1
+	lui $3, 0xdd46
+	ori $3, $3, 0x591d
+	lui $4, 0x2862
+	ori $4, $4, 0x3a1e
+	addiu $5, $0, -58
+	lui $6, 0x3ae2
+	ori $6, $6, 0xd6fc
+	addiu $7, $0, 512
+	lui $8, 0xb0b5
+	ori $8, $8, 0x8348
+	addiu $9, $0, 32767
+	addiu $10, $0, 2
+	lui $11, 0x26ef
+	ori $11, $11, 0xfdbe
+	lui $12, 0x3b35
+	ori $12, $12, 0xc48e
+	lui $13, 0x341c
+	ori $13, $13, 0x2f47
+	addiu $14, $0, 20224
+	lui $15, 0x7fff
+	ori $15, $15, 0xffff
+	addiu $16, $0, -19
+	lui $17, 0x861f
+	ori $17, $17, 0xd87f
+	lui $18, 0x4659
+	ori $18, $18, 0x19de
+	lui $19, 0x421
+	ori $19, $19, 0x3578
+	lui $20, 0x100
+	ori $20, $20, 0x1
+	lui $21, 0x985c
+	ori $21, $21, 0xa9fa
+	lui $22, 0x600
+	lui $23, 0x7f
+	ori $23, $23, 0xffff
+	addiu $24, $0, 64
+	addiu $25, $0, 5
+	addiu $28, $0, -12
+	lui $30, 0x139
+	ori $30, $30, 0xfad5
+	lui $31, 0x29c0
+	ori $31, $31, 0xc117
 # case 59 body
-	lui $25, %hi(scratch+40)
-	addiu $25, $25, %lo(scratch+40)
-	lb $6, -25($25)
-	lui $23, %hi(scratch+117)
-	addiu $23, $23, %lo(scratch+117)
-	swr $7, -68($23)
-	swl $7, -65($23)
-	lui $3, %hi(scratch+38)
-	addiu $3, $3, %lo(scratch+38)
-	lwr $8, 21($3)
-	lwl $8, 24($3)
-	bne $13, $19, .Lc59_0
-	rotrv $19, $17, $18
-	sltu $4, $25, $10
-	nor $28, $5, $7
+	sllv $11, $16, $20
+	lui $7, 0x0
+	ori $7, $7, 0x8000
+	lui $3, 0xfc6a
+	ori $3, $3, 0xbe17
+	add $28, $7, $3
+	addiu $25, $0, 5
 .Lc59_0:
-	srav $10, $22, $21
-	lui $2, 0xa6ed
-	mul $31, $31, $6
-	mthi $24
-	mtlo $11
-	bnel $4, $9, .Lc59_1
-	and $19, $19, $12
-	xor $20, $15, $24
-	addiu $18, $16, -31457
+	srav $16, $0, $22
+	rotrv $5, $0, $16
+	sra $5, $4, 7
+	addiu $25, $25, -1
+	bgtz $25, .Lc59_0
+	srl $6, $18, 26
+	bal .Lc59_1
+	lui $8, 0x8000
+	sltiu $16, $8, 255
 .Lc59_1:
-	andi $11, $10, 6451
-	lui $7, %hi(scratch+5)
-	addiu $7, $7, %lo(scratch+5)
-	lbu $6, 0($7)
+	lui $3, %hi(scratch+115)
+	addiu $3, $3, %lo(scratch+115)
+	sw $28, -59($3)
+	seh $17, $3
 # case 59 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7164,81 +7190,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 60
-	lui $1, 0x4300
+	lui $1, 0xbe3d
+	ori $1, $1, 0xb421
 	mthi $1
-	addiu $1, $0, -26
+	addiu $1, $0, 255
 	mtlo $1
 	addiu $1, $0, 2
-	lui $2, 0xffdb
-	lui $3, 0x31df
-	ori $3, $3, 0x7c58
-	lui $4, 0x8765
-	ori $4, $4, 0x4321
-	addiu $5, $0, -27
-	lui $6, 0x1234
-	ori $6, $6, 0x5678
-	lui $7, 0x71
-	lui $8, 0x20
-	lui $9, 0xa653
-	ori $9, $9, 0xce6e
-	addiu $10, $0, 19
-	lui $11, 0xb28e
-	ori $11, $11, 0x5d68
-	addiu $12, $0, 4097
-	addiu $13, $0, 512
-	lui $14, 0x5555
-	ori $14, $14, 0x5555
-	lui $15, 0xc964
-	ori $15, $15, 0x2cd8
-	lui $16, 0x200
-	ori $16, $16, 0xf7ac
-	lui $17, 0x4a00
-	addiu $18, $0, 14
-	addiu $19, $0, 4095
-	lui $20, 0xfff
-	ori $20, $20, 0xffff
-	lui $21, 0x4000
-	lui $22, 0x4265
-	ori $22, $22, 0x9f42
-	lui $23, 0xb1ed
-	ori $23, $23, 0xef68
-	lui $24, 0x20
-	addiu $25, $0, 8191
-	lui $28, 0x40
-	lui $30, 0xffa0
-	lui $31, 0xd08e
-	ori $31, $31, 0x9ed5
+	addiu $2, $0, 32
+	addiu $3, $0, -19
+	lui $4, 0x8000
+	lui $5, 0xff99
+	lui $6, 0xb99a
+	ori $6, $6, 0xf039
+	addiu $7, $0, 255
+	addiu $8, $0, 1
+	lui $9, 0xffed
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	lui $11, 0xf9a2
+	ori $11, $11, 0xa8a0
+	addiu $12, $0, 27
+	lui $13, 0x1ff
+	ori $13, $13, 0xffff
+	addiu $14, $0, -27
+	lui $15, 0x4000
+	addiu $16, $0, -2
+	addiu $17, $0, 24832
+	lui $18, 0x3
+	ori $18, $18, 0xffff
+	addiu $19, $0, 1025
+	addiu $20, $0, -9728
+	addiu $21, $0, 3
+	lui $22, 0x8
+	lui $23, 0x70aa
+	ori $23, $23, 0x851f
+	lui $24, 0x1234
+	ori $24, $24, 0x5678
+	lui $25, 0x1600
+	addiu $28, $0, 2049
+	addiu $30, $0, 15
+	addiu $31, $0, -18
 # case 60 body
-	mfhi $16
-	lui $4, %hi(.Lc60_0)
-	addiu $4, $4, %lo(.Lc60_0)
-	jr $4
-	xor $15, $21, $19
-	movz $5, $10, $9
+	rotrv $17, $30, $0
+	ext $10, $13, 7, 14
+	bne $20, $20, .Lc60_0
+	slt $20, $11, $12
+	rotr $5, $21, 27
+	slti $10, $8, -14727
 .Lc60_0:
-	lui $20, %hi(.Lc60_1)
-	addiu $20, $20, %lo(.Lc60_1)
-	jalr $20
-	lui $7, 0xc35a
-	and $12, $1, $7
+	lui $23, %hi(scratch+52)
+	addiu $23, $23, %lo(scratch+52)
+	pref 6, 0($23)
+	srav $11, $1, $12
+	lui $12, 0x5b5c
+	ori $12, $12, 0x87a3
+	addiu $21, $0, 20
+	add $16, $12, $21
+	bgez $12, .Lc60_1
+	srlv $12, $15, $2
+	ori $19, $8, 32768
 .Lc60_1:
-	lui $12, %hi(scratch+11)
-	addiu $12, $12, %lo(scratch+11)
-	lwl $15, 3($12)
-	lwr $15, 0($12)
-	lui $10, 0xff
-	bgezall $22, .Lc60_2
-	sra $20, $10, 22
-	sltiu $21, $5, 8066
+	addiu $21, $0, 1
 .Lc60_2:
-	lui $31, %hi(scratch-104)
-	addiu $31, $31, %lo(scratch-104)
-	lw $11, 136($31)
-	lui $7, 0x8fbd
-	addiu $25, $0, -25
-	addiu $22, $0, 255
-	sub $16, $25, $22
-	sra $2, $11, 25
+	srl $15, $21, 21
+	addiu $21, $21, -1
+	bne $21, $0, .Lc60_2
+	movz $23, $4, $10
+	wsbh $25, $15
+	clo $1, $6
 # case 60 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7282,71 +7301,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 61
-	addiu $1, $0, -27
+	lui $1, 0x6ad8
+	ori $1, $1, 0xce62
 	mthi $1
-	addiu $1, $0, -32768
+	lui $1, 0x8000
 	mtlo $1
-	lui $1, 0x1ccf
-	ori $1, $1, 0x2b89
-	lui $2, 0x6584
-	ori $2, $2, 0x5d97
-	lui $3, 0x1234
-	ori $3, $3, 0x5678
-	addiu $4, $0, 31
-	lui $5, 0x8000
-	addiu $6, $0, -34
-	lui $7, 0xffff
-	ori $7, $7, 0x7fff
-	lui $8, 0x2ba5
-	ori $8, $8, 0x6b3c
-	lui $9, 0x3fff
-	ori $9, $9, 0xffff
-	lui $10, 0xff
-	ori $10, $10, 0xff
-	addiu $11, $0, 31
-	lui $12, 0x3ed
-	ori $12, $12, 0x4b08
-	lui $13, 0x3e3c
-	ori $13, $13, 0xf951
-	addiu $14, $0, 20480
-	lui $15, 0xff
-	ori $15, $15, 0xffff
-	lui $16, 0xf690
-	ori $16, $16, 0xc519
-	lui $17, 0x8000
-	ori $17, $17, 0x1
-	lui $18, 0xee08
-	ori $18, $18, 0x5aab
-	addiu $19, $0, -22
-	lui $20, 0xdb84
-	ori $20, $20, 0xa7c4
-	addiu $21, $0, 87
-	addiu $22, $0, 20
-	addiu $23, $0, -9
-	addiu $24, $0, 8191
-	lui $25, 0x8765
-	ori $25, $25, 0x4321
-	lui $28, 0x6e04
-	ori $28, $28, 0x1688
-	addiu $30, $0, 4096
-	lui $31, 0x53a1
-	ori $31, $31, 0xc6be
+	addiu $1, $0, 42
+	addiu $2, $0, -25
+	addiu $3, $0, 0
+	addiu $4, $0, -87
+	lui $5, 0x5772
+	ori $5, $5, 0xabbf
+	addiu $6, $0, 31
+	lui $7, 0x14c3
+	ori $7, $7, 0x635
+	lui $8, 0xca70
+	ori $8, $8, 0xc501
+	addiu $9, $0, -25344
+	lui $10, 0x5aa6
+	ori $10, $10, 0x1eaf
+	lui $11, 0x2af9
+	ori $11, $11, 0xbf79
+	lui $12, 0x6c6d
+	ori $12, $12, 0xafcb
+	lui $13, 0x9ff7
+	ori $13, $13, 0xc8f3
+	lui $14, 0x3079
+	ori $14, $14, 0x7fbc
+	lui $15, 0xc7cf
+	ori $15, $15, 0x1f82
+	lui $16, 0x9500
+	lui $17, 0x929f
+	ori $17, $17, 0xd856
+	lui $18, 0x400
+	ori $18, $18, 0x1
+	addiu $19, $0, 2
+	lui $20, 0x3f4e
+	ori $20, $20, 0xaeb7
+	lui $21, 0x708d
+	ori $21, $21, 0x8fbd
+	lui $22, 0xe1af
+	ori $22, $22, 0xbfc9
+	lui $23, 0xef9c
+	ori $23, $23, 0xab2a
+	lui $24, 0x1
+	lui $25, 0x9005
+	ori $25, $25, 0x5ed0
+	addiu $28, $0, -25
+	lui $30, 0x10c3
+	ori $30, $30, 0x2334
+	lui $31, 0xe2ef
+	ori $31, $31, 0xb017
 # case 61 body
-	lui $7, 0x3fff
-	ori $7, $7, 0xffff
-	addi $16, $7, -1
-	lui $8, 0x875c
-	lui $23, %hi(scratch+11)
-	addiu $23, $23, %lo(scratch+11)
-	lwl $9, 3($23)
-	lwr $9, 0($23)
-	madd $28, $23
-	mfhi $20
-	beql $12, $12, .Lc61_0
-	srav $31, $9, $1
-	slti $8, $17, -1
-	addiu $12, $13, 19925
-.Lc61_0:
+	ins $11, $23, 18, 14
+	ext $4, $23, 2, 15
+	mul $8, $25, $19
+	mthi $15
+	mtlo $7
+	lui $4, %hi(scratch-149)
+	addiu $4, $4, %lo(scratch-149)
+	ll $5, 157($4)
+	sllv $17, $4, $21
+	sltiu $7, $14, 17299
+	sc $11, 157($4)
+	mfhi $30
+	srav $9, $6, $31
+	lui $1, 0x4b05
+	ori $1, $1, 0x4f68
+	addi $14, $1, -5134
+	madd $20, $23
+	mult $11, $22
+	ext $14, $30, 30, 2
+	slt $16, $1, $25
 # case 61 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7390,82 +7416,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 62
-	lui $1, 0x1ad6
-	ori $1, $1, 0x1f18
+	addiu $1, $0, -19
 	mthi $1
-	lui $1, 0x6382
-	ori $1, $1, 0x8a53
+	addiu $1, $0, 23552
 	mtlo $1
-	lui $1, 0x3
-	ori $1, $1, 0xffff
-	addiu $2, $0, -37
-	lui $3, 0x6a
-	addiu $4, $0, -37
-	lui $5, 0x1fff
-	ori $5, $5, 0xffff
-	lui $6, 0xe8ae
-	ori $6, $6, 0xad6f
-	addiu $7, $0, 30720
-	addiu $8, $0, -128
-	addiu $9, $0, -12544
-	lui $10, 0x73f4
-	ori $10, $10, 0x76ee
-	addiu $11, $0, 2049
-	addiu $12, $0, -27
-	lui $13, 0xd4b7
-	ori $13, $13, 0xe529
-	lui $14, 0x1234
-	ori $14, $14, 0x5678
-	lui $15, 0x4c64
-	ori $15, $15, 0x9b57
-	addiu $16, $0, -16
-	lui $17, 0xd600
-	lui $18, 0xf1a9
-	ori $18, $18, 0x862b
-	lui $19, 0xad23
-	ori $19, $19, 0x410
-	addiu $20, $0, 2
-	addiu $21, $0, 21
-	lui $22, 0x353b
-	ori $22, $22, 0x32d2
-	addiu $23, $0, -16
-	lui $24, 0x3c4f
-	ori $24, $24, 0xf20c
-	lui $25, 0xffcb
-	lui $28, 0xff
-	ori $28, $28, 0xffff
-	lui $30, 0xae68
-	ori $30, $30, 0xfa66
-	lui $31, 0xff87
+	lui $1, 0xb992
+	ori $1, $1, 0xbe51
+	addiu $2, $0, -2
+	addiu $3, $0, 33
+	addiu $4, $0, 4
+	addiu $5, $0, 63
+	lui $6, 0xcc84
+	ori $6, $6, 0xeac0
+	lui $7, 0x20
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	lui $9, 0x69d2
+	ori $9, $9, 0xc95c
+	addiu $10, $0, -5
+	lui $11, 0x2811
+	ori $11, $11, 0x5354
+	addiu $12, $0, 11
+	lui $13, 0xfd34
+	ori $13, $13, 0x609b
+	addiu $14, $0, 3
+	lui $15, 0x5084
+	ori $15, $15, 0xe967
+	lui $16, 0x7f
+	ori $16, $16, 0xffff
+	lui $17, 0xa
+	lui $18, 0x318b
+	ori $18, $18, 0x936b
+	addiu $19, $0, -16
+	lui $20, 0x0
+	ori $20, $20, 0x8001
+	lui $21, 0x2a00
+	lui $22, 0x6382
+	ori $22, $22, 0x8a53
+	lui $23, 0x3
+	ori $23, $23, 0xffff
+	addiu $24, $0, -37
+	lui $25, 0x6a
+	addiu $28, $0, -37
+	lui $30, 0x1fff
+	ori $30, $30, 0xffff
+	lui $31, 0xe8ae
+	ori $31, $31, 0xad6f
 # case 62 body
-	bltzl $1, .Lc62_0
-	sll $31, $3, 14
-	srlv $10, $23, $19
+	j .Lc62_0
+	lui $18, 0xd9b5
+	srlv $6, $4, $23
 .Lc62_0:
-	lui $24, 0xf148
-	ori $24, $24, 0xb1d9
-	addi $19, $24, 32767
-	or $21, $6, $24
-	addiu $15, $0, 4097
-	lui $6, 0xe163
-	ori $6, $6, 0x7c72
-	add $3, $15, $6
-	rotrv $25, $13, $5
+	addiu $5, $0, 4
+.Lc62_1:
+	sllv $9, $14, $13
+	srav $30, $28, $19
+	sll $30, $7, 24
+	addiu $5, $5, -1
+	bgtz $5, .Lc62_1
+	sllv $9, $30, $6
+	lui $21, %hi(scratch+46)
+	addiu $21, $21, %lo(scratch+46)
+	sh $31, 0($21)
+	bgezal $11, .Lc62_2
+	rotrv $18, $1, $11
+	rotr $13, $6, 10
+.Lc62_2:
+	clz $19, $31
+	lui $24, %hi(scratch-12)
+	addiu $24, $24, %lo(scratch-12)
+	swr $19, 14($24)
+	swl $19, 17($24)
+	rotrv $6, $24, $31
+	srl $20, $5, 27
+	addiu $3, $0, 38
+	addiu $23, $0, 31
+	add $6, $3, $23
 	lui $9, %hi(scratch+40)
 	addiu $9, $9, %lo(scratch+40)
 	sb $10, 0($9)
 	rotr $8, $22, 23
-	bltzl $18, .Lc62_1
-	lui $4, 0xff00
-	sra $11, $14, 13
-.Lc62_1:
-	addiu $19, $0, 1
-.Lc62_2:
-	xori $16, $23, 65535
-	lui $18, 0xffff
-	addiu $19, $19, -1
-	bne $19, $0, .Lc62_2
-	sra $5, $12, 15
+	addiu $11, $0, 4
+.Lc62_3:
+	lui $25, 0x0
+	lui $1, 0x8000
+	addiu $11, $11, -1
+	bgtz $11, .Lc62_3
+	srav $12, $25, $19
 # case 62 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7509,94 +7546,96 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 63
-	addiu $1, $0, 93
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mthi $1
-	addiu $1, $0, 25
+	addiu $1, $0, 102
 	mtlo $1
-	lui $1, 0x8f32
-	ori $1, $1, 0x7e22
-	lui $2, 0xfec2
-	ori $2, $2, 0xe530
-	lui $3, 0xa73e
-	ori $3, $3, 0x2f9f
-	addiu $4, $0, 7
-	addiu $5, $0, -17
-	addiu $6, $0, 2
-	addiu $7, $0, -32512
-	lui $8, 0x200
-	addiu $9, $0, 5
-	lui $10, 0x80
-	lui $11, 0x0
-	ori $11, $11, 0x8001
-	lui $12, 0xf6
-	ori $12, $12, 0x50ed
-	lui $13, 0xff9d
-	lui $14, 0xc439
-	ori $14, $14, 0x31da
-	lui $15, 0x100
-	addiu $16, $0, 128
-	addiu $17, $0, 257
-	addiu $18, $0, 21
-	lui $19, 0xff86
-	addiu $20, $0, -23
-	lui $21, 0xff00
-	ori $21, $21, 0xff00
-	lui $22, 0xc19c
-	ori $22, $22, 0x7e3d
-	addiu $23, $0, 83
-	lui $24, 0x2b44
-	ori $24, $24, 0x1028
-	addiu $25, $0, -28
-	lui $28, 0x40
-	lui $30, 0x2b32
-	ori $30, $30, 0xaffe
-	addiu $31, $0, 20992
+	lui $1, 0x42
+	lui $2, 0xfc2e
+	ori $2, $2, 0x8d1c
+	lui $3, 0x4
+	addiu $4, $0, -32768
+	lui $5, 0xff8f
+	lui $6, 0x2
+	ori $6, $6, 0x1
+	lui $7, 0x4e3c
+	ori $7, $7, 0x309b
+	lui $8, 0xd463
+	ori $8, $8, 0x6eb8
+	addiu $9, $0, 121
+	lui $10, 0xa73e
+	ori $10, $10, 0x2f9f
+	addiu $11, $0, 7
+	addiu $12, $0, -17
+	addiu $13, $0, 2
+	addiu $14, $0, -32512
+	lui $15, 0x200
+	addiu $16, $0, 5
+	lui $17, 0x80
+	lui $18, 0x0
+	ori $18, $18, 0x8001
+	lui $19, 0xf6
+	ori $19, $19, 0x50ed
+	lui $20, 0xff9d
+	lui $21, 0xc439
+	ori $21, $21, 0x31da
+	lui $22, 0x100
+	addiu $23, $0, 128
+	addiu $24, $0, 257
+	addiu $25, $0, 21
+	lui $28, 0xff86
+	addiu $30, $0, -23
+	lui $31, 0xff00
+	ori $31, $31, 0xff00
 # case 63 body
+	bgezal $22, .Lc63_0
+	lui $15, 0xe50e
+	sltiu $19, $19, -24956
+.Lc63_0:
 	lui $14, 0x8303
 	lui $1, %hi(scratch+46)
 	addiu $1, $1, %lo(scratch+46)
 	sh $25, -18($1)
-	lui $1, %hi(scratch-93)
-	addiu $1, $1, %lo(scratch-93)
-	ll $7, 93($1)
-	sc $17, 93($1)
-	xori $6, $1, 32768
-	wsbh $17, $1
-	lui $8, %hi(scratch+196)
-	addiu $8, $8, %lo(scratch+196)
-	sb $9, -169($8)
-	lui $28, %hi(.Lc63_0)
-	addiu $28, $28, %lo(.Lc63_0)
+	bgezall $0, .Lc63_1
+	andi $4, $6, 13235
+	sllv $4, $13, $10
+	rotr $17, $1, 20
+.Lc63_1:
+	ins $3, $9, 9, 11
+	lui $28, %hi(.Lc63_2)
+	addiu $28, $28, %lo(.Lc63_2)
 	jalr $28
-	rotrv $14, $13, $19
+	lui $14, 0xffff
 	slt $20, $17, $10
 	lui $20, 0xff
-.Lc63_0:
-	bgezal $2, .Lc63_1
+.Lc63_2:
+	bgezal $2, .Lc63_3
 	and $15, $23, $10
 	sra $18, $28, 22
-.Lc63_1:
+.Lc63_3:
 	lui $15, %hi(scratch+5)
 	addiu $15, $15, %lo(scratch+5)
 	lwl $28, 0($15)
 	lui $3, %hi(scratch-79)
 	addiu $3, $3, %lo(scratch-79)
 	sh $23, 127($3)
-	addiu $19, $0, 4
-.Lc63_2:
-	rotrv $11, $18, $28
-	srl $16, $13, 15
-	addiu $19, $19, -1
-	bgtz $19, .Lc63_2
-	sra $24, $7, 28
-	mthi $14
-	bgezal $9, .Lc63_3
-	lui $28, 0x833b
-	slti $19, $11, 20661
-	srav $30, $0, $15
-.Lc63_3:
-	rotrv $3, $16, $15
-	multu $9, $1
+	addiu $22, $0, -82
+	addi $13, $22, -32768
+	lui $14, 0x4
+	div $0, $19, $14
+	addiu $24, $0, -32768
+	addi $9, $24, -6087
+	addiu $28, $0, 15104
+	addiu $22, $0, 9
+	add $19, $28, $22
+	addiu $6, $0, 18
+	div $0, $10, $6
+	lui $7, %hi(scratch+199)
+	addiu $7, $7, %lo(scratch+199)
+	ll $17, -167($7)
+	rotrv $10, $1, $3
+	sc $15, -167($7)
 # case 63 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7640,9 +7679,10 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 64
-	addiu $1, $0, 32
+	lui $1, 0x9a4e
+	ori $1, $1, 0x4176
 	mthi $1
-	addiu $1, $0, -122
+	addiu $1, $0, -128
 	mtlo $1
 	addiu $1, $0, 8
 	addiu $2, $0, 12
@@ -7685,39 +7725,43 @@ __start:
 	addiu $30, $0, 4096
 	addiu $31, $0, 3
 # case 64 body
-	lui $25, 0x5655
-	ori $25, $25, 0xe494
-	addi $25, $25, 23156
-	multu $15, $9
-	bgezal $16, .Lc64_0
-	lui $20, 0xf28a
-	xor $10, $12, $20
-	movn $30, $5, $30
+	lui $25, %hi(scratch-29)
+	addiu $25, $25, %lo(scratch-29)
+	synci 79($25)
+	lui $25, %hi(scratch+111)
+	addiu $25, $25, %lo(scratch+111)
+	sh $21, -69($25)
+	lui $24, %hi(scratch-121)
+	addiu $24, $24, %lo(scratch-121)
+	sw $28, 153($24)
+	addiu $6, $0, 3
 .Lc64_0:
-	lui $8, %hi(scratch+182)
-	addiu $8, $8, %lo(scratch+182)
-	swl $11, -149($8)
-	swr $11, -152($8)
-	rotr $15, $5, 3
-	lui $2, %hi(scratch-42)
-	addiu $2, $2, %lo(scratch-42)
-	swl $12, 71($2)
-	srlv $10, $6, $19
-	sllv $4, $23, $11
-	lui $24, 0x52be
-	rotr $1, $31, 6
-	sltiu $2, $28, 6386
-	addiu $17, $0, 3
+	srlv $20, $4, $24
+	rotr $30, $15, 8
+	ori $12, $3, 65535
+	addiu $6, $6, -1
+	bne $6, $0, .Lc64_0
+	lui $1, 0x8000
+	slt $19, $19, $13
+	lui $19, %hi(scratch-165)
+	addiu $19, $19, %lo(scratch-165)
+	sb $9, 184($19)
+	seb $3, $13
+	lui $4, 0xcec9
+	addiu $21, $0, 3
 .Lc64_1:
-	srav $31, $5, $20
-	addiu $17, $17, -1
-	bgtz $17, .Lc64_1
-	sllv $25, $17, $12
-	bgezal $19, .Lc64_2
-	rotrv $15, $19, $24
-	rotrv $5, $15, $0
-	lui $9, 0x8000
-.Lc64_2:
+	lui $7, 0x7120
+	addiu $21, $21, -1
+	bgtz $21, .Lc64_1
+	sllv $18, $6, $22
+	movz $13, $25, $17
+	madd $15, $31
+	ori $25, $17, 255
+	lui $23, %hi(scratch+40)
+	addiu $23, $23, %lo(scratch+40)
+	ll $24, 0($23)
+	xori $9, $24, 54083
+	sc $31, 0($23)
 # case 64 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7761,78 +7805,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 65
-	addiu $1, $0, -33
+	addiu $1, $0, 84
 	mthi $1
-	addiu $1, $0, -36
+	lui $1, 0xff86
 	mtlo $1
-	lui $1, 0x30bb
-	ori $1, $1, 0xf136
-	lui $2, 0x7000
-	lui $3, 0x8000
-	addiu $4, $0, 0
-	addiu $5, $0, -2
-	addiu $6, $0, 20480
-	lui $7, 0x1
-	lui $8, 0x209c
-	ori $8, $8, 0xdec5
-	lui $9, 0x9c28
-	ori $9, $9, 0x917f
-	addiu $10, $0, -17
-	addiu $11, $0, -17
-	addiu $12, $0, 255
-	lui $13, 0x8000
-	lui $14, 0x5b00
-	lui $15, 0x16
-	addiu $16, $0, 129
-	lui $17, 0xcd86
-	ori $17, $17, 0xaa14
-	addiu $18, $0, 31
-	addiu $19, $0, 18
-	lui $20, 0xede8
-	ori $20, $20, 0x86c7
-	addiu $21, $0, 3
-	lui $22, 0x6d
-	lui $23, 0xb775
-	ori $23, $23, 0xf3cc
-	addiu $24, $0, 2
-	lui $25, 0xb738
-	ori $25, $25, 0x3db0
-	lui $28, 0xffe7
-	addiu $30, $0, -20
-	addiu $31, $0, 17
+	lui $1, 0x300
+	addiu $2, $0, -36
+	lui $3, 0x30bb
+	ori $3, $3, 0xf136
+	lui $4, 0x7000
+	lui $5, 0x8000
+	addiu $6, $0, 0
+	addiu $7, $0, -2
+	addiu $8, $0, 20480
+	lui $9, 0x1
+	lui $10, 0x209c
+	ori $10, $10, 0xdec5
+	lui $11, 0x9c28
+	ori $11, $11, 0x917f
+	addiu $12, $0, -17
+	addiu $13, $0, -17
+	addiu $14, $0, 255
+	lui $15, 0x8000
+	lui $16, 0x5b00
+	lui $17, 0x16
+	addiu $18, $0, 129
+	lui $19, 0xcd86
+	ori $19, $19, 0xaa14
+	addiu $20, $0, 31
+	addiu $21, $0, 18
+	lui $22, 0xede8
+	ori $22, $22, 0x86c7
+	addiu $23, $0, 3
+	lui $24, 0x6d
+	lui $25, 0xb775
+	ori $25, $25, 0xf3cc
+	addiu $28, $0, 2
+	lui $30, 0xb738
+	ori $30, $30, 0x3db0
+	lui $31, 0xffe7
 # case 65 body
-	xor $9, $19, $3
-	lui $6, 0x84d6
-	bal .Lc65_0
-	srl $13, $23, 7
-	xori $1, $21, 32767
+	ins $4, $0, 4, 23
+	mul $19, $3, $6
+	mthi $23
+	mtlo $23
+	lui $21, 0xd7e4
+	msub $12, $23
+	ins $8, $0, 21, 8
+	bgtz $31, .Lc65_0
+	lui $4, 0x7b33
+	sltiu $6, $8, -32768
+	and $21, $1, $19
 .Lc65_0:
-	lui $23, 0x4d54
-	ori $23, $23, 0x50a2
-	addiu $6, $0, -12
-	sub $1, $23, $6
-	srav $19, $20, $7
-	lui $7, %hi(.Lc65_1)
-	addiu $7, $7, %lo(.Lc65_1)
-	jr $7
-	and $1, $19, $9
-	lui $6, 0x1415
-	lui $23, 0xffff
+	bgezl $21, .Lc65_1
+	sllv $17, $0, $19
+	andi $25, $19, 17121
 .Lc65_1:
-	lui $4, 0x7fff
-	mfhi $13
-	lui $2, %hi(.Lc65_2)
-	addiu $2, $2, %lo(.Lc65_2)
-	jalr $19, $2
-	lui $2, 0xff
-	srl $25, $1, 28
+	addiu $6, $0, 4
 .Lc65_2:
-	blez $8, .Lc65_3
-	sll $7, $4, 2
-	srav $19, $17, $10
-	addu $5, $4, $25
-.Lc65_3:
-	ins $19, $11, 5, 10
+	lui $8, 0x0
+	addiu $6, $6, -1
+	bne $6, $0, .Lc65_2
+	rotr $5, $0, 14
 # case 65 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7876,105 +7910,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 66
-	addiu $1, $0, 6
+	lui $1, 0xea0a
+	ori $1, $1, 0xfe44
 	mthi $1
-	lui $1, 0x3
-	ori $1, $1, 0xffff
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mtlo $1
-	lui $1, 0x0
-	ori $1, $1, 0x8000
-	lui $2, 0xb53
-	ori $2, $2, 0xa50
-	lui $3, 0xffff
-	ori $3, $3, 0x7fff
-	addiu $4, $0, -34
-	lui $5, 0x40
-	ori $5, $5, 0x1
-	addiu $6, $0, -26
-	addiu $7, $0, -21
-	addiu $8, $0, 128
-	addiu $9, $0, 28
-	lui $10, 0xb555
-	ori $10, $10, 0x422d
-	lui $11, 0x11b7
-	ori $11, $11, 0xd063
-	addiu $12, $0, 56
-	lui $13, 0xe22e
-	ori $13, $13, 0x62a3
-	lui $14, 0x4b90
-	ori $14, $14, 0x8847
-	lui $15, 0x8765
-	ori $15, $15, 0x4321
-	lui $16, 0xff86
-	addiu $17, $0, 25
-	addiu $18, $0, -11264
-	lui $19, 0xa287
-	ori $19, $19, 0x4689
-	addiu $20, $0, 1
-	lui $21, 0x80
-	ori $21, $21, 0x1
-	lui $22, 0x20
-	addiu $23, $0, 2
-	lui $24, 0xfe9a
-	ori $24, $24, 0xbee3
-	addiu $25, $0, 20224
-	lui $28, 0x0
-	ori $28, $28, 0xffff
-	addiu $30, $0, -24
-	lui $31, 0x3fff
-	ori $31, $31, 0xffff
-# case 66 body
-	beql $31, $31, .Lc66_0
-	srlv $22, $11, $6
-	xor $6, $23, $20
-	lui $23, 0xffff
-.Lc66_0:
-	lui $20, 0xc5fc
-	lui $8, %hi(scratch-93)
-	addiu $8, $8, %lo(scratch-93)
-	lwl $3, 149($8)
-	lwr $3, 146($8)
-	addiu $19, $0, 2
-.Lc66_1:
-	srl $14, $23, 24
-	addiu $19, $19, -1
-	bne $19, $0, .Lc66_1
-	rotr $2, $3, 16
-	lui $5, 0xaf8b
-	movz $31, $31, $0
-	sra $22, $12, 30
-	lui $14, %hi(.Lc66_2)
-	addiu $14, $14, %lo(.Lc66_2)
-	jalr $14
-	lui $2, 0xffff
-	xori $16, $8, 255
-	sltiu $25, $16, 842
-.Lc66_2:
-	addiu $23, $0, 3
-.Lc66_3:
+	lui $1, 0x664b
+	ori $1, $1, 0xf7d9
+	addiu $2, $0, 0
+	lui $3, 0x6973
+	ori $3, $3, 0x54c6
+	addiu $4, $0, 256
+	lui $5, 0xe66
+	ori $5, $5, 0xfe11
+	lui $6, 0xb42d
+	ori $6, $6, 0xd0
+	lui $7, 0xffba
+	lui $8, 0xffa8
+	addiu $9, $0, -27
+	lui $10, 0x1
+	addiu $11, $0, 17
+	lui $12, 0x1234
+	ori $12, $12, 0x5678
+	lui $13, 0xd300
 	lui $14, 0xff00
-	addiu $23, $23, -1
-	bne $23, $0, .Lc66_3
-	rotrv $8, $22, $14
-	lui $17, %hi(scratch+47)
-	addiu $17, $17, %lo(scratch+47)
-	lwr $7, -37($17)
-	b .Lc66_4
-	xor $1, $16, $18
-	lui $22, 0x1
-.Lc66_4:
-	srav $28, $30, $24
-	lui $5, 0x8000
-	lui $12, %hi(scratch+29)
-	addiu $12, $12, %lo(scratch+29)
-	sb $0, 20($12)
-	addiu $12, $0, 3
-.Lc66_5:
-	srl $31, $1, 12
-	rotr $24, $3, 27
-	addiu $12, $12, -1
-	bgtz $12, .Lc66_5
-	srl $3, $21, 4
+	ori $14, $14, 0xff00
+	addiu $15, $0, -1
+	lui $16, 0x466e
+	ori $16, $16, 0x8cc8
+	addiu $17, $0, 32
+	addiu $18, $0, 14
+	addiu $19, $0, 1024
+	lui $20, 0x3
+	ori $20, $20, 0xffff
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	lui $22, 0xb53
+	ori $22, $22, 0xa50
+	lui $23, 0xffff
+	ori $23, $23, 0x7fff
+	addiu $24, $0, -34
+	lui $25, 0x40
+	ori $25, $25, 0x1
+	addiu $28, $0, -26
+	addiu $30, $0, -21
+	addiu $31, $0, 128
+# case 66 body
+	addiu $28, $0, 4
+.Lc66_0:
+	slt $18, $22, $19
+	lui $25, 0x0
+	andi $10, $4, 52252
+	addiu $28, $28, -1
+	bgtz $28, .Lc66_0
+	sra $18, $0, 1
+	mflo $20
+	lui $5, %hi(scratch+157)
+	addiu $5, $5, %lo(scratch+157)
+	lw $5, -97($5)
+	madd $9, $30
+	lui $2, 0xff00
+	bltz $11, .Lc66_1
+	ori $21, $1, 32767
+	lui $24, 0x99e3
+.Lc66_1:
+	sllv $15, $20, $30
+	jal .Lc66_2
+	lui $25, 0x8985
+	sltu $19, $8, $6
+.Lc66_2:
 # case 66 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8018,73 +8023,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 67
-	addiu $1, $0, 2049
+	addiu $1, $0, 16384
 	mthi $1
-	addiu $1, $0, 25
+	lui $1, 0xc259
+	ori $1, $1, 0x3aa7
 	mtlo $1
-	addiu $1, $0, 2048
-	lui $2, 0xb25a
-	ori $2, $2, 0xbc4c
-	lui $3, 0x4
-	lui $4, 0x3987
-	ori $4, $4, 0x8d9e
-	lui $5, 0x5fac
-	ori $5, $5, 0x164c
-	lui $6, 0x2
-	ori $6, $6, 0x1
-	lui $7, 0x3de6
-	ori $7, $7, 0xd132
-	lui $8, 0x1
-	lui $9, 0xaaaa
-	ori $9, $9, 0xaaaa
-	lui $10, 0xcc23
-	ori $10, $10, 0x4f9b
-	lui $11, 0x8000
-	ori $11, $11, 0x1
-	addiu $12, $0, 19
-	lui $13, 0xe29e
-	ori $13, $13, 0x4ce0
-	addiu $14, $0, 28
-	lui $15, 0x7fff
-	ori $15, $15, 0xfffe
-	lui $16, 0x91a0
-	ori $16, $16, 0xd9ed
-	lui $17, 0x873
-	ori $17, $17, 0x5492
-	addiu $18, $0, -24
-	lui $19, 0x531
-	ori $19, $19, 0x2035
-	lui $20, 0x7fff
-	ori $20, $20, 0xfffe
-	addiu $21, $0, 32
-	addiu $22, $0, -11
-	lui $23, 0xb76f
-	ori $23, $23, 0x8beb
-	addiu $24, $0, 27904
-	lui $25, 0xf831
-	ori $25, $25, 0xf0e8
-	addiu $28, $0, 2
-	lui $30, 0x14
-	lui $31, 0x79dd
-	ori $31, $31, 0xfb10
+	addiu $1, $0, -3
+	lui $2, 0xe9f
+	ori $2, $2, 0x806
+	lui $3, 0xffff
+	ori $3, $3, 0x7fff
+	addiu $4, $0, 37
+	addiu $5, $0, -1
+	lui $6, 0x63f5
+	ori $6, $6, 0xaf8b
+	addiu $7, $0, 2
+	lui $8, 0x18bd
+	ori $8, $8, 0xd268
+	lui $9, 0xf890
+	ori $9, $9, 0xbf51
+	addiu $10, $0, -2
+	addiu $11, $0, 84
+	lui $12, 0x6d1e
+	ori $12, $12, 0x7cdb
+	lui $13, 0xd286
+	ori $13, $13, 0xe0c4
+	lui $14, 0x7e79
+	ori $14, $14, 0x94ac
+	lui $15, 0x1775
+	ori $15, $15, 0x9176
+	lui $16, 0x8000
+	addiu $17, $0, 7
+	addiu $18, $0, -47
+	addiu $19, $0, 4
+	addiu $20, $0, -27
+	lui $21, 0xca58
+	ori $21, $21, 0xf84d
+	lui $22, 0xff
+	ori $22, $22, 0xffff
+	lui $23, 0x912b
+	ori $23, $23, 0x8dfa
+	lui $24, 0xfddd
+	ori $24, $24, 0x34a
+	lui $25, 0xc9bd
+	ori $25, $25, 0x4955
+	addiu $28, $0, 513
+	addiu $30, $0, 9
+	addiu $31, $0, -18
 # case 67 body
+	clo $17, $20
+	ext $23, $17, 11, 9
+	lui $2, %hi(scratch-54)
+	addiu $2, $2, %lo(scratch-54)
+	sb $6, 54($2)
+	addiu $7, $0, 4
+.Lc67_0:
+	and $16, $13, $28
+	addiu $7, $7, -1
+	bgtz $7, .Lc67_0
+	lui $4, 0x6485
+	nor $12, $12, $0
+	blezl $0, .Lc67_1
+	lui $12, 0xca9e
+	lui $11, 0x9591
+.Lc67_1:
+	addiu $4, $0, 5
+.Lc67_2:
+	srl $3, $21, 4
+	srlv $24, $7, $23
+	srl $16, $25, 22
+	addiu $4, $4, -1
+	bne $4, $0, .Lc67_2
+	sra $30, $6, 25
+	multu $19, $25
+	ext $21, $23, 18, 2
+	srlv $23, $25, $8
+	addiu $3, $0, 2
+.Lc67_3:
+	rotr $1, $7, 6
+	lui $1, 0x7fff
+	sll $19, $6, 11
+	addiu $3, $3, -1
+	bgtz $3, .Lc67_3
+	andi $17, $22, 60478
+	sra $23, $13, 2
 	addiu $24, $0, -32768
 	lui $31, 0x7fff
 	ori $31, $31, 0xfffe
 	add $17, $24, $31
-	bgez $18, .Lc67_0
+	bgez $18, .Lc67_4
 	sltiu $12, $21, -28089
 	srav $16, $5, $1
-.Lc67_0:
+.Lc67_4:
 	lui $20, %hi(scratch-182)
 	addiu $20, $20, %lo(scratch-182)
 	sw $1, 186($20)
-	sltiu $13, $31, 1
-	b .Lc67_1
-	sllv $20, $30, $15
-	rotr $9, $12, 30
-.Lc67_1:
-	clz $25, $5
 # case 67 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8128,103 +8161,98 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 68
-	lui $1, 0xe873
-	ori $1, $1, 0xe73b
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mthi $1
-	addiu $1, $0, -128
+	lui $1, 0x4000
 	mtlo $1
-	lui $1, 0xc8a
-	ori $1, $1, 0xfa91
-	lui $2, 0x1
-	addiu $3, $0, 43
-	lui $4, 0xff00
-	ori $4, $4, 0xff00
-	addiu $5, $0, -32768
-	lui $6, 0x1800
-	lui $7, 0xecf2
-	ori $7, $7, 0xc540
-	addiu $8, $0, -22
-	addiu $9, $0, 4097
-	lui $10, 0xd2a8
-	ori $10, $10, 0x25e0
-	addiu $11, $0, -32768
-	lui $12, 0x100
-	ori $12, $12, 0x1
-	addiu $13, $0, 1
-	addiu $14, $0, 0
-	lui $15, 0x3f
-	ori $15, $15, 0xffff
-	lui $16, 0xbef9
-	ori $16, $16, 0x5848
-	addiu $17, $0, -35
-	lui $18, 0xf9c4
-	ori $18, $18, 0x2f11
-	lui $19, 0xa3cd
-	ori $19, $19, 0xa8e6
-	lui $20, 0xb828
-	ori $20, $20, 0x4794
-	lui $21, 0x75d2
-	ori $21, $21, 0x6110
-	addiu $22, $0, 0
-	lui $23, 0x3592
-	ori $23, $23, 0x32f9
-	lui $24, 0x0
-	ori $24, $24, 0x8000
-	addiu $25, $0, 70
-	lui $28, 0xcaa3
-	ori $28, $28, 0x18db
-	lui $30, 0x9700
-	addiu $31, $0, 27
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
+	addiu $2, $0, 26
+	lui $3, 0x25
+	addiu $4, $0, 12
+	lui $5, 0xf399
+	ori $5, $5, 0xcc48
+	addiu $6, $0, -27136
+	lui $7, 0x2d61
+	ori $7, $7, 0xbf1e
+	addiu $8, $0, -4
+	lui $9, 0x5eab
+	ori $9, $9, 0x147f
+	lui $10, 0x448
+	ori $10, $10, 0x7c4d
+	lui $11, 0xfff
+	ori $11, $11, 0xffff
+	lui $12, 0xe873
+	ori $12, $12, 0xe73b
+	addiu $13, $0, -128
+	lui $14, 0xc8a
+	ori $14, $14, 0xfa91
+	lui $15, 0x1
+	addiu $16, $0, 43
+	lui $17, 0xff00
+	ori $17, $17, 0xff00
+	addiu $18, $0, -32768
+	lui $19, 0x1800
+	lui $20, 0xecf2
+	ori $20, $20, 0xc540
+	addiu $21, $0, -22
+	addiu $22, $0, 4097
+	lui $23, 0xd2a8
+	ori $23, $23, 0x25e0
+	addiu $24, $0, -32768
+	lui $25, 0x100
+	ori $25, $25, 0x1
+	addiu $28, $0, 1
+	addiu $30, $0, 0
+	lui $31, 0x3f
+	ori $31, $31, 0xffff
 # case 68 body
-	lui $5, %hi(scratch+141)
-	addiu $5, $5, %lo(scratch+141)
-	swl $8, -100($5)
-	swr $8, -103($5)
-	lui $19, %hi(.Lc68_0)
-	addiu $19, $19, %lo(.Lc68_0)
-	jalr $19
-	rotrv $19, $15, $24
-	lui $24, 0xf044
-	sll $28, $28, 20
+	beq $31, $31, .Lc68_0
+	lui $19, 0x0
+	addiu $16, $3, 23812
 .Lc68_0:
-	srl $16, $21, 3
-	lui $17, %hi(scratch+73)
-	addiu $17, $17, %lo(scratch+73)
-	swr $16, -58($17)
-	swl $16, -55($17)
-	slt $30, $6, $3
-	lui $18, 0xa7c
-	ori $18, $18, 0xf088
-	lui $3, 0x93a5
-	ori $3, $3, 0xd692
-	sub $0, $18, $3
-	lui $16, 0xff
-	sllv $20, $24, $9
-	addu $22, $9, $0
-	bne $9, $22, .Lc68_1
-	slti $31, $9, 255
-	srlv $15, $3, $6
-	srl $28, $6, 7
+	addiu $18, $0, 2
 .Lc68_1:
-	lui $5, %hi(scratch+197)
-	addiu $5, $5, %lo(scratch+197)
-	swr $28, -174($5)
-	swl $28, -171($5)
-	sll $6, $1, 28
-	srl $2, $16, 21
-	lui $28, %hi(scratch+58)
-	addiu $28, $28, %lo(scratch+58)
-	lbu $16, 0($28)
-	andi $21, $30, 65535
-	addiu $31, $0, 1
+	rotrv $30, $19, $4
+	addiu $18, $18, -1
+	bgtz $18, .Lc68_1
+	sra $23, $7, 9
+	lui $22, %hi(scratch+40)
+	addiu $22, $22, %lo(scratch+40)
+	ll $25, 0($22)
+	rotr $13, $24, 24
+	sc $31, 0($22)
+	beql $25, $25, .Lc68_2
+	nor $22, $16, $21
+	xori $8, $21, 32768
 .Lc68_2:
-	srav $28, $17, $24
-	addiu $31, $31, -1
-	bne $31, $0, .Lc68_2
-	sra $3, $21, 3
-	lui $10, %hi(scratch+75)
-	addiu $10, $10, %lo(scratch+75)
-	sb $3, -69($10)
+	madd $18, $5
+	sync
+	lui $18, %hi(scratch+42)
+	addiu $18, $18, %lo(scratch+42)
+	pref 25, 0($18)
+	lui $1, %hi(scratch+58)
+	addiu $1, $1, %lo(scratch+58)
+	lw $4, -18($1)
+	mul $20, $24, $9
+	mthi $21
+	mtlo $15
+	rotrv $4, $21, $9
+	mul $9, $10, $22
+	mthi $19
+	mtlo $11
+	mul $4, $6, $12
+	mthi $11
+	mtlo $31
+	lui $7, 0x27dd
+	ori $7, $7, 0xec50
+	lui $23, 0x4c
+	add $28, $7, $23
+	nor $17, $5, $1
+	addiu $13, $0, -1
+	addiu $2, $0, -11008
+	add $2, $13, $2
 # case 68 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8268,78 +8296,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 69
-	lui $1, 0xcf23
-	ori $1, $1, 0xb9ed
+	addiu $1, $0, 34
 	mthi $1
-	lui $1, 0xf8b3
-	ori $1, $1, 0xf1b3
+	addiu $1, $0, -31
 	mtlo $1
-	addiu $1, $0, 1023
-	lui $2, 0xffcf
-	lui $3, 0x7b5d
-	ori $3, $3, 0x1b67
-	lui $4, 0x9308
-	ori $4, $4, 0xc2f7
-	lui $5, 0xb02b
-	ori $5, $5, 0xcf5c
-	lui $6, 0x121c
-	ori $6, $6, 0xd2bd
-	lui $7, 0xb700
-	addiu $8, $0, -32
-	addiu $9, $0, -47
-	lui $10, 0xf7e5
-	ori $10, $10, 0xfeac
-	addiu $11, $0, 28
-	addiu $12, $0, 29184
-	lui $13, 0xf400
-	addiu $14, $0, 33
-	addiu $15, $0, -23
-	lui $16, 0xe817
-	ori $16, $16, 0x3eb6
-	lui $17, 0x9c0c
-	ori $17, $17, 0xaf50
-	addiu $18, $0, 8
-	addiu $19, $0, -7
-	addiu $20, $0, 23
-	lui $21, 0x658a
-	ori $21, $21, 0xe03d
-	addiu $22, $0, 128
-	lui $23, 0x7fd8
-	ori $23, $23, 0x3cd5
-	addiu $24, $0, 2047
-	lui $25, 0x43
-	lui $28, 0x800
-	lui $30, 0x77a9
-	ori $30, $30, 0x97c0
-	lui $31, 0x8129
-	ori $31, $31, 0xd5fd
+	addiu $1, $0, 19456
+	lui $2, 0x31
+	lui $3, 0xf6cd
+	ori $3, $3, 0x7114
+	addiu $4, $0, 14
+	lui $5, 0xffdb
+	ori $5, $5, 0x5ced
+	lui $6, 0x7fff
+	ori $6, $6, 0xffff
+	addiu $7, $0, 10
+	lui $8, 0x997a
+	ori $8, $8, 0x4907
+	lui $9, 0x7673
+	ori $9, $9, 0x120d
+	lui $10, 0xef00
+	lui $11, 0x1e3f
+	ori $11, $11, 0x6485
+	lui $12, 0xffa7
+	addiu $13, $0, -32
+	lui $14, 0x53cd
+	ori $14, $14, 0xed89
+	addiu $15, $0, 33
+	lui $16, 0xbbd6
+	ori $16, $16, 0xf9a2
+	lui $17, 0x563f
+	ori $17, $17, 0x8cd1
+	addiu $18, $0, -36
+	lui $19, 0xffcf
+	lui $20, 0x7b5d
+	ori $20, $20, 0x1b67
+	lui $21, 0x9308
+	ori $21, $21, 0xc2f7
+	lui $22, 0xb02b
+	ori $22, $22, 0xcf5c
+	lui $23, 0x121c
+	ori $23, $23, 0xd2bd
+	lui $24, 0xb700
+	addiu $25, $0, -32
+	addiu $28, $0, -47
+	lui $30, 0xf7e5
+	ori $30, $30, 0xfeac
+	addiu $31, $0, 28
 # case 69 body
-	ins $13, $7, 5, 23
-	sra $5, $18, 18
-	beql $7, $7, .Lc69_0
-	addu $31, $8, $16
-	and $21, $7, $18
+	mflo $5
+	addiu $28, $31, -8253
+	lui $8, %hi(scratch+91)
+	addiu $8, $8, %lo(scratch+91)
+	sb $0, -41($8)
+	addiu $28, $0, 3
 .Lc69_0:
-	srlv $8, $16, $16
-	mflo $30
-	rotrv $25, $7, $6
-	bgtzl $6, .Lc69_1
-	srav $18, $2, $2
-	sllv $20, $23, $16
+	sllv $19, $4, $9
+	rotrv $18, $24, $13
+	addiu $28, $28, -1
+	bgtz $28, .Lc69_0
+	rotr $7, $13, 5
+	addiu $17, $0, 3
 .Lc69_1:
-	mthi $7
+	xor $18, $7, $4
+	addiu $17, $17, -1
+	bgtz $17, .Lc69_1
+	sra $10, $4, 8
+	beql $1, $21, .Lc69_2
+	srl $8, $21, 23
+	addiu $6, $7, 28837
+.Lc69_2:
+	lui $23, %hi(scratch+185)
+	addiu $23, $23, %lo(scratch+185)
+	ll $9, -157($23)
+	lui $8, 0xffff
+	sra $7, $10, 22
+	sc $22, -157($23)
+	addiu $18, $0, 1
+.Lc69_3:
+	srl $6, $12, 22
+	addiu $18, $18, -1
+	bgtz $18, .Lc69_3
+	srl $25, $4, 8
 	srl $25, $18, 4
 	subu $30, $3, $9
 	ori $17, $5, 9198
-	lui $17, %hi(scratch-103)
-	addiu $17, $17, %lo(scratch-103)
-	lb $18, 125($17)
-	bgtzl $22, .Lc69_2
-	addiu $30, $4, -1
-	srav $12, $15, $3
-	movz $9, $24, $15
-.Lc69_2:
-	lui $1, 0xae11
+	bnel $2, $10, .Lc69_4
+	slt $8, $17, $22
+	subu $30, $4, $5
+	rotrv $19, $10, $11
+.Lc69_4:
 # case 69 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8383,94 +8428,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 70
-	lui $1, 0xc116
-	ori $1, $1, 0xf6dc
+	lui $1, 0xe900
 	mthi $1
-	lui $1, 0x1804
-	ori $1, $1, 0x5d2c
+	lui $1, 0x9467
+	ori $1, $1, 0x2da8
 	mtlo $1
-	lui $1, 0x5965
-	ori $1, $1, 0xc842
-	lui $2, 0xd289
-	ori $2, $2, 0xc132
-	lui $3, 0x997b
-	ori $3, $3, 0x8cc1
-	lui $4, 0x4499
-	ori $4, $4, 0xbaf7
-	addiu $5, $0, 0
-	addiu $6, $0, -7
-	addiu $7, $0, 0
-	lui $8, 0xffff
-	ori $8, $8, 0x7fff
-	addiu $9, $0, -80
-	addiu $10, $0, 2560
-	addiu $11, $0, -64
-	lui $12, 0x5c73
-	ori $12, $12, 0xdb86
-	lui $13, 0x49ab
-	ori $13, $13, 0xd0d8
-	addiu $14, $0, -7
-	lui $15, 0x36ac
-	ori $15, $15, 0xc195
-	addiu $16, $0, 32767
-	addiu $17, $0, 29
-	lui $18, 0x39e7
-	ori $18, $18, 0x5f7e
-	lui $19, 0x6200
-	addiu $20, $0, 32767
-	addiu $21, $0, 6
-	lui $22, 0x9849
-	ori $22, $22, 0xc301
-	addiu $23, $0, 1
-	lui $24, 0xb593
-	ori $24, $24, 0x6d42
-	lui $25, 0xf29e
-	ori $25, $25, 0xa41d
-	lui $28, 0x7922
-	ori $28, $28, 0x879b
-	addiu $30, $0, -128
-	lui $31, 0x68ce
-	ori $31, $31, 0x1a7
+	addiu $1, $0, 29
+	addiu $2, $0, 102
+	lui $3, 0x668
+	ori $3, $3, 0x12a7
+	addiu $4, $0, 4352
+	lui $5, 0xe662
+	ori $5, $5, 0x5e7a
+	addiu $6, $0, -128
+	lui $7, 0x2000
+	ori $7, $7, 0x1
+	lui $8, 0x997b
+	ori $8, $8, 0x8cc1
+	lui $9, 0x4499
+	ori $9, $9, 0xbaf7
+	addiu $10, $0, 0
+	addiu $11, $0, -7
+	addiu $12, $0, 0
+	lui $13, 0xffff
+	ori $13, $13, 0x7fff
+	addiu $14, $0, -80
+	addiu $15, $0, 2560
+	addiu $16, $0, -64
+	lui $17, 0x5c73
+	ori $17, $17, 0xdb86
+	lui $18, 0x49ab
+	ori $18, $18, 0xd0d8
+	addiu $19, $0, -7
+	lui $20, 0x36ac
+	ori $20, $20, 0xc195
+	addiu $21, $0, 32767
+	addiu $22, $0, 29
+	lui $23, 0x39e7
+	ori $23, $23, 0x5f7e
+	lui $24, 0x6200
+	addiu $25, $0, 32767
+	addiu $28, $0, 6
+	lui $30, 0x9849
+	ori $30, $30, 0xc301
+	addiu $31, $0, 1
 # case 70 body
-	addiu $24, $0, 4096
-	lui $22, 0x184c
-	ori $22, $22, 0x879d
-	sub $14, $24, $22
-	addiu $2, $0, 3
+	lui $30, %hi(.Lc70_0)
+	addiu $30, $30, %lo(.Lc70_0)
+	jalr $30
+	sll $31, $11, 22
+	lui $11, 0x7fff
+	andi $14, $25, 32768
 .Lc70_0:
-	addiu $12, $23, 0
-	addiu $2, $2, -1
-	bne $2, $0, .Lc70_0
-	sra $8, $21, 9
-	addiu $14, $0, 2
+	clz $12, $23
+	ext $8, $21, 9, 10
+	clz $25, $31
+	mfhi $5
+	srl $1, $16, 29
+	rotrv $31, $2, $18
+	lui $7, 0xffff
+	ori $7, $7, 0x7fff
+	divu $0, $28, $7
+	mflo $5
+	bgezall $17, .Lc70_1
+	srlv $10, $13, $15
+	srlv $10, $10, $14
+	sll $3, $25, 29
 .Lc70_1:
-	lui $13, 0xbfd4
-	lui $5, 0x8000
-	rotrv $1, $16, $30
-	addiu $14, $14, -1
-	bne $14, $0, .Lc70_1
-	rotrv $23, $31, $2
-	lui $14, %hi(scratch-150)
-	addiu $14, $14, %lo(scratch-150)
-	sb $13, 159($14)
-	lui $12, %hi(scratch+13)
-	addiu $12, $12, %lo(scratch+13)
-	swr $21, 0($12)
-	swl $21, 3($12)
-	addiu $7, $0, 16
-	addi $11, $7, -32768
-	mthi $10
-	addiu $5, $0, 5
-	div $0, $28, $5
-	lui $18, %hi(scratch-99)
-	addiu $18, $18, %lo(scratch-99)
-	sh $6, 105($18)
-	madd $12, $7
-	multu $8, $19
-	mul $7, $1, $28
-	mthi $14
-	mtlo $6
-	ext $16, $25, 1, 25
+	bgtzl $18, .Lc70_2
+	srl $25, $22, 7
+	addu $7, $13, $11
+.Lc70_2:
+	addiu $8, $0, 4
+.Lc70_3:
+	addu $7, $1, $28
+	sll $4, $1, 25
+	addiu $8, $8, -1
+	bne $8, $0, .Lc70_3
+	rotr $17, $12, 28
+	ext $4, $1, 24, 1
+	ins $31, $11, 22, 2
+	addiu $19, $0, 1
+.Lc70_4:
+	sllv $3, $10, $13
+	xori $12, $4, 0
+	srl $13, $20, 19
+	addiu $19, $19, -1
+	bgtz $19, .Lc70_4
+	srav $15, $13, $15
+	movz $4, $28, $16
 # case 70 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8514,82 +8560,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 71
-	addiu $1, $0, -71
+	lui $1, 0x4e58
+	ori $1, $1, 0x8e69
 	mthi $1
-	addiu $1, $0, -37
+	lui $1, 0x6826
+	ori $1, $1, 0xd9ad
 	mtlo $1
-	lui $1, 0x12f3
-	ori $1, $1, 0x7fe0
-	lui $2, 0x1ba5
-	ori $2, $2, 0x30ac
-	lui $3, 0x7fff
-	ori $3, $3, 0xfffe
-	lui $4, 0x3300
-	lui $5, 0xf6f9
-	ori $5, $5, 0x18af
-	lui $6, 0x800
-	lui $7, 0xaaaa
-	ori $7, $7, 0xaaaa
-	addiu $8, $0, -32
-	lui $9, 0x7fff
-	ori $9, $9, 0xfffe
-	lui $10, 0x80
-	lui $11, 0x663c
-	ori $11, $11, 0x252
-	lui $12, 0x8000
-	ori $12, $12, 0x1
-	addiu $13, $0, -32768
-	addiu $14, $0, 8193
-	lui $15, 0x4400
-	lui $16, 0x8695
-	ori $16, $16, 0xe434
-	lui $17, 0x0
+	lui $1, 0x8994
+	ori $1, $1, 0x74f5
+	lui $2, 0xceb7
+	ori $2, $2, 0x702f
+	addiu $3, $0, 1
+	lui $4, 0x7b09
+	ori $4, $4, 0x1467
+	lui $5, 0x10
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	lui $7, 0x6d43
+	ori $7, $7, 0xe4fb
+	lui $8, 0xaaaa
+	ori $8, $8, 0xaaaa
+	lui $9, 0xff
+	ori $9, $9, 0xff
+	lui $10, 0x9d46
+	ori $10, $10, 0xa03c
+	addiu $11, $0, 16
+	addiu $12, $0, -128
+	lui $13, 0xae2
+	ori $13, $13, 0x9274
+	addiu $14, $0, 0
+	lui $15, 0x1acc
+	ori $15, $15, 0xbbdb
+	addiu $16, $0, -30
+	lui $17, 0x7fff
 	ori $17, $17, 0xffff
-	addiu $18, $0, 40
-	addiu $19, $0, 17
-	lui $20, 0x23
-	lui $21, 0x6826
-	ori $21, $21, 0xd9ad
-	lui $22, 0x8994
-	ori $22, $22, 0x74f5
-	lui $23, 0xceb7
-	ori $23, $23, 0x702f
-	addiu $24, $0, 1
-	lui $25, 0x7b09
-	ori $25, $25, 0x1467
-	lui $28, 0x10
-	lui $30, 0x8000
-	ori $30, $30, 0x1
-	lui $31, 0x6d43
-	ori $31, $31, 0xe4fb
+	lui $18, 0xd5b0
+	ori $18, $18, 0x85a
+	addiu $19, $0, -10
+	addiu $20, $0, -14
+	addiu $21, $0, -24
+	lui $22, 0x8000
+	lui $23, 0xc1b1
+	ori $23, $23, 0x15b6
+	addiu $24, $0, -27
+	lui $25, 0xc4cd
+	ori $25, $25, 0xd490
+	lui $28, 0x2308
+	ori $28, $28, 0xe62b
+	lui $30, 0x5c12
+	ori $30, $30, 0x23d4
+	lui $31, 0x0
+	ori $31, $31, 0xffff
 # case 71 body
-	lui $17, 0x9d46
-	ori $17, $17, 0xa03c
-	addiu $11, $0, 32767
-	add $28, $17, $11
-	addiu $2, $0, 2
+	lui $31, %hi(scratch+214)
+	addiu $31, $31, %lo(scratch+214)
+	lwl $7, -185($31)
+	lwr $7, -188($31)
+	rdhwr $1, $1
+	lui $16, %hi(scratch-154)
+	addiu $16, $16, %lo(scratch-154)
+	swl $31, 169($16)
+	lui $14, %hi(scratch-54)
+	addiu $14, $14, %lo(scratch-54)
+	synci 64($14)
+	sllv $14, $13, $9
+	lui $14, 0x2f73
+	bgezl $21, .Lc71_0
+	ori $2, $12, 3549
+	sltu $30, $12, $2
 .Lc71_0:
-	lui $3, 0x1
-	and $28, $24, $7
-	addiu $2, $2, -1
-	bne $2, $0, .Lc71_0
-	srlv $17, $10, $22
-	lui $16, %hi(scratch+214)
-	addiu $16, $16, %lo(scratch+214)
-	lw $25, -170($16)
-	lui $4, %hi(.Lc71_1)
-	addiu $4, $4, %lo(.Lc71_1)
-	jr $4
-	addiu $19, $16, 14544
-	sra $7, $21, 30
+	mtlo $19
+	ext $21, $18, 18, 4
+	addiu $20, $0, 1
 .Lc71_1:
-	sll $18, $15, 18
-	maddu $28, $31
-	lui $14, 0x0
-	ori $14, $14, 0xffff
-	lui $19, 0xd4e
-	ori $19, $19, 0xc79e
-	sub $5, $14, $19
+	srl $31, $22, 24
+	sra $3, $31, 2
+	lui $6, 0x763a
+	addiu $20, $20, -1
+	bgtz $20, .Lc71_1
+	lui $13, 0x8000
+	sll $20, $8, 23
+	sll $10, $23, 18
+	clo $0, $16
 # case 71 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8633,87 +8685,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 72
-	lui $1, 0x1e
+	lui $1, 0x35ab
+	ori $1, $1, 0x3468
 	mthi $1
-	addiu $1, $0, -27
+	addiu $1, $0, 37
 	mtlo $1
-	lui $1, 0xfdbd
-	ori $1, $1, 0x2477
-	lui $2, 0x8
-	lui $3, 0x65a4
-	ori $3, $3, 0x39f8
-	lui $4, 0xbc20
-	ori $4, $4, 0xe2ad
-	lui $5, 0x9de9
-	ori $5, $5, 0xe07b
-	lui $6, 0xce00
-	lui $7, 0x800
-	addiu $8, $0, -33
-	lui $9, 0xe582
-	ori $9, $9, 0x388a
-	lui $10, 0x6a8f
-	ori $10, $10, 0x7082
-	addiu $11, $0, 32767
-	lui $12, 0xde8f
-	ori $12, $12, 0x9477
-	lui $13, 0x3e46
-	ori $13, $13, 0xc148
-	addiu $14, $0, 6
-	addiu $15, $0, 0
-	lui $16, 0xa637
-	ori $16, $16, 0xd273
-	lui $17, 0xae08
-	ori $17, $17, 0x1750
-	addiu $18, $0, 40
-	addiu $19, $0, 42
-	lui $20, 0xc1fb
-	ori $20, $20, 0x3947
-	lui $21, 0x1
-	ori $21, $21, 0xffff
-	lui $22, 0x1441
-	ori $22, $22, 0x183b
-	lui $23, 0x2eb2
-	ori $23, $23, 0x94d4
-	lui $24, 0xb9de
-	ori $24, $24, 0x763a
-	lui $25, 0x7d
-	addiu $28, $0, -3
-	addiu $30, $0, 5
-	addiu $31, $0, 31
+	addiu $1, $0, 32767
+	addiu $2, $0, -33
+	lui $3, 0x3a
+	lui $4, 0xb64a
+	ori $4, $4, 0x9028
+	addiu $5, $0, 16
+	lui $6, 0x7f
+	ori $6, $6, 0xffff
+	addiu $7, $0, 9
+	addiu $8, $0, 35
+	lui $9, 0x1234
+	ori $9, $9, 0x5678
+	lui $10, 0x400
+	ori $10, $10, 0x1
+	addiu $11, $0, 8448
+	addiu $12, $0, 34
+	lui $13, 0xc051
+	ori $13, $13, 0x7db
+	lui $14, 0xcd0b
+	ori $14, $14, 0x91e
+	lui $15, 0xff
+	ori $15, $15, 0xff
+	addiu $16, $0, 35
+	lui $17, 0xa629
+	ori $17, $17, 0x9395
+	lui $18, 0x8000
+	ori $18, $18, 0x1
+	addiu $19, $0, 75
+	lui $20, 0x3600
+	lui $21, 0xbca8
+	ori $21, $21, 0x61fe
+	addiu $22, $0, -12288
+	addiu $23, $0, 4
+	lui $24, 0xff
+	ori $24, $24, 0xffff
+	addiu $25, $0, 2
+	lui $28, 0xffcb
+	addiu $30, $0, 63
+	lui $31, 0x5555
+	ori $31, $31, 0x5555
 # case 72 body
-	clz $5, $14
-	clo $23, $18
-	rotr $7, $30, 5
-	madd $15, $5
-	rotrv $4, $12, $11
-	bgtz $3, .Lc72_0
-	lui $30, 0x8000
-	lui $17, 0x8000
+	addu $25, $22, $2
+	ins $14, $18, 24, 3
+	lui $8, %hi(scratch+30)
+	addiu $8, $8, %lo(scratch+30)
+	sw $5, 30($8)
+	mul $21, $16, $0
+	mthi $21
+	mtlo $18
+	lui $15, 0x8000
+	addiu $20, $0, 5
 .Lc72_0:
-	lui $28, %hi(scratch-76)
-	addiu $28, $28, %lo(scratch-76)
-	swl $4, 124($28)
-	swr $4, 121($28)
-	rotrv $4, $8, $17
-	lui $31, %hi(scratch-92)
-	addiu $31, $31, %lo(scratch-92)
-	lwr $18, 95($31)
-	lui $9, %hi(.Lc72_1)
-	addiu $9, $9, %lo(.Lc72_1)
-	jr $9
-	srl $8, $0, 2
-	srlv $6, $4, $3
-	lui $3, 0x0
+	sra $15, $10, 26
+	addiu $20, $20, -1
+	bgtz $20, .Lc72_0
+	slti $24, $2, -31114
+	bne $10, $10, .Lc72_1
+	srl $28, $17, 20
+	and $2, $25, $18
+	lui $28, 0xe948
 .Lc72_1:
-	lui $25, %hi(scratch-94)
-	addiu $25, $25, %lo(scratch-94)
-	lwl $8, 115($25)
-	lwr $8, 112($25)
-	addiu $16, $0, -11
-	divu $0, $22, $16
-	lui $6, %hi(scratch+2)
-	addiu $6, $6, %lo(scratch+2)
-	sb $0, 22($6)
+	lui $31, %hi(scratch+89)
+	addiu $31, $31, %lo(scratch+89)
+	ll $4, -77($31)
+	lui $20, 0xe678
+	srav $9, $4, $31
+	sc $15, -77($31)
 # case 72 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8757,102 +8800,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 73
-	lui $1, 0xa0fb
-	ori $1, $1, 0x3345
+	addiu $1, $0, -32768
 	mthi $1
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	lui $1, 0x4b
 	mtlo $1
-	addiu $1, $0, 2
-	lui $2, 0x2
-	ori $2, $2, 0x1
-	lui $3, 0xd0ad
-	ori $3, $3, 0x9df2
-	lui $4, 0x0
-	ori $4, $4, 0x8000
-	lui $5, 0xffd4
-	lui $6, 0xeba8
-	ori $6, $6, 0xab5
-	lui $7, 0x2f79
-	ori $7, $7, 0xa070
-	lui $8, 0x3ff
-	ori $8, $8, 0xffff
-	addiu $9, $0, 118
-	addiu $10, $0, 8
-	addiu $11, $0, 3
-	lui $12, 0xfff9
-	lui $13, 0x98c8
-	ori $13, $13, 0x4adc
-	lui $14, 0xaf00
-	addiu $15, $0, 24
-	addiu $16, $0, 255
-	addiu $17, $0, 16896
-	lui $18, 0x98cb
-	ori $18, $18, 0x59b6
-	addiu $19, $0, 124
-	lui $20, 0x3853
-	ori $20, $20, 0xae16
-	lui $21, 0x4ea6
-	ori $21, $21, 0xd793
-	lui $22, 0xffff
-	ori $22, $22, 0x7fff
-	lui $23, 0xef59
-	ori $23, $23, 0x25b8
-	lui $24, 0x9d61
-	ori $24, $24, 0x52e6
-	addiu $25, $0, -19
-	lui $28, 0x4d37
-	ori $28, $28, 0xb5d
-	lui $30, 0xaaaa
-	ori $30, $30, 0xaaaa
-	addiu $31, $0, -32768
+	lui $1, 0x2689
+	ori $1, $1, 0x7103
+	addiu $2, $0, -1
+	addiu $3, $0, 8191
+	lui $4, 0x1
+	lui $5, 0x800
+	ori $5, $5, 0x1
+	lui $6, 0x2a00
+	lui $7, 0x478e
+	ori $7, $7, 0x8d2d
+	addiu $8, $0, -17
+	addiu $9, $0, 2049
+	lui $10, 0x9455
+	ori $10, $10, 0x23f4
+	addiu $11, $0, -33
+	addiu $12, $0, 33
+	addiu $13, $0, 45
+	lui $14, 0xbf7d
+	ori $14, $14, 0xffbe
+	lui $15, 0x1
+	addiu $16, $0, -31
+	lui $17, 0x6400
+	lui $18, 0xc334
+	ori $18, $18, 0x6394
+	lui $19, 0xff95
+	lui $20, 0x95a1
+	ori $20, $20, 0x765c
+	lui $21, 0xb03a
+	ori $21, $21, 0xf7fa
+	addiu $22, $0, -36
+	lui $23, 0xcc4b
+	ori $23, $23, 0xfcc4
+	lui $24, 0xd61
+	ori $24, $24, 0xb79e
+	addiu $25, $0, -34
+	addiu $28, $0, 65
+	addiu $30, $0, -30720
+	addiu $31, $0, 0
 # case 73 body
-	bltzal $4, .Lc73_0
-	subu $12, $4, $1
-	rotr $18, $4, 1
-	lui $10, 0x8000
+	lui $30, %hi(scratch-47)
+	addiu $30, $30, %lo(scratch-47)
+	swr $31, 99($30)
+	swl $31, 102($30)
+	lui $30, %hi(scratch+179)
+	addiu $30, $30, %lo(scratch+179)
+	sb $6, -124($30)
+	bltzal $17, .Lc73_0
+	slti $6, $0, -30998
+	addiu $24, $5, -256
 .Lc73_0:
-	rotrv $6, $2, $3
-	addu $24, $31, $0
-	bne $31, $24, .Lc73_1
-	sll $18, $19, 6
-	ori $24, $16, 63482
-	sllv $23, $22, $1
+	lui $6, 0x1d9
+	ori $6, $6, 0xce8
+	lui $5, 0xf6c
+	ori $5, $5, 0x4a19
+	add $10, $6, $5
+	lui $3, 0x94c2
+	ori $3, $3, 0x2804
+	lui $28, 0x182c
+	ori $28, $28, 0x994b
+	add $9, $3, $28
+	ext $7, $28, 12, 20
+	addiu $12, $0, 2
 .Lc73_1:
-	ext $16, $19, 18, 13
-	mul $0, $8, $17
-	mthi $28
-	mtlo $22
-	addiu $25, $0, 3
+	lui $23, 0x0
+	addiu $12, $12, -1
+	bgtz $12, .Lc73_1
+	srav $24, $9, $13
+	addiu $4, $0, 4
 .Lc73_2:
-	lui $9, 0x7b51
-	sll $17, $5, 7
-	sltiu $17, $18, -32768
-	addiu $25, $25, -1
-	bgtz $25, .Lc73_2
-	sllv $15, $20, $1
-	blez $6, .Lc73_3
-	lui $8, 0xce0e
-	movz $0, $4, $24
-.Lc73_3:
-	srlv $6, $2, $30
-	lui $28, %hi(scratch+81)
-	addiu $28, $28, %lo(scratch+81)
-	ll $9, -77($28)
-	lui $14, 0xff00
-	sc $5, -77($28)
-	bgtz $2, .Lc73_4
-	lui $12, 0xffff
-	andi $23, $3, 19885
-.Lc73_4:
-	rotr $25, $8, 13
-	lui $11, %hi(scratch+12)
-	addiu $11, $11, %lo(scratch+12)
-	sw $11, 0($11)
-	lui $24, %hi(scratch+93)
-	addiu $24, $24, %lo(scratch+93)
-	swr $5, -42($24)
-	swl $5, -39($24)
+	nor $25, $2, $24
+	srlv $18, $10, $10
+	lui $7, 0x7fff
+	addiu $4, $4, -1
+	bgtz $4, .Lc73_2
+	lui $22, 0xb453
+	lui $12, %hi(scratch+215)
+	addiu $12, $12, %lo(scratch+215)
+	lb $10, -183($12)
 # case 73 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8896,70 +8925,81 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 74
-	lui $1, 0xfd00
-	mthi $1
-	addiu $1, $0, -12
-	mtlo $1
 	lui $1, 0xcfd2
 	ori $1, $1, 0x5be4
-	addiu $2, $0, -2
-	addiu $3, $0, -60
-	addiu $4, $0, 2
-	addiu $5, $0, 24
-	addiu $6, $0, 35
-	addiu $7, $0, 0
-	addiu $8, $0, -11
-	lui $9, 0x1900
-	lui $10, 0xda36
-	ori $10, $10, 0x613f
-	lui $11, 0x7af3
-	ori $11, $11, 0xb4a
-	addiu $12, $0, 32767
-	lui $13, 0x50a3
-	ori $13, $13, 0xd64a
-	addiu $14, $0, 8192
-	addiu $15, $0, -19
-	addiu $16, $0, 2
-	addiu $17, $0, 124
-	lui $18, 0xba79
-	ori $18, $18, 0x63e6
-	addiu $19, $0, 511
-	lui $20, 0x0
-	ori $20, $20, 0x8000
-	lui $21, 0x3d6f
-	ori $21, $21, 0xe761
-	lui $22, 0x6be8
-	ori $22, $22, 0x9241
-	addiu $23, $0, 11
-	lui $24, 0x7b18
-	ori $24, $24, 0xf0ab
-	lui $25, 0xf14f
-	ori $25, $25, 0x4e89
-	addiu $28, $0, 33
-	addiu $30, $0, 16
-	lui $31, 0x132f
-	ori $31, $31, 0x726e
+	mthi $1
+	addiu $1, $0, -2
+	mtlo $1
+	addiu $1, $0, -60
+	addiu $2, $0, 2
+	addiu $3, $0, 24
+	addiu $4, $0, 35
+	addiu $5, $0, 0
+	addiu $6, $0, -11
+	lui $7, 0x1900
+	lui $8, 0xda36
+	ori $8, $8, 0x613f
+	lui $9, 0x7af3
+	ori $9, $9, 0xb4a
+	addiu $10, $0, 32767
+	lui $11, 0x50a3
+	ori $11, $11, 0xd64a
+	addiu $12, $0, 8192
+	addiu $13, $0, -19
+	addiu $14, $0, 2
+	addiu $15, $0, 124
+	lui $16, 0xba79
+	ori $16, $16, 0x63e6
+	addiu $17, $0, 511
+	lui $18, 0x0
+	ori $18, $18, 0x8000
+	lui $19, 0x3d6f
+	ori $19, $19, 0xe761
+	lui $20, 0x6be8
+	ori $20, $20, 0x9241
+	addiu $21, $0, 11
+	lui $22, 0x7b18
+	ori $22, $22, 0xf0ab
+	lui $23, 0xf14f
+	ori $23, $23, 0x4e89
+	addiu $24, $0, 33
+	addiu $25, $0, 16
+	lui $28, 0x132f
+	ori $28, $28, 0x726e
+	addiu $30, $0, -20
+	lui $31, 0x311c
+	ori $31, $31, 0xdf46
 # case 74 body
-	seb $28, $15
-	lui $23, 0xdf0c
-	slt $18, $8, $22
-	seb $2, $6
-	beq $19, $19, .Lc74_0
-	sllv $18, $8, $0
+	lui $7, 0x98cf
+	ori $7, $7, 0x2a81
+	addi $3, $7, 11306
+	slti $23, $10, -4329
+	mul $22, $0, $0
+	mthi $19
+	mtlo $15
+	ext $8, $0, 6, 2
 	or $10, $30, $9
-.Lc74_0:
 	mul $5, $31, $20
 	mthi $22
 	mtlo $2
 	srav $31, $22, $5
-	bgezl $15, .Lc74_1
-	ori $24, $1, 27212
-	srl $2, $10, 30
-	rotr $6, $19, 30
-.Lc74_1:
-	mul $4, $5, $9
-	mthi $10
-	mtlo $4
+	addiu $3, $0, 4
+.Lc74_0:
+	ori $11, $24, 255
+	srav $12, $12, $12
+	addiu $3, $3, -1
+	bne $3, $0, .Lc74_0
+	rotrv $13, $22, $18
+	ori $1, $4, 65535
+	mul $19, $16, $4
+	mthi $13
+	mtlo $22
+	srav $22, $30, $20
+	mult $2, $0
+	lui $0, 0xffff
+	multu $21, $15
+	mult $17, $24
+	mfhi $13
 # case 74 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9003,74 +9043,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 75
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	lui $1, 0x8000
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0xffb6
+	lui $1, 0x6de2
+	ori $1, $1, 0x97be
 	mtlo $1
-	lui $1, 0x9a7
-	ori $1, $1, 0xfc63
-	addiu $2, $0, 10
-	addiu $3, $0, 32
-	lui $4, 0xb64e
-	ori $4, $4, 0x353a
-	addiu $5, $0, 2047
-	addiu $6, $0, 0
-	addiu $7, $0, 255
-	lui $8, 0x8000
-	lui $9, 0x78f6
-	ori $9, $9, 0x312d
-	lui $10, 0x20
-	ori $10, $10, 0x1
-	lui $11, 0xff9d
-	lui $12, 0xff00
-	ori $12, $12, 0xff00
-	lui $13, 0x7ecc
-	ori $13, $13, 0xa0ec
-	lui $14, 0x473b
-	ori $14, $14, 0x6609
-	addiu $15, $0, -4
-	lui $16, 0x8000
-	ori $16, $16, 0x1
-	lui $17, 0x6de2
-	ori $17, $17, 0x97be
-	lui $18, 0xd936
-	ori $18, $18, 0x74a1
-	lui $19, 0x6d3c
-	ori $19, $19, 0xa9f3
-	lui $20, 0x5d6c
-	ori $20, $20, 0x9343
-	addiu $21, $0, -26
-	addiu $22, $0, 1025
-	lui $23, 0xae5d
-	ori $23, $23, 0x8735
-	lui $24, 0xa317
-	ori $24, $24, 0x59f1
-	addiu $25, $0, -24
-	addiu $28, $0, -32768
-	lui $30, 0xf143
-	ori $30, $30, 0x3b56
-	addiu $31, $0, -28
+	lui $1, 0xd936
+	ori $1, $1, 0x74a1
+	lui $2, 0x6d3c
+	ori $2, $2, 0xa9f3
+	lui $3, 0x5d6c
+	ori $3, $3, 0x9343
+	addiu $4, $0, -26
+	addiu $5, $0, 1025
+	lui $6, 0xae5d
+	ori $6, $6, 0x8735
+	lui $7, 0xa317
+	ori $7, $7, 0x59f1
+	addiu $8, $0, -24
+	addiu $9, $0, -32768
+	lui $10, 0xf143
+	ori $10, $10, 0x3b56
+	addiu $11, $0, -28
+	lui $12, 0xff
+	ori $12, $12, 0xff
+	lui $13, 0x0
+	ori $13, $13, 0xffff
+	addiu $14, $0, 17152
+	addiu $15, $0, -16
+	addiu $16, $0, -32
+	lui $17, 0xd4ec
+	ori $17, $17, 0x2e15
+	addiu $18, $0, 32767
+	addiu $19, $0, 30
+	addiu $20, $0, -36
+	addiu $21, $0, -27
+	lui $22, 0xc24a
+	ori $22, $22, 0x14db
+	addiu $23, $0, 9472
+	lui $24, 0x7600
+	addiu $25, $0, 10752
+	lui $28, 0xf70e
+	ori $28, $28, 0xdc12
+	lui $30, 0xa5ef
+	ori $30, $30, 0x8b7
+	lui $31, 0xff07
+	ori $31, $31, 0x7951
 # case 75 body
-	lui $13, %hi(scratch-17)
-	addiu $13, $13, %lo(scratch-17)
-	sb $7, 49($13)
-	ext $13, $14, 3, 23
-	rotrv $2, $7, $4
-	lui $17, %hi(.Lc75_0)
-	addiu $17, $17, %lo(.Lc75_0)
-	jr $17
-	ori $4, $14, 32768
-	lui $19, 0x7951
-	slt $15, $28, $6
+	blezl $28, .Lc75_0
+	rotrv $20, $9, $31
+	subu $15, $18, $18
 .Lc75_0:
-	bgezl $9, .Lc75_1
-	lui $1, 0xffff
-	andi $3, $13, 45770
-	movz $23, $13, $24
-.Lc75_1:
+	lui $13, 0xb2ca
+	lui $23, 0xff
 	rotrv $8, $0, $7
 	sltu $19, $10, $21
+	mul $25, $20, $4
+	mthi $14
+	mtlo $7
 # case 75 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9114,98 +9145,80 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 76
-	addiu $1, $0, 15
+	addiu $1, $0, 6912
 	mthi $1
-	lui $1, 0xb14e
-	ori $1, $1, 0x5dac
+	lui $1, 0xff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0xffff
-	ori $1, $1, 0x7fff
-	addiu $2, $0, 7
-	addiu $3, $0, 0
-	lui $4, 0xff
-	ori $4, $4, 0xffff
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	lui $6, 0xd6f0
-	ori $6, $6, 0xdc89
-	addiu $7, $0, 4097
-	lui $8, 0x8765
-	ori $8, $8, 0x4321
-	lui $9, 0xb093
-	ori $9, $9, 0xb3b2
-	lui $10, 0xffff
-	ori $10, $10, 0x7fff
-	lui $11, 0xfa00
-	addiu $12, $0, 22
-	lui $13, 0x5db4
-	ori $13, $13, 0x8c4c
-	addiu $14, $0, 20
-	addiu $15, $0, 8704
-	lui $16, 0x642e
-	ori $16, $16, 0x4e5e
-	addiu $17, $0, 128
-	lui $18, 0x96c7
-	ori $18, $18, 0xe7e9
-	addiu $19, $0, 12
-	addiu $20, $0, 2048
-	addiu $21, $0, -29
-	addiu $22, $0, -16
-	lui $23, 0x6600
-	lui $24, 0x8000
-	ori $24, $24, 0x1
-	lui $25, 0xa162
-	ori $25, $25, 0x72bb
-	addiu $28, $0, 0
-	lui $30, 0x7fff
-	ori $30, $30, 0xfffe
-	lui $31, 0x781d
-	ori $31, $31, 0x1f2d
+	lui $1, 0x8000
+	ori $1, $1, 0x1
+	lui $2, 0xd6f0
+	ori $2, $2, 0xdc89
+	addiu $3, $0, 4097
+	lui $4, 0x8765
+	ori $4, $4, 0x4321
+	lui $5, 0xb093
+	ori $5, $5, 0xb3b2
+	lui $6, 0xffff
+	ori $6, $6, 0x7fff
+	lui $7, 0xfa00
+	addiu $8, $0, 22
+	lui $9, 0x5db4
+	ori $9, $9, 0x8c4c
+	addiu $10, $0, 20
+	addiu $11, $0, 8704
+	lui $12, 0x642e
+	ori $12, $12, 0x4e5e
+	addiu $13, $0, 128
+	lui $14, 0x96c7
+	ori $14, $14, 0xe7e9
+	addiu $15, $0, 12
+	addiu $16, $0, 2048
+	addiu $17, $0, -29
+	addiu $18, $0, -16
+	lui $19, 0x6600
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	lui $21, 0xa162
+	ori $21, $21, 0x72bb
+	addiu $22, $0, 0
+	lui $23, 0x7fff
+	ori $23, $23, 0xfffe
+	lui $24, 0x781d
+	ori $24, $24, 0x1f2d
+	addiu $25, $0, -4352
+	addiu $28, $0, 15
+	lui $30, 0xbaf6
+	ori $30, $30, 0x712c
+	lui $31, 0xe01d
+	ori $31, $31, 0x8f4e
 # case 76 body
-	seh $6, $30
-	lui $25, %hi(.Lc76_0)
-	addiu $25, $25, %lo(.Lc76_0)
-	jalr $13, $25
-	lui $4, 0xffff
-	addiu $21, $11, 1203
-	lui $12, 0x0
+	addiu $2, $0, 1
 .Lc76_0:
-	clo $21, $7
-	addiu $1, $0, 8
-	lui $18, 0x49b3
-	ori $18, $18, 0x18fd
-	sub $24, $1, $18
-	lui $30, %hi(.Lc76_1)
-	addiu $30, $30, %lo(.Lc76_1)
-	jalr $14, $30
-	lui $17, 0xda67
-	sllv $5, $31, $30
-	sllv $8, $20, $28
+	srav $21, $6, $7
+	addiu $2, $2, -1
+	bne $2, $0, .Lc76_0
+	sltiu $7, $31, 32767
+	or $19, $16, $21
+	rotrv $0, $14, $3
+	addiu $28, $0, 7
+	divu $0, $24, $28
+	lui $24, %hi(scratch-100)
+	addiu $24, $24, %lo(scratch-100)
+	synci 125($24)
+	lui $10, %hi(scratch-176)
+	addiu $10, $10, %lo(scratch-176)
+	lh $2, 184($10)
+	lui $8, %hi(scratch+237)
+	addiu $8, $8, %lo(scratch+237)
+	swr $21, -195($8)
+	bgez $4, .Lc76_1
+	srav $31, $20, $17
+	lui $0, 0xa186
+	srl $28, $12, 7
 .Lc76_1:
-	lui $11, %hi(scratch+61)
-	addiu $11, $11, %lo(scratch+61)
-	lhu $10, -17($11)
-	lui $7, %hi(scratch+15)
-	addiu $7, $7, %lo(scratch+15)
-	ll $31, 25($7)
-	slti $13, $28, -1
-	sc $1, 25($7)
 	sll $22, $15, 30
 	mflo $1
-	addiu $6, $0, 32
-	lui $15, 0x6f6d
-	ori $15, $15, 0xce36
-	add $0, $6, $15
-	lui $19, %hi(scratch+160)
-	addiu $19, $19, %lo(scratch+160)
-	lbu $1, -97($19)
-	lui $21, %hi(.Lc76_2)
-	addiu $21, $21, %lo(.Lc76_2)
-	jalr $21
-	sltu $30, $6, $21
-	movz $17, $22, $1
-.Lc76_2:
-	xori $0, $22, 32767
 # case 76 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9249,98 +9262,79 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 77
-	lui $1, 0x169f
-	ori $1, $1, 0xda50
+	lui $1, 0x1053
+	ori $1, $1, 0x5137
 	mthi $1
-	addiu $1, $0, 1023
+	addiu $1, $0, -32
 	mtlo $1
-	addiu $1, $0, 36
-	addiu $2, $0, 16
-	addiu $3, $0, -19
-	lui $4, 0xffa7
-	addiu $5, $0, 2
-	lui $6, 0xae40
-	ori $6, $6, 0x269c
-	lui $7, 0x71a2
-	ori $7, $7, 0xbf14
-	lui $8, 0x3973
-	ori $8, $8, 0xe09d
-	lui $9, 0xde2b
-	ori $9, $9, 0x9923
-	lui $10, 0x8765
-	ori $10, $10, 0x4321
-	lui $11, 0xde00
-	addiu $12, $0, 19968
-	addiu $13, $0, 32
-	lui $14, 0xd44e
-	ori $14, $14, 0xaf67
-	addiu $15, $0, -32
-	lui $16, 0xb0bf
-	ori $16, $16, 0x24b
-	addiu $17, $0, -12
-	lui $18, 0x74
-	lui $19, 0xdbe4
-	ori $19, $19, 0xb5b3
-	lui $20, 0xd5fa
-	ori $20, $20, 0xb1f9
-	lui $21, 0x2306
-	ori $21, $21, 0xcd93
-	lui $22, 0xd769
-	ori $22, $22, 0xbf60
-	lui $23, 0xdf5a
-	ori $23, $23, 0x688a
-	lui $24, 0x47b
-	ori $24, $24, 0x3f98
-	lui $25, 0x0
-	ori $25, $25, 0x8000
-	lui $28, 0x42c7
-	ori $28, $28, 0xe7bb
-	addiu $30, $0, 65
-	lui $31, 0xa121
-	ori $31, $31, 0x957a
+	lui $1, 0x8378
+	ori $1, $1, 0xcef
+	lui $2, 0x6f6d
+	ori $2, $2, 0xce36
+	lui $3, 0x1234
+	ori $3, $3, 0x5678
+	lui $4, 0x5a
+	lui $5, 0xa344
+	ori $5, $5, 0x260
+	addiu $6, $0, 36
+	addiu $7, $0, 128
+	lui $8, 0xbaa5
+	ori $8, $8, 0xd335
+	addiu $9, $0, 33
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	addiu $11, $0, 20
+	addiu $12, $0, 0
+	lui $13, 0xddb9
+	ori $13, $13, 0x35cc
+	lui $14, 0xdc00
+	lui $15, 0x1234
+	ori $15, $15, 0x5678
+	lui $16, 0x1300
+	lui $17, 0x741
+	ori $17, $17, 0xe249
+	lui $18, 0xfff
+	ori $18, $18, 0xffff
+	addiu $19, $0, 1023
+	addiu $20, $0, 36
+	addiu $21, $0, 16
+	addiu $22, $0, -19
+	lui $23, 0xffa7
+	addiu $24, $0, 2
+	lui $25, 0xae40
+	ori $25, $25, 0x269c
+	lui $28, 0x71a2
+	ori $28, $28, 0xbf14
+	lui $30, 0x3973
+	ori $30, $30, 0xe09d
+	lui $31, 0xde2b
+	ori $31, $31, 0x9923
 # case 77 body
-	xor $11, $25, $28
-	lui $21, 0xaaaa
-	ori $21, $21, 0xaaaa
-	divu $0, $23, $21
-	lui $10, %hi(scratch-37)
-	addiu $10, $10, %lo(scratch-37)
-	lw $16, 49($10)
-	lui $23, 0xffff
-	andi $17, $9, 65280
-	lui $8, %hi(scratch+157)
-	addiu $8, $8, %lo(scratch+157)
-	ll $15, -129($8)
-	sllv $3, $22, $30
-	sc $28, -129($8)
-	lui $17, 0xffff
-	addiu $4, $0, 2
+	bltzl $6, .Lc77_0
+	srl $1, $22, 23
+	sllv $20, $8, $10
+	sra $28, $24, 28
 .Lc77_0:
-	rotr $16, $13, 16
-	addiu $4, $4, -1
-	bne $4, $0, .Lc77_0
-	rotrv $31, $28, $11
-	sll $1, $16, 5
-	clo $16, $8
-	lui $13, %hi(.Lc77_1)
-	addiu $13, $13, %lo(.Lc77_1)
-	jalr $18, $13
-	srlv $24, $2, $21
-	lui $4, 0x6cb6
-	andi $4, $10, 32768
+	addiu $31, $0, 1
 .Lc77_1:
-	lui $2, %hi(scratch+166)
-	addiu $2, $2, %lo(scratch+166)
-	lw $2, -122($2)
-	lui $4, 0x70a6
-	addiu $5, $0, 4
-.Lc77_2:
-	or $3, $11, $19
-	rotr $16, $20, 15
-	addiu $5, $5, -1
-	bgtz $5, .Lc77_2
-	rotr $9, $22, 28
-	rotrv $12, $7, $18
+	lui $30, 0x544f
+	addu $12, $23, $7
+	sll $21, $22, 20
+	addiu $31, $31, -1
+	bgtz $31, .Lc77_1
+	subu $13, $1, $10
+	lui $16, 0xed00
+	lui $31, 0xa4fa
+	ori $31, $31, 0x769b
+	sub $18, $16, $31
+	ext $18, $20, 26, 2
+	lui $2, %hi(scratch+220)
+	addiu $2, $2, %lo(scratch+220)
+	ll $20, -164($2)
+	sll $10, $16, 9
+	movn $16, $7, $30
+	sc $7, -164($2)
+	mfhi $28
 # case 77 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9384,76 +9378,83 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 78
-	addiu $1, $0, 255
+	lui $1, 0x6a00
 	mthi $1
-	addiu $1, $0, -4864
+	addiu $1, $0, 32
 	mtlo $1
-	lui $1, 0x1b26
-	ori $1, $1, 0x83ea
-	addiu $2, $0, 26
-	addiu $3, $0, -2
-	lui $4, 0x1fff
-	ori $4, $4, 0xffff
-	addiu $5, $0, -32768
-	addiu $6, $0, -22
-	addiu $7, $0, 255
-	lui $8, 0x4bc9
-	ori $8, $8, 0x2454
-	addiu $9, $0, 6144
-	lui $10, 0xe900
-	lui $11, 0x100a
-	ori $11, $11, 0x6bf0
-	lui $12, 0xa1ce
-	ori $12, $12, 0xfdb4
-	lui $13, 0xd328
-	ori $13, $13, 0xb08
-	lui $14, 0xffe4
-	addiu $15, $0, -104
-	addiu $16, $0, -16
-	lui $17, 0xf64f
-	ori $17, $17, 0x69fd
-	lui $18, 0x1000
-	addiu $19, $0, -24
-	lui $20, 0xe120
-	ori $20, $20, 0x1ae0
-	lui $21, 0x71a0
-	ori $21, $21, 0x6b07
-	lui $22, 0xdb3b
-	ori $22, $22, 0xa4f4
-	addiu $23, $0, 1
-	addiu $24, $0, 36
-	lui $25, 0xbc95
-	ori $25, $25, 0xfd9a
-	addiu $28, $0, 511
-	lui $30, 0x1deb
-	ori $30, $30, 0x241
-	lui $31, 0xda4e
-	ori $31, $31, 0xb1b9
+	lui $1, 0x66e
+	ori $1, $1, 0x74fb
+	lui $2, 0x62a0
+	ori $2, $2, 0xadc2
+	lui $3, 0xff97
+	lui $4, 0x2283
+	ori $4, $4, 0x5f16
+	addiu $5, $0, 32
+	lui $6, 0x8c56
+	ori $6, $6, 0x2ecc
+	lui $7, 0x1
+	lui $8, 0x1000
+	ori $8, $8, 0x1
+	lui $9, 0x652c
+	ori $9, $9, 0x9617
+	addiu $10, $0, -32768
+	addiu $11, $0, 40
+	lui $12, 0x1
+	addiu $13, $0, -17
+	lui $14, 0xf62c
+	ori $14, $14, 0x11f3
+	lui $15, 0x894b
+	ori $15, $15, 0xa75c
+	addiu $16, $0, 16
+	lui $17, 0x75cc
+	ori $17, $17, 0x7871
+	lui $18, 0x62
+	addiu $19, $0, 128
+	addiu $20, $0, 31
+	lui $21, 0xff94
+	lui $22, 0x5555
+	ori $22, $22, 0x5555
+	addiu $23, $0, 80
+	addiu $24, $0, 33
+	lui $25, 0x7fff
+	ori $25, $25, 0xfffe
+	addiu $28, $0, 7
+	lui $30, 0xe16
+	ori $30, $30, 0x408b
+	lui $31, 0xaaaa
+	ori $31, $31, 0xaaaa
 # case 78 body
+	addiu $10, $0, 2
+	lui $31, 0x1dd0
+	ori $31, $31, 0x41da
+	add $9, $10, $31
+	lui $21, 0xffce
+	lui $3, 0x20
+	add $16, $21, $3
+	bgezal $16, .Lc78_0
+	lui $22, 0xc7c5
+	lui $12, 0x8000
+.Lc78_0:
+	lui $5, 0xb1fc
+	xori $6, $14, 51611
+	srl $12, $8, 9
+	addiu $9, $0, 3
+.Lc78_1:
+	ori $1, $19, 65280
+	xori $17, $23, 32768
+	andi $25, $30, 255
+	addiu $9, $9, -1
+	bne $9, $0, .Lc78_1
+	sllv $23, $25, $19
+	mtlo $10
+	srl $22, $21, 12
+	ext $24, $14, 26, 1
 	lui $12, 0xff
 	lui $11, %hi(scratch)
 	addiu $11, $11, %lo(scratch)
 	sw $14, 0($11)
-	addiu $28, $0, -9
-	addiu $13, $0, -37
-	add $1, $28, $13
-	movz $9, $17, $5
-	mthi $17
-	addiu $19, $0, 4
-.Lc78_0:
-	addiu $17, $17, -256
-	addiu $19, $19, -1
-	bgtz $19, .Lc78_0
-	sllv $17, $4, $10
-	maddu $7, $2
-	lui $20, %hi(scratch+211)
-	addiu $20, $20, %lo(scratch+211)
-	sw $11, -183($20)
-	lui $4, 0xff00
-	mul $30, $31, $22
-	mthi $9
-	mtlo $17
-	ins $14, $20, 29, 1
+	nop
+	ins $18, $0, 14, 6
 # case 78 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9497,86 +9498,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 79
-	addiu $1, $0, 63
+	addiu $1, $0, 1
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
+	lui $1, 0x7f79
+	ori $1, $1, 0x7c4e
 	mtlo $1
-	addiu $1, $0, -36
-	lui $2, 0xbfe7
-	ori $2, $2, 0xae5e
-	addiu $3, $0, 128
-	addiu $4, $0, -23
-	lui $5, 0x4dd3
-	ori $5, $5, 0xa23d
-	lui $6, 0x1
-	lui $7, 0xa766
-	ori $7, $7, 0x13e5
-	lui $8, 0xeb3b
-	ori $8, $8, 0x54eb
-	lui $9, 0xcafb
-	ori $9, $9, 0x715f
-	addiu $10, $0, -9
-	lui $11, 0x5c06
-	ori $11, $11, 0x15eb
-	addiu $12, $0, -16
-	lui $13, 0x33a1
-	ori $13, $13, 0xcf3c
-	addiu $14, $0, 27
-	lui $15, 0x800
-	lui $16, 0x151a
-	ori $16, $16, 0xc443
-	lui $17, 0x12c3
-	ori $17, $17, 0xe3f7
-	lui $18, 0x6876
-	ori $18, $18, 0x49c
-	lui $19, 0xf2bf
-	ori $19, $19, 0x51b3
-	addiu $20, $0, 255
-	lui $21, 0x5400
-	lui $22, 0x3f
-	ori $22, $22, 0xffff
-	addiu $23, $0, -2
-	lui $24, 0x66b6
-	ori $24, $24, 0x1ac7
-	addiu $25, $0, 128
-	addiu $28, $0, -16
-	lui $30, 0x1a2d
-	ori $30, $30, 0x9b39
-	lui $31, 0x16
+	addiu $1, $0, 9
+	addiu $2, $0, -9
+	lui $3, 0x5f5d
+	ori $3, $3, 0x604b
+	addiu $4, $0, 28672
+	lui $5, 0x34b7
+	ori $5, $5, 0x7bcf
+	lui $6, 0x52
+	lui $7, 0x99e5
+	ori $7, $7, 0xa1d3
+	addiu $8, $0, 5
+	lui $9, 0x5ad2
+	ori $9, $9, 0x9bf8
+	addiu $10, $0, 9
+	lui $11, 0x0
+	ori $11, $11, 0xffff
+	addiu $12, $0, 63
+	addiu $13, $0, -33
+	lui $14, 0x3b
+	lui $15, 0x8342
+	ori $15, $15, 0x1827
+	lui $16, 0xb21
+	ori $16, $16, 0x8d86
+	addiu $17, $0, 65
+	lui $18, 0x20d5
+	ori $18, $18, 0x293c
+	addiu $19, $0, 36
+	addiu $20, $0, 9
+	lui $21, 0xfdf6
+	ori $21, $21, 0x52a6
+	lui $22, 0x5722
+	ori $22, $22, 0x9ef7
+	lui $23, 0xff8a
+	lui $24, 0xb46
+	ori $24, $24, 0xe06d
+	addiu $25, $0, -2
+	lui $28, 0x6dfd
+	ori $28, $28, 0x525a
+	addiu $30, $0, -35
+	lui $31, 0x7fff
+	ori $31, $31, 0xfffe
 # case 79 body
-	rotr $9, $12, 20
-	bne $31, $16, .Lc79_0
-	lui $25, 0xff
-	srav $14, $0, $2
+	lui $2, 0x6a48
+	lui $2, 0x6c61
+	lui $28, %hi(.Lc79_0)
+	addiu $28, $28, %lo(.Lc79_0)
+	jr $28
+	slti $11, $8, -256
+	rotrv $24, $17, $28
 .Lc79_0:
-	lui $13, %hi(scratch-94)
-	addiu $13, $13, %lo(scratch-94)
-	sb $12, 154($13)
-	lui $6, 0xff
-	clo $0, $7
-	rotr $24, $30, 21
-	rotr $1, $10, 18
-	mul $0, $1, $31
-	mthi $21
-	mtlo $8
-	addiu $25, $0, 4
-.Lc79_1:
-	sll $11, $28, 2
-	ori $30, $7, 32767
-	addiu $25, $25, -1
-	bne $25, $0, .Lc79_1
-	or $11, $30, $6
-	mtlo $19
-	madd $17, $10
-	lui $21, %hi(scratch+24)
-	addiu $21, $21, %lo(scratch+24)
-	sw $24, 0($21)
-	lui $18, %hi(scratch-75)
-	addiu $18, $18, %lo(scratch-75)
-	ll $11, 95($18)
-	sllv $9, $15, $11
-	sc $17, 95($18)
+	lui $21, 0xffff
+	rdhwr $16, $0
+	sra $5, $6, 22
+	mul $9, $8, $25
+	mthi $2
+	mtlo $14
 # case 79 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9627,7 +9609,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 198, 72, 88, 58, 80, 118, 80, 23, 168, 73, 215, 3, 120, 91, 125, 17
-	.byte 136, 164, 71, 192, 90, 168, 190, 92, 99, 155, 41, 37, 200, 91, 83, 109
-	.byte 98, 218, 15, 155, 233, 161, 99, 238, 151, 236, 239, 128, 70, 65, 169, 23
-	.byte 149, 97, 231, 20, 235, 181, 169, 245, 227, 65, 146, 57, 2, 200, 67, 95
+	.byte 17, 79, 182, 77, 224, 101, 64, 73, 113, 160, 212, 59, 18, 250, 148, 103
+	.byte 142, 226, 193, 228, 62, 222, 15, 76, 157, 133, 127, 1, 18, 158, 117, 141
+	.byte 37, 241, 215, 226, 110, 52, 255, 152, 51, 80, 211, 76, 193, 249, 6, 64
+	.byte 98, 233, 86, 91, 218, 241, 174, 1, 137, 213, 233, 1, 90, 149, 125, 41
