@@ -7,3 +7,5 @@ export {
 export type { UserProgramOptions, UserProgramResult } from './usermode/run-user-program';
 export { ElfError, readElfFile, parseElf, symbolAt, symbolByName } from './machine/elf';
 export type { ElfFile, ElfSymbol, ElfSection, ElfProgramHeader, ElfRelocation, ElfRelocationSection } from './machine/elf';
+export { createSystem, UserSystem } from './usermode/user-system';
+export type { LaunchDescription, UserLaunch, StopEvent, StopReason, OutputEvent, Register, UserSystemEvents } from './usermode/user-system';
