@@ -143,3 +143,20 @@ const mipselSkip = !toolAvailable('mipsel-linux-gnu-gcc') ? 'mipsel-linux-gnu-gc
 test('i386 player through gfx_driver.i386.o: the screen shows the last frame', { skip: i386Skip ?? false }, () => runCases('i386'));
 
 test('mipsel player through gfx_driver.mipsel.o (qemu-mipsel): the screen shows the last frame', { skip: mipselSkip ?? false }, () => runCases('mipsel'));
+
+test('without -b the player paces frames at the stream rate (clock_gettime + nanosleep)', { skip: i386Skip ?? false }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'player-pacing-'));
+  try {
+    const program = buildPlayerWithDriver('i386', dir);
+    // 4 frames at 25 fps: the player sleeps until frame 4 would be due, 160 ms after the first.
+    const r = spawnSync(program, ['-f', '4', join(VIDEOS, 'testsrc-64x48.y4m')], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const played = /^played 4 frames .* elapsed_us (\d+)$/m.exec(r.stdout);
+    assert.ok(played, `summary line in\n${r.stdout}`);
+    const elapsed = Number(played[1]);
+    assert.ok(elapsed >= 160_000, `elapsed ${elapsed} us, want at least 160000`);
+    assert.ok(elapsed < 30_000_000, `elapsed ${elapsed} us: pacing runs away`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
