@@ -3,6 +3,8 @@
 # workloads/*/build.sh in sorted order.  With an argument OUTDIR, each folder's
 # outputs go to OUTDIR/<folder> instead of the folder itself (used by the
 # reproducibility test, which compares them with the committed ones).
+# Contract for a folder's build.sh: optional argument OUTDIR (default: its own
+# folder); it writes exactly its committed artifacts there, no intermediates.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 status=0
