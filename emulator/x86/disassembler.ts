@@ -32,7 +32,7 @@ const SEG_ES = 0;
 const REG_ESP = 4;
 
 // Table mnemonics for instructions whose operands the table leaves opaque.
-const OPAQUE_MNEMONICS = new Set(['x87', 'sse', 'system', '3dnow', 'vmread', 'vmwrite', 'movnti', 'mov']);
+const OPAQUE_MNEMONICS = new Set(['x87', 'sse', 'avx', 'system', '3dnow', 'vmread', 'vmwrite', 'movnti', 'mov']);
 
 /** Operations whose short branches and calls take 0x2E/0x3E as branch hints (",pn"/",pt"). */
 const HINTABLE_BRANCHES = new Set(['jcc', 'jecxz', 'loop', 'loope', 'loopne']);

@@ -36,9 +36,8 @@ const NOT_COMPARED: { reason: string; applies: (d: DecodedInstruction) => boolea
     applies: (d) => d.opcode === 0x0f1a || d.opcode === 0x0f1b || d.opcode === 0x0f1c,
   },
   {
-    reason: 'reported decoder bugs #1 (66 9A/EA length) and #3 (#UD register forms of les/lds/lss/lfs/lgs/bound/FF /3 /5), #4 (0F B8 without F3)',
+    reason: 'reported decoder bugs #3 (#UD register forms of lss/lfs/lgs/FF /3 /5 called unsupported) and #4 (0F B8 without F3)',
     applies: (d) =>
-      ((d.opcode === 0x9a || d.opcode === 0xea) && d.operandSize === 2) ||
       (d.opcode === 0x0fb8 && d.rep !== 'rep') ||
       (d.modrm >> 6 === 3 && d.modrm >= 0 && ['bound', 'les', 'lds', 'lss', 'lfs', 'lgs', 'lcall', 'ljmp'].includes(d.entry?.mnemonic ?? '')),
   },
