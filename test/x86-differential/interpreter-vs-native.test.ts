@@ -24,6 +24,8 @@ interface KnownGap {
 const KNOWN_INTERPRETER_GAPS: Record<string, KnownGap> = {
   stack16: { reason: '16-bit pusha/popa/pushf/popf/enter/leave stop as unsupported (x86-interpreter-bugs.md #1)' },
   stack: { reason: 'enter with nesting level >= 2 reads the outer frame pointers before pushing EBP (x86-interpreter-bugs.md #3)', cases: enterReadsOverlapPushes },
+  smc: { reason: 'a store into a later instruction of the running block is not seen by that instruction (x86-interpreter-bugs.md #4)', cases: (c) => c.family.endsWith('patch the next instruction of the running block') },
+  addr16: { reason: '0x67 (16-bit addressing) stops as unsupported, even in lea (x86-interpreter-bugs.md #5)' },
   'fault-cli': { reason: 'cli is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
   'fault-sti': { reason: 'sti is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
   'fault-in-port': { reason: 'in is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },

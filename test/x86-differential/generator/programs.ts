@@ -3,6 +3,7 @@
 
 import { CaseBuilder, CaseSpec } from './case-builder';
 import { ARITH_FAMILIES } from './families-arith';
+import { CODE_FAMILIES } from './families-code';
 import { DATA_FAMILIES } from './families-data';
 import { MISC_FAMILIES } from './families-misc';
 import { SHIFT_BIT_FAMILIES } from './families-shift-bit';
@@ -23,6 +24,8 @@ export interface ProgramPlan {
 }
 
 /** 16-bit stack-frame forms get their own program, so a gap there stops nothing else. */
+/** 0x67 (16-bit addressing) forms get their own program too. */
+const ADDR16 = /16-bit addressing/;
 const STACK16_FRAME = /^(pusha\/popa|pushf\/popf|enter\/leave) w$/;
 
 export const PROGRAM_PLANS: ProgramPlan[] = [
@@ -37,6 +40,9 @@ export const PROGRAM_PLANS: ProgramPlan[] = [
   { name: 'string', seed: 0x5751, families: STRING_FAMILIES, casesPerForm: 60 },
   { name: 'misc', seed: 0x3153, families: MISC_FAMILIES.filter((f) => f.name === 'misc'), casesPerForm: 300 },
   { name: 'sequence', seed: 0x5e9, families: MISC_FAMILIES.filter((f) => f.name === 'sequence'), casesPerForm: 3000 },
+  { name: 'prefix', seed: 0x9f1, families: CODE_FAMILIES.filter((f) => f.name === 'prefix'), casesPerForm: 120, formFilter: (n) => !ADDR16.test(n) },
+  { name: 'addr16', seed: 0xa16, families: CODE_FAMILIES.filter((f) => f.name === 'prefix'), casesPerForm: 200, formFilter: (n) => ADDR16.test(n) },
+  { name: 'smc', seed: 0x53c, families: CODE_FAMILIES.filter((f) => f.name === 'smc'), casesPerForm: 100 },
 ];
 
 export interface GeneratedProgram {
