@@ -93,6 +93,14 @@ export class DeterministicRandom {
   }
 }
 
+/**
+ * Guest paths are byte strings (held here as latin1 strings, one char per byte); the host
+ * filesystem gets exactly those bytes.
+ */
+function bytesOf(p: string): Buffer {
+  return Buffer.from(p, 'latin1');
+}
+
 function pageUp(x: number): number {
   return (x + PAGE_MASK) & ~PAGE_MASK;
 }
@@ -132,7 +140,7 @@ export class LinuxProcess {
     this.fds[1] = { file: { kind: 'stdout' }, closeOnExec: false };
     this.fds[2] = { file: { kind: 'stderr' }, closeOnExec: false };
     this.brkStart = this.brkCurrent = pageUp(options.brkStart);
-    this.cwd = path.resolve(options.cwd ?? process.cwd());
+    this.cwd = Buffer.from(path.resolve(options.cwd ?? process.cwd()), 'utf8').toString('latin1');
     this.signalMask = new Uint8Array(options.abi.sigsetSize);
   }
 
@@ -176,8 +184,9 @@ export class LinuxProcess {
       return this.dispatch(name, nr, args);
     } catch (e) {
       if (e instanceof MemoryFault) return -this.E.EFAULT;
+      // A host errno (ENOENT, EACCES...) becomes the guest's; anything else is our bug.
       const code = (e as NodeJS.ErrnoException).code;
-      if (typeof code === 'string') return -(this.E[code as ErrnoName] ?? this.E.EIO);
+      if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return -(this.E[code as ErrnoName] ?? this.E.EIO);
       throw e;
     }
   }
@@ -262,7 +271,7 @@ export class LinuxProcess {
       case 'chdir': {
         const p = this.resolvePath(AT_FDCWD, u(0));
         if (typeof p === 'number') return p;
-        if (!fs.statSync(p).isDirectory()) return -this.E.ENOTDIR;
+        if (!fs.statSync(bytesOf(p)).isDirectory()) return -this.E.ENOTDIR;
         this.cwd = p;
         return 0;
       }
@@ -272,7 +281,7 @@ export class LinuxProcess {
       case 'mkdir': {
         const p = this.resolvePath(AT_FDCWD, u(0));
         if (typeof p === 'number') return p;
-        fs.mkdirSync(p, { mode: u(1) & 0o7777 & ~this.umaskValue });
+        fs.mkdirSync(bytesOf(p), { mode: u(1) & 0o7777 & ~this.umaskValue });
         return 0;
       }
       case 'rename': {
@@ -280,7 +289,7 @@ export class LinuxProcess {
         if (typeof from === 'number') return from;
         const to = this.resolvePath(AT_FDCWD, u(1));
         if (typeof to === 'number') return to;
-        fs.renameSync(from, to);
+        fs.renameSync(bytesOf(from), bytesOf(to));
         return 0;
       }
       case 'umask': {
@@ -535,7 +544,7 @@ export class LinuxProcess {
     if (flags & F.append) host |= C.O_APPEND;
     if (flags & F.directory) host |= C.O_DIRECTORY;
     if (flags & F.nofollow) host |= C.O_NOFOLLOW;
-    const hostFd = fs.openSync(p, host, mode & 0o7777 & ~this.umaskValue);
+    const hostFd = fs.openSync(bytesOf(p), host, mode & 0o7777 & ~this.umaskValue);
     let isDirectory = false;
     try {
       isDirectory = fs.fstatSync(hostFd).isDirectory();
@@ -662,12 +671,12 @@ export class LinuxProcess {
     if (typeof p === 'number') return p;
     if (p.length === 0) {
       if (!(flags & AT_EMPTY_PATH)) return -this.E.ENOENT;
-      if (dirfd === AT_FDCWD) return this.storeStatus(fileStatusFromHost(fs.statSync(this.cwd, { bigint: true })), buf, layout);
+      if (dirfd === AT_FDCWD) return this.storeStatus(fileStatusFromHost(fs.statSync(bytesOf(this.cwd), { bigint: true })), buf, layout);
       return this.statFd(dirfd, buf, layout);
     }
     const hostPath = this.resolveString(dirfd, p);
     if (typeof hostPath === 'number') return hostPath;
-    const st = flags & AT_SYMLINK_NOFOLLOW ? fs.lstatSync(hostPath, { bigint: true }) : fs.statSync(hostPath, { bigint: true });
+    const st = flags & AT_SYMLINK_NOFOLLOW ? fs.lstatSync(bytesOf(hostPath), { bigint: true }) : fs.statSync(bytesOf(hostPath), { bigint: true });
     return this.storeStatus(fileStatusFromHost(st), buf, layout);
   }
 
@@ -675,7 +684,7 @@ export class LinuxProcess {
     const p = this.resolvePath(dirfd, pathAddress);
     if (typeof p === 'number') return p;
     if (mode & ~7) return -this.E.EINVAL;
-    fs.accessSync(p, mode);
+    fs.accessSync(bytesOf(p), mode);
     return 0;
   }
 
@@ -684,11 +693,11 @@ export class LinuxProcess {
     const p = this.readPath(pathAddress);
     if (typeof p === 'number') return p;
     let target: Buffer;
-    if (p === '/proc/self/exe') target = Buffer.from(path.resolve(this.options.executable), 'latin1');
+    if (p === '/proc/self/exe') target = Buffer.from(path.resolve(this.options.executable), 'utf8');
     else {
       const hostPath = this.resolveString(dirfd, p);
       if (typeof hostPath === 'number') return hostPath;
-      target = fs.readlinkSync(hostPath, { encoding: 'buffer' });
+      target = fs.readlinkSync(bytesOf(hostPath), { encoding: 'buffer' });
     }
     const n = Math.min(size, target.length);
     this.memory.writeBytes(buf, target.subarray(0, n));
@@ -698,10 +707,10 @@ export class LinuxProcess {
   private unlinkAt(dirfd: number, pathAddress: number, flags: number): number {
     const p = this.resolvePath(dirfd, pathAddress);
     if (typeof p === 'number') return p;
-    if (flags & AT_REMOVEDIR) fs.rmdirSync(p);
+    if (flags & AT_REMOVEDIR) fs.rmdirSync(bytesOf(p));
     else {
-      if (fs.lstatSync(p).isDirectory()) return -this.E.EISDIR;
-      fs.unlinkSync(p);
+      if (fs.lstatSync(bytesOf(p)).isDirectory()) return -this.E.EISDIR;
+      fs.unlinkSync(bytesOf(p));
     }
     return 0;
   }
@@ -712,7 +721,7 @@ export class LinuxProcess {
     if (d === null) return -this.E.EBADF;
     const f = d.file;
     if (f.kind !== 'host' || !f.isDirectory) return -this.E.ENOTDIR;
-    const entries = ['.', '..', ...fs.readdirSync(f.hostPath, { encoding: 'latin1' })];
+    const entries = ['.', '..', ...fs.readdirSync(bytesOf(f.hostPath), { encoding: 'latin1' })];
     const out: Uint8Array[] = [];
     let used = 0;
     let index = f.directoryRead;
@@ -722,7 +731,7 @@ export class LinuxProcess {
       if (used + reclen > count) break;
       let ino = 0n, type = 0;
       try {
-        const st = fs.lstatSync(path.join(f.hostPath, entries[index]), { bigint: true });
+        const st = fs.lstatSync(bytesOf(path.join(f.hostPath, entries[index])), { bigint: true });
         ino = st.ino;
         const fmt = Number(st.mode) & S_IFMT;
         type = fmt >> 12; // DT_* is the file-type nibble of st_mode

@@ -359,3 +359,16 @@ test('_llseek takes a signed 64-bit offset from two words (SEEK_CUR backwards)',
   assert.equal(h.call('_llseek', fd, 0xffffffff, 0xfffffff0, SCRATCH + 0x100, 1), -I386_ABI.errno.EINVAL);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('paths are bytes: a non-ASCII (UTF-8) name reaches the host filesystem unchanged', () => {
+  const dir = tempDir();
+  const h = harness(I386_ABI, { cwd: dir });
+  const utf8Name = Buffer.from('caf\u00e9-\u6587.txt', 'utf8');
+  h.mem.writeBytes(SCRATCH, Buffer.concat([utf8Name, Buffer.from([0])]));
+  const fd = h.call('open', SCRATCH, 1 | I386_ABI.openFlags.creat, 0o600);
+  assert.ok(fd >= 3);
+  assert.deepEqual(fs.readdirSync(dir), ['caf\u00e9-\u6587.txt']);
+  assert.equal(h.call('getcwd', SCRATCH + 0x100, 4096), Buffer.byteLength(dir, 'utf8') + 1);
+  assert.deepEqual(Buffer.from(h.mem.readBytes(SCRATCH + 0x100, Buffer.byteLength(dir))), Buffer.from(dir, 'utf8'));
+  fs.rmSync(dir, { recursive: true });
+});
