@@ -504,21 +504,23 @@ export class X86Cpu {
     const r = this.regs;
     const sp = r[REG_ESP];
     const total = 4 + (level > 0 ? 4 * level : 0);
+    // Check every access first (precise faults), then push in order: a display entry is read
+    // after the preceding pushes, which may have overwritten it (as on hardware).
     this.memory.checkWrite((sp - total) | 0, total);
-    const values: number[] = [r[REG_EBP]];
-    const frameTemp = (sp - 4) | 0;
-    let ebp = r[REG_EBP];
+    for (let i = 1; i < level; i++) this.memory.checkRead((r[REG_EBP] - 4 * i) | 0, 4);
+    let p = (sp - 4) | 0;
+    this.fastWrite32(p, r[REG_EBP]);
+    const frameTemp = p;
     if (level > 0) {
+      let ebp = r[REG_EBP];
       for (let i = 1; i < level; i++) {
         ebp = (ebp - 4) | 0;
-        values.push(this.fastRead32(ebp));
+        const v = this.fastRead32(ebp);
+        p = (p - 4) | 0;
+        this.fastWrite32(p, v);
       }
-      values.push(frameTemp);
-    }
-    let p = sp;
-    for (const v of values) {
       p = (p - 4) | 0;
-      this.fastWrite32(p, v);
+      this.fastWrite32(p, frameTemp);
     }
     r[REG_EBP] = frameTemp;
     r[REG_ESP] = (p - size) | 0;

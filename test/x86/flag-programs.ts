@@ -70,7 +70,7 @@ export function programSource(spec: ProgramSpec): string {
   const lines: string[] = [];
   lines.push('.data', '.align 16', 'inputs:');
   for (const i of spec.inputs) lines.push(`.long ${i.a >>> 0}, ${i.b >>> 0}, ${i.c >>> 0}, ${i.flags >>> 0}`);
-  lines.push('.align 16', 'scratch: .long 0, 0, 0, 0', 'bitarea: .space 64', 'bitmid: .space 64');
+  lines.push('.align 16', 'scratch: .long 0, 0, 0, 0', 'bitarea: .space 64', 'bitmid: .space 64', stringData());
   lines.push('.bss', '.align 16', `out: .space ${spec.inputs.length * spec.templates.length * RECORD_BYTES}`);
   lines.push('.text', '.globl _start', '_start:', 'movl $inputs, %esi', 'movl $out, %edi', `movl $${spec.inputs.length}, %ebp`, 'next_input:');
   for (const t of spec.templates) {
@@ -369,7 +369,40 @@ export function miscTemplates(): Template[] {
   t.push({ code: 'aad $3', mnemonic: 'aad' });
   t.push({ code: 'pushl %ebx\npushw %ax\npopl %eax\npopw %dx', mnemonic: '' });
   t.push({ code: 'pushal\nmovl $1, %eax\nmovl $2, %ebx\nmovl 16(%esp), %edx\npopal', mnemonic: '' });
+  t.push({ code: 'pushl %ebp\nmovl %esp, %ebp\nmovl %edx, -4(%ebp)\nmovl %eax, -8(%ebp)\nenter $12, $3\nmovl %esp, %ebx\nsubl %ebp, %ebx\nmovl -4(%ebp), %edx\nsubl %ebp, %edx\naddl -8(%ebp), %edx\nsubl %ebp, %edx\nmovl -12(%ebp), %eax\nsubl %ebp, %eax\nleave\npopl %ebp', mnemonic: 'sub' });
   return t;
+}
+
+/** String instructions over fixed buffers: all sizes, both directions, rep/repe/repne, fs override. */
+export function stringTemplates(): Template[] {
+  const t: Template[] = [];
+  const record = 'pushfl\nmovl %ecx, %ebx\nmovl %esi, %edx\nsubl $strsrc, %edx\nshll $16, %edx\naddl %edi, %edx\nsubl $strdst, %edx\nmovl strdst+4, %ecx\naddl %ecx, %eax\npopfl\npopl %edi\npopl %esi';
+  for (const dir of ['cld', 'std']) {
+    const at = dir === 'cld' ? '' : '+40';
+    for (const z of ['b', 'w', 'l']) {
+      for (const [op, reps] of [['movs', ['', 'rep']], ['stos', ['', 'rep']], ['lods', ['', 'rep']], ['cmps', ['', 'repe', 'repne']], ['scas', ['', 'repe', 'repne']]] as const) {
+        for (const rep of reps) {
+          t.push({
+            setup: 'andl $15, %ecx',
+            code: `pushl %esi\npushl %edi\nmovl $strsrc${at}, %esi\nmovl $strdst${at}, %edi\n${dir}\n${rep} ${op}${z}\n${record}`,
+            mnemonic: op === 'cmps' || op === 'scas' ? 'cmp' : '',
+          });
+        }
+      }
+    }
+  }
+  return t;
+}
+
+export function stringData(): string {
+  // Mostly equal buffers so repe/repne stop at varying places.
+  const src: number[] = [];
+  const dst: number[] = [];
+  for (let i = 0; i < 64; i++) {
+    src.push((i * 37) & 0xff);
+    dst.push(i % 7 === 3 ? 0x55 : (i * 37) & 0xff);
+  }
+  return `strsrc: .byte ${src.join(', ')}\nstrdst: .byte ${dst.join(', ')}`;
 }
 
 export function allSpecs(): ProgramSpec[] {
@@ -381,6 +414,7 @@ export function allSpecs(): ProgramSpec[] {
     { name: 'bits', templates: bitTemplates(), inputs: pairInputs(15, 200) },
     { name: 'conditions', templates: conditionTemplates(), inputs: pairInputs(16, 100) },
     { name: 'misc', templates: miscTemplates(), inputs: pairInputs(17, 100) },
+    { name: 'string', templates: stringTemplates(), inputs: pairInputs(19, 40) },
     ...divSpecs(18),
   ];
   return specs;
