@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runUserProgram } from '../../emulator/usermode/run-user-program';
-import { mipsPrograms, readExpectation } from './program-set';
+import { REPO_ROOT, mipsPrograms, readExpectation } from './program-set';
 import { describeStateDifference } from './state-dump';
 
 const { programs } = mipsPrograms();
@@ -18,6 +18,8 @@ for (const program of programs) {
       isa: 'mips',
       program: program.binary,
       args: program.args,
+      env: program.env,
+      cwd: REPO_ROOT,
       stdin: Buffer.from(program.stdin),
       stdout: (b) => stdout.push(Uint8Array.from(b)),
       stderr: (b) => stderr.push(Uint8Array.from(b)),

@@ -31,6 +31,8 @@ export interface MipsProgram {
   qemuCpu: '24Kc' | '24Kf';
   args: string[];
   stdin: string;
+  /** The guest's whole environment (qemu-user hands the guest exactly its own). */
+  env: string[];
   /** stdout is a sequence of state dumps (see generator.ts), for readable mismatch reports. */
   stateDumps: boolean;
 }
@@ -63,7 +65,9 @@ export function toolAvailable(tool: string): boolean {
   return !r.error && r.status === 0;
 }
 
-const C_PROGRAMS: Omit<MipsProgram, 'sourceDir' | 'binary'>[] = [
+export const PROGRAM_ENVIRONMENT = ['PATH=/usr/bin:/bin', 'LANG=C'];
+
+const C_PROGRAMS: Omit<MipsProgram, 'sourceDir' | 'binary' | 'env'>[] = [
   { name: 'freestanding-arith', kind: 'freestanding-c', sourceFile: 'freestanding-arith.c', qemuCpu: '24Kc', args: [], stdin: '', stateDumps: false },
   { name: 'glibc-printf', kind: 'glibc-c', sourceFile: 'glibc-printf.c', qemuCpu: '24Kf', args: ['first', 'with space', ''], stdin: '', stateDumps: false },
   {
@@ -75,7 +79,13 @@ const C_PROGRAMS: Omit<MipsProgram, 'sourceDir' | 'binary'>[] = [
     stdin: 'zeta\nalpha\nmips o32\n\nbeta\nkernel-space translator\nalpha\n',
     stateDumps: false,
   },
+  { name: 'glibc-runtime', kind: 'glibc-c', sourceFile: 'glibc-runtime.c', qemuCpu: '24Kf', args: [], stdin: '', stateDumps: false },
 ];
+
+/** Extra environment entries per C program (the rest get PROGRAM_ENVIRONMENT). */
+const C_PROGRAM_ENVIRONMENT: Record<string, string[]> = {
+  'glibc-runtime': ['UKCF_MODE=differential test', 'UKCF_EMPTY='],
+};
 
 /** Every program, generated ones first; `generated` carries their source text. */
 export function mipsPrograms(): { programs: MipsProgram[]; generated: Map<string, string> } {
@@ -92,10 +102,14 @@ export function mipsPrograms(): { programs: MipsProgram[]; generated: Map<string
       qemuCpu: g.usesFpu ? '24Kf' : '24Kc',
       args: [],
       stdin: '',
+      env: PROGRAM_ENVIRONMENT,
       stateDumps: g.stateDumps,
     });
   }
-  for (const c of C_PROGRAMS) programs.push({ ...c, sourceDir: C_PROGRAM_DIR, binary: join(C_PROGRAM_DIR, 'bin', c.name) });
+  for (const c of C_PROGRAMS) {
+    const env = [...PROGRAM_ENVIRONMENT, ...(C_PROGRAM_ENVIRONMENT[c.name] ?? [])];
+    programs.push({ ...c, env, sourceDir: C_PROGRAM_DIR, binary: join(C_PROGRAM_DIR, 'bin', c.name) });
+  }
   return { programs, generated };
 }
 
@@ -112,9 +126,9 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGILL: 4, SIGTRAP: 5, SIGABRT:
 export function runReference(program: MipsProgram): ProgramOutcome {
   const r = spawnSync('qemu-mipsel', ['-cpu', program.qemuCpu, program.binary, ...program.args], {
     input: program.stdin,
+    // Relative paths in the programs start from the repository root.
     cwd: REPO_ROOT,
-    // A fixed environment, like runUserProgram's default (the programs do not print it).
-    env: { PATH: '/usr/bin:/bin', LANG: 'C' },
+    env: Object.fromEntries(program.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
     maxBuffer: 64 << 20,
   });
   if (r.error) throw new Error(`qemu-mipsel could not run ${program.binary}: ${r.error.message}`);

@@ -26,6 +26,8 @@ function run(program: MipsProgram, maxInstructions = 50_000_000): UserProgramRes
     isa: 'mips',
     program: program.binary,
     args: program.args,
+    env: program.env,
+    cwd: REPO_ROOT,
     stdin: Buffer.from(program.stdin),
     stdout: (b) => out.push(Uint8Array.from(b)),
     stderr: () => {},
@@ -42,6 +44,8 @@ test('the interpreter alone (no block compiler) matches qemu-mipsel on every pro
     const proc = new MipsProcess({
       elf: readElfFile(program.binary),
       argv: [program.binary, ...program.args],
+      envp: program.env,
+      cwd: REPO_ROOT,
       stdin: Buffer.from(program.stdin),
       stdout: (b) => out.push(Uint8Array.from(b)),
       stderr: () => {},
