@@ -313,7 +313,7 @@ export class LinuxProcess {
       case 'munmap': return this.munmap(u(0), u(1));
       case 'mprotect': return this.mprotect(u(0), u(1), s(2));
       case 'madvise': return 0;
-      case 'mremap': return -this.E.ENOMEM; // callers (glibc realloc) fall back to copy
+      case 'mremap': return this.mremap(u(0), u(1), u(2), s(3), u(4));
       case 'uname': {
         const out = new Uint8Array(65 * 6);
         const fields = [UNAME.sysname, UNAME.nodename, UNAME.release, UNAME.version, this.abi.utsMachine, UNAME.domainname];
@@ -822,6 +822,49 @@ export class LinuxProcess {
     }
     this.options.onCodeChange?.(start, size);
     return start | 0;
+  }
+
+  /** mremap: shrink in place, grow in place when the pages above are free, else move (MREMAP_MAYMOVE). */
+  private mremap(oldAddress: number, oldLength: number, newLength: number, flags: number, newAddress: number): number {
+    const MAYMOVE = 1, FIXED = 2;
+    if (oldAddress & PAGE_MASK || flags & ~(MAYMOVE | FIXED) || (flags & FIXED && !(flags & MAYMOVE))) return -this.E.EINVAL;
+    const oldSize = pageUp(oldLength), newSize = pageUp(newLength);
+    if (newSize === 0 || oldSize === 0) return -this.E.EINVAL;
+    for (let a = oldAddress; a < oldAddress + oldSize; a += PAGE_SIZE) if (!this.memory.isMapped(a)) return -this.E.EFAULT;
+    const prot = this.memory.protection(oldAddress);
+    if (!(flags & FIXED)) {
+      if (newSize <= oldSize) {
+        if (newSize < oldSize) this.munmap(oldAddress + newSize, oldSize - newSize);
+        return oldAddress | 0;
+      }
+      const end = oldAddress + oldSize;
+      if (this.inUserSpace(end, newSize - oldSize) && end + newSize - oldSize <= this.abi.mmapTop && this.memory.isFree(end, newSize - oldSize)) {
+        this.memory.map(end, newSize - oldSize, prot);
+        return oldAddress | 0;
+      }
+      if (!(flags & MAYMOVE)) return -this.E.ENOMEM;
+    }
+    let target: number;
+    if (flags & FIXED) {
+      if (newAddress & PAGE_MASK || !this.inUserSpace(newAddress, newSize)) return -this.E.EINVAL;
+      if (newAddress < oldAddress + oldSize && oldAddress < newAddress + newSize) return -this.E.EINVAL;
+      this.memory.unmap(newAddress, newSize);
+      target = newAddress;
+    } else {
+      target = this.findFreeRange(newSize);
+      if (target < 0) return -this.E.ENOMEM;
+    }
+    const keep = Math.min(oldSize, newSize);
+    const saved: Uint8Array[] = [];
+    for (let a = oldAddress; a < oldAddress + keep; a += PAGE_SIZE) {
+      this.memory.protect(a, PAGE_SIZE, this.memory.protection(a) | 1);
+      saved.push(this.memory.readBytes(a, PAGE_SIZE));
+    }
+    this.memory.map(target, newSize, prot);
+    saved.forEach((page, i) => this.memory.poke(target + i * PAGE_SIZE, page));
+    this.munmap(oldAddress, oldSize);
+    this.options.onCodeChange?.(target, newSize);
+    return target | 0;
   }
 
   private munmap(addr: number, length: number): number {

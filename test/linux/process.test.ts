@@ -372,3 +372,24 @@ test('paths are bytes: a non-ASCII (UTF-8) name reaches the host filesystem unch
   assert.deepEqual(Buffer.from(h.mem.readBytes(SCRATCH + 0x100, Buffer.byteLength(dir))), Buffer.from(dir, 'utf8'));
   fs.rmSync(dir, { recursive: true });
 });
+
+test('mremap shrinks, grows in place, and moves keeping the contents', () => {
+  const h = harness();
+  const M = I386_ABI.mapFlags;
+  const flags = M.private | M.anonymous;
+  const low = h.call('mmap2', 0, 4096, 3, flags, -1, 0) >>> 0; // blocks growth of the next one downwards
+  const a = h.call('mmap2', 0, 8192, 3, flags, -1, 0) >>> 0;
+  assert.equal(a + 8192, low, 'top-down: a sits right below low');
+  h.mem.write32(a, 0x11111111); h.mem.write32(a + 4096, 0x22222222);
+  assert.equal(h.call('mremap', a, 8192, 4096, 0) >>> 0, a);
+  assert.equal(h.mem.isMapped(a + 4096), false);
+  assert.equal(h.call('mremap', a, 4096, 8192, 0) >>> 0, a, 'grows in place into the freed page');
+  assert.equal(h.mem.read32(a + 4096), 0, 'the new part is zero');
+  assert.equal(h.call('mremap', a, 8192, 16384, 0), -I386_ABI.errno.ENOMEM, 'blocked and not allowed to move');
+  const b = h.call('mremap', a, 8192, 16384, 1) >>> 0;
+  assert.notEqual(b, a);
+  assert.equal(h.mem.read32(b), 0x11111111);
+  assert.equal(h.mem.isMapped(a), false);
+  h.mem.write32(b + 16380, 5);
+  assert.equal(h.call('mremap', a, 4096, 8192, 1), -I386_ABI.errno.EFAULT, 'old range no longer mapped');
+});
