@@ -581,9 +581,13 @@ export class LinuxProcess {
     if (f.kind !== 'host') return at !== null ? -this.E.ESPIPE : -this.E.EBADF;
     if (!f.readable) return -this.E.EBADF;
     if (f.isDirectory) return -this.E.EISDIR;
-    this.memory.checkWrite(buf, count);
-    const tmp = Buffer.alloc(count);
-    const n = fs.readSync(f.hostFd, tmp, 0, count, at ?? f.position);
+    // Like copy_to_user, only the bytes actually read must fit the guest buffer.
+    const position = at ?? f.position;
+    const st = fs.fstatSync(f.hostFd);
+    if (st.isFile()) count = Math.min(count, Math.max(0, st.size - position));
+    if (count === 0) return 0;
+    const tmp = Buffer.allocUnsafe(count);
+    const n = fs.readSync(f.hostFd, tmp, 0, count, position);
     this.memory.writeBytes(buf, tmp.subarray(0, n));
     if (at === null) f.position += n;
     return n;

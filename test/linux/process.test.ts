@@ -393,3 +393,18 @@ test('mremap shrinks, grows in place, and moves keeping the contents', () => {
   h.mem.write32(b + 16380, 5);
   assert.equal(h.call('mremap', a, 4096, 8192, 1), -I386_ABI.errno.EFAULT, 'old range no longer mapped');
 });
+
+test('read asks only the bytes it returns to fit the buffer (a large count at end of file is fine)', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'f'), 'tiny');
+  const h = harness(I386_ABI, { cwd: dir });
+  const fd = h.call('open', h.str(SCRATCH, 'f'), 0, 0);
+  const nearEnd = SCRATCH + SCRATCH_SIZE - 8;
+  assert.equal(h.call('read', fd, nearEnd, 1 << 20), 4);
+  assert.equal(Buffer.from(h.mem.readBytes(nearEnd, 4)).toString(), 'tiny');
+  assert.equal(h.call('read', fd, nearEnd, 1 << 20), 0);
+  assert.equal(h.call('lseek', fd, 0, 0), 0);
+  assert.equal(h.call('read', fd, SCRATCH + SCRATCH_SIZE - 2, 100), -I386_ABI.errno.EFAULT);
+  assert.equal(h.call('lseek', fd, 0, 1), 0, 'a faulting read does not move the offset');
+  fs.rmSync(dir, { recursive: true });
+});
