@@ -598,6 +598,10 @@ function syscallProgram(): GeneratedProgram {
       ],
     },
     {
+      what: 'rdhwr $29 in the delay slot of a taken and of a not-taken branch',
+      setup: ['beq $0, $0, .Lrdhwr_taken', 'rdhwr $3, $29', 'addiu $3, $0, 1', '.Lrdhwr_taken:', 'bne $0, $0, .Lrdhwr_not_taken', 'rdhwr $5, $29', 'addiu $6, $0, 1', '.Lrdhwr_not_taken:'],
+    },
+    {
       what: 'brk(0), brk(old+8192): the new break minus the old; the new memory is usable',
       setup: [
         'addiu $4, $0, 0', 'addiu $2, $0, 4045', 'syscall', 'addu $16, $2, $0', 'addiu $4, $2, 8192', 'addiu $2, $0, 4045', 'syscall',
@@ -634,7 +638,15 @@ const fpuMove: Emitter = (w) => {
   const f = () => rng.below(FPU_REGISTERS);
   const even = () => 2 * rng.below(FPU_REGISTERS / 2);
   const gprDest = () => rng.pick(FPU_GPR_DESTS);
-  switch (rng.below(9)) {
+  switch (rng.below(10)) {
+    case 8: {
+      // An emulated instruction in a branch delay slot: it runs, then the branch completes.
+      const target = w.label();
+      const taken = rng.chance(0.6);
+      w.emit(taken ? `beq $0, $0, ${target}` : `bne $0, $0, ${target}`, rng.chance(0.5) ? `mtc1 $${w.src()}, $f${f()}` : `mfc1 $${gprDest()}, $f${f()}`);
+      w.emit(`mtc1 $${w.src()}, $f${f()}`, `${target}:`);
+      break;
+    }
     case 0: w.emit(`mtc1 $${w.src()}, $f${f()}`); break;
     case 1: w.emit(`mfc1 $${gprDest()}, $f${f()}`); break;
     case 2: w.emit(`mthc1 $${w.src()}, $f${even()}`); break;
@@ -680,6 +692,52 @@ function fpuProgram(): GeneratedProgram {
   return { name, source: lines.join('\n'), stateDumps: true, usesFpu: true };
 }
 
+/**
+ * Self-modifying code: each case copies a routine (random ALU instructions, then jr $31) from
+ * .text into an RWX mmap2 page, calls it, overwrites it with a different routine, calls it
+ * again (after cacheflush(2), or without it: both qemu and this machine keep code coherent).
+ * The page is mapped MAP_FIXED, so its address (which the routines may read) is the same everywhere.
+ */
+function selfModifyingProgram(): GeneratedProgram {
+  const rng = new Random(0x5e1f);
+  const name = 'self-modifying';
+  const lines = [...HEADER(name, 'code written to an RWX mapping, run, rewritten, run again'), '\tlui $29, %hi(state)', '\taddiu $29, $29, %lo(state)'];
+  // mmap2(0x20000000, 4096, RWX, PRIVATE|ANON|FIXED, -1, 0) → codeptr
+  lines.push(...indent([
+    'lui $4, 0x2000', 'addiu $5, $0, 4096', 'addiu $6, $0, 7', 'addiu $7, $0, 0x812', 'addiu $8, $0, -1', 'sw $8, 16($29)', 'sw $0, 20($29)',
+    'addiu $2, $0, 4210', 'syscall', 'lui $8, %hi(codeptr)', 'sw $2, %lo(codeptr)($8)',
+  ]));
+  const templates: string[] = [];
+  const avoid = [8, 9, 10, 31];
+  const routine = (label: string, length: number) => {
+    const w = new CaseWriter(rng, label);
+    for (let i = 0; i < length; i++) simpleAlu(w, avoid);
+    templates.push(`${label}:`, ...indent([...w.lines, 'jr $31', 'nop']));
+  };
+  const ROUTINE_WORDS = 8; // 6 ALU instructions + jr + nop
+  for (let c = 0; c < 20; c++) {
+    const w = new CaseWriter(rng, `c${c}`);
+    w.emit(`# case ${c}`);
+    initialiseCase(w);
+    w.emit(`# case ${c} body`);
+    for (const [version, flush] of [[0, true], [1, rng.chance(0.5)]] as [number, boolean][]) {
+      const label = `.Lroutine${c}_${version}`;
+      routine(label, ROUTINE_WORDS - 2);
+      w.emit('lui $8, %hi(codeptr)', 'lw $8, %lo(codeptr)($8)', `lui $10, %hi(${label})`, `addiu $10, $10, %lo(${label})`);
+      for (let i = 0; i < ROUTINE_WORDS; i++) w.emit(`lw $9, ${4 * i}($10)`, `sw $9, ${4 * i}($8)`);
+      if (flush) {
+        // cacheflush(code, 32, BCACHE): v0 and a3 change, so keep them out of the comparison.
+        w.emit('addu $9, $2, $0', 'addu $10, $4, $0', 'addu $4, $8, $0', `addiu $5, $0, ${4 * ROUTINE_WORDS}`, 'addiu $6, $0, 3', 'addiu $2, $0, 4147', 'syscall', 'addu $2, $9, $0', 'addu $4, $10, $0', 'addiu $7, $0, 0');
+      }
+      w.emit('jalr $8', 'nop');
+    }
+    w.emit(`# case ${c} dump`, ...dumpState());
+    lines.push(...indent(w.lines));
+  }
+  lines.push(...indent(exitWith(0)), '# routines copied into the RWX page', ...templates, ...stateData(rng), 'codeptr:', '\t.word 0', '');
+  return { name, source: lines.join('\n'), stateDumps: true };
+}
+
 function fpuFaultProgram(name: string, what: string, faulting: string[]): GeneratedProgram {
   const p = faultProgram(name, what, ['.set hardfloat', ...faulting]);
   return { ...p, usesFpu: true };
@@ -702,6 +760,7 @@ export function generatePrograms(): GeneratedProgram[] {
   (['add', 'addi', 'sub'] as const).forEach((op, i) => programs.push(overflowProgram(op, 800 + i)));
   programs.push(...faultPrograms());
   programs.push(exitStatusProgram());
+  programs.push(selfModifyingProgram());
   programs.push(fpuProgram());
   programs.push(fpuFaultProgram('fpu-sigbus-ldc1', 'ldc1 from a 4-aligned, not 8-aligned, address: SIGBUS', ['ldc1 $f2, 4($8)']));
   programs.push(fpuFaultProgram('fpu-sigbus-swc1', 'swc1 to a misaligned address: SIGBUS', ['swc1 $f2, 2($8)']));

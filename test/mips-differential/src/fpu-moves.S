@@ -87,10 +87,12 @@ __start:
 	lui $31, 0x7283
 	ori $31, $31, 0xde50
 # case 0 body
-	mfhc1 $13, $f6
-	mthc1 $1, $f2
-	mov.d $f2, $f0
-	mfc1 $21, $f11
+	mov.s $f7, $f2
+	mtc1 $8, $f6
+	lui $15, %hi(scratch-127)
+	addiu $15, $15, %lo(scratch-127)
+	ldc1 $f8, 151($15)
+	cfc1 $24, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -146,94 +148,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 1
-	lui $1, 0xc058
-	ori $1, $1, 0xdebd
-	mtc1 $1, $f0
-	addiu $1, $0, 12032
-	mtc1 $1, $f1
 	lui $1, 0xffa9
-	mtc1 $1, $f2
+	mtc1 $1, $f0
 	lui $1, 0x8765
 	ori $1, $1, 0x4321
-	mtc1 $1, $f3
+	mtc1 $1, $f1
 	lui $1, 0xfa00
-	mtc1 $1, $f4
+	mtc1 $1, $f2
 	addiu $1, $0, 12032
-	mtc1 $1, $f5
+	mtc1 $1, $f3
 	addiu $1, $0, -22272
-	mtc1 $1, $f6
+	mtc1 $1, $f4
 	lui $1, 0xffc8
-	mtc1 $1, $f7
+	mtc1 $1, $f5
 	addiu $1, $0, 2
-	mtc1 $1, $f8
+	mtc1 $1, $f6
 	addiu $1, $0, 10
-	mtc1 $1, $f9
+	mtc1 $1, $f7
 	lui $1, 0x7fff
 	ori $1, $1, 0xffff
-	mtc1 $1, $f10
+	mtc1 $1, $f8
 	lui $1, 0x8031
 	ori $1, $1, 0x6a32
+	mtc1 $1, $f9
+	addiu $1, $0, 255
+	mtc1 $1, $f10
+	addiu $1, $0, 18
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 255
-	mthi $1
-	addiu $1, $0, 18
-	mtlo $1
 	lui $1, 0x64f3
 	ori $1, $1, 0x9e63
-	lui $2, 0xe85a
-	ori $2, $2, 0x71db
-	addiu $3, $0, 32767
-	addiu $4, $0, 19
-	lui $5, 0x4448
-	ori $5, $5, 0x7173
-	addiu $6, $0, -2
-	lui $7, 0xef7b
-	ori $7, $7, 0x590f
-	addiu $8, $0, 3
-	lui $9, 0x5e00
-	addiu $10, $0, 2
-	lui $11, 0xda65
-	ori $11, $11, 0x7cd
-	addiu $12, $0, 128
-	lui $13, 0xffbe
+	mthi $1
+	lui $1, 0xe85a
+	ori $1, $1, 0x71db
+	mtlo $1
+	addiu $1, $0, 32767
+	addiu $2, $0, 19
+	lui $3, 0x4448
+	ori $3, $3, 0x7173
+	addiu $4, $0, -2
+	lui $5, 0xef7b
+	ori $5, $5, 0x590f
+	addiu $6, $0, 3
+	lui $7, 0x5e00
+	addiu $8, $0, 2
+	lui $9, 0xda65
+	ori $9, $9, 0x7cd
+	addiu $10, $0, 128
+	lui $11, 0xffbe
+	lui $12, 0x7fff
+	ori $12, $12, 0xfffe
+	lui $13, 0xcd9b
+	ori $13, $13, 0xc7b3
 	lui $14, 0x7fff
-	ori $14, $14, 0xfffe
-	lui $15, 0xcd9b
-	ori $15, $15, 0xc7b3
-	lui $16, 0x7fff
-	ori $16, $16, 0xffff
-	addiu $17, $0, 32
-	addiu $18, $0, 110
-	lui $19, 0xd1fd
-	ori $19, $19, 0x231
-	addiu $20, $0, 3
-	addiu $21, $0, -1
-	addiu $22, $0, 255
-	lui $23, 0xcf89
-	ori $23, $23, 0xde5d
-	lui $24, 0x1
-	ori $24, $24, 0x1
-	lui $25, 0x11ff
-	ori $25, $25, 0x7637
-	lui $28, 0x5555
-	ori $28, $28, 0x5555
-	lui $30, 0x213
-	ori $30, $30, 0x5975
-	addiu $31, $0, 26
+	ori $14, $14, 0xffff
+	addiu $15, $0, 32
+	addiu $16, $0, 110
+	lui $17, 0xd1fd
+	ori $17, $17, 0x231
+	addiu $18, $0, 3
+	addiu $19, $0, -1
+	addiu $20, $0, 255
+	lui $21, 0xcf89
+	ori $21, $21, 0xde5d
+	lui $22, 0x1
+	ori $22, $22, 0x1
+	lui $23, 0x11ff
+	ori $23, $23, 0x7637
+	lui $24, 0x5555
+	ori $24, $24, 0x5555
+	lui $25, 0x213
+	ori $25, $25, 0x5975
+	addiu $28, $0, 26
+	lui $30, 0x0
+	ori $30, $30, 0x8001
+	addiu $31, $0, -50
 # case 1 body
-	mov.d $f6, $f4
-	lui $18, %hi(scratch+48)
-	addiu $18, $18, %lo(scratch+48)
-	swc1 $f2, 0($18)
+	lui $11, 0x44fc
+	ori $11, $11, 0xf75
+	ctc1 $11, $31
+	cfc1 $15, $31
 	mfc1 $16, $f8
-	lui $14, 0xe1c
-	ori $14, $14, 0xd9c
-	ctc1 $14, $31
-	cfc1 $23, $31
-	lui $18, %hi(scratch-28)
-	addiu $18, $18, %lo(scratch-28)
-	ldc1 $f2, 52($18)
+	cfc1 $30, $0
+	lui $30, %hi(scratch+16)
+	addiu $30, $30, %lo(scratch+16)
+	sdc1 $f2, 0($30)
+	mov.s $f7, $f3
+	mov.s $f2, $f11
+	mfc1 $19, $f6
+	mov.d $f6, $f2
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -289,96 +292,98 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 2
-	addiu $1, $0, 32767
+	addiu $1, $0, 16383
 	mtc1 $1, $f0
-	lui $1, 0x1b0f
-	ori $1, $1, 0xb92b
+	addiu $1, $0, 0
 	mtc1 $1, $f1
-	lui $1, 0x2
-	mtc1 $1, $f2
-	lui $1, 0x9316
-	ori $1, $1, 0x19ae
-	mtc1 $1, $f3
-	addiu $1, $0, -1
-	mtc1 $1, $f4
-	addiu $1, $0, 1024
-	mtc1 $1, $f5
-	lui $1, 0x8000
-	ori $1, $1, 0x1
-	mtc1 $1, $f6
 	lui $1, 0x7fff
 	ori $1, $1, 0xfffe
-	mtc1 $1, $f7
+	mtc1 $1, $f2
 	lui $1, 0x269f
 	ori $1, $1, 0xe32
-	mtc1 $1, $f8
+	mtc1 $1, $f3
 	addiu $1, $0, -17
-	mtc1 $1, $f9
+	mtc1 $1, $f4
 	addiu $1, $0, -13
-	mtc1 $1, $f10
+	mtc1 $1, $f5
 	lui $1, 0xd335
 	ori $1, $1, 0xfedf
-	mtc1 $1, $f11
-	ctc1 $0, $31
+	mtc1 $1, $f6
 	lui $1, 0x4550
 	ori $1, $1, 0xaa07
-	mthi $1
+	mtc1 $1, $f7
 	addiu $1, $0, -32
-	mtlo $1
+	mtc1 $1, $f8
 	lui $1, 0x8765
 	ori $1, $1, 0x4321
-	lui $2, 0x266e
-	ori $2, $2, 0xc340
-	addiu $3, $0, -34
-	lui $4, 0x3539
-	ori $4, $4, 0x9f4c
-	lui $5, 0x572e
-	ori $5, $5, 0xa7a7
-	lui $6, 0x8e00
-	ori $6, $6, 0x2957
-	lui $7, 0x1189
-	ori $7, $7, 0x4c17
-	addiu $8, $0, -7
-	addiu $9, $0, 29
-	lui $10, 0xa8c6
-	ori $10, $10, 0x6d3d
-	lui $11, 0x1bee
-	ori $11, $11, 0xe660
-	addiu $12, $0, -128
-	lui $13, 0xd931
-	ori $13, $13, 0xec48
-	addiu $14, $0, 8
-	lui $15, 0x2c78
-	ori $15, $15, 0x1da8
-	lui $16, 0x9da8
-	ori $16, $16, 0x3c80
-	lui $17, 0xbbcc
-	ori $17, $17, 0xdc66
-	addiu $18, $0, 0
-	lui $19, 0x8000
-	ori $19, $19, 0x1
-	lui $20, 0x37f4
-	ori $20, $20, 0xb198
-	lui $21, 0x8700
-	addiu $22, $0, 0
-	lui $23, 0x7ff
-	ori $23, $23, 0xffff
-	lui $24, 0x83b4
-	ori $24, $24, 0x92f6
-	addiu $25, $0, 36
-	lui $28, 0xcf98
-	ori $28, $28, 0x2136
-	lui $30, 0x95b7
-	ori $30, $30, 0xca22
-	lui $31, 0xf80e
-	ori $31, $31, 0xcc4a
+	mtc1 $1, $f9
+	lui $1, 0x266e
+	ori $1, $1, 0xc340
+	mtc1 $1, $f10
+	addiu $1, $0, -34
+	mtc1 $1, $f11
+	ctc1 $0, $31
+	lui $1, 0x3539
+	ori $1, $1, 0x9f4c
+	mthi $1
+	lui $1, 0x572e
+	ori $1, $1, 0xa7a7
+	mtlo $1
+	lui $1, 0x8e00
+	ori $1, $1, 0x2957
+	lui $2, 0x1189
+	ori $2, $2, 0x4c17
+	addiu $3, $0, -7
+	addiu $4, $0, 29
+	lui $5, 0xa8c6
+	ori $5, $5, 0x6d3d
+	lui $6, 0x1bee
+	ori $6, $6, 0xe660
+	addiu $7, $0, -128
+	lui $8, 0xd931
+	ori $8, $8, 0xec48
+	addiu $9, $0, 8
+	lui $10, 0x2c78
+	ori $10, $10, 0x1da8
+	lui $11, 0x9da8
+	ori $11, $11, 0x3c80
+	lui $12, 0xbbcc
+	ori $12, $12, 0xdc66
+	addiu $13, $0, 0
+	lui $14, 0x8000
+	ori $14, $14, 0x1
+	lui $15, 0x37f4
+	ori $15, $15, 0xb198
+	lui $16, 0x8700
+	addiu $17, $0, 0
+	lui $18, 0x7ff
+	ori $18, $18, 0xffff
+	lui $19, 0x83b4
+	ori $19, $19, 0x92f6
+	addiu $20, $0, 36
+	lui $21, 0xcf98
+	ori $21, $21, 0x2136
+	lui $22, 0x95b7
+	ori $22, $22, 0xca22
+	lui $23, 0xf80e
+	ori $23, $23, 0xcc4a
+	lui $24, 0xffff
+	ori $24, $24, 0x7fff
+	addiu $25, $0, 255
+	lui $28, 0x9f00
+	addiu $30, $0, 9
+	lui $31, 0x1
+	ori $31, $31, 0x1
 # case 2 body
-	mov.s $f3, $f0
-	lui $14, 0xfffc
-	ori $14, $14, 0xfff
-	ctc1 $14, $31
-	cfc1 $22, $31
-	mfhc1 $21, $f10
+	lui $7, 0xfffc
+	ori $7, $7, 0xffe
+	ctc1 $7, $31
+	cfc1 $30, $31
+	mtc1 $25, $f9
+	mov.s $f7, $f11
+	lui $31, %hi(scratch-134)
+	addiu $31, $31, %lo(scratch-134)
+	lwc1 $f3, 166($31)
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -434,95 +439,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 3
-	addiu $1, $0, 7
-	mtc1 $1, $f0
-	addiu $1, $0, -22
-	mtc1 $1, $f1
-	lui $1, 0xfff
-	ori $1, $1, 0xffff
-	mtc1 $1, $f2
-	lui $1, 0xca6d
-	ori $1, $1, 0x1685
-	mtc1 $1, $f3
-	addiu $1, $0, 256
-	mtc1 $1, $f4
-	lui $1, 0xf588
-	ori $1, $1, 0xe076
-	mtc1 $1, $f5
-	lui $1, 0x60c6
-	ori $1, $1, 0x10d2
-	mtc1 $1, $f6
-	lui $1, 0x8cea
-	ori $1, $1, 0xb7d1
-	mtc1 $1, $f7
-	lui $1, 0xffc1
-	mtc1 $1, $f8
 	lui $1, 0x3300
-	mtc1 $1, $f9
+	mtc1 $1, $f0
 	lui $1, 0x842f
 	ori $1, $1, 0x5346
-	mtc1 $1, $f10
+	mtc1 $1, $f1
 	addiu $1, $0, 4096
-	mtc1 $1, $f11
-	ctc1 $0, $31
+	mtc1 $1, $f2
 	addiu $1, $0, -4
-	mthi $1
+	mtc1 $1, $f3
 	lui $1, 0xb900
-	mtlo $1
+	mtc1 $1, $f4
 	lui $1, 0x1234
 	ori $1, $1, 0x5678
-	lui $2, 0x3fff
-	ori $2, $2, 0xffff
-	lui $3, 0xfaca
-	ori $3, $3, 0x4577
-	lui $4, 0x9c94
-	ori $4, $4, 0x616
-	lui $5, 0x4300
-	addiu $6, $0, -17408
-	addiu $7, $0, 20
-	addiu $8, $0, 32767
-	lui $9, 0x49
-	ori $9, $9, 0x37b6
-	lui $10, 0x5138
-	ori $10, $10, 0xc874
-	addiu $11, $0, -6
-	addiu $12, $0, -26
-	lui $13, 0x8000
-	ori $13, $13, 0x1
-	lui $14, 0x1
-	lui $15, 0x834b
-	ori $15, $15, 0x3278
-	addiu $16, $0, -40
-	addiu $17, $0, 32
-	lui $18, 0xd029
-	ori $18, $18, 0x44
-	lui $19, 0x62c8
-	ori $19, $19, 0x9936
-	addiu $20, $0, 32
-	lui $21, 0xf400
-	addiu $22, $0, -104
-	lui $23, 0xec94
-	ori $23, $23, 0xc55c
-	lui $24, 0xc7a4
-	ori $24, $24, 0x7099
-	addiu $25, $0, 2047
-	addiu $28, $0, -31
-	lui $30, 0x1f
-	ori $30, $30, 0xffff
-	lui $31, 0x4350
-	ori $31, $31, 0xc19f
+	mtc1 $1, $f5
+	lui $1, 0x3fff
+	ori $1, $1, 0xffff
+	mtc1 $1, $f6
+	lui $1, 0xfaca
+	ori $1, $1, 0x4577
+	mtc1 $1, $f7
+	lui $1, 0x9c94
+	ori $1, $1, 0x616
+	mtc1 $1, $f8
+	lui $1, 0x4300
+	mtc1 $1, $f9
+	addiu $1, $0, -17408
+	mtc1 $1, $f10
+	addiu $1, $0, 20
+	mtc1 $1, $f11
+	ctc1 $0, $31
+	addiu $1, $0, 32767
+	mthi $1
+	lui $1, 0x49
+	ori $1, $1, 0x37b6
+	mtlo $1
+	lui $1, 0x5138
+	ori $1, $1, 0xc874
+	addiu $2, $0, -6
+	addiu $3, $0, -26
+	lui $4, 0x8000
+	ori $4, $4, 0x1
+	lui $5, 0x1
+	lui $6, 0x834b
+	ori $6, $6, 0x3278
+	addiu $7, $0, -40
+	addiu $8, $0, 32
+	lui $9, 0xd029
+	ori $9, $9, 0x44
+	lui $10, 0x62c8
+	ori $10, $10, 0x9936
+	addiu $11, $0, 32
+	lui $12, 0xf400
+	addiu $13, $0, -104
+	lui $14, 0xec94
+	ori $14, $14, 0xc55c
+	lui $15, 0xc7a4
+	ori $15, $15, 0x7099
+	addiu $16, $0, 2047
+	addiu $17, $0, -31
+	lui $18, 0x1f
+	ori $18, $18, 0xffff
+	lui $19, 0x4350
+	ori $19, $19, 0xc19f
+	addiu $20, $0, 11
+	lui $21, 0xaaaa
+	ori $21, $21, 0xaaaa
+	addiu $22, $0, 1
+	lui $23, 0x50f7
+	ori $23, $23, 0x9e84
+	lui $24, 0x5c78
+	ori $24, $24, 0xdd2f
+	lui $25, 0xf0f8
+	ori $25, $25, 0x42b0
+	lui $28, 0xf404
+	ori $28, $28, 0x38f3
+	addiu $30, $0, -128
+	lui $31, 0xe0fa
+	ori $31, $31, 0x3fd7
 # case 3 body
-	lui $2, 0x1828
-	ori $2, $2, 0x774
-	ctc1 $2, $31
-	cfc1 $14, $31
-	lui $18, %hi(scratch-131)
-	addiu $18, $18, %lo(scratch-131)
-	sdc1 $f10, 171($18)
-	mtc1 $28, $f10
-	lui $15, %hi(scratch)
-	addiu $15, $15, %lo(scratch)
-	sdc1 $f6, 0($15)
+	cfc1 $15, $0
+	mtc1 $19, $f9
+	cfc1 $18, $0
+	lui $24, %hi(scratch+206)
+	addiu $24, $24, %lo(scratch+206)
+	swc1 $f7, -186($24)
+	mthc1 $24, $f2
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -578,91 +580,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 4
-	lui $1, 0xa05c
-	ori $1, $1, 0x1d86
+	lui $1, 0xdde
+	ori $1, $1, 0xd314
 	mtc1 $1, $f0
-	addiu $1, $0, 65
+	addiu $1, $0, 32
 	mtc1 $1, $f1
-	addiu $1, $0, 4608
+	lui $1, 0xbb38
+	ori $1, $1, 0xee78
 	mtc1 $1, $f2
-	lui $1, 0x7
-	ori $1, $1, 0xffff
+	addiu $1, $0, 1
 	mtc1 $1, $f3
-	addiu $1, $0, -98
-	mtc1 $1, $f4
-	addiu $1, $0, 20
-	mtc1 $1, $f5
-	addiu $1, $0, 3
-	mtc1 $1, $f6
-	lui $1, 0xe2fd
-	ori $1, $1, 0xeee8
-	mtc1 $1, $f7
-	lui $1, 0x7800
-	ori $1, $1, 0x1d63
-	mtc1 $1, $f8
-	addiu $1, $0, 2
-	mtc1 $1, $f9
 	lui $1, 0x8815
 	ori $1, $1, 0x6332
-	mtc1 $1, $f10
+	mtc1 $1, $f4
 	lui $1, 0xff87
-	mtc1 $1, $f11
-	ctc1 $0, $31
+	mtc1 $1, $f5
 	addiu $1, $0, -19
-	mthi $1
+	mtc1 $1, $f6
 	lui $1, 0x3fff
 	ori $1, $1, 0xffff
-	mtlo $1
+	mtc1 $1, $f7
 	lui $1, 0x2034
 	ori $1, $1, 0x2081
-	lui $2, 0x5555
-	ori $2, $2, 0x5555
-	lui $3, 0x7
-	ori $3, $3, 0xffff
-	lui $4, 0x9d99
-	ori $4, $4, 0xbfb6
-	lui $5, 0xb31f
-	ori $5, $5, 0xd70e
-	lui $6, 0x1
-	ori $6, $6, 0xffff
-	addiu $7, $0, -24832
-	lui $8, 0x3d1a
-	ori $8, $8, 0x5ccb
-	lui $9, 0x3700
-	addiu $10, $0, 28
-	addiu $11, $0, -128
-	addiu $12, $0, 39
-	lui $13, 0x9e35
-	ori $13, $13, 0xf3a2
-	addiu $14, $0, 128
-	lui $15, 0xfff
-	ori $15, $15, 0xffff
-	addiu $16, $0, 0
-	addiu $17, $0, 19
-	lui $18, 0x3450
-	ori $18, $18, 0x8fc1
-	lui $19, 0x31
-	addiu $20, $0, -76
-	addiu $21, $0, 127
-	addiu $22, $0, 5
-	addiu $23, $0, 3
-	lui $24, 0xff9d
-	addiu $25, $0, 2049
-	lui $28, 0x8765
-	ori $28, $28, 0x4321
-	addiu $30, $0, -32
-	lui $31, 0x29
+	mtc1 $1, $f8
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
+	mtc1 $1, $f9
+	lui $1, 0x7
+	ori $1, $1, 0xffff
+	mtc1 $1, $f10
+	lui $1, 0x9d99
+	ori $1, $1, 0xbfb6
+	mtc1 $1, $f11
+	ctc1 $0, $31
+	lui $1, 0xb31f
+	ori $1, $1, 0xd70e
+	mthi $1
+	lui $1, 0x1
+	ori $1, $1, 0xffff
+	mtlo $1
+	addiu $1, $0, -24832
+	lui $2, 0x3d1a
+	ori $2, $2, 0x5ccb
+	lui $3, 0x3700
+	addiu $4, $0, 28
+	addiu $5, $0, -128
+	addiu $6, $0, 39
+	lui $7, 0x9e35
+	ori $7, $7, 0xf3a2
+	addiu $8, $0, 128
+	lui $9, 0xfff
+	ori $9, $9, 0xffff
+	addiu $10, $0, 0
+	addiu $11, $0, 19
+	lui $12, 0x3450
+	ori $12, $12, 0x8fc1
+	lui $13, 0x31
+	addiu $14, $0, -76
+	addiu $15, $0, 127
+	addiu $16, $0, 5
+	addiu $17, $0, 3
+	lui $18, 0xff9d
+	addiu $19, $0, 2049
+	lui $20, 0x8765
+	ori $20, $20, 0x4321
+	addiu $21, $0, -32
+	lui $22, 0x29
+	lui $23, 0x1fff
+	ori $23, $23, 0xffff
+	lui $24, 0xff97
+	addiu $25, $0, -128
+	lui $28, 0x4ad
+	ori $28, $28, 0x223d
+	lui $30, 0x75e0
+	ori $30, $30, 0x48a4
+	lui $31, 0x5efe
+	ori $31, $31, 0x61ba
 # case 4 body
-	lui $31, %hi(scratch+24)
-	addiu $31, $31, %lo(scratch+24)
-	sdc1 $f10, 0($31)
-	cfc1 $13, $31
-	mov.d $f4, $f8
 	lui $28, %hi(scratch+23)
 	addiu $28, $28, %lo(scratch+23)
 	sdc1 $f2, 17($28)
 	mfhc1 $21, $f8
 	mtc1 $4, $f3
+	lui $25, %hi(scratch-47)
+	addiu $25, $25, %lo(scratch-47)
+	lwc1 $f8, 75($25)
+	lui $12, 0x5554
+	ori $12, $12, 0x555
+	ctc1 $12, $31
+	cfc1 $31, $31
+	mthc1 $1, $f0
+	mfhc1 $19, $f6
+	mthc1 $9, $f2
+	mfc1 $24, $f5
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -718,92 +728,90 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 5
-	lui $1, 0x80db
-	ori $1, $1, 0x2b91
-	mtc1 $1, $f0
-	addiu $1, $0, 25
-	mtc1 $1, $f1
-	lui $1, 0x80
-	ori $1, $1, 0x1
-	mtc1 $1, $f2
-	lui $1, 0x8499
-	ori $1, $1, 0xd053
-	mtc1 $1, $f3
-	addiu $1, $0, 2
-	mtc1 $1, $f4
-	lui $1, 0x3e16
-	ori $1, $1, 0xd27
-	mtc1 $1, $f5
-	addiu $1, $0, 2
-	mtc1 $1, $f6
-	addiu $1, $0, 4096
-	mtc1 $1, $f7
-	addiu $1, $0, -15
-	mtc1 $1, $f8
-	addiu $1, $0, -30
-	mtc1 $1, $f9
-	lui $1, 0x7954
-	ori $1, $1, 0xbbc4
-	mtc1 $1, $f10
 	addiu $1, $0, 20
-	mtc1 $1, $f11
-	ctc1 $0, $31
+	mtc1 $1, $f0
 	addiu $1, $0, -46
-	mthi $1
+	mtc1 $1, $f1
 	lui $1, 0xd86c
 	ori $1, $1, 0x6bbc
-	mtlo $1
+	mtc1 $1, $f2
 	lui $1, 0xdab1
 	ori $1, $1, 0xc871
-	lui $2, 0x4e
-	addiu $3, $0, 255
-	addiu $4, $0, -28
-	addiu $5, $0, -28
-	lui $6, 0xf68c
-	ori $6, $6, 0x9d4c
-	lui $7, 0xbb6c
-	ori $7, $7, 0x4a7f
-	lui $8, 0x0
-	ori $8, $8, 0x8001
-	addiu $9, $0, 31
-	lui $10, 0xeebc
-	ori $10, $10, 0xa9f7
-	addiu $11, $0, -1
-	lui $12, 0xffd6
-	lui $13, 0xc31b
-	ori $13, $13, 0xd2cd
-	lui $14, 0x71
-	lui $15, 0xab0a
-	ori $15, $15, 0x30e0
-	addiu $16, $0, -17
-	lui $17, 0x1366
-	ori $17, $17, 0xc13e
-	lui $18, 0x3d00
-	addiu $19, $0, 38
-	addiu $20, $0, 34
-	lui $21, 0x2000
-	ori $21, $21, 0x1
-	lui $22, 0x7
-	ori $22, $22, 0xffff
-	lui $23, 0x20
-	addiu $24, $0, 31
-	lui $25, 0xa5e4
-	ori $25, $25, 0xff27
-	addiu $28, $0, 33
-	lui $30, 0x5555
-	ori $30, $30, 0x5555
-	lui $31, 0x6a27
-	ori $31, $31, 0xefe4
+	mtc1 $1, $f3
+	lui $1, 0x4e
+	mtc1 $1, $f4
+	addiu $1, $0, 255
+	mtc1 $1, $f5
+	addiu $1, $0, -28
+	mtc1 $1, $f6
+	addiu $1, $0, -28
+	mtc1 $1, $f7
+	lui $1, 0xf68c
+	ori $1, $1, 0x9d4c
+	mtc1 $1, $f8
+	lui $1, 0xbb6c
+	ori $1, $1, 0x4a7f
+	mtc1 $1, $f9
+	lui $1, 0x0
+	ori $1, $1, 0x8001
+	mtc1 $1, $f10
+	addiu $1, $0, 31
+	mtc1 $1, $f11
+	ctc1 $0, $31
+	lui $1, 0xeebc
+	ori $1, $1, 0xa9f7
+	mthi $1
+	addiu $1, $0, -1
+	mtlo $1
+	lui $1, 0xffd6
+	lui $2, 0xc31b
+	ori $2, $2, 0xd2cd
+	lui $3, 0x71
+	lui $4, 0xab0a
+	ori $4, $4, 0x30e0
+	addiu $5, $0, -17
+	lui $6, 0x1366
+	ori $6, $6, 0xc13e
+	lui $7, 0x3d00
+	addiu $8, $0, 38
+	addiu $9, $0, 34
+	lui $10, 0x2000
+	ori $10, $10, 0x1
+	lui $11, 0x7
+	ori $11, $11, 0xffff
+	lui $12, 0x20
+	addiu $13, $0, 31
+	lui $14, 0xa5e4
+	ori $14, $14, 0xff27
+	addiu $15, $0, 33
+	lui $16, 0x5555
+	ori $16, $16, 0x5555
+	lui $17, 0x6a27
+	ori $17, $17, 0xefe4
+	lui $18, 0x7
+	ori $18, $18, 0xffff
+	lui $19, 0xb0ca
+	ori $19, $19, 0xf512
+	lui $20, 0x8000
+	lui $21, 0xfff5
+	lui $22, 0x5900
+	addiu $23, $0, -18
+	addiu $24, $0, 2
+	lui $25, 0x0
+	ori $25, $25, 0x8000
+	addiu $28, $0, -24
+	lui $30, 0x8
+	lui $31, 0x5555
+	ori $31, $31, 0x5555
 # case 5 body
-	lui $7, 0xb0c8
-	ori $7, $7, 0x512
-	ctc1 $7, $31
-	cfc1 $15, $31
-	mthc1 $16, $f2
-	mfhc1 $23, $f0
-	mtc1 $5, $f3
-	mfhc1 $13, $f10
-	mtc1 $12, $f2
+	mfhc1 $28, $f2
+	lui $14, %hi(scratch+20)
+	addiu $14, $14, %lo(scratch+20)
+	swc1 $f6, 0($14)
+	bne $0, $0, .Lc5_0
+	mtc1 $1, $f5
+	mtc1 $22, $f7
+.Lc5_0:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -859,90 +867,97 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 6
-	addiu $1, $0, -7
-	mtc1 $1, $f0
-	lui $1, 0x7800
-	mtc1 $1, $f1
-	lui $1, 0x1708
-	ori $1, $1, 0x699a
-	mtc1 $1, $f2
-	lui $1, 0x3ff
-	ori $1, $1, 0xffff
-	mtc1 $1, $f3
-	lui $1, 0xcd44
-	ori $1, $1, 0xeba
-	mtc1 $1, $f4
-	lui $1, 0x15af
-	ori $1, $1, 0xce25
-	mtc1 $1, $f5
-	addiu $1, $0, 32
-	mtc1 $1, $f6
-	lui $1, 0xe60d
-	ori $1, $1, 0x3175
-	mtc1 $1, $f7
-	addiu $1, $0, -37
-	mtc1 $1, $f8
-	lui $1, 0x100
-	mtc1 $1, $f9
 	lui $1, 0xd211
 	ori $1, $1, 0xa861
-	mtc1 $1, $f10
+	mtc1 $1, $f0
 	addiu $1, $0, 128
-	mtc1 $1, $f11
-	ctc1 $0, $31
+	mtc1 $1, $f1
 	lui $1, 0x5f32
 	ori $1, $1, 0x74d6
-	mthi $1
+	mtc1 $1, $f2
 	lui $1, 0x1234
 	ori $1, $1, 0x5678
-	mtlo $1
+	mtc1 $1, $f3
 	lui $1, 0x7fff
 	ori $1, $1, 0xfffe
-	lui $2, 0xff86
-	lui $3, 0x3fff
-	ori $3, $3, 0xffff
-	lui $4, 0xe10f
-	ori $4, $4, 0xea17
-	lui $5, 0x600
-	lui $6, 0xb2f0
-	ori $6, $6, 0xdb4a
-	lui $7, 0xffa2
-	lui $8, 0xfda0
-	ori $8, $8, 0xba64
-	lui $9, 0x5b32
-	ori $9, $9, 0x6a95
-	lui $10, 0x5fde
-	ori $10, $10, 0xda49
-	addiu $11, $0, -1
-	lui $12, 0xb48
-	ori $12, $12, 0x33d8
-	lui $13, 0x7cf
-	ori $13, $13, 0x92bd
-	addiu $14, $0, 12
-	lui $15, 0x22ff
-	ori $15, $15, 0x66f9
-	addiu $16, $0, 31
-	lui $17, 0x7603
-	ori $17, $17, 0x3d5e
-	lui $18, 0x0
-	ori $18, $18, 0x8000
-	lui $19, 0xa6b8
-	ori $19, $19, 0x1453
-	addiu $20, $0, 1
-	addiu $21, $0, -28
-	addiu $22, $0, 1
-	lui $23, 0x1
-	lui $24, 0x0
-	ori $24, $24, 0xffff
-	lui $25, 0x3e
-	lui $28, 0xa4f0
-	ori $28, $28, 0xcdf9
-	addiu $30, $0, 128
-	addiu $31, $0, 2047
+	mtc1 $1, $f4
+	lui $1, 0xff86
+	mtc1 $1, $f5
+	lui $1, 0x3fff
+	ori $1, $1, 0xffff
+	mtc1 $1, $f6
+	lui $1, 0xe10f
+	ori $1, $1, 0xea17
+	mtc1 $1, $f7
+	lui $1, 0x600
+	mtc1 $1, $f8
+	lui $1, 0xb2f0
+	ori $1, $1, 0xdb4a
+	mtc1 $1, $f9
+	lui $1, 0xffa2
+	mtc1 $1, $f10
+	lui $1, 0xfda0
+	ori $1, $1, 0xba64
+	mtc1 $1, $f11
+	ctc1 $0, $31
+	lui $1, 0x5b32
+	ori $1, $1, 0x6a95
+	mthi $1
+	lui $1, 0x5fde
+	ori $1, $1, 0xda49
+	mtlo $1
+	addiu $1, $0, -1
+	lui $2, 0xb48
+	ori $2, $2, 0x33d8
+	lui $3, 0x7cf
+	ori $3, $3, 0x92bd
+	addiu $4, $0, 12
+	lui $5, 0x22ff
+	ori $5, $5, 0x66f9
+	addiu $6, $0, 31
+	lui $7, 0x7603
+	ori $7, $7, 0x3d5e
+	lui $8, 0x0
+	ori $8, $8, 0x8000
+	lui $9, 0xa6b8
+	ori $9, $9, 0x1453
+	addiu $10, $0, 1
+	addiu $11, $0, -28
+	addiu $12, $0, 1
+	lui $13, 0x1
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	lui $15, 0x3e
+	lui $16, 0xa4f0
+	ori $16, $16, 0xcdf9
+	addiu $17, $0, 128
+	addiu $18, $0, 2047
+	lui $19, 0x8000
+	addiu $20, $0, 16
+	addiu $21, $0, -31
+	lui $22, 0x48
+	addiu $23, $0, -6
+	lui $24, 0x20
+	lui $25, 0x10
+	ori $25, $25, 0x1
+	lui $28, 0x2c
+	ori $28, $28, 0x21de
+	addiu $30, $0, 32
+	addiu $31, $0, -2
 # case 6 body
-	mthc1 $7, $f8
-	mfc1 $14, $f7
-	mtc1 $7, $f2
+	lui $15, %hi(scratch+36)
+	addiu $15, $15, %lo(scratch+36)
+	swc1 $f7, 0($15)
+	mtc1 $6, $f6
+	lui $20, 0x7fc
+	ori $20, $20, 0xfff
+	ctc1 $20, $31
+	cfc1 $17, $31
+	beq $0, $0, .Lc6_0
+	mtc1 $9, $f8
+	mtc1 $17, $f7
+.Lc6_0:
+	cfc1 $19, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -998,90 +1013,106 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 7
-	addiu $1, $0, 8192
-	mtc1 $1, $f0
-	addiu $1, $0, -28160
-	mtc1 $1, $f1
-	lui $1, 0xb821
-	ori $1, $1, 0xe00e
-	mtc1 $1, $f2
-	addiu $1, $0, 0
-	mtc1 $1, $f3
-	lui $1, 0x29a6
-	ori $1, $1, 0x7f5e
-	mtc1 $1, $f4
-	addiu $1, $0, -14
-	mtc1 $1, $f5
-	lui $1, 0xedc5
-	ori $1, $1, 0xcafc
-	mtc1 $1, $f6
-	lui $1, 0x298e
-	ori $1, $1, 0x1073
-	mtc1 $1, $f7
-	addiu $1, $0, -4608
-	mtc1 $1, $f8
-	lui $1, 0x7fff
+	lui $1, 0x0
 	ori $1, $1, 0xffff
+	mtc1 $1, $f0
+	addiu $1, $0, -32768
+	mtc1 $1, $f1
+	lui $1, 0xbc19
+	ori $1, $1, 0x32cf
+	mtc1 $1, $f2
+	lui $1, 0x7c49
+	ori $1, $1, 0x7dc6
+	mtc1 $1, $f3
+	addiu $1, $0, 18
+	mtc1 $1, $f4
+	addiu $1, $0, -23
+	mtc1 $1, $f5
+	addiu $1, $0, 20
+	mtc1 $1, $f6
+	addiu $1, $0, 15104
+	mtc1 $1, $f7
+	addiu $1, $0, 125
+	mtc1 $1, $f8
+	lui $1, 0x7982
+	ori $1, $1, 0x4aea
 	mtc1 $1, $f9
-	addiu $1, $0, -20
+	addiu $1, $0, 34
 	mtc1 $1, $f10
-	lui $1, 0x73e0
-	ori $1, $1, 0x7728
+	addiu $1, $0, -91
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x1413
-	ori $1, $1, 0xabb2
+	lui $1, 0xadae
+	ori $1, $1, 0xa516
 	mthi $1
-	addiu $1, $0, 24
+	addiu $1, $0, 2
 	mtlo $1
-	lui $1, 0x41
-	lui $2, 0x9849
-	ori $2, $2, 0x8e93
-	lui $3, 0xffd1
-	lui $4, 0xffc4
-	addiu $5, $0, -32768
-	lui $6, 0xbc19
-	ori $6, $6, 0x32cf
-	lui $7, 0x7c49
-	ori $7, $7, 0x7dc6
-	addiu $8, $0, 18
-	addiu $9, $0, -23
-	addiu $10, $0, 20
-	addiu $11, $0, 15104
-	addiu $12, $0, 125
-	lui $13, 0x7982
-	ori $13, $13, 0x4aea
-	addiu $14, $0, 34
-	addiu $15, $0, -91
-	lui $16, 0xadae
-	ori $16, $16, 0xa516
-	addiu $17, $0, 2
-	lui $18, 0x1fc7
-	ori $18, $18, 0x2897
-	lui $19, 0xe900
-	addiu $20, $0, 1
-	addiu $21, $0, -53
-	lui $22, 0x8000
-	ori $22, $22, 0x1
-	lui $23, 0x361
-	ori $23, $23, 0x3714
-	lui $24, 0x5900
-	lui $25, 0x7f
-	ori $25, $25, 0xffff
-	lui $28, 0xb269
-	ori $28, $28, 0xeed8
-	lui $30, 0x4
-	addiu $31, $0, 33
+	lui $1, 0x1fc7
+	ori $1, $1, 0x2897
+	lui $2, 0xe900
+	addiu $3, $0, 1
+	addiu $4, $0, -53
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	lui $6, 0x361
+	ori $6, $6, 0x3714
+	lui $7, 0x5900
+	lui $8, 0x7f
+	ori $8, $8, 0xffff
+	lui $9, 0xb269
+	ori $9, $9, 0xeed8
+	lui $10, 0x4
+	addiu $11, $0, 33
+	lui $12, 0xaaaa
+	ori $12, $12, 0xaaaa
+	addiu $13, $0, 33
+	lui $14, 0xddb4
+	ori $14, $14, 0x4aaf
+	lui $15, 0x8d76
+	ori $15, $15, 0xda64
+	addiu $16, $0, -14848
+	lui $17, 0x6013
+	ori $17, $17, 0x49ec
+	addiu $18, $0, 27
+	lui $19, 0x630b
+	ori $19, $19, 0xde4c
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	lui $21, 0x7d00
+	addiu $22, $0, 255
+	addiu $23, $0, 10
+	addiu $24, $0, -76
+	lui $25, 0xf04d
+	ori $25, $25, 0x4dc2
+	lui $28, 0x3f
+	ori $28, $28, 0xffff
+	addiu $30, $0, -30
+	lui $31, 0xc2f8
+	ori $31, $31, 0x1848
 # case 7 body
-	lui $28, %hi(scratch-66)
-	addiu $28, $28, %lo(scratch-66)
-	ldc1 $f6, 114($28)
-	lui $9, 0xffd8
-	ctc1 $9, $31
-	cfc1 $15, $31
-	lui $13, %hi(scratch+53)
-	addiu $13, $13, %lo(scratch+53)
-	lwc1 $f0, -37($13)
+	mov.d $f4, $f0
+	lui $23, %hi(scratch+147)
+	addiu $23, $23, %lo(scratch+147)
+	ldc1 $f0, -99($23)
+	cfc1 $28, $0
+	beq $0, $0, .Lc7_0
+	mfc1 $20, $f5
+	mtc1 $23, $f11
+.Lc7_0:
+	lui $15, %hi(scratch)
+	addiu $15, $15, %lo(scratch)
+	sdc1 $f4, 0($15)
+	addiu $11, $0, 33
+	ctc1 $11, $31
+	cfc1 $16, $31
+	mfhc1 $24, $f8
+	lui $28, %hi(scratch+242)
+	addiu $28, $28, %lo(scratch+242)
+	ldc1 $f8, -194($28)
+	lui $20, %hi(scratch+40)
+	addiu $20, $20, %lo(scratch+40)
+	sdc1 $f6, 0($20)
+	cfc1 $19, $0
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -1137,105 +1168,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 8
-	addiu $1, $0, 255
+	lui $1, 0xffde
 	mtc1 $1, $f0
-	addiu $1, $0, 10
+	lui $1, 0x16c6
+	ori $1, $1, 0xddd0
 	mtc1 $1, $f1
-	addiu $1, $0, -76
+	addiu $1, $0, 8
 	mtc1 $1, $f2
-	lui $1, 0xf04d
-	ori $1, $1, 0x4dc2
+	addiu $1, $0, -22
 	mtc1 $1, $f3
-	lui $1, 0x3f
-	ori $1, $1, 0xffff
+	addiu $1, $0, 13
 	mtc1 $1, $f4
-	addiu $1, $0, -30
+	addiu $1, $0, 9
 	mtc1 $1, $f5
-	lui $1, 0xc2f8
-	ori $1, $1, 0x1848
+	lui $1, 0x9846
+	ori $1, $1, 0x9082
 	mtc1 $1, $f6
-	lui $1, 0x7306
-	ori $1, $1, 0x8134
+	addiu $1, $0, 3
 	mtc1 $1, $f7
-	lui $1, 0x7a7e
-	ori $1, $1, 0xfd93
+	lui $1, 0x0
+	ori $1, $1, 0xffff
 	mtc1 $1, $f8
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
+	lui $1, 0x1564
+	ori $1, $1, 0x6e96
 	mtc1 $1, $f9
-	addiu $1, $0, 0
+	addiu $1, $0, 46
 	mtc1 $1, $f10
-	lui $1, 0xffd3
+	lui $1, 0xd4fb
+	ori $1, $1, 0x7798
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -30
+	lui $1, 0xd1f4
+	ori $1, $1, 0xb26b
 	mthi $1
-	lui $1, 0xffc7
+	lui $1, 0x45cd
+	ori $1, $1, 0x6f41
 	mtlo $1
-	lui $1, 0x8075
-	ori $1, $1, 0x200d
-	lui $2, 0x7ffd
-	ori $2, $2, 0x91c9
-	lui $3, 0x400
-	ori $3, $3, 0x1
-	lui $4, 0xe05
-	ori $4, $4, 0x7702
-	lui $5, 0x219e
-	ori $5, $5, 0x37a3
-	addiu $6, $0, 0
-	lui $7, 0x4
-	addiu $8, $0, 33
-	addiu $9, $0, -15
-	lui $10, 0xb349
-	ori $10, $10, 0x819c
-	lui $11, 0x32f4
-	ori $11, $11, 0xfd58
-	addiu $12, $0, 255
-	lui $13, 0xbfad
-	ori $13, $13, 0x3ba3
-	lui $14, 0x8765
-	ori $14, $14, 0x4321
-	lui $15, 0x2bc9
-	ori $15, $15, 0xbf1d
-	addiu $16, $0, 60
-	addiu $17, $0, 6
-	lui $18, 0xffb7
-	lui $19, 0xffde
-	lui $20, 0x16c6
-	ori $20, $20, 0xddd0
-	addiu $21, $0, 8
-	addiu $22, $0, -22
-	addiu $23, $0, 13
-	addiu $24, $0, 9
-	lui $25, 0x9846
-	ori $25, $25, 0x9082
-	addiu $28, $0, 3
-	lui $30, 0x0
-	ori $30, $30, 0xffff
-	lui $31, 0x1564
-	ori $31, $31, 0x6e96
+	lui $1, 0x7228
+	ori $1, $1, 0x2e41
+	addiu $2, $0, 15104
+	lui $3, 0x1e39
+	ori $3, $3, 0x9cc3
+	lui $4, 0x7a00
+	lui $5, 0x4935
+	ori $5, $5, 0xc8d2
+	lui $6, 0xd378
+	ori $6, $6, 0xad6b
+	addiu $7, $0, -1
+	addiu $8, $0, 2047
+	lui $9, 0x440d
+	ori $9, $9, 0x31ef
+	addiu $10, $0, 25600
+	lui $11, 0x200
+	ori $11, $11, 0x1
+	lui $12, 0xe0a7
+	ori $12, $12, 0x9225
+	addiu $13, $0, -14
+	addiu $14, $0, 7
+	lui $15, 0x20
+	ori $15, $15, 0x1
+	lui $16, 0xe696
+	ori $16, $16, 0xff9f
+	lui $17, 0xff00
+	ori $17, $17, 0xff00
+	addiu $18, $0, 32
+	lui $19, 0x8765
+	ori $19, $19, 0x4321
+	lui $20, 0x2000
+	lui $21, 0xc200
+	ori $21, $21, 0xaf7e
+	addiu $22, $0, 33
+	addiu $23, $0, 108
+	lui $24, 0xaea3
+	ori $24, $24, 0x8d66
+	addiu $25, $0, -3
+	lui $28, 0x51a1
+	ori $28, $28, 0x19e1
+	lui $30, 0x5555
+	ori $30, $30, 0x5555
+	addiu $31, $0, 0
 # case 8 body
-	lui $28, %hi(scratch-20)
-	addiu $28, $28, %lo(scratch-20)
-	swc1 $f3, 76($28)
-	lui $15, %hi(scratch+193)
-	addiu $15, $15, %lo(scratch+193)
-	sdc1 $f6, -153($15)
-	lui $1, 0x4934
-	ori $1, $1, 0x8d2
-	ctc1 $1, $31
-	cfc1 $31, $31
-	lui $20, %hi(scratch+16)
-	addiu $20, $20, %lo(scratch+16)
-	ldc1 $f10, 0($20)
-	mthc1 $18, $f2
-	lui $14, 0xcf28
-	ori $14, $14, 0xf0f
-	ctc1 $14, $31
-	cfc1 $28, $31
-	lui $15, %hi(scratch-40)
-	addiu $15, $15, %lo(scratch-40)
-	ldc1 $f8, 72($15)
+	cfc1 $25, $0
+	lui $23, %hi(scratch+48)
+	addiu $23, $23, %lo(scratch+48)
+	sdc1 $f6, 0($23)
+	mtc1 $5, $f0
+	mfhc1 $28, $f6
+	mfc1 $14, $f11
+	mov.s $f6, $f1
+	mthc1 $2, $f0
+	beq $0, $0, .Lc8_0
+	mtc1 $18, $f8
+	mtc1 $12, $f7
+.Lc8_0:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -1291,92 +1316,97 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 9
-	lui $1, 0xe696
-	ori $1, $1, 0xff9f
+	lui $1, 0x93c4
+	ori $1, $1, 0x9efb
 	mtc1 $1, $f0
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f1
-	addiu $1, $0, 32
+	addiu $1, $0, -119
 	mtc1 $1, $f2
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
+	lui $1, 0xe100
 	mtc1 $1, $f3
-	lui $1, 0x2000
+	addiu $1, $0, 32
 	mtc1 $1, $f4
-	lui $1, 0xc200
-	ori $1, $1, 0xaf7e
+	addiu $1, $0, 34
 	mtc1 $1, $f5
-	addiu $1, $0, 33
+	lui $1, 0x4800
 	mtc1 $1, $f6
-	addiu $1, $0, 108
+	lui $1, 0x1800
 	mtc1 $1, $f7
-	lui $1, 0xaea3
-	ori $1, $1, 0x8d66
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mtc1 $1, $f8
-	addiu $1, $0, -3
+	lui $1, 0x3079
+	ori $1, $1, 0xa268
 	mtc1 $1, $f9
-	lui $1, 0x51a1
-	ori $1, $1, 0x19e1
+	lui $1, 0xa100
 	mtc1 $1, $f10
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	lui $1, 0x0
+	ori $1, $1, 0xffff
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 0
+	lui $1, 0xa9c7
+	ori $1, $1, 0x346
 	mthi $1
-	addiu $1, $0, -83
+	lui $1, 0xff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
-	addiu $2, $0, 8
-	lui $3, 0x5d00
-	lui $4, 0xec00
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	lui $6, 0x9a7f
-	ori $6, $6, 0x7b6
-	addiu $7, $0, -32
-	lui $8, 0x6dc9
-	ori $8, $8, 0xaff0
-	lui $9, 0x0
-	ori $9, $9, 0xffff
-	addiu $10, $0, -32
-	addiu $11, $0, 33
-	addiu $12, $0, 16384
-	lui $13, 0x6f38
-	ori $13, $13, 0xc1aa
-	addiu $14, $0, 27392
-	lui $15, 0x0
-	ori $15, $15, 0x8000
-	addiu $16, $0, -119
-	lui $17, 0xe100
-	addiu $18, $0, 32
-	addiu $19, $0, 34
-	lui $20, 0x4800
-	lui $21, 0x1800
-	lui $22, 0x1234
-	ori $22, $22, 0x5678
-	lui $23, 0x3079
-	ori $23, $23, 0xa268
-	lui $24, 0xa100
-	lui $25, 0x0
-	ori $25, $25, 0xffff
-	lui $28, 0xa9c7
-	ori $28, $28, 0x346
-	lui $30, 0xff
-	ori $30, $30, 0xffff
-	lui $31, 0x2d90
-	ori $31, $31, 0xbb15
+	lui $1, 0x2d90
+	ori $1, $1, 0xbb15
+	lui $2, 0x1
+	lui $3, 0x0
+	ori $3, $3, 0x8000
+	lui $4, 0x10
+	lui $5, 0x1234
+	ori $5, $5, 0x5678
+	lui $6, 0x9400
+	lui $7, 0x5d
+	addiu $8, $0, 1
+	lui $9, 0x7356
+	ori $9, $9, 0xb87b
+	addiu $10, $0, 28
+	lui $11, 0x7d
+	lui $12, 0x800
+	lui $13, 0x470c
+	ori $13, $13, 0x75b
+	addiu $14, $0, 35
+	lui $15, 0x5f3a
+	ori $15, $15, 0x7600
+	addiu $16, $0, 23
+	lui $17, 0xaaaa
+	ori $17, $17, 0xaaaa
+	lui $18, 0x6c00
+	addiu $19, $0, 1
+	lui $20, 0x48
+	addiu $21, $0, -128
+	lui $22, 0x20
+	lui $23, 0x5555
+	ori $23, $23, 0x5555
+	lui $24, 0x29d6
+	ori $24, $24, 0xdbd1
+	addiu $25, $0, 16128
+	lui $28, 0x62e
+	ori $28, $28, 0x7c75
+	lui $30, 0xed6
+	ori $30, $30, 0xbde
+	addiu $31, $0, 23
 # case 9 body
-	mov.s $f1, $f4
-	mfhc1 $23, $f6
-	mtc1 $19, $f7
-	cfc1 $16, $31
-	lui $13, %hi(scratch+158)
-	addiu $13, $13, %lo(scratch+158)
-	ldc1 $f10, -126($13)
-	mov.d $f4, $f4
+	lui $22, 0xbb38
+	ori $22, $22, 0xc97
+	ctc1 $22, $31
+	cfc1 $31, $31
+	mfc1 $16, $f8
+	mov.s $f2, $f5
+	cfc1 $17, $0
+	bne $0, $0, .Lc9_0
+	mfc1 $28, $f2
+	mtc1 $0, $f11
+.Lc9_0:
+	mtc1 $22, $f9
+	lui $20, %hi(scratch)
+	addiu $20, $20, %lo(scratch)
+	ldc1 $f0, 0($20)
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -1432,91 +1462,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 10
-	lui $1, 0x9c43
-	ori $1, $1, 0xe0f3
+	addiu $1, $0, -32000
 	mtc1 $1, $f0
-	lui $1, 0x470c
-	ori $1, $1, 0x75b
+	lui $1, 0x4562
+	ori $1, $1, 0xdb8e
 	mtc1 $1, $f1
-	addiu $1, $0, 35
+	lui $1, 0x735f
+	ori $1, $1, 0x5139
 	mtc1 $1, $f2
-	lui $1, 0x5f3a
-	ori $1, $1, 0x7600
+	lui $1, 0xbcba
+	ori $1, $1, 0xd7c8
 	mtc1 $1, $f3
-	addiu $1, $0, 23
+	addiu $1, $0, 33
 	mtc1 $1, $f4
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
+	lui $1, 0x3f00
 	mtc1 $1, $f5
-	lui $1, 0x6c00
+	addiu $1, $0, -38
 	mtc1 $1, $f6
-	addiu $1, $0, 1
+	lui $1, 0x9e00
 	mtc1 $1, $f7
-	lui $1, 0x48
+	lui $1, 0x87a8
+	ori $1, $1, 0xb6f1
 	mtc1 $1, $f8
-	addiu $1, $0, -128
+	lui $1, 0xb4c7
+	ori $1, $1, 0x6c2c
 	mtc1 $1, $f9
-	lui $1, 0x20
+	addiu $1, $0, 512
 	mtc1 $1, $f10
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	addiu $1, $0, 16385
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x29d6
-	ori $1, $1, 0xdbd1
+	lui $1, 0x89b8
+	ori $1, $1, 0xd9e2
 	mthi $1
-	addiu $1, $0, 16128
+	lui $1, 0x4bd3
+	ori $1, $1, 0xf545
 	mtlo $1
-	lui $1, 0x62e
-	ori $1, $1, 0x7c75
-	lui $2, 0xed6
-	ori $2, $2, 0xbde
-	addiu $3, $0, 23
-	addiu $4, $0, -98
-	lui $5, 0xbb3a
-	ori $5, $5, 0xdc97
-	lui $6, 0x298f
-	ori $6, $6, 0xb419
-	addiu $7, $0, 19
-	addiu $8, $0, 4095
-	lui $9, 0x1f
-	ori $9, $9, 0xffff
-	addiu $10, $0, 128
-	lui $11, 0xb650
-	ori $11, $11, 0xafcb
-	lui $12, 0x399b
-	ori $12, $12, 0x9ecd
-	lui $13, 0xaaaa
-	ori $13, $13, 0xaaaa
-	addiu $14, $0, 32
-	lui $15, 0xc76a
-	ori $15, $15, 0x44ba
-	addiu $16, $0, 16384
-	addiu $17, $0, 3
-	lui $18, 0x1234
-	ori $18, $18, 0x5678
-	addiu $19, $0, 1
-	lui $20, 0x4562
-	ori $20, $20, 0xdb8e
-	lui $21, 0x735f
-	ori $21, $21, 0x5139
-	lui $22, 0xbcba
-	ori $22, $22, 0xd7c8
-	addiu $23, $0, 33
-	lui $24, 0x3f00
-	addiu $25, $0, -38
-	lui $28, 0x9e00
-	lui $30, 0x87a8
-	ori $30, $30, 0xb6f1
-	lui $31, 0xb4c7
-	ori $31, $31, 0x6c2c
+	lui $1, 0x3e00
+	addiu $2, $0, 21
+	addiu $3, $0, 22
+	lui $4, 0x1234
+	ori $4, $4, 0x5678
+	lui $5, 0x3a3b
+	ori $5, $5, 0xee52
+	lui $6, 0x6579
+	ori $6, $6, 0xd704
+	lui $7, 0x7165
+	ori $7, $7, 0x606f
+	addiu $8, $0, 3
+	lui $9, 0x8673
+	ori $9, $9, 0xff2c
+	lui $10, 0x9265
+	ori $10, $10, 0x36dc
+	addiu $11, $0, -26624
+	lui $12, 0xffb7
+	addiu $13, $0, 29
+	lui $14, 0x7fff
+	ori $14, $14, 0xffff
+	addiu $15, $0, 7
+	lui $16, 0xf5e6
+	ori $16, $16, 0xbd96
+	lui $17, 0xf
+	ori $17, $17, 0xffff
+	addiu $18, $0, -2
+	lui $19, 0x4488
+	ori $19, $19, 0x2df5
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	lui $21, 0xffc8
+	lui $22, 0xe623
+	ori $22, $22, 0xe28a
+	lui $23, 0xd5b9
+	ori $23, $23, 0x2979
+	lui $24, 0xfe7a
+	ori $24, $24, 0x609
+	lui $25, 0x4
+	lui $28, 0x40
+	ori $28, $28, 0x1
+	lui $30, 0xaaaa
+	ori $30, $30, 0xaaaa
+	lui $31, 0x9d48
+	ori $31, $31, 0xd88d
 # case 10 body
-	mthc1 $11, $f4
-	mfhc1 $30, $f10
-	mov.d $f2, $f6
-	mthc1 $7, $f2
-	cfc1 $17, $31
-	mtc1 $18, $f9
+	mtc1 $17, $f10
+	cfc1 $20, $31
+	mtc1 $2, $f10
+	lui $14, %hi(scratch+189)
+	addiu $14, $14, %lo(scratch+189)
+	lwc1 $f3, -185($14)
+	mtc1 $5, $f6
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -1572,93 +1606,110 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 11
-	addiu $1, $0, 18
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mtc1 $1, $f0
-	lui $1, 0x20
+	addiu $1, $0, 1
 	mtc1 $1, $f1
-	addiu $1, $0, 3
+	lui $1, 0xd826
+	ori $1, $1, 0xc1b0
 	mtc1 $1, $f2
-	lui $1, 0x8673
-	ori $1, $1, 0xff2c
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mtc1 $1, $f3
-	lui $1, 0x9265
-	ori $1, $1, 0x36dc
+	lui $1, 0x9a8
+	ori $1, $1, 0xdb43
 	mtc1 $1, $f4
-	addiu $1, $0, -26624
+	addiu $1, $0, -33
 	mtc1 $1, $f5
-	lui $1, 0xffb7
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f6
-	addiu $1, $0, 29
+	lui $1, 0x2bc1
+	ori $1, $1, 0xe586
 	mtc1 $1, $f7
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	lui $1, 0xe908
+	ori $1, $1, 0x62ab
 	mtc1 $1, $f8
-	addiu $1, $0, 7
+	addiu $1, $0, -21
 	mtc1 $1, $f9
-	lui $1, 0xf5e6
-	ori $1, $1, 0xbd96
+	addiu $1, $0, 21
 	mtc1 $1, $f10
-	lui $1, 0xf
-	ori $1, $1, 0xffff
+	addiu $1, $0, 31
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -2
+	addiu $1, $0, -12
 	mthi $1
-	lui $1, 0x4488
-	ori $1, $1, 0x2df5
+	lui $1, 0x3700
 	mtlo $1
-	lui $1, 0x8000
-	ori $1, $1, 0x1
-	lui $2, 0xffc8
-	lui $3, 0xe623
-	ori $3, $3, 0xe28a
-	lui $4, 0xd5b9
-	ori $4, $4, 0x2979
-	lui $5, 0xfe7a
-	ori $5, $5, 0x609
-	lui $6, 0x4
-	lui $7, 0x40
-	ori $7, $7, 0x1
-	lui $8, 0xaaaa
-	ori $8, $8, 0xaaaa
-	lui $9, 0x9d48
-	ori $9, $9, 0xd88d
-	addiu $10, $0, -34
-	addiu $11, $0, 30976
-	lui $12, 0xff
-	ori $12, $12, 0xffff
-	addiu $13, $0, 255
-	lui $14, 0xa44b
-	ori $14, $14, 0x8f0
-	addiu $15, $0, 3
-	lui $16, 0x9b4
-	ori $16, $16, 0xfa19
-	addiu $17, $0, -37
-	addiu $18, $0, 2
-	lui $19, 0x1234
-	ori $19, $19, 0x5678
-	addiu $20, $0, 1
-	lui $21, 0xd826
-	ori $21, $21, 0xc1b0
-	lui $22, 0xffff
-	ori $22, $22, 0x7fff
-	lui $23, 0x9a8
-	ori $23, $23, 0xdb43
-	addiu $24, $0, -33
-	lui $25, 0x0
-	ori $25, $25, 0x8000
-	lui $28, 0x2bc1
-	ori $28, $28, 0xe586
-	lui $30, 0xe908
-	ori $30, $30, 0x62ab
-	addiu $31, $0, -21
+	lui $1, 0xe293
+	ori $1, $1, 0x4991
+	lui $2, 0xa1e
+	ori $2, $2, 0x8d45
+	lui $3, 0x85a1
+	ori $3, $3, 0xba54
+	lui $4, 0xe383
+	ori $4, $4, 0x36f2
+	addiu $5, $0, -2
+	lui $6, 0x85e8
+	ori $6, $6, 0xe13f
+	addiu $7, $0, 102
+	addiu $8, $0, 75
+	addiu $9, $0, -28416
+	lui $10, 0xa2d4
+	ori $10, $10, 0xfc99
+	addiu $11, $0, -78
+	lui $12, 0x5ad
+	ori $12, $12, 0xacc4
+	lui $13, 0xa471
+	ori $13, $13, 0x1ee2
+	addiu $14, $0, 3
+	addiu $15, $0, 128
+	lui $16, 0x8000
+	lui $17, 0xffff
+	ori $17, $17, 0x7fff
+	lui $18, 0x4404
+	ori $18, $18, 0x6aa2
+	lui $19, 0x84a4
+	ori $19, $19, 0x6452
+	lui $20, 0x7fff
+	ori $20, $20, 0xfffe
+	addiu $21, $0, 128
+	lui $22, 0x0
+	ori $22, $22, 0xffff
+	addiu $23, $0, 4
+	lui $24, 0x1
+	lui $25, 0x8d00
+	lui $28, 0xaead
+	ori $28, $28, 0xe655
+	lui $30, 0x3ff
+	ori $30, $30, 0xffff
+	addiu $31, $0, -7
 # case 11 body
-	cfc1 $17, $31
-	mthc1 $10, $f6
-	lui $30, %hi(scratch+56)
-	addiu $30, $30, %lo(scratch+56)
-	sdc1 $f8, 0($30)
-	mov.d $f10, $f2
+	beq $0, $0, .Lc11_0
+	mtc1 $7, $f2
+	mtc1 $31, $f2
+.Lc11_0:
+	mtc1 $0, $f3
+	lui $15, %hi(scratch+170)
+	addiu $15, $15, %lo(scratch+170)
+	sdc1 $f6, -154($15)
+	lui $28, %hi(scratch+16)
+	addiu $28, $28, %lo(scratch+16)
+	ldc1 $f10, 0($28)
+	mov.d $f4, $f4
+	mov.s $f3, $f7
+	mov.s $f11, $f5
+	lui $14, %hi(scratch+8)
+	addiu $14, $14, %lo(scratch+8)
+	swc1 $f8, 0($14)
+	lui $22, %hi(scratch+12)
+	addiu $22, $22, %lo(scratch+12)
+	lwc1 $f10, 0($22)
+	lui $11, 0xcf7c
+	ori $11, $11, 0xf91
+	ctc1 $11, $31
+	cfc1 $16, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -1714,98 +1765,110 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 12
-	lui $1, 0x4000
+	lui $1, 0x8
 	mtc1 $1, $f0
-	addiu $1, $0, 102
+	addiu $1, $0, 2047
 	mtc1 $1, $f1
-	addiu $1, $0, 75
+	lui $1, 0x251b
+	ori $1, $1, 0x3bc5
 	mtc1 $1, $f2
-	addiu $1, $0, -28416
+	addiu $1, $0, 32
 	mtc1 $1, $f3
-	lui $1, 0xa2d4
-	ori $1, $1, 0xfc99
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
 	mtc1 $1, $f4
-	addiu $1, $0, -78
+	lui $1, 0x9d05
+	ori $1, $1, 0x5fcf
 	mtc1 $1, $f5
-	lui $1, 0x5ad
-	ori $1, $1, 0xacc4
+	lui $1, 0x876
+	ori $1, $1, 0xc48c
 	mtc1 $1, $f6
-	lui $1, 0xa471
-	ori $1, $1, 0x1ee2
+	lui $1, 0xd642
+	ori $1, $1, 0xdbcf
 	mtc1 $1, $f7
-	addiu $1, $0, 3
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mtc1 $1, $f8
-	addiu $1, $0, 128
+	addiu $1, $0, 2
 	mtc1 $1, $f9
-	lui $1, 0x8000
+	lui $1, 0xaa2a
+	ori $1, $1, 0x9ed9
 	mtc1 $1, $f10
-	lui $1, 0xffff
-	ori $1, $1, 0x7fff
+	lui $1, 0x1632
+	ori $1, $1, 0x6d25
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x4404
-	ori $1, $1, 0x6aa2
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mthi $1
-	lui $1, 0x84a4
-	ori $1, $1, 0x6452
+	addiu $1, $0, 255
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
-	addiu $2, $0, 128
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	addiu $4, $0, 4
-	lui $5, 0x1
-	lui $6, 0x8d00
-	lui $7, 0xaead
-	ori $7, $7, 0xe655
-	lui $8, 0x3ff
-	ori $8, $8, 0xffff
-	addiu $9, $0, -7
-	lui $10, 0xcee8
-	ori $10, $10, 0xc7e4
-	addiu $11, $0, 32767
-	addiu $12, $0, -22
-	lui $13, 0x2bcd
-	ori $13, $13, 0xbcc1
-	addiu $14, $0, 0
-	addiu $15, $0, 39
-	addiu $16, $0, 32
-	lui $17, 0x7fff
-	ori $17, $17, 0xfffe
-	lui $18, 0x1ddd
-	ori $18, $18, 0xe339
-	lui $19, 0x26
-	addiu $20, $0, 128
-	addiu $21, $0, 33
-	lui $22, 0x1
-	addiu $23, $0, 16383
-	addiu $24, $0, 13
-	addiu $25, $0, 3
-	lui $28, 0x40
-	ori $28, $28, 0x1
-	lui $30, 0x18b0
-	ori $30, $30, 0xc9e2
-	addiu $31, $0, -25
+	lui $1, 0x1
+	ori $1, $1, 0x1
+	lui $2, 0xff
+	ori $2, $2, 0xff
+	addiu $3, $0, 29
+	lui $4, 0x200
+	ori $4, $4, 0x1
+	lui $5, 0x8765
+	ori $5, $5, 0x4321
+	lui $6, 0xaaaa
+	ori $6, $6, 0xaaaa
+	lui $7, 0xff9b
+	lui $8, 0xfbee
+	ori $8, $8, 0xa728
+	lui $9, 0x215b
+	ori $9, $9, 0x3403
+	lui $10, 0xb3f9
+	ori $10, $10, 0xd616
+	lui $11, 0x4ba8
+	ori $11, $11, 0xbb5d
+	lui $12, 0xa8b7
+	ori $12, $12, 0x1165
+	lui $13, 0x8000
+	lui $14, 0x79fb
+	ori $14, $14, 0x718b
+	lui $15, 0x4be2
+	ori $15, $15, 0x4790
+	addiu $16, $0, 255
+	lui $17, 0xff
+	ori $17, $17, 0xffff
+	lui $18, 0xfff7
+	lui $19, 0x0
+	ori $19, $19, 0xffff
+	lui $20, 0x3300
+	addiu $21, $0, -27136
+	lui $22, 0xffbb
+	lui $23, 0x7fff
+	ori $23, $23, 0xfffe
+	addiu $24, $0, -19
+	addiu $25, $0, 14
+	addiu $28, $0, 18
+	lui $30, 0x100
+	lui $31, 0xcab7
+	ori $31, $31, 0x2188
 # case 12 body
-	cfc1 $24, $0
-	addiu $7, $0, 128
-	ctc1 $7, $31
-	cfc1 $21, $31
-	lui $25, %hi(scratch-37)
-	addiu $25, $25, %lo(scratch-37)
-	sdc1 $f6, 45($25)
-	mfhc1 $18, $f2
-	lui $25, %hi(scratch-133)
-	addiu $25, $25, %lo(scratch-133)
-	ldc1 $f6, 133($25)
-	lui $28, %hi(scratch+173)
-	addiu $28, $28, %lo(scratch+173)
-	sdc1 $f0, -165($28)
-	lui $14, %hi(scratch+198)
-	addiu $14, $14, %lo(scratch+198)
-	swc1 $f10, -190($14)
-	mfhc1 $21, $f8
+	addiu $20, $0, 6
+	ctc1 $20, $31
+	cfc1 $22, $31
+	mtc1 $12, $f10
+	mtc1 $30, $f10
+	mfc1 $16, $f8
+	lui $18, %hi(scratch-67)
+	addiu $18, $18, %lo(scratch-67)
+	lwc1 $f6, 87($18)
+	lui $19, %hi(scratch+104)
+	addiu $19, $19, %lo(scratch+104)
+	lwc1 $f4, -48($19)
+	addiu $9, $0, 8
+	ctc1 $9, $31
+	cfc1 $15, $31
+	mthc1 $10, $f6
+	cfc1 $31, $0
+	lui $3, 0x3810
+	ori $3, $3, 0x71a
+	ctc1 $3, $31
+	cfc1 $16, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -1861,100 +1924,102 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 13
-	lui $1, 0xff
-	ori $1, $1, 0xff
+	addiu $1, $0, -18
 	mtc1 $1, $f0
-	addiu $1, $0, 29
+	addiu $1, $0, 4096
 	mtc1 $1, $f1
-	lui $1, 0x200
-	ori $1, $1, 0x1
+	addiu $1, $0, -38
 	mtc1 $1, $f2
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
+	addiu $1, $0, 5376
 	mtc1 $1, $f3
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f4
-	lui $1, 0xff9b
+	lui $1, 0x17e3
+	ori $1, $1, 0x707a
 	mtc1 $1, $f5
-	lui $1, 0xfbee
-	ori $1, $1, 0xa728
+	addiu $1, $0, -36
 	mtc1 $1, $f6
-	lui $1, 0x215b
-	ori $1, $1, 0x3403
+	addiu $1, $0, 33
 	mtc1 $1, $f7
-	lui $1, 0xb3f9
-	ori $1, $1, 0xd616
+	lui $1, 0x4ae1
+	ori $1, $1, 0x9a70
 	mtc1 $1, $f8
-	lui $1, 0x4ba8
-	ori $1, $1, 0xbb5d
+	addiu $1, $0, -10
 	mtc1 $1, $f9
-	lui $1, 0xa8b7
-	ori $1, $1, 0x1165
+	lui $1, 0x9aa6
+	ori $1, $1, 0x5543
 	mtc1 $1, $f10
-	lui $1, 0x8000
+	addiu $1, $0, -37
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x79fb
-	ori $1, $1, 0x718b
+	addiu $1, $0, 5376
 	mthi $1
-	lui $1, 0x4be2
-	ori $1, $1, 0x4790
+	addiu $1, $0, -2
 	mtlo $1
-	addiu $1, $0, 255
-	lui $2, 0xff
-	ori $2, $2, 0xffff
-	lui $3, 0xfff7
-	lui $4, 0x0
-	ori $4, $4, 0xffff
-	lui $5, 0x3300
-	addiu $6, $0, -27136
-	lui $7, 0xffbb
-	lui $8, 0x7fff
-	ori $8, $8, 0xfffe
-	addiu $9, $0, -19
-	addiu $10, $0, 14
-	addiu $11, $0, 18
-	lui $12, 0x100
-	lui $13, 0xcab7
-	ori $13, $13, 0x2188
-	lui $14, 0x950a
-	ori $14, $14, 0x3051
-	lui $15, 0x3558
-	ori $15, $15, 0x8769
-	lui $16, 0x8f00
-	lui $17, 0xfff
-	ori $17, $17, 0xffff
-	lui $18, 0xe395
-	ori $18, $18, 0xc019
-	addiu $19, $0, -2
-	lui $20, 0xb9c4
-	ori $20, $20, 0xe8f8
-	lui $21, 0x7ee1
-	ori $21, $21, 0xb1e4
-	addiu $22, $0, -12
-	lui $23, 0x40
-	lui $24, 0xae0a
-	ori $24, $24, 0xacd
-	lui $25, 0x0
-	ori $25, $25, 0x8000
-	lui $28, 0x55c0
-	ori $28, $28, 0xe419
-	addiu $30, $0, 4096
-	addiu $31, $0, -18
+	lui $1, 0xe597
+	ori $1, $1, 0xcd38
+	lui $2, 0x8600
+	lui $3, 0x8d00
+	lui $4, 0x4c
+	lui $5, 0xc4c9
+	ori $5, $5, 0xf882
+	addiu $6, $0, -44
+	addiu $7, $0, -43
+	lui $8, 0x1574
+	ori $8, $8, 0x58bd
+	addiu $9, $0, 10
+	addiu $10, $0, -23552
+	lui $11, 0x1900
+	lui $12, 0x2000
+	ori $12, $12, 0x1
+	lui $13, 0x3300
+	lui $14, 0x9a00
+	lui $15, 0x40
+	ori $15, $15, 0x1
+	lui $16, 0xffff
+	ori $16, $16, 0x7fff
+	lui $17, 0xfb9d
+	ori $17, $17, 0x6693
+	lui $18, 0x1453
+	ori $18, $18, 0xf71a
+	addiu $19, $0, 8
+	lui $20, 0xd9a2
+	ori $20, $20, 0x5eeb
+	lui $21, 0x6b54
+	ori $21, $21, 0x1269
+	lui $22, 0xd651
+	ori $22, $22, 0x99d9
+	addiu $23, $0, 10
+	lui $24, 0x5555
+	ori $24, $24, 0x5555
+	lui $25, 0x8765
+	ori $25, $25, 0x4321
+	lui $28, 0x5555
+	ori $28, $28, 0x5555
+	lui $30, 0xbb9b
+	ori $30, $30, 0x5f5a
+	lui $31, 0xae41
+	ori $31, $31, 0x684f
 # case 13 body
-	mfc1 $16, $f4
-	lui $20, 0x789c
-	ori $20, $20, 0x4c5
-	ctc1 $20, $31
-	cfc1 $22, $31
-	mtc1 $24, $f2
-	mfc1 $15, $f3
-	mfhc1 $19, $f4
-	mfc1 $13, $f6
-	lui $19, %hi(scratch+52)
-	addiu $19, $19, %lo(scratch+52)
-	lwc1 $f3, 0($19)
+	mfhc1 $24, $f2
+	mthc1 $28, $f6
+	lui $23, %hi(scratch+29)
+	addiu $23, $23, %lo(scratch+29)
+	lwc1 $f11, -25($23)
+	mfhc1 $20, $f4
+	mtc1 $8, $f3
+	addiu $9, $0, 4095
+	ctc1 $9, $31
+	cfc1 $15, $31
+	mfc1 $22, $f4
+	addiu $6, $0, 17
+	ctc1 $6, $31
+	cfc1 $28, $31
+	lui $14, %hi(scratch-130)
+	addiu $14, $14, %lo(scratch-130)
+	swc1 $f5, 158($14)
+	mov.s $f2, $f8
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -2010,95 +2075,96 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 14
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	lui $1, 0x4c8c
+	ori $1, $1, 0x8e34
 	mtc1 $1, $f0
-	lui $1, 0xbda5
-	ori $1, $1, 0x3931
+	lui $1, 0x3fff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f1
-	addiu $1, $0, -16
+	lui $1, 0x5c10
+	ori $1, $1, 0x949c
 	mtc1 $1, $f2
-	lui $1, 0x80
+	lui $1, 0x8800
 	mtc1 $1, $f3
-	addiu $1, $0, -37
+	addiu $1, $0, -80
 	mtc1 $1, $f4
-	addiu $1, $0, 5376
+	lui $1, 0x59d3
+	ori $1, $1, 0x36b
 	mtc1 $1, $f5
-	addiu $1, $0, -2
+	addiu $1, $0, 128
 	mtc1 $1, $f6
-	lui $1, 0xe597
-	ori $1, $1, 0xcd38
+	lui $1, 0xbe27
+	ori $1, $1, 0xc4e5
 	mtc1 $1, $f7
-	lui $1, 0x8600
+	addiu $1, $0, 26
 	mtc1 $1, $f8
-	lui $1, 0x8d00
+	addiu $1, $0, -18944
 	mtc1 $1, $f9
-	lui $1, 0x4c
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mtc1 $1, $f10
-	lui $1, 0xc4c9
-	ori $1, $1, 0xf882
+	addiu $1, $0, -6
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -44
+	addiu $1, $0, 255
 	mthi $1
-	addiu $1, $0, -43
+	addiu $1, $0, 33
 	mtlo $1
-	lui $1, 0x1574
-	ori $1, $1, 0x58bd
-	addiu $2, $0, 10
-	addiu $3, $0, -23552
-	lui $4, 0x1900
-	lui $5, 0x2000
-	ori $5, $5, 0x1
-	lui $6, 0x3300
-	lui $7, 0x9a00
-	lui $8, 0x40
-	ori $8, $8, 0x1
-	lui $9, 0xffff
-	ori $9, $9, 0x7fff
-	lui $10, 0xfb9d
-	ori $10, $10, 0x6693
-	lui $11, 0x1453
-	ori $11, $11, 0xf71a
-	addiu $12, $0, 8
-	lui $13, 0xd9a2
-	ori $13, $13, 0x5eeb
-	lui $14, 0x6b54
-	ori $14, $14, 0x1269
-	lui $15, 0xd651
-	ori $15, $15, 0x99d9
-	addiu $16, $0, 10
-	lui $17, 0x5555
-	ori $17, $17, 0x5555
-	lui $18, 0x8765
-	ori $18, $18, 0x4321
-	lui $19, 0x5555
-	ori $19, $19, 0x5555
-	lui $20, 0xbb9b
-	ori $20, $20, 0x5f5a
-	lui $21, 0xae41
-	ori $21, $21, 0x684f
-	lui $22, 0x4cdf
-	ori $22, $22, 0x238b
-	lui $23, 0x3c08
-	ori $23, $23, 0xf9cf
-	addiu $24, $0, 35
-	addiu $25, $0, 50
-	lui $28, 0x1234
-	ori $28, $28, 0x5678
-	addiu $30, $0, 32
-	lui $31, 0x4000
+	lui $1, 0xcd78
+	ori $1, $1, 0xfc1c
+	lui $2, 0x39
+	addiu $3, $0, 5
+	addiu $4, $0, -11
+	addiu $5, $0, -768
+	lui $6, 0x5400
+	addiu $7, $0, -89
+	lui $8, 0x27d2
+	ori $8, $8, 0xed4f
+	addiu $9, $0, 23
+	addiu $10, $0, -15
+	addiu $11, $0, 2
+	lui $12, 0xd941
+	ori $12, $12, 0x3492
+	addiu $13, $0, 32767
+	lui $14, 0xf8d5
+	ori $14, $14, 0xb418
+	lui $15, 0xffc4
+	lui $16, 0xfcd3
+	ori $16, $16, 0x783c
+	lui $17, 0xbc22
+	ori $17, $17, 0xf7c6
+	lui $18, 0x969b
+	ori $18, $18, 0x41fe
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	lui $20, 0x3400
+	lui $21, 0x4f20
+	ori $21, $21, 0x26d0
+	addiu $22, $0, -3
+	lui $23, 0xe0e6
+	ori $23, $23, 0xa989
+	addiu $24, $0, 512
+	lui $25, 0x6961
+	ori $25, $25, 0x2805
+	lui $28, 0xe59b
+	ori $28, $28, 0x28f6
+	lui $30, 0x2f
+	addiu $31, $0, 7
 # case 14 body
-	mov.s $f3, $f3
-	mov.s $f4, $f6
-	mtc1 $5, $f2
-	lui $11, 0xed00
-	ctc1 $11, $31
-	cfc1 $24, $31
-	lui $23, %hi(scratch-34)
-	addiu $23, $23, %lo(scratch-34)
-	swc1 $f10, 38($23)
-	mfhc1 $20, $f0
+	mfc1 $20, $f4
+	lui $21, %hi(scratch-3)
+	addiu $21, $21, %lo(scratch-3)
+	swc1 $f9, 39($21)
+	lui $13, 0xfffc
+	ori $13, $13, 0xfff
+	ctc1 $13, $31
+	cfc1 $28, $31
+	mfhc1 $16, $f6
+	mfc1 $17, $f2
+	bne $0, $0, .Lc14_0
+	mfc1 $21, $f0
+	mtc1 $19, $f7
+.Lc14_0:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -2154,93 +2220,89 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 15
-	addiu $1, $0, 20
+	lui $1, 0x2000
+	ori $1, $1, 0x1
 	mtc1 $1, $f0
-	lui $1, 0x4c8c
-	ori $1, $1, 0x8e34
+	lui $1, 0xa839
+	ori $1, $1, 0x57f1
 	mtc1 $1, $f1
-	lui $1, 0x3fff
-	ori $1, $1, 0xffff
+	lui $1, 0x31c1
+	ori $1, $1, 0x266f
 	mtc1 $1, $f2
-	lui $1, 0x5c10
-	ori $1, $1, 0x949c
+	lui $1, 0xcb23
+	ori $1, $1, 0xad7f
 	mtc1 $1, $f3
-	lui $1, 0x8800
+	addiu $1, $0, 3
 	mtc1 $1, $f4
-	addiu $1, $0, -80
+	lui $1, 0x3ff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f5
-	lui $1, 0x59d3
-	ori $1, $1, 0x36b
+	addiu $1, $0, -21
 	mtc1 $1, $f6
-	addiu $1, $0, 128
+	lui $1, 0x5900
 	mtc1 $1, $f7
-	lui $1, 0xbe27
-	ori $1, $1, 0xc4e5
+	lui $1, 0x1
 	mtc1 $1, $f8
-	addiu $1, $0, 26
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f9
-	addiu $1, $0, -18944
+	addiu $1, $0, 15
 	mtc1 $1, $f10
-	lui $1, 0xffff
-	ori $1, $1, 0x7fff
+	addiu $1, $0, 31
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -6
+	lui $1, 0x3a66
+	ori $1, $1, 0xb40e
 	mthi $1
-	addiu $1, $0, 255
+	lui $1, 0x20
 	mtlo $1
-	addiu $1, $0, 33
-	lui $2, 0xcd78
-	ori $2, $2, 0xfc1c
-	lui $3, 0x39
-	addiu $4, $0, 5
-	addiu $5, $0, -11
-	addiu $6, $0, -768
-	lui $7, 0x5400
-	addiu $8, $0, -89
-	lui $9, 0x27d2
-	ori $9, $9, 0xed4f
-	addiu $10, $0, 23
-	addiu $11, $0, -15
-	addiu $12, $0, 2
-	lui $13, 0xd941
-	ori $13, $13, 0x3492
-	addiu $14, $0, 32767
-	lui $15, 0xf8d5
-	ori $15, $15, 0xb418
-	lui $16, 0xffc4
-	lui $17, 0xfcd3
-	ori $17, $17, 0x783c
-	lui $18, 0xbc22
-	ori $18, $18, 0xf7c6
-	lui $19, 0x969b
-	ori $19, $19, 0x41fe
-	lui $20, 0xff00
-	ori $20, $20, 0xff00
-	lui $21, 0x3400
-	lui $22, 0x4f20
-	ori $22, $22, 0x26d0
-	addiu $23, $0, -3
-	lui $24, 0xe0e6
-	ori $24, $24, 0xa989
-	addiu $25, $0, 512
-	lui $28, 0x6961
-	ori $28, $28, 0x2805
-	lui $30, 0xe59b
-	ori $30, $30, 0x28f6
-	lui $31, 0x2f
+	addiu $1, $0, 0
+	lui $2, 0x1
+	ori $2, $2, 0x1
+	addiu $3, $0, -25
+	lui $4, 0x319d
+	ori $4, $4, 0x6d8d
+	addiu $5, $0, 32767
+	lui $6, 0xfcd9
+	ori $6, $6, 0xaa89
+	lui $7, 0xd17d
+	ori $7, $7, 0x92f9
+	addiu $8, $0, 1
+	lui $9, 0x3eb4
+	ori $9, $9, 0xa264
+	lui $10, 0xc9c5
+	ori $10, $10, 0x73e2
+	lui $11, 0x6d00
+	lui $12, 0xa77d
+	ori $12, $12, 0x3036
+	addiu $13, $0, 27
+	lui $14, 0xaaaa
+	ori $14, $14, 0xaaaa
+	lui $15, 0x9d16
+	ori $15, $15, 0x5529
+	lui $16, 0x73
+	addiu $17, $0, 14
+	lui $18, 0x1
+	addiu $19, $0, -18
+	lui $20, 0x1d36
+	ori $20, $20, 0x8977
+	addiu $21, $0, -35
+	lui $22, 0xff91
+	addiu $23, $0, 3
+	lui $24, 0xaaaa
+	ori $24, $24, 0xaaaa
+	lui $25, 0x63
+	addiu $28, $0, -19712
+	lui $30, 0x98ff
+	ori $30, $30, 0xa123
+	lui $31, 0xdaea
+	ori $31, $31, 0x6234
 # case 15 body
-	lui $14, 0xfffc
-	ctc1 $14, $31
-	cfc1 $19, $31
-	lui $21, %hi(scratch-3)
-	addiu $21, $21, %lo(scratch-3)
-	swc1 $f9, 39($21)
-	mov.s $f0, $f6
-	lui $23, %hi(scratch+125)
-	addiu $23, $23, %lo(scratch+125)
-	ldc1 $f10, -117($23)
-	cfc1 $24, $31
+	mtc1 $23, $f2
+	mtc1 $21, $f2
+	mtc1 $16, $f5
+	mfc1 $21, $f5
+	mfhc1 $20, $f10
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -2296,98 +2358,104 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 16
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	addiu $1, $0, 4095
 	mtc1 $1, $f0
-	addiu $1, $0, -58
+	lui $1, 0xc7a6
+	ori $1, $1, 0xe22f
 	mtc1 $1, $f1
-	lui $1, 0xaed4
-	ori $1, $1, 0x9383
+	addiu $1, $0, 8
 	mtc1 $1, $f2
-	lui $1, 0xd200
+	lui $1, 0x1000
 	mtc1 $1, $f3
-	lui $1, 0xcb23
-	ori $1, $1, 0xad7f
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mtc1 $1, $f4
-	addiu $1, $0, 3
+	lui $1, 0xd5a3
+	ori $1, $1, 0xf9df
 	mtc1 $1, $f5
-	lui $1, 0x3ff
-	ori $1, $1, 0xffff
+	lui $1, 0x8bb4
+	ori $1, $1, 0x2554
 	mtc1 $1, $f6
-	addiu $1, $0, -21
+	lui $1, 0xcc45
+	ori $1, $1, 0xc8e5
 	mtc1 $1, $f7
-	lui $1, 0x5900
+	lui $1, 0x1ed2
+	ori $1, $1, 0xd926
 	mtc1 $1, $f8
-	lui $1, 0x1
+	lui $1, 0xb4ef
+	ori $1, $1, 0xb5a2
 	mtc1 $1, $f9
-	lui $1, 0x0
-	ori $1, $1, 0x8000
+	addiu $1, $0, 1
 	mtc1 $1, $f10
-	addiu $1, $0, 15
+	addiu $1, $0, -12
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 31
+	lui $1, 0x8000
 	mthi $1
-	lui $1, 0x3a66
-	ori $1, $1, 0xb40e
+	lui $1, 0x1
 	mtlo $1
-	lui $1, 0x20
-	addiu $2, $0, 0
-	lui $3, 0x1
-	ori $3, $3, 0x1
-	addiu $4, $0, -25
-	lui $5, 0x319d
-	ori $5, $5, 0x6d8d
-	addiu $6, $0, 32767
-	lui $7, 0xfcd9
-	ori $7, $7, 0xaa89
-	lui $8, 0xd17d
-	ori $8, $8, 0x92f9
-	addiu $9, $0, 1
-	lui $10, 0x3eb4
-	ori $10, $10, 0xa264
-	lui $11, 0xc9c5
-	ori $11, $11, 0x73e2
-	lui $12, 0x6d00
-	lui $13, 0xa77d
-	ori $13, $13, 0x3036
-	addiu $14, $0, 27
-	lui $15, 0xaaaa
-	ori $15, $15, 0xaaaa
-	lui $16, 0x9d16
-	ori $16, $16, 0x5529
-	lui $17, 0x73
-	addiu $18, $0, 14
-	lui $19, 0x1
-	addiu $20, $0, -18
-	lui $21, 0x1d36
-	ori $21, $21, 0x8977
-	addiu $22, $0, -35
-	lui $23, 0xff91
-	addiu $24, $0, 3
-	lui $25, 0xaaaa
-	ori $25, $25, 0xaaaa
-	lui $28, 0x63
-	addiu $30, $0, -19712
-	lui $31, 0x98ff
-	ori $31, $31, 0xa123
+	addiu $1, $0, -2304
+	lui $2, 0x6b00
+	ori $2, $2, 0xf078
+	lui $3, 0xccfb
+	ori $3, $3, 0xb095
+	lui $4, 0xc6ed
+	ori $4, $4, 0xa9d
+	addiu $5, $0, -23552
+	lui $6, 0x800
+	addiu $7, $0, 1024
+	addiu $8, $0, 22
+	addiu $9, $0, 16
+	lui $10, 0x9000
+	lui $11, 0xff00
+	ori $11, $11, 0xff00
+	addiu $12, $0, 0
+	addiu $13, $0, -18
+	lui $14, 0xd483
+	ori $14, $14, 0xe553
+	lui $15, 0x96c9
+	ori $15, $15, 0x6634
+	lui $16, 0xea0b
+	ori $16, $16, 0x623a
+	addiu $17, $0, 17
+	lui $18, 0xfe9c
+	ori $18, $18, 0x66e0
+	addiu $19, $0, 8
+	lui $20, 0xd0f0
+	ori $20, $20, 0xc29d
+	lui $21, 0x426b
+	ori $21, $21, 0x97f9
+	addiu $22, $0, -2
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	lui $24, 0x5381
+	ori $24, $24, 0xbb6c
+	lui $25, 0xd8ee
+	ori $25, $25, 0xcd69
+	lui $28, 0xff
+	ori $28, $28, 0xff
+	lui $30, 0xff
+	ori $30, $30, 0xff
+	lui $31, 0x2
 # case 16 body
-	lui $25, %hi(scratch+8)
-	addiu $25, $25, %lo(scratch+8)
-	ldc1 $f8, 0($25)
-	mthc1 $1, $f6
-	mfhc1 $15, $f6
-	mfhc1 $18, $f4
-	lui $14, %hi(scratch+78)
-	addiu $14, $14, %lo(scratch+78)
-	ldc1 $f0, -38($14)
-	mfhc1 $19, $f10
-	mov.s $f6, $f9
-	lui $30, %hi(scratch+200)
-	addiu $30, $30, %lo(scratch+200)
-	swc1 $f11, -152($30)
-	cfc1 $13, $0
-	mthc1 $10, $f4
+	mfc1 $16, $f0
+	mfhc1 $23, $f6
+	beq $0, $0, .Lc16_0
+	mfc1 $20, $f1
+	mtc1 $16, $f7
+.Lc16_0:
+	beq $0, $0, .Lc16_1
+	mfc1 $24, $f6
+	mtc1 $10, $f2
+.Lc16_1:
+	mthc1 $11, $f10
+	mfhc1 $19, $f6
+	mov.d $f0, $f10
+	mfhc1 $25, $f0
+	lui $23, 0xfffc
+	ori $23, $23, 0xff3
+	ctc1 $23, $31
+	cfc1 $24, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -2443,103 +2511,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 17
-	lui $1, 0x8124
-	ori $1, $1, 0x4333
+	lui $1, 0xa848
+	ori $1, $1, 0x59ee
 	mtc1 $1, $f0
-	lui $1, 0x1
+	lui $1, 0xe75b
+	ori $1, $1, 0x6bff
 	mtc1 $1, $f1
-	addiu $1, $0, -2304
+	lui $1, 0xf644
+	ori $1, $1, 0x21c7
 	mtc1 $1, $f2
-	lui $1, 0x6b00
-	ori $1, $1, 0xf078
+	addiu $1, $0, -9
 	mtc1 $1, $f3
-	lui $1, 0xccfb
-	ori $1, $1, 0xb095
+	lui $1, 0xff8a
 	mtc1 $1, $f4
-	lui $1, 0xc6ed
-	ori $1, $1, 0xa9d
+	lui $1, 0x8000
 	mtc1 $1, $f5
-	addiu $1, $0, -23552
+	lui $1, 0x6f04
+	ori $1, $1, 0x1031
 	mtc1 $1, $f6
-	lui $1, 0x800
+	addiu $1, $0, 37
 	mtc1 $1, $f7
-	addiu $1, $0, 1024
+	addiu $1, $0, 4095
 	mtc1 $1, $f8
-	addiu $1, $0, 22
+	lui $1, 0x5792
+	ori $1, $1, 0x2e62
 	mtc1 $1, $f9
-	addiu $1, $0, 16
+	addiu $1, $0, 2
 	mtc1 $1, $f10
-	lui $1, 0x9000
+	lui $1, 0x20
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	addiu $1, $0, -40
 	mthi $1
-	addiu $1, $0, 0
+	lui $1, 0x3000
 	mtlo $1
-	addiu $1, $0, -18
-	lui $2, 0xd483
-	ori $2, $2, 0xe553
-	lui $3, 0x96c9
-	ori $3, $3, 0x6634
-	lui $4, 0xea0b
-	ori $4, $4, 0x623a
-	addiu $5, $0, 17
-	lui $6, 0xfe9c
-	ori $6, $6, 0x66e0
-	addiu $7, $0, 8
-	lui $8, 0xd0f0
-	ori $8, $8, 0xc29d
-	lui $9, 0x426b
-	ori $9, $9, 0x97f9
-	addiu $10, $0, -2
-	lui $11, 0x0
-	ori $11, $11, 0xffff
-	lui $12, 0x5381
-	ori $12, $12, 0xbb6c
-	lui $13, 0xd8ee
-	ori $13, $13, 0xcd69
-	lui $14, 0xff
-	ori $14, $14, 0xff
-	lui $15, 0xff
-	ori $15, $15, 0xff
-	lui $16, 0x2
-	lui $17, 0x2b5c
-	ori $17, $17, 0xfb53
-	addiu $18, $0, -34
-	lui $19, 0x10
-	lui $20, 0x5d6e
-	ori $20, $20, 0x3bc6
-	lui $21, 0x7099
-	ori $21, $21, 0x1a9b
-	lui $22, 0x1
-	addiu $23, $0, 6912
-	lui $24, 0xb324
-	ori $24, $24, 0x7546
-	lui $25, 0xb400
-	addiu $28, $0, -8
-	lui $30, 0x5602
-	ori $30, $30, 0xe900
-	lui $31, 0x4
+	addiu $1, $0, -24
+	lui $2, 0x4c
+	lui $3, 0x8000
+	ori $3, $3, 0x1
+	addiu $4, $0, -32
+	addiu $5, $0, 16
+	lui $6, 0xfec
+	ori $6, $6, 0x95ea
+	addiu $7, $0, -17
+	lui $8, 0x677e
+	ori $8, $8, 0x7789
+	lui $9, 0x31
+	lui $10, 0x10
+	addiu $11, $0, 256
+	addiu $12, $0, 30
+	addiu $13, $0, 8192
+	lui $14, 0x46
+	addiu $15, $0, -32768
+	lui $16, 0x7fff
+	ori $16, $16, 0xfffe
+	addiu $17, $0, -40
+	addiu $18, $0, 1023
+	addiu $19, $0, 255
+	addiu $20, $0, 32767
+	lui $21, 0x3ff
+	ori $21, $21, 0xffff
+	addiu $22, $0, -28
+	addiu $23, $0, -25
+	lui $24, 0xed1
+	ori $24, $24, 0xbaa
+	lui $25, 0x958
+	ori $25, $25, 0xb8d8
+	lui $28, 0x9ae4
+	ori $28, $28, 0xbe8e
+	lui $30, 0x7dd9
+	ori $30, $30, 0x96f0
+	lui $31, 0x1e65
+	ori $31, $31, 0x925a
 # case 17 body
-	mtc1 $31, $f3
-	lui $25, %hi(scratch+24)
-	addiu $25, $25, %lo(scratch+24)
-	sdc1 $f10, 0($25)
-	cfc1 $25, $31
-	lui $31, %hi(scratch-21)
-	addiu $31, $31, %lo(scratch-21)
-	swc1 $f3, 33($31)
-	mthc1 $10, $f10
-	mov.d $f4, $f2
-	lui $15, %hi(scratch+100)
-	addiu $15, $15, %lo(scratch+100)
-	ldc1 $f0, -60($15)
-	cfc1 $20, $31
-	lui $8, 0xfffc
-	ori $8, $8, 0xfff
-	ctc1 $8, $31
-	cfc1 $20, $31
+	beq $0, $0, .Lc17_0
+	mtc1 $7, $f7
+	mtc1 $12, $f2
+.Lc17_0:
+	mov.d $f10, $f10
+	bne $0, $0, .Lc17_1
+	mtc1 $17, $f10
+	mtc1 $4, $f3
+.Lc17_1:
+	bne $0, $0, .Lc17_2
+	mtc1 $9, $f8
+	mtc1 $13, $f5
+.Lc17_2:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -2595,83 +2652,106 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 18
-	addiu $1, $0, -2
+	addiu $1, $0, -32768
 	mtc1 $1, $f0
-	addiu $1, $0, 7
+	lui $1, 0x52c2
+	ori $1, $1, 0xdea2
 	mtc1 $1, $f1
-	lui $1, 0x7400
+	addiu $1, $0, 7
 	mtc1 $1, $f2
-	addiu $1, $0, -22
+	addiu $1, $0, -2
 	mtc1 $1, $f3
-	lui $1, 0x0
-	ori $1, $1, 0xffff
+	lui $1, 0x1b00
 	mtc1 $1, $f4
-	lui $1, 0xffff
-	ori $1, $1, 0x7fff
+	addiu $1, $0, 20480
 	mtc1 $1, $f5
-	lui $1, 0xfec
-	ori $1, $1, 0x95ea
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f6
-	addiu $1, $0, -17
+	lui $1, 0x67d5
+	ori $1, $1, 0xc15d
 	mtc1 $1, $f7
-	lui $1, 0x677e
-	ori $1, $1, 0x7789
+	addiu $1, $0, 31
 	mtc1 $1, $f8
-	lui $1, 0x31
+	lui $1, 0x2e
 	mtc1 $1, $f9
-	lui $1, 0x10
+	addiu $1, $0, 33
 	mtc1 $1, $f10
-	addiu $1, $0, 256
+	addiu $1, $0, -3
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 30
+	lui $1, 0xa068
+	ori $1, $1, 0x8f0c
 	mthi $1
-	addiu $1, $0, 8192
+	lui $1, 0xffd5
 	mtlo $1
-	lui $1, 0x46
-	addiu $2, $0, -32768
-	lui $3, 0x7fff
-	ori $3, $3, 0xfffe
-	addiu $4, $0, -40
-	addiu $5, $0, 1023
-	addiu $6, $0, 255
-	addiu $7, $0, 32767
-	lui $8, 0x3ff
-	ori $8, $8, 0xffff
-	addiu $9, $0, -28
-	addiu $10, $0, -25
-	lui $11, 0xed1
-	ori $11, $11, 0xbaa
-	lui $12, 0x958
-	ori $12, $12, 0xb8d8
-	lui $13, 0x9ae4
-	ori $13, $13, 0xbe8e
-	lui $14, 0x7dd9
-	ori $14, $14, 0x96f0
-	lui $15, 0x1e65
-	ori $15, $15, 0x925a
-	addiu $16, $0, 255
-	addiu $17, $0, 63
-	lui $18, 0xb600
-	lui $19, 0x4
-	ori $19, $19, 0x1
-	lui $20, 0xe01d
-	ori $20, $20, 0xab29
-	lui $21, 0x694a
-	ori $21, $21, 0xe130
-	lui $22, 0xeb00
-	addiu $23, $0, 24
-	lui $24, 0x33
-	lui $25, 0x7782
-	ori $25, $25, 0xabf1
-	addiu $28, $0, 1
-	lui $30, 0x52c2
-	ori $30, $30, 0xdea2
-	addiu $31, $0, 7
+	lui $1, 0x2956
+	ori $1, $1, 0x4536
+	lui $2, 0xdb9f
+	ori $2, $2, 0x6019
+	lui $3, 0x260b
+	ori $3, $3, 0xf4cf
+	addiu $4, $0, -34
+	lui $5, 0x4f6d
+	ori $5, $5, 0x5591
+	lui $6, 0x100
+	addiu $7, $0, 16896
+	lui $8, 0x7b73
+	ori $8, $8, 0x151e
+	addiu $9, $0, 31
+	lui $10, 0x8000
+	ori $10, $10, 0x1
+	lui $11, 0xf
+	ori $11, $11, 0xffff
+	addiu $12, $0, 9
+	lui $13, 0xc05e
+	ori $13, $13, 0x8c57
+	addiu $14, $0, 6
+	lui $15, 0x2
+	lui $16, 0x7c66
+	ori $16, $16, 0x915d
+	addiu $17, $0, 1
+	addiu $18, $0, 7
+	addiu $19, $0, -1
+	lui $20, 0x5dbe
+	ori $20, $20, 0x3a41
+	lui $21, 0x1448
+	ori $21, $21, 0xf503
+	lui $22, 0x1
+	ori $22, $22, 0x1
+	lui $23, 0xf90c
+	ori $23, $23, 0xae4c
+	lui $24, 0xcca3
+	ori $24, $24, 0x663
+	addiu $25, $0, 255
+	lui $28, 0x6752
+	ori $28, $28, 0x431b
+	lui $30, 0x8cf0
+	ori $30, $30, 0x9ee6
+	addiu $31, $0, 4
 # case 18 body
-	mfc1 $21, $f1
-	mtc1 $17, $f3
-	cfc1 $15, $0
+	mov.d $f8, $f2
+	mov.s $f1, $f4
+	bne $0, $0, .Lc18_0
+	mfc1 $23, $f1
+	mtc1 $0, $f7
+.Lc18_0:
+	mfhc1 $20, $f10
+	mfhc1 $16, $f10
+	lui $23, 0xd5f4
+	ori $23, $23, 0x70a
+	ctc1 $23, $31
+	cfc1 $14, $31
+	lui $31, %hi(scratch-45)
+	addiu $31, $31, %lo(scratch-45)
+	swc1 $f7, 101($31)
+	mfc1 $25, $f9
+	lui $30, %hi(scratch-28)
+	addiu $30, $30, %lo(scratch-28)
+	ldc1 $f0, 36($30)
+	addiu $24, $0, 0
+	ctc1 $24, $31
+	cfc1 $25, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -2727,100 +2807,102 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 19
-	lui $1, 0x67d5
-	ori $1, $1, 0xc15d
+	lui $1, 0x24ac
+	ori $1, $1, 0xeae1
 	mtc1 $1, $f0
-	addiu $1, $0, 31
+	addiu $1, $0, -1280
 	mtc1 $1, $f1
-	lui $1, 0x2e
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f2
-	addiu $1, $0, 33
+	lui $1, 0xdb5a
+	ori $1, $1, 0x73b7
 	mtc1 $1, $f3
-	addiu $1, $0, -3
+	addiu $1, $0, -26
 	mtc1 $1, $f4
-	lui $1, 0xa068
-	ori $1, $1, 0x8f0c
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mtc1 $1, $f5
-	lui $1, 0xffd5
+	addiu $1, $0, 1
 	mtc1 $1, $f6
-	lui $1, 0x2956
-	ori $1, $1, 0x4536
+	lui $1, 0x3cd6
+	ori $1, $1, 0x9bfe
 	mtc1 $1, $f7
-	lui $1, 0xdb9f
-	ori $1, $1, 0x6019
+	addiu $1, $0, -32768
 	mtc1 $1, $f8
-	lui $1, 0x260b
-	ori $1, $1, 0xf4cf
+	lui $1, 0x1000
 	mtc1 $1, $f9
-	addiu $1, $0, -34
+	lui $1, 0x100
+	ori $1, $1, 0x1
 	mtc1 $1, $f10
-	lui $1, 0x4f6d
-	ori $1, $1, 0x5591
+	addiu $1, $0, 32
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x100
+	addiu $1, $0, -5
 	mthi $1
-	addiu $1, $0, 16896
+	lui $1, 0x3ff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0x7b73
-	ori $1, $1, 0x151e
-	addiu $2, $0, 31
-	lui $3, 0x8000
-	ori $3, $3, 0x1
-	lui $4, 0xf
+	lui $1, 0x7878
+	ori $1, $1, 0xb0d8
+	addiu $2, $0, -5120
+	lui $3, 0x7
+	ori $3, $3, 0xffff
+	lui $4, 0x3ff
 	ori $4, $4, 0xffff
-	addiu $5, $0, 9
-	lui $6, 0xc05e
-	ori $6, $6, 0x8c57
-	addiu $7, $0, 6
-	lui $8, 0x2
-	lui $9, 0x7c66
-	ori $9, $9, 0x915d
-	addiu $10, $0, 1
-	addiu $11, $0, 7
-	addiu $12, $0, -1
-	lui $13, 0x5dbe
-	ori $13, $13, 0x3a41
-	lui $14, 0x1448
-	ori $14, $14, 0xf503
-	lui $15, 0x1
-	ori $15, $15, 0x1
-	lui $16, 0xf90c
-	ori $16, $16, 0xae4c
-	lui $17, 0xcca3
-	ori $17, $17, 0x663
-	addiu $18, $0, 255
-	lui $19, 0x6752
-	ori $19, $19, 0x431b
-	lui $20, 0x8cf0
-	ori $20, $20, 0x9ee6
-	addiu $21, $0, 4
-	lui $22, 0x7bcb
-	ori $22, $22, 0xf8f5
-	lui $23, 0x37
-	addiu $24, $0, 3
-	lui $25, 0x800
-	ori $25, $25, 0x1
-	lui $28, 0x4c00
-	lui $30, 0x1234
-	ori $30, $30, 0x5678
-	addiu $31, $0, -4
+	lui $5, 0x4c9e
+	ori $5, $5, 0x66db
+	addiu $6, $0, 29184
+	lui $7, 0x14d4
+	ori $7, $7, 0x45e5
+	addiu $8, $0, 32
+	lui $9, 0xe2a6
+	ori $9, $9, 0xb46d
+	lui $10, 0xc5d3
+	ori $10, $10, 0xc8a
+	addiu $11, $0, 18
+	lui $12, 0x40
+	ori $12, $12, 0x1
+	addiu $13, $0, -2
+	addiu $14, $0, 128
+	addiu $15, $0, -10
+	lui $16, 0xf0eb
+	ori $16, $16, 0xbc55
+	lui $17, 0x800
+	lui $18, 0xa15e
+	ori $18, $18, 0x284f
+	lui $19, 0xf6fd
+	ori $19, $19, 0x111e
+	lui $20, 0x48d2
+	ori $20, $20, 0xbb04
+	lui $21, 0xff7d
+	ori $21, $21, 0x1f70
+	lui $22, 0xeaf6
+	ori $22, $22, 0x42
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	lui $24, 0x29ee
+	ori $24, $24, 0xfa06
+	addiu $25, $0, -2
+	lui $28, 0x1ce9
+	ori $28, $28, 0x6c1b
+	lui $30, 0x1
+	lui $31, 0x5555
+	ori $31, $31, 0x5555
 # case 19 body
-	mfhc1 $16, $f10
-	mov.d $f8, $f10
-	mtc1 $28, $f11
-	lui $16, 0xa854
-	ori $16, $16, 0x2ec
-	ctc1 $16, $31
+	mov.s $f1, $f7
+	lui $23, %hi(scratch-69)
+	addiu $23, $23, %lo(scratch-69)
+	sdc1 $f2, 101($23)
+	mfc1 $16, $f4
 	cfc1 $14, $31
-	cfc1 $25, $31
-	mtc1 $4, $f10
-	mthc1 $30, $f6
-	mtc1 $15, $f9
-	mov.d $f4, $f8
-	lui $19, %hi(scratch+50)
-	addiu $19, $19, %lo(scratch+50)
-	sdc1 $f6, -10($19)
+	mfhc1 $22, $f2
+	mfhc1 $19, $f8
+	mtc1 $20, $f11
+	lui $13, %hi(scratch+16)
+	addiu $13, $13, %lo(scratch+16)
+	ldc1 $f0, 0($13)
+	mtc1 $16, $f7
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -2876,105 +2958,89 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 20
-	lui $1, 0xdb5a
-	ori $1, $1, 0x73b7
+	addiu $1, $0, 7
 	mtc1 $1, $f0
-	addiu $1, $0, -26
+	addiu $1, $0, -9
 	mtc1 $1, $f1
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	addiu $1, $0, 128
 	mtc1 $1, $f2
-	addiu $1, $0, 1
-	mtc1 $1, $f3
-	lui $1, 0x3cd6
-	ori $1, $1, 0x9bfe
-	mtc1 $1, $f4
 	addiu $1, $0, -32768
+	mtc1 $1, $f3
+	addiu $1, $0, 12
+	mtc1 $1, $f4
+	lui $1, 0xd8d5
+	ori $1, $1, 0x6783
 	mtc1 $1, $f5
-	lui $1, 0x1000
+	lui $1, 0x8feb
+	ori $1, $1, 0x1e6b
 	mtc1 $1, $f6
-	lui $1, 0x100
-	ori $1, $1, 0x1
-	mtc1 $1, $f7
-	addiu $1, $0, 32
-	mtc1 $1, $f8
-	addiu $1, $0, -5
-	mtc1 $1, $f9
-	lui $1, 0x3ff
+	lui $1, 0x1
 	ori $1, $1, 0xffff
+	mtc1 $1, $f7
+	lui $1, 0x1000
+	mtc1 $1, $f8
+	addiu $1, $0, 32767
+	mtc1 $1, $f9
+	addiu $1, $0, 0
 	mtc1 $1, $f10
-	lui $1, 0x7878
-	ori $1, $1, 0xb0d8
+	addiu $1, $0, 32767
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -5120
+	lui $1, 0xc06b
+	ori $1, $1, 0x9a6
 	mthi $1
-	lui $1, 0x7
-	ori $1, $1, 0xffff
+	addiu $1, $0, 93
 	mtlo $1
-	lui $1, 0x3ff
-	ori $1, $1, 0xffff
-	lui $2, 0x4c9e
-	ori $2, $2, 0x66db
-	addiu $3, $0, 29184
-	lui $4, 0x14d4
-	ori $4, $4, 0x45e5
-	addiu $5, $0, 32
-	lui $6, 0xe2a6
-	ori $6, $6, 0xb46d
-	lui $7, 0xc5d3
-	ori $7, $7, 0xc8a
-	addiu $8, $0, 18
-	lui $9, 0x40
-	ori $9, $9, 0x1
-	addiu $10, $0, -2
-	addiu $11, $0, 128
-	addiu $12, $0, -10
-	lui $13, 0xf0eb
-	ori $13, $13, 0xbc55
-	lui $14, 0x800
-	lui $15, 0xa15e
-	ori $15, $15, 0x284f
-	lui $16, 0xf6fd
-	ori $16, $16, 0x111e
-	lui $17, 0x48d2
-	ori $17, $17, 0xbb04
-	lui $18, 0xff7d
-	ori $18, $18, 0x1f70
-	lui $19, 0xeaf6
-	ori $19, $19, 0x42
-	lui $20, 0x0
+	lui $1, 0xc9c5
+	ori $1, $1, 0xe18a
+	lui $2, 0x8cf4
+	ori $2, $2, 0x1d14
+	lui $3, 0xd9ee
+	ori $3, $3, 0x6a48
+	lui $4, 0x49
+	addiu $5, $0, -2
+	addiu $6, $0, 22
+	lui $7, 0xf96
+	ori $7, $7, 0x7647
+	lui $8, 0x1056
+	ori $8, $8, 0xded6
+	lui $9, 0xfd0f
+	ori $9, $9, 0xc580
+	lui $10, 0xadcc
+	ori $10, $10, 0xdb7
+	addiu $11, $0, 29696
+	addiu $12, $0, -15872
+	lui $13, 0x0
+	ori $13, $13, 0xffff
+	lui $14, 0x2d71
+	ori $14, $14, 0x515f
+	lui $15, 0x42c8
+	ori $15, $15, 0x1b9f
+	addiu $16, $0, 16383
+	lui $17, 0xef6
+	ori $17, $17, 0xc213
+	lui $18, 0x7fff
+	ori $18, $18, 0xffff
+	addiu $19, $0, 2
+	lui $20, 0x3
 	ori $20, $20, 0xffff
-	lui $21, 0x29ee
-	ori $21, $21, 0xfa06
-	addiu $22, $0, -2
-	lui $23, 0x1ce9
-	ori $23, $23, 0x6c1b
-	lui $24, 0x1
-	lui $25, 0x5555
-	ori $25, $25, 0x5555
-	lui $28, 0x6e50
-	ori $28, $28, 0x6cf0
-	addiu $30, $0, 2
-	lui $31, 0x6000
+	lui $21, 0x40bc
+	ori $21, $21, 0x1717
+	addiu $22, $0, 19712
+	addiu $23, $0, -52
+	lui $24, 0x1234
+	ori $24, $24, 0x5678
+	lui $25, 0xd1ef
+	ori $25, $25, 0xb468
+	lui $28, 0x1586
+	ori $28, $28, 0xe90d
+	lui $30, 0x1eb1
+	ori $30, $30, 0x1a16
+	addiu $31, $0, 6656
 # case 20 body
-	lui $17, 0xfc
-	ori $17, $17, 0xfff
-	ctc1 $17, $31
-	cfc1 $15, $31
-	mfc1 $18, $f7
-	mtc1 $14, $f4
-	lui $5, 0xfffc
-	ori $5, $5, 0xffa
-	ctc1 $5, $31
-	cfc1 $24, $31
-	mtc1 $20, $f11
-	lui $13, %hi(scratch+16)
-	addiu $13, $13, %lo(scratch+16)
-	ldc1 $f0, 0($13)
-	mtc1 $16, $f7
-	mov.s $f2, $f3
-	mfhc1 $15, $f10
+	mov.d $f0, $f6
+	mtc1 $10, $f10
+	mtc1 $19, $f4
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -3030,100 +3096,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 21
-	addiu $1, $0, -32768
+	lui $1, 0xedd4
+	ori $1, $1, 0xbe34
 	mtc1 $1, $f0
-	addiu $1, $0, 12
+	addiu $1, $0, 34
 	mtc1 $1, $f1
-	lui $1, 0xd8d5
-	ori $1, $1, 0x6783
+	addiu $1, $0, -13
 	mtc1 $1, $f2
-	lui $1, 0x8feb
-	ori $1, $1, 0x1e6b
+	lui $1, 0xe4dd
+	ori $1, $1, 0x3f75
 	mtc1 $1, $f3
 	lui $1, 0x1
-	ori $1, $1, 0xffff
 	mtc1 $1, $f4
-	lui $1, 0x1000
+	lui $1, 0x57a4
+	ori $1, $1, 0xb1a8
 	mtc1 $1, $f5
-	addiu $1, $0, 32767
+	lui $1, 0xcf0
+	ori $1, $1, 0xd703
 	mtc1 $1, $f6
-	addiu $1, $0, 0
+	lui $1, 0x46e2
+	ori $1, $1, 0xd37e
 	mtc1 $1, $f7
-	addiu $1, $0, 32767
+	lui $1, 0xff8c
 	mtc1 $1, $f8
-	lui $1, 0xc06b
-	ori $1, $1, 0x9a6
+	addiu $1, $0, 5
 	mtc1 $1, $f9
-	addiu $1, $0, 93
+	addiu $1, $0, -19
 	mtc1 $1, $f10
-	lui $1, 0xc9c5
-	ori $1, $1, 0xe18a
+	lui $1, 0x20
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x8cf4
-	ori $1, $1, 0x1d14
+	lui $1, 0xdc00
 	mthi $1
-	lui $1, 0xd9ee
-	ori $1, $1, 0x6a48
+	lui $1, 0x3d56
+	ori $1, $1, 0x758d
 	mtlo $1
-	lui $1, 0x49
-	addiu $2, $0, -2
-	addiu $3, $0, 22
-	lui $4, 0xf96
-	ori $4, $4, 0x7647
-	lui $5, 0x1056
-	ori $5, $5, 0xded6
-	lui $6, 0xfd0f
-	ori $6, $6, 0xc580
-	lui $7, 0xadcc
-	ori $7, $7, 0xdb7
-	addiu $8, $0, 29696
-	addiu $9, $0, -15872
-	lui $10, 0x0
-	ori $10, $10, 0xffff
-	lui $11, 0x2d71
-	ori $11, $11, 0x515f
-	lui $12, 0x42c8
-	ori $12, $12, 0x1b9f
-	addiu $13, $0, 16383
-	lui $14, 0xef6
-	ori $14, $14, 0xc213
-	lui $15, 0x7fff
-	ori $15, $15, 0xffff
-	addiu $16, $0, 2
-	lui $17, 0x3
-	ori $17, $17, 0xffff
-	lui $18, 0x40bc
-	ori $18, $18, 0x1717
-	addiu $19, $0, 19712
-	addiu $20, $0, -52
-	lui $21, 0x1234
-	ori $21, $21, 0x5678
-	lui $22, 0xd1ef
-	ori $22, $22, 0xb468
-	lui $23, 0x1586
-	ori $23, $23, 0xe90d
-	lui $24, 0x1eb1
-	ori $24, $24, 0x1a16
-	addiu $25, $0, 6656
-	addiu $28, $0, 32767
-	lui $30, 0x1099
-	ori $30, $30, 0x6a82
-	lui $31, 0x3b
+	addiu $1, $0, -116
+	lui $2, 0xff
+	ori $2, $2, 0xff
+	lui $3, 0xfefe
+	ori $3, $3, 0xe717
+	lui $4, 0x7ff
+	ori $4, $4, 0xffff
+	addiu $5, $0, 1
+	lui $6, 0x7fff
+	ori $6, $6, 0xfffe
+	lui $7, 0x2b
+	lui $8, 0x12ac
+	ori $8, $8, 0xd55c
+	lui $9, 0xa600
+	addiu $10, $0, 9
+	lui $11, 0x1
+	lui $12, 0xf200
+	addiu $13, $0, -12800
+	lui $14, 0xcfa
+	ori $14, $14, 0xbec5
+	addiu $15, $0, -20
+	lui $16, 0x60b3
+	ori $16, $16, 0xa8c6
+	lui $17, 0xfff7
+	lui $18, 0x3973
+	ori $18, $18, 0xb57a
+	lui $19, 0xecc2
+	ori $19, $19, 0x74f6
+	lui $20, 0xa17e
+	ori $20, $20, 0xd575
+	addiu $21, $0, -32768
+	addiu $22, $0, -25
+	lui $23, 0x9816
+	ori $23, $23, 0xf97
+	lui $24, 0x1000
+	ori $24, $24, 0x1
+	lui $25, 0x4
+	ori $25, $25, 0x1
+	addiu $28, $0, 39
+	lui $30, 0xcf77
+	ori $30, $30, 0x49af
+	lui $31, 0x3cfc
+	ori $31, $31, 0x5cf0
 # case 21 body
-	mtc1 $19, $f4
-	lui $30, %hi(scratch-178)
-	addiu $30, $30, %lo(scratch-178)
-	lwc1 $f10, 190($30)
-	mfc1 $21, $f9
-	mfhc1 $31, $f0
-	lui $14, %hi(scratch+16)
-	addiu $14, $14, %lo(scratch+16)
-	sdc1 $f6, 0($14)
-	mthc1 $7, $f4
-	cfc1 $22, $31
-	mfc1 $15, $f11
-	mthc1 $16, $f6
+	bne $0, $0, .Lc21_0
+	mtc1 $12, $f5
+	mtc1 $8, $f9
+.Lc21_0:
+	mtc1 $14, $f0
+	lui $14, %hi(scratch-188)
+	addiu $14, $14, %lo(scratch-188)
+	lwc1 $f7, 188($14)
+	mfhc1 $24, $f2
+	mthc1 $18, $f2
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -3179,102 +3240,97 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 22
-	lui $1, 0xb20
-	ori $1, $1, 0x7d9d
+	lui $1, 0x4600
 	mtc1 $1, $f0
-	addiu $1, $0, -43
+	lui $1, 0x64f7
+	ori $1, $1, 0x5e5a
 	mtc1 $1, $f1
-	lui $1, 0x7ff
-	ori $1, $1, 0xffff
+	addiu $1, $0, 4
 	mtc1 $1, $f2
-	addiu $1, $0, 1
+	lui $1, 0x1128
+	ori $1, $1, 0xb12a
 	mtc1 $1, $f3
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
+	lui $1, 0xd89b
+	ori $1, $1, 0xaee7
 	mtc1 $1, $f4
-	lui $1, 0x2b
+	addiu $1, $0, 32767
 	mtc1 $1, $f5
-	lui $1, 0x12ac
-	ori $1, $1, 0xd55c
+	addiu $1, $0, 1
 	mtc1 $1, $f6
-	lui $1, 0xa600
+	lui $1, 0x2d
 	mtc1 $1, $f7
-	addiu $1, $0, 9
+	lui $1, 0x7b00
 	mtc1 $1, $f8
-	lui $1, 0x1
+	lui $1, 0xaf3c
+	ori $1, $1, 0x8dfc
 	mtc1 $1, $f9
-	lui $1, 0xf200
+	lui $1, 0xe12
+	ori $1, $1, 0x41bc
 	mtc1 $1, $f10
-	addiu $1, $0, -12800
+	lui $1, 0xffd4
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0xcfa
-	ori $1, $1, 0xbec5
+	addiu $1, $0, -21
 	mthi $1
-	addiu $1, $0, -20
+	lui $1, 0x75bd
+	ori $1, $1, 0x1dbf
 	mtlo $1
-	lui $1, 0x60b3
-	ori $1, $1, 0xa8c6
-	lui $2, 0xfff7
-	lui $3, 0x3973
-	ori $3, $3, 0xb57a
-	lui $4, 0xecc2
-	ori $4, $4, 0x74f6
-	lui $5, 0xa17e
-	ori $5, $5, 0xd575
-	addiu $6, $0, -32768
-	addiu $7, $0, -25
-	lui $8, 0x9816
-	ori $8, $8, 0xf97
-	lui $9, 0x1000
-	ori $9, $9, 0x1
-	lui $10, 0x4
-	ori $10, $10, 0x1
-	addiu $11, $0, 39
-	lui $12, 0xcf77
-	ori $12, $12, 0x49af
-	lui $13, 0x3cfc
-	ori $13, $13, 0x5cf0
-	lui $14, 0x800
-	ori $14, $14, 0x1
-	addiu $15, $0, -5
-	addiu $16, $0, 257
-	addiu $17, $0, -32768
-	addiu $18, $0, 33
-	lui $19, 0x6f7d
-	ori $19, $19, 0x4ccb
-	addiu $20, $0, 0
-	addiu $21, $0, -1536
-	addiu $22, $0, 18
-	addiu $23, $0, -18
-	addiu $24, $0, -7424
-	addiu $25, $0, -33
-	lui $28, 0x64f7
-	ori $28, $28, 0x5e5a
-	addiu $30, $0, 4
-	lui $31, 0x1128
-	ori $31, $31, 0xb12a
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
+	addiu $2, $0, 7
+	addiu $3, $0, 66
+	lui $4, 0x8f82
+	ori $4, $4, 0xeb45
+	lui $5, 0x2400
+	addiu $6, $0, 34
+	addiu $7, $0, -30
+	lui $8, 0xd978
+	ori $8, $8, 0xd9c1
+	lui $9, 0x24
+	addiu $10, $0, 5
+	addiu $11, $0, 127
+	addiu $12, $0, 87
+	lui $13, 0x100
+	lui $14, 0xe050
+	ori $14, $14, 0x1670
+	lui $15, 0xc86b
+	ori $15, $15, 0x1f1b
+	lui $16, 0xe1ff
+	ori $16, $16, 0xc62a
+	addiu $17, $0, 39
+	lui $18, 0xc723
+	ori $18, $18, 0x5184
+	addiu $19, $0, 2
+	lui $20, 0xfbc3
+	ori $20, $20, 0x6b60
+	addiu $21, $0, 27
+	lui $22, 0x53b7
+	ori $22, $22, 0x568d
+	addiu $23, $0, -2048
+	addiu $24, $0, -16
+	lui $25, 0x262d
+	ori $25, $25, 0x47dc
+	addiu $28, $0, -10
+	addiu $30, $0, 104
+	lui $31, 0x3dc2
+	ori $31, $31, 0x23a5
 # case 22 body
-	lui $19, %hi(scratch-67)
-	addiu $19, $19, %lo(scratch-67)
-	ldc1 $f4, 67($19)
-	mthc1 $18, $f2
-	mtc1 $30, $f8
-	lui $16, %hi(scratch+16)
-	addiu $16, $16, %lo(scratch+16)
-	sdc1 $f2, 0($16)
-	lui $31, %hi(scratch-45)
-	addiu $31, $31, %lo(scratch-45)
-	ldc1 $f8, 53($31)
-	lui $21, %hi(scratch+8)
-	addiu $21, $21, %lo(scratch+8)
-	swc1 $f2, 0($21)
-	lui $25, %hi(scratch-8)
-	addiu $25, $25, %lo(scratch-8)
-	ldc1 $f4, 56($25)
-	mov.s $f8, $f4
-	mthc1 $9, $f6
-	mthc1 $24, $f4
+	lui $22, %hi(scratch+141)
+	addiu $22, $22, %lo(scratch+141)
+	ldc1 $f4, -141($22)
+	lui $19, 0x4ed4
+	ori $19, $19, 0x8f4
+	ctc1 $19, $31
+	cfc1 $24, $31
+	mfc1 $30, $f1
+	bne $0, $0, .Lc22_0
+	mtc1 $7, $f1
+	mtc1 $3, $f1
+.Lc22_0:
+	bne $0, $0, .Lc22_1
+	mtc1 $22, $f10
+	mtc1 $11, $f0
+.Lc22_1:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -3330,97 +3386,90 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 23
-	lui $1, 0x814a
-	ori $1, $1, 0x2c0
+	lui $1, 0xe04a
+	ori $1, $1, 0x771b
 	mtc1 $1, $f0
-	lui $1, 0xe050
-	ori $1, $1, 0x1670
+	addiu $1, $0, 1
 	mtc1 $1, $f1
-	lui $1, 0xc86b
-	ori $1, $1, 0x1f1b
+	addiu $1, $0, 31
 	mtc1 $1, $f2
-	lui $1, 0xe1ff
-	ori $1, $1, 0xc62a
+	lui $1, 0xbc90
+	ori $1, $1, 0xcd23
 	mtc1 $1, $f3
-	addiu $1, $0, 39
+	addiu $1, $0, -2
 	mtc1 $1, $f4
-	lui $1, 0xc723
-	ori $1, $1, 0x5184
+	addiu $1, $0, 32
 	mtc1 $1, $f5
-	addiu $1, $0, 2
+	addiu $1, $0, 24832
 	mtc1 $1, $f6
-	lui $1, 0xfbc3
-	ori $1, $1, 0x6b60
+	lui $1, 0xb103
+	ori $1, $1, 0x9e69
 	mtc1 $1, $f7
-	addiu $1, $0, 27
+	addiu $1, $0, -88
 	mtc1 $1, $f8
-	lui $1, 0x53b7
-	ori $1, $1, 0x568d
+	lui $1, 0x2dc7
+	ori $1, $1, 0x706c
 	mtc1 $1, $f9
-	addiu $1, $0, -2048
+	lui $1, 0x7f37
+	ori $1, $1, 0x2a0f
 	mtc1 $1, $f10
-	addiu $1, $0, -16
+	lui $1, 0xa8d
+	ori $1, $1, 0x527c
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x262d
-	ori $1, $1, 0x47dc
+	lui $1, 0xf407
+	ori $1, $1, 0x2c0f
 	mthi $1
-	addiu $1, $0, -10
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
 	mtlo $1
-	addiu $1, $0, 104
-	lui $2, 0x3dc2
-	ori $2, $2, 0x23a5
-	addiu $3, $0, 24
-	addiu $4, $0, 16
-	addiu $5, $0, -128
-	lui $6, 0x0
-	ori $6, $6, 0xffff
-	addiu $7, $0, -103
-	addiu $8, $0, 16
-	addiu $9, $0, 34
-	addiu $10, $0, 128
-	lui $11, 0x7283
-	ori $11, $11, 0x427b
-	addiu $12, $0, -30
-	addiu $13, $0, -1
-	lui $14, 0xcca7
-	ori $14, $14, 0x2f32
-	addiu $15, $0, 33
-	lui $16, 0x6250
-	ori $16, $16, 0xcfcf
-	lui $17, 0x5555
-	ori $17, $17, 0x5555
-	lui $18, 0x7b81
-	ori $18, $18, 0x49af
-	lui $19, 0x0
-	ori $19, $19, 0x8000
-	addiu $20, $0, 31
-	lui $21, 0xbc90
-	ori $21, $21, 0xcd23
-	addiu $22, $0, -2
-	addiu $23, $0, 32
-	addiu $24, $0, 24832
-	lui $25, 0xb103
-	ori $25, $25, 0x9e69
-	addiu $28, $0, -88
-	lui $30, 0x2dc7
-	ori $30, $30, 0x706c
-	lui $31, 0x7f37
-	ori $31, $31, 0x2a0f
+	lui $1, 0x9b65
+	ori $1, $1, 0xff81
+	lui $2, 0x2f98
+	ori $2, $2, 0x1617
+	lui $3, 0x46
+	lui $4, 0x9f78
+	ori $4, $4, 0x4e79
+	addiu $5, $0, -20
+	addiu $6, $0, -13312
+	addiu $7, $0, 3
+	addiu $8, $0, 32767
+	addiu $9, $0, 19
+	addiu $10, $0, -2
+	lui $11, 0xd5b9
+	ori $11, $11, 0xc7b3
+	addiu $12, $0, 11
+	addiu $13, $0, 8191
+	lui $14, 0x8775
+	ori $14, $14, 0xb582
+	addiu $15, $0, -1
+	addiu $16, $0, -17
+	lui $17, 0x7530
+	ori $17, $17, 0xf93
+	lui $18, 0xce24
+	ori $18, $18, 0xbaed
+	lui $19, 0x40
+	ori $19, $19, 0x1
+	addiu $20, $0, 8193
+	lui $21, 0x8
+	ori $21, $21, 0x1
+	lui $22, 0xe47
+	ori $22, $22, 0xbe6e
+	lui $23, 0xc45d
+	ori $23, $23, 0xac92
+	addiu $24, $0, 5
+	addiu $25, $0, -128
+	addiu $28, $0, 15
+	lui $30, 0x489b
+	ori $30, $30, 0x8d11
+	addiu $31, $0, -2
 # case 23 body
-	mtc1 $20, $f11
-	mfc1 $24, $f10
-	addiu $20, $0, 2
-	ctc1 $20, $31
-	cfc1 $17, $31
-	mthc1 $25, $f6
-	mthc1 $7, $f6
-	addiu $17, $0, 3
-	ctc1 $17, $31
-	cfc1 $14, $31
-	mov.s $f8, $f1
-	mfc1 $28, $f10
-	mthc1 $18, $f4
+	bne $0, $0, .Lc23_0
+	mfc1 $16, $f3
+	mtc1 $5, $f3
+.Lc23_0:
+	cfc1 $20, $31
+	cfc1 $23, $0
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -3476,96 +3525,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 24
-	addiu $1, $0, 129
+	addiu $1, $0, 121
 	mtc1 $1, $f0
-	lui $1, 0x6000
+	lui $1, 0xa6a4
+	ori $1, $1, 0xca37
 	mtc1 $1, $f1
-	addiu $1, $0, -17
+	lui $1, 0x1288
+	ori $1, $1, 0xe484
 	mtc1 $1, $f2
-	lui $1, 0x7530
-	ori $1, $1, 0xf93
+	lui $1, 0xa7e3
+	ori $1, $1, 0x906a
 	mtc1 $1, $f3
-	lui $1, 0xce24
-	ori $1, $1, 0xbaed
+	lui $1, 0x3fff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f4
-	lui $1, 0x40
-	ori $1, $1, 0x1
+	addiu $1, $0, 1024
 	mtc1 $1, $f5
-	addiu $1, $0, 8193
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f6
-	lui $1, 0x8
-	ori $1, $1, 0x1
+	addiu $1, $0, 255
 	mtc1 $1, $f7
-	lui $1, 0xe47
-	ori $1, $1, 0xbe6e
-	mtc1 $1, $f8
-	lui $1, 0xc45d
-	ori $1, $1, 0xac92
-	mtc1 $1, $f9
-	addiu $1, $0, 5
-	mtc1 $1, $f10
 	addiu $1, $0, -128
+	mtc1 $1, $f8
+	addiu $1, $0, 27
+	mtc1 $1, $f9
+	addiu $1, $0, 0
+	mtc1 $1, $f10
+	lui $1, 0x1fff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 15
+	lui $1, 0x7ff
+	ori $1, $1, 0xffff
 	mthi $1
-	lui $1, 0x489b
-	ori $1, $1, 0x8d11
+	addiu $1, $0, 4
 	mtlo $1
-	addiu $1, $0, -2
-	addiu $2, $0, 33
-	lui $3, 0x8a89
-	ori $3, $3, 0xb5fb
-	addiu $4, $0, -18
-	addiu $5, $0, -17
-	addiu $6, $0, 7680
-	lui $7, 0xff9d
-	addiu $8, $0, 121
-	lui $9, 0xa6a4
-	ori $9, $9, 0xca37
-	lui $10, 0x1288
-	ori $10, $10, 0xe484
-	lui $11, 0xa7e3
-	ori $11, $11, 0x906a
-	lui $12, 0x3fff
-	ori $12, $12, 0xffff
-	addiu $13, $0, 1024
-	lui $14, 0x7fff
-	ori $14, $14, 0xffff
-	addiu $15, $0, 255
-	addiu $16, $0, -128
-	addiu $17, $0, 27
-	addiu $18, $0, 0
-	lui $19, 0x1fff
-	ori $19, $19, 0xffff
-	lui $20, 0x7ff
-	ori $20, $20, 0xffff
-	addiu $21, $0, 4
-	lui $22, 0xd
-	lui $23, 0x86a4
-	ori $23, $23, 0x831c
-	lui $24, 0xd469
-	ori $24, $24, 0xfe55
-	addiu $25, $0, -18688
-	addiu $28, $0, -12
-	lui $30, 0xadc
-	ori $30, $30, 0x5e7
-	lui $31, 0x777c
-	ori $31, $31, 0x276e
+	lui $1, 0xd
+	lui $2, 0x86a4
+	ori $2, $2, 0x831c
+	lui $3, 0xd469
+	ori $3, $3, 0xfe55
+	addiu $4, $0, -18688
+	addiu $5, $0, -12
+	lui $6, 0xadc
+	ori $6, $6, 0x5e7
+	lui $7, 0x777c
+	ori $7, $7, 0x276e
+	addiu $8, $0, 12544
+	lui $9, 0xbf95
+	ori $9, $9, 0x1853
+	lui $10, 0xffdd
+	lui $11, 0xffed
+	addiu $12, $0, -2
+	lui $13, 0x4e00
+	lui $14, 0xa853
+	ori $14, $14, 0x117d
+	lui $15, 0x5200
+	lui $16, 0x5555
+	ori $16, $16, 0x5555
+	lui $17, 0xe0f8
+	ori $17, $17, 0xc3f9
+	lui $18, 0xc808
+	ori $18, $18, 0x53af
+	lui $19, 0x7900
+	lui $20, 0xa8b
+	ori $20, $20, 0xf89
+	addiu $21, $0, 128
+	lui $22, 0x21bc
+	ori $22, $22, 0xb09a
+	addiu $23, $0, -12
+	lui $24, 0x0
+	ori $24, $24, 0xffff
+	lui $25, 0xe6c4
+	ori $25, $25, 0x73e
+	addiu $28, $0, 93
+	lui $30, 0x40
+	addiu $31, $0, 32767
 # case 24 body
-	lui $24, %hi(scratch+126)
-	addiu $24, $24, %lo(scratch+126)
-	swc1 $f7, -94($24)
-	mthc1 $12, $f0
-	mfc1 $22, $f6
-	mtc1 $23, $f7
-	mov.d $f0, $f0
-	lui $30, %hi(scratch-69)
-	addiu $30, $30, %lo(scratch-69)
-	swc1 $f1, 113($30)
-	lui $28, %hi(scratch+48)
-	addiu $28, $28, %lo(scratch+48)
-	ldc1 $f2, 0($28)
+	mthc1 $4, $f10
+	mov.s $f9, $f7
+	mthc1 $1, $f8
+	addiu $1, $0, 29
+	ctc1 $1, $31
+	cfc1 $22, $31
+	mthc1 $5, $f4
+	mthc1 $13, $f2
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -3621,95 +3666,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 25
-	addiu $1, $0, 8
+	addiu $1, $0, -15104
 	mtc1 $1, $f0
-	lui $1, 0xe6c4
-	ori $1, $1, 0x73e
+	lui $1, 0xf087
+	ori $1, $1, 0x65c1
 	mtc1 $1, $f1
-	addiu $1, $0, 93
+	addiu $1, $0, 116
 	mtc1 $1, $f2
-	lui $1, 0x40
+	lui $1, 0x8
 	mtc1 $1, $f3
-	addiu $1, $0, 32767
+	addiu $1, $0, 1025
 	mtc1 $1, $f4
-	addiu $1, $0, 63
+	addiu $1, $0, 3
 	mtc1 $1, $f5
-	lui $1, 0x7b7a
-	ori $1, $1, 0x83a1
+	addiu $1, $0, 24
 	mtc1 $1, $f6
-	addiu $1, $0, 27
+	addiu $1, $0, -29696
 	mtc1 $1, $f7
-	lui $1, 0x1800
+	addiu $1, $0, 113
 	mtc1 $1, $f8
-	lui $1, 0x96a6
-	ori $1, $1, 0xe5f1
+	addiu $1, $0, 31
 	mtc1 $1, $f9
-	lui $1, 0x8000
-	ori $1, $1, 0x1
+	addiu $1, $0, 4
 	mtc1 $1, $f10
-	lui $1, 0x932f
-	ori $1, $1, 0xcc6b
+	addiu $1, $0, 19
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -26
+	lui $1, 0xbb00
 	mthi $1
-	addiu $1, $0, 64
+	addiu $1, $0, 1
 	mtlo $1
-	addiu $1, $0, 2
-	addiu $2, $0, 11
-	lui $3, 0xf087
-	ori $3, $3, 0x65c1
-	addiu $4, $0, 116
-	lui $5, 0x8
-	addiu $6, $0, 1025
-	addiu $7, $0, 3
-	addiu $8, $0, 24
-	addiu $9, $0, -29696
-	addiu $10, $0, 113
-	addiu $11, $0, 31
-	addiu $12, $0, 4
-	addiu $13, $0, 19
-	lui $14, 0xbb00
+	lui $1, 0x800
+	ori $1, $1, 0x1
+	addiu $2, $0, 39
+	lui $3, 0xd35c
+	ori $3, $3, 0xaafe
+	lui $4, 0x2b
+	addiu $5, $0, -5632
+	addiu $6, $0, 512
+	lui $7, 0x7ef9
+	ori $7, $7, 0x6daf
+	addiu $8, $0, 36
+	lui $9, 0x1000
+	ori $9, $9, 0x1
+	lui $10, 0xf
+	ori $10, $10, 0xffff
+	lui $11, 0xe010
+	ori $11, $11, 0x59b1
+	lui $12, 0xf700
+	addiu $13, $0, 32
+	lui $14, 0x6053
+	ori $14, $14, 0x8c95
 	addiu $15, $0, 1
-	lui $16, 0x800
-	ori $16, $16, 0x1
-	addiu $17, $0, 39
-	lui $18, 0xd35c
-	ori $18, $18, 0xaafe
-	lui $19, 0x2b
-	addiu $20, $0, -5632
-	addiu $21, $0, 512
-	lui $22, 0x7ef9
-	ori $22, $22, 0x6daf
-	addiu $23, $0, 36
-	lui $24, 0x1000
-	ori $24, $24, 0x1
-	lui $25, 0xf
-	ori $25, $25, 0xffff
-	lui $28, 0xe010
-	ori $28, $28, 0x59b1
-	lui $30, 0xf700
-	addiu $31, $0, 32
+	lui $16, 0x977
+	ori $16, $16, 0xbd8d
+	lui $17, 0x0
+	ori $17, $17, 0xffff
+	lui $18, 0x4a50
+	ori $18, $18, 0x288d
+	addiu $19, $0, 127
+	addiu $20, $0, 26624
+	lui $21, 0x5e
+	addiu $22, $0, 33
+	lui $23, 0x2
+	lui $24, 0xcee9
+	ori $24, $24, 0xc9f1
+	lui $25, 0x7fff
+	ori $25, $25, 0xfffe
+	addiu $28, $0, 23
+	lui $30, 0xa700
+	lui $31, 0x195c
+	ori $31, $31, 0xcda2
 # case 25 body
-	mfhc1 $15, $f0
-	lui $18, %hi(scratch+40)
-	addiu $18, $18, %lo(scratch+40)
-	ldc1 $f6, 0($18)
-	lui $30, %hi(scratch+221)
-	addiu $30, $30, %lo(scratch+221)
-	swc1 $f5, -177($30)
-	mfc1 $28, $f5
-	mov.d $f10, $f8
-	mtc1 $9, $f2
-	lui $15, %hi(scratch+52)
-	addiu $15, $15, %lo(scratch+52)
-	swc1 $f7, 0($15)
-	lui $25, %hi(scratch-108)
-	addiu $25, $25, %lo(scratch-108)
-	lwc1 $f3, 132($25)
-	lui $31, %hi(scratch+76)
-	addiu $31, $31, %lo(scratch+76)
-	swc1 $f6, -28($31)
+	bne $0, $0, .Lc25_0
+	mtc1 $22, $f4
+	mtc1 $28, $f9
+.Lc25_0:
+	mthc1 $31, $f10
+	lui $28, %hi(scratch+145)
+	addiu $28, $28, %lo(scratch+145)
+	swc1 $f3, -121($28)
+	addiu $9, $0, 33
+	ctc1 $9, $31
+	cfc1 $18, $31
+	cfc1 $23, $31
+	cfc1 $24, $31
+	beq $0, $0, .Lc25_1
+	mfc1 $18, $f8
+	mtc1 $5, $f8
+.Lc25_1:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -3765,98 +3810,111 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 26
-	addiu $1, $0, -15
-	mtc1 $1, $f0
-	lui $1, 0xe200
-	mtc1 $1, $f1
-	lui $1, 0x5c3d
-	ori $1, $1, 0x3569
-	mtc1 $1, $f2
-	addiu $1, $0, 28416
-	mtc1 $1, $f3
-	addiu $1, $0, -13568
-	mtc1 $1, $f4
-	lui $1, 0xe6c
-	ori $1, $1, 0xf4b7
-	mtc1 $1, $f5
-	addiu $1, $0, 18944
-	mtc1 $1, $f6
-	addiu $1, $0, 18
-	mtc1 $1, $f7
 	lui $1, 0x644d
 	ori $1, $1, 0xace6
-	mtc1 $1, $f8
+	mtc1 $1, $f0
 	lui $1, 0xb24d
 	ori $1, $1, 0x252a
-	mtc1 $1, $f9
+	mtc1 $1, $f1
 	lui $1, 0x959d
 	ori $1, $1, 0x1c95
-	mtc1 $1, $f10
+	mtc1 $1, $f2
 	lui $1, 0x356a
 	ori $1, $1, 0x3532
-	mtc1 $1, $f11
-	ctc1 $0, $31
+	mtc1 $1, $f3
 	lui $1, 0xff00
 	ori $1, $1, 0xff00
-	mthi $1
+	mtc1 $1, $f4
 	lui $1, 0x2000
-	mtlo $1
+	mtc1 $1, $f5
 	lui $1, 0x8000
 	ori $1, $1, 0x1
-	addiu $2, $0, 18944
-	addiu $3, $0, 3584
-	addiu $4, $0, -25
-	lui $5, 0x20
-	ori $5, $5, 0x1
-	addiu $6, $0, 2
-	lui $7, 0x400
-	lui $8, 0x1ff
-	ori $8, $8, 0xffff
-	lui $9, 0xb354
-	ori $9, $9, 0x9f7
-	lui $10, 0xf
-	ori $10, $10, 0xffff
-	lui $11, 0xffec
-	ori $11, $11, 0x8af0
-	lui $12, 0x2770
-	ori $12, $12, 0xaa13
-	addiu $13, $0, 16
-	lui $14, 0x36fa
-	ori $14, $14, 0x1111
-	lui $15, 0xab16
-	ori $15, $15, 0xafc
-	lui $16, 0xff
-	ori $16, $16, 0xff
-	addiu $17, $0, -16
-	addiu $18, $0, 26
-	lui $19, 0xc67f
-	ori $19, $19, 0xcbcf
-	lui $20, 0xc752
-	ori $20, $20, 0x67f0
-	lui $21, 0xac6f
-	ori $21, $21, 0x2c1c
-	addiu $22, $0, 8
-	lui $23, 0x1a61
-	ori $23, $23, 0x77ab
-	addiu $24, $0, 55
-	lui $25, 0xce29
-	ori $25, $25, 0x7b62
-	lui $28, 0xbd16
-	ori $28, $28, 0x954a
-	addiu $30, $0, -9
-	lui $31, 0xcbd8
-	ori $31, $31, 0xc5a6
+	mtc1 $1, $f6
+	addiu $1, $0, 18944
+	mtc1 $1, $f7
+	addiu $1, $0, 3584
+	mtc1 $1, $f8
+	addiu $1, $0, -25
+	mtc1 $1, $f9
+	lui $1, 0x20
+	ori $1, $1, 0x1
+	mtc1 $1, $f10
+	addiu $1, $0, 2
+	mtc1 $1, $f11
+	ctc1 $0, $31
+	lui $1, 0x400
+	mthi $1
+	lui $1, 0x1ff
+	ori $1, $1, 0xffff
+	mtlo $1
+	lui $1, 0xb354
+	ori $1, $1, 0x9f7
+	lui $2, 0xf
+	ori $2, $2, 0xffff
+	lui $3, 0xffec
+	ori $3, $3, 0x8af0
+	lui $4, 0x2770
+	ori $4, $4, 0xaa13
+	addiu $5, $0, 16
+	lui $6, 0x36fa
+	ori $6, $6, 0x1111
+	lui $7, 0xab16
+	ori $7, $7, 0xafc
+	lui $8, 0xff
+	ori $8, $8, 0xff
+	addiu $9, $0, -16
+	addiu $10, $0, 26
+	lui $11, 0xc67f
+	ori $11, $11, 0xcbcf
+	lui $12, 0xc752
+	ori $12, $12, 0x67f0
+	lui $13, 0xac6f
+	ori $13, $13, 0x2c1c
+	addiu $14, $0, 8
+	lui $15, 0x1a61
+	ori $15, $15, 0x77ab
+	addiu $16, $0, 55
+	lui $17, 0xce29
+	ori $17, $17, 0x7b62
+	lui $18, 0xbd16
+	ori $18, $18, 0x954a
+	addiu $19, $0, -9
+	lui $20, 0xcbd8
+	ori $20, $20, 0xc5a6
+	lui $21, 0xe756
+	ori $21, $21, 0x5fa1
+	lui $22, 0x103e
+	ori $22, $22, 0xa1f8
+	addiu $23, $0, -38
+	lui $24, 0x21ca
+	ori $24, $24, 0xe10e
+	lui $25, 0x4fe6
+	ori $25, $25, 0x3416
+	addiu $28, $0, 32512
+	addiu $30, $0, -37
+	addiu $31, $0, -1
 # case 26 body
-	lui $17, %hi(scratch+148)
-	addiu $17, $17, %lo(scratch+148)
-	lwc1 $f9, -148($17)
-	mthc1 $18, $f10
-	cfc1 $17, $0
-	mtc1 $4, $f10
 	mtc1 $18, $f4
-	cfc1 $21, $0
-	cfc1 $25, $31
-	mtc1 $10, $f10
+	lui $24, %hi(scratch+206)
+	addiu $24, $24, %lo(scratch+206)
+	lwc1 $f4, -162($24)
+	lui $31, %hi(scratch-8)
+	addiu $31, $31, %lo(scratch-8)
+	ldc1 $f0, 48($31)
+	mtc1 $7, $f10
+	mtc1 $21, $f6
+	mfc1 $19, $f11
+	bne $0, $0, .Lc26_0
+	mfc1 $21, $f9
+	mtc1 $24, $f3
+.Lc26_0:
+	lui $15, %hi(scratch-91)
+	addiu $15, $15, %lo(scratch-91)
+	ldc1 $f8, 107($15)
+	bne $0, $0, .Lc26_1
+	mtc1 $12, $f5
+	mtc1 $17, $f11
+.Lc26_1:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -3912,92 +3970,102 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 27
-	addiu $1, $0, -32768
+	lui $1, 0x9c00
 	mtc1 $1, $f0
-	lui $1, 0xba2b
-	ori $1, $1, 0x9ebe
+	lui $1, 0x781e
+	ori $1, $1, 0xfd89
 	mtc1 $1, $f1
-	lui $1, 0x9e54
-	ori $1, $1, 0xf579
+	addiu $1, $0, 23
 	mtc1 $1, $f2
-	addiu $1, $0, 2
+	lui $1, 0x4b65
+	ori $1, $1, 0x2ebe
 	mtc1 $1, $f3
-	addiu $1, $0, 33
+	addiu $1, $0, 1
 	mtc1 $1, $f4
-	addiu $1, $0, 31
+	lui $1, 0x13b3
+	ori $1, $1, 0xc258
 	mtc1 $1, $f5
-	lui $1, 0x31
+	lui $1, 0x8000
 	mtc1 $1, $f6
-	lui $1, 0xd044
-	ori $1, $1, 0x67cc
+	addiu $1, $0, -21
 	mtc1 $1, $f7
-	lui $1, 0xdbac
-	ori $1, $1, 0xac4d
+	lui $1, 0x26a3
+	ori $1, $1, 0xb77c
 	mtc1 $1, $f8
-	addiu $1, $0, 116
+	addiu $1, $0, 513
 	mtc1 $1, $f9
-	addiu $1, $0, 19
+	lui $1, 0xec30
+	ori $1, $1, 0xa677
 	mtc1 $1, $f10
-	addiu $1, $0, -3
+	lui $1, 0xc35b
+	ori $1, $1, 0xfba4
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -14
+	addiu $1, $0, -21
 	mthi $1
-	lui $1, 0xc463
-	ori $1, $1, 0x6466
+	lui $1, 0x611f
+	ori $1, $1, 0x8853
 	mtlo $1
-	lui $1, 0xe1a5
-	ori $1, $1, 0x64da
-	lui $2, 0x57fd
-	ori $2, $2, 0x9db4
-	addiu $3, $0, 8192
-	lui $4, 0x8728
-	ori $4, $4, 0xe7f7
-	lui $5, 0x5bd
-	ori $5, $5, 0xb8ca
-	lui $6, 0x781e
-	ori $6, $6, 0xfd89
-	addiu $7, $0, 23
-	lui $8, 0x4b65
-	ori $8, $8, 0x2ebe
-	addiu $9, $0, 1
-	lui $10, 0x13b3
-	ori $10, $10, 0xc258
-	lui $11, 0x8000
-	addiu $12, $0, -21
-	lui $13, 0x26a3
-	ori $13, $13, 0xb77c
-	addiu $14, $0, 513
-	lui $15, 0xec30
-	ori $15, $15, 0xa677
-	lui $16, 0xc35b
-	ori $16, $16, 0xfba4
-	addiu $17, $0, -21
-	lui $18, 0x611f
-	ori $18, $18, 0x8853
-	lui $19, 0x5e00
-	lui $20, 0x53
-	addiu $21, $0, 4
-	lui $22, 0x4220
-	ori $22, $22, 0xf0aa
-	lui $23, 0x6198
-	ori $23, $23, 0x6e78
-	lui $24, 0xf3ba
-	ori $24, $24, 0x8d8e
-	lui $25, 0xa867
-	ori $25, $25, 0x4a1
-	lui $28, 0x1
-	ori $28, $28, 0xffff
-	addiu $30, $0, 28928
-	addiu $31, $0, 22
+	lui $1, 0x5e00
+	lui $2, 0x53
+	addiu $3, $0, 4
+	lui $4, 0x4220
+	ori $4, $4, 0xf0aa
+	lui $5, 0x6198
+	ori $5, $5, 0x6e78
+	lui $6, 0xf3ba
+	ori $6, $6, 0x8d8e
+	lui $7, 0xa867
+	ori $7, $7, 0x4a1
+	lui $8, 0x1
+	ori $8, $8, 0xffff
+	addiu $9, $0, 28928
+	addiu $10, $0, 22
+	lui $11, 0x5555
+	ori $11, $11, 0x5555
+	addiu $12, $0, 33
+	lui $13, 0xcbdc
+	ori $13, $13, 0x8c35
+	lui $14, 0xaaaa
+	ori $14, $14, 0xaaaa
+	addiu $15, $0, 15
+	addiu $16, $0, 24832
+	addiu $17, $0, -32768
+	addiu $18, $0, 2
+	lui $19, 0xff95
+	lui $20, 0x75fb
+	ori $20, $20, 0x496f
+	lui $21, 0x5d00
+	lui $22, 0x0
+	ori $22, $22, 0x8000
+	addiu $23, $0, -19
+	addiu $24, $0, 16
+	lui $25, 0x7b68
+	ori $25, $25, 0x3489
+	lui $28, 0x869a
+	ori $28, $28, 0x9d36
+	addiu $30, $0, 16384
+	addiu $31, $0, 32
 # case 27 body
-	lui $24, %hi(scratch+40)
-	addiu $24, $24, %lo(scratch+40)
-	sdc1 $f10, 0($24)
-	mthc1 $19, $f6
-	lui $21, 0xfffc
-	ctc1 $21, $31
-	cfc1 $18, $31
+	mtc1 $31, $f4
+	lui $21, %hi(scratch+11)
+	addiu $21, $21, %lo(scratch+11)
+	sdc1 $f8, -11($21)
+	beq $0, $0, .Lc27_0
+	mtc1 $25, $f10
+	mtc1 $19, $f11
+.Lc27_0:
+	mfhc1 $20, $f8
+	bne $0, $0, .Lc27_1
+	mtc1 $13, $f9
+	mtc1 $22, $f4
+.Lc27_1:
+	beq $0, $0, .Lc27_2
+	mtc1 $16, $f5
+	mtc1 $18, $f8
+.Lc27_2:
+	cfc1 $13, $31
+	mfhc1 $19, $f4
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -4053,100 +4121,98 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 28
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	addiu $1, $0, 64
 	mtc1 $1, $f0
-	lui $1, 0xff95
+	lui $1, 0x3b00
 	mtc1 $1, $f1
-	lui $1, 0x75fb
-	ori $1, $1, 0x496f
+	addiu $1, $0, -39
 	mtc1 $1, $f2
-	lui $1, 0x5d00
+	addiu $1, $0, 128
 	mtc1 $1, $f3
-	lui $1, 0x0
-	ori $1, $1, 0x8000
+	lui $1, 0x3222
+	ori $1, $1, 0x19a0
 	mtc1 $1, $f4
-	addiu $1, $0, -19
+	addiu $1, $0, -2
 	mtc1 $1, $f5
-	addiu $1, $0, 16
+	lui $1, 0xb49d
+	ori $1, $1, 0xc67e
 	mtc1 $1, $f6
-	lui $1, 0x7b68
-	ori $1, $1, 0x3489
+	addiu $1, $0, -75
 	mtc1 $1, $f7
-	lui $1, 0x869a
-	ori $1, $1, 0x9d36
+	addiu $1, $0, 3
 	mtc1 $1, $f8
-	addiu $1, $0, 16384
+	lui $1, 0x40
 	mtc1 $1, $f9
-	addiu $1, $0, 32
+	addiu $1, $0, -28
 	mtc1 $1, $f10
-	lui $1, 0x851
-	ori $1, $1, 0x36ad
+	addiu $1, $0, 32
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x5b38
-	ori $1, $1, 0x7065
+	lui $1, 0x3199
+	ori $1, $1, 0xaa54
 	mthi $1
-	lui $1, 0x6608
-	ori $1, $1, 0xd5fb
+	addiu $1, $0, -33
 	mtlo $1
-	lui $1, 0x83ee
-	ori $1, $1, 0x4a59
-	lui $2, 0x5555
-	ori $2, $2, 0x5555
-	lui $3, 0x80
-	ori $3, $3, 0x1
-	addiu $4, $0, -34
-	lui $5, 0xd5e0
-	ori $5, $5, 0x7250
-	lui $6, 0xf2ad
-	ori $6, $6, 0xd2c3
-	addiu $7, $0, 16385
-	lui $8, 0xc683
-	ori $8, $8, 0x4914
-	lui $9, 0x0
-	ori $9, $9, 0x8001
-	lui $10, 0x614f
-	ori $10, $10, 0xd952
-	lui $11, 0x87bb
-	ori $11, $11, 0x97a9
-	lui $12, 0x4
-	addiu $13, $0, 29184
-	addiu $14, $0, 255
-	addiu $15, $0, -8
-	addiu $16, $0, 16383
-	lui $17, 0x1
-	lui $18, 0x8000
-	addiu $19, $0, 0
-	lui $20, 0xf3ee
-	ori $20, $20, 0xd9cb
-	addiu $21, $0, -14
-	lui $22, 0x1000
-	ori $22, $22, 0x1
-	addiu $23, $0, -75
-	addiu $24, $0, 3
-	lui $25, 0x40
-	addiu $28, $0, -28
-	addiu $30, $0, 32
-	lui $31, 0x3199
-	ori $31, $31, 0xaa54
+	lui $1, 0xff
+	ori $1, $1, 0xffff
+	lui $2, 0x1f04
+	ori $2, $2, 0x877c
+	addiu $3, $0, 3
+	addiu $4, $0, 112
+	addiu $5, $0, -3
+	lui $6, 0xfd24
+	ori $6, $6, 0x759e
+	lui $7, 0x5555
+	ori $7, $7, 0x5555
+	addiu $8, $0, 34
+	lui $9, 0xb3a9
+	ori $9, $9, 0xb31d
+	addiu $10, $0, -32
+	lui $11, 0x8900
+	lui $12, 0x1fff
+	ori $12, $12, 0xffff
+	lui $13, 0x90c9
+	ori $13, $13, 0xbe7d
+	addiu $14, $0, 3
+	lui $15, 0xd955
+	ori $15, $15, 0xee5c
+	lui $16, 0xdfe8
+	ori $16, $16, 0x9ffe
+	addiu $17, $0, 4
+	lui $18, 0x100
+	addiu $19, $0, 255
+	addiu $20, $0, -50
+	addiu $21, $0, -26
+	lui $22, 0xffe3
+	addiu $23, $0, 33
+	addiu $24, $0, 30
+	lui $25, 0x900b
+	ori $25, $25, 0x4e01
+	lui $28, 0xc5d2
+	ori $28, $28, 0xe016
+	lui $30, 0xff83
+	lui $31, 0xccfe
+	ori $31, $31, 0x5497
 # case 28 body
-	mfc1 $30, $f4
-	lui $14, %hi(scratch+24)
-	addiu $14, $14, %lo(scratch+24)
-	sdc1 $f10, 0($14)
-	lui $24, 0x4904
-	ori $24, $24, 0x818
-	ctc1 $24, $31
-	cfc1 $20, $31
-	cfc1 $31, $0
-	lui $24, %hi(scratch+40)
-	addiu $24, $24, %lo(scratch+40)
-	sdc1 $f0, 0($24)
-	mov.s $f1, $f5
-	lui $22, %hi(scratch-156)
-	addiu $22, $22, %lo(scratch-156)
-	sdc1 $f10, 164($22)
+	lui $23, %hi(scratch+60)
+	addiu $23, $23, %lo(scratch+60)
+	lwc1 $f4, 0($23)
+	mfhc1 $28, $f8
+	bne $0, $0, .Lc28_0
+	mtc1 $25, $f10
+	mtc1 $13, $f10
+.Lc28_0:
+	mfhc1 $13, $f8
+	cfc1 $17, $31
+	lui $15, 0x2838
+	ori $15, $15, 0xa98
+	ctc1 $15, $31
+	cfc1 $15, $31
+	lui $23, %hi(scratch+36)
+	addiu $23, $23, %lo(scratch+36)
+	swc1 $f11, 0($23)
+	mtc1 $13, $f0
+	mtc1 $5, $f6
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -4202,87 +4268,90 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 29
-	lui $1, 0xdfe8
-	ori $1, $1, 0x9ffe
+	lui $1, 0x7f
+	ori $1, $1, 0xffff
 	mtc1 $1, $f0
-	addiu $1, $0, 4
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f1
-	lui $1, 0x100
+	addiu $1, $0, 19
 	mtc1 $1, $f2
-	addiu $1, $0, 255
+	addiu $1, $0, -16
 	mtc1 $1, $f3
-	addiu $1, $0, -50
+	lui $1, 0x1
 	mtc1 $1, $f4
-	addiu $1, $0, -26
+	addiu $1, $0, 25
 	mtc1 $1, $f5
-	lui $1, 0xffe3
+	lui $1, 0xf201
+	ori $1, $1, 0xc92a
 	mtc1 $1, $f6
-	addiu $1, $0, 33
+	lui $1, 0x9909
+	ori $1, $1, 0x403f
 	mtc1 $1, $f7
-	addiu $1, $0, 30
+	lui $1, 0x4b
 	mtc1 $1, $f8
-	lui $1, 0x900b
-	ori $1, $1, 0x4e01
+	lui $1, 0x4
+	ori $1, $1, 0x1
 	mtc1 $1, $f9
-	lui $1, 0xc5d2
-	ori $1, $1, 0xe016
+	lui $1, 0x3ff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f10
-	lui $1, 0xff83
+	addiu $1, $0, 33
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0xccfe
-	ori $1, $1, 0x5497
+	addiu $1, $0, -1
 	mthi $1
-	lui $1, 0xf2ce
-	ori $1, $1, 0x6ac4
+	lui $1, 0xb89b
+	ori $1, $1, 0x1847
 	mtlo $1
-	lui $1, 0x3d6f
-	ori $1, $1, 0x37a5
-	lui $2, 0xec00
-	addiu $3, $0, 4097
-	lui $4, 0xe0a2
-	ori $4, $4, 0xc707
-	lui $5, 0x6dcb
-	ori $5, $5, 0x15de
-	lui $6, 0xe57e
-	ori $6, $6, 0xf8d9
-	lui $7, 0xfff
-	ori $7, $7, 0xffff
-	addiu $8, $0, 31
-	addiu $9, $0, 100
-	addiu $10, $0, 5376
-	addiu $11, $0, -1
-	lui $12, 0xe4d3
-	ori $12, $12, 0xeb1b
-	lui $13, 0xa3dd
-	ori $13, $13, 0x7a2d
-	addiu $14, $0, 4
-	addiu $15, $0, 32767
-	addiu $16, $0, 2
-	addiu $17, $0, 3
-	lui $18, 0x7f
-	ori $18, $18, 0xffff
-	lui $19, 0x0
-	ori $19, $19, 0x8000
-	addiu $20, $0, 19
-	addiu $21, $0, -16
-	lui $22, 0x1
-	addiu $23, $0, 25
-	lui $24, 0xf201
-	ori $24, $24, 0xc92a
-	lui $25, 0x9909
-	ori $25, $25, 0x403f
-	lui $28, 0x4b
-	lui $30, 0x4
-	ori $30, $30, 0x1
-	lui $31, 0x3ff
-	ori $31, $31, 0xffff
+	lui $1, 0xffba
+	lui $2, 0x8e46
+	ori $2, $2, 0x4b47
+	lui $3, 0xc200
+	addiu $4, $0, -38
+	addiu $5, $0, -13
+	addiu $6, $0, -32768
+	lui $7, 0x100
+	addiu $8, $0, 0
+	addiu $9, $0, -40
+	lui $10, 0x3809
+	ori $10, $10, 0x5ee8
+	addiu $11, $0, 513
+	addiu $12, $0, -27648
+	addiu $13, $0, -14592
+	lui $14, 0xc055
+	ori $14, $14, 0x5853
+	addiu $15, $0, 0
+	lui $16, 0x8f45
+	ori $16, $16, 0xf9cc
+	addiu $17, $0, 17
+	addiu $18, $0, -20
+	lui $19, 0x51c0
+	ori $19, $19, 0xc6c0
+	addiu $20, $0, 4
+	addiu $21, $0, 32
+	lui $22, 0x699c
+	ori $22, $22, 0x2500
+	addiu $23, $0, -12
+	addiu $24, $0, -40
+	lui $25, 0x8470
+	ori $25, $25, 0xf72b
+	lui $28, 0x4631
+	ori $28, $28, 0xdd72
+	lui $30, 0x29ed
+	ori $30, $30, 0xe349
+	addiu $31, $0, 128
 # case 29 body
-	lui $28, %hi(scratch+190)
-	addiu $28, $28, %lo(scratch+190)
-	ldc1 $f2, -150($28)
-	cfc1 $21, $31
-	mthc1 $5, $f2
+	mfc1 $31, $f7
+	bne $0, $0, .Lc29_0
+	mfc1 $30, $f6
+	mtc1 $5, $f11
+.Lc29_0:
+	cfc1 $31, $31
+	lui $14, %hi(scratch+32)
+	addiu $14, $14, %lo(scratch+32)
+	ldc1 $f10, 0($14)
+	mov.s $f0, $f8
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -4338,105 +4407,94 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 30
-	addiu $1, $0, -2
+	addiu $1, $0, 4
 	mtc1 $1, $f0
-	addiu $1, $0, 2
+	lui $1, 0x6300
 	mtc1 $1, $f1
-	lui $1, 0x100
+	lui $1, 0xffe5
 	mtc1 $1, $f2
-	addiu $1, $0, 0
+	addiu $1, $0, 8192
 	mtc1 $1, $f3
-	addiu $1, $0, -40
+	lui $1, 0x61ab
+	ori $1, $1, 0xd5cf
 	mtc1 $1, $f4
-	lui $1, 0x3809
-	ori $1, $1, 0x5ee8
+	addiu $1, $0, 65
 	mtc1 $1, $f5
-	addiu $1, $0, 513
+	addiu $1, $0, -15
 	mtc1 $1, $f6
-	addiu $1, $0, -27648
+	addiu $1, $0, 2
 	mtc1 $1, $f7
-	addiu $1, $0, -14592
+	lui $1, 0x6060
+	ori $1, $1, 0x91db
 	mtc1 $1, $f8
-	lui $1, 0xc055
-	ori $1, $1, 0x5853
+	addiu $1, $0, -31
 	mtc1 $1, $f9
-	addiu $1, $0, 0
+	lui $1, 0x3100
 	mtc1 $1, $f10
-	lui $1, 0x8f45
-	ori $1, $1, 0xf9cc
+	lui $1, 0x31b5
+	ori $1, $1, 0x16ec
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 17
+	lui $1, 0x87f7
+	ori $1, $1, 0x7ca4
 	mthi $1
-	addiu $1, $0, -20
+	lui $1, 0x3ff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0x51c0
-	ori $1, $1, 0xc6c0
-	addiu $2, $0, 4
-	addiu $3, $0, 32
-	lui $4, 0x699c
-	ori $4, $4, 0x2500
-	addiu $5, $0, -12
-	addiu $6, $0, -40
-	lui $7, 0x8470
-	ori $7, $7, 0xf72b
-	lui $8, 0x4631
-	ori $8, $8, 0xdd72
-	lui $9, 0x29ed
-	ori $9, $9, 0xe349
-	addiu $10, $0, 128
-	addiu $11, $0, 33
-	addiu $12, $0, 43
-	addiu $13, $0, -15104
-	addiu $14, $0, 34
-	addiu $15, $0, 57
-	lui $16, 0x6c3a
-	ori $16, $16, 0x740c
-	addiu $17, $0, 9
-	addiu $18, $0, 255
-	addiu $19, $0, 4095
-	lui $20, 0x4f0d
-	ori $20, $20, 0xe645
-	addiu $21, $0, 512
-	lui $22, 0xffff
-	ori $22, $22, 0x7fff
-	lui $23, 0x6cf8
-	ori $23, $23, 0x2134
-	addiu $24, $0, 8192
-	lui $25, 0x61ab
-	ori $25, $25, 0xd5cf
-	addiu $28, $0, 65
-	addiu $30, $0, -15
-	addiu $31, $0, 2
+	lui $1, 0xac8d
+	ori $1, $1, 0x452b
+	lui $2, 0xc400
+	lui $3, 0x4ea0
+	ori $3, $3, 0xdcdb
+	lui $4, 0xeaa7
+	ori $4, $4, 0xbb0a
+	addiu $5, $0, -23
+	addiu $6, $0, 30
+	lui $7, 0x2dde
+	ori $7, $7, 0x915c
+	addiu $8, $0, 128
+	lui $9, 0x100
+	lui $10, 0xd456
+	ori $10, $10, 0xba80
+	addiu $11, $0, 512
+	addiu $12, $0, 24
+	addiu $13, $0, 23040
+	lui $14, 0xd7df
+	ori $14, $14, 0x2fd0
+	addiu $15, $0, 4096
+	lui $16, 0xf257
+	ori $16, $16, 0xd943
+	lui $17, 0xaaaa
+	ori $17, $17, 0xaaaa
+	addiu $18, $0, 24
+	lui $19, 0x9f1d
+	ori $19, $19, 0xb6fa
+	addiu $20, $0, 32767
+	lui $21, 0x3ade
+	ori $21, $21, 0x9a13
+	lui $22, 0x64fb
+	ori $22, $22, 0x68ac
+	addiu $23, $0, -20
+	lui $24, 0x7fff
+	ori $24, $24, 0xfffe
+	lui $25, 0x3933
+	ori $25, $25, 0xf8d1
+	addiu $28, $0, -10240
+	addiu $30, $0, -20
+	lui $31, 0x1a79
+	ori $31, $31, 0xc6f7
 # case 30 body
-	mfhc1 $16, $f0
-	lui $20, 0xfffc
-	ori $20, $20, 0xf80
-	ctc1 $20, $31
+	lui $12, 0x2008
+	ori $12, $12, 0x8c
+	ctc1 $12, $31
 	cfc1 $16, $31
-	lui $28, %hi(scratch-70)
-	addiu $28, $28, %lo(scratch-70)
-	lwc1 $f6, 70($28)
-	mthc1 $0, $f8
-	mthc1 $30, $f10
-	lui $5, 0x2bd0
-	ori $5, $5, 0xa62
-	ctc1 $5, $31
-	cfc1 $28, $31
-	lui $28, %hi(scratch-2)
-	addiu $28, $28, %lo(scratch-2)
-	ldc1 $f10, 26($28)
-	lui $21, %hi(scratch-27)
-	addiu $21, $21, %lo(scratch-27)
-	ldc1 $f6, 43($21)
-	lui $21, 0x7680
-	ori $21, $21, 0xe82
-	ctc1 $21, $31
-	cfc1 $19, $31
-	lui $5, 0x4524
-	ori $5, $5, 0xf8a
-	ctc1 $5, $31
-	cfc1 $25, $31
+	mthc1 $9, $f6
+	mfc1 $17, $f2
+	mtc1 $16, $f9
+	mtc1 $0, $f9
+	addiu $16, $0, 3
+	ctc1 $16, $31
+	cfc1 $15, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -4492,101 +4550,108 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 31
-	lui $1, 0x9f1d
-	ori $1, $1, 0xb6fa
+	lui $1, 0xcce
+	ori $1, $1, 0xc280
 	mtc1 $1, $f0
-	addiu $1, $0, 32767
+	addiu $1, $0, -31
 	mtc1 $1, $f1
-	lui $1, 0x3ade
-	ori $1, $1, 0x9a13
+	addiu $1, $0, 42
 	mtc1 $1, $f2
-	lui $1, 0x64fb
-	ori $1, $1, 0x68ac
+	addiu $1, $0, -35
 	mtc1 $1, $f3
-	addiu $1, $0, -20
+	addiu $1, $0, -1
 	mtc1 $1, $f4
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
+	lui $1, 0xe906
+	ori $1, $1, 0x1be3
 	mtc1 $1, $f5
-	lui $1, 0x3933
-	ori $1, $1, 0xf8d1
+	lui $1, 0xfff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f6
-	addiu $1, $0, -10240
+	lui $1, 0x8700
 	mtc1 $1, $f7
-	addiu $1, $0, -20
+	lui $1, 0x7d94
+	ori $1, $1, 0xa96a
 	mtc1 $1, $f8
-	lui $1, 0x1a79
-	ori $1, $1, 0xc6f7
+	lui $1, 0xa660
+	ori $1, $1, 0x560c
 	mtc1 $1, $f9
-	lui $1, 0x2
+	addiu $1, $0, -24
 	mtc1 $1, $f10
-	lui $1, 0x2008
-	ori $1, $1, 0x808c
+	lui $1, 0x100
+	ori $1, $1, 0x1
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -23
+	addiu $1, $0, 20736
 	mthi $1
-	lui $1, 0x7
-	ori $1, $1, 0xffff
+	lui $1, 0xd868
+	ori $1, $1, 0x3bcf
 	mtlo $1
-	addiu $1, $0, -21
-	lui $2, 0xff
-	ori $2, $2, 0xff
-	lui $3, 0x589
-	ori $3, $3, 0x66ed
-	addiu $4, $0, 32
-	lui $5, 0xffcf
-	lui $6, 0xaaaa
-	ori $6, $6, 0xaaaa
-	addiu $7, $0, 32
-	lui $8, 0x8000
-	lui $9, 0x1
-	lui $10, 0x5555
-	ori $10, $10, 0x5555
-	addiu $11, $0, -35
-	addiu $12, $0, -1
-	lui $13, 0xe906
-	ori $13, $13, 0x1be3
-	lui $14, 0xfff
-	ori $14, $14, 0xffff
-	lui $15, 0x8700
-	lui $16, 0x7d94
-	ori $16, $16, 0xa96a
-	lui $17, 0xa660
-	ori $17, $17, 0x560c
-	addiu $18, $0, -24
-	lui $19, 0x100
-	ori $19, $19, 0x1
-	addiu $20, $0, 20736
-	lui $21, 0xd868
-	ori $21, $21, 0x3bcf
-	addiu $22, $0, 4
-	addiu $23, $0, 19968
-	lui $24, 0x1541
-	ori $24, $24, 0x2360
-	addiu $25, $0, 128
-	lui $28, 0xa64a
-	ori $28, $28, 0x1437
-	addiu $30, $0, 8193
-	addiu $31, $0, 13
+	addiu $1, $0, 4
+	addiu $2, $0, 19968
+	lui $3, 0x1541
+	ori $3, $3, 0x2360
+	addiu $4, $0, 128
+	lui $5, 0xa64a
+	ori $5, $5, 0x1437
+	addiu $6, $0, 8193
+	addiu $7, $0, 13
+	lui $8, 0xf60e
+	ori $8, $8, 0xceb5
+	lui $9, 0xed95
+	ori $9, $9, 0xcb95
+	lui $10, 0xd2de
+	ori $10, $10, 0x7093
+	addiu $11, $0, 5888
+	addiu $12, $0, 28
+	addiu $13, $0, -17
+	addiu $14, $0, -19456
+	lui $15, 0xeeb0
+	ori $15, $15, 0xe770
+	lui $16, 0x746d
+	ori $16, $16, 0x3862
+	lui $17, 0x9c11
+	ori $17, $17, 0xd7ca
+	addiu $18, $0, 255
+	lui $19, 0x4d9
+	ori $19, $19, 0x2c2e
+	lui $20, 0x1
+	lui $21, 0xdd48
+	ori $21, $21, 0xcd8d
+	lui $22, 0x7fff
+	ori $22, $22, 0xffff
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	lui $24, 0xc1f4
+	ori $24, $24, 0x9494
+	addiu $25, $0, 10
+	addiu $28, $0, 118
+	lui $30, 0x2d24
+	ori $30, $30, 0xed26
+	addiu $31, $0, 27
 # case 31 body
-	lui $25, %hi(scratch-87)
-	addiu $25, $25, %lo(scratch-87)
-	swc1 $f8, 135($25)
-	mthc1 $24, $f2
-	mthc1 $14, $f4
-	lui $21, 0x80
-	ctc1 $21, $31
-	cfc1 $20, $31
-	mthc1 $3, $f10
-	mtc1 $1, $f6
-	lui $31, %hi(scratch-1)
-	addiu $31, $31, %lo(scratch-1)
-	lwc1 $f0, 1($31)
-	lui $22, %hi(scratch-136)
-	addiu $22, $22, %lo(scratch-136)
-	lwc1 $f9, 164($22)
-	mfc1 $23, $f0
+	lui $18, %hi(scratch+56)
+	addiu $18, $18, %lo(scratch+56)
+	swc1 $f11, 0($18)
+	cfc1 $25, $0
+	mthc1 $31, $f0
+	mtc1 $0, $f8
+	beq $0, $0, .Lc31_0
+	mfc1 $21, $f2
+	mtc1 $18, $f9
+.Lc31_0:
+	lui $23, %hi(scratch-46)
+	addiu $23, $23, %lo(scratch-46)
+	lwc1 $f9, 58($23)
+	lui $20, %hi(scratch+85)
+	addiu $20, $20, %lo(scratch+85)
+	ldc1 $f2, -53($20)
+	lui $25, %hi(scratch)
+	addiu $25, $25, %lo(scratch)
+	ldc1 $f6, 0($25)
+	lui $23, %hi(scratch+160)
+	addiu $23, $23, %lo(scratch+160)
+	lwc1 $f3, -120($23)
+	mthc1 $14, $f8
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -4642,93 +4707,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 32
-	lui $1, 0xf174
-	ori $1, $1, 0x2b76
+	lui $1, 0xf78a
+	ori $1, $1, 0xfc6e
 	mtc1 $1, $f0
-	lui $1, 0xf8fe
-	ori $1, $1, 0xa11a
+	lui $1, 0x6400
 	mtc1 $1, $f1
-	lui $1, 0x5fe3
-	ori $1, $1, 0x889a
+	lui $1, 0xcf40
+	ori $1, $1, 0x8345
 	mtc1 $1, $f2
-	lui $1, 0x77a
-	ori $1, $1, 0x144d
+	addiu $1, $0, -31
 	mtc1 $1, $f3
-	lui $1, 0xa372
-	ori $1, $1, 0x9717
+	addiu $1, $0, 29
 	mtc1 $1, $f4
-	lui $1, 0x5fdb
-	ori $1, $1, 0x3c34
+	lui $1, 0x6500
 	mtc1 $1, $f5
-	addiu $1, $0, 38
+	addiu $1, $0, -38
 	mtc1 $1, $f6
-	addiu $1, $0, 1
+	addiu $1, $0, -14592
 	mtc1 $1, $f7
-	addiu $1, $0, 31
+	lui $1, 0x6e01
+	ori $1, $1, 0xb776
 	mtc1 $1, $f8
-	lui $1, 0x2a05
-	ori $1, $1, 0xdd75
+	addiu $1, $0, 5
 	mtc1 $1, $f9
-	lui $1, 0x5c00
+	addiu $1, $0, 14
 	mtc1 $1, $f10
-	addiu $1, $0, 105
+	addiu $1, $0, -128
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x1c5e
-	ori $1, $1, 0xfbe5
+	lui $1, 0xff
+	ori $1, $1, 0xff
 	mthi $1
-	addiu $1, $0, 10496
+	lui $1, 0xa42a
+	ori $1, $1, 0xb2a2
 	mtlo $1
-	addiu $1, $0, -98
-	addiu $2, $0, 4096
-	lui $3, 0xe8e7
-	ori $3, $3, 0x9634
-	addiu $4, $0, 33
-	addiu $5, $0, 2049
-	addiu $6, $0, -1
-	addiu $7, $0, 1
-	lui $8, 0xff00
-	ori $8, $8, 0xff00
-	lui $9, 0x6a42
-	ori $9, $9, 0xd2ca
-	addiu $10, $0, -16
-	addiu $11, $0, 1
-	lui $12, 0xe059
-	ori $12, $12, 0x4d57
-	lui $13, 0xa8ea
-	ori $13, $13, 0x65cd
-	addiu $14, $0, 33
-	lui $15, 0x3a21
-	ori $15, $15, 0xd6f1
-	lui $16, 0x8000
-	lui $17, 0xa813
-	ori $17, $17, 0xd848
-	lui $18, 0xd67
-	ori $18, $18, 0x375
-	addiu $19, $0, -38
-	addiu $20, $0, -14592
-	lui $21, 0x6e01
-	ori $21, $21, 0xb776
-	addiu $22, $0, 5
-	addiu $23, $0, 14
-	addiu $24, $0, -128
-	lui $25, 0xff
-	ori $25, $25, 0xff
-	lui $28, 0xa42a
-	ori $28, $28, 0xb2a2
-	lui $30, 0x17a7
-	ori $30, $30, 0x5449
-	lui $31, 0x1fff
-	ori $31, $31, 0xffff
+	lui $1, 0x17a7
+	ori $1, $1, 0x5449
+	lui $2, 0x1fff
+	ori $2, $2, 0xffff
+	lui $3, 0x4838
+	ori $3, $3, 0x47cb
+	lui $4, 0x40
+	addiu $5, $0, -14
+	addiu $6, $0, 1
+	addiu $7, $0, 4
+	addiu $8, $0, 2
+	addiu $9, $0, -20992
+	lui $10, 0xb3d4
+	ori $10, $10, 0x35c1
+	lui $11, 0xfff8
+	lui $12, 0x5555
+	ori $12, $12, 0x5555
+	addiu $13, $0, 36
+	lui $14, 0x5555
+	ori $14, $14, 0x5555
+	lui $15, 0x31
+	addiu $16, $0, 123
+	addiu $17, $0, 2
+	lui $18, 0x6b9f
+	ori $18, $18, 0x78a2
+	lui $19, 0x8765
+	ori $19, $19, 0x4321
+	lui $20, 0x399c
+	ori $20, $20, 0x5fe0
+	lui $21, 0x5aaf
+	ori $21, $21, 0x6b8d
+	addiu $22, $0, -26
+	addiu $23, $0, 3
+	addiu $24, $0, 32767
+	lui $25, 0xb05d
+	ori $25, $25, 0x5034
+	addiu $28, $0, 1
+	lui $30, 0xffda
+	addiu $31, $0, -9
 # case 32 body
-	mthc1 $10, $f8
-	mfhc1 $15, $f2
-	mtc1 $2, $f4
-	mtc1 $18, $f5
-	mtc1 $10, $f7
-	mthc1 $18, $f8
-	cfc1 $22, $31
-	mthc1 $0, $f10
+	mthc1 $3, $f6
+	mfc1 $18, $f5
+	bne $0, $0, .Lc32_0
+	mfc1 $21, $f8
+	mtc1 $3, $f1
+.Lc32_0:
+	mthc1 $5, $f6
+	mov.d $f10, $f6
+	mfc1 $19, $f0
+	cfc1 $17, $0
+	mov.s $f3, $f2
+	lui $24, %hi(scratch+40)
+	addiu $24, $24, %lo(scratch+40)
+	lwc1 $f5, 0($24)
+	mfhc1 $24, $f8
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -4784,96 +4851,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 33
-	addiu $1, $0, 36
+	lui $1, 0xc093
+	ori $1, $1, 0xfc77
 	mtc1 $1, $f0
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	lui $1, 0x7
+	ori $1, $1, 0xffff
 	mtc1 $1, $f1
-	lui $1, 0x31
+	lui $1, 0x488d
+	ori $1, $1, 0xa1cd
 	mtc1 $1, $f2
-	addiu $1, $0, 123
+	addiu $1, $0, 8193
 	mtc1 $1, $f3
 	addiu $1, $0, 2
 	mtc1 $1, $f4
-	lui $1, 0x6b9f
-	ori $1, $1, 0x78a2
+	addiu $1, $0, -63
 	mtc1 $1, $f5
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
+	lui $1, 0x10
 	mtc1 $1, $f6
-	lui $1, 0x399c
-	ori $1, $1, 0x5fe0
+	addiu $1, $0, 28
 	mtc1 $1, $f7
-	lui $1, 0x5aaf
-	ori $1, $1, 0x6b8d
+	addiu $1, $0, 33
 	mtc1 $1, $f8
-	addiu $1, $0, -26
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
 	mtc1 $1, $f9
-	addiu $1, $0, 3
+	lui $1, 0x9300
 	mtc1 $1, $f10
-	addiu $1, $0, 32767
+	addiu $1, $0, 9216
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0xb05d
-	ori $1, $1, 0x5034
+	addiu $1, $0, 16383
 	mthi $1
-	addiu $1, $0, 1
+	lui $1, 0x6ed6
+	ori $1, $1, 0x189a
 	mtlo $1
-	lui $1, 0xffda
-	addiu $2, $0, -9
-	lui $3, 0x4933
-	ori $3, $3, 0xc252
-	lui $4, 0xff
-	ori $4, $4, 0xff
-	lui $5, 0x0
-	ori $5, $5, 0xffff
-	lui $6, 0x200
-	ori $6, $6, 0x1
-	lui $7, 0x8226
-	ori $7, $7, 0xebba
-	lui $8, 0x20ca
-	ori $8, $8, 0x9c67
-	lui $9, 0x8000
-	addiu $10, $0, 6
-	lui $11, 0x2000
-	ori $11, $11, 0x1
-	lui $12, 0xff94
-	lui $13, 0x1234
-	ori $13, $13, 0x5678
-	addiu $14, $0, -20
-	addiu $15, $0, 63
-	addiu $16, $0, 34
-	lui $17, 0x5e6e
-	ori $17, $17, 0xbf4d
-	lui $18, 0xb89b
-	ori $18, $18, 0x7fdc
-	addiu $19, $0, -5
-	lui $20, 0x80
-	ori $20, $20, 0x1
-	lui $21, 0xc093
-	ori $21, $21, 0xfc77
-	lui $22, 0x7
-	ori $22, $22, 0xffff
-	lui $23, 0x488d
-	ori $23, $23, 0xa1cd
-	addiu $24, $0, 8193
-	addiu $25, $0, 2
-	addiu $28, $0, -63
-	lui $30, 0x10
-	addiu $31, $0, 28
+	addiu $1, $0, 3
+	addiu $2, $0, 27
+	addiu $3, $0, 98
+	lui $4, 0xa961
+	ori $4, $4, 0xc1ba
+	lui $5, 0x9bd4
+	ori $5, $5, 0xe0e5
+	lui $6, 0xae2b
+	ori $6, $6, 0xb013
+	lui $7, 0x4ad8
+	ori $7, $7, 0xe566
+	lui $8, 0x9b00
+	lui $9, 0x20
+	lui $10, 0xe644
+	ori $10, $10, 0xe723
+	addiu $11, $0, 27
+	lui $12, 0x185f
+	ori $12, $12, 0xa59f
+	addiu $13, $0, 33
+	lui $14, 0xfc00
+	addiu $15, $0, -53
+	addiu $16, $0, 32
+	addiu $17, $0, -1
+	addiu $18, $0, -23040
+	lui $19, 0x5a00
+	lui $20, 0x4a
+	addiu $21, $0, 129
+	lui $22, 0xec27
+	ori $22, $22, 0x841e
+	lui $23, 0x2600
+	addiu $24, $0, -15
+	lui $25, 0x40
+	ori $25, $25, 0x1
+	lui $28, 0xa480
+	ori $28, $28, 0xdc45
+	lui $30, 0x0
+	ori $30, $30, 0x8001
+	addiu $31, $0, 16383
 # case 33 body
-	lui $21, %hi(scratch+40)
-	addiu $21, $21, %lo(scratch+40)
-	sdc1 $f6, 0($21)
-	lui $20, %hi(scratch+35)
-	addiu $20, $20, %lo(scratch+35)
-	lwc1 $f1, -27($20)
-	mfc1 $16, $f9
-	lui $1, 0xe22c
-	ori $1, $1, 0x86b
-	ctc1 $1, $31
+	bne $0, $0, .Lc33_0
+	mtc1 $5, $f3
+	mtc1 $23, $f3
+.Lc33_0:
+	mfhc1 $31, $f2
+	mtc1 $25, $f9
+	lui $12, 0xe824
+	ori $12, $12, 0x8bf
+	ctc1 $12, $31
 	cfc1 $23, $31
-	cfc1 $22, $31
+	lui $21, %hi(scratch+12)
+	addiu $21, $21, %lo(scratch+12)
+	lwc1 $f11, 0($21)
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -4929,97 +4992,102 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 34
-	lui $1, 0xdd1e
-	ori $1, $1, 0x3ce7
+	addiu $1, $0, -6
 	mtc1 $1, $f0
-	addiu $1, $0, 8
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f1
-	addiu $1, $0, -2
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mtc1 $1, $f2
-	lui $1, 0x20
+	lui $1, 0x5326
+	ori $1, $1, 0xaadf
 	mtc1 $1, $f3
-	lui $1, 0xe644
-	ori $1, $1, 0xe723
+	addiu $1, $0, -29
 	mtc1 $1, $f4
-	addiu $1, $0, 27
+	lui $1, 0xdb91
+	ori $1, $1, 0xfff9
 	mtc1 $1, $f5
-	lui $1, 0x185f
-	ori $1, $1, 0xa59f
+	addiu $1, $0, 8192
 	mtc1 $1, $f6
-	addiu $1, $0, 33
+	addiu $1, $0, 32767
 	mtc1 $1, $f7
-	lui $1, 0xfc00
+	lui $1, 0x1e8b
+	ori $1, $1, 0x56d1
 	mtc1 $1, $f8
-	addiu $1, $0, -53
+	lui $1, 0x6473
+	ori $1, $1, 0xbad8
 	mtc1 $1, $f9
-	addiu $1, $0, 32
+	addiu $1, $0, 2
 	mtc1 $1, $f10
-	addiu $1, $0, -1
+	lui $1, 0x8000
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, -23040
+	addiu $1, $0, 20
 	mthi $1
-	lui $1, 0x5a00
+	lui $1, 0x6c00
 	mtlo $1
-	lui $1, 0x4a
-	addiu $2, $0, 129
-	lui $3, 0xec27
-	ori $3, $3, 0x841e
-	lui $4, 0x2600
-	addiu $5, $0, -15
-	lui $6, 0x40
-	ori $6, $6, 0x1
-	lui $7, 0xa480
-	ori $7, $7, 0xdc45
-	lui $8, 0x0
-	ori $8, $8, 0x8001
-	addiu $9, $0, 16383
-	lui $10, 0x1000
-	ori $10, $10, 0x1
-	addiu $11, $0, 63
-	lui $12, 0x4f29
-	ori $12, $12, 0x3799
-	addiu $13, $0, 40
-	addiu $14, $0, -38
-	lui $15, 0xcb56
-	ori $15, $15, 0x3d71
-	addiu $16, $0, -70
-	lui $17, 0xa321
-	ori $17, $17, 0xcec7
-	lui $18, 0x8e86
-	ori $18, $18, 0xa8fc
-	lui $19, 0xffff
-	ori $19, $19, 0x7fff
-	addiu $20, $0, -30
-	lui $21, 0x3efa
-	ori $21, $21, 0xf538
-	addiu $22, $0, 16
-	lui $23, 0xffff
-	ori $23, $23, 0x7fff
-	lui $24, 0x5326
-	ori $24, $24, 0xaadf
-	addiu $25, $0, -29
-	lui $28, 0xdb91
-	ori $28, $28, 0xfff9
-	addiu $30, $0, 8192
-	addiu $31, $0, 32767
+	addiu $1, $0, 32
+	addiu $2, $0, 0
+	lui $3, 0x3dab
+	ori $3, $3, 0x8831
+	lui $4, 0x78dd
+	ori $4, $4, 0xce01
+	lui $5, 0x4170
+	ori $5, $5, 0xf22f
+	lui $6, 0xf6fb
+	ori $6, $6, 0xb2cd
+	lui $7, 0x59
+	lui $8, 0xd79a
+	ori $8, $8, 0x3baf
+	addiu $9, $0, -17664
+	lui $10, 0xc946
+	ori $10, $10, 0xeb73
+	lui $11, 0xffa3
+	lui $12, 0x3f
+	ori $12, $12, 0xffff
+	lui $13, 0x5555
+	ori $13, $13, 0x5555
+	addiu $14, $0, 8
+	lui $15, 0xa83d
+	ori $15, $15, 0x539a
+	addiu $16, $0, 12
+	lui $17, 0xefcb
+	ori $17, $17, 0x4400
+	addiu $18, $0, 9
+	addiu $19, $0, 11520
+	lui $20, 0xad1f
+	ori $20, $20, 0x6959
+	addiu $21, $0, 19
+	addiu $22, $0, 31232
+	lui $23, 0x8ff2
+	ori $23, $23, 0xc275
+	addiu $24, $0, 32767
+	addiu $25, $0, -1
+	lui $28, 0xf
+	ori $28, $28, 0xffff
+	lui $30, 0x5995
+	ori $30, $30, 0x7c06
+	addiu $31, $0, 10
 # case 34 body
-	mfc1 $31, $f4
-	mov.s $f11, $f1
-	mthc1 $6, $f8
-	addiu $18, $0, 1
-	ctc1 $18, $31
-	cfc1 $25, $31
-	mfhc1 $13, $f0
-	cfc1 $16, $31
-	mov.d $f2, $f8
-	lui $20, %hi(scratch+31)
-	addiu $20, $20, %lo(scratch+31)
-	lwc1 $f2, 21($20)
-	lui $24, 0x9138
-	ori $24, $24, 0xd87
-	ctc1 $24, $31
-	cfc1 $14, $31
+	lui $28, %hi(scratch+223)
+	addiu $28, $28, %lo(scratch+223)
+	ldc1 $f0, -191($28)
+	lui $19, %hi(scratch+102)
+	addiu $19, $19, %lo(scratch+102)
+	swc1 $f10, -102($19)
+	mtc1 $18, $f6
+	mthc1 $21, $f8
+	beq $0, $0, .Lc34_0
+	mtc1 $15, $f3
+	mtc1 $4, $f2
+.Lc34_0:
+	mov.s $f0, $f8
+	mov.d $f8, $f6
+	lui $5, 0xfffc
+	ori $5, $5, 0xff0
+	ctc1 $5, $31
+	cfc1 $22, $31
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -5075,82 +5143,97 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 35
-	addiu $1, $0, -9
+	addiu $1, $0, -23
 	mtc1 $1, $f0
-	lui $1, 0x5166
-	ori $1, $1, 0xe0da
+	lui $1, 0x900
 	mtc1 $1, $f1
+	addiu $1, $0, -2
+	mtc1 $1, $f2
+	addiu $1, $0, 31
+	mtc1 $1, $f3
 	lui $1, 0x5555
 	ori $1, $1, 0x5555
-	mtc1 $1, $f2
-	addiu $1, $0, 8
-	mtc1 $1, $f3
-	lui $1, 0xa83d
-	ori $1, $1, 0x539a
 	mtc1 $1, $f4
-	addiu $1, $0, 12
+	addiu $1, $0, 1024
 	mtc1 $1, $f5
-	lui $1, 0xefcb
-	ori $1, $1, 0x4400
+	addiu $1, $0, 21
 	mtc1 $1, $f6
-	addiu $1, $0, 9
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
 	mtc1 $1, $f7
-	addiu $1, $0, 11520
+	addiu $1, $0, -128
 	mtc1 $1, $f8
-	lui $1, 0xad1f
-	ori $1, $1, 0x6959
+	lui $1, 0x300
 	mtc1 $1, $f9
-	addiu $1, $0, 19
+	addiu $1, $0, 32767
 	mtc1 $1, $f10
-	addiu $1, $0, 31232
+	addiu $1, $0, 26368
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	lui $1, 0x8ff2
-	ori $1, $1, 0xc275
+	addiu $1, $0, -9
 	mthi $1
-	addiu $1, $0, 32767
+	lui $1, 0x8a84
+	ori $1, $1, 0xeb7a
 	mtlo $1
-	addiu $1, $0, -1
-	lui $2, 0xf
-	ori $2, $2, 0xffff
-	lui $3, 0x5995
-	ori $3, $3, 0x7c06
-	addiu $4, $0, 10
-	lui $5, 0xb200
-	lui $6, 0x800
-	addiu $7, $0, -38
-	addiu $8, $0, -128
-	lui $9, 0x73
-	lui $10, 0xff
-	ori $10, $10, 0xff
-	addiu $11, $0, 33
-	lui $12, 0xff00
-	ori $12, $12, 0xff00
-	addiu $13, $0, 24832
-	lui $14, 0xe429
-	ori $14, $14, 0xd9f
-	addiu $15, $0, 1024
-	addiu $16, $0, -27
-	addiu $17, $0, -3
-	addiu $18, $0, 5
-	lui $19, 0x1000
-	ori $19, $19, 0x1
-	lui $20, 0xef00
-	addiu $21, $0, -16
-	lui $22, 0x8f00
-	lui $23, 0x900
-	addiu $24, $0, -2
-	addiu $25, $0, 31
-	lui $28, 0x5555
-	ori $28, $28, 0x5555
-	addiu $30, $0, 1024
-	addiu $31, $0, 21
+	lui $1, 0x8af9
+	ori $1, $1, 0xb9f6
+	addiu $2, $0, 33
+	addiu $3, $0, -30
+	addiu $4, $0, 32767
+	lui $5, 0x342a
+	ori $5, $5, 0x3a23
+	addiu $6, $0, 33
+	lui $7, 0x48ea
+	ori $7, $7, 0xaaa0
+	addiu $8, $0, 29440
+	lui $9, 0x2500
+	lui $10, 0x20
+	ori $10, $10, 0x1
+	addiu $11, $0, 63
+	lui $12, 0x9d01
+	ori $12, $12, 0xdbc4
+	addiu $13, $0, 7
+	lui $14, 0x1217
+	ori $14, $14, 0xadec
+	addiu $15, $0, 2
+	lui $16, 0x1b
+	lui $17, 0x1000
+	addiu $18, $0, 24
+	addiu $19, $0, 40
+	lui $20, 0xad09
+	ori $20, $20, 0x941e
+	addiu $21, $0, 7
+	lui $22, 0xf707
+	ori $22, $22, 0x49f1
+	lui $23, 0xa1f9
+	ori $23, $23, 0xa213
+	lui $24, 0x0
+	ori $24, $24, 0x8000
+	lui $25, 0x8000
+	addiu $28, $0, -21
+	lui $30, 0x1f
+	ori $30, $30, 0xffff
+	lui $31, 0x5fe3
+	ori $31, $31, 0x1240
 # case 35 body
-	lui $21, %hi(scratch+32)
-	addiu $21, $21, %lo(scratch+32)
-	sdc1 $f0, 0($21)
-	mov.d $f10, $f8
-	mthc1 $11, $f10
+	lui $24, %hi(scratch-122)
+	addiu $24, $24, %lo(scratch-122)
+	lwc1 $f11, 122($24)
+	lui $16, %hi(scratch+95)
+	addiu $16, $16, %lo(scratch+95)
+	swc1 $f3, -83($16)
+	lui $9, 0x1c
+	ori $9, $9, 0xfff
+	ctc1 $9, $31
+	cfc1 $31, $31
+	lui $31, %hi(scratch+111)
+	addiu $31, $31, %lo(scratch+111)
+	lwc1 $f0, -91($31)
+	cfc1 $16, $31
+	lui $16, %hi(scratch+215)
+	addiu $16, $16, %lo(scratch+215)
+	sdc1 $f8, -199($16)
+	mtc1 $4, $f7
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -5206,94 +5289,91 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 36
-	addiu $1, $0, 28416
+	lui $1, 0x6178
+	ori $1, $1, 0x80c7
 	mtc1 $1, $f0
-	addiu $1, $0, 33
+	lui $1, 0xff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f1
-	addiu $1, $0, -30
+	lui $1, 0x80
 	mtc1 $1, $f2
-	addiu $1, $0, 32767
+	lui $1, 0x65
+	ori $1, $1, 0x10c6
 	mtc1 $1, $f3
-	lui $1, 0x342a
-	ori $1, $1, 0x3a23
+	lui $1, 0x1840
+	ori $1, $1, 0xedd1
 	mtc1 $1, $f4
-	addiu $1, $0, 33
+	lui $1, 0x212e
+	ori $1, $1, 0x6fb7
 	mtc1 $1, $f5
-	lui $1, 0x48ea
-	ori $1, $1, 0xaaa0
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f6
-	addiu $1, $0, 29440
+	addiu $1, $0, 21
 	mtc1 $1, $f7
-	lui $1, 0x2500
+	addiu $1, $0, 32767
 	mtc1 $1, $f8
-	lui $1, 0x20
-	ori $1, $1, 0x1
+	addiu $1, $0, 14
 	mtc1 $1, $f9
-	addiu $1, $0, 63
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
 	mtc1 $1, $f10
-	lui $1, 0x9d01
-	ori $1, $1, 0xdbc4
+	lui $1, 0xa9f5
+	ori $1, $1, 0x8487
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 7
+	addiu $1, $0, -22
 	mthi $1
-	lui $1, 0x1217
-	ori $1, $1, 0xadec
-	mtlo $1
 	addiu $1, $0, 2
-	lui $2, 0x1b
-	lui $3, 0x1000
-	addiu $4, $0, 24
-	addiu $5, $0, 40
-	lui $6, 0xad09
-	ori $6, $6, 0x941e
-	addiu $7, $0, 7
-	lui $8, 0xf707
-	ori $8, $8, 0x49f1
-	lui $9, 0xa1f9
-	ori $9, $9, 0xa213
-	lui $10, 0x0
-	ori $10, $10, 0x8000
+	mtlo $1
+	lui $1, 0x1700
+	lui $2, 0x7fff
+	ori $2, $2, 0xfffe
+	addiu $3, $0, 19
+	addiu $4, $0, -32
+	addiu $5, $0, 36
+	addiu $6, $0, 3
+	addiu $7, $0, 16384
+	lui $8, 0xaaaa
+	ori $8, $8, 0xaaaa
+	addiu $9, $0, 16
+	addiu $10, $0, 38
 	lui $11, 0x8000
-	addiu $12, $0, -21
-	lui $13, 0x1f
-	ori $13, $13, 0xffff
-	lui $14, 0x5fe3
-	ori $14, $14, 0x1240
-	addiu $15, $0, -11520
-	lui $16, 0x7f
-	ori $16, $16, 0xffff
-	lui $17, 0x200
-	ori $17, $17, 0x1
-	lui $18, 0x82c8
-	ori $18, $18, 0x8e54
-	lui $19, 0x386d
-	ori $19, $19, 0xafe7
-	addiu $20, $0, 0
-	addiu $21, $0, -16
-	lui $22, 0xff9e
-	addiu $23, $0, -67
-	lui $24, 0xda79
-	ori $24, $24, 0x7332
-	lui $25, 0x8000
-	lui $28, 0x45e7
-	ori $28, $28, 0x74d
-	lui $30, 0x1234
-	ori $30, $30, 0x5678
-	addiu $31, $0, 12
+	lui $12, 0xd500
+	lui $13, 0x4
+	ori $13, $13, 0x1
+	lui $14, 0xff86
+	addiu $15, $0, 0
+	lui $16, 0xf700
+	lui $17, 0xdf8e
+	ori $17, $17, 0xbb33
+	addiu $18, $0, 2
+	lui $19, 0x7500
+	lui $20, 0x0
+	ori $20, $20, 0xffff
+	addiu $21, $0, 1
+	lui $22, 0x45d6
+	ori $22, $22, 0x330c
+	lui $23, 0xc9aa
+	ori $23, $23, 0x2a10
+	addiu $24, $0, 2
+	addiu $25, $0, 8
+	lui $28, 0x1
+	lui $30, 0x263a
+	ori $30, $30, 0x8cd
+	addiu $31, $0, 89
 # case 36 body
-	mtc1 $17, $f2
-	mfhc1 $25, $f0
-	cfc1 $13, $0
-	addiu $22, $0, 2049
-	ctc1 $22, $31
-	cfc1 $17, $31
-	mfhc1 $24, $f6
-	lui $14, %hi(scratch+40)
-	addiu $14, $14, %lo(scratch+40)
-	sdc1 $f4, 0($14)
-	mov.s $f2, $f9
-	mtc1 $12, $f2
+	cfc1 $31, $0
+	mtc1 $11, $f10
+	mtc1 $1, $f9
+	mfc1 $22, $f8
+	lui $20, %hi(scratch+187)
+	addiu $20, $20, %lo(scratch+187)
+	sdc1 $f6, -179($20)
+	bne $0, $0, .Lc36_0
+	mfc1 $28, $f11
+	mtc1 $13, $f1
+.Lc36_0:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -5349,91 +5429,109 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 37
-	lui $1, 0x1477
-	ori $1, $1, 0x11e5
+	lui $1, 0x8000
 	mtc1 $1, $f0
-	addiu $1, $0, 20
+	addiu $1, $0, 2048
 	mtc1 $1, $f1
-	lui $1, 0x9500
+	addiu $1, $0, 32767
 	mtc1 $1, $f2
-	addiu $1, $0, 2
+	lui $1, 0xf7d
+	ori $1, $1, 0x80a5
 	mtc1 $1, $f3
-	lui $1, 0x1700
+	addiu $1, $0, 20
 	mtc1 $1, $f4
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
+	lui $1, 0x919c
+	ori $1, $1, 0x8781
 	mtc1 $1, $f5
 	addiu $1, $0, 19
 	mtc1 $1, $f6
-	addiu $1, $0, -32
+	lui $1, 0xfff7
 	mtc1 $1, $f7
-	addiu $1, $0, 36
+	addiu $1, $0, 33
 	mtc1 $1, $f8
 	addiu $1, $0, 3
 	mtc1 $1, $f9
-	addiu $1, $0, 16384
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtc1 $1, $f10
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
+	lui $1, 0x5bf1
+	ori $1, $1, 0x6ea0
 	mtc1 $1, $f11
 	ctc1 $0, $31
-	addiu $1, $0, 16
+	lui $1, 0x90c1
+	ori $1, $1, 0x15ca
 	mthi $1
-	addiu $1, $0, 38
+	lui $1, 0x28d9
+	ori $1, $1, 0x8089
 	mtlo $1
-	lui $1, 0x8000
-	lui $2, 0xd500
-	lui $3, 0x4
-	ori $3, $3, 0x1
-	lui $4, 0xff86
-	addiu $5, $0, 0
-	lui $6, 0xf700
-	lui $7, 0xdf8e
-	ori $7, $7, 0xbb33
-	addiu $8, $0, 2
-	lui $9, 0x7500
-	lui $10, 0x0
-	ori $10, $10, 0xffff
-	addiu $11, $0, 1
-	lui $12, 0x45d6
-	ori $12, $12, 0x330c
-	lui $13, 0xc9aa
-	ori $13, $13, 0x2a10
-	addiu $14, $0, 2
-	addiu $15, $0, 8
-	lui $16, 0x1
-	lui $17, 0x263a
-	ori $17, $17, 0x8cd
-	addiu $18, $0, 89
-	lui $19, 0x8
-	ori $19, $19, 0x1
-	addiu $20, $0, -34
-	lui $21, 0x7ff
-	ori $21, $21, 0xffff
-	addiu $22, $0, 32
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
+	lui $2, 0x4397
+	ori $2, $2, 0x2064
+	addiu $3, $0, -9
+	lui $4, 0x8044
+	ori $4, $4, 0x7ffe
+	lui $5, 0x87d9
+	ori $5, $5, 0x97c1
+	lui $6, 0x1234
+	ori $6, $6, 0x5678
+	lui $7, 0x6704
+	ori $7, $7, 0x4376
+	addiu $8, $0, -32768
+	lui $9, 0x54f4
+	ori $9, $9, 0x58e0
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	lui $11, 0x728e
+	ori $11, $11, 0x4ba4
+	lui $12, 0x2fe4
+	ori $12, $12, 0x45ba
+	addiu $13, $0, 3
+	lui $14, 0xc500
+	lui $15, 0xdef9
+	ori $15, $15, 0x4567
+	addiu $16, $0, -21
+	lui $17, 0xb816
+	ori $17, $17, 0x71d
+	lui $18, 0x1f
+	ori $18, $18, 0xffff
+	addiu $19, $0, -24
+	lui $20, 0x1
+	addiu $21, $0, -1
+	addiu $22, $0, 2
 	addiu $23, $0, 9
-	lui $24, 0xf832
-	ori $24, $24, 0x24e3
-	lui $25, 0xff00
-	ori $25, $25, 0xff00
-	addiu $28, $0, 129
-	lui $30, 0x1234
-	ori $30, $30, 0x5678
-	lui $31, 0xbec7
-	ori $31, $31, 0x8334
+	addiu $24, $0, 73
+	lui $25, 0xffec
+	addiu $28, $0, -29440
+	addiu $30, $0, 17
+	addiu $31, $0, -18
 # case 37 body
-	lui $14, %hi(scratch+4)
-	addiu $14, $14, %lo(scratch+4)
-	lwc1 $f4, 0($14)
-	mfhc1 $19, $f4
-	mov.s $f10, $f0
-	mthc1 $21, $f10
-	lui $5, 0xa378
-	ori $5, $5, 0xa0b
-	ctc1 $5, $31
-	cfc1 $16, $31
-	mfhc1 $14, $f8
-	mfc1 $15, $f0
+	bne $0, $0, .Lc37_0
+	mtc1 $20, $f0
+	mtc1 $0, $f9
+.Lc37_0:
+	beq $0, $0, .Lc37_1
+	mtc1 $1, $f11
+	mtc1 $10, $f3
+.Lc37_1:
+	mov.d $f4, $f2
+	lui $15, 0x70fc
+	ori $15, $15, 0x1fa
+	ctc1 $15, $31
+	cfc1 $22, $31
+	bne $0, $0, .Lc37_2
+	mfc1 $28, $f1
+	mtc1 $30, $f11
+.Lc37_2:
+	mtc1 $3, $f1
+	lui $13, %hi(scratch+34)
+	addiu $13, $13, %lo(scratch+34)
+	lwc1 $f3, -26($13)
+	beq $0, $0, .Lc37_3
+	mtc1 $8, $f10
+	mtc1 $3, $f8
+.Lc37_3:
+	mthc1 $0, $f2
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -5489,152 +5587,7 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 38
-	lui $1, 0x800
-	mtc1 $1, $f0
-	lui $1, 0x90c1
-	ori $1, $1, 0x15ca
-	mtc1 $1, $f1
-	lui $1, 0x28d9
-	ori $1, $1, 0x8089
-	mtc1 $1, $f2
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
-	mtc1 $1, $f3
-	lui $1, 0x4397
-	ori $1, $1, 0x2064
-	mtc1 $1, $f4
-	addiu $1, $0, -9
-	mtc1 $1, $f5
-	lui $1, 0x8044
-	ori $1, $1, 0x7ffe
-	mtc1 $1, $f6
-	lui $1, 0x87d9
-	ori $1, $1, 0x97c1
-	mtc1 $1, $f7
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
-	mtc1 $1, $f8
-	lui $1, 0x6704
-	ori $1, $1, 0x4376
-	mtc1 $1, $f9
-	addiu $1, $0, -32768
-	mtc1 $1, $f10
-	lui $1, 0x54f4
-	ori $1, $1, 0x58e0
-	mtc1 $1, $f11
-	ctc1 $0, $31
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
-	mthi $1
-	lui $1, 0x728e
-	ori $1, $1, 0x4ba4
-	mtlo $1
-	lui $1, 0x2fe4
-	ori $1, $1, 0x45ba
-	addiu $2, $0, 3
-	lui $3, 0xc500
-	lui $4, 0xdef9
-	ori $4, $4, 0x4567
-	addiu $5, $0, -21
-	lui $6, 0xb816
-	ori $6, $6, 0x71d
-	lui $7, 0x1f
-	ori $7, $7, 0xffff
-	addiu $8, $0, -24
-	lui $9, 0x1
-	addiu $10, $0, -1
-	addiu $11, $0, 2
-	addiu $12, $0, 9
-	addiu $13, $0, 73
-	lui $14, 0xffec
-	addiu $15, $0, -29440
-	addiu $16, $0, 17
-	addiu $17, $0, -18
-	lui $18, 0xce93
-	ori $18, $18, 0xf6a1
-	lui $19, 0x1eaa
-	ori $19, $19, 0xc9d5
-	lui $20, 0x172
-	ori $20, $20, 0x9eaa
-	addiu $21, $0, 33
-	lui $22, 0x5e47
-	ori $22, $22, 0x1d8f
-	addiu $23, $0, 0
-	lui $24, 0x5b32
-	ori $24, $24, 0xd93
-	addiu $25, $0, 0
-	lui $28, 0x6673
-	ori $28, $28, 0x7cd7
-	addiu $30, $0, 4
-	lui $31, 0xff90
-# case 38 body
-	lui $28, %hi(scratch-185)
-	addiu $28, $28, %lo(scratch-185)
-	swc1 $f0, 193($28)
-	mfc1 $15, $f11
-	mov.s $f0, $f2
-	addiu $13, $0, 32
-	ctc1 $13, $31
-	cfc1 $21, $31
-	mthc1 $8, $f10
-	mfc1 $24, $f3
-	mtc1 $6, $f4
-	mfc1 $1, $f0
-	mfc1 $2, $f1
-	mfc1 $3, $f2
-	mfc1 $4, $f3
-	mfc1 $5, $f4
-	mfc1 $6, $f5
-	mfc1 $7, $f6
-	mfc1 $8, $f7
-	mfc1 $9, $f8
-	mfc1 $10, $f9
-	mfc1 $11, $f10
-	mfc1 $12, $f11
-# case 38 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 39
-	lui $1, 0x1
+	addiu $1, $0, 1
 	mtc1 $1, $f0
 	addiu $1, $0, 33
 	mtc1 $1, $f1
@@ -5715,13 +5668,160 @@ __start:
 	ori $30, $30, 0x5a65
 	lui $31, 0xff00
 	ori $31, $31, 0xff00
-# case 39 body
+# case 38 body
 	mfhc1 $21, $f10
-	lui $17, %hi(scratch-124)
-	addiu $17, $17, %lo(scratch-124)
-	lwc1 $f1, 132($17)
-	mfc1 $20, $f5
-	mtc1 $11, $f2
+	beq $0, $0, .Lc38_0
+	mtc1 $7, $f1
+	mtc1 $19, $f9
+.Lc38_0:
+	mfc1 $15, $f5
+	mov.s $f4, $f2
+	mfc1 $1, $f0
+	mfc1 $2, $f1
+	mfc1 $3, $f2
+	mfc1 $4, $f3
+	mfc1 $5, $f4
+	mfc1 $6, $f5
+	mfc1 $7, $f6
+	mfc1 $8, $f7
+	mfc1 $9, $f8
+	mfc1 $10, $f9
+	mfc1 $11, $f10
+	mfc1 $12, $f11
+# case 38 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 39
+	addiu $1, $0, 10496
+	mtc1 $1, $f0
+	lui $1, 0xffed
+	mtc1 $1, $f1
+	lui $1, 0x44
+	mtc1 $1, $f2
+	lui $1, 0x4626
+	ori $1, $1, 0x6db3
+	mtc1 $1, $f3
+	lui $1, 0xfe33
+	ori $1, $1, 0xbb66
+	mtc1 $1, $f4
+	lui $1, 0xffbb
+	mtc1 $1, $f5
+	lui $1, 0x8616
+	ori $1, $1, 0x281d
+	mtc1 $1, $f6
+	lui $1, 0x0
+	ori $1, $1, 0x8000
+	mtc1 $1, $f7
+	lui $1, 0xe12d
+	ori $1, $1, 0x70a
+	mtc1 $1, $f8
+	addiu $1, $0, 1
+	mtc1 $1, $f9
+	addiu $1, $0, 18
+	mtc1 $1, $f10
+	lui $1, 0x6308
+	ori $1, $1, 0x3083
+	mtc1 $1, $f11
+	ctc1 $0, $31
+	lui $1, 0xf55
+	ori $1, $1, 0xb9bb
+	mthi $1
+	lui $1, 0xa7ca
+	ori $1, $1, 0xbe7f
+	mtlo $1
+	lui $1, 0x7edf
+	ori $1, $1, 0xcd10
+	lui $2, 0x3
+	ori $2, $2, 0xffff
+	addiu $3, $0, -32768
+	lui $4, 0x18cf
+	ori $4, $4, 0xa9b6
+	addiu $5, $0, 5
+	lui $6, 0xaaaa
+	ori $6, $6, 0xaaaa
+	lui $7, 0x1
+	lui $8, 0x51e2
+	ori $8, $8, 0x62e3
+	lui $9, 0x38
+	addiu $10, $0, 257
+	addiu $11, $0, -40
+	lui $12, 0x8f6
+	ori $12, $12, 0xa010
+	addiu $13, $0, 11
+	lui $14, 0x585f
+	ori $14, $14, 0x1129
+	lui $15, 0x1448
+	ori $15, $15, 0x3626
+	addiu $16, $0, -36
+	lui $17, 0xe6a3
+	ori $17, $17, 0xb7b8
+	lui $18, 0x2a00
+	lui $19, 0x533e
+	ori $19, $19, 0xa908
+	addiu $20, $0, -38
+	addiu $21, $0, 255
+	lui $22, 0x8000
+	ori $22, $22, 0x1
+	addiu $23, $0, -22
+	lui $24, 0xff
+	ori $24, $24, 0xffff
+	addiu $25, $0, 512
+	lui $28, 0x5c63
+	ori $28, $28, 0x41f0
+	lui $30, 0x54e
+	ori $30, $30, 0x6164
+	lui $31, 0xf945
+	ori $31, $31, 0xd7b
+# case 39 body
+	mthc1 $17, $f2
+	lui $24, %hi(scratch+32)
+	addiu $24, $24, %lo(scratch+32)
+	lwc1 $f3, 0($24)
+	cfc1 $13, $0
+	cfc1 $14, $0
+	bne $0, $0, .Lc39_0
+	mfc1 $30, $f9
+	mtc1 $30, $f6
+.Lc39_0:
 	mfc1 $1, $f0
 	mfc1 $2, $f1
 	mfc1 $3, $f2
@@ -5784,7 +5884,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 168, 205, 175, 129, 154, 86, 142, 250, 114, 227, 70, 249, 254, 162, 246, 118
-	.byte 235, 134, 33, 107, 207, 225, 120, 10, 15, 63, 185, 186, 99, 198, 15, 180
-	.byte 167, 240, 126, 104, 151, 6, 17, 122, 233, 24, 82, 143, 23, 250, 99, 135
-	.byte 96, 176, 81, 170, 58, 99, 104, 71, 179, 53, 1, 254, 8, 66, 163, 211
+	.byte 252, 197, 86, 62, 89, 10, 124, 95, 6, 115, 184, 228, 35, 217, 162, 249
+	.byte 65, 203, 138, 67, 39, 171, 242, 72, 236, 98, 50, 61, 231, 15, 168, 155
+	.byte 38, 45, 75, 245, 110, 46, 227, 248, 80, 235, 210, 165, 58, 193, 11, 194
+	.byte 49, 17, 254, 171, 42, 215, 250, 90, 21, 157, 205, 68, 221, 145, 114, 112

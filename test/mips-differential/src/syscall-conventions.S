@@ -752,7 +752,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 8: brk(0), brk(old+8192): the new break minus the old; the new memory is usable
+# case 8: rdhwr $29 in the delay slot of a taken and of a not-taken branch
 	lui $1, 0xf6a5
 	ori $1, $1, 0xcf9b
 	mthi $1
@@ -796,6 +796,102 @@ __start:
 	addiu $28, $0, -1
 	lui $30, 0xffbf
 	lui $31, 0xffc6
+	beq $0, $0, .Lrdhwr_taken
+	rdhwr $3, $29
+	addiu $3, $0, 1
+.Lrdhwr_taken:
+	bne $0, $0, .Lrdhwr_not_taken
+	rdhwr $5, $29
+	addiu $6, $0, 1
+.Lrdhwr_not_taken:
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 9: brk(0), brk(old+8192): the new break minus the old; the new memory is usable
+	addiu $1, $0, 3840
+	mthi $1
+	lui $1, 0x4
+	ori $1, $1, 0x1
+	mtlo $1
+	lui $1, 0xa41f
+	ori $1, $1, 0x6f0d
+	lui $2, 0x3
+	ori $2, $2, 0xffff
+	lui $3, 0xaaaa
+	ori $3, $3, 0xaaaa
+	addiu $4, $0, -18688
+	addiu $5, $0, 2
+	lui $6, 0x5
+	addiu $7, $0, -20
+	lui $8, 0xff
+	ori $8, $8, 0xff
+	lui $9, 0xb0b5
+	ori $9, $9, 0xa9cf
+	lui $10, 0x3940
+	ori $10, $10, 0x53a9
+	addiu $11, $0, 1024
+	lui $12, 0xf400
+	lui $13, 0x1e00
+	ori $13, $13, 0xc26c
+	lui $14, 0x3e67
+	ori $14, $14, 0x3678
+	lui $15, 0x648f
+	ori $15, $15, 0xd867
+	addiu $16, $0, 33
+	lui $17, 0x1234
+	ori $17, $17, 0x5678
+	addiu $18, $0, 1023
+	addiu $19, $0, -123
+	lui $20, 0x800
+	lui $21, 0x5400
+	lui $22, 0x91c0
+	ori $22, $22, 0x7dec
+	addiu $23, $0, 18
+	addiu $24, $0, 0
+	lui $25, 0xffff
+	ori $25, $25, 0x7fff
+	addiu $28, $0, -33
+	addiu $30, $0, -128
+	lui $31, 0x9337
+	ori $31, $31, 0x46c0
 	addiu $4, $0, 0
 	addiu $2, $0, 4045
 	syscall
@@ -858,7 +954,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 169, 43, 129, 127, 148, 235, 192, 164, 118, 150, 21, 1, 255, 158, 199, 138
-	.byte 87, 5, 235, 135, 242, 81, 47, 64, 2, 146, 185, 176, 180, 57, 85, 82
-	.byte 120, 167, 239, 54, 221, 30, 207, 62, 205, 100, 111, 47, 173, 5, 172, 110
-	.byte 80, 3, 130, 22, 237, 104, 221, 148, 141, 152, 27, 251, 145, 81, 183, 2
+	.byte 6, 178, 52, 68, 146, 171, 198, 41, 232, 168, 104, 250, 121, 209, 88, 58
+	.byte 204, 61, 206, 140, 242, 11, 114, 43, 113, 128, 13, 241, 110, 180, 32, 24
+	.byte 140, 204, 251, 183, 202, 210, 90, 46, 114, 0, 202, 214, 140, 51, 79, 18
+	.byte 158, 129, 213, 75, 211, 107, 92, 121, 74, 211, 112, 65, 42, 148, 232, 150
