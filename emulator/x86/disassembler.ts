@@ -1,14 +1,21 @@
 // IA-32 disassembly text, in AT&T syntax exactly as GNU objdump (binutils 2.40,
-// `objdump -D -m i386`) prints it, or in Intel syntax as `objdump -M intel` prints it.
+// `objdump -D -m i386`) prints it, or in Intel syntax as `objdump -M intel` prints it
+// (test/x86/disassembler.test.ts holds it to objdump over every table entry, random bytes and a
+// whole static glibc .text).
 //
 // Text is produced from a DecodedInstruction (decoder.ts, which reads table.ts) plus the raw
 // instruction bytes; the bytes are needed only for what the decoder does not keep: the order of
 // prefix bytes (objdump prints unused prefixes by name, in byte order), the far-pointer
-// immediates of lcall/ljmp, and the SIB byte's "no index" encodings (objdump's %eiz).
+// immediates of lcall/ljmp, the SIB byte's "no index" encodings (objdump's %eiz), and 16-bit
+// (0x67) ModRM addresses.
 //
-// Out-of-scope instructions whose operands the table does not describe (x87, SSE/MMX, most
-// system instructions) cannot be spelled like objdump; they read "(bad)" if invalid and
-// "<name> (not emulated)" otherwise, e.g. "x87 (not emulated)".
+// Out-of-scope instructions whose operands the table does not describe (x87, SSE/MMX, AVX,
+// 3DNow!, most system instructions) cannot be spelled like objdump; they read
+// "<table name> (not emulated)", e.g. "x87 (not emulated)". Invalid encodings read "(bad)".
+//
+// For a debugger view: disassemble((a) => memory.read8(a), address, count, 'intel') lists
+// instructions with addresses and bytes; addressBefore() finds where to start to show lines
+// above an address.
 
 import { DecodedInstruction, DecodedOperand, MemOperand, decodeInstruction, REG8_NAMES, REG16_NAMES, REG32_NAMES, SEG_NAMES } from './decoder';
 
@@ -617,7 +624,7 @@ export function disassemble(fetch: (address: number) => number, address: number,
   return out;
 }
 
-/** One listing line in objdump's layout: "<address>:\t<bytes>\t<text>". */
+/** One listing line laid out like objdump's: "<address>:\t<bytes>\t<text>". */
 export function formatListingLine(line: DisassembledInstruction): string {
   return `${line.address.toString(16).padStart(8, ' ')}:\t${line.bytes.padEnd(20)}\t${line.text}`;
 }
