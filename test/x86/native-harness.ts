@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { parseElf } from '../../emulator/machine/elf';
 import { loadImage } from '../../emulator/linux/program-image';
 import { PagedMemory, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
-import { X86Cpu, X86StopReason, REG_EAX, REG_EBX, REG_ECX, REG_EDX, REG_ESP } from '../../emulator/x86/cpu';
+import { X86Cpu, X86StopReason, REG_EAX, REG_EBX, REG_ECX, REG_EDX, REG_ESP, REG_ESI, REG_EDI, REG_EBP } from '../../emulator/x86/cpu';
+import { startProgram } from '../../emulator/linux/program-image';
+import { I386_ABI } from '../../emulator/linux/i386-abi';
 
 export const I686_GCC = 'i686-linux-gnu-gcc';
 
@@ -135,5 +137,58 @@ export function assembleBytes(source: string, origin = 0x1000): Uint8Array {
     return new Uint8Array(readFileSync(join(dir, 'a.bin')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface LinuxRunResult {
+  stdout: Buffer;
+  exitCode: number | null;
+  stop: X86StopReason | null;
+  instructions: number;
+}
+
+/** Runs a static i386 Linux executable on the emulator with the Linux syscall layer. */
+export function runEmulatedLinux(exe: string, argv: string[] = [exe], maxInstructions = 5_000_000_000): LinuxRunResult {
+  const elf = parseElf(readFileSync(exe), exe);
+  const memory = new PagedMemory();
+  const out: Buffer[] = [];
+  let cpu: X86Cpu | null = null;
+  const started = startProgram({
+    abi: I386_ABI,
+    elf,
+    memory,
+    argv,
+    stdout: (b) => out.push(Buffer.from(b)),
+    stderr: (b) => out.push(Buffer.from(b)),
+    instructions: () => cpu?.instructionCount ?? 0,
+    setThreadArea: (args) => {
+      const desc = args[0];
+      let entry = memory.read32(desc) >>> 0;
+      if (entry === 0xffffffff) entry = 12;
+      memory.write32(desc, entry);
+      cpu!.setDescriptorBase(entry, memory.read32(desc + 4));
+      return 0;
+    },
+    onCodeChange: (address, length) => cpu?.invalidateCode(address, length),
+    diagnostic: () => {},
+  });
+  cpu = new X86Cpu(memory);
+  cpu.eip = started.entry;
+  cpu.regs[REG_ESP] = started.stackPointer;
+  const proc = started.process;
+  let budget = maxInstructions;
+  try {
+    for (;;) {
+      const before = cpu.instructionCount;
+      const stop = cpu.run(budget);
+      budget -= cpu.instructionCount - before;
+      if (stop.kind !== 'syscall') return { stdout: Buffer.concat(out), exitCode: null, stop, instructions: cpu.instructionCount };
+      const r = cpu.regs;
+      const result = proc.syscall(r[REG_EAX], [r[REG_EBX], r[REG_ECX], r[REG_EDX], r[REG_ESI], r[REG_EDI], r[REG_EBP]]);
+      if (proc.exit !== null) return { stdout: Buffer.concat(out), exitCode: proc.exit.code, stop: null, instructions: cpu.instructionCount };
+      r[REG_EAX] = result;
+    }
+  } finally {
+    proc.release();
   }
 }
