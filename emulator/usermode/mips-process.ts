@@ -350,6 +350,6 @@ export function runMipsUserProgram(options: UserProgramOptions): UserProgramResu
 }
 
 function describe(word: number, address: number): string {
-  const text = decodeForExecution(word) === null ? '(reserved)' : disassembleWord(word, address);
+  const text = decodeForExecution(word) === null ? 'reserved' : disassembleWord(word, address);
   return `${hex32(word)} (${text})`;
 }

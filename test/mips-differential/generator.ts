@@ -568,6 +568,21 @@ function faultPrograms(): GeneratedProgram[] {
   out.push(faultProgram('segv-kernel-address', 'lw from kseg0 (0x80000000) in user mode: SIGSEGV', ['lui $9, 0x8000', 'lw $10, 0($9)']));
   out.push(faultProgram('segv-execute-data', 'jump into the non-executable data segment: SIGSEGV', ['jr $8', 'nop']));
   out.push(faultProgram('segv-execute-null', 'jump to address 0: SIGSEGV', ['jr $0', 'nop']));
+  // Faulting instructions in delay slots: annulled ones (branch-likely not taken) must not fault.
+  const faulting = ['lw $10, 0($0)', 'teq $0, $0', 'add $10, $9, $9', 'lw $10, 1($8)', 'break', '.word 0x0000003f', 'sw $0, 0($11)'];
+  const annulled: string[] = ['lui $9, 0x7fff', 'ori $9, $9, 0xffff', 'lui $11, %hi(__start)', 'addiu $11, $11, %lo(__start)'];
+  faulting.forEach((insn, i) => {
+    annulled.push(`beql $0, $9, .Lannulled${i}`, insn, `.Lannulled${i}:`, `bnel $0, $0, .Lannulled_b${i}`, insn, `.Lannulled_b${i}:`, ...progress(i + 1));
+  });
+  out.push(faultProgram('delay-slot-annulled', 'faulting instructions in the annulled delay slots of untaken branch-likelies: no fault', annulled));
+  const delaySlotFaults: [string, string, string[]][] = [
+    ['delay-slot-segv', 'lw from 0 in the delay slot of a taken beq', ['beq $0, $0, .Lt', 'lw $10, 0($0)', 'nop', '.Lt:']],
+    ['delay-slot-overflow', 'overflowing add in the delay slot of jal', ['lui $9, 0x7fff', 'jal .Lt', 'add $10, $9, $9', 'nop', '.Lt:']],
+    ['delay-slot-trap', 'teq in the delay slot of a not-taken bne', ['bne $0, $0, .Lt', 'teq $0, $0', '.Lt:']],
+    ['delay-slot-sigbus', 'misaligned sw in the delay slot of a taken beql', ['beql $0, $0, .Lt', 'sw $0, 2($8)', 'nop', '.Lt:']],
+    ['delay-slot-sigill', 'reserved instruction in the delay slot of jr', ['lui $9, %hi(.Lt)', 'addiu $9, $9, %lo(.Lt)', 'jr $9', '.word 0x0000003f', '.Lt:']],
+  ];
+  for (const [name, what, body] of delaySlotFaults) out.push(faultProgram(name, what, body));
   out.push(faultProgram('sigill-reserved', 'a reserved SPECIAL function (0x0000003f): SIGILL', ['.word 0x0000003f']));
   out.push(faultProgram('sigill-privileged', 'mfc0 in user mode (CP0 unusable): SIGILL', ['mfc0 $9, $12']));
   out.push(faultProgram('sigtrap-break', 'break 0: SIGTRAP', ['break']));
