@@ -200,7 +200,7 @@ const mulDiv: Emitter = (w, avoid) => {
       let d = value(rng);
       if (d === 0) d = 7;
       const rs = w.src();
-      if (rng.chance(0.2) && rs !== rt && rs !== 0) {
+      if (rng.chance(0.2) && rs !== rt && rs !== 0 && !avoid.includes(rs)) {
         w.emit(...setReg(rs, -0x80000000), ...setReg(rt, -1));
       } else {
         w.emit(...setReg(rt, d));
@@ -307,7 +307,7 @@ const branch: Emitter = (w, avoid) => {
     if (form === 'rs-rt') {
       let rt = w.src();
       if (rng.chance(0.4)) rt = rs; // equal operands: taken for beq
-      else if (rng.chance(0.3) && rt !== 0) w.emit(`addu $${rt}, $${rs}, $0`);
+      else if (rng.chance(0.3) && rt !== 0 && !avoid.includes(rt)) w.emit(`addu $${rt}, $${rs}, $0`);
       w.emit(`${op} $${rs}, $${rt}, ${target}`);
     } else {
       // A link branch must not test $31 (UNPREDICTABLE).
@@ -344,6 +344,20 @@ const loop: Emitter = (w, avoid) => {
   w.emit(`addiu $${counter}, $${counter}, -1`);
   w.emit(rng.chance(0.5) ? `bne $${counter}, $0, ${top}` : `bgtz $${counter}, ${top}`);
   simpleAlu(w, [...avoid, counter]);
+};
+
+/** A counted loop whose body holds anything: memory, branches, jumps, multiply/divide, bit fields. */
+const richLoop: Emitter = (w, avoid) => {
+  const rng = w.rng;
+  const counter = w.reg([...avoid, 31]); // link branches in the body write $31
+  const top = w.label();
+  const inner = [...avoid, counter];
+  w.emit(`addiu $${counter}, $0, ${rng.range(1, 6)}`, `${top}:`);
+  const body = rng.range(2, 6);
+  for (let i = 0; i < body; i++) pickWeighted(rng, [[simpleAlu, 3], [memory, 2], [branch, 2], [mulDiv, 1], [bitField, 1]])(w, inner);
+  w.emit(`addiu $${counter}, $${counter}, -1`);
+  w.emit(rng.chance(0.5) ? `bne $${counter}, $0, ${top}` : `bgtz $${counter}, ${top}`);
+  simpleAlu(w, inner);
 };
 
 /** Instructions a user program may use that change little or nothing: hints, barriers, rdhwr. */
@@ -768,6 +782,7 @@ export function generatePrograms(): GeneratedProgram[] {
   state('memory', 404, 'loads/stores, lwl/lwr/swl/swr at every alignment, ll/sc', [[memory, 6], [simpleAlu, 1]]);
   state('branches', 505, 'all branches incl. likely and link forms, jumps, delay slots, loops', [[branch, 5], [loop, 1], [simpleAlu, 1]]);
   state('mixed', 606, 'everything together', [[simpleAlu, 3], [bitField, 2], [mulDiv, 2], [memory, 2], [branch, 2], [loop, 1], [trappingArithmetic, 1], [misc, 1]], 80, 6, 16);
+  state('blocks', 707, 'long mixed sequences and loops with memory, branches and jumps inside (block compiler)', [[simpleAlu, 3], [bitField, 1], [mulDiv, 1], [memory, 2], [branch, 2], [richLoop, 2], [misc, 1]], 50, 10, 30);
   // Every lwl/lwr/swl/swr at every alignment, systematically.
   programs.push(partialWordProgram());
   programs.push(syscallProgram());
