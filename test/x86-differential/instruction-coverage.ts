@@ -6,7 +6,7 @@
 
 import { readElfFile, EM_386 } from '../../emulator/machine/elf';
 import { decodeInstruction } from '../../emulator/x86/decoder';
-import { ONE_BYTE, OpcodeEntry, TWO_BYTE, allEntries } from '../../emulator/x86/table';
+import { ONE_BYTE, OpcodeEntry, TWO_BYTE, TableSlot, allEntries } from '../../emulator/x86/table';
 
 interface CapstoneInsn {
   size: number;
@@ -154,4 +154,39 @@ export function tableEntryFor(form: string): OpcodeEntry | null {
   if (slot === null) return null;
   if ('kind' in slot) return slot.kind === 'group' && m[3] !== undefined ? slot.entries[Number(m[3])] : null;
   return slot;
+}
+
+export interface InstructionShape {
+  /** Table entry key (no prefixes). */
+  key: string;
+  /** Operand size 16 (0x66 prefix) or 32. */
+  size: 16 | 32;
+  /** Register (mod 3) or memory ModRM form; '-' without ModRM. */
+  modrm: 'r' | 'm' | '-';
+}
+
+function hasModrm(slot: TableSlot, entry: OpcodeEntry | null): boolean {
+  if ('kind' in slot && slot.kind === 'group') return true;
+  return entry !== null && entry.operands.some((o) => /^(?:E[bwdvx]?|G[bwdvx]?|M[qpa]?|Sw)$/.test(o));
+}
+
+/** Operand size and register/memory form of one instruction's bytes. */
+export function shapeOf(bytes: Uint8Array): InstructionShape {
+  let i = 0;
+  let size: 16 | 32 = 32;
+  while (i < bytes.length && PREFIXES.has(bytes[i])) if (bytes[i++] === 0x66) size = 16;
+  const form = formOf(bytes);
+  const slots = bytes[i] === 0x0f ? TWO_BYTE : ONE_BYTE;
+  if (bytes[i] === 0x0f) i++;
+  const slot = slots[bytes[i]];
+  const entry = tableEntryFor(form);
+  const modrm = slot !== null && hasModrm(slot, entry) ? (bytes[i + 1] >> 6 === 3 ? 'r' : 'm') : '-';
+  return { key: entryKeyOf(form), size, modrm };
+}
+
+/** The shapes an implemented entry should be exercised in: both sizes if sized, both ModRM forms if it takes E. */
+export function requiredShapes(entry: OpcodeEntry): { sizes: (16 | 32)[]; modrms: ('r' | 'm' | '-')[] } {
+  const sized = entry.operands.some((o) => /^(?:[EGZXYOI][vz]|e[A-Z]{2}|Ibs)$/.test(o));
+  const rm = entry.operands.some((o) => /^E[bwdv]$/.test(o)) && !entry.memoryOnly;
+  return { sizes: sized ? [16, 32] : [32], modrms: rm ? ['r', 'm'] : [] };
 }

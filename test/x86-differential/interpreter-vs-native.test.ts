@@ -23,7 +23,6 @@ interface KnownGap {
  */
 const KNOWN_INTERPRETER_GAPS: Record<string, KnownGap> = {
   stack16: { reason: '16-bit pusha/popa/pushf/popf/enter/leave stop as unsupported (x86-interpreter-bugs.md #1)' },
-  stack: { reason: 'enter with nesting level >= 2 reads the outer frame pointers before pushing EBP (x86-interpreter-bugs.md #3)', cases: enterReadsOverlapPushes },
   smc: { reason: 'a store into a later instruction of the running block is not seen by that instruction (x86-interpreter-bugs.md #4)', cases: (c) => c.family.endsWith('patch the next instruction of the running block') },
   addr16: { reason: '0x67 (16-bit addressing) stops as unsupported, even in lea (x86-interpreter-bugs.md #5)' },
   'fault-cli': { reason: 'cli is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
@@ -31,19 +30,6 @@ const KNOWN_INTERPRETER_GAPS: Record<string, KnownGap> = {
   'fault-in-port': { reason: 'in is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
   'fault-out-port': { reason: 'out is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
 };
-
-/** enter $n,$level (level >= 2) whose frame-pointer reads [ebp-4i] overlap its own pushes. */
-function enterReadsOverlapPushes(c: CaseSpec): boolean {
-  const m = /^enter \$\d+,\$(\d+)$/.exec(c.lines[0]);
-  if (m === null) return false;
-  const level = Number(m[1]) & 31;
-  const esp = c.regs[4], ebp = c.regs[5];
-  for (let i = 1; i < level; i++) {
-    const read = (ebp - 4 * i) >>> 0;
-    if (read + 4 > esp - 4 * level - 4 && read < esp) return true;
-  }
-  return false;
-}
 
 const programs = generatedPrograms();
 const runs = new Map<string, InterpreterRun>();

@@ -1,8 +1,8 @@
 // Integer arithmetic and logic: the eight ALU operations in every encoding, inc/dec,
 // neg/not, test, mul/imul/div/idiv, and the BCD adjustments.
 
-import { AF, ARITH_FLAGS, CF, CaseBuilder, EAX, EDX, OF, PF, SF, Size, ZF, operandValue, regName, sizeMask, suffix } from './case-builder';
-import { Family, Form, SIZES, WIDE, fitsImm8, formKey, hex2, immBytes, osize, signed, sized } from './family';
+import { AF, ARITH_FLAGS, CF, CaseBuilder, EAX, EDX, OF, PF, SCRATCH_BASE, SF, Size, ZF, operandValue, regName, sizeMask, suffix } from './case-builder';
+import { Family, Form, SIZES, WIDE, absoluteModrm, fitsImm8, formKey, hex2, immBytes, osize, signed, sized } from './family';
 
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 const ALU_UNDEFINED = [0, AF, 0, 0, AF, 0, AF, 0];
@@ -91,6 +91,15 @@ function aluForms(): Form[] {
       forms.push({
         name: `${name}${s} imm,reg (raw encoding)`,
         build(b) {
+          if (size === 8 && b.rng.chance(0.3)) {
+            // 82 /op with a memory operand
+            const m = b.mem(1, { noRegs: true });
+            b.pokeMemory(m.offset, 1, operandValue(b.rng, 8));
+            const imm = operandValue(b.rng, 8);
+            b.emitBytes([0x82, ...absoluteModrm(op, SCRATCH_BASE + m.offset), imm], `${name}b $${hex2(imm)},${m.text} (82 /${op})`, `82/${op}`);
+            fin(b);
+            return;
+          }
           const r = b.pickReg(size);
           b.setReg(size, r, operandValue(b.rng, size));
           const modrm = 0xc0 | (op << 3) | r;
@@ -195,6 +204,13 @@ function unaryForms(): Form[] {
           }
           default: {
             // f6/f7 /1: undocumented alias of /0
+            if (b.rng.chance(0.4)) {
+              const m = b.mem(size / 8, { noRegs: true });
+              b.pokeMemory(m.offset, size / 8, v);
+              const imm = operandValue(b.rng, size);
+              b.emitBytes([...osize(size), size === 8 ? 0xf6 : 0xf7, ...absoluteModrm(1, SCRATCH_BASE + m.offset), ...immBytes(imm, size)], `test${s} $${imm},${m.text} (${sized(0xf6, size)} /1)`, formKey(`${sized(0xf6, size)}/1`, { size }));
+              break;
+            }
             const r = b.pickReg(size);
             b.setReg(size, r, v);
             const imm = operandValue(b.rng, size);

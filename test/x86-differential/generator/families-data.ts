@@ -74,13 +74,14 @@ function movForms(): Form[] {
   }
   for (const size of WIDE) {
     for (const [name, opc, from] of [['movzb', 0xb6, 8], ['movzw', 0xb7, 16], ['movsb', 0xbe, 8], ['movsw', 0xbf, 16]] as const) {
-      if (size === 16 && from === 16) continue;
       forms.push({
         name: `${name}${suffix(size)}`,
         build(b) {
           const dst = b.pickReg(size);
           const src = source(b, from, operandValue(b.rng, from));
-          b.emit(`${name}${suffix(size)} ${src},${regName(size, dst)}`, formKey(`0f${hex2(opc)}`, { size }));
+          // 66 0f b7 / 66 0f bf: a 16-bit source into a 16-bit register (a plain move)
+          if (size === 16 && from === 16) b.emit('.byte 0x66');
+          b.emit(`${name}${suffix(from === 16 ? 32 : size)} ${src},${regName(from === 16 ? 32 : size, dst)}`, formKey(`0f${hex2(opc)}`, { size }));
         },
       });
     }
@@ -99,6 +100,15 @@ function movForms(): Form[] {
     });
   }
   return forms;
+}
+
+/** xchg with (e)ax: 90+r (every register in turn over the cases). */
+function xchgAccumulator(b: CaseBuilder, size: Size): void {
+  b.useReg(EAX);
+  const r = b.pickReg(size, { exclude: [EAX] });
+  b.setReg(size, r, operandValue(b.rng, size));
+  b.setReg(size, EAX, operandValue(b.rng, size));
+  b.emit(`xchg${suffix(size)} ${regName(size, EAX)},${regName(size, r)}`, formKey(hex2(0x90 + r), { size }));
 }
 
 function exchangeForms(): Form[] {
@@ -124,14 +134,13 @@ function exchangeForms(): Form[] {
           const lock = b.rng.chance(0.3);
           b.emit(`${lock ? 'lock ' : ''}xchg${s} ${regName(size, a)},${m.text}`, formKey(sized(0x86, size), { size, lock }));
         } else {
-          b.useReg(EAX);
-          const r = b.pickReg(size, { exclude: [EAX] });
-          b.setReg(size, r, operandValue(b.rng, size));
-          b.setReg(size, EAX, operandValue(b.rng, size));
-          b.emit(`xchg${s} ${regName(size, EAX)},${regName(size, r)}`, formKey(hex2(0x90 + r), { size }));
+          xchgAccumulator(b, size);
         }
       },
     });
+    if (size !== 8) {
+      forms.push({ name: `xchg${s} accumulator`, build: (b) => xchgAccumulator(b, size) });
+    }
     forms.push({
       name: `cmpxchg${s}`,
       build(b) {

@@ -2,9 +2,9 @@
 // the nop family, and random short sequences that hand flags from one instruction
 // to the next (a lazy-flags implementation must get every hand-over right).
 
-import { AF, ARITH_FLAGS, CF, CaseBuilder, EAX, EBX, ECX, EDX, ESP, OF, PF, SF, Size, ZF, hex, operandValue, regName, suffix } from './case-builder';
+import { AF, ARITH_FLAGS, CF, CaseBuilder, EAX, EBX, ECX, EDX, ESP, OF, PF, SCRATCH_BASE, SF, Size, ZF, hex, operandValue, regName, suffix } from './case-builder';
 import { CONDITIONS } from './families-data';
-import { Family, Form, SIZES, formKey, hex2 } from './family';
+import { Family, Form, SIZES, absoluteModrm, formKey, hex2 } from './family';
 
 const CONDITION_FLAGS = [OF, OF, CF, CF, ZF, ZF, CF | ZF, CF | ZF, SF, SF, PF, PF, SF | OF, SF | OF, ZF | SF | OF, ZF | SF | OF];
 
@@ -45,28 +45,41 @@ function miscForms(): Form[] {
   forms.push({
     name: 'nop family',
     build(b) {
-      const k = b.rng.below(10);
+      const k = b.rng.below(5);
       if (k === 0) b.emit('nop', '90');
       else if (k === 1) b.emit('pause', 'f3:90');
       else if (k === 2) b.emit(`nopl ${b.mem(4).text}`, '0f1f');
-      else if (k === 3) b.emit(`nopw ${b.mem(2).text}`, '66:0f1f');
-      else if (k === 4) {
-        // prefetch hints (0f 18 /0-/3) and reserved hint nops (/4-/7): memory forms
-        const digit = b.rng.below(8);
-        const m = b.mem(1, { noRegs: true });
-        b.emit(`.byte 0x0f,0x18,0x${hex2(0x05 | (digit << 3))}; .long ${m.offset + 0x20000fe0} # prefetch/hint nop ${m.text}`, `0f18/${digit}`);
-      } else if (k === 5 || k === 9) {
-        // hint nops 0f 19..1f with a register or memory operand
-        const opc = b.rng.range(0x19, 0x1f);
-        const digit = b.rng.below(8);
+      else if (k === 3) b.emit(b.rng.chance(0.5) ? `nopw ${b.mem(2).text}` : `nopw ${regName(16, b.rng.below(8))}`, '66:0f1f');
+      else b.emit('xchgl %eax,%eax', '90');
+    },
+  });
+  let hint = 0;
+  forms.push({
+    name: 'hint nops',
+    build(b) {
+      // prefetch hints (0f 18 /0-/3), reserved hint nops (0f 18 /4-/7, 0f 19..1f):
+      // every opcode and /digit, register or memory operand, with or without 0x66
+      const combo = hint++;
+      const opc = 0x18 + ((combo >> 2) % 8);
+      const digit = opc === 0x18 ? (combo >> 5) % 8 : b.rng.below(8);
+      const o16 = (combo & 1) === 1;
+      const pre = o16 ? [0x66] : [];
+      const key = `${o16 ? '66:' : ''}0f${hex2(opc)}${opc === 0x18 ? '/' + digit : ''}`;
+      if ((combo & 2) === 0) {
         const r = b.rng.below(8);
-        if (opc === 0x1e && digit === 7 && r === 3) b.emit('endbr32', 'f3:0f1e');
-        else b.emit(`.byte 0x0f,0x${hex2(opc)},0x${hex2(0xc0 | (digit << 3) | r)} # hint nop`, `0f${hex2(opc)}`);
-      } else if (k === 6) {
-        const digit = b.rng.below(2);
-        const m = b.mem(1);
-        b.emit(`${digit === 0 ? 'prefetch' : 'prefetchw'} ${m.text}`, `0f0d`);
-      } else b.emit('xchgl %eax,%eax', '90');
+        b.emitBytes([...pre, 0x0f, opc, 0xc0 | (digit << 3) | r], 'hint nop (register)', key);
+      } else {
+        const m = b.mem(1, { noRegs: true });
+        b.emitBytes([...pre, 0x0f, opc, ...absoluteModrm(digit, SCRATCH_BASE + m.offset)], `hint nop ${m.text}`, key);
+      }
+      if (!o16 && opc === 0x1e && b.rng.chance(0.3)) b.emit('endbr32', 'f3:0f1e');
+    },
+  });
+  forms.push({
+    name: 'prefetch',
+    build(b) {
+      const digit = b.rng.below(2);
+      b.emit(`${digit === 0 ? 'prefetch' : 'prefetchw'} ${b.mem(1).text}`, '0f0d');
     },
   });
   return forms;

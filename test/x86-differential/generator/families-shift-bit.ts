@@ -1,7 +1,7 @@
 // Shifts and rotates (every count edge), double shifts, bit tests, bit scans, bswap.
 
-import { AF, ARITH_FLAGS, CF, CaseBuilder, ECX, OF, PF, SF, SCRATCH_SIZE, Size, ZF, hex, operandValue, regName, sizeMask, suffix } from './case-builder';
-import { Family, Form, SIZES, WIDE, formKey, hex2, immBytes, osize, sized } from './family';
+import { AF, ARITH_FLAGS, CF, CaseBuilder, ECX, OF, PF, SF, SCRATCH_BASE, SCRATCH_SIZE, Size, ZF, hex, operandValue, regName, sizeMask, suffix } from './case-builder';
+import { Family, Form, SIZES, WIDE, absoluteModrm, formKey, hex2, immBytes, osize, sized } from './family';
 
 const GROUP2 = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sal', 'sar'];
 
@@ -60,9 +60,11 @@ function shiftForms(): Form[] {
               const bytes = [...osize(size), parseInt(opcode, 16), modrm, ...(kind === 2 ? [count] : [])];
               b.emitBytes(bytes, `sal${s} ${kind === 0 ? '' : kind === 1 ? '%cl,' : `$${count},`}${target} (/6)`, form);
             } else if (op === 6) {
-              // memory sal: written as shl (/4); as turns a count of 1 into d0/d1
-              const opc = kind === 2 && count === 1 ? sized(0xd0, size) : opcode;
-              b.emit(`shl${s} ${kind === 0 ? '' : kind === 1 ? '%cl,' : `$${count},`}${target}`, formKey(`${opc}/4`, { size }));
+              // memory sal (/6), encoded by hand with an absolute address
+              const m = b.mem(size / 8, { noRegs: true });
+              b.pokeMemory(m.offset, size / 8, value);
+              const bytes = [...osize(size), parseInt(opcode, 16), ...absoluteModrm(6, SCRATCH_BASE + m.offset), ...(kind === 2 ? [count] : [])];
+              b.emitBytes(bytes, `sal${s} ${kind === 0 ? '' : kind === 1 ? '%cl,' : `$${count},`}${m.text} (/6)`, form);
             } else if (kind === 0) {
               b.emit(`${name}${s} ${target}`, form);
             } else if (kind === 1) {

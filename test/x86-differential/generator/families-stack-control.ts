@@ -173,7 +173,12 @@ function segmentForms(): Form[] {
       const k = b.rng.below(3);
       if (k === 0) b.emit(`movl %${seg},%${REG32[b.pickReg(32)]}`, formKey('8c'));
       else if (k === 1) b.emit(`movw %${seg},${regName(16, b.pickReg(16))}`, formKey('8c', { size: 16 }));
-      else b.emit(`movw %${seg},${b.mem(2).text}`, formKey('8c'));
+      else if (b.rng.chance(0.5)) b.emit(`movw %${seg},${b.mem(2).text}`, formKey('8c'));
+      else {
+        // with 0x66 the store is 16 bits all the same
+        b.emit('.byte 0x66');
+        b.emit(`movw %${seg},${b.mem(2).text}`, formKey('8c', { size: 16 }));
+      }
     },
   });
   forms.push({

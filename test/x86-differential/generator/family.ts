@@ -50,3 +50,8 @@ export function fitsImm8(value: number, size: Size): boolean {
   const v = signed(value, size);
   return v >= -128 && v <= 127;
 }
+
+/** ModRM (mod 00, r/m 101: absolute disp32) and the address bytes, for raw memory encodings. */
+export function absoluteModrm(digit: number, address: number): number[] {
+  return [(digit << 3) | 5, ...immBytes(address >>> 0, 32)];
+}
