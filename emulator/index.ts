@@ -8,4 +8,7 @@ export type { UserProgramOptions, UserProgramResult } from './usermode/run-user-
 export { ElfError, readElfFile, parseElf, symbolAt, symbolByName } from './machine/elf';
 export type { ElfFile, ElfSymbol, ElfSection, ElfProgramHeader, ElfRelocation, ElfRelocationSection } from './machine/elf';
 export { createSystem, UserSystem } from './usermode/user-system';
-export type { LaunchDescription, UserLaunch, StopEvent, StopReason, OutputEvent, Register, UserSystemEvents } from './usermode/user-system';
+export type { LaunchDescription, UserLaunch, StopEvent, StopReason, OutputEvent, Register, UserSystemEvents, DisassemblyLine } from './usermode/user-system';
+export { runScheme, schemeStats, SCHEMES, DEFAULT_VIDEO } from './system/run-scheme';
+export type { Scheme, SchemeRunOptions, SchemeRunResult } from './system/run-scheme';
+export { HostSystem, SystemError } from './system/host-system';

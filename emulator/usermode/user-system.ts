@@ -8,6 +8,8 @@ import { MemoryFault, type PagedMemory } from '../machine/paged-memory';
 import { DEFAULT_ENVIRONMENT } from '../linux/program-image';
 import { X86Process } from './x86-process';
 import { MipsProcess } from './mips-process';
+import { disassemble as disassembleX86 } from '../x86/disassembler';
+import { disassembleWord } from '../mips/disassembler';
 import { BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, UserProgramError, hex32, type UserProgramResult } from './user-program';
 
 export interface UserLaunch {
@@ -40,6 +42,15 @@ export interface UserSystemEvents {
   output: [OutputEvent];
   stopped: [StopEvent];
   exited: [UserProgramResult];
+}
+
+export interface DisassemblyLine {
+  address: number;
+  /** Instruction bytes as objdump prints them ("8b 44 24 04"; MIPS: the word's 4 bytes). */
+  bytes: string;
+  text: string;
+  /** Symbol containing the address, with offset ("main+12"). */
+  symbol?: string;
 }
 
 export interface Register {
@@ -156,6 +167,34 @@ export class UserSystem extends EventEmitter<UserSystemEvents> {
 
   symbolAt(address: number): ElfSymbol | undefined {
     return symbolAt(this.elf, address >>> 0);
+  }
+
+  /** `count` instructions from `address` (AT&T syntax for x86, objdump's for MIPS); unreadable memory says so. */
+  disassemble(address: number, count: number): DisassemblyLine[] {
+    const symbolOf = (a: number): string | undefined => {
+      const s = symbolAt(this.elf, a);
+      return s ? (a === s.value ? s.name : `${s.name}+${a - s.value}`) : undefined;
+    };
+    const withSymbol = (line: DisassemblyLine): DisassemblyLine => {
+      const symbol = symbolOf(line.address);
+      return symbol === undefined ? line : { ...line, symbol };
+    };
+    if (this.isa === 'x86') {
+      return disassembleX86((a) => this.memory.read8(a), address >>> 0, count)
+        .map((l) => withSymbol({ address: l.address, bytes: l.bytes, text: l.text }));
+    }
+    const lines: DisassemblyLine[] = [];
+    for (let i = 0, a = (address & ~3) >>> 0; i < count; i++, a = (a + 4) >>> 0) {
+      const bytes = this.readMemory(a, 4);
+      if (bytes === null) {
+        lines.push(withSymbol({ address: a, bytes: '', text: `(unreadable memory at 0x${a.toString(16).padStart(8, '0')})` }));
+        continue;
+      }
+      const word = (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0;
+      const hexBytes = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+      lines.push(withSymbol({ address: a, bytes: hexBytes, text: disassembleWord(word, a) }));
+    }
+    return lines;
   }
 
   /** Replaces the instruction breakpoints. */

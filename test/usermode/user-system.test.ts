@@ -37,6 +37,13 @@ for (const [isa, suffix] of [['x86', 'i386'], ['mips', 'mipsel']] as const) {
     const atMain = await system.continue();
     assert.deepEqual({ ...atMain, instructions: 0 }, { reason: 'breakpoint', address: main.value, instructions: 0 });
     assert.equal(system.symbolAt(system.pc)?.name, 'main');
+    const listing = system.disassemble(main.value, 3);
+    assert.equal(listing.length, 3);
+    assert.equal(listing[0].address, main.value);
+    assert.equal(listing[0].symbol, 'main');
+    assert.ok(listing[1].address > main.value && listing[1].symbol?.startsWith('main+'));
+    assert.ok(listing.every((l) => l.text.length > 0 && !l.text.startsWith('(unreadable')));
+    assert.match(system.disassemble(0, 1)[0].text, /^\(unreadable memory at 0x0+\)$/);
     const before = system.instructions;
     const step = system.stepInstruction() as StopEvent;
     assert.equal(step.reason, 'step');
