@@ -870,3 +870,35 @@ const rd8 = c.fastRead8, rd16 = c.fastRead16, rd32 = c.fastRead32;
 const wr8 = c.fastWrite8, wr16 = c.fastWrite16, wr32 = c.fastWrite32;
 const cf = c.carryFn, cond = c.condFn;
 `;
+
+// Helpers that read or write cpu.regs themselves: registers held in locals are written back
+// before them and reloaded after.
+const REGISTER_HELPERS = /\bc\.(mul8|mul16|mul32|imul8|imul16|imul32|div8|div16|div32|idiv8|idiv16|idiv32|cmpxchg8b|pusha|popa|enter|stringOp|daa|das|aaa|aas|aam|aad|cpuid|rdtsc)\(/;
+
+/**
+ * The whole block function. Guest registers the block uses live in JS locals (r0..r7) so the
+ * JIT can keep them in machine registers; they are written back at every exit, before helpers
+ * that use cpu.regs, and on a fault (unless the fault came from inside such a helper, which
+ * has already updated cpu.regs itself).
+ */
+export function blockFunctionSource(name: string, body: string, selfLoop: boolean): string {
+  const used = new Set<number>();
+  for (const m of body.matchAll(/\br\[(\d)\]/g)) used.add(Number(m[1]));
+  const regs = [...used].sort();
+  const local = regs.length === 0 ? body : body.replace(/\br\[(\d)\]/g, (m0, n) => (used.has(Number(n)) ? `r${n}` : m0));
+  const writeBack = regs.map((n) => `r[${n}] = r${n}`).join(', ');
+  const reload = regs.map((n) => `r${n} = r[${n}]`).join('; ');
+  const lines = local.split('\n').map((line) => {
+    let l = line;
+    if (REGISTER_HELPERS.test(l) && regs.length > 0) l = `${writeBack}; h = 1; ${l} h = 0; ${reload};`;
+    if (regs.length > 0) l = l.replace(/\breturn ([^;]+);/g, `return (${writeBack}, $1);`);
+    return l;
+  });
+  const declarations = regs.map((n) => `r${n} = r[${n}]`).join(', ');
+  return (
+    `${BLOCK_PRELUDE}\nreturn function ${name}(maxIter) {\n` +
+    `let k = 0, h = 0, fa = 0, fb = 0, fr = 0, fc = 0, ea = 0, t = 0, u = 0${selfLoop ? ', it = 1' : ''}${declarations ? ', ' + declarations : ''};\n` +
+    `try {\n${lines.join('\n')}\n} catch (e) {\n${selfLoop ? 'c.iterations = it; ' : ''}` +
+    `${regs.length > 0 ? `if (h === 0) { ${writeBack}; }` : ''}\nreturn c.blockFault(e, k);\n}\n};`
+  );
+}

@@ -12,7 +12,7 @@
 // continues from it); one reached later is reported before the instruction executes.
 
 import { MemoryFault, PagedMemory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from '../machine/paged-memory';
-import { BLOCK_ENDERS, BLOCK_PRELUDE, compileBlockSource, isSelfLoop } from './block-compiler';
+import { BLOCK_ENDERS, blockFunctionSource, compileBlockSource, isSelfLoop } from './block-compiler';
 import { DecodedInstruction, decodeInstruction } from './decoder';
 import * as lazy from './lazy-flags';
 import * as flagBits from './table';
@@ -311,10 +311,7 @@ export class X86Cpu {
     }
     const selfLoop = max > 1 && isSelfLoop(list) && !bps.has(start);
     const body = compileBlockSource(list, (d) => this.describeInstruction(d), selfLoop);
-    const source =
-      `${BLOCK_PRELUDE}\nreturn function block_${start.toString(16)}(maxIter) {\n` +
-      `let k = 0, fa = 0, fb = 0, fr = 0, fc = 0, ea = 0, t = 0, u = 0${selfLoop ? ', it = 1' : ''};\n` +
-      `try {\n${body}\n} catch (e) { ${selfLoop ? 'c.iterations = it; ' : ''}return c.blockFault(e, k); }\n};`;
+    const source = blockFunctionSource(`block_${start.toString(16)}`, body, selfLoop);
     const fn = new Function('c', source)(this) as BlockFunction;
     const last = list[list.length - 1];
     const block: Block = {
