@@ -1,0 +1,247 @@
+// A whole simulated host: the MIPS machine (RAM, console, timer), the graphics device, the host
+// kernel (workloads/kernel/kernel.mipsel) and its boot image, run until the kernel powers off.
+//
+// Physical memory map (RAM 64 MiB; the kernel learns all of it from the boot-info block):
+//   0x00000800  boot-info block (struct boot_info in workloads/kernel/kernel.h)
+//   0x00001000  kernel image (linked at kseg0 0x80001000), then its heap up to 0x00800000
+//   0x00800000  module area, 1 MiB: loaded driver modules (region "driver")
+//   0x00900000  kernel command line
+//   0x01000000  boot archive, up to 16 MiB: the RAM filesystem's files
+//   0x02000000  user window, 28 MiB, seen by processes at kuseg 0x00400000 (region "app")
+//   0x03c00000  VRAM, 4 MiB (the graphics device scans out of RAM)
+//   0x1e000000  graphics device registers (4 KiB); console 0x1f000000, timer 0x1f000100
+// Simulated clock: 100 MHz (cycles = instructions + idle cycles); vsync every 1,666,667 cycles
+// (60 Hz, rounded up). Power-off: `sdbbp 0x4b0` with a0 = exit status, a1 = 1 after a kernel panic.
+import { MipsMachine, CONSOLE_BASE, TIMER_BASE, GRAPHICS_BASE } from '../machine/machine';
+import { parseElf, ElfError, EM_MIPS, ET_EXEC, ET_REL, PT_LOAD, symbolByName, type ElfFile } from '../machine/elf';
+import { GraphicsDevice, GFX_REGS_SIZE, type DisplayedFrame } from '../machine/graphics-device';
+
+export const RAM_SIZE = 64 * 1024 * 1024;
+export const BOOT_INFO_PHYS = 0x800;
+export const HEAP_LIMIT_PHYS = 0x00800000;
+export const MODULE_PHYS = 0x00800000;
+export const MODULE_SIZE = 0x00100000;
+export const CMDLINE_PHYS = 0x00900000;
+export const CMDLINE_MAX = 1024;
+export const ARCHIVE_PHYS = 0x01000000;
+export const ARCHIVE_MAX = 0x01000000;
+export const USER_PHYS = 0x02000000;
+export const USER_SIZE = 0x01c00000;
+export const USER_VBASE = 0x00400000;
+export const VRAM_PHYS = 0x03c00000;
+export const VRAM_SIZE = 0x00400000;
+export const GFX_REGS_PHYS = GRAPHICS_BASE;
+export const CLOCK_HZ = 100_000_000;
+export const CYCLES_PER_VSYNC = Math.ceil(CLOCK_HZ / 60);
+export const HYPERCALL_SHUTDOWN = 0x4b0;
+const KSEG0 = 0x80000000;
+const BOOT_INFO_MAGIC = 0x49424b55; // "UKBI"
+const ARCHIVE_MAGIC = 0x52414b55; // "UKAR"
+const ARCHIVE_ENTRY_SIZE = 64;
+const ARCHIVE_NAME_MAX = 48;
+
+/** A problem with what the system was given (kernel image, files, command line): a clear message. */
+export class SystemError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SystemError';
+  }
+}
+
+export interface BootFile {
+  /** Name in the RAM filesystem's root (no '/'), e.g. "player". */
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface HostSystemOptions {
+  kernel: Uint8Array;
+  kernelPath?: string;
+  files: BootFile[];
+  /** Kernel command line, e.g. "driver=/gfx_driver.o -- /player -b /video.y4m". */
+  cmdline: string;
+  /** false: no graphics device at all (gfx_device_base() returns NULL). */
+  graphics?: boolean;
+  /** ID register value of the graphics device (a wrong one makes the driver's probe fail). */
+  graphicsId?: number;
+  blockCompiler?: boolean;
+  /** Console bytes as they come (default: only collected). */
+  onConsole?: (bytes: Uint8Array) => void;
+}
+
+export interface RegionCounts {
+  kernel: number;
+  driver: number;
+  app: number;
+  other: number;
+}
+
+export interface HostRunResult {
+  /** Exit status the kernel powered off with. */
+  status: number;
+  panicked: boolean;
+  console: string;
+  displayed: DisplayedFrame[];
+  counts: RegionCounts;
+  instructions: number;
+  cycles: number;
+  graphicsRegisterReads: number;
+  graphicsRegisterWrites: number;
+}
+
+export interface KernelExport {
+  name: string;
+  address: number;
+  argCount: number;
+}
+
+export class HostSystem {
+  readonly machine: MipsMachine;
+  readonly graphics: GraphicsDevice | null;
+  readonly kernelElf: ElfFile;
+  private readonly consoleBytes: number[] = [];
+  private shutdown: { status: number; panicked: boolean } | null = null;
+
+  constructor(options: HostSystemOptions) {
+    const kernelPath = options.kernelPath ?? 'kernel';
+    this.kernelElf = parseElf(options.kernel, kernelPath, { machines: [EM_MIPS], userBottom: KSEG0, userTop: KSEG0 + HEAP_LIMIT_PHYS });
+    if (this.kernelElf.type !== ET_EXEC) throw new SystemError(`${kernelPath}: not an executable kernel image`);
+    this.machine = new MipsMachine({ ramSize: RAM_SIZE, blockCompiler: options.blockCompiler ?? true });
+    const m = this.machine;
+    if (options.graphics === false) {
+      this.graphics = null;
+    } else {
+      const gfx: GraphicsDevice = new GraphicsDevice(
+        { ram: m.ram, vramBase: VRAM_PHYS, vramSize: VRAM_SIZE, cyclesPerFrame: CYCLES_PER_VSYNC, idValue: options.graphicsId },
+        { now: () => m.cpu.cycles, schedule: (at, handler) => m.schedule(gfx, at, handler) },
+      );
+      this.graphics = gfx;
+      gfx.start();
+      m.attach(GFX_REGS_PHYS, GFX_REGS_SIZE, gfx);
+    }
+    const onConsole = options.onConsole;
+    m.console.onOutput = (b) => {
+      this.consoleBytes.push(b);
+      onConsole?.(Uint8Array.of(b));
+    };
+    m.hypercalls.set(HYPERCALL_SHUTDOWN, (cpu) => {
+      this.shutdown = { status: cpu.regs[4] | 0, panicked: cpu.regs[5] !== 0 };
+      cpu.requestStop('shutdown');
+    });
+    this.loadKernel(kernelPath);
+    const archive = buildArchive(options.files);
+    m.loadPhysical(ARCHIVE_PHYS, archive);
+    const cmd = Buffer.from(options.cmdline + '\0', 'latin1');
+    if (cmd.length > CMDLINE_MAX) throw new SystemError(`kernel command line longer than ${CMDLINE_MAX - 1} bytes`);
+    m.loadPhysical(CMDLINE_PHYS, cmd);
+    m.loadPhysical(BOOT_INFO_PHYS, this.bootInfo(archive.length));
+    const text = this.kernelElf.sections.find((s) => s.name === '.text');
+    if (!text) throw new SystemError(`${kernelPath}: no .text section`);
+    m.cpu.regions.add('kernel', text.addr, text.addr + text.size);
+    m.cpu.regions.add('driver', KSEG0 + MODULE_PHYS, KSEG0 + MODULE_PHYS + MODULE_SIZE);
+    m.cpu.regions.add('app', USER_VBASE, USER_VBASE + USER_SIZE);
+    m.cpu.pc = this.kernelElf.entry;
+  }
+
+  private loadKernel(path: string): void {
+    for (const seg of this.kernelElf.loadSegments) {
+      if (seg.type !== PT_LOAD) continue;
+      const phys = seg.vaddr - KSEG0;
+      if (seg.vaddr < KSEG0 + 0x1000 || phys + seg.memsz > HEAP_LIMIT_PHYS) {
+        throw new SystemError(`${path}: segment at 0x${seg.vaddr.toString(16)} is outside the kernel's area (kseg0 0x80001000-0x${(KSEG0 + HEAP_LIMIT_PHYS).toString(16)})`);
+      }
+      this.machine.loadPhysical(phys, this.kernelElf.bytes.subarray(seg.offset, seg.offset + seg.filesz));
+      this.machine.loadPhysical(phys + seg.filesz, new Uint8Array(seg.memsz - seg.filesz));
+    }
+  }
+
+  private bootInfo(archiveSize: number): Uint8Array {
+    const words = [
+      BOOT_INFO_MAGIC, 1, RAM_SIZE, HEAP_LIMIT_PHYS, MODULE_PHYS, MODULE_SIZE, ARCHIVE_PHYS, archiveSize,
+      USER_PHYS, USER_SIZE, USER_VBASE, CMDLINE_PHYS, this.graphics ? GFX_REGS_PHYS : 0, TIMER_BASE, CONSOLE_BASE, CLOCK_HZ,
+    ];
+    const b = new Uint8Array(words.length * 4);
+    const v = new DataView(b.buffer);
+    words.forEach((w, i) => v.setUint32(4 * i, w >>> 0, true));
+    return b;
+  }
+
+  /** Runs until the kernel powers off. Throws SystemError when it hangs or exceeds the budget. */
+  run(maxInstructions = 20_000_000_000): HostRunResult {
+    const cpu = this.machine.cpu;
+    while (this.shutdown === null) {
+      const left = maxInstructions - cpu.instructionCount;
+      if (left <= 0) throw new SystemError(`instruction budget of ${maxInstructions} exhausted at pc 0x${(cpu.pc >>> 0).toString(16)} (console so far:\n${this.console()})`);
+      const stop = cpu.run(Math.min(left, 50_000_000));
+      if (stop.kind === 'idle') throw new SystemError(`the machine went idle with nothing to wake it (pc 0x${(cpu.pc >>> 0).toString(16)})`);
+      if (stop.kind === 'exception') throw new SystemError(`unexpected ${stop.name} exception reported to the host at pc 0x${stop.pc.toString(16)}`);
+    }
+    const report = cpu.regions.report();
+    const counts: RegionCounts = { kernel: report.kernel ?? 0, driver: report.driver ?? 0, app: report.app ?? 0, other: report.other ?? 0 };
+    return {
+      status: this.shutdown.status,
+      panicked: this.shutdown.panicked,
+      console: this.console(),
+      displayed: this.graphics ? [...this.graphics.displayed] : [],
+      counts,
+      instructions: cpu.instructionCount,
+      cycles: cpu.cycles,
+      graphicsRegisterReads: this.graphics?.registerReads ?? 0,
+      graphicsRegisterWrites: this.graphics?.registerWrites ?? 0,
+    };
+  }
+
+  console(): string {
+    return Buffer.from(this.consoleBytes).toString('latin1');
+  }
+
+  /** The kernel's export table as it is in simulated memory (symbols kernel_exports / kernel_export_count). */
+  exports(): KernelExport[] {
+    const table = symbolByName(this.kernelElf, 'kernel_exports');
+    const count = symbolByName(this.kernelElf, 'kernel_export_count');
+    if (!table || !count) throw new SystemError('kernel image has no export table (kernel_exports / kernel_export_count)');
+    const ram = this.machine.ram.bytes;
+    const view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    const word = (va: number) => view.getUint32(va - KSEG0, true);
+    const n = word(count.value);
+    const out: KernelExport[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = table.value + 12 * i;
+      let at = word(e) - KSEG0;
+      let name = '';
+      while (ram[at] !== 0) name += String.fromCharCode(ram[at++]);
+      out.push({ name, address: word(e + 4), argCount: word(e + 8) });
+    }
+    return out;
+  }
+}
+
+/** The boot archive: "UKAR", count, then 64-byte entries {name[48], offset, size, 0, 0}, then 16-aligned data. */
+export function buildArchive(files: BootFile[]): Uint8Array {
+  let at = 8 + ARCHIVE_ENTRY_SIZE * files.length;
+  const placed = files.map((f) => {
+    const name = Buffer.from(f.name, 'latin1');
+    if (name.length === 0 || name.length >= ARCHIVE_NAME_MAX || f.name.includes('/') || name.includes(0)) {
+      throw new SystemError(`boot file name '${f.name}' must be 1-${ARCHIVE_NAME_MAX - 1} characters without '/'`);
+    }
+    at = (at + 15) & ~15;
+    const offset = at;
+    at += f.bytes.length;
+    return { name, offset, bytes: f.bytes };
+  });
+  if (at > ARCHIVE_MAX) throw new SystemError(`boot files take ${at} bytes; the boot archive holds at most ${ARCHIVE_MAX}`);
+  const out = new Uint8Array(at);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, ARCHIVE_MAGIC, true);
+  v.setUint32(4, files.length, true);
+  placed.forEach((p, i) => {
+    const e = 8 + ARCHIVE_ENTRY_SIZE * i;
+    out.set(p.name, e);
+    v.setUint32(e + ARCHIVE_NAME_MAX, p.offset, true);
+    v.setUint32(e + ARCHIVE_NAME_MAX + 4, p.bytes.length, true);
+    out.set(p.bytes, p.offset);
+  });
+  return out;
+}
+
+export { ElfError, ET_REL };

@@ -1,0 +1,106 @@
+// `ukcf run --scheme S`: one whole run of the video player on the simulated host.
+//
+// Scheme "native" (the upper bound of the paper's comparison): the host kernel on the MIPS
+// simulator, the mipsel graphics driver loaded as a native module, the mipsel player as the init
+// process, playing the video in benchmark mode with every FLIP waiting for vsync (`-b -w`), so
+// that each frame is displayed exactly once. The video is a file of the RAM filesystem named after
+// its host basename; a host file that cannot be read is simply absent, and the player reports it.
+// Later schemes (translated driver, full system) plug in beside `native` in SCHEMES.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { HostSystem, SystemError, type BootFile, type HostRunResult } from './host-system';
+import { CLOCK_HZ } from './host-system';
+
+export const SCHEMES = ['native'] as const;
+export type Scheme = (typeof SCHEMES)[number];
+export const DEFAULT_VIDEO = 'testsrc-64x48.y4m';
+
+export interface SchemeRunOptions {
+  scheme: Scheme;
+  /** The repository's workloads/ folder (kernel, driver, player, videos). */
+  workloads: string;
+  /** Host path of the video (default: workloads/videos/DEFAULT_VIDEO). */
+  video?: string;
+  /** Play at most this many frames (the player's -f). */
+  frames?: number;
+  /** Graphics device ID register (tests: a wrong one makes the driver's probe fail). */
+  graphicsId?: number;
+  onConsole?: (bytes: Uint8Array) => void;
+  maxInstructions?: number;
+}
+
+export interface SchemeRunResult extends HostRunResult {
+  scheme: Scheme;
+  video: string;
+  /** Frames the player reports having played ("played N frames ..."), null if it did not get there. */
+  framesPlayed: number | null;
+  simulatedSeconds: number;
+}
+
+function readRequired(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new SystemError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function ramfsName(video: string): string {
+  const name = basename(video);
+  return name.length > 0 && name.length < 48 && !name.includes('\0') ? name : 'video.y4m';
+}
+
+export function runScheme(options: SchemeRunOptions): SchemeRunResult {
+  if (!(SCHEMES as readonly string[]).includes(options.scheme)) throw new SystemError(`unknown scheme '${options.scheme}'`);
+  const w = options.workloads;
+  const video = options.video ?? join(w, 'videos', DEFAULT_VIDEO);
+  const files: BootFile[] = [
+    { name: 'player', bytes: readRequired(join(w, 'player', 'player.mipsel'), 'player') },
+    { name: 'gfx_driver.o', bytes: readRequired(join(w, 'driver', 'gfx_driver.mipsel.o'), 'driver') },
+  ];
+  const name = ramfsName(video);
+  try {
+    files.push({ name, bytes: readFileSync(video) });
+  } catch {
+    // Absent from the RAM filesystem: the player's open() fails and it says so.
+  }
+  const args = ['/player', '-b', '-w'];
+  if (options.frames !== undefined) args.push('-f', String(options.frames));
+  args.push('/' + name);
+  const system = new HostSystem({
+    kernel: readRequired(join(w, 'kernel', 'kernel.mipsel'), 'kernel'),
+    kernelPath: join(w, 'kernel', 'kernel.mipsel'),
+    files,
+    cmdline: `driver=/gfx_driver.o -- ${args.join(' ')}`,
+    graphicsId: options.graphicsId,
+    onConsole: options.onConsole,
+  });
+  const result = system.run(options.maxInstructions);
+  const played = /^played (\d+) frames /m.exec(result.console);
+  return {
+    ...result,
+    scheme: options.scheme,
+    video,
+    framesPlayed: played ? Number(played[1]) : null,
+    simulatedSeconds: result.cycles / CLOCK_HZ,
+  };
+}
+
+/** The --stats JSON document of a run. */
+export function schemeStats(r: SchemeRunResult): object {
+  return {
+    scheme: r.scheme,
+    video: r.video,
+    exit_status: r.status,
+    kernel_panic: r.panicked,
+    frames_played: r.framesPlayed,
+    frames_displayed: r.displayed.length,
+    displayed: r.displayed.map((d) => ({ vsync: d.vsync, cycle: d.cycle, width: d.width, height: d.height, fnv1a: d.hash.toString(16).padStart(8, '0') })),
+    instructions: { kernel: r.counts.kernel, driver: r.counts.driver, app: r.counts.app, other: r.counts.other, total: r.instructions },
+    cycles: r.cycles,
+    clock_hz: CLOCK_HZ,
+    simulated_seconds: r.simulatedSeconds,
+    graphics_register_reads: r.graphicsRegisterReads,
+    graphics_register_writes: r.graphicsRegisterWrites,
+  };
+}
