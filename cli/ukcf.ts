@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runUserProgram, UserProgramError, EmulatorInternalError, type UserProgramOptions, type UserProgramResult } from '../emulator/index';
+import { runScheme, schemeStats, SCHEMES, SystemError, ElfError, type Scheme } from '../emulator/index';
 import packageJson from '../package.json';
 
 const EXIT_FAILURE = 1;
@@ -18,6 +19,9 @@ commands:
   mips [--max-instructions N] [--stats] PROGRAM [ARGS...]
         run a static mipsel (o32) Linux executable on the MIPS simulator
   demo  run the bundled x86 demo program and report its instruction count
+  run [--scheme native] [--video FILE] [--frames N] [--stats FILE.json]
+        boot the host kernel on the MIPS simulator and play a video through the graphics
+        driver; prints each displayed frame's hash and instruction counts per region
 
 options:
   --help       show this help
@@ -104,6 +108,60 @@ function demoProgram(): string {
   return path.join(__dirname, '..', 'workloads', 'demo', 'demo.i386');
 }
 
+/** `ukcf run`: a whole-system run (emulator/system/run-scheme.ts). */
+function runCommand(argv: string[]): number {
+  let scheme: Scheme = 'native';
+  let video: string | undefined;
+  let frames: number | undefined;
+  let stats: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= argv.length) throw new UsageError(`option '${flag}' needs a value`);
+      return argv[++i];
+    };
+    if (flag === '--scheme') {
+      const v = value();
+      if (!(SCHEMES as readonly string[]).includes(v)) throw new UsageError(`unknown scheme '${v}' (available: ${SCHEMES.join(', ')})`);
+      scheme = v as Scheme;
+    } else if (flag === '--video') video = value();
+    else if (flag === '--frames') {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`--frames needs a positive integer, got '${v}'`);
+      frames = Number(v);
+    } else if (flag === '--stats') stats = value();
+    else throw new UsageError(`unknown option '${argv[i]}' for 'run'`);
+  }
+  // The machine's console, passed on a line at a time.
+  let line: number[] = [];
+  const onConsole = (bytes: Uint8Array): void => {
+    for (const b of bytes) {
+      line.push(b);
+      if (b === 0x0a) {
+        writeOut(Uint8Array.from(line));
+        line = [];
+      }
+    }
+  };
+  const r = runScheme({ scheme, workloads: path.join(__dirname, '..', 'workloads'), video, frames, onConsole });
+  if (line.length > 0) writeOut(Uint8Array.from(line));
+  const out: string[] = [''];
+  r.displayed.forEach((d, i) => out.push(`[ukcf] displayed ${i} vsync ${d.vsync} ${d.width}x${d.height} fnv1a ${d.hash.toString(16).padStart(8, '0')}`));
+  out.push(`[ukcf] scheme ${r.scheme}: frames played ${r.framesPlayed ?? 'none'}, displayed ${r.displayed.length}, exit status ${r.status}${r.panicked ? ' (kernel panic)' : ''}`);
+  out.push(`[ukcf] instructions: kernel ${r.counts.kernel} driver ${r.counts.driver} app ${r.counts.app} other ${r.counts.other} total ${r.instructions}`);
+  out.push(`[ukcf] simulated time ${(r.simulatedSeconds * 1000).toFixed(3)} ms (${r.cycles} cycles)`);
+  process.stdout.write(out.join('\n') + '\n');
+  if (stats !== undefined) {
+    try {
+      fs.writeFileSync(stats, JSON.stringify(schemeStats(r), null, 2) + '\n');
+    } catch (e) {
+      throw new SystemError(`cannot write ${stats}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return r.panicked ? EXIT_FAILURE : r.status;
+}
+
 function main(argv: string[]): number {
   const [command, ...rest] = argv;
   switch (command) {
@@ -132,6 +190,8 @@ function main(argv: string[]): number {
       process.stdout.write(`\n[ukcf] ${result.instructions.toLocaleString('en-US')} x86 instructions retired by the reference interpreter; exit status ${result.exitCode}\n`);
       return code;
     }
+    case 'run':
+      return runCommand(rest);
     default:
       throw new UsageError(command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`);
   }
@@ -147,7 +207,7 @@ try {
   if (e instanceof UsageError) {
     process.stderr.write(`ukcf: ${e.message}\n${USAGE}\n`);
     exitWith(EXIT_USAGE);
-  } else if (e instanceof UserProgramError || e instanceof EmulatorInternalError) {
+  } else if (e instanceof UserProgramError || e instanceof EmulatorInternalError || e instanceof SystemError || e instanceof ElfError) {
     process.stderr.write(`ukcf: ${e.message}\n`);
     exitWith(EXIT_FAILURE);
   } else {

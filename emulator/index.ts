@@ -12,3 +12,4 @@ export type { LaunchDescription, UserLaunch, StopEvent, StopReason, OutputEvent,
 export { runScheme, schemeStats, SCHEMES, DEFAULT_VIDEO } from './system/run-scheme';
 export type { Scheme, SchemeRunOptions, SchemeRunResult } from './system/run-scheme';
 export { HostSystem, SystemError } from './system/host-system';
+export type { SyscallEvent } from './linux/process';
