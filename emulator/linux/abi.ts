@@ -16,7 +16,8 @@ export const SYSCALL_NAMES = [
   'ugetrlimit', 'getrlimit', 'fcntl', 'fcntl64', 'pread64', 'pwrite64', 'kill', 'tgkill', 'tkill',
   'sched_yield', 'madvise', 'mremap', 'rseq', 'getdents64', 'ftruncate64', 'cacheflush', 'umask',
   'mkdir', 'rmdir', 'rename', 'getpgrp', 'setsid', 'getpgid', 'sched_getaffinity', 'sysinfo', 'poll',
-  'ppoll', 'pipe', 'pipe2', 'rt_sigreturn', 'sigreturn', 'sched_setaffinity',
+  'ppoll', 'pipe', 'pipe2', 'rt_sigreturn', 'sigreturn', 'sched_setaffinity', 'getrusage', 'times', 'fsync',
+  'fdatasync',
 ] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 

@@ -46,7 +46,7 @@ export const I386_ABI: LinuxAbi = {
     kill: 37, tgkill: 270, tkill: 238, sched_yield: 158, madvise: 219, mremap: 163, rseq: 386, getdents64: 220,
     ftruncate64: 194, umask: 60, mkdir: 39, rmdir: 40, rename: 38, getpgrp: 65, setsid: 66, getpgid: 132,
     sched_getaffinity: 242, sysinfo: 116, poll: 168, ppoll: 309, pipe: 42, pipe2: 331, rt_sigreturn: 173,
-    sigreturn: 119, sched_setaffinity: 241,
+    sigreturn: 119, sched_setaffinity: 241, getrusage: 77, times: 43, fsync: 118, fdatasync: 148,
   },
   errno: {
     ...BASE_ERRNO, EDEADLK: 35, ENAMETOOLONG: 36, ENOLCK: 37, ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40,

@@ -48,7 +48,7 @@ export const MIPS_O32_ABI: LinuxAbi = {
     mremap: 4167, rseq: 4367, getdents64: 4219, ftruncate64: 4212, cacheflush: 4147, umask: 4060, mkdir: 4039,
     rmdir: 4040, rename: 4038, getpgrp: 4065, setsid: 4066, getpgid: 4132, sched_getaffinity: 4240,
     sysinfo: 4116, poll: 4188, ppoll: 4302, pipe: 4042, pipe2: 4328, rt_sigreturn: 4193, sigreturn: 4119,
-    sched_setaffinity: 4239,
+    sched_setaffinity: 4239, getrusage: 4077, times: 4043, fsync: 4118, fdatasync: 4152,
   },
   errno: {
     ...BASE_ERRNO, EDEADLK: 45, ENAMETOOLONG: 78, ENOLCK: 46, ENOSYS: 89, ENOTEMPTY: 93, ELOOP: 90,

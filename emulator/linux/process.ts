@@ -69,6 +69,15 @@ export interface LinuxProcessOptions {
   diagnostic?: (line: string) => void;
 }
 
+export interface SyscallEvent {
+  number: number;
+  name: SyscallName | undefined;
+  /** The six raw arguments, unsigned. */
+  args: number[];
+  /** The value returned (negative errno on failure), before the ABI's encoding. */
+  result: number;
+}
+
 export interface ProcessExit {
   /** Shell-style status: exit code, or 128 + signal. */
   code: number;
@@ -113,6 +122,8 @@ export class LinuxProcess {
   exit: ProcessExit | null = null;
   /** Number of system calls handled (for statistics). */
   syscallCount = 0;
+  /** Told about every system call after it ran (the debugger's boundary-crossing view). */
+  onSyscall: ((event: SyscallEvent) => void) | null = null;
 
   private readonly names: Map<number, SyscallName>;
   private readonly E: Readonly<Record<ErrnoName, number>>;
@@ -178,6 +189,14 @@ export class LinuxProcess {
    */
   syscall(nr: number, args: ArrayLike<number>): number {
     this.syscallCount++;
+    const result = this.execute(nr, args);
+    if (this.onSyscall !== null) {
+      this.onSyscall({ number: nr, name: this.names.get(nr), args: Array.from(args, (x) => x >>> 0), result: result | 0 });
+    }
+    return result;
+  }
+
+  private execute(nr: number, args: ArrayLike<number>): number {
     const name = this.names.get(nr);
     if (name === undefined) return this.unsupported(nr, undefined);
     try {
@@ -374,6 +393,31 @@ export class LinuxProcess {
       case 'tkill': return s(0) === PROCESS_ID ? this.sendSelf(s(1)) : -this.E.ESRCH;
       case 'tgkill': return s(0) === PROCESS_ID && s(1) === PROCESS_ID ? this.sendSelf(s(2)) : -this.E.ESRCH;
       case 'sched_yield': return 0;
+      case 'fsync':
+      case 'fdatasync': {
+        const d = this.descriptor(s(0));
+        if (d === null) return -this.E.EBADF;
+        return d.file.kind === 'host' ? 0 : -this.E.EINVAL;
+      }
+      case 'getrusage': {
+        // RUSAGE_SELF / RUSAGE_THREAD: user time is the instructions; everything else zero.
+        if (s(0) !== 0 && s(0) !== 1 && s(0) !== -1) return -this.E.EINVAL;
+        const usage = new Uint8Array(72);
+        if (s(0) !== -1) {
+          const ns = this.options.instructions() * NS_PER_INSTRUCTION;
+          const v = new DataView(usage.buffer);
+          v.setUint32(0, Math.floor(ns / 1e9), true);
+          v.setUint32(4, Math.floor((ns % 1e9) / 1000), true);
+        }
+        this.memory.writeBytes(u(1), usage);
+        return 0;
+      }
+      case 'times': {
+        // clock ticks at USER_HZ = 100; the return value is ticks since boot
+        const cpuTicks = Math.floor((this.options.instructions() * NS_PER_INSTRUCTION) / 1e7);
+        if (u(0) !== 0) this.writeWords(u(0), [cpuTicks, 0, 0, 0]);
+        return (MONOTONIC_START_SECONDS * 100 + Math.floor(this.elapsedNs() / 1e7)) | 0;
+      }
       case 'sched_getaffinity': {
         if (u(1) < 4 || u(1) & 3) return -this.E.EINVAL;
         this.memory.writeBytes(u(2), new Uint8Array([1, 0, 0, 0]));

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { EM_386, EM_MIPS, ElfError, readElfFile, symbolAt, type ElfFile, type ElfSymbol } from '../machine/elf';
 import { MemoryFault, type PagedMemory } from '../machine/paged-memory';
 import { DEFAULT_ENVIRONMENT } from '../linux/program-image';
+import type { SyscallEvent } from '../linux/process';
 import { X86Process } from './x86-process';
 import { MipsProcess } from './mips-process';
 import { disassemble as disassembleX86 } from '../x86/disassembler';
@@ -37,9 +38,10 @@ export interface OutputEvent {
   bytes: Uint8Array;
 }
 
-/** Events: 'output' (OutputEvent), 'stopped' (StopEvent), 'exited' (UserProgramResult). */
+/** Events: 'output' (OutputEvent), 'syscall' (SyscallEvent), 'stopped' (StopEvent), 'exited' (UserProgramResult). */
 export interface UserSystemEvents {
   output: [OutputEvent];
+  syscall: [SyscallEvent];
   stopped: [StopEvent];
   exited: [UserProgramResult];
 }
@@ -103,6 +105,9 @@ export class UserSystem extends EventEmitter<UserSystemEvents> {
     };
     this.process = launch.isa === 'x86' ? new X86Process(options) : new MipsProcess(options);
     this.memory = this.process.memory;
+    this.process.linux.onSyscall = (event) => {
+      if (this.listenerCount('syscall') > 0) this.emit('syscall', event);
+    };
   }
 
   /** Address of the next instruction. */

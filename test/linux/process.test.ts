@@ -408,3 +408,15 @@ test('read asks only the bytes it returns to fit the buffer (a large count at en
   assert.equal(h.call('lseek', fd, 0, 1), 0, 'a faulting read does not move the offset');
   fs.rmSync(dir, { recursive: true });
 });
+
+test('getrusage and times report simulated CPU time; fsync is accepted for files only', () => {
+  const h = harness();
+  h.clock.instructions = 3_250_000_000;
+  assert.equal(h.call('getrusage', 0, SCRATCH), 0);
+  assert.deepEqual([h.mem.read32(SCRATCH), h.mem.read32(SCRATCH + 4), h.mem.read32(SCRATCH + 8)], [3, 250_000, 0]);
+  assert.equal(h.call('getrusage', 5, SCRATCH), -I386_ABI.errno.EINVAL);
+  assert.equal(h.call('times', SCRATCH), MONOTONIC_START_SECONDS * 100 + 325);
+  assert.equal(h.mem.read32(SCRATCH), 325);
+  assert.equal(h.call('fsync', 1), -I386_ABI.errno.EINVAL);
+  assert.equal(h.call('fsync', 42), -I386_ABI.errno.EBADF);
+});

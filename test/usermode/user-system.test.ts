@@ -22,6 +22,8 @@ for (const [isa, suffix] of [['x86', 'i386'], ['mips', 'mipsel']] as const) {
     const out: Uint8Array[] = [];
     system.on('output', (e: OutputEvent) => { if (e.stream === 'stdout') out.push(e.bytes); });
     system.on('stopped', (e: StopEvent) => events.push(`stopped:${e.reason}`));
+    const syscalls: string[] = [];
+    system.on('syscall', (e) => syscalls.push(`${e.name}=${e.result}`));
     system.on('exited', (r: UserProgramResult) => events.push(`exited:${r.exitCode}`));
 
     const entry = system.reportEntry();
@@ -54,6 +56,8 @@ for (const [isa, suffix] of [['x86', 'i386'], ['mips', 'mipsel']] as const) {
     const end = await system.continue();
     assert.deepEqual(end, reference.result);
     assert.equal(Buffer.concat(out).toString('latin1'), reference.stdout);
+    assert.ok(syscalls.includes('uname=0') && syscalls.includes('clock_nanosleep=0'), syscalls.join(' '));
+    assert.equal(syscalls[syscalls.length - 1], 'exit_group=0');
     assert.deepEqual(events, ['stopped:entry', 'stopped:breakpoint', 'stopped:step', `exited:${reference.result.exitCode}`]);
     assert.equal(system.state, 'exited');
     assert.throws(() => system.stepInstruction(), /already exited/);
