@@ -55,6 +55,8 @@ test('bad programs exit 1 with one clear line', () => {
     [['user', 'README.md'], 'ukcf: README.md: not an ELF file (bad magic number)\n'],
     [['user', 'test/usermode/programs/clock.mipsel'], 'ukcf: test/usermode/programs/clock.mipsel: wrong machine EM_MIPS for isa x86 (expected an i386 executable)\n'],
     [['user', 'test'], 'ukcf: test: cannot read: is a directory\n'],
+    [['mips', 'README.md'], 'ukcf: README.md: not an ELF file (bad magic number)\n'],
+    [['mips', 'test/usermode/programs/clock.i386'], 'ukcf: test/usermode/programs/clock.i386: wrong machine EM_386 for isa mips (expected a mipsel executable)\n'],
   ];
   for (const [args, stderr] of cases) assert.deepEqual(ukcf(args), { code: 1, stdout: '', stderr });
 });
