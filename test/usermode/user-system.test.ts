@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createSystem, runUserProgram, symbolByName, type OutputEvent, type StopEvent, type UserProgramResult } from '../../emulator/index';
+import { X86Process } from '../../emulator/usermode/x86-process';
+import { createSystem, runUserProgram, symbolByName, readElfFile, EmulatorInternalError, type OutputEvent, type StopEvent, type UserProgramResult } from '../../emulator/index';
 
 const PROGRAMS = join(__dirname, 'programs');
 
@@ -85,4 +86,15 @@ test('a budget ends a debugged run; bad launches are clear errors', async () => 
   assert.equal(end.instructions, 2_500_000);
   assert.throws(() => createSystem({ kind: 'user', isa: 'mips', program: join(PROGRAMS, 'clock.i386') }), /wrong machine EM_386 for isa mips/);
   assert.throws(() => createSystem({ kind: 'user', isa: 'x86', program: '/nonexistent' }), /\/nonexistent: cannot read: no such file/);
+});
+
+test('an emulator bug surfaces as one EmulatorInternalError line naming where the guest was', () => {
+  const program = join(PROGRAMS, 'clock.i386');
+  const proc = new X86Process({ elf: readElfFile(program), argv: [program], stdout: () => {}, stderr: () => {} });
+  proc.linux.syscall = () => { throw new TypeError('boom'); };
+  assert.throws(() => proc.run(1_000_000), (e: unknown) => {
+    assert.ok(e instanceof EmulatorInternalError);
+    assert.match(e.message, /^internal error in system call 45 at eip=0x[0-9a-f]{8}: boom$/);
+    return true;
+  });
 });
