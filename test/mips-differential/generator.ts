@@ -599,6 +599,13 @@ function faultPrograms(): GeneratedProgram[] {
   for (const [name, what, body] of delaySlotFaults) out.push(faultProgram(name, what, body));
   out.push(faultProgram('sigill-reserved', 'a reserved SPECIAL function (0x0000003f): SIGILL', ['.word 0x0000003f']));
   out.push(faultProgram('sigill-privileged', 'mfc0 in user mode (CP0 unusable): SIGILL', ['mfc0 $9, $12']));
+  // Every other privileged (CP0) or coprocessor-2 instruction of the table, in user mode.
+  const privileged: [string, string][] = [
+    ['mtc0', 'mtc0 $9, $12'], ['eret', 'eret'], ['di', 'di'], ['ei', 'ei'], ['wait', 'wait'], ['cache', 'cache 0, 0($8)'],
+    ['tlbwi', 'tlbwi'], ['tlbwr', 'tlbwr'], ['tlbr', 'tlbr'], ['tlbp', 'tlbp'], ['rdpgpr', 'rdpgpr $9, $10'], ['wrpgpr', 'wrpgpr $9, $10'],
+    ['deret', 'deret'], ['lwc2', 'lwc2 $1, 0($8)'], ['swc2', 'swc2 $1, 0($8)'], ['ldc2', 'ldc2 $2, 0($8)'], ['sdc2', 'sdc2 $2, 0($8)'], ['cop2', 'cop2 0x10'],
+  ];
+  for (const [op, insn] of privileged) out.push(faultProgram(`sigill-${op}`, `${insn} in user mode: SIGILL`, [insn]));
   out.push(faultProgram('sigtrap-break', 'break 0: SIGTRAP', ['break']));
   out.push(faultProgram('sigtrap-break-7', 'break 7 (the divide-by-zero code)', ['break 7']));
   return out;
