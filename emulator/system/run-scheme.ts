@@ -25,6 +25,8 @@ export interface SchemeRunOptions {
   frames?: number;
   /** Graphics device ID register (tests: a wrong one makes the driver's probe fail). */
   graphicsId?: number;
+  /** More player options, placed before the video (e.g. ['-p', 'rgb565']). */
+  playerArgs?: string[];
   onConsole?: (bytes: Uint8Array) => void;
   maxInstructions?: number;
 }
@@ -66,6 +68,10 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   }
   const args = ['/player', '-b', '-w'];
   if (options.frames !== undefined) args.push('-f', String(options.frames));
+  for (const a of options.playerArgs ?? []) {
+    if (a.length === 0 || /\s/.test(a)) throw new SystemError(`player argument '${a}' is empty or contains white space`);
+    args.push(a);
+  }
   args.push('/' + name);
   const system = new HostSystem({
     kernel: readRequired(join(w, 'kernel', 'kernel.mipsel'), 'kernel'),

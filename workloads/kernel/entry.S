@@ -127,6 +127,9 @@ _start:
 	addiu	$t0, $t0, %lo(_vectors)
 	mtc0	$t0, $15, 1		/* EBase */
 	mtc0	$zero, $12		/* BEV = ERL = EXL = IE = 0, kernel mode */
+	lui	$t0, 0x2000		/* HWREna: user rdhwr of CPUNum, SYNCI_Step, CC, CCRes, UserLocal */
+	ori	$t0, $t0, 0xf
+	mtc0	$t0, $7
 	lui	$t0, %hi(__bss_start)
 	addiu	$t0, $t0, %lo(__bss_start)
 	lui	$t1, %hi(__bss_end)
