@@ -325,7 +325,7 @@ function emitImmediateShift(w: InstructionWriter, op: string, dst: DecodedOperan
  * Appends the code of one instruction. `next` is the address after it. Returns true when the
  * instruction ended the block by itself (it emitted its own `return`).
  */
-function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number, describe: (d: DecodedInstruction) => string): boolean {
+function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number, describe: (d: DecodedInstruction) => string, isLast: boolean): boolean {
   const e = d.entry;
   const next = (d.address + d.length) >>> 0;
   const ops = d.operands;
@@ -691,13 +691,17 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
       return false;
     // ---- control transfers (end the block) ----
     case 'jmp':
+      // Not last: the block continues at the target (a followed jump).
+      if (!isLast) return false;
       w.emit(`return ${d.target};`);
       return true;
     case 'jcc':
       w.emit(`if (${w.condition(d.cond)}) return ${d.target}; return ${next};`);
       return true;
     case 'call':
-      w.emit(`u = (r[4] - 4) | 0; wr32(u, ${next | 0}); r[4] = u; return ${d.target};`);
+      w.emit(`u = (r[4] - 4) | 0; wr32(u, ${next | 0}); r[4] = u;`);
+      if (!isLast) return false; // followed call: the block continues in the callee
+      w.emit(`return ${d.target};`);
       return true;
     case 'call_indirect': {
       const src = ops[0];
@@ -773,14 +777,16 @@ export function compileBlockSource(instructions: readonly DecodedInstruction[], 
       break;
     }
     w.emit(`// ${hex(d.address)} ${d.entry?.mnemonic ?? d.status}`);
-    ended = emitInstruction(w, d, i, describe);
+    ended = emitInstruction(w, d, i, describe, i === instructions.length - 1);
     const touches = d.entry === null ? 0 : d.entry.definedFlags | d.entry.undefinedFlags;
     if (!w.setKnown && (touches & (STATUS_FLAGS | DF)) & STATUS_FLAGS) w.known = null;
     if (ended) break;
   }
   if (!ended) {
     const last = instructions[instructions.length - 1];
-    w.emit(`return ${(last.address + last.length) >>> 0};`);
+    const op = last.entry?.op;
+    // A block cut right after a followed jmp/call continues at its target.
+    w.emit(`return ${op === 'jmp' || op === 'call' ? last.target : (last.address + last.length) >>> 0};`);
   }
   if (selfLoop) w.emit('}');
   return w.out.join('\n');

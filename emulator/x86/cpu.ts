@@ -59,8 +59,8 @@ interface Block {
   /** Address of each instruction (for precise faults). */
   readonly addresses: Int32Array;
   readonly fn: BlockFunction;
-  readonly firstPage: number;
-  readonly lastPage: number;
+  /** Pages holding the block's instruction bytes (a block may follow direct jumps and calls). */
+  readonly pages: readonly number[];
   readonly selfLoop: boolean;
   valid: boolean;
   /** Successor cache (two most recent distinct next addresses). */
@@ -273,7 +273,7 @@ export class X86Cpu {
   }
 
   private register(b: Block): void {
-    for (let pn = b.firstPage; ; pn = (pn + 1) >>> 0) {
+    for (const pn of b.pages) {
       let list = this.pageBlocks.get(pn);
       if (list === undefined) {
         list = [];
@@ -281,7 +281,6 @@ export class X86Cpu {
         this.memory.watch(pn);
       }
       list.push(b);
-      if (pn === b.lastPage) break;
     }
   }
 
@@ -294,8 +293,10 @@ export class X86Cpu {
     list.length = 0;
     let address = start;
     const bps = this.breakpoints;
+    const visited = new Set<number>();
     while (list.length < max) {
       if (list.length > 0 && bps.size !== 0 && bps.has(address)) break;
+      visited.add(address);
       let d: DecodedInstruction;
       try {
         d = decodeInstruction(this.fetchByte, address);
@@ -306,21 +307,31 @@ export class X86Cpu {
       const bad = d.status !== 'ok' || d.lockInvalid;
       if (bad && list.length > 0) break;
       list.push(d);
-      if (bad || BLOCK_ENDERS.has(d.entry?.op ?? 'invalid')) break;
+      const op = d.entry?.op ?? 'invalid';
+      // Direct jumps and calls are followed (the block continues at the target) unless that
+      // closes a loop, which is left to the self-loop form or the next block.
+      if ((op === 'jmp' || op === 'call') && !bad && list.length < max && d.target !== start && !visited.has(d.target)) {
+        address = d.target;
+        continue;
+      }
+      if (bad || BLOCK_ENDERS.has(op)) break;
       address = (address + d.length) >>> 0;
     }
     const selfLoop = max > 1 && isSelfLoop(list) && !bps.has(start);
     const body = compileBlockSource(list, (d) => this.describeInstruction(d), selfLoop);
     const source = blockFunctionSource(`block_${start.toString(16)}`, body, selfLoop);
     const fn = new Function('c', source)(this) as BlockFunction;
-    const last = list[list.length - 1];
+    const pages = new Set<number>();
+    for (const d of list) {
+      pages.add(d.address >>> PAGE_SHIFT);
+      pages.add(((d.address + d.length - 1) >>> 0) >>> PAGE_SHIFT);
+    }
     const block: Block = {
       start,
       count: list.length,
       addresses: Int32Array.from(list.map((d) => d.address)),
       fn,
-      firstPage: start >>> PAGE_SHIFT,
-      lastPage: ((last.address + last.length - 1) >>> 0) >>> PAGE_SHIFT,
+      pages: [...pages],
       selfLoop,
       valid: true,
       nextAddress0: -1,

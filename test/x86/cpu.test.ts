@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
 import { X86Cpu, REG_EAX, REG_EBX, REG_ECX, REG_EDX, REG_ESI, REG_EDI, REG_ESP, SEG_GS, SEG_FS } from '../../emulator/x86/cpu';
-import { assembleBytes, haveCrossCompiler } from './native-harness';
+import { assembleBytes, assembleLabels, haveCrossCompiler } from './native-harness';
 
 const skip = haveCrossCompiler() ? false : 'needs i686-linux-gnu-as';
 const CODE = 0x1000;
@@ -27,8 +27,9 @@ function machine(source: string): { cpu: X86Cpu; memory: PagedMemory; code: Uint
 
 /** Address of the instruction after `label:` — labels are found by assembling a prefix. */
 function labelAddress(source: string, label: string): number {
-  const prefix = source.slice(0, source.indexOf(`${label}:`));
-  return CODE + (prefix.trim() === '' ? 0 : assembleBytes(prefix, CODE).length);
+  const a = assembleLabels(source, CODE).get(label);
+  if (a === undefined) throw new Error(`no label ${label}`);
+  return a;
 }
 
 test('a page fault is precise: eip at the faulting instruction, earlier ones retired, state untouched', { skip }, () => {
@@ -267,4 +268,20 @@ test('cmpxchg8b, xadd and lock-prefixed read-modify-write work on memory', { ski
   assert.equal(cpu.regs[REG_ESI], 40);
   assert.equal(memory.read32(DATA + 12), 1);
   assert.equal(cpu.getEflags() & 0x40, 0, 'incl cleared ZF');
+});
+
+test('blocks that follow direct calls and jumps keep faults, counts and breakpoints exact', { skip }, () => {
+  const src = 'movl $7, %ecx\ncall f\nhlt\nf: movl $1, %eax\njmp g\nnop\ng: store: movl %eax, 0x50000\nret';
+  const { cpu } = machine(src);
+  const stop = cpu.run(100);
+  assert.ok(stop.kind === 'fault' && stop.fault === 'page' && stop.address === 0x50000, JSON.stringify(stop));
+  assert.equal(cpu.eip, labelAddress(src, 'store'));
+  assert.equal(cpu.instructionCount, 4, 'movl, call, movl, jmp retired');
+  assert.equal(cpu.regs[REG_EAX], 1);
+  assert.equal(cpu.regs[REG_ESP], STACK_TOP - 16 - 4, 'the call pushed its return address');
+  const again = machine(src);
+  again.cpu.addBreakpoint(labelAddress(src, 'f'));
+  assert.deepEqual(again.cpu.run(100), { kind: 'breakpoint', address: labelAddress(src, 'f') });
+  assert.equal(again.cpu.instructionCount, 2);
+  assert.equal(again.memory.read32(STACK_TOP - 20), labelAddress(src, 'f') - 1, 'return address = the hlt');
 });

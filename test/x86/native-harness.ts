@@ -192,3 +192,24 @@ export function runEmulatedLinux(exe: string, argv: string[] = [exe], maxInstruc
     proc.release();
   }
 }
+
+/** Addresses of the labels of AT&T source assembled at `origin` (via GNU as, ld and nm). */
+export function assembleLabels(source: string, origin = 0x1000): Map<string, number> {
+  const dir = mkdtempSync(join(tmpdir(), 'x86-as-'));
+  try {
+    writeFileSync(join(dir, 'a.s'), `.text\n${source}\n`);
+    const as = spawnSync('i686-linux-gnu-as', ['--32', '-o', join(dir, 'a.o'), join(dir, 'a.s')], { encoding: 'utf8' });
+    if (as.status !== 0) throw new Error(`as failed:\n${as.stderr}`);
+    const ld = spawnSync('i686-linux-gnu-ld', ['-m', 'elf_i386', '-e', '0', '-Ttext', '0x' + origin.toString(16), '-o', join(dir, 'a.elf'), join(dir, 'a.o')], { encoding: 'utf8' });
+    if (ld.status !== 0) throw new Error(`ld failed:\n${ld.stderr}`);
+    const nm = spawnSync('i686-linux-gnu-nm', [join(dir, 'a.elf')], { encoding: 'utf8' });
+    const out = new Map<string, number>();
+    for (const line of nm.stdout.split('\n')) {
+      const [addr, , name] = line.trim().split(/\s+/);
+      if (name) out.set(name, parseInt(addr, 16));
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
