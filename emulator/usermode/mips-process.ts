@@ -14,6 +14,8 @@
 //   TLBL/TLBS/Mod   → SIGSEGV
 //   RI, CpU (CE≠1)  → SIGILL
 // Exit statuses are the shell's: 128 + signal number.
+// One knowing difference from a real kernel: returning from a handled exception does not clear
+// the LL link (Linux's eret does), as in qemu-user, so an SC after a system call can succeed.
 
 import { EM_386, EM_MIPS, ElfError, readElfFile, type ElfFile } from '../machine/elf';
 import { MemoryFault, PagedMemory } from '../machine/paged-memory';

@@ -277,7 +277,8 @@ const memory: Emitter = (w, avoid) => {
     if (rng.chance(0.5)) pair.reverse();
     w.emit(...setBase(base, address, imm), ...pair);
   } else {
-    // LL/SC, single-threaded: SC right after LL of the same word succeeds.
+    // LL/SC, single-threaded: SC right after LL of the same word succeeds. (No system call
+    // between them: Linux's eret clears the link, qemu-user keeps it.)
     const { address, imm } = memoryAddress(w, 4, true);
     const loaded = w.dest([...avoid, base]);
     const stored = w.dest([...avoid, base]);
@@ -285,6 +286,8 @@ const memory: Emitter = (w, avoid) => {
     const between = rng.below(3);
     for (let i = 0; i < between; i++) simpleAlu(w, [...avoid, base, stored]);
     w.emit(`sc $${stored}, ${imm}($${base})`);
+    // A second SC has no link left: it fails and stores nothing.
+    if (rng.chance(0.25)) w.emit(`sc $${w.dest([...avoid, base])}, ${imm}($${base})`);
   }
 };
 

@@ -109,8 +109,8 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 1
-	lui $1, 0x8000
-	ori $1, $1, 0x1
+	lui $1, 0xe2ec
+	ori $1, $1, 0x554a
 	mthi $1
 	addiu $1, $0, 8191
 	mtlo $1
@@ -227,75 +227,62 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 2
-	addiu $1, $0, -7
+	lui $1, 0x400
 	mthi $1
-	lui $1, 0xa53b
-	ori $1, $1, 0x2f07
-	mtlo $1
 	lui $1, 0x6e8a
 	ori $1, $1, 0x703f
-	addiu $2, $0, 8
-	addiu $3, $0, 20224
+	mtlo $1
+	addiu $1, $0, 8
+	addiu $2, $0, 20224
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
 	lui $4, 0x7fff
-	ori $4, $4, 0xffff
-	lui $5, 0x7fff
-	ori $5, $5, 0xfffe
-	lui $6, 0x80
-	ori $6, $6, 0x1
-	lui $7, 0xfd0c
-	ori $7, $7, 0x77ea
-	lui $8, 0xff00
-	ori $8, $8, 0xff00
-	lui $9, 0x8000
-	addiu $10, $0, -35
-	lui $11, 0x2f69
-	ori $11, $11, 0x5ea7
-	lui $12, 0x4100
-	addiu $13, $0, 38
-	addiu $14, $0, -1
-	lui $15, 0xcb1e
-	ori $15, $15, 0x9134
-	addiu $16, $0, -26
-	lui $17, 0x4a70
-	ori $17, $17, 0x1e3f
-	addiu $18, $0, 7
-	lui $19, 0x800
-	ori $19, $19, 0x1
-	addiu $20, $0, 31
-	lui $21, 0xd04f
-	ori $21, $21, 0x4890
-	lui $22, 0xaaaa
-	ori $22, $22, 0xaaaa
-	addiu $23, $0, 255
-	lui $24, 0x1283
-	ori $24, $24, 0xbef8
-	lui $25, 0xade1
-	ori $25, $25, 0xc2b9
-	lui $28, 0x1234
-	ori $28, $28, 0x5678
-	lui $30, 0x79cd
-	ori $30, $30, 0xbbc3
-	addiu $31, $0, 255
+	ori $4, $4, 0xfffe
+	lui $5, 0x80
+	ori $5, $5, 0x1
+	lui $6, 0xfd0c
+	ori $6, $6, 0x77ea
+	lui $7, 0xff00
+	ori $7, $7, 0xff00
+	lui $8, 0x8000
+	addiu $9, $0, -35
+	lui $10, 0x2f69
+	ori $10, $10, 0x5ea7
+	lui $11, 0x4100
+	addiu $12, $0, 38
+	addiu $13, $0, -1
+	lui $14, 0xcb1e
+	ori $14, $14, 0x9134
+	addiu $15, $0, -26
+	lui $16, 0x4a70
+	ori $16, $16, 0x1e3f
+	addiu $17, $0, 7
+	lui $18, 0x800
+	ori $18, $18, 0x1
+	addiu $19, $0, 31
+	lui $20, 0xd04f
+	ori $20, $20, 0x4890
+	lui $21, 0xaaaa
+	ori $21, $21, 0xaaaa
+	addiu $22, $0, 255
+	lui $23, 0x1283
+	ori $23, $23, 0xbef8
+	lui $24, 0xade1
+	ori $24, $24, 0xc2b9
+	lui $25, 0x1234
+	ori $25, $25, 0x5678
+	lui $28, 0x79cd
+	ori $28, $28, 0xbbc3
+	addiu $30, $0, 255
+	lui $31, 0xffe0
 # case 2 body
-	lui $10, %hi(scratch+135)
-	addiu $10, $10, %lo(scratch+135)
-	lbu $1, -124($10)
-	lui $1, 0xffff
-	lui $2, %hi(scratch+110)
-	addiu $2, $2, %lo(scratch+110)
-	lwr $19, -83($2)
-	lui $22, %hi(scratch+37)
-	addiu $22, $22, %lo(scratch+37)
-	lh $17, 7($22)
-	lui $15, %hi(scratch+36)
-	addiu $15, $15, %lo(scratch+36)
-	sb $9, -25($15)
-	lui $4, %hi(scratch+1)
-	addiu $4, $4, %lo(scratch+1)
-	sb $11, 43($4)
-	lui $16, %hi(scratch+133)
-	addiu $16, $16, %lo(scratch+133)
-	sh $7, -109($16)
+	lui $6, %hi(scratch+62)
+	addiu $6, $6, %lo(scratch+62)
+	sb $25, 0($6)
+	addu $0, $20, $18
+	lui $18, %hi(scratch+30)
+	addiu $18, $18, %lo(scratch+30)
+	sh $19, 0($18)
 # case 2 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -339,59 +326,57 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 3
-	addiu $1, $0, -23
+	lui $1, 0xc482
+	ori $1, $1, 0x753
 	mthi $1
-	addiu $1, $0, 10
+	lui $1, 0xff
+	ori $1, $1, 0xff
 	mtlo $1
-	lui $1, 0x75
-	addiu $2, $0, 32767
-	addiu $3, $0, 24064
-	addiu $4, $0, -65
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	lui $6, 0x1fff
-	ori $6, $6, 0xffff
-	addiu $7, $0, 2049
-	lui $8, 0xa
-	lui $9, 0x1234
-	ori $9, $9, 0x5678
-	addiu $10, $0, 3
-	lui $11, 0x85ba
-	ori $11, $11, 0x7449
-	lui $12, 0x89ce
-	ori $12, $12, 0xb527
-	lui $13, 0xf0d3
-	ori $13, $13, 0xaed
-	lui $14, 0xff95
-	lui $15, 0xaaaa
-	ori $15, $15, 0xaaaa
-	addiu $16, $0, 255
-	lui $17, 0x2
-	ori $17, $17, 0x1
-	addiu $18, $0, 31
-	lui $19, 0x61b8
-	ori $19, $19, 0x87ff
-	addiu $20, $0, 32
-	lui $21, 0x2
-	lui $22, 0x3ba5
-	ori $22, $22, 0x427a
-	lui $23, 0xb43d
-	ori $23, $23, 0x4d98
-	lui $24, 0x436e
-	ori $24, $24, 0x7ef7
-	addiu $25, $0, 0
-	addiu $28, $0, 22
-	lui $30, 0xa438
-	ori $30, $30, 0xc691
-	addiu $31, $0, -2
+	lui $1, 0xae81
+	ori $1, $1, 0xb32a
+	addiu $2, $0, -23552
+	lui $3, 0xffff
+	ori $3, $3, 0x7fff
+	addiu $4, $0, 15
+	lui $5, 0x7011
+	ori $5, $5, 0xc65d
+	addiu $6, $0, -5
+	addiu $7, $0, 32767
+	addiu $8, $0, 15
+	lui $9, 0x3e
+	lui $10, 0x1
+	addiu $11, $0, 11
+	lui $12, 0x3fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, -22
+	addiu $14, $0, -20
+	lui $15, 0xffc6
+	addiu $16, $0, 4
+	addiu $17, $0, 24064
+	addiu $18, $0, -65
+	lui $19, 0x8000
+	ori $19, $19, 0x1
+	lui $20, 0x1fff
+	ori $20, $20, 0xffff
+	addiu $21, $0, 2049
+	lui $22, 0xa
+	lui $23, 0x1234
+	ori $23, $23, 0x5678
+	addiu $24, $0, 3
+	lui $25, 0x85ba
+	ori $25, $25, 0x7449
+	lui $28, 0x89ce
+	ori $28, $28, 0xb527
+	lui $30, 0xf0d3
+	ori $30, $30, 0xaed
+	lui $31, 0xff95
 # case 3 body
-	srlv $6, $7, $13
-	lui $25, %hi(scratch+58)
-	addiu $25, $25, %lo(scratch+58)
-	lwl $12, 0($25)
-	lui $2, %hi(scratch+18)
-	addiu $2, $2, %lo(scratch+18)
-	sb $11, 0($2)
+	movn $16, $19, $8
+	slti $11, $11, -3055
+	lui $7, %hi(scratch+135)
+	addiu $7, $7, %lo(scratch+135)
+	ll $3, -95($7)
+	sc $1, -95($7)
 # case 3 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -435,80 +420,61 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 4
-	addiu $1, $0, 33
+	lui $1, 0xa438
+	ori $1, $1, 0xc691
 	mthi $1
-	addiu $1, $0, 5
+	addiu $1, $0, -2
 	mtlo $1
-	lui $1, 0x5e89
-	ori $1, $1, 0xba5d
-	addiu $2, $0, -2
-	addiu $3, $0, -128
-	lui $4, 0xffb2
-	addiu $5, $0, -31
-	addiu $6, $0, -27
-	addiu $7, $0, 31
-	lui $8, 0xda4
-	ori $8, $8, 0x4673
-	addiu $9, $0, 0
-	addiu $10, $0, -15
-	addiu $11, $0, -29
-	lui $12, 0x8a00
-	addiu $13, $0, 91
-	lui $14, 0x1f
-	ori $14, $14, 0xffff
-	addiu $15, $0, 63
-	lui $16, 0xd41d
-	ori $16, $16, 0x6195
-	lui $17, 0x7fff
-	ori $17, $17, 0xffff
-	addiu $18, $0, -22784
-	lui $19, 0xdf4
-	ori $19, $19, 0x5694
-	addiu $20, $0, 512
-	lui $21, 0xf1ab
-	ori $21, $21, 0x14b6
-	lui $22, 0x42ef
-	ori $22, $22, 0x1c4d
-	lui $23, 0xffd0
-	lui $24, 0x1
-	lui $25, 0xe8de
-	ori $25, $25, 0x860e
-	addiu $28, $0, 15
-	addiu $30, $0, 30
-	lui $31, 0xa79
-	ori $31, $31, 0xa28a
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
+	addiu $2, $0, -20
+	lui $3, 0x32d5
+	ori $3, $3, 0xb818
+	addiu $4, $0, -2
+	lui $5, 0xe318
+	ori $5, $5, 0x81d4
+	addiu $6, $0, -3
+	addiu $7, $0, -8
+	addiu $8, $0, -36
+	addiu $9, $0, -29
+	addiu $10, $0, -27
+	addiu $11, $0, 3
+	addiu $12, $0, 5
+	lui $13, 0x5e89
+	ori $13, $13, 0xba5d
+	addiu $14, $0, -2
+	addiu $15, $0, -128
+	lui $16, 0xffb2
+	addiu $17, $0, -31
+	addiu $18, $0, -27
+	addiu $19, $0, 31
+	lui $20, 0xda4
+	ori $20, $20, 0x4673
+	addiu $21, $0, 0
+	addiu $22, $0, -15
+	addiu $23, $0, -29
+	lui $24, 0x8a00
+	addiu $25, $0, 91
+	lui $28, 0x1f
+	ori $28, $28, 0xffff
+	addiu $30, $0, 63
+	lui $31, 0xd41d
+	ori $31, $31, 0x6195
 # case 4 body
-	lui $25, %hi(scratch-95)
-	addiu $25, $25, %lo(scratch-95)
-	lw $20, 95($25)
-	lui $4, %hi(scratch+8)
-	addiu $4, $4, %lo(scratch+8)
-	lh $20, 22($4)
-	lui $22, %hi(scratch-37)
-	addiu $22, $22, %lo(scratch-37)
-	swl $22, 57($22)
-	swr $22, 54($22)
-	lui $14, %hi(scratch+205)
-	addiu $14, $14, %lo(scratch+205)
-	ll $20, -165($14)
-	sra $24, $13, 30
-	sc $17, -165($14)
-	lui $18, %hi(scratch+85)
-	addiu $18, $18, %lo(scratch+85)
-	lwl $7, -73($18)
-	lui $4, %hi(scratch+236)
-	addiu $4, $4, %lo(scratch+236)
-	lb $21, -188($4)
-	lui $15, %hi(scratch+169)
-	addiu $15, $15, %lo(scratch+169)
-	lwl $4, -149($15)
-	lui $2, %hi(scratch-53)
-	addiu $2, $2, %lo(scratch-53)
-	sw $21, 57($2)
-	rotrv $18, $28, $8
-	lui $12, %hi(scratch-66)
-	addiu $12, $12, %lo(scratch-66)
-	lh $22, 76($12)
+	nor $15, $25, $1
+	lui $9, %hi(scratch+152)
+	addiu $9, $9, %lo(scratch+152)
+	sw $16, -96($9)
+	lui $11, %hi(scratch+153)
+	addiu $11, $11, %lo(scratch+153)
+	lh $9, -107($11)
+	lui $31, 0xff
+	lui $28, %hi(scratch+47)
+	addiu $28, $28, %lo(scratch+47)
+	lbu $9, 0($28)
+	lui $8, %hi(scratch-87)
+	addiu $8, $8, %lo(scratch-87)
+	swl $20, 141($8)
 # case 4 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -552,76 +518,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 5
-	addiu $1, $0, 0
+	lui $1, 0xc01f
+	ori $1, $1, 0xbd29
 	mthi $1
-	lui $1, 0x5269
-	ori $1, $1, 0x5cee
+	lui $1, 0xf777
+	ori $1, $1, 0x2d46
 	mtlo $1
-	addiu $1, $0, -24
-	addiu $2, $0, 257
-	lui $3, 0x1fff
-	ori $3, $3, 0xffff
-	addiu $4, $0, -1536
-	lui $5, 0x5507
-	ori $5, $5, 0xe526
-	addiu $6, $0, 0
-	addiu $7, $0, 0
-	addiu $8, $0, 6
-	addiu $9, $0, 128
-	lui $10, 0xec9d
-	ori $10, $10, 0x4fab
-	lui $11, 0x6b72
-	ori $11, $11, 0x24a4
-	lui $12, 0xc8cd
-	ori $12, $12, 0xeb34
-	lui $13, 0x425e
-	ori $13, $13, 0x54dd
-	lui $14, 0x7300
-	addiu $15, $0, -27904
-	lui $16, 0x10
-	ori $16, $16, 0x1
-	lui $17, 0xfe35
-	ori $17, $17, 0xf38f
-	addiu $18, $0, -40
-	lui $19, 0x1000
-	ori $19, $19, 0x1
-	addiu $20, $0, -256
-	lui $21, 0x9745
-	ori $21, $21, 0x117f
-	addiu $22, $0, -103
-	addiu $23, $0, -1280
-	lui $24, 0x38
-	lui $25, 0xff00
-	ori $25, $25, 0xff00
-	addiu $28, $0, 1024
-	lui $30, 0xf1b1
-	ori $30, $30, 0xac58
-	addiu $31, $0, -14
+	addiu $1, $0, 2
+	addiu $2, $0, 118
+	lui $3, 0x0
+	ori $3, $3, 0x8001
+	lui $4, 0xdd00
+	lui $5, 0x93b2
+	ori $5, $5, 0x70ee
+	lui $6, 0x1
+	lui $7, 0x78b1
+	ori $7, $7, 0xe8c2
+	lui $8, 0xd9cd
+	ori $8, $8, 0xfef7
+	lui $9, 0xe600
+	addiu $10, $0, 23
+	addiu $11, $0, -21
+	addiu $12, $0, 15
+	addiu $13, $0, 21
+	lui $14, 0x7d5
+	ori $14, $14, 0xaad1
+	lui $15, 0xbcb6
+	ori $15, $15, 0x15d9
+	lui $16, 0x84fe
+	ori $16, $16, 0xd4ba
+	lui $17, 0xffe5
+	addiu $18, $0, -30
+	lui $19, 0xff
+	ori $19, $19, 0xff
+	lui $20, 0x7fff
+	ori $20, $20, 0xfffe
+	lui $21, 0x1c9f
+	ori $21, $21, 0xb3dc
+	lui $22, 0xa429
+	ori $22, $22, 0x6cae
+	lui $23, 0xdf1b
+	ori $23, $23, 0x47e7
+	addiu $24, $0, 30
+	addiu $25, $0, 10
+	lui $28, 0x4bde
+	ori $28, $28, 0x5049
+	lui $30, 0x6a08
+	ori $30, $30, 0x4db4
+	addiu $31, $0, 32767
 # case 5 body
-	lui $24, %hi(scratch-75)
-	addiu $24, $24, %lo(scratch-75)
-	sh $17, 121($24)
-	lui $20, %hi(scratch+14)
-	addiu $20, $20, %lo(scratch+14)
-	lbu $6, 25($20)
-	lui $31, %hi(scratch+174)
-	addiu $31, $31, %lo(scratch+174)
-	lwl $8, -157($31)
-	lwr $8, -160($31)
-	lui $28, 0x2653
-	lui $22, %hi(scratch+28)
-	addiu $22, $22, %lo(scratch+28)
-	sh $25, 0($22)
-	lui $7, %hi(scratch+5)
-	addiu $7, $7, %lo(scratch+5)
-	sw $20, 31($7)
-	lui $11, %hi(scratch-103)
-	addiu $11, $11, %lo(scratch-103)
-	swl $28, 163($11)
-	lui $25, %hi(scratch-87)
-	addiu $25, $25, %lo(scratch-87)
-	ll $31, 143($25)
-	sc $19, 143($25)
+	lui $20, %hi(scratch+4)
+	addiu $20, $20, %lo(scratch+4)
+	sw $20, 0($20)
+	lui $8, %hi(scratch+80)
+	addiu $8, $8, %lo(scratch+80)
+	lbu $7, -64($8)
+	lui $31, %hi(scratch-58)
+	addiu $31, $31, %lo(scratch-58)
+	swr $31, 78($31)
+	swl $31, 81($31)
+	lui $8, %hi(scratch-117)
+	addiu $8, $8, %lo(scratch-117)
+	lwl $28, 170($8)
 # case 5 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -665,62 +623,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 6
-	addiu $1, $0, 256
+	lui $1, 0x400
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0xc3ac
-	ori $1, $1, 0x72d6
+	lui $1, 0x425e
+	ori $1, $1, 0x54dd
 	mtlo $1
-	lui $1, 0x53a4
-	ori $1, $1, 0xa9e7
-	lui $2, 0xaaaa
-	ori $2, $2, 0xaaaa
-	lui $3, 0x70a6
-	ori $3, $3, 0xb73a
-	lui $4, 0x8
-	lui $5, 0x7f
-	ori $5, $5, 0xffff
-	addiu $6, $0, -2
-	lui $7, 0x8
-	ori $7, $7, 0x1
-	lui $8, 0x8000
-	ori $8, $8, 0x1
-	lui $9, 0xfff
-	ori $9, $9, 0xffff
-	lui $10, 0xd9db
-	ori $10, $10, 0x7897
-	addiu $11, $0, 1025
-	addiu $12, $0, 35
-	lui $13, 0xbfea
-	ori $13, $13, 0x71a7
-	lui $14, 0xf359
-	ori $14, $14, 0xb0ed
-	addiu $15, $0, 32767
-	addiu $16, $0, 1023
-	lui $17, 0xee00
-	lui $18, 0x800
+	lui $1, 0x7300
+	addiu $2, $0, -27904
+	lui $3, 0x10
+	ori $3, $3, 0x1
+	lui $4, 0xfe35
+	ori $4, $4, 0xf38f
+	addiu $5, $0, -40
+	lui $6, 0x1000
+	ori $6, $6, 0x1
+	addiu $7, $0, -256
+	lui $8, 0x9745
+	ori $8, $8, 0x117f
+	addiu $9, $0, -103
+	addiu $10, $0, -1280
+	lui $11, 0x38
+	lui $12, 0xff00
+	ori $12, $12, 0xff00
+	addiu $13, $0, 1024
+	lui $14, 0xf1b1
+	ori $14, $14, 0xac58
+	addiu $15, $0, -14
+	lui $16, 0xf9c
+	ori $16, $16, 0xec9f
+	lui $17, 0x8ba8
+	ori $17, $17, 0xe042
+	lui $18, 0x100
 	ori $18, $18, 0x1
-	lui $19, 0x32
-	addiu $20, $0, -32768
-	addiu $21, $0, 21
-	lui $22, 0x9867
-	ori $22, $22, 0x1470
-	addiu $23, $0, -32768
-	lui $24, 0x72f5
-	ori $24, $24, 0xb023
-	addiu $25, $0, 9
-	lui $28, 0xa1cb
-	ori $28, $28, 0x5981
-	lui $30, 0x67
-	lui $31, 0xc600
+	lui $19, 0x9c5b
+	ori $19, $19, 0x3d6c
+	lui $20, 0x2700
+	lui $21, 0x8
+	ori $21, $21, 0x1
+	lui $22, 0x1400
+	lui $23, 0xfe99
+	ori $23, $23, 0x6fce
+	lui $24, 0x77bd
+	ori $24, $24, 0x45b9
+	addiu $25, $0, 13
+	lui $28, 0x8000
+	lui $30, 0xefac
+	ori $30, $30, 0x5a02
+	lui $31, 0x6b4e
+	ori $31, $31, 0xcdcf
 # case 6 body
-	lui $30, %hi(scratch-72)
-	addiu $30, $30, %lo(scratch-72)
-	lwr $10, 85($30)
-	lui $22, %hi(scratch-69)
-	addiu $22, $22, %lo(scratch-69)
-	lwr $14, 69($22)
-	lwl $14, 72($22)
-	sll $0, $10, 25
+	srlv $16, $18, $13
+	lui $25, %hi(scratch-36)
+	addiu $25, $25, %lo(scratch-36)
+	lbu $17, 62($25)
+	lui $18, %hi(scratch-3)
+	addiu $18, $18, %lo(scratch-3)
+	sh $28, 47($18)
+	lui $25, 0x7fb0
+	lui $31, %hi(scratch+26)
+	addiu $31, $31, %lo(scratch+26)
+	lwl $14, 0($31)
+	andi $31, $25, 32767
+	lui $14, %hi(scratch+8)
+	addiu $14, $14, %lo(scratch+8)
+	sw $5, 0($14)
+	lui $18, %hi(scratch-133)
+	addiu $18, $18, %lo(scratch-133)
+	lwl $2, 152($18)
+	lui $9, 0xf7f2
+	lui $23, 0x3baf
 # case 6 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -764,60 +736,69 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 7
-	lui $1, 0x5c5d
-	ori $1, $1, 0x2c4
+	addiu $1, $0, 1024
 	mthi $1
-	addiu $1, $0, 64
+	addiu $1, $0, 256
 	mtlo $1
-	addiu $1, $0, 25
-	addiu $2, $0, 64
-	lui $3, 0xca91
-	ori $3, $3, 0x3b61
-	addiu $4, $0, -2
-	addiu $5, $0, -51
-	lui $6, 0x5a80
-	ori $6, $6, 0xe333
-	addiu $7, $0, 32000
-	lui $8, 0x94b6
-	ori $8, $8, 0xdcb9
-	lui $9, 0x67a7
-	ori $9, $9, 0xece4
-	lui $10, 0xee00
-	ori $10, $10, 0x12fb
-	addiu $11, $0, 9
-	lui $12, 0xa00
-	lui $13, 0xe7fd
-	ori $13, $13, 0xd526
-	lui $14, 0xdbc5
-	ori $14, $14, 0xbe79
-	lui $15, 0x2da5
-	ori $15, $15, 0x4eac
-	addiu $16, $0, 3
-	lui $17, 0x21ee
-	ori $17, $17, 0x294e
-	lui $18, 0x8
-	addiu $19, $0, -30
-	lui $20, 0x20
-	lui $21, 0xd343
-	ori $21, $21, 0x5c8c
-	addiu $22, $0, -64
-	addiu $23, $0, -1
-	addiu $24, $0, 32767
-	lui $25, 0xb121
-	ori $25, $25, 0x6246
-	addiu $28, $0, -1
-	lui $30, 0x8000
-	ori $30, $30, 0x1
-	lui $31, 0x81b5
-	ori $31, $31, 0x5405
+	lui $1, 0x186
+	ori $1, $1, 0xe4e2
+	lui $2, 0x800
+	ori $2, $2, 0x1
+	lui $3, 0x32
+	addiu $4, $0, -32768
+	addiu $5, $0, 21
+	lui $6, 0x9867
+	ori $6, $6, 0x1470
+	addiu $7, $0, -32768
+	lui $8, 0x72f5
+	ori $8, $8, 0xb023
+	addiu $9, $0, 9
+	lui $10, 0xa1cb
+	ori $10, $10, 0x5981
+	lui $11, 0x67
+	lui $12, 0xc600
+	addiu $13, $0, 1
+	lui $14, 0xa9c8
+	ori $14, $14, 0xbecc
+	addiu $15, $0, 63
+	lui $16, 0x5517
+	ori $16, $16, 0x666c
+	addiu $17, $0, -19
+	addiu $18, $0, 0
+	lui $19, 0xac5a
+	ori $19, $19, 0x83fe
+	addiu $20, $0, 129
+	addiu $21, $0, 127
+	lui $22, 0x200
+	ori $22, $22, 0x1
+	addiu $23, $0, 32767
+	addiu $24, $0, -67
+	addiu $25, $0, 64
+	lui $28, 0xca91
+	ori $28, $28, 0x3b61
+	addiu $30, $0, -2
+	addiu $31, $0, -51
 # case 7 body
-	lui $11, %hi(scratch-110)
-	addiu $11, $11, %lo(scratch-110)
-	ll $1, 154($11)
-	sc $9, 154($11)
-	lui $9, %hi(scratch+105)
-	addiu $9, $9, %lo(scratch+105)
-	lw $30, -81($9)
+	lui $17, %hi(scratch-10)
+	addiu $17, $17, %lo(scratch-10)
+	lh $25, 68($17)
+	sll $19, $17, 5
+	lui $28, %hi(scratch+181)
+	addiu $28, $28, %lo(scratch+181)
+	ll $2, -129($28)
+	xor $18, $12, $6
+	or $20, $15, $24
+	sc $4, -129($28)
+	lui $23, %hi(scratch+8)
+	addiu $23, $23, %lo(scratch+8)
+	ll $2, 0($23)
+	slti $4, $8, 21509
+	srav $11, $30, $21
+	sc $13, 0($23)
+	or $0, $0, $8
+	lui $28, %hi(scratch+18)
+	addiu $28, $28, %lo(scratch+18)
+	sh $30, 0($28)
 	lui $21, %hi(scratch-129)
 	addiu $21, $21, %lo(scratch-129)
 	sw $12, 145($21)
@@ -825,6 +806,10 @@ __start:
 	lui $16, %hi(scratch+212)
 	addiu $16, $16, %lo(scratch+212)
 	lw $25, -168($16)
+	lui $19, %hi(scratch+44)
+	addiu $19, $19, %lo(scratch+44)
+	ll $25, 0($19)
+	sc $22, 0($19)
 # case 7 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -868,63 +853,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 8
-	addiu $1, $0, 38
+	addiu $1, $0, 128
 	mthi $1
-	lui $1, 0x715
-	ori $1, $1, 0xac8e
+	lui $1, 0x2000
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0xc2e1
-	ori $1, $1, 0xe4a9
-	addiu $2, $0, -4
-	addiu $3, $0, 128
-	lui $4, 0x2000
-	ori $4, $4, 0x1
-	lui $5, 0x8000
-	addiu $6, $0, 24
-	lui $7, 0x400
-	addiu $8, $0, -12800
-	addiu $9, $0, 255
-	lui $10, 0x8334
-	ori $10, $10, 0x1411
-	addiu $11, $0, -2
-	lui $12, 0x4
-	ori $12, $12, 0x1
-	lui $13, 0x1
-	ori $13, $13, 0x1
-	lui $14, 0x40
-	ori $14, $14, 0x1
-	lui $15, 0xf2bd
-	ori $15, $15, 0x3635
-	lui $16, 0xc90f
-	ori $16, $16, 0x789e
-	lui $17, 0x9cd
-	ori $17, $17, 0x6f6d
-	lui $18, 0x1
-	addiu $19, $0, -128
-	addiu $20, $0, -18176
-	addiu $21, $0, -20
-	addiu $22, $0, 20480
-	addiu $23, $0, 25
-	lui $24, 0xe56b
-	ori $24, $24, 0xd86b
-	addiu $25, $0, -3
-	addiu $28, $0, -83
-	lui $30, 0xaa9c
-	ori $30, $30, 0x5403
-	addiu $31, $0, 128
+	lui $1, 0x8000
+	addiu $2, $0, 24
+	lui $3, 0x400
+	addiu $4, $0, -12800
+	addiu $5, $0, 255
+	lui $6, 0x8334
+	ori $6, $6, 0x1411
+	addiu $7, $0, -2
+	lui $8, 0x4
+	ori $8, $8, 0x1
+	lui $9, 0x1
+	ori $9, $9, 0x1
+	lui $10, 0x40
+	ori $10, $10, 0x1
+	lui $11, 0xf2bd
+	ori $11, $11, 0x3635
+	lui $12, 0xc90f
+	ori $12, $12, 0x789e
+	lui $13, 0x9cd
+	ori $13, $13, 0x6f6d
+	lui $14, 0x1
+	addiu $15, $0, -128
+	addiu $16, $0, -18176
+	addiu $17, $0, -20
+	addiu $18, $0, 20480
+	addiu $19, $0, 25
+	lui $20, 0xe56b
+	ori $20, $20, 0xd86b
+	addiu $21, $0, -3
+	addiu $22, $0, -83
+	lui $23, 0xaa9c
+	ori $23, $23, 0x5403
+	addiu $24, $0, 128
+	addiu $25, $0, 34
+	lui $28, 0xb18d
+	ori $28, $28, 0xbdba
+	lui $30, 0xe192
+	ori $30, $30, 0xf271
+	addiu $31, $0, 6
 # case 8 body
-	lui $22, 0x3e7f
-	lui $11, %hi(scratch-65)
-	addiu $11, $11, %lo(scratch-65)
-	lw $4, 85($11)
-	lui $24, %hi(scratch+25)
-	addiu $24, $24, %lo(scratch+25)
-	swl $23, 3($24)
-	swr $23, 0($24)
-	lui $16, %hi(scratch+16)
-	addiu $16, $16, %lo(scratch+16)
-	swr $20, 0($16)
-	swl $20, 3($16)
+	lui $24, %hi(scratch+191)
+	addiu $24, $24, %lo(scratch+191)
+	sh $18, -147($24)
+	lui $21, %hi(scratch+24)
+	addiu $21, $21, %lo(scratch+24)
+	ll $23, 0($21)
+	sc $25, 0($21)
+	lui $30, %hi(scratch+44)
+	addiu $30, $30, %lo(scratch+44)
+	lb $0, 0($30)
+	rotrv $25, $6, $21
+	slti $13, $10, 27061
+	lui $11, %hi(scratch-27)
+	addiu $11, $11, %lo(scratch-27)
+	lh $6, 39($11)
 # case 8 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -968,62 +956,54 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 9
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	addiu $1, $0, -12
 	mthi $1
-	addiu $1, $0, 38
+	lui $1, 0x2
 	mtlo $1
-	addiu $1, $0, 31
-	addiu $2, $0, 19
-	lui $3, 0x9fd5
-	ori $3, $3, 0x72b0
-	lui $4, 0x0
-	ori $4, $4, 0x8000
-	lui $5, 0xffce
-	lui $6, 0xea6c
-	ori $6, $6, 0x69b5
-	lui $7, 0xeb00
-	addiu $8, $0, 64
-	lui $9, 0x4c00
-	addiu $10, $0, -12
-	lui $11, 0x2
-	lui $12, 0x40
-	ori $12, $12, 0x1
-	addiu $13, $0, 11776
-	lui $14, 0x8000
-	lui $15, 0x5555
-	ori $15, $15, 0x5555
-	lui $16, 0xaef3
-	ori $16, $16, 0xe5f6
-	lui $17, 0xaf00
-	addiu $18, $0, -39
-	addiu $19, $0, -13
-	lui $20, 0xab8
-	ori $20, $20, 0x2e3d
-	lui $21, 0xc16a
-	ori $21, $21, 0xa139
-	addiu $22, $0, 27
-	lui $23, 0x77dd
-	ori $23, $23, 0xabaa
-	addiu $24, $0, -111
-	addiu $25, $0, -32768
-	addiu $28, $0, 12544
-	addiu $30, $0, 26
-	addiu $31, $0, 28
+	lui $1, 0x40
+	ori $1, $1, 0x1
+	addiu $2, $0, 11776
+	lui $3, 0x8000
+	lui $4, 0x5555
+	ori $4, $4, 0x5555
+	lui $5, 0xaef3
+	ori $5, $5, 0xe5f6
+	lui $6, 0xaf00
+	addiu $7, $0, -39
+	addiu $8, $0, -13
+	lui $9, 0xab8
+	ori $9, $9, 0x2e3d
+	lui $10, 0xc16a
+	ori $10, $10, 0xa139
+	addiu $11, $0, 27
+	lui $12, 0x77dd
+	ori $12, $12, 0xabaa
+	addiu $13, $0, -111
+	addiu $14, $0, -32768
+	addiu $15, $0, 12544
+	addiu $16, $0, 26
+	addiu $17, $0, 28
+	lui $18, 0x8100
+	addiu $19, $0, 1
+	addiu $20, $0, 1
+	addiu $21, $0, 32
+	lui $22, 0x1c26
+	ori $22, $22, 0x6307
+	lui $23, 0x8484
+	ori $23, $23, 0x3973
+	lui $24, 0x40
+	ori $24, $24, 0x1
+	lui $25, 0x5734
+	ori $25, $25, 0xafd2
+	addiu $28, $0, 31488
+	lui $30, 0x8223
+	ori $30, $30, 0xa454
+	lui $31, 0xaaaa
+	ori $31, $31, 0xaaaa
 # case 9 body
-	lui $5, %hi(scratch+8)
-	addiu $5, $5, %lo(scratch+8)
-	lb $22, 0($5)
-	lui $4, %hi(scratch-56)
-	addiu $4, $4, %lo(scratch-56)
-	swr $25, 84($4)
-	swl $25, 87($4)
-	lui $13, %hi(scratch+32)
-	addiu $13, $13, %lo(scratch+32)
-	swr $31, 0($13)
-	lui $12, %hi(scratch+199)
-	addiu $12, $12, %lo(scratch+199)
-	sb $19, -165($12)
+	lui $14, %hi(scratch+26)
+	addiu $14, $14, %lo(scratch+26)
+	sh $19, 0($14)
 	lui $4, %hi(scratch+107)
 	addiu $4, $4, %lo(scratch+107)
 	lwl $11, -72($4)
@@ -1127,32 +1107,31 @@ __start:
 	addiu $25, $25, %lo(scratch+134)
 	ll $6, -102($25)
 	sc $4, -102($25)
-	lui $15, %hi(scratch-136)
-	addiu $15, $15, %lo(scratch-136)
-	lw $8, 184($15)
-	lui $4, %hi(scratch+60)
-	addiu $4, $4, %lo(scratch+60)
-	lh $16, 0($4)
-	lui $23, 0x278a
-	lui $24, %hi(scratch+101)
-	addiu $24, $24, %lo(scratch+101)
-	sw $11, -53($24)
-	lui $12, %hi(scratch+109)
-	addiu $12, $12, %lo(scratch+109)
-	sb $7, -81($12)
-	lui $14, %hi(scratch+60)
-	addiu $14, $14, %lo(scratch+60)
-	ll $11, 0($14)
-	nor $12, $6, $10
-	sll $9, $7, 28
-	sc $1, 0($14)
-	lui $22, %hi(scratch-1)
-	addiu $22, $22, %lo(scratch-1)
-	ll $17, 45($22)
-	sc $5, 45($22)
-	lui $3, %hi(scratch+63)
-	addiu $3, $3, %lo(scratch+63)
-	swr $3, 0($3)
+	lui $7, %hi(scratch-136)
+	addiu $7, $7, %lo(scratch-136)
+	ll $5, 184($7)
+	subu $13, $30, $1
+	srav $28, $25, $25
+	sc $8, 184($7)
+	lui $15, %hi(scratch-96)
+	addiu $15, $15, %lo(scratch-96)
+	lw $11, 120($15)
+	lui $16, %hi(scratch-23)
+	addiu $16, $16, %lo(scratch-23)
+	sh $8, 35($16)
+	lui $20, %hi(scratch+60)
+	addiu $20, $20, %lo(scratch+60)
+	sw $11, 0($20)
+	lui $28, %hi(scratch+24)
+	addiu $28, $28, %lo(scratch+24)
+	lh $14, 0($28)
+	lui $9, %hi(scratch-133)
+	addiu $9, $9, %lo(scratch-133)
+	lw $14, 149($9)
+	lui $17, %hi(scratch+41)
+	addiu $17, $17, %lo(scratch+41)
+	lb $28, 0($17)
+	subu $22, $6, $6
 # case 10 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1196,67 +1175,60 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 11
-	addiu $1, $0, 23
-	mthi $1
-	addiu $1, $0, -21
-	mtlo $1
 	lui $1, 0xca00
-	addiu $2, $0, 2049
-	lui $3, 0x1aa8
-	ori $3, $3, 0x7112
-	addiu $4, $0, 2560
-	lui $5, 0x31
-	lui $6, 0x2
-	lui $7, 0xe663
-	ori $7, $7, 0x4017
-	addiu $8, $0, 12
-	lui $9, 0xcef9
-	ori $9, $9, 0x64c8
-	lui $10, 0x9c87
-	ori $10, $10, 0x3ba6
-	addiu $11, $0, 255
-	lui $12, 0xcee8
-	ori $12, $12, 0x78b
-	addiu $13, $0, 33
-	lui $14, 0x3618
-	ori $14, $14, 0x2618
-	lui $15, 0x0
-	ori $15, $15, 0xffff
-	addiu $16, $0, 11
-	addiu $17, $0, 2
-	lui $18, 0xffc8
-	lui $19, 0xffff
-	lui $20, 0xc2c2
-	ori $20, $20, 0xe53
-	lui $21, 0x4dc8
-	ori $21, $21, 0x3522
-	lui $22, 0x7fff
-	ori $22, $22, 0xffff
-	addiu $23, $0, 4
-	lui $24, 0x6e00
-	lui $25, 0xeda
-	ori $25, $25, 0x824d
-	lui $28, 0x8500
-	lui $30, 0x6600
-	addiu $31, $0, 7
+	mthi $1
+	addiu $1, $0, 2049
+	mtlo $1
+	lui $1, 0x1aa8
+	ori $1, $1, 0x7112
+	addiu $2, $0, 2560
+	lui $3, 0x31
+	lui $4, 0x2
+	lui $5, 0xe663
+	ori $5, $5, 0x4017
+	addiu $6, $0, 12
+	lui $7, 0xcef9
+	ori $7, $7, 0x64c8
+	lui $8, 0x9c87
+	ori $8, $8, 0x3ba6
+	addiu $9, $0, 255
+	lui $10, 0xcee8
+	ori $10, $10, 0x78b
+	addiu $11, $0, 33
+	lui $12, 0x3618
+	ori $12, $12, 0x2618
+	lui $13, 0x0
+	ori $13, $13, 0xffff
+	addiu $14, $0, 11
+	addiu $15, $0, 2
+	lui $16, 0xffc8
+	lui $17, 0xffff
+	lui $18, 0xc2c2
+	ori $18, $18, 0xe53
+	lui $19, 0x4dc8
+	ori $19, $19, 0x3522
+	lui $20, 0x7fff
+	ori $20, $20, 0xffff
+	addiu $21, $0, 4
+	lui $22, 0x6e00
+	lui $23, 0xeda
+	ori $23, $23, 0x824d
+	lui $24, 0x8500
+	lui $25, 0x6600
+	addiu $28, $0, 7
+	addiu $30, $0, -10
+	lui $31, 0x1
 # case 11 body
-	lui $5, %hi(scratch+150)
-	addiu $5, $5, %lo(scratch+150)
-	sb $30, -91($5)
-	lui $7, %hi(scratch)
-	addiu $7, $7, %lo(scratch)
-	ll $9, 0($7)
-	rotr $28, $7, 23
-	rotrv $11, $7, $31
-	sc $9, 0($7)
-	lui $17, %hi(scratch+155)
-	addiu $17, $17, %lo(scratch+155)
-	lwl $15, -100($17)
-	lui $9, %hi(scratch+144)
-	addiu $9, $9, %lo(scratch+144)
-	ll $30, -88($9)
-	sc $25, -88($9)
-	addu $20, $8, $6
+	srl $3, $6, 30
+	lui $5, %hi(scratch-62)
+	addiu $5, $5, %lo(scratch-62)
+	sb $28, 110($5)
+	lui $21, %hi(scratch+20)
+	addiu $21, $21, %lo(scratch+20)
+	lw $2, 0($21)
+	lui $19, %hi(scratch+24)
+	addiu $19, $19, %lo(scratch+24)
+	lw $17, 0($19)
 # case 11 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1300,60 +1272,64 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 12
-	addiu $1, $0, 27136
+	addiu $1, $0, 38
 	mthi $1
-	lui $1, 0xb771
-	ori $1, $1, 0x89b0
+	lui $1, 0x5b5e
+	ori $1, $1, 0xea91
 	mtlo $1
-	addiu $1, $0, -27
-	addiu $2, $0, 1
-	addiu $3, $0, -78
-	lui $4, 0x9ff6
-	ori $4, $4, 0x6811
-	addiu $5, $0, 31
-	lui $6, 0xa09f
-	ori $6, $6, 0xb220
-	lui $7, 0xffd7
-	addiu $8, $0, 20
-	lui $9, 0x3ab9
-	ori $9, $9, 0x82e6
-	lui $10, 0x7fff
-	ori $10, $10, 0xffff
-	lui $11, 0x7fc5
-	ori $11, $11, 0x9434
-	lui $12, 0xfff
-	ori $12, $12, 0xffff
-	addiu $13, $0, 24832
-	lui $14, 0x86bd
-	ori $14, $14, 0xaa8b
-	addiu $15, $0, 11
-	addiu $16, $0, 20736
-	lui $17, 0xceea
-	ori $17, $17, 0xec7c
-	lui $18, 0x4447
-	ori $18, $18, 0x7fee
-	lui $19, 0x4d6
-	ori $19, $19, 0xc445
-	addiu $20, $0, 1024
-	lui $21, 0x1
-	lui $22, 0xffa8
-	addiu $23, $0, 31
-	lui $24, 0x3
-	ori $24, $24, 0xffff
-	lui $25, 0xff95
-	lui $28, 0x7
-	ori $28, $28, 0xffff
-	lui $30, 0xffaa
-	addiu $31, $0, -16
+	addiu $1, $0, 35
+	lui $2, 0x387d
+	ori $2, $2, 0x998e
+	lui $3, 0x2cb8
+	ori $3, $3, 0xaa7d
+	lui $4, 0x8000
+	lui $5, 0x4cce
+	ori $5, $5, 0x4a2d
+	addiu $6, $0, 13
+	lui $7, 0x8f53
+	ori $7, $7, 0xb28e
+	lui $8, 0xb771
+	ori $8, $8, 0x89b0
+	addiu $9, $0, -27
+	addiu $10, $0, 1
+	addiu $11, $0, -78
+	lui $12, 0x9ff6
+	ori $12, $12, 0x6811
+	addiu $13, $0, 31
+	lui $14, 0xa09f
+	ori $14, $14, 0xb220
+	lui $15, 0xffd7
+	addiu $16, $0, 20
+	lui $17, 0x3ab9
+	ori $17, $17, 0x82e6
+	lui $18, 0x7fff
+	ori $18, $18, 0xffff
+	lui $19, 0x7fc5
+	ori $19, $19, 0x9434
+	lui $20, 0xfff
+	ori $20, $20, 0xffff
+	addiu $21, $0, 24832
+	lui $22, 0x86bd
+	ori $22, $22, 0xaa8b
+	addiu $23, $0, 11
+	addiu $24, $0, 20736
+	lui $25, 0xceea
+	ori $25, $25, 0xec7c
+	lui $28, 0x4447
+	ori $28, $28, 0x7fee
+	lui $30, 0x4d6
+	ori $30, $30, 0xc445
+	addiu $31, $0, 1024
 # case 12 body
-	sllv $12, $28, $1
-	lui $23, %hi(scratch+20)
-	addiu $23, $23, %lo(scratch+20)
-	lwl $28, 0($23)
-	andi $0, $31, 4342
-	lui $9, %hi(scratch-100)
-	addiu $9, $9, %lo(scratch-100)
-	sh $1, 100($9)
+	lui $17, %hi(scratch+68)
+	addiu $17, $17, %lo(scratch+68)
+	sh $16, -58($17)
+	lui $18, %hi(scratch+112)
+	addiu $18, $18, %lo(scratch+112)
+	lh $7, -90($18)
+	lui $6, %hi(scratch+55)
+	addiu $6, $6, %lo(scratch+55)
+	sb $6, 0($6)
 # case 12 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1397,65 +1373,64 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 13
-	lui $1, 0xd5ed
-	ori $1, $1, 0xb710
+	lui $1, 0x699a
+	ori $1, $1, 0x3ea7
 	mthi $1
-	addiu $1, $0, -128
+	lui $1, 0xc59
+	ori $1, $1, 0x4fb3
 	mtlo $1
-	addiu $1, $0, 15
-	addiu $2, $0, -31
-	lui $3, 0x9200
-	lui $4, 0x3233
-	ori $4, $4, 0xdcba
-	lui $5, 0x0
-	ori $5, $5, 0x8001
-	addiu $6, $0, 1025
-	addiu $7, $0, -111
-	lui $8, 0xed5
-	ori $8, $8, 0xce8
-	addiu $9, $0, -29
-	lui $10, 0x4
-	lui $11, 0x620a
-	ori $11, $11, 0x6dc8
-	lui $12, 0x859c
-	ori $12, $12, 0xdcdc
-	lui $13, 0x6b4
-	ori $13, $13, 0x4c8a
-	addiu $14, $0, 128
-	addiu $15, $0, 32767
-	addiu $16, $0, -82
-	addiu $17, $0, 37
-	lui $18, 0x6205
-	ori $18, $18, 0x18dd
-	lui $19, 0x4870
-	ori $19, $19, 0x7471
-	addiu $20, $0, 31232
-	addiu $21, $0, -32768
-	addiu $22, $0, -13
-	addiu $23, $0, 33
-	lui $24, 0x3fce
-	ori $24, $24, 0x45c6
-	addiu $25, $0, 33
-	addiu $28, $0, 5
-	addiu $30, $0, -32512
-	lui $31, 0x8f8e
-	ori $31, $31, 0x7f62
+	addiu $1, $0, 7680
+	lui $2, 0x7fff
+	ori $2, $2, 0xfffe
+	addiu $3, $0, -128
+	lui $4, 0xabd6
+	ori $4, $4, 0x7db8
+	lui $5, 0xca1
+	ori $5, $5, 0xe9c4
+	lui $6, 0xaaaa
+	ori $6, $6, 0xaaaa
+	lui $7, 0x1e24
+	ori $7, $7, 0x10f6
+	lui $8, 0x8000
+	ori $8, $8, 0x1
+	addiu $9, $0, 8191
+	lui $10, 0xed00
+	lui $11, 0xd5ed
+	ori $11, $11, 0xb710
+	addiu $12, $0, -128
+	addiu $13, $0, 15
+	addiu $14, $0, -31
+	lui $15, 0x9200
+	lui $16, 0x3233
+	ori $16, $16, 0xdcba
+	lui $17, 0x0
+	ori $17, $17, 0x8001
+	addiu $18, $0, 1025
+	addiu $19, $0, -111
+	lui $20, 0xed5
+	ori $20, $20, 0xce8
+	addiu $21, $0, -29
+	lui $22, 0x4
+	lui $23, 0x620a
+	ori $23, $23, 0x6dc8
+	lui $24, 0x859c
+	ori $24, $24, 0xdcdc
+	lui $25, 0x6b4
+	ori $25, $25, 0x4c8a
+	addiu $28, $0, 128
+	addiu $30, $0, 32767
+	addiu $31, $0, -82
 # case 13 body
-	lui $18, %hi(scratch-129)
-	addiu $18, $18, %lo(scratch-129)
-	lwr $14, 167($18)
-	lui $24, %hi(scratch+189)
-	addiu $24, $24, %lo(scratch+189)
-	lw $20, -185($24)
-	lui $6, %hi(scratch+45)
-	addiu $6, $6, %lo(scratch+45)
-	lwr $16, 0($6)
-	lwl $16, 3($6)
-	lui $17, %hi(scratch+29)
-	addiu $17, $17, %lo(scratch+29)
-	swl $10, 3($17)
-	swr $10, 0($17)
-	nor $5, $13, $25
+	sltiu $17, $30, -29432
+	lui $9, %hi(scratch+152)
+	addiu $9, $9, %lo(scratch+152)
+	sb $2, -101($9)
+	lui $6, %hi(scratch-44)
+	addiu $6, $6, %lo(scratch-44)
+	sh $16, 84($6)
+	lui $4, %hi(scratch+82)
+	addiu $4, $4, %lo(scratch+82)
+	swl $28, -55($4)
 # case 13 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1499,56 +1474,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 14
-	lui $1, 0x9de2
-	ori $1, $1, 0x2262
+	addiu $1, $0, 8193
 	mthi $1
-	lui $1, 0xfac3
-	ori $1, $1, 0x7c3
+	addiu $1, $0, 33
 	mtlo $1
-	lui $1, 0x7cca
-	ori $1, $1, 0xaca0
+	addiu $1, $0, 31
 	lui $2, 0xffff
 	ori $2, $2, 0x7fff
-	lui $3, 0xc45e
-	ori $3, $3, 0x6c7c
-	addiu $4, $0, -22
-	lui $5, 0x6436
-	ori $5, $5, 0xd8
-	addiu $6, $0, 255
-	addiu $7, $0, -18
-	lui $8, 0x2000
-	lui $9, 0xb72c
-	ori $9, $9, 0xbfa4
-	addiu $10, $0, 11
-	lui $11, 0x8000
-	ori $11, $11, 0x1
-	addiu $12, $0, 257
-	lui $13, 0xffa4
-	addiu $14, $0, 24320
-	lui $15, 0x6d71
-	ori $15, $15, 0x4cb6
-	lui $16, 0x4d0d
-	ori $16, $16, 0x3c4a
-	lui $17, 0xff80
-	ori $17, $17, 0xd6ca
-	addiu $18, $0, 4
-	lui $19, 0xffda
-	lui $20, 0x1
-	addiu $21, $0, -25
-	lui $22, 0x800
-	ori $22, $22, 0x1
-	addiu $23, $0, 32
-	addiu $24, $0, 3072
-	addiu $25, $0, -35
-	lui $28, 0x1006
-	ori $28, $28, 0x692d
-	lui $30, 0x7fff
-	ori $30, $30, 0xffff
-	addiu $31, $0, 69
+	lui $3, 0x96d7
+	ori $3, $3, 0x2761
+	addiu $4, $0, 22
+	lui $5, 0xff
+	ori $5, $5, 0xffff
+	lui $6, 0xd300
+	addiu $7, $0, 17664
+	lui $8, 0x8
+	lui $9, 0x4
+	ori $9, $9, 0x1
+	addiu $10, $0, 1
+	addiu $11, $0, -26
+	lui $12, 0x1000
+	ori $12, $12, 0x1
+	addiu $13, $0, 21
+	lui $14, 0x7cca
+	ori $14, $14, 0xaca0
+	lui $15, 0xffff
+	ori $15, $15, 0x7fff
+	lui $16, 0xc45e
+	ori $16, $16, 0x6c7c
+	addiu $17, $0, -22
+	lui $18, 0x6436
+	ori $18, $18, 0xd8
+	addiu $19, $0, 255
+	addiu $20, $0, -18
+	lui $21, 0x2000
+	lui $22, 0xb72c
+	ori $22, $22, 0xbfa4
+	addiu $23, $0, 11
+	lui $24, 0x8000
+	ori $24, $24, 0x1
+	addiu $25, $0, 257
+	lui $28, 0xffa4
+	addiu $30, $0, 24320
+	lui $31, 0x6d71
+	ori $31, $31, 0x4cb6
 # case 14 body
-	lui $18, 0x6698
-	lui $12, 0x1606
-	xori $7, $4, 65535
+	lui $21, %hi(scratch-9)
+	addiu $21, $21, %lo(scratch-9)
+	ll $10, 25($21)
+	sc $12, 25($21)
+	lui $25, %hi(scratch+233)
+	addiu $25, $25, %lo(scratch+233)
+	lwl $22, -178($25)
+	lwr $22, -181($25)
+	andi $30, $1, 65280
+	lui $19, %hi(scratch-151)
+	addiu $19, $19, %lo(scratch-151)
+	sw $7, 151($19)
+	lui $21, %hi(scratch+45)
+	addiu $21, $21, %lo(scratch+45)
+	ll $12, 11($21)
+	lui $20, 0x2655
+	sc $31, 11($21)
+	lui $5, %hi(scratch+165)
+	addiu $5, $5, %lo(scratch+165)
+	lhu $28, -111($5)
+	or $30, $7, $0
+	lui $22, %hi(scratch+172)
+	addiu $22, $22, %lo(scratch+172)
+	lw $9, -172($22)
+	lui $10, %hi(scratch+96)
+	addiu $10, $10, %lo(scratch+96)
+	lh $16, -50($10)
 # case 14 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1592,72 +1589,91 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 15
-	lui $1, 0x6e7a
-	ori $1, $1, 0x37ba
+	addiu $1, $0, -35
 	mthi $1
-	addiu $1, $0, -15
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0xe08a
-	ori $1, $1, 0x2cf9
-	lui $2, 0x0
+	addiu $1, $0, 30
+	lui $2, 0x7
 	ori $2, $2, 0xffff
-	lui $3, 0xf130
-	ori $3, $3, 0x66d3
-	addiu $4, $0, -38
-	lui $5, 0x1100
-	lui $6, 0xc5
-	ori $6, $6, 0xc447
-	lui $7, 0x122f
-	ori $7, $7, 0x5574
-	lui $8, 0x5104
-	ori $8, $8, 0x51b5
-	lui $9, 0x54ce
-	ori $9, $9, 0x646
-	addiu $10, $0, -32768
-	lui $11, 0xc00c
-	ori $11, $11, 0x828
-	addiu $12, $0, 4
-	addiu $13, $0, -35
-	lui $14, 0x7fff
-	ori $14, $14, 0xffff
-	addiu $15, $0, 30
-	lui $16, 0x7
-	ori $16, $16, 0xffff
-	lui $17, 0x6c0
-	ori $17, $17, 0xdfc5
-	lui $18, 0x5e51
-	ori $18, $18, 0x1a65
-	lui $19, 0xce14
-	ori $19, $19, 0xafe5
-	lui $20, 0xaaaa
-	ori $20, $20, 0xaaaa
-	lui $21, 0x4e93
-	ori $21, $21, 0x5a84
-	lui $22, 0xd400
-	addiu $23, $0, -87
-	lui $24, 0xb498
-	ori $24, $24, 0x6a1d
-	lui $25, 0x4b00
-	addiu $28, $0, -6
-	addiu $30, $0, -30
-	lui $31, 0xab6e
-	ori $31, $31, 0x1afe
+	lui $3, 0x6c0
+	ori $3, $3, 0xdfc5
+	lui $4, 0x5e51
+	ori $4, $4, 0x1a65
+	lui $5, 0xce14
+	ori $5, $5, 0xafe5
+	lui $6, 0xaaaa
+	ori $6, $6, 0xaaaa
+	lui $7, 0x4e93
+	ori $7, $7, 0x5a84
+	lui $8, 0xd400
+	addiu $9, $0, -87
+	lui $10, 0xb498
+	ori $10, $10, 0x6a1d
+	lui $11, 0x4b00
+	addiu $12, $0, -6
+	addiu $13, $0, -30
+	lui $14, 0xab6e
+	ori $14, $14, 0x1afe
+	lui $15, 0x1000
+	ori $15, $15, 0x1
+	lui $16, 0x735b
+	ori $16, $16, 0x118d
+	addiu $17, $0, -5
+	lui $18, 0x447b
+	ori $18, $18, 0x2907
+	addiu $19, $0, 255
+	lui $20, 0x1796
+	ori $20, $20, 0xe262
+	lui $21, 0x3fba
+	ori $21, $21, 0x448
+	lui $22, 0xffc4
+	lui $23, 0x3fe9
+	ori $23, $23, 0x7b9f
+	addiu $24, $0, 32
+	lui $25, 0xf736
+	ori $25, $25, 0x47e0
+	lui $28, 0x5f24
+	ori $28, $28, 0x438f
+	addiu $30, $0, -27
+	addiu $31, $0, 27648
 # case 15 body
-	lui $13, 0x7fff
-	sllv $23, $2, $19
-	lui $17, %hi(scratch+46)
-	addiu $17, $17, %lo(scratch+46)
-	lbu $0, 0($17)
-	lui $24, %hi(scratch+148)
-	addiu $24, $24, %lo(scratch+148)
-	ll $5, -104($24)
-	sc $16, -104($24)
-	lui $20, %hi(scratch+57)
-	addiu $20, $20, %lo(scratch+57)
-	swr $25, 0($20)
-	lui $8, %hi(scratch-117)
-	addiu $8, $8, %lo(scratch-117)
-	lw $9, 129($8)
+	lui $28, %hi(scratch+31)
+	addiu $28, $28, %lo(scratch+31)
+	ll $8, -19($28)
+	rotrv $23, $6, $8
+	srl $7, $20, 16
+	sc $8, -19($28)
+	lui $17, %hi(scratch-10)
+	addiu $17, $17, %lo(scratch-10)
+	ll $31, 46($17)
+	xori $4, $8, 255
+	slti $22, $0, -9454
+	sc $19, 46($17)
+	sc $23, 46($17)
+	lui $8, %hi(scratch-127)
+	addiu $8, $8, %lo(scratch-127)
+	lhu $24, 187($8)
+	lui $3, %hi(scratch-52)
+	addiu $3, $3, %lo(scratch-52)
+	sb $30, 100($3)
+	andi $13, $31, 32767
+	lui $14, %hi(scratch-122)
+	addiu $14, $14, %lo(scratch-122)
+	ll $13, 122($14)
+	lui $20, 0x8000
+	sltu $16, $8, $23
+	sc $25, 122($14)
+	lui $19, %hi(scratch-21)
+	addiu $19, $19, %lo(scratch-21)
+	ll $18, 21($19)
+	srlv $23, $7, $15
+	addu $2, $1, $18
+	sc $16, 21($19)
+	lui $25, %hi(scratch-120)
+	addiu $25, $25, %lo(scratch-120)
+	lw $31, 136($25)
 # case 15 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1701,89 +1717,63 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 16
-	addiu $1, $0, 8191
+	lui $1, 0x5cb5
+	ori $1, $1, 0x919c
 	mthi $1
-	lui $1, 0x83d9
-	ori $1, $1, 0x5379
+	addiu $1, $0, -14
 	mtlo $1
-	addiu $1, $0, -15104
-	lui $2, 0xa4cb
-	ori $2, $2, 0x27c5
-	lui $3, 0x9d55
-	ori $3, $3, 0x597e
-	lui $4, 0xadb1
-	ori $4, $4, 0xb894
-	lui $5, 0x9b4b
-	ori $5, $5, 0x8c75
-	lui $6, 0xdf04
-	ori $6, $6, 0xa9f
-	lui $7, 0x50
-	lui $8, 0x400
-	ori $8, $8, 0x1
-	addiu $9, $0, 4
-	lui $10, 0x84f
-	ori $10, $10, 0x919a
-	lui $11, 0xcf53
-	ori $11, $11, 0xdb12
-	addiu $12, $0, 25
-	lui $13, 0x46d4
-	ori $13, $13, 0xe86
-	addiu $14, $0, 32
-	lui $15, 0xbaee
-	ori $15, $15, 0xb1a8
-	lui $16, 0x90b5
-	ori $16, $16, 0xfb86
-	lui $17, 0xacf4
-	ori $17, $17, 0x6a1a
-	addiu $18, $0, -32768
-	addiu $19, $0, 32
-	lui $20, 0xbfd2
-	ori $20, $20, 0xfa09
-	lui $21, 0xfb70
-	ori $21, $21, 0x57f7
-	lui $22, 0x8b56
-	ori $22, $22, 0x4a88
-	addiu $23, $0, -32768
-	lui $24, 0x7fff
-	ori $24, $24, 0xffff
-	addiu $25, $0, 128
-	lui $28, 0x824
-	ori $28, $28, 0xf9e6
-	lui $30, 0x200
-	lui $31, 0xed97
-	ori $31, $31, 0x1737
+	addiu $1, $0, 28160
+	lui $2, 0x268f
+	ori $2, $2, 0xf19b
+	lui $3, 0x5679
+	ori $3, $3, 0x62e2
+	addiu $4, $0, 17
+	addiu $5, $0, 32
+	lui $6, 0x31e
+	ori $6, $6, 0x4293
+	lui $7, 0x2e
+	lui $8, 0x9264
+	ori $8, $8, 0x5f31
+	lui $9, 0x1234
+	ori $9, $9, 0x5678
+	lui $10, 0x6709
+	ori $10, $10, 0x3a60
+	addiu $11, $0, 27
+	lui $12, 0x3fff
+	ori $12, $12, 0xffff
+	lui $13, 0xa312
+	ori $13, $13, 0x451f
+	lui $14, 0x6000
+	lui $15, 0x13
+	lui $16, 0x8
+	lui $17, 0x1f
+	ori $17, $17, 0xffff
+	addiu $18, $0, 4
+	addiu $19, $0, -26
+	lui $20, 0x1
+	lui $21, 0xe31b
+	ori $21, $21, 0xa788
+	addiu $22, $0, 2048
+	addiu $23, $0, 128
+	lui $24, 0x2883
+	ori $24, $24, 0xb4ae
+	addiu $25, $0, -1280
+	lui $28, 0x7ff
+	ori $28, $28, 0xffff
+	addiu $30, $0, -10
+	lui $31, 0xe07d
+	ori $31, $31, 0xd41b
 # case 16 body
-	lui $7, %hi(scratch+122)
-	addiu $7, $7, %lo(scratch+122)
-	lwl $23, -77($7)
-	sra $2, $18, 17
-	lui $16, %hi(scratch+16)
-	addiu $16, $16, %lo(scratch+16)
-	ll $23, 0($16)
-	addu $2, $1, $18
-	sc $8, 0($16)
-	lui $10, %hi(scratch+78)
-	addiu $10, $10, %lo(scratch+78)
-	ll $16, -74($10)
-	lui $28, 0xffff
-	sc $24, -74($10)
-	lui $17, %hi(scratch+58)
-	addiu $17, $17, %lo(scratch+58)
-	sh $23, 0($17)
-	lui $7, %hi(scratch+252)
-	addiu $7, $7, %lo(scratch+252)
-	lwr $18, -196($7)
-	srav $5, $18, $23
-	lui $8, %hi(scratch+59)
-	addiu $8, $8, %lo(scratch+59)
-	lwl $21, 3($8)
-	lwr $21, 0($8)
-	lui $13, %hi(scratch+68)
-	addiu $13, $13, %lo(scratch+68)
-	lh $18, -54($13)
-	lui $19, %hi(scratch-8)
-	addiu $19, $19, %lo(scratch-8)
-	lbu $14, 43($19)
+	lui $23, %hi(scratch+39)
+	addiu $23, $23, %lo(scratch+39)
+	lwr $18, 0($23)
+	lui $13, %hi(scratch+47)
+	addiu $13, $13, %lo(scratch+47)
+	sw $23, -31($13)
+	lui $20, %hi(scratch+52)
+	addiu $20, $20, %lo(scratch+52)
+	ll $15, 0($20)
+	sc $15, 0($20)
 # case 16 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1827,71 +1817,80 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 17
-	addiu $1, $0, 16384
+	lui $1, 0x100
 	mthi $1
-	lui $1, 0x6ab7
-	ori $1, $1, 0x63dd
+	lui $1, 0x617c
+	ori $1, $1, 0xfb73
 	mtlo $1
-	addiu $1, $0, 32767
-	lui $2, 0xf614
-	ori $2, $2, 0x6426
-	lui $3, 0xff00
-	ori $3, $3, 0xff00
-	lui $4, 0x8765
-	ori $4, $4, 0x4321
-	lui $5, 0x7ff
-	ori $5, $5, 0xffff
-	addiu $6, $0, -10
-	lui $7, 0xe07d
-	ori $7, $7, 0xd41b
-	addiu $8, $0, 32
-	lui $9, 0xa564
-	ori $9, $9, 0x3556
-	lui $10, 0x7
+	addiu $1, $0, 27
+	addiu $2, $0, -73
+	lui $3, 0x33
+	addiu $4, $0, 129
+	lui $5, 0x20
+	ori $5, $5, 0x1
+	addiu $6, $0, -27392
+	lui $7, 0x1a28
+	ori $7, $7, 0xc27f
+	addiu $8, $0, 29
+	lui $9, 0xd000
+	lui $10, 0x3fff
 	ori $10, $10, 0xffff
-	lui $11, 0x34
-	lui $12, 0x3ff
-	ori $12, $12, 0xffff
-	lui $13, 0x6c06
-	ori $13, $13, 0xfe02
-	lui $14, 0x842d
-	ori $14, $14, 0x81f0
-	lui $15, 0xf589
-	ori $15, $15, 0xa524
-	lui $16, 0x588
-	ori $16, $16, 0x4f6f
-	lui $17, 0xfa00
-	lui $18, 0x1
-	ori $18, $18, 0x1
-	lui $19, 0x5555
-	ori $19, $19, 0x5555
-	addiu $20, $0, 129
-	addiu $21, $0, -73
-	lui $22, 0x33
-	addiu $23, $0, 129
-	lui $24, 0x20
-	ori $24, $24, 0x1
-	addiu $25, $0, -27392
-	lui $28, 0x1a28
-	ori $28, $28, 0xc27f
-	addiu $30, $0, 29
-	lui $31, 0xd000
+	lui $11, 0x8efd
+	ori $11, $11, 0x9ce
+	lui $12, 0xb17a
+	ori $12, $12, 0xb699
+	addiu $13, $0, 128
+	addiu $14, $0, 31
+	addiu $15, $0, 30
+	lui $16, 0x0
+	ori $16, $16, 0x8000
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	addiu $18, $0, -23
+	addiu $19, $0, 32767
+	addiu $20, $0, 21
+	lui $21, 0x3c80
+	ori $21, $21, 0x1c24
+	lui $22, 0x6e7a
+	ori $22, $22, 0xec9a
+	addiu $23, $0, -34
+	lui $24, 0xcd3d
+	ori $24, $24, 0xaf93
+	addiu $25, $0, 255
+	lui $28, 0x7fff
+	ori $28, $28, 0xffff
+	lui $30, 0xfff7
+	addiu $31, $0, 33
 # case 17 body
-	rotrv $24, $20, $2
-	lui $7, %hi(scratch+157)
-	addiu $7, $7, %lo(scratch+157)
-	ll $12, -149($7)
-	sc $4, -149($7)
-	lui $23, %hi(scratch+26)
-	addiu $23, $23, %lo(scratch+26)
-	lwl $22, 3($23)
-	lwr $22, 0($23)
-	lui $25, %hi(scratch-116)
-	addiu $25, $25, %lo(scratch-116)
-	sb $11, 121($25)
-	lui $10, %hi(scratch+132)
-	addiu $10, $10, %lo(scratch+132)
-	lbu $0, -99($10)
+	lui $24, %hi(scratch+17)
+	addiu $24, $24, %lo(scratch+17)
+	lwr $2, -5($24)
+	addu $5, $17, $12
+	lui $16, %hi(scratch-88)
+	addiu $16, $16, %lo(scratch-88)
+	lh $1, 142($16)
+	lui $14, %hi(scratch-85)
+	addiu $14, $14, %lo(scratch-85)
+	sb $6, 86($14)
+	lui $30, %hi(scratch+8)
+	addiu $30, $30, %lo(scratch+8)
+	swr $5, 0($30)
+	swl $5, 3($30)
+	lui $7, %hi(scratch+44)
+	addiu $7, $7, %lo(scratch+44)
+	lw $13, 0($7)
+	lui $30, %hi(scratch-22)
+	addiu $30, $30, %lo(scratch-22)
+	sb $30, 58($30)
+	lui $7, %hi(scratch+33)
+	addiu $7, $7, %lo(scratch+33)
+	lwl $30, 0($7)
+	lui $1, %hi(scratch+132)
+	addiu $1, $1, %lo(scratch+132)
+	swl $31, -71($1)
+	lui $4, %hi(scratch+110)
+	addiu $4, $4, %lo(scratch+110)
+	lwr $24, -68($4)
 # case 17 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1935,88 +1934,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 18
-	lui $1, 0xe7e5
-	ori $1, $1, 0xbee8
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mthi $1
-	lui $1, 0x800
+	lui $1, 0x1
 	mtlo $1
-	addiu $1, $0, -25
-	lui $2, 0x5a00
-	lui $3, 0x2903
-	ori $3, $3, 0x1e6b
-	lui $4, 0x7fff
-	ori $4, $4, 0xffff
-	lui $5, 0xff
-	ori $5, $5, 0xff
-	addiu $6, $0, 16
-	lui $7, 0xffff
-	ori $7, $7, 0x7fff
-	lui $8, 0xa541
-	ori $8, $8, 0xfa28
-	lui $9, 0x8b34
-	ori $9, $9, 0x1aa5
-	addiu $10, $0, 128
-	lui $11, 0x0
-	ori $11, $11, 0xffff
-	lui $12, 0x0
+	lui $1, 0x4709
+	ori $1, $1, 0xdecd
+	lui $2, 0x6748
+	ori $2, $2, 0xc709
+	addiu $3, $0, 25344
+	addiu $4, $0, 1025
+	lui $5, 0x738c
+	ori $5, $5, 0x8377
+	addiu $6, $0, -14
+	lui $7, 0x8765
+	ori $7, $7, 0x4321
+	lui $8, 0x1e7a
+	ori $8, $8, 0xbe13
+	lui $9, 0x400
+	ori $9, $9, 0x1
+	addiu $10, $0, 39
+	lui $11, 0x7080
+	ori $11, $11, 0xc527
+	lui $12, 0xfff
 	ori $12, $12, 0xffff
-	lui $13, 0x35a9
-	ori $13, $13, 0xf065
-	lui $14, 0x2000
-	ori $14, $14, 0x1
-	lui $15, 0x23a4
-	ori $15, $15, 0xf633
-	addiu $16, $0, -2
-	lui $17, 0x7
-	ori $17, $17, 0xffff
-	addiu $18, $0, 255
-	lui $19, 0x2a47
-	ori $19, $19, 0xea23
-	addiu $20, $0, -3
-	addiu $21, $0, 37
-	addiu $22, $0, 256
-	lui $23, 0x10
+	addiu $13, $0, -33
+	addiu $14, $0, 20
+	addiu $15, $0, 2
+	lui $16, 0xf4f2
+	ori $16, $16, 0xad25
+	lui $17, 0xffc4
+	addiu $18, $0, 3
+	lui $19, 0x4fe4
+	ori $19, $19, 0x971b
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	addiu $21, $0, 32
+	lui $22, 0x80a9
+	ori $22, $22, 0xf65d
+	lui $23, 0x100
 	ori $23, $23, 0x1
-	addiu $24, $0, -29184
-	lui $25, 0xffff
-	ori $25, $25, 0x7fff
-	lui $28, 0x5555
-	ori $28, $28, 0x5555
-	lui $30, 0x662
-	ori $30, $30, 0x4c38
-	lui $31, 0x9238
-	ori $31, $31, 0x4ac6
+	lui $24, 0xfb21
+	ori $24, $24, 0xa110
+	addiu $25, $0, 36
+	lui $28, 0x4
+	ori $28, $28, 0x1
+	lui $30, 0xbed1
+	ori $30, $30, 0xce32
+	lui $31, 0x7fff
+	ori $31, $31, 0xffff
 # case 18 body
-	lui $10, %hi(scratch+12)
-	addiu $10, $10, %lo(scratch+12)
-	ll $18, 0($10)
-	sltiu $4, $18, -32768
-	sc $11, 0($10)
-	rotrv $16, $16, $15
-	lui $9, %hi(scratch+60)
-	addiu $9, $9, %lo(scratch+60)
-	swr $30, -33($9)
-	swl $30, -30($9)
-	lui $28, %hi(scratch+168)
-	addiu $28, $28, %lo(scratch+168)
-	lh $31, -118($28)
-	lui $12, %hi(scratch+12)
-	addiu $12, $12, %lo(scratch+12)
-	ll $3, 0($12)
-	addu $21, $30, $15
-	lui $8, 0x0
-	sc $5, 0($12)
-	lui $23, %hi(scratch+241)
-	addiu $23, $23, %lo(scratch+241)
-	sh $22, -179($23)
-	srl $25, $21, 31
-	lui $30, %hi(scratch-44)
-	addiu $30, $30, %lo(scratch-44)
-	sh $11, 98($30)
-	movz $6, $0, $24
-	lui $13, %hi(scratch+56)
-	addiu $13, $13, %lo(scratch+56)
-	lw $12, 0($13)
+	lui $6, %hi(scratch+145)
+	addiu $6, $6, %lo(scratch+145)
+	lw $30, -97($6)
+	lui $17, %hi(scratch+20)
+	addiu $17, $17, %lo(scratch+20)
+	sh $7, 0($17)
+	lui $8, %hi(scratch+52)
+	addiu $8, $8, %lo(scratch+52)
+	ll $12, 0($8)
+	sc $3, 0($8)
+	lui $9, %hi(scratch-8)
+	addiu $9, $9, %lo(scratch-8)
+	lb $31, 17($9)
+	lui $21, %hi(scratch+8)
+	addiu $21, $21, %lo(scratch+8)
+	sh $2, 0($21)
+	lui $19, %hi(scratch+205)
+	addiu $19, $19, %lo(scratch+205)
+	lw $24, -189($19)
+	lui $22, %hi(scratch+191)
+	addiu $22, $22, %lo(scratch+191)
+	lb $30, -174($22)
+	lui $23, %hi(scratch+3)
+	addiu $23, $23, %lo(scratch+3)
+	lbu $0, 33($23)
+	lui $16, %hi(scratch+46)
+	addiu $16, $16, %lo(scratch+46)
+	lwl $28, 0($16)
+	lui $15, %hi(scratch+58)
+	addiu $15, $15, %lo(scratch+58)
+	lbu $7, 0($15)
 # case 18 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2060,76 +2059,81 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 19
-	addiu $1, $0, 1023
+	lui $1, 0x50ae
+	ori $1, $1, 0xd618
 	mthi $1
-	addiu $1, $0, 28
+	lui $1, 0x1947
+	ori $1, $1, 0x678f
 	mtlo $1
-	addiu $1, $0, 32
-	lui $2, 0x2c4d
-	ori $2, $2, 0x5af0
-	addiu $3, $0, 3
-	lui $4, 0xc018
-	ori $4, $4, 0xa1a5
-	addiu $5, $0, -25
-	addiu $6, $0, -1
-	lui $7, 0x8b15
-	ori $7, $7, 0x30d9
-	addiu $8, $0, 8192
-	lui $9, 0x6eec
-	ori $9, $9, 0xea85
-	lui $10, 0x5
-	addiu $11, $0, 32
-	addiu $12, $0, -2
-	addiu $13, $0, 35
-	addiu $14, $0, 1
-	lui $15, 0x6758
-	ori $15, $15, 0xd40f
-	lui $16, 0x4922
-	ori $16, $16, 0x4277
-	addiu $17, $0, -18
-	lui $18, 0xffc0
-	lui $19, 0x93c4
-	ori $19, $19, 0xab8c
-	lui $20, 0x1c01
-	ori $20, $20, 0xbedf
-	addiu $21, $0, 6
-	lui $22, 0xf500
-	lui $23, 0x8d52
-	ori $23, $23, 0x3dd8
-	addiu $24, $0, -256
-	addiu $25, $0, -128
-	lui $28, 0x2100
-	lui $30, 0x1fff
-	ori $30, $30, 0xffff
-	lui $31, 0x3d9a
-	ori $31, $31, 0xcc41
+	addiu $1, $0, -11
+	lui $2, 0xe405
+	ori $2, $2, 0xa34c
+	lui $3, 0x7ff
+	ori $3, $3, 0xffff
+	lui $4, 0x200
+	addiu $5, $0, 32
+	lui $6, 0x8000
+	lui $7, 0x2
+	addiu $8, $0, -28672
+	lui $9, 0x20
+	addiu $10, $0, 32
+	addiu $11, $0, 30
+	addiu $12, $0, -11
+	lui $13, 0x8500
+	lui $14, 0xd008
+	ori $14, $14, 0x1bf0
+	lui $15, 0xe17d
+	ori $15, $15, 0xcee5
+	addiu $16, $0, 15
+	lui $17, 0xda66
+	ori $17, $17, 0x159b
+	addiu $18, $0, 2
+	addiu $19, $0, 128
+	addiu $20, $0, 8192
+	addiu $21, $0, -40
+	addiu $22, $0, 0
+	addiu $23, $0, -127
+	lui $24, 0x982b
+	ori $24, $24, 0xa1be
+	lui $25, 0xff
+	ori $25, $25, 0xffff
+	addiu $28, $0, 96
+	lui $30, 0x2878
+	ori $30, $30, 0x61be
+	lui $31, 0x207b
+	ori $31, $31, 0xe7ae
 # case 19 body
-	lui $22, %hi(scratch-135)
-	addiu $22, $22, %lo(scratch-135)
-	lbu $25, 157($22)
-	lui $16, %hi(scratch+36)
-	addiu $16, $16, %lo(scratch+36)
-	lb $15, 0($16)
-	lui $3, %hi(scratch+158)
-	addiu $3, $3, %lo(scratch+158)
-	sh $16, -128($3)
-	lui $20, %hi(scratch+48)
-	addiu $20, $20, %lo(scratch+48)
-	sb $25, 0($20)
-	lui $11, %hi(scratch-111)
-	addiu $11, $11, %lo(scratch-111)
-	lwl $21, 125($11)
-	srav $24, $0, $3
-	lui $24, %hi(scratch+235)
-	addiu $24, $24, %lo(scratch+235)
-	sh $17, -199($24)
-	sra $25, $31, 19
-	lui $22, %hi(scratch-48)
-	addiu $22, $22, %lo(scratch-48)
-	lhu $20, 108($22)
-	lui $23, %hi(scratch-75)
-	addiu $23, $23, %lo(scratch-75)
-	sb $17, 132($23)
+	lui $4, %hi(scratch+6)
+	addiu $4, $4, %lo(scratch+6)
+	ll $31, 42($4)
+	sc $2, 42($4)
+	lui $28, %hi(scratch+213)
+	addiu $28, $28, %lo(scratch+213)
+	lwl $22, -182($28)
+	lui $13, %hi(scratch+28)
+	addiu $13, $13, %lo(scratch+28)
+	lh $28, 0($13)
+	lui $20, %hi(scratch+134)
+	addiu $20, $20, %lo(scratch+134)
+	lwr $22, -72($20)
+	lui $21, %hi(scratch-141)
+	addiu $21, $21, %lo(scratch-141)
+	ll $13, 161($21)
+	addiu $23, $14, -1
+	sc $15, 161($21)
+	lui $1, %hi(scratch+169)
+	addiu $1, $1, %lo(scratch+169)
+	lbu $2, -117($1)
+	lui $9, %hi(scratch+132)
+	addiu $9, $9, %lo(scratch+132)
+	sh $12, -92($9)
+	lui $20, %hi(scratch+75)
+	addiu $20, $20, %lo(scratch+75)
+	lwr $30, -48($20)
+	lui $11, %hi(scratch+48)
+	addiu $11, $11, %lo(scratch+48)
+	swl $13, -18($11)
+	swr $13, -21($11)
 # case 19 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2173,65 +2177,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 20
-	lui $1, 0x1061
-	ori $1, $1, 0x4619
+	lui $1, 0x1
 	mthi $1
-	addiu $1, $0, 28
+	addiu $1, $0, -8
 	mtlo $1
-	addiu $1, $0, -128
-	lui $2, 0x36e3
-	ori $2, $2, 0xfadb
-	lui $3, 0x7f
+	lui $1, 0x100
+	lui $2, 0x3
+	ori $2, $2, 0xffff
+	lui $3, 0xff
 	ori $3, $3, 0xffff
-	lui $4, 0x8207
-	ori $4, $4, 0xd5ff
-	addiu $5, $0, 512
-	addiu $6, $0, 5
-	lui $7, 0x12ee
-	ori $7, $7, 0x8b74
-	lui $8, 0x957d
-	ori $8, $8, 0x7011
-	addiu $9, $0, 38
-	addiu $10, $0, 1025
-	addiu $11, $0, 31
-	lui $12, 0x54db
-	ori $12, $12, 0xcc22
-	lui $13, 0xffe9
-	addiu $14, $0, 25088
-	addiu $15, $0, 5
-	lui $16, 0xff89
-	addiu $17, $0, -19
-	lui $18, 0x7f
-	ori $18, $18, 0xffff
-	addiu $19, $0, -12
-	lui $20, 0xfe46
-	ori $20, $20, 0x3162
-	addiu $21, $0, -3
-	addiu $22, $0, 32
-	addiu $23, $0, 5
-	lui $24, 0x10
-	ori $24, $24, 0x1
-	addiu $25, $0, -7
-	addiu $28, $0, -24064
-	addiu $30, $0, 8193
-	lui $31, 0x1fff
-	ori $31, $31, 0xffff
+	addiu $4, $0, -32768
+	addiu $5, $0, -37
+	lui $6, 0xe7d1
+	ori $6, $6, 0x8d6b
+	lui $7, 0xff00
+	ori $7, $7, 0xff00
+	addiu $8, $0, 1023
+	lui $9, 0x50c2
+	ori $9, $9, 0xa9af
+	lui $10, 0x9bb7
+	ori $10, $10, 0x5686
+	addiu $11, $0, 1
+	addiu $12, $0, -33
+	lui $13, 0x2f71
+	ori $13, $13, 0xffe3
+	lui $14, 0x8000
+	lui $15, 0xe103
+	ori $15, $15, 0xc336
+	lui $16, 0x67a9
+	ori $16, $16, 0xec52
+	addiu $17, $0, 0
+	lui $18, 0x7fff
+	ori $18, $18, 0xfffe
+	addiu $19, $0, 1
+	addiu $20, $0, -1
+	lui $21, 0x12af
+	ori $21, $21, 0x882d
+	lui $22, 0x7
+	addiu $23, $0, -24
+	lui $24, 0x8db7
+	ori $24, $24, 0xaa25
+	lui $25, 0x7fff
+	ori $25, $25, 0xffff
+	lui $28, 0x1234
+	ori $28, $28, 0x5678
+	addiu $30, $0, 22
+	addiu $31, $0, 36
 # case 20 body
-	lui $25, %hi(scratch-122)
-	addiu $25, $25, %lo(scratch-122)
-	sh $4, 150($25)
-	lui $7, %hi(scratch+71)
-	addiu $7, $7, %lo(scratch+71)
-	sh $16, -23($7)
-	lui $13, %hi(scratch+120)
-	addiu $13, $13, %lo(scratch+120)
-	lwl $2, -114($13)
-	lwr $2, -117($13)
-	slt $9, $4, $24
-	lui $21, %hi(scratch+94)
-	addiu $21, $21, %lo(scratch+94)
-	lwr $3, -94($21)
-	addu $20, $25, $20
+	lui $31, %hi(scratch+47)
+	addiu $31, $31, %lo(scratch+47)
+	swl $30, 10($31)
+	swr $30, 7($31)
+	lui $14, %hi(scratch-47)
+	addiu $14, $14, %lo(scratch-47)
+	sw $8, 75($14)
+	lui $4, %hi(scratch+18)
+	addiu $4, $4, %lo(scratch+18)
+	lhu $17, 0($4)
+	lui $3, %hi(scratch-175)
+	addiu $3, $3, %lo(scratch-175)
+	lh $8, 175($3)
+	lui $1, %hi(scratch+180)
+	addiu $1, $1, %lo(scratch+180)
+	lhu $4, -140($1)
+	lui $7, %hi(scratch+122)
+	addiu $7, $7, %lo(scratch+122)
+	sb $24, -69($7)
+	lui $2, %hi(scratch+169)
+	addiu $2, $2, %lo(scratch+169)
+	sh $21, -129($2)
+	sllv $23, $7, $14
+	lui $9, %hi(scratch-125)
+	addiu $9, $9, %lo(scratch-125)
+	sw $24, 129($9)
+	lui $14, %hi(scratch+183)
+	addiu $14, $14, %lo(scratch+183)
+	lwr $12, -123($14)
 # case 20 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2275,76 +2296,79 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 21
-	addiu $1, $0, 7
+	lui $1, 0x1
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
+	lui $1, 0xa
 	mtlo $1
-	addiu $1, $0, 1
-	addiu $2, $0, -1
-	lui $3, 0x12af
-	ori $3, $3, 0x882d
-	lui $4, 0x7
-	addiu $5, $0, -24
-	lui $6, 0x8db7
-	ori $6, $6, 0xaa25
-	lui $7, 0x7fff
-	ori $7, $7, 0xffff
-	lui $8, 0x1234
-	ori $8, $8, 0x5678
-	addiu $9, $0, 22
-	addiu $10, $0, 36
-	lui $11, 0x78eb
-	ori $11, $11, 0xf866
-	lui $12, 0xb6f4
-	ori $12, $12, 0x94e6
-	addiu $13, $0, -117
-	addiu $14, $0, 85
-	lui $15, 0x7f66
-	ori $15, $15, 0xb0d9
-	lui $16, 0xffcd
-	lui $17, 0xafc2
-	ori $17, $17, 0xd1f0
-	addiu $18, $0, -34
-	addiu $19, $0, 2
-	lui $20, 0xea00
-	addiu $21, $0, 8704
-	addiu $22, $0, 1
-	addiu $23, $0, 2
-	lui $24, 0xb051
-	ori $24, $24, 0x37e0
-	addiu $25, $0, 28
-	addiu $28, $0, -2
-	lui $30, 0xa8ce
-	ori $30, $30, 0xe52a
-	lui $31, 0x267b
-	ori $31, $31, 0x103c
+	addiu $1, $0, -25
+	addiu $2, $0, 2
+	lui $3, 0x5555
+	ori $3, $3, 0x5555
+	addiu $4, $0, -2
+	lui $5, 0xff
+	ori $5, $5, 0xffff
+	lui $6, 0x1234
+	ori $6, $6, 0x5678
+	lui $7, 0x2
+	addiu $8, $0, 32767
+	lui $9, 0x20
+	lui $10, 0x1
+	addiu $11, $0, -12
+	lui $12, 0xa136
+	ori $12, $12, 0x14c5
+	lui $13, 0xffff
+	ori $13, $13, 0x7fff
+	addiu $14, $0, 128
+	lui $15, 0xb0b1
+	ori $15, $15, 0x4c85
+	lui $16, 0x2123
+	ori $16, $16, 0xc494
+	lui $17, 0x4
+	ori $17, $17, 0x1
+	lui $18, 0xbf4a
+	ori $18, $18, 0x4b6b
+	addiu $19, $0, 19
+	addiu $20, $0, -37
+	addiu $21, $0, 2047
+	lui $22, 0x4319
+	ori $22, $22, 0x1686
+	addiu $23, $0, 512
+	addiu $24, $0, 1024
+	lui $25, 0xb6b9
+	ori $25, $25, 0x129b
+	addiu $28, $0, 1
+	addiu $30, $0, 31
+	lui $31, 0xb547
+	ori $31, $31, 0x8734
 # case 21 body
-	lui $1, %hi(scratch-177)
-	addiu $1, $1, %lo(scratch-177)
-	lbu $24, 189($1)
-	lui $2, %hi(scratch+169)
-	addiu $2, $2, %lo(scratch+169)
-	sh $21, -129($2)
-	sllv $23, $7, $14
-	lui $9, %hi(scratch-125)
-	addiu $9, $9, %lo(scratch-125)
-	sw $24, 129($9)
-	lui $14, %hi(scratch+183)
-	addiu $14, $14, %lo(scratch+183)
-	lwr $12, -123($14)
-	lui $16, %hi(scratch+149)
-	addiu $16, $16, %lo(scratch+149)
-	swr $11, -122($16)
-	lui $18, %hi(scratch+34)
-	addiu $18, $18, %lo(scratch+34)
-	lw $7, -18($18)
-	lui $19, %hi(scratch+41)
-	addiu $19, $19, %lo(scratch+41)
-	sh $5, -9($19)
-	lui $19, %hi(scratch+35)
-	addiu $19, $19, %lo(scratch+35)
-	lwl $10, 0($19)
+	lui $24, %hi(scratch+189)
+	addiu $24, $24, %lo(scratch+189)
+	ll $6, -161($24)
+	sc $3, -161($24)
+	lui $21, %hi(scratch-137)
+	addiu $21, $21, %lo(scratch-137)
+	sh $1, 137($21)
+	srav $3, $25, $19
+	srav $16, $5, $15
+	lui $14, %hi(scratch+153)
+	addiu $14, $14, %lo(scratch+153)
+	swl $9, -94($14)
+	lui $3, %hi(scratch-172)
+	addiu $3, $3, %lo(scratch-172)
+	lbu $16, 194($3)
+	lui $2, %hi(scratch+19)
+	addiu $2, $2, %lo(scratch+19)
+	sb $12, -3($2)
+	lui $13, %hi(scratch+107)
+	addiu $13, $13, %lo(scratch+107)
+	lwr $20, -77($13)
+	lui $14, %hi(scratch+54)
+	addiu $14, $14, %lo(scratch+54)
+	lhu $11, -2($14)
+	lui $2, %hi(scratch-63)
+	addiu $2, $2, %lo(scratch-63)
+	swl $6, 80($2)
+	swr $6, 77($2)
 # case 21 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2388,67 +2412,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 22
-	lui $1, 0xa136
-	ori $1, $1, 0x14c5
+	lui $1, 0x1d10
+	ori $1, $1, 0x5fbe
 	mthi $1
-	lui $1, 0xffff
-	ori $1, $1, 0x7fff
+	lui $1, 0x1cab
+	ori $1, $1, 0x8e91
 	mtlo $1
-	addiu $1, $0, 128
-	lui $2, 0xb0b1
-	ori $2, $2, 0x4c85
-	lui $3, 0x2123
-	ori $3, $3, 0xc494
-	lui $4, 0x4
-	ori $4, $4, 0x1
-	lui $5, 0xbf4a
-	ori $5, $5, 0x4b6b
-	addiu $6, $0, 19
-	addiu $7, $0, -37
-	addiu $8, $0, 2047
-	lui $9, 0x4319
-	ori $9, $9, 0x1686
-	addiu $10, $0, 512
-	addiu $11, $0, 1024
-	lui $12, 0xb6b9
-	ori $12, $12, 0x129b
-	addiu $13, $0, 1
-	addiu $14, $0, 31
-	lui $15, 0xb547
-	ori $15, $15, 0x8734
-	lui $16, 0x178e
-	ori $16, $16, 0x3e30
-	lui $17, 0xf1da
-	ori $17, $17, 0x7efc
-	lui $18, 0xfff
-	ori $18, $18, 0xffff
-	addiu $19, $0, -33
-	addiu $20, $0, 4
-	lui $21, 0xff83
-	addiu $22, $0, 78
-	lui $23, 0x8f5
-	ori $23, $23, 0xdc53
-	lui $24, 0x465e
-	ori $24, $24, 0xf6cb
-	lui $25, 0xce00
-	lui $28, 0xabb9
-	ori $28, $28, 0x1ff
-	lui $30, 0x5b9a
-	ori $30, $30, 0x79ee
-	addiu $31, $0, -3072
+	lui $1, 0xae95
+	ori $1, $1, 0xdb70
+	addiu $2, $0, -28928
+	lui $3, 0xe920
+	ori $3, $3, 0xfb11
+	addiu $4, $0, 15
+	addiu $5, $0, 0
+	lui $6, 0xaaaa
+	ori $6, $6, 0xaaaa
+	lui $7, 0xe800
+	addiu $8, $0, 2560
+	lui $9, 0x6178
+	ori $9, $9, 0xac9
+	lui $10, 0x20
+	addiu $11, $0, -14
+	lui $12, 0x9ce4
+	ori $12, $12, 0x4fc6
+	lui $13, 0x53a3
+	ori $13, $13, 0x8c8a
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	lui $15, 0xec3f
+	ori $15, $15, 0xd6e8
+	lui $16, 0xaa9
+	ori $16, $16, 0x9cce
+	addiu $17, $0, 128
+	addiu $18, $0, -14
+	addiu $19, $0, -16
+	lui $20, 0xffc9
+	lui $21, 0x9c2b
+	ori $21, $21, 0x161e
+	lui $22, 0xaaaa
+	ori $22, $22, 0xaaaa
+	lui $23, 0xec12
+	ori $23, $23, 0x5888
+	addiu $24, $0, -16
+	lui $25, 0x64e0
+	ori $25, $25, 0xbfed
+	lui $28, 0xff
+	ori $28, $28, 0xff
+	addiu $30, $0, 29952
+	addiu $31, $0, 255
 # case 22 body
-	lui $8, %hi(scratch-4)
-	addiu $8, $8, %lo(scratch-4)
-	sh $7, 44($8)
-	lui $22, %hi(scratch-101)
-	addiu $22, $22, %lo(scratch-101)
-	lbu $6, 117($22)
-	lui $8, %hi(scratch)
-	addiu $8, $8, %lo(scratch)
-	lh $14, 0($8)
-	lui $4, %hi(scratch+7)
-	addiu $4, $4, %lo(scratch+7)
-	sh $8, 13($4)
+	lui $10, %hi(scratch+181)
+	addiu $10, $10, %lo(scratch+181)
+	sh $11, -147($10)
+	lui $25, %hi(scratch+19)
+	addiu $25, $25, %lo(scratch+19)
+	sb $5, 0($25)
+	lui $18, %hi(scratch+30)
+	addiu $18, $18, %lo(scratch+30)
+	lh $21, 0($18)
+	lui $31, %hi(scratch+27)
+	addiu $31, $31, %lo(scratch+27)
+	lwr $20, 15($31)
+	lwl $20, 18($31)
 # case 22 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2492,78 +2517,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 23
-	lui $1, 0x312e
-	ori $1, $1, 0xaf25
+	addiu $1, $0, 8192
 	mthi $1
-	addiu $1, $0, 17
+	lui $1, 0x8a85
+	ori $1, $1, 0x8976
 	mtlo $1
-	lui $1, 0xa11c
-	ori $1, $1, 0x5dd6
-	addiu $2, $0, 16
-	addiu $3, $0, -40
-	addiu $4, $0, 12288
-	lui $5, 0x3662
-	ori $5, $5, 0xd3d8
-	lui $6, 0xdd30
-	ori $6, $6, 0x5b53
-	addiu $7, $0, 33
-	addiu $8, $0, 32
-	lui $9, 0xaa81
-	ori $9, $9, 0xe02d
-	addiu $10, $0, 15
-	lui $11, 0xe920
-	ori $11, $11, 0xfb11
-	addiu $12, $0, 15
-	addiu $13, $0, 0
-	lui $14, 0xaaaa
-	ori $14, $14, 0xaaaa
-	lui $15, 0xe800
-	addiu $16, $0, 2560
-	lui $17, 0x6178
-	ori $17, $17, 0xac9
-	lui $18, 0x20
-	addiu $19, $0, -14
-	lui $20, 0x9ce4
-	ori $20, $20, 0x4fc6
-	lui $21, 0x53a3
-	ori $21, $21, 0x8c8a
-	lui $22, 0x0
-	ori $22, $22, 0x8000
-	lui $23, 0xec3f
-	ori $23, $23, 0xd6e8
-	lui $24, 0xaa9
-	ori $24, $24, 0x9cce
-	addiu $25, $0, 128
-	addiu $28, $0, -14
-	addiu $30, $0, -16
-	lui $31, 0xffc9
+	addiu $1, $0, 15
+	lui $2, 0x3c35
+	ori $2, $2, 0xd041
+	addiu $3, $0, -7
+	addiu $4, $0, 26
+	addiu $5, $0, 128
+	lui $6, 0x5cb0
+	ori $6, $6, 0x450c
+	lui $7, 0xac48
+	ori $7, $7, 0x292a
+	addiu $8, $0, -26624
+	addiu $9, $0, 13
+	lui $10, 0x4000
+	lui $11, 0x5604
+	ori $11, $11, 0xc7ed
+	lui $12, 0x8000
+	addiu $13, $0, 2
+	addiu $14, $0, 95
+	addiu $15, $0, 257
+	addiu $16, $0, -1
+	lui $17, 0xb4f8
+	ori $17, $17, 0x1ea8
+	addiu $18, $0, -24
+	addiu $19, $0, 255
+	lui $20, 0x7fff
+	ori $20, $20, 0xffff
+	lui $21, 0xa98e
+	ori $21, $21, 0xe7dc
+	lui $22, 0xb8ac
+	ori $22, $22, 0x5933
+	addiu $23, $0, -29
+	lui $24, 0xcd2c
+	ori $24, $24, 0x64c3
+	addiu $25, $0, 8
+	lui $28, 0x90a9
+	ori $28, $28, 0xc476
+	lui $30, 0xedea
+	ori $30, $30, 0x128f
+	lui $31, 0x8
 # case 23 body
-	lui $4, %hi(scratch+129)
-	addiu $4, $4, %lo(scratch+129)
-	ll $9, -89($4)
-	nor $15, $10, $21
-	sc $25, -89($4)
-	lui $25, %hi(scratch+27)
-	addiu $25, $25, %lo(scratch+27)
-	lh $24, -7($25)
-	lui $11, %hi(scratch+32)
-	addiu $11, $11, %lo(scratch+32)
-	sw $8, 0($11)
-	lui $6, %hi(scratch+15)
-	addiu $6, $6, %lo(scratch+15)
-	swl $4, -2($6)
-	lui $21, %hi(scratch+48)
-	addiu $21, $21, %lo(scratch+48)
-	sw $20, 0($21)
-	lui $16, %hi(scratch+48)
-	addiu $16, $16, %lo(scratch+48)
-	lwl $31, -18($16)
-	lui $9, %hi(scratch+15)
-	addiu $9, $9, %lo(scratch+15)
-	swr $11, 0($9)
-	lui $23, %hi(scratch-87)
-	addiu $23, $23, %lo(scratch-87)
-	lw $15, 135($23)
+	lui $31, %hi(scratch+24)
+	addiu $31, $31, %lo(scratch+24)
+	sh $10, 0($31)
+	lui $13, %hi(scratch+6)
+	addiu $13, $13, %lo(scratch+6)
+	sb $14, 0($13)
+	slti $4, $19, -32768
+	lui $13, 0x7606
+	ori $14, $4, 0
+	lui $15, %hi(scratch-70)
+	addiu $15, $15, %lo(scratch-70)
+	lw $25, 94($15)
+	lui $30, %hi(scratch+65)
+	addiu $30, $30, %lo(scratch+65)
+	ll $3, -61($30)
+	lui $6, 0xdbc2
+	sc $12, -61($30)
 # case 23 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2607,76 +2622,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 24
-	lui $1, 0x3
-	ori $1, $1, 0xffff
+	lui $1, 0xbd74
+	ori $1, $1, 0x3c9c
 	mthi $1
-	lui $1, 0x400
+	lui $1, 0x10
 	mtlo $1
-	addiu $1, $0, 255
-	addiu $2, $0, 3
-	addiu $3, $0, 2
-	addiu $4, $0, 95
-	addiu $5, $0, 257
-	addiu $6, $0, -1
-	lui $7, 0xb4f8
-	ori $7, $7, 0x1ea8
-	addiu $8, $0, -24
-	addiu $9, $0, 255
-	lui $10, 0x7fff
-	ori $10, $10, 0xffff
-	lui $11, 0xa98e
-	ori $11, $11, 0xe7dc
-	lui $12, 0xb8ac
-	ori $12, $12, 0x5933
-	addiu $13, $0, -29
-	lui $14, 0xcd2c
-	ori $14, $14, 0x64c3
-	addiu $15, $0, 8
-	lui $16, 0x90a9
-	ori $16, $16, 0xc476
-	lui $17, 0xedea
-	ori $17, $17, 0x128f
-	lui $18, 0x8
-	addiu $19, $0, -59
-	lui $20, 0xffbd
-	addiu $21, $0, -10
-	addiu $22, $0, -5
-	addiu $23, $0, -35
-	lui $24, 0x7fff
-	ori $24, $24, 0xffff
-	addiu $25, $0, -1536
-	addiu $28, $0, 4097
-	lui $30, 0x8765
-	ori $30, $30, 0x4321
-	lui $31, 0x4
-	ori $31, $31, 0x1
+	addiu $1, $0, 24
+	addiu $2, $0, -128
+	lui $3, 0x1b07
+	ori $3, $3, 0x7fa3
+	lui $4, 0x7f
+	ori $4, $4, 0xffff
+	lui $5, 0x524e
+	ori $5, $5, 0x4441
+	lui $6, 0xd64c
+	ori $6, $6, 0x8a15
+	addiu $7, $0, 2048
+	addiu $8, $0, 20
+	addiu $9, $0, 19
+	lui $10, 0xd47b
+	ori $10, $10, 0x4365
+	addiu $11, $0, 11
+	addiu $12, $0, 36
+	addiu $13, $0, 31
+	lui $14, 0x86c4
+	ori $14, $14, 0xea89
+	addiu $15, $0, 1024
+	lui $16, 0x8000
+	addiu $17, $0, 12032
+	lui $18, 0x53bd
+	ori $18, $18, 0x747a
+	addiu $19, $0, 3
+	addiu $20, $0, 32767
+	addiu $21, $0, 89
+	lui $22, 0x2c96
+	ori $22, $22, 0xaaf1
+	lui $23, 0xce52
+	ori $23, $23, 0x6535
+	lui $24, 0xe7e9
+	ori $24, $24, 0xaba7
+	addiu $25, $0, -119
+	addiu $28, $0, -1
+	addiu $30, $0, -2
+	lui $31, 0x631e
+	ori $31, $31, 0x286d
 # case 24 body
-	lui $13, %hi(scratch-120)
-	addiu $13, $13, %lo(scratch-120)
-	lwl $19, 175($13)
-	lui $14, %hi(scratch-11)
-	addiu $14, $14, %lo(scratch-11)
-	lbu $25, 11($14)
-	lui $10, %hi(scratch+53)
-	addiu $10, $10, %lo(scratch+53)
-	swl $30, 3($10)
-	swr $30, 0($10)
-	lui $30, %hi(scratch-163)
-	addiu $30, $30, %lo(scratch-163)
-	sb $5, 188($30)
-	lui $18, %hi(scratch-18)
-	addiu $18, $18, %lo(scratch-18)
-	sw $12, 62($18)
-	lui $23, %hi(scratch+44)
-	addiu $23, $23, %lo(scratch+44)
-	lw $21, 0($23)
-	lui $20, %hi(scratch+62)
-	addiu $20, $20, %lo(scratch+62)
-	sw $21, -14($20)
-	lui $21, %hi(scratch+150)
-	addiu $21, $21, %lo(scratch+150)
-	lhu $7, -102($21)
-	sltu $15, $11, $9
+	lui $30, %hi(scratch+97)
+	addiu $30, $30, %lo(scratch+97)
+	lb $10, -52($30)
+	lui $14, %hi(scratch+132)
+	addiu $14, $14, %lo(scratch+132)
+	lh $4, -122($14)
+	lui $23, %hi(scratch+162)
+	addiu $23, $23, %lo(scratch+162)
+	lwl $10, -118($23)
+	lui $23, %hi(scratch+212)
+	addiu $23, $23, %lo(scratch+212)
+	swl $12, -190($23)
+	or $23, $23, $4
+	lui $4, %hi(scratch+193)
+	addiu $4, $4, %lo(scratch+193)
+	sw $8, -173($4)
 # case 24 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2720,84 +2726,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 25
-	addiu $1, $0, 0
+	lui $1, 0x8000
 	mthi $1
-	addiu $1, $0, 12032
+	addiu $1, $0, 9
 	mtlo $1
-	lui $1, 0x53bd
-	ori $1, $1, 0x747a
-	addiu $2, $0, 3
-	addiu $3, $0, 32767
-	addiu $4, $0, 89
-	lui $5, 0x2c96
-	ori $5, $5, 0xaaf1
-	lui $6, 0xce52
-	ori $6, $6, 0x6535
-	lui $7, 0xe7e9
-	ori $7, $7, 0xaba7
-	addiu $8, $0, -119
-	addiu $9, $0, -1
-	addiu $10, $0, -2
-	lui $11, 0x631e
-	ori $11, $11, 0x286d
-	addiu $12, $0, 17
-	addiu $13, $0, 0
-	lui $14, 0xde6f
-	ori $14, $14, 0x6805
-	lui $15, 0x1f
-	ori $15, $15, 0xffff
-	lui $16, 0x79aa
-	ori $16, $16, 0x1216
-	addiu $17, $0, -5
-	addiu $18, $0, 19
-	addiu $19, $0, 34
-	addiu $20, $0, 32767
-	lui $21, 0xa297
-	ori $21, $21, 0x4929
-	addiu $22, $0, 16
-	lui $23, 0x34ca
-	ori $23, $23, 0x2fd4
-	addiu $24, $0, 2
-	lui $25, 0x2d
-	lui $28, 0x2e
-	lui $30, 0x28db
-	ori $30, $30, 0xc140
-	addiu $31, $0, 0
+	addiu $1, $0, 31
+	lui $2, 0x183a
+	ori $2, $2, 0x24cf
+	lui $3, 0xe15b
+	ori $3, $3, 0xa224
+	addiu $4, $0, -15
+	lui $5, 0x600
+	lui $6, 0xde33
+	ori $6, $6, 0xd81
+	addiu $7, $0, 39
+	lui $8, 0xe1b0
+	ori $8, $8, 0x6e56
+	addiu $9, $0, 8193
+	lui $10, 0x3998
+	ori $10, $10, 0x5d37
+	addiu $11, $0, 1
+	lui $12, 0x7fff
+	ori $12, $12, 0xfffe
+	lui $13, 0x3a43
+	ori $13, $13, 0xe173
+	addiu $14, $0, 71
+	addiu $15, $0, 26
+	addiu $16, $0, 2047
+	lui $17, 0x4025
+	ori $17, $17, 0xb543
+	addiu $18, $0, -32768
+	lui $19, 0xbcce
+	ori $19, $19, 0x726c
+	lui $20, 0xff
+	ori $20, $20, 0xff
+	addiu $21, $0, 32
+	lui $22, 0x7b00
+	lui $23, 0xc7d7
+	ori $23, $23, 0x751c
+	lui $24, 0x8765
+	ori $24, $24, 0x4321
+	lui $25, 0x3ff
+	ori $25, $25, 0xffff
+	lui $28, 0x7fff
+	ori $28, $28, 0xffff
+	addiu $30, $0, -17664
+	addiu $31, $0, 3
 # case 25 body
-	lui $4, %hi(scratch+80)
-	addiu $4, $4, %lo(scratch+80)
-	lwr $24, -52($4)
-	lwl $24, -49($4)
-	lui $10, %hi(scratch+189)
-	addiu $10, $10, %lo(scratch+189)
-	ll $30, -153($10)
-	sc $19, -153($10)
-	lui $30, %hi(scratch+54)
-	addiu $30, $30, %lo(scratch+54)
-	lhu $15, 0($30)
-	lui $2, %hi(scratch-127)
-	addiu $2, $2, %lo(scratch-127)
-	swr $25, 146($2)
-	lui $12, %hi(scratch+202)
-	addiu $12, $12, %lo(scratch+202)
-	swr $1, -188($12)
-	lui $10, %hi(scratch+52)
-	addiu $10, $10, %lo(scratch+52)
-	ll $24, -40($10)
-	srlv $4, $22, $7
-	xor $28, $21, $3
-	sc $9, -40($10)
-	lui $6, %hi(scratch+28)
-	addiu $6, $6, %lo(scratch+28)
-	ll $31, 0($6)
-	sc $22, 0($6)
-	lui $12, %hi(scratch+6)
-	addiu $12, $12, %lo(scratch+6)
-	lwr $16, 0($12)
-	lwl $16, 3($12)
-	lui $9, %hi(scratch-162)
-	addiu $9, $9, %lo(scratch-162)
-	sb $20, 167($9)
+	lui $22, %hi(scratch+8)
+	addiu $22, $22, %lo(scratch+8)
+	ll $7, 32($22)
+	addiu $10, $11, 32767
+	sc $13, 32($22)
+	sc $31, 32($22)
+	lui $11, %hi(scratch+28)
+	addiu $11, $11, %lo(scratch+28)
+	lh $15, 0($11)
+	lui $1, %hi(scratch+3)
+	addiu $1, $1, %lo(scratch+3)
+	sb $28, 0($1)
+	lui $20, %hi(scratch+181)
+	addiu $20, $20, %lo(scratch+181)
+	ll $11, -141($20)
+	xor $28, $8, $22
+	srlv $8, $14, $5
+	sc $30, -141($20)
 # case 25 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2841,84 +2834,73 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 26
-	lui $1, 0x3
-	ori $1, $1, 0xffff
+	lui $1, 0xfe00
 	mthi $1
-	addiu $1, $0, 8193
+	lui $1, 0xdf27
+	ori $1, $1, 0x83f7
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
-	addiu $2, $0, 8192
-	addiu $3, $0, 65
-	addiu $4, $0, -11
-	addiu $5, $0, 5
-	addiu $6, $0, 33
-	lui $7, 0x8400
-	addiu $8, $0, 1
-	addiu $9, $0, 33
-	lui $10, 0x40
-	ori $10, $10, 0x1
-	lui $11, 0x6cc4
-	ori $11, $11, 0x90e6
-	lui $12, 0x0
-	ori $12, $12, 0xffff
-	lui $13, 0xed88
-	ori $13, $13, 0x93d4
-	lui $14, 0x0
-	ori $14, $14, 0x8000
-	lui $15, 0x47d2
-	ori $15, $15, 0x4f31
-	lui $16, 0x471f
-	ori $16, $16, 0x87a3
-	addiu $17, $0, -18
-	addiu $18, $0, 32
-	lui $19, 0xfe00
-	lui $20, 0xdf27
-	ori $20, $20, 0x83f7
-	lui $21, 0x4980
-	ori $21, $21, 0xdc93
-	lui $22, 0xffff
-	ori $22, $22, 0x7fff
-	lui $23, 0x2
-	ori $23, $23, 0x1
-	lui $24, 0xb67b
-	ori $24, $24, 0x2d87
-	lui $25, 0xb8d2
-	ori $25, $25, 0xb01f
-	addiu $28, $0, -24
-	lui $30, 0xcbe
-	ori $30, $30, 0x8d3c
-	addiu $31, $0, 511
+	lui $1, 0x4980
+	ori $1, $1, 0xdc93
+	lui $2, 0xffff
+	ori $2, $2, 0x7fff
+	lui $3, 0x2
+	ori $3, $3, 0x1
+	lui $4, 0xb67b
+	ori $4, $4, 0x2d87
+	lui $5, 0xb8d2
+	ori $5, $5, 0xb01f
+	addiu $6, $0, -24
+	lui $7, 0xcbe
+	ori $7, $7, 0x8d3c
+	addiu $8, $0, 511
+	lui $9, 0x9600
+	lui $10, 0x1234
+	ori $10, $10, 0x5678
+	addiu $11, $0, 32767
+	lui $12, 0x6849
+	ori $12, $12, 0x157
+	addiu $13, $0, -36
+	lui $14, 0xc6d4
+	ori $14, $14, 0x6fa6
+	addiu $15, $0, 21
+	lui $16, 0x5000
+	lui $17, 0x7fff
+	ori $17, $17, 0xfffe
+	addiu $18, $0, -4
+	addiu $19, $0, 5
+	addiu $20, $0, 33
+	lui $21, 0x3b68
+	ori $21, $21, 0x623e
+	lui $22, 0xaa70
+	ori $22, $22, 0x688d
+	addiu $23, $0, 4
+	addiu $24, $0, -28
+	addiu $25, $0, 8191
+	lui $28, 0x8a6e
+	ori $28, $28, 0x1d43
+	addiu $30, $0, 513
+	lui $31, 0x31a3
+	ori $31, $31, 0xbf24
 # case 26 body
-	lui $6, %hi(scratch-192)
-	addiu $6, $6, %lo(scratch-192)
-	lhu $8, 194($6)
-	lui $31, %hi(scratch-37)
-	addiu $31, $31, %lo(scratch-37)
-	lwr $7, 83($31)
-	lwl $7, 86($31)
-	lui $8, %hi(scratch+182)
-	addiu $8, $8, %lo(scratch+182)
-	sh $23, -178($8)
-	lui $7, %hi(scratch+108)
-	addiu $7, $7, %lo(scratch+108)
-	swr $4, -91($7)
-	swl $4, -88($7)
-	lui $5, %hi(scratch+26)
-	addiu $5, $5, %lo(scratch+26)
-	swl $28, 3($5)
-	swr $28, 0($5)
-	lui $16, %hi(scratch-30)
-	addiu $16, $16, %lo(scratch-30)
-	swr $11, 55($16)
-	swl $11, 58($16)
-	xori $3, $17, 255
-	lui $4, %hi(scratch+29)
-	addiu $4, $4, %lo(scratch+29)
-	ll $2, -21($4)
-	lui $25, 0xff00
-	lui $21, 0xb1eb
-	sc $10, -21($4)
+	lui $23, %hi(scratch+128)
+	addiu $23, $23, %lo(scratch+128)
+	sw $25, -92($23)
+	lui $16, %hi(scratch+16)
+	addiu $16, $16, %lo(scratch+16)
+	swr $24, -11($16)
+	swl $24, -8($16)
+	lui $28, %hi(scratch+28)
+	addiu $28, $28, %lo(scratch+28)
+	lh $28, 0($28)
+	lui $25, %hi(scratch-101)
+	addiu $25, $25, %lo(scratch-101)
+	lw $13, 149($25)
+	lui $18, 0x67b6
+	rotrv $9, $11, $24
+	lui $5, %hi(scratch+24)
+	addiu $5, $5, %lo(scratch+24)
+	ll $2, 0($5)
+	sc $31, 0($5)
 # case 26 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2962,82 +2944,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 27
-	lui $1, 0x800
-	ori $1, $1, 0x1
+	addiu $1, $0, 2304
 	mthi $1
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	addiu $1, $0, 23
 	mtlo $1
-	lui $1, 0x7ded
-	ori $1, $1, 0x67b6
-	lui $2, 0x5a4b
-	ori $2, $2, 0x6e0f
-	lui $3, 0xaa68
-	ori $3, $3, 0xa8ee
-	addiu $4, $0, -8
-	lui $5, 0x9718
-	ori $5, $5, 0xd19a
-	addiu $6, $0, 255
-	addiu $7, $0, 255
-	lui $8, 0x3121
-	ori $8, $8, 0x6e07
-	addiu $9, $0, -42
-	lui $10, 0xc400
-	lui $11, 0x8d4c
-	ori $11, $11, 0x984c
-	lui $12, 0x1ff7
-	ori $12, $12, 0xe097
-	addiu $13, $0, 15360
-	lui $14, 0xe057
-	ori $14, $14, 0xcc59
-	lui $15, 0x8765
-	ori $15, $15, 0x4321
-	lui $16, 0x1000
-	ori $16, $16, 0x1
-	lui $17, 0xaa00
-	addiu $18, $0, -7
-	addiu $19, $0, 9984
-	lui $20, 0x4d5a
-	ori $20, $20, 0x6e7c
-	lui $21, 0x5555
-	ori $21, $21, 0x5555
-	lui $22, 0xdf00
-	addiu $23, $0, 7424
-	lui $24, 0x5875
-	ori $24, $24, 0xa62b
-	addiu $25, $0, 2
-	addiu $28, $0, 37
-	addiu $30, $0, 32767
-	addiu $31, $0, -2
+	lui $1, 0xae00
+	addiu $2, $0, 15360
+	lui $3, 0xe057
+	ori $3, $3, 0xcc59
+	lui $4, 0x8765
+	ori $4, $4, 0x4321
+	lui $5, 0x1000
+	ori $5, $5, 0x1
+	lui $6, 0xaa00
+	addiu $7, $0, -7
+	addiu $8, $0, 9984
+	lui $9, 0x4d5a
+	ori $9, $9, 0x6e7c
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	lui $11, 0xdf00
+	addiu $12, $0, 7424
+	lui $13, 0x5875
+	ori $13, $13, 0xa62b
+	addiu $14, $0, 2
+	addiu $15, $0, 37
+	addiu $16, $0, 32767
+	addiu $17, $0, -2
+	lui $18, 0xe9e3
+	ori $18, $18, 0x6f3f
+	lui $19, 0x1
+	lui $20, 0x1
+	lui $21, 0x7618
+	ori $21, $21, 0x2e38
+	addiu $22, $0, 0
+	addiu $23, $0, 26
+	addiu $24, $0, 255
+	lui $25, 0x427a
+	ori $25, $25, 0xd737
+	lui $28, 0x7fff
+	ori $28, $28, 0xfffe
+	lui $30, 0x10
+	ori $30, $30, 0x1
+	addiu $31, $0, -24
 # case 27 body
-	nor $15, $17, $25
-	lui $1, %hi(scratch+52)
-	addiu $1, $1, %lo(scratch+52)
-	lbu $22, 0($1)
-	lui $2, %hi(scratch+125)
-	addiu $2, $2, %lo(scratch+125)
-	sh $5, -85($2)
-	lui $7, %hi(scratch-100)
-	addiu $7, $7, %lo(scratch-100)
-	swr $25, 144($7)
-	swl $25, 147($7)
-	lui $2, %hi(scratch-27)
-	addiu $2, $2, %lo(scratch-27)
-	lw $6, 43($2)
-	lui $12, %hi(scratch+192)
-	addiu $12, $12, %lo(scratch+192)
-	lw $23, -168($12)
-	lui $2, %hi(scratch+4)
-	addiu $2, $2, %lo(scratch+4)
-	sh $15, 0($2)
+	lui $22, %hi(scratch-105)
+	addiu $22, $22, %lo(scratch-105)
+	swl $6, 155($22)
+	swr $6, 152($22)
+	lui $4, %hi(scratch-27)
+	addiu $4, $4, %lo(scratch-27)
+	ll $21, 43($4)
+	sll $24, $11, 10
+	sc $6, 43($4)
+	sc $14, 43($4)
+	lui $6, %hi(scratch+24)
+	addiu $6, $6, %lo(scratch+24)
+	lh $16, 0($6)
 	lui $23, %hi(scratch+41)
 	addiu $23, $23, %lo(scratch+41)
 	swr $2, 0($23)
 	swl $2, 3($23)
-	lui $21, %hi(scratch+38)
-	addiu $21, $21, %lo(scratch+38)
-	ll $6, -22($21)
-	sc $14, -22($21)
 # case 27 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3081,73 +3048,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 28
-	lui $1, 0xeb5d
-	ori $1, $1, 0x75fb
+	addiu $1, $0, -77
 	mthi $1
-	lui $1, 0xed9
-	ori $1, $1, 0x587c
+	addiu $1, $0, -6
 	mtlo $1
-	lui $1, 0xff97
-	addiu $2, $0, 1
-	addiu $3, $0, -25
-	lui $4, 0xcaef
-	ori $4, $4, 0xcc94
-	lui $5, 0x7fff
-	ori $5, $5, 0xffff
+	addiu $1, $0, 64
+	lui $2, 0x1234
+	ori $2, $2, 0x5678
+	lui $3, 0xf9a4
+	ori $3, $3, 0xd64a
+	lui $4, 0xff00
+	ori $4, $4, 0xff00
+	lui $5, 0x7b79
+	ori $5, $5, 0xcfca
 	addiu $6, $0, 1
-	addiu $7, $0, -28
-	lui $8, 0x5555
-	ori $8, $8, 0x5555
-	lui $9, 0xa977
-	ori $9, $9, 0xd444
-	addiu $10, $0, 9
-	addiu $11, $0, -9
-	addiu $12, $0, 128
-	addiu $13, $0, 0
-	addiu $14, $0, 14080
-	addiu $15, $0, 31
-	addiu $16, $0, -4
-	lui $17, 0xe96c
-	ori $17, $17, 0x10a5
-	addiu $18, $0, 2
-	lui $19, 0x4
-	addiu $20, $0, 1
-	lui $21, 0x12
-	addiu $22, $0, 1
-	addiu $23, $0, -19
-	lui $24, 0xa9cd
-	ori $24, $24, 0xea89
-	lui $25, 0xc700
-	addiu $28, $0, 128
-	lui $30, 0x8000
-	lui $31, 0x9f00
+	addiu $7, $0, -25
+	lui $8, 0xcaef
+	ori $8, $8, 0xcc94
+	lui $9, 0x7fff
+	ori $9, $9, 0xffff
+	addiu $10, $0, 1
+	addiu $11, $0, -28
+	lui $12, 0x5555
+	ori $12, $12, 0x5555
+	lui $13, 0xa977
+	ori $13, $13, 0xd444
+	addiu $14, $0, 9
+	addiu $15, $0, -9
+	addiu $16, $0, 128
+	addiu $17, $0, 0
+	addiu $18, $0, 14080
+	addiu $19, $0, 31
+	addiu $20, $0, -4
+	lui $21, 0xe96c
+	ori $21, $21, 0x10a5
+	addiu $22, $0, 2
+	lui $23, 0x4
+	addiu $24, $0, 1
+	lui $25, 0x12
+	addiu $28, $0, 1
+	addiu $30, $0, -19
+	lui $31, 0xa9cd
+	ori $31, $31, 0xea89
 # case 28 body
-	lui $5, %hi(scratch+51)
-	addiu $5, $5, %lo(scratch+51)
-	swr $4, 0($5)
-	swl $4, 3($5)
-	lui $13, %hi(scratch+125)
-	addiu $13, $13, %lo(scratch+125)
-	swl $25, -122($13)
-	lui $3, %hi(scratch+19)
-	addiu $3, $3, %lo(scratch+19)
-	sh $10, 33($3)
-	ori $14, $24, 65280
-	lui $4, %hi(scratch+17)
-	addiu $4, $4, %lo(scratch+17)
-	swr $0, 0($4)
-	lui $14, %hi(scratch+164)
-	addiu $14, $14, %lo(scratch+164)
-	lbu $10, -108($14)
-	lui $21, %hi(scratch+112)
-	addiu $21, $21, %lo(scratch+112)
-	ll $3, -80($21)
-	srl $22, $8, 8
-	sc $30, -80($21)
-	lui $2, %hi(scratch-176)
-	addiu $2, $2, %lo(scratch-176)
-	lh $3, 184($2)
-	lui $6, 0x828e
+	lui $2, %hi(scratch+4)
+	addiu $2, $2, %lo(scratch+4)
+	lw $16, 0($2)
+	lui $25, %hi(scratch-86)
+	addiu $25, $25, %lo(scratch-86)
+	sb $7, 136($25)
+	lui $3, %hi(scratch+216)
+	addiu $3, $3, %lo(scratch+216)
+	sh $19, -176($3)
+	lui $25, %hi(scratch-108)
+	addiu $25, $25, %lo(scratch-108)
+	sb $28, 133($25)
+	lui $11, %hi(scratch+89)
+	addiu $11, $11, %lo(scratch+89)
+	ll $7, -45($11)
+	rotrv $19, $3, $19
+	addiu $1, $10, -1
+	sc $14, -45($11)
+	sc $25, -45($11)
+	lui $7, %hi(scratch-127)
+	addiu $7, $7, %lo(scratch-127)
+	sh $15, 147($7)
+	lui $9, %hi(scratch+78)
+	addiu $9, $9, %lo(scratch+78)
+	lw $22, -42($9)
 # case 28 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3191,68 +3159,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 29
-	lui $1, 0x86f8
-	ori $1, $1, 0x4efd
+	addiu $1, $0, -19
 	mthi $1
-	addiu $1, $0, 1023
+	addiu $1, $0, 1
 	mtlo $1
-	lui $1, 0x7
-	ori $1, $1, 0xffff
-	lui $2, 0x20
-	ori $2, $2, 0x1
-	lui $3, 0xaaaa
-	ori $3, $3, 0xaaaa
-	lui $4, 0xd
-	lui $5, 0x57
-	ori $5, $5, 0xcfb7
-	lui $6, 0xe50a
-	ori $6, $6, 0xddfa
-	lui $7, 0x1
-	addiu $8, $0, -1
-	lui $9, 0xe06c
-	ori $9, $9, 0xe501
-	lui $10, 0x63c4
-	ori $10, $10, 0xb696
-	addiu $11, $0, 4096
-	lui $12, 0x0
-	ori $12, $12, 0x8000
-	lui $13, 0x1b
-	lui $14, 0x2dda
-	ori $14, $14, 0x7615
-	addiu $15, $0, 33
-	lui $16, 0x1
-	lui $17, 0x5028
-	ori $17, $17, 0x7c1d
-	lui $18, 0x6a1c
-	ori $18, $18, 0x66ce
-	addiu $19, $0, 9
-	lui $20, 0xebd9
-	ori $20, $20, 0x36f1
-	addiu $21, $0, 1
-	lui $22, 0x7fff
-	ori $22, $22, 0xffff
-	addiu $23, $0, 255
-	lui $24, 0x660f
-	ori $24, $24, 0x9209
-	lui $25, 0x0
-	ori $25, $25, 0x8000
-	addiu $28, $0, 1025
-	addiu $30, $0, -10
-	lui $31, 0xff00
-	ori $31, $31, 0xff00
+	lui $1, 0x1
+	lui $2, 0x1
+	lui $3, 0x9ad9
+	ori $3, $3, 0xb915
+	addiu $4, $0, 255
+	lui $5, 0xd53a
+	ori $5, $5, 0xc17a
+	addiu $6, $0, 9
+	lui $7, 0x1000
+	addiu $8, $0, 1023
+	lui $9, 0x7
+	ori $9, $9, 0xffff
+	lui $10, 0x20
+	ori $10, $10, 0x1
+	lui $11, 0xaaaa
+	ori $11, $11, 0xaaaa
+	lui $12, 0xd
+	lui $13, 0x57
+	ori $13, $13, 0xcfb7
+	lui $14, 0xe50a
+	ori $14, $14, 0xddfa
+	lui $15, 0x1
+	addiu $16, $0, -1
+	lui $17, 0xe06c
+	ori $17, $17, 0xe501
+	lui $18, 0x63c4
+	ori $18, $18, 0xb696
+	addiu $19, $0, 4096
+	lui $20, 0x0
+	ori $20, $20, 0x8000
+	lui $21, 0x1b
+	lui $22, 0x2dda
+	ori $22, $22, 0x7615
+	addiu $23, $0, 33
+	lui $24, 0x1
+	lui $25, 0x5028
+	ori $25, $25, 0x7c1d
+	lui $28, 0x6a1c
+	ori $28, $28, 0x66ce
+	addiu $30, $0, 9
+	lui $31, 0xebd9
+	ori $31, $31, 0x36f1
 # case 29 body
-	lui $4, %hi(scratch+4)
-	addiu $4, $4, %lo(scratch+4)
-	ll $7, 0($4)
-	srav $16, $20, $28
-	srav $6, $2, $20
-	sc $18, 0($4)
-	lui $12, %hi(scratch-84)
-	addiu $12, $12, %lo(scratch-84)
-	lhu $7, 118($12)
-	lui $22, %hi(scratch+11)
-	addiu $22, $22, %lo(scratch+11)
-	swr $0, 6($22)
+	lui $16, %hi(scratch+24)
+	addiu $16, $16, %lo(scratch+24)
+	lbu $28, 0($16)
+	lui $4, %hi(scratch+132)
+	addiu $4, $4, %lo(scratch+132)
+	sh $10, -112($4)
+	lui $18, %hi(scratch+162)
+	addiu $18, $18, %lo(scratch+162)
+	lw $7, -154($18)
+	lui $23, %hi(scratch-74)
+	addiu $23, $23, %lo(scratch-74)
+	lh $9, 80($23)
+	lui $6, %hi(scratch+242)
+	addiu $6, $6, %lo(scratch+242)
+	lhu $16, -200($6)
+	lui $23, %hi(scratch+12)
+	addiu $23, $23, %lo(scratch+12)
+	ll $22, 0($23)
+	srav $15, $0, $28
+	lui $20, 0x8000
+	sc $18, 0($23)
 # case 29 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3296,62 +3270,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 30
-	lui $1, 0xe07f
-	ori $1, $1, 0xe9c5
+	addiu $1, $0, 3
 	mthi $1
-	lui $1, 0x5bb2
-	ori $1, $1, 0x32ab
+	lui $1, 0xdbe2
+	ori $1, $1, 0xcc16
 	mtlo $1
-	lui $1, 0xcb00
-	addiu $2, $0, 31
-	lui $3, 0xce69
-	ori $3, $3, 0xe9e6
-	addiu $4, $0, 79
-	addiu $5, $0, 127
-	lui $6, 0xfff
-	ori $6, $6, 0xffff
-	addiu $7, $0, 26
-	addiu $8, $0, -21
-	addiu $9, $0, 3
-	addiu $10, $0, -27
-	lui $11, 0xff
-	ori $11, $11, 0xff
-	lui $12, 0x1fff
-	ori $12, $12, 0xffff
-	addiu $13, $0, 16384
-	lui $14, 0xb666
-	ori $14, $14, 0x45ed
-	lui $15, 0xf800
-	addiu $16, $0, -26624
-	addiu $17, $0, 0
-	lui $18, 0x6600
-	lui $19, 0xc4e6
-	ori $19, $19, 0xd98d
-	lui $20, 0x9fcf
-	ori $20, $20, 0x6190
-	addiu $21, $0, 2
-	addiu $22, $0, 1024
-	addiu $23, $0, -38
-	lui $24, 0x2000
-	lui $25, 0x25
-	addiu $28, $0, 1
-	addiu $30, $0, 18
-	lui $31, 0xffff
-	ori $31, $31, 0x7fff
+	lui $1, 0x99ff
+	ori $1, $1, 0x59cc
+	addiu $2, $0, 255
+	addiu $3, $0, 127
+	lui $4, 0xfff
+	ori $4, $4, 0xffff
+	addiu $5, $0, 26
+	addiu $6, $0, -21
+	addiu $7, $0, 3
+	addiu $8, $0, -27
+	lui $9, 0xff
+	ori $9, $9, 0xff
+	lui $10, 0x1fff
+	ori $10, $10, 0xffff
+	addiu $11, $0, 16384
+	lui $12, 0xb666
+	ori $12, $12, 0x45ed
+	lui $13, 0xf800
+	addiu $14, $0, -26624
+	addiu $15, $0, 0
+	lui $16, 0x6600
+	lui $17, 0xc4e6
+	ori $17, $17, 0xd98d
+	lui $18, 0x9fcf
+	ori $18, $18, 0x6190
+	addiu $19, $0, 2
+	addiu $20, $0, 1024
+	addiu $21, $0, -38
+	lui $22, 0x2000
+	lui $23, 0x25
+	addiu $24, $0, 1
+	addiu $25, $0, 18
+	lui $28, 0xffff
+	ori $28, $28, 0x7fff
+	addiu $30, $0, 32767
+	lui $31, 0xefcb
+	ori $31, $31, 0x4442
 # case 30 body
-	lui $22, %hi(scratch+24)
-	addiu $22, $22, %lo(scratch+24)
-	ll $24, 0($22)
-	lui $15, 0x8000
-	slti $19, $31, 19151
-	sc $31, 0($22)
-	lui $14, %hi(scratch-130)
-	addiu $14, $14, %lo(scratch-130)
-	ll $5, 186($14)
-	sc $18, 186($14)
-	lui $28, %hi(scratch+16)
-	addiu $28, $28, %lo(scratch+16)
-	lw $17, 0($28)
+	lui $24, %hi(scratch+35)
+	addiu $24, $24, %lo(scratch+35)
+	ll $2, 13($24)
+	srav $19, $31, $30
+	addu $14, $31, $30
+	sc $15, 13($24)
+	slt $3, $28, $0
+	sllv $17, $5, $23
+	lui $11, %hi(scratch+16)
+	addiu $11, $11, %lo(scratch+16)
+	ll $24, 0($11)
+	sc $22, 0($11)
+	lui $19, %hi(scratch+145)
+	addiu $19, $19, %lo(scratch+145)
+	ll $6, -145($19)
+	rotrv $23, $2, $7
+	sc $30, -145($19)
+	lui $31, %hi(scratch-61)
+	addiu $31, $31, %lo(scratch-61)
+	ll $3, 85($31)
+	subu $22, $0, $9
+	sc $12, 85($31)
 # case 30 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3395,72 +3378,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 31
-	addiu $1, $0, 24
+	addiu $1, $0, 33
 	mthi $1
-	lui $1, 0x6312
-	ori $1, $1, 0x2db4
+	addiu $1, $0, 32
 	mtlo $1
-	lui $1, 0x508a
-	ori $1, $1, 0x4ebd
-	addiu $2, $0, 29
-	lui $3, 0x4ebe
-	ori $3, $3, 0x2f7a
-	lui $4, 0x83a6
-	ori $4, $4, 0xe301
-	lui $5, 0x8500
-	lui $6, 0x2341
-	ori $6, $6, 0x93e6
-	addiu $7, $0, 36
-	addiu $8, $0, 37
-	lui $9, 0x15df
-	ori $9, $9, 0x40bc
-	addiu $10, $0, 32
-	lui $11, 0xfe96
-	ori $11, $11, 0x83da
-	lui $12, 0x752b
-	ori $12, $12, 0x5e35
-	lui $13, 0xb68b
-	ori $13, $13, 0x4618
-	lui $14, 0x0
-	ori $14, $14, 0x8000
-	addiu $15, $0, 1
-	lui $16, 0x4a4
-	ori $16, $16, 0x949f
-	addiu $17, $0, -5
-	addiu $18, $0, 33
-	addiu $19, $0, 32
-	lui $20, 0x1865
-	ori $20, $20, 0x1e30
-	lui $21, 0xae5a
-	ori $21, $21, 0x30d8
-	lui $22, 0xb9c0
-	ori $22, $22, 0x7813
-	addiu $23, $0, 511
-	lui $24, 0x3
-	lui $25, 0xff8e
-	lui $28, 0xf26f
-	ori $28, $28, 0xae2f
-	lui $30, 0x1a2a
-	ori $30, $30, 0x68e0
-	lui $31, 0xfbd3
-	ori $31, $31, 0xb285
+	lui $1, 0x1865
+	ori $1, $1, 0x1e30
+	lui $2, 0xae5a
+	ori $2, $2, 0x30d8
+	lui $3, 0xb9c0
+	ori $3, $3, 0x7813
+	addiu $4, $0, 511
+	lui $5, 0x3
+	lui $6, 0xff8e
+	lui $7, 0xf26f
+	ori $7, $7, 0xae2f
+	lui $8, 0x1a2a
+	ori $8, $8, 0x68e0
+	lui $9, 0xfbd3
+	ori $9, $9, 0xb285
+	addiu $10, $0, 23
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	addiu $12, $0, 7
+	addiu $13, $0, 1
+	addiu $14, $0, -2
+	addiu $15, $0, 8192
+	addiu $16, $0, 1
+	lui $17, 0x4b8a
+	ori $17, $17, 0xed1b
+	lui $18, 0x877f
+	ori $18, $18, 0x99bd
+	lui $19, 0x98ba
+	ori $19, $19, 0xbd6
+	lui $20, 0x54bc
+	ori $20, $20, 0x1563
+	lui $21, 0xff00
+	ori $21, $21, 0xff00
+	lui $22, 0xf4e7
+	ori $22, $22, 0xd83d
+	lui $23, 0x6766
+	ori $23, $23, 0xd87c
+	addiu $24, $0, -31
+	lui $25, 0x5555
+	ori $25, $25, 0x5555
+	lui $28, 0x4b44
+	ori $28, $28, 0x5e45
+	lui $30, 0x60b7
+	ori $30, $30, 0x424a
+	addiu $31, $0, -25
 # case 31 body
-	lui $3, %hi(scratch+37)
-	addiu $3, $3, %lo(scratch+37)
-	sb $2, 0($3)
-	lui $6, %hi(scratch+211)
-	addiu $6, $6, %lo(scratch+211)
-	sh $7, -185($6)
-	lui $9, %hi(scratch-93)
-	addiu $9, $9, %lo(scratch-93)
-	swr $9, 153($9)
-	swl $9, 156($9)
-	lui $30, %hi(scratch+179)
-	addiu $30, $30, %lo(scratch+179)
-	ll $4, -123($30)
-	sltiu $11, $17, 5483
-	rotrv $7, $17, $10
-	sc $4, -123($30)
+	lui $7, %hi(scratch+9)
+	addiu $7, $7, %lo(scratch+9)
+	lwr $2, 0($7)
+	lui $3, %hi(scratch+59)
+	addiu $3, $3, %lo(scratch+59)
+	ll $7, -43($3)
+	xori $10, $5, 65535
+	sc $16, -43($3)
+	lui $16, %hi(scratch+123)
+	addiu $16, $16, %lo(scratch+123)
+	swr $10, -108($16)
+	lui $28, %hi(scratch+4)
+	addiu $28, $28, %lo(scratch+4)
+	sw $6, 0($28)
+	lui $24, %hi(scratch+234)
+	addiu $24, $24, %lo(scratch+234)
+	swl $23, -188($24)
+	swr $23, -191($24)
 # case 31 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3504,68 +3489,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 32
-	lui $1, 0x8000
+	lui $1, 0x9d67
+	ori $1, $1, 0xf2bf
 	mthi $1
 	addiu $1, $0, -2
 	mtlo $1
-	addiu $1, $0, 255
-	addiu $2, $0, 19
-	addiu $3, $0, 128
-	lui $4, 0x10
-	ori $4, $4, 0x1
-	lui $5, 0x59a0
-	ori $5, $5, 0xd1d5
-	addiu $6, $0, -6
-	lui $7, 0x84f2
-	ori $7, $7, 0x9218
-	lui $8, 0x1
-	lui $9, 0xd100
-	addiu $10, $0, 128
-	lui $11, 0xeabf
-	ori $11, $11, 0xc2c0
-	addiu $12, $0, 14
-	addiu $13, $0, -2
-	addiu $14, $0, 16
-	lui $15, 0xc531
-	ori $15, $15, 0x6574
-	lui $16, 0xb868
-	ori $16, $16, 0xc180
-	lui $17, 0x624
-	ori $17, $17, 0x22ab
-	lui $18, 0xaf83
-	ori $18, $18, 0x7844
-	lui $19, 0x9d67
-	ori $19, $19, 0xf2bf
-	addiu $20, $0, -2
-	lui $21, 0x4dd4
-	ori $21, $21, 0x118b
-	addiu $22, $0, 22
-	lui $23, 0x8000
-	addiu $24, $0, 0
-	lui $25, 0xef30
-	ori $25, $25, 0x6f64
-	lui $28, 0x660
-	ori $28, $28, 0xf539
-	lui $30, 0x8000
-	ori $30, $30, 0x1
-	lui $31, 0x5555
-	ori $31, $31, 0x5555
+	lui $1, 0x4dd4
+	ori $1, $1, 0x118b
+	addiu $2, $0, 22
+	lui $3, 0x8000
+	addiu $4, $0, 0
+	lui $5, 0xef30
+	ori $5, $5, 0x6f64
+	lui $6, 0x660
+	ori $6, $6, 0xf539
+	lui $7, 0x8000
+	ori $7, $7, 0x1
+	lui $8, 0x5555
+	ori $8, $8, 0x5555
+	addiu $9, $0, -1
+	addiu $10, $0, 39
+	addiu $11, $0, 32
+	lui $12, 0x18ab
+	ori $12, $12, 0xb409
+	lui $13, 0x1ec2
+	ori $13, $13, 0x5c6a
+	lui $14, 0xe9c1
+	ori $14, $14, 0xd62f
+	lui $15, 0x9f0b
+	ori $15, $15, 0x42a
+	lui $16, 0x5555
+	ori $16, $16, 0x5555
+	lui $17, 0x3af2
+	ori $17, $17, 0xd7c9
+	lui $18, 0x3ff
+	ori $18, $18, 0xffff
+	lui $19, 0xff
+	ori $19, $19, 0xff
+	lui $20, 0x100
+	ori $20, $20, 0x1
+	lui $21, 0x91a2
+	ori $21, $21, 0xfe59
+	addiu $22, $0, -128
+	addiu $23, $0, -10
+	lui $24, 0xe900
+	lui $25, 0x16
+	lui $28, 0xf800
+	addiu $30, $0, -72
+	addiu $31, $0, 2
 # case 32 body
-	lui $6, %hi(scratch+24)
-	addiu $6, $6, %lo(scratch+24)
-	ll $11, 0($6)
-	sc $23, 0($6)
-	lui $4, %hi(scratch+3)
-	addiu $4, $4, %lo(scratch+3)
-	ll $2, 49($4)
-	srlv $23, $5, $4
-	srl $22, $22, 25
-	sc $30, 49($4)
-	lui $1, %hi(scratch-31)
-	addiu $1, $1, %lo(scratch-31)
-	ll $19, 39($1)
-	or $17, $24, $4
-	sc $6, 39($1)
+	lui $30, %hi(scratch+40)
+	addiu $30, $30, %lo(scratch+40)
+	lh $20, 0($30)
+	lui $23, %hi(scratch+71)
+	addiu $23, $23, %lo(scratch+71)
+	lhu $18, -15($23)
+	sltiu $24, $13, -20837
+	lui $30, %hi(scratch+15)
+	addiu $30, $30, %lo(scratch+15)
+	lwr $15, 48($30)
+	lui $28, %hi(scratch+33)
+	addiu $28, $28, %lo(scratch+33)
+	lb $10, 0($28)
+	lui $22, %hi(scratch+8)
+	addiu $22, $22, %lo(scratch+8)
+	lbu $0, 0($22)
 # case 32 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3609,74 +3597,69 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 33
-	addiu $1, $0, -72
+	lui $1, 0xcfcf
+	ori $1, $1, 0x579c
 	mthi $1
-	addiu $1, $0, 2
+	addiu $1, $0, -15360
 	mtlo $1
-	addiu $1, $0, 2049
-	addiu $2, $0, 3
-	lui $3, 0x35
-	lui $4, 0xb2d
-	ori $4, $4, 0x8e
-	lui $5, 0x43ca
-	ori $5, $5, 0x74f6
-	addiu $6, $0, -96
-	addiu $7, $0, 4096
-	lui $8, 0xa2ba
-	ori $8, $8, 0xbf2b
-	lui $9, 0x80
-	ori $9, $9, 0x1
-	lui $10, 0x758a
-	ori $10, $10, 0xd82f
-	lui $11, 0x43d5
-	ori $11, $11, 0xae9b
-	addiu $12, $0, 37
-	addiu $13, $0, 52
-	lui $14, 0x9ebc
-	ori $14, $14, 0xd488
-	addiu $15, $0, -64
-	addiu $16, $0, 2
-	lui $17, 0x68
-	addiu $18, $0, 9
-	addiu $19, $0, -10
-	lui $20, 0x8000
-	ori $20, $20, 0x1
-	addiu $21, $0, 33
-	lui $22, 0x82a4
-	ori $22, $22, 0x6542
-	lui $23, 0x98c1
-	ori $23, $23, 0xfe2c
-	addiu $24, $0, 32
-	lui $25, 0x3343
-	ori $25, $25, 0xe674
-	lui $28, 0xbbc
-	ori $28, $28, 0xcc7f
-	lui $30, 0x8008
-	ori $30, $30, 0xfd73
-	lui $31, 0x2
-	ori $31, $31, 0x1
+	addiu $1, $0, 32
+	lui $2, 0x3343
+	ori $2, $2, 0xe674
+	lui $3, 0xbbc
+	ori $3, $3, 0xcc7f
+	lui $4, 0x8008
+	ori $4, $4, 0xfd73
+	lui $5, 0x2
+	ori $5, $5, 0x1
+	addiu $6, $0, -30976
+	lui $7, 0x41e3
+	ori $7, $7, 0x62
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	lui $9, 0x6cb5
+	ori $9, $9, 0x256e
+	lui $10, 0xb3c
+	ori $10, $10, 0xccf4
+	lui $11, 0x8889
+	ori $11, $11, 0x75e4
+	lui $12, 0x80
+	addiu $13, $0, 18
+	lui $14, 0xf39e
+	ori $14, $14, 0xac98
+	lui $15, 0x680a
+	ori $15, $15, 0xb386
+	lui $16, 0xc7df
+	ori $16, $16, 0x35d
+	lui $17, 0x20ee
+	ori $17, $17, 0x5cf0
+	lui $18, 0x3600
+	addiu $19, $0, 257
+	lui $20, 0xff00
+	ori $20, $20, 0xff00
+	addiu $21, $0, 16385
+	addiu $22, $0, 124
+	addiu $23, $0, -9
+	lui $24, 0xc3b0
+	ori $24, $24, 0x16a
+	lui $25, 0x4102
+	ori $25, $25, 0x103a
+	addiu $28, $0, 4097
+	lui $30, 0xd000
+	addiu $31, $0, 72
 # case 33 body
-	lui $19, %hi(scratch+12)
-	addiu $19, $19, %lo(scratch+12)
-	ll $7, 0($19)
-	sltiu $15, $10, -19805
-	sc $22, 0($19)
-	lui $9, %hi(scratch+96)
-	addiu $9, $9, %lo(scratch+96)
-	swl $30, -35($9)
-	swr $30, -38($9)
-	lui $4, %hi(scratch+102)
-	addiu $4, $4, %lo(scratch+102)
-	sh $23, -92($4)
-	lui $18, %hi(scratch+29)
-	addiu $18, $18, %lo(scratch+29)
-	sh $24, 21($18)
-	lui $11, %hi(scratch+41)
-	addiu $11, $11, %lo(scratch+41)
-	swr $11, 0($11)
-	swl $11, 3($11)
-	addiu $24, $24, -256
-	sltiu $23, $22, 255
+	lui $10, 0x288b
+	lui $22, %hi(scratch+62)
+	addiu $22, $22, %lo(scratch+62)
+	sw $21, -50($22)
+	lui $8, %hi(scratch-72)
+	addiu $8, $8, %lo(scratch-72)
+	sw $15, 100($8)
+	lui $24, %hi(scratch+57)
+	addiu $24, $24, %lo(scratch+57)
+	sw $8, -45($24)
+	lui $10, %hi(scratch+128)
+	addiu $10, $10, %lo(scratch+128)
+	sb $8, -86($10)
 # case 33 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3720,86 +3703,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 34
-	addiu $1, $0, -9
+	lui $1, 0xb2ea
+	ori $1, $1, 0x2174
 	mthi $1
-	lui $1, 0x80
+	addiu $1, $0, -3
 	mtlo $1
-	addiu $1, $0, -8
-	lui $2, 0x7769
-	ori $2, $2, 0x900c
-	lui $3, 0xbff7
-	ori $3, $3, 0x8d54
-	addiu $4, $0, 53
-	lui $5, 0x5d00
-	lui $6, 0xff9f
-	addiu $7, $0, -12
-	addiu $8, $0, -23
-	lui $9, 0x61
-	addiu $10, $0, 33
-	lui $11, 0x2e5f
-	ori $11, $11, 0x98d6
-	addiu $12, $0, 1024
-	addiu $13, $0, 128
-	lui $14, 0x40eb
-	ori $14, $14, 0xed5
-	lui $15, 0x5555
-	ori $15, $15, 0x5555
-	lui $16, 0xae15
-	ori $16, $16, 0xdc55
-	addiu $17, $0, 24320
-	lui $18, 0xc505
-	ori $18, $18, 0x68ad
-	addiu $19, $0, 4096
-	lui $20, 0x7cd
-	ori $20, $20, 0xf806
-	addiu $21, $0, -27136
-	addiu $22, $0, -8
-	addiu $23, $0, 6
-	addiu $24, $0, 27136
-	addiu $25, $0, -7
-	addiu $28, $0, 95
-	lui $30, 0xb832
-	ori $30, $30, 0x56f5
-	lui $31, 0x10a2
-	ori $31, $31, 0xebc3
+	addiu $1, $0, 7
+	addiu $2, $0, 128
+	lui $3, 0x40eb
+	ori $3, $3, 0xed5
+	lui $4, 0x5555
+	ori $4, $4, 0x5555
+	lui $5, 0xae15
+	ori $5, $5, 0xdc55
+	addiu $6, $0, 24320
+	lui $7, 0xc505
+	ori $7, $7, 0x68ad
+	addiu $8, $0, 4096
+	lui $9, 0x7cd
+	ori $9, $9, 0xf806
+	addiu $10, $0, -27136
+	addiu $11, $0, -8
+	addiu $12, $0, 6
+	addiu $13, $0, 27136
+	addiu $14, $0, -7
+	addiu $15, $0, 95
+	lui $16, 0xb832
+	ori $16, $16, 0x56f5
+	lui $17, 0x10a2
+	ori $17, $17, 0xebc3
+	lui $18, 0xe5ca
+	ori $18, $18, 0xa7c7
+	lui $19, 0xff8f
+	lui $20, 0xffff
+	ori $20, $20, 0x7fff
+	lui $21, 0x40
+	ori $21, $21, 0x1
+	lui $22, 0xacd4
+	ori $22, $22, 0x65c
+	lui $23, 0x89d5
+	ori $23, $23, 0x78a6
+	lui $24, 0xf610
+	ori $24, $24, 0x8cc
+	lui $25, 0x8000
+	ori $25, $25, 0x1
+	lui $28, 0x825f
+	ori $28, $28, 0xb10b
+	lui $30, 0xc8bc
+	ori $30, $30, 0x5f7e
+	addiu $31, $0, 1
 # case 34 body
-	sra $3, $14, 12
-	lui $21, %hi(scratch+25)
-	addiu $21, $21, %lo(scratch+25)
-	ll $31, 15($21)
-	sc $30, 15($21)
-	lui $21, %hi(scratch+44)
-	addiu $21, $21, %lo(scratch+44)
-	sw $2, 0($21)
-	lui $8, %hi(scratch+95)
-	addiu $8, $8, %lo(scratch+95)
-	ll $4, -95($8)
-	slti $19, $17, 32767
-	sc $11, -95($8)
-	lui $21, %hi(scratch+48)
-	addiu $21, $21, %lo(scratch+48)
-	ll $24, 0($21)
-	sltiu $31, $12, 32767
-	andi $16, $6, 255
-	sc $30, 0($21)
-	lui $6, %hi(scratch+3)
-	addiu $6, $6, %lo(scratch+3)
-	sb $25, 0($6)
-	lui $11, %hi(scratch-32)
-	addiu $11, $11, %lo(scratch-32)
-	lbu $2, 78($11)
-	lui $13, %hi(scratch+24)
-	addiu $13, $13, %lo(scratch+24)
-	ll $15, 0($13)
-	lui $20, 0xb5eb
-	sc $11, 0($13)
-	lui $11, %hi(scratch+113)
-	addiu $11, $11, %lo(scratch+113)
-	swr $30, -86($11)
-	swl $30, -83($11)
-	lui $30, %hi(scratch+71)
-	addiu $30, $30, %lo(scratch+71)
-	sw $9, -67($30)
+	lui $25, %hi(scratch+16)
+	addiu $25, $25, %lo(scratch+16)
+	lw $15, 0($25)
+	lui $10, %hi(scratch+78)
+	addiu $10, $10, %lo(scratch+78)
+	sh $0, -40($10)
+	lui $31, %hi(scratch-110)
+	addiu $31, $31, %lo(scratch-110)
+	lwr $19, 160($31)
+	lwl $19, 163($31)
 # case 34 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3843,76 +3806,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 35
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
+	lui $1, 0xfd43
+	ori $1, $1, 0x9290
 	mthi $1
-	lui $1, 0x100
-	ori $1, $1, 0x1
-	mtlo $1
 	lui $1, 0x0
-	ori $1, $1, 0xffff
-	addiu $2, $0, 6
-	lui $3, 0xa96c
-	ori $3, $3, 0xa242
-	lui $4, 0x60
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	addiu $6, $0, 67
-	lui $7, 0x1
-	addiu $8, $0, -32768
-	addiu $9, $0, -4
-	addiu $10, $0, 8191
-	addiu $11, $0, 10240
-	addiu $12, $0, 39
-	addiu $13, $0, -256
-	addiu $14, $0, 20
-	addiu $15, $0, 3328
-	addiu $16, $0, 31
-	addiu $17, $0, 3
-	lui $18, 0x1fff
-	ori $18, $18, 0xffff
-	lui $19, 0x0
-	ori $19, $19, 0xffff
-	addiu $20, $0, 16383
-	addiu $21, $0, 31
-	lui $22, 0x7fff
+	ori $1, $1, 0x8000
+	mtlo $1
+	lui $1, 0xdd1a
+	ori $1, $1, 0x47d2
+	lui $2, 0x1
+	addiu $3, $0, -19
+	lui $4, 0x6378
+	ori $4, $4, 0x4d1e
+	addiu $5, $0, -17
+	addiu $6, $0, 1
+	addiu $7, $0, 255
+	lui $8, 0x630e
+	ori $8, $8, 0x7d90
+	addiu $9, $0, -21
+	lui $10, 0xa0a3
+	ori $10, $10, 0xdf48
+	lui $11, 0xd15e
+	ori $11, $11, 0x4e57
+	addiu $12, $0, 33
+	lui $13, 0x4000
+	addiu $14, $0, 2
+	lui $15, 0x2
+	ori $15, $15, 0x1
+	lui $16, 0x8930
+	ori $16, $16, 0xeefc
+	lui $17, 0x1
+	lui $18, 0x400
+	ori $18, $18, 0x1
+	addiu $19, $0, 8191
+	lui $20, 0x18a4
+	ori $20, $20, 0xb4b8
+	addiu $21, $0, 35
+	lui $22, 0x1ff
 	ori $22, $22, 0xffff
-	lui $23, 0x3f
-	ori $23, $23, 0xffff
-	addiu $24, $0, -18688
-	lui $25, 0x1200
-	lui $28, 0x3300
-	addiu $30, $0, 1
-	addiu $31, $0, 19
+	addiu $23, $0, -14
+	addiu $24, $0, 33
+	lui $25, 0x100
+	ori $25, $25, 0x1
+	lui $28, 0x0
+	ori $28, $28, 0xffff
+	addiu $30, $0, 6
+	lui $31, 0xa96c
+	ori $31, $31, 0xa242
 # case 35 body
-	lui $21, %hi(scratch+14)
-	addiu $21, $21, %lo(scratch+14)
-	lwl $28, 0($21)
-	lui $17, %hi(scratch+58)
-	addiu $17, $17, %lo(scratch+58)
-	sh $21, -4($17)
-	lui $9, 0x1
-	lui $28, %hi(scratch+128)
-	addiu $28, $28, %lo(scratch+128)
-	ll $11, -80($28)
-	movn $2, $9, $18
-	sc $24, -80($28)
-	lui $16, %hi(scratch+17)
-	addiu $16, $16, %lo(scratch+17)
-	lwr $14, 0($16)
-	lwl $14, 3($16)
-	lui $23, %hi(scratch+20)
-	addiu $23, $23, %lo(scratch+20)
-	lw $17, 0($23)
-	lui $4, %hi(scratch+55)
-	addiu $4, $4, %lo(scratch+55)
-	swl $12, 0($4)
-	lui $18, %hi(scratch+33)
-	addiu $18, $18, %lo(scratch+33)
-	sw $21, 27($18)
-	lui $25, %hi(scratch-66)
-	addiu $25, $25, %lo(scratch-66)
-	lwr $23, 91($25)
+	lui $11, %hi(scratch-128)
+	addiu $11, $11, %lo(scratch-128)
+	lbu $15, 166($11)
+	lui $5, %hi(scratch+64)
+	addiu $5, $5, %lo(scratch+64)
+	sb $8, -35($5)
+	lui $6, %hi(scratch-76)
+	addiu $6, $6, %lo(scratch-76)
+	lwr $16, 135($6)
+	lwl $16, 138($6)
+	lui $18, %hi(scratch+79)
+	addiu $18, $18, %lo(scratch+79)
+	swr $15, -76($18)
+	swl $15, -73($18)
+	sllv $12, $13, $3
+	lui $21, %hi(scratch+193)
+	addiu $21, $21, %lo(scratch+193)
+	lbu $14, -166($21)
+	lui $15, %hi(scratch+174)
+	addiu $15, $15, %lo(scratch+174)
+	lwl $7, -140($15)
+	lwr $7, -143($15)
 # case 35 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3956,81 +3919,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 36
-	lui $1, 0xaf43
-	ori $1, $1, 0xde4e
+	addiu $1, $0, 19
 	mthi $1
-	addiu $1, $0, 17
+	lui $1, 0x4374
+	ori $1, $1, 0xc2bc
 	mtlo $1
-	addiu $1, $0, 9
-	lui $2, 0x4439
-	ori $2, $2, 0x905c
-	lui $3, 0x5972
-	ori $3, $3, 0x33e0
-	lui $4, 0xd3ff
-	ori $4, $4, 0xa98b
-	lui $5, 0xb0fc
-	ori $5, $5, 0x3290
-	lui $6, 0xa8b9
-	ori $6, $6, 0x8180
-	addiu $7, $0, -14336
-	addiu $8, $0, 31
-	addiu $9, $0, -26880
-	addiu $10, $0, 11008
-	lui $11, 0x836f
-	ori $11, $11, 0xea7d
-	lui $12, 0x47de
-	ori $12, $12, 0x4296
-	lui $13, 0x2
-	lui $14, 0x400
-	lui $15, 0xe474
-	ori $15, $15, 0xd6d1
-	lui $16, 0xdfbd
-	ori $16, $16, 0x7e49
-	addiu $17, $0, 3
-	lui $18, 0xff00
-	ori $18, $18, 0xff00
-	addiu $19, $0, 4
-	addiu $20, $0, 65
-	lui $21, 0x0
-	ori $21, $21, 0x8000
-	addiu $22, $0, -34
-	addiu $23, $0, 36
-	lui $24, 0x42ea
-	ori $24, $24, 0xd0b8
-	lui $25, 0x7fff
-	ori $25, $25, 0xffff
-	lui $28, 0x7369
-	ori $28, $28, 0xc48e
-	addiu $30, $0, -33
-	addiu $31, $0, 4
+	lui $1, 0xa4fc
+	ori $1, $1, 0x6946
+	lui $2, 0x7fff
+	ori $2, $2, 0xffff
+	addiu $3, $0, 32
+	lui $4, 0x4
+	lui $5, 0x7ff
+	ori $5, $5, 0xffff
+	lui $6, 0x100
+	ori $6, $6, 0x1
+	lui $7, 0xd66c
+	ori $7, $7, 0x3405
+	addiu $8, $0, -16
+	addiu $9, $0, 0
+	lui $10, 0xedcc
+	ori $10, $10, 0xc538
+	lui $11, 0x63e1
+	ori $11, $11, 0xda65
+	addiu $12, $0, -11
+	lui $13, 0x6b83
+	ori $13, $13, 0xd2b3
+	addiu $14, $0, 29
+	lui $15, 0x8000
+	ori $15, $15, 0x1
+	addiu $16, $0, -4352
+	lui $17, 0x2969
+	ori $17, $17, 0x9c1f
+	addiu $18, $0, -18
+	lui $19, 0x0
+	ori $19, $19, 0x8000
+	lui $20, 0x470f
+	ori $20, $20, 0x2533
+	lui $21, 0x56ec
+	ori $21, $21, 0x4382
+	lui $22, 0x8000
+	lui $23, 0x7c00
+	addiu $24, $0, -32
+	lui $25, 0x0
+	ori $25, $25, 0x8000
+	lui $28, 0x8
+	lui $30, 0xfc98
+	ori $30, $30, 0x80c8
+	lui $31, 0x4
+	ori $31, $31, 0x1
 # case 36 body
-	lui $31, %hi(scratch+49)
-	addiu $31, $31, %lo(scratch+49)
-	sb $23, 0($31)
-	lui $10, %hi(scratch+44)
-	addiu $10, $10, %lo(scratch+44)
-	lh $2, 0($10)
-	lui $28, %hi(scratch+7)
-	addiu $28, $28, %lo(scratch+7)
-	swr $20, 0($28)
-	swl $20, 3($28)
-	lui $5, %hi(scratch-161)
-	addiu $5, $5, %lo(scratch-161)
-	ll $21, 165($5)
-	sc $16, 165($5)
-	lui $16, %hi(scratch+218)
-	addiu $16, $16, %lo(scratch+218)
-	lw $28, -166($16)
-	lui $12, %hi(scratch-43)
-	addiu $12, $12, %lo(scratch-43)
-	sh $25, 69($12)
-	lui $31, %hi(scratch+8)
-	addiu $31, $31, %lo(scratch+8)
-	ll $8, 0($31)
-	sc $6, 0($31)
-	lui $17, %hi(scratch+45)
-	addiu $17, $17, %lo(scratch+45)
-	swr $1, 0($17)
+	srl $25, $21, 25
+	lui $20, %hi(scratch-167)
+	addiu $20, $20, %lo(scratch-167)
+	lhu $20, 177($20)
+	lui $31, %hi(scratch-22)
+	addiu $31, $31, %lo(scratch-22)
+	swr $15, 64($31)
+	swl $15, 67($31)
+	lui $2, %hi(scratch-55)
+	addiu $2, $2, %lo(scratch-55)
+	swl $2, 60($2)
+	swr $2, 57($2)
 # case 36 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4074,65 +4024,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 37
-	lui $1, 0x80
-	ori $1, $1, 0x1
+	lui $1, 0x836f
+	ori $1, $1, 0xea7d
 	mthi $1
-	lui $1, 0x9995
-	ori $1, $1, 0x9131
+	lui $1, 0x47de
+	ori $1, $1, 0x4296
 	mtlo $1
-	lui $1, 0x1000
-	addiu $2, $0, 4
-	addiu $3, $0, -30
-	lui $4, 0x506e
-	ori $4, $4, 0xa9c0
-	addiu $5, $0, 17
-	lui $6, 0x2b6d
-	ori $6, $6, 0xe903
-	addiu $7, $0, 2
-	addiu $8, $0, -27648
-	addiu $9, $0, 0
-	lui $10, 0xfde1
-	ori $10, $10, 0xa7bf
-	lui $11, 0xcff6
-	ori $11, $11, 0x14c6
-	addiu $12, $0, 14
-	lui $13, 0x0
+	lui $1, 0x2
+	lui $2, 0x400
+	lui $3, 0xe474
+	ori $3, $3, 0xd6d1
+	lui $4, 0xdfbd
+	ori $4, $4, 0x7e49
+	addiu $5, $0, 3
+	lui $6, 0xff00
+	ori $6, $6, 0xff00
+	addiu $7, $0, 4
+	addiu $8, $0, 65
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	addiu $10, $0, -34
+	addiu $11, $0, 36
+	lui $12, 0x42ea
+	ori $12, $12, 0xd0b8
+	lui $13, 0x7fff
 	ori $13, $13, 0xffff
-	lui $14, 0x0
-	ori $14, $14, 0x8000
-	lui $15, 0xff00
-	ori $15, $15, 0xff00
-	lui $16, 0xde4
-	ori $16, $16, 0x8493
-	addiu $17, $0, 2
-	addiu $18, $0, -21248
-	addiu $19, $0, -38
-	addiu $20, $0, -2
-	lui $21, 0x40
-	lui $22, 0xbe1c
-	ori $22, $22, 0xdb4f
-	addiu $23, $0, -56
-	lui $24, 0x60f6
-	ori $24, $24, 0xf05a
-	addiu $25, $0, 4097
-	lui $28, 0xb0e4
-	ori $28, $28, 0x5c39
-	addiu $30, $0, 7
-	addiu $31, $0, -7
+	lui $14, 0x7369
+	ori $14, $14, 0xc48e
+	addiu $15, $0, -33
+	addiu $16, $0, 4
+	addiu $17, $0, 40
+	addiu $18, $0, 513
+	addiu $19, $0, 33
+	addiu $20, $0, 2047
+	lui $21, 0x9c00
+	lui $22, 0xf06
+	ori $22, $22, 0x1bb8
+	addiu $23, $0, 32
+	lui $24, 0xb81c
+	ori $24, $24, 0x8d64
+	addiu $25, $0, -2
+	lui $28, 0x1fd3
+	ori $28, $28, 0xcd78
+	addiu $30, $0, -1
+	addiu $31, $0, 32
 # case 37 body
-	lui $6, %hi(scratch+45)
-	addiu $6, $6, %lo(scratch+45)
-	lb $13, 0($6)
-	lui $10, %hi(scratch-149)
-	addiu $10, $10, %lo(scratch-149)
-	sw $14, 177($10)
-	lui $12, %hi(scratch+155)
-	addiu $12, $12, %lo(scratch+155)
-	lw $13, -135($12)
-	lui $24, %hi(scratch+59)
-	addiu $24, $24, %lo(scratch+59)
-	lwl $8, -43($24)
-	lwr $8, -46($24)
+	lui $5, %hi(scratch+232)
+	addiu $5, $5, %lo(scratch+232)
+	sb $30, -193($5)
+	addiu $18, $11, 32767
+	lui $17, %hi(scratch-156)
+	addiu $17, $17, %lo(scratch-156)
+	swr $4, 174($17)
+	lui $8, %hi(scratch-49)
+	addiu $8, $8, %lo(scratch-49)
+	lbu $20, 54($8)
+	lui $2, %hi(scratch)
+	addiu $2, $2, %lo(scratch)
+	sw $10, 40($2)
+	sllv $17, $16, $23
+	lui $9, %hi(scratch+60)
+	addiu $9, $9, %lo(scratch+60)
+	lhu $2, 0($9)
+	lui $17, %hi(scratch+125)
+	addiu $17, $17, %lo(scratch+125)
+	lh $31, -89($17)
+	lui $10, 0xd41e
+	lui $4, %hi(scratch+219)
+	addiu $4, $4, %lo(scratch+219)
+	sb $5, -179($4)
 # case 37 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4176,91 +4136,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 38
-	addiu $1, $0, 2
+	addiu $1, $0, -3584
 	mthi $1
-	lui $1, 0xaaf4
-	ori $1, $1, 0xdbd0
+	lui $1, 0x5436
+	ori $1, $1, 0xc0a2
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
-	lui $2, 0x4b00
-	lui $3, 0x8
-	addiu $4, $0, 15
-	lui $5, 0x2b21
-	ori $5, $5, 0x467e
-	lui $6, 0x1f
-	ori $6, $6, 0xffff
-	addiu $7, $0, -20
-	lui $8, 0xa0c3
-	ori $8, $8, 0x6e45
-	lui $9, 0x3fff
-	ori $9, $9, 0xffff
-	lui $10, 0x20
-	addiu $11, $0, 33
-	addiu $12, $0, -103
-	lui $13, 0x1234
-	ori $13, $13, 0x5678
-	lui $14, 0x15b1
-	ori $14, $14, 0xbece
-	addiu $15, $0, 16383
-	addiu $16, $0, 8192
-	lui $17, 0x918e
-	ori $17, $17, 0x969f
-	addiu $18, $0, 0
-	lui $19, 0x7fff
-	ori $19, $19, 0xfffe
-	addiu $20, $0, -19200
-	lui $21, 0x76
-	addiu $22, $0, -1
-	addiu $23, $0, 34
-	lui $24, 0x0
-	ori $24, $24, 0x8001
-	lui $25, 0xff00
-	ori $25, $25, 0xff00
-	addiu $28, $0, 27
-	lui $30, 0xf600
-	lui $31, 0x2
-	ori $31, $31, 0x1
+	addiu $1, $0, 0
+	addiu $2, $0, -4
+	lui $3, 0x9364
+	ori $3, $3, 0xa3de
+	lui $4, 0xbe1c
+	ori $4, $4, 0xdb4f
+	addiu $5, $0, -56
+	lui $6, 0x60f6
+	ori $6, $6, 0xf05a
+	addiu $7, $0, 4097
+	lui $8, 0xb0e4
+	ori $8, $8, 0x5c39
+	addiu $9, $0, 7
+	addiu $10, $0, -7
+	addiu $11, $0, 2
+	addiu $12, $0, -30
+	lui $13, 0x8765
+	ori $13, $13, 0x4321
+	addiu $14, $0, -9
+	addiu $15, $0, 4
+	lui $16, 0x20
+	lui $17, 0xf12f
+	ori $17, $17, 0xd489
+	lui $18, 0x1
+	addiu $19, $0, -128
+	lui $20, 0x0
+	ori $20, $20, 0xffff
+	addiu $21, $0, 32767
+	addiu $22, $0, -22
+	addiu $23, $0, 128
+	addiu $24, $0, 257
+	addiu $25, $0, 2
+	lui $28, 0xaaf4
+	ori $28, $28, 0xdbd0
+	lui $30, 0x7fff
+	ori $30, $30, 0xfffe
+	lui $31, 0x4b00
 # case 38 body
-	lui $10, %hi(scratch-72)
-	addiu $10, $10, %lo(scratch-72)
-	lhu $18, 96($10)
-	lui $2, %hi(scratch+44)
-	addiu $2, $2, %lo(scratch+44)
-	ll $4, -16($2)
-	andi $14, $31, 38767
-	sc $10, -16($2)
-	lui $1, %hi(scratch-151)
-	addiu $1, $1, %lo(scratch-151)
-	lwr $24, 199($1)
-	lwl $24, 202($1)
-	lui $22, %hi(scratch-21)
-	addiu $22, $22, %lo(scratch-21)
-	sb $6, 73($22)
-	lui $20, %hi(scratch+36)
-	addiu $20, $20, %lo(scratch+36)
-	swr $19, 0($20)
-	swl $19, 3($20)
-	lui $18, %hi(scratch+113)
-	addiu $18, $18, %lo(scratch+113)
-	sh $11, -55($18)
-	lui $15, %hi(scratch-176)
-	addiu $15, $15, %lo(scratch-176)
-	sw $17, 180($15)
-	lui $20, %hi(scratch+2)
-	addiu $20, $20, %lo(scratch+2)
-	lhu $1, 0($20)
-	lui $11, %hi(scratch-137)
-	addiu $11, $11, %lo(scratch-137)
-	ll $24, 165($11)
-	ori $21, $30, 46667
-	lui $17, 0x7f18
-	sc $28, 165($11)
-	lui $18, %hi(scratch+120)
-	addiu $18, $18, %lo(scratch+120)
-	ll $10, -108($18)
-	srlv $19, $31, $12
-	sc $2, -108($18)
+	lui $14, %hi(scratch+142)
+	addiu $14, $14, %lo(scratch+142)
+	sb $14, -133($14)
+	lui $3, %hi(scratch+84)
+	addiu $3, $3, %lo(scratch+84)
+	lbu $1, -31($3)
+	lui $20, %hi(scratch+122)
+	addiu $20, $20, %lo(scratch+122)
+	sb $30, -65($20)
+	lui $19, %hi(scratch+123)
+	addiu $19, $19, %lo(scratch+123)
+	lwr $11, -97($19)
+	lwl $11, -94($19)
+	lui $31, %hi(scratch+1)
+	addiu $31, $31, %lo(scratch+1)
+	sb $9, 0($31)
 # case 38 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4304,72 +4238,64 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 39
-	addiu $1, $0, -32768
+	addiu $1, $0, -19200
 	mthi $1
-	addiu $1, $0, 32
+	lui $1, 0x76
 	mtlo $1
-	addiu $1, $0, 26
-	lui $2, 0x2d06
-	ori $2, $2, 0x9a15
-	addiu $3, $0, 39
-	lui $4, 0x1f79
-	ori $4, $4, 0xf6ef
-	addiu $5, $0, -2
-	lui $6, 0x6f3c
-	ori $6, $6, 0x91e7
-	addiu $7, $0, 511
-	addiu $8, $0, -1
-	lui $9, 0x0
-	ori $9, $9, 0xffff
-	lui $10, 0x8d12
-	ori $10, $10, 0x1ab6
-	lui $11, 0xffff
-	ori $11, $11, 0x7fff
-	lui $12, 0x84f0
-	ori $12, $12, 0xd13f
-	addiu $13, $0, -38
-	lui $14, 0x100
-	addiu $15, $0, 129
-	lui $16, 0x9cd1
-	ori $16, $16, 0x1b75
-	addiu $17, $0, 33
-	addiu $18, $0, 16384
-	lui $19, 0x8000
-	lui $20, 0x5153
-	ori $20, $20, 0xac5b
-	lui $21, 0x47eb
-	ori $21, $21, 0x41db
-	lui $22, 0x704e
-	ori $22, $22, 0x221d
-	addiu $23, $0, -23
-	lui $24, 0x64ea
-	ori $24, $24, 0xa282
-	addiu $25, $0, -128
-	lui $28, 0xee4d
-	ori $28, $28, 0x18d5
-	lui $30, 0xdfe7
-	ori $30, $30, 0x4997
-	lui $31, 0xa8c8
-	ori $31, $31, 0xb299
+	addiu $1, $0, -1
+	addiu $2, $0, 34
+	lui $3, 0x0
+	ori $3, $3, 0x8001
+	lui $4, 0xff00
+	ori $4, $4, 0xff00
+	addiu $5, $0, 27
+	lui $6, 0xf600
+	lui $7, 0x2
+	ori $7, $7, 0x1
+	lui $8, 0x6ab1
+	ori $8, $8, 0x95a1
+	addiu $9, $0, 33
+	lui $10, 0x800
+	ori $10, $10, 0x1
+	addiu $11, $0, 30208
+	addiu $12, $0, 255
+	lui $13, 0xfff0
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	addiu $15, $0, -27
+	addiu $16, $0, -32768
+	lui $17, 0xb447
+	ori $17, $17, 0xe284
+	addiu $18, $0, 18
+	addiu $19, $0, 128
+	addiu $20, $0, 24
+	addiu $21, $0, -122
+	addiu $22, $0, -13
+	lui $23, 0x6bb8
+	ori $23, $23, 0xc32a
+	addiu $24, $0, 33
+	lui $25, 0xae9c
+	ori $25, $25, 0xb5be
+	addiu $28, $0, -26
+	lui $30, 0xbb72
+	ori $30, $30, 0x9723
+	lui $31, 0x97e4
+	ori $31, $31, 0x6805
 # case 39 body
-	lui $13, %hi(scratch+30)
-	addiu $13, $13, %lo(scratch+30)
-	lbu $2, 0($13)
-	lui $25, %hi(scratch+110)
-	addiu $25, $25, %lo(scratch+110)
-	lwl $18, -71($25)
-	lui $11, %hi(scratch-83)
-	addiu $11, $11, %lo(scratch-83)
-	lbu $25, 144($11)
-	lui $5, %hi(scratch-131)
-	addiu $5, $5, %lo(scratch-131)
-	swl $12, 190($5)
-	lui $20, %hi(scratch+51)
-	addiu $20, $20, %lo(scratch+51)
-	sw $24, -27($20)
-	lui $9, %hi(scratch+48)
-	addiu $9, $9, %lo(scratch+48)
-	sw $5, 0($9)
+	lui $5, %hi(scratch-137)
+	addiu $5, $5, %lo(scratch-137)
+	sh $23, 169($5)
+	lui $12, %hi(scratch+195)
+	addiu $12, $12, %lo(scratch+195)
+	sh $30, -165($12)
+	sra $6, $18, 1
+	lui $24, %hi(scratch+31)
+	addiu $24, $24, %lo(scratch+31)
+	lhu $28, -7($24)
+	lui $28, %hi(scratch-57)
+	addiu $28, $28, %lo(scratch-57)
+	swl $30, 100($28)
+	swr $30, 97($28)
 # case 39 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4413,6 +4339,113 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 40
+	addiu $1, $0, 29
+	mthi $1
+	lui $1, 0xb800
+	mtlo $1
+	addiu $1, $0, 11
+	lui $2, 0x38e7
+	ori $2, $2, 0xacb3
+	addiu $3, $0, 128
+	lui $4, 0xff
+	ori $4, $4, 0xff
+	addiu $5, $0, -9
+	lui $6, 0x37
+	addiu $7, $0, -32768
+	addiu $8, $0, 32
+	addiu $9, $0, 26
+	lui $10, 0x2d06
+	ori $10, $10, 0x9a15
+	addiu $11, $0, 39
+	lui $12, 0x1f79
+	ori $12, $12, 0xf6ef
+	addiu $13, $0, -2
+	lui $14, 0x6f3c
+	ori $14, $14, 0x91e7
+	addiu $15, $0, 511
+	addiu $16, $0, -1
+	lui $17, 0x0
+	ori $17, $17, 0xffff
+	lui $18, 0x8d12
+	ori $18, $18, 0x1ab6
+	lui $19, 0xffff
+	ori $19, $19, 0x7fff
+	lui $20, 0x84f0
+	ori $20, $20, 0xd13f
+	addiu $21, $0, -38
+	lui $22, 0x100
+	addiu $23, $0, 129
+	lui $24, 0x9cd1
+	ori $24, $24, 0x1b75
+	addiu $25, $0, 33
+	addiu $28, $0, 16384
+	lui $30, 0x8000
+	lui $31, 0x5153
+	ori $31, $31, 0xac5b
+# case 40 body
+	lui $24, %hi(scratch+55)
+	addiu $24, $24, %lo(scratch+55)
+	sb $4, -42($24)
+	xori $28, $19, 65535
+	lui $7, %hi(scratch+8)
+	addiu $7, $7, %lo(scratch+8)
+	lh $7, 0($7)
+	sll $10, $9, 19
+	lui $11, %hi(scratch-83)
+	addiu $11, $11, %lo(scratch-83)
+	lbu $25, 144($11)
+	lui $5, %hi(scratch-131)
+	addiu $5, $5, %lo(scratch-131)
+	swl $12, 190($5)
+	lui $20, %hi(scratch+51)
+	addiu $20, $20, %lo(scratch+51)
+	sw $24, -27($20)
+	lui $9, %hi(scratch+48)
+	addiu $9, $9, %lo(scratch+48)
+	sw $5, 0($9)
+# case 40 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 41
 	lui $1, 0x3655
 	ori $1, $1, 0xf935
 	mthi $1
@@ -4458,7 +4491,7 @@ __start:
 	ori $28, $28, 0x9a37
 	addiu $30, $0, 10752
 	addiu $31, $0, 4096
-# case 40 body
+# case 41 body
 	lui $20, %hi(scratch+46)
 	addiu $20, $20, %lo(scratch+46)
 	lhu $1, 0($20)
@@ -4477,7 +4510,7 @@ __start:
 	lui $6, %hi(scratch+187)
 	addiu $6, $6, %lo(scratch+187)
 	sb $3, -144($6)
-# case 40 dump
+# case 41 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4519,7 +4552,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 41
+# case 42
 	lui $1, 0xf6d4
 	ori $1, $1, 0x9c49
 	mthi $1
@@ -4564,7 +4597,7 @@ __start:
 	addiu $28, $0, -2
 	addiu $30, $0, 7
 	lui $31, 0x1
-# case 41 body
+# case 42 body
 	lui $24, %hi(scratch+44)
 	addiu $24, $24, %lo(scratch+44)
 	sb $19, 0($24)
@@ -4574,7 +4607,7 @@ __start:
 	lui $13, %hi(scratch+48)
 	addiu $13, $13, %lo(scratch+48)
 	sh $16, 0($13)
-# case 41 dump
+# case 42 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4616,7 +4649,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 42
+# case 43
 	lui $1, 0x92a6
 	ori $1, $1, 0xba4d
 	mthi $1
@@ -4665,7 +4698,7 @@ __start:
 	ori $30, $30, 0x5fdc
 	lui $31, 0x4764
 	ori $31, $31, 0x60a5
-# case 42 body
+# case 43 body
 	lui $20, %hi(scratch+112)
 	addiu $20, $20, %lo(scratch+112)
 	lbu $10, -101($20)
@@ -4676,10 +4709,9 @@ __start:
 	addiu $11, $11, %lo(scratch+8)
 	ll $17, 0($11)
 	sc $30, 0($11)
-	lui $18, %hi(scratch-3)
-	addiu $18, $18, %lo(scratch-3)
-	lwr $3, 23($18)
-	lwl $3, 26($18)
+	lui $23, %hi(scratch+224)
+	addiu $23, $23, %lo(scratch+224)
+	sh $13, -164($23)
 	sll $30, $22, 7
 	lui $1, %hi(scratch+19)
 	addiu $1, $1, %lo(scratch+19)
@@ -4690,119 +4722,10 @@ __start:
 	movn $17, $8, $24
 	lui $4, 0x1
 	sc $2, -174($16)
-	lui $6, %hi(scratch-70)
-	addiu $6, $6, %lo(scratch-70)
-	sh $6, 96($6)
-# case 42 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 43
-	lui $1, 0x2251
-	ori $1, $1, 0x7548
-	mthi $1
-	addiu $1, $0, -108
-	mtlo $1
-	lui $1, 0x7c3a
-	ori $1, $1, 0x6fbb
-	addiu $2, $0, 1
-	lui $3, 0x6d8
-	ori $3, $3, 0x985f
-	lui $4, 0x6d4f
-	ori $4, $4, 0xdc0f
-	addiu $5, $0, 27
-	lui $6, 0x99ce
-	ori $6, $6, 0xa458
-	lui $7, 0x9614
-	ori $7, $7, 0xe1fb
-	addiu $8, $0, 11
-	addiu $9, $0, -15872
-	lui $10, 0xd5d9
-	ori $10, $10, 0xbb61
-	lui $11, 0x95d0
-	ori $11, $11, 0x2cca
-	lui $12, 0x4a00
-	addiu $13, $0, 513
-	lui $14, 0xc0db
-	ori $14, $14, 0xe66c
-	addiu $15, $0, -35
-	lui $16, 0x8
-	lui $17, 0x4bf6
-	ori $17, $17, 0xf55
-	lui $18, 0x4971
-	ori $18, $18, 0x42e8
-	addiu $19, $0, -10
-	lui $20, 0xa5ff
-	ori $20, $20, 0x5732
-	lui $21, 0x52c8
-	ori $21, $21, 0xa1d6
-	addiu $22, $0, -90
-	addiu $23, $0, -40
-	lui $24, 0x43e1
-	ori $24, $24, 0x3a8c
-	lui $25, 0xdd85
-	ori $25, $25, 0x3601
-	addiu $28, $0, 2
-	lui $30, 0x7
-	lui $31, 0xb301
-	ori $31, $31, 0xa4ee
-# case 43 body
-	srl $22, $11, 17
-	lui $17, %hi(scratch+115)
-	addiu $17, $17, %lo(scratch+115)
-	ll $19, -71($17)
-	slt $25, $15, $23
-	sc $5, -71($17)
-	lui $10, %hi(scratch-2)
-	addiu $10, $10, %lo(scratch-2)
-	lbu $16, 37($10)
-	lui $2, %hi(scratch+169)
-	addiu $2, $2, %lo(scratch+169)
-	swl $30, -114($2)
-	lui $2, %hi(scratch-100)
-	addiu $2, $2, %lo(scratch-100)
-	lhu $12, 126($2)
-	lui $4, %hi(scratch-16)
-	addiu $4, $4, %lo(scratch-16)
-	sh $23, 68($4)
+	sc $6, -174($16)
+	lui $10, %hi(scratch+44)
+	addiu $10, $10, %lo(scratch+44)
+	sw $20, 0($10)
 # case 43 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4846,67 +4769,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 44
-	addiu $1, $0, -32768
+	lui $1, 0xff
+	ori $1, $1, 0xff
 	mthi $1
-	lui $1, 0xe67a
-	ori $1, $1, 0xfe90
+	lui $1, 0x200
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0xf600
-	addiu $2, $0, -18
-	lui $3, 0xfce2
-	ori $3, $3, 0x9efe
-	addiu $4, $0, -17
-	lui $5, 0xa36a
-	ori $5, $5, 0xb614
-	addiu $6, $0, -21
-	addiu $7, $0, 2
-	lui $8, 0xae62
-	ori $8, $8, 0x822d
-	addiu $9, $0, -33
-	addiu $10, $0, 28416
-	lui $11, 0x1
-	addiu $12, $0, 1
-	addiu $13, $0, 20
-	lui $14, 0x7fff
-	ori $14, $14, 0xfffe
-	addiu $15, $0, -88
-	addiu $16, $0, 8193
-	addiu $17, $0, -12
-	lui $18, 0xa00
-	addiu $19, $0, 32767
-	lui $20, 0xffd9
-	addiu $21, $0, 17
-	lui $22, 0xce6f
-	ori $22, $22, 0x31b8
-	lui $23, 0xffff
-	ori $23, $23, 0x7fff
-	lui $24, 0x800
-	ori $24, $24, 0x1
-	addiu $25, $0, -36
-	lui $28, 0xff
-	ori $28, $28, 0xff
-	lui $30, 0xb190
-	ori $30, $30, 0x89c
-	addiu $31, $0, 118
+	addiu $1, $0, 1
+	lui $2, 0x6d8
+	ori $2, $2, 0x985f
+	lui $3, 0x6d4f
+	ori $3, $3, 0xdc0f
+	addiu $4, $0, 27
+	lui $5, 0x99ce
+	ori $5, $5, 0xa458
+	lui $6, 0x9614
+	ori $6, $6, 0xe1fb
+	addiu $7, $0, 11
+	addiu $8, $0, -15872
+	lui $9, 0xd5d9
+	ori $9, $9, 0xbb61
+	lui $10, 0x95d0
+	ori $10, $10, 0x2cca
+	lui $11, 0x4a00
+	addiu $12, $0, 513
+	lui $13, 0xc0db
+	ori $13, $13, 0xe66c
+	addiu $14, $0, -35
+	lui $15, 0x8
+	lui $16, 0x4bf6
+	ori $16, $16, 0xf55
+	lui $17, 0x4971
+	ori $17, $17, 0x42e8
+	addiu $18, $0, -10
+	lui $19, 0xa5ff
+	ori $19, $19, 0x5732
+	lui $20, 0x52c8
+	ori $20, $20, 0xa1d6
+	addiu $21, $0, -90
+	addiu $22, $0, -40
+	lui $23, 0x43e1
+	ori $23, $23, 0x3a8c
+	lui $24, 0xdd85
+	ori $24, $24, 0x3601
+	addiu $25, $0, 2
+	lui $28, 0x7
+	lui $30, 0xb301
+	ori $30, $30, 0xa4ee
+	lui $31, 0x1000
 # case 44 body
-	lui $20, %hi(scratch+62)
-	addiu $20, $20, %lo(scratch+62)
-	lwl $8, 0($20)
-	lui $14, %hi(scratch-101)
-	addiu $14, $14, %lo(scratch-101)
-	lw $15, 117($14)
-	lui $19, %hi(scratch-192)
-	addiu $19, $19, %lo(scratch-192)
-	sw $19, 196($19)
-	lui $20, %hi(scratch-185)
-	addiu $20, $20, %lo(scratch-185)
-	sw $14, 189($20)
-	lui $10, %hi(scratch-78)
-	addiu $10, $10, %lo(scratch-78)
-	lbu $24, 117($10)
-	lui $16, %hi(scratch+4)
-	addiu $16, $16, %lo(scratch+4)
-	lw $5, 0($16)
+	lui $22, %hi(scratch-147)
+	addiu $22, $22, %lo(scratch-147)
+	sh $22, 197($22)
+	lui $10, %hi(scratch+157)
+	addiu $10, $10, %lo(scratch+157)
+	swl $18, -148($10)
+	rotr $10, $5, 11
+	lui $28, %hi(scratch+210)
+	addiu $28, $28, %lo(scratch+210)
+	lwr $19, -175($28)
+	lui $25, %hi(scratch+60)
+	addiu $25, $25, %lo(scratch+60)
+	lwl $2, 0($25)
 # case 44 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4950,74 +4874,61 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 45
-	addiu $1, $0, -128
+	addiu $1, $0, 18
 	mthi $1
-	addiu $1, $0, 1
+	lui $1, 0x2000
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0x8681
-	ori $1, $1, 0x1e41
-	addiu $2, $0, 255
-	addiu $3, $0, 32767
-	lui $4, 0x6c40
-	ori $4, $4, 0x9530
-	lui $5, 0x18
-	lui $6, 0x1234
-	ori $6, $6, 0x5678
-	lui $7, 0xffc9
-	lui $8, 0xd398
-	ori $8, $8, 0x99a8
-	lui $9, 0x377d
-	ori $9, $9, 0x5a54
-	lui $10, 0xff
-	ori $10, $10, 0xff
-	lui $11, 0x1f96
-	ori $11, $11, 0x47a2
-	addiu $12, $0, -32
-	lui $13, 0x33fe
-	ori $13, $13, 0x713e
-	addiu $14, $0, -17
-	addiu $15, $0, -30208
-	lui $16, 0x832d
-	ori $16, $16, 0xdc53
-	addiu $17, $0, -15
-	addiu $18, $0, 128
-	addiu $19, $0, 31
-	lui $20, 0xff86
-	addiu $21, $0, -15104
-	lui $22, 0xff
-	ori $22, $22, 0xffff
-	lui $23, 0x7523
-	ori $23, $23, 0xd345
-	lui $24, 0x3c01
-	ori $24, $24, 0x6afc
-	addiu $25, $0, 10
-	addiu $28, $0, 32767
-	lui $30, 0x7651
-	ori $30, $30, 0xdd43
-	lui $31, 0x476a
-	ori $31, $31, 0x241f
+	lui $1, 0xffb4
+	addiu $2, $0, 32767
+	lui $3, 0x800
+	lui $4, 0xcfd7
+	ori $4, $4, 0x376a
+	addiu $5, $0, -32768
+	lui $6, 0xe67a
+	ori $6, $6, 0xfe90
+	lui $7, 0xf600
+	addiu $8, $0, -18
+	lui $9, 0xfce2
+	ori $9, $9, 0x9efe
+	addiu $10, $0, -17
+	lui $11, 0xa36a
+	ori $11, $11, 0xb614
+	addiu $12, $0, -21
+	addiu $13, $0, 2
+	lui $14, 0xae62
+	ori $14, $14, 0x822d
+	addiu $15, $0, -33
+	addiu $16, $0, 28416
+	lui $17, 0x1
+	addiu $18, $0, 1
+	addiu $19, $0, 20
+	lui $20, 0x7fff
+	ori $20, $20, 0xfffe
+	addiu $21, $0, -88
+	addiu $22, $0, 8193
+	addiu $23, $0, -12
+	lui $24, 0xa00
+	addiu $25, $0, 32767
+	lui $28, 0xffd9
+	addiu $30, $0, 17
+	lui $31, 0xce6f
+	ori $31, $31, 0x31b8
 # case 45 body
-	lui $11, %hi(scratch+108)
-	addiu $11, $11, %lo(scratch+108)
-	lwl $28, -59($11)
-	lwr $28, -62($11)
-	lui $31, %hi(scratch+48)
-	addiu $31, $31, %lo(scratch+48)
-	ll $5, 0($31)
-	srav $3, $5, $15
-	sc $5, 0($31)
-	lui $6, 0x7fff
-	lui $21, %hi(scratch+58)
-	addiu $21, $21, %lo(scratch+58)
-	lwr $24, 0($21)
-	lwl $24, 3($21)
-	lui $4, %hi(scratch+60)
-	addiu $4, $4, %lo(scratch+60)
-	sw $30, 0($4)
-	lui $4, %hi(scratch+56)
-	addiu $4, $4, %lo(scratch+56)
-	swr $13, 0($4)
-	swl $13, 3($4)
+	lui $12, %hi(scratch+48)
+	addiu $12, $12, %lo(scratch+48)
+	ll $2, 0($12)
+	lui $20, 0xd176
+	sc $1, 0($12)
+	lui $2, %hi(scratch+188)
+	addiu $2, $2, %lo(scratch+188)
+	swl $8, -178($2)
+	lui $14, %hi(scratch-101)
+	addiu $14, $14, %lo(scratch-101)
+	lw $15, 117($14)
+	lui $19, %hi(scratch-192)
+	addiu $19, $19, %lo(scratch-192)
+	sw $19, 196($19)
 # case 45 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5061,67 +4972,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 46
-	lui $1, 0xdc1d
-	ori $1, $1, 0x69e7
+	lui $1, 0xff8b
 	mthi $1
-	addiu $1, $0, -2
+	lui $1, 0x1294
+	ori $1, $1, 0x6cdc
 	mtlo $1
-	lui $1, 0x789a
-	ori $1, $1, 0x3e23
-	lui $2, 0x4868
-	ori $2, $2, 0x55a7
-	addiu $3, $0, 32
-	lui $4, 0xda8a
-	ori $4, $4, 0xdab4
-	lui $5, 0x5ffb
-	ori $5, $5, 0x1da4
-	lui $6, 0x33b5
-	ori $6, $6, 0x7642
-	addiu $7, $0, 18
-	addiu $8, $0, -128
-	lui $9, 0x0
-	ori $9, $9, 0xffff
-	lui $10, 0xa3bf
-	ori $10, $10, 0x309b
-	lui $11, 0x5ca7
-	ori $11, $11, 0xc802
-	lui $12, 0x1234
-	ori $12, $12, 0x5678
-	lui $13, 0x8018
-	ori $13, $13, 0x386e
-	lui $14, 0x3
-	ori $14, $14, 0xffff
-	addiu $15, $0, 31
-	addiu $16, $0, 0
-	lui $17, 0x3f
-	ori $17, $17, 0xffff
-	addiu $18, $0, -10
-	lui $19, 0xd200
-	addiu $20, $0, 24
-	lui $21, 0xecf4
-	ori $21, $21, 0x5b95
-	lui $22, 0x10
-	addiu $23, $0, 2047
-	lui $24, 0x800
-	addiu $25, $0, 31
-	lui $28, 0xffe8
-	lui $30, 0x8418
-	ori $30, $30, 0x9502
-	addiu $31, $0, -18
+	lui $1, 0x8000
+	addiu $2, $0, -13
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
+	addiu $4, $0, 37
+	addiu $5, $0, 27
+	lui $6, 0x919d
+	ori $6, $6, 0x953e
+	addiu $7, $0, 26
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	lui $9, 0xf500
+	lui $10, 0x768d
+	ori $10, $10, 0xc5b2
+	addiu $11, $0, 1
+	lui $12, 0x8681
+	ori $12, $12, 0x1e41
+	addiu $13, $0, 255
+	addiu $14, $0, 32767
+	lui $15, 0x6c40
+	ori $15, $15, 0x9530
+	lui $16, 0x18
+	lui $17, 0x1234
+	ori $17, $17, 0x5678
+	lui $18, 0xffc9
+	lui $19, 0xd398
+	ori $19, $19, 0x99a8
+	lui $20, 0x377d
+	ori $20, $20, 0x5a54
+	lui $21, 0xff
+	ori $21, $21, 0xff
+	lui $22, 0x1f96
+	ori $22, $22, 0x47a2
+	addiu $23, $0, -32
+	lui $24, 0x33fe
+	ori $24, $24, 0x713e
+	addiu $25, $0, -17
+	addiu $28, $0, -30208
+	lui $30, 0x832d
+	ori $30, $30, 0xdc53
+	addiu $31, $0, -15
 # case 46 body
-	lui $13, %hi(scratch+184)
-	addiu $13, $13, %lo(scratch+184)
-	lbu $30, -155($13)
-	lui $24, %hi(scratch+56)
-	addiu $24, $24, %lo(scratch+56)
-	lhu $1, 0($24)
-	lui $24, %hi(scratch-186)
-	addiu $24, $24, %lo(scratch-186)
-	sw $4, 190($24)
-	lui $24, %hi(scratch-40)
-	addiu $24, $24, %lo(scratch-40)
-	sh $2, 58($24)
-	srl $28, $17, 28
+	lui $17, %hi(scratch+113)
+	addiu $17, $17, %lo(scratch+113)
+	sw $16, -77($17)
+	lui $20, %hi(scratch+21)
+	addiu $20, $20, %lo(scratch+21)
+	sw $28, -17($20)
+	lui $7, %hi(scratch+43)
+	addiu $7, $7, %lo(scratch+43)
+	lwl $30, -15($7)
+	lui $14, %hi(scratch-55)
+	addiu $14, $14, %lo(scratch-55)
+	sh $24, 105($14)
+	lui $28, %hi(scratch-53)
+	addiu $28, $28, %lo(scratch-53)
+	swl $6, 116($28)
+	lui $5, %hi(scratch+46)
+	addiu $5, $5, %lo(scratch+46)
+	sb $5, 0($5)
 # case 46 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5165,68 +5080,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 47
-	addiu $1, $0, -40
+	addiu $1, $0, 38
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	addiu $1, $0, 64
 	mtlo $1
-	lui $1, 0x8d35
-	ori $1, $1, 0xe6ef
-	lui $2, 0xff00
-	ori $2, $2, 0xff00
-	addiu $3, $0, 27136
-	lui $4, 0x8000
-	lui $5, 0x20
-	lui $6, 0x6b13
-	ori $6, $6, 0xe916
-	lui $7, 0xf1ff
-	ori $7, $7, 0x22f8
-	addiu $8, $0, 10240
-	lui $9, 0x1f
-	ori $9, $9, 0xffff
-	lui $10, 0x1
-	addiu $11, $0, 255
-	lui $12, 0xc53c
-	ori $12, $12, 0x7822
-	lui $13, 0x7fff
-	ori $13, $13, 0xffff
-	lui $14, 0xeb00
-	addiu $15, $0, 9472
-	addiu $16, $0, 33
-	addiu $17, $0, -39
-	addiu $18, $0, 33
-	lui $19, 0x31a0
-	ori $19, $19, 0xfede
-	lui $20, 0x5662
-	ori $20, $20, 0xeed4
-	addiu $21, $0, 4097
-	addiu $22, $0, 34
-	addiu $23, $0, 14848
-	lui $24, 0x10
-	ori $24, $24, 0x1
-	addiu $25, $0, 32767
-	lui $28, 0x391c
-	ori $28, $28, 0x9570
-	lui $30, 0x6c2d
-	ori $30, $30, 0x72a4
-	addiu $31, $0, -19456
+	lui $1, 0x8
+	ori $1, $1, 0x1
+	lui $2, 0x45c2
+	ori $2, $2, 0xd4e9
+	lui $3, 0x3cd4
+	ori $3, $3, 0x3d2e
+	lui $4, 0x2e7
+	ori $4, $4, 0x39f1
+	addiu $5, $0, 16
+	lui $6, 0xff01
+	ori $6, $6, 0x9bc7
+	addiu $7, $0, 37
+	addiu $8, $0, -5120
+	lui $9, 0xeea1
+	ori $9, $9, 0x5405
+	addiu $10, $0, -2
+	lui $11, 0x40
+	ori $11, $11, 0x1
+	addiu $12, $0, -2
+	lui $13, 0x789a
+	ori $13, $13, 0x3e23
+	lui $14, 0x4868
+	ori $14, $14, 0x55a7
+	addiu $15, $0, 32
+	lui $16, 0xda8a
+	ori $16, $16, 0xdab4
+	lui $17, 0x5ffb
+	ori $17, $17, 0x1da4
+	lui $18, 0x33b5
+	ori $18, $18, 0x7642
+	addiu $19, $0, 18
+	addiu $20, $0, -128
+	lui $21, 0x0
+	ori $21, $21, 0xffff
+	lui $22, 0xa3bf
+	ori $22, $22, 0x309b
+	lui $23, 0x5ca7
+	ori $23, $23, 0xc802
+	lui $24, 0x1234
+	ori $24, $24, 0x5678
+	lui $25, 0x8018
+	ori $25, $25, 0x386e
+	lui $28, 0x3
+	ori $28, $28, 0xffff
+	addiu $30, $0, 31
+	addiu $31, $0, 0
 # case 47 body
-	lui $25, %hi(scratch+187)
-	addiu $25, $25, %lo(scratch+187)
-	lwr $12, -171($25)
-	lui $6, %hi(scratch+194)
-	addiu $6, $6, %lo(scratch+194)
-	lbu $10, -157($6)
-	lui $6, %hi(scratch+132)
-	addiu $6, $6, %lo(scratch+132)
-	lb $19, -78($6)
-	lui $23, %hi(scratch+201)
-	addiu $23, $23, %lo(scratch+201)
-	sw $17, -177($23)
-	lui $23, %hi(scratch+12)
-	addiu $23, $23, %lo(scratch+12)
-	ll $25, 0($23)
-	sc $10, 0($23)
+	lui $4, %hi(scratch+202)
+	addiu $4, $4, %lo(scratch+202)
+	lwl $3, -146($4)
+	lui $23, %hi(scratch+33)
+	addiu $23, $23, %lo(scratch+33)
+	ll $13, 23($23)
+	srlv $25, $17, $6
+	sc $14, 23($23)
+	lui $19, %hi(scratch+28)
+	addiu $19, $19, %lo(scratch+28)
+	sw $8, 0($19)
+	lui $7, %hi(scratch-74)
+	addiu $7, $7, %lo(scratch-74)
+	sb $3, 90($7)
+	lui $30, %hi(scratch-148)
+	addiu $30, $30, %lo(scratch-148)
+	sw $4, 160($30)
 # case 47 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5270,77 +5191,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 48
-	addiu $1, $0, 8
+	addiu $1, $0, 0
 	mthi $1
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	addiu $1, $0, 27
 	mtlo $1
-	lui $1, 0xf
-	ori $1, $1, 0xffff
-	addiu $2, $0, 8192
-	lui $3, 0xa5c8
-	ori $3, $3, 0xb3ab
-	lui $4, 0xce5f
-	ori $4, $4, 0x195e
-	addiu $5, $0, 36
-	lui $6, 0x0
-	ori $6, $6, 0x8000
-	lui $7, 0x4081
-	ori $7, $7, 0xd0d8
-	lui $8, 0xffff
-	ori $8, $8, 0x7fff
-	lui $9, 0x0
-	ori $9, $9, 0xffff
-	addiu $10, $0, -2
-	addiu $11, $0, 9
-	lui $12, 0xbd4a
-	ori $12, $12, 0x7b11
-	lui $13, 0x5463
-	ori $13, $13, 0x3c39
-	addiu $14, $0, 22
-	addiu $15, $0, 36
-	addiu $16, $0, -32768
-	lui $17, 0x7a68
-	ori $17, $17, 0x447e
-	addiu $18, $0, 9
-	lui $19, 0x1bb9
-	ori $19, $19, 0x96b3
-	lui $20, 0x0
-	ori $20, $20, 0x8000
-	lui $21, 0x1000
-	lui $22, 0x0
-	ori $22, $22, 0x8000
-	lui $23, 0x1234
-	ori $23, $23, 0x5678
-	lui $24, 0x7693
-	ori $24, $24, 0x51a0
-	addiu $25, $0, 44
-	lui $28, 0xffad
-	addiu $30, $0, 127
-	addiu $31, $0, -27648
+	addiu $1, $0, 27
+	lui $2, 0x0
+	ori $2, $2, 0xffff
+	lui $3, 0x25c6
+	ori $3, $3, 0x26e8
+	lui $4, 0xd401
+	ori $4, $4, 0x871
+	addiu $5, $0, -12
+	addiu $6, $0, 33
+	addiu $7, $0, 32
+	addiu $8, $0, 11520
+	lui $9, 0x9d29
+	ori $9, $9, 0xbaa0
+	lui $10, 0x2f3e
+	ori $10, $10, 0x401b
+	addiu $11, $0, -32768
+	lui $12, 0x45f5
+	ori $12, $12, 0x24d2
+	lui $13, 0x8d35
+	ori $13, $13, 0xe6ef
+	lui $14, 0xff00
+	ori $14, $14, 0xff00
+	addiu $15, $0, 27136
+	lui $16, 0x8000
+	lui $17, 0x20
+	lui $18, 0x6b13
+	ori $18, $18, 0xe916
+	lui $19, 0xf1ff
+	ori $19, $19, 0x22f8
+	addiu $20, $0, 10240
+	lui $21, 0x1f
+	ori $21, $21, 0xffff
+	lui $22, 0x1
+	addiu $23, $0, 255
+	lui $24, 0xc53c
+	ori $24, $24, 0x7822
+	lui $25, 0x7fff
+	ori $25, $25, 0xffff
+	lui $28, 0xeb00
+	addiu $30, $0, 9472
+	addiu $31, $0, 33
 # case 48 body
-	lui $16, %hi(scratch-149)
-	addiu $16, $16, %lo(scratch-149)
-	swr $13, 163($16)
-	lui $28, %hi(scratch-84)
-	addiu $28, $28, %lo(scratch-84)
-	sw $28, 96($28)
-	lui $23, %hi(scratch+163)
-	addiu $23, $23, %lo(scratch+163)
-	sb $16, -151($23)
-	lui $30, %hi(scratch+4)
-	addiu $30, $30, %lo(scratch+4)
-	lw $15, 0($30)
-	lui $18, %hi(scratch+124)
-	addiu $18, $18, %lo(scratch+124)
-	swl $4, -115($18)
-	lui $10, %hi(scratch+148)
-	addiu $10, $10, %lo(scratch+148)
-	lwr $18, -121($10)
-	lui $5, %hi(scratch+84)
-	addiu $5, $5, %lo(scratch+84)
-	sh $7, -82($5)
-	subu $21, $4, $31
+	lui $8, %hi(scratch+40)
+	addiu $8, $8, %lo(scratch+40)
+	ll $25, 0($8)
+	rotrv $28, $17, $24
+	sc $10, 0($8)
+	lui $19, %hi(scratch+198)
+	addiu $19, $19, %lo(scratch+198)
+	ll $28, -178($19)
+	sra $24, $17, 9
+	movn $20, $9, $7
+	sc $7, -178($19)
+	lui $12, %hi(scratch-22)
+	addiu $12, $12, %lo(scratch-22)
+	lbu $4, 35($12)
+	lui $10, %hi(scratch+14)
+	addiu $10, $10, %lo(scratch+14)
+	lwl $25, 3($10)
+	lwr $25, 0($10)
 # case 48 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5384,72 +5298,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 49
-	addiu $1, $0, -28160
+	addiu $1, $0, 26
 	mthi $1
-	addiu $1, $0, 11
+	lui $1, 0xae52
+	ori $1, $1, 0x79b8
 	mtlo $1
-	lui $1, 0xa71d
-	ori $1, $1, 0x72c2
-	lui $2, 0x1
-	addiu $3, $0, -9472
-	addiu $4, $0, -39
-	addiu $5, $0, 36
-	addiu $6, $0, -39
-	lui $7, 0x7654
-	ori $7, $7, 0x3631
-	lui $8, 0xc8e5
-	ori $8, $8, 0xea00
-	lui $9, 0x31ff
-	ori $9, $9, 0x4034
-	lui $10, 0x6ed5
-	ori $10, $10, 0xbbb2
-	lui $11, 0x949e
-	ori $11, $11, 0x313b
-	lui $12, 0x1234
-	ori $12, $12, 0x5678
-	addiu $13, $0, 19
-	lui $14, 0xffcd
-	addiu $15, $0, -2
-	lui $16, 0x88f3
-	ori $16, $16, 0x5f36
-	lui $17, 0x1b
-	lui $18, 0x9700
-	lui $19, 0x98ab
-	ori $19, $19, 0x6356
-	addiu $20, $0, 1024
-	lui $21, 0x7fff
-	ori $21, $21, 0xffff
-	lui $22, 0x3fff
-	ori $22, $22, 0xffff
-	addiu $23, $0, 114
-	addiu $24, $0, -79
-	lui $25, 0x5f2a
-	ori $25, $25, 0x5819
-	addiu $28, $0, -108
-	addiu $30, $0, 40
-	lui $31, 0x47c2
-	ori $31, $31, 0x6342
+	lui $1, 0x5164
+	ori $1, $1, 0xc9ac
+	lui $2, 0x6b52
+	ori $2, $2, 0x882e
+	addiu $3, $0, 2
+	addiu $4, $0, 24
+	lui $5, 0x3e63
+	ori $5, $5, 0xeaa9
+	addiu $6, $0, 255
+	addiu $7, $0, 16
+	lui $8, 0x7fff
+	ori $8, $8, 0xfffe
+	lui $9, 0xff00
+	ori $9, $9, 0xff00
+	lui $10, 0xf
+	ori $10, $10, 0xffff
+	addiu $11, $0, 8192
+	lui $12, 0xa5c8
+	ori $12, $12, 0xb3ab
+	lui $13, 0xce5f
+	ori $13, $13, 0x195e
+	addiu $14, $0, 36
+	lui $15, 0x0
+	ori $15, $15, 0x8000
+	lui $16, 0x4081
+	ori $16, $16, 0xd0d8
+	lui $17, 0xffff
+	ori $17, $17, 0x7fff
+	lui $18, 0x0
+	ori $18, $18, 0xffff
+	addiu $19, $0, -2
+	addiu $20, $0, 9
+	lui $21, 0xbd4a
+	ori $21, $21, 0x7b11
+	lui $22, 0x5463
+	ori $22, $22, 0x3c39
+	addiu $23, $0, 22
+	addiu $24, $0, 36
+	addiu $25, $0, -32768
+	lui $28, 0x7a68
+	ori $28, $28, 0x447e
+	addiu $30, $0, 9
+	lui $31, 0x1bb9
+	ori $31, $31, 0x96b3
 # case 49 body
-	lui $2, %hi(scratch+20)
-	addiu $2, $2, %lo(scratch+20)
-	ll $21, 0($2)
-	sc $7, 0($2)
-	lui $18, %hi(scratch+1)
-	addiu $18, $18, %lo(scratch+1)
-	ll $5, 7($18)
-	sllv $16, $12, $31
-	sc $24, 7($18)
-	sra $14, $5, 27
-	lui $22, %hi(scratch-154)
-	addiu $22, $22, %lo(scratch-154)
-	lhu $17, 160($22)
-	lui $31, %hi(scratch+45)
-	addiu $31, $31, %lo(scratch+45)
-	swl $12, 3($31)
-	swr $12, 0($31)
-	lui $7, %hi(scratch-134)
-	addiu $7, $7, %lo(scratch-134)
-	lbu $2, 181($7)
+	lui $12, %hi(scratch+34)
+	addiu $12, $12, %lo(scratch+34)
+	ll $13, -6($12)
+	slti $17, $28, 11437
+	sc $4, -6($12)
+	lui $7, %hi(scratch-43)
+	addiu $7, $7, %lo(scratch-43)
+	sh $11, 63($7)
+	lui $18, %hi(scratch-151)
+	addiu $18, $18, %lo(scratch-151)
+	ll $13, 163($18)
+	sra $7, $23, 23
+	lui $5, 0x430c
+	sc $8, 163($18)
+	sc $6, 163($18)
 # case 49 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5493,55 +5406,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 50
-	addiu $1, $0, 32
+	addiu $1, $0, -9472
 	mthi $1
-	lui $1, 0xffff
-	ori $1, $1, 0x7fff
+	addiu $1, $0, 36
 	mtlo $1
-	lui $1, 0x2000
-	addiu $2, $0, 32767
-	lui $3, 0x4a7c
-	ori $3, $3, 0xdafb
-	lui $4, 0x112b
-	ori $4, $4, 0x32f4
-	addiu $5, $0, -28
-	addiu $6, $0, -23
-	addiu $7, $0, 10
-	lui $8, 0xae5e
-	ori $8, $8, 0xc921
-	lui $9, 0xffbd
-	lui $10, 0x4a6f
-	ori $10, $10, 0x7622
-	addiu $11, $0, -11
-	lui $12, 0x0
-	ori $12, $12, 0x8001
-	lui $13, 0x2c33
-	ori $13, $13, 0xf45c
-	lui $14, 0x7fff
-	ori $14, $14, 0xffff
-	addiu $15, $0, -29
-	addiu $16, $0, -15
-	lui $17, 0x80
-	addiu $18, $0, 61
-	addiu $19, $0, 107
-	lui $20, 0x6f00
-	addiu $21, $0, 33
-	lui $22, 0xce7
-	ori $22, $22, 0xb93c
-	addiu $23, $0, -19
-	lui $24, 0xb071
-	ori $24, $24, 0x8598
-	lui $25, 0x19
-	addiu $28, $0, -30208
-	lui $30, 0x5a00
-	lui $31, 0x6600
+	addiu $1, $0, 255
+	addiu $2, $0, 0
+	lui $3, 0x0
+	ori $3, $3, 0xffff
+	addiu $4, $0, -30464
+	addiu $5, $0, 33
+	addiu $6, $0, -28
+	addiu $7, $0, -12544
+	addiu $8, $0, 8193
+	addiu $9, $0, 11
+	addiu $10, $0, -28
+	lui $11, 0xf
+	ori $11, $11, 0xffff
+	lui $12, 0x4b9b
+	ori $12, $12, 0x193b
+	addiu $13, $0, 32
+	addiu $14, $0, -28
+	lui $15, 0xbe62
+	ori $15, $15, 0x8057
+	lui $16, 0xaaaa
+	ori $16, $16, 0xaaaa
+	addiu $17, $0, -28160
+	addiu $18, $0, 11
+	lui $19, 0xa71d
+	ori $19, $19, 0x72c2
+	lui $20, 0x1
+	addiu $21, $0, -9472
+	addiu $22, $0, -39
+	addiu $23, $0, 36
+	addiu $24, $0, -39
+	lui $25, 0x7654
+	ori $25, $25, 0x3631
+	lui $28, 0xc8e5
+	ori $28, $28, 0xea00
+	lui $30, 0x31ff
+	ori $30, $30, 0x4034
+	lui $31, 0x6ed5
+	ori $31, $31, 0xbbb2
 # case 50 body
-	sra $10, $13, 6
-	addu $23, $12, $7
-	lui $3, %hi(scratch+162)
-	addiu $3, $3, %lo(scratch+162)
-	lwr $24, -121($3)
-	lwl $24, -118($3)
+	lui $1, %hi(scratch-1)
+	addiu $1, $1, %lo(scratch-1)
+	swl $13, 43($1)
+	lui $1, %hi(scratch+96)
+	addiu $1, $1, %lo(scratch+96)
+	lw $16, -64($1)
+	lui $2, %hi(scratch+106)
+	addiu $2, $2, %lo(scratch+106)
+	ll $18, -70($2)
+	sc $4, -70($2)
+	srav $25, $16, $28
+	lui $19, %hi(scratch+117)
+	addiu $19, $19, %lo(scratch+117)
+	sh $31, -81($19)
+	srlv $2, $28, $9
+	lui $21, %hi(scratch-167)
+	addiu $21, $21, %lo(scratch-167)
+	lbu $23, 189($21)
+	lui $5, %hi(scratch+19)
+	addiu $5, $5, %lo(scratch+19)
+	swr $16, 0($5)
+	swl $16, 3($5)
+	lui $17, 0x10d9
+	lui $25, %hi(scratch+166)
+	addiu $25, $25, %lo(scratch+166)
+	sw $24, -162($25)
 # case 50 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5585,85 +5518,61 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 51
-	lui $1, 0x3db4
-	ori $1, $1, 0x46d9
+	lui $1, 0xa4d4
+	ori $1, $1, 0xcf46
 	mthi $1
-	addiu $1, $0, 128
+	addiu $1, $0, 106
 	mtlo $1
-	addiu $1, $0, -10
-	lui $2, 0x7ff
-	ori $2, $2, 0xffff
-	addiu $3, $0, 16128
-	lui $4, 0xd310
-	ori $4, $4, 0x96d4
-	lui $5, 0xbe52
-	ori $5, $5, 0x4d12
-	lui $6, 0x8000
-	ori $6, $6, 0x1
-	addiu $7, $0, 15
-	lui $8, 0x0
-	ori $8, $8, 0xffff
-	addiu $9, $0, -96
-	addiu $10, $0, 15
-	lui $11, 0xc9c5
-	ori $11, $11, 0xafa3
-	lui $12, 0x5840
-	ori $12, $12, 0x5191
-	lui $13, 0xffff
-	ori $13, $13, 0x7fff
-	addiu $14, $0, 38
-	lui $15, 0xff86
-	addiu $16, $0, 511
-	lui $17, 0xf6a6
-	ori $17, $17, 0x946b
-	lui $18, 0x4e00
-	lui $19, 0x37bb
-	ori $19, $19, 0xffa8
-	addiu $20, $0, -5
-	addiu $21, $0, -16640
-	addiu $22, $0, 30720
-	lui $23, 0xd801
-	ori $23, $23, 0xc52d
-	lui $24, 0x4ddc
-	ori $24, $24, 0x2f85
-	lui $25, 0x2f7f
-	ori $25, $25, 0x5034
-	addiu $28, $0, 1025
-	lui $30, 0x9900
-	addiu $31, $0, 1
+	lui $1, 0x914d
+	ori $1, $1, 0xaca1
+	lui $2, 0x17f4
+	ori $2, $2, 0x12e
+	lui $3, 0x0
+	ori $3, $3, 0xffff
+	addiu $4, $0, -32
+	lui $5, 0x80
+	lui $6, 0xef93
+	ori $6, $6, 0x9862
+	addiu $7, $0, 0
+	lui $8, 0xc5
+	ori $8, $8, 0xe4c
+	addiu $9, $0, -103
+	lui $10, 0x5b
+	lui $11, 0x4a7c
+	ori $11, $11, 0xdafb
+	lui $12, 0x112b
+	ori $12, $12, 0x32f4
+	addiu $13, $0, -28
+	addiu $14, $0, -23
+	addiu $15, $0, 10
+	lui $16, 0xae5e
+	ori $16, $16, 0xc921
+	lui $17, 0xffbd
+	lui $18, 0x4a6f
+	ori $18, $18, 0x7622
+	addiu $19, $0, -11
+	lui $20, 0x0
+	ori $20, $20, 0x8001
+	lui $21, 0x2c33
+	ori $21, $21, 0xf45c
+	lui $22, 0x7fff
+	ori $22, $22, 0xffff
+	addiu $23, $0, -29
+	addiu $24, $0, -15
+	lui $25, 0x80
+	addiu $28, $0, 61
+	addiu $30, $0, 107
+	lui $31, 0x6f00
 # case 51 body
-	lui $3, %hi(scratch+28)
-	addiu $3, $3, %lo(scratch+28)
-	ll $6, 0($3)
-	sc $1, 0($3)
-	lui $14, %hi(scratch+240)
-	addiu $14, $14, %lo(scratch+240)
-	sw $24, -200($14)
-	lui $8, %hi(scratch+91)
-	addiu $8, $8, %lo(scratch+91)
-	lwl $31, -72($8)
-	lwr $31, -75($8)
-	lui $19, %hi(scratch+76)
-	addiu $19, $19, %lo(scratch+76)
-	sh $8, -32($19)
-	lui $15, %hi(scratch+31)
-	addiu $15, $15, %lo(scratch+31)
-	swl $10, 0($15)
-	lui $31, %hi(scratch+11)
-	addiu $31, $31, %lo(scratch+11)
-	lb $10, 43($31)
-	lui $11, %hi(scratch+23)
-	addiu $11, $11, %lo(scratch+23)
-	swl $4, -20($11)
-	lui $16, %hi(scratch-124)
-	addiu $16, $16, %lo(scratch-124)
-	lb $9, 130($16)
-	lui $1, %hi(scratch+162)
-	addiu $1, $1, %lo(scratch+162)
-	lhu $9, -132($1)
-	lui $24, %hi(scratch-61)
-	addiu $24, $24, %lo(scratch-61)
-	lwl $11, 89($24)
+	lui $24, %hi(scratch-114)
+	addiu $24, $24, %lo(scratch-114)
+	lh $17, 152($24)
+	lui $12, %hi(scratch-90)
+	addiu $12, $12, %lo(scratch-90)
+	lwl $2, 136($12)
+	lui $30, %hi(scratch+37)
+	addiu $30, $30, %lo(scratch+37)
+	lb $10, 22($30)
 # case 51 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5707,65 +5616,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 52
-	addiu $1, $0, 128
+	addiu $1, $0, 65
 	mthi $1
-	lui $1, 0xffd4
+	addiu $1, $0, 0
 	mtlo $1
-	lui $1, 0x2443
-	ori $1, $1, 0xc8d9
-	lui $2, 0x1c00
-	ori $2, $2, 0xbc78
-	addiu $3, $0, 7
-	addiu $4, $0, -19
-	lui $5, 0x1234
-	ori $5, $5, 0x5678
-	addiu $6, $0, -24
-	addiu $7, $0, 17
-	lui $8, 0xc766
-	ori $8, $8, 0xf50f
-	addiu $9, $0, 1
-	lui $10, 0x2
-	lui $11, 0xc082
-	ori $11, $11, 0xcb80
-	addiu $12, $0, -83
-	addiu $13, $0, 12
-	lui $14, 0x1234
-	ori $14, $14, 0x5678
-	lui $15, 0x364e
-	ori $15, $15, 0xf1a3
-	lui $16, 0x905d
-	ori $16, $16, 0x95a8
-	lui $17, 0x8000
-	ori $17, $17, 0x1
-	addiu $18, $0, 8191
-	lui $19, 0xffff
-	ori $19, $19, 0x7fff
-	lui $20, 0x8000
-	ori $20, $20, 0x1
-	lui $21, 0x1ff
-	ori $21, $21, 0xffff
-	lui $22, 0x1d00
-	lui $23, 0x0
-	ori $23, $23, 0xffff
-	lui $24, 0x227c
-	ori $24, $24, 0x17e2
-	lui $25, 0x7160
-	ori $25, $25, 0x771c
-	addiu $28, $0, 87
-	addiu $30, $0, 129
-	addiu $31, $0, 3
+	addiu $1, $0, 33
+	addiu $2, $0, 255
+	addiu $3, $0, 32
+	lui $4, 0x20
+	addiu $5, $0, 28
+	addiu $6, $0, 28
+	addiu $7, $0, -33
+	lui $8, 0x2db2
+	ori $8, $8, 0x2036
+	addiu $9, $0, 1025
+	addiu $10, $0, 7
+	lui $11, 0xae4f
+	ori $11, $11, 0x48e4
+	lui $12, 0xd310
+	ori $12, $12, 0x96d4
+	lui $13, 0xbe52
+	ori $13, $13, 0x4d12
+	lui $14, 0x8000
+	ori $14, $14, 0x1
+	addiu $15, $0, 15
+	lui $16, 0x0
+	ori $16, $16, 0xffff
+	addiu $17, $0, -96
+	addiu $18, $0, 15
+	lui $19, 0xc9c5
+	ori $19, $19, 0xafa3
+	lui $20, 0x5840
+	ori $20, $20, 0x5191
+	lui $21, 0xffff
+	ori $21, $21, 0x7fff
+	addiu $22, $0, 38
+	lui $23, 0xff86
+	addiu $24, $0, 511
+	lui $25, 0xf6a6
+	ori $25, $25, 0x946b
+	lui $28, 0x4e00
+	lui $30, 0x37bb
+	ori $30, $30, 0xffa8
+	addiu $31, $0, -5
 # case 52 body
-	lui $10, %hi(scratch+30)
-	addiu $10, $10, %lo(scratch+30)
-	lwl $7, 3($10)
-	lwr $7, 0($10)
-	srav $7, $31, $3
-	lui $2, %hi(scratch+141)
-	addiu $2, $2, %lo(scratch+141)
-	lhu $20, -141($2)
-	lui $7, %hi(scratch-60)
-	addiu $7, $7, %lo(scratch-60)
-	lb $6, 76($7)
+	andi $31, $24, 12165
+	lui $6, %hi(scratch+161)
+	addiu $6, $6, %lo(scratch+161)
+	sb $4, -101($6)
+	lui $1, %hi(scratch+41)
+	addiu $1, $1, %lo(scratch+41)
+	swr $28, 0($1)
+	lui $1, %hi(scratch+9)
+	addiu $1, $1, %lo(scratch+9)
+	lb $30, -4($1)
+	lui $22, %hi(scratch+48)
+	addiu $22, $22, %lo(scratch+48)
+	lw $4, 0($22)
+	lui $18, %hi(scratch+56)
+	addiu $18, $18, %lo(scratch+56)
+	sw $18, 0($18)
+	lui $18, %hi(scratch+160)
+	addiu $18, $18, %lo(scratch+160)
+	lwl $15, -132($18)
+	lwr $15, -135($18)
 # case 52 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5809,77 +5723,60 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 53
-	lui $1, 0x0
-	ori $1, $1, 0xffff
+	lui $1, 0x35
 	mthi $1
-	addiu $1, $0, 32
+	lui $1, 0x0
+	ori $1, $1, 0x8001
 	mtlo $1
-	addiu $1, $0, -54
-	lui $2, 0xd03d
-	ori $2, $2, 0x9b0f
-	addiu $3, $0, 33
-	addiu $4, $0, -63
-	lui $5, 0x7
-	ori $5, $5, 0xffff
-	lui $6, 0x8
-	addiu $7, $0, 16383
-	lui $8, 0xf9a7
-	ori $8, $8, 0xf84f
-	lui $9, 0xf1a6
-	ori $9, $9, 0x83cf
-	addiu $10, $0, 3
-	addiu $11, $0, 2049
-	lui $12, 0x3f
+	addiu $1, $0, 1
+	lui $2, 0x9c20
+	ori $2, $2, 0x21e4
+	lui $3, 0x60
+	addiu $4, $0, 29184
+	lui $5, 0xca0
+	ori $5, $5, 0x8e4
+	lui $6, 0x7342
+	ori $6, $6, 0x1f9b
+	lui $7, 0x7fff
+	ori $7, $7, 0xffff
+	lui $8, 0xaa00
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	lui $10, 0xff2
+	ori $10, $10, 0xf949
+	addiu $11, $0, 26
+	lui $12, 0x7fff
 	ori $12, $12, 0xffff
-	addiu $13, $0, 16
-	addiu $14, $0, 40
-	lui $15, 0x400
-	lui $16, 0x0
-	ori $16, $16, 0x8000
-	addiu $17, $0, 9
-	lui $18, 0x7aa9
-	ori $18, $18, 0x5fc3
-	lui $19, 0x1
-	lui $20, 0x8765
-	ori $20, $20, 0x4321
-	addiu $21, $0, 14592
-	lui $22, 0x11d2
-	ori $22, $22, 0xe883
-	lui $23, 0x62a6
-	ori $23, $23, 0xd7a3
-	lui $24, 0x6b89
-	ori $24, $24, 0xb641
-	lui $25, 0x1c3c
-	ori $25, $25, 0x12f6
-	addiu $28, $0, 11
-	lui $30, 0x35
-	addiu $31, $0, 97
+	addiu $13, $0, -11520
+	addiu $14, $0, 17
+	addiu $15, $0, -22
+	lui $16, 0xa7c1
+	ori $16, $16, 0x1cf3
+	addiu $17, $0, 32767
+	lui $18, 0x80
+	addiu $19, $0, 128
+	lui $20, 0xffd4
+	lui $21, 0x2443
+	ori $21, $21, 0xc8d9
+	lui $22, 0x1c00
+	ori $22, $22, 0xbc78
+	addiu $23, $0, 7
+	addiu $24, $0, -19
+	lui $25, 0x1234
+	ori $25, $25, 0x5678
+	addiu $28, $0, -24
+	addiu $30, $0, 17
+	lui $31, 0xc766
+	ori $31, $31, 0xf50f
 # case 53 body
-	lui $25, %hi(scratch-168)
-	addiu $25, $25, %lo(scratch-168)
-	ll $1, 196($25)
-	rotr $16, $2, 8
-	sc $28, 196($25)
-	lui $20, %hi(scratch+37)
-	addiu $20, $20, %lo(scratch+37)
-	swl $17, 0($20)
-	lui $11, %hi(scratch-119)
-	addiu $11, $11, %lo(scratch-119)
-	sb $9, 173($11)
-	lui $15, %hi(scratch-35)
-	addiu $15, $15, %lo(scratch-35)
-	ll $9, 79($15)
-	lui $20, 0xff00
-	and $23, $10, $21
-	sc $2, 79($15)
-	lui $23, %hi(scratch+36)
-	addiu $23, $23, %lo(scratch+36)
-	ll $24, 0($23)
-	sll $4, $1, 29
-	sc $20, 0($23)
-	lui $17, %hi(scratch+230)
-	addiu $17, $17, %lo(scratch+230)
-	sw $21, -186($17)
+	lui $11, %hi(scratch-10)
+	addiu $11, $11, %lo(scratch-10)
+	sh $21, 62($11)
+	slt $19, $21, $6
+	srl $28, $12, 13
+	lui $5, %hi(scratch-95)
+	addiu $5, $5, %lo(scratch-95)
+	sb $2, 115($5)
 # case 53 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5923,82 +5820,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 54
-	addiu $1, $0, 10752
+	lui $1, 0x1d00
 	mthi $1
-	addiu $1, $0, 12
+	lui $1, 0x0
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0xf097
-	ori $1, $1, 0xdee5
-	lui $2, 0x2000
-	ori $2, $2, 0x1
-	addiu $3, $0, 1023
-	lui $4, 0x8ec7
-	ori $4, $4, 0xac56
+	lui $1, 0x227c
+	ori $1, $1, 0x17e2
+	lui $2, 0x7160
+	ori $2, $2, 0x771c
+	addiu $3, $0, 87
+	addiu $4, $0, 129
 	addiu $5, $0, 3
-	lui $6, 0x2b
-	lui $7, 0xbf2a
-	ori $7, $7, 0xc05a
-	addiu $8, $0, 31
-	lui $9, 0x31f0
-	ori $9, $9, 0x8b46
-	addiu $10, $0, 25
-	lui $11, 0x800
-	lui $12, 0x0
-	ori $12, $12, 0x8000
-	addiu $13, $0, 33
-	addiu $14, $0, 128
-	addiu $15, $0, 2
-	addiu $16, $0, -7
-	lui $17, 0xd603
-	ori $17, $17, 0x39ce
-	lui $18, 0x5700
-	lui $19, 0x801a
-	ori $19, $19, 0xbecf
-	addiu $20, $0, -27
-	addiu $21, $0, 4095
-	lui $22, 0x5831
-	ori $22, $22, 0x5952
-	addiu $23, $0, 2
-	lui $24, 0xd67a
-	ori $24, $24, 0x1c91
-	addiu $25, $0, 0
-	addiu $28, $0, 0
-	lui $30, 0x851c
-	ori $30, $30, 0x5fe0
-	lui $31, 0xcc9b
-	ori $31, $31, 0xfecc
+	addiu $6, $0, -35
+	lui $7, 0x7f
+	ori $7, $7, 0xffff
+	addiu $8, $0, 511
+	lui $9, 0xff87
+	lui $10, 0x5f00
+	lui $11, 0x209b
+	ori $11, $11, 0xd437
+	addiu $12, $0, 1
+	lui $13, 0xff00
+	ori $13, $13, 0xff00
+	addiu $14, $0, 32
+	addiu $15, $0, -1
+	lui $16, 0xcdfe
+	ori $16, $16, 0x2390
+	addiu $17, $0, -33
+	addiu $18, $0, -20
+	lui $19, 0xb092
+	ori $19, $19, 0x794a
+	addiu $20, $0, -2
+	lui $21, 0x0
+	ori $21, $21, 0xffff
+	addiu $22, $0, 32
+	addiu $23, $0, -54
+	lui $24, 0xd03d
+	ori $24, $24, 0x9b0f
+	addiu $25, $0, 33
+	addiu $28, $0, -63
+	lui $30, 0x7
+	ori $30, $30, 0xffff
+	lui $31, 0x8
 # case 54 body
-	lui $11, %hi(scratch+137)
-	addiu $11, $11, %lo(scratch+137)
-	swl $4, -96($11)
-	swr $4, -99($11)
-	lui $2, %hi(scratch+104)
-	addiu $2, $2, %lo(scratch+104)
-	lwr $13, -75($2)
-	lwl $13, -72($2)
-	lui $14, %hi(scratch-130)
-	addiu $14, $14, %lo(scratch-130)
-	sw $18, 174($14)
-	lui $2, %hi(scratch+56)
-	addiu $2, $2, %lo(scratch+56)
-	sw $12, 0($2)
-	lui $16, %hi(scratch+93)
-	addiu $16, $16, %lo(scratch+93)
-	sb $17, -38($16)
-	lui $14, %hi(scratch+66)
-	addiu $14, $14, %lo(scratch+66)
-	lhu $31, -50($14)
-	lui $11, %hi(scratch+18)
-	addiu $11, $11, %lo(scratch+18)
-	lhu $0, 0($11)
-	lui $16, %hi(scratch+88)
-	addiu $16, $16, %lo(scratch+88)
-	ll $4, -52($16)
-	rotr $8, $6, 24
-	sc $25, -52($16)
-	lui $4, %hi(scratch+34)
-	addiu $4, $4, %lo(scratch+34)
-	lh $24, 0($4)
+	lui $3, %hi(scratch+209)
+	addiu $3, $3, %lo(scratch+209)
+	swr $3, -159($3)
+	swl $3, -156($3)
+	lui $24, %hi(scratch+158)
+	addiu $24, $24, %lo(scratch+158)
+	sw $17, -142($24)
+	lui $31, %hi(scratch+32)
+	addiu $31, $31, %lo(scratch+32)
+	sw $11, 0($31)
+	lui $18, %hi(scratch-3)
+	addiu $18, $18, %lo(scratch-3)
+	lwl $2, 35($18)
+	lwr $2, 32($18)
+	lui $6, %hi(scratch+50)
+	addiu $6, $6, %lo(scratch+50)
+	swr $20, -46($6)
+	lui $30, %hi(scratch-15)
+	addiu $30, $30, %lo(scratch-15)
+	lbu $15, 56($30)
 # case 54 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6042,70 +5927,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 55
-	addiu $1, $0, -25
+	addiu $1, $0, 32
 	mthi $1
-	addiu $1, $0, 31
+	lui $1, 0x20
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0x800
-	lui $2, 0x5d3c
-	ori $2, $2, 0xfe8a
-	addiu $3, $0, -48
-	lui $4, 0x4
-	ori $4, $4, 0x1
-	lui $5, 0x8660
-	ori $5, $5, 0xc233
-	addiu $6, $0, 513
-	addiu $7, $0, 1023
-	addiu $8, $0, -128
-	addiu $9, $0, 6
-	addiu $10, $0, 2
-	lui $11, 0x0
-	ori $11, $11, 0x8000
-	lui $12, 0xfaf9
-	ori $12, $12, 0x933f
-	lui $13, 0xca29
-	ori $13, $13, 0xb269
-	lui $14, 0x800
-	lui $15, 0x673a
-	ori $15, $15, 0xae6
-	lui $16, 0x8cbe
-	ori $16, $16, 0x6b9c
-	addiu $17, $0, 16384
-	lui $18, 0x2900
-	lui $19, 0xd800
-	lui $20, 0x20
-	addiu $21, $0, 16
-	lui $22, 0xba8c
-	ori $22, $22, 0xe5b2
-	lui $23, 0xcdb3
-	ori $23, $23, 0xc6d
-	addiu $24, $0, 16
-	addiu $25, $0, -5
-	lui $28, 0x7300
-	lui $30, 0xd9ef
-	ori $30, $30, 0x2b3b
-	lui $31, 0xa8fd
-	ori $31, $31, 0x1d17
+	lui $1, 0x81ef
+	ori $1, $1, 0x6525
+	lui $2, 0xfcf2
+	ori $2, $2, 0x8de2
+	addiu $3, $0, -128
+	addiu $4, $0, 8193
+	lui $5, 0xffb3
+	lui $6, 0x40
+	lui $7, 0xae00
+	lui $8, 0x3e
+	addiu $9, $0, 2
+	lui $10, 0xee72
+	ori $10, $10, 0x4fe8
+	addiu $11, $0, 8192
+	lui $12, 0xbaab
+	ori $12, $12, 0xc1
+	lui $13, 0xff9c
+	lui $14, 0x5555
+	ori $14, $14, 0x5555
+	lui $15, 0xb202
+	ori $15, $15, 0xe867
+	addiu $16, $0, -128
+	addiu $17, $0, -2
+	lui $18, 0x5f6f
+	ori $18, $18, 0x3b17
+	lui $19, 0xb672
+	ori $19, $19, 0xb83c
+	lui $20, 0xde43
+	ori $20, $20, 0xffac
+	addiu $21, $0, -41
+	lui $22, 0x6140
+	ori $22, $22, 0xb6e4
+	lui $23, 0xa200
+	addiu $24, $0, -128
+	addiu $25, $0, 6
+	addiu $28, $0, 23296
+	lui $30, 0x960
+	ori $30, $30, 0x26d0
+	lui $31, 0xa7bc
+	ori $31, $31, 0x67c8
 # case 55 body
-	lui $9, %hi(scratch+38)
-	addiu $9, $9, %lo(scratch+38)
-	lwr $6, 0($9)
-	lwl $6, 3($9)
-	lui $11, %hi(scratch+55)
-	addiu $11, $11, %lo(scratch+55)
-	lbu $9, 0($11)
-	rotrv $14, $14, $9
-	lui $12, 0xff00
-	lui $13, %hi(scratch+161)
-	addiu $13, $13, %lo(scratch+161)
-	swr $13, -125($13)
-	swl $13, -122($13)
-	lui $11, %hi(scratch+147)
-	addiu $11, $11, %lo(scratch+147)
-	ll $16, -119($11)
-	lui $14, 0x6099
-	sra $18, $24, 1
-	sc $15, -119($11)
+	lui $8, %hi(scratch-106)
+	addiu $8, $8, %lo(scratch-106)
+	swr $30, 166($8)
+	lui $9, %hi(scratch+34)
+	addiu $9, $9, %lo(scratch+34)
+	lhu $15, 0($9)
+	rotr $1, $21, 25
+	lui $6, %hi(scratch+61)
+	addiu $6, $6, %lo(scratch+61)
+	lwl $14, -6($6)
+	lwr $14, -9($6)
+	lui $23, %hi(scratch+8)
+	addiu $23, $23, %lo(scratch+8)
+	lw $12, 0($23)
 # case 55 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6149,75 +6030,84 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 56
-	addiu $1, $0, -4
+	lui $1, 0xd603
+	ori $1, $1, 0x39ce
 	mthi $1
-	lui $1, 0x8
-	ori $1, $1, 0x1
+	lui $1, 0x5700
 	mtlo $1
-	addiu $1, $0, 35
-	lui $2, 0x9275
-	ori $2, $2, 0x570c
-	lui $3, 0x8000
-	ori $3, $3, 0x1
-	lui $4, 0xd100
-	lui $5, 0xb9d2
-	ori $5, $5, 0xb909
-	addiu $6, $0, -9
-	lui $7, 0x4b86
-	ori $7, $7, 0xa276
-	addiu $8, $0, 16384
-	lui $9, 0x488f
-	ori $9, $9, 0x14d1
-	lui $10, 0xbe25
-	ori $10, $10, 0x32cc
-	addiu $11, $0, 0
-	addiu $12, $0, 125
-	addiu $13, $0, 2
-	lui $14, 0x8fd3
-	ori $14, $14, 0x1c03
-	lui $15, 0x400
-	ori $15, $15, 0x1
-	lui $16, 0x1cae
-	ori $16, $16, 0xdf94
-	addiu $17, $0, -26
-	addiu $18, $0, -19
-	lui $19, 0x4
-	lui $20, 0xdce0
-	ori $20, $20, 0x1fb9
-	addiu $21, $0, -5
-	lui $22, 0x6ad6
-	ori $22, $22, 0x5f4c
-	lui $23, 0x6f
-	lui $24, 0xaf66
-	ori $24, $24, 0x17ab
-	lui $25, 0xf9b1
-	ori $25, $25, 0xf5ad
-	lui $28, 0x8000
-	addiu $30, $0, 4
-	lui $31, 0xffa7
+	lui $1, 0x801a
+	ori $1, $1, 0xbecf
+	addiu $2, $0, -27
+	addiu $3, $0, 4095
+	lui $4, 0x5831
+	ori $4, $4, 0x5952
+	addiu $5, $0, 2
+	lui $6, 0xd67a
+	ori $6, $6, 0x1c91
+	addiu $7, $0, 0
+	addiu $8, $0, 0
+	lui $9, 0x851c
+	ori $9, $9, 0x5fe0
+	lui $10, 0xcc9b
+	ori $10, $10, 0xfecc
+	lui $11, 0x49b2
+	ori $11, $11, 0x17a2
+	lui $12, 0x800
+	lui $13, 0x63
+	addiu $14, $0, 17
+	lui $15, 0xfe1
+	ori $15, $15, 0x19e2
+	lui $16, 0x3610
+	ori $16, $16, 0xe496
+	lui $17, 0x1
+	ori $17, $17, 0xffff
+	addiu $18, $0, 16
+	addiu $19, $0, 2049
+	lui $20, 0x7d1e
+	ori $20, $20, 0x3d81
+	lui $21, 0xa0b5
+	ori $21, $21, 0x8884
+	addiu $22, $0, 1
+	lui $23, 0x80
+	ori $23, $23, 0x1
+	lui $24, 0x0
+	ori $24, $24, 0x8000
+	lui $25, 0x17
+	addiu $28, $0, 30
+	addiu $30, $0, 10752
+	lui $31, 0x1b00
 # case 56 body
-	lui $16, %hi(scratch+28)
-	addiu $16, $16, %lo(scratch+28)
-	ll $22, 0($16)
-	sltiu $7, $12, -18184
-	slti $25, $9, 12279
-	sc $28, 0($16)
-	lui $28, %hi(scratch+12)
-	addiu $28, $28, %lo(scratch+12)
-	lwr $8, 0($28)
-	lui $25, %hi(scratch+23)
-	addiu $25, $25, %lo(scratch+23)
-	lwl $14, 17($25)
-	lwr $14, 14($25)
-	lui $5, %hi(scratch+20)
-	addiu $5, $5, %lo(scratch+20)
-	sw $25, 0($5)
-	lui $5, %hi(scratch+110)
-	addiu $5, $5, %lo(scratch+110)
-	sw $8, -82($5)
-	lui $16, %hi(scratch+17)
-	addiu $16, $16, %lo(scratch+17)
-	lw $18, -9($16)
+	lui $11, %hi(scratch+112)
+	addiu $11, $11, %lo(scratch+112)
+	sh $2, -52($11)
+	lui $9, %hi(scratch-179)
+	addiu $9, $9, %lo(scratch-179)
+	lb $19, 200($9)
+	lui $4, %hi(scratch-139)
+	addiu $4, $4, %lo(scratch-139)
+	ll $8, 167($4)
+	subu $17, $15, $0
+	rotrv $15, $12, $28
+	sc $6, 167($4)
+	rotr $24, $10, 19
+	lui $28, %hi(scratch+40)
+	addiu $28, $28, %lo(scratch+40)
+	sh $10, 10($28)
+	lui $22, %hi(scratch+9)
+	addiu $22, $22, %lo(scratch+9)
+	sb $28, 0($22)
+	lui $31, %hi(scratch+4)
+	addiu $31, $31, %lo(scratch+4)
+	ll $5, 0($31)
+	lui $24, 0x673b
+	lui $14, 0xae6
+	sc $12, 0($31)
+	lui $14, %hi(scratch+34)
+	addiu $14, $14, %lo(scratch+34)
+	sh $6, 0($14)
+	lui $28, %hi(scratch+176)
+	addiu $28, $28, %lo(scratch+176)
+	lbu $24, -133($28)
 # case 56 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6261,76 +6151,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 57
-	lui $1, 0xb700
-	ori $1, $1, 0xfcbf
+	lui $1, 0xe16c
+	ori $1, $1, 0x634f
 	mthi $1
-	lui $1, 0x66ad
-	ori $1, $1, 0x2bac
+	lui $1, 0x2be1
+	ori $1, $1, 0xb432
 	mtlo $1
-	lui $1, 0x99b1
-	ori $1, $1, 0x684
-	addiu $2, $0, -28160
-	addiu $3, $0, -17664
-	addiu $4, $0, 1
-	lui $5, 0x4a2a
-	ori $5, $5, 0x48f8
-	lui $6, 0x200
-	ori $6, $6, 0x1
-	addiu $7, $0, 20
-	addiu $8, $0, -27
-	addiu $9, $0, 30976
-	lui $10, 0x1ab1
-	ori $10, $10, 0x4aac
-	addiu $11, $0, 7
-	lui $12, 0x6b15
-	ori $12, $12, 0x58de
-	lui $13, 0x4879
-	ori $13, $13, 0x18ee
-	addiu $14, $0, 33
-	lui $15, 0x2
-	ori $15, $15, 0x1
-	lui $16, 0xeb7a
-	ori $16, $16, 0x748c
-	lui $17, 0x8000
-	lui $18, 0x400
-	addiu $19, $0, -13
-	addiu $20, $0, 8
-	lui $21, 0x3ff
-	ori $21, $21, 0xffff
-	addiu $22, $0, 12800
-	lui $23, 0xba5f
-	ori $23, $23, 0x4101
-	lui $24, 0x7fff
-	ori $24, $24, 0xfffe
-	lui $25, 0x2
-	lui $28, 0xc960
-	ori $28, $28, 0xebd4
-	addiu $30, $0, 5
-	lui $31, 0x192a
-	ori $31, $31, 0xc152
+	lui $1, 0x3d57
+	ori $1, $1, 0xc027
+	lui $2, 0x10
+	ori $2, $2, 0x1
+	addiu $3, $0, 128
+	lui $4, 0xad82
+	ori $4, $4, 0xfa9f
+	addiu $5, $0, -72
+	addiu $6, $0, 29
+	lui $7, 0xff00
+	ori $7, $7, 0xff00
+	addiu $8, $0, -2
+	addiu $9, $0, 1
+	addiu $10, $0, -12
+	lui $11, 0x33a0
+	ori $11, $11, 0x9fbd
+	addiu $12, $0, -15
+	lui $13, 0x3676
+	ori $13, $13, 0xf15c
+	lui $14, 0x85e3
+	ori $14, $14, 0xcf9f
+	lui $15, 0x0
+	ori $15, $15, 0x8000
+	lui $16, 0xfbf4
+	ori $16, $16, 0xa1ec
+	lui $17, 0xad00
+	lui $18, 0x5ee8
+	ori $18, $18, 0xb98d
+	lui $19, 0x80
+	ori $19, $19, 0x1
+	lui $20, 0xe300
+	addiu $21, $0, 63
+	lui $22, 0x8000
+	addiu $23, $0, 64
+	addiu $24, $0, 62
+	lui $25, 0x8000
+	addiu $28, $0, -9472
+	lui $30, 0xadf
+	ori $30, $30, 0x6427
+	addiu $31, $0, -4
 # case 57 body
-	lui $28, %hi(scratch+215)
-	addiu $28, $28, %lo(scratch+215)
-	sh $13, -185($28)
-	lui $16, %hi(scratch)
-	addiu $16, $16, %lo(scratch)
-	sw $28, 0($16)
-	lui $16, %hi(scratch+32)
-	addiu $16, $16, %lo(scratch+32)
-	ll $31, 0($16)
-	lui $2, 0x1c23
-	srl $14, $19, 1
-	sc $5, 0($16)
-	lui $25, %hi(scratch+9)
-	addiu $25, $25, %lo(scratch+9)
-	sb $31, 6($25)
-	lui $5, %hi(scratch+127)
-	addiu $5, $5, %lo(scratch+127)
-	swr $7, -88($5)
-	swl $7, -85($5)
-	lui $30, %hi(scratch+52)
-	addiu $30, $30, %lo(scratch+52)
-	sw $21, 0($30)
+	lui $31, %hi(scratch+183)
+	addiu $31, $31, %lo(scratch+183)
+	sw $9, -135($31)
+	lui $14, %hi(scratch+44)
+	addiu $14, $14, %lo(scratch+44)
+	lhu $28, 0($14)
+	lui $12, %hi(scratch+48)
+	addiu $12, $12, %lo(scratch+48)
+	sh $28, 0($12)
+	lui $3, %hi(scratch+175)
+	addiu $3, $3, %lo(scratch+175)
+	lh $30, -117($3)
+	lui $12, %hi(scratch+60)
+	addiu $12, $12, %lo(scratch+60)
+	swr $5, 0($12)
+	swl $5, 3($12)
+	lui $8, %hi(scratch-125)
+	addiu $8, $8, %lo(scratch-125)
+	sh $7, 145($8)
 # case 57 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6374,92 +6260,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 58
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	lui $1, 0x100
 	mthi $1
-	addiu $1, $0, 32767
+	lui $1, 0x6f
 	mtlo $1
-	lui $1, 0x10
-	ori $1, $1, 0x1
-	addiu $2, $0, 2
-	lui $3, 0x1a4f
-	ori $3, $3, 0x5f92
-	lui $4, 0xec6
-	ori $4, $4, 0xd028
-	addiu $5, $0, 3
-	addiu $6, $0, 19712
-	lui $7, 0x1fe1
-	ori $7, $7, 0xdd22
-	lui $8, 0x39b
-	ori $8, $8, 0x8eca
-	addiu $9, $0, 26
-	lui $10, 0x6cfd
-	ori $10, $10, 0x50a2
-	lui $11, 0x1234
-	ori $11, $11, 0x5678
-	lui $12, 0x24a1
-	ori $12, $12, 0xa61b
-	addiu $13, $0, 128
-	lui $14, 0x8765
-	ori $14, $14, 0x4321
-	lui $15, 0xd800
-	lui $16, 0xaaaa
-	ori $16, $16, 0xaaaa
-	lui $17, 0x5d86
-	ori $17, $17, 0x2ccc
-	addiu $18, $0, -10240
-	addiu $19, $0, 20
-	lui $20, 0x245d
-	ori $20, $20, 0xa16b
-	lui $21, 0x30
-	lui $22, 0xed84
-	ori $22, $22, 0xb372
-	addiu $23, $0, 33
-	lui $24, 0x1234
-	ori $24, $24, 0x5678
-	addiu $25, $0, 4096
-	lui $28, 0x8029
-	ori $28, $28, 0x5e5e
-	lui $30, 0xae33
-	ori $30, $30, 0xc0b6
-	lui $31, 0x7fff
-	ori $31, $31, 0xffff
+	lui $1, 0xaf66
+	ori $1, $1, 0x17ab
+	lui $2, 0xf9b1
+	ori $2, $2, 0xf5ad
+	lui $3, 0x8000
+	addiu $4, $0, 4
+	lui $5, 0xffa7
+	lui $6, 0x100
+	lui $7, 0x8170
+	ori $7, $7, 0x257f
+	addiu $8, $0, 21
+	lui $9, 0xbff9
+	ori $9, $9, 0xb216
+	lui $10, 0x6639
+	ori $10, $10, 0x49df
+	lui $11, 0x3bfc
+	ori $11, $11, 0x2bae
+	lui $12, 0x800
+	addiu $13, $0, 32512
+	lui $14, 0x50e8
+	ori $14, $14, 0x34fc
+	lui $15, 0xf700
+	lui $16, 0x96fe
+	ori $16, $16, 0x7513
+	addiu $17, $0, -25
+	addiu $18, $0, -19
+	lui $19, 0x800
+	ori $19, $19, 0x1
+	lui $20, 0x7
+	ori $20, $20, 0xffff
+	addiu $21, $0, 21504
+	addiu $22, $0, 31
+	lui $23, 0x5b2b
+	ori $23, $23, 0x5b0e
+	addiu $24, $0, 30
+	addiu $25, $0, -1
+	addiu $28, $0, 31
+	lui $30, 0xffd1
+	addiu $31, $0, -5
 # case 58 body
-	lui $5, %hi(scratch-112)
-	addiu $5, $5, %lo(scratch-112)
-	lw $17, 136($5)
-	lui $22, %hi(scratch-40)
-	addiu $22, $22, %lo(scratch-40)
-	swl $21, 54($22)
-	lui $10, %hi(scratch+26)
-	addiu $10, $10, %lo(scratch+26)
-	swl $13, 0($10)
-	lui $13, %hi(scratch+131)
-	addiu $13, $13, %lo(scratch+131)
-	ll $5, -87($13)
-	sc $1, -87($13)
-	lui $7, %hi(scratch+20)
-	addiu $7, $7, %lo(scratch+20)
-	ll $14, 0($7)
-	sll $10, $30, 7
-	sc $4, 0($7)
-	lui $12, %hi(scratch+18)
-	addiu $12, $12, %lo(scratch+18)
-	lh $21, -6($12)
-	lui $18, %hi(scratch+230)
-	addiu $18, $18, %lo(scratch+230)
-	swl $5, -186($18)
-	swr $5, -189($18)
-	lui $5, %hi(scratch+96)
-	addiu $5, $5, %lo(scratch+96)
-	lbu $16, -85($5)
-	lui $14, %hi(scratch-31)
-	addiu $14, $14, %lo(scratch-31)
-	lwl $3, 47($14)
-	lwr $3, 44($14)
-	lui $31, %hi(scratch-97)
-	addiu $31, $31, %lo(scratch-97)
-	lbu $15, 113($31)
+	lui $25, %hi(scratch-18)
+	addiu $25, $25, %lo(scratch-18)
+	lw $21, 46($25)
+	lui $12, %hi(scratch+35)
+	addiu $12, $12, %lo(scratch+35)
+	swl $16, 3($12)
+	swr $16, 0($12)
+	lui $18, %hi(scratch+62)
+	addiu $18, $18, %lo(scratch+62)
+	lh $23, 0($18)
+	srav $5, $14, $1
+	lui $21, %hi(scratch+70)
+	addiu $21, $21, %lo(scratch+70)
+	lbu $8, -33($21)
+	lui $23, %hi(scratch-116)
+	addiu $23, $23, %lo(scratch-116)
+	sh $2, 168($23)
+	lui $11, %hi(scratch+137)
+	addiu $11, $11, %lo(scratch+137)
+	swr $17, -125($11)
+	swl $17, -122($11)
 # case 58 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6503,78 +6368,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 59
-	addiu $1, $0, 128
+	lui $1, 0x1c6e
+	ori $1, $1, 0xb6b9
 	mthi $1
-	addiu $1, $0, -128
+	addiu $1, $0, 12800
 	mtlo $1
-	addiu $1, $0, -14
-	addiu $2, $0, 40
-	addiu $3, $0, 4096
-	addiu $4, $0, -18
-	lui $5, 0xae00
-	addiu $6, $0, 2
-	lui $7, 0x0
-	ori $7, $7, 0x8000
-	lui $8, 0xffd3
-	lui $9, 0xe37a
-	ori $9, $9, 0x6e17
-	lui $10, 0x4000
-	ori $10, $10, 0x1
-	lui $11, 0x8000
-	lui $12, 0x8bdd
-	ori $12, $12, 0x7d72
-	addiu $13, $0, 2
-	addiu $14, $0, 31
-	lui $15, 0x7fff
-	ori $15, $15, 0xffff
-	addiu $16, $0, 6
-	lui $17, 0x1f
-	ori $17, $17, 0xffff
-	lui $18, 0xae4d
-	ori $18, $18, 0x338a
-	addiu $19, $0, 31
-	addiu $20, $0, -34
-	lui $21, 0x3ae
-	ori $21, $21, 0x79a5
-	addiu $22, $0, 0
-	addiu $23, $0, 8193
-	addiu $24, $0, 34
-	lui $25, 0x5b44
-	ori $25, $25, 0xe0bf
-	addiu $28, $0, -6
-	lui $30, 0xfece
-	ori $30, $30, 0xf4b5
-	addiu $31, $0, -39
+	lui $1, 0xba5f
+	ori $1, $1, 0x4101
+	lui $2, 0x7fff
+	ori $2, $2, 0xfffe
+	lui $3, 0x2
+	lui $4, 0xc960
+	ori $4, $4, 0xebd4
+	addiu $5, $0, 5
+	lui $6, 0x192a
+	ori $6, $6, 0xc152
+	lui $7, 0x80
+	ori $7, $7, 0x1
+	lui $8, 0x0
+	ori $8, $8, 0x8000
+	lui $9, 0xffdf
+	lui $10, 0x1
+	lui $11, 0x3ff
+	ori $11, $11, 0xffff
+	addiu $12, $0, -128
+	lui $13, 0x2
+	ori $13, $13, 0x1
+	addiu $14, $0, 59
+	addiu $15, $0, 14
+	lui $16, 0x11b1
+	ori $16, $16, 0x3949
+	lui $17, 0x545e
+	ori $17, $17, 0x1c23
+	addiu $18, $0, 2048
+	lui $19, 0x2300
+	lui $20, 0x7b74
+	ori $20, $20, 0xe459
+	lui $21, 0x7fff
+	ori $21, $21, 0xffff
+	lui $22, 0x83f9
+	ori $22, $22, 0x95a
+	lui $23, 0xb039
+	ori $23, $23, 0x6c3e
+	addiu $24, $0, 33
+	lui $25, 0xa6b9
+	ori $25, $25, 0xf787
+	lui $28, 0x4e00
+	addiu $30, $0, 3
+	lui $31, 0x2000
+	ori $31, $31, 0x1
 # case 59 body
-	lui $5, %hi(scratch+22)
-	addiu $5, $5, %lo(scratch+22)
-	lbu $31, 1($5)
-	srlv $11, $20, $23
-	lui $13, %hi(scratch+141)
-	addiu $13, $13, %lo(scratch+141)
-	sh $4, -101($13)
-	lui $28, %hi(scratch-157)
-	addiu $28, $28, %lo(scratch-157)
-	sw $8, 197($28)
-	lui $2, %hi(scratch+21)
-	addiu $2, $2, %lo(scratch+21)
-	lwr $28, 4($2)
-	lui $17, %hi(scratch-121)
-	addiu $17, $17, %lo(scratch-121)
-	lw $6, 157($17)
-	lui $25, %hi(scratch+42)
-	addiu $25, $25, %lo(scratch+42)
-	swl $19, 3($25)
-	swr $19, 0($25)
-	lui $9, %hi(scratch-153)
-	addiu $9, $9, %lo(scratch-153)
-	lw $2, 177($9)
-	lui $22, %hi(scratch+61)
-	addiu $22, $22, %lo(scratch+61)
-	lw $19, -33($22)
-	lui $3, %hi(scratch-112)
-	addiu $3, $3, %lo(scratch-112)
-	lwr $23, 148($3)
+	lui $1, %hi(scratch+30)
+	addiu $1, $1, %lo(scratch+30)
+	lwr $10, 0($1)
+	lui $31, %hi(scratch+197)
+	addiu $31, $31, %lo(scratch+197)
+	sb $22, -159($31)
+	lui $9, %hi(scratch-148)
+	addiu $9, $9, %lo(scratch-148)
+	sh $3, 150($9)
 # case 59 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6625,7 +6477,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 62, 162, 189, 115, 91, 201, 153, 165, 245, 101, 29, 255, 176, 60, 166, 229
-	.byte 230, 65, 145, 64, 58, 103, 199, 171, 8, 249, 112, 227, 221, 124, 63, 32
-	.byte 76, 82, 97, 79, 81, 7, 88, 96, 181, 191, 23, 255, 168, 229, 134, 168
-	.byte 237, 214, 69, 140, 45, 128, 238, 142, 71, 78, 229, 198, 163, 108, 25, 46
+	.byte 172, 3, 58, 210, 191, 108, 27, 166, 232, 36, 28, 215, 10, 180, 146, 1
+	.byte 12, 37, 254, 240, 93, 155, 122, 170, 62, 192, 193, 36, 158, 234, 94, 199
+	.byte 237, 6, 202, 15, 172, 107, 103, 122, 222, 128, 215, 174, 18, 60, 248, 146
+	.byte 43, 1, 218, 102, 155, 214, 185, 148, 172, 198, 151, 182, 58, 164, 162, 187
