@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FAULT_PROGRAMS } from './fault-programs';
+import { normalizeDump } from './program-source';
 import { generateAll } from './programs';
 
 export const BUILT_DIR = resolve(__dirname, '..', 'built');
@@ -70,7 +71,7 @@ export function buildAll(dir: string, native: boolean): Manifest {
     if (native) {
       const r = runNative(join(dir, p.name));
       if (r.exitCode !== 0) throw new Error(`${p.name} exited with ${r.exitCode} natively`);
-      writeFileSync(join(dir, `${p.name}.expected`), r.stdout);
+      writeFileSync(join(dir, `${p.name}.expected`), normalizeDump(p.cases, r.stdout));
       outputBytes = r.stdout.length;
     }
     manifest.programs.push({ name: p.name, cases: p.cases.length, sourceSha256: sha256(p.source), outputBytes });

@@ -155,7 +155,68 @@ function selfModifyingForms(): Form[] {
   ];
 }
 
+/** Code written by a string copy, and code whose instructions straddle a page boundary. */
+function codeCopyForms(): Form[] {
+  return [
+    {
+      name: 'copy new code over old with rep movsb',
+      build(b) {
+        stack(b);
+        b.useReg(EAX);
+        for (const r of [1, 6, 7]) b.useReg(r); // ecx esi edi
+        const r = marker(b);
+        const a = b.rng.u32(), c = b.rng.u32();
+        // run the old code, overwrite the whole routine from a template, run it again
+        b.emit('call 2f', 'e8');
+        b.emit(`movl %eax,${r}`);
+        b.emit('movl $3f,%esi');
+        b.emit('movl $2f,%edi');
+        b.emit('movl $4f-3f,%ecx');
+        b.emit('cld');
+        b.emit('rep movsb', 'f3:a4');
+        b.emit('call 2f', 'e8');
+        b.emit('.pushsection .smc,"awx",@progbits');
+        b.emit('2:');
+        b.emit(`movl $${hex(a)},%eax`);
+        b.emit('ret');
+        b.emit('.popsection');
+        b.emit('.pushsection .rodata');
+        b.emit('3:');
+        b.emit(`xorl $${hex(c)},%eax`);
+        b.emit('bswap %eax');
+        b.emit('ret');
+        b.emit('4:');
+        b.emit('.popsection');
+      },
+    },
+    {
+      name: 'instructions across a page boundary, patched',
+      build(b) {
+        stack(b);
+        b.useReg(EAX);
+        const r = marker(b);
+        const split = b.rng.range(1, 4);
+        // a 5-byte mov whose last `split` bytes are on the next page; patch its
+        // immediate (both pages) after the first run
+        b.emit('call 2f', 'e8');
+        b.emit(`movl %eax,${r}`);
+        b.emit(`movl $${hex(b.rng.u32())},2f+1`);
+        b.emit('call 2f', 'e8');
+        b.emit('.pushsection .smc,"awx",@progbits');
+        b.emit('.balign 4096');
+        b.emit(`.skip 4096-5+${split},0x90`);
+        b.emit('2:');
+        b.emit(`movl $${hex(b.rng.u32())},%eax`);
+        b.emit('incl %eax');
+        b.emit('ret');
+        b.emit('.popsection');
+      },
+    },
+  ];
+}
+
 export const CODE_FAMILIES: Family[] = [
+  { name: 'code-copy', forms: codeCopyForms() },
   { name: 'prefix', forms: prefixForms() },
   { name: 'smc', forms: selfModifyingForms() },
 ];

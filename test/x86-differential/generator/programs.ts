@@ -43,6 +43,8 @@ export const PROGRAM_PLANS: ProgramPlan[] = [
   { name: 'prefix', seed: 0x9f1, families: CODE_FAMILIES.filter((f) => f.name === 'prefix'), casesPerForm: 120, formFilter: (n) => !ADDR16.test(n) },
   { name: 'addr16', seed: 0xa16, families: CODE_FAMILIES.filter((f) => f.name === 'prefix'), casesPerForm: 200, formFilter: (n) => ADDR16.test(n) },
   { name: 'smc', seed: 0x53c, families: CODE_FAMILIES.filter((f) => f.name === 'smc'), casesPerForm: 100 },
+  // few cases: each page-straddling one takes a page of code
+  { name: 'code-copy', seed: 0xc0c, families: CODE_FAMILIES.filter((f) => f.name === 'code-copy'), casesPerForm: 12 },
 ];
 
 export interface GeneratedProgram {
