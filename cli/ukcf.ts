@@ -85,21 +85,55 @@ function hostStdin(): Uint8Array {
   return new Uint8Array(0);
 }
 
-function writeOut(bytes: Uint8Array): void {
-  process.stdout.write(bytes);
+const SIGPIPE_EXIT = 128 + 13;
+
+/**
+ * Synchronous, complete writes (the guest's output must be out before its next instruction).
+ * EPIPE propagates: for guest output the Linux layer turns it into SIGPIPE.
+ */
+function writeFully(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += fs.writeSync(fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // a non-blocking pipe is full: wait a little
+    }
+  }
 }
 
-function writeErr(bytes: Uint8Array): void {
-  process.stderr.write(bytes);
+/** ukcf's own text: a reader that has gone away is not an error worth reporting. */
+function say(fd: number, text: string): void {
+  try {
+    writeFully(fd, Buffer.from(text));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
+}
+
+/** Bytes of ukcf's own on stdout (a reader that has gone away is ignored). */
+function writeOut(bytes: Uint8Array): void {
+  try {
+    writeFully(1, bytes);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
 }
 
 function execute(options: UserProgramOptions): UserProgramResult {
-  return runUserProgram({ stdout: writeOut, stderr: writeErr, diagnostic: (l) => process.stderr.write(l + '\n'), ...options });
+  return runUserProgram({
+    stdout: (b) => writeFully(1, b),
+    stderr: (b) => writeFully(2, b),
+    diagnostic: (line) => say(2, line + '\n'),
+    ...options,
+  });
 }
 
 function finish(result: UserProgramResult, stats: boolean): number {
-  if (result.message) process.stderr.write(`ukcf: ${result.message}\n`);
-  if (stats) process.stderr.write(`ukcf: ${result.instructions} instructions retired, exit status ${result.exitCode}\n`);
+  // A program killed by SIGPIPE (its reader went away) ends quietly, as in a shell pipeline.
+  if (result.message && result.exitCode !== SIGPIPE_EXIT) say(2, `ukcf: ${result.message}\n`);
+  if (stats) say(2, `ukcf: ${result.instructions} instructions retired, exit status ${result.exitCode}\n`);
   return result.exitCode;
 }
 
@@ -151,7 +185,7 @@ function runCommand(argv: string[]): number {
   out.push(`[ukcf] scheme ${r.scheme}: frames played ${r.framesPlayed ?? 'none'}, displayed ${r.displayed.length}, exit status ${r.status}${r.panicked ? ' (kernel panic)' : ''}`);
   out.push(`[ukcf] instructions: kernel ${r.counts.kernel} driver ${r.counts.driver} app ${r.counts.app} other ${r.counts.other} total ${r.instructions}`);
   out.push(`[ukcf] simulated time ${(r.simulatedSeconds * 1000).toFixed(3)} ms (${r.cycles} cycles)`);
-  process.stdout.write(out.join('\n') + '\n');
+  say(1, out.join('\n') + '\n');
   if (stats !== undefined) {
     try {
       fs.writeFileSync(stats, JSON.stringify(schemeStats(r), null, 2) + '\n');
@@ -170,11 +204,11 @@ function main(argv: string[]): number {
     case '--help':
     case '-h':
     case 'help':
-      process.stdout.write(USAGE + '\n');
+      say(1, USAGE + '\n');
       return 0;
     case '--version':
     case '-V':
-      process.stdout.write(`ukcf ${packageJson.version}\n`);
+      say(1, `ukcf ${packageJson.version}\n`);
       return 0;
     case 'user':
     case 'mips': {
@@ -187,7 +221,7 @@ function main(argv: string[]): number {
       const program = demoProgram();
       const result = execute({ isa: 'x86', program });
       const code = finish(result, false);
-      process.stdout.write(`\n[ukcf] ${result.instructions.toLocaleString('en-US')} x86 instructions retired by the reference interpreter; exit status ${result.exitCode}\n`);
+      say(1, `\n[ukcf] ${result.instructions.toLocaleString('en-US')} x86 instructions retired by the reference interpreter; exit status ${result.exitCode}\n`);
       return code;
     }
     case 'run':
@@ -205,13 +239,13 @@ try {
   exitWith(main(process.argv.slice(2)));
 } catch (e) {
   if (e instanceof UsageError) {
-    process.stderr.write(`ukcf: ${e.message}\n${USAGE}\n`);
+    say(2, `ukcf: ${e.message}\n${USAGE}\n`);
     exitWith(EXIT_USAGE);
   } else if (e instanceof UserProgramError || e instanceof EmulatorInternalError || e instanceof SystemError || e instanceof ElfError) {
-    process.stderr.write(`ukcf: ${e.message}\n`);
+    say(2, `ukcf: ${e.message}\n`);
     exitWith(EXIT_FAILURE);
   } else {
-    process.stderr.write(`ukcf: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    say(2, `ukcf: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     exitWith(EXIT_FAILURE);
   }
 }

@@ -27,6 +27,7 @@ const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_REMOVEDIR = 0x200;
 const AT_EMPTY_PATH = 0x1000;
 const MAX_FDS = 1024;
+const SIGPIPE = 13;
 const MAX_IO_CHUNK = 64 << 20;
 const SIGNAL_NAMES: Record<number, string> = {
   1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 8: 'SIGFPE', 9: 'SIGKILL',
@@ -645,7 +646,15 @@ export class LinuxProcess {
     const bytes = this.memory.readBytes(buf, count);
     if (f.kind === 'stdout' || f.kind === 'stderr') {
       if (at !== null) return -this.E.ESPIPE;
-      if (count > 0) (f.kind === 'stdout' ? this.options.stdout : this.options.stderr)(bytes);
+      if (count === 0) return 0;
+      try {
+        (f.kind === 'stdout' ? this.options.stdout : this.options.stderr)(bytes);
+      } catch (e) {
+        // The reader went away (a host pipe closed): SIGPIPE, as Linux sends it.
+        if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+        this.sendSelf(SIGPIPE);
+        return -this.E.EPIPE;
+      }
       return count;
     }
     if (f.kind !== 'host' || !f.writable) return -this.E.EBADF;

@@ -420,3 +420,16 @@ test('getrusage and times report simulated CPU time; fsync is accepted for files
   assert.equal(h.call('fsync', 1), -I386_ABI.errno.EINVAL);
   assert.equal(h.call('fsync', 42), -I386_ABI.errno.EBADF);
 });
+
+test('a stdout whose reader is gone raises SIGPIPE (ends the process unless ignored)', () => {
+  const epipe = () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); };
+  const h = harness(I386_ABI, { stdout: epipe });
+  h.mem.writeBytes(SCRATCH, Buffer.from('x'));
+  assert.equal(h.call('write', 1, SCRATCH, 1), -I386_ABI.errno.EPIPE);
+  assert.deepEqual(h.proc.exit, { code: 141, signal: 13, message: 'killed by SIGPIPE' });
+  const ignoring = harness(I386_ABI, { stdout: epipe });
+  ignoring.mem.write32(SCRATCH + 0x100, 1); // SIG_IGN
+  assert.equal(ignoring.call('rt_sigaction', 13, SCRATCH + 0x100, 0, 8), 0);
+  assert.equal(ignoring.call('write', 1, SCRATCH, 1), -I386_ABI.errno.EPIPE);
+  assert.equal(ignoring.proc.exit, null);
+});
