@@ -52,6 +52,8 @@ function newTables(): PageTables {
 export interface MipsAddressSpace {
   readonly kernelTables: PageTables;
   readonly userTables: PageTables;
+  /** Set by the CPU: called when the space replaced its tables. */
+  onTablesChanged: (() => void) | null;
   /** Set by resolve() when it returns RESOLVE_PAGE / RESOLVE_HOST. */
   resolvedPage: MemoryPage | null;
   resolvedAddress: number;
@@ -68,6 +70,7 @@ export interface MipsAddressSpace {
 export class SystemAddressSpace implements MipsAddressSpace {
   readonly kernelTables = newTables();
   readonly userTables = newTables();
+  onTablesChanged: (() => void) | null = null;
   resolvedPage: MemoryPage | null = null;
   resolvedAddress = 0;
   onCodeInvalid: ((page: MemoryPage) => void) | null = null;
@@ -172,7 +175,8 @@ export class SystemAddressSpace implements MipsAddressSpace {
 
 export class PagedAddressSpace implements MipsAddressSpace {
   readonly kernelTables = newTables();
-  readonly userTables = newTables();
+  /** The same tables as the kernel's until a page at 0x80000000 or above is mapped (saves memory). */
+  userTables: PageTables = this.kernelTables;
   resolvedPage: MemoryPage | null = null;
   resolvedAddress = 0;
   onCodeInvalid: ((page: MemoryPage) => void) | null = null;
@@ -212,15 +216,31 @@ export class PagedAddressSpace implements MipsAddressSpace {
     const read = page !== null && prot & PROT_READ ? page : null;
     const write = page !== null && this.memory.writePages[pn] !== null && page.blocks === null ? page : null;
     const exec = page !== null && prot & PROT_EXEC ? page : null;
+    if (pn >= PAGES / 2 && page !== null && this.userTables === this.kernelTables) this.splitUserTables();
     this.kernelTables.read[pn] = read;
     this.kernelTables.write[pn] = write;
     this.kernelTables.exec[pn] = exec;
-    if (pn < PAGES / 2) {
+    if (pn < PAGES / 2 && this.userTables !== this.kernelTables) {
       this.userTables.read[pn] = read;
       this.userTables.write[pn] = write;
       this.userTables.exec[pn] = exec;
     }
   }
+
+  /** Separate user tables: the kernel half stays out of reach of user mode. */
+  private splitUserTables(): void {
+    const t = newTables();
+    for (let pn = 0; pn < PAGES / 2; pn++) {
+      t.read[pn] = this.kernelTables.read[pn];
+      t.write[pn] = this.kernelTables.write[pn];
+      t.exec[pn] = this.kernelTables.exec[pn];
+    }
+    this.userTables = t;
+    this.onTablesChanged?.();
+  }
+
+  /** Called when userTables is replaced (the CPU re-reads its mode's tables). */
+  onTablesChanged: (() => void) | null = null;
 
   resolve(address: number, access: Access, kernel: boolean): number {
     const a = address >>> 0;
@@ -262,7 +282,7 @@ export class PagedAddressSpace implements MipsAddressSpace {
     if (on) {
       if (!this.memory.isWatched(pn)) this.memory.watch(pn); // refresh() runs and nulls the write entries
       this.kernelTables.write[pn] = null;
-      if (pn < PAGES / 2) this.userTables.write[pn] = null;
+      if (pn < PAGES / 2) this.userTables.write[pn] = null; // the same array unless split
     }
     // Off: the page stays watched (someone else may watch it too); writes take the slow path through
     // the PagedMemory, which is correct, only slower, for pages that once held code.

@@ -214,6 +214,7 @@ export class MipsCpu {
     this.updateMode();
     this.blocks = new BlockCache(this);
     this.space.onCodeInvalid = (page) => this.blocks.invalidatePage(page);
+    this.space.onTablesChanged = () => this.updateMode();
   }
 
   reset(): void {
@@ -299,6 +300,7 @@ export class MipsCpu {
       if (badVAddr !== undefined) stop.badVAddr = badVAddr >>> 0;
       if (code === ExcCode.CpU) stop.coprocessor = ce;
       this.stopReason = stop;
+      this.recheck = true;
       if (badVAddr !== undefined) this.badVAddr = badVAddr | 0;
       return false;
     }
