@@ -11,6 +11,8 @@
  */
 #include "trap.h"
 
+	.file	"entry.S"	/* the STT_FILE symbol; otherwise the temporary file name (not reproducible) */
+
 	.set	noreorder
 	.set	noat
 
