@@ -28,7 +28,8 @@ export const AT_HWCAP2 = 26;
 export const AT_EXECFN = 31;
 
 /** The environment a program gets unless the caller gives one: fixed, not the host's. */
-export const DEFAULT_ENVIRONMENT: readonly string[] = ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/', 'LANG=C'];
+// TZ is a POSIX rule, not a zone file name, so local time never depends on the host's /etc/localtime.
+export const DEFAULT_ENVIRONMENT: readonly string[] = ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/', 'LANG=C', 'TZ=UTC0'];
 
 export interface LoadedImage {
   /** First address after the highest segment, page-aligned: the initial program break. */
