@@ -3,7 +3,7 @@
 // a usage error. Messages are one line on stderr, prefixed "ukcf:", never a stack trace.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runUserProgram, UserProgramError, EmulatorInternalError, type UserProgramOptions, type UserProgramResult } from '../emulator/index';
+import { createSystem, runUserProgram, UserProgramError, EmulatorInternalError, type UserProgramOptions, type UserProgramResult } from '../emulator/index';
 import { runScheme, schemeStats, SCHEMES, SystemError, ElfError, type Scheme } from '../emulator/index';
 import packageJson from '../package.json';
 
@@ -14,10 +14,11 @@ const ENGINES = ['interp'] as const;
 const USAGE = `usage: ukcf <command> [options]
 
 commands:
-  user [--engine interp] [--max-instructions N] [--stats] PROGRAM [ARGS...]
+  user [--engine interp] [--max-instructions N] [--stats] [--strace] PROGRAM [ARGS...]
         run a static i386 Linux executable (engine interp: the x86 reference interpreter)
-  mips [--max-instructions N] [--stats] PROGRAM [ARGS...]
+  mips [--max-instructions N] [--stats] [--strace] PROGRAM [ARGS...]
         run a static mipsel (o32) Linux executable on the MIPS simulator
+        (--strace: one line per system call on stderr; --stats: instruction count)
   demo  run the bundled x86 demo program and report its instruction count
   run [--scheme native] [--video FILE] [--frames N] [--stats FILE.json]
         boot the host kernel on the MIPS simulator and play a video through the graphics
@@ -37,12 +38,13 @@ interface RunCommand {
   engine: (typeof ENGINES)[number];
   maxInstructions?: number;
   stats: boolean;
+  strace: boolean;
   program: string;
   args: string[];
 }
 
 function parseRun(isa: 'x86' | 'mips', command: string, argv: string[]): RunCommand {
-  const run: RunCommand = { isa, engine: 'interp', stats: false, program: '', args: [] };
+  const run: RunCommand = { isa, engine: 'interp', stats: false, strace: false, program: '', args: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -64,6 +66,8 @@ function parseRun(isa: 'x86' | 'mips', command: string, argv: string[]): RunComm
       run.maxInstructions = Number(v);
     } else if (flag === '--stats' && inline === undefined) {
       run.stats = true;
+    } else if (flag === '--strace' && inline === undefined) {
+      run.strace = true;
     } else {
       throw new UsageError(`unknown option '${a}' for '${command}'`);
     }
@@ -128,6 +132,17 @@ function execute(options: UserProgramOptions): UserProgramResult {
     diagnostic: (line) => say(2, line + '\n'),
     ...options,
   });
+}
+
+/** A run through the debuggable facade, printing each system call as it returns. */
+function executeTraced(options: UserProgramOptions): UserProgramResult {
+  const system = createSystem({ kind: 'user', ...options });
+  system.on('output', (e) => {
+    if (e.stream === 'stdout') writeFully(1, e.bytes);
+    else writeFully(2, e.bytes);
+  });
+  system.on('syscall', (e) => say(2, `[syscall] ${system.describeSyscall(e)}\n`));
+  return system.runToEnd();
 }
 
 function finish(result: UserProgramResult, stats: boolean): number {
@@ -213,7 +228,8 @@ function main(argv: string[]): number {
     case 'user':
     case 'mips': {
       const run = parseRun(command === 'user' ? 'x86' : 'mips', command, rest);
-      const result = execute({ isa: run.isa, program: run.program, args: run.args, stdin: hostStdin(), maxInstructions: run.maxInstructions });
+      const options = { isa: run.isa, program: run.program, args: run.args, stdin: hostStdin(), maxInstructions: run.maxInstructions };
+      const result = run.strace ? executeTraced(options) : execute(options);
       return finish(result, run.stats);
     }
     case 'demo': {

@@ -7,6 +7,9 @@ import { EM_386, EM_MIPS, ElfError, readElfFile, symbolAt, type ElfFile, type El
 import { MemoryFault, type PagedMemory } from '../machine/paged-memory';
 import { DEFAULT_ENVIRONMENT } from '../linux/program-image';
 import type { SyscallEvent } from '../linux/process';
+import { formatSyscall } from '../linux/syscall-format';
+import { I386_ABI } from '../linux/i386-abi';
+import { MIPS_O32_ABI } from '../linux/mips-o32-abi';
 import { X86Process } from './x86-process';
 import { MipsProcess } from './mips-process';
 import { disassemble as disassembleX86 } from '../x86/disassembler';
@@ -168,6 +171,17 @@ export class UserSystem extends EventEmitter<UserSystemEvents> {
     this.memory.poke(address >>> 0, bytes);
     if (this.process instanceof X86Process) this.process.cpu.invalidateCode(address >>> 0, bytes.length);
     return true;
+  }
+
+  /** A system-call event as one strace-style line (paths shown as strings). */
+  describeSyscall(event: SyscallEvent): string {
+    return formatSyscall(this.isa === 'x86' ? I386_ABI : MIPS_O32_ABI, event, (a) => {
+      try {
+        return this.memory.readCString(a, 4096);
+      } catch {
+        return null;
+      }
+    });
   }
 
   symbolAt(address: number): ElfSymbol | undefined {

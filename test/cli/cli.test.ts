@@ -110,3 +110,17 @@ test('demo: the bundled program, its output matching a native run, and the instr
     assert.ok(body(native.stdout).split('\n').length > 25);
   }
 });
+
+test('--strace prints each system call on stderr, output unchanged (both ISAs)', () => {
+  for (const [cmd, suffix] of [['user', 'i386'], ['mips', 'mipsel']]) {
+    const plain = ukcf([cmd, join(PROGRAMS, `clock.${suffix}`), 'x']);
+    const traced = ukcf([cmd, '--strace', join(PROGRAMS, `clock.${suffix}`), 'x']);
+    assert.equal(traced.code, 7);
+    assert.equal(traced.stdout, plain.stdout);
+    const lines = traced.stderr.trimEnd().split('\n');
+    assert.ok(lines.every((l) => l.startsWith('[syscall] ')), traced.stderr);
+    assert.ok(lines.some((l) => /^\[syscall\] readlink\("\/proc\/self\/exe", 0x[0-9a-f]+, 4096\) = \d+$/.test(l)));
+    assert.ok(lines.some((l) => /^\[syscall\] clock_gettime64\(99, 0x[0-9a-f]+\) = -1 EINVAL$/.test(l)));
+    assert.equal(lines[lines.length - 1], '[syscall] exit_group(7) = 0');
+  }
+});
