@@ -132,7 +132,7 @@ test('picture: XRGB8888 bytes B,G,R,X and every RGB565 value widened exactly', (
     const want = [Math.round((r5 * 255) / 31), Math.round((g6 * 255) / 63), Math.round((b5 * 255) / 31)];
     // Bit replication equals rounding of the exact scale for 5 and 6 bits except where it is off by one;
     // check replication itself, and that it never strays more than 1 from the exact value.
-    const got = [pic.rgb[3 * v], pic.rgb[3 * v + 1], pic.rgb[3 * v + 2]];
+    const got: number[] = [pic.rgb[3 * v], pic.rgb[3 * v + 1], pic.rgb[3 * v + 2]];
     assert.deepEqual(got, [r5 * 8 + (r5 >> 2), g6 * 4 + (g6 >> 4), b5 * 8 + (b5 >> 2)]);
     for (let k = 0; k < 3; k++) assert.ok(Math.abs(got[k] - want[k]) <= 1);
   }
