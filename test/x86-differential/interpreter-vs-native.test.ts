@@ -23,7 +23,8 @@ interface KnownGap {
  */
 const KNOWN_INTERPRETER_GAPS: Record<string, KnownGap> = {
   stack16: { reason: '16-bit pusha/popa/pushf/popf/enter/leave stop as unsupported (x86-interpreter-bugs.md #1)' },
-  smc: { reason: 'a store into a later instruction of the running block is not seen by that instruction (x86-interpreter-bugs.md #4)', cases: (c) => c.family.endsWith('patch the next instruction of the running block') },
+  smc: { reason: 'a store into code of the running block (since 878218f: also a followed callee) is not seen (x86-interpreter-bugs.md #4, #6)' },
+  'code-copy': { reason: 'code written then called in the same (trace) block runs stale (x86-interpreter-bugs.md #6)' },
   addr16: { reason: '0x67 (16-bit addressing) stops as unsupported, even in lea (x86-interpreter-bugs.md #5)' },
   'fault-cli': { reason: 'cli is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
   'fault-sti': { reason: 'sti is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
