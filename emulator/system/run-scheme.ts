@@ -29,6 +29,8 @@ export interface SchemeRunOptions {
   playerArgs?: string[];
   onConsole?: (bytes: Uint8Array) => void;
   maxInstructions?: number;
+  /** false: the MIPS interpreter alone (default: block compiler). */
+  blockCompiler?: boolean;
 }
 
 export interface SchemeRunResult extends HostRunResult {
@@ -79,6 +81,7 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     files,
     cmdline: `driver=/gfx_driver.o -- ${args.join(' ')}`,
     graphicsId: options.graphicsId,
+    blockCompiler: options.blockCompiler,
     onConsole: options.onConsole,
   });
   const result = system.run(options.maxInstructions);
