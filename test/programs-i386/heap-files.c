@@ -21,7 +21,7 @@ int main(void) {
   static size_t size[SLOTS];
   unsigned long sum = 0;
   int bad = 0;
-  for (int round = 0; round < 6000; round++) {
+  for (int round = 0; round < 3000; round++) {
     int i = (int)(next() % SLOTS);
     if (slot[i]) {
       for (size_t k = 0; k < size[i]; k++) bad += slot[i][k] != (unsigned char)(i + k);
@@ -37,7 +37,7 @@ int main(void) {
         slot[i] = NULL;
       }
     } else {
-      size[i] = next() % (next() % 64 == 0 ? 150000 : 300) + 1;
+      size[i] = next() % (next() % 128 == 0 ? 150000 : 300) + 1;
       slot[i] = next() % 2 ? malloc(size[i]) : calloc(size[i], 1);
       if (!slot[i]) return 91;
       for (size_t k = 0; k < size[i]; k++) slot[i][k] = (unsigned char)(i + k);

@@ -75,7 +75,7 @@ int main(void) {
   printf("100%% and %n", &count);
   printf("count=%d\n", count);
   /* sprintf of many random values, checksummed */
-  for (int i = 0; i < 3000; i++) {
+  for (int i = 0; i < 800; i++) {
     uint32_t v = next();
     int len = sprintf(buf, "%d|%u|%08x|%o|%+.5d|%-9hd|%lld", (int)v, v, v, v & 0xffff, (int)(v % 1000) - 500, (short)v,
                       (long long)(int)v * 977);
