@@ -277,8 +277,9 @@ const memory: Emitter = (w, avoid) => {
     if (rng.chance(0.5)) pair.reverse();
     w.emit(...setBase(base, address, imm), ...pair);
   } else {
-    // LL/SC, single-threaded: SC right after LL of the same word succeeds. (No system call
-    // between them: Linux's eret clears the link, qemu-user keeps it.)
+    // LL/SC, single-threaded: SC right after LL of the same word succeeds. Never a second SC
+    // without a new LL (qemu-user compares values, cmpxchg-style, where a core clears LLbit) nor
+    // a system call in between (Linux's eret clears the link, qemu-user keeps it).
     const { address, imm } = memoryAddress(w, 4, true);
     const loaded = w.dest([...avoid, base]);
     const stored = w.dest([...avoid, base]);
@@ -286,8 +287,6 @@ const memory: Emitter = (w, avoid) => {
     const between = rng.below(3);
     for (let i = 0; i < between; i++) simpleAlu(w, [...avoid, base, stored]);
     w.emit(`sc $${stored}, ${imm}($${base})`);
-    // A second SC has no link left: it fails and stores nothing.
-    if (rng.chance(0.25)) w.emit(`sc $${w.dest([...avoid, base])}, ${imm}($${base})`);
   }
 };
 
@@ -784,17 +783,18 @@ function fpuFaultProgram(name: string, what: string, faulting: string[]): Genera
 
 export function generatePrograms(): GeneratedProgram[] {
   const programs: GeneratedProgram[] = [];
-  const state = (name: string, seed: number, what: string, mix: [Emitter, number][], cases = 60, minLength = 3, maxLength = 10) =>
+  const state = (name: string, seed: number, what: string, mix: [Emitter, number][], cases = 150, minLength = 3, maxLength = 10) =>
     programs.push(stateProgram({ name, seed, cases, mix, minLength, maxLength }, what));
   state('alu', 101, 'register ALU, shifts, immediates', [[simpleAlu, 10], [trappingArithmetic, 2]]);
   state('muldiv', 202, 'mult/multu/div/divu/mul/madd*/msub*/hi/lo', [[mulDiv, 6], [simpleAlu, 1]]);
   state('bitfield', 303, 'ext/ins (all pos/size), seb/seh/wsbh, rotr/rotrv, clz/clo', [[bitField, 6], [simpleAlu, 1]]);
   state('memory', 404, 'loads/stores, lwl/lwr/swl/swr at every alignment, ll/sc', [[memory, 6], [simpleAlu, 1]]);
   state('branches', 505, 'all branches incl. likely and link forms, jumps, delay slots, loops', [[branch, 5], [loop, 1], [simpleAlu, 1]]);
-  state('mixed', 606, 'everything together', [[simpleAlu, 3], [bitField, 2], [mulDiv, 2], [memory, 2], [branch, 2], [loop, 1], [trappingArithmetic, 1], [misc, 1]], 80, 6, 16);
-  state('blocks', 707, 'long mixed sequences and loops with memory, branches and jumps inside (block compiler)', [[simpleAlu, 3], [bitField, 1], [mulDiv, 1], [memory, 2], [branch, 2], [richLoop, 2], [misc, 1]], 50, 10, 30);
+  state('mixed', 606, 'everything together', [[simpleAlu, 3], [bitField, 2], [mulDiv, 2], [memory, 2], [branch, 2], [loop, 1], [trappingArithmetic, 1], [misc, 1]], 150, 6, 16);
+  state('blocks', 707, 'long mixed sequences and loops with memory, branches and jumps inside (block compiler)', [[simpleAlu, 3], [bitField, 1], [mulDiv, 1], [memory, 2], [branch, 2], [richLoop, 2], [misc, 1]], 100, 10, 30);
   // Every lwl/lwr/swl/swr at every alignment, systematically.
   programs.push(partialWordProgram());
+  programs.push(exhaustiveProgram());
   programs.push(syscallProgram());
   TRAPS.forEach((t, i) => programs.push(trapProgram(t, 700 + i)));
   (['add', 'addi', 'sub'] as const).forEach((op, i) => programs.push(overflowProgram(op, 800 + i)));
@@ -807,6 +807,51 @@ export function generatePrograms(): GeneratedProgram[] {
   programs.push(fpuFaultProgram('fpu-segv-sdc1', 'sdc1 into the read-only text segment: SIGSEGV', ['lui $9, %hi(__start)', 'addiu $9, $9, %lo(__start)', 'sdc1 $f0, 0($9)']));
   programs.push(fpuFaultProgram('fpu-sigfpe-ctc1', 'ctc1 setting the divide-by-zero cause with its enable: SIGFPE', ['ori $9, $0, 0x8400', 'ctc1 $9, $31']));
   return programs;
+}
+
+/**
+ * Systematic rather than random: ext and ins for every valid (pos, size), every shift amount of
+ * the immediate shifts, variable shifts by 0..63 (only the low 5 bits count), clz/clo of every
+ * one-bit, all-but-one-bit and low-mask pattern; 16 results per case.
+ */
+function exhaustiveProgram(): GeneratedProgram {
+  const rng = new Random(0xe7);
+  const name = 'exhaustive-fields-shifts';
+  const lines = [...HEADER(name, 'ext/ins at every (pos, size), all shift amounts, clz/clo of one-bit patterns'), '\tlui $29, %hi(state)', '\taddiu $29, $29, %lo(state)'];
+  const operations: string[] = [];
+  for (let pos = 0; pos < 32; pos++) {
+    for (let size = 1; pos + size <= 32; size++) {
+      operations.push(`ext DEST, SRC, ${pos}, ${size}`, `ins DEST, SRC, ${pos}, ${size}`);
+    }
+  }
+  for (const op of ['sll', 'srl', 'sra', 'rotr']) for (let sa = 0; sa < 32; sa++) operations.push(`${op} DEST, SRC, ${sa}`);
+  // DEST first holds the shift amount or the pattern, then the result.
+  for (const op of ['sllv', 'srlv', 'srav', 'rotrv']) for (let amount = 0; amount < 64; amount++) operations.push(`addiu DEST, $0, ${amount}|${op} DEST, SRC, DEST`);
+  for (let bit = 0; bit < 32; bit++) {
+    for (const [pattern, op] of [[1 << bit, 'clz'], [~(1 << bit), 'clo'], [(1 << bit) - 1, 'clz'], [~((1 << bit) - 1), 'clo']] as [number, string][]) {
+      operations.push(`SET ${pattern}|${op} DEST, DEST`);
+    }
+  }
+  const sources = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const destinations = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 30, 31];
+  let c = 0;
+  for (let i = 0; i < operations.length; c++) {
+    const w = new CaseWriter(rng, `c${c}`);
+    w.emit(`# case ${c}`);
+    initialiseCase(w);
+    w.emit(`# case ${c} body`);
+    for (let k = 0; k < destinations.length && i < operations.length; k++, i++) {
+      const src = rng.pick(sources);
+      for (const part of operations[i].split('|')) {
+        if (part.startsWith('SET ')) w.emit(...setReg(destinations[k], Number(part.slice(4))));
+        else w.emit(part.replaceAll('DEST', `$${destinations[k]}`).replace('SRC', `$${src}`));
+      }
+    }
+    w.emit(`# case ${c} dump`, ...dumpState());
+    lines.push(...indent(w.lines));
+  }
+  lines.push(...indent(exitWith(0)), ...stateData(rng), '');
+  return { name, source: lines.join('\n'), stateDumps: true };
 }
 
 /** lwl/lwr/swl/swr for every byte offset 0..7 of an 8-byte window, each from a fresh state. */

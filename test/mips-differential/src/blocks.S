@@ -124,26 +124,52 @@ __start:
 	rotrv $1, $28, $21
 	lui $12, 0xffff
 	sc $7, -194($14)
-	bgezall $13, .Lc0_8
-	movz $8, $22, $4
-	lui $30, 0x458e
+	sltiu $13, $4, 32728
+	addu $28, $23, $0
+	bne $23, $28, .Lc0_8
+	sll $8, $24, 0
+	sllv $13, $3, $11
+	sra $7, $7, 7
 .Lc0_8:
-	lui $2, %hi(scratch+109)
-	addiu $2, $2, %lo(scratch+109)
-	lw $6, -109($2)
-	lui $4, %hi(scratch+42)
-	addiu $4, $4, %lo(scratch+42)
-	sh $7, 0($4)
+	sllv $22, $12, $2
 	addiu $18, $18, -1
-	bne $18, $0, .Lc0_6
-	sllv $7, $22, $12
-	lui $18, 0x5ec4
-	lui $3, %hi(scratch+94)
-	addiu $3, $3, %lo(scratch+94)
-	pref 7, -62($3)
-	lui $3, %hi(scratch+63)
-	addiu $3, $3, %lo(scratch+63)
-	lb $2, -18($3)
+	bgtz $18, .Lc0_6
+	slt $31, $7, $28
+	addiu $3, $0, 4
+.Lc0_9:
+	lui $8, %hi(scratch+4)
+	addiu $8, $8, %lo(scratch+4)
+	lwl $6, 3($8)
+	lwr $6, 0($8)
+	srl $2, $24, 15
+	lui $28, %hi(scratch+96)
+	addiu $28, $28, %lo(scratch+96)
+	lh $25, -52($28)
+	lui $9, %hi(.Lc0_10)
+	addiu $9, $9, %lo(.Lc0_10)
+	jalr $12, $9
+	srl $19, $18, 26
+	srlv $22, $31, $20
+.Lc0_10:
+	addiu $3, $3, -1
+	bne $3, $0, .Lc0_9
+	sltu $10, $8, $18
+	lui $22, %hi(scratch+88)
+	addiu $22, $22, %lo(scratch+88)
+	ll $1, -40($22)
+	sc $28, -40($22)
+	addiu $10, $0, 1
+.Lc0_11:
+	seh $8, $2
+	lui $15, %hi(scratch+127)
+	addiu $15, $15, %lo(scratch+127)
+	lbu $16, -94($15)
+	andi $5, $6, 32768
+	lui $1, 0xa665
+	sra $1, $8, 16
+	addiu $10, $10, -1
+	bne $10, $0, .Lc0_11
+	lui $21, 0x134c
 # case 0 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -187,103 +213,112 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 1
-	lui $1, 0x7e15
-	ori $1, $1, 0x98a3
+	lui $1, 0x4f1d
+	ori $1, $1, 0x9d59
 	mthi $1
-	lui $1, 0x1fff
-	ori $1, $1, 0xffff
+	addiu $1, $0, 32767
 	mtlo $1
-	addiu $1, $0, -81
-	lui $2, 0x1000
-	lui $3, 0x50e0
-	ori $3, $3, 0x20
-	addiu $4, $0, -6
-	lui $5, 0xe00
-	lui $6, 0xa0d2
-	ori $6, $6, 0x49eb
-	lui $7, 0x313c
-	ori $7, $7, 0x3597
-	addiu $8, $0, -4
-	lui $9, 0xf73e
-	ori $9, $9, 0x5a81
-	lui $10, 0x1264
-	ori $10, $10, 0xf580
-	addiu $11, $0, 31
-	addiu $12, $0, -16
-	addiu $13, $0, -58
-	lui $14, 0xd5ac
-	ori $14, $14, 0x8e47
-	lui $15, 0x665c
-	ori $15, $15, 0xb4e
-	addiu $16, $0, -128
-	addiu $17, $0, 21
-	addiu $18, $0, 16
-	lui $19, 0x9fe1
-	ori $19, $19, 0xb1cb
-	lui $20, 0x5f00
-	lui $21, 0x0
-	ori $21, $21, 0xffff
-	lui $22, 0x1
-	addiu $23, $0, 5
-	lui $24, 0x1234
-	ori $24, $24, 0x5678
-	lui $25, 0x640
-	ori $25, $25, 0xbf14
-	lui $28, 0x7fff
-	ori $28, $28, 0xffff
-	lui $30, 0x1234
-	ori $30, $30, 0x5678
-	addiu $31, $0, 26
+	lui $1, 0x75c8
+	ori $1, $1, 0x41b6
+	lui $2, 0xf464
+	ori $2, $2, 0x417b
+	lui $3, 0x9cd3
+	ori $3, $3, 0x6923
+	lui $4, 0x2e05
+	ori $4, $4, 0x6d9
+	addiu $5, $0, 31
+	addiu $6, $0, -28
+	addiu $7, $0, 23040
+	lui $8, 0xbd91
+	ori $8, $8, 0x788f
+	lui $9, 0x6c77
+	ori $9, $9, 0xbbe0
+	lui $10, 0xf89b
+	ori $10, $10, 0x3e33
+	lui $11, 0x1
+	lui $12, 0xd052
+	ori $12, $12, 0xe6d
+	addiu $13, $0, 23808
+	lui $14, 0x87da
+	ori $14, $14, 0x7672
+	lui $15, 0x6e02
+	ori $15, $15, 0x5e8
+	lui $16, 0x6b26
+	ori $16, $16, 0x1b3c
+	lui $17, 0x49
+	lui $18, 0xcda1
+	ori $18, $18, 0xf50f
+	lui $19, 0xdf00
+	lui $20, 0x0
+	ori $20, $20, 0xffff
+	lui $21, 0xfdcc
+	ori $21, $21, 0xb271
+	lui $22, 0x5555
+	ori $22, $22, 0x5555
+	lui $23, 0x82c5
+	ori $23, $23, 0xabd5
+	lui $24, 0x2cf8
+	ori $24, $24, 0x6e70
+	lui $25, 0x8000
+	addiu $28, $0, 3
+	addiu $30, $0, 8
+	addiu $31, $0, 2816
 # case 1 body
-	bne $13, $13, .Lc1_0
-	srav $30, $21, $24
-	lui $12, 0xffff
+	lui $25, %hi(scratch-165)
+	addiu $25, $25, %lo(scratch-165)
+	sw $9, 165($25)
+	sra $16, $12, 20
+	lui $19, %hi(scratch+71)
+	addiu $19, $19, %lo(scratch+71)
+	sw $6, -15($19)
+	lui $17, %hi(scratch+1)
+	addiu $17, $17, %lo(scratch+1)
+	swr $13, 0($17)
+	swl $13, 3($17)
+	ori $31, $18, 39850
+	addiu $23, $0, 3
 .Lc1_0:
-	bltzal $30, .Lc1_1
-	lui $23, 0xffff
-	sllv $30, $16, $20
-	ori $31, $13, 17237
-.Lc1_1:
-	addiu $23, $0, 4
-.Lc1_2:
-	lui $15, %hi(.Lc1_3)
-	addiu $15, $15, %lo(.Lc1_3)
-	jr $15
-	rotr $12, $18, 3
-	lui $17, 0xe02
-.Lc1_3:
-	rotrv $31, $3, $28
-	ins $1, $7, 24, 2
+	lui $30, %hi(scratch+157)
+	addiu $30, $30, %lo(scratch+157)
+	sb $22, -134($30)
+	lui $21, 0x8000
+	ori $21, $21, 0x1
+	div $0, $7, $21
+	lui $24, 0x630a
+	lui $30, %hi(scratch+120)
+	addiu $30, $30, %lo(scratch+120)
+	sw $0, -76($30)
 	addiu $23, $23, -1
-	bne $23, $0, .Lc1_2
-	srl $4, $17, 20
-	jal .Lc1_4
-	rotr $31, $1, 26
-	sllv $20, $1, $16
-	sra $19, $9, 23
-.Lc1_4:
-	lui $13, %hi(scratch-17)
-	addiu $13, $13, %lo(scratch-17)
-	synci 31($13)
-	addiu $1, $0, 1
-.Lc1_5:
-	slt $31, $16, $7
-	wsbh $14, $23
-	clz $16, $12
-	ins $18, $4, 2, 11
-	addiu $1, $1, -1
-	bgtz $1, .Lc1_5
-	lui $19, 0x7420
-	ext $28, $24, 13, 2
-	bgez $30, .Lc1_6
-	sra $14, $8, 0
-	and $10, $2, $15
-	movn $2, $31, $7
-.Lc1_6:
-	lui $3, %hi(scratch+8)
-	addiu $3, $3, %lo(scratch+8)
-	pref 0, 0($3)
-	sync
+	bgtz $23, .Lc1_0
+	and $13, $9, $2
+	lui $5, %hi(scratch+96)
+	addiu $5, $5, %lo(scratch+96)
+	lwl $30, -91($5)
+	lwr $30, -94($5)
+	and $1, $30, $7
+	rotr $20, $17, 10
+	rotr $5, $20, 30
+	maddu $17, $30
+	srlv $30, $9, $3
+	lui $15, %hi(scratch+24)
+	addiu $15, $15, %lo(scratch+24)
+	lh $25, 0($15)
+	sltiu $17, $3, 32767
+	lui $6, 0x8000
+	addiu $21, $0, -1
+	div $0, $6, $21
+	ext $28, $14, 2, 25
+	addiu $19, $0, 5
+.Lc1_1:
+	lui $4, %hi(scratch-174)
+	addiu $4, $4, %lo(scratch-174)
+	lwr $5, 192($4)
+	lui $14, %hi(scratch+15)
+	addiu $14, $14, %lo(scratch+15)
+	lb $6, 0($14)
+	addiu $19, $19, -1
+	bgtz $19, .Lc1_1
+	rotr $7, $15, 26
 # case 1 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -327,149 +362,207 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 2
-	lui $1, 0x1000
-	ori $1, $1, 0x1
+	lui $1, 0x4714
+	ori $1, $1, 0x6114
 	mthi $1
-	lui $1, 0x9c17
-	ori $1, $1, 0xaf29
+	lui $1, 0x8633
+	ori $1, $1, 0x9b8a
 	mtlo $1
-	addiu $1, $0, 8
-	lui $2, 0xdcd6
-	ori $2, $2, 0xad9a
-	addiu $3, $0, 31
-	lui $4, 0x5af1
-	ori $4, $4, 0x9962
-	addiu $5, $0, -8
-	addiu $6, $0, 0
-	addiu $7, $0, -11
-	lui $8, 0xf5ff
-	ori $8, $8, 0x7dee
-	addiu $9, $0, -30
-	lui $10, 0x0
-	ori $10, $10, 0xffff
-	addiu $11, $0, 8191
-	lui $12, 0x7c00
-	addiu $13, $0, -51
-	lui $14, 0x5500
-	addiu $15, $0, 32767
-	lui $16, 0x2
-	ori $16, $16, 0x1
-	addiu $17, $0, 29
-	addiu $18, $0, -34
-	addiu $19, $0, 511
-	addiu $20, $0, 33
-	lui $21, 0xe4b0
-	ori $21, $21, 0x3d88
-	addiu $22, $0, -13312
-	lui $23, 0x2d16
-	ori $23, $23, 0x448e
-	addiu $24, $0, 16
-	addiu $25, $0, -18
-	lui $28, 0xfa57
-	ori $28, $28, 0x9a6f
-	lui $30, 0x0
-	ori $30, $30, 0xffff
-	addiu $31, $0, 511
+	addiu $1, $0, 127
+	lui $2, 0x9c00
+	addiu $3, $0, -19
+	addiu $4, $0, 3
+	addiu $5, $0, -18688
+	lui $6, 0xaaaa
+	ori $6, $6, 0xaaaa
+	addiu $7, $0, -13568
+	lui $8, 0xfc44
+	ori $8, $8, 0xfb0e
+	addiu $9, $0, 2
+	addiu $10, $0, -11
+	addiu $11, $0, -25
+	lui $12, 0xcfcc
+	ori $12, $12, 0x4fdb
+	lui $13, 0x7
+	lui $14, 0xff91
+	addiu $15, $0, -40
+	lui $16, 0xf00
+	addiu $17, $0, -29952
+	lui $18, 0xef59
+	ori $18, $18, 0x239
+	addiu $19, $0, 12
+	addiu $20, $0, 128
+	lui $21, 0x69bf
+	ori $21, $21, 0xaeea
+	addiu $22, $0, -2
+	lui $23, 0x11ef
+	ori $23, $23, 0x9398
+	addiu $24, $0, -256
+	lui $25, 0x1
+	addiu $28, $0, -122
+	lui $30, 0x7fb3
+	ori $30, $30, 0x6a4c
+	addiu $31, $0, -21
 # case 2 body
-	movz $28, $6, $15
-	addiu $23, $0, 2
+	lui $17, 0x1
+	lui $5, 0x0
+	srl $3, $14, 23
+	rotr $19, $9, 8
+	addiu $21, $0, 2
 .Lc2_0:
-	lui $11, %hi(scratch+142)
-	addiu $11, $11, %lo(scratch+142)
-	lbu $8, -107($11)
-	subu $19, $9, $17
-	lui $15, 0x8000
-	lui $1, %hi(.Lc2_1)
-	addiu $1, $1, %lo(.Lc2_1)
-	jalr $8, $1
-	sllv $6, $28, $23
-	and $16, $19, $8
-	sllv $17, $15, $5
-.Lc2_1:
-	lui $20, %hi(.Lc2_2)
-	addiu $20, $20, %lo(.Lc2_2)
-	jr $20
-	lui $5, 0xa5c4
-	addiu $6, $31, -32768
-	nor $2, $15, $15
-.Lc2_2:
-	addiu $23, $23, -1
-	bgtz $23, .Lc2_0
-	lui $30, 0xffff
-	lui $30, 0x8000
-	ext $5, $12, 1, 29
-	nor $12, $2, $14
-	bgezall $7, .Lc2_3
-	srav $8, $23, $21
-	slti $8, $22, -4198
-.Lc2_3:
-	addiu $8, $0, 3
-.Lc2_4:
-	lui $1, %hi(.Lc2_5)
-	addiu $1, $1, %lo(.Lc2_5)
-	jalr $1
-	ori $21, $30, 1
+	andi $22, $30, 11815
+	rotr $20, $23, 0
+	lui $19, %hi(scratch+152)
+	addiu $19, $19, %lo(scratch+152)
+	sh $5, -106($19)
 	srlv $20, $15, $3
-.Lc2_5:
 	sll $10, $22, 23
-	lui $15, %hi(.Lc2_6)
-	addiu $15, $15, %lo(.Lc2_6)
-	jr $15
-	lui $9, 0x7f1f
-	lui $16, 0xffff
-.Lc2_6:
-	slti $4, $19, 16181
-	lui $15, %hi(.Lc2_7)
-	addiu $15, $15, %lo(.Lc2_7)
-	jr $15
-	lui $4, 0x1
-	or $9, $18, $23
-	sra $19, $6, 0
-.Lc2_7:
-	seh $21, $6
-	addiu $8, $8, -1
-	bne $8, $0, .Lc2_4
-	sllv $24, $6, $17
-	addiu $1, $0, 2
-.Lc2_8:
+	addiu $21, $21, -1
+	bgtz $21, .Lc2_0
+	ori $31, $9, 32543
+	mflo $10
+	clz $4, $19
+	bal .Lc2_1
+	xori $4, $12, 65280
+	srlv $24, $13, $18
+.Lc2_1:
+	beq $30, $17, .Lc2_2
+	sllv $3, $24, $6
+	lui $0, 0xffff
 	subu $15, $5, $4
-	sltu $19, $4, $31
-	sltiu $7, $2, 9573
-	addiu $1, $1, -1
-	bne $1, $0, .Lc2_8
-	or $31, $30, $6
-	subu $12, $7, $2
-	addiu $13, $0, 4
+.Lc2_2:
+	sltu $5, $31, $0
+	addiu $2, $0, 6
+.Lc2_3:
+	ori $5, $11, 40808
+	sllv $4, $5, $11
+	movn $13, $18, $20
+	addiu $2, $2, -1
+	bne $2, $0, .Lc2_3
+	srl $9, $18, 9
+	blezl $28, .Lc2_4
+	lui $1, 0x7fff
+	slt $4, $30, $3
+	ori $2, $16, 60638
+.Lc2_4:
+	lui $4, %hi(scratch+174)
+	addiu $4, $4, %lo(scratch+174)
+	swl $10, -162($4)
+	addiu $17, $0, 3
+.Lc2_5:
+	lui $31, 0x510c
+	ori $31, $31, 0x2472
+	divu $0, $11, $31
+	lui $4, %hi(scratch+194)
+	addiu $4, $4, %lo(scratch+194)
+	lwr $22, -171($4)
+	lwl $22, -168($4)
+	bne $23, $6, .Lc2_6
+	sll $7, $11, 13
+	srlv $25, $7, $25
+	rotrv $6, $23, $3
+.Lc2_6:
+	lui $12, %hi(scratch+24)
+	addiu $12, $12, %lo(scratch+24)
+	ll $3, 0($12)
+	sc $19, 0($12)
+	ext $3, $19, 6, 25
+	bal .Lc2_7
+	lui $8, 0xffff
+	sra $21, $16, 3
+.Lc2_7:
+	addiu $17, $17, -1
+	bne $17, $0, .Lc2_5
+	addu $30, $24, $6
+	addiu $25, $0, 2
+.Lc2_8:
+	lui $23, 0x1
+	lui $19, %hi(.Lc2_9)
+	addiu $19, $19, %lo(.Lc2_9)
+	jalr $24, $19
+	srlv $5, $15, $5
+	sll $28, $2, 8
+	lui $30, 0xff
 .Lc2_9:
-	lui $17, %hi(scratch+41)
-	addiu $17, $17, %lo(scratch+41)
-	sb $19, 0($17)
-	rotr $25, $21, 0
-	rotrv $1, $19, $12
-	lui $4, 0xd54b
-	lui $10, %hi(scratch+59)
-	addiu $10, $10, %lo(scratch+59)
-	lh $4, -23($10)
-	addiu $13, $13, -1
-	bgtz $13, .Lc2_9
-	sltiu $3, $10, -11782
-	mflo $31
-	bltz $22, .Lc2_10
-	srl $23, $6, 12
-	sltu $21, $8, $2
-	lui $16, 0xacc8
+	mul $17, $12, $16
+	mthi $15
+	mtlo $24
+	lui $2, %hi(.Lc2_10)
+	addiu $2, $2, %lo(.Lc2_10)
+	jalr $7, $2
+	sll $14, $1, 25
+	lui $3, 0xb78b
+	srav $30, $5, $11
 .Lc2_10:
-	srlv $15, $9, $7
-	addiu $7, $0, 6
+	ins $15, $1, 23, 6
+	addiu $25, $25, -1
+	bne $25, $0, .Lc2_8
+	lui $13, 0x1
+	lui $11, 0x941e
+	rotrv $6, $8, $13
+	j .Lc2_11
+	sra $30, $13, 13
+	srlv $6, $4, $18
+	sll $16, $30, 6
 .Lc2_11:
-	msubu $3, $14
-	lui $28, %hi(scratch+180)
-	addiu $28, $28, %lo(scratch+180)
-	sb $28, -175($28)
-	rotrv $3, $19, $21
-	addiu $7, $7, -1
-	bgtz $7, .Lc2_11
-	lui $24, 0x8000
+	slt $23, $9, $15
+	lui $12, %hi(scratch+22)
+	addiu $12, $12, %lo(scratch+22)
+	lwl $21, 0($12)
+	movn $19, $16, $28
+	addiu $28, $0, 2
+.Lc2_12:
+	msub $15, $0
+	bltz $22, .Lc2_13
+	lui $4, 0x1
+	srl $9, $5, 25
+	rotrv $9, $3, $20
+.Lc2_13:
+	lui $10, %hi(.Lc2_14)
+	addiu $10, $10, %lo(.Lc2_14)
+	jalr $13, $10
+	lui $12, 0x1
+	sllv $23, $24, $24
+.Lc2_14:
+	srl $3, $19, 20
+	xori $14, $5, 35346
+	srav $9, $23, $24
+	addiu $28, $28, -1
+	bne $28, $0, .Lc2_12
+	rotr $23, $5, 31
+	srav $6, $21, $12
+	lui $11, %hi(scratch+49)
+	addiu $11, $11, %lo(scratch+49)
+	sb $23, 0($11)
+	addiu $6, $0, 6
+.Lc2_15:
+	mult $13, $14
+	lui $3, %hi(scratch+16)
+	addiu $3, $3, %lo(scratch+16)
+	swl $6, 3($3)
+	swr $6, 0($3)
+	lui $15, %hi(.Lc2_16)
+	addiu $15, $15, %lo(.Lc2_16)
+	jalr $17, $15
+	srl $18, $17, 20
+	movz $2, $9, $23
+.Lc2_16:
+	seb $13, $4
+	lui $8, 0x5ca
+	lui $5, %hi(.Lc2_17)
+	addiu $5, $5, %lo(.Lc2_17)
+	jalr $5
+	srlv $1, $21, $16
+	xor $13, $31, $19
+.Lc2_17:
+	addiu $6, $6, -1
+	bne $6, $0, .Lc2_15
+	sltiu $25, $25, 4581
+	sra $9, $12, 23
+	lui $28, %hi(scratch+25)
+	addiu $28, $28, %lo(scratch+25)
+	lwl $10, 3($28)
+	lwr $10, 0($28)
 # case 2 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -513,171 +606,138 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 3
-	addiu $1, $0, -28
+	lui $1, 0x2ebd
+	ori $1, $1, 0x8888
 	mthi $1
-	addiu $1, $0, -25344
+	addiu $1, $0, 7
 	mtlo $1
-	lui $1, 0xda00
-	addiu $2, $0, 0
-	lui $3, 0xd65f
-	ori $3, $3, 0xb5d3
-	addiu $4, $0, 30
-	lui $5, 0x3b27
-	ori $5, $5, 0x8c6
-	addiu $6, $0, -109
-	lui $7, 0x68d6
-	ori $7, $7, 0xe5a3
-	addiu $8, $0, 15
-	lui $9, 0xa9a1
-	ori $9, $9, 0x3f58
-	addiu $10, $0, 27
-	addiu $11, $0, 511
-	addiu $12, $0, -26
-	addiu $13, $0, 46
-	lui $14, 0x8000
-	lui $15, 0xf218
-	ori $15, $15, 0x6fef
-	addiu $16, $0, 128
-	lui $17, 0x1653
-	ori $17, $17, 0xcfb1
-	addiu $18, $0, 19456
-	addiu $19, $0, -2816
-	lui $20, 0xdc9
-	ori $20, $20, 0x9a2d
-	lui $21, 0x3f3b
-	ori $21, $21, 0x76ef
-	addiu $22, $0, 4
-	addiu $23, $0, 32
-	lui $24, 0xf26f
-	ori $24, $24, 0x97f9
-	lui $25, 0x1
-	lui $28, 0x55f3
-	ori $28, $28, 0x8c1d
-	lui $30, 0xd600
-	lui $31, 0x7fff
-	ori $31, $31, 0xffff
+	lui $1, 0x4821
+	ori $1, $1, 0x9a90
+	lui $2, 0x7fff
+	ori $2, $2, 0xfffe
+	lui $3, 0x200
+	addiu $4, $0, 0
+	lui $5, 0xff
+	ori $5, $5, 0xffff
+	addiu $6, $0, -102
+	addiu $7, $0, 32
+	addiu $8, $0, 4
+	lui $9, 0xff8d
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	lui $11, 0x4c00
+	addiu $12, $0, -115
+	lui $13, 0x8
+	ori $13, $13, 0x1
+	addiu $14, $0, 30
+	addiu $15, $0, -7
+	addiu $16, $0, -26
+	addiu $17, $0, 36
+	lui $18, 0x6f01
+	ori $18, $18, 0xb78d
+	addiu $19, $0, 17
+	addiu $20, $0, -12
+	addiu $21, $0, -1
+	addiu $22, $0, 2
+	lui $23, 0xc17f
+	ori $23, $23, 0x62fb
+	addiu $24, $0, 18944
+	addiu $25, $0, 25
+	addiu $28, $0, 14
+	addiu $30, $0, 18
+	lui $31, 0xff
+	ori $31, $31, 0xff
 # case 3 body
-	beq $10, $30, .Lc3_0
-	and $23, $10, $31
-	or $21, $5, $8
-	sra $7, $16, 23
-.Lc3_0:
-	addiu $30, $0, 3
-.Lc3_1:
-	maddu $30, $5
-	addiu $14, $15, 25844
-	slt $19, $23, $9
-	lui $13, %hi(scratch+204)
-	addiu $13, $13, %lo(scratch+204)
-	sw $21, -196($13)
-	addiu $30, $30, -1
-	bne $30, $0, .Lc3_1
-	movn $2, $18, $16
-	lui $31, %hi(scratch-93)
-	addiu $31, $31, %lo(scratch-93)
-	synci 150($31)
-	andi $1, $12, 26120
-	subu $12, $13, $8
-	sltiu $4, $20, -13734
-	lui $6, 0x8000
-	addiu $13, $0, -1
-	div $0, $6, $13
-	ext $8, $16, 25, 6
-	lui $3, %hi(scratch-159)
-	addiu $3, $3, %lo(scratch-159)
-	swl $23, 170($3)
-	lui $6, %hi(scratch-4)
-	addiu $6, $6, %lo(scratch-4)
-	swl $8, 9($6)
-	swr $8, 6($6)
-	addiu $11, $0, 4
-.Lc3_2:
-	msubu $5, $11
-	beql $21, $12, .Lc3_3
-	sllv $22, $6, $23
-	movn $25, $23, $12
-	srlv $14, $14, $2
-.Lc3_3:
-	lui $8, %hi(.Lc3_4)
-	addiu $8, $8, %lo(.Lc3_4)
-	jalr $7, $8
-	xori $15, $22, 36468
-	ori $4, $30, 32767
-.Lc3_4:
-	mtlo $3
-	lui $5, %hi(scratch-62)
-	addiu $5, $5, %lo(scratch-62)
-	lw $18, 78($5)
-	addiu $11, $11, -1
-	bgtz $11, .Lc3_2
-	nor $7, $10, $0
-	beq $0, $13, .Lc3_5
-	sltiu $31, $5, -26720
-	sll $18, $10, 9
-	sra $28, $21, 11
-.Lc3_5:
-	lui $9, %hi(scratch+56)
-	addiu $9, $9, %lo(scratch+56)
-	sw $12, 0($9)
-	sltu $3, $9, $13
-	addiu $18, $0, 1
-.Lc3_6:
-	lui $22, %hi(scratch+158)
-	addiu $22, $22, %lo(scratch+158)
-	sh $21, -136($22)
-	sra $3, $13, 4
-	addiu $18, $18, -1
-	bgtz $18, .Lc3_6
-	andi $5, $28, 32768
-	addiu $5, $0, 6
-.Lc3_7:
-	lui $6, %hi(scratch+87)
-	addiu $6, $6, %lo(scratch+87)
-	lbu $12, -27($6)
-	slti $3, $4, 0
-	lui $25, %hi(scratch+119)
-	addiu $25, $25, %lo(scratch+119)
-	swr $23, -83($25)
-	swl $23, -80($25)
-	addiu $5, $5, -1
-	bgtz $5, .Lc3_7
-	sra $30, $0, 18
-	blez $23, .Lc3_8
-	sll $11, $30, 9
-	slt $8, $25, $22
-	sra $17, $24, 17
-.Lc3_8:
-	lui $5, %hi(.Lc3_9)
-	addiu $5, $5, %lo(.Lc3_9)
-	jalr.hb $5
-	lui $0, 0xff
-	subu $13, $25, $28
-.Lc3_9:
-	j .Lc3_10
-	srlv $31, $16, $21
-	sra $8, $31, 15
-.Lc3_10:
+	ext $0, $5, 25, 4
+	mthi $19
+	addiu $22, $13, 15459
+	lui $24, %hi(scratch+56)
+	addiu $24, $24, %lo(scratch+56)
+	sh $5, 0($24)
+	rdhwr $23, $0
+	slt $25, $28, $17
+	bltz $14, .Lc3_0
+	movz $21, $4, $13
+	lui $31, 0x0
 	or $23, $19, $23
-	jal .Lc3_11
+.Lc3_0:
+	jal .Lc3_1
 	lui $19, 0x0
 	srl $12, $21, 9
 	nor $19, $15, $15
-.Lc3_11:
+.Lc3_1:
 	lui $8, %hi(scratch+26)
 	addiu $8, $8, %lo(scratch+26)
 	synci 0($8)
 	mul $18, $20, $13
 	mthi $9
 	mtlo $19
-	lui $24, %hi(.Lc3_12)
-	addiu $24, $24, %lo(.Lc3_12)
+	lui $24, %hi(.Lc3_2)
+	addiu $24, $24, %lo(.Lc3_2)
 	jalr $31, $24
 	slti $18, $2, 5945
 	sll $0, $17, 17
-.Lc3_12:
+.Lc3_2:
 	lui $30, %hi(scratch+155)
 	addiu $30, $30, %lo(scratch+155)
 	sh $20, -155($30)
+	mtlo $7
+	lui $11, %hi(scratch+16)
+	addiu $11, $11, %lo(scratch+16)
+	sh $5, 0($11)
+	lui $17, %hi(.Lc3_3)
+	addiu $17, $17, %lo(.Lc3_3)
+	jr.hb $17
+	sllv $20, $13, $24
+	lui $30, 0x0
+	srlv $4, $28, $12
+.Lc3_3:
+	bltzl $31, .Lc3_4
+	or $16, $15, $23
+	addu $4, $31, $5
+	rotr $11, $25, 25
+.Lc3_4:
+	addiu $25, $0, 6
+.Lc3_5:
+	addu $28, $19, $23
+	clz $31, $18
+	bgezal $2, .Lc3_6
+	rotrv $8, $5, $23
+	sllv $18, $6, $5
+.Lc3_6:
+	addiu $25, $25, -1
+	bgtz $25, .Lc3_5
+	sll $31, $9, 7
+	lui $7, %hi(scratch-15)
+	addiu $7, $7, %lo(scratch-15)
+	synci 56($7)
+	lui $17, %hi(scratch-47)
+	addiu $17, $17, %lo(scratch-47)
+	sb $11, 49($17)
+	rotr $31, $4, 15
+	addiu $24, $0, 4
+.Lc3_7:
+	lui $17, 0xffff
+	ori $21, $9, 32767
+	xori $13, $19, 1
+	lui $21, %hi(.Lc3_8)
+	addiu $21, $21, %lo(.Lc3_8)
+	jalr $21
+	and $28, $21, $1
+	sltiu $6, $28, -32768
+	sll $10, $30, 25
+.Lc3_8:
+	maddu $2, $24
+	addiu $24, $24, -1
+	bgtz $24, .Lc3_7
+	sll $11, $14, 30
+	lui $6, %hi(scratch+4)
+	addiu $6, $6, %lo(scratch+4)
+	lw $12, 0($6)
+	lui $12, %hi(scratch+179)
+	addiu $12, $12, %lo(scratch+179)
+	lwr $3, -121($12)
+	lwl $3, -118($12)
 # case 3 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -721,122 +781,69 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 4
-	lui $1, 0x1000
-	ori $1, $1, 0x1
+	addiu $1, $0, 108
 	mthi $1
-	addiu $1, $0, -1
+	lui $1, 0x1f
+	ori $1, $1, 0xffff
 	mtlo $1
-	addiu $1, $0, 512
-	addiu $2, $0, -17
-	addiu $3, $0, 15
-	lui $4, 0x9922
-	ori $4, $4, 0x7f79
-	lui $5, 0x8000
-	ori $5, $5, 0x1
-	addiu $6, $0, 28
-	lui $7, 0x7b3f
-	ori $7, $7, 0x8e6a
-	lui $8, 0x9836
-	ori $8, $8, 0x6b15
-	lui $9, 0x456b
-	ori $9, $9, 0xdf1e
-	lui $10, 0x338c
-	ori $10, $10, 0xb18f
-	lui $11, 0x7fff
-	ori $11, $11, 0xfffe
-	lui $12, 0x3f
-	ori $12, $12, 0xffff
-	lui $13, 0x6f69
-	ori $13, $13, 0x4c15
-	addiu $14, $0, 32512
-	lui $15, 0x181f
-	ori $15, $15, 0x6891
-	addiu $16, $0, -6
-	addiu $17, $0, -43
-	lui $18, 0x795
-	ori $18, $18, 0x91b9
-	addiu $19, $0, 128
-	lui $20, 0xaaaa
-	ori $20, $20, 0xaaaa
-	addiu $21, $0, 6
-	lui $22, 0xd864
-	ori $22, $22, 0xcb7b
-	lui $23, 0x1000
-	ori $23, $23, 0x1
-	lui $24, 0xde44
-	ori $24, $24, 0x50a0
-	lui $25, 0x5ee8
-	ori $25, $25, 0xf5ff
-	addiu $28, $0, -35
-	addiu $30, $0, -128
-	lui $31, 0xcca4
-	ori $31, $31, 0x49bb
+	addiu $1, $0, -16
+	lui $2, 0xd9b8
+	ori $2, $2, 0xe2b0
+	lui $3, 0x2
+	addiu $4, $0, -26
+	addiu $5, $0, 29696
+	lui $6, 0x20
+	lui $7, 0xde0a
+	ori $7, $7, 0x46cc
+	addiu $8, $0, -1
+	addiu $9, $0, 39
+	lui $10, 0x13
+	lui $11, 0x9dce
+	ori $11, $11, 0x4eb
+	lui $12, 0x5839
+	ori $12, $12, 0x2e5f
+	lui $13, 0xbb21
+	ori $13, $13, 0x7536
+	lui $14, 0x1
+	lui $15, 0xcffb
+	ori $15, $15, 0xe4c9
+	lui $16, 0xd6b7
+	ori $16, $16, 0x9627
+	lui $17, 0x2c00
+	lui $18, 0xd3e3
+	ori $18, $18, 0x6e19
+	lui $19, 0x80
+	addiu $20, $0, -9
+	lui $21, 0xbe8d
+	ori $21, $21, 0x754b
+	lui $22, 0x8765
+	ori $22, $22, 0x4321
+	lui $23, 0x63fa
+	ori $23, $23, 0xcc5f
+	addiu $24, $0, 8193
+	lui $25, 0x79b
+	ori $25, $25, 0xcdfd
+	lui $28, 0x12b5
+	ori $28, $28, 0x87a8
+	lui $30, 0xffc1
+	ori $30, $30, 0x97d
+	addiu $31, $0, 31
 # case 4 body
-	addiu $5, $0, 6
+	addiu $11, $0, 5
 .Lc4_0:
-	bgezal $2, .Lc4_1
-	rotrv $8, $5, $23
-	sllv $18, $6, $5
-.Lc4_1:
-	ins $10, $7, 7, 25
-	ins $17, $18, 6, 17
-	bgtzl $10, .Lc4_2
-	sllv $23, $18, $11
-	rotr $20, $31, 4
-.Lc4_2:
-	lui $25, %hi(scratch-104)
-	addiu $25, $25, %lo(scratch-104)
-	swr $17, 146($25)
-	swl $17, 149($25)
-	addiu $5, $5, -1
-	bne $5, $0, .Lc4_0
-	slt $31, $14, $21
-	mult $2, $22
-	lui $13, %hi(scratch+42)
-	addiu $13, $13, %lo(scratch+42)
-	pref 7, 0($13)
-	addiu $21, $0, 2
-.Lc4_3:
-	lui $22, 0xff00
-	msub $5, $28
-	addiu $21, $21, -1
-	bne $21, $0, .Lc4_3
-	andi $10, $30, 26857
-	sllv $20, $14, $0
-	multu $16, $5
-	lui $2, 0xa750
-	lui $12, %hi(scratch+179)
-	addiu $12, $12, %lo(scratch+179)
-	lwr $3, -121($12)
-	lwl $3, -118($12)
-	bltzall $13, .Lc4_4
-	addiu $24, $24, -32768
-	sllv $16, $16, $12
-.Lc4_4:
-	bgezal $25, .Lc4_5
-	srlv $31, $16, $3
-	xori $22, $21, 32768
-.Lc4_5:
-	addiu $23, $0, 6
-.Lc4_6:
-	bne $31, $24, .Lc4_7
-	sllv $11, $28, $21
-	ori $13, $12, 2592
-.Lc4_7:
-	sltiu $31, $0, 5688
-	multu $28, $0
-	bgtzl $2, .Lc4_8
-	rotr $20, $10, 15
-	slti $9, $28, 255
-.Lc4_8:
-	lui $8, 0x7f65
-	blezl $5, .Lc4_9
-	sllv $22, $15, $31
-	lui $31, 0x8000
-	rotrv $24, $12, $1
-.Lc4_9:
-	addiu $23, $23, -1
-	bgtz $23, .Lc4_6
+	slti $3, $14, -16132
+	lui $14, %hi(scratch+87)
+	addiu $14, $14, %lo(scratch+87)
+	sh $28, -73($14)
+	sltiu $8, $20, -1
+	sll $8, $3, 24
+	lui $31, %hi(scratch+59)
+	addiu $31, $31, %lo(scratch+59)
+	swr $13, 0($31)
+	swl $13, 3($31)
+	mfhi $2
+	addiu $11, $11, -1
+	bgtz $11, .Lc4_0
 	slti $10, $18, 1535
 	sllv $10, $9, $14
 	lui $23, %hi(scratch+160)
@@ -848,89 +855,28 @@ __start:
 	lui $18, %hi(scratch+134)
 	addiu $18, $18, %lo(scratch+134)
 	lwl $1, -97($18)
-	j .Lc4_10
+	j .Lc4_1
 	srl $17, $9, 19
 	sllv $8, $9, $20
 	ori $17, $22, 34398
-.Lc4_10:
-	lui $17, %hi(.Lc4_11)
-	addiu $17, $17, %lo(.Lc4_11)
+.Lc4_1:
+	lui $17, %hi(.Lc4_2)
+	addiu $17, $17, %lo(.Lc4_2)
 	jr $17
 	sllv $1, $30, $8
 	rotr $1, $19, 17
-.Lc4_11:
+.Lc4_2:
 	addiu $24, $0, 4
-.Lc4_12:
+.Lc4_3:
 	ori $9, $21, 1
-	bltzall $19, .Lc4_13
+	bltzall $19, .Lc4_4
 	rotr $15, $8, 26
 	lui $12, 0xff00
 	srl $12, $2, 2
-.Lc4_13:
+.Lc4_4:
 	addiu $24, $24, -1
-	bne $24, $0, .Lc4_12
+	bne $24, $0, .Lc4_3
 	xori $23, $3, 65280
-	j .Lc4_14
-	rotr $12, $11, 9
-	srlv $31, $10, $19
-	lui $10, 0x3602
-.Lc4_14:
-	sllv $21, $3, $16
-	rdhwr $10, $0
-	addiu $10, $0, 6
-.Lc4_15:
-	lui $28, %hi(scratch+104)
-	addiu $28, $28, %lo(scratch+104)
-	lh $4, -56($28)
-	msubu $23, $13
-	lui $6, %hi(scratch+46)
-	addiu $6, $6, %lo(scratch+46)
-	sh $14, 0($6)
-	lui $7, %hi(scratch+29)
-	addiu $7, $7, %lo(scratch+29)
-	lwr $2, 0($7)
-	lwl $2, 3($7)
-	lui $23, 0x8000
-	addiu $24, $0, -1
-	div $0, $23, $24
-	sltiu $19, $23, 19357
-	addiu $10, $10, -1
-	bne $10, $0, .Lc4_15
-	srlv $17, $0, $20
-	lui $2, %hi(scratch-45)
-	addiu $2, $2, %lo(scratch-45)
-	swr $5, 52($2)
-	addiu $3, $0, 4
-.Lc4_16:
-	maddu $23, $18
-	bal .Lc4_17
-	srav $15, $8, $0
-	slti $6, $7, -10169
-	ori $4, $20, 65280
-.Lc4_17:
-	addiu $3, $3, -1
-	bgtz $3, .Lc4_16
-	rotr $30, $19, 15
-	mtlo $12
-	addiu $23, $0, 3
-.Lc4_18:
-	lui $2, %hi(scratch+16)
-	addiu $2, $2, %lo(scratch+16)
-	sw $25, 0($2)
-	sll $9, $23, 16
-	mflo $2
-	srl $15, $30, 6
-	addiu $23, $23, -1
-	bne $23, $0, .Lc4_18
-	movn $22, $24, $17
-	movn $20, $21, $3
-	lui $8, %hi(.Lc4_19)
-	addiu $8, $8, %lo(.Lc4_19)
-	jalr $28, $8
-	srlv $9, $4, $2
-	rotrv $23, $25, $1
-	slti $16, $11, -13101
-.Lc4_19:
 # case 4 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -974,97 +920,84 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 5
-	lui $1, 0x8000
-	ori $1, $1, 0x1
+	lui $1, 0xf300
 	mthi $1
-	lui $1, 0x7ff
-	ori $1, $1, 0xffff
+	lui $1, 0xf500
 	mtlo $1
-	addiu $1, $0, -12
-	addiu $2, $0, 3
-	lui $3, 0xffff
-	ori $3, $3, 0x7fff
-	addiu $4, $0, 8
-	addiu $5, $0, 16384
-	lui $6, 0xffff
-	addiu $7, $0, -29
-	addiu $8, $0, 21
-	addiu $9, $0, 1024
-	lui $10, 0xb3ac
-	ori $10, $10, 0x8dfb
-	addiu $11, $0, 8191
-	addiu $12, $0, 21
-	lui $13, 0xffa1
-	ori $13, $13, 0x4c37
-	addiu $14, $0, 3
-	lui $15, 0xfff
-	ori $15, $15, 0xffff
-	addiu $16, $0, -19
-	lui $17, 0xfb3d
-	ori $17, $17, 0xf667
-	lui $18, 0xe830
-	ori $18, $18, 0x5c83
-	lui $19, 0x1400
-	lui $20, 0x4b37
-	ori $20, $20, 0xd213
-	addiu $21, $0, 13568
-	lui $22, 0x8408
-	ori $22, $22, 0x1f84
-	addiu $23, $0, 257
-	lui $24, 0xff9b
-	lui $25, 0xb386
-	ori $25, $25, 0x45fa
-	lui $28, 0x1
-	addiu $30, $0, -25
-	lui $31, 0xaaaa
-	ori $31, $31, 0xaaaa
+	addiu $1, $0, 4095
+	lui $2, 0xffaa
+	addiu $3, $0, 38
+	lui $4, 0x20
+	ori $4, $4, 0x1
+	lui $5, 0x5972
+	ori $5, $5, 0xaacf
+	lui $6, 0x200
+	addiu $7, $0, -25
+	lui $8, 0xbb7b
+	ori $8, $8, 0x2b12
+	lui $9, 0xff
+	ori $9, $9, 0xff
+	lui $10, 0x145e
+	ori $10, $10, 0xc959
+	addiu $11, $0, 2047
+	lui $12, 0x591c
+	ori $12, $12, 0x4b3b
+	lui $13, 0xd61c
+	ori $13, $13, 0x7013
+	lui $14, 0x1fff
+	ori $14, $14, 0xffff
+	lui $15, 0x100
+	addiu $16, $0, 17
+	addiu $17, $0, 25
+	lui $18, 0x734b
+	ori $18, $18, 0x6a5
+	addiu $19, $0, 32
+	lui $20, 0x5e00
+	lui $21, 0xc000
+	lui $22, 0x515a
+	ori $22, $22, 0x52f7
+	addiu $23, $0, 15
+	addiu $24, $0, 128
+	addiu $25, $0, 76
+	addiu $28, $0, 25
+	addiu $30, $0, 3
+	addiu $31, $0, 19
 # case 5 body
-	lui $25, %hi(scratch+86)
-	addiu $25, $25, %lo(scratch+86)
-	lb $6, -54($25)
-	lui $23, %hi(.Lc5_0)
-	addiu $23, $23, %lo(.Lc5_0)
-	jr $23
-	sll $16, $3, 1
-	rotr $7, $28, 18
+	bal .Lc5_0
+	addiu $9, $16, -1
+	slt $4, $19, $18
+	movz $18, $5, $24
 .Lc5_0:
-	or $10, $4, $9
-	bgezal $7, .Lc5_1
-	srl $21, $28, 16
-	and $21, $13, $0
-	lui $12, 0xff00
+	rotr $17, $18, 27
+	andi $0, $20, 13344
+	maddu $22, $31
+	lui $12, %hi(.Lc5_1)
+	addiu $12, $12, %lo(.Lc5_1)
+	jr.hb $12
+	sltiu $16, $28, -24021
+	rotrv $12, $23, $22
 .Lc5_1:
-	or $19, $24, $1
-	mtlo $28
-	srl $9, $1, 22
-	lui $3, %hi(.Lc5_2)
-	addiu $3, $3, %lo(.Lc5_2)
-	jr $3
-	lui $23, 0xffff
-	andi $2, $22, 65535
-	srav $4, $23, $2
+	lui $10, 0x1128
+	ori $10, $10, 0x58ba
+	div $0, $10, $10
+	lui $13, 0xffff
+	addiu $15, $0, 6
 .Lc5_2:
-	lui $25, %hi(.Lc5_3)
-	addiu $25, $25, %lo(.Lc5_3)
-	jalr $25
-	xori $30, $12, 32767
-	sll $20, $22, 12
-	sra $17, $13, 21
-.Lc5_3:
-	lui $30, %hi(.Lc5_4)
-	addiu $30, $30, %lo(.Lc5_4)
-	jalr $30
-	srlv $16, $11, $23
-	slti $25, $12, 255
-.Lc5_4:
-	srav $4, $4, $18
-	ori $21, $28, 0
-	blez $20, .Lc5_5
-	srlv $12, $17, $22
-	and $2, $25, $28
-.Lc5_5:
-	movz $23, $1, $19
-	lui $17, 0xffff
+	ext $14, $15, 7, 12
+	ext $28, $22, 9, 3
+	addiu $1, $0, 128
+	divu $0, $6, $1
+	andi $7, $28, 32767
+	sllv $2, $16, $7
+	addiu $15, $15, -1
+	bgtz $15, .Lc5_2
+	sltu $25, $1, $23
+	ins $19, $0, 10, 13
+	srlv $8, $6, $10
+	addu $9, $17, $14
+	lui $13, %hi(scratch+24)
+	addiu $13, $13, %lo(scratch+24)
+	swl $4, 0($13)
 # case 5 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1108,126 +1041,98 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 6
-	addiu $1, $0, 16384
+	addiu $1, $0, 21
 	mthi $1
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
+	addiu $1, $0, 1024
 	mtlo $1
-	addiu $1, $0, 13
-	lui $2, 0x7f
-	ori $2, $2, 0xffff
-	addiu $3, $0, 16385
-	lui $4, 0x1600
-	lui $5, 0x38
-	lui $6, 0xa5b3
-	ori $6, $6, 0xf3fa
-	addiu $7, $0, -82
-	lui $8, 0xfc20
-	ori $8, $8, 0xe8ac
-	lui $9, 0x8d53
-	ori $9, $9, 0x4692
-	lui $10, 0xfff
-	ori $10, $10, 0xffff
-	lui $11, 0xfe16
-	ori $11, $11, 0xfa0f
-	addiu $12, $0, 33
-	addiu $13, $0, 25
-	lui $14, 0x100
-	lui $15, 0x973c
-	ori $15, $15, 0xdc3a
-	addiu $16, $0, 107
-	addiu $17, $0, 63
-	lui $18, 0xfffc
-	lui $19, 0x2117
-	ori $19, $19, 0xa3af
-	lui $20, 0x4
-	lui $21, 0xffd3
-	addiu $22, $0, -26
-	lui $23, 0xf208
-	ori $23, $23, 0x218d
-	addiu $24, $0, -8
-	lui $25, 0xdba3
-	ori $25, $25, 0xd59f
-	addiu $28, $0, -58
-	addiu $30, $0, -24
-	lui $31, 0x3ff
-	ori $31, $31, 0xffff
+	lui $1, 0xb3ac
+	ori $1, $1, 0x8dfb
+	addiu $2, $0, 8191
+	addiu $3, $0, 21
+	lui $4, 0xffa1
+	ori $4, $4, 0x4c37
+	addiu $5, $0, 3
+	lui $6, 0xfff
+	ori $6, $6, 0xffff
+	addiu $7, $0, -19
+	lui $8, 0xfb3d
+	ori $8, $8, 0xf667
+	lui $9, 0xe830
+	ori $9, $9, 0x5c83
+	lui $10, 0x1400
+	lui $11, 0x4b37
+	ori $11, $11, 0xd213
+	addiu $12, $0, 13568
+	lui $13, 0x8408
+	ori $13, $13, 0x1f84
+	addiu $14, $0, 257
+	lui $15, 0xff9b
+	lui $16, 0xb386
+	ori $16, $16, 0x45fa
+	lui $17, 0x1
+	addiu $18, $0, -25
+	lui $19, 0xaaaa
+	ori $19, $19, 0xaaaa
+	addiu $20, $0, -3
+	lui $21, 0x4644
+	ori $21, $21, 0x4297
+	lui $22, 0xffff
+	ori $22, $22, 0x7fff
+	lui $23, 0x5d63
+	ori $23, $23, 0x2c76
+	addiu $24, $0, -2
+	lui $25, 0xb93d
+	ori $25, $25, 0x7e1f
+	lui $28, 0x8e03
+	ori $28, $28, 0xd260
+	addiu $30, $0, 8
+	lui $31, 0xaf00
 # case 6 body
-	clo $22, $3
-	ext $0, $25, 28, 4
-	rotrv $12, $19, $14
-	ehb
-	lui $17, %hi(scratch+21)
-	addiu $17, $17, %lo(scratch+21)
-	sb $5, 41($17)
-	bnel $5, $2, .Lc6_0
-	movz $17, $25, $20
-	srlv $16, $14, $10
-	movn $5, $14, $1
+	lui $24, %hi(scratch+160)
+	addiu $24, $24, %lo(scratch+160)
+	lwl $6, -102($24)
+	mthi $4
+	clz $8, $17
+	clo $15, $18
+	rotrv $14, $0, $24
+	addiu $12, $0, 1
 .Lc6_0:
-	sll $0, $18, 24
-	bltzall $28, .Lc6_1
-	andi $0, $5, 43260
-	sra $0, $7, 17
-	lui $18, 0x7fff
+	or $6, $19, $24
+	rotrv $31, $28, $3
+	lui $22, %hi(scratch-48)
+	addiu $22, $22, %lo(scratch-48)
+	sb $3, 93($22)
+	mtlo $23
+	lui $21, %hi(scratch+186)
+	addiu $21, $21, %lo(scratch+186)
+	ll $22, -142($21)
+	sra $9, $19, 24
+	sltu $3, $17, $25
+	sc $2, -142($21)
+	multu $16, $20
+	addiu $12, $12, -1
+	bgtz $12, .Lc6_0
+	lui $9, 0xffff
+	lui $2, %hi(scratch+84)
+	addiu $2, $2, %lo(scratch+84)
+	lhu $28, -36($2)
+	bltzl $19, .Lc6_1
+	lui $24, 0x7fff
+	srl $4, $17, 3
+	sra $13, $10, 25
 .Lc6_1:
-	lui $19, 0x0
-	lui $31, %hi(scratch+72)
-	addiu $31, $31, %lo(scratch+72)
-	lwr $6, -54($31)
-	srl $12, $21, 14
-	lui $25, %hi(scratch-46)
-	addiu $25, $25, %lo(scratch-46)
-	pref 25, 51($25)
-	lui $6, %hi(scratch+46)
-	addiu $6, $6, %lo(scratch+46)
-	lh $22, 0($6)
-	rdhwr $7, $1
-	addiu $23, $0, 5
+	srav $4, $4, $18
+	ori $21, $28, 0
+	blez $20, .Lc6_2
+	srlv $12, $17, $22
+	and $2, $25, $28
 .Lc6_2:
-	lui $18, 0x8000
-	addiu $28, $0, -1
-	divu $0, $18, $28
-	lui $28, 0x7fff
-	bltzl $16, .Lc6_3
-	lui $16, 0xffff
-	lui $21, 0x49c2
-.Lc6_3:
-	addiu $23, $23, -1
-	bne $23, $0, .Lc6_2
-	lui $16, 0x0
-	lui $19, %hi(scratch+47)
-	addiu $19, $19, %lo(scratch+47)
-	sb $6, 0($19)
-	ori $31, $0, 32768
-	addiu $8, $0, 2
-.Lc6_4:
-	lui $9, %hi(scratch+12)
-	addiu $9, $9, %lo(scratch+12)
-	lw $31, 0($9)
-	msub $28, $21
-	seb $19, $4
-	lui $22, %hi(scratch+77)
-	addiu $22, $22, %lo(scratch+77)
-	swl $6, -16($22)
-	lui $2, %hi(scratch+12)
-	addiu $2, $2, %lo(scratch+12)
-	sh $24, 0($2)
-	addiu $8, $8, -1
-	bgtz $8, .Lc6_4
-	sra $19, $8, 11
-	lui $15, %hi(scratch-125)
-	addiu $15, $15, %lo(scratch-125)
-	sh $17, 131($15)
-	srl $17, $30, 26
-	lui $31, %hi(scratch+8)
-	addiu $31, $31, %lo(scratch+8)
-	lw $3, 0($31)
-	j .Lc6_5
-	lui $0, 0x8000
-	lui $0, 0x40de
-	movn $0, $11, $7
-.Lc6_5:
+	movz $23, $1, $19
+	lui $17, 0xffff
+	lui $14, %hi(scratch+44)
+	addiu $14, $14, %lo(scratch+44)
+	sb $19, 0($14)
+	mfhi $13
 # case 6 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1271,233 +1176,168 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 7
-	addiu $1, $0, 8
+	lui $1, 0xa304
+	ori $1, $1, 0x9637
 	mthi $1
-	lui $1, 0x3c00
+	addiu $1, $0, 3
 	mtlo $1
-	lui $1, 0x80
-	lui $2, 0x2f49
-	ori $2, $2, 0xf18f
-	addiu $3, $0, -6
-	lui $4, 0x9a17
-	ori $4, $4, 0x243d
-	lui $5, 0x9196
-	ori $5, $5, 0x87ab
-	addiu $6, $0, 127
-	addiu $7, $0, 1023
-	lui $8, 0x32a
-	ori $8, $8, 0x803
-	addiu $9, $0, -1
-	addiu $10, $0, 3
-	lui $11, 0x88b8
-	ori $11, $11, 0xd389
-	lui $12, 0xf5fe
-	ori $12, $12, 0xd406
-	lui $13, 0xcb87
-	ori $13, $13, 0x226f
-	lui $14, 0x9b20
-	ori $14, $14, 0x700e
-	addiu $15, $0, -9
-	addiu $16, $0, -32
-	addiu $17, $0, 1
-	addiu $18, $0, 64
-	addiu $19, $0, 85
-	addiu $20, $0, 32767
-	lui $21, 0x7ff
-	ori $21, $21, 0xffff
-	lui $22, 0x4a7d
-	ori $22, $22, 0x6432
-	addiu $23, $0, 22
-	addiu $24, $0, 20
-	lui $25, 0x5d05
-	ori $25, $25, 0x656c
-	lui $28, 0x9c63
-	ori $28, $28, 0x338e
-	lui $30, 0xa275
-	ori $30, $30, 0x23a0
-	lui $31, 0x7691
-	ori $31, $31, 0x9bf8
+	lui $1, 0x38
+	lui $2, 0xa5b3
+	ori $2, $2, 0xf3fa
+	addiu $3, $0, -82
+	lui $4, 0xfc20
+	ori $4, $4, 0xe8ac
+	lui $5, 0x8d53
+	ori $5, $5, 0x4692
+	lui $6, 0xfff
+	ori $6, $6, 0xffff
+	lui $7, 0xfe16
+	ori $7, $7, 0xfa0f
+	addiu $8, $0, 33
+	addiu $9, $0, 25
+	lui $10, 0x100
+	lui $11, 0x973c
+	ori $11, $11, 0xdc3a
+	addiu $12, $0, 107
+	addiu $13, $0, 63
+	lui $14, 0xfffc
+	lui $15, 0x2117
+	ori $15, $15, 0xa3af
+	lui $16, 0x4
+	lui $17, 0xffd3
+	addiu $18, $0, -26
+	lui $19, 0xf208
+	ori $19, $19, 0x218d
+	addiu $20, $0, -8
+	lui $21, 0xdba3
+	ori $21, $21, 0xd59f
+	addiu $22, $0, -58
+	addiu $23, $0, -24
+	lui $24, 0x3ff
+	ori $24, $24, 0xffff
+	addiu $25, $0, -64
+	addiu $28, $0, -122
+	lui $30, 0x8000
+	addiu $31, $0, 32
 # case 7 body
-	bnel $22, $30, .Lc7_0
-	rotr $24, $28, 23
-	andi $1, $8, 65280
-	srl $4, $2, 7
+	lui $7, 0xf50
+	mflo $6
+	lui $12, %hi(scratch-88)
+	addiu $12, $12, %lo(scratch-88)
+	swl $17, 109($12)
+	addiu $3, $18, -332
+	addiu $14, $0, 4
 .Lc7_0:
-	mul $6, $18, $11
-	mthi $31
-	mtlo $4
-	addiu $5, $0, 3
+	lui $12, %hi(.Lc7_1)
+	addiu $12, $12, %lo(.Lc7_1)
+	jalr $12
+	sra $15, $10, 6
+	slti $2, $2, -21173
+	slt $22, $20, $6
 .Lc7_1:
-	lui $28, %hi(scratch-54)
-	addiu $28, $28, %lo(scratch-54)
-	sb $5, 58($28)
-	lui $2, %hi(scratch+196)
-	addiu $2, $2, %lo(scratch+196)
-	sh $12, -144($2)
-	lui $1, %hi(scratch+47)
-	addiu $1, $1, %lo(scratch+47)
-	lbu $8, 0($1)
+	rotrv $20, $4, $0
+	sltiu $15, $17, -1
+	lui $28, %hi(scratch+165)
+	addiu $28, $28, %lo(scratch+165)
+	lhu $24, -151($28)
+	jal .Lc7_2
+	xor $31, $20, $11
+	srlv $6, $0, $12
+.Lc7_2:
+	lui $10, %hi(scratch-53)
+	addiu $10, $10, %lo(scratch-53)
+	sw $24, 77($10)
+	addiu $14, $14, -1
+	bne $14, $0, .Lc7_0
+	andi $23, $14, 65535
+	lui $21, %hi(scratch+224)
+	addiu $21, $21, %lo(scratch+224)
+	lbu $7, -176($21)
+	lui $23, %hi(.Lc7_3)
+	addiu $23, $23, %lo(.Lc7_3)
+	jalr $23
+	rotrv $28, $13, $23
+	sltiu $30, $28, 32767
+.Lc7_3:
+	bltzl $16, .Lc7_4
+	lui $2, 0xffff
+	andi $28, $15, 0
+	sra $8, $21, 5
+.Lc7_4:
+	srav $18, $15, $31
+	nor $8, $6, $22
+	lui $9, %hi(scratch+12)
+	addiu $9, $9, %lo(scratch+12)
+	lw $25, 0($9)
+	ins $20, $4, 29, 3
+	bgtz $22, .Lc7_5
+	xori $13, $6, 0
+	sll $24, $22, 13
+.Lc7_5:
+	jal .Lc7_6
+	srav $14, $10, $3
+	lui $1, 0x3065
+	xori $13, $31, 65280
+.Lc7_6:
+	slt $20, $18, $3
+	addiu $1, $0, 2
+.Lc7_7:
+	mthi $14
+	movn $12, $7, $6
+	bltzal $3, .Lc7_8
+	srav $11, $19, $5
+	rotr $17, $19, 18
+.Lc7_8:
+	lui $7, %hi(scratch+18)
+	addiu $7, $7, %lo(scratch+18)
+	lh $19, 0($7)
+	addiu $1, $1, -1
+	bne $1, $0, .Lc7_7
+	subu $10, $15, $19
+	lui $23, %hi(scratch-92)
+	addiu $23, $23, %lo(scratch-92)
+	ll $17, 136($23)
+	subu $8, $14, $16
+	sc $6, 136($23)
+	lui $15, %hi(.Lc7_9)
+	addiu $15, $15, %lo(.Lc7_9)
+	jalr $15
+	lui $0, 0x7fff
+	rotrv $7, $22, $9
+	ori $18, $20, 13472
+.Lc7_9:
+	lui $31, %hi(scratch-160)
+	addiu $31, $31, %lo(scratch-160)
+	lwr $24, 175($31)
+	lui $25, %hi(scratch+23)
+	addiu $25, $25, %lo(scratch+23)
+	swl $21, 36($25)
+	swr $21, 33($25)
+	addiu $30, $14, 1
+	and $4, $15, $5
+	bgezall $4, .Lc7_10
+	slti $11, $28, -1
+	andi $2, $15, 44617
+.Lc7_10:
+	addiu $4, $0, 3
+.Lc7_11:
+	or $21, $2, $8
 	seh $6, $11
 	clz $11, $7
 	seb $15, $10
-	addiu $5, $5, -1
-	bne $5, $0, .Lc7_1
+	addiu $4, $4, -1
+	bne $4, $0, .Lc7_11
 	sllv $13, $19, $16
-	bgtz $25, .Lc7_2
+	bgtz $25, .Lc7_12
 	movn $23, $31, $3
 	lui $31, 0x669b
-.Lc7_2:
+.Lc7_12:
 	lui $9, %hi(scratch+62)
 	addiu $9, $9, %lo(scratch+62)
 	lb $5, 0($9)
 	lui $16, %hi(scratch+46)
 	addiu $16, $16, %lo(scratch+46)
 	sb $20, 0($16)
-	mtlo $23
-	ins $2, $3, 11, 10
-	subu $12, $17, $15
-	jal .Lc7_3
-	lui $30, 0x947d
-	srlv $14, $24, $4
-	srl $2, $11, 7
-.Lc7_3:
-	bgezal $23, .Lc7_4
-	srav $4, $10, $4
-	sllv $19, $14, $22
-	nor $12, $17, $2
-.Lc7_4:
-	lui $11, %hi(scratch+48)
-	addiu $11, $11, %lo(scratch+48)
-	sh $8, 0($11)
-	bltzl $11, .Lc7_5
-	sra $3, $24, 22
-	ori $16, $28, 32767
-	rotr $9, $0, 2
-.Lc7_5:
-	lui $17, %hi(scratch+82)
-	addiu $17, $17, %lo(scratch+82)
-	sb $15, -55($17)
-	sll $21, $7, 15
-	lui $13, %hi(scratch+60)
-	addiu $13, $13, %lo(scratch+60)
-	lw $5, 0($13)
-	msub $2, $5
-	and $31, $2, $9
-	seb $12, $25
-	addiu $21, $0, 3
-.Lc7_6:
-	lui $17, 0x63e5
-	ori $17, $17, 0xdca1
-	divu $0, $24, $17
-	mfhi $30
-	addiu $21, $21, -1
-	bne $21, $0, .Lc7_6
-	rotrv $28, $3, $16
-	addiu $22, $0, 5
-.Lc7_7:
-	lui $19, %hi(scratch-159)
-	addiu $19, $19, %lo(scratch-159)
-	lh $17, 197($19)
-	mflo $15
-	ori $24, $11, 42352
-	msubu $31, $19
-	lui $3, %hi(scratch-18)
-	addiu $3, $3, %lo(scratch-18)
-	lh $4, 52($3)
-	addiu $22, $22, -1
-	bne $22, $0, .Lc7_7
-	lui $23, 0x7fff
-	xor $9, $11, $11
-	addiu $12, $0, 6
-.Lc7_8:
-	lui $19, %hi(scratch+133)
-	addiu $19, $19, %lo(scratch+133)
-	ll $20, -77($19)
-	rotrv $11, $9, $15
-	sc $13, -77($19)
-	lui $23, %hi(scratch+29)
-	addiu $23, $23, %lo(scratch+29)
-	lwr $7, 0($23)
-	lwl $7, 3($23)
-	bgezall $8, .Lc7_9
-	movz $18, $19, $15
-	rotr $15, $16, 16
-	sll $20, $6, 26
-.Lc7_9:
-	lui $16, %hi(.Lc7_10)
-	addiu $16, $16, %lo(.Lc7_10)
-	jr $16
-	ori $5, $4, 32767
-	lui $22, 0xe935
-	srlv $19, $18, $15
-.Lc7_10:
-	addiu $12, $12, -1
-	bgtz $12, .Lc7_8
-	lui $21, 0x8000
-	addiu $6, $0, 6
-.Lc7_11:
-	rotrv $10, $22, $21
-	andi $24, $6, 65535
-	rotrv $13, $14, $5
-	lui $9, %hi(.Lc7_12)
-	addiu $9, $9, %lo(.Lc7_12)
-	jr $9
-	srav $19, $6, $8
-	movz $5, $15, $6
-.Lc7_12:
-	rotr $17, $5, 4
-	addiu $6, $6, -1
-	bgtz $6, .Lc7_11
-	or $23, $22, $4
-	addiu $5, $0, 2
-.Lc7_13:
-	lui $4, %hi(.Lc7_14)
-	addiu $4, $4, %lo(.Lc7_14)
-	jalr $21, $4
-	sll $20, $11, 18
-	srlv $13, $23, $21
-.Lc7_14:
-	subu $21, $7, $21
-	clo $3, $15
-	ext $6, $5, 14, 9
-	movn $7, $16, $6
-	addiu $5, $5, -1
-	bne $5, $0, .Lc7_13
-	slti $22, $17, 30868
-	rotr $31, $4, 19
-	addiu $10, $0, 6
-.Lc7_15:
-	bne $31, $31, .Lc7_16
-	sra $13, $28, 6
-	xor $30, $24, $22
-	sllv $23, $22, $13
-.Lc7_16:
-	bltzall $1, .Lc7_17
-	rotrv $24, $8, $17
-	lui $12, 0xb3a5
-.Lc7_17:
-	bgezl $9, .Lc7_18
-	srl $3, $31, 22
-	rotrv $9, $15, $7
-	sltiu $8, $14, 0
-.Lc7_18:
-	addiu $10, $10, -1
-	bne $10, $0, .Lc7_15
-	lui $13, 0xff
-	blezl $17, .Lc7_19
-	xor $28, $25, $3
-	srlv $15, $25, $23
-	srlv $25, $10, $11
-.Lc7_19:
-	lui $5, %hi(scratch+35)
-	addiu $5, $5, %lo(scratch+35)
-	pref 4, 0($5)
-	lui $12, %hi(.Lc7_20)
-	addiu $12, $12, %lo(.Lc7_20)
-	jr $12
-	andi $8, $22, 65535
-	subu $21, $31, $13
-.Lc7_20:
 # case 7 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1541,208 +1381,166 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 8
-	lui $1, 0xe459
-	ori $1, $1, 0x3f7d
+	lui $1, 0x1000
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0x9491
-	ori $1, $1, 0xecf4
+	lui $1, 0x53d7
+	ori $1, $1, 0x524e
 	mtlo $1
-	addiu $1, $0, -58
-	lui $2, 0x1c00
-	lui $3, 0x7e78
-	ori $3, $3, 0x4ec2
-	lui $4, 0x7400
-	lui $5, 0xa7d8
-	ori $5, $5, 0x5eda
-	addiu $6, $0, 12
-	lui $7, 0xda10
-	ori $7, $7, 0xb0a0
-	addiu $8, $0, -34
-	lui $9, 0x2800
-	addiu $10, $0, 128
-	lui $11, 0x30b5
-	ori $11, $11, 0x6b25
-	addiu $12, $0, 1
-	addiu $13, $0, 128
-	addiu $14, $0, 94
-	lui $15, 0x363f
-	ori $15, $15, 0xc054
-	addiu $16, $0, 2
-	lui $17, 0x0
-	ori $17, $17, 0xffff
-	lui $18, 0x1f21
-	ori $18, $18, 0x939b
-	addiu $19, $0, -32256
-	lui $20, 0x8765
-	ori $20, $20, 0x4321
-	lui $21, 0x3c3b
-	ori $21, $21, 0xd4c6
-	addiu $22, $0, 2
-	lui $23, 0xff
-	ori $23, $23, 0xffff
-	lui $24, 0xbebb
-	ori $24, $24, 0x81b8
-	addiu $25, $0, 3
-	lui $28, 0x12aa
-	ori $28, $28, 0xa6b6
-	addiu $30, $0, 31232
-	addiu $31, $0, 8
+	lui $1, 0x68
+	lui $2, 0x105b
+	ori $2, $2, 0x5b68
+	addiu $3, $0, 2
+	addiu $4, $0, -1
+	addiu $5, $0, 4096
+	addiu $6, $0, -28416
+	addiu $7, $0, 25
+	lui $8, 0xf0af
+	ori $8, $8, 0x3966
+	lui $9, 0x3598
+	ori $9, $9, 0x947d
+	lui $10, 0x647d
+	ori $10, $10, 0x8ddc
+	lui $11, 0x8
+	lui $12, 0x2a82
+	ori $12, $12, 0x90de
+	lui $13, 0x0
+	ori $13, $13, 0x8001
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	addiu $15, $0, 19
+	addiu $16, $0, 128
+	lui $17, 0x521b
+	ori $17, $17, 0x3fbe
+	lui $18, 0x3400
+	addiu $19, $0, 32
+	addiu $20, $0, -40
+	lui $21, 0xab95
+	ori $21, $21, 0xf987
+	lui $22, 0xc100
+	lui $23, 0x32
+	lui $24, 0x33
+	addiu $25, $0, 4096
+	lui $28, 0x2d6c
+	ori $28, $28, 0x5076
+	addiu $30, $0, 7
+	addiu $31, $0, 11
 # case 8 body
-	addiu $22, $0, 5
+	lui $19, %hi(scratch-78)
+	addiu $19, $19, %lo(scratch-78)
+	ll $31, 82($19)
+	rotr $14, $9, 17
+	sc $18, 82($19)
+	lui $9, %hi(scratch+1)
+	addiu $9, $9, %lo(scratch+1)
+	pref 6, 0($9)
+	mul $15, $10, $15
+	mthi $6
+	mtlo $15
+	sltu $14, $13, $12
+	lui $28, 0xc9a3
+	sll $3, $5, 7
+	rotrv $3, $9, $8
+	bgtz $11, .Lc8_0
+	lui $21, 0x0
+	sra $11, $24, 12
+	xori $30, $6, 255
 .Lc8_0:
-	madd $20, $25
-	bltzal $22, .Lc8_1
-	lui $28, 0xff00
-	sll $18, $21, 31
-	srlv $24, $10, $16
+	addiu $4, $0, 4
 .Lc8_1:
-	addiu $22, $22, -1
-	bne $22, $0, .Lc8_0
-	sllv $28, $8, $17
-	bgtzl $22, .Lc8_2
-	slt $15, $24, $30
-	rotrv $1, $14, $23
-	movn $11, $23, $1
+	b .Lc8_2
+	srav $2, $16, $17
+	lui $17, 0x1050
+	lui $15, 0xffff
 .Lc8_2:
-	mul $11, $19, $22
-	mthi $11
-	mtlo $21
-	beql $11, $21, .Lc8_3
-	srl $3, $20, 25
-	sltiu $2, $25, -26112
-	sll $13, $14, 1
+	lui $11, %hi(scratch-67)
+	addiu $11, $11, %lo(scratch-67)
+	lwl $9, 122($11)
+	lwr $9, 119($11)
+	seh $3, $6
+	bgezl $18, .Lc8_3
+	xor $30, $23, $0
+	subu $12, $14, $9
 .Lc8_3:
-	movz $30, $16, $16
-	srav $8, $9, $7
-	addiu $14, $0, 6
+	lui $11, %hi(scratch+107)
+	addiu $11, $11, %lo(scratch+107)
+	lwl $19, -45($11)
+	lwr $19, -48($11)
+	seb $20, $13
+	addiu $4, $4, -1
+	bgtz $4, .Lc8_1
+	rotrv $11, $9, $15
+	bltzal $20, .Lc8_4
+	xor $7, $13, $20
+	lui $4, 0xf810
 .Lc8_4:
-	lui $5, 0x8000
-	bgezal $17, .Lc8_5
-	xori $7, $15, 949
-	lui $3, 0x8ae0
+	bltzl $15, .Lc8_5
+	lui $16, 0xce25
+	sltiu $21, $15, -25451
 .Lc8_5:
-	lui $23, %hi(scratch+192)
-	addiu $23, $23, %lo(scratch+192)
-	lb $22, -141($23)
-	bne $30, $30, .Lc8_6
-	addu $6, $25, $5
-	rotrv $8, $16, $23
+	j .Lc8_6
+	addu $22, $23, $22
+	srl $19, $18, 17
+	lui $21, 0x8000
 .Lc8_6:
-	addiu $14, $14, -1
-	bgtz $14, .Lc8_4
-	srlv $13, $13, $5
-	lui $3, %hi(scratch-151)
-	addiu $3, $3, %lo(scratch-151)
-	swl $4, 152($3)
-	sllv $22, $3, $3
-	lui $23, %hi(scratch+48)
-	addiu $23, $23, %lo(scratch+48)
-	synci 0($23)
-	movn $21, $11, $16
-	bltzal $16, .Lc8_7
-	sltiu $3, $15, -256
-	xor $20, $3, $12
+	addiu $6, $0, 6
 .Lc8_7:
-	addiu $25, $0, 5
+	rotrv $10, $22, $21
+	andi $24, $6, 65535
+	rotrv $13, $14, $5
+	lui $9, %hi(.Lc8_8)
+	addiu $9, $9, %lo(.Lc8_8)
+	jr $9
+	srav $19, $6, $8
+	movz $5, $15, $6
 .Lc8_8:
-	bne $3, $24, .Lc8_9
-	xor $12, $28, $13
-	xori $19, $12, 65535
+	rotr $17, $5, 4
+	addiu $6, $6, -1
+	bgtz $6, .Lc8_7
+	or $23, $22, $4
+	addiu $5, $0, 2
 .Lc8_9:
-	bltz $5, .Lc8_10
-	movz $4, $1, $14
-	xori $7, $13, 61751
-	srl $30, $23, 17
+	lui $4, %hi(.Lc8_10)
+	addiu $4, $4, %lo(.Lc8_10)
+	jalr $21, $4
+	sll $20, $11, 18
+	srlv $13, $23, $21
 .Lc8_10:
-	lui $10, %hi(scratch+85)
-	addiu $10, $10, %lo(scratch+85)
-	sh $1, -85($10)
-	srav $19, $23, $17
-	addiu $25, $25, -1
-	bgtz $25, .Lc8_8
-	rotrv $10, $10, $30
-	addiu $5, $0, 6
-.Lc8_11:
-	lui $7, %hi(.Lc8_12)
-	addiu $7, $7, %lo(.Lc8_12)
-	jr $7
-	srav $31, $25, $17
-	srav $21, $22, $19
-	lui $23, 0xffff
-.Lc8_12:
-	bgezl $5, .Lc8_13
-	lui $16, 0xf71d
-	sltiu $19, $20, -1
-.Lc8_13:
-	bltzl $24, .Lc8_14
-	lui $17, 0xff00
-	addiu $9, $6, -32768
-.Lc8_14:
-	mtlo $2
-	ext $9, $18, 2, 12
-	bltzal $19, .Lc8_15
-	ori $12, $4, 34550
-	ori $14, $7, 62091
-.Lc8_15:
+	subu $21, $7, $21
+	clo $3, $15
+	ext $6, $5, 14, 9
+	movn $7, $16, $6
 	addiu $5, $5, -1
-	bne $5, $0, .Lc8_11
-	srav $9, $20, $12
-	lui $14, 0x1952
-	blez $9, .Lc8_16
-	sltu $31, $31, $15
-	lui $21, 0x7fff
-.Lc8_16:
-	addiu $7, $0, 3
-.Lc8_17:
-	lui $1, 0x84ef
-	addiu $17, $23, -1
-	slti $30, $14, -20645
-	sllv $13, $30, $28
-	addiu $7, $7, -1
-	bgtz $7, .Lc8_17
-	srlv $21, $10, $9
-	rotr $31, $19, 14
-	lui $11, %hi(.Lc8_18)
-	addiu $11, $11, %lo(.Lc8_18)
-	jr $11
-	rotrv $6, $16, $17
-	addiu $1, $0, 31411
-	xor $4, $28, $20
-.Lc8_18:
-	wsbh $21, $22
-	bltz $15, .Lc8_19
-	rotrv $15, $31, $13
-	rotr $24, $6, 15
-	rotr $22, $2, 13
-.Lc8_19:
-	bltzl $14, .Lc8_20
-	addiu $31, $14, 1
-	and $6, $0, $3
-.Lc8_20:
-	srlv $1, $0, $25
-	mul $20, $15, $23
-	mthi $10
-	mtlo $20
-	lui $24, %hi(scratch-142)
-	addiu $24, $24, %lo(scratch-142)
-	sw $25, 154($24)
-	mult $28, $11
-	addiu $3, $0, 5
-.Lc8_21:
-	srl $9, $8, 13
-	lui $30, %hi(scratch+33)
-	addiu $30, $30, %lo(scratch+33)
-	lbu $28, 12($30)
-	lui $15, %hi(scratch+182)
-	addiu $15, $15, %lo(scratch+182)
-	lwl $14, -122($15)
-	rotr $1, $22, 8
-	lui $21, %hi(scratch+207)
-	addiu $21, $21, %lo(scratch+207)
-	lh $11, -149($21)
-	addiu $3, $3, -1
-	bne $3, $0, .Lc8_21
-	xori $19, $2, 255
+	bne $5, $0, .Lc8_9
+	slti $22, $17, 30868
+	rotr $31, $4, 19
+	addiu $10, $0, 6
+.Lc8_11:
+	bne $31, $31, .Lc8_12
+	sra $13, $28, 6
+	xor $30, $24, $22
+	sllv $23, $22, $13
+.Lc8_12:
+	bltzall $1, .Lc8_13
+	rotrv $24, $8, $17
+	lui $12, 0xb3a5
+.Lc8_13:
+	bgezl $9, .Lc8_14
+	srl $3, $31, 22
+	rotrv $9, $15, $7
+	sltiu $8, $14, 0
+.Lc8_14:
+	addiu $10, $10, -1
+	bne $10, $0, .Lc8_11
+	lui $13, 0xff
+	blezl $17, .Lc8_15
+	xor $28, $25, $3
+	srlv $15, $25, $23
+	srlv $25, $10, $11
+.Lc8_15:
+	lui $5, %hi(scratch+35)
+	addiu $5, $5, %lo(scratch+35)
+	pref 4, 0($5)
 # case 8 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1786,91 +1584,169 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 9
-	addiu $1, $0, -32
+	lui $1, 0xc663
+	ori $1, $1, 0x84dd
 	mthi $1
-	lui $1, 0x5764
-	ori $1, $1, 0xdacb
+	lui $1, 0x2
 	mtlo $1
-	addiu $1, $0, 34
-	addiu $2, $0, 17
-	lui $3, 0x2d3
-	ori $3, $3, 0x3764
-	lui $4, 0xd705
-	ori $4, $4, 0x62fd
-	addiu $5, $0, -128
-	lui $6, 0xd563
-	ori $6, $6, 0xb128
-	lui $7, 0x215c
-	ori $7, $7, 0xbc38
-	addiu $8, $0, 1
-	lui $9, 0xd000
-	lui $10, 0x768a
-	ori $10, $10, 0xd0d
-	lui $11, 0xa325
-	ori $11, $11, 0x70f
-	lui $12, 0x7fff
-	ori $12, $12, 0xffff
-	lui $13, 0x1472
-	ori $13, $13, 0x334b
-	addiu $14, $0, 32767
-	addiu $15, $0, 255
-	lui $16, 0x8
-	lui $17, 0xa2a4
-	ori $17, $17, 0xcf7a
-	addiu $18, $0, -38
-	addiu $19, $0, 32
-	lui $20, 0xdd40
-	ori $20, $20, 0xce1e
-	addiu $21, $0, 4
-	lui $22, 0x0
-	ori $22, $22, 0x8000
-	lui $23, 0xd0dc
-	ori $23, $23, 0xb987
-	lui $24, 0x41c6
-	ori $24, $24, 0x3e85
-	addiu $25, $0, 21
-	lui $28, 0x8000
-	ori $28, $28, 0x1
-	lui $30, 0xd681
-	ori $30, $30, 0x82cf
-	addiu $31, $0, -14
+	lui $1, 0xe600
+	addiu $2, $0, 22
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
+	addiu $4, $0, 31
+	addiu $5, $0, 18
+	lui $6, 0x74ee
+	ori $6, $6, 0x38b7
+	lui $7, 0xe459
+	ori $7, $7, 0x3f7d
+	lui $8, 0x9491
+	ori $8, $8, 0xecf4
+	addiu $9, $0, -58
+	lui $10, 0x1c00
+	lui $11, 0x7e78
+	ori $11, $11, 0x4ec2
+	lui $12, 0x7400
+	lui $13, 0xa7d8
+	ori $13, $13, 0x5eda
+	addiu $14, $0, 12
+	lui $15, 0xda10
+	ori $15, $15, 0xb0a0
+	addiu $16, $0, -34
+	lui $17, 0x2800
+	addiu $18, $0, 128
+	lui $19, 0x30b5
+	ori $19, $19, 0x6b25
+	addiu $20, $0, 1
+	addiu $21, $0, 128
+	addiu $22, $0, 94
+	lui $23, 0x363f
+	ori $23, $23, 0xc054
+	addiu $24, $0, 2
+	lui $25, 0x0
+	ori $25, $25, 0xffff
+	lui $28, 0x1f21
+	ori $28, $28, 0x939b
+	addiu $30, $0, -32256
+	lui $31, 0x8765
+	ori $31, $31, 0x4321
 # case 9 body
-	addiu $13, $0, 3
+	srl $10, $22, 9
+	addiu $21, $0, 1
 .Lc9_0:
-	addu $16, $23, $19
-	or $24, $2, $24
-	mthi $12
-	lui $28, %hi(scratch-177)
-	addiu $28, $28, %lo(scratch-177)
-	lw $22, 185($28)
-	addiu $13, $13, -1
-	bgtz $13, .Lc9_0
-	lui $24, 0x8000
-	lui $19, %hi(scratch+51)
-	addiu $19, $19, %lo(scratch+51)
-	lb $2, 0($19)
-	msubu $12, $6
-	lui $31, %hi(scratch+206)
-	addiu $31, $31, %lo(scratch+206)
-	pref 30, -194($31)
-	addiu $19, $0, 1
+	blezl $31, .Lc9_1
+	slti $24, $23, 10435
+	lui $9, 0xffff
 .Lc9_1:
-	lui $5, 0x4263
-	and $7, $0, $13
-	mthi $16
-	addiu $19, $19, -1
-	bgtz $19, .Lc9_1
-	srav $25, $21, $17
-	lui $14, %hi(scratch+155)
-	addiu $14, $14, %lo(scratch+155)
-	lwr $22, -120($14)
-	lwl $22, -117($14)
-	ori $28, $1, 54358
-	mul $13, $10, $0
-	mthi $12
-	mtlo $22
-	xor $20, $8, $6
-	lui $15, 0x670a
+	seh $22, $31
+	addiu $21, $21, -1
+	bgtz $21, .Lc9_0
+	lui $28, 0xff00
+	bne $17, $21, .Lc9_2
+	rotrv $16, $10, $8
+	lui $17, 0xa6ac
+.Lc9_2:
+	lui $1, %hi(.Lc9_3)
+	addiu $1, $1, %lo(.Lc9_3)
+	jr $1
+	sra $30, $15, 8
+	sllv $23, $3, $25
+	srlv $2, $12, $0
+.Lc9_3:
+	bltzl $22, .Lc9_4
+	srav $16, $4, $11
+	srl $8, $13, 2
+	xori $3, $30, 9417
+.Lc9_4:
+	addiu $22, $0, 1
+.Lc9_5:
+	srl $14, $1, 3
+	lui $31, 0xcebe
+	bgtz $17, .Lc9_6
+	lui $8, 0xffff
+	rotr $15, $8, 29
+	addu $17, $20, $3
+.Lc9_6:
+	lui $28, 0x3767
+	ori $28, $28, 0x2da6
+	div $0, $15, $28
+	addiu $22, $22, -1
+	bne $22, $0, .Lc9_5
+	lui $3, 0x8ae0
+	mfhi $23
+	bltzal $17, .Lc9_7
+	sll $12, $1, 2
+	rotrv $1, $7, $24
+.Lc9_7:
+	ins $9, $12, 25, 6
+	lui $6, %hi(scratch+231)
+	addiu $6, $6, %lo(scratch+231)
+	sb $31, -191($6)
+	addiu $5, $0, 1
+.Lc9_8:
+	rotrv $4, $3, $31
+	lui $23, %hi(scratch+60)
+	addiu $23, $23, %lo(scratch+60)
+	lwl $6, 3($23)
+	lwr $6, 0($23)
+	lui $11, %hi(.Lc9_9)
+	addiu $11, $11, %lo(.Lc9_9)
+	jr $11
+	xori $17, $22, 65535
+	nor $28, $9, $1
+	srl $20, $3, 13
+.Lc9_9:
+	addiu $5, $5, -1
+	bgtz $5, .Lc9_8
+	lui $22, 0xf14b
+	ext $15, $3, 4, 24
+	lui $12, %hi(scratch-77)
+	addiu $12, $12, %lo(scratch-77)
+	ll $19, 105($12)
+	srl $8, $22, 13
+	sc $28, 105($12)
+	lui $6, %hi(scratch+4)
+	addiu $6, $6, %lo(scratch+4)
+	lw $21, 0($6)
+	lui $28, %hi(.Lc9_10)
+	addiu $28, $28, %lo(.Lc9_10)
+	jalr $13, $28
+	lui $16, 0xff00
+	srl $11, $12, 0
+	lui $2, 0xffff
+.Lc9_10:
+	bal .Lc9_11
+	andi $10, $10, 15693
+	lui $20, 0x10f0
+.Lc9_11:
+	ext $17, $22, 17, 15
+	xori $24, $23, 65535
+	bgezl $5, .Lc9_12
+	lui $16, 0xffff
+	srav $21, $0, $6
+	slti $31, $16, -256
+.Lc9_12:
+	addiu $7, $5, 255
+	lui $3, %hi(scratch+59)
+	addiu $3, $3, %lo(scratch+59)
+	pref 4, 0($3)
+	wsbh $22, $19
+	lui $17, %hi(.Lc9_13)
+	addiu $17, $17, %lo(.Lc9_13)
+	jr $17
+	sltu $12, $22, $23
+	srl $1, $3, 9
+	srl $13, $2, 29
+.Lc9_13:
+	rotr $0, $19, 3
+	ins $31, $31, 5, 20
+	lui $12, %hi(scratch+97)
+	addiu $12, $12, %lo(scratch+97)
+	lwr $22, -53($12)
+	lwl $22, -50($12)
+	lui $15, %hi(scratch+2)
+	addiu $15, $15, %lo(scratch+2)
+	lw $19, -2($15)
+	and $24, $10, $7
 # case 9 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1914,161 +1790,109 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 10
-	lui $1, 0xe000
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mthi $1
-	lui $1, 0x66
+	addiu $1, $0, 11
 	mtlo $1
-	addiu $1, $0, 511
-	addiu $2, $0, 0
-	lui $3, 0xa596
-	ori $3, $3, 0x132
-	lui $4, 0x5f03
-	ori $4, $4, 0xb47f
-	addiu $5, $0, 33
-	lui $6, 0x1a38
-	ori $6, $6, 0x4786
-	addiu $7, $0, -15
-	lui $8, 0x1fb5
-	ori $8, $8, 0xe7c4
-	lui $9, 0x53
-	ori $9, $9, 0xfe55
-	lui $10, 0xc800
-	addiu $11, $0, -32768
-	addiu $12, $0, -30208
-	lui $13, 0x200
-	ori $13, $13, 0x1
-	addiu $14, $0, -16
-	lui $15, 0xf774
-	ori $15, $15, 0xbb7c
-	lui $16, 0x3ff
-	ori $16, $16, 0xffff
-	addiu $17, $0, 84
-	lui $18, 0x86be
-	ori $18, $18, 0x7ade
-	addiu $19, $0, 32767
-	addiu $20, $0, -6
-	addiu $21, $0, 1025
-	lui $22, 0x5555
-	ori $22, $22, 0x5555
-	addiu $23, $0, 0
-	lui $24, 0xbe00
-	lui $25, 0xc566
-	ori $25, $25, 0xf945
-	addiu $28, $0, 28
-	lui $30, 0x88d9
-	ori $30, $30, 0xb318
-	addiu $31, $0, 31
-# case 10 body
-	bltz $22, .Lc10_0
-	lui $8, 0x9dc8
-	lui $2, 0x7268
-	sll $19, $5, 28
-.Lc10_0:
-	mtlo $22
-	clz $14, $30
-	addiu $2, $0, 34
-	divu $0, $19, $2
-	addiu $17, $0, 5
-.Lc10_1:
-	ins $7, $10, 8, 1
-	lui $3, 0x1331
-	lui $22, %hi(.Lc10_2)
-	addiu $22, $22, %lo(.Lc10_2)
-	jalr.hb $22
-	movn $6, $0, $3
-	lui $20, 0xc34c
-	srav $15, $13, $5
-.Lc10_2:
-	bltz $31, .Lc10_3
-	nor $5, $30, $7
-	and $11, $12, $30
-.Lc10_3:
-	subu $25, $9, $24
-	or $10, $14, $17
-	addiu $17, $17, -1
-	bgtz $17, .Lc10_1
-	sll $20, $14, 30
-	addiu $13, $0, 1
-.Lc10_4:
-	beq $12, $12, .Lc10_5
-	nor $28, $28, $3
-	sll $1, $21, 17
-.Lc10_5:
-	lui $19, %hi(scratch+32)
-	addiu $19, $19, %lo(scratch+32)
-	lh $7, 0($19)
-	lui $30, %hi(.Lc10_6)
-	addiu $30, $30, %lo(.Lc10_6)
-	jr $30
-	addiu $23, $10, 3764
-	andi $22, $4, 6877
-.Lc10_6:
-	rotr $16, $24, 2
-	addiu $13, $13, -1
-	bgtz $13, .Lc10_4
+	lui $1, 0x8228
+	ori $1, $1, 0x525e
+	lui $2, 0x5b00
+	addiu $3, $0, -37
+	lui $4, 0x4000
+	ori $4, $4, 0x1
+	lui $5, 0x561b
+	ori $5, $5, 0x258b
+	lui $6, 0x80
+	addiu $7, $0, -22
+	lui $8, 0x100
+	lui $9, 0xaf99
+	ori $9, $9, 0xc466
+	lui $10, 0x8
+	ori $10, $10, 0x1
+	addiu $11, $0, 1023
+	lui $12, 0x49c3
+	ori $12, $12, 0x4abb
+	addiu $13, $0, 5
+	addiu $14, $0, -24320
 	lui $15, 0x7fff
-	addiu $16, $0, 6
-.Lc10_7:
-	sllv $24, $6, $24
-	lui $24, %hi(scratch-55)
-	addiu $24, $24, %lo(scratch-55)
-	swl $18, 99($24)
-	srlv $13, $24, $2
-	bgez $8, .Lc10_8
-	srlv $4, $3, $23
-	addiu $17, $1, -32768
-	lui $28, 0xff
-.Lc10_8:
-	mul $24, $11, $4
-	mthi $2
-	mtlo $11
-	addiu $16, $16, -1
-	bgtz $16, .Lc10_7
-	srlv $17, $1, $21
-	nop
-	lui $5, 0x8000
-	ins $13, $2, 20, 2
-	addiu $12, $0, 3
-.Lc10_9:
-	lui $9, 0x8000
-	addiu $23, $0, -1
-	div $0, $9, $23
-	bgez $4, .Lc10_10
-	lui $28, 0x5ef2
-	sllv $1, $5, $21
-	addu $30, $10, $23
-.Lc10_10:
-	ins $18, $11, 4, 12
-	blezl $16, .Lc10_11
-	rotr $4, $8, 12
-	or $7, $8, $19
-.Lc10_11:
-	srav $8, $8, $30
+	ori $15, $15, 0xffff
+	lui $16, 0xfe00
+	lui $17, 0xb300
+	lui $18, 0xfff
+	ori $18, $18, 0xffff
+	lui $19, 0xb45d
+	ori $19, $19, 0xb33f
+	addiu $20, $0, 15
+	lui $21, 0x9964
+	ori $21, $21, 0x22a3
+	lui $22, 0xc80f
+	ori $22, $22, 0xa432
+	lui $23, 0x1f29
+	ori $23, $23, 0x6de6
+	lui $24, 0x1
+	lui $25, 0x29f0
+	ori $25, $25, 0xe2df
+	lui $28, 0xfffa
+	addiu $30, $0, -92
+	lui $31, 0xd56e
+	ori $31, $31, 0x2190
+# case 10 body
+	lui $12, %hi(scratch+175)
+	addiu $12, $12, %lo(scratch+175)
+	ll $13, -167($12)
+	ori $13, $8, 44926
+	sc $21, -167($12)
+	lui $4, %hi(scratch+7)
+	addiu $4, $4, %lo(scratch+7)
+	lb $6, 0($4)
+	subu $13, $7, $0
+	lui $1, 0xffff
+	lui $23, %hi(scratch+73)
+	addiu $23, $23, %lo(scratch+73)
+	sw $20, -49($23)
+	rotrv $12, $11, $4
+	addiu $12, $0, 5
+.Lc10_0:
+	lui $2, %hi(.Lc10_1)
+	addiu $2, $2, %lo(.Lc10_1)
+	jr $2
+	srlv $8, $11, $9
+	srlv $20, $19, $15
+	lui $13, 0x1804
+.Lc10_1:
+	lui $19, 0x8000
 	addiu $12, $12, -1
-	bgtz $12, .Lc10_9
-	rotrv $24, $14, $13
-	lui $14, %hi(scratch+40)
-	addiu $14, $14, %lo(scratch+40)
-	ll $22, 0($14)
-	sc $17, 0($14)
-	lui $23, 0x1
-	rotrv $24, $3, $7
-	lui $12, %hi(scratch-22)
-	addiu $12, $12, %lo(scratch-22)
-	lb $6, 80($12)
-	lui $15, %hi(scratch+117)
-	addiu $15, $15, %lo(scratch+117)
-	sh $6, -73($15)
-	seb $30, $0
-	mflo $16
-	bnel $20, $20, .Lc10_12
-	lui $19, 0x7fff
-	xori $16, $4, 28686
-.Lc10_12:
-	lui $15, 0xc09e
-	ori $15, $15, 0x92e
-	div $0, $6, $15
-	rotr $16, $24, 21
+	bne $12, $0, .Lc10_0
+	rotr $1, $22, 8
+	lui $21, %hi(scratch+207)
+	addiu $21, $21, %lo(scratch+207)
+	lh $8, -149($21)
+	lui $23, %hi(.Lc10_2)
+	addiu $23, $23, %lo(.Lc10_2)
+	jalr $3, $23
+	rotr $25, $30, 23
+	rotrv $4, $30, $25
+.Lc10_2:
+	lui $2, 0x42ca
+	addiu $23, $0, 1
+.Lc10_3:
+	slt $13, $0, $22
+	lui $24, %hi(scratch+62)
+	addiu $24, $24, %lo(scratch+62)
+	lwr $22, 0($24)
+	xor $3, $25, $9
+	bltzall $18, .Lc10_4
+	sllv $15, $24, $28
+	lui $10, 0x61d6
+	rotr $21, $7, 8
+.Lc10_4:
+	addiu $23, $23, -1
+	bgtz $23, .Lc10_3
+	or $30, $24, $7
+	ext $13, $4, 26, 3
+	nor $19, $8, $5
+	clz $23, $28
 # case 10 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2112,181 +1936,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 11
-	lui $1, 0x8da3
-	ori $1, $1, 0x80a5
+	addiu $1, $0, 32767
 	mthi $1
-	addiu $1, $0, 37
+	lui $1, 0x1fff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0xffdb
-	lui $2, 0x3acd
-	ori $2, $2, 0xb17e
-	addiu $3, $0, 32
-	lui $4, 0x3a
-	addiu $5, $0, 3
-	addiu $6, $0, 65
-	lui $7, 0xfffb
-	lui $8, 0xff00
-	ori $8, $8, 0xff00
-	lui $9, 0xf89
-	ori $9, $9, 0xfe75
-	addiu $10, $0, 35
-	addiu $11, $0, 30720
-	lui $12, 0x8000
-	ori $12, $12, 0x1
-	lui $13, 0x6d21
-	ori $13, $13, 0xabc8
-	addiu $14, $0, 28
-	lui $15, 0xa00
-	ori $15, $15, 0x3d5c
-	lui $16, 0x10b6
-	ori $16, $16, 0xb7cd
-	lui $17, 0x0
-	ori $17, $17, 0xffff
-	addiu $18, $0, 14080
-	addiu $19, $0, 23
-	lui $20, 0xd2ea
-	ori $20, $20, 0x2eb8
-	addiu $21, $0, 2048
-	addiu $22, $0, 5
-	addiu $23, $0, 65
-	lui $24, 0x4000
-	ori $24, $24, 0x1
-	lui $25, 0x8f2b
-	ori $25, $25, 0xa1f8
-	addiu $28, $0, 5632
-	lui $30, 0x310c
-	ori $30, $30, 0xbca2
-	addiu $31, $0, 15
+	lui $1, 0x2d76
+	ori $1, $1, 0x6699
+	lui $2, 0xf63f
+	ori $2, $2, 0x8158
+	lui $3, 0xed52
+	ori $3, $3, 0x7cf1
+	lui $4, 0xd8cc
+	ori $4, $4, 0x5de6
+	addiu $5, $0, 13
+	lui $6, 0xf
+	ori $6, $6, 0xffff
+	addiu $7, $0, 25
+	addiu $8, $0, 32767
+	lui $9, 0x0
+	ori $9, $9, 0xffff
+	addiu $10, $0, 36
+	addiu $11, $0, 129
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	lui $13, 0xc900
+	lui $14, 0xc67e
+	ori $14, $14, 0x1bdf
+	lui $15, 0xffef
+	addiu $16, $0, 255
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	lui $18, 0x5192
+	ori $18, $18, 0xc6dc
+	lui $19, 0x7fff
+	ori $19, $19, 0xffff
+	addiu $20, $0, -38
+	lui $21, 0x800
+	ori $21, $21, 0x1
+	lui $22, 0x1
+	lui $23, 0x4032
+	ori $23, $23, 0x2d03
+	lui $24, 0xe058
+	ori $24, $24, 0x57ef
+	lui $25, 0x9b78
+	ori $25, $25, 0x5b02
+	addiu $28, $0, 2816
+	lui $30, 0xff
+	ori $30, $30, 0xff
+	addiu $31, $0, 21
 # case 11 body
-	rotr $5, $8, 3
-	lui $25, %hi(scratch+76)
-	addiu $25, $25, %lo(scratch+76)
-	sh $18, -60($25)
-	rotrv $18, $18, $10
-	lui $6, %hi(scratch+134)
-	addiu $6, $6, %lo(scratch+134)
-	lwr $13, -103($6)
-	lui $21, %hi(scratch+154)
-	addiu $21, $21, %lo(scratch+154)
-	pref 7, -126($21)
-	sra $1, $14, 15
-	ins $2, $2, 15, 9
-	bgez $4, .Lc11_0
-	xori $11, $25, 32768
-	sltu $25, $6, $14
-	sll $19, $19, 11
+	ori $28, $1, 54358
+	mul $13, $10, $0
+	mthi $12
+	mtlo $22
+	xor $20, $8, $6
+	lui $15, 0x670a
+	bnel $17, $6, .Lc11_0
+	sllv $0, $0, $23
+	lui $3, 0x9a80
+	and $22, $3, $22
 .Lc11_0:
-	lui $2, %hi(.Lc11_1)
-	addiu $2, $2, %lo(.Lc11_1)
-	jr $2
-	rotr $16, $6, 13
-	rotr $12, $15, 14
-	rotr $8, $30, 31
+	rotr $0, $1, 15
+	lui $24, %hi(scratch+177)
+	addiu $24, $24, %lo(scratch+177)
+	sh $8, -129($24)
+	addiu $11, $0, 6
 .Lc11_1:
-	lui $1, %hi(scratch-15)
-	addiu $1, $1, %lo(scratch-15)
-	lhu $2, 51($1)
-	bltzal $16, .Lc11_2
-	lui $21, 0x3d3
-	sll $31, $31, 30
+	lui $9, %hi(scratch+77)
+	addiu $9, $9, %lo(scratch+77)
+	ll $14, -17($9)
+	sc $4, -17($9)
+	lui $14, %hi(scratch+134)
+	addiu $14, $14, %lo(scratch+134)
+	sw $0, -134($14)
+	j .Lc11_2
+	lui $22, 0xff
+	srl $5, $6, 17
+	slti $22, $28, -1
 .Lc11_2:
-	addiu $24, $0, 1
+	addiu $11, $11, -1
+	bgtz $11, .Lc11_1
+	srav $28, $17, $1
+	bgtzl $3, .Lc11_3
+	slt $25, $11, $24
+	sltiu $4, $13, -22697
+	addiu $19, $9, 12175
 .Lc11_3:
-	bne $0, $10, .Lc11_4
-	ori $22, $5, 65535
-	movz $21, $23, $17
+	lui $25, %hi(.Lc11_4)
+	addiu $25, $25, %lo(.Lc11_4)
+	jr $25
+	srl $0, $6, 11
+	lui $16, 0x8000
 .Lc11_4:
-	ori $2, $11, 46486
-	addiu $24, $24, -1
-	bgtz $24, .Lc11_3
-	ori $2, $17, 32767
-	beq $30, $30, .Lc11_5
-	ori $23, $28, 43804
-	sllv $28, $21, $5
-	sllv $25, $2, $6
-.Lc11_5:
-	lui $14, %hi(scratch+103)
-	addiu $14, $14, %lo(scratch+103)
-	pref 1, -61($14)
-	addiu $9, $0, 1
-.Lc11_6:
-	clo $10, $7
-	lui $23, 0xa511
-	addiu $8, $5, -32768
-	addiu $9, $9, -1
-	bne $9, $0, .Lc11_6
-	srav $2, $5, $21
-	sra $4, $30, 13
-	lui $4, %hi(scratch-48)
-	addiu $4, $4, %lo(scratch-48)
-	ll $8, 72($4)
-	srlv $16, $12, $25
-	sll $9, $5, 17
-	sc $21, 72($4)
-	sc $3, 72($4)
-	ext $20, $5, 10, 21
-	lui $15, %hi(scratch+56)
-	addiu $15, $15, %lo(scratch+56)
-	swr $30, 0($15)
-	swl $30, 3($15)
-	slti $30, $13, 32767
-	lui $16, %hi(.Lc11_7)
-	addiu $16, $16, %lo(.Lc11_7)
-	jr.hb $16
-	srl $23, $12, 23
-	srlv $13, $12, $7
-.Lc11_7:
-	xor $12, $5, $10
-	lui $12, %hi(scratch+12)
-	addiu $12, $12, %lo(scratch+12)
-	lh $16, 0($12)
-	addu $30, $4, $0
-	bnel $4, $30, .Lc11_8
-	sra $4, $21, 6
-	srav $11, $20, $7
-.Lc11_8:
-	addiu $18, $0, 4
-.Lc11_9:
-	addiu $24, $23, -19522
-	blezl $4, .Lc11_10
-	andi $10, $15, 29362
-	srl $1, $16, 17
-.Lc11_10:
-	bgtz $2, .Lc11_11
-	srl $1, $23, 29
-	sra $11, $19, 16
-.Lc11_11:
-	addiu $18, $18, -1
-	bne $18, $0, .Lc11_9
-	lui $12, 0x34c8
-	addiu $12, $0, 6
-.Lc11_12:
-	rotrv $6, $24, $12
-	lui $7, %hi(.Lc11_13)
-	addiu $7, $7, %lo(.Lc11_13)
-	jr $7
-	srlv $18, $9, $16
-	movn $22, $0, $13
-.Lc11_13:
-	lui $14, %hi(.Lc11_14)
-	addiu $14, $14, %lo(.Lc11_14)
-	jalr $19, $14
-	andi $22, $2, 32768
-	sllv $6, $20, $19
-.Lc11_14:
-	rotrv $2, $14, $28
-	lui $7, %hi(.Lc11_15)
-	addiu $7, $7, %lo(.Lc11_15)
-	jalr $7
-	lui $24, 0x1fed
-	xor $16, $18, $11
-.Lc11_15:
-	lui $14, %hi(scratch-98)
-	addiu $14, $14, %lo(scratch-98)
-	lhu $5, 138($14)
-	addiu $12, $12, -1
-	bne $12, $0, .Lc11_12
-	xori $23, $8, 65535
 # case 11 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2330,167 +2072,148 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 12
-	addiu $1, $0, 32
+	lui $1, 0xc8de
+	ori $1, $1, 0xc0a7
 	mthi $1
-	lui $1, 0x6132
-	ori $1, $1, 0xd768
+	addiu $1, $0, 3
 	mtlo $1
-	addiu $1, $0, 40
-	addiu $2, $0, -30208
-	addiu $3, $0, 16
-	lui $4, 0x8dc4
-	ori $4, $4, 0xc3e1
-	addiu $5, $0, -6656
-	lui $6, 0x40
-	ori $6, $6, 0x1
-	lui $7, 0x3c42
-	ori $7, $7, 0x9737
-	lui $8, 0x452a
-	ori $8, $8, 0x56ff
-	lui $9, 0xed99
-	ori $9, $9, 0x73de
-	lui $10, 0x565
-	ori $10, $10, 0xc8f
-	addiu $11, $0, 9
-	addiu $12, $0, 16
-	addiu $13, $0, 109
-	addiu $14, $0, -38
-	addiu $15, $0, 33
-	addiu $16, $0, -9
-	lui $17, 0xee4f
-	ori $17, $17, 0xbf83
-	addiu $18, $0, 16
-	addiu $19, $0, 32
-	lui $20, 0x8aa0
-	ori $20, $20, 0x29f1
-	addiu $21, $0, 16
-	lui $22, 0xfffc
-	lui $23, 0x1234
-	ori $23, $23, 0x5678
-	lui $24, 0xff
-	ori $24, $24, 0xffff
-	addiu $25, $0, 11
-	addiu $28, $0, 23
-	lui $30, 0xcf14
-	ori $30, $30, 0xf4f2
-	addiu $31, $0, 65
+	lui $1, 0x309b
+	ori $1, $1, 0xd675
+	addiu $2, $0, 2
+	lui $3, 0xe499
+	ori $3, $3, 0xbd3d
+	lui $4, 0xb572
+	ori $4, $4, 0x6614
+	lui $5, 0x4e89
+	ori $5, $5, 0xd89
+	lui $6, 0x43
+	addiu $7, $0, 18
+	addiu $8, $0, 8193
+	addiu $9, $0, 0
+	addiu $10, $0, 57
+	addiu $11, $0, -26
+	lui $12, 0x8000
+	addiu $13, $0, 16385
+	addiu $14, $0, -31
+	addiu $15, $0, 255
+	addiu $16, $0, 27
+	addiu $17, $0, -39
+	addiu $18, $0, -12
+	addiu $19, $0, -99
+	addiu $20, $0, 9
+	addiu $21, $0, -50
+	addiu $22, $0, 8
+	lui $23, 0xe900
+	addiu $24, $0, 31
+	lui $25, 0xff
+	ori $25, $25, 0xff
+	lui $28, 0xeca1
+	ori $28, $28, 0x95f9
+	addiu $30, $0, 0
+	lui $31, 0x6200
 # case 12 body
-	lui $16, 0xff00
-	mult $6, $30
-	addiu $12, $0, 1
+	lui $15, %hi(scratch+211)
+	addiu $15, $15, %lo(scratch+211)
+	lwl $7, -177($15)
+	lui $13, %hi(.Lc12_0)
+	addiu $13, $13, %lo(.Lc12_0)
+	jr $13
+	sra $9, $23, 11
+	slti $2, $22, -1
+	lui $15, 0x5f79
 .Lc12_0:
-	lui $30, %hi(scratch+216)
-	addiu $30, $30, %lo(scratch+216)
-	lhu $10, -200($30)
-	xor $4, $16, $13
-	bgez $15, .Lc12_1
-	lui $9, 0x10f5
-	srlv $30, $4, $19
+	addiu $3, $0, 5
 .Lc12_1:
-	bne $10, $16, .Lc12_2
-	lui $1, 0xff
-	srl $30, $21, 11
-	lui $28, 0x6f53
+	lui $5, %hi(scratch-67)
+	addiu $5, $5, %lo(scratch-67)
+	sw $5, 99($5)
+	movn $7, $24, $14
+	lui $16, 0xb7c7
+	ori $16, $16, 0x436
+	div $0, $21, $16
+	srl $24, $2, 23
+	lui $13, %hi(scratch+27)
+	addiu $13, $13, %lo(scratch+27)
+	lbu $4, 0($13)
+	lui $17, 0x8000
+	addiu $19, $0, -1
+	div $0, $17, $19
+	addiu $3, $3, -1
+	bne $3, $0, .Lc12_1
+	lui $28, 0xff
+	addiu $5, $0, 5
 .Lc12_2:
-	lui $5, %hi(scratch-166)
-	addiu $5, $5, %lo(scratch-166)
-	sh $20, 184($5)
-	addiu $12, $12, -1
-	bgtz $12, .Lc12_0
-	andi $17, $5, 60963
-	lui $11, %hi(scratch+140)
-	addiu $11, $11, %lo(scratch+140)
-	ll $31, -96($11)
-	lui $13, 0x8000
-	sc $14, -96($11)
-	sc $21, -96($11)
-	ext $24, $3, 5, 26
-	ext $9, $30, 20, 3
-	addiu $11, $0, 4
+	or $23, $10, $10
+	bgezl $28, .Lc12_3
+	rotrv $2, $31, $25
+	srav $8, $9, $18
 .Lc12_3:
-	sll $21, $11, 19
-	ins $10, $3, 8, 3
-	ext $28, $12, 12, 5
-	rotr $13, $23, 10
-	clz $22, $30
-	srav $24, $8, $14
-	addiu $11, $11, -1
-	bgtz $11, .Lc12_3
-	sllv $5, $1, $2
-	lui $17, %hi(scratch-15)
-	addiu $17, $17, %lo(scratch-15)
-	pref 6, 20($17)
-	bgezall $21, .Lc12_4
-	srlv $1, $16, $2
-	addiu $15, $25, -13003
+	srlv $3, $22, $11
+	addiu $5, $5, -1
+	bne $5, $0, .Lc12_2
+	ori $23, $18, 54177
+	ext $13, $4, 6, 19
+	addiu $28, $0, 4
 .Lc12_4:
-	lui $20, %hi(scratch+60)
-	addiu $20, $20, %lo(scratch+60)
-	ll $23, 0($20)
-	sc $8, 0($20)
-	lui $14, 0xffff
-	seb $5, $21
-	lui $5, %hi(scratch+85)
-	addiu $5, $5, %lo(scratch+85)
-	lbu $7, -23($5)
-	addiu $23, $0, 2
+	addu $5, $0, $0
+	bnel $0, $5, .Lc12_5
+	movz $11, $23, $31
+	xor $18, $11, $17
 .Lc12_5:
-	addu $20, $14, $30
-	lui $19, %hi(scratch+70)
-	addiu $19, $19, %lo(scratch+70)
-	swl $3, -22($19)
-	lui $3, %hi(scratch+55)
-	addiu $3, $3, %lo(scratch+55)
-	swl $4, -25($3)
-	swr $4, -28($3)
-	bgezl $5, .Lc12_6
-	srlv $17, $14, $6
-	andi $22, $20, 64778
-	rotrv $15, $13, $11
+	sra $16, $24, 4
+	addiu $28, $28, -1
+	bne $28, $0, .Lc12_4
+	sllv $4, $11, $6
+	seb $19, $7
+	rotrv $25, $24, $14
+	lui $13, %hi(scratch+40)
+	addiu $13, $13, %lo(scratch+40)
+	sw $22, 0($13)
+	lui $17, %hi(scratch-122)
+	addiu $17, $17, %lo(scratch-122)
+	lw $7, 122($17)
+	or $4, $24, $3
+	seh $1, $28
+	lui $20, %hi(scratch+37)
+	addiu $20, $20, %lo(scratch+37)
+	sb $11, -3($20)
+	bgtz $6, .Lc12_6
+	srav $8, $30, $0
+	xori $20, $15, 65535
 .Lc12_6:
-	sra $5, $23, 24
-	addiu $23, $23, -1
-	bne $23, $0, .Lc12_5
-	srl $5, $25, 30
-	addiu $12, $0, 2
+	addiu $2, $0, 6
 .Lc12_7:
-	xor $24, $25, $14
-	lui $3, %hi(scratch+45)
-	addiu $3, $3, %lo(scratch+45)
-	swr $24, 0($3)
-	addiu $12, $12, -1
-	bgtz $12, .Lc12_7
-	lui $31, 0x9b14
-	lui $11, 0x1
-	blez $18, .Lc12_8
-	addiu $4, $22, -1
-	nor $17, $15, $7
+	bgez $14, .Lc12_8
+	xori $13, $15, 65280
+	sra $15, $25, 24
 .Lc12_8:
-	srlv $4, $18, $19
-	lui $2, %hi(scratch+146)
-	addiu $2, $2, %lo(scratch+146)
-	sw $16, -146($2)
-	bltzall $24, .Lc12_9
-	srl $0, $16, 10
-	srlv $21, $20, $21
-	rotr $30, $13, 19
+	srl $8, $25, 10
+	addiu $2, $2, -1
+	bne $2, $0, .Lc12_7
+	rotr $20, $20, 17
+	rotrv $12, $31, $6
+	andi $3, $3, 1
+	lui $4, %hi(scratch+20)
+	addiu $4, $4, %lo(scratch+20)
+	pref 25, 0($4)
+	rotrv $9, $17, $10
+	lui $25, %hi(scratch-112)
+	addiu $25, $25, %lo(scratch-112)
+	synci 139($25)
+	addiu $15, $16, -11904
+	mtlo $23
+	lui $11, %hi(scratch+36)
+	addiu $11, $11, %lo(scratch+36)
+	sh $5, -32($11)
+	lui $30, %hi(scratch+39)
+	addiu $30, $30, %lo(scratch+39)
+	pref 0, 24($30)
+	lui $6, %hi(.Lc12_9)
+	addiu $6, $6, %lo(.Lc12_9)
+	jalr $6
+	addu $3, $13, $25
+	or $15, $25, $12
 .Lc12_9:
-	addu $22, $24, $0
-	beq $24, $22, .Lc12_10
-	movz $25, $0, $14
-	rotrv $14, $5, $14
-	ori $19, $30, 0
-.Lc12_10:
-	lui $18, %hi(scratch-35)
-	addiu $18, $18, %lo(scratch-35)
-	pref 7, 80($18)
-	lui $6, %hi(scratch+48)
-	addiu $6, $6, %lo(scratch+48)
-	ll $9, 0($6)
-	lui $1, 0xff00
-	sc $14, 0($6)
-	xor $16, $5, $20
-	sllv $30, $19, $17
 # case 12 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2534,157 +2257,121 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 13
-	addiu $1, $0, -6
+	addiu $1, $0, -3840
 	mthi $1
-	lui $1, 0xedc8
-	ori $1, $1, 0x974b
+	lui $1, 0x7
+	ori $1, $1, 0xffff
 	mtlo $1
-	addiu $1, $0, -1
-	lui $2, 0xb7b1
-	ori $2, $2, 0xde7b
-	lui $3, 0x1
-	lui $4, 0x7465
-	ori $4, $4, 0xf4ac
-	lui $5, 0xff98
-	addiu $6, $0, -59
-	lui $7, 0x1fff
-	ori $7, $7, 0xffff
-	lui $8, 0x40
-	ori $8, $8, 0x1
-	addiu $9, $0, 16385
-	lui $10, 0x5c
-	lui $11, 0x590f
-	ori $11, $11, 0xd6a
-	lui $12, 0xef4b
-	ori $12, $12, 0x6a8e
-	lui $13, 0x7547
-	ori $13, $13, 0xbd3e
-	lui $14, 0x229a
-	ori $14, $14, 0x5505
-	addiu $15, $0, 1023
-	addiu $16, $0, -16640
-	addiu $17, $0, 22
-	lui $18, 0x48eb
-	ori $18, $18, 0x61e9
-	lui $19, 0x76eb
-	ori $19, $19, 0xa0f0
-	lui $20, 0x10
-	ori $20, $20, 0x1
-	addiu $21, $0, 90
-	lui $22, 0x7
-	ori $22, $22, 0xffff
-	addiu $23, $0, 19
-	addiu $24, $0, -26368
-	addiu $25, $0, 16385
-	addiu $28, $0, 39
-	addiu $30, $0, 0
-	addiu $31, $0, 101
+	addiu $1, $0, 27
+	lui $2, 0x9cfc
+	ori $2, $2, 0x4a96
+	addiu $3, $0, -10240
+	addiu $4, $0, 17
+	lui $5, 0x0
+	ori $5, $5, 0x8001
+	addiu $6, $0, -5
+	lui $7, 0xa4b7
+	ori $7, $7, 0x9f76
+	lui $8, 0x7115
+	ori $8, $8, 0x6458
+	addiu $9, $0, 32
+	lui $10, 0x2424
+	ori $10, $10, 0xd220
+	lui $11, 0xf
+	ori $11, $11, 0xffff
+	lui $12, 0xffff
+	ori $12, $12, 0x7fff
+	addiu $13, $0, 512
+	lui $14, 0x1
+	ori $14, $14, 0x1
+	addiu $15, $0, 2
+	lui $16, 0xb
+	addiu $17, $0, 33
+	lui $18, 0xfdec
+	ori $18, $18, 0x17fb
+	addiu $19, $0, 108
+	addiu $20, $0, -32768
+	lui $21, 0xadb
+	ori $21, $21, 0xbba6
+	lui $22, 0x9097
+	ori $22, $22, 0xe927
+	lui $23, 0x39b7
+	ori $23, $23, 0x1b37
+	lui $24, 0xb500
+	addiu $25, $0, 12
+	lui $28, 0x592f
+	ori $28, $28, 0x4816
+	lui $30, 0xbd69
+	ori $30, $30, 0xeab
+	lui $31, 0xff
+	ori $31, $31, 0xff
 # case 13 body
-	beql $23, $23, .Lc13_0
-	or $7, $11, $23
-	sltu $2, $21, $14
-	addiu $13, $18, 5696
+	addiu $22, $0, 4
 .Lc13_0:
-	andi $16, $2, 0
-	ext $24, $17, 16, 5
-	lui $11, %hi(scratch+21)
-	addiu $11, $11, %lo(scratch+21)
-	lwl $23, -10($11)
-	lwr $23, -13($11)
-	addiu $8, $0, 5
+	lui $20, %hi(scratch-1)
+	addiu $20, $20, %lo(scratch-1)
+	sw $13, 13($20)
+	lui $19, %hi(.Lc13_1)
+	addiu $19, $19, %lo(.Lc13_1)
+	jalr $19
+	lui $31, 0x680b
+	ori $18, $13, 65535
 .Lc13_1:
-	lui $23, %hi(scratch+159)
-	addiu $23, $23, %lo(scratch+159)
-	sb $5, -112($23)
-	rotrv $31, $21, $11
-	lui $7, 0xbb88
-	bgezall $4, .Lc13_2
-	addu $11, $0, $14
-	sllv $6, $6, $24
+	xori $21, $19, 0
+	addiu $22, $22, -1
+	bne $22, $0, .Lc13_0
+	movn $31, $31, $30
+	addiu $24, $0, 1
 .Lc13_2:
-	lui $30, %hi(scratch-62)
-	addiu $30, $30, %lo(scratch-62)
-	sw $22, 106($30)
-	addiu $8, $8, -1
-	bne $8, $0, .Lc13_1
-	rotr $12, $13, 6
-	addiu $5, $0, 4
+	bne $0, $10, .Lc13_3
+	ori $22, $5, 65535
+	movz $21, $23, $17
 .Lc13_3:
-	addu $19, $28, $23
-	lui $2, %hi(scratch+12)
-	addiu $2, $2, %lo(scratch+12)
-	sw $16, 0($2)
-	addiu $5, $5, -1
-	bne $5, $0, .Lc13_3
-	addiu $12, $16, 1
-	addiu $9, $0, 6
+	ori $2, $11, 46486
+	addiu $24, $24, -1
+	bgtz $24, .Lc13_2
+	ori $2, $17, 32767
+	beq $30, $30, .Lc13_4
+	ori $23, $28, 43804
+	sllv $28, $21, $5
+	sllv $25, $2, $6
 .Lc13_4:
-	sllv $23, $0, $2
-	ext $5, $7, 2, 14
-	clz $15, $10
-	lui $7, %hi(scratch+37)
-	addiu $7, $7, %lo(scratch+37)
-	sb $2, -23($7)
-	addiu $9, $9, -1
-	bgtz $9, .Lc13_4
-	sltu $17, $5, $1
-	bgtz $30, .Lc13_5
-	lui $14, 0xcb84
-	srl $23, $9, 1
+	lui $14, %hi(scratch+103)
+	addiu $14, $14, %lo(scratch+103)
+	pref 1, -61($14)
+	addiu $9, $0, 1
 .Lc13_5:
-	slt $6, $21, $8
-	addiu $13, $0, 6
-.Lc13_6:
-	subu $11, $21, $9
-	bltzl $10, .Lc13_7
-	sllv $3, $28, $9
-	rotrv $2, $2, $25
-.Lc13_7:
-	addiu $13, $13, -1
-	bne $13, $0, .Lc13_6
-	andi $21, $13, 31149
-	lui $9, %hi(scratch+93)
-	addiu $9, $9, %lo(scratch+93)
-	ll $4, -85($9)
-	sll $22, $14, 29
-	sc $13, -85($9)
-	lui $10, %hi(.Lc13_8)
-	addiu $10, $10, %lo(.Lc13_8)
-	jr.hb $10
-	ori $7, $23, 61202
-	addu $4, $28, $13
-	lui $16, 0xf9f8
-.Lc13_8:
-	lui $9, %hi(scratch+213)
-	addiu $9, $9, %lo(scratch+213)
-	lh $23, -159($9)
-	lui $30, %hi(.Lc13_9)
-	addiu $30, $30, %lo(.Lc13_9)
-	jalr $18, $30
-	lui $24, 0x7fff
-	srlv $31, $16, $6
-.Lc13_9:
-	clz $8, $10
-	beq $24, $24, .Lc13_10
-	lui $14, 0x0
-	movz $10, $23, $15
-.Lc13_10:
-	sllv $23, $18, $15
-	addiu $20, $0, 3
-.Lc13_11:
-	lui $8, %hi(scratch+44)
-	addiu $8, $8, %lo(scratch+44)
-	ll $9, 0($8)
-	sc $30, 0($8)
-	clz $4, $22
-	lui $18, %hi(scratch+50)
-	addiu $18, $18, %lo(scratch+50)
-	sh $6, 0($18)
-	andi $4, $3, 32768
-	addiu $20, $20, -1
-	bgtz $20, .Lc13_11
-	lui $9, 0x2784
-	nor $23, $10, $10
+	clo $10, $7
+	lui $23, 0xa511
+	addiu $8, $5, -32768
+	addiu $9, $9, -1
+	bne $9, $0, .Lc13_5
+	srav $2, $5, $21
+	sra $4, $30, 13
+	lui $4, %hi(scratch-48)
+	addiu $4, $4, %lo(scratch-48)
+	ll $8, 72($4)
+	srlv $16, $12, $25
+	sll $9, $5, 17
+	sc $21, 72($4)
+	and $0, $9, $30
+	slti $23, $21, -31198
+	rdhwr $20, $0
+	multu $13, $8
+	lui $21, %hi(scratch+39)
+	addiu $21, $21, %lo(scratch+39)
+	swl $5, -34($21)
+	swr $5, -37($21)
+	lui $21, %hi(scratch+21)
+	addiu $21, $21, %lo(scratch+21)
+	lbu $12, 0($21)
+	ext $12, $5, 2, 15
+	mult $0, $16
+	subu $18, $15, $5
+	lui $7, 0x8000
+	ext $6, $17, 23, 2
+	srav $23, $18, $15
+	msubu $2, $9
 # case 13 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2728,106 +2415,133 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 14
-	lui $1, 0xfaf3
-	ori $1, $1, 0x4c1e
+	lui $1, 0xd121
+	ori $1, $1, 0x8a68
 	mthi $1
-	lui $1, 0x9bdd
-	ori $1, $1, 0xd044
+	lui $1, 0xe3c7
+	ori $1, $1, 0xb3be
 	mtlo $1
-	lui $1, 0x1
-	lui $2, 0x1234
-	ori $2, $2, 0x5678
-	lui $3, 0xffd2
-	lui $4, 0xf601
-	ori $4, $4, 0x542f
-	addiu $5, $0, -9
-	lui $6, 0x461d
-	ori $6, $6, 0x6a94
-	lui $7, 0xff98
-	addiu $8, $0, -17
-	lui $9, 0x1564
-	ori $9, $9, 0xdd3b
-	lui $10, 0x400
-	ori $10, $10, 0x1
-	lui $11, 0xe224
-	ori $11, $11, 0x7526
-	lui $12, 0xcdef
-	ori $12, $12, 0xbd94
-	lui $13, 0x40
-	ori $13, $13, 0x1
-	addiu $14, $0, 40
-	lui $15, 0xdd35
-	ori $15, $15, 0x70fe
-	lui $16, 0x7fff
-	ori $16, $16, 0xffff
-	lui $17, 0x1ff
-	ori $17, $17, 0xffff
-	addiu $18, $0, 31
-	addiu $19, $0, -50
-	lui $20, 0x939b
-	ori $20, $20, 0x4ba6
-	addiu $21, $0, 30208
-	addiu $22, $0, -22528
-	lui $23, 0xff9b
-	lui $24, 0x823a
-	ori $24, $24, 0x7992
-	addiu $25, $0, 8193
-	lui $28, 0x537
-	ori $28, $28, 0xe5a0
-	lui $30, 0x3447
-	ori $30, $30, 0xa74d
-	lui $31, 0x38d9
-	ori $31, $31, 0x536e
+	addiu $1, $0, 17152
+	addiu $2, $0, 23
+	lui $3, 0x250a
+	ori $3, $3, 0x67ff
+	lui $4, 0x2
+	lui $5, 0x77bc
+	ori $5, $5, 0xdf39
+	addiu $6, $0, 32767
+	addiu $7, $0, -115
+	addiu $8, $0, -10
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	addiu $10, $0, 2
+	lui $11, 0x6992
+	ori $11, $11, 0x23bc
+	lui $12, 0xf
+	lui $13, 0x8382
+	ori $13, $13, 0x6168
+	addiu $14, $0, 24
+	lui $15, 0x8
+	lui $16, 0x6c31
+	ori $16, $16, 0x4711
+	lui $17, 0xdd63
+	ori $17, $17, 0xcbc2
+	lui $18, 0x7fff
+	ori $18, $18, 0xfffe
+	lui $19, 0x3057
+	ori $19, $19, 0x300
+	lui $20, 0x6d71
+	ori $20, $20, 0x51b1
+	lui $21, 0xb94d
+	ori $21, $21, 0x86a1
+	addiu $22, $0, -6
+	addiu $23, $0, 2048
+	addiu $24, $0, 6
+	addiu $25, $0, -31
+	lui $28, 0xc531
+	ori $28, $28, 0xd6a0
+	addiu $30, $0, 32767
+	lui $31, 0xf2e6
+	ori $31, $31, 0x818a
 # case 14 body
-	rotrv $7, $9, $8
-	bgtz $11, .Lc14_0
-	sll $8, $28, 29
-	srlv $1, $4, $6
-	sll $8, $24, 9
+	lui $20, %hi(scratch+52)
+	addiu $20, $20, %lo(scratch+52)
+	synci 0($20)
+	nor $10, $4, $5
+	bal .Lc14_0
+	lui $2, 0xb155
+	lui $24, 0xe5d4
+	ori $12, $16, 45328
 .Lc14_0:
-	xori $31, $4, 60118
-	lui $22, 0xcc7c
-	bal .Lc14_1
-	and $7, $12, $21
-	lui $0, 0x3b0c
-	sllv $22, $10, $18
+	lui $14, %hi(scratch-98)
+	addiu $14, $14, %lo(scratch-98)
+	lhu $3, 138($14)
+	lui $23, %hi(.Lc14_1)
+	addiu $23, $23, %lo(.Lc14_1)
+	jalr $5, $23
+	sllv $24, $11, $7
+	rotr $13, $3, 13
+	lui $18, 0x8000
 .Lc14_1:
-	mult $18, $21
-	mthi $0
-	bgezal $7, .Lc14_2
-	rotr $15, $25, 2
-	lui $13, 0xa431
-	sllv $19, $13, $3
+	mflo $7
+	bgezall $28, .Lc14_2
+	addiu $14, $3, 19127
+	lui $1, 0xff
 .Lc14_2:
-	lui $22, %hi(scratch-135)
-	addiu $22, $22, %lo(scratch-135)
-	synci 145($22)
-	addiu $13, $0, 5
+	ins $20, $2, 29, 3
+	addiu $19, $0, 4
 .Lc14_3:
-	lui $1, %hi(scratch+54)
-	addiu $1, $1, %lo(scratch+54)
-	sh $0, -34($1)
-	mthi $12
-	or $23, $6, $13
-	lui $3, %hi(scratch+12)
-	addiu $3, $3, %lo(scratch+12)
-	lwl $15, 0($3)
-	lui $22, %hi(scratch-136)
-	addiu $22, $22, %lo(scratch-136)
-	lwl $3, 140($22)
-	addiu $13, $13, -1
-	bne $13, $0, .Lc14_3
-	lui $31, 0xff
-	rotr $19, $22, 29
-	srav $16, $30, $2
-	bgtzl $6, .Lc14_4
-	addu $12, $22, $17
-	xori $30, $25, 7347
+	sra $14, $14, 4
+	bltzal $1, .Lc14_4
+	slt $7, $22, $30
+	sllv $21, $21, $1
+	lui $21, 0xd9fd
 .Lc14_4:
-	lui $5, %hi(scratch+44)
-	addiu $5, $5, %lo(scratch+44)
-	synci 0($5)
-	ins $18, $3, 18, 4
+	ins $7, $30, 14, 6
+	ins $11, $30, 4, 22
+	addiu $19, $19, -1
+	bne $19, $0, .Lc14_3
+	slti $1, $9, 1
+	mul $13, $21, $16
+	mthi $13
+	mtlo $15
+	ssnop
+	mul $12, $30, $4
+	mthi $19
+	mtlo $16
+	ext $12, $24, 11, 13
+	rotr $15, $8, 29
+	addiu $11, $0, 6
+.Lc14_5:
+	bgtz $4, .Lc14_6
+	sra $9, $24, 30
+	xori $4, $16, 32768
+	srl $28, $22, 31
+.Lc14_6:
+	lui $14, 0xff
+	lui $13, %hi(scratch+46)
+	addiu $13, $13, %lo(scratch+46)
+	lwl $4, 0($13)
+	lui $8, 0x7dc6
+	srav $6, $30, $8
+	clz $15, $30
+	addiu $11, $11, -1
+	bne $11, $0, .Lc14_5
+	sll $21, $11, 19
+	lui $8, %hi(scratch+152)
+	addiu $8, $8, %lo(scratch+152)
+	synci -146($8)
+	sllv $12, $5, $16
+	addiu $13, $0, 5
+.Lc14_7:
+	clz $22, $30
+	srav $24, $8, $14
+	mult $4, $1
+	addiu $13, $13, -1
+	bne $13, $0, .Lc14_7
+	lui $23, 0x1f25
+	lui $16, %hi(scratch+46)
+	addiu $16, $16, %lo(scratch+46)
+	sh $31, 0($16)
 # case 14 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2871,144 +2585,171 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 15
-	lui $1, 0x6c1d
-	ori $1, $1, 0xb149
+	lui $1, 0x4dcd
+	ori $1, $1, 0x4147
 	mthi $1
-	lui $1, 0xffa5
+	addiu $1, $0, 3
 	mtlo $1
-	lui $1, 0xad51
-	ori $1, $1, 0x6746
-	lui $2, 0x97d5
-	ori $2, $2, 0x8475
-	lui $3, 0xc178
-	ori $3, $3, 0x376b
-	addiu $4, $0, -8
-	lui $5, 0x36e6
-	ori $5, $5, 0xd9f3
-	addiu $6, $0, 8
-	addiu $7, $0, -7
-	addiu $8, $0, 511
-	lui $9, 0xf7be
-	ori $9, $9, 0x4333
-	lui $10, 0x3733
-	ori $10, $10, 0xbb43
-	addiu $11, $0, 33
-	lui $12, 0xff
-	ori $12, $12, 0xff
-	addiu $13, $0, -12544
-	lui $14, 0x9142
-	ori $14, $14, 0xc487
-	lui $15, 0xffd5
-	ori $15, $15, 0xc799
-	addiu $16, $0, -16128
-	lui $17, 0x3172
-	ori $17, $17, 0xbc11
-	lui $18, 0x521
-	ori $18, $18, 0x29ff
-	addiu $19, $0, -32768
-	addiu $20, $0, -20
-	addiu $21, $0, -40
-	lui $22, 0xc700
-	lui $23, 0x5966
-	ori $23, $23, 0x27d7
-	addiu $24, $0, 36
-	addiu $25, $0, -128
-	addiu $28, $0, 15
-	addiu $30, $0, -15104
-	lui $31, 0xf590
-	ori $31, $31, 0xb2c4
+	lui $1, 0xb00
+	lui $2, 0x438e
+	ori $2, $2, 0xf283
+	addiu $3, $0, 1
+	addiu $4, $0, 20224
+	lui $5, 0x1
+	lui $6, 0xfd5b
+	ori $6, $6, 0x71d8
+	lui $7, 0x208d
+	ori $7, $7, 0x82d
+	lui $8, 0xcbb6
+	ori $8, $8, 0x893f
+	addiu $9, $0, -18
+	addiu $10, $0, -126
+	addiu $11, $0, 0
+	addiu $12, $0, 17
+	addiu $13, $0, 8
+	addiu $14, $0, 32
+	addiu $15, $0, 19
+	addiu $16, $0, 31
+	addiu $17, $0, 38
+	lui $18, 0x7166
+	ori $18, $18, 0x2dfb
+	addiu $19, $0, -22
+	lui $20, 0xca00
+	ori $20, $20, 0x6de6
+	addiu $21, $0, 16
+	addiu $22, $0, 2
+	lui $23, 0x8765
+	ori $23, $23, 0x4321
+	lui $24, 0x6c
+	addiu $25, $0, 22528
+	lui $28, 0x9cbd
+	ori $28, $28, 0xf135
+	addiu $30, $0, 8
+	addiu $31, $0, 31
 # case 15 body
-	lui $28, 0xac00
-	divu $0, $25, $28
-	addiu $15, $0, 3
-.Lc15_0:
-	lui $6, 0x8000
-	addiu $14, $0, -1
-	div $0, $6, $14
-	lui $30, %hi(scratch+6)
-	addiu $30, $30, %lo(scratch+6)
-	ll $5, 18($30)
-	sltu $7, $21, $25
-	rotr $10, $2, 30
-	sc $20, 18($30)
-	slti $20, $21, -32768
-	sllv $25, $12, $10
-	lui $19, 0x9e04
-	addiu $15, $15, -1
-	bgtz $15, .Lc15_0
-	ori $11, $12, 65280
-	lui $31, %hi(scratch+123)
-	addiu $31, $31, %lo(scratch+123)
-	lb $0, -89($31)
-	lui $21, %hi(scratch+179)
-	addiu $21, $21, %lo(scratch+179)
-	swl $23, -139($21)
-	lui $25, %hi(scratch-111)
-	addiu $25, $25, %lo(scratch-111)
-	ll $6, 143($25)
-	sc $28, 143($25)
-	sc $22, 143($25)
-	bgez $24, .Lc15_1
-	subu $1, $23, $2
-	sltiu $30, $15, -32768
-.Lc15_1:
-	lui $3, %hi(scratch-90)
-	addiu $3, $3, %lo(scratch-90)
-	ll $4, 130($3)
-	sc $5, 130($3)
-	sra $9, $4, 16
-	lui $17, 0xc827
-	lui $30, %hi(scratch+214)
-	addiu $30, $30, %lo(scratch+214)
-	lw $5, -182($30)
-	lui $16, %hi(scratch-29)
-	addiu $16, $16, %lo(scratch-29)
-	swr $2, 64($16)
-	swl $2, 67($16)
-	mtlo $24
-	ori $21, $14, 0
-	lui $14, %hi(scratch-88)
-	addiu $14, $14, %lo(scratch-88)
-	synci 129($14)
-	lui $9, %hi(scratch+16)
-	addiu $9, $9, %lo(scratch+16)
-	synci 0($9)
-	lui $3, %hi(.Lc15_2)
-	addiu $3, $3, %lo(.Lc15_2)
+	lui $25, %hi(scratch+17)
+	addiu $25, $25, %lo(scratch+17)
+	sb $21, 26($25)
+	srlv $15, $6, $19
+	lui $3, %hi(.Lc15_0)
+	addiu $3, $3, %lo(.Lc15_0)
 	jalr $20, $3
-	sllv $10, $7, $10
-	sllv $12, $14, $1
+	sra $22, $14, 14
+	nor $5, $23, $22
+.Lc15_0:
+	srl $25, $30, 25
+	madd $4, $1
+	lui $24, %hi(scratch+186)
+	addiu $24, $24, %lo(scratch+186)
+	ll $17, -158($24)
+	rotrv $28, $28, $31
+	lui $12, 0xff00
+	sc $25, -158($24)
+	bgez $3, .Lc15_1
+	andi $22, $7, 255
+	sltiu $3, $16, -32768
+.Lc15_1:
+	lui $7, %hi(scratch+168)
+	addiu $7, $7, %lo(scratch+168)
+	lbu $19, -151($7)
+	lui $2, %hi(scratch+146)
+	addiu $2, $2, %lo(scratch+146)
+	sw $16, -146($2)
+	bltzall $24, .Lc15_2
+	srl $0, $16, 10
+	srlv $21, $20, $21
+	rotr $30, $13, 19
 .Lc15_2:
-	lui $14, %hi(.Lc15_3)
-	addiu $14, $14, %lo(.Lc15_3)
-	jalr $1, $14
-	sra $16, $12, 30
-	lui $28, 0x8574
-	lui $1, 0xd843
+	addu $22, $24, $0
+	beq $24, $22, .Lc15_3
+	movz $25, $0, $14
+	rotrv $14, $5, $14
+	ori $19, $30, 0
 .Lc15_3:
-	rotrv $6, $20, $24
-	bltzal $28, .Lc15_4
-	subu $23, $6, $13
-	subu $0, $31, $6
+	lui $18, %hi(scratch-35)
+	addiu $18, $18, %lo(scratch-35)
+	pref 7, 80($18)
+	lui $6, %hi(scratch+48)
+	addiu $6, $6, %lo(scratch+48)
+	ll $9, 0($6)
+	lui $1, 0xff00
+	sc $14, 0($6)
+	addiu $1, $0, 1
 .Lc15_4:
-	sltiu $6, $8, -11284
-	lui $22, %hi(scratch+1)
-	addiu $22, $22, %lo(scratch+1)
-	lw $19, 7($22)
-	addiu $20, $0, 5
+	sll $20, $1, 8
+	movz $20, $17, $5
+	lui $23, %hi(scratch+4)
+	addiu $23, $23, %lo(scratch+4)
+	ll $28, 0($23)
+	sc $21, 0($23)
+	lui $31, %hi(scratch-12)
+	addiu $31, $31, %lo(scratch-12)
+	sh $6, 66($31)
+	addiu $1, $1, -1
+	bgtz $1, .Lc15_4
+	rotr $2, $13, 22
+	bgez $21, .Lc15_5
+	sra $20, $10, 21
+	sltiu $13, $9, -32768
+	andi $19, $8, 41200
 .Lc15_5:
-	bltzall $0, .Lc15_6
-	nor $24, $14, $13
-	lui $8, 0x55ca
-	srlv $15, $17, $3
+	addiu $25, $0, 90
+	div $0, $11, $25
+	xori $14, $13, 36104
+	rdhwr $17, $1
+	addiu $13, $0, 5
 .Lc15_6:
-	lui $22, %hi(scratch+98)
-	addiu $22, $22, %lo(scratch+98)
-	sb $14, -40($22)
-	lui $21, 0x8000
-	addiu $20, $20, -1
-	bgtz $20, .Lc15_5
-	rotr $4, $14, 5
+	lui $19, 0x0
+	lui $7, 0xff
+	addiu $13, $13, -1
+	bgtz $13, .Lc15_6
+	sltu $16, $2, $21
+	lui $20, %hi(scratch-36)
+	addiu $20, $20, %lo(scratch-36)
+	lbu $21, 58($20)
+	andi $16, $2, 0
+	ext $24, $17, 16, 5
+	lui $11, %hi(scratch+21)
+	addiu $11, $11, %lo(scratch+21)
+	lwl $23, -10($11)
+	lwr $23, -13($11)
+	addiu $8, $0, 5
+.Lc15_7:
+	lui $23, %hi(scratch+159)
+	addiu $23, $23, %lo(scratch+159)
+	sb $5, -112($23)
+	rotrv $31, $21, $11
+	lui $7, 0xbb88
+	bgezall $4, .Lc15_8
+	addu $11, $0, $14
+	sllv $6, $6, $24
+.Lc15_8:
+	lui $30, %hi(scratch-62)
+	addiu $30, $30, %lo(scratch-62)
+	sw $22, 106($30)
+	addiu $8, $8, -1
+	bne $8, $0, .Lc15_7
+	rotr $12, $13, 6
+	addiu $5, $0, 4
+.Lc15_9:
+	addu $19, $28, $23
+	lui $2, %hi(scratch+12)
+	addiu $2, $2, %lo(scratch+12)
+	sw $16, 0($2)
+	addiu $5, $5, -1
+	bne $5, $0, .Lc15_9
+	addiu $12, $16, 1
+	addiu $9, $0, 6
+.Lc15_10:
+	sllv $23, $0, $2
+	ext $5, $7, 2, 14
+	clz $15, $10
+	lui $7, %hi(scratch+37)
+	addiu $7, $7, %lo(scratch+37)
+	sb $2, -23($7)
+	addiu $9, $9, -1
+	bgtz $9, .Lc15_10
+	sltu $17, $5, $1
 # case 15 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3052,169 +2793,126 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 16
-	lui $1, 0x7e00
+	lui $1, 0x7371
+	ori $1, $1, 0x5a92
 	mthi $1
-	lui $1, 0xd43
-	ori $1, $1, 0xed51
+	lui $1, 0x4000
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0x0
-	ori $1, $1, 0x8001
-	lui $2, 0xcba
-	ori $2, $2, 0x8833
-	lui $3, 0x40fc
-	ori $3, $3, 0x728b
-	lui $4, 0x7fff
-	ori $4, $4, 0xffff
-	lui $5, 0x4000
-	lui $6, 0x84d3
-	ori $6, $6, 0xb0d3
-	lui $7, 0x3ada
-	ori $7, $7, 0x8dc
-	addiu $8, $0, 128
-	addiu $9, $0, 1
-	addiu $10, $0, 37
-	lui $11, 0x7b17
-	ori $11, $11, 0x611a
-	lui $12, 0x1
-	ori $12, $12, 0xffff
-	lui $13, 0xc5ac
-	ori $13, $13, 0x626c
-	lui $14, 0x80
-	ori $14, $14, 0x1
-	addiu $15, $0, 9
-	lui $16, 0x1d0f
-	ori $16, $16, 0xf1f4
-	lui $17, 0xfffa
-	lui $18, 0xaaaa
-	ori $18, $18, 0xaaaa
-	lui $19, 0xa023
-	ori $19, $19, 0xcc8d
-	lui $20, 0x7bb3
-	ori $20, $20, 0x6d80
-	lui $21, 0x37cb
-	ori $21, $21, 0x597c
-	lui $22, 0xd6d1
-	ori $22, $22, 0x647f
-	lui $23, 0xf699
-	ori $23, $23, 0x4205
-	lui $24, 0x7fff
-	ori $24, $24, 0xffff
-	lui $25, 0x90d7
-	ori $25, $25, 0xf07a
-	lui $28, 0x972d
-	ori $28, $28, 0xd48f
-	lui $30, 0xffaa
-	addiu $31, $0, -105
+	addiu $1, $0, 8192
+	lui $2, 0x3b32
+	ori $2, $2, 0x269d
+	addiu $3, $0, 10752
+	lui $4, 0x54ca
+	ori $4, $4, 0xa49a
+	addiu $5, $0, 0
+	lui $6, 0x1234
+	ori $6, $6, 0x5678
+	lui $7, 0x2e48
+	ori $7, $7, 0x9312
+	lui $8, 0x4d33
+	ori $8, $8, 0x1780
+	lui $9, 0x7345
+	ori $9, $9, 0x9dd4
+	lui $10, 0x730
+	ori $10, $10, 0xb22f
+	addiu $11, $0, -29
+	addiu $12, $0, -11
+	lui $13, 0x54ee
+	ori $13, $13, 0x32dc
+	lui $14, 0x3922
+	ori $14, $14, 0x3f17
+	lui $15, 0x10
+	addiu $16, $0, 2
+	lui $17, 0x5284
+	ori $17, $17, 0xefe9
+	addiu $18, $0, -2
+	lui $19, 0xf11
+	ori $19, $19, 0xb3bc
+	addiu $20, $0, 255
+	addiu $21, $0, 13
+	lui $22, 0x2781
+	ori $22, $22, 0x6555
+	lui $23, 0x80
+	lui $24, 0xffad
+	addiu $25, $0, 30
+	addiu $28, $0, 25
+	addiu $30, $0, -32
+	addiu $31, $0, 4096
 # case 16 body
-	lui $11, %hi(scratch+24)
-	addiu $11, $11, %lo(scratch+24)
-	pref 30, 14($11)
-	ins $23, $2, 18, 14
-	seb $28, $19
-	lui $18, 0xff
-	sra $23, $3, 11
-	lui $14, 0xc4cc
-	lui $4, 0x952a
-	bgezal $19, .Lc16_0
-	subu $24, $5, $5
-	srl $22, $16, 17
-	lui $28, 0xb8b2
+	addiu $15, $0, 6
 .Lc16_0:
-	bgezl $2, .Lc16_1
-	rotr $30, $15, 31
-	sllv $3, $4, $11
-	sltu $10, $2, $14
+	lui $10, %hi(.Lc16_1)
+	addiu $10, $10, %lo(.Lc16_1)
+	jr.hb $10
+	ori $2, $6, 22848
+	addiu $21, $3, 31760
 .Lc16_1:
-	lui $2, 0x2b3c
-	ori $2, $2, 0x59e4
-	divu $0, $18, $2
-	lui $24, %hi(scratch+14)
-	addiu $24, $24, %lo(scratch+14)
-	swr $0, 0($24)
-	swl $0, 3($24)
-	sllv $14, $25, $21
-	lui $25, %hi(scratch+91)
-	addiu $25, $25, %lo(scratch+91)
-	sw $28, -67($25)
-	srav $16, $7, $18
-	blezl $23, .Lc16_2
-	sllv $28, $5, $0
-	lui $6, 0x75b9
+	ins $6, $15, 17, 11
+	xor $25, $11, $3
+	addiu $15, $15, -1
+	bne $15, $0, .Lc16_0
+	lui $18, 0x9d11
+	lui $18, %hi(scratch+31)
+	addiu $18, $18, %lo(scratch+31)
+	ll $12, -7($18)
+	sc $8, -7($18)
+	lui $12, %hi(scratch+32)
+	addiu $12, $12, %lo(scratch+32)
+	ll $8, 0($12)
+	sc $21, 0($12)
+	srlv $7, $1, $24
+	addiu $11, $0, 6
 .Lc16_2:
-	addiu $10, $0, 1
+	lui $6, %hi(scratch+31)
+	addiu $6, $6, %lo(scratch+31)
+	lbu $10, -30($6)
+	addiu $3, $0, 128
+	divu $0, $23, $3
+	mfhi $17
+	lui $8, %hi(scratch+44)
+	addiu $8, $8, %lo(scratch+44)
+	ll $9, 0($8)
+	sc $30, 0($8)
+	addiu $11, $11, -1
+	bgtz $11, .Lc16_2
+	lui $23, 0x1
+	addiu $10, $0, 4
 .Lc16_3:
-	lui $24, %hi(.Lc16_4)
-	addiu $24, $24, %lo(.Lc16_4)
-	jr $24
-	addu $15, $0, $31
-	rotr $15, $5, 20
+	lui $23, %hi(scratch-87)
+	addiu $23, $23, %lo(scratch-87)
+	lbu $9, 89($23)
+	or $15, $18, $30
+	lui $31, 0x0
+	bltzal $10, .Lc16_4
+	rotrv $31, $31, $17
+	sll $19, $16, 20
 .Lc16_4:
-	j .Lc16_5
-	xor $1, $13, $7
-	lui $5, 0x6089
-.Lc16_5:
-	rotrv $4, $13, $22
-	rotrv $12, $1, $4
 	addiu $10, $10, -1
-	bgtz $10, .Lc16_3
-	rotr $19, $24, 2
-	beq $9, $9, .Lc16_6
-	sra $18, $24, 2
-	xori $2, $24, 20600
-	rotrv $7, $0, $6
+	bne $10, $0, .Lc16_3
+	lui $30, 0x7fff
+	blezl $21, .Lc16_5
+	sllv $22, $2, $9
+	lui $25, 0xbd94
+	sra $16, $0, 29
+.Lc16_5:
+	addiu $25, $0, 1
 .Lc16_6:
-	bnel $11, $19, .Lc16_7
-	sra $6, $14, 31
-	srav $22, $21, $8
+	lui $23, %hi(scratch-134)
+	addiu $23, $23, %lo(scratch-134)
+	lb $23, 180($23)
+	seh $24, $15
+	b .Lc16_7
+	sra $11, $23, 16
+	rotr $21, $0, 25
 .Lc16_7:
-	addiu $6, $0, 4
-.Lc16_8:
-	sra $4, $8, 19
-	bltz $10, .Lc16_9
-	slti $11, $3, 255
-	lui $23, 0xd2b0
-.Lc16_9:
-	addiu $6, $6, -1
-	bgtz $6, .Lc16_8
-	andi $11, $15, 46387
-	addiu $30, $0, 4
-.Lc16_10:
-	lui $8, 0x8000
-	addiu $24, $0, -1
-	div $0, $8, $24
-	bgtzl $3, .Lc16_11
-	srl $17, $8, 2
-	rotrv $10, $13, $11
-.Lc16_11:
-	srav $4, $13, $19
-	lui $13, %hi(scratch-19)
-	addiu $13, $13, %lo(scratch-19)
-	lhu $15, 59($13)
-	lui $13, %hi(.Lc16_12)
-	addiu $13, $13, %lo(.Lc16_12)
-	jalr $13
-	srav $4, $23, $10
-	xori $12, $2, 14249
-.Lc16_12:
-	addiu $30, $30, -1
-	bgtz $30, .Lc16_10
-	lui $8, 0x8000
-	lui $1, %hi(scratch+46)
-	addiu $1, $1, %lo(scratch+46)
-	swl $31, 3($1)
-	swr $31, 0($1)
-	lui $21, %hi(.Lc16_13)
-	addiu $21, $21, %lo(.Lc16_13)
-	jalr $1, $21
-	rotrv $8, $25, $20
-	srav $28, $28, $2
-	lui $15, 0xaf9
-.Lc16_13:
-	rotrv $5, $9, $21
-	ext $28, $16, 1, 14
-	mflo $6
-	ext $13, $28, 20, 3
-	rotr $11, $28, 11
+	addiu $25, $25, -1
+	bne $25, $0, .Lc16_6
+	lui $7, 0xffff
+	lui $22, %hi(scratch+92)
+	addiu $22, $22, %lo(scratch+92)
+	pref 4, -78($22)
+	ins $8, $28, 18, 2
 # case 16 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3258,111 +2956,170 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 17
-	lui $1, 0x2abb
-	ori $1, $1, 0xd1a9
+	lui $1, 0xa260
+	ori $1, $1, 0xaf2c
 	mthi $1
-	addiu $1, $0, -18
+	addiu $1, $0, -1
 	mtlo $1
-	lui $1, 0xd76b
-	ori $1, $1, 0x7671
-	lui $2, 0xd00
-	lui $3, 0xef00
-	addiu $4, $0, 2047
-	lui $5, 0x98b7
-	ori $5, $5, 0x2f02
-	lui $6, 0x1ea3
-	ori $6, $6, 0x5aff
-	lui $7, 0x1779
-	ori $7, $7, 0x2fb5
-	lui $8, 0x1
-	ori $8, $8, 0x1
-	addiu $9, $0, -1
-	lui $10, 0x3ff
-	ori $10, $10, 0xffff
-	addiu $11, $0, 4
-	addiu $12, $0, 1
-	lui $13, 0x7ac4
-	ori $13, $13, 0x5951
-	lui $14, 0x5adc
-	ori $14, $14, 0xf4c7
-	addiu $15, $0, -27
-	lui $16, 0x5555
-	ori $16, $16, 0x5555
-	lui $17, 0xb
-	lui $18, 0x4c
-	lui $19, 0x577b
-	ori $19, $19, 0x7203
-	lui $20, 0xaaaa
-	ori $20, $20, 0xaaaa
-	lui $21, 0x4
-	lui $22, 0x473d
-	ori $22, $22, 0x7331
-	lui $23, 0x2f35
-	ori $23, $23, 0x4002
-	addiu $24, $0, 64
-	addiu $25, $0, 18176
-	lui $28, 0xff00
-	ori $28, $28, 0xff00
-	addiu $30, $0, -5376
-	addiu $31, $0, 61
+	lui $1, 0x10e
+	ori $1, $1, 0x7376
+	addiu $2, $0, -2
+	addiu $3, $0, 128
+	addiu $4, $0, 28
+	addiu $5, $0, -33
+	addiu $6, $0, 84
+	lui $7, 0xce00
+	lui $8, 0xe378
+	ori $8, $8, 0xead6
+	addiu $9, $0, 30
+	lui $10, 0xc3f5
+	ori $10, $10, 0xb454
+	lui $11, 0x1d19
+	ori $11, $11, 0xcc7c
+	lui $12, 0xada8
+	ori $12, $12, 0x34f4
+	lui $13, 0x1b17
+	ori $13, $13, 0xb0f2
+	addiu $14, $0, 21
+	addiu $15, $0, -6
+	lui $16, 0x8f6e
+	ori $16, $16, 0x931d
+	lui $17, 0x74a
+	ori $17, $17, 0x9223
+	lui $18, 0xe77c
+	ori $18, $18, 0x3b0c
+	addiu $19, $0, 16
+	lui $20, 0x58c5
+	ori $20, $20, 0xd629
+	lui $21, 0x1
+	addiu $22, $0, 10
+	lui $23, 0x6a98
+	ori $23, $23, 0x7055
+	lui $24, 0x7d5b
+	ori $24, $24, 0x2ca2
+	lui $25, 0x1234
+	ori $25, $25, 0x5678
+	lui $28, 0xd
+	addiu $30, $0, 112
+	lui $31, 0x2100
 # case 17 body
-	lui $19, %hi(scratch+29)
-	addiu $19, $19, %lo(scratch+29)
-	pref 4, 0($19)
-	lui $7, 0x802d
-	lui $28, %hi(.Lc17_0)
-	addiu $28, $28, %lo(.Lc17_0)
-	jalr $10, $28
-	lui $6, 0x5790
-	and $2, $25, $5
-	sll $18, $10, 15
+	lui $13, %hi(scratch+89)
+	addiu $13, $13, %lo(scratch+89)
+	pref 6, -50($13)
+	addu $20, $30, $0
+	beql $30, $20, .Lc17_0
+	xori $13, $23, 52850
+	sra $17, $12, 0
 .Lc17_0:
-	addiu $25, $0, 5
+	addiu $1, $0, 3
 .Lc17_1:
-	lui $10, 0x31c8
-	bltz $22, .Lc17_2
-	sra $30, $3, 19
-	subu $16, $25, $16
+	rotrv $7, $13, $12
+	addiu $7, $12, -25487
+	j .Lc17_2
+	xor $24, $2, $6
+	lui $12, 0x2e19
+	rotr $24, $19, 24
 .Lc17_2:
-	beql $23, $23, .Lc17_3
-	andi $20, $18, 4003
-	sltiu $17, $3, 16354
+	addiu $1, $1, -1
+	bgtz $1, .Lc17_1
+	or $19, $31, $15
+	rdhwr $11, $1
+	addu $12, $22, $17
+	clo $25, $30
+	addiu $15, $0, 1
 .Lc17_3:
-	addiu $25, $25, -1
-	bne $25, $0, .Lc17_1
-	lui $15, 0x2ac0
-	blezl $24, .Lc17_4
-	srav $8, $13, $0
-	lui $0, 0xffff
+	lui $5, %hi(scratch+50)
+	addiu $5, $5, %lo(scratch+50)
+	lwl $14, 0($5)
+	beql $18, $3, .Lc17_4
+	ori $20, $19, 33909
+	slti $20, $6, 0
+	sra $6, $25, 14
 .Lc17_4:
-	sltiu $23, $7, 255
-	or $14, $0, $30
-	rdhwr $28, $0
-	sltiu $0, $20, 2583
-	or $8, $0, $6
-	lui $17, 0xffff
-	mult $8, $23
-	lui $30, %hi(scratch+29)
-	addiu $30, $30, %lo(scratch+29)
-	synci -13($30)
-	ori $30, $30, 255
-	blezl $21, .Lc17_5
-	addiu $25, $14, 255
-	lui $14, 0xffff
+	rotrv $31, $22, $6
+	lui $2, 0x4d77
+	rotr $16, $30, 31
+	bltzl $22, .Lc17_5
+	sltu $1, $4, $13
+	sllv $1, $14, $5
 .Lc17_5:
-	bltzal $4, .Lc17_6
-	srlv $3, $21, $12
-	slt $22, $19, $8
+	addiu $15, $15, -1
+	bne $15, $0, .Lc17_3
+	addiu $30, $4, -30279
+	blez $17, .Lc17_6
+	ori $18, $28, 50092
+	lui $31, 0xdcca
 .Lc17_6:
-	lui $24, %hi(scratch)
-	addiu $24, $24, %lo(scratch)
-	pref 6, 0($24)
-	lui $2, %hi(scratch+217)
-	addiu $2, $2, %lo(scratch+217)
-	lhu $6, -163($2)
-	lui $25, %hi(scratch+32)
-	addiu $25, $25, %lo(scratch+32)
-	lb $13, 16($25)
+	mflo $14
+	addiu $24, $0, 2
+.Lc17_7:
+	rotr $25, $11, 30
+	lui $5, %hi(scratch+52)
+	addiu $5, $5, %lo(scratch+52)
+	sw $22, 0($5)
+	addiu $24, $24, -1
+	bne $24, $0, .Lc17_7
+	ori $22, $9, 65280
+	lui $2, %hi(scratch-75)
+	addiu $2, $2, %lo(scratch-75)
+	lwr $10, 98($2)
+	lwl $10, 101($2)
+	ins $11, $5, 0, 28
+	addiu $19, $0, 5
+.Lc17_8:
+	bal .Lc17_9
+	srlv $12, $8, $30
+	lui $2, 0x8000
+	lui $8, 0x8000
+.Lc17_9:
+	b .Lc17_10
+	addiu $23, $14, -13015
+	andi $28, $3, 65535
+	slti $24, $3, -1
+.Lc17_10:
+	addiu $19, $19, -1
+	bne $19, $0, .Lc17_8
+	lui $3, 0x8000
+	lui $30, 0x16ba
+	bne $30, $30, .Lc17_11
+	lui $5, 0xffff
+	sra $9, $4, 16
+.Lc17_11:
+	lui $17, 0xc827
+	lui $30, %hi(scratch+214)
+	addiu $30, $30, %lo(scratch+214)
+	lw $5, -182($30)
+	lui $16, %hi(scratch-29)
+	addiu $16, $16, %lo(scratch-29)
+	swr $2, 64($16)
+	swl $2, 67($16)
+	mtlo $24
+	ori $21, $14, 0
+	lui $14, %hi(scratch-88)
+	addiu $14, $14, %lo(scratch-88)
+	synci 129($14)
+	lui $9, %hi(scratch+16)
+	addiu $9, $9, %lo(scratch+16)
+	synci 0($9)
+	lui $3, %hi(.Lc17_12)
+	addiu $3, $3, %lo(.Lc17_12)
+	jalr $20, $3
+	sllv $10, $7, $10
+	sllv $12, $14, $1
+.Lc17_12:
+	lui $14, %hi(.Lc17_13)
+	addiu $14, $14, %lo(.Lc17_13)
+	jalr $1, $14
+	sra $16, $12, 30
+	lui $28, 0x8574
+	lui $1, 0xd843
+.Lc17_13:
+	rotrv $6, $20, $24
+	bltzal $28, .Lc17_14
+	subu $23, $6, $13
+	subu $0, $31, $6
+.Lc17_14:
+	sltiu $6, $8, -11284
 # case 17 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3406,173 +3163,187 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 18
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
+	lui $1, 0xff
+	ori $1, $1, 0xffff
 	mthi $1
-	lui $1, 0x2f
+	lui $1, 0x245f
+	ori $1, $1, 0x80b0
 	mtlo $1
-	lui $1, 0x1234
-	ori $1, $1, 0x5678
-	addiu $2, $0, -128
-	lui $3, 0xbcde
-	ori $3, $3, 0xda24
-	lui $4, 0x2e
-	addiu $5, $0, 8
-	lui $6, 0x3a70
-	ori $6, $6, 0xb582
-	lui $7, 0xc231
-	ori $7, $7, 0x4af6
-	lui $8, 0xffbf
-	addiu $9, $0, -16
-	addiu $10, $0, -44
-	lui $11, 0xca6f
-	ori $11, $11, 0x8e13
-	addiu $12, $0, 26
-	addiu $13, $0, 4
-	addiu $14, $0, 8192
-	addiu $15, $0, -115
-	addiu $16, $0, 31
-	lui $17, 0x100
-	ori $17, $17, 0x1
-	lui $18, 0xea9c
-	ori $18, $18, 0xbdd7
-	lui $19, 0x8aca
-	ori $19, $19, 0x362d
-	addiu $20, $0, -33
-	lui $21, 0xa74a
-	ori $21, $21, 0x42c2
-	lui $22, 0x8000
-	ori $22, $22, 0x1
-	lui $23, 0x100
-	ori $23, $23, 0x1
-	lui $24, 0x5167
-	ori $24, $24, 0x435f
-	lui $25, 0x1f00
-	lui $28, 0x61de
-	ori $28, $28, 0xb5bd
-	addiu $30, $0, 127
-	lui $31, 0x0
-	ori $31, $31, 0x8001
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	addiu $2, $0, -10496
+	lui $3, 0x50ac
+	ori $3, $3, 0x8433
+	lui $4, 0x29b6
+	ori $4, $4, 0xc8f5
+	lui $5, 0x274
+	ori $5, $5, 0xb59c
+	lui $6, 0xff
+	ori $6, $6, 0xff
+	lui $7, 0x8428
+	ori $7, $7, 0x5f1d
+	lui $8, 0x20
+	ori $8, $8, 0x1
+	addiu $9, $0, 10
+	lui $10, 0x4444
+	ori $10, $10, 0xeae
+	lui $11, 0x1
+	lui $12, 0x7fff
+	ori $12, $12, 0xfffe
+	lui $13, 0x6131
+	ori $13, $13, 0x5bb6
+	addiu $14, $0, -128
+	lui $15, 0x664d
+	ori $15, $15, 0x5e40
+	addiu $16, $0, 129
+	lui $17, 0x7ede
+	ori $17, $17, 0xbaaa
+	lui $18, 0xffc8
+	lui $19, 0x1f49
+	ori $19, $19, 0xed2a
+	addiu $20, $0, 32
+	lui $21, 0x2f9b
+	ori $21, $21, 0x8463
+	lui $22, 0xd43
+	ori $22, $22, 0xed51
+	lui $23, 0x0
+	ori $23, $23, 0x8001
+	lui $24, 0xcba
+	ori $24, $24, 0x8833
+	lui $25, 0x40fc
+	ori $25, $25, 0x728b
+	lui $28, 0x7fff
+	ori $28, $28, 0xffff
+	lui $30, 0x4000
+	lui $31, 0x84d3
+	ori $31, $31, 0xb0d3
 # case 18 body
-	rdhwr $16, $0
-	seh $31, $19
-	maddu $10, $17
-	lui $30, %hi(.Lc18_0)
-	addiu $30, $30, %lo(.Lc18_0)
-	jr.hb $30
-	sll $8, $15, 30
-	movn $9, $12, $20
-	lui $31, 0xb345
+	movn $15, $9, $30
+	addiu $14, $0, 3
 .Lc18_0:
-	lui $13, 0xf69f
-	movz $18, $5, $1
-	addiu $11, $9, 255
-	bgezl $1, .Lc18_1
-	lui $20, 0xcee
-	lui $30, 0xe279
+	lui $22, 0xffff
+	bne $24, $24, .Lc18_1
+	sll $9, $0, 31
+	ori $24, $6, 25727
+	andi $7, $31, 26070
 .Lc18_1:
-	addiu $8, $0, 5
+	jal .Lc18_2
+	sra $1, $22, 26
+	slti $23, $15, -9774
+	srav $17, $30, $9
 .Lc18_2:
-	srl $4, $31, 29
-	beq $20, $7, .Lc18_3
-	lui $4, 0x2f7e
-	sllv $4, $16, $19
-	rotr $28, $22, 23
+	mul $8, $17, $9
+	mthi $16
+	mtlo $28
+	addiu $14, $14, -1
+	bgtz $14, .Lc18_0
+	movn $18, $17, $8
+	addiu $6, $0, 3
 .Lc18_3:
-	msub $31, $23
-	rotr $31, $21, 22
-	lui $3, %hi(.Lc18_4)
-	addiu $3, $3, %lo(.Lc18_4)
-	jalr $14, $3
-	lui $23, 0xa5dc
-	sltiu $22, $10, 22910
+	lui $4, %hi(.Lc18_4)
+	addiu $4, $4, %lo(.Lc18_4)
+	jalr $4
+	rotrv $12, $14, $21
+	movz $15, $3, $17
 .Lc18_4:
-	addiu $8, $8, -1
-	bne $8, $0, .Lc18_2
-	slt $17, $12, $7
-	addiu $24, $0, 5
+	j .Lc18_5
+	lui $19, 0x1
+	lui $15, 0x2673
 .Lc18_5:
-	xori $5, $4, 5034
-	srl $18, $19, 28
-	lui $19, %hi(scratch-42)
-	addiu $19, $19, %lo(scratch-42)
-	ll $20, 42($19)
-	rotrv $12, $17, $15
-	sllv $30, $5, $19
-	sc $14, 42($19)
-	rotrv $13, $21, $12
-	bgezl $24, .Lc18_6
-	xori $9, $14, 255
-	addu $17, $11, $7
-	sltu $2, $31, $4
+	ori $31, $17, 43567
+	lui $18, %hi(scratch-152)
+	addiu $18, $18, %lo(scratch-152)
+	sw $14, 156($18)
+	ins $8, $5, 31, 1
+	addiu $6, $6, -1
+	bgtz $6, .Lc18_3
+	subu $12, $5, $22
+	madd $14, $9
+	bltzal $4, .Lc18_6
+	sltiu $24, $21, 4000
+	addu $11, $0, $14
 .Lc18_6:
-	mul $16, $11, $15
-	mthi $28
-	mtlo $12
-	addiu $24, $24, -1
-	bgtz $24, .Lc18_5
-	lui $16, 0x845
-	lui $24, %hi(scratch+229)
-	addiu $24, $24, %lo(scratch+229)
-	pref 0, -183($24)
-	lui $16, %hi(scratch-19)
-	addiu $16, $16, %lo(scratch-19)
-	lwl $2, 72($16)
-	movz $22, $13, $23
-	addiu $1, $0, 1
+	lui $25, %hi(scratch-69)
+	addiu $25, $25, %lo(scratch-69)
+	lwl $13, 126($25)
+	lwr $13, 123($25)
+	mthi $8
+	blezl $7, .Lc18_7
+	ori $23, $9, 1
+	addu $25, $22, $6
+	lui $24, 0x0
 .Lc18_7:
-	lui $6, %hi(.Lc18_8)
-	addiu $6, $6, %lo(.Lc18_8)
-	jalr $10, $6
-	nor $10, $4, $1
-	movz $9, $2, $4
+	lui $16, %hi(scratch+23)
+	addiu $16, $16, %lo(scratch+23)
+	swl $0, 3($16)
+	swr $0, 0($16)
+	lui $14, 0x10ad
+	ori $5, $13, 32768
+	ext $18, $0, 31, 1
+	clz $22, $5
+	rotr $2, $4, 28
+	lui $24, %hi(scratch+135)
+	addiu $24, $24, %lo(scratch+135)
+	swr $1, -130($24)
+	mult $11, $20
+	addiu $18, $0, 6
 .Lc18_8:
-	lui $4, %hi(scratch+199)
-	addiu $4, $4, %lo(scratch+199)
-	swr $6, -144($4)
-	sltiu $19, $13, -3133
-	lui $30, %hi(scratch+158)
-	addiu $30, $30, %lo(scratch+158)
-	swl $12, -142($30)
-	addiu $1, $1, -1
-	bgtz $1, .Lc18_7
-	and $17, $31, $15
 	mflo $25
-	lui $22, %hi(scratch-35)
-	addiu $22, $22, %lo(scratch-35)
-	swr $5, 52($22)
-	swl $5, 55($22)
-	addiu $7, $0, 5
+	bgezal $20, .Lc18_9
+	lui $6, 0xd4e7
+	and $21, $0, $6
 .Lc18_9:
-	beq $22, $23, .Lc18_10
-	sltiu $8, $2, -12773
-	ori $16, $8, 3739
+	addiu $18, $18, -1
+	bne $18, $0, .Lc18_8
+	ori $16, $14, 23013
+	lui $31, %hi(scratch-64)
+	addiu $31, $31, %lo(scratch-64)
+	lbu $8, 105($31)
+	addiu $6, $0, 4
 .Lc18_10:
-	srav $28, $24, $15
-	lui $18, 0xffff
-	addiu $7, $7, -1
-	bgtz $7, .Lc18_9
-	srlv $2, $31, $25
-	addu $0, $14, $10
-	mul $24, $3, $20
-	mthi $6
-	mtlo $21
-	lui $4, %hi(.Lc18_11)
-	addiu $4, $4, %lo(.Lc18_11)
-	jr $4
-	srl $10, $0, 26
-	addiu $9, $14, 12480
+	sra $4, $8, 19
+	bltz $10, .Lc18_11
+	slti $11, $3, 255
+	lui $23, 0xd2b0
 .Lc18_11:
-	addiu $20, $0, 2
+	addiu $6, $6, -1
+	bgtz $6, .Lc18_10
+	andi $11, $15, 46387
+	addiu $30, $0, 4
 .Lc18_12:
-	ext $5, $0, 13, 18
-	ins $5, $24, 28, 4
-	ext $24, $10, 25, 4
-	addiu $20, $20, -1
-	bgtz $20, .Lc18_12
-	rotr $21, $1, 19
-	addu $11, $4, $10
-	srav $28, $1, $25
+	lui $8, 0x8000
+	addiu $24, $0, -1
+	div $0, $8, $24
+	bgtzl $3, .Lc18_13
+	srl $17, $8, 2
+	rotrv $10, $13, $11
+.Lc18_13:
+	srav $4, $13, $19
+	lui $13, %hi(scratch-19)
+	addiu $13, $13, %lo(scratch-19)
+	lhu $15, 59($13)
+	lui $13, %hi(.Lc18_14)
+	addiu $13, $13, %lo(.Lc18_14)
+	jalr $13
+	srav $4, $23, $10
+	xori $12, $2, 14249
+.Lc18_14:
+	addiu $30, $30, -1
+	bgtz $30, .Lc18_12
+	lui $8, 0x8000
+	lui $1, %hi(scratch+46)
+	addiu $1, $1, %lo(scratch+46)
+	swl $31, 3($1)
+	swr $31, 0($1)
+	lui $21, %hi(.Lc18_15)
+	addiu $21, $21, %lo(.Lc18_15)
+	jalr $1, $21
+	rotrv $8, $25, $20
+	srav $28, $28, $2
+	lui $15, 0xaf9
+.Lc18_15:
+	rotrv $5, $9, $21
+	ext $28, $16, 1, 14
 # case 18 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3616,84 +3387,149 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 19
-	addiu $1, $0, 1
+	lui $1, 0x400
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, 4096
+	lui $1, 0x3277
+	ori $1, $1, 0x35bb
 	mtlo $1
-	lui $1, 0x1
-	addiu $2, $0, 32767
-	lui $3, 0x8765
-	ori $3, $3, 0x4321
-	addiu $4, $0, 16384
-	lui $5, 0x996f
-	ori $5, $5, 0x7f72
-	lui $6, 0xffa5
-	lui $7, 0x8000
-	ori $7, $7, 0x1
-	lui $8, 0x2c53
-	ori $8, $8, 0x788
-	lui $9, 0x6c9f
-	ori $9, $9, 0xd385
-	addiu $10, $0, 16
-	addiu $11, $0, -16
-	lui $12, 0x39
-	lui $13, 0x100
-	ori $13, $13, 0x1
-	addiu $14, $0, 38
-	lui $15, 0xf9b3
-	ori $15, $15, 0xb274
-	addiu $16, $0, 3
-	lui $17, 0xd500
-	lui $18, 0xef32
-	ori $18, $18, 0xc44f
-	addiu $19, $0, 39
-	lui $20, 0x0
-	ori $20, $20, 0x8000
-	lui $21, 0xcc90
-	ori $21, $21, 0x1c64
-	addiu $22, $0, 27
-	lui $23, 0xe300
-	lui $24, 0xffac
-	addiu $25, $0, 1024
-	addiu $28, $0, -3
-	addiu $30, $0, 255
-	lui $31, 0x1234
-	ori $31, $31, 0x5678
+	addiu $1, $0, -21
+	addiu $2, $0, 102
+	lui $3, 0x1fff
+	ori $3, $3, 0xffff
+	lui $4, 0x2d86
+	ori $4, $4, 0xf8ff
+	addiu $5, $0, -12
+	lui $6, 0x1f
+	ori $6, $6, 0xffff
+	addiu $7, $0, -18
+	lui $8, 0xd76b
+	ori $8, $8, 0x7671
+	lui $9, 0xd00
+	lui $10, 0xef00
+	addiu $11, $0, 2047
+	lui $12, 0x98b7
+	ori $12, $12, 0x2f02
+	lui $13, 0x1ea3
+	ori $13, $13, 0x5aff
+	lui $14, 0x1779
+	ori $14, $14, 0x2fb5
+	lui $15, 0x1
+	ori $15, $15, 0x1
+	addiu $16, $0, -1
+	lui $17, 0x3ff
+	ori $17, $17, 0xffff
+	addiu $18, $0, 4
+	addiu $19, $0, 1
+	lui $20, 0x7ac4
+	ori $20, $20, 0x5951
+	lui $21, 0x5adc
+	ori $21, $21, 0xf4c7
+	addiu $22, $0, -27
+	lui $23, 0x5555
+	ori $23, $23, 0x5555
+	lui $24, 0xb
+	lui $25, 0x4c
+	lui $28, 0x577b
+	ori $28, $28, 0x7203
+	lui $30, 0xaaaa
+	ori $30, $30, 0xaaaa
+	lui $31, 0x4
 # case 19 body
-	sllv $13, $19, $31
-	rotr $3, $12, 7
-	slti $17, $7, -256
-	lui $10, %hi(scratch+48)
-	addiu $10, $10, %lo(scratch+48)
-	ll $22, -16($10)
-	lui $6, 0xa8e9
-	sc $15, -16($10)
-	subu $18, $2, $31
-	lui $11, %hi(.Lc19_0)
-	addiu $11, $11, %lo(.Lc19_0)
-	jalr $18, $11
-	slt $31, $20, $24
-	lui $1, 0xba68
+	clz $6, $17
+	lui $18, %hi(scratch-60)
+	addiu $18, $18, %lo(scratch-60)
+	lwl $17, 99($18)
+	lui $11, %hi(scratch+1)
+	addiu $11, $11, %lo(scratch+1)
+	lwr $13, 59($11)
+	lwl $13, 62($11)
+	bne $28, $28, .Lc19_0
+	slti $28, $11, -256
+	srav $16, $4, $8
+	sll $5, $15, 6
 .Lc19_0:
-	addiu $19, $0, 5
+	jal .Lc19_1
+	rotr $25, $22, 11
+	lui $24, 0xffff
 .Lc19_1:
-	lui $1, %hi(scratch+2)
-	addiu $1, $1, %lo(scratch+2)
-	lb $15, 0($1)
-	srav $12, $30, $4
-	addiu $19, $19, -1
-	bne $19, $0, .Lc19_1
-	lui $10, 0x31ea
-	xori $16, $3, 1
-	movz $3, $7, $20
-	lui $12, %hi(scratch-94)
-	addiu $12, $12, %lo(scratch-94)
-	pref 4, 97($12)
-	lui $12, %hi(scratch+115)
-	addiu $12, $12, %lo(scratch+115)
-	lw $22, -79($12)
-	lui $6, 0x0
-	sra $15, $18, 31
+	rotrv $15, $30, $3
+	beq $4, $15, .Lc19_2
+	sra $23, $15, 3
+	sltiu $25, $14, -32768
+	rotrv $4, $23, $4
+.Lc19_2:
+	lui $31, 0xffff
+	rotr $19, $2, 8
+	lui $1, %hi(scratch)
+	addiu $1, $1, %lo(scratch)
+	sw $21, 0($1)
+	sltiu $23, $7, 255
+	or $14, $0, $30
+	rdhwr $28, $0
+	sltiu $0, $20, 2583
+	or $8, $0, $6
+	lui $17, 0xffff
+	mult $8, $23
+	lui $30, %hi(scratch+29)
+	addiu $30, $30, %lo(scratch+29)
+	synci -13($30)
+	ori $30, $30, 255
+	blezl $21, .Lc19_3
+	addiu $25, $14, 255
+	lui $14, 0xffff
+.Lc19_3:
+	bltzal $4, .Lc19_4
+	srlv $3, $21, $12
+	slt $22, $19, $8
+.Lc19_4:
+	lui $24, %hi(scratch)
+	addiu $24, $24, %lo(scratch)
+	pref 6, 0($24)
+	lui $2, %hi(scratch+217)
+	addiu $2, $2, %lo(scratch+217)
+	lhu $6, -163($2)
+	lui $25, %hi(scratch+32)
+	addiu $25, $25, %lo(scratch+32)
+	lb $13, 16($25)
+	andi $4, $18, 65280
+	addiu $21, $0, 4
+.Lc19_5:
+	lui $8, %hi(scratch-90)
+	addiu $8, $8, %lo(scratch-90)
+	swl $15, 104($8)
+	sllv $9, $16, $16
+	mtlo $8
+	msub $10, $12
+	lui $19, %hi(scratch+38)
+	addiu $19, $19, %lo(scratch+38)
+	swr $22, -32($19)
+	addiu $21, $21, -1
+	bgtz $21, .Lc19_5
+	lui $28, 0x362d
+	ext $9, $12, 30, 2
+	addiu $20, $0, 6
+.Lc19_6:
+	lui $7, %hi(.Lc19_7)
+	addiu $7, $7, %lo(.Lc19_7)
+	jalr $11, $7
+	sllv $2, $11, $14
+	andi $19, $16, 65535
+	sra $25, $31, 21
+.Lc19_7:
+	lui $5, %hi(scratch-50)
+	addiu $5, $5, %lo(scratch-50)
+	sh $30, 88($5)
+	sll $8, $15, 30
+	addiu $20, $20, -1
+	bgtz $20, .Lc19_6
+	movn $7, $8, $12
+	lui $8, %hi(.Lc19_8)
+	addiu $8, $8, %lo(.Lc19_8)
+	jalr $8
+	lui $2, 0xa8e8
+	srl $2, $30, 11
+.Lc19_8:
 # case 19 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3737,176 +3573,183 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 20
-	addiu $1, $0, -24
+	lui $1, 0xf200
 	mthi $1
-	lui $1, 0x62b5
-	ori $1, $1, 0xefa7
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mtlo $1
-	addiu $1, $0, 37
-	lui $2, 0x4135
-	ori $2, $2, 0x9ae7
-	lui $3, 0x9f95
-	ori $3, $3, 0x600c
-	addiu $4, $0, -32
-	addiu $5, $0, 10
-	lui $6, 0x7e
-	addiu $7, $0, 0
-	addiu $8, $0, 39
-	addiu $9, $0, 128
-	lui $10, 0x1
-	ori $10, $10, 0xffff
-	lui $11, 0xaec6
-	ori $11, $11, 0xb919
-	addiu $12, $0, 15
-	lui $13, 0xcb35
-	ori $13, $13, 0x138c
-	addiu $14, $0, -2
-	lui $15, 0x2f5f
-	ori $15, $15, 0x86b0
-	addiu $16, $0, 0
-	lui $17, 0x6cf4
-	ori $17, $17, 0x9f6c
-	addiu $18, $0, 32
-	lui $19, 0x1900
-	lui $20, 0x1
-	lui $21, 0x8000
-	addiu $22, $0, 10
-	addiu $23, $0, 3
-	addiu $24, $0, 512
-	lui $25, 0x3
-	ori $25, $25, 0xffff
-	addiu $28, $0, 5
-	lui $30, 0xaaaa
-	ori $30, $30, 0xaaaa
-	lui $31, 0x4cc0
-	ori $31, $31, 0x1f03
+	addiu $1, $0, -1
+	lui $2, 0x5f57
+	ori $2, $2, 0x43b2
+	addiu $3, $0, -38
+	lui $4, 0xa4a4
+	ori $4, $4, 0x4f36
+	lui $5, 0x4800
+	lui $6, 0xcb56
+	ori $6, $6, 0xb197
+	lui $7, 0x9578
+	ori $7, $7, 0x218a
+	lui $8, 0x7cb
+	ori $8, $8, 0xd2d6
+	lui $9, 0x13a7
+	ori $9, $9, 0x1dd9
+	lui $10, 0xe237
+	ori $10, $10, 0x8ce
+	lui $11, 0x200
+	ori $11, $11, 0x1
+	addiu $12, $0, 14
+	lui $13, 0x3d3e
+	ori $13, $13, 0x4b6e
+	addiu $14, $0, 4095
+	lui $15, 0xefb9
+	ori $15, $15, 0x696a
+	lui $16, 0x6c00
+	lui $17, 0x3fdb
+	ori $17, $17, 0x450a
+	lui $18, 0xa192
+	ori $18, $18, 0x426d
+	lui $19, 0x2452
+	ori $19, $19, 0x4cb8
+	lui $20, 0xfa6e
+	ori $20, $20, 0x2f7e
+	lui $21, 0x5957
+	ori $21, $21, 0xe416
+	addiu $22, $0, 3
+	addiu $23, $0, 5120
+	lui $24, 0xebee
+	ori $24, $24, 0x26c8
+	lui $25, 0xbc56
+	ori $25, $25, 0xc368
+	lui $28, 0x4f55
+	ori $28, $28, 0x22ca
+	addiu $30, $0, -121
+	addiu $31, $0, -7
 # case 20 body
-	lui $10, %hi(scratch-148)
-	addiu $10, $10, %lo(scratch-148)
-	ll $14, 164($10)
-	lui $25, 0x7a54
-	rotrv $19, $9, $10
-	sc $9, 164($10)
-	sc $21, 164($10)
-	addiu $7, $0, 6
+	lui $20, %hi(scratch+207)
+	addiu $20, $20, %lo(scratch+207)
+	pref 5, -169($20)
+	addiu $23, $0, 5
 .Lc20_0:
-	wsbh $10, $30
-	lui $18, %hi(scratch+31)
-	addiu $18, $18, %lo(scratch+31)
-	ll $21, -23($18)
-	movz $10, $31, $14
-	sc $22, -23($18)
-	slti $8, $17, 2614
-	multu $23, $3
-	blezl $10, .Lc20_1
-	rotrv $28, $5, $12
-	lui $8, 0x3d22
+	sltiu $8, $21, -256
+	addu $16, $20, $0
+	beql $20, $16, .Lc20_1
+	xori $28, $3, 46692
+	subu $25, $9, $3
+	srl $18, $19, 28
 .Lc20_1:
-	b .Lc20_2
-	rotrv $12, $12, $2
-	srav $23, $16, $13
+	lui $19, %hi(scratch-42)
+	addiu $19, $19, %lo(scratch-42)
+	ll $20, 42($19)
+	rotrv $12, $17, $15
+	sllv $30, $5, $19
+	sc $14, 42($19)
+	blez $24, .Lc20_2
+	sra $12, $22, 5
+	lui $18, 0x24c0
+	srav $10, $23, $16
 .Lc20_2:
-	addiu $7, $7, -1
-	bne $7, $0, .Lc20_0
-	andi $31, $0, 255
-	seb $4, $9
-	lui $2, 0xffff
-	addiu $12, $0, 5
+	nor $12, $7, $2
+	bgezall $4, .Lc20_3
+	lui $1, 0x6c27
+	lui $13, 0xc849
+	rotr $5, $31, 20
 .Lc20_3:
-	or $24, $8, $3
-	lui $20, %hi(scratch+40)
-	addiu $20, $20, %lo(scratch+40)
-	sw $4, 0($20)
-	sltiu $4, $4, 22267
-	lui $25, %hi(scratch+11)
-	addiu $25, $25, %lo(scratch+11)
-	lwl $28, 0($25)
-	addiu $12, $12, -1
-	bgtz $12, .Lc20_3
-	andi $18, $11, 65535
-	rdhwr $11, $1
-	mfhi $11
-	lui $5, %hi(scratch+24)
-	addiu $5, $5, %lo(scratch+24)
-	ll $18, 0($5)
-	rotr $24, $9, 18
-	lui $8, 0x8000
-	sc $31, 0($5)
-	addiu $17, $0, 3
+	addiu $23, $23, -1
+	bgtz $23, .Lc20_0
+	andi $13, $0, 32768
+	bgezal $17, .Lc20_4
+	addiu $28, $18, -29806
+	lui $1, 0x8000
+	andi $10, $3, 49077
 .Lc20_4:
-	lui $2, %hi(scratch-60)
-	addiu $2, $2, %lo(scratch-60)
-	swl $5, 115($2)
-	swr $5, 112($2)
-	lui $2, 0x3719
-	sll $14, $30, 25
-	xor $30, $5, $24
-	addiu $17, $17, -1
-	bne $17, $0, .Lc20_4
-	addu $11, $12, $24
-	mul $7, $30, $1
-	mthi $30
-	mtlo $7
-	j .Lc20_5
-	sltu $6, $1, $28
-	ori $10, $22, 65535
+	or $30, $8, $2
+	sllv $24, $25, $23
+	sllv $4, $24, $19
+	lui $16, %hi(scratch-35)
+	addiu $16, $16, %lo(scratch-35)
+	ll $21, 59($16)
+	xor $21, $1, $6
+	ori $10, $23, 25394
+	sc $8, 59($16)
+	addiu $15, $0, 5
 .Lc20_5:
-	lui $19, %hi(scratch-88)
-	addiu $19, $19, %lo(scratch-88)
-	lb $16, 111($19)
-	blez $11, .Lc20_6
-	srl $28, $4, 26
-	rotrv $28, $0, $21
+	ins $6, $6, 30, 2
+	msub $10, $16
+	sltu $24, $31, $12
+	bgezal $8, .Lc20_6
+	movn $11, $4, $17
+	srav $8, $19, $6
+	srlv $28, $24, $15
 .Lc20_6:
-	lui $17, %hi(scratch+220)
-	addiu $17, $17, %lo(scratch+220)
-	lb $24, -189($17)
-	addiu $25, $0, 5
+	lui $18, 0xffff
+	addiu $15, $15, -1
+	bgtz $15, .Lc20_5
+	srlv $2, $31, $25
+	addu $0, $14, $10
+	mul $24, $3, $20
+	mthi $6
+	mtlo $21
+	lui $4, %hi(.Lc20_7)
+	addiu $4, $4, %lo(.Lc20_7)
+	jr $4
+	srl $10, $0, 26
+	addiu $9, $14, 12480
 .Lc20_7:
-	lui $14, %hi(scratch+53)
-	addiu $14, $14, %lo(scratch+53)
-	lwl $21, 0($14)
-	lui $14, %hi(.Lc20_8)
-	addiu $14, $14, %lo(.Lc20_8)
-	jalr $17, $14
-	lui $12, 0x7fff
-	sll $2, $9, 2
+	addiu $20, $0, 2
 .Lc20_8:
-	lui $15, %hi(scratch+58)
-	addiu $15, $15, %lo(scratch+58)
-	lhu $8, 0($15)
-	addiu $25, $25, -1
-	bne $25, $0, .Lc20_7
-	slt $24, $6, $30
-	lui $4, %hi(scratch+214)
-	addiu $4, $4, %lo(scratch+214)
-	swr $20, -167($4)
-	swl $20, -164($4)
-	rotrv $28, $17, $25
-	rotrv $6, $6, $9
-	lui $3, %hi(scratch-156)
-	addiu $3, $3, %lo(scratch-156)
-	pref 0, 199($3)
-	lui $17, %hi(scratch+4)
-	addiu $17, $17, %lo(scratch+4)
-	synci 40($17)
-	lui $30, %hi(scratch-31)
-	addiu $30, $30, %lo(scratch-31)
-	pref 5, 43($30)
-	lui $10, 0x9f4
-	seb $22, $31
-	addiu $3, $0, 4
+	ext $5, $0, 13, 18
+	ins $5, $24, 28, 4
+	ext $24, $10, 25, 4
+	addiu $20, $20, -1
+	bgtz $20, .Lc20_8
+	rotr $21, $1, 19
+	addu $11, $4, $10
+	srav $28, $1, $25
+	ins $4, $15, 13, 8
+	sll $13, $12, 20
+	bltzl $8, .Lc20_9
+	sllv $23, $5, $24
+	srav $9, $16, $8
 .Lc20_9:
-	bgezal $1, .Lc20_10
-	sra $7, $23, 1
-	ori $13, $13, 12205
-	slti $2, $28, -7081
+	multu $22, $6
+	lui $31, %hi(scratch+28)
+	addiu $31, $31, %lo(scratch+28)
+	pref 6, 0($31)
+	sltu $8, $31, $1
+	lui $20, %hi(scratch+225)
+	addiu $20, $20, %lo(scratch+225)
+	lwl $2, -171($20)
+	lwr $2, -174($20)
+	lui $9, %hi(scratch+30)
+	addiu $9, $9, %lo(scratch+30)
+	sb $13, 0($9)
+	lui $19, 0xffff
+	ext $31, $8, 21, 5
+	addiu $6, $0, 1
 .Lc20_10:
-	or $24, $5, $18
-	clo $11, $16
-	addiu $3, $3, -1
-	bne $3, $0, .Lc20_9
-	lui $8, 0x5385
+	lui $7, %hi(scratch-102)
+	addiu $7, $7, %lo(scratch-102)
+	lhu $17, 120($7)
+	rotrv $16, $9, $31
+	addiu $6, $6, -1
+	bgtz $6, .Lc20_10
+	lui $13, 0x5344
+	lui $6, %hi(.Lc20_11)
+	addiu $6, $6, %lo(.Lc20_11)
+	jalr $6
+	sra $1, $4, 2
+	movz $31, $11, $17
+	slti $31, $20, -22131
+.Lc20_11:
+	lui $1, %hi(scratch-92)
+	addiu $1, $1, %lo(scratch-92)
+	pref 7, 143($1)
+	sll $3, $1, 8
+	lui $9, %hi(scratch+160)
+	addiu $9, $9, %lo(scratch+160)
+	lh $31, -136($9)
+	addiu $2, $0, 24
+	divu $0, $20, $2
 # case 20 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3950,110 +3793,108 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 21
-	lui $1, 0x5e8d
-	ori $1, $1, 0xdf56
+	lui $1, 0xffd5
 	mthi $1
-	addiu $1, $0, -8
+	addiu $1, $0, -34
 	mtlo $1
-	addiu $1, $0, 15872
-	addiu $2, $0, -31
-	lui $3, 0x97e3
-	ori $3, $3, 0x6bda
-	addiu $4, $0, -102
-	addiu $5, $0, 16384
-	lui $6, 0x9581
-	ori $6, $6, 0x5af1
-	lui $7, 0x1fff
-	ori $7, $7, 0xffff
-	addiu $8, $0, 73
-	lui $9, 0x257d
-	ori $9, $9, 0xe7c5
-	addiu $10, $0, -21760
-	lui $11, 0xce8d
-	ori $11, $11, 0x4659
-	lui $12, 0x8bf
-	ori $12, $12, 0xf93f
-	addiu $13, $0, 255
-	lui $14, 0xb954
-	ori $14, $14, 0xa5bf
-	lui $15, 0xa200
-	addiu $16, $0, -30
-	lui $17, 0xe38e
-	ori $17, $17, 0xf905
-	lui $18, 0x70
-	lui $19, 0xbb00
-	addiu $20, $0, 52
-	addiu $21, $0, 38
-	addiu $22, $0, 255
-	addiu $23, $0, -38
-	lui $24, 0x4042
-	ori $24, $24, 0x2880
-	lui $25, 0x1c3b
-	ori $25, $25, 0xa032
-	addiu $28, $0, 64
-	lui $30, 0x6559
-	ori $30, $30, 0xde82
-	addiu $31, $0, 105
+	addiu $1, $0, 36
+	lui $2, 0x1a92
+	ori $2, $2, 0x51b3
+	addiu $3, $0, 16
+	lui $4, 0xa30b
+	ori $4, $4, 0x3237
+	addiu $5, $0, 2
+	lui $6, 0x547e
+	ori $6, $6, 0xd49c
+	addiu $7, $0, -6
+	addiu $8, $0, 65
+	lui $9, 0x4e
+	lui $10, 0xc1f6
+	ori $10, $10, 0xc8b4
+	lui $11, 0x5555
+	ori $11, $11, 0x5555
+	addiu $12, $0, 64
+	addiu $13, $0, 0
+	lui $14, 0xe600
+	addiu $15, $0, -89
+	addiu $16, $0, -24
+	lui $17, 0x62b5
+	ori $17, $17, 0xefa7
+	addiu $18, $0, 37
+	lui $19, 0x4135
+	ori $19, $19, 0x9ae7
+	lui $20, 0x9f95
+	ori $20, $20, 0x600c
+	addiu $21, $0, -32
+	addiu $22, $0, 10
+	lui $23, 0x7e
+	addiu $24, $0, 0
+	addiu $25, $0, 39
+	addiu $28, $0, 128
+	lui $30, 0x1
+	ori $30, $30, 0xffff
+	lui $31, 0xaec6
+	ori $31, $31, 0xb919
 # case 21 body
-	sll $8, $3, 9
-	bltzall $5, .Lc21_0
-	srlv $20, $9, $18
-	sllv $25, $20, $8
+	lui $23, %hi(.Lc21_0)
+	addiu $23, $23, %lo(.Lc21_0)
+	jr $23
+	rotr $6, $14, 22
+	sltu $17, $2, $3
 .Lc21_0:
-	lui $16, %hi(scratch+44)
-	addiu $16, $16, %lo(scratch+44)
-	sw $23, 0($16)
-	addiu $7, $0, 5
+	lui $4, %hi(scratch+40)
+	addiu $4, $4, %lo(scratch+40)
+	lb $18, 0($4)
+	lui $20, %hi(scratch+185)
+	addiu $20, $20, %lo(scratch+185)
+	sh $22, -167($20)
+	lui $9, 0x32e9
+	mthi $21
+	addiu $14, $0, 2
 .Lc21_1:
-	lui $11, %hi(scratch-62)
-	addiu $11, $11, %lo(scratch-62)
-	swr $21, 92($11)
-	clz $18, $10
-	addiu $7, $7, -1
-	bgtz $7, .Lc21_1
-	lui $20, 0x8000
-	addiu $11, $0, 4
+	ins $12, $7, 27, 4
+	seh $11, $4
+	lui $7, %hi(.Lc21_2)
+	addiu $7, $7, %lo(.Lc21_2)
+	jalr $7
+	lui $31, 0x99d2
+	lui $12, 0x8d4
 .Lc21_2:
-	bal .Lc21_3
-	xori $13, $19, 65535
-	lui $23, 0x8000
-	sltiu $17, $7, 30989
+	srl $21, $18, 24
+	lui $3, %hi(scratch+20)
+	addiu $3, $3, %lo(scratch+20)
+	ll $10, 0($3)
+	srl $8, $17, 28
+	rotr $13, $16, 25
+	sc $1, 0($3)
+	slti $11, $7, 29357
+	addiu $14, $14, -1
+	bne $14, $0, .Lc21_1
+	sll $24, $7, 16
+	lui $18, %hi(scratch+61)
+	addiu $18, $18, %lo(scratch+61)
+	swl $12, -39($18)
+	sllv $23, $16, $13
+	andi $1, $4, 42189
+	lui $3, %hi(scratch+21)
+	addiu $3, $3, %lo(scratch+21)
+	lb $13, 0($3)
+	sll $12, $22, 15
+	or $24, $8, $3
+	lui $20, %hi(scratch+40)
+	addiu $20, $20, %lo(scratch+40)
+	sw $4, 0($20)
+	sltiu $5, $22, -32768
+	addiu $20, $0, 1
 .Lc21_3:
-	rotr $12, $1, 22
-	lui $4, %hi(scratch+96)
-	addiu $4, $4, %lo(scratch+96)
-	lwl $12, -74($4)
-	addiu $11, $11, -1
-	bgtz $11, .Lc21_2
-	rotr $3, $30, 25
-	xori $3, $19, 62512
-	lui $25, %hi(scratch+197)
-	addiu $25, $25, %lo(scratch+197)
-	lhu $19, -143($25)
-	rotr $3, $10, 18
-	lui $23, %hi(.Lc21_4)
-	addiu $23, $23, %lo(.Lc21_4)
-	jalr $2, $23
-	sll $19, $3, 10
-	sll $11, $19, 14
-	lui $14, 0x1bdb
+	lui $19, 0xd5f8
+	beq $21, $21, .Lc21_4
+	or $17, $10, $20
+	lui $11, 0x1
 .Lc21_4:
-	movn $19, $0, $23
-	srlv $6, $0, $4
-	ext $30, $21, 0, 11
-	lui $23, 0xa720
-	lui $11, %hi(.Lc21_5)
-	addiu $11, $11, %lo(.Lc21_5)
-	jr.hb $11
-	sltiu $8, $17, -4716
-	srl $3, $6, 0
-	srav $9, $9, $8
-.Lc21_5:
-	mflo $28
-	andi $18, $6, 26738
-	lui $2, %hi(scratch+52)
-	addiu $2, $2, %lo(scratch+52)
-	sw $11, 0($2)
+	addiu $20, $20, -1
+	bgtz $20, .Lc21_3
+	sll $5, $17, 31
 # case 21 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4097,159 +3938,166 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 22
-	addiu $1, $0, 32767
+	lui $1, 0x6e5d
+	ori $1, $1, 0xb8a5
 	mthi $1
-	addiu $1, $0, -7
+	lui $1, 0xd299
+	ori $1, $1, 0xb950
 	mtlo $1
-	lui $1, 0xffdf
-	addiu $2, $0, 17
-	lui $3, 0x44
-	lui $4, 0x759
-	ori $4, $4, 0x3c78
-	addiu $5, $0, 17
-	addiu $6, $0, -40
-	lui $7, 0xd8b9
-	ori $7, $7, 0xc0bf
-	lui $8, 0xe7f7
-	ori $8, $8, 0x304
-	lui $9, 0xce0d
-	ori $9, $9, 0x3bce
-	addiu $10, $0, 8
-	lui $11, 0x3614
-	ori $11, $11, 0x315e
-	lui $12, 0x1b3c
-	ori $12, $12, 0x80d2
-	lui $13, 0x6119
-	ori $13, $13, 0x11cc
-	lui $14, 0xaaaa
-	ori $14, $14, 0xaaaa
-	addiu $15, $0, -31
-	addiu $16, $0, 26
-	lui $17, 0x6d0f
-	ori $17, $17, 0xfdb1
-	lui $18, 0x30fd
-	ori $18, $18, 0x989c
-	lui $19, 0x4423
-	ori $19, $19, 0xb779
-	lui $20, 0x8
-	addiu $21, $0, 33
-	lui $22, 0x500
-	addiu $23, $0, 32767
-	addiu $24, $0, 8
-	addiu $25, $0, -23
-	addiu $28, $0, 76
-	addiu $30, $0, 28
-	lui $31, 0xaa81
-	ori $31, $31, 0x83e2
-# case 22 body
-	lui $7, %hi(scratch+184)
-	addiu $7, $7, %lo(scratch+184)
-	sw $9, -148($7)
-	movz $24, $15, $2
-	lui $23, %hi(scratch+57)
-	addiu $23, $23, %lo(scratch+57)
-	lbu $21, 0($23)
-	rotr $16, $28, 22
-	lui $10, %hi(scratch-25)
-	addiu $10, $10, %lo(scratch-25)
-	pref 0, 35($10)
-	addiu $21, $0, 3
-.Lc22_0:
-	ext $31, $13, 8, 5
-	j .Lc22_1
-	srav $11, $0, $17
-	sltiu $11, $3, -13505
-	and $20, $31, $16
-.Lc22_1:
-	addiu $21, $21, -1
-	bgtz $21, .Lc22_0
-	rotr $31, $8, 20
+	addiu $1, $0, 7
+	lui $2, 0x4703
+	ori $2, $2, 0xec5b
+	lui $3, 0x1
+	lui $4, 0x9607
+	ori $4, $4, 0xf6f1
+	lui $5, 0x0
+	ori $5, $5, 0x8000
+	addiu $6, $0, 32
+	addiu $7, $0, -16384
+	lui $8, 0x2cf6
+	ori $8, $8, 0x6aa9
+	lui $9, 0x3600
+	ori $9, $9, 0x416d
+	lui $10, 0xb90
+	ori $10, $10, 0xf7a3
+	lui $11, 0x9c37
+	ori $11, $11, 0x3719
+	lui $12, 0xff
+	ori $12, $12, 0xff
+	addiu $13, $0, -32768
+	lui $14, 0xcc11
+	ori $14, $14, 0xd857
+	addiu $15, $0, 3
+	lui $16, 0x1fff
+	ori $16, $16, 0xffff
+	lui $17, 0xd8f
+	ori $17, $17, 0x173f
 	addiu $18, $0, 2
+	addiu $19, $0, 8193
+	addiu $20, $0, 3
+	addiu $21, $0, 35
+	lui $22, 0xaaaa
+	ori $22, $22, 0xaaaa
+	addiu $23, $0, 9
+	lui $24, 0x2a26
+	ori $24, $24, 0x22f9
+	addiu $25, $0, 32
+	lui $28, 0x3668
+	ori $28, $28, 0xb8c8
+	addiu $30, $0, -128
+	addiu $31, $0, 19
+# case 22 body
+	bgtz $22, .Lc22_0
+	srav $19, $2, $4
+	lui $11, 0x84a
+.Lc22_0:
+	ext $8, $28, 12, 10
+	lui $0, 0xffff
+	addiu $28, $0, 1
+.Lc22_1:
+	lui $17, %hi(scratch+220)
+	addiu $17, $17, %lo(scratch+220)
+	lb $31, -189($17)
+	mflo $22
+	lui $13, %hi(scratch+123)
+	addiu $13, $13, %lo(scratch+123)
+	sh $20, -111($13)
+	lui $14, %hi(.Lc22_2)
+	addiu $14, $14, %lo(.Lc22_2)
+	jalr $17, $14
+	lui $12, 0x7fff
+	sll $2, $9, 2
 .Lc22_2:
-	lui $2, %hi(scratch+20)
-	addiu $2, $2, %lo(scratch+20)
-	ll $4, 0($2)
-	srlv $3, $31, $20
-	sra $11, $12, 26
-	sc $15, 0($2)
-	srl $2, $16, 20
-	srav $31, $24, $6
-	addiu $18, $18, -1
-	bne $18, $0, .Lc22_2
-	movz $2, $16, $16
-	lui $12, %hi(scratch-106)
-	addiu $12, $12, %lo(scratch-106)
-	sh $5, 112($12)
-	lui $17, %hi(scratch+186)
-	addiu $17, $17, %lo(scratch+186)
-	sh $11, -160($17)
-	rotr $6, $4, 18
-	mthi $10
-	addiu $16, $0, 6
+	lui $15, %hi(scratch+58)
+	addiu $15, $15, %lo(scratch+58)
+	lhu $8, 0($15)
+	addiu $28, $28, -1
+	bne $28, $0, .Lc22_1
+	slt $24, $6, $30
+	lui $4, %hi(scratch+214)
+	addiu $4, $4, %lo(scratch+214)
+	swr $20, -167($4)
+	swl $20, -164($4)
+	rotrv $28, $17, $25
+	rotrv $6, $6, $9
+	lui $3, %hi(scratch-156)
+	addiu $3, $3, %lo(scratch-156)
+	pref 0, 199($3)
+	lui $17, %hi(scratch+4)
+	addiu $17, $17, %lo(scratch+4)
+	synci 40($17)
+	lui $30, %hi(scratch-31)
+	addiu $30, $30, %lo(scratch-31)
+	pref 5, 43($30)
+	lui $10, 0x9f4
+	seb $22, $31
+	addiu $3, $0, 4
 .Lc22_3:
-	lui $23, %hi(.Lc22_4)
-	addiu $23, $23, %lo(.Lc22_4)
-	jalr.hb $23
-	slt $6, $14, $15
-	sllv $22, $8, $5
+	bgezal $1, .Lc22_4
+	sra $7, $23, 1
+	ori $13, $13, 12205
+	slti $2, $28, -7081
 .Lc22_4:
-	bgezall $16, .Lc22_5
-	xori $21, $1, 32767
-	xori $15, $20, 58087
+	or $24, $5, $18
+	clo $11, $16
+	addiu $3, $3, -1
+	bne $3, $0, .Lc22_3
+	lui $8, 0x5385
+	addiu $11, $0, 2
 .Lc22_5:
-	ins $19, $24, 9, 8
-	and $31, $5, $12
-	srlv $25, $15, $23
-	addiu $16, $16, -1
-	bgtz $16, .Lc22_3
-	lui $31, 0x7fff
-	ins $28, $20, 26, 2
-	bgezl $15, .Lc22_6
-	srl $3, $14, 4
-	lui $15, 0x1
-	ori $8, $30, 32768
+	blezl $17, .Lc22_6
+	rotrv $28, $17, $19
+	lui $10, 0x7fff
+	ori $28, $1, 55369
 .Lc22_6:
-	bgtzl $15, .Lc22_7
-	srlv $12, $22, $21
-	rotr $12, $9, 0
+	mthi $19
+	bal .Lc22_7
+	lui $20, 0x0
+	lui $21, 0x9da2
+	and $4, $21, $25
 .Lc22_7:
-	lui $30, %hi(scratch-79)
-	addiu $30, $30, %lo(scratch-79)
-	pref 1, 140($30)
-	addiu $18, $0, 3
+	lui $9, %hi(.Lc22_8)
+	addiu $9, $9, %lo(.Lc22_8)
+	jalr $9
+	addu $15, $19, $22
+	lui $13, 0xffff
 .Lc22_8:
-	lui $6, %hi(scratch+159)
-	addiu $6, $6, %lo(scratch+159)
-	lh $16, -97($6)
-	mult $31, $21
-	addiu $18, $18, -1
-	bne $18, $0, .Lc22_8
-	nor $7, $22, $7
-	srl $12, $11, 26
-	xori $2, $19, 65280
-	lui $19, 0x7616
-	lui $23, %hi(scratch+192)
-	addiu $23, $23, %lo(scratch+192)
-	sw $0, -180($23)
-	mult $12, $8
-	sllv $30, $2, $20
-	nor $3, $9, $13
-	addiu $8, $0, 1
+	addiu $11, $11, -1
+	bne $11, $0, .Lc22_5
+	sltu $8, $19, $3
+	lui $6, %hi(scratch-46)
+	addiu $6, $6, %lo(scratch-46)
+	swr $22, 71($6)
+	maddu $2, $30
+	ext $30, $5, 9, 16
+	srlv $10, $18, $11
+	mul $25, $20, $8
+	mthi $15
+	mtlo $15
+	mtlo $7
+	addiu $22, $0, 2
 .Lc22_9:
-	seb $22, $7
-	lui $28, %hi(scratch+4)
-	addiu $28, $28, %lo(scratch+4)
-	swr $19, 45($28)
-	lui $23, %hi(.Lc22_10)
-	addiu $23, $23, %lo(.Lc22_10)
-	jalr $4, $23
-	sll $11, $16, 28
-	slti $15, $14, 1810
+	srl $17, $23, 15
+	lui $21, %hi(.Lc22_10)
+	addiu $21, $21, %lo(.Lc22_10)
+	jr $21
+	lui $8, 0x5183
+	lui $20, 0x8000
+	lui $11, 0xad0e
 .Lc22_10:
-	addiu $8, $8, -1
-	bgtz $8, .Lc22_9
-	and $30, $30, $21
-	and $2, $8, $14
+	bal .Lc22_11
+	xori $13, $19, 65535
+	lui $23, 0x8000
+	sltiu $17, $7, 30989
+.Lc22_11:
+	rotr $12, $1, 22
+	lui $4, %hi(scratch+96)
+	addiu $4, $4, %lo(scratch+96)
+	lwl $12, -74($4)
+	addiu $22, $22, -1
+	bgtz $22, .Lc22_9
+	rotr $3, $30, 25
+	xori $3, $19, 62512
 # case 22 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4293,7 +4141,246 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 23
-	lui $1, 0x59
+	lui $1, 0x7ff
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0xdbed
+	ori $1, $1, 0x704d
+	mtlo $1
+	lui $1, 0x2496
+	ori $1, $1, 0x64f6
+	lui $2, 0xa85e
+	ori $2, $2, 0xcd0
+	addiu $3, $0, 33
+	addiu $4, $0, -7
+	lui $5, 0x7fff
+	ori $5, $5, 0xfffe
+	addiu $6, $0, 105
+	lui $7, 0xc60d
+	ori $7, $7, 0x692b
+	lui $8, 0xff
+	ori $8, $8, 0xff
+	lui $9, 0x7fff
+	ori $9, $9, 0xfffe
+	lui $10, 0xff97
+	lui $11, 0xc300
+	addiu $12, $0, 4097
+	lui $13, 0x800
+	ori $13, $13, 0x1
+	lui $14, 0x4000
+	addiu $15, $0, 2
+	lui $16, 0x340d
+	ori $16, $16, 0xab55
+	lui $17, 0x632
+	ori $17, $17, 0x90f3
+	lui $18, 0xe99
+	ori $18, $18, 0xe9ba
+	addiu $19, $0, -7
+	lui $20, 0x36a0
+	ori $20, $20, 0xfe31
+	addiu $21, $0, -1
+	addiu $22, $0, -31
+	lui $23, 0x7fff
+	ori $23, $23, 0xfffe
+	lui $24, 0xf05c
+	ori $24, $24, 0xb405
+	lui $25, 0x2726
+	ori $25, $25, 0xf8e7
+	lui $28, 0x2034
+	ori $28, $28, 0xdcfa
+	lui $30, 0xfb01
+	ori $30, $30, 0xe0aa
+	lui $31, 0xff00
+	ori $31, $31, 0xff00
+# case 23 body
+	mul $3, $20, $13
+	mthi $7
+	mtlo $17
+	lui $21, %hi(scratch+26)
+	addiu $21, $21, %lo(scratch+26)
+	synci 0($21)
+	sllv $18, $7, $9
+	ext $30, $28, 11, 15
+	andi $18, $6, 26738
+	lui $2, %hi(scratch+52)
+	addiu $2, $2, %lo(scratch+52)
+	sw $11, 0($2)
+	sra $28, $17, 11
+	ext $9, $23, 22, 7
+	srav $1, $23, $24
+	lui $30, %hi(scratch+51)
+	addiu $30, $30, %lo(scratch+51)
+	pref 25, 0($30)
+	sltiu $5, $31, 12769
+	addiu $7, $0, 5
+.Lc23_0:
+	lui $22, %hi(scratch-32)
+	addiu $22, $22, %lo(scratch-32)
+	lw $10, 48($22)
+	lui $17, 0x0
+	lui $14, %hi(scratch+151)
+	addiu $14, $14, %lo(scratch+151)
+	lbu $18, -113($14)
+	mflo $24
+	rotrv $22, $16, $6
+	lui $23, %hi(scratch+191)
+	addiu $23, $23, %lo(scratch+191)
+	swr $0, -183($23)
+	addiu $7, $7, -1
+	bgtz $7, .Lc23_0
+	rotrv $16, $2, $16
+	addiu $6, $0, 3
+.Lc23_1:
+	lui $21, 0xff
+	srav $28, $20, $30
+	madd $23, $17
+	lui $4, %hi(scratch+26)
+	addiu $4, $4, %lo(scratch+26)
+	swr $28, 0($4)
+	swl $28, 3($4)
+	movz $13, $17, $20
+	srav $11, $0, $17
+	addiu $6, $6, -1
+	bgtz $6, .Lc23_1
+	sltiu $11, $3, -13505
+	srav $17, $25, $14
+	addiu $9, $0, 4
+.Lc23_2:
+	bgtz $15, .Lc23_3
+	movz $10, $0, $3
+	addiu $3, $31, 7856
+	srl $13, $23, 21
+.Lc23_3:
+	srl $2, $16, 20
+	srav $31, $24, $6
+	lui $4, %hi(scratch+36)
+	addiu $4, $4, %lo(scratch+36)
+	ll $17, 0($4)
+	srl $11, $2, 22
+	sc $17, 0($4)
+	msub $16, $9
+	addiu $9, $9, -1
+	bgtz $9, .Lc23_2
+	rotr $3, $11, 8
+	addiu $12, $0, 1
+.Lc23_4:
+	srl $25, $10, 12
+	lui $28, 0x9139
+	ori $28, $28, 0x5358
+	div $0, $23, $28
+	slti $15, $4, -1
+	addiu $12, $12, -1
+	bgtz $12, .Lc23_4
+	sllv $16, $8, $30
+	lui $22, %hi(scratch+47)
+	addiu $22, $22, %lo(scratch+47)
+	swr $2, 0($22)
+	multu $15, $24
+	lui $21, %hi(scratch+134)
+	addiu $21, $21, %lo(scratch+134)
+	lwl $10, -73($21)
+	lwr $10, -76($21)
+	addiu $6, $0, 2
+.Lc23_5:
+	ext $8, $11, 13, 6
+	lui $23, 0xd19d
+	ori $23, $23, 0x6cb0
+	div $0, $31, $23
+	rotrv $8, $31, $28
+	addiu $6, $6, -1
+	bgtz $6, .Lc23_5
+	sltiu $15, $14, 32767
+	sll $28, $22, 16
+	slt $10, $10, $7
+	lui $16, %hi(scratch+12)
+	addiu $16, $16, %lo(scratch+12)
+	pref 1, 25($16)
+	lui $28, %hi(scratch+44)
+	addiu $28, $28, %lo(scratch+44)
+	sw $13, 0($28)
+	addiu $4, $0, 3
+.Lc23_6:
+	lui $17, 0xa62e
+	clz $6, $21
+	beql $11, $11, .Lc23_7
+	rotr $25, $7, 17
+	srl $31, $21, 2
+	nor $7, $22, $7
+.Lc23_7:
+	addiu $4, $4, -1
+	bne $4, $0, .Lc23_6
+	srl $21, $12, 12
+	addiu $2, $0, 4
+.Lc23_8:
+	lui $19, %hi(.Lc23_9)
+	addiu $19, $19, %lo(.Lc23_9)
+	jr $19
+	lui $3, 0x1dc
+	rotr $16, $23, 13
+	lui $6, 0x3c2b
+.Lc23_9:
+	srlv $8, $12, $8
+	sllv $20, $30, $2
+	beql $16, $16, .Lc23_10
+	srlv $25, $7, $1
+	lui $17, 0xffff
+.Lc23_10:
+	blezl $28, .Lc23_11
+	xori $9, $17, 17589
+	rotrv $4, $3, $16
+	or $16, $25, $12
+.Lc23_11:
+	bltz $15, .Lc23_12
+	rotr $15, $24, 4
+	lui $30, 0xc3ae
+.Lc23_12:
+	addiu $2, $2, -1
+	bne $2, $0, .Lc23_8
+	srlv $8, $14, $18
+# case 23 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 24
+	addiu $1, $0, -12
 	mthi $1
 	addiu $1, $0, 3
 	mtlo $1
@@ -4339,22 +4426,22 @@ __start:
 	lui $30, 0x0
 	ori $30, $30, 0xffff
 	addiu $31, $0, 22272
-# case 23 body
-	bnel $7, $7, .Lc23_0
+# case 24 body
+	bnel $7, $7, .Lc24_0
 	sltu $28, $0, $24
 	lui $11, 0x6e23
 	andi $6, $14, 12279
-.Lc23_0:
-	bne $3, $3, .Lc23_1
+.Lc24_0:
+	bne $3, $3, .Lc24_1
 	lui $24, 0xc77c
 	rotrv $13, $21, $8
 	lui $4, 0x2bc3
-.Lc23_1:
-	bgtz $19, .Lc23_2
+.Lc24_1:
+	bgtz $19, .Lc24_2
 	lui $28, 0xff
 	lui $8, 0x4075
 	srav $7, $14, $9
-.Lc23_2:
+.Lc24_2:
 	addiu $8, $0, -28
 	div $0, $10, $8
 	lui $20, %hi(scratch+59)
@@ -4367,29 +4454,29 @@ __start:
 	lui $2, %hi(scratch+163)
 	addiu $2, $2, %lo(scratch+163)
 	lbu $19, -154($2)
-	bne $0, $30, .Lc23_3
+	bne $0, $30, .Lc24_3
 	lui $28, 0xffff
 	andi $5, $23, 47787
-.Lc23_3:
+.Lc24_3:
 	lui $16, %hi(scratch-93)
 	addiu $16, $16, %lo(scratch-93)
 	pref 30, 141($16)
 	lui $14, 0x1
 	addiu $5, $0, 3
-.Lc23_4:
-	bgtzl $18, .Lc23_5
+.Lc24_4:
+	bgtzl $18, .Lc24_5
 	srlv $14, $11, $9
 	rotrv $19, $25, $18
 	subu $3, $19, $19
-.Lc23_5:
-	j .Lc23_6
+.Lc24_5:
+	j .Lc24_6
 	slti $21, $7, 32096
 	rotr $10, $11, 17
-.Lc23_6:
+.Lc24_6:
 	multu $6, $22
 	slti $10, $24, -6703
 	addiu $5, $5, -1
-	bne $5, $0, .Lc23_4
+	bne $5, $0, .Lc24_4
 	lui $21, 0x7fff
 	mul $15, $0, $14
 	mthi $0
@@ -4397,19 +4484,19 @@ __start:
 	lui $14, %hi(scratch+16)
 	addiu $14, $14, %lo(scratch+16)
 	lh $31, 0($14)
-	lui $19, %hi(.Lc23_7)
-	addiu $19, $19, %lo(.Lc23_7)
+	lui $19, %hi(.Lc24_7)
+	addiu $19, $19, %lo(.Lc24_7)
 	jr $19
 	lui $31, 0x7d36
 	xori $12, $22, 32767
-.Lc23_7:
+.Lc24_7:
 	lui $5, %hi(scratch+57)
 	addiu $5, $5, %lo(scratch+57)
 	lwl $4, -14($5)
 	ins $24, $3, 11, 10
 	ext $17, $18, 6, 23
 	addiu $7, $0, 2
-.Lc23_8:
+.Lc24_8:
 	ori $9, $14, 32768
 	ins $14, $2, 27, 4
 	lui $21, %hi(scratch-160)
@@ -4420,13 +4507,13 @@ __start:
 	and $20, $12, $6
 	srl $16, $16, 28
 	addiu $7, $7, -1
-	bgtz $7, .Lc23_8
+	bgtz $7, .Lc24_8
 	sltu $16, $8, $21
 	lui $1, %hi(scratch+122)
 	addiu $1, $1, %lo(scratch+122)
 	swl $14, -99($1)
 	srlv $24, $11, $11
-# case 23 dump
+# case 24 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4468,7 +4555,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 24
+# case 25
 	lui $1, 0x9b17
 	ori $1, $1, 0xe29d
 	mthi $1
@@ -4517,24 +4604,24 @@ __start:
 	ori $30, $30, 0x37ff
 	lui $31, 0x0
 	ori $31, $31, 0xffff
-# case 24 body
+# case 25 body
 	seb $5, $11
 	mult $30, $19
-	bltzl $18, .Lc24_0
+	bltzl $18, .Lc25_0
 	xori $0, $8, 52978
 	rotrv $18, $7, $30
-.Lc24_0:
+.Lc25_0:
 	subu $6, $28, $10
 	lui $7, 0x8000
 	clz $6, $12
 	lui $28, %hi(scratch-42)
 	addiu $28, $28, %lo(scratch-42)
 	pref 0, 44($28)
-	jal .Lc24_1
+	jal .Lc25_1
 	lui $24, 0x8000
 	lui $20, 0x516f
 	lui $23, 0x8000
-.Lc24_1:
+.Lc25_1:
 	lui $18, %hi(scratch-191)
 	addiu $18, $18, %lo(scratch-191)
 	swr $18, 193($18)
@@ -4542,75 +4629,76 @@ __start:
 	sra $14, $8, 26
 	rotrv $20, $22, $10
 	addiu $6, $0, 3
-.Lc24_2:
+.Lc25_2:
 	lui $31, %hi(scratch+38)
 	addiu $31, $31, %lo(scratch+38)
 	ll $30, 10($31)
 	sc $10, 10($31)
-	lui $21, %hi(scratch+118)
-	addiu $21, $21, %lo(scratch+118)
-	lbu $19, -59($21)
+	lui $13, %hi(scratch+17)
+	addiu $13, $13, %lo(scratch+17)
+	lwl $10, 10($13)
+	lwr $10, 7($13)
 	sltiu $30, $10, 255
-	blezl $12, .Lc24_3
+	blezl $12, .Lc25_3
 	rotr $12, $16, 7
 	xori $17, $2, 35472
-.Lc24_3:
+.Lc25_3:
 	srav $4, $9, $9
 	addiu $6, $6, -1
-	bne $6, $0, .Lc24_2
+	bne $6, $0, .Lc25_2
 	lui $2, 0x3c75
 	addiu $21, $0, 5
-.Lc24_4:
-	bltzl $4, .Lc24_5
+.Lc25_4:
+	bltzl $4, .Lc25_5
 	rotrv $18, $12, $11
 	lui $8, 0x8000
 	sll $19, $28, 31
-.Lc24_5:
-	bgezall $13, .Lc24_6
+.Lc25_5:
+	bgezall $13, .Lc25_6
 	srl $24, $0, 18
 	lui $6, 0xff00
 	lui $28, 0xffff
-.Lc24_6:
+.Lc25_6:
 	lui $2, %hi(scratch-159)
 	addiu $2, $2, %lo(scratch-159)
 	sw $14, 199($2)
 	addiu $21, $21, -1
-	bgtz $21, .Lc24_4
+	bgtz $21, .Lc25_4
 	sra $31, $12, 28
 	addiu $23, $0, 4
-.Lc24_7:
-	lui $22, %hi(.Lc24_8)
-	addiu $22, $22, %lo(.Lc24_8)
+.Lc25_7:
+	lui $22, %hi(.Lc25_8)
+	addiu $22, $22, %lo(.Lc25_8)
 	jalr $12, $22
 	sltiu $4, $10, 1
 	rotr $24, $25, 1
-.Lc24_8:
+.Lc25_8:
 	lui $10, 0x0
 	addiu $23, $23, -1
-	bne $23, $0, .Lc24_7
+	bne $23, $0, .Lc25_7
 	sllv $13, $31, $11
 	addiu $20, $0, 3
-.Lc24_9:
-	lui $25, %hi(.Lc24_10)
-	addiu $25, $25, %lo(.Lc24_10)
+.Lc25_9:
+	lui $25, %hi(.Lc25_10)
+	addiu $25, $25, %lo(.Lc25_10)
 	jalr $30, $25
 	slt $25, $10, $17
 	movn $19, $28, $28
-.Lc24_10:
+.Lc25_10:
 	rotrv $1, $25, $31
 	lui $23, %hi(scratch-103)
 	addiu $23, $23, %lo(scratch-103)
 	lw $28, 119($23)
 	addiu $20, $20, -1
-	bne $20, $0, .Lc24_9
+	bne $20, $0, .Lc25_9
 	addu $9, $13, $23
 	xor $12, $25, $3
 	rotrv $13, $6, $2
-	beq $3, $13, .Lc24_11
+	beq $3, $13, .Lc25_11
 	slti $6, $19, -1
 	srav $7, $20, $30
 	lui $28, 0x0
-.Lc24_11:
+.Lc25_11:
 	lui $9, %hi(scratch+29)
 	addiu $9, $9, %lo(scratch+29)
 	pref 30, 0($9)
@@ -4620,29 +4708,29 @@ __start:
 	lui $7, %hi(scratch+154)
 	addiu $7, $7, %lo(scratch+154)
 	sh $3, -136($7)
-	bltz $18, .Lc24_12
+	bltz $18, .Lc25_12
 	sll $25, $2, 0
 	lui $6, 0xc10d
 	rotrv $2, $3, $30
-.Lc24_12:
+.Lc25_12:
 	lui $8, %hi(scratch-153)
 	addiu $8, $8, %lo(scratch-153)
 	lw $18, 157($8)
-	blezl $31, .Lc24_13
+	blezl $31, .Lc25_13
 	lui $19, 0xe396
 	addiu $3, $0, 255
 	sra $20, $5, 5
-.Lc24_13:
-	bltz $3, .Lc24_14
+.Lc25_13:
+	bltz $3, .Lc25_14
 	sltiu $8, $13, 3535
 	sra $19, $4, 13
-.Lc24_14:
+.Lc25_14:
 	lui $11, 0x1fee
 	lui $2, %hi(scratch-93)
 	addiu $2, $2, %lo(scratch-93)
 	lw $15, 105($2)
 	and $30, $0, $1
-# case 24 dump
+# case 25 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4684,7 +4772,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 25
+# case 26
 	lui $1, 0x95a4
 	ori $1, $1, 0x6e36
 	mthi $1
@@ -4731,312 +4819,92 @@ __start:
 	lui $30, 0xa511
 	ori $30, $30, 0x2824
 	lui $31, 0xffe4
-# case 25 body
-	bltz $23, .Lc25_0
+# case 26 body
+	bltz $23, .Lc26_0
 	and $23, $16, $10
 	srl $19, $22, 13
 	sll $16, $5, 1
-.Lc25_0:
+.Lc26_0:
 	lui $5, %hi(scratch-123)
 	addiu $5, $5, %lo(scratch-123)
 	pref 1, 156($5)
-	bgtzl $11, .Lc25_1
+	bgtzl $11, .Lc26_1
 	slt $25, $11, $10
 	srl $7, $12, 13
-.Lc25_1:
+.Lc26_1:
 	addiu $21, $0, 5
-.Lc25_2:
-	bal .Lc25_3
+.Lc26_2:
+	bal .Lc26_3
 	sra $20, $18, 1
 	sltu $11, $1, $16
 	sll $31, $7, 2
-.Lc25_3:
+.Lc26_3:
 	addiu $17, $0, 3
 	divu $0, $15, $17
-	blezl $19, .Lc25_4
+	blezl $19, .Lc26_4
 	lui $24, 0x0
 	sll $23, $21, 16
 	lui $15, 0x2769
-.Lc25_4:
+.Lc26_4:
 	lui $28, 0x7fff
-	bne $13, $13, .Lc25_5
+	bne $13, $13, .Lc26_5
 	sll $20, $18, 11
 	sllv $7, $19, $20
-.Lc25_5:
+.Lc26_5:
 	addiu $21, $21, -1
-	bgtz $21, .Lc25_2
+	bgtz $21, .Lc26_2
 	subu $22, $11, $31
 	addiu $9, $0, 1
-.Lc25_6:
+.Lc26_6:
 	lui $4, %hi(scratch+54)
 	addiu $4, $4, %lo(scratch+54)
 	sh $8, -38($4)
 	mthi $0
 	rotr $20, $8, 11
 	srlv $2, $7, $1
-	bal .Lc25_7
+	bal .Lc26_7
 	lui $10, 0xff00
 	movn $28, $18, $19
-.Lc25_7:
+.Lc26_7:
 	lui $8, %hi(scratch+17)
 	addiu $8, $8, %lo(scratch+17)
 	sb $21, 0($8)
 	addiu $9, $9, -1
-	bgtz $9, .Lc25_6
+	bgtz $9, .Lc26_6
 	xori $13, $12, 65280
 	lui $18, %hi(scratch-133)
 	addiu $18, $18, %lo(scratch-133)
 	ll $16, 157($18)
 	lui $19, 0xee7b
 	sc $21, 157($18)
-	sc $30, 157($18)
-	bgtzl $19, .Lc25_8
-	xori $16, $25, 32767
-	rotr $30, $20, 28
-.Lc25_8:
+	lui $16, 0x555d
+	bal .Lc26_8
+	nor $10, $12, $2
+	lui $30, 0xba19
+.Lc26_8:
 	addiu $24, $0, 5
-.Lc25_9:
+.Lc26_9:
 	lui $13, %hi(scratch-71)
 	addiu $13, $13, %lo(scratch-71)
 	swl $8, 115($13)
 	swr $8, 112($13)
 	xor $11, $31, $21
 	mtlo $23
-	bgezall $14, .Lc25_10
+	bgezall $14, .Lc26_10
 	addu $14, $13, $20
 	movz $25, $1, $28
 	or $31, $5, $28
-.Lc25_10:
+.Lc26_10:
 	rotr $3, $28, 9
 	addiu $24, $24, -1
-	bgtz $24, .Lc25_9
+	bgtz $24, .Lc26_9
 	srav $17, $11, $22
-	blez $22, .Lc25_11
+	blez $22, .Lc26_11
 	lui $18, 0xff
 	lui $22, 0x79bb
 	sll $22, $15, 5
-.Lc25_11:
-	sll $7, $17, 5
-	srav $16, $2, $10
-# case 25 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 26
-	addiu $1, $0, -38
-	mthi $1
-	addiu $1, $0, 38
-	mtlo $1
-	lui $1, 0xa900
-	addiu $2, $0, -128
-	lui $3, 0x39ab
-	ori $3, $3, 0x67e8
-	lui $4, 0x644b
-	ori $4, $4, 0x137e
-	lui $5, 0x3969
-	ori $5, $5, 0x7ccd
-	lui $6, 0x15d0
-	ori $6, $6, 0x2951
-	addiu $7, $0, -2
-	lui $8, 0xffe6
-	lui $9, 0x480f
-	ori $9, $9, 0x887e
-	lui $10, 0xff8c
-	lui $11, 0x7eb0
-	ori $11, $11, 0x6a45
-	lui $12, 0x7fff
-	ori $12, $12, 0xfffe
-	lui $13, 0x2424
-	ori $13, $13, 0x85c
-	lui $14, 0xffff
-	ori $14, $14, 0x7fff
-	lui $15, 0x3b96
-	ori $15, $15, 0xc649
-	addiu $16, $0, -126
-	addiu $17, $0, 8
-	lui $18, 0x0
-	ori $18, $18, 0x8000
-	addiu $19, $0, -27
-	addiu $20, $0, -24
-	lui $21, 0x7400
-	addiu $22, $0, -128
-	lui $23, 0x6c
-	lui $24, 0x995c
-	ori $24, $24, 0x13d3
-	addiu $25, $0, 8192
-	lui $28, 0x1
-	ori $28, $28, 0x1
-	addiu $30, $0, 28
-	lui $31, 0xbe09
-	ori $31, $31, 0xacba
-# case 26 body
-	jal .Lc26_0
-	addiu $11, $14, -256
-	srl $9, $10, 29
-.Lc26_0:
-	lui $9, 0x3d0c
-	rotrv $30, $10, $19
-	lui $19, 0x43e0
-	slti $19, $24, -1
-	bgezl $10, .Lc26_1
-	lui $20, 0xcd00
-	xor $9, $18, $8
-	or $10, $2, $0
-.Lc26_1:
-	sllv $5, $25, $5
-	lui $21, 0xffff
-	clo $20, $10
-	mul $28, $12, $28
-	mthi $24
-	mtlo $30
-	bgezl $28, .Lc26_2
-	lui $9, 0xffff
-	movz $17, $12, $18
-.Lc26_2:
-	addiu $28, $0, 4
-.Lc26_3:
-	bltzall $17, .Lc26_4
-	sll $16, $25, 6
-	lui $12, 0xff00
-.Lc26_4:
-	bgezl $21, .Lc26_5
-	slti $19, $30, -4753
-	or $24, $16, $19
-	addu $5, $10, $9
-.Lc26_5:
-	and $24, $31, $25
-	lui $15, %hi(scratch+199)
-	addiu $15, $15, %lo(scratch+199)
-	sb $5, -179($15)
-	addiu $28, $28, -1
-	bne $28, $0, .Lc26_3
-	or $24, $7, $19
-	lui $6, %hi(scratch-74)
-	addiu $6, $6, %lo(scratch-74)
-	sh $25, 116($6)
-	lui $3, %hi(scratch+57)
-	addiu $3, $3, %lo(scratch+57)
-	pref 7, 0($3)
-	bgtz $13, .Lc26_6
-	sllv $25, $25, $6
-	srl $0, $24, 31
-	srav $21, $11, $17
-.Lc26_6:
-	addiu $2, $0, 5
-.Lc26_7:
-	lui $24, %hi(scratch-153)
-	addiu $24, $24, %lo(scratch-153)
-	sw $0, 169($24)
-	addu $7, $3, $7
-	bltzall $14, .Lc26_8
-	lui $31, 0xff00
-	rotr $23, $2, 5
-	rotr $13, $12, 29
-.Lc26_8:
-	lui $22, %hi(scratch-99)
-	addiu $22, $22, %lo(scratch-99)
-	sh $28, 157($22)
-	lui $20, %hi(scratch+146)
-	addiu $20, $20, %lo(scratch+146)
-	sb $14, -126($20)
-	addiu $2, $2, -1
-	bne $2, $0, .Lc26_7
-	srl $11, $7, 29
-	mflo $30
-	bal .Lc26_9
-	or $12, $15, $3
-	srl $3, $23, 28
-.Lc26_9:
-	xor $5, $24, $12
-	lui $17, %hi(scratch+16)
-	addiu $17, $17, %lo(scratch+16)
-	sw $7, 0($17)
-	beql $3, $3, .Lc26_10
-	movz $28, $13, $28
-	addiu $15, $13, -14976
-	lui $0, 0x8000
-.Lc26_10:
-	lui $25, %hi(scratch-130)
-	addiu $25, $25, %lo(scratch-130)
-	sw $23, 134($25)
-	ins $7, $22, 19, 11
-	clz $13, $8
-	ext $10, $13, 17, 4
-	movz $16, $24, $31
-	bgtzl $17, .Lc26_11
-	xori $15, $28, 19767
-	sra $15, $31, 23
-	rotr $2, $24, 26
 .Lc26_11:
-	ext $0, $18, 8, 14
-	addiu $8, $0, 3
-.Lc26_12:
-	mflo $30
-	lui $20, %hi(scratch+32)
-	addiu $20, $20, %lo(scratch+32)
-	ll $15, 0($20)
-	lui $21, 0x8000
-	sllv $16, $1, $17
-	sc $23, 0($20)
-	lui $22, %hi(scratch+53)
-	addiu $22, $22, %lo(scratch+53)
-	sb $31, 0($22)
-	lui $12, %hi(scratch+24)
-	addiu $12, $12, %lo(scratch+24)
-	ll $1, 0($12)
-	addiu $20, $9, 23881
-	slt $13, $7, $30
-	sc $7, 0($12)
-	bgtz $24, .Lc26_13
-	xori $23, $5, 255
-	sra $17, $20, 18
-.Lc26_13:
-	addiu $8, $8, -1
-	bne $8, $0, .Lc26_12
-	lui $10, 0xff00
-	lui $25, %hi(scratch+48)
-	addiu $25, $25, %lo(scratch+48)
-	ll $3, 0($25)
-	srlv $12, $10, $22
-	sc $10, 0($25)
+	sll $7, $17, 5
 # case 26 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5080,126 +4948,141 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 27
-	addiu $1, $0, 255
+	lui $1, 0x8000
 	mthi $1
-	lui $1, 0x2058
-	ori $1, $1, 0x9803
+	addiu $1, $0, -19712
 	mtlo $1
-	lui $1, 0x8
-	ori $1, $1, 0x1
-	addiu $2, $0, 0
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
+	addiu $2, $0, -38
 	addiu $3, $0, 38
-	addiu $4, $0, -20
-	lui $5, 0x8000
-	lui $6, 0x522b
-	ori $6, $6, 0x6c41
-	lui $7, 0x1091
-	ori $7, $7, 0x9bcd
-	lui $8, 0x7
-	ori $8, $8, 0xffff
-	lui $9, 0x4735
-	ori $9, $9, 0xad6f
-	lui $10, 0x8800
-	lui $11, 0x0
-	ori $11, $11, 0x8000
-	lui $12, 0xa0bb
-	ori $12, $12, 0x4cd9
-	lui $13, 0x6c84
-	ori $13, $13, 0xba0f
-	lui $14, 0x7900
-	lui $15, 0xdd1f
-	ori $15, $15, 0x777e
-	addiu $16, $0, 13
-	addiu $17, $0, -2
-	addiu $18, $0, -27
-	lui $19, 0x5555
-	ori $19, $19, 0x5555
-	lui $20, 0xa270
-	ori $20, $20, 0xe046
-	lui $21, 0x2000
-	addiu $22, $0, 10
-	lui $23, 0xffdd
-	addiu $24, $0, -113
-	lui $25, 0x6adb
-	ori $25, $25, 0xfb3b
-	addiu $28, $0, 70
-	lui $30, 0x2
-	addiu $31, $0, -19
-# case 27 body
-	lui $18, 0x2c53
-	lui $6, 0x9beb
-	ori $6, $6, 0xa852
-	divu $0, $5, $6
-	ins $21, $4, 31, 1
-	beql $22, $22, .Lc27_0
-	sra $7, $19, 28
-	sll $2, $10, 12
-.Lc27_0:
-	lui $12, %hi(scratch+10)
-	addiu $12, $12, %lo(scratch+10)
-	synci 0($12)
-	addiu $1, $0, 2
-.Lc27_1:
-	and $7, $4, $1
-	bgezall $5, .Lc27_2
-	ori $28, $10, 65535
+	lui $4, 0xa900
+	addiu $5, $0, -128
+	lui $6, 0x39ab
+	ori $6, $6, 0x67e8
+	lui $7, 0x644b
+	ori $7, $7, 0x137e
+	lui $8, 0x3969
+	ori $8, $8, 0x7ccd
+	lui $9, 0x15d0
+	ori $9, $9, 0x2951
+	addiu $10, $0, -2
+	lui $11, 0xffe6
+	lui $12, 0x480f
+	ori $12, $12, 0x887e
+	lui $13, 0xff8c
+	lui $14, 0x7eb0
+	ori $14, $14, 0x6a45
 	lui $15, 0x7fff
-	addu $23, $4, $12
+	ori $15, $15, 0xfffe
+	lui $16, 0x2424
+	ori $16, $16, 0x85c
+	lui $17, 0xffff
+	ori $17, $17, 0x7fff
+	lui $18, 0x3b96
+	ori $18, $18, 0xc649
+	addiu $19, $0, -126
+	addiu $20, $0, 8
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	addiu $22, $0, -27
+	addiu $23, $0, -24
+	lui $24, 0x7400
+	addiu $25, $0, -128
+	lui $28, 0x6c
+	lui $30, 0x995c
+	ori $30, $30, 0x13d3
+	addiu $31, $0, 8192
+# case 27 body
+	lui $22, %hi(scratch-140)
+	addiu $22, $22, %lo(scratch-140)
+	lw $19, 188($22)
+	lui $22, %hi(scratch+62)
+	addiu $22, $22, %lo(scratch+62)
+	sb $7, -6($22)
+	addiu $9, $0, 3
+.Lc27_0:
+	lui $11, %hi(scratch-149)
+	addiu $11, $11, %lo(scratch-149)
+	ll $15, 157($11)
+	sc $20, 157($11)
+	ins $10, $19, 12, 19
+	lui $30, 0x658f
+	addiu $9, $9, -1
+	bgtz $9, .Lc27_0
+	slt $5, $13, $9
+	lui $1, %hi(.Lc27_1)
+	addiu $1, $1, %lo(.Lc27_1)
+	jalr $1
+	sltiu $31, $21, 15576
+	lui $12, 0xffff
+	addiu $16, $9, 0
+.Lc27_1:
+	sllv $5, $25, $5
+	lui $21, 0xffff
+	clo $20, $10
+	mul $28, $12, $28
+	mthi $24
+	mtlo $30
+	bgezl $28, .Lc27_2
+	lui $9, 0xffff
+	movz $17, $12, $18
 .Lc27_2:
-	ins $18, $7, 4, 6
-	lui $5, 0x618a
-	sra $23, $3, 17
-	lui $25, %hi(scratch-33)
-	addiu $25, $25, %lo(scratch-33)
-	lw $16, 81($25)
-	addiu $1, $1, -1
-	bne $1, $0, .Lc27_1
-	xor $11, $6, $18
-	lui $8, %hi(scratch+163)
-	addiu $8, $8, %lo(scratch+163)
-	ll $25, -107($8)
-	lui $19, 0x897d
-	sc $4, -107($8)
-	lui $13, 0x1f66
-	and $28, $17, $18
-	srl $11, $2, 11
-	ext $16, $4, 10, 5
-	addiu $15, $0, 3
+	addiu $28, $0, 4
 .Lc27_3:
-	mul $7, $31, $24
-	mthi $1
-	mtlo $31
-	lui $10, %hi(scratch+242)
-	addiu $10, $10, %lo(scratch+242)
-	lhu $28, -186($10)
-	mul $7, $3, $1
-	mthi $14
-	mtlo $2
-	maddu $2, $14
-	lui $18, %hi(.Lc27_4)
-	addiu $18, $18, %lo(.Lc27_4)
-	jr $18
-	rotrv $6, $20, $19
-	sll $14, $6, 31
+	bltzall $17, .Lc27_4
+	sll $16, $25, 6
+	lui $12, 0xff00
 .Lc27_4:
-	addiu $15, $15, -1
-	bgtz $15, .Lc27_3
-	movn $30, $7, $16
-	addiu $7, $0, -1
-	div $0, $17, $7
-	rotrv $21, $30, $6
-	lui $24, %hi(.Lc27_5)
-	addiu $24, $24, %lo(.Lc27_5)
-	jalr $19, $24
-	rotrv $18, $21, $24
-	sra $21, $22, 0
-	srlv $22, $30, $12
+	bgezl $21, .Lc27_5
+	slti $19, $30, -4753
+	or $24, $16, $19
+	addu $5, $10, $9
 .Lc27_5:
-	bal .Lc27_6
-	lui $24, 0x6adb
-	lui $13, 0xe12
-	movn $31, $9, $14
+	and $24, $31, $25
+	lui $15, %hi(scratch+199)
+	addiu $15, $15, %lo(scratch+199)
+	sb $5, -179($15)
+	addiu $28, $28, -1
+	bne $28, $0, .Lc27_3
+	or $24, $7, $19
+	lui $6, %hi(scratch-74)
+	addiu $6, $6, %lo(scratch-74)
+	sh $25, 116($6)
+	lui $3, %hi(scratch+57)
+	addiu $3, $3, %lo(scratch+57)
+	pref 7, 0($3)
+	bgtz $13, .Lc27_6
+	sllv $25, $25, $6
+	srl $0, $24, 31
+	srav $21, $11, $17
 .Lc27_6:
+	addiu $2, $0, 5
+.Lc27_7:
+	lui $24, %hi(scratch-153)
+	addiu $24, $24, %lo(scratch-153)
+	sw $0, 169($24)
+	addu $7, $3, $7
+	bltzall $14, .Lc27_8
+	lui $31, 0xff00
+	rotr $23, $2, 5
+	rotr $13, $12, 29
+.Lc27_8:
+	lui $22, %hi(scratch-99)
+	addiu $22, $22, %lo(scratch-99)
+	sh $28, 157($22)
+	lui $20, %hi(scratch+146)
+	addiu $20, $20, %lo(scratch+146)
+	sb $14, -126($20)
+	addiu $2, $2, -1
+	bne $2, $0, .Lc27_7
+	srl $11, $7, 29
+	mflo $30
+	bal .Lc27_9
+	or $12, $15, $3
+	srl $3, $23, 28
+.Lc27_9:
+	xor $5, $24, $12
 # case 27 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5243,178 +5126,216 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 28
-	lui $1, 0xa1a2
-	ori $1, $1, 0xe70f
+	addiu $1, $0, -6912
 	mthi $1
-	addiu $1, $0, -18
+	lui $1, 0x4980
+	ori $1, $1, 0x5260
 	mtlo $1
-	lui $1, 0x100
-	ori $1, $1, 0x1
-	lui $2, 0xd60c
-	ori $2, $2, 0x2b2c
-	addiu $3, $0, 3
-	addiu $4, $0, 1
-	addiu $5, $0, -14
-	addiu $6, $0, -25
-	addiu $7, $0, -24
-	addiu $8, $0, -25
-	lui $9, 0x6de
-	ori $9, $9, 0x289a
-	lui $10, 0xe8c4
-	ori $10, $10, 0x8d05
-	lui $11, 0x40
-	ori $11, $11, 0x1
-	addiu $12, $0, 2048
-	lui $13, 0x1f
-	ori $13, $13, 0xffff
-	lui $14, 0xcade
-	ori $14, $14, 0x2549
-	lui $15, 0xb32
-	ori $15, $15, 0xffa
-	lui $16, 0xff00
-	ori $16, $16, 0xff00
-	lui $17, 0x94ca
-	ori $17, $17, 0xd5bb
-	addiu $18, $0, 32
-	lui $19, 0xb56f
-	ori $19, $19, 0xa449
-	addiu $20, $0, 1024
-	addiu $21, $0, 10
-	lui $22, 0x39
-	lui $23, 0xff
-	ori $23, $23, 0xff
-	lui $24, 0xdd00
-	addiu $25, $0, 13
-	lui $28, 0x7fff
-	ori $28, $28, 0xfffe
-	addiu $30, $0, 28
-	lui $31, 0x8de7
-	ori $31, $31, 0x18c
+	addiu $1, $0, -20
+	lui $2, 0x1a00
+	addiu $3, $0, 33
+	addiu $4, $0, 9
+	lui $5, 0xffcf
+	lui $6, 0x983f
+	ori $6, $6, 0xb13c
+	lui $7, 0x16cd
+	ori $7, $7, 0xcd5f
+	addiu $8, $0, 5
+	addiu $9, $0, 14592
+	lui $10, 0x3fff
+	ori $10, $10, 0xffff
+	addiu $11, $0, 10
+	lui $12, 0x1000
+	lui $13, 0x1d33
+	ori $13, $13, 0x1be4
+	lui $14, 0xd5c9
+	ori $14, $14, 0xa234
+	lui $15, 0x4f1d
+	ori $15, $15, 0xd968
+	lui $16, 0x8
+	ori $16, $16, 0x1
+	addiu $17, $0, 129
+	addiu $18, $0, 29
+	addiu $19, $0, 4
+	addiu $20, $0, 511
+	lui $21, 0x1
+	addiu $22, $0, 38
+	addiu $23, $0, 32767
+	lui $24, 0xaaaa
+	ori $24, $24, 0xaaaa
+	lui $25, 0x8a9d
+	ori $25, $25, 0xac31
+	lui $28, 0xfd2c
+	ori $28, $28, 0x9d2b
+	lui $30, 0x4767
+	ori $30, $30, 0x35cf
+	addiu $31, $0, -27392
 # case 28 body
-	clz $22, $20
-	ins $28, $23, 2, 6
-	addiu $30, $0, 5
+	addiu $17, $0, 4
 .Lc28_0:
-	rotr $7, $0, 7
-	lui $12, %hi(.Lc28_1)
-	addiu $12, $12, %lo(.Lc28_1)
-	jr $12
-	srl $12, $8, 31
-	or $15, $19, $1
+	lui $18, %hi(.Lc28_1)
+	addiu $18, $18, %lo(.Lc28_1)
+	jalr $22, $18
+	rotr $21, $16, 31
+	movn $24, $8, $0
+	srav $1, $18, $22
 .Lc28_1:
-	addiu $21, $5, -19872
-	and $10, $19, $30
-	lui $5, %hi(scratch-47)
-	addiu $5, $5, %lo(scratch-47)
-	sw $2, 91($5)
-	addiu $30, $30, -1
-	bne $30, $0, .Lc28_0
-	slti $7, $5, 255
-	lui $22, 0xff00
-	lui $22, %hi(scratch-83)
-	addiu $22, $22, %lo(scratch-83)
-	lbu $9, 127($22)
-	addiu $21, $0, 6
+	srav $23, $19, $18
+	ins $4, $15, 22, 10
+	mflo $21
+	srl $5, $15, 2
+	bgtz $22, .Lc28_2
+	sll $24, $7, 30
+	rotr $12, $0, 0
 .Lc28_2:
-	bltzal $13, .Lc28_3
-	andi $19, $13, 65535
-	sll $5, $17, 18
+	addiu $17, $17, -1
+	bne $17, $0, .Lc28_0
+	lui $21, 0xffff
+	bgezl $20, .Lc28_3
+	slt $7, $30, $17
+	or $19, $24, $28
+	slti $6, $15, -3938
 .Lc28_3:
-	lui $1, %hi(scratch-116)
-	addiu $1, $1, %lo(scratch-116)
-	lwr $28, 167($1)
-	srlv $25, $10, $23
-	ext $3, $30, 20, 9
-	mtlo $19
-	addiu $21, $21, -1
-	bgtz $21, .Lc28_2
-	lui $19, 0xb395
-	lui $28, 0x6266
-	lui $10, %hi(scratch+23)
-	addiu $10, $10, %lo(scratch+23)
-	sh $9, 33($10)
-	bgezl $3, .Lc28_4
-	addu $21, $1, $21
-	lui $5, 0x7c59
+	blez $25, .Lc28_4
+	srlv $14, $25, $28
+	addu $16, $8, $14
+	srl $12, $1, 27
 .Lc28_4:
-	lui $4, %hi(scratch-87)
-	addiu $4, $4, %lo(scratch-87)
-	sb $7, 108($4)
-	addiu $6, $0, 4
+	bgtz $17, .Lc28_5
+	addiu $5, $30, -1
+	rotrv $23, $1, $10
 .Lc28_5:
-	bltzl $17, .Lc28_6
-	addiu $11, $22, 23612
-	subu $3, $5, $17
+	bgezall $8, .Lc28_6
+	andi $0, $12, 19673
+	sra $6, $22, 27
+	srav $14, $8, $5
 .Lc28_6:
-	bne $16, $16, .Lc28_7
-	lui $13, 0x6eb4
-	nor $11, $0, $22
-	lui $16, 0x8000
-.Lc28_7:
-	addiu $6, $6, -1
-	bne $6, $0, .Lc28_5
-	slt $16, $24, $7
-	and $16, $2, $21
-	xori $31, $21, 255
-	mtlo $9
-	lui $2, 0xc398
-	sllv $24, $2, $4
-	lui $25, %hi(scratch+22)
-	addiu $25, $25, %lo(scratch+22)
-	pref 7, 0($25)
-	bgezall $17, .Lc28_8
-	movn $1, $9, $15
-	andi $6, $15, 4318
-	lui $28, 0xffff
-.Lc28_8:
-	lui $25, %hi(scratch+134)
-	addiu $25, $25, %lo(scratch+134)
-	ll $13, -114($25)
-	sra $12, $10, 18
-	lui $24, 0x44eb
-	sc $16, -114($25)
-	ins $7, $22, 11, 12
+	lui $18, 0xff00
+	lui $6, %hi(scratch-15)
+	addiu $6, $6, %lo(scratch-15)
+	swl $8, 53($6)
 	addiu $20, $0, 3
-.Lc28_9:
-	addiu $17, $21, 230
-	lui $3, 0x6ed0
-	ext $17, $19, 18, 12
-	srlv $2, $21, $0
-	mul $15, $21, $15
-	mthi $10
-	mtlo $11
+.Lc28_7:
+	lui $28, %hi(scratch+133)
+	addiu $28, $28, %lo(scratch+133)
+	sh $9, -95($28)
+	lui $14, 0x883d
+	srav $6, $22, $17
+	andi $12, $31, 22000
+	bltzl $15, .Lc28_8
+	sltu $23, $8, $13
+	slti $25, $0, 3483
+	slti $11, $28, -18236
+.Lc28_8:
 	addiu $20, $20, -1
-	bgtz $20, .Lc28_9
-	srlv $11, $28, $4
-	addiu $28, $0, 2
+	bne $20, $0, .Lc28_7
+	sltu $25, $0, $6
+	rdhwr $6, $0
+	sltu $30, $5, $22
+	bltzall $10, .Lc28_9
+	sltu $24, $15, $6
+	addu $5, $12, $30
+.Lc28_9:
+	lui $5, %hi(scratch+16)
+	addiu $5, $5, %lo(scratch+16)
+	lhu $5, 0($5)
+	lui $8, %hi(scratch-97)
+	addiu $8, $8, %lo(scratch-97)
+	pref 6, 127($8)
+	mthi $23
+	addiu $20, $0, 4
 .Lc28_10:
-	mul $10, $13, $13
-	mthi $7
-	mtlo $18
-	ext $6, $28, 30, 1
-	slt $9, $20, $3
-	rotr $25, $20, 7
-	mflo $19
-	bgezall $24, .Lc28_11
-	sra $31, $3, 18
-	srl $17, $31, 0
-	rotr $23, $23, 26
+	srl $7, $18, 16
+	lui $31, 0x51f3
+	addiu $20, $20, -1
+	bgtz $20, .Lc28_10
+	xor $31, $19, $24
+	addiu $19, $0, 2
 .Lc28_11:
-	addiu $28, $28, -1
-	bgtz $28, .Lc28_10
-	xori $20, $18, 31920
-	lui $4, %hi(scratch+11)
-	addiu $4, $4, %lo(scratch+11)
-	synci 52($4)
-	xor $6, $1, $28
-	lui $30, %hi(scratch+116)
-	addiu $30, $30, %lo(scratch+116)
-	swl $22, -80($30)
-	lui $28, %hi(scratch+78)
-	addiu $28, $28, %lo(scratch+78)
-	lwl $24, -42($28)
-	lwr $24, -45($28)
-	ori $30, $3, 17760
+	lui $13, %hi(scratch+44)
+	addiu $13, $13, %lo(scratch+44)
+	ll $5, 0($13)
+	lui $17, 0x8e44
+	srl $14, $11, 2
+	sc $7, 0($13)
+	lui $8, %hi(scratch-13)
+	addiu $8, $8, %lo(scratch-13)
+	lbu $5, 25($8)
+	lui $12, 0xd0c6
+	ori $12, $12, 0x2b4
+	divu $0, $0, $12
+	mul $31, $11, $9
+	mthi $5
+	mtlo $22
+	ins $24, $0, 1, 29
+	addu $14, $2, $25
+	addiu $19, $19, -1
+	bne $19, $0, .Lc28_11
+	sllv $15, $21, $22
+	lui $10, %hi(scratch+141)
+	addiu $10, $10, %lo(scratch+141)
+	synci -116($10)
+	blezl $2, .Lc28_12
+	sll $18, $0, 27
+	srav $16, $6, $1
+	slt $7, $9, $28
+.Lc28_12:
+	lui $21, %hi(scratch+61)
+	addiu $21, $21, %lo(scratch+61)
+	pref 30, 0($21)
+	addiu $15, $0, 5
+.Lc28_13:
+	lui $18, %hi(.Lc28_14)
+	addiu $18, $18, %lo(.Lc28_14)
+	jalr $24, $18
+	lui $17, 0xba2d
+	addiu $14, $9, 21447
+	sra $18, $30, 25
+.Lc28_14:
+	lui $24, %hi(scratch+170)
+	addiu $24, $24, %lo(scratch+170)
+	swl $13, -130($24)
+	swr $13, -133($24)
+	bgezal $11, .Lc28_15
+	lui $10, 0x7b65
+	srlv $14, $21, $28
+	lui $24, 0x8000
+.Lc28_15:
+	addiu $15, $15, -1
+	bne $15, $0, .Lc28_13
+	or $10, $6, $5
+	lui $6, %hi(scratch+16)
+	addiu $6, $6, %lo(scratch+16)
+	ll $23, 0($6)
+	lui $10, 0x6e0
+	rotr $21, $10, 21
+	sc $1, 0($6)
+	clo $2, $2
+	lui $17, %hi(.Lc28_16)
+	addiu $17, $17, %lo(.Lc28_16)
+	jalr $22, $17
+	lui $14, 0x8000
+	xori $4, $17, 56797
+.Lc28_16:
+	srav $10, $8, $24
+	lui $24, %hi(scratch+198)
+	addiu $24, $24, %lo(scratch+198)
+	pref 25, -178($24)
+	bgtz $2, .Lc28_17
+	sltu $23, $28, $30
+	slti $7, $0, -1
+	slti $10, $11, -256
+.Lc28_17:
+	ext $2, $7, 12, 11
+	blez $21, .Lc28_18
+	sltu $6, $1, $8
+	ori $12, $25, 42585
+.Lc28_18:
+	beql $22, $22, .Lc28_19
+	sllv $23, $0, $31
+	sltiu $22, $4, -1
+	lui $25, 0xff
+.Lc28_19:
 # case 28 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5458,114 +5379,135 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 29
-	addiu $1, $0, 63
+	lui $1, 0xf2f5
+	ori $1, $1, 0x6e91
 	mthi $1
-	lui $1, 0x736
-	ori $1, $1, 0xb202
+	lui $1, 0xaf8e
+	ori $1, $1, 0x7ed3
 	mtlo $1
-	lui $1, 0x84cf
-	ori $1, $1, 0x1cd2
-	addiu $2, $0, -29
-	lui $3, 0xce70
-	ori $3, $3, 0x244e
-	lui $4, 0xc100
-	lui $5, 0xc2ec
-	ori $5, $5, 0x1e62
-	lui $6, 0x40
-	lui $7, 0x4fce
-	ori $7, $7, 0xc064
-	addiu $8, $0, 9
-	lui $9, 0x3a73
-	ori $9, $9, 0xe820
-	addiu $10, $0, -45
-	lui $11, 0x673c
-	ori $11, $11, 0x3670
-	lui $12, 0x24b1
-	ori $12, $12, 0xd0ce
-	lui $13, 0x702e
-	ori $13, $13, 0xf82
-	addiu $14, $0, -28928
-	lui $15, 0x5bf8
-	ori $15, $15, 0xd5b8
-	addiu $16, $0, 3
-	addiu $17, $0, -31
-	lui $18, 0xd300
-	lui $19, 0x5fe1
-	ori $19, $19, 0x5d7f
-	lui $20, 0x32bb
-	ori $20, $20, 0xfe12
-	lui $21, 0xcf05
-	ori $21, $21, 0x873d
-	addiu $22, $0, -120
-	lui $23, 0x7fff
-	ori $23, $23, 0xffff
-	lui $24, 0x10e
-	ori $24, $24, 0xa78a
-	addiu $25, $0, 4096
-	addiu $28, $0, -21760
-	lui $30, 0x100
-	addiu $31, $0, 255
+	lui $1, 0x200
+	lui $2, 0xec4b
+	ori $2, $2, 0x8298
+	lui $3, 0x1234
+	ori $3, $3, 0x5678
+	addiu $4, $0, 4095
+	lui $5, 0x1
+	addiu $6, $0, -1
+	addiu $7, $0, 12544
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	lui $9, 0x200
+	ori $9, $9, 0x1
+	lui $10, 0x76b
+	ori $10, $10, 0x18a9
+	lui $11, 0x1606
+	ori $11, $11, 0x998c
+	lui $12, 0x0
+	ori $12, $12, 0x8001
+	lui $13, 0x400
+	ori $13, $13, 0x1
+	lui $14, 0xff00
+	ori $14, $14, 0xff00
+	lui $15, 0x174a
+	ori $15, $15, 0x512b
+	lui $16, 0xcce4
+	ori $16, $16, 0x9fb
+	lui $17, 0xc20f
+	ori $17, $17, 0xb612
+	lui $18, 0x84f8
+	ori $18, $18, 0xfe03
+	lui $19, 0xad8f
+	ori $19, $19, 0x9949
+	lui $20, 0x9500
+	lui $21, 0x6f5d
+	ori $21, $21, 0x70b2
+	lui $22, 0x8d85
+	ori $22, $22, 0xaac8
+	lui $23, 0x1
+	addiu $24, $0, 16384
+	lui $25, 0xfe2f
+	ori $25, $25, 0x5143
+	addiu $28, $0, -31744
+	lui $30, 0x7f
+	ori $30, $30, 0xffff
+	addiu $31, $0, 1
 # case 29 body
-	lui $1, %hi(.Lc29_0)
-	addiu $1, $1, %lo(.Lc29_0)
-	jalr $1
-	subu $17, $12, $12
-	sllv $22, $16, $9
-	sltu $7, $8, $24
+	bgezl $1, .Lc29_0
+	lui $5, 0x7c59
+	or $10, $31, $22
 .Lc29_0:
-	lui $6, %hi(scratch+45)
-	addiu $6, $6, %lo(scratch+45)
-	sh $13, -45($6)
-	lui $30, %hi(scratch+44)
-	addiu $30, $30, %lo(scratch+44)
-	ll $24, 0($30)
-	sll $5, $10, 18
-	sc $11, 0($30)
-	sc $20, 0($30)
-	addiu $22, $0, 4
+	clz $3, $18
+	ori $4, $10, 33966
+	subu $3, $5, $17
+	bne $16, $16, .Lc29_1
+	lui $23, 0xe961
+	srl $0, $22, 29
 .Lc29_1:
-	blez $9, .Lc29_2
-	movn $4, $2, $18
-	srl $18, $6, 31
+	lui $12, %hi(scratch-10)
+	addiu $12, $12, %lo(scratch-10)
+	sh $24, 20($12)
+	ext $16, $2, 0, 9
+	bgezl $14, .Lc29_2
+	lui $31, 0x992f
+	rotrv $9, $2, $28
+	slti $4, $10, -32768
 .Lc29_2:
-	lui $15, %hi(scratch+89)
-	addiu $15, $15, %lo(scratch+89)
-	lwl $8, -83($15)
-	lwr $8, -86($15)
-	xori $2, $8, 26060
-	mflo $13
-	rotr $2, $23, 23
-	addiu $22, $22, -1
-	bgtz $22, .Lc29_1
-	ori $28, $24, 32768
-	lui $13, 0xae30
-	blez $15, .Lc29_3
-	and $25, $16, $17
-	lui $15, 0xa4de
+	addiu $3, $0, 1
 .Lc29_3:
-	lui $2, %hi(scratch+44)
-	addiu $2, $2, %lo(scratch+44)
-	pref 6, 0($2)
-	ins $6, $17, 13, 1
-	lui $14, %hi(scratch+242)
-	addiu $14, $14, %lo(scratch+242)
-	sb $12, -191($14)
-	addiu $24, $0, 3
+	lui $10, %hi(.Lc29_4)
+	addiu $10, $10, %lo(.Lc29_4)
+	jalr $10
+	slt $18, $0, $31
+	movn $14, $0, $9
+	sra $20, $16, 5
 .Lc29_4:
-	lui $23, %hi(scratch+193)
-	addiu $23, $23, %lo(scratch+193)
-	sb $25, -182($23)
-	bne $16, $3, .Lc29_5
-	movz $31, $14, $28
-	lui $30, 0x2a31
-	addu $28, $6, $23
+	blezl $30, .Lc29_5
+	rotrv $31, $28, $2
+	rotr $30, $11, 17
 .Lc29_5:
+	sra $21, $16, 17
+	lui $11, %hi(scratch-114)
+	addiu $11, $11, %lo(scratch-114)
+	sw $9, 162($11)
+	srlv $16, $13, $6
+	mtlo $12
+	addiu $3, $3, -1
+	bgtz $3, .Lc29_3
+	slt $8, $8, $17
+	addiu $24, $0, 2
+.Lc29_6:
+	ext $31, $7, 26, 2
+	lui $17, %hi(.Lc29_7)
+	addiu $17, $17, %lo(.Lc29_7)
+	jalr $17
+	srlv $13, $1, $21
+	lui $2, 0x809b
+.Lc29_7:
 	addiu $24, $24, -1
-	bgtz $24, .Lc29_4
-	srav $15, $2, $13
-	lui $8, %hi(scratch+131)
-	addiu $8, $8, %lo(scratch+131)
-	swl $13, -80($8)
+	bgtz $24, .Lc29_6
+	srlv $11, $8, $10
+	rdhwr $28, $0
+	lui $3, %hi(scratch+37)
+	addiu $3, $3, %lo(scratch+37)
+	pref 7, -16($3)
+	rdhwr $4, $0
+	addiu $7, $0, 1
+.Lc29_8:
+	addiu $16, $25, -30647
+	lui $22, 0x5508
+	bgezall $24, .Lc29_9
+	sra $31, $3, 18
+	srl $17, $31, 0
+	rotr $23, $23, 26
+.Lc29_9:
+	b .Lc29_10
+	ori $20, $8, 56878
+	lui $10, 0xe0e8
+.Lc29_10:
+	xor $2, $5, $1
+	addiu $7, $7, -1
+	bgtz $7, .Lc29_8
+	rotr $19, $17, 18
 # case 29 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5609,79 +5551,169 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 30
-	addiu $1, $0, 29
+	addiu $1, $0, -127
 	mthi $1
-	lui $1, 0x8000
+	addiu $1, $0, 31744
 	mtlo $1
-	addiu $1, $0, 3
-	addiu $2, $0, 49
-	addiu $3, $0, -35
-	lui $4, 0x85da
-	ori $4, $4, 0x9947
-	lui $5, 0x8000
-	lui $6, 0x7dbe
-	ori $6, $6, 0x4c41
-	addiu $7, $0, 2
-	lui $8, 0x7220
-	ori $8, $8, 0x7e99
-	lui $9, 0xec7c
-	ori $9, $9, 0x1649
-	lui $10, 0x9312
-	ori $10, $10, 0xe48e
-	addiu $11, $0, -36
-	addiu $12, $0, -30
-	lui $13, 0x3ff
-	ori $13, $13, 0xffff
-	lui $14, 0x19e2
-	ori $14, $14, 0x43a2
-	lui $15, 0x0
-	ori $15, $15, 0x8001
-	lui $16, 0xff8a
-	lui $17, 0x25a1
-	ori $17, $17, 0xa38e
-	addiu $18, $0, 35
-	addiu $19, $0, -128
-	lui $20, 0xaa00
-	lui $21, 0x305e
-	ori $21, $21, 0x466c
-	lui $22, 0xd3b8
-	ori $22, $22, 0xe7ff
-	addiu $23, $0, 1
-	addiu $24, $0, -34
-	addiu $25, $0, 1
-	addiu $28, $0, 64
-	lui $30, 0xc304
-	ori $30, $30, 0xdc61
-	addiu $31, $0, -4
+	lui $1, 0x2
+	lui $2, 0x400
+	ori $2, $2, 0x1
+	addiu $3, $0, 31
+	lui $4, 0x6afd
+	ori $4, $4, 0x569b
+	lui $5, 0xf5a0
+	ori $5, $5, 0x9c4e
+	addiu $6, $0, 33
+	lui $7, 0x3d00
+	addiu $8, $0, 35
+	lui $9, 0xaaaa
+	ori $9, $9, 0xaaaa
+	lui $10, 0x7800
+	lui $11, 0xac31
+	ori $11, $11, 0x309f
+	lui $12, 0x95c9
+	ori $12, $12, 0xa772
+	addiu $13, $0, 53
+	lui $14, 0x652f
+	ori $14, $14, 0xa0b2
+	lui $15, 0x559e
+	ori $15, $15, 0xfaf6
+	lui $16, 0x4fce
+	ori $16, $16, 0xc064
+	addiu $17, $0, 9
+	lui $18, 0x3a73
+	ori $18, $18, 0xe820
+	addiu $19, $0, -45
+	lui $20, 0x673c
+	ori $20, $20, 0x3670
+	lui $21, 0x24b1
+	ori $21, $21, 0xd0ce
+	lui $22, 0x702e
+	ori $22, $22, 0xf82
+	addiu $23, $0, -28928
+	lui $24, 0x5bf8
+	ori $24, $24, 0xd5b8
+	addiu $25, $0, 3
+	addiu $28, $0, -31
+	lui $30, 0xd300
+	lui $31, 0x5fe1
+	ori $31, $31, 0x5d7f
 # case 30 body
-	mflo $28
-	lui $30, %hi(scratch+41)
-	addiu $30, $30, %lo(scratch+41)
-	pref 0, 0($30)
-	lui $18, %hi(.Lc30_0)
-	addiu $18, $18, %lo(.Lc30_0)
-	jalr $4, $18
-	srlv $20, $9, $28
-	srlv $10, $15, $3
-	addiu $15, $6, 15337
+	lui $15, 0x1ff9
+	rotrv $0, $12, $10
+	lui $18, %hi(scratch+133)
+	addiu $18, $18, %lo(scratch+133)
+	ll $4, -93($18)
+	sc $13, -93($18)
+	ext $0, $22, 20, 11
+	subu $13, $12, $24
+	ext $10, $5, 9, 18
+	lui $7, %hi(.Lc30_0)
+	addiu $7, $7, %lo(.Lc30_0)
+	jr $7
+	lui $6, 0x7fff
+	slti $30, $28, 2563
 .Lc30_0:
-	sltiu $9, $16, 16847
-	sllv $10, $19, $16
-	lui $8, %hi(scratch+48)
-	addiu $8, $8, %lo(scratch+48)
-	sb $20, 0($8)
-	lui $12, 0xff00
-	ext $25, $5, 27, 2
-	lui $24, %hi(scratch+185)
-	addiu $24, $24, %lo(scratch+185)
-	swr $2, -139($24)
-	rotr $0, $11, 3
-	rdhwr $9, $1
+	addiu $11, $0, 3
+.Lc30_1:
+	or $17, $2, $20
+	mflo $19
+	blez $9, .Lc30_2
+	movn $4, $2, $18
+	srl $18, $6, 31
+.Lc30_2:
+	lui $15, %hi(scratch+89)
+	addiu $15, $15, %lo(scratch+89)
+	lwl $8, -83($15)
+	lwr $8, -86($15)
+	addiu $11, $11, -1
+	bne $11, $0, .Lc30_1
+	xori $2, $8, 26060
+	addiu $19, $0, 5
+.Lc30_3:
+	rotr $2, $23, 23
+	b .Lc30_4
+	rotr $24, $8, 20
+	lui $7, 0xff
+.Lc30_4:
+	addiu $15, $0, -256
+	lui $17, 0x1fff
+	ori $17, $17, 0xffff
+	divu $0, $15, $17
+	addiu $19, $19, -1
+	bgtz $19, .Lc30_3
+	sltiu $4, $19, 2016
+	lui $12, %hi(scratch+1)
+	addiu $12, $12, %lo(scratch+1)
+	lbu $13, 11($12)
+	lui $1, 0xffff
+	lui $12, %hi(scratch-114)
+	addiu $12, $12, %lo(scratch-114)
+	pref 0, 117($12)
+	sltiu $9, $2, 5450
+	lui $22, %hi(scratch-107)
+	addiu $22, $22, %lo(scratch-107)
+	lw $31, 163($22)
+	lui $30, %hi(scratch+6)
+	addiu $30, $30, %lo(scratch+6)
+	synci 0($30)
+	lui $7, 0x5551
+	srl $18, $20, 25
+	addiu $9, $0, 3
+.Lc30_5:
+	mul $8, $13, $2
+	mthi $5
+	mtlo $16
+	lui $2, 0x9947
+	addiu $9, $9, -1
+	bne $9, $0, .Lc30_5
+	srav $14, $5, $15
+	addiu $13, $0, 5
+.Lc30_6:
+	bnel $1, $15, .Lc30_7
+	rotr $7, $25, 3
+	rotr $17, $17, 14
+.Lc30_7:
+	beql $28, $0, .Lc30_8
+	addu $20, $5, $28
+	addu $9, $2, $3
+	or $6, $14, $21
+.Lc30_8:
+	bgez $24, .Lc30_9
+	srav $21, $10, $28
+	rotr $19, $0, 18
+	slt $28, $18, $17
+.Lc30_9:
+	srlv $4, $20, $9
+	clz $9, $19
+	sll $20, $7, 2
+	addiu $13, $13, -1
+	bne $13, $0, .Lc30_6
+	sll $28, $1, 2
+	bltzall $28, .Lc30_10
+	srav $20, $6, $6
+	srl $16, $12, 8
+.Lc30_10:
+	lui $9, %hi(scratch+42)
+	addiu $9, $9, %lo(scratch+42)
+	lwl $28, 3($9)
+	lwr $28, 0($9)
+	lui $1, %hi(scratch+16)
+	addiu $1, $1, %lo(scratch+16)
+	ll $24, 0($1)
+	lui $6, 0xff
+	sc $7, 0($1)
+	lui $21, %hi(.Lc30_11)
+	addiu $21, $21, %lo(.Lc30_11)
+	jalr $21
+	addu $28, $13, $0
+	movz $31, $8, $14
+.Lc30_11:
 	sll $19, $4, 12
-	bgez $31, .Lc30_1
+	bgez $31, .Lc30_12
 	subu $10, $12, $14
 	lui $31, 0x5c70
-.Lc30_1:
+.Lc30_12:
 	addiu $28, $13, -27749
 	lui $9, %hi(scratch-151)
 	addiu $9, $9, %lo(scratch-151)
@@ -5690,40 +5722,13 @@ __start:
 	addiu $21, $21, %lo(scratch+61)
 	synci -13($21)
 	seb $31, $0
-	lui $24, %hi(.Lc30_2)
-	addiu $24, $24, %lo(.Lc30_2)
+	lui $24, %hi(.Lc30_13)
+	addiu $24, $24, %lo(.Lc30_13)
 	jalr $11, $24
 	srlv $0, $21, $13
 	movz $28, $2, $24
 	srlv $28, $9, $24
-.Lc30_2:
-	lui $1, 0xa5e7
-	lui $31, %hi(scratch-164)
-	addiu $31, $31, %lo(scratch-164)
-	sb $6, 191($31)
-	ins $31, $15, 16, 12
-	ins $4, $16, 25, 1
-	sltiu $17, $1, 15232
-	lui $12, %hi(.Lc30_3)
-	addiu $12, $12, %lo(.Lc30_3)
-	jalr $17, $12
-	nor $9, $6, $23
-	xori $4, $13, 41620
-	nor $30, $12, $7
-.Lc30_3:
-	lui $28, %hi(scratch+67)
-	addiu $28, $28, %lo(scratch+67)
-	lw $19, -55($28)
-	addiu $13, $0, 4
-.Lc30_4:
-	ins $3, $13, 29, 2
-	lui $2, %hi(scratch+24)
-	addiu $2, $2, %lo(scratch+24)
-	sh $2, 0($2)
-	addiu $13, $13, -1
-	bne $13, $0, .Lc30_4
-	srlv $20, $11, $25
-	srav $28, $28, $19
+.Lc30_13:
 # case 30 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5767,76 +5772,104 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 31
-	addiu $1, $0, -10240
+	addiu $1, $0, -128
 	mthi $1
-	lui $1, 0xd1cd
-	ori $1, $1, 0x451c
+	lui $1, 0x3de
+	ori $1, $1, 0x97fe
 	mtlo $1
-	addiu $1, $0, 23
-	lui $2, 0x5234
-	ori $2, $2, 0x5a0
-	lui $3, 0xa800
-	lui $4, 0x7953
-	ori $4, $4, 0xe664
-	lui $5, 0xc114
-	ori $5, $5, 0x482e
-	addiu $6, $0, -28
-	addiu $7, $0, 0
-	addiu $8, $0, -30
-	lui $9, 0x1
-	addiu $10, $0, 1
-	lui $11, 0x3912
-	ori $11, $11, 0xf3e5
-	addiu $12, $0, -24064
-	addiu $13, $0, -30
-	lui $14, 0xb79f
-	ori $14, $14, 0x205a
-	lui $15, 0x8000
-	addiu $16, $0, 32512
-	addiu $17, $0, 40
-	addiu $18, $0, 7
-	lui $19, 0xd48a
-	ori $19, $19, 0xee58
-	lui $20, 0xffbd
-	addiu $21, $0, 0
-	addiu $22, $0, 1
-	lui $23, 0x1000
-	addiu $24, $0, -6
-	lui $25, 0x7f34
-	ori $25, $25, 0xb291
-	lui $28, 0xbf32
-	ori $28, $28, 0x71b9
-	lui $30, 0xdd0b
-	ori $30, $30, 0xcbae
+	lui $1, 0xc533
+	ori $1, $1, 0xa5e7
+	lui $2, 0x4
+	lui $3, 0x0
+	ori $3, $3, 0x8000
+	lui $4, 0x7fff
+	ori $4, $4, 0xffff
+	addiu $5, $0, 3
+	addiu $6, $0, 14336
+	lui $7, 0x895e
+	ori $7, $7, 0x827
+	addiu $8, $0, 0
+	lui $9, 0x772
+	ori $9, $9, 0x8601
+	addiu $10, $0, -15360
+	lui $11, 0x8765
+	ori $11, $11, 0x4321
+	lui $12, 0x2000
+	addiu $13, $0, -28672
+	addiu $14, $0, 107
+	lui $15, 0x8
+	lui $16, 0x1
+	addiu $17, $0, 1023
+	lui $18, 0xd6d0
+	ori $18, $18, 0x2c27
+	lui $19, 0xd3f8
+	ori $19, $19, 0xd86f
+	lui $20, 0xbc87
+	ori $20, $20, 0x7651
+	addiu $21, $0, 32767
+	lui $22, 0x44ab
+	ori $22, $22, 0xa294
+	addiu $23, $0, 2
+	addiu $24, $0, 37
+	addiu $25, $0, 128
+	lui $28, 0x30db
+	ori $28, $28, 0x2014
+	lui $30, 0x3fb2
+	ori $30, $30, 0x75bb
 	addiu $31, $0, -11
 # case 31 body
-	bltzall $12, .Lc31_0
-	lui $2, 0xffff
-	sllv $3, $16, $24
-	lui $9, 0x1
+	lui $13, %hi(.Lc31_0)
+	addiu $13, $13, %lo(.Lc31_0)
+	jalr $13
+	movz $30, $19, $2
+	sllv $13, $11, $5
 .Lc31_0:
-	addiu $25, $0, 5
+	and $20, $11, $25
+	srav $28, $28, $19
+	bgtzl $28, .Lc31_1
+	lui $22, 0x5a0
+	sltiu $20, $21, 1
+	srl $9, $3, 2
 .Lc31_1:
-	mul $22, $24, $21
-	mthi $21
-	mtlo $21
-	and $8, $20, $14
-	addiu $25, $25, -1
-	bne $25, $0, .Lc31_1
-	srlv $24, $21, $8
+	lui $4, %hi(scratch+119)
+	addiu $4, $4, %lo(scratch+119)
+	lw $8, -107($4)
+	lui $4, 0x8000
+	addiu $17, $0, 2
+.Lc31_2:
+	rotr $24, $18, 24
+	lui $1, %hi(scratch-149)
+	addiu $1, $1, %lo(scratch-149)
+	lb $10, 153($1)
+	rotr $14, $22, 23
+	mthi $10
+	lui $19, %hi(scratch-58)
+	addiu $19, $19, %lo(scratch-58)
+	sw $1, 82($19)
+	lui $8, %hi(scratch+165)
+	addiu $8, $8, %lo(scratch+165)
+	lwl $25, -158($8)
+	lwr $25, -161($8)
+	addiu $17, $17, -1
+	bgtz $17, .Lc31_2
+	sllv $6, $25, $25
+	bgezal $1, .Lc31_3
+	xori $22, $6, 65535
+	andi $10, $24, 4418
+.Lc31_3:
 	lui $18, 0xf79
-	bltzall $5, .Lc31_2
+	bltzall $5, .Lc31_4
 	lui $1, 0x8dfd
 	srl $3, $1, 0
-.Lc31_2:
-	bltzal $12, .Lc31_3
+.Lc31_4:
+	bltzal $12, .Lc31_5
 	srl $15, $12, 9
 	sllv $4, $1, $8
-.Lc31_3:
+.Lc31_5:
 	sll $19, $6, 31
 	msubu $11, $13
 	addiu $22, $0, 1
-.Lc31_4:
+.Lc31_6:
 	lui $31, %hi(scratch+10)
 	addiu $31, $31, %lo(scratch+10)
 	sb $14, 0($31)
@@ -5845,7 +5878,7 @@ __start:
 	seb $6, $30
 	srl $16, $14, 25
 	addiu $22, $22, -1
-	bne $22, $0, .Lc31_4
+	bne $22, $0, .Lc31_6
 	and $2, $31, $19
 	ins $21, $28, 9, 18
 	ori $20, $17, 59513
@@ -5865,48 +5898,6 @@ __start:
 	addiu $28, $28, %lo(scratch+162)
 	swr $15, -159($28)
 	swl $15, -156($28)
-	lui $2, %hi(scratch+196)
-	addiu $2, $2, %lo(scratch+196)
-	pref 7, -178($2)
-	bgezal $9, .Lc31_5
-	srl $13, $22, 20
-	xor $12, $7, $13
-	lui $11, 0x7fff
-.Lc31_5:
-	movn $24, $30, $30
-	addiu $10, $0, 6
-.Lc31_6:
-	lui $22, %hi(.Lc31_7)
-	addiu $22, $22, %lo(.Lc31_7)
-	jr.hb $22
-	lui $7, 0x84c9
-	lui $30, 0x0
-.Lc31_7:
-	lui $9, %hi(scratch+15)
-	addiu $9, $9, %lo(scratch+15)
-	lw $23, 29($9)
-	ins $14, $3, 26, 3
-	bltz $7, .Lc31_8
-	slti $31, $10, -31516
-	lui $22, 0x8000
-	lui $9, 0xcd2e
-.Lc31_8:
-	lui $21, %hi(.Lc31_9)
-	addiu $21, $21, %lo(.Lc31_9)
-	jalr $16, $21
-	movn $16, $2, $16
-	srlv $9, $21, $21
-	rotr $15, $7, 14
-.Lc31_9:
-	rotr $30, $18, 1
-	addiu $10, $10, -1
-	bne $10, $0, .Lc31_6
-	sltiu $1, $17, -1
-	bgtz $28, .Lc31_10
-	lui $31, 0xff00
-	sra $9, $22, 14
-	lui $13, 0x8d2d
-.Lc31_10:
 # case 31 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5950,181 +5941,166 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 32
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	lui $1, 0xe41b
+	ori $1, $1, 0x41b0
 	mthi $1
-	lui $1, 0x95a9
-	ori $1, $1, 0xdf06
-	mtlo $1
-	lui $1, 0x40
+	lui $1, 0x8000
 	ori $1, $1, 0x1
-	addiu $2, $0, -20
-	lui $3, 0xde04
-	ori $3, $3, 0xde97
-	lui $4, 0xe02c
-	ori $4, $4, 0x9c69
-	addiu $5, $0, 2
-	lui $6, 0x8000
-	ori $6, $6, 0x1
-	lui $7, 0xbc54
-	ori $7, $7, 0x7461
-	lui $8, 0x800
-	lui $9, 0xb6a3
-	ori $9, $9, 0xd201
-	addiu $10, $0, -38
-	lui $11, 0xff
-	ori $11, $11, 0xff
-	lui $12, 0x25aa
-	ori $12, $12, 0x607e
-	addiu $13, $0, 9
-	lui $14, 0x4
-	ori $14, $14, 0x1
-	addiu $15, $0, 255
-	lui $16, 0xcf00
-	addiu $17, $0, 9
-	lui $18, 0x3
-	ori $18, $18, 0xffff
-	lui $19, 0x9cdc
-	ori $19, $19, 0xd736
-	lui $20, 0xb962
-	ori $20, $20, 0x8483
-	lui $21, 0x4cb0
-	ori $21, $21, 0x1e39
-	addiu $22, $0, 20
-	addiu $23, $0, 4097
-	addiu $24, $0, 64
-	lui $25, 0x20eb
-	ori $25, $25, 0x6206
-	lui $28, 0xbbbb
-	ori $28, $28, 0x759d
-	addiu $30, $0, 8191
-	addiu $31, $0, -128
+	mtlo $1
+	addiu $1, $0, -36
+	addiu $2, $0, 11
+	lui $3, 0x31fa
+	ori $3, $3, 0x26b1
+	lui $4, 0x51d2
+	ori $4, $4, 0x68de
+	lui $5, 0x7b
+	lui $6, 0x200
+	lui $7, 0xffa6
+	addiu $8, $0, 4095
+	lui $9, 0x1000
+	lui $10, 0x0
+	ori $10, $10, 0x8000
+	addiu $11, $0, -34
+	lui $12, 0xdaf7
+	ori $12, $12, 0x2d48
+	lui $13, 0xf244
+	ori $13, $13, 0xb7cb
+	lui $14, 0xe514
+	ori $14, $14, 0xe306
+	lui $15, 0x4000
+	ori $15, $15, 0x1
+	addiu $16, $0, -1
+	lui $17, 0xaaaa
+	ori $17, $17, 0xaaaa
+	addiu $18, $0, 28
+	addiu $19, $0, 32
+	lui $20, 0x5540
+	ori $20, $20, 0xbad5
+	lui $21, 0xffff
+	ori $21, $21, 0x7fff
+	addiu $22, $0, -18
+	lui $23, 0xc701
+	ori $23, $23, 0x6af2
+	addiu $24, $0, -32
+	lui $25, 0x6fa6
+	ori $25, $25, 0xa692
+	lui $28, 0x6af7
+	ori $28, $28, 0xae5b
+	addiu $30, $0, 9
+	lui $31, 0x0
+	ori $31, $31, 0xffff
 # case 32 body
-	addiu $7, $0, 3
+	bltz $31, .Lc32_0
+	rotrv $22, $23, $22
+	andi $2, $16, 40295
 .Lc32_0:
-	blez $9, .Lc32_1
+	sll $16, $2, 18
+	addiu $7, $0, 3
+.Lc32_1:
+	lui $16, %hi(.Lc32_2)
+	addiu $16, $16, %lo(.Lc32_2)
+	jr $16
+	srl $13, $6, 14
+	lui $18, 0xffff
+	sltiu $1, $17, -1
+.Lc32_2:
+	bgtz $28, .Lc32_3
+	lui $23, 0x440c
+	lui $15, 0xffcf
+	rotrv $13, $31, $23
+.Lc32_3:
+	lui $16, %hi(scratch-70)
+	addiu $16, $16, %lo(scratch-70)
+	ll $17, 78($16)
+	lui $10, 0xff
+	lui $31, 0x3299
+	sc $12, 78($16)
+	addiu $7, $7, -1
+	bne $7, $0, .Lc32_1
+	rotrv $23, $21, $21
+	mtlo $22
+	addu $16, $4, $0
+	beq $4, $16, .Lc32_4
+	sllv $14, $16, $23
+	lui $24, 0x7fff
+.Lc32_4:
+	lui $16, 0xffff
+	lui $21, %hi(.Lc32_5)
+	addiu $21, $21, %lo(.Lc32_5)
+	jr $21
+	srav $23, $11, $11
+	sll $22, $3, 27
+	slti $0, $0, 29020
+.Lc32_5:
+	addiu $7, $0, 3
+.Lc32_6:
+	blez $9, .Lc32_7
 	movn $1, $5, $7
 	or $1, $13, $11
-.Lc32_1:
+.Lc32_7:
 	lui $14, 0x8def
 	rotr $2, $12, 0
 	sra $11, $13, 9
 	addiu $7, $7, -1
-	bne $7, $0, .Lc32_0
+	bne $7, $0, .Lc32_6
 	rotrv $25, $11, $14
 	addiu $13, $0, 3
-.Lc32_2:
-	bgezal $21, .Lc32_3
+.Lc32_8:
+	bgezal $21, .Lc32_9
 	sra $19, $21, 13
 	srl $23, $11, 24
 	movn $16, $24, $7
-.Lc32_3:
+.Lc32_9:
 	lui $22, %hi(scratch-73)
 	addiu $22, $22, %lo(scratch-73)
 	lbu $17, 98($22)
-	lui $9, %hi(.Lc32_4)
-	addiu $9, $9, %lo(.Lc32_4)
+	lui $9, %hi(.Lc32_10)
+	addiu $9, $9, %lo(.Lc32_10)
 	jalr $9
 	sll $5, $1, 9
 	lui $22, 0x87b6
-.Lc32_4:
-	blezl $30, .Lc32_5
+.Lc32_10:
+	blezl $30, .Lc32_11
 	srl $25, $20, 26
 	lui $8, 0xc5f2
 	nor $12, $30, $15
-.Lc32_5:
+.Lc32_11:
 	lui $15, %hi(scratch-126)
 	addiu $15, $15, %lo(scratch-126)
 	ll $7, 138($15)
 	lui $20, 0x61e5
 	sc $4, 138($15)
 	addiu $13, $13, -1
-	bne $13, $0, .Lc32_2
-	lui $4, 0x748f
+	bgtz $13, .Lc32_8
+	rotrv $4, $14, $21
 	lui $24, %hi(scratch+40)
 	addiu $24, $24, %lo(scratch+40)
 	sb $30, -21($24)
 	addiu $17, $0, 2
-.Lc32_6:
+.Lc32_12:
 	msub $10, $13
-	bltzal $15, .Lc32_7
+	bltzal $15, .Lc32_13
 	sra $18, $5, 18
 	xor $16, $23, $19
 	addu $21, $28, $21
-.Lc32_7:
+.Lc32_13:
 	addiu $17, $17, -1
-	bne $17, $0, .Lc32_6
+	bne $17, $0, .Lc32_12
 	srav $6, $28, $25
-	bltzl $14, .Lc32_8
+	bltzl $14, .Lc32_14
 	rotrv $16, $31, $22
 	lui $1, 0xffff
 	srav $2, $9, $20
-.Lc32_8:
+.Lc32_14:
 	addiu $1, $0, 7
 	div $0, $31, $1
-	lui $1, %hi(.Lc32_9)
-	addiu $1, $1, %lo(.Lc32_9)
+	lui $1, %hi(.Lc32_15)
+	addiu $1, $1, %lo(.Lc32_15)
 	jalr $5, $1
 	sltiu $22, $9, -10218
 	sra $21, $6, 14
-.Lc32_9:
-	xori $10, $16, 32768
-	addiu $9, $0, 2
-.Lc32_10:
-	xori $19, $4, 65280
-	slti $5, $12, 1811
-	lui $11, %hi(scratch+50)
-	addiu $11, $11, %lo(scratch+50)
-	lwl $2, 3($11)
-	lwr $2, 0($11)
-	lui $25, %hi(.Lc32_11)
-	addiu $25, $25, %lo(.Lc32_11)
-	jalr $25
-	xori $11, $5, 65535
-	srl $19, $30, 3
-.Lc32_11:
-	lui $21, %hi(scratch+87)
-	addiu $21, $21, %lo(scratch+87)
-	lb $14, -27($21)
-	bgezal $3, .Lc32_12
-	lui $11, 0x8000
-	xori $3, $9, 15570
-	sllv $22, $1, $3
-.Lc32_12:
-	addiu $9, $9, -1
-	bne $9, $0, .Lc32_10
-	sltu $10, $21, $12
-	addiu $1, $0, 3
-.Lc32_13:
-	jal .Lc32_14
-	slt $30, $6, $8
-	ori $6, $2, 35336
-	xor $28, $1, $11
-.Lc32_14:
-	srav $11, $30, $11
-	ori $5, $30, 32767
-	rotr $25, $10, 8
-	addiu $1, $1, -1
-	bgtz $1, .Lc32_13
-	lui $23, 0x8000
-	lui $4, %hi(scratch+54)
-	addiu $4, $4, %lo(scratch+54)
-	lhu $4, 0($4)
-	lui $24, %hi(scratch-23)
-	addiu $24, $24, %lo(scratch-23)
-	lbu $25, 64($24)
-	lui $18, %hi(scratch+3)
-	addiu $18, $18, %lo(scratch+3)
-	lwl $14, 3($18)
-	lwr $14, 0($18)
-	sll $21, $10, 25
-	lui $10, %hi(.Lc32_15)
-	addiu $10, $10, %lo(.Lc32_15)
-	jalr $13, $10
-	movn $22, $18, $23
-	lui $24, 0xffff
-	lui $30, 0xff00
 .Lc32_15:
+	xori $10, $16, 32768
 # case 32 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6168,194 +6144,103 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 33
-	addiu $1, $0, 15
+	lui $1, 0x4d2d
+	ori $1, $1, 0xdfa6
 	mthi $1
-	lui $1, 0x73
+	addiu $1, $0, 29
 	mtlo $1
-	lui $1, 0xdf2a
-	ori $1, $1, 0xf805
-	addiu $2, $0, -91
-	addiu $3, $0, 8191
-	addiu $4, $0, 255
-	addiu $5, $0, -85
-	lui $6, 0x2b00
-	addiu $7, $0, -4
-	addiu $8, $0, 16383
-	lui $9, 0x821a
-	ori $9, $9, 0xeb06
-	addiu $10, $0, -29
-	lui $11, 0x1234
-	ori $11, $11, 0x5678
-	lui $12, 0x3fc6
-	ori $12, $12, 0xacf5
-	lui $13, 0xffdd
-	addiu $14, $0, 257
-	lui $15, 0x4
-	ori $15, $15, 0x1
-	lui $16, 0x10
-	ori $16, $16, 0x1
-	addiu $17, $0, 8
-	lui $18, 0x1
-	ori $18, $18, 0xffff
-	lui $19, 0x75cc
-	ori $19, $19, 0x1a2b
-	lui $20, 0x8000
-	addiu $21, $0, 19
-	addiu $22, $0, 2
-	lui $23, 0x10
-	addiu $24, $0, 16385
-	lui $25, 0x8000
-	addiu $28, $0, 2
-	addiu $30, $0, 22
-	lui $31, 0x43
+	addiu $1, $0, 10
+	lui $2, 0xedf3
+	ori $2, $2, 0x6651
+	lui $3, 0x7700
+	lui $4, 0x3d05
+	ori $4, $4, 0xa7df
+	lui $5, 0x2191
+	ori $5, $5, 0x13ed
+	addiu $6, $0, 32
+	lui $7, 0x13
+	lui $8, 0x3ff
+	ori $8, $8, 0xffff
+	lui $9, 0x241c
+	ori $9, $9, 0x4fec
+	lui $10, 0xff
+	ori $10, $10, 0xff
+	addiu $11, $0, 98
+	lui $12, 0xc19c
+	ori $12, $12, 0x624b
+	lui $13, 0xed5f
+	ori $13, $13, 0xf611
+	addiu $14, $0, 63
+	lui $15, 0x3dc0
+	ori $15, $15, 0xc503
+	lui $16, 0xffd5
+	addiu $17, $0, 14
+	lui $18, 0x1db6
+	ori $18, $18, 0x5cc
+	lui $19, 0x7f
+	ori $19, $19, 0xffff
+	lui $20, 0x5555
+	ori $20, $20, 0x5555
+	addiu $21, $0, 8192
+	addiu $22, $0, 116
+	lui $23, 0xaaaa
+	ori $23, $23, 0xaaaa
+	addiu $24, $0, 8
+	lui $25, 0xb75e
+	ori $25, $25, 0xd3cc
+	lui $28, 0xb392
+	ori $28, $28, 0xa091
+	lui $30, 0x7fff
+	ori $30, $30, 0xfffe
+	lui $31, 0xffd2
 # case 33 body
-	blezl $19, .Lc33_0
-	slt $31, $0, $10
-	rotrv $6, $2, $0
-	addu $4, $14, $19
+	addiu $2, $0, 1
 .Lc33_0:
-	xor $22, $11, $11
-	bgezal $13, .Lc33_1
-	rotr $6, $8, 4
-	ori $25, $8, 29189
-	srlv $30, $28, $10
+	sltiu $13, $28, -32768
+	lui $22, %hi(scratch-172)
+	addiu $22, $22, %lo(scratch-172)
+	lwr $7, 181($22)
+	xori $10, $5, 255
+	lui $5, %hi(scratch+196)
+	addiu $5, $5, %lo(scratch+196)
+	sw $8, -196($5)
+	addiu $2, $2, -1
+	bgtz $2, .Lc33_0
+	rotrv $11, $7, $22
+	j .Lc33_1
+	lui $13, 0xc7b4
+	lui $8, 0x30b2
 .Lc33_1:
-	lui $11, %hi(scratch+181)
-	addiu $11, $11, %lo(scratch+181)
-	ll $1, -149($11)
-	sc $19, -149($11)
-	xori $24, $23, 1
-	lui $9, %hi(scratch-83)
-	addiu $9, $9, %lo(scratch-83)
-	pref 25, 89($9)
-	lui $23, %hi(scratch-85)
-	addiu $23, $23, %lo(scratch-85)
-	lh $30, 135($23)
-	rotr $16, $18, 29
-	lui $3, %hi(scratch+1)
-	addiu $3, $3, %lo(scratch+1)
-	synci 1($3)
-	sll $17, $20, 19
-	addiu $14, $0, 2
+	addiu $12, $0, 4
 .Lc33_2:
-	lui $22, %hi(scratch+61)
-	addiu $22, $22, %lo(scratch+61)
-	lbu $4, -1($22)
-	bgezall $10, .Lc33_3
-	lui $8, 0xffff
-	lui $16, 0x444c
-	slti $31, $28, -10460
-.Lc33_3:
-	mul $31, $12, $8
-	mthi $0
-	mtlo $28
-	lui $8, %hi(.Lc33_4)
-	addiu $8, $8, %lo(.Lc33_4)
-	jalr $10, $8
-	xori $22, $15, 255
-	sllv $19, $15, $14
-.Lc33_4:
-	lui $7, %hi(scratch+16)
-	addiu $7, $7, %lo(scratch+16)
-	sw $18, 32($7)
-	sltiu $16, $5, 8950
-	addiu $14, $14, -1
-	bne $14, $0, .Lc33_2
-	srav $7, $30, $21
-	rotr $22, $4, 25
-	addiu $20, $0, 1
-.Lc33_5:
-	lui $7, %hi(scratch-99)
-	addiu $7, $7, %lo(scratch-99)
-	ll $25, 131($7)
-	rotr $9, $13, 3
-	sc $13, 131($7)
-	blez $6, .Lc33_6
-	rotrv $2, $11, $15
-	sll $28, $14, 27
-	srlv $3, $19, $10
-.Lc33_6:
-	addiu $20, $20, -1
-	bne $20, $0, .Lc33_5
-	sltiu $15, $8, 26267
-	addiu $25, $0, 3
-.Lc33_7:
-	lui $21, %hi(.Lc33_8)
-	addiu $21, $21, %lo(.Lc33_8)
-	jalr $21
-	lui $22, 0xffff
-	sllv $23, $21, $10
-	srav $16, $19, $1
-.Lc33_8:
-	bgtzl $15, .Lc33_9
-	ori $12, $0, 10959
-	movn $23, $24, $7
-	xor $15, $2, $28
-.Lc33_9:
-	bgezall $15, .Lc33_10
-	xori $28, $31, 65535
-	sllv $14, $20, $19
-.Lc33_10:
-	rotrv $21, $5, $17
-	lui $8, %hi(scratch+4)
-	addiu $8, $8, %lo(scratch+4)
-	lwr $24, 3($8)
-	lwl $24, 6($8)
-	lui $15, %hi(scratch+103)
-	addiu $15, $15, %lo(scratch+103)
-	sw $7, -87($15)
-	addiu $25, $25, -1
-	bne $25, $0, .Lc33_7
-	lui $18, 0xd616
-	addiu $21, $0, 3
-.Lc33_11:
-	maddu $18, $5
-	blez $22, .Lc33_12
-	srlv $7, $12, $5
-	xori $10, $2, 32768
-	lui $7, 0x0
-.Lc33_12:
-	lui $7, %hi(scratch+3)
-	addiu $7, $7, %lo(scratch+3)
-	sb $9, 0($7)
-	lui $20, 0x0
-	addiu $21, $21, -1
-	bne $21, $0, .Lc33_11
-	slti $22, $11, -19604
-	sll $2, $25, 28
-	sll $22, $21, 18
-	lui $24, %hi(.Lc33_13)
-	addiu $24, $24, %lo(.Lc33_13)
-	jalr.hb $24
-	lui $6, 0x7fff
-	lui $6, 0xce25
-.Lc33_13:
-	or $28, $13, $8
-	lui $3, %hi(scratch-125)
-	addiu $3, $3, %lo(scratch-125)
-	ll $10, 177($3)
-	sc $6, 177($3)
-	addiu $14, $0, 4
-.Lc33_14:
-	ext $18, $18, 9, 1
-	lui $25, %hi(scratch+174)
-	addiu $25, $25, %lo(scratch+174)
-	ll $9, -154($25)
-	sc $17, -154($25)
-	addiu $14, $14, -1
-	bne $14, $0, .Lc33_14
-	movn $30, $18, $1
-	lui $31, 0xee6c
-	ori $31, $31, 0xc2d5
-	div $0, $20, $31
-	rotrv $22, $21, $15
-	ehb
-	lui $18, 0x8000
-	rotr $30, $13, 1
-	bne $2, $13, .Lc33_15
-	ori $19, $0, 41408
-	lui $17, 0x84a0
-.Lc33_15:
+	sltu $25, $0, $5
+	rotr $2, $6, 20
+	lui $19, %hi(scratch-58)
+	addiu $19, $19, %lo(scratch-58)
+	sw $7, 90($19)
+	xor $19, $6, $15
+	addiu $12, $12, -1
+	bne $12, $0, .Lc33_2
+	sltu $11, $23, $17
+	sync
+	lui $5, %hi(scratch-80)
+	addiu $5, $5, %lo(scratch-80)
+	swl $25, 130($5)
+	swr $25, 127($5)
+	lui $24, %hi(scratch-131)
+	addiu $24, $24, %lo(scratch-131)
+	lhu $31, 183($24)
+	lui $5, %hi(scratch-94)
+	addiu $5, $5, %lo(scratch-94)
+	sh $25, 126($5)
+	lui $11, %hi(scratch+125)
+	addiu $11, $11, %lo(scratch+125)
+	ll $3, -105($11)
+	movn $18, $24, $5
+	sc $25, -105($11)
+	srl $8, $31, 16
+	addu $28, $7, $18
+	mult $7, $20
 # case 33 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6399,161 +6284,119 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 34
-	lui $1, 0x7f
+	lui $1, 0x4
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, 33
+	lui $1, 0x10
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0x3113
-	ori $1, $1, 0xa320
-	lui $2, 0xa6c3
-	ori $2, $2, 0x5ef7
-	addiu $3, $0, 128
-	lui $4, 0x6c60
-	ori $4, $4, 0xc01a
-	lui $5, 0x9848
-	ori $5, $5, 0x3a15
-	addiu $6, $0, 17
-	addiu $7, $0, -28416
-	lui $8, 0x5c8a
-	ori $8, $8, 0x188
-	lui $9, 0x2f
-	lui $10, 0x8833
-	ori $10, $10, 0xb2c1
-	addiu $11, $0, 27
-	lui $12, 0x6908
-	ori $12, $12, 0x5403
-	lui $13, 0xff00
-	ori $13, $13, 0xff00
-	lui $14, 0x1afe
-	ori $14, $14, 0x2228
-	addiu $15, $0, 255
-	lui $16, 0x3
-	ori $16, $16, 0xffff
-	addiu $17, $0, 2047
-	lui $18, 0xffbb
-	lui $19, 0x28af
-	ori $19, $19, 0x91fa
-	lui $20, 0xde00
-	addiu $21, $0, -14
-	addiu $22, $0, 2
-	lui $23, 0x56ec
-	ori $23, $23, 0xde0b
-	lui $24, 0x2
-	ori $24, $24, 0x1
-	lui $25, 0xd0c9
-	ori $25, $25, 0x2e54
-	lui $28, 0x1fff
-	ori $28, $28, 0xffff
-	addiu $30, $0, 2
-	addiu $31, $0, -32768
+	addiu $1, $0, 8
+	lui $2, 0x1
+	ori $2, $2, 0xffff
+	lui $3, 0x75cc
+	ori $3, $3, 0x1a2b
+	lui $4, 0x8000
+	addiu $5, $0, 19
+	addiu $6, $0, 2
+	lui $7, 0x10
+	addiu $8, $0, 16385
+	lui $9, 0x8000
+	addiu $10, $0, 2
+	addiu $11, $0, 22
+	lui $12, 0x43
+	lui $13, 0x9864
+	ori $13, $13, 0xcb72
+	lui $14, 0xffff
+	ori $14, $14, 0x7fff
+	addiu $15, $0, 30976
+	lui $16, 0xf7fd
+	ori $16, $16, 0x6839
+	lui $17, 0x0
+	ori $17, $17, 0xffff
+	lui $18, 0x566e
+	ori $18, $18, 0x6bd7
+	lui $19, 0x7e41
+	ori $19, $19, 0xad64
+	addiu $20, $0, -33
+	addiu $21, $0, 1
+	lui $22, 0x1234
+	ori $22, $22, 0x5678
+	addiu $23, $0, -32768
+	lui $24, 0x365a
+	ori $24, $24, 0xab7e
+	addiu $25, $0, 32767
+	lui $28, 0xc13f
+	ori $28, $28, 0x9dbe
+	addiu $30, $0, 4097
+	lui $31, 0xfff3
 # case 34 body
-	sra $6, $14, 18
-	lui $12, %hi(scratch+175)
-	addiu $12, $12, %lo(scratch+175)
-	lwl $13, -120($12)
-	lwr $13, -123($12)
-	lui $15, %hi(.Lc34_0)
-	addiu $15, $15, %lo(.Lc34_0)
-	jalr $13, $15
-	sllv $5, $12, $24
-	lui $28, 0xce66
-	srav $9, $7, $4
+	lui $6, %hi(scratch+19)
+	addiu $6, $6, %lo(scratch+19)
+	synci 0($6)
+	lui $12, %hi(.Lc34_0)
+	addiu $12, $12, %lo(.Lc34_0)
+	jalr $25, $12
+	rotrv $11, $8, $6
+	lui $14, 0xff00
+	srl $11, $10, 0
 .Lc34_0:
-	mthi $14
-	lui $1, %hi(scratch+62)
-	addiu $1, $1, %lo(scratch+62)
-	pref 0, 0($1)
-	lui $30, %hi(.Lc34_1)
-	addiu $30, $30, %lo(.Lc34_1)
-	jr.hb $30
-	lui $1, 0x456a
-	sll $8, $24, 22
+	blez $7, .Lc34_1
+	xori $24, $23, 1
+	srlv $17, $20, $12
+	sltiu $14, $23, -23562
 .Lc34_1:
-	ext $22, $23, 23, 4
-	slt $20, $25, $24
-	mthi $8
-	srlv $28, $6, $12
-	blezl $15, .Lc34_2
-	rotrv $20, $0, $30
-	sllv $15, $3, $16
-	lui $17, 0xff00
+	lui $0, 0xbe67
+	sra $30, $25, 2
+	lui $22, 0x8000
+	xori $22, $13, 65280
+	lui $14, %hi(scratch+79)
+	addiu $14, $14, %lo(scratch+79)
+	lwl $4, -62($14)
+	lwr $4, -65($14)
+	lui $24, 0x7fff
+	ori $10, $19, 32768
+	lui $23, %hi(scratch+195)
+	addiu $23, $23, %lo(scratch+195)
+	synci -169($23)
+	lui $9, %hi(scratch+124)
+	addiu $9, $9, %lo(scratch+124)
+	lw $10, -88($9)
+	bal .Lc34_2
+	andi $14, $10, 65535
+	srl $14, $23, 27
+	lui $18, 0xffff
 .Lc34_2:
-	bgezl $25, .Lc34_3
-	lui $30, 0xffff
-	srl $8, $22, 20
+	rotrv $16, $5, $2
+	clz $21, $8
+	lui $22, %hi(scratch+48)
+	addiu $22, $22, %lo(scratch+48)
+	synci 0($22)
+	addiu $20, $0, 1
 .Lc34_3:
-	ext $8, $18, 18, 4
-	addiu $16, $0, 3
+	lui $7, %hi(scratch-99)
+	addiu $7, $7, %lo(scratch-99)
+	ll $25, 131($7)
+	rotr $9, $13, 3
+	sc $13, 131($7)
+	lui $10, %hi(.Lc34_4)
+	addiu $10, $10, %lo(.Lc34_4)
+	jr $10
+	srlv $31, $2, $11
+	andi $28, $14, 6326
+	sllv $19, $10, $6
 .Lc34_4:
-	bgezall $28, .Lc34_5
-	addiu $31, $16, -1
-	ori $18, $28, 1
-	sllv $20, $23, $5
+	addiu $20, $20, -1
+	bgtz $20, .Lc34_3
+	movz $15, $8, $21
+	lui $25, %hi(scratch+7)
+	addiu $25, $25, %lo(scratch+7)
+	synci 24($25)
+	bgezall $21, .Lc34_5
+	srav $12, $5, $22
+	srlv $16, $19, $1
+	slti $21, $16, 32767
 .Lc34_5:
-	ori $28, $11, 58644
-	mflo $18
-	ext $1, $21, 9, 9
-	clo $4, $23
-	lui $21, 0x5ee5
-	addiu $16, $16, -1
-	bgtz $16, .Lc34_4
-	lui $7, 0x79c9
-	mfhi $19
-	lui $11, %hi(scratch+24)
-	addiu $11, $11, %lo(scratch+24)
-	sh $10, 0($11)
-	addiu $11, $20, 8333
-	movz $21, $4, $28
-	clz $1, $14
-	clz $31, $8
-	addiu $14, $0, 4
-.Lc34_6:
-	lui $28, %hi(.Lc34_7)
-	addiu $28, $28, %lo(.Lc34_7)
-	jr $28
-	lui $22, 0xffff
-	lui $13, 0x1
-.Lc34_7:
-	lui $25, %hi(scratch+31)
-	addiu $25, $25, %lo(scratch+31)
-	lhu $2, 1($25)
-	beq $21, $21, .Lc34_8
-	lui $5, 0x66dc
-	srlv $24, $6, $1
-	slt $8, $12, $23
-.Lc34_8:
-	addiu $14, $14, -1
-	bgtz $14, .Lc34_6
-	sltu $17, $3, $30
-	rotrv $1, $13, $23
-	lui $19, %hi(scratch+12)
-	addiu $19, $19, %lo(scratch+12)
-	ll $21, 0($19)
-	sc $6, 0($19)
-	bne $4, $4, .Lc34_9
-	xor $17, $31, $14
-	rotr $31, $30, 0
-	nor $20, $1, $18
-.Lc34_9:
-	addiu $30, $0, 2
-.Lc34_10:
-	bgezal $21, .Lc34_11
-	slt $1, $25, $30
-	srl $12, $7, 10
-	addiu $19, $17, 1
-.Lc34_11:
-	sra $28, $8, 23
-	addiu $30, $30, -1
-	bne $30, $0, .Lc34_10
-	xor $15, $20, $10
-	lui $5, %hi(scratch-75)
-	addiu $5, $5, %lo(scratch-75)
-	lw $2, 111($5)
-	ext $24, $23, 28, 3
-	lui $11, %hi(scratch+12)
-	addiu $11, $11, %lo(scratch+12)
-	lh $17, 0($11)
-	movn $13, $2, $3
+	slti $23, $23, 2958
 # case 34 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6597,181 +6440,157 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 35
-	lui $1, 0xf5d4
-	ori $1, $1, 0x5cbb
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mthi $1
-	lui $1, 0xdf33
-	ori $1, $1, 0xc406
+	addiu $1, $0, -61
 	mtlo $1
-	addiu $1, $0, 35
-	lui $2, 0xe1de
-	ori $2, $2, 0xe4fe
-	addiu $3, $0, -19456
-	lui $4, 0x7dc3
-	ori $4, $4, 0x4b39
-	lui $5, 0x3f
-	lui $6, 0xa611
-	ori $6, $6, 0xd7ee
-	lui $7, 0x0
-	ori $7, $7, 0x8000
-	lui $8, 0x7f80
-	ori $8, $8, 0xca85
-	lui $9, 0xda07
-	ori $9, $9, 0x20e4
-	lui $10, 0xd39e
-	ori $10, $10, 0x5233
-	addiu $11, $0, 1
-	addiu $12, $0, -16
-	lui $13, 0xffff
-	ori $13, $13, 0x7fff
-	lui $14, 0x62e0
-	ori $14, $14, 0x1df
-	addiu $15, $0, -26
-	addiu $16, $0, 32767
-	lui $17, 0x1b
-	lui $18, 0xaaaa
-	ori $18, $18, 0xaaaa
-	addiu $19, $0, -18
-	lui $20, 0x3ff
-	ori $20, $20, 0xffff
-	addiu $21, $0, 29
-	lui $22, 0x1039
-	ori $22, $22, 0xda85
-	addiu $23, $0, -22
-	lui $24, 0x1e20
-	ori $24, $24, 0x14b
-	lui $25, 0x31fd
-	ori $25, $25, 0x2aa7
-	addiu $28, $0, -32768
-	lui $30, 0x31de
-	ori $30, $30, 0xad04
-	addiu $31, $0, 513
+	lui $1, 0x86a0
+	ori $1, $1, 0xac92
+	lui $2, 0x8884
+	ori $2, $2, 0xad5e
+	lui $3, 0xa854
+	ori $3, $3, 0xb3e6
+	lui $4, 0xeb01
+	ori $4, $4, 0x916b
+	lui $5, 0x665
+	ori $5, $5, 0x4ac7
+	addiu $6, $0, -16
+	addiu $7, $0, -28
+	lui $8, 0x40
+	lui $9, 0x8000
+	lui $10, 0xbada
+	ori $10, $10, 0xe477
+	addiu $11, $0, 8
+	addiu $12, $0, 257
+	addiu $13, $0, 3
+	lui $14, 0x1
+	ori $14, $14, 0x1
+	lui $15, 0x1
+	addiu $16, $0, 38
+	addiu $17, $0, 25
+	addiu $18, $0, -18
+	addiu $19, $0, 255
+	lui $20, 0x63
+	lui $21, 0xbf33
+	ori $21, $21, 0xd2ec
+	lui $22, 0x4
+	ori $22, $22, 0x1
+	addiu $23, $0, -16
+	addiu $24, $0, -5120
+	addiu $25, $0, 513
+	addiu $28, $0, -7
+	lui $30, 0x3dc8
+	ori $30, $30, 0xbfe9
+	addiu $31, $0, 65
 # case 35 body
-	ext $30, $11, 13, 12
-	lui $28, %hi(scratch-137)
-	addiu $28, $28, %lo(scratch-137)
-	swl $31, 161($28)
-	addiu $7, $0, 2
+	lui $10, %hi(.Lc35_0)
+	addiu $10, $10, %lo(.Lc35_0)
+	jalr.hb $10
+	srav $7, $8, $1
+	srav $2, $7, $9
 .Lc35_0:
-	jal .Lc35_1
-	lui $13, 0xf0b2
-	rotr $1, $5, 1
-	rotrv $1, $7, $4
+	lui $10, 0x0
+	bltz $22, .Lc35_1
+	srav $7, $12, $0
+	movn $1, $12, $6
+	sltu $17, $20, $25
 .Lc35_1:
-	bgezall $9, .Lc35_2
-	xori $12, $11, 65535
-	rotr $9, $10, 18
-	lui $28, 0xd504
+	addiu $2, $0, 6
 .Lc35_2:
-	sra $6, $23, 10
-	lui $8, %hi(scratch+60)
-	addiu $8, $8, %lo(scratch+60)
-	lw $11, 0($8)
-	lui $3, %hi(.Lc35_3)
-	addiu $3, $3, %lo(.Lc35_3)
-	jalr $3
-	lui $16, 0xa38c
-	sltu $31, $4, $17
+	srl $14, $30, 3
+	andi $10, $12, 9314
+	sll $30, $28, 22
+	ins $8, $21, 5, 9
+	addiu $2, $2, -1
+	bne $2, $0, .Lc35_2
+	sltiu $6, $8, -32768
+	bgezal $25, .Lc35_3
+	srav $14, $8, $14
+	movz $1, $25, $30
+	slti $31, $21, 24590
 .Lc35_3:
-	addiu $7, $7, -1
-	bgtz $7, .Lc35_0
-	xori $19, $23, 65535
-	lui $23, %hi(scratch+55)
-	addiu $23, $23, %lo(scratch+55)
-	synci -7($23)
-	lui $3, 0x8000
-	lui $5, %hi(scratch+70)
-	addiu $5, $5, %lo(scratch+70)
-	lh $18, -26($5)
-	addiu $5, $0, 4
+	lui $8, %hi(scratch+63)
+	addiu $8, $8, %lo(scratch+63)
+	lbu $21, 0($8)
+	lui $31, %hi(scratch-74)
+	addiu $31, $31, %lo(scratch-74)
+	lbu $1, 75($31)
+	lui $5, %hi(scratch+63)
+	addiu $5, $5, %lo(scratch+63)
+	sw $0, -19($5)
+	bne $2, $13, .Lc35_4
+	ori $19, $0, 41408
+	lui $17, 0x84a0
 .Lc35_4:
-	sllv $18, $21, $15
-	lui $3, %hi(scratch-2)
-	addiu $3, $3, %lo(scratch-2)
-	lw $14, 14($3)
-	addiu $5, $5, -1
-	bne $5, $0, .Lc35_4
-	srl $9, $0, 24
-	addiu $12, $0, 6
+	bgtz $6, .Lc35_5
+	lui $6, 0x5ef7
+	srav $12, $31, $17
 .Lc35_5:
-	bltz $31, .Lc35_6
-	rotrv $19, $14, $14
-	sll $6, $11, 5
+	lui $5, %hi(scratch-126)
+	addiu $5, $5, %lo(scratch-126)
+	swl $10, 130($5)
+	swr $10, 127($5)
+	lui $12, %hi(scratch-154)
+	addiu $12, $12, %lo(scratch-154)
+	swr $11, 166($12)
+	swl $11, 169($12)
+	lui $3, %hi(.Lc35_6)
+	addiu $3, $3, %lo(.Lc35_6)
+	jalr $25, $3
+	sra $14, $10, 8
+	lui $20, 0x8000
+	lui $6, 0x1
 .Lc35_6:
-	lui $2, %hi(.Lc35_7)
-	addiu $2, $2, %lo(.Lc35_7)
-	jalr.hb $2
-	sllv $4, $1, $23
-	sllv $19, $2, $9
-	srav $21, $31, $23
+	lui $12, 0xdf38
+	lui $10, %hi(scratch+113)
+	addiu $10, $10, %lo(scratch+113)
+	pref 7, -55($10)
+	rotr $17, $20, 29
+	sra $12, $22, 4
+	addiu $25, $0, 2
 .Lc35_7:
-	mul $15, $23, $5
-	mthi $24
-	mtlo $13
-	addu $23, $8, $14
-	addiu $12, $12, -1
-	bne $12, $0, .Lc35_5
-	xori $19, $14, 15515
-	addu $7, $5, $5
-	lui $5, %hi(scratch+36)
-	addiu $5, $5, %lo(scratch+36)
-	ll $25, 0($5)
-	sc $24, 0($5)
-	lui $10, %hi(.Lc35_8)
-	addiu $10, $10, %lo(.Lc35_8)
-	jalr $18, $10
-	xor $19, $21, $13
-	srav $17, $10, $13
-	sra $3, $31, 29
+	bgezall $15, .Lc35_8
+	srl $6, $0, 29
+	rotr $30, $28, 9
 .Lc35_8:
-	bgtzl $24, .Lc35_9
-	nor $24, $25, $7
-	slti $12, $0, 0
+	wsbh $8, $20
+	srlv $5, $11, $30
+	lui $15, %hi(scratch+56)
+	addiu $15, $15, %lo(scratch+56)
+	ll $31, 0($15)
+	sc $8, 0($15)
+	addiu $25, $25, -1
+	bne $25, $0, .Lc35_7
+	xori $4, $25, 0
+	lui $6, %hi(scratch+10)
+	addiu $6, $6, %lo(scratch+10)
+	lh $25, 0($6)
+	beq $21, $10, .Lc35_9
+	addiu $12, $19, -27811
+	lui $9, 0x7fff
 .Lc35_9:
-	addiu $10, $0, 5
+	ins $17, $5, 29, 1
+	lui $15, %hi(scratch+221)
+	addiu $15, $15, %lo(scratch+221)
+	sw $30, -189($15)
+	addiu $11, $0, 1
 .Lc35_10:
-	sll $22, $10, 19
-	mul $24, $8, $24
-	mthi $21
-	mtlo $19
-	lui $9, 0x0
-	lui $30, 0x432f
-	addiu $10, $10, -1
-	bne $10, $0, .Lc35_10
-	movz $20, $4, $20
-	addiu $24, $0, 5
+	lui $4, %hi(scratch+75)
+	addiu $4, $4, %lo(scratch+75)
+	swr $28, -65($4)
+	bgezl $25, .Lc35_11
+	lui $16, 0xb389
+	srav $9, $11, $7
+	andi $2, $17, 1
 .Lc35_11:
-	addiu $7, $0, 21
-	div $0, $0, $7
-	sra $8, $21, 2
-	srav $21, $12, $17
-	lui $15, %hi(.Lc35_12)
-	addiu $15, $15, %lo(.Lc35_12)
-	jr $15
-	srlv $31, $20, $0
-	slt $6, $19, $30
-.Lc35_12:
-	multu $2, $31
-	bgezal $2, .Lc35_13
-	srlv $9, $1, $20
-	lui $2, 0xc046
-	srl $17, $19, 16
-.Lc35_13:
-	addiu $24, $24, -1
-	bne $24, $0, .Lc35_11
-	lui $8, 0xff00
-	lui $12, %hi(scratch+28)
-	addiu $12, $12, %lo(scratch+28)
-	ll $15, 0($12)
-	sc $4, 0($12)
-	multu $9, $14
-	and $20, $25, $4
-	rotr $0, $22, 25
-	lui $25, 0x8000
-	lui $5, %hi(scratch+94)
-	addiu $5, $5, %lo(scratch+94)
-	sh $3, -78($5)
-	sll $15, $11, 0
+	xori $16, $14, 14616
+	lui $28, 0xb28f
+	lui $16, 0xffff
+	addiu $11, $11, -1
+	bgtz $11, .Lc35_10
+	ori $18, $28, 1
+	nor $23, $5, $8
 # case 35 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6815,189 +6634,127 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 36
-	addiu $1, $0, -3
+	lui $1, 0xa114
+	ori $1, $1, 0xe41c
 	mthi $1
-	addiu $1, $0, -4
+	lui $1, 0xff88
 	mtlo $1
-	lui $1, 0x8a00
-	addiu $2, $0, 16
-	addiu $3, $0, 3
-	lui $4, 0x7fff
-	ori $4, $4, 0xffff
-	lui $5, 0x7fff
-	ori $5, $5, 0xffff
-	addiu $6, $0, 2
-	addiu $7, $0, 24
-	addiu $8, $0, -32512
-	lui $9, 0x359c
-	ori $9, $9, 0xabb9
-	lui $10, 0x92f7
-	ori $10, $10, 0xa2a0
-	lui $11, 0x6252
-	ori $11, $11, 0x44c4
-	lui $12, 0x2
-	ori $12, $12, 0x1
-	lui $13, 0xa15b
-	ori $13, $13, 0x781f
-	addiu $14, $0, -1
-	lui $15, 0xc0a8
-	ori $15, $15, 0x8b04
-	lui $16, 0xc3d
-	ori $16, $16, 0x65fc
-	lui $17, 0x2260
-	ori $17, $17, 0xf096
-	lui $18, 0xe699
-	ori $18, $18, 0x81e0
-	lui $19, 0x1234
-	ori $19, $19, 0x5678
-	lui $20, 0x5c63
-	ori $20, $20, 0x1f96
-	lui $21, 0x6f94
-	ori $21, $21, 0x4f93
-	addiu $22, $0, 32
-	lui $23, 0x6b07
-	ori $23, $23, 0x4fd3
-	lui $24, 0x8c1e
-	ori $24, $24, 0xbcb5
-	addiu $25, $0, 32
-	addiu $28, $0, 31
-	addiu $30, $0, 513
-	lui $31, 0x3
-	ori $31, $31, 0xffff
+	lui $1, 0x1bd1
+	ori $1, $1, 0xe514
+	lui $2, 0xd2fb
+	ori $2, $2, 0x8bd3
+	lui $3, 0x9bab
+	ori $3, $3, 0x5bcf
+	lui $4, 0x30a3
+	ori $4, $4, 0x3f5
+	addiu $5, $0, -12
+	addiu $6, $0, 31
+	lui $7, 0xcba4
+	ori $7, $7, 0x3fd5
+	lui $8, 0x1c89
+	ori $8, $8, 0x1fb5
+	lui $9, 0x30f4
+	ori $9, $9, 0xd07b
+	lui $10, 0xbace
+	ori $10, $10, 0xe079
+	lui $11, 0xd3ea
+	ori $11, $11, 0x5ee5
+	lui $12, 0x3d00
+	lui $13, 0x267b
+	ori $13, $13, 0x79c9
+	lui $14, 0x7f
+	ori $14, $14, 0xffff
+	addiu $15, $0, -25856
+	lui $16, 0x0
+	ori $16, $16, 0x8000
+	addiu $17, $0, 16
+	lui $18, 0xff00
+	ori $18, $18, 0xff00
+	addiu $19, $0, -2
+	addiu $20, $0, 25856
+	lui $21, 0x8d00
+	addiu $22, $0, 38
+	addiu $23, $0, 19
+	addiu $24, $0, -128
+	addiu $25, $0, 25
+	lui $28, 0x0
+	ori $28, $28, 0xffff
+	addiu $30, $0, -32768
+	addiu $31, $0, 22
 # case 36 body
-	lui $9, %hi(.Lc36_0)
-	addiu $9, $9, %lo(.Lc36_0)
-	jalr $9
-	lui $21, 0xffff
-	slti $1, $3, 1
-	rotr $17, $9, 22
+	lui $23, 0x8000
+	wsbh $14, $24
+	addiu $1, $0, 2
 .Lc36_0:
-	lui $16, %hi(scratch-106)
-	addiu $16, $16, %lo(scratch-106)
-	lw $14, 118($16)
-	bltzl $24, .Lc36_1
-	movn $30, $25, $0
-	addu $23, $2, $18
+	ins $13, $25, 1, 6
+	ori $15, $1, 9878
+	addiu $25, $4, 26332
+	bltz $24, .Lc36_1
+	sllv $19, $8, $12
+	lui $21, 0x3cb
+	lui $5, 0xff00
 .Lc36_1:
-	seb $17, $16
-	lui $30, %hi(scratch+43)
-	addiu $30, $30, %lo(scratch+43)
-	lwr $9, 0($30)
-	addiu $24, $0, 1
+	addiu $1, $1, -1
+	bgtz $1, .Lc36_0
+	xor $23, $14, $19
+	addiu $6, $0, 3
 .Lc36_2:
-	sllv $1, $12, $2
-	lui $9, %hi(scratch+11)
-	addiu $9, $9, %lo(scratch+11)
-	sb $16, 24($9)
-	addiu $24, $24, -1
-	bgtz $24, .Lc36_2
-	andi $3, $9, 39680
-	sra $25, $7, 28
-	addiu $12, $0, 1
+	blez $19, .Lc36_3
+	srl $2, $4, 29
+	xor $8, $17, $31
 .Lc36_3:
-	sra $20, $18, 15
-	bltzl $16, .Lc36_4
-	sra $28, $4, 3
-	lui $24, 0x98c8
-	rotr $4, $24, 12
+	lui $15, %hi(scratch-155)
+	addiu $15, $15, %lo(scratch-155)
+	sw $0, 179($15)
+	srl $20, $1, 20
+	mthi $3
+	addiu $6, $6, -1
+	bgtz $6, .Lc36_2
+	rotr $21, $0, 19
+	lui $21, 0x8bcf
+	maddu $19, $13
+	ori $5, $17, 2135
+	ssnop
+	lui $6, %hi(scratch+39)
+	addiu $6, $6, %lo(scratch+39)
+	sh $4, 3($6)
+	rotrv $22, $25, $1
+	ext $24, $23, 28, 3
+	lui $11, %hi(scratch+12)
+	addiu $11, $11, %lo(scratch+12)
+	lh $17, 0($11)
+	movn $13, $2, $3
+	lui $20, %hi(.Lc36_4)
+	addiu $20, $20, %lo(.Lc36_4)
+	jalr $9, $20
+	lui $25, 0x1ab4
+	lui $15, 0xc38e
+	lui $1, 0xff00
 .Lc36_4:
-	lui $3, %hi(scratch+20)
-	addiu $3, $3, %lo(scratch+20)
-	sh $31, 0($3)
-	clz $6, $21
-	addiu $12, $12, -1
-	bgtz $12, .Lc36_3
-	movn $14, $31, $0
-	lui $6, %hi(scratch+134)
-	addiu $6, $6, %lo(scratch+134)
-	lbu $28, -96($6)
-	subu $0, $30, $3
-	addiu $20, $0, 2
+	lui $21, %hi(scratch+50)
+	addiu $21, $21, %lo(scratch+50)
+	swr $1, 0($21)
+	swl $1, 3($21)
+	ext $7, $5, 16, 13
+	sra $14, $4, 31
+	ext $6, $24, 14, 16
+	addiu $2, $0, 2
 .Lc36_5:
-	bne $28, $28, .Lc36_6
-	srl $3, $15, 3
-	addiu $3, $17, 15863
+	bgezal $5, .Lc36_6
+	xor $21, $5, $12
+	lui $16, 0x1
 .Lc36_6:
-	lui $21, %hi(scratch-162)
-	addiu $21, $21, %lo(scratch-162)
-	lbu $18, 195($21)
-	bltz $22, .Lc36_7
-	lui $31, 0x7fff
-	lui $25, 0x7fff
-	rotrv $28, $4, $6
+	lui $17, %hi(scratch-134)
+	addiu $17, $17, %lo(scratch-134)
+	lw $19, 158($17)
+	bgtz $28, .Lc36_7
+	lui $28, 0xffff
+	ori $23, $13, 61618
+	lui $15, 0x1c04
 .Lc36_7:
-	addiu $20, $20, -1
-	bgtz $20, .Lc36_5
-	srav $21, $8, $7
-	sll $21, $31, 8
-	sltiu $21, $3, -256
-	addiu $24, $0, 3
-.Lc36_8:
-	lui $15, %hi(scratch+36)
-	addiu $15, $15, %lo(scratch+36)
-	sh $20, -18($15)
-	sltu $3, $24, $11
-	lui $3, %hi(scratch+86)
-	addiu $3, $3, %lo(scratch+86)
-	lw $31, -42($3)
-	lui $15, %hi(.Lc36_9)
-	addiu $15, $15, %lo(.Lc36_9)
-	jalr $15
-	nor $14, $3, $23
-	lui $4, 0xbf03
-.Lc36_9:
-	mul $2, $2, $7
-	mthi $21
-	mtlo $25
-	lui $3, %hi(scratch+226)
-	addiu $3, $3, %lo(scratch+226)
-	sh $4, -174($3)
-	addiu $24, $24, -1
-	bgtz $24, .Lc36_8
-	lui $18, 0xffff
-	lui $12, %hi(scratch+17)
-	addiu $12, $12, %lo(scratch+17)
-	synci 16($12)
-	lui $21, %hi(scratch-30)
-	addiu $21, $21, %lo(scratch-30)
-	ll $25, 34($21)
-	lui $20, 0x8000
-	sc $3, 34($21)
-	sc $28, 34($21)
-	addiu $21, $0, 1
-.Lc36_10:
-	lui $24, %hi(scratch-15)
-	addiu $24, $24, %lo(scratch-15)
-	sw $10, 51($24)
-	mtlo $17
-	sra $12, $28, 16
-	addiu $21, $21, -1
-	bne $21, $0, .Lc36_10
-	lui $12, 0xabbb
-	lui $3, %hi(scratch+21)
-	addiu $3, $3, %lo(scratch+21)
-	synci 3($3)
-	msubu $20, $30
-	and $28, $31, $6
-	bal .Lc36_11
-	srav $22, $25, $4
-	sll $12, $18, 21
-	slti $31, $2, 255
-.Lc36_11:
-	lui $24, %hi(scratch+203)
-	addiu $24, $24, %lo(scratch+203)
-	sb $18, -174($24)
-	lui $2, %hi(scratch+14)
-	addiu $2, $2, %lo(scratch+14)
-	swr $28, 0($2)
-	lui $16, %hi(scratch-143)
-	addiu $16, $16, %lo(scratch-143)
-	sh $24, 191($16)
-	lui $24, %hi(scratch-144)
-	addiu $24, $24, %lo(scratch-144)
-	lh $4, 200($24)
-	sra $17, $9, 17
-	mult $6, $4
+	addiu $2, $2, -1
+	bne $2, $0, .Lc36_5
+	or $23, $0, $7
 # case 36 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7041,122 +6798,126 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 37
-	lui $1, 0x70c6
-	ori $1, $1, 0x4f4b
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mthi $1
-	addiu $1, $0, -26368
+	lui $1, 0xff94
 	mtlo $1
-	lui $1, 0x8000
-	ori $1, $1, 0x1
-	lui $2, 0xae6e
-	ori $2, $2, 0xdffb
-	lui $3, 0x9aad
-	ori $3, $3, 0x6476
-	lui $4, 0x7cb5
-	ori $4, $4, 0x7d35
-	lui $5, 0xb557
-	ori $5, $5, 0x9e1d
-	addiu $6, $0, 9984
-	lui $7, 0x7e43
-	ori $7, $7, 0x4911
-	lui $8, 0xee3a
-	ori $8, $8, 0x31af
-	lui $9, 0xfd00
-	lui $10, 0xd400
-	lui $11, 0x6400
-	addiu $12, $0, -16
-	lui $13, 0x267f
-	ori $13, $13, 0xf6ae
-	lui $14, 0x4710
-	ori $14, $14, 0x7572
-	lui $15, 0xf
-	ori $15, $15, 0xffff
-	addiu $16, $0, 0
-	addiu $17, $0, -2
-	addiu $18, $0, -18
-	lui $19, 0x9b19
-	ori $19, $19, 0x3b61
-	addiu $20, $0, -6
-	addiu $21, $0, 1024
-	lui $22, 0x7a5a
-	ori $22, $22, 0xeb75
-	lui $23, 0xac8
-	ori $23, $23, 0x8180
-	addiu $24, $0, 7
-	lui $25, 0xc217
-	ori $25, $25, 0xba92
-	addiu $28, $0, 79
-	addiu $30, $0, 31
-	lui $31, 0x1
+	lui $1, 0xe4bb
+	ori $1, $1, 0x7276
+	lui $2, 0x65c3
+	ori $2, $2, 0x75e1
+	addiu $3, $0, 65
+	addiu $4, $0, 46
+	addiu $5, $0, -10
+	addiu $6, $0, -106
+	lui $7, 0x400
+	lui $8, 0x1
+	ori $8, $8, 0xffff
+	lui $9, 0x514d
+	ori $9, $9, 0x6bc8
+	addiu $10, $0, 255
+	lui $11, 0xfd7a
+	ori $11, $11, 0x481
+	lui $12, 0x0
+	ori $12, $12, 0xffff
+	lui $13, 0xd787
+	ori $13, $13, 0xc81e
+	lui $14, 0x1312
+	ori $14, $14, 0xe6d2
+	lui $15, 0xe6e0
+	ori $15, $15, 0xea45
+	lui $16, 0x1d
+	addiu $17, $0, 65
+	lui $18, 0x2a79
+	ori $18, $18, 0xf1d8
+	addiu $19, $0, -9728
+	addiu $20, $0, 25344
+	lui $21, 0x22ef
+	ori $21, $21, 0xd1d5
+	lui $22, 0xf095
+	ori $22, $22, 0x79e1
+	addiu $23, $0, 63
+	addiu $24, $0, -1
+	lui $25, 0x21f3
+	ori $25, $25, 0x60a9
+	lui $28, 0x35be
+	ori $28, $28, 0x549e
+	addiu $30, $0, 32767
+	lui $31, 0x3a00
 # case 37 body
-	bne $2, $15, .Lc37_0
-	rotr $1, $18, 30
-	ori $28, $14, 255
+	lui $21, %hi(scratch-111)
+	addiu $21, $21, %lo(scratch-111)
+	sh $4, 155($21)
+	lui $5, %hi(scratch-83)
+	addiu $5, $5, %lo(scratch-83)
+	lbu $15, 97($5)
+	movn $15, $15, $14
+	addiu $13, $0, -40
+	div $0, $22, $13
+	lui $20, %hi(scratch-178)
+	addiu $20, $20, %lo(scratch-178)
+	pref 30, 195($20)
+	blezl $0, .Lc37_0
+	sll $12, $4, 21
+	addu $5, $3, $1
+	lui $10, 0x8000
 .Lc37_0:
-	ext $0, $23, 22, 5
-	lui $3, %hi(scratch+67)
-	addiu $3, $3, %lo(scratch+67)
-	sh $15, -67($3)
-	addiu $23, $0, 2
+	sllv $21, $31, $23
+	addiu $4, $0, 4
 .Lc37_1:
-	lui $19, %hi(scratch+40)
-	addiu $19, $19, %lo(scratch+40)
-	sb $25, 8($19)
-	lui $6, %hi(scratch+49)
-	addiu $6, $6, %lo(scratch+49)
-	sb $20, -24($6)
-	nor $18, $0, $5
-	j .Lc37_2
-	subu $28, $21, $10
-	subu $1, $16, $31
+	lui $14, 0x1
+	lui $8, 0x7fff
+	bltzall $19, .Lc37_2
+	rotr $19, $4, 3
+	lui $7, 0x1
 .Lc37_2:
-	sll $31, $1, 19
-	addiu $23, $23, -1
-	bgtz $23, .Lc37_1
-	lui $14, 0x7fff
-	addiu $2, $0, 1
+	lui $5, %hi(scratch+36)
+	addiu $5, $5, %lo(scratch+36)
+	ll $25, 0($5)
+	sc $24, 0($5)
+	wsbh $10, $8
+	bgez $17, .Lc37_3
+	ori $22, $10, 63582
+	srlv $13, $18, $21
+	movz $28, $18, $6
 .Lc37_3:
-	lui $23, %hi(.Lc37_4)
-	addiu $23, $23, %lo(.Lc37_4)
-	jr $23
-	addiu $14, $3, 0
-	subu $10, $31, $20
+	addiu $4, $4, -1
+	bgtz $4, .Lc37_1
+	lui $17, 0x3e87
+	addiu $7, $0, 3
 .Lc37_4:
-	sllv $17, $8, $0
-	sllv $20, $0, $7
-	lui $25, %hi(scratch+207)
-	addiu $25, $25, %lo(scratch+207)
-	sw $18, -183($25)
-	addiu $2, $2, -1
-	bne $2, $0, .Lc37_3
-	lui $6, 0xffff
-	mul $11, $28, $11
-	mthi $25
-	mtlo $9
-	lui $20, %hi(scratch+45)
-	addiu $20, $20, %lo(scratch+45)
-	pref 30, 0($20)
-	lui $10, %hi(scratch+111)
-	addiu $10, $10, %lo(scratch+111)
-	lw $24, -95($10)
-	lui $16, %hi(.Lc37_5)
-	addiu $16, $16, %lo(.Lc37_5)
-	jr.hb $16
-	lui $3, 0xa50c
-	xori $31, $16, 43795
-	rotr $24, $30, 26
+	srl $12, $0, 4
+	sltiu $13, $5, -6152
+	multu $24, $2
+	msubu $21, $19
+	lui $9, 0x0
+	addiu $7, $7, -1
+	bne $7, $0, .Lc37_4
+	lui $30, 0x432f
+	ext $20, $23, 29, 3
+	addiu $21, $0, 6
 .Lc37_5:
-	xor $31, $7, $15
-	lui $19, 0x60
-	divu $0, $19, $19
-	lui $18, %hi(scratch+177)
-	addiu $18, $18, %lo(scratch+177)
-	sb $9, -118($18)
-	clo $3, $18
-	lui $25, 0x8284
-	lui $10, %hi(scratch+14)
-	addiu $10, $10, %lo(scratch+14)
-	sh $23, 0($10)
+	lui $7, %hi(scratch)
+	addiu $7, $7, %lo(scratch)
+	sw $4, 0($7)
+	sra $8, $21, 2
+	srav $12, $17, $17
+	bgezall $7, .Lc37_6
+	rotrv $20, $0, $13
+	slti $30, $22, -32768
+.Lc37_6:
+	lui $3, 0x1465
+	srlv $2, $20, $24
+	addiu $21, $21, -1
+	bgtz $21, .Lc37_5
+	movn $6, $11, $13
+	b .Lc37_7
+	movn $14, $28, $15
+	lui $6, 0x420e
+.Lc37_7:
+	srl $15, $9, 15
+	and $20, $25, $4
 # case 37 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7200,150 +6961,174 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 38
-	addiu $1, $0, -52
+	addiu $1, $0, 34
 	mthi $1
-	addiu $1, $0, -32
+	addiu $1, $0, 2
 	mtlo $1
-	lui $1, 0xa148
-	ori $1, $1, 0x95c
-	lui $2, 0xe2a0
-	ori $2, $2, 0xbc2d
-	addiu $3, $0, 6
-	lui $4, 0x7757
-	ori $4, $4, 0xf631
-	lui $5, 0x8109
-	ori $5, $5, 0x1675
-	lui $6, 0x8ba0
-	ori $6, $6, 0xba5e
-	lui $7, 0x8000
-	lui $8, 0x7ea8
-	ori $8, $8, 0xdafa
-	lui $9, 0x4edf
-	ori $9, $9, 0x2b62
-	lui $10, 0x5d1a
-	ori $10, $10, 0x9c2c
-	lui $11, 0x201b
-	ori $11, $11, 0xe76d
-	lui $12, 0xc37a
-	ori $12, $12, 0x10b6
-	lui $13, 0xa12b
-	ori $13, $13, 0x409f
-	lui $14, 0x3326
-	ori $14, $14, 0xb195
-	addiu $15, $0, 18
-	addiu $16, $0, -18
-	addiu $17, $0, 4
-	addiu $18, $0, -11008
-	lui $19, 0x8
-	lui $20, 0x2000
-	ori $20, $20, 0x1
-	lui $21, 0xa100
-	addiu $22, $0, 129
-	lui $23, 0xe600
-	addiu $24, $0, -24
-	lui $25, 0xf16d
-	ori $25, $25, 0xb4ca
-	lui $28, 0x9649
-	ori $28, $28, 0xdc14
-	lui $30, 0xff
-	ori $30, $30, 0xff
-	lui $31, 0x100
-	ori $31, $31, 0x1
+	lui $1, 0x31e
+	ori $1, $1, 0x52d6
+	lui $2, 0x7e59
+	ori $2, $2, 0x9956
+	lui $3, 0x18f6
+	ori $3, $3, 0x2f81
+	lui $4, 0x1
+	ori $4, $4, 0xffff
+	addiu $5, $0, -9
+	addiu $6, $0, -13
+	addiu $7, $0, -32
+	lui $8, 0x0
+	ori $8, $8, 0x8000
+	addiu $9, $0, 2
+	lui $10, 0x4900
+	addiu $11, $0, -3
+	addiu $12, $0, -4
+	lui $13, 0x8a00
+	addiu $14, $0, 16
+	addiu $15, $0, 3
+	lui $16, 0x7fff
+	ori $16, $16, 0xffff
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	addiu $18, $0, 2
+	addiu $19, $0, 24
+	addiu $20, $0, -32512
+	lui $21, 0x359c
+	ori $21, $21, 0xabb9
+	lui $22, 0x92f7
+	ori $22, $22, 0xa2a0
+	lui $23, 0x6252
+	ori $23, $23, 0x44c4
+	lui $24, 0x2
+	ori $24, $24, 0x1
+	lui $25, 0xa15b
+	ori $25, $25, 0x781f
+	addiu $28, $0, -1
+	lui $30, 0xc0a8
+	ori $30, $30, 0x8b04
+	lui $31, 0xc3d
+	ori $31, $31, 0x65fc
 # case 38 body
-	sllv $21, $21, $31
-	mul $6, $14, $20
-	mthi $10
-	mtlo $22
-	lui $24, %hi(scratch-62)
-	addiu $24, $24, %lo(scratch-62)
-	sb $25, 87($24)
-	slti $22, $25, -32768
-	xori $20, $16, 32768
-	addiu $5, $0, 5
+	andi $22, $10, 20371
+	lui $12, 0xbcb5
+	sltiu $8, $23, -32768
+	lui $23, 0xff00
+	addiu $3, $0, 5
 .Lc38_0:
-	or $14, $30, $23
-	lui $2, %hi(scratch+50)
-	addiu $2, $2, %lo(scratch+50)
-	sb $1, 0($2)
-	lui $15, %hi(scratch+40)
-	addiu $15, $15, %lo(scratch+40)
-	sw $25, 0($15)
-	mul $23, $17, $15
-	mthi $16
-	mtlo $31
-	addiu $5, $5, -1
-	bne $5, $0, .Lc38_0
-	lui $6, 0x7fff
-	lui $21, %hi(scratch-1)
-	addiu $21, $21, %lo(scratch-1)
-	pref 0, 34($21)
-	lui $11, 0xff00
-	addiu $7, $0, 4
+	bltzl $1, .Lc38_1
+	andi $4, $2, 32768
+	nor $9, $20, $15
+	sll $30, $6, 26
 .Lc38_1:
-	bgez $25, .Lc38_2
-	lui $4, 0x73e2
-	lui $14, 0x8000
+	lui $14, 0x7f80
+	ori $14, $14, 0x8c1
+	div $0, $19, $14
+	clo $28, $0
+	addiu $3, $3, -1
+	bne $3, $0, .Lc38_0
+	addu $31, $23, $2
+	bltzl $7, .Lc38_2
+	lui $16, 0xff00
+	srav $0, $8, $23
+	lui $2, 0xffff
 .Lc38_2:
-	lui $9, %hi(.Lc38_3)
-	addiu $9, $9, %lo(.Lc38_3)
-	jalr $4, $9
-	xor $16, $6, $30
-	sllv $28, $31, $24
+	xor $15, $8, $11
+	rotr $17, $30, 23
+	addiu $9, $0, 1
 .Lc38_3:
-	addiu $7, $7, -1
-	bgtz $7, .Lc38_1
-	lui $19, 0x515e
-	multu $10, $10
-	lui $13, %hi(scratch-138)
-	addiu $13, $13, %lo(scratch-138)
-	sh $8, 192($13)
-	lui $12, %hi(scratch-93)
-	addiu $12, $12, %lo(scratch-93)
-	lbu $4, 137($12)
-	bgtz $12, .Lc38_4
-	sllv $23, $25, $21
-	lui $18, 0x136e
+	mult $13, $20
+	lui $8, 0xc228
+	lui $5, %hi(scratch-45)
+	addiu $5, $5, %lo(scratch-45)
+	sb $18, 80($5)
+	addiu $9, $9, -1
+	bne $9, $0, .Lc38_3
+	sltiu $17, $14, 7482
+	nor $24, $22, $2
+	lui $30, %hi(scratch+189)
+	addiu $30, $30, %lo(scratch+189)
+	lw $19, -165($30)
+	ext $3, $5, 31, 1
+	addiu $21, $0, 1
 .Lc38_4:
-	madd $14, $24
-	lui $11, %hi(scratch-75)
-	addiu $11, $11, %lo(scratch-75)
-	lhu $14, 123($11)
-	xori $10, $22, 0
-	lui $5, %hi(.Lc38_5)
-	addiu $5, $5, %lo(.Lc38_5)
-	jr $5
-	rotr $23, $6, 23
-	subu $22, $24, $25
+	lui $31, %hi(scratch+10)
+	addiu $31, $31, %lo(scratch+10)
+	lh $10, 0($31)
+	lui $8, %hi(.Lc38_5)
+	addiu $8, $8, %lo(.Lc38_5)
+	jr $8
+	lui $5, 0x1
+	lui $4, 0x880b
 .Lc38_5:
-	rotr $8, $20, 2
-	lui $18, %hi(scratch+202)
-	addiu $18, $18, %lo(scratch+202)
-	lwl $7, -193($18)
-	lwr $7, -196($18)
-	lui $8, %hi(scratch-120)
-	addiu $8, $8, %lo(scratch-120)
-	swr $19, 156($8)
-	lui $9, %hi(scratch+220)
-	addiu $9, $9, %lo(scratch+220)
-	pref 1, -199($9)
-	mthi $3
-	addiu $28, $0, 6
+	srav $14, $2, $28
+	lui $6, %hi(scratch+157)
+	addiu $6, $6, %lo(scratch+157)
+	sh $0, -153($6)
+	bne $2, $17, .Lc38_6
+	srav $2, $9, $14
+	lui $18, 0x9600
+	rotrv $24, $31, $13
 .Lc38_6:
-	srlv $30, $30, $2
-	ext $5, $4, 0, 8
-	madd $23, $4
-	addiu $28, $28, -1
-	bne $28, $0, .Lc38_6
-	lui $1, 0x17a3
-	lui $28, %hi(.Lc38_7)
-	addiu $28, $28, %lo(.Lc38_7)
-	jalr.hb $28
-	rotr $5, $30, 8
-	rotrv $17, $16, $14
+	lui $18, %hi(scratch+115)
+	addiu $18, $18, %lo(scratch+115)
+	ll $7, -63($18)
+	and $22, $9, $17
+	addiu $5, $15, 32767
+	sc $23, -63($18)
+	addiu $21, $21, -1
+	bgtz $21, .Lc38_4
+	lui $8, 0xffff
+	xori $12, $30, 37551
+	mthi $24
+	lui $15, %hi(scratch-31)
+	addiu $15, $15, %lo(scratch-31)
+	sb $8, 76($15)
+	sltiu $15, $2, 255
+	addiu $11, $0, 3
 .Lc38_7:
-	mul $21, $14, $31
-	mthi $0
+	lui $15, %hi(.Lc38_8)
+	addiu $15, $15, %lo(.Lc38_8)
+	jalr $15
+	nor $14, $3, $23
+	lui $4, 0xbf03
+.Lc38_8:
+	mul $2, $2, $7
+	mthi $21
+	mtlo $25
+	lui $3, %hi(scratch+226)
+	addiu $3, $3, %lo(scratch+226)
+	sh $4, -174($3)
 	mtlo $6
+	lui $23, 0x8000
+	ins $21, $28, 27, 3
+	addiu $11, $11, -1
+	bne $11, $0, .Lc38_7
+	xori $3, $9, 46242
+	sll $22, $21, 1
+	rotr $22, $18, 20
+	bltzal $25, .Lc38_9
+	lui $5, 0x8000
+	lui $2, 0x97f4
+.Lc38_9:
+	addiu $3, $0, 6
+.Lc38_10:
+	rotrv $15, $31, $10
+	lui $21, 0x781b
+	rotrv $28, $31, $6
+	bal .Lc38_11
+	srav $10, $22, $25
+	andi $21, $11, 63685
+.Lc38_11:
+	blezl $19, .Lc38_12
+	lui $6, 0xfe77
+	sll $13, $21, 2
+	addiu $17, $22, -1
+.Lc38_12:
+	ins $14, $22, 18, 6
+	addiu $3, $3, -1
+	bgtz $3, .Lc38_10
+	lui $24, 0xff
+	rotr $31, $15, 4
+	sra $17, $9, 17
 # case 38 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7387,128 +7172,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 39
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	addiu $1, $0, 8191
 	mthi $1
-	addiu $1, $0, -36
+	addiu $1, $0, -29
 	mtlo $1
-	lui $1, 0x73
-	lui $2, 0x0
-	ori $2, $2, 0x8000
-	lui $3, 0x7fff
-	ori $3, $3, 0xffff
-	lui $4, 0xc5a6
-	ori $4, $4, 0xfe14
-	lui $5, 0x4
-	addiu $6, $0, -32768
-	lui $7, 0xffff
-	ori $7, $7, 0x7fff
-	lui $8, 0xffb5
-	lui $9, 0x56cc
-	ori $9, $9, 0xeff0
-	lui $10, 0x64db
-	ori $10, $10, 0x3c0c
-	lui $11, 0x1fff
-	ori $11, $11, 0xffff
-	addiu $12, $0, 0
-	lui $13, 0xffa1
-	addiu $14, $0, -58
-	lui $15, 0x6451
-	ori $15, $15, 0x990d
-	lui $16, 0xcfe3
-	ori $16, $16, 0x14d
-	lui $17, 0x1
+	lui $1, 0x70c6
+	ori $1, $1, 0x4f4b
+	addiu $2, $0, -26368
+	lui $3, 0x8000
+	ori $3, $3, 0x1
+	lui $4, 0xae6e
+	ori $4, $4, 0xdffb
+	lui $5, 0x9aad
+	ori $5, $5, 0x6476
+	lui $6, 0x7cb5
+	ori $6, $6, 0x7d35
+	lui $7, 0xb557
+	ori $7, $7, 0x9e1d
+	addiu $8, $0, 9984
+	lui $9, 0x7e43
+	ori $9, $9, 0x4911
+	lui $10, 0xee3a
+	ori $10, $10, 0x31af
+	lui $11, 0xfd00
+	lui $12, 0xd400
+	lui $13, 0x6400
+	addiu $14, $0, -16
+	lui $15, 0x267f
+	ori $15, $15, 0xf6ae
+	lui $16, 0x4710
+	ori $16, $16, 0x7572
+	lui $17, 0xf
 	ori $17, $17, 0xffff
-	lui $18, 0xc83c
-	ori $18, $18, 0xfd
-	addiu $19, $0, 20
-	addiu $20, $0, 129
-	lui $21, 0x4971
-	ori $21, $21, 0x7b2d
-	addiu $22, $0, -81
-	lui $23, 0x3fff
-	ori $23, $23, 0xffff
-	lui $24, 0xb600
-	addiu $25, $0, -6400
-	addiu $28, $0, 20992
-	lui $30, 0xadb8
-	ori $30, $30, 0x1a37
-	addiu $31, $0, 16
+	addiu $18, $0, 0
+	addiu $19, $0, -2
+	addiu $20, $0, -18
+	lui $21, 0x9b19
+	ori $21, $21, 0x3b61
+	addiu $22, $0, -6
+	addiu $23, $0, 1024
+	lui $24, 0x7a5a
+	ori $24, $24, 0xeb75
+	lui $25, 0xac8
+	ori $25, $25, 0x8180
+	addiu $28, $0, 7
+	lui $30, 0xc217
+	ori $30, $30, 0xba92
+	addiu $31, $0, 79
 # case 39 body
-	lui $25, %hi(scratch+44)
-	addiu $25, $25, %lo(scratch+44)
-	synci 1($25)
-	lui $11, %hi(scratch+2)
-	addiu $11, $11, %lo(scratch+2)
-	synci 0($11)
-	srl $20, $16, 16
-	lui $11, %hi(scratch+51)
-	addiu $11, $11, %lo(scratch+51)
-	lwr $8, -15($11)
-	lwl $8, -12($11)
-	mul $7, $16, $21
-	mthi $9
-	mtlo $25
-	mult $30, $0
-	seh $3, $10
-	srlv $10, $11, $18
-	sllv $21, $17, $28
-	rotr $13, $15, 22
-	ssnop
-	ext $20, $9, 12, 15
-	blezl $14, .Lc39_0
-	sra $20, $22, 20
-	rotr $16, $23, 29
+	addiu $1, $0, 4
 .Lc39_0:
-	lui $14, %hi(scratch+51)
-	addiu $14, $14, %lo(scratch+51)
-	sw $0, -43($14)
-	lui $25, %hi(.Lc39_1)
-	addiu $25, $25, %lo(.Lc39_1)
-	jalr $25
-	srl $21, $12, 2
-	sra $16, $8, 7
-	andi $0, $11, 32767
+	bne $2, $15, .Lc39_1
+	rotr $22, $0, 20
+	srav $28, $11, $9
+	lui $15, 0xff
 .Lc39_1:
-	lui $14, %hi(scratch+42)
-	addiu $14, $14, %lo(scratch+42)
-	sh $1, 0($14)
-	lui $3, %hi(scratch+40)
-	addiu $3, $3, %lo(scratch+40)
-	pref 25, 0($3)
-	lui $9, %hi(scratch+36)
-	addiu $9, $9, %lo(scratch+36)
-	sb $7, 0($9)
-	slt $1, $5, $19
-	bgezl $16, .Lc39_2
-	sra $14, $30, 14
-	sll $22, $13, 21
-	rotrv $19, $9, $14
+	slt $14, $0, $23
+	lui $3, %hi(scratch+67)
+	addiu $3, $3, %lo(scratch+67)
+	sh $15, -67($3)
+	addiu $1, $1, -1
+	bgtz $1, .Lc39_0
+	lui $7, 0xd41b
+	beq $22, $9, .Lc39_2
+	sll $1, $11, 30
+	addiu $18, $0, -32768
 .Lc39_2:
-	lui $2, %hi(.Lc39_3)
-	addiu $2, $2, %lo(.Lc39_3)
-	jalr $9, $2
-	movn $15, $7, $25
-	rotr $17, $3, 23
+	bne $4, $28, .Lc39_3
+	subu $1, $16, $31
+	sll $2, $17, 27
 .Lc39_3:
-	lui $2, 0xce0d
-	lui $19, 0x8000
-	addiu $17, $0, -1
-	div $0, $19, $17
-	lui $23, %hi(scratch+64)
-	addiu $23, $23, %lo(scratch+64)
-	sb $10, -37($23)
-	lui $16, %hi(.Lc39_4)
-	addiu $16, $16, %lo(.Lc39_4)
-	jalr.hb $16
-	or $3, $5, $15
-	lui $13, 0x199d
+	lui $3, %hi(scratch+195)
+	addiu $3, $3, %lo(scratch+195)
+	pref 6, -173($3)
+	lui $23, %hi(.Lc39_4)
+	addiu $23, $23, %lo(.Lc39_4)
+	jr $23
+	addiu $4, $3, 0
+	or $20, $3, $9
 .Lc39_4:
-	bgez $1, .Lc39_5
-	slti $14, $1, -20073
-	rotrv $1, $0, $30
-.Lc39_5:
+	addiu $7, $4, 25380
+	rotr $22, $12, 16
+	sltiu $9, $9, 0
+	lui $28, %hi(scratch+91)
+	addiu $28, $28, %lo(scratch+91)
+	synci -65($28)
+	lui $20, %hi(scratch+44)
+	addiu $20, $20, %lo(scratch+44)
+	lwr $10, -28($20)
+	lwl $10, -25($20)
 	ehb
+	clo $20, $16
+	lui $3, 0xa50c
+	lui $19, %hi(scratch+4)
+	addiu $19, $19, %lo(scratch+4)
+	swr $31, 29($19)
 # case 39 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7552,170 +7310,160 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 40
-	lui $1, 0xf
-	ori $1, $1, 0xffff
+	lui $1, 0xff
+	ori $1, $1, 0xff
 	mthi $1
-	addiu $1, $0, -12
+	lui $1, 0x6587
+	ori $1, $1, 0x398a
 	mtlo $1
-	lui $1, 0x1900
-	addiu $2, $0, -3
-	lui $3, 0x3
-	ori $3, $3, 0xffff
-	addiu $4, $0, 0
-	addiu $5, $0, -1
-	lui $6, 0xa2b
-	ori $6, $6, 0x901b
-	lui $7, 0xff
-	ori $7, $7, 0xffff
-	addiu $8, $0, 19
-	addiu $9, $0, 33
-	lui $10, 0xfff
-	ori $10, $10, 0xffff
-	addiu $11, $0, 31
-	addiu $12, $0, 32
-	lui $13, 0x61e8
-	ori $13, $13, 0xca00
-	lui $14, 0x2000
-	addiu $15, $0, -7
-	lui $16, 0x6a23
-	ori $16, $16, 0xc37b
-	lui $17, 0x7
-	ori $17, $17, 0xffff
-	addiu $18, $0, 8192
-	addiu $19, $0, 8191
-	lui $20, 0xffab
-	addiu $21, $0, 32
-	lui $22, 0x9fef
-	ori $22, $22, 0x49b
-	addiu $23, $0, -14848
-	addiu $24, $0, 92
-	lui $25, 0x82c7
-	ori $25, $25, 0x7889
-	lui $28, 0xc8a9
-	ori $28, $28, 0xc22d
-	lui $30, 0xee4e
-	ori $30, $30, 0x617f
-	lui $31, 0x40
-	ori $31, $31, 0x1
+	lui $1, 0xf5c0
+	ori $1, $1, 0x2626
+	lui $2, 0x22a9
+	ori $2, $2, 0x1fed
+	addiu $3, $0, -8
+	lui $4, 0xfb86
+	ori $4, $4, 0x1d9a
+	addiu $5, $0, 2
+	lui $6, 0x10
+	ori $6, $6, 0x1
+	lui $7, 0x60
+	lui $8, 0x9e5b
+	ori $8, $8, 0x3590
+	lui $9, 0x86fc
+	ori $9, $9, 0x9a92
+	lui $10, 0x7100
+	lui $11, 0xc3e2
+	ori $11, $11, 0x7158
+	addiu $12, $0, -15
+	addiu $13, $0, 25
+	lui $14, 0xcf00
+	addiu $15, $0, 20
+	addiu $16, $0, 127
+	lui $17, 0x9257
+	ori $17, $17, 0x1b3f
+	lui $18, 0x0
+	ori $18, $18, 0x8000
+	addiu $19, $0, -23
+	lui $20, 0x8695
+	ori $20, $20, 0x2224
+	lui $21, 0x3fff
+	ori $21, $21, 0xffff
+	addiu $22, $0, 31
+	addiu $23, $0, -51
+	addiu $24, $0, 6
+	lui $25, 0x7757
+	ori $25, $25, 0xf631
+	lui $28, 0x8109
+	ori $28, $28, 0x1675
+	lui $30, 0x8ba0
+	ori $30, $30, 0xba5e
+	lui $31, 0x8000
 # case 40 body
-	lui $11, 0x233d
-	mult $28, $28
-	ehb
-	rdhwr $8, $1
-	addiu $28, $0, 1
+	lui $24, %hi(scratch+170)
+	addiu $24, $24, %lo(scratch+170)
+	sw $22, -150($24)
+	addiu $19, $0, 4
 .Lc40_0:
-	ins $14, $7, 13, 2
-	srav $31, $21, $18
-	andi $2, $4, 18222
-	rotr $18, $2, 29
-	addiu $28, $28, -1
-	bne $28, $0, .Lc40_0
-	lui $19, 0xff00
-	jal .Lc40_1
-	sltiu $16, $21, -25503
-	rotrv $6, $5, $10
-	sllv $13, $16, $22
+	srav $7, $8, $11
+	ori $15, $13, 40521
+	lui $28, %hi(scratch+1)
+	addiu $28, $28, %lo(scratch+1)
+	swr $11, 0($28)
+	swl $11, 3($28)
+	addiu $16, $0, -24
+	divu $0, $5, $16
+	bne $17, $12, .Lc40_1
+	addiu $3, $5, 1515
+	sll $15, $5, 15
+	sltiu $13, $23, -1
 .Lc40_1:
-	srlv $24, $5, $6
-	lui $8, %hi(.Lc40_2)
-	addiu $8, $8, %lo(.Lc40_2)
-	jalr $18, $8
-	lui $5, 0x49b
-	rotr $1, $28, 28
+	lui $14, %hi(scratch+98)
+	addiu $14, $14, %lo(scratch+98)
+	swr $14, -94($14)
+	swl $14, -91($14)
+	addiu $19, $19, -1
+	bgtz $19, .Lc40_0
+	lui $1, 0x1
+	bltzall $2, .Lc40_2
+	andi $23, $4, 24505
+	or $30, $23, $13
 .Lc40_2:
-	seh $7, $16
-	bgezall $16, .Lc40_3
-	subu $31, $30, $24
-	sltu $31, $3, $2
-	srav $9, $1, $18
+	srl $8, $1, 11
+	lui $16, %hi(scratch-120)
+	addiu $16, $16, %lo(scratch-120)
+	swl $4, 135($16)
+	swr $4, 132($16)
+	bgtzl $31, .Lc40_3
+	rotr $8, $12, 29
+	xori $3, $0, 65280
 .Lc40_3:
-	seh $11, $1
-	j .Lc40_4
-	srav $13, $20, $2
-	srlv $11, $12, $9
-	lui $20, 0xef37
+	lui $11, %hi(scratch+52)
+	addiu $11, $11, %lo(scratch+52)
+	lw $6, 0($11)
+	lui $5, %hi(scratch+56)
+	addiu $5, $5, %lo(scratch+56)
+	sw $17, 0($5)
+	mul $14, $1, $13
+	mthi $20
+	mtlo $31
+	ext $16, $6, 3, 6
+	rdhwr $5, $1
+	lui $18, %hi(scratch-26)
+	addiu $18, $18, %lo(scratch-26)
+	pref 5, 78($18)
+	mthi $10
+	lui $13, %hi(scratch-138)
+	addiu $13, $13, %lo(scratch-138)
+	sh $8, 192($13)
+	lui $12, %hi(scratch-93)
+	addiu $12, $12, %lo(scratch-93)
+	lbu $4, 137($12)
+	bgtz $12, .Lc40_4
+	sllv $23, $25, $21
+	lui $18, 0x136e
 .Lc40_4:
-	addiu $23, $0, 5
+	madd $14, $24
+	lui $11, %hi(scratch-75)
+	addiu $11, $11, %lo(scratch-75)
+	lhu $14, 123($11)
+	xori $10, $22, 0
+	lui $5, %hi(.Lc40_5)
+	addiu $5, $5, %lo(.Lc40_5)
+	jr $5
+	rotr $23, $6, 23
+	subu $22, $24, $25
 .Lc40_5:
-	lui $4, %hi(scratch)
-	addiu $4, $4, %lo(scratch)
-	sh $24, 0($4)
-	blezl $3, .Lc40_6
-	lui $17, 0xf356
-	sltu $28, $28, $10
+	rotr $8, $20, 2
+	lui $18, %hi(scratch+202)
+	addiu $18, $18, %lo(scratch+202)
+	lwl $7, -193($18)
+	lwr $7, -196($18)
+	lui $8, %hi(scratch-120)
+	addiu $8, $8, %lo(scratch-120)
+	swr $19, 156($8)
+	lui $9, %hi(scratch+220)
+	addiu $9, $9, %lo(scratch+220)
+	pref 1, -199($9)
+	mthi $3
+	addiu $28, $0, 6
 .Lc40_6:
-	bnel $1, $1, .Lc40_7
-	subu $24, $7, $16
-	addiu $24, $2, -30497
+	srlv $30, $30, $2
+	ext $5, $4, 0, 8
+	madd $23, $4
+	addiu $28, $28, -1
+	bne $28, $0, .Lc40_6
+	lui $1, 0x17a3
+	lui $28, %hi(.Lc40_7)
+	addiu $28, $28, %lo(.Lc40_7)
+	jalr.hb $28
+	rotr $5, $30, 8
+	rotrv $17, $16, $14
 .Lc40_7:
-	lui $13, %hi(scratch+172)
-	addiu $13, $13, %lo(scratch+172)
-	lbu $5, -151($13)
-	addiu $23, $23, -1
-	bgtz $23, .Lc40_5
-	srlv $14, $12, $18
-	ext $21, $25, 9, 16
-	lui $6, %hi(scratch+182)
-	addiu $6, $6, %lo(scratch+182)
-	synci -161($6)
-	bgez $20, .Lc40_8
-	rotrv $23, $3, $17
-	lui $0, 0xe961
-.Lc40_8:
-	lui $28, 0xa425
-	lui $22, %hi(scratch-61)
-	addiu $22, $22, %lo(scratch-61)
-	pref 6, 104($22)
-	addiu $8, $0, 6
-.Lc40_9:
-	lui $12, %hi(.Lc40_10)
-	addiu $12, $12, %lo(.Lc40_10)
-	jalr.hb $12
-	srlv $30, $20, $25
-	rotrv $4, $18, $3
-	srlv $17, $22, $9
-.Lc40_10:
-	lui $24, %hi(scratch+14)
-	addiu $24, $24, %lo(scratch+14)
-	lwl $22, 0($24)
-	sll $16, $3, 31
-	lui $3, %hi(scratch-161)
-	addiu $3, $3, %lo(scratch-161)
-	lbu $6, 162($3)
-	lui $23, %hi(scratch-92)
-	addiu $23, $23, %lo(scratch-92)
-	lhu $12, 114($23)
-	lui $18, %hi(.Lc40_11)
-	addiu $18, $18, %lo(.Lc40_11)
-	jalr $12, $18
-	lui $19, 0x8000
-	lui $21, 0x8000
-.Lc40_11:
-	addiu $8, $8, -1
-	bne $8, $0, .Lc40_9
-	srav $31, $1, $4
-	lui $6, %hi(scratch+16)
-	addiu $6, $6, %lo(scratch+16)
-	lwl $15, 0($6)
-	lui $17, %hi(scratch+181)
-	addiu $17, $17, %lo(scratch+181)
-	synci -158($17)
-	addiu $14, $0, 5
-.Lc40_12:
-	rotr $13, $18, 5
-	movz $10, $1, $24
-	srlv $9, $3, $14
-	sltu $28, $7, $22
-	sll $11, $19, 28
-	addiu $14, $14, -1
-	bne $14, $0, .Lc40_12
-	lui $4, 0x7fff
-	lui $28, %hi(.Lc40_13)
-	addiu $28, $28, %lo(.Lc40_13)
-	jr $28
-	and $25, $15, $25
-	srlv $13, $0, $10
-.Lc40_13:
+	mul $21, $14, $31
+	mthi $0
+	mtlo $6
+	sllv $16, $11, $11
+	sll $30, $22, 10
 # case 40 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7759,124 +7507,105 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 41
-	addiu $1, $0, 4
+	lui $1, 0xcf00
 	mthi $1
-	addiu $1, $0, 20
+	addiu $1, $0, 4
 	mtlo $1
-	addiu $1, $0, 7
-	lui $2, 0x3ff
-	ori $2, $2, 0xffff
-	addiu $3, $0, 4095
-	lui $4, 0x7
+	lui $1, 0xffb5
+	lui $2, 0x56cc
+	ori $2, $2, 0xeff0
+	lui $3, 0x64db
+	ori $3, $3, 0x3c0c
+	lui $4, 0x1fff
 	ori $4, $4, 0xffff
-	addiu $5, $0, 33
-	addiu $6, $0, -25
-	lui $7, 0x1d
-	lui $8, 0xff00
-	ori $8, $8, 0xff00
-	addiu $9, $0, -128
-	addiu $10, $0, -4
-	lui $11, 0x7
-	addiu $12, $0, 35
-	addiu $13, $0, 26
-	addiu $14, $0, -10
-	addiu $15, $0, 32
-	lui $16, 0x7c58
-	ori $16, $16, 0x5f82
-	addiu $17, $0, 2304
-	addiu $18, $0, 1
-	addiu $19, $0, 15
-	addiu $20, $0, 23
-	addiu $21, $0, -29
-	lui $22, 0x4000
-	ori $22, $22, 0x1
-	addiu $23, $0, 4096
-	lui $24, 0xad99
-	ori $24, $24, 0x478f
-	lui $25, 0x1234
-	ori $25, $25, 0x5678
-	lui $28, 0xff93
-	lui $30, 0x78fc
-	ori $30, $30, 0xc56b
-	lui $31, 0x3c24
-	ori $31, $31, 0xa744
+	addiu $5, $0, 0
+	lui $6, 0xffa1
+	addiu $7, $0, -58
+	lui $8, 0x6451
+	ori $8, $8, 0x990d
+	lui $9, 0xcfe3
+	ori $9, $9, 0x14d
+	lui $10, 0x1
+	ori $10, $10, 0xffff
+	lui $11, 0xc83c
+	ori $11, $11, 0xfd
+	addiu $12, $0, 20
+	addiu $13, $0, 129
+	lui $14, 0x4971
+	ori $14, $14, 0x7b2d
+	addiu $15, $0, -81
+	lui $16, 0x3fff
+	ori $16, $16, 0xffff
+	lui $17, 0xb600
+	addiu $18, $0, -6400
+	addiu $19, $0, 20992
+	lui $20, 0xadb8
+	ori $20, $20, 0x1a37
+	addiu $21, $0, 16
+	lui $22, 0xf26f
+	ori $22, $22, 0x6586
+	lui $23, 0xe1a0
+	ori $23, $23, 0xde20
+	lui $24, 0x7580
+	ori $24, $24, 0x11df
+	addiu $25, $0, 103
+	lui $28, 0xbe00
+	addiu $30, $0, -128
+	addiu $31, $0, 5
 # case 41 body
-	lui $24, %hi(scratch+214)
-	addiu $24, $24, %lo(scratch+214)
-	lh $30, -188($24)
-	addiu $4, $13, 255
-	j .Lc41_0
-	slti $3, $21, -32768
-	sll $12, $20, 21
-	slti $9, $17, 32767
+	ori $11, $24, 32768
+	blez $14, .Lc41_0
+	sllv $7, $16, $21
+	lui $11, 0xff00
 .Lc41_0:
-	ext $20, $16, 5, 4
-	mflo $4
-	lui $17, %hi(scratch+44)
-	addiu $17, $17, %lo(scratch+44)
-	sb $3, 0($17)
-	lui $6, %hi(scratch+40)
-	addiu $6, $6, %lo(scratch+40)
-	pref 1, 0($6)
-	lui $11, 0xff
-	lui $14, %hi(scratch-53)
-	addiu $14, $14, %lo(scratch-53)
-	sw $6, 81($14)
-	bltzal $3, .Lc41_1
-	sllv $5, $30, $24
-	sll $30, $31, 14
-	sll $17, $9, 31
+	srav $22, $2, $10
+	srlv $10, $11, $18
+	sllv $21, $17, $28
+	rotr $13, $15, 22
+	ssnop
+	ext $20, $9, 12, 15
+	blezl $14, .Lc41_1
+	sra $20, $22, 20
+	rotr $16, $23, 29
 .Lc41_1:
-	addiu $10, $0, 4
+	lui $14, %hi(scratch+51)
+	addiu $14, $14, %lo(scratch+51)
+	sw $0, -43($14)
+	lui $25, %hi(.Lc41_2)
+	addiu $25, $25, %lo(.Lc41_2)
+	jalr $25
+	srl $21, $12, 2
+	sra $16, $8, 7
+	andi $0, $11, 32767
 .Lc41_2:
-	sltiu $4, $0, -32768
-	xori $7, $0, 48516
-	addiu $10, $10, -1
-	bne $10, $0, .Lc41_2
-	xori $6, $8, 63364
-	srl $19, $24, 26
-	srl $9, $9, 12
-	lui $4, %hi(scratch-8)
-	addiu $4, $4, %lo(scratch-8)
-	pref 30, 64($4)
-	ext $3, $30, 2, 18
-	sll $21, $28, 20
-	srl $14, $4, 7
-	bnel $3, $3, .Lc41_3
-	sltu $4, $14, $13
-	rotrv $12, $6, $8
-	sltiu $6, $16, 1
+	lui $14, %hi(scratch+42)
+	addiu $14, $14, %lo(scratch+42)
+	sh $1, 0($14)
+	lui $3, %hi(scratch+40)
+	addiu $3, $3, %lo(scratch+40)
+	pref 25, 0($3)
+	lui $9, %hi(scratch+36)
+	addiu $9, $9, %lo(scratch+36)
+	sb $7, 0($9)
+	slt $1, $5, $19
+	bgezl $16, .Lc41_3
+	sra $14, $30, 14
+	sll $22, $13, 21
+	rotrv $19, $9, $14
 .Lc41_3:
-	bgez $14, .Lc41_4
-	lui $28, 0x23e4
-	lui $20, 0xff
+	lui $2, %hi(.Lc41_4)
+	addiu $2, $2, %lo(.Lc41_4)
+	jalr $9, $2
+	movn $15, $7, $25
+	rotr $17, $3, 23
 .Lc41_4:
-	lui $7, %hi(scratch-92)
-	addiu $7, $7, %lo(scratch-92)
-	lwl $8, 103($7)
-	ext $4, $0, 19, 5
-	lui $17, %hi(scratch+78)
-	addiu $17, $17, %lo(scratch+78)
-	pref 25, -68($17)
-	lui $24, %hi(scratch+63)
-	addiu $24, $24, %lo(scratch+63)
-	sh $9, -21($24)
-	addiu $9, $0, 5
-.Lc41_5:
-	lui $17, %hi(scratch+30)
-	addiu $17, $17, %lo(scratch+30)
-	lwr $2, 0($17)
-	wsbh $7, $21
-	srl $8, $22, 24
-	lui $21, %hi(scratch-169)
-	addiu $21, $21, %lo(scratch-169)
-	sw $23, 181($21)
-	mul $16, $2, $8
-	mthi $30
-	mtlo $31
-	addiu $9, $9, -1
-	bgtz $9, .Lc41_5
-	rotrv $15, $7, $20
+	lui $2, 0xce0d
+	lui $19, 0x8000
+	addiu $17, $0, -1
+	div $0, $19, $17
+	lui $23, %hi(scratch+64)
+	addiu $23, $23, %lo(scratch+64)
+	sb $10, -37($23)
 # case 41 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7920,148 +7649,127 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 42
-	lui $1, 0xa9d
-	ori $1, $1, 0xafb
+	addiu $1, $0, -18688
 	mthi $1
-	lui $1, 0x69db
-	ori $1, $1, 0xa3fd
+	addiu $1, $0, -28
 	mtlo $1
-	lui $1, 0xf100
-	lui $2, 0x200
-	addiu $3, $0, 511
-	lui $4, 0xe298
-	ori $4, $4, 0x3ce9
-	addiu $5, $0, -7
-	lui $6, 0x5f8
-	ori $6, $6, 0xfde4
-	addiu $7, $0, 32
-	addiu $8, $0, 30
-	lui $9, 0x700
-	lui $10, 0x4103
-	ori $10, $10, 0x746d
-	lui $11, 0x19f5
-	ori $11, $11, 0xa74f
-	addiu $12, $0, 31
-	addiu $13, $0, 32767
-	lui $14, 0x7fff
-	ori $14, $14, 0xfffe
-	lui $15, 0x1fff
-	ori $15, $15, 0xffff
-	addiu $16, $0, 2049
-	addiu $17, $0, -21
-	addiu $18, $0, 18
-	lui $19, 0x8765
-	ori $19, $19, 0x4321
-	addiu $20, $0, -1
-	lui $21, 0xaa6f
-	ori $21, $21, 0x1e8f
-	addiu $22, $0, 257
-	lui $23, 0x44ae
-	ori $23, $23, 0x8165
-	lui $24, 0x8000
-	lui $25, 0x7ba9
-	ori $25, $25, 0xb55
-	lui $28, 0x7fff
-	ori $28, $28, 0xffff
-	lui $30, 0x16e
-	ori $30, $30, 0xe605
-	lui $31, 0x1ff
-	ori $31, $31, 0xffff
+	addiu $1, $0, 16383
+	addiu $2, $0, 3
+	lui $3, 0x200
+	lui $4, 0x10
+	ori $4, $4, 0x1
+	lui $5, 0x949e
+	ori $5, $5, 0x6e6b
+	addiu $6, $0, 5
+	addiu $7, $0, -2
+	addiu $8, $0, -32768
+	addiu $9, $0, 255
+	lui $10, 0xf5a
+	ori $10, $10, 0x64db
+	addiu $11, $0, 40
+	addiu $12, $0, 0
+	lui $13, 0x5555
+	ori $13, $13, 0x5555
+	lui $14, 0x3c9f
+	ori $14, $14, 0x450c
+	addiu $15, $0, -4
+	addiu $16, $0, -31744
+	addiu $17, $0, -19712
+	lui $18, 0x227a
+	ori $18, $18, 0x4605
+	addiu $19, $0, -3
+	lui $20, 0x3
+	ori $20, $20, 0xffff
+	addiu $21, $0, 0
+	addiu $22, $0, -1
+	lui $23, 0xa2b
+	ori $23, $23, 0x901b
+	lui $24, 0xff
+	ori $24, $24, 0xffff
+	addiu $25, $0, 19
+	addiu $28, $0, 33
+	lui $30, 0xfff
+	ori $30, $30, 0xffff
+	addiu $31, $0, 31
 # case 42 body
-	lui $31, 0x5a29
-	lui $20, %hi(scratch+62)
-	addiu $20, $20, %lo(scratch+62)
-	lhu $24, 0($20)
-	lui $22, 0x8000
-	divu $0, $3, $22
-	lui $15, %hi(scratch+11)
-	addiu $15, $15, %lo(scratch+11)
-	lb $18, 0($15)
-	lui $12, %hi(scratch+128)
-	addiu $12, $12, %lo(scratch+128)
-	ll $30, -68($12)
-	srl $2, $30, 6
-	or $10, $25, $20
-	sc $14, -68($12)
-	madd $16, $19
-	bgezal $3, .Lc42_0
-	xori $3, $19, 65535
-	srav $12, $30, $3
+	addiu $21, $0, 3
 .Lc42_0:
-	addiu $5, $0, 6
+	ins $28, $12, 9, 10
+	lui $17, %hi(scratch+45)
+	addiu $17, $17, %lo(scratch+45)
+	lbu $12, -18($17)
+	ori $10, $28, 1179
+	bgtzl $17, .Lc42_1
+	xori $15, $24, 20795
+	sra $22, $18, 7
+	lui $30, 0x8000
 .Lc42_1:
-	ext $28, $14, 8, 18
-	ori $30, $12, 32767
-	ori $14, $15, 34925
-	ins $4, $15, 5, 25
-	addiu $5, $5, -1
-	bgtz $5, .Lc42_1
-	srl $25, $9, 4
-	lui $19, 0x67f4
-	rotr $12, $23, 18
-	srlv $4, $15, $5
-	lui $28, %hi(scratch+201)
-	addiu $28, $28, %lo(scratch+201)
-	pref 4, -177($28)
-	bltzal $0, .Lc42_2
-	rotrv $14, $19, $2
-	sra $12, $24, 8
-	addiu $1, $14, -20250
+	addiu $21, $21, -1
+	bne $21, $0, .Lc42_0
+	srlv $2, $28, $28
+	ehb
+	rdhwr $8, $1
+	addiu $28, $0, 1
 .Lc42_2:
-	sltu $20, $2, $24
-	rotr $14, $23, 26
-	ext $7, $10, 18, 10
-	mult $16, $4
-	lui $4, %hi(scratch+39)
-	addiu $4, $4, %lo(scratch+39)
-	lwr $8, 0($4)
-	lui $12, %hi(scratch-75)
-	addiu $12, $12, %lo(scratch-75)
-	pref 1, 137($12)
-	lui $23, %hi(.Lc42_3)
-	addiu $23, $23, %lo(.Lc42_3)
-	jr $23
-	xori $17, $6, 32767
-	movz $17, $28, $21
-	rotr $8, $9, 0
+	ins $14, $7, 13, 2
+	srav $31, $21, $18
+	andi $2, $4, 18222
+	rotr $18, $2, 29
+	addiu $28, $28, -1
+	bne $28, $0, .Lc42_2
+	lui $19, 0xff00
+	jal .Lc42_3
+	sltiu $16, $21, -25503
+	rotrv $6, $5, $10
+	sllv $13, $16, $22
 .Lc42_3:
-	addiu $6, $0, 1
+	srlv $24, $5, $6
+	lui $8, %hi(.Lc42_4)
+	addiu $8, $8, %lo(.Lc42_4)
+	jalr $18, $8
+	lui $5, 0x49b
+	rotr $1, $28, 28
 .Lc42_4:
-	bne $14, $11, .Lc42_5
-	rotr $20, $25, 19
-	or $9, $20, $21
+	seh $7, $16
+	bgezall $16, .Lc42_5
+	subu $31, $30, $24
+	sltu $31, $3, $2
+	srav $9, $1, $18
 .Lc42_5:
-	lui $3, %hi(scratch+16)
-	addiu $3, $3, %lo(scratch+16)
-	lh $9, 0($3)
-	srav $12, $23, $8
-	addiu $6, $6, -1
-	bgtz $6, .Lc42_4
-	xori $13, $31, 255
-	sra $22, $25, 27
-	wsbh $5, $28
-	srl $16, $24, 1
-	lui $12, %hi(scratch-160)
-	addiu $12, $12, %lo(scratch-160)
-	lb $0, 167($12)
-	addiu $10, $0, 1
+	seh $11, $1
+	j .Lc42_6
+	srav $13, $20, $2
+	srlv $11, $12, $9
+	lui $20, 0xef37
 .Lc42_6:
-	addu $30, $8, $24
-	lui $20, %hi(scratch+141)
-	addiu $20, $20, %lo(scratch+141)
-	lb $4, -123($20)
-	bgtz $7, .Lc42_7
-	lui $15, 0xffff
-	sllv $2, $9, $3
+	addiu $23, $0, 5
 .Lc42_7:
-	bgtzl $9, .Lc42_8
-	srl $24, $15, 24
-	or $25, $20, $5
-	xori $11, $17, 36202
+	lui $4, %hi(scratch)
+	addiu $4, $4, %lo(scratch)
+	sh $24, 0($4)
+	blezl $3, .Lc42_8
+	lui $17, 0xf356
+	sltu $28, $28, $10
 .Lc42_8:
-	addiu $10, $10, -1
-	bgtz $10, .Lc42_6
-	slti $12, $8, -2040
+	bnel $1, $1, .Lc42_9
+	subu $24, $7, $16
+	addiu $24, $2, -30497
+.Lc42_9:
+	lui $13, %hi(scratch+172)
+	addiu $13, $13, %lo(scratch+172)
+	lbu $5, -151($13)
+	addiu $23, $23, -1
+	bgtz $23, .Lc42_7
+	srlv $14, $12, $18
+	ext $21, $25, 9, 16
+	lui $6, %hi(scratch+182)
+	addiu $6, $6, %lo(scratch+182)
+	synci -161($6)
+	bgez $20, .Lc42_10
+	rotrv $23, $3, $17
+	lui $0, 0xe961
+.Lc42_10:
+	lui $28, 0xa425
 # case 42 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8105,102 +7813,96 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 43
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	lui $1, 0x9777
+	ori $1, $1, 0x1721
 	mthi $1
-	lui $1, 0x21cd
-	ori $1, $1, 0x2748
+	lui $1, 0xac10
+	ori $1, $1, 0xfbff
 	mtlo $1
-	addiu $1, $0, 32767
-	lui $2, 0x80
-	lui $3, 0x8765
-	ori $3, $3, 0x4321
-	lui $4, 0xb000
-	lui $5, 0xf962
-	ori $5, $5, 0x1b03
-	lui $6, 0xf758
-	ori $6, $6, 0x15a5
-	addiu $7, $0, -3
-	lui $8, 0x20
-	lui $9, 0xa
-	addiu $10, $0, 32767
-	lui $11, 0x51be
-	ori $11, $11, 0x7395
-	addiu $12, $0, 1
-	lui $13, 0x1
-	ori $13, $13, 0x1
-	addiu $14, $0, -20
-	addiu $15, $0, 17
-	lui $16, 0x89ef
-	ori $16, $16, 0x2dbc
-	lui $17, 0xd54d
-	ori $17, $17, 0x312c
+	lui $1, 0xc22c
+	ori $1, $1, 0x835f
+	lui $2, 0xff
+	ori $2, $2, 0xff
+	lui $3, 0x4312
+	ori $3, $3, 0xe089
+	lui $4, 0xedd5
+	ori $4, $4, 0x19f5
+	lui $5, 0x24
+	lui $6, 0x0
+	ori $6, $6, 0xffff
+	addiu $7, $0, 36
+	lui $8, 0xde3d
+	ori $8, $8, 0xcf65
+	addiu $9, $0, 66
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	lui $11, 0x8000
+	lui $12, 0x8
+	ori $12, $12, 0x1
+	addiu $13, $0, 1
+	lui $14, 0xb4b9
+	ori $14, $14, 0xc882
+	addiu $15, $0, -23
+	addiu $16, $0, 32
+	addiu $17, $0, -7
 	lui $18, 0x1
-	lui $19, 0x78a0
-	ori $19, $19, 0xca23
-	addiu $20, $0, 1
-	addiu $21, $0, 11
-	addiu $22, $0, 1
-	lui $23, 0xd911
-	ori $23, $23, 0xc8e1
-	lui $24, 0x16f1
-	ori $24, $24, 0xef98
-	addiu $25, $0, -4
-	lui $28, 0x4e4
-	ori $28, $28, 0x11
-	addiu $30, $0, 255
-	addiu $31, $0, -3
+	lui $19, 0xaaaa
+	ori $19, $19, 0xaaaa
+	addiu $20, $0, 3
+	addiu $21, $0, 1
+	lui $22, 0x31a0
+	ori $22, $22, 0x54ad
+	lui $23, 0x1ff
+	ori $23, $23, 0xffff
+	lui $24, 0x5da3
+	ori $24, $24, 0xf1bf
+	addiu $25, $0, 23
+	lui $28, 0x8
+	ori $28, $28, 0x1
+	lui $30, 0x68
+	lui $31, 0xa933
+	ori $31, $31, 0x7b1e
 # case 43 body
-	srl $12, $4, 8
-	addiu $12, $0, 6
+	lui $3, %hi(scratch+44)
+	addiu $3, $3, %lo(scratch+44)
+	ll $17, 0($3)
+	sc $2, 0($3)
+	lui $2, %hi(.Lc43_0)
+	addiu $2, $2, %lo(.Lc43_0)
+	jalr $15, $2
+	srav $8, $5, $15
+	ori $3, $22, 45017
+	andi $22, $13, 12865
 .Lc43_0:
-	lui $18, %hi(.Lc43_1)
-	addiu $18, $18, %lo(.Lc43_1)
-	jr $18
-	sltiu $2, $20, -32768
-	rotr $9, $3, 4
-	movz $2, $16, $22
+	ext $24, $3, 30, 1
+	srl $14, $5, 1
+	lui $8, %hi(.Lc43_1)
+	addiu $8, $8, %lo(.Lc43_1)
+	jalr $8
+	xor $11, $19, $28
+	lui $2, 0x8000
 .Lc43_1:
-	lui $22, %hi(scratch-51)
-	addiu $22, $22, %lo(scratch-51)
-	lwl $30, 82($22)
-	andi $23, $2, 65535
-	lui $28, %hi(.Lc43_2)
-	addiu $28, $28, %lo(.Lc43_2)
-	jr $28
-	sltiu $14, $16, -10497
-	and $6, $9, $7
+	lui $20, %hi(.Lc43_2)
+	addiu $20, $20, %lo(.Lc43_2)
+	jalr $6, $20
+	ori $13, $8, 0
+	or $3, $18, $7
 .Lc43_2:
-	bgtzl $8, .Lc43_3
-	sll $28, $20, 1
-	lui $18, 0xf452
-	xor $20, $6, $12
+	addu $10, $5, $0
+	bne $5, $10, .Lc43_3
+	srl $0, $11, 19
+	sltu $6, $18, $18
 .Lc43_3:
-	addiu $12, $12, -1
-	bgtz $12, .Lc43_0
-	srlv $25, $24, $9
-	srl $3, $14, 17
-	sll $1, $21, 8
-	srlv $3, $4, $13
-	sra $5, $1, 6
-	lui $18, %hi(.Lc43_4)
-	addiu $18, $18, %lo(.Lc43_4)
-	jr $18
-	srlv $30, $8, $3
-	xor $24, $11, $24
-	slti $5, $9, -1
-.Lc43_4:
-	lui $21, 0x107b
-	lui $31, %hi(scratch-96)
-	addiu $31, $31, %lo(scratch-96)
-	sw $3, 132($31)
-	sra $18, $24, 9
-	srlv $8, $19, $19
-	lui $5, %hi(scratch+20)
-	addiu $5, $5, %lo(scratch+20)
-	sb $7, 0($5)
-	movn $1, $7, $12
-	mult $13, $3
+	lui $1, %hi(scratch+57)
+	addiu $1, $1, %lo(scratch+57)
+	lwl $13, 0($1)
+	lui $23, %hi(scratch+59)
+	addiu $23, $23, %lo(scratch+59)
+	sb $23, 0($23)
+	ins $14, $14, 5, 25
+	lui $6, %hi(scratch-44)
+	addiu $6, $6, %lo(scratch-44)
+	pref 5, 76($6)
 # case 43 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8244,103 +7946,120 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 44
-	addiu $1, $0, -22
+	lui $1, 0x41a7
+	ori $1, $1, 0x6f69
 	mthi $1
-	lui $1, 0x3ff
+	lui $1, 0x0
 	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0x2
-	ori $1, $1, 0x1
-	lui $2, 0x2555
-	ori $2, $2, 0x462a
-	addiu $3, $0, 17
-	lui $4, 0xe66b
-	ori $4, $4, 0xb6fc
-	lui $5, 0x7d00
-	lui $6, 0xff00
-	ori $6, $6, 0xff00
-	lui $7, 0x3486
-	ori $7, $7, 0xf88
-	addiu $8, $0, 2047
-	lui $9, 0x6646
-	ori $9, $9, 0x2663
-	lui $10, 0x5b3c
-	ori $10, $10, 0xe2bc
-	lui $11, 0x1
-	lui $12, 0x5555
-	ori $12, $12, 0x5555
-	lui $13, 0x659e
-	ori $13, $13, 0xed85
-	lui $14, 0xb59
-	ori $14, $14, 0x9c39
-	addiu $15, $0, 31
-	lui $16, 0x7133
-	ori $16, $16, 0x16b4
-	lui $17, 0x3
-	ori $17, $17, 0xffff
-	addiu $18, $0, -32768
-	lui $19, 0xddc3
-	ori $19, $19, 0xa5a5
-	addiu $20, $0, -99
-	addiu $21, $0, 1
-	addiu $22, $0, -8
-	lui $23, 0xf740
-	ori $23, $23, 0x6abf
-	lui $24, 0x8136
-	ori $24, $24, 0x6733
-	lui $25, 0xe4eb
-	ori $25, $25, 0x5fba
-	addiu $28, $0, 8191
-	lui $30, 0x9979
-	ori $30, $30, 0x10b3
-	lui $31, 0x6073
-	ori $31, $31, 0x8d39
+	lui $1, 0xeea5
+	ori $1, $1, 0xbb9b
+	addiu $2, $0, 4096
+	lui $3, 0xad99
+	ori $3, $3, 0x478f
+	lui $4, 0x1234
+	ori $4, $4, 0x5678
+	lui $5, 0xff93
+	lui $6, 0x78fc
+	ori $6, $6, 0xc56b
+	lui $7, 0x3c24
+	ori $7, $7, 0xa744
+	lui $8, 0x866b
+	ori $8, $8, 0xf815
+	lui $9, 0x29e9
+	ori $9, $9, 0x944f
+	addiu $10, $0, 8192
+	lui $11, 0x1234
+	ori $11, $11, 0x5678
+	lui $12, 0x2d
+	ori $12, $12, 0x44bf
+	lui $13, 0x6c67
+	ori $13, $13, 0xeda
+	addiu $14, $0, 40
+	addiu $15, $0, -32768
+	addiu $16, $0, 255
+	lui $17, 0xb19c
+	ori $17, $17, 0xc9dd
+	addiu $18, $0, 9
+	lui $19, 0x1
+	ori $19, $19, 0x1
+	addiu $20, $0, 31
+	lui $21, 0x2
+	ori $21, $21, 0x1
+	addiu $22, $0, 8704
+	lui $23, 0x40
+	lui $24, 0x147b
+	ori $24, $24, 0xe73d
+	addiu $25, $0, 31
+	lui $28, 0xffd7
+	addiu $30, $0, -33
+	addiu $31, $0, -30
 # case 44 body
-	addiu $28, $16, 9266
-	rotrv $23, $23, $18
-	lui $1, %hi(.Lc44_0)
-	addiu $1, $1, %lo(.Lc44_0)
-	jalr.hb $1
-	ori $1, $21, 32768
-	rotr $9, $28, 21
-	srl $13, $31, 14
+	bgtz $22, .Lc44_0
+	andi $17, $13, 65535
+	movz $6, $18, $5
 .Lc44_0:
-	addiu $22, $0, 6
+	subu $6, $10, $8
+	addiu $17, $0, 3
 .Lc44_1:
-	bltzall $6, .Lc44_2
-	lui $10, 0x5174
-	srav $21, $1, $3
+	ins $7, $20, 30, 2
+	addiu $7, $23, -256
+	mthi $4
+	addiu $17, $17, -1
+	bgtz $17, .Lc44_1
+	lui $31, 0x7fff
+	nor $31, $28, $9
+	addu $10, $19, $0
+	bnel $19, $10, .Lc44_2
+	subu $5, $19, $23
+	sllv $5, $8, $19
+	lui $6, 0x8000
 .Lc44_2:
-	srl $17, $9, 2
-	addiu $22, $22, -1
-	bgtz $22, .Lc44_1
-	sra $4, $7, 23
-	slt $7, $14, $16
-	lui $11, %hi(scratch)
-	addiu $11, $11, %lo(scratch)
-	lw $13, 0($11)
-	lui $1, %hi(.Lc44_3)
-	addiu $1, $1, %lo(.Lc44_3)
-	jr $1
-	xori $23, $24, 32768
-	rotr $19, $30, 18
-	lui $25, 0x7fff
+	addiu $2, $0, 4
 .Lc44_3:
-	lui $30, %hi(scratch+197)
-	addiu $30, $30, %lo(scratch+197)
-	sw $12, -137($30)
-	lui $31, %hi(scratch-10)
-	addiu $31, $31, %lo(scratch-10)
-	swl $28, 41($31)
-	swr $28, 38($31)
-	ins $13, $25, 31, 1
-	rotrv $9, $18, $3
-	sra $16, $8, 31
-	bgez $18, .Lc44_4
-	lui $4, 0x1d
-	xor $10, $28, $20
-	sll $0, $11, 1
+	bal .Lc44_4
+	lui $7, 0xeda0
+	srlv $11, $30, $22
+	movn $30, $19, $17
 .Lc44_4:
+	ext $17, $22, 7, 2
+	lui $7, 0x1
+	addiu $2, $2, -1
+	bne $2, $0, .Lc44_3
+	ori $3, $12, 32768
+	lui $5, %hi(scratch+2)
+	addiu $5, $5, %lo(scratch+2)
+	lhu $31, 0($5)
+	sltu $4, $14, $13
+	bgezal $5, .Lc44_5
+	sll $21, $11, 26
+	nor $6, $17, $16
+.Lc44_5:
+	lui $14, %hi(scratch-115)
+	addiu $14, $14, %lo(scratch-115)
+	ll $17, 119($14)
+	srav $6, $24, $14
+	srav $4, $5, $18
+	sc $13, 119($14)
+	addiu $8, $0, 2
+.Lc44_6:
+	blez $3, .Lc44_7
+	movz $14, $16, $4
+	srlv $25, $13, $24
+.Lc44_7:
+	lui $13, %hi(scratch-108)
+	addiu $13, $13, %lo(scratch-108)
+	swl $8, 136($13)
+	addiu $8, $8, -1
+	bgtz $8, .Lc44_6
+	ori $20, $7, 1
+	lui $21, 0xffff
+	ins $22, $10, 10, 7
+	bltzl $6, .Lc44_8
+	rotrv $23, $4, $8
+	and $31, $20, $9
+	lui $8, 0xe176
+.Lc44_8:
 # case 44 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8384,143 +8103,166 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 45
-	lui $1, 0x2c21
-	ori $1, $1, 0xdc6f
+	addiu $1, $0, 128
 	mthi $1
-	lui $1, 0xfd0e
-	ori $1, $1, 0xd25
+	lui $1, 0x20
 	mtlo $1
-	lui $1, 0x7900
-	lui $2, 0xedf5
-	ori $2, $2, 0x2ec4
-	addiu $3, $0, -28
-	addiu $4, $0, -66
-	lui $5, 0xff00
-	ori $5, $5, 0xff00
-	addiu $6, $0, -3584
-	addiu $7, $0, 32767
-	addiu $8, $0, -32768
-	addiu $9, $0, 58
-	lui $10, 0x8000
-	ori $10, $10, 0x1
-	addiu $11, $0, 22
-	addiu $12, $0, -128
-	addiu $13, $0, 13
-	lui $14, 0x20
-	ori $14, $14, 0x1
-	lui $15, 0x2d6
-	ori $15, $15, 0x589d
-	lui $16, 0x53b8
-	ori $16, $16, 0xa9bd
-	addiu $17, $0, -11264
-	addiu $18, $0, 64
-	addiu $19, $0, -40
-	addiu $20, $0, 32
-	addiu $21, $0, 8
-	lui $22, 0x5555
-	ori $22, $22, 0x5555
-	addiu $23, $0, 25
-	lui $24, 0x2eff
-	ori $24, $24, 0xd7db
-	addiu $25, $0, 15
-	lui $28, 0x4a75
-	ori $28, $28, 0xd4eb
-	lui $30, 0x5c5
-	ori $30, $30, 0x5270
-	addiu $31, $0, 128
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
+	addiu $2, $0, -1
+	addiu $3, $0, 511
+	lui $4, 0xe298
+	ori $4, $4, 0x3ce9
+	addiu $5, $0, -7
+	lui $6, 0x5f8
+	ori $6, $6, 0xfde4
+	addiu $7, $0, 32
+	addiu $8, $0, 30
+	lui $9, 0x700
+	lui $10, 0x4103
+	ori $10, $10, 0x746d
+	lui $11, 0x19f5
+	ori $11, $11, 0xa74f
+	addiu $12, $0, 31
+	addiu $13, $0, 32767
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	lui $15, 0x1fff
+	ori $15, $15, 0xffff
+	addiu $16, $0, 2049
+	addiu $17, $0, -21
+	addiu $18, $0, 18
+	lui $19, 0x8765
+	ori $19, $19, 0x4321
+	addiu $20, $0, -1
+	lui $21, 0xaa6f
+	ori $21, $21, 0x1e8f
+	addiu $22, $0, 257
+	lui $23, 0x44ae
+	ori $23, $23, 0x8165
+	lui $24, 0x8000
+	lui $25, 0x7ba9
+	ori $25, $25, 0xb55
+	lui $28, 0x7fff
+	ori $28, $28, 0xffff
+	lui $30, 0x16e
+	ori $30, $30, 0xe605
+	lui $31, 0x1ff
+	ori $31, $31, 0xffff
 # case 45 body
-	lui $22, %hi(scratch+7)
-	addiu $22, $22, %lo(scratch+7)
-	lwr $7, 0($22)
-	lwl $7, 3($22)
-	lui $28, %hi(scratch+23)
-	addiu $28, $28, %lo(scratch+23)
-	swl $28, 32($28)
-	ins $7, $1, 14, 2
-	rotrv $22, $10, $21
-	bltzall $7, .Lc45_0
-	rotrv $10, $12, $12
-	sllv $20, $17, $5
-	srav $9, $23, $31
+	lui $31, 0x5a29
+	lui $20, %hi(scratch+62)
+	addiu $20, $20, %lo(scratch+62)
+	lhu $24, 0($20)
+	lui $22, 0x8000
+	divu $0, $3, $22
+	lui $15, %hi(scratch+11)
+	addiu $15, $15, %lo(scratch+11)
+	lb $18, 0($15)
+	lui $12, %hi(scratch+128)
+	addiu $12, $12, %lo(scratch+128)
+	ll $30, -68($12)
+	srl $2, $30, 6
+	or $10, $25, $20
+	sc $14, -68($12)
+	lui $8, %hi(scratch-63)
+	addiu $8, $8, %lo(scratch-63)
+	pref 1, 71($8)
+	addiu $4, $0, 5
 .Lc45_0:
-	addiu $24, $0, 2
+	lui $3, %hi(.Lc45_1)
+	addiu $3, $3, %lo(.Lc45_1)
+	jalr $3
+	slt $14, $6, $19
+	rotr $24, $4, 30
 .Lc45_1:
-	bgtzl $22, .Lc45_2
-	sra $17, $16, 22
-	xori $11, $10, 15662
-	slti $8, $2, 9808
+	lui $31, %hi(scratch+45)
+	addiu $31, $31, %lo(scratch+45)
+	lbu $5, 2($31)
+	lui $16, %hi(.Lc45_2)
+	addiu $16, $16, %lo(.Lc45_2)
+	jalr $16
+	srl $13, $5, 22
+	srlv $16, $19, $20
+	lui $12, 0xff00
 .Lc45_2:
-	lui $8, %hi(.Lc45_3)
-	addiu $8, $8, %lo(.Lc45_3)
-	jalr $14, $8
-	sllv $30, $21, $31
-	srav $18, $9, $10
+	sra $16, $8, 28
+	and $25, $11, $18
+	addiu $4, $4, -1
+	bgtz $4, .Lc45_0
+	sltiu $1, $16, 255
+	lui $4, %hi(scratch+58)
+	addiu $4, $4, %lo(scratch+58)
+	lh $6, 0($4)
+	lui $28, %hi(scratch+201)
+	addiu $28, $28, %lo(scratch+201)
+	pref 4, -177($28)
+	bltzal $0, .Lc45_3
+	rotrv $14, $19, $2
+	sra $12, $24, 8
+	addiu $1, $14, -20250
 .Lc45_3:
-	bnel $20, $18, .Lc45_4
-	xori $7, $16, 32768
-	ori $17, $6, 59472
+	sltu $20, $2, $24
+	rotr $14, $23, 26
+	ext $7, $10, 18, 10
+	mult $16, $4
+	lui $4, %hi(scratch+39)
+	addiu $4, $4, %lo(scratch+39)
+	lwr $8, 0($4)
+	lui $12, %hi(scratch-75)
+	addiu $12, $12, %lo(scratch-75)
+	pref 1, 137($12)
+	lui $23, %hi(.Lc45_4)
+	addiu $23, $23, %lo(.Lc45_4)
+	jr $23
+	xori $17, $6, 32767
+	movz $17, $28, $21
+	rotr $8, $9, 0
 .Lc45_4:
-	bne $20, $31, .Lc45_5
-	movn $18, $16, $9
-	sltu $12, $10, $4
+	addiu $6, $0, 1
 .Lc45_5:
-	lui $11, %hi(.Lc45_6)
-	addiu $11, $11, %lo(.Lc45_6)
-	jalr $1, $11
-	addiu $5, $15, -32768
-	rotr $8, $1, 22
+	bne $14, $11, .Lc45_6
+	rotr $20, $25, 19
+	or $9, $20, $21
 .Lc45_6:
-	addiu $24, $24, -1
-	bne $24, $0, .Lc45_1
-	addu $7, $3, $13
-	rotrv $22, $17, $13
-	movz $22, $14, $17
-	lui $21, %hi(scratch+4)
-	addiu $21, $21, %lo(scratch+4)
-	pref 7, 0($21)
-	lui $3, %hi(scratch+74)
-	addiu $3, $3, %lo(scratch+74)
-	ll $5, -22($3)
-	lui $28, 0xffff
-	lui $24, 0xff00
-	sc $12, -22($3)
-	mul $16, $10, $2
-	mthi $3
-	mtlo $15
-	lui $18, %hi(scratch+20)
-	addiu $18, $18, %lo(scratch+20)
-	swr $20, 34($18)
-	wsbh $25, $12
-	slti $30, $18, 3227
-	blezl $13, .Lc45_7
-	slti $16, $20, 14235
-	srlv $28, $15, $2
+	lui $3, %hi(scratch+16)
+	addiu $3, $3, %lo(scratch+16)
+	lh $9, 0($3)
+	srav $12, $23, $8
+	addiu $6, $6, -1
+	bgtz $6, .Lc45_5
+	xori $13, $31, 255
+	sra $22, $25, 27
+	wsbh $5, $28
+	srl $16, $24, 1
+	lui $12, %hi(scratch-160)
+	addiu $12, $12, %lo(scratch-160)
+	lb $0, 167($12)
+	addiu $10, $0, 1
 .Lc45_7:
-	addiu $24, $0, -3391
-	addiu $2, $0, 1
+	addu $30, $8, $24
+	lui $20, %hi(scratch+141)
+	addiu $20, $20, %lo(scratch+141)
+	lb $4, -123($20)
+	bgtz $7, .Lc45_8
+	lui $15, 0xffff
+	sllv $2, $9, $3
 .Lc45_8:
-	mflo $8
-	lui $25, %hi(.Lc45_9)
-	addiu $25, $25, %lo(.Lc45_9)
-	jr $25
-	sra $5, $9, 19
-	movz $5, $4, $10
+	bgtzl $9, .Lc45_9
+	srl $24, $15, 24
+	or $25, $20, $5
+	xori $11, $17, 36202
 .Lc45_9:
-	and $24, $14, $7
-	beql $9, $31, .Lc45_10
-	sllv $30, $21, $31
-	slt $9, $15, $21
-	lui $23, 0x62d8
+	addiu $10, $10, -1
+	bgtz $10, .Lc45_7
+	slti $12, $8, -2040
+	rotrv $4, $13, $13
+	addu $18, $20, $0
+	beq $20, $18, .Lc45_10
+	lui $31, 0x2533
+	sra $16, $1, 13
 .Lc45_10:
-	lui $21, %hi(.Lc45_11)
-	addiu $21, $21, %lo(.Lc45_11)
-	jalr.hb $21
-	sltiu $9, $8, 0
-	sltiu $6, $7, -27559
-.Lc45_11:
-	addiu $2, $2, -1
-	bne $2, $0, .Lc45_8
-	lui $21, 0x9a3f
+	rotr $12, $0, 11
 # case 45 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8564,182 +8306,129 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 46
-	lui $1, 0x1800
+	lui $1, 0x1
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0x324e
-	ori $1, $1, 0x8767
+	addiu $1, $0, -20
 	mtlo $1
-	lui $1, 0x3336
-	ori $1, $1, 0x97a9
-	lui $2, 0x323c
-	ori $2, $2, 0x7e51
-	lui $3, 0x5555
-	ori $3, $3, 0x5555
-	addiu $4, $0, 32
-	addiu $5, $0, -26368
-	lui $6, 0x4000
-	ori $6, $6, 0x1
-	lui $7, 0x9dd9
-	ori $7, $7, 0x400d
-	lui $8, 0x8765
-	ori $8, $8, 0x4321
-	lui $9, 0x1f06
-	ori $9, $9, 0xdd12
-	addiu $10, $0, -7
-	lui $11, 0x5555
-	ori $11, $11, 0x5555
-	addiu $12, $0, -78
-	lui $13, 0x7979
-	ori $13, $13, 0x703d
-	lui $14, 0xb2e8
-	ori $14, $14, 0x6aee
-	addiu $15, $0, -16
-	addiu $16, $0, 1023
-	lui $17, 0xda79
-	ori $17, $17, 0xe708
-	addiu $18, $0, 17
-	addiu $19, $0, -5
-	lui $20, 0x0
-	ori $20, $20, 0xffff
-	lui $21, 0xa17e
-	ori $21, $21, 0xbad8
-	lui $22, 0xb51b
-	ori $22, $22, 0xb348
-	lui $23, 0x2aec
-	ori $23, $23, 0xa388
-	addiu $24, $0, 4
-	addiu $25, $0, -1
-	lui $28, 0x7ff
-	ori $28, $28, 0xffff
-	addiu $30, $0, 25
-	lui $31, 0x6c00
+	addiu $1, $0, 17
+	lui $2, 0x89ef
+	ori $2, $2, 0x2dbc
+	lui $3, 0xd54d
+	ori $3, $3, 0x312c
+	lui $4, 0x1
+	lui $5, 0x78a0
+	ori $5, $5, 0xca23
+	addiu $6, $0, 1
+	addiu $7, $0, 11
+	addiu $8, $0, 1
+	lui $9, 0xd911
+	ori $9, $9, 0xc8e1
+	lui $10, 0x16f1
+	ori $10, $10, 0xef98
+	addiu $11, $0, -4
+	lui $12, 0x4e4
+	ori $12, $12, 0x11
+	addiu $13, $0, 255
+	addiu $14, $0, -3
+	addiu $15, $0, -40
+	addiu $16, $0, 27136
+	addiu $17, $0, 15
+	lui $18, 0x6794
+	ori $18, $18, 0xf7aa
+	lui $19, 0xca22
+	ori $19, $19, 0x8613
+	lui $20, 0xbca6
+	ori $20, $20, 0x9929
+	addiu $21, $0, -12544
+	addiu $22, $0, 33
+	addiu $23, $0, 31
+	lui $24, 0x10
+	ori $24, $24, 0x1
+	lui $25, 0xfff
+	ori $25, $25, 0xffff
+	addiu $28, $0, -1
+	addiu $30, $0, -128
+	lui $31, 0x1
 # case 46 body
-	rdhwr $19, $1
-	bgez $14, .Lc46_0
-	and $21, $11, $8
-	srlv $15, $8, $6
-	sllv $30, $5, $9
+	lui $22, %hi(scratch-51)
+	addiu $22, $22, %lo(scratch-51)
+	lwl $30, 82($22)
+	andi $3, $2, 7823
+	lui $20, %hi(.Lc46_0)
+	addiu $20, $20, %lo(.Lc46_0)
+	jalr $11, $20
+	slti $8, $10, -1
+	sllv $2, $17, $8
 .Lc46_0:
-	lui $6, %hi(scratch+95)
-	addiu $6, $6, %lo(scratch+95)
-	pref 7, -95($6)
-	lui $25, %hi(scratch-9)
-	addiu $25, $25, %lo(scratch-9)
-	sh $30, 15($25)
-	addiu $17, $0, 2
+	lui $1, %hi(scratch+40)
+	addiu $1, $1, %lo(scratch+40)
+	ll $31, 0($1)
+	sra $13, $20, 7
+	sc $31, 0($1)
+	lui $16, %hi(scratch+123)
+	addiu $16, $16, %lo(scratch+123)
+	sh $5, -69($16)
+	lui $8, %hi(scratch+228)
+	addiu $8, $8, %lo(scratch+228)
+	lwl $17, -197($8)
+	addu $8, $5, $11
+	lui $20, %hi(scratch+29)
+	addiu $20, $20, %lo(scratch+29)
+	lb $21, 0($20)
+	addu $17, $22, $18
+	ext $8, $3, 11, 10
+	bgez $1, .Lc46_1
+	lui $24, 0xb2dd
+	sll $3, $22, 7
+	lui $21, 0x107b
 .Lc46_1:
-	lui $22, %hi(.Lc46_2)
-	addiu $22, $22, %lo(.Lc46_2)
-	jalr $22
-	slt $19, $3, $5
-	sra $13, $6, 2
+	lui $31, %hi(scratch-96)
+	addiu $31, $31, %lo(scratch-96)
+	sw $3, 132($31)
+	sra $18, $24, 9
+	srlv $8, $19, $19
+	lui $5, %hi(scratch+20)
+	addiu $5, $5, %lo(scratch+20)
+	sb $7, 0($5)
+	movn $1, $7, $12
+	mult $13, $3
+	srlv $5, $11, $16
+	lui $5, %hi(scratch-121)
+	addiu $5, $5, %lo(scratch-121)
+	synci 136($5)
+	lui $18, %hi(scratch+158)
+	addiu $18, $18, %lo(scratch+158)
+	lb $11, -118($18)
+	sltiu $5, $16, -256
+	lui $21, %hi(scratch+2)
+	addiu $21, $21, %lo(scratch+2)
+	synci 0($21)
+	addiu $13, $0, 3
 .Lc46_2:
-	and $4, $1, $6
-	sllv $19, $21, $12
-	srl $5, $0, 6
-	ext $7, $18, 1, 7
-	addiu $17, $17, -1
-	bne $17, $0, .Lc46_1
-	rotr $9, $8, 17
-	addiu $22, $0, 1
+	srl $17, $24, 27
+	lui $2, %hi(scratch+20)
+	addiu $2, $2, %lo(scratch+20)
+	ll $9, 0($2)
+	lui $21, 0x1abb
+	lui $7, 0x10b3
+	sc $12, 0($2)
+	mult $7, $22
+	lui $9, %hi(scratch+72)
+	addiu $9, $9, %lo(scratch+72)
+	lw $8, -40($9)
+	addiu $13, $13, -1
+	bgtz $13, .Lc46_2
+	sltiu $23, $18, -15680
+	slt $11, $7, $0
+	blezl $20, .Lc46_3
+	rotr $9, $28, 21
+	sra $31, $12, 28
+	lui $24, 0xffff
 .Lc46_3:
-	seb $20, $23
-	addu $30, $22, $22
-	addiu $22, $22, -1
-	bgtz $22, .Lc46_3
-	sll $2, $30, 14
-	srlv $17, $2, $7
-	mul $28, $10, $16
-	mthi $30
-	mtlo $28
-	srav $19, $14, $19
-	addiu $9, $0, 3
-.Lc46_4:
-	rotr $28, $2, 14
-	ext $19, $24, 9, 23
-	bltzall $0, .Lc46_5
-	rotr $1, $23, 15
-	lui $28, 0x8000
-	srav $13, $19, $1
-.Lc46_5:
-	lui $12, 0x90fe
-	ori $12, $12, 0xae32
-	divu $0, $25, $12
-	sll $20, $10, 10
-	addiu $9, $9, -1
-	bgtz $9, .Lc46_4
-	rotrv $19, $1, $16
-	bal .Lc46_6
-	srl $8, $6, 7
-	srav $24, $13, $19
-	addu $25, $7, $28
-.Lc46_6:
-	slt $20, $22, $28
-	lui $19, %hi(scratch+54)
-	addiu $19, $19, %lo(scratch+54)
-	sb $21, 0($19)
-	mflo $17
-	addiu $16, $0, 2
-.Lc46_7:
-	rotr $20, $11, 0
-	srav $14, $12, $31
-	lui $17, %hi(scratch+52)
-	addiu $17, $17, %lo(scratch+52)
-	lh $20, 0($17)
-	addiu $16, $16, -1
-	bne $16, $0, .Lc46_7
-	srav $5, $17, $20
-	lui $8, %hi(scratch+23)
-	addiu $8, $8, %lo(scratch+23)
-	pref 6, -12($8)
-	sltu $12, $18, $16
-	addiu $8, $0, 4
-.Lc46_8:
-	mul $19, $20, $16
-	mthi $3
-	mtlo $3
-	sllv $5, $23, $13
-	mflo $30
-	ins $9, $14, 24, 2
-	b .Lc46_9
-	sll $2, $11, 18
-	rotr $13, $11, 23
-.Lc46_9:
-	addiu $8, $8, -1
-	bgtz $8, .Lc46_8
-	rotr $20, $21, 4
-	slti $9, $6, -30735
-	ori $2, $9, 49408
-	lui $31, 0xb7dc
-	lui $8, 0xff00
-	addiu $16, $0, 2
-.Lc46_10:
-	lui $7, %hi(scratch-97)
-	addiu $7, $7, %lo(scratch-97)
-	sb $23, 125($7)
-	addiu $10, $0, 116
-	div $0, $18, $10
-	addiu $16, $16, -1
-	bgtz $16, .Lc46_10
-	rotrv $10, $3, $17
-	rotrv $21, $6, $2
-	lui $11, %hi(.Lc46_11)
-	addiu $11, $11, %lo(.Lc46_11)
-	jalr.hb $11
-	slti $24, $0, -1
-	lui $21, 0xe783
-.Lc46_11:
-	rotr $28, $15, 28
-	ori $5, $5, 49948
-	rotr $15, $23, 4
-	lui $19, 0x9438
-	lui $13, %hi(.Lc46_12)
-	addiu $13, $13, %lo(.Lc46_12)
-	jr.hb $13
-	lui $16, 0x1
-	srl $22, $9, 27
-	slti $9, $8, -20774
-.Lc46_12:
+	lui $28, %hi(scratch-84)
+	addiu $28, $28, %lo(scratch-84)
+	lw $0, 104($28)
 # case 46 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8783,199 +8472,141 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 47
-	addiu $1, $0, 255
+	lui $1, 0x4
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0x1bf2
-	ori $1, $1, 0x7a
+	addiu $1, $0, 3
 	mtlo $1
-	addiu $1, $0, 32
-	lui $2, 0xff88
-	lui $3, 0xb70d
-	ori $3, $3, 0x664b
-	addiu $4, $0, 2048
-	lui $5, 0x8765
-	ori $5, $5, 0x4321
-	lui $6, 0x7f
-	lui $7, 0x256d
-	ori $7, $7, 0x8260
-	addiu $8, $0, -14
-	addiu $9, $0, 16
-	addiu $10, $0, 257
-	addiu $11, $0, 8193
-	addiu $12, $0, -34
-	lui $13, 0xbc37
-	ori $13, $13, 0x3068
-	lui $14, 0x8000
-	ori $14, $14, 0x1
-	addiu $15, $0, 33
-	lui $16, 0x1800
-	lui $17, 0x58ed
-	ori $17, $17, 0xbb62
-	lui $18, 0x1
-	lui $19, 0x2
-	ori $19, $19, 0x1
-	addiu $20, $0, 0
-	lui $21, 0x0
-	ori $21, $21, 0xffff
-	lui $22, 0xb39a
-	ori $22, $22, 0x1ea4
-	lui $23, 0x568f
-	ori $23, $23, 0x21c4
-	lui $24, 0xddc9
-	ori $24, $24, 0x8a6c
-	addiu $25, $0, 4095
-	addiu $28, $0, -23
-	lui $30, 0x52
-	addiu $31, $0, 27
+	addiu $1, $0, -5
+	lui $2, 0x8
+	addiu $3, $0, 255
+	lui $4, 0xc500
+	addiu $5, $0, 19
+	addiu $6, $0, 2
+	lui $7, 0xc600
+	lui $8, 0x4
+	addiu $9, $0, 65
+	addiu $10, $0, 1
+	lui $11, 0x6dcf
+	ori $11, $11, 0xe4b1
+	lui $12, 0xc861
+	ori $12, $12, 0xbc32
+	addiu $13, $0, 32767
+	lui $14, 0xe86a
+	ori $14, $14, 0x5a17
+	lui $15, 0xdc71
+	ori $15, $15, 0xe9a7
+	lui $16, 0xd909
+	ori $16, $16, 0xa18a
+	addiu $17, $0, 7
+	addiu $18, $0, -95
+	lui $19, 0x1234
+	ori $19, $19, 0x5678
+	lui $20, 0x947f
+	ori $20, $20, 0x4faf
+	lui $21, 0xb0ef
+	ori $21, $21, 0xa104
+	lui $22, 0x292d
+	ori $22, $22, 0xfbe4
+	lui $23, 0x4
+	ori $23, $23, 0x1
+	lui $24, 0x1000
+	ori $24, $24, 0x1
+	lui $25, 0x32
+	addiu $28, $0, 79
+	lui $30, 0x7848
+	ori $30, $30, 0x7d0f
+	addiu $31, $0, -20
 # case 47 body
-	lui $6, %hi(.Lc47_0)
-	addiu $6, $6, %lo(.Lc47_0)
-	jalr $31, $6
-	lui $18, 0x7fff
-	lui $8, 0xffff
-	lui $10, 0xc6ff
+	ins $13, $25, 31, 1
+	rotrv $9, $18, $3
+	sra $16, $8, 31
+	bgez $18, .Lc47_0
+	lui $4, 0x1d
+	xor $10, $28, $20
+	sll $0, $11, 1
 .Lc47_0:
-	clo $31, $30
-	srlv $17, $28, $8
-	srav $5, $13, $23
-	addiu $3, $0, 3
+	nop
+	lui $14, %hi(scratch-169)
+	addiu $14, $14, %lo(scratch-169)
+	pref 1, 172($14)
+	bal .Lc47_1
+	slt $6, $19, $4
+	xor $9, $31, $13
 .Lc47_1:
-	lui $17, %hi(scratch+48)
-	addiu $17, $17, %lo(scratch+48)
-	ll $20, 0($17)
-	rotr $28, $19, 21
-	rotrv $22, $17, $7
-	sc $19, 0($17)
-	srlv $17, $23, $14
-	bltzl $9, .Lc47_2
-	rotr $12, $9, 31
-	sltiu $10, $21, -22048
+	lui $9, %hi(scratch+49)
+	addiu $9, $9, %lo(scratch+49)
+	synci 0($9)
+	seh $20, $23
+	lui $17, 0x5f92
+	msub $8, $0
+	addiu $1, $30, 255
+	ehb
+	lui $9, %hi(.Lc47_2)
+	addiu $9, $9, %lo(.Lc47_2)
+	jalr $9
+	or $15, $10, $15
+	lui $4, 0xff
+	srlv $28, $17, $16
 .Lc47_2:
-	or $4, $24, $24
-	lui $6, %hi(.Lc47_3)
-	addiu $6, $6, %lo(.Lc47_3)
-	jr $6
-	sllv $17, $25, $11
-	slti $2, $4, -1
+	addiu $24, $0, 4
 .Lc47_3:
-	movz $18, $5, $31
-	addiu $3, $3, -1
-	bgtz $3, .Lc47_1
-	xori $10, $12, 65535
-	ins $11, $28, 22, 6
-	bltz $8, .Lc47_4
-	srlv $0, $20, $14
-	ori $31, $3, 65280
+	srl $3, $20, 6
+	and $28, $20, $21
+	lui $22, %hi(scratch+58)
+	addiu $22, $22, %lo(scratch+58)
+	swl $7, 0($22)
+	lui $7, 0x8000
+	addiu $10, $0, -1
+	div $0, $7, $10
+	addu $17, $9, $0
+	beql $9, $17, .Lc47_4
+	lui $31, 0x2ee0
+	ori $17, $22, 31332
 .Lc47_4:
-	addiu $21, $0, 2
+	bgezl $21, .Lc47_5
+	xori $11, $10, 15662
+	or $8, $2, $21
+	srav $31, $7, $16
 .Lc47_5:
-	seb $31, $28
-	ins $31, $3, 2, 2
-	slt $15, $17, $17
-	multu $1, $9
-	lui $24, %hi(.Lc47_6)
-	addiu $24, $24, %lo(.Lc47_6)
-	jr $24
-	srlv $17, $17, $10
-	xori $5, $24, 21844
-	srav $1, $22, $7
+	addiu $24, $24, -1
+	bne $24, $0, .Lc47_3
+	sllv $30, $21, $31
+	srav $10, $10, $17
+	lui $7, %hi(scratch-12)
+	addiu $7, $7, %lo(scratch-12)
+	swl $25, 67($7)
+	addiu $7, $0, 4
 .Lc47_6:
-	addiu $21, $21, -1
-	bne $21, $0, .Lc47_5
-	srlv $7, $0, $4
-	lui $22, %hi(scratch+28)
-	addiu $22, $22, %lo(scratch+28)
-	sw $31, 0($22)
-	bgezl $17, .Lc47_7
-	lui $25, 0x1
-	rotr $1, $15, 8
-	sltiu $25, $31, 1
+	lui $20, %hi(scratch+144)
+	addiu $20, $20, %lo(scratch+144)
+	ll $12, -112($20)
+	sc $18, -112($20)
+	xori $20, $4, 24242
+	beq $0, $0, .Lc47_7
+	sllv $21, $31, $10
+	sltu $4, $7, $5
+	sll $13, $7, 16
 .Lc47_7:
-	addiu $19, $0, 3
+	madd $20, $1
+	addiu $7, $7, -1
+	bne $7, $0, .Lc47_6
+	and $4, $13, $1
+	mthi $22
+	bnel $3, $30, .Lc47_8
+	sra $22, $21, 2
+	srav $3, $28, $24
 .Lc47_8:
-	lui $2, 0xa73d
-	bltzal $11, .Lc47_9
-	sltiu $15, $28, -32768
-	ori $12, $22, 20435
-	lui $7, 0xe91e
-.Lc47_9:
-	addiu $19, $19, -1
-	bgtz $19, .Lc47_8
-	sll $9, $24, 8
-	or $13, $17, $2
-	sllv $7, $17, $28
-	mflo $19
-	addiu $16, $0, 4
-.Lc47_10:
-	j .Lc47_11
-	srl $10, $20, 5
-	srl $1, $11, 9
-	rotrv $12, $21, $4
-.Lc47_11:
-	lui $20, %hi(scratch+44)
-	addiu $20, $20, %lo(scratch+44)
-	swl $8, 0($20)
-	mflo $25
-	srav $8, $15, $24
-	sll $14, $17, 12
-	addiu $16, $16, -1
-	bne $16, $0, .Lc47_10
-	rotrv $22, $21, $2
-	rotr $23, $13, 10
-	slt $11, $9, $25
-	lui $3, %hi(scratch+204)
-	addiu $3, $3, %lo(scratch+204)
-	pref 7, -172($3)
-	lui $21, 0x9410
-	addiu $16, $0, 3
-.Lc47_12:
-	sra $2, $13, 8
-	lui $30, 0xcd4
-	xori $7, $0, 57504
-	srav $13, $3, $11
-	bltz $1, .Lc47_13
-	sllv $15, $2, $8
-	addu $2, $31, $10
-.Lc47_13:
-	ori $21, $2, 255
-	addiu $16, $16, -1
-	bne $16, $0, .Lc47_12
-	lui $28, 0x7fff
-	srav $23, $4, $3
-	srlv $28, $31, $16
-	lui $4, 0xffff
-	bgezal $21, .Lc47_14
-	rotrv $16, $11, $23
-	xori $23, $31, 32767
-	movz $15, $30, $28
-.Lc47_14:
-	lui $18, %hi(scratch+2)
-	addiu $18, $18, %lo(scratch+2)
-	swl $22, 36($18)
-	swr $22, 33($18)
-	bltz $30, .Lc47_15
-	sra $31, $0, 6
-	srl $17, $0, 7
-	xori $14, $23, 2906
-.Lc47_15:
-	mflo $3
-	addiu $3, $0, 6
-.Lc47_16:
-	ext $8, $17, 7, 10
-	rotrv $22, $13, $28
-	lui $16, 0x8000
-	addiu $5, $0, -1
-	div $0, $16, $5
-	addiu $1, $24, -1
-	lui $31, %hi(scratch+178)
-	addiu $31, $31, %lo(scratch+178)
-	sb $14, -122($31)
-	lui $17, %hi(scratch-179)
-	addiu $17, $17, %lo(scratch-179)
-	lh $6, 183($17)
-	addiu $3, $3, -1
-	bgtz $3, .Lc47_16
-	sltu $6, $31, $7
+	lui $5, %hi(scratch-129)
+	addiu $5, $5, %lo(scratch-129)
+	synci 154($5)
+	rotrv $9, $31, $13
+	mul $16, $10, $2
+	mthi $3
+	mtlo $15
+	lui $18, %hi(scratch+20)
+	addiu $18, $18, %lo(scratch+20)
+	swr $20, 34($18)
 # case 47 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9019,138 +8650,174 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 48
-	lui $1, 0x4a
+	addiu $1, $0, 11
 	mthi $1
-	addiu $1, $0, 3
+	lui $1, 0x103a
+	ori $1, $1, 0xe5ab
 	mtlo $1
-	lui $1, 0x20
-	lui $2, 0x1300
-	lui $3, 0x1234
-	ori $3, $3, 0x5678
-	lui $4, 0xeaa2
-	ori $4, $4, 0xe607
-	lui $5, 0x1fff
-	ori $5, $5, 0xffff
-	lui $6, 0x1c7d
-	ori $6, $6, 0x8916
-	lui $7, 0x5555
-	ori $7, $7, 0x5555
-	addiu $8, $0, 2049
-	lui $9, 0x1234
-	ori $9, $9, 0x5678
-	addiu $10, $0, 4352
-	addiu $11, $0, 37
-	addiu $12, $0, -10
-	lui $13, 0x8c80
-	ori $13, $13, 0x689a
-	lui $14, 0x88bf
-	ori $14, $14, 0x800f
-	addiu $15, $0, 4096
-	lui $16, 0x8765
-	ori $16, $16, 0x4321
-	lui $17, 0x1100
-	lui $18, 0x3c00
-	lui $19, 0x0
-	ori $19, $19, 0xffff
-	addiu $20, $0, 3
-	addiu $21, $0, -7
-	lui $22, 0x5555
-	ori $22, $22, 0x5555
-	lui $23, 0xaaaa
-	ori $23, $23, 0xaaaa
-	lui $24, 0x91dc
-	ori $24, $24, 0xd552
-	addiu $25, $0, 16385
-	lui $28, 0xbfed
-	ori $28, $28, 0xac46
-	addiu $30, $0, 3
-	addiu $31, $0, 21
+	lui $1, 0x7077
+	ori $1, $1, 0xabd7
+	addiu $2, $0, 31
+	lui $3, 0x0
+	ori $3, $3, 0x8000
+	lui $4, 0xa1a9
+	ori $4, $4, 0x161e
+	lui $5, 0xae4f
+	ori $5, $5, 0xc9b
+	lui $6, 0xd1e
+	ori $6, $6, 0x39e2
+	addiu $7, $0, -54
+	addiu $8, $0, 4
+	lui $9, 0x1
+	lui $10, 0xa2d2
+	ori $10, $10, 0xf6fd
+	addiu $11, $0, 4
+	addiu $12, $0, 65
+	lui $13, 0x1300
+	lui $14, 0x21bf
+	ori $14, $14, 0x371c
+	addiu $15, $0, -3
+	lui $16, 0x2ca
+	ori $16, $16, 0xb3a9
+	lui $17, 0xa66b
+	ori $17, $17, 0xf2c1
+	lui $18, 0xd16
+	ori $18, $18, 0xd847
+	addiu $19, $0, 32
+	lui $20, 0xcc85
+	ori $20, $20, 0x83e
+	lui $21, 0x4621
+	ori $21, $21, 0x41e0
+	lui $22, 0xc216
+	ori $22, $22, 0xefe5
+	lui $23, 0xf6e2
+	ori $23, $23, 0xfb60
+	lui $24, 0x1e00
+	lui $25, 0x7
+	ori $25, $25, 0xffff
+	lui $28, 0x5555
+	ori $28, $28, 0x5555
+	addiu $30, $0, -1
+	addiu $31, $0, 127
 # case 48 body
-	wsbh $20, $20
-	addiu $17, $28, 32767
-	rdhwr $6, $0
-	lui $21, %hi(scratch-35)
-	addiu $21, $21, %lo(scratch-35)
-	lhu $5, 39($21)
-	bltzl $31, .Lc48_0
-	movz $28, $14, $23
-	sll $6, $3, 22
-	movn $30, $24, $4
+	addiu $14, $0, 2
 .Lc48_0:
-	addiu $16, $0, 35
-	divu $0, $4, $16
-	sll $7, $22, 2
-	lui $10, %hi(scratch+37)
-	addiu $10, $10, %lo(scratch+37)
-	lwr $22, 0($10)
-	lwl $22, 3($10)
-	lui $24, 0xff00
-	ssnop
-	ext $22, $7, 0, 31
-	srlv $30, $7, $5
-	sll $6, $6, 10
-	ext $13, $20, 6, 21
-	addiu $12, $0, 3
+	lui $5, %hi(scratch+87)
+	addiu $5, $5, %lo(scratch+87)
+	sw $0, -59($5)
+	clo $21, $3
+	blezl $21, .Lc48_1
+	lui $23, 0x62d8
+	lui $21, 0x8000
+	movz $9, $8, $10
 .Lc48_1:
-	ext $11, $2, 16, 2
-	lui $13, %hi(scratch+39)
-	addiu $13, $13, %lo(scratch+39)
-	lwr $9, 0($13)
-	lwl $9, 3($13)
-	beql $7, $7, .Lc48_2
-	nor $19, $15, $3
-	andi $17, $22, 65535
-	addiu $31, $20, 24322
+	srav $11, $20, $5
+	slti $30, $20, -26049
+	addiu $14, $14, -1
+	bgtz $14, .Lc48_0
+	sltiu $6, $20, 255
+	movz $22, $17, $28
+	bgezall $28, .Lc48_2
+	andi $21, $3, 32767
+	lui $6, 0x3ab1
 .Lc48_2:
-	clz $5, $17
-	addiu $12, $12, -1
-	bne $12, $0, .Lc48_1
-	slti $30, $11, 6592
-	addiu $7, $0, 1
+	lui $21, %hi(scratch+82)
+	addiu $21, $21, %lo(scratch+82)
+	lwr $9, -63($21)
+	addiu $24, $0, 2
 .Lc48_3:
-	lui $18, %hi(.Lc48_4)
-	addiu $18, $18, %lo(.Lc48_4)
-	jr $18
-	sltiu $12, $0, -17344
-	lui $22, 0xffff
+	lui $30, %hi(.Lc48_4)
+	addiu $30, $30, %lo(.Lc48_4)
+	jalr $11, $30
+	lui $18, 0xb348
+	xor $3, $17, $3
+	xor $6, $7, $23
 .Lc48_4:
-	bltz $4, .Lc48_5
-	andi $11, $7, 65535
-	ori $20, $8, 22132
-	ori $23, $1, 65280
+	lui $5, %hi(.Lc48_5)
+	addiu $5, $5, %lo(.Lc48_5)
+	jr $5
+	lui $1, 0xe579
+	slti $15, $4, -32768
+	addiu $18, $11, 0
 .Lc48_5:
-	lui $17, 0x99a0
-	addu $30, $5, $0
-	beql $5, $30, .Lc48_6
-	addu $4, $13, $31
-	lui $10, 0xb096
-	slti $6, $23, 985
+	lui $8, %hi(scratch-167)
+	addiu $8, $8, %lo(scratch-167)
+	lbu $6, 180($8)
+	lui $17, 0x0
+	madd $19, $13
+	addiu $24, $24, -1
+	bgtz $24, .Lc48_3
+	srav $4, $10, $15
+	lui $17, %hi(scratch-53)
+	addiu $17, $17, %lo(scratch-53)
+	synci 74($17)
+	addiu $18, $0, 1
 .Lc48_6:
-	addiu $7, $7, -1
-	bne $7, $0, .Lc48_3
-	sll $17, $28, 4
-	xori $7, $13, 22080
-	addiu $25, $0, 6
+	bnel $0, $13, .Lc48_7
+	sllv $6, $3, $6
+	and $7, $11, $5
 .Lc48_7:
-	addu $12, $6, $12
-	mult $30, $12
-	mfhi $12
-	addiu $25, $25, -1
-	bgtz $25, .Lc48_7
-	lui $16, 0x8000
-	lui $25, %hi(scratch+44)
-	addiu $25, $25, %lo(scratch+44)
-	sw $20, 0($25)
-	lui $17, %hi(scratch+153)
-	addiu $17, $17, %lo(scratch+153)
-	pref 1, -92($17)
-	lui $17, %hi(scratch+61)
-	addiu $17, $17, %lo(scratch+61)
-	pref 25, 0($17)
-	lui $8, %hi(scratch+123)
-	addiu $8, $8, %lo(scratch+123)
-	lwr $7, -100($8)
-	multu $6, $3
+	lui $12, %hi(.Lc48_8)
+	addiu $12, $12, %lo(.Lc48_8)
+	jr.hb $12
+	srl $5, $0, 6
+	addu $6, $7, $18
+	srav $23, $9, $8
+.Lc48_8:
+	lui $24, %hi(scratch-71)
+	addiu $24, $24, %lo(scratch-71)
+	lwl $8, 76($24)
+	lwr $8, 73($24)
+	mul $6, $2, $30
+	mthi $22
+	mtlo $22
+	addu $30, $1, $0
+	bne $1, $30, .Lc48_9
+	srlv $9, $16, $2
+	sll $30, $28, 11
+.Lc48_9:
+	addiu $18, $18, -1
+	bgtz $18, .Lc48_6
+	lui $28, 0xffff
+	lui $11, %hi(scratch+125)
+	addiu $11, $11, %lo(scratch+125)
+	lwr $13, -83($11)
+	lui $28, %hi(.Lc48_10)
+	addiu $28, $28, %lo(.Lc48_10)
+	jalr $3, $28
+	rotr $9, $31, 20
+	srl $1, $17, 26
+	sltu $28, $24, $28
+.Lc48_10:
+	mult $20, $12
+	bgezal $17, .Lc48_11
+	rotrv $25, $28, $16
+	sll $20, $10, 10
+.Lc48_11:
+	lui $25, %hi(scratch+42)
+	addiu $25, $25, %lo(scratch+42)
+	pref 6, 0($25)
+	lui $12, %hi(.Lc48_12)
+	addiu $12, $12, %lo(.Lc48_12)
+	jalr $7, $12
+	sllv $17, $11, $20
+	lui $19, 0x0
+	lui $8, 0xb482
+.Lc48_12:
+	xori $28, $15, 23286
+	lui $21, 0xffff
+	addiu $24, $0, 4
+.Lc48_13:
+	lui $6, %hi(scratch-44)
+	addiu $6, $6, %lo(scratch-44)
+	sb $11, 73($6)
+	sllv $20, $13, $12
+	ins $15, $24, 18, 4
+	slti $16, $4, 16841
+	ins $10, $13, 8, 5
+	addiu $24, $24, -1
+	bne $24, $0, .Lc48_13
+	addiu $22, $8, -32768
 # case 48 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9194,167 +8861,9208 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 49
-	lui $1, 0x1a
-	ori $1, $1, 0xf0df
+	lui $1, 0xffb8
+	mthi $1
+	addiu $1, $0, -99
+	mtlo $1
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	lui $2, 0x915c
+	ori $2, $2, 0xc0e4
+	addiu $3, $0, 3
+	lui $4, 0x0
+	ori $4, $4, 0xffff
+	addiu $5, $0, -1
+	lui $6, 0x78e9
+	ori $6, $6, 0x2289
+	lui $7, 0xd316
+	ori $7, $7, 0x314c
+	lui $8, 0xf520
+	ori $8, $8, 0x6d4c
+	lui $9, 0x68e5
+	ori $9, $9, 0x575
+	lui $10, 0x376f
+	ori $10, $10, 0x1afc
+	addiu $11, $0, -1
+	addiu $12, $0, -3328
+	lui $13, 0xd600
+	lui $14, 0x4
+	lui $15, 0x72
+	addiu $16, $0, 4097
+	addiu $17, $0, 7
+	lui $18, 0xba58
+	ori $18, $18, 0x34f3
+	addiu $19, $0, -1
+	lui $20, 0x74d
+	ori $20, $20, 0xfcf8
+	lui $21, 0xfff9
+	addiu $22, $0, 23
+	addiu $23, $0, 0
+	lui $24, 0xb284
+	ori $24, $24, 0x538
+	lui $25, 0x1ff
+	ori $25, $25, 0xffff
+	addiu $28, $0, 29
+	addiu $30, $0, -17
+	addiu $31, $0, 13
+# case 49 body
+	lui $8, 0xff00
+	addiu $16, $0, 2
+.Lc49_0:
+	lui $7, %hi(scratch-97)
+	addiu $7, $7, %lo(scratch-97)
+	sb $23, 125($7)
+	addiu $10, $0, 116
+	div $0, $18, $10
+	addiu $16, $16, -1
+	bgtz $16, .Lc49_0
+	rotrv $10, $3, $17
+	rotrv $21, $6, $2
+	lui $11, %hi(.Lc49_1)
+	addiu $11, $11, %lo(.Lc49_1)
+	jalr.hb $11
+	slti $24, $0, -1
+	lui $21, 0xe783
+.Lc49_1:
+	rotr $28, $15, 28
+	ori $5, $5, 49948
+	rotr $15, $23, 4
+	lui $19, 0x9438
+	lui $13, %hi(.Lc49_2)
+	addiu $13, $13, %lo(.Lc49_2)
+	jr.hb $13
+	lui $16, 0x1
+	srl $22, $9, 27
+	slti $9, $8, -20774
+.Lc49_2:
+	madd $21, $3
+	andi $21, $20, 32767
+	lui $4, %hi(scratch-128)
+	addiu $4, $4, %lo(scratch-128)
+	swl $4, 141($4)
+	srlv $14, $11, $7
+	bltz $20, .Lc49_3
+	sllv $21, $3, $8
+	movz $24, $5, $25
+.Lc49_3:
+	mul $14, $16, $31
+	mthi $4
+	mtlo $0
+	lui $15, %hi(scratch+105)
+	addiu $15, $15, %lo(scratch+105)
+	lw $25, -65($15)
+	lui $12, %hi(scratch-132)
+	addiu $12, $12, %lo(scratch-132)
+	lbu $15, 145($12)
+	addiu $22, $0, 6
+.Lc49_4:
+	ext $30, $7, 15, 17
+	bltz $18, .Lc49_5
+	lui $4, 0x1
+	lui $10, 0xc6ff
+.Lc49_5:
+	lui $23, 0x8909
+	ext $13, $17, 12, 8
+	addiu $22, $22, -1
+	bgtz $22, .Lc49_4
+	sllv $6, $21, $1
+	rotr $3, $11, 28
+	lui $17, %hi(scratch+48)
+	addiu $17, $17, %lo(scratch+48)
+	ll $20, 0($17)
+	lui $30, 0xf7
+	sltiu $22, $17, -32768
+	sc $3, 0($17)
+	ins $14, $18, 15, 10
+	slti $12, $9, 12323
+	bltzal $9, .Lc49_6
+	xori $5, $11, 255
+	andi $8, $3, 27076
+	srl $4, $18, 1
+.Lc49_6:
+	slt $1, $30, $18
+	lui $19, 0x4c1a
+	mult $20, $9
+	seh $11, $28
+	bltz $8, .Lc49_7
+	srlv $0, $20, $14
+	ori $31, $3, 65280
+.Lc49_7:
+	addiu $21, $0, 2
+.Lc49_8:
+	seb $31, $28
+	ins $31, $3, 2, 2
+	slt $15, $17, $17
+	multu $1, $9
+	lui $24, %hi(.Lc49_9)
+	addiu $24, $24, %lo(.Lc49_9)
+	jr $24
+	srlv $17, $17, $10
+	xori $5, $24, 21844
+	srav $1, $22, $7
+.Lc49_9:
+	addiu $21, $21, -1
+	bne $21, $0, .Lc49_8
+	srlv $7, $0, $4
+# case 49 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 50
+	lui $1, 0xff96
+	mthi $1
+	lui $1, 0x845f
+	ori $1, $1, 0x75af
+	mtlo $1
+	addiu $1, $0, 38
+	addiu $2, $0, -9728
+	addiu $3, $0, 126
+	lui $4, 0x8da
+	ori $4, $4, 0x1d9b
+	addiu $5, $0, 128
+	lui $6, 0x3fff
+	ori $6, $6, 0xffff
+	lui $7, 0x1
+	addiu $8, $0, 11
+	addiu $9, $0, 33
+	addiu $10, $0, 255
+	lui $11, 0x33fa
+	ori $11, $11, 0x807f
+	addiu $12, $0, 255
+	lui $13, 0xdf00
+	addiu $14, $0, 255
+	addiu $15, $0, -1280
+	lui $16, 0xff
+	ori $16, $16, 0xffff
+	lui $17, 0x6140
+	ori $17, $17, 0x235b
+	lui $18, 0x41d3
+	ori $18, $18, 0x292c
+	lui $19, 0x82f9
+	ori $19, $19, 0x463c
+	lui $20, 0x1391
+	ori $20, $20, 0x76e1
+	addiu $21, $0, 16128
+	lui $22, 0x9beb
+	ori $22, $22, 0x3932
+	lui $23, 0x100
+	ori $23, $23, 0x1
+	lui $24, 0x3fff
+	ori $24, $24, 0xffff
+	lui $25, 0xe723
+	ori $25, $25, 0xe91e
+	lui $28, 0x9817
+	ori $28, $28, 0x9005
+	lui $30, 0x8000
+	ori $30, $30, 0x1
+	lui $31, 0x4730
+	ori $31, $31, 0xa7d8
+# case 50 body
+	sllv $17, $2, $6
+	ext $28, $10, 18, 4
+	addiu $23, $0, 4
+.Lc50_0:
+	addiu $16, $0, -22016
+	div $0, $1, $16
+	sltiu $13, $13, -29938
+	lui $9, %hi(scratch+160)
+	addiu $9, $9, %lo(scratch+160)
+	sw $11, -140($9)
+	b .Lc50_1
+	addiu $20, $25, 3965
+	srl $16, $24, 6
+.Lc50_1:
+	bgez $17, .Lc50_2
+	sll $8, $31, 25
+	and $28, $11, $13
+	lui $14, 0x0
+.Lc50_2:
+	addiu $23, $23, -1
+	bne $23, $0, .Lc50_0
+	ori $10, $25, 10829
+	srl $8, $18, 3
+	addiu $10, $0, 5
+.Lc50_3:
+	lui $28, %hi(scratch+56)
+	addiu $28, $28, %lo(scratch+56)
+	sh $17, 0($28)
+	lui $2, %hi(scratch-170)
+	addiu $2, $2, %lo(scratch-170)
+	sb $18, 180($2)
+	mul $18, $30, $28
+	mthi $7
+	mtlo $0
+	ext $16, $13, 8, 7
+	sra $7, $11, 1
+	addiu $10, $10, -1
+	bne $10, $0, .Lc50_3
+	nor $3, $8, $12
+	addu $11, $8, $17
+	bgezl $2, .Lc50_4
+	movn $24, $28, $2
+	and $15, $23, $4
+.Lc50_4:
+	or $23, $28, $31
+	lui $7, %hi(scratch+20)
+	addiu $7, $7, %lo(scratch+20)
+	ll $22, 0($7)
+	lui $11, 0x6a24
+	sc $21, 0($7)
+	lui $12, %hi(scratch-118)
+	addiu $12, $12, %lo(scratch-118)
+	swl $4, 162($12)
+	swr $4, 159($12)
+	ehb
+	lui $15, 0x6c9b
+	lui $18, %hi(scratch+2)
+	addiu $18, $18, %lo(scratch+2)
+	swl $22, 36($18)
+	swr $22, 33($18)
+# case 50 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 51
+	lui $1, 0x2c8f
+	ori $1, $1, 0x8822
+	mthi $1
+	lui $1, 0x4000
+	mtlo $1
+	addiu $1, $0, 53
+	addiu $2, $0, -2
+	lui $3, 0x4
+	lui $4, 0xff
+	ori $4, $4, 0xff
+	lui $5, 0x7fff
+	ori $5, $5, 0xffff
+	lui $6, 0x9039
+	ori $6, $6, 0x9db8
+	lui $7, 0x7eb3
+	ori $7, $7, 0x6f2d
+	lui $8, 0x400
+	lui $9, 0x616d
+	ori $9, $9, 0x10af
+	lui $10, 0xba91
+	ori $10, $10, 0x6051
+	addiu $11, $0, -34
+	lui $12, 0x1699
+	ori $12, $12, 0xc742
+	lui $13, 0xe736
+	ori $13, $13, 0x4be8
+	lui $14, 0xe2e
+	ori $14, $14, 0x4fcb
+	addiu $15, $0, -9
+	addiu $16, $0, 9
+	addiu $17, $0, -19
+	lui $18, 0xc754
+	ori $18, $18, 0xf2cd
+	lui $19, 0x1000
+	ori $19, $19, 0x1
+	addiu $20, $0, -15872
+	addiu $21, $0, 64
+	lui $22, 0x8000
+	addiu $23, $0, 20
+	lui $24, 0x8000
+	ori $24, $24, 0x1
+	addiu $25, $0, 128
+	lui $28, 0x80
+	lui $30, 0x8074
+	ori $30, $30, 0x169
+	addiu $31, $0, 255
+# case 51 body
+	srl $1, $12, 2
+	lui $6, %hi(.Lc51_0)
+	addiu $6, $6, %lo(.Lc51_0)
+	jalr $2, $6
+	sltiu $16, $16, 1
+	sra $18, $15, 5
+	slt $28, $13, $30
+.Lc51_0:
+	clz $0, $30
+	lui $10, %hi(scratch+168)
+	addiu $10, $10, %lo(scratch+168)
+	lwr $18, -129($10)
+	lwl $18, -126($10)
+	ehb
+	bgezl $15, .Lc51_1
+	srl $1, $20, 17
+	nor $2, $2, $11
+	sllv $10, $11, $2
+.Lc51_1:
+	rdhwr $30, $1
+	multu $30, $21
+	ins $9, $19, 7, 19
+	lui $20, %hi(.Lc51_2)
+	addiu $20, $20, %lo(.Lc51_2)
+	jr $20
+	sltu $8, $2, $17
+	or $3, $21, $5
+	xor $3, $18, $2
+.Lc51_2:
+	lui $17, %hi(scratch-25)
+	addiu $17, $17, %lo(scratch-25)
+	sb $31, 66($17)
+	lui $28, 0xff
+	beq $11, $11, .Lc51_3
+	sltiu $30, $24, 32767
+	srl $5, $31, 24
+	xor $5, $6, $22
+.Lc51_3:
+	srl $9, $17, 5
+	addiu $9, $0, 1
+.Lc51_4:
+	lui $5, 0x15c1
+	addiu $1, $30, 20900
+	srlv $8, $21, $30
+	addu $17, $1, $5
+	srlv $3, $5, $23
+	multu $25, $12
+	addiu $9, $9, -1
+	bne $9, $0, .Lc51_4
+	rotr $6, $15, 3
+	mul $13, $22, $7
+	mthi $18
+	mtlo $7
+	ext $8, $24, 24, 1
+	nor $16, $3, $28
+	lui $4, %hi(.Lc51_5)
+	addiu $4, $4, %lo(.Lc51_5)
+	jalr $17, $4
+	addiu $11, $8, 23364
+	rotr $3, $4, 18
+	sltu $12, $30, $11
+.Lc51_5:
+	lui $10, %hi(scratch-54)
+	addiu $10, $10, %lo(scratch-54)
+	lwl $21, 59($10)
+	lwr $21, 56($10)
+	addiu $20, $0, 3
+.Lc51_6:
+	sll $22, $24, 4
+	clz $9, $20
+	sllv $19, $28, $4
+	lui $7, %hi(scratch+44)
+	addiu $7, $7, %lo(scratch+44)
+	lhu $12, 4($7)
+	bgezall $4, .Lc51_7
+	ori $23, $1, 65280
+	lui $17, 0x99a0
+.Lc51_7:
+	addu $30, $5, $0
+	beql $5, $30, .Lc51_8
+	addu $4, $13, $31
+	lui $10, 0xb096
+	slti $6, $23, 985
+.Lc51_8:
+	addiu $20, $20, -1
+	bne $20, $0, .Lc51_6
+	sll $17, $28, 4
+	xori $7, $13, 22080
+	addiu $25, $0, 6
+.Lc51_9:
+	addu $12, $6, $12
+	mult $30, $12
+	mfhi $12
+	addiu $25, $25, -1
+	bgtz $25, .Lc51_9
+	lui $16, 0x8000
+	lui $25, %hi(scratch+44)
+	addiu $25, $25, %lo(scratch+44)
+	sw $20, 0($25)
+	lui $17, %hi(scratch+153)
+	addiu $17, $17, %lo(scratch+153)
+	pref 1, -92($17)
+	lui $17, %hi(scratch+61)
+	addiu $17, $17, %lo(scratch+61)
+	pref 25, 0($17)
+	lui $8, %hi(scratch+123)
+	addiu $8, $8, %lo(scratch+123)
+	lwr $7, -100($8)
+	multu $6, $3
+	bgtzl $16, .Lc51_10
+	srlv $8, $23, $7
+	movz $22, $22, $1
+	rotrv $18, $17, $13
+.Lc51_10:
+# case 51 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 52
+	addiu $1, $0, -11
+	mthi $1
+	lui $1, 0x65d2
+	ori $1, $1, 0xa34b
+	mtlo $1
+	addiu $1, $0, 32767
+	lui $2, 0x1200
+	lui $3, 0xc5df
+	ori $3, $3, 0xe94d
+	lui $4, 0x8765
+	ori $4, $4, 0x4321
+	lui $5, 0xaaaa
+	ori $5, $5, 0xaaaa
+	addiu $6, $0, -22
+	addiu $7, $0, 256
+	lui $8, 0xb389
+	ori $8, $8, 0x5e20
+	addiu $9, $0, -67
+	lui $10, 0x8dc4
+	ori $10, $10, 0xd4ba
+	lui $11, 0xa342
+	ori $11, $11, 0xe2b4
+	lui $12, 0x8765
+	ori $12, $12, 0x4321
+	addiu $13, $0, 255
+	lui $14, 0x4ee3
+	ori $14, $14, 0x6ff3
+	addiu $15, $0, 23
+	addiu $16, $0, 255
+	addiu $17, $0, -33
+	addiu $18, $0, 8193
+	lui $19, 0xff
+	ori $19, $19, 0xffff
+	lui $20, 0xdeab
+	ori $20, $20, 0x2abf
+	lui $21, 0x7bc9
+	ori $21, $21, 0xea0
+	lui $22, 0x0
+	ori $22, $22, 0xffff
+	lui $23, 0x4500
+	lui $24, 0xcb00
+	addiu $25, $0, 13
+	addiu $28, $0, 64
+	lui $30, 0x2
+	lui $31, 0x3
+	ori $31, $31, 0xffff
+# case 52 body
+	addiu $12, $0, 4
+.Lc52_0:
+	bgezl $7, .Lc52_1
+	sra $28, $24, 16
+	addu $8, $8, $9
+	rotrv $16, $0, $8
+.Lc52_1:
+	lui $6, 0x15ad
+	lui $9, %hi(.Lc52_2)
+	addiu $9, $9, %lo(.Lc52_2)
+	jr $9
+	sra $16, $31, 29
+	sllv $13, $18, $9
+.Lc52_2:
+	ext $30, $24, 8, 4
+	lui $28, 0xff
+	addiu $12, $12, -1
+	bgtz $12, .Lc52_0
+	sll $28, $12, 23
+	bgezall $13, .Lc52_3
+	rotrv $22, $8, $8
+	or $1, $5, $28
+.Lc52_3:
+	andi $1, $14, 55003
+	sra $5, $19, 2
+	blezl $9, .Lc52_4
+	ori $31, $20, 54051
+	sra $13, $28, 2
+	rotrv $20, $28, $5
+.Lc52_4:
+	bltz $10, .Lc52_5
+	rotrv $28, $4, $31
+	slti $10, $2, -14536
+	sra $0, $22, 6
+.Lc52_5:
+	lui $7, %hi(scratch+41)
+	addiu $7, $7, %lo(scratch+41)
+	lbu $12, -41($7)
+	lui $3, %hi(scratch+33)
+	addiu $3, $3, %lo(scratch+33)
+	ll $11, 11($3)
+	ori $23, $0, 65535
+	sllv $2, $23, $22
+	sc $4, 11($3)
+	maddu $2, $14
+	subu $28, $8, $20
+	wsbh $4, $8
+	ins $17, $11, 30, 1
+	addiu $14, $0, 4
+.Lc52_6:
+	rotr $23, $28, 25
+	blez $15, .Lc52_7
+	addiu $24, $9, -25860
+	sllv $1, $30, $23
+.Lc52_7:
+	rotr $11, $31, 9
+	sra $21, $15, 26
+	addiu $14, $14, -1
+	bgtz $14, .Lc52_6
+	lui $5, 0xffff
+	beq $16, $22, .Lc52_8
+	sll $4, $19, 29
+	srl $10, $24, 13
+	xori $14, $16, 65280
+.Lc52_8:
+	lui $9, 0xf70d
+	movn $18, $3, $0
+	addiu $6, $4, 24537
+	addiu $28, $0, 1
+.Lc52_9:
+	srl $6, $28, 16
+	sll $24, $20, 30
+	maddu $31, $17
+	addiu $28, $28, -1
+	bgtz $28, .Lc52_9
+	addu $2, $18, $23
+	sltiu $19, $2, -1
+	srav $21, $23, $1
+	clz $18, $15
+	b .Lc52_10
+	sll $15, $11, 1
+	subu $23, $0, $16
+	rotrv $19, $30, $25
+.Lc52_10:
+	lui $6, 0xe3f9
+# case 52 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 53
+	addiu $1, $0, 511
+	mthi $1
+	lui $1, 0x9c
+	ori $1, $1, 0x8d0a
+	mtlo $1
+	lui $1, 0x1d98
+	ori $1, $1, 0x5b43
+	lui $2, 0xcdb7
+	ori $2, $2, 0x5af5
+	lui $3, 0x7cf9
+	ori $3, $3, 0xf3f1
+	lui $4, 0xaaaa
+	ori $4, $4, 0xaaaa
+	lui $5, 0x5600
+	lui $6, 0x47fc
+	ori $6, $6, 0xaf1a
+	addiu $7, $0, 10496
+	addiu $8, $0, -16
+	addiu $9, $0, 16383
+	lui $10, 0x8765
+	ori $10, $10, 0x4321
+	addiu $11, $0, 7936
+	lui $12, 0x419a
+	ori $12, $12, 0x54bd
+	addiu $13, $0, 9
+	lui $14, 0x4d59
+	ori $14, $14, 0x6e58
+	addiu $15, $0, 8192
+	lui $16, 0x7fff
+	ori $16, $16, 0xffff
+	lui $17, 0xfe32
+	ori $17, $17, 0x1e39
+	lui $18, 0x1234
+	ori $18, $18, 0x5678
+	lui $19, 0xb0d
+	ori $19, $19, 0x80b2
+	lui $20, 0x3945
+	ori $20, $20, 0x1d86
+	lui $21, 0x80aa
+	ori $21, $21, 0xa0a8
+	addiu $22, $0, 13
+	lui $23, 0x80
+	lui $24, 0xc14e
+	ori $24, $24, 0xae93
+	lui $25, 0x8
+	addiu $28, $0, -20
+	lui $30, 0x5cdf
+	ori $30, $30, 0x6699
+	lui $31, 0x4c21
+	ori $31, $31, 0x248f
+# case 53 body
+	addiu $28, $0, 3
+.Lc53_0:
+	lui $17, %hi(scratch+84)
+	addiu $17, $17, %lo(scratch+84)
+	swr $8, -80($17)
+	swl $8, -77($17)
+	ori $23, $8, 693
+	sllv $12, $5, $18
+	xori $6, $12, 32767
+	lui $30, %hi(scratch+16)
+	addiu $30, $30, %lo(scratch+16)
+	ll $18, 0($30)
+	sltu $21, $7, $4
+	srlv $4, $31, $23
+	sc $13, 0($30)
+	addiu $28, $28, -1
+	bne $28, $0, .Lc53_0
+	lui $20, 0x7fff
+	srlv $18, $23, $7
+	lui $22, %hi(scratch+190)
+	addiu $22, $22, %lo(scratch+190)
+	lh $7, -144($22)
+	lui $14, 0xffff
+	addiu $30, $0, 1
+.Lc53_1:
+	lui $21, %hi(.Lc53_2)
+	addiu $21, $21, %lo(.Lc53_2)
+	jalr.hb $21
+	sltu $17, $2, $16
+	ori $23, $23, 31201
+	addiu $21, $8, 14377
+.Lc53_2:
+	lui $14, %hi(scratch+61)
+	addiu $14, $14, %lo(scratch+61)
+	lw $19, -29($14)
+	lui $13, 0xea5e
+	ori $13, $13, 0xab75
+	div $0, $24, $13
+	lui $20, %hi(.Lc53_3)
+	addiu $20, $20, %lo(.Lc53_3)
+	jalr $20
+	movn $12, $2, $13
+	lui $1, 0xc936
+	srl $12, $24, 0
+.Lc53_3:
+	srl $4, $28, 22
+	lui $2, %hi(scratch+177)
+	addiu $2, $2, %lo(scratch+177)
+	ll $14, -145($2)
+	sc $5, -145($2)
+	addiu $30, $30, -1
+	bgtz $30, .Lc53_1
+	sllv $6, $5, $0
+	srav $24, $3, $28
+	bltzl $5, .Lc53_4
+	sllv $31, $31, $8
+	sllv $25, $0, $24
+	lui $0, 0x0
+.Lc53_4:
+	lui $14, 0xa87
+	ori $14, $14, 0x9821
+	div $0, $22, $14
+	lui $15, %hi(scratch-28)
+	addiu $15, $15, %lo(scratch-28)
+	ll $18, 60($15)
+	sc $19, 60($15)
+	lui $10, %hi(scratch+49)
+	addiu $10, $10, %lo(scratch+49)
+	sh $18, -25($10)
+	addiu $3, $13, 8406
+	addiu $9, $0, 2
+.Lc53_5:
+	bgezal $20, .Lc53_6
+	lui $21, 0x0
+	lui $10, 0xd9f3
+.Lc53_6:
+	addu $22, $28, $0
+	bne $28, $22, .Lc53_7
+	rotrv $23, $13, $13
+	lui $17, 0x82a
+.Lc53_7:
+	sra $8, $7, 18
+	lui $8, %hi(scratch+91)
+	addiu $8, $8, %lo(scratch+91)
+	sh $3, -51($8)
+	addiu $9, $9, -1
+	bgtz $9, .Lc53_5
+	or $13, $23, $4
+	srav $15, $2, $31
+	sltu $21, $0, $3
+	lui $18, %hi(scratch-192)
+	addiu $18, $18, %lo(scratch-192)
+	sw $3, 196($18)
+	srl $31, $13, 22
+	ext $9, $11, 10, 1
+	lui $14, %hi(scratch-116)
+	addiu $14, $14, %lo(scratch-116)
+	lw $30, 144($14)
+	nor $4, $25, $11
+	andi $16, $24, 32768
+# case 53 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 54
+	lui $1, 0xdce8
+	ori $1, $1, 0x3c5b
+	mthi $1
+	lui $1, 0xc498
+	ori $1, $1, 0xbba2
+	mtlo $1
+	lui $1, 0xd9e8
+	ori $1, $1, 0x2ea6
+	lui $2, 0xfff
+	ori $2, $2, 0xffff
+	lui $3, 0xb400
+	lui $4, 0x1000
+	lui $5, 0x3f
+	addiu $6, $0, 64
+	lui $7, 0xff
+	ori $7, $7, 0xff
+	lui $8, 0xc900
+	lui $9, 0x8c7b
+	ori $9, $9, 0xa801
+	lui $10, 0x3639
+	ori $10, $10, 0x1fad
+	lui $11, 0x143e
+	ori $11, $11, 0x7344
+	lui $12, 0x5500
+	addiu $13, $0, 28
+	addiu $14, $0, 2048
+	lui $15, 0x9591
+	ori $15, $15, 0xfa12
+	lui $16, 0x2502
+	ori $16, $16, 0x71ed
+	lui $17, 0x8000
+	ori $17, $17, 0x1
+	lui $18, 0x6e95
+	ori $18, $18, 0x8f6a
+	addiu $19, $0, -19
+	addiu $20, $0, 3
+	addiu $21, $0, 2
+	lui $22, 0xb457
+	ori $22, $22, 0x6e35
+	addiu $23, $0, 2048
+	lui $24, 0x9d39
+	ori $24, $24, 0x7449
+	lui $25, 0xbabb
+	ori $25, $25, 0x34d2
+	addiu $28, $0, 7
+	addiu $30, $0, -2
+	lui $31, 0x4bdf
+	ori $31, $31, 0xbb53
+# case 54 body
+	msub $18, $13
+	bnel $5, $22, .Lc54_0
+	nor $22, $24, $10
+	slti $25, $18, 3027
+.Lc54_0:
+	lui $2, %hi(scratch-96)
+	addiu $2, $2, %lo(scratch-96)
+	pref 1, 105($2)
+	nor $20, $20, $31
+	mul $12, $2, $24
+	mthi $28
+	mtlo $10
+	lui $12, %hi(scratch+20)
+	addiu $12, $12, %lo(scratch+20)
+	swl $9, 0($12)
+	addiu $13, $0, 1
+.Lc54_1:
+	lui $17, %hi(scratch+41)
+	addiu $17, $17, %lo(scratch+41)
+	lb $22, 0($17)
+	lui $23, %hi(scratch-95)
+	addiu $23, $23, %lo(scratch-95)
+	swl $24, 100($23)
+	andi $1, $22, 8643
+	lui $17, %hi(scratch-15)
+	addiu $17, $17, %lo(scratch-15)
+	lb $23, 34($17)
+	lui $15, %hi(.Lc54_2)
+	addiu $15, $15, %lo(.Lc54_2)
+	jalr $18, $15
+	sllv $8, $1, $25
+	or $23, $19, $13
+	ori $4, $23, 18876
+.Lc54_2:
+	addiu $13, $13, -1
+	bne $13, $0, .Lc54_1
+	srlv $20, $9, $14
+	xor $8, $13, $28
+	addiu $22, $0, 4
+.Lc54_3:
+	lui $16, 0xf5b8
+	srl $21, $8, 22
+	xori $10, $8, 32768
+	lui $5, %hi(scratch+18)
+	addiu $5, $5, %lo(scratch+18)
+	lh $18, 2($5)
+	rotrv $7, $3, $31
+	bgtzl $10, .Lc54_4
+	srav $31, $13, $14
+	sra $18, $10, 19
+	addu $3, $5, $15
+.Lc54_4:
+	addiu $22, $22, -1
+	bgtz $22, .Lc54_3
+	lui $9, 0x8000
+	bltzal $0, .Lc54_5
+	or $25, $1, $21
+	srl $28, $19, 15
+.Lc54_5:
+	b .Lc54_6
+	lui $22, 0x8da7
+	lui $21, 0x4f90
+	slti $8, $17, 0
+.Lc54_6:
+	bgezl $23, .Lc54_7
+	rotrv $3, $10, $16
+	ori $23, $21, 255
+.Lc54_7:
+	lui $28, %hi(scratch+16)
+	addiu $28, $28, %lo(scratch+16)
+	ll $22, 0($28)
+	rotr $10, $5, 6
+	rotr $20, $20, 7
+	sc $30, 0($28)
+# case 54 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 55
+	addiu $1, $0, 128
+	mthi $1
+	lui $1, 0x38f9
+	ori $1, $1, 0xa6cd
+	mtlo $1
+	lui $1, 0x9a00
+	lui $2, 0xfb2d
+	ori $2, $2, 0x8710
+	addiu $3, $0, 39
+	lui $4, 0x969d
+	ori $4, $4, 0x6b8b
+	addiu $5, $0, -23
+	lui $6, 0x90c8
+	ori $6, $6, 0xeb97
+	addiu $7, $0, 3
+	addiu $8, $0, -19
+	addiu $9, $0, 117
+	addiu $10, $0, 3
+	lui $11, 0x8765
+	ori $11, $11, 0x4321
+	lui $12, 0x12ca
+	ori $12, $12, 0x2574
+	addiu $13, $0, 20
+	lui $14, 0x428
+	ori $14, $14, 0xeb92
+	addiu $15, $0, 18
+	lui $16, 0xc29e
+	ori $16, $16, 0x6805
+	lui $17, 0x4859
+	ori $17, $17, 0x3e1
+	lui $18, 0x10
+	lui $19, 0xde67
+	ori $19, $19, 0x28e1
+	addiu $20, $0, -32
+	lui $21, 0xc280
+	ori $21, $21, 0xee8d
+	addiu $22, $0, -26
+	addiu $23, $0, -2
+	lui $24, 0xff
+	ori $24, $24, 0xffff
+	lui $25, 0xef59
+	ori $25, $25, 0x4d8f
+	addiu $28, $0, 0
+	lui $30, 0xaaea
+	ori $30, $30, 0x13a4
+	lui $31, 0xba77
+	ori $31, $31, 0xf6c2
+# case 55 body
+	ext $1, $14, 22, 6
+	lui $7, %hi(scratch+50)
+	addiu $7, $7, %lo(scratch+50)
+	sb $21, 0($7)
+	addiu $10, $0, 1
+.Lc55_0:
+	andi $28, $19, 65280
+	srl $21, $5, 12
+	rotr $18, $24, 26
+	lui $1, %hi(scratch-13)
+	addiu $1, $1, %lo(scratch-13)
+	swr $2, 38($1)
+	addiu $10, $10, -1
+	bgtz $10, .Lc55_0
+	lui $17, 0xff00
+	lui $23, %hi(scratch+50)
+	addiu $23, $23, %lo(scratch+50)
+	lwl $4, 0($23)
+	beql $2, $1, .Lc55_1
+	srl $15, $22, 9
+	movz $16, $23, $12
+	slti $28, $18, 32767
+.Lc55_1:
+	lui $11, %hi(scratch+40)
+	addiu $11, $11, %lo(scratch+40)
+	synci -32($11)
+	and $1, $16, $25
+	rotrv $9, $14, $16
+	seh $13, $8
+	addiu $11, $0, 4
+.Lc55_2:
+	lui $25, %hi(scratch+56)
+	addiu $25, $25, %lo(scratch+56)
+	sb $14, -49($25)
+	rotr $23, $24, 1
+	lui $24, %hi(.Lc55_3)
+	addiu $24, $24, %lo(.Lc55_3)
+	jalr $24
+	srav $13, $9, $28
+	rotr $3, $12, 28
+.Lc55_3:
+	addiu $11, $11, -1
+	bne $11, $0, .Lc55_2
+	sllv $31, $23, $7
+	blezl $3, .Lc55_4
+	lui $10, 0x2420
+	rotr $13, $0, 11
+	movz $2, $19, $23
+.Lc55_4:
+	lui $11, %hi(.Lc55_5)
+	addiu $11, $11, %lo(.Lc55_5)
+	jr $11
+	lui $2, 0xcd60
+	xor $13, $20, $0
+.Lc55_5:
+	mflo $20
+	xori $17, $5, 17322
+	srlv $16, $18, $17
+	seb $28, $3
+	lui $3, %hi(scratch-73)
+	addiu $3, $3, %lo(scratch-73)
+	lbu $25, 100($3)
+	addiu $18, $0, 2
+.Lc55_6:
+	lui $8, %hi(scratch+189)
+	addiu $8, $8, %lo(scratch+189)
+	ll $20, -157($8)
+	lui $25, 0xff00
+	slt $19, $18, $19
+	sc $28, -157($8)
+	clo $15, $13
+	andi $17, $16, 32768
+	ext $1, $13, 22, 3
+	addiu $18, $18, -1
+	bne $18, $0, .Lc55_6
+	nor $12, $24, $31
+	lui $25, 0x3aa0
+	mtlo $15
+	xori $12, $7, 44702
+	lui $5, %hi(scratch+44)
+	addiu $5, $5, %lo(scratch+44)
+	pref 0, 18($5)
+	addiu $15, $0, 4
+.Lc55_7:
+	ins $6, $28, 26, 2
+	or $16, $31, $10
+	blezl $16, .Lc55_8
+	or $13, $16, $20
+	rotrv $23, $17, $15
+	sll $7, $0, 5
+.Lc55_8:
+	addiu $15, $15, -1
+	bgtz $15, .Lc55_7
+	sra $8, $10, 11
+	addiu $19, $0, 4
+.Lc55_9:
+	bltz $23, .Lc55_10
+	srlv $20, $20, $0
+	subu $21, $24, $7
+	or $23, $30, $16
+.Lc55_10:
+	rotr $5, $17, 24
+	rotrv $11, $18, $16
+	addiu $19, $19, -1
+	bne $19, $0, .Lc55_9
+	addiu $7, $24, 32767
+	addiu $18, $0, 5
+.Lc55_11:
+	slti $8, $23, -32768
+	lui $17, 0x3040
+	mult $24, $3
+	j .Lc55_12
+	sllv $11, $16, $0
+	lui $5, 0xb4ad
+	lui $12, 0xafd1
+.Lc55_12:
+	ori $6, $31, 65535
+	addiu $18, $18, -1
+	bne $18, $0, .Lc55_11
+	srlv $3, $19, $0
+	lui $9, 0x14c7
+	bnel $24, $24, .Lc55_13
+	or $25, $16, $11
+	andi $30, $16, 65535
+.Lc55_13:
+# case 55 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 56
+	lui $1, 0xffaa
+	mthi $1
+	lui $1, 0xeca1
+	ori $1, $1, 0x400e
+	mtlo $1
+	addiu $1, $0, -4
+	lui $2, 0x3b17
+	ori $2, $2, 0x5de
+	lui $3, 0xf804
+	ori $3, $3, 0x7404
+	lui $4, 0xfff0
+	lui $5, 0x80f4
+	ori $5, $5, 0x1372
+	addiu $6, $0, -21
+	lui $7, 0xd97c
+	ori $7, $7, 0x2789
+	lui $8, 0x6b8f
+	ori $8, $8, 0x4091
+	lui $9, 0xfcbe
+	ori $9, $9, 0xc308
+	lui $10, 0x1236
+	ori $10, $10, 0xa46d
+	addiu $11, $0, 255
+	lui $12, 0x7748
+	ori $12, $12, 0x8c19
+	lui $13, 0x8552
+	ori $13, $13, 0xadcf
+	lui $14, 0xc5c9
+	ori $14, $14, 0x6f52
+	lui $15, 0xafa8
+	ori $15, $15, 0xe095
+	lui $16, 0xbcf8
+	ori $16, $16, 0x6730
+	lui $17, 0x908d
+	ori $17, $17, 0xeb7e
+	addiu $18, $0, 6912
+	addiu $19, $0, 1
+	lui $20, 0xcf00
+	addiu $21, $0, 3
+	lui $22, 0xe279
+	ori $22, $22, 0xf5d5
+	addiu $23, $0, -6
+	addiu $24, $0, 26
+	lui $25, 0xed74
+	ori $25, $25, 0x74e7
+	lui $28, 0x0
+	ori $28, $28, 0xffff
+	lui $30, 0xce35
+	ori $30, $30, 0x946b
+	lui $31, 0x9d5b
+	ori $31, $31, 0x388a
+# case 56 body
+	rotr $17, $28, 25
+	rotrv $2, $19, $1
+	ins $3, $12, 25, 5
+	lui $19, %hi(scratch+151)
+	addiu $19, $19, %lo(scratch+151)
+	pref 1, -139($19)
+	lui $7, 0xffff
+	bnel $14, $1, .Lc56_0
+	srl $15, $16, 2
+	rotrv $1, $15, $22
+	sll $21, $28, 19
+.Lc56_0:
+	jal .Lc56_1
+	addiu $5, $13, 9268
+	lui $10, 0xa20f
+.Lc56_1:
+	addiu $30, $0, 6
+.Lc56_2:
+	b .Lc56_3
+	rotrv $31, $4, $25
+	xor $8, $3, $19
+	subu $28, $19, $18
+.Lc56_3:
+	seb $16, $28
+	addiu $30, $30, -1
+	bne $30, $0, .Lc56_2
+	srl $11, $7, 11
+	lui $3, %hi(scratch+53)
+	addiu $3, $3, %lo(scratch+53)
+	swl $16, -30($3)
+	and $5, $15, $20
+	lui $30, %hi(scratch-122)
+	addiu $30, $30, %lo(scratch-122)
+	pref 25, 156($30)
+	addiu $30, $0, 6
+.Lc56_4:
+	lui $17, %hi(scratch+129)
+	addiu $17, $17, %lo(scratch+129)
+	sh $7, -115($17)
+	lui $9, %hi(scratch+16)
+	addiu $9, $9, %lo(scratch+16)
+	sh $12, 0($9)
+	addiu $30, $30, -1
+	bne $30, $0, .Lc56_4
+	sllv $9, $16, $28
+	ori $12, $1, 1
+	sll $10, $28, 18
+	bltzl $22, .Lc56_5
+	sllv $22, $22, $9
+	sra $9, $20, 10
+	sra $20, $3, 3
+.Lc56_5:
+	lui $24, %hi(scratch-11)
+	addiu $24, $24, %lo(scratch-11)
+	pref 4, 73($24)
+	lui $7, %hi(.Lc56_6)
+	addiu $7, $7, %lo(.Lc56_6)
+	jalr $3, $7
+	sltu $20, $11, $31
+	xori $14, $22, 53797
+	or $22, $2, $19
+.Lc56_6:
+	srl $31, $4, 25
+	sll $0, $21, 7
+	rotrv $19, $31, $5
+	xor $8, $9, $20
+	ins $5, $1, 18, 10
+	lui $19, %hi(scratch+8)
+	addiu $19, $19, %lo(scratch+8)
+	sw $18, 0($19)
+	or $15, $21, $7
+# case 56 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 57
+	lui $1, 0x76c0
+	ori $1, $1, 0xe168
+	mthi $1
+	addiu $1, $0, -8
+	mtlo $1
+	addiu $1, $0, 511
+	lui $2, 0x4600
+	lui $3, 0x5555
+	ori $3, $3, 0x5555
+	lui $4, 0x8879
+	ori $4, $4, 0x8316
+	lui $5, 0x3a0e
+	ori $5, $5, 0xe00
+	lui $6, 0x17
+	addiu $7, $0, -2
+	addiu $8, $0, -14
+	lui $9, 0x73
+	addiu $10, $0, -35
+	addiu $11, $0, -2
+	lui $12, 0xffff
+	ori $12, $12, 0x7fff
+	addiu $13, $0, -20480
+	lui $14, 0x15c9
+	ori $14, $14, 0xd734
+	lui $15, 0x2bbb
+	ori $15, $15, 0xb96c
+	lui $16, 0x55ab
+	ori $16, $16, 0x41f1
+	lui $17, 0x2300
+	lui $18, 0x5d00
+	addiu $19, $0, 3584
+	lui $20, 0x200
+	ori $20, $20, 0x1
+	lui $21, 0x5a72
+	ori $21, $21, 0xaca0
+	lui $22, 0xe9a9
+	ori $22, $22, 0x7399
+	addiu $23, $0, 26
+	addiu $24, $0, 37
+	lui $25, 0x72c
+	ori $25, $25, 0x9914
+	lui $28, 0x5555
+	ori $28, $28, 0x5555
+	addiu $30, $0, 18
+	addiu $31, $0, -33
+# case 57 body
+	addiu $11, $0, 5
+.Lc57_0:
+	bltzal $12, .Lc57_1
+	srlv $10, $12, $22
+	andi $5, $17, 255
+	ori $31, $9, 53087
+.Lc57_1:
+	bgtzl $13, .Lc57_2
+	ori $31, $9, 30855
+	andi $15, $8, 19470
+	andi $5, $23, 12748
+.Lc57_2:
+	mflo $2
+	subu $1, $8, $4
+	srlv $21, $11, $31
+	lui $8, %hi(scratch+44)
+	addiu $8, $8, %lo(scratch+44)
+	sh $15, 0($8)
+	addiu $11, $11, -1
+	bgtz $11, .Lc57_0
+	addiu $3, $2, -1
+	beql $22, $31, .Lc57_3
+	addu $19, $14, $30
+	andi $22, $14, 32768
+	rotrv $12, $5, $2
+.Lc57_3:
+	xor $18, $17, $0
+	lui $20, %hi(scratch)
+	addiu $20, $20, %lo(scratch)
+	swr $14, 38($20)
+	lui $14, %hi(scratch+216)
+	addiu $14, $14, %lo(scratch+216)
+	ll $18, -176($14)
+	rotr $8, $19, 10
+	sc $1, -176($14)
+	addiu $25, $0, 5
+.Lc57_4:
+	clo $19, $16
+	lui $4, %hi(scratch+52)
+	addiu $4, $4, %lo(scratch+52)
+	ll $3, 0($4)
+	sc $22, 0($4)
+	addiu $25, $25, -1
+	bgtz $25, .Lc57_4
+	subu $15, $24, $12
+	ext $3, $25, 11, 4
+	bgezal $23, .Lc57_5
+	srlv $16, $31, $10
+	or $5, $16, $2
+.Lc57_5:
+	lui $9, 0x8774
+	addiu $21, $0, 3
+.Lc57_6:
+	lui $2, %hi(scratch+89)
+	addiu $2, $2, %lo(scratch+89)
+	ll $14, -53($2)
+	sc $15, -53($2)
+	addiu $28, $30, -256
+	nor $5, $24, $17
+	addiu $21, $21, -1
+	bne $21, $0, .Lc57_6
+	lui $13, 0xffff
+	srav $11, $17, $15
+	lui $25, %hi(scratch+26)
+	addiu $25, $25, %lo(scratch+26)
+	sw $23, -14($25)
+	lui $17, %hi(scratch-153)
+	addiu $17, $17, %lo(scratch-153)
+	pref 4, 176($17)
+	lui $1, %hi(scratch+48)
+	addiu $1, $1, %lo(scratch+48)
+	sw $8, 0($1)
+	sll $13, $17, 12
+	beq $22, $18, .Lc57_7
+	sltiu $28, $11, -4636
+	srlv $21, $13, $23
+.Lc57_7:
+# case 57 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 58
+	lui $1, 0x5900
+	mthi $1
+	addiu $1, $0, 511
+	mtlo $1
+	lui $1, 0xbc59
+	ori $1, $1, 0x1cce
+	addiu $2, $0, 9
+	addiu $3, $0, 8448
+	addiu $4, $0, 255
+	lui $5, 0x3134
+	ori $5, $5, 0xf5e2
+	lui $6, 0x0
+	ori $6, $6, 0xffff
+	lui $7, 0x1dcb
+	ori $7, $7, 0x79cb
+	addiu $8, $0, 12
+	addiu $9, $0, -68
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	addiu $11, $0, -9
+	addiu $12, $0, 2049
+	lui $13, 0x4
+	addiu $14, $0, 5
+	lui $15, 0xd21
+	ori $15, $15, 0xc735
+	lui $16, 0x9300
+	lui $17, 0x3a72
+	ori $17, $17, 0xb2ac
+	lui $18, 0x4f23
+	ori $18, $18, 0xbf29
+	lui $19, 0x7fff
+	ori $19, $19, 0xfffe
+	addiu $20, $0, 0
+	addiu $21, $0, 1
+	lui $22, 0xa4c
+	ori $22, $22, 0xa403
+	addiu $23, $0, 5
+	lui $24, 0x506b
+	ori $24, $24, 0x94c5
+	addiu $25, $0, 1024
+	addiu $28, $0, -126
+	lui $30, 0xa30
+	ori $30, $30, 0x30e
+	addiu $31, $0, -8
+# case 58 body
+	lui $12, %hi(scratch-67)
+	addiu $12, $12, %lo(scratch-67)
+	sh $23, 83($12)
+	addiu $20, $0, 2
+.Lc58_0:
+	addu $10, $10, $0
+	beql $10, $10, .Lc58_1
+	srlv $31, $5, $25
+	sll $31, $0, 26
+	lui $5, 0x7fff
+.Lc58_1:
+	andi $12, $28, 65280
+	lui $5, %hi(scratch+220)
+	addiu $5, $5, %lo(scratch+220)
+	ll $19, -188($5)
+	sltiu $3, $28, 32767
+	sc $6, -188($5)
+	sllv $3, $22, $23
+	addiu $20, $20, -1
+	bne $20, $0, .Lc58_0
+	rotr $8, $14, 14
+	lui $7, 0xe25c
+	ori $20, $30, 32773
+	lui $9, 0x8000
+	rotr $19, $14, 23
+	ext $13, $31, 21, 11
+	ins $2, $8, 22, 2
+	addiu $11, $0, 5
+.Lc58_2:
+	rotr $21, $19, 1
+	rotrv $18, $0, $14
+	rotr $7, $0, 24
+	addiu $11, $11, -1
+	bne $11, $0, .Lc58_2
+	rotr $17, $0, 31
+	sllv $2, $15, $8
+	bgezal $21, .Lc58_3
+	srlv $14, $10, $14
+	sllv $16, $20, $14
+.Lc58_3:
+	blez $30, .Lc58_4
+	slti $22, $20, 26362
+	subu $21, $22, $11
+.Lc58_4:
+	addiu $2, $0, 1
+.Lc58_5:
+	andi $7, $12, 13756
+	lui $16, %hi(scratch-156)
+	addiu $16, $16, %lo(scratch-156)
+	lbu $30, 176($16)
+	lui $4, %hi(scratch+24)
+	addiu $4, $4, %lo(scratch+24)
+	ll $13, 0($4)
+	addu $28, $16, $19
+	sc $6, 0($4)
+	addiu $2, $2, -1
+	bne $2, $0, .Lc58_5
+	lui $17, 0xebdb
+	rdhwr $2, $0
+	lui $8, %hi(scratch+168)
+	addiu $8, $8, %lo(scratch+168)
+	lwl $5, -123($8)
+	beq $13, $22, .Lc58_6
+	srlv $10, $6, $23
+	slti $17, $24, -11394
+.Lc58_6:
+	multu $1, $23
+	rdhwr $15, $0
+	mthi $5
+# case 58 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 59
+	lui $1, 0x13fb
+	ori $1, $1, 0xe660
+	mthi $1
+	addiu $1, $0, 20
+	mtlo $1
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
+	addiu $2, $0, 0
+	lui $3, 0xdd09
+	ori $3, $3, 0xd5fe
+	addiu $4, $0, 255
+	addiu $5, $0, -1
+	addiu $6, $0, 31
+	lui $7, 0x4673
+	ori $7, $7, 0x2055
+	addiu $8, $0, 257
+	addiu $9, $0, -60
+	lui $10, 0x415e
+	ori $10, $10, 0x1268
+	lui $11, 0x54ac
+	ori $11, $11, 0xdda1
+	addiu $12, $0, 13
+	lui $13, 0x5e00
+	ori $13, $13, 0x709e
+	addiu $14, $0, -28
+	lui $15, 0x3136
+	ori $15, $15, 0x5b71
+	lui $16, 0xb400
+	ori $16, $16, 0x84e
+	addiu $17, $0, 32
+	addiu $18, $0, -21248
+	lui $19, 0x27cd
+	ori $19, $19, 0xcdb7
+	addiu $20, $0, -12
+	lui $21, 0x15a5
+	ori $21, $21, 0xe631
+	addiu $22, $0, 8192
+	lui $23, 0x1273
+	ori $23, $23, 0xe016
+	addiu $24, $0, -55
+	lui $25, 0x43ee
+	ori $25, $25, 0x351
+	lui $28, 0x57d3
+	ori $28, $28, 0x6578
+	addiu $30, $0, -28
+	lui $31, 0x7c80
+	ori $31, $31, 0xadb1
+# case 59 body
+	lui $14, %hi(scratch-111)
+	addiu $14, $14, %lo(scratch-111)
+	pref 30, 147($14)
+	mthi $17
+	lui $16, %hi(scratch-84)
+	addiu $16, $16, %lo(scratch-84)
+	swl $15, 145($16)
+	swr $15, 142($16)
+	beq $4, $4, .Lc59_0
+	lui $5, 0x146e
+	lui $22, 0x5eb3
+.Lc59_0:
+	mult $8, $22
+	lui $12, %hi(scratch+145)
+	addiu $12, $12, %lo(scratch+145)
+	pref 5, -112($12)
+	addiu $30, $0, 1
+.Lc59_1:
+	multu $16, $28
+	rotrv $4, $18, $24
+	bgtz $17, .Lc59_2
+	ori $7, $24, 65535
+	rotrv $8, $14, $10
+.Lc59_2:
+	lui $15, 0xb5e0
+	addiu $30, $30, -1
+	bgtz $30, .Lc59_1
+	movn $13, $28, $24
+	addiu $14, $0, 5
+.Lc59_3:
+	lui $5, %hi(scratch+20)
+	addiu $5, $5, %lo(scratch+20)
+	lw $5, 0($5)
+	lui $15, %hi(scratch-12)
+	addiu $15, $15, %lo(scratch-12)
+	lbu $16, 68($15)
+	slti $2, $6, -29744
+	bltzall $12, .Lc59_4
+	andi $18, $25, 32937
+	movn $8, $12, $8
+.Lc59_4:
+	addiu $14, $14, -1
+	bne $14, $0, .Lc59_3
+	srlv $3, $18, $11
+	beq $9, $23, .Lc59_5
+	sll $19, $10, 7
+	addiu $17, $25, 0
+	sltiu $8, $7, 0
+.Lc59_5:
+	addiu $18, $0, 5
+.Lc59_6:
+	and $14, $3, $13
+	bgez $13, .Lc59_7
+	rotr $9, $3, 24
+	subu $6, $18, $19
+.Lc59_7:
+	rotr $8, $5, 7
+	lui $5, 0xffff
+	lui $24, %hi(.Lc59_8)
+	addiu $24, $24, %lo(.Lc59_8)
+	jalr $5, $24
+	sllv $17, $9, $2
+	or $15, $9, $7
+	and $3, $2, $14
+.Lc59_8:
+	addiu $18, $18, -1
+	bne $18, $0, .Lc59_6
+	lui $1, 0x6ca2
+	addiu $13, $0, 5
+.Lc59_9:
+	mul $20, $14, $6
+	mthi $22
+	mtlo $30
+	xori $16, $14, 65535
+	maddu $18, $23
+	slt $15, $3, $17
+	lui $5, %hi(scratch+56)
+	addiu $5, $5, %lo(scratch+56)
+	sh $16, -50($5)
+	addiu $13, $13, -1
+	bne $13, $0, .Lc59_9
+	or $9, $9, $14
+	subu $16, $4, $25
+	sllv $21, $5, $14
+	lui $20, %hi(scratch+137)
+	addiu $20, $20, %lo(scratch+137)
+	swr $15, -80($20)
+	swl $15, -77($20)
+	addiu $11, $0, 6
+.Lc59_10:
+	lui $9, 0xffff
+	clz $28, $10
+	lui $7, %hi(.Lc59_11)
+	addiu $7, $7, %lo(.Lc59_11)
+	jr $7
+	srav $12, $28, $21
+	lui $5, 0x8e07
+	slti $23, $19, -30342
+.Lc59_11:
+	addiu $11, $11, -1
+	bgtz $11, .Lc59_10
+	rotrv $10, $31, $16
+	addiu $9, $0, 2
+.Lc59_12:
+	lui $8, %hi(scratch)
+	addiu $8, $8, %lo(scratch)
+	sw $15, 0($8)
+	bltzal $2, .Lc59_13
+	movz $14, $10, $2
+	lui $13, 0x8000
+	rotrv $15, $16, $19
+.Lc59_13:
+	sltu $30, $11, $17
+	lui $23, %hi(scratch+28)
+	addiu $23, $23, %lo(scratch+28)
+	lhu $24, 0($23)
+	addiu $9, $9, -1
+	bne $9, $0, .Lc59_12
+	srav $5, $2, $20
+# case 59 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 60
+	lui $1, 0x9981
+	ori $1, $1, 0x5442
+	mthi $1
+	lui $1, 0x5c8a
+	ori $1, $1, 0x3b86
+	mtlo $1
+	lui $1, 0x4
+	addiu $2, $0, 40
+	addiu $3, $0, 4095
+	lui $4, 0xffbb
+	lui $5, 0x5555
+	ori $5, $5, 0x5555
+	addiu $6, $0, -17
+	lui $7, 0x18a2
+	ori $7, $7, 0x2f57
+	lui $8, 0x9b77
+	ori $8, $8, 0x8040
+	lui $9, 0xff00
+	ori $9, $9, 0xff00
+	addiu $10, $0, -22
+	lui $11, 0x7
+	ori $11, $11, 0xffff
+	addiu $12, $0, -3
+	lui $13, 0xde87
+	ori $13, $13, 0xf0a6
+	addiu $14, $0, 0
+	addiu $15, $0, -54
+	addiu $16, $0, 0
+	addiu $17, $0, 16383
+	lui $18, 0x0
+	ori $18, $18, 0x8000
+	lui $19, 0x8b5
+	ori $19, $19, 0x4b13
+	lui $20, 0x4b
+	addiu $21, $0, -36
+	addiu $22, $0, 13
+	lui $23, 0x206c
+	ori $23, $23, 0xb8cd
+	addiu $24, $0, 16384
+	lui $25, 0x45b1
+	ori $25, $25, 0x257c
+	addiu $28, $0, -25
+	lui $30, 0xf99a
+	ori $30, $30, 0xe320
+	lui $31, 0x0
+	ori $31, $31, 0x8000
+# case 60 body
+	lui $16, 0xffff
+	lui $8, %hi(scratch+43)
+	addiu $8, $8, %lo(scratch+43)
+	swl $28, 0($8)
+	rdhwr $13, $0
+	addiu $19, $0, 6
+.Lc60_0:
+	beq $10, $0, .Lc60_1
+	sra $8, $1, 16
+	rotrv $16, $16, $6
+	lui $20, 0x7fff
+.Lc60_1:
+	rotrv $4, $4, $9
+	lui $9, %hi(scratch+28)
+	addiu $9, $9, %lo(scratch+28)
+	lwl $16, -7($9)
+	bgtz $23, .Lc60_2
+	sllv $4, $10, $4
+	lui $14, 0xffff
+	ori $4, $28, 11996
+.Lc60_2:
+	addiu $19, $19, -1
+	bgtz $19, .Lc60_0
+	lui $13, 0xffff
+	addiu $20, $0, 5
+.Lc60_3:
+	clz $21, $3
+	sra $30, $25, 23
+	addiu $20, $20, -1
+	bgtz $20, .Lc60_3
+	lui $21, 0x6672
+	addiu $25, $0, 5
+.Lc60_4:
+	lui $7, %hi(scratch+99)
+	addiu $7, $7, %lo(scratch+99)
+	lh $22, -63($7)
+	lui $16, %hi(scratch+12)
+	addiu $16, $16, %lo(scratch+12)
+	lh $2, 0($16)
+	lui $4, %hi(scratch+225)
+	addiu $4, $4, %lo(scratch+225)
+	lwl $31, -192($4)
+	lwr $31, -195($4)
+	addiu $25, $25, -1
+	bgtz $25, .Lc60_4
+	sra $17, $15, 31
+	blez $24, .Lc60_5
+	sra $0, $22, 17
+	lui $23, 0x40ed
+.Lc60_5:
+	addiu $28, $0, 4
+.Lc60_6:
+	addu $9, $2, $14
+	lui $10, %hi(scratch+71)
+	addiu $10, $10, %lo(scratch+71)
+	ll $7, -47($10)
+	sc $25, -47($10)
+	addu $31, $12, $22
+	addiu $28, $28, -1
+	bne $28, $0, .Lc60_6
+	rotrv $14, $13, $25
+	xor $16, $0, $25
+	addiu $17, $0, 3
+.Lc60_7:
+	ins $28, $11, 23, 2
+	mthi $2
+	addiu $17, $17, -1
+	bgtz $17, .Lc60_7
+	sll $10, $7, 26
+	addiu $17, $0, 1
+.Lc60_8:
+	rotr $13, $12, 14
+	sltiu $15, $23, 0
+	rotrv $20, $25, $1
+	addiu $17, $17, -1
+	bgtz $17, .Lc60_8
+	and $23, $30, $13
+	lui $17, %hi(scratch-63)
+	addiu $17, $17, %lo(scratch-63)
+	pref 6, 119($17)
+	bne $14, $14, .Lc60_9
+	lui $10, 0x1dd0
+	xori $22, $4, 27383
+	movn $14, $30, $6
+.Lc60_9:
+	bltzl $18, .Lc60_10
+	addu $18, $18, $1
+	rotrv $31, $0, $20
+.Lc60_10:
+	addiu $28, $0, 4
+.Lc60_11:
+	addu $4, $15, $11
+	bgtzl $3, .Lc60_12
+	addiu $22, $1, -1
+	sltiu $6, $11, -26688
+.Lc60_12:
+	slt $6, $11, $21
+	seh $10, $10
+	addiu $28, $28, -1
+	bne $28, $0, .Lc60_11
+	lui $18, 0xffff
+	lui $1, %hi(scratch+48)
+	addiu $1, $1, %lo(scratch+48)
+	sw $31, 0($1)
+	lui $22, %hi(scratch+93)
+	addiu $22, $22, %lo(scratch+93)
+	sw $22, -49($22)
+	lui $6, %hi(scratch+86)
+	addiu $6, $6, %lo(scratch+86)
+	lh $3, -62($6)
+	mult $0, $5
+	addiu $20, $0, 2
+.Lc60_13:
+	bgez $4, .Lc60_14
+	slti $12, $16, 589
+	xor $12, $25, $8
+	subu $18, $11, $0
+.Lc60_14:
+	lui $17, %hi(scratch+217)
+	addiu $17, $17, %lo(scratch+217)
+	swr $1, -166($17)
+	multu $3, $12
+	addiu $20, $20, -1
+	bgtz $20, .Lc60_13
+	and $24, $10, $21
+	lui $4, %hi(scratch-163)
+	addiu $4, $4, %lo(scratch-163)
+	lwl $18, 166($4)
+	lui $12, %hi(.Lc60_15)
+	addiu $12, $12, %lo(.Lc60_15)
+	jalr $12
+	srav $24, $10, $8
+	sltiu $11, $31, 255
+	lui $15, 0xc100
+.Lc60_15:
+	lui $25, %hi(scratch+8)
+	addiu $25, $25, %lo(scratch+8)
+	ll $8, 16($25)
+	lui $9, 0x1
+	sc $28, 16($25)
+# case 60 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 61
+	addiu $1, $0, 27
+	mthi $1
+	lui $1, 0xc4bd
+	ori $1, $1, 0x95a5
+	mtlo $1
+	lui $1, 0x236d
+	ori $1, $1, 0x3b1d
+	addiu $2, $0, -128
+	addiu $3, $0, -28672
+	lui $4, 0x32b4
+	ori $4, $4, 0x66aa
+	lui $5, 0x800
+	ori $5, $5, 0x1
+	lui $6, 0x2942
+	ori $6, $6, 0x41e4
+	addiu $7, $0, 33
+	lui $8, 0x4
+	lui $9, 0x7fff
+	ori $9, $9, 0xffff
+	lui $10, 0x40
+	ori $10, $10, 0x1
+	lui $11, 0x9f37
+	ori $11, $11, 0xa529
+	addiu $12, $0, 0
+	addiu $13, $0, -93
+	lui $14, 0x76
+	addiu $15, $0, 0
+	lui $16, 0x7fff
+	ori $16, $16, 0xfffe
+	addiu $17, $0, 39
+	lui $18, 0xf9af
+	ori $18, $18, 0x1384
+	lui $19, 0x10
+	lui $20, 0xedd9
+	ori $20, $20, 0x66f7
+	lui $21, 0x1858
+	ori $21, $21, 0xba46
+	lui $22, 0xa65f
+	ori $22, $22, 0xd6e1
+	lui $23, 0x78f8
+	ori $23, $23, 0x64d6
+	lui $24, 0xde48
+	ori $24, $24, 0x8ddf
+	addiu $25, $0, -5
+	lui $28, 0xa12f
+	ori $28, $28, 0x4000
+	addiu $30, $0, 1023
+	lui $31, 0xcc7b
+	ori $31, $31, 0xe708
+# case 61 body
+	srlv $12, $6, $6
+	seb $9, $0
+	lui $14, %hi(scratch+29)
+	addiu $14, $14, %lo(scratch+29)
+	lb $17, 0($14)
+	lui $10, 0x7460
+	slt $5, $14, $25
+	andi $28, $14, 32768
+	srl $16, $21, 17
+	sllv $0, $28, $20
+	addiu $30, $0, 5
+.Lc61_0:
+	lui $14, 0xde00
+	slti $17, $25, -256
+	mul $17, $13, $20
+	mthi $7
+	mtlo $4
+	addiu $30, $30, -1
+	bne $30, $0, .Lc61_0
+	xori $15, $14, 65535
+	addiu $13, $0, 5
+.Lc61_1:
+	lui $11, 0x7f
+	ori $11, $11, 0xffff
+	div $0, $7, $11
+	bltzal $3, .Lc61_2
+	sltiu $20, $8, -32768
+	and $10, $14, $8
+.Lc61_2:
+	addiu $13, $13, -1
+	bgtz $13, .Lc61_1
+	rotr $25, $17, 26
+	addiu $30, $0, 1023
+	div $0, $13, $30
+	sllv $8, $30, $2
+	lui $11, %hi(.Lc61_3)
+	addiu $11, $11, %lo(.Lc61_3)
+	jr $11
+	rotrv $30, $3, $2
+	srav $22, $17, $0
+.Lc61_3:
+	lui $31, %hi(scratch+24)
+	addiu $31, $31, %lo(scratch+24)
+	lb $30, 0($31)
+	bnel $21, $12, .Lc61_4
+	slti $13, $6, 14796
+	rotr $2, $21, 18
+	sltu $6, $9, $20
+.Lc61_4:
+	sync
+	rdhwr $28, $1
+	lui $19, %hi(scratch+230)
+	addiu $19, $19, %lo(scratch+230)
+	pref 0, -180($19)
+	srlv $15, $2, $14
+	ins $10, $2, 18, 7
+	addiu $23, $0, 4
+.Lc61_5:
+	lui $19, %hi(scratch+160)
+	addiu $19, $19, %lo(scratch+160)
+	sb $23, -126($19)
+	lui $5, %hi(scratch+9)
+	addiu $5, $5, %lo(scratch+9)
+	sh $1, -9($5)
+	bgezall $17, .Lc61_6
+	xori $24, $28, 23466
+	andi $24, $1, 1
+	srlv $21, $1, $11
+.Lc61_6:
+	addiu $23, $23, -1
+	bne $23, $0, .Lc61_5
+	srlv $16, $21, $23
+	bgezall $30, .Lc61_7
+	xor $1, $31, $15
+	movz $9, $21, $17
+.Lc61_7:
+	blez $9, .Lc61_8
+	lui $24, 0x572c
+	lui $22, 0xb168
+.Lc61_8:
+# case 61 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 62
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
+	mthi $1
+	lui $1, 0x3dad
+	ori $1, $1, 0x8e98
+	mtlo $1
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
+	lui $2, 0x4900
+	lui $3, 0xe1ca
+	ori $3, $3, 0x8129
+	addiu $4, $0, -10496
+	lui $5, 0x1
+	ori $5, $5, 0xffff
+	lui $6, 0x6d7
+	ori $6, $6, 0xf688
+	lui $7, 0x76fd
+	ori $7, $7, 0xfdfe
+	lui $8, 0x2480
+	ori $8, $8, 0x5710
+	lui $9, 0xffec
+	ori $9, $9, 0x1bd4
+	lui $10, 0x3d39
+	ori $10, $10, 0xa719
+	addiu $11, $0, 23
+	lui $12, 0x36
+	addiu $13, $0, 32
+	lui $14, 0x8190
+	ori $14, $14, 0x3dcf
+	addiu $15, $0, -1
+	addiu $16, $0, 2
+	addiu $17, $0, 1
+	lui $18, 0x4c73
+	ori $18, $18, 0x50c7
+	lui $19, 0x59b
+	ori $19, $19, 0x2926
+	lui $20, 0x800
+	lui $21, 0xb92f
+	ori $21, $21, 0xe8dc
+	lui $22, 0x7f41
+	ori $22, $22, 0xad78
+	addiu $23, $0, -1
+	lui $24, 0x32ae
+	ori $24, $24, 0x6939
+	lui $25, 0xffff
+	ori $25, $25, 0x7fff
+	addiu $28, $0, 11
+	addiu $30, $0, -33
+	lui $31, 0x1
+# case 62 body
+	sltiu $14, $30, 13199
+	ext $20, $0, 3, 7
+	msubu $7, $11
+	lui $4, %hi(scratch+27)
+	addiu $4, $4, %lo(scratch+27)
+	sb $9, 0($4)
+	addiu $24, $0, 5
+.Lc62_0:
+	sltu $19, $20, $28
+	lui $22, %hi(scratch-116)
+	addiu $22, $22, %lo(scratch-116)
+	sh $14, 124($22)
+	sllv $16, $31, $13
+	lui $12, %hi(scratch-139)
+	addiu $12, $12, %lo(scratch-139)
+	lbu $9, 192($12)
+	srl $15, $11, 3
+	lui $8, %hi(.Lc62_1)
+	addiu $8, $8, %lo(.Lc62_1)
+	jalr.hb $8
+	and $16, $3, $7
+	lui $10, 0x7fff
+	movn $15, $18, $9
+.Lc62_1:
+	addiu $24, $24, -1
+	bgtz $24, .Lc62_0
+	slt $11, $18, $21
+	beq $13, $13, .Lc62_2
+	lui $14, 0x8000
+	movz $30, $1, $30
+	slt $30, $3, $18
+.Lc62_2:
+	bgezl $14, .Lc62_3
+	addu $21, $28, $0
+	ori $19, $20, 58445
+.Lc62_3:
+	bal .Lc62_4
+	slti $5, $21, 32767
+	nor $31, $22, $3
+	ori $12, $10, 32768
+.Lc62_4:
+	lui $21, %hi(scratch+18)
+	addiu $21, $21, %lo(scratch+18)
+	swl $31, 3($21)
+	swr $31, 0($21)
+	bnel $21, $21, .Lc62_5
+	addu $3, $7, $25
+	rotr $3, $17, 28
+	sll $25, $0, 27
+.Lc62_5:
+	ext $20, $30, 3, 23
+	lui $25, %hi(scratch+109)
+	addiu $25, $25, %lo(scratch+109)
+	synci -106($25)
+	srl $24, $30, 15
+	bnel $12, $12, .Lc62_6
+	sra $18, $20, 25
+	xori $23, $11, 0
+	lui $22, 0xff00
+.Lc62_6:
+	lui $14, %hi(.Lc62_7)
+	addiu $14, $14, %lo(.Lc62_7)
+	jalr $14
+	lui $2, 0xff00
+	srlv $9, $28, $15
+.Lc62_7:
+	addiu $19, $0, 6
+.Lc62_8:
+	jal .Lc62_9
+	sll $12, $13, 22
+	sllv $12, $28, $10
+.Lc62_9:
+	lui $2, %hi(scratch-41)
+	addiu $2, $2, %lo(scratch-41)
+	ll $6, 93($2)
+	sc $15, 93($2)
+	addiu $19, $19, -1
+	bgtz $19, .Lc62_8
+	ori $20, $10, 32768
+	beql $16, $16, .Lc62_10
+	sll $18, $15, 27
+	srav $7, $3, $18
+.Lc62_10:
+	sll $0, $18, 19
+	bgezal $11, .Lc62_11
+	rotr $11, $30, 25
+	addiu $22, $25, -32768
+.Lc62_11:
+	lui $1, %hi(scratch-36)
+	addiu $1, $1, %lo(scratch-36)
+	pref 0, 41($1)
+	mul $10, $16, $3
+	mthi $8
+	mtlo $8
+	sll $9, $10, 4
+	addiu $15, $0, 4
+.Lc62_12:
+	srav $1, $6, $17
+	lui $11, %hi(scratch+30)
+	addiu $11, $11, %lo(scratch+30)
+	sh $2, 0($11)
+	rotr $28, $16, 8
+	lui $24, %hi(scratch+28)
+	addiu $24, $24, %lo(scratch+28)
+	ll $10, 0($24)
+	ori $8, $19, 32768
+	andi $9, $17, 39121
+	sc $2, 0($24)
+	addiu $15, $15, -1
+	bgtz $15, .Lc62_12
+	lui $5, 0xffff
+	lui $30, %hi(scratch+32)
+	addiu $30, $30, %lo(scratch+32)
+	lb $1, 0($30)
+# case 62 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 63
+	lui $1, 0xf9ea
+	ori $1, $1, 0xb82e
+	mthi $1
+	addiu $1, $0, 2048
+	mtlo $1
+	addiu $1, $0, 33
+	lui $2, 0x2879
+	ori $2, $2, 0xa847
+	lui $3, 0x8f3d
+	ori $3, $3, 0x1d62
+	lui $4, 0xd5d3
+	ori $4, $4, 0x49d0
+	addiu $5, $0, -128
+	lui $6, 0x3183
+	ori $6, $6, 0x9441
+	lui $7, 0xaaaa
+	ori $7, $7, 0xaaaa
+	addiu $8, $0, -32768
+	addiu $9, $0, -104
+	addiu $10, $0, -3
+	addiu $11, $0, -8
+	lui $12, 0x34e7
+	ori $12, $12, 0xae67
+	lui $13, 0x714d
+	ori $13, $13, 0x1e5e
+	lui $14, 0x1e00
+	lui $15, 0x40
+	lui $16, 0x4b58
+	ori $16, $16, 0xde47
+	addiu $17, $0, -34
+	lui $18, 0x31e6
+	ori $18, $18, 0xb2ef
+	lui $19, 0x5555
+	ori $19, $19, 0x5555
+	lui $20, 0xb400
+	addiu $21, $0, 33
+	addiu $22, $0, 33
+	lui $23, 0xee00
+	lui $24, 0xdcc5
+	ori $24, $24, 0xdced
+	lui $25, 0xffdf
+	lui $28, 0x37ab
+	ori $28, $28, 0x23c2
+	lui $30, 0x0
+	ori $30, $30, 0xffff
+	lui $31, 0x3b66
+	ori $31, $31, 0xe8ea
+# case 63 body
+	lui $18, %hi(.Lc63_0)
+	addiu $18, $18, %lo(.Lc63_0)
+	jr $18
+	xori $3, $17, 32768
+	rotrv $24, $25, $28
+.Lc63_0:
+	ext $4, $11, 2, 26
+	lui $18, 0x8000
+	addiu $2, $0, -1
+	div $0, $18, $2
+	sltiu $15, $12, 3757
+	ext $18, $10, 31, 1
+	sltiu $31, $2, 32767
+	bgezall $4, .Lc63_1
+	slt $17, $20, $20
+	srl $3, $7, 10
+	xori $21, $9, 32767
+.Lc63_1:
+	bgez $12, .Lc63_2
+	lui $20, 0x1
+	sltiu $25, $14, -17739
+.Lc63_2:
+	addiu $4, $0, 1
+.Lc63_3:
+	slti $11, $19, -7204
+	lui $21, 0x4487
+	addiu $4, $4, -1
+	bgtz $4, .Lc63_3
+	sllv $5, $15, $30
+	addiu $4, $0, 1
+.Lc63_4:
+	slti $6, $3, 5589
+	lui $25, %hi(scratch-39)
+	addiu $25, $25, %lo(scratch-39)
+	sh $18, 97($25)
+	addiu $4, $4, -1
+	bgtz $4, .Lc63_4
+	lui $31, 0x58a7
+	lui $19, %hi(scratch-170)
+	addiu $19, $19, %lo(scratch-170)
+	pref 6, 186($19)
+	bgezall $14, .Lc63_5
+	lui $13, 0xb097
+	lui $14, 0xb4be
+	sltu $6, $3, $30
+.Lc63_5:
+	rotr $9, $11, 5
+# case 63 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 64
+	addiu $1, $0, 32
+	mthi $1
+	addiu $1, $0, 14
+	mtlo $1
+	lui $1, 0x7e00
+	lui $2, 0x5555
+	ori $2, $2, 0x5555
+	addiu $3, $0, -28
+	addiu $4, $0, -21
+	lui $5, 0x9ea7
+	ori $5, $5, 0xd458
+	lui $6, 0x6c72
+	ori $6, $6, 0x286e
+	lui $7, 0x8000
+	addiu $8, $0, 24
+	addiu $9, $0, 32
+	lui $10, 0xff8f
+	lui $11, 0x2bfa
+	ori $11, $11, 0xaef
+	addiu $12, $0, 25
+	lui $13, 0x3f
+	ori $13, $13, 0xffff
+	lui $14, 0x918e
+	ori $14, $14, 0x52
+	lui $15, 0x1
+	addiu $16, $0, 128
+	lui $17, 0xa692
+	ori $17, $17, 0x44fe
+	addiu $18, $0, 9
+	addiu $19, $0, 31232
+	lui $20, 0x8000
+	addiu $21, $0, 31
+	addiu $22, $0, 4096
+	lui $23, 0xffff
+	ori $23, $23, 0x7fff
+	addiu $24, $0, -14336
+	lui $25, 0xaaaa
+	ori $25, $25, 0xaaaa
+	lui $28, 0xd346
+	ori $28, $28, 0x12cf
+	addiu $30, $0, 16
+	addiu $31, $0, 55
+# case 64 body
+	ins $6, $5, 20, 2
+	lui $30, %hi(scratch-58)
+	addiu $30, $30, %lo(scratch-58)
+	ll $25, 94($30)
+	sc $9, 94($30)
+	clz $3, $28
+	andi $25, $31, 65535
+	lui $21, 0x8000
+	lui $18, %hi(scratch+167)
+	addiu $18, $18, %lo(scratch+167)
+	sw $8, -159($18)
+	bal .Lc64_0
+	srl $5, $25, 18
+	srl $21, $22, 15
+.Lc64_0:
+	bgez $4, .Lc64_1
+	lui $16, 0x8000
+	rotr $8, $4, 29
+.Lc64_1:
+	lui $19, %hi(scratch+169)
+	addiu $19, $19, %lo(scratch+169)
+	lw $12, -129($19)
+	lui $3, %hi(scratch-53)
+	addiu $3, $3, %lo(scratch-53)
+	sb $24, 61($3)
+	addiu $19, $0, 4
+.Lc64_2:
+	msub $23, $10
+	lui $15, %hi(.Lc64_3)
+	addiu $15, $15, %lo(.Lc64_3)
+	jr $15
+	andi $14, $8, 17018
+	ori $22, $12, 51258
+.Lc64_3:
+	bnel $7, $7, .Lc64_4
+	sra $15, $0, 0
+	srlv $18, $25, $13
+	lui $13, 0x8000
+.Lc64_4:
+	lui $11, %hi(scratch+16)
+	addiu $11, $11, %lo(scratch+16)
+	lw $12, 0($11)
+	lui $13, %hi(scratch+54)
+	addiu $13, $13, %lo(scratch+54)
+	sh $19, -48($13)
+	ins $20, $12, 29, 2
+	addiu $19, $19, -1
+	bne $19, $0, .Lc64_2
+	addiu $12, $25, -256
+	srlv $19, $10, $23
+	xori $16, $3, 52427
+	movz $18, $30, $19
+	lui $21, %hi(scratch+78)
+	addiu $21, $21, %lo(scratch+78)
+	synci -54($21)
+	mtlo $13
+	sll $3, $4, 9
+	lui $13, 0x22f3
+	lui $12, %hi(scratch-64)
+	addiu $12, $12, %lo(scratch-64)
+	pref 1, 92($12)
+	lui $5, %hi(.Lc64_5)
+	addiu $5, $5, %lo(.Lc64_5)
+	jr $5
+	addiu $1, $31, 12119
+	srav $2, $31, $19
+	andi $15, $20, 22347
+.Lc64_5:
+	srl $15, $16, 28
+	nor $8, $6, $9
+	jal .Lc64_6
+	srl $16, $6, 30
+	or $1, $12, $13
+.Lc64_6:
+	lui $2, %hi(scratch+28)
+	addiu $2, $2, %lo(scratch+28)
+	ll $16, 0($2)
+	sra $19, $31, 18
+	sc $10, 0($2)
+	sllv $3, $12, $14
+	lui $22, %hi(.Lc64_7)
+	addiu $22, $22, %lo(.Lc64_7)
+	jalr $3, $22
+	rotr $8, $6, 24
+	sll $5, $20, 27
+.Lc64_7:
+	lui $25, %hi(scratch+77)
+	addiu $25, $25, %lo(scratch+77)
+	swr $24, -53($25)
+	addiu $9, $0, 2
+.Lc64_8:
+	lui $7, 0xf4b3
+	ori $7, $7, 0xcdf1
+	divu $0, $5, $7
+	rotrv $5, $14, $19
+	lui $15, %hi(scratch-14)
+	addiu $15, $15, %lo(scratch-14)
+	lbu $15, 32($15)
+	andi $10, $30, 6836
+	addiu $9, $9, -1
+	bgtz $9, .Lc64_8
+	rotr $1, $5, 31
+	srl $10, $11, 19
+	mfhi $16
+# case 64 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 65
+	lui $1, 0x4200
+	mthi $1
+	lui $1, 0xba9d
+	ori $1, $1, 0xa775
+	mtlo $1
+	lui $1, 0x8471
+	ori $1, $1, 0xf279
+	lui $2, 0x22ee
+	ori $2, $2, 0xc60b
+	lui $3, 0x3022
+	ori $3, $3, 0xb31f
+	lui $4, 0x5046
+	ori $4, $4, 0x5414
+	lui $5, 0xa08c
+	ori $5, $5, 0xd126
+	lui $6, 0x10
+	ori $6, $6, 0x1
+	addiu $7, $0, 255
+	addiu $8, $0, -76
+	addiu $9, $0, -39
+	lui $10, 0xa3c4
+	ori $10, $10, 0x8533
+	lui $11, 0xf
+	ori $11, $11, 0xffff
+	addiu $12, $0, 512
+	lui $13, 0xe400
+	lui $14, 0x2a00
+	lui $15, 0x69
+	lui $16, 0x7fff
+	ori $16, $16, 0xffff
+	lui $17, 0x2b00
+	lui $18, 0x64
+	addiu $19, $0, 5888
+	lui $20, 0x1f42
+	ori $20, $20, 0x1c2b
+	lui $21, 0x8fc1
+	ori $21, $21, 0x35aa
+	addiu $22, $0, -7
+	addiu $23, $0, 31
+	lui $24, 0x53c4
+	ori $24, $24, 0x305a
+	addiu $25, $0, 1025
+	lui $28, 0x33a
+	ori $28, $28, 0x5b0f
+	addiu $30, $0, 22
+	addiu $31, $0, 257
+# case 65 body
+	movn $31, $5, $14
+	addiu $19, $0, 2
+.Lc65_0:
+	bltzall $0, .Lc65_1
+	andi $7, $22, 65535
+	xori $31, $23, 44907
+.Lc65_1:
+	madd $13, $1
+	maddu $7, $0
+	addiu $19, $19, -1
+	bne $19, $0, .Lc65_0
+	rotr $31, $20, 18
+	addiu $9, $0, 2
+.Lc65_2:
+	mflo $18
+	andi $18, $9, 32768
+	rotrv $23, $0, $31
+	mfhi $3
+	xori $1, $3, 0
+	lui $19, 0xff
+	addiu $9, $9, -1
+	bgtz $9, .Lc65_2
+	slti $2, $17, 1
+	rotr $4, $20, 6
+	srl $20, $31, 17
+	lui $9, %hi(scratch-98)
+	addiu $9, $9, %lo(scratch-98)
+	lwr $11, 127($9)
+	lwl $11, 130($9)
+	addiu $24, $0, 4
+.Lc65_3:
+	lui $15, %hi(scratch+12)
+	addiu $15, $15, %lo(scratch+12)
+	ll $18, 0($15)
+	rotr $13, $15, 19
+	sc $14, 0($15)
+	lui $3, %hi(scratch-48)
+	addiu $3, $3, %lo(scratch-48)
+	lbu $30, 101($3)
+	lui $23, 0xffff
+	addiu $24, $24, -1
+	bne $24, $0, .Lc65_3
+	xor $23, $16, $7
+	addiu $1, $0, 5
+.Lc65_4:
+	bltzall $28, .Lc65_5
+	srav $20, $13, $16
+	srlv $15, $30, $14
+.Lc65_5:
+	wsbh $25, $18
+	lui $14, %hi(scratch+8)
+	addiu $14, $14, %lo(scratch+8)
+	sh $30, 0($14)
+	lui $20, %hi(scratch+11)
+	addiu $20, $20, %lo(scratch+11)
+	lwr $8, 0($20)
+	lwl $8, 3($20)
+	mul $13, $30, $4
+	mthi $9
+	mtlo $14
+	or $17, $2, $15
+	addiu $1, $1, -1
+	bne $1, $0, .Lc65_4
+	lui $15, 0x384e
+	andi $10, $3, 1
+	lui $2, %hi(scratch+42)
+	addiu $2, $2, %lo(scratch+42)
+	sb $1, -34($2)
+	rotr $15, $11, 16
+	jal .Lc65_6
+	srlv $24, $8, $3
+	slt $15, $1, $15
+	rotr $23, $5, 8
+.Lc65_6:
+	lui $22, 0xff
+	beq $0, $30, .Lc65_7
+	sltiu $10, $0, -32768
+	sra $22, $0, 3
+.Lc65_7:
+	addiu $6, $0, 3
+.Lc65_8:
+	bgezall $9, .Lc65_9
+	srav $24, $4, $3
+	sltiu $9, $3, -32768
+.Lc65_9:
+	sra $14, $11, 22
+	lui $4, %hi(scratch+35)
+	addiu $4, $4, %lo(scratch+35)
+	lwr $16, 16($4)
+	lwl $16, 19($4)
+	beq $3, $3, .Lc65_10
+	movn $18, $6, $2
+	srl $31, $24, 7
+	lui $31, 0x93e7
+.Lc65_10:
+	addiu $6, $6, -1
+	bne $6, $0, .Lc65_8
+	rotr $2, $13, 7
+	xori $19, $8, 57670
+	ext $4, $5, 14, 10
+	bgez $24, .Lc65_11
+	ori $17, $21, 11272
+	xor $8, $1, $21
+.Lc65_11:
+	bgtzl $2, .Lc65_12
+	srav $25, $3, $12
+	srl $1, $3, 29
+.Lc65_12:
+	lui $4, 0x0
+# case 65 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 66
+	lui $1, 0xff23
+	ori $1, $1, 0xc82c
+	mthi $1
+	addiu $1, $0, -20
+	mtlo $1
+	addiu $1, $0, 1024
+	lui $2, 0x3293
+	ori $2, $2, 0x67ad
+	lui $3, 0x76
+	lui $4, 0xdb0e
+	ori $4, $4, 0xe90
+	addiu $5, $0, -34
+	lui $6, 0x80
+	addiu $7, $0, 33
+	lui $8, 0x10
+	ori $8, $8, 0x1
+	addiu $9, $0, -2
+	lui $10, 0xf128
+	ori $10, $10, 0xad0c
+	addiu $11, $0, 511
+	addiu $12, $0, 31
+	lui $13, 0xac00
+	lui $14, 0xff
+	ori $14, $14, 0xff
+	addiu $15, $0, 129
+	lui $16, 0x87e
+	ori $16, $16, 0xe04d
+	lui $17, 0x3ff
+	ori $17, $17, 0xffff
+	addiu $18, $0, -32768
+	lui $19, 0x8000
+	addiu $20, $0, 27
+	lui $21, 0xf3e4
+	ori $21, $21, 0xc824
+	addiu $22, $0, -16
+	lui $23, 0x430
+	ori $23, $23, 0x7e1
+	addiu $24, $0, 53
+	lui $25, 0x34c2
+	ori $25, $25, 0x3600
+	addiu $28, $0, 19
+	addiu $30, $0, -4
+	addiu $31, $0, -17
+# case 66 body
+	mul $10, $21, $14
+	mthi $16
+	mtlo $20
+	lui $2, 0xe3c9
+	lui $24, %hi(scratch+211)
+	addiu $24, $24, %lo(scratch+211)
+	lwl $6, -197($24)
+	lwr $6, -200($24)
+	lui $12, %hi(scratch-40)
+	addiu $12, $12, %lo(scratch-40)
+	ll $3, 80($12)
+	sllv $3, $7, $18
+	sc $25, 80($12)
+	lui $30, 0x93ce
+	bltz $3, .Lc66_0
+	lui $19, 0xd32e
+	slt $16, $21, $9
+.Lc66_0:
+	lui $4, %hi(scratch+225)
+	addiu $4, $4, %lo(scratch+225)
+	sw $22, -177($4)
+	rotr $13, $18, 9
+	clo $6, $5
+	lui $2, %hi(scratch+40)
+	addiu $2, $2, %lo(scratch+40)
+	sh $8, 4($2)
+	rotr $16, $12, 24
+	lui $16, %hi(scratch+175)
+	addiu $16, $16, %lo(scratch+175)
+	sh $3, -165($16)
+	lui $1, %hi(scratch+46)
+	addiu $1, $1, %lo(scratch+46)
+	lwr $19, 0($1)
+	addiu $16, $0, 5
+.Lc66_1:
+	lui $9, %hi(scratch+115)
+	addiu $9, $9, %lo(scratch+115)
+	sb $20, -113($9)
+	beq $25, $6, .Lc66_2
+	movz $28, $6, $21
+	and $18, $7, $17
+.Lc66_2:
+	srav $24, $1, $4
+	lui $28, %hi(scratch+9)
+	addiu $28, $28, %lo(scratch+9)
+	sb $13, 0($28)
+	clo $30, $13
+	addiu $16, $16, -1
+	bgtz $16, .Lc66_1
+	slti $15, $21, -10175
+	ins $7, $11, 27, 4
+	addiu $3, $0, 3
+.Lc66_3:
+	addiu $28, $0, -58
+	divu $0, $13, $28
+	bltzl $2, .Lc66_4
+	lui $13, 0x89c8
+	sllv $15, $23, $4
+	srav $15, $18, $4
+.Lc66_4:
+	msubu $6, $6
+	sll $4, $3, 10
+	addiu $3, $3, -1
+	bne $3, $0, .Lc66_3
+	addiu $22, $22, 10092
+	ins $19, $22, 11, 15
+	lui $23, %hi(scratch+242)
+	addiu $23, $23, %lo(scratch+242)
+	ll $28, -194($23)
+	lui $3, 0x1afc
+	sll $12, $25, 17
+	sc $21, -194($23)
+	addiu $20, $0, 6
+.Lc66_5:
+	addu $23, $17, $11
+	rotrv $13, $24, $6
+	bgezall $15, .Lc66_6
+	lui $21, 0x0
+	lui $18, 0x63a4
+.Lc66_6:
+	addiu $20, $20, -1
+	bne $20, $0, .Lc66_5
+	rotr $7, $18, 12
+	rotr $21, $1, 10
+	rotrv $23, $10, $31
+	addiu $20, $0, 2
+.Lc66_7:
+	mflo $21
+	jal .Lc66_8
+	sll $7, $30, 3
+	rotrv $16, $8, $12
+.Lc66_8:
+	bltzl $23, .Lc66_9
+	rotrv $1, $19, $12
+	rotrv $28, $21, $23
+.Lc66_9:
+	addiu $20, $20, -1
+	bne $20, $0, .Lc66_7
+	rotr $24, $1, 27
+	bltzall $9, .Lc66_10
+	addu $5, $1, $9
+	addu $17, $0, $22
+	lui $2, 0x3c59
+.Lc66_10:
+# case 66 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 67
+	addiu $1, $0, 40
+	mthi $1
+	addiu $1, $0, 1
+	mtlo $1
+	lui $1, 0xa201
+	ori $1, $1, 0x4a92
+	lui $2, 0x3203
+	ori $2, $2, 0xda23
+	lui $3, 0x1000
+	lui $4, 0x66ad
+	ori $4, $4, 0x67ec
+	lui $5, 0xffc0
+	addiu $6, $0, 2
+	addiu $7, $0, 29
+	lui $8, 0x704e
+	ori $8, $8, 0x1ba4
+	lui $9, 0x1cfd
+	ori $9, $9, 0x859
+	lui $10, 0xaaaa
+	ori $10, $10, 0xaaaa
+	lui $11, 0xb5ce
+	ori $11, $11, 0x3c71
+	addiu $12, $0, 30
+	lui $13, 0x8000
+	ori $13, $13, 0x1
+	lui $14, 0x5600
+	lui $15, 0x38b2
+	ori $15, $15, 0x18ea
+	lui $16, 0x8765
+	ori $16, $16, 0x4321
+	lui $17, 0x5e9f
+	ori $17, $17, 0x44c1
+	lui $18, 0x20
+	lui $19, 0xfff0
+	lui $20, 0x7fff
+	ori $20, $20, 0xffff
+	addiu $21, $0, -1
+	addiu $22, $0, -78
+	addiu $23, $0, 8704
+	addiu $24, $0, -35
+	addiu $25, $0, 28
+	addiu $28, $0, 31
+	lui $30, 0xc000
+	addiu $31, $0, -14
+# case 67 body
+	mflo $11
+	seh $24, $24
+	addiu $15, $0, 5
+.Lc67_0:
+	lui $5, %hi(.Lc67_1)
+	addiu $5, $5, %lo(.Lc67_1)
+	jr $5
+	srl $20, $12, 20
+	slt $2, $20, $30
+	srlv $28, $11, $9
+.Lc67_1:
+	wsbh $3, $4
+	lui $22, %hi(.Lc67_2)
+	addiu $22, $22, %lo(.Lc67_2)
+	jalr $1, $22
+	srav $11, $12, $8
+	lui $28, 0x7fff
+	sllv $18, $15, $19
+.Lc67_2:
+	lui $23, 0xbf21
+	srl $19, $11, 11
+	ext $9, $2, 2, 30
+	addiu $15, $15, -1
+	bgtz $15, .Lc67_0
+	sll $25, $10, 7
+	blezl $9, .Lc67_3
+	srlv $25, $4, $22
+	srl $9, $24, 10
+	rotrv $21, $16, $21
+.Lc67_3:
+	lui $24, %hi(scratch+56)
+	addiu $24, $24, %lo(scratch+56)
+	lwr $21, -16($24)
+	lwl $21, -13($24)
+	lui $1, %hi(scratch+2)
+	addiu $1, $1, %lo(scratch+2)
+	lh $20, 0($1)
+	sltiu $28, $24, -11922
+	lui $9, %hi(scratch-54)
+	addiu $9, $9, %lo(scratch-54)
+	sb $3, 80($9)
+	lui $1, 0xffff
+	addiu $21, $0, 3
+.Lc67_4:
+	lui $19, %hi(scratch+12)
+	addiu $19, $19, %lo(scratch+12)
+	lwr $20, 15($19)
+	lui $18, 0xffff
+	addiu $21, $21, -1
+	bgtz $21, .Lc67_4
+	sll $22, $1, 28
+	addiu $20, $0, 3
+.Lc67_5:
+	ins $3, $3, 30, 2
+	ext $11, $6, 7, 18
+	lui $23, %hi(scratch+28)
+	addiu $23, $23, %lo(scratch+28)
+	ll $18, 0($23)
+	andi $12, $16, 32905
+	sltu $1, $5, $25
+	sc $21, 0($23)
+	lui $7, %hi(scratch+10)
+	addiu $7, $7, %lo(scratch+10)
+	swr $6, 0($7)
+	swl $6, 3($7)
+	lui $15, %hi(.Lc67_6)
+	addiu $15, $15, %lo(.Lc67_6)
+	jalr $23, $15
+	rotrv $23, $4, $10
+	lui $13, 0x9d79
+.Lc67_6:
+	lui $5, 0x213a
+	addiu $20, $20, -1
+	bne $20, $0, .Lc67_5
+	ori $1, $9, 2980
+	addiu $25, $1, 32767
+	msub $9, $9
+	ext $8, $31, 31, 1
+	sra $16, $10, 25
+	lui $4, %hi(.Lc67_7)
+	addiu $4, $4, %lo(.Lc67_7)
+	jalr $3, $4
+	lui $23, 0x8000
+	srlv $18, $6, $15
+	sll $1, $4, 16
+.Lc67_7:
+	lui $6, %hi(scratch+1)
+	addiu $6, $6, %lo(scratch+1)
+	lhu $21, 5($6)
+	addiu $14, $0, 6
+.Lc67_8:
+	rotr $19, $14, 16
+	bltzl $30, .Lc67_9
+	slti $16, $15, 715
+	rotr $10, $5, 15
+	rotrv $5, $11, $10
+.Lc67_9:
+	bltzall $4, .Lc67_10
+	slt $31, $16, $5
+	sra $13, $9, 25
+.Lc67_10:
+	clz $17, $5
+	addiu $14, $14, -1
+	bne $14, $0, .Lc67_8
+	xor $3, $12, $24
+	and $1, $9, $31
+	lui $19, %hi(scratch+40)
+	addiu $19, $19, %lo(scratch+40)
+	ll $30, 0($19)
+	movz $28, $30, $24
+	sc $15, 0($19)
+# case 67 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 68
+	lui $1, 0x2552
+	ori $1, $1, 0x6bad
+	mthi $1
+	lui $1, 0x400
+	mtlo $1
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	addiu $2, $0, 14080
+	lui $3, 0xffe4
+	lui $4, 0x0
+	ori $4, $4, 0x8001
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	lui $6, 0x100
+	ori $6, $6, 0x1
+	lui $7, 0x999c
+	ori $7, $7, 0x650
+	addiu $8, $0, 40
+	addiu $9, $0, -15
+	addiu $10, $0, 8
+	addiu $11, $0, -7
+	addiu $12, $0, 20
+	addiu $13, $0, -2
+	addiu $14, $0, 15
+	lui $15, 0xff8d
+	lui $16, 0xbb4e
+	ori $16, $16, 0xfb68
+	lui $17, 0x2ea2
+	ori $17, $17, 0x9a31
+	lui $18, 0x1eeb
+	ori $18, $18, 0xe7b3
+	lui $19, 0xaaaa
+	ori $19, $19, 0xaaaa
+	lui $20, 0xc600
+	lui $21, 0xa5a3
+	ori $21, $21, 0x7e80
+	addiu $22, $0, 88
+	addiu $23, $0, -7
+	lui $24, 0x1d32
+	ori $24, $24, 0xbac1
+	lui $25, 0x8000
+	ori $25, $25, 0x1
+	lui $28, 0xa845
+	ori $28, $28, 0xef57
+	lui $30, 0x1f00
+	lui $31, 0x700
+# case 68 body
+	lui $24, %hi(scratch+193)
+	addiu $24, $24, %lo(scratch+193)
+	swl $5, -179($24)
+	swr $5, -182($24)
+	rdhwr $17, $0
+	ins $24, $16, 23, 4
+	bltzall $6, .Lc68_0
+	sllv $21, $31, $4
+	lui $30, 0x7fff
+.Lc68_0:
+	rdhwr $1, $0
+	blez $3, .Lc68_1
+	sllv $5, $11, $2
+	rotrv $2, $22, $2
+.Lc68_1:
+	bgtzl $16, .Lc68_2
+	srav $14, $19, $19
+	subu $19, $5, $23
+.Lc68_2:
+	lui $24, %hi(scratch-140)
+	addiu $24, $24, %lo(scratch-140)
+	lbu $18, 185($24)
+	addiu $14, $0, 6
+.Lc68_3:
+	rotr $6, $16, 7
+	srl $17, $5, 5
+	slti $16, $3, 13597
+	lui $18, %hi(scratch+62)
+	addiu $18, $18, %lo(scratch+62)
+	lb $15, 0($18)
+	addiu $14, $14, -1
+	bgtz $14, .Lc68_3
+	srlv $7, $4, $12
+	bgtzl $22, .Lc68_4
+	sra $10, $30, 19
+	lui $18, 0xcfee
+.Lc68_4:
+	addiu $20, $0, 6
+.Lc68_5:
+	lui $31, %hi(scratch+75)
+	addiu $31, $31, %lo(scratch+75)
+	lwl $15, -28($31)
+	slti $23, $10, 0
+	xori $23, $11, 255
+	lui $23, %hi(scratch+52)
+	addiu $23, $23, %lo(scratch+52)
+	ll $4, 0($23)
+	sc $18, 0($23)
+	addiu $20, $20, -1
+	bgtz $20, .Lc68_5
+	andi $18, $0, 65535
+	lui $2, %hi(scratch+33)
+	addiu $2, $2, %lo(scratch+33)
+	lh $25, 19($2)
+	addiu $3, $6, -27901
+	srl $4, $10, 10
+	ori $16, $7, 6568
+	ehb
+	movz $8, $0, $19
+	bgez $6, .Lc68_6
+	sll $18, $15, 27
+	lui $23, 0xa1
+	rotrv $16, $1, $10
+.Lc68_6:
+	srlv $2, $15, $30
+	addiu $7, $0, 1
+.Lc68_7:
+	slt $18, $18, $31
+	lui $12, %hi(scratch+199)
+	addiu $12, $12, %lo(scratch+199)
+	swr $1, -171($12)
+	xori $30, $16, 65280
+	addiu $7, $7, -1
+	bne $7, $0, .Lc68_7
+	srlv $20, $10, $25
+	addiu $5, $0, 2
+.Lc68_8:
+	lui $28, 0xfbc3
+	sra $24, $18, 22
+	movz $1, $5, $2
+	lui $7, %hi(scratch+26)
+	addiu $7, $7, %lo(scratch+26)
+	lh $17, 0($7)
+	addiu $5, $5, -1
+	bgtz $5, .Lc68_8
+	or $3, $3, $22
+	bnel $2, $5, .Lc68_9
+	ori $24, $17, 65280
+	lui $21, 0xffff
+	addiu $2, $8, -30607
+.Lc68_9:
+	msub $1, $18
+	lui $4, %hi(scratch+23)
+	addiu $4, $4, %lo(scratch+23)
+	pref 7, 0($4)
+	sll $19, $15, 19
+	addiu $7, $0, 5
+	divu $0, $23, $7
+	addiu $1, $0, 4
+.Lc68_10:
+	lui $4, %hi(.Lc68_11)
+	addiu $4, $4, %lo(.Lc68_11)
+	jalr $2, $4
+	lui $12, 0x7389
+	srlv $6, $17, $28
+.Lc68_11:
+	jal .Lc68_12
+	rotrv $2, $1, $22
+	rotr $20, $0, 29
+.Lc68_12:
+	lui $3, 0xff
+	addiu $1, $1, -1
+	bgtz $1, .Lc68_10
+	or $30, $31, $21
+# case 68 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 69
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
+	mthi $1
+	addiu $1, $0, 32
+	mtlo $1
+	addiu $1, $0, -29
+	addiu $2, $0, 32767
+	lui $3, 0xf759
+	ori $3, $3, 0x15f3
+	addiu $4, $0, 33
+	lui $5, 0x223a
+	ori $5, $5, 0x7fd7
+	lui $6, 0xe1c4
+	ori $6, $6, 0xe5c0
+	lui $7, 0xaa7c
+	ori $7, $7, 0xb646
+	addiu $8, $0, 25
+	addiu $9, $0, -108
+	addiu $10, $0, -5
+	lui $11, 0x8b55
+	ori $11, $11, 0x112f
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, 33
+	addiu $14, $0, 13
+	addiu $15, $0, 22
+	addiu $16, $0, 32767
+	lui $17, 0x5d78
+	ori $17, $17, 0x53f4
+	lui $18, 0xa861
+	ori $18, $18, 0x1052
+	lui $19, 0xf71d
+	ori $19, $19, 0x12fb
+	lui $20, 0x3a25
+	ori $20, $20, 0x6d4f
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	lui $22, 0x20
+	lui $23, 0xffff
+	ori $23, $23, 0x7fff
+	lui $24, 0x1ff
+	ori $24, $24, 0xffff
+	lui $25, 0x4700
+	lui $28, 0x59f4
+	ori $28, $28, 0x3777
+	addiu $30, $0, 10
+	lui $31, 0x3fdd
+	ori $31, $31, 0x2f6
+# case 69 body
+	lui $11, %hi(scratch+28)
+	addiu $11, $11, %lo(scratch+28)
+	sh $3, 0($11)
+	clo $14, $0
+	addiu $11, $0, 6
+.Lc69_0:
+	bltzall $21, .Lc69_1
+	sltiu $8, $20, -10477
+	xor $15, $8, $4
+.Lc69_1:
+	rotrv $17, $22, $19
+	lui $6, 0x9e6e
+	sra $1, $15, 20
+	addiu $11, $11, -1
+	bne $11, $0, .Lc69_0
+	subu $8, $30, $13
+	lui $19, %hi(scratch-80)
+	addiu $19, $19, %lo(scratch-80)
+	pref 4, 143($19)
+	addiu $16, $0, 1
+.Lc69_2:
+	srav $24, $5, $24
+	ext $6, $28, 10, 7
+	bne $12, $12, .Lc69_3
+	slt $31, $18, $10
+	lui $7, 0x1
+.Lc69_3:
+	addiu $16, $16, -1
+	bgtz $16, .Lc69_2
+	sra $5, $2, 4
+	clo $19, $11
+	addiu $15, $0, 5
+.Lc69_4:
+	mflo $19
+	bgezall $11, .Lc69_5
+	srl $11, $0, 22
+	lui $3, 0xb914
+	sll $18, $12, 13
+.Lc69_5:
+	bgezall $10, .Lc69_6
+	sllv $7, $28, $3
+	movn $4, $30, $2
+.Lc69_6:
+	lui $13, 0xcc65
+	ori $13, $13, 0x3b80
+	divu $0, $1, $13
+	addiu $15, $15, -1
+	bne $15, $0, .Lc69_4
+	sra $28, $13, 28
+	beql $30, $30, .Lc69_7
+	sra $23, $20, 24
+	addu $2, $4, $23
+.Lc69_7:
+	bltzl $12, .Lc69_8
+	sra $5, $7, 18
+	rotr $22, $3, 14
+.Lc69_8:
+	lui $18, 0x4261
+	ins $3, $1, 27, 4
+	multu $13, $8
+	lui $25, %hi(.Lc69_9)
+	addiu $25, $25, %lo(.Lc69_9)
+	jalr $31, $25
+	xori $7, $12, 255
+	lui $19, 0x2d5d
+	lui $1, 0xffff
+.Lc69_9:
+	lui $10, 0x7fff
+	addiu $17, $0, 2
+.Lc69_10:
+	seb $22, $0
+	lui $23, %hi(scratch+36)
+	addiu $23, $23, %lo(scratch+36)
+	sw $0, 0($23)
+	sll $30, $19, 14
+	lui $4, %hi(scratch-141)
+	addiu $4, $4, %lo(scratch-141)
+	swr $21, 145($4)
+	lui $31, %hi(scratch)
+	addiu $31, $31, %lo(scratch)
+	ll $28, 0($31)
+	sllv $23, $15, $4
+	sc $19, 0($31)
+	j .Lc69_11
+	movn $2, $24, $15
+	ori $18, $17, 1
+	lui $1, 0xff
+.Lc69_11:
+	addiu $17, $17, -1
+	bne $17, $0, .Lc69_10
+	sra $23, $20, 8
+	addiu $24, $0, 5
+.Lc69_12:
+	bltzl $18, .Lc69_13
+	sllv $1, $18, $24
+	srav $14, $24, $2
+	sltu $21, $28, $21
+.Lc69_13:
+	lui $18, 0x8000
+	addiu $24, $24, -1
+	bne $24, $0, .Lc69_12
+	lui $16, 0xc9f9
+	mtlo $4
+	lui $17, 0x3745
+	lui $7, 0xff00
+# case 69 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 70
+	lui $1, 0xfff
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	mtlo $1
+	addiu $1, $0, 16383
+	lui $2, 0x35ba
+	ori $2, $2, 0xf804
+	addiu $3, $0, -8
+	lui $4, 0x0
+	ori $4, $4, 0xffff
+	lui $5, 0x74b0
+	ori $5, $5, 0x9ac7
+	addiu $6, $0, 5632
+	lui $7, 0x1fff
+	ori $7, $7, 0xffff
+	lui $8, 0xdbcf
+	ori $8, $8, 0xa96
+	addiu $9, $0, 9
+	lui $10, 0xc7b7
+	ori $10, $10, 0xbec
+	lui $11, 0x1b35
+	ori $11, $11, 0x111f
+	addiu $12, $0, -124
+	addiu $13, $0, 22528
+	lui $14, 0xff85
+	lui $15, 0x2a57
+	ori $15, $15, 0x2fc
+	lui $16, 0x5d00
+	lui $17, 0xc000
+	lui $18, 0xfff
+	ori $18, $18, 0xffff
+	lui $19, 0x71
+	lui $20, 0x1400
+	addiu $21, $0, -62
+	addiu $22, $0, 0
+	lui $23, 0x0
+	ori $23, $23, 0x8000
+	addiu $24, $0, 256
+	lui $25, 0x2726
+	ori $25, $25, 0x3dc1
+	lui $28, 0x9391
+	ori $28, $28, 0x5c43
+	lui $30, 0xd610
+	ori $30, $30, 0xd74f
+	addiu $31, $0, 8
+# case 70 body
+	seh $21, $8
+	lui $30, %hi(scratch-41)
+	addiu $30, $30, %lo(scratch-41)
+	sb $8, 101($30)
+	clz $23, $8
+	mul $28, $15, $16
+	mthi $1
+	mtlo $13
+	lui $24, %hi(.Lc70_0)
+	addiu $24, $24, %lo(.Lc70_0)
+	jr.hb $24
+	xori $6, $30, 52980
+	slti $23, $11, 22210
+	srlv $4, $14, $13
+.Lc70_0:
+	bne $22, $22, .Lc70_1
+	rotrv $23, $4, $23
+	lui $18, 0x7fff
+.Lc70_1:
+	lui $22, 0x49bd
+	bltzal $7, .Lc70_2
+	rotrv $28, $15, $25
+	lui $1, 0x59f1
+	lui $9, 0x38f4
+.Lc70_2:
+	madd $9, $22
+	lui $3, %hi(scratch-185)
+	addiu $3, $3, %lo(scratch-185)
+	sw $23, 197($3)
+	ins $20, $4, 25, 6
+	lui $21, %hi(scratch+51)
+	addiu $21, $21, %lo(scratch+51)
+	pref 0, 0($21)
+# case 70 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 71
+	addiu $1, $0, 24
+	mthi $1
+	lui $1, 0x1
+	ori $1, $1, 0x1
+	mtlo $1
+	addiu $1, $0, 3
+	lui $2, 0xb334
+	ori $2, $2, 0xf0e2
+	addiu $3, $0, 67
+	addiu $4, $0, 21
+	lui $5, 0xffa9
+	lui $6, 0x0
+	ori $6, $6, 0x8000
+	lui $7, 0x7fff
+	ori $7, $7, 0xfffe
+	addiu $8, $0, -33
+	lui $9, 0x8000
+	lui $10, 0x45f6
+	ori $10, $10, 0xe608
+	lui $11, 0xfb41
+	ori $11, $11, 0xfb3d
+	addiu $12, $0, -36
+	lui $13, 0xfffa
+	addiu $14, $0, -29
+	addiu $15, $0, -76
+	lui $16, 0xbd29
+	ori $16, $16, 0xea62
+	addiu $17, $0, 6400
+	addiu $18, $0, 31
+	lui $19, 0xa9bb
+	ori $19, $19, 0xcbf6
+	lui $20, 0xa337
+	ori $20, $20, 0x6211
+	lui $21, 0x4b00
+	addiu $22, $0, 17408
+	lui $23, 0x6400
+	lui $24, 0xffc7
+	lui $25, 0x1577
+	ori $25, $25, 0x412
+	addiu $28, $0, 36
+	addiu $30, $0, 256
+	lui $31, 0xdaef
+	ori $31, $31, 0xb787
+# case 71 body
+	lui $6, %hi(scratch+122)
+	addiu $6, $6, %lo(scratch+122)
+	lw $4, -86($6)
+	clo $24, $21
+	addiu $8, $0, 6
+.Lc71_0:
+	seh $18, $14
+	and $6, $19, $14
+	lui $30, %hi(scratch+6)
+	addiu $30, $30, %lo(scratch+6)
+	lhu $23, 44($30)
+	lui $5, %hi(.Lc71_1)
+	addiu $5, $5, %lo(.Lc71_1)
+	jr.hb $5
+	lui $9, 0x4631
+	andi $10, $11, 47102
+	lui $5, 0x8000
+.Lc71_1:
+	addiu $8, $8, -1
+	bgtz $8, .Lc71_0
+	or $17, $14, $2
+	rotr $21, $2, 2
+	lui $2, 0x0
+	lui $14, %hi(scratch+37)
+	addiu $14, $14, %lo(scratch+37)
+	pref 1, 0($14)
+	lui $12, %hi(.Lc71_2)
+	addiu $12, $12, %lo(.Lc71_2)
+	jr $12
+	lui $10, 0xac4
+	sll $14, $30, 20
+.Lc71_2:
+	sll $13, $15, 25
+	movz $5, $30, $3
+	mul $2, $11, $11
+	mthi $18
+	mtlo $24
+	addiu $6, $0, 4
+.Lc71_3:
+	mtlo $12
+	lui $7, 0xff00
+	lui $30, %hi(scratch-131)
+	addiu $30, $30, %lo(scratch-131)
+	lh $2, 181($30)
+	mtlo $8
+	lui $24, %hi(scratch+189)
+	addiu $24, $24, %lo(scratch+189)
+	lbu $13, -162($24)
+	addiu $6, $6, -1
+	bne $6, $0, .Lc71_3
+	sll $9, $1, 18
+	addiu $20, $0, 1
+.Lc71_4:
+	sll $7, $18, 24
+	lui $14, 0xff00
+	lui $7, %hi(scratch-132)
+	addiu $7, $7, %lo(scratch-132)
+	sw $11, 184($7)
+	addiu $25, $24, -3457
+	lui $12, 0xa7fe
+	mult $13, $22
+	addiu $20, $20, -1
+	bgtz $20, .Lc71_4
+	andi $21, $4, 64541
+	ext $12, $23, 20, 5
+	lui $14, %hi(.Lc71_5)
+	addiu $14, $14, %lo(.Lc71_5)
+	jalr $22, $14
+	rotr $20, $24, 19
+	sltu $0, $18, $31
+	sltiu $13, $11, -4047
+.Lc71_5:
+	addiu $16, $0, 6
+.Lc71_6:
+	lui $18, %hi(.Lc71_7)
+	addiu $18, $18, %lo(.Lc71_7)
+	jr $18
+	sll $3, $21, 21
+	sltiu $13, $5, -32768
+	lui $8, 0x3f13
+.Lc71_7:
+	bne $8, $10, .Lc71_8
+	sltiu $3, $8, -6467
+	srav $22, $12, $25
+	slti $14, $12, 1778
+.Lc71_8:
+	srav $30, $10, $23
+	mflo $5
+	lui $13, %hi(.Lc71_9)
+	addiu $13, $13, %lo(.Lc71_9)
+	jalr $1, $13
+	andi $25, $18, 32768
+	lui $11, 0xbdd1
+	addu $3, $4, $1
+.Lc71_9:
+	lui $28, %hi(scratch+4)
+	addiu $28, $28, %lo(scratch+4)
+	lwl $1, -2($28)
+	addiu $16, $16, -1
+	bne $16, $0, .Lc71_6
+	slti $4, $1, -20533
+	addiu $3, $0, 1
+.Lc71_10:
+	srl $12, $10, 25
+	jal .Lc71_11
+	sll $8, $6, 9
+	sllv $30, $28, $15
+	lui $15, 0xff00
+.Lc71_11:
+	lui $9, %hi(scratch+25)
+	addiu $9, $9, %lo(scratch+25)
+	lwr $8, 0($9)
+	addiu $3, $3, -1
+	bne $3, $0, .Lc71_10
+	sll $22, $9, 9
+	lui $28, %hi(scratch-41)
+	addiu $28, $28, %lo(scratch-41)
+	lwr $23, 67($28)
+	srlv $23, $15, $10
+	addiu $8, $0, 6
+.Lc71_12:
+	clo $15, $20
+	srl $10, $8, 23
+	ext $3, $19, 16, 3
+	clo $18, $25
+	mul $20, $7, $18
+	mthi $21
+	mtlo $17
+	lui $25, 0x391a
+	addiu $8, $8, -1
+	bne $8, $0, .Lc71_12
+	lui $1, 0x7fff
+	lui $28, %hi(scratch+163)
+	addiu $28, $28, %lo(scratch+163)
+	sb $21, -150($28)
+	addiu $18, $0, 4
+.Lc71_13:
+	sltiu $24, $0, -17650
+	rotrv $25, $16, $5
+	blezl $17, .Lc71_14
+	or $19, $4, $28
+	sltiu $16, $21, -24545
+.Lc71_14:
+	slti $21, $15, -23934
+	bgezal $5, .Lc71_15
+	lui $19, 0x8c5d
+	xor $9, $12, $22
+	rotrv $23, $28, $1
+.Lc71_15:
+	lui $17, %hi(scratch+128)
+	addiu $17, $17, %lo(scratch+128)
+	ll $13, -92($17)
+	ori $8, $24, 45708
+	sc $3, -92($17)
+	addiu $18, $18, -1
+	bgtz $18, .Lc71_13
+	movz $9, $28, $15
+	addiu $17, $0, 4
+.Lc71_16:
+	lui $3, %hi(scratch+12)
+	addiu $3, $3, %lo(scratch+12)
+	sh $21, 0($3)
+	lui $10, 0xb24d
+	srl $11, $21, 5
+	rotr $13, $15, 2
+	addiu $31, $0, 34
+	div $0, $13, $31
+	lui $30, %hi(.Lc71_17)
+	addiu $30, $30, %lo(.Lc71_17)
+	jr $30
+	sra $3, $31, 22
+	lui $22, 0x4a18
+	ori $6, $11, 21999
+.Lc71_17:
+	addiu $17, $17, -1
+	bgtz $17, .Lc71_16
+	rotr $12, $6, 20
+	madd $25, $3
+	lui $15, %hi(.Lc71_18)
+	addiu $15, $15, %lo(.Lc71_18)
+	jalr $12, $15
+	sllv $24, $20, $10
+	subu $23, $13, $15
+	srav $4, $30, $24
+.Lc71_18:
+# case 71 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 72
+	lui $1, 0xa00
+	mthi $1
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
+	mtlo $1
+	addiu $1, $0, 113
+	lui $2, 0xfa
+	ori $2, $2, 0xc385
+	addiu $3, $0, 28
+	addiu $4, $0, -1792
+	lui $5, 0x65ff
+	ori $5, $5, 0xf5f1
+	lui $6, 0x86a0
+	ori $6, $6, 0xbf0f
+	lui $7, 0x6066
+	ori $7, $7, 0x7b9a
+	addiu $8, $0, -10
+	lui $9, 0x3664
+	ori $9, $9, 0xa71d
+	lui $10, 0x7a11
+	ori $10, $10, 0xd351
+	addiu $11, $0, -9
+	lui $12, 0x5458
+	ori $12, $12, 0xcc60
+	lui $13, 0xc623
+	ori $13, $13, 0xe192
+	lui $14, 0x8f73
+	ori $14, $14, 0x9330
+	lui $15, 0x1ff
+	ori $15, $15, 0xffff
+	lui $16, 0x1
+	addiu $17, $0, 3
+	addiu $18, $0, 32
+	lui $19, 0x1b2c
+	ori $19, $19, 0x92c0
+	addiu $20, $0, -98
+	lui $21, 0x20
+	addiu $22, $0, -15
+	addiu $23, $0, 2560
+	lui $24, 0xe0c6
+	ori $24, $24, 0x4dc2
+	lui $25, 0x1234
+	ori $25, $25, 0x5678
+	lui $28, 0xfa00
+	addiu $30, $0, -40
+	lui $31, 0xffdc
+# case 72 body
+	lui $10, %hi(scratch+95)
+	addiu $10, $10, %lo(scratch+95)
+	swr $19, -45($10)
+	swl $19, -42($10)
+	lui $11, %hi(scratch+187)
+	addiu $11, $11, %lo(scratch+187)
+	lwl $30, -148($11)
+	lwr $30, -151($11)
+	addiu $11, $0, 4
+.Lc72_0:
+	lui $21, %hi(scratch+122)
+	addiu $21, $21, %lo(scratch+122)
+	lbu $20, -86($21)
+	rotrv $8, $9, $4
+	lui $13, %hi(scratch+28)
+	addiu $13, $13, %lo(scratch+28)
+	sw $25, 0($13)
+	lui $19, %hi(scratch+145)
+	addiu $19, $19, %lo(scratch+145)
+	sw $2, -121($19)
+	addiu $11, $11, -1
+	bgtz $11, .Lc72_0
+	rotrv $8, $15, $7
+	addiu $28, $0, 2
+.Lc72_1:
+	lui $2, 0xffff
+	lui $16, %hi(scratch+44)
+	addiu $16, $16, %lo(scratch+44)
+	sw $9, 0($16)
+	lui $25, %hi(.Lc72_2)
+	addiu $25, $25, %lo(.Lc72_2)
+	jr $25
+	srl $11, $2, 24
+	lui $30, 0x7fff
+.Lc72_2:
+	addiu $28, $28, -1
+	bgtz $28, .Lc72_1
+	slti $13, $12, 15324
+	sltiu $3, $19, -1
+	sll $5, $25, 6
+	lui $18, %hi(.Lc72_3)
+	addiu $18, $18, %lo(.Lc72_3)
+	jalr $23, $18
+	lui $0, 0xffff
+	sll $8, $30, 28
+	xor $7, $11, $6
+.Lc72_3:
+	addiu $8, $0, 4
+.Lc72_4:
+	addiu $25, $31, -32768
+	lui $1, %hi(.Lc72_5)
+	addiu $1, $1, %lo(.Lc72_5)
+	jalr $1
+	subu $25, $31, $19
+	addu $19, $8, $14
+	sltu $30, $15, $13
+.Lc72_5:
+	rotr $25, $18, 17
+	bltzl $19, .Lc72_6
+	slti $14, $15, 27978
+	lui $30, 0x7fff
+.Lc72_6:
+	lui $15, 0xff00
+	addiu $8, $8, -1
+	bne $8, $0, .Lc72_4
+	andi $24, $3, 10206
+	lui $24, %hi(scratch+172)
+	addiu $24, $24, %lo(scratch+172)
+	pref 0, -159($24)
+	addiu $30, $0, 2
+.Lc72_7:
+	or $4, $30, $23
+	ori $21, $14, 32767
+	sltiu $11, $18, 0
+	mthi $12
+	lui $12, %hi(.Lc72_8)
+	addiu $12, $12, %lo(.Lc72_8)
+	jr $12
+	srlv $7, $30, $2
+	ori $9, $10, 24427
+.Lc72_8:
+	addiu $30, $30, -1
+	bne $30, $0, .Lc72_7
+	slti $18, $6, -6826
+	lui $10, 0xfa6b
+	ori $10, $10, 0xaba8
+	div $0, $12, $10
+	rdhwr $4, $1
+	lui $10, 0x0
+	bltzall $1, .Lc72_9
+	rotrv $24, $19, $21
+	rotr $12, $11, 14
+.Lc72_9:
+	mul $17, $22, $15
+	mthi $21
+	mtlo $21
+	sync
+	or $3, $2, $10
+	addiu $20, $0, 1
+.Lc72_10:
+	lui $11, %hi(scratch+33)
+	addiu $11, $11, %lo(scratch+33)
+	sh $31, 27($11)
+	lui $13, %hi(scratch-43)
+	addiu $13, $13, %lo(scratch-43)
+	ll $28, 79($13)
+	rotr $15, $15, 19
+	sc $28, 79($13)
+	addiu $20, $20, -1
+	bgtz $20, .Lc72_10
+	lui $14, 0x2643
+	mul $5, $14, $13
+	mthi $8
+	mtlo $0
+	lui $15, 0x82a0
+	multu $8, $30
+# case 72 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 73
+	addiu $1, $0, -25
+	mthi $1
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	mtlo $1
+	addiu $1, $0, -117
+	lui $2, 0x4
+	ori $2, $2, 0x1
+	addiu $3, $0, 0
+	addiu $4, $0, -6
+	lui $5, 0x1234
+	ori $5, $5, 0x5678
+	lui $6, 0x979d
+	ori $6, $6, 0xbdf6
+	addiu $7, $0, -2
+	addiu $8, $0, 120
+	lui $9, 0x8a3d
+	ori $9, $9, 0xf612
+	lui $10, 0x94d
+	ori $10, $10, 0x3cd4
+	lui $11, 0x3ff
+	ori $11, $11, 0xffff
+	addiu $12, $0, 38
+	lui $13, 0x20
+	addiu $14, $0, 1
+	lui $15, 0x5887
+	ori $15, $15, 0xba46
+	lui $16, 0x10
+	ori $16, $16, 0x1
+	lui $17, 0xecc4
+	ori $17, $17, 0xc436
+	lui $18, 0x30fc
+	ori $18, $18, 0x9a7a
+	lui $19, 0xcd61
+	ori $19, $19, 0x811e
+	addiu $20, $0, -6
+	addiu $21, $0, 24
+	lui $22, 0x20
+	ori $22, $22, 0x1
+	lui $23, 0x8765
+	ori $23, $23, 0x4321
+	lui $24, 0xfe43
+	ori $24, $24, 0x9080
+	addiu $25, $0, -128
+	lui $28, 0x5555
+	ori $28, $28, 0x5555
+	addiu $30, $0, 64
+	lui $31, 0x95e3
+	ori $31, $31, 0xf576
+# case 73 body
+	sllv $2, $8, $16
+	rotr $14, $2, 29
+	addiu $23, $0, 1
+.Lc73_0:
+	beq $28, $24, .Lc73_1
+	subu $10, $3, $20
+	lui $21, 0xb6c8
+.Lc73_1:
+	movn $10, $16, $22
+	addiu $23, $23, -1
+	bne $23, $0, .Lc73_0
+	andi $16, $1, 62052
+	lui $8, 0x8000
+	lui $3, %hi(.Lc73_2)
+	addiu $3, $3, %lo(.Lc73_2)
+	jalr $3
+	movn $4, $16, $19
+	srlv $12, $4, $10
+.Lc73_2:
+	ehb
+	nop
+	slti $13, $11, -9412
+	lui $14, 0x7fff
+	lui $5, %hi(scratch+10)
+	addiu $5, $5, %lo(scratch+10)
+	pref 0, 0($5)
+	addiu $30, $0, 5
+.Lc73_3:
+	lui $25, 0x6cae
+	ori $25, $25, 0x6585
+	div $0, $18, $25
+	lui $23, 0xffff
+	addiu $30, $30, -1
+	bgtz $30, .Lc73_3
+	lui $20, 0x8d9d
+	lui $11, %hi(scratch-65)
+	addiu $11, $11, %lo(scratch-65)
+	lhu $3, 115($11)
+	lui $4, %hi(scratch+23)
+	addiu $4, $4, %lo(scratch+23)
+	pref 5, 23($4)
+	ext $2, $13, 29, 3
+	lui $13, %hi(scratch-69)
+	addiu $13, $13, %lo(scratch-69)
+	sb $19, 73($13)
+	lui $2, %hi(scratch+50)
+	addiu $2, $2, %lo(scratch+50)
+	sb $16, 0($2)
+	lui $10, %hi(scratch+210)
+	addiu $10, $10, %lo(scratch+210)
+	ll $18, -154($10)
+	xori $6, $30, 65535
+	addu $5, $16, $13
+	sc $14, -154($10)
+	bgez $7, .Lc73_4
+	slt $15, $31, $18
+	srl $19, $4, 23
+.Lc73_4:
+	maddu $9, $21
+	addiu $6, $0, 6
+.Lc73_5:
+	srlv $12, $8, $28
+	lui $5, %hi(scratch+42)
+	addiu $5, $5, %lo(scratch+42)
+	lb $4, -41($5)
+	bgezal $15, .Lc73_6
+	sra $14, $9, 28
+	rotr $17, $19, 22
+	lui $4, 0x1187
+.Lc73_6:
+	addiu $6, $6, -1
+	bgtz $6, .Lc73_5
+	sltiu $13, $17, 16321
+# case 73 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 74
+	addiu $1, $0, 9
+	mthi $1
+	addiu $1, $0, 32767
+	mtlo $1
+	addiu $1, $0, 32767
+	lui $2, 0x7936
+	ori $2, $2, 0xc409
+	lui $3, 0xffbb
+	lui $4, 0x5
+	lui $5, 0xc
+	lui $6, 0x7fff
+	ori $6, $6, 0xffff
+	lui $7, 0xae73
+	ori $7, $7, 0x6ed7
+	lui $8, 0xd876
+	ori $8, $8, 0xef3f
+	lui $9, 0x9b92
+	ori $9, $9, 0x7c3e
+	addiu $10, $0, 15
+	lui $11, 0xe0d2
+	ori $11, $11, 0x18c0
+	lui $12, 0x5141
+	ori $12, $12, 0x559c
+	addiu $13, $0, 255
+	lui $14, 0x83b9
+	ori $14, $14, 0x28d
+	lui $15, 0xa2ca
+	ori $15, $15, 0xe607
+	addiu $16, $0, -32
+	addiu $17, $0, -19
+	addiu $18, $0, 5
+	lui $19, 0x8000
+	addiu $20, $0, 31
+	lui $21, 0xb1a9
+	ori $21, $21, 0xa7ee
+	addiu $22, $0, 37
+	lui $23, 0x2d81
+	ori $23, $23, 0x6f5d
+	lui $24, 0x8000
+	addiu $25, $0, 14
+	lui $28, 0xe130
+	ori $28, $28, 0x80d8
+	lui $30, 0x747
+	ori $30, $30, 0xeff9
+	lui $31, 0x5ca1
+	ori $31, $31, 0xa8f2
+# case 74 body
+	lui $5, %hi(scratch-129)
+	addiu $5, $5, %lo(scratch-129)
+	sb $23, 177($5)
+	xori $10, $10, 0
+	addiu $12, $2, 0
+	addiu $6, $0, 5
+.Lc74_0:
+	bltzall $20, .Lc74_1
+	srl $21, $15, 8
+	srav $30, $16, $14
+	lui $5, 0x138c
+.Lc74_1:
+	ins $23, $22, 8, 21
+	lui $14, %hi(scratch-118)
+	addiu $14, $14, %lo(scratch-118)
+	lhu $5, 124($14)
+	addiu $6, $6, -1
+	bgtz $6, .Lc74_0
+	and $19, $6, $15
+	addiu $17, $0, 5
+.Lc74_2:
+	mtlo $31
+	clo $12, $22
+	xori $12, $0, 19451
+	xori $23, $1, 32767
+	bgtzl $19, .Lc74_3
+	nor $19, $15, $3
+	srl $30, $18, 28
+	sra $12, $20, 21
+.Lc74_3:
+	mult $19, $10
+	addiu $17, $17, -1
+	bgtz $17, .Lc74_2
+	xori $8, $8, 56962
+	lui $8, 0x2b29
+	lui $10, %hi(scratch+10)
+	addiu $10, $10, %lo(scratch+10)
+	lhu $17, 0($10)
+	ori $10, $0, 7958
+	lui $2, 0x6eb5
+	ori $2, $2, 0xc77a
+	divu $0, $3, $2
+	addiu $2, $0, 5
+.Lc74_4:
+	sllv $22, $17, $17
+	ext $16, $19, 11, 9
+	addiu $2, $2, -1
+	bne $2, $0, .Lc74_4
+	srl $16, $28, 9
+	seh $10, $18
+	nop
+	srl $22, $7, 24
+	bgez $19, .Lc74_5
+	srl $28, $6, 24
+	nor $7, $20, $30
+.Lc74_5:
+	addiu $15, $10, -26337
+	lui $9, 0x7fff
+	mfhi $5
+# case 74 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 75
+	addiu $1, $0, -1
+	mthi $1
+	addiu $1, $0, -34
+	mtlo $1
+	lui $1, 0x82e5
+	ori $1, $1, 0x56d7
+	addiu $2, $0, -18
+	lui $3, 0xff
+	ori $3, $3, 0xff
+	lui $4, 0xba00
+	lui $5, 0xff00
+	ori $5, $5, 0xff00
+	addiu $6, $0, -11520
+	addiu $7, $0, 1023
+	lui $8, 0xe900
+	lui $9, 0xced0
+	ori $9, $9, 0x88c2
+	addiu $10, $0, -32768
+	lui $11, 0x3fff
+	ori $11, $11, 0xffff
+	lui $12, 0x5555
+	ori $12, $12, 0x5555
+	lui $13, 0xc0d0
+	ori $13, $13, 0xd549
+	lui $14, 0xbd00
+	lui $15, 0x400
+	addiu $16, $0, 11
+	lui $17, 0x7200
+	addiu $18, $0, 3
+	addiu $19, $0, -32768
+	addiu $20, $0, -87
+	lui $21, 0xbf39
+	ori $21, $21, 0xb2e0
+	lui $22, 0xfe00
+	lui $23, 0x7fff
+	ori $23, $23, 0xfffe
+	lui $24, 0x8c6
+	ori $24, $24, 0xd0b4
+	addiu $25, $0, 20992
+	addiu $28, $0, 2048
+	lui $30, 0x698
+	ori $30, $30, 0x2a0f
+	lui $31, 0x20
+# case 75 body
+	lui $15, %hi(scratch+108)
+	addiu $15, $15, %lo(scratch+108)
+	sh $4, -52($15)
+	mul $17, $21, $23
+	mthi $22
+	mtlo $23
+	xori $9, $5, 32767
+	lui $14, %hi(scratch+115)
+	addiu $14, $14, %lo(scratch+115)
+	sh $7, -89($14)
+	seh $20, $8
+	lui $31, 0xff00
+	addiu $22, $0, 4
+.Lc75_0:
+	mul $18, $20, $4
+	mthi $14
+	mtlo $5
+	lui $13, 0x4437
+	beql $5, $19, .Lc75_1
+	lui $28, 0x4bee
+	sll $18, $20, 22
+	srl $16, $23, 0
+.Lc75_1:
+	sltiu $1, $21, -32768
+	lui $23, 0x7e00
+	divu $0, $0, $23
+	lui $16, %hi(scratch+28)
+	addiu $16, $16, %lo(scratch+28)
+	sw $24, 0($16)
+	addiu $22, $22, -1
+	bne $22, $0, .Lc75_0
+	srlv $4, $2, $8
+	addiu $18, $0, 5
+.Lc75_2:
+	bltzal $14, .Lc75_3
+	addiu $11, $7, -2580
+	lui $12, 0x625b
+.Lc75_3:
+	xori $17, $18, 32768
+	addiu $18, $18, -1
+	bne $18, $0, .Lc75_2
+	srl $23, $20, 22
+	lui $15, 0x8000
+	addiu $5, $0, -1
+	div $0, $15, $5
+	j .Lc75_4
+	srlv $30, $25, $3
+	andi $30, $30, 32768
+.Lc75_4:
+	mfhi $23
+	bltz $30, .Lc75_5
+	rotrv $20, $30, $20
+	sllv $17, $15, $4
+	rotrv $31, $13, $12
+.Lc75_5:
+	clo $7, $22
+	lui $15, 0x8000
+	lui $23, %hi(.Lc75_6)
+	addiu $23, $23, %lo(.Lc75_6)
+	jalr $28, $23
+	lui $18, 0xbcbb
+	lui $15, 0xffff
+.Lc75_6:
+	lui $31, %hi(scratch+24)
+	addiu $31, $31, %lo(scratch+24)
+	sw $24, 0($31)
+	addiu $17, $0, 2
+.Lc75_7:
+	bgezl $19, .Lc75_8
+	xori $10, $24, 65280
+	sllv $1, $5, $1
+.Lc75_8:
+	andi $30, $19, 1
+	addiu $5, $22, -205
+	lui $7, 0x0
+	lui $20, %hi(.Lc75_9)
+	addiu $20, $20, %lo(.Lc75_9)
+	jalr $9, $20
+	sllv $2, $15, $5
+	slti $8, $3, -2549
+.Lc75_9:
+	lui $23, 0x8000
+	addiu $17, $17, -1
+	bgtz $17, .Lc75_7
+	srav $3, $28, $21
+	lui $17, %hi(scratch+99)
+	addiu $17, $17, %lo(scratch+99)
+	pref 30, -51($17)
+	mult $22, $31
+	or $30, $15, $15
+	ins $3, $21, 11, 8
+	lui $2, 0xfb62
+	lui $22, %hi(scratch+2)
+	addiu $22, $22, %lo(scratch+2)
+	sh $24, 18($22)
+	lui $19, 0x2b0e
+	lui $30, %hi(scratch+46)
+	addiu $30, $30, %lo(scratch+46)
+	lh $11, 0($30)
+# case 75 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 76
+	lui $1, 0x1d7f
+	ori $1, $1, 0x6c5f
+	mthi $1
+	lui $1, 0xaf2a
+	ori $1, $1, 0x97b8
+	mtlo $1
+	addiu $1, $0, 9
+	addiu $2, $0, 128
+	addiu $3, $0, 32767
+	addiu $4, $0, 128
+	lui $5, 0x7fff
+	ori $5, $5, 0xffff
+	addiu $6, $0, -20
+	lui $7, 0x2157
+	ori $7, $7, 0xa58a
+	addiu $8, $0, 16
+	addiu $9, $0, 39
+	lui $10, 0x1
+	ori $10, $10, 0xffff
+	lui $11, 0xd151
+	ori $11, $11, 0xc257
+	lui $12, 0x8394
+	ori $12, $12, 0xbf1b
+	lui $13, 0xf400
+	addiu $14, $0, 29
+	addiu $15, $0, 0
+	addiu $16, $0, 4097
+	lui $17, 0x1c2
+	ori $17, $17, 0xec30
+	lui $18, 0xde0a
+	ori $18, $18, 0xa519
+	lui $19, 0x332f
+	ori $19, $19, 0x4ddb
+	addiu $20, $0, 5120
+	lui $21, 0x8876
+	ori $21, $21, 0x50fc
+	lui $22, 0x7fff
+	ori $22, $22, 0xffff
+	lui $23, 0xf48a
+	ori $23, $23, 0x2b68
+	lui $24, 0x7000
+	lui $25, 0xaa31
+	ori $25, $25, 0xcc5a
+	lui $28, 0xe396
+	ori $28, $28, 0xc840
+	addiu $30, $0, 7
+	addiu $31, $0, 32767
+# case 76 body
+	lui $21, %hi(scratch+151)
+	addiu $21, $21, %lo(scratch+151)
+	pref 25, -102($21)
+	slti $7, $8, 0
+	bgezall $28, .Lc76_0
+	sra $5, $11, 5
+	lui $8, 0x211f
+	or $17, $25, $20
+.Lc76_0:
+	lui $13, %hi(.Lc76_1)
+	addiu $13, $13, %lo(.Lc76_1)
+	jalr $7, $13
+	srl $6, $28, 12
+	srl $20, $28, 8
+	sra $18, $8, 16
+.Lc76_1:
+	mthi $10
+	jal .Lc76_2
+	xor $3, $2, $22
+	subu $10, $14, $25
+.Lc76_2:
+	lui $8, %hi(.Lc76_3)
+	addiu $8, $8, %lo(.Lc76_3)
+	jalr $8
+	sll $6, $22, 4
+	rotr $20, $2, 23
+	andi $1, $5, 63634
+.Lc76_3:
+	addiu $30, $0, 5
+.Lc76_4:
+	lui $22, %hi(.Lc76_5)
+	addiu $22, $22, %lo(.Lc76_5)
+	jalr $22
+	lui $16, 0x0
+	sra $19, $20, 8
+	or $3, $5, $9
+.Lc76_5:
+	mthi $5
+	lui $8, %hi(scratch-10)
+	addiu $8, $8, %lo(scratch-10)
+	lb $6, 53($8)
+	blez $2, .Lc76_6
+	srlv $22, $7, $2
+	lui $3, 0x3925
+	srav $20, $14, $24
+.Lc76_6:
+	movz $21, $12, $12
+	srav $9, $12, $20
+	addiu $30, $30, -1
+	bne $30, $0, .Lc76_4
+	addu $19, $23, $11
+	addiu $17, $0, 2
+.Lc76_7:
+	bltzl $22, .Lc76_8
+	srl $23, $13, 2
+	sra $13, $12, 30
+	lui $16, 0x2990
+.Lc76_8:
+	nor $5, $0, $10
+	addiu $17, $17, -1
+	bgtz $17, .Lc76_7
+	lui $19, 0x8000
+	lui $19, %hi(.Lc76_9)
+	addiu $19, $19, %lo(.Lc76_9)
+	jalr $23, $19
+	srav $9, $21, $21
+	srav $18, $0, $4
+	subu $24, $21, $18
+.Lc76_9:
+	lui $5, %hi(scratch+99)
+	addiu $5, $5, %lo(scratch+99)
+	ll $20, -51($5)
+	lui $18, 0xffff
+	sc $17, -51($5)
+# case 76 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 77
+	addiu $1, $0, 33
+	mthi $1
+	addiu $1, $0, -5
+	mtlo $1
+	addiu $1, $0, 23
+	addiu $2, $0, 94
+	addiu $3, $0, 31
+	lui $4, 0x6987
+	ori $4, $4, 0x8564
+	lui $5, 0xa5bd
+	ori $5, $5, 0xff2d
+	addiu $6, $0, -4
+	lui $7, 0x7
+	ori $7, $7, 0xffff
+	lui $8, 0x8eda
+	ori $8, $8, 0xff55
+	lui $9, 0xf194
+	ori $9, $9, 0x5b10
+	lui $10, 0x7fff
+	ori $10, $10, 0xfffe
+	lui $11, 0xe944
+	ori $11, $11, 0x8eb1
+	addiu $12, $0, 7
+	addiu $13, $0, 6
+	addiu $14, $0, 128
+	lui $15, 0xff
+	ori $15, $15, 0xff
+	addiu $16, $0, 31
+	addiu $17, $0, 256
+	addiu $18, $0, 32
+	lui $19, 0x1000
+	ori $19, $19, 0x1
+	lui $20, 0x7100
+	lui $21, 0xff
+	ori $21, $21, 0xffff
+	lui $22, 0xb400
+	lui $23, 0x2523
+	ori $23, $23, 0x91b4
+	lui $24, 0xbbb5
+	ori $24, $24, 0xdff8
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	lui $28, 0xd1b6
+	ori $28, $28, 0xe355
+	lui $30, 0x29ff
+	ori $30, $30, 0x5d5c
+	addiu $31, $0, 124
+# case 77 body
+	lui $10, %hi(scratch+50)
+	addiu $10, $10, %lo(scratch+50)
+	sb $20, 0($10)
+	addiu $10, $0, 3
+.Lc77_0:
+	ins $2, $31, 4, 17
+	blezl $6, .Lc77_1
+	sltiu $16, $5, 4562
+	rotr $25, $25, 7
+	nor $5, $21, $1
+.Lc77_1:
+	bltzal $4, .Lc77_2
+	rotr $11, $14, 6
+	lui $5, 0x7ad8
+	lui $4, 0xbd3f
+.Lc77_2:
+	addiu $10, $10, -1
+	bgtz $10, .Lc77_0
+	lui $28, 0xa8ba
+	slt $23, $8, $31
+	srlv $4, $8, $9
+	rotrv $19, $13, $15
+	lui $22, %hi(scratch+21)
+	addiu $22, $22, %lo(scratch+21)
+	sb $30, 0($22)
+	addiu $17, $0, 1
+.Lc77_3:
+	bltzl $22, .Lc77_4
+	srav $5, $7, $16
+	rotr $31, $9, 0
+	or $8, $17, $10
+.Lc77_4:
+	lui $10, %hi(.Lc77_5)
+	addiu $10, $10, %lo(.Lc77_5)
+	jalr $10
+	srlv $1, $11, $22
+	srav $31, $13, $2
+	lui $6, 0x0
+.Lc77_5:
+	srav $8, $8, $10
+	lui $7, %hi(.Lc77_6)
+	addiu $7, $7, %lo(.Lc77_6)
+	jalr $14, $7
+	sra $6, $22, 17
+	rotrv $22, $22, $31
+.Lc77_6:
+	lui $1, 0xffff
+	addiu $17, $17, -1
+	bgtz $17, .Lc77_3
+	srav $8, $15, $8
+	nor $4, $20, $9
+	lui $25, %hi(scratch-18)
+	addiu $25, $25, %lo(scratch-18)
+	ll $8, 18($25)
+	or $17, $22, $1
+	sc $14, 18($25)
+	addiu $16, $0, 6
+.Lc77_7:
+	lui $8, %hi(scratch+199)
+	addiu $8, $8, %lo(scratch+199)
+	swl $18, -178($8)
+	rotr $2, $12, 6
+	lui $25, %hi(scratch+69)
+	addiu $25, $25, %lo(scratch+69)
+	lwr $19, -32($25)
+	lui $15, %hi(scratch+28)
+	addiu $15, $15, %lo(scratch+28)
+	sw $18, 0($15)
+	bltz $23, .Lc77_8
+	lui $23, 0xbd38
+	rotrv $1, $1, $0
+	srav $15, $30, $28
+.Lc77_8:
+	lui $6, 0xb134
+	addiu $16, $16, -1
+	bgtz $16, .Lc77_7
+	lui $20, 0x1
+	mtlo $13
+	rotr $30, $20, 22
+	srl $14, $18, 15
+	addiu $12, $0, 3
+.Lc77_9:
+	ext $15, $19, 26, 6
+	lui $2, %hi(scratch+48)
+	addiu $2, $2, %lo(scratch+48)
+	ll $31, 0($2)
+	sll $5, $25, 14
+	slti $8, $7, 0
+	sc $20, 0($2)
+	lui $4, 0x1
+	j .Lc77_10
+	sllv $1, $18, $25
+	xori $24, $9, 65535
+	xori $24, $8, 2532
+.Lc77_10:
+	mflo $7
+	lui $23, %hi(.Lc77_11)
+	addiu $23, $23, %lo(.Lc77_11)
+	jalr $23
+	lui $7, 0xe63d
+	xor $4, $12, $28
+.Lc77_11:
+	addiu $12, $12, -1
+	bne $12, $0, .Lc77_9
+	srl $30, $20, 10
+	addiu $13, $25, 32767
+	lui $13, %hi(scratch-114)
+	addiu $13, $13, %lo(scratch-114)
+	ll $3, 166($13)
+	sc $20, 166($13)
+	b .Lc77_12
+	srlv $10, $4, $13
+	xori $3, $28, 12626
+.Lc77_12:
+	lui $31, %hi(scratch+6)
+	addiu $31, $31, %lo(scratch+6)
+	lh $14, 0($31)
+	rotr $11, $10, 30
+	clo $18, $13
+	bgezall $2, .Lc77_13
+	sltu $8, $0, $2
+	sra $25, $13, 14
+	srlv $28, $19, $2
+.Lc77_13:
+# case 77 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 78
+	addiu $1, $0, -2
+	mthi $1
+	addiu $1, $0, -63
+	mtlo $1
+	lui $1, 0xaf00
+	lui $2, 0x2378
+	ori $2, $2, 0x45ac
+	addiu $3, $0, 1
+	lui $4, 0x93f1
+	ori $4, $4, 0x1e36
+	lui $5, 0x886f
+	ori $5, $5, 0x5616
+	addiu $6, $0, 21
+	lui $7, 0x4518
+	ori $7, $7, 0x6da7
+	lui $8, 0x3
+	ori $8, $8, 0xffff
+	addiu $9, $0, -11
+	addiu $10, $0, -128
+	lui $11, 0x2a00
+	lui $12, 0x4c40
+	ori $12, $12, 0x9804
+	lui $13, 0x8b6c
+	ori $13, $13, 0xe215
+	lui $14, 0xa639
+	ori $14, $14, 0xd28d
+	lui $15, 0x0
+	ori $15, $15, 0x8000
+	lui $16, 0xe72
+	ori $16, $16, 0x727
+	lui $17, 0xffb5
+	lui $18, 0x71a2
+	ori $18, $18, 0xc914
+	addiu $19, $0, 3
+	lui $20, 0x406
+	ori $20, $20, 0xfdc
+	addiu $21, $0, 7
+	lui $22, 0x1234
+	ori $22, $22, 0x5678
+	lui $23, 0xd8a0
+	ori $23, $23, 0x47c0
+	lui $24, 0x431c
+	ori $24, $24, 0x3e64
+	lui $25, 0x7
+	ori $25, $25, 0xffff
+	lui $28, 0x5de
+	ori $28, $28, 0x8b1b
+	addiu $30, $0, -25
+	addiu $31, $0, 2047
+# case 78 body
+	addiu $9, $0, 1
+.Lc78_0:
+	sltiu $4, $31, -1
+	lui $21, 0xff
+	mflo $18
+	addiu $9, $9, -1
+	bne $9, $0, .Lc78_0
+	rotrv $1, $18, $1
+	lui $22, %hi(scratch+2)
+	addiu $22, $22, %lo(scratch+2)
+	sb $16, 11($22)
+	lui $16, %hi(scratch+148)
+	addiu $16, $16, %lo(scratch+148)
+	lhu $16, -104($16)
+	rdhwr $22, $0
+	lui $30, %hi(.Lc78_1)
+	addiu $30, $30, %lo(.Lc78_1)
+	jr.hb $30
+	rotr $21, $0, 7
+	xori $15, $16, 36912
+.Lc78_1:
+	ext $14, $15, 31, 1
+	lui $16, %hi(scratch-81)
+	addiu $16, $16, %lo(scratch-81)
+	sb $19, 128($16)
+	addiu $10, $0, 4
+.Lc78_2:
+	sllv $1, $12, $30
+	lui $3, 0x373f
+	ext $11, $1, 3, 6
+	movz $9, $7, $7
+	addiu $10, $10, -1
+	bne $10, $0, .Lc78_2
+	srav $25, $21, $9
+	lui $24, %hi(.Lc78_3)
+	addiu $24, $24, %lo(.Lc78_3)
+	jr $24
+	lui $31, 0xb17e
+	subu $25, $8, $1
+	slti $10, $0, 0
+.Lc78_3:
+	blezl $4, .Lc78_4
+	movz $15, $30, $30
+	xor $30, $5, $5
+.Lc78_4:
+	nop
+	bltz $0, .Lc78_5
+	srl $14, $0, 4
+	movn $1, $5, $13
+	ori $31, $9, 3707
+.Lc78_5:
+	srlv $28, $21, $20
+	lui $22, %hi(scratch-18)
+	addiu $22, $22, %lo(scratch-18)
+	lh $12, 74($22)
+	lui $30, 0xff00
+	addiu $28, $16, -1
+	addiu $18, $0, 4
+.Lc78_6:
+	lui $11, %hi(scratch+1)
+	addiu $11, $11, %lo(scratch+1)
+	lh $25, 15($11)
+	srlv $11, $25, $31
+	lui $16, %hi(.Lc78_7)
+	addiu $16, $16, %lo(.Lc78_7)
+	jr.hb $16
+	lui $10, 0xffff
+	rotr $11, $22, 15
+	ori $30, $13, 62039
+.Lc78_7:
+	addiu $18, $18, -1
+	bne $18, $0, .Lc78_6
+	lui $4, 0x4ff
+# case 78 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 79
+	lui $1, 0xb80b
+	ori $1, $1, 0x6455
+	mthi $1
+	addiu $1, $0, 35
+	mtlo $1
+	lui $1, 0xff
+	ori $1, $1, 0xff
+	addiu $2, $0, 39
+	lui $3, 0xa98e
+	ori $3, $3, 0xf5a7
+	addiu $4, $0, -110
+	lui $5, 0x7
+	ori $5, $5, 0xffff
+	addiu $6, $0, -2
+	lui $7, 0x7fff
+	ori $7, $7, 0xfffe
+	lui $8, 0x8
+	ori $8, $8, 0x1
+	addiu $9, $0, 39
+	addiu $10, $0, -18
+	lui $11, 0x42ca
+	ori $11, $11, 0xf9ec
+	lui $12, 0xffa4
+	lui $13, 0x8d00
+	lui $14, 0xc89c
+	ori $14, $14, 0x9bd9
+	addiu $15, $0, 3
+	addiu $16, $0, -23040
+	lui $17, 0xff
+	ori $17, $17, 0xffff
+	addiu $18, $0, 23
+	lui $19, 0x191d
+	ori $19, $19, 0x5bba
+	lui $20, 0x14ba
+	ori $20, $20, 0x14c8
+	addiu $21, $0, 20
+	lui $22, 0x1
+	lui $23, 0x8
+	ori $23, $23, 0x1
+	addiu $24, $0, -22
+	lui $25, 0x80
+	lui $28, 0x20
+	lui $30, 0x4500
+	lui $31, 0x99ab
+	ori $31, $31, 0xf8af
+# case 79 body
+	xori $7, $21, 37598
+	lui $5, %hi(scratch+241)
+	addiu $5, $5, %lo(scratch+241)
+	swr $25, -200($5)
+	swl $25, -197($5)
+	or $0, $8, $5
+	lui $1, %hi(scratch+27)
+	addiu $1, $1, %lo(scratch+27)
+	pref 4, 18($1)
+	lui $3, %hi(scratch+25)
+	addiu $3, $3, %lo(scratch+25)
+	pref 30, 0($3)
+	addiu $13, $0, 5
+.Lc79_0:
+	wsbh $17, $0
+	blez $18, .Lc79_1
+	srl $14, $9, 4
+	srav $28, $5, $30
+.Lc79_1:
+	lui $22, %hi(scratch+12)
+	addiu $22, $22, %lo(scratch+12)
+	lhu $18, 0($22)
+	addiu $13, $13, -1
+	bgtz $13, .Lc79_0
+	lui $21, 0xff
+	rotr $20, $11, 4
+	blezl $12, .Lc79_2
+	xori $10, $6, 32768
+	srlv $13, $30, $12
+.Lc79_2:
+	addiu $12, $0, 4
+.Lc79_3:
+	clo $25, $5
+	bgtzl $22, .Lc79_4
+	srlv $19, $28, $24
+	xori $31, $14, 65535
+.Lc79_4:
+	lui $10, %hi(scratch+128)
+	addiu $10, $10, %lo(scratch+128)
+	lhu $9, -100($10)
+	mul $22, $15, $31
+	mthi $18
+	mtlo $28
+	addiu $12, $12, -1
+	bne $12, $0, .Lc79_3
+	srlv $10, $12, $22
+	bgezall $0, .Lc79_5
+	movn $1, $16, $13
+	lui $2, 0xff
+.Lc79_5:
+	addiu $10, $0, 5
+.Lc79_6:
+	lui $18, 0x1
+	bgezl $31, .Lc79_7
+	lui $6, 0xffff
+	ori $17, $16, 65535
+	addiu $22, $0, -17922
+.Lc79_7:
+	rotr $11, $4, 7
+	lui $15, 0x8000
+	addiu $12, $0, -1
+	div $0, $15, $12
+	maddu $8, $5
+	ext $21, $3, 16, 3
+	addiu $10, $10, -1
+	bgtz $10, .Lc79_6
+	movz $30, $31, $24
+	bltzall $22, .Lc79_8
+	srav $24, $31, $14
+	sllv $19, $28, $5
+	lui $0, 0xff
+.Lc79_8:
+	lui $25, 0x0
+	lui $20, %hi(scratch+12)
+	addiu $20, $20, %lo(scratch+12)
+	sh $31, 0($20)
+# case 79 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 80
+	lui $1, 0xc124
+	ori $1, $1, 0xac24
+	mthi $1
+	lui $1, 0xee7a
+	ori $1, $1, 0xa14b
+	mtlo $1
+	lui $1, 0xb6a1
+	ori $1, $1, 0xf30
+	addiu $2, $0, 32
+	addiu $3, $0, -31232
+	addiu $4, $0, 0
+	addiu $5, $0, 32767
+	lui $6, 0x63d6
+	ori $6, $6, 0x1f56
+	addiu $7, $0, -70
+	addiu $8, $0, -27
+	lui $9, 0x43c8
+	ori $9, $9, 0x732c
+	lui $10, 0xbd44
+	ori $10, $10, 0x235a
+	lui $11, 0x1
+	addiu $12, $0, 25600
+	lui $13, 0xdca6
+	ori $13, $13, 0x6df
+	addiu $14, $0, -51
+	addiu $15, $0, -33
+	addiu $16, $0, -35
+	lui $17, 0x3d0
+	ori $17, $17, 0x6d25
+	lui $18, 0x4b98
+	ori $18, $18, 0x73d6
+	lui $19, 0xe0c
+	ori $19, $19, 0x6a23
+	lui $20, 0x689a
+	ori $20, $20, 0x3d1
+	addiu $21, $0, -1
+	lui $22, 0xffad
+	lui $23, 0xf46c
+	ori $23, $23, 0x2afe
+	lui $24, 0x3fff
+	ori $24, $24, 0xffff
+	lui $25, 0xce4a
+	ori $25, $25, 0xa183
+	lui $28, 0x7ed4
+	ori $28, $28, 0x8bdc
+	addiu $30, $0, 31
+	lui $31, 0x445a
+	ori $31, $31, 0x30ed
+# case 80 body
+	srav $10, $4, $25
+	sltu $2, $15, $22
+	lui $7, %hi(scratch-86)
+	addiu $7, $7, %lo(scratch-86)
+	lb $2, 116($7)
+	bal .Lc80_0
+	lui $12, 0x130d
+	srl $4, $14, 21
+.Lc80_0:
+	addiu $9, $0, 4
+.Lc80_1:
+	bgezall $7, .Lc80_2
+	andi $2, $17, 0
+	addu $30, $28, $9
+	addiu $28, $0, 32767
+.Lc80_2:
+	subu $28, $7, $14
+	addiu $9, $9, -1
+	bgtz $9, .Lc80_1
+	slti $7, $17, -32768
+	bgtz $5, .Lc80_3
+	or $0, $9, $2
+	lui $10, 0x44e5
+	rotrv $17, $14, $7
+.Lc80_3:
+	xori $13, $23, 17949
+	lui $23, %hi(scratch+153)
+	addiu $23, $23, %lo(scratch+153)
+	pref 25, -112($23)
+	blez $13, .Lc80_4
+	rotr $25, $0, 9
+	lui $1, 0xfc9d
+	sll $20, $4, 19
+.Lc80_4:
+	addiu $8, $0, 2
+.Lc80_5:
+	bgtz $31, .Lc80_6
+	rotrv $2, $31, $20
+	slti $30, $2, -30386
+.Lc80_6:
+	xori $9, $3, 65535
+	addiu $8, $8, -1
+	bgtz $8, .Lc80_5
+	lui $22, 0xffff
+	ori $14, $11, 0
+	lui $9, %hi(scratch+74)
+	addiu $9, $9, %lo(scratch+74)
+	ll $12, -18($9)
+	sc $7, -18($9)
+	addiu $14, $25, 1
+	lui $2, %hi(scratch+16)
+	addiu $2, $2, %lo(scratch+16)
+	sh $11, 0($2)
+	addiu $11, $0, 6
+.Lc80_7:
+	lui $20, %hi(.Lc80_8)
+	addiu $20, $20, %lo(.Lc80_8)
+	jalr.hb $20
+	srlv $16, $15, $28
+	srlv $1, $18, $31
+.Lc80_8:
+	srlv $14, $8, $2
+	multu $4, $8
+	sll $7, $18, 6
+	srl $10, $15, 2
+	or $19, $13, $24
+	addiu $11, $11, -1
+	bne $11, $0, .Lc80_7
+	rotr $12, $28, 9
+	lui $5, %hi(scratch+72)
+	addiu $5, $5, %lo(scratch+72)
+	swl $12, -34($5)
+	swr $12, -37($5)
+# case 80 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 81
+	lui $1, 0x3
+	ori $1, $1, 0xffff
+	mthi $1
+	addiu $1, $0, -39
+	mtlo $1
+	lui $1, 0xf24
+	ori $1, $1, 0x8b9d
+	addiu $2, $0, -4
+	lui $3, 0x271f
+	ori $3, $3, 0xc35e
+	addiu $4, $0, 36
+	lui $5, 0x9a5e
+	ori $5, $5, 0xd199
+	addiu $6, $0, 8
+	lui $7, 0x2000
+	ori $7, $7, 0x1
+	lui $8, 0xfc8b
+	ori $8, $8, 0xd44d
+	addiu $9, $0, -6
+	lui $10, 0xffff
+	ori $10, $10, 0x7fff
+	lui $11, 0xfa11
+	ori $11, $11, 0x52fb
+	lui $12, 0x4c79
+	ori $12, $12, 0xceb
+	lui $13, 0x7b4c
+	ori $13, $13, 0x23bd
+	addiu $14, $0, -32768
+	addiu $15, $0, 11
+	lui $16, 0x4e86
+	ori $16, $16, 0x8714
+	addiu $17, $0, 7
+	lui $18, 0x5311
+	ori $18, $18, 0xc405
+	addiu $19, $0, 255
+	lui $20, 0x20
+	lui $21, 0x4000
+	addiu $22, $0, -81
+	lui $23, 0x7d
+	addiu $24, $0, 128
+	addiu $25, $0, -59
+	lui $28, 0x88b5
+	ori $28, $28, 0xc690
+	addiu $30, $0, -39
+	addiu $31, $0, 30
+# case 81 body
+	lui $6, 0x1
+	div $0, $25, $6
+	bgtz $9, .Lc81_0
+	addu $23, $30, $18
+	rotr $22, $13, 16
+.Lc81_0:
+	ins $28, $28, 29, 1
+	lui $25, %hi(.Lc81_1)
+	addiu $25, $25, %lo(.Lc81_1)
+	jr $25
+	sll $3, $5, 22
+	xori $2, $4, 48447
+	sltu $5, $8, $16
+.Lc81_1:
+	msub $30, $4
+	lui $22, 0xcc5c
+	lui $21, %hi(scratch-129)
+	addiu $21, $21, %lo(scratch-129)
+	lw $20, 177($21)
+	rdhwr $4, $1
+	addiu $9, $0, 2
+.Lc81_2:
+	bgezl $24, .Lc81_3
+	rotrv $23, $10, $6
+	lui $1, 0x7fff
+.Lc81_3:
+	lui $2, %hi(scratch-121)
+	addiu $2, $2, %lo(scratch-121)
+	swr $3, 147($2)
+	swl $3, 150($2)
+	addiu $9, $9, -1
+	bgtz $9, .Lc81_2
+	sltu $7, $24, $0
+	or $25, $23, $1
+	lui $14, %hi(scratch+157)
+	addiu $14, $14, %lo(scratch+157)
+	swr $30, -132($14)
+	srl $20, $23, 26
+	ext $20, $30, 2, 16
+	lui $6, %hi(scratch+83)
+	addiu $6, $6, %lo(scratch+83)
+	sb $6, -44($6)
+	lui $28, %hi(scratch-132)
+	addiu $28, $28, %lo(scratch-132)
+	lwr $10, 154($28)
+	lwl $10, 157($28)
+	lui $30, %hi(scratch+184)
+	addiu $30, $30, %lo(scratch+184)
+	ll $21, -184($30)
+	srav $22, $0, $7
+	sc $24, -184($30)
+# case 81 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 82
+	lui $1, 0x3f
+	ori $1, $1, 0xffff
+	mthi $1
+	addiu $1, $0, 0
+	mtlo $1
+	addiu $1, $0, -8
+	lui $2, 0xaaaa
+	ori $2, $2, 0xaaaa
+	lui $3, 0x5e0a
+	ori $3, $3, 0x8099
+	lui $4, 0x96f3
+	ori $4, $4, 0x18f0
+	addiu $5, $0, 35
+	addiu $6, $0, 33
+	addiu $7, $0, 22
+	lui $8, 0x2f4f
+	ori $8, $8, 0x96e9
+	lui $9, 0x800
+	ori $9, $9, 0x1
+	lui $10, 0xf734
+	ori $10, $10, 0x587
+	lui $11, 0x8400
+	addiu $12, $0, -21
+	lui $13, 0x7304
+	ori $13, $13, 0xcab2
+	lui $14, 0x7200
+	addiu $15, $0, -26
+	addiu $16, $0, 8193
+	addiu $17, $0, 15
+	lui $18, 0x3
+	ori $18, $18, 0xffff
+	lui $19, 0x200
+	ori $19, $19, 0x1
+	addiu $20, $0, -21
+	addiu $21, $0, 33
+	addiu $22, $0, 37
+	addiu $23, $0, 33
+	lui $24, 0x3fff
+	ori $24, $24, 0xffff
+	lui $25, 0x869f
+	ori $25, $25, 0x48ef
+	lui $28, 0xffa8
+	lui $30, 0xa8bc
+	ori $30, $30, 0xac88
+	lui $31, 0x4e00
+# case 82 body
+	lui $17, 0x17d5
+	srav $16, $7, $23
+	addiu $25, $0, 1
+.Lc82_0:
+	bltz $6, .Lc82_1
+	sltu $15, $22, $12
+	lui $11, 0xffff
+.Lc82_1:
+	rotr $1, $8, 13
+	ext $30, $21, 8, 10
+	lui $13, %hi(.Lc82_2)
+	addiu $13, $13, %lo(.Lc82_2)
+	jalr $4, $13
+	ori $6, $1, 11305
+	srlv $13, $19, $4
+.Lc82_2:
+	addiu $25, $25, -1
+	bgtz $25, .Lc82_0
+	lui $7, 0xffff
+	bal .Lc82_3
+	rotr $22, $10, 16
+	rotrv $25, $24, $20
+.Lc82_3:
+	lui $17, %hi(scratch-26)
+	addiu $17, $17, %lo(scratch-26)
+	lwr $21, 42($17)
+	addiu $9, $0, 4
+.Lc82_4:
+	movz $25, $11, $22
+	bltz $5, .Lc82_5
+	slt $10, $11, $7
+	and $20, $24, $3
+	slti $16, $8, 0
+.Lc82_5:
+	rotr $16, $22, 2
+	lui $30, %hi(.Lc82_6)
+	addiu $30, $30, %lo(.Lc82_6)
+	jalr $17, $30
+	lui $23, 0x8000
+	rotr $28, $2, 21
+	subu $1, $17, $22
+.Lc82_6:
+	addiu $9, $9, -1
+	bne $9, $0, .Lc82_4
+	xori $18, $6, 32768
+	addiu $22, $0, 4
+.Lc82_7:
+	ins $4, $16, 26, 1
+	lui $15, 0x0
+	addu $23, $12, $23
+	ins $25, $0, 10, 18
+	mtlo $18
+	addiu $22, $22, -1
+	bgtz $22, .Lc82_7
+	subu $1, $24, $22
+	lui $13, 0x9da9
+	lui $2, %hi(scratch+48)
+	addiu $2, $2, %lo(scratch+48)
+	synci 0($2)
+	clo $19, $20
+	ins $24, $13, 22, 9
+	lui $30, %hi(scratch+40)
+	addiu $30, $30, %lo(scratch+40)
+	lhu $5, 0($30)
+	lui $7, %hi(scratch+31)
+	addiu $7, $7, %lo(scratch+31)
+	lbu $1, 0($7)
+	lui $13, %hi(scratch)
+	addiu $13, $13, %lo(scratch)
+	pref 5, 0($13)
+	xor $0, $5, $18
+	addiu $13, $0, 3
+.Lc82_8:
+	lui $10, %hi(scratch+77)
+	addiu $10, $10, %lo(scratch+77)
+	sw $21, -69($10)
+	slti $4, $19, -22531
+	slti $7, $9, -22505
+	ext $16, $25, 13, 7
+	or $24, $24, $19
+	lui $22, %hi(scratch+55)
+	addiu $22, $22, %lo(scratch+55)
+	swr $28, -16($22)
+	swl $28, -13($22)
+	addiu $13, $13, -1
+	bne $13, $0, .Lc82_8
+	movz $31, $22, $2
+	seh $15, $17
+	sltu $15, $10, $22
+	rotrv $4, $15, $12
+	lui $2, %hi(scratch-5)
+	addiu $2, $2, %lo(scratch-5)
+	sb $5, 34($2)
+	or $15, $13, $25
+	addiu $9, $0, 2
+	divu $0, $4, $9
+# case 82 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 83
+	addiu $1, $0, -32768
+	mthi $1
+	addiu $1, $0, -1
+	mtlo $1
+	addiu $1, $0, -30
+	lui $2, 0x4000
+	lui $3, 0x8ac4
+	ori $3, $3, 0xb65e
+	lui $4, 0x7e00
+	lui $5, 0x1
+	ori $5, $5, 0x1
+	addiu $6, $0, 2
+	lui $7, 0x3ff
+	ori $7, $7, 0xffff
+	addiu $8, $0, 30
+	lui $9, 0x41e4
+	ori $9, $9, 0x5bc2
+	addiu $10, $0, -43
+	lui $11, 0xc7f4
+	ori $11, $11, 0x56f9
+	lui $12, 0xbc6b
+	ori $12, $12, 0x3e52
+	lui $13, 0xbc93
+	ori $13, $13, 0x5df
+	lui $14, 0x2
+	ori $14, $14, 0x1
+	addiu $15, $0, -30
+	addiu $16, $0, 24
+	lui $17, 0x9fec
+	ori $17, $17, 0x207b
+	addiu $18, $0, 128
+	addiu $19, $0, 129
+	lui $20, 0x6600
+	lui $21, 0x100
+	ori $21, $21, 0x1
+	addiu $22, $0, -40
+	lui $23, 0xfaac
+	ori $23, $23, 0x8145
+	addiu $24, $0, 39
+	lui $25, 0x3d00
+	lui $28, 0xa9f2
+	ori $28, $28, 0xed6c
+	lui $30, 0x1ff
+	ori $30, $30, 0xffff
+	lui $31, 0x5a45
+	ori $31, $31, 0x18fb
+# case 83 body
+	rdhwr $9, $1
+	lui $12, 0x2d12
+	ext $13, $12, 17, 1
+	j .Lc83_0
+	ori $3, $28, 15036
+	sll $5, $21, 20
+	srlv $22, $3, $7
+.Lc83_0:
+	madd $15, $22
+	bltzall $19, .Lc83_1
+	lui $2, 0x4b28
+	rotrv $2, $15, $25
+.Lc83_1:
+	bgezal $18, .Lc83_2
+	rotr $1, $7, 2
+	slt $17, $25, $15
+.Lc83_2:
+	srav $24, $14, $24
+	movn $15, $7, $8
+	lui $22, 0xff
+	lui $17, %hi(.Lc83_3)
+	addiu $17, $17, %lo(.Lc83_3)
+	jalr $14, $17
+	addiu $8, $23, 14458
+	rotrv $19, $12, $1
+	xori $28, $20, 25118
+.Lc83_3:
+	addiu $14, $0, 2
+.Lc83_4:
+	bgezall $28, .Lc83_5
+	nor $19, $17, $3
+	movn $6, $24, $16
+.Lc83_5:
+	andi $13, $18, 32768
+	lui $5, 0xff00
+	srl $6, $30, 0
+	addiu $14, $14, -1
+	bne $14, $0, .Lc83_4
+	rotr $9, $11, 4
+	srav $6, $7, $1
+	subu $20, $5, $13
+	ehb
+	addiu $9, $0, 4
+.Lc83_6:
+	lui $5, 0xcfe4
+	lui $8, 0xf9a3
+	or $13, $9, $7
+	lui $17, 0x6272
+	ext $25, $8, 7, 14
+	addiu $9, $9, -1
+	bgtz $9, .Lc83_6
+	sllv $11, $12, $0
+	blez $18, .Lc83_7
+	srlv $14, $31, $7
+	sll $19, $14, 29
+	xori $24, $12, 32767
+.Lc83_7:
+	msubu $25, $21
+	lui $11, %hi(scratch+97)
+	addiu $11, $11, %lo(scratch+97)
+	pref 5, -81($11)
+	lui $16, 0x8000
+	addiu $12, $0, -1
+	divu $0, $16, $12
+	lui $18, %hi(.Lc83_8)
+	addiu $18, $18, %lo(.Lc83_8)
+	jr.hb $18
+	slt $9, $6, $28
+	rotrv $25, $24, $15
+	lui $11, 0x8fee
+.Lc83_8:
+	nop
+	bltzal $11, .Lc83_9
+	slt $18, $14, $1
+	srlv $23, $16, $30
+	lui $19, 0x3df6
+.Lc83_9:
+	lui $30, %hi(scratch+144)
+	addiu $30, $30, %lo(scratch+144)
+	pref 1, -112($30)
+	xori $30, $24, 55407
+	srav $24, $1, $21
+	sllv $30, $20, $5
+# case 83 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 84
+	addiu $1, $0, 16384
+	mthi $1
+	lui $1, 0xe3dd
+	ori $1, $1, 0xd399
+	mtlo $1
+	lui $1, 0x7
+	ori $1, $1, 0xffff
+	lui $2, 0xdfa3
+	ori $2, $2, 0x4b09
+	lui $3, 0x200
+	addiu $4, $0, 21
+	addiu $5, $0, -32768
+	lui $6, 0xc4ad
+	ori $6, $6, 0x5d02
+	lui $7, 0xfff0
+	lui $8, 0xe400
+	lui $9, 0x6a87
+	ori $9, $9, 0xfc9f
+	addiu $10, $0, -19
+	lui $11, 0x762
+	ori $11, $11, 0x49b8
+	addiu $12, $0, 3
+	addiu $13, $0, 31
+	lui $14, 0x3766
+	ori $14, $14, 0x4916
+	addiu $15, $0, -7
+	lui $16, 0x989a
+	ori $16, $16, 0x752
+	lui $17, 0xa8b7
+	ori $17, $17, 0x1732
+	addiu $18, $0, -1
+	addiu $19, $0, 255
+	addiu $20, $0, -12
+	lui $21, 0xc377
+	ori $21, $21, 0xa21f
+	lui $22, 0xafe1
+	ori $22, $22, 0x3a68
+	lui $23, 0xfff0
+	lui $24, 0x65d5
+	ori $24, $24, 0x71d0
+	lui $25, 0x86bb
+	ori $25, $25, 0x2b6d
+	addiu $28, $0, -23040
+	lui $30, 0x5fd4
+	ori $30, $30, 0x3c2a
+	lui $31, 0xbf1a
+	ori $31, $31, 0x79f
+# case 84 body
+	multu $31, $20
+	jal .Lc84_0
+	lui $3, 0xe9bf
+	srav $5, $20, $30
+	or $28, $12, $22
+.Lc84_0:
+	addiu $11, $0, 3
+.Lc84_1:
+	or $17, $16, $18
+	bltz $15, .Lc84_2
+	lui $6, 0xfeea
+	lui $2, 0x2696
+.Lc84_2:
+	addiu $11, $11, -1
+	bne $11, $0, .Lc84_1
+	srlv $14, $25, $30
+	lui $28, %hi(scratch+75)
+	addiu $28, $28, %lo(scratch+75)
+	ll $21, -71($28)
+	xor $1, $24, $14
+	srlv $30, $5, $19
+	sc $10, -71($28)
+	srlv $8, $28, $7
+	addiu $9, $0, 1
+.Lc84_3:
+	bgezl $21, .Lc84_4
+	lui $21, 0xb174
+	lui $5, 0xffff
+.Lc84_4:
+	maddu $0, $16
+	rotr $3, $21, 0
+	addiu $9, $9, -1
+	bgtz $9, .Lc84_3
+	xor $31, $2, $15
+	beql $23, $4, .Lc84_5
+	lui $3, 0xff
+	srl $21, $2, 29
+.Lc84_5:
+	srav $12, $22, $18
+	addiu $18, $0, 6
+.Lc84_6:
+	bgezall $10, .Lc84_7
+	lui $21, 0x7fff
+	rotr $6, $31, 17
+	lui $25, 0x9b1f
+.Lc84_7:
+	sltiu $9, $30, 20327
+	beql $25, $30, .Lc84_8
+	lui $14, 0x1
+	srl $3, $8, 9
+	srl $7, $6, 16
+.Lc84_8:
+	srav $21, $12, $15
+	srl $3, $17, 1
+	lui $2, %hi(scratch-65)
+	addiu $2, $2, %lo(scratch-65)
+	lbu $24, 78($2)
+	addiu $18, $18, -1
+	bne $18, $0, .Lc84_6
+	movn $11, $0, $13
+	lui $3, %hi(.Lc84_9)
+	addiu $3, $3, %lo(.Lc84_9)
+	jalr $7, $3
+	ori $14, $12, 65535
+	lui $25, 0xc7db
+.Lc84_9:
+# case 84 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 85
+	addiu $1, $0, 65
 	mthi $1
 	lui $1, 0xff8f
 	mtlo $1
-	lui $1, 0x7ff
-	ori $1, $1, 0xffff
-	lui $2, 0x417f
-	ori $2, $2, 0x7fc
-	addiu $3, $0, 58
-	addiu $4, $0, 20
-	lui $5, 0xfd7
-	ori $5, $5, 0x95bf
-	addiu $6, $0, 39
+	addiu $1, $0, -31232
+	lui $2, 0x3902
+	ori $2, $2, 0x525c
+	lui $3, 0xff
+	ori $3, $3, 0xff
+	addiu $4, $0, 0
+	addiu $5, $0, 255
+	lui $6, 0x80
+	ori $6, $6, 0x1
+	lui $7, 0x1234
+	ori $7, $7, 0x5678
+	lui $8, 0x8000
+	ori $8, $8, 0x1
+	lui $9, 0x7a94
+	ori $9, $9, 0xbc8f
+	addiu $10, $0, -12
+	addiu $11, $0, -9
+	addiu $12, $0, -9728
+	addiu $13, $0, 35
+	addiu $14, $0, 8192
+	lui $15, 0x6e00
+	lui $16, 0x9500
+	lui $17, 0x1
+	ori $17, $17, 0x1
+	lui $18, 0x7acf
+	ori $18, $18, 0x7077
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	lui $20, 0xec81
+	ori $20, $20, 0xfb21
+	lui $21, 0x9af9
+	ori $21, $21, 0xd3b1
+	lui $22, 0x9172
+	ori $22, $22, 0x7358
+	addiu $23, $0, 36
+	lui $24, 0x898b
+	ori $24, $24, 0x7f54
+	lui $25, 0x0
+	ori $25, $25, 0xffff
+	lui $28, 0x0
+	ori $28, $28, 0xffff
+	addiu $30, $0, 29
+	addiu $31, $0, 255
+# case 85 body
+	xor $5, $15, $10
+	xori $21, $14, 32768
+	lui $22, %hi(scratch+40)
+	addiu $22, $22, %lo(scratch+40)
+	lhu $16, 0($22)
+	ext $6, $25, 11, 5
+	lui $5, %hi(scratch+197)
+	addiu $5, $5, %lo(scratch+197)
+	ll $28, -145($5)
+	lui $13, 0xbaec
+	sc $20, -145($5)
+	bne $12, $12, .Lc85_0
+	lui $24, 0xffff
+	srav $2, $23, $24
+.Lc85_0:
+	lui $19, %hi(scratch+4)
+	addiu $19, $19, %lo(scratch+4)
+	lwr $24, 0($19)
+	lwl $24, 3($19)
+	lui $17, %hi(scratch+139)
+	addiu $17, $17, %lo(scratch+139)
+	ll $20, -107($17)
+	sra $15, $4, 28
+	sc $1, -107($17)
+	addiu $23, $0, 6
+.Lc85_1:
+	ext $15, $19, 12, 20
+	ext $4, $22, 24, 8
+	addiu $23, $23, -1
+	bgtz $23, .Lc85_1
+	xor $2, $6, $19
+	lui $17, %hi(scratch+98)
+	addiu $17, $17, %lo(scratch+98)
+	lbu $14, -78($17)
+	slt $0, $15, $5
+	clz $9, $14
+	addu $8, $8, $28
+# case 85 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 86
+	addiu $1, $0, 32767
+	mthi $1
+	addiu $1, $0, 2
+	mtlo $1
+	lui $1, 0x2
+	ori $1, $1, 0x1
+	addiu $2, $0, 32767
+	addiu $3, $0, 128
+	addiu $4, $0, 36
+	addiu $5, $0, 17
+	lui $6, 0xce0d
+	ori $6, $6, 0x3719
 	lui $7, 0x10
-	addiu $8, $0, 64
-	lui $9, 0x65d2
-	ori $9, $9, 0xa34b
-	addiu $10, $0, 32767
-	lui $11, 0x1200
-	lui $12, 0xc5df
-	ori $12, $12, 0xe94d
-	lui $13, 0x8765
-	ori $13, $13, 0x4321
-	lui $14, 0xaaaa
-	ori $14, $14, 0xaaaa
-	addiu $15, $0, -22
-	addiu $16, $0, 256
-	lui $17, 0xb389
-	ori $17, $17, 0x5e20
-	addiu $18, $0, -67
-	lui $19, 0x8dc4
-	ori $19, $19, 0xd4ba
-	lui $20, 0xa342
-	ori $20, $20, 0xe2b4
-	lui $21, 0x8765
-	ori $21, $21, 0x4321
-	addiu $22, $0, 255
-	lui $23, 0x4ee3
-	ori $23, $23, 0x6ff3
-	addiu $24, $0, 23
-	addiu $25, $0, 255
-	addiu $28, $0, -33
-	addiu $30, $0, 8193
-	lui $31, 0xff
-	ori $31, $31, 0xffff
-# case 49 body
-	addiu $22, $0, 3
-.Lc49_0:
-	lui $17, %hi(scratch+155)
-	addiu $17, $17, %lo(scratch+155)
-	lb $9, -120($17)
-	bnel $9, $10, .Lc49_1
-	sra $7, $19, 24
-	sra $20, $1, 23
-.Lc49_1:
+	lui $8, 0x6336
+	ori $8, $8, 0x60c8
+	addiu $9, $0, -12
+	lui $10, 0xfe32
+	ori $10, $10, 0x8433
+	addiu $11, $0, 2047
+	addiu $12, $0, 20480
+	lui $13, 0x1100
+	addiu $14, $0, 2047
+	lui $15, 0x1
+	ori $15, $15, 0x1
+	addiu $16, $0, 8192
+	lui $17, 0xe0e3
+	ori $17, $17, 0xd04a
+	lui $18, 0xf5b7
+	ori $18, $18, 0x3bea
+	addiu $19, $0, -24
+	lui $20, 0x1234
+	ori $20, $20, 0x5678
+	lui $21, 0x5555
+	ori $21, $21, 0x5555
+	lui $22, 0xff
+	ori $22, $22, 0xffff
+	addiu $23, $0, 40
+	addiu $24, $0, 4097
+	lui $25, 0x4
+	ori $25, $25, 0x1
+	lui $28, 0xaaaa
+	ori $28, $28, 0xaaaa
+	addiu $30, $0, 16640
+	lui $31, 0x5f96
+	ori $31, $31, 0xe264
+# case 86 body
+	lui $17, %hi(scratch+68)
+	addiu $17, $17, %lo(scratch+68)
+	lwl $11, -12($17)
+	movn $17, $23, $7
+	lui $31, %hi(scratch+160)
+	addiu $31, $31, %lo(scratch+160)
+	sw $19, -144($31)
+	lui $4, 0x7fff
+	mul $22, $13, $12
+	mthi $11
+	mtlo $17
+	rotrv $14, $25, $9
+	multu $22, $31
+	sltiu $8, $25, 26541
+	lui $17, 0x8000
+	addiu $4, $0, -1
+	div $0, $17, $4
+	lui $18, %hi(scratch+186)
+	addiu $18, $18, %lo(scratch+186)
+	sw $25, -166($18)
+	bltzall $7, .Lc86_0
+	lui $10, 0x7fff
+	lui $28, 0xff00
+.Lc86_0:
+	ins $5, $0, 20, 6
+	b .Lc86_1
+	lui $20, 0x8000
+	slti $31, $24, -256
+.Lc86_1:
+	movn $7, $11, $17
+	lui $4, %hi(scratch-100)
+	addiu $4, $4, %lo(scratch-100)
+	lh $7, 106($4)
+	lui $9, %hi(.Lc86_2)
+	addiu $9, $9, %lo(.Lc86_2)
+	jalr $9
+	sllv $17, $18, $4
+	subu $17, $22, $16
+.Lc86_2:
+	addiu $25, $0, 5
+.Lc86_3:
+	srav $4, $24, $7
+	sra $22, $4, 19
+	andi $1, $6, 32768
+	addiu $25, $25, -1
+	bne $25, $0, .Lc86_3
+	xor $10, $18, $14
+	mflo $21
+	srl $2, $14, 29
+	bne $10, $10, .Lc86_4
+	sllv $19, $3, $1
+	slt $12, $23, $9
+.Lc86_4:
+	srlv $20, $23, $5
+	bgezal $19, .Lc86_5
+	rotr $17, $8, 7
+	sllv $3, $25, $2
+	movz $24, $2, $31
+.Lc86_5:
+	addiu $19, $20, -8150
+	addiu $14, $0, 5
+.Lc86_6:
+	ins $12, $21, 23, 2
+	lui $28, %hi(scratch+17)
+	addiu $28, $28, %lo(scratch+17)
+	swr $24, 0($28)
+	mthi $2
+	lui $12, 0x4536
+	srlv $5, $31, $11
+	addiu $14, $14, -1
+	bgtz $14, .Lc86_6
+	rotr $20, $15, 29
+	rdhwr $1, $1
+	lui $2, 0xac4b
+	addiu $4, $0, 5
+.Lc86_7:
+	bltzl $12, .Lc86_8
+	lui $6, 0xb588
+	sltu $11, $31, $18
+	addiu $28, $4, -32768
+.Lc86_8:
+	beql $12, $12, .Lc86_9
+	slti $14, $25, -1
+	addiu $6, $9, 255
+.Lc86_9:
+	addiu $4, $4, -1
+	bne $4, $0, .Lc86_7
+	rotrv $21, $25, $22
+	blezl $2, .Lc86_10
+	lui $18, 0x8000
+	subu $31, $13, $22
+	and $30, $9, $9
+.Lc86_10:
+	sltiu $5, $5, 32767
+	addiu $15, $0, 6
+.Lc86_11:
+	lui $7, %hi(.Lc86_12)
+	addiu $7, $7, %lo(.Lc86_12)
+	jalr $7
+	ori $22, $8, 2382
+	sllv $28, $31, $18
+.Lc86_12:
+	lui $17, %hi(scratch-131)
+	addiu $17, $17, %lo(scratch-131)
+	swl $12, 146($17)
+	swr $12, 143($17)
+	lui $6, %hi(scratch+179)
+	addiu $6, $6, %lo(scratch+179)
+	lb $6, -155($6)
+	sllv $17, $14, $6
+	ext $18, $6, 19, 12
+	lui $1, 0x6b3f
+	ori $1, $1, 0xed3b
+	div $0, $7, $1
+	addiu $15, $15, -1
+	bgtz $15, .Lc86_11
+	srav $7, $22, $13
+# case 86 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 87
+	lui $1, 0x80
+	mthi $1
+	lui $1, 0x2fd2
+	ori $1, $1, 0x7c67
+	mtlo $1
+	lui $1, 0x2000
+	ori $1, $1, 0x1
+	addiu $2, $0, 12288
+	lui $3, 0x904
+	ori $3, $3, 0x8c2a
+	addiu $4, $0, -24576
+	lui $5, 0x3881
+	ori $5, $5, 0xc5ad
+	lui $6, 0xffff
+	ori $6, $6, 0x7fff
+	lui $7, 0xffad
+	addiu $8, $0, 1792
+	lui $9, 0xff
+	ori $9, $9, 0xff
+	addiu $10, $0, 127
+	addiu $11, $0, 65
+	lui $12, 0xf246
+	ori $12, $12, 0xc28
+	addiu $13, $0, 18
+	lui $14, 0x4357
+	ori $14, $14, 0xd0a5
+	lui $15, 0x3f00
+	lui $16, 0x5c22
+	ori $16, $16, 0x4476
+	addiu $17, $0, -100
+	lui $18, 0x1234
+	ori $18, $18, 0x5678
+	addiu $19, $0, -128
+	lui $20, 0x12
+	lui $21, 0x8000
+	lui $22, 0x704f
+	ori $22, $22, 0xd5ec
+	lui $23, 0x4a2f
+	ori $23, $23, 0xc18e
+	lui $24, 0x40e9
+	ori $24, $24, 0xdce1
+	addiu $25, $0, 31
+	lui $28, 0xf49a
+	ori $28, $28, 0x7209
+	lui $30, 0x501
+	ori $30, $30, 0x9de7
+	lui $31, 0x337d
+	ori $31, $31, 0xbb08
+# case 87 body
+	sync
+	mfhi $28
+	bal .Lc87_0
+	subu $0, $13, $19
+	rotrv $23, $15, $18
+.Lc87_0:
+	addiu $12, $0, 1
+.Lc87_1:
+	bltzall $28, .Lc87_2
+	rotrv $1, $10, $4
+	slti $11, $5, 20170
+	lui $20, 0x1
+.Lc87_2:
+	lui $20, %hi(scratch+134)
+	addiu $20, $20, %lo(scratch+134)
+	lbu $19, -97($20)
+	lui $19, 0xfde0
+	sllv $28, $16, $8
+	lui $30, %hi(scratch+21)
+	addiu $30, $30, %lo(scratch+21)
+	lb $1, 0($30)
+	addiu $12, $12, -1
+	bne $12, $0, .Lc87_1
+	rotr $21, $25, 16
+	addiu $16, $0, 2
+.Lc87_3:
+	srav $9, $5, $17
+	blezl $12, .Lc87_4
+	srlv $7, $11, $4
+	slt $2, $12, $12
+	sra $15, $7, 21
+.Lc87_4:
+	bgtzl $2, .Lc87_5
+	srav $6, $16, $13
+	nor $3, $17, $16
+.Lc87_5:
+	addiu $16, $16, -1
+	bne $16, $0, .Lc87_3
+	rotr $13, $2, 7
+	addiu $18, $0, 6
+.Lc87_6:
+	sllv $5, $23, $8
+	lui $3, %hi(scratch+136)
+	addiu $3, $3, %lo(scratch+136)
+	sw $28, -88($3)
+	lui $23, %hi(scratch+54)
+	addiu $23, $23, %lo(scratch+54)
+	swl $24, 3($23)
+	swr $24, 0($23)
+	sll $4, $1, 7
+	bgtzl $14, .Lc87_7
+	sllv $4, $2, $2
+	srl $31, $8, 15
+	lui $21, 0xdf3b
+.Lc87_7:
+	lui $17, %hi(.Lc87_8)
+	addiu $17, $17, %lo(.Lc87_8)
+	jr $17
+	ori $11, $18, 65535
+	srl $7, $17, 3
+.Lc87_8:
+	addiu $18, $18, -1
+	bne $18, $0, .Lc87_6
+	lui $7, 0x812
+	lui $15, %hi(.Lc87_9)
+	addiu $15, $15, %lo(.Lc87_9)
+	jr $15
+	rotrv $17, $30, $18
+	slti $31, $13, 16821
+.Lc87_9:
+	andi $17, $14, 23103
+	xori $25, $12, 45158
+	addiu $19, $16, 24572
+# case 87 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 88
+	addiu $1, $0, 513
+	mthi $1
+	addiu $1, $0, -1
+	mtlo $1
+	lui $1, 0x79fa
+	ori $1, $1, 0x845
+	addiu $2, $0, 31
+	lui $3, 0x40
+	addiu $4, $0, -35
+	addiu $5, $0, 1
+	lui $6, 0x4000
+	lui $7, 0xffff
+	ori $7, $7, 0x7fff
+	lui $8, 0x88b6
+	ori $8, $8, 0xcfa7
+	lui $9, 0x7
+	ori $9, $9, 0xffff
+	addiu $10, $0, 11
+	lui $11, 0xf4ac
+	ori $11, $11, 0xc278
+	lui $12, 0x9937
+	ori $12, $12, 0x3c95
+	lui $13, 0x3d00
+	lui $14, 0x4937
+	ori $14, $14, 0xd85a
+	lui $15, 0x7b17
+	ori $15, $15, 0xecca
+	lui $16, 0x10
+	lui $17, 0x8cfc
+	ori $17, $17, 0x7599
+	addiu $18, $0, 3
+	lui $19, 0x9e08
+	ori $19, $19, 0xc930
+	lui $20, 0x80
+	ori $20, $20, 0x1
+	lui $21, 0x8000
+	lui $22, 0x1a8c
+	ori $22, $22, 0x9d6e
+	lui $23, 0xd177
+	ori $23, $23, 0xc95c
+	lui $24, 0x0
+	ori $24, $24, 0x8000
+	lui $25, 0xfb1
+	ori $25, $25, 0x80a5
+	lui $28, 0xb73f
+	ori $28, $28, 0x58ef
+	lui $30, 0xfbab
+	ori $30, $30, 0xd335
+	lui $31, 0xfaf5
+	ori $31, $31, 0x62bd
+# case 88 body
+	lui $24, %hi(scratch+167)
+	addiu $24, $24, %lo(scratch+167)
+	lwr $12, -156($24)
+	lwl $12, -153($24)
+	lui $3, %hi(scratch+193)
+	addiu $3, $3, %lo(scratch+193)
+	lwl $28, -172($3)
+	lwr $28, -175($3)
+	lui $19, %hi(scratch+3)
+	addiu $19, $19, %lo(scratch+3)
+	swr $11, 0($19)
+	sll $8, $12, 19
+	addiu $22, $0, 4
+.Lc88_0:
+	rotr $4, $15, 27
+	lui $31, %hi(scratch+24)
+	addiu $31, $31, %lo(scratch+24)
+	ll $10, 0($31)
+	sc $9, 0($31)
+	mul $8, $2, $24
+	mthi $4
+	mtlo $23
 	addiu $22, $22, -1
-	bne $22, $0, .Lc49_0
-	sra $28, $24, 16
-	beq $7, $7, .Lc49_2
-	rotrv $1, $8, $1
-	slt $21, $21, $9
-	lui $21, 0xed88
-.Lc49_2:
-	lui $9, %hi(scratch-50)
-	addiu $9, $9, %lo(scratch-50)
-	pref 30, 52($9)
-	sllv $24, $6, $31
-	addiu $1, $0, 6
-.Lc49_3:
-	lui $2, %hi(scratch-18)
-	addiu $2, $2, %lo(scratch-18)
-	ll $4, 42($2)
-	rotrv $8, $22, $8
-	sc $31, 42($2)
-	or $8, $0, $5
-	ext $6, $18, 22, 6
-	sra $2, $2, 18
-	lui $5, %hi(.Lc49_4)
-	addiu $5, $5, %lo(.Lc49_4)
-	jr $5
-	sltu $6, $14, $9
-	lui $14, 0xda4c
-	andi $30, $15, 64586
-.Lc49_4:
-	lui $28, %hi(scratch-29)
-	addiu $28, $28, %lo(scratch-29)
-	lbu $30, 84($28)
-	addiu $1, $1, -1
-	bne $1, $0, .Lc49_3
-	slti $11, $10, 27206
-	addiu $5, $0, 6
-.Lc49_5:
-	bgez $15, .Lc49_6
-	sllv $24, $23, $14
-	sltu $6, $12, $6
-	and $1, $24, $11
-.Lc49_6:
-	multu $2, $31
-	b .Lc49_7
-	sllv $23, $17, $30
-	addiu $7, $6, 1
-.Lc49_7:
-	ori $10, $7, 32768
+	bgtz $22, .Lc88_0
+	rotr $20, $11, 15
+	bltzal $8, .Lc88_1
+	srl $31, $20, 28
+	slti $8, $17, -15289
+	lui $20, 0x4684
+.Lc88_1:
+	addiu $6, $0, 5
+.Lc88_2:
+	movz $23, $28, $19
+	bal .Lc88_3
+	lui $13, 0xa854
+	sllv $30, $3, $25
+.Lc88_3:
+	addiu $6, $6, -1
+	bne $6, $0, .Lc88_2
+	lui $20, 0x0
+	lui $23, %hi(scratch-137)
+	addiu $23, $23, %lo(scratch-137)
+	synci 162($23)
+	bltzal $5, .Lc88_4
+	srav $10, $23, $19
+	sra $16, $10, 26
+	addu $4, $4, $17
+.Lc88_4:
+	mul $28, $28, $12
+	mthi $22
+	mtlo $24
+	addiu $17, $0, 1
+.Lc88_5:
+	ins $14, $3, 21, 10
+	maddu $31, $0
+	lui $31, %hi(scratch+51)
+	addiu $31, $31, %lo(scratch+51)
+	swr $16, 2($31)
+	swl $16, 5($31)
+	lui $10, %hi(scratch+123)
+	addiu $10, $10, %lo(scratch+123)
+	lwr $25, -84($10)
+	addiu $17, $17, -1
+	bgtz $17, .Lc88_5
+	lui $4, 0xffff
+	nor $10, $2, $22
+	addiu $15, $0, 2
+.Lc88_6:
+	bgtzl $8, .Lc88_7
+	sltiu $23, $18, -32768
+	srav $9, $21, $28
+.Lc88_7:
+	ins $12, $11, 24, 4
+	and $2, $18, $14
+	lui $7, %hi(scratch-137)
+	addiu $7, $7, %lo(scratch-137)
+	ll $4, 137($7)
+	sra $3, $9, 3
+	lui $2, 0x83c
+	sc $22, 137($7)
+	sll $25, $8, 6
+	lui $11, %hi(scratch+37)
+	addiu $11, $11, %lo(scratch+37)
+	swl $4, 3($11)
+	swr $4, 0($11)
+	addiu $15, $15, -1
+	bgtz $15, .Lc88_6
+	or $14, $31, $23
+	addiu $5, $0, 4
+.Lc88_8:
+	bgezall $2, .Lc88_9
+	rotrv $3, $1, $20
+	srl $14, $12, 27
+	srav $24, $12, $8
+.Lc88_9:
+	rotrv $6, $1, $20
+	bltz $18, .Lc88_10
+	lui $3, 0x1
+	rotr $2, $0, 21
+	sll $4, $4, 12
+.Lc88_10:
+	mthi $18
 	addiu $5, $5, -1
-	bne $5, $0, .Lc49_5
-	subu $16, $28, $8
-	bltzl $31, .Lc49_8
-	addiu $16, $30, 0
-	rotr $17, $12, 29
-	lui $23, 0x70aa
-.Lc49_8:
-	blez $15, .Lc49_9
-	addiu $9, $14, 17344
-	addu $23, $8, $15
-.Lc49_9:
-	lui $31, %hi(scratch+18)
-	addiu $31, $31, %lo(scratch+18)
-	pref 7, 0($31)
-	bgezal $24, .Lc49_10
-	lui $14, 0x8000
-	nor $19, $28, $12
-.Lc49_10:
-	sll $30, $25, 16
-	lui $16, %hi(scratch-130)
-	addiu $16, $16, %lo(scratch-130)
-	sw $22, 154($16)
-	blezl $2, .Lc49_11
-	lui $31, 0xb0ac
-	sll $24, $24, 19
-	addu $20, $5, $7
-.Lc49_11:
-	sllv $21, $22, $28
-	sllv $8, $5, $28
-	lui $6, %hi(scratch-132)
-	addiu $6, $6, %lo(scratch-132)
-	sb $24, 185($6)
-	rotr $24, $2, 2
-	andi $2, $20, 17582
-	slt $10, $16, $6
-	lui $2, %hi(.Lc49_12)
-	addiu $2, $2, %lo(.Lc49_12)
-	jr $2
-	lui $5, 0x6e37
-	ori $0, $9, 25715
-	sltu $0, $5, $16
-.Lc49_12:
-	addiu $1, $0, 4
-.Lc49_13:
-	ins $25, $7, 21, 11
-	mthi $31
-	srl $5, $30, 0
+	bgtz $5, .Lc88_8
+	lui $19, 0xbca4
+	ext $6, $15, 30, 1
+	mult $15, $28
+	lui $25, %hi(scratch+55)
+	addiu $25, $25, %lo(scratch+55)
+	swr $31, 0($25)
+	sltu $16, $0, $21
+	lui $4, %hi(scratch+53)
+	addiu $4, $4, %lo(scratch+53)
+	pref 30, 0($4)
+	bal .Lc88_11
+	lui $20, 0x0
+	lui $17, 0x6997
+.Lc88_11:
+# case 88 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 89
+	addiu $1, $0, 31
+	mthi $1
+	addiu $1, $0, -2
+	mtlo $1
+	lui $1, 0x8000
+	ori $1, $1, 0x1
+	addiu $2, $0, -31
+	addiu $3, $0, 128
+	lui $4, 0x2583
+	ori $4, $4, 0xfa0
+	lui $5, 0xb0fb
+	ori $5, $5, 0xf9fd
+	addiu $6, $0, -13
+	lui $7, 0xafd8
+	ori $7, $7, 0xbd76
+	lui $8, 0x255
+	ori $8, $8, 0xb47a
+	addiu $9, $0, 0
+	addiu $10, $0, 27
+	lui $11, 0xf4a7
+	ori $11, $11, 0xdab1
+	lui $12, 0x532e
+	ori $12, $12, 0x50c8
+	lui $13, 0x8f4e
+	ori $13, $13, 0xf7fa
+	addiu $14, $0, 65
+	addiu $15, $0, 3
+	lui $16, 0x1458
+	ori $16, $16, 0xb54e
+	lui $17, 0x3fff
+	ori $17, $17, 0xffff
+	lui $18, 0xd300
+	addiu $19, $0, 37
+	lui $20, 0x26ba
+	ori $20, $20, 0x2280
+	addiu $21, $0, -4
+	addiu $22, $0, -29
+	lui $23, 0x42
+	addiu $24, $0, 4095
+	addiu $25, $0, 32
+	lui $28, 0xb1ec
+	ori $28, $28, 0xb94f
+	lui $30, 0x8c2f
+	ori $30, $30, 0x9823
+	lui $31, 0x4800
+# case 89 body
+	ins $0, $9, 2, 20
+	madd $21, $13
+	lui $11, 0x27
+	mfhi $25
+	lui $17, %hi(scratch-120)
+	addiu $17, $17, %lo(scratch-120)
+	lh $3, 120($17)
+	addiu $25, $0, 32
+	divu $0, $22, $25
+	srlv $9, $9, $19
+	bgtz $20, .Lc89_0
+	ori $4, $31, 15294
+	lui $28, 0x3ffe
+	sltu $24, $20, $22
+.Lc89_0:
+	addiu $9, $0, 1
+.Lc89_1:
+	sllv $8, $8, $28
+	sllv $10, $23, $8
+	lui $22, %hi(.Lc89_2)
+	addiu $22, $22, %lo(.Lc89_2)
+	jr $22
+	rotr $17, $8, 24
+	xor $1, $5, $23
+.Lc89_2:
+	ori $28, $30, 32767
+	lui $14, 0xffff
+	ins $23, $18, 29, 1
+	addiu $9, $9, -1
+	bne $9, $0, .Lc89_1
+	xori $2, $0, 34644
+	lui $20, %hi(scratch+27)
+	addiu $20, $20, %lo(scratch+27)
+	lwl $9, 3($20)
+	lwr $9, 0($20)
+	rotrv $1, $8, $7
+	addiu $14, $0, 5
+.Lc89_3:
+	xor $13, $6, $1
+	bgez $9, .Lc89_4
+	and $7, $1, $14
+	lui $6, 0x770f
+.Lc89_4:
+	addiu $14, $14, -1
+	bne $14, $0, .Lc89_3
+	srav $9, $12, $6
+	sltiu $10, $0, 13285
+	srav $21, $17, $8
+	lui $3, %hi(scratch-152)
+	addiu $3, $3, %lo(scratch-152)
+	ll $15, 172($3)
+	or $14, $4, $5
+	rotrv $24, $18, $4
+	sc $21, 172($3)
+	xori $17, $21, 65535
+	lui $28, %hi(scratch+235)
+	addiu $28, $28, %lo(scratch+235)
+	ll $14, -195($28)
+	xor $14, $4, $30
+	sll $2, $9, 12
+	sc $5, -195($28)
+	bltzl $6, .Lc89_5
+	lui $31, 0x68aa
+	rotrv $16, $21, $15
+	movz $24, $1, $15
+.Lc89_5:
+	lui $21, %hi(.Lc89_6)
+	addiu $21, $21, %lo(.Lc89_6)
+	jalr $21
+	lui $28, 0x8000
+	lui $25, 0x4370
+.Lc89_6:
+	bltzal $12, .Lc89_7
+	lui $16, 0xffff
+	nor $13, $21, $0
+.Lc89_7:
+	lui $23, %hi(scratch+52)
+	addiu $23, $23, %lo(scratch+52)
+	synci 0($23)
+	lui $30, 0xa54b
+	lui $8, %hi(.Lc89_8)
+	addiu $8, $8, %lo(.Lc89_8)
+	jalr $30, $8
+	movn $23, $31, $0
+	slti $19, $10, -2249
+.Lc89_8:
+	sllv $4, $2, $25
+# case 89 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 90
+	lui $1, 0xf17b
+	ori $1, $1, 0x25cc
+	mthi $1
+	addiu $1, $0, -14
+	mtlo $1
+	addiu $1, $0, 4095
+	addiu $2, $0, 2
+	lui $3, 0x7ec0
+	ori $3, $3, 0x8c9e
+	addiu $4, $0, 5120
+	addiu $5, $0, 3
+	addiu $6, $0, 31
+	addiu $7, $0, 32
+	lui $8, 0x400
+	lui $9, 0xc83d
+	ori $9, $9, 0xdc0e
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	lui $11, 0x4
+	ori $11, $11, 0x1
+	lui $12, 0x2d73
+	ori $12, $12, 0x1f45
+	addiu $13, $0, -5120
+	addiu $14, $0, 2
+	lui $15, 0xf680
+	ori $15, $15, 0xb0c4
+	lui $16, 0xcd84
+	ori $16, $16, 0x8658
+	lui $17, 0xe979
+	ori $17, $17, 0xc053
+	lui $18, 0x1247
+	ori $18, $18, 0x29d5
+	lui $19, 0x1
+	lui $20, 0x1a3e
+	ori $20, $20, 0xecdf
+	addiu $21, $0, -2
+	addiu $22, $0, -32768
+	addiu $23, $0, -32768
+	lui $24, 0xc798
+	ori $24, $24, 0x463c
+	lui $25, 0x1
+	lui $28, 0x90b7
+	ori $28, $28, 0x7d7c
+	addiu $30, $0, -8448
+	lui $31, 0xe3f8
+	ori $31, $31, 0x7b37
+# case 90 body
+	sync
+	andi $7, $11, 31385
+	ori $16, $9, 1
+	mul $10, $0, $5
+	mthi $3
+	mtlo $13
+	lui $11, %hi(scratch+197)
+	addiu $11, $11, %lo(scratch+197)
+	lhu $30, -161($11)
+	beq $2, $0, .Lc90_0
+	xori $31, $25, 0
+	andi $13, $23, 65535
+.Lc90_0:
+	sltiu $16, $20, 32767
+	bgtz $23, .Lc90_1
+	srav $24, $2, $8
+	srlv $16, $17, $30
+	ori $4, $3, 38154
+.Lc90_1:
+	addiu $22, $0, 1
+.Lc90_2:
+	lui $7, %hi(scratch+55)
+	addiu $7, $7, %lo(scratch+55)
+	sh $0, -33($7)
+	addiu $23, $18, -1
+	lui $13, %hi(scratch+148)
+	addiu $13, $13, %lo(scratch+148)
+	lw $7, -124($13)
+	slt $20, $17, $6
+	lui $25, %hi(.Lc90_3)
+	addiu $25, $25, %lo(.Lc90_3)
+	jalr $25
+	lui $16, 0x31d3
+	lui $30, 0xff00
+	lui $1, 0xce34
+.Lc90_3:
+	addiu $22, $22, -1
+	bne $22, $0, .Lc90_2
+	lui $4, 0xffff
+	j .Lc90_4
+	nor $1, $0, $20
+	srav $28, $24, $9
+.Lc90_4:
+	lui $7, %hi(scratch+46)
+	addiu $7, $7, %lo(scratch+46)
+	swr $23, 0($7)
+	ext $1, $15, 18, 3
+	andi $3, $4, 53234
+	lui $23, 0x8000
+	lui $2, %hi(.Lc90_5)
+	addiu $2, $2, %lo(.Lc90_5)
+	jalr $13, $2
+	srav $16, $20, $21
+	lui $18, 0xea8c
+.Lc90_5:
+	xor $18, $23, $17
+	ins $15, $16, 14, 16
+	bgezal $20, .Lc90_6
+	sra $1, $28, 16
+	slti $24, $28, 255
+	andi $22, $24, 32768
+.Lc90_6:
+	addiu $10, $0, 4
+.Lc90_7:
+	lui $25, %hi(scratch-10)
+	addiu $25, $25, %lo(scratch-10)
+	lhu $30, 14($25)
+	lui $11, %hi(.Lc90_8)
+	addiu $11, $11, %lo(.Lc90_8)
+	jalr.hb $11
+	ori $23, $25, 22155
+	sll $2, $3, 5
+	rotr $3, $3, 27
+.Lc90_8:
+	sllv $15, $0, $5
+	lui $16, %hi(scratch+58)
+	addiu $16, $16, %lo(scratch+58)
+	lbu $28, 0($16)
+	addiu $10, $10, -1
+	bgtz $10, .Lc90_7
+	srav $25, $25, $18
+	addiu $6, $0, 1
+.Lc90_9:
+	rotrv $3, $14, $1
+	sll $8, $10, 16
+	addiu $19, $22, 7817
+	lui $23, %hi(scratch+52)
+	addiu $23, $23, %lo(scratch+52)
+	lhu $16, 0($23)
+	addiu $6, $6, -1
+	bne $6, $0, .Lc90_9
+	sllv $9, $31, $10
+# case 90 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 91
+	addiu $1, $0, 31
+	mthi $1
+	addiu $1, $0, -14848
+	mtlo $1
+	lui $1, 0x80
+	ori $1, $1, 0x1
+	addiu $2, $0, -23
+	addiu $3, $0, 4095
+	addiu $4, $0, 2
+	addiu $5, $0, 1024
+	addiu $6, $0, 129
+	lui $7, 0x90e7
+	ori $7, $7, 0x97be
+	addiu $8, $0, 32767
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	addiu $10, $0, 29
+	lui $11, 0x6186
+	ori $11, $11, 0x6efa
+	lui $12, 0x1
+	addiu $13, $0, 2049
+	lui $14, 0xffcc
+	lui $15, 0x4000
+	ori $15, $15, 0x1
+	lui $16, 0xb35e
+	ori $16, $16, 0x16b9
+	addiu $17, $0, -17
+	lui $18, 0xb67b
+	ori $18, $18, 0xceba
+	addiu $19, $0, -13
+	lui $20, 0x7f66
+	ori $20, $20, 0x15ed
+	addiu $21, $0, -2
+	addiu $22, $0, 8192
+	lui $23, 0x0
+	ori $23, $23, 0x8000
+	lui $24, 0xf7
+	ori $24, $24, 0x8044
+	lui $25, 0xff96
+	ori $25, $25, 0x8be6
+	lui $28, 0x8586
+	ori $28, $28, 0xb24c
+	lui $30, 0x7fff
+	ori $30, $30, 0xfffe
+	addiu $31, $0, 31
+# case 91 body
+	blezl $3, .Lc91_0
+	lui $0, 0xff00
+	srlv $24, $9, $30
+	srav $2, $23, $16
+.Lc91_0:
+	addiu $3, $0, 2
+.Lc91_1:
+	clz $12, $9
+	clz $19, $19
+	rotrv $30, $22, $22
+	addiu $3, $3, -1
+	bne $3, $0, .Lc91_1
+	lui $12, 0x8000
+	rdhwr $4, $0
+	lui $19, 0x0
+	lui $5, %hi(scratch+47)
+	addiu $5, $5, %lo(scratch+47)
+	ll $31, -19($5)
+	sc $28, -19($5)
+	addiu $7, $0, 4
+.Lc91_2:
+	mflo $8
+	bne $3, $5, .Lc91_3
+	lui $23, 0xe255
+	slt $21, $30, $10
+.Lc91_3:
+	srav $9, $6, $30
+	addiu $7, $7, -1
+	bgtz $7, .Lc91_2
+	and $24, $4, $14
+	lui $25, %hi(scratch-164)
+	addiu $25, $25, %lo(scratch-164)
+	lb $23, 185($25)
+	rotrv $5, $3, $9
+	lui $15, %hi(scratch-54)
+	addiu $15, $15, %lo(scratch-54)
+	lwr $18, 55($15)
+	sllv $8, $12, $19
+	lui $18, %hi(scratch-136)
+	addiu $18, $18, %lo(scratch-136)
+	pref 25, 185($18)
+	addiu $12, $0, 5
+.Lc91_4:
+	beq $3, $3, .Lc91_5
+	sll $4, $6, 9
+	srlv $1, $10, $15
+	srl $1, $21, 5
+.Lc91_5:
+	beql $11, $21, .Lc91_6
+	addiu $31, $15, 0
+	rotr $11, $6, 23
+	srl $8, $7, 22
+.Lc91_6:
+	lui $4, %hi(scratch+85)
+	addiu $4, $4, %lo(scratch+85)
+	sb $20, -63($4)
+	addiu $12, $12, -1
+	bgtz $12, .Lc91_4
+	srl $14, $15, 21
+	lui $9, %hi(scratch+45)
+	addiu $9, $9, %lo(scratch+45)
+	synci 0($9)
+	sll $17, $4, 2
+	addiu $19, $0, 3
+.Lc91_7:
+	ext $22, $23, 16, 11
+	rotrv $21, $2, $18
+	addiu $19, $19, -1
+	bgtz $19, .Lc91_7
+	rotrv $8, $3, $15
+	bgezal $12, .Lc91_8
+	sra $8, $25, 3
+	lui $4, 0x1
+.Lc91_8:
+	srl $30, $12, 2
+	rotrv $3, $9, $8
+	addiu $21, $0, 3
+.Lc91_9:
+	mfhi $24
+	jal .Lc91_10
+	sltiu $10, $0, 255
+	lui $9, 0x8000
+.Lc91_10:
+	lui $2, 0x86b1
+	ori $2, $2, 0x412d
+	divu $0, $14, $2
+	addiu $21, $21, -1
+	bgtz $21, .Lc91_9
+	srl $11, $14, 13
+	addiu $5, $0, 1
+.Lc91_11:
+	lui $24, %hi(scratch-81)
+	addiu $24, $24, %lo(scratch-81)
+	sb $28, 86($24)
+	lui $12, %hi(scratch+168)
+	addiu $12, $12, %lo(scratch+168)
+	lhu $9, -168($12)
+	addiu $5, $5, -1
+	bne $5, $0, .Lc91_11
+	andi $19, $20, 64562
+	rdhwr $8, $0
+	ins $21, $15, 17, 14
+	seb $14, $5
+	sra $6, $19, 16
+	srl $13, $20, 6
+	beql $1, $25, .Lc91_12
+	or $4, $7, $0
+	slt $14, $31, $4
+.Lc91_12:
+	addiu $21, $0, 1
+.Lc91_13:
+	sllv $5, $3, $11
+	ext $10, $14, 21, 7
+	lui $17, 0x8000
+	bltzl $28, .Lc91_14
+	lui $23, 0xff
+	sll $8, $2, 3
+	srav $20, $5, $11
+.Lc91_14:
+	addiu $21, $21, -1
+	bne $21, $0, .Lc91_13
+	lui $19, 0xff
+	multu $31, $21
+	lui $8, %hi(scratch+50)
+	addiu $8, $8, %lo(scratch+50)
+	lwl $12, 0($8)
+# case 91 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 92
+	lui $1, 0x38c6
+	ori $1, $1, 0x270f
+	mthi $1
+	addiu $1, $0, 9
+	mtlo $1
+	lui $1, 0x3200
+	addiu $2, $0, 10752
+	addiu $3, $0, 2
+	addiu $4, $0, 28
+	addiu $5, $0, 8193
+	addiu $6, $0, 33
+	addiu $7, $0, 27
+	addiu $8, $0, -40
+	lui $9, 0x8b0c
+	ori $9, $9, 0x8c0c
+	addiu $10, $0, -27
+	addiu $11, $0, 33
+	lui $12, 0x800
+	addiu $13, $0, 2
+	lui $14, 0x5fa5
+	ori $14, $14, 0xea2a
+	lui $15, 0xd7ea
+	ori $15, $15, 0x18a6
+	addiu $16, $0, 33
+	lui $17, 0x62ad
+	ori $17, $17, 0xac60
+	addiu $18, $0, 5
+	lui $19, 0xff93
+	lui $20, 0xc362
+	ori $20, $20, 0xaf09
+	addiu $21, $0, 22
+	lui $22, 0x7ff
+	ori $22, $22, 0xffff
+	lui $23, 0x5555
+	ori $23, $23, 0x5555
+	addiu $24, $0, 0
+	lui $25, 0xd94c
+	ori $25, $25, 0x7db3
+	lui $28, 0x20
+	lui $30, 0xff00
+	ori $30, $30, 0xff00
+	lui $31, 0xfde
+	ori $31, $31, 0x8ef4
+# case 92 body
+	sll $2, $17, 5
+	lui $7, 0xff00
+	clo $9, $23
+	srlv $11, $10, $7
+	addiu $13, $0, 5
+.Lc92_0:
+	sltiu $28, $3, 0
+	ext $28, $31, 23, 6
+	bltzl $19, .Lc92_1
+	lui $1, 0x972f
+	sra $10, $17, 0
+	and $3, $22, $12
+.Lc92_1:
+	addiu $13, $13, -1
+	bne $13, $0, .Lc92_0
+	srl $19, $3, 10
+	lui $1, 0x1
+	div $0, $28, $1
+	addiu $24, $0, 5
+.Lc92_2:
+	bgezall $15, .Lc92_3
+	xori $10, $20, 32768
+	lui $2, 0x5f36
+.Lc92_3:
+	lui $19, %hi(scratch+171)
+	addiu $19, $19, %lo(scratch+171)
+	sw $14, -119($19)
+	lui $5, %hi(scratch+157)
+	addiu $5, $5, %lo(scratch+157)
+	ll $28, -105($5)
+	xori $10, $7, 65535
+	sc $1, -105($5)
+	bgezall $19, .Lc92_4
+	srl $17, $3, 3
+	sltu $12, $14, $16
+	sllv $9, $16, $13
+.Lc92_4:
+	sll $11, $17, 26
+	addiu $24, $24, -1
+	bgtz $24, .Lc92_2
+	and $22, $15, $14
+	rotr $9, $30, 17
+	addiu $7, $0, 1
+.Lc92_5:
+	sra $8, $20, 16
+	lui $30, %hi(scratch+22)
+	addiu $30, $30, %lo(scratch+22)
+	lh $18, 0($30)
+	lui $24, 0xffff
+	beql $7, $7, .Lc92_6
+	lui $24, 0xa6f7
+	addu $19, $17, $2
+	andi $16, $7, 25911
+.Lc92_6:
+	msub $5, $25
+	lui $9, 0xffff
+	addiu $7, $7, -1
+	bne $7, $0, .Lc92_5
+	sll $31, $13, 19
+	srl $1, $3, 9
+	srav $7, $23, $25
+	addiu $10, $0, 6
+.Lc92_7:
+	lui $9, %hi(scratch+4)
+	addiu $9, $9, %lo(scratch+4)
+	ll $21, 0($9)
+	rotr $4, $5, 9
+	sc $12, 0($9)
+	lui $16, 0x138a
+	lui $16, %hi(scratch+2)
+	addiu $16, $16, %lo(scratch+2)
+	swr $18, 0($16)
+	swl $18, 3($16)
+	lui $18, %hi(scratch+94)
+	addiu $18, $18, %lo(scratch+94)
+	swr $5, -78($18)
+	swl $5, -75($18)
+	bgez $21, .Lc92_8
+	srlv $7, $5, $4
+	rotr $30, $2, 26
+	rotrv $1, $11, $17
+.Lc92_8:
+	bgezall $18, .Lc92_9
+	xori $8, $30, 19448
+	sltiu $5, $19, 16877
+	lui $31, 0xff00
+.Lc92_9:
+	addiu $10, $10, -1
+	bgtz $10, .Lc92_7
+	rotrv $9, $30, $5
+# case 92 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 93
+	lui $1, 0x6a18
+	ori $1, $1, 0xd5ce
+	mthi $1
+	addiu $1, $0, 9
+	mtlo $1
+	lui $1, 0xe506
+	ori $1, $1, 0xc7e1
+	lui $2, 0x8700
+	addiu $3, $0, 127
+	lui $4, 0xe58e
+	ori $4, $4, 0xbcf1
+	lui $5, 0x8
+	ori $5, $5, 0x1
+	lui $6, 0xa9aa
+	ori $6, $6, 0xc48d
+	lui $7, 0x76c5
+	ori $7, $7, 0x677d
+	lui $8, 0x8100
+	addiu $9, $0, -14
+	addiu $10, $0, 4096
+	addiu $11, $0, -13
+	lui $12, 0x23bd
+	ori $12, $12, 0x98fd
+	addiu $13, $0, 2048
+	lui $14, 0x8300
+	addiu $15, $0, -32768
+	lui $16, 0x7b5c
+	ori $16, $16, 0x8705
+	addiu $17, $0, 91
+	lui $18, 0x20
+	ori $18, $18, 0x1
+	addiu $19, $0, -18
+	lui $20, 0x7fff
+	ori $20, $20, 0xfffe
+	lui $21, 0x2000
+	ori $21, $21, 0x1
+	lui $22, 0xa400
+	lui $23, 0xc1f1
+	ori $23, $23, 0x9b5b
+	addiu $24, $0, -512
+	addiu $25, $0, 31
+	lui $28, 0x3ff
+	ori $28, $28, 0xffff
+	addiu $30, $0, 63
+	lui $31, 0xff
+	ori $31, $31, 0xff
+# case 93 body
+	lui $7, %hi(scratch+36)
+	addiu $7, $7, %lo(scratch+36)
+	lw $11, 0($7)
+	lui $8, %hi(scratch+30)
+	addiu $8, $8, %lo(scratch+30)
+	swl $10, -11($8)
+	lui $24, %hi(scratch-41)
+	addiu $24, $24, %lo(scratch-41)
+	pref 4, 54($24)
+	lui $21, %hi(scratch-21)
+	addiu $21, $21, %lo(scratch-21)
+	sb $7, 77($21)
+	lui $16, %hi(scratch+41)
+	addiu $16, $16, %lo(scratch+41)
+	ll $6, -9($16)
+	sllv $15, $2, $16
+	xori $22, $25, 65535
+	sc $7, -9($16)
+	addiu $2, $0, 3
+.Lc93_0:
+	addu $8, $17, $23
+	andi $31, $18, 37479
+	sra $3, $17, 1
+	sra $11, $7, 10
+	lui $14, 0xffff
+	sll $28, $10, 6
+	addiu $2, $2, -1
+	bgtz $2, .Lc93_0
+	sll $20, $2, 29
+	bnel $17, $5, .Lc93_1
+	sllv $28, $15, $21
+	sra $11, $5, 27
+	or $15, $15, $10
+.Lc93_1:
+	seh $18, $17
+	b .Lc93_2
+	lui $6, 0xffff
+	andi $24, $15, 15062
+.Lc93_2:
+	lui $13, %hi(scratch+13)
+	addiu $13, $13, %lo(scratch+13)
+	pref 5, 0($13)
+	blez $13, .Lc93_3
+	lui $3, 0x5ae3
+	rotr $17, $4, 12
+.Lc93_3:
+	addiu $17, $0, 1
+.Lc93_4:
+	lui $14, %hi(.Lc93_5)
+	addiu $14, $14, %lo(.Lc93_5)
+	jr $14
+	ori $24, $21, 5689
+	lui $23, 0xff00
+	andi $14, $24, 65535
+.Lc93_5:
+	ins $2, $5, 9, 1
+	clo $18, $15
+	lui $13, %hi(scratch-28)
+	addiu $13, $13, %lo(scratch-28)
+	sh $9, 74($13)
+	lui $7, 0xf68e
+	ext $25, $0, 11, 13
+	addiu $17, $17, -1
+	bne $17, $0, .Lc93_4
+	sltiu $19, $0, -32768
+	ext $23, $25, 3, 12
+	addu $21, $11, $10
+	bgezl $13, .Lc93_6
+	sllv $19, $24, $28
+	rotr $4, $20, 4
+.Lc93_6:
+	or $18, $31, $2
+	addiu $10, $0, 4
+.Lc93_7:
+	lui $19, %hi(scratch+59)
+	addiu $19, $19, %lo(scratch+59)
+	lwl $18, 0($19)
+	lui $22, %hi(scratch+40)
+	addiu $22, $22, %lo(scratch+40)
+	sh $2, 0($22)
+	ins $9, $2, 15, 4
+	addiu $10, $10, -1
+	bne $10, $0, .Lc93_7
+	srl $25, $19, 22
+	blezl $10, .Lc93_8
+	lui $19, 0x0
+	sllv $4, $10, $10
+.Lc93_8:
+	srav $4, $11, $9
+	beql $28, $31, .Lc93_9
+	rotrv $11, $17, $3
+	lui $17, 0xad7e
+.Lc93_9:
+	lui $14, %hi(scratch+97)
+	addiu $14, $14, %lo(scratch+97)
+	ll $21, -57($14)
+	sc $15, -57($14)
+	madd $3, $3
+	multu $0, $11
+	addiu $28, $0, 5
+.Lc93_10:
+	addu $23, $4, $0
+	beql $4, $23, .Lc93_11
+	rotr $19, $18, 8
+	sra $21, $7, 7
+.Lc93_11:
+	lui $14, %hi(.Lc93_12)
+	addiu $14, $14, %lo(.Lc93_12)
+	jalr $3, $14
+	slti $19, $18, 0
+	srlv $24, $16, $21
+.Lc93_12:
+	lui $17, 0xffff
+	addiu $28, $28, -1
+	bne $28, $0, .Lc93_10
+	sllv $4, $9, $28
+	sll $7, $17, 28
+	lui $3, %hi(.Lc93_13)
+	addiu $3, $3, %lo(.Lc93_13)
+	jalr $16, $3
+	sllv $19, $6, $4
+	sltu $24, $9, $21
+	sra $8, $6, 27
+.Lc93_13:
+	nop
+	rotr $17, $4, 26
+	sllv $28, $31, $16
+	lui $20, %hi(.Lc93_14)
+	addiu $20, $20, %lo(.Lc93_14)
+	jr.hb $20
+	ori $31, $20, 19898
+	sra $31, $21, 27
+.Lc93_14:
+# case 93 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 94
+	lui $1, 0x5b79
+	ori $1, $1, 0xc123
+	mthi $1
+	addiu $1, $0, 255
+	mtlo $1
+	addiu $1, $0, -38
+	lui $2, 0x860
+	ori $2, $2, 0xfd14
+	lui $3, 0x2a40
+	ori $3, $3, 0x97d6
+	addiu $4, $0, -11
+	addiu $5, $0, 127
+	lui $6, 0x709d
+	ori $6, $6, 0x2457
+	addiu $7, $0, 1023
+	lui $8, 0x328d
+	ori $8, $8, 0x7ee4
+	addiu $9, $0, 24
+	lui $10, 0xd300
+	addiu $11, $0, 3
+	lui $12, 0x8000
+	lui $13, 0x1
+	ori $13, $13, 0xffff
+	addiu $14, $0, 38
+	lui $15, 0xd37a
+	ori $15, $15, 0xfa34
+	lui $16, 0x5555
+	ori $16, $16, 0x5555
+	addiu $17, $0, 2049
+	addiu $18, $0, 2
+	lui $19, 0xdd23
+	ori $19, $19, 0x146
+	addiu $20, $0, 0
+	addiu $21, $0, 36
+	lui $22, 0x10
+	ori $22, $22, 0x1
+	lui $23, 0x4
+	lui $24, 0x89d7
+	ori $24, $24, 0x3ad1
+	lui $25, 0x3403
+	ori $25, $25, 0xb94
+	lui $28, 0x31d4
+	ori $28, $28, 0x9c4
+	lui $30, 0x409b
+	ori $30, $30, 0x79f6
+	lui $31, 0x1ed4
+	ori $31, $31, 0xb146
+# case 94 body
+	mthi $21
+	or $3, $10, $17
+	lui $10, 0x7fff
+	xor $28, $6, $7
+	addiu $11, $0, 6
+.Lc94_0:
+	lui $19, 0xee29
+	mul $16, $5, $30
+	mthi $2
+	mtlo $11
+	jal .Lc94_1
+	lui $14, 0x3a1
+	lui $9, 0xc2b1
+.Lc94_1:
+	multu $22, $5
+	lui $14, %hi(.Lc94_2)
+	addiu $14, $14, %lo(.Lc94_2)
+	jalr $10, $14
+	xori $1, $20, 0
+	sllv $17, $13, $10
+	nor $1, $15, $24
+.Lc94_2:
+	addiu $11, $11, -1
+	bgtz $11, .Lc94_0
+	srav $10, $15, $14
+	bgtz $8, .Lc94_3
+	sll $21, $21, 28
+	sltiu $28, $0, -1
+	srl $16, $31, 13
+.Lc94_3:
+	beql $3, $3, .Lc94_4
+	lui $6, 0xff00
+	addu $24, $10, $13
+.Lc94_4:
+	sra $5, $5, 2
+	movz $1, $15, $8
+	clz $7, $8
+	lui $12, %hi(.Lc94_5)
+	addiu $12, $12, %lo(.Lc94_5)
+	jalr $12
+	lui $0, 0x8000
+	addu $4, $18, $3
+	lui $19, 0x49bf
+.Lc94_5:
+	lui $10, %hi(scratch+85)
+	addiu $10, $10, %lo(scratch+85)
+	pref 0, -50($10)
+	addiu $13, $0, 6
+.Lc94_6:
+	madd $8, $30
+	rotrv $9, $0, $8
+	lui $11, 0xff00
+	addiu $13, $13, -1
+	bgtz $13, .Lc94_6
+	rotr $28, $4, 28
+	lui $13, %hi(scratch+70)
+	addiu $13, $13, %lo(scratch+70)
+	synci -48($13)
+	srav $25, $19, $21
+	sltu $1, $16, $8
+	rotrv $14, $0, $30
+	lui $16, %hi(scratch+22)
+	addiu $16, $16, %lo(scratch+22)
+	pref 6, 0($16)
+	addiu $18, $0, 6
+.Lc94_7:
+	andi $5, $23, 32767
+	mult $17, $1
+	lui $8, %hi(.Lc94_8)
+	addiu $8, $8, %lo(.Lc94_8)
+	jalr $14, $8
+	lui $24, 0xffff
+	lui $3, 0x8000
+.Lc94_8:
+	ins $12, $24, 23, 8
+	subu $4, $2, $25
+	addiu $18, $18, -1
+	bgtz $18, .Lc94_7
+	sra $11, $4, 7
+	rotrv $8, $30, $17
+	mul $3, $14, $15
+	mthi $12
+	mtlo $2
+	lui $18, %hi(scratch+80)
+	addiu $18, $18, %lo(scratch+80)
+	ll $14, -68($18)
+	lui $15, 0xbc2d
+	movz $20, $2, $7
+	sc $8, -68($18)
+# case 94 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 95
+	addiu $1, $0, 11
+	mthi $1
+	addiu $1, $0, -32
+	mtlo $1
+	addiu $1, $0, -17
+	addiu $2, $0, 4
+	addiu $3, $0, 92
+	addiu $4, $0, 1
+	lui $5, 0x2d
+	addiu $6, $0, 26624
+	lui $7, 0x176a
+	ori $7, $7, 0xa2af
+	addiu $8, $0, 33
+	lui $9, 0x2d08
+	ori $9, $9, 0x31dd
+	addiu $10, $0, 18
+	lui $11, 0x20
+	ori $11, $11, 0x1
+	addiu $12, $0, 63
+	lui $13, 0xff
+	ori $13, $13, 0xff
+	addiu $14, $0, 64
+	lui $15, 0x4b00
+	addiu $16, $0, 0
+	lui $17, 0x262c
+	ori $17, $17, 0x62ae
+	lui $18, 0xba55
+	ori $18, $18, 0xa2ac
+	lui $19, 0xdc26
+	ori $19, $19, 0xfbac
+	addiu $20, $0, 16
+	addiu $21, $0, 255
+	lui $22, 0x7f8f
+	ori $22, $22, 0x997f
+	lui $23, 0xff00
+	ori $23, $23, 0xff00
+	addiu $24, $0, 32
+	lui $25, 0x8458
+	ori $25, $25, 0xcfcf
+	addiu $28, $0, 31
+	lui $30, 0x1a
+	lui $31, 0x432e
+	ori $31, $31, 0x74df
+# case 95 body
+	addiu $23, $0, 2
+.Lc95_0:
+	rotr $30, $12, 17
+	lui $5, %hi(scratch+52)
+	addiu $5, $5, %lo(scratch+52)
+	swr $4, -25($5)
+	lui $21, %hi(scratch-56)
+	addiu $21, $21, %lo(scratch-56)
+	lwr $7, 97($21)
+	lwl $7, 100($21)
+	addiu $23, $23, -1
+	bgtz $23, .Lc95_0
+	srav $24, $25, $2
+	andi $17, $14, 33247
+	clz $8, $18
+	addiu $21, $0, 5
+.Lc95_1:
+	mflo $11
+	bgtzl $28, .Lc95_2
+	srav $15, $8, $1
+	sltu $30, $5, $31
+	lui $6, 0x6c14
+.Lc95_2:
+	bltz $31, .Lc95_3
+	srlv $23, $6, $1
+	movn $10, $18, $14
+	xori $2, $3, 55483
+.Lc95_3:
+	addiu $21, $21, -1
+	bne $21, $0, .Lc95_1
+	subu $8, $23, $4
+	b .Lc95_4
+	lui $13, 0xf6a7
+	sltu $17, $12, $25
+.Lc95_4:
+	lui $25, %hi(scratch+12)
+	addiu $25, $25, %lo(scratch+12)
+	swl $24, -2($25)
+	swr $24, -5($25)
+	mtlo $21
+	xor $13, $20, $25
+	bltzl $22, .Lc95_5
+	srav $0, $16, $13
+	rotr $0, $17, 16
+.Lc95_5:
+	lui $17, %hi(scratch+14)
+	addiu $17, $17, %lo(scratch+14)
+	pref 0, 0($17)
+	lui $18, %hi(scratch+246)
+	addiu $18, $18, %lo(scratch+246)
+	pref 0, -184($18)
+	xori $8, $12, 255
+	lui $21, 0xff
+	rotrv $8, $8, $16
+# case 95 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 96
+	lui $1, 0x1e7f
+	ori $1, $1, 0x2b75
+	mthi $1
+	lui $1, 0xffbf
+	mtlo $1
+	lui $1, 0x10
+	addiu $2, $0, -18
+	addiu $3, $0, 40
+	addiu $4, $0, 9
+	lui $5, 0x1edb
+	ori $5, $5, 0xede4
+	lui $6, 0x7fff
+	ori $6, $6, 0xffff
+	lui $7, 0x777d
+	ori $7, $7, 0x7005
+	lui $8, 0xc593
+	ori $8, $8, 0x5263
+	addiu $9, $0, 38
+	addiu $10, $0, 31
+	addiu $11, $0, 12
+	lui $12, 0xc09
+	ori $12, $12, 0x4964
+	lui $13, 0xffea
+	lui $14, 0x4f2e
+	ori $14, $14, 0x410c
+	addiu $15, $0, 1
+	lui $16, 0xb636
+	ori $16, $16, 0x331b
+	addiu $17, $0, 3
+	lui $18, 0x4dad
+	ori $18, $18, 0x5804
+	addiu $19, $0, -16
+	lui $20, 0x652e
+	ori $20, $20, 0x6599
+	addiu $21, $0, 115
+	lui $22, 0xf1d2
+	ori $22, $22, 0xe612
+	addiu $23, $0, 31
+	lui $24, 0x47
+	lui $25, 0x6235
+	ori $25, $25, 0x8512
+	addiu $28, $0, -33
+	lui $30, 0xebe3
+	ori $30, $30, 0xb55a
+	addiu $31, $0, -13
+# case 96 body
+	lui $5, %hi(scratch+9)
+	addiu $5, $5, %lo(scratch+9)
+	synci 0($5)
+	lui $30, %hi(scratch+106)
+	addiu $30, $30, %lo(scratch+106)
+	ll $18, -90($30)
+	srav $15, $13, $9
+	rotrv $25, $24, $8
+	sc $14, -90($30)
+	addiu $10, $0, 5
+.Lc96_0:
+	srav $1, $30, $25
+	lui $4, %hi(scratch+156)
+	addiu $4, $4, %lo(scratch+156)
+	sh $22, -154($4)
+	addiu $10, $10, -1
+	bgtz $10, .Lc96_0
+	sllv $23, $28, $14
+	lui $21, %hi(scratch-151)
+	addiu $21, $21, %lo(scratch-151)
+	lwl $7, 179($21)
+	lwr $7, 176($21)
+	addiu $8, $0, 4
+.Lc96_1:
+	sra $10, $13, 5
+	sra $3, $25, 5
+	sltu $20, $9, $16
+	lui $23, %hi(scratch-93)
+	addiu $23, $23, %lo(scratch-93)
+	lb $18, 140($23)
+	addiu $8, $8, -1
+	bgtz $8, .Lc96_1
+	lui $11, 0x16d8
+	addiu $2, $0, 1
+.Lc96_2:
+	lui $17, %hi(scratch+24)
+	addiu $17, $17, %lo(scratch+24)
+	lh $6, 0($17)
+	sra $8, $17, 17
+	addiu $21, $0, -105
+	div $0, $23, $21
+	lui $5, %hi(.Lc96_3)
+	addiu $5, $5, %lo(.Lc96_3)
+	jalr $21, $5
+	srav $7, $16, $10
+	sra $11, $13, 8
+.Lc96_3:
+	nor $30, $19, $18
+	addiu $2, $2, -1
+	bgtz $2, .Lc96_2
+	lui $11, 0xffff
+	maddu $15, $12
+	rotrv $3, $15, $21
+	lui $2, 0x9d81
+	lui $6, %hi(scratch+54)
+	addiu $6, $6, %lo(scratch+54)
+	sh $18, 0($6)
+	addiu $1, $0, 6
+.Lc96_4:
+	lui $17, %hi(scratch+233)
+	addiu $17, $17, %lo(scratch+233)
+	sb $4, -187($17)
+	beql $21, $21, .Lc96_5
+	lui $7, 0xff
+	slti $22, $2, -5564
+	rotrv $17, $31, $8
+.Lc96_5:
+	addu $23, $21, $8
 	addiu $1, $1, -1
-	bgtz $1, .Lc49_13
-	sltu $23, $31, $14
-	lui $19, 0xffff
-	ins $18, $25, 10, 14
-	lui $13, %hi(scratch+212)
-	addiu $13, $13, %lo(scratch+212)
-	sb $21, -169($13)
-# case 49 dump
+	bgtz $1, .Lc96_4
+	rotrv $14, $31, $9
+	blezl $21, .Lc96_6
+	nor $14, $9, $8
+	subu $12, $16, $23
+.Lc96_6:
+	addiu $19, $0, 6
+.Lc96_7:
+	movz $25, $0, $20
+	lui $25, %hi(.Lc96_8)
+	addiu $25, $25, %lo(.Lc96_8)
+	jalr $25
+	rotrv $11, $16, $19
+	lui $22, 0x0
+	ori $10, $21, 65535
+.Lc96_8:
+	slti $16, $20, -22925
+	addiu $19, $19, -1
+	bne $19, $0, .Lc96_7
+	xori $11, $7, 32768
+	lui $9, %hi(scratch-101)
+	addiu $9, $9, %lo(scratch-101)
+	lhu $4, 145($9)
+	lui $20, %hi(scratch-136)
+	addiu $20, $20, %lo(scratch-136)
+	lhu $2, 194($20)
+	rotr $24, $6, 15
+	addiu $3, $0, 6
+.Lc96_9:
+	lui $18, %hi(.Lc96_10)
+	addiu $18, $18, %lo(.Lc96_10)
+	jr $18
+	subu $30, $5, $7
+	rotrv $8, $15, $0
+	srl $1, $9, 21
+.Lc96_10:
+	clz $9, $8
+	lui $15, %hi(scratch+34)
+	addiu $15, $15, %lo(scratch+34)
+	lhu $15, 0($15)
+	addiu $3, $3, -1
+	bgtz $3, .Lc96_9
+	ori $15, $8, 63443
+	addu $3, $19, $0
+	bne $19, $3, .Lc96_11
+	slt $28, $20, $6
+	sll $20, $30, 16
+.Lc96_11:
+	clz $7, $4
+	mthi $25
+	bltz $0, .Lc96_12
+	lui $17, 0xffff
+	lui $4, 0xffff
+	nor $13, $25, $19
+.Lc96_12:
+# case 96 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 97
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
+	mthi $1
+	lui $1, 0x8034
+	ori $1, $1, 0xf6b3
+	mtlo $1
+	lui $1, 0x26b2
+	ori $1, $1, 0xc282
+	addiu $2, $0, -4096
+	lui $3, 0x4
+	ori $3, $3, 0x1
+	lui $4, 0x55
+	lui $5, 0x44
+	lui $6, 0x471f
+	ori $6, $6, 0x710f
+	lui $7, 0xffda
+	lui $8, 0xf81c
+	ori $8, $8, 0x12d9
+	addiu $9, $0, -2
+	lui $10, 0x10
+	ori $10, $10, 0x1
+	lui $11, 0x1d00
+	addiu $12, $0, 8
+	addiu $13, $0, 8192
+	addiu $14, $0, -1
+	lui $15, 0x896
+	ori $15, $15, 0xda68
+	addiu $16, $0, 24832
+	addiu $17, $0, 1
+	lui $18, 0x1268
+	ori $18, $18, 0x3fce
+	lui $19, 0xffed
+	lui $20, 0x712
+	ori $20, $20, 0x80a1
+	lui $21, 0xd4a
+	ori $21, $21, 0xc59f
+	lui $22, 0x21a7
+	ori $22, $22, 0xf3bf
+	addiu $23, $0, 31
+	addiu $24, $0, -37
+	addiu $25, $0, 32
+	lui $28, 0xffa2
+	addiu $30, $0, 11
+	lui $31, 0x8000
+# case 97 body
+	bgezl $24, .Lc97_0
+	lui $1, 0x88d6
+	rotrv $24, $14, $8
+.Lc97_0:
+	addiu $13, $0, 6
+.Lc97_1:
+	rotr $22, $9, 17
+	lui $10, %hi(scratch+56)
+	addiu $10, $10, %lo(scratch+56)
+	lwr $11, -46($10)
+	addiu $13, $13, -1
+	bne $13, $0, .Lc97_1
+	rotr $11, $0, 17
+	addiu $24, $0, 2
+.Lc97_2:
+	srlv $11, $14, $25
+	lui $16, %hi(scratch+161)
+	addiu $16, $16, %lo(scratch+161)
+	swl $5, -99($16)
+	lui $23, 0x5681
+	msub $14, $31
+	addiu $24, $24, -1
+	bne $24, $0, .Lc97_2
+	srlv $11, $17, $4
+	mthi $5
+	lui $9, %hi(scratch+2)
+	addiu $9, $9, %lo(scratch+2)
+	lwr $13, 0($9)
+	lwl $13, 3($9)
+	lui $1, %hi(scratch+5)
+	addiu $1, $1, %lo(scratch+5)
+	lbu $28, 0($1)
+	addiu $3, $0, 6
+.Lc97_3:
+	lui $14, %hi(scratch)
+	addiu $14, $14, %lo(scratch)
+	swr $0, 0($14)
+	swl $0, 3($14)
+	beq $13, $11, .Lc97_4
+	lui $5, 0xb865
+	or $24, $21, $11
+	sll $19, $19, 29
+.Lc97_4:
+	lui $15, %hi(.Lc97_5)
+	addiu $15, $15, %lo(.Lc97_5)
+	jalr $10, $15
+	movn $30, $11, $28
+	or $1, $17, $8
+.Lc97_5:
+	bgez $30, .Lc97_6
+	subu $13, $15, $12
+	sltiu $20, $23, 1225
+.Lc97_6:
+	lui $19, %hi(scratch+12)
+	addiu $19, $19, %lo(scratch+12)
+	ll $31, 0($19)
+	srlv $12, $10, $23
+	sc $2, 0($19)
+	multu $24, $11
+	addiu $3, $3, -1
+	bne $3, $0, .Lc97_3
+	sra $6, $20, 27
+	movn $1, $8, $8
+	lui $3, %hi(scratch+193)
+	addiu $3, $3, %lo(scratch+193)
+	pref 25, -185($3)
+	sra $12, $7, 20
+	rotrv $13, $14, $22
+	slti $30, $12, -1
+	lui $17, 0xffff
+	multu $6, $25
+	lui $30, %hi(scratch+17)
+	addiu $30, $30, %lo(scratch+17)
+	pref 1, -13($30)
+	addu $9, $4, $9
+	andi $31, $28, 9252
+	sra $21, $23, 3
+# case 97 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 98
+	lui $1, 0x3d
+	mthi $1
+	lui $1, 0x22c2
+	ori $1, $1, 0xcb2f
+	mtlo $1
+	addiu $1, $0, -32768
+	addiu $2, $0, 8191
+	addiu $3, $0, 9
+	addiu $4, $0, 24
+	addiu $5, $0, 0
+	lui $6, 0x4e38
+	ori $6, $6, 0x5cb7
+	lui $7, 0x1c1e
+	ori $7, $7, 0x9078
+	addiu $8, $0, 1
+	lui $9, 0x39cf
+	ori $9, $9, 0x648b
+	addiu $10, $0, 16383
+	addiu $11, $0, 11776
+	addiu $12, $0, 255
+	lui $13, 0xb1f5
+	ori $13, $13, 0xa74
+	lui $14, 0xff
+	ori $14, $14, 0xff
+	lui $15, 0xe2a4
+	ori $15, $15, 0x1fde
+	addiu $16, $0, -12
+	lui $17, 0x0
+	ori $17, $17, 0x8000
+	lui $18, 0x8000
+	ori $18, $18, 0x1
+	lui $19, 0x12
+	addiu $20, $0, 30208
+	lui $21, 0x7065
+	ori $21, $21, 0xc39b
+	lui $22, 0x83fa
+	ori $22, $22, 0x466e
+	lui $23, 0x124b
+	ori $23, $23, 0x1ec5
+	addiu $24, $0, -17
+	addiu $25, $0, -21
+	lui $28, 0x5f00
+	lui $30, 0x8000
+	addiu $31, $0, 16
+# case 98 body
+	rdhwr $7, $0
+	bgezal $4, .Lc98_0
+	and $8, $5, $9
+	lui $10, 0xd706
+	nor $15, $14, $2
+.Lc98_0:
+	srav $6, $11, $10
+	lui $15, %hi(scratch+13)
+	addiu $15, $15, %lo(scratch+13)
+	sb $10, 8($15)
+	xor $18, $16, $28
+	lui $16, %hi(scratch+74)
+	addiu $16, $16, %lo(scratch+74)
+	lh $15, -60($16)
+	bltzl $22, .Lc98_1
+	ori $16, $23, 32768
+	lui $6, 0xff00
+.Lc98_1:
+	mthi $7
+	lui $18, %hi(scratch-33)
+	addiu $18, $18, %lo(scratch-33)
+	ll $7, 81($18)
+	nor $25, $3, $24
+	sc $1, 81($18)
+	lui $17, 0x8000
+	srl $12, $8, 8
+# case 98 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 99
+	addiu $1, $0, 31
+	mthi $1
+	lui $1, 0xcfe3
+	ori $1, $1, 0x860
+	mtlo $1
+	addiu $1, $0, 16384
+	addiu $2, $0, 32767
+	addiu $3, $0, -1
+	lui $4, 0xb82b
+	ori $4, $4, 0x27a1
+	addiu $5, $0, 14
+	lui $6, 0x88e2
+	ori $6, $6, 0xe1f0
+	addiu $7, $0, 38
+	addiu $8, $0, -128
+	lui $9, 0xffff
+	ori $9, $9, 0x7fff
+	lui $10, 0xcc11
+	ori $10, $10, 0x19cd
+	addiu $11, $0, -32768
+	lui $12, 0xa300
+	addiu $13, $0, -32768
+	lui $14, 0xff92
+	lui $15, 0x746b
+	ori $15, $15, 0x2a57
+	addiu $16, $0, 25
+	addiu $17, $0, 5
+	lui $18, 0xff3c
+	ori $18, $18, 0xee04
+	addiu $19, $0, 12
+	lui $20, 0x5ca7
+	ori $20, $20, 0xe76f
+	lui $21, 0x2a00
+	lui $22, 0x1dea
+	ori $22, $22, 0x16cf
+	lui $23, 0x4076
+	ori $23, $23, 0x616b
+	addiu $24, $0, -1
+	addiu $25, $0, 8191
+	lui $28, 0xcfe9
+	ori $28, $28, 0xb1c4
+	lui $30, 0x34d
+	ori $30, $30, 0xfc9a
+	lui $31, 0x0
+	ori $31, $31, 0xffff
+# case 99 body
+	addiu $4, $0, 4
+.Lc99_0:
+	srl $7, $7, 26
+	lui $7, %hi(scratch+22)
+	addiu $7, $7, %lo(scratch+22)
+	lbu $6, 0($7)
+	sra $10, $11, 10
+	addiu $4, $4, -1
+	bgtz $4, .Lc99_0
+	lui $10, 0xd504
+	nor $31, $23, $19
+	addiu $20, $0, 6
+.Lc99_1:
+	rotrv $18, $14, $12
+	bal .Lc99_2
+	and $24, $1, $10
+	rotr $12, $24, 9
+.Lc99_2:
+	lui $6, %hi(.Lc99_3)
+	addiu $6, $6, %lo(.Lc99_3)
+	jalr $6
+	srl $18, $13, 17
+	sltu $14, $25, $15
+	srlv $4, $21, $17
+.Lc99_3:
+	sltu $2, $11, $7
+	lui $7, %hi(scratch+162)
+	addiu $7, $7, %lo(scratch+162)
+	lb $18, -156($7)
+	multu $17, $6
+	addiu $20, $20, -1
+	bgtz $20, .Lc99_1
+	xori $11, $30, 65535
+	lui $13, %hi(scratch+29)
+	addiu $13, $13, %lo(scratch+29)
+	lw $17, 3($13)
+	lui $3, %hi(scratch+132)
+	addiu $3, $3, %lo(scratch+132)
+	sb $8, -132($3)
+	xor $17, $20, $2
+	addiu $16, $0, 1
+.Lc99_4:
+	sra $12, $6, 25
+	lui $4, %hi(scratch+52)
+	addiu $4, $4, %lo(scratch+52)
+	lwl $1, 0($4)
+	addiu $16, $16, -1
+	bgtz $16, .Lc99_4
+	lui $22, 0xa131
+	addiu $20, $0, 4
+.Lc99_5:
+	movz $1, $21, $25
+	lui $1, %hi(scratch+14)
+	addiu $1, $1, %lo(scratch+14)
+	sh $7, 0($1)
+	lui $28, %hi(scratch)
+	addiu $28, $28, %lo(scratch)
+	sw $6, 0($28)
+	addiu $20, $20, -1
+	bgtz $20, .Lc99_5
+	lui $9, 0xf069
+	addiu $20, $0, 4
+.Lc99_6:
+	sltiu $22, $21, -1
+	lui $21, %hi(scratch+172)
+	addiu $21, $21, %lo(scratch+172)
+	sb $6, -161($21)
+	ori $19, $12, 35221
+	maddu $2, $2
+	addiu $20, $20, -1
+	bne $20, $0, .Lc99_6
+	srav $19, $28, $0
+	lui $6, %hi(scratch+31)
+	addiu $6, $6, %lo(scratch+31)
+	sb $19, 26($6)
+	sll $2, $21, 26
+	addiu $10, $0, 4
+.Lc99_7:
+	lui $21, %hi(scratch-57)
+	addiu $21, $21, %lo(scratch-57)
+	sb $3, 113($21)
+	ext $7, $21, 4, 21
+	lui $15, %hi(scratch-38)
+	addiu $15, $15, %lo(scratch-38)
+	swr $2, 49($15)
+	swl $2, 52($15)
+	addiu $10, $10, -1
+	bne $10, $0, .Lc99_7
+	addu $16, $6, $5
+	ext $2, $1, 24, 5
+	lui $16, %hi(scratch-17)
+	addiu $16, $16, %lo(scratch-17)
+	lw $4, 65($16)
+	bgez $19, .Lc99_8
+	sltu $22, $2, $7
+	srav $30, $4, $0
+.Lc99_8:
+	lui $20, %hi(scratch-126)
+	addiu $20, $20, %lo(scratch-126)
+	lwl $30, 159($20)
+	lwr $30, 156($20)
+	lui $21, %hi(scratch-155)
+	addiu $21, $21, %lo(scratch-155)
+	pref 4, 164($21)
+# case 99 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -9404,7 +18112,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 190, 65, 106, 31, 214, 255, 77, 114, 106, 131, 124, 250, 78, 247, 254, 3
-	.byte 165, 251, 11, 216, 57, 196, 128, 67, 169, 124, 189, 154, 232, 193, 135, 145
-	.byte 88, 71, 66, 181, 92, 177, 76, 126, 222, 232, 113, 158, 110, 150, 212, 156
-	.byte 18, 154, 77, 72, 7, 69, 179, 144, 164, 204, 72, 186, 162, 69, 76, 54
+	.byte 14, 163, 85, 250, 162, 142, 140, 180, 215, 31, 246, 135, 187, 33, 172, 149
+	.byte 164, 235, 238, 219, 238, 215, 53, 40, 216, 250, 165, 202, 76, 58, 44, 20
+	.byte 67, 233, 181, 167, 168, 10, 254, 210, 110, 161, 47, 208, 69, 110, 176, 156
+	.byte 10, 127, 127, 209, 138, 242, 45, 208, 68, 131, 89, 8, 59, 208, 58, 255

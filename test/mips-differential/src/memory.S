@@ -109,8 +109,8 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 1
-	lui $1, 0xe2ec
-	ori $1, $1, 0x554a
+	lui $1, 0x8000
+	ori $1, $1, 0x1
 	mthi $1
 	addiu $1, $0, 8191
 	mtlo $1
@@ -227,62 +227,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 2
-	lui $1, 0x400
+	addiu $1, $0, -7
 	mthi $1
+	lui $1, 0xa53b
+	ori $1, $1, 0x2f07
+	mtlo $1
 	lui $1, 0x6e8a
 	ori $1, $1, 0x703f
-	mtlo $1
-	addiu $1, $0, 8
-	addiu $2, $0, 20224
-	lui $3, 0x7fff
-	ori $3, $3, 0xffff
+	addiu $2, $0, 8
+	addiu $3, $0, 20224
 	lui $4, 0x7fff
-	ori $4, $4, 0xfffe
-	lui $5, 0x80
-	ori $5, $5, 0x1
-	lui $6, 0xfd0c
-	ori $6, $6, 0x77ea
-	lui $7, 0xff00
-	ori $7, $7, 0xff00
-	lui $8, 0x8000
-	addiu $9, $0, -35
-	lui $10, 0x2f69
-	ori $10, $10, 0x5ea7
-	lui $11, 0x4100
-	addiu $12, $0, 38
-	addiu $13, $0, -1
-	lui $14, 0xcb1e
-	ori $14, $14, 0x9134
-	addiu $15, $0, -26
-	lui $16, 0x4a70
-	ori $16, $16, 0x1e3f
-	addiu $17, $0, 7
-	lui $18, 0x800
-	ori $18, $18, 0x1
-	addiu $19, $0, 31
-	lui $20, 0xd04f
-	ori $20, $20, 0x4890
-	lui $21, 0xaaaa
-	ori $21, $21, 0xaaaa
-	addiu $22, $0, 255
-	lui $23, 0x1283
-	ori $23, $23, 0xbef8
-	lui $24, 0xade1
-	ori $24, $24, 0xc2b9
-	lui $25, 0x1234
-	ori $25, $25, 0x5678
-	lui $28, 0x79cd
-	ori $28, $28, 0xbbc3
-	addiu $30, $0, 255
-	lui $31, 0xffe0
+	ori $4, $4, 0xffff
+	lui $5, 0x7fff
+	ori $5, $5, 0xfffe
+	lui $6, 0x80
+	ori $6, $6, 0x1
+	lui $7, 0xfd0c
+	ori $7, $7, 0x77ea
+	lui $8, 0xff00
+	ori $8, $8, 0xff00
+	lui $9, 0x8000
+	addiu $10, $0, -35
+	lui $11, 0x2f69
+	ori $11, $11, 0x5ea7
+	lui $12, 0x4100
+	addiu $13, $0, 38
+	addiu $14, $0, -1
+	lui $15, 0xcb1e
+	ori $15, $15, 0x9134
+	addiu $16, $0, -26
+	lui $17, 0x4a70
+	ori $17, $17, 0x1e3f
+	addiu $18, $0, 7
+	lui $19, 0x800
+	ori $19, $19, 0x1
+	addiu $20, $0, 31
+	lui $21, 0xd04f
+	ori $21, $21, 0x4890
+	lui $22, 0xaaaa
+	ori $22, $22, 0xaaaa
+	addiu $23, $0, 255
+	lui $24, 0x1283
+	ori $24, $24, 0xbef8
+	lui $25, 0xade1
+	ori $25, $25, 0xc2b9
+	lui $28, 0x1234
+	ori $28, $28, 0x5678
+	lui $30, 0x79cd
+	ori $30, $30, 0xbbc3
+	addiu $31, $0, 255
 # case 2 body
-	lui $6, %hi(scratch+62)
-	addiu $6, $6, %lo(scratch+62)
-	sb $25, 0($6)
-	addu $0, $20, $18
-	lui $18, %hi(scratch+30)
-	addiu $18, $18, %lo(scratch+30)
-	sh $19, 0($18)
+	lui $10, %hi(scratch+135)
+	addiu $10, $10, %lo(scratch+135)
+	lbu $1, -124($10)
+	lui $1, 0xffff
+	lui $2, %hi(scratch+110)
+	addiu $2, $2, %lo(scratch+110)
+	lwr $19, -83($2)
+	lui $22, %hi(scratch+37)
+	addiu $22, $22, %lo(scratch+37)
+	lh $17, 7($22)
+	lui $15, %hi(scratch+36)
+	addiu $15, $15, %lo(scratch+36)
+	sb $9, -25($15)
+	lui $4, %hi(scratch+1)
+	addiu $4, $4, %lo(scratch+1)
+	sb $11, 43($4)
+	lui $16, %hi(scratch+133)
+	addiu $16, $16, %lo(scratch+133)
+	sh $7, -109($16)
 # case 2 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -326,57 +339,59 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 3
-	lui $1, 0xc482
-	ori $1, $1, 0x753
+	addiu $1, $0, -23
 	mthi $1
-	lui $1, 0xff
-	ori $1, $1, 0xff
+	addiu $1, $0, 10
 	mtlo $1
-	lui $1, 0xae81
-	ori $1, $1, 0xb32a
-	addiu $2, $0, -23552
-	lui $3, 0xffff
-	ori $3, $3, 0x7fff
-	addiu $4, $0, 15
-	lui $5, 0x7011
-	ori $5, $5, 0xc65d
-	addiu $6, $0, -5
-	addiu $7, $0, 32767
-	addiu $8, $0, 15
-	lui $9, 0x3e
-	lui $10, 0x1
-	addiu $11, $0, 11
-	lui $12, 0x3fff
-	ori $12, $12, 0xffff
-	addiu $13, $0, -22
-	addiu $14, $0, -20
-	lui $15, 0xffc6
-	addiu $16, $0, 4
-	addiu $17, $0, 24064
-	addiu $18, $0, -65
-	lui $19, 0x8000
-	ori $19, $19, 0x1
-	lui $20, 0x1fff
-	ori $20, $20, 0xffff
-	addiu $21, $0, 2049
-	lui $22, 0xa
-	lui $23, 0x1234
-	ori $23, $23, 0x5678
-	addiu $24, $0, 3
-	lui $25, 0x85ba
-	ori $25, $25, 0x7449
-	lui $28, 0x89ce
-	ori $28, $28, 0xb527
-	lui $30, 0xf0d3
-	ori $30, $30, 0xaed
-	lui $31, 0xff95
+	lui $1, 0x75
+	addiu $2, $0, 32767
+	addiu $3, $0, 24064
+	addiu $4, $0, -65
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	lui $6, 0x1fff
+	ori $6, $6, 0xffff
+	addiu $7, $0, 2049
+	lui $8, 0xa
+	lui $9, 0x1234
+	ori $9, $9, 0x5678
+	addiu $10, $0, 3
+	lui $11, 0x85ba
+	ori $11, $11, 0x7449
+	lui $12, 0x89ce
+	ori $12, $12, 0xb527
+	lui $13, 0xf0d3
+	ori $13, $13, 0xaed
+	lui $14, 0xff95
+	lui $15, 0xaaaa
+	ori $15, $15, 0xaaaa
+	addiu $16, $0, 255
+	lui $17, 0x2
+	ori $17, $17, 0x1
+	addiu $18, $0, 31
+	lui $19, 0x61b8
+	ori $19, $19, 0x87ff
+	addiu $20, $0, 32
+	lui $21, 0x2
+	lui $22, 0x3ba5
+	ori $22, $22, 0x427a
+	lui $23, 0xb43d
+	ori $23, $23, 0x4d98
+	lui $24, 0x436e
+	ori $24, $24, 0x7ef7
+	addiu $25, $0, 0
+	addiu $28, $0, 22
+	lui $30, 0xa438
+	ori $30, $30, 0xc691
+	addiu $31, $0, -2
 # case 3 body
-	movn $16, $19, $8
-	slti $11, $11, -3055
-	lui $7, %hi(scratch+135)
-	addiu $7, $7, %lo(scratch+135)
-	ll $3, -95($7)
-	sc $1, -95($7)
+	srlv $6, $7, $13
+	lui $25, %hi(scratch+58)
+	addiu $25, $25, %lo(scratch+58)
+	lwl $12, 0($25)
+	lui $2, %hi(scratch+18)
+	addiu $2, $2, %lo(scratch+18)
+	sb $11, 0($2)
 # case 3 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -420,61 +435,80 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 4
-	lui $1, 0xa438
-	ori $1, $1, 0xc691
+	addiu $1, $0, 33
 	mthi $1
-	addiu $1, $0, -2
+	addiu $1, $0, 5
 	mtlo $1
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
-	addiu $2, $0, -20
-	lui $3, 0x32d5
-	ori $3, $3, 0xb818
-	addiu $4, $0, -2
-	lui $5, 0xe318
-	ori $5, $5, 0x81d4
-	addiu $6, $0, -3
-	addiu $7, $0, -8
-	addiu $8, $0, -36
-	addiu $9, $0, -29
-	addiu $10, $0, -27
-	addiu $11, $0, 3
-	addiu $12, $0, 5
-	lui $13, 0x5e89
-	ori $13, $13, 0xba5d
-	addiu $14, $0, -2
-	addiu $15, $0, -128
-	lui $16, 0xffb2
-	addiu $17, $0, -31
-	addiu $18, $0, -27
-	addiu $19, $0, 31
-	lui $20, 0xda4
-	ori $20, $20, 0x4673
-	addiu $21, $0, 0
-	addiu $22, $0, -15
-	addiu $23, $0, -29
-	lui $24, 0x8a00
-	addiu $25, $0, 91
-	lui $28, 0x1f
-	ori $28, $28, 0xffff
-	addiu $30, $0, 63
-	lui $31, 0xd41d
-	ori $31, $31, 0x6195
+	lui $1, 0x5e89
+	ori $1, $1, 0xba5d
+	addiu $2, $0, -2
+	addiu $3, $0, -128
+	lui $4, 0xffb2
+	addiu $5, $0, -31
+	addiu $6, $0, -27
+	addiu $7, $0, 31
+	lui $8, 0xda4
+	ori $8, $8, 0x4673
+	addiu $9, $0, 0
+	addiu $10, $0, -15
+	addiu $11, $0, -29
+	lui $12, 0x8a00
+	addiu $13, $0, 91
+	lui $14, 0x1f
+	ori $14, $14, 0xffff
+	addiu $15, $0, 63
+	lui $16, 0xd41d
+	ori $16, $16, 0x6195
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	addiu $18, $0, -22784
+	lui $19, 0xdf4
+	ori $19, $19, 0x5694
+	addiu $20, $0, 512
+	lui $21, 0xf1ab
+	ori $21, $21, 0x14b6
+	lui $22, 0x42ef
+	ori $22, $22, 0x1c4d
+	lui $23, 0xffd0
+	lui $24, 0x1
+	lui $25, 0xe8de
+	ori $25, $25, 0x860e
+	addiu $28, $0, 15
+	addiu $30, $0, 30
+	lui $31, 0xa79
+	ori $31, $31, 0xa28a
 # case 4 body
-	nor $15, $25, $1
-	lui $9, %hi(scratch+152)
-	addiu $9, $9, %lo(scratch+152)
-	sw $16, -96($9)
-	lui $11, %hi(scratch+153)
-	addiu $11, $11, %lo(scratch+153)
-	lh $9, -107($11)
-	lui $31, 0xff
-	lui $28, %hi(scratch+47)
-	addiu $28, $28, %lo(scratch+47)
-	lbu $9, 0($28)
-	lui $8, %hi(scratch-87)
-	addiu $8, $8, %lo(scratch-87)
-	swl $20, 141($8)
+	lui $25, %hi(scratch-95)
+	addiu $25, $25, %lo(scratch-95)
+	lw $20, 95($25)
+	lui $4, %hi(scratch+8)
+	addiu $4, $4, %lo(scratch+8)
+	lh $20, 22($4)
+	lui $22, %hi(scratch-37)
+	addiu $22, $22, %lo(scratch-37)
+	swl $22, 57($22)
+	swr $22, 54($22)
+	lui $14, %hi(scratch+205)
+	addiu $14, $14, %lo(scratch+205)
+	ll $20, -165($14)
+	sra $24, $13, 30
+	sc $17, -165($14)
+	lui $18, %hi(scratch+85)
+	addiu $18, $18, %lo(scratch+85)
+	lwl $7, -73($18)
+	lui $4, %hi(scratch+236)
+	addiu $4, $4, %lo(scratch+236)
+	lb $21, -188($4)
+	lui $15, %hi(scratch+169)
+	addiu $15, $15, %lo(scratch+169)
+	lwl $4, -149($15)
+	lui $2, %hi(scratch-53)
+	addiu $2, $2, %lo(scratch-53)
+	sw $21, 57($2)
+	rotrv $18, $28, $8
+	lui $12, %hi(scratch-66)
+	addiu $12, $12, %lo(scratch-66)
+	lh $22, 76($12)
 # case 4 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -518,68 +552,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 5
-	lui $1, 0xc01f
-	ori $1, $1, 0xbd29
+	addiu $1, $0, 0
 	mthi $1
-	lui $1, 0xf777
-	ori $1, $1, 0x2d46
+	lui $1, 0x5269
+	ori $1, $1, 0x5cee
 	mtlo $1
-	addiu $1, $0, 2
-	addiu $2, $0, 118
-	lui $3, 0x0
-	ori $3, $3, 0x8001
-	lui $4, 0xdd00
-	lui $5, 0x93b2
-	ori $5, $5, 0x70ee
-	lui $6, 0x1
-	lui $7, 0x78b1
-	ori $7, $7, 0xe8c2
-	lui $8, 0xd9cd
-	ori $8, $8, 0xfef7
-	lui $9, 0xe600
-	addiu $10, $0, 23
-	addiu $11, $0, -21
-	addiu $12, $0, 15
-	addiu $13, $0, 21
-	lui $14, 0x7d5
-	ori $14, $14, 0xaad1
-	lui $15, 0xbcb6
-	ori $15, $15, 0x15d9
-	lui $16, 0x84fe
-	ori $16, $16, 0xd4ba
-	lui $17, 0xffe5
-	addiu $18, $0, -30
-	lui $19, 0xff
-	ori $19, $19, 0xff
-	lui $20, 0x7fff
-	ori $20, $20, 0xfffe
-	lui $21, 0x1c9f
-	ori $21, $21, 0xb3dc
-	lui $22, 0xa429
-	ori $22, $22, 0x6cae
-	lui $23, 0xdf1b
-	ori $23, $23, 0x47e7
-	addiu $24, $0, 30
-	addiu $25, $0, 10
-	lui $28, 0x4bde
-	ori $28, $28, 0x5049
-	lui $30, 0x6a08
-	ori $30, $30, 0x4db4
-	addiu $31, $0, 32767
+	addiu $1, $0, -24
+	addiu $2, $0, 257
+	lui $3, 0x1fff
+	ori $3, $3, 0xffff
+	addiu $4, $0, -1536
+	lui $5, 0x5507
+	ori $5, $5, 0xe526
+	addiu $6, $0, 0
+	addiu $7, $0, 0
+	addiu $8, $0, 6
+	addiu $9, $0, 128
+	lui $10, 0xec9d
+	ori $10, $10, 0x4fab
+	lui $11, 0x6b72
+	ori $11, $11, 0x24a4
+	lui $12, 0xc8cd
+	ori $12, $12, 0xeb34
+	lui $13, 0x425e
+	ori $13, $13, 0x54dd
+	lui $14, 0x7300
+	addiu $15, $0, -27904
+	lui $16, 0x10
+	ori $16, $16, 0x1
+	lui $17, 0xfe35
+	ori $17, $17, 0xf38f
+	addiu $18, $0, -40
+	lui $19, 0x1000
+	ori $19, $19, 0x1
+	addiu $20, $0, -256
+	lui $21, 0x9745
+	ori $21, $21, 0x117f
+	addiu $22, $0, -103
+	addiu $23, $0, -1280
+	lui $24, 0x38
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	addiu $28, $0, 1024
+	lui $30, 0xf1b1
+	ori $30, $30, 0xac58
+	addiu $31, $0, -14
 # case 5 body
-	lui $20, %hi(scratch+4)
-	addiu $20, $20, %lo(scratch+4)
-	sw $20, 0($20)
-	lui $8, %hi(scratch+80)
-	addiu $8, $8, %lo(scratch+80)
-	lbu $7, -64($8)
-	lui $31, %hi(scratch-58)
-	addiu $31, $31, %lo(scratch-58)
-	swr $31, 78($31)
-	swl $31, 81($31)
-	lui $8, %hi(scratch-117)
-	addiu $8, $8, %lo(scratch-117)
-	lwl $28, 170($8)
+	lui $24, %hi(scratch-75)
+	addiu $24, $24, %lo(scratch-75)
+	sh $17, 121($24)
+	lui $20, %hi(scratch+14)
+	addiu $20, $20, %lo(scratch+14)
+	lbu $6, 25($20)
+	lui $31, %hi(scratch+174)
+	addiu $31, $31, %lo(scratch+174)
+	lwl $8, -157($31)
+	lwr $8, -160($31)
+	lui $28, 0x2653
+	lui $22, %hi(scratch+28)
+	addiu $22, $22, %lo(scratch+28)
+	sh $25, 0($22)
+	lui $7, %hi(scratch+5)
+	addiu $7, $7, %lo(scratch+5)
+	sw $20, 31($7)
+	lui $11, %hi(scratch-103)
+	addiu $11, $11, %lo(scratch-103)
+	swl $28, 163($11)
+	lui $25, %hi(scratch-87)
+	addiu $25, $25, %lo(scratch-87)
+	ll $31, 143($25)
+	sc $19, 143($25)
 # case 5 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -623,76 +665,62 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 6
-	lui $1, 0x400
-	ori $1, $1, 0x1
+	addiu $1, $0, 256
 	mthi $1
-	lui $1, 0x425e
-	ori $1, $1, 0x54dd
+	lui $1, 0xc3ac
+	ori $1, $1, 0x72d6
 	mtlo $1
-	lui $1, 0x7300
-	addiu $2, $0, -27904
-	lui $3, 0x10
-	ori $3, $3, 0x1
-	lui $4, 0xfe35
-	ori $4, $4, 0xf38f
-	addiu $5, $0, -40
-	lui $6, 0x1000
-	ori $6, $6, 0x1
-	addiu $7, $0, -256
-	lui $8, 0x9745
-	ori $8, $8, 0x117f
-	addiu $9, $0, -103
-	addiu $10, $0, -1280
-	lui $11, 0x38
-	lui $12, 0xff00
-	ori $12, $12, 0xff00
-	addiu $13, $0, 1024
-	lui $14, 0xf1b1
-	ori $14, $14, 0xac58
-	addiu $15, $0, -14
-	lui $16, 0xf9c
-	ori $16, $16, 0xec9f
-	lui $17, 0x8ba8
-	ori $17, $17, 0xe042
-	lui $18, 0x100
+	lui $1, 0x53a4
+	ori $1, $1, 0xa9e7
+	lui $2, 0xaaaa
+	ori $2, $2, 0xaaaa
+	lui $3, 0x70a6
+	ori $3, $3, 0xb73a
+	lui $4, 0x8
+	lui $5, 0x7f
+	ori $5, $5, 0xffff
+	addiu $6, $0, -2
+	lui $7, 0x8
+	ori $7, $7, 0x1
+	lui $8, 0x8000
+	ori $8, $8, 0x1
+	lui $9, 0xfff
+	ori $9, $9, 0xffff
+	lui $10, 0xd9db
+	ori $10, $10, 0x7897
+	addiu $11, $0, 1025
+	addiu $12, $0, 35
+	lui $13, 0xbfea
+	ori $13, $13, 0x71a7
+	lui $14, 0xf359
+	ori $14, $14, 0xb0ed
+	addiu $15, $0, 32767
+	addiu $16, $0, 1023
+	lui $17, 0xee00
+	lui $18, 0x800
 	ori $18, $18, 0x1
-	lui $19, 0x9c5b
-	ori $19, $19, 0x3d6c
-	lui $20, 0x2700
-	lui $21, 0x8
-	ori $21, $21, 0x1
-	lui $22, 0x1400
-	lui $23, 0xfe99
-	ori $23, $23, 0x6fce
-	lui $24, 0x77bd
-	ori $24, $24, 0x45b9
-	addiu $25, $0, 13
-	lui $28, 0x8000
-	lui $30, 0xefac
-	ori $30, $30, 0x5a02
-	lui $31, 0x6b4e
-	ori $31, $31, 0xcdcf
+	lui $19, 0x32
+	addiu $20, $0, -32768
+	addiu $21, $0, 21
+	lui $22, 0x9867
+	ori $22, $22, 0x1470
+	addiu $23, $0, -32768
+	lui $24, 0x72f5
+	ori $24, $24, 0xb023
+	addiu $25, $0, 9
+	lui $28, 0xa1cb
+	ori $28, $28, 0x5981
+	lui $30, 0x67
+	lui $31, 0xc600
 # case 6 body
-	srlv $16, $18, $13
-	lui $25, %hi(scratch-36)
-	addiu $25, $25, %lo(scratch-36)
-	lbu $17, 62($25)
-	lui $18, %hi(scratch-3)
-	addiu $18, $18, %lo(scratch-3)
-	sh $28, 47($18)
-	lui $25, 0x7fb0
-	lui $31, %hi(scratch+26)
-	addiu $31, $31, %lo(scratch+26)
-	lwl $14, 0($31)
-	andi $31, $25, 32767
-	lui $14, %hi(scratch+8)
-	addiu $14, $14, %lo(scratch+8)
-	sw $5, 0($14)
-	lui $18, %hi(scratch-133)
-	addiu $18, $18, %lo(scratch-133)
-	lwl $2, 152($18)
-	lui $9, 0xf7f2
-	lui $23, 0x3baf
+	lui $30, %hi(scratch-72)
+	addiu $30, $30, %lo(scratch-72)
+	lwr $10, 85($30)
+	lui $22, %hi(scratch-69)
+	addiu $22, $22, %lo(scratch-69)
+	lwr $14, 69($22)
+	lwl $14, 72($22)
+	sll $0, $10, 25
 # case 6 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -736,69 +764,60 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 7
-	addiu $1, $0, 1024
+	lui $1, 0x5c5d
+	ori $1, $1, 0x2c4
 	mthi $1
-	addiu $1, $0, 256
+	addiu $1, $0, 64
 	mtlo $1
-	lui $1, 0x186
-	ori $1, $1, 0xe4e2
-	lui $2, 0x800
-	ori $2, $2, 0x1
-	lui $3, 0x32
-	addiu $4, $0, -32768
-	addiu $5, $0, 21
-	lui $6, 0x9867
-	ori $6, $6, 0x1470
-	addiu $7, $0, -32768
-	lui $8, 0x72f5
-	ori $8, $8, 0xb023
-	addiu $9, $0, 9
-	lui $10, 0xa1cb
-	ori $10, $10, 0x5981
-	lui $11, 0x67
-	lui $12, 0xc600
-	addiu $13, $0, 1
-	lui $14, 0xa9c8
-	ori $14, $14, 0xbecc
-	addiu $15, $0, 63
-	lui $16, 0x5517
-	ori $16, $16, 0x666c
-	addiu $17, $0, -19
-	addiu $18, $0, 0
-	lui $19, 0xac5a
-	ori $19, $19, 0x83fe
-	addiu $20, $0, 129
-	addiu $21, $0, 127
-	lui $22, 0x200
-	ori $22, $22, 0x1
-	addiu $23, $0, 32767
-	addiu $24, $0, -67
-	addiu $25, $0, 64
-	lui $28, 0xca91
-	ori $28, $28, 0x3b61
-	addiu $30, $0, -2
-	addiu $31, $0, -51
+	addiu $1, $0, 25
+	addiu $2, $0, 64
+	lui $3, 0xca91
+	ori $3, $3, 0x3b61
+	addiu $4, $0, -2
+	addiu $5, $0, -51
+	lui $6, 0x5a80
+	ori $6, $6, 0xe333
+	addiu $7, $0, 32000
+	lui $8, 0x94b6
+	ori $8, $8, 0xdcb9
+	lui $9, 0x67a7
+	ori $9, $9, 0xece4
+	lui $10, 0xee00
+	ori $10, $10, 0x12fb
+	addiu $11, $0, 9
+	lui $12, 0xa00
+	lui $13, 0xe7fd
+	ori $13, $13, 0xd526
+	lui $14, 0xdbc5
+	ori $14, $14, 0xbe79
+	lui $15, 0x2da5
+	ori $15, $15, 0x4eac
+	addiu $16, $0, 3
+	lui $17, 0x21ee
+	ori $17, $17, 0x294e
+	lui $18, 0x8
+	addiu $19, $0, -30
+	lui $20, 0x20
+	lui $21, 0xd343
+	ori $21, $21, 0x5c8c
+	addiu $22, $0, -64
+	addiu $23, $0, -1
+	addiu $24, $0, 32767
+	lui $25, 0xb121
+	ori $25, $25, 0x6246
+	addiu $28, $0, -1
+	lui $30, 0x8000
+	ori $30, $30, 0x1
+	lui $31, 0x81b5
+	ori $31, $31, 0x5405
 # case 7 body
-	lui $17, %hi(scratch-10)
-	addiu $17, $17, %lo(scratch-10)
-	lh $25, 68($17)
-	sll $19, $17, 5
-	lui $28, %hi(scratch+181)
-	addiu $28, $28, %lo(scratch+181)
-	ll $2, -129($28)
-	xor $18, $12, $6
-	or $20, $15, $24
-	sc $4, -129($28)
-	lui $23, %hi(scratch+8)
-	addiu $23, $23, %lo(scratch+8)
-	ll $2, 0($23)
-	slti $4, $8, 21509
-	srav $11, $30, $21
-	sc $13, 0($23)
-	or $0, $0, $8
-	lui $28, %hi(scratch+18)
-	addiu $28, $28, %lo(scratch+18)
-	sh $30, 0($28)
+	lui $11, %hi(scratch-110)
+	addiu $11, $11, %lo(scratch-110)
+	ll $1, 154($11)
+	sc $9, 154($11)
+	lui $9, %hi(scratch+105)
+	addiu $9, $9, %lo(scratch+105)
+	lw $30, -81($9)
 	lui $21, %hi(scratch-129)
 	addiu $21, $21, %lo(scratch-129)
 	sw $12, 145($21)
@@ -806,10 +825,6 @@ __start:
 	lui $16, %hi(scratch+212)
 	addiu $16, $16, %lo(scratch+212)
 	lw $25, -168($16)
-	lui $19, %hi(scratch+44)
-	addiu $19, $19, %lo(scratch+44)
-	ll $25, 0($19)
-	sc $22, 0($19)
 # case 7 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -853,66 +868,63 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 8
-	addiu $1, $0, 128
+	addiu $1, $0, 38
 	mthi $1
-	lui $1, 0x2000
-	ori $1, $1, 0x1
+	lui $1, 0x715
+	ori $1, $1, 0xac8e
 	mtlo $1
-	lui $1, 0x8000
-	addiu $2, $0, 24
-	lui $3, 0x400
-	addiu $4, $0, -12800
-	addiu $5, $0, 255
-	lui $6, 0x8334
-	ori $6, $6, 0x1411
-	addiu $7, $0, -2
-	lui $8, 0x4
-	ori $8, $8, 0x1
-	lui $9, 0x1
-	ori $9, $9, 0x1
-	lui $10, 0x40
-	ori $10, $10, 0x1
-	lui $11, 0xf2bd
-	ori $11, $11, 0x3635
-	lui $12, 0xc90f
-	ori $12, $12, 0x789e
-	lui $13, 0x9cd
-	ori $13, $13, 0x6f6d
-	lui $14, 0x1
-	addiu $15, $0, -128
-	addiu $16, $0, -18176
-	addiu $17, $0, -20
-	addiu $18, $0, 20480
-	addiu $19, $0, 25
-	lui $20, 0xe56b
-	ori $20, $20, 0xd86b
-	addiu $21, $0, -3
-	addiu $22, $0, -83
-	lui $23, 0xaa9c
-	ori $23, $23, 0x5403
-	addiu $24, $0, 128
-	addiu $25, $0, 34
-	lui $28, 0xb18d
-	ori $28, $28, 0xbdba
-	lui $30, 0xe192
-	ori $30, $30, 0xf271
-	addiu $31, $0, 6
+	lui $1, 0xc2e1
+	ori $1, $1, 0xe4a9
+	addiu $2, $0, -4
+	addiu $3, $0, 128
+	lui $4, 0x2000
+	ori $4, $4, 0x1
+	lui $5, 0x8000
+	addiu $6, $0, 24
+	lui $7, 0x400
+	addiu $8, $0, -12800
+	addiu $9, $0, 255
+	lui $10, 0x8334
+	ori $10, $10, 0x1411
+	addiu $11, $0, -2
+	lui $12, 0x4
+	ori $12, $12, 0x1
+	lui $13, 0x1
+	ori $13, $13, 0x1
+	lui $14, 0x40
+	ori $14, $14, 0x1
+	lui $15, 0xf2bd
+	ori $15, $15, 0x3635
+	lui $16, 0xc90f
+	ori $16, $16, 0x789e
+	lui $17, 0x9cd
+	ori $17, $17, 0x6f6d
+	lui $18, 0x1
+	addiu $19, $0, -128
+	addiu $20, $0, -18176
+	addiu $21, $0, -20
+	addiu $22, $0, 20480
+	addiu $23, $0, 25
+	lui $24, 0xe56b
+	ori $24, $24, 0xd86b
+	addiu $25, $0, -3
+	addiu $28, $0, -83
+	lui $30, 0xaa9c
+	ori $30, $30, 0x5403
+	addiu $31, $0, 128
 # case 8 body
-	lui $24, %hi(scratch+191)
-	addiu $24, $24, %lo(scratch+191)
-	sh $18, -147($24)
-	lui $21, %hi(scratch+24)
-	addiu $21, $21, %lo(scratch+24)
-	ll $23, 0($21)
-	sc $25, 0($21)
-	lui $30, %hi(scratch+44)
-	addiu $30, $30, %lo(scratch+44)
-	lb $0, 0($30)
-	rotrv $25, $6, $21
-	slti $13, $10, 27061
-	lui $11, %hi(scratch-27)
-	addiu $11, $11, %lo(scratch-27)
-	lh $6, 39($11)
+	lui $22, 0x3e7f
+	lui $11, %hi(scratch-65)
+	addiu $11, $11, %lo(scratch-65)
+	lw $4, 85($11)
+	lui $24, %hi(scratch+25)
+	addiu $24, $24, %lo(scratch+25)
+	swl $23, 3($24)
+	swr $23, 0($24)
+	lui $16, %hi(scratch+16)
+	addiu $16, $16, %lo(scratch+16)
+	swr $20, 0($16)
+	swl $20, 3($16)
 # case 8 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -956,54 +968,62 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 9
-	addiu $1, $0, -12
+	lui $1, 0x5555
+	ori $1, $1, 0x5555
 	mthi $1
-	lui $1, 0x2
+	addiu $1, $0, 38
 	mtlo $1
-	lui $1, 0x40
-	ori $1, $1, 0x1
-	addiu $2, $0, 11776
-	lui $3, 0x8000
-	lui $4, 0x5555
-	ori $4, $4, 0x5555
-	lui $5, 0xaef3
-	ori $5, $5, 0xe5f6
-	lui $6, 0xaf00
-	addiu $7, $0, -39
-	addiu $8, $0, -13
-	lui $9, 0xab8
-	ori $9, $9, 0x2e3d
-	lui $10, 0xc16a
-	ori $10, $10, 0xa139
-	addiu $11, $0, 27
-	lui $12, 0x77dd
-	ori $12, $12, 0xabaa
-	addiu $13, $0, -111
-	addiu $14, $0, -32768
-	addiu $15, $0, 12544
-	addiu $16, $0, 26
-	addiu $17, $0, 28
-	lui $18, 0x8100
-	addiu $19, $0, 1
-	addiu $20, $0, 1
-	addiu $21, $0, 32
-	lui $22, 0x1c26
-	ori $22, $22, 0x6307
-	lui $23, 0x8484
-	ori $23, $23, 0x3973
-	lui $24, 0x40
-	ori $24, $24, 0x1
-	lui $25, 0x5734
-	ori $25, $25, 0xafd2
-	addiu $28, $0, 31488
-	lui $30, 0x8223
-	ori $30, $30, 0xa454
-	lui $31, 0xaaaa
-	ori $31, $31, 0xaaaa
+	addiu $1, $0, 31
+	addiu $2, $0, 19
+	lui $3, 0x9fd5
+	ori $3, $3, 0x72b0
+	lui $4, 0x0
+	ori $4, $4, 0x8000
+	lui $5, 0xffce
+	lui $6, 0xea6c
+	ori $6, $6, 0x69b5
+	lui $7, 0xeb00
+	addiu $8, $0, 64
+	lui $9, 0x4c00
+	addiu $10, $0, -12
+	lui $11, 0x2
+	lui $12, 0x40
+	ori $12, $12, 0x1
+	addiu $13, $0, 11776
+	lui $14, 0x8000
+	lui $15, 0x5555
+	ori $15, $15, 0x5555
+	lui $16, 0xaef3
+	ori $16, $16, 0xe5f6
+	lui $17, 0xaf00
+	addiu $18, $0, -39
+	addiu $19, $0, -13
+	lui $20, 0xab8
+	ori $20, $20, 0x2e3d
+	lui $21, 0xc16a
+	ori $21, $21, 0xa139
+	addiu $22, $0, 27
+	lui $23, 0x77dd
+	ori $23, $23, 0xabaa
+	addiu $24, $0, -111
+	addiu $25, $0, -32768
+	addiu $28, $0, 12544
+	addiu $30, $0, 26
+	addiu $31, $0, 28
 # case 9 body
-	lui $14, %hi(scratch+26)
-	addiu $14, $14, %lo(scratch+26)
-	sh $19, 0($14)
+	lui $5, %hi(scratch+8)
+	addiu $5, $5, %lo(scratch+8)
+	lb $22, 0($5)
+	lui $4, %hi(scratch-56)
+	addiu $4, $4, %lo(scratch-56)
+	swr $25, 84($4)
+	swl $25, 87($4)
+	lui $13, %hi(scratch+32)
+	addiu $13, $13, %lo(scratch+32)
+	swr $31, 0($13)
+	lui $12, %hi(scratch+199)
+	addiu $12, $12, %lo(scratch+199)
+	sb $19, -165($12)
 	lui $4, %hi(scratch+107)
 	addiu $4, $4, %lo(scratch+107)
 	lwl $11, -72($4)
@@ -1107,31 +1127,32 @@ __start:
 	addiu $25, $25, %lo(scratch+134)
 	ll $6, -102($25)
 	sc $4, -102($25)
-	lui $7, %hi(scratch-136)
-	addiu $7, $7, %lo(scratch-136)
-	ll $5, 184($7)
-	subu $13, $30, $1
-	srav $28, $25, $25
-	sc $8, 184($7)
-	lui $15, %hi(scratch-96)
-	addiu $15, $15, %lo(scratch-96)
-	lw $11, 120($15)
-	lui $16, %hi(scratch-23)
-	addiu $16, $16, %lo(scratch-23)
-	sh $8, 35($16)
-	lui $20, %hi(scratch+60)
-	addiu $20, $20, %lo(scratch+60)
-	sw $11, 0($20)
-	lui $28, %hi(scratch+24)
-	addiu $28, $28, %lo(scratch+24)
-	lh $14, 0($28)
-	lui $9, %hi(scratch-133)
-	addiu $9, $9, %lo(scratch-133)
-	lw $14, 149($9)
-	lui $17, %hi(scratch+41)
-	addiu $17, $17, %lo(scratch+41)
-	lb $28, 0($17)
-	subu $22, $6, $6
+	lui $15, %hi(scratch-136)
+	addiu $15, $15, %lo(scratch-136)
+	lw $8, 184($15)
+	lui $4, %hi(scratch+60)
+	addiu $4, $4, %lo(scratch+60)
+	lh $16, 0($4)
+	lui $23, 0x278a
+	lui $24, %hi(scratch+101)
+	addiu $24, $24, %lo(scratch+101)
+	sw $11, -53($24)
+	lui $12, %hi(scratch+109)
+	addiu $12, $12, %lo(scratch+109)
+	sb $7, -81($12)
+	lui $14, %hi(scratch+60)
+	addiu $14, $14, %lo(scratch+60)
+	ll $11, 0($14)
+	nor $12, $6, $10
+	sll $9, $7, 28
+	sc $1, 0($14)
+	lui $22, %hi(scratch-1)
+	addiu $22, $22, %lo(scratch-1)
+	ll $17, 45($22)
+	sc $5, 45($22)
+	lui $3, %hi(scratch+63)
+	addiu $3, $3, %lo(scratch+63)
+	swr $3, 0($3)
 # case 10 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1175,60 +1196,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 11
-	lui $1, 0xca00
+	addiu $1, $0, 23
 	mthi $1
-	addiu $1, $0, 2049
+	addiu $1, $0, -21
 	mtlo $1
-	lui $1, 0x1aa8
-	ori $1, $1, 0x7112
-	addiu $2, $0, 2560
-	lui $3, 0x31
-	lui $4, 0x2
-	lui $5, 0xe663
-	ori $5, $5, 0x4017
-	addiu $6, $0, 12
-	lui $7, 0xcef9
-	ori $7, $7, 0x64c8
-	lui $8, 0x9c87
-	ori $8, $8, 0x3ba6
-	addiu $9, $0, 255
-	lui $10, 0xcee8
-	ori $10, $10, 0x78b
-	addiu $11, $0, 33
-	lui $12, 0x3618
-	ori $12, $12, 0x2618
-	lui $13, 0x0
-	ori $13, $13, 0xffff
-	addiu $14, $0, 11
-	addiu $15, $0, 2
-	lui $16, 0xffc8
-	lui $17, 0xffff
-	lui $18, 0xc2c2
-	ori $18, $18, 0xe53
-	lui $19, 0x4dc8
-	ori $19, $19, 0x3522
-	lui $20, 0x7fff
-	ori $20, $20, 0xffff
-	addiu $21, $0, 4
-	lui $22, 0x6e00
-	lui $23, 0xeda
-	ori $23, $23, 0x824d
-	lui $24, 0x8500
-	lui $25, 0x6600
-	addiu $28, $0, 7
-	addiu $30, $0, -10
-	lui $31, 0x1
+	lui $1, 0xca00
+	addiu $2, $0, 2049
+	lui $3, 0x1aa8
+	ori $3, $3, 0x7112
+	addiu $4, $0, 2560
+	lui $5, 0x31
+	lui $6, 0x2
+	lui $7, 0xe663
+	ori $7, $7, 0x4017
+	addiu $8, $0, 12
+	lui $9, 0xcef9
+	ori $9, $9, 0x64c8
+	lui $10, 0x9c87
+	ori $10, $10, 0x3ba6
+	addiu $11, $0, 255
+	lui $12, 0xcee8
+	ori $12, $12, 0x78b
+	addiu $13, $0, 33
+	lui $14, 0x3618
+	ori $14, $14, 0x2618
+	lui $15, 0x0
+	ori $15, $15, 0xffff
+	addiu $16, $0, 11
+	addiu $17, $0, 2
+	lui $18, 0xffc8
+	lui $19, 0xffff
+	lui $20, 0xc2c2
+	ori $20, $20, 0xe53
+	lui $21, 0x4dc8
+	ori $21, $21, 0x3522
+	lui $22, 0x7fff
+	ori $22, $22, 0xffff
+	addiu $23, $0, 4
+	lui $24, 0x6e00
+	lui $25, 0xeda
+	ori $25, $25, 0x824d
+	lui $28, 0x8500
+	lui $30, 0x6600
+	addiu $31, $0, 7
 # case 11 body
-	srl $3, $6, 30
-	lui $5, %hi(scratch-62)
-	addiu $5, $5, %lo(scratch-62)
-	sb $28, 110($5)
-	lui $21, %hi(scratch+20)
-	addiu $21, $21, %lo(scratch+20)
-	lw $2, 0($21)
-	lui $19, %hi(scratch+24)
-	addiu $19, $19, %lo(scratch+24)
-	lw $17, 0($19)
+	lui $5, %hi(scratch+150)
+	addiu $5, $5, %lo(scratch+150)
+	sb $30, -91($5)
+	lui $7, %hi(scratch)
+	addiu $7, $7, %lo(scratch)
+	ll $9, 0($7)
+	rotr $28, $7, 23
+	rotrv $11, $7, $31
+	sc $9, 0($7)
+	lui $17, %hi(scratch+155)
+	addiu $17, $17, %lo(scratch+155)
+	lwl $15, -100($17)
+	lui $9, %hi(scratch+144)
+	addiu $9, $9, %lo(scratch+144)
+	ll $30, -88($9)
+	sc $25, -88($9)
+	addu $20, $8, $6
 # case 11 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1272,64 +1300,60 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 12
-	addiu $1, $0, 38
+	addiu $1, $0, 27136
 	mthi $1
-	lui $1, 0x5b5e
-	ori $1, $1, 0xea91
+	lui $1, 0xb771
+	ori $1, $1, 0x89b0
 	mtlo $1
-	addiu $1, $0, 35
-	lui $2, 0x387d
-	ori $2, $2, 0x998e
-	lui $3, 0x2cb8
-	ori $3, $3, 0xaa7d
-	lui $4, 0x8000
-	lui $5, 0x4cce
-	ori $5, $5, 0x4a2d
-	addiu $6, $0, 13
-	lui $7, 0x8f53
-	ori $7, $7, 0xb28e
-	lui $8, 0xb771
-	ori $8, $8, 0x89b0
-	addiu $9, $0, -27
-	addiu $10, $0, 1
-	addiu $11, $0, -78
-	lui $12, 0x9ff6
-	ori $12, $12, 0x6811
-	addiu $13, $0, 31
-	lui $14, 0xa09f
-	ori $14, $14, 0xb220
-	lui $15, 0xffd7
-	addiu $16, $0, 20
-	lui $17, 0x3ab9
-	ori $17, $17, 0x82e6
-	lui $18, 0x7fff
-	ori $18, $18, 0xffff
-	lui $19, 0x7fc5
-	ori $19, $19, 0x9434
-	lui $20, 0xfff
-	ori $20, $20, 0xffff
-	addiu $21, $0, 24832
-	lui $22, 0x86bd
-	ori $22, $22, 0xaa8b
-	addiu $23, $0, 11
-	addiu $24, $0, 20736
-	lui $25, 0xceea
-	ori $25, $25, 0xec7c
-	lui $28, 0x4447
-	ori $28, $28, 0x7fee
-	lui $30, 0x4d6
-	ori $30, $30, 0xc445
-	addiu $31, $0, 1024
+	addiu $1, $0, -27
+	addiu $2, $0, 1
+	addiu $3, $0, -78
+	lui $4, 0x9ff6
+	ori $4, $4, 0x6811
+	addiu $5, $0, 31
+	lui $6, 0xa09f
+	ori $6, $6, 0xb220
+	lui $7, 0xffd7
+	addiu $8, $0, 20
+	lui $9, 0x3ab9
+	ori $9, $9, 0x82e6
+	lui $10, 0x7fff
+	ori $10, $10, 0xffff
+	lui $11, 0x7fc5
+	ori $11, $11, 0x9434
+	lui $12, 0xfff
+	ori $12, $12, 0xffff
+	addiu $13, $0, 24832
+	lui $14, 0x86bd
+	ori $14, $14, 0xaa8b
+	addiu $15, $0, 11
+	addiu $16, $0, 20736
+	lui $17, 0xceea
+	ori $17, $17, 0xec7c
+	lui $18, 0x4447
+	ori $18, $18, 0x7fee
+	lui $19, 0x4d6
+	ori $19, $19, 0xc445
+	addiu $20, $0, 1024
+	lui $21, 0x1
+	lui $22, 0xffa8
+	addiu $23, $0, 31
+	lui $24, 0x3
+	ori $24, $24, 0xffff
+	lui $25, 0xff95
+	lui $28, 0x7
+	ori $28, $28, 0xffff
+	lui $30, 0xffaa
+	addiu $31, $0, -16
 # case 12 body
-	lui $17, %hi(scratch+68)
-	addiu $17, $17, %lo(scratch+68)
-	sh $16, -58($17)
-	lui $18, %hi(scratch+112)
-	addiu $18, $18, %lo(scratch+112)
-	lh $7, -90($18)
-	lui $6, %hi(scratch+55)
-	addiu $6, $6, %lo(scratch+55)
-	sb $6, 0($6)
+	sllv $12, $28, $1
+	lui $23, %hi(scratch+20)
+	addiu $23, $23, %lo(scratch+20)
+	lwl $28, 0($23)
+	andi $0, $31, 4342
+	lui $9, %hi(scratch-100)
+	addiu $9, $9, %lo(scratch-100)
+	sh $1, 100($9)
 # case 12 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1373,64 +1397,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 13
-	lui $1, 0x699a
-	ori $1, $1, 0x3ea7
+	lui $1, 0xd5ed
+	ori $1, $1, 0xb710
 	mthi $1
-	lui $1, 0xc59
-	ori $1, $1, 0x4fb3
+	addiu $1, $0, -128
 	mtlo $1
-	addiu $1, $0, 7680
-	lui $2, 0x7fff
-	ori $2, $2, 0xfffe
-	addiu $3, $0, -128
-	lui $4, 0xabd6
-	ori $4, $4, 0x7db8
-	lui $5, 0xca1
-	ori $5, $5, 0xe9c4
-	lui $6, 0xaaaa
-	ori $6, $6, 0xaaaa
-	lui $7, 0x1e24
-	ori $7, $7, 0x10f6
-	lui $8, 0x8000
-	ori $8, $8, 0x1
-	addiu $9, $0, 8191
-	lui $10, 0xed00
-	lui $11, 0xd5ed
-	ori $11, $11, 0xb710
-	addiu $12, $0, -128
-	addiu $13, $0, 15
-	addiu $14, $0, -31
-	lui $15, 0x9200
-	lui $16, 0x3233
-	ori $16, $16, 0xdcba
-	lui $17, 0x0
-	ori $17, $17, 0x8001
-	addiu $18, $0, 1025
-	addiu $19, $0, -111
-	lui $20, 0xed5
-	ori $20, $20, 0xce8
-	addiu $21, $0, -29
-	lui $22, 0x4
-	lui $23, 0x620a
-	ori $23, $23, 0x6dc8
-	lui $24, 0x859c
-	ori $24, $24, 0xdcdc
-	lui $25, 0x6b4
-	ori $25, $25, 0x4c8a
-	addiu $28, $0, 128
-	addiu $30, $0, 32767
-	addiu $31, $0, -82
+	addiu $1, $0, 15
+	addiu $2, $0, -31
+	lui $3, 0x9200
+	lui $4, 0x3233
+	ori $4, $4, 0xdcba
+	lui $5, 0x0
+	ori $5, $5, 0x8001
+	addiu $6, $0, 1025
+	addiu $7, $0, -111
+	lui $8, 0xed5
+	ori $8, $8, 0xce8
+	addiu $9, $0, -29
+	lui $10, 0x4
+	lui $11, 0x620a
+	ori $11, $11, 0x6dc8
+	lui $12, 0x859c
+	ori $12, $12, 0xdcdc
+	lui $13, 0x6b4
+	ori $13, $13, 0x4c8a
+	addiu $14, $0, 128
+	addiu $15, $0, 32767
+	addiu $16, $0, -82
+	addiu $17, $0, 37
+	lui $18, 0x6205
+	ori $18, $18, 0x18dd
+	lui $19, 0x4870
+	ori $19, $19, 0x7471
+	addiu $20, $0, 31232
+	addiu $21, $0, -32768
+	addiu $22, $0, -13
+	addiu $23, $0, 33
+	lui $24, 0x3fce
+	ori $24, $24, 0x45c6
+	addiu $25, $0, 33
+	addiu $28, $0, 5
+	addiu $30, $0, -32512
+	lui $31, 0x8f8e
+	ori $31, $31, 0x7f62
 # case 13 body
-	sltiu $17, $30, -29432
-	lui $9, %hi(scratch+152)
-	addiu $9, $9, %lo(scratch+152)
-	sb $2, -101($9)
-	lui $6, %hi(scratch-44)
-	addiu $6, $6, %lo(scratch-44)
-	sh $16, 84($6)
-	lui $4, %hi(scratch+82)
-	addiu $4, $4, %lo(scratch+82)
-	swl $28, -55($4)
+	lui $18, %hi(scratch-129)
+	addiu $18, $18, %lo(scratch-129)
+	lwr $14, 167($18)
+	lui $24, %hi(scratch+189)
+	addiu $24, $24, %lo(scratch+189)
+	lw $20, -185($24)
+	lui $6, %hi(scratch+45)
+	addiu $6, $6, %lo(scratch+45)
+	lwr $16, 0($6)
+	lwl $16, 3($6)
+	lui $17, %hi(scratch+29)
+	addiu $17, $17, %lo(scratch+29)
+	swl $10, 3($17)
+	swr $10, 0($17)
+	nor $5, $13, $25
 # case 13 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1474,78 +1499,56 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 14
-	addiu $1, $0, 8193
+	lui $1, 0x9de2
+	ori $1, $1, 0x2262
 	mthi $1
-	addiu $1, $0, 33
+	lui $1, 0xfac3
+	ori $1, $1, 0x7c3
 	mtlo $1
-	addiu $1, $0, 31
+	lui $1, 0x7cca
+	ori $1, $1, 0xaca0
 	lui $2, 0xffff
 	ori $2, $2, 0x7fff
-	lui $3, 0x96d7
-	ori $3, $3, 0x2761
-	addiu $4, $0, 22
-	lui $5, 0xff
-	ori $5, $5, 0xffff
-	lui $6, 0xd300
-	addiu $7, $0, 17664
-	lui $8, 0x8
-	lui $9, 0x4
-	ori $9, $9, 0x1
-	addiu $10, $0, 1
-	addiu $11, $0, -26
-	lui $12, 0x1000
-	ori $12, $12, 0x1
-	addiu $13, $0, 21
-	lui $14, 0x7cca
-	ori $14, $14, 0xaca0
-	lui $15, 0xffff
-	ori $15, $15, 0x7fff
-	lui $16, 0xc45e
-	ori $16, $16, 0x6c7c
-	addiu $17, $0, -22
-	lui $18, 0x6436
-	ori $18, $18, 0xd8
-	addiu $19, $0, 255
-	addiu $20, $0, -18
-	lui $21, 0x2000
-	lui $22, 0xb72c
-	ori $22, $22, 0xbfa4
-	addiu $23, $0, 11
-	lui $24, 0x8000
-	ori $24, $24, 0x1
-	addiu $25, $0, 257
-	lui $28, 0xffa4
-	addiu $30, $0, 24320
-	lui $31, 0x6d71
-	ori $31, $31, 0x4cb6
+	lui $3, 0xc45e
+	ori $3, $3, 0x6c7c
+	addiu $4, $0, -22
+	lui $5, 0x6436
+	ori $5, $5, 0xd8
+	addiu $6, $0, 255
+	addiu $7, $0, -18
+	lui $8, 0x2000
+	lui $9, 0xb72c
+	ori $9, $9, 0xbfa4
+	addiu $10, $0, 11
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	addiu $12, $0, 257
+	lui $13, 0xffa4
+	addiu $14, $0, 24320
+	lui $15, 0x6d71
+	ori $15, $15, 0x4cb6
+	lui $16, 0x4d0d
+	ori $16, $16, 0x3c4a
+	lui $17, 0xff80
+	ori $17, $17, 0xd6ca
+	addiu $18, $0, 4
+	lui $19, 0xffda
+	lui $20, 0x1
+	addiu $21, $0, -25
+	lui $22, 0x800
+	ori $22, $22, 0x1
+	addiu $23, $0, 32
+	addiu $24, $0, 3072
+	addiu $25, $0, -35
+	lui $28, 0x1006
+	ori $28, $28, 0x692d
+	lui $30, 0x7fff
+	ori $30, $30, 0xffff
+	addiu $31, $0, 69
 # case 14 body
-	lui $21, %hi(scratch-9)
-	addiu $21, $21, %lo(scratch-9)
-	ll $10, 25($21)
-	sc $12, 25($21)
-	lui $25, %hi(scratch+233)
-	addiu $25, $25, %lo(scratch+233)
-	lwl $22, -178($25)
-	lwr $22, -181($25)
-	andi $30, $1, 65280
-	lui $19, %hi(scratch-151)
-	addiu $19, $19, %lo(scratch-151)
-	sw $7, 151($19)
-	lui $21, %hi(scratch+45)
-	addiu $21, $21, %lo(scratch+45)
-	ll $12, 11($21)
-	lui $20, 0x2655
-	sc $31, 11($21)
-	lui $5, %hi(scratch+165)
-	addiu $5, $5, %lo(scratch+165)
-	lhu $28, -111($5)
-	or $30, $7, $0
-	lui $22, %hi(scratch+172)
-	addiu $22, $22, %lo(scratch+172)
-	lw $9, -172($22)
-	lui $10, %hi(scratch+96)
-	addiu $10, $10, %lo(scratch+96)
-	lh $16, -50($10)
+	lui $18, 0x6698
+	lui $12, 0x1606
+	xori $7, $4, 65535
 # case 14 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1589,91 +1592,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 15
-	addiu $1, $0, -35
+	lui $1, 0x6e7a
+	ori $1, $1, 0x37ba
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	addiu $1, $0, -15
 	mtlo $1
-	addiu $1, $0, 30
-	lui $2, 0x7
+	lui $1, 0xe08a
+	ori $1, $1, 0x2cf9
+	lui $2, 0x0
 	ori $2, $2, 0xffff
-	lui $3, 0x6c0
-	ori $3, $3, 0xdfc5
-	lui $4, 0x5e51
-	ori $4, $4, 0x1a65
-	lui $5, 0xce14
-	ori $5, $5, 0xafe5
-	lui $6, 0xaaaa
-	ori $6, $6, 0xaaaa
-	lui $7, 0x4e93
-	ori $7, $7, 0x5a84
-	lui $8, 0xd400
-	addiu $9, $0, -87
-	lui $10, 0xb498
-	ori $10, $10, 0x6a1d
-	lui $11, 0x4b00
-	addiu $12, $0, -6
-	addiu $13, $0, -30
-	lui $14, 0xab6e
-	ori $14, $14, 0x1afe
-	lui $15, 0x1000
-	ori $15, $15, 0x1
-	lui $16, 0x735b
-	ori $16, $16, 0x118d
-	addiu $17, $0, -5
-	lui $18, 0x447b
-	ori $18, $18, 0x2907
-	addiu $19, $0, 255
-	lui $20, 0x1796
-	ori $20, $20, 0xe262
-	lui $21, 0x3fba
-	ori $21, $21, 0x448
-	lui $22, 0xffc4
-	lui $23, 0x3fe9
-	ori $23, $23, 0x7b9f
-	addiu $24, $0, 32
-	lui $25, 0xf736
-	ori $25, $25, 0x47e0
-	lui $28, 0x5f24
-	ori $28, $28, 0x438f
-	addiu $30, $0, -27
-	addiu $31, $0, 27648
+	lui $3, 0xf130
+	ori $3, $3, 0x66d3
+	addiu $4, $0, -38
+	lui $5, 0x1100
+	lui $6, 0xc5
+	ori $6, $6, 0xc447
+	lui $7, 0x122f
+	ori $7, $7, 0x5574
+	lui $8, 0x5104
+	ori $8, $8, 0x51b5
+	lui $9, 0x54ce
+	ori $9, $9, 0x646
+	addiu $10, $0, -32768
+	lui $11, 0xc00c
+	ori $11, $11, 0x828
+	addiu $12, $0, 4
+	addiu $13, $0, -35
+	lui $14, 0x7fff
+	ori $14, $14, 0xffff
+	addiu $15, $0, 30
+	lui $16, 0x7
+	ori $16, $16, 0xffff
+	lui $17, 0x6c0
+	ori $17, $17, 0xdfc5
+	lui $18, 0x5e51
+	ori $18, $18, 0x1a65
+	lui $19, 0xce14
+	ori $19, $19, 0xafe5
+	lui $20, 0xaaaa
+	ori $20, $20, 0xaaaa
+	lui $21, 0x4e93
+	ori $21, $21, 0x5a84
+	lui $22, 0xd400
+	addiu $23, $0, -87
+	lui $24, 0xb498
+	ori $24, $24, 0x6a1d
+	lui $25, 0x4b00
+	addiu $28, $0, -6
+	addiu $30, $0, -30
+	lui $31, 0xab6e
+	ori $31, $31, 0x1afe
 # case 15 body
-	lui $28, %hi(scratch+31)
-	addiu $28, $28, %lo(scratch+31)
-	ll $8, -19($28)
-	rotrv $23, $6, $8
-	srl $7, $20, 16
-	sc $8, -19($28)
-	lui $17, %hi(scratch-10)
-	addiu $17, $17, %lo(scratch-10)
-	ll $31, 46($17)
-	xori $4, $8, 255
-	slti $22, $0, -9454
-	sc $19, 46($17)
-	sc $23, 46($17)
-	lui $8, %hi(scratch-127)
-	addiu $8, $8, %lo(scratch-127)
-	lhu $24, 187($8)
-	lui $3, %hi(scratch-52)
-	addiu $3, $3, %lo(scratch-52)
-	sb $30, 100($3)
-	andi $13, $31, 32767
-	lui $14, %hi(scratch-122)
-	addiu $14, $14, %lo(scratch-122)
-	ll $13, 122($14)
-	lui $20, 0x8000
-	sltu $16, $8, $23
-	sc $25, 122($14)
-	lui $19, %hi(scratch-21)
-	addiu $19, $19, %lo(scratch-21)
-	ll $18, 21($19)
-	srlv $23, $7, $15
-	addu $2, $1, $18
-	sc $16, 21($19)
-	lui $25, %hi(scratch-120)
-	addiu $25, $25, %lo(scratch-120)
-	lw $31, 136($25)
+	lui $13, 0x7fff
+	sllv $23, $2, $19
+	lui $17, %hi(scratch+46)
+	addiu $17, $17, %lo(scratch+46)
+	lbu $0, 0($17)
+	lui $24, %hi(scratch+148)
+	addiu $24, $24, %lo(scratch+148)
+	ll $5, -104($24)
+	sc $16, -104($24)
+	lui $20, %hi(scratch+57)
+	addiu $20, $20, %lo(scratch+57)
+	swr $25, 0($20)
+	lui $8, %hi(scratch-117)
+	addiu $8, $8, %lo(scratch-117)
+	lw $9, 129($8)
 # case 15 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1717,63 +1701,89 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 16
-	lui $1, 0x5cb5
-	ori $1, $1, 0x919c
+	addiu $1, $0, 8191
 	mthi $1
-	addiu $1, $0, -14
+	lui $1, 0x83d9
+	ori $1, $1, 0x5379
 	mtlo $1
-	addiu $1, $0, 28160
-	lui $2, 0x268f
-	ori $2, $2, 0xf19b
-	lui $3, 0x5679
-	ori $3, $3, 0x62e2
-	addiu $4, $0, 17
-	addiu $5, $0, 32
-	lui $6, 0x31e
-	ori $6, $6, 0x4293
-	lui $7, 0x2e
-	lui $8, 0x9264
-	ori $8, $8, 0x5f31
-	lui $9, 0x1234
-	ori $9, $9, 0x5678
-	lui $10, 0x6709
-	ori $10, $10, 0x3a60
-	addiu $11, $0, 27
-	lui $12, 0x3fff
-	ori $12, $12, 0xffff
-	lui $13, 0xa312
-	ori $13, $13, 0x451f
-	lui $14, 0x6000
-	lui $15, 0x13
-	lui $16, 0x8
-	lui $17, 0x1f
-	ori $17, $17, 0xffff
-	addiu $18, $0, 4
-	addiu $19, $0, -26
-	lui $20, 0x1
-	lui $21, 0xe31b
-	ori $21, $21, 0xa788
-	addiu $22, $0, 2048
-	addiu $23, $0, 128
-	lui $24, 0x2883
-	ori $24, $24, 0xb4ae
-	addiu $25, $0, -1280
-	lui $28, 0x7ff
-	ori $28, $28, 0xffff
-	addiu $30, $0, -10
-	lui $31, 0xe07d
-	ori $31, $31, 0xd41b
+	addiu $1, $0, -15104
+	lui $2, 0xa4cb
+	ori $2, $2, 0x27c5
+	lui $3, 0x9d55
+	ori $3, $3, 0x597e
+	lui $4, 0xadb1
+	ori $4, $4, 0xb894
+	lui $5, 0x9b4b
+	ori $5, $5, 0x8c75
+	lui $6, 0xdf04
+	ori $6, $6, 0xa9f
+	lui $7, 0x50
+	lui $8, 0x400
+	ori $8, $8, 0x1
+	addiu $9, $0, 4
+	lui $10, 0x84f
+	ori $10, $10, 0x919a
+	lui $11, 0xcf53
+	ori $11, $11, 0xdb12
+	addiu $12, $0, 25
+	lui $13, 0x46d4
+	ori $13, $13, 0xe86
+	addiu $14, $0, 32
+	lui $15, 0xbaee
+	ori $15, $15, 0xb1a8
+	lui $16, 0x90b5
+	ori $16, $16, 0xfb86
+	lui $17, 0xacf4
+	ori $17, $17, 0x6a1a
+	addiu $18, $0, -32768
+	addiu $19, $0, 32
+	lui $20, 0xbfd2
+	ori $20, $20, 0xfa09
+	lui $21, 0xfb70
+	ori $21, $21, 0x57f7
+	lui $22, 0x8b56
+	ori $22, $22, 0x4a88
+	addiu $23, $0, -32768
+	lui $24, 0x7fff
+	ori $24, $24, 0xffff
+	addiu $25, $0, 128
+	lui $28, 0x824
+	ori $28, $28, 0xf9e6
+	lui $30, 0x200
+	lui $31, 0xed97
+	ori $31, $31, 0x1737
 # case 16 body
-	lui $23, %hi(scratch+39)
-	addiu $23, $23, %lo(scratch+39)
-	lwr $18, 0($23)
-	lui $13, %hi(scratch+47)
-	addiu $13, $13, %lo(scratch+47)
-	sw $23, -31($13)
-	lui $20, %hi(scratch+52)
-	addiu $20, $20, %lo(scratch+52)
-	ll $15, 0($20)
-	sc $15, 0($20)
+	lui $7, %hi(scratch+122)
+	addiu $7, $7, %lo(scratch+122)
+	lwl $23, -77($7)
+	sra $2, $18, 17
+	lui $16, %hi(scratch+16)
+	addiu $16, $16, %lo(scratch+16)
+	ll $23, 0($16)
+	addu $2, $1, $18
+	sc $8, 0($16)
+	lui $10, %hi(scratch+78)
+	addiu $10, $10, %lo(scratch+78)
+	ll $16, -74($10)
+	lui $28, 0xffff
+	sc $24, -74($10)
+	lui $17, %hi(scratch+58)
+	addiu $17, $17, %lo(scratch+58)
+	sh $23, 0($17)
+	lui $7, %hi(scratch+252)
+	addiu $7, $7, %lo(scratch+252)
+	lwr $18, -196($7)
+	srav $5, $18, $23
+	lui $8, %hi(scratch+59)
+	addiu $8, $8, %lo(scratch+59)
+	lwl $21, 3($8)
+	lwr $21, 0($8)
+	lui $13, %hi(scratch+68)
+	addiu $13, $13, %lo(scratch+68)
+	lh $18, -54($13)
+	lui $19, %hi(scratch-8)
+	addiu $19, $19, %lo(scratch-8)
+	lbu $14, 43($19)
 # case 16 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1817,80 +1827,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 17
-	lui $1, 0x100
+	addiu $1, $0, 16384
 	mthi $1
-	lui $1, 0x617c
-	ori $1, $1, 0xfb73
+	lui $1, 0x6ab7
+	ori $1, $1, 0x63dd
 	mtlo $1
-	addiu $1, $0, 27
-	addiu $2, $0, -73
-	lui $3, 0x33
-	addiu $4, $0, 129
-	lui $5, 0x20
-	ori $5, $5, 0x1
-	addiu $6, $0, -27392
-	lui $7, 0x1a28
-	ori $7, $7, 0xc27f
-	addiu $8, $0, 29
-	lui $9, 0xd000
-	lui $10, 0x3fff
+	addiu $1, $0, 32767
+	lui $2, 0xf614
+	ori $2, $2, 0x6426
+	lui $3, 0xff00
+	ori $3, $3, 0xff00
+	lui $4, 0x8765
+	ori $4, $4, 0x4321
+	lui $5, 0x7ff
+	ori $5, $5, 0xffff
+	addiu $6, $0, -10
+	lui $7, 0xe07d
+	ori $7, $7, 0xd41b
+	addiu $8, $0, 32
+	lui $9, 0xa564
+	ori $9, $9, 0x3556
+	lui $10, 0x7
 	ori $10, $10, 0xffff
-	lui $11, 0x8efd
-	ori $11, $11, 0x9ce
-	lui $12, 0xb17a
-	ori $12, $12, 0xb699
-	addiu $13, $0, 128
-	addiu $14, $0, 31
-	addiu $15, $0, 30
-	lui $16, 0x0
-	ori $16, $16, 0x8000
-	lui $17, 0x7fff
-	ori $17, $17, 0xffff
-	addiu $18, $0, -23
-	addiu $19, $0, 32767
-	addiu $20, $0, 21
-	lui $21, 0x3c80
-	ori $21, $21, 0x1c24
-	lui $22, 0x6e7a
-	ori $22, $22, 0xec9a
-	addiu $23, $0, -34
-	lui $24, 0xcd3d
-	ori $24, $24, 0xaf93
-	addiu $25, $0, 255
-	lui $28, 0x7fff
-	ori $28, $28, 0xffff
-	lui $30, 0xfff7
-	addiu $31, $0, 33
+	lui $11, 0x34
+	lui $12, 0x3ff
+	ori $12, $12, 0xffff
+	lui $13, 0x6c06
+	ori $13, $13, 0xfe02
+	lui $14, 0x842d
+	ori $14, $14, 0x81f0
+	lui $15, 0xf589
+	ori $15, $15, 0xa524
+	lui $16, 0x588
+	ori $16, $16, 0x4f6f
+	lui $17, 0xfa00
+	lui $18, 0x1
+	ori $18, $18, 0x1
+	lui $19, 0x5555
+	ori $19, $19, 0x5555
+	addiu $20, $0, 129
+	addiu $21, $0, -73
+	lui $22, 0x33
+	addiu $23, $0, 129
+	lui $24, 0x20
+	ori $24, $24, 0x1
+	addiu $25, $0, -27392
+	lui $28, 0x1a28
+	ori $28, $28, 0xc27f
+	addiu $30, $0, 29
+	lui $31, 0xd000
 # case 17 body
-	lui $24, %hi(scratch+17)
-	addiu $24, $24, %lo(scratch+17)
-	lwr $2, -5($24)
-	addu $5, $17, $12
-	lui $16, %hi(scratch-88)
-	addiu $16, $16, %lo(scratch-88)
-	lh $1, 142($16)
-	lui $14, %hi(scratch-85)
-	addiu $14, $14, %lo(scratch-85)
-	sb $6, 86($14)
-	lui $30, %hi(scratch+8)
-	addiu $30, $30, %lo(scratch+8)
-	swr $5, 0($30)
-	swl $5, 3($30)
-	lui $7, %hi(scratch+44)
-	addiu $7, $7, %lo(scratch+44)
-	lw $13, 0($7)
-	lui $30, %hi(scratch-22)
-	addiu $30, $30, %lo(scratch-22)
-	sb $30, 58($30)
-	lui $7, %hi(scratch+33)
-	addiu $7, $7, %lo(scratch+33)
-	lwl $30, 0($7)
-	lui $1, %hi(scratch+132)
-	addiu $1, $1, %lo(scratch+132)
-	swl $31, -71($1)
-	lui $4, %hi(scratch+110)
-	addiu $4, $4, %lo(scratch+110)
-	lwr $24, -68($4)
+	rotrv $24, $20, $2
+	lui $7, %hi(scratch+157)
+	addiu $7, $7, %lo(scratch+157)
+	ll $12, -149($7)
+	sc $4, -149($7)
+	lui $23, %hi(scratch+26)
+	addiu $23, $23, %lo(scratch+26)
+	lwl $22, 3($23)
+	lwr $22, 0($23)
+	lui $25, %hi(scratch-116)
+	addiu $25, $25, %lo(scratch-116)
+	sb $11, 121($25)
+	lui $10, %hi(scratch+132)
+	addiu $10, $10, %lo(scratch+132)
+	lbu $0, -99($10)
 # case 17 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1934,88 +1935,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 18
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	lui $1, 0xe7e5
+	ori $1, $1, 0xbee8
 	mthi $1
-	lui $1, 0x1
+	lui $1, 0x800
 	mtlo $1
-	lui $1, 0x4709
-	ori $1, $1, 0xdecd
-	lui $2, 0x6748
-	ori $2, $2, 0xc709
-	addiu $3, $0, 25344
-	addiu $4, $0, 1025
-	lui $5, 0x738c
-	ori $5, $5, 0x8377
-	addiu $6, $0, -14
-	lui $7, 0x8765
-	ori $7, $7, 0x4321
-	lui $8, 0x1e7a
-	ori $8, $8, 0xbe13
-	lui $9, 0x400
-	ori $9, $9, 0x1
-	addiu $10, $0, 39
-	lui $11, 0x7080
-	ori $11, $11, 0xc527
-	lui $12, 0xfff
+	addiu $1, $0, -25
+	lui $2, 0x5a00
+	lui $3, 0x2903
+	ori $3, $3, 0x1e6b
+	lui $4, 0x7fff
+	ori $4, $4, 0xffff
+	lui $5, 0xff
+	ori $5, $5, 0xff
+	addiu $6, $0, 16
+	lui $7, 0xffff
+	ori $7, $7, 0x7fff
+	lui $8, 0xa541
+	ori $8, $8, 0xfa28
+	lui $9, 0x8b34
+	ori $9, $9, 0x1aa5
+	addiu $10, $0, 128
+	lui $11, 0x0
+	ori $11, $11, 0xffff
+	lui $12, 0x0
 	ori $12, $12, 0xffff
-	addiu $13, $0, -33
-	addiu $14, $0, 20
-	addiu $15, $0, 2
-	lui $16, 0xf4f2
-	ori $16, $16, 0xad25
-	lui $17, 0xffc4
-	addiu $18, $0, 3
-	lui $19, 0x4fe4
-	ori $19, $19, 0x971b
-	lui $20, 0x8000
-	ori $20, $20, 0x1
-	addiu $21, $0, 32
-	lui $22, 0x80a9
-	ori $22, $22, 0xf65d
-	lui $23, 0x100
+	lui $13, 0x35a9
+	ori $13, $13, 0xf065
+	lui $14, 0x2000
+	ori $14, $14, 0x1
+	lui $15, 0x23a4
+	ori $15, $15, 0xf633
+	addiu $16, $0, -2
+	lui $17, 0x7
+	ori $17, $17, 0xffff
+	addiu $18, $0, 255
+	lui $19, 0x2a47
+	ori $19, $19, 0xea23
+	addiu $20, $0, -3
+	addiu $21, $0, 37
+	addiu $22, $0, 256
+	lui $23, 0x10
 	ori $23, $23, 0x1
-	lui $24, 0xfb21
-	ori $24, $24, 0xa110
-	addiu $25, $0, 36
-	lui $28, 0x4
-	ori $28, $28, 0x1
-	lui $30, 0xbed1
-	ori $30, $30, 0xce32
-	lui $31, 0x7fff
-	ori $31, $31, 0xffff
+	addiu $24, $0, -29184
+	lui $25, 0xffff
+	ori $25, $25, 0x7fff
+	lui $28, 0x5555
+	ori $28, $28, 0x5555
+	lui $30, 0x662
+	ori $30, $30, 0x4c38
+	lui $31, 0x9238
+	ori $31, $31, 0x4ac6
 # case 18 body
-	lui $6, %hi(scratch+145)
-	addiu $6, $6, %lo(scratch+145)
-	lw $30, -97($6)
-	lui $17, %hi(scratch+20)
-	addiu $17, $17, %lo(scratch+20)
-	sh $7, 0($17)
-	lui $8, %hi(scratch+52)
-	addiu $8, $8, %lo(scratch+52)
-	ll $12, 0($8)
-	sc $3, 0($8)
-	lui $9, %hi(scratch-8)
-	addiu $9, $9, %lo(scratch-8)
-	lb $31, 17($9)
-	lui $21, %hi(scratch+8)
-	addiu $21, $21, %lo(scratch+8)
-	sh $2, 0($21)
-	lui $19, %hi(scratch+205)
-	addiu $19, $19, %lo(scratch+205)
-	lw $24, -189($19)
-	lui $22, %hi(scratch+191)
-	addiu $22, $22, %lo(scratch+191)
-	lb $30, -174($22)
-	lui $23, %hi(scratch+3)
-	addiu $23, $23, %lo(scratch+3)
-	lbu $0, 33($23)
-	lui $16, %hi(scratch+46)
-	addiu $16, $16, %lo(scratch+46)
-	lwl $28, 0($16)
-	lui $15, %hi(scratch+58)
-	addiu $15, $15, %lo(scratch+58)
-	lbu $7, 0($15)
+	lui $10, %hi(scratch+12)
+	addiu $10, $10, %lo(scratch+12)
+	ll $18, 0($10)
+	sltiu $4, $18, -32768
+	sc $11, 0($10)
+	rotrv $16, $16, $15
+	lui $9, %hi(scratch+60)
+	addiu $9, $9, %lo(scratch+60)
+	swr $30, -33($9)
+	swl $30, -30($9)
+	lui $28, %hi(scratch+168)
+	addiu $28, $28, %lo(scratch+168)
+	lh $31, -118($28)
+	lui $12, %hi(scratch+12)
+	addiu $12, $12, %lo(scratch+12)
+	ll $3, 0($12)
+	addu $21, $30, $15
+	lui $8, 0x0
+	sc $5, 0($12)
+	lui $23, %hi(scratch+241)
+	addiu $23, $23, %lo(scratch+241)
+	sh $22, -179($23)
+	srl $25, $21, 31
+	lui $30, %hi(scratch-44)
+	addiu $30, $30, %lo(scratch-44)
+	sh $11, 98($30)
+	movz $6, $0, $24
+	lui $13, %hi(scratch+56)
+	addiu $13, $13, %lo(scratch+56)
+	lw $12, 0($13)
 # case 18 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2059,81 +2060,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 19
-	lui $1, 0x50ae
-	ori $1, $1, 0xd618
+	addiu $1, $0, 1023
 	mthi $1
-	lui $1, 0x1947
-	ori $1, $1, 0x678f
+	addiu $1, $0, 28
 	mtlo $1
-	addiu $1, $0, -11
-	lui $2, 0xe405
-	ori $2, $2, 0xa34c
-	lui $3, 0x7ff
-	ori $3, $3, 0xffff
-	lui $4, 0x200
-	addiu $5, $0, 32
-	lui $6, 0x8000
-	lui $7, 0x2
-	addiu $8, $0, -28672
-	lui $9, 0x20
-	addiu $10, $0, 32
-	addiu $11, $0, 30
-	addiu $12, $0, -11
-	lui $13, 0x8500
-	lui $14, 0xd008
-	ori $14, $14, 0x1bf0
-	lui $15, 0xe17d
-	ori $15, $15, 0xcee5
-	addiu $16, $0, 15
-	lui $17, 0xda66
-	ori $17, $17, 0x159b
-	addiu $18, $0, 2
-	addiu $19, $0, 128
-	addiu $20, $0, 8192
-	addiu $21, $0, -40
-	addiu $22, $0, 0
-	addiu $23, $0, -127
-	lui $24, 0x982b
-	ori $24, $24, 0xa1be
-	lui $25, 0xff
-	ori $25, $25, 0xffff
-	addiu $28, $0, 96
-	lui $30, 0x2878
-	ori $30, $30, 0x61be
-	lui $31, 0x207b
-	ori $31, $31, 0xe7ae
+	addiu $1, $0, 32
+	lui $2, 0x2c4d
+	ori $2, $2, 0x5af0
+	addiu $3, $0, 3
+	lui $4, 0xc018
+	ori $4, $4, 0xa1a5
+	addiu $5, $0, -25
+	addiu $6, $0, -1
+	lui $7, 0x8b15
+	ori $7, $7, 0x30d9
+	addiu $8, $0, 8192
+	lui $9, 0x6eec
+	ori $9, $9, 0xea85
+	lui $10, 0x5
+	addiu $11, $0, 32
+	addiu $12, $0, -2
+	addiu $13, $0, 35
+	addiu $14, $0, 1
+	lui $15, 0x6758
+	ori $15, $15, 0xd40f
+	lui $16, 0x4922
+	ori $16, $16, 0x4277
+	addiu $17, $0, -18
+	lui $18, 0xffc0
+	lui $19, 0x93c4
+	ori $19, $19, 0xab8c
+	lui $20, 0x1c01
+	ori $20, $20, 0xbedf
+	addiu $21, $0, 6
+	lui $22, 0xf500
+	lui $23, 0x8d52
+	ori $23, $23, 0x3dd8
+	addiu $24, $0, -256
+	addiu $25, $0, -128
+	lui $28, 0x2100
+	lui $30, 0x1fff
+	ori $30, $30, 0xffff
+	lui $31, 0x3d9a
+	ori $31, $31, 0xcc41
 # case 19 body
-	lui $4, %hi(scratch+6)
-	addiu $4, $4, %lo(scratch+6)
-	ll $31, 42($4)
-	sc $2, 42($4)
-	lui $28, %hi(scratch+213)
-	addiu $28, $28, %lo(scratch+213)
-	lwl $22, -182($28)
-	lui $13, %hi(scratch+28)
-	addiu $13, $13, %lo(scratch+28)
-	lh $28, 0($13)
-	lui $20, %hi(scratch+134)
-	addiu $20, $20, %lo(scratch+134)
-	lwr $22, -72($20)
-	lui $21, %hi(scratch-141)
-	addiu $21, $21, %lo(scratch-141)
-	ll $13, 161($21)
-	addiu $23, $14, -1
-	sc $15, 161($21)
-	lui $1, %hi(scratch+169)
-	addiu $1, $1, %lo(scratch+169)
-	lbu $2, -117($1)
-	lui $9, %hi(scratch+132)
-	addiu $9, $9, %lo(scratch+132)
-	sh $12, -92($9)
-	lui $20, %hi(scratch+75)
-	addiu $20, $20, %lo(scratch+75)
-	lwr $30, -48($20)
-	lui $11, %hi(scratch+48)
-	addiu $11, $11, %lo(scratch+48)
-	swl $13, -18($11)
-	swr $13, -21($11)
+	lui $22, %hi(scratch-135)
+	addiu $22, $22, %lo(scratch-135)
+	lbu $25, 157($22)
+	lui $16, %hi(scratch+36)
+	addiu $16, $16, %lo(scratch+36)
+	lb $15, 0($16)
+	lui $3, %hi(scratch+158)
+	addiu $3, $3, %lo(scratch+158)
+	sh $16, -128($3)
+	lui $20, %hi(scratch+48)
+	addiu $20, $20, %lo(scratch+48)
+	sb $25, 0($20)
+	lui $11, %hi(scratch-111)
+	addiu $11, $11, %lo(scratch-111)
+	lwl $21, 125($11)
+	srav $24, $0, $3
+	lui $24, %hi(scratch+235)
+	addiu $24, $24, %lo(scratch+235)
+	sh $17, -199($24)
+	sra $25, $31, 19
+	lui $22, %hi(scratch-48)
+	addiu $22, $22, %lo(scratch-48)
+	lhu $20, 108($22)
+	lui $23, %hi(scratch-75)
+	addiu $23, $23, %lo(scratch-75)
+	sb $17, 132($23)
 # case 19 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2177,82 +2173,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 20
-	lui $1, 0x1
+	lui $1, 0x1061
+	ori $1, $1, 0x4619
 	mthi $1
-	addiu $1, $0, -8
+	addiu $1, $0, 28
 	mtlo $1
-	lui $1, 0x100
-	lui $2, 0x3
-	ori $2, $2, 0xffff
-	lui $3, 0xff
+	addiu $1, $0, -128
+	lui $2, 0x36e3
+	ori $2, $2, 0xfadb
+	lui $3, 0x7f
 	ori $3, $3, 0xffff
-	addiu $4, $0, -32768
-	addiu $5, $0, -37
-	lui $6, 0xe7d1
-	ori $6, $6, 0x8d6b
-	lui $7, 0xff00
-	ori $7, $7, 0xff00
-	addiu $8, $0, 1023
-	lui $9, 0x50c2
-	ori $9, $9, 0xa9af
-	lui $10, 0x9bb7
-	ori $10, $10, 0x5686
-	addiu $11, $0, 1
-	addiu $12, $0, -33
-	lui $13, 0x2f71
-	ori $13, $13, 0xffe3
-	lui $14, 0x8000
-	lui $15, 0xe103
-	ori $15, $15, 0xc336
-	lui $16, 0x67a9
-	ori $16, $16, 0xec52
-	addiu $17, $0, 0
-	lui $18, 0x7fff
-	ori $18, $18, 0xfffe
-	addiu $19, $0, 1
-	addiu $20, $0, -1
-	lui $21, 0x12af
-	ori $21, $21, 0x882d
-	lui $22, 0x7
-	addiu $23, $0, -24
-	lui $24, 0x8db7
-	ori $24, $24, 0xaa25
-	lui $25, 0x7fff
-	ori $25, $25, 0xffff
-	lui $28, 0x1234
-	ori $28, $28, 0x5678
-	addiu $30, $0, 22
-	addiu $31, $0, 36
+	lui $4, 0x8207
+	ori $4, $4, 0xd5ff
+	addiu $5, $0, 512
+	addiu $6, $0, 5
+	lui $7, 0x12ee
+	ori $7, $7, 0x8b74
+	lui $8, 0x957d
+	ori $8, $8, 0x7011
+	addiu $9, $0, 38
+	addiu $10, $0, 1025
+	addiu $11, $0, 31
+	lui $12, 0x54db
+	ori $12, $12, 0xcc22
+	lui $13, 0xffe9
+	addiu $14, $0, 25088
+	addiu $15, $0, 5
+	lui $16, 0xff89
+	addiu $17, $0, -19
+	lui $18, 0x7f
+	ori $18, $18, 0xffff
+	addiu $19, $0, -12
+	lui $20, 0xfe46
+	ori $20, $20, 0x3162
+	addiu $21, $0, -3
+	addiu $22, $0, 32
+	addiu $23, $0, 5
+	lui $24, 0x10
+	ori $24, $24, 0x1
+	addiu $25, $0, -7
+	addiu $28, $0, -24064
+	addiu $30, $0, 8193
+	lui $31, 0x1fff
+	ori $31, $31, 0xffff
 # case 20 body
-	lui $31, %hi(scratch+47)
-	addiu $31, $31, %lo(scratch+47)
-	swl $30, 10($31)
-	swr $30, 7($31)
-	lui $14, %hi(scratch-47)
-	addiu $14, $14, %lo(scratch-47)
-	sw $8, 75($14)
-	lui $4, %hi(scratch+18)
-	addiu $4, $4, %lo(scratch+18)
-	lhu $17, 0($4)
-	lui $3, %hi(scratch-175)
-	addiu $3, $3, %lo(scratch-175)
-	lh $8, 175($3)
-	lui $1, %hi(scratch+180)
-	addiu $1, $1, %lo(scratch+180)
-	lhu $4, -140($1)
-	lui $7, %hi(scratch+122)
-	addiu $7, $7, %lo(scratch+122)
-	sb $24, -69($7)
-	lui $2, %hi(scratch+169)
-	addiu $2, $2, %lo(scratch+169)
-	sh $21, -129($2)
-	sllv $23, $7, $14
-	lui $9, %hi(scratch-125)
-	addiu $9, $9, %lo(scratch-125)
-	sw $24, 129($9)
-	lui $14, %hi(scratch+183)
-	addiu $14, $14, %lo(scratch+183)
-	lwr $12, -123($14)
+	lui $25, %hi(scratch-122)
+	addiu $25, $25, %lo(scratch-122)
+	sh $4, 150($25)
+	lui $7, %hi(scratch+71)
+	addiu $7, $7, %lo(scratch+71)
+	sh $16, -23($7)
+	lui $13, %hi(scratch+120)
+	addiu $13, $13, %lo(scratch+120)
+	lwl $2, -114($13)
+	lwr $2, -117($13)
+	slt $9, $4, $24
+	lui $21, %hi(scratch+94)
+	addiu $21, $21, %lo(scratch+94)
+	lwr $3, -94($21)
+	addu $20, $25, $20
 # case 20 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2296,79 +2275,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 21
-	lui $1, 0x1
+	addiu $1, $0, 7
 	mthi $1
-	lui $1, 0xa
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
 	mtlo $1
-	addiu $1, $0, -25
-	addiu $2, $0, 2
-	lui $3, 0x5555
-	ori $3, $3, 0x5555
-	addiu $4, $0, -2
-	lui $5, 0xff
-	ori $5, $5, 0xffff
-	lui $6, 0x1234
-	ori $6, $6, 0x5678
-	lui $7, 0x2
-	addiu $8, $0, 32767
-	lui $9, 0x20
-	lui $10, 0x1
-	addiu $11, $0, -12
-	lui $12, 0xa136
-	ori $12, $12, 0x14c5
-	lui $13, 0xffff
-	ori $13, $13, 0x7fff
-	addiu $14, $0, 128
-	lui $15, 0xb0b1
-	ori $15, $15, 0x4c85
-	lui $16, 0x2123
-	ori $16, $16, 0xc494
-	lui $17, 0x4
-	ori $17, $17, 0x1
-	lui $18, 0xbf4a
-	ori $18, $18, 0x4b6b
-	addiu $19, $0, 19
-	addiu $20, $0, -37
-	addiu $21, $0, 2047
-	lui $22, 0x4319
-	ori $22, $22, 0x1686
-	addiu $23, $0, 512
-	addiu $24, $0, 1024
-	lui $25, 0xb6b9
-	ori $25, $25, 0x129b
-	addiu $28, $0, 1
-	addiu $30, $0, 31
-	lui $31, 0xb547
-	ori $31, $31, 0x8734
+	addiu $1, $0, 1
+	addiu $2, $0, -1
+	lui $3, 0x12af
+	ori $3, $3, 0x882d
+	lui $4, 0x7
+	addiu $5, $0, -24
+	lui $6, 0x8db7
+	ori $6, $6, 0xaa25
+	lui $7, 0x7fff
+	ori $7, $7, 0xffff
+	lui $8, 0x1234
+	ori $8, $8, 0x5678
+	addiu $9, $0, 22
+	addiu $10, $0, 36
+	lui $11, 0x78eb
+	ori $11, $11, 0xf866
+	lui $12, 0xb6f4
+	ori $12, $12, 0x94e6
+	addiu $13, $0, -117
+	addiu $14, $0, 85
+	lui $15, 0x7f66
+	ori $15, $15, 0xb0d9
+	lui $16, 0xffcd
+	lui $17, 0xafc2
+	ori $17, $17, 0xd1f0
+	addiu $18, $0, -34
+	addiu $19, $0, 2
+	lui $20, 0xea00
+	addiu $21, $0, 8704
+	addiu $22, $0, 1
+	addiu $23, $0, 2
+	lui $24, 0xb051
+	ori $24, $24, 0x37e0
+	addiu $25, $0, 28
+	addiu $28, $0, -2
+	lui $30, 0xa8ce
+	ori $30, $30, 0xe52a
+	lui $31, 0x267b
+	ori $31, $31, 0x103c
 # case 21 body
-	lui $24, %hi(scratch+189)
-	addiu $24, $24, %lo(scratch+189)
-	ll $6, -161($24)
-	sc $3, -161($24)
-	lui $21, %hi(scratch-137)
-	addiu $21, $21, %lo(scratch-137)
-	sh $1, 137($21)
-	srav $3, $25, $19
-	srav $16, $5, $15
-	lui $14, %hi(scratch+153)
-	addiu $14, $14, %lo(scratch+153)
-	swl $9, -94($14)
-	lui $3, %hi(scratch-172)
-	addiu $3, $3, %lo(scratch-172)
-	lbu $16, 194($3)
-	lui $2, %hi(scratch+19)
-	addiu $2, $2, %lo(scratch+19)
-	sb $12, -3($2)
-	lui $13, %hi(scratch+107)
-	addiu $13, $13, %lo(scratch+107)
-	lwr $20, -77($13)
-	lui $14, %hi(scratch+54)
-	addiu $14, $14, %lo(scratch+54)
-	lhu $11, -2($14)
-	lui $2, %hi(scratch-63)
-	addiu $2, $2, %lo(scratch-63)
-	swl $6, 80($2)
-	swr $6, 77($2)
+	lui $1, %hi(scratch-177)
+	addiu $1, $1, %lo(scratch-177)
+	lbu $24, 189($1)
+	lui $2, %hi(scratch+169)
+	addiu $2, $2, %lo(scratch+169)
+	sh $21, -129($2)
+	sllv $23, $7, $14
+	lui $9, %hi(scratch-125)
+	addiu $9, $9, %lo(scratch-125)
+	sw $24, 129($9)
+	lui $14, %hi(scratch+183)
+	addiu $14, $14, %lo(scratch+183)
+	lwr $12, -123($14)
+	lui $16, %hi(scratch+149)
+	addiu $16, $16, %lo(scratch+149)
+	swr $11, -122($16)
+	lui $18, %hi(scratch+34)
+	addiu $18, $18, %lo(scratch+34)
+	lw $7, -18($18)
+	lui $19, %hi(scratch+41)
+	addiu $19, $19, %lo(scratch+41)
+	sh $5, -9($19)
+	lui $19, %hi(scratch+35)
+	addiu $19, $19, %lo(scratch+35)
+	lwl $10, 0($19)
 # case 21 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2412,68 +2388,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 22
-	lui $1, 0x1d10
-	ori $1, $1, 0x5fbe
+	lui $1, 0xa136
+	ori $1, $1, 0x14c5
 	mthi $1
-	lui $1, 0x1cab
-	ori $1, $1, 0x8e91
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mtlo $1
-	lui $1, 0xae95
-	ori $1, $1, 0xdb70
-	addiu $2, $0, -28928
-	lui $3, 0xe920
-	ori $3, $3, 0xfb11
-	addiu $4, $0, 15
-	addiu $5, $0, 0
-	lui $6, 0xaaaa
-	ori $6, $6, 0xaaaa
-	lui $7, 0xe800
-	addiu $8, $0, 2560
-	lui $9, 0x6178
-	ori $9, $9, 0xac9
-	lui $10, 0x20
-	addiu $11, $0, -14
-	lui $12, 0x9ce4
-	ori $12, $12, 0x4fc6
-	lui $13, 0x53a3
-	ori $13, $13, 0x8c8a
-	lui $14, 0x0
-	ori $14, $14, 0x8000
-	lui $15, 0xec3f
-	ori $15, $15, 0xd6e8
-	lui $16, 0xaa9
-	ori $16, $16, 0x9cce
-	addiu $17, $0, 128
-	addiu $18, $0, -14
-	addiu $19, $0, -16
-	lui $20, 0xffc9
-	lui $21, 0x9c2b
-	ori $21, $21, 0x161e
-	lui $22, 0xaaaa
-	ori $22, $22, 0xaaaa
-	lui $23, 0xec12
-	ori $23, $23, 0x5888
-	addiu $24, $0, -16
-	lui $25, 0x64e0
-	ori $25, $25, 0xbfed
-	lui $28, 0xff
-	ori $28, $28, 0xff
-	addiu $30, $0, 29952
-	addiu $31, $0, 255
+	addiu $1, $0, 128
+	lui $2, 0xb0b1
+	ori $2, $2, 0x4c85
+	lui $3, 0x2123
+	ori $3, $3, 0xc494
+	lui $4, 0x4
+	ori $4, $4, 0x1
+	lui $5, 0xbf4a
+	ori $5, $5, 0x4b6b
+	addiu $6, $0, 19
+	addiu $7, $0, -37
+	addiu $8, $0, 2047
+	lui $9, 0x4319
+	ori $9, $9, 0x1686
+	addiu $10, $0, 512
+	addiu $11, $0, 1024
+	lui $12, 0xb6b9
+	ori $12, $12, 0x129b
+	addiu $13, $0, 1
+	addiu $14, $0, 31
+	lui $15, 0xb547
+	ori $15, $15, 0x8734
+	lui $16, 0x178e
+	ori $16, $16, 0x3e30
+	lui $17, 0xf1da
+	ori $17, $17, 0x7efc
+	lui $18, 0xfff
+	ori $18, $18, 0xffff
+	addiu $19, $0, -33
+	addiu $20, $0, 4
+	lui $21, 0xff83
+	addiu $22, $0, 78
+	lui $23, 0x8f5
+	ori $23, $23, 0xdc53
+	lui $24, 0x465e
+	ori $24, $24, 0xf6cb
+	lui $25, 0xce00
+	lui $28, 0xabb9
+	ori $28, $28, 0x1ff
+	lui $30, 0x5b9a
+	ori $30, $30, 0x79ee
+	addiu $31, $0, -3072
 # case 22 body
-	lui $10, %hi(scratch+181)
-	addiu $10, $10, %lo(scratch+181)
-	sh $11, -147($10)
-	lui $25, %hi(scratch+19)
-	addiu $25, $25, %lo(scratch+19)
-	sb $5, 0($25)
-	lui $18, %hi(scratch+30)
-	addiu $18, $18, %lo(scratch+30)
-	lh $21, 0($18)
-	lui $31, %hi(scratch+27)
-	addiu $31, $31, %lo(scratch+27)
-	lwr $20, 15($31)
-	lwl $20, 18($31)
+	lui $8, %hi(scratch-4)
+	addiu $8, $8, %lo(scratch-4)
+	sh $7, 44($8)
+	lui $22, %hi(scratch-101)
+	addiu $22, $22, %lo(scratch-101)
+	lbu $6, 117($22)
+	lui $8, %hi(scratch)
+	addiu $8, $8, %lo(scratch)
+	lh $14, 0($8)
+	lui $4, %hi(scratch+7)
+	addiu $4, $4, %lo(scratch+7)
+	sh $8, 13($4)
 # case 22 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2517,68 +2492,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 23
-	addiu $1, $0, 8192
+	lui $1, 0x312e
+	ori $1, $1, 0xaf25
 	mthi $1
-	lui $1, 0x8a85
-	ori $1, $1, 0x8976
+	addiu $1, $0, 17
 	mtlo $1
-	addiu $1, $0, 15
-	lui $2, 0x3c35
-	ori $2, $2, 0xd041
-	addiu $3, $0, -7
-	addiu $4, $0, 26
-	addiu $5, $0, 128
-	lui $6, 0x5cb0
-	ori $6, $6, 0x450c
-	lui $7, 0xac48
-	ori $7, $7, 0x292a
-	addiu $8, $0, -26624
-	addiu $9, $0, 13
-	lui $10, 0x4000
-	lui $11, 0x5604
-	ori $11, $11, 0xc7ed
-	lui $12, 0x8000
-	addiu $13, $0, 2
-	addiu $14, $0, 95
-	addiu $15, $0, 257
-	addiu $16, $0, -1
-	lui $17, 0xb4f8
-	ori $17, $17, 0x1ea8
-	addiu $18, $0, -24
-	addiu $19, $0, 255
-	lui $20, 0x7fff
-	ori $20, $20, 0xffff
-	lui $21, 0xa98e
-	ori $21, $21, 0xe7dc
-	lui $22, 0xb8ac
-	ori $22, $22, 0x5933
-	addiu $23, $0, -29
-	lui $24, 0xcd2c
-	ori $24, $24, 0x64c3
-	addiu $25, $0, 8
-	lui $28, 0x90a9
-	ori $28, $28, 0xc476
-	lui $30, 0xedea
-	ori $30, $30, 0x128f
-	lui $31, 0x8
+	lui $1, 0xa11c
+	ori $1, $1, 0x5dd6
+	addiu $2, $0, 16
+	addiu $3, $0, -40
+	addiu $4, $0, 12288
+	lui $5, 0x3662
+	ori $5, $5, 0xd3d8
+	lui $6, 0xdd30
+	ori $6, $6, 0x5b53
+	addiu $7, $0, 33
+	addiu $8, $0, 32
+	lui $9, 0xaa81
+	ori $9, $9, 0xe02d
+	addiu $10, $0, 15
+	lui $11, 0xe920
+	ori $11, $11, 0xfb11
+	addiu $12, $0, 15
+	addiu $13, $0, 0
+	lui $14, 0xaaaa
+	ori $14, $14, 0xaaaa
+	lui $15, 0xe800
+	addiu $16, $0, 2560
+	lui $17, 0x6178
+	ori $17, $17, 0xac9
+	lui $18, 0x20
+	addiu $19, $0, -14
+	lui $20, 0x9ce4
+	ori $20, $20, 0x4fc6
+	lui $21, 0x53a3
+	ori $21, $21, 0x8c8a
+	lui $22, 0x0
+	ori $22, $22, 0x8000
+	lui $23, 0xec3f
+	ori $23, $23, 0xd6e8
+	lui $24, 0xaa9
+	ori $24, $24, 0x9cce
+	addiu $25, $0, 128
+	addiu $28, $0, -14
+	addiu $30, $0, -16
+	lui $31, 0xffc9
 # case 23 body
-	lui $31, %hi(scratch+24)
-	addiu $31, $31, %lo(scratch+24)
-	sh $10, 0($31)
-	lui $13, %hi(scratch+6)
-	addiu $13, $13, %lo(scratch+6)
-	sb $14, 0($13)
-	slti $4, $19, -32768
-	lui $13, 0x7606
-	ori $14, $4, 0
-	lui $15, %hi(scratch-70)
-	addiu $15, $15, %lo(scratch-70)
-	lw $25, 94($15)
-	lui $30, %hi(scratch+65)
-	addiu $30, $30, %lo(scratch+65)
-	ll $3, -61($30)
-	lui $6, 0xdbc2
-	sc $12, -61($30)
+	lui $4, %hi(scratch+129)
+	addiu $4, $4, %lo(scratch+129)
+	ll $9, -89($4)
+	nor $15, $10, $21
+	sc $25, -89($4)
+	lui $25, %hi(scratch+27)
+	addiu $25, $25, %lo(scratch+27)
+	lh $24, -7($25)
+	lui $11, %hi(scratch+32)
+	addiu $11, $11, %lo(scratch+32)
+	sw $8, 0($11)
+	lui $6, %hi(scratch+15)
+	addiu $6, $6, %lo(scratch+15)
+	swl $4, -2($6)
+	lui $21, %hi(scratch+48)
+	addiu $21, $21, %lo(scratch+48)
+	sw $20, 0($21)
+	lui $16, %hi(scratch+48)
+	addiu $16, $16, %lo(scratch+48)
+	lwl $31, -18($16)
+	lui $9, %hi(scratch+15)
+	addiu $9, $9, %lo(scratch+15)
+	swr $11, 0($9)
+	lui $23, %hi(scratch-87)
+	addiu $23, $23, %lo(scratch-87)
+	lw $15, 135($23)
 # case 23 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2622,67 +2607,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 24
-	lui $1, 0xbd74
-	ori $1, $1, 0x3c9c
+	lui $1, 0x3
+	ori $1, $1, 0xffff
 	mthi $1
-	lui $1, 0x10
+	lui $1, 0x400
 	mtlo $1
-	addiu $1, $0, 24
-	addiu $2, $0, -128
-	lui $3, 0x1b07
-	ori $3, $3, 0x7fa3
-	lui $4, 0x7f
-	ori $4, $4, 0xffff
-	lui $5, 0x524e
-	ori $5, $5, 0x4441
-	lui $6, 0xd64c
-	ori $6, $6, 0x8a15
-	addiu $7, $0, 2048
-	addiu $8, $0, 20
-	addiu $9, $0, 19
-	lui $10, 0xd47b
-	ori $10, $10, 0x4365
-	addiu $11, $0, 11
-	addiu $12, $0, 36
-	addiu $13, $0, 31
-	lui $14, 0x86c4
-	ori $14, $14, 0xea89
-	addiu $15, $0, 1024
-	lui $16, 0x8000
-	addiu $17, $0, 12032
-	lui $18, 0x53bd
-	ori $18, $18, 0x747a
-	addiu $19, $0, 3
-	addiu $20, $0, 32767
-	addiu $21, $0, 89
-	lui $22, 0x2c96
-	ori $22, $22, 0xaaf1
-	lui $23, 0xce52
-	ori $23, $23, 0x6535
-	lui $24, 0xe7e9
-	ori $24, $24, 0xaba7
-	addiu $25, $0, -119
-	addiu $28, $0, -1
-	addiu $30, $0, -2
-	lui $31, 0x631e
-	ori $31, $31, 0x286d
+	addiu $1, $0, 255
+	addiu $2, $0, 3
+	addiu $3, $0, 2
+	addiu $4, $0, 95
+	addiu $5, $0, 257
+	addiu $6, $0, -1
+	lui $7, 0xb4f8
+	ori $7, $7, 0x1ea8
+	addiu $8, $0, -24
+	addiu $9, $0, 255
+	lui $10, 0x7fff
+	ori $10, $10, 0xffff
+	lui $11, 0xa98e
+	ori $11, $11, 0xe7dc
+	lui $12, 0xb8ac
+	ori $12, $12, 0x5933
+	addiu $13, $0, -29
+	lui $14, 0xcd2c
+	ori $14, $14, 0x64c3
+	addiu $15, $0, 8
+	lui $16, 0x90a9
+	ori $16, $16, 0xc476
+	lui $17, 0xedea
+	ori $17, $17, 0x128f
+	lui $18, 0x8
+	addiu $19, $0, -59
+	lui $20, 0xffbd
+	addiu $21, $0, -10
+	addiu $22, $0, -5
+	addiu $23, $0, -35
+	lui $24, 0x7fff
+	ori $24, $24, 0xffff
+	addiu $25, $0, -1536
+	addiu $28, $0, 4097
+	lui $30, 0x8765
+	ori $30, $30, 0x4321
+	lui $31, 0x4
+	ori $31, $31, 0x1
 # case 24 body
-	lui $30, %hi(scratch+97)
-	addiu $30, $30, %lo(scratch+97)
-	lb $10, -52($30)
-	lui $14, %hi(scratch+132)
-	addiu $14, $14, %lo(scratch+132)
-	lh $4, -122($14)
-	lui $23, %hi(scratch+162)
-	addiu $23, $23, %lo(scratch+162)
-	lwl $10, -118($23)
-	lui $23, %hi(scratch+212)
-	addiu $23, $23, %lo(scratch+212)
-	swl $12, -190($23)
-	or $23, $23, $4
-	lui $4, %hi(scratch+193)
-	addiu $4, $4, %lo(scratch+193)
-	sw $8, -173($4)
+	lui $13, %hi(scratch-120)
+	addiu $13, $13, %lo(scratch-120)
+	lwl $19, 175($13)
+	lui $14, %hi(scratch-11)
+	addiu $14, $14, %lo(scratch-11)
+	lbu $25, 11($14)
+	lui $10, %hi(scratch+53)
+	addiu $10, $10, %lo(scratch+53)
+	swl $30, 3($10)
+	swr $30, 0($10)
+	lui $30, %hi(scratch-163)
+	addiu $30, $30, %lo(scratch-163)
+	sb $5, 188($30)
+	lui $18, %hi(scratch-18)
+	addiu $18, $18, %lo(scratch-18)
+	sw $12, 62($18)
+	lui $23, %hi(scratch+44)
+	addiu $23, $23, %lo(scratch+44)
+	lw $21, 0($23)
+	lui $20, %hi(scratch+62)
+	addiu $20, $20, %lo(scratch+62)
+	sw $21, -14($20)
+	lui $21, %hi(scratch+150)
+	addiu $21, $21, %lo(scratch+150)
+	lhu $7, -102($21)
+	sltu $15, $11, $9
 # case 24 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2726,71 +2720,84 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 25
-	lui $1, 0x8000
+	addiu $1, $0, 0
 	mthi $1
-	addiu $1, $0, 9
+	addiu $1, $0, 12032
 	mtlo $1
-	addiu $1, $0, 31
-	lui $2, 0x183a
-	ori $2, $2, 0x24cf
-	lui $3, 0xe15b
-	ori $3, $3, 0xa224
-	addiu $4, $0, -15
-	lui $5, 0x600
-	lui $6, 0xde33
-	ori $6, $6, 0xd81
-	addiu $7, $0, 39
-	lui $8, 0xe1b0
-	ori $8, $8, 0x6e56
-	addiu $9, $0, 8193
-	lui $10, 0x3998
-	ori $10, $10, 0x5d37
-	addiu $11, $0, 1
-	lui $12, 0x7fff
-	ori $12, $12, 0xfffe
-	lui $13, 0x3a43
-	ori $13, $13, 0xe173
-	addiu $14, $0, 71
-	addiu $15, $0, 26
-	addiu $16, $0, 2047
-	lui $17, 0x4025
-	ori $17, $17, 0xb543
-	addiu $18, $0, -32768
-	lui $19, 0xbcce
-	ori $19, $19, 0x726c
-	lui $20, 0xff
-	ori $20, $20, 0xff
-	addiu $21, $0, 32
-	lui $22, 0x7b00
-	lui $23, 0xc7d7
-	ori $23, $23, 0x751c
-	lui $24, 0x8765
-	ori $24, $24, 0x4321
-	lui $25, 0x3ff
-	ori $25, $25, 0xffff
-	lui $28, 0x7fff
-	ori $28, $28, 0xffff
-	addiu $30, $0, -17664
-	addiu $31, $0, 3
+	lui $1, 0x53bd
+	ori $1, $1, 0x747a
+	addiu $2, $0, 3
+	addiu $3, $0, 32767
+	addiu $4, $0, 89
+	lui $5, 0x2c96
+	ori $5, $5, 0xaaf1
+	lui $6, 0xce52
+	ori $6, $6, 0x6535
+	lui $7, 0xe7e9
+	ori $7, $7, 0xaba7
+	addiu $8, $0, -119
+	addiu $9, $0, -1
+	addiu $10, $0, -2
+	lui $11, 0x631e
+	ori $11, $11, 0x286d
+	addiu $12, $0, 17
+	addiu $13, $0, 0
+	lui $14, 0xde6f
+	ori $14, $14, 0x6805
+	lui $15, 0x1f
+	ori $15, $15, 0xffff
+	lui $16, 0x79aa
+	ori $16, $16, 0x1216
+	addiu $17, $0, -5
+	addiu $18, $0, 19
+	addiu $19, $0, 34
+	addiu $20, $0, 32767
+	lui $21, 0xa297
+	ori $21, $21, 0x4929
+	addiu $22, $0, 16
+	lui $23, 0x34ca
+	ori $23, $23, 0x2fd4
+	addiu $24, $0, 2
+	lui $25, 0x2d
+	lui $28, 0x2e
+	lui $30, 0x28db
+	ori $30, $30, 0xc140
+	addiu $31, $0, 0
 # case 25 body
-	lui $22, %hi(scratch+8)
-	addiu $22, $22, %lo(scratch+8)
-	ll $7, 32($22)
-	addiu $10, $11, 32767
-	sc $13, 32($22)
-	sc $31, 32($22)
-	lui $11, %hi(scratch+28)
-	addiu $11, $11, %lo(scratch+28)
-	lh $15, 0($11)
-	lui $1, %hi(scratch+3)
-	addiu $1, $1, %lo(scratch+3)
-	sb $28, 0($1)
-	lui $20, %hi(scratch+181)
-	addiu $20, $20, %lo(scratch+181)
-	ll $11, -141($20)
-	xor $28, $8, $22
-	srlv $8, $14, $5
-	sc $30, -141($20)
+	lui $4, %hi(scratch+80)
+	addiu $4, $4, %lo(scratch+80)
+	lwr $24, -52($4)
+	lwl $24, -49($4)
+	lui $10, %hi(scratch+189)
+	addiu $10, $10, %lo(scratch+189)
+	ll $30, -153($10)
+	sc $19, -153($10)
+	lui $30, %hi(scratch+54)
+	addiu $30, $30, %lo(scratch+54)
+	lhu $15, 0($30)
+	lui $2, %hi(scratch-127)
+	addiu $2, $2, %lo(scratch-127)
+	swr $25, 146($2)
+	lui $12, %hi(scratch+202)
+	addiu $12, $12, %lo(scratch+202)
+	swr $1, -188($12)
+	lui $10, %hi(scratch+52)
+	addiu $10, $10, %lo(scratch+52)
+	ll $24, -40($10)
+	srlv $4, $22, $7
+	xor $28, $21, $3
+	sc $9, -40($10)
+	lui $6, %hi(scratch+28)
+	addiu $6, $6, %lo(scratch+28)
+	ll $31, 0($6)
+	sc $22, 0($6)
+	lui $12, %hi(scratch+6)
+	addiu $12, $12, %lo(scratch+6)
+	lwr $16, 0($12)
+	lwl $16, 3($12)
+	lui $9, %hi(scratch-162)
+	addiu $9, $9, %lo(scratch-162)
+	sb $20, 167($9)
 # case 25 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2834,73 +2841,84 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 26
-	lui $1, 0xfe00
+	lui $1, 0x3
+	ori $1, $1, 0xffff
 	mthi $1
-	lui $1, 0xdf27
-	ori $1, $1, 0x83f7
+	addiu $1, $0, 8193
 	mtlo $1
-	lui $1, 0x4980
-	ori $1, $1, 0xdc93
-	lui $2, 0xffff
-	ori $2, $2, 0x7fff
-	lui $3, 0x2
-	ori $3, $3, 0x1
-	lui $4, 0xb67b
-	ori $4, $4, 0x2d87
-	lui $5, 0xb8d2
-	ori $5, $5, 0xb01f
-	addiu $6, $0, -24
-	lui $7, 0xcbe
-	ori $7, $7, 0x8d3c
-	addiu $8, $0, 511
-	lui $9, 0x9600
-	lui $10, 0x1234
-	ori $10, $10, 0x5678
-	addiu $11, $0, 32767
-	lui $12, 0x6849
-	ori $12, $12, 0x157
-	addiu $13, $0, -36
-	lui $14, 0xc6d4
-	ori $14, $14, 0x6fa6
-	addiu $15, $0, 21
-	lui $16, 0x5000
-	lui $17, 0x7fff
-	ori $17, $17, 0xfffe
-	addiu $18, $0, -4
-	addiu $19, $0, 5
-	addiu $20, $0, 33
-	lui $21, 0x3b68
-	ori $21, $21, 0x623e
-	lui $22, 0xaa70
-	ori $22, $22, 0x688d
-	addiu $23, $0, 4
-	addiu $24, $0, -28
-	addiu $25, $0, 8191
-	lui $28, 0x8a6e
-	ori $28, $28, 0x1d43
-	addiu $30, $0, 513
-	lui $31, 0x31a3
-	ori $31, $31, 0xbf24
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
+	addiu $2, $0, 8192
+	addiu $3, $0, 65
+	addiu $4, $0, -11
+	addiu $5, $0, 5
+	addiu $6, $0, 33
+	lui $7, 0x8400
+	addiu $8, $0, 1
+	addiu $9, $0, 33
+	lui $10, 0x40
+	ori $10, $10, 0x1
+	lui $11, 0x6cc4
+	ori $11, $11, 0x90e6
+	lui $12, 0x0
+	ori $12, $12, 0xffff
+	lui $13, 0xed88
+	ori $13, $13, 0x93d4
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	lui $15, 0x47d2
+	ori $15, $15, 0x4f31
+	lui $16, 0x471f
+	ori $16, $16, 0x87a3
+	addiu $17, $0, -18
+	addiu $18, $0, 32
+	lui $19, 0xfe00
+	lui $20, 0xdf27
+	ori $20, $20, 0x83f7
+	lui $21, 0x4980
+	ori $21, $21, 0xdc93
+	lui $22, 0xffff
+	ori $22, $22, 0x7fff
+	lui $23, 0x2
+	ori $23, $23, 0x1
+	lui $24, 0xb67b
+	ori $24, $24, 0x2d87
+	lui $25, 0xb8d2
+	ori $25, $25, 0xb01f
+	addiu $28, $0, -24
+	lui $30, 0xcbe
+	ori $30, $30, 0x8d3c
+	addiu $31, $0, 511
 # case 26 body
-	lui $23, %hi(scratch+128)
-	addiu $23, $23, %lo(scratch+128)
-	sw $25, -92($23)
-	lui $16, %hi(scratch+16)
-	addiu $16, $16, %lo(scratch+16)
-	swr $24, -11($16)
-	swl $24, -8($16)
-	lui $28, %hi(scratch+28)
-	addiu $28, $28, %lo(scratch+28)
-	lh $28, 0($28)
-	lui $25, %hi(scratch-101)
-	addiu $25, $25, %lo(scratch-101)
-	lw $13, 149($25)
-	lui $18, 0x67b6
-	rotrv $9, $11, $24
-	lui $5, %hi(scratch+24)
-	addiu $5, $5, %lo(scratch+24)
-	ll $2, 0($5)
-	sc $31, 0($5)
+	lui $6, %hi(scratch-192)
+	addiu $6, $6, %lo(scratch-192)
+	lhu $8, 194($6)
+	lui $31, %hi(scratch-37)
+	addiu $31, $31, %lo(scratch-37)
+	lwr $7, 83($31)
+	lwl $7, 86($31)
+	lui $8, %hi(scratch+182)
+	addiu $8, $8, %lo(scratch+182)
+	sh $23, -178($8)
+	lui $7, %hi(scratch+108)
+	addiu $7, $7, %lo(scratch+108)
+	swr $4, -91($7)
+	swl $4, -88($7)
+	lui $5, %hi(scratch+26)
+	addiu $5, $5, %lo(scratch+26)
+	swl $28, 3($5)
+	swr $28, 0($5)
+	lui $16, %hi(scratch-30)
+	addiu $16, $16, %lo(scratch-30)
+	swr $11, 55($16)
+	swl $11, 58($16)
+	xori $3, $17, 255
+	lui $4, %hi(scratch+29)
+	addiu $4, $4, %lo(scratch+29)
+	ll $2, -21($4)
+	lui $25, 0xff00
+	lui $21, 0xb1eb
+	sc $10, -21($4)
 # case 26 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2944,67 +2962,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 27
-	addiu $1, $0, 2304
+	lui $1, 0x800
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, 23
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mtlo $1
-	lui $1, 0xae00
-	addiu $2, $0, 15360
-	lui $3, 0xe057
-	ori $3, $3, 0xcc59
-	lui $4, 0x8765
-	ori $4, $4, 0x4321
-	lui $5, 0x1000
-	ori $5, $5, 0x1
-	lui $6, 0xaa00
-	addiu $7, $0, -7
-	addiu $8, $0, 9984
-	lui $9, 0x4d5a
-	ori $9, $9, 0x6e7c
-	lui $10, 0x5555
-	ori $10, $10, 0x5555
-	lui $11, 0xdf00
-	addiu $12, $0, 7424
-	lui $13, 0x5875
-	ori $13, $13, 0xa62b
-	addiu $14, $0, 2
-	addiu $15, $0, 37
-	addiu $16, $0, 32767
-	addiu $17, $0, -2
-	lui $18, 0xe9e3
-	ori $18, $18, 0x6f3f
-	lui $19, 0x1
-	lui $20, 0x1
-	lui $21, 0x7618
-	ori $21, $21, 0x2e38
-	addiu $22, $0, 0
-	addiu $23, $0, 26
-	addiu $24, $0, 255
-	lui $25, 0x427a
-	ori $25, $25, 0xd737
-	lui $28, 0x7fff
-	ori $28, $28, 0xfffe
-	lui $30, 0x10
-	ori $30, $30, 0x1
-	addiu $31, $0, -24
+	lui $1, 0x7ded
+	ori $1, $1, 0x67b6
+	lui $2, 0x5a4b
+	ori $2, $2, 0x6e0f
+	lui $3, 0xaa68
+	ori $3, $3, 0xa8ee
+	addiu $4, $0, -8
+	lui $5, 0x9718
+	ori $5, $5, 0xd19a
+	addiu $6, $0, 255
+	addiu $7, $0, 255
+	lui $8, 0x3121
+	ori $8, $8, 0x6e07
+	addiu $9, $0, -42
+	lui $10, 0xc400
+	lui $11, 0x8d4c
+	ori $11, $11, 0x984c
+	lui $12, 0x1ff7
+	ori $12, $12, 0xe097
+	addiu $13, $0, 15360
+	lui $14, 0xe057
+	ori $14, $14, 0xcc59
+	lui $15, 0x8765
+	ori $15, $15, 0x4321
+	lui $16, 0x1000
+	ori $16, $16, 0x1
+	lui $17, 0xaa00
+	addiu $18, $0, -7
+	addiu $19, $0, 9984
+	lui $20, 0x4d5a
+	ori $20, $20, 0x6e7c
+	lui $21, 0x5555
+	ori $21, $21, 0x5555
+	lui $22, 0xdf00
+	addiu $23, $0, 7424
+	lui $24, 0x5875
+	ori $24, $24, 0xa62b
+	addiu $25, $0, 2
+	addiu $28, $0, 37
+	addiu $30, $0, 32767
+	addiu $31, $0, -2
 # case 27 body
-	lui $22, %hi(scratch-105)
-	addiu $22, $22, %lo(scratch-105)
-	swl $6, 155($22)
-	swr $6, 152($22)
-	lui $4, %hi(scratch-27)
-	addiu $4, $4, %lo(scratch-27)
-	ll $21, 43($4)
-	sll $24, $11, 10
-	sc $6, 43($4)
-	sc $14, 43($4)
-	lui $6, %hi(scratch+24)
-	addiu $6, $6, %lo(scratch+24)
-	lh $16, 0($6)
+	nor $15, $17, $25
+	lui $1, %hi(scratch+52)
+	addiu $1, $1, %lo(scratch+52)
+	lbu $22, 0($1)
+	lui $2, %hi(scratch+125)
+	addiu $2, $2, %lo(scratch+125)
+	sh $5, -85($2)
+	lui $7, %hi(scratch-100)
+	addiu $7, $7, %lo(scratch-100)
+	swr $25, 144($7)
+	swl $25, 147($7)
+	lui $2, %hi(scratch-27)
+	addiu $2, $2, %lo(scratch-27)
+	lw $6, 43($2)
+	lui $12, %hi(scratch+192)
+	addiu $12, $12, %lo(scratch+192)
+	lw $23, -168($12)
+	lui $2, %hi(scratch+4)
+	addiu $2, $2, %lo(scratch+4)
+	sh $15, 0($2)
 	lui $23, %hi(scratch+41)
 	addiu $23, $23, %lo(scratch+41)
 	swr $2, 0($23)
 	swl $2, 3($23)
+	lui $21, %hi(scratch+38)
+	addiu $21, $21, %lo(scratch+38)
+	ll $6, -22($21)
+	sc $14, -22($21)
 # case 27 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3048,74 +3081,73 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 28
-	addiu $1, $0, -77
+	lui $1, 0xeb5d
+	ori $1, $1, 0x75fb
 	mthi $1
-	addiu $1, $0, -6
+	lui $1, 0xed9
+	ori $1, $1, 0x587c
 	mtlo $1
-	addiu $1, $0, 64
-	lui $2, 0x1234
-	ori $2, $2, 0x5678
-	lui $3, 0xf9a4
-	ori $3, $3, 0xd64a
-	lui $4, 0xff00
-	ori $4, $4, 0xff00
-	lui $5, 0x7b79
-	ori $5, $5, 0xcfca
+	lui $1, 0xff97
+	addiu $2, $0, 1
+	addiu $3, $0, -25
+	lui $4, 0xcaef
+	ori $4, $4, 0xcc94
+	lui $5, 0x7fff
+	ori $5, $5, 0xffff
 	addiu $6, $0, 1
-	addiu $7, $0, -25
-	lui $8, 0xcaef
-	ori $8, $8, 0xcc94
-	lui $9, 0x7fff
-	ori $9, $9, 0xffff
-	addiu $10, $0, 1
-	addiu $11, $0, -28
-	lui $12, 0x5555
-	ori $12, $12, 0x5555
-	lui $13, 0xa977
-	ori $13, $13, 0xd444
-	addiu $14, $0, 9
-	addiu $15, $0, -9
-	addiu $16, $0, 128
-	addiu $17, $0, 0
-	addiu $18, $0, 14080
-	addiu $19, $0, 31
-	addiu $20, $0, -4
-	lui $21, 0xe96c
-	ori $21, $21, 0x10a5
-	addiu $22, $0, 2
-	lui $23, 0x4
-	addiu $24, $0, 1
-	lui $25, 0x12
-	addiu $28, $0, 1
-	addiu $30, $0, -19
-	lui $31, 0xa9cd
-	ori $31, $31, 0xea89
+	addiu $7, $0, -28
+	lui $8, 0x5555
+	ori $8, $8, 0x5555
+	lui $9, 0xa977
+	ori $9, $9, 0xd444
+	addiu $10, $0, 9
+	addiu $11, $0, -9
+	addiu $12, $0, 128
+	addiu $13, $0, 0
+	addiu $14, $0, 14080
+	addiu $15, $0, 31
+	addiu $16, $0, -4
+	lui $17, 0xe96c
+	ori $17, $17, 0x10a5
+	addiu $18, $0, 2
+	lui $19, 0x4
+	addiu $20, $0, 1
+	lui $21, 0x12
+	addiu $22, $0, 1
+	addiu $23, $0, -19
+	lui $24, 0xa9cd
+	ori $24, $24, 0xea89
+	lui $25, 0xc700
+	addiu $28, $0, 128
+	lui $30, 0x8000
+	lui $31, 0x9f00
 # case 28 body
-	lui $2, %hi(scratch+4)
-	addiu $2, $2, %lo(scratch+4)
-	lw $16, 0($2)
-	lui $25, %hi(scratch-86)
-	addiu $25, $25, %lo(scratch-86)
-	sb $7, 136($25)
-	lui $3, %hi(scratch+216)
-	addiu $3, $3, %lo(scratch+216)
-	sh $19, -176($3)
-	lui $25, %hi(scratch-108)
-	addiu $25, $25, %lo(scratch-108)
-	sb $28, 133($25)
-	lui $11, %hi(scratch+89)
-	addiu $11, $11, %lo(scratch+89)
-	ll $7, -45($11)
-	rotrv $19, $3, $19
-	addiu $1, $10, -1
-	sc $14, -45($11)
-	sc $25, -45($11)
-	lui $7, %hi(scratch-127)
-	addiu $7, $7, %lo(scratch-127)
-	sh $15, 147($7)
-	lui $9, %hi(scratch+78)
-	addiu $9, $9, %lo(scratch+78)
-	lw $22, -42($9)
+	lui $5, %hi(scratch+51)
+	addiu $5, $5, %lo(scratch+51)
+	swr $4, 0($5)
+	swl $4, 3($5)
+	lui $13, %hi(scratch+125)
+	addiu $13, $13, %lo(scratch+125)
+	swl $25, -122($13)
+	lui $3, %hi(scratch+19)
+	addiu $3, $3, %lo(scratch+19)
+	sh $10, 33($3)
+	ori $14, $24, 65280
+	lui $4, %hi(scratch+17)
+	addiu $4, $4, %lo(scratch+17)
+	swr $0, 0($4)
+	lui $14, %hi(scratch+164)
+	addiu $14, $14, %lo(scratch+164)
+	lbu $10, -108($14)
+	lui $21, %hi(scratch+112)
+	addiu $21, $21, %lo(scratch+112)
+	ll $3, -80($21)
+	srl $22, $8, 8
+	sc $30, -80($21)
+	lui $2, %hi(scratch-176)
+	addiu $2, $2, %lo(scratch-176)
+	lh $3, 184($2)
+	lui $6, 0x828e
 # case 28 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3159,74 +3191,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 29
-	addiu $1, $0, -19
+	lui $1, 0x86f8
+	ori $1, $1, 0x4efd
 	mthi $1
-	addiu $1, $0, 1
+	addiu $1, $0, 1023
 	mtlo $1
-	lui $1, 0x1
-	lui $2, 0x1
-	lui $3, 0x9ad9
-	ori $3, $3, 0xb915
-	addiu $4, $0, 255
-	lui $5, 0xd53a
-	ori $5, $5, 0xc17a
-	addiu $6, $0, 9
-	lui $7, 0x1000
-	addiu $8, $0, 1023
-	lui $9, 0x7
-	ori $9, $9, 0xffff
-	lui $10, 0x20
-	ori $10, $10, 0x1
-	lui $11, 0xaaaa
-	ori $11, $11, 0xaaaa
-	lui $12, 0xd
-	lui $13, 0x57
-	ori $13, $13, 0xcfb7
-	lui $14, 0xe50a
-	ori $14, $14, 0xddfa
-	lui $15, 0x1
-	addiu $16, $0, -1
-	lui $17, 0xe06c
-	ori $17, $17, 0xe501
-	lui $18, 0x63c4
-	ori $18, $18, 0xb696
-	addiu $19, $0, 4096
-	lui $20, 0x0
-	ori $20, $20, 0x8000
-	lui $21, 0x1b
-	lui $22, 0x2dda
-	ori $22, $22, 0x7615
-	addiu $23, $0, 33
-	lui $24, 0x1
-	lui $25, 0x5028
-	ori $25, $25, 0x7c1d
-	lui $28, 0x6a1c
-	ori $28, $28, 0x66ce
-	addiu $30, $0, 9
-	lui $31, 0xebd9
-	ori $31, $31, 0x36f1
+	lui $1, 0x7
+	ori $1, $1, 0xffff
+	lui $2, 0x20
+	ori $2, $2, 0x1
+	lui $3, 0xaaaa
+	ori $3, $3, 0xaaaa
+	lui $4, 0xd
+	lui $5, 0x57
+	ori $5, $5, 0xcfb7
+	lui $6, 0xe50a
+	ori $6, $6, 0xddfa
+	lui $7, 0x1
+	addiu $8, $0, -1
+	lui $9, 0xe06c
+	ori $9, $9, 0xe501
+	lui $10, 0x63c4
+	ori $10, $10, 0xb696
+	addiu $11, $0, 4096
+	lui $12, 0x0
+	ori $12, $12, 0x8000
+	lui $13, 0x1b
+	lui $14, 0x2dda
+	ori $14, $14, 0x7615
+	addiu $15, $0, 33
+	lui $16, 0x1
+	lui $17, 0x5028
+	ori $17, $17, 0x7c1d
+	lui $18, 0x6a1c
+	ori $18, $18, 0x66ce
+	addiu $19, $0, 9
+	lui $20, 0xebd9
+	ori $20, $20, 0x36f1
+	addiu $21, $0, 1
+	lui $22, 0x7fff
+	ori $22, $22, 0xffff
+	addiu $23, $0, 255
+	lui $24, 0x660f
+	ori $24, $24, 0x9209
+	lui $25, 0x0
+	ori $25, $25, 0x8000
+	addiu $28, $0, 1025
+	addiu $30, $0, -10
+	lui $31, 0xff00
+	ori $31, $31, 0xff00
 # case 29 body
-	lui $16, %hi(scratch+24)
-	addiu $16, $16, %lo(scratch+24)
-	lbu $28, 0($16)
-	lui $4, %hi(scratch+132)
-	addiu $4, $4, %lo(scratch+132)
-	sh $10, -112($4)
-	lui $18, %hi(scratch+162)
-	addiu $18, $18, %lo(scratch+162)
-	lw $7, -154($18)
-	lui $23, %hi(scratch-74)
-	addiu $23, $23, %lo(scratch-74)
-	lh $9, 80($23)
-	lui $6, %hi(scratch+242)
-	addiu $6, $6, %lo(scratch+242)
-	lhu $16, -200($6)
-	lui $23, %hi(scratch+12)
-	addiu $23, $23, %lo(scratch+12)
-	ll $22, 0($23)
-	srav $15, $0, $28
-	lui $20, 0x8000
-	sc $18, 0($23)
+	lui $4, %hi(scratch+4)
+	addiu $4, $4, %lo(scratch+4)
+	ll $7, 0($4)
+	srav $16, $20, $28
+	srav $6, $2, $20
+	sc $18, 0($4)
+	lui $12, %hi(scratch-84)
+	addiu $12, $12, %lo(scratch-84)
+	lhu $7, 118($12)
+	lui $22, %hi(scratch+11)
+	addiu $22, $22, %lo(scratch+11)
+	swr $0, 6($22)
 # case 29 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3270,71 +3296,62 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 30
-	addiu $1, $0, 3
+	lui $1, 0xe07f
+	ori $1, $1, 0xe9c5
 	mthi $1
-	lui $1, 0xdbe2
-	ori $1, $1, 0xcc16
+	lui $1, 0x5bb2
+	ori $1, $1, 0x32ab
 	mtlo $1
-	lui $1, 0x99ff
-	ori $1, $1, 0x59cc
-	addiu $2, $0, 255
-	addiu $3, $0, 127
-	lui $4, 0xfff
-	ori $4, $4, 0xffff
-	addiu $5, $0, 26
-	addiu $6, $0, -21
-	addiu $7, $0, 3
-	addiu $8, $0, -27
-	lui $9, 0xff
-	ori $9, $9, 0xff
-	lui $10, 0x1fff
-	ori $10, $10, 0xffff
-	addiu $11, $0, 16384
-	lui $12, 0xb666
-	ori $12, $12, 0x45ed
-	lui $13, 0xf800
-	addiu $14, $0, -26624
-	addiu $15, $0, 0
-	lui $16, 0x6600
-	lui $17, 0xc4e6
-	ori $17, $17, 0xd98d
-	lui $18, 0x9fcf
-	ori $18, $18, 0x6190
-	addiu $19, $0, 2
-	addiu $20, $0, 1024
-	addiu $21, $0, -38
-	lui $22, 0x2000
-	lui $23, 0x25
-	addiu $24, $0, 1
-	addiu $25, $0, 18
-	lui $28, 0xffff
-	ori $28, $28, 0x7fff
-	addiu $30, $0, 32767
-	lui $31, 0xefcb
-	ori $31, $31, 0x4442
+	lui $1, 0xcb00
+	addiu $2, $0, 31
+	lui $3, 0xce69
+	ori $3, $3, 0xe9e6
+	addiu $4, $0, 79
+	addiu $5, $0, 127
+	lui $6, 0xfff
+	ori $6, $6, 0xffff
+	addiu $7, $0, 26
+	addiu $8, $0, -21
+	addiu $9, $0, 3
+	addiu $10, $0, -27
+	lui $11, 0xff
+	ori $11, $11, 0xff
+	lui $12, 0x1fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, 16384
+	lui $14, 0xb666
+	ori $14, $14, 0x45ed
+	lui $15, 0xf800
+	addiu $16, $0, -26624
+	addiu $17, $0, 0
+	lui $18, 0x6600
+	lui $19, 0xc4e6
+	ori $19, $19, 0xd98d
+	lui $20, 0x9fcf
+	ori $20, $20, 0x6190
+	addiu $21, $0, 2
+	addiu $22, $0, 1024
+	addiu $23, $0, -38
+	lui $24, 0x2000
+	lui $25, 0x25
+	addiu $28, $0, 1
+	addiu $30, $0, 18
+	lui $31, 0xffff
+	ori $31, $31, 0x7fff
 # case 30 body
-	lui $24, %hi(scratch+35)
-	addiu $24, $24, %lo(scratch+35)
-	ll $2, 13($24)
-	srav $19, $31, $30
-	addu $14, $31, $30
-	sc $15, 13($24)
-	slt $3, $28, $0
-	sllv $17, $5, $23
-	lui $11, %hi(scratch+16)
-	addiu $11, $11, %lo(scratch+16)
-	ll $24, 0($11)
-	sc $22, 0($11)
-	lui $19, %hi(scratch+145)
-	addiu $19, $19, %lo(scratch+145)
-	ll $6, -145($19)
-	rotrv $23, $2, $7
-	sc $30, -145($19)
-	lui $31, %hi(scratch-61)
-	addiu $31, $31, %lo(scratch-61)
-	ll $3, 85($31)
-	subu $22, $0, $9
-	sc $12, 85($31)
+	lui $22, %hi(scratch+24)
+	addiu $22, $22, %lo(scratch+24)
+	ll $24, 0($22)
+	lui $15, 0x8000
+	slti $19, $31, 19151
+	sc $31, 0($22)
+	lui $14, %hi(scratch-130)
+	addiu $14, $14, %lo(scratch-130)
+	ll $5, 186($14)
+	sc $18, 186($14)
+	lui $28, %hi(scratch+16)
+	addiu $28, $28, %lo(scratch+16)
+	lw $17, 0($28)
 # case 30 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3378,74 +3395,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 31
-	addiu $1, $0, 33
+	addiu $1, $0, 24
 	mthi $1
-	addiu $1, $0, 32
+	lui $1, 0x6312
+	ori $1, $1, 0x2db4
 	mtlo $1
-	lui $1, 0x1865
-	ori $1, $1, 0x1e30
-	lui $2, 0xae5a
-	ori $2, $2, 0x30d8
-	lui $3, 0xb9c0
-	ori $3, $3, 0x7813
-	addiu $4, $0, 511
-	lui $5, 0x3
-	lui $6, 0xff8e
-	lui $7, 0xf26f
-	ori $7, $7, 0xae2f
-	lui $8, 0x1a2a
-	ori $8, $8, 0x68e0
-	lui $9, 0xfbd3
-	ori $9, $9, 0xb285
-	addiu $10, $0, 23
-	lui $11, 0x8000
-	ori $11, $11, 0x1
-	addiu $12, $0, 7
-	addiu $13, $0, 1
-	addiu $14, $0, -2
-	addiu $15, $0, 8192
-	addiu $16, $0, 1
-	lui $17, 0x4b8a
-	ori $17, $17, 0xed1b
-	lui $18, 0x877f
-	ori $18, $18, 0x99bd
-	lui $19, 0x98ba
-	ori $19, $19, 0xbd6
-	lui $20, 0x54bc
-	ori $20, $20, 0x1563
-	lui $21, 0xff00
-	ori $21, $21, 0xff00
-	lui $22, 0xf4e7
-	ori $22, $22, 0xd83d
-	lui $23, 0x6766
-	ori $23, $23, 0xd87c
-	addiu $24, $0, -31
-	lui $25, 0x5555
-	ori $25, $25, 0x5555
-	lui $28, 0x4b44
-	ori $28, $28, 0x5e45
-	lui $30, 0x60b7
-	ori $30, $30, 0x424a
-	addiu $31, $0, -25
+	lui $1, 0x508a
+	ori $1, $1, 0x4ebd
+	addiu $2, $0, 29
+	lui $3, 0x4ebe
+	ori $3, $3, 0x2f7a
+	lui $4, 0x83a6
+	ori $4, $4, 0xe301
+	lui $5, 0x8500
+	lui $6, 0x2341
+	ori $6, $6, 0x93e6
+	addiu $7, $0, 36
+	addiu $8, $0, 37
+	lui $9, 0x15df
+	ori $9, $9, 0x40bc
+	addiu $10, $0, 32
+	lui $11, 0xfe96
+	ori $11, $11, 0x83da
+	lui $12, 0x752b
+	ori $12, $12, 0x5e35
+	lui $13, 0xb68b
+	ori $13, $13, 0x4618
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	addiu $15, $0, 1
+	lui $16, 0x4a4
+	ori $16, $16, 0x949f
+	addiu $17, $0, -5
+	addiu $18, $0, 33
+	addiu $19, $0, 32
+	lui $20, 0x1865
+	ori $20, $20, 0x1e30
+	lui $21, 0xae5a
+	ori $21, $21, 0x30d8
+	lui $22, 0xb9c0
+	ori $22, $22, 0x7813
+	addiu $23, $0, 511
+	lui $24, 0x3
+	lui $25, 0xff8e
+	lui $28, 0xf26f
+	ori $28, $28, 0xae2f
+	lui $30, 0x1a2a
+	ori $30, $30, 0x68e0
+	lui $31, 0xfbd3
+	ori $31, $31, 0xb285
 # case 31 body
-	lui $7, %hi(scratch+9)
-	addiu $7, $7, %lo(scratch+9)
-	lwr $2, 0($7)
-	lui $3, %hi(scratch+59)
-	addiu $3, $3, %lo(scratch+59)
-	ll $7, -43($3)
-	xori $10, $5, 65535
-	sc $16, -43($3)
-	lui $16, %hi(scratch+123)
-	addiu $16, $16, %lo(scratch+123)
-	swr $10, -108($16)
-	lui $28, %hi(scratch+4)
-	addiu $28, $28, %lo(scratch+4)
-	sw $6, 0($28)
-	lui $24, %hi(scratch+234)
-	addiu $24, $24, %lo(scratch+234)
-	swl $23, -188($24)
-	swr $23, -191($24)
+	lui $3, %hi(scratch+37)
+	addiu $3, $3, %lo(scratch+37)
+	sb $2, 0($3)
+	lui $6, %hi(scratch+211)
+	addiu $6, $6, %lo(scratch+211)
+	sh $7, -185($6)
+	lui $9, %hi(scratch-93)
+	addiu $9, $9, %lo(scratch-93)
+	swr $9, 153($9)
+	swl $9, 156($9)
+	lui $30, %hi(scratch+179)
+	addiu $30, $30, %lo(scratch+179)
+	ll $4, -123($30)
+	sltiu $11, $17, 5483
+	rotrv $7, $17, $10
+	sc $4, -123($30)
 # case 31 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3489,71 +3504,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 32
-	lui $1, 0x9d67
-	ori $1, $1, 0xf2bf
+	lui $1, 0x8000
 	mthi $1
 	addiu $1, $0, -2
 	mtlo $1
-	lui $1, 0x4dd4
-	ori $1, $1, 0x118b
-	addiu $2, $0, 22
-	lui $3, 0x8000
-	addiu $4, $0, 0
-	lui $5, 0xef30
-	ori $5, $5, 0x6f64
-	lui $6, 0x660
-	ori $6, $6, 0xf539
-	lui $7, 0x8000
-	ori $7, $7, 0x1
-	lui $8, 0x5555
-	ori $8, $8, 0x5555
-	addiu $9, $0, -1
-	addiu $10, $0, 39
-	addiu $11, $0, 32
-	lui $12, 0x18ab
-	ori $12, $12, 0xb409
-	lui $13, 0x1ec2
-	ori $13, $13, 0x5c6a
-	lui $14, 0xe9c1
-	ori $14, $14, 0xd62f
-	lui $15, 0x9f0b
-	ori $15, $15, 0x42a
-	lui $16, 0x5555
-	ori $16, $16, 0x5555
-	lui $17, 0x3af2
-	ori $17, $17, 0xd7c9
-	lui $18, 0x3ff
-	ori $18, $18, 0xffff
-	lui $19, 0xff
-	ori $19, $19, 0xff
-	lui $20, 0x100
-	ori $20, $20, 0x1
-	lui $21, 0x91a2
-	ori $21, $21, 0xfe59
-	addiu $22, $0, -128
-	addiu $23, $0, -10
-	lui $24, 0xe900
-	lui $25, 0x16
-	lui $28, 0xf800
-	addiu $30, $0, -72
-	addiu $31, $0, 2
+	addiu $1, $0, 255
+	addiu $2, $0, 19
+	addiu $3, $0, 128
+	lui $4, 0x10
+	ori $4, $4, 0x1
+	lui $5, 0x59a0
+	ori $5, $5, 0xd1d5
+	addiu $6, $0, -6
+	lui $7, 0x84f2
+	ori $7, $7, 0x9218
+	lui $8, 0x1
+	lui $9, 0xd100
+	addiu $10, $0, 128
+	lui $11, 0xeabf
+	ori $11, $11, 0xc2c0
+	addiu $12, $0, 14
+	addiu $13, $0, -2
+	addiu $14, $0, 16
+	lui $15, 0xc531
+	ori $15, $15, 0x6574
+	lui $16, 0xb868
+	ori $16, $16, 0xc180
+	lui $17, 0x624
+	ori $17, $17, 0x22ab
+	lui $18, 0xaf83
+	ori $18, $18, 0x7844
+	lui $19, 0x9d67
+	ori $19, $19, 0xf2bf
+	addiu $20, $0, -2
+	lui $21, 0x4dd4
+	ori $21, $21, 0x118b
+	addiu $22, $0, 22
+	lui $23, 0x8000
+	addiu $24, $0, 0
+	lui $25, 0xef30
+	ori $25, $25, 0x6f64
+	lui $28, 0x660
+	ori $28, $28, 0xf539
+	lui $30, 0x8000
+	ori $30, $30, 0x1
+	lui $31, 0x5555
+	ori $31, $31, 0x5555
 # case 32 body
-	lui $30, %hi(scratch+40)
-	addiu $30, $30, %lo(scratch+40)
-	lh $20, 0($30)
-	lui $23, %hi(scratch+71)
-	addiu $23, $23, %lo(scratch+71)
-	lhu $18, -15($23)
-	sltiu $24, $13, -20837
-	lui $30, %hi(scratch+15)
-	addiu $30, $30, %lo(scratch+15)
-	lwr $15, 48($30)
-	lui $28, %hi(scratch+33)
-	addiu $28, $28, %lo(scratch+33)
-	lb $10, 0($28)
-	lui $22, %hi(scratch+8)
-	addiu $22, $22, %lo(scratch+8)
-	lbu $0, 0($22)
+	lui $6, %hi(scratch+24)
+	addiu $6, $6, %lo(scratch+24)
+	ll $11, 0($6)
+	sc $23, 0($6)
+	lui $4, %hi(scratch+3)
+	addiu $4, $4, %lo(scratch+3)
+	ll $2, 49($4)
+	srlv $23, $5, $4
+	srl $22, $22, 25
+	sc $30, 49($4)
+	lui $1, %hi(scratch-31)
+	addiu $1, $1, %lo(scratch-31)
+	ll $19, 39($1)
+	or $17, $24, $4
+	sc $6, 39($1)
 # case 32 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3597,69 +3609,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 33
-	lui $1, 0xcfcf
-	ori $1, $1, 0x579c
+	addiu $1, $0, -72
 	mthi $1
-	addiu $1, $0, -15360
+	addiu $1, $0, 2
 	mtlo $1
-	addiu $1, $0, 32
-	lui $2, 0x3343
-	ori $2, $2, 0xe674
-	lui $3, 0xbbc
-	ori $3, $3, 0xcc7f
-	lui $4, 0x8008
-	ori $4, $4, 0xfd73
-	lui $5, 0x2
-	ori $5, $5, 0x1
-	addiu $6, $0, -30976
-	lui $7, 0x41e3
-	ori $7, $7, 0x62
-	lui $8, 0x7fff
-	ori $8, $8, 0xffff
-	lui $9, 0x6cb5
-	ori $9, $9, 0x256e
-	lui $10, 0xb3c
-	ori $10, $10, 0xccf4
-	lui $11, 0x8889
-	ori $11, $11, 0x75e4
-	lui $12, 0x80
-	addiu $13, $0, 18
-	lui $14, 0xf39e
-	ori $14, $14, 0xac98
-	lui $15, 0x680a
-	ori $15, $15, 0xb386
-	lui $16, 0xc7df
-	ori $16, $16, 0x35d
-	lui $17, 0x20ee
-	ori $17, $17, 0x5cf0
-	lui $18, 0x3600
-	addiu $19, $0, 257
-	lui $20, 0xff00
-	ori $20, $20, 0xff00
-	addiu $21, $0, 16385
-	addiu $22, $0, 124
-	addiu $23, $0, -9
-	lui $24, 0xc3b0
-	ori $24, $24, 0x16a
-	lui $25, 0x4102
-	ori $25, $25, 0x103a
-	addiu $28, $0, 4097
-	lui $30, 0xd000
-	addiu $31, $0, 72
+	addiu $1, $0, 2049
+	addiu $2, $0, 3
+	lui $3, 0x35
+	lui $4, 0xb2d
+	ori $4, $4, 0x8e
+	lui $5, 0x43ca
+	ori $5, $5, 0x74f6
+	addiu $6, $0, -96
+	addiu $7, $0, 4096
+	lui $8, 0xa2ba
+	ori $8, $8, 0xbf2b
+	lui $9, 0x80
+	ori $9, $9, 0x1
+	lui $10, 0x758a
+	ori $10, $10, 0xd82f
+	lui $11, 0x43d5
+	ori $11, $11, 0xae9b
+	addiu $12, $0, 37
+	addiu $13, $0, 52
+	lui $14, 0x9ebc
+	ori $14, $14, 0xd488
+	addiu $15, $0, -64
+	addiu $16, $0, 2
+	lui $17, 0x68
+	addiu $18, $0, 9
+	addiu $19, $0, -10
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	addiu $21, $0, 33
+	lui $22, 0x82a4
+	ori $22, $22, 0x6542
+	lui $23, 0x98c1
+	ori $23, $23, 0xfe2c
+	addiu $24, $0, 32
+	lui $25, 0x3343
+	ori $25, $25, 0xe674
+	lui $28, 0xbbc
+	ori $28, $28, 0xcc7f
+	lui $30, 0x8008
+	ori $30, $30, 0xfd73
+	lui $31, 0x2
+	ori $31, $31, 0x1
 # case 33 body
-	lui $10, 0x288b
-	lui $22, %hi(scratch+62)
-	addiu $22, $22, %lo(scratch+62)
-	sw $21, -50($22)
-	lui $8, %hi(scratch-72)
-	addiu $8, $8, %lo(scratch-72)
-	sw $15, 100($8)
-	lui $24, %hi(scratch+57)
-	addiu $24, $24, %lo(scratch+57)
-	sw $8, -45($24)
-	lui $10, %hi(scratch+128)
-	addiu $10, $10, %lo(scratch+128)
-	sb $8, -86($10)
+	lui $19, %hi(scratch+12)
+	addiu $19, $19, %lo(scratch+12)
+	ll $7, 0($19)
+	sltiu $15, $10, -19805
+	sc $22, 0($19)
+	lui $9, %hi(scratch+96)
+	addiu $9, $9, %lo(scratch+96)
+	swl $30, -35($9)
+	swr $30, -38($9)
+	lui $4, %hi(scratch+102)
+	addiu $4, $4, %lo(scratch+102)
+	sh $23, -92($4)
+	lui $18, %hi(scratch+29)
+	addiu $18, $18, %lo(scratch+29)
+	sh $24, 21($18)
+	lui $11, %hi(scratch+41)
+	addiu $11, $11, %lo(scratch+41)
+	swr $11, 0($11)
+	swl $11, 3($11)
+	addiu $24, $24, -256
+	sltiu $23, $22, 255
 # case 33 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3703,66 +3720,86 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 34
-	lui $1, 0xb2ea
-	ori $1, $1, 0x2174
+	addiu $1, $0, -9
 	mthi $1
-	addiu $1, $0, -3
+	lui $1, 0x80
 	mtlo $1
-	addiu $1, $0, 7
-	addiu $2, $0, 128
-	lui $3, 0x40eb
-	ori $3, $3, 0xed5
-	lui $4, 0x5555
-	ori $4, $4, 0x5555
-	lui $5, 0xae15
-	ori $5, $5, 0xdc55
-	addiu $6, $0, 24320
-	lui $7, 0xc505
-	ori $7, $7, 0x68ad
-	addiu $8, $0, 4096
-	lui $9, 0x7cd
-	ori $9, $9, 0xf806
-	addiu $10, $0, -27136
-	addiu $11, $0, -8
-	addiu $12, $0, 6
-	addiu $13, $0, 27136
-	addiu $14, $0, -7
-	addiu $15, $0, 95
-	lui $16, 0xb832
-	ori $16, $16, 0x56f5
-	lui $17, 0x10a2
-	ori $17, $17, 0xebc3
-	lui $18, 0xe5ca
-	ori $18, $18, 0xa7c7
-	lui $19, 0xff8f
-	lui $20, 0xffff
-	ori $20, $20, 0x7fff
-	lui $21, 0x40
-	ori $21, $21, 0x1
-	lui $22, 0xacd4
-	ori $22, $22, 0x65c
-	lui $23, 0x89d5
-	ori $23, $23, 0x78a6
-	lui $24, 0xf610
-	ori $24, $24, 0x8cc
-	lui $25, 0x8000
-	ori $25, $25, 0x1
-	lui $28, 0x825f
-	ori $28, $28, 0xb10b
-	lui $30, 0xc8bc
-	ori $30, $30, 0x5f7e
-	addiu $31, $0, 1
+	addiu $1, $0, -8
+	lui $2, 0x7769
+	ori $2, $2, 0x900c
+	lui $3, 0xbff7
+	ori $3, $3, 0x8d54
+	addiu $4, $0, 53
+	lui $5, 0x5d00
+	lui $6, 0xff9f
+	addiu $7, $0, -12
+	addiu $8, $0, -23
+	lui $9, 0x61
+	addiu $10, $0, 33
+	lui $11, 0x2e5f
+	ori $11, $11, 0x98d6
+	addiu $12, $0, 1024
+	addiu $13, $0, 128
+	lui $14, 0x40eb
+	ori $14, $14, 0xed5
+	lui $15, 0x5555
+	ori $15, $15, 0x5555
+	lui $16, 0xae15
+	ori $16, $16, 0xdc55
+	addiu $17, $0, 24320
+	lui $18, 0xc505
+	ori $18, $18, 0x68ad
+	addiu $19, $0, 4096
+	lui $20, 0x7cd
+	ori $20, $20, 0xf806
+	addiu $21, $0, -27136
+	addiu $22, $0, -8
+	addiu $23, $0, 6
+	addiu $24, $0, 27136
+	addiu $25, $0, -7
+	addiu $28, $0, 95
+	lui $30, 0xb832
+	ori $30, $30, 0x56f5
+	lui $31, 0x10a2
+	ori $31, $31, 0xebc3
 # case 34 body
-	lui $25, %hi(scratch+16)
-	addiu $25, $25, %lo(scratch+16)
-	lw $15, 0($25)
-	lui $10, %hi(scratch+78)
-	addiu $10, $10, %lo(scratch+78)
-	sh $0, -40($10)
-	lui $31, %hi(scratch-110)
-	addiu $31, $31, %lo(scratch-110)
-	lwr $19, 160($31)
-	lwl $19, 163($31)
+	sra $3, $14, 12
+	lui $21, %hi(scratch+25)
+	addiu $21, $21, %lo(scratch+25)
+	ll $31, 15($21)
+	sc $30, 15($21)
+	lui $21, %hi(scratch+44)
+	addiu $21, $21, %lo(scratch+44)
+	sw $2, 0($21)
+	lui $8, %hi(scratch+95)
+	addiu $8, $8, %lo(scratch+95)
+	ll $4, -95($8)
+	slti $19, $17, 32767
+	sc $11, -95($8)
+	lui $21, %hi(scratch+48)
+	addiu $21, $21, %lo(scratch+48)
+	ll $24, 0($21)
+	sltiu $31, $12, 32767
+	andi $16, $6, 255
+	sc $30, 0($21)
+	lui $6, %hi(scratch+3)
+	addiu $6, $6, %lo(scratch+3)
+	sb $25, 0($6)
+	lui $11, %hi(scratch-32)
+	addiu $11, $11, %lo(scratch-32)
+	lbu $2, 78($11)
+	lui $13, %hi(scratch+24)
+	addiu $13, $13, %lo(scratch+24)
+	ll $15, 0($13)
+	lui $20, 0xb5eb
+	sc $11, 0($13)
+	lui $11, %hi(scratch+113)
+	addiu $11, $11, %lo(scratch+113)
+	swr $30, -86($11)
+	swl $30, -83($11)
+	lui $30, %hi(scratch+71)
+	addiu $30, $30, %lo(scratch+71)
+	sw $9, -67($30)
 # case 34 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3806,76 +3843,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 35
-	lui $1, 0xfd43
-	ori $1, $1, 0x9290
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
 	mthi $1
-	lui $1, 0x0
-	ori $1, $1, 0x8000
+	lui $1, 0x100
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0xdd1a
-	ori $1, $1, 0x47d2
-	lui $2, 0x1
-	addiu $3, $0, -19
-	lui $4, 0x6378
-	ori $4, $4, 0x4d1e
-	addiu $5, $0, -17
-	addiu $6, $0, 1
-	addiu $7, $0, 255
-	lui $8, 0x630e
-	ori $8, $8, 0x7d90
-	addiu $9, $0, -21
-	lui $10, 0xa0a3
-	ori $10, $10, 0xdf48
-	lui $11, 0xd15e
-	ori $11, $11, 0x4e57
-	addiu $12, $0, 33
-	lui $13, 0x4000
-	addiu $14, $0, 2
-	lui $15, 0x2
-	ori $15, $15, 0x1
-	lui $16, 0x8930
-	ori $16, $16, 0xeefc
-	lui $17, 0x1
-	lui $18, 0x400
-	ori $18, $18, 0x1
-	addiu $19, $0, 8191
-	lui $20, 0x18a4
-	ori $20, $20, 0xb4b8
-	addiu $21, $0, 35
-	lui $22, 0x1ff
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	addiu $2, $0, 6
+	lui $3, 0xa96c
+	ori $3, $3, 0xa242
+	lui $4, 0x60
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	addiu $6, $0, 67
+	lui $7, 0x1
+	addiu $8, $0, -32768
+	addiu $9, $0, -4
+	addiu $10, $0, 8191
+	addiu $11, $0, 10240
+	addiu $12, $0, 39
+	addiu $13, $0, -256
+	addiu $14, $0, 20
+	addiu $15, $0, 3328
+	addiu $16, $0, 31
+	addiu $17, $0, 3
+	lui $18, 0x1fff
+	ori $18, $18, 0xffff
+	lui $19, 0x0
+	ori $19, $19, 0xffff
+	addiu $20, $0, 16383
+	addiu $21, $0, 31
+	lui $22, 0x7fff
 	ori $22, $22, 0xffff
-	addiu $23, $0, -14
-	addiu $24, $0, 33
-	lui $25, 0x100
-	ori $25, $25, 0x1
-	lui $28, 0x0
-	ori $28, $28, 0xffff
-	addiu $30, $0, 6
-	lui $31, 0xa96c
-	ori $31, $31, 0xa242
+	lui $23, 0x3f
+	ori $23, $23, 0xffff
+	addiu $24, $0, -18688
+	lui $25, 0x1200
+	lui $28, 0x3300
+	addiu $30, $0, 1
+	addiu $31, $0, 19
 # case 35 body
-	lui $11, %hi(scratch-128)
-	addiu $11, $11, %lo(scratch-128)
-	lbu $15, 166($11)
-	lui $5, %hi(scratch+64)
-	addiu $5, $5, %lo(scratch+64)
-	sb $8, -35($5)
-	lui $6, %hi(scratch-76)
-	addiu $6, $6, %lo(scratch-76)
-	lwr $16, 135($6)
-	lwl $16, 138($6)
-	lui $18, %hi(scratch+79)
-	addiu $18, $18, %lo(scratch+79)
-	swr $15, -76($18)
-	swl $15, -73($18)
-	sllv $12, $13, $3
-	lui $21, %hi(scratch+193)
-	addiu $21, $21, %lo(scratch+193)
-	lbu $14, -166($21)
-	lui $15, %hi(scratch+174)
-	addiu $15, $15, %lo(scratch+174)
-	lwl $7, -140($15)
-	lwr $7, -143($15)
+	lui $21, %hi(scratch+14)
+	addiu $21, $21, %lo(scratch+14)
+	lwl $28, 0($21)
+	lui $17, %hi(scratch+58)
+	addiu $17, $17, %lo(scratch+58)
+	sh $21, -4($17)
+	lui $9, 0x1
+	lui $28, %hi(scratch+128)
+	addiu $28, $28, %lo(scratch+128)
+	ll $11, -80($28)
+	movn $2, $9, $18
+	sc $24, -80($28)
+	lui $16, %hi(scratch+17)
+	addiu $16, $16, %lo(scratch+17)
+	lwr $14, 0($16)
+	lwl $14, 3($16)
+	lui $23, %hi(scratch+20)
+	addiu $23, $23, %lo(scratch+20)
+	lw $17, 0($23)
+	lui $4, %hi(scratch+55)
+	addiu $4, $4, %lo(scratch+55)
+	swl $12, 0($4)
+	lui $18, %hi(scratch+33)
+	addiu $18, $18, %lo(scratch+33)
+	sw $21, 27($18)
+	lui $25, %hi(scratch-66)
+	addiu $25, $25, %lo(scratch-66)
+	lwr $23, 91($25)
 # case 35 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3919,68 +3956,81 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 36
-	addiu $1, $0, 19
+	lui $1, 0xaf43
+	ori $1, $1, 0xde4e
 	mthi $1
-	lui $1, 0x4374
-	ori $1, $1, 0xc2bc
+	addiu $1, $0, 17
 	mtlo $1
-	lui $1, 0xa4fc
-	ori $1, $1, 0x6946
-	lui $2, 0x7fff
-	ori $2, $2, 0xffff
-	addiu $3, $0, 32
-	lui $4, 0x4
-	lui $5, 0x7ff
-	ori $5, $5, 0xffff
-	lui $6, 0x100
-	ori $6, $6, 0x1
-	lui $7, 0xd66c
-	ori $7, $7, 0x3405
-	addiu $8, $0, -16
-	addiu $9, $0, 0
-	lui $10, 0xedcc
-	ori $10, $10, 0xc538
-	lui $11, 0x63e1
-	ori $11, $11, 0xda65
-	addiu $12, $0, -11
-	lui $13, 0x6b83
-	ori $13, $13, 0xd2b3
-	addiu $14, $0, 29
-	lui $15, 0x8000
-	ori $15, $15, 0x1
-	addiu $16, $0, -4352
-	lui $17, 0x2969
-	ori $17, $17, 0x9c1f
-	addiu $18, $0, -18
-	lui $19, 0x0
-	ori $19, $19, 0x8000
-	lui $20, 0x470f
-	ori $20, $20, 0x2533
-	lui $21, 0x56ec
-	ori $21, $21, 0x4382
-	lui $22, 0x8000
-	lui $23, 0x7c00
-	addiu $24, $0, -32
-	lui $25, 0x0
-	ori $25, $25, 0x8000
-	lui $28, 0x8
-	lui $30, 0xfc98
-	ori $30, $30, 0x80c8
-	lui $31, 0x4
-	ori $31, $31, 0x1
+	addiu $1, $0, 9
+	lui $2, 0x4439
+	ori $2, $2, 0x905c
+	lui $3, 0x5972
+	ori $3, $3, 0x33e0
+	lui $4, 0xd3ff
+	ori $4, $4, 0xa98b
+	lui $5, 0xb0fc
+	ori $5, $5, 0x3290
+	lui $6, 0xa8b9
+	ori $6, $6, 0x8180
+	addiu $7, $0, -14336
+	addiu $8, $0, 31
+	addiu $9, $0, -26880
+	addiu $10, $0, 11008
+	lui $11, 0x836f
+	ori $11, $11, 0xea7d
+	lui $12, 0x47de
+	ori $12, $12, 0x4296
+	lui $13, 0x2
+	lui $14, 0x400
+	lui $15, 0xe474
+	ori $15, $15, 0xd6d1
+	lui $16, 0xdfbd
+	ori $16, $16, 0x7e49
+	addiu $17, $0, 3
+	lui $18, 0xff00
+	ori $18, $18, 0xff00
+	addiu $19, $0, 4
+	addiu $20, $0, 65
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	addiu $22, $0, -34
+	addiu $23, $0, 36
+	lui $24, 0x42ea
+	ori $24, $24, 0xd0b8
+	lui $25, 0x7fff
+	ori $25, $25, 0xffff
+	lui $28, 0x7369
+	ori $28, $28, 0xc48e
+	addiu $30, $0, -33
+	addiu $31, $0, 4
 # case 36 body
-	srl $25, $21, 25
-	lui $20, %hi(scratch-167)
-	addiu $20, $20, %lo(scratch-167)
-	lhu $20, 177($20)
-	lui $31, %hi(scratch-22)
-	addiu $31, $31, %lo(scratch-22)
-	swr $15, 64($31)
-	swl $15, 67($31)
-	lui $2, %hi(scratch-55)
-	addiu $2, $2, %lo(scratch-55)
-	swl $2, 60($2)
-	swr $2, 57($2)
+	lui $31, %hi(scratch+49)
+	addiu $31, $31, %lo(scratch+49)
+	sb $23, 0($31)
+	lui $10, %hi(scratch+44)
+	addiu $10, $10, %lo(scratch+44)
+	lh $2, 0($10)
+	lui $28, %hi(scratch+7)
+	addiu $28, $28, %lo(scratch+7)
+	swr $20, 0($28)
+	swl $20, 3($28)
+	lui $5, %hi(scratch-161)
+	addiu $5, $5, %lo(scratch-161)
+	ll $21, 165($5)
+	sc $16, 165($5)
+	lui $16, %hi(scratch+218)
+	addiu $16, $16, %lo(scratch+218)
+	lw $28, -166($16)
+	lui $12, %hi(scratch-43)
+	addiu $12, $12, %lo(scratch-43)
+	sh $25, 69($12)
+	lui $31, %hi(scratch+8)
+	addiu $31, $31, %lo(scratch+8)
+	ll $8, 0($31)
+	sc $6, 0($31)
+	lui $17, %hi(scratch+45)
+	addiu $17, $17, %lo(scratch+45)
+	swr $1, 0($17)
 # case 36 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4024,75 +4074,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 37
-	lui $1, 0x836f
-	ori $1, $1, 0xea7d
+	lui $1, 0x80
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0x47de
-	ori $1, $1, 0x4296
+	lui $1, 0x9995
+	ori $1, $1, 0x9131
 	mtlo $1
-	lui $1, 0x2
-	lui $2, 0x400
-	lui $3, 0xe474
-	ori $3, $3, 0xd6d1
-	lui $4, 0xdfbd
-	ori $4, $4, 0x7e49
-	addiu $5, $0, 3
-	lui $6, 0xff00
-	ori $6, $6, 0xff00
-	addiu $7, $0, 4
-	addiu $8, $0, 65
-	lui $9, 0x0
-	ori $9, $9, 0x8000
-	addiu $10, $0, -34
-	addiu $11, $0, 36
-	lui $12, 0x42ea
-	ori $12, $12, 0xd0b8
-	lui $13, 0x7fff
+	lui $1, 0x1000
+	addiu $2, $0, 4
+	addiu $3, $0, -30
+	lui $4, 0x506e
+	ori $4, $4, 0xa9c0
+	addiu $5, $0, 17
+	lui $6, 0x2b6d
+	ori $6, $6, 0xe903
+	addiu $7, $0, 2
+	addiu $8, $0, -27648
+	addiu $9, $0, 0
+	lui $10, 0xfde1
+	ori $10, $10, 0xa7bf
+	lui $11, 0xcff6
+	ori $11, $11, 0x14c6
+	addiu $12, $0, 14
+	lui $13, 0x0
 	ori $13, $13, 0xffff
-	lui $14, 0x7369
-	ori $14, $14, 0xc48e
-	addiu $15, $0, -33
-	addiu $16, $0, 4
-	addiu $17, $0, 40
-	addiu $18, $0, 513
-	addiu $19, $0, 33
-	addiu $20, $0, 2047
-	lui $21, 0x9c00
-	lui $22, 0xf06
-	ori $22, $22, 0x1bb8
-	addiu $23, $0, 32
-	lui $24, 0xb81c
-	ori $24, $24, 0x8d64
-	addiu $25, $0, -2
-	lui $28, 0x1fd3
-	ori $28, $28, 0xcd78
-	addiu $30, $0, -1
-	addiu $31, $0, 32
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	lui $15, 0xff00
+	ori $15, $15, 0xff00
+	lui $16, 0xde4
+	ori $16, $16, 0x8493
+	addiu $17, $0, 2
+	addiu $18, $0, -21248
+	addiu $19, $0, -38
+	addiu $20, $0, -2
+	lui $21, 0x40
+	lui $22, 0xbe1c
+	ori $22, $22, 0xdb4f
+	addiu $23, $0, -56
+	lui $24, 0x60f6
+	ori $24, $24, 0xf05a
+	addiu $25, $0, 4097
+	lui $28, 0xb0e4
+	ori $28, $28, 0x5c39
+	addiu $30, $0, 7
+	addiu $31, $0, -7
 # case 37 body
-	lui $5, %hi(scratch+232)
-	addiu $5, $5, %lo(scratch+232)
-	sb $30, -193($5)
-	addiu $18, $11, 32767
-	lui $17, %hi(scratch-156)
-	addiu $17, $17, %lo(scratch-156)
-	swr $4, 174($17)
-	lui $8, %hi(scratch-49)
-	addiu $8, $8, %lo(scratch-49)
-	lbu $20, 54($8)
-	lui $2, %hi(scratch)
-	addiu $2, $2, %lo(scratch)
-	sw $10, 40($2)
-	sllv $17, $16, $23
-	lui $9, %hi(scratch+60)
-	addiu $9, $9, %lo(scratch+60)
-	lhu $2, 0($9)
-	lui $17, %hi(scratch+125)
-	addiu $17, $17, %lo(scratch+125)
-	lh $31, -89($17)
-	lui $10, 0xd41e
-	lui $4, %hi(scratch+219)
-	addiu $4, $4, %lo(scratch+219)
-	sb $5, -179($4)
+	lui $6, %hi(scratch+45)
+	addiu $6, $6, %lo(scratch+45)
+	lb $13, 0($6)
+	lui $10, %hi(scratch-149)
+	addiu $10, $10, %lo(scratch-149)
+	sw $14, 177($10)
+	lui $12, %hi(scratch+155)
+	addiu $12, $12, %lo(scratch+155)
+	lw $13, -135($12)
+	lui $24, %hi(scratch+59)
+	addiu $24, $24, %lo(scratch+59)
+	lwl $8, -43($24)
+	lwr $8, -46($24)
 # case 37 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4136,65 +4176,91 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 38
-	addiu $1, $0, -3584
+	addiu $1, $0, 2
 	mthi $1
-	lui $1, 0x5436
-	ori $1, $1, 0xc0a2
+	lui $1, 0xaaf4
+	ori $1, $1, 0xdbd0
 	mtlo $1
-	addiu $1, $0, 0
-	addiu $2, $0, -4
-	lui $3, 0x9364
-	ori $3, $3, 0xa3de
-	lui $4, 0xbe1c
-	ori $4, $4, 0xdb4f
-	addiu $5, $0, -56
-	lui $6, 0x60f6
-	ori $6, $6, 0xf05a
-	addiu $7, $0, 4097
-	lui $8, 0xb0e4
-	ori $8, $8, 0x5c39
-	addiu $9, $0, 7
-	addiu $10, $0, -7
-	addiu $11, $0, 2
-	addiu $12, $0, -30
-	lui $13, 0x8765
-	ori $13, $13, 0x4321
-	addiu $14, $0, -9
-	addiu $15, $0, 4
-	lui $16, 0x20
-	lui $17, 0xf12f
-	ori $17, $17, 0xd489
-	lui $18, 0x1
-	addiu $19, $0, -128
-	lui $20, 0x0
-	ori $20, $20, 0xffff
-	addiu $21, $0, 32767
-	addiu $22, $0, -22
-	addiu $23, $0, 128
-	addiu $24, $0, 257
-	addiu $25, $0, 2
-	lui $28, 0xaaf4
-	ori $28, $28, 0xdbd0
-	lui $30, 0x7fff
-	ori $30, $30, 0xfffe
-	lui $31, 0x4b00
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
+	lui $2, 0x4b00
+	lui $3, 0x8
+	addiu $4, $0, 15
+	lui $5, 0x2b21
+	ori $5, $5, 0x467e
+	lui $6, 0x1f
+	ori $6, $6, 0xffff
+	addiu $7, $0, -20
+	lui $8, 0xa0c3
+	ori $8, $8, 0x6e45
+	lui $9, 0x3fff
+	ori $9, $9, 0xffff
+	lui $10, 0x20
+	addiu $11, $0, 33
+	addiu $12, $0, -103
+	lui $13, 0x1234
+	ori $13, $13, 0x5678
+	lui $14, 0x15b1
+	ori $14, $14, 0xbece
+	addiu $15, $0, 16383
+	addiu $16, $0, 8192
+	lui $17, 0x918e
+	ori $17, $17, 0x969f
+	addiu $18, $0, 0
+	lui $19, 0x7fff
+	ori $19, $19, 0xfffe
+	addiu $20, $0, -19200
+	lui $21, 0x76
+	addiu $22, $0, -1
+	addiu $23, $0, 34
+	lui $24, 0x0
+	ori $24, $24, 0x8001
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	addiu $28, $0, 27
+	lui $30, 0xf600
+	lui $31, 0x2
+	ori $31, $31, 0x1
 # case 38 body
-	lui $14, %hi(scratch+142)
-	addiu $14, $14, %lo(scratch+142)
-	sb $14, -133($14)
-	lui $3, %hi(scratch+84)
-	addiu $3, $3, %lo(scratch+84)
-	lbu $1, -31($3)
-	lui $20, %hi(scratch+122)
-	addiu $20, $20, %lo(scratch+122)
-	sb $30, -65($20)
-	lui $19, %hi(scratch+123)
-	addiu $19, $19, %lo(scratch+123)
-	lwr $11, -97($19)
-	lwl $11, -94($19)
-	lui $31, %hi(scratch+1)
-	addiu $31, $31, %lo(scratch+1)
-	sb $9, 0($31)
+	lui $10, %hi(scratch-72)
+	addiu $10, $10, %lo(scratch-72)
+	lhu $18, 96($10)
+	lui $2, %hi(scratch+44)
+	addiu $2, $2, %lo(scratch+44)
+	ll $4, -16($2)
+	andi $14, $31, 38767
+	sc $10, -16($2)
+	lui $1, %hi(scratch-151)
+	addiu $1, $1, %lo(scratch-151)
+	lwr $24, 199($1)
+	lwl $24, 202($1)
+	lui $22, %hi(scratch-21)
+	addiu $22, $22, %lo(scratch-21)
+	sb $6, 73($22)
+	lui $20, %hi(scratch+36)
+	addiu $20, $20, %lo(scratch+36)
+	swr $19, 0($20)
+	swl $19, 3($20)
+	lui $18, %hi(scratch+113)
+	addiu $18, $18, %lo(scratch+113)
+	sh $11, -55($18)
+	lui $15, %hi(scratch-176)
+	addiu $15, $15, %lo(scratch-176)
+	sw $17, 180($15)
+	lui $20, %hi(scratch+2)
+	addiu $20, $20, %lo(scratch+2)
+	lhu $1, 0($20)
+	lui $11, %hi(scratch-137)
+	addiu $11, $11, %lo(scratch-137)
+	ll $24, 165($11)
+	ori $21, $30, 46667
+	lui $17, 0x7f18
+	sc $28, 165($11)
+	lui $18, %hi(scratch+120)
+	addiu $18, $18, %lo(scratch+120)
+	ll $10, -108($18)
+	srlv $19, $31, $12
+	sc $2, -108($18)
 # case 38 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4238,64 +4304,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 39
-	addiu $1, $0, -19200
+	addiu $1, $0, -32768
 	mthi $1
-	lui $1, 0x76
+	addiu $1, $0, 32
 	mtlo $1
-	addiu $1, $0, -1
-	addiu $2, $0, 34
-	lui $3, 0x0
-	ori $3, $3, 0x8001
-	lui $4, 0xff00
-	ori $4, $4, 0xff00
-	addiu $5, $0, 27
-	lui $6, 0xf600
-	lui $7, 0x2
-	ori $7, $7, 0x1
-	lui $8, 0x6ab1
-	ori $8, $8, 0x95a1
-	addiu $9, $0, 33
-	lui $10, 0x800
-	ori $10, $10, 0x1
-	addiu $11, $0, 30208
-	addiu $12, $0, 255
-	lui $13, 0xfff0
-	lui $14, 0x7fff
-	ori $14, $14, 0xfffe
-	addiu $15, $0, -27
-	addiu $16, $0, -32768
-	lui $17, 0xb447
-	ori $17, $17, 0xe284
-	addiu $18, $0, 18
-	addiu $19, $0, 128
-	addiu $20, $0, 24
-	addiu $21, $0, -122
-	addiu $22, $0, -13
-	lui $23, 0x6bb8
-	ori $23, $23, 0xc32a
-	addiu $24, $0, 33
-	lui $25, 0xae9c
-	ori $25, $25, 0xb5be
-	addiu $28, $0, -26
-	lui $30, 0xbb72
-	ori $30, $30, 0x9723
-	lui $31, 0x97e4
-	ori $31, $31, 0x6805
+	addiu $1, $0, 26
+	lui $2, 0x2d06
+	ori $2, $2, 0x9a15
+	addiu $3, $0, 39
+	lui $4, 0x1f79
+	ori $4, $4, 0xf6ef
+	addiu $5, $0, -2
+	lui $6, 0x6f3c
+	ori $6, $6, 0x91e7
+	addiu $7, $0, 511
+	addiu $8, $0, -1
+	lui $9, 0x0
+	ori $9, $9, 0xffff
+	lui $10, 0x8d12
+	ori $10, $10, 0x1ab6
+	lui $11, 0xffff
+	ori $11, $11, 0x7fff
+	lui $12, 0x84f0
+	ori $12, $12, 0xd13f
+	addiu $13, $0, -38
+	lui $14, 0x100
+	addiu $15, $0, 129
+	lui $16, 0x9cd1
+	ori $16, $16, 0x1b75
+	addiu $17, $0, 33
+	addiu $18, $0, 16384
+	lui $19, 0x8000
+	lui $20, 0x5153
+	ori $20, $20, 0xac5b
+	lui $21, 0x47eb
+	ori $21, $21, 0x41db
+	lui $22, 0x704e
+	ori $22, $22, 0x221d
+	addiu $23, $0, -23
+	lui $24, 0x64ea
+	ori $24, $24, 0xa282
+	addiu $25, $0, -128
+	lui $28, 0xee4d
+	ori $28, $28, 0x18d5
+	lui $30, 0xdfe7
+	ori $30, $30, 0x4997
+	lui $31, 0xa8c8
+	ori $31, $31, 0xb299
 # case 39 body
-	lui $5, %hi(scratch-137)
-	addiu $5, $5, %lo(scratch-137)
-	sh $23, 169($5)
-	lui $12, %hi(scratch+195)
-	addiu $12, $12, %lo(scratch+195)
-	sh $30, -165($12)
-	sra $6, $18, 1
-	lui $24, %hi(scratch+31)
-	addiu $24, $24, %lo(scratch+31)
-	lhu $28, -7($24)
-	lui $28, %hi(scratch-57)
-	addiu $28, $28, %lo(scratch-57)
-	swl $30, 100($28)
-	swr $30, 97($28)
+	lui $13, %hi(scratch+30)
+	addiu $13, $13, %lo(scratch+30)
+	lbu $2, 0($13)
+	lui $25, %hi(scratch+110)
+	addiu $25, $25, %lo(scratch+110)
+	lwl $18, -71($25)
+	lui $11, %hi(scratch-83)
+	addiu $11, $11, %lo(scratch-83)
+	lbu $25, 144($11)
+	lui $5, %hi(scratch-131)
+	addiu $5, $5, %lo(scratch-131)
+	swl $12, 190($5)
+	lui $20, %hi(scratch+51)
+	addiu $20, $20, %lo(scratch+51)
+	sw $24, -27($20)
+	lui $9, %hi(scratch+48)
+	addiu $9, $9, %lo(scratch+48)
+	sw $5, 0($9)
 # case 39 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4339,113 +4413,6 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 40
-	addiu $1, $0, 29
-	mthi $1
-	lui $1, 0xb800
-	mtlo $1
-	addiu $1, $0, 11
-	lui $2, 0x38e7
-	ori $2, $2, 0xacb3
-	addiu $3, $0, 128
-	lui $4, 0xff
-	ori $4, $4, 0xff
-	addiu $5, $0, -9
-	lui $6, 0x37
-	addiu $7, $0, -32768
-	addiu $8, $0, 32
-	addiu $9, $0, 26
-	lui $10, 0x2d06
-	ori $10, $10, 0x9a15
-	addiu $11, $0, 39
-	lui $12, 0x1f79
-	ori $12, $12, 0xf6ef
-	addiu $13, $0, -2
-	lui $14, 0x6f3c
-	ori $14, $14, 0x91e7
-	addiu $15, $0, 511
-	addiu $16, $0, -1
-	lui $17, 0x0
-	ori $17, $17, 0xffff
-	lui $18, 0x8d12
-	ori $18, $18, 0x1ab6
-	lui $19, 0xffff
-	ori $19, $19, 0x7fff
-	lui $20, 0x84f0
-	ori $20, $20, 0xd13f
-	addiu $21, $0, -38
-	lui $22, 0x100
-	addiu $23, $0, 129
-	lui $24, 0x9cd1
-	ori $24, $24, 0x1b75
-	addiu $25, $0, 33
-	addiu $28, $0, 16384
-	lui $30, 0x8000
-	lui $31, 0x5153
-	ori $31, $31, 0xac5b
-# case 40 body
-	lui $24, %hi(scratch+55)
-	addiu $24, $24, %lo(scratch+55)
-	sb $4, -42($24)
-	xori $28, $19, 65535
-	lui $7, %hi(scratch+8)
-	addiu $7, $7, %lo(scratch+8)
-	lh $7, 0($7)
-	sll $10, $9, 19
-	lui $11, %hi(scratch-83)
-	addiu $11, $11, %lo(scratch-83)
-	lbu $25, 144($11)
-	lui $5, %hi(scratch-131)
-	addiu $5, $5, %lo(scratch-131)
-	swl $12, 190($5)
-	lui $20, %hi(scratch+51)
-	addiu $20, $20, %lo(scratch+51)
-	sw $24, -27($20)
-	lui $9, %hi(scratch+48)
-	addiu $9, $9, %lo(scratch+48)
-	sw $5, 0($9)
-# case 40 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 41
 	lui $1, 0x3655
 	ori $1, $1, 0xf935
 	mthi $1
@@ -4491,7 +4458,7 @@ __start:
 	ori $28, $28, 0x9a37
 	addiu $30, $0, 10752
 	addiu $31, $0, 4096
-# case 41 body
+# case 40 body
 	lui $20, %hi(scratch+46)
 	addiu $20, $20, %lo(scratch+46)
 	lhu $1, 0($20)
@@ -4510,7 +4477,7 @@ __start:
 	lui $6, %hi(scratch+187)
 	addiu $6, $6, %lo(scratch+187)
 	sb $3, -144($6)
-# case 41 dump
+# case 40 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4552,7 +4519,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 42
+# case 41
 	lui $1, 0xf6d4
 	ori $1, $1, 0x9c49
 	mthi $1
@@ -4597,7 +4564,7 @@ __start:
 	addiu $28, $0, -2
 	addiu $30, $0, 7
 	lui $31, 0x1
-# case 42 body
+# case 41 body
 	lui $24, %hi(scratch+44)
 	addiu $24, $24, %lo(scratch+44)
 	sb $19, 0($24)
@@ -4607,7 +4574,7 @@ __start:
 	lui $13, %hi(scratch+48)
 	addiu $13, $13, %lo(scratch+48)
 	sh $16, 0($13)
-# case 42 dump
+# case 41 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4649,7 +4616,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 43
+# case 42
 	lui $1, 0x92a6
 	ori $1, $1, 0xba4d
 	mthi $1
@@ -4698,7 +4665,7 @@ __start:
 	ori $30, $30, 0x5fdc
 	lui $31, 0x4764
 	ori $31, $31, 0x60a5
-# case 43 body
+# case 42 body
 	lui $20, %hi(scratch+112)
 	addiu $20, $20, %lo(scratch+112)
 	lbu $10, -101($20)
@@ -4709,9 +4676,10 @@ __start:
 	addiu $11, $11, %lo(scratch+8)
 	ll $17, 0($11)
 	sc $30, 0($11)
-	lui $23, %hi(scratch+224)
-	addiu $23, $23, %lo(scratch+224)
-	sh $13, -164($23)
+	lui $18, %hi(scratch-3)
+	addiu $18, $18, %lo(scratch-3)
+	lwr $3, 23($18)
+	lwl $3, 26($18)
 	sll $30, $22, 7
 	lui $1, %hi(scratch+19)
 	addiu $1, $1, %lo(scratch+19)
@@ -4722,10 +4690,119 @@ __start:
 	movn $17, $8, $24
 	lui $4, 0x1
 	sc $2, -174($16)
-	sc $6, -174($16)
-	lui $10, %hi(scratch+44)
-	addiu $10, $10, %lo(scratch+44)
-	sw $20, 0($10)
+	lui $6, %hi(scratch-70)
+	addiu $6, $6, %lo(scratch-70)
+	sh $6, 96($6)
+# case 42 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 43
+	lui $1, 0x2251
+	ori $1, $1, 0x7548
+	mthi $1
+	addiu $1, $0, -108
+	mtlo $1
+	lui $1, 0x7c3a
+	ori $1, $1, 0x6fbb
+	addiu $2, $0, 1
+	lui $3, 0x6d8
+	ori $3, $3, 0x985f
+	lui $4, 0x6d4f
+	ori $4, $4, 0xdc0f
+	addiu $5, $0, 27
+	lui $6, 0x99ce
+	ori $6, $6, 0xa458
+	lui $7, 0x9614
+	ori $7, $7, 0xe1fb
+	addiu $8, $0, 11
+	addiu $9, $0, -15872
+	lui $10, 0xd5d9
+	ori $10, $10, 0xbb61
+	lui $11, 0x95d0
+	ori $11, $11, 0x2cca
+	lui $12, 0x4a00
+	addiu $13, $0, 513
+	lui $14, 0xc0db
+	ori $14, $14, 0xe66c
+	addiu $15, $0, -35
+	lui $16, 0x8
+	lui $17, 0x4bf6
+	ori $17, $17, 0xf55
+	lui $18, 0x4971
+	ori $18, $18, 0x42e8
+	addiu $19, $0, -10
+	lui $20, 0xa5ff
+	ori $20, $20, 0x5732
+	lui $21, 0x52c8
+	ori $21, $21, 0xa1d6
+	addiu $22, $0, -90
+	addiu $23, $0, -40
+	lui $24, 0x43e1
+	ori $24, $24, 0x3a8c
+	lui $25, 0xdd85
+	ori $25, $25, 0x3601
+	addiu $28, $0, 2
+	lui $30, 0x7
+	lui $31, 0xb301
+	ori $31, $31, 0xa4ee
+# case 43 body
+	srl $22, $11, 17
+	lui $17, %hi(scratch+115)
+	addiu $17, $17, %lo(scratch+115)
+	ll $19, -71($17)
+	slt $25, $15, $23
+	sc $5, -71($17)
+	lui $10, %hi(scratch-2)
+	addiu $10, $10, %lo(scratch-2)
+	lbu $16, 37($10)
+	lui $2, %hi(scratch+169)
+	addiu $2, $2, %lo(scratch+169)
+	swl $30, -114($2)
+	lui $2, %hi(scratch-100)
+	addiu $2, $2, %lo(scratch-100)
+	lhu $12, 126($2)
+	lui $4, %hi(scratch-16)
+	addiu $4, $4, %lo(scratch-16)
+	sh $23, 68($4)
 # case 43 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4769,68 +4846,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 44
-	lui $1, 0xff
-	ori $1, $1, 0xff
+	addiu $1, $0, -32768
 	mthi $1
-	lui $1, 0x200
-	ori $1, $1, 0x1
+	lui $1, 0xe67a
+	ori $1, $1, 0xfe90
 	mtlo $1
-	addiu $1, $0, 1
-	lui $2, 0x6d8
-	ori $2, $2, 0x985f
-	lui $3, 0x6d4f
-	ori $3, $3, 0xdc0f
-	addiu $4, $0, 27
-	lui $5, 0x99ce
-	ori $5, $5, 0xa458
-	lui $6, 0x9614
-	ori $6, $6, 0xe1fb
-	addiu $7, $0, 11
-	addiu $8, $0, -15872
-	lui $9, 0xd5d9
-	ori $9, $9, 0xbb61
-	lui $10, 0x95d0
-	ori $10, $10, 0x2cca
-	lui $11, 0x4a00
-	addiu $12, $0, 513
-	lui $13, 0xc0db
-	ori $13, $13, 0xe66c
-	addiu $14, $0, -35
-	lui $15, 0x8
-	lui $16, 0x4bf6
-	ori $16, $16, 0xf55
-	lui $17, 0x4971
-	ori $17, $17, 0x42e8
-	addiu $18, $0, -10
-	lui $19, 0xa5ff
-	ori $19, $19, 0x5732
-	lui $20, 0x52c8
-	ori $20, $20, 0xa1d6
-	addiu $21, $0, -90
-	addiu $22, $0, -40
-	lui $23, 0x43e1
-	ori $23, $23, 0x3a8c
-	lui $24, 0xdd85
-	ori $24, $24, 0x3601
-	addiu $25, $0, 2
-	lui $28, 0x7
-	lui $30, 0xb301
-	ori $30, $30, 0xa4ee
-	lui $31, 0x1000
+	lui $1, 0xf600
+	addiu $2, $0, -18
+	lui $3, 0xfce2
+	ori $3, $3, 0x9efe
+	addiu $4, $0, -17
+	lui $5, 0xa36a
+	ori $5, $5, 0xb614
+	addiu $6, $0, -21
+	addiu $7, $0, 2
+	lui $8, 0xae62
+	ori $8, $8, 0x822d
+	addiu $9, $0, -33
+	addiu $10, $0, 28416
+	lui $11, 0x1
+	addiu $12, $0, 1
+	addiu $13, $0, 20
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	addiu $15, $0, -88
+	addiu $16, $0, 8193
+	addiu $17, $0, -12
+	lui $18, 0xa00
+	addiu $19, $0, 32767
+	lui $20, 0xffd9
+	addiu $21, $0, 17
+	lui $22, 0xce6f
+	ori $22, $22, 0x31b8
+	lui $23, 0xffff
+	ori $23, $23, 0x7fff
+	lui $24, 0x800
+	ori $24, $24, 0x1
+	addiu $25, $0, -36
+	lui $28, 0xff
+	ori $28, $28, 0xff
+	lui $30, 0xb190
+	ori $30, $30, 0x89c
+	addiu $31, $0, 118
 # case 44 body
-	lui $22, %hi(scratch-147)
-	addiu $22, $22, %lo(scratch-147)
-	sh $22, 197($22)
-	lui $10, %hi(scratch+157)
-	addiu $10, $10, %lo(scratch+157)
-	swl $18, -148($10)
-	rotr $10, $5, 11
-	lui $28, %hi(scratch+210)
-	addiu $28, $28, %lo(scratch+210)
-	lwr $19, -175($28)
-	lui $25, %hi(scratch+60)
-	addiu $25, $25, %lo(scratch+60)
-	lwl $2, 0($25)
+	lui $20, %hi(scratch+62)
+	addiu $20, $20, %lo(scratch+62)
+	lwl $8, 0($20)
+	lui $14, %hi(scratch-101)
+	addiu $14, $14, %lo(scratch-101)
+	lw $15, 117($14)
+	lui $19, %hi(scratch-192)
+	addiu $19, $19, %lo(scratch-192)
+	sw $19, 196($19)
+	lui $20, %hi(scratch-185)
+	addiu $20, $20, %lo(scratch-185)
+	sw $14, 189($20)
+	lui $10, %hi(scratch-78)
+	addiu $10, $10, %lo(scratch-78)
+	lbu $24, 117($10)
+	lui $16, %hi(scratch+4)
+	addiu $16, $16, %lo(scratch+4)
+	lw $5, 0($16)
 # case 44 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4874,61 +4950,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 45
-	addiu $1, $0, 18
+	addiu $1, $0, -128
 	mthi $1
-	lui $1, 0x2000
-	ori $1, $1, 0x1
+	addiu $1, $0, 1
 	mtlo $1
-	lui $1, 0xffb4
-	addiu $2, $0, 32767
-	lui $3, 0x800
-	lui $4, 0xcfd7
-	ori $4, $4, 0x376a
-	addiu $5, $0, -32768
-	lui $6, 0xe67a
-	ori $6, $6, 0xfe90
-	lui $7, 0xf600
-	addiu $8, $0, -18
-	lui $9, 0xfce2
-	ori $9, $9, 0x9efe
-	addiu $10, $0, -17
-	lui $11, 0xa36a
-	ori $11, $11, 0xb614
-	addiu $12, $0, -21
-	addiu $13, $0, 2
-	lui $14, 0xae62
-	ori $14, $14, 0x822d
-	addiu $15, $0, -33
-	addiu $16, $0, 28416
-	lui $17, 0x1
-	addiu $18, $0, 1
-	addiu $19, $0, 20
-	lui $20, 0x7fff
-	ori $20, $20, 0xfffe
-	addiu $21, $0, -88
-	addiu $22, $0, 8193
-	addiu $23, $0, -12
-	lui $24, 0xa00
-	addiu $25, $0, 32767
-	lui $28, 0xffd9
-	addiu $30, $0, 17
-	lui $31, 0xce6f
-	ori $31, $31, 0x31b8
+	lui $1, 0x8681
+	ori $1, $1, 0x1e41
+	addiu $2, $0, 255
+	addiu $3, $0, 32767
+	lui $4, 0x6c40
+	ori $4, $4, 0x9530
+	lui $5, 0x18
+	lui $6, 0x1234
+	ori $6, $6, 0x5678
+	lui $7, 0xffc9
+	lui $8, 0xd398
+	ori $8, $8, 0x99a8
+	lui $9, 0x377d
+	ori $9, $9, 0x5a54
+	lui $10, 0xff
+	ori $10, $10, 0xff
+	lui $11, 0x1f96
+	ori $11, $11, 0x47a2
+	addiu $12, $0, -32
+	lui $13, 0x33fe
+	ori $13, $13, 0x713e
+	addiu $14, $0, -17
+	addiu $15, $0, -30208
+	lui $16, 0x832d
+	ori $16, $16, 0xdc53
+	addiu $17, $0, -15
+	addiu $18, $0, 128
+	addiu $19, $0, 31
+	lui $20, 0xff86
+	addiu $21, $0, -15104
+	lui $22, 0xff
+	ori $22, $22, 0xffff
+	lui $23, 0x7523
+	ori $23, $23, 0xd345
+	lui $24, 0x3c01
+	ori $24, $24, 0x6afc
+	addiu $25, $0, 10
+	addiu $28, $0, 32767
+	lui $30, 0x7651
+	ori $30, $30, 0xdd43
+	lui $31, 0x476a
+	ori $31, $31, 0x241f
 # case 45 body
-	lui $12, %hi(scratch+48)
-	addiu $12, $12, %lo(scratch+48)
-	ll $2, 0($12)
-	lui $20, 0xd176
-	sc $1, 0($12)
-	lui $2, %hi(scratch+188)
-	addiu $2, $2, %lo(scratch+188)
-	swl $8, -178($2)
-	lui $14, %hi(scratch-101)
-	addiu $14, $14, %lo(scratch-101)
-	lw $15, 117($14)
-	lui $19, %hi(scratch-192)
-	addiu $19, $19, %lo(scratch-192)
-	sw $19, 196($19)
+	lui $11, %hi(scratch+108)
+	addiu $11, $11, %lo(scratch+108)
+	lwl $28, -59($11)
+	lwr $28, -62($11)
+	lui $31, %hi(scratch+48)
+	addiu $31, $31, %lo(scratch+48)
+	ll $5, 0($31)
+	srav $3, $5, $15
+	sc $5, 0($31)
+	lui $6, 0x7fff
+	lui $21, %hi(scratch+58)
+	addiu $21, $21, %lo(scratch+58)
+	lwr $24, 0($21)
+	lwl $24, 3($21)
+	lui $4, %hi(scratch+60)
+	addiu $4, $4, %lo(scratch+60)
+	sw $30, 0($4)
+	lui $4, %hi(scratch+56)
+	addiu $4, $4, %lo(scratch+56)
+	swr $13, 0($4)
+	swl $13, 3($4)
 # case 45 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -4972,71 +5061,67 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 46
-	lui $1, 0xff8b
+	lui $1, 0xdc1d
+	ori $1, $1, 0x69e7
 	mthi $1
-	lui $1, 0x1294
-	ori $1, $1, 0x6cdc
+	addiu $1, $0, -2
 	mtlo $1
-	lui $1, 0x8000
-	addiu $2, $0, -13
-	lui $3, 0x7fff
-	ori $3, $3, 0xffff
-	addiu $4, $0, 37
-	addiu $5, $0, 27
-	lui $6, 0x919d
-	ori $6, $6, 0x953e
-	addiu $7, $0, 26
-	lui $8, 0x7fff
-	ori $8, $8, 0xffff
-	lui $9, 0xf500
-	lui $10, 0x768d
-	ori $10, $10, 0xc5b2
-	addiu $11, $0, 1
-	lui $12, 0x8681
-	ori $12, $12, 0x1e41
-	addiu $13, $0, 255
-	addiu $14, $0, 32767
-	lui $15, 0x6c40
-	ori $15, $15, 0x9530
-	lui $16, 0x18
-	lui $17, 0x1234
-	ori $17, $17, 0x5678
-	lui $18, 0xffc9
-	lui $19, 0xd398
-	ori $19, $19, 0x99a8
-	lui $20, 0x377d
-	ori $20, $20, 0x5a54
-	lui $21, 0xff
-	ori $21, $21, 0xff
-	lui $22, 0x1f96
-	ori $22, $22, 0x47a2
-	addiu $23, $0, -32
-	lui $24, 0x33fe
-	ori $24, $24, 0x713e
-	addiu $25, $0, -17
-	addiu $28, $0, -30208
-	lui $30, 0x832d
-	ori $30, $30, 0xdc53
-	addiu $31, $0, -15
+	lui $1, 0x789a
+	ori $1, $1, 0x3e23
+	lui $2, 0x4868
+	ori $2, $2, 0x55a7
+	addiu $3, $0, 32
+	lui $4, 0xda8a
+	ori $4, $4, 0xdab4
+	lui $5, 0x5ffb
+	ori $5, $5, 0x1da4
+	lui $6, 0x33b5
+	ori $6, $6, 0x7642
+	addiu $7, $0, 18
+	addiu $8, $0, -128
+	lui $9, 0x0
+	ori $9, $9, 0xffff
+	lui $10, 0xa3bf
+	ori $10, $10, 0x309b
+	lui $11, 0x5ca7
+	ori $11, $11, 0xc802
+	lui $12, 0x1234
+	ori $12, $12, 0x5678
+	lui $13, 0x8018
+	ori $13, $13, 0x386e
+	lui $14, 0x3
+	ori $14, $14, 0xffff
+	addiu $15, $0, 31
+	addiu $16, $0, 0
+	lui $17, 0x3f
+	ori $17, $17, 0xffff
+	addiu $18, $0, -10
+	lui $19, 0xd200
+	addiu $20, $0, 24
+	lui $21, 0xecf4
+	ori $21, $21, 0x5b95
+	lui $22, 0x10
+	addiu $23, $0, 2047
+	lui $24, 0x800
+	addiu $25, $0, 31
+	lui $28, 0xffe8
+	lui $30, 0x8418
+	ori $30, $30, 0x9502
+	addiu $31, $0, -18
 # case 46 body
-	lui $17, %hi(scratch+113)
-	addiu $17, $17, %lo(scratch+113)
-	sw $16, -77($17)
-	lui $20, %hi(scratch+21)
-	addiu $20, $20, %lo(scratch+21)
-	sw $28, -17($20)
-	lui $7, %hi(scratch+43)
-	addiu $7, $7, %lo(scratch+43)
-	lwl $30, -15($7)
-	lui $14, %hi(scratch-55)
-	addiu $14, $14, %lo(scratch-55)
-	sh $24, 105($14)
-	lui $28, %hi(scratch-53)
-	addiu $28, $28, %lo(scratch-53)
-	swl $6, 116($28)
-	lui $5, %hi(scratch+46)
-	addiu $5, $5, %lo(scratch+46)
-	sb $5, 0($5)
+	lui $13, %hi(scratch+184)
+	addiu $13, $13, %lo(scratch+184)
+	lbu $30, -155($13)
+	lui $24, %hi(scratch+56)
+	addiu $24, $24, %lo(scratch+56)
+	lhu $1, 0($24)
+	lui $24, %hi(scratch-186)
+	addiu $24, $24, %lo(scratch-186)
+	sw $4, 190($24)
+	lui $24, %hi(scratch-40)
+	addiu $24, $24, %lo(scratch-40)
+	sh $2, 58($24)
+	srl $28, $17, 28
 # case 46 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5080,74 +5165,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 47
-	addiu $1, $0, 38
+	addiu $1, $0, -40
 	mthi $1
-	addiu $1, $0, 64
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0x8
-	ori $1, $1, 0x1
-	lui $2, 0x45c2
-	ori $2, $2, 0xd4e9
-	lui $3, 0x3cd4
-	ori $3, $3, 0x3d2e
-	lui $4, 0x2e7
-	ori $4, $4, 0x39f1
-	addiu $5, $0, 16
-	lui $6, 0xff01
-	ori $6, $6, 0x9bc7
-	addiu $7, $0, 37
-	addiu $8, $0, -5120
-	lui $9, 0xeea1
-	ori $9, $9, 0x5405
-	addiu $10, $0, -2
-	lui $11, 0x40
-	ori $11, $11, 0x1
-	addiu $12, $0, -2
-	lui $13, 0x789a
-	ori $13, $13, 0x3e23
-	lui $14, 0x4868
-	ori $14, $14, 0x55a7
-	addiu $15, $0, 32
-	lui $16, 0xda8a
-	ori $16, $16, 0xdab4
-	lui $17, 0x5ffb
-	ori $17, $17, 0x1da4
-	lui $18, 0x33b5
-	ori $18, $18, 0x7642
-	addiu $19, $0, 18
-	addiu $20, $0, -128
-	lui $21, 0x0
-	ori $21, $21, 0xffff
-	lui $22, 0xa3bf
-	ori $22, $22, 0x309b
-	lui $23, 0x5ca7
-	ori $23, $23, 0xc802
-	lui $24, 0x1234
-	ori $24, $24, 0x5678
-	lui $25, 0x8018
-	ori $25, $25, 0x386e
-	lui $28, 0x3
-	ori $28, $28, 0xffff
-	addiu $30, $0, 31
-	addiu $31, $0, 0
+	lui $1, 0x8d35
+	ori $1, $1, 0xe6ef
+	lui $2, 0xff00
+	ori $2, $2, 0xff00
+	addiu $3, $0, 27136
+	lui $4, 0x8000
+	lui $5, 0x20
+	lui $6, 0x6b13
+	ori $6, $6, 0xe916
+	lui $7, 0xf1ff
+	ori $7, $7, 0x22f8
+	addiu $8, $0, 10240
+	lui $9, 0x1f
+	ori $9, $9, 0xffff
+	lui $10, 0x1
+	addiu $11, $0, 255
+	lui $12, 0xc53c
+	ori $12, $12, 0x7822
+	lui $13, 0x7fff
+	ori $13, $13, 0xffff
+	lui $14, 0xeb00
+	addiu $15, $0, 9472
+	addiu $16, $0, 33
+	addiu $17, $0, -39
+	addiu $18, $0, 33
+	lui $19, 0x31a0
+	ori $19, $19, 0xfede
+	lui $20, 0x5662
+	ori $20, $20, 0xeed4
+	addiu $21, $0, 4097
+	addiu $22, $0, 34
+	addiu $23, $0, 14848
+	lui $24, 0x10
+	ori $24, $24, 0x1
+	addiu $25, $0, 32767
+	lui $28, 0x391c
+	ori $28, $28, 0x9570
+	lui $30, 0x6c2d
+	ori $30, $30, 0x72a4
+	addiu $31, $0, -19456
 # case 47 body
-	lui $4, %hi(scratch+202)
-	addiu $4, $4, %lo(scratch+202)
-	lwl $3, -146($4)
-	lui $23, %hi(scratch+33)
-	addiu $23, $23, %lo(scratch+33)
-	ll $13, 23($23)
-	srlv $25, $17, $6
-	sc $14, 23($23)
-	lui $19, %hi(scratch+28)
-	addiu $19, $19, %lo(scratch+28)
-	sw $8, 0($19)
-	lui $7, %hi(scratch-74)
-	addiu $7, $7, %lo(scratch-74)
-	sb $3, 90($7)
-	lui $30, %hi(scratch-148)
-	addiu $30, $30, %lo(scratch-148)
-	sw $4, 160($30)
+	lui $25, %hi(scratch+187)
+	addiu $25, $25, %lo(scratch+187)
+	lwr $12, -171($25)
+	lui $6, %hi(scratch+194)
+	addiu $6, $6, %lo(scratch+194)
+	lbu $10, -157($6)
+	lui $6, %hi(scratch+132)
+	addiu $6, $6, %lo(scratch+132)
+	lb $19, -78($6)
+	lui $23, %hi(scratch+201)
+	addiu $23, $23, %lo(scratch+201)
+	sw $17, -177($23)
+	lui $23, %hi(scratch+12)
+	addiu $23, $23, %lo(scratch+12)
+	ll $25, 0($23)
+	sc $10, 0($23)
 # case 47 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5191,70 +5270,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 48
-	addiu $1, $0, 0
+	addiu $1, $0, 8
 	mthi $1
-	addiu $1, $0, 27
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mtlo $1
-	addiu $1, $0, 27
-	lui $2, 0x0
-	ori $2, $2, 0xffff
-	lui $3, 0x25c6
-	ori $3, $3, 0x26e8
-	lui $4, 0xd401
-	ori $4, $4, 0x871
-	addiu $5, $0, -12
-	addiu $6, $0, 33
-	addiu $7, $0, 32
-	addiu $8, $0, 11520
-	lui $9, 0x9d29
-	ori $9, $9, 0xbaa0
-	lui $10, 0x2f3e
-	ori $10, $10, 0x401b
-	addiu $11, $0, -32768
-	lui $12, 0x45f5
-	ori $12, $12, 0x24d2
-	lui $13, 0x8d35
-	ori $13, $13, 0xe6ef
-	lui $14, 0xff00
-	ori $14, $14, 0xff00
-	addiu $15, $0, 27136
-	lui $16, 0x8000
-	lui $17, 0x20
-	lui $18, 0x6b13
-	ori $18, $18, 0xe916
-	lui $19, 0xf1ff
-	ori $19, $19, 0x22f8
-	addiu $20, $0, 10240
-	lui $21, 0x1f
-	ori $21, $21, 0xffff
-	lui $22, 0x1
-	addiu $23, $0, 255
-	lui $24, 0xc53c
-	ori $24, $24, 0x7822
-	lui $25, 0x7fff
-	ori $25, $25, 0xffff
-	lui $28, 0xeb00
-	addiu $30, $0, 9472
-	addiu $31, $0, 33
+	lui $1, 0xf
+	ori $1, $1, 0xffff
+	addiu $2, $0, 8192
+	lui $3, 0xa5c8
+	ori $3, $3, 0xb3ab
+	lui $4, 0xce5f
+	ori $4, $4, 0x195e
+	addiu $5, $0, 36
+	lui $6, 0x0
+	ori $6, $6, 0x8000
+	lui $7, 0x4081
+	ori $7, $7, 0xd0d8
+	lui $8, 0xffff
+	ori $8, $8, 0x7fff
+	lui $9, 0x0
+	ori $9, $9, 0xffff
+	addiu $10, $0, -2
+	addiu $11, $0, 9
+	lui $12, 0xbd4a
+	ori $12, $12, 0x7b11
+	lui $13, 0x5463
+	ori $13, $13, 0x3c39
+	addiu $14, $0, 22
+	addiu $15, $0, 36
+	addiu $16, $0, -32768
+	lui $17, 0x7a68
+	ori $17, $17, 0x447e
+	addiu $18, $0, 9
+	lui $19, 0x1bb9
+	ori $19, $19, 0x96b3
+	lui $20, 0x0
+	ori $20, $20, 0x8000
+	lui $21, 0x1000
+	lui $22, 0x0
+	ori $22, $22, 0x8000
+	lui $23, 0x1234
+	ori $23, $23, 0x5678
+	lui $24, 0x7693
+	ori $24, $24, 0x51a0
+	addiu $25, $0, 44
+	lui $28, 0xffad
+	addiu $30, $0, 127
+	addiu $31, $0, -27648
 # case 48 body
-	lui $8, %hi(scratch+40)
-	addiu $8, $8, %lo(scratch+40)
-	ll $25, 0($8)
-	rotrv $28, $17, $24
-	sc $10, 0($8)
-	lui $19, %hi(scratch+198)
-	addiu $19, $19, %lo(scratch+198)
-	ll $28, -178($19)
-	sra $24, $17, 9
-	movn $20, $9, $7
-	sc $7, -178($19)
-	lui $12, %hi(scratch-22)
-	addiu $12, $12, %lo(scratch-22)
-	lbu $4, 35($12)
-	lui $10, %hi(scratch+14)
-	addiu $10, $10, %lo(scratch+14)
-	lwl $25, 3($10)
-	lwr $25, 0($10)
+	lui $16, %hi(scratch-149)
+	addiu $16, $16, %lo(scratch-149)
+	swr $13, 163($16)
+	lui $28, %hi(scratch-84)
+	addiu $28, $28, %lo(scratch-84)
+	sw $28, 96($28)
+	lui $23, %hi(scratch+163)
+	addiu $23, $23, %lo(scratch+163)
+	sb $16, -151($23)
+	lui $30, %hi(scratch+4)
+	addiu $30, $30, %lo(scratch+4)
+	lw $15, 0($30)
+	lui $18, %hi(scratch+124)
+	addiu $18, $18, %lo(scratch+124)
+	swl $4, -115($18)
+	lui $10, %hi(scratch+148)
+	addiu $10, $10, %lo(scratch+148)
+	lwr $18, -121($10)
+	lui $5, %hi(scratch+84)
+	addiu $5, $5, %lo(scratch+84)
+	sh $7, -82($5)
+	subu $21, $4, $31
 # case 48 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5298,71 +5384,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 49
-	addiu $1, $0, 26
+	addiu $1, $0, -28160
 	mthi $1
-	lui $1, 0xae52
-	ori $1, $1, 0x79b8
+	addiu $1, $0, 11
 	mtlo $1
-	lui $1, 0x5164
-	ori $1, $1, 0xc9ac
-	lui $2, 0x6b52
-	ori $2, $2, 0x882e
-	addiu $3, $0, 2
-	addiu $4, $0, 24
-	lui $5, 0x3e63
-	ori $5, $5, 0xeaa9
-	addiu $6, $0, 255
-	addiu $7, $0, 16
-	lui $8, 0x7fff
-	ori $8, $8, 0xfffe
-	lui $9, 0xff00
-	ori $9, $9, 0xff00
-	lui $10, 0xf
-	ori $10, $10, 0xffff
-	addiu $11, $0, 8192
-	lui $12, 0xa5c8
-	ori $12, $12, 0xb3ab
-	lui $13, 0xce5f
-	ori $13, $13, 0x195e
-	addiu $14, $0, 36
-	lui $15, 0x0
-	ori $15, $15, 0x8000
-	lui $16, 0x4081
-	ori $16, $16, 0xd0d8
-	lui $17, 0xffff
-	ori $17, $17, 0x7fff
-	lui $18, 0x0
-	ori $18, $18, 0xffff
-	addiu $19, $0, -2
-	addiu $20, $0, 9
-	lui $21, 0xbd4a
-	ori $21, $21, 0x7b11
-	lui $22, 0x5463
-	ori $22, $22, 0x3c39
-	addiu $23, $0, 22
-	addiu $24, $0, 36
-	addiu $25, $0, -32768
-	lui $28, 0x7a68
-	ori $28, $28, 0x447e
-	addiu $30, $0, 9
-	lui $31, 0x1bb9
-	ori $31, $31, 0x96b3
+	lui $1, 0xa71d
+	ori $1, $1, 0x72c2
+	lui $2, 0x1
+	addiu $3, $0, -9472
+	addiu $4, $0, -39
+	addiu $5, $0, 36
+	addiu $6, $0, -39
+	lui $7, 0x7654
+	ori $7, $7, 0x3631
+	lui $8, 0xc8e5
+	ori $8, $8, 0xea00
+	lui $9, 0x31ff
+	ori $9, $9, 0x4034
+	lui $10, 0x6ed5
+	ori $10, $10, 0xbbb2
+	lui $11, 0x949e
+	ori $11, $11, 0x313b
+	lui $12, 0x1234
+	ori $12, $12, 0x5678
+	addiu $13, $0, 19
+	lui $14, 0xffcd
+	addiu $15, $0, -2
+	lui $16, 0x88f3
+	ori $16, $16, 0x5f36
+	lui $17, 0x1b
+	lui $18, 0x9700
+	lui $19, 0x98ab
+	ori $19, $19, 0x6356
+	addiu $20, $0, 1024
+	lui $21, 0x7fff
+	ori $21, $21, 0xffff
+	lui $22, 0x3fff
+	ori $22, $22, 0xffff
+	addiu $23, $0, 114
+	addiu $24, $0, -79
+	lui $25, 0x5f2a
+	ori $25, $25, 0x5819
+	addiu $28, $0, -108
+	addiu $30, $0, 40
+	lui $31, 0x47c2
+	ori $31, $31, 0x6342
 # case 49 body
-	lui $12, %hi(scratch+34)
-	addiu $12, $12, %lo(scratch+34)
-	ll $13, -6($12)
-	slti $17, $28, 11437
-	sc $4, -6($12)
-	lui $7, %hi(scratch-43)
-	addiu $7, $7, %lo(scratch-43)
-	sh $11, 63($7)
-	lui $18, %hi(scratch-151)
-	addiu $18, $18, %lo(scratch-151)
-	ll $13, 163($18)
-	sra $7, $23, 23
-	lui $5, 0x430c
-	sc $8, 163($18)
-	sc $6, 163($18)
+	lui $2, %hi(scratch+20)
+	addiu $2, $2, %lo(scratch+20)
+	ll $21, 0($2)
+	sc $7, 0($2)
+	lui $18, %hi(scratch+1)
+	addiu $18, $18, %lo(scratch+1)
+	ll $5, 7($18)
+	sllv $16, $12, $31
+	sc $24, 7($18)
+	sra $14, $5, 27
+	lui $22, %hi(scratch-154)
+	addiu $22, $22, %lo(scratch-154)
+	lhu $17, 160($22)
+	lui $31, %hi(scratch+45)
+	addiu $31, $31, %lo(scratch+45)
+	swl $12, 3($31)
+	swr $12, 0($31)
+	lui $7, %hi(scratch-134)
+	addiu $7, $7, %lo(scratch-134)
+	lbu $2, 181($7)
 # case 49 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5406,75 +5493,55 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 50
-	addiu $1, $0, -9472
+	addiu $1, $0, 32
 	mthi $1
-	addiu $1, $0, 36
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
 	mtlo $1
-	addiu $1, $0, 255
-	addiu $2, $0, 0
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	addiu $4, $0, -30464
-	addiu $5, $0, 33
-	addiu $6, $0, -28
-	addiu $7, $0, -12544
-	addiu $8, $0, 8193
-	addiu $9, $0, 11
-	addiu $10, $0, -28
-	lui $11, 0xf
-	ori $11, $11, 0xffff
-	lui $12, 0x4b9b
-	ori $12, $12, 0x193b
-	addiu $13, $0, 32
-	addiu $14, $0, -28
-	lui $15, 0xbe62
-	ori $15, $15, 0x8057
-	lui $16, 0xaaaa
-	ori $16, $16, 0xaaaa
-	addiu $17, $0, -28160
-	addiu $18, $0, 11
-	lui $19, 0xa71d
-	ori $19, $19, 0x72c2
-	lui $20, 0x1
-	addiu $21, $0, -9472
-	addiu $22, $0, -39
-	addiu $23, $0, 36
-	addiu $24, $0, -39
-	lui $25, 0x7654
-	ori $25, $25, 0x3631
-	lui $28, 0xc8e5
-	ori $28, $28, 0xea00
-	lui $30, 0x31ff
-	ori $30, $30, 0x4034
-	lui $31, 0x6ed5
-	ori $31, $31, 0xbbb2
+	lui $1, 0x2000
+	addiu $2, $0, 32767
+	lui $3, 0x4a7c
+	ori $3, $3, 0xdafb
+	lui $4, 0x112b
+	ori $4, $4, 0x32f4
+	addiu $5, $0, -28
+	addiu $6, $0, -23
+	addiu $7, $0, 10
+	lui $8, 0xae5e
+	ori $8, $8, 0xc921
+	lui $9, 0xffbd
+	lui $10, 0x4a6f
+	ori $10, $10, 0x7622
+	addiu $11, $0, -11
+	lui $12, 0x0
+	ori $12, $12, 0x8001
+	lui $13, 0x2c33
+	ori $13, $13, 0xf45c
+	lui $14, 0x7fff
+	ori $14, $14, 0xffff
+	addiu $15, $0, -29
+	addiu $16, $0, -15
+	lui $17, 0x80
+	addiu $18, $0, 61
+	addiu $19, $0, 107
+	lui $20, 0x6f00
+	addiu $21, $0, 33
+	lui $22, 0xce7
+	ori $22, $22, 0xb93c
+	addiu $23, $0, -19
+	lui $24, 0xb071
+	ori $24, $24, 0x8598
+	lui $25, 0x19
+	addiu $28, $0, -30208
+	lui $30, 0x5a00
+	lui $31, 0x6600
 # case 50 body
-	lui $1, %hi(scratch-1)
-	addiu $1, $1, %lo(scratch-1)
-	swl $13, 43($1)
-	lui $1, %hi(scratch+96)
-	addiu $1, $1, %lo(scratch+96)
-	lw $16, -64($1)
-	lui $2, %hi(scratch+106)
-	addiu $2, $2, %lo(scratch+106)
-	ll $18, -70($2)
-	sc $4, -70($2)
-	srav $25, $16, $28
-	lui $19, %hi(scratch+117)
-	addiu $19, $19, %lo(scratch+117)
-	sh $31, -81($19)
-	srlv $2, $28, $9
-	lui $21, %hi(scratch-167)
-	addiu $21, $21, %lo(scratch-167)
-	lbu $23, 189($21)
-	lui $5, %hi(scratch+19)
-	addiu $5, $5, %lo(scratch+19)
-	swr $16, 0($5)
-	swl $16, 3($5)
-	lui $17, 0x10d9
-	lui $25, %hi(scratch+166)
-	addiu $25, $25, %lo(scratch+166)
-	sw $24, -162($25)
+	sra $10, $13, 6
+	addu $23, $12, $7
+	lui $3, %hi(scratch+162)
+	addiu $3, $3, %lo(scratch+162)
+	lwr $24, -121($3)
+	lwl $24, -118($3)
 # case 50 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5518,61 +5585,85 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 51
-	lui $1, 0xa4d4
-	ori $1, $1, 0xcf46
+	lui $1, 0x3db4
+	ori $1, $1, 0x46d9
 	mthi $1
-	addiu $1, $0, 106
+	addiu $1, $0, 128
 	mtlo $1
-	lui $1, 0x914d
-	ori $1, $1, 0xaca1
-	lui $2, 0x17f4
-	ori $2, $2, 0x12e
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	addiu $4, $0, -32
-	lui $5, 0x80
-	lui $6, 0xef93
-	ori $6, $6, 0x9862
-	addiu $7, $0, 0
-	lui $8, 0xc5
-	ori $8, $8, 0xe4c
-	addiu $9, $0, -103
-	lui $10, 0x5b
-	lui $11, 0x4a7c
-	ori $11, $11, 0xdafb
-	lui $12, 0x112b
-	ori $12, $12, 0x32f4
-	addiu $13, $0, -28
-	addiu $14, $0, -23
-	addiu $15, $0, 10
-	lui $16, 0xae5e
-	ori $16, $16, 0xc921
-	lui $17, 0xffbd
-	lui $18, 0x4a6f
-	ori $18, $18, 0x7622
-	addiu $19, $0, -11
-	lui $20, 0x0
-	ori $20, $20, 0x8001
-	lui $21, 0x2c33
-	ori $21, $21, 0xf45c
-	lui $22, 0x7fff
-	ori $22, $22, 0xffff
-	addiu $23, $0, -29
-	addiu $24, $0, -15
-	lui $25, 0x80
-	addiu $28, $0, 61
-	addiu $30, $0, 107
-	lui $31, 0x6f00
+	addiu $1, $0, -10
+	lui $2, 0x7ff
+	ori $2, $2, 0xffff
+	addiu $3, $0, 16128
+	lui $4, 0xd310
+	ori $4, $4, 0x96d4
+	lui $5, 0xbe52
+	ori $5, $5, 0x4d12
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	addiu $7, $0, 15
+	lui $8, 0x0
+	ori $8, $8, 0xffff
+	addiu $9, $0, -96
+	addiu $10, $0, 15
+	lui $11, 0xc9c5
+	ori $11, $11, 0xafa3
+	lui $12, 0x5840
+	ori $12, $12, 0x5191
+	lui $13, 0xffff
+	ori $13, $13, 0x7fff
+	addiu $14, $0, 38
+	lui $15, 0xff86
+	addiu $16, $0, 511
+	lui $17, 0xf6a6
+	ori $17, $17, 0x946b
+	lui $18, 0x4e00
+	lui $19, 0x37bb
+	ori $19, $19, 0xffa8
+	addiu $20, $0, -5
+	addiu $21, $0, -16640
+	addiu $22, $0, 30720
+	lui $23, 0xd801
+	ori $23, $23, 0xc52d
+	lui $24, 0x4ddc
+	ori $24, $24, 0x2f85
+	lui $25, 0x2f7f
+	ori $25, $25, 0x5034
+	addiu $28, $0, 1025
+	lui $30, 0x9900
+	addiu $31, $0, 1
 # case 51 body
-	lui $24, %hi(scratch-114)
-	addiu $24, $24, %lo(scratch-114)
-	lh $17, 152($24)
-	lui $12, %hi(scratch-90)
-	addiu $12, $12, %lo(scratch-90)
-	lwl $2, 136($12)
-	lui $30, %hi(scratch+37)
-	addiu $30, $30, %lo(scratch+37)
-	lb $10, 22($30)
+	lui $3, %hi(scratch+28)
+	addiu $3, $3, %lo(scratch+28)
+	ll $6, 0($3)
+	sc $1, 0($3)
+	lui $14, %hi(scratch+240)
+	addiu $14, $14, %lo(scratch+240)
+	sw $24, -200($14)
+	lui $8, %hi(scratch+91)
+	addiu $8, $8, %lo(scratch+91)
+	lwl $31, -72($8)
+	lwr $31, -75($8)
+	lui $19, %hi(scratch+76)
+	addiu $19, $19, %lo(scratch+76)
+	sh $8, -32($19)
+	lui $15, %hi(scratch+31)
+	addiu $15, $15, %lo(scratch+31)
+	swl $10, 0($15)
+	lui $31, %hi(scratch+11)
+	addiu $31, $31, %lo(scratch+11)
+	lb $10, 43($31)
+	lui $11, %hi(scratch+23)
+	addiu $11, $11, %lo(scratch+23)
+	swl $4, -20($11)
+	lui $16, %hi(scratch-124)
+	addiu $16, $16, %lo(scratch-124)
+	lb $9, 130($16)
+	lui $1, %hi(scratch+162)
+	addiu $1, $1, %lo(scratch+162)
+	lhu $9, -132($1)
+	lui $24, %hi(scratch-61)
+	addiu $24, $24, %lo(scratch-61)
+	lwl $11, 89($24)
 # case 51 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5616,70 +5707,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 52
-	addiu $1, $0, 65
+	addiu $1, $0, 128
 	mthi $1
-	addiu $1, $0, 0
+	lui $1, 0xffd4
 	mtlo $1
-	addiu $1, $0, 33
-	addiu $2, $0, 255
-	addiu $3, $0, 32
-	lui $4, 0x20
-	addiu $5, $0, 28
-	addiu $6, $0, 28
-	addiu $7, $0, -33
-	lui $8, 0x2db2
-	ori $8, $8, 0x2036
-	addiu $9, $0, 1025
-	addiu $10, $0, 7
-	lui $11, 0xae4f
-	ori $11, $11, 0x48e4
-	lui $12, 0xd310
-	ori $12, $12, 0x96d4
-	lui $13, 0xbe52
-	ori $13, $13, 0x4d12
-	lui $14, 0x8000
-	ori $14, $14, 0x1
-	addiu $15, $0, 15
-	lui $16, 0x0
-	ori $16, $16, 0xffff
-	addiu $17, $0, -96
-	addiu $18, $0, 15
-	lui $19, 0xc9c5
-	ori $19, $19, 0xafa3
-	lui $20, 0x5840
-	ori $20, $20, 0x5191
-	lui $21, 0xffff
-	ori $21, $21, 0x7fff
-	addiu $22, $0, 38
-	lui $23, 0xff86
-	addiu $24, $0, 511
-	lui $25, 0xf6a6
-	ori $25, $25, 0x946b
-	lui $28, 0x4e00
-	lui $30, 0x37bb
-	ori $30, $30, 0xffa8
-	addiu $31, $0, -5
+	lui $1, 0x2443
+	ori $1, $1, 0xc8d9
+	lui $2, 0x1c00
+	ori $2, $2, 0xbc78
+	addiu $3, $0, 7
+	addiu $4, $0, -19
+	lui $5, 0x1234
+	ori $5, $5, 0x5678
+	addiu $6, $0, -24
+	addiu $7, $0, 17
+	lui $8, 0xc766
+	ori $8, $8, 0xf50f
+	addiu $9, $0, 1
+	lui $10, 0x2
+	lui $11, 0xc082
+	ori $11, $11, 0xcb80
+	addiu $12, $0, -83
+	addiu $13, $0, 12
+	lui $14, 0x1234
+	ori $14, $14, 0x5678
+	lui $15, 0x364e
+	ori $15, $15, 0xf1a3
+	lui $16, 0x905d
+	ori $16, $16, 0x95a8
+	lui $17, 0x8000
+	ori $17, $17, 0x1
+	addiu $18, $0, 8191
+	lui $19, 0xffff
+	ori $19, $19, 0x7fff
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	lui $21, 0x1ff
+	ori $21, $21, 0xffff
+	lui $22, 0x1d00
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	lui $24, 0x227c
+	ori $24, $24, 0x17e2
+	lui $25, 0x7160
+	ori $25, $25, 0x771c
+	addiu $28, $0, 87
+	addiu $30, $0, 129
+	addiu $31, $0, 3
 # case 52 body
-	andi $31, $24, 12165
-	lui $6, %hi(scratch+161)
-	addiu $6, $6, %lo(scratch+161)
-	sb $4, -101($6)
-	lui $1, %hi(scratch+41)
-	addiu $1, $1, %lo(scratch+41)
-	swr $28, 0($1)
-	lui $1, %hi(scratch+9)
-	addiu $1, $1, %lo(scratch+9)
-	lb $30, -4($1)
-	lui $22, %hi(scratch+48)
-	addiu $22, $22, %lo(scratch+48)
-	lw $4, 0($22)
-	lui $18, %hi(scratch+56)
-	addiu $18, $18, %lo(scratch+56)
-	sw $18, 0($18)
-	lui $18, %hi(scratch+160)
-	addiu $18, $18, %lo(scratch+160)
-	lwl $15, -132($18)
-	lwr $15, -135($18)
+	lui $10, %hi(scratch+30)
+	addiu $10, $10, %lo(scratch+30)
+	lwl $7, 3($10)
+	lwr $7, 0($10)
+	srav $7, $31, $3
+	lui $2, %hi(scratch+141)
+	addiu $2, $2, %lo(scratch+141)
+	lhu $20, -141($2)
+	lui $7, %hi(scratch-60)
+	addiu $7, $7, %lo(scratch-60)
+	lb $6, 76($7)
 # case 52 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5723,60 +5809,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 53
-	lui $1, 0x35
-	mthi $1
 	lui $1, 0x0
-	ori $1, $1, 0x8001
+	ori $1, $1, 0xffff
+	mthi $1
+	addiu $1, $0, 32
 	mtlo $1
-	addiu $1, $0, 1
-	lui $2, 0x9c20
-	ori $2, $2, 0x21e4
-	lui $3, 0x60
-	addiu $4, $0, 29184
-	lui $5, 0xca0
-	ori $5, $5, 0x8e4
-	lui $6, 0x7342
-	ori $6, $6, 0x1f9b
-	lui $7, 0x7fff
-	ori $7, $7, 0xffff
-	lui $8, 0xaa00
-	lui $9, 0x0
-	ori $9, $9, 0x8000
-	lui $10, 0xff2
-	ori $10, $10, 0xf949
-	addiu $11, $0, 26
-	lui $12, 0x7fff
+	addiu $1, $0, -54
+	lui $2, 0xd03d
+	ori $2, $2, 0x9b0f
+	addiu $3, $0, 33
+	addiu $4, $0, -63
+	lui $5, 0x7
+	ori $5, $5, 0xffff
+	lui $6, 0x8
+	addiu $7, $0, 16383
+	lui $8, 0xf9a7
+	ori $8, $8, 0xf84f
+	lui $9, 0xf1a6
+	ori $9, $9, 0x83cf
+	addiu $10, $0, 3
+	addiu $11, $0, 2049
+	lui $12, 0x3f
 	ori $12, $12, 0xffff
-	addiu $13, $0, -11520
-	addiu $14, $0, 17
-	addiu $15, $0, -22
-	lui $16, 0xa7c1
-	ori $16, $16, 0x1cf3
-	addiu $17, $0, 32767
-	lui $18, 0x80
-	addiu $19, $0, 128
-	lui $20, 0xffd4
-	lui $21, 0x2443
-	ori $21, $21, 0xc8d9
-	lui $22, 0x1c00
-	ori $22, $22, 0xbc78
-	addiu $23, $0, 7
-	addiu $24, $0, -19
-	lui $25, 0x1234
-	ori $25, $25, 0x5678
-	addiu $28, $0, -24
-	addiu $30, $0, 17
-	lui $31, 0xc766
-	ori $31, $31, 0xf50f
+	addiu $13, $0, 16
+	addiu $14, $0, 40
+	lui $15, 0x400
+	lui $16, 0x0
+	ori $16, $16, 0x8000
+	addiu $17, $0, 9
+	lui $18, 0x7aa9
+	ori $18, $18, 0x5fc3
+	lui $19, 0x1
+	lui $20, 0x8765
+	ori $20, $20, 0x4321
+	addiu $21, $0, 14592
+	lui $22, 0x11d2
+	ori $22, $22, 0xe883
+	lui $23, 0x62a6
+	ori $23, $23, 0xd7a3
+	lui $24, 0x6b89
+	ori $24, $24, 0xb641
+	lui $25, 0x1c3c
+	ori $25, $25, 0x12f6
+	addiu $28, $0, 11
+	lui $30, 0x35
+	addiu $31, $0, 97
 # case 53 body
-	lui $11, %hi(scratch-10)
-	addiu $11, $11, %lo(scratch-10)
-	sh $21, 62($11)
-	slt $19, $21, $6
-	srl $28, $12, 13
-	lui $5, %hi(scratch-95)
-	addiu $5, $5, %lo(scratch-95)
-	sb $2, 115($5)
+	lui $25, %hi(scratch-168)
+	addiu $25, $25, %lo(scratch-168)
+	ll $1, 196($25)
+	rotr $16, $2, 8
+	sc $28, 196($25)
+	lui $20, %hi(scratch+37)
+	addiu $20, $20, %lo(scratch+37)
+	swl $17, 0($20)
+	lui $11, %hi(scratch-119)
+	addiu $11, $11, %lo(scratch-119)
+	sb $9, 173($11)
+	lui $15, %hi(scratch-35)
+	addiu $15, $15, %lo(scratch-35)
+	ll $9, 79($15)
+	lui $20, 0xff00
+	and $23, $10, $21
+	sc $2, 79($15)
+	lui $23, %hi(scratch+36)
+	addiu $23, $23, %lo(scratch+36)
+	ll $24, 0($23)
+	sll $4, $1, 29
+	sc $20, 0($23)
+	lui $17, %hi(scratch+230)
+	addiu $17, $17, %lo(scratch+230)
+	sw $21, -186($17)
 # case 53 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5820,70 +5923,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 54
-	lui $1, 0x1d00
+	addiu $1, $0, 10752
 	mthi $1
-	lui $1, 0x0
-	ori $1, $1, 0xffff
+	addiu $1, $0, 12
 	mtlo $1
-	lui $1, 0x227c
-	ori $1, $1, 0x17e2
-	lui $2, 0x7160
-	ori $2, $2, 0x771c
-	addiu $3, $0, 87
-	addiu $4, $0, 129
+	lui $1, 0xf097
+	ori $1, $1, 0xdee5
+	lui $2, 0x2000
+	ori $2, $2, 0x1
+	addiu $3, $0, 1023
+	lui $4, 0x8ec7
+	ori $4, $4, 0xac56
 	addiu $5, $0, 3
-	addiu $6, $0, -35
-	lui $7, 0x7f
-	ori $7, $7, 0xffff
-	addiu $8, $0, 511
-	lui $9, 0xff87
-	lui $10, 0x5f00
-	lui $11, 0x209b
-	ori $11, $11, 0xd437
-	addiu $12, $0, 1
-	lui $13, 0xff00
-	ori $13, $13, 0xff00
-	addiu $14, $0, 32
-	addiu $15, $0, -1
-	lui $16, 0xcdfe
-	ori $16, $16, 0x2390
-	addiu $17, $0, -33
-	addiu $18, $0, -20
-	lui $19, 0xb092
-	ori $19, $19, 0x794a
-	addiu $20, $0, -2
-	lui $21, 0x0
-	ori $21, $21, 0xffff
-	addiu $22, $0, 32
-	addiu $23, $0, -54
-	lui $24, 0xd03d
-	ori $24, $24, 0x9b0f
-	addiu $25, $0, 33
-	addiu $28, $0, -63
-	lui $30, 0x7
-	ori $30, $30, 0xffff
-	lui $31, 0x8
+	lui $6, 0x2b
+	lui $7, 0xbf2a
+	ori $7, $7, 0xc05a
+	addiu $8, $0, 31
+	lui $9, 0x31f0
+	ori $9, $9, 0x8b46
+	addiu $10, $0, 25
+	lui $11, 0x800
+	lui $12, 0x0
+	ori $12, $12, 0x8000
+	addiu $13, $0, 33
+	addiu $14, $0, 128
+	addiu $15, $0, 2
+	addiu $16, $0, -7
+	lui $17, 0xd603
+	ori $17, $17, 0x39ce
+	lui $18, 0x5700
+	lui $19, 0x801a
+	ori $19, $19, 0xbecf
+	addiu $20, $0, -27
+	addiu $21, $0, 4095
+	lui $22, 0x5831
+	ori $22, $22, 0x5952
+	addiu $23, $0, 2
+	lui $24, 0xd67a
+	ori $24, $24, 0x1c91
+	addiu $25, $0, 0
+	addiu $28, $0, 0
+	lui $30, 0x851c
+	ori $30, $30, 0x5fe0
+	lui $31, 0xcc9b
+	ori $31, $31, 0xfecc
 # case 54 body
-	lui $3, %hi(scratch+209)
-	addiu $3, $3, %lo(scratch+209)
-	swr $3, -159($3)
-	swl $3, -156($3)
-	lui $24, %hi(scratch+158)
-	addiu $24, $24, %lo(scratch+158)
-	sw $17, -142($24)
-	lui $31, %hi(scratch+32)
-	addiu $31, $31, %lo(scratch+32)
-	sw $11, 0($31)
-	lui $18, %hi(scratch-3)
-	addiu $18, $18, %lo(scratch-3)
-	lwl $2, 35($18)
-	lwr $2, 32($18)
-	lui $6, %hi(scratch+50)
-	addiu $6, $6, %lo(scratch+50)
-	swr $20, -46($6)
-	lui $30, %hi(scratch-15)
-	addiu $30, $30, %lo(scratch-15)
-	lbu $15, 56($30)
+	lui $11, %hi(scratch+137)
+	addiu $11, $11, %lo(scratch+137)
+	swl $4, -96($11)
+	swr $4, -99($11)
+	lui $2, %hi(scratch+104)
+	addiu $2, $2, %lo(scratch+104)
+	lwr $13, -75($2)
+	lwl $13, -72($2)
+	lui $14, %hi(scratch-130)
+	addiu $14, $14, %lo(scratch-130)
+	sw $18, 174($14)
+	lui $2, %hi(scratch+56)
+	addiu $2, $2, %lo(scratch+56)
+	sw $12, 0($2)
+	lui $16, %hi(scratch+93)
+	addiu $16, $16, %lo(scratch+93)
+	sb $17, -38($16)
+	lui $14, %hi(scratch+66)
+	addiu $14, $14, %lo(scratch+66)
+	lhu $31, -50($14)
+	lui $11, %hi(scratch+18)
+	addiu $11, $11, %lo(scratch+18)
+	lhu $0, 0($11)
+	lui $16, %hi(scratch+88)
+	addiu $16, $16, %lo(scratch+88)
+	ll $4, -52($16)
+	rotr $8, $6, 24
+	sc $25, -52($16)
+	lui $4, %hi(scratch+34)
+	addiu $4, $4, %lo(scratch+34)
+	lh $24, 0($4)
 # case 54 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5927,66 +6042,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 55
-	addiu $1, $0, 32
+	addiu $1, $0, -25
 	mthi $1
-	lui $1, 0x20
-	ori $1, $1, 0x1
+	addiu $1, $0, 31
 	mtlo $1
-	lui $1, 0x81ef
-	ori $1, $1, 0x6525
-	lui $2, 0xfcf2
-	ori $2, $2, 0x8de2
-	addiu $3, $0, -128
-	addiu $4, $0, 8193
-	lui $5, 0xffb3
-	lui $6, 0x40
-	lui $7, 0xae00
-	lui $8, 0x3e
-	addiu $9, $0, 2
-	lui $10, 0xee72
-	ori $10, $10, 0x4fe8
-	addiu $11, $0, 8192
-	lui $12, 0xbaab
-	ori $12, $12, 0xc1
-	lui $13, 0xff9c
-	lui $14, 0x5555
-	ori $14, $14, 0x5555
-	lui $15, 0xb202
-	ori $15, $15, 0xe867
-	addiu $16, $0, -128
-	addiu $17, $0, -2
-	lui $18, 0x5f6f
-	ori $18, $18, 0x3b17
-	lui $19, 0xb672
-	ori $19, $19, 0xb83c
-	lui $20, 0xde43
-	ori $20, $20, 0xffac
-	addiu $21, $0, -41
-	lui $22, 0x6140
-	ori $22, $22, 0xb6e4
-	lui $23, 0xa200
-	addiu $24, $0, -128
-	addiu $25, $0, 6
-	addiu $28, $0, 23296
-	lui $30, 0x960
-	ori $30, $30, 0x26d0
-	lui $31, 0xa7bc
-	ori $31, $31, 0x67c8
+	lui $1, 0x800
+	lui $2, 0x5d3c
+	ori $2, $2, 0xfe8a
+	addiu $3, $0, -48
+	lui $4, 0x4
+	ori $4, $4, 0x1
+	lui $5, 0x8660
+	ori $5, $5, 0xc233
+	addiu $6, $0, 513
+	addiu $7, $0, 1023
+	addiu $8, $0, -128
+	addiu $9, $0, 6
+	addiu $10, $0, 2
+	lui $11, 0x0
+	ori $11, $11, 0x8000
+	lui $12, 0xfaf9
+	ori $12, $12, 0x933f
+	lui $13, 0xca29
+	ori $13, $13, 0xb269
+	lui $14, 0x800
+	lui $15, 0x673a
+	ori $15, $15, 0xae6
+	lui $16, 0x8cbe
+	ori $16, $16, 0x6b9c
+	addiu $17, $0, 16384
+	lui $18, 0x2900
+	lui $19, 0xd800
+	lui $20, 0x20
+	addiu $21, $0, 16
+	lui $22, 0xba8c
+	ori $22, $22, 0xe5b2
+	lui $23, 0xcdb3
+	ori $23, $23, 0xc6d
+	addiu $24, $0, 16
+	addiu $25, $0, -5
+	lui $28, 0x7300
+	lui $30, 0xd9ef
+	ori $30, $30, 0x2b3b
+	lui $31, 0xa8fd
+	ori $31, $31, 0x1d17
 # case 55 body
-	lui $8, %hi(scratch-106)
-	addiu $8, $8, %lo(scratch-106)
-	swr $30, 166($8)
-	lui $9, %hi(scratch+34)
-	addiu $9, $9, %lo(scratch+34)
-	lhu $15, 0($9)
-	rotr $1, $21, 25
-	lui $6, %hi(scratch+61)
-	addiu $6, $6, %lo(scratch+61)
-	lwl $14, -6($6)
-	lwr $14, -9($6)
-	lui $23, %hi(scratch+8)
-	addiu $23, $23, %lo(scratch+8)
-	lw $12, 0($23)
+	lui $9, %hi(scratch+38)
+	addiu $9, $9, %lo(scratch+38)
+	lwr $6, 0($9)
+	lwl $6, 3($9)
+	lui $11, %hi(scratch+55)
+	addiu $11, $11, %lo(scratch+55)
+	lbu $9, 0($11)
+	rotrv $14, $14, $9
+	lui $12, 0xff00
+	lui $13, %hi(scratch+161)
+	addiu $13, $13, %lo(scratch+161)
+	swr $13, -125($13)
+	swl $13, -122($13)
+	lui $11, %hi(scratch+147)
+	addiu $11, $11, %lo(scratch+147)
+	ll $16, -119($11)
+	lui $14, 0x6099
+	sra $18, $24, 1
+	sc $15, -119($11)
 # case 55 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6030,84 +6149,75 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 56
-	lui $1, 0xd603
-	ori $1, $1, 0x39ce
+	addiu $1, $0, -4
 	mthi $1
-	lui $1, 0x5700
+	lui $1, 0x8
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0x801a
-	ori $1, $1, 0xbecf
-	addiu $2, $0, -27
-	addiu $3, $0, 4095
-	lui $4, 0x5831
-	ori $4, $4, 0x5952
-	addiu $5, $0, 2
-	lui $6, 0xd67a
-	ori $6, $6, 0x1c91
-	addiu $7, $0, 0
-	addiu $8, $0, 0
-	lui $9, 0x851c
-	ori $9, $9, 0x5fe0
-	lui $10, 0xcc9b
-	ori $10, $10, 0xfecc
-	lui $11, 0x49b2
-	ori $11, $11, 0x17a2
-	lui $12, 0x800
-	lui $13, 0x63
-	addiu $14, $0, 17
-	lui $15, 0xfe1
-	ori $15, $15, 0x19e2
-	lui $16, 0x3610
-	ori $16, $16, 0xe496
-	lui $17, 0x1
-	ori $17, $17, 0xffff
-	addiu $18, $0, 16
-	addiu $19, $0, 2049
-	lui $20, 0x7d1e
-	ori $20, $20, 0x3d81
-	lui $21, 0xa0b5
-	ori $21, $21, 0x8884
-	addiu $22, $0, 1
-	lui $23, 0x80
-	ori $23, $23, 0x1
-	lui $24, 0x0
-	ori $24, $24, 0x8000
-	lui $25, 0x17
-	addiu $28, $0, 30
-	addiu $30, $0, 10752
-	lui $31, 0x1b00
+	addiu $1, $0, 35
+	lui $2, 0x9275
+	ori $2, $2, 0x570c
+	lui $3, 0x8000
+	ori $3, $3, 0x1
+	lui $4, 0xd100
+	lui $5, 0xb9d2
+	ori $5, $5, 0xb909
+	addiu $6, $0, -9
+	lui $7, 0x4b86
+	ori $7, $7, 0xa276
+	addiu $8, $0, 16384
+	lui $9, 0x488f
+	ori $9, $9, 0x14d1
+	lui $10, 0xbe25
+	ori $10, $10, 0x32cc
+	addiu $11, $0, 0
+	addiu $12, $0, 125
+	addiu $13, $0, 2
+	lui $14, 0x8fd3
+	ori $14, $14, 0x1c03
+	lui $15, 0x400
+	ori $15, $15, 0x1
+	lui $16, 0x1cae
+	ori $16, $16, 0xdf94
+	addiu $17, $0, -26
+	addiu $18, $0, -19
+	lui $19, 0x4
+	lui $20, 0xdce0
+	ori $20, $20, 0x1fb9
+	addiu $21, $0, -5
+	lui $22, 0x6ad6
+	ori $22, $22, 0x5f4c
+	lui $23, 0x6f
+	lui $24, 0xaf66
+	ori $24, $24, 0x17ab
+	lui $25, 0xf9b1
+	ori $25, $25, 0xf5ad
+	lui $28, 0x8000
+	addiu $30, $0, 4
+	lui $31, 0xffa7
 # case 56 body
-	lui $11, %hi(scratch+112)
-	addiu $11, $11, %lo(scratch+112)
-	sh $2, -52($11)
-	lui $9, %hi(scratch-179)
-	addiu $9, $9, %lo(scratch-179)
-	lb $19, 200($9)
-	lui $4, %hi(scratch-139)
-	addiu $4, $4, %lo(scratch-139)
-	ll $8, 167($4)
-	subu $17, $15, $0
-	rotrv $15, $12, $28
-	sc $6, 167($4)
-	rotr $24, $10, 19
-	lui $28, %hi(scratch+40)
-	addiu $28, $28, %lo(scratch+40)
-	sh $10, 10($28)
-	lui $22, %hi(scratch+9)
-	addiu $22, $22, %lo(scratch+9)
-	sb $28, 0($22)
-	lui $31, %hi(scratch+4)
-	addiu $31, $31, %lo(scratch+4)
-	ll $5, 0($31)
-	lui $24, 0x673b
-	lui $14, 0xae6
-	sc $12, 0($31)
-	lui $14, %hi(scratch+34)
-	addiu $14, $14, %lo(scratch+34)
-	sh $6, 0($14)
-	lui $28, %hi(scratch+176)
-	addiu $28, $28, %lo(scratch+176)
-	lbu $24, -133($28)
+	lui $16, %hi(scratch+28)
+	addiu $16, $16, %lo(scratch+28)
+	ll $22, 0($16)
+	sltiu $7, $12, -18184
+	slti $25, $9, 12279
+	sc $28, 0($16)
+	lui $28, %hi(scratch+12)
+	addiu $28, $28, %lo(scratch+12)
+	lwr $8, 0($28)
+	lui $25, %hi(scratch+23)
+	addiu $25, $25, %lo(scratch+23)
+	lwl $14, 17($25)
+	lwr $14, 14($25)
+	lui $5, %hi(scratch+20)
+	addiu $5, $5, %lo(scratch+20)
+	sw $25, 0($5)
+	lui $5, %hi(scratch+110)
+	addiu $5, $5, %lo(scratch+110)
+	sw $8, -82($5)
+	lui $16, %hi(scratch+17)
+	addiu $16, $16, %lo(scratch+17)
+	lw $18, -9($16)
 # case 56 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6151,72 +6261,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 57
-	lui $1, 0xe16c
-	ori $1, $1, 0x634f
+	lui $1, 0xb700
+	ori $1, $1, 0xfcbf
 	mthi $1
-	lui $1, 0x2be1
-	ori $1, $1, 0xb432
+	lui $1, 0x66ad
+	ori $1, $1, 0x2bac
 	mtlo $1
-	lui $1, 0x3d57
-	ori $1, $1, 0xc027
-	lui $2, 0x10
-	ori $2, $2, 0x1
-	addiu $3, $0, 128
-	lui $4, 0xad82
-	ori $4, $4, 0xfa9f
-	addiu $5, $0, -72
-	addiu $6, $0, 29
-	lui $7, 0xff00
-	ori $7, $7, 0xff00
-	addiu $8, $0, -2
-	addiu $9, $0, 1
-	addiu $10, $0, -12
-	lui $11, 0x33a0
-	ori $11, $11, 0x9fbd
-	addiu $12, $0, -15
-	lui $13, 0x3676
-	ori $13, $13, 0xf15c
-	lui $14, 0x85e3
-	ori $14, $14, 0xcf9f
-	lui $15, 0x0
-	ori $15, $15, 0x8000
-	lui $16, 0xfbf4
-	ori $16, $16, 0xa1ec
-	lui $17, 0xad00
-	lui $18, 0x5ee8
-	ori $18, $18, 0xb98d
-	lui $19, 0x80
-	ori $19, $19, 0x1
-	lui $20, 0xe300
-	addiu $21, $0, 63
-	lui $22, 0x8000
-	addiu $23, $0, 64
-	addiu $24, $0, 62
-	lui $25, 0x8000
-	addiu $28, $0, -9472
-	lui $30, 0xadf
-	ori $30, $30, 0x6427
-	addiu $31, $0, -4
+	lui $1, 0x99b1
+	ori $1, $1, 0x684
+	addiu $2, $0, -28160
+	addiu $3, $0, -17664
+	addiu $4, $0, 1
+	lui $5, 0x4a2a
+	ori $5, $5, 0x48f8
+	lui $6, 0x200
+	ori $6, $6, 0x1
+	addiu $7, $0, 20
+	addiu $8, $0, -27
+	addiu $9, $0, 30976
+	lui $10, 0x1ab1
+	ori $10, $10, 0x4aac
+	addiu $11, $0, 7
+	lui $12, 0x6b15
+	ori $12, $12, 0x58de
+	lui $13, 0x4879
+	ori $13, $13, 0x18ee
+	addiu $14, $0, 33
+	lui $15, 0x2
+	ori $15, $15, 0x1
+	lui $16, 0xeb7a
+	ori $16, $16, 0x748c
+	lui $17, 0x8000
+	lui $18, 0x400
+	addiu $19, $0, -13
+	addiu $20, $0, 8
+	lui $21, 0x3ff
+	ori $21, $21, 0xffff
+	addiu $22, $0, 12800
+	lui $23, 0xba5f
+	ori $23, $23, 0x4101
+	lui $24, 0x7fff
+	ori $24, $24, 0xfffe
+	lui $25, 0x2
+	lui $28, 0xc960
+	ori $28, $28, 0xebd4
+	addiu $30, $0, 5
+	lui $31, 0x192a
+	ori $31, $31, 0xc152
 # case 57 body
-	lui $31, %hi(scratch+183)
-	addiu $31, $31, %lo(scratch+183)
-	sw $9, -135($31)
-	lui $14, %hi(scratch+44)
-	addiu $14, $14, %lo(scratch+44)
-	lhu $28, 0($14)
-	lui $12, %hi(scratch+48)
-	addiu $12, $12, %lo(scratch+48)
-	sh $28, 0($12)
-	lui $3, %hi(scratch+175)
-	addiu $3, $3, %lo(scratch+175)
-	lh $30, -117($3)
-	lui $12, %hi(scratch+60)
-	addiu $12, $12, %lo(scratch+60)
-	swr $5, 0($12)
-	swl $5, 3($12)
-	lui $8, %hi(scratch-125)
-	addiu $8, $8, %lo(scratch-125)
-	sh $7, 145($8)
+	lui $28, %hi(scratch+215)
+	addiu $28, $28, %lo(scratch+215)
+	sh $13, -185($28)
+	lui $16, %hi(scratch)
+	addiu $16, $16, %lo(scratch)
+	sw $28, 0($16)
+	lui $16, %hi(scratch+32)
+	addiu $16, $16, %lo(scratch+32)
+	ll $31, 0($16)
+	lui $2, 0x1c23
+	srl $14, $19, 1
+	sc $5, 0($16)
+	lui $25, %hi(scratch+9)
+	addiu $25, $25, %lo(scratch+9)
+	sb $31, 6($25)
+	lui $5, %hi(scratch+127)
+	addiu $5, $5, %lo(scratch+127)
+	swr $7, -88($5)
+	swl $7, -85($5)
+	lui $30, %hi(scratch+52)
+	addiu $30, $30, %lo(scratch+52)
+	sw $21, 0($30)
 # case 57 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6260,71 +6374,92 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 58
-	lui $1, 0x100
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mthi $1
-	lui $1, 0x6f
+	addiu $1, $0, 32767
 	mtlo $1
-	lui $1, 0xaf66
-	ori $1, $1, 0x17ab
-	lui $2, 0xf9b1
-	ori $2, $2, 0xf5ad
-	lui $3, 0x8000
-	addiu $4, $0, 4
-	lui $5, 0xffa7
-	lui $6, 0x100
-	lui $7, 0x8170
-	ori $7, $7, 0x257f
-	addiu $8, $0, 21
-	lui $9, 0xbff9
-	ori $9, $9, 0xb216
-	lui $10, 0x6639
-	ori $10, $10, 0x49df
-	lui $11, 0x3bfc
-	ori $11, $11, 0x2bae
-	lui $12, 0x800
-	addiu $13, $0, 32512
-	lui $14, 0x50e8
-	ori $14, $14, 0x34fc
-	lui $15, 0xf700
-	lui $16, 0x96fe
-	ori $16, $16, 0x7513
-	addiu $17, $0, -25
-	addiu $18, $0, -19
-	lui $19, 0x800
-	ori $19, $19, 0x1
-	lui $20, 0x7
-	ori $20, $20, 0xffff
-	addiu $21, $0, 21504
-	addiu $22, $0, 31
-	lui $23, 0x5b2b
-	ori $23, $23, 0x5b0e
-	addiu $24, $0, 30
-	addiu $25, $0, -1
-	addiu $28, $0, 31
-	lui $30, 0xffd1
-	addiu $31, $0, -5
+	lui $1, 0x10
+	ori $1, $1, 0x1
+	addiu $2, $0, 2
+	lui $3, 0x1a4f
+	ori $3, $3, 0x5f92
+	lui $4, 0xec6
+	ori $4, $4, 0xd028
+	addiu $5, $0, 3
+	addiu $6, $0, 19712
+	lui $7, 0x1fe1
+	ori $7, $7, 0xdd22
+	lui $8, 0x39b
+	ori $8, $8, 0x8eca
+	addiu $9, $0, 26
+	lui $10, 0x6cfd
+	ori $10, $10, 0x50a2
+	lui $11, 0x1234
+	ori $11, $11, 0x5678
+	lui $12, 0x24a1
+	ori $12, $12, 0xa61b
+	addiu $13, $0, 128
+	lui $14, 0x8765
+	ori $14, $14, 0x4321
+	lui $15, 0xd800
+	lui $16, 0xaaaa
+	ori $16, $16, 0xaaaa
+	lui $17, 0x5d86
+	ori $17, $17, 0x2ccc
+	addiu $18, $0, -10240
+	addiu $19, $0, 20
+	lui $20, 0x245d
+	ori $20, $20, 0xa16b
+	lui $21, 0x30
+	lui $22, 0xed84
+	ori $22, $22, 0xb372
+	addiu $23, $0, 33
+	lui $24, 0x1234
+	ori $24, $24, 0x5678
+	addiu $25, $0, 4096
+	lui $28, 0x8029
+	ori $28, $28, 0x5e5e
+	lui $30, 0xae33
+	ori $30, $30, 0xc0b6
+	lui $31, 0x7fff
+	ori $31, $31, 0xffff
 # case 58 body
-	lui $25, %hi(scratch-18)
-	addiu $25, $25, %lo(scratch-18)
-	lw $21, 46($25)
-	lui $12, %hi(scratch+35)
-	addiu $12, $12, %lo(scratch+35)
-	swl $16, 3($12)
-	swr $16, 0($12)
-	lui $18, %hi(scratch+62)
-	addiu $18, $18, %lo(scratch+62)
-	lh $23, 0($18)
-	srav $5, $14, $1
-	lui $21, %hi(scratch+70)
-	addiu $21, $21, %lo(scratch+70)
-	lbu $8, -33($21)
-	lui $23, %hi(scratch-116)
-	addiu $23, $23, %lo(scratch-116)
-	sh $2, 168($23)
-	lui $11, %hi(scratch+137)
-	addiu $11, $11, %lo(scratch+137)
-	swr $17, -125($11)
-	swl $17, -122($11)
+	lui $5, %hi(scratch-112)
+	addiu $5, $5, %lo(scratch-112)
+	lw $17, 136($5)
+	lui $22, %hi(scratch-40)
+	addiu $22, $22, %lo(scratch-40)
+	swl $21, 54($22)
+	lui $10, %hi(scratch+26)
+	addiu $10, $10, %lo(scratch+26)
+	swl $13, 0($10)
+	lui $13, %hi(scratch+131)
+	addiu $13, $13, %lo(scratch+131)
+	ll $5, -87($13)
+	sc $1, -87($13)
+	lui $7, %hi(scratch+20)
+	addiu $7, $7, %lo(scratch+20)
+	ll $14, 0($7)
+	sll $10, $30, 7
+	sc $4, 0($7)
+	lui $12, %hi(scratch+18)
+	addiu $12, $12, %lo(scratch+18)
+	lh $21, -6($12)
+	lui $18, %hi(scratch+230)
+	addiu $18, $18, %lo(scratch+230)
+	swl $5, -186($18)
+	swr $5, -189($18)
+	lui $5, %hi(scratch+96)
+	addiu $5, $5, %lo(scratch+96)
+	lbu $16, -85($5)
+	lui $14, %hi(scratch-31)
+	addiu $14, $14, %lo(scratch-31)
+	lwl $3, 47($14)
+	lwr $3, 44($14)
+	lui $31, %hi(scratch-97)
+	addiu $31, $31, %lo(scratch-97)
+	lbu $15, 113($31)
 # case 58 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6368,66 +6503,9988 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 59
-	lui $1, 0x1c6e
-	ori $1, $1, 0xb6b9
+	addiu $1, $0, 128
 	mthi $1
-	addiu $1, $0, 12800
+	addiu $1, $0, -128
 	mtlo $1
-	lui $1, 0xba5f
-	ori $1, $1, 0x4101
-	lui $2, 0x7fff
-	ori $2, $2, 0xfffe
-	lui $3, 0x2
-	lui $4, 0xc960
-	ori $4, $4, 0xebd4
-	addiu $5, $0, 5
-	lui $6, 0x192a
-	ori $6, $6, 0xc152
-	lui $7, 0x80
-	ori $7, $7, 0x1
-	lui $8, 0x0
-	ori $8, $8, 0x8000
-	lui $9, 0xffdf
-	lui $10, 0x1
+	addiu $1, $0, -14
+	addiu $2, $0, 40
+	addiu $3, $0, 4096
+	addiu $4, $0, -18
+	lui $5, 0xae00
+	addiu $6, $0, 2
+	lui $7, 0x0
+	ori $7, $7, 0x8000
+	lui $8, 0xffd3
+	lui $9, 0xe37a
+	ori $9, $9, 0x6e17
+	lui $10, 0x4000
+	ori $10, $10, 0x1
+	lui $11, 0x8000
+	lui $12, 0x8bdd
+	ori $12, $12, 0x7d72
+	addiu $13, $0, 2
+	addiu $14, $0, 31
+	lui $15, 0x7fff
+	ori $15, $15, 0xffff
+	addiu $16, $0, 6
+	lui $17, 0x1f
+	ori $17, $17, 0xffff
+	lui $18, 0xae4d
+	ori $18, $18, 0x338a
+	addiu $19, $0, 31
+	addiu $20, $0, -34
+	lui $21, 0x3ae
+	ori $21, $21, 0x79a5
+	addiu $22, $0, 0
+	addiu $23, $0, 8193
+	addiu $24, $0, 34
+	lui $25, 0x5b44
+	ori $25, $25, 0xe0bf
+	addiu $28, $0, -6
+	lui $30, 0xfece
+	ori $30, $30, 0xf4b5
+	addiu $31, $0, -39
+# case 59 body
+	lui $5, %hi(scratch+22)
+	addiu $5, $5, %lo(scratch+22)
+	lbu $31, 1($5)
+	srlv $11, $20, $23
+	lui $13, %hi(scratch+141)
+	addiu $13, $13, %lo(scratch+141)
+	sh $4, -101($13)
+	lui $28, %hi(scratch-157)
+	addiu $28, $28, %lo(scratch-157)
+	sw $8, 197($28)
+	lui $2, %hi(scratch+21)
+	addiu $2, $2, %lo(scratch+21)
+	lwr $28, 4($2)
+	lui $17, %hi(scratch-121)
+	addiu $17, $17, %lo(scratch-121)
+	lw $6, 157($17)
+	lui $25, %hi(scratch+42)
+	addiu $25, $25, %lo(scratch+42)
+	swl $19, 3($25)
+	swr $19, 0($25)
+	lui $9, %hi(scratch-153)
+	addiu $9, $9, %lo(scratch-153)
+	lw $2, 177($9)
+	lui $22, %hi(scratch+61)
+	addiu $22, $22, %lo(scratch+61)
+	lw $19, -33($22)
+	lui $3, %hi(scratch-112)
+	addiu $3, $3, %lo(scratch-112)
+	lwr $23, 148($3)
+# case 59 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 60
+	addiu $1, $0, 11
+	mthi $1
+	lui $1, 0x73d6
+	ori $1, $1, 0x6788
+	mtlo $1
+	lui $1, 0x200
+	lui $2, 0x20
+	lui $3, 0xaaaa
+	ori $3, $3, 0xaaaa
+	lui $4, 0x3c7b
+	ori $4, $4, 0x99b8
+	addiu $5, $0, -82
+	addiu $6, $0, 6
+	addiu $7, $0, -22
+	lui $8, 0x100
+	ori $8, $8, 0x1
+	lui $9, 0xaaaa
+	ori $9, $9, 0xaaaa
+	lui $10, 0x1000
+	ori $10, $10, 0x1
+	addiu $11, $0, 127
+	addiu $12, $0, -15
+	addiu $13, $0, 511
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	lui $15, 0x40
+	ori $15, $15, 0x1
+	lui $16, 0xaaaa
+	ori $16, $16, 0xaaaa
+	addiu $17, $0, -9984
+	addiu $18, $0, 105
+	addiu $19, $0, 4
+	addiu $20, $0, 0
+	lui $21, 0x8e3e
+	ori $21, $21, 0xb600
+	addiu $22, $0, -16
+	lui $23, 0xc628
+	ori $23, $23, 0xef7d
+	lui $24, 0x9a00
+	addiu $25, $0, -23
+	lui $28, 0x51c5
+	ori $28, $28, 0x2328
+	addiu $30, $0, 1
+	addiu $31, $0, -15
+# case 60 body
+	lui $13, %hi(scratch+235)
+	addiu $13, $13, %lo(scratch+235)
+	lbu $9, -185($13)
+	lui $10, %hi(scratch+24)
+	addiu $10, $10, %lo(scratch+24)
+	ll $14, 0($10)
+	sc $20, 0($10)
+	lui $4, %hi(scratch+44)
+	addiu $4, $4, %lo(scratch+44)
+	ll $21, 0($4)
+	sll $22, $13, 15
+	sll $16, $17, 15
+	sc $31, 0($4)
+	lui $5, %hi(scratch+26)
+	addiu $5, $5, %lo(scratch+26)
+	sh $14, 0($5)
+	lui $5, %hi(scratch+50)
+	addiu $5, $5, %lo(scratch+50)
+	sh $18, 0($5)
+	lui $31, %hi(scratch-101)
+	addiu $31, $31, %lo(scratch-101)
+	sw $11, 125($31)
+	lui $5, %hi(scratch-38)
+	addiu $5, $5, %lo(scratch-38)
+	ll $3, 90($5)
+	sltiu $10, $28, 24171
+	sc $24, 90($5)
+# case 60 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 61
+	lui $1, 0x7a00
+	ori $1, $1, 0xcba1
+	mthi $1
+	addiu $1, $0, -1
+	mtlo $1
+	lui $1, 0x16f2
+	ori $1, $1, 0x2924
+	addiu $2, $0, 31
+	addiu $3, $0, 33
+	lui $4, 0x4115
+	ori $4, $4, 0xb071
+	addiu $5, $0, 3
+	lui $6, 0x6b54
+	ori $6, $6, 0x1b38
+	lui $7, 0xd8e8
+	ori $7, $7, 0x275e
+	addiu $8, $0, 2
+	lui $9, 0x4d26
+	ori $9, $9, 0x220c
+	lui $10, 0x67
+	lui $11, 0xfc7
+	ori $11, $11, 0x9106
+	addiu $12, $0, -1
+	lui $13, 0xc211
+	ori $13, $13, 0x94ba
+	lui $14, 0x4322
+	ori $14, $14, 0x496d
+	addiu $15, $0, 40
+	lui $16, 0x275d
+	ori $16, $16, 0x9861
+	addiu $17, $0, 33
+	addiu $18, $0, 28
+	lui $19, 0xb9a7
+	ori $19, $19, 0xa522
+	lui $20, 0xebf0
+	ori $20, $20, 0xda42
+	lui $21, 0x74
+	ori $21, $21, 0x5a31
+	lui $22, 0xd03c
+	ori $22, $22, 0xf7b8
+	lui $23, 0x5200
+	lui $24, 0x3d01
+	ori $24, $24, 0xa102
+	addiu $25, $0, -2
+	lui $28, 0x6de
+	ori $28, $28, 0x6ffe
+	lui $30, 0x424e
+	ori $30, $30, 0x1358
+	lui $31, 0x4d
+# case 61 body
+	lui $2, %hi(scratch+38)
+	addiu $2, $2, %lo(scratch+38)
+	lbu $25, 0($2)
+	lui $30, %hi(scratch-154)
+	addiu $30, $30, %lo(scratch-154)
+	lbu $9, 186($30)
+	lui $6, %hi(scratch+174)
+	addiu $6, $6, %lo(scratch+174)
+	ll $28, -170($6)
+	movn $22, $4, $18
+	sc $30, -170($6)
+# case 61 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 62
+	addiu $1, $0, -22016
+	mthi $1
+	lui $1, 0xa4e0
+	ori $1, $1, 0x2ce
+	mtlo $1
+	addiu $1, $0, -22
+	lui $2, 0xffa8
+	addiu $3, $0, -38
+	addiu $4, $0, 11
+	lui $5, 0x2c8d
+	ori $5, $5, 0xf098
+	lui $6, 0xd4cc
+	ori $6, $6, 0x6fa0
+	addiu $7, $0, 33
+	lui $8, 0x9d03
+	ori $8, $8, 0x23
+	addiu $9, $0, 1024
+	addiu $10, $0, 4
+	addiu $11, $0, 0
+	lui $12, 0x421d
+	ori $12, $12, 0x40fc
+	lui $13, 0xff92
+	lui $14, 0x10fe
+	ori $14, $14, 0xc289
+	lui $15, 0xe96c
+	ori $15, $15, 0x4a60
+	lui $16, 0x400
+	ori $16, $16, 0x1
+	addiu $17, $0, 7
+	lui $18, 0xeea4
+	ori $18, $18, 0x1c7b
+	lui $19, 0xde55
+	ori $19, $19, 0xdddd
+	lui $20, 0x8035
+	ori $20, $20, 0x673f
+	lui $21, 0x9fb7
+	ori $21, $21, 0x468f
+	addiu $22, $0, 27904
+	addiu $23, $0, -2
+	lui $24, 0xd354
+	ori $24, $24, 0xf6d3
+	lui $25, 0xab42
+	ori $25, $25, 0xb5b1
+	addiu $28, $0, -33
+	addiu $30, $0, -20
+	addiu $31, $0, 512
+# case 62 body
+	lui $3, %hi(scratch-22)
+	addiu $3, $3, %lo(scratch-22)
+	lbu $15, 47($3)
+	xori $2, $4, 32768
+	lui $1, %hi(scratch+120)
+	addiu $1, $1, %lo(scratch+120)
+	sh $8, -72($1)
+	lui $5, %hi(scratch+52)
+	addiu $5, $5, %lo(scratch+52)
+	ll $14, 0($5)
+	sc $15, 0($5)
+# case 62 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 63
+	lui $1, 0x9c90
+	ori $1, $1, 0xc03c
+	mthi $1
+	addiu $1, $0, 0
+	mtlo $1
+	addiu $1, $0, 513
+	lui $2, 0x5555
+	ori $2, $2, 0x5555
+	addiu $3, $0, 3
+	addiu $4, $0, 255
+	lui $5, 0x5c41
+	ori $5, $5, 0x308e
+	addiu $6, $0, 37
+	addiu $7, $0, 16383
+	lui $8, 0xf761
+	ori $8, $8, 0xa7eb
+	lui $9, 0x374b
+	ori $9, $9, 0x989
+	lui $10, 0xffaa
+	addiu $11, $0, -16384
+	addiu $12, $0, 32
+	lui $13, 0xd3b1
+	ori $13, $13, 0xf4b3
+	addiu $14, $0, 10
+	lui $15, 0xd9f1
+	ori $15, $15, 0x380f
+	lui $16, 0xff
+	ori $16, $16, 0xff
+	addiu $17, $0, -8448
+	lui $18, 0x800
+	lui $19, 0xe300
+	lui $20, 0x5c75
+	ori $20, $20, 0x734a
+	lui $21, 0x287c
+	ori $21, $21, 0xce62
+	lui $22, 0x3000
+	addiu $23, $0, 5
+	addiu $24, $0, 38
+	lui $25, 0x200
+	addiu $28, $0, 32767
+	addiu $30, $0, 5
+	addiu $31, $0, -1
+# case 63 body
+	lui $14, %hi(scratch+28)
+	addiu $14, $14, %lo(scratch+28)
+	swl $7, 11($14)
+	lui $7, %hi(scratch+56)
+	addiu $7, $7, %lo(scratch+56)
+	sw $16, 0($7)
+	lui $9, %hi(scratch+48)
+	addiu $9, $9, %lo(scratch+48)
+	lh $31, -48($9)
+	or $21, $20, $5
+	lui $30, %hi(scratch+87)
+	addiu $30, $30, %lo(scratch+87)
+	ll $11, -35($30)
+	sc $21, -35($30)
+	lui $15, %hi(scratch+49)
+	addiu $15, $15, %lo(scratch+49)
+	sb $3, -7($15)
+	lui $15, %hi(scratch+132)
+	addiu $15, $15, %lo(scratch+132)
+	sw $16, -112($15)
+	lui $23, %hi(scratch-12)
+	addiu $23, $23, %lo(scratch-12)
+	lwl $22, 56($23)
+	lui $25, %hi(scratch-99)
+	addiu $25, $25, %lo(scratch-99)
+	lhu $28, 159($25)
+	lui $25, %hi(scratch+137)
+	addiu $25, $25, %lo(scratch+137)
+	ll $20, -89($25)
+	rotr $14, $25, 24
+	sc $18, -89($25)
+# case 63 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 64
+	lui $1, 0x5d4b
+	ori $1, $1, 0x3c7f
+	mthi $1
+	addiu $1, $0, 128
+	mtlo $1
+	lui $1, 0x626b
+	ori $1, $1, 0x3e13
+	lui $2, 0xe8cc
+	ori $2, $2, 0x54a4
+	addiu $3, $0, 128
+	lui $4, 0x95c6
+	ori $4, $4, 0xfdfb
+	lui $5, 0xaaaa
+	ori $5, $5, 0xaaaa
+	lui $6, 0x8af
+	ori $6, $6, 0xf713
+	addiu $7, $0, -8
+	addiu $8, $0, -32768
+	lui $9, 0x7fff
+	ori $9, $9, 0xffff
+	addiu $10, $0, 32767
 	lui $11, 0x3ff
 	ori $11, $11, 0xffff
-	addiu $12, $0, -128
-	lui $13, 0x2
-	ori $13, $13, 0x1
-	addiu $14, $0, 59
-	addiu $15, $0, 14
-	lui $16, 0x11b1
-	ori $16, $16, 0x3949
-	lui $17, 0x545e
-	ori $17, $17, 0x1c23
-	addiu $18, $0, 2048
-	lui $19, 0x2300
-	lui $20, 0x7b74
-	ori $20, $20, 0xe459
-	lui $21, 0x7fff
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, 128
+	lui $14, 0x7f34
+	ori $14, $14, 0xe0e9
+	addiu $15, $0, -33
+	lui $16, 0x3ce6
+	ori $16, $16, 0x7416
+	lui $17, 0x6af5
+	ori $17, $17, 0xe840
+	lui $18, 0x8000
+	ori $18, $18, 0x1
+	lui $19, 0x200
+	lui $20, 0x418
+	ori $20, $20, 0x1752
+	lui $21, 0x90ab
+	ori $21, $21, 0xd063
+	lui $22, 0x1510
+	ori $22, $22, 0xfac
+	lui $23, 0x75
+	lui $24, 0x5dff
+	ori $24, $24, 0x3cf7
+	lui $25, 0xefd2
+	ori $25, $25, 0xa3d
+	lui $28, 0x7fff
+	ori $28, $28, 0xffff
+	lui $30, 0x5555
+	ori $30, $30, 0x5555
+	lui $31, 0x5555
+	ori $31, $31, 0x5555
+# case 64 body
+	lui $20, %hi(scratch+80)
+	addiu $20, $20, %lo(scratch+80)
+	sh $8, -64($20)
+	lui $2, %hi(scratch+20)
+	addiu $2, $2, %lo(scratch+20)
+	sw $8, 0($2)
+	lui $13, %hi(scratch+78)
+	addiu $13, $13, %lo(scratch+78)
+	swr $6, -28($13)
+	swl $6, -25($13)
+# case 64 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 65
+	addiu $1, $0, 5
+	mthi $1
+	addiu $1, $0, 0
+	mtlo $1
+	lui $1, 0x8
+	lui $2, 0x1
+	lui $3, 0x3fff
+	ori $3, $3, 0xffff
+	addiu $4, $0, -2
+	lui $5, 0xac7f
+	ori $5, $5, 0x6ac5
+	addiu $6, $0, 1
+	addiu $7, $0, 28
+	lui $8, 0x6f09
+	ori $8, $8, 0x1bb9
+	lui $9, 0xb4bf
+	ori $9, $9, 0x9fcc
+	lui $10, 0xafb3
+	ori $10, $10, 0xb7b7
+	lui $11, 0xe040
+	ori $11, $11, 0x3f3f
+	lui $12, 0xaaaa
+	ori $12, $12, 0xaaaa
+	lui $13, 0xad2e
+	ori $13, $13, 0x1c6a
+	lui $14, 0x13ef
+	ori $14, $14, 0x6ed9
+	addiu $15, $0, -17
+	addiu $16, $0, 32767
+	lui $17, 0xfb78
+	ori $17, $17, 0xd5bc
+	lui $18, 0x947b
+	ori $18, $18, 0xe36d
+	lui $19, 0xc528
+	ori $19, $19, 0xdf4
+	lui $20, 0x7
+	ori $20, $20, 0xffff
+	addiu $21, $0, -6
+	lui $22, 0xb9fc
+	ori $22, $22, 0x348a
+	lui $23, 0xb9ab
+	ori $23, $23, 0x47f7
+	lui $24, 0x9104
+	ori $24, $24, 0xd3c4
+	addiu $25, $0, 512
+	addiu $28, $0, -16
+	lui $30, 0x7fff
+	ori $30, $30, 0xffff
+	lui $31, 0xf3a
+	ori $31, $31, 0x5683
+# case 65 body
+	lui $13, %hi(scratch+44)
+	addiu $13, $13, %lo(scratch+44)
+	ll $20, 0($13)
+	sll $20, $12, 29
+	rotr $16, $22, 1
+	sc $21, 0($13)
+	lui $8, %hi(scratch)
+	addiu $8, $8, %lo(scratch)
+	lh $17, 32($8)
+	addiu $20, $0, -32768
+	lui $13, 0x1
+	lui $2, %hi(scratch+161)
+	addiu $2, $2, %lo(scratch+161)
+	lb $19, -104($2)
+	lui $28, %hi(scratch+194)
+	addiu $28, $28, %lo(scratch+194)
+	swl $16, -166($28)
+	lui $6, %hi(scratch+34)
+	addiu $6, $6, %lo(scratch+34)
+	lbu $7, -9($6)
+	lui $30, %hi(scratch+59)
+	addiu $30, $30, %lo(scratch+59)
+	lwl $8, 3($30)
+	lwr $8, 0($30)
+	lui $28, %hi(scratch+24)
+	addiu $28, $28, %lo(scratch+24)
+	ll $3, 0($28)
+	sc $18, 0($28)
+	lui $22, %hi(scratch+124)
+	addiu $22, $22, %lo(scratch+124)
+	lw $0, -104($22)
+# case 65 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 66
+	addiu $1, $0, 7
+	mthi $1
+	addiu $1, $0, -2
+	mtlo $1
+	lui $1, 0x8cab
+	ori $1, $1, 0x99e0
+	lui $2, 0x8000
+	ori $2, $2, 0x1
+	lui $3, 0x7841
+	ori $3, $3, 0xef4
+	lui $4, 0x1ff
+	ori $4, $4, 0xffff
+	addiu $5, $0, 2
+	addiu $6, $0, -77
+	lui $7, 0x8b54
+	ori $7, $7, 0x37c7
+	lui $8, 0xac4c
+	ori $8, $8, 0xe339
+	addiu $9, $0, -4
+	addiu $10, $0, 1023
+	lui $11, 0xdc3d
+	ori $11, $11, 0x582d
+	addiu $12, $0, -40
+	addiu $13, $0, -20
+	lui $14, 0x46a3
+	ori $14, $14, 0x7de6
+	addiu $15, $0, 2
+	addiu $16, $0, 1
+	lui $17, 0xe00
+	addiu $18, $0, 21
+	lui $19, 0xa
+	lui $20, 0xbbc7
+	ori $20, $20, 0xd4ae
+	addiu $21, $0, 513
+	addiu $22, $0, -40
+	lui $23, 0x100
+	lui $24, 0x2306
+	ori $24, $24, 0x61c8
+	addiu $25, $0, 128
+	lui $28, 0x7f
+	ori $28, $28, 0xffff
+	lui $30, 0x5555
+	ori $30, $30, 0x5555
+	lui $31, 0x5c1d
+	ori $31, $31, 0x1b36
+# case 66 body
+	lui $4, %hi(scratch+226)
+	addiu $4, $4, %lo(scratch+226)
+	lwr $23, -200($4)
+	lwl $23, -197($4)
+	lui $14, %hi(scratch+16)
+	addiu $14, $14, %lo(scratch+16)
+	sb $6, 0($14)
+	xori $31, $12, 0
+# case 66 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 67
+	lui $1, 0x40
+	ori $1, $1, 0x1
+	mthi $1
+	addiu $1, $0, 32
+	mtlo $1
+	addiu $1, $0, 15872
+	addiu $2, $0, 23
+	lui $3, 0x1000
+	ori $3, $3, 0x1
+	lui $4, 0xaaaa
+	ori $4, $4, 0xaaaa
+	lui $5, 0x400
+	lui $6, 0x8fce
+	ori $6, $6, 0xc081
+	lui $7, 0x429b
+	ori $7, $7, 0x1227
+	addiu $8, $0, 2
+	addiu $9, $0, 2
+	addiu $10, $0, 110
+	lui $11, 0x400
+	lui $12, 0x0
+	ori $12, $12, 0xffff
+	lui $13, 0x2388
+	ori $13, $13, 0x586b
+	addiu $14, $0, 4
+	lui $15, 0xd48f
+	ori $15, $15, 0x6c82
+	lui $16, 0x1234
+	ori $16, $16, 0x5678
+	lui $17, 0x7
+	ori $17, $17, 0xffff
+	addiu $18, $0, -19
+	addiu $19, $0, 1
+	lui $20, 0x14
+	lui $21, 0xd394
+	ori $21, $21, 0x9856
+	addiu $22, $0, 39
+	lui $23, 0x2711
+	ori $23, $23, 0xc79d
+	lui $24, 0xed4e
+	ori $24, $24, 0xaec5
+	addiu $25, $0, -128
+	lui $28, 0x19a0
+	ori $28, $28, 0x87d4
+	lui $30, 0xff00
+	ori $30, $30, 0xff00
+	lui $31, 0x86e4
+	ori $31, $31, 0x3084
+# case 67 body
+	lui $16, %hi(scratch+97)
+	addiu $16, $16, %lo(scratch+97)
+	lh $10, -95($16)
+	lui $24, %hi(scratch)
+	addiu $24, $24, %lo(scratch)
+	lwl $25, 3($24)
+	lwr $25, 0($24)
+	lui $6, %hi(scratch+173)
+	addiu $6, $6, %lo(scratch+173)
+	sb $4, -121($6)
+# case 67 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 68
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
+	mthi $1
+	addiu $1, $0, 1
+	mtlo $1
+	lui $1, 0x7dad
+	ori $1, $1, 0xf7b
+	addiu $2, $0, -22
+	lui $3, 0x8
+	addiu $4, $0, 128
+	lui $5, 0x8d00
+	addiu $6, $0, -96
+	lui $7, 0xc753
+	ori $7, $7, 0x4585
+	addiu $8, $0, -6
+	lui $9, 0x7e0d
+	ori $9, $9, 0x5c37
+	lui $10, 0x7fff
+	ori $10, $10, 0xffff
+	lui $11, 0x0
+	ori $11, $11, 0x8000
+	addiu $12, $0, 4352
+	lui $13, 0xb800
+	lui $14, 0x9600
+	lui $15, 0xcb84
+	ori $15, $15, 0xf05c
+	lui $16, 0xce30
+	ori $16, $16, 0x3196
+	lui $17, 0x5b6a
+	ori $17, $17, 0x8428
+	lui $18, 0x20
+	ori $18, $18, 0x1
+	lui $19, 0x3cdb
+	ori $19, $19, 0xedf
+	lui $20, 0x6984
+	ori $20, $20, 0x6888
+	addiu $21, $0, 16383
+	addiu $22, $0, 16383
+	lui $23, 0xfdb8
+	ori $23, $23, 0xdb6
+	lui $24, 0x1ff
+	ori $24, $24, 0xffff
+	lui $25, 0xaaaa
+	ori $25, $25, 0xaaaa
+	addiu $28, $0, -29
+	lui $30, 0x800
+	ori $30, $30, 0x1
+	lui $31, 0x60fe
+	ori $31, $31, 0x5793
+# case 68 body
+	lui $9, %hi(scratch+111)
+	addiu $9, $9, %lo(scratch+111)
+	sw $24, -99($9)
+	lui $10, %hi(scratch+33)
+	addiu $10, $10, %lo(scratch+33)
+	sw $10, -33($10)
+	lui $17, %hi(scratch+178)
+	addiu $17, $17, %lo(scratch+178)
+	ll $6, -178($17)
+	sc $28, -178($17)
+	lui $11, %hi(scratch+44)
+	addiu $11, $11, %lo(scratch+44)
+	lhu $15, 0($11)
+	lui $25, %hi(scratch-2)
+	addiu $25, $25, %lo(scratch-2)
+	lwl $12, 27($25)
+	lwr $12, 24($25)
+	lui $6, %hi(scratch-75)
+	addiu $6, $6, %lo(scratch-75)
+	sb $7, 124($6)
+	lui $10, %hi(scratch+34)
+	addiu $10, $10, %lo(scratch+34)
+	lb $11, -11($10)
+	lui $14, %hi(scratch+12)
+	addiu $14, $14, %lo(scratch+12)
+	lw $18, 0($14)
+	lui $8, %hi(scratch+132)
+	addiu $8, $8, %lo(scratch+132)
+	sb $16, -112($8)
+	lui $10, %hi(scratch+120)
+	addiu $10, $10, %lo(scratch+120)
+	lwl $4, -91($10)
+	lwr $4, -94($10)
+# case 68 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 69
+	lui $1, 0x625e
+	ori $1, $1, 0x29d1
+	mthi $1
+	addiu $1, $0, 4
+	mtlo $1
+	lui $1, 0x4cea
+	ori $1, $1, 0xe71b
+	lui $2, 0xffff
+	ori $2, $2, 0x7fff
+	addiu $3, $0, 33
+	lui $4, 0xc07
+	ori $4, $4, 0x87bc
+	lui $5, 0x3ff
+	ori $5, $5, 0xffff
+	lui $6, 0x200
+	lui $7, 0x8
+	addiu $8, $0, -77
+	addiu $9, $0, 11
+	addiu $10, $0, 255
+	addiu $11, $0, 37
+	addiu $12, $0, -25
+	lui $13, 0x0
+	ori $13, $13, 0xffff
+	lui $14, 0x7fff
+	ori $14, $14, 0xffff
+	lui $15, 0x464
+	ori $15, $15, 0xbd8f
+	lui $16, 0x5789
+	ori $16, $16, 0x8bb2
+	lui $17, 0x8f
+	ori $17, $17, 0x6c9b
+	addiu $18, $0, -33
+	lui $19, 0xc417
+	ori $19, $19, 0x5c37
+	lui $20, 0xa3c5
+	ori $20, $20, 0xe60c
+	lui $21, 0x449e
+	ori $21, $21, 0xb3ce
+	lui $22, 0xb7d6
+	ori $22, $22, 0x354c
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	addiu $24, $0, 19968
+	lui $25, 0xf6b9
+	ori $25, $25, 0x1c74
+	lui $28, 0x1
+	ori $28, $28, 0x1
+	lui $30, 0x7fff
+	ori $30, $30, 0xfffe
+	addiu $31, $0, 29440
+# case 69 body
+	lui $17, %hi(scratch+86)
+	addiu $17, $17, %lo(scratch+86)
+	swl $5, -61($17)
+	lui $11, %hi(scratch-32)
+	addiu $11, $11, %lo(scratch-32)
+	sb $15, 83($11)
+	lui $31, %hi(scratch-7)
+	addiu $31, $31, %lo(scratch-7)
+	sb $21, 65($31)
+	lui $22, %hi(scratch+61)
+	addiu $22, $22, %lo(scratch+61)
+	swr $11, -8($22)
+	lui $8, %hi(scratch+50)
+	addiu $8, $8, %lo(scratch+50)
+	lh $10, 0($8)
+# case 69 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 70
+	lui $1, 0x12a
+	ori $1, $1, 0xf5d9
+	mthi $1
+	lui $1, 0x2fbc
+	ori $1, $1, 0x9c5
+	mtlo $1
+	addiu $1, $0, 4096
+	addiu $2, $0, -18
+	addiu $3, $0, 1
+	lui $4, 0x5804
+	ori $4, $4, 0xc979
+	lui $5, 0xe83a
+	ori $5, $5, 0xcde7
+	addiu $6, $0, 90
+	lui $7, 0xd700
+	lui $8, 0x4b51
+	ori $8, $8, 0xd72a
+	addiu $9, $0, 25
+	addiu $10, $0, 5
+	lui $11, 0x46a4
+	ori $11, $11, 0x86e2
+	addiu $12, $0, 33
+	addiu $13, $0, 10
+	lui $14, 0x1800
+	lui $15, 0xa1b2
+	ori $15, $15, 0x44c6
+	lui $16, 0x3564
+	ori $16, $16, 0xc6ea
+	lui $17, 0x0
+	ori $17, $17, 0x8000
+	lui $18, 0xf96f
+	ori $18, $18, 0xef58
+	addiu $19, $0, -45
+	lui $20, 0x8d11
+	ori $20, $20, 0x52d7
+	addiu $21, $0, -16
+	lui $22, 0xee00
+	addiu $23, $0, -6
+	lui $24, 0xcd
+	ori $24, $24, 0xaf49
+	lui $25, 0x8000
+	ori $25, $25, 0x1
+	addiu $28, $0, -1
+	addiu $30, $0, 33
+	addiu $31, $0, -39
+# case 70 body
+	lui $6, %hi(scratch+30)
+	addiu $6, $6, %lo(scratch+30)
+	lh $25, -18($6)
+	lui $11, %hi(scratch-94)
+	addiu $11, $11, %lo(scratch-94)
+	lh $8, 148($11)
+	lui $2, %hi(scratch+9)
+	addiu $2, $2, %lo(scratch+9)
+	lbu $15, 0($2)
+# case 70 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 71
+	lui $1, 0xf925
+	ori $1, $1, 0x8173
+	mthi $1
+	lui $1, 0x1000
+	ori $1, $1, 0x1
+	mtlo $1
+	addiu $1, $0, 12032
+	addiu $2, $0, 0
+	lui $3, 0xffb0
+	lui $4, 0xd3e
+	ori $4, $4, 0x4904
+	addiu $5, $0, 35
+	addiu $6, $0, 3
+	addiu $7, $0, 32
+	addiu $8, $0, -32768
+	lui $9, 0xf19a
+	ori $9, $9, 0x61ce
+	addiu $10, $0, 32
+	lui $11, 0x5555
+	ori $11, $11, 0x5555
+	addiu $12, $0, 32
+	addiu $13, $0, 16383
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	lui $15, 0x6816
+	ori $15, $15, 0x5d6f
+	lui $16, 0x689e
+	ori $16, $16, 0xd0fe
+	lui $17, 0x419e
+	ori $17, $17, 0xd16d
+	lui $18, 0x6ad0
+	ori $18, $18, 0xd9dd
+	addiu $19, $0, -30
+	lui $20, 0x9490
+	ori $20, $20, 0xc866
+	addiu $21, $0, -30
+	addiu $22, $0, 8448
+	lui $23, 0x20
+	addiu $24, $0, 36
+	addiu $25, $0, -9
+	addiu $28, $0, -8
+	addiu $30, $0, -36
+	lui $31, 0x1234
+	ori $31, $31, 0x5678
+# case 71 body
+	lui $15, %hi(scratch+56)
+	addiu $15, $15, %lo(scratch+56)
+	ll $31, 0($15)
+	movz $13, $22, $0
+	sc $11, 0($15)
+	lui $17, %hi(scratch-101)
+	addiu $17, $17, %lo(scratch-101)
+	sw $0, 105($17)
+	lui $24, %hi(scratch+167)
+	addiu $24, $24, %lo(scratch+167)
+	sh $15, -145($24)
+	lui $8, %hi(scratch+16)
+	addiu $8, $8, %lo(scratch+16)
+	sb $22, 0($8)
+	lui $9, %hi(scratch+84)
+	addiu $9, $9, %lo(scratch+84)
+	lh $7, -48($9)
+	lui $11, %hi(scratch+33)
+	addiu $11, $11, %lo(scratch+33)
+	swl $5, -10($11)
+	lui $31, %hi(scratch+50)
+	addiu $31, $31, %lo(scratch+50)
+	swl $14, 0($31)
+	lui $24, %hi(scratch+15)
+	addiu $24, $24, %lo(scratch+15)
+	lwr $15, 0($24)
+	lui $23, %hi(scratch-39)
+	addiu $23, $23, %lo(scratch-39)
+	lhu $19, 83($23)
+	lui $8, %hi(scratch+222)
+	addiu $8, $8, %lo(scratch+222)
+	lb $16, -176($8)
+# case 71 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 72
+	lui $1, 0x917f
+	ori $1, $1, 0x371a
+	mthi $1
+	lui $1, 0x5b00
+	mtlo $1
+	addiu $1, $0, 16384
+	lui $2, 0x800
+	addiu $3, $0, 114
+	addiu $4, $0, 8193
+	lui $5, 0x2386
+	ori $5, $5, 0x16e2
+	lui $6, 0xea8b
+	ori $6, $6, 0x8f1a
+	lui $7, 0x7e39
+	ori $7, $7, 0x45a4
+	addiu $8, $0, 4096
+	lui $9, 0xff87
+	addiu $10, $0, 40
+	addiu $11, $0, 512
+	addiu $12, $0, 32
+	addiu $13, $0, 25
+	addiu $14, $0, 25
+	addiu $15, $0, -4
+	addiu $16, $0, -39
+	addiu $17, $0, 7
+	addiu $18, $0, 9
+	addiu $19, $0, 13
+	lui $20, 0x60df
+	ori $20, $20, 0xab48
+	lui $21, 0x0
 	ori $21, $21, 0xffff
-	lui $22, 0x83f9
-	ori $22, $22, 0x95a
-	lui $23, 0xb039
-	ori $23, $23, 0x6c3e
+	addiu $22, $0, 32
+	addiu $23, $0, 9472
+	lui $24, 0x75
+	addiu $25, $0, -8
+	addiu $28, $0, -27136
+	lui $30, 0xff
+	ori $30, $30, 0xffff
+	lui $31, 0x56d
+	ori $31, $31, 0xee5b
+# case 72 body
+	lui $23, 0x8000
+	lui $30, %hi(scratch+202)
+	addiu $30, $30, %lo(scratch+202)
+	swl $21, -180($30)
+	swr $21, -183($30)
+	lui $19, %hi(scratch-159)
+	addiu $19, $19, %lo(scratch-159)
+	sb $9, 173($19)
+	lui $6, %hi(scratch+13)
+	addiu $6, $6, %lo(scratch+13)
+	ll $20, 19($6)
+	sc $30, 19($6)
+	lui $8, %hi(scratch+15)
+	addiu $8, $8, %lo(scratch+15)
+	lwl $12, 3($8)
+	lwr $12, 0($8)
+	lui $7, %hi(scratch+16)
+	addiu $7, $7, %lo(scratch+16)
+	ll $12, 0($7)
+	rotr $31, $24, 19
+	sc $28, 0($7)
+	lui $1, %hi(scratch+185)
+	addiu $1, $1, %lo(scratch+185)
+	sw $23, -165($1)
+	lui $23, %hi(scratch-72)
+	addiu $23, $23, %lo(scratch-72)
+	sb $16, 101($23)
+# case 72 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 73
+	lui $1, 0x2453
+	ori $1, $1, 0xae8
+	mthi $1
+	lui $1, 0x8f2a
+	ori $1, $1, 0x33f2
+	mtlo $1
+	lui $1, 0xb7e1
+	ori $1, $1, 0xacb6
+	lui $2, 0x7df9
+	ori $2, $2, 0x766
+	lui $3, 0x4181
+	ori $3, $3, 0xf93e
+	addiu $4, $0, 2
+	addiu $5, $0, -3
+	lui $6, 0x7700
+	lui $7, 0x927e
+	ori $7, $7, 0x6083
+	addiu $8, $0, 50
+	lui $9, 0x771e
+	ori $9, $9, 0xd2bb
+	addiu $10, $0, 31
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	lui $12, 0x4c5b
+	ori $12, $12, 0x3440
+	lui $13, 0x4
+	lui $14, 0xd52c
+	ori $14, $14, 0x18be
+	addiu $15, $0, -67
+	lui $16, 0xaa9b
+	ori $16, $16, 0x1347
+	lui $17, 0xeb47
+	ori $17, $17, 0x5a91
+	addiu $18, $0, 31
+	lui $19, 0xdb5c
+	ori $19, $19, 0x49f1
+	lui $20, 0x5555
+	ori $20, $20, 0x5555
+	lui $21, 0xf4b5
+	ori $21, $21, 0x191e
+	lui $22, 0xff96
+	addiu $23, $0, -32768
+	lui $24, 0x86ee
+	ori $24, $24, 0xa6bc
+	lui $25, 0x8000
+	addiu $28, $0, 511
+	lui $30, 0x7fff
+	ori $30, $30, 0xffff
+	lui $31, 0x597b
+	ori $31, $31, 0x7eed
+# case 73 body
+	lui $28, %hi(scratch+60)
+	addiu $28, $28, %lo(scratch+60)
+	ll $22, 0($28)
+	lui $31, 0x0
+	sra $1, $19, 9
+	sc $21, 0($28)
+	lui $11, %hi(scratch+105)
+	addiu $11, $11, %lo(scratch+105)
+	sh $30, -99($11)
+	xor $14, $14, $18
+	lui $19, %hi(scratch-101)
+	addiu $19, $19, %lo(scratch-101)
+	sh $31, 107($19)
+	xor $13, $3, $15
+	lui $21, %hi(scratch+167)
+	addiu $21, $21, %lo(scratch+167)
+	ll $31, -115($21)
+	xor $20, $22, $25
+	rotr $28, $5, 19
+	sc $9, -115($21)
+	lui $20, %hi(scratch+179)
+	addiu $20, $20, %lo(scratch+179)
+	ll $10, -143($20)
+	sll $18, $22, 15
+	sc $30, -143($20)
+	lui $6, %hi(scratch+56)
+	addiu $6, $6, %lo(scratch+56)
+	ll $28, 0($6)
+	sc $8, 0($6)
+	lui $12, %hi(scratch+185)
+	addiu $12, $12, %lo(scratch+185)
+	lw $1, -165($12)
+	srl $14, $24, 14
+# case 73 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 74
+	lui $1, 0x3698
+	ori $1, $1, 0xc65d
+	mthi $1
+	lui $1, 0xb7bc
+	ori $1, $1, 0xfab5
+	mtlo $1
+	addiu $1, $0, 13
+	addiu $2, $0, 128
+	addiu $3, $0, -13056
+	lui $4, 0x21f6
+	ori $4, $4, 0x8ec9
+	lui $5, 0xdaaa
+	ori $5, $5, 0x385
+	lui $6, 0xd8be
+	ori $6, $6, 0x22b5
+	lui $7, 0x3300
+	addiu $8, $0, 20736
+	lui $9, 0x86a
+	ori $9, $9, 0x203c
+	lui $10, 0x4fb2
+	ori $10, $10, 0x49d0
+	lui $11, 0x64ff
+	ori $11, $11, 0xa8f5
+	lui $12, 0x3e69
+	ori $12, $12, 0xeb2b
+	lui $13, 0x4000
+	lui $14, 0xa5d5
+	ori $14, $14, 0xa124
+	addiu $15, $0, -31
+	addiu $16, $0, 8191
+	addiu $17, $0, 32
+	lui $18, 0x1
+	lui $19, 0xe04f
+	ori $19, $19, 0x4281
+	addiu $20, $0, 255
+	lui $21, 0xc74
+	ori $21, $21, 0xfae
+	addiu $22, $0, -36
+	addiu $23, $0, 1
+	lui $24, 0x6c
+	lui $25, 0xe400
+	addiu $28, $0, 32767
+	lui $30, 0x34c2
+	ori $30, $30, 0xb3d4
+	addiu $31, $0, 22
+# case 74 body
+	lui $8, %hi(scratch+21)
+	addiu $8, $8, %lo(scratch+21)
+	sb $23, 32($8)
+	lui $4, %hi(scratch-4)
+	addiu $4, $4, %lo(scratch-4)
+	ll $12, 20($4)
+	sltiu $23, $30, 1
+	and $18, $18, $13
+	sc $31, 20($4)
+	srl $31, $25, 11
+# case 74 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 75
+	lui $1, 0x20fa
+	ori $1, $1, 0xf389
+	mthi $1
+	lui $1, 0x4aa7
+	ori $1, $1, 0x7983
+	mtlo $1
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
+	lui $2, 0xaaaa
+	ori $2, $2, 0xaaaa
+	lui $3, 0x4579
+	ori $3, $3, 0xac46
+	lui $4, 0x1
+	ori $4, $4, 0x1
+	lui $5, 0x1814
+	ori $5, $5, 0x51af
+	lui $6, 0x7554
+	ori $6, $6, 0x5e05
+	addiu $7, $0, 9
+	lui $8, 0xcbb
+	ori $8, $8, 0x8a16
+	lui $9, 0xc3b4
+	ori $9, $9, 0x7d3b
+	lui $10, 0xfe9d
+	ori $10, $10, 0xcc7f
+	addiu $11, $0, 12
+	lui $12, 0xeeaf
+	ori $12, $12, 0x821b
+	lui $13, 0x867a
+	ori $13, $13, 0x3a59
+	lui $14, 0x4b00
+	ori $14, $14, 0x7b40
+	lui $15, 0x5429
+	ori $15, $15, 0x237a
+	addiu $16, $0, 1
+	addiu $17, $0, 27648
+	addiu $18, $0, 3
+	lui $19, 0xe9eb
+	ori $19, $19, 0x3585
+	lui $20, 0x2
+	ori $20, $20, 0x1
+	lui $21, 0xac55
+	ori $21, $21, 0xcc8f
+	lui $22, 0xb71b
+	ori $22, $22, 0x69f1
+	addiu $23, $0, 43
+	addiu $24, $0, 1023
+	addiu $25, $0, 63
+	lui $28, 0xffdb
+	lui $30, 0x0
+	ori $30, $30, 0x8000
+	addiu $31, $0, 4095
+# case 75 body
+	lui $20, %hi(scratch-93)
+	addiu $20, $20, %lo(scratch-93)
+	lwl $21, 105($20)
+	lwr $21, 102($20)
+	lui $3, %hi(scratch-114)
+	addiu $3, $3, %lo(scratch-114)
+	lwr $24, 174($3)
+	lwl $24, 177($3)
+	lui $11, %hi(scratch+36)
+	addiu $11, $11, %lo(scratch+36)
+	swl $14, 0($11)
+	lui $16, %hi(scratch+171)
+	addiu $16, $16, %lo(scratch+171)
+	lh $22, -163($16)
+	lui $24, %hi(scratch+31)
+	addiu $24, $24, %lo(scratch+31)
+	swr $23, 0($24)
+	swl $23, 3($24)
+	lui $3, %hi(scratch+9)
+	addiu $3, $3, %lo(scratch+9)
+	lw $10, 27($3)
+	lui $25, %hi(scratch+52)
+	addiu $25, $25, %lo(scratch+52)
+	lh $18, 0($25)
+	lui $5, %hi(scratch+36)
+	addiu $5, $5, %lo(scratch+36)
+	lhu $25, 0($5)
+	lui $14, %hi(scratch+22)
+	addiu $14, $14, %lo(scratch+22)
+	swr $23, 0($14)
+	swl $23, 3($14)
+# case 75 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 76
+	addiu $1, $0, 255
+	mthi $1
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	mtlo $1
+	addiu $1, $0, -37
+	addiu $2, $0, -13
+	lui $3, 0xbf9e
+	ori $3, $3, 0x30bd
+	addiu $4, $0, -13
+	lui $5, 0xe68f
+	ori $5, $5, 0x871e
+	lui $6, 0x3adf
+	ori $6, $6, 0xf148
+	addiu $7, $0, 1025
+	lui $8, 0x112f
+	ori $8, $8, 0x74bd
+	addiu $9, $0, 31
+	addiu $10, $0, -73
+	addiu $11, $0, -6
+	addiu $12, $0, 0
+	lui $13, 0x8
+	lui $14, 0x9b00
+	lui $15, 0x49
+	lui $16, 0x8000
+	addiu $17, $0, 1023
+	lui $18, 0x5d45
+	ori $18, $18, 0x334b
+	addiu $19, $0, -66
+	addiu $20, $0, 255
+	lui $21, 0x6420
+	ori $21, $21, 0xf113
+	addiu $22, $0, -27
+	lui $23, 0x3eca
+	ori $23, $23, 0x447
+	lui $24, 0x9d4b
+	ori $24, $24, 0xcdd0
+	lui $25, 0xff
+	ori $25, $25, 0xffff
+	addiu $28, $0, 92
+	lui $30, 0x2f00
+	lui $31, 0x8765
+	ori $31, $31, 0x4321
+# case 76 body
+	lui $21, %hi(scratch+195)
+	addiu $21, $21, %lo(scratch+195)
+	sw $12, -143($21)
+	lui $2, %hi(scratch+36)
+	addiu $2, $2, %lo(scratch+36)
+	sb $19, 0($2)
+	lui $18, %hi(scratch+186)
+	addiu $18, $18, %lo(scratch+186)
+	sb $19, -133($18)
+	lui $18, %hi(scratch+71)
+	addiu $18, $18, %lo(scratch+71)
+	lwr $22, -69($18)
+	lui $14, %hi(scratch-1)
+	addiu $14, $14, %lo(scratch-1)
+	ll $13, 53($14)
+	sc $4, 53($14)
+	lui $3, %hi(scratch-19)
+	addiu $3, $3, %lo(scratch-19)
+	ll $25, 71($3)
+	sc $4, 71($3)
+	lui $2, %hi(scratch+9)
+	addiu $2, $2, %lo(scratch+9)
+	swl $18, 3($2)
+	swr $18, 0($2)
+	lui $20, %hi(scratch+36)
+	addiu $20, $20, %lo(scratch+36)
+	lb $4, 0($20)
+# case 76 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 77
+	addiu $1, $0, 8191
+	mthi $1
+	lui $1, 0x3965
+	ori $1, $1, 0xbecf
+	mtlo $1
+	addiu $1, $0, 64
+	addiu $2, $0, -1
+	lui $3, 0x692c
+	ori $3, $3, 0xd07c
+	addiu $4, $0, -22
+	lui $5, 0xa44b
+	ori $5, $5, 0xc196
+	addiu $6, $0, 21
+	addiu $7, $0, 38
+	lui $8, 0xd9a3
+	ori $8, $8, 0xc528
+	addiu $9, $0, -29440
+	addiu $10, $0, -33
+	lui $11, 0xff00
+	ori $11, $11, 0xff00
+	addiu $12, $0, -5
+	addiu $13, $0, 16
+	lui $14, 0x22e9
+	ori $14, $14, 0x974e
+	addiu $15, $0, 31
+	lui $16, 0x5d1f
+	ori $16, $16, 0x4e44
+	addiu $17, $0, -36
+	addiu $18, $0, 15360
+	addiu $19, $0, 122
+	lui $20, 0x1
+	addiu $21, $0, 10
+	addiu $22, $0, 19
+	lui $23, 0xe97a
+	ori $23, $23, 0xf2c7
+	addiu $24, $0, 29
+	lui $25, 0x8000
+	ori $25, $25, 0x1
+	lui $28, 0x2cac
+	ori $28, $28, 0xdd3c
+	lui $30, 0x10
+	lui $31, 0x1f4
+	ori $31, $31, 0xfa3f
+# case 77 body
+	lui $9, %hi(scratch+180)
+	addiu $9, $9, %lo(scratch+180)
+	lh $3, -140($9)
+	lui $4, %hi(scratch+187)
+	addiu $4, $4, %lo(scratch+187)
+	ll $13, -143($4)
+	sc $25, -143($4)
+	lui $9, %hi(scratch-31)
+	addiu $9, $9, %lo(scratch-31)
+	lbu $21, 46($9)
+	lui $25, %hi(scratch+24)
+	addiu $25, $25, %lo(scratch+24)
+	ll $5, 0($25)
+	subu $14, $14, $4
+	srl $9, $13, 13
+	sc $2, 0($25)
+	lui $7, %hi(scratch+231)
+	addiu $7, $7, %lo(scratch+231)
+	lwr $18, -188($7)
+# case 77 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 78
+	addiu $1, $0, 26
+	mthi $1
+	addiu $1, $0, -128
+	mtlo $1
+	lui $1, 0x6789
+	ori $1, $1, 0xb7
+	lui $2, 0x7cf9
+	ori $2, $2, 0x1d0c
+	lui $3, 0x7bc0
+	ori $3, $3, 0x8f4d
+	addiu $4, $0, 21
+	lui $5, 0x48d7
+	ori $5, $5, 0x7ddd
+	addiu $6, $0, 16
+	addiu $7, $0, 33
+	addiu $8, $0, 39
+	addiu $9, $0, -2
+	lui $10, 0x7630
+	ori $10, $10, 0x69d5
+	addiu $11, $0, -1
+	addiu $12, $0, 3
+	lui $13, 0xffff
+	ori $13, $13, 0x7fff
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	lui $15, 0xff
+	ori $15, $15, 0xff
+	addiu $16, $0, 23
+	addiu $17, $0, -25088
+	lui $18, 0x75af
+	ori $18, $18, 0x2d0
+	addiu $19, $0, 40
+	addiu $20, $0, -35
+	lui $21, 0x6a42
+	ori $21, $21, 0xfa2b
+	lui $22, 0x2900
+	addiu $23, $0, 29696
+	addiu $24, $0, -22
+	lui $25, 0x40
+	ori $25, $25, 0x1
+	lui $28, 0x354e
+	ori $28, $28, 0x2b10
+	lui $30, 0x4803
+	ori $30, $30, 0xaf09
+	addiu $31, $0, 12032
+# case 78 body
+	lui $13, %hi(scratch+16)
+	addiu $13, $13, %lo(scratch+16)
+	ll $17, 0($13)
+	sc $30, 0($13)
+	lui $11, %hi(scratch+16)
+	addiu $11, $11, %lo(scratch+16)
+	lb $5, 0($11)
+	lui $23, %hi(scratch+241)
+	addiu $23, $23, %lo(scratch+241)
+	sh $30, -187($23)
+	lui $28, %hi(scratch-51)
+	addiu $28, $28, %lo(scratch-51)
+	sb $8, 61($28)
+	lui $28, %hi(scratch+190)
+	addiu $28, $28, %lo(scratch+190)
+	lb $4, -187($28)
+	lui $11, %hi(scratch+40)
+	addiu $11, $11, %lo(scratch+40)
+	swl $22, 16($11)
+	swr $22, 13($11)
+# case 78 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 79
+	addiu $1, $0, 1
+	mthi $1
+	lui $1, 0x13
+	mtlo $1
+	lui $1, 0xfffc
+	addiu $2, $0, -19
+	addiu $3, $0, 6
+	lui $4, 0x8af4
+	ori $4, $4, 0xb207
+	addiu $5, $0, 15616
+	addiu $6, $0, 1023
+	lui $7, 0x7d1e
+	ori $7, $7, 0xa07d
+	addiu $8, $0, -13056
+	addiu $9, $0, 37
+	addiu $10, $0, 128
+	lui $11, 0xab4e
+	ori $11, $11, 0x86e0
+	lui $12, 0x5555
+	ori $12, $12, 0x5555
+	lui $13, 0x86df
+	ori $13, $13, 0xac20
+	lui $14, 0x1234
+	ori $14, $14, 0x5678
+	addiu $15, $0, 128
+	lui $16, 0xfd1b
+	ori $16, $16, 0x6e04
+	addiu $17, $0, 27136
+	addiu $18, $0, 20
+	addiu $19, $0, 15
+	addiu $20, $0, 2
+	lui $21, 0x1
+	lui $22, 0xff
+	ori $22, $22, 0xff
+	addiu $23, $0, -16
+	lui $24, 0x6d00
+	ori $24, $24, 0x5f23
+	lui $25, 0x5fdf
+	ori $25, $25, 0xc7a4
+	addiu $28, $0, -5
+	addiu $30, $0, 128
+	addiu $31, $0, -34
+# case 79 body
+	lui $6, %hi(scratch+76)
+	addiu $6, $6, %lo(scratch+76)
+	lh $15, -36($6)
+	lui $12, %hi(scratch+155)
+	addiu $12, $12, %lo(scratch+155)
+	swl $2, -117($12)
+	swr $2, -120($12)
+	lui $30, %hi(scratch+19)
+	addiu $30, $30, %lo(scratch+19)
+	swr $3, -7($30)
+	lui $25, %hi(scratch-70)
+	addiu $25, $25, %lo(scratch-70)
+	ll $24, 126($25)
+	sc $16, 126($25)
+	lui $3, %hi(scratch-120)
+	addiu $3, $3, %lo(scratch-120)
+	lbu $2, 130($3)
+	lui $7, %hi(scratch-132)
+	addiu $7, $7, %lo(scratch-132)
+	swl $30, 195($7)
+	swr $30, 192($7)
+	lui $20, %hi(scratch+227)
+	addiu $20, $20, %lo(scratch+227)
+	swr $24, -199($20)
+	swl $24, -196($20)
+	lui $21, %hi(scratch-189)
+	addiu $21, $21, %lo(scratch-189)
+	sw $5, 189($21)
+	lui $11, %hi(scratch+112)
+	addiu $11, $11, %lo(scratch+112)
+	ll $22, -96($11)
+	srl $24, $23, 28
+	srl $1, $14, 19
+	sc $20, -96($11)
+# case 79 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 80
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0x4500
+	mtlo $1
+	lui $1, 0x2c9b
+	ori $1, $1, 0x27d6
+	addiu $2, $0, -39
+	addiu $3, $0, -4
+	addiu $4, $0, -30
+	lui $5, 0xac6b
+	ori $5, $5, 0x1fb
+	addiu $6, $0, 37
+	lui $7, 0xffae
+	addiu $8, $0, 65
+	lui $9, 0x56fa
+	ori $9, $9, 0x4873
+	lui $10, 0x8f14
+	ori $10, $10, 0xe41b
+	addiu $11, $0, 1024
+	addiu $12, $0, 1
+	lui $13, 0xfda1
+	ori $13, $13, 0x2586
+	lui $14, 0x291a
+	ori $14, $14, 0xe592
+	lui $15, 0x6737
+	ori $15, $15, 0xf4c3
+	lui $16, 0xd7ce
+	ori $16, $16, 0x63f7
+	lui $17, 0x800
+	ori $17, $17, 0x1
+	lui $18, 0xba3c
+	ori $18, $18, 0x51ca
+	addiu $19, $0, -10
+	lui $20, 0x5555
+	ori $20, $20, 0x5555
+	addiu $21, $0, -39
+	lui $22, 0x800
+	ori $22, $22, 0x1
+	lui $23, 0x8eb5
+	ori $23, $23, 0x8f51
+	lui $24, 0xc88d
+	ori $24, $24, 0xecb9
+	lui $25, 0x5a01
+	ori $25, $25, 0x8b3d
+	addiu $28, $0, -32768
+	addiu $30, $0, 30
+	lui $31, 0xccc5
+	ori $31, $31, 0x5ab5
+# case 80 body
+	sra $28, $9, 13
+	lui $4, %hi(scratch-138)
+	addiu $4, $4, %lo(scratch-138)
+	sw $9, 182($4)
+	lui $8, %hi(scratch-29)
+	addiu $8, $8, %lo(scratch-29)
+	sh $31, 39($8)
+	lui $31, %hi(scratch)
+	addiu $31, $31, %lo(scratch)
+	swl $20, 0($31)
+	lui $16, %hi(scratch+66)
+	addiu $16, $16, %lo(scratch+66)
+	lhu $8, -52($16)
+	lui $10, %hi(scratch-22)
+	addiu $10, $10, %lo(scratch-22)
+	sb $3, 24($10)
+	addiu $15, $4, 1
+# case 80 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 81
+	lui $1, 0x4c93
+	ori $1, $1, 0xb529
+	mthi $1
+	addiu $1, $0, 32
+	mtlo $1
+	lui $1, 0x4000
+	ori $1, $1, 0x1
+	addiu $2, $0, 29
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
+	lui $4, 0xa9e1
+	ori $4, $4, 0x66dc
+	addiu $5, $0, 3
+	lui $6, 0x61e9
+	ori $6, $6, 0x747a
+	lui $7, 0x3500
+	lui $8, 0x2
+	addiu $9, $0, 33
+	lui $10, 0xffde
+	lui $11, 0x2000
+	ori $11, $11, 0x1
+	lui $12, 0xc795
+	ori $12, $12, 0xb695
+	lui $13, 0x3
+	ori $13, $13, 0xffff
+	lui $14, 0xad0f
+	ori $14, $14, 0xf5b4
+	lui $15, 0x1234
+	ori $15, $15, 0x5678
+	lui $16, 0x1000
+	ori $16, $16, 0x1
+	addiu $17, $0, 2
+	addiu $18, $0, -1
+	addiu $19, $0, -7
+	lui $20, 0x12bf
+	ori $20, $20, 0xc1d5
+	lui $21, 0x17c1
+	ori $21, $21, 0x2363
+	addiu $22, $0, -3
+	lui $23, 0xa53b
+	ori $23, $23, 0x2d64
+	lui $24, 0xf187
+	ori $24, $24, 0x69f4
+	lui $25, 0x40
+	lui $28, 0x2eaf
+	ori $28, $28, 0x8b2b
+	addiu $30, $0, 32
+	addiu $31, $0, -8
+# case 81 body
+	lui $20, %hi(scratch+82)
+	addiu $20, $20, %lo(scratch+82)
+	ll $13, -26($20)
+	movz $16, $2, $22
+	sc $11, -26($20)
+	lui $3, %hi(scratch-61)
+	addiu $3, $3, %lo(scratch-61)
+	lwr $21, 116($3)
+	lwl $21, 119($3)
+	lui $5, %hi(scratch+2)
+	addiu $5, $5, %lo(scratch+2)
+	swr $0, 0($5)
+# case 81 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 82
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
+	mthi $1
+	addiu $1, $0, 26
+	mtlo $1
+	addiu $1, $0, 32767
+	lui $2, 0x5555
+	ori $2, $2, 0x5555
+	lui $3, 0x7f
+	ori $3, $3, 0xffff
+	addiu $4, $0, 8
+	lui $5, 0xace6
+	ori $5, $5, 0xe32c
+	lui $6, 0x10
+	lui $7, 0x5f00
+	lui $8, 0x566e
+	ori $8, $8, 0xf2d5
+	lui $9, 0x4600
+	lui $10, 0x2000
+	lui $11, 0x606f
+	ori $11, $11, 0x99ab
+	lui $12, 0xac9c
+	ori $12, $12, 0xbe4c
+	addiu $13, $0, -23
+	addiu $14, $0, -66
+	lui $15, 0x1
+	lui $16, 0xe000
+	lui $17, 0x0
+	ori $17, $17, 0x8000
+	lui $18, 0x546a
+	ori $18, $18, 0x581b
+	lui $19, 0x4ac2
+	ori $19, $19, 0xcecc
+	lui $20, 0x40
+	lui $21, 0x5350
+	ori $21, $21, 0xa5bf
+	lui $22, 0x10bb
+	ori $22, $22, 0x5e15
+	addiu $23, $0, 32767
+	addiu $24, $0, -4
+	addiu $25, $0, 1
+	lui $28, 0x2000
+	lui $30, 0xf28e
+	ori $30, $30, 0x6bd8
+	lui $31, 0x55aa
+	ori $31, $31, 0x16e9
+# case 82 body
+	lui $4, %hi(scratch+9)
+	addiu $4, $4, %lo(scratch+9)
+	swr $8, 0($4)
+	swl $8, 3($4)
+	lui $25, %hi(scratch+143)
+	addiu $25, $25, %lo(scratch+143)
+	lw $12, -119($25)
+	lui $18, %hi(scratch+108)
+	addiu $18, $18, %lo(scratch+108)
+	sh $31, -82($18)
+	lui $3, %hi(scratch-163)
+	addiu $3, $3, %lo(scratch-163)
+	swl $20, 199($3)
+	lui $11, %hi(scratch-81)
+	addiu $11, $11, %lo(scratch-81)
+	sh $21, 103($11)
+	lui $31, %hi(scratch+16)
+	addiu $31, $31, %lo(scratch+16)
+	ll $30, 0($31)
+	lui $22, 0xff00
+	rotrv $3, $0, $30
+	sc $8, 0($31)
+	lui $25, %hi(scratch+254)
+	addiu $25, $25, %lo(scratch+254)
+	lbu $4, -192($25)
+	sllv $14, $31, $15
+	lui $25, %hi(scratch+1)
+	addiu $25, $25, %lo(scratch+1)
+	lwr $4, 0($25)
+	lwl $4, 3($25)
+	lui $14, %hi(scratch+117)
+	addiu $14, $14, %lo(scratch+117)
+	swl $19, -73($14)
+# case 82 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 83
+	addiu $1, $0, 7
+	mthi $1
+	lui $1, 0x4217
+	ori $1, $1, 0x9847
+	mtlo $1
+	lui $1, 0x900
+	lui $2, 0x1
+	lui $3, 0x1ad0
+	ori $3, $3, 0x488a
+	lui $4, 0x1
+	ori $4, $4, 0x1
+	lui $5, 0xf7f6
+	ori $5, $5, 0xa883
+	lui $6, 0x8
+	ori $6, $6, 0x1
+	lui $7, 0xffa5
+	lui $8, 0xc45a
+	ori $8, $8, 0xf9c7
+	lui $9, 0x63b3
+	ori $9, $9, 0xfda9
+	lui $10, 0xffaa
+	lui $11, 0xfbe3
+	ori $11, $11, 0x1d89
+	addiu $12, $0, 116
+	addiu $13, $0, 21
+	lui $14, 0xfa1
+	ori $14, $14, 0x4a1d
+	lui $15, 0x442e
+	ori $15, $15, 0xeb7c
+	lui $16, 0x5725
+	ori $16, $16, 0x7c4b
+	lui $17, 0xcba1
+	ori $17, $17, 0xd1d6
+	lui $18, 0x7c9c
+	ori $18, $18, 0xdb47
+	addiu $19, $0, 255
+	addiu $20, $0, 18
+	addiu $21, $0, -128
+	lui $22, 0x32cb
+	ori $22, $22, 0xd338
+	lui $23, 0x400
+	ori $23, $23, 0x1
+	lui $24, 0x7b17
+	ori $24, $24, 0x8da9
+	lui $25, 0x201c
+	ori $25, $25, 0x18f8
+	lui $28, 0x7b81
+	ori $28, $28, 0x30a9
+	lui $30, 0xbb28
+	ori $30, $30, 0x8fea
+	lui $31, 0xfed
+	ori $31, $31, 0x1d7b
+# case 83 body
+	lui $11, %hi(scratch-169)
+	addiu $11, $11, %lo(scratch-169)
+	lh $11, 175($11)
+	rotrv $14, $19, $12
+	lui $11, %hi(scratch-119)
+	addiu $11, $11, %lo(scratch-119)
+	lwl $15, 178($11)
+	lwr $15, 175($11)
+	addiu $19, $1, -20240
+# case 83 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 84
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
+	mthi $1
+	lui $1, 0x9e9d
+	ori $1, $1, 0x1edb
+	mtlo $1
+	lui $1, 0xa
+	addiu $2, $0, 25856
+	addiu $3, $0, 27
+	addiu $4, $0, -87
+	addiu $5, $0, 40
+	addiu $6, $0, 11520
+	addiu $7, $0, 36
+	lui $8, 0xc4a2
+	ori $8, $8, 0xb8f2
+	lui $9, 0x6156
+	ori $9, $9, 0xb193
+	lui $10, 0xf
+	ori $10, $10, 0xffff
+	addiu $11, $0, 82
+	addiu $12, $0, 127
+	lui $13, 0x101a
+	ori $13, $13, 0x74dc
+	addiu $14, $0, -64
+	lui $15, 0x1234
+	ori $15, $15, 0x5678
+	lui $16, 0xbd47
+	ori $16, $16, 0x332
+	lui $17, 0x2425
+	ori $17, $17, 0xb7ba
+	lui $18, 0xe675
+	ori $18, $18, 0xe1fa
+	lui $19, 0x8000
+	ori $19, $19, 0x1
+	lui $20, 0x77e7
+	ori $20, $20, 0xcc57
+	addiu $21, $0, -28
+	lui $22, 0x15
+	addiu $23, $0, -13
 	addiu $24, $0, 33
-	lui $25, 0xa6b9
-	ori $25, $25, 0xf787
-	lui $28, 0x4e00
-	addiu $30, $0, 3
-	lui $31, 0x2000
+	lui $25, 0x7fff
+	ori $25, $25, 0xffff
+	lui $28, 0xbe89
+	ori $28, $28, 0x9dc7
+	addiu $30, $0, 21
+	lui $31, 0x24c7
+	ori $31, $31, 0x7155
+# case 84 body
+	lui $20, %hi(scratch-7)
+	addiu $20, $20, %lo(scratch-7)
+	swr $19, 8($20)
+	swl $19, 11($20)
+	lui $11, %hi(scratch+42)
+	addiu $11, $11, %lo(scratch+42)
+	lwr $25, 0($11)
+	lui $13, %hi(scratch+173)
+	addiu $13, $13, %lo(scratch+173)
+	sw $19, -169($13)
+	lui $13, %hi(scratch-85)
+	addiu $13, $13, %lo(scratch-85)
+	ll $11, 97($13)
+	sc $6, 97($13)
+	lui $15, %hi(scratch+214)
+	addiu $15, $15, %lo(scratch+214)
+	lb $18, -159($15)
+	lui $20, %hi(scratch-191)
+	addiu $20, $20, %lo(scratch-191)
+	lbu $24, 191($20)
+	lui $31, %hi(scratch+49)
+	addiu $31, $31, %lo(scratch+49)
+	lb $16, 0($31)
+# case 84 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 85
+	addiu $1, $0, 0
+	mthi $1
+	lui $1, 0x7e83
+	ori $1, $1, 0xa271
+	mtlo $1
+	addiu $1, $0, -38
+	addiu $2, $0, -2304
+	lui $3, 0xc100
+	lui $4, 0xfd00
+	lui $5, 0x5fb3
+	ori $5, $5, 0xabc0
+	addiu $6, $0, 15
+	addiu $7, $0, 1
+	lui $8, 0xf0f2
+	ori $8, $8, 0xa353
+	addiu $9, $0, -12
+	addiu $10, $0, -17920
+	addiu $11, $0, 2
+	addiu $12, $0, -120
+	addiu $13, $0, -6
+	addiu $14, $0, -2
+	lui $15, 0xaaaa
+	ori $15, $15, 0xaaaa
+	lui $16, 0x7a29
+	ori $16, $16, 0x73b9
+	lui $17, 0x2985
+	ori $17, $17, 0xf54b
+	lui $18, 0x400
+	ori $18, $18, 0x1
+	lui $19, 0xbbb7
+	ori $19, $19, 0xaf9c
+	lui $20, 0x8b00
+	lui $21, 0x7288
+	ori $21, $21, 0x59aa
+	addiu $22, $0, 6
+	addiu $23, $0, 0
+	lui $24, 0xca39
+	ori $24, $24, 0xda3d
+	lui $25, 0x8825
+	ori $25, $25, 0xe91
+	addiu $28, $0, -1
+	addiu $30, $0, 89
+	addiu $31, $0, -2
+# case 85 body
+	and $23, $0, $6
+	lui $13, %hi(scratch+122)
+	addiu $13, $13, %lo(scratch+122)
+	sh $12, -106($13)
+	lui $22, %hi(scratch+12)
+	addiu $22, $22, %lo(scratch+12)
+	lh $16, 0($22)
+	lui $22, %hi(scratch-173)
+	addiu $22, $22, %lo(scratch-173)
+	lw $30, 193($22)
+	lui $22, %hi(scratch+54)
+	addiu $22, $22, %lo(scratch+54)
+	lwl $7, 3($22)
+	lwr $7, 0($22)
+# case 85 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 86
+	lui $1, 0xcf14
+	ori $1, $1, 0x7a7
+	mthi $1
+	lui $1, 0xff61
+	ori $1, $1, 0x83e0
+	mtlo $1
+	addiu $1, $0, -24
+	addiu $2, $0, 513
+	lui $3, 0xe00
+	addiu $4, $0, 2
+	addiu $5, $0, 30
+	addiu $6, $0, -1
+	lui $7, 0x741c
+	ori $7, $7, 0x8a28
+	addiu $8, $0, 40
+	addiu $9, $0, 32767
+	lui $10, 0x700
+	lui $11, 0x3fff
+	ori $11, $11, 0xffff
+	lui $12, 0x1221
+	ori $12, $12, 0xd9ca
+	lui $13, 0xaaaa
+	ori $13, $13, 0xaaaa
+	lui $14, 0xa800
+	addiu $15, $0, -66
+	addiu $16, $0, 14
+	lui $17, 0x1700
+	lui $18, 0x16be
+	ori $18, $18, 0x7646
+	lui $19, 0xe6d6
+	ori $19, $19, 0xfd16
+	addiu $20, $0, 31
+	addiu $21, $0, -6
+	lui $22, 0x9dbc
+	ori $22, $22, 0xa78c
+	addiu $23, $0, 1
+	addiu $24, $0, -2
+	lui $25, 0x20
+	ori $25, $25, 0x1
+	addiu $28, $0, -10
+	lui $30, 0x3100
+	lui $31, 0xd970
+	ori $31, $31, 0x672e
+# case 86 body
+	lui $2, %hi(scratch+51)
+	addiu $2, $2, %lo(scratch+51)
+	swl $9, -28($2)
+	lui $2, %hi(scratch+44)
+	addiu $2, $2, %lo(scratch+44)
+	sh $22, 0($2)
+	lui $2, %hi(scratch+214)
+	addiu $2, $2, %lo(scratch+214)
+	sh $4, -198($2)
+	lui $3, %hi(scratch-113)
+	addiu $3, $3, %lo(scratch-113)
+	swr $28, 115($3)
+	swl $28, 118($3)
+	lui $11, %hi(scratch+48)
+	addiu $11, $11, %lo(scratch+48)
+	swl $24, 3($11)
+	swr $24, 0($11)
+	lui $9, %hi(scratch-58)
+	addiu $9, $9, %lo(scratch-58)
+	lbu $23, 121($9)
+# case 86 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 87
+	addiu $1, $0, 28
+	mthi $1
+	addiu $1, $0, 33
+	mtlo $1
+	lui $1, 0x2800
+	lui $2, 0x14c
+	ori $2, $2, 0xf967
+	addiu $3, $0, -21
+	addiu $4, $0, 4095
+	lui $5, 0x6d4e
+	ori $5, $5, 0xefbc
+	addiu $6, $0, -79
+	addiu $7, $0, -8
+	addiu $8, $0, 2
+	lui $9, 0x400
+	ori $9, $9, 0x1
+	lui $10, 0x80
+	ori $10, $10, 0x1
+	addiu $11, $0, 2048
+	lui $12, 0x2a87
+	ori $12, $12, 0xacee
+	addiu $13, $0, -18
+	addiu $14, $0, -31
+	lui $15, 0x18dc
+	ori $15, $15, 0x4b59
+	addiu $16, $0, -18688
+	addiu $17, $0, 28
+	lui $18, 0xa700
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	lui $20, 0x78b7
+	ori $20, $20, 0xea77
+	addiu $21, $0, -37
+	lui $22, 0xd950
+	ori $22, $22, 0xd019
+	addiu $23, $0, 15104
+	lui $24, 0x8d30
+	ori $24, $24, 0xe10f
+	lui $25, 0x3e8c
+	ori $25, $25, 0x2acd
+	lui $28, 0xc5ef
+	ori $28, $28, 0xc9cc
+	lui $30, 0xffdd
+	lui $31, 0x800
+# case 87 body
+	lui $25, %hi(scratch-187)
+	addiu $25, $25, %lo(scratch-187)
+	lbu $9, 188($25)
+	lui $1, %hi(scratch+58)
+	addiu $1, $1, %lo(scratch+58)
+	lh $9, 0($1)
+	lui $6, %hi(scratch+81)
+	addiu $6, $6, %lo(scratch+81)
+	lwr $22, -64($6)
+	lui $20, %hi(scratch-143)
+	addiu $20, $20, %lo(scratch-143)
+	lwl $16, 176($20)
+	lwr $16, 173($20)
+# case 87 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 88
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	mthi $1
+	lui $1, 0x4b9c
+	ori $1, $1, 0xb2d0
+	mtlo $1
+	addiu $1, $0, 2
+	lui $2, 0x4f
+	addiu $3, $0, 33
+	lui $4, 0xfda2
+	ori $4, $4, 0x3a21
+	lui $5, 0x4212
+	ori $5, $5, 0x6e54
+	lui $6, 0xad4d
+	ori $6, $6, 0xdf11
+	lui $7, 0x74f8
+	ori $7, $7, 0x9626
+	addiu $8, $0, -93
+	lui $9, 0x3a58
+	ori $9, $9, 0xa37c
+	lui $10, 0x27e7
+	ori $10, $10, 0xdb87
+	addiu $11, $0, 4
+	lui $12, 0x200
+	ori $12, $12, 0x1
+	lui $13, 0xc6de
+	ori $13, $13, 0x26a
+	lui $14, 0xb238
+	ori $14, $14, 0x742a
+	addiu $15, $0, 30
+	lui $16, 0x100
+	lui $17, 0x7ff
+	ori $17, $17, 0xffff
+	addiu $18, $0, -29
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	lui $20, 0x4800
+	lui $21, 0xc4b2
+	ori $21, $21, 0x11ce
+	lui $22, 0x8
+	ori $22, $22, 0x1
+	lui $23, 0x7d49
+	ori $23, $23, 0x945f
+	lui $24, 0xd3f0
+	ori $24, $24, 0x25d
+	lui $25, 0x79
+	lui $28, 0x440e
+	ori $28, $28, 0xd650
+	addiu $30, $0, 2
+	lui $31, 0x395a
+	ori $31, $31, 0x60ba
+# case 88 body
+	lui $5, 0x6892
+	lui $25, %hi(scratch+13)
+	addiu $25, $25, %lo(scratch+13)
+	ll $5, 23($25)
+	lui $11, 0x6d9b
+	sc $13, 23($25)
+	lui $31, %hi(scratch+24)
+	addiu $31, $31, %lo(scratch+24)
+	ll $1, 0($31)
+	srlv $17, $24, $18
+	sc $20, 0($31)
+	lui $12, %hi(scratch+14)
+	addiu $12, $12, %lo(scratch+14)
+	swr $18, 0($12)
+	swl $18, 3($12)
+	addu $18, $5, $4
+	lui $22, %hi(scratch-9)
+	addiu $22, $22, %lo(scratch-9)
+	sb $16, 38($22)
+	lui $1, %hi(scratch+149)
+	addiu $1, $1, %lo(scratch+149)
+	lh $22, -117($1)
+	lui $19, %hi(scratch-117)
+	addiu $19, $19, %lo(scratch-117)
+	sb $10, 133($19)
+	lui $25, %hi(scratch+33)
+	addiu $25, $25, %lo(scratch+33)
+	swr $9, 0($25)
+# case 88 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 89
+	lui $1, 0x4
+	mthi $1
+	lui $1, 0xc248
+	ori $1, $1, 0xf0b4
+	mtlo $1
+	addiu $1, $0, 31
+	lui $2, 0xdd22
+	ori $2, $2, 0x4513
+	addiu $3, $0, 32767
+	lui $4, 0x7fff
+	ori $4, $4, 0xffff
+	lui $5, 0x8717
+	ori $5, $5, 0xb3fc
+	addiu $6, $0, 16385
+	addiu $7, $0, 19
+	lui $8, 0x70c6
+	ori $8, $8, 0x6d07
+	addiu $9, $0, -1
+	addiu $10, $0, 0
+	lui $11, 0xfc10
+	ori $11, $11, 0x6f2e
+	lui $12, 0x7652
+	ori $12, $12, 0xbce6
+	addiu $13, $0, 128
+	lui $14, 0xfa47
+	ori $14, $14, 0xa709
+	lui $15, 0x69ac
+	ori $15, $15, 0x1c90
+	lui $16, 0x1925
+	ori $16, $16, 0xb910
+	addiu $17, $0, 256
+	lui $18, 0x1f
+	ori $18, $18, 0xffff
+	lui $19, 0x591d
+	ori $19, $19, 0x927a
+	addiu $20, $0, -117
+	lui $21, 0xb8cf
+	ori $21, $21, 0x122a
+	lui $22, 0x1
+	addiu $23, $0, 11
+	lui $24, 0x1
+	addiu $25, $0, 3
+	lui $28, 0x59ac
+	ori $28, $28, 0x5a6e
+	addiu $30, $0, 15360
+	lui $31, 0x26a5
+	ori $31, $31, 0xd5fc
+# case 89 body
+	lui $22, %hi(scratch+121)
+	addiu $22, $22, %lo(scratch+121)
+	swl $18, -78($22)
+	swr $18, -81($22)
+	lui $18, %hi(scratch+52)
+	addiu $18, $18, %lo(scratch+52)
+	ll $24, 0($18)
+	andi $24, $25, 8901
+	srav $9, $25, $12
+	sc $1, 0($18)
+	lui $3, %hi(scratch+126)
+	addiu $3, $3, %lo(scratch+126)
+	swl $15, -116($3)
+	swr $15, -119($3)
+# case 89 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 90
+	addiu $1, $0, 2048
+	mthi $1
+	lui $1, 0xbe3d
+	ori $1, $1, 0xb71b
+	mtlo $1
+	addiu $1, $0, 2
+	lui $2, 0x43b8
+	ori $2, $2, 0xd60d
+	lui $3, 0x200
+	lui $4, 0xb1aa
+	ori $4, $4, 0xac2
+	lui $5, 0x23e9
+	ori $5, $5, 0xaf5c
+	lui $6, 0x7498
+	ori $6, $6, 0xca01
+	lui $7, 0x63bd
+	ori $7, $7, 0x7938
+	addiu $8, $0, 2047
+	lui $9, 0x4ce
+	ori $9, $9, 0x24df
+	lui $10, 0x58d6
+	ori $10, $10, 0x7c80
+	lui $11, 0x7ff
+	ori $11, $11, 0xffff
+	lui $12, 0xe490
+	ori $12, $12, 0x585f
+	addiu $13, $0, -2
+	addiu $14, $0, 32767
+	addiu $15, $0, -2
+	lui $16, 0xef91
+	ori $16, $16, 0x1e27
+	addiu $17, $0, -25
+	lui $18, 0x5555
+	ori $18, $18, 0x5555
+	addiu $19, $0, -15
+	lui $20, 0x4
+	lui $21, 0xfcc5
+	ori $21, $21, 0x360f
+	lui $22, 0x8000
+	ori $22, $22, 0x1
+	lui $23, 0x774e
+	ori $23, $23, 0xbcca
+	lui $24, 0x5b7e
+	ori $24, $24, 0xa518
+	addiu $25, $0, 129
+	lui $28, 0x8000
+	ori $28, $28, 0x1
+	lui $30, 0xe43e
+	ori $30, $30, 0xfeff
+	addiu $31, $0, -33
+# case 90 body
+	lui $12, %hi(scratch+40)
+	addiu $12, $12, %lo(scratch+40)
+	ll $2, 0($12)
+	lui $7, 0xffff
+	sc $3, 0($12)
+	srl $21, $8, 25
+	lui $2, %hi(scratch+24)
+	addiu $2, $2, %lo(scratch+24)
+	ll $30, 0($2)
+	sllv $28, $16, $10
+	sc $9, 0($2)
+# case 90 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 91
+	lui $1, 0xd2a3
+	ori $1, $1, 0x9ba9
+	mthi $1
+	lui $1, 0x57
+	mtlo $1
+	lui $1, 0x8000
+	ori $1, $1, 0x1
+	addiu $2, $0, 4864
+	lui $3, 0xca92
+	ori $3, $3, 0x4978
+	lui $4, 0x858c
+	ori $4, $4, 0x126e
+	lui $5, 0xfdbe
+	ori $5, $5, 0x5757
+	lui $6, 0x8ef7
+	ori $6, $6, 0x3f88
+	addiu $7, $0, -23
+	lui $8, 0x166d
+	ori $8, $8, 0x59ea
+	lui $9, 0x7fff
+	ori $9, $9, 0xfffe
+	lui $10, 0xf247
+	ori $10, $10, 0x102c
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	addiu $12, $0, 0
+	lui $13, 0xf46f
+	ori $13, $13, 0xeb5c
+	addiu $14, $0, -32768
+	lui $15, 0x51ba
+	ori $15, $15, 0x59a6
+	addiu $16, $0, 1
+	addiu $17, $0, 15872
+	addiu $18, $0, -1
+	addiu $19, $0, 4
+	addiu $20, $0, 3
+	lui $21, 0x8000
+	ori $21, $21, 0x1
+	lui $22, 0x63
+	addiu $23, $0, 0
+	addiu $24, $0, 128
+	addiu $25, $0, 33
+	lui $28, 0xc08e
+	ori $28, $28, 0x265
+	lui $30, 0x0
+	ori $30, $30, 0xffff
+	lui $31, 0x40
 	ori $31, $31, 0x1
-# case 59 body
-	lui $1, %hi(scratch+30)
-	addiu $1, $1, %lo(scratch+30)
-	lwr $10, 0($1)
-	lui $31, %hi(scratch+197)
-	addiu $31, $31, %lo(scratch+197)
-	sb $22, -159($31)
-	lui $9, %hi(scratch-148)
-	addiu $9, $9, %lo(scratch-148)
-	sh $3, 150($9)
-# case 59 dump
+# case 91 body
+	lui $6, %hi(scratch+58)
+	addiu $6, $6, %lo(scratch+58)
+	sh $13, 0($6)
+	lui $14, %hi(scratch+8)
+	addiu $14, $14, %lo(scratch+8)
+	lw $25, 0($14)
+	srlv $18, $16, $1
+	lui $4, %hi(scratch-98)
+	addiu $4, $4, %lo(scratch-98)
+	lhu $24, 154($4)
+	lui $24, %hi(scratch+92)
+	addiu $24, $24, %lo(scratch+92)
+	ll $19, -92($24)
+	andi $17, $15, 51085
+	sc $14, -92($24)
+	lui $23, %hi(scratch+26)
+	addiu $23, $23, %lo(scratch+26)
+	sb $25, -22($23)
+	lui $4, %hi(scratch+8)
+	addiu $4, $4, %lo(scratch+8)
+	sw $11, 0($4)
+# case 91 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 92
+	addiu $1, $0, -7
+	mthi $1
+	addiu $1, $0, 63
+	mtlo $1
+	lui $1, 0x400
+	addiu $2, $0, -4
+	addiu $3, $0, -103
+	lui $4, 0x13ac
+	ori $4, $4, 0x6cfa
+	lui $5, 0x200
+	ori $5, $5, 0x1
+	addiu $6, $0, 512
+	lui $7, 0x92ff
+	ori $7, $7, 0x460b
+	addiu $8, $0, 24
+	addiu $9, $0, 128
+	addiu $10, $0, -38
+	lui $11, 0xc5e5
+	ori $11, $11, 0x8223
+	lui $12, 0xb055
+	ori $12, $12, 0xacd7
+	lui $13, 0xc937
+	ori $13, $13, 0x6aa0
+	lui $14, 0x9c00
+	lui $15, 0xdc34
+	ori $15, $15, 0xacdb
+	addiu $16, $0, 2
+	lui $17, 0x67c1
+	ori $17, $17, 0xaff
+	addiu $18, $0, -24
+	lui $19, 0x0
+	ori $19, $19, 0xffff
+	lui $20, 0xdc93
+	ori $20, $20, 0x189c
+	addiu $21, $0, -37
+	lui $22, 0x3ec8
+	ori $22, $22, 0x4f0e
+	lui $23, 0xeee3
+	ori $23, $23, 0xcbea
+	addiu $24, $0, 15
+	lui $25, 0x7ff
+	ori $25, $25, 0xffff
+	lui $28, 0x45fb
+	ori $28, $28, 0x371e
+	addiu $30, $0, -34
+	lui $31, 0xedcf
+	ori $31, $31, 0x3620
+# case 92 body
+	lui $12, %hi(scratch+2)
+	addiu $12, $12, %lo(scratch+2)
+	sh $23, 12($12)
+	lui $16, %hi(scratch+119)
+	addiu $16, $16, %lo(scratch+119)
+	ll $22, -103($16)
+	rotr $18, $0, 1
+	lui $22, 0x0
+	sc $3, -103($16)
+	lui $19, %hi(scratch-30)
+	addiu $19, $19, %lo(scratch-30)
+	swl $9, 82($19)
+	lui $12, %hi(scratch-111)
+	addiu $12, $12, %lo(scratch-111)
+	lwr $3, 147($12)
+	lwl $3, 150($12)
+	nor $9, $22, $28
+	lui $0, 0xf928
+# case 92 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 93
+	addiu $1, $0, -7
+	mthi $1
+	lui $1, 0x2000
+	mtlo $1
+	lui $1, 0x47cc
+	ori $1, $1, 0x27c9
+	lui $2, 0xbc00
+	addiu $3, $0, -5
+	addiu $4, $0, -15104
+	lui $5, 0x9914
+	ori $5, $5, 0x41ee
+	addiu $6, $0, -22
+	addiu $7, $0, 114
+	lui $8, 0x9800
+	lui $9, 0xf
+	ori $9, $9, 0xffff
+	addiu $10, $0, 37
+	lui $11, 0x4ace
+	ori $11, $11, 0xeaba
+	addiu $12, $0, 16384
+	lui $13, 0x6000
+	lui $14, 0x7016
+	ori $14, $14, 0xf6d8
+	lui $15, 0x3fff
+	ori $15, $15, 0xffff
+	lui $16, 0x884f
+	ori $16, $16, 0x9495
+	lui $17, 0x7fff
+	ori $17, $17, 0xfffe
+	lui $18, 0x10
+	ori $18, $18, 0x1
+	lui $19, 0xd8a7
+	ori $19, $19, 0xf665
+	lui $20, 0x4bdd
+	ori $20, $20, 0x20a4
+	lui $21, 0x7fff
+	ori $21, $21, 0xfffe
+	addiu $22, $0, -4608
+	lui $23, 0x1
+	ori $23, $23, 0xffff
+	lui $24, 0x9b3e
+	ori $24, $24, 0xd616
+	addiu $25, $0, 257
+	lui $28, 0x1211
+	ori $28, $28, 0x73a2
+	lui $30, 0xc56b
+	ori $30, $30, 0xf29
+	addiu $31, $0, 32
+# case 93 body
+	lui $16, %hi(scratch+46)
+	addiu $16, $16, %lo(scratch+46)
+	swl $4, 3($16)
+	swr $4, 0($16)
+	lui $7, %hi(scratch+216)
+	addiu $7, $7, %lo(scratch+216)
+	sh $21, -162($7)
+	xori $6, $18, 29941
+	lui $18, %hi(scratch+16)
+	addiu $18, $18, %lo(scratch+16)
+	sw $23, 0($18)
+	lui $21, %hi(scratch-105)
+	addiu $21, $21, %lo(scratch-105)
+	lh $23, 167($21)
+# case 93 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 94
+	lui $1, 0x200
+	ori $1, $1, 0x1
+	mthi $1
+	addiu $1, $0, 23
+	mtlo $1
+	lui $1, 0x4
+	ori $1, $1, 0x1
+	addiu $2, $0, 22
+	addiu $3, $0, 2
+	addiu $4, $0, 8193
+	addiu $5, $0, -23
+	addiu $6, $0, -35
+	lui $7, 0xef53
+	ori $7, $7, 0x7890
+	addiu $8, $0, 26624
+	addiu $9, $0, 33
+	lui $10, 0xcd28
+	ori $10, $10, 0xca08
+	addiu $11, $0, 2049
+	addiu $12, $0, 0
+	lui $13, 0x20
+	ori $13, $13, 0x1
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	lui $15, 0x6931
+	ori $15, $15, 0xdff7
+	addiu $16, $0, 32
+	lui $17, 0xaaaa
+	ori $17, $17, 0xaaaa
+	lui $18, 0x1
+	addiu $19, $0, -90
+	lui $20, 0xdbf1
+	ori $20, $20, 0x7a94
+	addiu $21, $0, 8191
+	addiu $22, $0, 2560
+	lui $23, 0x6505
+	ori $23, $23, 0xffb5
+	addiu $24, $0, -3584
+	addiu $25, $0, 768
+	lui $28, 0x9949
+	ori $28, $28, 0x2c58
+	addiu $30, $0, -128
+	lui $31, 0x1e98
+	ori $31, $31, 0x612b
+# case 94 body
+	lui $4, %hi(scratch+52)
+	addiu $4, $4, %lo(scratch+52)
+	sw $5, 0($4)
+	lui $18, %hi(scratch+170)
+	addiu $18, $18, %lo(scratch+170)
+	sw $6, -118($18)
+	lui $12, %hi(scratch+140)
+	addiu $12, $12, %lo(scratch+140)
+	sb $20, -79($12)
+	lui $22, %hi(scratch+76)
+	addiu $22, $22, %lo(scratch+76)
+	sw $12, -36($22)
+	lui $25, %hi(scratch+31)
+	addiu $25, $25, %lo(scratch+31)
+	sw $28, -11($25)
+# case 94 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 95
+	addiu $1, $0, 27
+	mthi $1
+	lui $1, 0x45
+	mtlo $1
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
+	lui $2, 0xaaaa
+	ori $2, $2, 0xaaaa
+	lui $3, 0xc400
+	lui $4, 0xfa7d
+	ori $4, $4, 0xaca5
+	lui $5, 0x66ad
+	ori $5, $5, 0xfc00
+	lui $6, 0x967d
+	ori $6, $6, 0xc3bc
+	lui $7, 0x1140
+	ori $7, $7, 0x9800
+	addiu $8, $0, 1
+	lui $9, 0x6b17
+	ori $9, $9, 0x153e
+	lui $10, 0xaac5
+	ori $10, $10, 0x1c85
+	lui $11, 0xaaaa
+	ori $11, $11, 0xaaaa
+	addiu $12, $0, 256
+	addiu $13, $0, -8192
+	addiu $14, $0, 2047
+	addiu $15, $0, 255
+	lui $16, 0xff00
+	ori $16, $16, 0xff00
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	lui $18, 0x400
+	ori $18, $18, 0x1
+	lui $19, 0x39f
+	ori $19, $19, 0x771b
+	addiu $20, $0, -20
+	lui $21, 0x9600
+	addiu $22, $0, 1025
+	lui $23, 0x7fff
+	ori $23, $23, 0xffff
+	addiu $24, $0, -35
+	lui $25, 0x3550
+	ori $25, $25, 0x2c8f
+	addiu $28, $0, -32768
+	lui $30, 0x3c00
+	lui $31, 0xac00
+# case 95 body
+	lui $10, %hi(scratch+5)
+	addiu $10, $10, %lo(scratch+5)
+	swr $0, 0($10)
+	swl $0, 3($10)
+	lui $20, %hi(scratch+208)
+	addiu $20, $20, %lo(scratch+208)
+	lw $9, -172($20)
+	lui $15, %hi(scratch+174)
+	addiu $15, $15, %lo(scratch+174)
+	swl $30, -139($15)
+	lui $24, %hi(scratch+170)
+	addiu $24, $24, %lo(scratch+170)
+	lh $30, -170($24)
+	lui $28, %hi(scratch+59)
+	addiu $28, $28, %lo(scratch+59)
+	lwr $16, 0($28)
+	lwl $16, 3($28)
+# case 95 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 96
+	addiu $1, $0, -28
+	mthi $1
+	lui $1, 0x47e
+	ori $1, $1, 0x5c1c
+	mtlo $1
+	addiu $1, $0, 0
+	lui $2, 0x1670
+	ori $2, $2, 0xe402
+	addiu $3, $0, -10
+	lui $4, 0x1
+	ori $4, $4, 0x1
+	lui $5, 0x2bbb
+	ori $5, $5, 0x3c67
+	lui $6, 0x529c
+	ori $6, $6, 0x2327
+	addiu $7, $0, 1
+	addiu $8, $0, 17
+	addiu $9, $0, 256
+	addiu $10, $0, 8
+	lui $11, 0x841b
+	ori $11, $11, 0xfa87
+	lui $12, 0xa700
+	lui $13, 0x1000
+	lui $14, 0x564a
+	ori $14, $14, 0x2c3e
+	addiu $15, $0, 16384
+	lui $16, 0x68
+	lui $17, 0x2138
+	ori $17, $17, 0x1eb9
+	lui $18, 0x7
+	ori $18, $18, 0xffff
+	lui $19, 0x28ff
+	ori $19, $19, 0xe4e3
+	addiu $20, $0, 513
+	lui $21, 0x23fe
+	ori $21, $21, 0xd69d
+	lui $22, 0xe9c1
+	ori $22, $22, 0x32fb
+	addiu $23, $0, 34
+	addiu $24, $0, 3
+	lui $25, 0x561f
+	ori $25, $25, 0x1ee3
+	addiu $28, $0, 255
+	lui $30, 0x5a0d
+	ori $30, $30, 0xd92e
+	lui $31, 0x90bf
+	ori $31, $31, 0x9e7
+# case 96 body
+	lui $28, %hi(scratch-72)
+	addiu $28, $28, %lo(scratch-72)
+	ll $6, 96($28)
+	addu $25, $14, $22
+	sc $30, 96($28)
+	lui $19, %hi(scratch+201)
+	addiu $19, $19, %lo(scratch+201)
+	sh $9, -185($19)
+	lui $2, %hi(scratch+45)
+	addiu $2, $2, %lo(scratch+45)
+	lwl $17, 3($2)
+	lwr $17, 0($2)
+	lui $11, %hi(scratch+36)
+	addiu $11, $11, %lo(scratch+36)
+	lw $19, 0($11)
+	lui $22, %hi(scratch+97)
+	addiu $22, $22, %lo(scratch+97)
+	lw $31, -61($22)
+# case 96 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 97
+	addiu $1, $0, 65
+	mthi $1
+	lui $1, 0x6c
+	mtlo $1
+	addiu $1, $0, 31
+	lui $2, 0x6d9c
+	ori $2, $2, 0x6291
+	lui $3, 0x2444
+	ori $3, $3, 0x3859
+	lui $4, 0x8857
+	ori $4, $4, 0x35ce
+	lui $5, 0x5135
+	ori $5, $5, 0x2e3b
+	addiu $6, $0, 2049
+	lui $7, 0xb508
+	ori $7, $7, 0x81b9
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	lui $9, 0x7f00
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	lui $11, 0x1bd1
+	ori $11, $11, 0xb5b9
+	lui $12, 0x1500
+	lui $13, 0xf0bb
+	ori $13, $13, 0x7738
+	addiu $14, $0, 4097
+	lui $15, 0xb20d
+	ori $15, $15, 0xfb3e
+	addiu $16, $0, 83
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	addiu $18, $0, 15
+	addiu $19, $0, 28
+	lui $20, 0xcad3
+	ori $20, $20, 0x37e7
+	addiu $21, $0, 2
+	addiu $22, $0, 2
+	lui $23, 0x3c26
+	ori $23, $23, 0x86b8
+	addiu $24, $0, 16385
+	lui $25, 0xe10e
+	ori $25, $25, 0x6417
+	lui $28, 0x51
+	lui $30, 0xbb9a
+	ori $30, $30, 0x27b
+	addiu $31, $0, -3840
+# case 97 body
+	lui $20, %hi(scratch+47)
+	addiu $20, $20, %lo(scratch+47)
+	sh $14, -1($20)
+	lui $7, %hi(scratch+48)
+	addiu $7, $7, %lo(scratch+48)
+	lw $23, 0($7)
+	lui $19, %hi(scratch-68)
+	addiu $19, $19, %lo(scratch-68)
+	swl $1, 83($19)
+	lui $13, %hi(scratch+98)
+	addiu $13, $13, %lo(scratch+98)
+	sw $12, -82($13)
+	lui $22, %hi(scratch-48)
+	addiu $22, $22, %lo(scratch-48)
+	lhu $30, 50($22)
+	lui $23, %hi(scratch+118)
+	addiu $23, $23, %lo(scratch+118)
+	lwr $21, -117($23)
+	lwl $21, -114($23)
+	lui $2, %hi(scratch+5)
+	addiu $2, $2, %lo(scratch+5)
+	lwr $14, 52($2)
+# case 97 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 98
+	lui $1, 0x7f
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0x3f6e
+	ori $1, $1, 0x8835
+	mtlo $1
+	addiu $1, $0, 32
+	lui $2, 0x7fff
+	ori $2, $2, 0xfffe
+	addiu $3, $0, -3
+	addiu $4, $0, 20
+	addiu $5, $0, 22784
+	lui $6, 0x6d2a
+	ori $6, $6, 0xc0b
+	lui $7, 0xc10a
+	ori $7, $7, 0x22c5
+	addiu $8, $0, 10
+	lui $9, 0xffff
+	ori $9, $9, 0x7fff
+	lui $10, 0xff96
+	addiu $11, $0, -128
+	lui $12, 0x5555
+	ori $12, $12, 0x5555
+	lui $13, 0x4fc7
+	ori $13, $13, 0x638
+	addiu $14, $0, -2
+	lui $15, 0x4
+	ori $15, $15, 0x1
+	lui $16, 0x2900
+	lui $17, 0x1
+	lui $18, 0x100
+	ori $18, $18, 0x1
+	addiu $19, $0, 24
+	lui $20, 0x1000
+	ori $20, $20, 0x1
+	addiu $21, $0, -3
+	lui $22, 0xf48c
+	ori $22, $22, 0x965c
+	lui $23, 0x21f0
+	ori $23, $23, 0xa987
+	lui $24, 0xcc7d
+	ori $24, $24, 0xc9d2
+	lui $25, 0x256a
+	ori $25, $25, 0x45dc
+	lui $28, 0x8e79
+	ori $28, $28, 0xe418
+	lui $30, 0xbd27
+	ori $30, $30, 0x57ef
+	lui $31, 0x6f22
+	ori $31, $31, 0x6382
+# case 98 body
+	lui $22, %hi(scratch+225)
+	addiu $22, $22, %lo(scratch+225)
+	lbu $8, -165($22)
+	lui $22, %hi(scratch+172)
+	addiu $22, $22, %lo(scratch+172)
+	sb $31, -162($22)
+	lui $5, %hi(scratch-56)
+	addiu $5, $5, %lo(scratch-56)
+	swr $8, 80($5)
+	swl $8, 83($5)
+	lui $7, 0x9ca0
+	lui $22, %hi(scratch+219)
+	addiu $22, $22, %lo(scratch+219)
+	sh $21, -161($22)
+# case 98 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 99
+	lui $1, 0x1000
+	mthi $1
+	lui $1, 0xac7c
+	ori $1, $1, 0x7b28
+	mtlo $1
+	addiu $1, $0, -22
+	lui $2, 0xa987
+	ori $2, $2, 0xa804
+	lui $3, 0x83d5
+	ori $3, $3, 0xbbbe
+	addiu $4, $0, -72
+	lui $5, 0xfcb7
+	ori $5, $5, 0x56a6
+	lui $6, 0x202a
+	ori $6, $6, 0xb188
+	lui $7, 0x2bef
+	ori $7, $7, 0xab72
+	lui $8, 0x5555
+	ori $8, $8, 0x5555
+	lui $9, 0xf6a7
+	ori $9, $9, 0x9c26
+	addiu $10, $0, -74
+	addiu $11, $0, 26112
+	addiu $12, $0, 0
+	lui $13, 0x6b42
+	ori $13, $13, 0xaf13
+	lui $14, 0x8662
+	ori $14, $14, 0xff7c
+	lui $15, 0x92b4
+	ori $15, $15, 0xf2e2
+	lui $16, 0x4c
+	addiu $17, $0, -18
+	addiu $18, $0, -25088
+	addiu $19, $0, -30
+	addiu $20, $0, 11520
+	addiu $21, $0, 13
+	lui $22, 0xf
+	ori $22, $22, 0xffff
+	lui $23, 0xfb7c
+	ori $23, $23, 0xac29
+	lui $24, 0x15f8
+	ori $24, $24, 0xc5ad
+	addiu $25, $0, -25344
+	lui $28, 0x7858
+	ori $28, $28, 0x6230
+	lui $30, 0xd9fc
+	ori $30, $30, 0xa8c8
+	lui $31, 0x360d
+	ori $31, $31, 0xbdaf
+# case 99 body
+	addu $4, $30, $25
+	lui $14, %hi(scratch+110)
+	addiu $14, $14, %lo(scratch+110)
+	swl $19, -89($14)
+	lui $1, %hi(scratch-73)
+	addiu $1, $1, %lo(scratch-73)
+	ll $5, 77($1)
+	sc $15, 77($1)
+	lui $16, %hi(scratch+168)
+	addiu $16, $16, %lo(scratch+168)
+	sb $24, -117($16)
+	lui $9, %hi(scratch+70)
+	addiu $9, $9, %lo(scratch+70)
+	lwr $15, -41($9)
+	lwl $15, -38($9)
+	lui $2, %hi(scratch-94)
+	addiu $2, $2, %lo(scratch-94)
+	sh $12, 124($2)
+	lui $9, %hi(scratch-82)
+	addiu $9, $9, %lo(scratch-82)
+	sb $8, 142($9)
+	lui $17, %hi(scratch+118)
+	addiu $17, $17, %lo(scratch+118)
+	lwl $16, -69($17)
+	lwr $16, -72($17)
+# case 99 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 100
+	lui $1, 0x1f
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0x1
+	ori $1, $1, 0xffff
+	mtlo $1
+	lui $1, 0x2248
+	ori $1, $1, 0x37e6
+	lui $2, 0xb59e
+	ori $2, $2, 0x4f6b
+	lui $3, 0x7b11
+	ori $3, $3, 0x24cb
+	lui $4, 0xf4c5
+	ori $4, $4, 0x4d63
+	lui $5, 0x3291
+	ori $5, $5, 0x2680
+	lui $6, 0xe747
+	ori $6, $6, 0x5e08
+	addiu $7, $0, -256
+	addiu $8, $0, 2
+	lui $9, 0x4a6b
+	ori $9, $9, 0x28fa
+	lui $10, 0xd16a
+	ori $10, $10, 0x17e9
+	lui $11, 0x30a4
+	ori $11, $11, 0xae78
+	addiu $12, $0, 2
+	lui $13, 0x9b05
+	ori $13, $13, 0x340
+	addiu $14, $0, 1023
+	addiu $15, $0, 91
+	lui $16, 0xade3
+	ori $16, $16, 0xbdf9
+	lui $17, 0xffd5
+	addiu $18, $0, 2
+	lui $19, 0x5580
+	ori $19, $19, 0x67af
+	lui $20, 0x3f
+	ori $20, $20, 0xffff
+	addiu $21, $0, -16
+	lui $22, 0x4000
+	ori $22, $22, 0x1
+	addiu $23, $0, 3
+	lui $24, 0xb0a7
+	ori $24, $24, 0x2e48
+	lui $25, 0x5260
+	ori $25, $25, 0xb1d9
+	lui $28, 0xa6ed
+	ori $28, $28, 0xb095
+	addiu $30, $0, -32768
+	addiu $31, $0, -6
+# case 100 body
+	lui $19, %hi(scratch+216)
+	addiu $19, $19, %lo(scratch+216)
+	sh $13, -198($19)
+	lui $10, %hi(scratch-138)
+	addiu $10, $10, %lo(scratch-138)
+	sb $1, 191($10)
+	lui $25, %hi(scratch+248)
+	addiu $25, $25, %lo(scratch+248)
+	lw $18, -196($25)
+	lui $16, %hi(scratch+116)
+	addiu $16, $16, %lo(scratch+116)
+	ll $30, -84($16)
+	sc $12, -84($16)
+	lui $24, %hi(scratch+211)
+	addiu $24, $24, %lo(scratch+211)
+	sh $5, -193($24)
+	lui $28, %hi(scratch+40)
+	addiu $28, $28, %lo(scratch+40)
+	sb $6, 0($28)
+	lui $11, %hi(scratch+171)
+	addiu $11, $11, %lo(scratch+171)
+	lh $9, -123($11)
+	lui $24, %hi(scratch+44)
+	addiu $24, $24, %lo(scratch+44)
+	ll $1, 0($24)
+	xori $19, $31, 255
+	sc $14, 0($24)
+# case 100 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 101
+	lui $1, 0x7f
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0xffd1
+	mtlo $1
+	lui $1, 0x4f
+	addiu $2, $0, 20
+	lui $3, 0x6
+	addiu $4, $0, 24
+	addiu $5, $0, 31232
+	addiu $6, $0, -105
+	lui $7, 0x1fff
+	ori $7, $7, 0xffff
+	lui $8, 0x16d7
+	ori $8, $8, 0xef2c
+	lui $9, 0xec00
+	lui $10, 0x7cde
+	ori $10, $10, 0xa5be
+	addiu $11, $0, 65
+	lui $12, 0xff00
+	ori $12, $12, 0xff00
+	lui $13, 0xdba5
+	ori $13, $13, 0x2df1
+	lui $14, 0xa8e
+	ori $14, $14, 0x47b5
+	lui $15, 0xff87
+	addiu $16, $0, -9
+	lui $17, 0x9a2c
+	ori $17, $17, 0x36f4
+	lui $18, 0x4d
+	addiu $19, $0, 33
+	addiu $20, $0, 18
+	lui $21, 0x9000
+	lui $22, 0x7452
+	ori $22, $22, 0x8a8a
+	lui $23, 0x61
+	lui $24, 0xb7fc
+	ori $24, $24, 0x5e24
+	lui $25, 0xdb35
+	ori $25, $25, 0x4dbb
+	lui $28, 0x8000
+	addiu $30, $0, 128
+	lui $31, 0x1b45
+	ori $31, $31, 0xbcfc
+# case 101 body
+	lui $15, %hi(scratch-25)
+	addiu $15, $15, %lo(scratch-25)
+	sh $13, 43($15)
+	lui $21, %hi(scratch+45)
+	addiu $21, $21, %lo(scratch+45)
+	swr $10, -16($21)
+	lui $2, %hi(scratch-47)
+	addiu $2, $2, %lo(scratch-47)
+	sw $20, 67($2)
+	lui $20, %hi(scratch)
+	addiu $20, $20, %lo(scratch)
+	ll $4, 0($20)
+	sc $1, 0($20)
+# case 101 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 102
+	lui $1, 0x9e03
+	ori $1, $1, 0x6ed2
+	mthi $1
+	lui $1, 0x8800
+	mtlo $1
+	lui $1, 0x44
+	lui $2, 0x0
+	ori $2, $2, 0x8000
+	lui $3, 0x0
+	ori $3, $3, 0x8000
+	lui $4, 0x0
+	ori $4, $4, 0x8000
+	lui $5, 0x8193
+	ori $5, $5, 0x412c
+	lui $6, 0x1e52
+	ori $6, $6, 0x6d6
+	addiu $7, $0, 1280
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	addiu $9, $0, 1025
+	lui $10, 0xa524
+	ori $10, $10, 0xd77e
+	lui $11, 0x3f72
+	ori $11, $11, 0x1b31
+	lui $12, 0x3121
+	ori $12, $12, 0x11b4
+	lui $13, 0xf
+	ori $13, $13, 0xffff
+	lui $14, 0xad45
+	ori $14, $14, 0xf42b
+	lui $15, 0x1000
+	lui $16, 0x7fff
+	ori $16, $16, 0xffff
+	lui $17, 0x20
+	ori $17, $17, 0x1
+	addiu $18, $0, 128
+	lui $19, 0x2f00
+	addiu $20, $0, -32768
+	addiu $21, $0, 31
+	addiu $22, $0, 4
+	lui $23, 0x27
+	addiu $24, $0, -11
+	lui $25, 0x45d6
+	ori $25, $25, 0xcc48
+	addiu $28, $0, 3
+	lui $30, 0x1
+	addiu $31, $0, 3
+# case 102 body
+	lui $23, %hi(scratch-41)
+	addiu $23, $23, %lo(scratch-41)
+	sb $22, 68($23)
+	lui $21, %hi(scratch+15)
+	addiu $21, $21, %lo(scratch+15)
+	swl $9, 0($21)
+	lui $14, %hi(scratch+16)
+	addiu $14, $14, %lo(scratch+16)
+	sw $19, 0($14)
+	lui $20, %hi(scratch+146)
+	addiu $20, $20, %lo(scratch+146)
+	sw $8, -114($20)
+	lui $9, %hi(scratch-102)
+	addiu $9, $9, %lo(scratch-102)
+	sw $19, 154($9)
+	lui $15, %hi(scratch+175)
+	addiu $15, $15, %lo(scratch+175)
+	sb $5, -156($15)
+	lui $14, %hi(scratch+192)
+	addiu $14, $14, %lo(scratch+192)
+	swl $24, -134($14)
+	swr $24, -137($14)
+# case 102 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 103
+	addiu $1, $0, -32768
+	mthi $1
+	lui $1, 0x7087
+	ori $1, $1, 0x3e9f
+	mtlo $1
+	lui $1, 0x200
+	ori $1, $1, 0x1
+	lui $2, 0x212a
+	ori $2, $2, 0xd53
+	lui $3, 0xfff
+	ori $3, $3, 0xffff
+	lui $4, 0x499d
+	ori $4, $4, 0x4983
+	lui $5, 0x1473
+	ori $5, $5, 0x27e1
+	lui $6, 0x0
+	ori $6, $6, 0x8000
+	addiu $7, $0, 3
+	lui $8, 0xa9e1
+	ori $8, $8, 0xaab8
+	addiu $9, $0, -128
+	lui $10, 0x8394
+	ori $10, $10, 0x42fa
+	lui $11, 0x200
+	ori $11, $11, 0x1
+	lui $12, 0xbc4a
+	ori $12, $12, 0xb7d6
+	lui $13, 0x6de0
+	ori $13, $13, 0xcc62
+	lui $14, 0x7a74
+	ori $14, $14, 0x5b64
+	lui $15, 0x73ee
+	ori $15, $15, 0xba00
+	addiu $16, $0, 33
+	lui $17, 0x4
+	ori $17, $17, 0x1
+	lui $18, 0x85a1
+	ori $18, $18, 0x45c6
+	lui $19, 0x7fff
+	ori $19, $19, 0xfffe
+	lui $20, 0x1020
+	ori $20, $20, 0x7e5f
+	lui $21, 0x1695
+	ori $21, $21, 0x72e8
+	lui $22, 0x5a00
+	addiu $23, $0, -38
+	lui $24, 0xc15c
+	ori $24, $24, 0x94e
+	addiu $25, $0, 5
+	addiu $28, $0, 39
+	lui $30, 0x6542
+	ori $30, $30, 0x25e1
+	lui $31, 0xff
+	ori $31, $31, 0xff
+# case 103 body
+	lui $16, %hi(scratch+4)
+	addiu $16, $16, %lo(scratch+4)
+	ll $8, 0($16)
+	slt $25, $16, $14
+	lui $15, 0xffff
+	sc $1, 0($16)
+	lui $6, 0x7fff
+	lui $6, %hi(scratch)
+	addiu $6, $6, %lo(scratch)
+	ll $3, 0($6)
+	sc $12, 0($6)
+	lui $14, %hi(scratch+166)
+	addiu $14, $14, %lo(scratch+166)
+	sb $20, -109($14)
+	lui $21, %hi(scratch-38)
+	addiu $21, $21, %lo(scratch-38)
+	sw $30, 66($21)
+	lui $9, %hi(scratch+60)
+	addiu $9, $9, %lo(scratch+60)
+	lb $17, 0($9)
+	lui $11, %hi(scratch-104)
+	addiu $11, $11, %lo(scratch-104)
+	sh $16, 116($11)
+	lui $4, %hi(scratch+24)
+	addiu $4, $4, %lo(scratch+24)
+	sb $16, 0($4)
+# case 103 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 104
+	lui $1, 0xecd8
+	ori $1, $1, 0xc4e2
+	mthi $1
+	addiu $1, $0, 7
+	mtlo $1
+	addiu $1, $0, 28928
+	lui $2, 0x300
+	lui $3, 0x1234
+	ori $3, $3, 0x5678
+	addiu $4, $0, -32768
+	lui $5, 0xffb2
+	ori $5, $5, 0x13f3
+	lui $6, 0xffff
+	ori $6, $6, 0x7fff
+	addiu $7, $0, 8704
+	addiu $8, $0, -7
+	addiu $9, $0, 99
+	lui $10, 0xbeec
+	ori $10, $10, 0xb196
+	addiu $11, $0, -10
+	addiu $12, $0, 0
+	addiu $13, $0, 51
+	addiu $14, $0, 512
+	addiu $15, $0, -41
+	lui $16, 0x9600
+	addiu $17, $0, 8
+	lui $18, 0x64
+	lui $19, 0x0
+	ori $19, $19, 0x8000
+	addiu $20, $0, -32
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	lui $22, 0x9ecd
+	ori $22, $22, 0x968a
+	lui $23, 0x850d
+	ori $23, $23, 0x1206
+	lui $24, 0x7878
+	ori $24, $24, 0x7d80
+	addiu $25, $0, 106
+	addiu $28, $0, 32512
+	lui $30, 0x4d24
+	ori $30, $30, 0xf62b
+	lui $31, 0x8663
+	ori $31, $31, 0x30ff
+# case 104 body
+	lui $28, 0x1
+	lui $16, %hi(scratch-109)
+	addiu $16, $16, %lo(scratch-109)
+	sh $20, 111($16)
+	lui $19, %hi(scratch-75)
+	addiu $19, $19, %lo(scratch-75)
+	swl $20, 114($19)
+	swr $20, 111($19)
+	addiu $24, $28, 13672
+	lui $31, %hi(scratch+43)
+	addiu $31, $31, %lo(scratch+43)
+	swr $7, 16($31)
+	lui $8, %hi(scratch+117)
+	addiu $8, $8, %lo(scratch+117)
+	ll $11, -105($8)
+	sc $19, -105($8)
+	lui $11, %hi(scratch+24)
+	addiu $11, $11, %lo(scratch+24)
+	lhu $14, 0($11)
+	lui $6, %hi(scratch+167)
+	addiu $6, $6, %lo(scratch+167)
+	lbu $8, -147($6)
+	lui $28, %hi(scratch-22)
+	addiu $28, $28, %lo(scratch-22)
+	swr $25, 71($28)
+	lui $17, %hi(scratch-47)
+	addiu $17, $17, %lo(scratch-47)
+	lb $11, 70($17)
+# case 104 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 105
+	lui $1, 0x9800
+	mthi $1
+	lui $1, 0x748e
+	ori $1, $1, 0x892b
+	mtlo $1
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
+	lui $2, 0xe000
+	addiu $3, $0, 15
+	lui $4, 0xffff
+	ori $4, $4, 0x7fff
+	addiu $5, $0, 19
+	lui $6, 0x1234
+	ori $6, $6, 0x5678
+	lui $7, 0x7bab
+	ori $7, $7, 0x7952
+	addiu $8, $0, -108
+	lui $9, 0x7a35
+	ori $9, $9, 0x93cf
+	lui $10, 0x8e6f
+	ori $10, $10, 0x54c2
+	lui $11, 0x32
+	ori $11, $11, 0xe2a9
+	lui $12, 0x734f
+	ori $12, $12, 0x7d2a
+	addiu $13, $0, 128
+	lui $14, 0x421b
+	ori $14, $14, 0x5e1d
+	addiu $15, $0, -2
+	addiu $16, $0, 4095
+	lui $17, 0x6a66
+	ori $17, $17, 0x9378
+	lui $18, 0x18d0
+	ori $18, $18, 0x330b
+	lui $19, 0xd9c3
+	ori $19, $19, 0x1cbd
+	lui $20, 0xbe6e
+	ori $20, $20, 0x82a4
+	lui $21, 0xffce
+	lui $22, 0x7500
+	lui $23, 0x682d
+	ori $23, $23, 0x7b1a
+	addiu $24, $0, -6
+	addiu $25, $0, 12544
+	lui $28, 0xee83
+	ori $28, $28, 0xbeaa
+	lui $30, 0x1554
+	ori $30, $30, 0x1ca3
+	addiu $31, $0, -5
+# case 105 body
+	lui $4, %hi(scratch+40)
+	addiu $4, $4, %lo(scratch+40)
+	ll $23, 0($4)
+	lui $11, 0xff
+	slt $1, $9, $23
+	sc $24, 0($4)
+	lui $18, %hi(scratch+63)
+	addiu $18, $18, %lo(scratch+63)
+	lw $1, -15($18)
+	lui $30, %hi(scratch-120)
+	addiu $30, $30, %lo(scratch-120)
+	lb $4, 165($30)
+# case 105 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 106
+	lui $1, 0x8fb4
+	ori $1, $1, 0x7e15
+	mthi $1
+	addiu $1, $0, 2
+	mtlo $1
+	lui $1, 0x4
+	lui $2, 0xf906
+	ori $2, $2, 0x25fe
+	lui $3, 0x37
+	addiu $4, $0, -17
+	addiu $5, $0, -31
+	lui $6, 0x8000
+	lui $7, 0x2eb9
+	ori $7, $7, 0xfd05
+	addiu $8, $0, 8
+	lui $9, 0xee0f
+	ori $9, $9, 0x7f5d
+	addiu $10, $0, 30
+	lui $11, 0xd147
+	ori $11, $11, 0xedd8
+	lui $12, 0x936a
+	ori $12, $12, 0xea01
+	addiu $13, $0, 31
+	lui $14, 0xaaaa
+	ori $14, $14, 0xaaaa
+	lui $15, 0xb61
+	ori $15, $15, 0x4ca2
+	lui $16, 0x80
+	addiu $17, $0, -28
+	addiu $18, $0, 65
+	lui $19, 0x9f00
+	lui $20, 0x2000
+	ori $20, $20, 0x1
+	addiu $21, $0, 21
+	addiu $22, $0, -9
+	lui $23, 0x8927
+	ori $23, $23, 0xe9f3
+	lui $24, 0xdb29
+	ori $24, $24, 0x4269
+	lui $25, 0x2300
+	addiu $28, $0, -25600
+	addiu $30, $0, 2
+	lui $31, 0x1b
+# case 106 body
+	lui $8, %hi(scratch+24)
+	addiu $8, $8, %lo(scratch+24)
+	sh $1, 0($8)
+	ori $2, $3, 32768
+	andi $12, $19, 60475
+	lui $13, %hi(scratch-83)
+	addiu $13, $13, %lo(scratch-83)
+	sh $11, 127($13)
+	lui $13, %hi(scratch+42)
+	addiu $13, $13, %lo(scratch+42)
+	swr $14, 0($13)
+	swl $14, 3($13)
+	lui $6, %hi(scratch+40)
+	addiu $6, $6, %lo(scratch+40)
+	sb $30, 0($6)
+	lui $10, %hi(scratch+5)
+	addiu $10, $10, %lo(scratch+5)
+	ll $20, -1($10)
+	sc $8, -1($10)
+	lui $1, %hi(scratch+52)
+	addiu $1, $1, %lo(scratch+52)
+	ll $12, 0($1)
+	andi $7, $5, 32768
+	andi $12, $7, 62086
+	sc $3, 0($1)
+	lui $18, %hi(scratch-151)
+	addiu $18, $18, %lo(scratch-151)
+	lbu $21, 182($18)
+	lui $25, %hi(scratch+218)
+	addiu $25, $25, %lo(scratch+218)
+	lw $1, -194($25)
+# case 106 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 107
+	addiu $1, $0, 8
+	mthi $1
+	lui $1, 0x79ca
+	ori $1, $1, 0x53ab
+	mtlo $1
+	addiu $1, $0, -35
+	lui $2, 0xafe9
+	ori $2, $2, 0x7ebe
+	addiu $3, $0, -1792
+	addiu $4, $0, -38
+	lui $5, 0x4ba3
+	ori $5, $5, 0x3921
+	lui $6, 0x6050
+	ori $6, $6, 0xf743
+	addiu $7, $0, 86
+	addiu $8, $0, 89
+	lui $9, 0x535
+	ori $9, $9, 0x8e73
+	addiu $10, $0, -27
+	lui $11, 0x3ff
+	ori $11, $11, 0xffff
+	addiu $12, $0, -16
+	addiu $13, $0, 36
+	lui $14, 0xffff
+	ori $14, $14, 0x7fff
+	lui $15, 0x5e03
+	ori $15, $15, 0xe1e
+	lui $16, 0xd9b1
+	ori $16, $16, 0x530
+	lui $17, 0x964b
+	ori $17, $17, 0xbe8a
+	lui $18, 0xf9e0
+	ori $18, $18, 0x8ea8
+	lui $19, 0xd982
+	ori $19, $19, 0x9e78
+	lui $20, 0xa94a
+	ori $20, $20, 0x37ec
+	addiu $21, $0, 128
+	addiu $22, $0, 31
+	addiu $23, $0, -34
+	lui $24, 0x100
+	lui $25, 0x6a65
+	ori $25, $25, 0x7c91
+	lui $28, 0x200
+	ori $28, $28, 0x1
+	lui $30, 0x8fbc
+	ori $30, $30, 0x6c17
+	addiu $31, $0, 14
+# case 107 body
+	movn $8, $23, $9
+	lui $30, %hi(scratch+30)
+	addiu $30, $30, %lo(scratch+30)
+	swr $30, 0($30)
+	lui $5, %hi(scratch+114)
+	addiu $5, $5, %lo(scratch+114)
+	sb $21, -70($5)
+	lui $15, %hi(scratch+87)
+	addiu $15, $15, %lo(scratch+87)
+	lwr $30, -52($15)
+	lwl $30, -49($15)
+	lui $24, %hi(scratch-11)
+	addiu $24, $24, %lo(scratch-11)
+	lb $2, 24($24)
+	lui $22, %hi(scratch+49)
+	addiu $22, $22, %lo(scratch+49)
+	lw $21, -49($22)
+	lui $5, %hi(scratch-136)
+	addiu $5, $5, %lo(scratch-136)
+	lhu $4, 164($5)
+	lui $14, %hi(scratch-24)
+	addiu $14, $14, %lo(scratch-24)
+	swr $23, 58($14)
+	lui $2, %hi(scratch+32)
+	addiu $2, $2, %lo(scratch+32)
+	sw $10, 0($2)
+# case 107 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 108
+	lui $1, 0x2245
+	ori $1, $1, 0xc460
+	mthi $1
+	lui $1, 0xfc0
+	ori $1, $1, 0x1ee0
+	mtlo $1
+	addiu $1, $0, -11520
+	lui $2, 0x8
+	lui $3, 0x7fff
+	ori $3, $3, 0xfffe
+	addiu $4, $0, -90
+	addiu $5, $0, 20992
+	addiu $6, $0, 11
+	lui $7, 0xb05
+	ori $7, $7, 0xe833
+	addiu $8, $0, 2048
+	addiu $9, $0, 13
+	lui $10, 0x8765
+	ori $10, $10, 0x4321
+	addiu $11, $0, 31
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, -27
+	addiu $14, $0, -25
+	lui $15, 0x200
+	addiu $16, $0, -25
+	addiu $17, $0, -60
+	addiu $18, $0, 512
+	lui $19, 0xea01
+	ori $19, $19, 0x6092
+	addiu $20, $0, -2
+	addiu $21, $0, 22528
+	lui $22, 0x0
+	ori $22, $22, 0xffff
+	lui $23, 0xcc06
+	ori $23, $23, 0x797d
+	lui $24, 0x2000
+	addiu $25, $0, 128
+	lui $28, 0x6db1
+	ori $28, $28, 0x2194
+	lui $30, 0x8
+	lui $31, 0x6faf
+	ori $31, $31, 0xc3ea
+# case 108 body
+	lui $30, %hi(scratch+40)
+	addiu $30, $30, %lo(scratch+40)
+	ll $28, 0($30)
+	lui $6, 0x35d9
+	sll $17, $3, 29
+	sc $14, 0($30)
+	lui $25, %hi(scratch-62)
+	addiu $25, $25, %lo(scratch-62)
+	lhu $1, 110($25)
+	addiu $4, $17, -1
+	lui $11, %hi(scratch+167)
+	addiu $11, $11, %lo(scratch+167)
+	sb $22, -105($11)
+	lui $12, %hi(scratch+32)
+	addiu $12, $12, %lo(scratch+32)
+	lw $14, 0($12)
+	or $2, $25, $8
+# case 108 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 109
+	addiu $1, $0, -19
+	mthi $1
+	addiu $1, $0, -15
+	mtlo $1
+	addiu $1, $0, 1
+	addiu $2, $0, 3
+	lui $3, 0x3fff
+	ori $3, $3, 0xffff
+	lui $4, 0x8000
+	lui $5, 0x3cc3
+	ori $5, $5, 0x8f20
+	lui $6, 0xff3c
+	ori $6, $6, 0xfa27
+	lui $7, 0x2
+	ori $7, $7, 0x1
+	lui $8, 0xa164
+	ori $8, $8, 0xa196
+	addiu $9, $0, -26624
+	lui $10, 0xa470
+	ori $10, $10, 0xcca6
+	lui $11, 0x1
+	lui $12, 0x2
+	lui $13, 0x200
+	ori $13, $13, 0x1
+	lui $14, 0xff
+	ori $14, $14, 0xffff
+	addiu $15, $0, 31
+	lui $16, 0xee05
+	ori $16, $16, 0xee04
+	addiu $17, $0, -31
+	addiu $18, $0, -128
+	lui $19, 0x7155
+	ori $19, $19, 0x21d9
+	addiu $20, $0, 3
+	addiu $21, $0, 32
+	lui $22, 0x7fff
+	ori $22, $22, 0xffff
+	lui $23, 0xac3b
+	ori $23, $23, 0xc589
+	addiu $24, $0, -17
+	lui $25, 0x6731
+	ori $25, $25, 0x95ed
+	lui $28, 0x7394
+	ori $28, $28, 0x6ae8
+	lui $30, 0x7fff
+	ori $30, $30, 0xffff
+	lui $31, 0x20
+# case 109 body
+	lui $10, %hi(scratch+181)
+	addiu $10, $10, %lo(scratch+181)
+	swr $3, -136($10)
+	lui $13, %hi(scratch+211)
+	addiu $13, $13, %lo(scratch+211)
+	swr $19, -187($13)
+	lui $25, %hi(scratch-121)
+	addiu $25, $25, %lo(scratch-121)
+	sh $18, 153($25)
+	lui $12, %hi(scratch+36)
+	addiu $12, $12, %lo(scratch+36)
+	ll $20, 0($12)
+	sllv $6, $11, $24
+	movz $21, $25, $31
+	sc $11, 0($12)
+	lui $11, %hi(scratch+177)
+	addiu $11, $11, %lo(scratch+177)
+	sw $13, -161($11)
+	lui $16, %hi(scratch+112)
+	addiu $16, $16, %lo(scratch+112)
+	ll $11, -88($16)
+	movz $17, $31, $18
+	lui $1, 0xff00
+	sc $20, -88($16)
+	lui $24, %hi(scratch+8)
+	addiu $24, $24, %lo(scratch+8)
+	ll $5, 0($24)
+	sc $21, 0($24)
+	lui $20, %hi(scratch+120)
+	addiu $20, $20, %lo(scratch+120)
+	sw $18, -116($20)
+# case 109 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 110
+	addiu $1, $0, -34
+	mthi $1
+	addiu $1, $0, 41
+	mtlo $1
+	lui $1, 0x2941
+	ori $1, $1, 0x52b
+	addiu $2, $0, 38
+	lui $3, 0xed02
+	ori $3, $3, 0x5ad0
+	addiu $4, $0, 127
+	addiu $5, $0, 2
+	addiu $6, $0, 128
+	lui $7, 0xc8a9
+	ori $7, $7, 0x6c66
+	addiu $8, $0, 16
+	addiu $9, $0, -15872
+	lui $10, 0x39a6
+	ori $10, $10, 0xfc85
+	addiu $11, $0, -2
+	addiu $12, $0, -23
+	addiu $13, $0, 20
+	lui $14, 0xffa2
+	addiu $15, $0, 32
+	lui $16, 0xd000
+	lui $17, 0xdb6
+	ori $17, $17, 0x2024
+	lui $18, 0x24b5
+	ori $18, $18, 0x82bd
+	addiu $19, $0, -2
+	addiu $20, $0, -14
+	addiu $21, $0, -15
+	addiu $22, $0, 27648
+	lui $23, 0x2
+	ori $23, $23, 0x1
+	lui $24, 0x5555
+	ori $24, $24, 0x5555
+	addiu $25, $0, 255
+	lui $28, 0xfe5b
+	ori $28, $28, 0x947d
+	lui $30, 0x7fff
+	ori $30, $30, 0xfffe
+	lui $31, 0xc457
+	ori $31, $31, 0xae1d
+# case 110 body
+	lui $5, %hi(scratch+52)
+	addiu $5, $5, %lo(scratch+52)
+	lwr $23, 0($5)
+	lwl $23, 3($5)
+	lui $28, %hi(scratch+2)
+	addiu $28, $28, %lo(scratch+2)
+	swl $2, 0($28)
+	lui $21, %hi(scratch-135)
+	addiu $21, $21, %lo(scratch-135)
+	ll $3, 151($21)
+	lui $1, 0xe57c
+	sc $3, 151($21)
+# case 110 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 111
+	addiu $1, $0, 15
+	mthi $1
+	lui $1, 0x100
+	mtlo $1
+	addiu $1, $0, -7
+	addiu $2, $0, 9
+	addiu $3, $0, 512
+	addiu $4, $0, 27904
+	lui $5, 0x0
+	ori $5, $5, 0x8000
+	lui $6, 0x4b61
+	ori $6, $6, 0x25d0
+	addiu $7, $0, -26624
+	lui $8, 0x1ff
+	ori $8, $8, 0xffff
+	addiu $9, $0, -100
+	lui $10, 0x0
+	ori $10, $10, 0x8000
+	addiu $11, $0, 21
+	lui $12, 0x8000
+	ori $12, $12, 0x1
+	lui $13, 0x7
+	ori $13, $13, 0xffff
+	lui $14, 0xb547
+	ori $14, $14, 0xbe4d
+	lui $15, 0x7fff
+	ori $15, $15, 0xffff
+	addiu $16, $0, -27
+	addiu $17, $0, -2
+	addiu $18, $0, -29
+	addiu $19, $0, 63
+	addiu $20, $0, -21
+	lui $21, 0x74c3
+	ori $21, $21, 0x256d
+	addiu $22, $0, 128
+	lui $23, 0x76c4
+	ori $23, $23, 0x2ed0
+	addiu $24, $0, -34
+	addiu $25, $0, 0
+	lui $28, 0x2df6
+	ori $28, $28, 0x7186
+	lui $30, 0x46
+	addiu $31, $0, 10
+# case 111 body
+	lui $11, %hi(scratch+12)
+	addiu $11, $11, %lo(scratch+12)
+	sh $6, 0($11)
+	lui $14, %hi(scratch+210)
+	addiu $14, $14, %lo(scratch+210)
+	lwr $3, -192($14)
+	lwl $3, -189($14)
+	lui $16, %hi(scratch+44)
+	addiu $16, $16, %lo(scratch+44)
+	lw $4, 0($16)
+	lui $28, %hi(scratch+123)
+	addiu $28, $28, %lo(scratch+123)
+	sh $10, -71($28)
+# case 111 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 112
+	addiu $1, $0, -32768
+	mthi $1
+	addiu $1, $0, 5
+	mtlo $1
+	lui $1, 0x2302
+	ori $1, $1, 0x3b8b
+	lui $2, 0x1de1
+	ori $2, $2, 0xef42
+	lui $3, 0x1
+	addiu $4, $0, -28
+	lui $5, 0x200
+	ori $5, $5, 0x1
+	addiu $6, $0, -20
+	addiu $7, $0, 30
+	addiu $8, $0, -106
+	addiu $9, $0, -41
+	addiu $10, $0, 2
+	addiu $11, $0, 2
+	addiu $12, $0, -2
+	lui $13, 0xd02d
+	ori $13, $13, 0xd0a0
+	addiu $14, $0, -5
+	addiu $15, $0, 1
+	addiu $16, $0, -13056
+	lui $17, 0xffff
+	ori $17, $17, 0x7fff
+	lui $18, 0x208b
+	ori $18, $18, 0x6c3a
+	lui $19, 0xa275
+	ori $19, $19, 0x2b89
+	lui $20, 0x93a1
+	ori $20, $20, 0xddf
+	lui $21, 0xe754
+	ori $21, $21, 0xcf7d
+	addiu $22, $0, -13824
+	addiu $23, $0, -39
+	addiu $24, $0, 3
+	lui $25, 0xaaaa
+	ori $25, $25, 0xaaaa
+	lui $28, 0xffa8
+	addiu $30, $0, -128
+	addiu $31, $0, 7
+# case 112 body
+	rotrv $1, $30, $8
+	lui $24, %hi(scratch-18)
+	addiu $24, $24, %lo(scratch-18)
+	sb $11, 19($24)
+	lui $1, %hi(scratch+58)
+	addiu $1, $1, %lo(scratch+58)
+	sh $30, 0($1)
+	lui $22, %hi(scratch+179)
+	addiu $22, $22, %lo(scratch+179)
+	lhu $14, -121($22)
+	lui $31, %hi(scratch+178)
+	addiu $31, $31, %lo(scratch+178)
+	sb $24, -122($31)
+	lui $31, %hi(scratch-73)
+	addiu $31, $31, %lo(scratch-73)
+	sb $5, 122($31)
+# case 112 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 113
+	addiu $1, $0, 17
+	mthi $1
+	lui $1, 0x7f0d
+	ori $1, $1, 0xa5ca
+	mtlo $1
+	lui $1, 0x81b4
+	ori $1, $1, 0xc3
+	addiu $2, $0, -23
+	addiu $3, $0, 4097
+	lui $4, 0xe475
+	ori $4, $4, 0x6228
+	addiu $5, $0, 8
+	lui $6, 0x2aa5
+	ori $6, $6, 0x5fc7
+	lui $7, 0xfdc3
+	ori $7, $7, 0x859c
+	addiu $8, $0, 128
+	lui $9, 0x7942
+	ori $9, $9, 0x1811
+	lui $10, 0x10
+	lui $11, 0x10
+	addiu $12, $0, -15
+	addiu $13, $0, -32768
+	lui $14, 0x66a4
+	ori $14, $14, 0x414a
+	addiu $15, $0, -4
+	lui $16, 0x3b57
+	ori $16, $16, 0x9856
+	lui $17, 0x272a
+	ori $17, $17, 0xcff2
+	addiu $18, $0, -128
+	addiu $19, $0, 33
+	addiu $20, $0, 1
+	addiu $21, $0, 32767
+	lui $22, 0x6b96
+	ori $22, $22, 0xbe8e
+	addiu $23, $0, -35
+	addiu $24, $0, 0
+	addiu $25, $0, -32768
+	addiu $28, $0, -128
+	addiu $30, $0, 257
+	addiu $31, $0, -2
+# case 113 body
+	lui $21, %hi(scratch+239)
+	addiu $21, $21, %lo(scratch+239)
+	lwl $5, -189($21)
+	lwr $5, -192($21)
+	rotrv $12, $12, $6
+	lui $11, %hi(scratch+160)
+	addiu $11, $11, %lo(scratch+160)
+	lhu $31, -150($11)
+	lui $1, %hi(scratch+107)
+	addiu $1, $1, %lo(scratch+107)
+	ll $20, -91($1)
+	or $22, $25, $0
+	sc $10, -91($1)
+# case 113 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 114
+	addiu $1, $0, -10752
+	mthi $1
+	lui $1, 0x8cf9
+	ori $1, $1, 0x6cd9
+	mtlo $1
+	lui $1, 0x2e
+	lui $2, 0xffff
+	addiu $3, $0, 128
+	addiu $4, $0, -7
+	addiu $5, $0, -12544
+	lui $6, 0x2784
+	ori $6, $6, 0xa82f
+	lui $7, 0x2361
+	ori $7, $7, 0x5cd6
+	addiu $8, $0, 32
+	lui $9, 0xb700
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	lui $11, 0x2d00
+	lui $12, 0x3600
+	lui $13, 0xa53f
+	ori $13, $13, 0xdde
+	lui $14, 0x4c6
+	ori $14, $14, 0x1df1
+	addiu $15, $0, 1
+	lui $16, 0x3114
+	ori $16, $16, 0xce20
+	lui $17, 0xddfc
+	ori $17, $17, 0x54bd
+	lui $18, 0x7fd
+	ori $18, $18, 0x7ce0
+	lui $19, 0x3f
+	addiu $20, $0, -4
+	addiu $21, $0, -4352
+	lui $22, 0x6c65
+	ori $22, $22, 0x8b16
+	lui $23, 0x2000
+	ori $23, $23, 0x1
+	lui $24, 0xeb8f
+	ori $24, $24, 0xba87
+	lui $25, 0x6c
+	lui $28, 0x33
+	addiu $30, $0, 8191
+	lui $31, 0x30e
+	ori $31, $31, 0x7dec
+# case 114 body
+	lui $23, %hi(scratch+31)
+	addiu $23, $23, %lo(scratch+31)
+	swr $0, 0($23)
+	lui $19, %hi(scratch-138)
+	addiu $19, $19, %lo(scratch-138)
+	lwl $28, 139($19)
+	lui $9, %hi(scratch-132)
+	addiu $9, $9, %lo(scratch-132)
+	swl $21, 190($9)
+	swr $21, 187($9)
+	lui $21, %hi(scratch-107)
+	addiu $21, $21, %lo(scratch-107)
+	sh $18, 117($21)
+	lui $24, %hi(scratch+208)
+	addiu $24, $24, %lo(scratch+208)
+	lb $16, -166($24)
+# case 114 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 115
+	lui $1, 0x87a8
+	ori $1, $1, 0x4139
+	mthi $1
+	addiu $1, $0, 32
+	mtlo $1
+	addiu $1, $0, 33
+	addiu $2, $0, -32768
+	addiu $3, $0, -5
+	lui $4, 0xbc0c
+	ori $4, $4, 0xd27d
+	lui $5, 0xe9ed
+	ori $5, $5, 0xe5a6
+	lui $6, 0x958a
+	ori $6, $6, 0x2dd2
+	lui $7, 0xf592
+	ori $7, $7, 0x171a
+	addiu $8, $0, 0
+	addiu $9, $0, 19968
+	addiu $10, $0, -18688
+	addiu $11, $0, -2
+	lui $12, 0x9900
+	lui $13, 0x44e6
+	ori $13, $13, 0x7a78
+	lui $14, 0xdea0
+	ori $14, $14, 0x60e9
+	lui $15, 0xee00
+	addiu $16, $0, 25088
+	lui $17, 0x2
+	ori $17, $17, 0x1
+	lui $18, 0x118
+	ori $18, $18, 0xdc72
+	addiu $19, $0, -36
+	lui $20, 0x6d00
+	lui $21, 0x1067
+	ori $21, $21, 0x9ba2
+	lui $22, 0x8c00
+	addiu $23, $0, -25
+	addiu $24, $0, 1023
+	addiu $25, $0, 20
+	addiu $28, $0, -41
+	lui $30, 0x8765
+	ori $30, $30, 0x4321
+	lui $31, 0xffff
+	ori $31, $31, 0x7fff
+# case 115 body
+	lui $18, %hi(scratch+40)
+	addiu $18, $18, %lo(scratch+40)
+	ll $20, 0($18)
+	movn $31, $4, $16
+	sra $11, $10, 16
+	sc $16, 0($18)
+	lui $10, %hi(scratch+9)
+	addiu $10, $10, %lo(scratch+9)
+	lwl $19, 0($10)
+	lui $7, %hi(scratch+192)
+	addiu $7, $7, %lo(scratch+192)
+	sh $18, -154($7)
+	lui $25, %hi(scratch+37)
+	addiu $25, $25, %lo(scratch+37)
+	sh $28, 9($25)
+	srav $22, $1, $19
+	lui $15, %hi(scratch+213)
+	addiu $15, $15, %lo(scratch+213)
+	swr $16, -186($15)
+	lui $5, %hi(scratch-159)
+	addiu $5, $5, %lo(scratch-159)
+	sw $3, 191($5)
+	lui $18, %hi(scratch+60)
+	addiu $18, $18, %lo(scratch+60)
+	lwl $14, -28($18)
+	lwr $14, -31($18)
+# case 115 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 116
+	addiu $1, $0, 40
+	mthi $1
+	addiu $1, $0, 40
+	mtlo $1
+	lui $1, 0x1443
+	ori $1, $1, 0x6c59
+	addiu $2, $0, -38
+	addiu $3, $0, 24
+	lui $4, 0xff
+	ori $4, $4, 0xff
+	lui $5, 0xb56
+	ori $5, $5, 0x1445
+	lui $6, 0x3d8f
+	ori $6, $6, 0xa676
+	lui $7, 0x861c
+	ori $7, $7, 0x59c7
+	lui $8, 0x13
+	lui $9, 0x40
+	addiu $10, $0, 28672
+	addiu $11, $0, -128
+	lui $12, 0x5394
+	ori $12, $12, 0x2516
+	addiu $13, $0, 8
+	lui $14, 0x7e00
+	addiu $15, $0, -1
+	addiu $16, $0, 16384
+	lui $17, 0x1234
+	ori $17, $17, 0x5678
+	addiu $18, $0, 29
+	lui $19, 0x80
+	ori $19, $19, 0x1
+	addiu $20, $0, 0
+	addiu $21, $0, 3
+	lui $22, 0x3f77
+	ori $22, $22, 0xd308
+	lui $23, 0x1
+	ori $23, $23, 0xffff
+	addiu $24, $0, 33
+	lui $25, 0x152d
+	ori $25, $25, 0x103e
+	addiu $28, $0, 8
+	lui $30, 0x1687
+	ori $30, $30, 0x2c4c
+	addiu $31, $0, 27392
+# case 116 body
+	lui $11, %hi(scratch+33)
+	addiu $11, $11, %lo(scratch+33)
+	sb $30, 20($11)
+	slti $16, $30, 3238
+	lui $6, %hi(scratch+93)
+	addiu $6, $6, %lo(scratch+93)
+	lh $17, -33($6)
+# case 116 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 117
+	addiu $1, $0, -1
+	mthi $1
+	addiu $1, $0, 22
+	mtlo $1
+	lui $1, 0x5f23
+	ori $1, $1, 0xe3dd
+	addiu $2, $0, -5
+	lui $3, 0x37df
+	ori $3, $3, 0xd17c
+	lui $4, 0x200
+	addiu $5, $0, -34
+	lui $6, 0x7042
+	ori $6, $6, 0xe8ce
+	lui $7, 0xff9d
+	lui $8, 0xa74
+	ori $8, $8, 0xd897
+	lui $9, 0xd4a9
+	ori $9, $9, 0xa7a
+	addiu $10, $0, 35
+	addiu $11, $0, 30
+	addiu $12, $0, -39
+	lui $13, 0x8000
+	lui $14, 0x40
+	lui $15, 0x6fbb
+	ori $15, $15, 0x629
+	lui $16, 0xf8c0
+	ori $16, $16, 0xc5fe
+	lui $17, 0x139d
+	ori $17, $17, 0x5817
+	lui $18, 0x1789
+	ori $18, $18, 0x8f9c
+	lui $19, 0xdd11
+	ori $19, $19, 0x5635
+	addiu $20, $0, 31
+	lui $21, 0xaaaa
+	ori $21, $21, 0xaaaa
+	lui $22, 0x200
+	addiu $23, $0, 33
+	lui $24, 0xffe7
+	lui $25, 0x400
+	addiu $28, $0, 128
+	lui $30, 0xfd85
+	ori $30, $30, 0x942b
+	lui $31, 0x83b4
+	ori $31, $31, 0xde6a
+# case 117 body
+	rotr $23, $18, 25
+	lui $8, %hi(scratch+102)
+	addiu $8, $8, %lo(scratch+102)
+	lh $18, -64($8)
+	rotr $25, $30, 21
+# case 117 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 118
+	lui $1, 0xcc3f
+	ori $1, $1, 0x6228
+	mthi $1
+	addiu $1, $0, 4
+	mtlo $1
+	lui $1, 0x10
+	lui $2, 0x1
+	ori $2, $2, 0x1
+	addiu $3, $0, -9
+	addiu $4, $0, 2
+	lui $5, 0x4f4d
+	ori $5, $5, 0x2479
+	lui $6, 0x9700
+	lui $7, 0x990e
+	ori $7, $7, 0x5d7b
+	addiu $8, $0, 255
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	lui $10, 0x94cf
+	ori $10, $10, 0xa350
+	lui $11, 0x100
+	ori $11, $11, 0x1
+	lui $12, 0xff
+	ori $12, $12, 0xff
+	lui $13, 0x3f
+	ori $13, $13, 0xffff
+	lui $14, 0x8765
+	ori $14, $14, 0x4321
+	lui $15, 0x5555
+	ori $15, $15, 0x5555
+	addiu $16, $0, 30208
+	lui $17, 0x0
+	ori $17, $17, 0x8000
+	addiu $18, $0, 1
+	lui $19, 0x5555
+	ori $19, $19, 0x5555
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	addiu $21, $0, -32768
+	addiu $22, $0, 5632
+	addiu $23, $0, -18
+	addiu $24, $0, 15
+	lui $25, 0xff
+	ori $25, $25, 0xff
+	lui $28, 0xfd31
+	ori $28, $28, 0x7420
+	lui $30, 0x5a
+	addiu $31, $0, 13
+# case 118 body
+	lui $23, %hi(scratch-105)
+	addiu $23, $23, %lo(scratch-105)
+	ll $18, 129($23)
+	sc $11, 129($23)
+	lui $6, %hi(scratch+208)
+	addiu $6, $6, %lo(scratch+208)
+	ll $21, -160($6)
+	and $25, $14, $21
+	andi $16, $15, 11192
+	sc $12, -160($6)
+	lui $24, %hi(scratch+80)
+	addiu $24, $24, %lo(scratch+80)
+	sb $25, -62($24)
+# case 118 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 119
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	mthi $1
+	addiu $1, $0, 16385
+	mtlo $1
+	lui $1, 0x206e
+	ori $1, $1, 0x15b4
+	lui $2, 0xf1d3
+	ori $2, $2, 0xfc27
+	addiu $3, $0, 20
+	addiu $4, $0, 128
+	lui $5, 0x9c18
+	ori $5, $5, 0xdb76
+	lui $6, 0x3fff
+	ori $6, $6, 0xffff
+	addiu $7, $0, 95
+	lui $8, 0x20
+	addiu $9, $0, 127
+	lui $10, 0xf8c5
+	ori $10, $10, 0x7ca3
+	lui $11, 0xb0e8
+	ori $11, $11, 0x2376
+	addiu $12, $0, 255
+	lui $13, 0xf7d9
+	ori $13, $13, 0x850f
+	addiu $14, $0, -32768
+	addiu $15, $0, 0
+	lui $16, 0xff98
+	addiu $17, $0, 31
+	addiu $18, $0, -29440
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	addiu $20, $0, 37
+	lui $21, 0xff
+	ori $21, $21, 0xff
+	addiu $22, $0, -14080
+	addiu $23, $0, 33
+	addiu $24, $0, -13
+	addiu $25, $0, -2
+	addiu $28, $0, -2
+	lui $30, 0xffe5
+	addiu $31, $0, 31
+# case 119 body
+	lui $20, %hi(scratch+20)
+	addiu $20, $20, %lo(scratch+20)
+	sb $20, -18($20)
+	lui $4, %hi(scratch-30)
+	addiu $4, $4, %lo(scratch-30)
+	lwr $9, 39($4)
+	lui $22, %hi(scratch+16)
+	addiu $22, $22, %lo(scratch+16)
+	lw $1, 8($22)
+	movn $21, $31, $3
+	lui $16, %hi(scratch+81)
+	addiu $16, $16, %lo(scratch+81)
+	ll $8, -77($16)
+	sc $18, -77($16)
+	lui $18, %hi(scratch+175)
+	addiu $18, $18, %lo(scratch+175)
+	lhu $8, -133($18)
+	lui $1, %hi(scratch+1)
+	addiu $1, $1, %lo(scratch+1)
+	sb $1, 0($1)
+	lui $24, %hi(scratch+145)
+	addiu $24, $24, %lo(scratch+145)
+	lh $25, -137($24)
+# case 119 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 120
+	lui $1, 0x67
+	mthi $1
+	addiu $1, $0, 3
+	mtlo $1
+	lui $1, 0x0
+	ori $1, $1, 0x8000
+	lui $2, 0x8000
+	ori $2, $2, 0x1
+	addiu $3, $0, 35
+	addiu $4, $0, 32
+	lui $5, 0x0
+	ori $5, $5, 0xffff
+	lui $6, 0x7f
+	ori $6, $6, 0xffff
+	lui $7, 0x7f9a
+	ori $7, $7, 0x4e4d
+	lui $8, 0xb52f
+	ori $8, $8, 0xbfec
+	addiu $9, $0, 1
+	addiu $10, $0, -18688
+	lui $11, 0x18e8
+	ori $11, $11, 0x6308
+	lui $12, 0x52
+	addiu $13, $0, 4
+	lui $14, 0x9e71
+	ori $14, $14, 0xf61f
+	lui $15, 0x26d
+	ori $15, $15, 0x9f73
+	lui $16, 0xffd6
+	lui $17, 0x100
+	ori $17, $17, 0x1
+	addiu $18, $0, 8193
+	addiu $19, $0, 31
+	addiu $20, $0, 1536
+	lui $21, 0x1234
+	ori $21, $21, 0x5678
+	lui $22, 0x2ff9
+	ori $22, $22, 0x286b
+	addiu $23, $0, 29
+	addiu $24, $0, 0
+	addiu $25, $0, 128
+	lui $28, 0x461e
+	ori $28, $28, 0xe450
+	lui $30, 0xd01c
+	ori $30, $30, 0x691f
+	lui $31, 0x9758
+	ori $31, $31, 0xec3d
+# case 120 body
+	lui $7, %hi(scratch+126)
+	addiu $7, $7, %lo(scratch+126)
+	lh $16, -84($7)
+	sra $18, $15, 12
+	lui $12, %hi(scratch+50)
+	addiu $12, $12, %lo(scratch+50)
+	lwr $5, 0($12)
+	lwl $5, 3($12)
+	lui $13, %hi(scratch-12)
+	addiu $13, $13, %lo(scratch-12)
+	lwl $10, 54($13)
+	lwr $10, 51($13)
+	lui $15, %hi(scratch+181)
+	addiu $15, $15, %lo(scratch+181)
+	lbu $5, -177($15)
+	lui $22, %hi(scratch+88)
+	addiu $22, $22, %lo(scratch+88)
+	sh $31, -68($22)
+	lui $28, %hi(scratch+27)
+	addiu $28, $28, %lo(scratch+27)
+	ll $5, 1($28)
+	sc $15, 1($28)
+	lui $31, %hi(scratch+40)
+	addiu $31, $31, %lo(scratch+40)
+	lw $13, 0($31)
+	srl $2, $0, 24
+# case 120 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 121
+	lui $1, 0xc100
+	mthi $1
+	lui $1, 0x7f21
+	ori $1, $1, 0xb6c0
+	mtlo $1
+	lui $1, 0x1
+	ori $1, $1, 0x1
+	lui $2, 0xa8d4
+	ori $2, $2, 0x3be8
+	lui $3, 0xb09a
+	ori $3, $3, 0x8461
+	lui $4, 0x54cc
+	ori $4, $4, 0x961e
+	lui $5, 0x1
+	lui $6, 0x7fff
+	ori $6, $6, 0xffff
+	lui $7, 0x10
+	ori $7, $7, 0x1
+	lui $8, 0x17
+	lui $9, 0xce59
+	ori $9, $9, 0x5e95
+	addiu $10, $0, 6
+	lui $11, 0xd943
+	ori $11, $11, 0xa8ad
+	addiu $12, $0, -32768
+	addiu $13, $0, 6144
+	lui $14, 0x5555
+	ori $14, $14, 0x5555
+	lui $15, 0xffb2
+	lui $16, 0x1da7
+	ori $16, $16, 0xffc3
+	lui $17, 0xffeb
+	addiu $18, $0, -12
+	lui $19, 0x7fff
+	ori $19, $19, 0xffff
+	addiu $20, $0, 32767
+	lui $21, 0xfe3e
+	ori $21, $21, 0x8e5f
+	lui $22, 0x87ae
+	ori $22, $22, 0x8e78
+	lui $23, 0x6600
+	lui $24, 0x7b
+	addiu $25, $0, -13
+	lui $28, 0x7b28
+	ori $28, $28, 0xa36f
+	lui $30, 0x8e00
+	lui $31, 0xebf8
+	ori $31, $31, 0xb535
+# case 121 body
+	lui $3, %hi(scratch+102)
+	addiu $3, $3, %lo(scratch+102)
+	swl $17, -39($3)
+	swr $17, -42($3)
+	lui $8, %hi(scratch+88)
+	addiu $8, $8, %lo(scratch+88)
+	ll $13, -64($8)
+	srl $1, $10, 23
+	sc $10, -64($8)
+	srlv $11, $20, $7
+	lui $28, %hi(scratch+36)
+	addiu $28, $28, %lo(scratch+36)
+	lw $28, 0($28)
+	lui $11, %hi(scratch+6)
+	addiu $11, $11, %lo(scratch+6)
+	lwl $9, 0($11)
+# case 121 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 122
+	lui $1, 0xebb2
+	ori $1, $1, 0xea19
+	mthi $1
+	lui $1, 0x4000
+	ori $1, $1, 0x1
+	mtlo $1
+	lui $1, 0xad5c
+	ori $1, $1, 0xb9b1
+	lui $2, 0x1
+	ori $2, $2, 0x1
+	lui $3, 0x1028
+	ori $3, $3, 0x2967
+	lui $4, 0x6cf5
+	ori $4, $4, 0xc19f
+	addiu $5, $0, 39
+	addiu $6, $0, 35
+	lui $7, 0x830b
+	ori $7, $7, 0x2a42
+	addiu $8, $0, -23
+	lui $9, 0x7700
+	lui $10, 0x499c
+	ori $10, $10, 0x5e66
+	lui $11, 0xe100
+	addiu $12, $0, 7
+	lui $13, 0x3469
+	ori $13, $13, 0xd5ec
+	lui $14, 0x96cf
+	ori $14, $14, 0xc1ed
+	lui $15, 0xa770
+	ori $15, $15, 0xd529
+	addiu $16, $0, 31
+	addiu $17, $0, 19
+	addiu $18, $0, -32256
+	lui $19, 0x4
+	ori $19, $19, 0x1
+	addiu $20, $0, 89
+	lui $21, 0x1000
+	lui $22, 0x5fff
+	ori $22, $22, 0x87b0
+	addiu $23, $0, 13
+	addiu $24, $0, 63
+	addiu $25, $0, 16383
+	lui $28, 0x3
+	ori $28, $28, 0xffff
+	addiu $30, $0, 30
+	lui $31, 0xffe3
+# case 122 body
+	lui $15, %hi(scratch-69)
+	addiu $15, $15, %lo(scratch-69)
+	lhu $1, 91($15)
+	lui $30, %hi(scratch+82)
+	addiu $30, $30, %lo(scratch+82)
+	lb $17, -79($30)
+	lui $7, %hi(scratch+204)
+	addiu $7, $7, %lo(scratch+204)
+	ll $4, -184($7)
+	lui $3, 0xffff
+	lui $2, 0x4759
+	sc $31, -184($7)
+	lui $22, %hi(scratch+29)
+	addiu $22, $22, %lo(scratch+29)
+	swr $8, -29($22)
+	swl $8, -26($22)
+	lui $24, %hi(scratch+199)
+	addiu $24, $24, %lo(scratch+199)
+	lwr $22, -176($24)
+	lwl $22, -173($24)
+	lui $7, %hi(scratch-93)
+	addiu $7, $7, %lo(scratch-93)
+	lwl $17, 111($7)
+	lwr $17, 108($7)
+	ori $17, $25, 0
+# case 122 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 123
+	addiu $1, $0, 18
+	mthi $1
+	lui $1, 0x5cb3
+	ori $1, $1, 0x6104
+	mtlo $1
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	lui $2, 0x0
+	ori $2, $2, 0x8000
+	lui $3, 0xcd8c
+	ori $3, $3, 0xf027
+	lui $4, 0xffff
+	ori $4, $4, 0x7fff
+	addiu $5, $0, 4608
+	lui $6, 0x6fd0
+	ori $6, $6, 0xff23
+	lui $7, 0x1f
+	ori $7, $7, 0xffff
+	lui $8, 0xffa3
+	lui $9, 0x9700
+	lui $10, 0xff94
+	addiu $11, $0, 31
+	addiu $12, $0, 23808
+	lui $13, 0x1
+	ori $13, $13, 0xffff
+	lui $14, 0x303f
+	ori $14, $14, 0xa0d3
+	addiu $15, $0, 2
+	addiu $16, $0, 4097
+	lui $17, 0x8000
+	addiu $18, $0, 17
+	lui $19, 0x673b
+	ori $19, $19, 0x802c
+	lui $20, 0xf7e7
+	ori $20, $20, 0x5c51
+	lui $21, 0x4e00
+	lui $22, 0xffff
+	ori $22, $22, 0x7fff
+	lui $23, 0x7fff
+	ori $23, $23, 0xffff
+	addiu $24, $0, -23
+	lui $25, 0x69e3
+	ori $25, $25, 0xa18c
+	lui $28, 0x7200
+	lui $30, 0xffc6
+	addiu $31, $0, 16385
+# case 123 body
+	movz $7, $23, $15
+	lui $9, %hi(scratch-143)
+	addiu $9, $9, %lo(scratch-143)
+	lw $30, 147($9)
+	lui $4, 0xb34f
+	lui $19, %hi(scratch+16)
+	addiu $19, $19, %lo(scratch+16)
+	lw $23, 0($19)
+	lui $22, %hi(scratch-136)
+	addiu $22, $22, %lo(scratch-136)
+	ll $5, 148($22)
+	rotr $24, $1, 22
+	sc $3, 148($22)
+	lui $3, %hi(scratch-91)
+	addiu $3, $3, %lo(scratch-91)
+	ll $12, 147($3)
+	sc $11, 147($3)
+	rotr $30, $14, 13
+	addiu $24, $19, -32768
+# case 123 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 124
+	addiu $1, $0, -128
+	mthi $1
+	lui $1, 0x800
+	ori $1, $1, 0x1
+	mtlo $1
+	lui $1, 0x8d24
+	ori $1, $1, 0xb44f
+	lui $2, 0x1ff
+	ori $2, $2, 0xffff
+	addiu $3, $0, 3
+	lui $4, 0xf9a4
+	ori $4, $4, 0xb076
+	lui $5, 0x4e00
+	lui $6, 0x73
+	lui $7, 0x1000
+	lui $8, 0xcb1b
+	ori $8, $8, 0xed5f
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	lui $10, 0x59
+	addiu $11, $0, -14
+	lui $12, 0xf
+	ori $12, $12, 0xffff
+	lui $13, 0xa9f7
+	ori $13, $13, 0xa09b
+	lui $14, 0x671c
+	ori $14, $14, 0x59e1
+	lui $15, 0x3
+	ori $15, $15, 0xffff
+	addiu $16, $0, -2
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	lui $18, 0xfd3c
+	ori $18, $18, 0xea6d
+	lui $19, 0x10
+	ori $19, $19, 0x1
+	lui $20, 0x965f
+	ori $20, $20, 0x663b
+	lui $21, 0x1234
+	ori $21, $21, 0x5678
+	lui $22, 0x7f10
+	ori $22, $22, 0x4da6
+	lui $23, 0xffaa
+	addiu $24, $0, 29
+	addiu $25, $0, 15
+	addiu $28, $0, -16
+	lui $30, 0xff00
+	ori $30, $30, 0xff00
+	lui $31, 0x571c
+	ori $31, $31, 0x251b
+# case 124 body
+	lui $12, %hi(scratch+23)
+	addiu $12, $12, %lo(scratch+23)
+	lwl $16, -4($12)
+	lui $7, %hi(scratch+58)
+	addiu $7, $7, %lo(scratch+58)
+	lh $19, 0($7)
+	lui $17, %hi(scratch+93)
+	addiu $17, $17, %lo(scratch+93)
+	lwr $4, -76($17)
+	lwl $4, -73($17)
+	lui $17, %hi(scratch-83)
+	addiu $17, $17, %lo(scratch-83)
+	lwr $5, 114($17)
+	lui $24, %hi(scratch+48)
+	addiu $24, $24, %lo(scratch+48)
+	ll $9, 0($24)
+	rotrv $20, $24, $15
+	sc $13, 0($24)
+	lui $10, %hi(scratch+139)
+	addiu $10, $10, %lo(scratch+139)
+	lwl $23, -107($10)
+	lwr $23, -110($10)
+	lui $2, %hi(scratch+52)
+	addiu $2, $2, %lo(scratch+52)
+	sw $16, 0($2)
+	lui $1, %hi(scratch+47)
+	addiu $1, $1, %lo(scratch+47)
+	ll $9, -7($1)
+	sc $19, -7($1)
+# case 124 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 125
+	addiu $1, $0, -1
+	mthi $1
+	addiu $1, $0, 1
+	mtlo $1
+	lui $1, 0x1693
+	ori $1, $1, 0xaa41
+	lui $2, 0x1234
+	ori $2, $2, 0x5678
+	addiu $3, $0, -32
+	addiu $4, $0, 0
+	addiu $5, $0, -4
+	lui $6, 0xd76d
+	ori $6, $6, 0xefc0
+	addiu $7, $0, 21
+	lui $8, 0x39e8
+	ori $8, $8, 0xbf50
+	lui $9, 0x5928
+	ori $9, $9, 0x60dd
+	lui $10, 0xc5d0
+	ori $10, $10, 0x18af
+	lui $11, 0xffff
+	ori $11, $11, 0x7fff
+	lui $12, 0x27f
+	ori $12, $12, 0x5a27
+	lui $13, 0x22de
+	ori $13, $13, 0xf7c4
+	addiu $14, $0, 512
+	lui $15, 0xfb0
+	ori $15, $15, 0xc132
+	lui $16, 0xe063
+	ori $16, $16, 0xbec7
+	lui $17, 0x4
+	ori $17, $17, 0x1
+	lui $18, 0x8377
+	ori $18, $18, 0xd48d
+	addiu $19, $0, -33
+	addiu $20, $0, 129
+	lui $21, 0xf00d
+	ori $21, $21, 0x2050
+	lui $22, 0x80e5
+	ori $22, $22, 0xe623
+	lui $23, 0x90c9
+	ori $23, $23, 0xfc5f
+	addiu $24, $0, -35
+	lui $25, 0x6bbb
+	ori $25, $25, 0x1d95
+	addiu $28, $0, 33
+	lui $30, 0x8765
+	ori $30, $30, 0x4321
+	lui $31, 0x9d01
+	ori $31, $31, 0x2d96
+# case 125 body
+	lui $2, 0xff00
+	srav $1, $5, $18
+	lui $7, %hi(scratch+182)
+	addiu $7, $7, %lo(scratch+182)
+	swl $2, -141($7)
+	swr $2, -144($7)
+	lui $25, %hi(scratch+36)
+	addiu $25, $25, %lo(scratch+36)
+	lw $22, 0($25)
+	lui $1, %hi(scratch+56)
+	addiu $1, $1, %lo(scratch+56)
+	lhu $21, -16($1)
+	lui $19, %hi(scratch+50)
+	addiu $19, $19, %lo(scratch+50)
+	sb $18, 0($19)
+	lui $1, %hi(scratch-25)
+	addiu $1, $1, %lo(scratch-25)
+	ll $25, 49($1)
+	sc $28, 49($1)
+	lui $15, %hi(scratch+54)
+	addiu $15, $15, %lo(scratch+54)
+	lhu $6, -22($15)
+# case 125 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 126
+	lui $1, 0x31
+	mthi $1
+	lui $1, 0x8000
+	ori $1, $1, 0x1
+	mtlo $1
+	addiu $1, $0, 36
+	addiu $2, $0, 128
+	lui $3, 0x1d
+	lui $4, 0xaa64
+	ori $4, $4, 0x3e21
+	addiu $5, $0, -5120
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	lui $7, 0xe761
+	ori $7, $7, 0x952
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	lui $9, 0x5555
+	ori $9, $9, 0x5555
+	addiu $10, $0, 1
+	lui $11, 0x3
+	lui $12, 0x0
+	ori $12, $12, 0xffff
+	lui $13, 0xb868
+	ori $13, $13, 0x7913
+	lui $14, 0x2
+	ori $14, $14, 0x1
+	lui $15, 0x9063
+	ori $15, $15, 0x9ac0
+	lui $16, 0xfff1
+	lui $17, 0x117a
+	ori $17, $17, 0x334a
+	lui $18, 0x10e3
+	ori $18, $18, 0xbcb5
+	lui $19, 0xffc9
+	lui $20, 0x8
+	lui $21, 0x297a
+	ori $21, $21, 0x9505
+	addiu $22, $0, -1
+	addiu $23, $0, 11
+	addiu $24, $0, -81
+	lui $25, 0xee5c
+	ori $25, $25, 0x67ff
+	addiu $28, $0, 25
+	lui $30, 0x80
+	ori $30, $30, 0x1
+	lui $31, 0x20
+	ori $31, $31, 0x1
+# case 126 body
+	lui $17, %hi(scratch-119)
+	addiu $17, $17, %lo(scratch-119)
+	lb $22, 167($17)
+	lui $15, %hi(scratch+8)
+	addiu $15, $15, %lo(scratch+8)
+	sw $11, 0($15)
+	lui $8, %hi(scratch+74)
+	addiu $8, $8, %lo(scratch+74)
+	ll $18, -46($8)
+	srlv $10, $4, $8
+	srav $1, $22, $8
+	sc $19, -46($8)
+	movz $8, $25, $6
+	lui $1, %hi(scratch+34)
+	addiu $1, $1, %lo(scratch+34)
+	lw $11, 22($1)
+	lui $24, %hi(scratch+44)
+	addiu $24, $24, %lo(scratch+44)
+	lhu $6, 14($24)
+	lui $4, %hi(scratch+43)
+	addiu $4, $4, %lo(scratch+43)
+	lbu $2, 0($4)
+	lui $13, %hi(scratch-141)
+	addiu $13, $13, %lo(scratch-141)
+	sh $0, 157($13)
+	lui $8, %hi(scratch+222)
+	addiu $8, $8, %lo(scratch+222)
+	swl $1, -166($8)
+	slt $28, $5, $15
+# case 126 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 127
+	lui $1, 0x2cec
+	ori $1, $1, 0x7881
+	mthi $1
+	lui $1, 0x6d71
+	ori $1, $1, 0xa3c8
+	mtlo $1
+	lui $1, 0x1ff
+	ori $1, $1, 0xffff
+	lui $2, 0x6b01
+	ori $2, $2, 0xca2c
+	lui $3, 0x8000
+	addiu $4, $0, -5888
+	lui $5, 0xd831
+	ori $5, $5, 0xd064
+	lui $6, 0xb500
+	addiu $7, $0, 20
+	lui $8, 0xffc9
+	addiu $9, $0, -59
+	lui $10, 0x5746
+	ori $10, $10, 0xba05
+	lui $11, 0xff8c
+	lui $12, 0xdda8
+	ori $12, $12, 0x2c34
+	lui $13, 0xaaaa
+	ori $13, $13, 0x797c
+	addiu $14, $0, 9
+	lui $15, 0x462e
+	ori $15, $15, 0x6b7f
+	lui $16, 0xda2f
+	ori $16, $16, 0x3fd0
+	lui $17, 0x5
+	lui $18, 0xe1ae
+	ori $18, $18, 0xcd0d
+	addiu $19, $0, -5
+	lui $20, 0x4000
+	lui $21, 0xffd8
+	lui $22, 0x66a9
+	ori $22, $22, 0x330e
+	lui $23, 0x1ff
+	ori $23, $23, 0xffff
+	lui $24, 0xc257
+	ori $24, $24, 0x1828
+	lui $25, 0x0
+	ori $25, $25, 0x8000
+	lui $28, 0x8ec5
+	ori $28, $28, 0x5e65
+	addiu $30, $0, 55
+	lui $31, 0xf600
+# case 127 body
+	lui $18, %hi(scratch+147)
+	addiu $18, $18, %lo(scratch+147)
+	ll $12, -147($18)
+	srlv $11, $2, $16
+	sra $11, $9, 5
+	sc $5, -147($18)
+	movn $15, $16, $20
+	lui $6, %hi(scratch+36)
+	addiu $6, $6, %lo(scratch+36)
+	ll $5, 0($6)
+	subu $4, $8, $14
+	srav $23, $21, $21
+	sc $10, 0($6)
+# case 127 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 128
+	addiu $1, $0, 11
+	mthi $1
+	lui $1, 0xffe8
+	mtlo $1
+	lui $1, 0x16f4
+	ori $1, $1, 0x98c7
+	addiu $2, $0, 14
+	addiu $3, $0, -16
+	lui $4, 0x400
+	lui $5, 0x1000
+	lui $6, 0x72
+	addiu $7, $0, -1
+	lui $8, 0x1fff
+	ori $8, $8, 0xffff
+	lui $9, 0x8000
+	ori $9, $9, 0x1
+	lui $10, 0x4ace
+	ori $10, $10, 0x7895
+	addiu $11, $0, -12
+	addiu $12, $0, 65
+	lui $13, 0x1000
+	ori $13, $13, 0x1
+	addiu $14, $0, 1023
+	lui $15, 0x7fff
+	ori $15, $15, 0xfffe
+	lui $16, 0xfbd8
+	ori $16, $16, 0xb65f
+	addiu $17, $0, 15
+	lui $18, 0x484f
+	ori $18, $18, 0xca1c
+	addiu $19, $0, -128
+	lui $20, 0x400
+	lui $21, 0x2200
+	addiu $22, $0, 1025
+	lui $23, 0xfffc
+	lui $24, 0xf3ff
+	ori $24, $24, 0x59b6
+	addiu $25, $0, -128
+	addiu $28, $0, 1536
+	lui $30, 0xd122
+	ori $30, $30, 0xa2ff
+	addiu $31, $0, 36
+# case 128 body
+	lui $17, %hi(scratch+17)
+	addiu $17, $17, %lo(scratch+17)
+	swl $22, 0($17)
+	lui $24, %hi(scratch-11)
+	addiu $24, $24, %lo(scratch-11)
+	lhu $3, 31($24)
+	lui $10, %hi(scratch+33)
+	addiu $10, $10, %lo(scratch+33)
+	sb $11, 0($10)
+	lui $6, %hi(scratch-72)
+	addiu $6, $6, %lo(scratch-72)
+	sh $13, 88($6)
+# case 128 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 129
+	lui $1, 0xf873
+	ori $1, $1, 0x21e2
+	mthi $1
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	mtlo $1
+	lui $1, 0x2f18
+	ori $1, $1, 0x88db
+	lui $2, 0xa222
+	ori $2, $2, 0xecd
+	addiu $3, $0, -32000
+	lui $4, 0x37ec
+	ori $4, $4, 0xb74
+	lui $5, 0x7fff
+	ori $5, $5, 0xffff
+	addiu $6, $0, 32
+	addiu $7, $0, 2
+	addiu $8, $0, 9
+	lui $9, 0xf
+	ori $9, $9, 0xffff
+	addiu $10, $0, 1
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	addiu $12, $0, 122
+	addiu $13, $0, 16383
+	addiu $14, $0, -128
+	lui $15, 0xffff
+	ori $15, $15, 0x7fff
+	addiu $16, $0, 7
+	addiu $17, $0, 33
+	lui $18, 0x606
+	ori $18, $18, 0x6e4d
+	lui $19, 0xd51a
+	ori $19, $19, 0xa939
+	lui $20, 0xf900
+	lui $21, 0x54a2
+	ori $21, $21, 0x6f4
+	lui $22, 0xffa4
+	addiu $23, $0, 0
+	lui $24, 0x8765
+	ori $24, $24, 0x4321
+	lui $25, 0xffa3
+	addiu $28, $0, 5
+	lui $30, 0xb708
+	ori $30, $30, 0x8de5
+	lui $31, 0x10
+# case 129 body
+	lui $22, %hi(scratch+2)
+	addiu $22, $22, %lo(scratch+2)
+	sh $24, 0($22)
+	lui $2, %hi(scratch-34)
+	addiu $2, $2, %lo(scratch-34)
+	swr $6, 91($2)
+	swl $6, 94($2)
+	lui $24, %hi(scratch-3)
+	addiu $24, $24, %lo(scratch-3)
+	sw $4, 15($24)
+	lui $10, %hi(scratch-152)
+	addiu $10, $10, %lo(scratch-152)
+	lb $22, 196($10)
+	lui $24, %hi(scratch-73)
+	addiu $24, $24, %lo(scratch-73)
+	sb $7, 107($24)
+# case 129 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 130
+	lui $1, 0x0
+	ori $1, $1, 0x8001
+	mthi $1
+	lui $1, 0x79a3
+	ori $1, $1, 0x68ed
+	mtlo $1
+	addiu $1, $0, -12800
+	addiu $2, $0, 26880
+	addiu $3, $0, -8
+	addiu $4, $0, 39
+	addiu $5, $0, 16384
+	lui $6, 0xd63c
+	ori $6, $6, 0x9e29
+	lui $7, 0xfa9b
+	ori $7, $7, 0x9597
+	lui $8, 0x3a
+	addiu $9, $0, 1025
+	lui $10, 0xe103
+	ori $10, $10, 0x7f15
+	addiu $11, $0, -38
+	addiu $12, $0, 31
+	lui $13, 0xb0e5
+	ori $13, $13, 0xf4d
+	addiu $14, $0, -14
+	addiu $15, $0, 34
+	lui $16, 0x182c
+	ori $16, $16, 0x8f89
+	lui $17, 0xf096
+	ori $17, $17, 0xef2f
+	lui $18, 0xb00
+	lui $19, 0x44b8
+	ori $19, $19, 0x4007
+	lui $20, 0x93e7
+	ori $20, $20, 0xc3bc
+	addiu $21, $0, 3
+	addiu $22, $0, 1
+	addiu $23, $0, 32
+	lui $24, 0x400
+	ori $24, $24, 0x1
+	addiu $25, $0, 19
+	lui $28, 0xa0da
+	ori $28, $28, 0xc988
+	lui $30, 0x9f17
+	ori $30, $30, 0xaefe
+	addiu $31, $0, 4
+# case 130 body
+	lui $16, %hi(scratch+56)
+	addiu $16, $16, %lo(scratch+56)
+	lw $16, 0($16)
+	lui $15, %hi(scratch-89)
+	addiu $15, $15, %lo(scratch-89)
+	lbu $31, 111($15)
+	lui $8, %hi(scratch+138)
+	addiu $8, $8, %lo(scratch+138)
+	sb $17, -104($8)
+	lui $10, %hi(scratch+62)
+	addiu $10, $10, %lo(scratch+62)
+	lh $11, 0($10)
+	lui $11, %hi(scratch+39)
+	addiu $11, $11, %lo(scratch+39)
+	swl $25, 0($11)
+	lui $30, %hi(scratch+38)
+	addiu $30, $30, %lo(scratch+38)
+	swr $30, 0($30)
+	swl $30, 3($30)
+	lui $6, %hi(scratch+32)
+	addiu $6, $6, %lo(scratch+32)
+	ll $30, 0($6)
+	sra $11, $30, 27
+	sc $14, 0($6)
+	lui $15, %hi(scratch+236)
+	addiu $15, $15, %lo(scratch+236)
+	sw $28, -196($15)
+	lui $18, %hi(scratch-17)
+	addiu $18, $18, %lo(scratch-17)
+	sb $30, 28($18)
+	lui $13, %hi(scratch+210)
+	addiu $13, $13, %lo(scratch+210)
+	sw $25, -178($13)
+# case 130 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 131
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0xec75
+	ori $1, $1, 0xa415
+	mtlo $1
+	addiu $1, $0, -13
+	addiu $2, $0, 0
+	lui $3, 0x8000
+	addiu $4, $0, 15
+	addiu $5, $0, 33
+	lui $6, 0x400
+	lui $7, 0x5555
+	ori $7, $7, 0x5555
+	lui $8, 0x969f
+	ori $8, $8, 0x4c55
+	addiu $9, $0, 11
+	lui $10, 0x7fff
+	ori $10, $10, 0xffff
+	addiu $11, $0, -1
+	lui $12, 0xd1a4
+	ori $12, $12, 0x663
+	lui $13, 0x4
+	lui $14, 0xeb8a
+	ori $14, $14, 0x1a6e
+	lui $15, 0x41b9
+	ori $15, $15, 0xbacc
+	lui $16, 0x28db
+	ori $16, $16, 0xe5cf
+	lui $17, 0x6620
+	ori $17, $17, 0x24ee
+	addiu $18, $0, 38
+	lui $19, 0x3f9a
+	ori $19, $19, 0x8485
+	addiu $20, $0, -27648
+	lui $21, 0x4929
+	ori $21, $21, 0x5cd2
+	addiu $22, $0, -36
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	addiu $24, $0, -33
+	lui $25, 0x4f
+	lui $28, 0x3f
+	ori $28, $28, 0xffff
+	lui $30, 0xff
+	ori $30, $30, 0xff
+	addiu $31, $0, 15360
+# case 131 body
+	lui $31, %hi(scratch-66)
+	addiu $31, $31, %lo(scratch-66)
+	ll $3, 78($31)
+	sllv $17, $6, $30
+	xori $19, $5, 32567
+	sc $20, 78($31)
+	lui $10, %hi(scratch-182)
+	addiu $10, $10, %lo(scratch-182)
+	lh $2, 198($10)
+	lui $24, %hi(scratch-100)
+	addiu $24, $24, %lo(scratch-100)
+	sw $19, 104($24)
+# case 131 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 132
+	lui $1, 0xffb3
+	mthi $1
+	lui $1, 0x8
+	ori $1, $1, 0x1
+	mtlo $1
+	addiu $1, $0, 1
+	lui $2, 0x302c
+	ori $2, $2, 0x33ee
+	lui $3, 0x10
+	addiu $4, $0, -14
+	lui $5, 0x47bd
+	ori $5, $5, 0x8493
+	lui $6, 0x7fff
+	ori $6, $6, 0xffff
+	addiu $7, $0, -28
+	lui $8, 0x6c93
+	ori $8, $8, 0x1db
+	lui $9, 0xffbb
+	addiu $10, $0, 33
+	lui $11, 0xef5a
+	ori $11, $11, 0x20e8
+	lui $12, 0xfdb4
+	ori $12, $12, 0xc79d
+	lui $13, 0xdb3
+	ori $13, $13, 0x6be7
+	addiu $14, $0, 8192
+	addiu $15, $0, -1
+	addiu $16, $0, 118
+	addiu $17, $0, -20
+	lui $18, 0xb500
+	lui $19, 0x10
+	ori $19, $19, 0x1
+	lui $20, 0x54b2
+	ori $20, $20, 0xc55f
+	lui $21, 0xfe00
+	addiu $22, $0, 16383
+	lui $23, 0x2ef4
+	ori $23, $23, 0x139f
+	addiu $24, $0, 13
+	addiu $25, $0, 63
+	addiu $28, $0, -9
+	addiu $30, $0, -1
+	addiu $31, $0, 101
+# case 132 body
+	lui $6, %hi(scratch-180)
+	addiu $6, $6, %lo(scratch-180)
+	lb $0, 197($6)
+	lui $10, %hi(scratch-135)
+	addiu $10, $10, %lo(scratch-135)
+	sh $8, 149($10)
+	lui $13, %hi(scratch+197)
+	addiu $13, $13, %lo(scratch+197)
+	ll $14, -149($13)
+	or $12, $4, $7
+	sc $7, -149($13)
+	lui $23, %hi(scratch+36)
+	addiu $23, $23, %lo(scratch+36)
+	swl $22, 11($23)
+	swr $22, 8($23)
+	lui $9, %hi(scratch-82)
+	addiu $9, $9, %lo(scratch-82)
+	lwl $16, 142($9)
+# case 132 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 133
+	lui $1, 0x4964
+	ori $1, $1, 0xc86
+	mthi $1
+	lui $1, 0xf146
+	ori $1, $1, 0xa05b
+	mtlo $1
+	lui $1, 0xff93
+	addiu $2, $0, -19
+	lui $3, 0xffd9
+	ori $3, $3, 0x4779
+	addiu $4, $0, 20
+	addiu $5, $0, -29696
+	addiu $6, $0, 17
+	addiu $7, $0, 33
+	lui $8, 0x1c22
+	ori $8, $8, 0xdd77
+	lui $9, 0xaca4
+	ori $9, $9, 0x2cff
+	lui $10, 0x1
+	lui $11, 0x7026
+	ori $11, $11, 0x118
+	lui $12, 0x8345
+	ori $12, $12, 0xb0a8
+	lui $13, 0x4200
+	lui $14, 0x5cb8
+	ori $14, $14, 0x9e36
+	addiu $15, $0, 6912
+	addiu $16, $0, 33
+	lui $17, 0xdc00
+	lui $18, 0xf7c0
+	ori $18, $18, 0x5dae
+	addiu $19, $0, 2047
+	lui $20, 0x28a3
+	ori $20, $20, 0xa9b2
+	lui $21, 0xe63
+	ori $21, $21, 0xa049
+	addiu $22, $0, -22
+	lui $23, 0x20
+	lui $24, 0x1996
+	ori $24, $24, 0x94b9
+	lui $25, 0x6aef
+	ori $25, $25, 0x2045
+	addiu $28, $0, -4
+	addiu $30, $0, 2
+	lui $31, 0xffff
+	ori $31, $31, 0x7fff
+# case 133 body
+	lui $13, %hi(scratch+148)
+	addiu $13, $13, %lo(scratch+148)
+	sh $17, -128($13)
+	lui $8, %hi(scratch-58)
+	addiu $8, $8, %lo(scratch-58)
+	swl $18, 72($8)
+	swr $18, 69($8)
+	lui $17, %hi(scratch+5)
+	addiu $17, $17, %lo(scratch+5)
+	lwl $11, 3($17)
+	lwr $11, 0($17)
+	lui $30, %hi(scratch+226)
+	addiu $30, $30, %lo(scratch+226)
+	lwr $20, -199($30)
+	lui $28, %hi(scratch+8)
+	addiu $28, $28, %lo(scratch+8)
+	swl $3, 3($28)
+	swr $3, 0($28)
+# case 133 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 134
+	lui $1, 0xa71d
+	ori $1, $1, 0x32bb
+	mthi $1
+	lui $1, 0x0
+	ori $1, $1, 0x8000
+	mtlo $1
+	lui $1, 0x59dd
+	ori $1, $1, 0x333c
+	lui $2, 0x7fff
+	ori $2, $2, 0xffff
+	addiu $3, $0, -15
+	addiu $4, $0, 26
+	lui $5, 0x8000
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	addiu $7, $0, 129
+	lui $8, 0x3b00
+	lui $9, 0xda47
+	ori $9, $9, 0x1b07
+	lui $10, 0x1
+	lui $11, 0xed54
+	ori $11, $11, 0xded8
+	addiu $12, $0, -127
+	addiu $13, $0, -1
+	lui $14, 0x9100
+	lui $15, 0x1
+	lui $16, 0xd8ef
+	ori $16, $16, 0xd1b8
+	addiu $17, $0, 64
+	lui $18, 0x400
+	ori $18, $18, 0x1
+	lui $19, 0x8
+	lui $20, 0xa700
+	addiu $21, $0, 22
+	lui $22, 0xf6c0
+	ori $22, $22, 0x2668
+	lui $23, 0xdb9b
+	ori $23, $23, 0x4ab7
+	lui $24, 0xd3f1
+	ori $24, $24, 0x7e37
+	lui $25, 0x200
+	lui $28, 0x1
+	lui $30, 0x1f
+	ori $30, $30, 0xffff
+	addiu $31, $0, -24
+# case 134 body
+	lui $1, %hi(scratch-153)
+	addiu $1, $1, %lo(scratch-153)
+	swr $28, 154($1)
+	srlv $25, $31, $17
+	lui $25, %hi(scratch+58)
+	addiu $25, $25, %lo(scratch+58)
+	lb $22, 0($25)
+	lui $16, %hi(scratch+61)
+	addiu $16, $16, %lo(scratch+61)
+	sb $11, 0($16)
+	lui $11, %hi(scratch+20)
+	addiu $11, $11, %lo(scratch+20)
+	sw $15, 0($11)
+# case 134 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 135
+	lui $1, 0x69d9
+	ori $1, $1, 0xa378
+	mthi $1
+	lui $1, 0x87b4
+	ori $1, $1, 0xa26c
+	mtlo $1
+	addiu $1, $0, 8
+	addiu $2, $0, 0
+	addiu $3, $0, 4
+	lui $4, 0xe00
+	addiu $5, $0, -29184
+	addiu $6, $0, 21
+	addiu $7, $0, 122
+	addiu $8, $0, 11264
+	lui $9, 0x1234
+	ori $9, $9, 0x5678
+	lui $10, 0x400
+	addiu $11, $0, 8
+	lui $12, 0xd118
+	ori $12, $12, 0x2002
+	lui $13, 0x4000
+	addiu $14, $0, 31
+	addiu $15, $0, 35
+	lui $16, 0xffff
+	ori $16, $16, 0x7fff
+	lui $17, 0x1
+	ori $17, $17, 0xffff
+	lui $18, 0xbc4a
+	ori $18, $18, 0x73aa
+	lui $19, 0xbcc4
+	ori $19, $19, 0x60df
+	addiu $20, $0, 32
+	lui $21, 0xe6ee
+	ori $21, $21, 0x8d6d
+	lui $22, 0x3b47
+	ori $22, $22, 0x9b6a
+	lui $23, 0x8abe
+	ori $23, $23, 0xe628
+	lui $24, 0x2f
+	addiu $25, $0, 31
+	lui $28, 0xf40
+	ori $28, $28, 0xbfb1
+	addiu $30, $0, -128
+	lui $31, 0x37eb
+	ori $31, $31, 0xc9c
+# case 135 body
+	lui $13, %hi(scratch+52)
+	addiu $13, $13, %lo(scratch+52)
+	sh $25, 0($13)
+	lui $21, %hi(scratch+132)
+	addiu $21, $21, %lo(scratch+132)
+	lb $5, -118($21)
+	lui $22, %hi(scratch+2)
+	addiu $22, $22, %lo(scratch+2)
+	swr $3, 44($22)
+	swl $3, 47($22)
+	lui $20, %hi(scratch-68)
+	addiu $20, $20, %lo(scratch-68)
+	swl $4, 77($20)
+	swr $4, 74($20)
+	lui $16, %hi(scratch-89)
+	addiu $16, $16, %lo(scratch-89)
+	sh $5, 129($16)
+	lui $31, %hi(scratch+108)
+	addiu $31, $31, %lo(scratch+108)
+	lw $21, -64($31)
+	lui $4, %hi(scratch+44)
+	addiu $4, $4, %lo(scratch+44)
+	ll $15, 0($4)
+	lui $1, 0x63a7
+	lui $14, 0x0
+	sc $21, 0($4)
+# case 135 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 136
+	addiu $1, $0, -11
+	mthi $1
+	lui $1, 0xff9d
+	mtlo $1
+	lui $1, 0x3f
+	ori $1, $1, 0xffff
+	addiu $2, $0, 20
+	addiu $3, $0, 85
+	addiu $4, $0, -51
+	lui $5, 0x8244
+	ori $5, $5, 0x2a57
+	lui $6, 0xd12
+	ori $6, $6, 0xf46
+	lui $7, 0x67fb
+	ori $7, $7, 0xd6cd
+	lui $8, 0xf5c9
+	ori $8, $8, 0xf2b7
+	lui $9, 0xe4a5
+	ori $9, $9, 0x6527
+	addiu $10, $0, 33
+	lui $11, 0xd198
+	ori $11, $11, 0x4762
+	lui $12, 0x69ad
+	ori $12, $12, 0x3f09
+	lui $13, 0x0
+	ori $13, $13, 0x8000
+	addiu $14, $0, -5
+	lui $15, 0x3226
+	ori $15, $15, 0x1d67
+	lui $16, 0x5a20
+	ori $16, $16, 0x60b1
+	lui $17, 0x5900
+	lui $18, 0xe5a9
+	ori $18, $18, 0xb31f
+	addiu $19, $0, 71
+	lui $20, 0x14a7
+	ori $20, $20, 0xe696
+	lui $21, 0xc16a
+	ori $21, $21, 0x211
+	lui $22, 0xb500
+	lui $23, 0xb6f2
+	ori $23, $23, 0x46d9
+	addiu $24, $0, 10
+	addiu $25, $0, 1
+	addiu $28, $0, 30
+	lui $30, 0xff8a
+	addiu $31, $0, -11
+# case 136 body
+	lui $7, %hi(scratch+34)
+	addiu $7, $7, %lo(scratch+34)
+	lh $9, -16($7)
+	lui $7, %hi(scratch+4)
+	addiu $7, $7, %lo(scratch+4)
+	sh $16, 0($7)
+	lui $21, %hi(scratch-170)
+	addiu $21, $21, %lo(scratch-170)
+	swr $5, 188($21)
+	lui $22, %hi(scratch+56)
+	addiu $22, $22, %lo(scratch+56)
+	ll $5, 0($22)
+	sc $7, 0($22)
+	and $22, $9, $30
+	lui $28, 0x1
+	lui $15, %hi(scratch+205)
+	addiu $15, $15, %lo(scratch+205)
+	lbu $15, -149($15)
+# case 136 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 137
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	mthi $1
+	addiu $1, $0, 19712
+	mtlo $1
+	lui $1, 0xee85
+	ori $1, $1, 0xfea6
+	addiu $2, $0, 65
+	addiu $3, $0, 27
+	lui $4, 0xa404
+	ori $4, $4, 0xb9
+	lui $5, 0xe100
+	addiu $6, $0, -12800
+	addiu $7, $0, -38
+	addiu $8, $0, 16
+	addiu $9, $0, -26
+	addiu $10, $0, 255
+	lui $11, 0x2dc9
+	ori $11, $11, 0xf6b5
+	addiu $12, $0, 9
+	addiu $13, $0, 40
+	lui $14, 0x59bc
+	ori $14, $14, 0x1308
+	addiu $15, $0, -99
+	addiu $16, $0, -17
+	lui $17, 0x10
+	lui $18, 0x100
+	lui $19, 0x0
+	ori $19, $19, 0xffff
+	lui $20, 0x855c
+	ori $20, $20, 0xd7dd
+	lui $21, 0x6a48
+	ori $21, $21, 0xb536
+	lui $22, 0xac2b
+	ori $22, $22, 0x3944
+	lui $23, 0xdd62
+	ori $23, $23, 0x67f
+	addiu $24, $0, 33
+	addiu $25, $0, 66
+	addiu $28, $0, -25
+	lui $30, 0x335f
+	ori $30, $30, 0xa725
+	addiu $31, $0, -22
+# case 137 body
+	lui $30, %hi(scratch+40)
+	addiu $30, $30, %lo(scratch+40)
+	lw $6, 8($30)
+	lui $24, %hi(scratch+218)
+	addiu $24, $24, %lo(scratch+218)
+	ll $20, -162($24)
+	sll $1, $20, 13
+	sc $14, -162($24)
+	lui $4, %hi(scratch-12)
+	addiu $4, $4, %lo(scratch-12)
+	ll $9, 56($4)
+	srl $8, $10, 11
+	sra $28, $1, 22
+	sc $11, 56($4)
+	lui $15, %hi(scratch+186)
+	addiu $15, $15, %lo(scratch+186)
+	sb $25, -155($15)
+	lui $6, %hi(scratch-9)
+	addiu $6, $6, %lo(scratch-9)
+	lb $16, 32($6)
+	srav $5, $18, $3
+# case 137 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 138
+	addiu $1, $0, 40
+	mthi $1
+	lui $1, 0x2922
+	ori $1, $1, 0xb3b6
+	mtlo $1
+	addiu $1, $0, -5376
+	lui $2, 0x957b
+	ori $2, $2, 0x1ab1
+	addiu $3, $0, -23
+	lui $4, 0x1
+	ori $4, $4, 0x1
+	lui $5, 0x3398
+	ori $5, $5, 0xac14
+	lui $6, 0x8580
+	ori $6, $6, 0xb9d4
+	lui $7, 0x71ed
+	ori $7, $7, 0xcc69
+	lui $8, 0x77c5
+	ori $8, $8, 0xf7b6
+	lui $9, 0xf996
+	ori $9, $9, 0xf3ef
+	lui $10, 0xe6e3
+	ori $10, $10, 0xdb6a
+	addiu $11, $0, 14
+	addiu $12, $0, 63
+	addiu $13, $0, 33
+	lui $14, 0x20
+	addiu $15, $0, -52
+	lui $16, 0xc48c
+	ori $16, $16, 0xffdf
+	addiu $17, $0, -14
+	addiu $18, $0, 65
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	addiu $20, $0, -8960
+	lui $21, 0xac21
+	ori $21, $21, 0x9481
+	addiu $22, $0, 3
+	lui $23, 0x93
+	ori $23, $23, 0x202e
+	lui $24, 0xd715
+	ori $24, $24, 0x8def
+	lui $25, 0x9189
+	ori $25, $25, 0x9a77
+	lui $28, 0xd102
+	ori $28, $28, 0x939c
+	lui $30, 0x7e75
+	ori $30, $30, 0xfd03
+	lui $31, 0xdd14
+	ori $31, $31, 0x1770
+# case 138 body
+	lui $15, %hi(scratch+156)
+	addiu $15, $15, %lo(scratch+156)
+	sb $19, -131($15)
+	srl $12, $8, 19
+	lui $24, %hi(scratch+28)
+	addiu $24, $24, %lo(scratch+28)
+	lwr $7, 0($24)
+	lwl $7, 3($24)
+	lui $2, %hi(scratch-60)
+	addiu $2, $2, %lo(scratch-60)
+	lwl $6, 119($2)
+	lwr $6, 116($2)
+	lui $24, %hi(scratch+232)
+	addiu $24, $24, %lo(scratch+232)
+	lwl $31, -180($24)
+	lwr $31, -183($24)
+	lui $6, %hi(scratch+227)
+	addiu $6, $6, %lo(scratch+227)
+	lh $17, -179($6)
+	lui $6, %hi(scratch-43)
+	addiu $6, $6, %lo(scratch-43)
+	lwr $10, 65($6)
+	lwl $10, 68($6)
+	lui $12, %hi(scratch-85)
+	addiu $12, $12, %lo(scratch-85)
+	lb $28, 90($12)
+# case 138 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 139
+	lui $1, 0x209f
+	ori $1, $1, 0xb3c8
+	mthi $1
+	addiu $1, $0, 33
+	mtlo $1
+	addiu $1, $0, 2
+	lui $2, 0x2da7
+	ori $2, $2, 0x48
+	lui $3, 0x4000
+	ori $3, $3, 0x1
+	addiu $4, $0, 26
+	lui $5, 0x8765
+	ori $5, $5, 0x4321
+	lui $6, 0xaa45
+	ori $6, $6, 0x4758
+	addiu $7, $0, 16384
+	addiu $8, $0, 25
+	lui $9, 0x1
+	lui $10, 0xe457
+	ori $10, $10, 0xef51
+	addiu $11, $0, 5
+	addiu $12, $0, -112
+	lui $13, 0x5154
+	ori $13, $13, 0x42ae
+	lui $14, 0xf47b
+	ori $14, $14, 0x6c0e
+	lui $15, 0x900
+	addiu $16, $0, -29
+	addiu $17, $0, -2
+	addiu $18, $0, 18
+	lui $19, 0xb9c5
+	ori $19, $19, 0xc671
+	addiu $20, $0, -1
+	lui $21, 0x37f
+	ori $21, $21, 0xa977
+	addiu $22, $0, 19
+	lui $23, 0x720f
+	ori $23, $23, 0x4465
+	lui $24, 0x7302
+	ori $24, $24, 0xa5
+	addiu $25, $0, -27
+	lui $28, 0x40
+	ori $28, $28, 0x1
+	lui $30, 0xb6c5
+	ori $30, $30, 0x10ad
+	addiu $31, $0, 8192
+# case 139 body
+	lui $16, %hi(scratch+157)
+	addiu $16, $16, %lo(scratch+157)
+	sh $31, -125($16)
+	lui $5, %hi(scratch+4)
+	addiu $5, $5, %lo(scratch+4)
+	lw $31, 0($5)
+	lui $5, %hi(scratch+146)
+	addiu $5, $5, %lo(scratch+146)
+	lh $19, -96($5)
+	lui $21, %hi(scratch+15)
+	addiu $21, $21, %lo(scratch+15)
+	lwr $1, 0($21)
+	lwl $1, 3($21)
+# case 139 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 140
+	addiu $1, $0, 15872
+	mthi $1
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	mtlo $1
+	lui $1, 0x49
+	lui $2, 0x3569
+	ori $2, $2, 0x49b1
+	lui $3, 0xff82
+	lui $4, 0x8bcc
+	ori $4, $4, 0xc6c6
+	addiu $5, $0, 4095
+	lui $6, 0x9900
+	lui $7, 0x4f2f
+	ori $7, $7, 0x8db6
+	lui $8, 0x1
+	lui $9, 0xbdab
+	ori $9, $9, 0xf1cd
+	lui $10, 0xcf51
+	ori $10, $10, 0xc7a6
+	lui $11, 0xaaaa
+	ori $11, $11, 0xaaaa
+	addiu $12, $0, -16640
+	lui $13, 0xfe31
+	ori $13, $13, 0x105
+	lui $14, 0x1234
+	ori $14, $14, 0x5678
+	addiu $15, $0, 1023
+	lui $16, 0x1
+	ori $16, $16, 0xffff
+	lui $17, 0x62
+	lui $18, 0x8a0d
+	ori $18, $18, 0x8273
+	lui $19, 0x1000
+	ori $19, $19, 0x1
+	lui $20, 0x4e
+	lui $21, 0x2a09
+	ori $21, $21, 0xe509
+	lui $22, 0x82d4
+	ori $22, $22, 0x5b3a
+	addiu $23, $0, -13
+	lui $24, 0xec00
+	addiu $25, $0, -25344
+	lui $28, 0xc881
+	ori $28, $28, 0xf8d5
+	addiu $30, $0, 32767
+	addiu $31, $0, 109
+# case 140 body
+	addu $21, $6, $0
+	lui $14, %hi(scratch+58)
+	addiu $14, $14, %lo(scratch+58)
+	sh $17, 0($14)
+	lui $24, %hi(scratch+116)
+	addiu $24, $24, %lo(scratch+116)
+	sw $12, -76($24)
+	lui $28, %hi(scratch+21)
+	addiu $28, $28, %lo(scratch+21)
+	sw $15, -13($28)
+	lui $23, %hi(scratch+40)
+	addiu $23, $23, %lo(scratch+40)
+	lhu $2, -6($23)
+	lui $9, %hi(scratch+216)
+	addiu $9, $9, %lo(scratch+216)
+	swl $19, -197($9)
+	swr $19, -200($9)
+	lui $15, %hi(scratch+14)
+	addiu $15, $15, %lo(scratch+14)
+	lhu $19, 0($15)
+	lui $15, %hi(scratch-102)
+	addiu $15, $15, %lo(scratch-102)
+	swl $2, 163($15)
+	swr $2, 160($15)
+# case 140 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 141
+	addiu $1, $0, 2
+	mthi $1
+	addiu $1, $0, 5
+	mtlo $1
+	lui $1, 0x9a00
+	lui $2, 0x28f
+	ori $2, $2, 0xff21
+	addiu $3, $0, 35
+	lui $4, 0x5b87
+	ori $4, $4, 0x543f
+	lui $5, 0xe400
+	addiu $6, $0, -21760
+	lui $7, 0xd93f
+	ori $7, $7, 0x552d
+	addiu $8, $0, -3
+	lui $9, 0x2000
+	ori $9, $9, 0x1
+	lui $10, 0x78f7
+	ori $10, $10, 0xe154
+	addiu $11, $0, 33
+	lui $12, 0xad2e
+	ori $12, $12, 0x8740
+	lui $13, 0x619b
+	ori $13, $13, 0x6577
+	lui $14, 0x9dc6
+	ori $14, $14, 0xd90b
+	lui $15, 0x8500
+	lui $16, 0x40
+	ori $16, $16, 0x1
+	lui $17, 0xff00
+	ori $17, $17, 0xff00
+	lui $18, 0x0
+	ori $18, $18, 0xffff
+	addiu $19, $0, 25600
+	addiu $20, $0, 39
+	lui $21, 0xd4b3
+	ori $21, $21, 0xb859
+	lui $22, 0x9b20
+	ori $22, $22, 0xb007
+	lui $23, 0x8000
+	addiu $24, $0, 31
+	addiu $25, $0, -22
+	lui $28, 0x32c0
+	ori $28, $28, 0xf673
+	lui $30, 0xfc06
+	ori $30, $30, 0x2e74
+	lui $31, 0x8000
+# case 141 body
+	lui $24, %hi(scratch+3)
+	addiu $24, $24, %lo(scratch+3)
+	lbu $2, 0($24)
+	lui $19, %hi(scratch-30)
+	addiu $19, $19, %lo(scratch-30)
+	lwr $7, 43($19)
+	lui $10, %hi(scratch)
+	addiu $10, $10, %lo(scratch)
+	lbu $15, 0($10)
+# case 141 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 142
+	lui $1, 0x2038
+	ori $1, $1, 0xaea5
+	mthi $1
+	lui $1, 0x700
+	mtlo $1
+	addiu $1, $0, 15
+	lui $2, 0x40
+	lui $3, 0xffd9
+	ori $3, $3, 0x4182
+	addiu $4, $0, -9
+	lui $5, 0x1
+	ori $5, $5, 0x1
+	lui $6, 0x853e
+	ori $6, $6, 0x8424
+	lui $7, 0x845f
+	ori $7, $7, 0x28db
+	addiu $8, $0, 21
+	lui $9, 0xed64
+	ori $9, $9, 0x8b0c
+	lui $10, 0x4978
+	ori $10, $10, 0x69b3
+	lui $11, 0x7398
+	ori $11, $11, 0xc240
+	addiu $12, $0, 255
+	lui $13, 0xa7c5
+	ori $13, $13, 0xce35
+	lui $14, 0xe5a2
+	ori $14, $14, 0x43f8
+	lui $15, 0x5555
+	ori $15, $15, 0x5555
+	addiu $16, $0, 18944
+	lui $17, 0x0
+	ori $17, $17, 0xffff
+	addiu $18, $0, 23
+	lui $19, 0x0
+	ori $19, $19, 0x8000
+	addiu $20, $0, 13
+	lui $21, 0xb46
+	ori $21, $21, 0x8be2
+	addiu $22, $0, 25
+	lui $23, 0x37b0
+	ori $23, $23, 0x6c4
+	lui $24, 0x3eb8
+	ori $24, $24, 0xc23a
+	lui $25, 0x8816
+	ori $25, $25, 0xe15d
+	lui $28, 0xad75
+	ori $28, $28, 0x51f9
+	lui $30, 0x4ece
+	ori $30, $30, 0x2523
+	lui $31, 0x6960
+	ori $31, $31, 0xacae
+# case 142 body
+	lui $3, %hi(scratch+167)
+	addiu $3, $3, %lo(scratch+167)
+	lwr $24, -142($3)
+	lwl $24, -139($3)
+	lui $9, 0x670b
+	lui $30, %hi(scratch+126)
+	addiu $30, $30, %lo(scratch+126)
+	ll $19, -70($30)
+	lui $28, 0xffff
+	sc $18, -70($30)
+	srl $3, $19, 24
+	lui $31, %hi(scratch-157)
+	addiu $31, $31, %lo(scratch-157)
+	ll $6, 173($31)
+	sc $21, 173($31)
+	lui $4, %hi(scratch+52)
+	addiu $4, $4, %lo(scratch+52)
+	swl $14, -48($4)
+	swr $14, -51($4)
+	lui $10, %hi(scratch+59)
+	addiu $10, $10, %lo(scratch+59)
+	swr $22, 0($10)
+	swl $22, 3($10)
+	lui $7, %hi(scratch+27)
+	addiu $7, $7, %lo(scratch+27)
+	lbu $4, 14($7)
+	lui $8, %hi(scratch)
+	addiu $8, $8, %lo(scratch)
+	lwl $24, 3($8)
+	lwr $24, 0($8)
+	lui $12, %hi(scratch-151)
+	addiu $12, $12, %lo(scratch-151)
+	lbu $28, 196($12)
+# case 142 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 143
+	addiu $1, $0, 26
+	mthi $1
+	lui $1, 0x4000
+	mtlo $1
+	addiu $1, $0, -13
+	addiu $2, $0, 22
+	lui $3, 0xa800
+	addiu $4, $0, 25088
+	lui $5, 0x20
+	addiu $6, $0, 0
+	lui $7, 0xb439
+	ori $7, $7, 0x8c21
+	addiu $8, $0, 15
+	addiu $9, $0, 15
+	addiu $10, $0, 21248
+	lui $11, 0xf9e
+	ori $11, $11, 0x1ac0
+	addiu $12, $0, -17
+	addiu $13, $0, -33
+	lui $14, 0x7fff
+	ori $14, $14, 0xffff
+	lui $15, 0xef40
+	ori $15, $15, 0x772c
+	lui $16, 0x3842
+	ori $16, $16, 0x23d7
+	lui $17, 0x65f7
+	ori $17, $17, 0x8332
+	addiu $18, $0, 3
+	addiu $19, $0, -1
+	lui $20, 0xee17
+	ori $20, $20, 0xfe8a
+	addiu $21, $0, -128
+	lui $22, 0x911d
+	ori $22, $22, 0x1e9d
+	addiu $23, $0, 17
+	lui $24, 0x69f1
+	ori $24, $24, 0xe08f
+	lui $25, 0xef82
+	ori $25, $25, 0x41b4
+	addiu $28, $0, 26
+	lui $30, 0x9f19
+	ori $30, $30, 0x81d8
+	addiu $31, $0, -12
+# case 143 body
+	srlv $19, $1, $16
+	sll $16, $24, 13
+	lui $2, %hi(scratch+34)
+	addiu $2, $2, %lo(scratch+34)
+	swl $21, -1($2)
+	lui $7, %hi(scratch-13)
+	addiu $7, $7, %lo(scratch-13)
+	swr $0, 54($7)
+# case 143 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 144
+	addiu $1, $0, 14848
+	mthi $1
+	lui $1, 0x8
+	mtlo $1
+	lui $1, 0xbabb
+	ori $1, $1, 0x9ebb
+	lui $2, 0xeec4
+	ori $2, $2, 0xf968
+	addiu $3, $0, -30
+	lui $4, 0xa595
+	ori $4, $4, 0xd59
+	addiu $5, $0, 25344
+	lui $6, 0x38d4
+	ori $6, $6, 0xbad6
+	lui $7, 0x800
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	lui $9, 0x4009
+	ori $9, $9, 0x9677
+	addiu $10, $0, 1
+	lui $11, 0xaaaa
+	ori $11, $11, 0xaaaa
+	lui $12, 0x4
+	ori $12, $12, 0x1
+	addiu $13, $0, 255
+	lui $14, 0xf44e
+	ori $14, $14, 0xa08a
+	addiu $15, $0, 36
+	addiu $16, $0, 15
+	addiu $17, $0, 31
+	addiu $18, $0, -35
+	lui $19, 0xb1f0
+	ori $19, $19, 0x16c2
+	lui $20, 0xb9f1
+	ori $20, $20, 0x4bbb
+	addiu $21, $0, 20992
+	lui $22, 0xa4ce
+	ori $22, $22, 0x31b2
+	addiu $23, $0, 34
+	lui $24, 0x3f
+	ori $24, $24, 0xffff
+	lui $25, 0xf
+	ori $25, $25, 0xffff
+	addiu $28, $0, 23040
+	addiu $30, $0, 26
+	lui $31, 0x1ff
+	ori $31, $31, 0xffff
+# case 144 body
+	lui $20, 0xb569
+	lui $25, %hi(scratch+56)
+	addiu $25, $25, %lo(scratch+56)
+	lb $8, -14($25)
+	lui $10, %hi(scratch-142)
+	addiu $10, $10, %lo(scratch-142)
+	lh $20, 178($10)
+	lui $6, %hi(scratch-74)
+	addiu $6, $6, %lo(scratch-74)
+	lwr $24, 77($6)
+	lwl $24, 80($6)
+	lui $17, %hi(scratch+139)
+	addiu $17, $17, %lo(scratch+139)
+	ll $15, -83($17)
+	sllv $22, $15, $15
+	nor $25, $31, $8
+	sc $8, -83($17)
+	lui $14, %hi(scratch+1)
+	addiu $14, $14, %lo(scratch+1)
+	lwl $2, 0($14)
+	lui $1, %hi(scratch-54)
+	addiu $1, $1, %lo(scratch-54)
+	lbu $4, 101($1)
+	lui $18, %hi(scratch-129)
+	addiu $18, $18, %lo(scratch-129)
+	lw $20, 129($18)
+	sra $21, $23, 31
+	lui $13, %hi(scratch+25)
+	addiu $13, $13, %lo(scratch+25)
+	lb $16, 0($13)
+# case 144 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 145
+	lui $1, 0x401c
+	ori $1, $1, 0x318c
+	mthi $1
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
+	mtlo $1
+	lui $1, 0x14a6
+	ori $1, $1, 0xcf4a
+	lui $2, 0x7fff
+	ori $2, $2, 0xffff
+	lui $3, 0xe11e
+	ori $3, $3, 0xcddc
+	addiu $4, $0, 21
+	addiu $5, $0, 32767
+	addiu $6, $0, -32
+	addiu $7, $0, -2
+	lui $8, 0x628e
+	ori $8, $8, 0x14cc
+	addiu $9, $0, -46
+	lui $10, 0x8000
+	ori $10, $10, 0x1
+	addiu $11, $0, 32767
+	lui $12, 0x632d
+	ori $12, $12, 0x1667
+	lui $13, 0x3ee0
+	ori $13, $13, 0x35f9
+	addiu $14, $0, -16
+	lui $15, 0xb267
+	ori $15, $15, 0xf79d
+	lui $16, 0x78e0
+	ori $16, $16, 0xf1a9
+	lui $17, 0xec8e
+	ori $17, $17, 0x789d
+	addiu $18, $0, -19
+	lui $19, 0x8000
+	lui $20, 0x145d
+	ori $20, $20, 0xd302
+	lui $21, 0x2000
+	lui $22, 0xc00
+	addiu $23, $0, 4
+	lui $24, 0xca1
+	ori $24, $24, 0xd026
+	lui $25, 0xb9e0
+	ori $25, $25, 0x8789
+	addiu $28, $0, 4
+	lui $30, 0x8
+	ori $30, $30, 0x1
+	lui $31, 0xcb4
+	ori $31, $31, 0xbb4d
+# case 145 body
+	lui $7, %hi(scratch-118)
+	addiu $7, $7, %lo(scratch-118)
+	ll $14, 158($7)
+	lui $14, 0x2d6f
+	sll $28, $28, 9
+	sc $13, 158($7)
+	lui $21, %hi(scratch+166)
+	addiu $21, $21, %lo(scratch+166)
+	sb $25, -157($21)
+	xori $17, $13, 1
+	and $5, $24, $15
+	lui $30, %hi(scratch-136)
+	addiu $30, $30, %lo(scratch-136)
+	lwl $6, 194($30)
+	lui $8, %hi(scratch+250)
+	addiu $8, $8, %lo(scratch+250)
+	ll $9, -190($8)
+	slti $12, $18, -1053
+	ori $16, $18, 255
+	sc $3, -190($8)
+	lui $11, 0x8000
+	lui $6, %hi(scratch-54)
+	addiu $6, $6, %lo(scratch-54)
+	swr $15, 72($6)
+	swl $15, 75($6)
+	lui $30, %hi(scratch+152)
+	addiu $30, $30, %lo(scratch+152)
+	ll $17, -112($30)
+	sc $23, -112($30)
+	lui $28, %hi(scratch+8)
+	addiu $28, $28, %lo(scratch+8)
+	swr $28, 44($28)
+# case 145 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 146
+	lui $1, 0xb3a4
+	ori $1, $1, 0x4ca2
+	mthi $1
+	addiu $1, $0, 16
+	mtlo $1
+	addiu $1, $0, 0
+	addiu $2, $0, -128
+	lui $3, 0xeee2
+	ori $3, $3, 0xa49f
+	lui $4, 0x8ea8
+	ori $4, $4, 0x22fa
+	lui $5, 0x7213
+	ori $5, $5, 0xba92
+	lui $6, 0x24a0
+	ori $6, $6, 0x626a
+	addiu $7, $0, -24
+	lui $8, 0x45
+	addiu $9, $0, -77
+	lui $10, 0x16f2
+	ori $10, $10, 0xc5fd
+	addiu $11, $0, -110
+	addiu $12, $0, 14592
+	addiu $13, $0, 33
+	lui $14, 0xd600
+	addiu $15, $0, -11
+	addiu $16, $0, 10
+	lui $17, 0x1818
+	ori $17, $17, 0xc2fc
+	lui $18, 0xff
+	ori $18, $18, 0xff
+	lui $19, 0xffbb
+	addiu $20, $0, 4096
+	addiu $21, $0, -3584
+	addiu $22, $0, 31
+	addiu $23, $0, 3
+	lui $24, 0x8000
+	ori $24, $24, 0x1
+	lui $25, 0x7a8
+	ori $25, $25, 0x3604
+	addiu $28, $0, 35
+	addiu $30, $0, 0
+	lui $31, 0xe800
+# case 146 body
+	lui $12, %hi(scratch+19)
+	addiu $12, $12, %lo(scratch+19)
+	lwl $11, 27($12)
+	lui $23, %hi(scratch+161)
+	addiu $23, $23, %lo(scratch+161)
+	ll $25, -133($23)
+	slti $28, $7, -13574
+	srav $24, $1, $5
+	sc $12, -133($23)
+	lui $28, %hi(scratch-90)
+	addiu $28, $28, %lo(scratch-90)
+	lwr $15, 138($28)
+	lwl $15, 141($28)
+	sllv $22, $18, $10
+	lui $5, %hi(scratch+16)
+	addiu $5, $5, %lo(scratch+16)
+	ll $3, 0($5)
+	lui $18, 0x8000
+	sc $21, 0($5)
+# case 146 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 147
+	lui $1, 0xc655
+	ori $1, $1, 0xd53d
+	mthi $1
+	lui $1, 0x5ebf
+	ori $1, $1, 0xf405
+	mtlo $1
+	lui $1, 0xffc0
+	lui $2, 0x8d05
+	ori $2, $2, 0xd759
+	lui $3, 0x6c3
+	ori $3, $3, 0x97c1
+	lui $4, 0x5bc
+	ori $4, $4, 0x7f1c
+	lui $5, 0x1a7c
+	ori $5, $5, 0x9b02
+	lui $6, 0xffcb
+	lui $7, 0xbf78
+	ori $7, $7, 0xd86
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	addiu $9, $0, 2
+	lui $10, 0xce52
+	ori $10, $10, 0x6a68
+	lui $11, 0xe946
+	ori $11, $11, 0xa34a
+	lui $12, 0x3200
+	lui $13, 0x1
+	addiu $14, $0, 0
+	lui $15, 0x7d
+	lui $16, 0x6d6
+	ori $16, $16, 0xb686
+	lui $17, 0x492a
+	ori $17, $17, 0xe05
+	addiu $18, $0, 33
+	lui $19, 0x100
+	ori $19, $19, 0x1
+	lui $20, 0x6900
+	addiu $21, $0, 3
+	lui $22, 0x3f
+	ori $22, $22, 0xffff
+	addiu $23, $0, 18
+	addiu $24, $0, 16385
+	lui $25, 0x7fff
+	ori $25, $25, 0xfffe
+	lui $28, 0x4f91
+	ori $28, $28, 0x79e9
+	lui $30, 0x0
+	ori $30, $30, 0xffff
+	addiu $31, $0, 58
+# case 147 body
+	slt $20, $14, $4
+	lui $22, %hi(scratch+35)
+	addiu $22, $22, %lo(scratch+35)
+	sh $12, -23($22)
+	lui $4, %hi(scratch+24)
+	addiu $4, $4, %lo(scratch+24)
+	lwl $9, 0($4)
+	lui $30, %hi(scratch+111)
+	addiu $30, $30, %lo(scratch+111)
+	lwl $11, -91($30)
+	lwr $11, -94($30)
+# case 147 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 148
+	lui $1, 0xffdf
+	mthi $1
+	lui $1, 0xc5ae
+	ori $1, $1, 0xbdf2
+	mtlo $1
+	addiu $1, $0, -25
+	lui $2, 0xcffe
+	ori $2, $2, 0x6759
+	lui $3, 0x4
+	ori $3, $3, 0x1
+	lui $4, 0xc4c6
+	ori $4, $4, 0xa5e2
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	addiu $6, $0, 32
+	addiu $7, $0, -32768
+	lui $8, 0x9c62
+	ori $8, $8, 0x1e22
+	addiu $9, $0, -2
+	addiu $10, $0, -15
+	addiu $11, $0, -36
+	addiu $12, $0, -32
+	lui $13, 0x9480
+	ori $13, $13, 0x509b
+	addiu $14, $0, -13
+	lui $15, 0xe256
+	ori $15, $15, 0x9f31
+	addiu $16, $0, 2
+	lui $17, 0xda00
+	lui $18, 0xcfef
+	ori $18, $18, 0xd643
+	lui $19, 0xffd4
+	addiu $20, $0, -2
+	lui $21, 0x80
+	ori $21, $21, 0x1
+	lui $22, 0x5161
+	ori $22, $22, 0x7f6f
+	lui $23, 0xcc82
+	ori $23, $23, 0xc275
+	addiu $24, $0, -1
+	lui $25, 0xe8fe
+	ori $25, $25, 0x1d6e
+	addiu $28, $0, 0
+	lui $30, 0xfb2e
+	ori $30, $30, 0x4df3
+	addiu $31, $0, 32
+# case 148 body
+	lui $13, %hi(scratch)
+	addiu $13, $13, %lo(scratch)
+	sh $18, 52($13)
+	lui $30, %hi(scratch+48)
+	addiu $30, $30, %lo(scratch+48)
+	swl $30, 3($30)
+	swr $30, 0($30)
+	lui $11, %hi(scratch+2)
+	addiu $11, $11, %lo(scratch+2)
+	lbu $17, 0($11)
+	lui $12, %hi(scratch+49)
+	addiu $12, $12, %lo(scratch+49)
+	lb $31, 0($12)
+	lui $31, %hi(scratch+203)
+	addiu $31, $31, %lo(scratch+203)
+	lwr $9, -178($31)
+# case 148 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 149
+	lui $1, 0x4
+	mthi $1
+	addiu $1, $0, -1
+	mtlo $1
+	addiu $1, $0, -10
+	addiu $2, $0, 4
+	addiu $3, $0, -11
+	lui $4, 0x8
+	ori $4, $4, 0x1
+	addiu $5, $0, -14
+	lui $6, 0xff
+	ori $6, $6, 0xff
+	lui $7, 0x5078
+	ori $7, $7, 0xaecd
+	lui $8, 0xea14
+	ori $8, $8, 0x8d04
+	lui $9, 0x8000
+	lui $10, 0xebb1
+	ori $10, $10, 0xeb85
+	lui $11, 0xffff
+	ori $11, $11, 0x7fff
+	lui $12, 0x1bdc
+	ori $12, $12, 0x7461
+	addiu $13, $0, 16
+	addiu $14, $0, -33
+	lui $15, 0x4af
+	ori $15, $15, 0x3572
+	lui $16, 0xa100
+	lui $17, 0x3f
+	ori $17, $17, 0xffff
+	addiu $18, $0, 60
+	lui $19, 0xffec
+	lui $20, 0xd0c6
+	ori $20, $20, 0x617b
+	lui $21, 0x4500
+	lui $22, 0xe049
+	ori $22, $22, 0xc31d
+	lui $23, 0xb5fd
+	ori $23, $23, 0x75fd
+	addiu $24, $0, 4095
+	lui $25, 0x3ff
+	ori $25, $25, 0xffff
+	addiu $28, $0, 27904
+	addiu $30, $0, 18
+	addiu $31, $0, 3
+# case 149 body
+	lui $17, %hi(scratch-108)
+	addiu $17, $17, %lo(scratch-108)
+	lhu $6, 160($17)
+	lui $14, %hi(scratch-148)
+	addiu $14, $14, %lo(scratch-148)
+	lwl $9, 182($14)
+	lwr $9, 179($14)
+	lui $13, %hi(scratch+34)
+	addiu $13, $13, %lo(scratch+34)
+	lb $9, 0($13)
+	lui $15, %hi(scratch+22)
+	addiu $15, $15, %lo(scratch+22)
+	ll $9, 26($15)
+	srlv $28, $10, $24
+	slti $4, $20, 255
+	sc $6, 26($15)
+	lui $6, %hi(scratch+58)
+	addiu $6, $6, %lo(scratch+58)
+	lwl $24, 0($6)
+	lui $8, %hi(scratch+43)
+	addiu $8, $8, %lo(scratch+43)
+	sb $3, 0($8)
+# case 149 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -6477,7 +16534,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 172, 3, 58, 210, 191, 108, 27, 166, 232, 36, 28, 215, 10, 180, 146, 1
-	.byte 12, 37, 254, 240, 93, 155, 122, 170, 62, 192, 193, 36, 158, 234, 94, 199
-	.byte 237, 6, 202, 15, 172, 107, 103, 122, 222, 128, 215, 174, 18, 60, 248, 146
-	.byte 43, 1, 218, 102, 155, 214, 185, 148, 172, 198, 151, 182, 58, 164, 162, 187
+	.byte 187, 160, 120, 186, 5, 242, 222, 13, 78, 9, 215, 172, 80, 146, 225, 4
+	.byte 84, 201, 144, 156, 238, 179, 52, 100, 6, 97, 136, 86, 35, 222, 79, 144
+	.byte 17, 79, 150, 177, 200, 114, 10, 214, 116, 147, 12, 81, 242, 88, 127, 145
+	.byte 12, 51, 73, 21, 214, 228, 81, 155, 190, 77, 218, 6, 19, 94, 9, 4

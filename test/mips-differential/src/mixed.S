@@ -63,41 +63,35 @@ __start:
 	ll $21, -55($18)
 	srav $7, $21, $18
 	sc $23, -55($18)
-	sc $19, -55($18)
-	addiu $4, $0, -22
-	addi $3, $4, -32768
-	addiu $14, $0, 1
-.Lc0_0:
-	slti $11, $0, -32768
-	sltiu $4, $17, 19064
-	sll $30, $3, 12
-	addiu $14, $14, -1
-	bgtz $14, .Lc0_0
-	srav $21, $14, $6
-	lui $15, %hi(.Lc0_1)
-	addiu $15, $15, %lo(.Lc0_1)
+	ori $6, $6, 32768
+	lui $3, %hi(scratch-72)
+	addiu $3, $3, %lo(scratch-72)
+	lwr $10, 75($3)
+	lwl $10, 78($3)
+	mul $17, $19, $2
+	mthi $28
+	mtlo $3
+	lui $20, %hi(scratch+32)
+	addiu $20, $20, %lo(scratch+32)
+	ll $30, 0($20)
+	srl $21, $14, 7
+	sc $4, 0($20)
+	lui $15, %hi(.Lc0_0)
+	addiu $15, $15, %lo(.Lc0_0)
 	jalr $19, $15
 	lui $12, 0x92b6
 	nor $28, $12, $20
 	sltu $6, $24, $28
-.Lc0_1:
+.Lc0_0:
 	mult $23, $31
 	lui $1, %hi(scratch+79)
 	addiu $1, $1, %lo(scratch+79)
 	synci -65($1)
-	bltz $31, .Lc0_2
+	bltz $31, .Lc0_1
 	rotr $20, $10, 17
 	sltu $30, $14, $17
-.Lc0_2:
+.Lc0_1:
 	mult $17, $18
-	addiu $28, $0, 31232
-	addiu $22, $0, 16385
-	sub $16, $28, $22
-	blez $28, .Lc0_3
-	and $20, $6, $0
-	sltu $25, $10, $12
-	slti $6, $9, -17044
-.Lc0_3:
 # case 0 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -141,88 +135,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 1
-	lui $1, 0x2000
+	lui $1, 0xd334
+	ori $1, $1, 0xb2f2
 	mthi $1
-	lui $1, 0xb900
+	lui $1, 0x97ac
+	ori $1, $1, 0x6795
 	mtlo $1
-	lui $1, 0xe742
-	ori $1, $1, 0x9c74
-	addiu $2, $0, -39
-	lui $3, 0x8000
-	ori $3, $3, 0x1
-	addiu $4, $0, -5
-	lui $5, 0x84b5
-	ori $5, $5, 0xe766
-	addiu $6, $0, 30
-	addiu $7, $0, -14592
-	lui $8, 0xd624
-	ori $8, $8, 0x8653
-	lui $9, 0x8500
-	lui $10, 0x1ff
-	ori $10, $10, 0xffff
-	lui $11, 0x7fff
-	ori $11, $11, 0xfffe
-	lui $12, 0xf085
-	ori $12, $12, 0xbfcc
-	lui $13, 0xae00
-	addiu $14, $0, 16
-	lui $15, 0xb20e
-	ori $15, $15, 0x709b
-	lui $16, 0xe7fb
-	ori $16, $16, 0xa96a
-	lui $17, 0x1cdf
-	ori $17, $17, 0xa62
-	addiu $18, $0, 1
-	addiu $19, $0, 5
-	addiu $20, $0, -1
-	addiu $21, $0, 255
-	lui $22, 0x1
-	lui $23, 0x91d9
-	ori $23, $23, 0x5aa6
-	lui $24, 0xc56a
-	ori $24, $24, 0xa544
-	lui $25, 0x1200
-	addiu $28, $0, -33
-	addiu $30, $0, -30720
-	lui $31, 0xffee
+	lui $1, 0x10
+	ori $1, $1, 0x1
+	addiu $2, $0, 16385
+	addiu $3, $0, 3
+	lui $4, 0x737b
+	ori $4, $4, 0x4db1
+	addiu $5, $0, 33
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	lui $7, 0x8765
+	ori $7, $7, 0x4321
+	addiu $8, $0, -38
+	lui $9, 0x2ed9
+	ori $9, $9, 0x5a15
+	lui $10, 0x7961
+	ori $10, $10, 0x2477
+	lui $11, 0x5f1e
+	ori $11, $11, 0xc501
+	lui $12, 0xff
+	ori $12, $12, 0xffff
+	lui $13, 0x3c00
+	addiu $14, $0, 22
+	addiu $15, $0, 124
+	addiu $16, $0, 7168
+	addiu $17, $0, 255
+	lui $18, 0x2d44
+	ori $18, $18, 0x8452
+	addiu $19, $0, 1
+	addiu $20, $0, -14
+	lui $21, 0x2000
+	addiu $22, $0, 30
+	addiu $23, $0, -14592
+	lui $24, 0xd624
+	ori $24, $24, 0x8653
+	lui $25, 0x8500
+	lui $28, 0x1ff
+	ori $28, $28, 0xffff
+	lui $30, 0x7fff
+	ori $30, $30, 0xfffe
+	lui $31, 0xf085
+	ori $31, $31, 0xbfcc
 # case 1 body
-	lui $20, %hi(.Lc1_0)
-	addiu $20, $20, %lo(.Lc1_0)
-	jr $20
-	lui $12, 0xffff
-	lui $5, 0xffff
+	srlv $28, $20, $31
+	addiu $4, $0, 1
+	lui $8, 0x9b00
+	sub $25, $4, $8
+	sra $28, $22, 21
+	or $18, $7, $19
+	lui $31, %hi(scratch-29)
+	addiu $31, $31, %lo(scratch-29)
+	lh $28, 73($31)
+	addiu $12, $0, 2
 .Lc1_0:
-	blezl $28, .Lc1_1
-	addu $22, $9, $20
-	rotr $5, $6, 16
+	rotrv $22, $5, $8
+	srav $3, $14, $28
+	addu $18, $22, $9
+	addiu $12, $12, -1
+	bgtz $12, .Lc1_0
+	nor $24, $21, $4
+	ins $14, $0, 16, 7
+	addiu $2, $0, -1
+	lui $24, 0x0
+	ori $24, $24, 0xffff
+	sub $19, $2, $24
+	clz $15, $18
+	srl $3, $7, 27
+	clo $16, $20
+	mul $20, $31, $9
+	mthi $3
+	mtlo $30
+	addiu $28, $0, 3
 .Lc1_1:
-	lui $12, %hi(scratch-106)
-	addiu $12, $12, %lo(scratch-106)
-	lh $8, 106($12)
-	mthi $11
-	lui $19, %hi(scratch+20)
-	addiu $19, $19, %lo(scratch+20)
-	sw $14, 0($19)
-	lui $4, %hi(scratch+24)
-	addiu $4, $4, %lo(scratch+24)
-	sh $7, 0($4)
-	lui $21, 0xa44f
-	ori $21, $21, 0xd16d
-	lui $16, 0x6bb8
-	ori $16, $16, 0x44b
-	add $13, $21, $16
-	lui $9, %hi(.Lc1_2)
-	addiu $9, $9, %lo(.Lc1_2)
-	jalr $30, $9
-	lui $12, 0x8000
-	sllv $12, $30, $18
-.Lc1_2:
-	sll $21, $0, 26
-	ext $13, $18, 2, 2
-	lui $12, %hi(scratch-28)
-	addiu $12, $12, %lo(scratch-28)
-	lh $8, 50($12)
-	mfhi $4
+	sll $10, $6, 27
+	addiu $28, $28, -1
+	bne $28, $0, .Lc1_1
+	lui $18, 0x8000
 # case 1 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -266,76 +260,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 2
-	addiu $1, $0, -4
+	addiu $1, $0, 33
 	mthi $1
-	addiu $1, $0, 24
+	lui $1, 0x776
+	ori $1, $1, 0xf8bd
 	mtlo $1
-	lui $1, 0x28c9
-	ori $1, $1, 0x14ba
-	addiu $2, $0, -4
-	lui $3, 0xda30
-	ori $3, $3, 0x2543
-	addiu $4, $0, 31
-	lui $5, 0xde5a
-	ori $5, $5, 0xf7bf
-	addiu $6, $0, 9728
-	lui $7, 0x7fff
-	ori $7, $7, 0xfffe
-	addiu $8, $0, 11
-	addiu $9, $0, 1
-	lui $10, 0xf2e9
-	ori $10, $10, 0xbdf0
-	lui $11, 0x200
-	lui $12, 0xcac0
-	ori $12, $12, 0xaffd
-	addiu $13, $0, 40
-	lui $14, 0xd435
-	ori $14, $14, 0xbf06
-	addiu $15, $0, -128
-	addiu $16, $0, 75
-	lui $17, 0x3fff
-	ori $17, $17, 0xffff
-	lui $18, 0xed46
-	ori $18, $18, 0xb343
-	addiu $19, $0, 65
-	addiu $20, $0, 11
-	lui $21, 0xaaaa
-	ori $21, $21, 0xaaaa
-	lui $22, 0x8
-	ori $22, $22, 0x1
-	addiu $23, $0, -2
-	lui $24, 0xaa43
-	ori $24, $24, 0x3ada
-	lui $25, 0x1
-	addiu $28, $0, 123
-	addiu $30, $0, 65
-	lui $31, 0x55
+	lui $1, 0x3ca0
+	ori $1, $1, 0xbedc
+	addiu $2, $0, -35
+	lui $3, 0xffff
+	ori $3, $3, 0x7fff
+	lui $4, 0x10
+	addiu $5, $0, 2
+	lui $6, 0x20
+	lui $7, 0x468b
+	ori $7, $7, 0x621b
+	lui $8, 0x3f
+	ori $8, $8, 0xffff
+	addiu $9, $0, 15
+	addiu $10, $0, 257
+	lui $11, 0x28c9
+	ori $11, $11, 0x14ba
+	addiu $12, $0, -4
+	lui $13, 0xda30
+	ori $13, $13, 0x2543
+	addiu $14, $0, 31
+	lui $15, 0xde5a
+	ori $15, $15, 0xf7bf
+	addiu $16, $0, 9728
+	lui $17, 0x7fff
+	ori $17, $17, 0xfffe
+	addiu $18, $0, 11
+	addiu $19, $0, 1
+	lui $20, 0xf2e9
+	ori $20, $20, 0xbdf0
+	lui $21, 0x200
+	lui $22, 0xcac0
+	ori $22, $22, 0xaffd
+	addiu $23, $0, 40
+	lui $24, 0xd435
+	ori $24, $24, 0xbf06
+	addiu $25, $0, -128
+	addiu $28, $0, 75
+	lui $30, 0x3fff
+	ori $30, $30, 0xffff
+	lui $31, 0xed46
+	ori $31, $31, 0xb343
 # case 2 body
-	lui $21, %hi(.Lc2_0)
-	addiu $21, $21, %lo(.Lc2_0)
-	jr.hb $21
-	sllv $8, $11, $0
-	lui $19, 0x4f17
-	lui $24, 0x766e
+	slti $31, $10, -31377
+	rotrv $13, $15, $12
+	lui $28, %hi(scratch+24)
+	addiu $28, $28, %lo(scratch+24)
+	ll $16, 0($28)
+	srav $21, $20, $1
+	sc $3, 0($28)
+	ext $1, $20, 5, 7
+	addiu $10, $0, 4
 .Lc2_0:
-	ext $7, $0, 2, 30
-	lui $5, %hi(scratch+75)
-	addiu $5, $5, %lo(scratch+75)
-	sw $13, -67($5)
-	seb $21, $15
-	lui $3, %hi(scratch+5)
-	addiu $3, $3, %lo(scratch+5)
-	swl $21, 0($3)
-	mflo $2
-	lui $28, %hi(.Lc2_1)
-	addiu $28, $28, %lo(.Lc2_1)
-	jr $28
-	srl $16, $0, 24
-	sra $3, $12, 8
-	lui $12, 0xff00
+	rotrv $13, $24, $16
+	srlv $1, $2, $31
+	sll $1, $17, 4
+	addiu $10, $10, -1
+	bne $10, $0, .Lc2_0
+	sltiu $13, $9, -10163
+	lui $15, %hi(.Lc2_1)
+	addiu $15, $15, %lo(.Lc2_1)
+	jr $15
+	slt $3, $3, $21
+	andi $20, $21, 15111
 .Lc2_1:
-	multu $16, $12
-	rotr $19, $19, 3
+	msubu $15, $0
+	lui $17, %hi(.Lc2_2)
+	addiu $17, $17, %lo(.Lc2_2)
+	jalr $6, $17
+	xor $30, $1, $12
+	lui $11, 0xa2e4
+.Lc2_2:
+	msubu $8, $30
+	j .Lc2_3
+	sllv $21, $19, $20
+	srlv $18, $10, $18
+	srlv $18, $6, $9
+.Lc2_3:
 # case 2 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -379,92 +385,94 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 3
-	addiu $1, $0, -24
+	lui $1, 0x7f00
 	mthi $1
-	addiu $1, $0, 19
+	lui $1, 0x80
 	mtlo $1
-	lui $1, 0xb332
-	ori $1, $1, 0x6ac
-	lui $2, 0x78
-	lui $3, 0xa0dd
-	ori $3, $3, 0x94f8
-	lui $4, 0xf
-	ori $4, $4, 0xffff
-	lui $5, 0x200
-	addiu $6, $0, -13
-	lui $7, 0x7f00
-	lui $8, 0x80
-	lui $9, 0x10
-	lui $10, 0x5c
-	lui $11, 0x1c2e
-	ori $11, $11, 0xd9a6
-	lui $12, 0x5555
-	ori $12, $12, 0x5555
-	lui $13, 0xb1cc
-	ori $13, $13, 0x361f
-	lui $14, 0x3d8b
-	ori $14, $14, 0x334a
-	addiu $15, $0, 32
-	addiu $16, $0, -40
-	lui $17, 0x8bf6
-	ori $17, $17, 0xc5c2
-	addiu $18, $0, 5
-	lui $19, 0x6dd
-	ori $19, $19, 0xa2ed
-	lui $20, 0x6e13
-	ori $20, $20, 0x78a8
-	addiu $21, $0, 32
-	lui $22, 0x18e9
-	ori $22, $22, 0x611c
-	lui $23, 0xfcc9
-	ori $23, $23, 0xc116
-	lui $24, 0x40
-	lui $25, 0x80d
-	ori $25, $25, 0xe6c0
-	addiu $28, $0, -40
-	lui $30, 0xc572
-	ori $30, $30, 0x3f5b
-	lui $31, 0xceab
-	ori $31, $31, 0x4545
+	lui $1, 0x10
+	lui $2, 0x5c
+	lui $3, 0x1c2e
+	ori $3, $3, 0xd9a6
+	lui $4, 0x5555
+	ori $4, $4, 0x5555
+	lui $5, 0xb1cc
+	ori $5, $5, 0x361f
+	lui $6, 0x3d8b
+	ori $6, $6, 0x334a
+	addiu $7, $0, 32
+	addiu $8, $0, -40
+	lui $9, 0x8bf6
+	ori $9, $9, 0xc5c2
+	addiu $10, $0, 5
+	lui $11, 0x6dd
+	ori $11, $11, 0xa2ed
+	lui $12, 0x6e13
+	ori $12, $12, 0x78a8
+	addiu $13, $0, 32
+	lui $14, 0x18e9
+	ori $14, $14, 0x611c
+	lui $15, 0xfcc9
+	ori $15, $15, 0xc116
+	lui $16, 0x40
+	lui $17, 0x80d
+	ori $17, $17, 0xe6c0
+	addiu $18, $0, -40
+	lui $19, 0xc572
+	ori $19, $19, 0x3f5b
+	lui $20, 0xceab
+	ori $20, $20, 0x4545
+	lui $21, 0x8000
+	ori $21, $21, 0x1
+	lui $22, 0x7fff
+	ori $22, $22, 0xfffe
+	lui $23, 0xec00
+	lui $24, 0xc600
+	lui $25, 0x296d
+	ori $25, $25, 0x3182
+	addiu $28, $0, 512
+	lui $30, 0x5754
+	ori $30, $30, 0xe2b7
+	lui $31, 0x157f
+	ori $31, $31, 0xf58e
 # case 3 body
-	lui $1, %hi(scratch+200)
-	addiu $1, $1, %lo(scratch+200)
-	pref 6, -180($1)
-	ext $9, $17, 29, 1
-	bltzl $2, .Lc3_0
-	sll $9, $0, 10
-	slti $4, $18, -9317
-	movn $6, $30, $13
+	srlv $0, $9, $31
+	addiu $2, $0, 3
 .Lc3_0:
-	b .Lc3_1
-	and $4, $6, $12
-	sll $19, $16, 31
-.Lc3_1:
-	addiu $14, $0, 21
-	lui $13, 0x54d
-	ori $13, $13, 0x725f
-	sub $15, $14, $13
-	addiu $22, $0, 5
-.Lc3_2:
-	and $28, $16, $30
-	lui $7, 0x573e
-	addiu $22, $22, -1
-	bne $22, $0, .Lc3_2
-	and $4, $24, $13
-	lui $12, %hi(scratch+171)
-	addiu $12, $12, %lo(scratch+171)
-	swl $15, -118($12)
-	lui $15, 0x576f
-	ori $15, $15, 0xa75
-	addi $11, $15, -1
-	addiu $6, $0, 4
-.Lc3_3:
-	lui $30, 0x7b81
-	lui $25, 0x6913
-	addiu $6, $6, -1
-	bne $6, $0, .Lc3_3
-	rotr $20, $31, 4
+	slt $21, $30, $4
+	addiu $2, $2, -1
+	bgtz $2, .Lc3_0
+	subu $30, $13, $21
+	lui $15, %hi(scratch+49)
+	addiu $15, $15, %lo(scratch+49)
+	lbu $12, 0($15)
+	mult $15, $19
+	lui $31, %hi(scratch+144)
+	addiu $31, $31, %lo(scratch+144)
+	ll $22, -100($31)
+	sltu $15, $24, $22
+	lui $16, 0xffff
+	sc $13, -100($31)
+	lui $30, 0x3f4e
+	ori $30, $30, 0xe098
+	addi $3, $30, 22334
+	ext $12, $20, 27, 3
+	lui $24, %hi(scratch+35)
+	addiu $24, $24, %lo(scratch+35)
+	sb $15, -1($24)
+	lui $13, 0x796a
+	ori $13, $13, 0x1dab
+	addi $23, $13, 255
+	mtlo $15
+	lui $25, %hi(.Lc3_1)
+	addiu $25, $25, %lo(.Lc3_1)
+	jalr $2, $25
+	srav $20, $31, $4
 	nor $25, $10, $23
+.Lc3_1:
+	lui $30, %hi(scratch-56)
+	addiu $30, $30, %lo(scratch-56)
+	ll $10, 92($30)
+	sc $7, 92($30)
 # case 3 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -508,80 +516,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 4
-	addiu $1, $0, 26
+	lui $1, 0xa200
 	mthi $1
-	addiu $1, $0, 17408
+	lui $1, 0xb6e4
+	ori $1, $1, 0x9c58
 	mtlo $1
-	addiu $1, $0, -22
-	lui $2, 0x1234
-	ori $2, $2, 0x5678
-	addiu $3, $0, -35
-	lui $4, 0xb6e4
-	ori $4, $4, 0x9c58
-	lui $5, 0x70
-	addiu $6, $0, -37
-	addiu $7, $0, 256
-	lui $8, 0x1113
-	ori $8, $8, 0x93d2
-	addiu $9, $0, 33
-	addiu $10, $0, 128
-	addiu $11, $0, 16
-	addiu $12, $0, 2
-	lui $13, 0xe495
-	ori $13, $13, 0xd99d
-	lui $14, 0x2b35
-	ori $14, $14, 0x3bc0
-	addiu $15, $0, -128
-	lui $16, 0x2
-	ori $16, $16, 0x1
-	lui $17, 0x1f
-	ori $17, $17, 0xffff
-	lui $18, 0x7fff
-	ori $18, $18, 0xfffe
-	lui $19, 0xfac2
-	ori $19, $19, 0xcfb6
-	lui $20, 0xef8a
-	ori $20, $20, 0x19e9
-	addiu $21, $0, -18
-	lui $22, 0xf2e1
-	ori $22, $22, 0xaa99
-	addiu $23, $0, 36
-	lui $24, 0xfbe5
-	ori $24, $24, 0x9db8
-	addiu $25, $0, 9
-	addiu $28, $0, -17
-	lui $30, 0x0
-	ori $30, $30, 0xffff
-	addiu $31, $0, 16128
+	lui $1, 0x70
+	addiu $2, $0, -37
+	addiu $3, $0, 256
+	lui $4, 0x1113
+	ori $4, $4, 0x93d2
+	addiu $5, $0, 33
+	addiu $6, $0, 128
+	addiu $7, $0, 16
+	addiu $8, $0, 2
+	lui $9, 0xe495
+	ori $9, $9, 0xd99d
+	lui $10, 0x2b35
+	ori $10, $10, 0x3bc0
+	addiu $11, $0, -128
+	lui $12, 0x2
+	ori $12, $12, 0x1
+	lui $13, 0x1f
+	ori $13, $13, 0xffff
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	lui $15, 0xfac2
+	ori $15, $15, 0xcfb6
+	lui $16, 0xef8a
+	ori $16, $16, 0x19e9
+	addiu $17, $0, -18
+	lui $18, 0xf2e1
+	ori $18, $18, 0xaa99
+	addiu $19, $0, 36
+	lui $20, 0xfbe5
+	ori $20, $20, 0x9db8
+	addiu $21, $0, 9
+	addiu $22, $0, -17
+	lui $23, 0x0
+	ori $23, $23, 0xffff
+	addiu $24, $0, 16128
+	lui $25, 0x511b
+	ori $25, $25, 0xe248
+	lui $28, 0xab00
+	lui $30, 0x8000
+	lui $31, 0x7fff
+	ori $31, $31, 0xffff
 # case 4 body
-	ins $8, $4, 9, 5
-	ext $17, $11, 31, 1
-	addiu $9, $0, 3
+	lui $18, %hi(scratch-98)
+	addiu $18, $18, %lo(scratch-98)
+	pref 6, 136($18)
+	slt $25, $11, $30
+	andi $17, $4, 32768
+	lui $5, %hi(.Lc4_0)
+	addiu $5, $5, %lo(.Lc4_0)
+	jr $5
+	nor $1, $31, $3
+	lui $5, 0x89c
+	slti $0, $22, 24639
 .Lc4_0:
-	slt $6, $25, $11
-	addiu $9, $9, -1
-	bgtz $9, .Lc4_0
-	sltu $30, $7, $16
-	lui $5, %hi(scratch+183)
-	addiu $5, $5, %lo(scratch+183)
-	sh $17, -139($5)
-	sra $0, $31, 3
-	lui $24, %hi(scratch-10)
-	addiu $24, $24, %lo(scratch-10)
-	sb $4, 73($24)
-	mul $24, $0, $9
-	mthi $18
-	mtlo $17
-	ins $22, $10, 25, 3
-	slti $7, $21, -32768
-	sltiu $11, $2, 1
-	rotr $7, $23, 20
-	rotr $10, $20, 31
-	blez $20, .Lc4_1
-	lui $10, 0x933d
-	lui $24, 0xedfa
-	or $6, $13, $24
-.Lc4_1:
+	seh $10, $23
+	mul $10, $4, $23
+	mthi $9
+	mtlo $11
+	rotrv $15, $3, $19
 # case 4 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -625,66 +623,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 5
-	addiu $1, $0, 0
+	lui $1, 0x100
+	ori $1, $1, 0x1
 	mthi $1
-	addiu $1, $0, -9
+	addiu $1, $0, 3
 	mtlo $1
-	lui $1, 0xa6a
-	ori $1, $1, 0xf966
-	lui $2, 0x6df6
-	ori $2, $2, 0x9131
-	addiu $3, $0, 4
-	addiu $4, $0, -11
-	lui $5, 0x1878
-	ori $5, $5, 0x124b
-	addiu $6, $0, 2047
-	addiu $7, $0, -22
-	lui $8, 0xdb00
-	addiu $9, $0, -4
-	addiu $10, $0, 3
-	lui $11, 0x3ff
-	ori $11, $11, 0xffff
-	lui $12, 0x4000
-	ori $12, $12, 0x1
-	addiu $13, $0, -2
-	lui $14, 0x100
-	lui $15, 0x6600
-	lui $16, 0x1
+	addiu $1, $0, -2
+	lui $2, 0x100
+	ori $2, $2, 0x1
+	addiu $3, $0, 24
+	addiu $4, $0, 16640
+	lui $5, 0x4cec
+	ori $5, $5, 0x409f
+	lui $6, 0x40
+	ori $6, $6, 0x1
+	lui $7, 0x6490
+	ori $7, $7, 0xaaf8
+	addiu $8, $0, 16
+	lui $9, 0x4027
+	ori $9, $9, 0xfb77
+	lui $10, 0x800
+	addiu $11, $0, -116
+	lui $12, 0xe3ac
+	ori $12, $12, 0x6db7
+	lui $13, 0xea6
+	ori $13, $13, 0x15e3
+	addiu $14, $0, -35
+	addiu $15, $0, -2
+	lui $16, 0xa98
+	ori $16, $16, 0xd19f
 	lui $17, 0x7fff
-	ori $17, $17, 0xfffe
-	addiu $18, $0, 2
-	lui $19, 0x5fbd
-	ori $19, $19, 0xf306
-	lui $20, 0xc8a8
-	ori $20, $20, 0x7bc
-	lui $21, 0x8228
-	ori $21, $21, 0x8e9d
-	lui $22, 0xa28b
-	ori $22, $22, 0x363d
-	addiu $23, $0, -9
-	addiu $24, $0, 32767
-	lui $25, 0x8765
-	ori $25, $25, 0x4321
+	ori $17, $17, 0xffff
+	lui $18, 0x7f
+	ori $18, $18, 0xffff
+	lui $19, 0x6df6
+	ori $19, $19, 0x9131
+	addiu $20, $0, 4
+	addiu $21, $0, -11
+	lui $22, 0x1878
+	ori $22, $22, 0x124b
+	addiu $23, $0, 2047
+	addiu $24, $0, -22
+	lui $25, 0xdb00
 	addiu $28, $0, -4
-	lui $30, 0xbda9
-	ori $30, $30, 0x7990
-	lui $31, 0xf6c5
-	ori $31, $31, 0x9fb4
+	addiu $30, $0, 3
+	lui $31, 0x3ff
+	ori $31, $31, 0xffff
 # case 5 body
+	lui $4, %hi(scratch-91)
+	addiu $4, $4, %lo(scratch-91)
+	pref 6, 104($4)
+	addiu $5, $0, 2
+.Lc5_0:
+	sll $10, $6, 16
+	sltiu $22, $22, -29856
+	addiu $5, $5, -1
+	bgtz $5, .Lc5_0
+	srlv $13, $2, $20
+	ins $30, $25, 22, 8
 	lui $9, 0xb800
 	divu $0, $1, $9
-	bne $4, $4, .Lc5_0
+	bne $4, $4, .Lc5_1
 	sra $7, $10, 29
 	lui $28, 0x937d
-.Lc5_0:
+.Lc5_1:
 	addiu $25, $23, -32768
 	movn $31, $25, $20
 	addiu $6, $0, 5
-.Lc5_1:
+.Lc5_2:
 	subu $24, $2, $13
 	slti $19, $2, 32767
 	addiu $6, $6, -1
-	bgtz $6, .Lc5_1
+	bgtz $6, .Lc5_2
 	nor $22, $10, $6
 	lui $31, 0x8000
 	lui $7, %hi(scratch+105)
@@ -696,27 +706,6 @@ __start:
 	lui $7, 0x939d
 	subu $20, $7, $1
 	sc $10, -107($13)
-	lui $7, %hi(scratch+6)
-	addiu $7, $7, %lo(scratch+6)
-	sh $12, 0($7)
-	bgez $20, .Lc5_2
-	xori $17, $0, 65535
-	subu $7, $1, $19
-	srlv $3, $30, $18
-.Lc5_2:
-	rdhwr $0, $0
-	addiu $24, $0, 2049
-	div $0, $9, $24
-	addiu $30, $0, -2
-	divu $0, $17, $30
-	blez $16, .Lc5_3
-	sltiu $5, $10, -32768
-	lui $30, 0xffff
-	rotrv $7, $25, $14
-.Lc5_3:
-	lui $2, %hi(scratch+60)
-	addiu $2, $2, %lo(scratch+60)
-	sw $16, 0($2)
 # case 5 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -760,96 +749,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 6
-	lui $1, 0x8
+	lui $1, 0x8553
+	ori $1, $1, 0xda48
 	mthi $1
-	lui $1, 0x5555
-	ori $1, $1, 0x5555
+	addiu $1, $0, -9
 	mtlo $1
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
-	lui $2, 0x9cf3
-	ori $2, $2, 0x8b5a
-	addiu $3, $0, 1025
-	addiu $4, $0, 32767
-	lui $5, 0x53cd
-	ori $5, $5, 0xd819
-	lui $6, 0x3c71
-	ori $6, $6, 0xaa4a
-	addiu $7, $0, 9
-	lui $8, 0x9655
-	ori $8, $8, 0xea63
-	addiu $9, $0, 3
-	lui $10, 0x7c61
-	ori $10, $10, 0x5a9
-	lui $11, 0x6c05
-	ori $11, $11, 0xd1d3
-	lui $12, 0x8765
-	ori $12, $12, 0x4321
-	addiu $13, $0, -16
-	addiu $14, $0, -128
-	lui $15, 0x1
-	addiu $16, $0, 15104
-	lui $17, 0x30
-	lui $18, 0x2c43
-	ori $18, $18, 0xd631
-	lui $19, 0x9d00
-	addiu $20, $0, -4
-	addiu $21, $0, -92
-	lui $22, 0x800
-	addiu $23, $0, 33
-	lui $24, 0x7e00
-	lui $25, 0x125d
-	ori $25, $25, 0x11f8
-	lui $28, 0x94f1
-	ori $28, $28, 0x7b2
-	addiu $30, $0, 6
-	lui $31, 0xa500
+	lui $1, 0xffcb
+	lui $2, 0x1f
+	ori $2, $2, 0xffff
+	lui $3, 0x40
+	ori $3, $3, 0x1
+	lui $4, 0x5a
+	lui $5, 0xd200
+	addiu $6, $0, 24
+	addiu $7, $0, 3
+	lui $8, 0x7fff
+	ori $8, $8, 0xffff
+	lui $9, 0x1234
+	ori $9, $9, 0x5678
+	addiu $10, $0, -6
+	addiu $11, $0, 48
+	lui $12, 0xbd00
+	addiu $13, $0, 0
+	lui $14, 0x2
+	ori $14, $14, 0x1
+	addiu $15, $0, 2049
+	addiu $16, $0, -8
+	addiu $17, $0, 16384
+	lui $18, 0x1234
+	ori $18, $18, 0xbdcd
+	addiu $19, $0, 10
+	lui $20, 0xdf1d
+	ori $20, $20, 0x8940
+	lui $21, 0x4a
+	lui $22, 0x3600
+	lui $23, 0x2742
+	ori $23, $23, 0xeff6
+	addiu $24, $0, -11
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	lui $28, 0xf1cf
+	ori $28, $28, 0xac8b
+	lui $30, 0xe500
+	lui $31, 0x598d
+	ori $31, $31, 0xc8a0
 # case 6 body
-	addiu $20, $0, 5
+	bltzall $14, .Lc6_0
+	sll $20, $31, 3
+	sra $3, $30, 4
+	ori $10, $28, 32767
 .Lc6_0:
-	lui $21, 0x84bc
-	sll $19, $11, 2
-	lui $16, 0x8000
-	addiu $20, $20, -1
-	bgtz $20, .Lc6_0
-	andi $1, $28, 65280
-	lui $28, %hi(scratch+189)
-	addiu $28, $28, %lo(scratch+189)
-	sh $10, -189($28)
-	addiu $20, $0, 5
+	bgezall $6, .Lc6_1
+	slt $17, $8, $15
+	rotr $2, $20, 10
+	srav $23, $1, $16
 .Lc6_1:
-	addiu $24, $18, 255
-	rotr $17, $20, 22
-	addiu $20, $20, -1
-	bgtz $20, .Lc6_1
-	addiu $1, $9, 1
-	ext $10, $8, 26, 5
-	addiu $7, $0, 1
+	lui $6, %hi(scratch-88)
+	addiu $6, $6, %lo(scratch-88)
+	swl $5, 103($6)
+	swr $5, 100($6)
+	ext $7, $30, 5, 13
+	mthi $8
+	addiu $8, $0, 31
+	addi $6, $8, -1
+	lui $16, %hi(scratch-39)
+	addiu $16, $16, %lo(scratch-39)
+	lwl $23, 84($16)
+	lui $21, %hi(.Lc6_2)
+	addiu $21, $21, %lo(.Lc6_2)
+	jalr $21
+	sra $19, $11, 2
+	sll $20, $20, 25
+	sllv $5, $30, $18
 .Lc6_2:
-	rotrv $31, $15, $10
-	lui $28, 0xff
-	movz $14, $28, $25
-	addiu $7, $7, -1
-	bgtz $7, .Lc6_2
-	xor $23, $17, $30
-	lui $0, 0xffff
-	lui $6, 0x9c00
-	addi $19, $6, -9460
-	bltzal $11, .Lc6_3
-	srl $5, $13, 7
-	srl $14, $11, 9
+	addiu $16, $0, 255
+	addi $20, $16, 32767
+	lui $18, %hi(scratch-131)
+	addiu $18, $18, %lo(scratch-131)
+	pref 5, 135($18)
+	addiu $13, $0, 5
 .Lc6_3:
-	ins $4, $16, 19, 12
-	ins $25, $3, 4, 13
-	bgezal $2, .Lc6_4
-	lui $8, 0x3a93
-	sltiu $8, $20, 25577
-	slti $9, $1, 32767
+	sra $20, $23, 24
+	srlv $1, $9, $6
+	and $3, $23, $20
+	addiu $13, $13, -1
+	bgtz $13, .Lc6_3
+	srlv $24, $6, $3
+	bgezall $15, .Lc6_4
+	rotrv $3, $25, $4
+	rotr $23, $3, 13
+	rotrv $30, $3, $28
 .Lc6_4:
-	ins $24, $4, 23, 9
-	lui $3, %hi(scratch+56)
-	addiu $3, $3, %lo(scratch+56)
-	swl $17, 0($3)
+	and $15, $5, $17
+	ext $19, $19, 24, 2
+	mfhi $12
+	ext $15, $13, 15, 5
 # case 6 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -893,54 +887,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 7
-	addiu $1, $0, 255
+	addiu $1, $0, -32768
 	mthi $1
-	addiu $1, $0, -17
+	addiu $1, $0, 511
 	mtlo $1
-	lui $1, 0xff
-	ori $1, $1, 0xff
-	lui $2, 0x20
-	addiu $3, $0, 32
-	addiu $4, $0, -1
-	lui $5, 0x4c36
-	ori $5, $5, 0xb763
-	lui $6, 0xa4fc
-	ori $6, $6, 0xb076
-	addiu $7, $0, 63
-	lui $8, 0xffff
-	ori $8, $8, 0x7fff
-	lui $9, 0x38c
-	ori $9, $9, 0x8d91
-	lui $10, 0xf234
-	ori $10, $10, 0xe58b
-	lui $11, 0xaa9b
-	ori $11, $11, 0xe38e
-	lui $12, 0x8000
-	ori $12, $12, 0x1
-	lui $13, 0x9f88
-	ori $13, $13, 0x9d2b
-	addiu $14, $0, 2
-	lui $15, 0x8400
-	lui $16, 0x2485
-	ori $16, $16, 0x23c3
-	addiu $17, $0, -78
-	lui $18, 0x6363
-	ori $18, $18, 0xa252
-	lui $19, 0x6eb0
-	ori $19, $19, 0x869c
-	lui $20, 0x4333
-	ori $20, $20, 0xc2f
-	lui $21, 0x8
-	addiu $22, $0, 1024
-	addiu $23, $0, -34
-	addiu $24, $0, 255
-	lui $25, 0xa60f
-	ori $25, $25, 0x403e
-	addiu $28, $0, -109
-	lui $30, 0xb160
-	ori $30, $30, 0x6f33
-	addiu $31, $0, 28
+	lui $1, 0x8
+	ori $1, $1, 0x1
+	lui $2, 0x1dd0
+	ori $2, $2, 0xc87
+	lui $3, 0xffad
+	addiu $4, $0, 32767
+	lui $5, 0x2600
+	lui $6, 0x2b7d
+	ori $6, $6, 0xc854
+	lui $7, 0x19dc
+	ori $7, $7, 0xd18c
+	lui $8, 0xa8a2
+	ori $8, $8, 0x6c2e
+	addiu $9, $0, 30
+	lui $10, 0x10
+	ori $10, $10, 0x1
+	lui $11, 0x1ff
+	ori $11, $11, 0xffff
+	addiu $12, $0, 15
+	addiu $13, $0, -23
+	lui $14, 0x0
+	ori $14, $14, 0x8000
+	addiu $15, $0, -16
+	lui $16, 0x8000
+	ori $16, $16, 0x1
+	addiu $17, $0, 511
+	lui $18, 0xecee
+	ori $18, $18, 0xcbf9
+	lui $19, 0x5700
+	addiu $20, $0, 30208
+	lui $21, 0xe22a
+	ori $21, $21, 0xbe68
+	lui $22, 0xff
+	ori $22, $22, 0xff
+	addiu $23, $0, 255
+	addiu $24, $0, -17
+	lui $25, 0xff
+	ori $25, $25, 0xff
+	lui $28, 0x20
+	addiu $30, $0, 32
+	addiu $31, $0, -1
 # case 7 body
+	clo $6, $8
+	rotr $0, $24, 30
+	j .Lc7_0
+	srav $2, $2, $16
+	sltu $18, $1, $28
+	sltiu $20, $7, -32768
+.Lc7_0:
+	lui $12, %hi(scratch+16)
+	addiu $12, $12, %lo(scratch+16)
+	sh $2, 0($12)
+	addiu $19, $0, -109
+	lui $25, 0x2c4c
+	ori $25, $25, 0x7f70
+	sub $7, $19, $25
 	multu $11, $16
 	lui $8, %hi(scratch+54)
 	addiu $8, $8, %lo(scratch+54)
@@ -953,14 +959,15 @@ __start:
 	lui $1, 0xf
 	ori $1, $1, 0xffff
 	add $18, $15, $1
-	lui $25, %hi(.Lc7_0)
-	addiu $25, $25, %lo(.Lc7_0)
+	lui $25, %hi(.Lc7_1)
+	addiu $25, $25, %lo(.Lc7_1)
 	jr $25
 	srl $21, $13, 20
 	lui $1, 0x7fff
-.Lc7_0:
+.Lc7_1:
 	rdhwr $13, $1
 	ext $20, $24, 0, 8
+	lui $0, 0xeb04
 # case 7 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1004,53 +1011,53 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 8
-	addiu $1, $0, 28
+	addiu $1, $0, 1
 	mthi $1
-	addiu $1, $0, 31
+	addiu $1, $0, -28
 	mtlo $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
-	addiu $2, $0, 1
-	addiu $3, $0, -28
-	lui $4, 0x1234
-	ori $4, $4, 0x5678
-	addiu $5, $0, -1
-	lui $6, 0x4fdc
-	ori $6, $6, 0x330b
-	lui $7, 0x7110
-	ori $7, $7, 0xfb4f
-	addiu $8, $0, 28
-	addiu $9, $0, 3
-	addiu $10, $0, -34
-	lui $11, 0x9cb2
-	ori $11, $11, 0x3e51
-	lui $12, 0xc24d
-	ori $12, $12, 0x6d2
-	addiu $13, $0, -31
-	addiu $14, $0, 32767
-	lui $15, 0x26b4
-	ori $15, $15, 0x6fbb
-	lui $16, 0xc064
-	ori $16, $16, 0x123b
-	addiu $17, $0, -2
-	lui $18, 0xffde
-	lui $19, 0xe94f
-	ori $19, $19, 0x9945
-	addiu $20, $0, 2049
-	addiu $21, $0, 57
-	addiu $22, $0, 21
-	lui $23, 0x1f51
-	ori $23, $23, 0xe581
-	lui $24, 0xf
-	ori $24, $24, 0xffff
-	lui $25, 0x8000
-	ori $25, $25, 0x1
-	lui $28, 0x7b00
-	addiu $30, $0, 1
-	lui $31, 0xd595
-	ori $31, $31, 0x437a
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	addiu $2, $0, -1
+	lui $3, 0x4fdc
+	ori $3, $3, 0x330b
+	lui $4, 0x7110
+	ori $4, $4, 0xfb4f
+	addiu $5, $0, 28
+	addiu $6, $0, 3
+	addiu $7, $0, -34
+	lui $8, 0x9cb2
+	ori $8, $8, 0x3e51
+	lui $9, 0xc24d
+	ori $9, $9, 0x6d2
+	addiu $10, $0, -31
+	addiu $11, $0, 32767
+	lui $12, 0x26b4
+	ori $12, $12, 0x6fbb
+	lui $13, 0xc064
+	ori $13, $13, 0x123b
+	addiu $14, $0, -2
+	lui $15, 0xffde
+	lui $16, 0xe94f
+	ori $16, $16, 0x9945
+	addiu $17, $0, 2049
+	addiu $18, $0, 57
+	addiu $19, $0, 21
+	lui $20, 0x1f51
+	ori $20, $20, 0xe581
+	lui $21, 0xf
+	ori $21, $21, 0xffff
+	lui $22, 0x8000
+	ori $22, $22, 0x1
+	lui $23, 0x7b00
+	addiu $24, $0, 1
+	lui $25, 0xd595
+	ori $25, $25, 0x437a
+	lui $28, 0x113b
+	ori $28, $28, 0xc90f
+	lui $30, 0xff
+	ori $30, $30, 0xffff
+	addiu $31, $0, 0
 # case 8 body
-	rotr $4, $0, 3
 	addiu $25, $0, 5
 .Lc8_0:
 	lui $10, 0xffff
@@ -1071,21 +1078,6 @@ __start:
 	addi $9, $1, 1
 	srlv $4, $10, $19
 	ext $10, $23, 1, 27
-	ext $7, $8, 19, 1
-	mflo $1
-	addiu $21, $0, 5
-.Lc8_2:
-	movn $10, $10, $23
-	lui $9, 0x8000
-	addiu $21, $21, -1
-	bgtz $21, .Lc8_2
-	lui $11, 0xff
-	ext $4, $5, 16, 12
-	bgezl $1, .Lc8_3
-	sllv $11, $10, $10
-	rotrv $15, $0, $3
-.Lc8_3:
-	seh $9, $21
 # case 8 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1129,88 +1121,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 9
-	lui $1, 0x80e3
-	ori $1, $1, 0x3bac
+	addiu $1, $0, -36
 	mthi $1
-	lui $1, 0x7fff
-	ori $1, $1, 0xfffe
+	addiu $1, $0, 22016
 	mtlo $1
-	addiu $1, $0, -12
-	addiu $2, $0, 2
-	lui $3, 0x994d
-	ori $3, $3, 0x28a
-	addiu $4, $0, 32
-	lui $5, 0x0
-	ori $5, $5, 0xffff
-	addiu $6, $0, 4096
-	addiu $7, $0, 43
-	lui $8, 0x72f0
-	ori $8, $8, 0x55e6
-	addiu $9, $0, 129
-	lui $10, 0x4ab6
-	ori $10, $10, 0xf53f
-	lui $11, 0x0
+	addiu $1, $0, -17
+	lui $2, 0x40
+	ori $2, $2, 0x1
+	lui $3, 0x8c7
+	ori $3, $3, 0x4dff
+	lui $4, 0xb82f
+	ori $4, $4, 0xed40
+	lui $5, 0x62ca
+	ori $5, $5, 0x92e2
+	addiu $6, $0, -128
+	addiu $7, $0, 2049
+	lui $8, 0x5206
+	ori $8, $8, 0x2c4f
+	lui $9, 0x8
+	lui $10, 0x5dab
+	ori $10, $10, 0x363f
+	lui $11, 0x3ff
 	ori $11, $11, 0xffff
-	lui $12, 0x57e0
-	ori $12, $12, 0x91fe
-	lui $13, 0x5efc
-	ori $13, $13, 0xb87a
-	lui $14, 0x359e
-	ori $14, $14, 0xea4d
-	lui $15, 0x40e5
-	ori $15, $15, 0xc650
-	lui $16, 0x9200
-	ori $16, $16, 0xf41
-	lui $17, 0x6423
-	ori $17, $17, 0xa0a6
-	addiu $18, $0, -32768
-	addiu $19, $0, -5
-	lui $20, 0xffcf
-	lui $21, 0xff00
-	ori $21, $21, 0xff00
-	lui $22, 0x148d
-	ori $22, $22, 0xd5d5
-	lui $23, 0x4000
-	ori $23, $23, 0x1
-	lui $24, 0xc761
-	ori $24, $24, 0x3cab
-	lui $25, 0xdd51
-	ori $25, $25, 0xa666
-	lui $28, 0x6b81
-	ori $28, $28, 0x876d
-	addiu $30, $0, -38
-	addiu $31, $0, 25
+	lui $12, 0xffff
+	ori $12, $12, 0x7fff
+	lui $13, 0x98b3
+	ori $13, $13, 0xf4ff
+	addiu $14, $0, -2
+	lui $15, 0x17a9
+	ori $15, $15, 0x1f6b
+	lui $16, 0xdf2
+	ori $16, $16, 0x67ab
+	addiu $17, $0, 31
+	addiu $18, $0, 2048
+	lui $19, 0x7fff
+	ori $19, $19, 0xffff
+	lui $20, 0xbf61
+	ori $20, $20, 0xfbcc
+	lui $21, 0x1300
+	addiu $22, $0, 9
+	lui $23, 0x28
+	lui $24, 0xbe4e
+	ori $24, $24, 0x8992
+	lui $25, 0xff87
+	addiu $28, $0, -12
+	addiu $30, $0, 2
+	lui $31, 0x994d
+	ori $31, $31, 0x28a
 # case 9 body
-	wsbh $30, $0
-	addiu $28, $0, 3
+	bltz $11, .Lc9_0
+	srav $20, $31, $30
+	sll $28, $8, 2
 .Lc9_0:
-	rotrv $25, $7, $11
-	addiu $28, $28, -1
-	bne $28, $0, .Lc9_0
-	lui $6, 0x8000
-	sltiu $21, $1, -256
-	lui $20, %hi(scratch-77)
-	addiu $20, $20, %lo(scratch-77)
-	sh $17, 103($20)
-	or $21, $23, $11
-	bltzall $5, .Lc9_1
-	subu $14, $13, $30
-	sllv $2, $6, $13
+	mthi $31
+	mthi $30
+	rotrv $11, $2, $14
+	ins $3, $17, 21, 8
+	addiu $3, $0, 3
 .Lc9_1:
-	lui $30, %hi(scratch+45)
-	addiu $30, $30, %lo(scratch+45)
-	synci -22($30)
-	rotr $7, $1, 19
-	mfhi $28
-	bgezl $3, .Lc9_2
-	srlv $11, $12, $12
-	rotrv $23, $17, $16
-.Lc9_2:
-	lui $19, %hi(scratch+60)
-	addiu $19, $19, %lo(scratch+60)
-	synci 0($19)
-	andi $22, $20, 32767
-	addiu $2, $8, 0
+	lui $24, 0xb6f1
+	lui $24, 0x1
+	or $23, $20, $7
+	addiu $3, $3, -1
+	bgtz $3, .Lc9_1
+	xori $1, $22, 30461
+	ext $12, $12, 29, 3
 # case 9 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1254,72 +1229,91 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 10
-	lui $1, 0x325c
-	ori $1, $1, 0x9bc3
+	lui $1, 0x333d
+	ori $1, $1, 0xa557
 	mthi $1
-	addiu $1, $0, 126
+	addiu $1, $0, 16383
 	mtlo $1
-	lui $1, 0x7100
-	lui $2, 0xd071
-	ori $2, $2, 0x728a
-	addiu $3, $0, 19
-	addiu $4, $0, -8960
-	lui $5, 0xf1c
-	ori $5, $5, 0xce3b
-	addiu $6, $0, -26
-	addiu $7, $0, -85
-	lui $8, 0x1f
-	lui $9, 0xaa42
-	ori $9, $9, 0xde16
-	lui $10, 0x97c4
-	ori $10, $10, 0xb531
-	addiu $11, $0, -32
-	addiu $12, $0, 10240
-	addiu $13, $0, -100
-	addiu $14, $0, 26
-	addiu $15, $0, 32
-	lui $16, 0xcf18
-	ori $16, $16, 0xe9a3
-	lui $17, 0x2c
-	addiu $18, $0, 32
-	lui $19, 0x9e00
-	lui $20, 0x7fff
-	ori $20, $20, 0xffff
-	lui $21, 0x40
-	lui $22, 0x7500
-	lui $23, 0xcfb6
-	ori $23, $23, 0xd3ac
-	lui $24, 0xd505
-	ori $24, $24, 0xa7d7
-	lui $25, 0x1000
-	ori $25, $25, 0x1
-	addiu $28, $0, 1
-	lui $30, 0xf
-	ori $30, $30, 0xffff
-	addiu $31, $0, 24
+	lui $1, 0xd1e
+	ori $1, $1, 0x2dfa
+	lui $2, 0xb8bf
+	ori $2, $2, 0x3de4
+	lui $3, 0x118e
+	ori $3, $3, 0xaeb1
+	addiu $4, $0, 37
+	addiu $5, $0, -1792
+	addiu $6, $0, 8191
+	lui $7, 0x99e3
+	ori $7, $7, 0xf374
+	addiu $8, $0, -1
+	lui $9, 0x1
+	ori $9, $9, 0x1
+	lui $10, 0x63a3
+	ori $10, $10, 0x378c
+	lui $11, 0x8ba0
+	ori $11, $11, 0x44ff
+	lui $12, 0x300e
+	ori $12, $12, 0xfd77
+	addiu $13, $0, -2
+	lui $14, 0x62
+	lui $15, 0x2cc1
+	ori $15, $15, 0xae94
+	addiu $16, $0, -20
+	lui $17, 0xd5b
+	ori $17, $17, 0x3e2d
+	addiu $18, $0, -4
+	lui $19, 0x90f6
+	ori $19, $19, 0xaa9e
+	lui $20, 0x5f8a
+	ori $20, $20, 0x5796
+	lui $21, 0x71a4
+	ori $21, $21, 0xcdf9
+	lui $22, 0xf4d
+	ori $22, $22, 0x4e57
+	lui $23, 0x200
+	addiu $24, $0, -36
+	addiu $25, $0, -1792
+	lui $28, 0x10
+	ori $28, $28, 0x1
+	lui $30, 0x8750
+	ori $30, $30, 0x7720
+	lui $31, 0x220b
+	ori $31, $31, 0x8ae8
 # case 10 body
-	lui $19, 0x6f
-	lui $9, 0x106d
-	ori $9, $9, 0xc3bc
-	sub $10, $19, $9
-	madd $3, $2
-	ins $11, $25, 2, 4
-	srlv $23, $23, $14
-	mul $28, $8, $20
-	mthi $15
-	mtlo $4
-	mflo $17
-	lui $4, %hi(scratch+22)
-	addiu $4, $4, %lo(scratch+22)
-	pref 25, 0($4)
-	lui $9, %hi(.Lc10_0)
-	addiu $9, $9, %lo(.Lc10_0)
-	jalr $9
-	movz $11, $31, $28
-	lui $14, 0xa5ae
+	addiu $11, $0, 8191
+	divu $0, $8, $11
+	addiu $18, $0, 3
 .Lc10_0:
-	xori $22, $11, 0
-	lui $14, 0x115f
+	lui $19, 0x7ad4
+	sltiu $24, $3, -1
+	slti $5, $21, 1
+	addiu $18, $18, -1
+	bne $18, $0, .Lc10_0
+	and $9, $0, $30
+	sll $16, $12, 4
+	addiu $23, $0, 2
+.Lc10_1:
+	sll $18, $28, 1
+	sllv $17, $14, $21
+	srl $8, $22, 21
+	addiu $23, $23, -1
+	bgtz $23, .Lc10_1
+	sll $3, $16, 20
+	bgezal $22, .Lc10_2
+	rotrv $22, $30, $23
+	addiu $18, $20, 32767
+	lui $12, 0xd8b7
+.Lc10_2:
+	lui $12, %hi(scratch-83)
+	addiu $12, $12, %lo(scratch-83)
+	lhu $28, 133($12)
+	addu $11, $5, $0
+	beq $5, $11, .Lc10_3
+	rotrv $25, $20, $18
+	xor $24, $1, $19
+	srlv $4, $3, $2
+.Lc10_3:
+	ins $11, $25, 2, 4
 # case 10 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1363,101 +1357,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 11
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
 	mthi $1
-	addiu $1, $0, -16384
+	lui $1, 0x10
+	ori $1, $1, 0x1
 	mtlo $1
-	lui $1, 0x3846
-	ori $1, $1, 0x4e8c
-	lui $2, 0x7a08
-	ori $2, $2, 0xf75d
-	lui $3, 0x13d2
-	ori $3, $3, 0x5cc1
-	addiu $4, $0, -17
-	lui $5, 0xe077
-	ori $5, $5, 0x4e98
-	addiu $6, $0, -24
-	lui $7, 0x4917
-	ori $7, $7, 0x7d47
-	lui $8, 0x1f
-	ori $8, $8, 0xffff
-	lui $9, 0x6325
-	ori $9, $9, 0xd2e6
-	lui $10, 0x3e49
-	ori $10, $10, 0x4960
-	lui $11, 0x4331
-	ori $11, $11, 0xeb5d
-	lui $12, 0x6107
-	ori $12, $12, 0x4fd
-	lui $13, 0xe60d
-	ori $13, $13, 0xf332
-	addiu $14, $0, -38
-	lui $15, 0xffff
-	ori $15, $15, 0x7fff
-	addiu $16, $0, 0
-	lui $17, 0x2f1
-	ori $17, $17, 0x73c8
-	lui $18, 0xc7ad
-	ori $18, $18, 0xb64e
-	addiu $19, $0, 5
-	addiu $20, $0, 43
-	addiu $21, $0, 8
-	lui $22, 0x8a40
-	ori $22, $22, 0x7787
-	lui $23, 0x8765
-	ori $23, $23, 0x4321
-	lui $24, 0xff94
-	addiu $25, $0, -18688
-	lui $28, 0xac91
-	ori $28, $28, 0xbc3f
-	lui $30, 0xdb61
-	ori $30, $30, 0xac0d
-	addiu $31, $0, 30
+	lui $1, 0x807b
+	ori $1, $1, 0x2194
+	addiu $2, $0, 15
+	lui $3, 0x4e46
+	ori $3, $3, 0x3ceb
+	lui $4, 0x85b0
+	ori $4, $4, 0x82d6
+	lui $5, 0x0
+	ori $5, $5, 0x8000
+	lui $6, 0xc833
+	ori $6, $6, 0xdd1f
+	lui $7, 0x951c
+	ori $7, $7, 0x125a
+	lui $8, 0x5989
+	ori $8, $8, 0x9132
+	lui $9, 0x7fff
+	ori $9, $9, 0xfffe
+	addiu $10, $0, 0
+	lui $11, 0xb45f
+	ori $11, $11, 0xc4ec
+	lui $12, 0x4f98
+	ori $12, $12, 0xd158
+	lui $13, 0x25aa
+	ori $13, $13, 0xcd5d
+	lui $14, 0xfdae
+	ori $14, $14, 0x7987
+	lui $15, 0x8000
+	ori $15, $15, 0x1
+	lui $16, 0x400
+	ori $16, $16, 0x1
+	lui $17, 0xfff
+	ori $17, $17, 0xffff
+	addiu $18, $0, 32
+	lui $19, 0xadc8
+	ori $19, $19, 0xbf73
+	lui $20, 0xc061
+	ori $20, $20, 0x625d
+	addiu $21, $0, 63
+	addiu $22, $0, 128
+	addiu $23, $0, -3
+	lui $24, 0x105a
+	ori $24, $24, 0x115f
+	lui $25, 0xff00
+	ori $25, $25, 0xff00
+	addiu $28, $0, -16384
+	lui $30, 0x3846
+	ori $30, $30, 0x4e8c
+	lui $31, 0x7a08
+	ori $31, $31, 0xf75d
 # case 11 body
-	bgez $12, .Lc11_0
-	or $24, $10, $13
-	xori $3, $17, 1
-	lui $30, 0xff
-.Lc11_0:
-	lui $30, 0xc2b5
-	wsbh $5, $0
-	ext $13, $28, 0, 3
+	srlv $25, $6, $5
 	ehb
-	bltzal $0, .Lc11_1
-	srlv $10, $19, $24
-	rotrv $21, $21, $30
-.Lc11_1:
-	addiu $21, $0, 1
-.Lc11_2:
+	bltzall $11, .Lc11_0
 	lui $31, 0xffff
-	addiu $21, $21, -1
-	bne $21, $0, .Lc11_2
-	rotr $10, $2, 26
-	bgezall $5, .Lc11_3
+	andi $0, $2, 25715
+.Lc11_0:
+	sltiu $11, $2, 16066
+	addiu $6, $0, 30208
+	lui $3, 0x9952
+	ori $3, $3, 0xe92f
+	sub $14, $6, $3
+	lui $3, %hi(scratch-100)
+	addiu $3, $3, %lo(scratch-100)
+	swr $5, 143($3)
+	lui $22, 0xd7f1
+	ori $22, $22, 0x148f
+	lui $10, 0x4000
+	ori $10, $10, 0x1
+	sub $21, $22, $10
+	slt $5, $30, $14
+	rdhwr $2, $1
+	lui $22, %hi(scratch+25)
+	addiu $22, $22, %lo(scratch+25)
+	pref 25, 0($22)
+	addu $7, $0, $1
+	addiu $13, $0, 5
+.Lc11_1:
+	srlv $21, $7, $23
+	or $9, $19, $9
+	ori $10, $25, 65535
+	addiu $13, $13, -1
+	bgtz $13, .Lc11_1
+	lui $24, 0xc52d
+	lui $6, 0x8a77
+	lui $28, %hi(scratch+174)
+	addiu $28, $28, %lo(scratch+174)
+	sb $31, -122($28)
 	slti $8, $12, 17029
 	movz $2, $4, $21
-.Lc11_3:
-	srlv $12, $17, $22
-	bgezall $20, .Lc11_4
-	lui $25, 0xff
-	srlv $7, $2, $6
-	addiu $20, $13, 32767
-.Lc11_4:
-	lui $12, %hi(scratch+53)
-	addiu $12, $12, %lo(scratch+53)
-	lwr $23, -30($12)
-	lwl $23, -27($12)
-	ext $25, $16, 22, 4
-	sra $28, $30, 17
-	addiu $0, $1, -23772
-	lui $1, %hi(scratch+40)
-	addiu $1, $1, %lo(scratch+40)
-	ll $25, 0($1)
-	sc $4, 0($1)
-	sc $14, 0($1)
-	addiu $8, $0, -15
-	addi $7, $8, 0
 # case 11 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1501,86 +1495,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 12
-	addiu $1, $0, -16
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
 	mthi $1
-	addiu $1, $0, 16
+	addiu $1, $0, 2
 	mtlo $1
-	addiu $1, $0, -4096
-	lui $2, 0xcfdd
-	ori $2, $2, 0xf263
-	addiu $3, $0, -13
-	lui $4, 0x5ce8
-	ori $4, $4, 0xd414
-	lui $5, 0xffc3
-	lui $6, 0x1000
-	addiu $7, $0, 46
-	addiu $8, $0, 25856
-	addiu $9, $0, 16384
-	addiu $10, $0, 39
-	addiu $11, $0, 22
-	addiu $12, $0, 2
-	addiu $13, $0, 3
-	addiu $14, $0, -73
-	lui $15, 0x54c9
-	ori $15, $15, 0xa6a1
-	lui $16, 0x3fff
-	ori $16, $16, 0xffff
-	addiu $17, $0, 2
-	lui $18, 0x9a01
-	ori $18, $18, 0x8122
-	lui $19, 0x96f3
-	ori $19, $19, 0x9f58
-	addiu $20, $0, -5
-	addiu $21, $0, 0
-	addiu $22, $0, -28
-	lui $23, 0x49e9
-	ori $23, $23, 0xeedc
-	lui $24, 0x9577
-	ori $24, $24, 0x2a7f
-	lui $25, 0x80
-	ori $25, $25, 0x1
-	lui $28, 0xcc50
-	ori $28, $28, 0xa25
-	addiu $30, $0, 1023
-	addiu $31, $0, -6400
+	lui $1, 0x4
+	ori $1, $1, 0x1
+	lui $2, 0x5da5
+	ori $2, $2, 0xa9d5
+	lui $3, 0xb7d4
+	ori $3, $3, 0xe6f
+	lui $4, 0xdee1
+	ori $4, $4, 0xf600
+	lui $5, 0x5ef7
+	ori $5, $5, 0x6979
+	lui $6, 0x9b00
+	ori $6, $6, 0x291b
+	addiu $7, $0, 16385
+	addiu $8, $0, -34
+	addiu $9, $0, 24
+	addiu $10, $0, -33
+	lui $11, 0x40
+	addiu $12, $0, 4096
+	lui $13, 0x3f
+	ori $13, $13, 0xffff
+	addiu $14, $0, 2048
+	lui $15, 0x6995
+	ori $15, $15, 0x6f41
+	addiu $16, $0, -27
+	lui $17, 0x5766
+	ori $17, $17, 0x1881
+	addiu $18, $0, 255
+	addiu $19, $0, -20224
+	addiu $20, $0, -53
+	lui $21, 0x8c30
+	ori $21, $21, 0x3a7
+	addiu $22, $0, 32
+	addiu $23, $0, -29
+	addiu $24, $0, 1
+	lui $25, 0xc147
+	ori $25, $25, 0xa324
+	addiu $28, $0, -122
+	lui $30, 0x4790
+	ori $30, $30, 0xdc88
+	lui $31, 0x2198
+	ori $31, $31, 0x424f
 # case 12 body
-	addiu $11, $0, -2
-	addiu $19, $0, 1
-	sub $7, $11, $19
-	xor $19, $19, $0
-	lui $30, 0x7fff
-	bltzall $9, .Lc12_0
-	rotrv $12, $13, $21
-	srav $20, $10, $28
+	rotr $8, $6, 10
+	xor $6, $8, $4
+	bal .Lc12_0
+	xori $10, $28, 32768
+	srlv $15, $15, $23
 .Lc12_0:
-	addiu $18, $0, 5
-.Lc12_1:
-	sra $24, $8, 31
-	srav $22, $20, $24
-	lui $25, 0x1
-	addiu $18, $18, -1
-	bne $18, $0, .Lc12_1
-	sra $16, $4, 7
-	bgtz $2, .Lc12_2
-	lui $11, 0x1
-	xori $11, $0, 32767
-	srl $4, $19, 3
-.Lc12_2:
-	addiu $3, $0, 4
-.Lc12_3:
-	lui $24, 0xae61
-	xor $10, $8, $18
-	sll $6, $30, 25
-	addiu $3, $3, -1
-	bne $3, $0, .Lc12_3
-	ori $13, $0, 65280
-	multu $23, $24
-	sllv $28, $16, $0
-	lui $4, 0x1785
-	ori $4, $4, 0x18d0
-	addiu $5, $0, 2048
-	sub $17, $4, $5
-	sllv $21, $8, $30
+	lui $30, %hi(scratch+50)
+	addiu $30, $30, %lo(scratch+50)
+	pref 1, -14($30)
+	nop
+	mul $3, $3, $14
+	mthi $18
+	mtlo $25
 # case 12 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1624,98 +1598,86 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 13
-	addiu $1, $0, -27
+	lui $1, 0x54c9
+	ori $1, $1, 0xa6a1
 	mthi $1
-	lui $1, 0x207f
-	ori $1, $1, 0x5c34
+	lui $1, 0x3fff
+	ori $1, $1, 0xffff
 	mtlo $1
-	lui $1, 0xfe21
-	ori $1, $1, 0xe6c3
-	lui $2, 0xb800
-	addiu $3, $0, 128
-	lui $4, 0x1
-	lui $5, 0x40
-	ori $5, $5, 0x1
-	addiu $6, $0, 128
-	lui $7, 0xa26c
-	ori $7, $7, 0x3e57
-	addiu $8, $0, 27
-	lui $9, 0x1f
-	ori $9, $9, 0xffff
-	lui $10, 0xc056
-	ori $10, $10, 0x5d70
-	lui $11, 0x10
-	ori $11, $11, 0x1
-	lui $12, 0x9049
-	ori $12, $12, 0x8317
-	lui $13, 0xffd0
-	lui $14, 0x1
-	lui $15, 0x8500
-	addiu $16, $0, 4352
-	lui $17, 0x2d33
-	ori $17, $17, 0x97a8
-	lui $18, 0x9100
-	lui $19, 0x13fa
-	ori $19, $19, 0xbc5
-	lui $20, 0x8000
-	ori $20, $20, 0x1
-	lui $21, 0x1
-	ori $21, $21, 0xffff
-	lui $22, 0x8e14
-	ori $22, $22, 0xca2c
-	lui $23, 0xb86a
-	ori $23, $23, 0x8da8
-	lui $24, 0xca9e
-	ori $24, $24, 0xe00d
-	lui $25, 0x23da
-	ori $25, $25, 0x12a9
-	addiu $28, $0, 3
-	addiu $30, $0, 22
-	lui $31, 0x8
+	addiu $1, $0, 2
+	lui $2, 0x9a01
+	ori $2, $2, 0x8122
+	lui $3, 0x96f3
+	ori $3, $3, 0x9f58
+	addiu $4, $0, -5
+	addiu $5, $0, 0
+	addiu $6, $0, -28
+	lui $7, 0x49e9
+	ori $7, $7, 0xeedc
+	lui $8, 0x9577
+	ori $8, $8, 0x2a7f
+	lui $9, 0x80
+	ori $9, $9, 0x1
+	lui $10, 0xcc50
+	ori $10, $10, 0xa25
+	addiu $11, $0, 1023
+	addiu $12, $0, -6400
+	addiu $13, $0, 38
+	addiu $14, $0, 0
+	lui $15, 0x327
+	ori $15, $15, 0x2353
+	addiu $16, $0, 1
+	addiu $17, $0, -35
+	addiu $18, $0, -32768
+	lui $19, 0xa9b4
+	ori $19, $19, 0xa996
+	lui $20, 0x128
+	ori $20, $20, 0x346
+	addiu $21, $0, -128
+	lui $22, 0x4000
+	lui $23, 0x80
+	lui $24, 0x5004
+	ori $24, $24, 0xe062
+	addiu $25, $0, 22
+	lui $28, 0xff96
+	lui $30, 0x3bb7
+	ori $30, $30, 0xfbdd
+	lui $31, 0x1f
+	ori $31, $31, 0xffff
 # case 13 body
-	sltu $7, $23, $31
-	rotr $8, $10, 5
-	seh $21, $24
-	lui $23, %hi(scratch+43)
-	addiu $23, $23, %lo(scratch+43)
-	pref 7, 0($23)
-	ins $17, $19, 31, 1
-	lui $14, 0xff
-	mult $30, $24
-	lui $4, %hi(.Lc13_0)
-	addiu $4, $4, %lo(.Lc13_0)
-	jalr $28, $4
-	lui $19, 0x31d3
-	slti $7, $25, 255
-	slti $4, $21, -32768
+	mtlo $18
+	addiu $24, $0, 3
 .Lc13_0:
-	lui $2, %hi(.Lc13_1)
-	addiu $2, $2, %lo(.Lc13_1)
-	jalr $2
-	addiu $11, $13, -20468
-	srl $30, $20, 14
-	or $17, $18, $12
+	lui $9, 0x6689
+	rotr $20, $24, 30
+	addiu $24, $24, -1
+	bgtz $24, .Lc13_0
+	subu $6, $12, $19
+	lui $5, %hi(scratch+192)
+	addiu $5, $5, %lo(scratch+192)
+	lhu $24, -164($5)
+	madd $28, $17
+	addiu $19, $0, 0
+	addiu $11, $0, 4096
+	sub $19, $19, $11
+	lui $19, 0xc57e
+	addiu $28, $0, 1
 .Lc13_1:
-	lui $20, %hi(scratch+44)
-	addiu $20, $20, %lo(scratch+44)
-	swr $15, 0($20)
-	addu $21, $3, $30
-	msub $18, $8
-	bgezall $24, .Lc13_2
-	rotr $3, $15, 11
-	sllv $4, $25, $20
-.Lc13_2:
-	beq $13, $13, .Lc13_3
-	xori $21, $13, 49966
-	sra $20, $24, 3
-	srlv $3, $18, $15
-.Lc13_3:
-	lui $2, 0x39d8
-	bnel $2, $2, .Lc13_4
-	srlv $23, $12, $31
-	sltiu $30, $15, -8727
-	srl $19, $21, 10
-.Lc13_4:
+	srl $8, $18, 17
+	addiu $28, $28, -1
+	bne $28, $0, .Lc13_1
+	rotrv $22, $2, $19
+	lui $13, %hi(scratch+1)
+	addiu $13, $13, %lo(scratch+1)
+	synci 0($13)
+	multu $23, $24
+	sllv $28, $16, $0
+	lui $4, 0x1785
+	ori $4, $4, 0x18d0
+	addiu $5, $0, 2048
+	sub $17, $4, $5
+	sllv $21, $8, $30
+	sltu $20, $31, $17
 # case 13 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1759,91 +1721,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 14
-	addiu $1, $0, 29
+	lui $1, 0x58d
+	ori $1, $1, 0xd7a
 	mthi $1
-	lui $1, 0xc248
-	ori $1, $1, 0xf873
+	addiu $1, $0, 128
 	mtlo $1
-	addiu $1, $0, 16383
-	lui $2, 0xcdce
-	ori $2, $2, 0xffaa
-	addiu $3, $0, 26
-	lui $4, 0x4
-	lui $5, 0x3bd0
-	ori $5, $5, 0xa6c4
-	lui $6, 0xa9e5
-	ori $6, $6, 0xe5b3
-	lui $7, 0xa783
-	ori $7, $7, 0xf4ce
-	lui $8, 0xdafe
-	ori $8, $8, 0x5929
-	addiu $9, $0, 35
-	lui $10, 0x1234
-	ori $10, $10, 0x5678
-	lui $11, 0x963d
-	ori $11, $11, 0x8c95
-	lui $12, 0xddb6
-	ori $12, $12, 0x9996
-	lui $13, 0xfe27
-	ori $13, $13, 0x71d6
-	lui $14, 0x7fff
-	ori $14, $14, 0xffff
-	addiu $15, $0, -128
-	addiu $16, $0, 3
-	addiu $17, $0, 6912
-	lui $18, 0xffc6
-	lui $19, 0xfffa
-	lui $20, 0x1917
-	ori $20, $20, 0x4d44
-	lui $21, 0x7544
-	ori $21, $21, 0x83b8
-	addiu $22, $0, 22
-	lui $23, 0x8000
-	addiu $24, $0, 31
-	lui $25, 0x7fff
-	ori $25, $25, 0xfffe
-	lui $28, 0x74c4
-	ori $28, $28, 0x62d2
-	lui $30, 0x4b2
-	ori $30, $30, 0x8c4
-	lui $31, 0xb2c0
-	ori $31, $31, 0x176d
+	lui $1, 0x1
+	lui $2, 0x40
+	ori $2, $2, 0x1
+	addiu $3, $0, 128
+	lui $4, 0xa26c
+	ori $4, $4, 0x3e57
+	addiu $5, $0, 27
+	lui $6, 0x1f
+	ori $6, $6, 0xffff
+	lui $7, 0xc056
+	ori $7, $7, 0x5d70
+	lui $8, 0x10
+	ori $8, $8, 0x1
+	lui $9, 0x9049
+	ori $9, $9, 0x8317
+	lui $10, 0xffd0
+	lui $11, 0x1
+	lui $12, 0x8500
+	addiu $13, $0, 4352
+	lui $14, 0x2d33
+	ori $14, $14, 0x97a8
+	lui $15, 0x9100
+	lui $16, 0x13fa
+	ori $16, $16, 0xbc5
+	lui $17, 0x8000
+	ori $17, $17, 0x1
+	lui $18, 0x1
+	ori $18, $18, 0xffff
+	lui $19, 0x8e14
+	ori $19, $19, 0xca2c
+	lui $20, 0xb86a
+	ori $20, $20, 0x8da8
+	lui $21, 0xca9e
+	ori $21, $21, 0xe00d
+	lui $22, 0x23da
+	ori $22, $22, 0x12a9
+	addiu $23, $0, 3
+	addiu $24, $0, 22
+	lui $25, 0x8
+	lui $28, 0x2b86
+	ori $28, $28, 0x21c4
+	addiu $30, $0, 32
+	lui $31, 0x3a03
+	ori $31, $31, 0xb0b2
 # case 14 body
-	lui $24, 0x7fff
-	seb $13, $21
-	xor $5, $5, $30
-	nop
-	addiu $28, $0, 5
+	ehb
+	lui $8, %hi(scratch+22)
+	addiu $8, $8, %lo(scratch+22)
+	pref 6, 0($8)
+	multu $24, $30
+	lui $19, %hi(.Lc14_0)
+	addiu $19, $19, %lo(.Lc14_0)
+	jalr $19
+	slt $11, $31, $3
+	andi $11, $13, 255
+	srl $30, $24, 23
 .Lc14_0:
-	or $4, $23, $16
-	addiu $28, $28, -1
-	bgtz $28, .Lc14_0
-	xori $11, $18, 1
-	lui $23, 0xb139
-	ori $23, $23, 0x9ee
-	addi $16, $23, -15392
-	msubu $12, $14
-	addiu $19, $0, 1
+	rdhwr $28, $1
+	lui $31, %hi(scratch-39)
+	addiu $31, $31, %lo(scratch-39)
+	pref 6, 45($31)
+	ext $22, $7, 27, 3
+	madd $21, $14
+	lui $20, %hi(scratch+227)
+	addiu $20, $20, %lo(scratch+227)
+	lwr $5, -176($20)
+	lwl $5, -173($20)
+	multu $12, $31
+	mult $30, $20
+	mul $3, $17, $18
+	mthi $12
+	mtlo $15
+	bltzall $20, .Lc14_1
+	nor $3, $0, $20
+	movz $8, $18, $18
+	srav $30, $24, $12
 .Lc14_1:
-	slti $16, $13, -6804
-	sra $30, $16, 23
-	addiu $19, $19, -1
-	bne $19, $0, .Lc14_1
-	addu $20, $28, $14
-	slti $7, $0, 32767
-	lui $8, %hi(scratch+81)
-	addiu $8, $8, %lo(scratch+81)
-	sh $12, -45($8)
-	bltzl $16, .Lc14_2
-	or $20, $13, $23
-	lui $12, 0x680
-	addiu $23, $21, -19670
+	bne $15, $15, .Lc14_2
+	sllv $4, $25, $20
+	addu $21, $1, $21
+	ori $14, $28, 6656
 .Lc14_2:
-	bltz $23, .Lc14_3
-	sllv $16, $13, $3
-	sltiu $1, $21, 0
-.Lc14_3:
-	lui $12, 0x0
 # case 14 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1887,65 +1851,71 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 15
-	lui $1, 0x9cb
-	ori $1, $1, 0xdca9
+	lui $1, 0x1
+	ori $1, $1, 0xffff
 	mthi $1
-	addiu $1, $0, -34
+	lui $1, 0xd8f6
+	ori $1, $1, 0x654
 	mtlo $1
-	lui $1, 0x1e4c
-	ori $1, $1, 0xf7e3
-	addiu $2, $0, -29
-	lui $3, 0x7c28
-	ori $3, $3, 0xec5c
-	lui $4, 0x100
-	ori $4, $4, 0x1
-	addiu $5, $0, 3
-	lui $6, 0x3b29
-	ori $6, $6, 0x8680
-	addiu $7, $0, 4097
-	addiu $8, $0, -22
-	addiu $9, $0, 39
-	lui $10, 0x200
-	lui $11, 0x4
-	addiu $12, $0, 9
-	lui $13, 0x6e3f
-	ori $13, $13, 0xb790
-	addiu $14, $0, 92
-	lui $15, 0x8e92
-	ori $15, $15, 0xa816
-	lui $16, 0xd700
-	lui $17, 0x2b6d
-	ori $17, $17, 0x7933
-	lui $18, 0x8000
-	ori $18, $18, 0x1
-	addiu $19, $0, 27
-	lui $20, 0xff00
-	ori $20, $20, 0xff00
-	addiu $21, $0, 6656
-	addiu $22, $0, 12
-	addiu $23, $0, -25
-	lui $24, 0x1ff
-	ori $24, $24, 0xffff
-	addiu $25, $0, 31
-	lui $28, 0xee3d
-	ori $28, $28, 0x23e1
-	addiu $30, $0, 1
-	lui $31, 0xff
-	ori $31, $31, 0xffff
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	addiu $2, $0, 255
+	lui $3, 0x1b00
+	lui $4, 0x87ae
+	ori $4, $4, 0xab95
+	addiu $5, $0, 255
+	lui $6, 0xb634
+	ori $6, $6, 0xd9c5
+	lui $7, 0x3100
+	addiu $8, $0, -15
+	addiu $9, $0, -1
+	addiu $10, $0, 33
+	lui $11, 0x8000
+	lui $12, 0xb4d
+	ori $12, $12, 0x86bf
+	lui $13, 0x2d1f
+	ori $13, $13, 0xa5ef
+	lui $14, 0x8b21
+	ori $14, $14, 0xd4a2
+	addiu $15, $0, -5888
+	addiu $16, $0, -7
+	lui $17, 0xffa8
+	addiu $18, $0, 29
+	lui $19, 0xc248
+	ori $19, $19, 0xf873
+	addiu $20, $0, 16383
+	lui $21, 0xcdce
+	ori $21, $21, 0xffaa
+	addiu $22, $0, 26
+	lui $23, 0x4
+	lui $24, 0x3bd0
+	ori $24, $24, 0xa6c4
+	lui $25, 0xa9e5
+	ori $25, $25, 0xe5b3
+	lui $28, 0xa783
+	ori $28, $28, 0xf4ce
+	lui $30, 0xdafe
+	ori $30, $30, 0x5929
+	addiu $31, $0, 35
 # case 15 body
-	seb $2, $0
-	lui $21, %hi(scratch+28)
-	addiu $21, $21, %lo(scratch+28)
-	sh $18, 0($21)
-	lui $10, %hi(scratch+75)
-	addiu $10, $10, %lo(scratch+75)
-	sb $23, -23($10)
-	addiu $14, $0, 1025
-	addi $31, $14, 32568
-	lui $12, 0x7
-	ori $12, $12, 0xffff
-	div $0, $23, $12
-	sllv $23, $28, $20
+	lui $17, %hi(.Lc15_0)
+	addiu $17, $17, %lo(.Lc15_0)
+	jr $17
+	lui $31, 0xffff
+	lui $2, 0xe9e8
+.Lc15_0:
+	b .Lc15_1
+	srl $28, $14, 29
+	lui $8, 0xb748
+.Lc15_1:
+	ext $25, $13, 23, 2
+	lui $30, 0xb590
+	ori $30, $30, 0x1b
+	lui $1, 0x6e55
+	ori $1, $1, 0x7640
+	add $2, $30, $1
+	msub $2, $31
+	mfhi $13
 # case 15 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -1989,99 +1959,99 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 16
-	lui $1, 0x7fff
-	ori $1, $1, 0xffff
+	lui $1, 0x2ce6
+	ori $1, $1, 0xd17f
 	mthi $1
-	lui $1, 0xa691
-	ori $1, $1, 0xb62b
+	addiu $1, $0, 38
 	mtlo $1
-	lui $1, 0xffa0
-	lui $2, 0x18ac
-	ori $2, $2, 0xa0bf
-	addiu $3, $0, 32767
-	lui $4, 0x608e
-	ori $4, $4, 0x81c0
-	lui $5, 0x2200
-	lui $6, 0x80
-	ori $6, $6, 0x1
-	addiu $7, $0, 10
-	addiu $8, $0, 8
-	addiu $9, $0, 24
-	lui $10, 0x64a
-	ori $10, $10, 0xe86
-	lui $11, 0xd403
-	ori $11, $11, 0x4b4a
-	lui $12, 0xff00
-	ori $12, $12, 0xff00
-	lui $13, 0x962c
-	ori $13, $13, 0xaf69
-	addiu $14, $0, 16383
-	lui $15, 0x4000
-	ori $15, $15, 0x1
-	lui $16, 0x602b
-	ori $16, $16, 0x9ae4
-	lui $17, 0x1
-	lui $18, 0x68e4
-	ori $18, $18, 0x86cf
-	lui $19, 0xc78f
-	ori $19, $19, 0x1d11
-	lui $20, 0x7d00
-	lui $21, 0x2000
+	lui $1, 0x2e94
+	ori $1, $1, 0x2e9f
+	lui $2, 0xd849
+	ori $2, $2, 0x70d
+	lui $3, 0xec27
+	ori $3, $3, 0x6947
+	addiu $4, $0, -2
+	addiu $5, $0, 17
+	addiu $6, $0, 30208
+	lui $7, 0xe347
+	ori $7, $7, 0xa598
+	lui $8, 0x618d
+	ori $8, $8, 0x56b0
+	lui $9, 0xa800
+	lui $10, 0x86f5
+	ori $10, $10, 0x4ed5
+	lui $11, 0xceef
+	ori $11, $11, 0xd63a
+	lui $12, 0x9094
+	ori $12, $12, 0xbc6c
+	lui $13, 0xb419
+	ori $13, $13, 0x65e1
+	lui $14, 0xac00
+	lui $15, 0x706d
+	ori $15, $15, 0x29d5
+	lui $16, 0x200
+	addiu $17, $0, 32767
+	lui $18, 0x74f
+	ori $18, $18, 0x90bb
+	lui $19, 0x2
+	lui $20, 0x8e4d
+	ori $20, $20, 0xe56c
+	lui $21, 0x40
 	ori $21, $21, 0x1
-	lui $22, 0xc4e2
-	ori $22, $22, 0x8ece
-	addiu $23, $0, -25
-	addiu $24, $0, 1025
-	addiu $25, $0, -40
-	addiu $28, $0, 33
-	lui $30, 0xff90
-	lui $31, 0x7ff
-	ori $31, $31, 0xffff
+	lui $22, 0x5000
+	addiu $23, $0, 1
+	addiu $24, $0, 95
+	addiu $25, $0, -19712
+	lui $28, 0xff00
+	ori $28, $28, 0xff00
+	addiu $30, $0, 127
+	addiu $31, $0, -13
 # case 16 body
-	lui $17, %hi(scratch+1)
-	addiu $17, $17, %lo(scratch+1)
-	pref 1, 0($17)
-	mul $11, $18, $18
-	mthi $19
-	mtlo $24
-	sra $15, $31, 11
-	movz $21, $6, $16
-	addiu $25, $0, 5
-	divu $0, $19, $25
-	lui $24, %hi(scratch+52)
-	addiu $24, $24, %lo(scratch+52)
-	ll $11, 0($24)
-	rotrv $16, $8, $21
-	sc $21, 0($24)
-	lui $19, %hi(scratch+147)
-	addiu $19, $19, %lo(scratch+147)
-	ll $4, -91($19)
-	srlv $25, $24, $2
-	subu $5, $22, $30
-	sc $22, -91($19)
-	lui $14, %hi(scratch-125)
-	addiu $14, $14, %lo(scratch-125)
-	lwr $22, 130($14)
-	lwl $22, 133($14)
-	lui $22, %hi(.Lc16_0)
-	addiu $22, $22, %lo(.Lc16_0)
-	jalr $17, $22
-	srl $4, $7, 10
-	srl $2, $16, 13
+	ins $11, $12, 11, 13
+	bltzl $16, .Lc16_0
+	or $20, $13, $23
+	lui $12, 0x680
+	addiu $23, $21, -19670
 .Lc16_0:
-	lui $8, %hi(scratch+44)
-	addiu $8, $8, %lo(scratch+44)
-	swr $30, 0($8)
-	swl $30, 3($8)
-	bal .Lc16_1
-	lui $8, 0x6874
-	srav $7, $15, $3
-	lui $2, 0x1
+	bltz $23, .Lc16_1
+	sllv $16, $13, $3
+	sltiu $1, $21, 0
 .Lc16_1:
-	mfhi $23
-	lui $30, %hi(scratch)
-	addiu $30, $30, %lo(scratch)
-	lb $4, 0($30)
+	lui $12, 0x0
+	addiu $2, $0, 2
+.Lc16_2:
+	lui $4, 0x19e3
+	addiu $2, $2, -1
+	bgtz $2, .Lc16_2
+	slti $22, $25, 0
+	bgez $11, .Lc16_3
+	lui $7, 0xff00
+	slti $15, $10, -1
+.Lc16_3:
+	blezl $28, .Lc16_4
+	lui $16, 0x7d7
+	lui $2, 0xffff
+.Lc16_4:
+	addiu $3, $0, 4
+.Lc16_5:
+	srav $10, $18, $8
+	xor $23, $0, $4
+	addiu $3, $3, -1
+	bgtz $3, .Lc16_5
+	lui $30, 0x0
+	mfhi $10
+	bgezl $1, .Lc16_6
+	nor $9, $10, $13
+	ori $1, $23, 44736
+.Lc16_6:
+	addiu $25, $0, 3
+.Lc16_7:
+	srl $30, $17, 6
+	movz $11, $18, $11
+	addiu $25, $25, -1
+	bne $25, $0, .Lc16_7
+	sltiu $13, $2, -1
+	wsbh $20, $4
 # case 16 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2125,6 +2095,136 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 17
+	addiu $1, $0, 25
+	mthi $1
+	lui $1, 0x21
+	mtlo $1
+	addiu $1, $0, 16
+	addiu $2, $0, 3
+	lui $3, 0x800
+	lui $4, 0x2200
+	lui $5, 0x80
+	ori $5, $5, 0x1
+	addiu $6, $0, 10
+	addiu $7, $0, 8
+	addiu $8, $0, 24
+	lui $9, 0x64a
+	ori $9, $9, 0xe86
+	lui $10, 0xd403
+	ori $10, $10, 0x4b4a
+	lui $11, 0xff00
+	ori $11, $11, 0xff00
+	lui $12, 0x962c
+	ori $12, $12, 0xaf69
+	addiu $13, $0, 16383
+	lui $14, 0x4000
+	ori $14, $14, 0x1
+	lui $15, 0x602b
+	ori $15, $15, 0x9ae4
+	lui $16, 0x1
+	lui $17, 0x68e4
+	ori $17, $17, 0x86cf
+	lui $18, 0xc78f
+	ori $18, $18, 0x1d11
+	lui $19, 0x7d00
+	lui $20, 0x2000
+	ori $20, $20, 0x1
+	lui $21, 0xc4e2
+	ori $21, $21, 0x8ece
+	addiu $22, $0, -25
+	addiu $23, $0, 1025
+	addiu $24, $0, -40
+	addiu $25, $0, 33
+	lui $28, 0xff90
+	lui $30, 0x7ff
+	ori $30, $30, 0xffff
+	addiu $31, $0, 12
+# case 17 body
+	sllv $12, $4, $7
+	lui $18, 0xd5fa
+	ori $18, $18, 0x8bdf
+	divu $0, $2, $18
+	lui $15, %hi(scratch+20)
+	addiu $15, $15, %lo(scratch+20)
+	ll $5, 0($15)
+	slti $12, $15, -2920
+	movz $19, $18, $21
+	sc $31, 0($15)
+	lui $24, %hi(scratch+52)
+	addiu $24, $24, %lo(scratch+52)
+	ll $11, 0($24)
+	rotrv $16, $8, $21
+	sc $21, 0($24)
+	lui $16, %hi(scratch+152)
+	addiu $16, $16, %lo(scratch+152)
+	swr $3, -91($16)
+	lui $11, %hi(.Lc17_0)
+	addiu $11, $11, %lo(.Lc17_0)
+	jalr $11
+	lui $3, 0x0
+	ori $14, $23, 0
+.Lc17_0:
+	mflo $21
+	addiu $8, $0, -17
+	lui $15, 0xf
+	ori $15, $15, 0xffff
+	sub $12, $8, $15
+	lui $8, %hi(scratch+44)
+	addiu $8, $8, %lo(scratch+44)
+	swr $30, 0($8)
+	swl $30, 3($8)
+	bal .Lc17_1
+	lui $8, 0x6874
+	srav $7, $15, $3
+	lui $2, 0x1
+.Lc17_1:
+	mfhi $23
+	lui $30, %hi(scratch)
+	addiu $30, $30, %lo(scratch)
+	lb $4, 0($30)
+# case 17 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 18
 	addiu $1, $0, 32
 	mthi $1
 	lui $1, 0x1000
@@ -2175,131 +2275,22 @@ __start:
 	lui $30, 0xa300
 	lui $31, 0x1830
 	ori $31, $31, 0xcbed
-# case 17 body
+# case 18 body
 	ext $5, $12, 23, 7
 	lui $4, 0xff
-	bal .Lc17_0
+	bal .Lc18_0
 	lui $28, 0x8000
 	rotr $10, $1, 10
 	subu $23, $17, $18
-.Lc17_0:
-	bgtz $0, .Lc17_1
+.Lc18_0:
+	bgtz $0, .Lc18_1
 	srl $7, $7, 22
 	sll $8, $2, 20
 	rotr $3, $0, 29
-.Lc17_1:
+.Lc18_1:
 	sllv $11, $20, $20
 	addu $25, $21, $13
 	ins $17, $2, 20, 12
-# case 17 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 18
-	addiu $1, $0, 3
-	mthi $1
-	addiu $1, $0, 33
-	mtlo $1
-	addiu $1, $0, -6
-	addiu $2, $0, 21
-	addiu $3, $0, 22
-	lui $4, 0xe000
-	lui $5, 0x28a1
-	ori $5, $5, 0x87f2
-	addiu $6, $0, 32767
-	lui $7, 0x0
-	ori $7, $7, 0xffff
-	addiu $8, $0, 27
-	addiu $9, $0, 13
-	lui $10, 0x8a89
-	ori $10, $10, 0x3289
-	addiu $11, $0, 18
-	addiu $12, $0, -7
-	addiu $13, $0, 0
-	lui $14, 0xa314
-	ori $14, $14, 0x17ab
-	addiu $15, $0, -1
-	lui $16, 0xabe0
-	ori $16, $16, 0xb52f
-	addiu $17, $0, 33
-	lui $18, 0x6
-	addiu $19, $0, -84
-	lui $20, 0xffff
-	ori $20, $20, 0x7fff
-	addiu $21, $0, -37
-	lui $22, 0x36b
-	ori $22, $22, 0x53f3
-	addiu $23, $0, -30
-	addiu $24, $0, 2048
-	lui $25, 0xcb00
-	lui $28, 0x400
-	ori $28, $28, 0x1
-	addiu $30, $0, -32
-	addiu $31, $0, 511
-# case 18 body
-	bgezal $18, .Lc18_0
-	sra $19, $8, 27
-	xori $21, $23, 7909
-	sltiu $14, $14, 7835
-.Lc18_0:
-	lui $10, %hi(scratch+91)
-	addiu $10, $10, %lo(scratch+91)
-	lbu $7, -51($10)
-	lui $10, %hi(scratch+5)
-	addiu $10, $10, %lo(scratch+5)
-	sb $30, 9($10)
-	rdhwr $3, $0
-	addiu $9, $0, 2
-.Lc18_1:
-	movn $23, $6, $14
-	srl $11, $28, 26
-	addiu $9, $9, -1
-	bne $9, $0, .Lc18_1
-	xori $7, $12, 32768
-	ext $14, $19, 25, 7
-	lui $8, %hi(scratch+15)
-	addiu $8, $8, %lo(scratch+15)
-	pref 5, 9($8)
-	xori $8, $8, 65280
-	rotr $6, $19, 21
 # case 18 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2343,6 +2334,115 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 19
+	addiu $1, $0, 3
+	mthi $1
+	addiu $1, $0, 33
+	mtlo $1
+	addiu $1, $0, -6
+	addiu $2, $0, 21
+	addiu $3, $0, 22
+	lui $4, 0xe000
+	lui $5, 0x28a1
+	ori $5, $5, 0x87f2
+	addiu $6, $0, 32767
+	lui $7, 0x0
+	ori $7, $7, 0xffff
+	addiu $8, $0, 27
+	addiu $9, $0, 13
+	lui $10, 0x8a89
+	ori $10, $10, 0x3289
+	addiu $11, $0, 18
+	addiu $12, $0, -7
+	addiu $13, $0, 0
+	lui $14, 0xa314
+	ori $14, $14, 0x17ab
+	addiu $15, $0, -1
+	lui $16, 0xabe0
+	ori $16, $16, 0xb52f
+	addiu $17, $0, 33
+	lui $18, 0x6
+	addiu $19, $0, -84
+	lui $20, 0xffff
+	ori $20, $20, 0x7fff
+	addiu $21, $0, -37
+	lui $22, 0x36b
+	ori $22, $22, 0x53f3
+	addiu $23, $0, -30
+	addiu $24, $0, 2048
+	lui $25, 0xcb00
+	lui $28, 0x400
+	ori $28, $28, 0x1
+	addiu $30, $0, -32
+	addiu $31, $0, 511
+# case 19 body
+	bgezal $18, .Lc19_0
+	sra $19, $8, 27
+	xori $21, $23, 7909
+	sltiu $14, $14, 7835
+.Lc19_0:
+	lui $10, %hi(scratch+91)
+	addiu $10, $10, %lo(scratch+91)
+	lbu $7, -51($10)
+	lui $10, %hi(scratch+5)
+	addiu $10, $10, %lo(scratch+5)
+	sb $30, 9($10)
+	rdhwr $3, $0
+	addiu $9, $0, 2
+.Lc19_1:
+	movn $23, $6, $14
+	srl $11, $28, 26
+	addiu $9, $9, -1
+	bne $9, $0, .Lc19_1
+	xori $7, $12, 32768
+	ext $14, $19, 25, 7
+	lui $8, %hi(scratch+15)
+	addiu $8, $8, %lo(scratch+15)
+	pref 5, 9($8)
+	xori $8, $8, 65280
+	rotr $6, $19, 21
+# case 19 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 20
 	addiu $1, $0, 16
 	mthi $1
 	lui $1, 0xfb1d
@@ -2389,7 +2489,7 @@ __start:
 	ori $28, $28, 0x827c
 	lui $30, 0x2
 	addiu $31, $0, 63
-# case 19 body
+# case 20 body
 	addiu $7, $0, 2304
 	addiu $28, $0, -27
 	add $10, $7, $28
@@ -2399,16 +2499,16 @@ __start:
 	lbu $8, 76($12)
 	lui $20, 0x2c91
 	sll $11, $18, 28
-	lui $17, %hi(.Lc19_0)
-	addiu $17, $17, %lo(.Lc19_0)
+	lui $17, %hi(.Lc20_0)
+	addiu $17, $17, %lo(.Lc20_0)
 	jalr $12, $17
 	and $16, $0, $2
 	srav $22, $1, $11
 	rotrv $18, $5, $8
-.Lc19_0:
+.Lc20_0:
 	ext $12, $23, 20, 10
 	msub $16, $21
-# case 19 dump
+# case 20 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -2450,7 +2550,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 20
+# case 21
 	lui $1, 0x8020
 	ori $1, $1, 0xec18
 	mthi $1
@@ -2495,7 +2595,7 @@ __start:
 	lui $30, 0x59d4
 	ori $30, $30, 0xed38
 	addiu $31, $0, 39
-# case 20 body
+# case 21 body
 	mtlo $30
 	sllv $16, $11, $19
 	lui $9, %hi(scratch+221)
@@ -2506,128 +2606,14 @@ __start:
 	lui $22, %hi(scratch+34)
 	addiu $22, $22, %lo(scratch+34)
 	sw $6, -22($22)
-	lui $19, %hi(.Lc20_0)
-	addiu $19, $19, %lo(.Lc20_0)
+	lui $19, %hi(.Lc21_0)
+	addiu $19, $19, %lo(.Lc21_0)
 	jr $19
 	xori $21, $14, 32768
 	lui $17, 0x663d
 	srlv $3, $9, $2
-.Lc20_0:
-	srl $5, $15, 14
-# case 20 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 21
-	lui $1, 0x4
-	ori $1, $1, 0x1
-	mthi $1
-	addiu $1, $0, 2560
-	mtlo $1
-	addiu $1, $0, 1
-	lui $2, 0xffd5
-	lui $3, 0xef86
-	ori $3, $3, 0x2b9d
-	addiu $4, $0, 128
-	addiu $5, $0, -11520
-	lui $6, 0x5ee1
-	ori $6, $6, 0x47bc
-	lui $7, 0xa9fb
-	ori $7, $7, 0x1456
-	lui $8, 0xaf00
-	addiu $9, $0, 31
-	lui $10, 0x1234
-	ori $10, $10, 0x5678
-	addiu $11, $0, 1
-	addiu $12, $0, -37
-	lui $13, 0x8000
-	lui $14, 0x4dcf
-	ori $14, $14, 0x2360
-	addiu $15, $0, -20992
-	addiu $16, $0, -40
-	lui $17, 0xff91
-	lui $18, 0xdb00
-	addiu $19, $0, -21
-	lui $20, 0xbc1
-	ori $20, $20, 0x534f
-	lui $21, 0x7fff
-	ori $21, $21, 0xfffe
-	addiu $22, $0, -25
-	lui $23, 0x93b9
-	ori $23, $23, 0xb840
-	addiu $24, $0, -14
-	addiu $25, $0, -20480
-	addiu $28, $0, 8192
-	addiu $30, $0, 2
-	addiu $31, $0, 2
-# case 21 body
-	lui $11, 0x4000
-	ori $11, $11, 0x1
-	lui $25, 0x1
-	add $19, $11, $25
-	srl $19, $3, 11
-	ehb
-	lui $4, %hi(scratch-101)
-	addiu $4, $4, %lo(scratch-101)
-	swl $8, 118($4)
-	swr $8, 115($4)
-	lui $15, %hi(scratch+62)
-	addiu $15, $15, %lo(scratch+62)
-	lhu $9, 0($15)
-	ins $17, $10, 18, 11
-	addiu $17, $0, 32
-	addi $17, $17, 255
-	mfhi $16
-	beql $19, $28, .Lc21_0
-	sll $28, $0, 5
-	slti $7, $21, -1
-	sll $30, $4, 6
 .Lc21_0:
-	lui $21, 0x2b
-	addiu $20, $0, -30720
-	add $22, $21, $20
-	bgezal $11, .Lc21_1
-	subu $10, $11, $9
-	xori $21, $13, 55376
-.Lc21_1:
+	srl $5, $15, 14
 # case 21 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -2671,6 +2657,120 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 22
+	lui $1, 0x4
+	ori $1, $1, 0x1
+	mthi $1
+	addiu $1, $0, 2560
+	mtlo $1
+	addiu $1, $0, 1
+	lui $2, 0xffd5
+	lui $3, 0xef86
+	ori $3, $3, 0x2b9d
+	addiu $4, $0, 128
+	addiu $5, $0, -11520
+	lui $6, 0x5ee1
+	ori $6, $6, 0x47bc
+	lui $7, 0xa9fb
+	ori $7, $7, 0x1456
+	lui $8, 0xaf00
+	addiu $9, $0, 31
+	lui $10, 0x1234
+	ori $10, $10, 0x5678
+	addiu $11, $0, 1
+	addiu $12, $0, -37
+	lui $13, 0x8000
+	lui $14, 0x4dcf
+	ori $14, $14, 0x2360
+	addiu $15, $0, -20992
+	addiu $16, $0, -40
+	lui $17, 0xff91
+	lui $18, 0xdb00
+	addiu $19, $0, -21
+	lui $20, 0xbc1
+	ori $20, $20, 0x534f
+	lui $21, 0x7fff
+	ori $21, $21, 0xfffe
+	addiu $22, $0, -25
+	lui $23, 0x93b9
+	ori $23, $23, 0xb840
+	addiu $24, $0, -14
+	addiu $25, $0, -20480
+	addiu $28, $0, 8192
+	addiu $30, $0, 2
+	addiu $31, $0, 2
+# case 22 body
+	lui $11, 0x4000
+	ori $11, $11, 0x1
+	lui $25, 0x1
+	add $19, $11, $25
+	srl $19, $3, 11
+	ehb
+	lui $4, %hi(scratch-101)
+	addiu $4, $4, %lo(scratch-101)
+	swl $8, 118($4)
+	swr $8, 115($4)
+	lui $15, %hi(scratch+62)
+	addiu $15, $15, %lo(scratch+62)
+	lhu $9, 0($15)
+	ins $17, $10, 18, 11
+	addiu $17, $0, 32
+	addi $17, $17, 255
+	mfhi $16
+	beql $19, $28, .Lc22_0
+	sll $28, $0, 5
+	slti $7, $21, -1
+	sll $30, $4, 6
+.Lc22_0:
+	lui $21, 0x2b
+	addiu $20, $0, -30720
+	add $22, $21, $20
+	bgezal $11, .Lc22_1
+	subu $10, $11, $9
+	xori $21, $13, 55376
+.Lc22_1:
+# case 22 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 23
 	lui $1, 0xff00
 	ori $1, $1, 0xff00
 	mthi $1
@@ -2720,17 +2820,17 @@ __start:
 	ori $30, $30, 0x582c
 	lui $31, 0x2bf0
 	ori $31, $31, 0x8a41
-# case 22 body
+# case 23 body
 	rotr $17, $18, 10
 	lui $20, %hi(scratch+32)
 	addiu $20, $20, %lo(scratch+32)
 	lhu $13, 0($20)
-	lui $19, %hi(.Lc22_0)
-	addiu $19, $19, %lo(.Lc22_0)
+	lui $19, %hi(.Lc23_0)
+	addiu $19, $19, %lo(.Lc23_0)
 	jalr $19
 	lui $5, 0xffff
 	sltu $25, $11, $25
-.Lc22_0:
+.Lc23_0:
 	lui $1, 0x1234
 	ori $1, $1, 0x5678
 	addi $3, $1, 255
@@ -2744,7 +2844,7 @@ __start:
 	addiu $17, $17, %lo(scratch+123)
 	lhu $22, -105($17)
 	and $1, $30, $14
-# case 22 dump
+# case 23 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -2786,7 +2886,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 23
+# case 24
 	lui $1, 0x1
 	mthi $1
 	lui $1, 0xf330
@@ -2835,21 +2935,21 @@ __start:
 	ori $30, $30, 0xa54a
 	lui $31, 0x7fff
 	ori $31, $31, 0xfffe
-# case 23 body
-	bgezl $3, .Lc23_0
+# case 24 body
+	bgezl $3, .Lc24_0
 	srl $20, $10, 5
 	movn $15, $3, $3
-.Lc23_0:
+.Lc24_0:
 	addiu $3, $18, -30410
 	ins $30, $4, 6, 16
 	lui $19, %hi(scratch+130)
 	addiu $19, $19, %lo(scratch+130)
 	synci -80($19)
-	bltzl $10, .Lc23_1
+	bltzl $10, .Lc24_1
 	movz $21, $2, $1
 	and $9, $24, $25
 	lui $2, 0xffff
-.Lc23_1:
+.Lc24_1:
 	lui $13, %hi(scratch-57)
 	addiu $13, $13, %lo(scratch-57)
 	swl $8, 100($13)
@@ -2865,18 +2965,18 @@ __start:
 	addiu $24, $24, %lo(scratch+42)
 	pref 5, 0($24)
 	lui $19, 0xc933
-	lui $15, %hi(.Lc23_2)
-	addiu $15, $15, %lo(.Lc23_2)
+	lui $15, %hi(.Lc24_2)
+	addiu $15, $15, %lo(.Lc24_2)
 	jr.hb $15
 	sltiu $17, $24, -13056
 	nor $12, $15, $0
-.Lc23_2:
-	jal .Lc23_3
+.Lc24_2:
+	jal .Lc24_3
 	subu $13, $21, $28
 	ori $24, $15, 40040
-.Lc23_3:
+.Lc24_3:
 	mfhi $14
-# case 23 dump
+# case 24 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -2918,7 +3018,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 24
+# case 25
 	addiu $1, $0, -2
 	mthi $1
 	addiu $1, $0, 1
@@ -2965,7 +3065,7 @@ __start:
 	lui $30, 0x13e6
 	ori $30, $30, 0x28a1
 	addiu $31, $0, 31
-# case 24 body
+# case 25 body
 	lui $13, %hi(scratch+40)
 	addiu $13, $13, %lo(scratch+40)
 	sw $17, 0($13)
@@ -2975,31 +3075,31 @@ __start:
 	lui $14, %hi(scratch+229)
 	addiu $14, $14, %lo(scratch+229)
 	pref 0, -179($14)
-	bgez $13, .Lc24_0
+	bgez $13, .Lc25_0
 	sra $25, $9, 20
 	ori $6, $7, 65280
-.Lc24_0:
+.Lc25_0:
 	rotr $3, $24, 25
-	bgez $12, .Lc24_1
+	bgez $12, .Lc25_1
 	ori $16, $6, 27314
 	and $28, $6, $13
 	lui $11, 0xffff
-.Lc24_1:
+.Lc25_1:
 	rotrv $5, $15, $14
 	multu $11, $4
 	lui $6, %hi(scratch-46)
 	addiu $6, $6, %lo(scratch-46)
 	sb $6, 100($6)
-	bal .Lc24_2
+	bal .Lc25_2
 	xor $14, $2, $23
 	slt $0, $28, $1
 	xori $1, $11, 1
-.Lc24_2:
-	blez $13, .Lc24_3
+.Lc25_2:
+	blez $13, .Lc25_3
 	lui $18, 0x21e
 	sll $13, $10, 26
-.Lc24_3:
-# case 24 dump
+.Lc25_3:
+# case 25 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -3041,7 +3141,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 25
+# case 26
 	addiu $1, $0, 2
 	mthi $1
 	lui $1, 0xffe7
@@ -3088,14 +3188,14 @@ __start:
 	addiu $30, $0, 24
 	lui $31, 0x2000
 	ori $31, $31, 0x1
-# case 25 body
+# case 26 body
 	lui $14, 0xb3dc
-	lui $10, %hi(.Lc25_0)
-	addiu $10, $10, %lo(.Lc25_0)
+	lui $10, %hi(.Lc26_0)
+	addiu $10, $10, %lo(.Lc26_0)
 	jalr $10
 	sllv $11, $19, $15
 	ori $5, $24, 0
-.Lc25_0:
+.Lc26_0:
 	lui $10, 0x5ec9
 	ori $10, $10, 0x7ff7
 	addi $19, $10, -256
@@ -3105,178 +3205,38 @@ __start:
 	lui $10, 0xbcbc
 	lui $8, 0xe84
 	sc $4, 0($16)
-	sc $17, 0($16)
-	j .Lc25_1
-	rotr $30, $14, 19
-	lui $23, 0x64b7
-	srlv $6, $6, $10
-.Lc25_1:
-	addiu $11, $0, 2
-.Lc25_2:
-	lui $24, 0xc428
-	lui $16, 0x2642
-	lui $7, 0x0
-	addiu $11, $11, -1
-	bgtz $11, .Lc25_2
-	xori $24, $3, 1110
-	lui $11, %hi(scratch-111)
-	addiu $11, $11, %lo(scratch-111)
-	lw $30, 167($11)
-	lui $28, %hi(scratch+182)
-	addiu $28, $28, %lo(scratch+182)
-	pref 6, -147($28)
-	clz $12, $4
-	lui $8, %hi(scratch+94)
-	addiu $8, $8, %lo(scratch+94)
-	lwr $25, -87($8)
-	ins $28, $6, 30, 1
-	rotr $11, $10, 13
-	ins $18, $28, 0, 5
-	lui $2, %hi(.Lc25_3)
-	addiu $2, $2, %lo(.Lc25_3)
-	jalr $14, $2
-	and $2, $16, $4
-	srl $3, $0, 15
-.Lc25_3:
-	lui $15, 0xff
-	ori $15, $15, 0xff
-	addiu $4, $0, -32768
-	sub $7, $15, $4
-# case 25 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 26
-	addiu $1, $0, -1
-	mthi $1
-	addiu $1, $0, 32
-	mtlo $1
-	addiu $1, $0, 16385
-	lui $2, 0x7fff
-	ori $2, $2, 0xffff
-	lui $3, 0x0
-	ori $3, $3, 0x8000
-	lui $4, 0xaaaa
-	ori $4, $4, 0xaaaa
-	lui $5, 0x3500
-	lui $6, 0x6780
-	ori $6, $6, 0xe2fc
-	lui $7, 0x0
-	ori $7, $7, 0x8000
-	lui $8, 0x8257
-	ori $8, $8, 0xe22f
-	lui $9, 0xe242
-	ori $9, $9, 0x9412
-	lui $10, 0x5900
-	lui $11, 0x443d
-	ori $11, $11, 0x8809
-	addiu $12, $0, 28
-	lui $13, 0xaf67
-	ori $13, $13, 0x3d69
-	addiu $14, $0, 10
-	lui $15, 0x2cbe
-	ori $15, $15, 0xfad3
-	addiu $16, $0, 27904
-	addiu $17, $0, 511
-	lui $18, 0x4e07
-	ori $18, $18, 0xae29
-	lui $19, 0xef9
-	ori $19, $19, 0xf4a8
-	addiu $20, $0, -15
-	addiu $21, $0, 2
-	lui $22, 0x40
-	ori $22, $22, 0x1
-	addiu $23, $0, 86
-	addiu $24, $0, -37
-	addiu $25, $0, -40
-	addiu $28, $0, 31
-	addiu $30, $0, 33
-	addiu $31, $0, 35
-# case 26 body
-	xori $1, $4, 32768
-	lui $9, %hi(scratch-39)
-	addiu $9, $9, %lo(scratch-39)
-	lw $10, 83($9)
-	rotr $20, $28, 23
-	addiu $21, $0, 3
-.Lc26_0:
-	slt $20, $5, $10
-	lui $30, 0xffff
-	nor $22, $3, $7
-	addiu $21, $21, -1
-	bgtz $21, .Lc26_0
-	and $23, $12, $18
-	lui $8, 0x49e2
-	ori $8, $8, 0x68e
-	addi $28, $8, -1
-	lui $19, %hi(scratch-191)
-	addiu $19, $19, %lo(scratch-191)
-	sw $28, 195($19)
-	bgez $12, .Lc26_1
-	rotr $6, $6, 27
-	sra $5, $7, 27
-	lui $18, 0x1
+	sra $6, $14, 29
+	lui $30, %hi(scratch+76)
+	addiu $30, $30, %lo(scratch+76)
+	sh $23, -38($30)
+	addiu $19, $0, 2
 .Lc26_1:
-	bltzal $0, .Lc26_2
-	lui $4, 0x4ec1
-	srl $20, $19, 31
-	srl $9, $6, 15
-.Lc26_2:
-	ori $18, $22, 65535
-	bgezall $18, .Lc26_3
-	lui $22, 0x1
-	srl $9, $16, 28
-.Lc26_3:
-	xori $14, $9, 47685
-	rotrv $2, $13, $19
-	lui $2, %hi(scratch+190)
-	addiu $2, $2, %lo(scratch+190)
-	pref 4, -139($2)
-	lui $17, %hi(scratch+14)
-	addiu $17, $17, %lo(scratch+14)
-	lb $11, 0($17)
-	lui $16, %hi(scratch+56)
-	addiu $16, $16, %lo(scratch+56)
-	synci 0($16)
-	ext $22, $19, 19, 12
+	and $7, $10, $24
+	srlv $24, $25, $23
+	addiu $19, $19, -1
+	bgtz $19, .Lc26_1
+	ori $24, $21, 35617
+	mul $21, $19, $21
+	mthi $24
+	mtlo $3
+	lui $15, %hi(scratch+24)
+	addiu $15, $15, %lo(scratch+24)
+	synci 0($15)
+	lui $28, %hi(scratch-123)
+	addiu $28, $28, %lo(scratch-123)
+	pref 30, 179($28)
+	lui $24, %hi(scratch-79)
+	addiu $24, $24, %lo(scratch-79)
+	lb $10, 112($24)
+	mul $8, $17, $10
+	mthi $3
+	mtlo $14
+	rotr $30, $6, 26
+	lui $9, 0x1f3d
+	ori $9, $9, 0x71bf
+	addiu $16, $0, 2048
+	add $9, $9, $16
+	sltu $28, $20, $28
 # case 26 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3320,83 +3280,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 27
-	addiu $1, $0, -8192
+	addiu $1, $0, 2
 	mthi $1
-	lui $1, 0x3e6a
-	ori $1, $1, 0x91a2
+	addiu $1, $0, 31
 	mtlo $1
-	lui $1, 0xdbb
-	ori $1, $1, 0x754e
-	addiu $2, $0, 2
-	lui $3, 0x0
-	ori $3, $3, 0xffff
-	lui $4, 0xa9a5
-	ori $4, $4, 0xbac5
-	lui $5, 0x959f
-	ori $5, $5, 0xd379
-	lui $6, 0xffff
-	lui $7, 0x5555
-	ori $7, $7, 0x5555
-	addiu $8, $0, -23
-	lui $9, 0x4ff8
-	ori $9, $9, 0xe713
-	addiu $10, $0, -29
-	lui $11, 0x77
-	addiu $12, $0, -9
-	addiu $13, $0, -21
-	lui $14, 0x98b2
-	ori $14, $14, 0x4dfb
-	lui $15, 0xf233
-	ori $15, $15, 0xe862
-	addiu $16, $0, 16384
-	addiu $17, $0, 255
-	lui $18, 0x66b9
-	ori $18, $18, 0xfa2a
-	addiu $19, $0, 1024
-	lui $20, 0x19c8
-	ori $20, $20, 0x5c91
-	lui $21, 0x2000
-	lui $22, 0x4f03
-	ori $22, $22, 0x976
-	lui $23, 0x129a
-	ori $23, $23, 0xd72d
-	addiu $24, $0, 27
-	addiu $25, $0, -37
-	addiu $28, $0, -23296
-	lui $30, 0x3a00
-	lui $31, 0xff
-	ori $31, $31, 0xff
+	addiu $1, $0, 1536
+	addiu $2, $0, 32767
+	addiu $3, $0, 2047
+	addiu $4, $0, 0
+	lui $5, 0x1000
+	ori $5, $5, 0x1
+	addiu $6, $0, 4608
+	lui $7, 0x5200
+	addiu $8, $0, 2047
+	addiu $9, $0, -1
+	addiu $10, $0, 32
+	addiu $11, $0, 16385
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	lui $13, 0x0
+	ori $13, $13, 0x8000
+	lui $14, 0xaaaa
+	ori $14, $14, 0xaaaa
+	lui $15, 0x3500
+	lui $16, 0x6780
+	ori $16, $16, 0xe2fc
+	lui $17, 0x0
+	ori $17, $17, 0x8000
+	lui $18, 0x8257
+	ori $18, $18, 0xe22f
+	lui $19, 0xe242
+	ori $19, $19, 0x9412
+	lui $20, 0x5900
+	lui $21, 0x443d
+	ori $21, $21, 0x8809
+	addiu $22, $0, 28
+	lui $23, 0xaf67
+	ori $23, $23, 0x3d69
+	addiu $24, $0, 10
+	lui $25, 0x2cbe
+	ori $25, $25, 0xfad3
+	addiu $28, $0, 27904
+	addiu $30, $0, 511
+	lui $31, 0x4e07
+	ori $31, $31, 0xae29
 # case 27 body
-	lui $13, 0xff
-	j .Lc27_0
-	nor $13, $10, $12
-	movn $20, $18, $25
+	srlv $0, $2, $12
+	lui $15, %hi(.Lc27_0)
+	addiu $15, $15, %lo(.Lc27_0)
+	jr $15
+	addiu $1, $6, -19577
+	rotrv $2, $18, $16
+	lui $1, 0xffff
 .Lc27_0:
-	clo $13, $18
-	addiu $8, $4, -24468
-	maddu $3, $8
-	lui $25, %hi(scratch+56)
-	addiu $25, $25, %lo(scratch+56)
-	lh $23, 0($25)
-	bgezal $23, .Lc27_1
-	lui $14, 0xffff
-	lui $6, 0xeeac
-	lui $21, 0xf5bb
+	lui $16, %hi(scratch+127)
+	addiu $16, $16, %lo(scratch+127)
+	sb $20, -64($16)
+	addiu $10, $0, 2
 .Lc27_1:
-	lui $12, %hi(scratch+17)
-	addiu $12, $12, %lo(scratch+17)
-	swr $7, 0($12)
-	swl $7, 3($12)
-	lui $16, 0x2d9c
-	ori $16, $16, 0xb978
-	addiu $28, $0, -128
-	add $8, $16, $28
-	addiu $15, $0, 5
+	sra $20, $28, 23
+	lui $21, 0x493b
+	slt $20, $5, $10
+	addiu $10, $10, -1
+	bgtz $10, .Lc27_1
+	lui $3, 0x1
+	lui $22, %hi(scratch+43)
+	addiu $22, $22, %lo(scratch+43)
+	lbu $23, 0($22)
+	lui $8, 0x8000
+	addiu $25, $0, -1
+	divu $0, $8, $25
+	lui $19, 0xff00
+	rotr $21, $11, 15
+	addiu $28, $0, -26
+	divu $0, $6, $28
+	addiu $12, $0, -21
+	div $0, $25, $12
+	lui $4, %hi(scratch+222)
+	addiu $4, $4, %lo(scratch+222)
+	lhu $14, -196($4)
+	slti $9, $10, -25802
+	lui $13, %hi(scratch+118)
+	addiu $13, $13, %lo(scratch+118)
+	pref 0, -105($13)
+	jal .Lc27_2
+	sra $2, $22, 23
+	lui $30, 0xff
 .Lc27_2:
-	nor $2, $8, $1
-	addiu $15, $15, -1
-	bne $15, $0, .Lc27_2
-	lui $24, 0x20b9
 # case 27 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3440,85 +3410,72 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 28
-	lui $1, 0xd60b
-	ori $1, $1, 0x5b21
+	addiu $1, $0, 15
 	mthi $1
-	addiu $1, $0, -2
+	addiu $1, $0, 11520
 	mtlo $1
-	lui $1, 0x4e64
-	ori $1, $1, 0xe812
-	lui $2, 0x40d2
-	ori $2, $2, 0x45c6
-	addiu $3, $0, 1
-	addiu $4, $0, 31
-	lui $5, 0x10
-	ori $5, $5, 0x1
-	addiu $6, $0, -1
-	addiu $7, $0, 7424
-	lui $8, 0x3c
-	lui $9, 0x81ea
-	ori $9, $9, 0x6755
-	addiu $10, $0, 64
-	lui $11, 0x4743
-	ori $11, $11, 0x3e63
-	addiu $12, $0, 32
-	addiu $13, $0, 7
-	addiu $14, $0, -23
-	lui $15, 0x7b3b
-	ori $15, $15, 0x2719
-	lui $16, 0x469
-	ori $16, $16, 0x7edc
-	addiu $17, $0, 128
-	lui $18, 0x751f
-	ori $18, $18, 0x3865
-	lui $19, 0x1175
-	ori $19, $19, 0x69d6
-	addiu $20, $0, 2
-	addiu $21, $0, 33
-	lui $22, 0x40
-	lui $23, 0xb857
-	ori $23, $23, 0xa261
-	lui $24, 0x6005
-	ori $24, $24, 0x2465
-	lui $25, 0x200
-	ori $25, $25, 0x1
-	addiu $28, $0, -21
-	lui $30, 0x806a
-	ori $30, $30, 0x7142
-	addiu $31, $0, 31
+	addiu $1, $0, 6
+	lui $2, 0x2c27
+	ori $2, $2, 0xf36d
+	addiu $3, $0, -70
+	addiu $4, $0, -32768
+	lui $5, 0x2000
+	addiu $6, $0, 31
+	lui $7, 0x6473
+	ori $7, $7, 0x6277
+	addiu $8, $0, -32768
+	lui $9, 0xf973
+	ori $9, $9, 0xb139
+	addiu $10, $0, 3
+	lui $11, 0x400
+	addiu $12, $0, 7
+	lui $13, 0xb900
+	addiu $14, $0, -24
+	lui $15, 0x5c15
+	ori $15, $15, 0x60ab
+	lui $16, 0xab76
+	ori $16, $16, 0x6110
+	lui $17, 0xa
+	lui $18, 0x4fa1
+	ori $18, $18, 0x6e32
+	addiu $19, $0, 9
+	lui $20, 0x6138
+	ori $20, $20, 0xa4d1
+	lui $21, 0xa89c
+	ori $21, $21, 0x6a5a
+	addiu $22, $0, -8192
+	lui $23, 0x3e6a
+	ori $23, $23, 0x91a2
+	lui $24, 0xdbb
+	ori $24, $24, 0x754e
+	addiu $25, $0, 2
+	lui $28, 0x0
+	ori $28, $28, 0xffff
+	lui $30, 0xa9a5
+	ori $30, $30, 0xbac5
+	lui $31, 0x959f
+	ori $31, $31, 0xd379
 # case 28 body
-	addiu $30, $0, 1
+	lui $1, %hi(scratch+61)
+	addiu $1, $1, %lo(scratch+61)
+	pref 25, 0($1)
+	ext $14, $5, 4, 15
+	madd $25, $17
+	lui $12, %hi(scratch+227)
+	addiu $12, $12, %lo(scratch+227)
+	synci -199($12)
+	bltz $9, .Lc28_0
+	sra $10, $28, 20
+	rotrv $8, $24, $6
+	nor $20, $19, $17
 .Lc28_0:
-	addiu $23, $19, -32768
-	sltiu $19, $0, 11449
-	addiu $30, $30, -1
-	bne $30, $0, .Lc28_0
-	srlv $7, $14, $2
-	addiu $4, $19, 0
-	sllv $11, $15, $7
-	rdhwr $5, $1
-	sra $22, $24, 5
-	mtlo $23
-	lui $23, %hi(scratch-44)
-	addiu $23, $23, %lo(scratch-44)
-	pref 25, 58($23)
-	lui $18, 0x70d2
-	ori $18, $18, 0x70fa
-	addiu $28, $0, 1
-	add $14, $18, $28
-	sll $11, $15, 12
-	bltzall $30, .Lc28_1
-	sllv $11, $6, $3
-	lui $1, 0x84c9
-	sllv $18, $7, $31
-.Lc28_1:
-	addiu $13, $0, 2
-.Lc28_2:
-	sra $19, $6, 24
-	xor $12, $24, $9
-	addiu $13, $13, -1
-	bgtz $13, .Lc28_2
-	rotr $10, $6, 6
+	ext $31, $13, 19, 5
+	msubu $20, $17
+	nor $13, $10, $12
+	movn $20, $18, $25
+	clo $13, $18
+	addiu $8, $4, -24468
+	maddu $3, $8
 # case 28 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -3562,6 +3519,219 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 29
+	lui $1, 0x5600
+	mthi $1
+	lui $1, 0xa700
+	mtlo $1
+	lui $1, 0x200
+	ori $1, $1, 0x1
+	addiu $2, $0, 26
+	lui $3, 0xe7a2
+	ori $3, $3, 0xa631
+	lui $4, 0x7a69
+	ori $4, $4, 0xea2
+	addiu $5, $0, 19
+	lui $6, 0xd6bb
+	ori $6, $6, 0x40eb
+	addiu $7, $0, 65
+	addiu $8, $0, 128
+	addiu $9, $0, 31
+	addiu $10, $0, -17664
+	lui $11, 0x800
+	addiu $12, $0, -34
+	addiu $13, $0, -22
+	lui $14, 0x146c
+	ori $14, $14, 0xa19a
+	lui $15, 0x9100
+	lui $16, 0x1927
+	ori $16, $16, 0x4ca6
+	lui $17, 0x3e7b
+	ori $17, $17, 0x77c8
+	addiu $18, $0, 27
+	lui $19, 0xfffa
+	lui $20, 0x1
+	lui $21, 0x8000
+	ori $21, $21, 0x1
+	lui $22, 0x0
+	ori $22, $22, 0x8000
+	lui $23, 0xd291
+	ori $23, $23, 0x9acd
+	lui $24, 0xdd2a
+	ori $24, $24, 0x20b9
+	lui $25, 0xd60b
+	ori $25, $25, 0x5b21
+	addiu $28, $0, -2
+	lui $30, 0x4e64
+	ori $30, $30, 0xe812
+	lui $31, 0x40d2
+	ori $31, $31, 0x45c6
+# case 29 body
+	sltu $18, $25, $0
+	sra $16, $23, 11
+	addiu $15, $0, 3
+.Lc29_0:
+	rotr $8, $5, 28
+	addiu $15, $15, -1
+	bne $15, $0, .Lc29_0
+	srl $7, $24, 15
+	addiu $11, $0, -12
+	lui $21, 0x3ff
+	ori $21, $21, 0xffff
+	add $15, $11, $21
+	lui $18, %hi(scratch-105)
+	addiu $18, $18, %lo(scratch-105)
+	lwl $21, 150($18)
+	lwr $21, 147($18)
+	multu $30, $6
+# case 29 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 30
+	addiu $1, $0, 25
+	mthi $1
+	addiu $1, $0, 768
+	mtlo $1
+	lui $1, 0x200
+	ori $1, $1, 0x1
+	lui $2, 0xff00
+	ori $2, $2, 0xff00
+	lui $3, 0x90f
+	ori $3, $3, 0xb4c3
+	addiu $4, $0, 33
+	lui $5, 0x4746
+	ori $5, $5, 0xc28c
+	lui $6, 0xf
+	ori $6, $6, 0xffff
+	lui $7, 0xa72a
+	ori $7, $7, 0x4255
+	lui $8, 0x1
+	addiu $9, $0, -6
+	addiu $10, $0, -9
+	addiu $11, $0, 0
+	addiu $12, $0, 2
+	lui $13, 0xa600
+	lui $14, 0x2169
+	ori $14, $14, 0xa532
+	lui $15, 0x3d04
+	ori $15, $15, 0x855b
+	addiu $16, $0, 3
+	addiu $17, $0, -22
+	addiu $18, $0, -11
+	addiu $19, $0, -47
+	lui $20, 0x8000
+	lui $21, 0x1234
+	ori $21, $21, 0x5678
+	addiu $22, $0, 32767
+	lui $23, 0x76ea
+	ori $23, $23, 0x497d
+	lui $24, 0xd946
+	ori $24, $24, 0x635
+	addiu $25, $0, 32767
+	lui $28, 0xfbbd
+	ori $28, $28, 0x3977
+	lui $30, 0xf2ae
+	ori $30, $30, 0x3667
+	lui $31, 0xcdd4
+	ori $31, $31, 0x32a2
+# case 30 body
+	lui $16, %hi(scratch+209)
+	addiu $16, $16, %lo(scratch+209)
+	pref 25, -158($16)
+	mthi $0
+	mult $2, $14
+	lui $15, 0xffff
+	rotrv $3, $12, $11
+	ext $1, $20, 18, 13
+	sllv $18, $7, $31
+	addiu $13, $0, 2
+.Lc30_0:
+	sra $19, $6, 24
+	xor $12, $24, $9
+	addiu $13, $13, -1
+	bgtz $13, .Lc30_0
+	rotr $10, $6, 6
+# case 30 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 31
 	lui $1, 0x10
 	ori $1, $1, 0x1
 	mthi $1
@@ -3607,7 +3777,7 @@ __start:
 	addiu $30, $0, -2
 	lui $31, 0x7fff
 	ori $31, $31, 0xffff
-# case 29 body
+# case 31 body
 	sltiu $24, $18, -32768
 	wsbh $19, $31
 	lui $20, %hi(scratch-109)
@@ -3639,7 +3809,7 @@ __start:
 	mtlo $13
 	mthi $20
 	mtlo $24
-# case 29 dump
+# case 31 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -3681,7 +3851,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 30
+# case 32
 	addiu $1, $0, -17
 	mthi $1
 	lui $1, 0x48a4
@@ -3732,7 +3902,7 @@ __start:
 	lui $30, 0xa9a7
 	ori $30, $30, 0x4ecb
 	addiu $31, $0, -39
-# case 30 body
+# case 32 body
 	rdhwr $16, $1
 	ehb
 	seh $19, $14
@@ -3743,7 +3913,7 @@ __start:
 	addiu $22, $22, %lo(scratch-35)
 	lwl $6, 67($22)
 	msub $18, $16
-# case 30 dump
+# case 32 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -3785,7 +3955,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 31
+# case 33
 	addiu $1, $0, -1
 	mthi $1
 	lui $1, 0x7963
@@ -3831,7 +4001,7 @@ __start:
 	lui $30, 0xd0a2
 	ori $30, $30, 0x2907
 	addiu $31, $0, -1
-# case 31 body
+# case 33 body
 	ins $14, $12, 9, 21
 	lui $25, %hi(scratch+16)
 	addiu $25, $25, %lo(scratch+16)
@@ -3841,24 +4011,24 @@ __start:
 	addiu $16, $16, %lo(scratch+163)
 	lwr $20, -149($16)
 	ins $5, $22, 29, 2
-	beq $4, $3, .Lc31_0
+	beq $4, $3, .Lc33_0
 	srl $16, $28, 1
 	subu $18, $22, $28
 	and $2, $13, $25
-.Lc31_0:
+.Lc33_0:
 	addiu $25, $0, 2
-.Lc31_1:
+.Lc33_1:
 	sll $20, $10, 30
 	xor $7, $4, $8
 	addiu $25, $25, -1
-	bgtz $25, .Lc31_1
+	bgtz $25, .Lc33_1
 	rotrv $24, $20, $0
-	lui $9, %hi(.Lc31_2)
-	addiu $9, $9, %lo(.Lc31_2)
+	lui $9, %hi(.Lc33_2)
+	addiu $9, $9, %lo(.Lc33_2)
 	jalr $20, $9
 	xor $21, $4, $14
 	lui $16, 0xc876
-.Lc31_2:
+.Lc33_2:
 	nop
 	slti $3, $21, 16529
 	lui $10, 0xb2e3
@@ -3869,7 +4039,7 @@ __start:
 	lui $4, %hi(scratch-116)
 	addiu $4, $4, %lo(scratch-116)
 	synci 172($4)
-# case 31 dump
+# case 33 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -3911,7 +4081,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 32
+# case 34
 	addiu $1, $0, 11
 	mthi $1
 	addiu $1, $0, 2
@@ -3952,53 +4122,53 @@ __start:
 	addiu $28, $0, 0
 	addiu $30, $0, 29440
 	addiu $31, $0, 512
-# case 32 body
-	bnel $13, $13, .Lc32_0
+# case 34 body
+	bnel $13, $13, .Lc34_0
 	srav $11, $14, $10
 	rotrv $0, $22, $13
 	rotr $4, $19, 10
-.Lc32_0:
+.Lc34_0:
 	clz $31, $31
 	addiu $9, $0, 11
 	lui $18, 0x400
 	add $22, $9, $18
 	sltu $2, $6, $7
 	addiu $28, $0, 4
-.Lc32_1:
+.Lc34_1:
 	xor $18, $8, $0
 	addiu $28, $28, -1
-	bne $28, $0, .Lc32_1
+	bne $28, $0, .Lc34_1
 	srl $11, $13, 11
 	lui $5, %hi(scratch+21)
 	addiu $5, $5, %lo(scratch+21)
 	sb $5, 0($5)
 	addiu $20, $0, 3
-.Lc32_2:
+.Lc34_2:
 	subu $3, $23, $0
 	addiu $20, $20, -1
-	bgtz $20, .Lc32_2
+	bgtz $20, .Lc34_2
 	addu $10, $14, $22
 	mtlo $1
 	addiu $18, $0, 5
-.Lc32_3:
+.Lc34_3:
 	xor $2, $13, $1
 	addiu $18, $18, -1
-	bne $18, $0, .Lc32_3
+	bne $18, $0, .Lc34_3
 	lui $17, 0x8000
 	rotr $15, $13, 4
 	addiu $8, $0, 27904
 	addiu $20, $0, 32
 	sub $30, $8, $20
 	addiu $9, $0, 5
-.Lc32_4:
+.Lc34_4:
 	and $20, $13, $18
 	sltiu $11, $20, 2160
 	lui $16, 0xff
 	addiu $9, $9, -1
-	bgtz $9, .Lc32_4
+	bgtz $9, .Lc34_4
 	andi $7, $4, 32768
 	ori $17, $18, 32768
-# case 32 dump
+# case 34 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4040,7 +4210,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 33
+# case 35
 	lui $1, 0x73e6
 	ori $1, $1, 0xd62e
 	mthi $1
@@ -4087,29 +4257,29 @@ __start:
 	ori $30, $30, 0xb455
 	lui $31, 0x3ea0
 	ori $31, $31, 0xcbab
-# case 33 body
+# case 35 body
 	lui $21, 0x3f
 	ori $21, $21, 0xffff
 	lui $7, 0x1234
 	ori $7, $7, 0x5678
 	add $7, $21, $7
-	lui $19, %hi(.Lc33_0)
-	addiu $19, $19, %lo(.Lc33_0)
+	lui $19, %hi(.Lc35_0)
+	addiu $19, $19, %lo(.Lc35_0)
 	jr $19
 	movz $12, $24, $20
 	srav $30, $9, $24
-.Lc33_0:
+.Lc35_0:
 	srl $8, $22, 10
-	lui $2, %hi(.Lc33_1)
-	addiu $2, $2, %lo(.Lc33_1)
+	lui $2, %hi(.Lc35_1)
+	addiu $2, $2, %lo(.Lc35_1)
 	jalr $2
 	subu $9, $10, $14
 	lui $19, 0xa0fc
-.Lc33_1:
-	bltzall $1, .Lc33_2
+.Lc35_1:
+	bltzall $1, .Lc35_2
 	addu $17, $13, $2
 	andi $8, $4, 18292
-.Lc33_2:
+.Lc35_2:
 	mul $31, $19, $21
 	mthi $11
 	mtlo $21
@@ -4123,16 +4293,16 @@ __start:
 	lui $13, 0xcb99
 	ori $13, $13, 0x7547
 	sub $30, $3, $13
-	bgezall $21, .Lc33_3
+	bgezall $21, .Lc35_3
 	lui $9, 0xffff
 	nor $2, $28, $25
 	srlv $12, $25, $11
-.Lc33_3:
-	bltzal $22, .Lc33_4
+.Lc35_3:
+	bltzal $22, .Lc35_4
 	lui $18, 0x6787
 	srl $3, $6, 13
 	sllv $18, $8, $16
-.Lc33_4:
+.Lc35_4:
 	mul $24, $22, $21
 	mthi $19
 	mtlo $23
@@ -4142,7 +4312,7 @@ __start:
 	lui $22, 0x7008
 	ori $22, $22, 0xcd3f
 	divu $0, $10, $22
-# case 33 dump
+# case 35 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4184,7 +4354,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 34
+# case 36
 	addiu $1, $0, -23
 	mthi $1
 	lui $1, 0xffaa
@@ -4230,14 +4400,14 @@ __start:
 	addiu $30, $0, 34
 	lui $31, 0x5231
 	ori $31, $31, 0xc75d
-# case 34 body
+# case 36 body
 	ins $2, $22, 25, 7
-	lui $6, %hi(.Lc34_0)
-	addiu $6, $6, %lo(.Lc34_0)
+	lui $6, %hi(.Lc36_0)
+	addiu $6, $6, %lo(.Lc36_0)
 	jr $6
 	ori $15, $11, 2352
 	or $15, $20, $9
-.Lc34_0:
+.Lc36_0:
 	lui $14, 0xff
 	ori $14, $14, 0xff
 	lui $1, 0x8765
@@ -4255,7 +4425,7 @@ __start:
 	lui $15, 0x60a8
 	ori $15, $15, 0xf61a
 	sub $7, $14, $15
-# case 34 dump
+# case 36 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4297,7 +4467,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 35
+# case 37
 	addiu $1, $0, -11
 	mthi $1
 	addiu $1, $0, 121
@@ -4341,17 +4511,17 @@ __start:
 	lui $30, 0xb259
 	ori $30, $30, 0x79b6
 	addiu $31, $0, -11
-# case 35 body
+# case 37 body
 	lui $25, 0xffff
 	lui $20, 0xff00
 	slt $6, $19, $15
 	addiu $23, $0, 5
-.Lc35_0:
+.Lc37_0:
 	srl $31, $22, 28
 	lui $8, 0xbad
 	xor $24, $6, $7
 	addiu $23, $23, -1
-	bgtz $23, .Lc35_0
+	bgtz $23, .Lc37_0
 	lui $28, 0x2e58
 	ext $13, $2, 9, 18
 	lui $19, %hi(scratch+14)
@@ -4361,13 +4531,13 @@ __start:
 	lui $18, %hi(scratch+50)
 	addiu $18, $18, %lo(scratch+50)
 	pref 5, -24($18)
-	jal .Lc35_1
+	jal .Lc37_1
 	ori $12, $15, 32767
 	sltu $12, $22, $10
 	or $7, $14, $19
-.Lc35_1:
+.Lc37_1:
 	lui $28, 0xc792
-# case 35 dump
+# case 37 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4409,7 +4579,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 36
+# case 38
 	lui $1, 0x7fff
 	ori $1, $1, 0xfffe
 	mthi $1
@@ -4457,29 +4627,29 @@ __start:
 	lui $30, 0x85b9
 	ori $30, $30, 0x2f87
 	lui $31, 0xff82
-# case 36 body
+# case 38 body
 	lui $16, %hi(scratch-168)
 	addiu $16, $16, %lo(scratch-168)
 	sh $0, 176($16)
 	mfhi $18
-	bgtzl $11, .Lc36_0
+	bgtzl $11, .Lc38_0
 	subu $8, $0, $1
 	lui $9, 0xdcae
 	xori $3, $5, 20853
-.Lc36_0:
+.Lc38_0:
 	lui $31, %hi(scratch+28)
 	addiu $31, $31, %lo(scratch+28)
 	lw $13, 0($31)
 	addu $1, $15, $0
-	bnel $15, $1, .Lc36_1
+	bnel $15, $1, .Lc38_1
 	srlv $9, $4, $31
 	xor $30, $21, $23
-.Lc36_1:
+.Lc38_1:
 	ins $14, $5, 31, 1
 	wsbh $4, $16
 	ori $6, $19, 19663
 	srl $1, $7, 30
-# case 36 dump
+# case 38 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4521,7 +4691,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 37
+# case 39
 	lui $1, 0x7ff
 	ori $1, $1, 0xffff
 	mthi $1
@@ -4571,27 +4741,27 @@ __start:
 	ori $30, $30, 0xdb5
 	lui $31, 0x9640
 	ori $31, $31, 0x8a17
-# case 37 body
+# case 39 body
 	slt $16, $7, $21
 	ext $12, $21, 20, 6
 	srl $15, $21, 7
 	mul $21, $14, $17
 	mthi $15
 	mtlo $16
-	bgezl $20, .Lc37_0
+	bgezl $20, .Lc39_0
 	xori $30, $12, 32768
 	lui $19, 0x8000
-.Lc37_0:
-	bltz $25, .Lc37_1
+.Lc39_0:
+	bltz $25, .Lc39_1
 	addiu $28, $21, -1
 	lui $8, 0x8000
-.Lc37_1:
+.Lc39_1:
 	lui $20, 0xfb00
 	addi $15, $20, -1
 	mtlo $8
 	srav $7, $3, $6
 	ins $20, $20, 25, 6
-# case 37 dump
+# case 39 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4633,7 +4803,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 38
+# case 40
 	addiu $1, $0, -1
 	mthi $1
 	lui $1, 0x5e00
@@ -4676,22 +4846,22 @@ __start:
 	lui $30, 0x58a6
 	ori $30, $30, 0x735a
 	addiu $31, $0, -35
-# case 38 body
+# case 40 body
 	addiu $11, $0, 10
 	lui $8, 0xe800
 	add $15, $11, $8
 	movn $15, $2, $12
-	bgtzl $5, .Lc38_0
+	bgtzl $5, .Lc40_0
 	srlv $18, $18, $17
 	lui $3, 0xffff
 	and $7, $9, $0
-.Lc38_0:
+.Lc40_0:
 	lui $9, 0x1
 	addiu $18, $0, 33
 	add $12, $9, $18
 	srlv $17, $31, $11
 	lui $24, 0xffff
-# case 38 dump
+# case 40 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4733,7 +4903,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 39
+# case 41
 	addiu $1, $0, 511
 	mthi $1
 	addiu $1, $0, 15
@@ -4782,18 +4952,18 @@ __start:
 	lui $30, 0xb967
 	ori $30, $30, 0x8c4e
 	addiu $31, $0, -30
-# case 39 body
-	bnel $11, $11, .Lc39_0
+# case 41 body
+	bnel $11, $11, .Lc41_0
 	sltiu $7, $1, 255
 	srl $25, $9, 16
-.Lc39_0:
+.Lc41_0:
 	addiu $18, $0, 1
-.Lc39_1:
+.Lc41_1:
 	lui $13, 0x1
 	and $23, $8, $13
 	addiu $22, $15, -32768
 	addiu $18, $18, -1
-	bne $18, $0, .Lc39_1
+	bne $18, $0, .Lc41_1
 	sllv $12, $12, $13
 	or $13, $24, $7
 	xori $13, $23, 24789
@@ -4809,12 +4979,12 @@ __start:
 	mul $31, $14, $0
 	mthi $3
 	mtlo $14
-	bnel $13, $20, .Lc39_2
+	bnel $13, $20, .Lc41_2
 	srav $6, $9, $13
 	ori $5, $24, 51385
-.Lc39_2:
+.Lc41_2:
 	lui $4, 0xa9d1
-# case 39 dump
+# case 41 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4856,7 +5026,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 40
+# case 42
 	addiu $1, $0, 1023
 	mthi $1
 	lui $1, 0xae1b
@@ -4903,15 +5073,15 @@ __start:
 	lui $30, 0xd5e0
 	ori $30, $30, 0xffff
 	addiu $31, $0, -89
-# case 40 body
+# case 42 body
 	rotrv $21, $14, $9
 	addiu $23, $0, 5
-.Lc40_0:
+.Lc42_0:
 	srlv $14, $9, $13
 	lui $31, 0x0
 	rotr $3, $17, 11
 	addiu $23, $23, -1
-	bne $23, $0, .Lc40_0
+	bne $23, $0, .Lc42_0
 	subu $24, $22, $21
 	lui $24, %hi(scratch+180)
 	addiu $24, $24, %lo(scratch+180)
@@ -4929,12 +5099,12 @@ __start:
 	lui $19, %hi(scratch+34)
 	addiu $19, $19, %lo(scratch+34)
 	lbu $24, 0($19)
-	bal .Lc40_1
+	bal .Lc42_1
 	xori $1, $12, 32768
 	andi $24, $22, 32768
 	slt $4, $20, $28
-.Lc40_1:
-# case 40 dump
+.Lc42_1:
+# case 42 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -4976,7 +5146,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 41
+# case 43
 	addiu $1, $0, 3
 	mthi $1
 	lui $1, 0xe7eb
@@ -5025,40 +5195,40 @@ __start:
 	lui $30, 0xd161
 	ori $30, $30, 0x3d40
 	addiu $31, $0, 33
-# case 41 body
+# case 43 body
 	movn $12, $17, $11
 	addiu $28, $0, 3
-.Lc41_0:
+.Lc43_0:
 	and $31, $0, $20
 	lui $22, 0x8cb8
 	addiu $28, $28, -1
-	bne $28, $0, .Lc41_0
+	bne $28, $0, .Lc43_0
 	sllv $2, $28, $7
 	ins $9, $11, 27, 3
 	lui $17, 0x0
-	beq $25, $21, .Lc41_1
+	beq $25, $21, .Lc43_1
 	srl $12, $16, 26
 	rotr $28, $18, 23
-.Lc41_1:
+.Lc43_1:
 	lui $18, 0x41bc
 	ori $18, $18, 0x2d9d
 	addi $20, $18, 255
 	lui $22, %hi(scratch+160)
 	addiu $22, $22, %lo(scratch+160)
 	synci -135($22)
-	lui $19, %hi(.Lc41_2)
-	addiu $19, $19, %lo(.Lc41_2)
+	lui $19, %hi(.Lc43_2)
+	addiu $19, $19, %lo(.Lc43_2)
 	jalr $6, $19
 	and $10, $16, $31
 	subu $24, $20, $9
 	xori $9, $24, 255
-.Lc41_2:
+.Lc43_2:
 	mthi $28
-	beq $30, $30, .Lc41_3
+	beq $30, $30, .Lc43_3
 	addu $0, $31, $25
 	ori $2, $8, 25409
 	xor $18, $23, $2
-.Lc41_3:
+.Lc43_3:
 	lui $21, %hi(scratch+103)
 	addiu $21, $21, %lo(scratch+103)
 	lh $11, -65($21)
@@ -5070,7 +5240,7 @@ __start:
 	addiu $21, $21, %lo(scratch+31)
 	sb $16, 0($21)
 	sll $23, $19, 15
-# case 41 dump
+# case 43 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -5112,7 +5282,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 42
+# case 44
 	lui $1, 0x1cca
 	ori $1, $1, 0xbc62
 	mthi $1
@@ -5157,30 +5327,30 @@ __start:
 	addiu $30, $0, -17
 	lui $31, 0xa5c5
 	ori $31, $31, 0xd936
-# case 42 body
+# case 44 body
 	addiu $1, $0, 3
-.Lc42_0:
+.Lc44_0:
 	xori $30, $2, 7654
 	addiu $1, $1, -1
-	bgtz $1, .Lc42_0
+	bgtz $1, .Lc44_0
 	movz $22, $5, $28
 	ins $1, $24, 26, 4
 	lui $1, %hi(scratch+185)
 	addiu $1, $1, %lo(scratch+185)
 	sh $18, -165($1)
 	lui $11, 0x7fff
-	lui $8, %hi(.Lc42_1)
-	addiu $8, $8, %lo(.Lc42_1)
+	lui $8, %hi(.Lc44_1)
+	addiu $8, $8, %lo(.Lc44_1)
 	jalr $13, $8
 	lui $25, 0xf8f8
 	lui $24, 0xf232
-.Lc42_1:
+.Lc44_1:
 	lui $8, 0x8835
-	jal .Lc42_2
+	jal .Lc44_2
 	srav $16, $14, $31
 	srlv $10, $3, $30
 	sll $30, $10, 23
-.Lc42_2:
+.Lc44_2:
 	nop
 	mul $10, $22, $25
 	mthi $0
@@ -5189,12 +5359,12 @@ __start:
 	sll $28, $30, 13
 	rdhwr $30, $1
 	sllv $2, $28, $18
-	bne $10, $10, .Lc42_3
+	bne $10, $10, .Lc44_3
 	lui $10, 0xff
 	lui $11, 0xd919
 	sltiu $0, $22, 24422
-.Lc42_3:
-# case 42 dump
+.Lc44_3:
+# case 44 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -5236,7 +5406,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 43
+# case 45
 	lui $1, 0xc630
 	ori $1, $1, 0x71f3
 	mthi $1
@@ -5282,7 +5452,7 @@ __start:
 	addiu $28, $0, -61
 	addiu $30, $0, -1
 	lui $31, 0x80
-# case 43 body
+# case 45 body
 	lui $17, 0xd565
 	ori $17, $17, 0x239f
 	addi $12, $17, -32768
@@ -5308,7 +5478,7 @@ __start:
 	addiu $28, $28, %lo(scratch+127)
 	lw $7, -87($28)
 	lui $7, 0xff
-# case 43 dump
+# case 45 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -5350,7 +5520,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 44
+# case 46
 	lui $1, 0xffe7
 	mthi $1
 	lui $1, 0x1
@@ -5400,14 +5570,14 @@ __start:
 	addiu $30, $0, 17
 	lui $31, 0xf6c7
 	ori $31, $31, 0x9e99
-# case 44 body
+# case 46 body
 	addiu $14, $0, 2
-.Lc44_0:
+.Lc46_0:
 	srl $11, $16, 26
 	rotr $12, $24, 0
 	sllv $9, $31, $20
 	addiu $14, $14, -1
-	bgtz $14, .Lc44_0
+	bgtz $14, .Lc46_0
 	rotrv $20, $30, $15
 	sra $17, $12, 21
 	sllv $15, $24, $12
@@ -5426,7 +5596,7 @@ __start:
 	lui $5, 0xe90a
 	sltiu $20, $16, -8666
 	sltiu $13, $11, -32768
-# case 44 dump
+# case 46 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -5468,7 +5638,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 45
+# case 47
 	lui $1, 0x5fc1
 	ori $1, $1, 0x910a
 	mthi $1
@@ -5518,7 +5688,7 @@ __start:
 	ori $30, $30, 0xffff
 	lui $31, 0x343e
 	ori $31, $31, 0xb85d
-# case 45 body
+# case 47 body
 	lui $23, 0x1400
 	ori $23, $23, 0xa9fc
 	divu $0, $4, $23
@@ -5528,18 +5698,18 @@ __start:
 	lui $28, %hi(scratch+136)
 	addiu $28, $28, %lo(scratch+136)
 	pref 30, -95($28)
-	lui $5, %hi(.Lc45_0)
-	addiu $5, $5, %lo(.Lc45_0)
+	lui $5, %hi(.Lc47_0)
+	addiu $5, $5, %lo(.Lc47_0)
 	jr $5
 	nor $10, $23, $22
 	slti $11, $16, 1
-.Lc45_0:
+.Lc47_0:
 	srav $5, $20, $19
-	bltzl $8, .Lc45_1
+	bltzl $8, .Lc47_1
 	lui $14, 0x8000
 	addiu $10, $3, 11837
 	lui $10, 0x1
-.Lc45_1:
+.Lc47_1:
 	lui $28, %hi(scratch+157)
 	addiu $28, $28, %lo(scratch+157)
 	pref 1, -129($28)
@@ -5550,7 +5720,7 @@ __start:
 	addiu $10, $0, 2
 	addiu $6, $0, 63
 	add $0, $10, $6
-# case 45 dump
+# case 47 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -5592,7 +5762,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 46
+# case 48
 	addiu $1, $0, 32
 	mthi $1
 	lui $1, 0x5555
@@ -5642,25 +5812,25 @@ __start:
 	addiu $30, $0, 2
 	lui $31, 0xaaaa
 	ori $31, $31, 0xaaaa
-# case 46 body
+# case 48 body
 	ext $6, $19, 15, 11
 	clz $22, $8
 	ext $11, $24, 11, 18
 	lui $2, %hi(scratch-53)
 	addiu $2, $2, %lo(scratch-53)
 	swl $25, 103($2)
-	lui $7, %hi(.Lc46_0)
-	addiu $7, $7, %lo(.Lc46_0)
+	lui $7, %hi(.Lc48_0)
+	addiu $7, $7, %lo(.Lc48_0)
 	jalr $1, $7
 	xor $16, $10, $18
 	lui $4, 0x7fff
 	xori $3, $25, 4710
-.Lc46_0:
+.Lc48_0:
 	addiu $2, $0, 2
-.Lc46_1:
+.Lc48_1:
 	sra $13, $25, 10
 	addiu $2, $2, -1
-	bgtz $2, .Lc46_1
+	bgtz $2, .Lc48_1
 	slti $14, $2, -13290
 	mult $16, $21
 	ins $31, $13, 31, 1
@@ -5670,237 +5840,6 @@ __start:
 	lui $21, %hi(scratch-62)
 	addiu $21, $21, %lo(scratch-62)
 	lwl $30, 67($21)
-# case 46 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 47
-	lui $1, 0xbdaa
-	ori $1, $1, 0xbbe
-	mthi $1
-	lui $1, 0x3ff
-	ori $1, $1, 0xffff
-	mtlo $1
-	lui $1, 0xa613
-	ori $1, $1, 0x4036
-	addiu $2, $0, 31
-	lui $3, 0x1
-	ori $3, $3, 0xffff
-	addiu $4, $0, -32768
-	addiu $5, $0, -28
-	addiu $6, $0, -35
-	lui $7, 0x8000
-	lui $8, 0x8765
-	ori $8, $8, 0x4321
-	addiu $9, $0, 2048
-	addiu $10, $0, 8192
-	addiu $11, $0, 16385
-	addiu $12, $0, -99
-	lui $13, 0x20
-	ori $13, $13, 0x1
-	addiu $14, $0, 12
-	lui $15, 0x1000
-	addiu $16, $0, 33
-	lui $17, 0x2ba1
-	ori $17, $17, 0xcc32
-	lui $18, 0x2000
-	ori $18, $18, 0x1
-	lui $19, 0x5df5
-	ori $19, $19, 0xc5f
-	lui $20, 0x1000
-	lui $21, 0x4
-	lui $22, 0x8000
-	addiu $23, $0, 77
-	addiu $24, $0, -128
-	lui $25, 0xfb00
-	addiu $28, $0, -23808
-	lui $30, 0x0
-	ori $30, $30, 0x8000
-	lui $31, 0xffa1
-# case 47 body
-	lui $14, %hi(scratch+10)
-	addiu $14, $14, %lo(scratch+10)
-	pref 5, 0($14)
-	sra $13, $12, 15
-	lui $1, %hi(scratch+46)
-	addiu $1, $1, %lo(scratch+46)
-	synci 0($1)
-	lui $23, %hi(scratch+48)
-	addiu $23, $23, %lo(scratch+48)
-	lw $20, 0($23)
-	lui $31, %hi(scratch+56)
-	addiu $31, $31, %lo(scratch+56)
-	ll $3, 0($31)
-	sc $11, 0($31)
-	wsbh $30, $6
-# case 47 dump
-	sw $0, 0($29)
-	sw $1, 4($29)
-	sw $2, 8($29)
-	sw $3, 12($29)
-	sw $4, 16($29)
-	sw $5, 20($29)
-	sw $6, 24($29)
-	sw $7, 28($29)
-	sw $8, 32($29)
-	sw $9, 36($29)
-	sw $10, 40($29)
-	sw $11, 44($29)
-	sw $12, 48($29)
-	sw $13, 52($29)
-	sw $14, 56($29)
-	sw $15, 60($29)
-	sw $16, 64($29)
-	sw $17, 68($29)
-	sw $18, 72($29)
-	sw $19, 76($29)
-	sw $20, 80($29)
-	sw $21, 84($29)
-	sw $22, 88($29)
-	sw $23, 92($29)
-	sw $24, 96($29)
-	sw $25, 100($29)
-	sw $0, 104($29)
-	sw $0, 108($29)
-	sw $28, 112($29)
-	sw $29, 116($29)
-	sw $30, 120($29)
-	sw $31, 124($29)
-	mfhi $1
-	sw $1, 128($29)
-	mflo $1
-	sw $1, 132($29)
-	addiu $4, $0, 1
-	addu $5, $29, $0
-	addiu $6, $0, 200
-	addiu $2, $0, 4004
-	syscall
-# case 48
-	lui $1, 0x52fc
-	ori $1, $1, 0x9639
-	mthi $1
-	lui $1, 0x47a9
-	ori $1, $1, 0xe5ee
-	mtlo $1
-	lui $1, 0xff
-	ori $1, $1, 0xff
-	lui $2, 0x5555
-	ori $2, $2, 0x5555
-	lui $3, 0xae7
-	ori $3, $3, 0x113e
-	lui $4, 0x51f9
-	ori $4, $4, 0x35bd
-	lui $5, 0xff82
-	addiu $6, $0, 14
-	addiu $7, $0, 31
-	addiu $8, $0, 45
-	lui $9, 0xd986
-	ori $9, $9, 0x3cb4
-	lui $10, 0x94a9
-	ori $10, $10, 0x89fc
-	lui $11, 0x1234
-	ori $11, $11, 0x5678
-	addiu $12, $0, -128
-	lui $13, 0xdb8f
-	ori $13, $13, 0x72b7
-	lui $14, 0xfffc
-	addiu $15, $0, 17152
-	lui $16, 0x1c43
-	ori $16, $16, 0xa7dd
-	addiu $17, $0, 513
-	addiu $18, $0, -14
-	lui $19, 0x7bdd
-	ori $19, $19, 0xcaa4
-	addiu $20, $0, 72
-	addiu $21, $0, 33
-	addiu $22, $0, 106
-	addiu $23, $0, 24
-	addiu $24, $0, 3
-	lui $25, 0xab3b
-	ori $25, $25, 0x72b
-	lui $28, 0x118a
-	ori $28, $28, 0x1a0f
-	lui $30, 0x8765
-	ori $30, $30, 0x4321
-	lui $31, 0x3fff
-	ori $31, $31, 0xffff
-# case 48 body
-	lui $9, 0xe77f
-	ori $9, $9, 0xbb65
-	addi $18, $9, -32768
-	lui $8, 0xc39e
-	ori $8, $8, 0x50f5
-	addiu $7, $0, -128
-	sub $7, $8, $7
-	lui $16, 0x8000
-	addiu $21, $0, -1
-	divu $0, $16, $21
-	rotr $11, $9, 26
-	lui $2, 0x9471
-	beq $1, $1, .Lc48_0
-	movn $25, $1, $2
-	addu $2, $19, $16
-	rotrv $21, $1, $30
-.Lc48_0:
-	mult $30, $16
-	lui $14, %hi(scratch-193)
-	addiu $14, $14, %lo(scratch-193)
-	swl $22, 203($14)
-	swr $22, 200($14)
-	mthi $8
-	sltu $24, $7, $0
-	mul $25, $28, $15
-	mthi $24
-	mtlo $6
-	bgtz $13, .Lc48_1
-	rotr $11, $13, 31
-	lui $25, 0x7fff
-.Lc48_1:
-	msubu $16, $21
-	mul $4, $10, $11
-	mthi $28
-	mtlo $14
-	lui $10, %hi(scratch+53)
-	addiu $10, $10, %lo(scratch+53)
-	swr $8, 0($10)
 # case 48 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -5944,66 +5883,66 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 49
-	lui $1, 0x80
+	lui $1, 0xbdaa
+	ori $1, $1, 0xbbe
 	mthi $1
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
+	lui $1, 0x3ff
+	ori $1, $1, 0xffff
 	mtlo $1
-	addiu $1, $0, 2048
-	addiu $2, $0, 63
-	lui $3, 0xbe1c
-	ori $3, $3, 0x94
-	lui $4, 0x1e07
-	ori $4, $4, 0xbc82
-	lui $5, 0x623f
-	ori $5, $5, 0x3d4c
-	addiu $6, $0, 21
-	addiu $7, $0, 32767
-	lui $8, 0xaa4d
-	ori $8, $8, 0x68ad
-	lui $9, 0xfd99
-	ori $9, $9, 0x11d3
-	addiu $10, $0, -25
-	addiu $11, $0, -32768
-	lui $12, 0x4eda
-	ori $12, $12, 0xd7f8
-	lui $13, 0xf
-	lui $14, 0x651e
-	ori $14, $14, 0x6671
-	addiu $15, $0, 43
-	lui $16, 0x85ac
-	ori $16, $16, 0xdcd1
-	lui $17, 0xfe8c
-	ori $17, $17, 0x6496
-	addiu $18, $0, -33
-	lui $19, 0xcd5a
-	ori $19, $19, 0x2a04
-	addiu $20, $0, 30720
-	lui $21, 0x3b1b
-	ori $21, $21, 0xac8a
-	lui $22, 0x6400
-	addiu $23, $0, 2
-	addiu $24, $0, 125
-	addiu $25, $0, 31
-	addiu $28, $0, -1024
-	lui $30, 0x5585
-	ori $30, $30, 0x39b0
-	lui $31, 0x7800
+	lui $1, 0xa613
+	ori $1, $1, 0x4036
+	addiu $2, $0, 31
+	lui $3, 0x1
+	ori $3, $3, 0xffff
+	addiu $4, $0, -32768
+	addiu $5, $0, -28
+	addiu $6, $0, -35
+	lui $7, 0x8000
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	addiu $9, $0, 2048
+	addiu $10, $0, 8192
+	addiu $11, $0, 16385
+	addiu $12, $0, -99
+	lui $13, 0x20
+	ori $13, $13, 0x1
+	addiu $14, $0, 12
+	lui $15, 0x1000
+	addiu $16, $0, 33
+	lui $17, 0x2ba1
+	ori $17, $17, 0xcc32
+	lui $18, 0x2000
+	ori $18, $18, 0x1
+	lui $19, 0x5df5
+	ori $19, $19, 0xc5f
+	lui $20, 0x1000
+	lui $21, 0x4
+	lui $22, 0x8000
+	addiu $23, $0, 77
+	addiu $24, $0, -128
+	lui $25, 0xfb00
+	addiu $28, $0, -23808
+	lui $30, 0x0
+	ori $30, $30, 0x8000
+	lui $31, 0xffa1
 # case 49 body
-	maddu $14, $24
-	ins $14, $15, 30, 2
-	rotrv $3, $2, $31
-	lui $28, %hi(scratch+121)
-	addiu $28, $28, %lo(scratch+121)
-	lbu $4, -77($28)
-	lui $10, %hi(.Lc49_0)
-	addiu $10, $10, %lo(.Lc49_0)
-	jalr $28, $10
-	sra $19, $8, 7
-	sll $3, $15, 11
-.Lc49_0:
-	sra $7, $15, 13
-	wsbh $31, $14
+	lui $14, %hi(scratch+10)
+	addiu $14, $14, %lo(scratch+10)
+	pref 5, 0($14)
+	sra $13, $12, 15
+	lui $1, %hi(scratch+46)
+	addiu $1, $1, %lo(scratch+46)
+	synci 0($1)
+	lui $23, %hi(scratch+48)
+	addiu $23, $23, %lo(scratch+48)
+	lw $20, 0($23)
+	lui $31, %hi(scratch+56)
+	addiu $31, $31, %lo(scratch+56)
+	ll $3, 0($31)
+	sc $11, 0($31)
+	lui $9, %hi(scratch+129)
+	addiu $9, $9, %lo(scratch+129)
+	swr $21, -111($9)
 # case 49 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6047,77 +5986,77 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 50
-	lui $1, 0xa707
-	ori $1, $1, 0xf494
+	addiu $1, $0, 23
 	mthi $1
-	lui $1, 0x2
-	ori $1, $1, 0x1
+	addiu $1, $0, -32
 	mtlo $1
-	lui $1, 0x1700
-	lui $2, 0xbf42
-	ori $2, $2, 0x922d
-	addiu $3, $0, -15
-	lui $4, 0xe4fc
-	ori $4, $4, 0xef68
-	lui $5, 0x4000
-	ori $5, $5, 0x1
-	lui $6, 0xffe6
-	addiu $7, $0, 3
-	addiu $8, $0, -42
-	addiu $9, $0, 26
-	addiu $10, $0, 129
-	addiu $11, $0, 13056
-	lui $12, 0x200
-	ori $12, $12, 0x1
-	lui $13, 0xbec7
-	ori $13, $13, 0xa021
-	lui $14, 0x1
-	lui $15, 0x8765
-	ori $15, $15, 0x4321
-	addiu $16, $0, 10
-	lui $17, 0xecd0
-	ori $17, $17, 0x7153
-	lui $18, 0x5078
-	ori $18, $18, 0x300b
-	lui $19, 0x8100
-	addiu $20, $0, 29
-	addiu $21, $0, -85
-	lui $22, 0x6993
-	ori $22, $22, 0x6d2
-	lui $23, 0x7fff
-	ori $23, $23, 0xffff
-	lui $24, 0x8000
-	ori $24, $24, 0x1
-	lui $25, 0x10
-	ori $25, $25, 0x1
-	addiu $28, $0, -39
-	lui $30, 0xa447
-	ori $30, $30, 0x2603
-	addiu $31, $0, 6
+	addiu $1, $0, -18
+	lui $2, 0xae7
+	ori $2, $2, 0x113e
+	lui $3, 0x51f9
+	ori $3, $3, 0x35bd
+	lui $4, 0xff82
+	addiu $5, $0, 14
+	addiu $6, $0, 31
+	addiu $7, $0, 45
+	lui $8, 0xd986
+	ori $8, $8, 0x3cb4
+	lui $9, 0x94a9
+	ori $9, $9, 0x89fc
+	lui $10, 0x1234
+	ori $10, $10, 0x5678
+	addiu $11, $0, -128
+	lui $12, 0xdb8f
+	ori $12, $12, 0x72b7
+	lui $13, 0xfffc
+	addiu $14, $0, 17152
+	lui $15, 0x1c43
+	ori $15, $15, 0xa7dd
+	addiu $16, $0, 513
+	addiu $17, $0, -14
+	lui $18, 0x7bdd
+	ori $18, $18, 0xcaa4
+	addiu $19, $0, 72
+	addiu $20, $0, 33
+	addiu $21, $0, 106
+	addiu $22, $0, 24
+	addiu $23, $0, 3
+	lui $24, 0xab3b
+	ori $24, $24, 0x72b
+	lui $25, 0x118a
+	ori $25, $25, 0x1a0f
+	lui $28, 0x8765
+	ori $28, $28, 0x4321
+	lui $30, 0x3fff
+	ori $30, $30, 0xffff
+	lui $31, 0xec2d
+	ori $31, $31, 0x2c9e
 # case 50 body
-	lui $7, 0x8000
-	mfhi $6
-	lui $16, %hi(scratch+77)
-	addiu $16, $16, %lo(scratch+77)
-	pref 30, -31($16)
-	lui $20, %hi(scratch-23)
-	addiu $20, $20, %lo(scratch-23)
-	sw $15, 51($20)
-	lui $22, 0xbe95
-	ext $28, $6, 9, 16
-	andi $6, $15, 65535
-	lui $17, %hi(scratch+73)
-	addiu $17, $17, %lo(scratch+73)
-	lh $19, -53($17)
-	rotrv $17, $31, $21
-	blezl $24, .Lc50_0
-	sllv $3, $17, $4
-	rotr $30, $25, 18
+	rotrv $15, $1, $17
+	lui $8, 0xc39e
+	ori $8, $8, 0x50f5
+	addiu $7, $0, -128
+	sub $7, $8, $7
+	lui $16, 0x8000
+	addiu $21, $0, -1
+	divu $0, $16, $21
+	rotr $11, $9, 26
+	lui $2, 0x9471
+	beq $1, $1, .Lc50_0
+	movn $25, $1, $2
+	addu $2, $19, $16
+	rotrv $21, $1, $30
 .Lc50_0:
-	mul $0, $25, $31
+	mult $30, $16
+	lui $14, %hi(scratch-193)
+	addiu $14, $14, %lo(scratch-193)
+	swl $22, 203($14)
+	swr $22, 200($14)
+	mthi $8
+	sltu $24, $7, $0
+	mul $25, $28, $15
 	mthi $24
-	mtlo $18
-	and $20, $31, $7
+	mtlo $6
 # case 50 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6161,104 +6100,87 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 51
-	lui $1, 0xdb74
-	ori $1, $1, 0x24bf
+	lui $1, 0x64ee
+	ori $1, $1, 0x9dde
 	mthi $1
-	lui $1, 0x4900
+	lui $1, 0x0
+	ori $1, $1, 0x8000
 	mtlo $1
-	lui $1, 0xff93
-	lui $2, 0xd7b9
-	ori $2, $2, 0xe35f
-	lui $3, 0x5f
-	lui $4, 0x1771
-	ori $4, $4, 0x2419
-	addiu $5, $0, -18
-	lui $6, 0x1000
-	addiu $7, $0, 17
-	lui $8, 0x27db
-	ori $8, $8, 0x1afa
-	lui $9, 0x867a
-	ori $9, $9, 0x5b86
-	addiu $10, $0, 127
-	lui $11, 0x2862
-	ori $11, $11, 0xc0a0
-	addiu $12, $0, 129
-	addiu $13, $0, 16
-	addiu $14, $0, 2
-	lui $15, 0xd630
-	ori $15, $15, 0xe832
-	lui $16, 0x1d31
-	ori $16, $16, 0x4736
-	lui $17, 0x8800
-	lui $18, 0x8000
-	lui $19, 0xfb46
-	ori $19, $19, 0xac4c
-	lui $20, 0x60c9
-	ori $20, $20, 0x475b
-	addiu $21, $0, -29
-	addiu $22, $0, 12032
-	addiu $23, $0, 14
-	addiu $24, $0, 20
-	addiu $25, $0, 17
-	addiu $28, $0, -94
-	lui $30, 0x321b
-	ori $30, $30, 0x39e5
-	lui $31, 0x8688
-	ori $31, $31, 0x6825
+	lui $1, 0x140e
+	ori $1, $1, 0x8619
+	addiu $2, $0, 16385
+	lui $3, 0x7fff
+	ori $3, $3, 0xffff
+	lui $4, 0x4509
+	ori $4, $4, 0xeece
+	addiu $5, $0, 8191
+	lui $6, 0x92d2
+	ori $6, $6, 0xcad4
+	lui $7, 0x66d6
+	ori $7, $7, 0x5c67
+	lui $8, 0xaaaa
+	ori $8, $8, 0xaaaa
+	lui $9, 0x0
+	ori $9, $9, 0xffff
+	lui $10, 0x2000
+	addiu $11, $0, 13312
+	lui $12, 0xd43b
+	ori $12, $12, 0x258
+	addiu $13, $0, -16
+	lui $14, 0x80
+	lui $15, 0xaaaa
+	ori $15, $15, 0xaaaa
+	addiu $16, $0, 2048
+	addiu $17, $0, 63
+	lui $18, 0xbe1c
+	ori $18, $18, 0x94
+	lui $19, 0x1e07
+	ori $19, $19, 0xbc82
+	lui $20, 0x623f
+	ori $20, $20, 0x3d4c
+	addiu $21, $0, 21
+	addiu $22, $0, 32767
+	lui $23, 0xaa4d
+	ori $23, $23, 0x68ad
+	lui $24, 0xfd99
+	ori $24, $24, 0x11d3
+	addiu $25, $0, -25
+	addiu $28, $0, -32768
+	lui $30, 0x4eda
+	ori $30, $30, 0xd7f8
+	lui $31, 0xf
 # case 51 body
-	addiu $16, $0, 1
+	lui $19, 0xe241
+	ori $19, $19, 0x3ef
+	divu $0, $15, $19
+	movz $16, $21, $17
+	addiu $7, $0, 4
 .Lc51_0:
-	srl $18, $1, 17
-	andi $6, $30, 65535
-	addiu $16, $16, -1
-	bne $16, $0, .Lc51_0
-	srl $19, $2, 1
-	mflo $25
-	bltz $19, .Lc51_1
-	sllv $25, $15, $0
-	srav $12, $5, $25
-	sllv $30, $2, $16
-.Lc51_1:
-	rotr $1, $3, 23
-	lui $20, %hi(.Lc51_2)
-	addiu $20, $20, %lo(.Lc51_2)
-	jalr $20
-	sltu $14, $21, $11
-	subu $0, $16, $5
-.Lc51_2:
-	ext $7, $16, 7, 14
-	lui $1, %hi(scratch+4)
-	addiu $1, $1, %lo(scratch+4)
-	sw $1, 0($1)
-	bgez $4, .Lc51_3
-	sll $17, $14, 7
-	sltiu $28, $25, 1
-	xori $15, $8, 32768
-.Lc51_3:
-	srlv $24, $8, $20
-	addiu $16, $0, 3
-.Lc51_4:
-	rotrv $22, $14, $18
-	ori $11, $21, 65535
-	lui $18, 0x8115
-	addiu $16, $16, -1
-	bgtz $16, .Lc51_4
-	addu $15, $7, $15
-	mul $18, $10, $17
-	mthi $9
-	mtlo $18
-	lui $11, 0xf251
-	ori $11, $11, 0x4b31
-	lui $21, 0xa4ef
-	ori $21, $21, 0xfe5c
-	add $19, $11, $21
-	addiu $7, $30, 1
-	srav $28, $0, $22
-	multu $15, $18
-	lui $11, %hi(scratch+25)
-	addiu $11, $11, %lo(scratch+25)
-	lwr $6, 0($11)
-	lwl $6, 3($11)
+	addu $3, $17, $8
+	lui $6, 0x8d34
+	lui $21, 0x39b0
+	addiu $7, $7, -1
+	bgtz $7, .Lc51_0
+	and $5, $14, $6
+	addiu $24, $0, -13
+	div $0, $31, $24
+	lui $16, 0x8000
+	addiu $9, $0, -1
+	div $0, $16, $9
+	lui $28, %hi(scratch+4)
+	addiu $28, $28, %lo(scratch+4)
+	pref 4, 0($28)
+	clz $30, $10
+	lui $21, 0x8000
+	ext $22, $2, 13, 10
+	lui $11, %hi(scratch+133)
+	addiu $11, $11, %lo(scratch+133)
+	lh $12, -101($11)
+	wsbh $31, $14
+	lui $12, %hi(scratch-18)
+	addiu $12, $12, %lo(scratch-18)
+	synci 52($12)
+	lui $9, 0xffff
 # case 51 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6302,74 +6224,91 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 52
-	lui $1, 0x7040
-	ori $1, $1, 0x3a6b
+	lui $1, 0x5b2b
+	ori $1, $1, 0xafe0
 	mthi $1
-	lui $1, 0xfff9
+	lui $1, 0xc2aa
+	ori $1, $1, 0x95c5
 	mtlo $1
-	lui $1, 0x348a
-	ori $1, $1, 0x4dd1
-	lui $2, 0x129d
-	ori $2, $2, 0xde12
-	lui $3, 0x7f00
+	lui $1, 0xffe6
+	addiu $2, $0, 3
+	addiu $3, $0, -42
 	addiu $4, $0, 26
-	addiu $5, $0, -1
-	lui $6, 0x1
-	lui $7, 0xef25
-	ori $7, $7, 0x8396
-	lui $8, 0xf1ee
-	ori $8, $8, 0xc0d9
-	lui $9, 0x8000
-	ori $9, $9, 0x1
-	lui $10, 0x1
-	addiu $11, $0, 0
-	lui $12, 0x10
-	addiu $13, $0, -110
-	lui $14, 0x9359
-	ori $14, $14, 0x682b
-	lui $15, 0x100
-	lui $16, 0x1000
-	ori $16, $16, 0x1
-	lui $17, 0x8011
-	ori $17, $17, 0x2fd0
-	lui $18, 0x5555
-	ori $18, $18, 0x5555
-	lui $19, 0x1cef
-	ori $19, $19, 0x406d
-	addiu $20, $0, 15
-	lui $21, 0xdc83
-	ori $21, $21, 0xd59f
-	addiu $22, $0, 33
-	addiu $23, $0, 23
-	lui $24, 0xc9f7
-	ori $24, $24, 0x99f8
-	addiu $25, $0, 255
-	lui $28, 0xbf97
-	ori $28, $28, 0x7dbc
-	addiu $30, $0, -30
-	lui $31, 0xaaaa
-	ori $31, $31, 0xaaaa
+	addiu $5, $0, 129
+	addiu $6, $0, 13056
+	lui $7, 0x200
+	ori $7, $7, 0x1
+	lui $8, 0xbec7
+	ori $8, $8, 0xa021
+	lui $9, 0x1
+	lui $10, 0x8765
+	ori $10, $10, 0x4321
+	addiu $11, $0, 10
+	lui $12, 0xecd0
+	ori $12, $12, 0x7153
+	lui $13, 0x5078
+	ori $13, $13, 0x300b
+	lui $14, 0x8100
+	addiu $15, $0, 29
+	addiu $16, $0, -85
+	lui $17, 0x6993
+	ori $17, $17, 0x6d2
+	lui $18, 0x7fff
+	ori $18, $18, 0xffff
+	lui $19, 0x8000
+	ori $19, $19, 0x1
+	lui $20, 0x10
+	ori $20, $20, 0x1
+	addiu $21, $0, -39
+	lui $22, 0xa447
+	ori $22, $22, 0x2603
+	addiu $23, $0, 6
+	addiu $24, $0, -6
+	lui $25, 0x372d
+	ori $25, $25, 0x5d0f
+	lui $28, 0xff
+	ori $28, $28, 0xff
+	lui $30, 0x7f
+	ori $30, $30, 0xffff
+	addiu $31, $0, -24
 # case 52 body
-	lui $5, %hi(scratch+75)
-	addiu $5, $5, %lo(scratch+75)
-	lbu $17, -22($5)
-	clz $9, $25
-	lui $11, 0xf2d0
-	ori $11, $11, 0x691a
-	div $0, $0, $11
-	addiu $15, $0, -6
-	lui $16, 0x13b4
-	ori $16, $16, 0xc243
-	sub $7, $15, $16
-	lui $3, %hi(scratch-129)
-	addiu $3, $3, %lo(scratch-129)
-	sw $8, 185($3)
-	addiu $6, $0, 1
+	lui $21, %hi(scratch+122)
+	addiu $21, $21, %lo(scratch+122)
+	synci -69($21)
+	lui $20, %hi(scratch-23)
+	addiu $20, $20, %lo(scratch-23)
+	sw $15, 51($20)
+	lui $22, 0xbe95
+	ext $28, $6, 9, 16
+	andi $6, $15, 65535
+	lui $17, %hi(scratch+73)
+	addiu $17, $17, %lo(scratch+73)
+	lh $19, -53($17)
+	rotrv $17, $31, $21
+	blezl $24, .Lc52_0
+	sllv $3, $17, $4
+	rotr $30, $25, 18
 .Lc52_0:
-	srav $20, $15, $1
-	addiu $6, $6, -1
-	bne $6, $0, .Lc52_0
-	sllv $31, $8, $21
+	mul $0, $25, $31
+	mthi $24
+	mtlo $18
+	and $20, $31, $7
+	addiu $25, $0, 4
+.Lc52_1:
+	nor $16, $12, $22
+	addiu $25, $25, -1
+	bgtz $25, .Lc52_1
+	sra $11, $28, 2
+	ext $12, $4, 13, 17
+	lui $5, 0x867a
+	ori $5, $5, 0x5b86
+	addiu $12, $0, -18
+	sub $5, $5, $12
+	msubu $12, $4
+	ext $20, $3, 2, 28
+	lui $13, %hi(scratch-177)
+	addiu $13, $13, %lo(scratch-177)
+	lb $11, 193($13)
 # case 52 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6413,89 +6352,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 53
-	lui $1, 0x400
+	addiu $1, $0, -29
 	mthi $1
-	addiu $1, $0, 31
+	addiu $1, $0, 12032
 	mtlo $1
-	addiu $1, $0, -6
-	lui $2, 0x8765
-	ori $2, $2, 0x4321
-	lui $3, 0xcada
-	ori $3, $3, 0x8ccb
-	lui $4, 0x54eb
-	ori $4, $4, 0x6313
-	lui $5, 0xff
-	ori $5, $5, 0xff
-	addiu $6, $0, -7168
-	addiu $7, $0, -29952
-	addiu $8, $0, 11
-	addiu $9, $0, 9472
-	lui $10, 0x8000
-	lui $11, 0x200
-	lui $12, 0xd4c3
-	ori $12, $12, 0xd873
-	lui $13, 0x1fff
-	ori $13, $13, 0xffff
-	addiu $14, $0, -2
-	lui $15, 0x200
-	ori $15, $15, 0x1
-	lui $16, 0x0
-	ori $16, $16, 0xffff
-	lui $17, 0x2
+	addiu $1, $0, 14
+	addiu $2, $0, 20
+	addiu $3, $0, 17
+	addiu $4, $0, -94
+	lui $5, 0x321b
+	ori $5, $5, 0x39e5
+	lui $6, 0x8688
+	ori $6, $6, 0x6825
+	lui $7, 0xd982
+	ori $7, $7, 0x8d35
+	lui $8, 0xffaf
+	addiu $9, $0, 256
+	lui $10, 0x1
+	lui $11, 0xecd6
+	ori $11, $11, 0x6fb4
+	addiu $12, $0, -2
+	lui $13, 0x76b4
+	ori $13, $13, 0x5be0
+	addiu $14, $0, -11
+	addiu $15, $0, 512
+	addiu $16, $0, 1
+	lui $17, 0x40
 	ori $17, $17, 0x1
-	lui $18, 0x8cb6
-	ori $18, $18, 0xbe46
-	addiu $19, $0, 7
-	lui $20, 0x641c
-	ori $20, $20, 0xe825
-	lui $21, 0xcbdf
-	ori $21, $21, 0x555e
-	lui $22, 0x1
-	addiu $23, $0, -13
-	addiu $24, $0, -29
-	lui $25, 0x281
-	ori $25, $25, 0x75e3
-	lui $28, 0x86cd
-	ori $28, $28, 0x1496
-	lui $30, 0xff16
-	ori $30, $30, 0xfd33
-	addiu $31, $0, -18
+	lui $18, 0xe13c
+	ori $18, $18, 0xf9f8
+	lui $19, 0x754a
+	ori $19, $19, 0xb859
+	lui $20, 0x20
+	addiu $21, $0, 36
+	lui $22, 0x8ae3
+	ori $22, $22, 0xa986
+	addiu $23, $0, -128
+	addiu $24, $0, 17
+	lui $25, 0x656d
+	ori $25, $25, 0xd1b5
+	addiu $28, $0, 29
+	addiu $30, $0, -25
+	addiu $31, $0, 35
 # case 53 body
-	jal .Lc53_0
-	lui $18, 0xff00
-	andi $17, $14, 27076
+	lui $10, %hi(scratch+200)
+	addiu $10, $10, %lo(scratch+200)
+	ll $4, -200($10)
+	lui $20, 0xb83e
+	slti $11, $13, 1
+	sc $21, -200($10)
+	sll $7, $6, 17
+	bgtzl $17, .Lc53_0
+	and $3, $4, $1
+	srlv $12, $2, $14
+	andi $18, $7, 12664
 .Lc53_0:
-	mul $15, $3, $3
-	mthi $17
-	mtlo $28
-	lui $4, %hi(.Lc53_1)
-	addiu $4, $4, %lo(.Lc53_1)
-	jalr $20, $4
-	sllv $30, $0, $21
-	sltiu $4, $4, -6597
+	addiu $3, $0, 18
+	lui $22, 0x281d
+	ori $22, $22, 0xc40e
+	sub $8, $3, $22
+	slti $22, $24, -1
+	addiu $16, $0, 3
 .Lc53_1:
-	jal .Lc53_2
-	movz $21, $25, $18
-	sra $21, $17, 16
-.Lc53_2:
-	bgezall $12, .Lc53_3
-	lui $16, 0x8000
-	rotr $9, $17, 15
-	sltu $9, $12, $28
-.Lc53_3:
-	lui $22, 0xdde9
-	ori $22, $22, 0xd509
-	lui $2, 0xa100
-	sub $14, $22, $2
-	bgezall $28, .Lc53_4
-	rotrv $28, $5, $31
-	and $23, $7, $10
-	rotrv $28, $11, $23
-.Lc53_4:
-	lui $2, %hi(scratch-43)
-	addiu $2, $2, %lo(scratch-43)
-	lwr $3, 70($2)
-	lwl $3, 73($2)
+	rotrv $22, $14, $18
+	ori $11, $21, 65535
+	lui $18, 0x8115
+	addiu $16, $16, -1
+	bgtz $16, .Lc53_1
+	addu $15, $7, $15
 # case 53 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6539,105 +6463,70 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 54
-	lui $1, 0xffce
+	addiu $1, $0, 15
 	mthi $1
-	addiu $1, $0, 32
+	addiu $1, $0, -4352
 	mtlo $1
-	addiu $1, $0, 128
-	lui $2, 0x6200
-	lui $3, 0x412a
-	ori $3, $3, 0x97b7
-	lui $4, 0x100
-	addiu $5, $0, 0
-	addiu $6, $0, -1
-	lui $7, 0x8954
-	ori $7, $7, 0x341f
-	lui $8, 0x50e2
-	ori $8, $8, 0xab95
-	lui $9, 0xea17
-	ori $9, $9, 0xa85a
-	lui $10, 0x1a76
-	ori $10, $10, 0xbae1
-	addiu $11, $0, 2
-	lui $12, 0x5aff
-	ori $12, $12, 0x689e
-	addiu $13, $0, -26
-	addiu $14, $0, 39
-	lui $15, 0x4d9f
-	ori $15, $15, 0xf9f5
-	lui $16, 0x443b
-	ori $16, $16, 0x16a5
-	lui $17, 0x85cb
-	ori $17, $17, 0x6f26
-	lui $18, 0x34a2
-	ori $18, $18, 0xa56a
-	addiu $19, $0, 3
-	lui $20, 0x8000
-	ori $20, $20, 0x1
-	addiu $21, $0, -26
-	lui $22, 0x40
-	lui $23, 0x0
-	ori $23, $23, 0x8000
-	lui $24, 0xaf0a
-	ori $24, $24, 0x77c2
-	lui $25, 0xfd81
-	ori $25, $25, 0x35e3
-	lui $28, 0xb65c
-	ori $28, $28, 0xb74d
-	addiu $30, $0, 30
-	addiu $31, $0, 0
+	addiu $1, $0, 11
+	lui $2, 0x4a9e
+	ori $2, $2, 0x208b
+	lui $3, 0x40
+	ori $3, $3, 0x1
+	lui $4, 0xb2fc
+	ori $4, $4, 0xb7df
+	addiu $5, $0, 3584
+	lui $6, 0x8765
+	ori $6, $6, 0x4321
+	addiu $7, $0, -16
+	addiu $8, $0, -21
+	lui $9, 0x3c3e
+	ori $9, $9, 0x5498
+	addiu $10, $0, 0
+	addiu $11, $0, 4
+	lui $12, 0x1fff
+	ori $12, $12, 0xffff
+	lui $13, 0x6269
+	ori $13, $13, 0xdadf
+	lui $14, 0x4000
+	lui $15, 0x7a
+	lui $16, 0x420f
+	ori $16, $16, 0xa763
+	addiu $17, $0, 255
+	addiu $18, $0, 24
+	lui $19, 0x3
+	ori $19, $19, 0xffff
+	lui $20, 0xff
+	ori $20, $20, 0xffff
+	lui $21, 0x129d
+	ori $21, $21, 0xde12
+	lui $22, 0x7f00
+	addiu $23, $0, 26
+	addiu $24, $0, -1
+	lui $25, 0x1
+	lui $28, 0xef25
+	ori $28, $28, 0x8396
+	lui $30, 0xf1ee
+	ori $30, $30, 0xc0d9
+	lui $31, 0x8000
+	ori $31, $31, 0x1
 # case 54 body
-	bgezall $28, .Lc54_0
-	rotrv $10, $21, $18
-	srl $20, $1, 12
-.Lc54_0:
-	bgezl $22, .Lc54_1
-	or $23, $3, $31
-	movz $6, $0, $5
-	srl $17, $14, 5
-.Lc54_1:
-	lui $16, %hi(scratch+32)
-	addiu $16, $16, %lo(scratch+32)
-	ll $8, 0($16)
-	movz $12, $10, $28
-	sc $2, 0($16)
-	lui $4, %hi(scratch+44)
-	addiu $4, $4, %lo(scratch+44)
-	sw $21, 0($4)
-	jal .Lc54_2
-	sltiu $22, $13, -15693
-	slt $9, $24, $31
-	nor $23, $1, $5
-.Lc54_2:
-	lui $8, %hi(scratch+128)
-	addiu $8, $8, %lo(scratch+128)
-	pref 30, -85($8)
-	lui $24, 0xff
-	lui $17, %hi(scratch-89)
-	addiu $17, $17, %lo(scratch-89)
-	sh $1, 139($17)
-	mul $9, $20, $18
-	mthi $6
-	mtlo $4
-	blezl $1, .Lc54_3
-	sll $9, $6, 26
-	rotr $15, $16, 27
-.Lc54_3:
-	mflo $2
-	andi $19, $3, 42158
-	lui $17, %hi(scratch-125)
-	addiu $17, $17, %lo(scratch-125)
-	lwr $25, 153($17)
-	lwl $25, 156($17)
-	lui $28, %hi(scratch+56)
-	addiu $28, $28, %lo(scratch+56)
-	swr $20, 0($28)
-	mfhi $16
-	bgtz $5, .Lc54_4
-	srl $21, $28, 31
-	rotrv $17, $9, $18
-	sra $4, $15, 29
-.Lc54_4:
+	lui $12, %hi(scratch+64)
+	addiu $12, $12, %lo(scratch+64)
+	lb $21, -41($12)
+	lui $17, 0x100
+	lui $12, 0xf992
+	ori $12, $12, 0xdaa2
+	sub $15, $17, $12
+	lui $4, 0x1
+	clo $5, $21
+	clo $11, $7
+	clo $4, $0
+	rdhwr $5, $0
+	clz $18, $16
+	clz $9, $25
+	lui $11, 0xf2d0
+	ori $11, $11, 0x691a
+	div $0, $0, $11
 # case 54 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6681,92 +6570,82 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 55
-	lui $1, 0xffb2
+	lui $1, 0xcdca
+	ori $1, $1, 0xea23
 	mthi $1
-	addiu $1, $0, 32
+	lui $1, 0xff81
 	mtlo $1
-	lui $1, 0x2
-	ori $1, $1, 0x1
-	lui $2, 0x7e48
-	ori $2, $2, 0xa241
-	addiu $3, $0, 255
-	lui $4, 0x9600
-	addiu $5, $0, -30
-	lui $6, 0x5555
-	ori $6, $6, 0x5555
-	lui $7, 0xdde6
-	ori $7, $7, 0xd750
-	lui $8, 0xc5c7
-	ori $8, $8, 0xae3c
-	addiu $9, $0, -28
-	addiu $10, $0, 8192
-	lui $11, 0x654f
-	ori $11, $11, 0x827a
-	addiu $12, $0, 39
-	lui $13, 0x1
-	ori $13, $13, 0xffff
-	lui $14, 0xc10f
-	ori $14, $14, 0x4875
-	addiu $15, $0, -1
-	lui $16, 0xff00
-	ori $16, $16, 0xff00
-	lui $17, 0x1234
-	ori $17, $17, 0x5678
-	lui $18, 0x100
-	ori $18, $18, 0x1
-	lui $19, 0x256a
-	ori $19, $19, 0x42c1
-	lui $20, 0xc2e5
-	ori $20, $20, 0x5531
-	lui $21, 0x1
-	addiu $22, $0, 5120
-	lui $23, 0x7fff
-	ori $23, $23, 0xfffe
-	lui $24, 0xdf00
-	addiu $25, $0, 0
-	addiu $28, $0, -49
-	addiu $30, $0, -8
-	lui $31, 0x57b3
-	ori $31, $31, 0x7fd
+	lui $1, 0xb900
+	lui $2, 0x3a1a
+	ori $2, $2, 0xaeac
+	addiu $3, $0, -8448
+	lui $4, 0xf9a2
+	ori $4, $4, 0x88a8
+	lui $5, 0xf5d9
+	ori $5, $5, 0xa1c
+	addiu $6, $0, 24
+	addiu $7, $0, -32
+	addiu $8, $0, -18
+	addiu $9, $0, -3584
+	lui $10, 0x7fff
+	ori $10, $10, 0xfffe
+	addiu $11, $0, -25
+	lui $12, 0x4f63
+	ori $12, $12, 0x42a0
+	lui $13, 0x8dd2
+	ori $13, $13, 0x1bd0
+	addiu $14, $0, 3
+	addiu $15, $0, 31
+	addiu $16, $0, -6
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	lui $18, 0xcada
+	ori $18, $18, 0x8ccb
+	lui $19, 0x54eb
+	ori $19, $19, 0x6313
+	lui $20, 0xff
+	ori $20, $20, 0xff
+	addiu $21, $0, -7168
+	addiu $22, $0, -29952
+	addiu $23, $0, 11
+	addiu $24, $0, 9472
+	lui $25, 0x8000
+	lui $28, 0x200
+	lui $30, 0xd4c3
+	ori $30, $30, 0xd873
+	lui $31, 0x1fff
+	ori $31, $31, 0xffff
 # case 55 body
-	bltzal $28, .Lc55_0
-	srav $8, $31, $0
-	rotr $25, $15, 14
+	rotr $2, $11, 11
+	lui $28, %hi(scratch-90)
+	addiu $28, $28, %lo(scratch-90)
+	swl $11, 103($28)
+	addiu $23, $0, 1
 .Lc55_0:
-	clz $21, $5
-	mul $17, $7, $13
-	mthi $30
-	mtlo $12
-	mflo $8
-	mflo $17
-	ext $10, $15, 23, 7
-	bgtzl $28, .Lc55_1
-	lui $31, 0x3c11
-	lui $22, 0x124d
-	ori $24, $11, 65047
+	srlv $5, $4, $31
+	slt $15, $19, $31
+	addiu $23, $23, -1
+	bne $23, $0, .Lc55_0
+	sllv $20, $17, $8
+	addiu $18, $0, 4
 .Lc55_1:
-	bnel $1, $1, .Lc55_2
-	lui $12, 0x0
-	sll $21, $4, 18
-	lui $22, 0x1
+	lui $3, 0xf5ab
+	addiu $18, $18, -1
+	bne $18, $0, .Lc55_1
+	sra $15, $16, 6
+	mul $15, $3, $3
+	mthi $17
+	mtlo $28
+	lui $4, %hi(.Lc55_2)
+	addiu $4, $4, %lo(.Lc55_2)
+	jalr $20, $4
+	sllv $30, $0, $21
+	sltiu $4, $4, -6597
 .Lc55_2:
-	madd $7, $1
-	ext $20, $8, 30, 1
-	movz $28, $17, $25
-	wsbh $22, $7
-	bltzl $25, .Lc55_3
-	slti $4, $19, 255
-	sltu $18, $23, $28
-	sll $1, $11, 28
+	jal .Lc55_3
+	movz $21, $25, $18
+	sra $21, $17, 16
 .Lc55_3:
-	lui $16, %hi(scratch+14)
-	addiu $16, $16, %lo(scratch+14)
-	pref 5, 0($16)
-	lui $8, %hi(scratch+110)
-	addiu $8, $8, %lo(scratch+110)
-	ll $6, -78($8)
-	srlv $9, $30, $21
-	sc $16, -78($8)
 # case 55 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6810,76 +6689,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 56
-	lui $1, 0x8000
-	ori $1, $1, 0x1
+	lui $1, 0xe07
+	ori $1, $1, 0x7516
 	mthi $1
-	lui $1, 0xd84
-	ori $1, $1, 0x7ecf
+	lui $1, 0x6d1d
+	ori $1, $1, 0xe3d6
 	mtlo $1
-	lui $1, 0xbe5e
-	ori $1, $1, 0xa4ce
-	addiu $2, $0, -17
-	lui $3, 0x1
-	lui $4, 0x1ff
-	ori $4, $4, 0xffff
-	lui $5, 0xc029
-	ori $5, $5, 0x1844
-	addiu $6, $0, 15
-	addiu $7, $0, -9216
-	lui $8, 0xff00
-	ori $8, $8, 0xff00
-	addiu $9, $0, -11
-	addiu $10, $0, -1
-	lui $11, 0x829f
-	ori $11, $11, 0xee01
-	addiu $12, $0, 30720
-	lui $13, 0x3e0e
-	ori $13, $13, 0x8f00
-	lui $14, 0x5555
-	ori $14, $14, 0x5555
-	addiu $15, $0, 21
-	lui $16, 0x1700
-	addiu $17, $0, 16
-	lui $18, 0xa9d2
-	ori $18, $18, 0x35bb
-	addiu $19, $0, 128
-	addiu $20, $0, 9
-	addiu $21, $0, 128
-	addiu $22, $0, 1
-	lui $23, 0x9377
-	ori $23, $23, 0x2a9f
-	lui $24, 0xbd5d
-	ori $24, $24, 0xbb32
-	addiu $25, $0, 4
-	lui $28, 0x2885
-	ori $28, $28, 0xbc22
-	lui $30, 0x0
-	ori $30, $30, 0x8001
-	addiu $31, $0, -31488
+	lui $1, 0x17a5
+	ori $1, $1, 0xf4be
+	addiu $2, $0, -19456
+	lui $3, 0x8fc5
+	ori $3, $3, 0x4927
+	lui $4, 0xbcc0
+	ori $4, $4, 0x5837
+	addiu $5, $0, 8
+	addiu $6, $0, 5
+	lui $7, 0x4fff
+	ori $7, $7, 0x4cf2
+	lui $8, 0x2000
+	ori $8, $8, 0x1
+	lui $9, 0xc1eb
+	ori $9, $9, 0xd54
+	lui $10, 0x3600
+	lui $11, 0xd20a
+	ori $11, $11, 0x9c90
+	lui $12, 0xd76f
+	ori $12, $12, 0xc7e0
+	lui $13, 0xe58
+	ori $13, $13, 0x530d
+	lui $14, 0xa100
+	addiu $15, $0, -32768
+	lui $16, 0x7c95
+	ori $16, $16, 0x6c21
+	lui $17, 0xe592
+	ori $17, $17, 0xd26b
+	addiu $18, $0, 40
+	addiu $19, $0, 32
+	addiu $20, $0, 40
+	lui $21, 0x7f
+	ori $21, $21, 0x2870
+	addiu $22, $0, -5
+	lui $23, 0x3e39
+	ori $23, $23, 0xa509
+	addiu $24, $0, 2049
+	lui $25, 0x2000
+	lui $28, 0x8074
+	ori $28, $28, 0x4223
+	addiu $30, $0, 33
+	addiu $31, $0, -3
 # case 56 body
-	mflo $21
-	lui $22, %hi(scratch-94)
-	addiu $22, $22, %lo(scratch-94)
-	sh $6, 146($22)
-	srav $10, $19, $11
-	lui $17, %hi(scratch-63)
-	addiu $17, $17, %lo(scratch-63)
-	lbu $30, 116($17)
-	blezl $3, .Lc56_0
-	ori $0, $16, 22813
-	nor $31, $28, $6
-	srl $30, $20, 3
+	blez $16, .Lc56_0
+	addiu $4, $24, 12130
+	slti $14, $12, -1
 .Lc56_0:
-	mult $24, $28
-	lui $31, 0x8000
-	addiu $8, $24, -10217
-	clz $22, $28
-	bltzl $10, .Lc56_1
-	or $8, $12, $6
-	srav $10, $28, $0
-	lui $2, 0xffff
+	movz $30, $9, $20
+	addiu $3, $0, 2
+	addiu $24, $0, 511
+	sub $31, $3, $24
+	nop
+	rotrv $6, $11, $2
+	and $6, $15, $10
+	mult $16, $22
+	lui $21, %hi(.Lc56_1)
+	addiu $21, $21, %lo(.Lc56_1)
+	jalr $21
+	rotrv $1, $30, $19
+	lui $11, 0xd446
 .Lc56_1:
-	lui $17, 0xfb47
+	clo $13, $7
+	lui $20, %hi(scratch+46)
+	addiu $20, $20, %lo(scratch+46)
+	lbu $22, 0($20)
+	srav $4, $31, $24
 # case 56 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -6923,86 +6804,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 57
-	addiu $1, $0, -22
+	addiu $1, $0, -128
 	mthi $1
-	lui $1, 0x0
-	ori $1, $1, 0x8000
+	lui $1, 0x4d00
 	mtlo $1
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
-	lui $2, 0xdea9
-	ori $2, $2, 0x73a3
-	lui $3, 0xce85
-	ori $3, $3, 0x1893
-	lui $4, 0xf565
-	ori $4, $4, 0xd4f2
-	lui $5, 0x50d6
-	ori $5, $5, 0xc767
-	lui $6, 0x200
-	lui $7, 0x634f
-	ori $7, $7, 0xcf1
-	lui $8, 0x2650
-	ori $8, $8, 0x3aac
-	lui $9, 0xff
-	ori $9, $9, 0xff
-	lui $10, 0x10
+	addiu $1, $0, 0
+	addiu $2, $0, 128
+	addiu $3, $0, 21248
+	addiu $4, $0, 28672
+	lui $5, 0x8000
+	lui $6, 0xff
+	ori $6, $6, 0xff
+	addiu $7, $0, -128
+	addiu $8, $0, 2049
+	lui $9, 0x7
+	ori $9, $9, 0xffff
+	lui $10, 0x100
 	ori $10, $10, 0x1
-	addiu $11, $0, -1
-	addiu $12, $0, 37
-	addiu $13, $0, 16383
-	addiu $14, $0, -124
-	addiu $15, $0, 119
-	addiu $16, $0, -19
-	addiu $17, $0, 9
-	addiu $18, $0, 31
-	addiu $19, $0, 38
-	lui $20, 0x4f
-	lui $21, 0x200
-	addiu $22, $0, -32768
-	lui $23, 0xf9a3
-	ori $23, $23, 0x10f2
-	lui $24, 0x5a6f
-	ori $24, $24, 0x8009
-	lui $25, 0x5013
-	ori $25, $25, 0x6529
-	addiu $28, $0, -16640
-	addiu $30, $0, 54
-	lui $31, 0x1f8b
-	ori $31, $31, 0x9fdd
+	addiu $11, $0, 19
+	lui $12, 0xaba3
+	ori $12, $12, 0xb3a6
+	lui $13, 0x100
+	lui $14, 0x329f
+	ori $14, $14, 0xd4cd
+	lui $15, 0x7558
+	ori $15, $15, 0x527c
+	addiu $16, $0, -19712
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	addiu $18, $0, 95
+	lui $19, 0x1b52
+	ori $19, $19, 0xeee0
+	addiu $20, $0, 120
+	addiu $21, $0, -2
+	lui $22, 0x6136
+	ori $22, $22, 0x7372
+	addiu $23, $0, 14
+	addiu $24, $0, -23808
+	lui $25, 0xe93
+	ori $25, $25, 0x1478
+	lui $28, 0xa3d5
+	ori $28, $28, 0x6b91
+	lui $30, 0x1b0c
+	ori $30, $30, 0x94d
+	lui $31, 0x9eb0
+	ori $31, $31, 0x3708
 # case 57 body
-	mul $6, $25, $5
-	mthi $7
-	mtlo $0
-	ins $21, $2, 16, 6
-	lui $2, 0xffed
-	addiu $1, $0, 34
-	add $24, $2, $1
-	mfhi $5
-	rotr $6, $16, 21
-	bgtzl $2, .Lc57_0
-	srl $15, $24, 22
-	or $17, $22, $12
+	lui $23, 0xd8cb
+	ori $23, $23, 0x6f31
+	div $0, $1, $23
+	bgezl $18, .Lc57_0
+	sllv $13, $15, $1
+	subu $7, $23, $2
 .Lc57_0:
-	andi $11, $10, 6451
-	blez $11, .Lc57_1
-	and $6, $16, $30
-	sllv $15, $16, $10
+	lui $24, %hi(scratch+89)
+	addiu $24, $24, %lo(scratch+89)
+	lh $22, -53($24)
+	bne $17, $17, .Lc57_1
+	sra $31, $16, 17
+	slti $25, $25, -32768
+	lui $24, 0xd5a1
 .Lc57_1:
-	mfhi $20
-	ext $20, $11, 3, 20
-	lui $15, 0xa653
-	ori $15, $15, 0xce6e
-	divu $0, $5, $15
-	bltz $19, .Lc57_2
-	srlv $1, $30, $24
-	lui $0, 0x274a
-	and $11, $11, $1
+	bltzal $11, .Lc57_2
+	lui $22, 0x7fff
+	srl $21, $28, 31
 .Lc57_2:
-	mthi $12
-	lui $21, %hi(scratch-62)
-	addiu $21, $21, %lo(scratch-62)
-	pref 7, 78($21)
-	mult $6, $14
+	addiu $12, $0, 5
+.Lc57_3:
+	srl $19, $14, 21
+	addiu $12, $12, -1
+	bne $12, $0, .Lc57_3
+	nor $28, $19, $20
+	mul $11, $15, $22
+	mthi $21
+	mtlo $14
+	lui $1, 0xffff
+	movz $25, $28, $22
+	or $14, $21, $11
+	lui $16, 0xff00
+	beql $2, $2, .Lc57_4
+	sltiu $28, $4, 21809
+	sra $2, $14, 0
+.Lc57_4:
 # case 57 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7046,86 +6929,108 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 58
-	lui $1, 0x6845
-	ori $1, $1, 0xd773
+	lui $1, 0x4
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0xffa0
+	addiu $1, $0, 2
 	mtlo $1
-	lui $1, 0xd08e
-	ori $1, $1, 0x9ed5
-	addiu $2, $0, 8193
-	addiu $3, $0, -30
-	addiu $4, $0, 15104
-	addiu $5, $0, -1
-	addiu $6, $0, 4096
-	lui $7, 0xaa00
-	ori $7, $7, 0xffb6
-	addiu $8, $0, 0
-	lui $9, 0xcffa
-	ori $9, $9, 0x9181
-	lui $10, 0x0
-	ori $10, $10, 0xffff
-	addiu $11, $0, 17
-	lui $12, 0xaea4
-	ori $12, $12, 0x448f
-	lui $13, 0x8c91
-	ori $13, $13, 0x85c7
-	addiu $14, $0, 27
-	lui $15, 0xd600
-	addiu $16, $0, 38
-	addiu $17, $0, 3
-	addiu $18, $0, 42
-	addiu $19, $0, -25
-	addiu $20, $0, 0
-	addiu $21, $0, -87
-	lui $22, 0x5772
-	ori $22, $22, 0xabbf
-	addiu $23, $0, 31
-	lui $24, 0x14c3
-	ori $24, $24, 0x635
-	lui $25, 0xca70
-	ori $25, $25, 0xc501
-	addiu $28, $0, -25344
-	lui $30, 0x5aa6
-	ori $30, $30, 0x1eaf
-	lui $31, 0x2af9
-	ori $31, $31, 0xbf79
+	addiu $1, $0, -10
+	addiu $2, $0, -49
+	addiu $3, $0, -8
+	lui $4, 0x57b3
+	ori $4, $4, 0x7fd
+	lui $5, 0xbfbd
+	ori $5, $5, 0x6f85
+	lui $6, 0x200
+	ori $6, $6, 0x1
+	addiu $7, $0, 18
+	addiu $8, $0, -19
+	lui $9, 0x800
+	ori $9, $9, 0x81e7
+	lui $10, 0xff
+	ori $10, $10, 0xff
+	lui $11, 0xf763
+	ori $11, $11, 0x2818
+	lui $12, 0x8bc4
+	ori $12, $12, 0x84dc
+	addiu $13, $0, 129
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	lui $15, 0x2f69
+	ori $15, $15, 0x215f
+	addiu $16, $0, 17
+	lui $17, 0x3d
+	lui $18, 0x6eb1
+	ori $18, $18, 0x7d94
+	lui $19, 0x80
+	ori $19, $19, 0x1
+	addiu $20, $0, -20
+	lui $21, 0x20
+	ori $21, $21, 0x1
+	addiu $22, $0, 8
+	addiu $23, $0, 2
+	lui $24, 0x9154
+	ori $24, $24, 0xdd7d
+	lui $25, 0x2
+	ori $25, $25, 0x1
+	lui $28, 0xff
+	ori $28, $28, 0xff
+	lui $30, 0xedd4
+	ori $30, $30, 0x51ef
+	addiu $31, $0, 0
 # case 58 body
-	mtlo $21
-	lui $18, 0x13a2
-	lui $10, 0xd915
-	ori $10, $10, 0x1f0
-	addi $31, $10, 0
-	clz $25, $24
-	rdhwr $25, $1
-	ext $25, $15, 24, 1
-	ins $11, $23, 18, 14
-	ext $4, $23, 2, 15
-	mul $8, $25, $19
-	mthi $15
-	mtlo $7
-	lui $4, %hi(scratch-149)
-	addiu $4, $4, %lo(scratch-149)
-	ll $5, 157($4)
-	sllv $17, $4, $21
-	sltiu $7, $14, 17299
-	sc $11, 157($4)
-	bgezal $30, .Lc58_0
-	or $30, $8, $6
-	lui $1, 0x4f68
-	slti $12, $4, -1
+	addiu $28, $0, 4
 .Lc58_0:
-	addiu $13, $0, 3
+	sltiu $22, $12, 255
+	rotrv $12, $20, $10
+	addu $12, $11, $24
+	addiu $28, $28, -1
+	bgtz $28, .Lc58_0
+	sllv $3, $31, $14
+	sltu $17, $30, $16
+	beql $13, $13, .Lc58_1
+	sllv $4, $30, $8
+	addiu $0, $30, -256
+	andi $28, $4, 6809
 .Lc58_1:
-	rotrv $10, $0, $31
-	slti $30, $0, -1
-	addiu $13, $13, -1
-	bgtz $13, .Lc58_1
-	sll $25, $7, 8
-	lui $25, %hi(scratch+44)
-	addiu $25, $25, %lo(scratch+44)
-	sw $5, 0($25)
-	slti $6, $2, -5440
+	bltzl $25, .Lc58_2
+	slti $4, $19, 255
+	sltu $18, $23, $28
+	sll $1, $11, 28
+.Lc58_2:
+	lui $16, %hi(scratch+14)
+	addiu $16, $16, %lo(scratch+14)
+	pref 5, 0($16)
+	lui $8, %hi(scratch+110)
+	addiu $8, $8, %lo(scratch+110)
+	ll $6, -78($8)
+	srlv $9, $30, $21
+	sc $16, -78($8)
+	ins $2, $22, 31, 1
+	blez $1, .Lc58_3
+	srl $8, $23, 24
+	ori $17, $2, 37320
+	sllv $20, $14, $16
+.Lc58_3:
+	andi $30, $6, 51722
+	lui $8, 0xe336
+	ori $8, $8, 0x78cc
+	addiu $19, $0, 128
+	add $17, $8, $19
+	lui $0, 0xff00
+	lui $20, %hi(scratch+170)
+	addiu $20, $20, %lo(scratch+170)
+	lwr $14, -137($20)
+	lwl $14, -134($20)
+	addiu $19, $0, 1
+.Lc58_4:
+	srl $20, $16, 22
+	xori $9, $16, 34355
+	addiu $19, $19, -1
+	bgtz $19, .Lc58_4
+	sllv $10, $18, $9
+	seh $17, $1
+	lui $23, 0x9141
 # case 58 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7169,79 +7074,79 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 59
-	lui $1, 0x20
+	lui $1, 0x5b2
+	ori $1, $1, 0x5d9a
 	mthi $1
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
+	addiu $1, $0, -11264
 	mtlo $1
-	lui $1, 0x69d2
-	ori $1, $1, 0xc95c
-	addiu $2, $0, -5
-	lui $3, 0x2811
-	ori $3, $3, 0x5354
-	addiu $4, $0, 11
-	lui $5, 0xfd34
-	ori $5, $5, 0x609b
-	addiu $6, $0, 3
-	lui $7, 0x5084
-	ori $7, $7, 0xe967
-	lui $8, 0x7f
-	ori $8, $8, 0xffff
-	lui $9, 0xa
-	lui $10, 0x318b
-	ori $10, $10, 0x936b
-	addiu $11, $0, -16
-	lui $12, 0x0
-	ori $12, $12, 0x8001
-	lui $13, 0x2a00
-	lui $14, 0x6382
-	ori $14, $14, 0x8a53
-	lui $15, 0x3
+	lui $1, 0x6dbc
+	ori $1, $1, 0x92f9
+	lui $2, 0x1
+	lui $3, 0xdd46
+	ori $3, $3, 0x591d
+	lui $4, 0x2862
+	ori $4, $4, 0x3a1e
+	addiu $5, $0, -58
+	lui $6, 0x3ae2
+	ori $6, $6, 0xd6fc
+	addiu $7, $0, 512
+	lui $8, 0xb0b5
+	ori $8, $8, 0x8348
+	addiu $9, $0, 32767
+	addiu $10, $0, 2
+	lui $11, 0x26ef
+	ori $11, $11, 0xfdbe
+	lui $12, 0x3b35
+	ori $12, $12, 0xc48e
+	lui $13, 0x341c
+	ori $13, $13, 0x2f47
+	addiu $14, $0, 20224
+	lui $15, 0x7fff
 	ori $15, $15, 0xffff
-	addiu $16, $0, -37
-	lui $17, 0x6a
-	addiu $18, $0, -37
-	lui $19, 0x1fff
-	ori $19, $19, 0xffff
-	lui $20, 0xe8ae
-	ori $20, $20, 0xad6f
-	addiu $21, $0, 30720
-	addiu $22, $0, -128
-	addiu $23, $0, -12544
-	lui $24, 0x73f4
-	ori $24, $24, 0x76ee
-	addiu $25, $0, 2049
-	addiu $28, $0, -27
-	lui $30, 0xd4b7
-	ori $30, $30, 0xe529
-	lui $31, 0x1234
-	ori $31, $31, 0x5678
+	addiu $16, $0, -19
+	lui $17, 0x861f
+	ori $17, $17, 0xd87f
+	lui $18, 0x4659
+	ori $18, $18, 0x19de
+	lui $19, 0x421
+	ori $19, $19, 0x3578
+	lui $20, 0x100
+	ori $20, $20, 0x1
+	lui $21, 0x985c
+	ori $21, $21, 0xa9fa
+	lui $22, 0x600
+	lui $23, 0x7f
+	ori $23, $23, 0xffff
+	addiu $24, $0, 64
+	addiu $25, $0, 5
+	addiu $28, $0, -12
+	lui $30, 0x139
+	ori $30, $30, 0xfad5
+	lui $31, 0x29c0
+	ori $31, $31, 0xc117
 # case 59 body
-	ext $7, $21, 9, 12
-	lui $19, %hi(scratch+30)
-	addiu $19, $19, %lo(scratch+30)
-	synci 0($19)
-	clo $7, $8
-	ssnop
-	bgez $21, .Lc59_0
-	movz $17, $24, $11
-	lui $18, 0x7fff
+	sllv $11, $16, $20
+	lui $7, 0x0
+	ori $7, $7, 0x8000
+	lui $3, 0xfc6a
+	ori $3, $3, 0xbe17
+	add $28, $7, $3
+	addiu $25, $0, 5
 .Lc59_0:
-	rotr $13, $6, 10
-	clz $19, $31
-	lui $24, %hi(scratch-12)
-	addiu $24, $24, %lo(scratch-12)
-	swr $19, 14($24)
-	swl $19, 17($24)
-	rotrv $6, $24, $31
-	srl $20, $5, 27
-	addiu $3, $0, 38
-	addiu $23, $0, 31
-	add $6, $3, $23
-	lui $9, %hi(scratch+40)
-	addiu $9, $9, %lo(scratch+40)
-	sb $10, 0($9)
-	rotr $8, $22, 23
+	srav $16, $0, $22
+	rotrv $5, $0, $16
+	sra $5, $4, 7
+	addiu $25, $25, -1
+	bgtz $25, .Lc59_0
+	srl $6, $18, 26
+	bal .Lc59_1
+	lui $8, 0x8000
+	sltiu $16, $8, 255
+.Lc59_1:
+	lui $3, %hi(scratch+115)
+	addiu $3, $3, %lo(scratch+115)
+	sw $28, -59($3)
+	seh $17, $3
 # case 59 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7285,90 +7190,74 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 60
-	lui $1, 0x5efb
-	ori $1, $1, 0x104a
+	lui $1, 0xbe3d
+	ori $1, $1, 0xb421
 	mthi $1
-	addiu $1, $0, -21
+	addiu $1, $0, 255
 	mtlo $1
-	lui $1, 0x2428
-	ori $1, $1, 0xac45
-	lui $2, 0xaaaa
-	ori $2, $2, 0xaaaa
-	lui $3, 0x0
-	ori $3, $3, 0x8000
-	lui $4, 0xffe8
-	addiu $5, $0, 10
-	addiu $6, $0, 20480
-	addiu $7, $0, 102
-	lui $8, 0x42
-	lui $9, 0xfc2e
-	ori $9, $9, 0x8d1c
-	lui $10, 0x4
-	addiu $11, $0, -32768
-	lui $12, 0xff8f
-	lui $13, 0x2
-	ori $13, $13, 0x1
-	lui $14, 0x4e3c
-	ori $14, $14, 0x309b
-	lui $15, 0xd463
-	ori $15, $15, 0x6eb8
-	addiu $16, $0, 121
-	lui $17, 0xa73e
-	ori $17, $17, 0x2f9f
-	addiu $18, $0, 7
-	addiu $19, $0, -17
-	addiu $20, $0, 2
-	addiu $21, $0, -32512
-	lui $22, 0x200
-	addiu $23, $0, 5
-	lui $24, 0x80
-	lui $25, 0x0
-	ori $25, $25, 0x8001
-	lui $28, 0xf6
-	ori $28, $28, 0x50ed
-	lui $30, 0xff9d
-	lui $31, 0xc439
-	ori $31, $31, 0x31da
+	addiu $1, $0, 2
+	addiu $2, $0, 32
+	addiu $3, $0, -19
+	lui $4, 0x8000
+	lui $5, 0xff99
+	lui $6, 0xb99a
+	ori $6, $6, 0xf039
+	addiu $7, $0, 255
+	addiu $8, $0, 1
+	lui $9, 0xffed
+	lui $10, 0xff00
+	ori $10, $10, 0xff00
+	lui $11, 0xf9a2
+	ori $11, $11, 0xa8a0
+	addiu $12, $0, 27
+	lui $13, 0x1ff
+	ori $13, $13, 0xffff
+	addiu $14, $0, -27
+	lui $15, 0x4000
+	addiu $16, $0, -2
+	addiu $17, $0, 24832
+	lui $18, 0x3
+	ori $18, $18, 0xffff
+	addiu $19, $0, 1025
+	addiu $20, $0, -9728
+	addiu $21, $0, 3
+	lui $22, 0x8
+	lui $23, 0x70aa
+	ori $23, $23, 0x851f
+	lui $24, 0x1234
+	ori $24, $24, 0x5678
+	lui $25, 0x1600
+	addiu $28, $0, 2049
+	addiu $30, $0, 15
+	addiu $31, $0, -18
 # case 60 body
-	beq $24, $24, .Lc60_0
-	lui $22, 0x9a86
-	sllv $0, $18, $28
+	rotrv $17, $30, $0
+	ext $10, $13, 7, 14
+	bne $20, $20, .Lc60_0
+	slt $20, $11, $12
+	rotr $5, $21, 27
+	slti $10, $8, -14727
 .Lc60_0:
-	bgezal $22, .Lc60_1
-	lui $15, 0xe50e
-	sltiu $19, $19, -24956
+	lui $23, %hi(scratch+52)
+	addiu $23, $23, %lo(scratch+52)
+	pref 6, 0($23)
+	srav $11, $1, $12
+	lui $12, 0x5b5c
+	ori $12, $12, 0x87a3
+	addiu $21, $0, 20
+	add $16, $12, $21
+	bgez $12, .Lc60_1
+	srlv $12, $15, $2
+	ori $19, $8, 32768
 .Lc60_1:
-	lui $14, 0x8303
-	lui $1, %hi(scratch+46)
-	addiu $1, $1, %lo(scratch+46)
-	sh $25, -18($1)
-	bgezall $0, .Lc60_2
-	andi $4, $6, 13235
-	sllv $4, $13, $10
-	rotr $17, $1, 20
+	addiu $21, $0, 1
 .Lc60_2:
-	ins $3, $9, 9, 11
-	lui $28, %hi(.Lc60_3)
-	addiu $28, $28, %lo(.Lc60_3)
-	jalr $28
-	lui $14, 0xffff
-	slt $20, $17, $10
-	lui $20, 0xff
-.Lc60_3:
-	bgezal $2, .Lc60_4
-	and $15, $23, $10
-	sra $18, $28, 22
-.Lc60_4:
-	lui $15, %hi(scratch+5)
-	addiu $15, $15, %lo(scratch+5)
-	lwl $28, 0($15)
-	lui $3, %hi(scratch-79)
-	addiu $3, $3, %lo(scratch-79)
-	sh $23, 127($3)
-	addiu $22, $0, -82
-	addi $13, $22, -32768
-	lui $14, 0x4
-	div $0, $19, $14
+	srl $15, $21, 21
+	addiu $21, $21, -1
+	bne $21, $0, .Lc60_2
+	movz $23, $4, $10
+	wsbh $25, $15
+	clo $1, $6
 # case 60 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7412,110 +7301,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 61
-	lui $1, 0x6290
-	ori $1, $1, 0xbf56
+	lui $1, 0x6ad8
+	ori $1, $1, 0xce62
 	mthi $1
-	lui $1, 0x2158
-	ori $1, $1, 0x995a
+	lui $1, 0x8000
 	mtlo $1
-	lui $1, 0x3f
-	ori $1, $1, 0xffff
-	lui $2, 0x51c6
-	ori $2, $2, 0x94ad
-	lui $3, 0x2222
-	ori $3, $3, 0xf402
-	lui $4, 0x8e48
-	ori $4, $4, 0xe169
-	lui $5, 0x98cb
-	ori $5, $5, 0x4822
-	lui $6, 0x409a
-	ori $6, $6, 0xe493
-	addiu $7, $0, -1024
-	lui $8, 0x0
-	ori $8, $8, 0xffff
-	addiu $9, $0, 18
-	lui $10, 0x1fff
-	ori $10, $10, 0xffff
-	addiu $11, $0, 126
-	lui $12, 0x7300
-	lui $13, 0x30
-	lui $14, 0xfff
-	ori $14, $14, 0xffff
-	addiu $15, $0, 3
-	lui $16, 0x9a4e
-	ori $16, $16, 0x4176
-	addiu $17, $0, -128
-	addiu $18, $0, 8
-	addiu $19, $0, 12
-	lui $20, 0x8000
-	ori $20, $20, 0x1
-	lui $21, 0xfff
-	ori $21, $21, 0xffff
-	addiu $22, $0, -15
-	lui $23, 0x10ee
-	ori $23, $23, 0x47d9
-	lui $24, 0xc4c5
-	ori $24, $24, 0x45b2
-	lui $25, 0x348
-	ori $25, $25, 0xfe2f
-	addiu $28, $0, 18944
-	addiu $30, $0, 1
-	lui $31, 0x0
-	ori $31, $31, 0xffff
+	addiu $1, $0, 42
+	addiu $2, $0, -25
+	addiu $3, $0, 0
+	addiu $4, $0, -87
+	lui $5, 0x5772
+	ori $5, $5, 0xabbf
+	addiu $6, $0, 31
+	lui $7, 0x14c3
+	ori $7, $7, 0x635
+	lui $8, 0xca70
+	ori $8, $8, 0xc501
+	addiu $9, $0, -25344
+	lui $10, 0x5aa6
+	ori $10, $10, 0x1eaf
+	lui $11, 0x2af9
+	ori $11, $11, 0xbf79
+	lui $12, 0x6c6d
+	ori $12, $12, 0xafcb
+	lui $13, 0x9ff7
+	ori $13, $13, 0xc8f3
+	lui $14, 0x3079
+	ori $14, $14, 0x7fbc
+	lui $15, 0xc7cf
+	ori $15, $15, 0x1f82
+	lui $16, 0x9500
+	lui $17, 0x929f
+	ori $17, $17, 0xd856
+	lui $18, 0x400
+	ori $18, $18, 0x1
+	addiu $19, $0, 2
+	lui $20, 0x3f4e
+	ori $20, $20, 0xaeb7
+	lui $21, 0x708d
+	ori $21, $21, 0x8fbd
+	lui $22, 0xe1af
+	ori $22, $22, 0xbfc9
+	lui $23, 0xef9c
+	ori $23, $23, 0xab2a
+	lui $24, 0x1
+	lui $25, 0x9005
+	ori $25, $25, 0x5ed0
+	addiu $28, $0, -25
+	lui $30, 0x10c3
+	ori $30, $30, 0x2334
+	lui $31, 0xe2ef
+	ori $31, $31, 0xb017
 # case 61 body
-	lui $17, %hi(scratch+83)
-	addiu $17, $17, %lo(scratch+83)
-	sb $5, -36($17)
-	slt $3, $16, $2
-	addiu $21, $0, 3
-.Lc61_0:
-	sllv $16, $23, $6
-	addu $9, $4, $19
-	addiu $21, $21, -1
-	bgtz $21, .Lc61_0
-	sll $4, $25, 21
-	lui $7, %hi(scratch-160)
-	addiu $7, $7, %lo(scratch-160)
-	lwr $18, 194($7)
-	lui $10, 0xef3f
-	ori $10, $10, 0x5a74
-	lui $16, 0x812f
-	ori $16, $16, 0x8d6a
-	sub $20, $10, $16
-	lui $10, %hi(scratch-112)
-	addiu $10, $10, %lo(scratch-112)
-	swl $15, 165($10)
-	swr $15, 162($10)
-	addiu $23, $0, -7
-	addiu $25, $0, -4
-	sub $5, $23, $25
-	addiu $13, $0, 5
-.Lc61_1:
-	lui $16, 0xffff
-	addiu $13, $13, -1
-	bgtz $13, .Lc61_1
-	srl $4, $11, 24
-	rotr $15, $5, 3
-	bltzl $19, .Lc61_2
-	sra $13, $3, 9
-	lui $7, 0x185
-.Lc61_2:
-	ext $12, $3, 15, 2
-	addiu $17, $0, 5
-.Lc61_3:
-	srl $30, $7, 21
-	movz $6, $1, $17
-	rotrv $2, $1, $28
-	addiu $17, $17, -1
-	bgtz $17, .Lc61_3
-	rotr $14, $8, 7
-	lui $31, %hi(scratch+237)
-	addiu $31, $31, %lo(scratch+237)
-	lhu $18, -187($31)
-	mtlo $23
-	lui $7, %hi(scratch+40)
-	addiu $7, $7, %lo(scratch+40)
-	pref 25, 12($7)
+	ins $11, $23, 18, 14
+	ext $4, $23, 2, 15
+	mul $8, $25, $19
+	mthi $15
+	mtlo $7
+	lui $4, %hi(scratch-149)
+	addiu $4, $4, %lo(scratch-149)
+	ll $5, 157($4)
+	sllv $17, $4, $21
+	sltiu $7, $14, 17299
+	sc $11, 157($4)
+	mfhi $30
+	srav $9, $6, $31
+	lui $1, 0x4b05
+	ori $1, $1, 0x4f68
+	addi $14, $1, -5134
+	madd $20, $23
+	mult $11, $22
+	ext $14, $30, 30, 2
+	slt $16, $1, $25
 # case 61 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7559,64 +7416,93 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 62
-	lui $1, 0x4d05
-	ori $1, $1, 0xa327
+	addiu $1, $0, -19
 	mthi $1
-	lui $1, 0x91ed
-	ori $1, $1, 0x4b63
+	addiu $1, $0, 23552
 	mtlo $1
-	lui $1, 0x1
-	lui $2, 0x5555
-	ori $2, $2, 0x5555
-	lui $3, 0xff86
-	lui $4, 0x300
-	addiu $5, $0, -36
-	lui $6, 0x30bb
-	ori $6, $6, 0xf136
-	lui $7, 0x7000
-	lui $8, 0x8000
-	addiu $9, $0, 0
-	addiu $10, $0, -2
-	addiu $11, $0, 20480
-	lui $12, 0x1
-	lui $13, 0x209c
-	ori $13, $13, 0xdec5
-	lui $14, 0x9c28
-	ori $14, $14, 0x917f
-	addiu $15, $0, -17
-	addiu $16, $0, -17
-	addiu $17, $0, 255
-	lui $18, 0x8000
-	lui $19, 0x5b00
-	lui $20, 0x16
-	addiu $21, $0, 129
-	lui $22, 0xcd86
-	ori $22, $22, 0xaa14
-	addiu $23, $0, 31
-	addiu $24, $0, 18
-	lui $25, 0xede8
-	ori $25, $25, 0x86c7
-	addiu $28, $0, 3
-	lui $30, 0x6d
-	lui $31, 0xb775
-	ori $31, $31, 0xf3cc
+	lui $1, 0xb992
+	ori $1, $1, 0xbe51
+	addiu $2, $0, -2
+	addiu $3, $0, 33
+	addiu $4, $0, 4
+	addiu $5, $0, 63
+	lui $6, 0xcc84
+	ori $6, $6, 0xeac0
+	lui $7, 0x20
+	lui $8, 0x8765
+	ori $8, $8, 0x4321
+	lui $9, 0x69d2
+	ori $9, $9, 0xc95c
+	addiu $10, $0, -5
+	lui $11, 0x2811
+	ori $11, $11, 0x5354
+	addiu $12, $0, 11
+	lui $13, 0xfd34
+	ori $13, $13, 0x609b
+	addiu $14, $0, 3
+	lui $15, 0x5084
+	ori $15, $15, 0xe967
+	lui $16, 0x7f
+	ori $16, $16, 0xffff
+	lui $17, 0xa
+	lui $18, 0x318b
+	ori $18, $18, 0x936b
+	addiu $19, $0, -16
+	lui $20, 0x0
+	ori $20, $20, 0x8001
+	lui $21, 0x2a00
+	lui $22, 0x6382
+	ori $22, $22, 0x8a53
+	lui $23, 0x3
+	ori $23, $23, 0xffff
+	addiu $24, $0, -37
+	lui $25, 0x6a
+	addiu $28, $0, -37
+	lui $30, 0x1fff
+	ori $30, $30, 0xffff
+	lui $31, 0xe8ae
+	ori $31, $31, 0xad6f
 # case 62 body
-	lui $18, 0x23d
-	srlv $23, $15, $3
-	sll $19, $3, 7
-	addiu $23, $0, 2
+	j .Lc62_0
+	lui $18, 0xd9b5
+	srlv $6, $4, $23
 .Lc62_0:
-	sra $18, $23, 14
-	srav $13, $23, $6
-	srav $21, $31, $8
-	addiu $23, $23, -1
-	bne $23, $0, .Lc62_0
-	slti $31, $25, 12009
-	lui $15, %hi(scratch+48)
-	addiu $15, $15, %lo(scratch+48)
-	synci 0($15)
-	ext $1, $6, 9, 9
-	clz $21, $7
+	addiu $5, $0, 4
+.Lc62_1:
+	sllv $9, $14, $13
+	srav $30, $28, $19
+	sll $30, $7, 24
+	addiu $5, $5, -1
+	bgtz $5, .Lc62_1
+	sllv $9, $30, $6
+	lui $21, %hi(scratch+46)
+	addiu $21, $21, %lo(scratch+46)
+	sh $31, 0($21)
+	bgezal $11, .Lc62_2
+	rotrv $18, $1, $11
+	rotr $13, $6, 10
+.Lc62_2:
+	clz $19, $31
+	lui $24, %hi(scratch-12)
+	addiu $24, $24, %lo(scratch-12)
+	swr $19, 14($24)
+	swl $19, 17($24)
+	rotrv $6, $24, $31
+	srl $20, $5, 27
+	addiu $3, $0, 38
+	addiu $23, $0, 31
+	add $6, $3, $23
+	lui $9, %hi(scratch+40)
+	addiu $9, $9, %lo(scratch+40)
+	sb $10, 0($9)
+	rotr $8, $22, 23
+	addiu $11, $0, 4
+.Lc62_3:
+	lui $25, 0x0
+	lui $1, 0x8000
+	addiu $11, $11, -1
+	bgtz $11, .Lc62_3
+	srav $12, $25, $19
 # case 62 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7660,74 +7546,96 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 63
-	lui $1, 0xbbba
-	ori $1, $1, 0xabb7
+	lui $1, 0xff00
+	ori $1, $1, 0xff00
 	mthi $1
-	addiu $1, $0, -25
+	addiu $1, $0, 102
 	mtlo $1
-	addiu $1, $0, 6
-	lui $2, 0x8765
-	ori $2, $2, 0x4321
-	addiu $3, $0, 15
-	lui $4, 0x2f70
-	ori $4, $4, 0xfac1
-	addiu $5, $0, 31
-	lui $6, 0xe2e4
-	ori $6, $6, 0xc7cf
-	addiu $7, $0, 25
-	addiu $8, $0, 15
-	lui $9, 0x5555
-	ori $9, $9, 0x5555
-	addiu $10, $0, -31
-	addiu $11, $0, 32767
-	lui $12, 0x8300
-	addiu $13, $0, 32767
-	lui $14, 0xea0a
-	ori $14, $14, 0xfe44
-	lui $15, 0x1234
-	ori $15, $15, 0x5678
-	lui $16, 0x664b
-	ori $16, $16, 0xf7d9
-	addiu $17, $0, 0
-	lui $18, 0x6973
-	ori $18, $18, 0x54c6
-	addiu $19, $0, 256
-	lui $20, 0xe66
-	ori $20, $20, 0xfe11
-	lui $21, 0xb42d
-	ori $21, $21, 0xd0
-	lui $22, 0xffba
-	lui $23, 0xffa8
-	addiu $24, $0, -27
-	lui $25, 0x1
-	addiu $28, $0, 17
-	lui $30, 0x1234
-	ori $30, $30, 0x5678
-	lui $31, 0xd300
+	lui $1, 0x42
+	lui $2, 0xfc2e
+	ori $2, $2, 0x8d1c
+	lui $3, 0x4
+	addiu $4, $0, -32768
+	lui $5, 0xff8f
+	lui $6, 0x2
+	ori $6, $6, 0x1
+	lui $7, 0x4e3c
+	ori $7, $7, 0x309b
+	lui $8, 0xd463
+	ori $8, $8, 0x6eb8
+	addiu $9, $0, 121
+	lui $10, 0xa73e
+	ori $10, $10, 0x2f9f
+	addiu $11, $0, 7
+	addiu $12, $0, -17
+	addiu $13, $0, 2
+	addiu $14, $0, -32512
+	lui $15, 0x200
+	addiu $16, $0, 5
+	lui $17, 0x80
+	lui $18, 0x0
+	ori $18, $18, 0x8001
+	lui $19, 0xf6
+	ori $19, $19, 0x50ed
+	lui $20, 0xff9d
+	lui $21, 0xc439
+	ori $21, $21, 0x31da
+	lui $22, 0x100
+	addiu $23, $0, 128
+	addiu $24, $0, 257
+	addiu $25, $0, 21
+	lui $28, 0xff86
+	addiu $30, $0, -23
+	lui $31, 0xff00
+	ori $31, $31, 0xff00
 # case 63 body
-	lui $5, %hi(scratch+151)
-	addiu $5, $5, %lo(scratch+151)
-	lw $5, -135($5)
-	bgtz $16, .Lc63_0
-	srav $3, $11, $25
-	nor $3, $14, $20
+	bgezal $22, .Lc63_0
+	lui $15, 0xe50e
+	sltiu $19, $19, -24956
 .Lc63_0:
-	beql $5, $5, .Lc63_1
-	lui $24, 0x422d
-	slt $22, $19, $25
-	lui $2, 0x6ad7
+	lui $14, 0x8303
+	lui $1, %hi(scratch+46)
+	addiu $1, $1, %lo(scratch+46)
+	sh $25, -18($1)
+	bgezall $0, .Lc63_1
+	andi $4, $6, 13235
+	sllv $4, $13, $10
+	rotr $17, $1, 20
 .Lc63_1:
-	sllv $15, $22, $16
-	j .Lc63_2
-	or $30, $12, $19
-	addu $31, $14, $7
-	slti $6, $9, 27327
+	ins $3, $9, 9, 11
+	lui $28, %hi(.Lc63_2)
+	addiu $28, $28, %lo(.Lc63_2)
+	jalr $28
+	lui $14, 0xffff
+	slt $20, $17, $10
+	lui $20, 0xff
 .Lc63_2:
-	lui $2, 0xaaaa
-	ori $2, $2, 0xaaaa
-	lui $20, 0x0
-	ori $20, $20, 0x8000
-	sub $20, $2, $20
+	bgezal $2, .Lc63_3
+	and $15, $23, $10
+	sra $18, $28, 22
+.Lc63_3:
+	lui $15, %hi(scratch+5)
+	addiu $15, $15, %lo(scratch+5)
+	lwl $28, 0($15)
+	lui $3, %hi(scratch-79)
+	addiu $3, $3, %lo(scratch-79)
+	sh $23, 127($3)
+	addiu $22, $0, -82
+	addi $13, $22, -32768
+	lui $14, 0x4
+	div $0, $19, $14
+	addiu $24, $0, -32768
+	addi $9, $24, -6087
+	addiu $28, $0, 15104
+	addiu $22, $0, 9
+	add $19, $28, $22
+	addiu $6, $0, 18
+	div $0, $10, $6
+	lui $7, %hi(scratch+199)
+	addiu $7, $7, %lo(scratch+199)
+	ll $17, -167($7)
+	rotrv $10, $1, $3
+	sc $15, -167($7)
 # case 63 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7771,111 +7679,89 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 64
-	lui $1, 0x6126
-	ori $1, $1, 0xebd4
+	lui $1, 0x9a4e
+	ori $1, $1, 0x4176
 	mthi $1
-	addiu $1, $0, 17
+	addiu $1, $0, -128
 	mtlo $1
-	addiu $1, $0, -32768
-	addiu $2, $0, 65
-	lui $3, 0xd376
-	ori $3, $3, 0xa897
-	lui $4, 0xccb8
-	ori $4, $4, 0x99e3
+	addiu $1, $0, 8
+	addiu $2, $0, 12
+	lui $3, 0x8000
+	ori $3, $3, 0x1
+	lui $4, 0xfff
+	ori $4, $4, 0xffff
 	addiu $5, $0, -15
-	lui $6, 0xaaaa
-	ori $6, $6, 0xaaaa
-	addiu $7, $0, 75
-	lui $8, 0xa022
-	ori $8, $8, 0x2a69
-	addiu $9, $0, 28
-	addiu $10, $0, 255
-	lui $11, 0xdd70
-	ori $11, $11, 0x8985
-	addiu $12, $0, -34
-	lui $13, 0xebb0
-	ori $13, $13, 0x8972
-	addiu $14, $0, 0
-	addiu $15, $0, 16384
-	lui $16, 0xc259
-	ori $16, $16, 0x3aa7
-	addiu $17, $0, -3
-	lui $18, 0xe9f
-	ori $18, $18, 0x806
-	lui $19, 0xffff
-	ori $19, $19, 0x7fff
-	addiu $20, $0, 37
-	addiu $21, $0, -1
-	lui $22, 0x63f5
-	ori $22, $22, 0xaf8b
-	addiu $23, $0, 2
-	lui $24, 0x18bd
-	ori $24, $24, 0xd268
-	lui $25, 0xf890
-	ori $25, $25, 0xbf51
-	addiu $28, $0, -2
-	addiu $30, $0, 84
-	lui $31, 0x6d1e
-	ori $31, $31, 0x7cdb
+	lui $6, 0x10ee
+	ori $6, $6, 0x47d9
+	lui $7, 0xc4c5
+	ori $7, $7, 0x45b2
+	lui $8, 0x348
+	ori $8, $8, 0xfe2f
+	addiu $9, $0, 18944
+	addiu $10, $0, 1
+	lui $11, 0x0
+	ori $11, $11, 0xffff
+	lui $12, 0x93ba
+	ori $12, $12, 0x89e8
+	lui $13, 0x6a00
+	lui $14, 0x5200
+	ori $14, $14, 0x1e45
+	addiu $15, $0, 63
+	lui $16, 0x1234
+	ori $16, $16, 0x5678
+	addiu $17, $0, -34
+	addiu $18, $0, -121
+	lui $19, 0x7e90
+	ori $19, $19, 0x963
+	lui $20, 0xf700
+	lui $21, 0x3900
+	addiu $22, $0, 0
+	addiu $23, $0, -27
+	lui $24, 0xc359
+	ori $24, $24, 0xc1d8
+	lui $25, 0x2700
+	lui $28, 0xad1a
+	ori $28, $28, 0x7507
+	addiu $30, $0, 4096
+	addiu $31, $0, 3
 # case 64 body
-	addiu $25, $0, 3
+	lui $25, %hi(scratch-29)
+	addiu $25, $25, %lo(scratch-29)
+	synci 79($25)
+	lui $25, %hi(scratch+111)
+	addiu $25, $25, %lo(scratch+111)
+	sh $21, -69($25)
+	lui $24, %hi(scratch-121)
+	addiu $24, $24, %lo(scratch-121)
+	sw $28, 153($24)
+	addiu $6, $0, 3
 .Lc64_0:
-	addu $8, $7, $16
-	xori $8, $16, 1
-	lui $23, 0xffff
-	addiu $25, $25, -1
-	bne $25, $0, .Lc64_0
-	lui $16, 0x34a
-	addiu $13, $0, 39
-	addiu $14, $0, -128
-	sub $8, $13, $14
-	addiu $8, $0, 4
+	srlv $20, $4, $24
+	rotr $30, $15, 8
+	ori $12, $3, 65535
+	addiu $6, $6, -1
+	bne $6, $0, .Lc64_0
+	lui $1, 0x8000
+	slt $19, $19, $13
+	lui $19, %hi(scratch-165)
+	addiu $19, $19, %lo(scratch-165)
+	sb $9, 184($19)
+	seb $3, $13
+	lui $4, 0xcec9
+	addiu $21, $0, 3
 .Lc64_1:
-	sra $20, $9, 5
-	srlv $7, $22, $17
-	addiu $8, $8, -1
-	bgtz $8, .Lc64_1
-	xor $9, $0, $16
-	lui $7, %hi(scratch+47)
-	addiu $7, $7, %lo(scratch+47)
-	lwr $4, 0($7)
-	lwl $4, 3($7)
-	ins $24, $3, 14, 17
-	lui $5, %hi(scratch-28)
-	addiu $5, $5, %lo(scratch-28)
-	pref 5, 39($5)
-	slti $0, $25, 32767
-	lui $17, %hi(scratch-9)
-	addiu $17, $17, %lo(scratch-9)
-	sw $28, 9($17)
-	addiu $4, $0, 5
-.Lc64_2:
-	srl $3, $21, 4
-	srlv $24, $7, $23
-	srl $16, $25, 22
-	addiu $4, $4, -1
-	bne $4, $0, .Lc64_2
-	sra $30, $6, 25
-	multu $19, $25
-	ext $21, $23, 18, 2
-	srlv $23, $25, $8
-	addiu $3, $0, 2
-.Lc64_3:
-	rotr $1, $7, 6
-	lui $1, 0x7fff
-	sll $19, $6, 11
-	addiu $3, $3, -1
-	bgtz $3, .Lc64_3
-	andi $17, $22, 60478
-	sra $23, $13, 2
-	addiu $24, $0, -32768
-	lui $31, 0x7fff
-	ori $31, $31, 0xfffe
-	add $17, $24, $31
-	bgez $18, .Lc64_4
-	sltiu $12, $21, -28089
-	srav $16, $5, $1
-.Lc64_4:
+	lui $7, 0x7120
+	addiu $21, $21, -1
+	bgtz $21, .Lc64_1
+	sllv $18, $6, $22
+	movz $13, $25, $17
+	madd $15, $31
+	ori $25, $17, 255
+	lui $23, %hi(scratch+40)
+	addiu $23, $23, %lo(scratch+40)
+	ll $24, 0($23)
+	xori $9, $24, 54083
+	sc $31, 0($23)
 # case 64 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -7919,83 +7805,68 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 65
-	lui $1, 0xffd2
+	addiu $1, $0, 84
 	mthi $1
-	lui $1, 0x1bcc
-	ori $1, $1, 0x23ce
+	lui $1, 0xff86
 	mtlo $1
-	lui $1, 0x3fff
-	ori $1, $1, 0xffff
-	lui $2, 0x1234
-	ori $2, $2, 0x5678
-	lui $3, 0x4000
-	lui $4, 0x7fff
-	ori $4, $4, 0xffff
-	addiu $5, $0, 26
-	lui $6, 0x25
-	addiu $7, $0, 12
-	lui $8, 0xf399
-	ori $8, $8, 0xcc48
-	addiu $9, $0, -27136
-	lui $10, 0x2d61
-	ori $10, $10, 0xbf1e
-	addiu $11, $0, -4
-	lui $12, 0x5eab
-	ori $12, $12, 0x147f
-	lui $13, 0x448
-	ori $13, $13, 0x7c4d
-	lui $14, 0xfff
-	ori $14, $14, 0xffff
-	lui $15, 0xe873
-	ori $15, $15, 0xe73b
-	addiu $16, $0, -128
-	lui $17, 0xc8a
-	ori $17, $17, 0xfa91
-	lui $18, 0x1
-	addiu $19, $0, 43
-	lui $20, 0xff00
-	ori $20, $20, 0xff00
-	addiu $21, $0, -32768
-	lui $22, 0x1800
-	lui $23, 0xecf2
-	ori $23, $23, 0xc540
-	addiu $24, $0, -22
-	addiu $25, $0, 4097
-	lui $28, 0xd2a8
-	ori $28, $28, 0x25e0
-	addiu $30, $0, -32768
-	lui $31, 0x100
-	ori $31, $31, 0x1
+	lui $1, 0x300
+	addiu $2, $0, -36
+	lui $3, 0x30bb
+	ori $3, $3, 0xf136
+	lui $4, 0x7000
+	lui $5, 0x8000
+	addiu $6, $0, 0
+	addiu $7, $0, -2
+	addiu $8, $0, 20480
+	lui $9, 0x1
+	lui $10, 0x209c
+	ori $10, $10, 0xdec5
+	lui $11, 0x9c28
+	ori $11, $11, 0x917f
+	addiu $12, $0, -17
+	addiu $13, $0, -17
+	addiu $14, $0, 255
+	lui $15, 0x8000
+	lui $16, 0x5b00
+	lui $17, 0x16
+	addiu $18, $0, 129
+	lui $19, 0xcd86
+	ori $19, $19, 0xaa14
+	addiu $20, $0, 31
+	addiu $21, $0, 18
+	lui $22, 0xede8
+	ori $22, $22, 0x86c7
+	addiu $23, $0, 3
+	lui $24, 0x6d
+	lui $25, 0xb775
+	ori $25, $25, 0xf3cc
+	addiu $28, $0, 2
+	lui $30, 0xb738
+	ori $30, $30, 0x3db0
+	lui $31, 0xffe7
 # case 65 body
-	addu $0, $10, $19
-	lui $5, 0xff00
-	lui $18, %hi(scratch-17)
-	addiu $18, $18, %lo(scratch-17)
-	pref 0, 68($18)
-	addiu $16, $3, 23812
-	addiu $18, $0, 2
+	ins $4, $0, 4, 23
+	mul $19, $3, $6
+	mthi $23
+	mtlo $23
+	lui $21, 0xd7e4
+	msub $12, $23
+	ins $8, $0, 21, 8
+	bgtz $31, .Lc65_0
+	lui $4, 0x7b33
+	sltiu $6, $8, -32768
+	and $21, $1, $19
 .Lc65_0:
-	rotrv $30, $19, $4
-	addiu $18, $18, -1
-	bgtz $18, .Lc65_0
-	sra $23, $7, 9
-	lui $22, %hi(scratch+40)
-	addiu $22, $22, %lo(scratch+40)
-	ll $25, 0($22)
-	rotr $13, $24, 24
-	sc $31, 0($22)
-	msubu $25, $28
-	blezl $8, .Lc65_1
-	xori $20, $16, 43893
-	slti $5, $1, -16795
+	bgezl $21, .Lc65_1
+	sllv $17, $0, $19
+	andi $25, $19, 17121
 .Lc65_1:
-	sync
-	lui $18, %hi(scratch+42)
-	addiu $18, $18, %lo(scratch+42)
-	pref 25, 0($18)
-	lui $1, %hi(scratch+58)
-	addiu $1, $1, %lo(scratch+58)
-	lw $4, -18($1)
+	addiu $6, $0, 4
+.Lc65_2:
+	lui $8, 0x0
+	addiu $6, $6, -1
+	bne $6, $0, .Lc65_2
+	rotr $5, $0, 14
 # case 65 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8039,88 +7910,76 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 66
-	addiu $1, $0, 5
+	lui $1, 0xea0a
+	ori $1, $1, 0xfe44
 	mthi $1
-	lui $1, 0xd9cb
-	ori $1, $1, 0xf1af
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mtlo $1
-	lui $1, 0x80
-	lui $2, 0x8000
-	ori $2, $2, 0x1
-	lui $3, 0xa590
-	ori $3, $3, 0x4fcd
-	addiu $4, $0, 32
-	addiu $5, $0, -5
-	lui $6, 0xaaaa
-	ori $6, $6, 0xaaaa
-	addiu $7, $0, -12
-	lui $8, 0xaa03
-	ori $8, $8, 0x3ba5
-	addiu $9, $0, 4095
-	lui $10, 0xc00
-	addiu $11, $0, 4097
-	lui $12, 0x3a06
-	ori $12, $12, 0xe68d
-	addiu $13, $0, 15
-	addiu $14, $0, 33
-	lui $15, 0x4c
-	addiu $16, $0, -128
-	addiu $17, $0, -1
-	addiu $18, $0, 11264
-	addiu $19, $0, -36
-	lui $20, 0x21d1
-	ori $20, $20, 0x967c
-	addiu $21, $0, 1024
-	lui $22, 0x1
-	addiu $23, $0, 35
-	lui $24, 0x7fff
-	ori $24, $24, 0xffff
-	lui $25, 0x46b5
-	ori $25, $25, 0xbf9
-	lui $28, 0x1
-	addiu $30, $0, 31
-	lui $31, 0x31
+	lui $1, 0x664b
+	ori $1, $1, 0xf7d9
+	addiu $2, $0, 0
+	lui $3, 0x6973
+	ori $3, $3, 0x54c6
+	addiu $4, $0, 256
+	lui $5, 0xe66
+	ori $5, $5, 0xfe11
+	lui $6, 0xb42d
+	ori $6, $6, 0xd0
+	lui $7, 0xffba
+	lui $8, 0xffa8
+	addiu $9, $0, -27
+	lui $10, 0x1
+	addiu $11, $0, 17
+	lui $12, 0x1234
+	ori $12, $12, 0x5678
+	lui $13, 0xd300
+	lui $14, 0xff00
+	ori $14, $14, 0xff00
+	addiu $15, $0, -1
+	lui $16, 0x466e
+	ori $16, $16, 0x8cc8
+	addiu $17, $0, 32
+	addiu $18, $0, 14
+	addiu $19, $0, 1024
+	lui $20, 0x3
+	ori $20, $20, 0xffff
+	lui $21, 0x0
+	ori $21, $21, 0x8000
+	lui $22, 0xb53
+	ori $22, $22, 0xa50
+	lui $23, 0xffff
+	ori $23, $23, 0x7fff
+	addiu $24, $0, -34
+	lui $25, 0x40
+	ori $25, $25, 0x1
+	addiu $28, $0, -26
+	addiu $30, $0, -21
+	addiu $31, $0, 128
 # case 66 body
-	ssnop
-	addiu $31, $0, 1
+	addiu $28, $0, 4
 .Lc66_0:
-	srav $28, $17, $24
-	addiu $31, $31, -1
-	bne $31, $0, .Lc66_0
-	sra $3, $21, 3
-	bltz $6, .Lc66_1
-	sltu $4, $23, $23
-	lui $10, 0x8000
-	sltiu $25, $16, -12452
+	slt $18, $22, $19
+	lui $25, 0x0
+	andi $10, $4, 52252
+	addiu $28, $28, -1
+	bgtz $28, .Lc66_0
+	sra $18, $0, 1
+	mflo $20
+	lui $5, %hi(scratch+157)
+	addiu $5, $5, %lo(scratch+157)
+	lw $5, -97($5)
+	madd $9, $30
+	lui $2, 0xff00
+	bltz $11, .Lc66_1
+	ori $21, $1, 32767
+	lui $24, 0x99e3
 .Lc66_1:
-	rdhwr $16, $0
-	ext $24, $31, 19, 4
-	clo $20, $15
-	sync
-	addiu $8, $0, 2
+	sllv $15, $20, $30
+	jal .Lc66_2
+	lui $25, 0x8985
+	sltu $19, $8, $6
 .Lc66_2:
-	lui $31, 0xdfc3
-	srl $12, $7, 25
-	lui $12, 0xff
-	addiu $8, $8, -1
-	bgtz $8, .Lc66_2
-	srl $11, $0, 20
-	srlv $18, $24, $13
-	lui $23, %hi(scratch+148)
-	addiu $23, $23, %lo(scratch+148)
-	synci -133($23)
-	lui $13, %hi(scratch+121)
-	addiu $13, $13, %lo(scratch+121)
-	lb $18, -92($13)
-	lui $21, %hi(scratch+138)
-	addiu $21, $21, %lo(scratch+138)
-	sb $4, -121($21)
-	andi $11, $1, 65535
-	bgtzl $0, .Lc66_3
-	srlv $8, $16, $16
-	lui $14, 0x2a18
-	rotrv $25, $7, $6
-.Lc66_3:
 # case 66 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8164,77 +8023,101 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 67
-	lui $1, 0x6944
-	ori $1, $1, 0xd3a1
+	addiu $1, $0, 16384
 	mthi $1
-	lui $1, 0x58
+	lui $1, 0xc259
+	ori $1, $1, 0x3aa7
 	mtlo $1
-	lui $1, 0xd2ed
-	ori $1, $1, 0x2d68
-	lui $2, 0x3500
-	addiu $3, $0, 2047
-	lui $4, 0x40
-	ori $4, $4, 0x1
-	addiu $5, $0, -32
-	lui $6, 0x8000
-	addiu $7, $0, 32767
-	lui $8, 0x2000
-	ori $8, $8, 0x1
-	lui $9, 0xfe00
-	addiu $10, $0, -1
-	addiu $11, $0, 38
-	lui $12, 0x7fff
-	ori $12, $12, 0xfffe
-	addiu $13, $0, 8
-	addiu $14, $0, -24832
-	addiu $15, $0, -43
-	lui $16, 0xa4fc
-	ori $16, $16, 0xcc4f
-	lui $17, 0x5900
-	lui $18, 0x1
-	ori $18, $18, 0x1
-	lui $19, 0xff00
-	ori $19, $19, 0xff00
-	lui $20, 0x452b
-	ori $20, $20, 0x655
-	addiu $21, $0, 11776
-	addiu $22, $0, 3
-	lui $23, 0x8900
-	addiu $24, $0, -16
-	lui $25, 0x4de6
-	ori $25, $25, 0xe07e
-	lui $28, 0x5c58
-	ori $28, $28, 0x2eb4
-	lui $30, 0x1
-	ori $30, $30, 0xffff
-	addiu $31, $0, 38
+	addiu $1, $0, -3
+	lui $2, 0xe9f
+	ori $2, $2, 0x806
+	lui $3, 0xffff
+	ori $3, $3, 0x7fff
+	addiu $4, $0, 37
+	addiu $5, $0, -1
+	lui $6, 0x63f5
+	ori $6, $6, 0xaf8b
+	addiu $7, $0, 2
+	lui $8, 0x18bd
+	ori $8, $8, 0xd268
+	lui $9, 0xf890
+	ori $9, $9, 0xbf51
+	addiu $10, $0, -2
+	addiu $11, $0, 84
+	lui $12, 0x6d1e
+	ori $12, $12, 0x7cdb
+	lui $13, 0xd286
+	ori $13, $13, 0xe0c4
+	lui $14, 0x7e79
+	ori $14, $14, 0x94ac
+	lui $15, 0x1775
+	ori $15, $15, 0x9176
+	lui $16, 0x8000
+	addiu $17, $0, 7
+	addiu $18, $0, -47
+	addiu $19, $0, 4
+	addiu $20, $0, -27
+	lui $21, 0xca58
+	ori $21, $21, 0xf84d
+	lui $22, 0xff
+	ori $22, $22, 0xffff
+	lui $23, 0x912b
+	ori $23, $23, 0x8dfa
+	lui $24, 0xfddd
+	ori $24, $24, 0x34a
+	lui $25, 0xc9bd
+	ori $25, $25, 0x4955
+	addiu $28, $0, 513
+	addiu $30, $0, 9
+	addiu $31, $0, -18
 # case 67 body
-	rotrv $31, $20, $0
-	lui $6, %hi(scratch+57)
-	addiu $6, $6, %lo(scratch+57)
-	swr $28, 0($6)
-	rotrv $17, $30, $7
-	and $14, $0, $8
-	sra $23, $15, 23
-	lui $17, %hi(scratch-53)
-	addiu $17, $17, %lo(scratch-53)
-	swr $8, 112($17)
-	ins $14, $8, 24, 2
-	clo $17, $23
-	xor $16, $25, $17
-	lui $22, %hi(.Lc67_0)
-	addiu $22, $22, %lo(.Lc67_0)
-	jr $22
-	xori $14, $2, 1938
-	xori $11, $11, 65535
+	clo $17, $20
+	ext $23, $17, 11, 9
+	lui $2, %hi(scratch-54)
+	addiu $2, $2, %lo(scratch-54)
+	sb $6, 54($2)
+	addiu $7, $0, 4
 .Lc67_0:
-	bgtzl $13, .Lc67_1
-	lui $15, 0xffff
-	srlv $10, $1, $8
+	and $16, $13, $28
+	addiu $7, $7, -1
+	bgtz $7, .Lc67_0
+	lui $4, 0x6485
+	nor $12, $12, $0
+	blezl $0, .Lc67_1
+	lui $12, 0xca9e
+	lui $11, 0x9591
 .Lc67_1:
-	lui $8, 0x4efc
-	ori $8, $8, 0xb7b3
-	div $0, $24, $8
+	addiu $4, $0, 5
+.Lc67_2:
+	srl $3, $21, 4
+	srlv $24, $7, $23
+	srl $16, $25, 22
+	addiu $4, $4, -1
+	bne $4, $0, .Lc67_2
+	sra $30, $6, 25
+	multu $19, $25
+	ext $21, $23, 18, 2
+	srlv $23, $25, $8
+	addiu $3, $0, 2
+.Lc67_3:
+	rotr $1, $7, 6
+	lui $1, 0x7fff
+	sll $19, $6, 11
+	addiu $3, $3, -1
+	bgtz $3, .Lc67_3
+	andi $17, $22, 60478
+	sra $23, $13, 2
+	addiu $24, $0, -32768
+	lui $31, 0x7fff
+	ori $31, $31, 0xfffe
+	add $17, $24, $31
+	bgez $18, .Lc67_4
+	sltiu $12, $21, -28089
+	srav $16, $5, $1
+.Lc67_4:
+	lui $20, %hi(scratch-182)
+	addiu $20, $20, %lo(scratch-182)
+	sw $1, 186($20)
 # case 67 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8278,92 +8161,98 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 68
-	lui $1, 0xf7ff
-	ori $1, $1, 0xa293
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
 	mthi $1
-	lui $1, 0x20
+	lui $1, 0x4000
 	mtlo $1
-	lui $1, 0x2ada
-	ori $1, $1, 0x84d4
-	addiu $2, $0, 2
-	lui $3, 0xfff
-	ori $3, $3, 0xffff
-	lui $4, 0x9800
-	addiu $5, $0, 33
-	lui $6, 0xfb32
-	ori $6, $6, 0xb77b
-	lui $7, 0xff00
-	ori $7, $7, 0xff00
-	lui $8, 0x3
-	ori $8, $8, 0xffff
-	lui $9, 0xffff
-	ori $9, $9, 0x7fff
-	lui $10, 0x7a98
-	ori $10, $10, 0xa9a6
-	addiu $11, $0, -28
-	lui $12, 0x8400
-	lui $13, 0x1b40
-	ori $13, $13, 0x63d3
-	lui $14, 0x991b
-	ori $14, $14, 0xbccb
-	addiu $15, $0, -4
-	lui $16, 0x7fff
-	ori $16, $16, 0xfffe
-	lui $17, 0x2
-	lui $18, 0x0
-	ori $18, $18, 0x8001
-	addiu $19, $0, 2048
-	lui $20, 0x15
-	addiu $21, $0, 255
-	lui $22, 0xa673
-	ori $22, $22, 0x5c23
-	lui $23, 0x4
-	addiu $24, $0, 8191
-	lui $25, 0xc327
-	ori $25, $25, 0x1f01
-	addiu $28, $0, -7
-	addiu $30, $0, -34
-	addiu $31, $0, 128
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
+	addiu $2, $0, 26
+	lui $3, 0x25
+	addiu $4, $0, 12
+	lui $5, 0xf399
+	ori $5, $5, 0xcc48
+	addiu $6, $0, -27136
+	lui $7, 0x2d61
+	ori $7, $7, 0xbf1e
+	addiu $8, $0, -4
+	lui $9, 0x5eab
+	ori $9, $9, 0x147f
+	lui $10, 0x448
+	ori $10, $10, 0x7c4d
+	lui $11, 0xfff
+	ori $11, $11, 0xffff
+	lui $12, 0xe873
+	ori $12, $12, 0xe73b
+	addiu $13, $0, -128
+	lui $14, 0xc8a
+	ori $14, $14, 0xfa91
+	lui $15, 0x1
+	addiu $16, $0, 43
+	lui $17, 0xff00
+	ori $17, $17, 0xff00
+	addiu $18, $0, -32768
+	lui $19, 0x1800
+	lui $20, 0xecf2
+	ori $20, $20, 0xc540
+	addiu $21, $0, -22
+	addiu $22, $0, 4097
+	lui $23, 0xd2a8
+	ori $23, $23, 0x25e0
+	addiu $24, $0, -32768
+	lui $25, 0x100
+	ori $25, $25, 0x1
+	addiu $28, $0, 1
+	addiu $30, $0, 0
+	lui $31, 0x3f
+	ori $31, $31, 0xffff
 # case 68 body
-	addiu $8, $0, 4
+	beq $31, $31, .Lc68_0
+	lui $19, 0x0
+	addiu $16, $3, 23812
 .Lc68_0:
-	addu $7, $1, $28
-	sll $4, $1, 25
-	addiu $8, $8, -1
-	bne $8, $0, .Lc68_0
-	rotr $17, $12, 28
-	ext $4, $1, 24, 1
-	ins $31, $11, 22, 2
-	addiu $19, $0, 1
+	addiu $18, $0, 2
 .Lc68_1:
-	sllv $3, $10, $13
-	xori $12, $4, 0
-	srl $13, $20, 19
-	addiu $19, $19, -1
-	bgtz $19, .Lc68_1
-	srav $15, $13, $15
-	movz $4, $28, $16
-	addiu $9, $0, 4
+	rotrv $30, $19, $4
+	addiu $18, $18, -1
+	bgtz $18, .Lc68_1
+	sra $23, $7, 9
+	lui $22, %hi(scratch+40)
+	addiu $22, $22, %lo(scratch+40)
+	ll $25, 0($22)
+	rotr $13, $24, 24
+	sc $31, 0($22)
+	beql $25, $25, .Lc68_2
+	nor $22, $16, $21
+	xori $8, $21, 32768
 .Lc68_2:
-	lui $16, 0x702f
-	srav $20, $13, $11
-	addiu $9, $9, -1
-	bgtz $9, .Lc68_2
-	addiu $23, $12, -256
-	ori $4, $12, 65280
-	lui $9, 0x3fff
-	ori $9, $9, 0xffff
-	addiu $7, $0, 2
-	add $28, $9, $7
-	addiu $8, $0, 2
-.Lc68_3:
-	srav $11, $22, $18
-	addiu $8, $8, -1
-	bgtz $8, .Lc68_3
-	movn $22, $14, $2
-	lui $22, %hi(scratch+45)
-	addiu $22, $22, %lo(scratch+45)
-	synci 0($22)
+	madd $18, $5
+	sync
+	lui $18, %hi(scratch+42)
+	addiu $18, $18, %lo(scratch+42)
+	pref 25, 0($18)
+	lui $1, %hi(scratch+58)
+	addiu $1, $1, %lo(scratch+58)
+	lw $4, -18($1)
+	mul $20, $24, $9
+	mthi $21
+	mtlo $15
+	rotrv $4, $21, $9
+	mul $9, $10, $22
+	mthi $19
+	mtlo $11
+	mul $4, $6, $12
+	mthi $11
+	mtlo $31
+	lui $7, 0x27dd
+	ori $7, $7, 0xec50
+	lui $23, 0x4c
+	add $28, $7, $23
+	nor $17, $5, $1
+	addiu $13, $0, -1
+	addiu $2, $0, -11008
+	add $2, $13, $2
 # case 68 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8407,77 +8296,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 69
-	addiu $1, $0, 4
+	addiu $1, $0, 34
 	mthi $1
-	lui $1, 0x9247
-	ori $1, $1, 0xf6d9
+	addiu $1, $0, -31
 	mtlo $1
-	lui $1, 0xc882
-	ori $1, $1, 0x38d0
-	addiu $2, $0, 8192
-	lui $3, 0x7fff
-	ori $3, $3, 0xffff
-	lui $4, 0xf2c9
-	ori $4, $4, 0xe142
-	lui $5, 0x0
-	ori $5, $5, 0x8000
-	lui $6, 0x1234
-	ori $6, $6, 0x5678
-	addiu $7, $0, -32768
-	lui $8, 0xff86
-	lui $9, 0xfc93
-	ori $9, $9, 0xf92a
-	lui $10, 0xffc7
-	ori $10, $10, 0xe308
-	addiu $11, $0, 32
-	lui $12, 0x8d00
-	addiu $13, $0, 32
-	addiu $14, $0, 32767
-	addiu $15, $0, -128
-	lui $16, 0x7f4e
-	ori $16, $16, 0xf52e
-	addiu $17, $0, 29440
-	lui $18, 0x40
-	ori $18, $18, 0x1
-	lui $19, 0x9de9
-	ori $19, $19, 0xe07b
-	lui $20, 0xce00
-	lui $21, 0x800
-	addiu $22, $0, -33
-	lui $23, 0xe582
-	ori $23, $23, 0x388a
-	lui $24, 0x6a8f
-	ori $24, $24, 0x7082
-	addiu $25, $0, 32767
-	lui $28, 0xde8f
-	ori $28, $28, 0x9477
-	lui $30, 0x3e46
-	ori $30, $30, 0xc148
-	addiu $31, $0, 6
+	addiu $1, $0, 19456
+	lui $2, 0x31
+	lui $3, 0xf6cd
+	ori $3, $3, 0x7114
+	addiu $4, $0, 14
+	lui $5, 0xffdb
+	ori $5, $5, 0x5ced
+	lui $6, 0x7fff
+	ori $6, $6, 0xffff
+	addiu $7, $0, 10
+	lui $8, 0x997a
+	ori $8, $8, 0x4907
+	lui $9, 0x7673
+	ori $9, $9, 0x120d
+	lui $10, 0xef00
+	lui $11, 0x1e3f
+	ori $11, $11, 0x6485
+	lui $12, 0xffa7
+	addiu $13, $0, -32
+	lui $14, 0x53cd
+	ori $14, $14, 0xed89
+	addiu $15, $0, 33
+	lui $16, 0xbbd6
+	ori $16, $16, 0xf9a2
+	lui $17, 0x563f
+	ori $17, $17, 0x8cd1
+	addiu $18, $0, -36
+	lui $19, 0xffcf
+	lui $20, 0x7b5d
+	ori $20, $20, 0x1b67
+	lui $21, 0x9308
+	ori $21, $21, 0xc2f7
+	lui $22, 0xb02b
+	ori $22, $22, 0xcf5c
+	lui $23, 0x121c
+	ori $23, $23, 0xd2bd
+	lui $24, 0xb700
+	addiu $25, $0, -32
+	addiu $28, $0, -47
+	lui $30, 0xf7e5
+	ori $30, $30, 0xfeac
+	addiu $31, $0, 28
 # case 69 body
-	mflo $20
-	lui $13, 0xe7f2
-	blezl $2, .Lc69_0
-	lui $25, 0xff00
-	rotr $7, $13, 5
-	sll $20, $8, 23
+	mflo $5
+	addiu $28, $31, -8253
+	lui $8, %hi(scratch+91)
+	addiu $8, $8, %lo(scratch+91)
+	sb $0, -41($8)
+	addiu $28, $0, 3
 .Lc69_0:
-	sll $10, $23, 18
-	clo $0, $16
-	addiu $6, $0, 2
+	sllv $19, $4, $9
+	rotrv $18, $24, $13
+	addiu $28, $28, -1
+	bgtz $28, .Lc69_0
+	rotr $7, $13, 5
+	addiu $17, $0, 3
 .Lc69_1:
-	xor $7, $2, $15
-	or $30, $20, $12
-	xor $11, $20, $3
-	addiu $6, $6, -1
-	bne $6, $0, .Lc69_1
-	movn $7, $28, $2
-	bgezal $24, .Lc69_2
-	sll $18, $28, 26
-	xori $17, $9, 23250
-	addiu $18, $31, -23242
+	xor $18, $7, $4
+	addiu $17, $17, -1
+	bgtz $17, .Lc69_1
+	sra $10, $4, 8
+	beql $1, $21, .Lc69_2
+	srl $8, $21, 23
+	addiu $6, $7, 28837
 .Lc69_2:
-	ori $21, $8, 59258
+	lui $23, %hi(scratch+185)
+	addiu $23, $23, %lo(scratch+185)
+	ll $9, -157($23)
+	lui $8, 0xffff
+	sra $7, $10, 22
+	sc $22, -157($23)
+	addiu $18, $0, 1
+.Lc69_3:
+	srl $6, $12, 22
+	addiu $18, $18, -1
+	bgtz $18, .Lc69_3
+	srl $25, $4, 8
+	srl $25, $18, 4
+	subu $30, $3, $9
+	ori $17, $5, 9198
+	bnel $2, $10, .Lc69_4
+	slt $8, $17, $22
+	subu $30, $4, $5
+	rotrv $19, $10, $11
+.Lc69_4:
 # case 69 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8521,70 +8428,95 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 70
-	lui $1, 0x4861
-	ori $1, $1, 0xdf4f
+	lui $1, 0xe900
 	mthi $1
-	addiu $1, $0, 2
+	lui $1, 0x9467
+	ori $1, $1, 0x2da8
 	mtlo $1
-	lui $1, 0xffcb
-	addiu $2, $0, 63
-	lui $3, 0x5555
-	ori $3, $3, 0x5555
-	addiu $4, $0, -33
-	addiu $5, $0, 1
-	lui $6, 0xe1c9
-	ori $6, $6, 0x4e74
-	lui $7, 0x1869
-	ori $7, $7, 0x9a47
-	addiu $8, $0, -7
-	lui $9, 0x46b9
-	ori $9, $9, 0x16f0
-	lui $10, 0x7de5
-	ori $10, $10, 0xf628
-	lui $11, 0x6a
-	lui $12, 0x100
-	ori $12, $12, 0x1
-	lui $13, 0x931b
-	ori $13, $13, 0x2904
-	addiu $14, $0, -5
-	lui $15, 0x0
-	ori $15, $15, 0xffff
-	lui $16, 0x8dce
-	ori $16, $16, 0x7fa0
-	addiu $17, $0, 31
-	addiu $18, $0, -116
-	addiu $19, $0, 2
-	lui $20, 0x2
-	ori $20, $20, 0x1
-	lui $21, 0xd0ad
-	ori $21, $21, 0x9df2
-	lui $22, 0x0
-	ori $22, $22, 0x8000
-	lui $23, 0xffd4
-	lui $24, 0xeba8
-	ori $24, $24, 0xab5
-	lui $25, 0x2f79
-	ori $25, $25, 0xa070
-	lui $28, 0x3ff
-	ori $28, $28, 0xffff
-	addiu $30, $0, 118
-	addiu $31, $0, 8
+	addiu $1, $0, 29
+	addiu $2, $0, 102
+	lui $3, 0x668
+	ori $3, $3, 0x12a7
+	addiu $4, $0, 4352
+	lui $5, 0xe662
+	ori $5, $5, 0x5e7a
+	addiu $6, $0, -128
+	lui $7, 0x2000
+	ori $7, $7, 0x1
+	lui $8, 0x997b
+	ori $8, $8, 0x8cc1
+	lui $9, 0x4499
+	ori $9, $9, 0xbaf7
+	addiu $10, $0, 0
+	addiu $11, $0, -7
+	addiu $12, $0, 0
+	lui $13, 0xffff
+	ori $13, $13, 0x7fff
+	addiu $14, $0, -80
+	addiu $15, $0, 2560
+	addiu $16, $0, -64
+	lui $17, 0x5c73
+	ori $17, $17, 0xdb86
+	lui $18, 0x49ab
+	ori $18, $18, 0xd0d8
+	addiu $19, $0, -7
+	lui $20, 0x36ac
+	ori $20, $20, 0xc195
+	addiu $21, $0, 32767
+	addiu $22, $0, 29
+	lui $23, 0x39e7
+	ori $23, $23, 0x5f7e
+	lui $24, 0x6200
+	addiu $25, $0, 32767
+	addiu $28, $0, 6
+	lui $30, 0x9849
+	ori $30, $30, 0xc301
+	addiu $31, $0, 1
 # case 70 body
-	srl $28, $17, 20
-	bnel $23, $1, .Lc70_0
-	lui $28, 0xe948
-	lui $7, 0xd793
-	nor $30, $20, $17
+	lui $30, %hi(.Lc70_0)
+	addiu $30, $30, %lo(.Lc70_0)
+	jalr $30
+	sll $31, $11, 22
+	lui $11, 0x7fff
+	andi $14, $25, 32768
 .Lc70_0:
-	ext $31, $1, 23, 3
-	lui $3, 0x8000
-	addiu $23, $0, -1
-	div $0, $3, $23
-	mul $16, $12, $25
-	mthi $21
-	mtlo $17
-	movn $10, $8, $14
-	rotrv $6, $2, $3
+	clz $12, $23
+	ext $8, $21, 9, 10
+	clz $25, $31
+	mfhi $5
+	srl $1, $16, 29
+	rotrv $31, $2, $18
+	lui $7, 0xffff
+	ori $7, $7, 0x7fff
+	divu $0, $28, $7
+	mflo $5
+	bgezall $17, .Lc70_1
+	srlv $10, $13, $15
+	srlv $10, $10, $14
+	sll $3, $25, 29
+.Lc70_1:
+	bgtzl $18, .Lc70_2
+	srl $25, $22, 7
+	addu $7, $13, $11
+.Lc70_2:
+	addiu $8, $0, 4
+.Lc70_3:
+	addu $7, $1, $28
+	sll $4, $1, 25
+	addiu $8, $8, -1
+	bne $8, $0, .Lc70_3
+	rotr $17, $12, 28
+	ext $4, $1, 24, 1
+	ins $31, $11, 22, 2
+	addiu $19, $0, 1
+.Lc70_4:
+	sllv $3, $10, $13
+	xori $12, $4, 0
+	srl $13, $20, 19
+	addiu $19, $19, -1
+	bgtz $19, .Lc70_4
+	srav $15, $13, $15
+	movz $4, $28, $16
 # case 70 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8628,105 +8560,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 71
-	lui $1, 0x992f
-	ori $1, $1, 0x954e
+	lui $1, 0x4e58
+	ori $1, $1, 0x8e69
 	mthi $1
-	lui $1, 0xaaaa
-	ori $1, $1, 0xaaaa
+	lui $1, 0x6826
+	ori $1, $1, 0xd9ad
 	mtlo $1
-	lui $1, 0xbf7d
-	ori $1, $1, 0xffbe
-	lui $2, 0x1
-	addiu $3, $0, -31
-	lui $4, 0x6400
-	lui $5, 0xc334
-	ori $5, $5, 0x6394
-	lui $6, 0xff95
-	lui $7, 0x95a1
-	ori $7, $7, 0x765c
-	lui $8, 0xb03a
-	ori $8, $8, 0xf7fa
-	addiu $9, $0, -36
-	lui $10, 0xcc4b
-	ori $10, $10, 0xfcc4
-	lui $11, 0xd61
-	ori $11, $11, 0xb79e
-	addiu $12, $0, -34
-	addiu $13, $0, 65
-	addiu $14, $0, -30720
-	addiu $15, $0, 0
-	addiu $16, $0, 8
-	lui $17, 0xc3a1
-	ori $17, $17, 0x9ba8
-	lui $18, 0xde2c
-	ori $18, $18, 0x44de
-	addiu $19, $0, 54
-	addiu $20, $0, 7
-	lui $21, 0x7b38
-	ori $21, $21, 0xcfa
-	addiu $22, $0, 30
-	lui $23, 0x7300
-	lui $24, 0xe73
-	ori $24, $24, 0xde8e
-	lui $25, 0x9639
-	ori $25, $25, 0xf357
-	lui $28, 0x28
-	lui $30, 0x3645
-	ori $30, $30, 0xd1ad
-	lui $31, 0xffff
-	ori $31, $31, 0x7fff
+	lui $1, 0x8994
+	ori $1, $1, 0x74f5
+	lui $2, 0xceb7
+	ori $2, $2, 0x702f
+	addiu $3, $0, 1
+	lui $4, 0x7b09
+	ori $4, $4, 0x1467
+	lui $5, 0x10
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	lui $7, 0x6d43
+	ori $7, $7, 0xe4fb
+	lui $8, 0xaaaa
+	ori $8, $8, 0xaaaa
+	lui $9, 0xff
+	ori $9, $9, 0xff
+	lui $10, 0x9d46
+	ori $10, $10, 0xa03c
+	addiu $11, $0, 16
+	addiu $12, $0, -128
+	lui $13, 0xae2
+	ori $13, $13, 0x9274
+	addiu $14, $0, 0
+	lui $15, 0x1acc
+	ori $15, $15, 0xbbdb
+	addiu $16, $0, -30
+	lui $17, 0x7fff
+	ori $17, $17, 0xffff
+	lui $18, 0xd5b0
+	ori $18, $18, 0x85a
+	addiu $19, $0, -10
+	addiu $20, $0, -14
+	addiu $21, $0, -24
+	lui $22, 0x8000
+	lui $23, 0xc1b1
+	ori $23, $23, 0x15b6
+	addiu $24, $0, -27
+	lui $25, 0xc4cd
+	ori $25, $25, 0xd490
+	lui $28, 0x2308
+	ori $28, $28, 0xe62b
+	lui $30, 0x5c12
+	ori $30, $30, 0x23d4
+	lui $31, 0x0
+	ori $31, $31, 0xffff
 # case 71 body
-	addiu $24, $5, -256
-	lui $6, 0x1d9
-	ori $6, $6, 0xce8
-	lui $5, 0xf6c
-	ori $5, $5, 0x4a19
-	add $10, $6, $5
-	lui $3, 0x94c2
-	ori $3, $3, 0x2804
-	lui $28, 0x182c
-	ori $28, $28, 0x994b
-	add $9, $3, $28
-	ext $7, $28, 12, 20
-	addiu $12, $0, 2
+	lui $31, %hi(scratch+214)
+	addiu $31, $31, %lo(scratch+214)
+	lwl $7, -185($31)
+	lwr $7, -188($31)
+	rdhwr $1, $1
+	lui $16, %hi(scratch-154)
+	addiu $16, $16, %lo(scratch-154)
+	swl $31, 169($16)
+	lui $14, %hi(scratch-54)
+	addiu $14, $14, %lo(scratch-54)
+	synci 64($14)
+	sllv $14, $13, $9
+	lui $14, 0x2f73
+	bgezl $21, .Lc71_0
+	ori $2, $12, 3549
+	sltu $30, $12, $2
 .Lc71_0:
-	lui $23, 0x0
-	addiu $12, $12, -1
-	bgtz $12, .Lc71_0
-	srav $24, $9, $13
-	addiu $4, $0, 4
+	mtlo $19
+	ext $21, $18, 18, 4
+	addiu $20, $0, 1
 .Lc71_1:
-	nor $25, $2, $24
-	srlv $18, $10, $10
-	lui $7, 0x7fff
-	addiu $4, $4, -1
-	bgtz $4, .Lc71_1
-	lui $22, 0xb453
-	lui $12, %hi(scratch+215)
-	addiu $12, $12, %lo(scratch+215)
-	lb $10, -183($12)
-	lui $2, %hi(.Lc71_2)
-	addiu $2, $2, %lo(.Lc71_2)
-	jalr.hb $2
-	rotr $3, $2, 9
-	movz $0, $0, $4
-	srav $3, $19, $24
-.Lc71_2:
-	addiu $14, $0, 3
-.Lc71_3:
-	rotrv $9, $11, $12
-	srlv $8, $2, $2
-	addiu $14, $14, -1
-	bgtz $14, .Lc71_3
-	lui $28, 0x63e6
-	ins $20, $6, 5, 3
-	lui $9, %hi(scratch+48)
-	addiu $9, $9, %lo(scratch+48)
-	synci -8($9)
-	rdhwr $10, $0
-	lui $31, %hi(scratch+140)
-	addiu $31, $31, %lo(scratch+140)
-	lbu $28, -124($31)
+	srl $31, $22, 24
+	sra $3, $31, 2
+	lui $6, 0x763a
+	addiu $20, $20, -1
+	bgtz $20, .Lc71_1
+	lui $13, 0x8000
+	sll $20, $8, 23
+	sll $10, $23, 18
+	clo $0, $16
 # case 71 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8770,77 +8685,78 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 72
-	addiu $1, $0, 35
+	lui $1, 0x35ab
+	ori $1, $1, 0x3468
 	mthi $1
-	addiu $1, $0, -114
+	addiu $1, $0, 37
 	mtlo $1
-	addiu $1, $0, 3
-	addiu $2, $0, -29952
-	addiu $3, $0, 24
-	lui $4, 0x3f
-	ori $4, $4, 0xffff
-	addiu $5, $0, 3
-	lui $6, 0x22
-	ori $6, $6, 0x94e4
-	lui $7, 0x8765
-	ori $7, $7, 0x4321
-	lui $8, 0x1b00
-	addiu $9, $0, -36
-	lui $10, 0xeb00
-	addiu $11, $0, 0
-	addiu $12, $0, 28
-	lui $13, 0x3fff
-	ori $13, $13, 0xffff
-	addiu $14, $0, 17
-	lui $15, 0xaaaa
-	ori $15, $15, 0xaaaa
-	lui $16, 0xc72e
-	ori $16, $16, 0xb8db
-	addiu $17, $0, 3
-	addiu $18, $0, 6
-	lui $19, 0xfae4
-	ori $19, $19, 0x7b08
-	lui $20, 0x2dbd
-	ori $20, $20, 0xbf14
-	lui $21, 0x145f
-	ori $21, $21, 0xf416
-	lui $22, 0x8bf6
-	ori $22, $22, 0x6485
-	lui $23, 0x9b12
-	ori $23, $23, 0x32b4
-	addiu $24, $0, 2049
-	addiu $25, $0, 128
-	addiu $28, $0, 7
-	addiu $30, $0, 16384
-	lui $31, 0x0
-	ori $31, $31, 0xffff
+	addiu $1, $0, 32767
+	addiu $2, $0, -33
+	lui $3, 0x3a
+	lui $4, 0xb64a
+	ori $4, $4, 0x9028
+	addiu $5, $0, 16
+	lui $6, 0x7f
+	ori $6, $6, 0xffff
+	addiu $7, $0, 9
+	addiu $8, $0, 35
+	lui $9, 0x1234
+	ori $9, $9, 0x5678
+	lui $10, 0x400
+	ori $10, $10, 0x1
+	addiu $11, $0, 8448
+	addiu $12, $0, 34
+	lui $13, 0xc051
+	ori $13, $13, 0x7db
+	lui $14, 0xcd0b
+	ori $14, $14, 0x91e
+	lui $15, 0xff
+	ori $15, $15, 0xff
+	addiu $16, $0, 35
+	lui $17, 0xa629
+	ori $17, $17, 0x9395
+	lui $18, 0x8000
+	ori $18, $18, 0x1
+	addiu $19, $0, 75
+	lui $20, 0x3600
+	lui $21, 0xbca8
+	ori $21, $21, 0x61fe
+	addiu $22, $0, -12288
+	addiu $23, $0, 4
+	lui $24, 0xff
+	ori $24, $24, 0xffff
+	addiu $25, $0, 2
+	lui $28, 0xffcb
+	addiu $30, $0, 63
+	lui $31, 0x5555
+	ori $31, $31, 0x5555
 # case 72 body
-	mflo $19
-	lui $2, %hi(scratch+1)
-	addiu $2, $2, %lo(scratch+1)
-	pref 4, 0($2)
-	mul $19, $16, $4
-	mthi $13
-	mtlo $22
-	srav $22, $30, $20
-	mult $2, $0
-	lui $0, 0xffff
-	multu $21, $15
-	mult $17, $24
-	mfhi $13
-	rotrv $25, $24, $25
-	mthi $5
-	srl $22, $19, 25
-	lui $9, %hi(scratch-147)
-	addiu $9, $9, %lo(scratch-147)
-	lb $5, 177($9)
-	srl $9, $14, 27
-	lui $8, %hi(scratch-127)
-	addiu $8, $8, %lo(scratch-127)
-	sb $13, 133($8)
-	mul $25, $6, $1
-	mthi $7
-	mtlo $4
+	addu $25, $22, $2
+	ins $14, $18, 24, 3
+	lui $8, %hi(scratch+30)
+	addiu $8, $8, %lo(scratch+30)
+	sw $5, 30($8)
+	mul $21, $16, $0
+	mthi $21
+	mtlo $18
+	lui $15, 0x8000
+	addiu $20, $0, 5
+.Lc72_0:
+	sra $15, $10, 26
+	addiu $20, $20, -1
+	bgtz $20, .Lc72_0
+	slti $24, $2, -31114
+	bne $10, $10, .Lc72_1
+	srl $28, $17, 20
+	and $2, $25, $18
+	lui $28, 0xe948
+.Lc72_1:
+	lui $31, %hi(scratch+89)
+	addiu $31, $31, %lo(scratch+89)
+	ll $4, -77($31)
+	lui $20, 0xe678
+	srav $9, $4, $31
+	sc $15, -77($31)
 # case 72 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -8884,82 +8800,88 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 73
-	lui $1, 0xc24a
-	ori $1, $1, 0x14db
+	addiu $1, $0, -32768
 	mthi $1
-	addiu $1, $0, 9472
+	lui $1, 0x4b
 	mtlo $1
-	lui $1, 0x7600
-	addiu $2, $0, 10752
-	lui $3, 0xf70e
-	ori $3, $3, 0xdc12
-	lui $4, 0xa5ef
-	ori $4, $4, 0x8b7
-	lui $5, 0xff07
-	ori $5, $5, 0x7951
-	lui $6, 0x1234
-	ori $6, $6, 0x5678
-	addiu $7, $0, 2
-	lui $8, 0x3a68
-	ori $8, $8, 0x6cc1
-	lui $9, 0x60c2
-	ori $9, $9, 0x2345
-	lui $10, 0x54c6
-	ori $10, $10, 0xfb7d
-	lui $11, 0x588c
-	ori $11, $11, 0xb6f4
-	addiu $12, $0, 3
-	lui $13, 0x8722
-	ori $13, $13, 0xe714
-	lui $14, 0xb300
-	lui $15, 0x1793
-	ori $15, $15, 0xb9ba
-	lui $16, 0x8
-	lui $17, 0xaaaa
-	ori $17, $17, 0xaaaa
-	lui $18, 0xd030
-	ori $18, $18, 0x29e1
-	lui $19, 0x7ff
-	ori $19, $19, 0xffff
-	addiu $20, $0, 22
-	lui $21, 0x8000
-	lui $22, 0x8000
-	addiu $23, $0, -33
-	lui $24, 0xf59b
-	ori $24, $24, 0xe4ac
-	addiu $25, $0, 14848
-	addiu $28, $0, 15
-	lui $30, 0xb14e
-	ori $30, $30, 0x5dac
-	lui $31, 0xffff
-	ori $31, $31, 0x7fff
+	lui $1, 0x2689
+	ori $1, $1, 0x7103
+	addiu $2, $0, -1
+	addiu $3, $0, 8191
+	lui $4, 0x1
+	lui $5, 0x800
+	ori $5, $5, 0x1
+	lui $6, 0x2a00
+	lui $7, 0x478e
+	ori $7, $7, 0x8d2d
+	addiu $8, $0, -17
+	addiu $9, $0, 2049
+	lui $10, 0x9455
+	ori $10, $10, 0x23f4
+	addiu $11, $0, -33
+	addiu $12, $0, 33
+	addiu $13, $0, 45
+	lui $14, 0xbf7d
+	ori $14, $14, 0xffbe
+	lui $15, 0x1
+	addiu $16, $0, -31
+	lui $17, 0x6400
+	lui $18, 0xc334
+	ori $18, $18, 0x6394
+	lui $19, 0xff95
+	lui $20, 0x95a1
+	ori $20, $20, 0x765c
+	lui $21, 0xb03a
+	ori $21, $21, 0xf7fa
+	addiu $22, $0, -36
+	lui $23, 0xcc4b
+	ori $23, $23, 0xfcc4
+	lui $24, 0xd61
+	ori $24, $24, 0xb79e
+	addiu $25, $0, -34
+	addiu $28, $0, 65
+	addiu $30, $0, -30720
+	addiu $31, $0, 0
 # case 73 body
-	lui $7, %hi(scratch+246)
-	addiu $7, $7, %lo(scratch+246)
-	sh $9, -198($7)
-	lui $11, %hi(.Lc73_0)
-	addiu $11, $11, %lo(.Lc73_0)
-	jalr $11
-	lui $20, 0xb3b2
-	sra $6, $6, 24
+	lui $30, %hi(scratch-47)
+	addiu $30, $30, %lo(scratch-47)
+	swr $31, 99($30)
+	swl $31, 102($30)
+	lui $30, %hi(scratch+179)
+	addiu $30, $30, %lo(scratch+179)
+	sb $6, -124($30)
+	bltzal $17, .Lc73_0
+	slti $6, $0, -30998
+	addiu $24, $5, -256
 .Lc73_0:
-	blez $21, .Lc73_1
-	ori $11, $1, 14761
-	slt $10, $15, $7
-	and $17, $18, $3
+	lui $6, 0x1d9
+	ori $6, $6, 0xce8
+	lui $5, 0xf6c
+	ori $5, $5, 0x4a19
+	add $10, $6, $5
+	lui $3, 0x94c2
+	ori $3, $3, 0x2804
+	lui $28, 0x182c
+	ori $28, $28, 0x994b
+	add $9, $3, $28
+	ext $7, $28, 12, 20
+	addiu $12, $0, 2
 .Lc73_1:
-	srav $2, $0, $0
-	clz $9, $17
-	mul $30, $21, $30
-	mthi $25
-	mtlo $12
-	addiu $2, $0, 1
+	lui $23, 0x0
+	addiu $12, $12, -1
+	bgtz $12, .Lc73_1
+	srav $24, $9, $13
+	addiu $4, $0, 4
 .Lc73_2:
-	srav $21, $6, $7
-	addiu $2, $2, -1
-	bne $2, $0, .Lc73_2
-	sltiu $7, $31, 32767
-	or $19, $16, $21
+	nor $25, $2, $24
+	srlv $18, $10, $10
+	lui $7, 0x7fff
+	addiu $4, $4, -1
+	bgtz $4, .Lc73_2
+	lui $22, 0xb453
+	lui $12, %hi(scratch+215)
+	addiu $12, $12, %lo(scratch+215)
+	lb $10, -183($12)
 # case 73 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9003,82 +8925,81 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 74
-	addiu $1, $0, 37
+	lui $1, 0xcfd2
+	ori $1, $1, 0x5be4
 	mthi $1
-	lui $1, 0x13d
-	ori $1, $1, 0x7dd0
+	addiu $1, $0, -2
 	mtlo $1
-	addiu $1, $0, 8
-	lui $2, 0x53
-	lui $3, 0x800
-	ori $3, $3, 0x1
-	lui $4, 0xf348
-	ori $4, $4, 0x7b01
-	lui $5, 0x400
-	addiu $6, $0, -123
-	lui $7, 0xa800
-	addiu $8, $0, 17
-	lui $9, 0x56aa
-	ori $9, $9, 0x33d2
-	lui $10, 0xffff
-	ori $10, $10, 0x7fff
-	addiu $11, $0, 15
-	lui $12, 0xa835
-	ori $12, $12, 0x9f22
-	addiu $13, $0, 2
-	lui $14, 0x59b1
-	ori $14, $14, 0x8ae2
-	addiu $15, $0, 32
-	addiu $16, $0, 15
-	lui $17, 0x9e42
-	ori $17, $17, 0xe17e
-	lui $18, 0xfe00
-	lui $19, 0xff86
-	addiu $20, $0, 16385
-	addiu $21, $0, 127
-	addiu $22, $0, 8
-	lui $23, 0x8b7a
-	ori $23, $23, 0x57de
-	lui $24, 0x77bf
-	ori $24, $24, 0x74cc
-	lui $25, 0xfb44
-	ori $25, $25, 0xd9fc
-	addiu $28, $0, 2
-	addiu $30, $0, -2
-	addiu $31, $0, 32
+	addiu $1, $0, -60
+	addiu $2, $0, 2
+	addiu $3, $0, 24
+	addiu $4, $0, 35
+	addiu $5, $0, 0
+	addiu $6, $0, -11
+	lui $7, 0x1900
+	lui $8, 0xda36
+	ori $8, $8, 0x613f
+	lui $9, 0x7af3
+	ori $9, $9, 0xb4a
+	addiu $10, $0, 32767
+	lui $11, 0x50a3
+	ori $11, $11, 0xd64a
+	addiu $12, $0, 8192
+	addiu $13, $0, -19
+	addiu $14, $0, 2
+	addiu $15, $0, 124
+	lui $16, 0xba79
+	ori $16, $16, 0x63e6
+	addiu $17, $0, 511
+	lui $18, 0x0
+	ori $18, $18, 0x8000
+	lui $19, 0x3d6f
+	ori $19, $19, 0xe761
+	lui $20, 0x6be8
+	ori $20, $20, 0x9241
+	addiu $21, $0, 11
+	lui $22, 0x7b18
+	ori $22, $22, 0xf0ab
+	lui $23, 0xf14f
+	ori $23, $23, 0x4e89
+	addiu $24, $0, 33
+	addiu $25, $0, 16
+	lui $28, 0x132f
+	ori $28, $28, 0x726e
+	addiu $30, $0, -20
+	lui $31, 0x311c
+	ori $31, $31, 0xdf46
 # case 74 body
-	lui $1, 0xfff9
-	addi $8, $1, -256
-	rdhwr $24, $1
-	sltiu $21, $2, -256
-	addiu $22, $0, 3
-	addi $1, $22, 8358
-	bgtz $25, .Lc74_0
-	or $7, $8, $30
-	addiu $2, $13, -32768
-.Lc74_0:
-	lui $31, 0x1fff
-	ori $31, $31, 0xffff
-	lui $28, 0xcfa
-	ori $28, $28, 0x5b24
-	sub $17, $31, $28
-	blezl $7, .Lc74_1
-	sltiu $24, $6, -256
-	srlv $20, $9, $28
-	lui $24, 0xcd93
-.Lc74_1:
-	lui $30, %hi(.Lc74_2)
-	addiu $30, $30, %lo(.Lc74_2)
-	jalr $30
-	lui $0, 0x7fff
-	srlv $21, $22, $18
-	lui $5, 0x0
-.Lc74_2:
+	lui $7, 0x98cf
+	ori $7, $7, 0x2a81
+	addi $3, $7, 11306
+	slti $23, $10, -4329
+	mul $22, $0, $0
+	mthi $19
 	mtlo $15
-	lui $21, %hi(scratch-26)
-	addiu $21, $21, %lo(scratch-26)
-	lw $10, 74($21)
-	lui $21, 0x82ce
+	ext $8, $0, 6, 2
+	or $10, $30, $9
+	mul $5, $31, $20
+	mthi $22
+	mtlo $2
+	srav $31, $22, $5
+	addiu $3, $0, 4
+.Lc74_0:
+	ori $11, $24, 255
+	srav $12, $12, $12
+	addiu $3, $3, -1
+	bne $3, $0, .Lc74_0
+	rotrv $13, $22, $18
+	ori $1, $4, 65535
+	mul $19, $16, $4
+	mthi $13
+	mtlo $22
+	srav $22, $30, $20
+	mult $2, $0
+	lui $0, 0xffff
+	multu $21, $15
+	mult $17, $24
+	mfhi $13
 # case 74 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9122,69 +9043,65 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 75
-	addiu $1, $0, 122
+	lui $1, 0x8000
+	ori $1, $1, 0x1
 	mthi $1
-	lui $1, 0xce78
-	ori $1, $1, 0x8187
+	lui $1, 0x6de2
+	ori $1, $1, 0x97be
 	mtlo $1
-	lui $1, 0x8765
-	ori $1, $1, 0x4321
-	addiu $2, $0, 17
-	lui $3, 0x20
-	lui $4, 0x8e00
-	lui $5, 0x8c95
-	ori $5, $5, 0xbb72
-	addiu $6, $0, 35
-	lui $7, 0xff
-	ori $7, $7, 0xffff
-	addiu $8, $0, 768
-	addiu $9, $0, -33
-	addiu $10, $0, 32
-	lui $11, 0x66e
-	ori $11, $11, 0x74fb
-	lui $12, 0x62a0
-	ori $12, $12, 0xadc2
-	lui $13, 0xff97
-	lui $14, 0x2283
-	ori $14, $14, 0x5f16
-	addiu $15, $0, 32
-	lui $16, 0x8c56
-	ori $16, $16, 0x2ecc
-	lui $17, 0x1
-	lui $18, 0x1000
-	ori $18, $18, 0x1
-	lui $19, 0x652c
-	ori $19, $19, 0x9617
-	addiu $20, $0, -32768
-	addiu $21, $0, 40
-	lui $22, 0x1
-	addiu $23, $0, -17
-	lui $24, 0xf62c
-	ori $24, $24, 0x11f3
-	lui $25, 0x894b
-	ori $25, $25, 0xa75c
-	addiu $28, $0, 16
-	lui $30, 0x75cc
-	ori $30, $30, 0x7871
-	lui $31, 0x62
+	lui $1, 0xd936
+	ori $1, $1, 0x74a1
+	lui $2, 0x6d3c
+	ori $2, $2, 0xa9f3
+	lui $3, 0x5d6c
+	ori $3, $3, 0x9343
+	addiu $4, $0, -26
+	addiu $5, $0, 1025
+	lui $6, 0xae5d
+	ori $6, $6, 0x8735
+	lui $7, 0xa317
+	ori $7, $7, 0x59f1
+	addiu $8, $0, -24
+	addiu $9, $0, -32768
+	lui $10, 0xf143
+	ori $10, $10, 0x3b56
+	addiu $11, $0, -28
+	lui $12, 0xff
+	ori $12, $12, 0xff
+	lui $13, 0x0
+	ori $13, $13, 0xffff
+	addiu $14, $0, 17152
+	addiu $15, $0, -16
+	addiu $16, $0, -32
+	lui $17, 0xd4ec
+	ori $17, $17, 0x2e15
+	addiu $18, $0, 32767
+	addiu $19, $0, 30
+	addiu $20, $0, -36
+	addiu $21, $0, -27
+	lui $22, 0xc24a
+	ori $22, $22, 0x14db
+	addiu $23, $0, 9472
+	lui $24, 0x7600
+	addiu $25, $0, 10752
+	lui $28, 0xf70e
+	ori $28, $28, 0xdc12
+	lui $30, 0xa5ef
+	ori $30, $30, 0x8b7
+	lui $31, 0xff07
+	ori $31, $31, 0x7951
 # case 75 body
-	addiu $3, $0, 4
+	blezl $28, .Lc75_0
+	rotrv $20, $9, $31
+	subu $15, $18, $18
 .Lc75_0:
-	lui $10, 0xff00
-	sra $22, $3, 26
-	addiu $3, $3, -1
-	bne $3, $0, .Lc75_0
-	sllv $17, $19, $1
-	lui $28, 0x7fff
-	movz $4, $19, $8
-	lui $21, 0xffce
-	lui $3, 0x20
-	add $16, $21, $3
-	bgezal $16, .Lc75_1
-	lui $22, 0xc7c5
-	lui $12, 0x8000
-.Lc75_1:
-	lui $5, 0xb1fc
+	lui $13, 0xb2ca
+	lui $23, 0xff
+	rotrv $8, $0, $7
+	sltu $19, $10, $21
+	mul $25, $20, $4
+	mthi $14
+	mtlo $7
 # case 75 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9228,84 +9145,80 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 76
-	lui $1, 0xff00
-	ori $1, $1, 0xff00
+	addiu $1, $0, 6912
 	mthi $1
-	lui $1, 0xfb53
-	ori $1, $1, 0xfdec
+	lui $1, 0xff
+	ori $1, $1, 0xffff
 	mtlo $1
-	addiu $1, $0, -2
-	lui $2, 0x1fff
-	ori $2, $2, 0xffff
-	addiu $3, $0, -32768
-	addiu $4, $0, -22
-	addiu $5, $0, 255
-	lui $6, 0x4bc9
-	ori $6, $6, 0x2454
-	addiu $7, $0, 6144
-	lui $8, 0xe900
-	lui $9, 0x100a
-	ori $9, $9, 0x6bf0
-	lui $10, 0xa1ce
-	ori $10, $10, 0xfdb4
-	lui $11, 0xd328
-	ori $11, $11, 0xb08
-	lui $12, 0xffe4
-	addiu $13, $0, -104
-	addiu $14, $0, -16
-	lui $15, 0xf64f
-	ori $15, $15, 0x69fd
-	lui $16, 0x1000
-	addiu $17, $0, -24
-	lui $18, 0xe120
-	ori $18, $18, 0x1ae0
-	lui $19, 0x71a0
-	ori $19, $19, 0x6b07
-	lui $20, 0xdb3b
-	ori $20, $20, 0xa4f4
-	addiu $21, $0, 1
-	addiu $22, $0, 36
-	lui $23, 0xbc95
-	ori $23, $23, 0xfd9a
-	addiu $24, $0, 511
-	lui $25, 0x1deb
-	ori $25, $25, 0x241
-	lui $28, 0xda4e
-	ori $28, $28, 0xb1b9
-	addiu $30, $0, -78
-	addiu $31, $0, 4096
+	lui $1, 0x8000
+	ori $1, $1, 0x1
+	lui $2, 0xd6f0
+	ori $2, $2, 0xdc89
+	addiu $3, $0, 4097
+	lui $4, 0x8765
+	ori $4, $4, 0x4321
+	lui $5, 0xb093
+	ori $5, $5, 0xb3b2
+	lui $6, 0xffff
+	ori $6, $6, 0x7fff
+	lui $7, 0xfa00
+	addiu $8, $0, 22
+	lui $9, 0x5db4
+	ori $9, $9, 0x8c4c
+	addiu $10, $0, 20
+	addiu $11, $0, 8704
+	lui $12, 0x642e
+	ori $12, $12, 0x4e5e
+	addiu $13, $0, 128
+	lui $14, 0x96c7
+	ori $14, $14, 0xe7e9
+	addiu $15, $0, 12
+	addiu $16, $0, 2048
+	addiu $17, $0, -29
+	addiu $18, $0, -16
+	lui $19, 0x6600
+	lui $20, 0x8000
+	ori $20, $20, 0x1
+	lui $21, 0xa162
+	ori $21, $21, 0x72bb
+	addiu $22, $0, 0
+	lui $23, 0x7fff
+	ori $23, $23, 0xfffe
+	lui $24, 0x781d
+	ori $24, $24, 0x1f2d
+	addiu $25, $0, -4352
+	addiu $28, $0, 15
+	lui $30, 0xbaf6
+	ori $30, $30, 0x712c
+	lui $31, 0xe01d
+	ori $31, $31, 0x8f4e
 # case 76 body
-	lui $11, %hi(scratch)
-	addiu $11, $11, %lo(scratch)
-	sw $14, 0($11)
-	nop
-	ins $18, $0, 14, 6
-	movz $9, $17, $5
-	mthi $17
-	addiu $23, $0, 11
-	addi $17, $23, -1
-	lui $6, %hi(scratch+150)
-	addiu $6, $6, %lo(scratch+150)
-	ll $17, -106($6)
-	sll $8, $7, 2
-	sc $4, -106($6)
-	bgezl $14, .Lc76_0
-	slti $24, $19, -1
-	sll $30, $31, 24
-	srav $9, $28, $1
+	addiu $2, $0, 1
 .Lc76_0:
-	ins $2, $0, 22, 5
-	ext $2, $24, 1, 29
-	ext $16, $22, 30, 1
-	lui $28, %hi(.Lc76_1)
-	addiu $28, $28, %lo(.Lc76_1)
-	jr $28
-	slti $11, $8, -256
-	rotrv $24, $17, $28
+	srav $21, $6, $7
+	addiu $2, $2, -1
+	bne $2, $0, .Lc76_0
+	sltiu $7, $31, 32767
+	or $19, $16, $21
+	rotrv $0, $14, $3
+	addiu $28, $0, 7
+	divu $0, $24, $28
+	lui $24, %hi(scratch-100)
+	addiu $24, $24, %lo(scratch-100)
+	synci 125($24)
+	lui $10, %hi(scratch-176)
+	addiu $10, $10, %lo(scratch-176)
+	lh $2, 184($10)
+	lui $8, %hi(scratch+237)
+	addiu $8, $8, %lo(scratch+237)
+	swr $21, -195($8)
+	bgez $4, .Lc76_1
+	srav $31, $20, $17
+	lui $0, 0xa186
+	srl $28, $12, 7
 .Lc76_1:
-	lui $21, 0xffff
-	rdhwr $16, $0
-	sra $5, $6, 22
+	sll $22, $15, 30
+	mflo $1
 # case 76 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9349,68 +9262,79 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 77
-	addiu $1, $0, 9
+	lui $1, 0x1053
+	ori $1, $1, 0x5137
 	mthi $1
-	addiu $1, $0, -16
+	addiu $1, $0, -32
 	mtlo $1
-	lui $1, 0x1a2d
-	ori $1, $1, 0x9b39
-	lui $2, 0x16
-	lui $3, 0x4d97
-	ori $3, $3, 0xba32
-	lui $4, 0x65a3
-	ori $4, $4, 0x3d89
-	addiu $5, $0, -17
-	lui $6, 0x10
-	ori $6, $6, 0x1
-	addiu $7, $0, -35
-	lui $8, 0x94bc
-	ori $8, $8, 0xfecc
-	lui $9, 0x2
-	ori $9, $9, 0x1
-	lui $10, 0xe40c
-	ori $10, $10, 0x376d
-	addiu $11, $0, 30
-	lui $12, 0x8000
-	ori $12, $12, 0x1
-	lui $13, 0x6a
-	addiu $14, $0, 2
-	addiu $15, $0, 22272
-	lui $16, 0x5555
-	ori $16, $16, 0x5555
-	lui $17, 0xe257
-	ori $17, $17, 0x4bd0
-	addiu $18, $0, 65
-	lui $19, 0x7
-	lui $20, 0x4ccd
-	ori $20, $20, 0xea7b
-	lui $21, 0xf91a
-	ori $21, $21, 0x262b
-	lui $22, 0x8000
-	lui $23, 0x2000
-	lui $24, 0x800
-	ori $24, $24, 0x1
-	lui $25, 0x145
-	ori $25, $25, 0x842e
-	addiu $28, $0, 95
-	lui $30, 0x7fff
-	ori $30, $30, 0xfffe
-	lui $31, 0x9300
+	lui $1, 0x8378
+	ori $1, $1, 0xcef
+	lui $2, 0x6f6d
+	ori $2, $2, 0xce36
+	lui $3, 0x1234
+	ori $3, $3, 0x5678
+	lui $4, 0x5a
+	lui $5, 0xa344
+	ori $5, $5, 0x260
+	addiu $6, $0, 36
+	addiu $7, $0, 128
+	lui $8, 0xbaa5
+	ori $8, $8, 0xd335
+	addiu $9, $0, 33
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	addiu $11, $0, 20
+	addiu $12, $0, 0
+	lui $13, 0xddb9
+	ori $13, $13, 0x35cc
+	lui $14, 0xdc00
+	lui $15, 0x1234
+	ori $15, $15, 0x5678
+	lui $16, 0x1300
+	lui $17, 0x741
+	ori $17, $17, 0xe249
+	lui $18, 0xfff
+	ori $18, $18, 0xffff
+	addiu $19, $0, 1023
+	addiu $20, $0, 36
+	addiu $21, $0, 16
+	addiu $22, $0, -19
+	lui $23, 0xffa7
+	addiu $24, $0, 2
+	lui $25, 0xae40
+	ori $25, $25, 0x269c
+	lui $28, 0x71a2
+	ori $28, $28, 0xbf14
+	lui $30, 0x3973
+	ori $30, $30, 0xe09d
+	lui $31, 0xde2b
+	ori $31, $31, 0x9923
 # case 77 body
-	lui $9, 0xb1af
-	bgtzl $5, .Lc77_0
-	lui $28, 0xffff
-	rotrv $7, $12, $4
-	or $30, $6, $12
+	bltzl $6, .Lc77_0
+	srl $1, $22, 23
+	sllv $20, $8, $10
+	sra $28, $24, 28
 .Lc77_0:
-	lui $20, %hi(scratch+27)
-	addiu $20, $20, %lo(scratch+27)
-	pref 6, 0($20)
-	wsbh $30, $11
-	lui $18, 0xc4e6
-	lui $11, %hi(scratch+79)
-	addiu $11, $11, %lo(scratch+79)
-	pref 4, -43($11)
+	addiu $31, $0, 1
+.Lc77_1:
+	lui $30, 0x544f
+	addu $12, $23, $7
+	sll $21, $22, 20
+	addiu $31, $31, -1
+	bgtz $31, .Lc77_1
+	subu $13, $1, $10
+	lui $16, 0xed00
+	lui $31, 0xa4fa
+	ori $31, $31, 0x769b
+	sub $18, $16, $31
+	ext $18, $20, 26, 2
+	lui $2, %hi(scratch+220)
+	addiu $2, $2, %lo(scratch+220)
+	ll $20, -164($2)
+	sll $10, $16, 9
+	movn $16, $7, $30
+	sc $7, -164($2)
+	mfhi $28
 # case 77 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9454,87 +9378,83 @@ __start:
 	addiu $2, $0, 4004
 	syscall
 # case 78
-	addiu $1, $0, 118
+	lui $1, 0x6a00
 	mthi $1
-	addiu $1, $0, -13
+	addiu $1, $0, 32
 	mtlo $1
-	addiu $1, $0, -15
-	addiu $2, $0, 1023
-	addiu $3, $0, -110
-	addiu $4, $0, -32768
-	addiu $5, $0, 32767
-	lui $6, 0xff81
-	lui $7, 0x5ae3
-	ori $7, $7, 0xb618
-	lui $8, 0x42
-	lui $9, 0x7
-	ori $9, $9, 0xffff
-	addiu $10, $0, 32
-	addiu $11, $0, 1024
-	lui $12, 0x7ff
-	ori $12, $12, 0xffff
-	addiu $13, $0, -1536
-	lui $14, 0x2000
-	lui $15, 0xef2b
-	ori $15, $15, 0x3b47
-	lui $16, 0x4
-	addiu $17, $0, 19200
-	lui $18, 0xfff
-	ori $18, $18, 0xffff
-	lui $19, 0xb5c9
-	ori $19, $19, 0x2047
-	addiu $20, $0, 27
-	addiu $21, $0, 6
-	addiu $22, $0, -40
-	lui $23, 0x4306
-	ori $23, $23, 0xe853
-	lui $24, 0x8
-	lui $25, 0x56a3
-	ori $25, $25, 0x754
-	lui $28, 0x1bbd
-	ori $28, $28, 0xd1aa
-	lui $30, 0xac00
-	addiu $31, $0, 3
+	lui $1, 0x66e
+	ori $1, $1, 0x74fb
+	lui $2, 0x62a0
+	ori $2, $2, 0xadc2
+	lui $3, 0xff97
+	lui $4, 0x2283
+	ori $4, $4, 0x5f16
+	addiu $5, $0, 32
+	lui $6, 0x8c56
+	ori $6, $6, 0x2ecc
+	lui $7, 0x1
+	lui $8, 0x1000
+	ori $8, $8, 0x1
+	lui $9, 0x652c
+	ori $9, $9, 0x9617
+	addiu $10, $0, -32768
+	addiu $11, $0, 40
+	lui $12, 0x1
+	addiu $13, $0, -17
+	lui $14, 0xf62c
+	ori $14, $14, 0x11f3
+	lui $15, 0x894b
+	ori $15, $15, 0xa75c
+	addiu $16, $0, 16
+	lui $17, 0x75cc
+	ori $17, $17, 0x7871
+	lui $18, 0x62
+	addiu $19, $0, 128
+	addiu $20, $0, 31
+	lui $21, 0xff94
+	lui $22, 0x5555
+	ori $22, $22, 0x5555
+	addiu $23, $0, 80
+	addiu $24, $0, 33
+	lui $25, 0x7fff
+	ori $25, $25, 0xfffe
+	addiu $28, $0, 7
+	lui $30, 0xe16
+	ori $30, $30, 0x408b
+	lui $31, 0xaaaa
+	ori $31, $31, 0xaaaa
 # case 78 body
-	lui $9, %hi(.Lc78_0)
-	addiu $9, $9, %lo(.Lc78_0)
-	jalr $9
-	sll $16, $19, 30
-	srav $18, $21, $23
-	ori $22, $9, 65535
-.Lc78_0:
-	lui $22, 0x17a3
-	mul $2, $0, $7
-	mthi $25
-	mtlo $16
-	lui $21, %hi(scratch-195)
-	addiu $21, $21, %lo(scratch-195)
-	sh $11, 195($21)
-	bgtz $30, .Lc78_1
-	sllv $9, $22, $8
-	lui $25, 0x1
-.Lc78_1:
 	addiu $10, $0, 2
-.Lc78_2:
-	srlv $30, $7, $4
-	sra $20, $19, 30
-	addiu $10, $10, -1
-	bgtz $10, .Lc78_2
-	lui $12, 0x5cc7
-	sltu $7, $9, $20
-	mult $16, $13
-	lui $5, %hi(scratch+123)
-	addiu $5, $5, %lo(scratch+123)
-	lbu $2, -115($5)
-	bnel $21, $6, .Lc78_3
-	or $0, $10, $2
-	movz $16, $6, $1
-	andi $17, $19, 32767
-.Lc78_3:
-	lui $21, %hi(scratch-183)
-	addiu $21, $21, %lo(scratch-183)
-	synci 188($21)
-	lui $12, 0xff00
+	lui $31, 0x1dd0
+	ori $31, $31, 0x41da
+	add $9, $10, $31
+	lui $21, 0xffce
+	lui $3, 0x20
+	add $16, $21, $3
+	bgezal $16, .Lc78_0
+	lui $22, 0xc7c5
+	lui $12, 0x8000
+.Lc78_0:
+	lui $5, 0xb1fc
+	xori $6, $14, 51611
+	srl $12, $8, 9
+	addiu $9, $0, 3
+.Lc78_1:
+	ori $1, $19, 65280
+	xori $17, $23, 32768
+	andi $25, $30, 255
+	addiu $9, $9, -1
+	bne $9, $0, .Lc78_1
+	sllv $23, $25, $19
+	mtlo $10
+	srl $22, $21, 12
+	ext $24, $14, 26, 1
+	lui $12, 0xff
+	lui $11, %hi(scratch)
+	addiu $11, $11, %lo(scratch)
+	sw $14, 0($11)
+	nop
+	ins $18, $0, 14, 6
 # case 78 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
@@ -9580,71 +9500,401 @@ __start:
 # case 79
 	addiu $1, $0, 1
 	mthi $1
-	addiu $1, $0, 32767
+	lui $1, 0x7f79
+	ori $1, $1, 0x7c4e
 	mtlo $1
-	lui $1, 0x7af7
-	ori $1, $1, 0xf04e
+	addiu $1, $0, 9
+	addiu $2, $0, -9
+	lui $3, 0x5f5d
+	ori $3, $3, 0x604b
+	addiu $4, $0, 28672
+	lui $5, 0x34b7
+	ori $5, $5, 0x7bcf
+	lui $6, 0x52
+	lui $7, 0x99e5
+	ori $7, $7, 0xa1d3
+	addiu $8, $0, 5
+	lui $9, 0x5ad2
+	ori $9, $9, 0x9bf8
+	addiu $10, $0, 9
+	lui $11, 0x0
+	ori $11, $11, 0xffff
+	addiu $12, $0, 63
+	addiu $13, $0, -33
+	lui $14, 0x3b
+	lui $15, 0x8342
+	ori $15, $15, 0x1827
+	lui $16, 0xb21
+	ori $16, $16, 0x8d86
+	addiu $17, $0, 65
+	lui $18, 0x20d5
+	ori $18, $18, 0x293c
+	addiu $19, $0, 36
+	addiu $20, $0, 9
+	lui $21, 0xfdf6
+	ori $21, $21, 0x52a6
+	lui $22, 0x5722
+	ori $22, $22, 0x9ef7
+	lui $23, 0xff8a
+	lui $24, 0xb46
+	ori $24, $24, 0xe06d
+	addiu $25, $0, -2
+	lui $28, 0x6dfd
+	ori $28, $28, 0x525a
+	addiu $30, $0, -35
+	lui $31, 0x7fff
+	ori $31, $31, 0xfffe
+# case 79 body
+	lui $2, 0x6a48
+	lui $2, 0x6c61
+	lui $28, %hi(.Lc79_0)
+	addiu $28, $28, %lo(.Lc79_0)
+	jr $28
+	slti $11, $8, -256
+	rotrv $24, $17, $28
+.Lc79_0:
+	lui $21, 0xffff
+	rdhwr $16, $0
+	sra $5, $6, 22
+	mul $9, $8, $25
+	mthi $2
+	mtlo $14
+# case 79 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 80
+	lui $1, 0x8000
+	ori $1, $1, 0x1
+	mthi $1
+	lui $1, 0x4d97
+	ori $1, $1, 0xba32
+	mtlo $1
+	lui $1, 0x65a3
+	ori $1, $1, 0x3d89
+	addiu $2, $0, -17
+	lui $3, 0x10
+	ori $3, $3, 0x1
+	addiu $4, $0, -35
+	lui $5, 0x94bc
+	ori $5, $5, 0xfecc
+	lui $6, 0x2
+	ori $6, $6, 0x1
+	lui $7, 0xe40c
+	ori $7, $7, 0x376d
+	addiu $8, $0, 30
+	lui $9, 0x8000
+	ori $9, $9, 0x1
+	lui $10, 0x6a
+	addiu $11, $0, 2
+	addiu $12, $0, 22272
+	lui $13, 0x5555
+	ori $13, $13, 0x5555
+	lui $14, 0xe257
+	ori $14, $14, 0x4bd0
+	addiu $15, $0, 65
+	lui $16, 0x7
+	lui $17, 0x4ccd
+	ori $17, $17, 0xea7b
+	lui $18, 0xf91a
+	ori $18, $18, 0x262b
+	lui $19, 0x8000
+	lui $20, 0x2000
+	lui $21, 0x800
+	ori $21, $21, 0x1
+	lui $22, 0x145
+	ori $22, $22, 0x842e
+	addiu $23, $0, 95
+	lui $24, 0x7fff
+	ori $24, $24, 0xfffe
+	lui $25, 0x9300
+	addiu $28, $0, 1
+	lui $30, 0xc160
+	ori $30, $30, 0xeee1
+	addiu $31, $0, 32
+# case 80 body
+	bgtzl $5, .Lc80_0
+	lui $28, 0xffff
+	rotrv $7, $12, $4
+	or $30, $6, $12
+.Lc80_0:
+	lui $20, %hi(scratch+27)
+	addiu $20, $20, %lo(scratch+27)
+	pref 6, 0($20)
+	wsbh $30, $11
+	lui $18, 0xc4e6
+	lui $11, %hi(scratch+79)
+	addiu $11, $11, %lo(scratch+79)
+	pref 4, -43($11)
+	lui $12, %hi(scratch+20)
+	addiu $12, $12, %lo(scratch+20)
+	lwr $9, 0($12)
+	lwl $9, 3($12)
+	ext $1, $13, 21, 4
+	mult $15, $18
+	clz $21, $10
+	addiu $5, $0, 32
+	div $0, $10, $5
+	mthi $17
+	lui $11, 0x97e2
+	ori $11, $11, 0xb469
+	addi $8, $11, 15175
+	seb $11, $28
+	lui $19, 0xdcc4
+	ins $8, $10, 7, 1
+# case 80 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 81
+	addiu $1, $0, 53
+	mthi $1
+	lui $1, 0x7fff
+	ori $1, $1, 0xffff
+	mtlo $1
+	lui $1, 0xac00
+	addiu $2, $0, 3
+	addiu $3, $0, -39
+	addiu $4, $0, -12
+	addiu $5, $0, 9
+	addiu $6, $0, -100
+	addiu $7, $0, 21760
+	lui $8, 0x8
+	ori $8, $8, 0x1
+	lui $9, 0xba8b
+	ori $9, $9, 0xc0d5
+	lui $10, 0x8600
+	lui $11, 0x57fd
+	ori $11, $11, 0x9303
+	lui $12, 0xff
+	ori $12, $12, 0xffff
+	lui $13, 0xe81f
+	ori $13, $13, 0x33b9
+	lui $14, 0xea22
+	ori $14, $14, 0xf58a
+	lui $15, 0x0
+	ori $15, $15, 0x8000
+	addiu $16, $0, 255
+	addiu $17, $0, 0
+	addiu $18, $0, 30
+	addiu $19, $0, -9216
+	addiu $20, $0, 16383
+	lui $21, 0x1
+	lui $22, 0x8709
+	ori $22, $22, 0x45ad
+	lui $23, 0x4000
+	addiu $24, $0, 32
+	addiu $25, $0, 21
+	addiu $28, $0, -26
+	lui $30, 0x3317
+	ori $30, $30, 0x5904
+	lui $31, 0x7fcf
+	ori $31, $31, 0x96f0
+# case 81 body
+	addiu $10, $0, 2
+.Lc81_0:
+	srlv $30, $7, $4
+	sra $20, $19, 30
+	addiu $10, $10, -1
+	bgtz $10, .Lc81_0
+	lui $12, 0x5cc7
+	sltu $7, $9, $20
+	mult $16, $13
+	lui $5, %hi(scratch+123)
+	addiu $5, $5, %lo(scratch+123)
+	lbu $2, -115($5)
+	bnel $21, $6, .Lc81_1
+	or $0, $10, $2
+	movz $16, $6, $1
+	andi $17, $19, 32767
+.Lc81_1:
+	lui $21, %hi(scratch-183)
+	addiu $21, $21, %lo(scratch-183)
+	synci 188($21)
+	lui $12, 0xff00
+	ext $22, $13, 3, 3
+# case 81 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 82
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	mthi $1
+	lui $1, 0xa5ce
+	ori $1, $1, 0x60f0
+	mtlo $1
+	addiu $1, $0, -26
 	lui $2, 0x1234
 	ori $2, $2, 0x5678
-	lui $3, 0xa5ce
-	ori $3, $3, 0x60f0
-	addiu $4, $0, -26
-	lui $5, 0x1234
-	ori $5, $5, 0x5678
-	addiu $6, $0, -94
-	lui $7, 0xef7c
-	ori $7, $7, 0xd0b8
-	lui $8, 0xa102
-	ori $8, $8, 0xae9c
-	lui $9, 0x1000
-	ori $9, $9, 0x1
-	lui $10, 0x7a4e
-	ori $10, $10, 0x8efc
-	lui $11, 0x5f92
-	ori $11, $11, 0xa4f2
-	addiu $12, $0, 7
-	addiu $13, $0, -27
-	addiu $14, $0, 13
-	addiu $15, $0, -14336
-	addiu $16, $0, 1
-	lui $17, 0xaa30
-	ori $17, $17, 0x86ea
-	lui $18, 0x71f3
-	ori $18, $18, 0xd372
-	lui $19, 0x3
-	ori $19, $19, 0xffff
-	addiu $20, $0, 6
-	lui $21, 0x8100
-	addiu $22, $0, -21
-	lui $23, 0x363a
-	ori $23, $23, 0x6ae4
-	lui $24, 0x1
-	addiu $25, $0, -2
-	lui $28, 0xc1d8
-	ori $28, $28, 0x3a8e
-	addiu $30, $0, -2
-	addiu $31, $0, -10
-# case 79 body
-	clz $18, $13
-	lui $19, %hi(scratch-173)
-	addiu $19, $19, %lo(scratch-173)
-	lw $6, 173($19)
-	lui $16, %hi(scratch+44)
-	addiu $16, $16, %lo(scratch+44)
-	pref 30, 0($16)
-	sra $18, $4, 6
-	lui $30, %hi(.Lc79_0)
-	addiu $30, $30, %lo(.Lc79_0)
+	addiu $3, $0, -94
+	lui $4, 0xef7c
+	ori $4, $4, 0xd0b8
+	lui $5, 0xa102
+	ori $5, $5, 0xae9c
+	lui $6, 0x1000
+	ori $6, $6, 0x1
+	lui $7, 0x7a4e
+	ori $7, $7, 0x8efc
+	lui $8, 0x5f92
+	ori $8, $8, 0xa4f2
+	addiu $9, $0, 7
+	addiu $10, $0, -27
+	addiu $11, $0, 13
+	addiu $12, $0, -14336
+	addiu $13, $0, 1
+	lui $14, 0xaa30
+	ori $14, $14, 0x86ea
+	lui $15, 0x71f3
+	ori $15, $15, 0xd372
+	lui $16, 0x3
+	ori $16, $16, 0xffff
+	addiu $17, $0, 6
+	lui $18, 0x8100
+	addiu $19, $0, -21
+	lui $20, 0x363a
+	ori $20, $20, 0x6ae4
+	lui $21, 0x1
+	addiu $22, $0, -2
+	lui $23, 0xc1d8
+	ori $23, $23, 0x3a8e
+	addiu $24, $0, -2
+	addiu $25, $0, -10
+	addiu $28, $0, 17
+	addiu $30, $0, 128
+	addiu $31, $0, 4096
+# case 82 body
+	lui $20, 0x5ac7
+	lui $16, 0xf293
+	lui $28, %hi(scratch-11)
+	addiu $28, $28, %lo(scratch-11)
+	lh $6, 43($28)
+	lui $30, %hi(.Lc82_0)
+	addiu $30, $30, %lo(.Lc82_0)
 	jalr $5, $30
 	srl $9, $30, 18
 	sll $0, $11, 14
 	srav $9, $1, $2
-.Lc79_0:
-	bgezl $24, .Lc79_1
+.Lc82_0:
+	bgezl $24, .Lc82_1
 	sra $7, $6, 0
 	and $1, $4, $7
 	subu $20, $8, $0
-.Lc79_1:
+.Lc82_1:
 	seh $6, $12
 	ext $28, $24, 17, 7
 	movz $13, $14, $8
@@ -9655,7 +9905,7873 @@ __start:
 	lui $4, %hi(scratch+39)
 	addiu $4, $4, %lo(scratch+39)
 	swr $25, 0($4)
-# case 79 dump
+	addiu $24, $0, -32768
+	addiu $11, $0, 16
+	sub $7, $24, $11
+	bltz $20, .Lc82_2
+	rotrv $3, $5, $23
+	sll $9, $15, 21
+	lui $6, 0xf59c
+.Lc82_2:
+# case 82 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 83
+	lui $1, 0x3ff
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0xad00
+	mtlo $1
+	addiu $1, $0, 5888
+	addiu $2, $0, -15872
+	addiu $3, $0, -32768
+	lui $4, 0x7fff
+	ori $4, $4, 0xffff
+	addiu $5, $0, -26
+	addiu $6, $0, -128
+	addiu $7, $0, -32512
+	lui $8, 0xbc00
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	addiu $10, $0, -23
+	addiu $11, $0, 0
+	lui $12, 0x61a7
+	ori $12, $12, 0xc7
+	lui $13, 0x8730
+	ori $13, $13, 0x838c
+	lui $14, 0x20
+	ori $14, $14, 0x1
+	lui $15, 0x8000
+	ori $15, $15, 0x1
+	addiu $16, $0, -8448
+	lui $17, 0x85c5
+	ori $17, $17, 0x418a
+	addiu $18, $0, -9216
+	lui $19, 0xea8b
+	ori $19, $19, 0x7823
+	addiu $20, $0, -30
+	lui $21, 0xff
+	ori $21, $21, 0xff
+	lui $22, 0xb0e
+	ori $22, $22, 0xfb0b
+	addiu $23, $0, 1
+	addiu $24, $0, 32
+	lui $25, 0x400
+	ori $25, $25, 0x1
+	addiu $28, $0, 0
+	addiu $30, $0, -13568
+	addiu $31, $0, 34
+# case 83 body
+	lui $15, 0x46
+	lui $5, 0x6463
+	ori $5, $5, 0xd96d
+	sub $16, $15, $5
+	lui $25, 0x40
+	srlv $21, $3, $31
+	msub $7, $18
+	srlv $16, $21, $23
+	lui $28, %hi(.Lc83_0)
+	addiu $28, $28, %lo(.Lc83_0)
+	jalr $5, $28
+	lui $16, 0xdd7c
+	ori $11, $6, 63934
+	andi $17, $21, 45327
+.Lc83_0:
+	lui $17, %hi(scratch-141)
+	addiu $17, $17, %lo(scratch-141)
+	pref 7, 146($17)
+	movn $13, $14, $17
+	lui $11, %hi(scratch+58)
+	addiu $11, $11, %lo(scratch+58)
+	pref 5, -25($11)
+	addiu $13, $0, 4
+.Lc83_1:
+	sra $25, $6, 7
+	movz $24, $9, $30
+	andi $22, $22, 65535
+	addiu $13, $13, -1
+	bgtz $13, .Lc83_1
+	sllv $16, $13, $7
+	rotrv $19, $28, $3
+	lui $11, 0xff
+	lui $19, %hi(scratch-113)
+	addiu $19, $19, %lo(scratch-113)
+	lwr $17, 137($19)
+	lui $5, %hi(scratch-119)
+	addiu $5, $5, %lo(scratch-119)
+	lwr $15, 176($5)
+# case 83 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 84
+	lui $1, 0x6e
+	mthi $1
+	lui $1, 0x7ecd
+	ori $1, $1, 0xcd99
+	mtlo $1
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
+	lui $2, 0x4
+	addiu $3, $0, 8192
+	lui $4, 0x4
+	ori $4, $4, 0x1
+	lui $5, 0x20
+	addiu $6, $0, 128
+	addiu $7, $0, -12
+	addiu $8, $0, 21
+	lui $9, 0x800
+	lui $10, 0x7fff
+	ori $10, $10, 0xffff
+	lui $11, 0x3df2
+	ori $11, $11, 0x5476
+	addiu $12, $0, -12288
+	lui $13, 0x4d93
+	ori $13, $13, 0x3928
+	addiu $14, $0, 3
+	addiu $15, $0, 17
+	lui $16, 0xa39c
+	ori $16, $16, 0x3c41
+	addiu $17, $0, 115
+	lui $18, 0x3abe
+	ori $18, $18, 0x6f1e
+	lui $19, 0x0
+	ori $19, $19, 0xffff
+	addiu $20, $0, 8
+	lui $21, 0x2a37
+	ori $21, $21, 0xfb72
+	addiu $22, $0, 4095
+	lui $23, 0x8994
+	ori $23, $23, 0x3879
+	lui $24, 0x9b0d
+	ori $24, $24, 0x2b3
+	addiu $25, $0, 17
+	lui $28, 0x8000
+	lui $30, 0x5361
+	ori $30, $30, 0x6a05
+	lui $31, 0x4dd2
+	ori $31, $31, 0x27e1
+# case 84 body
+	addiu $3, $0, 4
+.Lc84_0:
+	srl $24, $3, 8
+	slti $2, $7, -32768
+	lui $6, 0xccb0
+	addiu $3, $3, -1
+	bne $3, $0, .Lc84_0
+	xori $5, $1, 5039
+	mtlo $13
+	lui $19, %hi(scratch+8)
+	addiu $19, $19, %lo(scratch+8)
+	lw $3, 0($19)
+	ext $17, $24, 2, 1
+	lui $2, %hi(scratch+19)
+	addiu $2, $2, %lo(scratch+19)
+	lwl $21, 10($2)
+	lwr $21, 7($2)
+	ext $0, $12, 5, 23
+	srav $18, $12, $9
+# case 84 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 85
+	addiu $1, $0, 2
+	mthi $1
+	lui $1, 0x100
+	mtlo $1
+	lui $1, 0xb0dc
+	ori $1, $1, 0x1c15
+	addiu $2, $0, 255
+	lui $3, 0xffa1
+	lui $4, 0xed3f
+	ori $4, $4, 0xb71a
+	lui $5, 0x2
+	addiu $6, $0, 1024
+	addiu $7, $0, -8448
+	addiu $8, $0, 255
+	addiu $9, $0, 9
+	addiu $10, $0, 128
+	lui $11, 0x8
+	ori $11, $11, 0x1
+	addiu $12, $0, 255
+	addiu $13, $0, 3
+	lui $14, 0x766c
+	ori $14, $14, 0x8587
+	addiu $15, $0, -10
+	addiu $16, $0, 16384
+	addiu $17, $0, 14
+	lui $18, 0x6700
+	lui $19, 0x5020
+	ori $19, $19, 0x508
+	addiu $20, $0, 27
+	lui $21, 0xb8a0
+	ori $21, $21, 0xcb6e
+	lui $22, 0x73
+	lui $23, 0x67da
+	ori $23, $23, 0x123a
+	addiu $24, $0, -87
+	addiu $25, $0, 31
+	lui $28, 0x4100
+	lui $30, 0x1
+	lui $31, 0x3d6
+	ori $31, $31, 0x4129
+# case 85 body
+	movn $0, $4, $19
+	mult $20, $16
+	ext $30, $15, 28, 3
+	ins $20, $0, 24, 6
+	bnel $15, $15, .Lc85_0
+	sll $0, $31, 14
+	rotrv $19, $20, $0
+.Lc85_0:
+	ins $15, $28, 25, 5
+	lui $7, %hi(scratch+205)
+	addiu $7, $7, %lo(scratch+205)
+	pref 7, -190($7)
+	lui $31, %hi(scratch+211)
+	addiu $31, $31, %lo(scratch+211)
+	sw $7, -199($31)
+	ori $12, $12, 12182
+	sll $15, $0, 12
+	slti $10, $10, 1
+	lui $7, %hi(scratch+226)
+	addiu $7, $7, %lo(scratch+226)
+	sb $0, -163($7)
+	and $10, $23, $22
+# case 85 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 86
+	addiu $1, $0, 127
+	mthi $1
+	lui $1, 0x8538
+	ori $1, $1, 0x4714
+	mtlo $1
+	addiu $1, $0, -17
+	lui $2, 0x8000
+	addiu $3, $0, -3
+	lui $4, 0x1a44
+	ori $4, $4, 0x1b84
+	lui $5, 0x5f8c
+	ori $5, $5, 0xc0c4
+	addiu $6, $0, 6
+	lui $7, 0x8000
+	ori $7, $7, 0x1
+	lui $8, 0xc14d
+	ori $8, $8, 0xc834
+	addiu $9, $0, 65
+	lui $10, 0xcfaf
+	ori $10, $10, 0x9fa0
+	lui $11, 0xe4e0
+	ori $11, $11, 0x67fa
+	lui $12, 0x85aa
+	ori $12, $12, 0xe53a
+	lui $13, 0x891a
+	ori $13, $13, 0xfd25
+	addiu $14, $0, 128
+	lui $15, 0xffe9
+	lui $16, 0x58b1
+	ori $16, $16, 0x2666
+	lui $17, 0x1c15
+	ori $17, $17, 0x364e
+	lui $18, 0xcd19
+	ori $18, $18, 0xcdb6
+	addiu $19, $0, 1024
+	addiu $20, $0, 25088
+	lui $21, 0xce13
+	ori $21, $21, 0xb28f
+	lui $22, 0xa6a1
+	ori $22, $22, 0xa5f9
+	lui $23, 0x4bb0
+	ori $23, $23, 0x7136
+	lui $24, 0x3320
+	ori $24, $24, 0x5e7a
+	lui $25, 0x0
+	ori $25, $25, 0xffff
+	lui $28, 0x3a95
+	ori $28, $28, 0xf93c
+	addiu $30, $0, 38
+	addiu $31, $0, -15
+# case 86 body
+	rdhwr $22, $1
+	ins $24, $16, 2, 26
+	ehb
+	ins $1, $9, 2, 1
+	bgtz $24, .Lc86_0
+	or $17, $14, $0
+	sllv $12, $24, $13
+.Lc86_0:
+	ins $6, $21, 7, 23
+	lui $15, 0x77
+	addi $10, $15, -256
+	lui $18, %hi(scratch-97)
+	addiu $18, $18, %lo(scratch-97)
+	lhu $18, 127($18)
+	lui $2, 0x400
+	addi $25, $2, -32768
+	mtlo $11
+	beq $18, $17, .Lc86_1
+	lui $21, 0xad8e
+	sll $11, $17, 26
+	sra $30, $12, 12
+.Lc86_1:
+	lui $13, %hi(scratch+115)
+	addiu $13, $13, %lo(scratch+115)
+	lw $4, -59($13)
+	rotr $11, $15, 6
+# case 86 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 87
+	addiu $1, $0, 8
+	mthi $1
+	lui $1, 0x359a
+	ori $1, $1, 0x4617
+	mtlo $1
+	lui $1, 0x51a7
+	ori $1, $1, 0x3c63
+	lui $2, 0xff
+	ori $2, $2, 0xffff
+	addiu $3, $0, 255
+	lui $4, 0x3fff
+	ori $4, $4, 0xffff
+	lui $5, 0x1ba3
+	ori $5, $5, 0xda84
+	lui $6, 0x80
+	lui $7, 0xe0ac
+	ori $7, $7, 0x19e9
+	addiu $8, $0, 2
+	lui $9, 0x9d0b
+	ori $9, $9, 0x48c0
+	lui $10, 0x80
+	ori $10, $10, 0x1
+	addiu $11, $0, 33
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, 36
+	lui $14, 0xf800
+	lui $15, 0x8000
+	lui $16, 0xd320
+	ori $16, $16, 0x83b0
+	lui $17, 0x8900
+	addiu $18, $0, 34
+	lui $19, 0x6ccb
+	ori $19, $19, 0x33b3
+	addiu $20, $0, 15
+	lui $21, 0x3f
+	ori $21, $21, 0xffff
+	addiu $22, $0, 1
+	lui $23, 0x8000
+	addiu $24, $0, -32768
+	lui $25, 0xb3e8
+	ori $25, $25, 0xafb1
+	addiu $28, $0, 2049
+	addiu $30, $0, 84
+	addiu $31, $0, -1280
+# case 87 body
+	addiu $5, $0, 35
+	div $0, $23, $5
+	seh $20, $21
+	lui $11, 0xd4b
+	xori $7, $15, 56080
+	lui $16, %hi(scratch+99)
+	addiu $16, $16, %lo(scratch+99)
+	swr $30, -76($16)
+	lui $11, %hi(scratch-86)
+	addiu $11, $11, %lo(scratch-86)
+	ll $30, 122($11)
+	or $18, $7, $3
+	xori $14, $9, 32768
+	sc $24, 122($11)
+	ext $20, $10, 27, 1
+	multu $5, $15
+	ins $9, $11, 28, 1
+	lui $9, %hi(scratch+40)
+	addiu $9, $9, %lo(scratch+40)
+	lwr $20, 0($9)
+	lwl $20, 3($9)
+	lui $25, %hi(scratch+93)
+	addiu $25, $25, %lo(scratch+93)
+	ll $18, -49($25)
+	addiu $21, $4, -32768
+	and $5, $30, $13
+	sc $13, -49($25)
+	bgezl $11, .Lc87_0
+	addiu $25, $13, 255
+	xori $24, $2, 32768
+	ori $13, $18, 65280
+.Lc87_0:
+# case 87 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 88
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	mthi $1
+	addiu $1, $0, -21
+	mtlo $1
+	lui $1, 0x9900
+	lui $2, 0x2fec
+	ori $2, $2, 0x8bdb
+	addiu $3, $0, 2048
+	lui $4, 0xd36d
+	ori $4, $4, 0x8b0a
+	addiu $5, $0, 32
+	addiu $6, $0, 8191
+	lui $7, 0x10
+	lui $8, 0xf800
+	lui $9, 0x80
+	ori $9, $9, 0x1
+	addiu $10, $0, 5
+	lui $11, 0x0
+	ori $11, $11, 0xffff
+	lui $12, 0xa400
+	addiu $13, $0, 4095
+	lui $14, 0x3151
+	ori $14, $14, 0x2a12
+	lui $15, 0x1300
+	addiu $16, $0, 22784
+	lui $17, 0xff9d
+	lui $18, 0xffaa
+	lui $19, 0x40
+	ori $19, $19, 0x1
+	addiu $20, $0, 511
+	addiu $21, $0, -30
+	lui $22, 0x4b
+	addiu $23, $0, 3
+	lui $24, 0xeb5d
+	ori $24, $24, 0xd9c6
+	lui $25, 0x8
+	ori $25, $25, 0x1
+	addiu $28, $0, 3
+	lui $30, 0xff
+	ori $30, $30, 0xff
+	addiu $31, $0, -26
+# case 88 body
+	lui $3, %hi(scratch+58)
+	addiu $3, $3, %lo(scratch+58)
+	synci 0($3)
+	lui $1, %hi(scratch-126)
+	addiu $1, $1, %lo(scratch-126)
+	ll $22, 174($1)
+	sc $28, 174($1)
+	rotrv $31, $0, $12
+	lui $18, 0x52e1
+	mfhi $16
+	lui $30, %hi(scratch+14)
+	addiu $30, $30, %lo(scratch+14)
+	swr $10, 0($30)
+	lui $3, 0x8c74
+	ori $3, $3, 0x5384
+	lui $22, 0x1c8
+	ori $22, $22, 0x9bec
+	sub $7, $3, $22
+	lui $3, 0xfa26
+	ori $3, $3, 0x2e83
+	addiu $22, $0, 7936
+	add $5, $3, $22
+# case 88 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 89
+	addiu $1, $0, -21
+	mthi $1
+	lui $1, 0x8b49
+	ori $1, $1, 0xe60d
+	mtlo $1
+	addiu $1, $0, -5
+	addiu $2, $0, 29
+	addiu $3, $0, 32767
+	addiu $4, $0, 3
+	lui $5, 0x4b98
+	ori $5, $5, 0x2885
+	lui $6, 0x7100
+	lui $7, 0xff00
+	ori $7, $7, 0xff00
+	addiu $8, $0, -7936
+	lui $9, 0x784d
+	ori $9, $9, 0x6f45
+	addiu $10, $0, 127
+	addiu $11, $0, -33
+	addiu $12, $0, 31
+	lui $13, 0xa531
+	ori $13, $13, 0xbc42
+	lui $14, 0xcdcc
+	ori $14, $14, 0x6bf4
+	addiu $15, $0, 1
+	addiu $16, $0, -35
+	lui $17, 0x3
+	ori $17, $17, 0xffff
+	lui $18, 0xa01c
+	ori $18, $18, 0x90dc
+	addiu $19, $0, 15
+	lui $20, 0x1
+	ori $20, $20, 0xffff
+	addiu $21, $0, -6
+	addiu $22, $0, -19
+	lui $23, 0x7b36
+	ori $23, $23, 0xaa87
+	addiu $24, $0, 33
+	lui $25, 0x1fff
+	ori $25, $25, 0xffff
+	lui $28, 0xbc3c
+	ori $28, $28, 0x9e61
+	lui $30, 0x34e3
+	ori $30, $30, 0xf7e0
+	addiu $31, $0, 31
+# case 89 body
+	lui $13, %hi(.Lc89_0)
+	addiu $13, $13, %lo(.Lc89_0)
+	jr $13
+	lui $9, 0x8000
+	srav $19, $6, $24
+.Lc89_0:
+	rotr $25, $17, 31
+	lui $30, 0xff00
+	addiu $10, $0, 2
+.Lc89_1:
+	ori $17, $22, 32768
+	sll $1, $28, 17
+	lui $31, 0xd2ee
+	addiu $10, $10, -1
+	bgtz $10, .Lc89_1
+	slti $31, $25, -15716
+	beq $10, $10, .Lc89_2
+	slti $12, $5, 18604
+	lui $16, 0x8000
+	srlv $16, $4, $31
+.Lc89_2:
+	addiu $23, $0, 3
+.Lc89_3:
+	rotr $9, $6, 13
+	addiu $23, $23, -1
+	bgtz $23, .Lc89_3
+	lui $19, 0x82f8
+	lui $17, %hi(scratch+6)
+	addiu $17, $17, %lo(scratch+6)
+	swr $5, 0($17)
+	mult $20, $20
+	addiu $9, $0, 3
+.Lc89_4:
+	lui $3, 0x3336
+	movn $16, $21, $14
+	addiu $9, $9, -1
+	bgtz $9, .Lc89_4
+	and $1, $14, $5
+	mthi $24
+	blez $0, .Lc89_5
+	lui $0, 0xea61
+	lui $31, 0x29b0
+.Lc89_5:
+	seb $10, $28
+	lui $5, %hi(scratch+40)
+	addiu $5, $5, %lo(scratch+40)
+	ll $19, -40($5)
+	sc $17, -40($5)
+# case 89 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 90
+	addiu $1, $0, -14
+	mthi $1
+	lui $1, 0xed10
+	ori $1, $1, 0xcf93
+	mtlo $1
+	lui $1, 0x400
+	lui $2, 0x4a39
+	ori $2, $2, 0x61f5
+	lui $3, 0xffa9
+	lui $4, 0x778d
+	ori $4, $4, 0xd226
+	lui $5, 0x10
+	ori $5, $5, 0x1
+	lui $6, 0x3
+	ori $6, $6, 0xffff
+	lui $7, 0x69af
+	ori $7, $7, 0xd39a
+	lui $8, 0x41fa
+	ori $8, $8, 0x2a98
+	lui $9, 0x5e
+	addiu $10, $0, 6
+	addiu $11, $0, 255
+	lui $12, 0x5555
+	ori $12, $12, 0x5555
+	lui $13, 0x8
+	lui $14, 0xda52
+	ori $14, $14, 0xa3fe
+	addiu $15, $0, 34
+	lui $16, 0xb3e0
+	ori $16, $16, 0xc613
+	lui $17, 0xbf99
+	ori $17, $17, 0x6440
+	lui $18, 0x1619
+	ori $18, $18, 0x6de
+	lui $19, 0xb98f
+	ori $19, $19, 0x9d76
+	addiu $20, $0, 128
+	lui $21, 0xff96
+	lui $22, 0xaaaa
+	ori $22, $22, 0xaaaa
+	addiu $23, $0, 5
+	lui $24, 0x2000
+	ori $24, $24, 0x1
+	lui $25, 0x6a8d
+	ori $25, $25, 0xcda7
+	lui $28, 0x326
+	ori $28, $28, 0x49a6
+	lui $30, 0x7c
+	lui $31, 0xcc89
+	ori $31, $31, 0xdfbe
+# case 90 body
+	bnel $5, $0, .Lc90_0
+	slt $15, $8, $21
+	addiu $7, $28, 4944
+.Lc90_0:
+	multu $0, $3
+	bltzl $15, .Lc90_1
+	rotrv $18, $1, $19
+	sllv $23, $4, $9
+.Lc90_1:
+	mult $19, $6
+	lui $24, %hi(scratch+16)
+	addiu $24, $24, %lo(scratch+16)
+	sb $31, 0($24)
+	rotrv $25, $7, $15
+	mflo $14
+# case 90 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 91
+	addiu $1, $0, 31
+	mthi $1
+	lui $1, 0x264c
+	ori $1, $1, 0xd54d
+	mtlo $1
+	addiu $1, $0, 2
+	lui $2, 0x7fff
+	ori $2, $2, 0xffff
+	addiu $3, $0, 32767
+	lui $4, 0xf6d4
+	ori $4, $4, 0x4a2b
+	lui $5, 0xff82
+	addiu $6, $0, 1025
+	addiu $7, $0, -2
+	lui $8, 0xda57
+	ori $8, $8, 0x979b
+	addiu $9, $0, 21
+	lui $10, 0x50
+	addiu $11, $0, 4
+	lui $12, 0x400
+	ori $12, $12, 0x1
+	addiu $13, $0, 3
+	addiu $14, $0, 0
+	lui $15, 0x1e
+	lui $16, 0x50f1
+	ori $16, $16, 0x594a
+	lui $17, 0x8000
+	ori $17, $17, 0x1
+	lui $18, 0x100
+	lui $19, 0xfa25
+	ori $19, $19, 0x2ace
+	lui $20, 0x8cc4
+	ori $20, $20, 0xc315
+	lui $21, 0xcb00
+	lui $22, 0x6d
+	addiu $23, $0, 0
+	lui $24, 0xf3ff
+	ori $24, $24, 0xc7b0
+	addiu $25, $0, 3
+	addiu $28, $0, 3
+	addiu $30, $0, -13
+	addiu $31, $0, 513
+# case 91 body
+	bgezl $11, .Lc91_0
+	sltiu $28, $19, -256
+	srl $5, $1, 7
+.Lc91_0:
+	srlv $13, $2, $13
+	lui $15, %hi(scratch+26)
+	addiu $15, $15, %lo(scratch+26)
+	pref 25, 0($15)
+	lui $17, %hi(scratch-140)
+	addiu $17, $17, %lo(scratch-140)
+	lwr $13, 168($17)
+	rotrv $21, $3, $10
+	mult $24, $14
+	lui $19, %hi(scratch+190)
+	addiu $19, $19, %lo(scratch+190)
+	pref 7, -145($19)
+	sll $19, $30, 25
+	rotr $19, $3, 8
+	lui $9, %hi(scratch+170)
+	addiu $9, $9, %lo(scratch+170)
+	synci -119($9)
+	mtlo $10
+	beql $12, $12, .Lc91_1
+	movz $8, $30, $9
+	slti $31, $15, -32768
+	srlv $2, $21, $8
+.Lc91_1:
+# case 91 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 92
+	addiu $1, $0, 32
+	mthi $1
+	addiu $1, $0, 8193
+	mtlo $1
+	addiu $1, $0, 8
+	lui $2, 0xd9e2
+	ori $2, $2, 0xd50
+	lui $3, 0xffcb
+	lui $4, 0x9a47
+	ori $4, $4, 0x897f
+	lui $5, 0xff00
+	ori $5, $5, 0xff00
+	addiu $6, $0, 14
+	addiu $7, $0, -128
+	lui $8, 0x0
+	ori $8, $8, 0xffff
+	lui $9, 0x61
+	lui $10, 0x6f3
+	ori $10, $10, 0x287c
+	addiu $11, $0, 32
+	lui $12, 0x18bd
+	ori $12, $12, 0x22cd
+	addiu $13, $0, -128
+	lui $14, 0x4795
+	ori $14, $14, 0x8038
+	addiu $15, $0, 3
+	addiu $16, $0, 255
+	lui $17, 0x5a
+	lui $18, 0x691f
+	ori $18, $18, 0x246e
+	addiu $19, $0, 20
+	addiu $20, $0, 0
+	addiu $21, $0, -2
+	addiu $22, $0, 21
+	lui $23, 0x401e
+	ori $23, $23, 0x9615
+	lui $24, 0xd145
+	ori $24, $24, 0x1bd3
+	addiu $25, $0, -40
+	lui $28, 0x84e0
+	ori $28, $28, 0x4f8c
+	addiu $30, $0, -3
+	addiu $31, $0, -24
+# case 92 body
+	rdhwr $19, $0
+	mthi $5
+	ins $2, $4, 18, 13
+	lui $5, %hi(scratch+18)
+	addiu $5, $5, %lo(scratch+18)
+	sb $6, 0($5)
+	lui $30, %hi(scratch-184)
+	addiu $30, $30, %lo(scratch-184)
+	synci 190($30)
+	lui $28, %hi(scratch+10)
+	addiu $28, $28, %lo(scratch+10)
+	sh $22, 0($28)
+	mflo $25
+	xor $10, $10, $25
+	movz $30, $17, $2
+	addiu $22, $0, 3
+.Lc92_0:
+	srav $28, $14, $13
+	addiu $8, $28, -32768
+	addiu $21, $31, -32768
+	addiu $22, $22, -1
+	bgtz $22, .Lc92_0
+	rotr $6, $22, 9
+	rotrv $5, $7, $3
+	mthi $28
+	rotrv $6, $17, $1
+	lui $3, %hi(scratch+48)
+	addiu $3, $3, %lo(scratch+48)
+	pref 7, 0($3)
+	lui $7, %hi(scratch-42)
+	addiu $7, $7, %lo(scratch-42)
+	ll $31, 50($7)
+	nor $8, $20, $17
+	srav $16, $13, $14
+	sc $25, 50($7)
+# case 92 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 93
+	lui $1, 0x4600
+	mthi $1
+	lui $1, 0x9444
+	ori $1, $1, 0x4d78
+	mtlo $1
+	addiu $1, $0, -29184
+	lui $2, 0xaaaa
+	ori $2, $2, 0xaaaa
+	lui $3, 0x3164
+	ori $3, $3, 0xd84
+	addiu $4, $0, -21
+	addiu $5, $0, 255
+	addiu $6, $0, 3
+	addiu $7, $0, 32
+	lui $8, 0xff
+	ori $8, $8, 0xff
+	addiu $9, $0, -13312
+	lui $10, 0xa69e
+	ori $10, $10, 0x7e94
+	addiu $11, $0, 29
+	lui $12, 0x49
+	addiu $13, $0, -6400
+	lui $14, 0xdc8
+	ori $14, $14, 0x5829
+	lui $15, 0x3bc0
+	ori $15, $15, 0x3ab4
+	lui $16, 0xcd14
+	ori $16, $16, 0x5e6f
+	lui $17, 0x4000
+	lui $18, 0x1245
+	ori $18, $18, 0x2741
+	lui $19, 0x10
+	lui $20, 0x4
+	ori $20, $20, 0x1
+	lui $21, 0x8000
+	lui $22, 0x168a
+	ori $22, $22, 0x4ca0
+	lui $23, 0x7d78
+	ori $23, $23, 0x818a
+	lui $24, 0xe372
+	ori $24, $24, 0xfe9b
+	lui $25, 0x0
+	ori $25, $25, 0x8000
+	lui $28, 0x1
+	addiu $30, $0, -12032
+	addiu $31, $0, 24
+# case 93 body
+	rdhwr $11, $0
+	lui $22, %hi(scratch-54)
+	addiu $22, $22, %lo(scratch-54)
+	lwr $12, 61($22)
+	ins $14, $15, 24, 6
+	lui $12, %hi(scratch+203)
+	addiu $12, $12, %lo(scratch+203)
+	lhu $28, -153($12)
+	lui $4, 0x0
+	ori $4, $4, 0xffff
+	lui $8, 0x2
+	ori $8, $8, 0x1
+	add $25, $4, $8
+	lui $21, %hi(scratch+174)
+	addiu $21, $21, %lo(scratch+174)
+	ll $4, -158($21)
+	sllv $22, $5, $21
+	sc $12, -158($21)
+	lui $15, %hi(scratch+103)
+	addiu $15, $15, %lo(scratch+103)
+	synci -47($15)
+	movz $25, $16, $11
+	mthi $24
+	clz $12, $25
+	lui $12, 0xfd
+	addiu $16, $0, 4
+.Lc93_0:
+	addu $10, $0, $6
+	lui $17, 0xff
+	rotrv $5, $7, $2
+	addiu $16, $16, -1
+	bne $16, $0, .Lc93_0
+	rotrv $8, $18, $15
+	rdhwr $1, $1
+	lui $9, %hi(scratch-143)
+	addiu $9, $9, %lo(scratch-143)
+	lwr $5, 148($9)
+	mthi $10
+# case 93 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 94
+	lui $1, 0x4
+	mthi $1
+	addiu $1, $0, -128
+	mtlo $1
+	lui $1, 0xad53
+	ori $1, $1, 0x6d8c
+	lui $2, 0xe5e1
+	ori $2, $2, 0x2b01
+	lui $3, 0x48c1
+	ori $3, $3, 0x6b21
+	lui $4, 0xa6f5
+	ori $4, $4, 0x68f
+	lui $5, 0xc78d
+	ori $5, $5, 0xd242
+	lui $6, 0x8eef
+	ori $6, $6, 0x6bd2
+	lui $7, 0xff
+	ori $7, $7, 0xff
+	lui $8, 0x1
+	addiu $9, $0, 3840
+	lui $10, 0xb95e
+	ori $10, $10, 0x58dd
+	addiu $11, $0, -29
+	lui $12, 0x2443
+	ori $12, $12, 0x1b0f
+	addiu $13, $0, -18688
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	addiu $15, $0, 16384
+	lui $16, 0x0
+	ori $16, $16, 0xffff
+	lui $17, 0xff00
+	ori $17, $17, 0xff00
+	addiu $18, $0, 128
+	addiu $19, $0, -13
+	lui $20, 0x2000
+	lui $21, 0xda1b
+	ori $21, $21, 0xad5a
+	addiu $22, $0, 129
+	lui $23, 0x4b08
+	ori $23, $23, 0x1c29
+	lui $24, 0x1fff
+	ori $24, $24, 0xffff
+	lui $25, 0x823c
+	ori $25, $25, 0x6751
+	lui $28, 0x82d0
+	ori $28, $28, 0x2942
+	addiu $30, $0, 129
+	lui $31, 0x92f2
+	ori $31, $31, 0xb471
+# case 94 body
+	lui $14, %hi(scratch+33)
+	addiu $14, $14, %lo(scratch+33)
+	sb $11, 0($14)
+	movn $12, $6, $17
+	addiu $20, $0, 128
+	lui $15, 0x45c5
+	ori $15, $15, 0xb819
+	sub $15, $20, $15
+	addiu $5, $0, 3
+.Lc94_0:
+	movz $18, $0, $24
+	lui $15, 0x7fff
+	addiu $5, $5, -1
+	bgtz $5, .Lc94_0
+	sllv $23, $17, $21
+	addiu $1, $0, 4
+.Lc94_1:
+	movz $7, $8, $5
+	nor $8, $23, $18
+	lui $20, 0x7029
+	addiu $1, $1, -1
+	bne $1, $0, .Lc94_1
+	lui $24, 0x7fff
+	addiu $6, $0, 5
+.Lc94_2:
+	rotr $12, $12, 17
+	addiu $6, $6, -1
+	bgtz $6, .Lc94_2
+	andi $15, $4, 613
+	clz $9, $17
+	mfhi $0
+	clz $23, $25
+# case 94 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 95
+	lui $1, 0xb93a
+	ori $1, $1, 0x8228
+	mthi $1
+	lui $1, 0xa3f9
+	ori $1, $1, 0x1b70
+	mtlo $1
+	lui $1, 0xffa0
+	addiu $2, $0, 11520
+	addiu $3, $0, 10
+	lui $4, 0xff
+	ori $4, $4, 0xff
+	addiu $5, $0, 8193
+	addiu $6, $0, 39
+	addiu $7, $0, -29
+	lui $8, 0x2c00
+	addiu $9, $0, 28
+	lui $10, 0x3dc2
+	ori $10, $10, 0x92d7
+	lui $11, 0xd400
+	lui $12, 0x4e2e
+	ori $12, $12, 0xa55f
+	lui $13, 0x2122
+	ori $13, $13, 0x4c94
+	lui $14, 0x400
+	lui $15, 0xcef1
+	ori $15, $15, 0xde7c
+	addiu $16, $0, 18
+	lui $17, 0x26d3
+	ori $17, $17, 0xb6d7
+	addiu $18, $0, -24
+	addiu $19, $0, 33
+	addiu $20, $0, 21
+	lui $21, 0x1f
+	ori $21, $21, 0xffff
+	addiu $22, $0, 16
+	addiu $23, $0, -40
+	lui $24, 0x8eff
+	ori $24, $24, 0xeb2a
+	lui $25, 0x7fff
+	ori $25, $25, 0xffff
+	addiu $28, $0, 7
+	addiu $30, $0, -13
+	addiu $31, $0, -10
+# case 95 body
+	lui $6, %hi(scratch+23)
+	addiu $6, $6, %lo(scratch+23)
+	swr $4, 0($6)
+	clo $6, $12
+	lui $8, %hi(scratch+2)
+	addiu $8, $8, %lo(scratch+2)
+	sh $3, 0($8)
+	bgez $24, .Lc95_0
+	srav $5, $5, $20
+	lui $17, 0x1
+	lui $12, 0xe305
+.Lc95_0:
+	bltzl $11, .Lc95_1
+	slti $31, $4, 14745
+	srlv $1, $22, $0
+	lui $5, 0x0
+.Lc95_1:
+	rotrv $18, $17, $2
+	lui $3, %hi(.Lc95_2)
+	addiu $3, $3, %lo(.Lc95_2)
+	jr $3
+	xori $25, $22, 24765
+	lui $28, 0xbd61
+	nor $21, $0, $25
+.Lc95_2:
+# case 95 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 96
+	addiu $1, $0, 512
+	mthi $1
+	addiu $1, $0, -31
+	mtlo $1
+	lui $1, 0x25a9
+	ori $1, $1, 0x79f2
+	lui $2, 0x2000
+	ori $2, $2, 0x1
+	lui $3, 0x2000
+	lui $4, 0x94d3
+	ori $4, $4, 0x4eec
+	addiu $5, $0, 17
+	addiu $6, $0, 0
+	addiu $7, $0, -38
+	lui $8, 0x69d6
+	ori $8, $8, 0xf01c
+	addiu $9, $0, 19
+	addiu $10, $0, -32256
+	addiu $11, $0, -32768
+	addiu $12, $0, 25
+	lui $13, 0xdf79
+	ori $13, $13, 0xf62b
+	lui $14, 0xf474
+	ori $14, $14, 0xe8c0
+	addiu $15, $0, -2
+	lui $16, 0xed8c
+	ori $16, $16, 0x8530
+	lui $17, 0x5236
+	ori $17, $17, 0xa6ab
+	lui $18, 0x3
+	ori $18, $18, 0xffff
+	lui $19, 0x1
+	addiu $20, $0, -16
+	lui $21, 0xcc45
+	ori $21, $21, 0xa305
+	lui $22, 0x100
+	addiu $23, $0, -36
+	lui $24, 0xdfea
+	ori $24, $24, 0xe758
+	lui $25, 0xdd45
+	ori $25, $25, 0x287f
+	addiu $28, $0, 17
+	addiu $30, $0, -32
+	addiu $31, $0, 35
+# case 96 body
+	beq $30, $3, .Lc96_0
+	srlv $8, $31, $21
+	subu $12, $18, $25
+	sltiu $18, $4, -15352
+.Lc96_0:
+	bgezall $9, .Lc96_1
+	slti $31, $23, 15203
+	sra $4, $24, 13
+.Lc96_1:
+	lui $6, %hi(scratch+155)
+	addiu $6, $6, %lo(scratch+155)
+	synci -143($6)
+	seb $11, $18
+	sll $8, $25, 2
+	multu $25, $7
+	sll $18, $2, 5
+	addiu $21, $0, 3
+.Lc96_2:
+	sllv $16, $30, $10
+	addiu $21, $21, -1
+	bgtz $21, .Lc96_2
+	lui $5, 0xc77b
+	addiu $14, $0, 5
+.Lc96_3:
+	sltiu $8, $12, 24656
+	addiu $14, $14, -1
+	bgtz $14, .Lc96_3
+	srlv $13, $10, $3
+	mult $12, $30
+	ins $16, $25, 28, 3
+	mult $11, $31
+	addu $13, $11, $0
+	bnel $11, $13, .Lc96_4
+	lui $1, 0x0
+	sltiu $7, $1, -32768
+.Lc96_4:
+	addiu $11, $0, 0
+	addiu $9, $0, 17920
+	sub $9, $11, $9
+# case 96 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 97
+	lui $1, 0xd990
+	ori $1, $1, 0x3f00
+	mthi $1
+	addiu $1, $0, 1
+	mtlo $1
+	lui $1, 0xf483
+	ori $1, $1, 0x3925
+	lui $2, 0x8dff
+	ori $2, $2, 0xe1b
+	lui $3, 0x14dc
+	ori $3, $3, 0xe674
+	lui $4, 0x4b
+	lui $5, 0xff00
+	ori $5, $5, 0xff00
+	lui $6, 0xf00
+	addiu $7, $0, 48
+	addiu $8, $0, 32
+	addiu $9, $0, 31
+	lui $10, 0x2100
+	lui $11, 0x14
+	addiu $12, $0, 1
+	addiu $13, $0, -12
+	addiu $14, $0, 4096
+	addiu $15, $0, -32768
+	lui $16, 0x4
+	addiu $17, $0, -21
+	addiu $18, $0, 16385
+	lui $19, 0xffc0
+	lui $20, 0x100
+	ori $20, $20, 0x1
+	addiu $21, $0, 62
+	addiu $22, $0, 0
+	addiu $23, $0, 1
+	lui $24, 0x996d
+	ori $24, $24, 0x9b0d
+	lui $25, 0x8
+	lui $28, 0x80
+	addiu $30, $0, -1
+	lui $31, 0xcbc2
+	ori $31, $31, 0xcf76
+# case 97 body
+	lui $14, %hi(scratch-127)
+	addiu $14, $14, %lo(scratch-127)
+	swr $3, 183($14)
+	lui $24, %hi(scratch-50)
+	addiu $24, $24, %lo(scratch-50)
+	lwr $9, 67($24)
+	slti $16, $8, -1
+	lui $16, %hi(scratch+36)
+	addiu $16, $16, %lo(scratch+36)
+	sw $24, 0($16)
+	ins $1, $8, 8, 14
+	blez $21, .Lc97_0
+	srav $19, $9, $24
+	sltu $28, $2, $15
+.Lc97_0:
+	sllv $7, $21, $10
+	andi $12, $15, 0
+	andi $0, $4, 34371
+	lui $4, %hi(scratch+148)
+	addiu $4, $4, %lo(scratch+148)
+	synci -107($4)
+	seh $1, $17
+	seh $9, $17
+	lui $8, %hi(scratch-61)
+	addiu $8, $8, %lo(scratch-61)
+	sw $3, 97($8)
+	lui $9, %hi(scratch+40)
+	addiu $9, $9, %lo(scratch+40)
+	ll $7, 0($9)
+	rotr $7, $15, 29
+	sc $14, 0($9)
+	lui $16, 0x240e
+	ori $16, $16, 0x7913
+	addi $6, $16, -28073
+# case 97 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 98
+	lui $1, 0xb7da
+	ori $1, $1, 0xf53e
+	mthi $1
+	lui $1, 0x744d
+	ori $1, $1, 0xfbb2
+	mtlo $1
+	lui $1, 0x480c
+	ori $1, $1, 0x2633
+	lui $2, 0x1
+	ori $2, $2, 0xffff
+	addiu $3, $0, 128
+	addiu $4, $0, -1
+	lui $5, 0x7
+	ori $5, $5, 0xffff
+	addiu $6, $0, 10
+	lui $7, 0xc900
+	lui $8, 0x6e7
+	ori $8, $8, 0xc440
+	addiu $9, $0, -37
+	addiu $10, $0, 10
+	addiu $11, $0, -32
+	addiu $12, $0, 3
+	addiu $13, $0, 127
+	lui $14, 0x0
+	ori $14, $14, 0x8001
+	lui $15, 0x7
+	ori $15, $15, 0xffff
+	addiu $16, $0, -31232
+	addiu $17, $0, 31
+	addiu $18, $0, 128
+	addiu $19, $0, -128
+	lui $20, 0x800
+	ori $20, $20, 0x1
+	lui $21, 0xf95f
+	ori $21, $21, 0x364b
+	lui $22, 0x4dc4
+	ori $22, $22, 0x7f76
+	lui $23, 0xfb00
+	lui $24, 0xd24b
+	ori $24, $24, 0xb35
+	lui $25, 0xeb39
+	ori $25, $25, 0x6b26
+	addiu $28, $0, 1
+	lui $30, 0x2e
+	lui $31, 0x2900
+# case 98 body
+	ext $12, $21, 1, 12
+	ext $30, $3, 8, 2
+	clz $12, $31
+	lui $11, %hi(.Lc98_0)
+	addiu $11, $11, %lo(.Lc98_0)
+	jr.hb $11
+	rotr $28, $31, 25
+	srav $11, $9, $15
+.Lc98_0:
+	rotr $13, $3, 17
+	ins $6, $28, 4, 6
+	mflo $0
+	lui $31, %hi(scratch+8)
+	addiu $31, $31, %lo(scratch+8)
+	sh $10, 0($31)
+	rotrv $23, $22, $12
+# case 98 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 99
+	lui $1, 0xa02
+	ori $1, $1, 0x690d
+	mthi $1
+	addiu $1, $0, 25088
+	mtlo $1
+	lui $1, 0xc9ad
+	ori $1, $1, 0xe2d0
+	lui $2, 0x4417
+	ori $2, $2, 0x3639
+	lui $3, 0x43a9
+	ori $3, $3, 0x828a
+	addiu $4, $0, -2
+	lui $5, 0x40d9
+	ori $5, $5, 0xa08d
+	lui $6, 0x27fe
+	ori $6, $6, 0xad12
+	lui $7, 0xc8c
+	ori $7, $7, 0x6260
+	addiu $8, $0, 512
+	addiu $9, $0, 84
+	lui $10, 0x2cf9
+	ori $10, $10, 0x1e9c
+	lui $11, 0x72e2
+	ori $11, $11, 0x2477
+	lui $12, 0xbe78
+	ori $12, $12, 0x246c
+	lui $13, 0x5938
+	ori $13, $13, 0xcd8e
+	addiu $14, $0, 12
+	lui $15, 0x8000
+	ori $15, $15, 0x1
+	lui $16, 0xfa1
+	ori $16, $16, 0xdc79
+	lui $17, 0x6475
+	ori $17, $17, 0xac4d
+	lui $18, 0xf577
+	ori $18, $18, 0xb206
+	lui $19, 0x8000
+	lui $20, 0x2daa
+	ori $20, $20, 0xac9b
+	lui $21, 0xfff
+	ori $21, $21, 0xffff
+	lui $22, 0x70
+	addiu $23, $0, -7
+	lui $24, 0x3c00
+	lui $25, 0x0
+	ori $25, $25, 0xffff
+	addiu $28, $0, 3
+	addiu $30, $0, -20
+	lui $31, 0xffe0
+# case 99 body
+	msub $3, $10
+	lui $8, %hi(.Lc99_0)
+	addiu $8, $8, %lo(.Lc99_0)
+	jr.hb $8
+	lui $14, 0x8000
+	sllv $4, $31, $19
+.Lc99_0:
+	lui $9, %hi(scratch+137)
+	addiu $9, $9, %lo(scratch+137)
+	ll $18, -113($9)
+	rotr $6, $3, 13
+	lui $7, 0xe93c
+	sc $12, -113($9)
+	rotrv $8, $24, $22
+	nop
+	jal .Lc99_1
+	slt $28, $15, $18
+	slti $4, $19, 26129
+.Lc99_1:
+	lui $7, %hi(scratch+91)
+	addiu $7, $7, %lo(scratch+91)
+	sb $9, -43($7)
+	lui $8, 0xff00
+	lui $25, 0x6e43
+	ori $25, $25, 0xb1d3
+	divu $0, $2, $25
+	ext $8, $28, 23, 3
+# case 99 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 100
+	addiu $1, $0, 4096
+	mthi $1
+	addiu $1, $0, 30464
+	mtlo $1
+	addiu $1, $0, 3
+	addiu $2, $0, -27
+	lui $3, 0x2
+	ori $3, $3, 0x1
+	lui $4, 0x800
+	lui $5, 0x7900
+	addiu $6, $0, -35
+	lui $7, 0xe000
+	lui $8, 0xfaaa
+	ori $8, $8, 0xcadb
+	lui $9, 0xcaf9
+	ori $9, $9, 0xf250
+	addiu $10, $0, 511
+	lui $11, 0x693c
+	ori $11, $11, 0x8064
+	lui $12, 0x495e
+	ori $12, $12, 0x2854
+	addiu $13, $0, -32768
+	addiu $14, $0, 16383
+	addiu $15, $0, 23
+	lui $16, 0x2e7e
+	ori $16, $16, 0xd121
+	addiu $17, $0, 513
+	lui $18, 0x27
+	lui $19, 0x39
+	lui $20, 0x7f
+	ori $20, $20, 0xffff
+	addiu $21, $0, -6
+	lui $22, 0x8000
+	ori $22, $22, 0x1
+	lui $23, 0x5700
+	lui $24, 0x3a4b
+	ori $24, $24, 0x313c
+	lui $25, 0xf8f2
+	ori $25, $25, 0xb71
+	lui $28, 0x3300
+	lui $30, 0x2235
+	ori $30, $30, 0xe3fb
+	lui $31, 0x0
+	ori $31, $31, 0xffff
+# case 100 body
+	sra $1, $21, 17
+	lui $24, %hi(scratch-89)
+	addiu $24, $24, %lo(scratch-89)
+	lbu $31, 104($24)
+	lui $25, 0xea1d
+	ori $25, $25, 0x85bb
+	div $0, $1, $25
+	lui $28, 0xff00
+	lui $22, %hi(scratch)
+	addiu $22, $22, %lo(scratch)
+	pref 5, 60($22)
+	lui $30, 0xff00
+	ext $24, $19, 21, 7
+	ext $18, $9, 25, 4
+	lui $18, %hi(scratch+61)
+	addiu $18, $18, %lo(scratch+61)
+	pref 25, -49($18)
+	bgez $2, .Lc100_0
+	sllv $23, $23, $11
+	sltiu $18, $17, -17858
+	srl $23, $5, 2
+.Lc100_0:
+	lui $3, 0x0
+	lui $11, 0x4c97
+	ori $11, $11, 0x16c3
+	div $0, $11, $11
+	addiu $11, $0, -2
+	addi $9, $11, -20485
+	clo $8, $19
+# case 100 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 101
+	lui $1, 0x33
+	mthi $1
+	addiu $1, $0, 33
+	mtlo $1
+	addiu $1, $0, 8191
+	lui $2, 0x5555
+	ori $2, $2, 0x5555
+	lui $3, 0x3fff
+	ori $3, $3, 0xffff
+	addiu $4, $0, 2048
+	lui $5, 0x80
+	lui $6, 0x303c
+	ori $6, $6, 0xd6d9
+	lui $7, 0x1514
+	ori $7, $7, 0xc12d
+	addiu $8, $0, 18
+	addiu $9, $0, 16384
+	lui $10, 0x4
+	ori $10, $10, 0x1
+	addiu $11, $0, -14
+	lui $12, 0x6311
+	ori $12, $12, 0x2c4e
+	addiu $13, $0, -18944
+	lui $14, 0xd5bb
+	ori $14, $14, 0x2715
+	addiu $15, $0, 256
+	addiu $16, $0, -32768
+	lui $17, 0x1
+	ori $17, $17, 0x1
+	lui $18, 0xf80f
+	ori $18, $18, 0xeb9e
+	lui $19, 0xe0f4
+	ori $19, $19, 0x594e
+	lui $20, 0xaaaa
+	ori $20, $20, 0xaaaa
+	lui $21, 0xdbfd
+	ori $21, $21, 0xdc44
+	addiu $22, $0, 16
+	lui $23, 0xd55
+	ori $23, $23, 0x1f60
+	lui $24, 0x0
+	ori $24, $24, 0x8001
+	lui $25, 0xc7f2
+	ori $25, $25, 0xa072
+	lui $28, 0x3266
+	ori $28, $28, 0x80b8
+	lui $30, 0xdb82
+	ori $30, $30, 0x9c5f
+	lui $31, 0x7f00
+# case 101 body
+	addiu $31, $0, 1
+.Lc101_0:
+	srlv $24, $6, $1
+	slti $18, $1, -1
+	addiu $31, $31, -1
+	bgtz $31, .Lc101_0
+	srlv $22, $28, $30
+	lui $23, 0xc218
+	ori $23, $23, 0x899
+	lui $18, 0xff
+	ori $18, $18, 0xff
+	add $24, $23, $18
+	rotr $17, $4, 8
+	lui $19, %hi(scratch+109)
+	addiu $19, $19, %lo(scratch+109)
+	lb $30, -94($19)
+	lui $9, 0xebf3
+	bgez $22, .Lc101_1
+	slt $20, $24, $3
+	rotr $5, $25, 30
+.Lc101_1:
+	rdhwr $7, $1
+	ins $31, $15, 27, 4
+	addiu $1, $0, 5
+.Lc101_2:
+	sltiu $21, $10, -358
+	addiu $1, $1, -1
+	bgtz $1, .Lc101_2
+	srav $21, $14, $18
+	addiu $6, $0, -24
+	addi $20, $6, -3510
+# case 101 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 102
+	lui $1, 0xc400
+	mthi $1
+	lui $1, 0x46
+	mtlo $1
+	addiu $1, $0, -29440
+	lui $2, 0x4000
+	addiu $3, $0, 36
+	addiu $4, $0, -31
+	lui $5, 0xfc0f
+	ori $5, $5, 0xe655
+	lui $6, 0x1234
+	ori $6, $6, 0x5678
+	lui $7, 0xb726
+	ori $7, $7, 0x3325
+	lui $8, 0x2000
+	addiu $9, $0, -6144
+	addiu $10, $0, 129
+	lui $11, 0x2a9d
+	ori $11, $11, 0xc9ff
+	lui $12, 0x4125
+	ori $12, $12, 0xb8a7
+	addiu $13, $0, 23
+	lui $14, 0x86f
+	ori $14, $14, 0x228
+	lui $15, 0x11b2
+	ori $15, $15, 0xaaf6
+	lui $16, 0x3cd9
+	ori $16, $16, 0x56fa
+	lui $17, 0x3148
+	ori $17, $17, 0xc156
+	addiu $18, $0, 1
+	lui $19, 0x4a
+	addiu $20, $0, 4097
+	lui $21, 0x7fff
+	ori $21, $21, 0xffff
+	addiu $22, $0, -2
+	addiu $23, $0, -5
+	addiu $24, $0, 3
+	lui $25, 0x2fef
+	ori $25, $25, 0x70c2
+	lui $28, 0xea35
+	ori $28, $28, 0xe126
+	addiu $30, $0, 2048
+	lui $31, 0x3b9b
+	ori $31, $31, 0x9a71
+# case 102 body
+	lui $11, %hi(scratch+52)
+	addiu $11, $11, %lo(scratch+52)
+	ll $6, 0($11)
+	srlv $10, $22, $18
+	sc $28, 0($11)
+	lui $2, 0xf44c
+	bnel $10, $16, .Lc102_0
+	xor $1, $31, $12
+	lui $14, 0x8000
+.Lc102_0:
+	sltiu $13, $7, 26110
+	mult $22, $0
+	sltiu $5, $21, -32768
+	ext $24, $12, 6, 2
+	multu $30, $3
+	lui $4, %hi(scratch+153)
+	addiu $4, $4, %lo(scratch+153)
+	pref 25, -105($4)
+# case 102 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 103
+	addiu $1, $0, 26
+	mthi $1
+	lui $1, 0x100
+	ori $1, $1, 0x1
+	mtlo $1
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
+	lui $2, 0x1
+	addiu $3, $0, -128
+	lui $4, 0x7bac
+	ori $4, $4, 0xdcd
+	lui $5, 0x74ca
+	ori $5, $5, 0x16b2
+	lui $6, 0x1099
+	ori $6, $6, 0xb5f5
+	lui $7, 0x29e1
+	ori $7, $7, 0xca07
+	lui $8, 0xff00
+	ori $8, $8, 0xff00
+	lui $9, 0xfff6
+	addiu $10, $0, -2
+	lui $11, 0x1d
+	lui $12, 0x1e31
+	ori $12, $12, 0x4a72
+	lui $13, 0xcf86
+	ori $13, $13, 0x6205
+	addiu $14, $0, 65
+	lui $15, 0x7b1b
+	ori $15, $15, 0x6bee
+	lui $16, 0x3676
+	ori $16, $16, 0xeff3
+	addiu $17, $0, 113
+	lui $18, 0x987a
+	ori $18, $18, 0x6877
+	lui $19, 0x7fff
+	ori $19, $19, 0xffff
+	addiu $20, $0, 33
+	lui $21, 0xaaaa
+	ori $21, $21, 0xaaaa
+	lui $22, 0xd401
+	ori $22, $22, 0x399e
+	addiu $23, $0, 88
+	lui $24, 0x7fff
+	ori $24, $24, 0xfffe
+	addiu $25, $0, -46
+	addiu $28, $0, 15
+	lui $30, 0xb651
+	ori $30, $30, 0xe1c
+	addiu $31, $0, 8191
+# case 103 body
+	madd $16, $8
+	lui $15, 0xad31
+	ori $15, $15, 0xdc40
+	lui $8, 0xd8f3
+	ori $8, $8, 0x4f63
+	sub $24, $15, $8
+	ori $3, $6, 65535
+	xor $0, $4, $3
+	ori $15, $10, 31434
+	lui $14, %hi(scratch+4)
+	addiu $14, $14, %lo(scratch+4)
+	synci 0($14)
+# case 103 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 104
+	lui $1, 0x800
+	ori $1, $1, 0x1
+	mthi $1
+	lui $1, 0xf7db
+	ori $1, $1, 0xc101
+	mtlo $1
+	addiu $1, $0, 8192
+	lui $2, 0x7a5d
+	ori $2, $2, 0xa513
+	lui $3, 0x5555
+	ori $3, $3, 0x5555
+	lui $4, 0xa5e
+	ori $4, $4, 0x19fc
+	lui $5, 0xd73f
+	ori $5, $5, 0xa6cf
+	lui $6, 0x2000
+	lui $7, 0x91ce
+	ori $7, $7, 0x153a
+	addiu $8, $0, 9
+	lui $9, 0x34d8
+	ori $9, $9, 0x3a41
+	addiu $10, $0, 18
+	addiu $11, $0, 1
+	addiu $12, $0, 1
+	lui $13, 0x1000
+	ori $13, $13, 0x1
+	addiu $14, $0, -17
+	addiu $15, $0, 37
+	lui $16, 0xb941
+	ori $16, $16, 0x49d6
+	addiu $17, $0, -32256
+	lui $18, 0xdc9b
+	ori $18, $18, 0xc875
+	addiu $19, $0, 1
+	addiu $20, $0, 0
+	addiu $21, $0, 40
+	lui $22, 0x9953
+	ori $22, $22, 0xf388
+	addiu $23, $0, -2
+	lui $24, 0x6aa9
+	ori $24, $24, 0x6c99
+	lui $25, 0xa700
+	addiu $28, $0, 9
+	lui $30, 0x4300
+	lui $31, 0xffb6
+	ori $31, $31, 0x8f31
+# case 104 body
+	mthi $14
+	mtlo $9
+	slti $3, $3, -13156
+	lui $22, %hi(scratch+5)
+	addiu $22, $22, %lo(scratch+5)
+	sw $2, -5($22)
+	rotr $5, $4, 21
+	lui $8, 0xffff
+	lui $25, 0x62e7
+	ext $11, $28, 31, 1
+	lui $30, %hi(scratch+56)
+	addiu $30, $30, %lo(scratch+56)
+	lw $18, 0($30)
+	lui $9, %hi(scratch+160)
+	addiu $9, $9, %lo(scratch+160)
+	synci -121($9)
+	addiu $7, $0, 128
+	div $0, $18, $7
+	nor $1, $28, $10
+	bltzall $18, .Lc104_0
+	lui $4, 0xff00
+	srl $21, $0, 31
+	ori $0, $7, 42323
+.Lc104_0:
+	ext $6, $16, 11, 16
+	bltzl $12, .Lc104_1
+	and $1, $23, $6
+	or $30, $15, $1
+.Lc104_1:
+# case 104 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 105
+	lui $1, 0xffa0
+	ori $1, $1, 0xdc2e
+	mthi $1
+	lui $1, 0x100
+	ori $1, $1, 0x1
+	mtlo $1
+	lui $1, 0x57e1
+	ori $1, $1, 0x6da9
+	addiu $2, $0, 32
+	lui $3, 0x9b98
+	ori $3, $3, 0xefae
+	addiu $4, $0, 26
+	addiu $5, $0, 32
+	lui $6, 0xefae
+	ori $6, $6, 0x7d65
+	addiu $7, $0, 32
+	lui $8, 0xac5a
+	ori $8, $8, 0x5497
+	addiu $9, $0, -29
+	addiu $10, $0, -128
+	addiu $11, $0, 39
+	lui $12, 0x0
+	ori $12, $12, 0x8000
+	lui $13, 0xb327
+	ori $13, $13, 0xe5d3
+	lui $14, 0x83de
+	ori $14, $14, 0x37f2
+	lui $15, 0x7fd2
+	ori $15, $15, 0x2285
+	addiu $16, $0, 20
+	addiu $17, $0, 17
+	lui $18, 0x32a3
+	ori $18, $18, 0x7580
+	lui $19, 0xbe81
+	ori $19, $19, 0x80df
+	addiu $20, $0, 8193
+	addiu $21, $0, 25
+	lui $22, 0xffa4
+	ori $22, $22, 0xdcf6
+	lui $23, 0xbcdd
+	ori $23, $23, 0x3c8c
+	addiu $24, $0, 32
+	lui $25, 0x2c7a
+	ori $25, $25, 0xa556
+	lui $28, 0x20
+	ori $28, $28, 0x1
+	lui $30, 0x26c4
+	ori $30, $30, 0xee2b
+	lui $31, 0x53b0
+	ori $31, $31, 0xb67a
+# case 105 body
+	ori $23, $19, 1
+	wsbh $18, $6
+	rotrv $17, $5, $15
+	lui $21, %hi(scratch+5)
+	addiu $21, $21, %lo(scratch+5)
+	lwr $11, 0($21)
+	lui $19, %hi(.Lc105_0)
+	addiu $19, $19, %lo(.Lc105_0)
+	jr.hb $19
+	andi $12, $13, 65535
+	srav $17, $21, $25
+.Lc105_0:
+	rotrv $5, $21, $12
+	maddu $23, $0
+	lui $23, 0xb48a
+	ori $23, $23, 0x9313
+	div $0, $6, $23
+	lui $21, 0x8000
+	lui $31, %hi(scratch-99)
+	addiu $31, $31, %lo(scratch-99)
+	sb $21, 100($31)
+	ins $4, $19, 18, 9
+	lui $11, 0x173
+	addiu $4, $0, 2
+.Lc105_1:
+	rotr $24, $23, 28
+	addiu $31, $28, 15499
+	rotr $1, $2, 11
+	addiu $4, $4, -1
+	bgtz $4, .Lc105_1
+	addiu $19, $1, 21250
+	lui $4, 0x8000
+	addiu $12, $0, -1
+	divu $0, $4, $12
+	rotrv $22, $8, $17
+	rdhwr $18, $0
+# case 105 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 106
+	addiu $1, $0, -31
+	mthi $1
+	addiu $1, $0, 1
+	mtlo $1
+	lui $1, 0xfedf
+	ori $1, $1, 0xb106
+	lui $2, 0x1234
+	ori $2, $2, 0x5678
+	addiu $3, $0, 31
+	lui $4, 0xc439
+	ori $4, $4, 0xf2f0
+	lui $5, 0x7427
+	ori $5, $5, 0x59d2
+	addiu $6, $0, 8191
+	addiu $7, $0, -13
+	lui $8, 0x2d68
+	ori $8, $8, 0x21ba
+	addiu $9, $0, -2
+	addiu $10, $0, -1
+	addiu $11, $0, 14
+	addiu $12, $0, 14
+	lui $13, 0xc708
+	ori $13, $13, 0x92d0
+	lui $14, 0x8000
+	lui $15, 0x8e4a
+	ori $15, $15, 0x3fab
+	lui $16, 0x6833
+	ori $16, $16, 0x5f67
+	lui $17, 0x200
+	lui $18, 0xa6fb
+	ori $18, $18, 0x4604
+	addiu $19, $0, 128
+	lui $20, 0xffe0
+	addiu $21, $0, 16
+	addiu $22, $0, -30
+	lui $23, 0x87a5
+	ori $23, $23, 0x6aa6
+	addiu $24, $0, 63
+	lui $25, 0x5d2
+	ori $25, $25, 0xee1f
+	addiu $28, $0, 65
+	lui $30, 0x5555
+	ori $30, $30, 0x5555
+	addiu $31, $0, 32767
+# case 106 body
+	rotrv $12, $15, $1
+	mthi $22
+	addiu $30, $0, 118
+	lui $16, 0xc27a
+	ori $16, $16, 0x7b83
+	add $12, $30, $16
+	addiu $11, $0, 1
+.Lc106_0:
+	xori $17, $28, 6990
+	slt $23, $5, $30
+	lui $20, 0xec49
+	addiu $11, $11, -1
+	bgtz $11, .Lc106_0
+	or $1, $11, $11
+	addiu $13, $0, -5
+	divu $0, $30, $13
+	ext $13, $17, 31, 1
+	seb $30, $14
+	ins $25, $24, 23, 2
+	ins $19, $25, 5, 14
+	lui $20, 0x1
+	lui $3, %hi(scratch+109)
+	addiu $3, $3, %lo(scratch+109)
+	lw $15, -65($3)
+	rotrv $0, $24, $2
+	ehb
+	sra $14, $2, 10
+	bgez $18, .Lc106_1
+	sllv $4, $5, $6
+	xor $18, $16, $4
+	srlv $7, $23, $25
+.Lc106_1:
+	srl $4, $3, 20
+# case 106 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 107
+	lui $1, 0x0
+	ori $1, $1, 0x8000
+	mthi $1
+	lui $1, 0xc9ac
+	ori $1, $1, 0x3aa1
+	mtlo $1
+	addiu $1, $0, 69
+	lui $2, 0x5555
+	ori $2, $2, 0x5555
+	lui $3, 0xf8f2
+	ori $3, $3, 0x1065
+	lui $4, 0x11e1
+	ori $4, $4, 0x4dee
+	addiu $5, $0, -23
+	lui $6, 0x8e1c
+	ori $6, $6, 0x2e00
+	addiu $7, $0, 1
+	lui $8, 0x1
+	ori $8, $8, 0xffff
+	lui $9, 0x40
+	addiu $10, $0, 31
+	lui $11, 0x8476
+	ori $11, $11, 0x731
+	lui $12, 0xb8a6
+	ori $12, $12, 0x9d34
+	addiu $13, $0, -2
+	lui $14, 0x2c68
+	ori $14, $14, 0x14b4
+	lui $15, 0xe10a
+	ori $15, $15, 0x3f56
+	addiu $16, $0, 17
+	lui $17, 0xffb5
+	lui $18, 0xbe83
+	ori $18, $18, 0x8866
+	addiu $19, $0, 22
+	lui $20, 0x27a6
+	ori $20, $20, 0x12f7
+	addiu $21, $0, 5
+	lui $22, 0xf9e3
+	ori $22, $22, 0x7fe4
+	addiu $23, $0, 8193
+	lui $24, 0x437d
+	ori $24, $24, 0x97f6
+	lui $25, 0x358
+	ori $25, $25, 0x9299
+	addiu $28, $0, -18
+	addiu $30, $0, 4095
+	lui $31, 0x1d50
+	ori $31, $31, 0x9b6a
+# case 107 body
+	mtlo $6
+	msubu $21, $31
+	lui $31, %hi(scratch+214)
+	addiu $31, $31, %lo(scratch+214)
+	swl $14, -169($31)
+	swr $14, -172($31)
+	blezl $17, .Lc107_0
+	lui $2, 0xff00
+	slt $24, $8, $14
+.Lc107_0:
+	lui $3, %hi(scratch+16)
+	addiu $3, $3, %lo(scratch+16)
+	sw $5, 0($3)
+	addiu $7, $0, 3
+.Lc107_1:
+	slt $25, $30, $3
+	sllv $5, $13, $5
+	addiu $7, $7, -1
+	bne $7, $0, .Lc107_1
+	lui $25, 0x0
+	lui $5, %hi(scratch+105)
+	addiu $5, $5, %lo(scratch+105)
+	sb $14, -64($5)
+	mul $4, $22, $14
+	mthi $1
+	mtlo $30
+	lui $24, 0x38
+	addi $6, $24, -27799
+	bgez $23, .Lc107_2
+	rotr $12, $18, 26
+	sll $1, $15, 10
+	slti $31, $25, -1
+.Lc107_2:
+	mult $9, $4
+	lui $1, %hi(scratch-167)
+	addiu $1, $1, %lo(scratch-167)
+	lbu $15, 167($1)
+	lui $18, %hi(scratch+24)
+	addiu $18, $18, %lo(scratch+24)
+	lh $20, 10($18)
+	movz $8, $12, $4
+# case 107 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 108
+	addiu $1, $0, 32767
+	mthi $1
+	addiu $1, $0, 18
+	mtlo $1
+	addiu $1, $0, 3
+	addiu $2, $0, 18
+	lui $3, 0x7d57
+	ori $3, $3, 0x3801
+	lui $4, 0xb8a0
+	ori $4, $4, 0x6172
+	addiu $5, $0, 128
+	lui $6, 0x46e3
+	ori $6, $6, 0x8a71
+	lui $7, 0xe4d4
+	ori $7, $7, 0xbfde
+	addiu $8, $0, 0
+	lui $9, 0x40
+	lui $10, 0x67a2
+	ori $10, $10, 0xf627
+	addiu $11, $0, -1
+	lui $12, 0x1
+	ori $12, $12, 0xffff
+	lui $13, 0x80
+	ori $13, $13, 0x1
+	lui $14, 0xd100
+	lui $15, 0x7858
+	ori $15, $15, 0xd22a
+	addiu $16, $0, -2
+	addiu $17, $0, -26
+	lui $18, 0xff
+	ori $18, $18, 0xffff
+	addiu $19, $0, -1
+	addiu $20, $0, 6
+	addiu $21, $0, -113
+	addiu $22, $0, -36
+	lui $23, 0x7100
+	addiu $24, $0, -23
+	lui $25, 0x165d
+	ori $25, $25, 0xd361
+	addiu $28, $0, 255
+	addiu $30, $0, -128
+	addiu $31, $0, -37
+# case 108 body
+	ins $28, $4, 22, 1
+	addiu $23, $0, 15
+	addiu $15, $0, -28
+	add $31, $23, $15
+	srav $24, $15, $1
+	lui $25, %hi(scratch+59)
+	addiu $25, $25, %lo(scratch+59)
+	pref 4, 0($25)
+	lui $10, %hi(scratch-100)
+	addiu $10, $10, %lo(scratch-100)
+	synci 155($10)
+	lui $13, %hi(scratch+58)
+	addiu $13, $13, %lo(scratch+58)
+	sb $20, 0($13)
+	addiu $30, $0, 4
+.Lc108_0:
+	lui $10, 0xee3f
+	addiu $30, $30, -1
+	bgtz $30, .Lc108_0
+	nor $17, $1, $17
+	lui $23, %hi(scratch+59)
+	addiu $23, $23, %lo(scratch+59)
+	sb $2, 0($23)
+	ext $9, $20, 19, 6
+	mul $28, $24, $1
+	mthi $8
+	mtlo $7
+	addiu $25, $0, 2
+.Lc108_1:
+	xor $21, $15, $0
+	addiu $25, $25, -1
+	bne $25, $0, .Lc108_1
+	movz $30, $30, $20
+# case 108 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 109
+	lui $1, 0x2000
+	ori $1, $1, 0x1
+	mthi $1
+	lui $1, 0x8a69
+	ori $1, $1, 0x2f5b
+	mtlo $1
+	lui $1, 0x20
+	lui $2, 0x2583
+	ori $2, $2, 0x1201
+	lui $3, 0xd9b1
+	ori $3, $3, 0x7d2e
+	addiu $4, $0, -25
+	lui $5, 0xef00
+	lui $6, 0xcd00
+	ori $6, $6, 0xae3a
+	lui $7, 0x1a06
+	ori $7, $7, 0x4b55
+	lui $8, 0x80b9
+	ori $8, $8, 0x2eb5
+	addiu $9, $0, 255
+	addiu $10, $0, -6144
+	addiu $11, $0, 99
+	lui $12, 0xaaaa
+	ori $12, $12, 0xaaaa
+	addiu $13, $0, 4
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	lui $15, 0xff81
+	addiu $16, $0, 7
+	lui $17, 0x90fd
+	ori $17, $17, 0x1e92
+	lui $18, 0x1000
+	lui $19, 0x20
+	addiu $20, $0, 2
+	addiu $21, $0, 31
+	lui $22, 0xbefc
+	ori $22, $22, 0x1b25
+	addiu $23, $0, 99
+	lui $24, 0xaf0c
+	ori $24, $24, 0x6757
+	addiu $25, $0, 129
+	lui $28, 0x1
+	ori $28, $28, 0xffff
+	addiu $30, $0, 16384
+	lui $31, 0x92a7
+	ori $31, $31, 0xa53
+# case 109 body
+	bal .Lc109_0
+	sra $2, $22, 28
+	movz $14, $16, $18
+	xor $12, $21, $0
+.Lc109_0:
+	andi $12, $9, 32768
+	mthi $23
+	slti $16, $23, 32767
+	lui $14, %hi(.Lc109_1)
+	addiu $14, $14, %lo(.Lc109_1)
+	jalr $28, $14
+	sllv $16, $15, $5
+	sll $19, $23, 3
+.Lc109_1:
+	lui $20, 0xff00
+# case 109 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 110
+	lui $1, 0x1f
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0xffbf
+	mtlo $1
+	addiu $1, $0, 64
+	lui $2, 0x1234
+	ori $2, $2, 0x5678
+	addiu $3, $0, 2048
+	lui $4, 0x7fff
+	ori $4, $4, 0xffff
+	addiu $5, $0, 25088
+	lui $6, 0x57e3
+	ori $6, $6, 0x939e
+	lui $7, 0x8300
+	addiu $8, $0, -16
+	addiu $9, $0, 84
+	addiu $10, $0, 3072
+	lui $11, 0x5555
+	ori $11, $11, 0x5555
+	addiu $12, $0, -21760
+	addiu $13, $0, -13
+	lui $14, 0x4600
+	lui $15, 0xaaaa
+	ori $15, $15, 0xaaaa
+	lui $16, 0xdc94
+	ori $16, $16, 0x97c5
+	addiu $17, $0, 45
+	lui $18, 0xf63c
+	ori $18, $18, 0x82cb
+	lui $19, 0xb798
+	ori $19, $19, 0x4e3b
+	lui $20, 0xf
+	ori $20, $20, 0xffff
+	addiu $21, $0, 15
+	lui $22, 0xbbd4
+	ori $22, $22, 0x673e
+	lui $23, 0xddd0
+	ori $23, $23, 0xae41
+	lui $24, 0x907f
+	ori $24, $24, 0xb671
+	lui $25, 0x1
+	ori $25, $25, 0x212b
+	addiu $28, $0, -17
+	lui $30, 0x6468
+	ori $30, $30, 0xc504
+	lui $31, 0xe249
+	ori $31, $31, 0x8a55
+# case 110 body
+	msub $0, $4
+	sll $17, $9, 1
+	lui $8, %hi(scratch+41)
+	addiu $8, $8, %lo(scratch+41)
+	synci 0($8)
+	lui $11, 0x8000
+	lui $23, 0x100
+	addi $16, $23, 30493
+	xor $5, $13, $18
+	seb $23, $9
+	addiu $14, $0, 2
+.Lc110_0:
+	lui $12, 0x6e2d
+	addiu $14, $14, -1
+	bne $14, $0, .Lc110_0
+	rotr $9, $1, 15
+	ins $20, $6, 5, 24
+	addiu $6, $3, -32768
+	lui $16, %hi(scratch-95)
+	addiu $16, $16, %lo(scratch-95)
+	sb $3, 136($16)
+	lui $22, %hi(scratch+107)
+	addiu $22, $22, %lo(scratch+107)
+	ll $4, -87($22)
+	sltu $25, $8, $8
+	sll $7, $7, 22
+	sc $21, -87($22)
+	lui $25, %hi(scratch+48)
+	addiu $25, $25, %lo(scratch+48)
+	ll $15, -28($25)
+	sc $8, -28($25)
+# case 110 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 111
+	addiu $1, $0, -18688
+	mthi $1
+	lui $1, 0x1a71
+	ori $1, $1, 0xb684
+	mtlo $1
+	lui $1, 0xe639
+	ori $1, $1, 0x3d3
+	addiu $2, $0, 128
+	addiu $3, $0, -19
+	addiu $4, $0, 4
+	lui $5, 0x3c00
+	addiu $6, $0, -20
+	lui $7, 0x7fff
+	ori $7, $7, 0xffff
+	addiu $8, $0, 6
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	addiu $10, $0, 88
+	lui $11, 0xb94c
+	ori $11, $11, 0xc2b9
+	addiu $12, $0, -1
+	lui $13, 0x4000
+	ori $13, $13, 0x1
+	lui $14, 0x1
+	addiu $15, $0, 0
+	lui $16, 0xe900
+	addiu $17, $0, 255
+	lui $18, 0x41e3
+	ori $18, $18, 0x6550
+	addiu $19, $0, -28672
+	addiu $20, $0, -17
+	lui $21, 0xff82
+	addiu $22, $0, -36
+	addiu $23, $0, 24
+	lui $24, 0x31
+	addiu $25, $0, 2
+	addiu $28, $0, 19
+	lui $30, 0xe6e0
+	ori $30, $30, 0x7866
+	lui $31, 0x8b4b
+	ori $31, $31, 0x4923
+# case 111 body
+	lui $22, %hi(.Lc111_0)
+	addiu $22, $22, %lo(.Lc111_0)
+	jalr $22
+	sllv $22, $23, $4
+	lui $21, 0xff
+	addiu $13, $1, 32767
+.Lc111_0:
+	lui $25, %hi(scratch+36)
+	addiu $25, $25, %lo(scratch+36)
+	pref 30, -23($25)
+	rotrv $31, $15, $31
+	addiu $10, $0, 2
+.Lc111_1:
+	sltiu $22, $6, 1
+	srl $28, $13, 20
+	and $12, $9, $13
+	addiu $10, $10, -1
+	bgtz $10, .Lc111_1
+	or $14, $5, $20
+	lui $25, 0x0
+	lui $14, %hi(scratch+10)
+	addiu $14, $14, %lo(scratch+10)
+	lh $18, 0($14)
+	addiu $15, $0, 5
+.Lc111_2:
+	nor $5, $20, $1
+	sra $20, $28, 25
+	addiu $15, $15, -1
+	bne $15, $0, .Lc111_2
+	lui $1, 0xff
+	bgezl $12, .Lc111_3
+	sltu $23, $23, $1
+	lui $3, 0x51b9
+	rotrv $17, $22, $2
+.Lc111_3:
+	srl $7, $14, 22
+	addiu $1, $0, 4
+.Lc111_4:
+	srlv $24, $16, $11
+	addiu $1, $1, -1
+	bgtz $1, .Lc111_4
+	srav $24, $18, $20
+	mult $21, $5
+	lui $6, %hi(scratch+69)
+	addiu $6, $6, %lo(scratch+69)
+	sh $1, -15($6)
+	bgtzl $22, .Lc111_5
+	srav $16, $9, $31
+	sll $4, $30, 2
+	subu $21, $21, $20
+.Lc111_5:
+# case 111 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 112
+	lui $1, 0xd15f
+	ori $1, $1, 0x53a5
+	mthi $1
+	lui $1, 0x3fff
+	ori $1, $1, 0xffff
+	mtlo $1
+	lui $1, 0xaaaa
+	ori $1, $1, 0xaaaa
+	addiu $2, $0, 2
+	lui $3, 0xff
+	ori $3, $3, 0xffff
+	lui $4, 0x8e4d
+	ori $4, $4, 0xc432
+	lui $5, 0xc0d2
+	ori $5, $5, 0x4330
+	lui $6, 0xd200
+	lui $7, 0xff89
+	addiu $8, $0, 30
+	lui $9, 0xb5f3
+	ori $9, $9, 0xdb5e
+	lui $10, 0x1234
+	ori $10, $10, 0x5678
+	lui $11, 0xa500
+	lui $12, 0xd361
+	ori $12, $12, 0x17f3
+	lui $13, 0xf245
+	ori $13, $13, 0x8608
+	lui $14, 0x0
+	ori $14, $14, 0xffff
+	lui $15, 0x19
+	addiu $16, $0, -2
+	lui $17, 0xca00
+	addiu $18, $0, -20
+	addiu $19, $0, -29
+	addiu $20, $0, 1024
+	addiu $21, $0, 20
+	lui $22, 0xa001
+	ori $22, $22, 0xd96c
+	lui $23, 0xd4e2
+	ori $23, $23, 0x5696
+	lui $24, 0x1
+	lui $25, 0xd38f
+	ori $25, $25, 0xa54f
+	lui $28, 0x1aa3
+	ori $28, $28, 0xab9f
+	lui $30, 0x71
+	lui $31, 0xffee
+# case 112 body
+	ins $31, $25, 23, 4
+	seb $6, $4
+	beq $24, $31, .Lc112_0
+	srlv $4, $28, $20
+	andi $7, $30, 1
+.Lc112_0:
+	addiu $22, $0, 10
+	addi $3, $22, -1
+	ext $3, $13, 20, 12
+	lui $12, %hi(scratch)
+	addiu $12, $12, %lo(scratch)
+	ll $5, 0($12)
+	srlv $11, $10, $5
+	sc $16, 0($12)
+	xori $16, $12, 65535
+	lui $1, %hi(scratch+13)
+	addiu $1, $1, %lo(scratch+13)
+	pref 6, 2($1)
+# case 112 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 113
+	addiu $1, $0, -20
+	mthi $1
+	addiu $1, $0, -1
+	mtlo $1
+	addiu $1, $0, -20
+	addiu $2, $0, 513
+	lui $3, 0x1
+	addiu $4, $0, 1
+	lui $5, 0xc100
+	addiu $6, $0, -26112
+	addiu $7, $0, 7
+	addiu $8, $0, -128
+	lui $9, 0xffa8
+	lui $10, 0x80
+	lui $11, 0xac05
+	ori $11, $11, 0x4382
+	lui $12, 0x9900
+	addiu $13, $0, 15
+	addiu $14, $0, 2
+	lui $15, 0xf113
+	ori $15, $15, 0xeb56
+	lui $16, 0x5555
+	ori $16, $16, 0x5555
+	addiu $17, $0, 255
+	addiu $18, $0, 511
+	addiu $19, $0, 1024
+	addiu $20, $0, 1
+	addiu $21, $0, 5
+	addiu $22, $0, 15
+	lui $23, 0x2b00
+	lui $24, 0xffff
+	ori $24, $24, 0x7fff
+	addiu $25, $0, -32768
+	addiu $28, $0, 2048
+	addiu $30, $0, 126
+	addiu $31, $0, 21
+# case 113 body
+	lui $10, 0x8000
+	addiu $6, $0, -1
+	divu $0, $10, $6
+	seh $10, $18
+	sync
+	bltz $5, .Lc113_0
+	lui $1, 0x0
+	rotr $23, $17, 1
+	srl $4, $4, 8
+.Lc113_0:
+	ext $19, $18, 27, 1
+	rotrv $12, $18, $24
+	lui $25, %hi(scratch+2)
+	addiu $25, $25, %lo(scratch+2)
+	lhu $10, 0($25)
+	addiu $7, $0, 32767
+	divu $0, $30, $7
+	sync
+# case 113 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 114
+	lui $1, 0xcf0a
+	ori $1, $1, 0x34f2
+	mthi $1
+	lui $1, 0x435c
+	ori $1, $1, 0x7182
+	mtlo $1
+	addiu $1, $0, 8192
+	lui $2, 0xb5bb
+	ori $2, $2, 0x310b
+	addiu $3, $0, 104
+	lui $4, 0x7fff
+	ori $4, $4, 0xffff
+	addiu $5, $0, -22
+	addiu $6, $0, -21
+	lui $7, 0xa797
+	ori $7, $7, 0xce14
+	addiu $8, $0, 19712
+	lui $9, 0x2478
+	ori $9, $9, 0xa4c
+	lui $10, 0xf000
+	addiu $11, $0, -4
+	lui $12, 0x3e00
+	lui $13, 0x940e
+	ori $13, $13, 0x4ce7
+	lui $14, 0x50d4
+	ori $14, $14, 0xd251
+	lui $15, 0x9500
+	lui $16, 0x8669
+	ori $16, $16, 0x589
+	lui $17, 0x7f
+	ori $17, $17, 0xffff
+	lui $18, 0xdb97
+	ori $18, $18, 0x9845
+	addiu $19, $0, 17
+	addiu $20, $0, 23
+	addiu $21, $0, -28672
+	lui $22, 0x41a
+	ori $22, $22, 0xf3f8
+	addiu $23, $0, 2
+	lui $24, 0xc2f5
+	ori $24, $24, 0x904a
+	addiu $25, $0, 1
+	lui $28, 0x4400
+	addiu $30, $0, -10240
+	addiu $31, $0, 1
+# case 114 body
+	lui $28, %hi(scratch+36)
+	addiu $28, $28, %lo(scratch+36)
+	sb $25, 0($28)
+	lui $7, 0x8
+	lui $10, 0x12e6
+	ori $10, $10, 0x12f1
+	sub $12, $7, $10
+	lui $1, %hi(scratch+2)
+	addiu $1, $1, %lo(scratch+2)
+	sh $1, 0($1)
+	rotrv $28, $13, $21
+	ext $21, $19, 31, 1
+	rdhwr $18, $1
+	lui $14, %hi(scratch+34)
+	addiu $14, $14, %lo(scratch+34)
+	lhu $16, 0($14)
+	ins $6, $6, 18, 9
+	sra $4, $2, 5
+	rotr $2, $4, 3
+	srlv $2, $11, $3
+	lui $14, %hi(scratch+208)
+	addiu $14, $14, %lo(scratch+208)
+	synci -169($14)
+	mul $1, $7, $3
+	mthi $23
+	mtlo $23
+	jal .Lc114_0
+	lui $17, 0x9feb
+	srlv $28, $25, $7
+	xor $5, $10, $22
+.Lc114_0:
+	addiu $7, $0, 255
+	lui $9, 0xff00
+	ori $9, $9, 0xff00
+	sub $9, $7, $9
+# case 114 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 115
+	lui $1, 0x100
+	ori $1, $1, 0x1
+	mthi $1
+	lui $1, 0x13e9
+	ori $1, $1, 0x29c4
+	mtlo $1
+	lui $1, 0x104f
+	ori $1, $1, 0x8a8d
+	lui $2, 0x5230
+	ori $2, $2, 0x3b0c
+	lui $3, 0xf32b
+	ori $3, $3, 0x7827
+	addiu $4, $0, 32
+	addiu $5, $0, 9
+	addiu $6, $0, 24320
+	lui $7, 0x8
+	ori $7, $7, 0x1
+	lui $8, 0x7020
+	ori $8, $8, 0xfa93
+	addiu $9, $0, -24832
+	addiu $10, $0, 1025
+	addiu $11, $0, 28
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, -88
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	addiu $15, $0, 2048
+	addiu $16, $0, 23
+	lui $17, 0xc8dc
+	ori $17, $17, 0x6a2b
+	lui $18, 0x77a1
+	ori $18, $18, 0x6f39
+	lui $19, 0xffff
+	ori $19, $19, 0x7fff
+	lui $20, 0x7b93
+	ori $20, $20, 0x9f65
+	addiu $21, $0, 31
+	addiu $22, $0, 1025
+	addiu $23, $0, 14
+	addiu $24, $0, -47
+	addiu $25, $0, -33
+	lui $28, 0x722b
+	ori $28, $28, 0x293f
+	lui $30, 0xe0d7
+	ori $30, $30, 0x76ca
+	lui $31, 0x167c
+	ori $31, $31, 0x2eef
+# case 115 body
+	beq $8, $30, .Lc115_0
+	xori $8, $9, 0
+	xori $5, $7, 59643
+	lui $9, 0xffff
+.Lc115_0:
+	addiu $21, $0, 20
+	addi $21, $21, 22487
+	lui $31, %hi(scratch-172)
+	addiu $31, $31, %lo(scratch-172)
+	lwl $12, 194($31)
+	addiu $1, $0, 2
+.Lc115_1:
+	slt $18, $3, $22
+	rotrv $5, $20, $4
+	lui $23, 0x8000
+	addiu $1, $1, -1
+	bgtz $1, .Lc115_1
+	rotr $10, $2, 4
+	addiu $18, $0, 4
+.Lc115_2:
+	lui $12, 0x8000
+	addiu $18, $18, -1
+	bne $18, $0, .Lc115_2
+	sll $8, $24, 24
+	lui $8, %hi(scratch-12)
+	addiu $8, $8, %lo(scratch-12)
+	lw $30, 16($8)
+	lui $14, 0x12c6
+	lui $7, %hi(scratch+61)
+	addiu $7, $7, %lo(scratch+61)
+	pref 5, 0($7)
+	madd $1, $11
+	sll $8, $21, 5
+	rotrv $2, $14, $15
+	ins $18, $10, 31, 1
+	rotrv $18, $5, $2
+	lui $10, %hi(scratch-18)
+	addiu $10, $10, %lo(scratch-18)
+	swl $19, 64($10)
+	lui $10, %hi(scratch+131)
+	addiu $10, $10, %lo(scratch+131)
+	sb $3, -68($10)
+# case 115 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 116
+	lui $1, 0xcad7
+	ori $1, $1, 0xf409
+	mthi $1
+	lui $1, 0xa7af
+	ori $1, $1, 0xd5e3
+	mtlo $1
+	lui $1, 0xd51d
+	ori $1, $1, 0x19f8
+	lui $2, 0xce73
+	ori $2, $2, 0x41c6
+	lui $3, 0x0
+	ori $3, $3, 0xffff
+	lui $4, 0x53d6
+	ori $4, $4, 0x960e
+	lui $5, 0x1d00
+	lui $6, 0xe6f0
+	ori $6, $6, 0x3659
+	lui $7, 0x436b
+	ori $7, $7, 0xd7e3
+	addiu $8, $0, 0
+	addiu $9, $0, -53
+	addiu $10, $0, 31
+	lui $11, 0xa3cf
+	ori $11, $11, 0xee0c
+	addiu $12, $0, 78
+	lui $13, 0xc433
+	ori $13, $13, 0x4c68
+	addiu $14, $0, 33
+	addiu $15, $0, -34
+	addiu $16, $0, -31
+	addiu $17, $0, -32768
+	addiu $18, $0, -41
+	addiu $19, $0, 50
+	lui $20, 0x6000
+	addiu $21, $0, -18688
+	lui $22, 0x400
+	lui $23, 0xe1f1
+	ori $23, $23, 0x9de8
+	lui $24, 0xffd7
+	lui $25, 0x7
+	ori $25, $25, 0xffff
+	lui $28, 0xc43b
+	ori $28, $28, 0x5fa4
+	addiu $30, $0, 256
+	addiu $31, $0, 4096
+# case 116 body
+	seh $6, $7
+	lui $20, %hi(scratch-76)
+	addiu $20, $20, %lo(scratch-76)
+	swr $20, 101($20)
+	swl $20, 104($20)
+	lui $22, %hi(scratch+13)
+	addiu $22, $22, %lo(scratch+13)
+	pref 25, 0($22)
+	lui $3, %hi(scratch+71)
+	addiu $3, $3, %lo(scratch+71)
+	sb $4, -10($3)
+	addiu $25, $0, 3
+.Lc116_0:
+	srav $30, $7, $4
+	addiu $25, $25, -1
+	bgtz $25, .Lc116_0
+	srl $11, $5, 24
+	ori $23, $12, 255
+	lui $20, 0x8000
+	addiu $28, $0, -1
+	divu $0, $20, $28
+	mtlo $25
+	seh $15, $2
+	lui $30, 0x800a
+	bltzl $11, .Lc116_1
+	srav $28, $17, $0
+	sra $8, $24, 13
+	ori $17, $30, 255
+.Lc116_1:
+	mfhi $28
+	lui $31, %hi(scratch+201)
+	addiu $31, $31, %lo(scratch+201)
+	pref 4, -140($31)
+	mul $24, $17, $0
+	mthi $14
+	mtlo $1
+# case 116 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 117
+	addiu $1, $0, -3
+	mthi $1
+	lui $1, 0x838a
+	ori $1, $1, 0x7fb2
+	mtlo $1
+	addiu $1, $0, -5
+	addiu $2, $0, -1
+	lui $3, 0xffb6
+	addiu $4, $0, -21
+	lui $5, 0xd6de
+	ori $5, $5, 0xec5e
+	addiu $6, $0, 2
+	lui $7, 0x72af
+	ori $7, $7, 0x9c99
+	addiu $8, $0, 120
+	addiu $9, $0, 33
+	lui $10, 0x7f
+	ori $10, $10, 0xffff
+	lui $11, 0x5007
+	ori $11, $11, 0x680f
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	addiu $13, $0, 2
+	addiu $14, $0, -10
+	lui $15, 0xdf53
+	ori $15, $15, 0x838a
+	addiu $16, $0, -2
+	addiu $17, $0, 32
+	addiu $18, $0, 33
+	lui $19, 0xe506
+	ori $19, $19, 0xc7dc
+	lui $20, 0x7f00
+	addiu $21, $0, 128
+	addiu $22, $0, 40
+	lui $23, 0xd500
+	addiu $24, $0, 12288
+	addiu $25, $0, 3
+	lui $28, 0xaaaa
+	ori $28, $28, 0xaaaa
+	lui $30, 0x936e
+	ori $30, $30, 0xf627
+	lui $31, 0xda70
+	ori $31, $31, 0x55cf
+# case 117 body
+	xor $9, $17, $17
+	ins $7, $31, 29, 2
+	lui $31, 0x8000
+	addiu $6, $0, -1
+	div $0, $31, $6
+	lui $23, %hi(scratch-112)
+	addiu $23, $23, %lo(scratch-112)
+	ll $21, 160($23)
+	sc $17, 160($23)
+	mtlo $6
+	bne $2, $2, .Lc117_0
+	sllv $19, $13, $21
+	sltiu $17, $19, -28051
+.Lc117_0:
+	addiu $15, $0, 4
+.Lc117_1:
+	lui $5, 0x9e90
+	srav $16, $25, $20
+	addiu $15, $15, -1
+	bgtz $15, .Lc117_1
+	slt $25, $28, $20
+	ori $3, $14, 26464
+	msubu $23, $3
+	beql $20, $20, .Lc117_2
+	lui $25, 0x524a
+	addu $22, $10, $10
+.Lc117_2:
+	lui $12, %hi(scratch+141)
+	addiu $12, $12, %lo(scratch+141)
+	sb $11, -106($12)
+	addiu $5, $0, 10
+	addiu $23, $0, -25
+	add $20, $5, $23
+	mult $16, $16
+	slt $14, $21, $13
+# case 117 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 118
+	lui $1, 0xc236
+	ori $1, $1, 0x2e11
+	mthi $1
+	lui $1, 0xa3fa
+	ori $1, $1, 0x1019
+	mtlo $1
+	lui $1, 0x5e69
+	ori $1, $1, 0x5bc9
+	lui $2, 0x9cb0
+	ori $2, $2, 0xab1b
+	lui $3, 0x4f1d
+	ori $3, $3, 0xa078
+	addiu $4, $0, 18432
+	addiu $5, $0, -32768
+	addiu $6, $0, 255
+	addiu $7, $0, 32
+	lui $8, 0xffb9
+	addiu $9, $0, -5
+	lui $10, 0x13
+	addiu $11, $0, 29
+	lui $12, 0x967c
+	ori $12, $12, 0xcc83
+	lui $13, 0x92a3
+	ori $13, $13, 0x1634
+	lui $14, 0xd912
+	ori $14, $14, 0xda86
+	lui $15, 0x13d6
+	ori $15, $15, 0xae57
+	lui $16, 0xff00
+	ori $16, $16, 0xff00
+	lui $17, 0xd5d
+	ori $17, $17, 0x3184
+	lui $18, 0xb975
+	ori $18, $18, 0xb09d
+	lui $19, 0xc2d8
+	ori $19, $19, 0x8e52
+	lui $20, 0x20f1
+	ori $20, $20, 0x3bb3
+	lui $21, 0xc9ef
+	ori $21, $21, 0x7c81
+	lui $22, 0xedb5
+	ori $22, $22, 0x8172
+	lui $23, 0x9050
+	ori $23, $23, 0x3b89
+	addiu $24, $0, 65
+	addiu $25, $0, -23
+	lui $28, 0xae2f
+	ori $28, $28, 0xa088
+	addiu $30, $0, 31
+	lui $31, 0xd870
+	ori $31, $31, 0x737b
+# case 118 body
+	mflo $19
+	b .Lc118_0
+	rotrv $21, $9, $7
+	sra $24, $20, 13
+.Lc118_0:
+	lui $2, 0xb9b3
+	ori $2, $2, 0xc7c0
+	addi $2, $2, -30810
+	ori $6, $28, 0
+	lui $1, 0xff
+	bgtzl $14, .Lc118_1
+	addiu $12, $0, 32767
+	lui $16, 0x8388
+	lui $14, 0xd802
+.Lc118_1:
+# case 118 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 119
+	lui $1, 0x69
+	mthi $1
+	addiu $1, $0, 113
+	mtlo $1
+	addiu $1, $0, 32
+	lui $2, 0xff93
+	lui $3, 0x7fff
+	ori $3, $3, 0xfffe
+	lui $4, 0xd5bd
+	ori $4, $4, 0x13
+	lui $5, 0x589
+	ori $5, $5, 0xe812
+	lui $6, 0x8000
+	ori $6, $6, 0x1
+	lui $7, 0x4700
+	lui $8, 0xbada
+	ori $8, $8, 0x72cf
+	lui $9, 0x100
+	lui $10, 0xa1d8
+	ori $10, $10, 0x5f88
+	lui $11, 0x615e
+	ori $11, $11, 0xca29
+	lui $12, 0xb206
+	ori $12, $12, 0xff38
+	lui $13, 0x37f3
+	ori $13, $13, 0x7228
+	addiu $14, $0, 63
+	addiu $15, $0, -1
+	addiu $16, $0, 0
+	addiu $17, $0, 8
+	lui $18, 0x41a5
+	ori $18, $18, 0x1a9b
+	lui $19, 0xba0
+	ori $19, $19, 0x8e25
+	lui $20, 0x1
+	ori $20, $20, 0x1
+	lui $21, 0x40
+	addiu $22, $0, 31
+	lui $23, 0xcc00
+	addiu $24, $0, -33
+	lui $25, 0x8765
+	ori $25, $25, 0x4321
+	lui $28, 0x4b56
+	ori $28, $28, 0x753c
+	addiu $30, $0, 8
+	lui $31, 0xaf37
+	ori $31, $31, 0x728f
+# case 119 body
+	srl $7, $3, 16
+	addiu $11, $0, 513
+	addiu $9, $0, 34
+	add $4, $11, $9
+	lui $12, %hi(scratch+15)
+	addiu $12, $12, %lo(scratch+15)
+	ll $6, 41($12)
+	sc $28, 41($12)
+	slti $15, $28, -1
+	xori $3, $3, 60655
+	lui $8, 0xff
+	addiu $21, $0, -24
+	addiu $4, $0, 0
+	add $31, $21, $4
+	or $11, $14, $16
+	beq $6, $7, .Lc119_0
+	lui $11, 0xff
+	lui $28, 0xc30b
+.Lc119_0:
+	rotr $1, $0, 17
+# case 119 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 120
+	lui $1, 0xffd4
+	ori $1, $1, 0xae3a
+	mthi $1
+	addiu $1, $0, 32
+	mtlo $1
+	addiu $1, $0, -26
+	addiu $2, $0, -18
+	addiu $3, $0, 7
+	addiu $4, $0, 129
+	lui $5, 0xc8cf
+	ori $5, $5, 0x8615
+	addiu $6, $0, 11
+	lui $7, 0x9cc6
+	ori $7, $7, 0x5806
+	lui $8, 0x69fe
+	ori $8, $8, 0xb319
+	addiu $9, $0, -32
+	lui $10, 0xa033
+	ori $10, $10, 0x2f19
+	addiu $11, $0, 16383
+	lui $12, 0xb348
+	ori $12, $12, 0x4c7a
+	lui $13, 0xc124
+	ori $13, $13, 0xf58c
+	lui $14, 0x82b2
+	ori $14, $14, 0x4311
+	addiu $15, $0, 36
+	lui $16, 0x1f
+	ori $16, $16, 0xffff
+	lui $17, 0x44bb
+	ori $17, $17, 0xd988
+	lui $18, 0x6ad2
+	ori $18, $18, 0xe73a
+	lui $19, 0x474a
+	ori $19, $19, 0x1f83
+	addiu $20, $0, 37
+	lui $21, 0x100
+	addiu $22, $0, -96
+	lui $23, 0x7600
+	lui $24, 0x7aa7
+	ori $24, $24, 0xd90c
+	lui $25, 0xbd59
+	ori $25, $25, 0x9b6f
+	addiu $28, $0, 32
+	lui $30, 0x4000
+	addiu $31, $0, -17
+# case 120 body
+	lui $6, %hi(scratch+48)
+	addiu $6, $6, %lo(scratch+48)
+	ll $20, 0($6)
+	slt $19, $28, $19
+	sc $12, 0($6)
+	andi $2, $3, 26161
+	rotr $24, $9, 24
+	lui $21, 0x9b74
+	ori $21, $21, 0xd168
+	lui $5, 0x6291
+	ori $5, $5, 0x57bc
+	add $23, $21, $5
+	addiu $1, $5, -26395
+	lui $7, %hi(scratch+7)
+	addiu $7, $7, %lo(scratch+7)
+	synci 0($7)
+	srav $31, $9, $16
+	lui $3, %hi(scratch)
+	addiu $3, $3, %lo(scratch)
+	sw $24, 0($3)
+# case 120 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 121
+	addiu $1, $0, 8193
+	mthi $1
+	lui $1, 0xdc9a
+	ori $1, $1, 0xbb5d
+	mtlo $1
+	lui $1, 0x37d5
+	ori $1, $1, 0x7148
+	lui $2, 0x7c
+	lui $3, 0x2b00
+	addiu $4, $0, -128
+	addiu $5, $0, -128
+	lui $6, 0x2000
+	lui $7, 0x3e94
+	ori $7, $7, 0x3f80
+	addiu $8, $0, -3840
+	lui $9, 0x0
+	ori $9, $9, 0x8000
+	lui $10, 0x8000
+	lui $11, 0x0
+	ori $11, $11, 0xffff
+	lui $12, 0x3f
+	ori $12, $12, 0xffff
+	lui $13, 0x200
+	ori $13, $13, 0x1
+	lui $14, 0xff97
+	addiu $15, $0, -4
+	lui $16, 0x675d
+	ori $16, $16, 0x86e3
+	addiu $17, $0, 32767
+	addiu $18, $0, -27
+	lui $19, 0xff9a
+	lui $20, 0xff
+	ori $20, $20, 0xff
+	lui $21, 0x7f52
+	ori $21, $21, 0xd30f
+	addiu $22, $0, -56
+	lui $23, 0xaaaa
+	ori $23, $23, 0xaaaa
+	lui $24, 0x1ba3
+	ori $24, $24, 0xc12c
+	addiu $25, $0, 32
+	lui $28, 0x5834
+	ori $28, $28, 0x2438
+	addiu $30, $0, -18
+	addiu $31, $0, 58
+# case 121 body
+	rotr $8, $8, 21
+	addiu $13, $0, 3
+.Lc121_0:
+	slti $2, $25, -1
+	rotr $24, $10, 12
+	addiu $7, $2, -14673
+	addiu $13, $13, -1
+	bne $13, $0, .Lc121_0
+	sra $22, $16, 15
+	and $21, $23, $9
+	mul $30, $8, $17
+	mthi $30
+	mtlo $17
+	rdhwr $8, $0
+	mul $4, $28, $6
+	mthi $6
+	mtlo $18
+	multu $31, $7
+	mul $4, $19, $2
+	mthi $21
+	mtlo $4
+	slti $4, $23, -12356
+	sllv $8, $0, $12
+	blez $1, .Lc121_1
+	srl $25, $11, 17
+	sra $13, $9, 13
+.Lc121_1:
+	msubu $20, $23
+# case 121 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 122
+	lui $1, 0x35
+	mthi $1
+	lui $1, 0x626b
+	ori $1, $1, 0xc223
+	mtlo $1
+	lui $1, 0x200
+	lui $2, 0xaaaa
+	ori $2, $2, 0xaaaa
+	addiu $3, $0, -30
+	lui $4, 0x2a92
+	ori $4, $4, 0x57a3
+	lui $5, 0x3fff
+	ori $5, $5, 0xffff
+	addiu $6, $0, -36
+	lui $7, 0xf0f
+	ori $7, $7, 0xdeef
+	lui $8, 0x3f
+	ori $8, $8, 0xffff
+	lui $9, 0x3fa8
+	ori $9, $9, 0x5864
+	addiu $10, $0, 18176
+	lui $11, 0x1840
+	ori $11, $11, 0x539d
+	addiu $12, $0, 31
+	addiu $13, $0, -36
+	lui $14, 0x8bef
+	ori $14, $14, 0x4e1f
+	addiu $15, $0, 32
+	addiu $16, $0, 8191
+	addiu $17, $0, 2
+	addiu $18, $0, -7
+	addiu $19, $0, 32767
+	lui $20, 0x8a42
+	ori $20, $20, 0xc81d
+	lui $21, 0x29f9
+	ori $21, $21, 0xc14c
+	addiu $22, $0, 4
+	lui $23, 0xf4a7
+	ori $23, $23, 0x7a32
+	addiu $24, $0, 2049
+	addiu $25, $0, 33
+	addiu $28, $0, -1
+	lui $30, 0x4300
+	addiu $31, $0, 44
+# case 122 body
+	wsbh $15, $18
+	addiu $24, $0, 3
+.Lc122_0:
+	and $30, $4, $20
+	addiu $24, $24, -1
+	bgtz $24, .Lc122_0
+	ori $15, $14, 13466
+	xori $19, $18, 3095
+	mfhi $15
+	ins $5, $14, 1, 3
+	msubu $1, $0
+	lui $25, %hi(.Lc122_1)
+	addiu $25, $25, %lo(.Lc122_1)
+	jalr $25
+	andi $0, $17, 0
+	andi $1, $19, 26135
+	lui $13, 0x8000
+.Lc122_1:
+	lui $28, 0x100
+	lui $6, 0x1
+	ori $6, $6, 0xffff
+	sub $11, $28, $6
+	ext $5, $12, 10, 11
+	lui $6, %hi(.Lc122_2)
+	addiu $6, $6, %lo(.Lc122_2)
+	jalr $16, $6
+	andi $28, $12, 1
+	rotr $5, $18, 2
+	lui $0, 0x8e34
+.Lc122_2:
+	slti $11, $18, -24238
+	mul $11, $20, $22
+	mthi $2
+	mtlo $22
+	bgtz $17, .Lc122_3
+	sllv $20, $22, $13
+	srav $2, $0, $7
+.Lc122_3:
+	blez $9, .Lc122_4
+	xori $19, $5, 255
+	sllv $17, $18, $0
+	lui $20, 0xff00
+.Lc122_4:
+	lui $7, %hi(scratch-108)
+	addiu $7, $7, %lo(scratch-108)
+	synci 110($7)
+# case 122 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 123
+	lui $1, 0x7fff
+	ori $1, $1, 0xfffe
+	mthi $1
+	addiu $1, $0, -2
+	mtlo $1
+	addiu $1, $0, -30
+	lui $2, 0xe479
+	ori $2, $2, 0x3e68
+	lui $3, 0x4038
+	ori $3, $3, 0xf7b2
+	addiu $4, $0, 92
+	lui $5, 0xaaaa
+	ori $5, $5, 0xaaaa
+	lui $6, 0x8000
+	addiu $7, $0, -2
+	addiu $8, $0, -2
+	addiu $9, $0, -25
+	lui $10, 0x1
+	ori $10, $10, 0xffff
+	lui $11, 0xf403
+	ori $11, $11, 0x3925
+	lui $12, 0xad77
+	ori $12, $12, 0x1e1f
+	lui $13, 0x6c00
+	addiu $14, $0, 0
+	addiu $15, $0, -2
+	addiu $16, $0, 22
+	lui $17, 0x100
+	lui $18, 0x59d4
+	ori $18, $18, 0xba60
+	addiu $19, $0, 3
+	lui $20, 0x5555
+	ori $20, $20, 0x5555
+	addiu $21, $0, -128
+	lui $22, 0x3fff
+	ori $22, $22, 0xffff
+	addiu $23, $0, 31744
+	lui $24, 0x8fa9
+	ori $24, $24, 0x59a6
+	addiu $25, $0, 10
+	addiu $28, $0, 513
+	lui $30, 0xf110
+	ori $30, $30, 0xdf99
+	lui $31, 0x619b
+	ori $31, $31, 0x9a3f
+# case 123 body
+	ins $17, $22, 24, 6
+	lui $3, %hi(scratch+7)
+	addiu $3, $3, %lo(scratch+7)
+	pref 6, 0($3)
+	mtlo $17
+	bnel $17, $17, .Lc123_0
+	lui $12, 0xffff
+	srav $13, $16, $1
+	srlv $12, $16, $31
+.Lc123_0:
+	ins $4, $24, 16, 7
+	addiu $1, $0, 4
+.Lc123_1:
+	movn $4, $6, $3
+	lui $8, 0x2fae
+	addiu $1, $1, -1
+	bne $1, $0, .Lc123_1
+	rotr $14, $18, 24
+	addiu $21, $7, 32767
+	mflo $17
+	lui $4, %hi(scratch-24)
+	addiu $4, $4, %lo(scratch-24)
+	lbu $8, 72($4)
+# case 123 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 124
+	lui $1, 0x3a92
+	ori $1, $1, 0x221b
+	mthi $1
+	addiu $1, $0, -768
+	mtlo $1
+	addiu $1, $0, 128
+	lui $2, 0x2000
+	lui $3, 0x1
+	lui $4, 0x1
+	addiu $5, $0, 1
+	addiu $6, $0, -11008
+	addiu $7, $0, 7
+	lui $8, 0x664
+	ori $8, $8, 0xfd17
+	lui $9, 0xffa5
+	addiu $10, $0, 22
+	lui $11, 0x4b1e
+	ori $11, $11, 0x8c00
+	lui $12, 0x9e33
+	ori $12, $12, 0x5246
+	addiu $13, $0, 2049
+	lui $14, 0xffe8
+	addiu $15, $0, 63
+	lui $16, 0x6f0e
+	ori $16, $16, 0x6bcd
+	lui $17, 0xf445
+	ori $17, $17, 0xf8d7
+	lui $18, 0x0
+	ori $18, $18, 0x8000
+	lui $19, 0x7f
+	addiu $20, $0, 1
+	lui $21, 0x3f
+	ori $21, $21, 0xffff
+	lui $22, 0xff
+	ori $22, $22, 0xff
+	addiu $23, $0, 40
+	addiu $24, $0, 13824
+	addiu $25, $0, -5
+	lui $28, 0xdfd5
+	ori $28, $28, 0x3b52
+	lui $30, 0x2000
+	lui $31, 0x4751
+	ori $31, $31, 0xbc0b
+# case 124 body
+	ori $8, $21, 14443
+	movz $21, $20, $21
+	mul $30, $6, $5
+	mthi $16
+	mtlo $12
+	lui $18, %hi(scratch+225)
+	addiu $18, $18, %lo(scratch+225)
+	sh $17, -163($18)
+	addiu $12, $9, -29186
+	addiu $16, $0, 12544
+	addiu $2, $0, 15
+	sub $23, $16, $2
+	blezl $24, .Lc124_0
+	addu $19, $4, $28
+	sltu $2, $10, $25
+	xori $1, $16, 10733
+.Lc124_0:
+	mfhi $18
+	slt $17, $5, $30
+	lui $1, %hi(scratch+66)
+	addiu $1, $1, %lo(scratch+66)
+	synci -9($1)
+# case 124 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 125
+	addiu $1, $0, 25
+	mthi $1
+	addiu $1, $0, 33
+	mtlo $1
+	addiu $1, $0, 1
+	lui $2, 0x64e8
+	ori $2, $2, 0x253d
+	addiu $3, $0, 15
+	lui $4, 0x5b8b
+	ori $4, $4, 0xfa22
+	lui $5, 0xcde8
+	ori $5, $5, 0xfab6
+	lui $6, 0x7f
+	lui $7, 0x4
+	addiu $8, $0, -31
+	addiu $9, $0, 26
+	lui $10, 0xb7e9
+	ori $10, $10, 0x8fac
+	addiu $11, $0, -25
+	addiu $12, $0, -32
+	addiu $13, $0, -27
+	lui $14, 0x7deb
+	ori $14, $14, 0x28f8
+	addiu $15, $0, 1
+	lui $16, 0x299e
+	ori $16, $16, 0x26fd
+	addiu $17, $0, 39
+	lui $18, 0xc83d
+	ori $18, $18, 0x4dc1
+	addiu $19, $0, -10
+	lui $20, 0xf3a6
+	ori $20, $20, 0x3122
+	lui $21, 0xff9c
+	addiu $22, $0, 87
+	lui $23, 0x2200
+	lui $24, 0xd100
+	lui $25, 0x7972
+	ori $25, $25, 0xacd
+	addiu $28, $0, 4
+	lui $30, 0x1234
+	ori $30, $30, 0x5678
+	lui $31, 0x5555
+	ori $31, $31, 0x5555
+# case 125 body
+	addiu $4, $0, 32
+	addi $7, $4, 22606
+	beq $4, $4, .Lc125_0
+	lui $4, 0x694
+	movz $22, $17, $6
+	sltiu $9, $11, 24965
+.Lc125_0:
+	rotr $16, $30, 26
+	addiu $12, $0, 19
+	divu $0, $1, $12
+	ext $28, $20, 2, 20
+	or $22, $7, $3
+	multu $30, $6
+	wsbh $23, $7
+	ext $17, $18, 4, 8
+	sll $22, $10, 0
+	lui $20, 0x7fff
+	sra $28, $5, 15
+# case 125 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 126
+	lui $1, 0x80a3
+	ori $1, $1, 0x5292
+	mthi $1
+	lui $1, 0xf693
+	ori $1, $1, 0xf4ae
+	mtlo $1
+	addiu $1, $0, 6400
+	lui $2, 0x40
+	lui $3, 0xffb4
+	addiu $4, $0, 9
+	addiu $5, $0, -32768
+	addiu $6, $0, 32
+	lui $7, 0xe39a
+	ori $7, $7, 0x1fc6
+	lui $8, 0x802f
+	ori $8, $8, 0xf3ff
+	lui $9, 0x50f9
+	ori $9, $9, 0xb8be
+	lui $10, 0xdc00
+	lui $11, 0xff00
+	ori $11, $11, 0xff00
+	addiu $12, $0, -26
+	addiu $13, $0, 1
+	addiu $14, $0, -2
+	lui $15, 0x3600
+	lui $16, 0xea64
+	ori $16, $16, 0xad16
+	lui $17, 0xffd6
+	addiu $18, $0, 0
+	lui $19, 0x3ff
+	ori $19, $19, 0xffff
+	addiu $20, $0, 17920
+	addiu $21, $0, 35
+	lui $22, 0x6e
+	addiu $23, $0, -2
+	lui $24, 0x669e
+	ori $24, $24, 0x14db
+	addiu $25, $0, -32768
+	addiu $28, $0, 23808
+	lui $30, 0x0
+	ori $30, $30, 0x8000
+	addiu $31, $0, 2
+# case 126 body
+	lui $13, %hi(scratch+58)
+	addiu $13, $13, %lo(scratch+58)
+	synci -32($13)
+	lui $15, %hi(scratch-167)
+	addiu $15, $15, %lo(scratch-167)
+	lwr $24, 196($15)
+	lwl $24, 199($15)
+	xori $15, $16, 65535
+	lui $3, %hi(scratch+37)
+	addiu $3, $3, %lo(scratch+37)
+	lh $10, 15($3)
+	bgezall $3, .Lc126_0
+	addu $16, $6, $0
+	rotr $2, $6, 5
+.Lc126_0:
+	mul $13, $24, $25
+	mthi $7
+	mtlo $30
+	lui $28, %hi(scratch+16)
+	addiu $28, $28, %lo(scratch+16)
+	ll $4, 0($28)
+	sc $1, 0($28)
+	ins $16, $1, 2, 13
+	ins $23, $25, 8, 16
+	bltzl $24, .Lc126_1
+	subu $20, $18, $30
+	srl $22, $14, 26
+	sll $6, $11, 9
+.Lc126_1:
+	bgezall $0, .Lc126_2
+	lui $3, 0x6e39
+	sltiu $28, $2, -32768
+.Lc126_2:
+	lui $3, 0x7fff
+	addiu $12, $11, -32768
+	addiu $25, $0, -6
+	addiu $7, $0, 128
+	sub $25, $25, $7
+	lui $11, 0x200
+	divu $0, $15, $11
+	lui $11, %hi(scratch+199)
+	addiu $11, $11, %lo(scratch+199)
+	synci -176($11)
+# case 126 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 127
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0x5d00
+	mtlo $1
+	lui $1, 0x5712
+	ori $1, $1, 0x624d
+	lui $2, 0x8000
+	ori $2, $2, 0x1
+	lui $3, 0x90be
+	ori $3, $3, 0x68be
+	lui $4, 0xfe71
+	ori $4, $4, 0x1154
+	addiu $5, $0, 16385
+	addiu $6, $0, 1025
+	addiu $7, $0, 15
+	lui $8, 0x7ff4
+	ori $8, $8, 0xcc47
+	addiu $9, $0, 3
+	lui $10, 0x3fff
+	ori $10, $10, 0xffff
+	addiu $11, $0, 0
+	lui $12, 0x9d77
+	ori $12, $12, 0x1366
+	addiu $13, $0, -24576
+	lui $14, 0x8765
+	ori $14, $14, 0x4321
+	lui $15, 0xfff7
+	addiu $16, $0, -10
+	lui $17, 0x9a82
+	ori $17, $17, 0x1395
+	lui $18, 0xf6f8
+	ori $18, $18, 0xb09c
+	lui $19, 0x517c
+	ori $19, $19, 0xec54
+	addiu $20, $0, 21
+	addiu $21, $0, -35
+	addiu $22, $0, -1
+	lui $23, 0x3cdc
+	ori $23, $23, 0x1860
+	addiu $24, $0, -25
+	lui $25, 0x966e
+	ori $25, $25, 0xcf45
+	lui $28, 0xdcb1
+	ori $28, $28, 0xfec5
+	lui $30, 0x22
+	lui $31, 0x8000
+# case 127 body
+	lui $4, 0xea6b
+	ori $4, $4, 0x52cb
+	divu $0, $15, $4
+	rotrv $25, $14, $4
+	addiu $9, $0, 255
+	divu $0, $6, $9
+	lui $20, %hi(scratch-18)
+	addiu $20, $20, %lo(scratch-18)
+	pref 4, 62($20)
+	lui $9, %hi(scratch-172)
+	addiu $9, $9, %lo(scratch-172)
+	ll $7, 180($9)
+	sc $24, 180($9)
+	sltiu $18, $1, 0
+	lui $3, %hi(.Lc127_0)
+	addiu $3, $3, %lo(.Lc127_0)
+	jalr $3
+	addiu $10, $13, 19905
+	rotrv $0, $14, $4
+.Lc127_0:
+	beq $5, $5, .Lc127_1
+	addiu $17, $31, 1
+	srav $31, $15, $19
+	addiu $22, $17, -32768
+.Lc127_1:
+	bgtzl $24, .Lc127_2
+	srav $4, $10, $23
+	sltiu $13, $21, -1
+	sll $20, $9, 4
+.Lc127_2:
+	lui $5, %hi(scratch+53)
+	addiu $5, $5, %lo(scratch+53)
+	pref 1, 0($5)
+	mult $31, $28
+	ext $30, $6, 16, 3
+# case 127 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 128
+	lui $1, 0x45ca
+	ori $1, $1, 0x3c96
+	mthi $1
+	addiu $1, $0, 11
+	mtlo $1
+	lui $1, 0xdfb4
+	ori $1, $1, 0xba2b
+	lui $2, 0x8
+	ori $2, $2, 0x1
+	lui $3, 0xf352
+	ori $3, $3, 0x6671
+	addiu $4, $0, 6
+	addiu $5, $0, -5
+	lui $6, 0xde31
+	ori $6, $6, 0x2f5d
+	lui $7, 0xff99
+	lui $8, 0x4894
+	ori $8, $8, 0xeef7
+	lui $9, 0x8
+	addiu $10, $0, 16385
+	lui $11, 0x6b7
+	ori $11, $11, 0x8906
+	addiu $12, $0, -1
+	addiu $13, $0, 513
+	addiu $14, $0, 25344
+	lui $15, 0x5053
+	ori $15, $15, 0xf53a
+	lui $16, 0x483b
+	ori $16, $16, 0x654
+	addiu $17, $0, 24
+	addiu $18, $0, 8704
+	lui $19, 0x3dca
+	ori $19, $19, 0xf0d9
+	lui $20, 0xffff
+	ori $20, $20, 0x7fff
+	lui $21, 0x2200
+	addiu $22, $0, 3
+	addiu $23, $0, -6
+	lui $24, 0xa7a4
+	ori $24, $24, 0xd7f0
+	addiu $25, $0, -77
+	addiu $28, $0, 33
+	lui $30, 0x3963
+	ori $30, $30, 0xe15c
+	lui $31, 0x9036
+	ori $31, $31, 0x6bf7
+# case 128 body
+	blez $20, .Lc128_0
+	srl $18, $9, 26
+	srl $8, $20, 29
+	sll $0, $9, 4
+.Lc128_0:
+	sra $21, $9, 19
+	sll $12, $5, 0
+	lui $5, %hi(scratch+12)
+	addiu $5, $5, %lo(scratch+12)
+	ll $18, 0($5)
+	ori $15, $2, 61962
+	sc $14, 0($5)
+	mthi $2
+	mflo $9
+	sllv $0, $21, $1
+	bne $16, $9, .Lc128_1
+	lui $17, 0x8000
+	lui $19, 0x4f91
+	sltiu $22, $25, 0
+.Lc128_1:
+	lui $6, %hi(scratch+95)
+	addiu $6, $6, %lo(scratch+95)
+	lbu $31, -94($6)
+	lui $7, 0xb
+	addi $6, $7, 16537
+	lui $13, %hi(scratch-9)
+	addiu $13, $13, %lo(scratch-9)
+	sw $3, 65($13)
+	ext $19, $10, 6, 5
+	mthi $11
+	lui $5, %hi(scratch+227)
+	addiu $5, $5, %lo(scratch+227)
+	sw $5, -187($5)
+	multu $15, $24
+	lui $16, 0xdbf
+	ori $16, $16, 0x6a6
+	addi $24, $16, -1
+# case 128 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 129
+	addiu $1, $0, -34
+	mthi $1
+	addiu $1, $0, -23
+	mtlo $1
+	lui $1, 0x2000
+	lui $2, 0xc23b
+	ori $2, $2, 0xf6ce
+	addiu $3, $0, -1
+	addiu $4, $0, 37
+	addiu $5, $0, -10496
+	lui $6, 0xfff
+	ori $6, $6, 0xffff
+	lui $7, 0x8e00
+	lui $8, 0x8970
+	ori $8, $8, 0x5f29
+	lui $9, 0x4028
+	ori $9, $9, 0x727a
+	lui $10, 0x4d
+	addiu $11, $0, -2
+	addiu $12, $0, -27
+	lui $13, 0x40
+	lui $14, 0x5a0d
+	ori $14, $14, 0x5b0a
+	lui $15, 0x1298
+	ori $15, $15, 0x9aef
+	addiu $16, $0, 20
+	addiu $17, $0, 20480
+	lui $18, 0xc6f5
+	ori $18, $18, 0xc173
+	addiu $19, $0, 55
+	addiu $20, $0, -26368
+	addiu $21, $0, -40
+	lui $22, 0x712b
+	ori $22, $22, 0x64d4
+	lui $23, 0xe15b
+	ori $23, $23, 0xaab2
+	lui $24, 0x8000
+	ori $24, $24, 0x1
+	lui $25, 0x1d41
+	ori $25, $25, 0x36d
+	lui $28, 0xf00
+	lui $30, 0xffff
+	ori $30, $30, 0x7fff
+	addiu $31, $0, 35
+# case 129 body
+	bltz $8, .Lc129_0
+	sll $28, $11, 11
+	srlv $22, $10, $13
+.Lc129_0:
+	or $10, $23, $7
+	lui $19, 0xff14
+	ori $19, $19, 0xfd3e
+	addi $25, $19, -32768
+	mfhi $25
+	lui $1, 0x20
+	ori $1, $1, 0x1
+	lui $13, 0xa265
+	ori $13, $13, 0x1045
+	add $7, $1, $13
+	beq $9, $8, .Lc129_1
+	xori $13, $4, 59642
+	sltu $21, $4, $7
+.Lc129_1:
+	lui $3, 0x7fff
+	ins $23, $8, 9, 8
+	rotrv $23, $0, $16
+	lui $25, %hi(scratch-53)
+	addiu $25, $25, %lo(scratch-53)
+	swl $30, 93($25)
+	xor $2, $24, $21
+	rotrv $22, $18, $17
+	sltu $13, $23, $25
+	lui $22, 0xa91c
+	ori $22, $22, 0x8449
+	divu $0, $1, $22
+	seb $13, $13
+	addiu $2, $0, -43
+	addiu $13, $0, -116
+	add $10, $2, $13
+# case 129 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 130
+	lui $1, 0xed78
+	ori $1, $1, 0x3d9a
+	mthi $1
+	lui $1, 0xd878
+	ori $1, $1, 0x78db
+	mtlo $1
+	addiu $1, $0, 1
+	lui $2, 0x5a00
+	lui $3, 0xa5d
+	ori $3, $3, 0xc393
+	lui $4, 0xb09b
+	ori $4, $4, 0x32cc
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	lui $6, 0xff96
+	addiu $7, $0, 3328
+	addiu $8, $0, 0
+	addiu $9, $0, 3
+	addiu $10, $0, 4
+	addiu $11, $0, -22
+	addiu $12, $0, -2
+	lui $13, 0x5e2e
+	ori $13, $13, 0xbbd7
+	addiu $14, $0, 91
+	addiu $15, $0, 27
+	addiu $16, $0, 9
+	lui $17, 0x3e6f
+	ori $17, $17, 0x3050
+	lui $18, 0xd798
+	ori $18, $18, 0x7fa7
+	lui $19, 0x3d58
+	ori $19, $19, 0x8933
+	lui $20, 0x3400
+	lui $21, 0x1
+	lui $22, 0xf75c
+	ori $22, $22, 0xfca6
+	addiu $23, $0, 33
+	lui $24, 0x1f8b
+	ori $24, $24, 0xa7d9
+	lui $25, 0x1
+	addiu $28, $0, -6
+	lui $30, 0xf804
+	ori $30, $30, 0x7e63
+	lui $31, 0xb700
+# case 130 body
+	addiu $22, $0, 1
+.Lc130_0:
+	sllv $9, $16, $14
+	addu $13, $21, $20
+	addiu $22, $22, -1
+	bne $22, $0, .Lc130_0
+	lui $15, 0xffff
+	addiu $2, $0, 1
+.Lc130_1:
+	lui $13, 0xff
+	sllv $11, $20, $16
+	addiu $2, $2, -1
+	bne $2, $0, .Lc130_1
+	lui $24, 0xfa37
+	srav $21, $8, $18
+	sra $14, $4, 23
+	lui $16, %hi(.Lc130_2)
+	addiu $16, $16, %lo(.Lc130_2)
+	jalr $22, $16
+	addu $25, $4, $0
+	srl $14, $1, 2
+.Lc130_2:
+	bgez $19, .Lc130_3
+	sllv $31, $24, $21
+	lui $25, 0xe225
+	addiu $11, $15, -32768
+.Lc130_3:
+	addiu $11, $0, 1
+.Lc130_4:
+	slt $6, $4, $17
+	sra $19, $21, 12
+	addiu $11, $11, -1
+	bne $11, $0, .Lc130_4
+	srl $25, $8, 21
+	multu $15, $31
+	lui $7, 0xf46d
+	ori $7, $7, 0x6171
+	lui $9, 0xef00
+	add $12, $7, $9
+	ori $9, $21, 37736
+# case 130 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 131
+	lui $1, 0x932c
+	ori $1, $1, 0x1959
+	mthi $1
+	lui $1, 0x8000
+	mtlo $1
+	lui $1, 0x0
+	ori $1, $1, 0x8000
+	addiu $2, $0, 257
+	lui $3, 0x447e
+	ori $3, $3, 0x7dfd
+	lui $4, 0xb028
+	ori $4, $4, 0x141f
+	lui $5, 0xccb5
+	ori $5, $5, 0xa305
+	addiu $6, $0, 128
+	lui $7, 0x7170
+	ori $7, $7, 0x23a4
+	lui $8, 0x6746
+	ori $8, $8, 0xf293
+	addiu $9, $0, -84
+	lui $10, 0xaaaa
+	ori $10, $10, 0xaaaa
+	addiu $11, $0, -6
+	lui $12, 0x3
+	ori $12, $12, 0xffff
+	lui $13, 0x7fff
+	ori $13, $13, 0xffff
+	lui $14, 0x4500
+	addiu $15, $0, 3
+	lui $16, 0x2000
+	addiu $17, $0, 255
+	addiu $18, $0, 0
+	addiu $19, $0, 15
+	addiu $20, $0, -128
+	addiu $21, $0, -7
+	lui $22, 0x7fff
+	ori $22, $22, 0xffff
+	addiu $23, $0, 23296
+	lui $24, 0xba7c
+	ori $24, $24, 0xc11c
+	lui $25, 0x1f
+	ori $25, $25, 0xffff
+	addiu $28, $0, -12
+	lui $30, 0x5b7e
+	ori $30, $30, 0x24f4
+	lui $31, 0x0
+	ori $31, $31, 0xffff
+# case 131 body
+	ehb
+	lui $2, %hi(scratch-160)
+	addiu $2, $2, %lo(scratch-160)
+	ll $25, 168($2)
+	sra $4, $17, 0
+	sc $23, 168($2)
+	clz $17, $14
+	lui $30, %hi(scratch-125)
+	addiu $30, $30, %lo(scratch-125)
+	lwr $13, 151($30)
+	rotr $25, $5, 2
+	lui $3, %hi(.Lc131_0)
+	addiu $3, $3, %lo(.Lc131_0)
+	jalr $3
+	rotr $28, $1, 22
+	lui $20, 0x0
+.Lc131_0:
+	rotr $2, $6, 18
+# case 131 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 132
+	addiu $1, $0, 31
+	mthi $1
+	lui $1, 0x3b
+	mtlo $1
+	lui $1, 0xd868
+	ori $1, $1, 0x5cf4
+	lui $2, 0x5809
+	ori $2, $2, 0xc511
+	addiu $3, $0, 5
+	addiu $4, $0, -34
+	lui $5, 0x27fe
+	ori $5, $5, 0x5a87
+	lui $6, 0xfff
+	ori $6, $6, 0xffff
+	lui $7, 0x564d
+	ori $7, $7, 0xfc6f
+	lui $8, 0xa2f4
+	ori $8, $8, 0x65ff
+	lui $9, 0x1f56
+	ori $9, $9, 0x357f
+	lui $10, 0xc9ac
+	ori $10, $10, 0xb15a
+	lui $11, 0xf7ac
+	ori $11, $11, 0x615c
+	addiu $12, $0, 33
+	lui $13, 0xcd3a
+	ori $13, $13, 0xfc84
+	lui $14, 0x9442
+	ori $14, $14, 0x1bf8
+	addiu $15, $0, 20
+	lui $16, 0x7fff
+	ori $16, $16, 0xffff
+	lui $17, 0x3d02
+	ori $17, $17, 0xec0
+	lui $18, 0x48b
+	ori $18, $18, 0x26f3
+	lui $19, 0x4000
+	ori $19, $19, 0x1
+	lui $20, 0x2305
+	ori $20, $20, 0x92b0
+	lui $21, 0xa9f2
+	ori $21, $21, 0x4afe
+	lui $22, 0xbc18
+	ori $22, $22, 0x4bb
+	addiu $23, $0, -33
+	addiu $24, $0, -32768
+	addiu $25, $0, 255
+	addiu $28, $0, 2
+	lui $30, 0x20
+	addiu $31, $0, 59
+# case 132 body
+	lui $12, 0x0
+	movz $15, $0, $0
+	lui $13, %hi(scratch+35)
+	addiu $13, $13, %lo(scratch+35)
+	pref 1, 0($13)
+	bne $5, $5, .Lc132_0
+	sra $18, $22, 5
+	subu $3, $11, $19
+	lui $22, 0xffff
+.Lc132_0:
+	lui $15, %hi(scratch+37)
+	addiu $15, $15, %lo(scratch+37)
+	lwr $18, 0($15)
+	lwl $18, 3($15)
+	rotr $7, $19, 14
+	sltu $31, $6, $5
+# case 132 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 133
+	lui $1, 0x1b00
+	mthi $1
+	addiu $1, $0, 16385
+	mtlo $1
+	addiu $1, $0, 39
+	addiu $2, $0, 32
+	lui $3, 0xcc2c
+	ori $3, $3, 0x94f8
+	addiu $4, $0, 123
+	lui $5, 0xb975
+	ori $5, $5, 0x7780
+	lui $6, 0x8cf7
+	ori $6, $6, 0xf237
+	addiu $7, $0, -1
+	addiu $8, $0, 34
+	addiu $9, $0, 1
+	lui $10, 0x40fd
+	ori $10, $10, 0x2849
+	lui $11, 0xfff
+	ori $11, $11, 0xffff
+	addiu $12, $0, 4
+	addiu $13, $0, 255
+	lui $14, 0x200
+	lui $15, 0xae01
+	ori $15, $15, 0xe337
+	lui $16, 0xe40e
+	ori $16, $16, 0x280b
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	lui $18, 0x6a9
+	ori $18, $18, 0xf0c5
+	addiu $19, $0, 8
+	lui $20, 0xd886
+	ori $20, $20, 0xb58f
+	lui $21, 0x7329
+	ori $21, $21, 0x3b1b
+	lui $22, 0xacac
+	ori $22, $22, 0x1f73
+	lui $23, 0x2f9
+	ori $23, $23, 0xe1bc
+	lui $24, 0xa563
+	ori $24, $24, 0x2060
+	lui $25, 0xfff6
+	ori $25, $25, 0x8337
+	lui $28, 0x1f5c
+	ori $28, $28, 0x6741
+	lui $30, 0x8fd8
+	ori $30, $30, 0xc57e
+	lui $31, 0xff
+	ori $31, $31, 0xffff
+# case 133 body
+	msubu $19, $17
+	lui $17, 0x8000
+	addiu $5, $0, -1
+	div $0, $17, $5
+	mul $30, $1, $21
+	mthi $3
+	mtlo $22
+	nop
+	ori $8, $23, 0
+	b .Lc133_0
+	andi $16, $31, 0
+	lui $18, 0x7fff
+	sltiu $4, $25, 14513
+.Lc133_0:
+	wsbh $2, $11
+# case 133 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 134
+	lui $1, 0x63ec
+	ori $1, $1, 0x3c85
+	mthi $1
+	lui $1, 0x400
+	ori $1, $1, 0x1
+	mtlo $1
+	lui $1, 0x4122
+	ori $1, $1, 0x10d0
+	addiu $2, $0, 256
+	addiu $3, $0, -2
+	addiu $4, $0, 17664
+	lui $5, 0x8000
+	ori $5, $5, 0x1
+	lui $6, 0xbf00
+	lui $7, 0x82c8
+	ori $7, $7, 0x4985
+	lui $8, 0x4043
+	ori $8, $8, 0x485a
+	addiu $9, $0, 32767
+	lui $10, 0xc115
+	ori $10, $10, 0xf98e
+	lui $11, 0x20ef
+	ori $11, $11, 0xe6ff
+	addiu $12, $0, 4096
+	lui $13, 0x1
+	ori $13, $13, 0xffff
+	lui $14, 0x70a9
+	ori $14, $14, 0x3ced
+	lui $15, 0xa888
+	ori $15, $15, 0x5f3f
+	lui $16, 0xa50c
+	ori $16, $16, 0x1c19
+	lui $17, 0x50d3
+	ori $17, $17, 0x3f22
+	lui $18, 0x5ab8
+	ori $18, $18, 0xded
+	addiu $19, $0, 24
+	addiu $20, $0, 7
+	lui $21, 0x7fff
+	ori $21, $21, 0xffff
+	lui $22, 0x2e12
+	ori $22, $22, 0x305
+	lui $23, 0x77
+	addiu $24, $0, 1
+	lui $25, 0x6fb0
+	ori $25, $25, 0x7c9d
+	lui $28, 0x400
+	ori $28, $28, 0x1
+	lui $30, 0x8765
+	ori $30, $30, 0x4321
+	lui $31, 0x66d5
+	ori $31, $31, 0x184a
+# case 134 body
+	mult $7, $5
+	mtlo $22
+	addiu $25, $0, 5
+.Lc134_0:
+	lui $11, 0x8000
+	xori $13, $24, 37877
+	rotr $8, $11, 28
+	addiu $25, $25, -1
+	bne $25, $0, .Lc134_0
+	rotr $3, $11, 23
+	ins $9, $31, 7, 7
+	mthi $12
+	sra $10, $11, 20
+	lui $16, 0xff00
+	ori $16, $16, 0xff00
+	divu $0, $9, $16
+	beq $19, $0, .Lc134_1
+	rotrv $13, $25, $14
+	xori $14, $1, 65535
+	lui $16, 0x8ce3
+.Lc134_1:
+	rdhwr $1, $1
+	lui $22, %hi(scratch+57)
+	addiu $22, $22, %lo(scratch+57)
+	lbu $17, 0($22)
+	lui $11, 0xffff
+# case 134 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 135
+	lui $1, 0x8500
+	mthi $1
+	addiu $1, $0, 0
+	mtlo $1
+	lui $1, 0x50
+	addiu $2, $0, 29
+	lui $3, 0xf644
+	ori $3, $3, 0x8c38
+	lui $4, 0xffec
+	lui $5, 0xa492
+	ori $5, $5, 0x1fcd
+	addiu $6, $0, 1
+	addiu $7, $0, -4
+	lui $8, 0xbfd3
+	ori $8, $8, 0x38db
+	lui $9, 0xa10c
+	ori $9, $9, 0x782d
+	lui $10, 0xa45e
+	ori $10, $10, 0x9911
+	addiu $11, $0, -4864
+	addiu $12, $0, -25
+	lui $13, 0xc912
+	ori $13, $13, 0x4929
+	addiu $14, $0, 108
+	lui $15, 0xe98b
+	ori $15, $15, 0xbbca
+	addiu $16, $0, -12
+	lui $17, 0x6587
+	ori $17, $17, 0x652f
+	lui $18, 0x851c
+	ori $18, $18, 0xbb24
+	lui $19, 0x7fff
+	ori $19, $19, 0xffff
+	addiu $20, $0, 12
+	addiu $21, $0, -7
+	lui $22, 0xffc1
+	addiu $23, $0, 17
+	lui $24, 0x1fff
+	ori $24, $24, 0xffff
+	lui $25, 0x10
+	lui $28, 0xffab
+	addiu $30, $0, 4
+	lui $31, 0x8142
+	ori $31, $31, 0x1f35
+# case 135 body
+	lui $30, %hi(scratch+24)
+	addiu $30, $30, %lo(scratch+24)
+	pref 6, -12($30)
+	sllv $5, $4, $18
+	bltzl $19, .Lc135_0
+	lui $5, 0x36f3
+	xor $16, $25, $17
+.Lc135_0:
+	bltzal $22, .Lc135_1
+	srav $16, $18, $0
+	slti $4, $30, -32768
+.Lc135_1:
+	ext $13, $16, 0, 9
+	srav $28, $15, $6
+	andi $15, $17, 255
+	maddu $18, $16
+	lui $19, 0x8000
+	addiu $22, $0, 5
+.Lc135_2:
+	sll $12, $6, 15
+	andi $4, $11, 32767
+	rotr $11, $28, 24
+	addiu $22, $22, -1
+	bne $22, $0, .Lc135_2
+	addiu $12, $21, -1
+	blez $17, .Lc135_3
+	xori $9, $13, 16966
+	and $13, $30, $14
+.Lc135_3:
+	lui $22, 0x13
+	lui $15, 0x2b34
+	ori $15, $15, 0xe97a
+	add $18, $22, $15
+# case 135 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 136
+	lui $1, 0x0
+	ori $1, $1, 0xffff
+	mthi $1
+	lui $1, 0xc444
+	ori $1, $1, 0xb7b0
+	mtlo $1
+	addiu $1, $0, 31
+	addiu $2, $0, -13
+	lui $3, 0x818
+	ori $3, $3, 0xb9bd
+	lui $4, 0x54b6
+	ori $4, $4, 0xd47a
+	addiu $5, $0, 30
+	lui $6, 0x1f
+	ori $6, $6, 0xffff
+	lui $7, 0x0
+	ori $7, $7, 0x8001
+	lui $8, 0xb515
+	ori $8, $8, 0x7467
+	lui $9, 0x8
+	lui $10, 0x2de
+	ori $10, $10, 0xe79e
+	lui $11, 0xffff
+	ori $11, $11, 0x7fff
+	lui $12, 0x8000
+	ori $12, $12, 0x1
+	lui $13, 0xf654
+	ori $13, $13, 0xadf
+	lui $14, 0x67
+	addiu $15, $0, 16385
+	addiu $16, $0, 32767
+	addiu $17, $0, -14
+	lui $18, 0xa200
+	addiu $19, $0, 14
+	lui $20, 0x900
+	lui $21, 0x4be3
+	ori $21, $21, 0x5b44
+	addiu $22, $0, 37
+	addiu $23, $0, 4097
+	lui $24, 0xa2fd
+	ori $24, $24, 0x9519
+	addiu $25, $0, -1
+	lui $28, 0x91df
+	ori $28, $28, 0x1eb6
+	addiu $30, $0, 15
+	lui $31, 0x1000
+	ori $31, $31, 0x1
+# case 136 body
+	lui $17, %hi(scratch+20)
+	addiu $17, $17, %lo(scratch+20)
+	sb $3, 11($17)
+	lui $28, %hi(scratch-121)
+	addiu $28, $28, %lo(scratch-121)
+	lwr $9, 169($28)
+	lwl $9, 172($28)
+	madd $0, $24
+	lui $4, %hi(scratch+24)
+	addiu $4, $4, %lo(scratch+24)
+	lw $23, -16($4)
+	lui $19, %hi(scratch+70)
+	addiu $19, $19, %lo(scratch+70)
+	sw $14, -46($19)
+	lui $25, %hi(scratch+13)
+	addiu $25, $25, %lo(scratch+13)
+	swl $18, 0($25)
+	mthi $18
+	lui $15, 0xb78b
+	ori $15, $15, 0x7822
+	addiu $23, $0, 26
+	add $3, $15, $23
+	lui $11, %hi(scratch-105)
+	addiu $11, $11, %lo(scratch-105)
+	sb $20, 111($11)
+	mflo $23
+	lui $3, %hi(scratch+28)
+	addiu $3, $3, %lo(scratch+28)
+	lw $23, 0($3)
+	lui $5, 0xf8c5
+	ori $5, $5, 0x1e0d
+	addiu $7, $0, -1
+	add $20, $5, $7
+# case 136 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 137
+	lui $1, 0x100
+	ori $1, $1, 0x1
+	mthi $1
+	addiu $1, $0, 14848
+	mtlo $1
+	lui $1, 0xe800
+	addiu $2, $0, -2
+	addiu $3, $0, 3
+	addiu $4, $0, 13
+	lui $5, 0xff
+	ori $5, $5, 0xff
+	lui $6, 0xf
+	ori $6, $6, 0xffff
+	lui $7, 0xf8a3
+	ori $7, $7, 0xe38f
+	addiu $8, $0, -32768
+	addiu $9, $0, 24064
+	addiu $10, $0, -26
+	lui $11, 0x5ac7
+	ori $11, $11, 0xf039
+	addiu $12, $0, 8
+	lui $13, 0x5380
+	ori $13, $13, 0x2f2d
+	addiu $14, $0, -6144
+	lui $15, 0x6e6b
+	ori $15, $15, 0x4954
+	lui $16, 0x433b
+	ori $16, $16, 0x3b6f
+	lui $17, 0x45e
+	ori $17, $17, 0x5b7f
+	lui $18, 0x8000
+	addiu $19, $0, 127
+	lui $20, 0x8eb8
+	ori $20, $20, 0x95a9
+	addiu $21, $0, 32
+	lui $22, 0xbea7
+	ori $22, $22, 0x7c9b
+	addiu $23, $0, 1
+	lui $24, 0x8000
+	ori $24, $24, 0x1
+	lui $25, 0xb596
+	ori $25, $25, 0xa900
+	lui $28, 0xff
+	ori $28, $28, 0xffff
+	lui $30, 0xff00
+	ori $30, $30, 0xff00
+	addiu $31, $0, 512
+# case 137 body
+	lui $21, %hi(scratch+185)
+	addiu $21, $21, %lo(scratch+185)
+	pref 30, -171($21)
+	lui $13, %hi(scratch+24)
+	addiu $13, $13, %lo(scratch+24)
+	lwr $20, 0($13)
+	lwl $20, 3($13)
+	srlv $16, $17, $12
+	lui $17, %hi(scratch+20)
+	addiu $17, $17, %lo(scratch+20)
+	lh $16, 40($17)
+	addiu $11, $0, -39
+	addiu $7, $0, -32
+	add $2, $11, $7
+	lui $10, %hi(scratch-112)
+	addiu $10, $10, %lo(scratch-112)
+	lh $30, 156($10)
+	beq $9, $31, .Lc137_0
+	lui $19, 0x0
+	and $19, $28, $7
+	xori $6, $8, 65535
+.Lc137_0:
+	lui $28, %hi(scratch-44)
+	addiu $28, $28, %lo(scratch-44)
+	lwr $6, 97($28)
+	lui $7, %hi(.Lc137_1)
+	addiu $7, $7, %lo(.Lc137_1)
+	jalr $7
+	srlv $2, $31, $2
+	lui $31, 0x8000
+.Lc137_1:
+	clo $14, $30
+	lui $2, 0xff9f
+	addiu $8, $0, 38
+	add $7, $2, $8
+# case 137 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 138
+	lui $1, 0x88ea
+	ori $1, $1, 0x752d
+	mthi $1
+	addiu $1, $0, 1
+	mtlo $1
+	addiu $1, $0, -20480
+	lui $2, 0x5dcc
+	ori $2, $2, 0xd7d3
+	addiu $3, $0, 255
+	lui $4, 0x8000
+	ori $4, $4, 0x1
+	lui $5, 0xfb00
+	lui $6, 0x35f4
+	ori $6, $6, 0x6364
+	addiu $7, $0, -27
+	addiu $8, $0, 4097
+	addiu $9, $0, -18
+	lui $10, 0x8000
+	ori $10, $10, 0x1
+	lui $11, 0x8000
+	ori $11, $11, 0x1
+	addiu $12, $0, -30976
+	lui $13, 0x1
+	ori $13, $13, 0x1
+	addiu $14, $0, 128
+	addiu $15, $0, -28
+	addiu $16, $0, 7
+	lui $17, 0x8765
+	ori $17, $17, 0x4321
+	lui $18, 0xcc00
+	addiu $19, $0, -20
+	addiu $20, $0, 15
+	lui $21, 0x7fff
+	ori $21, $21, 0xfffe
+	addiu $22, $0, -30
+	addiu $23, $0, -30
+	addiu $24, $0, -30
+	lui $25, 0xea85
+	ori $25, $25, 0x35a8
+	lui $28, 0x5600
+	ori $28, $28, 0xf8b2
+	lui $30, 0x7ff
+	ori $30, $30, 0xffff
+	lui $31, 0x1dee
+	ori $31, $31, 0x3f21
+# case 138 body
+	blez $31, .Lc138_0
+	srl $3, $2, 1
+	lui $1, 0xf956
+.Lc138_0:
+	lui $22, 0x5db4
+	ori $22, $22, 0x2af2
+	div $0, $22, $22
+	mflo $1
+	lui $30, 0x7a7b
+	ori $30, $30, 0x800
+	addi $17, $30, -1
+	lui $16, 0xc76a
+	ori $16, $16, 0xc9ca
+	div $0, $9, $16
+	ext $14, $4, 28, 1
+	lui $20, %hi(scratch-160)
+	addiu $20, $20, %lo(scratch-160)
+	swr $24, 166($20)
+	swl $24, 169($20)
+	mfhi $30
+	lui $24, %hi(.Lc138_1)
+	addiu $24, $24, %lo(.Lc138_1)
+	jr $24
+	sllv $4, $21, $3
+	ori $4, $0, 45568
+	addiu $16, $14, 26875
+.Lc138_1:
+	lui $14, %hi(scratch+185)
+	addiu $14, $14, %lo(scratch+185)
+	synci -132($14)
+	bgez $31, .Lc138_2
+	srlv $14, $14, $7
+	lui $10, 0xf3c
+.Lc138_2:
+	addiu $1, $0, -37
+	addiu $3, $0, -32768
+	add $4, $1, $3
+# case 138 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 139
+	lui $1, 0x10
+	ori $1, $1, 0x1
+	mthi $1
+	addiu $1, $0, 32767
+	mtlo $1
+	lui $1, 0x82ac
+	ori $1, $1, 0x9841
+	lui $2, 0x0
+	ori $2, $2, 0xffff
+	lui $3, 0x20
+	ori $3, $3, 0x1
+	lui $4, 0x5df3
+	ori $4, $4, 0xdccf
+	lui $5, 0x362b
+	ori $5, $5, 0x9ce6
+	lui $6, 0x6906
+	ori $6, $6, 0x1ea8
+	lui $7, 0x6e0f
+	ori $7, $7, 0x58c2
+	addiu $8, $0, 2
+	lui $9, 0x8765
+	ori $9, $9, 0x4321
+	lui $10, 0x100
+	lui $11, 0x50a6
+	ori $11, $11, 0x6b62
+	lui $12, 0x7fff
+	ori $12, $12, 0xffff
+	lui $13, 0xffff
+	ori $13, $13, 0x7fff
+	addiu $14, $0, 4
+	addiu $15, $0, -36
+	addiu $16, $0, 33
+	addiu $17, $0, 0
+	lui $18, 0x622c
+	ori $18, $18, 0x757c
+	addiu $19, $0, 3
+	lui $20, 0x8000
+	lui $21, 0x80
+	ori $21, $21, 0x1
+	addiu $22, $0, 9472
+	addiu $23, $0, 54
+	lui $24, 0xffeb
+	lui $25, 0xa0b3
+	ori $25, $25, 0xa27a
+	addiu $28, $0, 17
+	lui $30, 0x0
+	ori $30, $30, 0x8001
+	lui $31, 0x1a3a
+	ori $31, $31, 0x2c64
+# case 139 body
+	lui $20, %hi(scratch+2)
+	addiu $20, $20, %lo(scratch+2)
+	swr $20, 0($20)
+	swl $20, 3($20)
+	addiu $1, $31, -1
+	lui $15, %hi(scratch-147)
+	addiu $15, $15, %lo(scratch-147)
+	sb $15, 196($15)
+	sllv $20, $21, $16
+	bgezall $21, .Lc139_0
+	rotrv $5, $19, $22
+	srlv $3, $18, $10
+.Lc139_0:
+	addu $14, $10, $0
+	beql $10, $14, .Lc139_1
+	srlv $0, $31, $2
+	lui $9, 0xff00
+	sllv $0, $14, $12
+.Lc139_1:
+	addiu $18, $0, -11264
+	lui $9, 0xd7b7
+	ori $9, $9, 0x5525
+	add $24, $18, $9
+	bltz $5, .Lc139_2
+	sll $15, $11, 23
+	and $21, $5, $19
+.Lc139_2:
+	srl $8, $4, 9
+	bgezal $12, .Lc139_3
+	sllv $18, $5, $20
+	lui $2, 0xfe2
+	ori $28, $14, 28371
+.Lc139_3:
+	lui $30, 0x7a7b
+	ori $30, $30, 0x1c0
+	addiu $9, $0, 128
+	sub $14, $30, $9
+	multu $5, $13
+	mfhi $14
+# case 139 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 140
+	lui $1, 0x98e8
+	ori $1, $1, 0xa46b
+	mthi $1
+	lui $1, 0xffff
+	ori $1, $1, 0x7fff
+	mtlo $1
+	lui $1, 0xa5d0
+	ori $1, $1, 0x1ce8
+	lui $2, 0x800
+	addiu $3, $0, 2
+	lui $4, 0x99aa
+	ori $4, $4, 0x965
+	lui $5, 0x8836
+	ori $5, $5, 0xd937
+	addiu $6, $0, -16
+	lui $7, 0x10
+	addiu $8, $0, 1
+	lui $9, 0x145b
+	ori $9, $9, 0x7b8c
+	lui $10, 0xffff
+	ori $10, $10, 0x7fff
+	addiu $11, $0, -123
+	lui $12, 0x0
+	ori $12, $12, 0xffff
+	addiu $13, $0, -25
+	addiu $14, $0, -39
+	lui $15, 0xff9f
+	lui $16, 0x1a00
+	addiu $17, $0, 512
+	addiu $18, $0, -35
+	lui $19, 0x800
+	addiu $20, $0, 35
+	addiu $21, $0, 1
+	addiu $22, $0, 16
+	lui $23, 0x2828
+	ori $23, $23, 0xf488
+	lui $24, 0x6fa
+	ori $24, $24, 0x3ca3
+	addiu $25, $0, 128
+	lui $28, 0x6cb5
+	ori $28, $28, 0x4a4d
+	lui $30, 0x8000
+	ori $30, $30, 0x1
+	lui $31, 0x9159
+	ori $31, $31, 0x1208
+# case 140 body
+	sllv $17, $4, $3
+	lui $18, %hi(scratch+63)
+	addiu $18, $18, %lo(scratch+63)
+	swr $28, 0($18)
+	lui $1, 0xf6a3
+	addu $15, $21, $0
+	beql $21, $15, .Lc140_0
+	sll $12, $23, 20
+	srlv $17, $24, $16
+	slti $16, $11, -11775
+.Lc140_0:
+	bgezal $30, .Lc140_1
+	xori $22, $15, 60376
+	rotrv $14, $15, $6
+.Lc140_1:
+	mfhi $14
+	srl $16, $31, 26
+	mul $11, $15, $31
+	mthi $18
+	mtlo $9
+	srlv $7, $15, $7
+	lui $6, 0x1
+	clz $20, $28
+	nop
+	rotr $15, $12, 26
+	lui $20, %hi(scratch+58)
+	addiu $20, $20, %lo(scratch+58)
+	swl $4, -51($20)
+	swr $4, -54($20)
+# case 140 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 141
+	lui $1, 0x4
+	mthi $1
+	lui $1, 0x1000
+	ori $1, $1, 0x1
+	mtlo $1
+	lui $1, 0x27f6
+	ori $1, $1, 0xd57a
+	addiu $2, $0, 512
+	lui $3, 0xfff4
+	addiu $4, $0, 14
+	addiu $5, $0, 6
+	lui $6, 0x674c
+	ori $6, $6, 0xddb8
+	lui $7, 0x1
+	ori $7, $7, 0x1
+	addiu $8, $0, 27
+	addiu $9, $0, -30
+	lui $10, 0x7fff
+	ori $10, $10, 0xffff
+	lui $11, 0x7085
+	ori $11, $11, 0x6405
+	lui $12, 0x0
+	ori $12, $12, 0x8000
+	addiu $13, $0, 24
+	lui $14, 0x7fff
+	ori $14, $14, 0xfffe
+	lui $15, 0x8000
+	ori $15, $15, 0x1
+	addiu $16, $0, 40
+	addiu $17, $0, -13312
+	addiu $18, $0, -128
+	addiu $19, $0, 255
+	addiu $20, $0, 0
+	lui $21, 0xab65
+	ori $21, $21, 0xe030
+	lui $22, 0x253f
+	ori $22, $22, 0x5d14
+	addiu $23, $0, 3
+	addiu $24, $0, -1
+	lui $25, 0x54
+	addiu $28, $0, 128
+	lui $30, 0xc840
+	ori $30, $30, 0xd2bc
+	lui $31, 0xffba
+# case 141 body
+	mfhi $13
+	lui $4, 0xb8c4
+	lui $6, 0x1
+	rotr $23, $16, 13
+	lui $30, %hi(scratch-59)
+	addiu $30, $30, %lo(scratch-59)
+	synci 64($30)
+	mthi $14
+	lui $25, 0xb41a
+	mul $14, $20, $2
+	mthi $0
+	mtlo $2
+# case 141 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 142
+	lui $1, 0x1
+	mthi $1
+	lui $1, 0x3692
+	ori $1, $1, 0xe572
+	mtlo $1
+	addiu $1, $0, -21
+	lui $2, 0x3503
+	ori $2, $2, 0xd11f
+	lui $3, 0x8a24
+	ori $3, $3, 0x8f88
+	lui $4, 0x200
+	addiu $5, $0, -39
+	addiu $6, $0, 32
+	addiu $7, $0, -25
+	addiu $8, $0, 33
+	lui $9, 0x80
+	lui $10, 0x8765
+	ori $10, $10, 0x4321
+	lui $11, 0x7f
+	ori $11, $11, 0xffff
+	lui $12, 0xbc2b
+	ori $12, $12, 0xff9d
+	lui $13, 0x9c6b
+	ori $13, $13, 0x945b
+	addiu $14, $0, 33
+	addiu $15, $0, 4
+	lui $16, 0x948a
+	ori $16, $16, 0xc3a1
+	addiu $17, $0, -38
+	addiu $18, $0, 19200
+	lui $19, 0xf700
+	lui $20, 0x16e9
+	ori $20, $20, 0x1948
+	addiu $21, $0, 98
+	lui $22, 0x40
+	addiu $23, $0, 36
+	addiu $24, $0, -24576
+	addiu $25, $0, -12544
+	lui $28, 0x523b
+	ori $28, $28, 0x9c0c
+	addiu $30, $0, 255
+	addiu $31, $0, -11
+# case 142 body
+	sll $13, $14, 10
+	srlv $11, $14, $13
+	ext $15, $1, 17, 2
+	sllv $4, $1, $4
+	and $9, $25, $1
+	lui $12, %hi(scratch+50)
+	addiu $12, $12, %lo(scratch+50)
+	swl $31, 3($12)
+	swr $31, 0($12)
+	lui $24, 0x5276
+	ori $24, $24, 0xc05
+	addiu $28, $0, 32
+	add $28, $24, $28
+	wsbh $22, $11
+# case 142 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 143
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
+	mthi $1
+	lui $1, 0x1234
+	ori $1, $1, 0x5678
+	mtlo $1
+	lui $1, 0x3f
+	ori $1, $1, 0xffff
+	addiu $2, $0, -38
+	addiu $3, $0, 32767
+	lui $4, 0x1ff
+	ori $4, $4, 0xffff
+	lui $5, 0xe65e
+	ori $5, $5, 0xf9ba
+	addiu $6, $0, -1
+	lui $7, 0x1
+	lui $8, 0x8000
+	addiu $9, $0, 2
+	lui $10, 0xcaf2
+	ori $10, $10, 0xf35
+	lui $11, 0x1a64
+	ori $11, $11, 0x7b8e
+	addiu $12, $0, 40
+	lui $13, 0xc6cc
+	ori $13, $13, 0xf85
+	addiu $14, $0, -26112
+	lui $15, 0xffd5
+	addiu $16, $0, 21504
+	addiu $17, $0, -8
+	lui $18, 0xacef
+	ori $18, $18, 0x385
+	lui $19, 0x2732
+	ori $19, $19, 0x7e55
+	lui $20, 0x0
+	ori $20, $20, 0xffff
+	lui $21, 0xffe2
+	addiu $22, $0, 23
+	addiu $23, $0, -113
+	lui $24, 0x8968
+	ori $24, $24, 0x7d91
+	lui $25, 0x400
+	lui $28, 0x8a45
+	ori $28, $28, 0xfb77
+	addiu $30, $0, -3
+	lui $31, 0x9ff2
+	ori $31, $31, 0x46a5
+# case 143 body
+	addiu $19, $18, 1
+	lui $24, 0xc7f2
+	ori $24, $24, 0xb692
+	addiu $20, $0, 128
+	sub $2, $24, $20
+	addiu $22, $0, 0
+	lui $7, 0x80
+	add $23, $22, $7
+	mul $9, $1, $8
+	mthi $3
+	mtlo $28
+	mul $31, $11, $0
+	mthi $31
+	mtlo $16
+	lui $24, %hi(.Lc143_0)
+	addiu $24, $24, %lo(.Lc143_0)
+	jalr $30, $24
+	lui $3, 0xba47
+	rotrv $16, $12, $5
+	sra $18, $0, 7
+.Lc143_0:
+	lui $30, %hi(scratch+116)
+	addiu $30, $30, %lo(scratch+116)
+	sb $6, -62($30)
+	clo $31, $7
+# case 143 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 144
+	lui $1, 0x400
+	mthi $1
+	addiu $1, $0, -14
+	mtlo $1
+	lui $1, 0x10be
+	ori $1, $1, 0xc893
+	lui $2, 0xc190
+	ori $2, $2, 0x1891
+	lui $3, 0xffa9
+	lui $4, 0x1669
+	ori $4, $4, 0x1ea4
+	addiu $5, $0, 28416
+	addiu $6, $0, 121
+	lui $7, 0x6c
+	lui $8, 0xee9d
+	ori $8, $8, 0x61d
+	lui $9, 0x8200
+	lui $10, 0x1
+	ori $10, $10, 0x1
+	addiu $11, $0, 17
+	lui $12, 0x3b56
+	ori $12, $12, 0xaef1
+	addiu $13, $0, -38
+	addiu $14, $0, -100
+	addiu $15, $0, -35
+	lui $16, 0x7fff
+	ori $16, $16, 0xfffe
+	lui $17, 0xffe9
+	addiu $18, $0, 3
+	addiu $19, $0, 1
+	addiu $20, $0, -20992
+	addiu $21, $0, 37
+	lui $22, 0xb417
+	ori $22, $22, 0xa8c6
+	lui $23, 0x3f
+	ori $23, $23, 0xffff
+	addiu $24, $0, 5632
+	lui $25, 0xe6be
+	ori $25, $25, 0x2b64
+	lui $28, 0x0
+	ori $28, $28, 0x8001
+	lui $30, 0x6297
+	ori $30, $30, 0xe4b8
+	addiu $31, $0, 1024
+# case 144 body
+	bgez $24, .Lc144_0
+	xori $25, $17, 63030
+	sll $17, $6, 10
+.Lc144_0:
+	lui $25, 0xf14
+	addiu $8, $0, 35
+	addi $21, $8, -7520
+	lui $0, 0xff00
+	wsbh $17, $28
+	seb $23, $6
+	srav $1, $1, $9
+# case 144 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 145
+	lui $1, 0xab5c
+	ori $1, $1, 0x53f8
+	mthi $1
+	addiu $1, $0, 32767
+	mtlo $1
+	addiu $1, $0, 1
+	lui $2, 0x8000
+	addiu $3, $0, 2
+	addiu $4, $0, -38
+	lui $5, 0xafa5
+	ori $5, $5, 0xf07c
+	lui $6, 0xff00
+	ori $6, $6, 0xff00
+	lui $7, 0x640e
+	ori $7, $7, 0xa86a
+	lui $8, 0xffc9
+	lui $9, 0xf1b0
+	ori $9, $9, 0xf04f
+	lui $10, 0x5555
+	ori $10, $10, 0x5555
+	lui $11, 0x7fff
+	ori $11, $11, 0xffff
+	lui $12, 0x1fff
+	ori $12, $12, 0xffff
+	lui $13, 0xff
+	ori $13, $13, 0xff
+	lui $14, 0x42
+	lui $15, 0xde8
+	ori $15, $15, 0xb60f
+	addiu $16, $0, 2048
+	addiu $17, $0, -18
+	lui $18, 0xec8e
+	ori $18, $18, 0x7de9
+	addiu $19, $0, 20
+	lui $20, 0x1d3f
+	ori $20, $20, 0x6bc1
+	lui $21, 0xfbf9
+	ori $21, $21, 0x8608
+	lui $22, 0xfec7
+	ori $22, $22, 0xccf7
+	lui $23, 0xeb88
+	ori $23, $23, 0x5686
+	lui $24, 0x8b01
+	ori $24, $24, 0xcbbe
+	lui $25, 0xe3eb
+	ori $25, $25, 0x1779
+	addiu $28, $0, 55
+	addiu $30, $0, -128
+	lui $31, 0x2
+# case 145 body
+	xori $14, $22, 32767
+	lui $15, 0x8000
+	mthi $24
+	seb $0, $5
+	addu $19, $1, $14
+	movz $12, $22, $31
+	addiu $31, $0, -17920
+	div $0, $4, $31
+# case 145 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 146
+	addiu $1, $0, 15
+	mthi $1
+	addiu $1, $0, -2
+	mtlo $1
+	addiu $1, $0, 20
+	lui $2, 0x1000
+	addiu $3, $0, 8
+	addiu $4, $0, 39
+	addiu $5, $0, -42
+	lui $6, 0xff52
+	ori $6, $6, 0x7c5b
+	lui $7, 0xe6c6
+	ori $7, $7, 0xb42
+	lui $8, 0x1f59
+	ori $8, $8, 0x2324
+	addiu $9, $0, 17
+	addiu $10, $0, 32
+	addiu $11, $0, 37
+	addiu $12, $0, 29
+	lui $13, 0xb601
+	ori $13, $13, 0x210f
+	lui $14, 0xe8d
+	ori $14, $14, 0x1358
+	addiu $15, $0, -7
+	lui $16, 0x9500
+	lui $17, 0x7bcd
+	ori $17, $17, 0x5e34
+	lui $18, 0x9092
+	ori $18, $18, 0x9a6e
+	lui $19, 0x98ca
+	ori $19, $19, 0x53e7
+	addiu $20, $0, -1792
+	lui $21, 0x8000
+	ori $21, $21, 0x1
+	lui $22, 0x800
+	lui $23, 0x1
+	ori $23, $23, 0xffff
+	lui $24, 0x44ce
+	ori $24, $24, 0x6c46
+	lui $25, 0x4c00
+	addiu $28, $0, -1
+	lui $30, 0xcb52
+	ori $30, $30, 0xd332
+	lui $31, 0xd2b
+	ori $31, $31, 0x7d35
+# case 146 body
+	addiu $11, $0, 4
+.Lc146_0:
+	srlv $1, $21, $11
+	addiu $11, $11, -1
+	bne $11, $0, .Lc146_0
+	sltiu $21, $28, -537
+	movn $14, $22, $5
+	lui $22, %hi(scratch-130)
+	addiu $22, $22, %lo(scratch-130)
+	lbu $7, 130($22)
+	lui $21, %hi(scratch+122)
+	addiu $21, $21, %lo(scratch+122)
+	synci -122($21)
+	lui $16, %hi(scratch-88)
+	addiu $16, $16, %lo(scratch-88)
+	sw $7, 108($16)
+	ext $30, $24, 18, 9
+	addiu $9, $0, -3
+	divu $0, $22, $9
+	beq $10, $9, .Lc146_1
+	srlv $23, $17, $30
+	lui $6, 0x8c7b
+	sltiu $10, $23, -28321
+.Lc146_1:
+# case 146 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 147
+	addiu $1, $0, -90
+	mthi $1
+	lui $1, 0x1000
+	mtlo $1
+	addiu $1, $0, -1
+	addiu $2, $0, 32767
+	addiu $3, $0, -19
+	addiu $4, $0, -101
+	addiu $5, $0, 16385
+	lui $6, 0x5555
+	ori $6, $6, 0x5555
+	addiu $7, $0, -10
+	addiu $8, $0, 257
+	addiu $9, $0, -3328
+	lui $10, 0x2266
+	ori $10, $10, 0xf6a1
+	addiu $11, $0, 7
+	addiu $12, $0, 31
+	lui $13, 0xda46
+	ori $13, $13, 0x9799
+	lui $14, 0x1
+	addiu $15, $0, -19
+	lui $16, 0x800
+	lui $17, 0xfbaf
+	ori $17, $17, 0x8161
+	addiu $18, $0, 16
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	addiu $20, $0, 65
+	addiu $21, $0, -9984
+	lui $22, 0x312e
+	ori $22, $22, 0xc130
+	lui $23, 0x768
+	ori $23, $23, 0x6608
+	addiu $24, $0, 8192
+	lui $25, 0x56e
+	ori $25, $25, 0xdc32
+	addiu $28, $0, 32
+	lui $30, 0x1369
+	ori $30, $30, 0x2a54
+	lui $31, 0x6c4a
+	ori $31, $31, 0x3371
+# case 147 body
+	addu $6, $24, $30
+	lui $15, 0xff
+	sltu $23, $16, $22
+	lui $10, %hi(scratch+38)
+	addiu $10, $10, %lo(scratch+38)
+	sh $0, -34($10)
+	lui $1, 0xf1ae
+	ori $1, $1, 0x5c90
+	addi $2, $1, -32768
+	ori $7, $3, 65535
+	lui $15, %hi(scratch+170)
+	addiu $15, $15, %lo(scratch+170)
+	lw $28, -166($15)
+	ins $8, $7, 15, 4
+	sltu $16, $15, $15
+	lui $6, %hi(scratch+89)
+	addiu $6, $6, %lo(scratch+89)
+	ll $10, -89($6)
+	lui $19, 0x8000
+	sc $24, -89($6)
+# case 147 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 148
+	addiu $1, $0, -128
+	mthi $1
+	lui $1, 0xf6d1
+	ori $1, $1, 0x6982
+	mtlo $1
+	addiu $1, $0, -43
+	addiu $2, $0, -21
+	lui $3, 0x3d00
+	addiu $4, $0, -60
+	lui $5, 0xfa55
+	ori $5, $5, 0x365a
+	lui $6, 0xe47a
+	ori $6, $6, 0xde34
+	addiu $7, $0, -22
+	lui $8, 0xebf6
+	ori $8, $8, 0xbb4d
+	lui $9, 0x212e
+	ori $9, $9, 0xdd89
+	addiu $10, $0, 4352
+	addiu $11, $0, 21
+	addiu $12, $0, 2049
+	addiu $13, $0, -22
+	addiu $14, $0, 255
+	lui $15, 0x8da4
+	ori $15, $15, 0x8b0b
+	lui $16, 0xd100
+	addiu $17, $0, -18
+	lui $18, 0x2179
+	ori $18, $18, 0xc452
+	lui $19, 0x5555
+	ori $19, $19, 0x5555
+	lui $20, 0xff
+	ori $20, $20, 0xff
+	addiu $21, $0, -8
+	lui $22, 0xb19f
+	ori $22, $22, 0xaac8
+	lui $23, 0xda73
+	ori $23, $23, 0xa99c
+	addiu $24, $0, 20
+	lui $25, 0x3200
+	addiu $28, $0, -15
+	lui $30, 0x8765
+	ori $30, $30, 0x4321
+	lui $31, 0xb9f8
+	ori $31, $31, 0x792d
+# case 148 body
+	ins $18, $21, 7, 18
+	addiu $18, $0, 2
+.Lc148_0:
+	slti $28, $15, 255
+	movz $5, $9, $2
+	addu $13, $11, $28
+	addiu $18, $18, -1
+	bne $18, $0, .Lc148_0
+	andi $24, $11, 0
+	msub $28, $20
+	lui $30, 0x8000
+	addiu $19, $0, -1
+	divu $0, $30, $19
+	addiu $13, $0, 2
+.Lc148_1:
+	srl $3, $12, 1
+	sra $7, $7, 27
+	addiu $13, $13, -1
+	bgtz $13, .Lc148_1
+	rotrv $12, $30, $14
+	lui $31, %hi(scratch-10)
+	addiu $31, $31, %lo(scratch-10)
+	swl $30, 56($31)
+	swr $30, 53($31)
+	srl $7, $17, 19
+	ori $14, $20, 62631
+	srav $12, $14, $28
+	mul $17, $17, $28
+	mthi $1
+	mtlo $14
+# case 148 dump
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 149
+	lui $1, 0xbfb2
+	ori $1, $1, 0x367b
+	mthi $1
+	lui $1, 0xca03
+	ori $1, $1, 0x7bcf
+	mtlo $1
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
+	lui $2, 0x1f32
+	ori $2, $2, 0x578e
+	lui $3, 0x9b1d
+	ori $3, $3, 0x2cfd
+	lui $4, 0xb8b4
+	ori $4, $4, 0xbff7
+	lui $5, 0x666b
+	ori $5, $5, 0xf372
+	addiu $6, $0, 0
+	lui $7, 0x9df
+	ori $7, $7, 0xac6e
+	lui $8, 0x400
+	ori $8, $8, 0x1
+	addiu $9, $0, -40
+	addiu $10, $0, -16
+	addiu $11, $0, 9
+	addiu $12, $0, -5
+	lui $13, 0x10
+	lui $14, 0x2200
+	addiu $15, $0, -29
+	lui $16, 0x87f
+	ori $16, $16, 0x3759
+	addiu $17, $0, -22
+	addiu $18, $0, 39
+	lui $19, 0x71f
+	ori $19, $19, 0xb6f0
+	lui $20, 0xc737
+	ori $20, $20, 0x6d8d
+	lui $21, 0x2
+	lui $22, 0x2cd6
+	ori $22, $22, 0x8179
+	lui $23, 0x10
+	ori $23, $23, 0x1
+	addiu $24, $0, -86
+	lui $25, 0xffbd
+	addiu $28, $0, 255
+	lui $30, 0xcce7
+	ori $30, $30, 0xd552
+	lui $31, 0x8bbd
+	ori $31, $31, 0x9ba5
+# case 149 body
+	addiu $18, $0, 1
+.Lc149_0:
+	or $25, $18, $2
+	and $15, $28, $1
+	addiu $18, $18, -1
+	bgtz $18, .Lc149_0
+	lui $24, 0x75d2
+	b .Lc149_1
+	sll $7, $9, 4
+	rotr $12, $30, 4
+.Lc149_1:
+	sll $22, $1, 2
+	mtlo $12
+	ext $7, $25, 14, 12
+	andi $10, $4, 32768
+	rdhwr $18, $1
+# case 149 dump
 	sw $0, 0($29)
 	sw $1, 4($29)
 	sw $2, 8($29)
@@ -9705,7 +17821,7 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 223, 176, 213, 32, 123, 216, 97, 75, 177, 162, 62, 195, 22, 97, 183, 65
-	.byte 203, 128, 26, 47, 206, 178, 115, 29, 18, 80, 140, 172, 213, 174, 52, 238
-	.byte 35, 117, 209, 14, 143, 237, 53, 151, 227, 153, 149, 211, 188, 25, 120, 125
-	.byte 250, 84, 60, 45, 6, 230, 129, 200, 139, 128, 168, 0, 29, 109, 75, 56
+	.byte 27, 247, 58, 97, 88, 89, 107, 70, 238, 228, 64, 169, 248, 235, 41, 173
+	.byte 187, 149, 105, 159, 75, 47, 113, 28, 64, 149, 206, 210, 201, 227, 216, 104
+	.byte 23, 4, 197, 200, 146, 123, 143, 72, 156, 146, 249, 161, 226, 120, 34, 117
+	.byte 15, 83, 14, 176, 217, 79, 39, 168, 11, 12, 115, 237, 92, 226, 15, 238
