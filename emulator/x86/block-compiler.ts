@@ -777,7 +777,14 @@ export function compileBlockSource(instructions: readonly DecodedInstruction[], 
       break;
     }
     w.emit(`// ${hex(d.address)} ${d.entry?.mnemonic ?? d.status}`);
+    const before = w.out.length;
     ended = emitInstruction(w, d, i, describe, i === instructions.length - 1);
+    if (!ended && writesMemory(w.out.slice(before))) {
+      // Self-modifying code: a store that hit compiled code ends the block after this instruction.
+      const op = d.entry?.op;
+      const after = op === 'jmp' || op === 'call' ? d.target : (d.address + d.length) >>> 0;
+      w.emit(`if (c.smcFlag !== 0) { ${selfLoop ? 'c.iterations = it; ' : ''}return c.smcExit(${i + 1}, ${after}); }`);
+    }
     const touches = d.entry === null ? 0 : d.entry.definedFlags | d.entry.undefinedFlags;
     if (!w.setKnown && (touches & (STATUS_FLAGS | DF)) & STATUS_FLAGS) w.known = null;
     if (ended) break;
@@ -790,6 +797,12 @@ export function compileBlockSource(instructions: readonly DecodedInstruction[], 
   }
   if (selfLoop) w.emit('}');
   return w.out.join('\n');
+}
+
+const MEMORY_WRITE = /\bwr(8|16|32)\(|\bc\.(stringOp|pusha|enter|cmpxchg8b)\(/;
+
+function writesMemory(lines: readonly string[]): boolean {
+  return lines.some((l) => MEMORY_WRITE.test(l));
 }
 
 /** True when the block's last instruction is a direct branch back to its first. */

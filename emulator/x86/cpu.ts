@@ -90,6 +90,9 @@ export class X86Cpu {
   faultError: unknown = null;
   stopEip = 0;
   stopKind = 0;
+  /** Set when a guest store hits a page holding compiled code; the running block then stops
+   * after that instruction so the next one is decoded afresh (self-modifying code). */
+  smcFlag = 0;
   iterations = 1;
 
   private readonly descriptorBases = new Map<number, number>();
@@ -154,6 +157,7 @@ export class X86Cpu {
     this.lazyFlags[LF_KIND] = OP_EAGER;
     const previous = memory.onWatchedWrite;
     memory.onWatchedWrite = (pn) => {
+      this.smcFlag = 1;
       this.invalidatePage(pn);
       if (previous !== null) previous(pn);
     };
@@ -363,6 +367,7 @@ export class X86Cpu {
 
   run(limit: number): X86StopReason {
     let remaining = Math.floor(limit);
+    this.smcFlag = 0;
     let eip = this.eip >>> 0;
     const blocks = this.blocks;
     const bps = this.breakpoints;
@@ -418,6 +423,16 @@ export class X86Cpu {
         prev = b;
         continue;
       }
+      if (next === -3) {
+        // A store into compiled code: the instructions up to and including it retired.
+        const n = (loops ? b.count * (this.iterations - 1) : 0) + this.faultIndex;
+        this.instructionCount += n;
+        remaining -= n;
+        eip = this.stopEip >>> 0;
+        this.smcFlag = 0;
+        prev = null;
+        continue;
+      }
       if (next === -2) {
         this.instructionCount += b.count;
         this.eip = this.stopEip >>> 0;
@@ -432,6 +447,14 @@ export class X86Cpu {
     }
     this.eip = eip;
     return { kind: 'limit' };
+  }
+
+  /** Called by a block after a store that hit compiled code: `retired` instructions of this
+   * pass through the block retired; execution continues at `next`. */
+  smcExit(retired: number, next: number): number {
+    this.faultIndex = retired;
+    this.stopEip = next;
+    return -3;
   }
 
   /** Called by a block's catch clause. */

@@ -285,3 +285,12 @@ test('blocks that follow direct calls and jumps keep faults, counts and breakpoi
   assert.equal(again.cpu.instructionCount, 2);
   assert.equal(again.memory.read32(STACK_TOP - 20), labelAddress(src, 'f') - 1, 'return address = the hlt');
 });
+
+test('a store into a later instruction of the running block takes effect (self-modifying code)', { skip }, () => {
+  const src = 'movl $0x11223344, patch+1\npatch: movl $5, %eax\nmovl $2, %ecx\ntop: movb $0x40, inc+0\ninc: nop\ndecl %ecx\njnz top\nhlt';
+  const { cpu } = machine(src);
+  cpu.regs[REG_ECX] = 0;
+  assert.deepEqual(cpu.run(100), { kind: 'halt' });
+  assert.equal(cpu.regs[REG_EAX], 0x11223344 + 2, 'the patched immediate, then the nop patched to incl %eax twice');
+  assert.equal(cpu.instructionCount, 3 + 4 * 2 + 1);
+});
