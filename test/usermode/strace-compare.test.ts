@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readElfFile } from '../../emulator/machine/elf';
@@ -20,13 +20,22 @@ const PROGRAMS = join(__dirname, 'programs');
 const ENV = Object.fromEntries(DEFAULT_ENVIRONMENT.map((e) => e.split('=')));
 
 function qemuTrace(qemu: string, program: string, args: string[], stdin: string, cwd: string, names: Map<number, string>): string[] {
-  const r = spawnSync(qemu, ['-strace', program, ...args], { input: stdin, cwd, env: ENV, encoding: 'latin1' });
+  // -D keeps the trace apart from the program's own stderr
+  const log = join(cwd, '.strace.log');
+  spawnSync(qemu, ['-strace', '-D', log, program, ...args], { input: stdin, cwd, env: ENV });
   const calls: string[] = [];
-  for (const line of r.stderr.split('\n')) {
+  for (const line of readFileSync(log, 'latin1').split('\n')) {
     const unknown = /^\d+ Unknown syscall (\d+)/.exec(line);
     if (unknown) { calls.push(names.get(Number(unknown[1])) ?? unknown[1]); continue; }
-    const m = /^\d+ (\w+)\(/.exec(line);
-    if (m) calls.push(m[1]);
+    const m = /^\d+ (\w+)\((.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'read' || m[1] === 'write') {
+      // fd, count and result: glibc's buffering must be the same, not just the call names
+      const io = /^(\d+),0x[0-9a-f]+,(\d+)\)(?:.*?) = (-?\d+)/.exec(m[2]);
+      // qemu's log file holds the guest's fd 3, so the guest's own files are one higher there
+      const fd = io && Number(io[1]) >= 4 ? Number(io[1]) - 1 : io?.[1];
+      calls.push(io ? `${m[1]}(${fd},${io[2]})=${io[3]}` : m[1]);
+    } else calls.push(m[1]);
   }
   return calls;
 }
@@ -36,7 +45,12 @@ function emulatedTrace(isa: 'x86' | 'mips', program: string, args: string[], std
   const proc = isa === 'x86' ? new X86Process(options) : new MipsProcess(options);
   const calls: string[] = [];
   const original = proc.linux.syscall.bind(proc.linux);
-  proc.linux.syscall = (nr, a) => { calls.push(names.get(nr) ?? String(nr)); return original(nr, a); };
+  proc.linux.syscall = (nr, a) => {
+    const name = names.get(nr) ?? String(nr);
+    const r = original(nr, a);
+    calls.push(name === 'read' || name === 'write' ? `${name}(${a[0]},${a[2] >>> 0})=${r}` : name);
+    return r;
+  };
   const stop = proc.run(500_000_000);
   assert.equal(stop.kind, 'exited');
   return calls;
