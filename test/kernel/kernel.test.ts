@@ -159,3 +159,27 @@ test('init that is missing or not an executable: status 127 and a message', () =
   assert.equal(notElf.status, 127);
   assert.equal(notElf.panicked, false);
 });
+
+test('registration API and kmalloc from a driver: -EBUSY on the second registration, one probe', () => {
+  const r = boot([{ name: 'drv.o', bytes: readFileSync(join(PROGRAMS, 'probe_driver.o')) }], 'driver=/drv.o');
+  const lines = r.console.split('\n').filter((l) => l.startsWith('probe_driver: '));
+  assert.deepEqual(lines, [
+    'probe_driver: register 0 then -16',
+    'probe_driver: probes 1',
+    'probe_driver: aligned 1 1',
+    'probe_driver: distinct 1',
+    'probe_driver: reused 1',
+    'probe_driver: zero 1 huge 1',
+    'probe_driver: printk x%',
+    'probe_driver: 4294967295 abc 00000000',
+  ]);
+  assert.equal(r.status, 0);
+});
+
+test('a kernel-mode fault (driver init dereferencing NULL) is a reported panic and a power-off', () => {
+  const r = boot([{ name: 'drv.o', bytes: readFileSync(join(PROGRAMS, 'crash_driver.o')) }], 'driver=/drv.o -- /never');
+  assert.match(r.console, /^kernel panic: exception TLBL in the kernel at pc 808[0-9a-f]{5}$/m);
+  assert.doesNotMatch(r.console, /exec \/never/);
+  assert.equal(r.panicked, true);
+  assert.equal(r.status, 255);
+});

@@ -14,3 +14,8 @@ for prog in syscalls fault; do
     -fno-asynchronous-unwind-tables -O2 -Wall -Wextra -Werror -Iworkloads/include \
     -Wl,--build-id=none -o "$out/$prog" "test/kernel/programs/$prog.c"
 done
+for drv in crash_driver probe_driver; do
+  mipsel-linux-gnu-gcc -EL -march=mips32r2 -mabi=32 -msoft-float -mno-abicalls -fno-pic -G0 -c \
+    -ffreestanding -fno-builtin -fno-stack-protector -fno-asynchronous-unwind-tables -O2 \
+    -Wall -Wextra -Werror -Iworkloads/include -o "$out/$drv.o" "test/kernel/programs/$drv.c"
+done
