@@ -640,6 +640,17 @@ function syscallProgram(): GeneratedProgram {
       setup: ['beq $0, $0, .Lrdhwr_taken', 'rdhwr $3, $29', 'addiu $3, $0, 1', '.Lrdhwr_taken:', 'bne $0, $0, .Lrdhwr_not_taken', 'rdhwr $5, $29', 'addiu $6, $0, 1', '.Lrdhwr_not_taken:'],
     },
     {
+      // 64-bit offset: o32 skips a3 and passes the (low, high) pair at sp+16/sp+20. The file is
+      // this source, by a path from the repository root; the descriptor number is not compared.
+      what: 'open(own source), pread64(fd, scratch+8, 12, offset 2 at sp+16/20), close',
+      setup: [
+        'lui $4, %hi(source_path)', 'addiu $4, $4, %lo(source_path)', 'addiu $5, $0, 0', 'addiu $6, $0, 0', 'addiu $2, $0, 4005', 'syscall',
+        'addu $16, $2, $0', 'addu $4, $2, $0', 'lui $5, %hi(scratch+8)', 'addiu $5, $5, %lo(scratch+8)', 'addiu $6, $0, 12',
+        'addiu $8, $0, 2', 'sw $8, 16($29)', 'sw $0, 20($29)', 'addiu $2, $0, 4200', 'syscall',
+        'addu $17, $2, $0', 'addu $18, $7, $0', 'addu $4, $16, $0', 'addiu $2, $0, 4006', 'syscall', 'addu $16, $0, $0', 'addu $4, $0, $0',
+      ],
+    },
+    {
       what: 'brk(0), brk(old+8192): the new break minus the old; the new memory is usable',
       setup: [
         'addiu $4, $0, 0', 'addiu $2, $0, 4045', 'syscall', 'addu $16, $2, $0', 'addiu $4, $2, 8192', 'addiu $2, $0, 4045', 'syscall',
@@ -655,7 +666,7 @@ function syscallProgram(): GeneratedProgram {
     w.emit(...dumpState());
     lines.push(...indent(w.lines));
   });
-  lines.push(...indent(exitWith(0)), ...stateData(rng), '');
+  lines.push(...indent(exitWith(0)), ...stateData(rng), 'source_path:', `\t.asciz "test/mips-differential/src/${name}.S"`, '');
   return { name, source: lines.join('\n'), stateDumps: true };
 }
 

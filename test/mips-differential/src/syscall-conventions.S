@@ -845,7 +845,7 @@ __start:
 	addiu $6, $0, 200
 	addiu $2, $0, 4004
 	syscall
-# case 9: brk(0), brk(old+8192): the new break minus the old; the new memory is usable
+# case 9: open(own source), pread64(fd, scratch+8, 12, offset 2 at sp+16/20), close
 	addiu $1, $0, 3840
 	mthi $1
 	lui $1, 0x4
@@ -892,6 +892,113 @@ __start:
 	addiu $30, $0, -128
 	lui $31, 0x9337
 	ori $31, $31, 0x46c0
+	lui $4, %hi(source_path)
+	addiu $4, $4, %lo(source_path)
+	addiu $5, $0, 0
+	addiu $6, $0, 0
+	addiu $2, $0, 4005
+	syscall
+	addu $16, $2, $0
+	addu $4, $2, $0
+	lui $5, %hi(scratch+8)
+	addiu $5, $5, %lo(scratch+8)
+	addiu $6, $0, 12
+	addiu $8, $0, 2
+	sw $8, 16($29)
+	sw $0, 20($29)
+	addiu $2, $0, 4200
+	syscall
+	addu $17, $2, $0
+	addu $18, $7, $0
+	addu $4, $16, $0
+	addiu $2, $0, 4006
+	syscall
+	addu $16, $0, $0
+	addu $4, $0, $0
+	sw $0, 0($29)
+	sw $1, 4($29)
+	sw $2, 8($29)
+	sw $3, 12($29)
+	sw $4, 16($29)
+	sw $5, 20($29)
+	sw $6, 24($29)
+	sw $7, 28($29)
+	sw $8, 32($29)
+	sw $9, 36($29)
+	sw $10, 40($29)
+	sw $11, 44($29)
+	sw $12, 48($29)
+	sw $13, 52($29)
+	sw $14, 56($29)
+	sw $15, 60($29)
+	sw $16, 64($29)
+	sw $17, 68($29)
+	sw $18, 72($29)
+	sw $19, 76($29)
+	sw $20, 80($29)
+	sw $21, 84($29)
+	sw $22, 88($29)
+	sw $23, 92($29)
+	sw $24, 96($29)
+	sw $25, 100($29)
+	sw $0, 104($29)
+	sw $0, 108($29)
+	sw $28, 112($29)
+	sw $29, 116($29)
+	sw $30, 120($29)
+	sw $31, 124($29)
+	mfhi $1
+	sw $1, 128($29)
+	mflo $1
+	sw $1, 132($29)
+	addiu $4, $0, 1
+	addu $5, $29, $0
+	addiu $6, $0, 200
+	addiu $2, $0, 4004
+	syscall
+# case 10: brk(0), brk(old+8192): the new break minus the old; the new memory is usable
+	lui $1, 0x8765
+	ori $1, $1, 0x4321
+	mthi $1
+	addiu $1, $0, -19
+	mtlo $1
+	addiu $1, $0, 106
+	addiu $2, $0, -128
+	addiu $3, $0, -45
+	lui $4, 0x400
+	addiu $5, $0, 24
+	addiu $6, $0, 25
+	lui $7, 0x4b00
+	addiu $8, $0, 32
+	addiu $9, $0, -71
+	lui $10, 0x3f
+	ori $10, $10, 0xffff
+	lui $11, 0x1
+	lui $12, 0xfb0d
+	ori $12, $12, 0x2274
+	lui $13, 0xca41
+	ori $13, $13, 0x1cfb
+	lui $14, 0x5aff
+	ori $14, $14, 0xf572
+	addiu $15, $0, -4
+	addiu $16, $0, 33
+	lui $17, 0x8c94
+	ori $17, $17, 0xae31
+	addiu $18, $0, -15
+	lui $19, 0xff00
+	ori $19, $19, 0xff00
+	lui $20, 0x7
+	lui $21, 0x6b71
+	ori $21, $21, 0x9ab6
+	addiu $22, $0, 32767
+	lui $23, 0x7016
+	ori $23, $23, 0x3d39
+	addiu $24, $0, -27
+	addiu $25, $0, -23040
+	addiu $28, $0, 30
+	lui $30, 0xffde
+	lui $31, 0x1234
+	ori $31, $31, 0x5678
 	addiu $4, $0, 0
 	addiu $2, $0, 4045
 	syscall
@@ -954,7 +1061,9 @@ __start:
 state:
 	.space 136
 scratch:
-	.byte 6, 178, 52, 68, 146, 171, 198, 41, 232, 168, 104, 250, 121, 209, 88, 58
-	.byte 204, 61, 206, 140, 242, 11, 114, 43, 113, 128, 13, 241, 110, 180, 32, 24
-	.byte 140, 204, 251, 183, 202, 210, 90, 46, 114, 0, 202, 214, 140, 51, 79, 18
-	.byte 158, 129, 213, 75, 211, 107, 92, 121, 74, 211, 112, 65, 42, 148, 232, 150
+	.byte 54, 197, 147, 7, 203, 27, 85, 17, 233, 250, 212, 106, 193, 203, 202, 41
+	.byte 242, 246, 179, 207, 61, 236, 237, 134, 70, 148, 127, 173, 162, 215, 158, 27
+	.byte 33, 155, 97, 133, 253, 143, 234, 139, 141, 153, 102, 155, 164, 184, 65, 105
+	.byte 3, 73, 116, 157, 139, 180, 68, 88, 90, 72, 96, 3, 107, 145, 62, 200
+source_path:
+	.asciz "test/mips-differential/src/syscall-conventions.S"
