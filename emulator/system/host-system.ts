@@ -9,7 +9,8 @@
 //   0x01000000  boot archive, up to 16 MiB: the RAM filesystem's files
 //   0x02000000  user window, 28 MiB, seen by processes at kuseg 0x00400000 (region "app")
 //   0x03c00000  VRAM, 4 MiB (the graphics device scans out of RAM)
-//   0x1e000000  graphics device registers (4 KiB); console 0x1f000000, timer 0x1f000100
+//   0x1e000000  graphics device registers (4 KiB, vsync interrupt on line 2 = IP4);
+//               console 0x1f000000, timer 0x1f000100
 // Simulated clock: 100 MHz (cycles = instructions + idle cycles); vsync every 1,666,667 cycles
 // (60 Hz, rounded up). Power-off: `sdbbp 0x4b0` with a0 = exit status, a1 = 1 after a kernel panic.
 import { MipsMachine, CONSOLE_BASE, TIMER_BASE, GRAPHICS_BASE } from '../machine/machine';
@@ -34,6 +35,8 @@ export const GFX_REGS_PHYS = GRAPHICS_BASE;
 export const CLOCK_HZ = 100_000_000;
 export const CYCLES_PER_VSYNC = Math.ceil(CLOCK_HZ / 60);
 export const HYPERCALL_SHUTDOWN = 0x4b0;
+/** Interrupt line of the graphics device's vsync interrupt (Cause.IP4; the kernel polls and never enables it). */
+export const GRAPHICS_LINE = 2;
 const KSEG0 = 0x80000000;
 const BOOT_INFO_MAGIC = 0x49424b55; // "UKBI"
 const ARCHIVE_MAGIC = 0x52414b55; // "UKAR"
@@ -112,7 +115,10 @@ export class HostSystem {
       this.graphics = null;
     } else {
       const gfx: GraphicsDevice = new GraphicsDevice(
-        { ram: m.ram, vramBase: VRAM_PHYS, vramSize: VRAM_SIZE, cyclesPerFrame: CYCLES_PER_VSYNC, idValue: options.graphicsId },
+        {
+          ram: m.ram, vramBase: VRAM_PHYS, vramSize: VRAM_SIZE, cyclesPerFrame: CYCLES_PER_VSYNC, idValue: options.graphicsId,
+          setInterrupt: (on) => m.cpu.setInterruptLine(GRAPHICS_LINE, on),
+        },
         { now: () => m.cpu.cycles, schedule: (at, handler) => m.schedule(gfx, at, handler) },
       );
       this.graphics = gfx;
