@@ -31,9 +31,11 @@ export interface CompiledBlock {
   readonly regionVersion: number;
   readonly run: (cpu: MipsCpu, budget: number) => void;
   readonly length: number;
+  /** The generated JavaScript (for inspection). */
+  readonly source?: string;
 }
 
-const MAX_BLOCK = 128;
+const MAX_BLOCK = 96;
 
 /** A placeholder for a PC the compiler cannot start a block at (the interpreter runs it). */
 function uncompilable(start: number, regionVersion: number): CompiledBlock {
@@ -102,24 +104,17 @@ export class BlockCache {
     for (const page of [...this.compiledPages]) this.invalidatePage(page);
   }
 
-  private compile(start: number, page: MemoryPage): CompiledBlock {
-    const cpu = this.cpu;
-    const version = cpu.regions.version;
-    const span = cpu.regions.lookup(start);
-    const pageEnd = ((start >>> 12) + 1) * 4096;
-    const limit = Math.min(pageEnd, span.end);
-    const bps = cpu.breakpoints;
-    const words: number[] = [];
+  /** Scans one basic block at `start` (null when its first instruction cannot be compiled). */
+  private scan(start: number, page: MemoryPage, limit: number): ScannedBlock | null {
+    const bps = this.cpu.breakpoints;
     const parts: Translated[] = [];
     let pc = start;
     let endsWithBranch = false;
-    while (pc < limit && words.length < MAX_BLOCK) {
+    while (pc < limit && parts.length < MAX_BLOCK) {
       if (pc !== start && bps.size !== 0 && bps.has(pc)) break;
-      const w = page.i32[(pc & 4095) >> 2];
-      const t = translate(w, pc);
+      const t = translate(page.i32[(pc & 4095) >> 2], pc);
       if (t.kind === Kind.Stop) break;
       if (t.kind === Kind.Plain) {
-        words.push(w);
         parts.push(t);
         pc += 4;
         continue;
@@ -127,16 +122,51 @@ export class BlockCache {
       // A control transfer: needs its delay slot in the same page and region, compilable, no breakpoint.
       const slot = pc + 4;
       if (slot >= limit || (bps.size !== 0 && bps.has(slot))) break;
-      const sw = page.i32[(slot & 4095) >> 2];
-      const st = translate(sw, slot);
+      const st = translate(page.i32[(slot & 4095) >> 2], slot);
       if (st.kind !== Kind.Plain) break;
-      words.push(w, sw);
       parts.push(t, st);
       endsWithBranch = true;
       break;
     }
-    if (parts.length === 0) return uncompilable(start, version);
-    const source = generate(start, parts, endsWithBranch, span.id, bps);
+    if (parts.length === 0) return null;
+    return { start, parts, endsWithBranch };
+  }
+
+  /**
+   * Compiles the block at `start` together with the blocks it reaches by static branches inside the
+   * same page and region (a group): control moves between them inside one function.
+   */
+  private compile(start: number, page: MemoryPage): CompiledBlock {
+    const cpu = this.cpu;
+    const version = cpu.regions.version;
+    const span = cpu.regions.lookup(start);
+    const pageStart = (start >>> 12) * 4096;
+    const lo = Math.max(pageStart, span.start);
+    const hi = Math.min(pageStart + 4096, span.end);
+    const bps = cpu.breakpoints;
+    const first = this.scan(start, page, hi);
+    if (first === null) return uncompilable(start, version);
+    const group: ScannedBlock[] = [first];
+    const seen = new Set<number>([start]);
+    for (let i = 0; i < group.length && group.length < MAX_GROUP; i++) {
+      const b = group[i];
+      const n = b.parts.length;
+      const succ: number[] = [];
+      const fall = b.start + 4 * n;
+      if (!b.endsWithBranch) succ.push(fall);
+      else {
+        const br = b.parts[n - 2];
+        if (br.target !== undefined) succ.push(br.target);
+        if (br.kind === Kind.Branch || br.kind === Kind.Likely) succ.push(fall);
+      }
+      for (const t of succ) {
+        if (t < lo || t >= hi || seen.has(t) || (bps.size !== 0 && bps.has(t))) continue;
+        seen.add(t);
+        const nb = this.scan(t, page, hi);
+        if (nb !== null && group.length < MAX_GROUP) group.push(nb);
+      }
+    }
+    const source = generateGroup(group, span.id, bps.has(start));
     const factory = new Function('mulHS', 'mulHU', source) as (a: typeof mulHighSigned, b: typeof mulHighUnsigned) => CompiledBlock['run'];
     this.compiledCount++;
     return {
@@ -144,13 +174,22 @@ export class BlockCache {
       valid: true,
       next0: null,
       next1: null,
-      maxCount: parts.length,
+      maxCount: first.parts.length,
       regionVersion: version,
       run: factory(mulHighSigned, mulHighUnsigned),
-      length: parts.length,
+      length: first.parts.length,
+      source,
     };
   }
 }
+
+interface ScannedBlock {
+  start: number;
+  parts: Translated[];
+  endsWithBranch: boolean;
+}
+
+const MAX_GROUP = 24;
 
 /**
  * JavaScript for one instruction. Conventions inside a block function: r = regs, R/W = read/write
@@ -333,66 +372,93 @@ function translate(w: number, pc: number): Translated {
   }
 }
 
-/** Assembles the block function's source. */
-function generate(start: number, parts: Translated[], endsWithBranch: boolean, regionId: number, bps: ReadonlySet<number>): string {
+/**
+ * One function for a group of blocks: a loop over a switch on the PC. Before each block it checks
+ * that the block fits in the budget (so timer events and limits are hit exactly); any PC outside the
+ * group, or a block that does not fit, leaves the function.
+ */
+function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): string {
+  const body: string[] = [];
+  for (const b of group) {
+    const len = b.parts.length;
+    body.push(`case ${b.start | 0}: {`);
+    body.push(`if (n + ${len} > budget) break run;`);
+    // Coming back to a breakpoint at the entry must stop there (the dispatcher reports it).
+    if (b === group[0] && entryIsBreakpoint) body.push('if (n !== 0) break run;');
+    body.push(blockBody(b, regionId));
+    body.push('continue run; }');
+  }
+  // Guest registers (and HI/LO) live in locals inside the function, so the JIT can keep them in
+  // machine registers; they are written back before every exit.
+  let text = body.join('\n');
+  const used = new Set<number>();
+  text = text.replace(/r\[(\d+)\]/g, (_m: string, n: string) => {
+    used.add(Number(n));
+    return `r${n}`;
+  });
+  const usesHi = /cpu\.hi\b/.test(text);
+  const usesLo = /cpu\.lo\b/.test(text);
+  text = text.replace(/cpu\.hi\b/g, 'hi').replace(/cpu\.lo\b/g, 'lo');
+  const regs = [...used].sort((x, y) => x - y);
+  const load = regs.map((n) => `r${n} = r[${n}]`);
+  if (usesHi) load.push('hi = cpu.hi');
+  if (usesLo) load.push('lo = cpu.lo');
+  const store = regs.map((n) => `r[${n}] = r${n};`);
+  if (usesHi) store.push('cpu.hi = hi;');
+  if (usesLo) store.push('cpu.lo = lo;');
+  const writeBack = store.join(' ');
+  const out: string[] = [];
+  out.push('return function group(cpu, budget) {');
+  out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, counts = cpu.regions.counts;');
+  out.push(`let a = 0, v = 0, p = null, t = false, bt = 0, n = 0, pc = ${group[0].start | 0};`);
+  // Exit state for faults (ek 1) and slow stores (ek 2), handled once after the loop.
+  out.push('let ek = 0, ec = 0, ep = 0, es = false, et = 0, eb = undefined;');
+  if (load.length > 0) out.push(`let ${load.join(', ')};`);
+  out.push('run: for (;;) { switch (pc) {');
+  out.push(text);
+  out.push('default: break run; } }');
+  out.push(writeBack);
+  out.push(`if (ek === 1) { cpu.blockFault(ec, ep, es, et, eb, n, ${regionId}); return; }`);
+  out.push(`if (ek === 2) { cpu.pc = et >>> 0; } else cpu.pc = pc >>> 0;`);
+  out.push(`cpu.instructionCount += n; counts[${regionId}] += n;`);
+  out.push('};');
+  return out.join('\n');
+}
+
+/** The statements of one block inside a group: its instructions, then `n` and `pc` updated. */
+function blockBody(b: ScannedBlock, regionId: number): string {
+  const { start, parts, endsWithBranch } = b;
   const n = parts.length;
   const branch = endsWithBranch ? parts[n - 2] : null;
-  const branchIndex = n - 2;
-  // Self-loop: the block's branch goes back to its own start (and no breakpoint sits there).
-  const selfLoop = branch !== null && branch.target === start && !bps.has(start) && branch.kind !== Kind.JumpReg;
-  const done = selfLoop ? 'it * ' + n + ' + ' : '';
   const out: string[] = [];
-  out.push('return function block(cpu, budget) {');
-  out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, counts = cpu.regions.counts;');
-  out.push('let a = 0, v = 0, p = null, t = false, bt = 0, ex = 0, it = 0;');
-  if (selfLoop) out.push('for (;;) {');
   for (let k = 0; k < n; k++) {
     const pc = (start + 4 * k) >>> 0;
     const part = parts[k];
     const inSlot = endsWithBranch && k === n - 1;
-    // Where execution continues after instruction k, as an expression.
     let nextExpr: string;
-    if (!inSlot) nextExpr = `${(pc + 4) | 0}`;
-    else if (branch!.kind === Kind.JumpReg) nextExpr = 'bt';
-    else if (branch!.kind === Kind.Jump) nextExpr = `${branch!.target! | 0}`;
-    else nextExpr = `(t ? ${branch!.target! | 0} : ${(pc + 4) | 0})`;
-    const slotTarget = inSlot ? (branch!.kind === Kind.JumpReg ? 'bt' : nextExpr) : '0';
+    if (!inSlot) nextExpr = `${(pc + 4) >>> 0}`;
+    else if (branch!.kind === Kind.JumpReg) nextExpr = '(bt >>> 0)';
+    else if (branch!.kind === Kind.Jump) nextExpr = `${branch!.target! >>> 0}`;
+    else nextExpr = `(t ? ${branch!.target! >>> 0} : ${(pc + 4) >>> 0})`;
+    // (nextExpr is unsigned: it goes to cpu.pc or to blockFault's target.)
+    const slotTarget = inSlot ? nextExpr : '0';
     let code = part.code;
-    code = code.replace(/FAULT\((\d+)(?:, a)?\)/g, (_m, c: string) => {
-      const bad = _m.includes(', a') ? 'a' : 'undefined';
-      return `{ cpu.blockFault(${c}, ${pc | 0}, ${inSlot}, ${slotTarget}, ${bad}, ${done}${k}, ${regionId}); return; }`;
+    code = code.replace(/FAULT\((\d+)(, a)?\)/g, (_m: string, c: string, hasA: string | undefined) => {
+      return `{ ek = 1; ec = ${c}; ep = ${pc | 0}; es = ${inSlot}; et = ${slotTarget}; eb = ${hasA ? 'a' : 'undefined'}; n += ${k}; break run; }`;
     });
-    code = code.replace(/FAULT_PENDING\(a\)/g, `{ v = cpu.faultCode; cpu.faultCode = -1; cpu.blockFault(v, ${pc | 0}, ${inSlot}, ${slotTarget}, a, ${done}${k}, ${regionId}); return; }`);
-    code = code.replace(/EXIT_AFTER/g, `{ cpu.pc = ${nextExpr} >>> 0; ex = ${done}${k + 1}; cpu.instructionCount += ex; counts[${regionId}] += ex; return; }`);
-    if (k === branchIndex && branch !== null) {
-      if (branch.kind === Kind.Jump || branch.kind === Kind.JumpReg) out.push(code);
-      else out.push(code);
-      continue;
-    }
-    if (inSlot && branch !== null && branch.kind === Kind.Likely) {
-      out.push(`if (t) { ${code} }`);
-      continue;
-    }
-    out.push(code);
+    code = code.replace(/FAULT_PENDING\(a\)/g, `{ ek = 1; ec = cpu.faultCode; cpu.faultCode = -1; ep = ${pc | 0}; es = ${inSlot}; et = ${slotTarget}; eb = a; n += ${k}; break run; }`);
+    code = code.replace(/EXIT_AFTER/g, `{ ek = 2; et = ${nextExpr}; n += ${k + 1}; break run; }`);
+    if (inSlot && branch!.kind === Kind.Likely) out.push(`if (t) { ${code} }`);
+    else out.push(code);
   }
-  // Epilogue: where to go, and the count.
-  if (branch === null) {
-    out.push(`cpu.pc = ${(start + 4 * n) >>> 0}; ex = ${done}${n};`);
-  } else {
+  // Inside a group the PC is kept signed (a small integer for the JIT); case labels match.
+  if (branch === null) out.push(`n += ${n}; pc = ${(start + 4 * n) | 0};`);
+  else {
     const fall = (start + 4 * n) | 0;
-    const likelyAdjust = branch.kind === Kind.Likely ? ` - (t ? 0 : 1)` : '';
-    if (selfLoop) {
-      // Loop again while the branch is taken and the budget holds another full iteration.
-      const taken = branch.kind === Kind.Jump ? 'true' : 't';
-      out.push(`if (${taken} && !cpu.recheck && (it + 2) * ${n} <= budget) { it++; continue; }`);
-    }
-    if (branch.kind === Kind.Jump) out.push(`cpu.pc = ${branch.target! >>> 0};`);
-    else if (branch.kind === Kind.JumpReg) out.push('cpu.pc = bt >>> 0;');
-    else out.push(`cpu.pc = t ? ${branch.target! >>> 0} : ${fall >>> 0};`);
-    out.push(`ex = ${done}${n}${likelyAdjust};`);
+    if (branch.kind === Kind.Jump) out.push(`n += ${n}; pc = ${branch.target! | 0};`);
+    else if (branch.kind === Kind.JumpReg) out.push(`n += ${n}; pc = bt | 0;`);
+    else if (branch.kind === Kind.Likely) out.push(`if (t) { n += ${n}; pc = ${branch.target! | 0}; } else { n += ${n - 1}; pc = ${fall}; }`);
+    else out.push(`n += ${n}; pc = t ? ${branch.target! | 0} : ${fall};`);
   }
-  if (selfLoop) out.push('break; }');
-  out.push(`cpu.instructionCount += ex; counts[${regionId}] += ex;`);
-  out.push('};');
   return out.join('\n');
 }
