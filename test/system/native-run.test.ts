@@ -122,6 +122,14 @@ test('displayed frames: RGB565 display mode, XRGB source truncated by the driver
   checkAgainstNative(join(VIDEOS, 'smptebars-160x120.y4m'), 3, { playerArgs: ['-M', 'rgb565'], nativeArgs: [], bytesPerPixel: 4, pixel: XRGB_ON_RGB565_SCREEN });
 });
 
+test('displayed frames: RGB565 source on an RGB565 display (-p rgb565 -M rgb565)', { skip: skipI386 ?? false }, () => {
+  checkAgainstNative(join(VIDEOS, 'testsrc-64x48.y4m'), 2, { playerArgs: ['-p', 'rgb565', '-M', 'rgb565'], nativeArgs: ['-p', 'rgb565'], bytesPerPixel: 2, pixel: FROM_RGB565 });
+});
+
+test('displayed frames: a frame larger than the screen is clipped on all sides (-s 400x300)', { skip: skipI386 ?? false }, () => {
+  checkAgainstNative(join(VIDEOS, 'testsrc-64x48.y4m'), 2, { playerArgs: ['-s', '400x300'], nativeArgs: ['-s', '400x300'], bytesPerPixel: 4, pixel: FROM_XRGB });
+});
+
 test('the interpreter alone gives the same run as the block compiler (counts, cycles, frames)', () => {
   const a = runScheme({ scheme: 'native', workloads: WORKLOADS, frames: 2 });
   const b = runScheme({ scheme: 'native', workloads: WORKLOADS, frames: 2, blockCompiler: false });
