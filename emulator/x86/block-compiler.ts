@@ -32,6 +32,8 @@ const SHIFT_OPS: Record<string, number> = { rol: 0, ror: 1, rcl: 2, rcr: 3, shl:
 const STRING_OPS: Record<string, number> = { movs: 0, cmps: 1, stos: 2, lods: 3, scas: 4 };
 const BT_OPS: Record<string, number> = { bt: 0, bts: 1, btr: 2, btc: 3 };
 
+const PRIVILEGED: ReadonlySet<string> = new Set(['cli', 'sti', 'in', 'out', 'insb', 'ins', 'outsb', 'outs']);
+
 /** Operations that end a block (control transfers and stops). */
 export const BLOCK_ENDERS: ReadonlySet<string> = new Set([
   'jmp', 'jcc', 'call', 'call_indirect', 'jmp_indirect', 'ret', 'loop', 'loope', 'loopne', 'jecxz',
@@ -330,6 +332,11 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
   const next = (d.address + d.length) >>> 0;
   const ops = d.operands;
   const osz = d.operandSize;
+  if (d.status === 'unsupported' && e !== null && PRIVILEGED.has(e.mnemonic)) {
+    // I/O and interrupt-flag instructions are real but privileged at CPL 3 with IOPL 0: #GP.
+    w.emit(`throw c.privileged(${JSON.stringify(describe(d))});`);
+    return true;
+  }
   if (d.status !== 'ok' || e === null || d.lockInvalid) {
     const kind = d.status === 'unsupported' ? 'unsupported' : 'invalid-opcode';
     w.emit(`throw c.decodeFault(${JSON.stringify(kind)}, ${JSON.stringify(describe(d))});`);
@@ -503,22 +510,25 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
       return false;
     }
     case 'pusha':
-      w.emit('c.pusha();');
+      w.emit(`c.pusha(${osz});`);
       return false;
     case 'popa':
-      w.emit('c.popa();');
+      w.emit(`c.popa(${osz});`);
       return false;
     case 'pushf':
-      w.emit(`u = (r[4] - 4) | 0; wr32(u, c.getEflags() & 0xfcffff); r[4] = u;`);
+      if (osz === 2) w.emit(`u = (r[4] - 2) | 0; wr16(u, c.getEflags() & 0xffff); r[4] = u;`);
+      else w.emit(`u = (r[4] - 4) | 0; wr32(u, c.getEflags() & 0xfcffff); r[4] = u;`);
       return false;
     case 'popf':
-      w.emit(`t = rd32(r[4]); c.setEflagsUser(t); r[4] = (r[4] + 4) | 0;`);
+      if (osz === 2) w.emit(`t = rd16(r[4]); c.setEflagsUser((c.getEflags() & -65536) | t); r[4] = (r[4] + 2) | 0;`);
+      else w.emit(`t = rd32(r[4]); c.setEflagsUser(t); r[4] = (r[4] + 4) | 0;`);
       return false;
     case 'enter':
-      w.emit(`c.enter(${(ops[0] as { value: number }).value}, ${(ops[1] as { value: number }).value});`);
+      w.emit(`c.enter(${(ops[0] as { value: number }).value}, ${(ops[1] as { value: number }).value}, ${osz});`);
       return false;
     case 'leave':
-      w.emit(`t = rd32(r[5]); r[4] = (r[5] + 4) | 0; r[5] = t;`);
+      if (osz === 2) w.emit(`t = rd16(r[5]); r[4] = (r[5] + 2) | 0; ${regWrite(5, 2, 't')}`);
+      else w.emit(`t = rd32(r[5]); r[4] = (r[5] + 4) | 0; r[5] = t;`);
       return false;
     case 'lahf':
       w.emit(regWrite(4, 1, `(c.statusFlags() & 0xd5) | 2`));

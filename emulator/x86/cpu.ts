@@ -482,6 +482,10 @@ export class X86Cpu {
     return new X86Exception(kind, message, kind === 'invalid-opcode' ? 6 : undefined);
   }
 
+  privileged(description: string): X86Exception {
+    return new X86Exception('general-protection', `${description.replace(/^unsupported instruction/, 'privileged instruction')}: #GP in user mode`, 13);
+  }
+
   interrupt(vector: number): X86Exception {
     return new X86Exception('interrupt', `int 0x${vector.toString(16)}`, vector);
   }
@@ -511,49 +515,60 @@ export class X86Cpu {
     }
   }
 
-  pusha(): void {
+  /** pusha/pushaw: the eight registers (ESP as before the first push), `size` bytes each. */
+  pusha(size: number): void {
     const r = this.regs;
     const sp = r[REG_ESP];
-    const base = (sp - 32) | 0;
-    this.memory.checkWrite(base, 32);
-    for (let i = 0; i < 8; i++) this.fastWrite32((base + 28 - 4 * i) | 0, i === REG_ESP ? sp : r[i]);
+    const base = (sp - 8 * size) | 0;
+    this.memory.checkWrite(base, 8 * size);
+    const wr = size === 4 ? this.fastWrite32 : this.fastWrite16;
+    for (let i = 0; i < 8; i++) wr((base + size * (7 - i)) | 0, i === REG_ESP ? sp : r[i]);
     r[REG_ESP] = base;
   }
 
-  popa(): void {
+  /** popa/popaw: pops EDI..EAX (skipping the saved ESP); 16-bit form writes the low halves. */
+  popa(size: number): void {
     const r = this.regs;
     const sp = r[REG_ESP];
-    this.memory.checkRead(sp, 32);
+    this.memory.checkRead(sp, 8 * size);
     const v = new Int32Array(8);
-    for (let i = 0; i < 8; i++) v[i] = this.fastRead32((sp + 28 - 4 * i) | 0);
-    for (let i = 0; i < 8; i++) if (i !== REG_ESP) r[i] = v[i];
-    r[REG_ESP] = (sp + 32) | 0;
+    const rd = size === 4 ? this.fastRead32 : this.fastRead16;
+    for (let i = 0; i < 8; i++) v[i] = rd((sp + size * (7 - i)) | 0);
+    for (let i = 0; i < 8; i++) {
+      if (i === REG_ESP) continue;
+      r[i] = size === 4 ? v[i] : (r[i] & -65536) | v[i];
+    }
+    r[REG_ESP] = (sp + 8 * size) | 0;
   }
 
-  enter(size: number, level: number): void {
+  /** enter with 32- or 16-bit operand size (the stack itself is always 32-bit). */
+  enter(size: number, level: number, operandSize = 4): void {
     level &= 31;
     const r = this.regs;
     const sp = r[REG_ESP];
-    const total = 4 + (level > 0 ? 4 * level : 0);
+    const w = operandSize;
+    const total = w + (level > 0 ? w * level : 0);
     // Check every access first (precise faults), then push in order: a display entry is read
     // after the preceding pushes, which may have overwritten it (as on hardware).
     this.memory.checkWrite((sp - total) | 0, total);
-    for (let i = 1; i < level; i++) this.memory.checkRead((r[REG_EBP] - 4 * i) | 0, 4);
-    let p = (sp - 4) | 0;
-    this.fastWrite32(p, r[REG_EBP]);
+    for (let i = 1; i < level; i++) this.memory.checkRead((r[REG_EBP] - w * i) | 0, w);
+    const wr = w === 4 ? this.fastWrite32 : this.fastWrite16;
+    const rd = w === 4 ? this.fastRead32 : this.fastRead16;
+    let p = (sp - w) | 0;
+    wr(p, r[REG_EBP]);
     const frameTemp = p;
     if (level > 0) {
       let ebp = r[REG_EBP];
       for (let i = 1; i < level; i++) {
-        ebp = (ebp - 4) | 0;
-        const v = this.fastRead32(ebp);
-        p = (p - 4) | 0;
-        this.fastWrite32(p, v);
+        ebp = (ebp - w) | 0;
+        const v = rd(ebp);
+        p = (p - w) | 0;
+        wr(p, v);
       }
-      p = (p - 4) | 0;
-      this.fastWrite32(p, frameTemp);
+      p = (p - w) | 0;
+      wr(p, frameTemp);
     }
-    r[REG_EBP] = frameTemp;
+    r[REG_EBP] = w === 4 ? frameTemp : (r[REG_EBP] & -65536) | (frameTemp & 0xffff);
     r[REG_ESP] = (p - size) | 0;
   }
 

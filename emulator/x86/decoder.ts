@@ -463,7 +463,7 @@ function decodeInto(d: DecodedInstruction, rd: ByteReader): void {
   if (d.addressSize === 2 && (e.op === 'loop' || e.op === 'loope' || e.op === 'loopne' || e.op === 'jecxz' || e.op === 'xlat')) {
     unsupportedReason = '16-bit addressing (0x67 prefix) is not supported';
   }
-  if (opSize === 2 && (e.op === 'call' || e.op === 'ret' || e.op === 'call_indirect' || e.op === 'jmp_indirect' || e.op === 'enter' || e.op === 'leave' || e.op === 'pusha' || e.op === 'popa' || e.op === 'pushf' || e.op === 'popf')) {
+  if (opSize === 2 && (e.op === 'call' || e.op === 'ret' || e.op === 'call_indirect' || e.op === 'jmp_indirect')) {
     unsupportedReason = `16-bit operand size (0x66 prefix) with ${e.mnemonic} is not supported`;
   }
 

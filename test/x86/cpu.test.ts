@@ -294,3 +294,12 @@ test('a store into a later instruction of the running block takes effect (self-m
   assert.equal(cpu.regs[REG_EAX], 0x11223344 + 2, 'the patched immediate, then the nop patched to incl %eax twice');
   assert.equal(cpu.instructionCount, 3 + 4 * 2 + 1);
 });
+
+test('privileged I/O and interrupt-flag instructions raise #GP (general-protection) at CPL 3', { skip }, () => {
+  for (const ins of ['cli', 'sti', 'inb $0x60, %al', 'outb %al, %dx', 'insb']) {
+    const { cpu } = machine(`nop\n${ins}`);
+    const stop = cpu.run(10);
+    assert.ok(stop.kind === 'fault' && stop.fault === 'general-protection', `${ins}: ${JSON.stringify(stop)}`);
+    assert.equal(cpu.eip, CODE + 1);
+  }
+});

@@ -368,6 +368,17 @@ export function miscTemplates(): Template[] {
   t.push({ code: 'aad', mnemonic: 'aad' });
   t.push({ code: 'aad $3', mnemonic: 'aad' });
   t.push({ code: 'pushl %ebx\npushw %ax\npopl %eax\npopw %dx', mnemonic: '' });
+  for (const op of ['loope', 'loopne']) {
+    const l = labelCounter++;
+    t.push({ code: `movl %ebx, %ecx\nandl $7, %ecx\nincl %ecx\nlp${l}: incl %edx\ncmpl $3, %edx\n${op} lp${l}\nmovl %ecx, %ebx`, mnemonic: 'cmp' });
+  }
+  {
+    const l = labelCounter++;
+    t.push({ code: `pushl %eax\npushl %ebx\ncall fn${l}\njmp after${l}\nfn${l}: movl 4(%esp), %edx\nret $8\nafter${l}:`, mnemonic: '' });
+  }
+  t.push({ code: 'pushaw\nmovl 10(%esp), %edx\nmovl 12(%esp), %ebx\nmovl $0, %eax\nmovl $0, %ecx\npopaw', mnemonic: '' });
+  t.push({ code: 'pushfw\npopw %dx\nandw $0xcd5, %bx\npushw %bx\npopfw', mnemonic: '' });
+  t.push({ code: 'pushl %ebp\nmovl %esp, %ebp\nmovl %esp, %ecx\nenterw $6, $0\nmovl %ecx, %edx\nsubl %esp, %edx\nleavew\nsubl %esp, %ecx\nmovl %ecx, %ebx\npopl %ebp', mnemonic: 'sub' });
   t.push({ code: 'pushal\nmovl $1, %eax\nmovl $2, %ebx\nmovl 16(%esp), %edx\npopal', mnemonic: '' });
   t.push({ code: 'pushl %ebp\nmovl %esp, %ebp\nmovl %edx, -4(%ebp)\nmovl %eax, -8(%ebp)\nenter $12, $3\nmovl %esp, %ebx\nsubl %ebp, %ebx\nmovl -4(%ebp), %edx\nsubl %ebp, %edx\naddl -8(%ebp), %edx\nsubl %ebp, %edx\nmovl -12(%ebp), %eax\nsubl %ebp, %eax\nleave\npopl %ebp', mnemonic: 'sub' });
   return t;
