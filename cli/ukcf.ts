@@ -3,7 +3,7 @@
 // a usage error. Messages are one line on stderr, prefixed "ukcf:", never a stack trace.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createSystem, runUserProgram, UserProgramError, EmulatorInternalError, type UserProgramOptions, type UserProgramResult } from '../emulator/index';
+import { createSystem, UserProgramError, EmulatorInternalError, type UserLaunch, type UserProgramResult } from '../emulator/index';
 import { runScheme, schemeStats, SCHEMES, SystemError, ElfError, type Scheme } from '../emulator/index';
 import packageJson from '../package.json';
 
@@ -78,15 +78,30 @@ function parseRun(isa: 'x86' | 'mips', command: string, argv: string[]): RunComm
   return run;
 }
 
-/** Host stdin for the guest when it is a file, pipe or socket (never wait on a terminal). */
-function hostStdin(): Uint8Array {
-  try {
-    const st = fs.fstatSync(0);
-    if (st.isFile() || st.isFIFO() || st.isSocket()) return fs.readFileSync(0);
-  } catch {
-    /* no stdin */
-  }
-  return new Uint8Array(0);
+/**
+ * The guest's stdin is the host's, read when the guest reads (so an interactive program can
+ * talk to a terminal, and a program that never reads stdin never waits for it).
+ */
+function hostStdinReader(): (maxBytes: number) => Uint8Array {
+  let ended = false;
+  return (maxBytes) => {
+    if (ended) return new Uint8Array(0);
+    const buffer = Buffer.alloc(maxBytes);
+    for (;;) {
+      try {
+        const n = fs.readSync(0, buffer, 0, maxBytes, null);
+        if (n === 0) ended = true;
+        return buffer.subarray(0, n);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // non-blocking stdin with nothing yet
+          continue;
+        }
+        ended = true; // no stdin (closed, EOF on a terminal, a directory...): end of input
+        return new Uint8Array(0);
+      }
+    }
+  };
 }
 
 const SIGPIPE_EXIT = 128 + 13;
@@ -125,23 +140,14 @@ function writeOut(bytes: Uint8Array): void {
   }
 }
 
-function execute(options: UserProgramOptions): UserProgramResult {
-  return runUserProgram({
-    stdout: (b) => writeFully(1, b),
-    stderr: (b) => writeFully(2, b),
-    diagnostic: (line) => say(2, line + '\n'),
-    ...options,
-  });
-}
-
-/** A run through the debuggable facade, printing each system call as it returns. */
-function executeTraced(options: UserProgramOptions): UserProgramResult {
-  const system = createSystem({ kind: 'user', ...options });
+/** A run through the emulator facade; with `trace`, each system call is printed as it returns. */
+function runProgram(launch: UserLaunch, trace: boolean): UserProgramResult {
+  const system = createSystem(launch);
   system.on('output', (e) => {
-    if (e.stream === 'stdout') writeFully(1, e.bytes);
-    else writeFully(2, e.bytes);
+    if (e.stream === 'diagnostic') say(2, Buffer.from(e.bytes).toString('latin1'));
+    else writeFully(e.stream === 'stdout' ? 1 : 2, e.bytes);
   });
-  system.on('syscall', (e) => say(2, `[syscall] ${system.describeSyscall(e)}\n`));
+  if (trace) system.on('syscall', (e) => say(2, `[syscall] ${system.describeSyscall(e)}\n`));
   return system.runToEnd();
 }
 
@@ -228,14 +234,13 @@ function main(argv: string[]): number {
     case 'user':
     case 'mips': {
       const run = parseRun(command === 'user' ? 'x86' : 'mips', command, rest);
-      const options = { isa: run.isa, program: run.program, args: run.args, stdin: hostStdin(), maxInstructions: run.maxInstructions };
-      const result = run.strace ? executeTraced(options) : execute(options);
+      const result = runProgram({ kind: 'user', isa: run.isa, program: run.program, args: run.args, stdinReader: hostStdinReader(), maxInstructions: run.maxInstructions }, run.strace);
       return finish(result, run.stats);
     }
     case 'demo': {
       if (rest.length > 0) throw new UsageError(`'demo' takes no arguments (got '${rest[0]}')`);
       const program = demoProgram();
-      const result = execute({ isa: 'x86', program });
+      const result = runProgram({ kind: 'user', isa: 'x86', program }, false);
       const code = finish(result, false);
       say(1, `\n[ukcf] ${result.instructions.toLocaleString('en-US')} x86 instructions retired by the reference interpreter; exit status ${result.exitCode}\n`);
       return code;

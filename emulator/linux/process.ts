@@ -130,6 +130,7 @@ export class LinuxProcess {
   private readonly E: Readonly<Record<ErrnoName, number>>;
   private readonly fds: (Descriptor | null)[] = [];
   private readonly stdinBytes: Uint8Array;
+  private stdinSource: ((maxBytes: number) => Uint8Array) | null = null;
   private readonly options: LinuxProcessOptions;
   private readonly diagnosed = new Set<number>();
   private readonly signalActions = new Map<number, Uint8Array>();
@@ -154,6 +155,14 @@ export class LinuxProcess {
     this.brkStart = this.brkCurrent = pageUp(options.brkStart);
     this.cwd = Buffer.from(path.resolve(options.cwd ?? process.cwd()), 'utf8').toString('latin1');
     this.signalMask = new Uint8Array(options.abi.sigsetSize);
+  }
+
+  /**
+   * Makes fd 0 read from `source` on demand instead of the fixed stdin bytes: each guest read
+   * asks for at most maxBytes and gets what the source returns (an empty array is end of input).
+   */
+  setStdinSource(source: (maxBytes: number) => Uint8Array): void {
+    this.stdinSource = source;
   }
 
   /** The current program break. */
@@ -617,6 +626,13 @@ export class LinuxProcess {
     count = Math.min(count, MAX_IO_CHUNK);
     if (f.kind === 'stdin') {
       if (at !== null) return -this.E.ESPIPE;
+      if (this.stdinSource !== null) {
+        // Pulled on demand (an interactive terminal, a pipe): at most `count` bytes, empty = end of input.
+        this.memory.checkWrite(buf, Math.min(count, 1 << 16));
+        const bytes = this.stdinSource(Math.min(count, 1 << 16));
+        if (bytes.length > 0) this.memory.writeBytes(buf, bytes);
+        return bytes.length;
+      }
       const n = Math.min(count, this.stdinBytes.length - f.position);
       if (n <= 0) return 0;
       this.memory.writeBytes(buf, this.stdinBytes.subarray(f.position, f.position + n));

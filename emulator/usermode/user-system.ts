@@ -23,6 +23,8 @@ export interface UserLaunch {
   args?: string[];
   env?: string[];
   stdin?: Uint8Array;
+  /** Instead of `stdin`: input pulled when the guest reads fd 0 (an empty result is end of input). */
+  stdinReader?: (maxBytes: number) => Uint8Array;
   cwd?: string;
   maxInstructions?: number;
 }
@@ -90,9 +92,10 @@ export class UserSystem extends EventEmitter<UserSystemEvents> {
     }
     const wanted = launch.isa === 'x86' ? EM_386 : EM_MIPS;
     if (elf.machine !== wanted) {
-      throw new UserProgramError(`${launch.program}: wrong machine ${elf.machine === EM_386 ? 'EM_386' : 'EM_MIPS'} for isa ${launch.isa}`);
+      const expected = launch.isa === 'x86' ? 'an i386 executable' : 'a mipsel executable';
+      throw new UserProgramError(`${launch.program}: wrong machine ${elf.machine === EM_386 ? 'EM_386' : 'EM_MIPS'} for isa ${launch.isa} (expected ${expected})`);
     }
-    if (elf.type !== 2) throw new UserProgramError(`${launch.program}: a relocatable object (ET_REL) cannot be run`);
+    if (elf.type !== 2) throw new UserProgramError(`${launch.program}: a relocatable object (ET_REL) cannot be run; link it into an executable`);
     this.isa = launch.isa;
     this.elf = elf;
     this.budget = launch.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
@@ -108,6 +111,7 @@ export class UserSystem extends EventEmitter<UserSystemEvents> {
     };
     this.process = launch.isa === 'x86' ? new X86Process(options) : new MipsProcess(options);
     this.memory = this.process.memory;
+    if (launch.stdinReader) this.process.linux.setStdinSource(launch.stdinReader);
     this.process.linux.onSyscall = (event) => {
       if (this.listenerCount('syscall') > 0) this.emit('syscall', event);
     };

@@ -124,3 +124,29 @@ test('--strace prints each system call on stderr, output unchanged (both ISAs)',
     assert.equal(lines[lines.length - 1], '[syscall] exit_group(7) = 0');
   }
 });
+
+test('stdin is read only when the guest reads it: an open, silent stdin does not hold up a run', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [CLI, 'user', join(PROGRAMS, 'clock.i386')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => { child.kill(); resolve(null); }, 60_000);
+    child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  child.stdin.destroy();
+  assert.equal(code, 7, 'exited by itself with stdin still open');
+  assert.match(stdout, /^argc 1\n/);
+});
+
+test('stdin is pulled as the guest reads: a line-by-line reader sees input written after it started', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [CLI, 'user', join(PROGRAMS, 'fileio.i386'), '/tmp'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+  child.stdin.write('x'.repeat(1000));
+  setTimeout(() => child.stdin.end('y'.repeat(234)), 500);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0);
+  assert.match(stdout, /\nstdin 1234 bytes checksum [0-9a-f]{8}\n$/);
+});

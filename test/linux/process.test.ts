@@ -433,3 +433,17 @@ test('a stdout whose reader is gone raises SIGPIPE (ends the process unless igno
   assert.equal(ignoring.call('write', 1, SCRATCH, 1), -I386_ABI.errno.EPIPE);
   assert.equal(ignoring.proc.exit, null);
 });
+
+test('stdin pulled on demand from a source: bounded by the read count, empty = end of input', () => {
+  const h = harness(I386_ABI, { stdin: Buffer.from('ignored') });
+  const asked: number[] = [];
+  const chunks = [Buffer.from('first line\n'), Buffer.from('second')];
+  h.proc.setStdinSource((max) => { asked.push(max); return chunks.shift()?.subarray(0, max) ?? new Uint8Array(0); });
+  assert.equal(h.call('read', 0, SCRATCH, 5), 5);
+  assert.equal(Buffer.from(h.mem.readBytes(SCRATCH, 5)).toString(), 'first');
+  assert.equal(h.call('read', 0, SCRATCH, 100), 6);
+  assert.equal(h.call('read', 0, SCRATCH, 100), 0);
+  assert.deepEqual(asked, [5, 100, 100]);
+  assert.equal(h.call('read', 0, 0x100, 10), -I386_ABI.errno.EFAULT, 'a bad buffer fails before input is consumed');
+  assert.deepEqual(asked, [5, 100, 100]);
+});
