@@ -1,15 +1,23 @@
 // The guest x86 CPU: IA-32 integer instruction set, 32-bit flat user mode (see
 // /work/notes/x86-contract.md for the contract other modules code against).
 //
-// Execution: code is decoded a basic block at a time and compiled (block-compiler.ts) into a
-// JavaScript function, cached by start address. Pages holding compiled code are write-watched:
-// a write to one drops its blocks (the change takes effect from the next block; a store into
-// the currently executing block does not alter that block's remaining instructions).
+// Execution: code is decoded a trace at a time (a basic block that also follows direct jmp
+// and call) and compiled (block-compiler.ts) into one JavaScript function, cached by start
+// address. Inside it, guest registers live in JS locals, condition flags are lazy (and not
+// computed at all when a later instruction overwrites them before any read or possible
+// fault), and a block that branches back to its own start loops internally. Faults are
+// precise: each instruction reads and checks before it writes, and the block reports which
+// instruction threw.
+// Self-modifying code: pages holding compiled code are write-watched; a store to one drops
+// its blocks and, if it came from a running block, ends that block right after the storing
+// instruction, so the next instruction is decoded afresh (as the CPU snoops its own stores).
 // run() dispatches whole blocks while the budget allows and single-instruction blocks for the
 // remainder, so `limit` is exact. Breakpoints: when any are set, blocks are cut before every
 // breakpoint address and the dispatcher checks the set; with none set it costs one branch per
 // block. A breakpoint at the eip where run() starts is not reported (that is how a debugger
 // continues from it); one reached later is reported before the instruction executes.
+// Known limits: 16-bit addressing (0x67 with a memory operand) and 0x66 near branches stop as
+// 'unsupported'; a page that mixes hot data and code is recompiled after every store to it.
 
 import { MemoryFault, PagedMemory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from '../machine/paged-memory';
 import { BLOCK_ENDERS, blockFunctionSource, compileBlockSource, isSelfLoop } from './block-compiler';
