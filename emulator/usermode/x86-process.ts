@@ -137,7 +137,7 @@ export class X86Process {
       case 'int3':
         return [133, `trace/breakpoint trap (int3) at eip=${eip}`];
       case 'interrupt':
-        return [139, `segmentation fault: int ${hex32(stop.vector ?? 0).slice(-2)} at eip=${eip}`];
+        return [139, `segmentation fault: int $0x${(stop.vector ?? 0).toString(16)} at eip=${eip}`];
     }
   }
 
