@@ -198,6 +198,7 @@ export class MipsCpu {
   stopReason: MipsStopReason | null = null;
   readonly breakpoints = new Set<number>();
   readonly blocks: BlockCache;
+  private compiledRegionVersion = -1;
 
   constructor(memory: MipsMemory, options: MipsCpuOptions = {}) {
     if (memory instanceof PagedMemory) this.space = new PagedAddressSpace(memory);
@@ -538,6 +539,11 @@ export class MipsCpu {
     this.stopReason = null;
     this.pc >>>= 0;
     this.branchTarget >>>= 0;
+    if (this.regions.version !== this.compiledRegionVersion) {
+      // Blocks count into the region ids they were compiled for: new ranges, new blocks.
+      this.blocks.flush();
+      this.compiledRegionVersion = this.regions.version;
+    }
     const end = this.instructionCount + Math.max(0, Math.floor(limit));
     let first = true;
     for (;;) {
@@ -680,12 +686,12 @@ export class MipsCpu {
             switch (w & 63) {
               case 0x00: v = r[rt] << sa; dst = rd; break;
               case 0x01: exc = ExcCode.CpU; ce = 1; break; // movf/movt
-              case 0x02: v = rs === 1 ? (r[rt] >>> sa) | (r[rt] << (32 - sa)) : r[rt] >>> sa; dst = rd; break;
+              case 0x02: v = rs === 1 ? (r[rt] >>> sa) | (r[rt] << (32 - sa)) : (r[rt] >>> sa) | 0; dst = rd; break;
               case 0x03: v = r[rt] >> sa; dst = rd; break;
               case 0x04: v = r[rt] << (r[rs] & 31); dst = rd; break;
               case 0x06: {
                 const s = r[rs] & 31;
-                v = sa === 1 ? (r[rt] >>> s) | (r[rt] << (32 - s)) : r[rt] >>> s;
+                v = sa === 1 ? (r[rt] >>> s) | (r[rt] << (32 - s)) : (r[rt] >>> s) | 0;
                 dst = rd;
                 break;
               }
