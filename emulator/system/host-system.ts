@@ -172,16 +172,27 @@ export class HostSystem {
     return b;
   }
 
-  /** Runs until the kernel powers off. Throws SystemError when it hangs or exceeds the budget. */
-  run(maxInstructions = 20_000_000_000): HostRunResult {
+  /**
+   * Runs until the kernel powers off. Throws SystemError when it hangs, or exceeds the instruction
+   * budget or `maxSeconds` of simulated time (sleeping costs no instructions, so both are needed).
+   */
+  run(maxInstructions = 20_000_000_000, maxSeconds = 3600): HostRunResult {
     const cpu = this.machine.cpu;
+    let timeUp = false;
+    const limit = { name: 'simulated time limit', read: () => 0, write: () => undefined };
+    this.machine.schedule(limit, Math.floor(maxSeconds * CLOCK_HZ), () => {
+      timeUp = true;
+      cpu.requestStop('simulated time limit');
+    });
     while (this.shutdown === null) {
+      if (timeUp) throw new SystemError(`simulated time limit of ${maxSeconds} s reached at pc 0x${(cpu.pc >>> 0).toString(16)} (console so far:\n${this.console()})`);
       const left = maxInstructions - cpu.instructionCount;
       if (left <= 0) throw new SystemError(`instruction budget of ${maxInstructions} exhausted at pc 0x${(cpu.pc >>> 0).toString(16)} (console so far:\n${this.console()})`);
       const stop = cpu.run(Math.min(left, 50_000_000));
       if (stop.kind === 'idle') throw new SystemError(`the machine went idle with nothing to wake it (pc 0x${(cpu.pc >>> 0).toString(16)})`);
       if (stop.kind === 'exception') throw new SystemError(`unexpected ${stop.name} exception reported to the host at pc 0x${stop.pc.toString(16)}`);
     }
+    this.machine.schedule(limit, Infinity, () => undefined);
     const report = cpu.regions.report();
     const counts: RegionCounts = { kernel: report.kernel ?? 0, driver: report.driver ?? 0, app: report.app ?? 0, other: report.other ?? 0 };
     return {

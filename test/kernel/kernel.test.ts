@@ -183,3 +183,13 @@ test('a kernel-mode fault (driver init dereferencing NULL) is a reported panic a
   assert.equal(r.panicked, true);
   assert.equal(r.status, 255);
 });
+
+test('a very long sleep hits the machine\'s simulated-time limit (a clear error, quickly)', () => {
+  const sys = new HostSystem({ kernel: readFileSync(KERNEL), files: [{ name: 'sleeper', bytes: readFileSync(join(PROGRAMS, 'sleeper')) }], cmdline: '-- /sleeper' });
+  assert.throws(() => sys.run(1_000_000_000, 30), /^SystemError: simulated time limit of 30 s reached at pc 0x8/);
+  // Under the limit, the same sleep completes: 100000 s of simulated time.
+  const long = new HostSystem({ kernel: readFileSync(KERNEL), files: [{ name: 'sleeper', bytes: readFileSync(join(PROGRAMS, 'sleeper')) }], cmdline: '-- /sleeper', graphics: false });
+  const r = long.run(1_000_000_000, 200_000);
+  assert.equal(r.status, 0);
+  assert.ok(r.cycles >= 100_000 * 100_000_000, String(r.cycles));
+});
