@@ -590,6 +590,14 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
       const src = ops[0];
       const size = opSizeOf(src, osz);
       w.prepare(src);
+      if (size === 4 && !w.flagsLive && (op === 'mul' || op === 'imul1')) {
+        // edx:eax = eax * src with dead flags (e.g. division by a constant): no helper call.
+        w.emit(`t = ${w.read(src, 4)}; u = r[0];`);
+        w.emit(`r[2] = ${op === 'mul' ? 'mulHigh(u >>> 0, t >>> 0)' : 'mulHighSigned(u, t)'}; r[0] = Math.imul(u, t);`);
+        w.known = null;
+        w.setKnown = true;
+        return false;
+      }
       w.emit(`c.${op === 'imul1' ? 'imul' : op}${size * 8}(${w.read(src, size)});`);
       return false;
     }
@@ -600,8 +608,15 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
       const b = op === 'imul2' ? ops[1] : ops[2];
       w.prepare(a);
       w.prepare(b);
-      w.emit(`t = c.imulTrunc(${osz}, ${w.read(a, osz)}, ${w.read(b, osz)});`);
+      if (!w.flagsLive) {
+        // Flags dead (overwritten before any read): just the truncated product.
+        w.emit(osz === 4 ? `t = Math.imul(${w.read(a, 4)}, ${w.read(b, 4)});` : `t = (((${w.read(a, 2)} << 16) >> 16) * ((${w.read(b, 2)} << 16) >> 16)) & 65535;`);
+      } else {
+        w.emit(`t = c.imulTrunc(${osz}, ${w.read(a, osz)}, ${w.read(b, osz)});`);
+      }
       w.emit(w.write(dst, osz, 't'));
+      w.known = null;
+      w.setKnown = true;
       return false;
     }
     case 'rol':
@@ -897,7 +912,7 @@ export const BLOCK_PRELUDE = `
 const r = c.regs, lf = c.lazyFlags, sb = c.segmentBases, PAR = c.parityTable;
 const rd8 = c.fastRead8, rd16 = c.fastRead16, rd32 = c.fastRead32;
 const wr8 = c.fastWrite8, wr16 = c.fastWrite16, wr32 = c.fastWrite32;
-const cf = c.carryFn, cond = c.condFn;
+const cf = c.carryFn, cond = c.condFn, mulHigh = c.mulHighFn, mulHighSigned = c.mulHighSignedFn;
 `;
 
 // Helpers that read or write cpu.regs themselves: registers held in locals are written back

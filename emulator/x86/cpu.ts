@@ -117,6 +117,8 @@ export class X86Cpu {
   readonly fastWrite16: (a: number, v: number) => void;
   readonly fastWrite32: (a: number, v: number) => void;
   readonly carryFn: () => number;
+  readonly mulHighFn = mulHigh32;
+  readonly mulHighSignedFn = mulHigh32Signed;
   readonly condFn: (cond: number) => boolean;
 
   constructor(readonly memory: PagedMemory) {

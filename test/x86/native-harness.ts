@@ -142,6 +142,7 @@ export function assembleBytes(source: string, origin = 0x1000): Uint8Array {
 
 export interface LinuxRunResult {
   stdout: Buffer;
+  stderr: Buffer;
   exitCode: number | null;
   stop: X86StopReason | null;
   instructions: number;
@@ -152,6 +153,7 @@ export function runEmulatedLinux(exe: string, argv: string[] = [exe], maxInstruc
   const elf = parseElf(readFileSync(exe), exe);
   const memory = new PagedMemory();
   const out: Buffer[] = [];
+  const err: Buffer[] = [];
   let cpu: X86Cpu | null = null;
   const started = startProgram({
     abi: I386_ABI,
@@ -159,7 +161,7 @@ export function runEmulatedLinux(exe: string, argv: string[] = [exe], maxInstruc
     memory,
     argv,
     stdout: (b) => out.push(Buffer.from(b)),
-    stderr: (b) => out.push(Buffer.from(b)),
+    stderr: (b) => err.push(Buffer.from(b)),
     instructions: () => cpu?.instructionCount ?? 0,
     setThreadArea: (args) => {
       const desc = args[0];
@@ -182,10 +184,10 @@ export function runEmulatedLinux(exe: string, argv: string[] = [exe], maxInstruc
       const before = cpu.instructionCount;
       const stop = cpu.run(budget);
       budget -= cpu.instructionCount - before;
-      if (stop.kind !== 'syscall') return { stdout: Buffer.concat(out), exitCode: null, stop, instructions: cpu.instructionCount };
+      if (stop.kind !== 'syscall') return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: null, stop, instructions: cpu.instructionCount };
       const r = cpu.regs;
       const result = proc.syscall(r[REG_EAX], [r[REG_EBX], r[REG_ECX], r[REG_EDX], r[REG_ESI], r[REG_EDI], r[REG_EBP]]);
-      if (proc.exit !== null) return { stdout: Buffer.concat(out), exitCode: proc.exit.code, stop: null, instructions: cpu.instructionCount };
+      if (proc.exit !== null) return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: proc.exit.code, stop: null, instructions: cpu.instructionCount };
       r[REG_EAX] = result;
     }
   } finally {
