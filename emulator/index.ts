@@ -12,4 +12,6 @@ export type { LaunchDescription, UserLaunch, StopEvent, StopReason, OutputEvent,
 export { runScheme, schemeStats, SCHEMES, DEFAULT_VIDEO } from './system/run-scheme';
 export type { Scheme, SchemeRunOptions, SchemeRunResult } from './system/run-scheme';
 export { HostSystem, SystemError } from './system/host-system';
+export type { HostSystemOptions, HostRunResult, RegionCounts, KernelExport, BootFile } from './system/host-system';
+export type { DisplayedFrame, Picture } from './machine/graphics-device';
 export type { SyscallEvent } from './linux/process';
