@@ -76,6 +76,9 @@ const FAULTS: [string, string, string][] = [
   ['jump-unmapped', 'SIGSEGV (139): jump to address 0x10', 'movl $0x10, %eax\njmp *%eax'],
   ['execute-data', 'SIGSEGV (139): data is not executable', 'movl $data_word, %eax\nmovl $0x90909090, (%eax)\njmp *%eax'],
   ['stack-overflow-push', 'SIGSEGV (139): push below the mapped stack area', 'movl $0x1000, %esp\npushl %eax'],
+  ['cmpxchg8b-register', 'SIGILL (132): cmpxchg8b needs a memory operand', '.byte 0x0f, 0xc7, 0xc8'],
+  ['lea-register', 'SIGILL (132): lea needs a memory operand', '.byte 0x8d, 0xc0'],
+  ['store-crossing-into-unmapped', 'SIGSEGV (139): a dword store whose last byte is on an unmapped page', 'movl $stack_area, %ebx\naddl $0x2000, %ebx\nandl $0xfffff000, %ebx\nmovl %esp, %ecx\nmovl $1, %eax\n1: movl %eax, -2(%ebx)\naddl $0x1000, %ebx\njmp 1b'],
   ['pop-bad-selector', 'SIGSEGV (139): load of a selector with no descriptor', 'pushl $0x1233\npopl %ds'],
 ];
 
