@@ -816,6 +816,8 @@ export function generatePrograms(): GeneratedProgram[] {
   programs.push(fpuFaultProgram('fpu-sigbus-ldc1', 'ldc1 from a 4-aligned, not 8-aligned, address: SIGBUS', ['ldc1 $f2, 4($8)']));
   programs.push(fpuFaultProgram('fpu-sigbus-swc1', 'swc1 to a misaligned address: SIGBUS', ['swc1 $f2, 2($8)']));
   programs.push(fpuFaultProgram('fpu-segv-sdc1', 'sdc1 into the read-only text segment: SIGSEGV', ['lui $9, %hi(__start)', 'addiu $9, $9, %lo(__start)', 'sdc1 $f0, 0($9)']));
+  // FPU arithmetic is not emulated: SIGILL, as on an FPU-less 24Kc under qemu (Linux would emulate it).
+  programs.push(faultProgram('fpu-arith-sigill', 'add.d on a 24Kc without FPU emulation for arithmetic: SIGILL', ['.set hardfloat', 'add.d $f0, $f2, $f4']));
   programs.push(fpuFaultProgram('fpu-sigfpe-ctc1', 'ctc1 setting the divide-by-zero cause with its enable: SIGFPE', ['ori $9, $0, 0x8400', 'ctc1 $9, $31']));
   return programs;
 }

@@ -82,6 +82,7 @@ test('abnormal ends say what happened, where, and to which address', () => {
     ['trap-tltiu', 133, /^trap \(0x[0-9a-f]{8} \(tltiu\s+t0,.*\)\) at pc=.*$/],
     ['sigtrap-break', 133, /^break \(0x0000000d \(break\)\) at pc=/],
     ['fpu-sigbus-ldc1', 135, /^bus error \(misaligned FPU access\) at pc=.* accessing 0x[0-9a-f]{7}4$/],
+    ['fpu-arith-sigill', 132, /^FPU instruction 0x46241000 \(cop1\s+0x2241000\) at pc=0x[0-9a-f]{8} is not emulated/],
     ['fpu-sigfpe-ctc1', 136, /^floating-point exception \(0x44c9f800 \(ctc1\s+t1,c1_fcsr\) set an enabled cause bit\)/],
   ];
   for (const [name, code, message] of cases) {
