@@ -189,7 +189,7 @@ interface ScannedBlock {
   endsWithBranch: boolean;
 }
 
-const MAX_GROUP = 24;
+const MAX_GROUP = 16;
 
 /**
  * JavaScript for one instruction. Conventions inside a block function: r = regs, R/W = read/write
