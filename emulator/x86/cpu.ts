@@ -48,6 +48,8 @@ const USER_WRITABLE_OTHER = NT | AC | ID;
 const EFLAGS_FIXED = 0x2 | 0x200; // reserved bit 1, IF
 
 const MAX_BLOCK_INSTRUCTIONS = 64;
+/** Store-invalidations of one page after which it is treated as volatile (see onWatchedWrite). */
+const VOLATILE_AFTER_INVALIDATIONS = 16;
 
 /** A CPU exception raised by an instruction (not a memory fault). */
 export class X86Exception {
@@ -71,6 +73,9 @@ interface Block {
   readonly pages: readonly number[];
   readonly selfLoop: boolean;
   valid: boolean;
+  /** For blocks on 'volatile' pages (not write-watched): the instruction bytes, re-checked
+   * before every execution. */
+  readonly verify: Uint8Array | null;
   /** Successor cache (two most recent distinct next addresses). */
   nextAddress0: number;
   nextBlock0: Block | null;
@@ -108,6 +113,8 @@ export class X86Cpu {
   private readonly singles = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, Block[]>();
   private readonly breakpoints = new Set<number>();
+  private readonly invalidationCounts = new Map<number, number>();
+  private readonly volatilePages = new Set<number>();
   private blockInstructions: DecodedInstruction[] = [];
 
   readonly fastRead8: (a: number) => number;
@@ -168,6 +175,11 @@ export class X86Cpu {
     const previous = memory.onWatchedWrite;
     memory.onWatchedWrite = (pn) => {
       this.smcFlag = 1;
+      // A page whose compiled code keeps being written (data sharing a page with hot code, or
+      // a program generating code) stops being watched; its blocks check their bytes instead.
+      const n = (this.invalidationCounts.get(pn) ?? 0) + 1;
+      this.invalidationCounts.set(pn, n);
+      if (n > VOLATILE_AFTER_INVALIDATIONS) this.volatilePages.add(pn);
       this.invalidatePage(pn);
       if (previous !== null) previous(pn);
     };
@@ -292,7 +304,7 @@ export class X86Cpu {
       if (list === undefined) {
         list = [];
         this.pageBlocks.set(pn, list);
-        this.memory.watch(pn);
+        if (!this.volatilePages.has(pn)) this.memory.watch(pn);
       }
       list.push(b);
     }
@@ -308,6 +320,9 @@ export class X86Cpu {
     let address = start;
     const bps = this.breakpoints;
     const visited = new Set<number>();
+    const volatile = this.volatilePages;
+    // Code on a volatile page runs one verified instruction per block.
+    if (volatile.size !== 0 && volatile.has(start >>> PAGE_SHIFT)) max = 1;
     while (list.length < max) {
       if (list.length > 0 && bps.size !== 0 && bps.has(address)) break;
       visited.add(address);
@@ -320,6 +335,7 @@ export class X86Cpu {
       }
       const bad = d.status !== 'ok' || d.lockInvalid;
       if (bad && list.length > 0) break;
+      if (list.length > 0 && volatile.size !== 0 && (volatile.has(address >>> PAGE_SHIFT) || volatile.has(((address + d.length - 1) >>> 0) >>> PAGE_SHIFT))) break;
       list.push(d);
       const op = d.entry?.op ?? 'invalid';
       // Direct jumps and calls are followed (the block continues at the target) unless that
@@ -348,6 +364,7 @@ export class X86Cpu {
       pages: [...pages],
       selfLoop,
       valid: true,
+      verify: [...pages].some((pn) => this.volatilePages.has(pn)) ? Uint8Array.from({ length: list[0].length }, (_, i) => this.fetchByte((start + i) >>> 0)) : null,
       nextAddress0: -1,
       nextBlock0: null,
       nextAddress1: -1,
@@ -422,6 +439,13 @@ export class X86Cpu {
           return this.faultStop(e);
         }
       }
+      if (b.verify !== null && !this.codeUnchanged(b)) {
+        // Its bytes changed on a volatile page: drop it and look again (nothing executed).
+        this.dropBlock(b);
+        prev = null;
+        first = true;
+        continue;
+      }
       this.eip = eip;
       const loops = b.selfLoop;
       const next = b.fn(loops ? Math.floor(remaining / b.count) : 1);
@@ -457,6 +481,22 @@ export class X86Cpu {
     }
     this.eip = eip;
     return { kind: 'limit' };
+  }
+
+  private codeUnchanged(b: Block): boolean {
+    const bytes = b.verify as Uint8Array;
+    try {
+      for (let i = 0; i < bytes.length; i++) if (this.fetchByte((b.start + i) >>> 0) !== bytes[i]) return false;
+    } catch {
+      return false; // no longer executable: recompiling reports the fault
+    }
+    return true;
+  }
+
+  private dropBlock(b: Block): void {
+    b.valid = false;
+    if (this.blocks.get(b.start) === b) this.blocks.delete(b.start);
+    if (this.singles.get(b.start) === b) this.singles.delete(b.start);
   }
 
   /** Called by a block after a store that hit compiled code: `retired` instructions of this

@@ -303,3 +303,18 @@ test('privileged I/O and interrupt-flag instructions raise #GP (general-protecti
     assert.equal(cpu.eip, CODE + 1);
   }
 });
+
+test('a page whose code is rewritten over and over keeps exact semantics without recompiling every store', { skip }, () => {
+  // The loop stores into its own page each iteration (data next to code), and also patches
+  // one of its own instructions every iteration: `addl $N, %eax` gets N = ecx.
+  const src = 'movl $3000, %ecx\nxorl %eax, %eax\ntop: movl %ecx, slot\nmovb %cl, add+2\nadd: addl $0, %eax\ndecl %ecx\njnz top\nhlt\nslot: .long 0';
+  const { cpu, memory } = machine(src);
+  const started = Date.now();
+  assert.deepEqual(cpu.run(1e6), { kind: 'halt' });
+  let expected = 0;
+  for (let n = 3000; n > 0; n--) expected = (expected + (((n & 0xff) << 24) >> 24)) | 0;
+  assert.equal(cpu.regs[REG_EAX], expected);
+  assert.equal(memory.read32(labelAddress(src, 'slot')), 1);
+  assert.equal(cpu.instructionCount, 2 + 5 * 3000 + 1);
+  assert.ok(Date.now() - started < 20000, 'finished without a recompile per store');
+});
