@@ -193,3 +193,21 @@ test('a very long sleep hits the machine\'s simulated-time limit (a clear error,
   assert.equal(r.status, 0);
   assert.ok(r.cycles >= 100_000 * 100_000_000, String(r.cycles));
 });
+
+test('robustness: 1500 system calls with hostile arguments (bad, kernel, MMIO, straddling pointers; extreme sizes; driver ioctls) never bring the kernel down', () => {
+  const sys = new HostSystem({
+    kernel: readFileSync(KERNEL),
+    files: [
+      { name: 'fuzz', bytes: readFileSync(join(PROGRAMS, 'fuzz')) },
+      { name: 'gfx_driver.o', bytes: readFileSync(DRIVER) },
+      { name: 'data.txt', bytes: Buffer.from(DATA) },
+    ],
+    cmdline: 'driver=/gfx_driver.o -- /fuzz',
+  });
+  const r = sys.run(1_000_000_000, 600);
+  assert.equal(r.panicked, false, r.console);
+  assert.doesNotMatch(r.console, /killed by exception/);
+  assert.match(r.console, /^fuzz done [0-9a-f]{8}$/m);
+  assert.equal(r.status, 0);
+  assert.ok(r.counts.driver > 0, 'some ioctls reached the driver');
+});

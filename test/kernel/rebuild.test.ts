@@ -13,7 +13,7 @@ const skip = gcc.error ? 'mipsel-linux-gnu-gcc not installed' : false;
 
 const BUILDS: [string, string[]][] = [
   ['workloads/kernel', ['kernel.mipsel']],
-  ['test/kernel/programs', ['syscalls', 'fault', 'sleeper', 'crash_driver.o', 'probe_driver.o']],
+  ['test/kernel/programs', ['syscalls', 'fault', 'sleeper', 'fuzz', 'crash_driver.o', 'probe_driver.o']],
 ];
 
 for (const [folder, outputs] of BUILDS) {

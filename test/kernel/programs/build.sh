@@ -8,7 +8,7 @@ out="${1:-$here}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 cd "$root"
-for prog in syscalls fault sleeper; do
+for prog in syscalls fault sleeper fuzz; do
   mipsel-linux-gnu-gcc -EL -march=mips32r2 -mabi=32 -msoft-float -mno-abicalls -fno-pic -fno-pie -no-pie -G0 \
     -static -nostdlib -nostartfiles -ffreestanding -fno-builtin -fno-stack-protector \
     -fno-asynchronous-unwind-tables -O2 -Wall -Wextra -Werror -Iworkloads/include \
