@@ -19,7 +19,7 @@
 // Known limits: 16-bit addressing (0x67 with a memory operand) and 0x66 near branches stop as
 // 'unsupported'; a page that mixes hot data and code is recompiled after every store to it.
 
-import { MemoryFault, PagedMemory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from '../machine/paged-memory';
+import { MemoryFault, PagedMemory, PAGE_MASK, PAGE_SHIFT } from '../machine/paged-memory';
 import { BLOCK_ENDERS, blockFunctionSource, compileBlockSource, isSelfLoop } from './block-compiler';
 import { DecodedInstruction, decodeInstruction } from './decoder';
 import * as lazy from './lazy-flags';
@@ -1110,4 +1110,3 @@ export function mulHigh32Signed(a: number, b: number): number {
   return hi;
 }
 
-export { PAGE_SIZE };
