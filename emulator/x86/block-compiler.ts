@@ -85,6 +85,8 @@ class InstructionWriter {
   setKnown = false;
   /** False when no flag this instruction writes is read before being overwritten. */
   flagsLive = true;
+  /** Instructions per iteration when the block loops on itself (0 otherwise). */
+  loopCount = 0;
 
   emit(s: string): void {
     this.out.push(s);
@@ -712,7 +714,7 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
       w.emit('c.cpuid();');
       return false;
     case 'rdtsc':
-      w.emit(`c.rdtsc(${k});`);
+      w.emit(`c.rdtsc(${w.loopCount !== 0 ? `(it - 1) * ${w.loopCount} + ${k}` : k});`);
       return false;
     // ---- control transfers (end the block) ----
     case 'jmp':
@@ -790,6 +792,7 @@ export function compileBlockSource(instructions: readonly DecodedInstruction[], 
   let ended = false;
   const live = flagsLiveAfterWrites(instructions);
   const start = instructions[0].address >>> 0;
+  if (selfLoop) w.loopCount = instructions.length;
   if (selfLoop) w.emit('for (;;) {\nk = 0;'); // `it` is declared by the caller (visible to catch)
   for (let i = 0; i < instructions.length; i++) {
     const d = instructions[i];

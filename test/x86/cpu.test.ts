@@ -318,3 +318,9 @@ test('a page whose code is rewritten over and over keeps exact semantics without
   assert.equal(cpu.instructionCount, 2 + 5 * 3000 + 1);
   assert.ok(Date.now() - started < 20000, 'finished without a recompile per store');
 });
+
+test('rdtsc inside a self-looping block counts the iterations before it', { skip }, () => {
+  const { cpu } = machine('movl $50, %ecx\ntop: rdtsc\ndecl %ecx\njnz top\nhlt');
+  assert.deepEqual(cpu.run(1e6), { kind: 'halt' });
+  assert.equal(cpu.regs[REG_EAX], 1 + 3 * 49, 'instructions retired before the last rdtsc');
+});
