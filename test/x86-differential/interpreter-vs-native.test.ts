@@ -22,14 +22,7 @@ interface KnownGap {
  * match. Delete an entry when its todo test passes.
  */
 const KNOWN_INTERPRETER_GAPS: Record<string, KnownGap> = {
-  stack16: { reason: '16-bit pusha/popa/pushf/popf/enter/leave stop as unsupported (x86-interpreter-bugs.md #1)' },
-  smc: { reason: 'a store into code of the running block (since 878218f: also a followed callee) is not seen (x86-interpreter-bugs.md #4, #6)' },
-  'code-copy': { reason: 'code written then called in the same (trace) block runs stale (x86-interpreter-bugs.md #6)' },
   addr16: { reason: '0x67 (16-bit addressing) stops as unsupported, even in lea (x86-interpreter-bugs.md #5)' },
-  'fault-cli': { reason: 'cli is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
-  'fault-sti': { reason: 'sti is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
-  'fault-in-port': { reason: 'in is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
-  'fault-out-port': { reason: 'out is unsupported (SIGILL) instead of #GP (SIGSEGV) (x86-interpreter-bugs.md #2)' },
 };
 
 const programs = generatedPrograms();
