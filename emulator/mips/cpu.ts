@@ -649,13 +649,15 @@ export class MipsCpu {
       }
       const wasDelay = inDelay;
       let exc = -1;
-      let bad: number | undefined;
+      let bad = 0;
+      let hasBad = false;
       let ce = 0;
       let leave = false;
       let w = 0;
       if (cur & 3) {
         exc = ExcCode.AdEL;
         bad = cur;
+        hasBad = true;
       } else {
         const page = X[cur >>> 12];
         if (page !== null) w = page.i32[(cur & 4095) >> 2];
@@ -665,6 +667,7 @@ export class MipsCpu {
             exc = this.faultCode;
             this.faultCode = -1;
             bad = cur;
+            hasBad = true;
           }
         }
       }
@@ -983,31 +986,31 @@ export class MipsCpu {
             if (p !== null) v = p.u8[a & 4095];
             else {
               v = this.loadSlow(a, 1);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
             if (rt !== 0) r[rt] = w & 0x10000000 ? v : (v << 24) >> 24;
             break;
           }
           case 0x21: case 0x25: { // lh, lhu
             a = (r[rs] + imm) | 0;
-            if (a & 1) { exc = ExcCode.AdEL; bad = a; break; }
+            if (a & 1) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
             const p = R[a >>> 12];
             if (p !== null) v = p.u16[(a & 4095) >> 1];
             else {
               v = this.loadSlow(a, 2);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
             if (rt !== 0) r[rt] = w & 0x10000000 ? v : (v << 16) >> 16;
             break;
           }
           case 0x23: case 0x30: { // lw, ll
             a = (r[rs] + imm) | 0;
-            if (a & 3) { exc = ExcCode.AdEL; bad = a; break; }
+            if (a & 3) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
             const p = R[a >>> 12];
             if (p !== null) v = p.i32[(a & 4095) >> 2];
             else {
               v = this.loadSlow(a, 4);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
             if (rt !== 0) r[rt] = v;
             if (w & 0x40000000) {
@@ -1023,7 +1026,7 @@ export class MipsCpu {
             if (p !== null) v = p.i32[(al & 4095) >> 2];
             else {
               v = this.loadSlow(al, 4);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
             const sh = (a & 3) * 8;
             if (rt !== 0) {
@@ -1038,44 +1041,44 @@ export class MipsCpu {
             if (p !== null) p.u8[a & 4095] = r[rt];
             else {
               this.storeSlow(a, 1, r[rt] & 0xff);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
             }
             break;
           }
           case 0x29: { // sh
             a = (r[rs] + imm) | 0;
-            if (a & 1) { exc = ExcCode.AdES; bad = a; break; }
+            if (a & 1) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
             const p = W[a >>> 12];
             if (p !== null) p.u16[(a & 4095) >> 1] = r[rt];
             else {
               this.storeSlow(a, 2, r[rt] & 0xffff);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
             }
             break;
           }
           case 0x2b: { // sw
             a = (r[rs] + imm) | 0;
-            if (a & 3) { exc = ExcCode.AdES; bad = a; break; }
+            if (a & 3) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
             const p = W[a >>> 12];
             if (p !== null) p.i32[(a & 4095) >> 2] = r[rt];
             else {
               this.storeSlow(a, 4, r[rt]);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
             }
             break;
           }
           case 0x38: { // sc
             a = (r[rs] + imm) | 0;
-            if (a & 3) { exc = ExcCode.AdES; bad = a; break; }
+            if (a & 3) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
             if (this.llBit) {
               const p = W[a >>> 12];
               if (p !== null) p.i32[(a & 4095) >> 2] = r[rt];
               else {
                 this.storeSlow(a, 4, r[rt]);
-                if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+                if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
                 leave = true;
               }
             }
@@ -1092,9 +1095,9 @@ export class MipsCpu {
             if (rp !== null && W[al >>> 12] !== null) old = rp.i32[(al & 4095) >> 2];
             else {
               const k = this.space.resolve(al, Access.Write, this.kernelMode);
-              if (k >= 0) { exc = k; bad = a; break; }
+              if (k >= 0) { exc = k; bad = a; hasBad = true; break; }
               old = this.loadSlow(al, 4);
-              if (this.faultCode >= 0) { exc = this.faultCode === ExcCode.TLBL ? ExcCode.TLBS : ExcCode.AdES; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode === ExcCode.TLBL ? ExcCode.TLBS : ExcCode.AdES; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
             const sh = (a & 3) * 8;
             const x = r[rt];
@@ -1104,7 +1107,7 @@ export class MipsCpu {
             if (p !== null) p.i32[(al & 4095) >> 2] = v;
             else {
               this.storeSlow(al, 4, v);
-              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; break; }
+              if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
             }
             break;
@@ -1118,7 +1121,7 @@ export class MipsCpu {
       }
       if (exc >= 0) {
         // Precise: nothing of this instruction happened (fetch faults, loads, stores and traps check first).
-        if (this.raise(exc, cur, wasDelay, wasDelay ? target : 0, bad, ce)) {
+        if (this.raise(exc, cur, wasDelay, wasDelay ? target : 0, hasBad ? bad : undefined, ce)) {
           executed++;
           regionRun++;
         }
