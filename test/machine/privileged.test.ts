@@ -328,3 +328,37 @@ test('breakpoints stop exactly, on both engines, and cost no instruction', { ski
     assert.equal(m.cpu.instructionCount, 4 + 100 * 4 + 1);
   }
 });
+
+test('EBase moves the vectors; Cause.IV sends interrupts to +0x200; BEV=1 uses 0xbfc00380 (checked by the PC)', { skip }, () => {
+  for (const blockCompiler of [false, true]) {
+    const m = new MipsMachine({ ramSize: 1 << 20, blockCompiler });
+    // EBase 0x80010000: general exceptions at 0x80010180 set s0, interrupts at 0x80010200 set s1.
+    m.loadPhysical(0x10180, assemble(`li $s0, 0x55\n  mfc0 $k0, $14\n  addiu $k0, $k0, 4\n  mtc0 $k0, $14\n  eret`, 0x80010180));
+    m.loadPhysical(0x10200, assemble(`li $s1, 0x66\n  mtc0 $zero, $13\n  mfc0 $k0, $12\n  ori $k0, $k0, 1\n  xori $k0, $k0, 1\n  mtc0 $k0, $12\n  eret`, 0x80010200));
+    m.loadPhysical(0x1000, assemble(`${BOOT}
+  li   $t0, 0x80010000
+  mtc0 $t0, $15, 1
+  syscall
+  li   $t0, 0x00800100
+  mtc0 $t0, $13
+  li   $t0, 0x0101
+  mtc0 $t0, $12
+  nop
+  nop
+  li   $t0, 0x00400000
+  mtc0 $t0, $12
+  syscall
+  nop`, 0x80001000));
+    m.cpu.pc = 0x80001000;
+    const stop = m.cpu.run(200);
+    assert.equal(stop.kind, 'limit');
+    assert.equal(m.cpu.regs[16], 0x55, 'syscall went to EBase + 0x180');
+    assert.equal(m.cpu.regs[17], 0x66, 'software interrupt IP0 with IV went to EBase + 0x200');
+    assert.equal(m.cpu.readCp0(15, 1) >>> 0, 0x80010000);
+    // With BEV=1 the second syscall vectors to 0xbfc00380; nothing is there, so fetching it raises a
+    // bus error (IBE) again and again at the same vector, EPC still pointing at the syscall.
+    assert.equal(m.cpu.pc >>> 0, 0xbfc00380, `blockCompiler=${blockCompiler}`);
+    assert.equal((m.cpu.readCp0(13, 0) >>> 2) & 31, 6);
+    assert.equal(m.cpu.readCp0(14, 0) >>> 0, 0x80001038);
+  }
+});
