@@ -1,15 +1,17 @@
-// The block compiler: straight-line MIPS code up to and including a branch and its delay slot is
-// turned into one JavaScript function (new Function), cached on the page it came from (by word
-// index; aliases of a physical page share the cache, a block remembers the virtual PC it was made
-// for). Any write to a page holding blocks drops them all (the page leaves the fast write tables
-// while it has blocks, so only the slow path sees such writes).
+// The block compiler: straight-line MIPS code up to and including a branch and its delay slot is a
+// block; the block at an entry PC and the blocks it reaches by static branches inside the same page
+// and region (up to MAX_GROUP) become one JavaScript function (new Function): a loop over a switch on
+// the PC, guest registers held in locals. It is cached on the page it came from by the entry's word
+// index (aliases of a physical page share the cache; a compiled entry remembers the virtual PC it was
+// made for). Any write to a page holding compiled code drops all of the page's code (the page leaves
+// the fast write tables while it has code, so only the slow path sees such writes).
 //
-// Exactness: a block counts its instructions once per execution (instructionCount and the region
-// counter), a fault inside it counts the instructions before the faulting one and hands the
-// exception to the CPU with the precise PC and delay-slot state, and a slow store (MMIO, code page)
-// ends the block right after itself so the dispatcher sees interrupts and invalidations at once.
-// A block whose branch jumps back to its own start loops inside the function while the budget
-// allows (the dispatcher's budget stops it exactly at the next timer event or limit).
+// Exactness: before each block the function checks that the block fits in the budget the dispatcher
+// gave (limit, next timer or device event), so it stops exactly there; counts are added once per
+// function exit (instructionCount and the region counter: a group never spans two regions); a fault
+// counts the instructions before the faulting one and hands the exception to the CPU with the
+// precise PC and delay-slot state; a slow store (MMIO, code page) ends the function right after
+// itself so the dispatcher sees interrupts and invalidations at once.
 //
 // A block ends before: syscall, break, sdbbp, CP0 instructions, rdhwr, cache, COP1/COP2, reserved
 // words, swl/swr, a breakpoint address, a region boundary, the end of the page, or a branch whose
