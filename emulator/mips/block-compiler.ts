@@ -14,7 +14,7 @@
 // itself so the dispatcher sees interrupts and invalidations at once.
 //
 // A block ends before: syscall, break, sdbbp, CP0 instructions, rdhwr, cache, COP1/COP2, reserved
-// words, swl/swr, a breakpoint address, a region boundary, the end of the page, or a branch whose
+// words, a breakpoint address, a region boundary, the end of the page, or a branch whose
 // delay slot would not be compilable. Those run in the interpreter.
 
 import type { MemoryPage } from '../machine/physical-memory';
@@ -369,6 +369,16 @@ function translate(w: number, pc: number): Translated {
         `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { p = W[a >>> 12]; if (p !== null) p.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } v = 1; } else v = 0; cpu.llBit = false; ` +
           set(rt, 'v'),
       );
+    case 0x2a: case 0x2e: {
+      const merge =
+        op === 0x2e
+          ? `v = (a & 3) === 0 ? ${R(rt)} : (v & ((1 << ((a & 3) * 8)) - 1)) | (${R(rt)} << ((a & 3) * 8));`
+          : `v = (a & 3) === 3 ? ${R(rt)} : (v & ~(-1 >>> (24 - (a & 3) * 8))) | (${R(rt)} >>> (24 - (a & 3) * 8));`;
+      return plain(
+        `a = (${R(rs)} + ${imm}) | 0; p = W[a >>> 12]; if (p !== null && R[a >>> 12] !== null) { v = p.i32[(a & 4092) >> 2]; ${merge} p.i32[(a & 4092) >> 2] = v; } ` +
+          `else { cpu.storePartialSlow(${w | 0}, a, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`,
+      );
+    }
     case 0x33: return plain(''); // pref
     default: return STOP;
   }

@@ -483,6 +483,27 @@ export class MipsCpu {
     this.faultCode = k;
   }
 
+  /** swl/swr (word = the instruction) when the fast tables miss: read-modify-write through the slow paths. */
+  storePartialSlow(word: number, address: number, x: number): void {
+    this.recheck = true;
+    const al = address & ~3;
+    const k = this.space.resolve(al, Access.Write, this.kernelMode);
+    if (k >= 0) {
+      this.faultCode = k;
+      return;
+    }
+    const old = this.loadSlow(al, 4);
+    if (this.faultCode >= 0) {
+      this.faultCode = this.faultCode === ExcCode.TLBL ? ExcCode.TLBS : ExcCode.AdES;
+      return;
+    }
+    const sh = (address & 3) * 8;
+    let v: number;
+    if (word & 0x10000000) v = sh === 0 ? x : (old & ((1 << sh) - 1)) | (x << sh); // swr
+    else v = sh === 24 ? x : (old & ~(-1 >>> (24 - sh))) | (x >>> (24 - sh)); // swl
+    this.storeSlow(al, 4, v);
+  }
+
   /** Instruction fetch the page table did not satisfy; sets faultCode on a fault. */
   fetchSlow(address: number): number {
     const k = this.space.resolve(address, Access.Execute, this.kernelMode);
