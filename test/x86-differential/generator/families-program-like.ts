@@ -117,6 +117,11 @@ function items(): Item[] {
   list.push({ reads: 0, defines: 0, undefines: 0, usable: (ctx) => ctx.depth < ctx.maxDepth, emit: (ctx) => { ctx.depth++; ctx.out.push(ctx.b.rng.chance(0.7) ? `pushl ${src(ctx, 32)}` : ctx.b.rng.chance(0.5) ? `pushl ${mem(ctx, 32)}` : `pushl $${ctx.b.rng.range(-200, 200)}`); } });
   list.push({ reads: 0, defines: 0, undefines: 0, usable: (ctx) => ctx.depth > ctx.floor, emit: (ctx) => { ctx.depth--; ctx.out.push(`popl ${ctx.b.rng.chance(0.8) ? dest(ctx, 32) : mem(ctx, 32)}`); } });
   list.push({ reads: ARITH_FLAGS | 0x400, defines: 0, undefines: 0, usable: (ctx) => ctx.depth < ctx.maxDepth, emit: (ctx) => { ctx.depth++; ctx.out.push('pushfl'); } });
+  // control transfers that end a block: flags must survive into the next one
+  list.push({ reads: 0, defines: 0, undefines: 0, emit: (ctx) => ctx.out.push('jmp 1f', 'ud2', '1:') });
+  for (let c = 0; c < 16; c++) {
+    list.push({ reads: CONDITION_FLAGS[c], defines: 0, undefines: 0, emit: (ctx) => ctx.out.push(`j${CONDITIONS[c]} 1f`, `movl $${ctx.b.rng.range(-9999, 9999)},${dest(ctx, 32)}`, '1:') });
+  }
   for (let c = 0; c < 16; c++) {
     list.push({ reads: CONDITION_FLAGS[c], defines: 0, undefines: 0, emit: (ctx) => ctx.out.push(`set${CONDITIONS[c]} ${ctx.b.rng.chance(0.7) ? dest(ctx, 8) : mem(ctx, 8)}`) });
     list.push({ reads: CONDITION_FLAGS[c], defines: 0, undefines: 0, emit: (ctx) => { const s: Size = ctx.b.rng.pick([16, 32] as Size[]); ctx.out.push(`cmov${CONDITIONS[c]}${suffix(s)} ${ctx.b.rng.chance(0.5) ? mem(ctx, s) : src(ctx, s)},${dest(ctx, s)}`); } });
@@ -147,11 +152,31 @@ function programLikeForms(): Form[] {
       const base = b.rng.pick([0, 1, 2, 3, 5, 6, 7]);
       const baseOffset = b.rng.below(SCRATCH_SIZE);
       b.setAddressReg(base, SCRATCH_BASE + baseOffset);
-      const maxDepth = 6;
+      const maxDepth = 5;
       b.setAddressReg(ESP, SCRATCH_BASE + SCRATCH_SIZE - b.rng.below(3));
       const ctx: Context = { b, base, baseOffset, depth: 0, maxDepth, floor: 0, out: [] };
-      let undefinedFlags = sequence(ctx, b.rng.range(4, 10), 0);
-      const main = ctx.out;
+      let undefinedFlags: number;
+      let main: string[];
+      if (b.rng.chance(0.3)) {
+        // the sequence as the body of a loop run 2-4 times (re-executed, hot code); the
+        // counter lives at scratch+32, between the data half and the stack. At the top of
+        // the body nothing is known about the flags.
+        const counter = `0x${(SCRATCH_BASE + 32).toString(16)}`;
+        const body = sequence(ctx, b.rng.range(3, 8), ARITH_FLAGS);
+        const bodyLines = ctx.out;
+        while (ctx.depth > 0) {
+          bodyLines.push(`popl ${dest(ctx, 32)}`);
+          ctx.depth--;
+        }
+        main = [`movl $${b.rng.range(2, 4)},${counter}`, '6:', ...bodyLines, `decl ${counter}`, 'jnz 6b'];
+        undefinedFlags = body & CF;
+        ctx.out = [];
+        undefinedFlags = sequence(ctx, b.rng.range(1, 4), undefinedFlags);
+        main.push(...ctx.out);
+      } else {
+        undefinedFlags = sequence(ctx, b.rng.range(4, 10), 0);
+        main = ctx.out;
+      }
       if (b.rng.chance(0.4)) {
         // a call into a local subroutine in the middle, then more code
         ctx.out = [];
