@@ -1,7 +1,7 @@
 // The emulator's public facade: what the CLI, the debug adapter and tests drive. Nothing
 // outside emulator/ should import deeper than this file.
 export {
-  runUserProgram, registerMipsRunner, UserProgramError, EmulatorInternalError, BUDGET_EXIT_CODE,
+  runUserProgram, UserProgramError, EmulatorInternalError, BUDGET_EXIT_CODE,
   DEFAULT_MAX_INSTRUCTIONS,
 } from './usermode/run-user-program';
 export type { UserProgramOptions, UserProgramResult } from './usermode/run-user-program';

@@ -17,19 +17,16 @@
 // One knowing difference from a real kernel: returning from a handled exception does not clear
 // the LL link (Linux's eret does), as in qemu-user, so an SC after a system call can succeed.
 
-import { EM_386, EM_MIPS, ElfError, readElfFile, type ElfFile } from '../machine/elf';
+import type { ElfFile } from '../machine/elf';
 import { MemoryFault, PagedMemory } from '../machine/paged-memory';
 import { MIPS_O32_ABI, o32Result, o32SyscallArguments } from '../linux/mips-o32-abi';
-import { DEFAULT_ENVIRONMENT, startProgram } from '../linux/program-image';
+import { startProgram } from '../linux/program-image';
 import type { LinuxProcess } from '../linux/process';
 import { MipsCpu, type MipsStopReason } from '../mips/cpu';
 import { ExcCode, exceptionName } from '../mips/cp0';
 import { decodeForExecution } from '../mips/decoder';
 import { disassembleWord } from '../mips/disassembler';
-import {
-  BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, EmulatorInternalError, UserProgramError, defaultOutput, hex32,
-  type UserProgramOptions, type UserProgramResult,
-} from './user-program';
+import { EmulatorInternalError, hex32 } from './user-program';
 
 const SIGILL = 4;
 const SIGTRAP = 5;
@@ -317,38 +314,6 @@ export class MipsProcess {
         return this.killed(SIGILL, `unexpected ${exceptionName(stop.code)} exception at ${where}`);
     }
   }
-}
-
-/** runUserProgram for isa 'mips'. */
-export function runMipsUserProgram(options: UserProgramOptions): UserProgramResult {
-  let elf: ElfFile;
-  try {
-    elf = readElfFile(options.program, { machines: [EM_386, EM_MIPS] });
-  } catch (e) {
-    if (e instanceof ElfError) throw new UserProgramError(e.message);
-    throw e;
-  }
-  if (elf.machine !== EM_MIPS) throw new UserProgramError(`${options.program}: wrong machine EM_386 for isa mips (expected a mipsel executable)`);
-  if (elf.type !== 2) throw new UserProgramError(`${options.program}: a relocatable object (ET_REL) cannot be run; link it into an executable`);
-  const proc = new MipsProcess({
-    elf,
-    argv: [options.program, ...(options.args ?? [])],
-    envp: options.env ?? DEFAULT_ENVIRONMENT,
-    stdin: options.stdin,
-    stdout: options.stdout ?? defaultOutput(process.stdout),
-    stderr: options.stderr ?? defaultOutput(process.stderr),
-    diagnostic: options.diagnostic,
-    cwd: options.cwd,
-  });
-  const budget = options.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
-  const stop = proc.run(budget);
-  const instructions = proc.cpu.instructionCount;
-  if (stop.kind === 'exited') {
-    return stop.message === undefined ? { exitCode: stop.exitCode, instructions } : { exitCode: stop.exitCode, message: stop.message, instructions };
-  }
-  if (stop.kind === 'breakpoint') throw new UserProgramError('breakpoint reached in runUserProgram (breakpoints need the debugger facade)');
-  proc.linux.release();
-  return { exitCode: BUDGET_EXIT_CODE, message: `instruction budget of ${budget} exhausted at pc=${hex32(proc.cpu.pc)}`, instructions };
 }
 
 function describe(word: number, address: number): string {

@@ -1,39 +1,51 @@
 // runUserProgram: one Linux user program from start to exit, synchronously (usermode contract).
-// The MIPS wiring (mips-process.ts, by the MIPS engineers) plugs in through MIPS_RUNNER below.
-import { readElfFile, ElfError, EM_386, EM_MIPS } from '../machine/elf';
+// Both ISAs go through the same steps; only the ELF machine and the process class differ.
+import { readElfFile, ElfError, EM_386, EM_MIPS, type ElfFile } from '../machine/elf';
 import { DEFAULT_ENVIRONMENT } from '../linux/program-image';
 import { X86Process } from './x86-process';
-import { runMipsUserProgram } from './mips-process';
+import { MipsProcess } from './mips-process';
 import {
-  BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, UserProgramError, defaultOutput,
+  BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, UserProgramError, defaultOutput, hex32,
   type UserProgramOptions, type UserProgramResult,
 } from './user-program';
 
 export * from './user-program';
 
-/** runUserProgram for isa 'mips': the MIPS wiring (mips-process.ts); registerMipsRunner may replace it. */
-let MIPS_RUNNER: ((options: UserProgramOptions) => UserProgramResult) | null = runMipsUserProgram;
+type ProcessOptions = ConstructorParameters<typeof X86Process>[0] & ConstructorParameters<typeof MipsProcess>[0];
 
-export function registerMipsRunner(runner: (options: UserProgramOptions) => UserProgramResult): void {
-  MIPS_RUNNER = runner;
-}
+/** What differs between the ISAs: the ELF machine, how to make the process, how to name its pc. */
+const ISAS = {
+  x86: {
+    machine: EM_386,
+    wrongMachine: 'EM_MIPS for isa x86 (expected an i386 executable)',
+    create: (o: ProcessOptions) => {
+      const proc = new X86Process(o);
+      return { proc, pcText: () => `eip=${hex32(proc.cpu.eip)}` };
+    },
+  },
+  mips: {
+    machine: EM_MIPS,
+    wrongMachine: 'EM_386 for isa mips (expected a mipsel executable)',
+    create: (o: ProcessOptions) => {
+      const proc = new MipsProcess(o);
+      return { proc, pcText: () => `pc=${hex32(proc.cpu.pc)}` };
+    },
+  },
+} as const;
 
 export function runUserProgram(options: UserProgramOptions): UserProgramResult {
-  if (options.isa === 'mips') {
-    if (MIPS_RUNNER === null) throw new UserProgramError('MIPS user programs are not available yet (the MIPS wiring is not built)');
-    return MIPS_RUNNER(options);
-  }
-  if (options.isa !== 'x86') throw new UserProgramError(`unknown isa '${String(options.isa)}' (expected x86 or mips)`);
-  let elf;
+  const isa = ISAS[options.isa as keyof typeof ISAS];
+  if (isa === undefined) throw new UserProgramError(`unknown isa '${String(options.isa)}' (expected x86 or mips)`);
+  let elf: ElfFile;
   try {
     elf = readElfFile(options.program, { machines: [EM_386, EM_MIPS] });
   } catch (e) {
     if (e instanceof ElfError) throw new UserProgramError(e.message);
     throw e;
   }
-  if (elf.machine !== EM_386) throw new UserProgramError(`${options.program}: wrong machine EM_MIPS for isa x86 (expected an i386 executable)`);
+  if (elf.machine !== isa.machine) throw new UserProgramError(`${options.program}: wrong machine ${isa.wrongMachine}`);
   if (elf.type !== 2) throw new UserProgramError(`${options.program}: a relocatable object (ET_REL) cannot be run; link it into an executable`);
-  const proc = new X86Process({
+  const { proc, pcText } = isa.create({
     elf,
     argv: [options.program, ...(options.args ?? [])],
     envp: options.env ?? DEFAULT_ENVIRONMENT,
@@ -53,5 +65,5 @@ export function runUserProgram(options: UserProgramOptions): UserProgramResult {
     throw new UserProgramError('breakpoint reached in runUserProgram (breakpoints need the debugger facade)');
   }
   proc.linux.release();
-  return { exitCode: BUDGET_EXIT_CODE, message: `instruction budget of ${budget} exhausted at eip=0x${proc.cpu.eip.toString(16).padStart(8, '0')}`, instructions };
+  return { exitCode: BUDGET_EXIT_CODE, message: `instruction budget of ${budget} exhausted at ${pcText()}`, instructions };
 }
