@@ -169,7 +169,14 @@ export class BlockCache {
       }
     }
     const source = generateGroup(group, span.id, bps.has(start));
-    const factory = new Function('mulHS', 'mulHU', source) as (a: typeof mulHighSigned, b: typeof mulHighUnsigned) => CompiledBlock['run'];
+    // The same code at the same addresses (a page rewritten around unchanged code, e.g. a code
+    // cache filling up) reuses the parsed function.
+    let factory = factories.get(source);
+    if (factory === undefined) {
+      factory = new Function('mulHS', 'mulHU', source) as GroupFactory;
+      if (factories.size >= FACTORY_CACHE_SIZE) factories.clear();
+      factories.set(source, factory);
+    }
     this.compiledCount++;
     return {
       start,
@@ -192,6 +199,10 @@ interface ScannedBlock {
 }
 
 const MAX_GROUP = 16;
+
+type GroupFactory = (a: typeof mulHighSigned, b: typeof mulHighUnsigned) => CompiledBlock['run'];
+const FACTORY_CACHE_SIZE = 4096;
+const factories = new Map<string, GroupFactory>();
 
 /**
  * JavaScript for one instruction. Conventions inside a block function: r = regs, R/W = read/write
