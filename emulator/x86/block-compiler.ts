@@ -420,7 +420,9 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
     }
     case 'lea': {
       const [dst, src] = ops;
-      w.emit(w.write(dst, osz, eaExpr(src as MemOperand, false)));
+      const address = eaExpr(src as MemOperand, false);
+      // With 0x67 the address is the 16-bit sum of the low halves.
+      w.emit(w.write(dst, osz, d.addressSize === 2 ? `(${address} & 65535)` : address));
       return false;
     }
     case 'movzx':

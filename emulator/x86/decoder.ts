@@ -295,11 +295,19 @@ function decodeInto(d: DecodedInstruction, rd: ByteReader): void {
   if (d.modrm >= 0 && mod !== 3 && !registerOnly) {
     memoryUsed = true;
     if (d.addressSize === 2) {
-      // 16-bit addressing: consume its displacement so the length is right, then refuse.
-      if (mod === 0 && rmField === 6) rd.u16();
-      else if (mod === 1) rd.u8();
-      else if (mod === 2) rd.u16();
-      unsupportedReason = '16-bit addressing (0x67 prefix) is not supported';
+      // 16-bit addressing. Only lea (pure arithmetic) is executed; anything that would access
+      // memory through it is refused. base/index name the 32-bit registers whose low halves
+      // take part; the address is the 16-bit sum.
+      const pairs = [[3, 6], [3, 7], [5, 6], [5, 7], [6, -1], [7, -1], [5, -1], [3, -1]];
+      let [base, index] = pairs[rmField];
+      let disp = 0;
+      if (mod === 0 && rmField === 6) {
+        base = -1;
+        disp = rd.u16();
+      } else if (mod === 1) disp = (rd.u8() << 24) >> 24;
+      else if (mod === 2) disp = (rd.u16() << 16) >> 16;
+      mem = { kind: 'mem', size: 0, base, index, scale: 1, disp, segment: d.segment, defaultSegment: base === 5 ? SEG_SS : SEG_DS };
+      if (e.op !== 'lea') unsupportedReason = '16-bit addressing (0x67 prefix) is not supported';
     } else {
       let base = rmField;
       let index = -1;

@@ -324,3 +324,18 @@ test('rdtsc inside a self-looping block counts the iterations before it', { skip
   assert.deepEqual(cpu.run(1e6), { kind: 'halt' });
   assert.equal(cpu.regs[REG_EAX], 1 + 3 * 49, 'instructions retired before the last rdtsc');
 });
+
+test('lea with 16-bit addressing (0x67) computes the 16-bit sum; memory access through it is unsupported', { skip }, () => {
+  const { cpu } = machine('addr16 leal 0x7ff0(%bx,%si), %eax\naddr16 leaw -2(%bp,%di), %dx\nhlt');
+  cpu.regs[REG_EBX] = 0x1234ffff;
+  cpu.regs[REG_ESI] = 0x00010020;
+  cpu.regs[5] = 0x00000001;
+  cpu.regs[REG_EDI] = 0;
+  cpu.regs[REG_EDX] = 0x55550000;
+  assert.deepEqual(cpu.run(10), { kind: 'halt' });
+  assert.equal(cpu.regs[REG_EAX], (0xffff + 0x0020 + 0x7ff0) & 0xffff);
+  assert.equal(cpu.regs[REG_EDX] >>> 0, 0x5555ffff);
+  const m = machine('addr16 movl (%bx), %eax');
+  const stop = m.cpu.run(10);
+  assert.ok(stop.kind === 'fault' && stop.fault === 'unsupported', JSON.stringify(stop));
+});
