@@ -16,8 +16,9 @@
 // breakpoint address and the dispatcher checks the set; with none set it costs one branch per
 // block. A breakpoint at the eip where run() starts is not reported (that is how a debugger
 // continues from it); one reached later is reported before the instruction executes.
-// Known limits: 16-bit addressing (0x67 with a memory operand) and 0x66 near branches stop as
-// 'unsupported'; a page that mixes hot data and code is recompiled after every store to it.
+// Known limits: memory accesses with 16-bit addressing (0x67; lea works) and 0x66 near branches
+// stop as 'unsupported'. A page whose code keeps being stored to becomes 'volatile': its code
+// then runs one byte-verified instruction per block (slower, still exact).
 
 import { MemoryFault, PagedMemory, PAGE_MASK, PAGE_SHIFT } from '../machine/paged-memory';
 import { BLOCK_ENDERS, blockFunctionSource, compileBlockSource, isSelfLoop } from './block-compiler';

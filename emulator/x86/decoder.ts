@@ -8,8 +8,8 @@
 //               'invalid'     — the bytes are #UD (undefined opcode, mod==3 where memory is required,
 //                               more than 15 bytes). `length` is how far decoding got.
 //               'unsupported' — a real instruction outside the emulator's scope (x87, MMX, SSE,
-//                               system, I/O, far transfers, 16-bit addressing via 0x67, 16-bit
-//                               branch targets via 0x66). `length` is its true length when known;
+//                               system, I/O, far transfers, memory accesses with 16-bit addressing
+//                               via 0x67 — lea is 'ok' —, 16-bit branch targets via 0x66). `length` is its true length when known;
 //                               `entry` names it when the table does.
 //   reason      human-readable text for non-ok results ('' when ok).
 //   address     where the instruction starts; length = number of bytes (1..15).
