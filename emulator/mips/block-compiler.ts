@@ -407,8 +407,9 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
     body.push(`case ${b.start | 0}: {`);
     body.push(`if (n + ${len} > budget) break run;`);
     // Coming back to a breakpoint at the entry must stop there (the dispatcher reports it).
-    if (b === group[0] && entryIsBreakpoint) body.push('if (n !== 0) break run;');
-    body.push(blockBody(b, regionId));
+    const atBreakpoint = b === group[0] && entryIsBreakpoint;
+    if (atBreakpoint) body.push('if (n !== 0) break run;');
+    body.push(blockBody(b, regionId, !atBreakpoint));
     body.push('continue run; }');
   }
   // Guest registers (and HI/LO) live in locals inside the function, so the JIT can keep them in
@@ -449,7 +450,7 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
 }
 
 /** The statements of one block inside a group: its instructions, then `n` and `pc` updated. */
-function blockBody(b: ScannedBlock, regionId: number): string {
+function blockBody(b: ScannedBlock, regionId: number, mayLoop: boolean): string {
   const { start, parts, endsWithBranch } = b;
   const n = parts.length;
   const branch = endsWithBranch ? parts[n - 2] : null;
@@ -473,6 +474,13 @@ function blockBody(b: ScannedBlock, regionId: number): string {
     code = code.replace(/EXIT_AFTER/g, `{ ek = 2; et = ${nextExpr}; n += ${k + 1}; break run; }`);
     if (inSlot && branch!.kind === Kind.Likely) out.push(`if (t) { ${code} }`);
     else out.push(code);
+  }
+  // A block that branches to its own start loops in place (no trip through the switch) while the
+  // budget holds another full pass.
+  if (mayLoop && branch !== null && branch.target === start && (branch.kind === Kind.Branch || branch.kind === Kind.Jump)) {
+    const taken = branch.kind === Kind.Jump ? 'true' : 't';
+    const fall = (start + 4 * n) | 0;
+    return `for (;;) {\n${out.join('\n')}\nn += ${n}; if (${taken}) { if (n + ${n} <= budget) continue; pc = ${start | 0}; } else pc = ${fall}; continue run; }`;
   }
   // Inside a group the PC is kept signed (a small integer for the JIT); case labels match.
   if (branch === null) out.push(`n += ${n}; pc = ${(start + 4 * n) | 0};`);
