@@ -22,7 +22,6 @@ interface KnownGap {
  * match. Delete an entry when its todo test passes.
  */
 const KNOWN_INTERPRETER_GAPS: Record<string, KnownGap> = {
-  addr16: { reason: '0x67 (16-bit addressing) stops as unsupported, even in lea (x86-interpreter-bugs.md #5)' },
 };
 
 const programs = generatedPrograms();
