@@ -1,0 +1,160 @@
+// Lockstep: generated programs (fixed seed) run translated (MIPS code in the code cache, executed by
+// the MIPS simulator) and on the reference X86Cpu side by side; guest registers, eip and the defined
+// status flags are compared at every block boundary, data memory and stack at the end. Also: the
+// chained (non-lockstep) run reaches the same final state with a deterministic host instruction count,
+// also with a tiny code cache that forces flushes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
+import { X86Cpu } from '../../emulator/x86/cpu';
+import { AF, CF, OF, STATUS_FLAGS } from '../../emulator/x86/table';
+import { UkcfRuntime, type UkcfStop } from '../../emulator/ukcf/translated-process';
+import { CODE_BASE, DATA_BASE, DATA_BYTES, generateProgram, Prng, STACK_TOP } from './program-generator';
+
+const PROGRAMS = 60;
+const SEGMENTS = 24;
+const SEED = 0x5eed1234;
+
+function haveBinutils(): boolean {
+  try {
+    execFileSync('i686-linux-gnu-as', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Assembles with GNU as and links at CODE_BASE; returns the raw .text bytes. */
+function assemble(sources: string[]): Uint8Array[] {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-lockstep-'));
+  try {
+    return sources.map((s, i) => {
+      const src = join(dir, `p${i}.s`);
+      writeFileSync(src, s);
+      execFileSync('i686-linux-gnu-as', ['--32', '-o', join(dir, `p${i}.o`), src]);
+      execFileSync('i686-linux-gnu-ld', ['-m', 'elf_i386', '-Ttext', '0x' + CODE_BASE.toString(16), '-e', '_start', '--build-id=none', '-o', join(dir, `p${i}.elf`), join(dir, `p${i}.o`)]);
+      execFileSync('i686-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', join(dir, `p${i}.elf`), join(dir, `p${i}.bin`)]);
+      return new Uint8Array(readFileSync(join(dir, `p${i}.bin`)));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function makeMemory(code: Uint8Array, seed: number): PagedMemory {
+  const m = new PagedMemory();
+  m.map(CODE_BASE, code.length, PROT_READ | PROT_EXEC);
+  m.poke(CODE_BASE, code);
+  m.map(DATA_BASE, DATA_BYTES, PROT_READ | PROT_WRITE);
+  const p = new Prng(seed);
+  const data = new Uint8Array(DATA_BYTES).map(() => p.below(256));
+  m.poke(DATA_BASE, data);
+  m.map(STACK_TOP - 0x10000, 0x10000, PROT_READ | PROT_WRITE);
+  return m;
+}
+
+function reference(code: Uint8Array, seed: number): X86Cpu {
+  const cpu = new X86Cpu(makeMemory(code, seed));
+  cpu.eip = CODE_BASE;
+  cpu.regs[4] = STACK_TOP;
+  return cpu;
+}
+
+function translated(code: Uint8Array, seed: number, options: { lockstep: boolean; cacheBytes?: number }): UkcfRuntime {
+  const rt = new UkcfRuntime(makeMemory(code, seed), CODE_BASE, options);
+  rt.setGuestRegister(4, STACK_TOP);
+  return rt;
+}
+
+/** Flags defined after the last producer (the translated side's lazy kind tells which it was). */
+function definedMask(rt: UkcfRuntime): number {
+  const lf = rt.lazyFlags();
+  const op = lf[0] >>> 3;
+  if (op === 0) return CF | OF; // imul: SF ZF AF PF undefined
+  if (op === 5) return STATUS_FLAGS & ~AF; // logic: AF undefined
+  if (op >= 8) return STATUS_FLAGS & ~AF & ~(lf[3] === 1 ? 0 : OF); // shifts: AF undefined, OF for counts > 1
+  return STATUS_FLAGS;
+}
+
+const hex = (n: number) => '0x' + (n >>> 0).toString(16);
+
+function sameMemory(a: PagedMemory, b: PagedMemory): void {
+  assert.deepEqual(a.readBytes(DATA_BASE, DATA_BYTES), b.readBytes(DATA_BASE, DATA_BYTES), 'data memory');
+  assert.deepEqual(a.readBytes(STACK_TOP - 0x1000, 0x1000), b.readBytes(STACK_TOP - 0x1000, 0x1000), 'stack');
+}
+
+const skip = haveBinutils() ? false : 'i686-linux-gnu binutils not installed';
+const programs = skip ? [] : assemble(Array.from({ length: PROGRAMS }, (_, i) => generateProgram(SEED + i, SEGMENTS)));
+
+test('lockstep: translated blocks match the reference interpreter at every block boundary', { skip }, () => {
+  let boundaries = 0;
+  let guest = 0;
+  for (let i = 0; i < programs.length; i++) {
+    const ref = reference(programs[i], SEED + i);
+    const rt = translated(programs[i], SEED + i, { lockstep: true, cacheBytes: 0x40000 });
+    let stop: UkcfStop;
+    for (;;) {
+      stop = rt.run(1_000_000);
+      if (stop.kind !== 'boundary') break;
+      const r = ref.run(stop.guestInstructions);
+      assert.equal(r.kind, 'limit', `program ${i}: reference stopped early: ${JSON.stringify(r)}`);
+      boundaries++;
+      guest += stop.guestInstructions;
+      const where = `program ${i} (seed ${SEED + i}), boundary ${boundaries}, eip ${hex(stop.eip)}`;
+      assert.equal(hex(ref.eip), hex(stop.eip), `${where}: eip`);
+      assert.deepEqual([...rt.guestRegisters()].map(hex), [...ref.regs].map(hex), `${where}: registers`);
+      const mask = definedMask(rt);
+      assert.equal(hex(rt.statusFlags() & mask), hex(ref.statusFlags() & mask), `${where}: flags (mask ${hex(mask)})`);
+    }
+    // The program ends at hlt, which is outside the subset: a clean 'untranslated' stop there.
+    assert.equal(stop.kind, 'untranslated', `program ${i}: ${JSON.stringify(stop)}`);
+    if (stop.kind !== 'untranslated') continue;
+    assert.equal(stop.mnemonic, 'hlt', stop.message);
+    assert.equal(hex(stop.eip), hex(ref.eip));
+    sameMemory(rt.memory, ref.memory);
+  }
+  console.log(`lockstep: ${programs.length} programs, ${boundaries} block boundaries, ${guest} guest instructions compared`);
+  assert.ok(boundaries > programs.length * 10);
+});
+
+test('chained run: same final state as the reference, deterministic host instruction counts, flushes', { skip }, () => {
+  let hostTotal = 0;
+  let glueTotal = 0;
+  let guestTotal = 0;
+  let flushes = 0;
+  for (let i = 0; i < programs.length; i++) {
+    const ref = reference(programs[i], SEED + i);
+    const r = ref.run(10_000_000);
+    assert.equal(r.kind, 'halt', 'reference ends at hlt');
+    const counts: number[] = [];
+    for (const cacheBytes of [undefined, undefined, 0x2000]) {
+      const rt = translated(programs[i], SEED + i, { lockstep: false, cacheBytes });
+      const stop = rt.run(10_000_000);
+      assert.equal(stop.kind, 'untranslated', `program ${i}: ${JSON.stringify(stop)}`);
+      // The reference retires hlt (eip after it, one byte); the translated run stops before it.
+      assert.equal(hex(stop.kind === 'untranslated' ? stop.eip : 0), hex(ref.eip - 1));
+      assert.deepEqual([...rt.guestRegisters()].map(hex), [...ref.regs].map(hex), `program ${i}: registers`);
+      sameMemory(rt.memory, ref.memory);
+      counts.push(rt.cpu.instructionCount);
+      if (cacheBytes === undefined) {
+        assert.ok(rt.chainsPatched > 0 || rt.blocksTranslated < 3, 'direct exits get chained');
+      } else flushes += rt.flushes;
+      if (counts.length === 1) {
+        const c = rt.regionCounts();
+        hostTotal += c['ukcf-app'] + c['ukcf-glue'];
+        glueTotal += c['ukcf-glue'];
+        assert.equal(c['ukcf-app'] + c['ukcf-glue'] + (c['other'] ?? 0), rt.cpu.instructionCount, 'every host instruction is attributed');
+        assert.equal(c['other'] ?? 0, 0);
+      }
+    }
+    assert.equal(counts[0], counts[1], `program ${i}: host instruction count is deterministic`);
+    guestTotal += ref.instructionCount;
+  }
+  assert.ok(flushes > 0, 'the 8 KiB cache was flushed');
+  console.log(`chained: ${guestTotal} guest instructions, ${hostTotal} host instructions (${glueTotal} glue): ` +
+    `${(hostTotal / guestTotal).toFixed(2)} host per guest; ${flushes} flushes with an 8 KiB cache`);
+});

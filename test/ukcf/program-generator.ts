@@ -1,0 +1,209 @@
+// Generates random i386 programs (GNU as, Intel syntax) restricted to the UKCF translated subset,
+// with a fixed-seed PRNG. Every program only touches its data page (ebp = DATA_BASE, never written)
+// and its stack, always terminates (forward branches, bounded loops) and ends with `hlt`.
+
+export const CODE_BASE = 0x00400000;
+export const DATA_BASE = 0x00500000;
+export const DATA_BYTES = 0x1000;
+export const STACK_TOP = 0x00608000;
+
+/** Small deterministic PRNG (xorshift32). */
+export class Prng {
+  constructor(private state: number) {
+    if (this.state === 0) this.state = 1;
+  }
+  next(): number {
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state;
+  }
+  below(n: number): number {
+    return this.next() % n;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.below(items.length)];
+  }
+}
+
+const R32 = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi'];
+const R8 = ['al', 'bl', 'cl', 'dl', 'ah', 'bh', 'ch', 'dh'];
+const CONDS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+
+function imm(p: Prng): string {
+  const k = p.below(4);
+  const v = k === 0 ? p.below(16) : k === 1 ? p.next() | 0 : k === 2 ? [0x7fffffff, 0x80000000, 0xffffffff, 0][p.below(4)] : p.below(256) - 128;
+  return String(v | 0);
+}
+
+interface SegmentState {
+  /** A flag producer ran in this straight-line segment; 'eager' after imul (only o/no/b/ae defined). */
+  producer: 'none' | 'lazy' | 'eager';
+  /** Registers the segment may not write (a loop counter). */
+  reserved: Set<string>;
+}
+
+function mem(p: Prng, lines: string[], st: SegmentState): string {
+  if (p.below(3) === 0 && !st.reserved.has('edi')) {
+    lines.push('  and edi, 255');
+    st.producer = 'lazy';
+    return `[ebp + edi*${p.pick([1, 2, 4, 8])} + ${p.below(2040)}]`;
+  }
+  return `[ebp + ${p.below(DATA_BYTES - 4)}]`;
+}
+
+function dst32(p: Prng, st: SegmentState): string {
+  for (;;) {
+    const r = p.pick(R32);
+    if (!st.reserved.has(r)) return r;
+  }
+}
+
+function dst8(p: Prng, st: SegmentState): string {
+  for (;;) {
+    const r = p.pick(R8);
+    const full = { al: 'eax', ah: 'eax', bl: 'ebx', bh: 'ebx', cl: 'ecx', ch: 'ecx', dl: 'edx', dh: 'edx' }[r] as string;
+    if (!st.reserved.has(full)) return r;
+  }
+}
+
+function condFor(p: Prng, st: SegmentState): string {
+  return st.producer === 'eager' ? p.pick(['o', 'no', 'b', 'ae']) : p.pick(CONDS);
+}
+
+/** One random instruction of the subset. */
+function instruction(p: Prng, lines: string[], st: SegmentState): void {
+  const d = dst32(p, st);
+  const s = p.pick(R32);
+  const k = p.below(22);
+  const alu = p.pick(['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test']);
+  switch (k) {
+    case 0: lines.push(`  mov ${d}, ${imm(p)}`); return;
+    case 1: lines.push(`  mov ${d}, ${s}`); return;
+    case 2: lines.push(`  mov ${d}, dword ptr ${mem(p, lines, st)}`); return;
+    case 3: lines.push(`  mov dword ptr ${mem(p, lines, st)}, ${p.below(2) ? s : imm(p)}`); return;
+    case 4: {
+      const k8 = p.below(3);
+      if (k8 === 0) lines.push(`  mov ${dst8(p, st)}, ${p.pick(R8)}`);
+      else if (k8 === 1) lines.push(`  mov ${dst8(p, st)}, byte ptr ${mem(p, lines, st)}`);
+      else lines.push(`  mov byte ptr ${mem(p, lines, st)}, ${p.pick(R8)}`);
+      return;
+    }
+    case 5: {
+      const op = p.pick(['movzx', 'movsx']);
+      const k2 = p.below(3);
+      const src = k2 === 0 ? p.pick(R8) : k2 === 1 ? `byte ptr ${mem(p, lines, st)}` : `word ptr ${mem(p, lines, st)}`;
+      lines.push(`  ${op} ${d}, ${src}`);
+      return;
+    }
+    case 6: lines.push(`  lea ${d}, [${s} + ${p.pick(R32)}*${p.pick([1, 2, 4, 8])} + ${imm(p)}]`); return;
+    case 7: case 8: case 9: {
+      const w = alu === 'cmp' || alu === 'test' ? p.pick(R32) : d;
+      const f = p.below(5);
+      if (f === 0) lines.push(`  ${alu} ${w}, ${s}`);
+      else if (f === 1) lines.push(`  ${alu} ${w}, ${imm(p)}`);
+      else if (f === 2 && alu !== 'test') lines.push(`  ${alu} ${w}, dword ptr ${mem(p, lines, st)}`);
+      else if (f === 3) lines.push(`  ${alu} dword ptr ${mem(p, lines, st)}, ${s}`);
+      else lines.push(`  ${alu} dword ptr ${mem(p, lines, st)}, ${imm(p)}`);
+      st.producer = 'lazy';
+      return;
+    }
+    case 10: {
+      const op = p.pick(['inc', 'dec', 'neg', 'not']);
+      if ((op === 'inc' || op === 'dec') && st.producer === 'none') return;
+      lines.push(`  ${op} ${p.below(3) ? d : `dword ptr ${mem(p, lines, st)}`}`);
+      if (op !== 'not') st.producer = 'lazy';
+      return;
+    }
+    case 11: {
+      const op = p.pick(['shl', 'shr', 'sar']);
+      lines.push(`  ${op} ${p.below(3) ? d : `dword ptr ${mem(p, lines, st)}`}, ${1 + p.below(31)}`);
+      st.producer = 'lazy';
+      return;
+    }
+    case 12: {
+      const f = p.below(3);
+      if (f === 0) lines.push(`  imul ${d}, ${s}`);
+      else if (f === 1) lines.push(`  imul ${d}, dword ptr ${mem(p, lines, st)}`);
+      else lines.push(`  imul ${d}, ${s}, ${imm(p)}`);
+      st.producer = 'eager';
+      return;
+    }
+    case 13: {
+      const src = p.below(2) ? s : imm(p);
+      lines.push(`  push ${src}`);
+      lines.push(`  pop ${d}`);
+      return;
+    }
+    case 14: {
+      if (st.producer === 'none') return;
+      lines.push(`  set${condFor(p, st)} ${p.below(2) ? dst8(p, st) : `byte ptr ${mem(p, lines, st)}`}`);
+      return;
+    }
+    case 15: {
+      if (st.producer === 'none') return;
+      const c = condFor(p, st);
+      lines.push(`  cmov${c} ${d}, ${p.below(2) ? s : `dword ptr ${mem(p, lines, st)}`}`);
+      return;
+    }
+    case 16: lines.push('  nop'); return;
+    default: {
+      // Mostly ALU: the common case in real code.
+      lines.push(`  ${alu} ${alu === 'cmp' || alu === 'test' ? p.pick(R32) : d}, ${p.below(2) ? s : imm(p)}`);
+      st.producer = 'lazy';
+      return;
+    }
+  }
+}
+
+function straight(p: Prng, lines: string[], st: SegmentState, n: number): void {
+  for (let i = 0; i < n; i++) instruction(p, lines, st);
+}
+
+/** A whole program: `segments` straight-line pieces joined by branches, calls and loops. */
+export function generateProgram(seed: number, segments: number): string {
+  const p = new Prng(seed);
+  const lines = ['.intel_syntax noprefix', '.text', '.globl _start', '_start:', `  mov ebp, ${DATA_BASE}`];
+  for (const r of R32) lines.push(`  mov ${r}, ${p.next() | 0}`);
+  const functions: string[] = [];
+  for (let i = 0; i < segments; i++) {
+    lines.push(`L${i}:`);
+    const st: SegmentState = { producer: 'none', reserved: new Set() };
+    straight(p, lines, st, 1 + p.below(12));
+    const end = p.below(6);
+    const target = `L${Math.min(segments, i + 1 + p.below(2))}`;
+    if (end === 0 || end === 1) {
+      lines.push(`  cmp ${p.pick(R32)}, ${p.below(2) ? p.pick(R32) : imm(p)}`);
+      lines.push(`  j${p.pick(CONDS)} ${target}`);
+    } else if (end === 2) {
+      const f = `F${functions.length}`;
+      const body: string[] = [`${f}:`];
+      straight(p, body, { producer: 'none', reserved: new Set() }, 1 + p.below(8));
+      body.push('  ret');
+      functions.push(...body);
+      if (p.below(2)) lines.push(`  call ${f}`);
+      else {
+        lines.push(`  mov ebx, offset ${f}`);
+        lines.push(`  call ebx`);
+      }
+    } else if (end === 3) {
+      // A bounded loop with ecx as the counter; the body starts with a flag producer.
+      lines.push(`  mov ecx, ${1 + p.below(6)}`);
+      lines.push(`LL${i}:`);
+      const st2: SegmentState = { producer: 'lazy', reserved: new Set(['ecx']) };
+      lines.push(`  add eax, ${imm(p)}`);
+      straight(p, lines, st2, p.below(8));
+      lines.push('  dec ecx');
+      lines.push(`  jnz LL${i}`);
+    } else if (end === 4) {
+      lines.push(`  mov edx, offset ${target}`);
+      lines.push('  jmp edx');
+    } else {
+      lines.push(`  jmp ${target}`);
+    }
+  }
+  lines.push(`L${segments}:`, '  hlt', ...functions, '');
+  return lines.join('\n');
+}
