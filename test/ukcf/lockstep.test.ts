@@ -15,8 +15,9 @@ import { AF, CF, OF, STATUS_FLAGS } from '../../emulator/x86/table';
 import { UkcfRuntime, type UkcfStop } from '../../emulator/ukcf/translated-process';
 import { CODE_BASE, DATA_BASE, DATA_BYTES, generateProgram, Prng, STACK_TOP } from './program-generator';
 
-const PROGRAMS = 60;
-const SEGMENTS = 24;
+// Few long programs: building a CPU and its page tables costs more than running a program.
+const PROGRAMS = 20;
+const SEGMENTS = 70;
 const SEED = 0x5eed1234;
 
 function haveBinutils(): boolean {
@@ -132,6 +133,7 @@ test('chained run: same final state as the reference, deterministic host instruc
     assert.equal(r.kind, 'halt', 'reference ends at hlt');
     const counts: number[] = [];
     for (const cacheBytes of [undefined, undefined, 0x2000]) {
+      if (cacheBytes === undefined && counts.length === 1 && i % 4 !== 0) continue; // determinism rerun on every 4th
       const rt = translated(programs[i], SEED + i, { lockstep: false, cacheBytes });
       const stop = rt.run(10_000_000);
       assert.equal(stop.kind, 'untranslated', `program ${i}: ${JSON.stringify(stop)}`);
@@ -140,6 +142,7 @@ test('chained run: same final state as the reference, deterministic host instruc
       assert.deepEqual([...rt.guestRegisters()].map(hex), [...ref.regs].map(hex), `program ${i}: registers`);
       sameMemory(rt.memory, ref.memory);
       counts.push(rt.cpu.instructionCount);
+      assert.ok(rt.translatorCost > 0, 'translation work is charged to the modelled translator counter');
       if (cacheBytes === undefined) {
         assert.ok(rt.chainsPatched > 0 || rt.blocksTranslated < 3, 'direct exits get chained');
       } else flushes += rt.flushes;
@@ -151,10 +154,42 @@ test('chained run: same final state as the reference, deterministic host instruc
         assert.equal(c['other'] ?? 0, 0);
       }
     }
-    assert.equal(counts[0], counts[1], `program ${i}: host instruction count is deterministic`);
+    if (i % 4 === 0) assert.equal(counts[0], counts[1], `program ${i}: host instruction count is deterministic`);
     guestTotal += ref.instructionCount;
   }
   assert.ok(flushes > 0, 'the 8 KiB cache was flushed');
   console.log(`chained: ${guestTotal} guest instructions, ${hostTotal} host instructions (${glueTotal} glue): ` +
     `${(hostTotal / guestTotal).toFixed(2)} host per guest; ${flushes} flushes with an 8 KiB cache`);
+});
+
+function runSource(source: string): { rt: UkcfRuntime; stop: UkcfStop; start: number } {
+  const [code] = assemble([source]);
+  const rt = translated(code, 1, { lockstep: false });
+  return { rt, stop: rt.run(100_000), start: CODE_BASE };
+}
+
+test('a guest memory fault stops at the precise guest eip with the registers of that point', { skip }, () => {
+  // mov eax,5 (5 bytes) ; add eax,1 (3) ; mov ebx,0x10 (5) ; mov ecx,[ebx] (2) faults at CODE_BASE+13
+  const { rt, stop } = runSource('.intel_syntax noprefix\n.globl _start\n_start:\n mov eax, 5\n add eax, 1\n mov ebx, 0x10\n mov ecx, [ebx]\n hlt\n');
+  assert.equal(stop.kind, 'fault', JSON.stringify(stop));
+  assert.equal(hex(stop.kind === 'fault' ? stop.eip : 0), hex(CODE_BASE + 13));
+  assert.equal(rt.guestRegisters()[0], 6);
+  assert.equal(rt.guestRegisters()[3], 0x10);
+});
+
+test('instructions outside the subset stop cleanly with eip and mnemonic, never run in TypeScript', { skip }, () => {
+  const { rt, stop } = runSource('.intel_syntax noprefix\n.globl _start\n_start:\n mov eax, 7\n cpuid\n hlt\n');
+  assert.equal(stop.kind, 'untranslated');
+  if (stop.kind !== 'untranslated') return;
+  assert.equal(stop.mnemonic, 'cpuid');
+  assert.equal(hex(stop.eip), hex(CODE_BASE + 5));
+  assert.match(stop.message, /cpuid.*0x00400005/);
+  assert.equal(rt.guestRegisters()[0], 7, 'the instructions before it ran (translated)');
+  // A flag reader whose producer is in an earlier block is reported, not guessed.
+  const cross = runSource('.intel_syntax noprefix\n.globl _start\n_start:\n cmp eax, eax\n jmp 1f\n1: je 2f\n2: hlt\n');
+  assert.equal(cross.stop.kind, 'untranslated');
+  if (cross.stop.kind === 'untranslated') {
+    assert.equal(cross.stop.mnemonic, 'je');
+    assert.match(cross.stop.reason, /earlier block/);
+  }
 });
