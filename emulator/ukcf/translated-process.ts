@@ -81,7 +81,9 @@ export class UkcfRuntime {
     memory.map(LOOKUP_TABLE_BASE, LOOKUP_ENTRIES * 8, PROT_READ | PROT_WRITE);
     this.clearLookupTable();
     this.dispatchAddress = this.writeGlue();
-    this.cpu = new MipsCpu(memory, { exceptionsToHost: true, userMode: true });
+    // Kernel mode of the flat address space: i386 user space reaches 0xbfffffff (the initial stack),
+    // beyond MIPS kuseg. Page protections still apply (the code cache stays read+execute only).
+    this.cpu = new MipsCpu(memory, { exceptionsToHost: true });
     this.cpu.regions.add('ukcf-glue', CODE_CACHE_BASE, this.blocksStart);
     this.cpu.regions.add('ukcf-app', this.blocksStart, this.cacheEnd);
     this.cpu.onHypercall = (code, cpu) => this.hypercall(code, cpu);

@@ -53,6 +53,7 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
   const entry = d.entry;
   if (entry === null) throw new NotTranslated('no table entry');
   if (d.lock || d.rep !== null) throw new NotTranslated('lock/rep prefix');
+  if (entry.op === 'nop') return { eip: d.address >>> 0, length: d.length, op: 'nop' }; // any size (66 90, 0f 1f /0): no access
   if (d.operandSize !== 4 && entry.op !== 'movzx' && entry.op !== 'movsx') throw new NotTranslated('16-bit operand size');
   const ops = d.operands;
   const base = { eip: d.address >>> 0, length: d.length };
