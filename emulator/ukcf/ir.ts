@@ -58,10 +58,10 @@ export type IrOp = OpBase &
 
 /** How the block ends. `count` guest instructions ran when any exit is taken. */
 export type IrTerminator =
-  | { readonly kind: 'jump'; readonly target: number }
+  | { readonly kind: 'jump'; readonly target: number; readonly eip: number }
   | { readonly kind: 'branch'; readonly cond: number; readonly taken: number; readonly fallthrough: number; readonly eip: number }
   | { readonly kind: 'indirect'; readonly target: IrSource; readonly eip: number }
-  | { readonly kind: 'call'; readonly target: number; readonly returnAddress: number }
+  | { readonly kind: 'call'; readonly target: number; readonly returnAddress: number; readonly eip: number }
   | { readonly kind: 'call-indirect'; readonly target: IrSource; readonly returnAddress: number; readonly eip: number }
   | { readonly kind: 'ret'; readonly popBytes: number; readonly eip: number }
   /** The next instruction is not translated (yet): the block stops there with a report. */

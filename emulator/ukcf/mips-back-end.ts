@@ -34,7 +34,7 @@ export interface BackEndOptions {
 
 export interface TranslatedCode {
   readonly words: Uint32Array;
-  /** (host byte offset, guest eip) at the start of each guest instruction's code, ascending. */
+  /** (host byte offset, guest eip) at the start of each guest instruction's code (ops, then the terminator), ascending. */
   readonly guestMap: readonly { offset: number; eip: number }[];
 }
 
@@ -484,7 +484,7 @@ class BlockEmitter {
     const t = block.terminator;
     const asm = this.asm;
     this.tempIndex = 0;
-    if ('eip' in t) this.guestMap.push({ offset: asm.length * 4, eip: t.eip });
+    this.guestMap.push({ offset: asm.length * 4, eip: t.eip });
     switch (t.kind) {
       case 'jump':
         this.stub(t.target);

@@ -3,7 +3,7 @@
 // translate / chain / stop, and the counters. Guest semantics run only as translated MIPS code.
 
 import { PagedMemory, PROT_READ, PROT_EXEC, PROT_WRITE } from '../machine/paged-memory';
-import { MipsCpu } from '../mips/cpu';
+import { MipsCpu, type MipsStopReason } from '../mips/cpu';
 import { GPR, MipsAssembler, encodeInstruction } from '../mips/encoder';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { buildBlock } from './x86-front-end';
@@ -65,6 +65,13 @@ export class UkcfRuntime {
   private resumeEip = -1;
   /** Block entered at the last boundary (lockstep: its guestCount is what ran). */
   private enteredEip = -1;
+  /** Guest pages holding translated instructions (write-watched). */
+  private readonly codePages = new Set<number>();
+  /** A guest store hit a page in codePages during the current cpu.run(). */
+  private smcPending = false;
+  /** The subset of codePages this runtime started watching (others may watch them too). */
+  private readonly ownWatches = new Set<number>();
+  smcFlushes = 0;
 
   constructor(readonly memory: PagedMemory, entry: number, options: UkcfOptions = {}) {
     this.lockstep = options.lockstep ?? false;
@@ -87,6 +94,15 @@ export class UkcfRuntime {
     this.cpu.regions.add('ukcf-glue', CODE_CACHE_BASE, this.blocksStart);
     this.cpu.regions.add('ukcf-app', this.blocksStart, this.cacheEnd);
     this.cpu.onHypercall = (code, cpu) => this.hypercall(code, cpu);
+    // Self-modifying code: a store to a page we translated from stops the CPU after that store.
+    const previousWatch = memory.onWatchedWrite;
+    memory.onWatchedWrite = (pn) => {
+      if (previousWatch !== null) previousWatch(pn);
+      if (this.codePages.has(pn)) {
+        this.smcPending = true;
+        this.cpu.requestStop('ukcf self-modifying code');
+      }
+    };
     this.cpu.regs[TABLE_BASE] = LOOKUP_TABLE_BASE;
     this.resumeEip = entry >>> 0;
   }
@@ -149,6 +165,14 @@ export class UkcfRuntime {
     const slot = LOOKUP_TABLE_BASE + (eip & (LOOKUP_ENTRIES - 1)) * 8;
     this.memory.write32(slot, eip);
     this.memory.write32(slot + 4, block.host);
+    for (let pn = ir.start >>> 12; pn <= ((ir.end - 1) >>> 12); pn++) {
+      if (this.codePages.has(pn)) continue;
+      this.codePages.add(pn);
+      if (!this.memory.isWatched(pn)) {
+        this.memory.watch(pn);
+        this.ownWatches.add(pn);
+      }
+    }
     this.blocksTranslated++;
     this.translatorCost += TRANSLATE_COST_PER_BLOCK + TRANSLATE_COST_PER_GUEST_INSN * ir.guestCount;
     return block;
@@ -201,22 +225,71 @@ export class UkcfRuntime {
   /** Runs translated code for at most `limit` host instructions. */
   run(limit: number): UkcfStop {
     const cpu = this.cpu;
-    if (this.resumeEip >= 0) {
-      cpu.regs[NEXT_EIP] = this.resumeEip;
-      cpu.pc = this.dispatchAddress;
-      cpu.inDelaySlot = false;
-      this.enteredEip = this.resumeEip;
-      this.resumeEip = -1;
+    const stopAt = cpu.instructionCount + limit;
+    for (;;) {
+      if (this.resumeEip >= 0) {
+        cpu.regs[NEXT_EIP] = this.resumeEip;
+        cpu.pc = this.dispatchAddress;
+        cpu.inDelaySlot = false;
+        this.enteredEip = this.resumeEip;
+        this.resumeEip = -1;
+      }
+      this.pending = null;
+      // (An unfinished self-modification from a run that hit its limit is completed first.)
+      const stop: MipsStopReason = this.smcPending ? { kind: 'stopped', reason: 'ukcf self-modifying code' } : cpu.run(stopAt - cpu.instructionCount);
+      if (stop.kind === 'stopped' && this.smcPending) {
+        const s = this.finishSelfModification(stopAt);
+        if (s !== null) return s;
+        continue; // chained mode: go on with fresh translations
+      }
+      if (stop.kind === 'stopped' && this.pending !== null) return this.pending;
+      if (stop.kind === 'limit') return { kind: 'limit' };
+      if (stop.kind === 'exception') {
+        const eip = this.guestEipAt(stop.pc);
+        return { kind: 'fault', eip, message: `${stop.name} at host ${hex(stop.pc)}${stop.badVAddr !== undefined ? ` (address ${hex(stop.badVAddr)})` : ''} in guest instruction at ${hex(eip)}` };
+      }
+      return { kind: 'fault', eip: -1, message: `MIPS CPU stopped: ${JSON.stringify(stop)}` };
     }
-    this.pending = null;
-    const stop = cpu.run(limit);
-    if (stop.kind === 'stopped' && this.pending !== null) return this.pending;
-    if (stop.kind === 'limit') return { kind: 'limit' };
-    if (stop.kind === 'exception') {
-      const eip = this.guestEipAt(stop.pc);
-      return { kind: 'fault', eip, message: `${stop.name} at host ${hex(stop.pc)}${stop.badVAddr !== undefined ? ` (address ${hex(stop.badVAddr)})` : ''} in guest instruction at ${hex(eip)}` };
+  }
+
+  /**
+   * A guest store changed translated code. Finish the storing guest instruction (run its remaining
+   * host instructions up to the next guest instruction boundary), then drop every translation and
+   * resume there with fresh ones, as an x86 CPU snoops its own stores. Returns a stop for the caller
+   * (lockstep boundary, or an unsupported case), or null to continue.
+   */
+  private finishSelfModification(stopAt: number): UkcfStop | null {
+    const cpu = this.cpu;
+    const block = this.byHost.find((b) => cpu.pc >= b.host && cpu.pc < b.host + b.words * 4);
+    if (block === undefined) return { kind: 'fault', eip: -1, message: `self-modifying store outside translated code (host ${hex(cpu.pc)})` };
+    const index = block.guestMap.findIndex((m) => block.host + m.offset >= cpu.pc);
+    if (index < 0 || index === block.guestMap.length - 1 && block.host + block.guestMap[index].offset !== cpu.pc) {
+      const eip = this.guestEipAt(cpu.pc);
+      return { kind: 'fault', eip, message: `self-modifying store in the exit of the block at ${hex(block.ir.start)} (a call pushing onto a code page) is not supported yet` };
     }
-    return { kind: 'fault', eip: -1, message: `MIPS CPU stopped: ${JSON.stringify(stop)}` };
+    const boundary = block.host + block.guestMap[index].offset;
+    while (cpu.pc !== boundary) {
+      cpu.addBreakpoint(boundary);
+      const s = cpu.run(stopAt - cpu.instructionCount);
+      cpu.removeBreakpoint(boundary);
+      if (s.kind === 'breakpoint' || (s.kind === 'stopped' && this.smcPending)) continue;
+      if (s.kind === 'limit') return { kind: 'limit' }; // resumes inside the old code: still valid, not yet overwritten
+      if (s.kind === 'exception') {
+        const eip = this.guestEipAt(s.pc);
+        return { kind: 'fault', eip, message: `${s.name} at host ${hex(s.pc)} in guest instruction at ${hex(eip)}` };
+      }
+      return { kind: 'fault', eip: -1, message: `MIPS CPU stopped: ${JSON.stringify(s)}` };
+    }
+    const eip = block.guestMap[index].eip;
+    this.flush();
+    this.smcFlushes++;
+    for (const pn of this.ownWatches) this.memory.unwatch(pn);
+    this.ownWatches.clear();
+    this.codePages.clear();
+    this.resumeEip = eip;
+    this.smcPending = false;
+    if (this.lockstep) return { kind: 'boundary', eip, guestInstructions: index };
+    return null;
   }
 
   /** Guest eip of the instruction whose translation contains host address `pc` (-1 in glue). */

@@ -116,7 +116,7 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
       return { ...base, op: 'cmov', cond: d.cond, dst: reg32(ops[0]), src: size32(location(ops[1])) };
     case 'jmp':
       if (ops[0].kind !== 'rel') throw new NotTranslated('jmp without target');
-      return { kind: 'jump', target: ops[0].target >>> 0 };
+      return { kind: 'jump', target: ops[0].target >>> 0, eip: base.eip };
     case 'jmp_indirect':
       return { kind: 'indirect', target: size32(location(ops[0])), eip: base.eip };
     case 'jcc':
@@ -124,7 +124,7 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
       return { kind: 'branch', cond: d.cond, taken: ops[0].target >>> 0, fallthrough: next, eip: base.eip };
     case 'call':
       if (ops[0].kind !== 'rel') throw new NotTranslated('call without target');
-      return { kind: 'call', target: ops[0].target >>> 0, returnAddress: next };
+      return { kind: 'call', target: ops[0].target >>> 0, returnAddress: next, eip: base.eip };
     case 'call_indirect':
       return { kind: 'call-indirect', target: size32(location(ops[0])), returnAddress: next, eip: base.eip };
     case 'ret':
@@ -152,7 +152,7 @@ export function buildBlock(memory: PagedMemory, start: number): IrBlock {
   const fetch = (a: number) => memory.read8(a >>> 0);
   while (terminator === null) {
     if (ops.length >= MAX_BLOCK_INSTRUCTIONS) {
-      terminator = { kind: 'jump', target: eip };
+      terminator = { kind: 'jump', target: eip, eip }; // size limit: no instruction, just the next eip
       break;
     }
     let d: DecodedInstruction;
@@ -202,7 +202,7 @@ export function buildBlock(memory: PagedMemory, start: number): IrBlock {
       const mnemonic = op.unary;
       const t: IrTerminator = i === 0
         ? { kind: 'untranslated', eip: op.eip, mnemonic, reason: 'inc/dec keeping a CF set in an earlier block (run-time flag materialization not implemented yet)' }
-        : { kind: 'jump', target: op.eip };
+        : { kind: 'jump', target: op.eip, eip: op.eip };
       const b: IrBlock = { start: block.start, ops: cut, terminator: t, guestCount: cut.length, end: op.eip };
       computeFlagLiveness(b);
       return b;

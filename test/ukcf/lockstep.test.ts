@@ -46,9 +46,9 @@ function assemble(sources: string[]): Uint8Array[] {
   }
 }
 
-function makeMemory(code: Uint8Array, seed: number): PagedMemory {
+function makeMemory(code: Uint8Array, seed: number, writableCode = false): PagedMemory {
   const m = new PagedMemory();
-  m.map(CODE_BASE, code.length, PROT_READ | PROT_EXEC);
+  m.map(CODE_BASE, code.length, PROT_READ | PROT_EXEC | (writableCode ? PROT_WRITE : 0));
   m.poke(CODE_BASE, code);
   m.map(DATA_BASE, DATA_BYTES, PROT_READ | PROT_WRITE);
   const p = new Prng(seed);
@@ -58,15 +58,15 @@ function makeMemory(code: Uint8Array, seed: number): PagedMemory {
   return m;
 }
 
-function reference(code: Uint8Array, seed: number): X86Cpu {
-  const cpu = new X86Cpu(makeMemory(code, seed));
+function reference(code: Uint8Array, seed: number, writableCode = false): X86Cpu {
+  const cpu = new X86Cpu(makeMemory(code, seed, writableCode));
   cpu.eip = CODE_BASE;
   cpu.regs[4] = STACK_TOP;
   return cpu;
 }
 
-function translated(code: Uint8Array, seed: number, options: { lockstep: boolean; cacheBytes?: number }): UkcfRuntime {
-  const rt = new UkcfRuntime(makeMemory(code, seed), CODE_BASE, options);
+function translated(code: Uint8Array, seed: number, options: { lockstep: boolean; cacheBytes?: number }, writableCode = false): UkcfRuntime {
+  const rt = new UkcfRuntime(makeMemory(code, seed, writableCode), CODE_BASE, options);
   rt.setGuestRegister(4, STACK_TOP);
   return rt;
 }
@@ -191,5 +191,35 @@ test('instructions outside the subset stop cleanly with eip and mnemonic, never 
   if (cross.stop.kind === 'untranslated') {
     assert.equal(cross.stop.mnemonic, 'je');
     assert.match(cross.stop.reason, /earlier block/);
+  }
+});
+
+test('self-modifying code: a store into translated code takes effect from the next guest instruction', { skip }, () => {
+  const sources = [
+    // Patches the immediate of an instruction later in the same block.
+    '.intel_syntax noprefix\n.globl _start\n_start:\n mov eax, 1\n mov byte ptr [patched + 1], 42\npatched:\n mov ebx, 7\n add ebx, eax\n hlt\n',
+    // Patches a function that was already translated (and chained to), in a loop.
+    '.intel_syntax noprefix\n.globl _start\n_start:\n mov ecx, 4\n mov edx, 0\nloop:\n add edx, 1\n call f\n add edx, eax\n' +
+      ' mov byte ptr [f + 1], cl\n add edx, 0\n dec ecx\n jnz loop\n hlt\nf:\n mov eax, 1000\n ret\n',
+  ];
+  const codes = assemble(sources);
+  for (let i = 0; i < codes.length; i++) {
+    const final = reference(codes[i], 1, true);
+    assert.equal(final.run(100_000).kind, 'halt');
+    for (const lockstep of [true, false]) {
+      const ref = reference(codes[i], 1, true);
+      const rt = translated(codes[i], 1, { lockstep }, true);
+      let stop: UkcfStop;
+      for (;;) {
+        stop = rt.run(1_000_000);
+        if (stop.kind !== 'boundary') break;
+        assert.equal(ref.run(stop.guestInstructions).kind, 'limit');
+        assert.equal(hex(ref.eip), hex(stop.eip));
+        assert.deepEqual([...rt.guestRegisters()].map(hex), [...ref.regs].map(hex), `program ${i} at ${hex(stop.eip)}`);
+      }
+      assert.equal(stop.kind, 'untranslated', JSON.stringify(stop));
+      assert.deepEqual([...rt.guestRegisters()].map(hex), [...final.regs].map(hex), `program ${i} (lockstep ${lockstep}) final registers`);
+      assert.ok(rt.smcFlushes > 0, 'the store was noticed');
+    }
   }
 });
