@@ -346,15 +346,15 @@ function translate(w: number, pc: number): Translated {
     // Loads: `a` is the address; the load is done (for its faults) even when rt is zero.
     case 0x20: case 0x24: {
       const ext = op === 0x20 ? '(v << 24) >> 24' : 'v';
-      return plain(`a = (${R(rs)} + ${imm}) | 0; p = R[a >>> 12]; if (p !== null) v = p.u8[a & 4095]; else { v = cpu.loadSlow(a, 1); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
+      return plain(`a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = rp.u8[a & 4095]; else { wn = -1; v = cpu.loadSlow(a, 1); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
     }
     case 0x21: case 0x25: {
       const ext = op === 0x21 ? '(v << 16) >> 16' : 'v';
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(4, a); p = R[a >>> 12]; if (p !== null) v = p.u16[(a & 4095) >> 1]; else { v = cpu.loadSlow(a, 2); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(4, a); RPAGE; if (rn >= 0) v = rp.u16[(a & 4095) >> 1]; else { wn = -1; v = cpu.loadSlow(a, 2); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
     }
     case 0x23: case 0x30:
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(4, a); p = R[a >>> 12]; if (p !== null) v = p.i32[(a & 4095) >> 2]; else { v = cpu.loadSlow(a, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
+        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(4, a); RPAGE; if (rn >= 0) v = rp.i32[(a & 4095) >> 2]; else { wn = -1; v = cpu.loadSlow(a, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
           set(rt, 'v') +
           (op === 0x30 ? ' cpu.llBit = true; cpu.llAddr = a;' : ''),
       );
@@ -364,20 +364,20 @@ function translate(w: number, pc: number): Translated {
           ? `v = (a & 3) === 0 ? v : (v >>> ((a & 3) * 8)) | (${R(rt)} & ~(-1 >>> ((a & 3) * 8)));`
           : `v = (a & 3) === 3 ? v : (v << (24 - (a & 3) * 8)) | (${R(rt)} & ((1 << (24 - (a & 3) * 8)) - 1));`;
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; p = R[a >>> 12]; if (p !== null) v = p.i32[(a & 4092) >> 2]; else { v = cpu.loadSlow(a & ~3, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
+        `a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = rp.i32[(a & 4092) >> 2]; else { wn = -1; v = cpu.loadSlow(a & ~3, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
           (rt === 0 ? '' : merge + ` r[${rt}] = v;`),
       );
     }
     // Stores: a slow store ends the block right after the instruction (EXIT_AFTER).
     case 0x28:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; p = W[a >>> 12]; if (p !== null) p.u8[a & 4095] = ${R(rt)}; else { cpu.storeSlow(a, 1, ${R(rt)} & 0xff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+      return plain(`a = (${R(rs)} + ${imm}) | 0; WPAGE; if (wn >= 0) wp.u8[a & 4095] = ${R(rt)}; else { cpu.storeSlow(a, 1, ${R(rt)} & 0xff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
     case 0x29:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(5, a); p = W[a >>> 12]; if (p !== null) p.u16[(a & 4095) >> 1] = ${R(rt)}; else { cpu.storeSlow(a, 2, ${R(rt)} & 0xffff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(5, a); WPAGE; if (wn >= 0) wp.u16[(a & 4095) >> 1] = ${R(rt)}; else { cpu.storeSlow(a, 2, ${R(rt)} & 0xffff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
     case 0x2b:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); p = W[a >>> 12]; if (p !== null) p.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); WPAGE; if (wn >= 0) wp.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
     case 0x38:
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { p = W[a >>> 12]; if (p !== null) p.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } v = 1; } else v = 0; cpu.llBit = false; ` +
+        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { WPAGE; if (wn >= 0) wp.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } v = 1; } else v = 0; cpu.llBit = false; ` +
           set(rt, 'v'),
       );
     case 0x2a: case 0x2e: {
@@ -401,20 +401,34 @@ function translate(w: number, pc: number): Translated {
  * group, or a block that does not fit, leaves the function.
  */
 function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): string {
+  // The switch is on a block index (0..k-1, dense: the JIT makes it a jump table), not on the PC.
+  const indexOf = new Map<number, number>();
+  group.forEach((b, i) => indexOf.set(b.start | 0, i));
+  const goTo = (target: number) => {
+    const i = indexOf.get(target | 0);
+    return i !== undefined ? `bi = ${i};` : `{ pc = ${target | 0}; break run; }`;
+  };
   const body: string[] = [];
-  for (const b of group) {
+  group.forEach((b, i) => {
     const len = b.parts.length;
-    body.push(`case ${b.start | 0}: {`);
-    body.push(`if (n + ${len} > budget) break run;`);
+    body.push(`case ${i}: {`);
+    body.push(`if (n + ${len} > lim) { pc = ${b.start | 0}; break run; }`);
     // Coming back to a breakpoint at the entry must stop there (the dispatcher reports it).
-    const atBreakpoint = b === group[0] && entryIsBreakpoint;
-    if (atBreakpoint) body.push('if (n !== 0) break run;');
-    body.push(blockBody(b, regionId, !atBreakpoint));
+    const atBreakpoint = i === 0 && entryIsBreakpoint;
+    if (atBreakpoint) body.push(`if (n !== 0) { pc = ${b.start | 0}; break run; }`);
+    body.push(blockBody(b, !atBreakpoint, goTo));
     body.push('continue run; }');
-  }
+  });
+  // A register jump (bi = -1) re-enters the group when its target is one of the group's blocks.
+  const reentry = group.map((b, i) => `case ${b.start | 0}: bi = ${i}; continue run;`).join(' ');
   // Guest registers (and HI/LO) live in locals inside the function, so the JIT can keep them in
   // machine registers; they are written back before every exit.
-  let text = body.join('\n');
+  // Loads and stores keep the last page they used (rn/rp, wn/wp) in locals: the tables only change
+  // through the slow paths, and a slow store leaves the function.
+  let text = body
+    .join('\n')
+    .replace(/RPAGE/g, 'if ((a >>> 12) !== rn) { rp = R[a >>> 12]; rn = rp === null ? -1 : a >>> 12; }')
+    .replace(/WPAGE/g, 'if ((a >>> 12) !== wn) { wp = W[a >>> 12]; wn = wp === null ? -1 : a >>> 12; }');
   const used = new Set<number>();
   text = text.replace(/r\[(\d+)\]/g, (_m: string, n: string) => {
     used.add(Number(n));
@@ -432,15 +446,18 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   if (usesLo) store.push('cpu.lo = lo;');
   const writeBack = store.join(' ');
   const out: string[] = [];
-  out.push('return function group(cpu, budget) {');
+  out.push(`return function group_${(group[0].start >>> 0).toString(16)}(cpu, budget) {`);
   out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, counts = cpu.regions.counts;');
-  out.push(`let a = 0, v = 0, p = null, t = false, bt = 0, n = 0, pc = ${group[0].start | 0};`);
+  // The budget as a small integer (it may arrive as a double or Infinity): comparisons stay integer
+  // ones. A smaller limit than given only makes the function return early, with the PC exact.
+  out.push('const lim = budget < 1073741823 ? budget | 0 : 1073741823;');
+  out.push(`let a = 0, v = 0, p = null, rp = null, wp = null, rn = -1, wn = -1, t = false, bt = 0, n = 0, bi = 0, pc = ${group[0].start | 0};`);
   // Exit state for faults (ek 1) and slow stores (ek 2), handled once after the loop.
   out.push('let ek = 0, ec = 0, ep = 0, es = false, et = 0, eb = undefined;');
   if (load.length > 0) out.push(`let ${load.join(', ')};`);
-  out.push('run: for (;;) { switch (pc) {');
+  out.push('run: for (;;) { switch (bi) {');
   out.push(text);
-  out.push('default: break run; } }');
+  out.push(`default: switch (pc) { ${reentry} } break run; } }`);
   out.push(writeBack);
   out.push(`if (ek === 1) { cpu.blockFault(ec, ep, es, et, eb, n, ${regionId}); return; }`);
   out.push(`if (ek === 2) { cpu.pc = et >>> 0; } else cpu.pc = pc >>> 0;`);
@@ -450,7 +467,7 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
 }
 
 /** The statements of one block inside a group: its instructions, then `n` and `pc` updated. */
-function blockBody(b: ScannedBlock, regionId: number, mayLoop: boolean): string {
+function blockBody(b: ScannedBlock, mayLoop: boolean, goTo: (target: number) => string): string {
   const { start, parts, endsWithBranch } = b;
   const n = parts.length;
   const branch = endsWithBranch ? parts[n - 2] : null;
@@ -480,16 +497,13 @@ function blockBody(b: ScannedBlock, regionId: number, mayLoop: boolean): string 
   if (mayLoop && branch !== null && branch.target === start && (branch.kind === Kind.Branch || branch.kind === Kind.Jump)) {
     const taken = branch.kind === Kind.Jump ? 'true' : 't';
     const fall = (start + 4 * n) | 0;
-    return `for (;;) {\n${out.join('\n')}\nn += ${n}; if (${taken}) { if (n + ${n} <= budget) continue; pc = ${start | 0}; } else pc = ${fall}; continue run; }`;
+    return `for (;;) {\n${out.join('\n')}\nn += ${n}; if (${taken}) { if (n + ${n} <= lim) continue; } else ${goTo(fall)} continue run; }`;
   }
-  // Inside a group the PC is kept signed (a small integer for the JIT); case labels match.
-  if (branch === null) out.push(`n += ${n}; pc = ${(start + 4 * n) | 0};`);
-  else {
-    const fall = (start + 4 * n) | 0;
-    if (branch.kind === Kind.Jump) out.push(`n += ${n}; pc = ${branch.target! | 0};`);
-    else if (branch.kind === Kind.JumpReg) out.push(`n += ${n}; pc = bt | 0;`);
-    else if (branch.kind === Kind.Likely) out.push(`if (t) { n += ${n}; pc = ${branch.target! | 0}; } else { n += ${n - 1}; pc = ${fall}; }`);
-    else out.push(`n += ${n}; pc = t ? ${branch.target! | 0} : ${fall};`);
-  }
+  const fall = (start + 4 * n) | 0;
+  if (branch === null) out.push(`n += ${n}; ${goTo(fall)}`);
+  else if (branch.kind === Kind.Jump) out.push(`n += ${n}; ${goTo(branch.target!)}`);
+  else if (branch.kind === Kind.JumpReg) out.push(`n += ${n}; pc = bt | 0; bi = -1;`);
+  else if (branch.kind === Kind.Likely) out.push(`if (t) { n += ${n}; ${goTo(branch.target!)} } else { n += ${n - 1}; ${goTo(fall)} }`);
+  else out.push(`n += ${n}; if (t) ${goTo(branch.target!)} else ${goTo(fall)}`);
   return out.join('\n');
 }
