@@ -38,6 +38,8 @@ interface OpBase {
   readonly length: number;
   /** Set by the liveness pass on flag producers: a later reader or the block exit can see the flags. */
   flagsLive?: boolean;
+  /** Set on the block's last producer: its flags reach the block exit (KIND must be in its register). */
+  flagsToExit?: boolean;
 }
 
 export type IrOp = OpBase &
@@ -102,10 +104,13 @@ export function readsFlags(op: IrOp): boolean {
  */
 export function computeFlagLiveness(block: IrBlock): void {
   let live = true; // at the exit
+  let last = true;
   for (let i = block.ops.length - 1; i >= 0; i--) {
     const op = block.ops[i];
     if (producesFlags(op)) {
       op.flagsLive = live;
+      op.flagsToExit = last;
+      last = false;
       live = false;
       // inc/dec keep CF: their own flags being live makes the previous producer's CF live.
       if (op.op === 'unary' && (op.unary === 'inc' || op.unary === 'dec') && op.flagsLive) live = true;

@@ -281,13 +281,18 @@ class BlockEmitter {
     return t;
   }
 
+  /** Records the producer; KIND is materialized only when the flags reach the block exit
+   * (in-block readers know the kind statically). */
   setProducer(kind: FlagOp, count = 0): void {
     this.producer = { kind, count };
-    this.asm.li(FLAG_KIND, kind32(kind));
+    if (this.currentOp?.flagsToExit === true) this.asm.li(FLAG_KIND, kind32(kind));
   }
+
+  private currentOp: IrOp | null = null;
 
   op(op: IrOp): void {
     this.tempIndex = 0;
+    this.currentOp = op;
     this.guestMap.push({ offset: this.asm.length * 4, eip: op.eip });
     const asm = this.asm;
     switch (op.op) {
