@@ -10,6 +10,8 @@ export const guestRegister = (r: number): number => GPR.s0 + r;
 export const FLAG_KIND = GPR.a0, FLAG_RES = GPR.a1, FLAG_A = GPR.a2, FLAG_B = GPR.a3, FLAG_AUX = GPR.v1;
 /** Next guest eip at a block exit; lookup table base. */
 export const NEXT_EIP = GPR.v0, TABLE_BASE = GPR.gp;
+/** Status flags materialized at run time by the flags glue (EFLAGS bit positions; AF not computed). */
+export const MATERIALIZED_FLAGS = GPR.s8;
 
 export const enum Hypercall {
   DispatchMiss = 1,
@@ -23,13 +25,15 @@ export const enum Hypercall {
 export const STUB_WORDS = 3;
 
 const TEMPS = [GPR.t0, GPR.t1, GPR.t2, GPR.t3, GPR.t4, GPR.t5, GPR.t6, GPR.t7, GPR.t8, GPR.t9];
-const kind32 = (op: FlagOp): number => (op << 3) | 4;
+const kind32 = (op: number): number => (op << 3) | 4;
 
 export interface BackEndOptions {
   /** Every exit stops at a BOUNDARY hypercall instead of chaining / dispatching (lockstep mode). */
   readonly lockstep: boolean;
   /** Host address of the dispatch glue (indirect exits jump there with v0 = target). */
   readonly dispatch: number;
+  /** Host address of the flags glue (jal: s8 ← CF PF ZF SF OF of the lazy state; clobbers t0-t2, ra). */
+  readonly materializeFlags: number;
 }
 
 export interface TranslatedCode {
@@ -40,9 +44,11 @@ export interface TranslatedCode {
 
 /** What the block knows statically about the last flag producer (null: set in an earlier block). */
 interface Producer {
-  readonly kind: FlagOp;
+  /** FlagOp, or MATERIALIZED: flags set in an earlier block, materialized into s8 by the glue. */
+  readonly kind: number;
   readonly count: number;
 }
+const MATERIALIZED = -1;
 
 class BlockEmitter {
   private tempIndex = 0;
@@ -168,6 +174,10 @@ class BlockEmitter {
   flag(which: 'CF' | 'ZF' | 'SF' | 'OF' | 'PF', p: Producer): number {
     const asm = this.asm;
     const t = this.temp();
+    if (p.kind === MATERIALIZED) {
+      asm.ext(t, MATERIALIZED_FLAGS, { CF: 0, PF: 2, ZF: 6, SF: 7, OF: 11 }[which], 1);
+      return t;
+    }
     switch (which) {
       case 'ZF':
         if (p.kind === FlagOp.Eager) asm.ext(t, FLAG_AUX, 6, 1);
@@ -239,9 +249,18 @@ class BlockEmitter {
   }
 
   /** Condition `cond` (0..15): returns [register, negate] — the condition holds iff (reg != 0) !== negate. */
+  /** The producer, materializing flags from an earlier block through the glue when needed. */
+  knownProducer(): Producer {
+    if (this.producer === null) {
+      this.asm.jal(this.options.materializeFlags);
+      this.asm.nop();
+      this.producer = { kind: MATERIALIZED, count: 0 };
+    }
+    return this.producer;
+  }
+
   condition(cond: number): [number, boolean] {
-    const p = this.producer;
-    if (p === null) throw new Error('UKCF back end: condition without a known producer (the front end must cut the block)');
+    const p = this.knownProducer();
     const asm = this.asm;
     const negate = (cond & 1) === 1;
     const base = cond >> 1;
@@ -257,7 +276,7 @@ class BlockEmitter {
       }
       this.tempIndex--; // unused
     }
-    if (base === 2 && p.kind !== FlagOp.Eager) return [FLAG_RES, !negate];
+    if (base === 2 && p.kind !== FlagOp.Eager && p.kind !== MATERIALIZED) return [FLAG_RES, !negate];
     let r: number;
     switch (base) {
       case 0: r = this.flag('OF', p); break;
@@ -283,7 +302,7 @@ class BlockEmitter {
 
   /** Records the producer; KIND is materialized only when the flags reach the block exit
    * (in-block readers know the kind statically). */
-  setProducer(kind: FlagOp, count = 0): void {
+  setProducer(kind: number, count = 0): void {
     this.producer = { kind, count };
     if (this.currentOp?.flagsToExit === true) this.asm.li(FLAG_KIND, kind32(kind));
   }
@@ -294,6 +313,8 @@ class BlockEmitter {
     this.tempIndex = 0;
     this.currentOp = op;
     this.guestMap.push({ offset: this.asm.length * 4, eip: op.eip });
+    // Flags from an earlier block are materialized before any scratch register is in use (the glue clobbers t0-t2).
+    if (op.op === 'setcc' || op.op === 'cmov' || (op.op === 'unary' && (op.unary === 'inc' || op.unary === 'dec') && op.flagsLive === true)) this.knownProducer();
     const asm = this.asm;
     switch (op.op) {
       case 'nop':
@@ -369,8 +390,7 @@ class BlockEmitter {
           return;
         }
         // inc/dec preserve CF: keep it in AUX (the liveness pass made the previous producer's state live).
-        const p = this.producer;
-        if (p === null) throw new Error('UKCF back end: inc/dec with live flags and no known producer');
+        const p = this.knownProducer();
         if (p.kind !== FlagOp.Inc && p.kind !== FlagOp.Dec) {
           const cf = this.flag('CF', p);
           asm.move(FLAG_AUX, cf);
@@ -554,4 +574,113 @@ export function emitBlock(block: IrBlock, origin: number, options: BackEndOption
   for (const op of block.ops) e.op(op);
   e.terminator(block);
   return { words: asm.finish().words, guestMap: e.guestMap };
+}
+
+/**
+ * The flags glue: s8 ← CF PF ZF SF OF (EFLAGS positions) of the lazy state (a0 KIND, a1 RES, a2 A,
+ * a3 B, v1 AUX), for 32-bit kinds and EAGER; returns with `jr ra`. Clobbers t0-t2. Conditions never
+ * read AF, so it is not computed.
+ */
+export function emitFlagsGlue(asm: MipsAssembler): number {
+  const start = asm.address;
+  const { t0, t1, t2, ra } = GPR;
+  const F = MATERIALIZED_FLAGS;
+  const done = asm.newLabel();
+  const eager = asm.newLabel();
+  const cases = new Map<number, MipsLabel>();
+  for (const op of [FlagOp.Add, FlagOp.Sub, FlagOp.Logic, FlagOp.Inc, FlagOp.Dec, FlagOp.Shl, FlagOp.Shr, FlagOp.Sar]) cases.set(op, asm.newLabel());
+  asm.srl(t0, FLAG_KIND, 3);
+  asm.beq(t0, GPR.zero, eager);
+  asm.nop();
+  // ZF, SF, PF from RES.
+  asm.sltiu(F, FLAG_RES, 1);
+  asm.sll(F, F, 6);
+  asm.srl(t1, FLAG_RES, 31);
+  asm.ins(F, t1, 7, 1);
+  asm.andi(t1, FLAG_RES, 0xff);
+  asm.srl(t2, t1, 4);
+  asm.xor(t1, t1, t2);
+  asm.srl(t2, t1, 2);
+  asm.xor(t1, t1, t2);
+  asm.srl(t2, t1, 1);
+  asm.xor(t1, t1, t2);
+  asm.xori(t1, t1, 1);
+  asm.ins(F, t1, 2, 1);
+  for (const [op, label] of cases) {
+    asm.li(t1, op);
+    asm.beq(t0, t1, label);
+    asm.nop();
+  }
+  asm.b(done); // unknown kind: CF = OF = 0
+  asm.nop();
+  // CF → bit 0 (t1), OF → bit 11 (t2 bit 31 then shifted)
+  asm.bind(cases.get(FlagOp.Add)!);
+  asm.sltu(t1, FLAG_RES, FLAG_A);
+  asm.ins(F, t1, 0, 1);
+  asm.bind(cases.get(FlagOp.Inc)!); // shares OF with add; inc's CF is AUX
+  const ofAdd = asm.here();
+  asm.xor(t1, FLAG_A, FLAG_RES);
+  asm.xor(t2, FLAG_B, FLAG_RES);
+  asm.and(t1, t1, t2);
+  asm.srl(t1, t1, 31);
+  asm.ins(F, t1, 11, 1);
+  asm.srl(t0, FLAG_KIND, 3);
+  asm.li(t1, FlagOp.Inc);
+  asm.bne(t0, t1, done);
+  asm.nop();
+  asm.ins(F, FLAG_AUX, 0, 1);
+  asm.b(done);
+  asm.nop();
+  void ofAdd;
+  asm.bind(cases.get(FlagOp.Sub)!);
+  asm.sltu(t1, FLAG_A, FLAG_B);
+  asm.ins(F, t1, 0, 1);
+  asm.bind(cases.get(FlagOp.Dec)!);
+  asm.xor(t1, FLAG_A, FLAG_B);
+  asm.xor(t2, FLAG_A, FLAG_RES);
+  asm.and(t1, t1, t2);
+  asm.srl(t1, t1, 31);
+  asm.ins(F, t1, 11, 1);
+  asm.srl(t0, FLAG_KIND, 3);
+  asm.li(t1, FlagOp.Dec);
+  asm.bne(t0, t1, done);
+  asm.nop();
+  asm.ins(F, FLAG_AUX, 0, 1);
+  asm.b(done);
+  asm.nop();
+  asm.bind(cases.get(FlagOp.Logic)!);
+  asm.b(done);
+  asm.nop();
+  asm.bind(cases.get(FlagOp.Shl)!);
+  asm.li(t1, 32);
+  asm.subu(t1, t1, FLAG_B);
+  asm.srlv(t1, FLAG_A, t1);
+  asm.andi(t1, t1, 1); // CF = bit (32 - count) of A
+  asm.ins(F, t1, 0, 1);
+  asm.srl(t2, FLAG_RES, 31);
+  asm.xor(t2, t2, t1); // OF = MSB(result) ^ CF
+  asm.ins(F, t2, 11, 1);
+  asm.b(done);
+  asm.nop();
+  asm.bind(cases.get(FlagOp.Shr)!);
+  asm.addiu(t1, FLAG_B, -1);
+  asm.srlv(t1, FLAG_A, t1);
+  asm.ins(F, t1, 0, 1);
+  asm.srl(t2, FLAG_A, 31); // OF = MSB of the original operand
+  asm.ins(F, t2, 11, 1);
+  asm.b(done);
+  asm.nop();
+  asm.bind(cases.get(FlagOp.Sar)!);
+  asm.addiu(t1, FLAG_B, -1);
+  asm.srav(t1, FLAG_A, t1);
+  asm.ins(F, t1, 0, 1);
+  asm.b(done);
+  asm.nop();
+  asm.bind(eager);
+  asm.li(t1, 0x8c5); // CF PF ZF SF OF
+  asm.and(F, FLAG_AUX, t1);
+  asm.bind(done);
+  asm.jr(ra);
+  asm.nop();
+  return start;
 }

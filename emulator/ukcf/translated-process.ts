@@ -7,7 +7,7 @@ import { MipsCpu, type MipsStopReason } from '../mips/cpu';
 import { GPR, MipsAssembler, encodeInstruction } from '../mips/encoder';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { buildBlock } from './x86-front-end';
-import { emitBlock, FLAG_A, FLAG_AUX, FLAG_B, FLAG_KIND, FLAG_RES, guestRegister, Hypercall, NEXT_EIP, STUB_WORDS, TABLE_BASE } from './mips-back-end';
+import { emitBlock, emitFlagsGlue, FLAG_A, FLAG_AUX, FLAG_B, FLAG_KIND, FLAG_RES, guestRegister, Hypercall, NEXT_EIP, STUB_WORDS, TABLE_BASE } from './mips-back-end';
 import type { IrBlock } from './ir';
 
 export const CODE_CACHE_BASE = 0x7e000000;
@@ -60,6 +60,7 @@ export class UkcfRuntime {
   private readonly byEip = new Map<number, CachedBlock>();
   private readonly byHost: CachedBlock[] = []; // in allocation order = ascending host address
   readonly dispatchAddress: number;
+  readonly materializeFlagsAddress: number;
   private pending: UkcfStop | null = null;
   /** Guest eip the CPU will dispatch to on the next run(); -1 while inside a block. */
   private resumeEip = -1;
@@ -87,7 +88,7 @@ export class UkcfRuntime {
     memory.map(CODE_CACHE_BASE, bytes, PROT_READ | PROT_EXEC);
     memory.map(LOOKUP_TABLE_BASE, LOOKUP_ENTRIES * 8, PROT_READ | PROT_WRITE);
     this.clearLookupTable();
-    this.dispatchAddress = this.writeGlue();
+    [this.dispatchAddress, this.materializeFlagsAddress] = this.writeGlue();
     // Kernel mode of the flat address space: i386 user space reaches 0xbfffffff (the initial stack),
     // beyond MIPS kuseg. Page protections still apply (the code cache stays read+execute only).
     this.cpu = new MipsCpu(memory, { exceptionsToHost: true });
@@ -114,7 +115,7 @@ export class UkcfRuntime {
   }
 
   /** Dispatch: hash v0, compare the tag, jump to the block or ask the host (DISPATCH_MISS). */
-  private writeGlue(): number {
+  private writeGlue(): [number, number] {
     const asm = new MipsAssembler(CODE_CACHE_BASE);
     const miss = asm.newLabel('miss');
     asm.andi(GPR.t0, NEXT_EIP, LOOKUP_ENTRIES - 1);
@@ -127,8 +128,9 @@ export class UkcfRuntime {
     asm.nop();
     asm.bind(miss);
     asm.sdbbp(Hypercall.DispatchMiss);
+    const flags = emitFlagsGlue(asm);
     this.poke(CODE_CACHE_BASE, asm.finish().words);
-    return CODE_CACHE_BASE;
+    return [CODE_CACHE_BASE, flags];
   }
 
   private poke(address: number, words: Uint32Array): void {
@@ -150,7 +152,7 @@ export class UkcfRuntime {
     const found = this.byEip.get(eip);
     if (found !== undefined) return found;
     const ir = buildBlock(this.memory, eip);
-    const options = { lockstep: this.lockstep, dispatch: this.dispatchAddress };
+    const options = { lockstep: this.lockstep, dispatch: this.dispatchAddress, materializeFlags: this.materializeFlagsAddress };
     let code = emitBlock(ir, this.next, options);
     if (this.next + code.words.length * 4 > this.cacheEnd) {
       this.flush();

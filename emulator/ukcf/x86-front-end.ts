@@ -139,16 +139,14 @@ function isTerminator(x: IrOp | IrTerminator): x is IrTerminator {
 }
 
 /**
- * Builds the IR block starting at `start`. Flag readers whose producer is not in the block and
- * inc/dec whose preserved CF comes from an earlier block need run-time flag materialization, which
- * does not exist yet: the block ends before them (or, first in a block, reports them untranslated).
+ * Builds the IR block starting at `start`. Flag readers whose producer is in an earlier block are
+ * fine: the back end materializes the flags through the flags glue at run time.
  */
 export function buildBlock(memory: PagedMemory, start: number): IrBlock {
   const ops: IrOp[] = [];
   let eip = start >>> 0;
   let terminator: IrTerminator | null = null;
   let guestCount = 0;
-  let haveProducer = false;
   const fetch = (a: number) => memory.read8(a >>> 0);
   while (terminator === null) {
     if (ops.length >= MAX_BLOCK_INSTRUCTIONS) {
@@ -175,11 +173,6 @@ export function buildBlock(memory: PagedMemory, start: number): IrBlock {
       terminator = { kind: 'untranslated', eip, mnemonic, reason: e.reason };
       break;
     }
-    const readsCondition = isTerminator(x) ? x.kind === 'branch' : x.op === 'setcc' || x.op === 'cmov';
-    if (readsCondition && !haveProducer) {
-      terminator = { kind: 'untranslated', eip, mnemonic, reason: 'reads flags set in an earlier block (run-time flag materialization not implemented yet)' };
-      break;
-    }
     if (isTerminator(x)) {
       terminator = x;
       guestCount++;
@@ -189,25 +182,8 @@ export function buildBlock(memory: PagedMemory, start: number): IrBlock {
     ops.push(x);
     guestCount++;
     eip = (eip + d.length) >>> 0;
-    if (x.op === 'alu' || x.op === 'shift' || x.op === 'imul' || (x.op === 'unary' && x.unary !== 'not')) haveProducer = true;
   }
   const block: IrBlock = { start: start >>> 0, ops, terminator, guestCount, end: eip };
   computeFlagLiveness(block);
-  // inc/dec whose preserved CF is live but comes from an earlier block: cut the block before it.
-  let producerSeen = false;
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (op.op === 'unary' && (op.unary === 'inc' || op.unary === 'dec') && op.flagsLive && !producerSeen) {
-      const cut = ops.slice(0, i);
-      const mnemonic = op.unary;
-      const t: IrTerminator = i === 0
-        ? { kind: 'untranslated', eip: op.eip, mnemonic, reason: 'inc/dec keeping a CF set in an earlier block (run-time flag materialization not implemented yet)' }
-        : { kind: 'jump', target: op.eip, eip: op.eip };
-      const b: IrBlock = { start: block.start, ops: cut, terminator: t, guestCount: cut.length, end: op.eip };
-      computeFlagLiveness(b);
-      return b;
-    }
-    if (op.op === 'alu' || op.op === 'shift' || op.op === 'imul' || op.op === 'unary') producerSeen = producerSeen || op.op !== 'unary' || op.unary !== 'not';
-  }
   return block;
 }

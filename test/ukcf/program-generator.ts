@@ -128,7 +128,10 @@ function instruction(p: Prng, lines: string[], st: SegmentState): void {
       if (f === 0) lines.push(`  imul ${d}, ${s}`);
       else if (f === 1) lines.push(`  imul ${d}, dword ptr ${mem(p, lines, st)}`);
       else lines.push(`  imul ${d}, ${s}, ${imm(p)}`);
-      st.producer = 'eager';
+      // Only CF/OF are defined after imul: read them here, then leave well-defined flags for later readers.
+      if (p.below(2)) lines.push(`  set${p.pick(['o', 'no', 'b', 'ae'])} ${dst8(p, st)}`);
+      lines.push(`  test ${p.pick(R32)}, ${p.pick(R32)}`);
+      st.producer = 'lazy';
       return;
     }
     case 13: {
@@ -170,7 +173,8 @@ export function generateProgram(seed: number, segments: number): string {
   const functions: string[] = [];
   for (let i = 0; i < segments; i++) {
     lines.push(`L${i}:`);
-    const st: SegmentState = { producer: 'none', reserved: new Set() };
+    // Flags at a segment start come from earlier code (another block): readers may use them.
+    const st: SegmentState = { producer: 'lazy', reserved: new Set() };
     straight(p, lines, st, 1 + p.below(12));
     const end = p.below(6);
     const target = `L${Math.min(segments, i + 1 + p.below(2))}`;
@@ -180,7 +184,7 @@ export function generateProgram(seed: number, segments: number): string {
     } else if (end === 2) {
       const f = `F${functions.length}`;
       const body: string[] = [`${f}:`];
-      straight(p, body, { producer: 'none', reserved: new Set() }, 1 + p.below(8));
+      straight(p, body, { producer: 'lazy', reserved: new Set() }, 1 + p.below(8));
       body.push('  ret');
       functions.push(...body);
       if (p.below(2)) lines.push(`  call ${f}`);
@@ -193,7 +197,7 @@ export function generateProgram(seed: number, segments: number): string {
       lines.push(`  mov ecx, ${1 + p.below(6)}`);
       lines.push(`LL${i}:`);
       const st2: SegmentState = { producer: 'lazy', reserved: new Set(['ecx']) };
-      lines.push(`  add eax, ${imm(p)}`);
+      if (p.below(2)) lines.push(`  add eax, ${imm(p)}`);
       straight(p, lines, st2, p.below(8));
       lines.push('  dec ecx');
       lines.push(`  jnz LL${i}`);
