@@ -591,7 +591,9 @@ export function emitFlagsGlue(asm: MipsAssembler): number {
   for (const op of [FlagOp.Add, FlagOp.Sub, FlagOp.Logic, FlagOp.Inc, FlagOp.Dec, FlagOp.Shl, FlagOp.Shr, FlagOp.Sar]) cases.set(op, asm.newLabel());
   asm.srl(t0, FLAG_KIND, 3);
   asm.beq(t0, GPR.zero, eager);
-  asm.nop();
+  asm.sltiu(t1, t0, FlagOp.Sar + 1); // delay slot (harmless when taken)
+  asm.beq(t1, GPR.zero, done); // unknown kind: F stays as computed below is skipped → clear it
+  asm.move(F, GPR.zero);
   // ZF, SF, PF from RES.
   asm.sltiu(F, FLAG_RES, 1);
   asm.sll(F, F, 6);
@@ -606,13 +608,18 @@ export function emitFlagsGlue(asm: MipsAssembler): number {
   asm.xor(t1, t1, t2);
   asm.xori(t1, t1, 1);
   asm.ins(F, t1, 2, 1);
-  for (const [op, label] of cases) {
-    asm.li(t1, op);
-    asm.beq(t0, t1, label);
+  // Jump table on the op (KIND >> 3, 0..10): one `b case; nop` pair per op.
+  const table = asm.newLabel();
+  asm.la(t1, table);
+  asm.sll(t2, t0, 3);
+  asm.addu(t1, t1, t2);
+  asm.jr(t1);
+  asm.nop();
+  asm.bind(table);
+  for (let op = 0; op <= FlagOp.Sar; op++) {
+    asm.b(cases.get(op) ?? done); // EAGER is handled above; ADC/SBB (2, 4) are not produced: CF = OF = 0
     asm.nop();
   }
-  asm.b(done); // unknown kind: CF = OF = 0
-  asm.nop();
   // CF → bit 0 (t1), OF → bit 11 (t2 bit 31 then shifted)
   asm.bind(cases.get(FlagOp.Add)!);
   asm.sltu(t1, FLAG_RES, FLAG_A);
