@@ -138,7 +138,10 @@ class BlockEmitter {
     if (loc.kind === 'reg') {
       if (loc.size === 4) return guestRegister(loc.reg);
       const t = this.temp();
-      if (loc.reg < 4) {
+      if (loc.size === 2) {
+        if (signed) asm.seh(t, guestRegister(loc.reg));
+        else asm.andi(t, guestRegister(loc.reg), 0xffff);
+      } else if (loc.reg < 4) {
         if (signed) asm.seb(t, guestRegister(loc.reg));
         else asm.andi(t, guestRegister(loc.reg), 0xff);
       } else {
@@ -163,7 +166,8 @@ class BlockEmitter {
     if (loc.kind === 'reg') {
       if (loc.size === 4) {
         if (value !== guestRegister(loc.reg)) asm.move(guestRegister(loc.reg), value);
-      } else if (loc.reg < 4) asm.ins(guestRegister(loc.reg), value, 0, 8);
+      } else if (loc.size === 2) asm.ins(guestRegister(loc.reg), value, 0, 16);
+      else if (loc.reg < 4) asm.ins(guestRegister(loc.reg), value, 0, 8);
       else asm.ins(guestRegister(loc.reg - 4), value, 8, 8);
       return;
     }

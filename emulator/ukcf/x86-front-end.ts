@@ -17,7 +17,6 @@ class NotTranslated {
 
 function location(o: DecodedOperand): IrLocation {
   if (o.kind === 'reg') {
-    if (o.size === 2) throw new NotTranslated('16-bit register operand');
     return { kind: 'reg', reg: o.reg, size: o.size };
   }
   if (o.kind === 'mem') {
@@ -39,6 +38,7 @@ function reg32(o: DecodedOperand): number {
   return o.reg;
 }
 
+/** Everything but mov/movzx/movsx is 32-bit only for now (16-bit registers reach only those). */
 function size32(loc: IrLocation): IrLocation {
   if (loc.size !== 4) throw new NotTranslated(`${loc.size * 8}-bit form`);
   return loc;
@@ -54,7 +54,7 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
   if (entry === null) throw new NotTranslated('no table entry');
   if (d.lock || d.rep !== null) throw new NotTranslated('lock/rep prefix');
   if (entry.op === 'nop') return { eip: d.address >>> 0, length: d.length, op: 'nop' }; // any size (66 90, 0f 1f /0): no access
-  if (d.operandSize !== 4 && entry.op !== 'movzx' && entry.op !== 'movsx') throw new NotTranslated('16-bit operand size');
+  if (d.operandSize !== 4 && entry.op !== 'movzx' && entry.op !== 'movsx' && entry.op !== 'mov') throw new NotTranslated('16-bit operand size');
   const ops = d.operands;
   const base = { eip: d.address >>> 0, length: d.length };
   const next = (d.address + d.length) >>> 0;
@@ -65,7 +65,6 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
       const dst = location(ops[0]);
       const src = source(ops[1]);
       if (src.kind !== 'imm' && src.size !== dst.size) throw new NotTranslated('mixed sizes');
-      if (dst.size === 2) throw new NotTranslated('16-bit form');
       return { ...base, op: 'mov', dst, src };
     }
     case 'movzx':

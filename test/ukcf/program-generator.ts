@@ -151,7 +151,17 @@ function instruction(p: Prng, lines: string[], st: SegmentState): void {
       lines.push(`  cmov${c} ${d}, ${p.below(2) ? s : `dword ptr ${mem(p, lines, st)}`}`);
       return;
     }
-    case 16: lines.push('  nop'); return;
+    case 16: {
+      const r16 = ['ax', 'bx', 'cx', 'dx', 'si', 'di'];
+      const d16 = r16[R32.indexOf(d)];
+      const f = p.below(5);
+      if (f === 0) lines.push(`  mov ${d16}, ${p.pick(r16)}`);
+      else if (f === 1) lines.push(`  mov ${d16}, ${p.below(65536)}`);
+      else if (f === 2) lines.push(`  mov ${d16}, word ptr ${mem(p, lines, st)}`);
+      else if (f === 3) lines.push(`  mov word ptr ${mem(p, lines, st)}, ${p.pick(r16)}`);
+      else lines.push('  nop');
+      return;
+    }
     default: {
       // Mostly ALU: the common case in real code.
       lines.push(`  ${alu} ${alu === 'cmp' || alu === 'test' ? p.pick(R32) : d}, ${p.below(2) ? s : imm(p)}`);
