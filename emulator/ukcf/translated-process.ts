@@ -265,7 +265,7 @@ export class UkcfRuntime {
     const block = this.byHost.find((b) => cpu.pc >= b.host && cpu.pc < b.host + b.words * 4);
     if (block === undefined) return { kind: 'fault', eip: -1, message: `self-modifying store outside translated code (host ${hex(cpu.pc)})` };
     const index = block.guestMap.findIndex((m) => block.host + m.offset >= cpu.pc);
-    if (index < 0 || index === block.guestMap.length - 1 && block.host + block.guestMap[index].offset !== cpu.pc) {
+    if (index < 0) {
       const eip = this.guestEipAt(cpu.pc);
       return { kind: 'fault', eip, message: `self-modifying store in the exit of the block at ${hex(block.ir.start)} (a call pushing onto a code page) is not supported yet` };
     }

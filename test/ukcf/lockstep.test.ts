@@ -199,6 +199,8 @@ test('self-modifying code: a store into translated code takes effect from the ne
     // Patches a function that was already translated (and chained to), in a loop.
     '.intel_syntax noprefix\n.globl _start\n_start:\n mov ecx, 4\n mov edx, 0\nloop:\n add edx, 1\n call f\n add edx, eax\n' +
       ' mov byte ptr [f + 1], cl\n add edx, 0\n dec ecx\n jnz loop\n hlt\nf:\n mov eax, 1000\n ret\n',
+    // The store is the block's last instruction before its exit (resume at the jmp itself).
+    '.intel_syntax noprefix\n.globl _start\n_start:\n mov eax, 3\n mov byte ptr [p + 1], 9\n jmp p\np:\n mov ebx, 1\n add ebx, eax\n hlt\n',
   ];
   const codes = assemble(sources);
   for (let i = 0; i < codes.length; i++) {
