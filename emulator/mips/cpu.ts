@@ -646,26 +646,30 @@ export class MipsCpu {
     const bps = this.breakpoints.size !== 0 ? this.breakpoints : null;
     const regions = this.regions;
     let span = regions.lookup(pc);
-    let regLo = span.start;
-    let regHi = span.end;
+    // The current region as [base, base+size) in int32 arithmetic: an unsigned compare of pc-base
+    // against size, done as a signed compare with the sign bit flipped (no doubles in the hot loop).
+    let regBase = span.start | 0;
+    let regSizeX = (Math.min(span.end - span.start, 0xffffffff) ^ 0x80000000) | 0;
     let regId = span.id;
     const startCount = this.instructionCount;
     let executed = 0;
     let regionRun = 0;
     let raised = false;
-    while (executed < max) {
+    // Returning early is allowed (the caller loops), so the limit can be a small integer.
+    const limit = max < 0x3fffffff ? Math.ceil(max) | 0 : 0x3fffffff;
+    while (executed < limit) {
       const cur = pc;
       if (bps !== null && bps.has(cur >>> 0) && !(skipFirst && executed === 0)) {
         this.stopReason = { kind: 'breakpoint', pc: cur >>> 0 };
         break;
       }
       const ucur = cur >>> 0;
-      if (ucur < regLo || ucur >= regHi) {
+      if ((((cur - regBase) ^ 0x80000000) | 0) >= regSizeX) {
         regions.counts[regId] += regionRun;
         regionRun = 0;
         span = regions.lookup(ucur);
-        regLo = span.start;
-        regHi = span.end;
+        regBase = span.start | 0;
+        regSizeX = (Math.min(span.end - span.start, 0xffffffff) ^ 0x80000000) | 0;
         regId = span.id;
       }
       const wasDelay = inDelay;
