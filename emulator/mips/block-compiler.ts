@@ -173,7 +173,7 @@ export class BlockCache {
     // cache filling up) reuses the parsed function.
     let factory = factories.get(source);
     if (factory === undefined) {
-      factory = new Function('mulHS', 'mulHU', source) as GroupFactory;
+      factory = new Function('mulHS', 'mulHU', 'Z8', 'Z16', 'Z32', source) as GroupFactory;
       if (factories.size >= FACTORY_CACHE_SIZE) factories.clear();
       factories.set(source, factory);
     }
@@ -185,7 +185,7 @@ export class BlockCache {
       next1: null,
       maxCount: first.parts.length,
       regionVersion: version,
-      run: factory(mulHighSigned, mulHighUnsigned),
+      run: factory(mulHighSigned, mulHighUnsigned, NO_BYTES, NO_HALVES, NO_WORDS),
       length: first.parts.length,
       source,
     };
@@ -200,7 +200,17 @@ interface ScannedBlock {
 
 const MAX_GROUP = 16;
 
-type GroupFactory = (a: typeof mulHighSigned, b: typeof mulHighUnsigned) => CompiledBlock['run'];
+type GroupFactory = (
+  a: typeof mulHighSigned,
+  b: typeof mulHighUnsigned,
+  z8: Uint8Array,
+  z16: Uint16Array,
+  z32: Int32Array,
+) => CompiledBlock['run'];
+// Initial values of the cached page views, so the JIT sees one type for each from the start.
+const NO_BYTES = new Uint8Array(4096);
+const NO_HALVES = new Uint16Array(2048);
+const NO_WORDS = new Int32Array(1024);
 const FACTORY_CACHE_SIZE = 4096;
 const factories = new Map<string, GroupFactory>();
 
@@ -346,15 +356,15 @@ function translate(w: number, pc: number): Translated {
     // Loads: `a` is the address; the load is done (for its faults) even when rt is zero.
     case 0x20: case 0x24: {
       const ext = op === 0x20 ? '(v << 24) >> 24' : 'v';
-      return plain(`a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = rp.u8[a & 4095]; else { wn = -1; v = cpu.loadSlow(a, 1); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
+      return plain(`a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = mB[a & 4095]; else { wn = -1; v = cpu.loadSlow(a, 1); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
     }
     case 0x21: case 0x25: {
       const ext = op === 0x21 ? '(v << 16) >> 16' : 'v';
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(4, a); RPAGE; if (rn >= 0) v = rp.u16[(a & 4095) >> 1]; else { wn = -1; v = cpu.loadSlow(a, 2); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(4, a); RPAGE; if (rn >= 0) v = mH[(a & 4095) >> 1]; else { wn = -1; v = cpu.loadSlow(a, 2); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
     }
     case 0x23: case 0x30:
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(4, a); RPAGE; if (rn >= 0) v = rp.i32[(a & 4095) >> 2]; else { wn = -1; v = cpu.loadSlow(a, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
+        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(4, a); RPAGE; if (rn >= 0) v = mW[(a & 4095) >> 2]; else { wn = -1; v = cpu.loadSlow(a, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
           set(rt, 'v') +
           (op === 0x30 ? ' cpu.llBit = true; cpu.llAddr = a;' : ''),
       );
@@ -364,20 +374,20 @@ function translate(w: number, pc: number): Translated {
           ? `v = (a & 3) === 0 ? v : (v >>> ((a & 3) * 8)) | (${R(rt)} & ~(-1 >>> ((a & 3) * 8)));`
           : `v = (a & 3) === 3 ? v : (v << (24 - (a & 3) * 8)) | (${R(rt)} & ((1 << (24 - (a & 3) * 8)) - 1));`;
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = rp.i32[(a & 4092) >> 2]; else { wn = -1; v = cpu.loadSlow(a & ~3, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
+        `a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = mW[(a & 4092) >> 2]; else { wn = -1; v = cpu.loadSlow(a & ~3, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
           (rt === 0 ? '' : merge + ` r[${rt}] = v;`),
       );
     }
     // Stores: a slow store ends the block right after the instruction (EXIT_AFTER).
     case 0x28:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; WPAGE; if (wn >= 0) wp.u8[a & 4095] = ${R(rt)}; else { cpu.storeSlow(a, 1, ${R(rt)} & 0xff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+      return plain(`a = (${R(rs)} + ${imm}) | 0; WPAGE; if (wn >= 0) sB[a & 4095] = ${R(rt)}; else { cpu.storeSlow(a, 1, ${R(rt)} & 0xff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
     case 0x29:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(5, a); WPAGE; if (wn >= 0) wp.u16[(a & 4095) >> 1] = ${R(rt)}; else { cpu.storeSlow(a, 2, ${R(rt)} & 0xffff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(5, a); WPAGE; if (wn >= 0) sH[(a & 4095) >> 1] = ${R(rt)}; else { cpu.storeSlow(a, 2, ${R(rt)} & 0xffff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
     case 0x2b:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); WPAGE; if (wn >= 0) wp.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); WPAGE; if (wn >= 0) sW[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
     case 0x38:
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { WPAGE; if (wn >= 0) wp.i32[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } v = 1; } else v = 0; cpu.llBit = false; ` +
+        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { WPAGE; if (wn >= 0) sW[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } v = 1; } else v = 0; cpu.llBit = false; ` +
           set(rt, 'v'),
       );
     case 0x2a: case 0x2e: {
@@ -400,25 +410,29 @@ function translate(w: number, pc: number): Translated {
  * that the block fits in the budget (so timer events and limits are hit exactly); any PC outside the
  * group, or a block that does not fit, leaves the function.
  */
-function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): string {
+function generateGroup(scanned: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): string {
   // The switch is on a block index (0..k-1, dense: the JIT makes it a jump table), not on the PC.
+  // Blocks are laid out so that a block's fall-through (or jump) successor comes right after it
+  // when possible: control then falls into the next case without going through the switch.
+  const group = layOut(scanned);
   const indexOf = new Map<number, number>();
   group.forEach((b, i) => indexOf.set(b.start | 0, i));
-  const goTo = (target: number) => {
-    const i = indexOf.get(target | 0);
-    return i !== undefined ? `bi = ${i};` : `{ pc = ${target | 0}; break run; }`;
-  };
   const body: string[] = [];
   group.forEach((b, i) => {
+    const goTo = (target: number) => {
+      const k = indexOf.get(target | 0);
+      if (k === undefined) return `{ pc = ${target | 0}; break run; }`;
+      return k === i + 1 ? `bi = ${k};` : `{ bi = ${k}; continue run; }`;
+    };
     const len = b.parts.length;
-    body.push(`case ${i}: {`);
+    body.push(`case ${i}:`);
     body.push(`if (n + ${len} > lim) { pc = ${b.start | 0}; break run; }`);
     // Coming back to a breakpoint at the entry must stop there (the dispatcher reports it).
     const atBreakpoint = i === 0 && entryIsBreakpoint;
     if (atBreakpoint) body.push(`if (n !== 0) { pc = ${b.start | 0}; break run; }`);
     body.push(blockBody(b, !atBreakpoint, goTo));
-    body.push('continue run; }');
   });
+  body.push('continue run;');
   // A register jump (bi = -1) re-enters the group when its target is one of the group's blocks.
   const reentry = group.map((b, i) => `case ${b.start | 0}: bi = ${i}; continue run;`).join(' ');
   // Guest registers (and HI/LO) live in locals inside the function, so the JIT can keep them in
@@ -427,8 +441,8 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   // through the slow paths, and a slow store leaves the function.
   let text = body
     .join('\n')
-    .replace(/RPAGE/g, 'if ((a >>> 12) !== rn) { rp = R[a >>> 12]; rn = rp === null ? -1 : a >>> 12; }')
-    .replace(/WPAGE/g, 'if ((a >>> 12) !== wn) { wp = W[a >>> 12]; wn = wp === null ? -1 : a >>> 12; }');
+    .replace(/RPAGE/g, 'if ((a >>> 12) !== rn) { p = R[a >>> 12]; if (p === null) rn = -1; else { rn = a >>> 12; mB = p.u8; mH = p.u16; mW = p.i32; } }')
+    .replace(/WPAGE/g, 'if ((a >>> 12) !== wn) { p = W[a >>> 12]; if (p === null) wn = -1; else { wn = a >>> 12; sB = p.u8; sH = p.u16; sW = p.i32; } }');
   const used = new Set<number>();
   text = text.replace(/r\[(\d+)\]/g, (_m: string, n: string) => {
     used.add(Number(n));
@@ -451,7 +465,7 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   // The budget as a small integer (it may arrive as a double or Infinity): comparisons stay integer
   // ones. A smaller limit than given only makes the function return early, with the PC exact.
   out.push('const lim = budget < 1073741823 ? budget | 0 : 1073741823;');
-  out.push(`let a = 0, v = 0, p = null, rp = null, wp = null, rn = -1, wn = -1, t = false, bt = 0, n = 0, bi = 0, pc = ${group[0].start | 0};`);
+  out.push(`let a = 0, v = 0, p = null, rn = -1, wn = -1, mB = Z8, mH = Z16, mW = Z32, sB = Z8, sH = Z16, sW = Z32, t = false, bt = 0, n = 0, bi = 0, pc = ${group[0].start | 0};`);
   // Exit state for faults (ek 1) and slow stores (ek 2), handled once after the loop.
   out.push('let ek = 0, ec = 0, ep = 0, es = false, et = 0, eb = undefined;');
   if (load.length > 0) out.push(`let ${load.join(', ')};`);
@@ -464,6 +478,26 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   out.push(`cpu.instructionCount += n; counts[${regionId}] += n;`);
   out.push('};');
   return out.join('\n');
+}
+
+/** The group's blocks in switch order: the entry first, then each block followed by its fall-through or jump successor when that one is not placed yet. */
+function layOut(group: ScannedBlock[]): ScannedBlock[] {
+  const byStart = new Map<number, ScannedBlock>();
+  for (const b of group) byStart.set(b.start, b);
+  const placed = new Set<ScannedBlock>();
+  const out: ScannedBlock[] = [];
+  for (const first of group) {
+    let b: ScannedBlock | undefined = first;
+    while (b !== undefined && !placed.has(b)) {
+      placed.add(b);
+      out.push(b);
+      const n = b.parts.length;
+      const br = b.endsWithBranch ? b.parts[n - 2] : null;
+      const next = br === null || br.kind === Kind.Branch || br.kind === Kind.Likely ? b.start + 4 * n : br.kind === Kind.Jump ? br.target! : -1;
+      b = byStart.get(next);
+    }
+  }
+  return out;
 }
 
 /** The statements of one block inside a group: its instructions, then `n` and `pc` updated. */
@@ -497,12 +531,12 @@ function blockBody(b: ScannedBlock, mayLoop: boolean, goTo: (target: number) => 
   if (mayLoop && branch !== null && branch.target === start && (branch.kind === Kind.Branch || branch.kind === Kind.Jump)) {
     const taken = branch.kind === Kind.Jump ? 'true' : 't';
     const fall = (start + 4 * n) | 0;
-    return `for (;;) {\n${out.join('\n')}\nn += ${n}; if (${taken}) { if (n + ${n} <= lim) continue; } else ${goTo(fall)} continue run; }`;
+    return `for (;;) {\n${out.join('\n')}\nn += ${n}; if (${taken}) { if (n + ${n} <= lim) continue; continue run; } ${goTo(fall)} break; }`;
   }
   const fall = (start + 4 * n) | 0;
   if (branch === null) out.push(`n += ${n}; ${goTo(fall)}`);
   else if (branch.kind === Kind.Jump) out.push(`n += ${n}; ${goTo(branch.target!)}`);
-  else if (branch.kind === Kind.JumpReg) out.push(`n += ${n}; pc = bt | 0; bi = -1;`);
+  else if (branch.kind === Kind.JumpReg) out.push(`n += ${n}; pc = bt | 0; bi = -1; continue run;`);
   else if (branch.kind === Kind.Likely) out.push(`if (t) { n += ${n}; ${goTo(branch.target!)} } else { n += ${n - 1}; ${goTo(fall)} }`);
   else out.push(`n += ${n}; if (t) ${goTo(branch.target!)} else ${goTo(fall)}`);
   return out.join('\n');
