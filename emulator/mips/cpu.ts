@@ -640,12 +640,13 @@ export class MipsCpu {
     let pc = this.pc | 0;
     let inDelay = this.inDelaySlot;
     let target = this.branchTarget | 0;
-    let X = this.xtab;
-    let R = this.rtab;
-    let W = this.wtab;
+    // Constant for the call: every instruction that changes the mode or the tables leaves the loop.
+    const X = this.xtab;
+    const R = this.rtab;
+    const W = this.wtab;
     const bps = this.breakpoints.size !== 0 ? this.breakpoints : null;
     const regions = this.regions;
-    let span = regions.lookup(pc);
+    const span = regions.lookup(pc);
     // The current region as [base, base+size) in int32 arithmetic: an unsigned compare of pc-base
     // against size, done as a signed compare with the sign bit flipped (no doubles in the hot loop).
     let regBase = span.start | 0;
@@ -667,10 +668,10 @@ export class MipsCpu {
       if ((((cur - regBase) ^ 0x80000000) | 0) >= regSizeX) {
         regions.counts[regId] += regionRun;
         regionRun = 0;
-        span = regions.lookup(ucur);
-        regBase = span.start | 0;
-        regSizeX = (Math.min(span.end - span.start, 0xffffffff) ^ 0x80000000) | 0;
-        regId = span.id;
+        const next = regions.lookup(ucur);
+        regBase = next.start | 0;
+        regSizeX = (Math.min(next.end - next.start, 0xffffffff) ^ 0x80000000) | 0;
+        regId = next.id;
       }
       const wasDelay = inDelay;
       let exc = -1;
@@ -908,11 +909,6 @@ export class MipsCpu {
               this.idle();
               leave = true;
             } else exc = ExcCode.RI; // TLB operations, deret, anything else
-            if (leave) {
-              X = this.xtab;
-              R = this.rtab;
-              W = this.wtab;
-            }
             break;
           }
           case 0x11: case 0x13: case 0x31: case 0x35: case 0x39: case 0x3d: exc = ExcCode.CpU; ce = 1; break;
@@ -953,9 +949,6 @@ export class MipsCpu {
                   pc = this.pc | 0;
                   inDelay = this.inDelaySlot;
                   target = this.branchTarget | 0;
-                  X = this.xtab;
-                  R = this.rtab;
-                  W = this.wtab;
                   leave = true;
                 }
                 break;
