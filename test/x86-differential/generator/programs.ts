@@ -5,7 +5,7 @@ import { CaseBuilder, CaseSpec } from './case-builder';
 import { ARITH_FAMILIES } from './families-arith';
 import { CODE_FAMILIES } from './families-code';
 import { DATA_FAMILIES } from './families-data';
-import { MISC_FAMILIES } from './families-misc';
+import { PROCESSOR_FAMILIES } from './families-processor';
 import { PROGRAM_LIKE_FAMILIES } from './families-program-like';
 import { SHIFT_BIT_FAMILIES } from './families-shift-bit';
 import { STACK_CONTROL_FAMILIES } from './families-stack-control';
@@ -39,8 +39,8 @@ export const PROGRAM_PLANS: ProgramPlan[] = [
   { name: 'stack16', seed: 0x5716, families: STACK_CONTROL_FAMILIES.filter((f) => f.name === 'stack'), casesPerForm: 200, formFilter: (n) => STACK16_FRAME.test(n) },
   { name: 'control', seed: 0xc0de, families: STACK_CONTROL_FAMILIES.filter((f) => f.name === 'control'), casesPerForm: 60 },
   { name: 'string', seed: 0x5751, families: STRING_FAMILIES, casesPerForm: 60 },
-  { name: 'misc', seed: 0x3153, families: MISC_FAMILIES.filter((f) => f.name === 'misc'), casesPerForm: 300 },
-  { name: 'sequence', seed: 0x5e9, families: MISC_FAMILIES.filter((f) => f.name === 'sequence'), casesPerForm: 3000 },
+  { name: 'processor-state', seed: 0x3153, families: PROCESSOR_FAMILIES.filter((f) => f.name === 'processor-state'), casesPerForm: 300 },
+  { name: 'sequence', seed: 0x5e9, families: PROCESSOR_FAMILIES.filter((f) => f.name === 'sequence'), casesPerForm: 3000 },
   { name: 'program-like', seed: 0x9c0de, families: PROGRAM_LIKE_FAMILIES, casesPerForm: 2500 },
   { name: 'prefix', seed: 0x9f1, families: CODE_FAMILIES.filter((f) => f.name === 'prefix'), casesPerForm: 120, formFilter: (n) => !ADDR16.test(n) },
   { name: 'addr16', seed: 0xa16, families: CODE_FAMILIES.filter((f) => f.name === 'prefix'), casesPerForm: 200, formFilter: (n) => ADDR16.test(n) },

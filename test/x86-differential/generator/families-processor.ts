@@ -8,7 +8,7 @@ import { Family, Form, SIZES, absoluteModrm, formKey, hex2 } from './family';
 
 const CONDITION_FLAGS = [OF, OF, CF, CF, ZF, ZF, CF | ZF, CF | ZF, SF, SF, PF, PF, SF | OF, SF | OF, ZF | SF | OF, ZF | SF | OF];
 
-function miscForms(): Form[] {
+function processorStateForms(): Form[] {
   const forms: Form[] = [];
   forms.push({
     name: 'cpuid',
@@ -152,8 +152,8 @@ function sequenceForms(): Form[] {
   }];
 }
 
-export const MISC_FAMILIES: Family[] = [
-  { name: 'misc', forms: miscForms() },
+export const PROCESSOR_FAMILIES: Family[] = [
+  { name: 'processor-state', forms: processorStateForms() },
   { name: 'sequence', forms: sequenceForms() },
 ];
 void formKey;
