@@ -10,17 +10,7 @@ import assert from 'node:assert/strict';
 import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
 import { MipsCpu } from '../../emulator/mips/cpu';
 import { MIPS_TABLE, MipsClass } from '../../emulator/mips/table';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { prng } from '../fixed-seed-random';
 
 const CODE = 0x00400000;
 const DATA = 0x10000000;

@@ -9,17 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIPS_TABLE, MipsClass } from '../../emulator/mips/table';
 import { decode, decodeForExecution } from '../../emulator/mips/decoder';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { prng } from '../fixed-seed-random';
 
 /** Words that hit every row: its match with random bits outside the mask, sometimes outside only the reserved fields. */
 function generateWords(count: number, seed: number): number[] {

@@ -5,30 +5,9 @@
 // as a length disagreement with the oracle).
 import { allEntries, OpcodeEntry, TableEntryLocation } from '../../emulator/x86/table';
 import { decodeInstruction, DecodedInstruction } from '../../emulator/x86/decoder';
+import { Prng } from '../fixed-seed-random';
 
-/** Deterministic PRNG (mulberry32). */
-export class Prng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** 0 <= result < n */
-  below(n: number): number {
-    return this.next() % n;
-  }
-  byte(): number {
-    return this.next() & 0xff;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
-  }
-}
+export { Prng };
 
 export interface GeneratedEncoding {
   location: TableEntryLocation;
