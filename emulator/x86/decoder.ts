@@ -339,6 +339,12 @@ function decodeInto(d: DecodedInstruction, rd: ByteReader): void {
     }
   }
 
+  // 0F B8 is popcnt only under F3; without it the CPU raises #UD (jmpe exists only on Itanium).
+  if (d.opcode === 0x0fb8 && d.rep !== 'rep') {
+    d.status = 'invalid';
+    d.reason = 'undefined opcode (0F B8 without F3)';
+    return;
+  }
   if (e.memoryOnly && d.modrm >= 0 && mod === 3) {
     d.status = 'invalid';
     d.reason = `${e.mnemonic} requires a memory operand`;

@@ -144,7 +144,8 @@ function entry(mnemonic: string, op: string, operands: OperandSpec[], o: EntryOp
     cond: o.cond ?? -1,
     lockable: o.lockable ?? false,
     stringRep: o.stringRep ?? null,
-    memoryOnly: o.memoryOnly ?? false,
+    // An M operand (a far pointer, a bound pair, an 8-byte operand) has no register form: mod=3 is #UD.
+    memoryOnly: o.memoryOnly ?? operands.some((s) => s[0] === 'M'),
     faults: [...faults],
     attMnemonic: o.att ?? null,
     flagNote: o.note ?? null,
