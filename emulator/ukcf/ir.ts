@@ -66,6 +66,8 @@ export type IrTerminator =
   | { readonly kind: 'call'; readonly target: number; readonly returnAddress: number; readonly eip: number }
   | { readonly kind: 'call-indirect'; readonly target: IrSource; readonly returnAddress: number; readonly eip: number }
   | { readonly kind: 'ret'; readonly popBytes: number; readonly eip: number }
+  /** `int 0x80`: a guest system call; `next` is the eip after it. */
+  | { readonly kind: 'syscall'; readonly next: number; readonly eip: number }
   /** The next instruction is not translated (yet): the block stops there with a report. */
   | { readonly kind: 'untranslated'; readonly eip: number; readonly mnemonic: string; readonly reason: string };
 

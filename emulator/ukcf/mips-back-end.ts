@@ -34,6 +34,12 @@ export interface BackEndOptions {
   readonly dispatch: number;
   /** Host address of the flags glue (jal: s8 ← CF PF ZF SF OF of the lazy state; clobbers t0-t2, ra). */
   readonly materializeFlags: number;
+  /** Host address of the syscall glue: `int 0x80` exits with v0 = eip after it and `j syscall`.
+   * Absent: the block stops at the SYSCALL hypercall (5) with the same v0, for host-side servicing. */
+  readonly syscall?: number;
+  /** Direct jmp/call/jcc targets for which this returns false leave through dispatch (v0 = target;
+   * `j dispatch`) instead of a chainable stub, so that a jump monitor sees them. */
+  readonly directExitFilter?: (target: number) => boolean;
 }
 
 export interface TranslatedCode {
@@ -487,6 +493,12 @@ class BlockEmitter {
   /** A direct exit: lui/ori v0 + sdbbp CHAIN (patched to `j block; nop` once the target exists). */
   stub(target: number): void {
     const asm = this.asm;
+    const filter = this.options.directExitFilter;
+    if (filter !== undefined && !this.options.lockstep && !filter(target >>> 0)) {
+      asm.li(NEXT_EIP, target | 0);
+      this.indirectExit();
+      return;
+    }
     asm.lui(NEXT_EIP, target >>> 16);
     asm.ori(NEXT_EIP, NEXT_EIP, target & 0xffff);
     asm.sdbbp(this.options.lockstep ? Hypercall.Boundary : Hypercall.Chain);
@@ -553,6 +565,13 @@ class BlockEmitter {
         this.indirectExit();
         return;
       }
+      case 'syscall':
+        asm.li(NEXT_EIP, t.next | 0);
+        if (this.options.syscall !== undefined) {
+          asm.j(this.options.syscall);
+          asm.nop();
+        } else asm.sdbbp(Hypercall.Syscall);
+        return;
       case 'untranslated':
         if (block.ops.length > 0) this.stub(t.eip);
         else {

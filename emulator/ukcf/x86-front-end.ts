@@ -3,7 +3,6 @@
 // or before the first instruction outside the subset (which then becomes an 'untranslated' block of
 // its own, reported with its eip and mnemonic — never executed by TypeScript).
 
-import type { PagedMemory } from '../machine/paged-memory';
 import { decodeInstruction, type DecodedInstruction, type DecodedOperand } from '../x86/decoder';
 import { computeFlagLiveness, type IrAddress, type IrBlock, type IrLocation, type IrOp, type IrSource, type IrTerminator } from './ir';
 
@@ -126,6 +125,9 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
       return { kind: 'call', target: ops[0].target >>> 0, returnAddress: next, eip: base.eip };
     case 'call_indirect':
       return { kind: 'call-indirect', target: size32(location(ops[0])), returnAddress: next, eip: base.eip };
+    case 'int':
+      if (ops[0].kind === 'imm' && (ops[0].value & 0xff) === 0x80) return { kind: 'syscall', next, eip: base.eip };
+      throw new NotTranslated('software interrupt other than int 0x80');
     case 'ret':
       return { kind: 'ret', popBytes: ops.length > 0 && ops[0].kind === 'imm' ? ops[0].value & 0xffff : 0, eip: base.eip };
     default:
@@ -141,12 +143,16 @@ function isTerminator(x: IrOp | IrTerminator): x is IrTerminator {
  * Builds the IR block starting at `start`. Flag readers whose producer is in an earlier block are
  * fine: the back end materializes the flags through the flags glue at run time.
  */
-export function buildBlock(memory: PagedMemory, start: number): IrBlock {
+/** What the decoder reads guest code through: a byte reader (PagedMemory, physical memory) or a
+ * fetch of a range (the runtime's GuestCodeMemory). Either may throw when the address is unmapped. */
+export type GuestCodeSource = { read8(address: number): number } | { fetch(address: number, length: number): Uint8Array };
+
+export function buildBlock(memory: GuestCodeSource, start: number): IrBlock {
   const ops: IrOp[] = [];
   let eip = start >>> 0;
   let terminator: IrTerminator | null = null;
   let guestCount = 0;
-  const fetch = (a: number) => memory.read8(a >>> 0);
+  const fetch = 'read8' in memory ? (a: number) => memory.read8(a >>> 0) : (a: number) => memory.fetch(a >>> 0, 1)[0];
   while (terminator === null) {
     if (ops.length >= MAX_BLOCK_INSTRUCTIONS) {
       terminator = { kind: 'jump', target: eip, eip }; // size limit: no instruction, just the next eip
