@@ -70,7 +70,12 @@ export interface HostSystemOptions {
   blockCompiler?: boolean;
   /** Console bytes as they come (default: only collected). */
   onConsole?: (bytes: Uint8Array) => void;
+  /** BOOT_UKCF_* bits for the boot-info block: which translators the caller attaches (default none). */
+  ukcf?: number;
 }
+
+/** boot_info.ukcf bit: the user-space translator answers the UKCF_USER_* hypercalls (workloads/kernel/kernel.h). */
+export const BOOT_UKCF_USER = 1;
 
 export interface RegionCounts {
   kernel: number;
@@ -104,9 +109,13 @@ export class HostSystem {
   readonly kernelElf: ElfFile;
   private readonly consoleBytes: number[] = [];
   private shutdown: { status: number; panicked: boolean } | null = null;
+  private failure: string | null = null;
+  private readonly breakpointHandlers = new Map<number, () => void>();
+  private readonly ukcfFlags: number;
 
   constructor(options: HostSystemOptions) {
     const kernelPath = options.kernelPath ?? 'kernel';
+    this.ukcfFlags = options.ukcf ?? 0;
     this.kernelElf = parseElf(options.kernel, kernelPath, { machines: [EM_MIPS], userBottom: KSEG0, userTop: KSEG0 + HEAP_LIMIT_PHYS });
     if (this.kernelElf.type !== ET_EXEC) throw new SystemError(`${kernelPath}: not an executable kernel image`);
     this.machine = new MipsMachine({ ramSize: RAM_SIZE, blockCompiler: options.blockCompiler ?? true });
@@ -165,11 +174,35 @@ export class HostSystem {
     const words = [
       BOOT_INFO_MAGIC, 1, RAM_SIZE, HEAP_LIMIT_PHYS, MODULE_PHYS, MODULE_SIZE, ARCHIVE_PHYS, archiveSize,
       USER_PHYS, USER_SIZE, USER_VBASE, CMDLINE_PHYS, this.graphics ? GFX_REGS_PHYS : 0, TIMER_BASE, CONSOLE_BASE, CLOCK_HZ,
+      this.ukcfFlags,
     ];
     const b = new Uint8Array(words.length * 4);
     const v = new DataView(b.buffer);
     words.forEach((w, i) => v.setUint32(4 * i, w >>> 0, true));
     return b;
+  }
+
+  /**
+   * Ends the run: run() throws SystemError(message) as soon as the CPU stops (a hypercall or
+   * breakpoint handler calls this when the simulated system cannot go on correctly, e.g. an
+   * instruction the translator cannot translate yet). The first message wins.
+   */
+  abort(message: string): void {
+    if (this.failure === null) this.failure = message;
+    this.machine.cpu.requestStop('aborted');
+  }
+
+  /** Calls `handler` when the CPU is about to execute `pc` (kernel virtual address); costs no instruction. */
+  onBreakpoint(pc: number, handler: () => void): void {
+    this.breakpointHandlers.set(pc >>> 0, handler);
+    this.machine.cpu.addBreakpoint(pc >>> 0);
+  }
+
+  /** Kernel virtual address of a symbol of the kernel image (functions and labels), or a SystemError. */
+  kernelSymbol(name: string): number {
+    const s = symbolByName(this.kernelElf, name);
+    if (!s) throw new SystemError(`kernel image has no symbol '${name}'`);
+    return s.value >>> 0;
   }
 
   /**
@@ -189,6 +222,13 @@ export class HostSystem {
       const left = maxInstructions - cpu.instructionCount;
       if (left <= 0) throw new SystemError(`instruction budget of ${maxInstructions} exhausted at pc 0x${(cpu.pc >>> 0).toString(16)} (console so far:\n${this.console()})`);
       const stop = cpu.run(Math.min(left, 50_000_000));
+      if (this.failure !== null) throw new SystemError(this.failure);
+      if (stop.kind === 'breakpoint') {
+        const handler = this.breakpointHandlers.get(stop.pc >>> 0);
+        if (handler !== undefined) handler();
+        if (this.failure !== null) throw new SystemError(this.failure);
+        continue;
+      }
       if (stop.kind === 'idle') throw new SystemError(`the machine went idle with nothing to wake it (pc 0x${(cpu.pc >>> 0).toString(16)})`);
       if (stop.kind === 'exception') throw new SystemError(`unexpected ${stop.name} exception reported to the host at pc 0x${stop.pc.toString(16)}`);
     }

@@ -155,7 +155,7 @@ test('init that is missing or not an executable: status 127 and a message', () =
   assert.match(missing.console, /^exec \/nothing: no such file$/m);
   assert.equal(missing.status, 127);
   const notElf = boot([{ name: 'init', bytes: Buffer.from('#!/bin/sh\n') }], '-- /init');
-  assert.match(notElf.console, /^exec \/init: not a static 32-bit little-endian MIPS executable$/m);
+  assert.match(notElf.console, /^exec \/init: not a static 32-bit little-endian MIPS or i386 executable$/m);
   assert.equal(notElf.status, 127);
   assert.equal(notElf.panicked, false);
 });

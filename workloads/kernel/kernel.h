@@ -38,7 +38,9 @@ struct boot_info {
 	uint32_t timer_phys;      /* machine timer (64-bit cycle counter) */
 	uint32_t console_phys;
 	uint32_t clock_hz;        /* simulated cycles per second */
+	uint32_t ukcf;            /* BOOT_UKCF_* bits: translators the machine attached (0 from older loaders) */
 };
+#define BOOT_UKCF_USER  1u        /* the user-space translator answers the UKCF_USER_* hypercalls */
 
 /* The boot archive: a header, `count` entries, then the file bytes. */
 #define ARCHIVE_MAGIC 0x52414b55u /* "UKAR" */
@@ -125,9 +127,35 @@ struct process {
 	uint32_t stack_low;
 	struct file *fds[MAX_FDS];
 	uint32_t thread_area;
+	uint32_t isa;            /* PROCESS_MIPS or PROCESS_I386 (translated by UKCF) */
+	uint32_t ukcf_base, ukcf_size; /* i386: the reserved translator area at the top of the window */
+};
+#define PROCESS_MIPS 0u
+#define PROCESS_I386 1u
+
+/*
+ * Kernel -> user-space translator requests (sdbbp code; handlers in emulator/system).
+ * UKCF_USER_START: a0 = struct ukcf_user_start *, a1 = the process's first trap frame, which
+ *   the translator fills (epc and registers of its entry into translated code); v0 = 0 or -errno.
+ * UKCF_USER_EXIT: a0 = pid, a1 = exit status; the translator drops the process's state.
+ * UKCF_USER_GUEST_EIP: a0 = user pc; v0 = the guest eip whose translation holds it, or -1.
+ */
+#define UKCF_USER_START     0x20
+#define UKCF_USER_EXIT      0x21
+#define UKCF_USER_GUEST_EIP 0x22
+struct ukcf_user_start {
+	uint32_t pid;
+	uint32_t entry;          /* guest eip of _start */
+	uint32_t esp;            /* guest esp: argc, argv, envp, auxv (Linux i386 layout) */
+	uint32_t area_base;      /* reserved translator area (code cache, lookup table, context, host stack) */
+	uint32_t area_size;
+	uint32_t vbase, vend;    /* the user window */
+	uint32_t image_low;      /* lowest loaded guest address */
+	uint32_t brk_start;      /* end of the loaded image, page aligned */
 };
 extern struct process *current;
 int32_t process_run(int argc, char **argv);
+int32_t process_guest_eip(uint32_t pc);
 void process_exit(int32_t status) __attribute__((noreturn));
 int32_t user_range_ok(uint32_t addr, uint32_t n);
 int32_t copy_string_from_user(char *to, uint32_t from_user, uint32_t max);

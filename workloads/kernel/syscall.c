@@ -359,6 +359,13 @@ void exception_dispatch(struct trap_frame *f)
 	}
 	printk("kernel: pid %u killed by exception %s", (int32_t)current->pid,
 	       (int32_t)(uintptr_t)(exception_names[code][0] ? exception_names[code] : "?"));
-	printk(" at pc %08x, address %08x\n", (int32_t)f->epc, (int32_t)f->badvaddr);
+	printk(" at pc %08x, address %08x", (int32_t)f->epc, (int32_t)f->badvaddr);
+	if (current->isa == PROCESS_I386) {
+		/* Translated code: name the guest instruction too (the translator maps host pc -> eip). */
+		int32_t eip = process_guest_eip(f->epc);
+		if (eip != -1)
+			printk(", guest eip %08x", eip, 0);
+	}
+	printk("\n", 0, 0);
 	process_exit(128 + (exception_signals[code] ? exception_signals[code] : 11));
 }

@@ -1,0 +1,94 @@
+// The kernel side of the user-space translator in the whole system: the three UKCF_USER_*
+// hypercalls the host kernel makes for an i386 process (workloads/kernel/kernel.h), decoded
+// here and handed to whatever translator is attached (a `UserTranslator`).
+//
+//   0x20 UKCF_USER_START     a0 = struct ukcf_user_start * (kseg0), a1 = the first trap frame;
+//                            the translator says where and with which registers the process
+//                            enters its translated code; written into the frame; v0 = 0 / -errno
+//   0x21 UKCF_USER_EXIT      a0 = pid, a1 = exit status
+//   0x22 UKCF_USER_GUEST_EIP a0 = user pc; v0 = guest eip of the translation holding it, or -1
+import type { MipsCpu } from '../mips/cpu';
+import { SystemError, type HostSystem } from './host-system';
+
+export const HYPERCALL_USER_START = 0x20;
+export const HYPERCALL_USER_EXIT = 0x21;
+export const HYPERCALL_USER_GUEST_EIP = 0x22;
+
+/** Trap frame layout (workloads/kernel/trap.h): regs[32], hi, lo, epc, ... */
+const TF_EPC = 136;
+const KSEG0 = 0x80000000;
+const ENOEXEC = 8;
+const START_WORDS = 9;
+
+/** struct ukcf_user_start, as the kernel filled it. */
+export interface UserProcessStart {
+  pid: number;
+  /** Guest eip of the program's entry. */
+  entry: number;
+  /** Guest esp: argc, argv, envp, auxv. */
+  esp: number;
+  /** The area the kernel reserved for the translator (user-accessible, never handed out by brk/mmap). */
+  areaBase: number;
+  areaSize: number;
+  /** The process's user window [vbase, vend) (kuseg, mapped onto RAM at windowPhys). */
+  vbase: number;
+  vend: number;
+  windowPhys: number;
+  imageLow: number;
+  brkStart: number;
+}
+
+/** Where the process enters translated code: user pc and the initial values of some registers (others 0). */
+export interface TranslatedEntry {
+  pc: number;
+  registers: { reg: number; value: number }[];
+}
+
+export interface UserTranslator {
+  /** A new i386 process: prepare its translated execution, or say why not (thrown Error: refused with -ENOEXEC). */
+  start(process: UserProcessStart, cpu: MipsCpu): TranslatedEntry;
+  exit(pid: number, status: number): void;
+  /** Guest eip whose translation holds user pc, or -1. */
+  guestEip(pc: number): number;
+}
+
+/** Installs the hypercall handlers of `translator` on the system's machine (the kernel must be told: BOOT_UKCF_USER). */
+export function attachUserTranslator(system: HostSystem, translator: UserTranslator): void {
+  const m = system.machine;
+  const ram = m.ram;
+  const kernelWord = (va: number): number => {
+    const phys = (va >>> 0) - KSEG0;
+    if (phys < 0 || phys + 4 > ram.size) throw new SystemError(`UKCF_USER hypercall: kernel pointer 0x${(va >>> 0).toString(16)} outside RAM`);
+    return ram.read32(phys) >>> 0;
+  };
+  m.hypercalls.set(HYPERCALL_USER_START, (cpu) => {
+    const at = cpu.regs[4] >>> 0;
+    const frame = cpu.regs[5] >>> 0;
+    const w: number[] = [];
+    for (let i = 0; i < START_WORDS; i++) w.push(kernelWord(at + 4 * i));
+    const window = cpu.readCp0(22, 1) >>> 0;
+    const start: UserProcessStart = {
+      pid: w[0], entry: w[1], esp: w[2], areaBase: w[3], areaSize: w[4], vbase: w[5], vend: w[6], imageLow: w[7], brkStart: w[8],
+      windowPhys: window,
+    };
+    let entry: TranslatedEntry;
+    try {
+      entry = translator.start(start, cpu);
+    } catch (e) {
+      if (e instanceof SystemError) throw e;
+      system.abort(`UKCF user-space translator cannot start pid ${start.pid}: ${(e as Error).message}`);
+      cpu.regs[2] = -ENOEXEC;
+      return;
+    }
+    for (let r = 1; r < 32; r++) ram.write32(frame - KSEG0 + 4 * r, 0);
+    for (const { reg, value } of entry.registers) ram.write32(frame - KSEG0 + 4 * reg, value);
+    ram.write32(frame - KSEG0 + TF_EPC, entry.pc);
+    cpu.regs[2] = 0;
+  });
+  m.hypercalls.set(HYPERCALL_USER_EXIT, (cpu) => {
+    translator.exit(cpu.regs[4] >>> 0, cpu.regs[5] | 0);
+  });
+  m.hypercalls.set(HYPERCALL_USER_GUEST_EIP, (cpu) => {
+    cpu.regs[2] = translator.guestEip(cpu.regs[4] >>> 0) | 0;
+  });
+}
