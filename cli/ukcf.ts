@@ -20,9 +20,10 @@ commands:
         run a static mipsel (o32) Linux executable on the MIPS simulator
         (--strace: one line per system call on stderr; --stats: instruction count)
   demo  run the bundled x86 demo program and report its instruction count
-  run [--scheme native] [--video FILE] [--frames N] [--stats FILE.json]
+  run [--scheme native|ukcf] [--video FILE] [--frames N] [--stats FILE.json]
         boot the host kernel on the MIPS simulator and play a video through the graphics
         driver; prints each displayed frame's hash and instruction counts per region
+        (ukcf: the i386 player translated by UKCF, with the translators' stats)
 
 options:
   --help       show this help

@@ -5,13 +5,23 @@
 // process, playing the video in benchmark mode with every FLIP waiting for vsync (`-b -w`), so
 // that each frame is displayed exactly once. The video is a file of the RAM filesystem named after
 // its host basename; a host file that cannot be read is simply absent, and the player reports it.
-// Later schemes (translated driver, full system) plug in beside `native` in SCHEMES.
+//
+// Scheme "ukcf" (the paper's system): the same kernel and video, but the i386 player, exec'd by
+// the kernel as an i386 process and run by the UKCF user-space translator in its user window
+// (ukcf-user-translator.ts), and the driver (the native mipsel one until the kernel-space
+// translator is attached). Its stats add the translators' figures and the performance loss ratio
+// against the x86 reference interpreter replaying the same run (reference-replay.ts).
+// Later schemes (full system) plug in beside these in SCHEMES.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { HostSystem, SystemError, type BootFile, type HostRunResult } from './host-system';
+import { HostSystem, SystemError, BOOT_UKCF_USER, type BootFile, type HostRunResult } from './host-system';
 import { CLOCK_HZ } from './host-system';
+import { SyscallTrace, type TracedSyscall } from './syscall-trace';
+import { attachUserTranslator } from './user-translator-port';
+import { UkcfUserTranslator, type UserTranslationReport } from './ukcf-user-translator';
+import { replayOnReference, ReplayMismatch } from './reference-replay';
 
-export const SCHEMES = ['native'] as const;
+export const SCHEMES = ['native', 'ukcf'] as const;
 export type Scheme = (typeof SCHEMES)[number];
 export const DEFAULT_VIDEO = 'testsrc-64x48.y4m';
 
@@ -31,6 +41,18 @@ export interface SchemeRunOptions {
   maxInstructions?: number;
   /** false: the MIPS interpreter alone (default: block compiler). */
   blockCompiler?: boolean;
+  /** Record the user process's system calls (costs no simulated instruction; always on for ukcf). */
+  traceSyscalls?: boolean;
+  /** ukcf: replay the run on the x86 reference interpreter for the guest instruction count (default true). */
+  reference?: boolean;
+}
+
+/** What the ukcf scheme adds to a run's result. */
+export interface UkcfSchemeReport {
+  driver: 'native-mipsel';
+  user: UserTranslationReport;
+  /** The x86 reference interpreter's replay of the app (null: not asked for). */
+  reference: { instructions: number; syscalls: number; exitStatus: number } | null;
 }
 
 export interface SchemeRunResult extends HostRunResult {
@@ -39,6 +61,9 @@ export interface SchemeRunResult extends HostRunResult {
   /** Frames the player reports having played ("played N frames ..."), null if it did not get there. */
   framesPlayed: number | null;
   simulatedSeconds: number;
+  /** The user process's system calls (traceSyscalls, or scheme ukcf). */
+  syscalls: TracedSyscall[] | null;
+  ukcf: UkcfSchemeReport | null;
 }
 
 function readRequired(path: string, what: string): Uint8Array {
@@ -57,9 +82,10 @@ function ramfsName(video: string): string {
 export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   if (!(SCHEMES as readonly string[]).includes(options.scheme)) throw new SystemError(`unknown scheme '${options.scheme}'`);
   const w = options.workloads;
+  const ukcf = options.scheme === 'ukcf';
   const video = options.video ?? join(w, 'videos', DEFAULT_VIDEO);
   const files: BootFile[] = [
-    { name: 'player', bytes: readRequired(join(w, 'player', 'player.mipsel'), 'player') },
+    { name: 'player', bytes: ukcf ? readRequired(join(w, 'player', 'player.i386'), 'player') : readRequired(join(w, 'player', 'player.mipsel'), 'player') },
     { name: 'gfx_driver.o', bytes: readRequired(join(w, 'driver', 'gfx_driver.mipsel.o'), 'driver') },
   ];
   const name = ramfsName(video);
@@ -83,15 +109,43 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     graphicsId: options.graphicsId,
     blockCompiler: options.blockCompiler,
     onConsole: options.onConsole,
+    ukcf: ukcf ? BOOT_UKCF_USER : 0,
   });
+  const trace = ukcf || options.traceSyscalls === true ? new SyscallTrace(system) : null;
+  let user: UkcfUserTranslator | null = null;
+  if (ukcf) {
+    user = new UkcfUserTranslator(system);
+    attachUserTranslator(system, user);
+    if (trace !== null) trace.beforeEachCall = () => user?.verifyCode();
+  }
   const result = system.run(options.maxInstructions);
   const played = /^played (\d+) frames /m.exec(result.console);
+  let report: UkcfSchemeReport | null = null;
+  if (user !== null && trace !== null) {
+    user.verifyCode();
+    let reference: UkcfSchemeReport['reference'] = null;
+    const image = user.guestImage;
+    if (options.reference !== false && image !== null) {
+      try {
+        reference = replayOnReference(image, trace.calls);
+      } catch (e) {
+        if (e instanceof ReplayMismatch) throw new SystemError(`the translated player and the x86 reference interpreter disagree: ${e.message}`);
+        throw e;
+      }
+      if (reference.exitStatus !== result.status) {
+        throw new SystemError(`the x86 reference interpreter's replay exits with ${reference.exitStatus}, the translated player with ${result.status}`);
+      }
+    }
+    report = { driver: 'native-mipsel', user: user.report(), reference };
+  }
   return {
     ...result,
     scheme: options.scheme,
     video,
     framesPlayed: played ? Number(played[1]) : null,
     simulatedSeconds: result.cycles / CLOCK_HZ,
+    syscalls: trace?.calls ?? null,
+    ukcf: report,
   };
 }
 

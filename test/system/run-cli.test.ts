@@ -40,7 +40,7 @@ test('ukcf run --scheme native --frames 2 --stats: displayed frames, counts, JSO
 test('ukcf run: usage errors and a missing video', () => {
   const bad = ukcf(['run', '--scheme', 'qemu']);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /^ukcf: unknown scheme 'qemu' \(available: native\)$/m);
+  assert.match(bad.stderr, /^ukcf: unknown scheme 'qemu' \(available: native, ukcf\)$/m);
   const frames = ukcf(['run', '--frames', '0']);
   assert.equal(frames.status, 2);
   assert.match(frames.stderr, /--frames needs a positive integer/);
