@@ -1,7 +1,8 @@
 // The block compiler: straight-line MIPS code up to and including a branch and its delay slot is a
 // block; the block at an entry PC and the blocks it reaches by static branches inside the same page
-// and region (up to MAX_GROUP) become one JavaScript function (new Function): a loop over a switch on
-// the PC, guest registers held in locals. It is cached on the page it came from by the entry's word
+// and region (up to MAX_GROUP) become one JavaScript function (new Function), structured: loops of
+// the group are JavaScript loops, forward branches break out of labelled blocks, guest registers are
+// locals (see shapeGroup / generateGroup). It is cached on the page it came from by the entry's word
 // index (aliases of a physical page share the cache; a compiled entry remembers the virtual PC it was
 // made for). Any write to a page holding compiled code drops all of the page's code (the page leaves
 // the fast write tables while it has code, so only the slow path sees such writes).
@@ -214,6 +215,9 @@ const NO_WORDS = new Int32Array(1024);
 const FACTORY_CACHE_SIZE = 4096;
 const factories = new Map<string, GroupFactory>();
 
+const RCACHE = 'rb = a & -4096; mB = p.u8; mH = p.u16; mW = p.i32;';
+const WCACHE = 'wb = a & -4096; sB = p.u8; sH = p.u16; sW = p.i32;';
+
 /**
  * JavaScript for one instruction. Conventions inside a block function: r = regs, R/W = read/write
  * page tables, a/v/p scratch, t = branch taken, bt = branch target, FAULT(code, bad) / EXIT_AFTER
@@ -232,6 +236,18 @@ function translate(w: number, pc: number): Translated {
   const plain = (code: string): Translated => ({ kind: Kind.Plain, code });
   const STOP: Translated = { kind: Kind.Stop, code: '' };
   const branchTarget = (pc + 4 + (imm << 2)) >>> 0;
+  // Memory: the last page read (rb = its base address, views mB/mH/mW) and written (wb, sB/sH/sW)
+  // stay in locals. One compare of the address masked to page and alignment bits against the base
+  // both checks the page and the alignment; a miss goes to the alignment check, the page tables
+  // and the slow path. size 0: any alignment (lwl/lwr read the aligned word).
+  const keyMask = (size: number) => (size === 4 ? -4093 : size === 2 ? -4095 : -4096);
+  const alignCheck = (size: number, code: number) => (size === 4 ? `if (a & 3) FAULT(${code}, a); ` : size === 2 ? `if (a & 1) FAULT(${code}, a); ` : '');
+  const load = (size: 0 | 1 | 2 | 4, read: string) =>
+    `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === rb) v = ${read}; else { ${alignCheck(size, 4)}p = R[a >>> 12]; ` +
+    `if (p !== null) { ${RCACHE} v = ${read}; } else { rb = -1; wb = -1; v = cpu.loadSlow(${size === 0 ? 'a & ~3' : 'a'}, ${size === 0 ? 4 : size}); if (cpu.faultCode >= 0) FAULT_PENDING(a); } } `;
+  const store = (size: 1 | 2 | 4, write: string, slowValue: string) =>
+    `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === wb) ${write} else { ${alignCheck(size, 5)}p = W[a >>> 12]; ` +
+    `if (p !== null) { ${WCACHE} ${write} } else { cpu.storeSlow(a, ${size}, ${slowValue}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; } }`;
   switch (op) {
     case 0x00: {
       switch (w & 63) {
@@ -354,40 +370,28 @@ function translate(w: number, pc: number): Translated {
       }
     }
     // Loads: `a` is the address; the load is done (for its faults) even when rt is zero.
-    case 0x20: case 0x24: {
-      const ext = op === 0x20 ? '(v << 24) >> 24' : 'v';
-      return plain(`a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = mB[a & 4095]; else { wn = -1; v = cpu.loadSlow(a, 1); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
-    }
-    case 0x21: case 0x25: {
-      const ext = op === 0x21 ? '(v << 16) >> 16' : 'v';
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(4, a); RPAGE; if (rn >= 0) v = mH[(a & 4095) >> 1]; else { wn = -1; v = cpu.loadSlow(a, 2); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` + set(rt, ext));
-    }
+    case 0x20: case 0x24:
+      return plain(load(1, 'mB[a & 4095]') + set(rt, op === 0x20 ? '(v << 24) >> 24' : 'v'));
+    case 0x21: case 0x25:
+      return plain(load(2, 'mH[(a & 4095) >> 1]') + set(rt, op === 0x21 ? '(v << 16) >> 16' : 'v'));
     case 0x23: case 0x30:
-      return plain(
-        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(4, a); RPAGE; if (rn >= 0) v = mW[(a & 4095) >> 2]; else { wn = -1; v = cpu.loadSlow(a, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
-          set(rt, 'v') +
-          (op === 0x30 ? ' cpu.llBit = true; cpu.llAddr = a;' : ''),
-      );
+      return plain(load(4, 'mW[(a & 4095) >> 2]') + set(rt, 'v') + (op === 0x30 ? ' cpu.llBit = true; cpu.llAddr = a;' : ''));
     case 0x22: case 0x26: {
       const merge =
         op === 0x26
           ? `v = (a & 3) === 0 ? v : (v >>> ((a & 3) * 8)) | (${R(rt)} & ~(-1 >>> ((a & 3) * 8)));`
           : `v = (a & 3) === 3 ? v : (v << (24 - (a & 3) * 8)) | (${R(rt)} & ((1 << (24 - (a & 3) * 8)) - 1));`;
-      return plain(
-        `a = (${R(rs)} + ${imm}) | 0; RPAGE; if (rn >= 0) v = mW[(a & 4092) >> 2]; else { wn = -1; v = cpu.loadSlow(a & ~3, 4); if (cpu.faultCode >= 0) FAULT_PENDING(a); } ` +
-          (rt === 0 ? '' : merge + ` r[${rt}] = v;`),
-      );
+      return plain(load(0, 'mW[(a & 4092) >> 2]') + (rt === 0 ? '' : merge + ` r[${rt}] = v;`));
     }
     // Stores: a slow store ends the block right after the instruction (EXIT_AFTER).
-    case 0x28:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; WPAGE; if (wn >= 0) sB[a & 4095] = ${R(rt)}; else { cpu.storeSlow(a, 1, ${R(rt)} & 0xff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
-    case 0x29:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 1) FAULT(5, a); WPAGE; if (wn >= 0) sH[(a & 4095) >> 1] = ${R(rt)}; else { cpu.storeSlow(a, 2, ${R(rt)} & 0xffff); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
-    case 0x2b:
-      return plain(`a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); WPAGE; if (wn >= 0) sW[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`);
+    case 0x28: return plain(store(1, `sB[a & 4095] = ${R(rt)};`, `${R(rt)} & 0xff`));
+    case 0x29: return plain(store(2, `sH[(a & 4095) >> 1] = ${R(rt)};`, `${R(rt)} & 0xffff`));
+    case 0x2b: return plain(store(4, `sW[(a & 4095) >> 2] = ${R(rt)};`, R(rt)));
     case 0x38:
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { WPAGE; if (wn >= 0) sW[(a & 4095) >> 2] = ${R(rt)}; else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } v = 1; } else v = 0; cpu.llBit = false; ` +
+        `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { ` +
+          `if ((a & -4096) === wb) sW[(a & 4095) >> 2] = ${R(rt)}; else { p = W[a >>> 12]; if (p !== null) { ${WCACHE} sW[(a & 4095) >> 2] = ${R(rt)}; } ` +
+          `else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } } v = 1; } else v = 0; cpu.llBit = false; ` +
           set(rt, 'v'),
       );
     case 0x2a: case 0x2e: {
@@ -405,103 +409,329 @@ function translate(w: number, pc: number): Translated {
   }
 }
 
+/** The group's control flow: successors inside the group by block index, and how each edge is taken. */
+interface GroupShape {
+  /** Block indices in emission order (the entry first). */
+  order: number[];
+  /** For each block index: its position in `order`. */
+  pos: number[];
+  /** Loops by header position: end position (exclusive); the loop's blocks fill [header, end). */
+  loopEnd: Map<number, number>;
+  /** Per position: the position of the innermost loop header whose loop contains it (not counting a loop it heads), or -1. */
+  owner: number[];
+  /** Forward edges taken as `break` out of a labelled block ending before the target: target positions. */
+  labelled: Set<number>;
+  /** Per block index and successor index: the edge leaves the function (not structurable). */
+  exits: Set<string>;
+}
+
 /**
- * One function for a group of blocks: a loop over a switch on the PC. Before each block it checks
- * that the block fits in the budget (so timer events and limits are hit exactly); any PC outside the
- * group, or a block that does not fit, leaves the function.
+ * Orders the blocks so that every edge inside the group is a fall-through, a `break` to a label
+ * just before its target (forward), or a `continue` of a loop (back edge to a loop header): loops
+ * become JavaScript loops, with no dispatch between blocks. Edges that do not fit that shape
+ * (irreducible control flow) leave the function; the dispatcher continues there.
  */
-function generateGroup(scanned: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): string {
-  // The switch is on a block index (0..k-1, dense: the JIT makes it a jump table), not on the PC.
-  // Blocks are laid out so that a block's fall-through (or jump) successor comes right after it
-  // when possible: control then falls into the next case without going through the switch.
-  const group = layOut(scanned);
+function shapeGroup(succ: number[][], root: number): GroupShape {
+  const m = succ.length;
+  // Depth-first numbering (reverse postorder) from the entry.
+  const rpo: number[] = [];
+  const seen = new Uint8Array(m);
+  const visit = (b: number) => {
+    seen[b] = 1;
+    for (const s of succ[b]) if (!seen[s]) visit(s);
+    rpo.push(b);
+  };
+  visit(root);
+  rpo.reverse();
+  const rpoIndex = new Array<number>(m).fill(-1);
+  rpo.forEach((b, i) => (rpoIndex[b] = i));
+  const preds: number[][] = Array.from({ length: m }, () => []);
+  for (let b = 0; b < m; b++) if (rpoIndex[b] >= 0) for (const s of succ[b]) preds[s].push(b);
+  // Immediate dominators (Cooper, Harvey, Kennedy).
+  const idom = new Array<number>(m).fill(-1);
+  idom[root] = root;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const b of rpo) {
+      if (b === root) continue;
+      let d = -1;
+      for (const q of preds[b]) {
+        if (idom[q] < 0) continue;
+        if (d < 0) d = q;
+        else {
+          let x = q;
+          let y = d;
+          while (x !== y) {
+            while (rpoIndex[x] > rpoIndex[y]) x = idom[x];
+            while (rpoIndex[y] > rpoIndex[x]) y = idom[y];
+          }
+          d = x;
+        }
+      }
+      if (d !== idom[b]) {
+        idom[b] = d;
+        changed = true;
+      }
+    }
+  }
+  const dominates = (a: number, b: number) => {
+    for (let x = b; ; x = idom[x]) {
+      if (x === a) return true;
+      if (x === root || x < 0) return false;
+    }
+  };
+  const exits = new Set<string>();
+  // Back edges (target dominates source) make natural loops; other retreating edges are irreducible.
+  const loopBlocks = new Map<number, Set<number>>();
+  const isBack = (b: number, s: number) => rpoIndex[s] <= rpoIndex[b];
+  for (let b = 0; b < m; b++) {
+    if (rpoIndex[b] < 0) continue;
+    succ[b].forEach((s, k) => {
+      if (!isBack(b, s)) return;
+      if (!dominates(s, b)) {
+        exits.add(`${b}:${k}`);
+        return;
+      }
+      let body = loopBlocks.get(s);
+      if (body === undefined) loopBlocks.set(s, (body = new Set([s])));
+      const work = [b];
+      while (work.length > 0) {
+        const x = work.pop()!;
+        if (body.has(x)) continue;
+        body.add(x);
+        for (const q of preds[x]) work.push(q);
+      }
+    });
+  }
+  const inLoop = (h: number, b: number) => loopBlocks.get(h)!.has(b);
+  // Topological order of the forward edges that keeps each loop's blocks together.
+  const forwardIn = new Array<number>(m).fill(0);
+  for (let b = 0; b < m; b++) {
+    if (rpoIndex[b] >= 0) succ[b].forEach((s, k) => { if (!isBack(b, s) && !exits.has(`${b}:${k}`)) forwardIn[s]++; });
+  }
+  const order: number[] = [];
+  const placed = new Uint8Array(m);
+  const ready = [root];
+  const stack: number[] = [];
+  while (ready.length > 0) {
+    while (stack.length > 0 && [...loopBlocks.get(stack[stack.length - 1])!].every((x) => placed[x])) stack.pop();
+    let pick = -1;
+    for (let i = 0; i < ready.length; i++) {
+      const b = ready[i];
+      if (stack.length > 0 && !inLoop(stack[stack.length - 1], b)) continue;
+      if (pick < 0 || rpoIndex[b] < rpoIndex[ready[pick]]) pick = i;
+    }
+    if (pick < 0) pick = 0; // not expected for reducible flow; the checks below keep it correct
+    const b = ready.splice(pick, 1)[0];
+    placed[b] = 1;
+    order.push(b);
+    if (loopBlocks.has(b)) stack.push(b);
+    succ[b].forEach((s, k) => {
+      if (isBack(b, s) || exits.has(`${b}:${k}`)) return;
+      if (--forwardIn[s] === 0) ready.push(s);
+    });
+  }
+  const pos = new Array<number>(m).fill(-1);
+  order.forEach((b, i) => (pos[b] = i));
+  // Loops whose blocks are contiguous in the order (others: their back edges leave the function).
+  const loopEnd = new Map<number, number>();
+  const headers = [...loopBlocks.keys()].sort((x, y) => pos[x] - pos[y]);
+  for (const h of headers) {
+    const body = loopBlocks.get(h)!;
+    let hi = -1;
+    let ok = true;
+    for (const x of body) {
+      if (pos[x] < pos[h]) ok = false;
+      hi = Math.max(hi, pos[x]);
+    }
+    if (ok && hi - pos[h] + 1 !== body.size) ok = false;
+    // Properly nested with the loops already accepted.
+    for (const [ph, pe] of loopEnd) if (ok && pos[h] > ph && pos[h] < pe && hi + 1 > pe) ok = false;
+    if (ok) loopEnd.set(pos[h], hi + 1);
+  }
+  const owner = new Array<number>(order.length).fill(-1);
+  for (let q = 0; q < order.length; q++) {
+    let best = -1;
+    for (const [ph, pe] of loopEnd) if (ph < q && q < pe && ph > best) best = ph;
+    owner[q] = best;
+  }
+  const labelled = new Set<number>();
+  for (let b = 0; b < m; b++) {
+    if (pos[b] < 0) continue;
+    succ[b].forEach((s, k) => {
+      const key = `${b}:${k}`;
+      if (exits.has(key)) return;
+      const from = pos[b];
+      const to = pos[s];
+      if (to < 0) {
+        exits.add(key);
+        return;
+      }
+      if (to <= from) {
+        // A back edge: `continue` of the loop headed by its target, which must contain the source.
+        const end = loopEnd.get(to);
+        if (end === undefined || from >= end) exits.add(key);
+        return;
+      }
+      if (to === from + 1) return; // fall-through
+      // A forward edge: `break` out of a block that opens with the target's owning loop (or the
+      // function) and closes just before the target; the source must be inside that owner.
+      const o = owner[to];
+      const oEnd = o < 0 ? order.length : loopEnd.get(o)!;
+      if (from < o || from >= oEnd) exits.add(key);
+      else labelled.add(to);
+    });
+  }
+  return { order, pos, loopEnd, owner, labelled, exits };
+}
+
+/**
+ * One function for a group of blocks, structured: loops are `for (;;)` with `continue`, forward
+ * edges `break` out of labelled blocks. Before each block it checks that the block fits in the
+ * budget (so timer events and limits are hit exactly); a PC outside the group, or a block that does
+ * not fit, leaves the function.
+ *
+ * A group entered in the middle of a loop nest is irreducible from its entry: the edges that do not
+ * fit the structure go to a copy of the group's code rooted at their target (up to MAX_COPIES
+ * copies, chosen by a switch), where the loops are whole again.
+ */
+function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): string {
   const indexOf = new Map<number, number>();
-  group.forEach((b, i) => indexOf.set(b.start | 0, i));
-  const body: string[] = [];
-  group.forEach((b, i) => {
-    const goTo = (target: number) => {
-      const k = indexOf.get(target | 0);
-      if (k === undefined) return `{ pc = ${target | 0}; break run; }`;
-      return k === i + 1 ? `bi = ${k};` : `{ bi = ${k}; continue run; }`;
+  group.forEach((b, i) => indexOf.set(b.start >>> 0, i));
+  const succTargets = group.map((b) => successors(b));
+  const succ = succTargets.map((ts) => ts.filter((t) => indexOf.has(t)).map((t) => indexOf.get(t)!));
+  const roots = [0];
+  const copies: string[] = [];
+  let switched = false;
+  for (let c = 0; c < roots.length; c++) {
+    const copyOf = (bi: number): number => {
+      let k = roots.indexOf(bi);
+      if (k < 0 && roots.length < MAX_COPIES) k = roots.push(bi) - 1;
+      if (k >= 0) switched = true;
+      return k;
     };
-    const len = b.parts.length;
-    body.push(`case ${i}:`);
-    body.push(`if (n + ${len} > lim) { pc = ${b.start | 0}; break run; }`);
-    // Coming back to a breakpoint at the entry must stop there (the dispatcher reports it).
-    const atBreakpoint = i === 0 && entryIsBreakpoint;
-    if (atBreakpoint) body.push(`if (n !== 0) { pc = ${b.start | 0}; break run; }`);
-    body.push(blockBody(b, !atBreakpoint, goTo));
-  });
-  body.push('continue run;');
-  // A register jump (bi = -1) re-enters the group when its target is one of the group's blocks.
-  const reentry = group.map((b, i) => `case ${b.start | 0}: bi = ${i}; continue run;`).join(' ');
+    copies.push(structuredCode(group, succTargets, succ, indexOf, roots[c], `${c}_`, entryIsBreakpoint, copyOf));
+  }
+  let text = !switched ? `run: {\n${copies[0]}\n}` : `run: for (;;) { switch (ci) {\n${copies.map((t, c) => `case ${c}: {\n${t}\n}`).join('\n')}\n} break; }`;
   // Guest registers (and HI/LO) live in locals inside the function, so the JIT can keep them in
-  // machine registers; they are written back before every exit.
-  // Loads and stores keep the last page they used (rn/rp, wn/wp) in locals: the tables only change
-  // through the slow paths, and a slow store leaves the function.
-  let text = body
-    .join('\n')
-    .replace(/RPAGE/g, 'if ((a >>> 12) !== rn) { p = R[a >>> 12]; if (p === null) rn = -1; else { rn = a >>> 12; mB = p.u8; mH = p.u16; mW = p.i32; } }')
-    .replace(/WPAGE/g, 'if ((a >>> 12) !== wn) { p = W[a >>> 12]; if (p === null) wn = -1; else { wn = a >>> 12; sB = p.u8; sH = p.u16; sW = p.i32; } }');
+  // machine registers; the ones the group writes are written back before every exit.
   const used = new Set<number>();
-  text = text.replace(/r\[(\d+)\]/g, (_m: string, n: string) => {
+  const written = new Set<number>();
+  text = text.replace(/r\[(\d+)\]( = (?!=))?/g, (_m: string, n: string, assign: string | undefined) => {
     used.add(Number(n));
-    return `r${n}`;
+    if (assign !== undefined) written.add(Number(n));
+    return assign !== undefined ? `r${n} = ` : `r${n}`;
   });
   const usesHi = /cpu\.hi\b/.test(text);
   const usesLo = /cpu\.lo\b/.test(text);
+  const writesHi = /cpu\.hi = (?!=)/.test(text);
+  const writesLo = /cpu\.lo = (?!=)/.test(text);
   text = text.replace(/cpu\.hi\b/g, 'hi').replace(/cpu\.lo\b/g, 'lo');
   const regs = [...used].sort((x, y) => x - y);
   const load = regs.map((n) => `r${n} = r[${n}]`);
   if (usesHi) load.push('hi = cpu.hi');
   if (usesLo) load.push('lo = cpu.lo');
-  const store = regs.map((n) => `r[${n}] = r${n};`);
-  if (usesHi) store.push('cpu.hi = hi;');
-  if (usesLo) store.push('cpu.lo = lo;');
-  const writeBack = store.join(' ');
+  const store = [...written].sort((x, y) => x - y).map((n) => `r[${n}] = r${n};`);
+  if (writesHi) store.push('cpu.hi = hi;');
+  if (writesLo) store.push('cpu.lo = lo;');
   const out: string[] = [];
   out.push(`return function group_${(group[0].start >>> 0).toString(16)}(cpu, budget) {`);
-  out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, counts = cpu.regions.counts;');
+  out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab;');
   // The budget as a small integer (it may arrive as a double or Infinity): comparisons stay integer
   // ones. A smaller limit than given only makes the function return early, with the PC exact.
   out.push('const lim = budget < 1073741823 ? budget | 0 : 1073741823;');
-  out.push(`let a = 0, v = 0, p = null, rn = -1, wn = -1, mB = Z8, mH = Z16, mW = Z32, sB = Z8, sH = Z16, sW = Z32, t = false, bt = 0, n = 0, bi = 0, pc = ${group[0].start | 0};`);
-  // Exit state for faults (ek 1) and slow stores (ek 2), handled once after the loop.
+  out.push(`let a = 0, v = 0, p = null, rb = -1, wb = -1, mB = Z8, mH = Z16, mW = Z32, sB = Z8, sH = Z16, sW = Z32, t = false, bt = 0, n = 0, ci = 0, pc = ${group[0].start | 0};`);
+  // Exit state for faults (ek 1) and slow stores (ek 2), handled once after the code.
   out.push('let ek = 0, ec = 0, ep = 0, es = false, et = 0, eb = undefined;');
   if (load.length > 0) out.push(`let ${load.join(', ')};`);
-  out.push('run: for (;;) { switch (bi) {');
   out.push(text);
-  out.push(`default: switch (pc) { ${reentry} } break run; } }`);
-  out.push(writeBack);
+  out.push(store.join(' '));
   out.push(`if (ek === 1) { cpu.blockFault(ec, ep, es, et, eb, n, ${regionId}); return; }`);
   out.push(`if (ek === 2) { cpu.pc = et >>> 0; } else cpu.pc = pc >>> 0;`);
-  out.push(`cpu.instructionCount += n; counts[${regionId}] += n;`);
+  out.push(`cpu.instructionCount += n; cpu.regions.counts[${regionId}] += n;`);
   out.push('};');
   return out.join('\n');
 }
 
-/** The group's blocks in switch order: the entry first, then each block followed by its fall-through or jump successor when that one is not placed yet. */
-function layOut(group: ScannedBlock[]): ScannedBlock[] {
-  const byStart = new Map<number, ScannedBlock>();
-  for (const b of group) byStart.set(b.start, b);
-  const placed = new Set<ScannedBlock>();
-  const out: ScannedBlock[] = [];
-  for (const first of group) {
-    let b: ScannedBlock | undefined = first;
-    while (b !== undefined && !placed.has(b)) {
-      placed.add(b);
-      out.push(b);
-      const n = b.parts.length;
-      const br = b.endsWithBranch ? b.parts[n - 2] : null;
-      const next = br === null || br.kind === Kind.Branch || br.kind === Kind.Likely ? b.start + 4 * n : br.kind === Kind.Jump ? br.target! : -1;
-      b = byStart.get(next);
-    }
+const MAX_COPIES = 4;
+
+/**
+ * The structured code of the blocks reachable from `root` (labels prefixed by `tag`). An edge the
+ * structure cannot express goes to the copy rooted at its target (copyOf gives its number, or -1:
+ * none, leave the function).
+ */
+function structuredCode(
+  group: ScannedBlock[],
+  succTargets: number[][],
+  succ: number[][],
+  indexOf: Map<number, number>,
+  root: number,
+  tag: string,
+  entryIsBreakpoint: boolean,
+  copyOf: (blockIndex: number) => number,
+): string {
+  const { order, pos, loopEnd, owner, labelled, exits } = shapeGroup(succ, root);
+  const m = order.length;
+  const body: string[] = [];
+  // Labels opened at each owner (a loop header position, or -1 for the function), outermost first.
+  const labelsOf = new Map<number, number[]>();
+  for (const q of [...labelled].sort((x, y) => y - x)) {
+    const o = owner[q];
+    if (!labelsOf.has(o)) labelsOf.set(o, []);
+    labelsOf.get(o)!.push(q);
   }
-  return out;
+  const closeAt = new Map<number, string[]>();
+  for (const q of labelsOf.get(-1) ?? []) body.push(`F${tag}${q}: {`);
+  for (let q = 0; q < m; q++) {
+    // Close what ends here: loops (innermost first), then the label of q.
+    for (const text of closeAt.get(q) ?? []) body.push(text);
+    if (labelled.has(q)) body.push(`} // F${tag}${q}`);
+    const end = loopEnd.get(q);
+    if (end !== undefined) {
+      body.push(`L${tag}${q}: for (;;) {`);
+      for (const lq of labelsOf.get(q) ?? []) body.push(`F${tag}${lq}: {`);
+      const list = closeAt.get(end) ?? [];
+      list.unshift(`break; } // L${tag}${q}`); // loops ending together: the inner one closes first
+      closeAt.set(end, list);
+    }
+    const bi = order[q];
+    const b = group[bi];
+    const goTo = (k: number): string => {
+      const target = succTargets[bi][k];
+      const si = indexOf.get(target);
+      if (si === undefined) return `{ pc = ${target | 0}; break run; }`;
+      if (exits.has(`${bi}:${succ[bi].indexOf(si)}`)) {
+        const c = copyOf(si);
+        return c < 0 ? `{ pc = ${target | 0}; break run; }` : `{ ci = ${c}; continue run; }`;
+      }
+      const to = pos[si];
+      if (to <= q) return `continue L${tag}${to};`;
+      if (to === q + 1) return '';
+      return `break F${tag}${to};`;
+    };
+    body.push(`// block ${hex(b.start)}`);
+    body.push(`if (n + ${b.parts.length} > lim) { pc = ${b.start | 0}; break run; }`);
+    // Coming back to a breakpoint at the entry must stop there (the dispatcher reports it).
+    if (bi === 0 && entryIsBreakpoint) body.push(`if (n !== 0) { pc = ${b.start | 0}; break run; }`);
+    body.push(blockBody(b, goTo));
+  }
+  for (const text of closeAt.get(m) ?? []) body.push(text);
+  return body.join('\n');
 }
 
-/** The statements of one block inside a group: its instructions, then `n` and `pc` updated. */
-function blockBody(b: ScannedBlock, mayLoop: boolean, goTo: (target: number) => string): string {
+/** A block's successor PCs (unsigned): [taken, fall-through] for conditional branches. */
+function successors(b: ScannedBlock): number[] {
+  const n = b.parts.length;
+  const fall = (b.start + 4 * n) >>> 0;
+  if (!b.endsWithBranch) return [fall];
+  const br = b.parts[n - 2];
+  if (br.kind === Kind.Jump) return [br.target! >>> 0];
+  if (br.kind === Kind.JumpReg) return [];
+  return [br.target! >>> 0, fall];
+}
+
+/** The statements of one block: its instructions, then `n` updated and control passed on (goTo(k): to successor k). */
+function blockBody(b: ScannedBlock, goTo: (k: number) => string): string {
   const { start, parts, endsWithBranch } = b;
   const n = parts.length;
   const branch = endsWithBranch ? parts[n - 2] : null;
@@ -526,18 +756,11 @@ function blockBody(b: ScannedBlock, mayLoop: boolean, goTo: (target: number) => 
     if (inSlot && branch!.kind === Kind.Likely) out.push(`if (t) { ${code} }`);
     else out.push(code);
   }
-  // A block that branches to its own start loops in place (no trip through the switch) while the
-  // budget holds another full pass.
-  if (mayLoop && branch !== null && branch.target === start && (branch.kind === Kind.Branch || branch.kind === Kind.Jump)) {
-    const taken = branch.kind === Kind.Jump ? 'true' : 't';
-    const fall = (start + 4 * n) | 0;
-    return `for (;;) {\n${out.join('\n')}\nn += ${n}; if (${taken}) { if (n + ${n} <= lim) continue; continue run; } ${goTo(fall)} break; }`;
-  }
-  const fall = (start + 4 * n) | 0;
-  if (branch === null) out.push(`n += ${n}; ${goTo(fall)}`);
-  else if (branch.kind === Kind.Jump) out.push(`n += ${n}; ${goTo(branch.target!)}`);
-  else if (branch.kind === Kind.JumpReg) out.push(`n += ${n}; pc = bt | 0; bi = -1; continue run;`);
-  else if (branch.kind === Kind.Likely) out.push(`if (t) { n += ${n}; ${goTo(branch.target!)} } else { n += ${n - 1}; ${goTo(fall)} }`);
-  else out.push(`n += ${n}; if (t) ${goTo(branch.target!)} else ${goTo(fall)}`);
+  const either = (taken: string, fall: string) =>
+    taken === '' && fall === '' ? '' : fall === '' ? `if (t) ${taken}` : taken === '' ? `if (!t) ${fall}` : `if (t) ${taken} else ${fall}`;
+  if (branch === null || branch.kind === Kind.Jump) out.push(`n += ${n}; ${goTo(0)}`);
+  else if (branch.kind === Kind.JumpReg) out.push(`n += ${n}; pc = bt | 0; break run;`);
+  else if (branch.kind === Kind.Likely) out.push(`if (t) n += ${n}; else n += ${n - 1}; ${either(goTo(0), goTo(1))}`);
+  else out.push(`n += ${n}; ${either(goTo(0), goTo(1))}`);
   return out.join('\n');
 }
