@@ -453,6 +453,7 @@ export class UkcfRuntime {
 
     this.backEndOptions = {
       lockstep: this.lockstep, dispatch, materializeFlags: flags,
+      ...{ context: L.contextBase },
       ...(this.syscallAddress >= 0 ? { syscall: this.syscallAddress } : {}),
       ...(options.directExitFilter !== undefined ? { directExitFilter: options.directExitFilter } : {}),
     };

@@ -5,57 +5,19 @@
 // also with a tiny code cache that forces evictions (partial flushes with chains into dropped blocks undone).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
+import type { PagedMemory } from '../../emulator/machine/paged-memory';
 import { X86Cpu } from '../../emulator/x86/cpu';
 import { AF, CF, OF, STATUS_FLAGS } from '../../emulator/x86/table';
 import { UkcfRuntime, type UkcfStop } from '../../emulator/ukcf/translated-process';
-import { CODE_BASE, DATA_BASE, DATA_BYTES, generateProgram, Prng, STACK_TOP } from './program-generator';
+import { assemble, CODE_BASE, DATA_BASE, DATA_BYTES, generateProgram, guestMemory, haveBinutils, STACK_TOP } from './program-generator';
 
 // Few long programs: building a CPU and its page tables costs more than running a program.
 const PROGRAMS = 20;
 const SEGMENTS = 70;
 const SEED = 0x5eed1234;
 
-function haveBinutils(): boolean {
-  try {
-    execFileSync('i686-linux-gnu-as', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Assembles with GNU as and links at CODE_BASE; returns the raw .text bytes. */
-function assemble(sources: string[]): Uint8Array[] {
-  const dir = mkdtempSync(join(tmpdir(), 'ukcf-lockstep-'));
-  try {
-    return sources.map((s, i) => {
-      const src = join(dir, `p${i}.s`);
-      writeFileSync(src, s);
-      execFileSync('i686-linux-gnu-as', ['--32', '-o', join(dir, `p${i}.o`), src]);
-      execFileSync('i686-linux-gnu-ld', ['-m', 'elf_i386', '-Ttext', '0x' + CODE_BASE.toString(16), '-e', '_start', '--build-id=none', '-o', join(dir, `p${i}.elf`), join(dir, `p${i}.o`)]);
-      execFileSync('i686-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', join(dir, `p${i}.elf`), join(dir, `p${i}.bin`)]);
-      return new Uint8Array(readFileSync(join(dir, `p${i}.bin`)));
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 function makeMemory(code: Uint8Array, seed: number, writableCode = false): PagedMemory {
-  const m = new PagedMemory();
-  m.map(CODE_BASE, code.length, PROT_READ | PROT_EXEC | (writableCode ? PROT_WRITE : 0));
-  m.poke(CODE_BASE, code);
-  m.map(DATA_BASE, DATA_BYTES, PROT_READ | PROT_WRITE);
-  const p = new Prng(seed);
-  const data = new Uint8Array(DATA_BYTES).map(() => p.below(256));
-  m.poke(DATA_BASE, data);
-  m.map(STACK_TOP - 0x10000, 0x10000, PROT_READ | PROT_WRITE);
-  return m;
+  return guestMemory(code, seed, writableCode);
 }
 
 function reference(code: Uint8Array, seed: number, writableCode = false): X86Cpu {

@@ -1,6 +1,13 @@
 // Generates random i386 programs (GNU as, Intel syntax) restricted to the UKCF translated subset,
 // with a fixed-seed PRNG. Every program only touches its data page (ebp = DATA_BASE, never written)
 // and its stack, always terminates (forward branches, bounded loops) and ends with `hlt`.
+// Also: assembling them with GNU binutils and the guest memory the UKCF tests run them in.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
 
 export const CODE_BASE = 0x00400000;
 export const DATA_BASE = 0x00500000;
@@ -220,4 +227,43 @@ export function generateProgram(seed: number, segments: number): string {
   }
   lines.push(`L${segments}:`, '  hlt', ...functions, '');
   return lines.join('\n');
+}
+
+export function haveBinutils(): boolean {
+  try {
+    execFileSync('i686-linux-gnu-as', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Assembles with GNU as and links at CODE_BASE; returns the raw .text bytes. */
+export function assemble(sources: string[]): Uint8Array[] {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-programs-'));
+  try {
+    return sources.map((s, i) => {
+      const src = join(dir, `p${i}.s`);
+      writeFileSync(src, s);
+      execFileSync('i686-linux-gnu-as', ['--32', '-o', join(dir, `p${i}.o`), src]);
+      execFileSync('i686-linux-gnu-ld', ['-m', 'elf_i386', '-Ttext', '0x' + CODE_BASE.toString(16), '-e', '_start', '--build-id=none', '-o', join(dir, `p${i}.elf`), join(dir, `p${i}.o`)]);
+      execFileSync('i686-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', join(dir, `p${i}.elf`), join(dir, `p${i}.bin`)]);
+      return new Uint8Array(readFileSync(join(dir, `p${i}.bin`)));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Code at CODE_BASE, DATA_BYTES of seeded random data at DATA_BASE, a 64 KiB stack below STACK_TOP. */
+export function guestMemory(code: Uint8Array, seed: number, writableCode = false): PagedMemory {
+  const m = new PagedMemory();
+  m.map(CODE_BASE, code.length, PROT_READ | PROT_EXEC | (writableCode ? PROT_WRITE : 0));
+  m.poke(CODE_BASE, code);
+  m.map(DATA_BASE, DATA_BYTES, PROT_READ | PROT_WRITE);
+  const p = new Prng(seed);
+  const data = new Uint8Array(DATA_BYTES).map(() => p.below(256));
+  m.poke(DATA_BASE, data);
+  m.map(STACK_TOP - 0x10000, 0x10000, PROT_READ | PROT_WRITE);
+  return m;
 }
