@@ -130,6 +130,8 @@ export interface UkcfOptions {
   countBlockEntries?: boolean;
   /** Eviction granularity: each part of the cache is dropped 1/zones at a time (default 8). */
   zones?: number;
+  /** Standalone only (an environment has its own onEvent): event listener. */
+  onEvent?: (e: UkcfEvent) => void;
   /** Passed to the back end (KERNEL: jump monitor). */
   directExitFilter?: (target: number) => boolean;
 }
@@ -161,7 +163,8 @@ export interface UkcfBlockInfo {
   host: number;
   hostBytes: number;
   state: 'live' | 'invalid';
-  exits: { target: number; stub: number; chainedTo: number | null }[];
+  /** Direct exits: the `j` in the body (site), its out-of-line stub, and the block it is chained to (host address). */
+  exits: { target: number; site: number; stub: number; chainedTo: number | null }[];
   /** Entry count (countBlockEntries), else null. */
   entries: number | null;
 }
@@ -371,7 +374,7 @@ export class UkcfRuntime {
     this.lockstep = options.lockstep ?? false;
     this.translator = options.translator ?? 'user';
     this.codes = { ...USER_HYPERCALLS, ...options.hypercalls };
-    this.onEvent = env.onEvent ?? null;
+    this.onEvent = env.onEvent ?? options.onEvent ?? null;
     const given = env.regionNames;
     const glueName = given?.glue ?? 'ukcf-glue';
     this.regionNames = given === undefined
@@ -509,8 +512,12 @@ export class UkcfRuntime {
     return this.resumeEip;
   }
 
-  /** Drops every translated block, chain and lookup entry (the glue stays). */
+  /** Drops every translated block, chain and lookup entry (the glue stays). Not while the CPU is inside a block (a 'limit' stop). */
   flush(): void {
+    const inside = this.resumeEip < 0 ? this.cache.blockAt(this.cpu.pc) : null;
+    if (inside !== null && this.cpu.pc < inside.host + inside.bytes) {
+      throw new Error(`UKCF: cannot flush the code cache while the CPU is inside the translated block of ${hex(inside.eip)} (stop at a block boundary first)`);
+    }
     const dropped = this.cache.flush();
     this.lastDropped.length = 0;
     this.flushes++;
@@ -946,7 +953,7 @@ export class UkcfRuntime {
       .map((b) => ({
         eip: b.eip, guestEnd: b.ir.end >>> 0, guestCount: b.ir.guestCount, host: b.host, hostBytes: b.bytes,
         state: b.state === 'live' ? 'live' : 'invalid',
-        exits: b.exits.map((e) => ({ target: e.target, stub: e.stub, chainedTo: e.chainedTo === null ? null : e.chainedTo.host })),
+        exits: b.exits.map((e) => ({ target: e.target, site: e.site, stub: e.stub, chainedTo: e.chainedTo === null ? null : e.chainedTo.host })),
         entries: b.counter >= 0 ? this.cache.entries(b) : null,
       }));
   }
