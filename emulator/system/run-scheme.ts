@@ -45,12 +45,15 @@ export interface SchemeRunOptions {
   traceSyscalls?: boolean;
   /** ukcf: replay the run on the x86 reference interpreter for the guest instruction count (default true). */
   reference?: boolean;
+  /** ukcf: also count executed guest instructions in the translated code (block entry counters; costs host instructions). */
+  countGuestInstructions?: boolean;
 }
 
 /** What the ukcf scheme adds to a run's result. */
 export interface UkcfSchemeReport {
   driver: 'native-mipsel';
-  user: UserTranslationReport;
+  /** null: the kernel never started an i386 process (exec refused, no video...). */
+  user: UserTranslationReport | null;
   /** The x86 reference interpreter's replay of the app (null: not asked for). */
   reference: { instructions: number; syscalls: number; exitStatus: number } | null;
 }
@@ -114,7 +117,7 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   const trace = ukcf || options.traceSyscalls === true ? new SyscallTrace(system) : null;
   let user: UkcfUserTranslator | null = null;
   if (ukcf) {
-    user = new UkcfUserTranslator(system);
+    user = new UkcfUserTranslator(system, { countGuestInstructions: options.countGuestInstructions });
     attachUserTranslator(system, user);
     if (trace !== null) trace.beforeEachCall = () => user?.verifyCode();
   }

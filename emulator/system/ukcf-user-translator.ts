@@ -1,65 +1,118 @@
-// The UKCF user-space translator attached to the whole system: for each i386 process the kernel
-// starts (UKCF_USER_START), a translation runtime on the machine's own MIPS CPU, with its code
-// cache, lookup table, context block and host stack laid out in the area the kernel reserved at
-// the top of the process's window, guest code read through the window's RAM pages, hypercalls
-// through MipsMachine.hypercalls, and the system-call glue that turns `int 0x80` into o32 calls
-// to the host kernel.
+// The UKCF user-space translator attached to the whole system: for the i386 process the kernel
+// starts (UKCF_USER_START), a translation runtime (emulator/ukcf/translated-process.ts) on the
+// machine's own MIPS CPU, its code cache, lookup table, context block and host stack laid out in
+// the area the kernel reserved at the top of the process's window, guest code read through the
+// window's RAM pages, hypercalls through MipsMachine.hypercalls, and USER's generated system-call
+// glue (emulator/ukcf/user-space/syscall-glue.ts) turning `int 0x80` into o32 `syscall`s to the
+// host kernel. The process runs in user mode; the kernel sees an ordinary process.
 //
-// Area layout (top down): host stack 64 KiB | context block page | lookup table 64 KiB | code cache.
+// Area layout (4 KiB pages, top down): host stack 64 KiB | context block + glue data (one page) |
+// lookup table (4096 entries, 32 KiB) | block entry counters 64 KiB (only with countGuestInstructions)
+// | code cache (the rest, ~3.8 MiB: entry/dispatch/flags/syscall glue, block bodies, exit stubs).
 import type { MipsCpu } from '../mips/cpu';
 import { GPR } from '../mips/encoder';
+import { UkcfRuntime, type UkcfEnvironment, type UkcfLayout, type UkcfStatistics } from '../ukcf/translated-process';
+import { emitSyscallGlue, GLUE_DATA_BYTES, type EmittedSyscallGlue } from '../ukcf/user-space/syscall-glue';
 import { SystemError, type HostSystem } from './host-system';
 import type { TranslatedEntry, UserProcessStart, UserTranslator } from './user-translator-port';
 import { WindowCodeMemory } from './window-code-memory';
 import type { GuestImage } from './reference-replay';
 
 const HOST_STACK_BYTES = 64 * 1024;
-const CONTEXT_BYTES = 4096;
-const TABLE_BYTES = 64 * 1024;
+const CONTEXT_PAGE = 4096;
+const GLUE_DATA_OFFSET = 2048;
+const TABLE_ENTRIES = 4096;
+const COUNTER_BYTES = 64 * 1024;
+const MIN_CACHE_BYTES = 64 * 1024;
 
-export interface AreaLayout {
-  cacheBase: number;
-  cacheBytes: number;
-  tableBase: number;
-  contextBase: number;
-  hostStackTop: number;
+export interface AreaLayout extends UkcfLayout {
+  glueDataBase: number;
 }
 
-export function areaLayout(base: number, size: number): AreaLayout {
+/** Where the runtime's parts go in the kernel's reserved area [base, base + size). */
+export function areaLayout(base: number, size: number, counters: boolean): AreaLayout {
   const end = base + size;
-  const contextBase = end - HOST_STACK_BYTES - CONTEXT_BYTES;
-  const tableBase = contextBase - TABLE_BYTES;
-  if (tableBase - base < 64 * 1024) throw new SystemError(`UKCF area of ${size} bytes is too small`);
-  return { cacheBase: base, cacheBytes: tableBase - base, tableBase, contextBase, hostStackTop: end };
+  const contextBase = end - HOST_STACK_BYTES - CONTEXT_PAGE;
+  const tableBase = contextBase - TABLE_ENTRIES * 8;
+  const countersBase = counters ? tableBase - COUNTER_BYTES : tableBase;
+  if ((base & 0xfff) !== 0 || (size & 0xfff) !== 0 || countersBase - base < MIN_CACHE_BYTES) {
+    throw new SystemError(`the UKCF area 0x${base.toString(16)}+0x${size.toString(16)} is misaligned or too small`);
+  }
+  if (GLUE_DATA_OFFSET + GLUE_DATA_BYTES > CONTEXT_PAGE) throw new SystemError('syscall glue data does not fit the context page');
+  return {
+    cacheBase: base, cacheBytes: countersBase - base, tableBase, tableEntries: TABLE_ENTRIES, contextBase,
+    hostStackTop: end, glueDataBase: contextBase + GLUE_DATA_OFFSET,
+    ...(counters ? { counters: { base: countersBase, bytes: COUNTER_BYTES } } : {}),
+  };
 }
 
 /** What the stats report about the user-space translation of one run. */
 export interface UserTranslationReport {
-  pid: number | null;
+  pid: number;
   exitStatus: number | null;
-  layout: AreaLayout | null;
+  layout: AreaLayout;
+  statistics: UkcfStatistics;
+  /** Host instructions spent on block entry counters (countGuestInstructions), inside the code region's count. */
+  countingOverhead: number;
+}
+
+export interface UkcfUserTranslatorOptions {
+  /** Exact dynamic guest counts from block entry counters (4 host instructions per block entry). */
+  countGuestInstructions?: boolean;
 }
 
 export class UkcfUserTranslator implements UserTranslator {
   private code: WindowCodeMemory | null = null;
   private started: UserProcessStart | null = null;
   private exitStatus: number | null = null;
+  private layout: AreaLayout | null = null;
+  runtime: UkcfRuntime | null = null;
+  glue: EmittedSyscallGlue | null = null;
   /** The guest's memory as the kernel built it (for the reference replay). */
   guestImage: GuestImage | null = null;
-  private layout: AreaLayout | null = null;
 
-  constructor(private readonly system: HostSystem) {}
+  constructor(
+    private readonly system: HostSystem,
+    private readonly options: UkcfUserTranslatorOptions = {},
+  ) {}
 
   start(s: UserProcessStart, cpu: MipsCpu): TranslatedEntry {
-    if (this.started !== null) throw new Error('one i386 process per run (the kernel runs one at a time)');
+    if (this.started !== null) throw new Error('one i386 process per boot (the kernel runs one process at a time)');
     this.started = s;
-    const ram = this.system.machine.ram;
-    this.code = new WindowCodeMemory(ram, s.vbase, s.windowPhys, s.vend - s.vbase);
-    this.guestImage = { base: s.vbase, bytes: this.code.fetch(s.vbase, s.areaBase - s.vbase), entry: s.entry, esp: s.esp };
-    this.layout = areaLayout(s.areaBase, s.areaSize);
-    void cpu;
-    void GPR;
-    throw new Error('the translation runtime cannot run on a shared CPU yet');
+    const system = this.system;
+    const code = new WindowCodeMemory(system.machine.ram, s.vbase, s.windowPhys, s.vend - s.vbase);
+    this.code = code;
+    this.guestImage = { base: s.vbase, bytes: code.fetch(s.vbase, s.areaBase - s.vbase), entry: s.entry, esp: s.esp };
+    const counting = this.options.countGuestInstructions === true;
+    const layout = areaLayout(s.areaBase, s.areaSize, counting);
+    this.layout = layout;
+    const env: UkcfEnvironment = {
+      cpu,
+      code,
+      layout,
+      installHypercall: (number, handler) => {
+        if (system.machine.hypercalls.has(number)) throw new SystemError(`hypercall ${number} is taken twice (user-space translator)`);
+        system.machine.hypercalls.set(number, (c) => {
+          if (!handler(c)) system.abort(`the user-space translator refused hypercall ${number} at host pc 0x${(c.pc >>> 0).toString(16)}`);
+        });
+      },
+      syscallGlue: (asm, glueEnv) => {
+        this.glue = emitSyscallGlue(asm, { dispatch: glueEnv.dispatch, contextBase: glueEnv.contextBase, dataBase: layout.glueDataBase });
+      },
+      onEvent: (e) => {
+        if (e.kind !== 'stop') return;
+        // The runtime stopped the shared CPU (untranslated instruction, ...): the run cannot go on correctly.
+        const stop = this.runtime?.stopFor({ kind: 'stopped', reason: e.reason });
+        const what = stop !== undefined && 'message' in stop ? stop.message : `${e.reason} at eip 0x${(e.eip >>> 0).toString(16)}`;
+        system.abort(`translated player stopped: ${what}`);
+      },
+    };
+    const runtime = new UkcfRuntime(env, { countBlockEntries: counting });
+    this.runtime = runtime;
+    if (this.glue === null) throw new Error('the runtime did not emit the system-call glue');
+    const ep = runtime.entryPoint(s.entry);
+    // The guest's registers start at 0 but esp (pinned in s4), as Linux starts an i386 process.
+    return { pc: ep.pc, registers: [...ep.registers, { reg: GPR.s4, value: s.esp }] };
   }
 
   exit(pid: number, status: number): void {
@@ -67,8 +120,7 @@ export class UkcfUserTranslator implements UserTranslator {
   }
 
   guestEip(pc: number): number {
-    void pc;
-    return -1;
+    return this.runtime === null ? -1 : this.runtime.guestEipAt(pc);
   }
 
   /** Stops the run if translated guest code was modified (see window-code-memory.ts). */
@@ -77,7 +129,16 @@ export class UkcfUserTranslator implements UserTranslator {
     if (page >= 0) this.system.abort(`guest code page 0x${(page * 4096).toString(16)} was modified after translation: self-modifying code is not supported in the system scheme yet`);
   }
 
-  report(): UserTranslationReport {
-    return { pid: this.started?.pid ?? null, exitStatus: this.exitStatus, layout: this.layout };
+  /** null when no i386 process was started. */
+  report(): UserTranslationReport | null {
+    if (this.started === null || this.runtime === null || this.layout === null) return null;
+    const statistics = this.runtime.statistics();
+    return {
+      pid: this.started.pid,
+      exitStatus: this.exitStatus,
+      layout: this.layout,
+      statistics,
+      countingOverhead: statistics.blockEntries === null ? 0 : 4 * statistics.blockEntries,
+    };
   }
 }

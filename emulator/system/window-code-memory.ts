@@ -39,6 +39,11 @@ export class WindowCodeMemory {
     return this.ram.bytes[this.physical(address, 1, 'read')];
   }
 
+  /** A host word of the area (lookup table, counters), straight from RAM (also after the window is unmapped). */
+  read32(address: number): number {
+    return this.ram.read32(this.physical(address, 4, 'read'));
+  }
+
   poke(address: number, bytes: Uint8Array): void {
     this.ram.writeBytes(this.physical(address, bytes.length, 'write'), bytes);
   }
