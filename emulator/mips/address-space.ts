@@ -78,6 +78,9 @@ export class SystemAddressSpace implements MipsAddressSpace {
   private windowPBase = 0;
   private windowSize = 0;
   private readonly ramPages: number;
+  private readonly watchedRam = new Set<number>();
+  /** Called after a CPU store landed on a page given to watchRamPage (physical address, size). */
+  onWatchedRamWrite: ((physicalAddress: number, size: number) => void) | null = null;
 
   constructor(
     readonly ram: PhysicalMemory,
@@ -118,7 +121,7 @@ export class SystemAddressSpace implements MipsAddressSpace {
   private setUser(vpn: number, page: MemoryPage | null): void {
     for (const t of [this.kernelTables, this.userTables]) {
       t.read[vpn] = page;
-      t.write[vpn] = page !== null && page.blocks === null ? page : null;
+      t.write[vpn] = page !== null && page.blocks === null && !this.watchedRam.has(page.number) ? page : null;
       t.exec[vpn] = page;
     }
   }
@@ -140,6 +143,10 @@ export class SystemAddressSpace implements MipsAddressSpace {
     const phys = this.translate(a, kernel);
     if (phys < 0) return access === Access.Write ? EXC_TLBS : EXC_TLBL;
     if (phys < this.ram.size) {
+      if (access === Access.Write && this.watchedRam.size !== 0 && this.watchedRam.has(phys >>> 12)) {
+        this.resolvedAddress = phys; // through hostWrite, which reports it
+        return RESOLVE_HOST;
+      }
       this.resolvedPage = this.ram.pages[phys >>> 12];
       return RESOLVE_PAGE;
     }
@@ -155,13 +162,37 @@ export class SystemAddressSpace implements MipsAddressSpace {
   }
 
   hostWrite(address: number, size: 1 | 2 | 4, value: number): void {
+    if (address < this.ram.size) {
+      // A watched RAM page (watchRamPage): write (dropping compiled code there), then report.
+      if (size === 4) this.ram.write32(address, value);
+      else if (size === 2) this.ram.write16(address, value);
+      else this.ram.write8(address, value);
+      this.onWatchedRamWrite?.(address, size);
+      return;
+    }
     const hit = this.bus.find(address) as { device: MmioDevice; offset: number };
     hit.device.write(hit.offset, size, size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff));
   }
 
+  /**
+   * Write-watch a RAM page: every store the CPU makes to it (any alias: kseg0, kseg1, the user
+   * window) takes the slow path and is reported to onWatchedRamWrite after it landed (e.g. a
+   * translator's guest code, for self-modifying code). Host-side writes are not reported.
+   */
+  watchRamPage(ppn: number): void {
+    this.watchedRam.add(ppn);
+    this.protectCode(this.ram.pages[ppn], true);
+  }
+
+  unwatchRamPage(ppn: number): void {
+    if (!this.watchedRam.delete(ppn)) return;
+    const page = this.ram.pages[ppn];
+    this.protectCode(page, page.blocks !== null);
+  }
+
   protectCode(page: MemoryPage, on: boolean): void {
     const ppn = page.number;
-    const entry = on ? null : page;
+    const entry = on || this.watchedRam.has(ppn) ? null : page;
     this.kernelTables.write[0x80000 + ppn] = entry;
     this.kernelTables.write[0xa0000 + ppn] = entry;
     const off = ppn * 4096 - this.windowPBase;

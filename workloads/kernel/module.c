@@ -4,6 +4,13 @@
  * sections), its undefined symbols are resolved against the export table, its
  * relocations applied (R_MIPS_32, R_MIPS_26, R_MIPS_HI16/LO16), and its gfx_init()
  * called.  Every refusal is reported on the console and as a negative errno.
+ *
+ * An i386 object (when the machine has UKCF's kernel-space translator, boot_info->ukcf
+ * bit BOOT_UKCF_KERNEL) is loaded the same way but only as a DATA ARRAY: its code
+ * sections first, page aligned, then the rest from the next page; R_386_32 and
+ * R_386_PC32 relocations against the same exports (native MIPS addresses).  The kernel
+ * then hands the translator the driver (hypercall UKCF_KERNEL_LOAD) and calls gfx_init
+ * through a shell (UKCF_KERNEL_SHELL): MIPS code that runs the translated function.
  */
 #include "kernel.h"
 
@@ -28,6 +35,109 @@ const struct kernel_export kernel_exports[] = {
 };
 const uint32_t kernel_export_count = sizeof(kernel_exports) / sizeof(kernel_exports[0]);
 
+/*
+ * Test exports: more arguments than the driver API ever passes (o32 passes the 5th and 6th
+ * on the stack), for the translator's argument marshalling.  A separate table, so that
+ * kernel_exports stays exactly the driver contract.  Position-weighted word FNV-1a: a
+ * dropped or swapped argument changes the result.
+ */
+static uint32_t checksum_word(uint32_t h, uint32_t x)
+{
+	return (h ^ x) * 16777619u;
+}
+
+uint32_t ukcf_checksum4(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	return checksum_word(checksum_word(checksum_word(checksum_word(0x811c9dc5u, a), b), c), d);
+}
+
+uint32_t ukcf_checksum5(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e)
+{
+	return checksum_word(ukcf_checksum4(a, b, c, d), e);
+}
+
+uint32_t ukcf_checksum6(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+	return checksum_word(ukcf_checksum5(a, b, c, d, e), f);
+}
+
+const struct kernel_export kernel_test_exports[] = {
+	{ "ukcf_checksum4", (void *)ukcf_checksum4, 4 },
+	{ "ukcf_checksum5", (void *)ukcf_checksum5, 5 },
+	{ "ukcf_checksum6", (void *)ukcf_checksum6, 6 },
+};
+const uint32_t kernel_test_export_count = sizeof(kernel_test_exports) / sizeof(kernel_test_exports[0]);
+
+/* ---- UKCF's kernel-space translator (emulator/ukcf/kernel-space/README.md) ---- */
+#ifndef BOOT_UKCF_KERNEL
+#define BOOT_UKCF_KERNEL 2u       /* boot_info->ukcf: the kernel-space translator is attached */
+#endif
+#define UKCF_KERNEL_LOAD  0x10    /* a0 = struct ukcf_driver *; v0 = 0 or -errno */
+#define UKCF_KERNEL_SHELL 0x11    /* a0 = x86 function, a1 = argument count; v0 = shell (MIPS) or 0 */
+#define UKCF_AREA_BYTES   (512u << 10)
+
+/* What the translator is told about a loaded i386 driver (read from memory by the hypercall). */
+struct ukcf_driver {
+	uint32_t base, size;           /* the data array in the module area */
+	uint32_t text_start, text_end; /* its code: the only jump targets inside the driver */
+	uint32_t exports, export_count;           /* kernel_exports */
+	uint32_t test_exports, test_export_count; /* kernel_test_exports */
+	uint32_t area, area_size;      /* kernel memory for the translator (glue, shells, contexts, code cache) */
+	uint32_t register_native;      /* register_gfx_driver: the export whose calls are intercepted ... */
+	uint32_t register_hook;        /* ... by ukcf_register_gfx_driver */
+	uint32_t path;                 /* the module's path (for messages) */
+};
+
+static int32_t ukcf_hypercall(uint32_t code, uint32_t a0, uint32_t a1)
+{
+	register uint32_t r_a0 __asm__("$4") = a0;
+	register uint32_t r_a1 __asm__("$5") = a1;
+	register int32_t r_v0 __asm__("$2");
+
+	if (code == UKCF_KERNEL_LOAD)
+		__asm__ volatile("sdbbp 0x10" : "=r"(r_v0) : "r"(r_a0), "r"(r_a1) : "memory");
+	else
+		__asm__ volatile("sdbbp 0x11" : "=r"(r_v0) : "r"(r_a0), "r"(r_a1) : "memory");
+	return r_v0;
+}
+
+/* A shell for an x86 function of the driver: a native function with the same o32 signature. */
+static void *ukcf_shell(const void *x86_function, uint32_t args)
+{
+	return (void *)(uintptr_t)ukcf_hypercall(UKCF_KERNEL_SHELL, (uint32_t)(uintptr_t)x86_function, args);
+}
+
+/*
+ * The registration API as a translated driver reaches it: the jump monitor routes its calls
+ * of register_gfx_driver here.  Its ops table holds x86 addresses, which native code must
+ * never call: the kernel registers a copy whose callbacks are shells.
+ */
+int32_t ukcf_register_gfx_driver(const struct gfx_ops *x86_ops)
+{
+	struct gfx_ops *shelled;
+	int32_t err;
+
+	if (!x86_ops)
+		return register_gfx_driver(0);
+	shelled = kmalloc(sizeof(*shelled), GFP_KERNEL);
+	if (!shelled)
+		return -ENOMEM;
+	shelled->probe = x86_ops->probe ? (int32_t (*)(void))ukcf_shell((const void *)x86_ops->probe, 0) : 0;
+	shelled->open = x86_ops->open ? (int32_t (*)(struct gfx_file *))ukcf_shell((const void *)x86_ops->open, 1) : 0;
+	shelled->ioctl = x86_ops->ioctl ? (int32_t (*)(struct gfx_file *, uint32_t, uint32_t))ukcf_shell((const void *)x86_ops->ioctl, 3) : 0;
+	shelled->release = x86_ops->release ? (int32_t (*)(struct gfx_file *))ukcf_shell((const void *)x86_ops->release, 1) : 0;
+	if ((x86_ops->probe && !shelled->probe) || (x86_ops->open && !shelled->open) ||
+	    (x86_ops->ioctl && !shelled->ioctl) || (x86_ops->release && !shelled->release)) {
+		printk("kernel: gfx driver callback outside the driver's code\n", 0, 0);
+		kfree(shelled);
+		return -EFAULT;
+	}
+	err = register_gfx_driver(shelled);
+	if (err)
+		kfree(shelled);
+	return err;
+}
+
 struct elf_ehdr {
 	uint8_t ident[16];
 	uint16_t type, machine;
@@ -51,6 +161,7 @@ struct elf_rel {
 #define SHT_NOBITS   8
 #define SHT_REL      9
 #define SHF_ALLOC    2
+#define SHF_EXECINSTR 4
 #define SHN_UNDEF    0
 #define SHN_ABS      0xfff1
 #define MAX_SECTIONS 64
@@ -59,6 +170,12 @@ struct elf_rel {
 #define R_MIPS_26    4
 #define R_MIPS_HI16  5
 #define R_MIPS_LO16  6
+#define R_386_NONE   0
+#define R_386_32     1
+#define R_386_PC32   2
+#define EM_386       3
+#define EM_MIPS      8
+#define MODULE_PAGE  4096u
 
 static uint32_t module_cursor;
 
@@ -77,12 +194,15 @@ static const struct kernel_export *export_find(const char *name)
 	for (i = 0; i < kernel_export_count; i++)
 		if (!strcmp(kernel_exports[i].name, name))
 			return &kernel_exports[i];
+	for (i = 0; i < kernel_test_export_count; i++)
+		if (!strcmp(kernel_test_exports[i].name, name))
+			return &kernel_test_exports[i];
 	return 0;
 }
 
 /* Relocates one REL section; section_addr[] holds the load address of each section (0 = not loaded). */
 static int32_t relocate(const char *path, const uint8_t *image, uint32_t image_size, const struct elf_shdr *rel,
-			const struct elf_shdr *shdrs, uint32_t shnum, const uint32_t *section_addr)
+			const struct elf_shdr *shdrs, uint32_t shnum, const uint32_t *section_addr, uint32_t machine)
 {
 	const struct elf_shdr *symtab = &shdrs[rel->link];
 	const struct elf_shdr *strtab;
@@ -104,7 +224,7 @@ static int32_t relocate(const char *path, const uint8_t *image, uint32_t image_s
 	for (i = 0; i < count; i++) {
 		uint32_t type = r[i].info & 0xff, symi = r[i].info >> 8, s, *p, insn;
 		const struct elf_sym *sym;
-		if (type == R_MIPS_NONE)
+		if (type == R_MIPS_NONE) /* = R_386_NONE */
 			continue;
 		if (symi >= nsyms || r[i].offset > target_size - 4 || target_size < 4)
 			return fail(path, "bad relocation %u", (int32_t)i);
@@ -128,6 +248,22 @@ static int32_t relocate(const char *path, const uint8_t *image, uint32_t image_s
 			return fail(path, "symbol in an unloaded section %u", sym->shndx);
 		}
 		p = (uint32_t *)(uintptr_t)(target + r[i].offset);
+		if (machine == EM_386) {
+			/* The data array: addends in place (REL), possibly unaligned. */
+			uint8_t *b = (uint8_t *)p;
+			uint32_t v = b[0] | (b[1] << 8) | (b[2] << 16) | ((uint32_t)b[3] << 24);
+			if (type == R_386_32)
+				v += s;
+			else if (type == R_386_PC32)
+				v += s - (target + r[i].offset);
+			else
+				return fail(path, "unsupported relocation type %u", (int32_t)type);
+			b[0] = v;
+			b[1] = v >> 8;
+			b[2] = v >> 16;
+			b[3] = v >> 24;
+			continue;
+		}
 		insn = *p;
 		switch (type) {
 		case R_MIPS_32:
@@ -172,6 +308,92 @@ static int32_t relocate(const char *path, const uint8_t *image, uint32_t image_s
 	return 0;
 }
 
+/* Lays out, from module_cursor, the allocated sections: code (which = 1), the others (0), or all (2). */
+static int32_t layout(const char *path, const uint8_t *image, uint32_t image_size, const struct elf_shdr *shdrs,
+		      uint32_t shnum, uint32_t *section_addr, uint32_t end, uint32_t which)
+{
+	uint32_t i;
+
+	for (i = 0; i < shnum; i++) {
+		const struct elf_shdr *sh = &shdrs[i];
+		uint32_t align = sh->addralign ? sh->addralign : 1, at;
+		if (!(sh->flags & SHF_ALLOC) || (sh->type != SHT_PROGBITS && sh->type != SHT_NOBITS) ||
+		    (which != 2 && ((sh->flags & SHF_EXECINSTR) != 0) != (which != 0)))
+			continue;
+		if (align & (align - 1))
+			return fail(path, "bad alignment in section %u", (int32_t)i);
+		at = (module_cursor + align - 1) & ~(align - 1);
+		if (at < module_cursor || sh->size > end - at)
+			return fail(path, "does not fit in the module area (section %u)", (int32_t)i);
+		if (sh->type == SHT_PROGBITS) {
+			if (sh->offset > image_size || sh->size > image_size - sh->offset)
+				return fail(path, "section %u outside the file", (int32_t)i);
+			memcpy((void *)(uintptr_t)at, image + sh->offset, sh->size);
+		} else {
+			memset((void *)(uintptr_t)at, 0, sh->size);
+		}
+		/* A zero-sized section still needs an address distinct from "not loaded". */
+		section_addr[i] = at;
+		module_cursor = at + sh->size;
+	}
+	return 0;
+}
+
+/* Rounds module_cursor up to a page (an i386 driver's code pages hold nothing else). */
+static int32_t page_align(const char *path, uint32_t end)
+{
+	uint32_t at = (module_cursor + MODULE_PAGE - 1) & ~(MODULE_PAGE - 1);
+
+	if (at < module_cursor || at > end)
+		return fail(path, "does not fit in the module area", 0);
+	module_cursor = at;
+	return 0;
+}
+
+/*
+ * An i386 driver's code runs translated: the translator gets the data array, the export
+ * tables and an area of kernel memory, and gfx_init is called through a shell.
+ */
+static int32_t start_i386_driver(const char *path, uint32_t base, uint32_t text_start, uint32_t text_end, uint32_t init)
+{
+	static struct ukcf_driver driver;
+	uint8_t *area;
+	int32_t (*init_shell)(void);
+	int32_t err;
+
+	area = kmalloc(UKCF_AREA_BYTES + MODULE_PAGE, GFP_KERNEL);
+	if (!area)
+		return fail(path, "no memory for the kernel-space translator", 0);
+	driver.base = base;
+	driver.size = module_cursor - base;
+	driver.text_start = text_start;
+	driver.text_end = text_end;
+	driver.exports = (uint32_t)(uintptr_t)kernel_exports;
+	driver.export_count = kernel_export_count;
+	driver.test_exports = (uint32_t)(uintptr_t)kernel_test_exports;
+	driver.test_export_count = kernel_test_export_count;
+	driver.area = ((uint32_t)(uintptr_t)area + MODULE_PAGE - 1) & ~(MODULE_PAGE - 1);
+	driver.area_size = UKCF_AREA_BYTES;
+	driver.register_native = (uint32_t)(uintptr_t)register_gfx_driver;
+	driver.register_hook = (uint32_t)(uintptr_t)ukcf_register_gfx_driver;
+	driver.path = (uint32_t)(uintptr_t)path;
+	err = ukcf_hypercall(UKCF_KERNEL_LOAD, (uint32_t)(uintptr_t)&driver, 0);
+	if (err) {
+		kfree(area);
+		printk("module %s: the kernel-space translator refused the driver: %d\n", (int32_t)(uintptr_t)path, err);
+		return err;
+	}
+	printk("module %s: i386 driver at %08x", (int32_t)(uintptr_t)path, (int32_t)base);
+	printk(", %u bytes, translated by UKCF\n", (int32_t)driver.size, 0);
+	init_shell = (int32_t (*)(void))ukcf_shell((const void *)(uintptr_t)init, 0);
+	if (!init_shell)
+		return fail(path, "gfx_init outside the driver's code", 0);
+	err = init_shell();
+	if (err)
+		printk("module %s: gfx_init failed: %d\n", (int32_t)(uintptr_t)path, err);
+	return err;
+}
+
 int32_t module_load(const char *path)
 {
 	struct inode *ino = ramfs_lookup(path);
@@ -179,9 +401,9 @@ int32_t module_load(const char *path)
 	const struct elf_ehdr *eh;
 	const struct elf_shdr *shdrs;
 	uint32_t section_addr[MAX_SECTIONS];
-	uint32_t i, end, base;
-	int32_t (*init)(void) = 0;
+	uint32_t i, end, base, text_start = 0, text_end = 0, init = 0;
 	int32_t err;
+	int i386;
 
 	if (!module_cursor)
 		module_cursor = (uint32_t)(uintptr_t)phys_to_kseg0(boot_info->module_phys);
@@ -194,41 +416,37 @@ int32_t module_load(const char *path)
 	eh = (const struct elf_ehdr *)image;
 	if (ino->size < sizeof(*eh) || image[0] != 0x7f || image[1] != 'E' || image[2] != 'L' || image[3] != 'F')
 		return fail(path, "not an ELF file", 0);
-	if (image[4] != 1 || image[5] != 1 || eh->type != 1 || eh->machine != 8)
+	i386 = eh->machine == EM_386 && (boot_info->ukcf & BOOT_UKCF_KERNEL);
+	if (image[4] != 1 || image[5] != 1 || eh->type != 1 || (eh->machine != EM_MIPS && !i386))
 		return fail(path, "not a 32-bit little-endian MIPS relocatable object", 0);
 	if (eh->shentsize != sizeof(struct elf_shdr) || eh->shnum > MAX_SECTIONS || eh->shoff > ino->size ||
 	    (uint32_t)eh->shnum * sizeof(struct elf_shdr) > ino->size - eh->shoff || (eh->shoff & 3))
 		return fail(path, "bad section header table", 0);
 	shdrs = (const struct elf_shdr *)(image + eh->shoff);
-	base = module_cursor;
-	/* Lay out the allocated sections. */
-	for (i = 0; i < eh->shnum; i++) {
-		const struct elf_shdr *sh = &shdrs[i];
-		uint32_t align = sh->addralign ? sh->addralign : 1, at;
+	for (i = 0; i < eh->shnum; i++)
 		section_addr[i] = 0;
-		if (!(sh->flags & SHF_ALLOC) || (sh->type != SHT_PROGBITS && sh->type != SHT_NOBITS))
-			continue;
-		if (align & (align - 1))
-			return fail(path, "bad alignment in section %u", (int32_t)i);
-		at = (module_cursor + align - 1) & ~(align - 1);
-		if (at < module_cursor || sh->size > end - at)
-			return fail(path, "does not fit in the module area (section %u)", (int32_t)i);
-		if (sh->type == SHT_PROGBITS) {
-			if (sh->offset > ino->size || sh->size > ino->size - sh->offset)
-				return fail(path, "section %u outside the file", (int32_t)i);
-			memcpy((void *)(uintptr_t)at, image + sh->offset, sh->size);
-		} else {
-			memset((void *)(uintptr_t)at, 0, sh->size);
-		}
-		/* A zero-sized section still needs an address distinct from "not loaded". */
-		section_addr[i] = at;
-		module_cursor = at + sh->size;
+	if (i386) {
+		/* Code first on pages of its own (the translator watches them for self-modification). */
+		if ((err = page_align(path, end)))
+			return err;
+		base = text_start = module_cursor;
+		if ((err = layout(path, image, ino->size, shdrs, eh->shnum, section_addr, end, 1)))
+			return err;
+		text_end = module_cursor;
+		if ((err = page_align(path, end)))
+			return err;
+		if ((err = layout(path, image, ino->size, shdrs, eh->shnum, section_addr, end, 0)))
+			return err;
+	} else {
+		base = module_cursor;
+		if ((err = layout(path, image, ino->size, shdrs, eh->shnum, section_addr, end, 2)))
+			return err;
 	}
 	for (i = 0; i < eh->shnum; i++) {
 		const struct elf_shdr *sh = &shdrs[i];
 		if (sh->type != SHT_REL || sh->info >= eh->shnum || !section_addr[sh->info])
 			continue;
-		err = relocate(path, image, ino->size, sh, shdrs, eh->shnum, section_addr);
+		err = relocate(path, image, ino->size, sh, shdrs, eh->shnum, section_addr, eh->machine);
 		if (err)
 			return err;
 	}
@@ -245,16 +463,18 @@ int32_t module_load(const char *path)
 			const char *name = (const char *)image + shdrs[sh->link].offset + sym[k].name;
 			if ((sym[k].info >> 4) == 1 && sym[k].shndx != SHN_UNDEF && sym[k].shndx < eh->shnum &&
 			    section_addr[sym[k].shndx] && !strcmp(name, "gfx_init")) {
-				init = (int32_t (*)(void))(uintptr_t)(section_addr[sym[k].shndx] + sym[k].value);
+				init = section_addr[sym[k].shndx] + sym[k].value;
 				break;
 			}
 		}
 	}
 	if (!init)
 		return fail(path, "no gfx_init", 0);
+	if (i386)
+		return start_i386_driver(path, base, text_start, text_end, init);
 	printk("module %s: loaded at %08x", (int32_t)(uintptr_t)path, (int32_t)base);
 	printk(", %u bytes\n", (int32_t)(module_cursor - base), 0);
-	err = init();
+	err = ((int32_t (*)(void))(uintptr_t)init)();
 	if (err)
 		printk("module %s: gfx_init failed: %d\n", (int32_t)(uintptr_t)path, err);
 	return err;
