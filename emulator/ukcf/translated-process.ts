@@ -142,8 +142,9 @@ export type UkcfStop =
   | { kind: 'limit' }
   | { kind: 'boundary'; eip: number; guestInstructions: number }
   | { kind: 'untranslated'; eip: number; mnemonic: string; reason: string; message: string }
-  /** `int 0x80` without syscall glue: eip is after the int; set eax and run() again to resume. */
-  | { kind: 'syscall'; eip: number }
+  /** `int 0x80` without syscall glue: eip is after the int; set eax and run() again to resume.
+   * Lockstep: guestInstructions of the block that ran (the int included). */
+  | { kind: 'syscall'; eip: number; guestInstructions?: number }
   /** A MIPS breakpoint a client set (glueEntryPoints(), a host address in a translation). */
   | { kind: 'breakpoint'; pc: number }
   /**
@@ -678,6 +679,10 @@ export class UkcfRuntime {
 
   private onSyscall(cpu: MipsCpu): boolean {
     const eip = cpu.regs[NEXT_EIP] >>> 0;
+    if (this.lockstep) {
+      const ran = this.exitingBlock(cpu);
+      return this.stop(cpu, { kind: 'syscall', eip, guestInstructions: ran === null ? 0 : ran.ir.guestCount }, eip);
+    }
     return this.stop(cpu, { kind: 'syscall', eip }, eip);
   }
 

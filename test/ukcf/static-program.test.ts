@@ -1,45 +1,86 @@
-// Real static i386 executables (glibc, built by test/programs-i386/build.sh): translated in lockstep
-// with the reference interpreter from the ELF entry point until the first instruction outside the
-// translated subset, which must be a clean 'untranslated' stop at the same eip the reference reached.
+// Real static i386 executables (glibc, built by test/programs-i386/build.sh), translated, with their
+// system calls served by the Linux layer. Lockstep: the reference X86Process and the translated run
+// compared at every block boundary (registers, eip) for the first LOCKSTEP_BOUNDARIES blocks. Chained:
+// the whole run; a program that ends must print what the native run printed (the recorded .stdout)
+// and exit the same way; one that stops at an instruction not translated yet must stop exactly where
+// the reference is after the same number of guest instructions (counted by block entry counters),
+// with the same registers and output so far.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readElfFile } from '../../emulator/machine/elf';
-import { PagedMemory } from '../../emulator/machine/paged-memory';
-import { I386_ABI } from '../../emulator/linux/i386-abi';
-import { startProgram } from '../../emulator/linux/program-image';
-import { X86Cpu } from '../../emulator/x86/cpu';
+import { X86Process } from '../../emulator/usermode/x86-process';
 import { loadStaticProgram } from '../../emulator/ukcf/static-program';
 
-const PROGRAMS = ['int64', 'strings', 'sort-search'];
+const PROGRAMS = ['int64', 'strings', 'sort-search', 'printf-formats', 'printf-float', 'heap-files'];
+const LOCKSTEP_BOUNDARIES = 1500;
 const hex = (n: number) => '0x' + (n >>> 0).toString(16);
+
+function collector(): { sink: (b: Uint8Array) => void; text: () => string } {
+  const parts: Uint8Array[] = [];
+  return { sink: (b) => parts.push(new Uint8Array(b)), text: () => Buffer.concat(parts).toString('latin1') };
+}
 
 for (const name of PROGRAMS) {
   const path = `test/programs-i386/${name}`;
-  test(`static ELF ${name}: lockstep from the entry point to the first untranslated instruction`, { skip: existsSync(path) ? false : `${path} missing` }, () => {
+  const skip = existsSync(path) ? false : `${path} missing`;
+
+  test(`static ELF ${name}: lockstep with the reference process, system calls served on both sides`, { skip }, () => {
     const elf = readElfFile(path);
-    const { runtime } = loadStaticProgram(elf, [name], { lockstep: true, cacheBytes: 0x40000 });
-    const memory = new PagedMemory();
-    const started = startProgram({ abi: I386_ABI, elf, memory, argv: [name], stdout: () => {}, stderr: () => {}, instructions: () => 0 });
-    const ref = new X86Cpu(memory);
-    ref.eip = started.entry;
-    ref.regs[4] = started.stackPointer;
+    const program = loadStaticProgram(elf, [name], { lockstep: true, cacheBytes: 0x40000 });
+    const ref = new X86Process({ elf, argv: [name], stdout: () => {}, stderr: () => {} });
     let guest = 0;
-    for (;;) {
-      const stop = runtime.run(1_000_000);
-      if (stop.kind !== 'boundary') {
-        assert.equal(stop.kind, 'untranslated', JSON.stringify(stop));
+    let boundaries = 0;
+    let syscalls = 0;
+    for (; boundaries < LOCKSTEP_BOUNDARIES; boundaries++) {
+      const stop = program.runtime.run(1_000_000);
+      if (stop.kind !== 'boundary' && stop.kind !== 'syscall') {
         if (stop.kind === 'untranslated') {
-          assert.equal(hex(stop.eip), hex(ref.eip));
-          console.log(`${name}: ${guest} guest instructions in lockstep, then: ${stop.message}`);
-        }
-        break;
+          assert.equal(hex(stop.eip), hex(ref.cpu.eip), 'stops where the reference is');
+          console.log(`${name}: lockstep over ${guest} guest instructions (${syscalls} system calls), then: ${stop.message}`);
+        } else assert.fail(`${name}: ${JSON.stringify(stop)}`);
+        return;
       }
-      assert.equal(ref.run(stop.guestInstructions).kind, 'limit');
-      guest += stop.guestInstructions;
-      assert.equal(hex(ref.eip), hex(stop.eip));
-      assert.deepEqual([...runtime.guestRegisters()].map(hex), [...ref.regs].map(hex), `registers at ${hex(stop.eip)}`);
+      const n = stop.guestInstructions ?? 0;
+      const r = ref.run(n);
+      guest += n;
+      if (stop.kind === 'syscall') {
+        syscalls++;
+        if (program.serviceSyscall()) {
+          assert.equal(r.kind, 'exited', 'both exit');
+          return;
+        }
+      }
+      assert.equal(r.kind, 'limit', `reference at ${hex(stop.eip)}: ${JSON.stringify(r)}`);
+      assert.equal(hex(ref.cpu.eip), hex(stop.eip), `eip after ${guest} guest instructions`);
+      assert.deepEqual([...program.runtime.guestRegisters()].map(hex), [...ref.cpu.regs].map(hex), `registers at ${hex(stop.eip)}`);
     }
-    assert.ok(guest > 0);
+    console.log(`${name}: lockstep over ${guest} guest instructions (${syscalls} system calls, ${boundaries} blocks)`);
+    assert.ok(guest > 1000);
+  });
+
+  test(`static ELF ${name}: chained run to its end (native output) or to the first untranslated instruction (reference state)`, { skip }, () => {
+    const elf = readElfFile(path);
+    const out = collector();
+    const program = loadStaticProgram(elf, [name], { countBlockEntries: true, stdout: out.sink });
+    const stop = program.run(200_000_000);
+    const stats = program.runtime.statistics();
+    const executed = stats.guestInstructionsExecuted ?? 0;
+    const refOut = collector();
+    const ref = new X86Process({ elf, argv: [name], stdout: refOut.sink, stderr: () => {} });
+    if (stop.kind === 'exited') {
+      assert.equal(out.text(), readFileSync(`${path}.stdout`, 'latin1'), 'stdout as the native run');
+      assert.equal(String(stop.exitCode), readFileSync(`${path}.status`, 'latin1').trim(), 'exit status as the native run');
+      console.log(`${name}: ran to its end translated, ${executed} guest instructions, ${program.runtime.cpu.instructionCount} host instructions`);
+      return;
+    }
+    assert.equal(stop.kind, 'untranslated', JSON.stringify(stop));
+    if (stop.kind !== 'untranslated') return;
+    const r = ref.run(executed);
+    assert.equal(r.kind, 'limit', JSON.stringify(r));
+    assert.equal(hex(ref.cpu.eip), hex(stop.eip), `the reference after ${executed} guest instructions is at the same eip`);
+    assert.deepEqual([...program.runtime.guestRegisters()].map(hex), [...ref.cpu.regs].map(hex));
+    assert.equal(out.text(), refOut.text(), 'output so far');
+    console.log(`${name}: ${executed} guest instructions translated and run, then: ${stop.message}`);
   });
 }

@@ -1,0 +1,54 @@
+// Guest faults in translated code end the program as the reference X86Process ends it: the same
+// exit status (128 + signal) and the same message, for page faults (read, write, write to code,
+// execute, stack), #UD, int3, hlt and int n. Small static ELF programs (GNU as + ld, no libc),
+// built into a temporary directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readElfFile, type ElfFile } from '../../emulator/machine/elf';
+import { X86Process } from '../../emulator/usermode/x86-process';
+import { loadStaticProgram } from '../../emulator/ukcf/static-program';
+import { haveBinutils } from './program-generator';
+
+const CASES: Record<string, string> = {
+  'read fault': 'mov eax, 5\n mov eax, dword ptr [0x10]',
+  'write fault': 'mov dword ptr [0x20], eax',
+  'write to code': 'mov byte ptr [_start], 1',
+  'execute fault': 'mov eax, 0x12345678\n jmp eax',
+  'stack fault': 'mov esp, 0x10\n push eax',
+  'ud2': 'nop\n ud2',
+  'int3': 'mov eax, 1\n int3',
+  'hlt': 'hlt',
+  'int 0x81': 'int 0x81',
+  'exit 3': 'mov eax, 1\n mov ebx, 3\n int 0x80',
+};
+
+function build(dir: string, name: string, body: string): ElfFile {
+  const base = join(dir, name.replace(/[^a-z0-9]/g, '-'));
+  writeFileSync(`${base}.s`, `.intel_syntax noprefix\n.text\n.globl _start\n_start:\n mov ebx, 2\n ${body}\n`);
+  execFileSync('i686-linux-gnu-as', ['--32', '-o', `${base}.o`, `${base}.s`]);
+  execFileSync('i686-linux-gnu-ld', ['-m', 'elf_i386', '-static', '--build-id=none', '-o', base, `${base}.o`]);
+  return readElfFile(base);
+}
+
+test('guest faults: same exit status and message as the reference process', { skip: haveBinutils() ? false : 'i686-linux-gnu binutils not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-faults-'));
+  try {
+    for (const [name, body] of Object.entries(CASES)) {
+      const elf = build(dir, name, body);
+      const ref = new X86Process({ elf, argv: [name], stdout: () => {}, stderr: () => {} }).run(1_000_000);
+      const program = loadStaticProgram(elf, [name]);
+      const stop = program.run(1_000_000);
+      assert.equal(ref.kind, 'exited', name);
+      assert.equal(stop.kind, 'exited', `${name}: ${JSON.stringify(stop)}`);
+      if (ref.kind !== 'exited' || stop.kind !== 'exited') continue;
+      assert.equal(stop.exitCode, ref.exitCode, `${name}: exit status (${stop.message} / ${ref.message})`);
+      assert.equal(stop.message, ref.message, `${name}: message`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
