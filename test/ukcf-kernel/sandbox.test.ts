@@ -1,0 +1,82 @@
+// The jump monitor as a sandbox: a translated driver that jumps where it may not (a wild
+// address, a kernel function that is not exported, its own data) is refused with a message
+// naming the jumping instruction and the target; the innermost shell returns -EFAULT, the
+// driver is disabled and the kernel runs on to a clean power-off. And self-modifying driver
+// code: a store into translated code makes the next call see the new code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseElf, symbolByName } from '../../emulator/machine/elf';
+import { boot, KERNEL, lines, testDriver } from './kernel-boot';
+
+const WILD = testDriver('wild_driver.i386.o');
+const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+
+/** Offsets in the object's .text of a function and of the one `call r/m32` (FF /2) in it. */
+function wildIoctl(): { start: number; call: number } {
+  const elf = parseElf(WILD, 'wild_driver.i386.o');
+  const fn = symbolByName(elf, 'wild_ioctl');
+  assert.ok(fn, 'wild_ioctl symbol');
+  const text = elf.sections.find((s) => s.name === '.text')!;
+  const code = WILD.subarray(text.offset + fn.value, text.offset + fn.value + fn.size);
+  const calls = [...code.keys()].filter((i) => code[i] === 0xff && ((code[i + 1] >> 3) & 7) === 2);
+  assert.equal(calls.length, 1);
+  return { start: fn.value, call: fn.value + calls[0] };
+}
+
+const kernelElf = parseElf(readFileSync(KERNEL), KERNEL, { userBottom: 0x80000000, userTop: 0x80800000 });
+const TARGETS: [string, number][] = [
+  ['a wild address', 0x12345678],
+  ['a kernel function that is not exported', symbolByName(kernelElf, 'machine_shutdown')!.value],
+  ["the driver's own data", 0], // the driver calls its data array `scratch` (bytes c3: ret)
+];
+
+for (const [what, target] of TARGETS) {
+  test(`a jump to ${what} is refused; the kernel survives`, () => {
+    const run = boot({ driver: WILD, translate: true, init: ['gfx_client', 'wild', hex8(target)] });
+    const t = run.translator!;
+    const d = t.loaded!;
+    const refused = run.events.filter((e) => e.kind === 'refused-jump');
+    assert.equal(refused.length, 1);
+    const r = refused[0] as Extract<(typeof refused)[number], { kind: 'refused-jump' }>;
+    assert.equal(r.from, d.textStart + wildIoctl().call, 'names the call instruction');
+    if (target !== 0) assert.equal(r.target, target);
+    else assert.ok(r.target >= d.textEnd && r.target < d.base + d.size, 'a data address of the driver');
+    assert.match(run.result.console, new RegExp(`^ukcf: driver /driver\\.o: jump at 0x${hex8(r.from)} to 0x${hex8(r.target)} refused: neither driver code nor an exported kernel function; the driver is disabled \\(-EFAULT\\)$`, 'm'));
+    // The user program sees -EFAULT from that ioctl and every later callback; the kernel goes on.
+    assert.deepEqual(lines(run.result.console, 'client:'), [
+      'client: open 00000003',
+      'client: ioctl 2 00000007',
+      'client: ioctl 1 wild fffffff2',
+      'client: ioctl 2 after fffffff2',
+      'client: close 00000000',
+      'client: open again fffffff2',
+      'client: done',
+    ]);
+    assert.equal(run.result.status, 0);
+    assert.equal(run.result.panicked, false);
+    assert.equal(t.faulted, true);
+    assert.deepEqual(t.contextStack(), [], 'the refused activation was unwound');
+  });
+}
+
+test('self-modifying driver code is re-translated', () => {
+  const run = boot({ driver: testDriver('smc_driver.i386.o'), translate: true, init: ['gfx_client', 'smc'] });
+  const c = run.result.console;
+  // x86 semantics: every call runs the code as last stored.
+  assert.match(c, /^smc: before 11111111 after 22222222$/m);
+  assert.match(c, /^smc: loop sum 00000600$/m); // 0 + 0x100 + 0x200 + 0x300
+  assert.deepEqual(lines(c, 'client:'), [
+    'client: open 00000003',
+    'client: ioctl 1 00000300',
+    'client: ioctl 2 00000000',
+    'client: ioctl 1 after 33333333',
+    'client: done',
+  ]);
+  const smc = run.events.filter((e) => e.kind === 'smc-flush');
+  // One flush per set_value (its first byte store finds translations, the next three none).
+  assert.equal(smc.length, 6);
+  assert.equal(run.translator!.smcFlushes, 6);
+  assert.equal(run.result.panicked, false);
+  assert.equal(run.translator!.faulted, false);
+});
