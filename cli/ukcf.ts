@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSystem, UserProgramError, EmulatorInternalError, type UserLaunch, type UserProgramResult } from '../emulator/index';
-import { runScheme, schemeStats, SCHEMES, SystemError, ElfError, type Scheme } from '../emulator/index';
+import { runScheme, schemeStats, schemeSummary, SCHEMES, SystemError, ElfError, type Scheme } from '../emulator/index';
 import packageJson from '../package.json';
 
 const EXIT_FAILURE = 1;
@@ -207,6 +207,7 @@ function runCommand(argv: string[]): number {
   out.push(`[ukcf] scheme ${r.scheme}: frames played ${r.framesPlayed ?? 'none'}, displayed ${r.displayed.length}, exit status ${r.status}${r.panicked ? ' (kernel panic)' : ''}`);
   out.push(`[ukcf] instructions: kernel ${r.counts.kernel} driver ${r.counts.driver} app ${r.counts.app} other ${r.counts.other} total ${r.instructions}`);
   out.push(`[ukcf] simulated time ${(r.simulatedSeconds * 1000).toFixed(3)} ms (${r.cycles} cycles)`);
+  out.push(...schemeSummary(r));
   say(1, out.join('\n') + '\n');
   if (stats !== undefined) {
     try {

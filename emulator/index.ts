@@ -9,7 +9,7 @@ export { ElfError, readElfFile, parseElf, symbolAt, symbolByName } from './machi
 export type { ElfFile, ElfSymbol, ElfSection, ElfProgramHeader, ElfRelocation, ElfRelocationSection } from './machine/elf';
 export { createSystem, UserSystem } from './usermode/user-system';
 export type { LaunchDescription, UserLaunch, StopEvent, StopReason, OutputEvent, Register, UserSystemEvents, DisassemblyLine } from './usermode/user-system';
-export { runScheme, schemeStats, SCHEMES, DEFAULT_VIDEO } from './system/run-scheme';
+export { runScheme, schemeStats, schemeSummary, SCHEMES, DEFAULT_VIDEO } from './system/run-scheme';
 export type { Scheme, SchemeRunOptions, SchemeRunResult } from './system/run-scheme';
 export { HostSystem, SystemError } from './system/host-system';
 export type { HostSystemOptions, HostRunResult, RegionCounts, KernelExport, BootFile } from './system/host-system';

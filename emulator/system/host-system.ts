@@ -91,6 +91,8 @@ export interface HostRunResult {
   console: string;
   displayed: DisplayedFrame[];
   counts: RegionCounts;
+  /** Every region's count by name (the four above plus those translators add, e.g. ukcf-app, ukcf-dispatch). */
+  regions: Record<string, number>;
   instructions: number;
   cycles: number;
   graphicsRegisterReads: number;
@@ -241,6 +243,7 @@ export class HostSystem {
       console: this.console(),
       displayed: this.graphics ? [...this.graphics.displayed] : [],
       counts,
+      regions: report,
       instructions: cpu.instructionCount,
       cycles: cpu.cycles,
       graphicsRegisterReads: this.graphics?.registerReads ?? 0,
