@@ -113,6 +113,9 @@ export class HostSystem {
   private shutdown: { status: number; panicked: boolean } | null = null;
   private failure: string | null = null;
   private readonly breakpointHandlers = new Map<number, () => void>();
+  /** The breakpoint arrival last handled: (pc, instruction count). */
+  private handledPc = -1;
+  private handledAt = -1;
   private readonly ukcfFlags: number;
 
   constructor(options: HostSystemOptions) {
@@ -194,10 +197,43 @@ export class HostSystem {
     this.machine.cpu.requestStop('aborted');
   }
 
-  /** Calls `handler` when the CPU is about to execute `pc` (kernel virtual address); costs no instruction. */
+  /**
+   * Calls `handler` each time the CPU is about to execute `pc` (a virtual address of the current
+   * mapping); costs no instruction. Exact: also when a run resumes right at `pc`.
+   */
   onBreakpoint(pc: number, handler: () => void): void {
     this.breakpointHandlers.set(pc >>> 0, handler);
     this.machine.cpu.addBreakpoint(pc >>> 0);
+  }
+
+  offBreakpoint(pc: number): void {
+    if (this.breakpointHandlers.delete(pc >>> 0)) this.machine.cpu.removeBreakpoint(pc >>> 0);
+  }
+
+  /** Runs the handler of a breakpoint at the current pc unless it already ran for this arrival. */
+  private breakpointArrival(): void {
+    const cpu = this.machine.cpu;
+    const pc = cpu.pc >>> 0;
+    const handler = this.breakpointHandlers.get(pc);
+    if (handler === undefined || (this.handledPc === pc && this.handledAt === cpu.instructionCount)) return;
+    this.handledPc = pc;
+    this.handledAt = cpu.instructionCount;
+    handler();
+  }
+
+  /** For a caller running the CPU itself (the debugger's session): the onBreakpoint handler of `pc`, if any. */
+  breakpointHandler(pc: number): (() => void) | undefined {
+    return this.breakpointHandlers.get(pc >>> 0);
+  }
+
+  /** For a caller running the CPU itself: the power-off (status, panic) once the kernel has powered off, else null. */
+  get powerOff(): { status: number; panicked: boolean } | null {
+    return this.shutdown;
+  }
+
+  /** For a caller running the CPU itself: the message of abort(), once a handler has aborted the run, else null. */
+  get abortMessage(): string | null {
+    return this.failure;
   }
 
   /** Kernel virtual address of a symbol of the kernel image (functions and labels), or a SystemError. */
@@ -223,11 +259,15 @@ export class HostSystem {
       if (timeUp) throw new SystemError(`simulated time limit of ${maxSeconds} s reached at pc 0x${(cpu.pc >>> 0).toString(16)} (console so far:\n${this.console()})`);
       const left = maxInstructions - cpu.instructionCount;
       if (left <= 0) throw new SystemError(`instruction budget of ${maxInstructions} exhausted at pc 0x${(cpu.pc >>> 0).toString(16)} (console so far:\n${this.console()})`);
+      // run() does not stop at a breakpoint on the pc it starts from: a handler there runs now.
+      if (this.breakpointHandlers.size !== 0) {
+        this.breakpointArrival();
+        if (this.failure !== null) throw new SystemError(this.failure);
+      }
       const stop = cpu.run(Math.min(left, 50_000_000));
       if (this.failure !== null) throw new SystemError(this.failure);
       if (stop.kind === 'breakpoint') {
-        const handler = this.breakpointHandlers.get(stop.pc >>> 0);
-        if (handler !== undefined) handler();
+        this.breakpointArrival();
         if (this.failure !== null) throw new SystemError(this.failure);
         continue;
       }

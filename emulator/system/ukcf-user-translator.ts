@@ -11,7 +11,7 @@
 // | code cache (the rest, ~3.8 MiB: entry/dispatch/flags/syscall glue, block bodies, exit stubs).
 import type { MipsCpu } from '../mips/cpu';
 import { GPR } from '../mips/encoder';
-import { UkcfRuntime, type UkcfEnvironment, type UkcfLayout, type UkcfStatistics } from '../ukcf/translated-process';
+import { UkcfRuntime, type UkcfEnvironment, type UkcfEvent, type UkcfLayout, type UkcfStatistics } from '../ukcf/translated-process';
 import { emitSyscallGlue, GLUE_DATA_BYTES, type EmittedSyscallGlue } from '../ukcf/user-space/syscall-glue';
 import { SystemError, type HostSystem } from './host-system';
 import type { TranslatedEntry, UserProcessStart, UserTranslator } from './user-translator-port';
@@ -59,6 +59,8 @@ export interface UserTranslationReport {
 export interface UkcfUserTranslatorOptions {
   /** Exact dynamic guest counts from block entry counters (4 host instructions per block entry). */
   countGuestInstructions?: boolean;
+  /** Also told every runtime event (the debugger's session: blocks translated, chains, flushes). */
+  onEvent?: (e: UkcfEvent) => void;
 }
 
 export class UkcfUserTranslator implements UserTranslator {
@@ -100,6 +102,7 @@ export class UkcfUserTranslator implements UserTranslator {
         this.glue = emitSyscallGlue(asm, { dispatch: glueEnv.dispatch, contextBase: glueEnv.contextBase, dataBase: layout.glueDataBase });
       },
       onEvent: (e) => {
+        this.options.onEvent?.(e);
         if (e.kind !== 'stop') return;
         // The runtime stopped the shared CPU (untranslated instruction, ...): the run cannot go on correctly.
         const stop = this.runtime?.stopFor({ kind: 'stopped', reason: e.reason });
