@@ -634,10 +634,21 @@ export class UkcfRuntime {
 
   // ---- hypercalls -----------------------------------------------------------------------------------
 
+  /** The block for `eip`, or a stop when the translator itself failed (an internal error, never a TypeScript trace). */
+  private blockOrStop(cpu: MipsCpu, eip: number): CacheBlock | null {
+    try {
+      return this.blockFor(eip);
+    } catch (e) {
+      this.stop(cpu, { kind: 'fault', eip, fault: 'internal', signal: SIGSEGV, message: `translating the block at ${hex(eip)} failed: ${(e as Error).message}` }, eip);
+      return null;
+    }
+  }
+
   private onDispatchMiss(cpu: MipsCpu): boolean {
     const eip = cpu.regs[NEXT_EIP] >>> 0;
     this.dispatchMisses++;
-    const block = this.blockFor(eip);
+    const block = this.blockOrStop(cpu, eip);
+    if (block === null) return true;
     this.cache.publish(block); // the slot may hold a colliding eip
     cpu.pc = block.host;
     return true;
@@ -647,7 +658,8 @@ export class UkcfRuntime {
     const exit = this.cache.byStub.get((cpu.pc - EXIT_STUB_BYTES) >>> 0);
     if (exit === undefined) return false; // not one of our stubs: RI, reported as an internal fault
     this.unchainedExits++;
-    const block = this.blockFor(cpu.regs[NEXT_EIP] >>> 0);
+    const block = this.blockOrStop(cpu, cpu.regs[NEXT_EIP] >>> 0);
+    if (block === null) return true;
     if (exit.owner.state === 'live' && block.state === 'live' && exit.chainedTo === null) {
       this.cache.chain(exit, block);
       this.chainsPatched++;
