@@ -102,6 +102,9 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
   private readonly placed = new Set<number>();
   private probeKey = '';
   private probesDirty = true;
+  /** The breakpoint arrival last handled (pc, instruction count): a run resuming there must not handle it again. */
+  private handledPc = -1;
+  private handledAt = -1;
 
   constructor(cpu: MipsCpu, budget: number) {
     super();
@@ -220,7 +223,8 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
     this.probesDirty = true;
   }
 
-  private refreshProbes(): void {
+  /** Places / lifts probes as listeners and stop filters changed (cheap when nothing did). */
+  protected refreshProbes(): void {
     let key = '';
     for (const k of ['block-translated', 'syscall', 'shell-entry', 'jump-monitor-exit', 'return-into-driver', 'return-to-kernel', 'context-saved', 'context-loaded', 'glue-entry'] as const) {
       key += this.wants(k) ? '1' : '0';
@@ -258,6 +262,29 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
   /** The CPU stopped at a breakpoint at pc: fire probes, run the system's handler, stop for the client's breakpoints. */
   protected onBreakpoint(pc: number): SessionStop | null {
     pc >>>= 0;
+    this.handledPc = pc;
+    this.handledAt = this.instructions;
+    this.fireProbes(pc);
+    if (this.hostBreakpoints.has(pc)) return this.stopAt('breakpoint', { breakpoint: { kind: 'host', address: pc } });
+    const g = this.guestBreakpointHosts.get(pc);
+    if (g !== undefined) return this.stopAt('breakpoint', { breakpoint: { kind: 'guest', translator: g.translator, eip: g.eip } });
+    return this.takeEventStop();
+  }
+
+  /**
+   * Before the CPU runs from pc: MIPS run() does not stop at a breakpoint on the pc it starts from,
+   * so an arrival there that nobody handled yet (a step ended on it) fires its probes and the
+   * system's handler now. The client's own breakpoint there does not stop again.
+   */
+  protected beforeRun(): void {
+    const pc = this.pc;
+    if (!this.cpu.breakpoints.has(pc) || (this.handledPc === pc && this.handledAt === this.instructions)) return;
+    this.handledPc = pc;
+    this.handledAt = this.instructions;
+    this.fireProbes(pc);
+  }
+
+  private fireProbes(pc: number): void {
     const probes = this.installedProbes.get(pc);
     if (probes !== undefined) {
       for (const p of probes) {
@@ -266,10 +293,6 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
       }
     }
     this.systemBreakpoint(pc);
-    if (this.hostBreakpoints.has(pc)) return this.stopAt('breakpoint', { breakpoint: { kind: 'host', address: pc } });
-    const g = this.guestBreakpointHosts.get(pc);
-    if (g !== undefined) return this.stopAt('breakpoint', { breakpoint: { kind: 'guest', translator: g.translator, eip: g.eip } });
-    return this.takeEventStop();
   }
 
   // ---- running -----------------------------------------------------------------------------------------

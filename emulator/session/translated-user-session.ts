@@ -146,6 +146,12 @@ export class TranslatedUserSession extends DebugSession {
       if (early !== null) return { kind: 'stop', stop: early };
       const left = target - this.cpu.instructionCount;
       if (left <= 0) return { kind: 'limit' };
+      this.refreshProbes();
+      if (this.runtime.resumePoint < 0) {
+        this.beforeRun();
+        const arrival = this.takeEventStop();
+        if (arrival !== null) return { kind: 'stop', stop: arrival };
+      }
       const stop: UkcfStop = this.runtime.run(left);
       const caught = this.takeEventStop();
       if (stop.kind === 'syscall') {
