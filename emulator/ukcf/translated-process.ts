@@ -274,7 +274,7 @@ export function standaloneEnvironment(memory: PagedMemory, cacheBytes = CODE_CAC
     throw new Error(`UKCF: code cache size ${cacheBytes} must be a multiple of 4 KiB between 8 KiB and 16 MiB`);
   }
   const areas: [number, number, number][] = [
-    [CODE_CACHE_BASE, cacheBytes, PROT_READ | PROT_EXEC], // read+execute: a guest store into translated code faults
+    [CODE_CACHE_BASE, cacheBytes, 0], // mapped a page at a time as code is written (below)
     [LOOKUP_TABLE_BASE, DEFAULT_TABLE_ENTRIES * 8, PROT_READ | PROT_WRITE],
     [CONTEXT_BASE, PAGE, PROT_READ | PROT_WRITE],
     [HOST_STACK_TOP - HOST_STACK_BYTES, HOST_STACK_BYTES, PROT_READ | PROT_WRITE],
@@ -283,7 +283,7 @@ export function standaloneEnvironment(memory: PagedMemory, cacheBytes = CODE_CAC
   for (const [start, bytes] of areas) {
     if (!memory.isFree(start, bytes)) throw new Error(`UKCF: guest memory overlaps the runtime's area ${hex(start)}-${hex(start + bytes)}`);
   }
-  for (const [start, bytes, prot] of areas) memory.map(start, bytes, prot);
+  for (const [start, bytes, prot] of areas) if (prot !== 0) memory.map(start, bytes, prot);
   // Kernel mode of the flat address space: i386 user space reaches 0xbfffffff (the initial stack),
   // beyond MIPS kuseg. Page protections still apply (the code cache stays read+execute only).
   const cpu = new MipsCpu(memory, { exceptionsToHost: true });
@@ -292,9 +292,22 @@ export function standaloneEnvironment(memory: PagedMemory, cacheBytes = CODE_CAC
     const h = handlers.get(code);
     return h !== undefined && h(c);
   };
+  // The code cache is read+execute for the CPU (a guest store into translated code faults); its
+  // pages are mapped when code is first written there, so a small run does not pay for 16 MiB.
+  const code = new PagedGuestCodeMemory(memory);
+  const poke = code.poke.bind(code);
+  code.poke = (address, bytes) => {
+    const a = address >>> 0;
+    if (a >= CODE_CACHE_BASE && a < CODE_CACHE_BASE + cacheBytes) {
+      for (let pn = a >>> 12; pn <= (a + bytes.length - 1) >>> 12; pn++) {
+        if (memory.protection(pn << 12) === 0) memory.map(pn << 12, PAGE, PROT_READ | PROT_EXEC);
+      }
+    }
+    poke(address, bytes);
+  };
   return {
     cpu,
-    code: new PagedGuestCodeMemory(memory),
+    code,
     layout: {
       cacheBase: CODE_CACHE_BASE, cacheBytes, tableBase: LOOKUP_TABLE_BASE, contextBase: CONTEXT_BASE, hostStackTop: HOST_STACK_TOP,
       tableEntries: DEFAULT_TABLE_ENTRIES, counters: counters ? { base: COUNTERS_BASE, bytes: COUNTERS_BYTES } : undefined,
