@@ -5,17 +5,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSystem, UserProgramError, EmulatorInternalError, type UserLaunch, type UserProgramResult } from '../emulator/index';
 import { runScheme, schemeStats, schemeSummary, SCHEMES, SystemError, ElfError, type Scheme } from '../emulator/index';
+import { runTranslatedUserProgram, type TranslatedRunResult } from '../emulator/index';
 import packageJson from '../package.json';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-const ENGINES = ['interp'] as const;
+const ENGINES = ['translated', 'interp'] as const;
 
 const USAGE = `usage: ukcf <command> [options]
 
 commands:
-  user [--engine interp] [--max-instructions N] [--stats] [--strace] PROGRAM [ARGS...]
-        run a static i386 Linux executable (engine interp: the x86 reference interpreter)
+  user [--engine translated|interp] [--max-instructions N] [--stats] [--strace] PROGRAM [ARGS...]
+        run a static i386 Linux executable: translated (default) by UKCF onto the MIPS simulator
+        as a user process of the o32 Linux layer, or by the x86 reference interpreter (interp);
+        translated: --max-instructions counts host (MIPS) instructions, --stats adds region
+        counts, translator cost and the host/guest ratio, --strace shows the host's o32 calls
   mips [--max-instructions N] [--stats] [--strace] PROGRAM [ARGS...]
         run a static mipsel (o32) Linux executable on the MIPS simulator
         (--strace: one line per system call on stderr; --stats: instruction count)
@@ -45,7 +49,7 @@ interface RunCommand {
 }
 
 function parseRun(isa: 'x86' | 'mips', command: string, argv: string[]): RunCommand {
-  const run: RunCommand = { isa, engine: 'interp', stats: false, strace: false, program: '', args: [] };
+  const run: RunCommand = { isa, engine: isa === 'x86' ? 'translated' : 'interp', stats: false, strace: false, program: '', args: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -159,6 +163,35 @@ function finish(result: UserProgramResult, stats: boolean): number {
   return result.exitCode;
 }
 
+/** `ukcf user` on the translated engine; --stats reports where the host's instructions went. */
+function runTranslated(run: RunCommand): number {
+  const result = runTranslatedUserProgram({
+    isa: 'x86', program: run.program, args: run.args, stdinReader: hostStdinReader(), maxInstructions: run.maxInstructions,
+    stdout: (b) => writeFully(1, b), stderr: (b) => writeFully(2, b), diagnostic: (line) => say(2, line + '\n'),
+    countGuestInstructions: run.stats,
+    onHostSyscall: run.strace ? (line) => say(2, `[host syscall] ${line}\n`) : undefined,
+  });
+  if (result.message && result.exitCode !== SIGPIPE_EXIT) say(2, `ukcf: ${result.message}\n`);
+  if (run.stats) say(2, translatedStats(result));
+  return result.exitCode;
+}
+
+function translatedStats(r: TranslatedRunResult): string {
+  const s = r.statistics;
+  const guest = s.guestInstructionsExecuted ?? 0;
+  const host = r.hostInstructions - r.countingOverhead;
+  const regions = Object.entries(r.regions).filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(', ');
+  const lines = [
+    `ukcf: translated run, exit status ${r.exitCode}`,
+    `ukcf: guest instructions ${guest} (exact, from block entry counts)`,
+    `ukcf: host instructions ${host} (${regions}; block entry counting adds ${r.countingOverhead} more, not included)`,
+    `ukcf: host/guest ratio ${guest > 0 ? (host / guest).toFixed(2) : 'n/a'}`,
+    `ukcf: translator cost ${s.translatorCost} modelled host instructions (${s.blocksTranslated} blocks, ${s.guestInstructionsTranslated} guest instructions translated, ${s.chainsPatched} chains, ${s.evictions} evictions, ${s.smcInvalidations} SMC invalidations)`,
+    `ukcf: dispatches ${s.dispatches} (${s.dispatchMisses} misses), host system calls ${r.hostSyscalls}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
 function demoProgram(): string {
   // dist/cli.js and cli/ukcf.ts both sit one level below the repository root.
   return path.join(__dirname, '..', 'workloads', 'demo', 'demo.i386');
@@ -236,6 +269,7 @@ function main(argv: string[]): number {
     case 'user':
     case 'mips': {
       const run = parseRun(command === 'user' ? 'x86' : 'mips', command, rest);
+      if (run.isa === 'x86' && run.engine === 'translated') return runTranslated(run);
       const result = runProgram({ kind: 'user', isa: run.isa, program: run.program, args: run.args, stdinReader: hostStdinReader(), maxInstructions: run.maxInstructions }, run.strace);
       return finish(result, run.stats);
     }

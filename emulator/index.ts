@@ -15,6 +15,8 @@ export { HostSystem, SystemError } from './system/host-system';
 export type { HostSystemOptions, HostRunResult, RegionCounts, KernelExport, BootFile } from './system/host-system';
 export type { DisplayedFrame, Picture } from './machine/graphics-device';
 export type { SyscallEvent } from './linux/process';
+export { runTranslatedUserProgram, NotTranslatedError } from './ukcf/user-space/translated-user-program';
+export type { TranslatedRunOptions, TranslatedRunResult } from './ukcf/user-space/translated-user-program';
 // Debuggable runs: createSystem(launch) for a user program ('user'), a UKCF-translated i386 program
 // ('ukcf-user') or the whole host under a scheme ('ukcf-system').
 export { createSystem } from './session/launch';

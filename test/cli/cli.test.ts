@@ -25,7 +25,7 @@ test('--version and --help', () => {
   const help = ukcf(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^usage: ukcf <command>/);
-  assert.match(help.stdout, /user \[--engine interp\]/);
+  assert.match(help.stdout, /user \[--engine translated\|interp\]/);
 });
 
 test('usage errors exit 2 with a message and the usage text', () => {
@@ -35,7 +35,7 @@ test('usage errors exit 2 with a message and the usage text', () => {
     [['--frobnicate'], /ukcf: unknown option '--frobnicate'/],
     [['user'], /ukcf: 'user' needs a PROGRAM/],
     [['user', '--bogus', 'x'], /ukcf: unknown option '--bogus' for 'user'/],
-    [['user', '--engine', 'jit', 'x'], /ukcf: unknown engine 'jit' \(available: interp\)/],
+    [['user', '--engine', 'jit', 'x'], /ukcf: unknown engine 'jit' \(available: translated, interp\)/],
     [['user', '--engine'], /ukcf: option '--engine' needs a value/],
     [['user', '--max-instructions', 'many', 'x'], /--max-instructions needs a positive integer, got 'many'/],
     [['mips', '--engine', 'interp', 'x'], /unknown option '--engine' for 'mips'/],
@@ -69,21 +69,21 @@ test('user: guest output, arguments (even ones that look like options), exit sta
 });
 
 test('user: host stdin reaches the guest', () => {
-  const r = ukcf(['user', join(PROGRAMS, 'fileio.i386'), '/tmp'], 'x'.repeat(12345));
+  const r = ukcf(['user', '--engine', 'interp', join(PROGRAMS, 'fileio.i386'), '/tmp'], 'x'.repeat(12345));
   assert.equal(r.code, 0);
   assert.match(r.stdout, /\nstdin 12345 bytes checksum [0-9a-f]{8}\n$/);
   assert.equal(r.stderr, 'fileio: done\n');
 });
 
 test('user: a crash is 128+signal with the reason on stderr; --stats; the instruction budget', () => {
-  const segv = ukcf(['user', join(PROGRAMS, 'fault.i386'), 'segv']);
+  const segv = ukcf(['user', '--engine', 'interp', join(PROGRAMS, 'fault.i386'), 'segv']);
   assert.equal(segv.code, 139);
   assert.equal(segv.stdout, 'mode segv\n');
   assert.match(segv.stderr, /^ukcf: segmentation fault at eip=0x[0-9a-f]{8} accessing 0x00000000 \(write\)\n$/);
-  const div = ukcf(['user', '--stats', join(PROGRAMS, 'fault.i386'), 'div']);
+  const div = ukcf(['user', '--engine', 'interp', '--stats', join(PROGRAMS, 'fault.i386'), 'div']);
   assert.equal(div.code, 136);
   assert.match(div.stderr, /^ukcf: divide error at eip=0x[0-9a-f]{8}\nukcf: \d+ instructions retired, exit status 136\n$/);
-  const budget = ukcf(['user', '--max-instructions=5000', join(PROGRAMS, 'memory.i386')]);
+  const budget = ukcf(['user', '--engine', 'interp', '--max-instructions=5000', join(PROGRAMS, 'memory.i386')]);
   assert.equal(budget.code, 124);
   assert.match(budget.stderr, /^ukcf: instruction budget of 5000 exhausted at eip=0x[0-9a-f]{8}\n$/);
 });
@@ -113,8 +113,9 @@ test('demo: the bundled program, its output matching a native run, and the instr
 
 test('--strace prints each system call on stderr, output unchanged (both ISAs)', () => {
   for (const [cmd, suffix] of [['user', 'i386'], ['mips', 'mipsel']]) {
-    const plain = ukcf([cmd, join(PROGRAMS, `clock.${suffix}`), 'x']);
-    const traced = ukcf([cmd, '--strace', join(PROGRAMS, `clock.${suffix}`), 'x']);
+    const engine = cmd === 'user' ? ['--engine', 'interp'] : [];
+    const plain = ukcf([cmd, ...engine, join(PROGRAMS, `clock.${suffix}`), 'x']);
+    const traced = ukcf([cmd, ...engine, '--strace', join(PROGRAMS, `clock.${suffix}`), 'x']);
     assert.equal(traced.code, 7);
     assert.equal(traced.stdout, plain.stdout);
     const lines = traced.stderr.trimEnd().split('\n');
@@ -127,7 +128,7 @@ test('--strace prints each system call on stderr, output unchanged (both ISAs)',
 
 test('stdin is read only when the guest reads it: an open, silent stdin does not hold up a run', async () => {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [CLI, 'user', join(PROGRAMS, 'clock.i386')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'user', '--engine', 'interp', join(PROGRAMS, 'clock.i386')], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
   const code = await new Promise<number | null>((resolve) => {
@@ -141,7 +142,7 @@ test('stdin is read only when the guest reads it: an open, silent stdin does not
 
 test('stdin is pulled as the guest reads: a line-by-line reader sees input written after it started', async () => {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [CLI, 'user', join(PROGRAMS, 'fileio.i386'), '/tmp'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'user', '--engine', 'interp', join(PROGRAMS, 'fileio.i386'), '/tmp'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
   child.stdin.write('x'.repeat(1000));
