@@ -64,8 +64,7 @@ export interface TranslatedRunResult extends UserProgramResult {
   /** Exact per-region host instruction counts. */
   regions: Record<string, number>;
   statistics: UkcfStatistics;
-  /** Guest system calls (int 0x80) and the host calls made for them. */
-  guestSyscalls: number;
+  /** Host system calls the syscall glue made (one per guest call; two when a faulting copy-out is undone). */
   hostSyscalls: number;
   /** Host instructions spent counting block entries (countGuestInstructions), to subtract from ratios. */
   countingOverhead: number;
@@ -235,16 +234,9 @@ export class TranslatedUserProcess {
       hostInstructions: cpu.instructionCount,
       regions: this.runtime.regionCounts(),
       statistics,
-      guestSyscalls: this.linux.syscallCount === 0 ? 0 : this.guestSyscalls(),
       hostSyscalls: this.host.hostSyscalls,
       countingOverhead: this.counting ? 4 * (statistics.blockEntries ?? 0) : 0,
     };
-  }
-
-  private guestSyscalls(): number {
-    // Every guest call enters the glue once: the glue's entry counts are not kept, the host's are
-    // one per guest call except the compensating ones (undo), which are rare.
-    return this.host.hostSyscalls;
   }
 
   /** The host kernel's end of the process, in guest terms (a signal in i386 numbering). */
