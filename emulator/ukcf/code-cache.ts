@@ -20,6 +20,8 @@ export interface CacheExit {
   /** Hypercall code of the stub (chain, boundary, untranslated, syscall). */
   readonly code: number;
   chainedTo: CacheBlock | null;
+  /** Chained as `j block+4` with the block's first word copied into the delay slot (one instruction less). */
+  delayCopy: boolean;
 }
 
 export type CacheBlockState = 'live' | 'invalid' | 'evicted';
@@ -110,11 +112,27 @@ export interface CodeCacheParams {
 
 const WORD_J = (site: number, target: number): number => encodeInstruction('j', [target], site);
 
+/** Does `w` transfer control (so that the next word is its delay slot)? */
+export function hasDelaySlot(w: number): boolean {
+  const op = w >>> 26;
+  if (op === 0) {
+    const funct = w & 0x3f;
+    return funct === 0x08 || funct === 0x09;
+  }
+  return op === 0x01 || (op >= 0x02 && op <= 0x07) || (op >= 0x14 && op <= 0x17);
+}
+
+/** May `w` run in a delay slot (not a control transfer, not a hypercall, which raises RI there)? */
+function fitsDelaySlot(w: number): boolean {
+  return !hasDelaySlot(w) && ((w & 0xfc00003f) >>> 0) !== 0x7000003f;
+}
+
 export class CodeCache {
   readonly byEip = new Map<number, CacheBlock>();
   /** Live and invalid blocks whose code is still in the cache. */
   readonly resident = new Set<CacheBlock>();
   readonly byStub = new Map<number, CacheExit>();
+  readonly bySite = new Map<number, CacheExit>();
   private readonly pageBlocks = new Map<number, Set<CacheBlock>>();
   private readonly bodies: Ring;
   private readonly stubRing: Ring;
@@ -210,9 +228,10 @@ export class CodeCache {
       guestMap, exits: [], incoming: new Set(), pages, state: 'live', counter, serial: this.serial++,
     };
     for (const e of exits) {
-      const exit: CacheExit = { owner: block, site: e.site, stub: e.stub, target: e.target >>> 0, code: e.code, chainedTo: null };
+      const exit: CacheExit = { owner: block, site: e.site, stub: e.stub, target: e.target >>> 0, code: e.code, chainedTo: null, delayCopy: false };
       block.exits.push(exit);
       this.byStub.set(e.stub, exit);
+      this.bySite.set(e.site, exit);
     }
     const old = this.byEip.get(block.eip);
     if (old !== undefined) this.invalidate(old);
@@ -231,10 +250,18 @@ export class CodeCache {
     return block;
   }
 
-  /** Chains `exit` to `target`: its `j` now goes straight to the target block. */
+  /**
+   * Chains `exit` to `target`: its `j` now goes straight to the target block — to its second word,
+   * with the first one copied into the delay slot, when that word may sit there (the target's first
+   * word never changes while it is live: SMC traps and exit sites are never a block's first word
+   * that qualifies).
+   */
   chain(exit: CacheExit, target: CacheBlock): void {
     if (exit.owner.state !== 'live' || target.state !== 'live' || exit.chainedTo !== null) return;
-    this.params.memory.writeWords(exit.site, Uint32Array.of(WORD_J(exit.site, target.host)));
+    const first = this.params.memory.readWord(target.host) >>> 0;
+    exit.delayCopy = target.bytes >= 8 && fitsDelaySlot(first);
+    const words = exit.delayCopy ? Uint32Array.of(WORD_J(exit.site, target.host + 4), first) : Uint32Array.of(WORD_J(exit.site, target.host), 0);
+    this.params.memory.writeWords(exit.site, words);
     exit.chainedTo = target;
     target.incoming.add(exit);
     this.onChainChange?.(exit, target, true);
@@ -245,8 +272,9 @@ export class CodeCache {
     if (target === null) return;
     target.incoming.delete(exit);
     exit.chainedTo = null;
+    exit.delayCopy = false;
     if (exit.owner.state !== 'evicted') {
-      this.params.memory.writeWords(exit.site, Uint32Array.of(WORD_J(exit.site, exit.stub)));
+      this.params.memory.writeWords(exit.site, Uint32Array.of(WORD_J(exit.site, exit.stub), 0));
       this.onChainChange?.(exit, target, false);
     }
   }
@@ -280,7 +308,10 @@ export class CodeCache {
       this.evictedGuestInstructions += n * block.ir.guestCount;
       this.freeCounters.push(block.counter);
     }
-    for (const e of block.exits) this.byStub.delete(e.stub);
+    for (const e of block.exits) {
+      this.byStub.delete(e.stub);
+      this.bySite.delete(e.site);
+    }
     this.resident.delete(block);
     block.state = 'evicted';
   }

@@ -17,7 +17,7 @@ import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { decodeInstruction } from '../x86/decoder';
 import { buildBlock } from './x86-front-end';
 import { emitBlock, emitFlagsGlue, FLAG_A, FLAG_AUX, FLAG_B, FLAG_KIND, FLAG_RES, guestRegister, Hypercall, NEXT_EIP, TABLE_BASE } from './mips-back-end';
-import { CodeCache, EXIT_STUB_BYTES, type CacheBlock, type CacheExit } from './code-cache';
+import { CodeCache, EXIT_STUB_BYTES, hasDelaySlot, type CacheBlock, type CacheExit } from './code-cache';
 import type { UkcfEvent } from './ukcf-events';
 
 export type { UkcfEvent } from './ukcf-events';
@@ -165,7 +165,7 @@ export interface UkcfBlockInfo {
   hostBytes: number;
   state: 'live' | 'invalid';
   /** Direct exits: the `j` in the body (site), its out-of-line stub, and the block it is chained to (host address). */
-  exits: { target: number; site: number; stub: number; chainedTo: number | null }[];
+  exits: { target: number; site: number; stub: number; chainedTo: number | null; delayCopy: boolean }[];
   /** Entry count (countBlockEntries), else null. */
   entries: number | null;
 }
@@ -213,16 +213,6 @@ function hex(n: number): string {
 const SDBBP_MASK = 0xfc00003f, SDBBP_BITS = 0x7000003f;
 const LUI_V0 = 0x3c020000, ORI_V0_V0 = 0x34420000;
 const sdbbpWord = (code: number): number => (SDBBP_BITS | ((code & 0xfffff) << 6)) >>> 0;
-
-/** Does `w` transfer control (so that the next word is its delay slot)? */
-function hasDelaySlot(w: number): boolean {
-  const op = w >>> 26;
-  if (op === 0) {
-    const funct = w & 0x3f;
-    return funct === 0x08 || funct === 0x09;
-  }
-  return op === 0x01 || (op >= 0x02 && op <= 0x07) || (op >= 0x14 && op <= 0x17);
-}
 
 /** A PagedMemory as guest code memory (standalone and user-mode runners). */
 export class PagedGuestCodeMemory implements GuestCodeMemory {
@@ -847,8 +837,9 @@ export class UkcfRuntime {
   /** The guest fault for a MIPS exception `code` at host `pc` (precise guest eip from the block's map). */
   guestFault(pc: number, code: number, badVAddr?: number): UkcfStop {
     pc >>>= 0;
-    const block = this.cache.blockAt(pc);
-    const where = block === null ? null : this.instructionAt(block, pc);
+    const copied = this.delayCopyAt(pc);
+    const block = copied ?? this.cache.blockAt(pc);
+    const where = block === null ? null : copied !== null ? { eip: copied.eip, index: 0 } : this.instructionAt(block, pc);
     if (where === null) {
       const name = ['Int', 'Mod', 'TLBL', 'TLBS', 'AdEL', 'AdES', 'IBE', 'DBE', 'Sys', 'Bp', 'RI', 'CpU', 'Ov', 'Tr'][code] ?? `exception ${code}`;
       const part = this.regionNameAt(pc);
@@ -888,8 +879,20 @@ export class UkcfRuntime {
     return found;
   }
 
+  /**
+   * The block whose first word runs at `pc`: the `j` of an exit chained with a delay-slot copy, or
+   * that delay slot. (A `j` never faults, so an exception reported at either — EPC with BD, or the
+   * delay slot itself — is the target's first instruction, and so is an interrupt there.)
+   */
+  private delayCopyAt(pc: number): CacheBlock | null {
+    const exit = this.cache.bySite.get(pc) ?? this.cache.bySite.get((pc - 4) >>> 0);
+    return exit !== undefined && exit.delayCopy && exit.chainedTo !== null ? exit.chainedTo : null;
+  }
+
   /** Guest eip of the instruction whose translation contains host address `pc` (-1 outside translated code). */
   guestEipAt(pc: number): number {
+    const copied = this.delayCopyAt(pc >>> 0);
+    if (copied !== null) return copied.eip;
     const block = this.cache.blockAt(pc >>> 0);
     if (block === null) return -1;
     const w = this.instructionAt(block, pc >>> 0);
@@ -983,7 +986,7 @@ export class UkcfRuntime {
       .map((b) => ({
         eip: b.eip, guestEnd: b.ir.end >>> 0, guestCount: b.ir.guestCount, host: b.host, hostBytes: b.bytes,
         state: b.state === 'live' ? 'live' : 'invalid',
-        exits: b.exits.map((e) => ({ target: e.target, site: e.site, stub: e.stub, chainedTo: e.chainedTo === null ? null : e.chainedTo.host })),
+        exits: b.exits.map((e) => ({ target: e.target, site: e.site, stub: e.stub, chainedTo: e.chainedTo === null ? null : e.chainedTo.host, delayCopy: e.delayCopy })),
         entries: b.counter >= 0 ? this.cache.entries(b) : null,
       }));
   }
@@ -1041,7 +1044,9 @@ export class UkcfRuntime {
   /** The CPU is inside a block (a run stopped at its limit): the instructions of it not yet retired. */
   private partialBlockInstructions(): number {
     if (this.resumeEip >= 0) return 0;
-    const block = this.cache.blockAt(this.cpu.pc);
+    const pc = this.cpu.pc >>> 0;
+    if (this.cache.bySite.has(pc) || this.cache.bySite.has((pc - 4) >>> 0)) return 0; // at an exit's jump: the block ran whole
+    const block = this.cache.blockAt(pc);
     if (block === null || block.counter < 0) return 0;
     const w = this.instructionAt(block, this.cpu.pc);
     return w === null ? 0 : block.ir.guestCount - w.index;

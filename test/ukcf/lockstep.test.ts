@@ -12,7 +12,7 @@ import { UkcfRuntime, type UkcfStop } from '../../emulator/ukcf/translated-proce
 import { assemble, CODE_BASE, DATA_BASE, DATA_BYTES, generateProgram, guestMemory, haveBinutils, STACK_TOP } from './program-generator';
 
 // Few long programs: building a CPU and its page tables costs more than running a program.
-const PROGRAMS = 20;
+const PROGRAMS = 14;
 const SEGMENTS = 70;
 const SEED = 0x5eed1234;
 

@@ -4,6 +4,7 @@
 // blocks of that eip, no two blocks overlap), the final state matches the reference interpreter, and
 // the events agree with the counters. Also: exact dynamic guest instruction counts from block entry
 // counters (checked against the reference's retired count), and the cost of counting.
+// Chained exits take the target's first word into their delay slot (checked from memory too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PagedMemory } from '../../emulator/machine/paged-memory';
@@ -14,7 +15,7 @@ import { assemble, CODE_BASE, DATA_BASE, DATA_BYTES, generateProgram, guestMemor
 const skip = haveBinutils() ? false : 'i686-linux-gnu binutils not installed';
 const SEED = 0x00cace00;
 const hex = (n: number) => '0x' + (n >>> 0).toString(16);
-const programs = skip ? [] : assemble(Array.from({ length: 8 }, (_, i) => generateProgram(SEED + i, 60)));
+const programs = skip ? [] : assemble(Array.from({ length: 6 }, (_, i) => generateProgram(SEED + i, 60)));
 
 function reference(code: Uint8Array, seed: number): X86Cpu {
   const cpu = new X86Cpu(guestMemory(code, seed));
@@ -36,16 +37,24 @@ function checkCache(rt: UkcfRuntime, memory: PagedMemory): number {
   for (const b of blocks) if (b.state === 'live') live.set(b.host, b.eip);
   let chained = 0;
   let previousEnd = 0;
+  let delayCopies = 0;
   for (const b of blocks) {
     assert.ok(b.host >= previousEnd, `block ${hex(b.eip)} at ${hex(b.host)} overlaps the one before`);
     previousEnd = b.host + b.hostBytes;
     for (const e of b.exits) {
       const target = jumpTarget(e.site, memory.read32(e.site));
-      assert.equal(memory.read32(e.site + 4), 0, 'delay slot nop');
+      const slot = memory.read32(e.site + 4);
+      if (e.chainedTo !== null && e.delayCopy) {
+        assert.equal(hex(slot), hex(memory.read32(e.chainedTo)), "delay slot holds the target's first word");
+        assert.equal(hex(target), hex(e.chainedTo + 4), 'and the j goes to its second');
+        delayCopies++;
+      } else {
+        assert.equal(slot, 0, 'delay slot nop');
+        if (e.chainedTo !== null) assert.equal(hex(target), hex(e.chainedTo), 'chained j goes to the block');
+      }
       if (e.chainedTo !== null) {
         chained++;
         assert.equal(b.state, 'live', 'only live blocks stay chained');
-        assert.equal(hex(target), hex(e.chainedTo), 'chained j goes to the block');
         assert.equal(live.get(e.chainedTo), e.target, `chained to a live block of eip ${hex(e.target)}`);
       } else assert.equal(hex(target), hex(e.stub), 'unchained j goes to its stub');
       const lui = memory.read32(e.stub) >>> 0;
@@ -59,6 +68,7 @@ function checkCache(rt: UkcfRuntime, memory: PagedMemory): number {
     const host = memory.read32(LOOKUP_TABLE_BASE + i * 8 + 4) >>> 0;
     assert.equal(live.get(host), tag, `lookup entry ${i} (${hex(tag)}) points at a live block of that eip`);
   }
+  assert.ok(chained === 0 || delayCopies > 0, 'chains use the delay slot');
   return chained;
 }
 
@@ -137,7 +147,7 @@ test('block entry counters: exact dynamic guest instruction counts; counting cos
   let host = 0;
   let hostCounting = 0;
   let entries = 0;
-  for (let i = 0; i < programs.length; i++) {
+  for (let i = 0; i < 4; i++) {
     const ref = reference(programs[i], SEED + i);
     const retired = ref.instructionCount - 1; // the reference retires hlt; the translated run faults on it
     const plain = run(programs[i], SEED + i, {}, 10_000_000, false);
@@ -153,8 +163,11 @@ test('block entry counters: exact dynamic guest instruction counts; counting cos
     assert.ok(Number.isInteger(p.dispatchHits) && p.dispatchHits >= 0, `dispatch hits ${p.dispatchHits}`);
     assert.equal(p.guestInstructionsExecuted, null);
     const app = (r: UkcfRuntime) => r.regionCounts()['ukcf-app'];
-    assert.equal(app(counted.rt) - 4 * (s.blockEntries ?? 0), app(plain.rt), 'counting adds exactly 4 per entry');
-    assert.equal(counted.rt.cpu.instructionCount - 4 * (s.blockEntries ?? 0), plain.rt.cpu.instructionCount);
+    // Counting adds 4 per entry; the only other difference: with the counter's `lui` as every block's
+    // first word, every chained exit can take it into its delay slot (one nop less per chained exit).
+    const saved = app(plain.rt) - (app(counted.rt) - 4 * (s.blockEntries ?? 0));
+    assert.ok(saved >= 0 && saved <= (s.chainedExits ?? 0), `counting adds 4 per entry (${saved} delay slots filled besides)`);
+    assert.equal(counted.rt.cpu.instructionCount - app(counted.rt), plain.rt.cpu.instructionCount - app(plain.rt), 'glue, dispatch and exits unchanged');
     assert.equal(s.dispatchHits, p.dispatchHits);
     guest += retired;
     host += plain.rt.cpu.instructionCount;

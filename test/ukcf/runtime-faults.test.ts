@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { readElfFile, type ElfFile } from '../../emulator/machine/elf';
 import { X86Process } from '../../emulator/usermode/x86-process';
 import { loadStaticProgram } from '../../emulator/ukcf/static-program';
-import { haveBinutils } from './program-generator';
+import { X86Cpu } from '../../emulator/x86/cpu';
+import { UkcfRuntime } from '../../emulator/ukcf/translated-process';
+import { assemble, CODE_BASE, guestMemory, haveBinutils, STACK_TOP } from './program-generator';
+
+const hex = (n: number) => '0x' + (n >>> 0).toString(16);
 
 const CASES: Record<string, string> = {
   'read fault': 'mov eax, 5\n mov eax, dword ptr [0x10]',
@@ -51,4 +55,25 @@ test('guest faults: same exit status and message as the reference process', { sk
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a fault in the first instruction of a block reached by a chained jump (its delay slot) is that instruction', { skip: haveBinutils() ? false : 'i686-linux-gnu binutils not installed' }, () => {
+  // The third call to f (0x500000, 0x600000 readable; 0x700000 not) is a chained exit whose delay slot holds f's first word, a load that faults.
+  const source = '.intel_syntax noprefix\n.globl _start\n_start:\n mov esi, 0x500000\n mov ecx, 3\nL:\n call f\n add esi, 0x100000\n dec ecx\n jnz L\n hlt\nf:\n mov eax, [esi]\n ret\n';
+  const [code] = assemble([source]);
+  const ref = new X86Cpu(guestMemory(code, 1));
+  ref.eip = CODE_BASE;
+  ref.regs[4] = STACK_TOP;
+  const r = ref.run(1000);
+  assert.equal(r.kind, 'fault');
+  const rt = new UkcfRuntime(guestMemory(code, 1), CODE_BASE);
+  rt.setGuestRegister(4, STACK_TOP);
+  const stop = rt.run(100_000);
+  assert.equal(stop.kind, 'fault', JSON.stringify(stop));
+  if (stop.kind !== 'fault') return;
+  assert.equal(stop.fault, 'page');
+  assert.equal(hex(stop.eip), hex(ref.eip), 'the eip of f, not of the call');
+  assert.equal(hex(stop.address ?? 0), hex(0x700000));
+  assert.deepEqual([...rt.guestRegisters()].map(hex), [...ref.regs].map(hex));
+  assert.ok(rt.codeCacheBlocks().some((b) => b.exits.some((e) => e.delayCopy)), 'the call was chained with a delay-slot copy');
 });
