@@ -97,3 +97,32 @@ test('every export is called through its stub (0..6 arguments), every callback t
   for (let i = 1; i < deepest.length; i++) assert.ok(deepest[i].esp < deepest[i - 1].esp);
   assert.deepEqual(t.contextStack(), []);
 });
+
+test('a code cache too small for the driver: flushes undo the chains, the output stays the native one', () => {
+  const native = boot({ driver: testDriver('crossings_driver.mipsel.o'), translate: false, init: CLIENT });
+  const small = boot({ driver: testDriver('crossings_driver.i386.o'), translate: true, init: CLIENT, translator: { cacheBytes: 1024 } });
+  assert.deepEqual(lines(small.result.console, ...PREFIXES), lines(native.result.console, ...PREFIXES));
+  const t = small.translator!;
+  assert.ok(t.flushes >= 5, `${t.flushes} flushes`);
+  assert.ok(t.codeCacheBlocks().every((b) => b.host + 4 * b.words <= t.loaded!.area + 0x6000 + 1024));
+  assert.equal(small.events.filter((e) => e.kind === 'flush').length, t.flushes);
+});
+
+test('exact counts: the MIPS interpreter alone and the block compiler count the same translated run', () => {
+  const runs = [true, false].map((blockCompiler) => boot({ driver: testDriver('crossings_driver.i386.o'), translate: true, init: CLIENT, blockCompiler }));
+  const [compiled, interpreted] = runs.map((b) => ({
+    regions: b.system.machine.cpu.regions.report(), instructions: b.result.instructions, console: b.result.console, crossings: b.translator!.crossings(),
+  }));
+  assert.deepEqual(interpreted, compiled);
+});
+
+test('entry counters (measurement mode): executed guest instructions, and the driver output unchanged', () => {
+  const counted = boot({ driver: testDriver('crossings_driver.i386.o'), translate: true, init: CLIENT, translator: { countBlockEntries: true } });
+  const plain = boot({ driver: testDriver('crossings_driver.i386.o'), translate: true, init: CLIENT });
+  assert.equal(counted.result.console, plain.result.console);
+  const p = counted.translator!.blockProfile();
+  const r = counted.system.machine.cpu.regions.report();
+  // The counters' own instructions are exactly what the translated code gained.
+  assert.equal(r['ukcf-driver'] - p.counterInstructions, plain.system.machine.cpu.regions.report()['ukcf-driver']);
+  assert.ok(p.guestInstructions > p.blockEntries && p.blockEntries > 0);
+});

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HostSystem, type BootFile, type HostRunResult } from '../../emulator/system/host-system';
-import { KernelSpaceTranslator, type KernelTranslatorEvent } from '../../emulator/ukcf/kernel-space/kernel-translator';
+import { KernelSpaceTranslator, type KernelTranslatorEvent, type KernelTranslatorOptions } from '../../emulator/ukcf/kernel-space/kernel-translator';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const TEST_DRIVERS = join(ROOT, 'workloads', 'test-drivers');
@@ -28,6 +28,8 @@ export interface BootOptions {
   blockCompiler?: boolean;
   /** Called once the translator exists, before the boot. */
   prepare?: (system: HostSystem, translator: KernelSpaceTranslator | null) => void;
+  /** More translator options (events always go to Boot.events and onEvent). */
+  translator?: Omit<KernelTranslatorOptions, 'onEvent'>;
   /** Called with each translator event as it happens (after it is recorded). */
   onEvent?: (e: KernelTranslatorEvent, system: HostSystem, translator: KernelSpaceTranslator) => void;
 }
@@ -46,6 +48,7 @@ export function boot(o: BootOptions): Boot {
   let translator: KernelSpaceTranslator | null = null;
   if (o.translate) {
     translator = new KernelSpaceTranslator(system.machine, {
+      ...o.translator,
       onEvent: (e) => {
         events.push(e);
         o.onEvent?.(e, system, translator as KernelSpaceTranslator);

@@ -8,7 +8,7 @@
 import type { MipsMachine } from '../../machine/machine';
 import type { MipsCpu } from '../../mips/cpu';
 import { SystemAddressSpace } from '../../mips/address-space';
-import { MipsAssembler, encodeInstruction } from '../../mips/encoder';
+import { GPR, MipsAssembler, encodeInstruction } from '../../mips/encoder';
 import type { IrBlock } from '../ir';
 import { emitBlock, guestRegister, Hypercall, STUB_WORDS, type BackEndOptions } from '../mips-back-end';
 import { buildBlock } from '../x86-front-end';
@@ -73,7 +73,10 @@ interface CachedBlock {
   readonly ir: IrBlock;
   readonly host: number;
   readonly words: number;
+  /** Offsets from `host` (a profiling prologue comes first when counting entries). */
   readonly guestMap: readonly { offset: number; eip: number }[];
+  /** Address of its entry counter (countBlockEntries), else 0. */
+  readonly counter: number;
 }
 
 interface LoadedDriver {
@@ -96,7 +99,18 @@ export interface KernelTranslatorOptions {
   onEvent?: (e: KernelTranslatorEvent) => void;
   /** Symbol names of the driver's functions by address (messages and the context stack's names). */
   driverSymbols?: (address: number) => string | undefined;
+  /**
+   * Measurement only: each block starts with a 4-instruction counter of its entries (in the
+   * last PROFILE_BYTES of the area), so that guest instructions executed = Σ entries × block
+   * size; the counters' own instructions are reported apart (blockProfile()).
+   */
+  countBlockEntries?: boolean;
+  /** Smaller code cache than the area gives (bytes, tests of the flush). */
+  cacheBytes?: number;
 }
+
+const PROFILE_BYTES = 0x4000;
+const PROFILE_WORDS = 4;
 
 function hex(n: number): string {
   return '0x' + (n >>> 0).toString(16).padStart(8, '0');
@@ -129,11 +143,18 @@ export class KernelSpaceTranslator {
   private readonly onEvent: ((e: KernelTranslatorEvent) => void) | null;
   private readonly symbolOf: (address: number) => string | undefined;
   private readonly codeSource = { read8: (a: number): number => this.readCode(a) };
+  private readonly countEntries: boolean;
+  private readonly cacheBytes: number | undefined;
+  private profileNext = 0;
+  /** Every block ever translated with its counter (countBlockEntries), flushed ones included. */
+  private readonly profiled: { eip: number; guestCount: number; counter: number }[] = [];
 
   constructor(readonly machine: MipsMachine, options: KernelTranslatorOptions = {}) {
     this.cpu = machine.cpu;
     this.onEvent = options.onEvent ?? null;
     this.symbolOf = options.driverSymbols ?? (() => undefined);
+    this.countEntries = options.countBlockEntries ?? false;
+    this.cacheBytes = options.cacheBytes;
     const h = machine.hypercalls;
     h.set(KernelHypercall.Load, (cpu) => this.load(cpu));
     h.set(KernelHypercall.Shell, (cpu) => this.makeShell(cpu));
@@ -239,9 +260,12 @@ export class KernelSpaceTranslator {
     const words = asm.finish().words;
     if (words.length * 4 > AREA.glueBytes) return fail('glue does not fit in its pages');
     this.poke(glueLayout.base, words);
+    let cacheEnd = area + areaSize - (this.countEntries ? PROFILE_BYTES : 0);
+    if (this.cacheBytes !== undefined) cacheEnd = Math.min(cacheEnd, area + AREA.cache + this.cacheBytes);
+    this.profileNext = area + areaSize - PROFILE_BYTES;
     this.driver = {
       path, base, size, textStart, textEnd, area, areaSize, header, records: glueLayout.records, table: glueLayout.table,
-      cacheStart: area + AREA.cache, cacheEnd: area + areaSize, glue,
+      cacheStart: area + AREA.cache, cacheEnd, glue,
     };
     this.next = this.driver.cacheStart;
     this.clearTable();
@@ -454,14 +478,34 @@ export class KernelSpaceTranslator {
     const d = this.driver as LoadedDriver;
     const ir = buildBlock(this.codeSource, eip);
     const options = this.backEndOptions();
-    let code = emitBlock(ir, this.next, options);
-    if (this.next + code.words.length * 4 > d.cacheEnd) {
+    const prologue = this.countEntries ? PROFILE_WORDS * 4 : 0;
+    let code = emitBlock(ir, this.next + prologue, options);
+    if (this.next + prologue + code.words.length * 4 > d.cacheEnd) {
       this.flush();
-      code = emitBlock(ir, this.next, options);
-      if (this.next + code.words.length * 4 > d.cacheEnd) throw new Error(`UKCF kernel translator: block at ${hex(eip)} does not fit in the code cache`);
+      code = emitBlock(ir, this.next + prologue, options);
+      if (this.next + prologue + code.words.length * 4 > d.cacheEnd) throw new Error(`UKCF kernel translator: block at ${hex(eip)} does not fit in the code cache`);
     }
-    const words = this.retarget(code.words, this.next);
-    const block: CachedBlock = { ir, host: this.next, words: words.length, guestMap: code.guestMap };
+    let words = this.retarget(code.words, this.next + prologue);
+    let counter = 0;
+    if (this.countEntries) {
+      counter = this.profileNext;
+      if (counter + 4 > d.area + d.areaSize) throw new Error('UKCF kernel translator: out of block entry counters');
+      this.profileNext += 4;
+      this.setWord(counter, 0);
+      const asm = new MipsAssembler(this.next);
+      const lo = (counter << 16) >> 16;
+      asm.lui(GPR.t9, ((counter - lo) >>> 16) & 0xffff);
+      asm.lw(GPR.t8, lo, GPR.t9);
+      asm.addiu(GPR.t8, GPR.t8, 1);
+      asm.sw(GPR.t8, lo, GPR.t9);
+      const all = new Uint32Array(PROFILE_WORDS + words.length);
+      all.set(asm.finish().words);
+      all.set(words, PROFILE_WORDS);
+      words = all;
+      this.profiled.push({ eip, guestCount: ir.guestCount, counter });
+    }
+    const guestMap = prologue === 0 ? code.guestMap : code.guestMap.map((m) => ({ offset: m.offset + prologue, eip: m.eip }));
+    const block: CachedBlock = { ir, host: this.next, words: words.length, guestMap, counter };
     this.poke(this.next, words);
     this.next += words.length * 4;
     this.byEip.set(eip, block);
@@ -475,6 +519,21 @@ export class KernelSpaceTranslator {
       this.emit({ kind: 'block-translated', translator: TRANSLATOR, eip, guestEnd: ir.end, guestCount: ir.guestCount, host: block.host, hostWords: words.length, exitStubs });
     }
     return block;
+  }
+
+  /**
+   * With countBlockEntries: guest instructions the translated driver executed (Σ entries × block
+   * size) and the host instructions the counters themselves took (to subtract from 'ukcf-driver').
+   */
+  blockProfile(): { guestInstructions: number; blockEntries: number; counterInstructions: number } {
+    let guest = 0;
+    let entries = 0;
+    for (const p of this.profiled) {
+      const n = this.word(p.counter);
+      entries += n;
+      guest += n * p.guestCount;
+    }
+    return { guestInstructions: guest, blockEntries: entries, counterInstructions: entries * PROFILE_WORDS };
   }
 
   /**
