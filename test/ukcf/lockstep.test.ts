@@ -9,7 +9,7 @@ import type { PagedMemory } from '../../emulator/machine/paged-memory';
 import { X86Cpu } from '../../emulator/x86/cpu';
 import { AF, CF, OF, STATUS_FLAGS } from '../../emulator/x86/table';
 import { UkcfRuntime, type UkcfStop } from '../../emulator/ukcf/translated-process';
-import { assemble, CODE_BASE, DATA_BASE, DATA_BYTES, generateProgram, guestMemory, haveBinutils, STACK_TOP } from './program-generator';
+import { assemble, CODE_BASE, DATA_BASE, DATA_BYTES, fakeSystemCall, generateProgram, guestMemory, haveBinutils, STACK_TOP } from './program-generator';
 
 // Few long programs: building a CPU and its page tables costs more than running a program.
 const PROGRAMS = 14;
@@ -199,4 +199,53 @@ test('self-modifying code: a store into translated code takes effect from the ne
       assert.ok(rt.smcFlushes > 0, 'the store was noticed');
     }
   }
+});
+
+test('system calls: int 0x80 stops both sides at the same point, in lockstep and chained', { skip }, () => {
+  const withCalls = assemble(Array.from({ length: 4 }, (_, i) => generateProgram(SEED + 100 + i, 40, true)));
+  let calls = 0;
+  for (let i = 0; i < withCalls.length; i++) {
+    const seed = SEED + 100 + i;
+    const answer = (regs: Int32Array | number[]) => fakeSystemCall(regs[0], regs[3], regs[1]);
+    // Chained: the reference to its end, answering each call; the translated run the same.
+    const final = reference(withCalls[i], seed);
+    const finalCalls: number[] = [];
+    for (;;) {
+      const r = final.run(10_000_000);
+      if (r.kind !== 'syscall') break;
+      finalCalls.push(final.eip);
+      final.regs[0] = answer(final.regs);
+    }
+    const chained = translated(withCalls[i], seed, { lockstep: false });
+    const chainedCalls: number[] = [];
+    let stop: UkcfStop;
+    for (;;) {
+      stop = chained.run(10_000_000);
+      if (stop.kind !== 'syscall') break;
+      chainedCalls.push(stop.eip);
+      chained.setGuestRegister(0, answer(chained.guestRegisters()));
+    }
+    assertHlt(stop, `program ${i}`);
+    assert.deepEqual(chainedCalls.map(hex), finalCalls.map(hex), `program ${i}: the same calls at the same places`);
+    assert.deepEqual([...chained.guestRegisters()].map(hex), [...final.regs].map(hex), `program ${i}: final registers`);
+    sameMemory(chained.memory, final.memory);
+    calls += chainedCalls.length;
+    // Lockstep: a call ends a block; the stop says how many guest instructions ran (the int included).
+    const ref = reference(withCalls[i], seed);
+    const rt = translated(withCalls[i], seed, { lockstep: true, cacheBytes: 0x40000 });
+    for (;;) {
+      stop = rt.run(1_000_000);
+      if (stop.kind !== 'boundary' && stop.kind !== 'syscall') break;
+      const r = ref.run(stop.guestInstructions ?? -1);
+      if (stop.kind === 'syscall') {
+        assert.equal(r.kind, 'syscall', `program ${i}: the reference reaches the call too`);
+        ref.regs[0] = answer(ref.regs);
+        rt.setGuestRegister(0, answer(rt.guestRegisters()));
+      } else assert.equal(r.kind, 'limit');
+      assert.equal(hex(ref.eip), hex(stop.eip));
+      assert.deepEqual([...rt.guestRegisters()].map(hex), [...ref.regs].map(hex), `program ${i} at ${hex(stop.eip)}`);
+    }
+    assertHlt(stop, `program ${i} (lockstep)`);
+  }
+  assert.ok(calls > 10, `${calls} system calls`);
 });

@@ -182,8 +182,16 @@ function straight(p: Prng, lines: string[], st: SegmentState, n: number): void {
   for (let i = 0; i < n; i++) instruction(p, lines, st);
 }
 
-/** A whole program: `segments` straight-line pieces joined by branches, calls and loops. */
-export function generateProgram(seed: number, segments: number): string {
+/** What the tests' stand-in kernel returns for `int 0x80` (eax = number, ebx, ecx = arguments). */
+export function fakeSystemCall(eax: number, ebx: number, ecx: number): number {
+  return (Math.imul(eax, 3) + (ebx ^ ecx)) | 0;
+}
+
+/**
+ * A whole program: `segments` straight-line pieces joined by branches, calls and loops. With
+ * `syscalls`, some segments end in `int 0x80` (answered by fakeSystemCall on both sides).
+ */
+export function generateProgram(seed: number, segments: number, syscalls = false): string {
   const p = new Prng(seed);
   const lines = ['.intel_syntax noprefix', '.text', '.globl _start', '_start:', `  mov ebp, ${DATA_BASE}`];
   for (const r of R32) lines.push(`  mov ${r}, ${p.next() | 0}`);
@@ -193,6 +201,10 @@ export function generateProgram(seed: number, segments: number): string {
     // Flags at a segment start come from earlier code (another block): readers may use them.
     const st: SegmentState = { producer: 'lazy', reserved: new Set() };
     straight(p, lines, st, 1 + p.below(12));
+    if (syscalls && p.below(3) === 0) {
+      lines.push(`  mov eax, ${p.below(400)}`);
+      lines.push('  int 0x80');
+    }
     const end = p.below(6);
     const target = `L${Math.min(segments, i + 1 + p.below(2))}`;
     if (end === 0 || end === 1) {
