@@ -41,10 +41,11 @@ export const GUEST_STACK_TOP = 0x7dff0000;
  * Host instructions between looks at the translation rate. Compiling MIPS code to JavaScript (the
  * simulator's block compiler) pays off for code that runs often; code translated and run about
  * once (a program's start, long straight-line code) runs faster interpreted. Both count exactly,
- * so switching changes wall time only.
+ * so switching changes wall time only. New blocks and chain patches both count as translation
+ * activity (a patch makes the simulator recompile the page).
  */
 const RUN_CHUNK = 1 << 20;
-const COLD_BLOCKS_PER_CHUNK = 16;
+const COLD_BLOCKS_PER_CHUNK = 4;
 
 /** The i386 ABI with the stack placed in kuseg: the initial stack's contents stay the reference's. */
 const GUEST_STACK_ABI = { ...I386_ABI, stackTop: GUEST_STACK_TOP };
@@ -177,11 +178,12 @@ export class TranslatedUserProcess {
     const linux = this.linux;
     let ended: { exitCode: number; message?: string } | null = null;
     let nextLook = cpu.instructionCount + RUN_CHUNK;
-    let translated = this.runtime.blocksTranslated;
+    const changes = (): number => this.runtime.blocksTranslated + this.runtime.chainsPatched;
+    let translated = changes();
     cpu.useBlockCompiler = false; // a program's start is cold code
     while (ended === null) {
       if (cpu.instructionCount >= nextLook) {
-        const now = this.runtime.blocksTranslated;
+        const now = changes();
         cpu.useBlockCompiler = now - translated < COLD_BLOCKS_PER_CHUNK;
         translated = now;
         nextLook = cpu.instructionCount + RUN_CHUNK;
