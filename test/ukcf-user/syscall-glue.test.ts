@@ -16,7 +16,7 @@ import { MIPS_O32_ABI } from '../../emulator/linux/mips-o32-abi';
 import type { LinuxAbi, SyscallName } from '../../emulator/linux/abi';
 import { MipsCpu } from '../../emulator/mips/cpu';
 import { GPR, MipsAssembler } from '../../emulator/mips/encoder';
-import { emitSyscallGlue, GLUE_DATA_BYTES, HOST_SIGNAL_TO_GUEST, TLS_BASES, type EmittedSyscallGlue } from '../../emulator/ukcf/user-space/syscall-glue';
+import { CONTEXT_TLS_BASES, CONTEXT_TLS_USED, emitSyscallGlue, GLUE_DATA_BYTES, HOST_SIGNAL_TO_GUEST, type EmittedSyscallGlue } from '../../emulator/ukcf/user-space/syscall-glue';
 import { guestDiagnostic, O32Host } from '../../emulator/ukcf/user-space/o32-host';
 import { I386_CONSTANTS } from '../../emulator/ukcf/user-space/abi-constants';
 import { X86Process } from '../../emulator/usermode/x86-process';
@@ -400,7 +400,8 @@ test('syscall glue: set_thread_area against the interpreter\'s process (entries,
     if (got === 0) {
       const chosen = m.memory.read32(at);
       assert.equal(m.memory.read32(CONTEXT), base, 'context word 0 = the new %gs base');
-      assert.equal(m.memory.read32(DATA + TLS_BASES + (chosen - 12) * 4), base, 'the entry keeps its base');
+      assert.equal(m.memory.read32(CONTEXT + CONTEXT_TLS_BASES + (chosen - 12) * 4), base, 'the entry keeps its base');
+      assert.ok(m.memory.read32(CONTEXT + CONTEXT_TLS_USED) & (1 << (chosen - 12)), 'the entry is marked in use');
       ref.cpu.loadSegment(5, (chosen << 3) | 3);
       assert.equal(ref.cpu.segmentBases[5], base, 'the interpreter gives %gs the same base');
     }

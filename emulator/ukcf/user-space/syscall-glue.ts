@@ -19,9 +19,9 @@ import { glueEntries, SET_THREAD_AREA, type CallConversion, type Conversion, typ
 export interface SyscallGlueLayout {
   /** Host address of the runtime's dispatch glue (entered with v0 = next guest eip). */
   readonly dispatch: number;
-  /** The context block: word 0 = guest %gs base (set by set_thread_area). */
+  /** The context block: word 0 = guest %gs base (set by set_thread_area); the TLS entries at CONTEXT_TLS_*. */
   readonly contextBase: number;
-  /** A writable page of glue state: TLS entries and the sa_restorer table (GLUE_DATA_BYTES). */
+  /** Writable glue state: the sa_restorer table (GLUE_DATA_BYTES). */
   readonly dataBase: number;
 }
 
@@ -34,12 +34,18 @@ export interface EmittedSyscallGlue {
   readonly faultFixups: readonly { readonly start: number; readonly end: number; readonly fixup: number }[];
 }
 
-/** Glue state at dataBase: TLS entries in use (bits 0..2 = entries 12..14), their bases, sa_restorer per signal 0..64. */
-export const TLS_USED = 0;
-export const TLS_BASES = 4;
+/**
+ * The TLS descriptors set_thread_area hands out (GDT entries 12..14, as a 64-bit kernel running
+ * 32-bit code), kept in the context block's glue bytes so that translated code can load a segment
+ * register from them: the base of entry e is the word at contextBase + CONTEXT_TLS_BASES + 4 * (e - 12),
+ * valid when bit (e - 12) of the word at contextBase + CONTEXT_TLS_USED is set.
+ */
+export const CONTEXT_TLS_BASES = 64;
+export const CONTEXT_TLS_USED = 76;
 export const TLS_FIRST_ENTRY = 12;
 export const TLS_ENTRIES = 3;
-export const RESTORERS = 16;
+/** Glue state at dataBase: sa_restorer per signal 0..64. */
+export const RESTORERS = 0;
 export const GLUE_DATA_BYTES = RESTORERS + 65 * 4;
 
 // Host stack frame of the glue (sp = the runtime's host stack top on entry).
@@ -352,8 +358,8 @@ class GlueEmitter {
       this.loadGuest(t0, 0, p); // entry_number
       this.loadGuest(t1, 4, p); // base_addr
     });
-    asm.li(t9, this.layout.dataBase);
-    asm.lw(t3, TLS_USED, t9);
+    asm.li(t9, this.layout.contextBase);
+    asm.lw(t3, CONTEXT_TLS_USED, t9);
     asm.li(t2, -1);
     asm.bne(t0, t2, given);
     asm.li(t4, 0);
@@ -382,12 +388,11 @@ class GlueEmitter {
     asm.li(t5, 1);
     asm.sllv(t5, t5, t4);
     asm.or(t3, t3, t5);
-    asm.sw(t3, TLS_USED, t9);
+    asm.sw(t3, CONTEXT_TLS_USED, t9);
     asm.sll(t5, t4, 2);
     asm.addu(t5, t5, t9);
-    asm.sw(t1, TLS_BASES, t5);
-    asm.li(t6, this.layout.contextBase);
-    asm.sw(t1, 0, t6); // the %gs base translated code uses
+    asm.sw(t1, CONTEXT_TLS_BASES, t5);
+    asm.sw(t1, 0, t9); // the %gs base translated code uses
     asm.b(this.exit);
     asm.move(EAX, zero);
     asm.bind(einval);
