@@ -80,3 +80,20 @@ test('self-modifying driver code is re-translated', () => {
   assert.equal(run.result.panicked, false);
   assert.equal(run.translator!.faulted, false);
 });
+
+test('runaway re-entry (kernel -> driver -> kernel ... without end) is refused when the context stack is full', () => {
+  const run = boot({ driver: testDriver('deep_driver.i386.o'), translate: true });
+  const c = run.result.console;
+  const t = run.translator!;
+  // Levels: gfx_init's shell, then probes until a shell finds fewer than two free records.
+  const levels = (56 - 2) / 2;
+  assert.match(c, new RegExp(`^ukcf: driver /driver\\.o: kernel -> driver re-entry deeper than ${levels} nested driver calls refused; the driver is disabled \\(-EFAULT\\)$`, 'm'));
+  assert.match(c, new RegExp(`^deep: registration -14, deepest probe ${levels - 1}$`, 'm'));
+  // Every registration (gfx_init's and each probe's) failed with the refusal, level by level.
+  assert.equal(lines(c, 'kernel: gfx driver probe failed: -14').length, levels);
+  assert.deepEqual(t.crossings(), { shellEntries: levels, kernelCalls: levels + 1 });
+  assert.deepEqual(t.contextStack(), []);
+  assert.equal(t.faulted, true);
+  assert.equal(run.result.status, 0);
+  assert.equal(run.result.panicked, false);
+});

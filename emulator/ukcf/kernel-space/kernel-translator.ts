@@ -12,8 +12,9 @@ import { GPR, MipsAssembler, encodeInstruction } from '../../mips/encoder';
 import type { IrBlock } from '../ir';
 import { emitBlock, guestRegister, Hypercall, STUB_WORDS, type BackEndOptions } from '../mips-back-end';
 import { buildBlock } from '../x86-front-end';
+import type { UkcfEvent } from '../ukcf-events';
 import { CHAIN_PATCH_COST, FLUSH_COST, TRANSLATE_COST_PER_BLOCK, TRANSLATE_COST_PER_GUEST_INSN } from '../translated-process';
-import { AREA, HEADER, LOOKUP_ENTRIES, MAX_RECORDS, RECORD, RECORD_BYTES, RecordKind, SHELL_WORDS } from './kernel-area';
+import { AREA, HEADER, LOOKUP_ENTRIES, MAX_RECORDS, RECORD, RECORD_BYTES, RecordKind, SHELL_RECORD_LIMIT, SHELL_WORDS } from './kernel-area';
 import { emitExportStub, emitKernelGlue, emitShell, KernelHypercall, MAX_ARGS, type KernelGlue } from './kernel-glue';
 
 const KSEG0 = 0x80000000;
@@ -27,16 +28,12 @@ export const REGION_GLUE = 'ukcf-kernel-glue';
 export const REGION_DRIVER = 'ukcf-driver';
 const TRANSLATOR = 'kernel';
 
-/** What the kernel translator tells a listener (debugger facade, test, trace). */
+/** What the kernel translator tells a listener (debugger facade, test, trace): the runtime's
+ * events (translator 'kernel') and its own: a driver handed over, a shell made. */
 export type KernelTranslatorEvent =
+  | UkcfEvent
   | { readonly kind: 'driver-loaded'; readonly translator: string; readonly path: string; readonly base: number; readonly size: number; readonly textStart: number; readonly textEnd: number; readonly area: number }
-  | { readonly kind: 'shell-created'; readonly translator: string; readonly function: number; readonly args: number; readonly shell: number }
-  | { readonly kind: 'block-translated'; readonly translator: string; readonly eip: number; readonly guestEnd: number; readonly guestCount: number; readonly host: number; readonly hostWords: number; readonly exitStubs: number }
-  | { readonly kind: 'chain-patched'; readonly translator: string; readonly from: number; readonly to: number; readonly site: number }
-  | { readonly kind: 'flush'; readonly translator: string; readonly blocks: number; readonly eips: readonly number[] }
-  | { readonly kind: 'smc-flush'; readonly translator: string; readonly page: number; readonly eips: readonly number[] }
-  | { readonly kind: 'refused-jump'; readonly translator: string; readonly from: number; readonly target: number; readonly message: string }
-  | { readonly kind: 'stop'; readonly translator: string; readonly reason: string; readonly eip: number };
+  | { readonly kind: 'shell-created'; readonly translator: string; readonly function: number; readonly args: number; readonly shell: number };
 
 export interface KernelExportEntry {
   readonly name: string;
@@ -397,7 +394,7 @@ export class KernelSpaceTranslator {
     const d = this.driver as LoadedDriver;
     this.setWord(d.header + HEADER.faulted, 1);
     this.refusals++;
-    const message = `driver ${d.path}: kernel/driver nesting deeper than ${MAX_RECORDS / 2} levels refused; the driver is disabled`;
+    const message = `driver ${d.path}: kernel -> driver re-entry deeper than ${SHELL_RECORD_LIMIT / 2} nested driver calls refused; the driver is disabled (-EFAULT)`;
     this.console(`ukcf: ${message}\n`);
     this.emit({ kind: 'stop', translator: TRANSLATOR, reason: message, eip: -1 });
   }
@@ -516,7 +513,8 @@ export class KernelSpaceTranslator {
     if (this.onEvent !== null) {
       let exitStubs = 0;
       for (const w of words) if ((w & SDBBP_MASK) >>> 0 === SDBBP) exitStubs++;
-      this.emit({ kind: 'block-translated', translator: TRANSLATOR, eip, guestEnd: ir.end, guestCount: ir.guestCount, host: block.host, hostWords: words.length, exitStubs });
+      // Exit stubs are inline here (3 words each, counted by their hypercall until chained).
+      this.emit({ kind: 'block-translated', translator: TRANSLATOR, eip, guestEnd: ir.end, guestCount: ir.guestCount, host: block.host, hostWords: words.length - STUB_WORDS * exitStubs, exitStubs });
     }
     return block;
   }
@@ -673,6 +671,12 @@ export class KernelSpaceTranslator {
   /** Guest eax..edi while the CPU is in translated driver code (pinned host registers). */
   guestRegisters(): Int32Array {
     return this.cpu.regs.slice(guestRegister(0), guestRegister(8));
+  }
+
+  /** Sets a guest register (0..7 = eax..edi) while the CPU is in translated driver code. */
+  setGuestRegister(reg: number, value: number): void {
+    if (reg < 0 || reg > 7) throw new Error(`no guest register ${reg}`);
+    this.cpu.regs[guestRegister(reg)] = value | 0;
   }
 
   /** Host address of the translation of a driver eip, or null. */
