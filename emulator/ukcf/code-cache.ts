@@ -141,6 +141,8 @@ export class CodeCache {
   /** Entry counts of blocks no longer resident, folded in when they left (counting on). */
   evictedEntries = 0;
   evictedGuestInstructions = 0;
+  /** Chain through the delay slot (off: `j block; nop`, so that every entry passes the block's first word). */
+  delayCopies = true;
   /** Called for every block leaving the cache (evicted or flushed), before its memory is reused. */
   onDrop: ((block: CacheBlock) => void) | null = null;
   /** Called when a page gets its first block / loses its last one. */
@@ -259,12 +261,26 @@ export class CodeCache {
   chain(exit: CacheExit, target: CacheBlock): void {
     if (exit.owner.state !== 'live' || target.state !== 'live' || exit.chainedTo !== null) return;
     const first = this.params.memory.readWord(target.host) >>> 0;
-    exit.delayCopy = target.bytes >= 8 && fitsDelaySlot(first);
+    exit.delayCopy = this.delayCopies && target.bytes >= 8 && fitsDelaySlot(first);
     const words = exit.delayCopy ? Uint32Array.of(WORD_J(exit.site, target.host + 4), first) : Uint32Array.of(WORD_J(exit.site, target.host), 0);
     this.params.memory.writeWords(exit.site, words);
     exit.chainedTo = target;
     target.incoming.add(exit);
     this.onChainChange?.(exit, target, true);
+  }
+
+  /** Rewrites every chain through a delay slot as `j block; nop` (a MIPS breakpoint on a block's first word then sees every entry). */
+  plainChains(): number {
+    let n = 0;
+    for (const b of this.resident) {
+      for (const e of b.exits) {
+        if (!e.delayCopy || e.chainedTo === null) continue;
+        this.params.memory.writeWords(e.site, Uint32Array.of(WORD_J(e.site, e.chainedTo.host), 0));
+        e.delayCopy = false;
+        n++;
+      }
+    }
+    return n;
   }
 
   private unchain(exit: CacheExit): void {

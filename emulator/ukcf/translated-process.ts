@@ -229,8 +229,8 @@ export class PagedGuestCodeMemory implements GuestCodeMemory {
 
   fetch(address: number, length: number): Uint8Array {
     const m = this.memory;
-    for (let a = address >>> 0, end = address + length; a < end; a = ((a >>> 12) + 1) << 12) {
-      if (!(m.protection(a >>> 0) & PROT_EXEC)) throw new MemoryFault(a >>> 0, 'execute');
+    for (let a = address >>> 0, end = (address >>> 0) + length; a < end && a < 0x100000000; a = (Math.floor(a / PAGE) + 1) * PAGE) {
+      if (!(m.protection(a) & PROT_EXEC)) throw new MemoryFault(a, 'execute');
     }
     return m.readBytes(address, length);
   }
@@ -807,9 +807,21 @@ export class UkcfRuntime {
 
   // ---- running --------------------------------------------------------------------------------------
 
+  /**
+   * Chains through delay slots (on by default) skip a block's first word. With MIPS breakpoints set
+   * (a debugger's guest breakpoints are on translations' first words), chains must pass there:
+   * run() turns this off by itself when the CPU has breakpoints; a caller running the CPU itself
+   * calls this before setting breakpoints.
+   */
+  setDelaySlotChaining(on: boolean): void {
+    this.cache.delayCopies = on;
+    if (!on) this.cache.plainChains();
+  }
+
   /** Runs translated code for at most `limit` host instructions (standalone, or any environment whose CPU the caller lets it run). */
   run(limit: number): UkcfStop {
     const cpu = this.cpu;
+    if (cpu.breakpoints.size !== 0 && this.cache.delayCopies) this.setDelaySlotChaining(false);
     if (this.resumeEip >= 0) {
       cpu.regs[NEXT_EIP] = this.resumeEip;
       cpu.pc = this.entryAddress;

@@ -60,3 +60,30 @@ test('setStatusFlags and setEip at a stop steer the translated code', { skip }, 
   // other: after mov ebx,0 (5) int (2) jc (2) mov ebx,1 (5) hlt (1) mov ebx,2 (5) hlt (1) = 21
   assert.equal(run((rt) => rt.setEip(CODE_BASE + 21)), 3, 'setEip redirects the next run');
 });
+
+test("a MIPS breakpoint on a block's first word sees every entry, chained ones included", { skip }, () => {
+  // f is called 5 times; from the 3rd call on, the loop's call is chained through its delay slot.
+  const source = '.intel_syntax noprefix\n.globl _start\n_start:\n mov ecx, 5\n mov esi, 0\nL:\n call f\n mov eax, 0\n int 0x80\n dec ecx\n jnz L\n hlt\nf:\n add esi, 7\n ret\n';
+  const [code] = assemble([source]);
+  const rt = new UkcfRuntime(guestMemory(code, 1), CODE_BASE);
+  rt.setGuestRegister(4, STACK_TOP);
+  for (let i = 0; i < 2; i++) assert.equal(rt.run(100_000).kind, 'syscall');
+  const f = CODE_BASE + 10 + 5 + 5 + 2 + 1 + 2 + 1; // after mov, mov, call, mov, int, dec, jnz, hlt
+  assert.ok(rt.codeCacheBlocks().some((b) => b.exits.some((e) => e.delayCopy && e.target === f)), 'the call is chained through the delay slot');
+  const host = rt.translationOf(f)[0].instructions[0].host;
+  rt.cpu.addBreakpoint(host);
+  let hits = 0;
+  let stop;
+  for (;;) {
+    stop = rt.run(100_000);
+    if (stop.kind === 'syscall') continue;
+    if (stop.kind !== 'breakpoint') break;
+    assert.equal(stop.pc, host);
+    assert.equal(hex(rt.guestEipAt(stop.pc)), hex(f));
+    hits++;
+  }
+  assert.equal(stop.kind, 'fault');
+  assert.equal(rt.guestRegisters()[6], 35);
+  assert.equal(hits, 3, 'calls 3, 4 and 5 stop at the breakpoint');
+  assert.ok(rt.codeCacheBlocks().every((b) => b.exits.every((e) => !e.delayCopy)), 'chains made plain');
+});
