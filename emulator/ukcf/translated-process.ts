@@ -664,6 +664,7 @@ export class UkcfRuntime {
     const block = this.blockOrStop(cpu, cpu.regs[NEXT_EIP] >>> 0);
     if (block === null) return true;
     if (exit.owner.state === 'live' && block.state === 'live' && exit.chainedTo === null) {
+      if (cpu.breakpoints.size !== 0 && this.cache.delayCopies) this.setDelaySlotChaining(false);
       this.cache.chain(exit, block);
       this.chainsPatched++;
       this.translatorCost += CHAIN_PATCH_COST;
