@@ -126,3 +126,30 @@ test('entry counters (measurement mode): executed guest instructions, and the dr
   assert.equal(r['ukcf-driver'] - p.counterInstructions, plain.system.machine.cpu.regions.report()['ukcf-driver']);
   assert.ok(p.guestInstructions > p.blockEntries && p.blockEntries > 0);
 });
+
+test("the debugger's glue entry points are the crossings: breakpoints there count them", () => {
+  const hits = new Map<string, number>();
+  const run = boot({
+    driver: testDriver('crossings_driver.i386.o'),
+    translate: true,
+    init: CLIENT,
+    onEvent: (e, system, t) => {
+      if (e.kind !== 'driver-loaded') return;
+      for (const g of t.glueEntryPoints()) {
+        const kind = g.name.split(/[/ ]/)[0];
+        system.onBreakpoint(g.address, () => hits.set(kind, (hits.get(kind) ?? 0) + 1));
+      }
+    },
+  });
+  const c = run.translator!.crossings();
+  assert.ok(c.shellEntries > 0 && c.kernelCalls > 0);
+  assert.equal(hits.get('shell-entry'), c.shellEntries);
+  assert.equal(hits.get('sentinel'), c.shellEntries, 'every driver call returned through its sentinel');
+  assert.equal(hits.get('context-load'), c.shellEntries);
+  assert.equal(hits.get('context-save'), c.kernelCalls);
+  assert.equal(hits.get('monitor-exit-to-kernel'), c.kernelCalls);
+  assert.equal(hits.get('return-into-driver'), c.kernelCalls);
+  assert.equal(hits.get('export-stub'), c.kernelCalls);
+  assert.equal(hits.get('refused'), undefined);
+  assert.ok((hits.get('jump-monitor') ?? 0) >= c.kernelCalls, 'every return from the kernel goes through the monitor');
+});

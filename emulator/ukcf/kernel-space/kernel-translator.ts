@@ -549,6 +549,8 @@ export class KernelSpaceTranslator {
       [Hypercall.Boundary]: KernelHypercall.Untranslated,
       [Hypercall.Syscall]: KernelHypercall.Untranslated,
     };
+    const jMonitor = encodeInstruction('j', [d.glue.monitor], origin) >>> 0;
+    const jalMonitor = encodeInstruction('jal', [d.glue.monitor], origin) >>> 0;
     for (let i = 0; i < out.length; i++) {
       const w = out[i];
       const at = origin + 4 * i;
@@ -557,8 +559,8 @@ export class KernelSpaceTranslator {
         const mapped = codes[code];
         if (mapped === undefined) throw new Error(`UKCF kernel translator: unexpected hypercall ${code} in a translated block`);
         out[i] = encodeInstruction('sdbbp', [mapped], at);
-      } else if (w === encodeInstruction('j', [d.glue.monitor], at) >>> 0) {
-        out[i] = encodeInstruction('jal', [d.glue.monitor], at);
+      } else if (w === jMonitor) {
+        out[i] = jalMonitor; // same 256 MiB segment as the cache: one encoding for every site
       }
     }
     return out;
