@@ -8,8 +8,8 @@
 //
 // Scheme "ukcf" (the paper's system): the same kernel and video, but the i386 player, exec'd by
 // the kernel as an i386 process and run by the UKCF user-space translator in its user window
-// (ukcf-user-translator.ts), and the driver (the native mipsel one until the kernel-space
-// translator is attached). Its stats add the translators' figures and the performance loss ratio
+// (ukcf-user-translator.ts), and the i386 driver loaded as a data array by the kernel and run by
+// the kernel-space translator (ukcf-driver-translation.ts; `driver: 'mipsel'` keeps the native one). Its stats add the translators' figures and the performance loss ratio
 // against the x86 reference interpreter replaying the same run (reference-replay.ts).
 // Later schemes (full system) plug in beside these in SCHEMES.
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { attachUserTranslator } from './user-translator-port';
 import { UkcfUserTranslator, type UserTranslationReport } from './ukcf-user-translator';
 import { replayOnReference, ReplayMismatch } from './reference-replay';
 import { ukcfStats, ukcfSummary } from './ukcf-stats';
+import { UkcfDriverTranslation, type DriverTranslationReport } from './ukcf-driver-translation';
 
 export const SCHEMES = ['native', 'ukcf'] as const;
 export type Scheme = (typeof SCHEMES)[number];
@@ -52,11 +53,15 @@ export interface SchemeRunOptions {
    * chaining hit rate and a second dynamic count, checked equal to the reference's.
    */
   countGuestInstructions?: boolean;
+  /** ukcf: the i386 driver translated in the kernel (default), or the native mipsel one. */
+  driver?: 'i386' | 'mipsel';
 }
 
 /** What the ukcf scheme adds to a run's result. */
 export interface UkcfSchemeReport {
-  driver: 'native-mipsel';
+  driver: 'translated-i386' | 'native-mipsel';
+  /** The kernel-space translator's figures (null with the native driver). */
+  kernel: DriverTranslationReport | null;
   /** null: the kernel never started an i386 process (exec refused, no video...). */
   user: UserTranslationReport | null;
   /** The x86 reference interpreter's replay of the app (null: not asked for). */
@@ -94,9 +99,10 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   const w = options.workloads;
   const ukcf = options.scheme === 'ukcf';
   const video = options.video ?? join(w, 'videos', DEFAULT_VIDEO);
+  const i386Driver = ukcf && options.driver !== 'mipsel';
   const files: BootFile[] = [
     { name: 'player', bytes: ukcf ? readRequired(join(w, 'player', 'player.i386'), 'player') : readRequired(join(w, 'player', 'player.mipsel'), 'player') },
-    { name: 'gfx_driver.o', bytes: readRequired(join(w, 'driver', 'gfx_driver.mipsel.o'), 'driver') },
+    { name: 'gfx_driver.o', bytes: readRequired(join(w, 'driver', i386Driver ? 'gfx_driver.i386.o' : 'gfx_driver.mipsel.o'), 'driver') },
   ];
   const name = ramfsName(video);
   try {
@@ -123,8 +129,10 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   });
   const trace = ukcf || options.traceSyscalls === true ? new SyscallTrace(system) : null;
   let user: UkcfUserTranslator | null = null;
+  const counting = options.countGuestInstructions ?? true;
+  const driverTranslation = i386Driver ? new UkcfDriverTranslation(system, counting) : null;
   if (ukcf) {
-    user = new UkcfUserTranslator(system, { countGuestInstructions: options.countGuestInstructions ?? true });
+    user = new UkcfUserTranslator(system, { countGuestInstructions: counting });
     attachUserTranslator(system, user);
     if (trace !== null) trace.beforeEachCall = () => user?.verifyCode();
   }
@@ -151,8 +159,10 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     if (reference !== null && executed !== null && executed !== reference.instructions) {
       throw new SystemError(`guest instruction counts disagree: ${executed} counted in the translated code, ${reference.instructions} by the x86 reference interpreter`);
     }
-    const stats = ukcfStats({ regions: result.regions, instructions: result.instructions, hostSyscalls: trace.calls.length, reference, user: userReport, driver: 'native-mipsel' });
-    report = { driver: 'native-mipsel', user: userReport, reference, stats };
+    const kernel = driverTranslation?.report() ?? null;
+    const driver = kernel !== null ? 'translated-i386' : 'native-mipsel';
+    const stats = ukcfStats({ regions: result.regions, instructions: result.instructions, hostSyscalls: trace.calls.length, reference, user: userReport, kernel, driver });
+    report = { driver, user: userReport, kernel, reference, stats };
   }
   return {
     ...result,
