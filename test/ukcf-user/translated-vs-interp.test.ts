@@ -1,5 +1,6 @@
 // `ukcf user` translated vs `--engine interp`: every i386 program the interpreter runs in the test
-// suite (test/programs-i386, test/usermode/programs, the x86 differential programs) runs both ways;
+// suite (test/programs-i386, test/usermode/programs, the x86 differential programs, and this
+// folder's system-call program) runs both ways;
 // stdout, stderr, the emulator's notes, the exit status and the fault message must be the same.
 // The generated x86 differential programs dump registers and EFLAGS after each case: their output
 // is compared case by case with the committed native output (which the interpreter matches, see
@@ -44,6 +45,11 @@ cases.push(
 for (const mode of ['exit', 'segv', 'ud2', 'div', 'abort']) {
   cases.push({ key: `usermode/fault ${mode}`, program: path.join(USERMODE, 'fault.i386'), args: () => [mode] });
 }
+// System calls with good and bad arguments through int $0x80, then death by a signal (SIGUSR1, or SIGTERM with an argument).
+cases.push(
+  { key: 'ukcf-user/syscalls', program: path.join(__dirname, 'programs', 'syscalls.i386') },
+  { key: 'ukcf-user/syscalls SIGTERM', program: path.join(__dirname, 'programs', 'syscalls.i386'), args: () => ['term'] },
+);
 const DIFFERENTIAL = path.join(ROOT, 'x86-differential', 'built');
 const generated = new Map(generatedPrograms().map((p) => [p.name, p.cases]));
 for (const name of fs.readdirSync(DIFFERENTIAL).filter((n) => !n.includes('.')).sort()) {
