@@ -42,7 +42,9 @@ for (const [what, target] of TARGETS) {
     assert.equal(r.from, d.textStart + wildIoctl().call, 'names the call instruction');
     if (target !== 0) assert.equal(r.target, target);
     else assert.ok(r.target >= d.textEnd && r.target < d.base + d.size, 'a data address of the driver');
-    assert.match(run.result.console, new RegExp(`^ukcf: driver /driver\\.o: jump at 0x${hex8(r.from)} to 0x${hex8(r.target)} refused: neither driver code nor an exported kernel function; the driver is disabled \\(-EFAULT\\)$`, 'm'));
+    const fn = wildIoctl();
+    const where = `0x${hex8(r.from)} \\(wild_ioctl\\+0x${(fn.call - fn.start).toString(16)}\\)`;
+    assert.match(run.result.console, new RegExp(`^ukcf: driver /driver\\.o: jump at ${where} to 0x${hex8(r.target)} refused: neither driver code nor an exported kernel function; the driver is disabled \\(-EFAULT\\)$`, 'm'));
     // The user program sees -EFAULT from that ioctl and every later callback; the kernel goes on.
     assert.deepEqual(lines(run.result.console, 'client:'), [
       'client: open 00000003',

@@ -86,6 +86,8 @@ struct ukcf_driver {
 	uint32_t register_native;      /* register_gfx_driver: the export whose calls are intercepted ... */
 	uint32_t register_hook;        /* ... by ukcf_register_gfx_driver */
 	uint32_t path;                 /* the module's path (for messages) */
+	uint32_t image, image_size;    /* the ELF object (its symbols name driver code for the debugger) */
+	uint32_t section_addr, shnum;  /* load address of each section (0 = not loaded), during the call */
 };
 
 static int32_t ukcf_hypercall(uint32_t code, uint32_t a0, uint32_t a1)
@@ -354,7 +356,8 @@ static int32_t page_align(const char *path, uint32_t end)
  * An i386 driver's code runs translated: the translator gets the data array, the export
  * tables and an area of kernel memory, and gfx_init is called through a shell.
  */
-static int32_t start_i386_driver(const char *path, uint32_t base, uint32_t text_start, uint32_t text_end, uint32_t init)
+static int32_t start_i386_driver(const char *path, const struct inode *ino, const uint32_t *section_addr, uint32_t shnum,
+				 uint32_t base, uint32_t text_start, uint32_t text_end, uint32_t init)
 {
 	static struct ukcf_driver driver;
 	uint8_t *area;
@@ -377,6 +380,10 @@ static int32_t start_i386_driver(const char *path, uint32_t base, uint32_t text_
 	driver.register_native = (uint32_t)(uintptr_t)register_gfx_driver;
 	driver.register_hook = (uint32_t)(uintptr_t)ukcf_register_gfx_driver;
 	driver.path = (uint32_t)(uintptr_t)path;
+	driver.image = (uint32_t)(uintptr_t)ino->data;
+	driver.image_size = ino->size;
+	driver.section_addr = (uint32_t)(uintptr_t)section_addr;
+	driver.shnum = shnum;
 	err = ukcf_hypercall(UKCF_KERNEL_LOAD, (uint32_t)(uintptr_t)&driver, 0);
 	if (err) {
 		kfree(area);
@@ -471,7 +478,7 @@ int32_t module_load(const char *path)
 	if (!init)
 		return fail(path, "no gfx_init", 0);
 	if (i386)
-		return start_i386_driver(path, base, text_start, text_end, init);
+		return start_i386_driver(path, ino, section_addr, eh->shnum, base, text_start, text_end, init);
 	printk("module %s: loaded at %08x", (int32_t)(uintptr_t)path, (int32_t)base);
 	printk(", %u bytes\n", (int32_t)(module_cursor - base), 0);
 	err = ((int32_t (*)(void))(uintptr_t)init)();

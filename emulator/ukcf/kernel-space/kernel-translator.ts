@@ -6,6 +6,7 @@
 // counted exactly in the regions 'ukcf-kernel-glue' and 'ukcf-driver'. See README.md.
 
 import type { MipsMachine } from '../../machine/machine';
+import { parseElf, STT_FUNC, STT_NOTYPE } from '../../machine/elf';
 import type { MipsCpu } from '../../mips/cpu';
 import { SystemAddressSpace } from '../../mips/address-space';
 import { GPR, MipsAssembler, encodeInstruction } from '../../mips/encoder';
@@ -138,7 +139,8 @@ export class KernelSpaceTranslator {
   private readonly patchedStubs = new Map<number, number>();
   private next = 0;
   private readonly onEvent: ((e: KernelTranslatorEvent) => void) | null;
-  private readonly symbolOf: (address: number) => string | undefined;
+  private symbolOf: (address: number) => string | undefined;
+  private readonly givenSymbols: boolean;
   private readonly codeSource = { read8: (a: number): number => this.readCode(a) };
   private readonly countEntries: boolean;
   private readonly cacheBytes: number | undefined;
@@ -150,6 +152,7 @@ export class KernelSpaceTranslator {
     this.cpu = machine.cpu;
     this.onEvent = options.onEvent ?? null;
     this.symbolOf = options.driverSymbols ?? (() => undefined);
+    this.givenSymbols = options.driverSymbols !== undefined;
     this.countEntries = options.countBlockEntries ?? false;
     this.cacheBytes = options.cacheBytes;
     const h = machine.hypercalls;
@@ -220,7 +223,7 @@ export class KernelSpaceTranslator {
   }
 
   private loadDriver(info: number): number {
-    if (!this.isKseg0Range(info, 4 * 13)) return -22;
+    if (!this.isKseg0Range(info, 4 * 17)) return -22;
     const f = (i: number) => this.word(info + 4 * i);
     const path = this.isKseg0Range(f(12), 1) ? this.string(f(12)) : '?';
     const fail = (why: string, errno = -22): number => {
@@ -274,10 +277,45 @@ export class KernelSpaceTranslator {
     regions.add(REGION_GLUE, area, area + AREA.table);
     regions.add(REGION_DRIVER, area + AREA.cache, area + areaSize);
     this.watchCode();
+    if (!this.givenSymbols) this.readDriverSymbols(f(13), f(14), f(15), f(16));
     // New regions: blocks the CPU compiled under the old ranges are dropped when run() starts again.
     this.cpu.requestStop('ukcf regions');
     this.emit({ kind: 'driver-loaded', translator: TRANSLATOR, path, base, size, textStart, textEnd, area });
     return 0;
+  }
+
+  /**
+   * Names for driver code (messages, the context stack): the object's function symbols at their
+   * load addresses (the kernel's section_addr[] during the LOAD call). A bad image just gives none.
+   */
+  private readDriverSymbols(image: number, imageSize: number, sectionAddr: number, shnum: number): void {
+    if (!this.isKseg0Range(image, imageSize) || !this.isKseg0Range(sectionAddr, 4 * shnum)) return;
+    let elf;
+    try {
+      elf = parseElf(this.machine.ram.readBytes((image - KSEG0) >>> 0, imageSize), (this.driver as LoadedDriver).path);
+    } catch {
+      return;
+    }
+    const functions: { start: number; end: number; name: string }[] = [];
+    for (const sym of elf.symbols) {
+      if ((sym.type !== STT_FUNC && sym.type !== STT_NOTYPE) || sym.name === '' || sym.sectionIndex <= 0 || sym.sectionIndex >= shnum) continue;
+      const at = this.word(sectionAddr + 4 * sym.sectionIndex);
+      if (at === 0) continue;
+      const start = (at + sym.value) >>> 0;
+      functions.push({ start, end: start + Math.max(sym.size, 1), name: sym.name });
+    }
+    functions.sort((a, b) => a.start - b.start);
+    this.symbolOf = (address) => {
+      let best: { start: number; end: number; name: string } | undefined;
+      for (const fn of functions) if (fn.start <= address && address < fn.end) best = fn;
+      if (best === undefined) return undefined;
+      return address === best.start ? best.name : `${best.name}+0x${(address - best.start).toString(16)}`;
+    };
+  }
+
+  /** Name of a driver address (function, or function+offset), if its symbols are known. */
+  driverSymbol(address: number): string | undefined {
+    return this.symbolOf(address >>> 0);
   }
 
   /**
