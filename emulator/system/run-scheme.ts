@@ -19,7 +19,7 @@ import { CLOCK_HZ } from './host-system';
 import { SyscallTrace, type TracedSyscall } from './syscall-trace';
 import { attachUserTranslator } from './user-translator-port';
 import { UkcfUserTranslator, type UserTranslationReport } from './ukcf-user-translator';
-import { replayOnReference, ReplayMismatch } from './reference-replay';
+import { replayOnReference, ReplayMismatch, type GuestImage } from './reference-replay';
 import { ukcfStats, ukcfSummary } from './ukcf-stats';
 import { UkcfDriverTranslation, type DriverTranslationReport } from './ukcf-driver-translation';
 
@@ -66,6 +66,8 @@ export interface UkcfSchemeReport {
   user: UserTranslationReport | null;
   /** The x86 reference interpreter's replay of the app (null: not asked for). */
   reference: { instructions: number; syscalls: number; exitStatus: number } | null;
+  /** The guest's memory at its start (what the replay starts from), null if no i386 process started. */
+  image: GuestImage | null;
   /** The `ukcf` section of the stats JSON (ukcf-stats.ts). */
   stats: object;
 }
@@ -162,7 +164,7 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     const kernel = driverTranslation?.report() ?? null;
     const driver = kernel !== null ? 'translated-i386' : 'native-mipsel';
     const stats = ukcfStats({ regions: result.regions, instructions: result.instructions, hostSyscalls: trace.calls.length, reference, user: userReport, kernel, driver });
-    report = { driver, user: userReport, kernel, reference, stats };
+    report = { driver, user: userReport, kernel, reference, image, stats };
   }
   return {
     ...result,
