@@ -51,3 +51,9 @@ test('a program needing an instruction outside the translated subset stops with 
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^ukcf: guest instruction 'cli' at 0x[0-9a-f]{8} is not translated yet \(.*\); the translated run stops here \(--engine interp runs it\)\n$/);
 });
+
+test('--max-instructions bounds the host instructions of a translated run (exit 124)', () => {
+  const r = ukcf(['user', '--max-instructions', '100000', join(ROOT, 'bench', 'programs', 'x86-cpu-loop')]);
+  assert.equal(r.code, 124);
+  assert.match(r.stderr, /^ukcf: instruction budget of 100000 host instructions exhausted at eip=0x0804[0-9a-f]{4}\n$/);
+});

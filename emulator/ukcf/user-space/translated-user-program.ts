@@ -190,7 +190,9 @@ export class TranslatedUserProcess {
       }
       const left = budget - cpu.instructionCount;
       if (left <= 0) {
-        ended = { exitCode: BUDGET_EXIT_CODE, message: `instruction budget of ${budget} exhausted at eip=${hex32(this.runtime.guestEipAt(cpu.pc))}` };
+        const eip = this.runtime.guestEipAt(cpu.pc);
+        const where = eip >= 0 ? `eip=${hex32(eip)}` : `host pc=${hex32(cpu.pc)} (translator glue)`;
+        ended = { exitCode: BUDGET_EXIT_CODE, message: `instruction budget of ${budget} host instructions exhausted at ${where}` };
         break;
       }
       const stop = cpu.run(Math.min(nextLook - cpu.instructionCount, left));
