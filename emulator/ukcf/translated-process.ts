@@ -314,6 +314,8 @@ interface SmcResumePoint {
   readonly eip: number;
   /** Guest instructions of the block retired before it. */
   readonly index: number;
+  /** The host word the trap replaced. */
+  readonly original: number;
 }
 
 export class UkcfRuntime {
@@ -349,6 +351,10 @@ export class UkcfRuntime {
   private readonly prologueWords: number;
   private readonly distinctInstructions = new Set<number>();
   private readonly smcPoints = new Map<number, SmcResumePoint>();
+  /** The guest bytes each resident block was translated from (an invalidated block may go on where they are unchanged). */
+  private readonly guestBytes = new WeakMap<CacheBlock, Uint8Array>();
+  /** SMC traps passed because the rest of the block's guest bytes were unchanged. */
+  smcContinued = 0;
   /** Guest instructions that block entries counted but did not retire (SMC resumes, faults). */
   private notRetired = 0;
   private readonly dispatchHitWords: number;
@@ -566,7 +572,10 @@ export class UkcfRuntime {
   }
 
   private translate(eip: number): CacheBlock {
-    const ir = buildBlock(this.codeReader() as Parameters<typeof buildBlock>[0], eip);
+    const reader = this.codeReader();
+    const ir = buildBlock(reader as Parameters<typeof buildBlock>[0], eip);
+    const source = new Uint8Array(Math.max(0, (ir.end - ir.start) >>> 0));
+    for (let i = 0; i < source.length; i++) source[i] = reader.read8(ir.start + i);
     const L = this.layout;
     let code = this.emit(ir, L.cacheBase + this.glueBytes);
     let stubs = findExitStubs(code.words, this.codes);
@@ -616,6 +625,7 @@ export class UkcfRuntime {
     this.writeWords(place.body, words);
     const guestMap = code.guestMap.map((m) => ({ host: bodyOrigin + m.offset, eip: m.eip >>> 0 }));
     const block = this.cache.add(ir, place.body, bytes, counter, guestMap, exits);
+    this.guestBytes.set(block, source);
     this.blocksTranslated++;
     this.guestInstructionsTranslated += ir.guestCount;
     for (let i = 0; i < ir.guestCount; i++) this.distinctInstructions.add(guestMap[i].eip);
@@ -790,14 +800,45 @@ export class UkcfRuntime {
       previous = m.host;
       // A boundary in a delay slot cannot hold a trap (sdbbp there is RI); the next one does.
       if (hasDelaySlot(this.readWord(m.host - 4))) continue;
+      const original = this.readWord(m.host) >>> 0;
       this.writeWords(m.host, Uint32Array.of(trap));
-      this.smcPoints.set(m.host, { block, eip: m.eip, index: i });
+      this.smcPoints.set(m.host, { block, eip: m.eip, index: i, original });
     }
   }
 
+  /** Are the guest bytes of `block` from `eip` to its end what it was translated from? */
+  private restUnchanged(block: CacheBlock, eip: number): boolean {
+    const source = this.guestBytes.get(block);
+    if (source === undefined) return false;
+    const from = (eip - block.ir.start) >>> 0;
+    if (from >= source.length) return true;
+    let now: Uint8Array;
+    try {
+      now = this.environment.code.fetch(eip, source.length - from);
+    } catch {
+      return false;
+    }
+    for (let i = 0; i < now.length; i++) if (now[i] !== source[from + i]) return false;
+    return true;
+  }
+
+  /**
+   * An invalidated block reached one of its traps. If the rest of its guest bytes are unchanged (the
+   * store went elsewhere on the page), it goes on: the trap's word is put back and run — later traps
+   * check again, so a later store into the rest is still seen. Else it leaves here through dispatch,
+   * which translates the new bytes.
+   */
   private onSmcResume(cpu: MipsCpu): boolean {
-    const point = this.smcPoints.get((cpu.pc - 4) >>> 0);
+    const trap = (cpu.pc - 4) >>> 0;
+    const point = this.smcPoints.get(trap);
     if (point === undefined) return false;
+    if (this.restUnchanged(point.block, point.eip)) {
+      this.writeWords(trap, Uint32Array.of(point.original));
+      this.smcPoints.delete(trap);
+      this.smcContinued++;
+      cpu.pc = trap;
+      return true;
+    }
     // Entry counts counted the whole block; the rest of it did not run.
     if (point.block.counter >= 0) this.notRetired += point.block.ir.guestCount - Math.min(point.index, point.block.ir.guestCount);
     if (this.lockstep) return this.stop(cpu, { kind: 'boundary', eip: point.eip, guestInstructions: point.index }, point.eip);
