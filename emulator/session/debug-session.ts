@@ -257,7 +257,11 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
       this.placed.add(a);
       if (!this.cpu.breakpoints.has(a)) this.cpu.addBreakpoint(a);
     }
+    if (this.placed.size > 0) this.breakpointsPlaced();
   }
+
+  /** The CPU has breakpoints of this session now (a launch whose translators must know it is told). */
+  protected breakpointsPlaced(): void {}
 
   /** The CPU stopped at a breakpoint at pc: fire probes, run the system's handler, stop for the client's breakpoints. */
   protected onBreakpoint(pc: number): SessionStop | null {
@@ -276,12 +280,33 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
    * so an arrival there that nobody handled yet (a step ended on it) fires its probes and the
    * system's handler now. The client's own breakpoint there does not stop again.
    */
-  protected beforeRun(): void {
-    const pc = this.pc;
+  protected beforeRun(pc = this.pc): void {
     if (!this.cpu.breakpoints.has(pc) || (this.handledPc === pc && this.handledAt === this.instructions)) return;
     this.handledPc = pc;
     this.handledAt = this.instructions;
     this.fireProbes(pc);
+  }
+
+  /**
+   * Runs the CPU through `run(limit)` so that resuming on a breakpoint is safe: with breakpoints
+   * set, the first instruction runs alone on the interpreter (MipsCpu.run with the block compiler
+   * spins when it starts on a breakpoint whose block needs more than the limit), and arriving on a
+   * breakpoint right after it is reported as the CPU would.
+   */
+  protected guardedRun<T extends { kind: string }>(limit: number, run: (limit: number) => T, arrivedAt: (pc: number) => T): T {
+    const cpu = this.cpu;
+    if (cpu.breakpoints.size === 0 || limit <= 0) return run(limit);
+    const saved = cpu.useBlockCompiler;
+    cpu.useBlockCompiler = false;
+    let first: T;
+    try {
+      first = run(1);
+    } finally {
+      cpu.useBlockCompiler = saved;
+    }
+    if (first.kind !== 'limit' || limit === 1) return first;
+    if (cpu.breakpoints.has(cpu.pc >>> 0)) return arrivedAt(cpu.pc >>> 0);
+    return run(limit - 1);
   }
 
   private fireProbes(pc: number): void {

@@ -14,6 +14,7 @@ import { BOOT_UKCF_USER, HostSystem, MODULE_PHYS, SystemError, type BootFile } f
 import { DEFAULT_VIDEO, type Scheme } from '../system/run-scheme';
 import { attachUserTranslator } from '../system/user-translator-port';
 import { UkcfUserTranslator } from '../system/ukcf-user-translator';
+import type { MipsStopReason } from '../mips/cpu';
 import { KernelSpaceTranslator, type ContextRecord } from '../ukcf/kernel-space/kernel-translator';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { DebugSession, SessionError, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
@@ -202,7 +203,7 @@ export class FullSystemSession extends DebugSession {
       if (handled !== null) return handled;
       const arrival = this.takeEventStop();
       if (arrival !== null) return { kind: 'stop', stop: arrival };
-      const stop = cpu.run(left);
+      const stop = this.guardedRun<MipsStopReason>(left, (n) => cpu.run(n), (pc) => ({ kind: 'breakpoint', pc }));
       const end = this.ended();
       if (end !== null) return end;
       if (stop.kind === 'breakpoint') {
@@ -227,6 +228,15 @@ export class FullSystemSession extends DebugSession {
 
   private fail(message: string): Outcome {
     return { kind: 'exit', exit: { status: 134, message, instructions: this.instructions } };
+  }
+
+  /**
+   * The user runtime chains through delay slots (skipping a block's first word) unless told that
+   * breakpoints are set; its own run() checks, but here the session runs the CPU itself.
+   */
+  protected override breakpointsPlaced(): void {
+    const runtime = this.userTranslator?.runtime as { setDelaySlotChaining?: (on: boolean) => void } | null | undefined;
+    runtime?.setDelaySlotChaining?.(false);
   }
 
   protected override ownsBreakpoint(pc: number): boolean {

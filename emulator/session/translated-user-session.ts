@@ -147,12 +147,11 @@ export class TranslatedUserSession extends DebugSession {
       const left = target - this.cpu.instructionCount;
       if (left <= 0) return { kind: 'limit' };
       this.refreshProbes();
-      if (this.runtime.resumePoint < 0) {
-        this.beforeRun();
-        const arrival = this.takeEventStop();
-        if (arrival !== null) return { kind: 'stop', stop: arrival };
-      }
-      const stop: UkcfStop = this.runtime.run(left);
+      // Resuming at a guest eip enters through the entry glue (run() sets pc there): an arrival there too.
+      this.beforeRun(this.runtime.resumePoint < 0 ? this.pc : this.runtime.entryAddress);
+      const arrival = this.takeEventStop();
+      if (arrival !== null) return { kind: 'stop', stop: arrival };
+      const stop: UkcfStop = this.guardedRun<UkcfStop>(left, (n) => this.runtime.run(n), (pc) => ({ kind: 'breakpoint', pc }));
       const caught = this.takeEventStop();
       if (stop.kind === 'syscall') {
         this.unserved = true;

@@ -1,0 +1,271 @@
+// The debuggable translated user program (createSystem 'ukcf-user'): events with their data, stops on
+// each kind, breakpoints on app functions and guest single steps checked against the x86 reference
+// interpreter (and the real CPU for output and status), register writes, the code cache view,
+// determinism and zero cost for a client that sets nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  createSystem, symbolByName, readElfFile, SessionError, type SessionEvent, type SessionEventKind, type SessionExit, type SessionStop,
+  type TranslatedUserSession, type UserSystem,
+} from '../../emulator/index';
+import { PagedMemory } from '../../emulator/machine/paged-memory';
+import { I386_ABI } from '../../emulator/linux/i386-abi';
+import { startProgram } from '../../emulator/linux/program-image';
+import { UkcfRuntime, standaloneEnvironment } from '../../emulator/ukcf/translated-process';
+import { probeProgram } from './probe-program';
+
+const built = probeProgram();
+const skip = 'skip' in built ? built.skip : false;
+const PROGRAM = 'path' in built ? built.path : '';
+
+function session(): TranslatedUserSession {
+  return createSystem({ kind: 'ukcf-user', program: PROGRAM });
+}
+
+function reference(): UserSystem {
+  return createSystem({ kind: 'user', isa: 'x86', program: PROGRAM });
+}
+
+const KINDS: SessionEventKind[] = ['block-translated', 'syscall', 'output', 'glue-entry', 'translator'];
+
+/** A run with a listener on every kind: the events in order, and the exit. */
+function recordAll(): { events: SessionEvent[]; exit: SessionExit; s: TranslatedUserSession } {
+  const s = session();
+  const events: SessionEvent[] = [];
+  for (const k of KINDS) s.on(k, (e: SessionEvent) => events.push(e));
+  const exit = s.runToEnd();
+  return { events, exit, s };
+}
+
+const isExit = (x: SessionStop | SessionExit): x is SessionExit => !('reason' in x);
+
+function symbol(name: string): number {
+  const s = symbolByName(readElfFile(PROGRAM), name);
+  assert.ok(s, name);
+  return s.value;
+}
+
+function guestRegs(s: TranslatedUserSession): Record<string, number> {
+  return Object.fromEntries(s.guestRegisters('user').map((r) => [r.name, r.value]));
+}
+
+function referenceRegs(r: UserSystem): Record<string, number> {
+  return Object.fromEntries(r.registers().map((x) => [x.name, x.value]));
+}
+
+const GPRS = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip'];
+
+test('output, exit status and system calls equal the real CPU and the reference interpreter', { skip }, () => {
+  const native = spawnSync(PROGRAM, [], { encoding: 'buffer' });
+  const { events, exit, s } = recordAll();
+  const out = Buffer.concat(events.filter((e) => e.kind === 'output').map((e) => (e as { bytes: Uint8Array }).bytes));
+  assert.deepEqual(out, native.stdout);
+  assert.equal(exit.status, native.status);
+  const ref = reference();
+  const refCalls: { number: number; args: number[] }[] = [];
+  ref.on('syscall', (e) => refCalls.push({ number: e.number, args: e.args.slice(0, 3) }));
+  ref.runToEnd();
+  const calls = events.filter((e) => e.kind === 'syscall').map((e) => ({ number: (e as { number: number }).number, args: (e as { args: readonly number[] }).args.slice(0, 3) }));
+  assert.ok(calls.length >= 6);
+  assert.deepEqual(calls, refCalls);
+  // Every block in the cache was announced, with the same host address and guest range, in the app's region.
+  const announced = new Map(events.filter((e) => e.kind === 'block-translated').map((e) => [(e as { host: number }).host, e]));
+  const blocks = s.codeCacheBlocks();
+  assert.ok(blocks.length > 5);
+  for (const b of blocks) {
+    const e = announced.get(b.host) as Extract<SessionEvent, { kind: 'block-translated' }> | undefined;
+    assert.ok(e, `block at host 0x${b.host.toString(16)} announced`);
+    assert.equal(e.eip, b.eip);
+    assert.equal(e.guestEnd, b.guestEnd);
+    assert.equal(e.guestCount, b.guestCount);
+    assert.equal(e.hostWords * 4, b.hostBytes);
+    assert.equal(e.region, 'ukcf-app');
+  }
+  const glue = events.filter((e) => e.kind === 'glue-entry').map((e) => (e as { name: string }).name);
+  assert.deepEqual([...new Set(glue)].sort(), ['dispatch', 'dispatch-miss', 'entry']);
+  assert.equal(glue.filter((g) => g === 'entry').length, calls.length); // entered once, and again after each system call but exit
+  assert.ok(events.some((e) => e.kind === 'translator' && e.event.kind === 'chain-patched'));
+});
+
+test('breakpoints on app functions: the same hits and guest registers as the reference interpreter', { skip }, async () => {
+  const s = session();
+  const ref = reference();
+  const targets = [symbol('step'), symbol('report')];
+  s.setGuestBreakpoints('user', targets);
+  ref.setBreakpoints(targets);
+  let hits = 0;
+  for (;;) {
+    const a = s.runUntilStop();
+    const b = await ref.continue();
+    if (isExit(a)) {
+      assert.ok(!('reason' in b), 'both end');
+      break;
+    }
+    assert.equal(a.reason, 'breakpoint');
+    assert.ok('reason' in b && b.reason === 'breakpoint');
+    assert.deepEqual(a.breakpoint, { kind: 'guest', translator: 'user', eip: b.address });
+    assert.equal(a.guest?.eip, b.address);
+    const g = guestRegs(s);
+    const r = referenceRegs(ref);
+    for (const name of GPRS) assert.equal(g[name], r[name], `${name} at hit ${hits}`);
+    hits++;
+  }
+  assert.equal(hits, 750 + 5); // step: 50 + 100 + ... + 250 rounds; report: 5
+});
+
+test('guest single steps follow the reference interpreter instruction by instruction', { skip }, async () => {
+  const s = session();
+  const ref = reference();
+  s.setGuestBreakpoints('user', [symbol('mix')]);
+  ref.setBreakpoints([symbol('mix')]);
+  assert.equal((s.runUntilStop() as SessionStop).reason, 'breakpoint');
+  assert.equal((await ref.continue() as { reason: string }).reason, 'breakpoint');
+  s.setGuestBreakpoints('user', []);
+  ref.setBreakpoints([]);
+  for (let i = 0; i < 400; i++) {
+    const a = s.stepGuestInstruction();
+    const b = ref.stepInstruction();
+    assert.ok(!isExit(a) && 'reason' in b);
+    assert.equal(a.reason, 'step');
+    const g = guestRegs(s);
+    const r = referenceRegs(ref);
+    for (const name of GPRS) assert.equal(g[name], r[name], `${name} after guest step ${i + 1}`);
+  }
+});
+
+test('host steps: one MIPS instruction each, and the guest eip of the translation', { skip }, () => {
+  const s = session();
+  s.setGuestBreakpoints('user', [symbol('step')]);
+  s.runUntilStop();
+  s.setGuestBreakpoints('user', []);
+  for (let i = 0; i < 50; i++) {
+    const before = s.instructions;
+    const st = s.stepHostInstruction();
+    assert.ok(!isExit(st));
+    assert.equal(s.instructions, before + 1);
+    assert.equal(st.pc, s.pc);
+    const g = s.guestAddressOf(st.pc);
+    if (g !== null) assert.ok(s.translationOf('user', g.eip).some((t) => t.instructions.some((x) => x.eip === g.eip && st.pc >= x.host && st.pc < x.hostEnd)));
+  }
+});
+
+test('stop on each event kind: one stop per event, with the event an unfiltered run reports', { skip }, () => {
+  const all = recordAll().events;
+  for (const kind of KINDS) {
+    const expected = all.filter((e) => e.kind === kind);
+    assert.ok(expected.length > 0, kind);
+    const s = session();
+    s.setStopOn([kind]);
+    const got: SessionEvent[] = [];
+    for (;;) {
+      const st = s.runUntilStop();
+      if (isExit(st)) break;
+      assert.equal(st.reason, 'event');
+      assert.ok(st.event);
+      got.push(st.event);
+    }
+    assert.deepEqual(got, expected, kind);
+    assert.equal(s.exitResult?.status, recordAll().exit.status);
+  }
+});
+
+test('register writes take effect: guest ebx at the exit call, its host register s3, guest memory', { skip }, () => {
+  const native = spawnSync(PROGRAM, [], { encoding: 'buffer' });
+  for (const how of ['guest', 'host'] as const) {
+    const s = session();
+    s.setStopOn(['syscall']);
+    for (;;) {
+      const st = s.runUntilStop();
+      assert.ok(!isExit(st));
+      if (st.event?.kind === 'syscall' && st.event.number === 1) break;
+    }
+    if (how === 'guest') s.setGuestRegister('user', 'ebx', 77);
+    else s.setHostRegister('s3', 55); // ebx is pinned in s3
+    assert.equal(guestRegs(s).ebx, how === 'guest' ? 77 : 55);
+    s.setStopOn([]);
+    assert.equal(s.runToEnd().status, how === 'guest' ? 77 : 55);
+    assert.notEqual(native.status, 77);
+  }
+  // The first argument of step() on the guest stack: the output changes from the first line on.
+  const s = session();
+  const out: Buffer[] = [];
+  s.on('output', (e) => out.push(Buffer.from(e.bytes)));
+  s.setGuestBreakpoints('user', [symbol('mix')]);
+  s.runUntilStop();
+  const esp = guestRegs(s).esp;
+  const seed = s.readGuestMemory(esp + 4, 4);
+  assert.ok(seed);
+  assert.equal(Buffer.from(seed).readUInt32LE(0), 0x1234567);
+  assert.ok(s.writeGuestMemory(esp + 4, Uint8Array.of(1, 2, 3, 4)));
+  s.setGuestBreakpoints('user', []);
+  s.runToEnd();
+  const first = Buffer.concat(out).toString().split('\n')[0];
+  assert.notEqual(first, native.stdout.toString().split('\n')[0]);
+  assert.equal(Buffer.concat(out).toString().split('\n').slice(1).join('\n'), native.stdout.toString().split('\n').slice(1).join('\n'));
+});
+
+test('code cache listing agrees with translationOf and guestAddressOf', { skip }, () => {
+  const s = session();
+  s.setGuestBreakpoints('user', [symbol('report')]);
+  s.runUntilStop();
+  const blocks = s.codeCacheBlocks();
+  assert.ok(blocks.length > 5);
+  for (const b of blocks) {
+    if (b.state !== 'live') continue;
+    const ts = s.translationOf('user', b.eip);
+    const t = ts.find((x) => x.block === b.eip && x.host === b.host);
+    assert.ok(t, `translationOf(0x${b.eip.toString(16)}) holds its block`);
+    assert.equal(t.instructions.length, b.guestCount);
+    for (const i of t.instructions) {
+      assert.ok(i.eip >= b.eip && i.eip < b.guestEnd);
+      if (i.hostEnd > i.host) assert.deepEqual(s.guestAddressOf(i.host), { translator: 'user', eip: i.eip });
+    }
+    const lines = s.disassembleHost(b.host, 2);
+    assert.equal(lines[0].address, b.host);
+  }
+  const dis = s.disassembleGuest(symbol('report'), 3);
+  assert.equal(dis[0].symbol, 'report');
+});
+
+test('deterministic, and zero cost: no breakpoints → the same host instructions as a bare runtime', { skip }, () => {
+  const a = recordAll();
+  const b = recordAll();
+  assert.deepEqual(b.events, a.events);
+  assert.equal(b.exit.instructions, a.exit.instructions);
+  // The same program on a bare runtime (no session): system calls served between runs.
+  const memory = new PagedMemory();
+  const env = standaloneEnvironment(memory);
+  const started = startProgram({ abi: I386_ABI, elf: readElfFile(PROGRAM), memory, argv: [PROGRAM], stdout: () => {}, stderr: () => {}, instructions: () => env.cpu.instructionCount });
+  const rt = new UkcfRuntime(env, {});
+  rt.setEip(started.entry);
+  rt.setGuestRegister(4, started.stackPointer);
+  for (;;) {
+    const st = rt.run(1e9);
+    assert.equal(st.kind, 'syscall');
+    const r = rt.guestRegisters();
+    const v = started.process.syscall(r[0], [r[3], r[1], r[2], r[6], r[7], r[5]]);
+    if (started.process.exit !== null) break;
+    rt.setGuestRegister(0, v);
+  }
+  // A client with no breakpoints, listening or not to the events that need none, costs nothing.
+  for (const kinds of [[], ['block-translated', 'syscall', 'output', 'translator']] as SessionEventKind[][]) {
+    const s = session();
+    for (const k of kinds) s.on(k, () => {});
+    assert.equal(s.runToEnd().instructions, rt.cpu.instructionCount, kinds.join(','));
+    assert.deepEqual(s.regionCounts(), rt.regionCounts());
+    assert.equal(s.cpu.breakpoints.size, 0);
+  }
+  // Glue-entry probes are MIPS breakpoints: the guest run is the same (blocks, output, status); the
+  // host count may differ only where the runtime keeps chains plain while breakpoints are set.
+  assert.deepEqual(a.s.codeCacheBlocks(), (() => {
+    const q = session();
+    q.runToEnd();
+    return q.codeCacheBlocks();
+  })());
+});
+
+test('bad launches give clear errors', { skip }, () => {
+  assert.throws(() => createSystem({ kind: 'ukcf-user', program: '/nonexistent/prog' }), (e: unknown) => e instanceof SessionError && /\/nonexistent\/prog/.test(e.message));
+  assert.throws(() => createSystem({ kind: 'nope' } as never), /unknown launch kind 'nope'/);
+});
