@@ -201,6 +201,8 @@ export interface UkcfStatistics {
   flushes: number;
   smcInvalidations: number;
   blocksInvalidated: number;
+  /** Traps of invalidated blocks passed because the rest of the block was unchanged. */
+  smcContinued: number;
   /** Bytes of the cache: glue, resident block bodies, resident exit stubs, capacity of bodies + stubs. */
   cacheBytes: { glue: number; bodies: number; stubs: number; capacity: number };
   translatorCost: number;
@@ -1090,6 +1092,7 @@ export class UkcfRuntime {
       flushes: this.flushes,
       smcInvalidations: this.smcFlushes,
       blocksInvalidated: this.blocksInvalidated,
+      smcContinued: this.smcContinued,
       cacheBytes: { glue: this.glueBytes, bodies: resident.bodies, stubs: resident.stubs, capacity: this.layout.cacheBytes - this.glueBytes },
       translatorCost: this.translatorCost,
     };
