@@ -68,6 +68,8 @@ test('self-modifying driver code is re-translated', () => {
   // x86 semantics: every call runs the code as last stored.
   assert.match(c, /^smc: before 11111111 after 22222222$/m);
   assert.match(c, /^smc: loop sum 00000600$/m); // 0 + 0x100 + 0x200 + 0x300
+  // A store into the next instruction of the same block: that instruction runs as stored.
+  assert.match(c, /^smc: same block 1 then 2$/m);
   assert.deepEqual(lines(c, 'client:'), [
     'client: open 00000003',
     'client: ioctl 1 00000300',
@@ -76,9 +78,13 @@ test('self-modifying driver code is re-translated', () => {
     'client: done',
   ]);
   const smc = run.events.filter((e) => e.kind === 'smc-flush');
-  // One flush per set_value (its first byte store finds translations, the next three none).
-  assert.equal(smc.length, 6);
-  assert.equal(run.translator!.smcFlushes, 6);
+  // Every store into translated code flushes and stops its block after the storing instruction:
+  // set_value's 4 byte stores each (6 calls; after each, the rest of set_value is translated
+  // again), and smc_same_block's 32-bit store once per call (its second half, swl, runs in the
+  // stopped old block, when nothing is translated).
+  assert.equal(smc.length, 6 * 4 + 2);
+  assert.equal(run.translator!.smcFlushes, smc.length);
+  assert.equal(run.translator!.smcResumes, smc.length);
   assert.equal(run.result.panicked, false);
   assert.equal(run.translator!.faulted, false);
 });

@@ -2,15 +2,21 @@
  * Test driver for UKCF's kernel-space translator: self-modifying code.  smc_value is
  * `mov $imm32, %eax; ret`; the driver calls it (so it gets translated), rewrites the
  * immediate, and calls it again: the second call must see the new code.  ioctl 1 calls
- * it, ioctl 2 stores `arg` as the new immediate.
+ * it, ioctl 2 stores `arg` as the new immediate.  smc_same_block rewrites the immediate of
+ * the instruction right after the store, in the same basic block: x86 runs the new one.
  */
 #include "kernel_api.h"
 
 int32_t gfx_init(void);
 int32_t smc_value(void);
+int32_t smc_same_block(void);
+uint32_t smc_counter;
 
 __asm__(".text\n\t.globl smc_value\n\t.type smc_value, @function\n"
-	"smc_value:\n\tmovl $0x11111111, %eax\n\tret\n\t.size smc_value, .-smc_value\n");
+	"smc_value:\n\tmovl $0x11111111, %eax\n\tret\n\t.size smc_value, .-smc_value\n"
+	"\t.globl smc_same_block\n\t.type smc_same_block, @function\n"
+	"smc_same_block:\n\tmovl smc_counter, %ecx\n\taddl $1, %ecx\n\tmovl %ecx, smc_counter\n"
+	"\tmovl %ecx, 1f+1\n1:\tmovl $0, %eax\n\tret\n\t.size smc_same_block, .-smc_same_block\n");
 
 static void set_value(uint32_t v)
 {
@@ -63,6 +69,10 @@ int32_t gfx_init(void)
 			sum += (uint32_t)smc_value();
 		}
 		printk("smc: loop sum %08x\n", (int32_t)sum, 0);
+	}
+	{
+		int32_t first = smc_same_block(), second = smc_same_block();
+		printk("smc: same block %d then %d\n", first, second);
 	}
 	return register_gfx_driver(&ops);
 }

@@ -24,6 +24,8 @@ export const enum KernelHypercall {
   Untranslated = 0x14,
   /** A shell found the context stack full (nesting too deep). */
   TooDeep = 0x15,
+  /** Trap placed at the next guest instruction boundary of a block whose code was just rewritten. */
+  Resume = 0x16,
 }
 
 /** Addresses of the glue's entry points (all absolute). */

@@ -126,6 +126,8 @@ export class KernelSpaceTranslator {
   chainsPatched = 0;
   flushes = 0;
   smcFlushes = 0;
+  /** Blocks stopped at the guest instruction after a store into their own code (precise SMC). */
+  smcResumes = 0;
   refusals = 0;
   private driver: LoadedDriver | null = null;
   private readonly exportsByAddress = new Map<number, KernelExportEntry>();
@@ -162,6 +164,7 @@ export class KernelSpaceTranslator {
     h.set(KernelHypercall.Chain, (cpu) => this.chain(cpu));
     h.set(KernelHypercall.Untranslated, (cpu) => this.untranslated(cpu));
     h.set(KernelHypercall.TooDeep, () => this.tooDeep());
+    h.set(KernelHypercall.Resume, (cpu) => this.resume(cpu));
     // Tell the kernel (boot_info->ukcf) that i386 drivers can be loaded; the boot-info block is
     // already in RAM when the machine is built, and the kernel reads it at boot.
     const ram = machine.ram;
@@ -340,11 +343,55 @@ export class KernelSpaceTranslator {
 
   private codeWritten(va: number): void {
     const page = va >>> 12;
-    const eips = this.byHost.filter((b) => b.ir.start >>> 12 <= page && (b.ir.end - 1) >>> 12 >= page).map((b) => b.ir.start);
     if (this.byHost.length === 0) return;
+    const eips = this.byHost.filter((b) => b.ir.start >>> 12 <= page && (b.ir.end - 1) >>> 12 >= page).map((b) => b.ir.start);
     this.smcFlushes++;
     this.emit({ kind: 'smc-flush', translator: TRANSLATOR, page, eips });
+    // The storing block must not run its (now stale) next guest instructions: once the store is
+    // done (a machine event at this very cycle runs right after it), stop it at its next guest
+    // instruction boundary.
+    this.staleBlocks = this.byHost.slice();
+    this.machine.schedule(this.resumeEvent, this.cpu.cycles, () => this.stopStaleBlock());
     this.flush();
+  }
+
+  private staleBlocks: CachedBlock[] = [];
+  /** Host address of a Resume trap → the guest eip to go on at. */
+  private readonly resumeTraps = new Map<number, number>();
+  private readonly resumeEvent = { name: 'ukcf kernel translator: self-modifying code', read: () => 0, write: () => undefined };
+
+  /** Runs after a store into driver code: the CPU is at the instruction after that store. */
+  private stopStaleBlock(): void {
+    const d = this.driver as LoadedDriver;
+    const cpu = this.cpu;
+    const pc = cpu.pc >>> 0;
+    const stale = this.staleBlocks;
+    this.staleBlocks = [];
+    if (cpu.inDelaySlot) return; // (no store sits in a delay slot of translated code: they are nops)
+    const block = stale.find((b) => pc >= b.host && pc < b.host + b.words * 4);
+    if (block === undefined) return; // the store was not made by translated driver code
+    const boundary = block.guestMap.find((m) => block.host + m.offset >= pc);
+    if (boundary === undefined) return; // in the block's exit: it leaves through the monitor anyway
+    const at = block.host + boundary.offset;
+    this.smcResumes++;
+    if (at === pc) {
+      cpu.regs[2] = boundary.eip;
+      cpu.pc = d.glue.monitor;
+      return;
+    }
+    // The storing guest instruction has host instructions left (e.g. swl after swr): trap after them.
+    this.poke(at, Uint32Array.of(encodeInstruction('sdbbp', [KernelHypercall.Resume], at)));
+    this.resumeTraps.set(at, boundary.eip);
+  }
+
+  private resume(cpu: MipsCpu): void {
+    const d = this.driver as LoadedDriver;
+    const at = (cpu.pc - 4) >>> 0;
+    const eip = this.resumeTraps.get(at);
+    if (eip === undefined) throw new Error(`UKCF kernel translator: no resume trap at ${hex(at)}`);
+    this.resumeTraps.delete(at);
+    cpu.regs[2] = eip;
+    cpu.pc = d.glue.monitor;
   }
 
   /** UKCF_KERNEL_SHELL: a0 = x86 function, a1 = argument count → v0 = shell (MIPS) or 0. */
