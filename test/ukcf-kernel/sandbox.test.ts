@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseElf, symbolByName } from '../../emulator/machine/elf';
-import { boot, KERNEL, lines, testDriver } from './kernel-boot';
+import { join } from 'node:path';
+import { boot, KERNEL, lines, ROOT, testDriver } from './kernel-boot';
 
 const WILD = testDriver('wild_driver.i386.o');
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
@@ -103,5 +104,19 @@ test('runaway re-entry (kernel -> driver -> kernel ... without end) is refused w
   assert.deepEqual(t.contextStack(), []);
   assert.equal(t.faulted, true);
   assert.equal(run.result.status, 0);
+  assert.equal(run.result.panicked, false);
+});
+
+test('an i386 driver with an unresolved symbol is refused by the loader, before any translation', () => {
+  // Rename one import of the real i386 driver ("kmalloc" -> "kmallox") in its string table.
+  const bytes = Buffer.from(readFileSync(join(ROOT, 'workloads', 'driver', 'gfx_driver.i386.o')));
+  const at = bytes.lastIndexOf(Buffer.from('\0kmalloc\0'));
+  assert.ok(at > 0);
+  bytes[at + 7] = 'x'.charCodeAt(0);
+  const run = boot({ driver: bytes, translate: true });
+  assert.match(run.result.console, /^module \/driver\.o: unresolved symbol kmallox$/m);
+  assert.doesNotMatch(run.result.console, /gfx driver registered|translated by UKCF/);
+  assert.equal(run.translator!.loaded, null);
+  assert.deepEqual(run.events, []);
   assert.equal(run.result.panicked, false);
 });
