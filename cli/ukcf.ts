@@ -24,10 +24,11 @@ commands:
         run a static mipsel (o32) Linux executable on the MIPS simulator
         (--strace: one line per system call on stderr; --stats: instruction count)
   demo  run the bundled x86 demo program and report its instruction count
-  run [--scheme native|ukcf] [--video FILE] [--frames N] [--stats FILE.json]
+  run [--scheme native|ukcf] [--driver i386|mipsel] [--video FILE] [--frames N] [--stats FILE.json]
         boot the host kernel on the MIPS simulator and play a video through the graphics
         driver; prints each displayed frame's hash and instruction counts per region
-        (ukcf: the i386 player translated by UKCF, with the translators' stats)
+        (ukcf: the i386 player and driver translated by UKCF, with the translators' stats;
+        --driver mipsel keeps the native driver under the translated player)
 
 options:
   --help       show this help
@@ -200,6 +201,7 @@ function demoProgram(): string {
 /** `ukcf run`: a whole-system run (emulator/system/run-scheme.ts). */
 function runCommand(argv: string[]): number {
   let scheme: Scheme = 'native';
+  let driver: 'i386' | 'mipsel' | undefined;
   let video: string | undefined;
   let frames: number | undefined;
   let stats: string | undefined;
@@ -214,6 +216,10 @@ function runCommand(argv: string[]): number {
       const v = value();
       if (!(SCHEMES as readonly string[]).includes(v)) throw new UsageError(`unknown scheme '${v}' (available: ${SCHEMES.join(', ')})`);
       scheme = v as Scheme;
+    } else if (flag === '--driver') {
+      const v = value();
+      if (v !== 'i386' && v !== 'mipsel') throw new UsageError(`unknown driver '${v}' (available: i386, mipsel)`);
+      driver = v;
     } else if (flag === '--video') video = value();
     else if (flag === '--frames') {
       const v = value();
@@ -233,7 +239,8 @@ function runCommand(argv: string[]): number {
       }
     }
   };
-  const r = runScheme({ scheme, workloads: path.join(__dirname, '..', 'workloads'), video, frames, onConsole });
+  if (driver !== undefined && scheme !== 'ukcf') throw new UsageError(`--driver applies to --scheme ukcf only`);
+  const r = runScheme({ scheme, workloads: path.join(__dirname, '..', 'workloads'), video, frames, onConsole, driver });
   if (line.length > 0) writeOut(Uint8Array.from(line));
   const out: string[] = [''];
   r.displayed.forEach((d, i) => out.push(`[ukcf] displayed ${i} vsync ${d.vsync} ${d.width}x${d.height} fnv1a ${d.hash.toString(16).padStart(8, '0')}`));
