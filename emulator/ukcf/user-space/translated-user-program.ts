@@ -44,7 +44,7 @@ export const GUEST_STACK_TOP = 0x7dff0000;
  * so switching changes wall time only. New blocks and chain patches both count as translation
  * activity (a patch makes the simulator recompile the page).
  */
-const RUN_CHUNK = 1 << 20;
+const RUN_CHUNK = 1 << 22;
 const COLD_BLOCKS_PER_CHUNK = 4;
 
 /** The i386 ABI with the stack placed in kuseg: the initial stack's contents stay the reference's. */
