@@ -2,28 +2,37 @@
 // (registers, immediates, effective addresses), plus the block's terminator. Small on purpose: the
 // back end maps each op to a short MIPS sequence; flag liveness is the only whole-block analysis.
 
-/** x86 effective address base + index*scale + disp (base/index = guest register or -1). */
+export type IrSize = 1 | 2 | 4;
+
+/** x86 effective address base + index*scale + disp (base/index = guest register or -1), plus the
+ * %fs/%gs segment base (segment 4/5; -1 = flat). */
 export interface IrAddress {
   readonly base: number;
   readonly index: number;
   readonly scale: 1 | 2 | 4 | 8;
   readonly disp: number;
+  readonly segment: number;
 }
 
 /** A guest location: a register of `size` bytes (size 1: 0..3 = AL..BL, 4..7 = AH..BH) or memory. */
 export type IrLocation =
-  | { readonly kind: 'reg'; readonly reg: number; readonly size: 1 | 2 | 4 }
-  | { readonly kind: 'mem'; readonly address: IrAddress; readonly size: 1 | 2 | 4 };
+  | { readonly kind: 'reg'; readonly reg: number; readonly size: IrSize }
+  | { readonly kind: 'mem'; readonly address: IrAddress; readonly size: IrSize };
 
 export type IrSource = IrLocation | { readonly kind: 'imm'; readonly value: number };
 
-export type IrAluOp = 'add' | 'sub' | 'and' | 'or' | 'xor';
+export type IrAluOp = 'add' | 'sub' | 'and' | 'or' | 'xor' | 'adc' | 'sbb';
+export type IrShiftOp = 'shl' | 'shr' | 'sar' | 'rol' | 'ror' | 'rcl' | 'rcr';
+/** A shift count: an immediate already masked to 5 bits (1..31), or 'cl' (masked at run time). */
+export type IrCount = number | 'cl';
 
 /** Lazy-flag kinds (the same numbering as x86/lazy-flags.ts: (op << 3) | size). */
 export const enum FlagOp {
   Eager = 0,
   Add = 1,
+  Adc = 2,
   Sub = 3,
+  Sbb = 4,
   Logic = 5,
   Inc = 6,
   Dec = 7,
@@ -36,25 +45,43 @@ interface OpBase {
   /** Guest address of the instruction (precise faults, debugger maps). */
   readonly eip: number;
   readonly length: number;
-  /** Set by the liveness pass on flag producers: a later reader or the block exit can see the flags. */
+  /** Set by the liveness pass on flag writers: a later reader or the block exit can see the flags. */
   flagsLive?: boolean;
-  /** Set on the block's last producer: its flags reach the block exit (KIND must be in its register). */
-  flagsToExit?: boolean;
 }
 
 export type IrOp = OpBase &
   (
     | { readonly op: 'mov'; readonly dst: IrLocation; readonly src: IrSource }
-    | { readonly op: 'movx'; readonly dst: number; readonly src: IrLocation; readonly signed: boolean }
-    | { readonly op: 'lea'; readonly dst: number; readonly address: IrAddress }
+    | { readonly op: 'movx'; readonly dst: number; readonly size: 2 | 4; readonly src: IrLocation; readonly signed: boolean }
+    | { readonly op: 'lea'; readonly dst: number; readonly size: 2 | 4; readonly address: IrAddress }
     | { readonly op: 'alu'; readonly alu: IrAluOp; readonly dst: IrLocation; readonly src: IrSource; readonly writeBack: boolean }
     | { readonly op: 'unary'; readonly unary: 'inc' | 'dec' | 'neg' | 'not'; readonly dst: IrLocation }
-    | { readonly op: 'shift'; readonly shift: 'shl' | 'shr' | 'sar'; readonly dst: IrLocation; readonly count: number }
-    | { readonly op: 'imul'; readonly dst: number; readonly a: IrSource; readonly b: IrSource }
-    | { readonly op: 'push'; readonly src: IrSource }
+    | { readonly op: 'shift'; readonly shift: IrShiftOp; readonly dst: IrLocation; readonly count: IrCount }
+    | { readonly op: 'shiftd'; readonly left: boolean; readonly dst: IrLocation; readonly src: number; readonly count: IrCount }
+    | { readonly op: 'imul'; readonly dst: number; readonly size: 2 | 4; readonly a: IrSource; readonly b: IrSource }
+    /** One-operand mul/imul/div/idiv on eAX (and eDX / AH). */
+    | { readonly op: 'muldiv'; readonly muldiv: 'mul' | 'imul' | 'div' | 'idiv'; readonly src: IrLocation }
+    | { readonly op: 'push'; readonly src: IrSource; readonly size: 2 | 4 }
     | { readonly op: 'pop'; readonly dst: IrLocation }
     | { readonly op: 'setcc'; readonly cond: number; readonly dst: IrLocation }
-    | { readonly op: 'cmov'; readonly cond: number; readonly dst: number; readonly src: IrLocation }
+    | { readonly op: 'cmov'; readonly cond: number; readonly dst: number; readonly size: 2 | 4; readonly src: IrLocation }
+    | { readonly op: 'xchg'; readonly a: IrLocation; readonly b: IrLocation }
+    | { readonly op: 'xadd'; readonly dst: IrLocation; readonly src: number }
+    | { readonly op: 'cmpxchg'; readonly dst: IrLocation; readonly src: number }
+    | { readonly op: 'convert'; readonly convert: 'cbw' | 'cwde' | 'cwd' | 'cdq' }
+    | { readonly op: 'bit'; readonly bit: 'bt' | 'bts' | 'btr' | 'btc'; readonly dst: IrLocation; readonly index: IrSource }
+    | { readonly op: 'scan'; readonly reverse: boolean; readonly dst: number; readonly src: IrLocation }
+    | { readonly op: 'bswap'; readonly reg: number; readonly size: 2 | 4 }
+    | { readonly op: 'flag'; readonly flag: 'clc' | 'stc' | 'cmc' | 'cld' | 'std' | 'lahf' | 'sahf' }
+    | { readonly op: 'pushf'; readonly size: 2 | 4 }
+    | { readonly op: 'popf'; readonly size: 2 | 4 }
+    /** String instruction; rep 0 none, 1 rep/repe, 2 repne; segment = fs/gs override of the source. */
+    | { readonly op: 'string'; readonly string: 'movs' | 'cmps' | 'stos' | 'lods' | 'scas'; readonly size: IrSize; readonly rep: 0 | 1 | 2; readonly segment: number }
+    | { readonly op: 'leave'; readonly size: 2 | 4 }
+    | { readonly op: 'xlat'; readonly segment: number }
+    | { readonly op: 'cpuid' }
+    | { readonly op: 'pusha'; readonly size: 2 | 4 }
+    | { readonly op: 'popa'; readonly size: 2 | 4 }
     | { readonly op: 'nop' }
   );
 
@@ -62,6 +89,8 @@ export type IrOp = OpBase &
 export type IrTerminator =
   | { readonly kind: 'jump'; readonly target: number; readonly eip: number }
   | { readonly kind: 'branch'; readonly cond: number; readonly taken: number; readonly fallthrough: number; readonly eip: number }
+  /** loop/loope/loopne (decrement ecx, no flags written) and jecxz. */
+  | { readonly kind: 'loop'; readonly loop: 'loop' | 'loope' | 'loopne' | 'jecxz'; readonly taken: number; readonly fallthrough: number; readonly eip: number }
   | { readonly kind: 'indirect'; readonly target: IrSource; readonly eip: number }
   | { readonly kind: 'call'; readonly target: number; readonly returnAddress: number; readonly eip: number }
   | { readonly kind: 'call-indirect'; readonly target: IrSource; readonly returnAddress: number; readonly eip: number }
@@ -81,42 +110,74 @@ export interface IrBlock {
   readonly end: number;
 }
 
-/** Does the op write the status flags? */
-export function producesFlags(op: IrOp): boolean {
+/** Does the op write status flags (all or some of them)? */
+export function writesFlags(op: IrOp): boolean {
   switch (op.op) {
-    case 'alu':
-    case 'shift':
-    case 'imul':
+    case 'alu': case 'shift': case 'shiftd': case 'imul': case 'xadd': case 'cmpxchg': case 'bit': case 'scan': case 'popf':
       return true;
     case 'unary':
       return op.unary !== 'not';
+    case 'muldiv':
+      return op.muldiv === 'mul' || op.muldiv === 'imul';
+    case 'flag':
+      return op.flag === 'clc' || op.flag === 'stc' || op.flag === 'cmc' || op.flag === 'sahf';
+    case 'string':
+      return op.string === 'cmps' || op.string === 'scas';
     default:
       return false;
   }
 }
 
-/** Does the op read flags (a condition, or inc/dec's preserved CF)? */
-export function readsFlags(op: IrOp): boolean {
-  return op.op === 'setcc' || op.op === 'cmov' || (op.op === 'unary' && (op.unary === 'inc' || op.unary === 'dec') && op.flagsLive === true);
+/** Does the op's result (register/memory value) depend on the incoming flags? */
+export function readsFlagsForValue(op: IrOp): boolean {
+  switch (op.op) {
+    case 'alu':
+      return op.alu === 'adc' || op.alu === 'sbb';
+    case 'setcc': case 'cmov': case 'pushf':
+      return true;
+    case 'flag':
+      return op.flag === 'lahf';
+    case 'shift':
+      return op.shift === 'rcl' || op.shift === 'rcr';
+    default:
+      return false;
+  }
+}
+
+/** Are some of the op's output flags the incoming ones (kept, or conditionally not written)? */
+export function keepsSomeFlags(op: IrOp): boolean {
+  switch (op.op) {
+    case 'unary':
+      return op.unary === 'inc' || op.unary === 'dec';
+    case 'shift':
+      return op.count === 'cl' || (op.shift !== 'shl' && op.shift !== 'shr' && op.shift !== 'sar');
+    case 'shiftd':
+      return op.count === 'cl';
+    case 'bit': case 'scan':
+      return true;
+    case 'flag':
+      return op.flag === 'clc' || op.flag === 'stc' || op.flag === 'cmc' || op.flag === 'sahf';
+    case 'string':
+      return op.rep !== 0 && (op.string === 'cmps' || op.string === 'scas');
+    default:
+      return false;
+  }
 }
 
 /**
- * Backward flag liveness: a producer's flags are live when a reader or the block exit sees them
- * before another producer overwrites them. Exits are always readers (the next block may read).
+ * Backward flag liveness: a writer's flags are live when a reader or the block exit sees them
+ * before another writer overwrites them completely. Exits are always readers (the next block may read).
  */
 export function computeFlagLiveness(block: IrBlock): void {
   let live = true; // at the exit
-  let last = true;
   for (let i = block.ops.length - 1; i >= 0; i--) {
     const op = block.ops[i];
-    if (producesFlags(op)) {
+    if (writesFlags(op)) {
       op.flagsLive = live;
-      op.flagsToExit = last;
-      last = false;
       live = false;
-      // inc/dec keep CF: their own flags being live makes the previous producer's CF live.
-      if (op.op === 'unary' && (op.unary === 'inc' || op.unary === 'dec') && op.flagsLive) live = true;
+      // Flags it keeps come from the previous writer: live when its own flags are.
+      if (op.flagsLive && keepsSomeFlags(op)) live = true;
     }
-    if (op.op === 'setcc' || op.op === 'cmov') live = true;
+    if (readsFlagsForValue(op)) live = true;
   }
 }

@@ -2,7 +2,7 @@
 // are described in README.md; `host-registers` below is the single source of that mapping.
 
 import { GPR, MipsAssembler, type MipsLabel } from '../mips/encoder';
-import { FlagOp, type IrAddress, type IrBlock, type IrLocation, type IrOp, type IrSource } from './ir';
+import { FlagOp, type IrAddress, type IrBlock, type IrLocation, type IrOp, type IrSize, type IrSource } from './ir';
 
 /** Host register of guest register r (eax..edi → s0..s7). */
 export const guestRegister = (r: number): number => GPR.s0 + r;
@@ -10,7 +10,11 @@ export const guestRegister = (r: number): number => GPR.s0 + r;
 export const FLAG_KIND = GPR.a0, FLAG_RES = GPR.a1, FLAG_A = GPR.a2, FLAG_B = GPR.a3, FLAG_AUX = GPR.v1;
 /** Next guest eip at a block exit; lookup table base. */
 export const NEXT_EIP = GPR.v0, TABLE_BASE = GPR.gp;
-/** Status flags materialized at run time by the flags glue (EFLAGS bit positions; AF not computed). */
+/**
+ * EFLAGS bits other than the lazy status flags live here for the whole run: DF (bit 10) and the
+ * user-writable NT/AC/ID. The flags glue also materializes CF PF AF ZF SF OF into it (their EFLAGS
+ * positions) for readers whose producer is not known statically. Must be preserved by every glue.
+ */
 export const MATERIALIZED_FLAGS = GPR.s8;
 
 export const enum Hypercall {
@@ -24,15 +28,21 @@ export const enum Hypercall {
 /** Exit stubs are exactly this many words: lui v0; ori v0; sdbbp (chained: j block; nop; sdbbp). */
 export const STUB_WORDS = 3;
 
-const TEMPS = [GPR.t0, GPR.t1, GPR.t2, GPR.t3, GPR.t4, GPR.t5, GPR.t6, GPR.t7, GPR.t8, GPR.t9];
-const kind32 = (op: number): number => (op << 3) | 4;
+const STATUS_MASK = 0x8d5; // CF PF AF ZF SF OF
+const DF_BIT = 10;
+/** EFLAGS bits popf may change in user mode besides the status flags: DF, NT, AC, ID. */
+const POPF_OTHER = 0x400 | 0x4000 | 0x40000 | 0x200000;
+
+const TEMPS = [GPR.t0, GPR.t1, GPR.t2, GPR.t3, GPR.t4, GPR.t5, GPR.t6, GPR.t7, GPR.t8, GPR.t9, GPR.at];
+const kindOf = (op: number, size: number): number => (op << 3) | size;
+const maskOf = (size: number): number => (size === 4 ? -1 : size === 2 ? 0xffff : 0xff);
 
 export interface BackEndOptions {
   /** Every exit stops at a BOUNDARY hypercall instead of chaining / dispatching (lockstep mode). */
   readonly lockstep: boolean;
   /** Host address of the dispatch glue (indirect exits jump there with v0 = target). */
   readonly dispatch: number;
-  /** Host address of the flags glue (jal: s8 ← CF PF ZF SF OF of the lazy state; clobbers t0-t2, ra). */
+  /** Host address of the flags glue emitted by emitFlagsGlue (its helper routines follow it). */
   readonly materializeFlags: number;
   /** Host address of the syscall glue: `int 0x80` exits with v0 = eip after it and `j syscall`.
    * Absent: the block stops at the SYSCALL hypercall (5) with the same v0, for host-side servicing. */
@@ -40,6 +50,9 @@ export interface BackEndOptions {
   /** Direct jmp/call/jcc targets for which this returns false leave through dispatch (v0 = target;
    * `j dispatch`) instead of a chainable stub, so that a jump monitor sees them. */
   readonly directExitFilter?: (target: number) => boolean;
+  /** Host address of the guest context block (word 0 = %gs base, word 1 = %fs base). Absent: an
+   * instruction with an %fs/%gs override ends the block as untranslated. */
+  readonly context?: number;
 }
 
 export interface TranslatedCode {
@@ -50,15 +63,53 @@ export interface TranslatedCode {
 
 /** What the block knows statically about the last flag producer (null: set in an earlier block). */
 interface Producer {
-  /** FlagOp, or MATERIALIZED: flags set in an earlier block, materialized into s8 by the glue. */
+  /** FlagOp, or MATERIALIZED: the status flags are in s8 (and the lazy registers agree when live). */
   readonly kind: number;
+  readonly size: number;
+  /** Shift count of a Shl/Shr/Sar producer with an immediate count. */
   readonly count: number;
+  /** MATERIALIZED: which status flags s8 holds (the per-flag glue entries compute only some). */
+  readonly valid?: number;
 }
 const MATERIALIZED = -1;
+const CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800;
+/** Status flags each condition base (cond >> 1) reads. */
+const CONDITION_FLAGS = [OF, CF, ZF, CF | ZF, SF, PF, SF | OF, SF | OF | ZF];
+const conditionFlags = (cond: number): number => CONDITION_FLAGS[cond >> 1];
+
+/** An %fs/%gs access without a context block: the block is cut before this op. */
+class NeedsContext {
+  constructor(readonly index: number) {}
+}
+
+interface GlueRoutines {
+  /** Full materialization of the status flags into s8. */
+  readonly flags: number;
+  /** One flag each (CF, ZF, SF, OF) into its s8 bit: cheaper when a reader needs only that one. */
+  readonly cf: number;
+  readonly zf: number;
+  readonly sf: number;
+  readonly of: number;
+  readonly divide64: number;
+  readonly signedDivide64: number;
+}
+// Offsets of the glue routines from the flags glue entry (fixed by emitFlagsGlue's layout).
+let glueLayout: GlueRoutines | null = null;
+function layout(): GlueRoutines {
+  if (glueLayout === null) {
+    const r = emitGlueRoutines(new MipsAssembler(0));
+    glueLayout = {
+      flags: 0, cf: r.cf - r.flags, zf: r.zf - r.flags, sf: r.sf - r.flags, of: r.of - r.flags,
+      divide64: r.divide64 - r.flags, signedDivide64: r.signedDivide64 - r.flags,
+    };
+  }
+  return glueLayout;
+}
 
 class BlockEmitter {
   private tempIndex = 0;
   private producer: Producer | null = null;
+  private opIndex = 0;
   readonly guestMap: { offset: number; eip: number }[] = [];
 
   constructor(
@@ -71,14 +122,22 @@ class BlockEmitter {
     return TEMPS[this.tempIndex++];
   }
 
-  /** Register holding the effective address. */
+  // ------------------------------------------------------------------ addresses and memory
+
+  /** Register holding the effective address (plus the %fs/%gs base); at most one scratch register stays in use. */
   address(a: IrAddress): number {
     const asm = this.asm;
     let r = -1;
+    let own = false; // r is a scratch register of ours (can be updated in place)
+    const mine = (): number => {
+      if (own) return r;
+      own = true;
+      return this.temp();
+    };
     if (a.index >= 0) {
       if (a.scale === 1) r = guestRegister(a.index);
       else {
-        const t = this.temp();
+        const t = mine();
         asm.sll(t, guestRegister(a.index), Math.log2(a.scale));
         r = t;
       }
@@ -86,9 +145,29 @@ class BlockEmitter {
     if (a.base >= 0) {
       if (r < 0) r = guestRegister(a.base);
       else {
-        const t = this.temp();
+        const t = mine();
         asm.addu(t, r, guestRegister(a.base));
         r = t;
+      }
+    }
+    if (a.segment >= 0) {
+      const context = this.options.context;
+      if (context === undefined) throw new NeedsContext(this.opIndex);
+      const word = context + (a.segment === 5 ? 0 : 4);
+      const lo = (word << 16) >> 16;
+      const u = this.temp();
+      asm.lui(u, ((word - lo) >>> 16) & 0xffff);
+      asm.lw(u, lo, u);
+      if (r < 0) {
+        r = u;
+        own = true;
+      } else if (own) {
+        asm.addu(r, r, u);
+        this.tempIndex--;
+      } else {
+        asm.addu(u, u, r);
+        r = u;
+        own = true;
       }
     }
     if (r < 0) {
@@ -97,45 +176,56 @@ class BlockEmitter {
       return t;
     }
     if (a.disp === 0) return r;
-    const t = this.temp();
-    if (a.disp >= -0x8000 && a.disp <= 0x7fff) asm.addiu(t, r, a.disp);
-    else {
-      asm.li(t, a.disp);
-      asm.addu(t, t, r);
+    if (a.disp >= -0x8000 && a.disp <= 0x7fff) {
+      const t = mine();
+      asm.addiu(t, r, a.disp);
+      return t;
     }
+    if (own) {
+      const u = this.temp();
+      asm.li(u, a.disp);
+      asm.addu(r, r, u);
+      this.tempIndex--;
+      return r;
+    }
+    const t = this.temp();
+    asm.li(t, a.disp);
+    asm.addu(t, t, r);
     return t;
   }
 
   /** x86 allows unaligned accesses: 32-bit through lwr/lwl, 16-bit as two bytes. */
-  load(size: number, addr: number, signed: boolean): number {
+  load(size: number, addr: number, signed: boolean, offset = 0): number {
     const asm = this.asm;
     const t = this.temp();
     if (size === 4) {
-      asm.lwr(t, 0, addr);
-      asm.lwl(t, 3, addr);
+      asm.lwr(t, offset, addr);
+      asm.lwl(t, offset + 3, addr);
     } else if (size === 2) {
       const hi = this.temp();
-      asm.lbu(t, 0, addr);
-      if (signed) asm.lb(hi, 1, addr);
-      else asm.lbu(hi, 1, addr);
+      asm.lbu(t, offset, addr);
+      if (signed) asm.lb(hi, offset + 1, addr);
+      else asm.lbu(hi, offset + 1, addr);
       asm.sll(hi, hi, 8);
       asm.or(t, t, hi);
-    } else if (signed) asm.lb(t, 0, addr);
-    else asm.lbu(t, 0, addr);
+      this.tempIndex--; // hi is dead
+    } else if (signed) asm.lb(t, offset, addr);
+    else asm.lbu(t, offset, addr);
     return t;
   }
 
-  store(size: number, addr: number, value: number): void {
+  store(size: number, addr: number, value: number, offset = 0): void {
     const asm = this.asm;
     if (size === 4) {
-      asm.swr(value, 0, addr);
-      asm.swl(value, 3, addr);
+      asm.swr(value, offset, addr);
+      asm.swl(value, offset + 3, addr);
     } else if (size === 2) {
       const t = this.temp();
       asm.srl(t, value, 8);
-      asm.sb(value, 0, addr);
-      asm.sb(t, 1, addr);
-    } else asm.sb(value, 0, addr);
+      asm.sb(value, offset, addr);
+      asm.sb(t, offset + 1, addr);
+      this.tempIndex--;
+    } else asm.sb(value, offset, addr);
   }
 
   /** Value of a location (8/16-bit zero-extended unless signed); addr is reused for read-modify-write. */
@@ -159,11 +249,13 @@ class BlockEmitter {
     return this.load(loc.size, addr >= 0 ? addr : this.address(loc.address), signed);
   }
 
-  source(src: IrSource, addr = -1): number {
+  /** A source value zero-extended to its size (immediates masked to `size`). */
+  source(src: IrSource, size: number, addr = -1): number {
     if (src.kind !== 'imm') return this.read(src, addr);
-    if (src.value === 0) return GPR.zero;
+    const v = src.value & maskOf(size);
+    if (v === 0) return GPR.zero;
     const t = this.temp();
-    this.asm.li(t, src.value);
+    this.asm.li(t, v);
     return t;
   }
 
@@ -180,6 +272,56 @@ class BlockEmitter {
     this.store(loc.size, addr >= 0 ? addr : this.address(loc.address), value);
   }
 
+  /** Masks a computed value to `size` bits in place (no-op for 32 bits). */
+  truncate(r: number, size: number): void {
+    if (size === 1) this.asm.andi(r, r, 0xff);
+    else if (size === 2) this.asm.andi(r, r, 0xffff);
+  }
+
+  // ------------------------------------------------------------------ flags
+
+  /**
+   * Makes s8 hold (at least) the status flags in `mask` from the lazy registers: per-flag glue
+   * entries for one or two of CF/ZF/SF/OF, else the full flags glue. Every entry starts with
+   * `srl t0, a0, 3`, which the call's delay slot executes (the call goes to entry + 4).
+   */
+  materialize(mask = STATUS_MASK): void {
+    const p = this.producer;
+    const valid = p !== null && p.kind === MATERIALIZED ? (p.valid ?? STATUS_MASK) : 0;
+    const missing = mask & ~valid;
+    if (missing === 0) return;
+    const l = layout();
+    const single: [number, number][] = [[CF, l.cf], [ZF, l.zf], [SF, l.sf], [OF, l.of]];
+    const parts = single.filter(([bit]) => (missing & bit) !== 0);
+    const calls = (missing & ~(CF | ZF | SF | OF)) === 0 && parts.length <= 2 ? parts : [[STATUS_MASK, l.flags] as [number, number]];
+    for (const [, offset] of calls) {
+      this.asm.jal(this.options.materializeFlags + offset + 4);
+      this.asm.srl(GPR.t0, FLAG_KIND, 3);
+    }
+    this.producer = { kind: MATERIALIZED, size: 4, count: 0, valid: calls.reduce((v, [bit]) => v | bit, valid) };
+  }
+
+  /** The producer, materializing the flags in `mask` from an earlier block through the glue when needed. */
+  knownProducer(mask = STATUS_MASK): Producer {
+    const p = this.producer;
+    if (p === null || (p.kind === MATERIALIZED && ((p.valid ?? STATUS_MASK) & mask) !== mask)) this.materialize(mask);
+    return this.producer as Producer;
+  }
+
+  /** A live writer: records its kind; the lazy registers (KIND included) were written by the caller. */
+  produced(kind: number, size: number, count = 0): void {
+    this.producer = { kind, size, count };
+  }
+
+  /** Ends a modification of s8's status bits: the lazy state becomes EAGER (AUX = s8's status) when live. */
+  eagerFromMaterialized(live: boolean): void {
+    if (live) {
+      this.asm.andi(FLAG_AUX, MATERIALIZED_FLAGS, STATUS_MASK);
+      this.asm.move(FLAG_KIND, GPR.zero);
+    }
+    this.producer = { kind: MATERIALIZED, size: 4, count: 0, valid: STATUS_MASK };
+  }
+
   /** One flag as 0/1 in a new temp, from the statically known producer. */
   flag(which: 'CF' | 'ZF' | 'SF' | 'OF' | 'PF', p: Producer): number {
     const asm = this.asm;
@@ -188,20 +330,19 @@ class BlockEmitter {
       asm.ext(t, MATERIALIZED_FLAGS, { CF: 0, PF: 2, ZF: 6, SF: 7, OF: 11 }[which], 1);
       return t;
     }
+    if (p.kind === FlagOp.Eager) {
+      asm.ext(t, FLAG_AUX, { CF: 0, PF: 2, ZF: 6, SF: 7, OF: 11 }[which], 1);
+      return t;
+    }
+    const bits = p.size * 8;
     switch (which) {
       case 'ZF':
-        if (p.kind === FlagOp.Eager) asm.ext(t, FLAG_AUX, 6, 1);
-        else asm.sltiu(t, FLAG_RES, 1);
+        asm.sltiu(t, FLAG_RES, 1);
         return t;
       case 'SF':
-        if (p.kind === FlagOp.Eager) asm.ext(t, FLAG_AUX, 7, 1);
-        else asm.srl(t, FLAG_RES, 31);
+        asm.ext(t, FLAG_RES, bits - 1, 1);
         return t;
       case 'PF': {
-        if (p.kind === FlagOp.Eager) {
-          asm.ext(t, FLAG_AUX, 2, 1);
-          return t;
-        }
         const u = this.temp();
         asm.andi(t, FLAG_RES, 0xff);
         asm.srl(u, t, 4);
@@ -218,40 +359,53 @@ class BlockEmitter {
         switch (p.kind) {
           case FlagOp.Add: asm.sltu(t, FLAG_RES, FLAG_A); break;
           case FlagOp.Sub: asm.sltu(t, FLAG_A, FLAG_B); break;
+          case FlagOp.Adc: case FlagOp.Sbb: {
+            // CF = (x < y) | (carry-in & x == y), x/y = res/a (adc) or a/b (sbb)
+            const [x, y] = p.kind === FlagOp.Adc ? [FLAG_RES, FLAG_A] : [FLAG_A, FLAG_B];
+            const u = this.temp();
+            asm.xor(u, x, y);
+            asm.sltiu(u, u, 1);
+            asm.and(u, u, FLAG_AUX);
+            asm.sltu(t, x, y);
+            asm.or(t, t, u);
+            break;
+          }
           case FlagOp.Logic: asm.move(t, GPR.zero); break;
           case FlagOp.Inc: case FlagOp.Dec: asm.move(t, FLAG_AUX); break;
-          case FlagOp.Shl: asm.ext(t, FLAG_A, 32 - p.count, 1); break;
-          case FlagOp.Shr: case FlagOp.Sar: asm.ext(t, FLAG_A, p.count - 1, 1); break;
-          case FlagOp.Eager: asm.andi(t, FLAG_AUX, 1); break;
+          case FlagOp.Shl:
+            if (p.count <= bits) asm.ext(t, FLAG_A, bits - p.count, 1);
+            else asm.move(t, GPR.zero);
+            break;
+          case FlagOp.Shr: asm.ext(t, FLAG_A, p.count - 1, 1); break;
+          case FlagOp.Sar: asm.ext(t, FLAG_A, Math.min(p.count - 1, bits - 1), 1); break;
         }
         return t;
       case 'OF': {
         switch (p.kind) {
-          case FlagOp.Add: case FlagOp.Inc: {
+          case FlagOp.Add: case FlagOp.Adc: case FlagOp.Inc: {
             const u = this.temp();
             asm.xor(t, FLAG_A, FLAG_RES);
             asm.xor(u, FLAG_B, FLAG_RES);
             asm.and(t, t, u);
-            asm.srl(t, t, 31);
+            asm.ext(t, t, bits - 1, 1);
             break;
           }
-          case FlagOp.Sub: case FlagOp.Dec: {
+          case FlagOp.Sub: case FlagOp.Sbb: case FlagOp.Dec: {
             const u = this.temp();
             asm.xor(t, FLAG_A, FLAG_B);
             asm.xor(u, FLAG_A, FLAG_RES);
             asm.and(t, t, u);
-            asm.srl(t, t, 31);
+            asm.ext(t, t, bits - 1, 1);
             break;
           }
           case FlagOp.Logic: case FlagOp.Sar: asm.move(t, GPR.zero); break;
           case FlagOp.Shl: {
             const cf = this.flag('CF', p);
-            asm.srl(t, FLAG_RES, 31);
+            asm.ext(t, FLAG_RES, bits - 1, 1);
             asm.xor(t, t, cf);
             break;
           }
-          case FlagOp.Shr: asm.srl(t, FLAG_A, 31); break;
-          case FlagOp.Eager: asm.ext(t, FLAG_AUX, 11, 1); break;
+          case FlagOp.Shr: asm.ext(t, FLAG_A, bits - 1, 1); break;
         }
         return t;
       }
@@ -259,18 +413,8 @@ class BlockEmitter {
   }
 
   /** Condition `cond` (0..15): returns [register, negate] — the condition holds iff (reg != 0) !== negate. */
-  /** The producer, materializing flags from an earlier block through the glue when needed. */
-  knownProducer(): Producer {
-    if (this.producer === null) {
-      this.asm.jal(this.options.materializeFlags);
-      this.asm.nop();
-      this.producer = { kind: MATERIALIZED, count: 0 };
-    }
-    return this.producer;
-  }
-
   condition(cond: number): [number, boolean] {
-    const p = this.knownProducer();
+    const p = this.knownProducer(conditionFlags(cond));
     const asm = this.asm;
     const negate = (cond & 1) === 1;
     const base = cond >> 1;
@@ -279,14 +423,23 @@ class BlockEmitter {
       const t = this.temp();
       switch (base) {
         case 1: asm.sltu(t, FLAG_A, FLAG_B); return [t, negate]; // b
-        case 2: return [FLAG_RES, !negate]; // e: ZF = (res == 0)
+        case 2: this.tempIndex--; return [FLAG_RES, !negate]; // e: ZF = (res == 0)
         case 3: asm.sltu(t, FLAG_B, FLAG_A); return [t, !negate]; // be = !a
-        case 6: asm.slt(t, FLAG_A, FLAG_B); return [t, negate]; // l
-        case 7: asm.slt(t, FLAG_B, FLAG_A); return [t, !negate]; // le = !g
+      }
+      if (p.size === 4) {
+        switch (base) {
+          case 6: asm.slt(t, FLAG_A, FLAG_B); return [t, negate]; // l
+          case 7: asm.slt(t, FLAG_B, FLAG_A); return [t, !negate]; // le = !g
+        }
       }
       this.tempIndex--; // unused
     }
     if (base === 2 && p.kind !== FlagOp.Eager && p.kind !== MATERIALIZED) return [FLAG_RES, !negate];
+    if (base === 4 && p.kind === FlagOp.Logic && p.size === 4) {
+      const t = this.temp();
+      asm.slt(t, FLAG_RES, GPR.zero);
+      return [t, negate];
+    }
     let r: number;
     switch (base) {
       case 0: r = this.flag('OF', p); break;
@@ -305,27 +458,51 @@ class BlockEmitter {
   conditionValue(cond: number): number {
     const [r, negate] = this.condition(cond);
     const t = this.temp();
-    if (negate) asm01(this.asm, t, r, true);
-    else asm01(this.asm, t, r, false);
+    if (negate) this.asm.sltiu(t, r, 1);
+    else this.asm.sltu(t, GPR.zero, r);
     return t;
   }
 
-  /** Records the producer; KIND is materialized only when the flags reach the block exit
-   * (in-block readers know the kind statically). */
-  setProducer(kind: number, count = 0): void {
-    this.producer = { kind, count };
-    if (this.currentOp?.flagsToExit === true) this.asm.li(FLAG_KIND, kind32(kind));
+  /** SF ZF PF of a `size`-masked value into s8 (AF cleared too when `clearAf`). */
+  szpIntoMaterialized(v: number, size: number, clearAf: boolean, t: number, u: number): void {
+    const asm = this.asm;
+    const F = MATERIALIZED_FLAGS;
+    asm.sltiu(t, v, 1);
+    asm.ins(F, t, 6, 1);
+    asm.ext(t, v, size * 8 - 1, 1);
+    asm.ins(F, t, 7, 1);
+    asm.andi(t, v, 0xff);
+    asm.srl(u, t, 4);
+    asm.xor(t, t, u);
+    asm.srl(u, t, 2);
+    asm.xor(t, t, u);
+    asm.srl(u, t, 1);
+    asm.xor(t, t, u);
+    asm.xori(t, t, 1);
+    asm.ins(F, t, 2, 1);
+    if (clearAf) asm.ins(F, GPR.zero, 4, 1);
   }
 
-  private currentOp: IrOp | null = null;
-
-  op(op: IrOp): void {
-    this.tempIndex = 0;
-    this.currentOp = op;
-    this.guestMap.push({ offset: this.asm.length * 4, eip: op.eip });
-    // Flags from an earlier block are materialized before any scratch register is in use (the glue clobbers t0-t2).
-    if (op.op === 'setcc' || op.op === 'cmov' || (op.op === 'unary' && (op.unary === 'inc' || op.unary === 'dec') && op.flagsLive === true)) this.knownProducer();
+  /** Direction step for string ops: +size, or -size when DF is set. */
+  stringDelta(size: number): number {
     const asm = this.asm;
+    const d = this.temp();
+    const t = this.temp();
+    asm.ext(t, MATERIALIZED_FLAGS, DF_BIT, 1);
+    asm.sll(t, t, Math.log2(size) + 1);
+    asm.li(d, size);
+    asm.subu(d, d, t);
+    return d;
+  }
+
+  // ------------------------------------------------------------------ ops
+
+  op(op: IrOp, index: number): void {
+    this.tempIndex = 0;
+    this.opIndex = index;
+    this.guestMap.push({ offset: this.asm.length * 4, eip: op.eip });
+    const asm = this.asm;
+    const live = op.flagsLive === true;
     switch (op.op) {
       case 'nop':
         return;
@@ -334,111 +511,64 @@ class BlockEmitter {
           asm.li(guestRegister(op.dst.reg), op.src.value);
           return;
         }
-        const v = this.source(op.src);
+        const addr = op.src.kind === 'mem' ? this.address(op.src.address) : -1;
+        const v = this.source(op.src, op.dst.size, addr);
         this.write(op.dst, v);
         return;
       }
       case 'movx': {
-        const v = this.read(op.src, -1, op.signed);
         const d = guestRegister(op.dst);
-        if (op.src.kind === 'reg' && op.src.size === 1 && op.src.reg < 4 && !op.signed) asm.andi(d, guestRegister(op.src.reg), 0xff);
-        else asm.move(d, v);
+        if (op.src.kind === 'reg' && op.src.size === 1 && op.src.reg < 4 && !op.signed && op.size === 4) {
+          asm.andi(d, guestRegister(op.src.reg), 0xff);
+          return;
+        }
+        const v = this.read(op.src, -1, op.signed);
+        if (op.size === 4) asm.move(d, v);
+        else asm.ins(d, v, 0, 16);
         return;
       }
       case 'lea': {
         const a = this.address(op.address);
-        asm.move(guestRegister(op.dst), a);
+        if (op.size === 4) asm.move(guestRegister(op.dst), a);
+        else asm.ins(guestRegister(op.dst), a, 0, 16);
         return;
       }
-      case 'alu': {
-        const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
-        const a = this.read(op.dst, addr);
-        const b = this.source(op.src);
-        const live = op.flagsLive === true;
-        const res = live ? FLAG_RES : op.writeBack ? (op.dst.kind === 'reg' ? guestRegister(op.dst.reg) : this.temp()) : -1;
-        if (res < 0) return; // cmp/test whose flags nobody reads
-        if (live && op.alu !== 'and' && op.alu !== 'or' && op.alu !== 'xor') {
-          asm.move(FLAG_A, a);
-          asm.move(FLAG_B, b);
-        }
-        const x = live && op.alu !== 'and' && op.alu !== 'or' && op.alu !== 'xor' ? FLAG_A : a;
-        const y = live && op.alu !== 'and' && op.alu !== 'or' && op.alu !== 'xor' ? FLAG_B : b;
-        switch (op.alu) {
-          case 'add': asm.addu(res, x, y); break;
-          case 'sub': asm.subu(res, x, y); break;
-          case 'and': asm.and(res, x, y); break;
-          case 'or': asm.or(res, x, y); break;
-          case 'xor': asm.xor(res, x, y); break;
-        }
-        if (op.writeBack) this.write(op.dst, res, addr);
-        if (live) this.setProducer(op.alu === 'add' ? FlagOp.Add : op.alu === 'sub' ? FlagOp.Sub : FlagOp.Logic);
+      case 'alu':
+        this.alu(op, live);
         return;
-      }
-      case 'unary': {
-        const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
-        const a = this.read(op.dst, addr);
-        const live = op.flagsLive === true;
-        if (op.unary === 'not') {
-          const t = op.dst.kind === 'reg' ? guestRegister(op.dst.reg) : this.temp();
-          asm.nor(t, a, GPR.zero);
-          this.write(op.dst, t, addr);
+      case 'unary':
+        this.unary(op, live);
+        return;
+      case 'shift':
+        if (op.shift === 'shl' || op.shift === 'shr' || op.shift === 'sar') this.shift(op, live);
+        else this.rotate(op, live);
+        return;
+      case 'shiftd':
+        this.shiftDouble(op, live);
+        return;
+      case 'imul': {
+        const a = this.source(op.a, op.size);
+        const b = this.source(op.b, op.size);
+        const d = guestRegister(op.dst);
+        if (op.size === 2) {
+          const x = this.temp();
+          const y = this.temp();
+          asm.seh(x, a);
+          asm.seh(y, b);
+          asm.mul(x, x, y);
+          if (live) {
+            const t = this.temp();
+            asm.seh(t, x);
+            asm.xor(t, t, x);
+            this.mulFlags(t);
+          }
+          asm.ins(d, x, 0, 16);
           return;
         }
         if (!live) {
-          const t = op.dst.kind === 'reg' ? guestRegister(op.dst.reg) : this.temp();
-          if (op.unary === 'neg') asm.subu(t, GPR.zero, a);
-          else asm.addiu(t, a, op.unary === 'inc' ? 1 : -1);
-          this.write(op.dst, t, addr);
-          return;
-        }
-        if (op.unary === 'neg') {
-          asm.move(FLAG_B, a);
-          asm.move(FLAG_A, GPR.zero);
-          asm.subu(FLAG_RES, GPR.zero, FLAG_B);
-          this.write(op.dst, FLAG_RES, addr);
-          this.setProducer(FlagOp.Sub);
-          return;
-        }
-        // inc/dec preserve CF: keep it in AUX (the liveness pass made the previous producer's state live).
-        const p = this.knownProducer();
-        if (p.kind !== FlagOp.Inc && p.kind !== FlagOp.Dec) {
-          const cf = this.flag('CF', p);
-          asm.move(FLAG_AUX, cf);
-        }
-        asm.move(FLAG_A, a);
-        asm.li(FLAG_B, 1);
-        asm.addiu(FLAG_RES, FLAG_A, op.unary === 'inc' ? 1 : -1);
-        this.write(op.dst, FLAG_RES, addr);
-        this.setProducer(op.unary === 'inc' ? FlagOp.Inc : FlagOp.Dec);
-        return;
-      }
-      case 'shift': {
-        const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
-        const a = this.read(op.dst, addr);
-        const live = op.flagsLive === true;
-        let src = a;
-        if (live) {
-          asm.move(FLAG_A, a);
-          asm.li(FLAG_B, op.count);
-          src = FLAG_A;
-        }
-        const res = live ? FLAG_RES : op.dst.kind === 'reg' ? guestRegister(op.dst.reg) : this.temp();
-        if (op.shift === 'shl') asm.sll(res, src, op.count);
-        else if (op.shift === 'shr') asm.srl(res, src, op.count);
-        else asm.sra(res, src, op.count);
-        this.write(op.dst, res, addr);
-        if (live) this.setProducer(op.shift === 'shl' ? FlagOp.Shl : op.shift === 'shr' ? FlagOp.Shr : FlagOp.Sar, op.count);
-        return;
-      }
-      case 'imul': {
-        const a = this.source(op.a);
-        const b = this.source(op.b);
-        const d = guestRegister(op.dst);
-        if (op.flagsLive !== true) {
           asm.mul(d, a, b);
           return;
         }
-        // CF = OF = the signed product does not fit in 32 bits; SF/ZF/PF/AF are undefined (kept 0).
         const hi = this.temp();
         const t = this.temp();
         asm.mult(a, b);
@@ -446,48 +576,942 @@ class BlockEmitter {
         asm.mflo(d);
         asm.sra(t, d, 31);
         asm.xor(t, t, hi);
-        asm.sltu(t, GPR.zero, t);
-        asm.sll(hi, t, 11);
-        asm.or(FLAG_AUX, t, hi);
-        this.setProducer(FlagOp.Eager);
+        this.mulFlags(t);
         return;
       }
+      case 'muldiv':
+        this.mulDiv(op, live);
+        return;
       case 'push': {
-        const v = this.source(op.src);
+        const addr = op.src.kind === 'mem' ? this.address(op.src.address) : -1;
+        const v = this.source(op.src, op.size, addr);
         const sp = guestRegister(4);
-        asm.sw(v, -4, sp); // store first: a fault leaves esp unchanged
-        asm.addiu(sp, sp, -4);
+        this.store(op.size, sp, v, -op.size); // store first: a fault leaves esp unchanged
+        asm.addiu(sp, sp, -op.size);
         return;
       }
       case 'pop': {
         const sp = guestRegister(4);
-        const t = this.temp();
+        const size = op.dst.size;
+        const t = this.load(size, sp, false);
         if (op.dst.kind === 'mem') {
           const addr = this.address(op.dst.address);
-          asm.lw(t, 0, sp);
-          this.store(4, addr, t);
-          asm.addiu(sp, sp, 4);
+          this.store(size, addr, t);
+          asm.addiu(sp, sp, size);
           return;
         }
-        asm.lw(t, 0, sp);
-        asm.addiu(sp, sp, 4);
+        asm.addiu(sp, sp, size);
         this.write(op.dst, t);
         return;
       }
       case 'setcc': {
+        this.knownProducer(conditionFlags(op.cond)); // the glue clobbers scratch registers: before the address
         const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
         const v = this.conditionValue(op.cond);
         this.write(op.dst, v, addr);
         return;
       }
       case 'cmov': {
+        this.knownProducer(conditionFlags(op.cond));
         const v = this.read(op.src);
         const [c, negate] = this.condition(op.cond);
-        if (negate) asm.movz(guestRegister(op.dst), v, c);
-        else asm.movn(guestRegister(op.dst), v, c);
+        const d = guestRegister(op.dst);
+        if (op.size === 4) {
+          if (negate) asm.movz(d, v, c);
+          else asm.movn(d, v, c);
+        } else {
+          const t = this.temp();
+          asm.move(t, d);
+          asm.ins(t, v, 0, 16);
+          if (negate) asm.movz(d, t, c);
+          else asm.movn(d, t, c);
+        }
+        return;
+      }
+      case 'xchg': {
+        const addr = op.a.kind === 'mem' ? this.address(op.a.address) : -1;
+        const a = this.read(op.a, addr);
+        const b = this.read(op.b);
+        const t = this.temp();
+        asm.move(t, a); // a may be a pinned register written below
+        this.write(op.a, b, addr);
+        this.write(op.b, t);
+        return;
+      }
+      case 'xadd': {
+        const size = op.dst.size;
+        const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+        const a = this.read(op.dst, addr);
+        const src: IrLocation = { kind: 'reg', reg: op.src, size };
+        const b = this.read(src);
+        const old = this.temp();
+        asm.move(old, a);
+        const res = this.temp();
+        asm.addu(res, old, b);
+        this.truncate(res, size);
+        if (live) {
+          asm.move(FLAG_B, b);
+          asm.move(FLAG_A, old);
+          asm.move(FLAG_RES, res);
+          asm.li(FLAG_KIND, kindOf(FlagOp.Add, size));
+        }
+        if (op.dst.kind === 'mem') {
+          this.write(op.dst, res, addr);
+          this.write(src, old);
+        } else {
+          this.write(src, old);
+          this.write(op.dst, res);
+        }
+        if (live) this.produced(FlagOp.Add, size);
+        return;
+      }
+      case 'cmpxchg': {
+        const size = op.dst.size;
+        const eax0 = guestRegister(0);
+        const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+        const oldValue = this.read(op.dst, addr);
+        const accValue = this.read({ kind: 'reg', reg: 0, size });
+        const src = this.read({ kind: 'reg', reg: op.src, size });
+        // 32-bit registers are copied: eax and the destination register change below.
+        let a = accValue;
+        if (size === 4) {
+          a = this.temp();
+          asm.move(a, accValue);
+        }
+        let b = oldValue;
+        if (size === 4 && op.dst.kind === 'reg') {
+          b = this.temp();
+          asm.move(b, oldValue);
+        }
+        const eq = this.temp();
+        asm.xor(eq, a, b);
+        // The destination is always written (the old value back when unequal), as on hardware.
+        const nv = this.temp();
+        asm.move(nv, b);
+        asm.movz(nv, src, eq);
+        this.write(op.dst, nv, addr);
+        // Unequal: the accumulator gets the old value (after the destination write, as the reference CPU).
+        if (size === 4) asm.movn(eax0, b, eq);
+        else {
+          const t = this.temp();
+          asm.move(t, eax0);
+          asm.ins(t, b, 0, size * 8);
+          asm.movn(eax0, t, eq);
+        }
+        if (live) {
+          asm.move(FLAG_A, a);
+          asm.move(FLAG_B, b);
+          asm.subu(FLAG_RES, a, b);
+          this.truncate(FLAG_RES, size);
+          asm.li(FLAG_KIND, kindOf(FlagOp.Sub, size));
+          this.produced(FlagOp.Sub, size);
+        }
+        return;
+      }
+      case 'convert': {
+        const eax = guestRegister(0), edx = guestRegister(2);
+        const t = this.temp();
+        switch (op.convert) {
+          case 'cbw': asm.seb(t, eax); asm.ins(eax, t, 0, 16); break;
+          case 'cwde': asm.seh(eax, eax); break;
+          case 'cwd': asm.seh(t, eax); asm.sra(t, t, 16); asm.ins(edx, t, 0, 16); break;
+          case 'cdq': asm.sra(edx, eax, 31); break;
+        }
+        return;
+      }
+      case 'bit':
+        this.bitTest(op, live);
+        return;
+      case 'scan': {
+        const size = op.src.size;
+        if (live) this.materialize();
+        const v = this.read(op.src);
+        const t = this.temp();
+        const skip = asm.newLabel();
+        if (live) {
+          asm.sltiu(t, v, 1);
+          asm.ins(MATERIALIZED_FLAGS, t, 6, 1);
+        }
+        asm.beq(v, GPR.zero, skip); // zero source: destination unchanged
+        asm.nop();
+        if (op.reverse) {
+          asm.clz(t, v);
+          asm.xori(t, t, 31); // 31 - clz
+        } else {
+          const u = this.temp();
+          asm.subu(u, GPR.zero, v);
+          asm.and(u, u, v); // lowest set bit
+          asm.clz(t, u);
+          asm.xori(t, t, 31);
+        }
+        this.write({ kind: 'reg', reg: op.dst, size }, t);
+        asm.bind(skip);
+        if (live) this.eagerFromMaterialized(true);
+        return;
+      }
+      case 'bswap': {
+        const r = guestRegister(op.reg);
+        if (op.size === 2) asm.ins(r, GPR.zero, 0, 16); // undefined on hardware: the reference CPU clears
+        else {
+          asm.wsbh(r, r);
+          asm.rotr(r, r, 16);
+        }
+        return;
+      }
+      case 'flag':
+        this.flagOp(op.flag, live);
+        return;
+      case 'pushf': {
+        this.materialize();
+        const t = this.temp();
+        const sp = guestRegister(4);
+        asm.ori(t, MATERIALIZED_FLAGS, 0x202); // reserved bit 1, IF
+        this.store(op.size, sp, t, -op.size);
+        asm.addiu(sp, sp, -op.size);
+        return;
+      }
+      case 'popf': {
+        const sp = guestRegister(4);
+        const v = this.load(op.size, sp, false);
+        const m = this.temp();
+        asm.li(m, STATUS_MASK | POPF_OTHER);
+        asm.and(v, v, m);
+        if (op.size === 2) {
+          asm.ins(MATERIALIZED_FLAGS, v, 0, 16);
+        } else asm.move(MATERIALIZED_FLAGS, v);
+        asm.addiu(sp, sp, op.size);
+        this.eagerFromMaterialized(live);
+        return;
+      }
+      case 'string':
+        this.stringOp(op, live);
+        return;
+      case 'leave': {
+        const ebp = guestRegister(5), sp = guestRegister(4);
+        if (op.size === 4) {
+          const t = this.temp();
+          asm.lwr(t, 0, ebp);
+          asm.lwl(t, 3, ebp);
+          asm.addiu(sp, ebp, 4);
+          asm.move(ebp, t);
+        } else {
+          const t = this.load(2, ebp, false);
+          asm.addiu(sp, ebp, 2);
+          asm.ins(ebp, t, 0, 16);
+        }
+        return;
+      }
+      case 'pusha': {
+        // Lowest address first: when the frame crosses into an unmapped page below, nothing is written.
+        const sp = guestRegister(4);
+        for (let i = 7; i >= 0; i--) {
+          const v = this.read({ kind: 'reg', reg: i, size: op.size }); // i = 4: esp before the first push
+          this.store(op.size, sp, v, -op.size * (i + 1));
+          this.tempIndex = 0;
+        }
+        asm.addiu(sp, sp, -8 * op.size);
+        return;
+      }
+      case 'popa': {
+        // All loads before any register changes (precise faults); the saved esp is skipped.
+        const sp = guestRegister(4);
+        const probe = this.temp();
+        asm.lbu(probe, 0, sp); // both ends of the frame: any fault happens here (it spans at most two pages)
+        asm.lbu(probe, 8 * op.size - 1, sp);
+        for (let i = 0; i < 8; i++) {
+          if (i === 4) continue;
+          this.tempIndex = 1;
+          this.write({ kind: 'reg', reg: i, size: op.size }, this.load(op.size, sp, false, op.size * (7 - i)));
+        }
+        asm.addiu(sp, sp, 8 * op.size);
+        return;
+      }
+      case 'cpuid': {
+        // The reference CPU's identity: leaf 0 "GenuineUKCF!" (max leaf 1), leaf 1 family 6 model 15
+        // with TSC CX8 CMOV, leaf 0x80000000 no extended leaves, every other leaf zeros.
+        const [eax, ecx, edx, ebx] = [0, 1, 2, 3].map(guestRegister);
+        const leaf = this.temp();
+        const t = this.temp();
+        const done = asm.newLabel();
+        const word = (i: number) => [...'GenuineUKCF!'].slice(i, i + 4).reduce((w, ch, k) => w | (ch.charCodeAt(0) << (8 * k)), 0);
+        asm.move(leaf, eax);
+        asm.move(eax, GPR.zero);
+        asm.move(ebx, GPR.zero);
+        asm.move(ecx, GPR.zero);
+        const leaf1 = asm.newLabel();
+        const leafExt = asm.newLabel();
+        asm.li(t, 1);
+        asm.beq(leaf, t, leaf1);
+        asm.lui(t, 0x8000);
+        asm.beq(leaf, t, leafExt);
+        asm.move(edx, GPR.zero);
+        asm.bne(leaf, GPR.zero, done);
+        asm.nop();
+        asm.li(eax, 1);
+        asm.li(ebx, word(0));
+        asm.li(edx, word(4));
+        asm.li(ecx, word(8));
+        asm.b(done);
+        asm.nop();
+        asm.bind(leaf1);
+        asm.li(eax, 0x6f1);
+        asm.li(edx, (1 << 4) | (1 << 8) | (1 << 15));
+        asm.b(done);
+        asm.nop();
+        asm.bind(leafExt);
+        asm.move(eax, t);
+        asm.bind(done);
+        return;
+      }
+      case 'xlat': {
+        const t = this.temp();
+        asm.andi(t, guestRegister(0), 0xff);
+        asm.addu(t, t, guestRegister(3));
+        let addr = t;
+        if (op.segment >= 0) {
+          const base = this.address({ base: -1, index: -1, scale: 1, disp: 0, segment: op.segment });
+          asm.addu(t, t, base);
+          addr = t;
+        }
+        const v = this.load(1, addr, false);
+        asm.ins(guestRegister(0), v, 0, 8);
         return;
       }
     }
+  }
+
+  /** CF = OF = (t != 0); the other status flags read as 0 (undefined after multiplication). */
+  mulFlags(t: number): void {
+    const asm = this.asm;
+    asm.sltu(t, GPR.zero, t);
+    asm.sll(FLAG_AUX, t, 11);
+    asm.or(FLAG_AUX, FLAG_AUX, t);
+    asm.move(FLAG_KIND, GPR.zero);
+    this.produced(FlagOp.Eager, 4);
+  }
+
+  alu(op: Extract<IrOp, { op: 'alu' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.dst.size;
+    const carry = op.alu === 'adc' || op.alu === 'sbb';
+    let cf = -1;
+    if (carry) {
+      const p = this.knownProducer(CF);
+      cf = this.flag('CF', p);
+    }
+    const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+    const a = this.read(op.dst, addr);
+    const b = this.source(op.src, size);
+    const logic = op.alu === 'and' || op.alu === 'or' || op.alu === 'xor';
+    if (!live && !op.writeBack) return; // cmp/test whose flags nobody reads
+    const res = live ? FLAG_RES : op.dst.kind === 'reg' && size === 4 ? guestRegister(op.dst.reg) : this.temp();
+    let x = a, y = b;
+    if (live && !logic) {
+      // Operands first (a result register may alias a source).
+      if (carry) asm.move(FLAG_AUX, cf);
+      asm.move(FLAG_A, a);
+      asm.move(FLAG_B, b);
+      x = FLAG_A;
+      y = FLAG_B;
+    }
+    switch (op.alu) {
+      case 'add': asm.addu(res, x, y); break;
+      case 'sub': asm.subu(res, x, y); break;
+      case 'and': asm.and(res, x, y); break;
+      case 'or': asm.or(res, x, y); break;
+      case 'xor': asm.xor(res, x, y); break;
+      case 'adc': asm.addu(res, x, y); asm.addu(res, res, live ? FLAG_AUX : cf); break;
+      case 'sbb': asm.subu(res, x, y); asm.subu(res, res, live ? FLAG_AUX : cf); break;
+    }
+    if (!logic) this.truncate(res, size);
+    if (op.writeBack) this.write(op.dst, res, addr);
+    if (live) {
+      const k = { add: FlagOp.Add, sub: FlagOp.Sub, and: FlagOp.Logic, or: FlagOp.Logic, xor: FlagOp.Logic, adc: FlagOp.Adc, sbb: FlagOp.Sbb }[op.alu];
+      asm.li(FLAG_KIND, kindOf(k, size));
+      this.produced(k, size);
+    }
+  }
+
+  unary(op: Extract<IrOp, { op: 'unary' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.dst.size;
+    const reg32 = op.dst.kind === 'reg' && size === 4;
+    if ((op.unary === 'inc' || op.unary === 'dec') && live) this.knownProducer(CF); // glue before scratch use
+    const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+    const a = this.read(op.dst, addr);
+    if (op.unary === 'not') {
+      const t = reg32 ? guestRegister((op.dst as { reg: number }).reg) : this.temp();
+      asm.nor(t, a, GPR.zero);
+      this.write(op.dst, t, addr);
+      return;
+    }
+    if (!live) {
+      const t = reg32 ? guestRegister((op.dst as { reg: number }).reg) : this.temp();
+      if (op.unary === 'neg') asm.subu(t, GPR.zero, a);
+      else asm.addiu(t, a, op.unary === 'inc' ? 1 : -1);
+      this.write(op.dst, t, addr);
+      return;
+    }
+    if (op.unary === 'neg') {
+      asm.move(FLAG_B, a);
+      asm.move(FLAG_A, GPR.zero);
+      asm.subu(FLAG_RES, GPR.zero, FLAG_B);
+      this.truncate(FLAG_RES, size);
+      this.write(op.dst, FLAG_RES, addr);
+      asm.li(FLAG_KIND, kindOf(FlagOp.Sub, size));
+      this.produced(FlagOp.Sub, size);
+      return;
+    }
+    // inc/dec preserve CF: keep it in AUX (the liveness pass made the previous producer's state live).
+    const p = this.knownProducer(CF);
+    if (p.kind !== FlagOp.Inc && p.kind !== FlagOp.Dec) {
+      const cf = this.flag('CF', p);
+      asm.move(FLAG_AUX, cf);
+    }
+    asm.move(FLAG_A, a);
+    asm.li(FLAG_B, 1);
+    asm.addiu(FLAG_RES, FLAG_A, op.unary === 'inc' ? 1 : -1);
+    this.truncate(FLAG_RES, size);
+    this.write(op.dst, FLAG_RES, addr);
+    const k = op.unary === 'inc' ? FlagOp.Inc : FlagOp.Dec;
+    asm.li(FLAG_KIND, kindOf(k, size));
+    this.produced(k, size);
+  }
+
+  /** shl/shr/sar by an immediate (lazy kind) or by cl (count 0 leaves everything but the access). */
+  shift(op: Extract<IrOp, { op: 'shift' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.dst.size;
+    const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+    const a = op.shift === 'sar' ? this.read(op.dst, addr, true) : this.read(op.dst, addr);
+    const reg32 = op.dst.kind === 'reg' && size === 4;
+    const kind = op.shift === 'shl' ? FlagOp.Shl : op.shift === 'shr' ? FlagOp.Shr : FlagOp.Sar;
+    if (op.count !== 'cl') {
+      const n = op.count;
+      const res = live ? FLAG_RES : reg32 ? guestRegister((op.dst as { reg: number }).reg) : this.temp();
+      let src = a;
+      if (live) {
+        if (op.shift === 'sar' && size !== 4) {
+          asm.andi(FLAG_A, a, maskOf(size)); // A is the masked operand; `a` stays sign-extended
+        } else asm.move(FLAG_A, a);
+        asm.li(FLAG_B, n);
+        if (op.shift !== 'sar') src = FLAG_A;
+      }
+      if (op.shift === 'shl') asm.sll(res, src, n);
+      else if (op.shift === 'shr') asm.srl(res, src, n);
+      else asm.sra(res, src, n);
+      this.truncate(res, size);
+      this.write(op.dst, res, addr);
+      if (live) {
+        asm.li(FLAG_KIND, kindOf(kind, size));
+        this.produced(kind, size, n);
+      }
+      return;
+    }
+    // By cl: the count is only known at run time; a zero count changes neither value nor flags.
+    const c = this.temp();
+    const skip = asm.newLabel();
+    asm.andi(c, guestRegister(1), 31);
+    asm.beq(c, GPR.zero, skip);
+    asm.nop();
+    const res = this.temp();
+    if (op.shift === 'shl') asm.sllv(res, a, c);
+    else if (op.shift === 'shr') asm.srlv(res, a, c);
+    else asm.srav(res, a, c);
+    this.truncate(res, size);
+    if (live) {
+      asm.move(FLAG_RES, res);
+      if (op.shift === 'sar' && size !== 4) asm.andi(FLAG_A, a, maskOf(size));
+      else asm.move(FLAG_A, a);
+      asm.move(FLAG_B, c);
+      asm.li(FLAG_KIND, kindOf(kind, size));
+    }
+    this.write(op.dst, res, addr);
+    asm.bind(skip);
+    if (live) this.producer = null; // one of two states, both in the lazy registers
+  }
+
+  /** rol/ror/rcl/rcr: only CF and OF change (when the masked count is not zero). */
+  rotate(op: Extract<IrOp, { op: 'shift' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.dst.size;
+    const bits = size * 8;
+    const through = op.shift === 'rcl' || op.shift === 'rcr';
+    if (live || through) this.materialize();
+    const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+    const v = this.read(op.dst, addr);
+    const skip = asm.newLabel();
+    let c: number;
+    if (op.count === 'cl') {
+      c = this.temp();
+      asm.andi(c, guestRegister(1), 31);
+      asm.beq(c, GPR.zero, skip);
+      asm.nop();
+    } else {
+      c = this.temp();
+      asm.li(c, op.count);
+    }
+    const res = this.temp();
+    const cf = this.temp();
+    const t = this.temp();
+    if (!through) {
+      // t = count mod bits; rotate left by t (ror by t = rol by bits - t).
+      asm.andi(t, c, bits - 1);
+      if (op.shift === 'ror') {
+        asm.subu(t, GPR.zero, t);
+        asm.andi(t, t, bits - 1);
+      }
+      asm.sllv(res, v, t);
+      asm.subu(cf, GPR.zero, t);
+      asm.andi(cf, cf, bits - 1); // (bits - t) mod bits: t == 0 gives v | v
+      asm.srlv(cf, v, cf);
+      asm.or(res, res, cf);
+      this.truncate(res, size);
+      if (op.shift === 'rol') {
+        asm.andi(cf, res, 1);
+        asm.ext(t, res, bits - 1, 1);
+        asm.xor(t, t, cf); // OF = MSB ^ CF
+      } else {
+        asm.ext(cf, res, bits - 1, 1);
+        asm.ext(t, res, bits - 2, 1);
+        asm.xor(t, t, cf); // OF = MSB ^ next bit
+      }
+    } else {
+      // Rotate through CF one bit at a time (count mod 9 / 17 for 8/16 bits).
+      const n = this.temp();
+      const u = this.temp();
+      if (size === 4) asm.move(n, c);
+      else {
+        asm.li(u, bits + 1);
+        asm.divu(c, u);
+        asm.mfhi(n);
+      }
+      asm.move(res, v);
+      asm.ext(cf, MATERIALIZED_FLAGS, 0, 1);
+      const loop = asm.newLabel();
+      const done = asm.newLabel();
+      asm.bind(loop);
+      asm.beq(n, GPR.zero, done);
+      asm.addiu(n, n, -1);
+      if (op.shift === 'rcl') {
+        asm.ext(u, res, bits - 1, 1);
+        asm.sll(res, res, 1);
+        asm.or(res, res, cf);
+        this.truncate(res, size);
+        asm.b(loop);
+        asm.move(cf, u);
+      } else {
+        asm.andi(u, res, 1);
+        asm.srl(res, res, 1);
+        asm.ins(res, cf, bits - 1, 1);
+        asm.b(loop);
+        asm.move(cf, u);
+      }
+      asm.bind(done);
+      asm.ext(t, res, bits - 1, 1);
+      if (op.shift === 'rcl') asm.xor(t, t, cf);
+      else {
+        asm.ext(n, res, bits - 2, 1);
+        asm.xor(t, t, n);
+      }
+    }
+    this.write(op.dst, res, addr);
+    if (live) {
+      asm.ins(MATERIALIZED_FLAGS, cf, 0, 1);
+      asm.ins(MATERIALIZED_FLAGS, t, 11, 1);
+      asm.andi(FLAG_AUX, MATERIALIZED_FLAGS, STATUS_MASK);
+      asm.move(FLAG_KIND, GPR.zero);
+    }
+    asm.bind(skip);
+    if (live) this.producer = { kind: MATERIALIZED, size: 4, count: 0 };
+  }
+
+  /** shld/shrd (32-bit; 16-bit per the reference CPU's choice for counts above 16). */
+  shiftDouble(op: Extract<IrOp, { op: 'shiftd' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.dst.size;
+    if (live) this.materialize();
+    const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+    const d = this.read(op.dst, addr);
+    const s = this.read({ kind: 'reg', reg: op.src, size });
+    const skip = asm.newLabel();
+    const c = this.temp();
+    if (op.count === 'cl') {
+      asm.andi(c, guestRegister(1), 31);
+      asm.beq(c, GPR.zero, skip);
+      asm.nop();
+    } else asm.li(c, op.count);
+    const res = this.temp();
+    const cf = this.temp();
+    const u = this.temp();
+    const w = this.temp();
+    if (size === 4) {
+      asm.subu(w, GPR.zero, c); // 32 - c (mod 32)
+      if (op.left) {
+        asm.sllv(res, d, c);
+        asm.srlv(u, s, w);
+        asm.or(res, res, u);
+        asm.srlv(cf, d, w);
+      } else {
+        asm.srlv(res, d, c);
+        asm.sllv(u, s, w);
+        asm.or(res, res, u);
+        asm.addiu(u, c, -1);
+        asm.srlv(cf, d, u);
+      }
+      asm.andi(cf, cf, 1);
+    } else {
+      // 16-bit: 32-bit pattern x = d:s (shld) or s:d (shrd); counts above 16 use s:d / d:s.
+      const x = w;
+      const big = asm.newLabel();
+      const joined = asm.newLabel();
+      asm.sltiu(u, c, 17);
+      asm.beq(u, GPR.zero, big);
+      asm.nop();
+      if (op.left) {
+        asm.sll(x, d, 16);
+        asm.or(x, x, s);
+        asm.sllv(res, x, c);
+        asm.srl(res, res, 16);
+        asm.li(u, 16);
+        asm.subu(u, u, c);
+        asm.srlv(cf, d, u);
+      } else {
+        asm.sll(x, s, 16);
+        asm.or(x, x, d);
+        asm.srlv(res, x, c);
+        asm.addiu(u, c, -1);
+        asm.srlv(cf, d, u);
+      }
+      asm.b(joined);
+      asm.nop();
+      asm.bind(big);
+      if (op.left) {
+        asm.sll(x, s, 16);
+        asm.or(x, x, d);
+        asm.addiu(u, c, -16);
+        asm.sllv(res, x, u);
+        asm.srl(res, res, 16);
+        asm.subu(u, GPR.zero, c);
+        asm.srlv(cf, s, u); // (s >>> (32 - c)) & 1
+      } else {
+        asm.sll(x, d, 16);
+        asm.or(x, x, s);
+        asm.addiu(u, c, -16);
+        asm.srlv(res, x, u);
+        asm.addiu(u, c, -17);
+        asm.srlv(cf, s, u);
+      }
+      asm.bind(joined);
+      asm.andi(res, res, 0xffff);
+      asm.andi(cf, cf, 1);
+    }
+    if (live) {
+      asm.xor(u, res, d); // OF = the sign changed (before d, maybe the destination register, is written)
+      asm.ext(u, u, size * 8 - 1, 1);
+    }
+    this.write(op.dst, res, addr);
+    if (live) {
+      asm.ins(MATERIALIZED_FLAGS, u, 11, 1);
+      asm.ins(MATERIALIZED_FLAGS, cf, 0, 1);
+      this.szpIntoMaterialized(res, size, true, u, w);
+      asm.andi(FLAG_AUX, MATERIALIZED_FLAGS, STATUS_MASK);
+      asm.move(FLAG_KIND, GPR.zero);
+    }
+    asm.bind(skip);
+    if (live) this.producer = { kind: MATERIALIZED, size: 4, count: 0 };
+  }
+
+  mulDiv(op: Extract<IrOp, { op: 'muldiv' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.src.size;
+    const eax = guestRegister(0), edx = guestRegister(2);
+    const signed = op.muldiv === 'imul' || op.muldiv === 'idiv';
+    const src = this.read(op.src, -1, signed);
+    if (op.muldiv === 'mul' || op.muldiv === 'imul') {
+      const lo = this.temp();
+      const t = this.temp();
+      if (size === 4) {
+        const hi = this.temp();
+        if (signed) asm.mult(eax, src);
+        else asm.multu(eax, src);
+        asm.mflo(lo);
+        asm.mfhi(hi);
+        if (live) {
+          if (signed) {
+            asm.sra(t, lo, 31);
+            asm.xor(t, t, hi);
+          } else asm.move(t, hi);
+        }
+        asm.move(eax, lo);
+        asm.move(edx, hi);
+      } else {
+        const a = this.temp();
+        if (size === 1) {
+          if (signed) asm.seb(a, eax);
+          else asm.andi(a, eax, 0xff);
+        } else if (signed) asm.seh(a, eax);
+        else asm.andi(a, eax, 0xffff);
+        asm.mul(lo, a, src);
+        if (live) {
+          if (signed) {
+            if (size === 1) asm.seb(t, lo);
+            else asm.seh(t, lo);
+            asm.xor(t, t, lo);
+          } else asm.srl(t, lo, size * 8);
+        }
+        if (size === 1) asm.ins(eax, lo, 0, 16);
+        else {
+          asm.ins(eax, lo, 0, 16);
+          asm.srl(lo, lo, 16);
+          asm.ins(edx, lo, 0, 16);
+        }
+      }
+      if (live) this.mulFlags(t);
+      return;
+    }
+    // Division: #DE (a MIPS trap at this guest instruction) for a zero divisor or a quotient that does not fit.
+    asm.teq(src, GPR.zero);
+    const q = this.temp();
+    const r = this.temp();
+    const t = this.temp();
+    if (size !== 4) {
+      const n = this.temp();
+      if (size === 1) {
+        if (signed) asm.seh(n, eax);
+        else asm.andi(n, eax, 0xffff);
+      } else {
+        asm.sll(n, edx, 16);
+        asm.andi(t, eax, 0xffff);
+        asm.or(n, n, t);
+        if (signed) {
+          // -2^31 / -1 does not fit (and MIPS div leaves it undefined)
+          asm.lui(t, 0x8000);
+          asm.xor(t, t, n);
+          const u = this.temp();
+          asm.addiu(u, src, 1);
+          asm.or(t, t, u);
+          asm.teq(t, GPR.zero);
+        }
+      }
+      if (signed) asm.div(n, src);
+      else asm.divu(n, src);
+      asm.mflo(q);
+      asm.mfhi(r);
+      // The quotient must fit the destination: sign- (idiv) or zero-extension (div) of it is itself.
+      if (signed) {
+        if (size === 1) asm.seb(t, q);
+        else asm.seh(t, q);
+      } else asm.andi(t, q, size === 1 ? 0xff : 0xffff);
+      asm.xor(t, t, q);
+      asm.tne(t, GPR.zero);
+      if (size === 1) {
+        asm.ins(eax, q, 0, 8);
+        asm.ins(eax, r, 8, 8);
+      } else {
+        asm.ins(eax, q, 0, 16);
+        asm.ins(edx, r, 0, 16);
+      }
+      return;
+    }
+    // 64/32: edx:eax / src through the glue routine (t0 = hi, t1 = lo, t2 = divisor → t0 = q,
+    // t1 = r, t9 != 0 on overflow); a dividend that fits 32 bits takes MIPS div/divu directly.
+    const slow = asm.newLabel();
+    const done = asm.newLabel();
+    if (signed) {
+      asm.sra(t, eax, 31);
+      asm.bne(t, edx, slow);
+      asm.nop();
+      asm.lui(t, 0x8000);
+      asm.xor(t, t, eax);
+      asm.addiu(q, src, 1);
+      asm.or(t, t, q);
+      asm.teq(t, GPR.zero); // -2^31 / -1
+      asm.div(eax, src);
+    } else {
+      asm.bne(edx, GPR.zero, slow);
+      asm.nop();
+      asm.divu(eax, src);
+    }
+    asm.mflo(eax);
+    asm.b(done);
+    asm.mfhi(edx);
+    asm.bind(slow);
+    asm.move(GPR.t2, src); // src is t0/t1 at most: copied before they are overwritten
+    asm.move(GPR.t0, edx);
+    asm.move(GPR.t1, eax);
+    const l = layout();
+    asm.jal(this.options.materializeFlags + (signed ? l.signedDivide64 : l.divide64));
+    asm.nop();
+    asm.tne(GPR.t9, GPR.zero);
+    asm.move(eax, GPR.t0);
+    asm.move(edx, GPR.t1);
+    asm.bind(done);
+  }
+
+  bitTest(op: Extract<IrOp, { op: 'bit' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.dst.size;
+    const bits = size * 8;
+    if (live) this.materialize();
+    const b = this.temp();
+    let addr = -1;
+    if (op.index.kind === 'imm') asm.li(b, op.index.value & (bits - 1));
+    else if (op.dst.kind === 'mem') {
+      // Bit-string addressing: the signed bit offset selects a word/dword relative to the address.
+      const idx = this.read(op.index, -1, true);
+      addr = this.address(op.dst.address);
+      const t = this.temp();
+      asm.sra(t, idx, size === 4 ? 5 : 4);
+      asm.sll(t, t, size === 4 ? 2 : 1);
+      asm.addu(t, t, addr);
+      addr = t;
+      asm.andi(b, idx, bits - 1);
+    } else {
+      const idx = this.read(op.index);
+      asm.andi(b, idx, bits - 1);
+    }
+    if (addr < 0 && op.dst.kind === 'mem') addr = this.address(op.dst.address);
+    const v = this.read(op.dst, addr);
+    const cf = this.temp();
+    asm.srlv(cf, v, b);
+    asm.andi(cf, cf, 1);
+    if (op.bit !== 'bt') {
+      const m = this.temp();
+      asm.li(m, 1);
+      asm.sllv(m, m, b);
+      if (op.bit === 'bts') asm.or(m, v, m);
+      else if (op.bit === 'btc') asm.xor(m, v, m);
+      else {
+        asm.nor(m, m, GPR.zero);
+        asm.and(m, v, m);
+      }
+      this.write(op.dst, m, addr);
+    }
+    if (live) {
+      asm.ins(MATERIALIZED_FLAGS, cf, 0, 1);
+      this.eagerFromMaterialized(true);
+    }
+  }
+
+  flagOp(flag: Extract<IrOp, { op: 'flag' }>['flag'], live: boolean): void {
+    const asm = this.asm;
+    const F = MATERIALIZED_FLAGS;
+    switch (flag) {
+      case 'cld':
+        asm.ins(F, GPR.zero, DF_BIT, 1);
+        return;
+      case 'std':
+        asm.ori(F, F, 1 << DF_BIT);
+        return;
+      case 'lahf': {
+        this.materialize();
+        const t = this.temp();
+        asm.andi(t, F, 0xd5);
+        asm.ori(t, t, 2);
+        asm.ins(guestRegister(0), t, 8, 8);
+        return;
+      }
+    }
+    if (!live) return;
+    this.materialize();
+    switch (flag) {
+      case 'clc': asm.ins(F, GPR.zero, 0, 1); break;
+      case 'stc': asm.ori(F, F, 1); break;
+      case 'cmc': asm.xori(F, F, 1); break;
+      case 'sahf': {
+        const t = this.temp();
+        asm.ext(t, guestRegister(0), 8, 8);
+        asm.andi(t, t, 0xd5);
+        const u = this.temp();
+        asm.srl(u, F, 8);
+        asm.sll(u, u, 8);
+        asm.or(F, u, t);
+        break;
+      }
+    }
+    this.eagerFromMaterialized(true);
+  }
+
+  stringOp(op: Extract<IrOp, { op: 'string' }>, live: boolean): void {
+    const asm = this.asm;
+    const size = op.size;
+    const compare = op.string === 'cmps' || op.string === 'scas';
+    const esi = guestRegister(6), edi = guestRegister(7), ecx = guestRegister(1), eax = guestRegister(0);
+    const delta = this.stringDelta(size);
+    let segBase = -1;
+    if (op.segment >= 0 && (op.string === 'movs' || op.string === 'cmps' || op.string === 'lods')) {
+      segBase = this.address({ base: -1, index: -1, scale: 1, disp: 0, segment: op.segment });
+    }
+    const mark = this.tempIndex;
+    const loop = asm.newLabel();
+    const done = asm.newLabel();
+    if (op.rep !== 0) {
+      asm.bind(loop);
+      asm.beq(ecx, GPR.zero, done);
+      asm.nop();
+    }
+    this.tempIndex = mark;
+    let src = esi;
+    if (segBase >= 0) {
+      src = this.temp();
+      asm.addu(src, esi, segBase);
+    }
+    // Every access of the iteration happens before esi/edi/ecx move: a fault leaves the state precise.
+    switch (op.string) {
+      case 'movs': {
+        const v = this.load(size, src, false);
+        this.store(size, edi, v);
+        asm.addu(esi, esi, delta);
+        asm.addu(edi, edi, delta);
+        break;
+      }
+      case 'stos':
+        this.store(size, edi, eax);
+        asm.addu(edi, edi, delta);
+        break;
+      case 'lods': {
+        const v = this.load(size, src, false);
+        this.write({ kind: 'reg', reg: 0, size }, v);
+        asm.addu(esi, esi, delta);
+        break;
+      }
+      case 'cmps': case 'scas': {
+        const a = op.string === 'cmps' ? this.load(size, src, false) : this.read({ kind: 'reg', reg: 0, size });
+        const b = this.load(size, edi, false);
+        asm.move(FLAG_A, a);
+        asm.move(FLAG_B, b);
+        asm.subu(FLAG_RES, FLAG_A, FLAG_B);
+        this.truncate(FLAG_RES, size);
+        if (op.string === 'cmps') asm.addu(esi, esi, delta);
+        asm.addu(edi, edi, delta);
+        break;
+      }
+    }
+    if (compare) asm.li(FLAG_KIND, kindOf(FlagOp.Sub, size));
+    if (op.rep !== 0) {
+      asm.addiu(ecx, ecx, -1);
+      if (compare) {
+        if (op.rep === 1) asm.bne(FLAG_RES, GPR.zero, done); // repe: stop on a difference
+        else asm.beq(FLAG_RES, GPR.zero, done); // repne: stop on equality
+        asm.nop();
+      }
+      asm.b(loop);
+      asm.nop();
+      asm.bind(done);
+    }
+    if (compare) {
+      // With rep and ecx = 0 nothing was compared: the flags are those of before, also in the registers.
+      if (op.rep !== 0) this.producer = null;
+      else this.produced(FlagOp.Sub, size);
+    }
+    void live;
+  }
+
+  // ------------------------------------------------------------------ exits
+
+  opIndexForTerminator(index: number): void {
+    this.opIndex = index;
   }
 
   /** A direct exit: lui/ori v0 + sdbbp CHAIN (patched to `j block; nop` once the target exists). */
@@ -517,8 +1541,20 @@ class BlockEmitter {
     const t = this.temp();
     const sp = guestRegister(4);
     this.asm.li(t, returnAddress);
-    this.asm.sw(t, -4, sp);
+    this.store(4, sp, t, -4);
     this.asm.addiu(sp, sp, -4);
+  }
+
+  /** Two-way exit on register c (taken when (c != 0) !== negate). */
+  twoWay(c: number, negate: boolean, taken: number, fallthrough: number): void {
+    const asm = this.asm;
+    const label: MipsLabel = asm.newLabel();
+    if (negate) asm.beq(c, GPR.zero, label);
+    else asm.bne(c, GPR.zero, label);
+    asm.nop();
+    this.stub(fallthrough);
+    asm.bind(label);
+    this.stub(taken);
   }
 
   terminator(block: IrBlock): void {
@@ -532,17 +1568,37 @@ class BlockEmitter {
         return;
       case 'branch': {
         const [c, negate] = this.condition(t.cond);
-        const taken: MipsLabel = asm.newLabel();
-        if (negate) asm.beq(c, GPR.zero, taken);
-        else asm.bne(c, GPR.zero, taken);
-        asm.nop();
-        this.stub(t.fallthrough);
-        asm.bind(taken);
-        this.stub(t.taken);
+        this.twoWay(c, negate, t.taken, t.fallthrough);
+        return;
+      }
+      case 'loop': {
+        const ecx = guestRegister(1);
+        if (t.loop === 'jecxz') {
+          this.twoWay(ecx, true, t.taken, t.fallthrough);
+          return;
+        }
+        let zf = -1;
+        if (t.loop !== 'loop') {
+          const p = this.knownProducer(ZF);
+          zf = this.flag('ZF', p);
+        }
+        asm.addiu(ecx, ecx, -1);
+        if (t.loop === 'loop') {
+          this.twoWay(ecx, false, t.taken, t.fallthrough);
+          return;
+        }
+        const c = this.temp();
+        asm.sltu(c, GPR.zero, ecx);
+        if (t.loop === 'loope') asm.and(c, c, zf);
+        else {
+          asm.xori(zf, zf, 1);
+          asm.and(c, c, zf);
+        }
+        this.twoWay(c, false, t.taken, t.fallthrough);
         return;
       }
       case 'indirect': {
-        const v = this.source(t.target);
+        const v = this.source(t.target, 4);
         asm.move(NEXT_EIP, v);
         this.indirectExit();
         return;
@@ -552,7 +1608,7 @@ class BlockEmitter {
         this.stub(t.target);
         return;
       case 'call-indirect': {
-        const v = this.source(t.target);
+        const v = this.source(t.target, 4);
         asm.move(NEXT_EIP, v); // read the target before esp moves (call *(%esp))
         this.pushReturn(t.returnAddress);
         this.indirectExit();
@@ -560,7 +1616,8 @@ class BlockEmitter {
       }
       case 'ret': {
         const sp = guestRegister(4);
-        asm.lw(NEXT_EIP, 0, sp);
+        asm.lwr(NEXT_EIP, 0, sp);
+        asm.lwl(NEXT_EIP, 3, sp);
         asm.addiu(sp, sp, 4 + t.popBytes);
         this.indirectExit();
         return;
@@ -584,43 +1641,59 @@ class BlockEmitter {
   }
 }
 
-function asm01(asm: MipsAssembler, dst: number, r: number, negate: boolean): void {
-  // r is 0/1 for flag combinations, or any value for ZF-as-RES: normalize with sltu.
-  if (negate) asm.sltiu(dst, r, 1);
-  else asm.sltu(dst, GPR.zero, r);
-}
-
 /** Translates an IR block into MIPS words for host address `origin`. */
 export function emitBlock(block: IrBlock, origin: number, options: BackEndOptions): TranslatedCode {
   const asm = new MipsAssembler(origin);
   const e = new BlockEmitter(asm, options);
-  for (const op of block.ops) e.op(op);
-  e.terminator(block);
+  try {
+    block.ops.forEach((op, i) => e.op(op, i));
+    e.opIndexForTerminator(block.ops.length);
+    e.terminator(block);
+  } catch (err) {
+    if (!(err instanceof NeedsContext)) throw err;
+    // No context block for %fs/%gs: translate up to that instruction, which then stops as untranslated.
+    const at = err.index < block.ops.length ? block.ops[err.index] : block.terminator;
+    const cut: IrBlock = {
+      ...block,
+      ops: block.ops.slice(0, err.index),
+      terminator: { kind: 'untranslated', eip: at.eip, mnemonic: '(segment override)', reason: '%fs/%gs access without a context block' },
+      guestCount: err.index,
+      end: at.eip,
+    };
+    return emitBlock(cut, origin, options);
+  }
   return { words: asm.finish().words, guestMap: e.guestMap };
 }
 
 /**
- * The flags glue: s8 ← CF PF ZF SF OF (EFLAGS positions) of the lazy state (a0 KIND, a1 RES, a2 A,
- * a3 B, v1 AUX), for 32-bit kinds and EAGER; returns with `jr ra`. Clobbers t0-t2. Conditions never
- * read AF, so it is not computed.
+ * The flags glue and its helper routines, emitted once into the glue area; returns the flags entry.
+ * Flags glue: s8's CF PF AF ZF SF OF ← the lazy state (a0 KIND, a1 RES, a2 A, a3 B, v1 AUX) of
+ * any kind and size, the other s8 bits kept; returns with `jr ra`; clobbers t0-t5.
  */
 export function emitFlagsGlue(asm: MipsAssembler): number {
-  const start = asm.address;
-  const { t0, t1, t2, ra } = GPR;
+  return emitGlueRoutines(asm).flags;
+}
+
+function emitGlueRoutines(asm: MipsAssembler): GlueRoutines {
+  const flags = asm.address;
+  const { t0, t1, t2, t3, t4, t5, ra } = GPR;
   const F = MATERIALIZED_FLAGS;
-  const done = asm.newLabel();
   const eager = asm.newLabel();
+  const arithTail = asm.newLabel();
+  const shiftTail = asm.newLabel();
   const cases = new Map<number, MipsLabel>();
-  for (const op of [FlagOp.Add, FlagOp.Sub, FlagOp.Logic, FlagOp.Inc, FlagOp.Dec, FlagOp.Shl, FlagOp.Shr, FlagOp.Sar]) cases.set(op, asm.newLabel());
+  for (let op = 1; op <= FlagOp.Sar; op++) cases.set(op, asm.newLabel());
   asm.srl(t0, FLAG_KIND, 3);
   asm.beq(t0, GPR.zero, eager);
-  asm.sltiu(t1, t0, FlagOp.Sar + 1); // delay slot (harmless when taken)
-  asm.beq(t1, GPR.zero, done); // unknown kind: F stays as computed below is skipped → clear it
-  asm.move(F, GPR.zero);
+  asm.andi(t3, FLAG_KIND, 7); // size (delay slot)
+  asm.sll(t3, t3, 3); // bits
+  asm.li(t4, 32);
+  asm.subu(t4, t4, t3); // t4 = 32 - bits: shifting left by it brings the sign bit to bit 31
   // ZF, SF, PF from RES.
-  asm.sltiu(F, FLAG_RES, 1);
-  asm.sll(F, F, 6);
-  asm.srl(t1, FLAG_RES, 31);
+  asm.sltiu(t1, FLAG_RES, 1);
+  asm.ins(F, t1, 6, 1);
+  asm.sllv(t1, FLAG_RES, t4);
+  asm.srl(t1, t1, 31);
   asm.ins(F, t1, 7, 1);
   asm.andi(t1, FLAG_RES, 0xff);
   asm.srl(t2, t1, 4);
@@ -631,7 +1704,7 @@ export function emitFlagsGlue(asm: MipsAssembler): number {
   asm.xor(t1, t1, t2);
   asm.xori(t1, t1, 1);
   asm.ins(F, t1, 2, 1);
-  // Jump table on the op (KIND >> 3, 0..10): one `b case; nop` pair per op.
+  // Jump table on the op (1..10): one `b case; nop` pair per op.
   const table = asm.newLabel();
   asm.la(t1, table);
   asm.sll(t2, t0, 3);
@@ -639,78 +1712,324 @@ export function emitFlagsGlue(asm: MipsAssembler): number {
   asm.jr(t1);
   asm.nop();
   asm.bind(table);
+  const bad = asm.newLabel();
   for (let op = 0; op <= FlagOp.Sar; op++) {
-    asm.b(cases.get(op) ?? done); // EAGER is handled above; ADC/SBB (2, 4) are not produced: CF = OF = 0
+    asm.b(cases.get(op) ?? bad);
     asm.nop();
   }
-  // CF → bit 0 (t1), OF → bit 11 (t2 bit 31 then shifted)
+  // Arithmetic kinds: t1 = CF (0/1), t2 = a word whose bit (bits-1) is OF; AF = bit 4 of A^B^RES.
   asm.bind(cases.get(FlagOp.Add)!);
   asm.sltu(t1, FLAG_RES, FLAG_A);
-  asm.ins(F, t1, 0, 1);
-  asm.bind(cases.get(FlagOp.Inc)!); // shares OF with add; inc's CF is AUX
+  asm.bind(cases.get(FlagOp.Inc)!); // (inc: CF is overwritten with AUX below)
   const ofAdd = asm.here();
-  asm.xor(t1, FLAG_A, FLAG_RES);
-  asm.xor(t2, FLAG_B, FLAG_RES);
-  asm.and(t1, t1, t2);
-  asm.srl(t1, t1, 31);
-  asm.ins(F, t1, 11, 1);
-  asm.srl(t0, FLAG_KIND, 3);
-  asm.li(t1, FlagOp.Inc);
-  asm.bne(t0, t1, done);
+  asm.xor(t2, FLAG_A, FLAG_RES);
+  asm.xor(t5, FLAG_B, FLAG_RES);
+  asm.and(t2, t2, t5);
+  asm.li(t5, FlagOp.Inc);
+  asm.bne(t0, t5, arithTail);
   asm.nop();
-  asm.ins(F, FLAG_AUX, 0, 1);
-  asm.b(done);
-  asm.nop();
+  asm.b(arithTail);
+  asm.move(t1, FLAG_AUX);
   void ofAdd;
+  asm.bind(cases.get(FlagOp.Adc)!);
+  asm.sltu(t1, FLAG_RES, FLAG_A);
+  asm.xor(t5, FLAG_RES, FLAG_A);
+  asm.sltiu(t5, t5, 1);
+  asm.and(t5, t5, FLAG_AUX);
+  asm.or(t1, t1, t5);
+  asm.xor(t2, FLAG_A, FLAG_RES);
+  asm.xor(t5, FLAG_B, FLAG_RES);
+  asm.b(arithTail);
+  asm.and(t2, t2, t5);
   asm.bind(cases.get(FlagOp.Sub)!);
   asm.sltu(t1, FLAG_A, FLAG_B);
-  asm.ins(F, t1, 0, 1);
   asm.bind(cases.get(FlagOp.Dec)!);
-  asm.xor(t1, FLAG_A, FLAG_B);
-  asm.xor(t2, FLAG_A, FLAG_RES);
-  asm.and(t1, t1, t2);
-  asm.srl(t1, t1, 31);
-  asm.ins(F, t1, 11, 1);
-  asm.srl(t0, FLAG_KIND, 3);
-  asm.li(t1, FlagOp.Dec);
-  asm.bne(t0, t1, done);
+  asm.xor(t2, FLAG_A, FLAG_B);
+  asm.xor(t5, FLAG_A, FLAG_RES);
+  asm.and(t2, t2, t5);
+  asm.li(t5, FlagOp.Dec);
+  asm.bne(t0, t5, arithTail);
   asm.nop();
-  asm.ins(F, FLAG_AUX, 0, 1);
-  asm.b(done);
-  asm.nop();
-  asm.bind(cases.get(FlagOp.Logic)!);
-  asm.b(done);
-  asm.nop();
-  asm.bind(cases.get(FlagOp.Shl)!);
-  asm.li(t1, 32);
-  asm.subu(t1, t1, FLAG_B);
-  asm.srlv(t1, FLAG_A, t1);
-  asm.andi(t1, t1, 1); // CF = bit (32 - count) of A
+  asm.b(arithTail);
+  asm.move(t1, FLAG_AUX);
+  asm.bind(cases.get(FlagOp.Sbb)!);
+  asm.sltu(t1, FLAG_A, FLAG_B);
+  asm.xor(t5, FLAG_A, FLAG_B);
+  asm.sltiu(t5, t5, 1);
+  asm.and(t5, t5, FLAG_AUX);
+  asm.or(t1, t1, t5);
+  asm.xor(t2, FLAG_A, FLAG_B);
+  asm.xor(t5, FLAG_A, FLAG_RES);
+  asm.b(arithTail);
+  asm.and(t2, t2, t5);
+  asm.bind(arithTail);
   asm.ins(F, t1, 0, 1);
-  asm.srl(t2, FLAG_RES, 31);
-  asm.xor(t2, t2, t1); // OF = MSB(result) ^ CF
+  asm.sllv(t2, t2, t4);
+  asm.srl(t2, t2, 31);
   asm.ins(F, t2, 11, 1);
-  asm.b(done);
-  asm.nop();
+  asm.xor(t1, FLAG_A, FLAG_B);
+  asm.xor(t1, t1, FLAG_RES);
+  asm.ext(t1, t1, 4, 1);
+  asm.jr(ra);
+  asm.ins(F, t1, 4, 1);
+  // Logic (and unknown kinds): CF = OF = AF = 0.
+  asm.bind(cases.get(FlagOp.Logic)!);
+  asm.bind(bad);
+  asm.move(t1, GPR.zero);
+  asm.b(shiftTail);
+  asm.move(t2, GPR.zero);
+  // Shifts: t1 = CF, t2 = OF (0/1); AF = 0.
+  asm.bind(cases.get(FlagOp.Shl)!);
+  asm.sltu(t5, t3, FLAG_B); // count > bits → CF = 0
+  asm.subu(t1, t3, FLAG_B);
+  asm.srlv(t1, FLAG_A, t1);
+  asm.andi(t1, t1, 1);
+  asm.movn(t1, GPR.zero, t5);
+  asm.ext(t2, F, 7, 1); // OF = SF ^ CF
+  asm.b(shiftTail);
+  asm.xor(t2, t2, t1);
   asm.bind(cases.get(FlagOp.Shr)!);
   asm.addiu(t1, FLAG_B, -1);
   asm.srlv(t1, FLAG_A, t1);
-  asm.ins(F, t1, 0, 1);
-  asm.srl(t2, FLAG_A, 31); // OF = MSB of the original operand
-  asm.ins(F, t2, 11, 1);
-  asm.b(done);
-  asm.nop();
+  asm.andi(t1, t1, 1);
+  asm.sllv(t2, FLAG_A, t4); // OF = MSB of the operand
+  asm.b(shiftTail);
+  asm.srl(t2, t2, 31);
   asm.bind(cases.get(FlagOp.Sar)!);
-  asm.addiu(t1, FLAG_B, -1);
-  asm.srav(t1, FLAG_A, t1);
+  asm.sllv(t1, FLAG_A, t4);
+  asm.srav(t1, t1, t4); // sign-extended operand
+  asm.addiu(t2, FLAG_B, -1);
+  asm.srav(t1, t1, t2);
+  asm.andi(t1, t1, 1);
+  asm.move(t2, GPR.zero);
+  asm.bind(shiftTail);
   asm.ins(F, t1, 0, 1);
-  asm.b(done);
-  asm.nop();
+  asm.ins(F, t2, 11, 1);
+  asm.jr(ra);
+  asm.ins(F, GPR.zero, 4, 1);
   asm.bind(eager);
-  asm.li(t1, 0x8c5); // CF PF ZF SF OF
-  asm.and(F, FLAG_AUX, t1);
+  asm.li(t1, STATUS_MASK);
+  asm.and(t1, FLAG_AUX, t1);
+  asm.li(t2, ~STATUS_MASK);
+  asm.and(F, F, t2);
+  asm.jr(ra);
+  asm.or(F, F, t1);
+
+  const { cf, zf, sf, of } = emitFlagEntries(asm, flags);
+
+  // Unsigned 64/32 division: t0:t1 / t2 → t0 = quotient, t1 = remainder, t9 = 1 when the
+  // quotient does not fit 32 bits (t0 >= t2). Restoring division, one bit per step. Clobbers t3-t5.
+  const divide64 = asm.address;
+  emitUnsignedDivide(asm);
+  asm.jr(ra);
+  asm.nop();
+
+  // Signed 64/32 division (idiv): same registers; t9 = 1 when the quotient does not fit.
+  const signedDivide64 = asm.address;
+  const { t6, t7, t8, t9 } = GPR;
+  void t9;
+  // t6 = dividend negative, t7 = divisor negative; work on magnitudes.
+  asm.srl(t6, t0, 31);
+  asm.srl(t7, t2, 31);
+  const posDividend = asm.newLabel();
+  asm.beq(t6, GPR.zero, posDividend);
+  asm.nop();
+  asm.subu(t1, GPR.zero, t1); // negate t0:t1
+  asm.sltu(t8, GPR.zero, t1); // borrow
+  asm.subu(t0, GPR.zero, t0);
+  asm.subu(t0, t0, t8);
+  asm.bind(posDividend);
+  asm.subu(t8, GPR.zero, t2);
+  asm.movn(t2, t8, t7);
+  emitUnsignedDivide(asm);
+  // Overflow unless the magnitude fits: quotient ≤ 2^31 - 1, or 2^31 when the signs differ.
+  const done = asm.newLabel();
+  asm.bne(t9, GPR.zero, done);
+  asm.xor(t7, t6, t7); // quotient negative
+  asm.lui(t3, 0x8000);
+  asm.addu(t3, t3, t7); // limit + 1: 2^31 (+1 when negative)
+  asm.sltu(t9, t0, t3);
+  asm.xori(t9, t9, 1);
+  asm.subu(t3, GPR.zero, t0);
+  asm.movn(t0, t3, t7);
+  asm.subu(t3, GPR.zero, t1);
+  asm.movn(t1, t3, t6); // the remainder has the dividend's sign
   asm.bind(done);
   asm.jr(ra);
   asm.nop();
-  return start;
+  return { flags, cf, zf, sf, of, divide64, signedDivide64 };
+}
+
+/**
+ * Per-flag entries: each computes one status flag of the lazy state into its s8 bit (clobbers
+ * t0-t5) and starts with `srl t0, a0, 3` (op), which callers run in their jal's delay slot. Kinds
+ * whose flag takes more work than the full glue's share jump there (ra is kept).
+ */
+function emitFlagEntries(asm: MipsAssembler, full: number): { cf: number; zf: number; sf: number; of: number } {
+  const { t0, t1, t2, t3, t4, t5, ra } = GPR;
+  const F = MATERIALIZED_FLAGS;
+  const eagerBit = (bit: number): void => {
+    asm.ext(t1, FLAG_AUX, bit, 1);
+    asm.jr(ra);
+    asm.ins(F, t1, bit, 1);
+  };
+  // ZF: RES == 0 (RES is masked to the size), or the EAGER bit.
+  const zf = asm.address;
+  const zfEager = asm.newLabel();
+  asm.srl(t0, FLAG_KIND, 3);
+  asm.beq(t0, GPR.zero, zfEager);
+  asm.sltiu(t1, FLAG_RES, 1);
+  asm.jr(ra);
+  asm.ins(F, t1, 6, 1);
+  asm.bind(zfEager);
+  eagerBit(6);
+  // SF: bit (8 * size - 1) of RES.
+  const sf = asm.address;
+  const sfEager = asm.newLabel();
+  asm.srl(t0, FLAG_KIND, 3);
+  asm.beq(t0, GPR.zero, sfEager);
+  asm.andi(t3, FLAG_KIND, 7);
+  asm.sll(t3, t3, 3);
+  asm.addiu(t3, t3, -1);
+  asm.srlv(t1, FLAG_RES, t3);
+  asm.jr(ra);
+  asm.ins(F, t1, 7, 1);
+  asm.bind(sfEager);
+  eagerBit(7);
+  // CF and OF: a jump table on the op, one `b case; nop` pair per op 0..10.
+  const table = (cases: Map<number, MipsLabel>, fallback: MipsLabel): void => {
+    const t = asm.newLabel();
+    asm.la(t1, t);
+    asm.sll(t2, t0, 3);
+    asm.addu(t1, t1, t2);
+    asm.jr(t1);
+    asm.nop();
+    asm.bind(t);
+    for (let op = 0; op <= FlagOp.Sar; op++) {
+      asm.b(cases.get(op) ?? fallback);
+      asm.nop();
+    }
+  };
+  const cf = asm.address;
+  {
+    const c = new Map<number, MipsLabel>();
+    for (let op = 0; op <= FlagOp.Sar; op++) c.set(op, asm.newLabel());
+    const toFull = asm.newLabel();
+    asm.srl(t0, FLAG_KIND, 3);
+    table(c, toFull);
+    const done = (): void => {
+      asm.jr(ra);
+      asm.ins(F, t1, 0, 1);
+    };
+    asm.bind(c.get(FlagOp.Eager)!);
+    eagerBit(0);
+    asm.bind(c.get(FlagOp.Add)!);
+    asm.sltu(t1, FLAG_RES, FLAG_A);
+    done();
+    asm.bind(c.get(FlagOp.Sub)!);
+    asm.sltu(t1, FLAG_A, FLAG_B);
+    done();
+    asm.bind(c.get(FlagOp.Adc)!);
+    asm.sltu(t1, FLAG_RES, FLAG_A);
+    asm.xor(t5, FLAG_RES, FLAG_A);
+    asm.sltiu(t5, t5, 1);
+    asm.and(t5, t5, FLAG_AUX);
+    asm.or(t1, t1, t5);
+    done();
+    asm.bind(c.get(FlagOp.Sbb)!);
+    asm.sltu(t1, FLAG_A, FLAG_B);
+    asm.xor(t5, FLAG_A, FLAG_B);
+    asm.sltiu(t5, t5, 1);
+    asm.and(t5, t5, FLAG_AUX);
+    asm.or(t1, t1, t5);
+    done();
+    asm.bind(c.get(FlagOp.Logic)!);
+    asm.move(t1, GPR.zero);
+    done();
+    asm.bind(c.get(FlagOp.Inc)!);
+    asm.bind(c.get(FlagOp.Dec)!);
+    asm.move(t1, FLAG_AUX);
+    done();
+    asm.bind(c.get(FlagOp.Shl)!);
+    asm.bind(c.get(FlagOp.Shr)!);
+    asm.bind(c.get(FlagOp.Sar)!);
+    asm.bind(toFull);
+    asm.j(full);
+    asm.nop();
+  }
+  const of = asm.address;
+  {
+    const c = new Map<number, MipsLabel>();
+    for (let op = 0; op <= FlagOp.Sar; op++) c.set(op, asm.newLabel());
+    const toFull = asm.newLabel();
+    const signTail = asm.newLabel();
+    asm.srl(t0, FLAG_KIND, 3);
+    table(c, toFull);
+    asm.bind(c.get(FlagOp.Eager)!);
+    eagerBit(11);
+    asm.bind(c.get(FlagOp.Add)!);
+    asm.bind(c.get(FlagOp.Adc)!);
+    asm.bind(c.get(FlagOp.Inc)!);
+    asm.xor(t1, FLAG_A, FLAG_RES);
+    asm.xor(t2, FLAG_B, FLAG_RES);
+    asm.b(signTail);
+    asm.and(t1, t1, t2);
+    asm.bind(c.get(FlagOp.Sub)!);
+    asm.bind(c.get(FlagOp.Sbb)!);
+    asm.bind(c.get(FlagOp.Dec)!);
+    asm.xor(t1, FLAG_A, FLAG_B);
+    asm.xor(t2, FLAG_A, FLAG_RES);
+    asm.and(t1, t1, t2);
+    asm.bind(signTail); // OF = bit (8 * size - 1) of t1
+    asm.andi(t3, FLAG_KIND, 7);
+    asm.sll(t3, t3, 3);
+    asm.addiu(t3, t3, -1);
+    asm.srlv(t1, t1, t3);
+    asm.jr(ra);
+    asm.ins(F, t1, 11, 1);
+    asm.bind(c.get(FlagOp.Logic)!);
+    asm.bind(c.get(FlagOp.Sar)!);
+    asm.jr(ra);
+    asm.ins(F, GPR.zero, 11, 1);
+    asm.bind(c.get(FlagOp.Shl)!);
+    asm.bind(c.get(FlagOp.Shr)!);
+    asm.bind(toFull);
+    asm.j(full);
+    asm.nop();
+  }
+  void t4;
+  return { cf, zf, sf, of };
+}
+
+function emitUnsignedDivide(asm: MipsAssembler): void {
+  const { t0, t1, t2, t3, t4, t5, t9 } = GPR;
+  const loop = asm.newLabel();
+  const skip = asm.newLabel();
+  const out = asm.newLabel();
+  asm.sltu(t9, t0, t2);
+  asm.beq(t9, GPR.zero, out); // hi >= divisor: the quotient needs more than 32 bits
+  asm.xori(t9, t9, 1);
+  asm.li(t3, 32);
+  asm.move(t4, GPR.zero);
+  asm.bind(loop);
+  asm.srl(t5, t0, 31); // bit shifted out of the remainder
+  asm.sll(t0, t0, 1);
+  asm.srl(t9, t1, 31);
+  asm.or(t0, t0, t9);
+  asm.sll(t1, t1, 1);
+  asm.sll(t4, t4, 1);
+  asm.sltu(t9, t0, t2);
+  asm.xori(t9, t9, 1);
+  asm.or(t9, t9, t5);
+  asm.beq(t9, GPR.zero, skip);
+  asm.addiu(t3, t3, -1);
+  asm.subu(t0, t0, t2);
+  asm.ori(t4, t4, 1);
+  asm.bind(skip);
+  asm.bne(t3, GPR.zero, loop);
+  asm.nop();
+  asm.move(t1, t0); // remainder
+  asm.move(t0, t4); // quotient
+  asm.move(t9, GPR.zero);
+  asm.bind(out);
 }

@@ -4,14 +4,17 @@
 // its own, reported with its eip and mnemonic — never executed by TypeScript).
 
 import { decodeInstruction, type DecodedInstruction, type DecodedOperand } from '../x86/decoder';
-import { computeFlagLiveness, type IrAddress, type IrBlock, type IrLocation, type IrOp, type IrSource, type IrTerminator } from './ir';
+import { computeFlagLiveness, type IrAddress, type IrBlock, type IrCount, type IrLocation, type IrOp, type IrSource, type IrTerminator } from './ir';
 
 export const MAX_BLOCK_INSTRUCTIONS = 32;
 
-const ESP = 4;
-
 class NotTranslated {
   constructor(readonly reason: string) {}
+}
+
+/** %fs/%gs overrides add the thread base (context words); es/cs/ss/ds are flat. */
+function segmentOf(segment: number): number {
+  return segment === 4 || segment === 5 ? segment : -1;
 }
 
 function location(o: DecodedOperand): IrLocation {
@@ -19,9 +22,8 @@ function location(o: DecodedOperand): IrLocation {
     return { kind: 'reg', reg: o.reg, size: o.size };
   }
   if (o.kind === 'mem') {
-    if (o.segment >= 0 && o.segment !== 3 && o.segment !== 2) throw new NotTranslated('segment override');
     if (o.size !== 1 && o.size !== 2 && o.size !== 4) throw new NotTranslated(`memory operand of ${o.size} bytes`);
-    const address: IrAddress = { base: o.base, index: o.index, scale: o.scale, disp: o.disp | 0 };
+    const address: IrAddress = { base: o.base, index: o.index, scale: o.scale, disp: o.disp | 0, segment: segmentOf(o.segment) };
     return { kind: 'mem', address, size: o.size };
   }
   throw new NotTranslated(`operand kind ${o.kind}`);
@@ -32,34 +34,32 @@ function source(o: DecodedOperand): IrSource {
   return location(o);
 }
 
-function reg32(o: DecodedOperand): number {
-  if (o.kind !== 'reg' || o.size !== 4) throw new NotTranslated('needs a 32-bit register');
+function register(o: DecodedOperand): number {
+  if (o.kind !== 'reg' || o.size === 1) throw new NotTranslated('needs a 16/32-bit register');
   return o.reg;
 }
 
-/** Everything but mov/movzx/movsx is 32-bit only for now (16-bit registers reach only those). */
-function size32(loc: IrLocation): IrLocation {
-  if (loc.size !== 4) throw new NotTranslated(`${loc.size * 8}-bit form`);
-  return loc;
+function count(o: DecodedOperand): IrCount {
+  if (o.kind === 'imm') return o.value & 31;
+  if (o.kind === 'reg' && o.reg === 1 && o.size === 1) return 'cl';
+  throw new NotTranslated('shift count');
 }
 
-function sizeOf(s: IrSource): number {
-  return s.kind === 'imm' ? 0 : s.size;
-}
+const STRING_OPS = new Set(['movs', 'cmps', 'stos', 'lods', 'scas']);
 
 /** One instruction of the subset → an IR op, a terminator, or NotTranslated. */
 function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
   const entry = d.entry;
   if (entry === null) throw new NotTranslated('no table entry');
-  if (d.lock || d.rep !== null) throw new NotTranslated('lock/rep prefix');
-  if (entry.op === 'nop') return { eip: d.address >>> 0, length: d.length, op: 'nop' }; // any size (66 90, 0f 1f /0): no access
-  if (d.operandSize !== 4 && entry.op !== 'movzx' && entry.op !== 'movsx' && entry.op !== 'mov') throw new NotTranslated('16-bit operand size');
+  if (d.lockInvalid) throw new NotTranslated('lock prefix not allowed here (#UD)');
+  if (d.rep !== null && !STRING_OPS.has(entry.op) && entry.op !== 'nop') throw new NotTranslated('rep prefix on a non-string instruction');
   const ops = d.operands;
+  const osz = d.operandSize;
   const base = { eip: d.address >>> 0, length: d.length };
   const next = (d.address + d.length) >>> 0;
   switch (entry.op) {
     case 'nop':
-      return { ...base, op: 'nop' };
+      return { ...base, op: 'nop' }; // any size (66 90, 0f 1f /0, prefetch): no access
     case 'mov': {
       const dst = location(ops[0]);
       const src = source(ops[1]);
@@ -67,69 +67,119 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
       return { ...base, op: 'mov', dst, src };
     }
     case 'movzx':
-    case 'movsx': {
-      if (d.operandSize !== 4) throw new NotTranslated('16-bit destination');
-      return { ...base, op: 'movx', dst: reg32(ops[0]), src: location(ops[1]), signed: entry.op === 'movsx' };
-    }
+    case 'movsx':
+      return { ...base, op: 'movx', dst: register(ops[0]), size: osz, src: location(ops[1]), signed: entry.op === 'movsx' };
     case 'lea': {
       const m = ops[1];
       if (m.kind !== 'mem') throw new NotTranslated('lea without memory operand');
-      return { ...base, op: 'lea', dst: reg32(ops[0]), address: { base: m.base, index: m.index, scale: m.scale, disp: m.disp | 0 } };
+      if (d.addressSize !== 4) throw new NotTranslated('lea with 16-bit addressing');
+      return { ...base, op: 'lea', dst: register(ops[0]), size: osz, address: { base: m.base, index: m.index, scale: m.scale, disp: m.disp | 0, segment: -1 } };
     }
-    case 'add': case 'sub': case 'and': case 'or': case 'xor': case 'cmp': case 'test': {
-      const dst = size32(location(ops[0]));
+    case 'add': case 'sub': case 'and': case 'or': case 'xor': case 'cmp': case 'test': case 'adc': case 'sbb': {
+      const dst = location(ops[0]);
       const src = source(ops[1]);
-      if (sizeOf(src) !== 0 && sizeOf(src) !== 4) throw new NotTranslated('8-bit form');
       const alu = entry.op === 'cmp' ? 'sub' : entry.op === 'test' ? 'and' : entry.op;
       return { ...base, op: 'alu', alu, dst, src, writeBack: entry.op !== 'cmp' && entry.op !== 'test' };
     }
     case 'inc': case 'dec': case 'neg': case 'not':
-      return { ...base, op: 'unary', unary: entry.op, dst: size32(location(ops[0])) };
-    case 'shl': case 'shr': case 'sar': {
-      const c = ops[1];
-      let count: number;
-      if (c.kind === 'imm') count = c.value & 31;
-      else if (entry.operands[1] === '1') count = 1;
-      else throw new NotTranslated('shift by cl');
-      if (count === 0) return { ...base, op: 'nop' }; // flags and destination unchanged
-      return { ...base, op: 'shift', shift: entry.op, dst: size32(location(ops[0])), count };
+      return { ...base, op: 'unary', unary: entry.op, dst: location(ops[0]) };
+    case 'shl': case 'shr': case 'sar': case 'rol': case 'ror': case 'rcl': case 'rcr': {
+      const c = entry.operands[1] === '1' ? 1 : count(ops[1]);
+      if (c === 0) return { ...base, op: 'nop' }; // flags and destination unchanged (the access still happens on hardware)
+      return { ...base, op: 'shift', shift: entry.op, dst: location(ops[0]), count: c };
+    }
+    case 'shld': case 'shrd': {
+      const c = count(ops[2]);
+      if (c === 0) return { ...base, op: 'nop' };
+      return { ...base, op: 'shiftd', left: entry.op === 'shld', dst: location(ops[0]), src: register(ops[1]), count: c };
     }
     case 'imul2':
-      return { ...base, op: 'imul', dst: reg32(ops[0]), a: { kind: 'reg', reg: reg32(ops[0]), size: 4 }, b: source(ops[1]) };
+      return { ...base, op: 'imul', dst: register(ops[0]), size: osz, a: { kind: 'reg', reg: register(ops[0]), size: osz }, b: source(ops[1]) };
     case 'imul3':
-      return { ...base, op: 'imul', dst: reg32(ops[0]), a: source(ops[1]), b: source(ops[2]) };
+      return { ...base, op: 'imul', dst: register(ops[0]), size: osz, a: source(ops[1]), b: source(ops[2]) };
+    case 'mul': case 'imul1': case 'div': case 'idiv':
+      return { ...base, op: 'muldiv', muldiv: entry.op === 'imul1' ? 'imul' : entry.op, src: location(ops[0]) };
     case 'push': {
       const src = source(ops[0]);
-      if (src.kind !== 'imm' && src.size !== 4) throw new NotTranslated('push of a segment or 16-bit value');
-      return { ...base, op: 'push', src };
+      if (src.kind !== 'imm' && src.size !== osz) throw new NotTranslated('push size');
+      return { ...base, op: 'push', src, size: osz };
     }
     case 'pop': {
-      const dst = size32(location(ops[0]));
-      if (dst.kind === 'mem' && (dst.address.base === ESP || dst.address.index === ESP)) throw new NotTranslated('pop to esp-relative memory');
-      return { ...base, op: 'pop', dst };
+      const dst = location(ops[0]);
+      if (dst.kind === 'reg' || (dst.address.base !== 4 && dst.address.index !== 4)) return { ...base, op: 'pop', dst };
+      // pop to esp-relative memory addresses with the incremented esp.
+      if (dst.address.index === 4) throw new NotTranslated('pop to memory indexed by esp');
+      return { ...base, op: 'pop', dst: { ...dst, address: { ...dst.address, disp: (dst.address.disp + dst.size) | 0 } } };
     }
     case 'setcc':
       return { ...base, op: 'setcc', cond: d.cond, dst: location(ops[0]) };
     case 'cmovcc':
-      return { ...base, op: 'cmov', cond: d.cond, dst: reg32(ops[0]), src: size32(location(ops[1])) };
+      return { ...base, op: 'cmov', cond: d.cond, dst: register(ops[0]), size: osz, src: location(ops[1]) };
+    case 'xchg':
+      return { ...base, op: 'xchg', a: location(ops[0]), b: location(ops[1]) };
+    case 'xadd':
+      return { ...base, op: 'xadd', dst: location(ops[0]), src: (ops[1] as { reg: number }).reg };
+    case 'cmpxchg':
+      return { ...base, op: 'cmpxchg', dst: location(ops[0]), src: (ops[1] as { reg: number }).reg };
+    case 'cwde':
+      return { ...base, op: 'convert', convert: osz === 4 ? 'cwde' : 'cbw' };
+    case 'cdq':
+      return { ...base, op: 'convert', convert: osz === 4 ? 'cdq' : 'cwd' };
+    case 'bt': case 'bts': case 'btr': case 'btc':
+      return { ...base, op: 'bit', bit: entry.op, dst: location(ops[0]), index: source(ops[1]) };
+    case 'bsf': case 'bsr':
+      return { ...base, op: 'scan', reverse: entry.op === 'bsr', dst: register(ops[0]), src: location(ops[1]) };
+    case 'bswap':
+      return { ...base, op: 'bswap', reg: (ops[0] as { reg: number }).reg, size: osz };
+    case 'clc': case 'stc': case 'cmc': case 'cld': case 'std': case 'lahf': case 'sahf':
+      return { ...base, op: 'flag', flag: entry.op };
+    case 'pushf':
+      return { ...base, op: 'pushf', size: osz };
+    case 'popf':
+      return { ...base, op: 'popf', size: osz };
+    case 'movs': case 'cmps': case 'stos': case 'lods': case 'scas': {
+      if (d.addressSize !== 4) throw new NotTranslated('string instruction with 16-bit addressing');
+      const m = ops[0].kind === 'mem' ? ops[0] : ops[1];
+      const size = m.kind === 'mem' ? m.size : 0;
+      if (size !== 1 && size !== 2 && size !== 4) throw new NotTranslated('string operand size');
+      const rep = d.rep === null ? 0 : entry.stringRep === 'repcc' && d.rep === 'repne' ? 2 : 1;
+      return { ...base, op: 'string', string: entry.op, size, rep, segment: segmentOf(d.segment) };
+    }
+    case 'leave':
+      return { ...base, op: 'leave', size: osz };
+    case 'cpuid':
+      return { ...base, op: 'cpuid' };
+    case 'pusha':
+      return { ...base, op: 'pusha', size: osz };
+    case 'popa':
+      return { ...base, op: 'popa', size: osz };
+    case 'xlat':
+      if (d.addressSize !== 4) throw new NotTranslated('xlat with 16-bit addressing');
+      return { ...base, op: 'xlat', segment: segmentOf(d.segment) };
     case 'jmp':
       if (ops[0].kind !== 'rel') throw new NotTranslated('jmp without target');
       return { kind: 'jump', target: ops[0].target >>> 0, eip: base.eip };
     case 'jmp_indirect':
-      return { kind: 'indirect', target: size32(location(ops[0])), eip: base.eip };
+      if (osz !== 4) throw new NotTranslated('16-bit indirect jump');
+      return { kind: 'indirect', target: location(ops[0]), eip: base.eip };
     case 'jcc':
       if (ops[0].kind !== 'rel') throw new NotTranslated('jcc without target');
       return { kind: 'branch', cond: d.cond, taken: ops[0].target >>> 0, fallthrough: next, eip: base.eip };
+    case 'loop': case 'loope': case 'loopne': case 'jecxz':
+      if (ops[0].kind !== 'rel' || d.addressSize !== 4) throw new NotTranslated('loop with 16-bit counter');
+      return { kind: 'loop', loop: entry.op, taken: ops[0].target >>> 0, fallthrough: next, eip: base.eip };
     case 'call':
       if (ops[0].kind !== 'rel') throw new NotTranslated('call without target');
       return { kind: 'call', target: ops[0].target >>> 0, returnAddress: next, eip: base.eip };
     case 'call_indirect':
-      return { kind: 'call-indirect', target: size32(location(ops[0])), returnAddress: next, eip: base.eip };
+      if (osz !== 4) throw new NotTranslated('16-bit indirect call');
+      return { kind: 'call-indirect', target: location(ops[0]), returnAddress: next, eip: base.eip };
+    case 'ret':
+      if (osz !== 4) throw new NotTranslated('16-bit ret');
+      return { kind: 'ret', popBytes: ops.length > 0 && ops[0].kind === 'imm' ? ops[0].value & 0xffff : 0, eip: base.eip };
     case 'int':
       if (ops[0].kind === 'imm' && (ops[0].value & 0xff) === 0x80) return { kind: 'syscall', next, eip: base.eip };
       throw new NotTranslated('software interrupt other than int 0x80');
-    case 'ret':
-      return { kind: 'ret', popBytes: ops.length > 0 && ops[0].kind === 'imm' ? ops[0].value & 0xffff : 0, eip: base.eip };
     default:
       throw new NotTranslated('outside the translated subset');
   }
