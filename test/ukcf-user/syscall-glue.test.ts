@@ -4,7 +4,7 @@
 // pointers and bad values come from a fixed-seed generator. One argument at a time is bad (a bad
 // pointer or an invalid value): where the i386 layer checks two faults in an order real Linux
 // does not share, a double fault is not a contract.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -46,9 +46,15 @@ interface Side {
   out: Buffer[];
 }
 
+const made: string[] = [];
 function tempDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ukcf-glue-${tag}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ukcf-glue-${tag}-`));
+  made.push(dir);
+  return dir;
 }
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const shared = tempDir('shared');
 fs.writeFileSync(path.join(shared, 'data'), Buffer.from('0123456789abcdef'.repeat(300)));

@@ -9,7 +9,7 @@
 // must stop with the 'not translated yet' error and be listed in KNOWN_UNTRANSLATED with the
 // reason; what it printed until then must be the start of the interpreter's output. A listed
 // program that runs through fails the test: take it off the list.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -162,7 +162,9 @@ function run(c: Case, engine: 'interp' | 'translated', dir: string): Outcome {
   }
 }
 
-const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ukcf-translated-')), 'run');
+const top = fs.mkdtempSync(path.join(os.tmpdir(), 'ukcf-translated-'));
+const dir = path.join(top, 'run');
+after(() => fs.rmSync(top, { recursive: true, force: true }));
 const status: string[] = [];
 
 /** Case-by-case comparison of a differential program's dumps; `partial`: the run stopped early. */
