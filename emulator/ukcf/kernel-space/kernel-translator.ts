@@ -160,11 +160,17 @@ export class KernelSpaceTranslator {
     const h = machine.hypercalls;
     h.set(KernelHypercall.Load, (cpu) => this.load(cpu));
     h.set(KernelHypercall.Shell, (cpu) => this.makeShell(cpu));
-    h.set(KernelHypercall.Miss, (cpu) => this.miss(cpu));
-    h.set(KernelHypercall.Chain, (cpu) => this.chain(cpu));
-    h.set(KernelHypercall.Untranslated, (cpu) => this.untranslated(cpu));
-    h.set(KernelHypercall.TooDeep, () => this.tooDeep());
-    h.set(KernelHypercall.Resume, (cpu) => this.resume(cpu));
+    // The glue's own requests exist only once a driver is loaded.
+    const glue = (code: number, handler: (cpu: MipsCpu) => void) =>
+      h.set(code, (cpu) => {
+        if (this.driver === null) throw new Error(`UKCF kernel translator: hypercall 0x${code.toString(16)} at pc ${hex(cpu.pc - 4)} before any driver was loaded`);
+        handler(cpu);
+      });
+    glue(KernelHypercall.Miss, (cpu) => this.miss(cpu));
+    glue(KernelHypercall.Chain, (cpu) => this.chain(cpu));
+    glue(KernelHypercall.Untranslated, (cpu) => this.untranslated(cpu));
+    glue(KernelHypercall.TooDeep, () => this.tooDeep());
+    glue(KernelHypercall.Resume, (cpu) => this.resume(cpu));
     // Tell the kernel (boot_info->ukcf) that i386 drivers can be loaded; the boot-info block is
     // already in RAM when the machine is built, and the kernel reads it at boot.
     const ram = machine.ram;
