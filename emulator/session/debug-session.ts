@@ -89,7 +89,8 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
   readonly cpu: MipsCpu;
   protected readonly budget: number;
   private readonly stopOn = new Set<SessionEventKind>();
-  private pendingStop: SessionEvent | null = null;
+  /** Events a stop filter caught, not yet reported as stops (several can come from one instruction). */
+  private readonly pendingStops: SessionEvent[] = [];
   private result: SessionExit | null = null;
   private running = false;
   private pauseRequested = false;
@@ -167,17 +168,16 @@ export abstract class DebugSession extends EventEmitter<SessionEvents> {
   /** Reports an event; a stop filter on its kind stops the CPU after the current instruction. */
   protected raise(event: SessionEvent): void {
     if (this.listenerCount(event.kind) > 0) (this.emit as (k: string, e: SessionEvent) => boolean)(event.kind, event);
-    if (this.stopOn.has(event.kind) && this.pendingStop === null) {
-      this.pendingStop = event;
+    if (this.stopOn.has(event.kind)) {
+      this.pendingStops.push(event);
       this.cpu.requestStop('debug session event');
     }
   }
 
   /** The event a stop filter caught since the last call, as a stop (null: none). */
   protected takeEventStop(): SessionStop | null {
-    const e = this.pendingStop;
-    if (e === null) return null;
-    this.pendingStop = null;
+    const e = this.pendingStops.shift();
+    if (e === undefined) return null;
     return this.stopAt('event', { event: e });
   }
 

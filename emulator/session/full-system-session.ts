@@ -369,7 +369,9 @@ export class FullSystemSession extends DebugSession {
         instructions.push({ eip: g >>> 0, host: a, hostEnd: end });
         last = g;
       }
-      if (instructions.some((x) => x.eip === eip)) out.push({ translator: 'kernel', block: b.eip, host: b.host, hostEnd: end, instructions });
+      // A block cut at its size limit maps its exit to the next eip, which is no instruction of it.
+      const own = instructions.filter((x) => x.eip >= b.eip && x.eip < b.guestEnd);
+      if (own.some((x) => x.eip === eip)) out.push({ translator: 'kernel', block: b.eip, host: b.host, hostEnd: end, instructions: own });
     }
     return out;
   }

@@ -39,7 +39,8 @@ export type SessionEvent =
   /** The driver returned past its shell's sentinel: back into the native kernel. */
   | { readonly kind: 'return-to-kernel'; readonly address: number; readonly name: string }
   /** A translation context was pushed on (saved) or popped from (loaded) the kernel translator's context stack. */
-  | { readonly kind: 'context-saved' | 'context-loaded'; readonly address: number; readonly depth: number; readonly name: string }
+  | { readonly kind: 'context-saved'; readonly address: number; readonly depth: number; readonly name: string }
+  | { readonly kind: 'context-loaded'; readonly address: number; readonly depth: number; readonly name: string }
   /** Any other entry point of a translator's glue (dispatch, dispatch miss, flags, syscall glue...). */
   | { readonly kind: 'glue-entry'; readonly translator: GuestTranslator; readonly name: string; readonly address: number }
   /** Other translator happenings (chain patched, eviction, flush, SMC flush, refused jump, translator stop). */
