@@ -120,3 +120,19 @@ test('an i386 driver with an unresolved symbol is refused by the loader, before 
   assert.deepEqual(run.events, []);
   assert.equal(run.result.panicked, false);
 });
+
+test('a callback that points outside the driver code gets no shell: registration fails with -EFAULT', () => {
+  const run = boot({ driver: testDriver('bad_ops_driver.i386.o'), translate: true, init: ['gfx_client', 'crossings'] });
+  const c = run.result.console;
+  assert.match(c, /^kernel: gfx driver callback outside the driver's code$/m);
+  assert.match(c, /^bad_ops: registration -14$/m);
+  assert.match(c, /^module \/driver\.o: gfx_init failed: -14$/m);
+  assert.doesNotMatch(c, /gfx driver registered/);
+  // No device: the user program's open fails with -ENODEV (19).
+  assert.deepEqual(lines(c, 'client: open'), ['client: open ffffffed']);
+  const t = run.translator!;
+  assert.deepEqual(t.shellList().map((s) => s.args), [0, 3], 'gfx_init and the ioctl only');
+  assert.equal(run.events.filter((e) => e.kind === 'stop').length, 1);
+  assert.equal(run.result.status, 0);
+  assert.equal(run.result.panicked, false);
+});

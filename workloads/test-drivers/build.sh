@@ -6,6 +6,7 @@
 #   wild_driver       i386: a jump to an address outside the driver and the exports
 #   smc_driver        i386: rewrites its own code between two calls
 #   deep_driver       i386: re-enters itself through the kernel without end
+#   bad_ops_driver    i386: registers a callback that points at its data
 #   gfx_client        mipsel user program: opens /dev/gfx, makes the test requests
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,7 +23,7 @@ mipsel=(mipsel-linux-gnu-gcc -EL -march=mips32r2 -mabi=32 -msoft-float -mno-abic
 
 "${i386[@]}" -o "$out/crossings_driver.i386.o" workloads/test-drivers/crossings_driver.c
 "${mipsel[@]}" -o "$out/crossings_driver.mipsel.o" workloads/test-drivers/crossings_driver.c
-for drv in wild_driver smc_driver deep_driver; do
+for drv in wild_driver smc_driver deep_driver bad_ops_driver; do
   "${i386[@]}" -o "$out/$drv.i386.o" "workloads/test-drivers/$drv.c"
 done
 mipsel-linux-gnu-gcc -EL -march=mips32r2 -mabi=32 -msoft-float -mno-abicalls -fno-pic -fno-pie -no-pie -G0 \
