@@ -408,9 +408,16 @@ export class UkcfRuntime {
     asm.li(GPR.sp, L.hostStackTop | 0);
     const dispatch = asm.address;
     const miss = asm.newLabel('miss');
-    asm.andi(GPR.t0, NEXT_EIP, tableEntries - 1);
-    asm.sll(GPR.t0, GPR.t0, 3);
-    asm.addu(GPR.t0, GPR.t0, TABLE_BASE);
+    const tableBits = Math.log2(tableEntries);
+    if (((L.tableBase >>> 0) & (tableEntries * 8 - 1)) === 0 && tableBits > 0) {
+      // Table aligned to its size: slot address = base with eip's low bits inserted at bit 3.
+      asm.move(GPR.t0, TABLE_BASE);
+      asm.ins(GPR.t0, NEXT_EIP, 3, tableBits);
+    } else {
+      asm.andi(GPR.t0, NEXT_EIP, tableEntries - 1);
+      asm.sll(GPR.t0, GPR.t0, 3);
+      asm.addu(GPR.t0, GPR.t0, TABLE_BASE);
+    }
     asm.lw(GPR.t1, 0, GPR.t0);
     asm.bne(GPR.t1, NEXT_EIP, miss);
     asm.lw(GPR.t2, 4, GPR.t0);
