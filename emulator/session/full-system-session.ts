@@ -15,7 +15,8 @@ import { DEFAULT_VIDEO, type Scheme } from '../system/run-scheme';
 import { attachUserTranslator } from '../system/user-translator-port';
 import { UkcfUserTranslator } from '../system/ukcf-user-translator';
 import type { MipsStopReason } from '../mips/cpu';
-import { KernelSpaceTranslator, type ContextRecord } from '../ukcf/kernel-space/kernel-translator';
+import type { KernelSpaceTranslator, ContextRecord } from '../ukcf/kernel-space/kernel-translator';
+import { UkcfDriverTranslation } from '../system/ukcf-driver-translation';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { DebugSession, SessionError, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
 import { driverLayout, driverSymbolAddress, driverSymbolAt, type DriverLayout } from './driver-layout';
@@ -138,10 +139,8 @@ export class FullSystemSession extends DebugSession {
       attachUserTranslator(system, this.userTranslator);
     }
     if (this.driverTranslated) {
-      this.kernelTranslator = new KernelSpaceTranslator(system.machine, {
-        onEvent: (e) => this.onTranslatorEvent('kernel', e),
-        driverSymbols: (a) => driverSymbolAt(this.driver, this.driverLayout, a),
-      });
+      // As `ukcf run` attaches it (block entry counters on; a refusal or stop ends the run with its message).
+      this.kernelTranslator = new UkcfDriverTranslation(system, true, (e) => this.onTranslatorEvent('kernel', e)).translator;
     }
     if (system.graphics !== null) {
       system.graphics.onDisplay = (frame) => {
@@ -295,11 +294,11 @@ export class FullSystemSession extends DebugSession {
     const regs = this.cpu.regs;
     const out: Probe[] = [];
     const top = (kind: ContextRecord['kind']): ContextRecord | undefined => {
-      const stack = kt.contextStack();
+      const stack = this.contextStack();
       for (let i = stack.length - 1; i >= 0; i--) if (stack[i].kind === kind) return stack[i];
       return undefined;
     };
-    const depth = (): number => kt.contextStack().length;
+    const depth = (): number => this.contextStack().length;
     for (const g of kt.glueEntryPoints()) {
       const address = g.address >>> 0;
       const n = Number(/\/(\d+)$/.exec(g.name)?.[1] ?? 0);
@@ -335,8 +334,9 @@ export class FullSystemSession extends DebugSession {
 
   guestAt(pc: number): { translator: GuestTranslator; eip: number } | null {
     pc >>>= 0;
-    if (this.userTranslator !== null) {
-      const eip = this.userTranslator.guestEip(pc);
+    const runtime = this.userTranslator?.runtime ?? null;
+    if (runtime !== null) {
+      const eip = runtime.guestEipAt(pc);
       if (eip >= 0) return { translator: 'user', eip: eip >>> 0 };
     }
     if (this.kernelTranslator !== null) {
@@ -431,7 +431,7 @@ export class FullSystemSession extends DebugSession {
     const kt = this.kernelTranslator;
     if (kt === null) return null;
     if (g !== null && g.translator === 'kernel') return { kind: 'live' };
-    const stack = kt.contextStack();
+    const stack = this.contextStack();
     for (let i = stack.length - 1; i >= 0; i--) if (stack[i].kind === 'kernel-call') return { kind: 'saved', record: stack[i] };
     return null;
   }
@@ -450,7 +450,8 @@ export class FullSystemSession extends DebugSession {
 
   /** The kernel translator's saved context stack, outermost first. */
   contextStack(): ContextRecord[] {
-    return this.kernelTranslator?.contextStack() ?? [];
+    // Shell records named by the driver's symbols (the translator knows only addresses).
+    return (this.kernelTranslator?.contextStack() ?? []).map((r) => (r.kind === 'shell' ? { ...r, name: driverSymbolAt(this.driver, this.driverLayout, r.target) ?? r.name } : r));
   }
 
   /** Writes eax..edi of the saved kernel-call record at `depth` (reloaded when the kernel function returns). */
