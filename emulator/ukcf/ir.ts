@@ -53,7 +53,7 @@ export type IrOp = OpBase &
   (
     | { readonly op: 'mov'; readonly dst: IrLocation; readonly src: IrSource }
     | { readonly op: 'movx'; readonly dst: number; readonly size: 2 | 4; readonly src: IrLocation; readonly signed: boolean }
-    | { readonly op: 'lea'; readonly dst: number; readonly size: 2 | 4; readonly address: IrAddress }
+    | { readonly op: 'lea'; readonly dst: number; readonly size: 2 | 4; readonly address: IrAddress; readonly wrap16: boolean }
     | { readonly op: 'alu'; readonly alu: IrAluOp; readonly dst: IrLocation; readonly src: IrSource; readonly writeBack: boolean }
     | { readonly op: 'unary'; readonly unary: 'inc' | 'dec' | 'neg' | 'not'; readonly dst: IrLocation }
     | { readonly op: 'shift'; readonly shift: IrShiftOp; readonly dst: IrLocation; readonly count: IrCount }
@@ -68,6 +68,7 @@ export type IrOp = OpBase &
     | { readonly op: 'xchg'; readonly a: IrLocation; readonly b: IrLocation }
     | { readonly op: 'xadd'; readonly dst: IrLocation; readonly src: number }
     | { readonly op: 'cmpxchg'; readonly dst: IrLocation; readonly src: number }
+    | { readonly op: 'cmpxchg8b'; readonly address: IrAddress }
     | { readonly op: 'convert'; readonly convert: 'cbw' | 'cwde' | 'cwd' | 'cdq' }
     | { readonly op: 'bit'; readonly bit: 'bt' | 'bts' | 'btr' | 'btc'; readonly dst: IrLocation; readonly index: IrSource }
     | { readonly op: 'scan'; readonly reverse: boolean; readonly dst: number; readonly src: IrLocation }
@@ -78,6 +79,8 @@ export type IrOp = OpBase &
     /** String instruction; rep 0 none, 1 rep/repe, 2 repne; segment = fs/gs override of the source. */
     | { readonly op: 'string'; readonly string: 'movs' | 'cmps' | 'stos' | 'lods' | 'scas'; readonly size: IrSize; readonly rep: 0 | 1 | 2; readonly segment: number }
     | { readonly op: 'leave'; readonly size: 2 | 4 }
+    /** enter with nesting level 0: push ebp, ebp = esp, esp -= frame. */
+    | { readonly op: 'enter'; readonly size: 2 | 4; readonly frame: number }
     | { readonly op: 'xlat'; readonly segment: number }
     | { readonly op: 'cpuid' }
     | { readonly op: 'pusha'; readonly size: 2 | 4 }
@@ -113,7 +116,7 @@ export interface IrBlock {
 /** Does the op write status flags (all or some of them)? */
 export function writesFlags(op: IrOp): boolean {
   switch (op.op) {
-    case 'alu': case 'shift': case 'shiftd': case 'imul': case 'xadd': case 'cmpxchg': case 'bit': case 'scan': case 'popf':
+    case 'alu': case 'shift': case 'shiftd': case 'imul': case 'xadd': case 'cmpxchg': case 'cmpxchg8b': case 'bit': case 'scan': case 'popf':
       return true;
     case 'unary':
       return op.unary !== 'not';
@@ -153,7 +156,7 @@ export function keepsSomeFlags(op: IrOp): boolean {
       return op.count === 'cl' || (op.shift !== 'shl' && op.shift !== 'shr' && op.shift !== 'sar');
     case 'shiftd':
       return op.count === 'cl';
-    case 'bit': case 'scan':
+    case 'bit': case 'scan': case 'cmpxchg8b':
       return true;
     case 'flag':
       return op.flag === 'clc' || op.flag === 'stc' || op.flag === 'cmc' || op.flag === 'sahf';

@@ -528,7 +528,12 @@ class BlockEmitter {
         return;
       }
       case 'lea': {
-        const a = this.address(op.address);
+        let a = this.address(op.address);
+        if (op.wrap16) {
+          const t = this.temp();
+          asm.andi(t, a, 0xffff);
+          a = t;
+        }
         if (op.size === 4) asm.move(guestRegister(op.dst), a);
         else asm.ins(guestRegister(op.dst), a, 0, 16);
         return;
@@ -708,6 +713,35 @@ class BlockEmitter {
         }
         return;
       }
+      case 'cmpxchg8b': {
+        // edx:eax == m64 ? m64 = ecx:ebx : edx:eax = m64 (written back, as the reference CPU); ZF = equal.
+        const [eax, ecx, edx, ebx] = [0, 1, 2, 3].map(guestRegister);
+        if (live) this.materialize();
+        const addr = this.address(op.address);
+        const lo = this.load(4, addr, false);
+        const hi = this.load(4, addr, false, 4);
+        const ne = this.temp();
+        const t = this.temp();
+        asm.xor(ne, lo, eax);
+        asm.xor(t, hi, edx);
+        asm.or(ne, ne, t);
+        const nlo = this.temp();
+        const nhi = this.temp();
+        asm.move(nlo, ebx);
+        asm.movn(nlo, lo, ne);
+        asm.move(nhi, ecx);
+        asm.movn(nhi, hi, ne);
+        this.store(4, addr, nlo);
+        this.store(4, addr, nhi, 4);
+        asm.movn(eax, lo, ne);
+        asm.movn(edx, hi, ne);
+        if (live) {
+          asm.sltiu(t, ne, 1);
+          asm.ins(MATERIALIZED_FLAGS, t, 6, 1);
+          this.eagerFromMaterialized(true);
+        }
+        return;
+      }
       case 'convert': {
         const eax = guestRegister(0), edx = guestRegister(2);
         const t = this.temp();
@@ -861,6 +895,22 @@ class BlockEmitter {
         asm.bind(leafExt);
         asm.move(eax, t);
         asm.bind(done);
+        return;
+      }
+      case 'enter': {
+        // One store (a fault changes nothing), then the frame registers.
+        const ebp = guestRegister(5), sp = guestRegister(4);
+        this.store(op.size, sp, ebp, -op.size);
+        const frame = this.temp();
+        asm.addiu(frame, sp, -op.size);
+        if (op.size === 4) asm.move(ebp, frame);
+        else asm.ins(ebp, frame, 0, 16);
+        if (op.frame <= 0x8000) asm.addiu(sp, frame, -op.frame);
+        else {
+          const t = this.temp();
+          asm.li(t, op.frame);
+          asm.subu(sp, frame, t);
+        }
         return;
       }
       case 'xlat': {

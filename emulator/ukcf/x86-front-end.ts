@@ -52,7 +52,8 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
   const entry = d.entry;
   if (entry === null) throw new NotTranslated('no table entry');
   if (d.lockInvalid) throw new NotTranslated('lock prefix not allowed here (#UD)');
-  if (d.rep !== null && !STRING_OPS.has(entry.op) && entry.op !== 'nop') throw new NotTranslated('rep prefix on a non-string instruction');
+  // F2/F3 on other instructions (rep ret, bnd jmp, pause) change nothing: the decoder already took
+  // the mandatory-prefix forms apart.
   const ops = d.operands;
   const osz = d.operandSize;
   const base = { eip: d.address >>> 0, length: d.length };
@@ -72,8 +73,8 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
     case 'lea': {
       const m = ops[1];
       if (m.kind !== 'mem') throw new NotTranslated('lea without memory operand');
-      if (d.addressSize !== 4) throw new NotTranslated('lea with 16-bit addressing');
-      return { ...base, op: 'lea', dst: register(ops[0]), size: osz, address: { base: m.base, index: m.index, scale: m.scale, disp: m.disp | 0, segment: -1 } };
+      // With 0x67 the address is the 16-bit sum (bx/bp/si/di forms).
+      return { ...base, op: 'lea', dst: register(ops[0]), size: osz, address: { base: m.base, index: m.index, scale: m.scale, disp: m.disp | 0, segment: -1 }, wrap16: d.addressSize === 2 };
     }
     case 'add': case 'sub': case 'and': case 'or': case 'xor': case 'cmp': case 'test': case 'adc': case 'sbb': {
       const dst = location(ops[0]);
@@ -121,6 +122,11 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
       return { ...base, op: 'xadd', dst: location(ops[0]), src: (ops[1] as { reg: number }).reg };
     case 'cmpxchg':
       return { ...base, op: 'cmpxchg', dst: location(ops[0]), src: (ops[1] as { reg: number }).reg };
+    case 'cmpxchg8b': {
+      const m = ops[0];
+      if (m.kind !== 'mem') throw new NotTranslated('cmpxchg8b without memory operand');
+      return { ...base, op: 'cmpxchg8b', address: { base: m.base, index: m.index, scale: m.scale, disp: m.disp | 0, segment: segmentOf(m.segment) } };
+    }
     case 'cwde':
       return { ...base, op: 'convert', convert: osz === 4 ? 'cwde' : 'cbw' };
     case 'cdq':
@@ -147,6 +153,11 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
     }
     case 'leave':
       return { ...base, op: 'leave', size: osz };
+    case 'enter': {
+      const level = ops[1].kind === 'imm' ? ops[1].value & 31 : -1;
+      if (level !== 0 || ops[0].kind !== 'imm') throw new NotTranslated('enter with a nesting level');
+      return { ...base, op: 'enter', size: osz, frame: ops[0].value & 0xffff };
+    }
     case 'cpuid':
       return { ...base, op: 'cpuid' };
     case 'pusha':
