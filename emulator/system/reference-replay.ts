@@ -24,10 +24,18 @@ export interface GuestImage {
 }
 
 export interface ReplayResult {
-  /** Guest instructions the reference interpreter executed (int 0x80 included). */
+  /** Guest instructions the reference interpreter executed (int 0x80 included; a faulting one not). */
   instructions: number;
   syscalls: number;
-  exitStatus: number;
+  /** exit's status, or null when the run ended at `fault`. */
+  exitStatus: number | null;
+  /** The reference's fault message when the translated process was killed at the same eip. */
+  fault: string | null;
+}
+
+/** How the translated process ended, when not by exit: killed at this guest eip. */
+export interface TranslatedEnd {
+  faultEip: number;
 }
 
 /** The translated run and the reference interpreter disagree, or the run cannot be replayed. */
@@ -54,7 +62,7 @@ function guestResult(c: TracedSyscall): number {
   return -e;
 }
 
-export function replayOnReference(image: GuestImage, calls: readonly TracedSyscall[], maxInstructions = 20_000_000_000): ReplayResult {
+export function replayOnReference(image: GuestImage, calls: readonly TracedSyscall[], end: TranslatedEnd | null = null, maxInstructions = 20_000_000_000): ReplayResult {
   const memory = new PagedMemory();
   memory.map(image.base, image.bytes.length, PROT_READ | PROT_WRITE | PROT_EXEC);
   memory.writeBytes(image.base, image.bytes);
@@ -66,6 +74,9 @@ export function replayOnReference(image: GuestImage, calls: readonly TracedSysca
     if (left <= 0) throw new ReplayMismatch(`reference interpreter: instruction budget of ${maxInstructions} exhausted at eip ${hex(cpu.eip)}`);
     const stop = cpu.run(left);
     if (stop.kind === 'limit') continue;
+    if (stop.kind === 'fault' && end !== null && i === calls.length && (cpu.eip >>> 0) === (end.faultEip >>> 0)) {
+      return { instructions: cpu.instructionCount, syscalls: i, exitStatus: null, fault: stop.message };
+    }
     if (stop.kind !== 'syscall') {
       const what = stop.kind === 'fault' ? stop.message : stop.kind;
       throw new ReplayMismatch(`reference interpreter stopped at eip ${hex(cpu.eip)} (${what}) after ${i} system calls; the translated run did not`);
@@ -84,7 +95,8 @@ export function replayOnReference(image: GuestImage, calls: readonly TracedSysca
       }
     }
     if (baseName === 'exit' || baseName === 'exit_group') {
-      return { instructions: cpu.instructionCount, syscalls: i + 1, exitStatus: cpu.regs[REG_EBX] & 0xff };
+      if (end !== null) throw new ReplayMismatch(`the reference interpreter exits at system call #${i}; the translated process was killed at eip ${hex(end.faultEip)}`);
+      return { instructions: cpu.instructionCount, syscalls: i + 1, exitStatus: cpu.regs[REG_EBX] & 0xff, fault: null };
     }
     if (c.result === null) throw new ReplayMismatch(`system call #${i} (${c.name}) never returned in the translated run`);
     if (!c.effectsKnown) throw new ReplayMismatch(`system call #${i} (${c.name}): its effects on user memory are not modelled, so the reference cannot replay it`);

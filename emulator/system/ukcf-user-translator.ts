@@ -123,7 +123,16 @@ export class UkcfUserTranslator implements UserTranslator {
   }
 
   guestEip(pc: number): number {
-    return this.runtime === null ? -1 : this.runtime.guestEipAt(pc);
+    const eip = this.runtime === null ? -1 : this.runtime.guestEipAt(pc);
+    this.lastFaultEip = eip;
+    return eip;
+  }
+
+  /** The guest eip of the last fault the kernel asked about (it kills the process right after), or -1. */
+  lastFaultEip = -1;
+
+  get exitedWith(): number | null {
+    return this.exitStatus;
   }
 
   /** Stops the run if translated guest code was modified (see window-code-memory.ts). */

@@ -37,10 +37,37 @@ test('ukcf run --scheme native --frames 2 --stats: displayed frames, counts, JSO
   }
 });
 
+test('ukcf run --scheme ukcf --frames 2 --stats: translated player and driver, the same frames, the translators\' figures', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-run-'));
+  try {
+    const stats = join(dir, 'stats.json');
+    const r = ukcf(['run', '--scheme', 'ukcf', '--frames', '2', '--stats', stats]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^played 2 frames 64x48 xrgb8888 /m);
+    assert.match(r.stdout, /^\[ukcf\] app: guest instructions \d+ executed \(x86 reference replay\), \d+ translated; host \d+ translated code \+ \d+ glue/m);
+    assert.match(r.stdout, /^\[ukcf\] performance loss ratio \(app\): \d+\.\d+ host per guest instruction/m);
+    assert.match(r.stdout, /^\[ukcf\] driver: guest instructions \d+ executed \(block entry counters\)/m);
+    assert.match(r.stdout, /^\[ukcf\] crossings: \d+ shell entries, \d+ jump-monitor exits to kernel functions$/m);
+    const native = ukcf(['run', '--scheme', 'native', '--frames', '2']);
+    const hashes = (out: string) => [...out.matchAll(/^\[ukcf\] displayed \d+ vsync \d+ 320x240 fnv1a ([0-9a-f]{8})$/gm)].map((m) => m[1]);
+    assert.deepEqual(hashes(r.stdout), hashes(native.stdout));
+    const json = JSON.parse(readFileSync(stats, 'utf8'));
+    assert.equal(json.scheme, 'ukcf');
+    assert.equal(json.ukcf.driver, 'translated-i386');
+    assert.ok(json.ukcf.performance_loss_ratio.app > 1);
+    assert.equal(json.ukcf.guest_instructions.app.executed_dynamic, json.ukcf.guest_instructions.app.executed_dynamic_counted_in_translated_code);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('ukcf run: usage errors and a missing video', () => {
   const bad = ukcf(['run', '--scheme', 'qemu']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^ukcf: unknown scheme 'qemu' \(available: native, ukcf\)$/m);
+  const driver = ukcf(['run', '--scheme', 'ukcf', '--driver', 'arm']);
+  assert.equal(driver.status, 2);
+  assert.match(driver.stderr, /^ukcf: unknown driver 'arm' \(available: i386, mipsel\)$/m);
   const frames = ukcf(['run', '--frames', '0']);
   assert.equal(frames.status, 2);
   assert.match(frames.stderr, /--frames needs a positive integer/);
