@@ -185,7 +185,7 @@ function translatedStats(r: TranslatedRunResult): string {
   const lines = [
     `ukcf: translated run, exit status ${r.exitCode}`,
     `ukcf: guest instructions ${guest} (exact, from block entry counts)`,
-    `ukcf: host instructions ${host} (${regions}; block entry counting adds ${r.countingOverhead} more, not included)`,
+    `ukcf: host instructions ${host} (block entry counting's ${r.countingOverhead} not included; per region with it: ${regions})`,
     `ukcf: host/guest ratio ${guest > 0 ? (host / guest).toFixed(2) : 'n/a'}`,
     `ukcf: translator cost ${s.translatorCost} modelled host instructions (${s.blocksTranslated} blocks, ${s.guestInstructionsTranslated} guest instructions translated, ${s.chainsPatched} chains, ${s.evictions} evictions, ${s.smcInvalidations} SMC invalidations)`,
     `ukcf: dispatches ${s.dispatches} (${s.dispatchMisses} misses), host system calls ${r.hostSyscalls}`,
