@@ -1,6 +1,6 @@
 // Guest faults in translated code end the program as the reference X86Process ends it: the same
 // exit status (128 + signal) and the same message, for page faults (read, write, write to code,
-// execute, stack), #UD, int3, hlt and int n. Small static ELF programs (GNU as + ld, no libc),
+// execute, stack), #DE (the back end's MIPS trap), #UD, int3, hlt and int n. Small static ELF programs (GNU as + ld, no libc),
 // built into a temporary directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +23,8 @@ const CASES: Record<string, string> = {
   'write to code': 'mov byte ptr [_start], 1',
   'execute fault': 'mov eax, 0x12345678\n jmp eax',
   'stack fault': 'mov esp, 0x10\n push eax',
+  'divide by zero': 'xor ecx, ecx\n mov eax, 7\n div ecx',
+  'divide overflow': 'mov edx, 5\n mov ecx, 2\n div ecx',
   'ud2': 'nop\n ud2',
   'int3': 'mov eax, 1\n int3',
   'hlt': 'hlt',
