@@ -1,7 +1,8 @@
 // A static i386 Linux executable run translated on the standalone runtime: the same image and
 // initial stack as the reference interpreter's process (linux/program-image.ts), esp in its pinned
 // register. `int 0x80` stops the translated code (no syscall glue here) and is served by the
-// TypeScript Linux layer, as the reference X86Process serves it; guest faults end the program with
+// TypeScript Linux layer, as the reference X86Process serves it (set_thread_area fills the context
+// block's TLS table, laid out as USER's glue does); guest faults end the program with
 // 128 + signal and the reference's message. The generated o32 syscall glue of `ukcf user` is
 // user-space/ (USER); this runner is the oracle-side harness and the tests' path.
 
@@ -11,11 +12,14 @@ import { I386_ABI } from '../linux/i386-abi';
 import type { LinuxProcess } from '../linux/process';
 import { startProgram } from '../linux/program-image';
 import { CONTEXT_BASE, UkcfRuntime, type UkcfOptions, type UkcfStop } from './translated-process';
+import { CONTEXT_TLS_BASES, CONTEXT_TLS_USED } from './user-space/syscall-glue';
 
-/** GDT entries set_thread_area hands out on Linux i386 (the first TLS entry of a 64-bit kernel's table). */
-const TLS_ENTRY = 12;
+/** GDT entries set_thread_area hands out (those of a 64-bit kernel running 32-bit code). */
+const TLS_FIRST_ENTRY = 12;
+const TLS_ENTRIES = 3;
 const EINVAL = 22;
 const EFAULT = 14;
+const ESRCH = 3;
 
 export type StaticProgramStop =
   | Exclude<UkcfStop, { kind: 'syscall' } | { kind: 'fault' }>
@@ -100,7 +104,10 @@ export class LoadedStaticProgram {
     return this.ended;
   }
 
-  /** i386 set_thread_area(struct user_desc *): one TLS entry; its base is the context block's %gs base. */
+  /**
+   * i386 set_thread_area(struct user_desc *): GDT entries 12..14 as Linux hands them out; the base
+   * goes to the context block's TLS table (the translated `mov gs` reads it), as USER's glue does.
+   */
   private setThreadArea(desc: number): number {
     const m = this.runtime.memory;
     let entry: number;
@@ -108,15 +115,23 @@ export class LoadedStaticProgram {
     try {
       entry = m.read32(desc);
       base = m.read32(desc + 4) >>> 0;
+      const used = m.read32(CONTEXT_BASE + CONTEXT_TLS_USED);
       if (entry === -1) {
-        entry = TLS_ENTRY;
+        entry = -1;
+        for (let i = 0; i < TLS_ENTRIES; i++) {
+          if (!(used & (1 << i))) {
+            entry = TLS_FIRST_ENTRY + i;
+            break;
+          }
+        }
+        if (entry < 0) return -ESRCH;
         m.write32(desc, entry);
-      }
+      } else if (entry < TLS_FIRST_ENTRY || entry >= TLS_FIRST_ENTRY + TLS_ENTRIES) return -EINVAL;
+      m.write32(CONTEXT_BASE + CONTEXT_TLS_BASES + 4 * (entry - TLS_FIRST_ENTRY), base);
+      m.write32(CONTEXT_BASE + CONTEXT_TLS_USED, used | (1 << (entry - TLS_FIRST_ENTRY)));
     } catch {
       return -EFAULT;
     }
-    if (entry !== TLS_ENTRY) return -EINVAL;
-    m.write32(CONTEXT_BASE, base);
     return 0;
   }
 }

@@ -141,7 +141,8 @@ export type GuestFaultKind = 'page' | 'divide' | 'invalid-opcode' | 'general-pro
 export type UkcfStop =
   | { kind: 'limit' }
   | { kind: 'boundary'; eip: number; guestInstructions: number }
-  | { kind: 'untranslated'; eip: number; mnemonic: string; reason: string; message: string }
+  /** guestInstructions: of the block that stopped, those that ran before (lockstep: run the reference as far). */
+  | { kind: 'untranslated'; eip: number; mnemonic: string; reason: string; message: string; guestInstructions?: number }
   /** `int 0x80` without syscall glue: eip is after the int; set eax and run() again to resume.
    * Lockstep: guestInstructions of the block that ran (the int included). */
   | { kind: 'syscall'; eip: number; guestInstructions?: number }
@@ -723,7 +724,21 @@ export class UkcfRuntime {
 
   private onUntranslated(cpu: MipsCpu): boolean {
     const eip = cpu.regs[NEXT_EIP] >>> 0;
-    return this.stop(cpu, this.classifyUntranslated(eip), eip);
+    const stop = this.classifyUntranslated(eip);
+    // From a stub: its block ran whole (a block of no instructions, or one cut before this one).
+    // From inside a block (a run-time case the back end does not handle): the instructions before it ran.
+    const exit = this.cache.byStub.get((cpu.pc - EXIT_STUB_BYTES) >>> 0);
+    let ran = 0;
+    if (exit !== undefined) ran = exit.owner.ir.guestCount;
+    else {
+      const block = this.cache.blockAt(cpu.pc - 4);
+      const at = block === null ? null : this.instructionAt(block, cpu.pc - 4);
+      if (block !== null && at !== null) {
+        ran = at.index;
+        if (block.counter >= 0) this.notRetired += block.ir.guestCount - at.index;
+      }
+    }
+    return this.stop(cpu, stop.kind === 'untranslated' ? { ...stop, guestInstructions: ran } : stop, eip);
   }
 
   /** An instruction the translator does not translate: a guest fault when x86 defines one (hlt, int3, int n, #UD, fetch fault), else 'untranslated'. */
@@ -768,9 +783,11 @@ export class UkcfRuntime {
       const v = d.operands.length > 0 && d.operands[0].kind === 'imm' ? d.operands[0].value & 0xff : -1;
       if (v !== 0x80) return { kind: 'fault', eip, fault: 'interrupt', signal: SIGSEGV, message: `segmentation fault: int $0x${v.toString(16)} ${at}` };
     }
+    const name = t !== undefined && t.kind === 'untranslated' ? mnemonic : m;
+    const why = reason !== '' ? reason : 'a case the translated code does not handle';
     return {
-      kind: 'untranslated', eip, mnemonic, reason,
-      message: `guest instruction '${mnemonic}' at ${hex(eip)} is not translated yet (${reason})`,
+      kind: 'untranslated', eip, mnemonic: name, reason: why,
+      message: `guest instruction '${name}' at ${hex(eip)} is not translated yet (${why})`,
     };
   }
 

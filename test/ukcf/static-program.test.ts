@@ -36,7 +36,11 @@ for (const name of PROGRAMS) {
       const stop = program.runtime.run(1_000_000);
       if (stop.kind !== 'boundary' && stop.kind !== 'syscall') {
         if (stop.kind === 'untranslated') {
+          const before = stop.guestInstructions ?? 0; // ran in the block before it stopped
+          if (before > 0) assert.equal(ref.run(before).kind, 'limit');
+          guest += before;
           assert.equal(hex(stop.eip), hex(ref.cpu.eip), 'stops where the reference is');
+          assert.deepEqual([...program.runtime.guestRegisters()].map(hex), [...ref.cpu.regs].map(hex), 'registers there');
           console.log(`${name}: lockstep over ${guest} guest instructions (${syscalls} system calls), then: ${stop.message}`);
         } else assert.fail(`${name}: ${JSON.stringify(stop)}`);
         return;
