@@ -136,13 +136,11 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   if (ukcf) {
     user = new UkcfUserTranslator(system, { countGuestInstructions: counting });
     attachUserTranslator(system, user);
-    if (trace !== null) trace.beforeEachCall = () => user?.verifyCode();
   }
   const result = system.run(options.maxInstructions);
   const played = /^played (\d+) frames /m.exec(result.console);
   let report: UkcfSchemeReport | null = null;
   if (user !== null && trace !== null) {
-    user.verifyCode();
     let reference: UkcfSchemeReport['reference'] = null;
     const image = user.guestImage;
     if (options.reference !== false && image !== null) {

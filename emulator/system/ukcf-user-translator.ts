@@ -10,6 +10,7 @@
 // lookup table (4096 entries, 32 KiB) | block entry counters 64 KiB (only with countGuestInstructions)
 // | code cache (the rest, ~3.8 MiB: entry/dispatch/flags/syscall glue, block bodies, exit stubs).
 import type { MipsCpu } from '../mips/cpu';
+import { SystemAddressSpace } from '../mips/address-space';
 import { GPR } from '../mips/encoder';
 import { UkcfRuntime, type UkcfEnvironment, type UkcfEvent, type UkcfLayout, type UkcfStatistics } from '../ukcf/translated-process';
 import { emitSyscallGlue, GLUE_DATA_BYTES, type EmittedSyscallGlue } from '../ukcf/user-space/syscall-glue';
@@ -82,7 +83,9 @@ export class UkcfUserTranslator implements UserTranslator {
     if (this.started !== null) throw new Error('one i386 process per boot (the kernel runs one process at a time)');
     this.started = s;
     const system = this.system;
-    const code = new WindowCodeMemory(system.machine.ram, s.vbase, s.windowPhys, s.vend - s.vbase);
+    const space = cpu.space;
+    if (!(space instanceof SystemAddressSpace)) throw new Error('the user-space translator needs the machine\'s address space');
+    const code = new WindowCodeMemory(system.machine.ram, space, s.vbase, s.windowPhys, s.vend - s.vbase);
     this.code = code;
     this.guestImage = { base: s.vbase, bytes: code.fetch(s.vbase, s.areaBase - s.vbase), entry: s.entry, esp: s.esp };
     const counting = this.options.countGuestInstructions === true;
@@ -119,7 +122,10 @@ export class UkcfUserTranslator implements UserTranslator {
   }
 
   exit(pid: number, status: number): void {
-    if (this.started !== null && pid === this.started.pid) this.exitStatus = status;
+    if (this.started === null || pid !== this.started.pid) return;
+    this.exitStatus = status;
+    // The window's pages go back to plain RAM (the kernel unmaps the window next).
+    this.code?.release();
   }
 
   guestEip(pc: number): number {
@@ -133,12 +139,6 @@ export class UkcfUserTranslator implements UserTranslator {
 
   get exitedWith(): number | null {
     return this.exitStatus;
-  }
-
-  /** Stops the run if translated guest code was modified (see window-code-memory.ts). */
-  verifyCode(): void {
-    const page = this.code?.changedPage() ?? -1;
-    if (page >= 0) this.system.abort(`guest code page 0x${(page * 4096).toString(16)} was modified after translation: self-modifying code is not supported in the system scheme yet`);
   }
 
   /** null when no i386 process was started. */

@@ -4,30 +4,42 @@
 // table go straight to those physical pages; a write to RAM drops the MIPS simulator's compiled view
 // of the page (PhysicalMemory.onCodeWrite), so freshly written code is what runs.
 //
-// Self-modifying guest code: the machine has no write watch on RAM pages, so a guest store into a
-// translated page cannot be caught as it happens. Instead the bytes of every watched page are kept
-// and compared (`verify`) at every system call and at exit: a change stops the run with a clear
-// error (never a silently stale translation). The player and driver do not modify their code.
+// Self-modifying guest code: a page holding translated guest code is write-watched in the machine's
+// address space (SystemAddressSpace.watchRamPage): every CPU store to it — translated guest code,
+// or the kernel writing into it (read() into a code page) — is reported after it landed, and the
+// runtime's listener (onGuestCodeWrite) invalidates the blocks translated from it.
 import type { PhysicalMemory } from '../machine/physical-memory';
 import { MemoryFault } from '../machine/paged-memory';
+import type { SystemAddressSpace } from '../mips/address-space';
 
 const PAGE = 4096;
 
 export class WindowCodeMemory {
-  private readonly watched = new Map<number, Uint8Array>();
+  /** Guest pages watched, by physical page number. */
+  private readonly watched = new Map<number, number>();
+  private listener: ((page: number) => void) | null = null;
 
   constructor(
     private readonly ram: PhysicalMemory,
+    private readonly space: SystemAddressSpace,
     readonly vbase: number,
     readonly pbase: number,
     readonly size: number,
-  ) {}
+  ) {
+    const previous = space.onWatchedRamWrite;
+    space.onWatchedRamWrite = (physical, bytes) => {
+      previous?.(physical, bytes);
+      if (this.listener === null) return;
+      for (let ppn = physical >>> 12; ppn <= (physical + bytes - 1) >>> 12; ppn++) {
+        const page = this.watched.get(ppn);
+        if (page !== undefined) this.listener(page);
+      }
+    };
+  }
 
   private physical(address: number, length: number, access: 'read' | 'write'): number {
     const off = (address >>> 0) - this.vbase;
-    if (off < 0 || length < 0 || off + length > this.size) {
-      throw new MemoryFault(address >>> 0, access); // outside the process's window
-    }
+    if (off < 0 || length < 0 || off + length > this.size) throw new MemoryFault(address >>> 0, access); // outside the process's window
     return this.pbase + off;
   }
 
@@ -49,21 +61,26 @@ export class WindowCodeMemory {
   }
 
   watchPage(page: number): void {
-    if (!this.watched.has(page)) this.watched.set(page, this.fetch(page * PAGE, PAGE));
+    const ppn = this.physical(page * PAGE, PAGE, 'read') >>> 12;
+    if (this.watched.has(ppn)) return;
+    this.watched.set(ppn, page);
+    this.space.watchRamPage(ppn);
   }
 
   unwatchPage(page: number): void {
-    this.watched.delete(page);
+    const ppn = this.physical(page * PAGE, PAGE, 'read') >>> 12;
+    if (this.watched.delete(ppn)) this.space.unwatchRamPage(ppn);
   }
 
-  /** First watched page whose bytes changed since it was watched, or -1. */
-  changedPage(): number {
-    for (const [page, bytes] of this.watched) {
-      const at = this.physical(page * PAGE, PAGE, 'read');
-      const now = this.ram.bytes;
-      for (let i = 0; i < PAGE; i++) if (now[at + i] !== bytes[i]) return page;
-    }
-    return -1;
+  onWrite(listener: (page: number) => void): void {
+    this.listener = listener;
+  }
+
+  /** Stops watching everything (the process is gone; its pages go back to plain RAM). */
+  release(): void {
+    for (const ppn of this.watched.keys()) this.space.unwatchRamPage(ppn);
+    this.watched.clear();
+    this.listener = null;
   }
 
   get watchedPages(): number {

@@ -143,6 +143,27 @@ test('ukcf scheme: a guest fault kills the process; the kernel names the guest e
   }
 });
 
+test('ukcf scheme: self-modifying guest code — a store into translated code is seen by the next execution', { skip: gas ? false : 'i686-linux-gnu-as/ld not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-smc-'));
+  try {
+    // The first pass runs `movl $0, %ebx` translated; then its immediate is stored over (42) and the
+    // loop runs it again: the exit status must be the new immediate. Code in a writable section.
+    const w = workloadsWithPlayer(dir, [
+      '.section .text.smc, "awx", @progbits', '.globl _start', '_start:', ' xorl %ecx, %ecx',
+      'again:', 'patch:', ' movl $0, %ebx', ' incl %ecx', ' cmpl $2, %ecx', ' je done', ' movb $42, patch+1', ' jmp again',
+      'done:', ' movl $1, %eax', ' int $0x80', '',
+    ].join('\n'));
+    const r = runScheme({ scheme: 'ukcf', workloads: w, frames: 1 });
+    assert.equal(r.status, 42, r.console);
+    assert.ok(r.ukcf !== null && r.ukcf.user !== null && r.ukcf.reference !== null);
+    assert.ok(r.ukcf.user.statistics.smcInvalidations >= 1, 'the store invalidated translated code');
+    assert.equal(r.ukcf.reference.exitStatus, 42);
+    assert.equal(r.ukcf.user.statistics.guestInstructionsExecuted, r.ukcf.reference.instructions);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('ukcf scheme: an instruction the translator does not handle stops the run with its eip and mnemonic', { skip: gas ? false : 'i686-linux-gnu-as/ld not installed' }, () => {
   // A "player" that runs an x87 instruction (outside UKCF's integer subset) after a system call.
   const dir = mkdtempSync(join(tmpdir(), 'ukcf-untranslated-'));
