@@ -43,8 +43,6 @@ const IOC_READ = 2; // x86-style _IOC direction bits of the /dev/gfx requests (w
 export class SyscallTrace {
   readonly calls: TracedSyscall[] = [];
   private pending: { frame: number; call: TracedSyscall } | null = null;
-  /** Called at every user system call before it is recorded (e.g. to check translated code is unchanged). */
-  beforeEachCall: (() => void) | null = null;
 
   constructor(private readonly system: HostSystem) {
     const ram = system.machine.ram;
@@ -55,7 +53,6 @@ export class SyscallTrace {
       const status = word(frame + TF_STATUS);
       const cause = word(frame + TF_CAUSE);
       if ((status & 0x18) !== 0x10 || ((cause >>> 2) & 31) !== EXC_SYSCALL) return; // not a user system call
-      this.beforeEachCall?.();
       const registers = new Int32Array(32);
       for (let r = 1; r < 32; r++) registers[r] = word(frame + 4 * r);
       const number = registers[2] >>> 0;
