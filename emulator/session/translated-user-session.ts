@@ -1,17 +1,20 @@
-// A debuggable translated user program: a static i386 Linux executable run by the UKCF user-space
-// translator (emulator/ukcf/translated-process.ts) on a MIPS CPU of its own, guest virtual = host
-// virtual. Guest `int 0x80` calls are served by the Linux layer (i386 ABI) at the runtime's
-// SYSCALL stop until the user-space translator's o32 syscall glue is wired here. Everything guest
-// runs as translated MIPS code; the session only watches (translator events, MIPS breakpoints).
+// A debuggable translated user program: `ukcf user` (emulator/ukcf/user-space/translated-user-program.ts)
+// — a static i386 Linux executable as a user process of an o32 Linux layer on a MIPS CPU of its
+// own, run by the UKCF runtime, `int 0x80` through USER's generated syscall glue. The session runs
+// the CPU itself, in slices, and only watches: translator events, MIPS breakpoints on translations
+// and on the glue's entry points.
 
 import { EM_386, ET_EXEC, ElfError, readElfFile, symbolAt, symbolByName, type ElfFile, type ElfSymbol } from '../machine/elf';
-import { MemoryFault, PagedMemory } from '../machine/paged-memory';
+import { MemoryFault, type PagedMemory } from '../machine/paged-memory';
 import { I386_ABI } from '../linux/i386-abi';
-import { DEFAULT_ENVIRONMENT, startProgram } from '../linux/program-image';
-import type { LinuxProcess } from '../linux/process';
 import { syscallNameTable } from '../linux/abi';
+import { signalName } from '../linux/process';
+import type { MipsStopReason } from '../mips/cpu';
 import { disassemble as disassembleX86 } from '../x86/disassembler';
-import { CONTEXT_BASE, UkcfRuntime, standaloneEnvironment, type UkcfEvent, type UkcfStop } from '../ukcf/translated-process';
+import { CONTEXT_BASE, TranslatedUserProcess } from '../ukcf/user-space/translated-user-program';
+import { HOST_SIGNAL_TO_GUEST } from '../ukcf/user-space/syscall-glue';
+import type { UkcfEvent, UkcfRuntime } from '../ukcf/translated-process';
+import type { LinuxProcess } from '../linux/process';
 import { DebugSession, SessionError, hex, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
 import type { GuestTranslator } from './session-events';
 
@@ -25,14 +28,12 @@ export interface TranslatedUserLaunch {
   cwd?: string;
   /** Host (MIPS) instruction budget; the run ends with status 124 when it is spent. */
   maxInstructions?: number;
-  /** Code cache bytes (default 16 MiB): small caches exercise eviction. */
-  cacheBytes?: number;
 }
 
 export const DEFAULT_TRANSLATED_BUDGET = 2_000_000_000;
 const GUEST_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
-const TLS_FIRST_ENTRY = 12;
-const TLS_ENTRIES = 3;
+const S0 = 16;
+const V0 = 2;
 const I386_NAMES = syscallNameTable(I386_ABI);
 
 export interface GuestDisassemblyLine {
@@ -45,17 +46,12 @@ export interface GuestDisassemblyLine {
 export class TranslatedUserSession extends DebugSession {
   readonly elf: ElfFile;
   readonly memory: PagedMemory;
+  readonly process: TranslatedUserProcess;
   readonly runtime: UkcfRuntime;
   readonly linux: LinuxProcess;
   readonly entry: number;
-  private readonly tlsEntries = new Set<number>();
-  /** A system call the runtime stopped at, not yet served (a stop filter stopped the run before it). */
-  private unserved = false;
 
   constructor(readonly launch: TranslatedUserLaunch) {
-    const memory = new PagedMemory();
-    const env = standaloneEnvironment(memory, launch.cacheBytes);
-    super(env.cpu, launch.maxInstructions ?? DEFAULT_TRANSLATED_BUDGET);
     let elf: ElfFile;
     try {
       elf = readElfFile(launch.program, { machines: [EM_386] });
@@ -64,56 +60,31 @@ export class TranslatedUserSession extends DebugSession {
       throw e;
     }
     if (elf.type !== ET_EXEC) throw new SessionError(`${launch.program}: not an i386 executable (a relocatable object cannot be run)`);
-    this.elf = elf;
-    this.memory = memory;
-    // The runtime's areas are mapped by standaloneEnvironment; the image and stack go around them.
-    const started = startProgram({
-      abi: I386_ABI, elf, memory, argv: [launch.program, ...(launch.args ?? [])], envp: launch.env ?? DEFAULT_ENVIRONMENT,
-      stdin: launch.stdin, cwd: launch.cwd,
-      stdout: (b) => this.output('stdout', b),
-      stderr: (b) => this.output('stderr', b),
-      diagnostic: (line) => this.output('diagnostic', Buffer.from(line + '\n')),
-      instructions: () => this.cpu.instructionCount,
-      setThreadArea: (args) => this.setThreadArea(args[0] >>> 0),
-      onCodeChange: (address, length) => this.runtime.invalidateGuestPages(address >>> 12, ((address + length - 1) >>> 12) - (address >>> 12) + 1),
+    // The sink exists before the session object does (super() must come first).
+    const sink: { session: TranslatedUserSession | null } = { session: null };
+    const process = new TranslatedUserProcess(elf, {
+      isa: 'x86', program: launch.program, args: launch.args, env: launch.env, stdin: launch.stdin, cwd: launch.cwd,
+      stdout: (b) => sink.session?.output('stdout', b),
+      stderr: (b) => sink.session?.output('stderr', b),
+      diagnostic: (line) => sink.session?.output('diagnostic', Buffer.from(line + '\n')),
+      onEvent: (e) => sink.session?.onTranslatorEvent(e),
     });
-    this.linux = started.process;
-    this.entry = started.entry >>> 0;
-    env.onEvent = (e) => this.onTranslatorEvent(e);
-    this.runtime = new UkcfRuntime(env, { translator: 'user' });
-    this.runtime.setEip(this.entry);
-    this.runtime.setGuestRegister(4, started.stackPointer);
+    super(process.cpu, launch.maxInstructions ?? DEFAULT_TRANSLATED_BUDGET);
+    sink.session = this;
+    this.elf = elf;
+    this.process = process;
+    this.memory = process.memory;
+    this.runtime = process.runtime;
+    this.linux = process.linux;
+    this.entry = process.entry;
   }
 
   private output(stream: 'stdout' | 'stderr' | 'diagnostic', bytes: Uint8Array): void {
     if (this.wants('output')) this.raise({ kind: 'output', stream, bytes: Uint8Array.from(bytes) });
   }
 
-  /** i386 set_thread_area(struct user_desc *): the base goes to the context block's %gs word. */
-  private setThreadArea(desc: number): number {
-    const E = I386_ABI.errno;
-    let entry: number;
-    let base: number;
-    try {
-      entry = this.memory.read32(desc);
-      base = this.memory.read32(desc + 4) >>> 0;
-    } catch {
-      return -E.EFAULT;
-    }
-    if (entry === -1) {
-      entry = -1;
-      for (let i = TLS_FIRST_ENTRY; i < TLS_FIRST_ENTRY + TLS_ENTRIES; i++) if (!this.tlsEntries.has(i)) { entry = i; break; }
-      if (entry < 0) return -E.ESRCH;
-      this.memory.write32(desc, entry);
-    } else if (entry < TLS_FIRST_ENTRY || entry >= TLS_FIRST_ENTRY + TLS_ENTRIES) {
-      return -E.EINVAL;
-    }
-    this.tlsEntries.add(entry);
-    this.memory.write32(CONTEXT_BASE, base);
-    return 0;
-  }
-
-  private onTranslatorEvent(e: UkcfEvent): void {
+  /** Called by the runtime (through the process's onEvent option). */
+  onTranslatorEvent(e: UkcfEvent): void {
     switch (e.kind) {
       case 'block-translated':
         this.guestCodeChanged();
@@ -135,61 +106,55 @@ export class TranslatedUserSession extends DebugSession {
   // ---- running ---------------------------------------------------------------------------------------
 
   protected advance(limit: number): Outcome {
-    const target = this.cpu.instructionCount + limit;
+    const cpu = this.cpu;
+    const target = cpu.instructionCount + limit;
     for (;;) {
-      if (this.unserved) {
-        this.unserved = false;
-        const exit = this.serveSyscall();
-        if (exit !== null) return exit;
-      }
       const early = this.takeEventStop();
       if (early !== null) return { kind: 'stop', stop: early };
-      const left = target - this.cpu.instructionCount;
+      const left = target - cpu.instructionCount;
       if (left <= 0) return { kind: 'limit' };
+      // A guest eip set at a stop (setGuestRegister 'eip'): enter there through the entry glue.
+      if (this.runtime.resumePoint >= 0) this.runtime.run(0);
       this.refreshProbes();
-      // Resuming at a guest eip enters through the entry glue (run() sets pc there): an arrival there too.
-      this.beforeRun(this.runtime.resumePoint < 0 ? this.pc : this.runtime.entryAddress);
+      this.beforeRun();
       const arrival = this.takeEventStop();
       if (arrival !== null) return { kind: 'stop', stop: arrival };
-      const stop: UkcfStop = this.guardedRun<UkcfStop>(left, (n) => this.runtime.run(n), (pc) => ({ kind: 'breakpoint', pc }));
+      const stop = this.guardedRun<MipsStopReason>(left, (n) => cpu.run(n), (pc) => ({ kind: 'breakpoint', pc }));
       const caught = this.takeEventStop();
-      if (stop.kind === 'syscall') {
-        this.unserved = true;
-        if (this.wants('syscall')) {
-          const r = this.runtime.guestRegisters();
-          const number = r[0] >>> 0;
-          this.raise({ kind: 'syscall', translator: 'user', number, name: I386_NAMES.get(number) ?? `sys_${number}`, args: [r[3], r[1], r[2], r[6], r[7], r[5]].map((x) => x >>> 0), address: stop.eip >>> 0 });
+      if (stop.kind === 'exception') {
+        const outcome = this.process.host.handle(stop);
+        if (outcome.kind === 'exited') return this.exitOf();
+        if (outcome.kind === 'continue') {
+          if (caught !== null) return { kind: 'stop', stop: caught };
+          continue;
         }
-        const s = caught ?? this.takeEventStop();
+      }
+      if (stop.kind === 'breakpoint') {
+        const s = this.onBreakpoint(stop.pc);
         if (s !== null) return { kind: 'stop', stop: s };
         continue;
       }
       if (caught !== null) return { kind: 'stop', stop: caught }; // a hypercall raised it: the CPU stopped after it
-      switch (stop.kind) {
-        case 'limit':
-          continue;
-        case 'breakpoint': {
-          const s = this.onBreakpoint(stop.pc);
-          if (s !== null) return { kind: 'stop', stop: s };
-          continue;
-        }
-        case 'untranslated':
-          return this.end(132, stop.message);
-        case 'fault':
-          return this.end(stop.fault === 'internal' ? 134 : 128 + stop.signal, stop.message);
-        case 'boundary':
-          continue;
+      if (stop.kind === 'limit' || stop.kind === 'stopped') {
+        const u = stop.kind === 'stopped' ? this.runtime.stopFor(stop) : null;
+        if (u === null || (u.kind === 'fault' && u.fault === 'internal' && /debug session/.test(u.message))) continue;
+        if (u.kind === 'untranslated') return this.end(132, u.message);
+        if (u.kind === 'fault') return this.end(u.fault === 'internal' ? 134 : 128 + u.signal, u.message);
+        continue;
       }
+      const u = this.runtime.stopFor(stop);
+      if (u.kind === 'untranslated') return this.end(132, u.message);
+      if (u.kind === 'fault') return this.end(u.fault === 'internal' ? 134 : 128 + u.signal, u.message);
     }
   }
 
-  private serveSyscall(): Outcome | null {
-    const r = this.runtime.guestRegisters();
-    const result = this.linux.syscall(r[0], [r[3], r[1], r[2], r[6], r[7], r[5]]);
+  /** The o32 layer's end of the process, in guest terms (a signal in i386 numbering). */
+  private exitOf(): Outcome {
     const exit = this.linux.exit;
-    if (exit !== null) return this.end(exit.code, exit.message);
-    this.runtime.setGuestRegister(0, result);
-    return null;
+    if (exit === null) return this.end(134, 'the process ended without an exit status');
+    if (exit.signal === undefined) return this.end(exit.code, exit.message);
+    const guest = HOST_SIGNAL_TO_GUEST.apply(exit.signal);
+    return this.end(128 + guest, exit.message?.replace(`killed by ${signalName(exit.signal)}`, `killed by ${signalName(guest)}`));
   }
 
   private end(status: number, message?: string): Outcome {
@@ -207,11 +172,23 @@ export class TranslatedUserSession extends DebugSession {
   }
 
   protected probes(): Probe[] {
-    return this.runtime.glueEntryPoints().map((g) => ({
-      address: g.address >>> 0,
-      kind: 'glue-entry' as const,
-      fire: () => ({ kind: 'glue-entry' as const, translator: 'user' as const, name: g.name, address: g.address >>> 0 }),
-    }));
+    const regs = this.cpu.regs;
+    const out: Probe[] = [];
+    for (const g of this.runtime.glueEntryPoints()) {
+      const address = g.address >>> 0;
+      if (g.name === 'syscall') {
+        // The guest's own system call (i386 numbers), as the syscall glue receives it.
+        out.push({
+          address, kind: 'syscall',
+          fire: () => {
+            const number = regs[S0] >>> 0;
+            return { kind: 'syscall', translator: 'user', number, name: I386_NAMES.get(number) ?? `sys_${number}`, args: [3, 1, 2, 6, 7, 5].map((i) => regs[S0 + i] >>> 0), address: regs[V0] >>> 0 };
+          },
+        });
+      }
+      out.push({ address, kind: 'glue-entry', fire: () => ({ kind: 'glue-entry', translator: 'user', name: g.name, address }) });
+    }
+    return out;
   }
 
   translationOf(translator: GuestTranslator, eip: number): GuestTranslation[] {

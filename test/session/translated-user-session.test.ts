@@ -9,10 +9,7 @@ import {
   createSystem, symbolByName, readElfFile, SessionError, type SessionEvent, type SessionEventKind, type SessionExit, type SessionStop,
   type TranslatedUserSession, type UserSystem,
 } from '../../emulator/index';
-import { PagedMemory } from '../../emulator/machine/paged-memory';
-import { I386_ABI } from '../../emulator/linux/i386-abi';
-import { startProgram } from '../../emulator/linux/program-image';
-import { UkcfRuntime, standaloneEnvironment } from '../../emulator/ukcf/translated-process';
+import { runTranslatedUserProgram } from '../../emulator/ukcf/user-space/translated-user-program';
 import { probeProgram } from './probe-program';
 
 const built = probeProgram();
@@ -54,7 +51,13 @@ function referenceRegs(r: UserSystem): Record<string, number> {
   return Object.fromEntries(r.registers().map((x) => [x.name, x.value]));
 }
 
-const GPRS = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip'];
+const GPRS = ['eax', 'ecx', 'edx', 'ebx', 'ebp', 'esi', 'edi', 'eip'];
+
+/** `ukcf user` places the guest stack lower than the reference process (same contents): esp by its distance from the initial one. */
+function sameEsp(s: TranslatedUserSession, r: UserSystem, where: string): void {
+  assert.equal((guestRegs(s).esp - s.process.stackPointer) | 0, (referenceRegs(r).esp - INITIAL_REFERENCE_ESP) | 0, `esp ${where}`);
+}
+const INITIAL_REFERENCE_ESP = 'path' in built ? referenceRegs(createSystem({ kind: 'user', isa: 'x86', program: built.path })).esp : 0;
 
 test('output, exit status and system calls equal the real CPU and the reference interpreter', { skip }, () => {
   const native = spawnSync(PROGRAM, [], { encoding: 'buffer' });
@@ -83,8 +86,9 @@ test('output, exit status and system calls equal the real CPU and the reference 
     assert.equal(e.region, 'ukcf-app');
   }
   const glue = events.filter((e) => e.kind === 'glue-entry').map((e) => (e as { name: string }).name);
-  assert.deepEqual([...new Set(glue)].sort(), ['dispatch', 'dispatch-miss', 'entry']);
-  assert.equal(glue.filter((g) => g === 'entry').length, calls.length); // entered once, and again after each system call but exit
+  assert.deepEqual([...new Set(glue)].sort(), ['dispatch', 'dispatch-miss', 'entry', 'syscall']);
+  assert.equal(glue.filter((g) => g === 'entry').length, 1);
+  assert.equal(glue.filter((g) => g === 'syscall').length, calls.length);
   assert.ok(events.some((e) => e.kind === 'translator' && e.event.kind === 'chain-patched'));
 });
 
@@ -109,6 +113,7 @@ test('breakpoints on app functions: the same hits and guest registers as the ref
     const g = guestRegs(s);
     const r = referenceRegs(ref);
     for (const name of GPRS) assert.equal(g[name], r[name], `${name} at hit ${hits}`);
+    sameEsp(s, ref, `at hit ${hits}`);
     hits++;
   }
   assert.equal(hits, 750 + 5); // step: 50 + 100 + ... + 250 rounds; report: 5
@@ -131,6 +136,7 @@ test('guest single steps follow the reference interpreter instruction by instruc
     const g = guestRegs(s);
     const r = referenceRegs(ref);
     for (const name of GPRS) assert.equal(g[name], r[name], `${name} after guest step ${i + 1}`);
+    sameEsp(s, ref, `after guest step ${i + 1}`);
   }
 });
 
@@ -228,28 +234,16 @@ test('code cache listing agrees with translationOf and guestAddressOf', { skip }
   assert.equal(dis[0].symbol, 'report');
 });
 
-test('deterministic, and zero cost: no breakpoints → the same host instructions as a bare runtime', { skip }, () => {
+test('deterministic, and zero cost: no breakpoints → the same host instructions as `ukcf user` itself', { skip }, () => {
   const a = recordAll();
   const b = recordAll();
   assert.deepEqual(b.events, a.events);
   assert.equal(b.exit.instructions, a.exit.instructions);
-  // The same program on a bare runtime (no session): system calls served between runs.
-  const memory = new PagedMemory();
-  const env = standaloneEnvironment(memory);
-  const started = startProgram({ abi: I386_ABI, elf: readElfFile(PROGRAM), memory, argv: [PROGRAM], stdout: () => {}, stderr: () => {}, instructions: () => env.cpu.instructionCount });
-  const rt = new UkcfRuntime(env, {});
-  rt.setEip(started.entry);
-  rt.setGuestRegister(4, started.stackPointer);
-  for (;;) {
-    const st = rt.run(1e9);
-    assert.equal(st.kind, 'syscall');
-    const r = rt.guestRegisters();
-    const v = started.process.syscall(r[0], [r[3], r[1], r[2], r[6], r[7], r[5]]);
-    if (started.process.exit !== null) break;
-    rt.setGuestRegister(0, v);
-  }
+  // The same program run by `ukcf user` itself (no session).
+  const bare = runTranslatedUserProgram({ isa: 'x86', program: PROGRAM, stdout: () => {}, stderr: () => {} });
+  const rt = { cpu: { instructionCount: bare.hostInstructions }, regionCounts: () => bare.regions };
   // A client with no breakpoints, listening or not to the events that need none, costs nothing.
-  for (const kinds of [[], ['block-translated', 'syscall', 'output', 'translator']] as SessionEventKind[][]) {
+  for (const kinds of [[], ['block-translated', 'output', 'translator']] as SessionEventKind[][]) {
     const s = session();
     for (const k of kinds) s.on(k, () => {});
     assert.equal(s.runToEnd().instructions, rt.cpu.instructionCount, kinds.join(','));

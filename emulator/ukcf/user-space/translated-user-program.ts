@@ -20,7 +20,7 @@ import { LinuxProcess, signalName } from '../../linux/process';
 import { formatSyscall } from '../../linux/syscall-format';
 import { MipsCpu } from '../../mips/cpu';
 import { BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, UserProgramError, EmulatorInternalError, defaultOutput, hex32, type UserProgramOptions, type UserProgramResult } from '../../usermode/user-program';
-import { PagedGuestCodeMemory, UkcfRuntime, type UkcfEnvironment, type UkcfStatistics } from '../translated-process';
+import { PagedGuestCodeMemory, UkcfRuntime, type UkcfEnvironment, type UkcfEvent, type UkcfStatistics } from '../translated-process';
 import { emitSyscallGlue, GLUE_DATA_BYTES, HOST_SIGNAL_TO_GUEST, type EmittedSyscallGlue } from './syscall-glue';
 import { guestDiagnostic, O32Host } from './o32-host';
 
@@ -57,6 +57,8 @@ export interface TranslatedRunOptions extends UserProgramOptions {
   countGuestInstructions?: boolean;
   /** Told about every host (o32) system call, as one strace-style line. */
   onHostSyscall?: (line: string) => void;
+  /** Told every runtime event (the debugger's session: blocks translated, chains, flushes). */
+  onEvent?: (e: UkcfEvent) => void;
 }
 
 export interface TranslatedRunResult extends UserProgramResult {
@@ -149,6 +151,7 @@ export class TranslatedUserProcess {
       syscallGlue: (asm, env) => {
         glue = emitSyscallGlue(asm, { dispatch: env.dispatch, contextBase: env.contextBase, dataBase: GLUE_DATA_BASE });
       },
+      ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
     };
     runtime = new UkcfRuntime(environment, { countBlockEntries: this.counting });
     this.runtime = runtime;
