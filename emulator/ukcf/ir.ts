@@ -83,6 +83,8 @@ export type IrOp = OpBase &
     | { readonly op: 'enter'; readonly size: 2 | 4; readonly frame: number }
     | { readonly op: 'xlat'; readonly segment: number }
     | { readonly op: 'cpuid' }
+    /** mov to %fs/%gs: the segment base in the context block from the selector (TLS descriptors of the syscall glue). */
+    | { readonly op: 'loadSegment'; readonly segment: 4 | 5; readonly src: IrLocation }
     | { readonly op: 'pusha'; readonly size: 2 | 4 }
     | { readonly op: 'popa'; readonly size: 2 | 4 }
     | { readonly op: 'nop' }

@@ -77,6 +77,13 @@ const CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800;
 const CONDITION_FLAGS = [OF, CF, ZF, CF | ZF, SF, PF, SF | OF, SF | OF | ZF];
 const conditionFlags = (cond: number): number => CONDITION_FLAGS[cond >> 1];
 
+/**
+ * Context block layout of the TLS descriptors the syscall glue's set_thread_area hands out (GDT
+ * entries 12..14; see user-space/syscall-glue.ts): bases at byte 64 + 4 * (entry - 12), a bit per
+ * entry in use at byte 76.
+ */
+const CONTEXT_TLS_BASES = 64, CONTEXT_TLS_USED = 76, TLS_FIRST_ENTRY = 12, TLS_ENTRIES = 3;
+
 /** An %fs/%gs access without a context block: the block is cut before this op. */
 class NeedsContext {
   constructor(readonly index: number) {}
@@ -858,6 +865,51 @@ class BlockEmitter {
           this.write({ kind: 'reg', reg: i, size: op.size }, this.load(op.size, sp, false, op.size * (7 - i)));
         }
         asm.addiu(sp, sp, 8 * op.size);
+        return;
+      }
+      case 'loadSegment': {
+        // Null selector or the flat code/data descriptors (GDT 4, 5): base 0. A TLS entry the glue
+        // handed out: its base. Anything else stops as untranslated here (nothing changed yet).
+        const context = this.options.context;
+        if (context === undefined) throw new NeedsContext(this.opIndex);
+        const v = this.read(op.src);
+        const ctx = this.temp();
+        const base = this.temp();
+        const t = this.temp();
+        const zero = asm.newLabel();
+        const store = asm.newLabel();
+        const slow = asm.newLabel();
+        const done = asm.newLabel();
+        asm.li(ctx, context);
+        asm.andi(t, v, 0xfffc);
+        asm.beq(t, GPR.zero, zero);
+        asm.andi(t, v, 4); // TI: a local descriptor
+        asm.bne(t, GPR.zero, slow);
+        asm.srl(base, v, 3); // GDT index
+        asm.addiu(t, base, -4);
+        asm.sltiu(t, t, 2);
+        asm.bne(t, GPR.zero, zero);
+        asm.addiu(base, base, -TLS_FIRST_ENTRY);
+        asm.sltiu(t, base, TLS_ENTRIES);
+        asm.beq(t, GPR.zero, slow);
+        asm.lw(t, CONTEXT_TLS_USED, ctx);
+        asm.srlv(t, t, base);
+        asm.andi(t, t, 1);
+        asm.beq(t, GPR.zero, slow);
+        asm.sll(base, base, 2);
+        asm.addu(base, base, ctx);
+        asm.b(store);
+        asm.lw(base, CONTEXT_TLS_BASES, base);
+        asm.bind(zero);
+        asm.move(base, GPR.zero);
+        asm.bind(store);
+        asm.b(done);
+        asm.sw(base, op.segment === 5 ? 0 : 4, ctx);
+        asm.bind(slow);
+        asm.lui(NEXT_EIP, op.eip >>> 16);
+        asm.ori(NEXT_EIP, NEXT_EIP, op.eip & 0xffff);
+        asm.sdbbp(Hypercall.Untranslated);
+        asm.bind(done);
         return;
       }
       case 'cpuid': {

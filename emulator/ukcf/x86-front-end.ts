@@ -160,6 +160,12 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
     }
     case 'cpuid':
       return { ...base, op: 'cpuid' };
+    case 'mov_to_seg': {
+      const sreg = ops[0].kind === 'sreg' ? ops[0].sreg : -1;
+      if (sreg !== 4 && sreg !== 5) throw new NotTranslated('segment register other than %fs/%gs');
+      const src = location(ops[1]);
+      return { ...base, op: 'loadSegment', segment: sreg, src: src.kind === 'reg' ? { ...src, size: 2 } : src };
+    }
     case 'pusha':
       return { ...base, op: 'pusha', size: osz };
     case 'popa':

@@ -8,7 +8,7 @@
 import { readElfFile } from '../../emulator/machine/elf';
 import { X86Process } from '../../emulator/usermode/x86-process';
 import { LF_A, LF_AUX, LF_B, LF_DF, LF_KIND, LF_OTHER, LF_RES } from '../../emulator/x86/lazy-flags';
-import { standaloneEnvironment, UkcfRuntime } from '../../emulator/ukcf/translated-process';
+import { CONTEXT_BASE, standaloneEnvironment, UkcfRuntime } from '../../emulator/ukcf/translated-process';
 import { MipsCpu } from '../../emulator/mips/cpu';
 import { MATERIALIZED_FLAGS } from '../../emulator/ukcf/mips-back-end';
 
@@ -55,6 +55,13 @@ function toTranslated(p: X86Process, rt: UkcfRuntime): void {
   regs[3] = lf[LF_AUX];
   regs[MATERIALIZED_FLAGS] = (lf[LF_DF] ? DF : 0) | lf[LF_OTHER];
   rt.setEip(cpu.eip);
+  syncSegmentBases(p);
+}
+
+/** The context block's %gs/%fs bases follow the interpreter's (set_thread_area runs in TypeScript here). */
+function syncSegmentBases(p: X86Process): void {
+  p.memory.write32(CONTEXT_BASE, p.cpu.segmentBases[5]);
+  p.memory.write32(CONTEXT_BASE + 4, p.cpu.segmentBases[4]);
 }
 
 export function runHybrid(path: string, argv: string[] = [path], maxHostInstructions = 2_000_000_000): HybridRun {
@@ -90,6 +97,7 @@ export function runHybrid(path: string, argv: string[] = [path], maxHostInstruct
         break;
       }
       rt.setGuestRegister(0, result);
+      syncSegmentBases(p);
       continue;
     }
     if (stop.kind === 'untranslated' || stop.kind === 'fault') {
