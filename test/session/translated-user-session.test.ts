@@ -263,3 +263,35 @@ test('bad launches give clear errors', { skip }, () => {
   assert.throws(() => createSystem({ kind: 'ukcf-user', program: '/nonexistent/prog' }), (e: unknown) => e instanceof SessionError && /\/nonexistent\/prog/.test(e.message));
   assert.throws(() => createSystem({ kind: 'nope' } as never), /unknown launch kind 'nope'/);
 });
+
+test('guest breakpoints follow retranslation: a debugger write to the code page drops its blocks, the hits stay the reference\'s', { skip }, async () => {
+  const s = session();
+  const ref = reference();
+  const target = symbol('step');
+  s.setGuestBreakpoints('user', [target]);
+  ref.setBreakpoints([target]);
+  const translatedAt: number[] = [];
+  s.on('block-translated', (e) => {
+    if (target >= e.eip && target < e.guestEnd) translatedAt.push(e.host);
+  });
+  let hits = 0;
+  for (;;) {
+    const a = s.runUntilStop();
+    const b = await ref.continue();
+    if (isExit(a)) {
+      assert.ok(!('reason' in b));
+      break;
+    }
+    assert.ok('reason' in b && b.reason === 'breakpoint' && a.guest?.eip === b.address);
+    assert.equal(guestRegs(s).eax, referenceRegs(ref).eax);
+    hits++;
+    if (hits % 100 === 1) {
+      // Rewrite the function's first byte with itself: the translations of its page are dropped.
+      const byte = s.readGuestMemory(target, 1);
+      assert.ok(byte && s.writeGuestMemory(target, byte));
+      assert.equal(s.translationOf('user', target).length, 0);
+    }
+  }
+  assert.equal(hits, 750);
+  assert.ok(translatedAt.length >= 8, `step translated ${translatedAt.length} times`);
+});
