@@ -27,5 +27,6 @@ export { TranslatedUserSession, DEFAULT_TRANSLATED_BUDGET } from './session/tran
 export type { TranslatedUserLaunch, GuestDisassemblyLine } from './session/translated-user-session';
 export { FullSystemSession, DEFAULT_SYSTEM_BUDGET } from './session/full-system-session';
 export type { FullSystemLaunch, BreakTarget } from './session/full-system-session';
+export type { ContextRecord } from './ukcf/kernel-space/kernel-translator';
 export { SESSION_EVENT_KINDS } from './session/session-events';
 export type { SessionEvent, SessionEventKind, SessionEvents, SessionStop, SessionStopReason, SessionExit, GuestTranslator } from './session/session-events';
