@@ -7,12 +7,15 @@
 // made for). Any write to a page holding compiled code drops all of the page's code (the page leaves
 // the fast write tables while it has code, so only the slow path sees such writes).
 //
-// Exactness: before each block the function checks that the block fits in the budget the dispatcher
-// gave (limit, next timer or device event), so it stops exactly there; counts are added once per
-// function exit (instructionCount and the region counter: a group never spans two regions); a fault
-// counts the instructions before the faulting one and hands the exception to the CPU with the
-// precise PC and delay-slot state; a slow store (MMIO, code page) ends the function right after
-// itself so the dispatcher sees interrupts and invalidations at once.
+// Exactness: the function checks the budget the dispatcher gave (limit, next timer or device
+// event) at its entry and at loop headers, asking each time for the most instructions that can run
+// before the next check, so it stops exactly within it (maxCount = the entry's need); counts are
+// added once per function exit (instructionCount and the region counter: a group never spans two
+// regions); a fault counts the instructions before the faulting one and hands the exception to the
+// CPU with the precise PC and delay-slot state; a slow store (MMIO, code page), or a slow load after
+// which the CPU needs its dispatcher, ends the function right after itself so the dispatcher sees
+// interrupts and invalidations at once; devices reached by slow accesses see the exact count.
+// Code is compiled once its entry has been reached hotThreshold times (cold code is interpreted).
 //
 // A block ends before: syscall, break, sdbbp, CP0 instructions, rdhwr, cache, COP1/COP2, reserved
 // words, a breakpoint address, a region boundary, the end of the page, or a branch whose
@@ -32,6 +35,8 @@ export interface CompiledBlock {
   /** Most instructions one call executes before it re-checks its budget (Infinity: not runnable). */
   readonly maxCount: number;
   readonly regionVersion: number;
+  /** A placeholder for code not compiled yet: how often its PC was looked up (-1: never compiled). */
+  hits: number;
   readonly run: (cpu: MipsCpu, budget: number) => void;
   readonly length: number;
   /** The generated JavaScript (for inspection). */
@@ -39,10 +44,11 @@ export interface CompiledBlock {
 }
 
 const MAX_BLOCK = 96;
+const HOT_THRESHOLD = 128;
 
-/** A placeholder for a PC the compiler cannot start a block at (the interpreter runs it). */
-function uncompilable(start: number, regionVersion: number): CompiledBlock {
-  return { start, valid: true, next0: null, next1: null, maxCount: Infinity, regionVersion, run: () => undefined, length: 0 };
+/** A placeholder for a PC the compiler cannot start a block at, or has not yet (the interpreter runs it). */
+function placeholder(start: number, regionVersion: number, hits: number): CompiledBlock {
+  return { start, valid: true, next0: null, next1: null, maxCount: Infinity, regionVersion, hits, run: () => undefined, length: 0 };
 }
 
 const enum Kind {
@@ -69,6 +75,12 @@ function hex(v: number): string {
 export class BlockCache {
   private compiledPages = new Set<MemoryPage>();
   compiledCount = 0;
+  /**
+   * How many times the dispatcher must reach a PC before the group there is compiled (1: at once).
+   * Cold code is interpreted: making a JavaScript function and having the engine compile it costs
+   * far more than interpreting code that runs a few times.
+   */
+  hotThreshold = HOT_THRESHOLD;
 
   constructor(private readonly cpu: MipsCpu) {}
 
@@ -78,12 +90,16 @@ export class BlockCache {
     if (page === null) return null;
     const index = (pc & 4095) >> 2;
     let blocks = page.blocks as (CompiledBlock | undefined)[] | null;
+    let hits = 1;
     if (blocks !== null) {
       const b = blocks[index];
-      if (b !== undefined && b.start === pc && b.regionVersion === this.cpu.regions.version) return b;
+      if (b !== undefined && b.start === pc && b.regionVersion === this.cpu.regions.version) {
+        if (b.hits < 0 || b.maxCount !== Infinity || ++b.hits < this.hotThreshold) return b;
+        hits = b.hits;
+      }
       if (b !== undefined) b.valid = false;
     }
-    const block = this.compile(pc, page);
+    const block = hits >= this.hotThreshold ? this.compile(pc, page) : placeholder(pc, this.cpu.regions.version, hits);
     if (blocks === null) {
       blocks = new Array(1024);
       page.blocks = blocks;
@@ -148,7 +164,7 @@ export class BlockCache {
     const hi = Math.min(pageStart + 4096, span.end);
     const bps = cpu.breakpoints;
     const first = this.scan(start, page, hi);
-    if (first === null) return uncompilable(start, version);
+    if (first === null) return placeholder(start, version, -1);
     const group: ScannedBlock[] = [first];
     const seen = new Set<number>([start]);
     for (let i = 0; i < group.length && group.length < MAX_GROUP; i++) {
@@ -169,12 +185,12 @@ export class BlockCache {
         if (nb !== null && group.length < MAX_GROUP) group.push(nb);
       }
     }
-    const source = generateGroup(group, span.id, bps.has(start));
+    const { source, entryBudget } = generateGroup(group, span.id, bps.has(start));
     // The same code at the same addresses (a page rewritten around unchanged code, e.g. a code
     // cache filling up) reuses the parsed function.
     let factory = factories.get(source);
     if (factory === undefined) {
-      factory = new Function('mulHS', 'mulHU', 'Z8', 'Z16', 'Z32', source) as GroupFactory;
+      factory = new Function('mulHS', 'mulHU', 'Z8', 'Z16', 'Z32', 'exitAt', source) as GroupFactory;
       if (factories.size >= FACTORY_CACHE_SIZE) factories.clear();
       factories.set(source, factory);
     }
@@ -184,9 +200,10 @@ export class BlockCache {
       valid: true,
       next0: null,
       next1: null,
-      maxCount: first.parts.length,
+      maxCount: entryBudget,
       regionVersion: version,
-      run: factory(mulHighSigned, mulHighUnsigned, NO_BYTES, NO_HALVES, NO_WORDS),
+      hits: 0,
+      run: factory(mulHighSigned, mulHighUnsigned, NO_BYTES, NO_HALVES, NO_WORDS, exitAt),
       length: first.parts.length,
       source,
     };
@@ -207,7 +224,59 @@ type GroupFactory = (
   z8: Uint8Array,
   z16: Uint16Array,
   z32: Int32Array,
+  exit: typeof exitAt,
 ) => CompiledBlock['run'];
+
+/**
+ * How a compiled group leaves at an instruction that faults (fault) or stores through the slow path
+ * (the group stops right after it): the instruction's pc, whether it is a delay slot (then the
+ * branch's targets, or the jump register's value `bt`), the exception code (-1: the one the slow
+ * path left in cpu.faultCode), whether BadVAddr is the address `eb`, and how many instructions of
+ * the block completed before the group stops.
+ */
+interface GroupExit {
+  fault: boolean;
+  code: number;
+  badAddress: boolean;
+  before: number;
+  pc: number;
+  inSlot: boolean;
+  taken: number;
+  fall: number;
+  viaRegister: boolean;
+}
+
+class GroupExits {
+  readonly list: GroupExit[] = [];
+  private readonly ids = new Map<string, number>();
+  id(x: GroupExit): number {
+    const key = JSON.stringify(x);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.list.push(x) - 1;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** Finishes a group's exit `x` (registers already written back); n = instructions of earlier blocks. */
+function exitAt(cpu: MipsCpu, x: GroupExit, taken: boolean, bt: number, badAddress: number, n: number, regionId: number): void {
+  const count = n + x.before;
+  const next = !x.inSlot ? x.fall : x.viaRegister ? bt >>> 0 : taken ? x.taken : x.fall;
+  if (x.fault) {
+    let code = x.code;
+    if (code < 0) {
+      code = cpu.faultCode;
+      cpu.faultCode = -1;
+    }
+    cpu.blockFault(code, x.pc | 0, x.inSlot, x.inSlot ? next : 0, x.badAddress ? badAddress : undefined, count, regionId);
+    return;
+  }
+  cpu.pc = next;
+  cpu.instructionCount += count;
+  cpu.regions.counts[regionId] += count;
+}
 // Initial values of the cached page views, so the JIT sees one type for each from the start.
 const NO_BYTES = new Uint8Array(4096);
 const NO_HALVES = new Uint16Array(2048);
@@ -215,8 +284,6 @@ const NO_WORDS = new Int32Array(1024);
 const FACTORY_CACHE_SIZE = 4096;
 const factories = new Map<string, GroupFactory>();
 
-const RCACHE = 'rb = a & -4096; mB = p.u8; mH = p.u16; mW = p.i32;';
-const WCACHE = 'wb = a & -4096; sB = p.u8; sH = p.u16; sW = p.i32;';
 
 /**
  * JavaScript for one instruction. Conventions inside a block function: r = regs, R/W = read/write
@@ -236,18 +303,36 @@ function translate(w: number, pc: number): Translated {
   const plain = (code: string): Translated => ({ kind: Kind.Plain, code });
   const STOP: Translated = { kind: Kind.Stop, code: '' };
   const branchTarget = (pc + 4 + (imm << 2)) >>> 0;
-  // Memory: the last page read (rb = its base address, views mB/mH/mW) and written (wb, sB/sH/sW)
-  // stay in locals. One compare of the address masked to page and alignment bits against the base
-  // both checks the page and the alignment; a miss goes to the alignment check, the page tables
-  // and the slow path. size 0: any alignment (lwl/lwr read the aligned word).
+  // Memory: each load or store instruction keeps the page it last used in two locals of its own
+  // (pbN = the page's base address or -1, and one view of it: puN bytes, phN halves, pwN words; N =
+  // the instruction's word index in the page), an inline cache. One compare of the address masked to
+  // page and alignment bits against the base checks both the page and the alignment; a miss goes to
+  // the alignment check, the page tables and the slow path. size 0: any alignment (lwl/lwr).
+  const site = (pc & 4095) >> 2;
   const keyMask = (size: number) => (size === 4 ? -4093 : size === 2 ? -4095 : -4096);
   const alignCheck = (size: number, code: number) => (size === 4 ? `if (a & 3) FAULT(${code}, a); ` : size === 2 ? `if (a & 1) FAULT(${code}, a); ` : '');
-  const load = (size: 0 | 1 | 2 | 4, read: string) =>
-    `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === rb) v = ${read}; else { ${alignCheck(size, 4)}p = R[a >>> 12]; ` +
-    `if (p !== null) { ${RCACHE} v = ${read}; } else { rb = -1; wb = -1; v = cpu.loadSlow(${size === 0 ? 'a & ~3' : 'a'}, ${size === 0 ? 4 : size}); if (cpu.faultCode >= 0) FAULT_PENDING(a); } } `;
-  const store = (size: 1 | 2 | 4, write: string, slowValue: string) =>
-    `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === wb) ${write} else { ${alignCheck(size, 5)}p = W[a >>> 12]; ` +
-    `if (p !== null) { ${WCACHE} ${write} } else { cpu.storeSlow(a, ${size}, ${slowValue}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; } }`;
+  const view = (size: number) => (size === 1 ? [`pu${site}`, 'u8', 'a & 4095'] : size === 2 ? [`ph${site}`, 'u16', '(a & 4095) >> 1'] : [`pw${site}`, 'i32', '(a & 4095) >> 2']);
+  // `after`: the rest of the instruction (the register write). A slow load (MMIO) that made the
+  // CPU need its dispatcher (an interrupt line, a device deadline) ends the group right after it.
+  const load = (size: 0 | 1 | 2 | 4, after: string) => {
+    const [pv, field, index] = view(size === 0 ? 4 : size);
+    const read = `${pv}[${size === 0 ? '(a & 4092) >> 2' : index}]`;
+    return (
+      `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === pb${site}) v = ${read}; else { ${alignCheck(size, 4)}p = R[a >>> 12]; ` +
+      `if (p !== null) { pb${site} = a & -4096; ${pv} = p.${field}; v = ${read}; } ` +
+      `else { SYNC v = cpu.loadSlow(${size === 0 ? 'a & ~3' : 'a'}, ${size === 0 ? 4 : size}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); ` +
+      `if (cpu.recheck) { ${after} EXIT_AFTER; } } } ${after}`
+    );
+  };
+  const store = (size: 1 | 2 | 4, value: string, slowValue: string) => {
+    const [pv, field, index] = view(size);
+    const write = `${pv}[${index}] = ${value};`;
+    return (
+      `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === pb${site}) ${write} else { ${alignCheck(size, 5)}p = W[a >>> 12]; ` +
+      `if (p !== null) { pb${site} = a & -4096; ${pv} = p.${field}; ${write} } ` +
+      `else { SYNC cpu.storeSlow(a, ${size}, ${slowValue}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; } }`
+    );
+  };
   switch (op) {
     case 0x00: {
       switch (w & 63) {
@@ -371,27 +456,27 @@ function translate(w: number, pc: number): Translated {
     }
     // Loads: `a` is the address; the load is done (for its faults) even when rt is zero.
     case 0x20: case 0x24:
-      return plain(load(1, 'mB[a & 4095]') + set(rt, op === 0x20 ? '(v << 24) >> 24' : 'v'));
+      return plain(load(1, set(rt, op === 0x20 ? '(v << 24) >> 24' : 'v')));
     case 0x21: case 0x25:
-      return plain(load(2, 'mH[(a & 4095) >> 1]') + set(rt, op === 0x21 ? '(v << 16) >> 16' : 'v'));
+      return plain(load(2, set(rt, op === 0x21 ? '(v << 16) >> 16' : 'v')));
     case 0x23: case 0x30:
-      return plain(load(4, 'mW[(a & 4095) >> 2]') + set(rt, 'v') + (op === 0x30 ? ' cpu.llBit = true; cpu.llAddr = a;' : ''));
+      return plain(load(4, set(rt, 'v') + (op === 0x30 ? ' cpu.llBit = true; cpu.llAddr = a;' : '')));
     case 0x22: case 0x26: {
       const merge =
         op === 0x26
           ? `v = (a & 3) === 0 ? v : (v >>> ((a & 3) * 8)) | (${R(rt)} & ~(-1 >>> ((a & 3) * 8)));`
           : `v = (a & 3) === 3 ? v : (v << (24 - (a & 3) * 8)) | (${R(rt)} & ((1 << (24 - (a & 3) * 8)) - 1));`;
-      return plain(load(0, 'mW[(a & 4092) >> 2]') + (rt === 0 ? '' : merge + ` r[${rt}] = v;`));
+      return plain(load(0, rt === 0 ? '' : merge + ` r[${rt}] = v;`));
     }
     // Stores: a slow store ends the block right after the instruction (EXIT_AFTER).
-    case 0x28: return plain(store(1, `sB[a & 4095] = ${R(rt)};`, `${R(rt)} & 0xff`));
-    case 0x29: return plain(store(2, `sH[(a & 4095) >> 1] = ${R(rt)};`, `${R(rt)} & 0xffff`));
-    case 0x2b: return plain(store(4, `sW[(a & 4095) >> 2] = ${R(rt)};`, R(rt)));
+    case 0x28: return plain(store(1, R(rt), `${R(rt)} & 0xff`));
+    case 0x29: return plain(store(2, R(rt), `${R(rt)} & 0xffff`));
+    case 0x2b: return plain(store(4, R(rt), R(rt)));
     case 0x38:
       return plain(
         `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { ` +
-          `if ((a & -4096) === wb) sW[(a & 4095) >> 2] = ${R(rt)}; else { p = W[a >>> 12]; if (p !== null) { ${WCACHE} sW[(a & 4095) >> 2] = ${R(rt)}; } ` +
-          `else { cpu.storeSlow(a, 4, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } } v = 1; } else v = 0; cpu.llBit = false; ` +
+          `if ((a & -4096) === pb${site}) pw${site}[(a & 4095) >> 2] = ${R(rt)}; else { p = W[a >>> 12]; if (p !== null) { pb${site} = a & -4096; pw${site} = p.i32; pw${site}[(a & 4095) >> 2] = ${R(rt)}; } ` +
+          `else { SYNC cpu.storeSlow(a, 4, ${R(rt)}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } } v = 1; } else v = 0; cpu.llBit = false; ` +
           set(rt, 'v'),
       );
     case 0x2a: case 0x2e: {
@@ -401,7 +486,7 @@ function translate(w: number, pc: number): Translated {
           : `v = (a & 3) === 3 ? ${R(rt)} : (v & ~(-1 >>> (24 - (a & 3) * 8))) | (${R(rt)} >>> (24 - (a & 3) * 8));`;
       return plain(
         `a = (${R(rs)} + ${imm}) | 0; p = W[a >>> 12]; if (p !== null && R[a >>> 12] !== null) { v = p.i32[(a & 4092) >> 2]; ${merge} p.i32[(a & 4092) >> 2] = v; } ` +
-          `else { cpu.storePartialSlow(${w | 0}, a, ${R(rt)}); if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`,
+          `else { SYNC cpu.storePartialSlow(${w | 0}, a, ${R(rt)}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`,
       );
     }
     case 0x33: return plain(''); // pref
@@ -595,13 +680,15 @@ function shapeGroup(succ: number[][], root: number): GroupShape {
  * fit the structure go to a copy of the group's code rooted at their target (up to MAX_COPIES
  * copies, chosen by a switch), where the loops are whole again.
  */
-function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): string {
+function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): { source: string; entryBudget: number } {
   const indexOf = new Map<number, number>();
   group.forEach((b, i) => indexOf.set(b.start >>> 0, i));
   const succTargets = group.map((b) => successors(b));
   const succ = succTargets.map((ts) => ts.filter((t) => indexOf.has(t)).map((t) => indexOf.get(t)!));
   const roots = [0];
   const copies: string[] = [];
+  const exits = new GroupExits();
+  let entryBudget = 0;
   let switched = false;
   for (let c = 0; c < roots.length; c++) {
     const copyOf = (bi: number): number => {
@@ -610,7 +697,9 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
       if (k >= 0) switched = true;
       return k;
     };
-    copies.push(structuredCode(group, succTargets, succ, indexOf, roots[c], `${c}_`, entryIsBreakpoint, copyOf));
+    const code = structuredCode(group, succTargets, succ, indexOf, roots[c], `${c}_`, entryIsBreakpoint, copyOf, exits);
+    if (c === 0) entryBudget = code.entryBudget;
+    copies.push(code.text);
   }
   let text = !switched ? `run: {\n${copies[0]}\n}` : `run: for (;;) { switch (ci) {\n${copies.map((t, c) => `case ${c}: {\n${t}\n}`).join('\n')}\n} break; }`;
   // Guest registers (and HI/LO) live in locals inside the function, so the JIT can keep them in
@@ -635,22 +724,26 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   if (writesHi) store.push('cpu.hi = hi;');
   if (writesLo) store.push('cpu.lo = lo;');
   const out: string[] = [];
+  out.push(`const EXITS = ${JSON.stringify(exits.list)};`);
   out.push(`return function group_${(group[0].start >>> 0).toString(16)}(cpu, budget) {`);
-  out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab;');
+  out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, ic = cpu.instructionCount;');
   // The budget as a small integer (it may arrive as a double or Infinity): comparisons stay integer
   // ones. A smaller limit than given only makes the function return early, with the PC exact.
   out.push('const lim = budget < 1073741823 ? budget | 0 : 1073741823;');
-  out.push(`let a = 0, v = 0, p = null, rb = -1, wb = -1, mB = Z8, mH = Z16, mW = Z32, sB = Z8, sH = Z16, sW = Z32, t = false, bt = 0, n = 0, ci = 0, pc = ${group[0].start | 0};`);
-  // Exit state for faults (ek 1) and slow stores (ek 2), handled once after the code.
-  out.push('let ek = 0, ec = 0, ep = 0, es = false, et = 0, eb = undefined;');
+  out.push(`let a = 0, v = 0, p = null, t = false, bt = 0, n = 0, ci = 0, ek = -1, eb = 0, pc = ${group[0].start | 0};`);
+  // The memory instructions' page caches (see translate).
+  const sites = new Set<string>(text.match(/\bp[bhuw]\d+\b/g) ?? []);
+  const initial: Record<string, string> = { b: '-1', u: 'Z8', h: 'Z16', w: 'Z32' };
+  if (sites.size > 0) out.push(`let ${[...sites].map((name) => `${name} = ${initial[name[1]]}`).join(', ')};`);
   if (load.length > 0) out.push(`let ${load.join(', ')};`);
   out.push(text);
   out.push(store.join(' '));
-  out.push(`if (ek === 1) { cpu.blockFault(ec, ep, es, et, eb, n, ${regionId}); return; }`);
-  out.push(`if (ek === 2) { cpu.pc = et >>> 0; } else cpu.pc = pc >>> 0;`);
+  // Faults and slow stores (ek = their exit's index) are rare: one shared function finishes them.
+  out.push(`if (ek >= 0) { exitAt(cpu, EXITS[ek], t, bt, eb, n, ${regionId}); return; }`);
+  out.push('cpu.pc = pc >>> 0;');
   out.push(`cpu.instructionCount += n; cpu.regions.counts[${regionId}] += n;`);
   out.push('};');
-  return out.join('\n');
+  return { source: out.join('\n'), entryBudget };
 }
 
 const MAX_COPIES = 4;
@@ -669,9 +762,25 @@ function structuredCode(
   tag: string,
   entryIsBreakpoint: boolean,
   copyOf: (blockIndex: number) => number,
-): string {
-  const { order, pos, loopEnd, owner, labelled, exits } = shapeGroup(succ, root);
+  exits: GroupExits,
+): { text: string; entryBudget: number } {
+  const { order, pos, loopEnd, owner, labelled, exits: leaving } = shapeGroup(succ, root);
   const m = order.length;
+  // The budget is checked at the root and at loop headers only: each check asks for the most
+  // instructions that can run before the next check (the longest path of forward edges to a loop
+  // header, a back edge or an exit), so the function never runs past the budget.
+  const structural = (bi: number, si: number) => !leaving.has(`${bi}:${succ[bi].indexOf(si)}`);
+  const isCheck = (q: number) => q === 0 || loopEnd.has(q);
+  const longest = new Array<number>(m).fill(0);
+  for (let q = m - 1; q >= 0; q--) {
+    const bi = order[q];
+    let after = 0;
+    for (const si of succ[bi]) {
+      const to = pos[si];
+      if (to > q && structural(bi, si) && !isCheck(to)) after = Math.max(after, longest[to]);
+    }
+    longest[q] = group[bi].parts.length + after;
+  }
   const body: string[] = [];
   // Labels opened at each owner (a loop header position, or -1 for the function), outermost first.
   const labelsOf = new Map<number, number[]>();
@@ -700,7 +809,7 @@ function structuredCode(
       const target = succTargets[bi][k];
       const si = indexOf.get(target);
       if (si === undefined) return `{ pc = ${target | 0}; break run; }`;
-      if (exits.has(`${bi}:${succ[bi].indexOf(si)}`)) {
+      if (leaving.has(`${bi}:${succ[bi].indexOf(si)}`)) {
         const c = copyOf(si);
         return c < 0 ? `{ pc = ${target | 0}; break run; }` : `{ ci = ${c}; continue run; }`;
       }
@@ -710,13 +819,13 @@ function structuredCode(
       return `break F${tag}${to};`;
     };
     body.push(`// block ${hex(b.start)}`);
-    body.push(`if (n + ${b.parts.length} > lim) { pc = ${b.start | 0}; break run; }`);
+    if (isCheck(q)) body.push(`if (n + ${longest[q]} > lim) { pc = ${b.start | 0}; break run; }`);
     // Coming back to a breakpoint at the entry must stop there (the dispatcher reports it).
     if (bi === 0 && entryIsBreakpoint) body.push(`if (n !== 0) { pc = ${b.start | 0}; break run; }`);
-    body.push(blockBody(b, goTo));
+    body.push(blockBody(b, goTo, exits));
   }
   for (const text of closeAt.get(m) ?? []) body.push(text);
-  return body.join('\n');
+  return { text: body.join('\n'), entryBudget: longest[0] };
 }
 
 /** A block's successor PCs (unsigned): [taken, fall-through] for conditional branches. */
@@ -731,7 +840,7 @@ function successors(b: ScannedBlock): number[] {
 }
 
 /** The statements of one block: its instructions, then `n` updated and control passed on (goTo(k): to successor k). */
-function blockBody(b: ScannedBlock, goTo: (k: number) => string): string {
+function blockBody(b: ScannedBlock, goTo: (k: number) => string, exits: GroupExits): string {
   const { start, parts, endsWithBranch } = b;
   const n = parts.length;
   const branch = endsWithBranch ? parts[n - 2] : null;
@@ -740,19 +849,24 @@ function blockBody(b: ScannedBlock, goTo: (k: number) => string): string {
     const pc = (start + 4 * k) >>> 0;
     const part = parts[k];
     const inSlot = endsWithBranch && k === n - 1;
-    let nextExpr: string;
-    if (!inSlot) nextExpr = `${(pc + 4) >>> 0}`;
-    else if (branch!.kind === Kind.JumpReg) nextExpr = '(bt >>> 0)';
-    else if (branch!.kind === Kind.Jump) nextExpr = `${branch!.target! >>> 0}`;
-    else nextExpr = `(t ? ${branch!.target! >>> 0} : ${(pc + 4) >>> 0})`;
-    // (nextExpr is unsigned: it goes to cpu.pc or to blockFault's target.)
-    const slotTarget = inSlot ? nextExpr : '0';
     let code = part.code;
+    const exit = (x: Omit<GroupExit, 'pc' | 'inSlot' | 'taken' | 'fall' | 'viaRegister'>) =>
+      exits.id({
+        ...x,
+        pc,
+        inSlot,
+        taken: !inSlot || branch!.kind === Kind.JumpReg ? 0 : branch!.target! >>> 0,
+        fall: inSlot && branch!.kind === Kind.Jump ? branch!.target! >>> 0 : (pc + 4) >>> 0,
+        viaRegister: inSlot && branch!.kind === Kind.JumpReg,
+      });
     code = code.replace(/FAULT\((\d+)(, a)?\)/g, (_m: string, c: string, hasA: string | undefined) => {
-      return `{ ek = 1; ec = ${c}; ep = ${pc | 0}; es = ${inSlot}; et = ${slotTarget}; eb = ${hasA ? 'a' : 'undefined'}; n += ${k}; break run; }`;
+      const id = exit({ fault: true, code: Number(c), badAddress: hasA !== undefined, before: k });
+      return `{ ek = ${id};${hasA ? ' eb = a;' : ''} break run; }`;
     });
-    code = code.replace(/FAULT_PENDING\(a\)/g, `{ ek = 1; ec = cpu.faultCode; cpu.faultCode = -1; ep = ${pc | 0}; es = ${inSlot}; et = ${slotTarget}; eb = a; n += ${k}; break run; }`);
-    code = code.replace(/EXIT_AFTER/g, `{ ek = 2; et = ${nextExpr}; n += ${k + 1}; break run; }`);
+    code = code.replace(/FAULT_PENDING\(a\)/g, () => `{ ek = ${exit({ fault: true, code: -1, badAddress: true, before: k })}; eb = a; break run; }`);
+    // Devices reached by a slow access see the exact instruction count (the ones before this one).
+    code = code.replace(/\bUNSYNC /g, 'cpu.instructionCount = ic; ').replace(/\bSYNC /g, `cpu.instructionCount = ic + n + ${k}; `);
+    code = code.replace(/EXIT_AFTER/g, () => `{ ek = ${exit({ fault: false, code: 0, badAddress: false, before: k + 1 })}; break run; }`);
     if (inSlot && branch!.kind === Kind.Likely) out.push(`if (t) { ${code} }`);
     else out.push(code);
   }

@@ -2,7 +2,7 @@
 //
 // API
 // ---
-//   new MipsCpu(memory, { exceptionsToHost?, blockCompiler?, userMode? })
+//   new MipsCpu(memory, { exceptionsToHost?, blockCompiler?, userMode?, compileThreshold? })
 //     memory: a PagedMemory or PagedAddressSpace (flat address space, see address-space.ts), or
 //             { ram: PhysicalMemory, bus: MmioBus } or a SystemAddressSpace (the machine behind the fixed-mapping MMU).
 //   regs: Int32Array(32) (regs[0] is kept 0), hi, lo (signed 32-bit numbers)
@@ -22,6 +22,8 @@
 //   addBreakpoint(pc) / removeBreakpoint(pc) / clearBreakpoints(): free when none are set; with some
 //       set, compiled blocks end before breakpoint addresses, so the stop is exact.
 //   useBlockCompiler: boolean — the block compiler (default on) or the interpreter alone; both count exactly.
+//       Code is compiled once the dispatcher has reached its PC compileThreshold times; until then it
+//       is interpreted (up to each control transfer, so that the dispatcher sees the targets).
 //   setInterruptLine(line 0..5, asserted): hardware interrupts → Cause.IP2..IP7 (IP7 is also the timer).
 //   readCp0(reg, sel) / writeCp0(reg, sel, value): what mfc0/mtc0 see (for loaders and the debugger).
 //   skipInstruction(): completes the instruction at pc without executing it (counts it; honours a
@@ -101,7 +103,7 @@ import {
   ST_WRITABLE,
 } from './cp0';
 import { RegionMap } from './regions';
-import { BlockCache } from './block-compiler';
+import { BlockCache, type CompiledBlock } from './block-compiler';
 
 export type MipsStopReason =
   | { kind: 'limit' }
@@ -117,12 +119,17 @@ export interface MipsCpuOptions {
   blockCompiler?: boolean;
   /** Start in user mode (Status.KSU = 2, EXL = ERL = 0) instead of the reset state. */
   userMode?: boolean;
+  /** Times the dispatcher reaches a PC before the block compiler compiles the code there (default 128; 1: at once). */
+  compileThreshold?: number;
 }
 
 /** What the CPU's memory is: an address space, a flat PagedMemory, or the machine's RAM and MMIO bus. */
 export type MipsMemory = MipsAddressSpace | PagedMemory | { ram: PhysicalMemory; bus: MmioBus };
 
 const LIMIT: MipsStopReason = { kind: 'limit' };
+const EMPTY_WORDS: Int32Array = new Int32Array(1024);
+const EMPTY_HALVES: Uint16Array = new Uint16Array(2048);
+const EMPTY_BYTES: Uint8Array = new Uint8Array(4096);
 const TWO32 = 0x100000000;
 
 /** High 32 bits of the unsigned 64-bit product of two 32-bit values (as unsigned numbers). */
@@ -214,6 +221,7 @@ export class MipsCpu {
     this.xtab = t.exec;
     this.updateMode();
     this.blocks = new BlockCache(this);
+    if (options.compileThreshold !== undefined) this.blocks.hotThreshold = Math.max(1, Math.floor(options.compileThreshold));
     this.space.onCodeInvalid = (page) => this.blocks.invalidatePage(page);
     this.space.onTablesChanged = () => this.updateMode();
   }
@@ -582,9 +590,10 @@ export class MipsCpu {
       if (this.eventAt - idle < stopAt) stopAt = this.eventAt - idle;
       const bps = this.breakpoints.size !== 0 ? this.breakpoints : null;
       if (bps !== null && !first && bps.has(this.pc)) return { kind: 'breakpoint', pc: this.pc };
+      let block: CompiledBlock | null = null;
       if (this.useBlockCompiler && !this.inDelaySlot) {
         // Blocks back to back while nothing needs the outer loop; a block's successor is cached on it.
-        let block = this.blocks.lookup(this.pc);
+        block = this.blocks.lookup(this.pc);
         while (block !== null && block.maxCount <= stopAt - this.instructionCount) {
           block.run(this, stopAt - this.instructionCount);
           first = false;
@@ -596,7 +605,8 @@ export class MipsCpu {
             next = block.next1;
             if (next === null || next.start !== pc || !next.valid) {
               next = this.blocks.lookup(pc);
-              if (next !== null) {
+              // Only compiled code is remembered: a placeholder must be looked up (counted) each time.
+              if (next !== null && next.maxCount !== Infinity) {
                 block.next1 = block.next0;
                 block.next0 = next;
               }
@@ -608,7 +618,11 @@ export class MipsCpu {
         if (this.recheck || this.instructionCount >= stopAt || (bps !== null && bps.has(this.pc))) continue;
         if (block !== null && block.maxCount <= stopAt - this.instructionCount) continue;
       }
-      this.interpret(this.useBlockCompiler ? 1 : stopAt - this.instructionCount, first);
+      // The interpreter runs what the compiler cannot or has not yet: up to the next control
+      // transfer (the dispatcher then looks at its target), or the rest of the budget when the
+      // compiled code at pc needs more than is left.
+      const compiledHere = block !== null && block.maxCount !== Infinity;
+      this.interpret(stopAt - this.instructionCount, first, this.useBlockCompiler && !compiledHere);
       first = false;
       if (this.stopReason !== null) return this.stopReason;
     }
@@ -635,7 +649,7 @@ export class MipsCpu {
    * The reference interpreter: executes up to `max` instructions (fewer when something needs the
    * dispatcher's attention). The first instruction is not checked against breakpoints when skipFirst.
    */
-  interpret(max: number, skipFirst: boolean): void {
+  interpret(max: number, skipFirst: boolean, untilTransfer = false): void {
     const r = this.regs;
     let pc = this.pc | 0;
     let inDelay = this.inDelaySlot;
@@ -646,33 +660,36 @@ export class MipsCpu {
     const W = this.wtab;
     const bps = this.breakpoints.size !== 0 ? this.breakpoints : null;
     const regions = this.regions;
-    const span = regions.lookup(pc);
-    // The current region as [base, base+size) in int32 arithmetic: an unsigned compare of pc-base
-    // against size, done as a signed compare with the sign bit flipped (no doubles in the hot loop).
-    let regBase = span.start | 0;
-    let regSizeX = (Math.min(span.end - span.start, 0xffffffff) ^ 0x80000000) | 0;
+    // Instructions of the current region are counted as `executed - regionFrom`.
+    let span = regions.lookup(pc >>> 0);
     let regId = span.id;
+    let regionFrom = 0;
+    // The fetch window: the part of one executable page inside the current region, as int32
+    // [winBase, winBase+winLen), with the page's words. An aligned PC inside it is fetched with one
+    // subtraction and two tests; everything else (page or region change, misaligned PC, unmapped
+    // code, breakpoints set) goes through the checks below the fast test. With breakpoints set the
+    // window stays empty, so every instruction is checked against them.
+    let winBase = 0;
+    let winLen = 0;
+    let words = EMPTY_WORDS;
+    // The last page loaded from and stored to (base address and views; base -1: none). The tables
+    // are constant for the call, and a page that gains compiled code is never in the write table.
+    let lpBase = -1;
+    let lpB = EMPTY_BYTES;
+    let lpH = EMPTY_HALVES;
+    let lpW = EMPTY_WORDS;
+    let spBase = -1;
+    let spB = EMPTY_BYTES;
+    let spH = EMPTY_HALVES;
+    let spW = EMPTY_WORDS;
+    let p: MemoryPage | null = null;
     const startCount = this.instructionCount;
     let executed = 0;
-    let regionRun = 0;
     let raised = false;
     // Returning early is allowed (the caller loops), so the limit can be a small integer.
     const limit = max < 0x3fffffff ? Math.ceil(max) | 0 : 0x3fffffff;
     while (executed < limit) {
       const cur = pc;
-      if (bps !== null && bps.has(cur >>> 0) && !(skipFirst && executed === 0)) {
-        this.stopReason = { kind: 'breakpoint', pc: cur >>> 0 };
-        break;
-      }
-      const ucur = cur >>> 0;
-      if ((((cur - regBase) ^ 0x80000000) | 0) >= regSizeX) {
-        regions.counts[regId] += regionRun;
-        regionRun = 0;
-        const next = regions.lookup(ucur);
-        regBase = next.start | 0;
-        regSizeX = (Math.min(next.end - next.start, 0xffffffff) ^ 0x80000000) | 0;
-        regId = next.id;
-      }
       const wasDelay = inDelay;
       let exc = -1;
       let bad = 0;
@@ -680,20 +697,43 @@ export class MipsCpu {
       let ce = 0;
       let leave = false;
       let w = 0;
-      if (cur & 3) {
-        exc = ExcCode.AdEL;
-        bad = cur;
-        hasBad = true;
-      } else {
-        const page = X[cur >>> 12];
-        if (page !== null) w = page.i32[(cur & 4095) >> 2];
-        else {
-          w = this.fetchSlow(cur);
-          if (this.faultCode >= 0) {
-            exc = this.faultCode;
-            this.faultCode = -1;
-            bad = cur;
-            hasBad = true;
+      const off = (cur - winBase) | 0;
+      if (off >>> 0 < winLen && (off & 3) === 0) w = words[(cur & 4095) >> 2];
+      else {
+        if (bps !== null && bps.has(cur >>> 0) && !(skipFirst && executed === 0)) {
+          this.stopReason = { kind: 'breakpoint', pc: cur >>> 0 };
+          break;
+        }
+        const ucur = cur >>> 0;
+        if (ucur < span.start || ucur >= span.end) span = regions.lookup(ucur);
+        if (span.id !== regId) {
+          regions.counts[regId] += executed - regionFrom;
+          regionFrom = executed;
+          regId = span.id;
+        }
+        if (cur & 3) {
+          exc = ExcCode.AdEL;
+          bad = cur;
+          hasBad = true;
+        } else {
+          const page = X[ucur >>> 12];
+          if (page !== null) {
+            words = page.i32;
+            w = words[(cur & 4095) >> 2];
+            if (bps === null) {
+              const pageStart = ucur - (ucur & 4095);
+              const from = Math.max(pageStart, span.start);
+              winBase = from | 0;
+              winLen = Math.min(pageStart + 4096, span.end) - from;
+            }
+          } else {
+            w = this.fetchSlow(cur);
+            if (this.faultCode >= 0) {
+              exc = this.faultCode;
+              this.faultCode = -1;
+              bad = cur;
+              hasBad = true;
+            }
           }
         }
       }
@@ -1000,9 +1040,13 @@ export class MipsCpu {
           }
           case 0x20: case 0x24: { // lb, lbu
             a = (r[rs] + imm) | 0;
-            const p = R[a >>> 12];
-            if (p !== null) v = p.u8[a & 4095];
-            else {
+            if ((a & -4096) === lpBase) v = lpB[a & 4095];
+            else if ((p = R[a >>> 12]) !== null) {
+              lpBase = a & -4096; lpB = p.u8; lpH = p.u16; lpW = p.i32;
+              v = lpB[a & 4095];
+            } else {
+              leave = true;
+              this.instructionCount = startCount + executed; // devices see the exact time
               v = this.loadSlow(a, 1);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
@@ -1011,10 +1055,14 @@ export class MipsCpu {
           }
           case 0x21: case 0x25: { // lh, lhu
             a = (r[rs] + imm) | 0;
-            if (a & 1) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
-            const p = R[a >>> 12];
-            if (p !== null) v = p.u16[(a & 4095) >> 1];
-            else {
+            if ((a & -4095) === lpBase) v = lpH[(a & 4095) >> 1];
+            else if (a & 1) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
+            else if ((p = R[a >>> 12]) !== null) {
+              lpBase = a & -4096; lpB = p.u8; lpH = p.u16; lpW = p.i32;
+              v = lpH[(a & 4095) >> 1];
+            } else {
+              leave = true;
+              this.instructionCount = startCount + executed; // devices see the exact time
               v = this.loadSlow(a, 2);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
@@ -1023,10 +1071,14 @@ export class MipsCpu {
           }
           case 0x23: case 0x30: { // lw, ll
             a = (r[rs] + imm) | 0;
-            if (a & 3) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
-            const p = R[a >>> 12];
-            if (p !== null) v = p.i32[(a & 4095) >> 2];
-            else {
+            if ((a & -4093) === lpBase) v = lpW[(a & 4095) >> 2];
+            else if (a & 3) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
+            else if ((p = R[a >>> 12]) !== null) {
+              lpBase = a & -4096; lpB = p.u8; lpH = p.u16; lpW = p.i32;
+              v = lpW[(a & 4095) >> 2];
+            } else {
+              leave = true;
+              this.instructionCount = startCount + executed; // devices see the exact time
               v = this.loadSlow(a, 4);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
@@ -1043,6 +1095,8 @@ export class MipsCpu {
             const p = R[al >>> 12];
             if (p !== null) v = p.i32[(al & 4095) >> 2];
             else {
+              leave = true;
+              this.instructionCount = startCount + executed; // devices see the exact time
               v = this.loadSlow(al, 4);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
@@ -1055,9 +1109,12 @@ export class MipsCpu {
           }
           case 0x28: { // sb
             a = (r[rs] + imm) | 0;
-            const p = W[a >>> 12];
-            if (p !== null) p.u8[a & 4095] = r[rt];
-            else {
+            if ((a & -4096) === spBase) spB[a & 4095] = r[rt];
+            else if ((p = W[a >>> 12]) !== null) {
+              spBase = a & -4096; spB = p.u8; spH = p.u16; spW = p.i32;
+              spB[a & 4095] = r[rt];
+            } else {
+              this.instructionCount = startCount + executed; // devices see the exact time
               this.storeSlow(a, 1, r[rt] & 0xff);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
@@ -1066,10 +1123,13 @@ export class MipsCpu {
           }
           case 0x29: { // sh
             a = (r[rs] + imm) | 0;
-            if (a & 1) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
-            const p = W[a >>> 12];
-            if (p !== null) p.u16[(a & 4095) >> 1] = r[rt];
-            else {
+            if ((a & -4095) === spBase) spH[(a & 4095) >> 1] = r[rt];
+            else if (a & 1) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
+            else if ((p = W[a >>> 12]) !== null) {
+              spBase = a & -4096; spB = p.u8; spH = p.u16; spW = p.i32;
+              spH[(a & 4095) >> 1] = r[rt];
+            } else {
+              this.instructionCount = startCount + executed; // devices see the exact time
               this.storeSlow(a, 2, r[rt] & 0xffff);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
@@ -1078,10 +1138,13 @@ export class MipsCpu {
           }
           case 0x2b: { // sw
             a = (r[rs] + imm) | 0;
-            if (a & 3) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
-            const p = W[a >>> 12];
-            if (p !== null) p.i32[(a & 4095) >> 2] = r[rt];
-            else {
+            if ((a & -4093) === spBase) spW[(a & 4095) >> 2] = r[rt];
+            else if (a & 3) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
+            else if ((p = W[a >>> 12]) !== null) {
+              spBase = a & -4096; spB = p.u8; spH = p.u16; spW = p.i32;
+              spW[(a & 4095) >> 2] = r[rt];
+            } else {
+              this.instructionCount = startCount + executed; // devices see the exact time
               this.storeSlow(a, 4, r[rt]);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
@@ -1095,6 +1158,7 @@ export class MipsCpu {
               const p = W[a >>> 12];
               if (p !== null) p.i32[(a & 4095) >> 2] = r[rt];
               else {
+                this.instructionCount = startCount + executed; // devices see the exact time
                 this.storeSlow(a, 4, r[rt]);
                 if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
                 leave = true;
@@ -1114,6 +1178,8 @@ export class MipsCpu {
             else {
               const k = this.space.resolve(al, Access.Write, this.kernelMode);
               if (k >= 0) { exc = k; bad = a; hasBad = true; break; }
+              leave = true;
+              this.instructionCount = startCount + executed; // devices see the exact time
               old = this.loadSlow(al, 4);
               if (this.faultCode >= 0) { exc = this.faultCode === ExcCode.TLBL ? ExcCode.TLBS : ExcCode.AdES; this.faultCode = -1; bad = a; hasBad = true; break; }
             }
@@ -1124,6 +1190,7 @@ export class MipsCpu {
             const p = W[al >>> 12];
             if (p !== null) p.i32[(al & 4095) >> 2] = v;
             else {
+              this.instructionCount = startCount + executed; // devices see the exact time
               this.storeSlow(al, 4, v);
               if (this.faultCode >= 0) { exc = this.faultCode; this.faultCode = -1; bad = a; hasBad = true; break; }
               leave = true;
@@ -1139,23 +1206,21 @@ export class MipsCpu {
       }
       if (exc >= 0) {
         // Precise: nothing of this instruction happened (fetch faults, loads, stores and traps check first).
-        if (this.raise(exc, cur, wasDelay, wasDelay ? target : 0, hasBad ? bad : undefined, ce)) {
-          executed++;
-          regionRun++;
-        }
+        if (this.raise(exc, cur, wasDelay, wasDelay ? target : 0, hasBad ? bad : undefined, ce)) executed++;
         raised = true;
         break;
       }
       executed++;
-      regionRun++;
-      if (leave || this.recheck) break;
+      // Whatever may need the dispatcher (a slow memory access — MMIO devices, code invalidation —,
+      // CP0 writes, hypercalls) sets `leave`: the loop needs no other test of cpu state.
+      if (leave || (untilTransfer && pc !== ((cur + 4) | 0))) break;
     }
     if (!raised) {
       this.pc = pc >>> 0;
       this.inDelaySlot = inDelay;
       this.branchTarget = target >>> 0;
     }
-    regions.counts[regId] += regionRun;
+    regions.counts[regId] += executed - regionFrom;
     this.instructionCount = startCount + executed;
   }
 }

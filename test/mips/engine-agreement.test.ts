@@ -68,8 +68,8 @@ interface Result {
 class Engine {
   readonly memory = new PagedMemory();
   readonly cpu: MipsCpu;
-  constructor(blockCompiler: boolean) {
-    this.cpu = new MipsCpu(this.memory, { exceptionsToHost: true, blockCompiler, userMode: true });
+  constructor(blockCompiler: boolean, compileThreshold = 1) {
+    this.cpu = new MipsCpu(this.memory, { exceptionsToHost: true, blockCompiler, userMode: true, compileThreshold });
   }
 }
 
@@ -130,7 +130,8 @@ function execute(engine: Engine, words: Uint32Array, seedRegs: Int32Array, limit
 test('interpreter and block compiler agree on 400 generated programs', () => {
   const rnd = prng(20261125);
   const interpreter = new Engine(false);
-  const compiler = new Engine(true);
+  // Code compiled at first sight, and compiled once warm (cold code interpreted up to each branch).
+  const compilers = [new Engine(true, 1), new Engine(true, 3)];
   let totalInstructions = 0;
   let totalExceptions = 0;
   for (let p = 0; p < 400; p++) {
@@ -141,7 +142,7 @@ test('interpreter and block compiler agree on 400 generated programs', () => {
     const chunkSeed = rnd();
     const a = execute(interpreter, words, regs, limit, () => 1_000_000);
     const crnd = prng(chunkSeed);
-    const b = execute(compiler, words, regs, limit, () => 1 + (crnd() % 700));
+    const b = execute(compilers[p % 2], words, regs, limit, () => 1 + (crnd() % 700));
     const where = `program ${p}`;
     assert.deepEqual(b.log, a.log, `${where}: exceptions`);
     assert.deepEqual(b.regs, a.regs, `${where}: registers`);

@@ -50,7 +50,7 @@ class Harness {
   compiledRuns = 0;
 
   constructor(readonly compiled: boolean) {
-    this.cpu = new MipsCpu(this.memory, { exceptionsToHost: true, blockCompiler: compiled });
+    this.cpu = new MipsCpu(this.memory, { exceptionsToHost: true, blockCompiler: compiled, compileThreshold: 1 });
   }
 
   /** A branch in a delay slot: RI, nothing changed, nothing counted. */
