@@ -62,25 +62,9 @@ for (const name of fs.readdirSync(DIFFERENTIAL).filter((n) => !n.includes('.')).
  * breadth), with where it stopped when this list was last updated. It must only shrink.
  */
 const KNOWN_UNTRANSLATED: Record<string, string> = {
-  'programs-i386/printf-formats': "stops at 'mov' at 0x804c10b",
-  'programs-i386/printf-float': "stops at 'mov' at 0x804bd6b",
-  'programs-i386/strings': "stops at 'mov' at 0x804c72b",
-  'programs-i386/sort-search': "stops at 'mov' at 0x804c3ab",
-  'programs-i386/int64': "stops at 'mov' at 0x804c9db",
-  'programs-i386/heap-files': "stops at 'mov' at 0x804c3eb",
-  'usermode/memory': "stops at 'mov' at 0x804c08b",
-  'usermode/fileio': "stops at 'mov' at 0x804c3ab",
-  'usermode/clock': "stops at 'mov' at 0x804c03b",
-  'usermode/stdio': "stops at 'mov' at 0x804c31b",
-  'usermode/fault exit': "stops at 'mov' at 0x804bddb",
-  'usermode/fault segv': "stops at 'mov' at 0x804bddb",
-  'usermode/fault ud2': "stops at 'mov' at 0x804bddb",
-  'usermode/fault div': "stops at 'mov' at 0x804bddb",
-  'usermode/fault abort': "stops at 'mov' at 0x804bddb",
-  'x86-differential/addr16': "stops at 'lea' at 0x80490d7",
+  'programs-i386/printf-float': "stops at 'x87' at 0x8056684",
   'x86-differential/arith': "stops at 'daa' at 0x8049631",
   'x86-differential/control': "stops at 'into' at 0x804968b",
-  'x86-differential/data': "stops at 'cmpxchg8b' at 0x8049504",
   'x86-differential/fault-aam-zero': "stops at 'aam' at 0x8049020",
   'x86-differential/fault-cli': "stops at 'cli' at 0x804901b",
   'x86-differential/fault-in-port': "stops at 'in' at 0x8049020",
@@ -93,10 +77,9 @@ const KNOWN_UNTRANSLATED: Record<string, string> = {
   'x86-differential/fault-sti': "stops at 'sti' at 0x804901b",
   'x86-differential/fault-ud1': "stops at 'ud1' at 0x804901b",
   'x86-differential/fault-undefined-0f-ff': "stops at 'ud0' at 0x804901b",
-  'x86-differential/prefix': "stops at 'ret' at 0x80490ee",
   'x86-differential/processor-state': "stops at 'rdtsc' at 0x80490f3",
   'x86-differential/stack': "stops at 'enter' at 0x8049321",
-  'x86-differential/stack16': "stops at 'enter' at 0x8049145",
+  'x86-differential/stack16': "stops at 'enter' at 0x80491d2",
 };
 
 /**
