@@ -18,6 +18,7 @@ import type { MipsStopReason } from '../mips/cpu';
 import type { KernelSpaceTranslator, ContextRecord } from '../ukcf/kernel-space/kernel-translator';
 import { UkcfDriverTranslation } from '../system/ukcf-driver-translation';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
+import { MATERIALIZED_FLAGS, POPF_OTHER } from '../ukcf/mips-back-end';
 import { DebugSession, SessionError, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
 import { driverLayout, driverSymbolAddress, driverSymbolAt, type DriverLayout } from './driver-layout';
 import type { GuestTranslator } from './session-events';
@@ -409,7 +410,7 @@ export class FullSystemSession extends DebugSession {
       return [
         ...GUEST_NAMES.map((name, i) => ({ name, value: r[S0 + i] >>> 0 })),
         { name: 'eip', value: g !== null && g.translator === translator ? g.eip : 0xffffffff },
-        { name: 'eflags', value: (materializeStatus(lf) | 0x202) >>> 0 },
+        { name: 'eflags', value: (materializeStatus(lf) | (r[MATERIALIZED_FLAGS] & POPF_OTHER) | 0x202) >>> 0 },
       ];
     }
     const rec = where.record;
@@ -418,7 +419,7 @@ export class FullSystemSession extends DebugSession {
     return [
       ...GUEST_NAMES.map((name, i) => ({ name, value: (i === 4 ? rec.esp : rec.regs[i]) >>> 0 })),
       { name: 'eip', value: rec.resume >>> 0 },
-      { name: 'eflags', value: (materializeStatus(lf) | 0x202) >>> 0 },
+      { name: 'eflags', value: (materializeStatus(lf) | (rec.s8 & POPF_OTHER) | 0x202) >>> 0 },
     ];
   }
 

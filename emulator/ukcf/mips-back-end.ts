@@ -31,7 +31,7 @@ export const STUB_WORDS = 3;
 const STATUS_MASK = 0x8d5; // CF PF AF ZF SF OF
 const DF_BIT = 10;
 /** EFLAGS bits popf may change in user mode besides the status flags: DF, NT, AC, ID. */
-const POPF_OTHER = 0x400 | 0x4000 | 0x40000 | 0x200000;
+export const POPF_OTHER = 0x400 | 0x4000 | 0x40000 | 0x200000;
 
 const TEMPS = [GPR.t0, GPR.t1, GPR.t2, GPR.t3, GPR.t4, GPR.t5, GPR.t6, GPR.t7, GPR.t8, GPR.t9, GPR.at];
 const kindOf = (op: number, size: number): number => (op << 3) | size;

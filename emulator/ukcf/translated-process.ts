@@ -16,7 +16,7 @@ import { encodeInstruction, GPR, MipsAssembler } from '../mips/encoder';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { decodeInstruction } from '../x86/decoder';
 import { buildBlock } from './x86-front-end';
-import { emitBlock, emitFlagsGlue, FLAG_A, FLAG_AUX, FLAG_B, FLAG_KIND, FLAG_RES, guestRegister, Hypercall, NEXT_EIP, TABLE_BASE } from './mips-back-end';
+import { emitBlock, emitFlagsGlue, FLAG_A, FLAG_AUX, FLAG_B, FLAG_KIND, FLAG_RES, guestRegister, Hypercall, MATERIALIZED_FLAGS, NEXT_EIP, POPF_OTHER, TABLE_BASE } from './mips-back-end';
 import { CodeCache, EXIT_STUB_BYTES, hasDelaySlot, type CacheBlock, type CacheExit } from './code-cache';
 import type { UkcfEvent } from './ukcf-events';
 
@@ -1008,12 +1008,15 @@ export class UkcfRuntime {
     return lf;
   }
 
-  /** The six status flags (materialized by TypeScript for inspection only, never for execution). */
+  /**
+   * The guest's flags: the six status flags (materialized by TypeScript for inspection only, never
+   * for execution) and DF/NT/AC/ID, which the translated code keeps in s8 for the whole run.
+   */
   statusFlags(): number {
-    return materializeStatus(this.lazyFlags());
+    return materializeStatus(this.lazyFlags()) | (this.cpu.regs[MATERIALIZED_FLAGS] & POPF_OTHER);
   }
 
-  /** Sets the status flags (at a stop): the lazy state becomes EAGER with these bits. */
+  /** Sets the flags (at a stop): the lazy state becomes EAGER with the status bits; DF/NT/AC/ID go to s8. */
   setStatusFlags(flags: number): void {
     const r = this.cpu.regs;
     r[FLAG_KIND] = 4; // (EAGER << 3) | 4
@@ -1021,6 +1024,7 @@ export class UkcfRuntime {
     r[FLAG_RES] = 0;
     r[FLAG_A] = 0;
     r[FLAG_B] = 0;
+    r[MATERIALIZED_FLAGS] = (r[MATERIALIZED_FLAGS] & ~POPF_OTHER) | (flags & POPF_OTHER);
   }
 
   /** Guest segment bases kept in the context block: %gs (TLS) and %fs. */

@@ -337,3 +337,38 @@ test('bad system launches give clear errors', () => {
   assert.throws(() => createSystem({ kind: 'ukcf-system', scheme: 'native', workloads: WORKLOADS, driver: 'i386' }), /i386 driver runs only translated/);
   assert.throws(() => createSystem({ kind: 'ukcf-system', scheme: 'x' as never, workloads: WORKLOADS }), /unknown scheme 'x'/);
 });
+
+test('ukcf: a shell enters the driver with DF clear whatever the kernel left in s8, and gives the kernel its s8 back', () => {
+  // s8 is callee-saved for the native kernel but holds DF/NT/AC/ID for translated code: a kernel whose
+  // s8 happens to have bit 10 set must not make the driver's string instructions run backwards.
+  const s = translated();
+  const ioctl = s.resolveFunction('driver', 'gfx_ioctl');
+  assert.ok(ioctl.kind === 'guest');
+  if (ioctl.kind !== 'guest') return;
+  s.setStopOn(['shell-entry']);
+  let st = s.runUntilStop();
+  while (!isExit(st) && !(st.event?.kind === 'shell-entry' && st.event.name === 'gfx_ioctl')) st = s.runUntilStop();
+  assert.ok(!isExit(st));
+  const poisoned = 0x400 | 0x4000 | 0x40000 | 0x200000 | 0x8d5;
+  s.setHostRegister('fp', poisoned);
+  s.setStopOn([]);
+  s.setGuestBreakpoints('kernel', [ioctl.eip]);
+  st = s.runUntilStop();
+  assert.ok(!isExit(st) && st.reason === 'breakpoint');
+  const k = Object.fromEntries(s.guestRegisters('kernel').map((r) => [r.name, r.value]));
+  assert.equal(k.eflags & 0x400, 0, `driver entered with eflags ${k.eflags.toString(16)}`);
+  s.setGuestBreakpoints('kernel', []);
+  s.setStopOn(['return-to-kernel']);
+  st = s.runUntilStop();
+  assert.ok(!isExit(st) && st.event?.kind === 'return-to-kernel');
+  s.setStopOn([]);
+  // Run the return path up to the native kernel (the shell record's ra) and look at s8 there.
+  const shell = s.contextStack().at(-1);
+  assert.ok(shell !== undefined && shell.kind === 'shell');
+  const regs = () => Object.fromEntries(s.hostRegisters().map((r) => [r.name, r.value]));
+  for (let i = 0; i < 64 && regs().pc >>> 0 !== shell.ra >>> 0; i++) s.stepHostInstruction();
+  const host = regs();
+  assert.equal(host.pc >>> 0, shell.ra >>> 0);
+  assert.equal(host.fp >>> 0, poisoned >>> 0);
+  assert.equal(s.runToEnd().status, 0);
+});

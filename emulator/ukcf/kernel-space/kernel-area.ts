@@ -62,7 +62,7 @@ export const RECORD = {
   regs: 16,
   /** Kernel call: the lazy flags KIND RES A B AUX (a0 a1 a2 a3 v1). */
   flags: 48,
-  /** Shell: the kernel's s8, gp, sp, ra; kernel call: sp before the call (others unused). */
+  /** Shell: the kernel's s8, gp, sp, ra; kernel call: the guest's s8 (DF/NT/AC/ID) and sp before the call. */
   s8: 68,
   gp: 72,
   sp: 76,

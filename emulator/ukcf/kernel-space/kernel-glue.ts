@@ -154,7 +154,7 @@ export function emitKernelGlue(asm: MipsAssembler, layout: GlueLayout): KernelGl
     asm.move(v1, zero);
     asm.move(v0, t8);
     asm.j(monitor);
-    asm.nop();
+    asm.move(s8, zero); // DF clear on entry to a C function (cdecl); s8 still holds the kernel's until here
   }
   asm.bind(refusedEntry);
   asm.jr(ra);
@@ -186,6 +186,7 @@ export function emitKernelGlue(asm: MipsAssembler, layout: GlueLayout): KernelGl
     asm.sw(ESP, RECORD.esp, t3);
     for (let i = 0; i < 8; i++) asm.sw(guestRegister(i), RECORD.regs + 4 * i, t3);
     for (let i = 0; i < 5; i++) asm.sw(FLAG_REGS[i], RECORD.flags + 4 * i, t3);
+    asm.sw(s8, RECORD.s8, t3); // DF/NT/AC/ID: for readers of the saved context (o32 preserves s8 itself)
     asm.sw(sp, RECORD.sp, t3);
     // o32: 16 bytes of argument home area (+ the 5th and 6th argument) below the guest's frame.
     asm.addiu(t5, ESP, -40);

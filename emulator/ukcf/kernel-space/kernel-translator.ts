@@ -61,6 +61,8 @@ export interface ContextRecord {
   readonly regs: readonly number[];
   /** Kernel call: lazy flags KIND RES A B AUX. */
   readonly flags: readonly number[];
+  /** Shell: the kernel's s8; kernel call: the guest's s8 (DF, NT, AC, ID besides materialized flags). */
+  readonly s8: number;
   readonly sp: number;
   readonly ra: number;
   /** Shell: its function's name if known; kernel call: the export's name. */
@@ -744,6 +746,7 @@ export class KernelSpaceTranslator {
         esp: this.word(r + RECORD.esp),
         regs: Array.from({ length: 8 }, (_, i) => this.word(r + RECORD.regs + 4 * i)),
         flags: Array.from({ length: 5 }, (_, i) => this.word(r + RECORD.flags + 4 * i)),
+        s8: this.word(r + RECORD.s8),
         sp: this.word(r + RECORD.sp),
         ra: this.word(r + RECORD.ra),
       });
