@@ -110,6 +110,22 @@ export class BlockCache {
     return block;
   }
 
+  /**
+   * For the interpreter at a control transfer to `pc` (unsigned): true when the dispatcher should
+   * take over there — compiled code waits at pc, or the code there just became hot, or pc has not
+   * been seen yet (the dispatcher's lookup makes its placeholder). Otherwise counts the visit.
+   */
+  dispatchAt(pc: number): boolean {
+    const page = this.cpu.xtab[pc >>> 12];
+    if (page === null || page.blocks === null || pc & 3) return true;
+    const b = (page.blocks as (CompiledBlock | undefined)[])[(pc & 4095) >> 2];
+    if (b === undefined || b.start !== pc || b.regionVersion !== this.cpu.regions.version || b.maxCount !== Infinity) return true;
+    if (b.hits < 0) return false;
+    if (b.hits + 1 >= this.hotThreshold) return true;
+    b.hits++;
+    return false;
+  }
+
   invalidatePage(page: MemoryPage): void {
     if (page.blocks === null) return;
     for (const b of page.blocks as (CompiledBlock | undefined)[]) if (b !== undefined) b.valid = false;

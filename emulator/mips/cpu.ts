@@ -22,8 +22,8 @@
 //   addBreakpoint(pc) / removeBreakpoint(pc) / clearBreakpoints(): free when none are set; with some
 //       set, compiled blocks end before breakpoint addresses, so the stop is exact.
 //   useBlockCompiler: boolean — the block compiler (default on) or the interpreter alone; both count exactly.
-//       Code is compiled once the dispatcher has reached its PC compileThreshold times; until then it
-//       is interpreted (up to each control transfer, so that the dispatcher sees the targets).
+//       Code is compiled once control has reached its PC compileThreshold times (counted at control
+//       transfers); until then it is interpreted.
 //   setInterruptLine(line 0..5, asserted): hardware interrupts → Cause.IP2..IP7 (IP7 is also the timer).
 //   readCp0(reg, sel) / writeCp0(reg, sel, value): what mfc0/mtc0 see (for loaders and the debugger).
 //   skipInstruction(): completes the instruction at pc without executing it (counts it; honours a
@@ -618,9 +618,9 @@ export class MipsCpu {
         if (this.recheck || this.instructionCount >= stopAt || (bps !== null && bps.has(this.pc))) continue;
         if (block !== null && block.maxCount <= stopAt - this.instructionCount) continue;
       }
-      // The interpreter runs what the compiler cannot or has not yet: up to the next control
-      // transfer (the dispatcher then looks at its target), or the rest of the budget when the
-      // compiled code at pc needs more than is left.
+      // The interpreter runs what the compiler cannot or has not yet: up to a control transfer to
+      // compiled or newly hot code (it counts the others' visits), or the rest of the budget when
+      // the compiled code at pc needs more than is left.
       const compiledHere = block !== null && block.maxCount !== Infinity;
       this.interpret(stopAt - this.instructionCount, first, this.useBlockCompiler && !compiledHere);
       first = false;
@@ -1213,7 +1213,7 @@ export class MipsCpu {
       executed++;
       // Whatever may need the dispatcher (a slow memory access — MMIO devices, code invalidation —,
       // CP0 writes, hypercalls) sets `leave`: the loop needs no other test of cpu state.
-      if (leave || (untilTransfer && pc !== ((cur + 4) | 0))) break;
+      if (leave || (untilTransfer && pc !== ((cur + 4) | 0) && this.blocks.dispatchAt(pc >>> 0))) break;
     }
     if (!raised) {
       this.pc = pc >>> 0;
