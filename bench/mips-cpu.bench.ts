@@ -80,7 +80,7 @@ function report(name: string, m: { cold: Run; best: Run; all: Run[] }, goal: num
 }
 
 export async function run(): Promise<void> {
-  const interp = measure(false, 3);
+  const interp = measure(false, 5);
   report('interpreter', interp, GOAL_INTERPRETED);
   const compiled = measure(true, 8);
   report('block compiler', compiled, GOAL_COMPILED);
