@@ -615,7 +615,8 @@ export class MipsCpu {
           block = next;
         }
         if (this.stopReason !== null) return this.stopReason;
-        if (this.recheck || this.instructionCount >= stopAt || (bps !== null && bps.has(this.pc))) continue;
+        // (A breakpoint on the pc run() started from is stepped off by the interpreter below.)
+        if (this.recheck || this.instructionCount >= stopAt || (bps !== null && !first && bps.has(this.pc))) continue;
         if (block !== null && block.maxCount <= stopAt - this.instructionCount) continue;
       }
       // The interpreter runs what the compiler cannot or has not yet: up to a control transfer to
