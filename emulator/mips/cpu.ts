@@ -588,6 +588,8 @@ export class MipsCpu {
       let stopAt = end;
       if (this.compareAt - idle < stopAt) stopAt = this.compareAt - idle;
       if (this.eventAt - idle < stopAt) stopAt = this.eventAt - idle;
+      // An interrupt that arrived in a delay slot is taken right after it: step just that one.
+      if (this.inDelaySlot && stopAt > this.instructionCount + 1 && this.interruptPending()) stopAt = this.instructionCount + 1;
       const bps = this.breakpoints.size !== 0 ? this.breakpoints : null;
       if (bps !== null && !first && bps.has(this.pc)) return { kind: 'breakpoint', pc: this.pc };
       let block: CompiledBlock | null = null;
