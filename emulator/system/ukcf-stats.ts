@@ -13,6 +13,7 @@
 // are its translated code and the kernel-space glue (shells, jump monitor, kernel-call marshalling,
 // export stubs).
 import type { DriverTranslationReport } from './ukcf-driver-translation';
+import type { UkcfStatistics } from '../ukcf/translated-process';
 
 export interface UkcfStatsInput {
   regions: Record<string, number>;
@@ -21,26 +22,7 @@ export interface UkcfStatsInput {
   hostSyscalls: number;
   reference: { instructions: number; syscalls: number } | null;
   user: {
-    statistics: {
-      blocksTranslated: number;
-      guestInstructionsTranslated: number;
-      guestInstructionsTranslatedDistinct: number;
-      guestInstructionsExecuted: number | null;
-      blockEntries: number | null;
-      dispatches: number;
-      dispatchHits: number;
-      dispatchMisses: number;
-      unchainedExits: number;
-      chainedExits: number | null;
-      chainsPatched: number;
-      chainsUnpatched: number;
-      evictions: number;
-      blocksEvicted: number;
-      flushes: number;
-      smcInvalidations: number;
-      cacheBytes: { glue: number; bodies: number; stubs: number; capacity: number };
-      translatorCost: number;
-    };
+    statistics: UkcfStatistics;
     countingOverhead: number;
   } | null;
   /** The kernel-space translator (translated i386 driver), or null (native driver). */

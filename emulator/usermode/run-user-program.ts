@@ -1,10 +1,11 @@
 // runUserProgram: one Linux user program from start to exit, synchronously (usermode contract).
 // Both ISAs go through the same steps; only the ELF machine and the process class differ.
-import { readElfFile, ElfError, EM_386, EM_MIPS, type ElfFile } from '../machine/elf';
+import { EM_386, EM_MIPS } from '../machine/elf';
 import { DEFAULT_ENVIRONMENT } from '../linux/program-image';
 import { X86Process } from './x86-process';
 import { MipsProcess } from './mips-process';
 import {
+  readUserExecutable,
   BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, UserProgramError, defaultOutput, hex32,
   type UserProgramOptions, type UserProgramResult,
 } from './user-program';
@@ -36,15 +37,7 @@ const ISAS = {
 export function runUserProgram(options: UserProgramOptions): UserProgramResult {
   const isa = ISAS[options.isa as keyof typeof ISAS];
   if (isa === undefined) throw new UserProgramError(`unknown isa '${String(options.isa)}' (expected x86 or mips)`);
-  let elf: ElfFile;
-  try {
-    elf = readElfFile(options.program, { machines: [EM_386, EM_MIPS] });
-  } catch (e) {
-    if (e instanceof ElfError) throw new UserProgramError(e.message);
-    throw e;
-  }
-  if (elf.machine !== isa.machine) throw new UserProgramError(`${options.program}: wrong machine ${isa.wrongMachine}`);
-  if (elf.type !== 2) throw new UserProgramError(`${options.program}: a relocatable object (ET_REL) cannot be run; link it into an executable`);
+  const elf = readUserExecutable(options.program, isa.machine, isa.wrongMachine);
   const { proc, pcText } = isa.create({
     elf,
     argv: [options.program, ...(options.args ?? [])],

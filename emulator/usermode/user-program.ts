@@ -1,4 +1,5 @@
 // The contract for running a Linux user program on a bare CPU (see the usermode contract).
+import { readElfFile, ElfError, EM_386, EM_MIPS, type ElfFile } from '../machine/elf';
 
 export interface UserProgramOptions {
   /** x86 = i386 ELF on the x86 reference interpreter; mips = mipsel o32 ELF on the MIPS simulator. */
@@ -58,4 +59,21 @@ export function hex32(n: number): string {
 
 export function defaultOutput(stream: NodeJS.WriteStream): (bytes: Uint8Array) => void {
   return (bytes) => { stream.write(bytes); };
+}
+
+/**
+ * Reads a static executable for `machine` (EM_386 or EM_MIPS): every refusal (unreadable, not ELF,
+ * the other ISA, a relocatable object) is a UserProgramError naming the file.
+ */
+export function readUserExecutable(program: string, machine: number, wrongMachine: string): ElfFile {
+  let elf: ElfFile;
+  try {
+    elf = readElfFile(program, { machines: [EM_386, EM_MIPS] });
+  } catch (e) {
+    if (e instanceof ElfError) throw new UserProgramError(e.message);
+    throw e;
+  }
+  if (elf.machine !== machine) throw new UserProgramError(`${program}: wrong machine ${wrongMachine}`);
+  if (elf.type !== 2) throw new UserProgramError(`${program}: a relocatable object (ET_REL) cannot be run; link it into an executable`);
+  return elf;
 }

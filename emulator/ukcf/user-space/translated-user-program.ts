@@ -11,7 +11,7 @@
 //   lookup table, context, counters, glue data, host stack   0x7f000000 - 0x7f030000
 // argv, envp and auxv hold what the reference interpreter's process holds; only addresses differ.
 
-import { readElfFile, ElfError, EM_386, EM_MIPS, type ElfFile } from '../../machine/elf';
+import { EM_386, type ElfFile } from '../../machine/elf';
 import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../machine/paged-memory';
 import { I386_ABI } from '../../linux/i386-abi';
 import { MIPS_O32_ABI } from '../../linux/mips-o32-abi';
@@ -19,7 +19,7 @@ import { buildInitialStack, DEFAULT_ENVIRONMENT, loadImage } from '../../linux/p
 import { LinuxProcess, signalName } from '../../linux/process';
 import { formatSyscall } from '../../linux/syscall-format';
 import { MipsCpu } from '../../mips/cpu';
-import { BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, UserProgramError, EmulatorInternalError, defaultOutput, hex32, type UserProgramOptions, type UserProgramResult } from '../../usermode/user-program';
+import { BUDGET_EXIT_CODE, DEFAULT_MAX_INSTRUCTIONS, readUserExecutable, UserProgramError, EmulatorInternalError, defaultOutput, hex32, type UserProgramOptions, type UserProgramResult } from '../../usermode/user-program';
 import { PagedGuestCodeMemory, UkcfRuntime, type UkcfEnvironment, type UkcfEvent, type UkcfStatistics } from '../translated-process';
 import { emitSyscallGlue, GLUE_DATA_BYTES, HOST_SIGNAL_TO_GUEST, type EmittedSyscallGlue } from './syscall-glue';
 import { guestDiagnostic, O32Host } from './o32-host';
@@ -258,15 +258,7 @@ export class TranslatedUserProcess {
 
 /** runUserProgram for the translated engine. */
 export function runTranslatedUserProgram(options: TranslatedRunOptions): TranslatedRunResult {
-  let elf: ElfFile;
-  try {
-    elf = readElfFile(options.program, { machines: [EM_386, EM_MIPS] });
-  } catch (e) {
-    if (e instanceof ElfError) throw new UserProgramError(e.message);
-    throw e;
-  }
-  if (elf.machine !== EM_386) throw new UserProgramError(`${options.program}: wrong machine EM_MIPS for isa x86 (expected an i386 executable)`);
-  if (elf.type !== 2) throw new UserProgramError(`${options.program}: a relocatable object (ET_REL) cannot be run; link it into an executable`);
+  const elf = readUserExecutable(options.program, EM_386, 'EM_MIPS for isa x86 (expected an i386 executable)');
   const proc = new TranslatedUserProcess(elf, options);
   return proc.run(options.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS);
 }
