@@ -37,16 +37,6 @@ export const HOST_STACK_BYTES = 0x10000;
 /** The guest stack's top: below the code cache, with a guard gap. */
 export const GUEST_STACK_TOP = 0x7dff0000;
 
-/**
- * Host instructions between looks at the translation rate. Compiling MIPS code to JavaScript (the
- * simulator's block compiler) pays off for code that runs often; code translated and run about
- * once (a program's start, long straight-line code) runs faster interpreted. Both count exactly,
- * so switching changes wall time only. New blocks and chain patches both count as translation
- * activity (a patch makes the simulator recompile the page).
- */
-const RUN_CHUNK = 1 << 22;
-const COLD_BLOCKS_PER_CHUNK = 4;
-
 /** The i386 ABI with the stack placed in kuseg: the initial stack's contents stay the reference's. */
 const GUEST_STACK_ABI = { ...I386_ABI, stackTop: GUEST_STACK_TOP };
 
@@ -180,17 +170,9 @@ export class TranslatedUserProcess {
     const cpu = this.cpu;
     const linux = this.linux;
     let ended: { exitCode: number; message?: string } | null = null;
-    let nextLook = cpu.instructionCount + RUN_CHUNK;
-    const changes = (): number => this.runtime.blocksTranslated + this.runtime.chainsPatched;
-    let translated = changes();
-    cpu.useBlockCompiler = false; // a program's start is cold code
+    // The simulator compiles MIPS code to JavaScript only once it is hot (its compileThreshold), so
+    // code translated and run about once (a program's start) stays interpreted by itself.
     while (ended === null) {
-      if (cpu.instructionCount >= nextLook) {
-        const now = changes();
-        cpu.useBlockCompiler = now - translated < COLD_BLOCKS_PER_CHUNK;
-        translated = now;
-        nextLook = cpu.instructionCount + RUN_CHUNK;
-      }
       const left = budget - cpu.instructionCount;
       if (left <= 0) {
         const eip = this.runtime.guestEipAt(cpu.pc);
@@ -198,7 +180,7 @@ export class TranslatedUserProcess {
         ended = { exitCode: BUDGET_EXIT_CODE, message: `instruction budget of ${budget} host instructions exhausted at ${where}` };
         break;
       }
-      const stop = cpu.run(Math.min(nextLook - cpu.instructionCount, left));
+      const stop = cpu.run(left);
       if (stop.kind === 'limit') continue;
       if (stop.kind === 'exception') {
         let outcome: ReturnType<O32Host['handle']>;
