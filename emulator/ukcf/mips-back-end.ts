@@ -2,7 +2,7 @@
 // are described in README.md; `host-registers` below is the single source of that mapping.
 
 import { GPR, MipsAssembler, type MipsLabel } from '../mips/encoder';
-import { FlagOp, type IrAddress, type IrBlock, type IrLocation, type IrOp, type IrSize, type IrSource } from './ir';
+import { FlagOp, type IrAddress, type IrBlock, type IrLocation, type IrOp, type IrSource } from './ir';
 
 /** Host register of guest register r (eax..edi → s0..s7). */
 export const guestRegister = (r: number): number => GPR.s0 + r;
@@ -322,11 +322,14 @@ class BlockEmitter {
 
   /** Ends a modification of s8's status bits: the lazy state becomes EAGER (AUX = s8's status) when live. */
   eagerFromMaterialized(live: boolean): void {
-    if (live) {
-      this.asm.andi(FLAG_AUX, MATERIALIZED_FLAGS, STATUS_MASK);
-      this.asm.move(FLAG_KIND, GPR.zero);
-    }
+    if (live) this.emitEagerFromMaterialized();
     this.producer = { kind: MATERIALIZED, size: 4, count: 0, valid: STATUS_MASK };
+  }
+
+  /** The lazy registers become EAGER with s8's status bits (KIND = 0, AUX = the bits). */
+  private emitEagerFromMaterialized(): void {
+    this.asm.andi(FLAG_AUX, MATERIALIZED_FLAGS, STATUS_MASK);
+    this.asm.move(FLAG_KIND, GPR.zero);
   }
 
   /** One flag as 0/1 in a new temp, from the statically known producer. */
@@ -1111,11 +1114,8 @@ class BlockEmitter {
       return;
     }
     // By cl: the count is only known at run time; a zero count changes neither value nor flags.
-    const c = this.temp();
     const skip = asm.newLabel();
-    asm.andi(c, guestRegister(1), 31);
-    asm.beq(c, GPR.zero, skip);
-    asm.nop();
+    const c = this.shiftCount('cl', skip);
     const res = this.temp();
     if (op.shift === 'shl') asm.sllv(res, a, c);
     else if (op.shift === 'shr') asm.srlv(res, a, c);
@@ -1133,6 +1133,17 @@ class BlockEmitter {
     if (live) this.producer = null; // one of two states, both in the lazy registers
   }
 
+  /** The masked count of a shift or rotate in a new temp; a zero count in cl branches to `skip` (nothing changes). */
+  private shiftCount(count: number | 'cl', skip: MipsLabel): number {
+    const c = this.temp();
+    if (count === 'cl') {
+      this.asm.andi(c, guestRegister(1), 31);
+      this.asm.beq(c, GPR.zero, skip);
+      this.asm.nop();
+    } else this.asm.li(c, count);
+    return c;
+  }
+
   /** rol/ror/rcl/rcr: only CF and OF change (when the masked count is not zero). */
   rotate(op: Extract<IrOp, { op: 'shift' }>, live: boolean): void {
     const asm = this.asm;
@@ -1143,16 +1154,7 @@ class BlockEmitter {
     const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
     const v = this.read(op.dst, addr);
     const skip = asm.newLabel();
-    let c: number;
-    if (op.count === 'cl') {
-      c = this.temp();
-      asm.andi(c, guestRegister(1), 31);
-      asm.beq(c, GPR.zero, skip);
-      asm.nop();
-    } else {
-      c = this.temp();
-      asm.li(c, op.count);
-    }
+    const c = this.shiftCount(op.count, skip);
     const res = this.temp();
     const cf = this.temp();
     const t = this.temp();
@@ -1221,8 +1223,7 @@ class BlockEmitter {
     if (live) {
       asm.ins(MATERIALIZED_FLAGS, cf, 0, 1);
       asm.ins(MATERIALIZED_FLAGS, t, 11, 1);
-      asm.andi(FLAG_AUX, MATERIALIZED_FLAGS, STATUS_MASK);
-      asm.move(FLAG_KIND, GPR.zero);
+      this.emitEagerFromMaterialized();
     }
     asm.bind(skip);
     if (live) this.producer = { kind: MATERIALIZED, size: 4, count: 0 };
@@ -1237,12 +1238,7 @@ class BlockEmitter {
     const d = this.read(op.dst, addr);
     const s = this.read({ kind: 'reg', reg: op.src, size });
     const skip = asm.newLabel();
-    const c = this.temp();
-    if (op.count === 'cl') {
-      asm.andi(c, guestRegister(1), 31);
-      asm.beq(c, GPR.zero, skip);
-      asm.nop();
-    } else asm.li(c, op.count);
+    const c = this.shiftCount(op.count, skip);
     const res = this.temp();
     const cf = this.temp();
     const u = this.temp();
@@ -1317,8 +1313,7 @@ class BlockEmitter {
       asm.ins(MATERIALIZED_FLAGS, u, 11, 1);
       asm.ins(MATERIALIZED_FLAGS, cf, 0, 1);
       this.szpIntoMaterialized(res, size, true, u, w);
-      asm.andi(FLAG_AUX, MATERIALIZED_FLAGS, STATUS_MASK);
-      asm.move(FLAG_KIND, GPR.zero);
+      this.emitEagerFromMaterialized();
     }
     asm.bind(skip);
     if (live) this.producer = { kind: MATERIALIZED, size: 4, count: 0 };

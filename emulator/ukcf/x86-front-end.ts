@@ -45,8 +45,6 @@ function count(o: DecodedOperand): IrCount {
   throw new NotTranslated('shift count');
 }
 
-const STRING_OPS = new Set(['movs', 'cmps', 'stos', 'lods', 'scas']);
-
 /** One instruction of the subset → an IR op, a terminator, or NotTranslated. */
 function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
   const entry = d.entry;

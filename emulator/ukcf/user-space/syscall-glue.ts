@@ -61,7 +61,7 @@ const ESRCH = I386_CONSTANTS.errno.ESRCH;
 const GUEST_ARGUMENT = [GPR.s3, GPR.s1, GPR.s2, GPR.s6, GPR.s7, GPR.s5];
 const EAX = GPR.s0;
 const HOST_ARGUMENT = [GPR.a0, GPR.a1, GPR.a2, GPR.a3];
-const { t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, v0, a3, sp, zero } = GPR;
+const { t0, t1, t2, t3, t4, t5, t8, t9, v0, a3, sp, zero } = GPR;
 
 class GlueEmitter {
   readonly fixups: { start: number; end: number; label: MipsLabel }[] = [];

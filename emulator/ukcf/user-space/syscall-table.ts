@@ -70,7 +70,6 @@ export interface CallConversion {
 export const SET_THREAD_AREA = 'set_thread_area';
 
 const open = OPEN_FLAGS, sig = SIGNALS;
-const words = (n: number): WordSource[] => Array.from({ length: n }, (_, i) => ({ from: i * 4 }));
 
 /** o32 struct stat64 (104 bytes) → i386 struct stat64 (96 bytes). */
 export const STAT64_LAYOUT: StructLayout = {
