@@ -1,5 +1,5 @@
-// The tests' one deterministic random source (mulberry32): generated inputs are the same on
-// every run and every machine.
+// The tests' deterministic random sources (mulberry32, and xorshift32 for the generators that
+// were written with it): generated inputs are the same on every run and every machine.
 
 /** Deterministic PRNG (mulberry32). */
 export class Prng {
@@ -29,4 +29,27 @@ export class Prng {
 export function prng(seed: number): () => number {
   const g = new Prng(seed);
   return () => g.next();
+}
+
+/** Deterministic PRNG (xorshift32); seed 0 means 1. */
+export class Xorshift32 {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0 || 1;
+  }
+  next(): number {
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state;
+  }
+  /** 0 <= result < n */
+  below(n: number): number {
+    return this.next() % n;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.below(items.length)];
+  }
 }

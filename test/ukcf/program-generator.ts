@@ -8,38 +8,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emulator/machine/paged-memory';
+import { Xorshift32 } from '../fixed-seed-random';
 
 export const CODE_BASE = 0x00400000;
 export const DATA_BASE = 0x00500000;
 export const DATA_BYTES = 0x1000;
 export const STACK_TOP = 0x00608000;
 
-/** Small deterministic PRNG (xorshift32). */
-export class Prng {
-  constructor(private state: number) {
-    if (this.state === 0) this.state = 1;
-  }
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
-  }
-}
-
 const R32 = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi'];
 const R8 = ['al', 'bl', 'cl', 'dl', 'ah', 'bh', 'ch', 'dh'];
 const CONDS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 
-function imm(p: Prng): string {
+function imm(p: Xorshift32): string {
   const k = p.below(4);
   const v = k === 0 ? p.below(16) : k === 1 ? p.next() | 0 : k === 2 ? [0x7fffffff, 0x80000000, 0xffffffff, 0][p.below(4)] : p.below(256) - 128;
   return String(v | 0);
@@ -52,7 +32,7 @@ interface SegmentState {
   reserved: Set<string>;
 }
 
-function mem(p: Prng, lines: string[], st: SegmentState): string {
+function mem(p: Xorshift32, lines: string[], st: SegmentState): string {
   if (p.below(3) === 0 && !st.reserved.has('edi')) {
     lines.push('  and edi, 255');
     st.producer = 'lazy';
@@ -61,14 +41,14 @@ function mem(p: Prng, lines: string[], st: SegmentState): string {
   return `[ebp + ${p.below(DATA_BYTES - 4)}]`;
 }
 
-function dst32(p: Prng, st: SegmentState): string {
+function dst32(p: Xorshift32, st: SegmentState): string {
   for (;;) {
     const r = p.pick(R32);
     if (!st.reserved.has(r)) return r;
   }
 }
 
-function dst8(p: Prng, st: SegmentState): string {
+function dst8(p: Xorshift32, st: SegmentState): string {
   for (;;) {
     const r = p.pick(R8);
     const full = { al: 'eax', ah: 'eax', bl: 'ebx', bh: 'ebx', cl: 'ecx', ch: 'ecx', dl: 'edx', dh: 'edx' }[r] as string;
@@ -76,12 +56,12 @@ function dst8(p: Prng, st: SegmentState): string {
   }
 }
 
-function condFor(p: Prng, st: SegmentState): string {
+function condFor(p: Xorshift32, st: SegmentState): string {
   return st.producer === 'eager' ? p.pick(['o', 'no', 'b', 'ae']) : p.pick(CONDS);
 }
 
 /** One random instruction of the subset. */
-function instruction(p: Prng, lines: string[], st: SegmentState): void {
+function instruction(p: Xorshift32, lines: string[], st: SegmentState): void {
   const d = dst32(p, st);
   const s = p.pick(R32);
   const k = p.below(22);
@@ -178,7 +158,7 @@ function instruction(p: Prng, lines: string[], st: SegmentState): void {
   }
 }
 
-function straight(p: Prng, lines: string[], st: SegmentState, n: number): void {
+function straight(p: Xorshift32, lines: string[], st: SegmentState, n: number): void {
   for (let i = 0; i < n; i++) instruction(p, lines, st);
 }
 
@@ -192,7 +172,7 @@ export function fakeSystemCall(eax: number, ebx: number, ecx: number): number {
  * `syscalls`, some segments end in `int 0x80` (answered by fakeSystemCall on both sides).
  */
 export function generateProgram(seed: number, segments: number, syscalls = false): string {
-  const p = new Prng(seed);
+  const p = new Xorshift32(seed);
   const lines = ['.intel_syntax noprefix', '.text', '.globl _start', '_start:', `  mov ebp, ${DATA_BASE}`];
   for (const r of R32) lines.push(`  mov ${r}, ${p.next() | 0}`);
   const functions: string[] = [];
@@ -273,7 +253,7 @@ export function guestMemory(code: Uint8Array, seed: number, writableCode = false
   m.map(CODE_BASE, code.length, PROT_READ | PROT_EXEC | (writableCode ? PROT_WRITE : 0));
   m.poke(CODE_BASE, code);
   m.map(DATA_BASE, DATA_BYTES, PROT_READ | PROT_WRITE);
-  const p = new Prng(seed);
+  const p = new Xorshift32(seed);
   const data = new Uint8Array(DATA_BYTES).map(() => p.below(256));
   m.poke(DATA_BASE, data);
   m.map(STACK_TOP - 0x10000, 0x10000, PROT_READ | PROT_WRITE);

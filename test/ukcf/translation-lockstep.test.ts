@@ -10,7 +10,8 @@ import { X86Cpu } from '../../emulator/x86/cpu';
 import { DF } from '../../emulator/x86/table';
 import { UkcfRuntime } from '../../emulator/ukcf/translated-process';
 import { MATERIALIZED_FLAGS } from '../../emulator/ukcf/mips-back-end';
-import { assemble, CODE_BASE, DATA_BASE, DATA_BYTES, guestMemory, haveBinutils, Prng, STACK_TOP } from './program-generator';
+import { assemble, CODE_BASE, DATA_BASE, DATA_BYTES, guestMemory, haveBinutils, STACK_TOP } from './program-generator';
+import { Xorshift32 } from '../fixed-seed-random';
 
 const skip = haveBinutils() ? false : 'i686-linux-gnu binutils not installed';
 const SEED = 0x1a9e57e9;
@@ -23,19 +24,19 @@ const R16 = ['ax', 'bx', 'cx', 'dx', 'si', 'di'];
 const R8 = ['al', 'bl', 'cl', 'dl', 'ah', 'bh', 'ch', 'dh'];
 const CONDS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 
-function operand(p: Prng, size: number): string {
+function operand(p: Xorshift32, size: number): string {
   const regs = size === 4 ? R32 : size === 2 ? R16 : R8;
   if (p.below(4) === 0) return `${size === 4 ? 'dword' : size === 2 ? 'word' : 'byte'} ptr [ebp + ${p.below(DATA_BYTES - 8)}]`;
   return p.pick(regs);
 }
 
-function immediate(p: Prng, size: number): number {
+function immediate(p: Xorshift32, size: number): number {
   const v = p.pick([0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, p.next(), p.next()]);
   return size === 4 ? v | 0 : v & (size === 2 ? 0xffff : 0xff);
 }
 
 /** One instruction (or a short safe group) of the widened subset. */
-function instruction(p: Prng, out: string[]): void {
+function instruction(p: Xorshift32, out: string[]): void {
   const size = p.pick([1, 2, 4, 4]);
   const regs = size === 4 ? R32 : size === 2 ? R16 : R8;
   const dst = operand(p, size);
@@ -109,7 +110,7 @@ function instruction(p: Prng, out: string[]): void {
 }
 
 function program(seed: number): string {
-  const p = new Prng(seed);
+  const p = new Xorshift32(seed);
   const lines = ['.intel_syntax noprefix', '.text', '.globl _start', '_start:', `  mov ebp, ${DATA_BASE}`];
   for (const r of R32) lines.push(`  mov ${r}, ${p.next() | 0}`);
   for (let i = 0; i < SEGMENTS; i++) {

@@ -106,24 +106,7 @@ export function runEmulated(exe: string, maxInstructions = 2_000_000_000): Emula
   }
 }
 
-/** A deterministic PRNG (xorshift32) for generated inputs. */
-export class Xorshift32 {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
+export { Xorshift32 } from '../fixed-seed-random';
 
 /** Assembles AT&T source (GNU as, 32-bit) into raw .text bytes placed at `origin`. */
 export function assembleBytes(source: string, origin = 0x1000): Uint8Array {
