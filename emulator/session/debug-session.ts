@@ -14,6 +14,9 @@ import { EventEmitter } from 'node:events';
 import type { MipsCpu } from '../mips/cpu';
 import { disassembleWord } from '../mips/disassembler';
 import type { GuestTranslator, SessionEvent, SessionEventKind, SessionEvents, SessionExit, SessionStop } from './session-events';
+import { I386_ABI } from '../linux/i386-abi';
+import { syscallNameTable } from '../linux/abi';
+import type { UkcfRuntime } from '../ukcf/translated-process';
 
 /** Host instructions between two looks at the event loop while continuing. */
 const SLICE = 2_000_000;
@@ -38,6 +41,32 @@ export interface Probe {
   readonly kind: SessionEventKind;
   /** The event, or null when this visit is not one (e.g. a kernel entry that is not a system call). */
   fire(): SessionEvent | null;
+}
+
+const I386_NAMES = syscallNameTable(I386_ABI);
+const S0 = 16;
+const V0 = 2;
+
+/**
+ * Probes on the user translator's glue: one per entry point, and the guest's own system call (i386
+ * number in eax, arguments ebx ecx edx esi edi ebp, v0 = eip after `int 0x80`) at the syscall glue.
+ */
+export function userGlueProbes(runtime: UkcfRuntime, regs: Int32Array): Probe[] {
+  const out: Probe[] = [];
+  for (const g of runtime.glueEntryPoints()) {
+    const address = g.address >>> 0;
+    if (g.name === 'syscall') {
+      out.push({
+        address, kind: 'syscall',
+        fire: () => {
+          const number = regs[S0] >>> 0;
+          return { kind: 'syscall', translator: 'user', number, name: I386_NAMES.get(number) ?? `sys_${number}`, args: [3, 1, 2, 6, 7, 5].map((i) => regs[S0 + i] >>> 0), address: regs[V0] >>> 0 };
+        },
+      });
+    }
+    out.push({ address, kind: 'glue-entry', fire: () => ({ kind: 'glue-entry', translator: 'user', name: g.name, address }) });
+  }
+  return out;
 }
 
 export interface CodeCacheBlock {

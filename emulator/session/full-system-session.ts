@@ -8,18 +8,18 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EM_386, EM_MIPS, parseElf, symbolAt, symbolByName, type ElfFile } from '../machine/elf';
 import { MIPS_O32_ABI } from '../linux/mips-o32-abi';
-import { I386_ABI } from '../linux/i386-abi';
 import { syscallNameTable } from '../linux/abi';
 import { BOOT_UKCF_USER, HostSystem, MODULE_PHYS, SystemError, type BootFile } from '../system/host-system';
 import { DEFAULT_VIDEO, type Scheme } from '../system/run-scheme';
 import { attachUserTranslator } from '../system/user-translator-port';
+import { userSyscallAtDispatch } from '../system/syscall-trace';
 import { UkcfUserTranslator } from '../system/ukcf-user-translator';
 import type { MipsStopReason } from '../mips/cpu';
 import type { KernelSpaceTranslator, ContextRecord } from '../ukcf/kernel-space/kernel-translator';
 import { UkcfDriverTranslation } from '../system/ukcf-driver-translation';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { MATERIALIZED_FLAGS, POPF_OTHER } from '../ukcf/mips-back-end';
-import { DebugSession, SessionError, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
+import { DebugSession, SessionError, userGlueProbes, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
 import { driverLayout, driverSymbolAddress, driverSymbolAt, type DriverLayout } from './driver-layout';
 import type { GuestTranslator } from './session-events';
 
@@ -45,16 +45,11 @@ export interface FullSystemLaunch {
 
 export const DEFAULT_SYSTEM_BUDGET = 20_000_000_000;
 const KSEG0 = 0x80000000;
-const TF_STATUS = 140;
-const TF_CAUSE = 144;
-const EXC_SYSCALL = 8;
 const O32_NAMES = syscallNameTable(MIPS_O32_ABI);
-const I386_NAMES = syscallNameTable(I386_ABI);
 const GUEST_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 /** Host registers of the translation core's pinning (mips-back-end.ts): s0..s7 = eax..edi, lazy flags a0 a1 a2 a3 v1, v0 = next eip. */
 const S0 = 16;
 const LAZY_FLAG_REGS = [4, 5, 6, 7, 3];
-const V0 = 2;
 const T8 = 24;
 
 /** Where a function breakpoint goes: a host address (native code) or a guest eip (translated code). */
@@ -250,27 +245,10 @@ export class FullSystemSession extends DebugSession {
   // ---- probes ------------------------------------------------------------------------------------------
 
   protected probes(): Probe[] {
-    const ram = this.system.machine.ram;
-    const word = (va: number): number => ram.read32((va >>> 0) - KSEG0);
     const probes: Probe[] = [];
     const regs = this.cpu.regs;
     const runtime = this.userTranslator?.runtime ?? null;
-    if (runtime !== null) {
-      for (const g of runtime.glueEntryPoints()) {
-        const address = g.address >>> 0;
-        if (g.name === 'syscall') {
-          // The guest's own system call (i386 numbers), as the syscall glue receives it.
-          probes.push({
-            address, kind: 'syscall',
-            fire: () => {
-              const number = regs[S0] >>> 0;
-              return { kind: 'syscall', translator: 'user', number, name: I386_NAMES.get(number) ?? `sys_${number}`, args: [3, 1, 2, 6, 7, 5].map((i) => regs[S0 + i] >>> 0), address: regs[V0] >>> 0 };
-            },
-          });
-        }
-        probes.push({ address, kind: 'glue-entry', fire: () => ({ kind: 'glue-entry', translator: 'user', name: g.name, address }) });
-      }
-    }
+    if (runtime !== null) probes.push(...userGlueProbes(runtime, regs));
     const kt = this.kernelTranslator;
     if (kt !== null) probes.push(...this.kernelProbes(kt));
     if (this.appTranslated) return probes;
@@ -278,12 +256,12 @@ export class FullSystemSession extends DebugSession {
       address: this.system.kernelSymbol('exception_dispatch'),
       kind: 'syscall',
       fire: () => {
-        const frame = this.cpu.regs[4] >>> 0;
-        if ((word(frame + TF_STATUS) & 0x18) !== 0x10 || ((word(frame + TF_CAUSE) >>> 2) & 31) !== EXC_SYSCALL) return null;
-        const number = word(frame + 8) >>> 0;
+        const call = userSyscallAtDispatch(this.system);
+        if (call === null) return null;
+        const number = call.registers[2] >>> 0;
         return {
           kind: 'syscall', translator: this.appTranslated ? 'user' : 'native', number, name: O32_NAMES.get(number) ?? `sys_${number}`,
-          args: [4, 5, 6, 7].map((r) => word(frame + 4 * r) >>> 0), address: word(frame + 136) >>> 0,
+          args: [4, 5, 6, 7].map((r) => call.registers[r] >>> 0), address: call.epc,
         };
       },
     });

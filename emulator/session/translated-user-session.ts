@@ -6,8 +6,6 @@
 
 import { EM_386, ET_EXEC, ElfError, readElfFile, symbolAt, symbolByName, type ElfFile, type ElfSymbol } from '../machine/elf';
 import { MemoryFault, type PagedMemory } from '../machine/paged-memory';
-import { I386_ABI } from '../linux/i386-abi';
-import { syscallNameTable } from '../linux/abi';
 import { signalName } from '../linux/process';
 import type { MipsStopReason } from '../mips/cpu';
 import { disassemble as disassembleX86 } from '../x86/disassembler';
@@ -15,7 +13,7 @@ import { CONTEXT_BASE, TranslatedUserProcess } from '../ukcf/user-space/translat
 import { HOST_SIGNAL_TO_GUEST } from '../ukcf/user-space/syscall-glue';
 import type { UkcfEvent, UkcfRuntime } from '../ukcf/translated-process';
 import type { LinuxProcess } from '../linux/process';
-import { DebugSession, SessionError, hex, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
+import { DebugSession, SessionError, hex, userGlueProbes, type CodeCacheBlock, type GuestTranslation, type Outcome, type Probe, type Register } from './debug-session';
 import type { GuestTranslator } from './session-events';
 
 export interface TranslatedUserLaunch {
@@ -32,9 +30,6 @@ export interface TranslatedUserLaunch {
 
 export const DEFAULT_TRANSLATED_BUDGET = 2_000_000_000;
 const GUEST_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
-const S0 = 16;
-const V0 = 2;
-const I386_NAMES = syscallNameTable(I386_ABI);
 
 export interface GuestDisassemblyLine {
   address: number;
@@ -172,23 +167,7 @@ export class TranslatedUserSession extends DebugSession {
   }
 
   protected probes(): Probe[] {
-    const regs = this.cpu.regs;
-    const out: Probe[] = [];
-    for (const g of this.runtime.glueEntryPoints()) {
-      const address = g.address >>> 0;
-      if (g.name === 'syscall') {
-        // The guest's own system call (i386 numbers), as the syscall glue receives it.
-        out.push({
-          address, kind: 'syscall',
-          fire: () => {
-            const number = regs[S0] >>> 0;
-            return { kind: 'syscall', translator: 'user', number, name: I386_NAMES.get(number) ?? `sys_${number}`, args: [3, 1, 2, 6, 7, 5].map((i) => regs[S0 + i] >>> 0), address: regs[V0] >>> 0 };
-          },
-        });
-      }
-      out.push({ address, kind: 'glue-entry', fire: () => ({ kind: 'glue-entry', translator: 'user', name: g.name, address }) });
-    }
-    return out;
+    return userGlueProbes(this.runtime, this.cpu.regs);
   }
 
   translationOf(translator: GuestTranslator, eip: number): GuestTranslation[] {

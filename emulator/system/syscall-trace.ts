@@ -11,11 +11,27 @@
 import { MIPS_O32_ABI } from '../linux/mips-o32-abi';
 import { SystemError, type HostSystem } from './host-system';
 
-const TF_STATUS = 140;
-const TF_CAUSE = 144;
+/** Trap frame layout (workloads/kernel/trap.h): regs[32], hi, lo, then these words (byte offsets). */
+export const TRAP_FRAME = { epc: 136, status: 140, cause: 144 } as const;
 const KSEG0 = 0x80000000;
 const EXC_SYSCALL = 8;
 const K0 = 26;
+
+/**
+ * At the kernel's `exception_dispatch` (a0 = the trap frame): the frame and the 32 user registers of
+ * a system call made in user mode, or null for any other exception.
+ */
+export function userSyscallAtDispatch(system: HostSystem): { frame: number; registers: Int32Array; epc: number } | null {
+  const ram = system.machine.ram;
+  const word = (va: number) => ram.read32((va >>> 0) - KSEG0);
+  const frame = system.machine.cpu.regs[4] >>> 0;
+  const status = word(frame + TRAP_FRAME.status);
+  const cause = word(frame + TRAP_FRAME.cause);
+  if ((status & 0x18) !== 0x10 || ((cause >>> 2) & 31) !== EXC_SYSCALL) return null;
+  const registers = new Int32Array(32);
+  for (let r = 1; r < 32; r++) registers[r] = word(frame + 4 * r);
+  return { frame, registers, epc: word(frame + TRAP_FRAME.epc) >>> 0 };
+}
 
 export interface UserWrite {
   address: number;
@@ -48,13 +64,9 @@ export class SyscallTrace {
     const ram = system.machine.ram;
     const word = (va: number) => ram.read32((va >>> 0) - KSEG0);
     system.onBreakpoint(system.kernelSymbol('exception_dispatch'), () => {
-      const cpu = system.machine.cpu;
-      const frame = cpu.regs[4] >>> 0;
-      const status = word(frame + TF_STATUS);
-      const cause = word(frame + TF_CAUSE);
-      if ((status & 0x18) !== 0x10 || ((cause >>> 2) & 31) !== EXC_SYSCALL) return; // not a user system call
-      const registers = new Int32Array(32);
-      for (let r = 1; r < 32; r++) registers[r] = word(frame + 4 * r);
+      const call = userSyscallAtDispatch(system);
+      if (call === null) return; // not a user system call
+      const { frame, registers } = call;
       const number = registers[2] >>> 0;
       this.pending = { frame, call: { number, name: O32_NAME.get(number) ?? `sys_${number}`, registers, result: null, writes: [], effectsKnown: true } };
       this.calls.push(this.pending.call);

@@ -9,13 +9,12 @@
 //   0x22 UKCF_USER_GUEST_EIP a0 = user pc; v0 = guest eip of the translation holding it, or -1
 import type { MipsCpu } from '../mips/cpu';
 import { SystemError, type HostSystem } from './host-system';
+import { TRAP_FRAME } from './syscall-trace';
 
 export const HYPERCALL_USER_START = 0x20;
 export const HYPERCALL_USER_EXIT = 0x21;
 export const HYPERCALL_USER_GUEST_EIP = 0x22;
 
-/** Trap frame layout (workloads/kernel/trap.h): regs[32], hi, lo, epc, ... */
-const TF_EPC = 136;
 const KSEG0 = 0x80000000;
 const ENOEXEC = 8;
 const START_WORDS = 9;
@@ -82,7 +81,7 @@ export function attachUserTranslator(system: HostSystem, translator: UserTransla
     }
     for (let r = 1; r < 32; r++) ram.write32(frame - KSEG0 + 4 * r, 0);
     for (const { reg, value } of entry.registers) ram.write32(frame - KSEG0 + 4 * reg, value);
-    ram.write32(frame - KSEG0 + TF_EPC, entry.pc);
+    ram.write32(frame - KSEG0 + TRAP_FRAME.epc, entry.pc);
     cpu.regs[2] = 0;
   });
   m.hypercalls.set(HYPERCALL_USER_EXIT, (cpu) => {
