@@ -17,6 +17,7 @@ import { basename, join } from 'node:path';
 import { HostSystem, SystemError, BOOT_UKCF_USER, type BootFile, type HostRunResult } from './host-system';
 import { CLOCK_HZ } from './host-system';
 import { SyscallTrace, type TracedSyscall } from './syscall-trace';
+import { GuestSyscallTrace, type GuestSyscall } from './guest-syscall-trace';
 import { attachUserTranslator } from './user-translator-port';
 import { UkcfUserTranslator, type UserTranslationReport } from './ukcf-user-translator';
 import { replayOnReference, ReplayMismatch, type GuestImage } from './reference-replay';
@@ -80,6 +81,8 @@ export interface SchemeRunResult extends HostRunResult {
   simulatedSeconds: number;
   /** The user process's system calls (traceSyscalls, or scheme ukcf). */
   syscalls: TracedSyscall[] | null;
+  /** ukcf: the i386 process's own system calls, as the reference replay gets them (guest-syscall-trace.ts). */
+  guestSyscalls: GuestSyscall[] | null;
   ukcf: UkcfSchemeReport | null;
 }
 
@@ -133,21 +136,22 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   let user: UkcfUserTranslator | null = null;
   const counting = options.countGuestInstructions ?? true;
   const driverTranslation = i386Driver ? new UkcfDriverTranslation(system, counting) : null;
+  const guestTrace = ukcf ? new GuestSyscallTrace(system) : null;
   if (ukcf) {
-    user = new UkcfUserTranslator(system, { countGuestInstructions: counting });
+    user = new UkcfUserTranslator(system, { countGuestInstructions: counting, onStart: (p) => guestTrace?.attach(p) });
     attachUserTranslator(system, user);
   }
   const result = system.run(options.maxInstructions);
   const played = /^played (\d+) frames /m.exec(result.console);
   let report: UkcfSchemeReport | null = null;
-  if (user !== null && trace !== null) {
+  if (user !== null && trace !== null && guestTrace !== null) {
     let reference: UkcfSchemeReport['reference'] = null;
     const image = user.guestImage;
     if (options.reference !== false && image !== null) {
       // Killed by a fault (status 128 + signal, the kernel asked for the guest eip): the reference must fault there too.
       const killed = (user.exitedWith ?? 0) >= 128 && user.lastFaultEip !== -1 ? { faultEip: user.lastFaultEip } : null;
       try {
-        reference = replayOnReference(image, trace.calls, killed);
+        reference = replayOnReference(image, guestTrace.calls, killed);
       } catch (e) {
         if (e instanceof ReplayMismatch) throw new SystemError(`the translated player and the x86 reference interpreter disagree: ${e.message}`);
         throw e;
@@ -174,6 +178,7 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     framesPlayed: played ? Number(played[1]) : null,
     simulatedSeconds: result.cycles / CLOCK_HZ,
     syscalls: trace?.calls ?? null,
+    guestSyscalls: guestTrace?.calls ?? null,
     ukcf: report,
   };
 }

@@ -6,8 +6,8 @@
 // kernel wrote into user memory (known per call: read's buffer, clock_gettime's timespec, an ioctl
 // whose request number says READ...), read through the process's user window.
 //
-// Used by the reference replay (reference-replay.ts): the x86 reference interpreter runs the same
-// program with these results, so its instruction count is the original-ISA time of the same run.
+// The host's view (the stats' host system calls, traceSyscalls); the reference replay uses the
+// guest's own view instead (guest-syscall-trace.ts).
 import { MIPS_O32_ABI } from '../linux/mips-o32-abi';
 import { SystemError, type HostSystem } from './host-system';
 

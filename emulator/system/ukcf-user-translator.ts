@@ -62,6 +62,16 @@ export interface UkcfUserTranslatorOptions {
   countGuestInstructions?: boolean;
   /** Also told every runtime event (the debugger's session: blocks translated, chains, flushes). */
   onEvent?: (e: UkcfEvent) => void;
+  /** Told once the process's runtime and glue exist, before it runs (the guest system-call trace). */
+  onStart?: (started: StartedUserProcess) => void;
+}
+
+/** What an i386 process's translation was set up with. */
+export interface StartedUserProcess {
+  start: UserProcessStart;
+  glue: EmittedSyscallGlue;
+  /** The process's window (guest memory and the area), write-watchable. */
+  code: WindowCodeMemory;
 }
 
 export class UkcfUserTranslator implements UserTranslator {
@@ -117,8 +127,10 @@ export class UkcfUserTranslator implements UserTranslator {
     this.runtime = runtime;
     if (this.glue === null) throw new Error('the runtime did not emit the system-call glue');
     const ep = runtime.entryPoint(s.entry);
+    this.options.onStart?.({ start: s, glue: this.glue, code });
     // The guest's registers start at 0 but esp (pinned in s4), as Linux starts an i386 process.
-    return { pc: ep.pc, registers: [...ep.registers, { reg: GPR.s4, value: s.esp }] };
+    // The glue's guest-memory accesses: the kernel continues a fault there at the fixup (-EFAULT).
+    return { pc: ep.pc, registers: [...ep.registers, { reg: GPR.s4, value: s.esp }], faultFixups: this.glue.faultFixups };
   }
 
   exit(pid: number, status: number): void {

@@ -4,7 +4,8 @@
 //
 //   0x20 UKCF_USER_START     a0 = struct ukcf_user_start * (kseg0), a1 = the first trap frame;
 //                            the translator says where and with which registers the process
-//                            enters its translated code; written into the frame; v0 = 0 / -errno
+//                            enters its translated code; written into the frame; v0 = 0 / -errno;
+//                            its fault fixups go into the kernel's table (fixups, fixup_count)
 //   0x21 UKCF_USER_EXIT      a0 = pid, a1 = exit status
 //   0x22 UKCF_USER_GUEST_EIP a0 = user pc; v0 = guest eip of the translation holding it, or -1
 import type { MipsCpu } from '../mips/cpu';
@@ -17,7 +18,9 @@ export const HYPERCALL_USER_GUEST_EIP = 0x22;
 
 const KSEG0 = 0x80000000;
 const ENOEXEC = 8;
-const START_WORDS = 9;
+const START_WORDS = 11;
+/** struct ukcf_user_start's fixup_count (word index): the translator's answer. */
+const START_FIXUP_COUNT = 11;
 
 /** struct ukcf_user_start, as the kernel filled it. */
 export interface UserProcessStart {
@@ -35,12 +38,24 @@ export interface UserProcessStart {
   windowPhys: number;
   imageLow: number;
   brkStart: number;
+  /** The kernel's table for the translator's fault fixups (kseg0 address of struct ukcf_fixup[fixupMax]; 0 = none). */
+  fixupTable: number;
+  fixupMax: number;
+}
+
+/** A user fault at a pc in [start, end) continues at `fixup` (the kernel's exception-table lookup). */
+export interface UserFaultFixup {
+  start: number;
+  end: number;
+  fixup: number;
 }
 
 /** Where the process enters translated code: user pc and the initial values of some registers (others 0). */
 export interface TranslatedEntry {
   pc: number;
   registers: { reg: number; value: number }[];
+  /** Fault fixups the kernel applies to this process (its system-call glue's guest-memory accesses). */
+  faultFixups?: readonly UserFaultFixup[];
 }
 
 export interface UserTranslator {
@@ -68,7 +83,7 @@ export function attachUserTranslator(system: HostSystem, translator: UserTransla
     const window = cpu.readCp0(22, 1) >>> 0;
     const start: UserProcessStart = {
       pid: w[0], entry: w[1], esp: w[2], areaBase: w[3], areaSize: w[4], vbase: w[5], vend: w[6], imageLow: w[7], brkStart: w[8],
-      windowPhys: window,
+      fixupTable: w[9], fixupMax: w[10], windowPhys: window,
     };
     let entry: TranslatedEntry;
     try {
@@ -82,6 +97,20 @@ export function attachUserTranslator(system: HostSystem, translator: UserTransla
     for (let r = 1; r < 32; r++) ram.write32(frame - KSEG0 + 4 * r, 0);
     for (const { reg, value } of entry.registers) ram.write32(frame - KSEG0 + 4 * reg, value);
     ram.write32(frame - KSEG0 + TRAP_FRAME.epc, entry.pc);
+    const fixups = entry.faultFixups ?? [];
+    if (fixups.length > 0) {
+      // The kernel's table (it set fixup_count to 0; nothing is written without fixups).
+      const table = start.fixupTable - KSEG0;
+      if (fixups.length > start.fixupMax || table < 0 || table + 12 * fixups.length > ram.size) {
+        throw new SystemError(`UKCF user-space translator: ${fixups.length} fault fixups, the kernel's table at 0x${(start.fixupTable >>> 0).toString(16)} holds ${start.fixupMax}`);
+      }
+      fixups.forEach((f, i) => {
+        ram.write32(table + 12 * i, f.start);
+        ram.write32(table + 12 * i + 4, f.end);
+        ram.write32(table + 12 * i + 8, f.fixup);
+      });
+      ram.write32(at - KSEG0 + 4 * START_FIXUP_COUNT, fixups.length);
+    }
     cpu.regs[2] = 0;
   });
   m.hypercalls.set(HYPERCALL_USER_EXIT, (cpu) => {

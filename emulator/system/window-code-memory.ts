@@ -8,6 +8,10 @@
 // address space (SystemAddressSpace.watchRamPage): every CPU store to it — translated guest code,
 // or the kernel writing into it (read() into a code page) — is reported after it landed, and the
 // runtime's listener (onGuestCodeWrite) invalidates the blocks translated from it.
+//
+// Recording writes (the reference replay's guest system calls): while a guest system call runs,
+// every page of the guest's part of the window is write-watched too, and the byte ranges stored to
+// are collected — whatever stored them (the kernel, the syscall glue), with no list of calls.
 import type { PhysicalMemory } from '../machine/physical-memory';
 import { MemoryFault } from '../machine/paged-memory';
 import type { SystemAddressSpace } from '../mips/address-space';
@@ -18,6 +22,8 @@ export class WindowCodeMemory {
   /** Guest pages watched, by physical page number. */
   private readonly watched = new Map<number, number>();
   private listener: ((page: number) => void) | null = null;
+  /** While recording: physical range watched, pages watched only for it, stores seen (physical address, size). */
+  private recording: { low: number; high: number; added: number[]; stores: number[] } | null = null;
 
   constructor(
     private readonly ram: PhysicalMemory,
@@ -29,6 +35,8 @@ export class WindowCodeMemory {
     const previous = space.onWatchedRamWrite;
     space.onWatchedRamWrite = (physical, bytes) => {
       previous?.(physical, bytes);
+      const r = this.recording;
+      if (r !== null && physical + bytes > r.low && physical < r.high) r.stores.push(physical, bytes);
       if (this.listener === null) return;
       for (let ppn = physical >>> 12; ppn <= (physical + bytes - 1) >>> 12; ppn++) {
         const page = this.watched.get(ppn);
@@ -69,7 +77,46 @@ export class WindowCodeMemory {
 
   unwatchPage(page: number): void {
     const ppn = this.physical(page * PAGE, PAGE, 'read') >>> 12;
-    if (this.watched.delete(ppn)) this.space.unwatchRamPage(ppn);
+    if (!this.watched.delete(ppn)) return;
+    const r = this.recording;
+    if (r !== null && ppn * PAGE >= r.low && ppn * PAGE < r.high) r.added.push(ppn); // still watched for the recording
+    else this.space.unwatchRamPage(ppn);
+  }
+
+  /** Starts collecting the stores into guest virtual [from, to) (page aligned), by anyone, until stopRecordingWrites. */
+  startRecordingWrites(from: number, to: number): void {
+    if (this.recording !== null) throw new Error('window writes are being recorded already');
+    const low = this.physical(from, to - from, 'read');
+    const r = { low, high: low + (to - from), added: [] as number[], stores: [] as number[] };
+    for (let ppn = low >>> 12; ppn < r.high >>> 12; ppn++) {
+      if (this.watched.has(ppn)) continue; // watched for its guest code already
+      r.added.push(ppn);
+      this.space.watchRamPage(ppn);
+    }
+    this.recording = r;
+  }
+
+  /** Stops recording; the guest virtual byte ranges stored to, merged and in address order, with their bytes now. */
+  stopRecordingWrites(): { address: number; bytes: Uint8Array }[] {
+    const r = this.recording;
+    if (r === null) return [];
+    this.recording = null;
+    for (const ppn of r.added) if (!this.watched.has(ppn)) this.space.unwatchRamPage(ppn);
+    const spans: [number, number][] = [];
+    for (let i = 0; i < r.stores.length; i += 2) {
+      const start = Math.max(r.stores[i], r.low);
+      const end = Math.min(r.stores[i] + r.stores[i + 1], r.high);
+      if (start < end) spans.push([start, end]);
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    const out: { address: number; bytes: Uint8Array }[] = [];
+    let i = 0;
+    while (i < spans.length) {
+      let [start, end] = spans[i++];
+      while (i < spans.length && spans[i][0] <= end) end = Math.max(end, spans[i++][1]);
+      out.push({ address: this.vbase + (start - this.pbase), bytes: this.ram.readBytes(start, end - start) });
+    }
+    return out;
   }
 
   onWrite(listener: (page: number) => void): void {
@@ -78,6 +125,7 @@ export class WindowCodeMemory {
 
   /** Stops watching everything (the process is gone; its pages go back to plain RAM). */
   release(): void {
+    this.stopRecordingWrites();
     for (const ppn of this.watched.keys()) this.space.unwatchRamPage(ppn);
     this.watched.clear();
     this.listener = null;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostSystem, BOOT_UKCF_USER, USER_PHYS, USER_SIZE } from '../../emulator/system/host-system';
-import { attachUserTranslator, type UserProcessStart, type TranslatedEntry } from '../../emulator/system/user-translator-port';
+import { attachUserTranslator, type UserProcessStart, type TranslatedEntry, type UserFaultFixup } from '../../emulator/system/user-translator-port';
 import { parseElf, EM_386 } from '../../emulator/machine/elf';
 import { GPR, MipsAssembler } from '../../emulator/mips/encoder';
 import { PLAYER_I386, WORKLOADS } from '../workloads/workload-files';
@@ -23,8 +23,8 @@ interface Recorded {
   window: (addr: number, n: number) => Uint8Array;
 }
 
-/** Boots the kernel with init = the i386 player; `code` builds the MIPS words run in the area. */
-function boot(code: (asm: MipsAssembler, s: UserProcessStart) => void, flags = BOOT_UKCF_USER, argv = ['/player', '-b', '/video.y4m']) {
+/** Boots the kernel with init = the i386 player; `code` builds the MIPS words run in the area (and may give fault fixups). */
+function boot(code: (asm: MipsAssembler, s: UserProcessStart) => void | UserFaultFixup[], flags = BOOT_UKCF_USER, argv = ['/player', '-b', '/video.y4m']) {
   const system = new HostSystem({ kernel: KERNEL, files: [{ name: 'player', bytes: PLAYER }], cmdline: `-- ${argv.join(' ')}`, graphics: false, ukcf: flags });
   const ram = system.machine.ram;
   const rec: Recorded = { start: null, exits: [], eipQueries: [], window: () => new Uint8Array(0) };
@@ -34,10 +34,10 @@ function boot(code: (asm: MipsAssembler, s: UserProcessStart) => void, flags = B
       assert.equal(cpu.readCp0(22, 0) >>> 0, s.vbase);
       rec.window = (addr, n) => ram.readBytes(s.windowPhys + (addr - s.vbase), n);
       const asm = new MipsAssembler(s.areaBase);
-      code(asm, s);
+      const faultFixups = code(asm, s) ?? undefined;
       const words = asm.finish().words;
       ram.writeBytes(s.windowPhys + (s.areaBase - s.vbase), new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
-      return { pc: s.areaBase, registers: [{ reg: GPR.s4, value: s.esp }, { reg: GPR.sp, value: s.areaBase + 0x8000 }] };
+      return { pc: s.areaBase, registers: [{ reg: GPR.s4, value: s.esp }, { reg: GPR.sp, value: s.areaBase + 0x8000 }], faultFixups };
     },
     exit(pid, status) {
       rec.exits.push({ pid, status });
@@ -167,6 +167,61 @@ test('a fault in an i386 process kills it and names the guest eip the translator
   assert.equal(rec.eipQueries[0], rec.start?.areaBase);
   assert.match(result.console, /kernel: pid 1 killed by exception TLBL at pc [0-9a-f]{8}, address 00000000, guest eip 0804abcd\n/);
   assert.deepEqual(rec.exits, [{ pid: 1, status: 139 }]);
+});
+
+/**
+ * A faulting access at `kind`, inside a fixup range [fault, fault + 4) that continues at a label
+ * which exits with t1 (7, or 1 if the access did not fault and the next instruction ran).
+ */
+function faultWithFixup(kind: 'load-unmapped' | 'store-kernel' | 'delay-slot' | 'outside-area') {
+  return (asm: MipsAssembler, s: UserProcessStart): UserFaultFixup[] => {
+    const fixup = asm.newLabel();
+    const over = asm.newLabel();
+    asm.li(GPR.t1, 7);
+    asm.li(GPR.t2, 0x80000000);
+    let fault: number;
+    let start = -1;
+    if (kind === 'delay-slot') {
+      start = asm.address; // the range covers the branch too: epc names it for a delay-slot fault
+      asm.beq(GPR.zero, GPR.zero, over);
+      fault = asm.address;
+      asm.lw(GPR.t0, 0, GPR.zero); // in the branch's delay slot: Linux's rule, no fixup there
+      asm.bind(over);
+    } else {
+      fault = asm.address;
+      if (kind === 'store-kernel') asm.sw(GPR.t0, 0, GPR.t2); // AdES in user mode
+      else asm.lw(GPR.t0, 0, GPR.zero); // TLBL: nothing mapped at 0
+    }
+    asm.li(GPR.t1, 1);
+    asm.bind(fixup);
+    asm.move(GPR.a0, GPR.t1);
+    asm.li(GPR.v0, 4001);
+    asm.syscall();
+    const at = asm.addressOfLabel(fixup);
+    return [{ start: start >= 0 ? start : fault, end: fault + 4, fixup: kind === 'outside-area' ? s.areaBase - 4096 : at }];
+  };
+}
+
+test('a fault at a pc in the translator\'s fixup table continues at its fixup (TLBL and AdES), without a signal', () => {
+  for (const kind of ['load-unmapped', 'store-kernel'] as const) {
+    const { result, rec } = boot(faultWithFixup(kind));
+    assert.equal(result.status, 7, `${kind}: ${result.console}`);
+    assert.doesNotMatch(result.console, /killed/);
+    assert.deepEqual(rec.exits, [{ pid: 1, status: 7 }]);
+  }
+});
+
+test('a fault in a delay slot is never fixed up (the pc cannot resume there): the process is killed', () => {
+  const { result } = boot(faultWithFixup('delay-slot'));
+  assert.equal(result.status, 128 + 11, result.console);
+  assert.match(result.console, /kernel: pid 1 killed by exception TLBL/);
+});
+
+test('a fixup table pointing outside the translator\'s area is refused at exec', () => {
+  const { result, rec } = boot(faultWithFixup('outside-area'));
+  assert.equal(result.status, 126, result.console);
+  assert.match(result.console, /exec \/player: the UKCF user-space translator gave a fault fixup outside its area/);
+  assert.deepEqual(rec.exits, [{ pid: 1, status: 126 }]);
 });
 
 test('without a user-space translator the kernel refuses an i386 executable cleanly', () => {

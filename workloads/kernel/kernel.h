@@ -152,10 +152,23 @@ struct ukcf_user_start {
 	uint32_t vbase, vend;    /* the user window */
 	uint32_t image_low;      /* lowest loaded guest address */
 	uint32_t brk_start;      /* end of the loaded image, page aligned */
+	/*
+	 * The translator's user-fault fixups (its system-call glue's guest-memory accesses), written by
+	 * the translator into the kernel's table: a fault at a user pc in [start, end) continues at fixup
+	 * (the glue answers -EFAULT), as Linux's exception tables do for the kernel's own user accesses.
+	 */
+	uint32_t fixups;         /* kernel address of struct ukcf_fixup[fixup_max] */
+	uint32_t fixup_max;
+	uint32_t fixup_count;    /* out: entries the translator wrote (0 = none) */
 };
+struct ukcf_fixup {
+	uint32_t start, end, fixup;
+};
+#define UKCF_FIXUP_MAX 64
 extern struct process *current;
 int32_t process_run(int argc, char **argv);
 int32_t process_guest_eip(uint32_t pc);
+uint32_t process_fault_fixup(uint32_t pc);
 void process_exit(int32_t status) __attribute__((noreturn));
 int32_t user_range_ok(uint32_t addr, uint32_t n);
 int32_t copy_string_from_user(char *to, uint32_t from_user, uint32_t max);

@@ -122,6 +122,38 @@ static inline int32_t ukcf_user_hypercall(uint32_t code, uint32_t a0, uint32_t a
 	return r_v0;
 }
 
+/* The translator's fault fixups of the current i386 process (copied at exec, kernel memory). */
+static struct ukcf_fixup ukcf_fixups[UKCF_FIXUP_MAX];
+static uint32_t ukcf_fixup_count;
+
+/* Where a user fault at pc continues (the translator's fixup), or 0: no fixup, the fault is fatal. */
+uint32_t process_fault_fixup(uint32_t pc)
+{
+	uint32_t i;
+
+	if (!current || current->isa != PROCESS_I386)
+		return 0;
+	for (i = 0; i < ukcf_fixup_count; i++)
+		if (pc >= ukcf_fixups[i].start && pc < ukcf_fixups[i].end)
+			return ukcf_fixups[i].fixup;
+	return 0;
+}
+
+/* The translator's table is trusted no further than this: every address inside its reserved area. */
+static int32_t fixups_ok(const struct process *p, uint32_t count)
+{
+	uint32_t i, lo = p->ukcf_base, hi = p->ukcf_base + p->ukcf_size;
+
+	if (count > UKCF_FIXUP_MAX)
+		return 0;
+	for (i = 0; i < count; i++) {
+		const struct ukcf_fixup *f = &ukcf_fixups[i];
+		if (f->start < lo || f->end > hi || f->start >= f->end || f->fixup < lo || f->fixup >= hi || (f->fixup & 3))
+			return 0;
+	}
+	return 1;
+}
+
 /* The guest eip of a fault in a translated process (-1 when the pc is not in translated code). */
 int32_t process_guest_eip(uint32_t pc)
 {
@@ -346,7 +378,18 @@ int32_t process_run(int argc, char **argv)
 		start.vend = p->vend;
 		start.image_low = lowest_segment(ino->data, eh);
 		start.brk_start = p->brk_start;
+		start.fixups = (uint32_t)(uintptr_t)ukcf_fixups;
+		start.fixup_max = UKCF_FIXUP_MAX;
+		start.fixup_count = 0;
+		ukcf_fixup_count = 0;
 		err = ukcf_user_hypercall(UKCF_USER_START, (uint32_t)(uintptr_t)&start, (uint32_t)(uintptr_t)&frame);
+		if (!err && !fixups_ok(p, start.fixup_count)) {
+			printk("exec %s: the UKCF user-space translator gave a fault fixup outside its area\n", (int32_t)(uintptr_t)argv[0], 0);
+			status = 126;
+			ukcf_user_hypercall(UKCF_USER_EXIT, p->pid, (uint32_t)status);
+			goto out;
+		}
+		ukcf_fixup_count = err ? 0 : start.fixup_count;
 		if (err) {
 			printk("exec %s: the UKCF user-space translator refused the program (error %d)\n", (int32_t)(uintptr_t)argv[0], -err);
 			status = 126;
@@ -360,6 +403,7 @@ int32_t process_run(int argc, char **argv)
 	if (p->isa == PROCESS_I386)
 		ukcf_user_hypercall(UKCF_USER_EXIT, p->pid, (uint32_t)status);
 out:
+	ukcf_fixup_count = 0;
 	for (i = 0; i < MAX_FDS; i++) {
 		if (p->fds[i]) {
 			file_put(p->fds[i]);

@@ -13,6 +13,7 @@
 #define SYS_ioctl           4054
 #define SYS_gettimeofday    4078
 #define SYS_munmap          4091
+#define SYS_mprotect        4125
 #define SYS_uname           4122
 #define SYS_writev          4146
 #define SYS_nanosleep       4166
@@ -309,6 +310,11 @@ static int32_t do_syscall(struct trap_frame *f)
 	}
 	case SYS_munmap:
 		return sys_munmap(a0, a1);
+	case SYS_mprotect:
+		/* The window has one protection (read, write, execute): accepted, like munmap's reservations. */
+		if ((a0 & (PAGE - 1)) || a0 + a1 < a0)
+			return -EINVAL;
+		return 0;
 	case SYS_clock_gettime:
 		return sys_clock_gettime(a0, a1);
 	case SYS_gettimeofday:
@@ -356,6 +362,17 @@ void exception_dispatch(struct trap_frame *f)
 			f->regs[7] = 0;
 		}
 		return;
+	}
+	if (code >= 1 && code <= 5 && !(f->cause & 0x80000000u)) {
+		/*
+		 * Mod/TLBL/TLBS/AdEL/AdES not in a delay slot: a guest-memory access of the translator's
+		 * system-call glue continues at its fixup (-EFAULT to the guest, as i386 Linux answers).
+		 */
+		uint32_t fixup = process_fault_fixup(f->epc);
+		if (fixup) {
+			f->epc = fixup;
+			return;
+		}
 	}
 	printk("kernel: pid %u killed by exception %s", (int32_t)current->pid,
 	       (int32_t)(uintptr_t)(exception_names[code][0] ? exception_names[code] : "?"));

@@ -32,6 +32,8 @@ export interface EmittedSyscallGlue {
   readonly end: number;
   /** Host pc ranges [start, end) that access guest memory, and where a fault there continues. */
   readonly faultFixups: readonly { readonly start: number; readonly end: number; readonly fixup: number }[];
+  /** The glue's one way out (`j dispatch`): eax (s0) holds the guest's result there, guest memory its effects. */
+  readonly returnJump: number;
 }
 
 /**
@@ -458,9 +460,12 @@ class GlueEmitter {
     asm.lw(v0, SAVE_V0, sp);
     for (let i = 0; i < 4; i++) asm.lw(HOST_ARGUMENT[i], SAVE_A0 + i * 4, sp);
     asm.lw(GPR.v1, SAVE_V1, sp);
+    this.returnJump = asm.address;
     asm.j(this.layout.dispatch);
     asm.addiu(sp, sp, FRAME);
   }
+
+  returnJump = -1;
 }
 
 /**
@@ -510,7 +515,7 @@ export function emitSyscallGlue(asm: MipsAssembler, layout: SyscallGlueLayout): 
     }
   }
   const faultFixups = e.fixups.map((f) => ({ start: f.start, end: f.end, fixup: asm.addressOfLabel(f.label) }));
-  return { entry, end: asm.address, faultFixups };
+  return { entry, end: asm.address, faultFixups, returnJump: e.returnJump };
 }
 
 function numberOf(name: SyscallName): number {

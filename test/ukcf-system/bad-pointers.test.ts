@@ -1,0 +1,111 @@
+// A guest system call with a bad pointer, in the whole system (`--scheme ukcf`): the i386 program
+// test/ukcf-system/programs/bad-pointers.c (built here with the Debian i686 cross compiler) makes
+// i386 system calls with pointers to nothing, and a few good ones. Where the syscall glue touches
+// the guest structure itself (fstat64's stat64 conversion, set_thread_area, old mmap's argument
+// block, the sigaction/sigset/stack_t copy-ins), its fault is one of the glue's fixup entries,
+// which the kernel honours (UKCF_USER_START's fixup table): -EFAULT to the guest, as i386 Linux
+// answers, instead of SIGSEGV. Oracles: the real CPU running the same binary, qemu-i386, and
+// `ukcf user` (the glue on the TypeScript o32 host). Then the reference replay: the program's
+// system calls include calls the glue answers without the kernel (set_thread_area, the -EFAULTs),
+// and the x86 reference interpreter's count must equal the translated code's block counters.
+// Also a static glibc program (the `npm start` demo) in the whole system: its start-up's calls the
+// host kernel does not have (ENOSYS), set_thread_area, uname, brk, clock_gettime — replayed exactly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScheme } from '../../emulator/system/run-scheme';
+import { runTranslatedUserProgram } from '../../emulator/ukcf/user-space/translated-user-program';
+import { i386Unavailable, ROOT, toolAvailable, WORKLOADS } from '../workloads/workload-files';
+
+const DEMO = join(WORKLOADS, 'demo', 'demo.i386');
+
+const SOURCE = join(ROOT, 'test', 'ukcf-system', 'programs', 'bad-pointers.c');
+const gcc = toolAvailable('i686-linux-gnu-gcc');
+const qemu = toolAvailable('qemu-i386');
+
+/** The program's result lines ("name = value") and the uname sysname line. */
+const resultLines = (text: string) => text.split('\n').filter((l) => / = -?\d+$/.test(l) || l === 'Linux');
+
+function build(dir: string): string {
+  const out = join(dir, 'bad-pointers');
+  const r = spawnSync('i686-linux-gnu-gcc', [
+    '-m32', '-O1', '-ffreestanding', '-fno-pic', '-fno-pie', '-no-pie', '-fno-stack-protector', '-nostdlib', '-static',
+    '-Wl,--build-id=none', '-o', out, SOURCE,
+  ], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return out;
+}
+
+/** A workloads folder whose i386 "player" is `program`. */
+function workloadsWith(dir: string, program: string): string {
+  const w = join(dir, 'workloads');
+  for (const part of ['kernel', 'driver', 'videos']) cpSync(join(WORKLOADS, part), join(w, part), { recursive: true });
+  mkdirSync(join(w, 'player'));
+  copyFileSync(program, join(w, 'player', 'player.i386'));
+  return w;
+}
+
+test('ukcf scheme: a system call with a bad pointer gives -EFAULT as on i386 Linux (the kernel applies the glue\'s fixups); the replay counts it', { skip: gcc ? false : 'i686-linux-gnu-gcc not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-efault-'));
+  try {
+    const program = build(dir);
+    const r = runScheme({ scheme: 'ukcf', workloads: workloadsWith(dir, program), frames: 1 });
+    assert.equal(r.status, 0, r.console);
+    assert.doesNotMatch(r.console, /killed/);
+    const full = resultLines(r.console);
+    assert.ok(full.filter((l) => l.endsWith(' = -14')).length >= 12, full.join('\n'));
+
+    // The real CPU (i386 Linux ABI of this machine's kernel) is the oracle.
+    const why = i386Unavailable();
+    if (why === null) {
+      const native = spawnSync(program, [], { encoding: 'utf8' });
+      assert.equal(native.status, 0);
+      assert.deepEqual(full, resultLines(native.stdout));
+    }
+    if (qemu) {
+      // qemu-i386 answers nanosleep's bad pointer with EINVAL (it checks tv_nsec first); elsewhere it agrees.
+      const q = resultLines(spawnSync('qemu-i386', [program], { encoding: 'utf8' }).stdout);
+      assert.equal(q.length, full.length);
+      for (let i = 0; i < q.length; i++) if (!q[i].startsWith('nanosleep bad')) assert.equal(full[i], q[i]);
+    }
+    // ukcf user: the same glue on the TypeScript o32 host.
+    let out = '';
+    const user = runTranslatedUserProgram({ isa: 'x86', program, stdout: (b) => { out += Buffer.from(b).toString('latin1'); }, stderr: () => {}, diagnostic: () => {} });
+    assert.equal(user.exitCode, 0);
+    assert.deepEqual(full, resultLines(out));
+
+    // The replay: every guest call (more than the kernel saw), the same count as the block counters.
+    assert.ok(r.ukcf !== null && r.ukcf.reference !== null && r.ukcf.user !== null && r.guestSyscalls !== null && r.syscalls !== null);
+    assert.equal(r.ukcf.reference.exitStatus, 0);
+    assert.equal(r.ukcf.reference.syscalls, r.guestSyscalls.length);
+    assert.ok(r.guestSyscalls.length > r.syscalls.length, 'set_thread_area and the glue\'s -EFAULTs reach no kernel');
+    assert.equal(r.ukcf.user.statistics.guestInstructionsExecuted, r.ukcf.reference.instructions);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ukcf scheme: a static glibc program (the demo) runs in the whole system; the replay of all its system calls counts what the block counters count', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-demo-'));
+  try {
+    const r = runScheme({ scheme: 'ukcf', workloads: workloadsWith(dir, DEMO), frames: 1 });
+    assert.equal(r.status, 0, r.console);
+    // Its computed lines are the real CPU's (the clock line differs: simulated time).
+    const computed = (text: string) => text.split('\n').filter((l) => /^(primes below|fibonacci)/.test(l));
+    assert.equal(computed(r.console).length, 2, r.console);
+    if (i386Unavailable() === null) assert.deepEqual(computed(r.console), computed(spawnSync(DEMO, [], { encoding: 'latin1' }).stdout));
+    assert.ok(r.ukcf !== null && r.ukcf.reference !== null && r.ukcf.user !== null && r.guestSyscalls !== null);
+    const names = new Set(r.guestSyscalls.map((c) => c.name));
+    for (const n of ['brk', 'set_thread_area', 'uname', 'clock_gettime', 'write', 'exit_group']) assert.ok(names.has(n), n);
+    assert.ok(r.guestSyscalls.some((c) => c.result === -38), 'calls the host kernel answers ENOSYS');
+    assert.equal(r.ukcf.reference.syscalls, r.guestSyscalls.length);
+    assert.equal(r.ukcf.reference.exitStatus, 0);
+    assert.ok(r.ukcf.reference.instructions > 1_000_000);
+    assert.equal(r.ukcf.user.statistics.guestInstructionsExecuted, r.ukcf.reference.instructions);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
