@@ -72,6 +72,8 @@ export interface HostSystemOptions {
   onConsole?: (bytes: Uint8Array) => void;
   /** BOOT_UKCF_* bits for the boot-info block: which translators the caller attaches (default none). */
   ukcf?: number;
+  /** Count the kernel's instructions per function too (HostRunResult.kernelFunctions); counts stay exact. */
+  kernelProfile?: boolean;
 }
 
 /** boot_info.ukcf bit: the user-space translator answers the UKCF_USER_* hypercalls (workloads/kernel/kernel.h). */
@@ -97,7 +99,11 @@ export interface HostRunResult {
   cycles: number;
   graphicsRegisterReads: number;
   graphicsRegisterWrites: number;
+  /** With kernelProfile: the kernel's instructions per function (code after a label up to the next), summing to counts.kernel. */
+  kernelFunctions?: Record<string, number>;
 }
+
+const KERNEL_FUNCTION = 'kernel:';
 
 export interface KernelExport {
   name: string;
@@ -157,7 +163,16 @@ export class HostSystem {
     m.loadPhysical(BOOT_INFO_PHYS, this.bootInfo(archive.length));
     const text = this.kernelElf.sections.find((s) => s.name === '.text');
     if (!text) throw new SystemError(`${kernelPath}: no .text section`);
-    m.cpu.regions.add('kernel', text.addr, text.addr + text.size);
+    if (options.kernelProfile === true) {
+      // One region per function/label of .text (each up to the next symbol), named kernel:NAME.
+      const starts = new Map<number, string>();
+      for (const sym of this.kernelElf.symbols) {
+        if ((sym.type === 0 || sym.type === 2) && sym.name !== '' && !sym.name.startsWith('$') && sym.value >= text.addr && sym.value < text.addr + text.size && !starts.has(sym.value)) starts.set(sym.value, sym.name);
+      }
+      if (!starts.has(text.addr)) starts.set(text.addr, '(start of .text)');
+      const sorted = [...starts.keys()].sort((a, b) => a - b);
+      sorted.forEach((a, i) => m.cpu.regions.add(KERNEL_FUNCTION + starts.get(a), a, i + 1 < sorted.length ? sorted[i + 1] : text.addr + text.size));
+    } else m.cpu.regions.add('kernel', text.addr, text.addr + text.size);
     m.cpu.regions.add('driver', KSEG0 + MODULE_PHYS, KSEG0 + MODULE_PHYS + MODULE_SIZE);
     m.cpu.regions.add('app', USER_VBASE, USER_VBASE + USER_SIZE);
     m.cpu.pc = this.kernelElf.entry;
@@ -276,6 +291,18 @@ export class HostSystem {
     }
     this.machine.schedule(limit, Infinity, () => undefined);
     const report = cpu.regions.report();
+    let kernelFunctions: Record<string, number> | undefined;
+    if (Object.keys(report).some((name) => name.startsWith(KERNEL_FUNCTION))) {
+      kernelFunctions = {};
+      let kernel = 0;
+      for (const [name, n] of Object.entries(report)) {
+        if (!name.startsWith(KERNEL_FUNCTION)) continue;
+        delete report[name];
+        kernel += n;
+        if (n > 0) kernelFunctions[name.slice(KERNEL_FUNCTION.length)] = n;
+      }
+      report.kernel = kernel;
+    }
     const counts: RegionCounts = { kernel: report.kernel ?? 0, driver: report.driver ?? 0, app: report.app ?? 0, other: report.other ?? 0 };
     return {
       status: this.shutdown.status,
@@ -288,6 +315,7 @@ export class HostSystem {
       cycles: cpu.cycles,
       graphicsRegisterReads: this.graphics?.registerReads ?? 0,
       graphicsRegisterWrites: this.graphics?.registerWrites ?? 0,
+      ...(kernelFunctions !== undefined ? { kernelFunctions } : {}),
     };
   }
 

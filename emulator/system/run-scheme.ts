@@ -56,6 +56,8 @@ export interface SchemeRunOptions {
   countGuestInstructions?: boolean;
   /** ukcf: the i386 driver translated in the kernel (default), or the native mipsel one. */
   driver?: 'i386' | 'mipsel';
+  /** Also count the kernel's instructions per function (result.kernelFunctions). */
+  kernelProfile?: boolean;
 }
 
 /** What the ukcf scheme adds to a run's result. */
@@ -131,6 +133,7 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     blockCompiler: options.blockCompiler,
     onConsole: options.onConsole,
     ukcf: ukcf ? BOOT_UKCF_USER : 0,
+    kernelProfile: options.kernelProfile,
   });
   const trace = ukcf || options.traceSyscalls === true ? new SyscallTrace(system) : null;
   let user: UkcfUserTranslator | null = null;
