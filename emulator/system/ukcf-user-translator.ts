@@ -13,7 +13,7 @@ import type { MipsCpu } from '../mips/cpu';
 import { SystemAddressSpace } from '../mips/address-space';
 import { GPR } from '../mips/encoder';
 import { UkcfRuntime, type UkcfEnvironment, type UkcfEvent, type UkcfLayout, type UkcfStatistics } from '../ukcf/translated-process';
-import { emitSyscallGlue, GLUE_DATA_BYTES, type EmittedSyscallGlue } from '../ukcf/user-space/syscall-glue';
+import { emitSyscallGlue, GLUE_DATA_BYTES, GLUE_FRAME_BYTES, type EmittedSyscallGlue } from '../ukcf/user-space/syscall-glue';
 import { SystemError, type HostSystem } from './host-system';
 import type { TranslatedEntry, UserProcessStart, UserTranslator } from './user-translator-port';
 import { WindowCodeMemory } from './window-code-memory';
@@ -112,7 +112,11 @@ export class UkcfUserTranslator implements UserTranslator {
         });
       },
       syscallGlue: (asm, glueEnv) => {
-        this.glue = emitSyscallGlue(asm, { dispatch: glueEnv.dispatch, contextBase: glueEnv.contextBase, dataBase: layout.glueDataBase });
+        // A guest pointer into the area is -EFAULT in the glue (nothing is mapped there on i386 Linux).
+        this.glue = emitSyscallGlue(asm, {
+          dispatch: glueEnv.dispatch, contextBase: glueEnv.contextBase, dataBase: layout.glueDataBase,
+          translatorArea: { start: s.areaBase, end: s.areaBase + s.areaSize },
+        });
       },
       onEvent: (e) => {
         this.options.onEvent?.(e);
@@ -130,7 +134,11 @@ export class UkcfUserTranslator implements UserTranslator {
     this.options.onStart?.({ start: s, glue: this.glue, code });
     // The guest's registers start at 0 but esp (pinned in s4), as Linux starts an i386 process.
     // The glue's guest-memory accesses: the kernel continues a fault there at the fixup (-EFAULT).
-    return { pc: ep.pc, registers: [...ep.registers, { reg: GPR.s4, value: s.esp }], faultFixups: this.glue.faultFixups };
+    // and all of the area but the glue's frame (its scratch structures) is no system call's memory.
+    return {
+      pc: ep.pc, registers: [...ep.registers, { reg: GPR.s4, value: s.esp }], faultFixups: this.glue.faultFixups,
+      protectedEnd: layout.hostStackTop - GLUE_FRAME_BYTES,
+    };
   }
 
   exit(pid: number, status: number): void {

@@ -5,7 +5,8 @@
 //   0x20 UKCF_USER_START     a0 = struct ukcf_user_start * (kseg0), a1 = the first trap frame;
 //                            the translator says where and with which registers the process
 //                            enters its translated code; written into the frame; v0 = 0 / -errno;
-//                            its fault fixups go into the kernel's table (fixups, fixup_count)
+//                            its fault fixups go into the kernel's table (fixups, fixup_count),
+//                            the part of its area no system call may touch into protect_end
 //   0x21 UKCF_USER_EXIT      a0 = pid, a1 = exit status
 //   0x22 UKCF_USER_GUEST_EIP a0 = user pc; v0 = guest eip of the translation holding it, or -1
 import type { MipsCpu } from '../mips/cpu';
@@ -21,6 +22,8 @@ const ENOEXEC = 8;
 const START_WORDS = 11;
 /** struct ukcf_user_start's fixup_count (word index): the translator's answer. */
 const START_FIXUP_COUNT = 11;
+/** struct ukcf_user_start's protect_end (word index): the translator's answer. */
+const START_PROTECT_END = 12;
 
 /** struct ukcf_user_start, as the kernel filled it. */
 export interface UserProcessStart {
@@ -56,6 +59,8 @@ export interface TranslatedEntry {
   registers: { reg: number; value: number }[];
   /** Fault fixups the kernel applies to this process (its system-call glue's guest-memory accesses). */
   faultFixups?: readonly UserFaultFixup[];
+  /** [areaBase, protectedEnd) is no system call's memory: the kernel answers -EFAULT for a pointer there. */
+  protectedEnd?: number;
 }
 
 export interface UserTranslator {
@@ -111,6 +116,7 @@ export function attachUserTranslator(system: HostSystem, translator: UserTransla
       });
       ram.write32(at - KSEG0 + 4 * START_FIXUP_COUNT, fixups.length);
     }
+    if (entry.protectedEnd !== undefined) ram.write32(at - KSEG0 + 4 * START_PROTECT_END, entry.protectedEnd);
     cpu.regs[2] = 0;
   });
   m.hypercalls.set(HYPERCALL_USER_EXIT, (cpu) => {

@@ -4,7 +4,9 @@
 // the guest structure itself (fstat64's stat64 conversion, set_thread_area, old mmap's argument
 // block, the sigaction/sigset/stack_t copy-ins), its fault is one of the glue's fixup entries,
 // which the kernel honours (UKCF_USER_START's fixup table): -EFAULT to the guest, as i386 Linux
-// answers, instead of SIGSEGV. Oracles: the real CPU running the same binary, qemu-i386, and
+// answers, instead of SIGSEGV. Pointers into the translator's own area (code cache, host stack;
+// nothing is mapped there on i386 Linux) are -EFAULT too: the glue checks the pointers it follows,
+// the kernel refuses the area but the glue's frame (UKCF_USER_START's protect_end). Oracles: the real CPU running the same binary, qemu-i386, and
 // `ukcf user` (the glue on the TypeScript o32 host). Then the reference replay: the program's
 // system calls include calls the glue answers without the kernel (set_thread_area, the -EFAULTs),
 // and the x86 reference interpreter's count must equal the translated code's block counters.

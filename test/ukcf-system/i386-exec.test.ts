@@ -24,7 +24,7 @@ interface Recorded {
 }
 
 /** Boots the kernel with init = the i386 player; `code` builds the MIPS words run in the area (and may give fault fixups). */
-function boot(code: (asm: MipsAssembler, s: UserProcessStart) => void | UserFaultFixup[], flags = BOOT_UKCF_USER, argv = ['/player', '-b', '/video.y4m']) {
+function boot(code: (asm: MipsAssembler, s: UserProcessStart) => void | UserFaultFixup[], flags = BOOT_UKCF_USER, argv = ['/player', '-b', '/video.y4m'], protectedBytes: number | null = null) {
   const system = new HostSystem({ kernel: KERNEL, files: [{ name: 'player', bytes: PLAYER }], cmdline: `-- ${argv.join(' ')}`, graphics: false, ukcf: flags });
   const ram = system.machine.ram;
   const rec: Recorded = { start: null, exits: [], eipQueries: [], window: () => new Uint8Array(0) };
@@ -35,9 +35,10 @@ function boot(code: (asm: MipsAssembler, s: UserProcessStart) => void | UserFaul
       rec.window = (addr, n) => ram.readBytes(s.windowPhys + (addr - s.vbase), n);
       const asm = new MipsAssembler(s.areaBase);
       const faultFixups = code(asm, s) ?? undefined;
+      const protectedEnd = protectedBytes === null ? undefined : s.areaBase + protectedBytes;
       const words = asm.finish().words;
       ram.writeBytes(s.windowPhys + (s.areaBase - s.vbase), new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
-      return { pc: s.areaBase, registers: [{ reg: GPR.s4, value: s.esp }, { reg: GPR.sp, value: s.areaBase + 0x8000 }], faultFixups };
+      return { pc: s.areaBase, registers: [{ reg: GPR.s4, value: s.esp }, { reg: GPR.sp, value: s.areaBase + 0x8000 }], faultFixups, protectedEnd };
     },
     exit(pid, status) {
       rec.exits.push({ pid, status });
@@ -220,8 +221,29 @@ test('a fault in a delay slot is never fixed up (the pc cannot resume there): th
 test('a fixup table pointing outside the translator\'s area is refused at exec', () => {
   const { result, rec } = boot(faultWithFixup('outside-area'));
   assert.equal(result.status, 126, result.console);
-  assert.match(result.console, /exec \/player: the UKCF user-space translator gave a fault fixup outside its area/);
+  assert.match(result.console, /exec \/player: the UKCF user-space translator gave a fault fixup or protected range outside its area/);
   assert.deepEqual(rec.exits, [{ pid: 1, status: 126 }]);
+});
+
+/** write(1, areaBase + offset, 4), then exit with its result (v0: bytes written, or errno when a3 is set). */
+const writeFromArea = (offset: number) => (asm: MipsAssembler, s: UserProcessStart) => {
+  asm.li(GPR.a0, 1);
+  asm.li(GPR.a1, s.areaBase + offset);
+  asm.li(GPR.a2, 4);
+  asm.li(GPR.v0, 4004);
+  asm.syscall();
+  asm.move(GPR.a0, GPR.v0);
+  asm.li(GPR.v0, 4001);
+  asm.syscall();
+};
+
+test('the translator\'s protected part of its area is no system call\'s memory (-EFAULT); above it, and without it, pointers work', () => {
+  assert.equal(boot(writeFromArea(0x100), BOOT_UKCF_USER, undefined, 0x2000).result.status, 14); // EFAULT
+  assert.equal(boot(writeFromArea(0x2000), BOOT_UKCF_USER, undefined, 0x2000).result.status, 4);
+  assert.equal(boot(writeFromArea(0x100)).result.status, 4);
+  const bad = boot(writeFromArea(0x100), BOOT_UKCF_USER, undefined, 0x800002);
+  assert.equal(bad.result.status, 126);
+  assert.match(bad.result.console, /gave a fault fixup or protected range outside its area/);
 });
 
 test('without a user-space translator the kernel refuses an i386 executable cleanly', () => {

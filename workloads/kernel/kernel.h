@@ -129,6 +129,7 @@ struct process {
 	uint32_t thread_area;
 	uint32_t isa;            /* PROCESS_MIPS or PROCESS_I386 (translated by UKCF) */
 	uint32_t ukcf_base, ukcf_size; /* i386: the reserved translator area at the top of the window */
+	uint32_t ukcf_protect_end;     /* i386: [ukcf_base, ukcf_protect_end) is no system call's memory */
 };
 #define PROCESS_MIPS 0u
 #define PROCESS_I386 1u
@@ -160,6 +161,13 @@ struct ukcf_user_start {
 	uint32_t fixups;         /* kernel address of struct ukcf_fixup[fixup_max] */
 	uint32_t fixup_max;
 	uint32_t fixup_count;    /* out: entries the translator wrote (0 = none) */
+	/*
+	 * out: [area_base, protect_end) holds what the kernel must never write for the process nor
+	 * read from it (translated code, lookup table, counters, context block, host stack): a system
+	 * call's pointer there is -EFAULT, as for an unmapped address on i386 Linux. 0 = nothing. The
+	 * glue's own frame (its scratch structures, passed to the kernel) lies above it.
+	 */
+	uint32_t protect_end;
 };
 struct ukcf_fixup {
 	uint32_t start, end, fixup;

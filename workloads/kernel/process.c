@@ -22,7 +22,10 @@ int32_t user_range_ok(uint32_t addr, uint32_t n)
 {
 	if (!current)
 		return 0;
-	return addr >= current->vbase && addr <= current->vend && n <= current->vend - addr;
+	if (!(addr >= current->vbase && addr <= current->vend && n <= current->vend - addr))
+		return 0;
+	/* The translator's code and tables are not the i386 program's memory (nothing is there on i386 Linux). */
+	return !(n && addr < current->ukcf_protect_end && addr + n > current->ukcf_base);
 }
 
 uint32_t copy_from_user(void *to, const void *from_user, uint32_t n)
@@ -381,15 +384,18 @@ int32_t process_run(int argc, char **argv)
 		start.fixups = (uint32_t)(uintptr_t)ukcf_fixups;
 		start.fixup_max = UKCF_FIXUP_MAX;
 		start.fixup_count = 0;
+		start.protect_end = 0;
 		ukcf_fixup_count = 0;
 		err = ukcf_user_hypercall(UKCF_USER_START, (uint32_t)(uintptr_t)&start, (uint32_t)(uintptr_t)&frame);
-		if (!err && !fixups_ok(p, start.fixup_count)) {
-			printk("exec %s: the UKCF user-space translator gave a fault fixup outside its area\n", (int32_t)(uintptr_t)argv[0], 0);
+		if (!err && (!fixups_ok(p, start.fixup_count) || (start.protect_end &&
+		    (start.protect_end <= p->ukcf_base || start.protect_end > p->ukcf_base + p->ukcf_size || (start.protect_end & 3))))) {
+			printk("exec %s: the UKCF user-space translator gave a fault fixup or protected range outside its area\n", (int32_t)(uintptr_t)argv[0], 0);
 			status = 126;
 			ukcf_user_hypercall(UKCF_USER_EXIT, p->pid, (uint32_t)status);
 			goto out;
 		}
 		ukcf_fixup_count = err ? 0 : start.fixup_count;
+		p->ukcf_protect_end = err ? 0 : start.protect_end;
 		if (err) {
 			printk("exec %s: the UKCF user-space translator refused the program (error %d)\n", (int32_t)(uintptr_t)argv[0], -err);
 			status = 126;

@@ -23,6 +23,11 @@ export interface SyscallGlueLayout {
   readonly contextBase: number;
   /** Writable glue state: the sa_restorer table (GLUE_DATA_BYTES). */
   readonly dataBase: number;
+  /**
+   * The translator's own area in the guest's address space, if any: a guest pointer into it is
+   * -EFAULT (nothing is mapped there on i386 Linux) instead of a glue access that would corrupt it.
+   */
+  readonly translatorArea?: { readonly start: number; readonly end: number };
 }
 
 export interface EmittedSyscallGlue {
@@ -51,7 +56,9 @@ export const RESTORERS = 0;
 export const GLUE_DATA_BYTES = RESTORERS + 65 * 4;
 
 // Host stack frame of the glue (sp = the runtime's host stack top on entry).
-const FRAME = 320;
+/** Bytes of host stack the glue takes below the host stack top (its frame: saved registers, arguments, scratch). */
+export const GLUE_FRAME_BYTES = 320;
+const FRAME = GLUE_FRAME_BYTES;
 const ARG5 = 16, ARG6 = 20, SAVE_V0 = 24, SAVE_A0 = 28, SAVE_V1 = 44, RESULT = 48, RESTORER = 52;
 const SCRATCH_IN = 64, SCRATCH_OUT = 192, SCRATCH_BYTES = 128;
 
@@ -63,7 +70,7 @@ const ESRCH = I386_CONSTANTS.errno.ESRCH;
 const GUEST_ARGUMENT = [GPR.s3, GPR.s1, GPR.s2, GPR.s6, GPR.s7, GPR.s5];
 const EAX = GPR.s0;
 const HOST_ARGUMENT = [GPR.a0, GPR.a1, GPR.a2, GPR.a3];
-const { t0, t1, t2, t3, t4, t5, t8, t9, v0, a3, sp, zero } = GPR;
+const { t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, v0, a3, sp, zero } = GPR;
 
 class GlueEmitter {
   readonly fixups: { start: number; end: number; label: MipsLabel }[] = [];
@@ -80,6 +87,23 @@ class GlueEmitter {
     this.efault = asm.newLabel('syscall_efault');
     this.plain = asm.newLabel('syscall_plain');
     this.result = asm.newLabel('syscall_result');
+  }
+
+  /** [p, p + bytes) overlapping the translator's area → `fixup` (as a fault there would). */
+  rejectArea(p: number, bytes: number, fixup: MipsLabel): void {
+    const area = this.layout.translatorArea;
+    if (area === undefined) return;
+    const asm = this.asm;
+    const outside = asm.newLabel();
+    asm.li(t6, area.end);
+    asm.sltu(t7, p, t6);
+    asm.beq(t7, zero, outside); // p >= end
+    asm.addiu(t6, p, bytes);
+    asm.li(t7, area.start);
+    asm.sltu(t7, t7, t6);
+    asm.bne(t7, zero, fixup); // p + bytes > start
+    asm.nop();
+    asm.bind(outside);
   }
 
   /** Emits guest-memory accesses whose faults continue at `fixup`. */
@@ -224,6 +248,7 @@ class GlueEmitter {
       asm.nop();
     }
     if (copy.layout.words.length * 4 > SCRATCH_BYTES) throw new Error(`syscall glue: ${copy.layout.name} does not fit the scratch area`);
+    this.rejectArea(p, Math.max(copy.layout.words.length * 4, restorer ? 12 : 0), this.efault);
     this.guarded(this.efault, () => {
       copy.layout.words.forEach((w, i) => {
         this.wordFromGuest(t0, w, p);
@@ -256,6 +281,7 @@ class GlueEmitter {
       asm.nop();
     }
     const bytes = copy.layout.words.length * 4;
+    this.rejectArea(p, bytes, fixup);
     this.guarded(fixup, () => {
       // Touch the first and last byte first: no partial structure if the second page is bad.
       asm.lbu(t0, 0, p);
@@ -333,6 +359,7 @@ class GlueEmitter {
     if (c.patchOut !== undefined) {
       const p = GUEST_ARGUMENT[c.patchOut.guest];
       const patch = c.patchOut;
+      this.rejectArea(p, patch.offset + patch.bytes.length, this.efault);
       this.guarded(this.efault, () => {
         patch.bytes.forEach((b, i) => {
           asm.li(t0, b);
@@ -356,6 +383,7 @@ class GlueEmitter {
     const asm = this.asm;
     const p = GUEST_ARGUMENT[0];
     const given = asm.newLabel(), search = asm.newLabel(), found = asm.newLabel(), commit = asm.newLabel(), einval = asm.newLabel();
+    this.rejectArea(p, 8, this.efault);
     this.guarded(this.efault, () => {
       this.loadGuest(t0, 0, p); // entry_number
       this.loadGuest(t1, 4, p); // base_addr

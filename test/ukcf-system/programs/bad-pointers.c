@@ -41,6 +41,12 @@ static void line(const char *name, int value)
 #define BAD_LOW    0x10u
 #define BAD_HIGH   0xc0000000u
 #define BAD_BELOW  0x07ff0000u
+/*
+ * In the full system: the UKCF translator's area (the top 4 MiB of the 28 MiB window at
+ * 0x08000000): code cache, lookup table, context block, host stack. Nothing there on i386 Linux.
+ */
+#define AREA_CODE  0x09800000u
+#define AREA_HIGH  0x09bf0000u
 
 static u32 st[32];
 static u32 desc[4];
@@ -62,6 +68,12 @@ void _start(void)
 	line("write bad", sys(4, 1, BAD_LOW, 5, 0));
 	line("clock_gettime bad", sys(265, 0, BAD_LOW, 0, 0));
 	line("nanosleep bad", sys(162, BAD_LOW, 0, 0, 0));
+	line("fstat64 area", sys(197, 1, AREA_CODE, 0, 0));
+	line("clock_gettime area", sys(265, 0, AREA_CODE + 0x1000, 0, 0));
+	line("uname area", sys(122, AREA_HIGH, 0, 0, 0));
+	line("write area", sys(4, 1, AREA_CODE, 16, 0));
+	line("set_thread_area area", sys(243, AREA_HIGH, 0, 0, 0));
+	line("rt_sigaction area", sys(174, 10, AREA_CODE, 0, 8));
 	line("clock_gettime good", sys(265, 1, (u32)ts, 0, 0));
 	line("uname good", sys(122, (u32)uts, 0, 0, 0));
 	out(uts);
