@@ -79,12 +79,27 @@ export type IrOp = OpBase &
     /** String instruction; rep 0 none, 1 rep/repe, 2 repne; segment = fs/gs override of the source. */
     | { readonly op: 'string'; readonly string: 'movs' | 'cmps' | 'stos' | 'lods' | 'scas'; readonly size: IrSize; readonly rep: 0 | 1 | 2; readonly segment: number }
     | { readonly op: 'leave'; readonly size: 2 | 4 }
-    /** enter with nesting level 0: push ebp, ebp = esp, esp -= frame. */
-    | { readonly op: 'enter'; readonly size: 2 | 4; readonly frame: number }
+    /** enter: push ebp, copy `level - 1` display entries from below ebp, push the frame pointer (level > 0), ebp = it, esp -= frame. */
+    | { readonly op: 'enter'; readonly size: 2 | 4; readonly frame: number; readonly level: number }
     | { readonly op: 'xlat'; readonly segment: number }
     | { readonly op: 'cpuid' }
-    /** mov to %fs/%gs: the segment base in the context block from the selector (TLS descriptors of the syscall glue). */
-    | { readonly op: 'loadSegment'; readonly segment: 4 | 5; readonly src: IrLocation }
+    /**
+     * mov/pop to a data segment register (es ss ds fs gs: 0, 2..5): the selector must name the null
+     * descriptor (not for ss), the flat code/data descriptors or a TLS descriptor of the syscall glue,
+     * else #GP; the selector (and the %fs/%gs base) go to the context block. `pop`: src is the stack
+     * top and esp moves past it only when the load succeeded.
+     */
+    | { readonly op: 'loadSegment'; readonly segment: number; readonly src: IrLocation; readonly pop: 2 | 4 | 0 }
+    /** mov r/m, sreg (a register gets the selector zero-extended to its size; memory 16 bits). */
+    | { readonly op: 'readSegment'; readonly segment: number; readonly dst: IrLocation }
+    /** push sreg: the selector zero-extended to `size`. */
+    | { readonly op: 'pushSegment'; readonly segment: number; readonly size: 2 | 4 }
+    /** daa das aaa aas (AL/AX from AF/CF), aam/aad with their base (aam 0: #DE). */
+    | { readonly op: 'bcd'; readonly bcd: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad'; readonly base: number }
+    /** EDX:EAX = the simulated time (the runtime's time-stamp hypercall). */
+    | { readonly op: 'rdtsc' }
+    /** into: the guest fault `int $0x4` when OF is set. */
+    | { readonly op: 'into' }
     | { readonly op: 'pusha'; readonly size: 2 | 4 }
     | { readonly op: 'popa'; readonly size: 2 | 4 }
     | { readonly op: 'nop' }
@@ -118,7 +133,7 @@ export interface IrBlock {
 /** Does the op write status flags (all or some of them)? */
 export function writesFlags(op: IrOp): boolean {
   switch (op.op) {
-    case 'alu': case 'shift': case 'shiftd': case 'imul': case 'xadd': case 'cmpxchg': case 'cmpxchg8b': case 'bit': case 'scan': case 'popf':
+    case 'alu': case 'shift': case 'shiftd': case 'imul': case 'xadd': case 'cmpxchg': case 'cmpxchg8b': case 'bit': case 'scan': case 'popf': case 'bcd':
       return true;
     case 'unary':
       return op.unary !== 'not';
@@ -138,8 +153,10 @@ export function readsFlagsForValue(op: IrOp): boolean {
   switch (op.op) {
     case 'alu':
       return op.alu === 'adc' || op.alu === 'sbb';
-    case 'setcc': case 'cmov': case 'pushf':
+    case 'setcc': case 'cmov': case 'pushf': case 'into':
       return true;
+    case 'bcd':
+      return op.bcd !== 'aam' && op.bcd !== 'aad';
     case 'flag':
       return op.flag === 'lahf';
     case 'shift':
@@ -160,6 +177,8 @@ export function keepsSomeFlags(op: IrOp): boolean {
       return op.count === 'cl';
     case 'bit': case 'scan': case 'cmpxchg8b':
       return true;
+    case 'bcd':
+      return op.bcd !== 'aam' && op.bcd !== 'aad'; // OF (daa das) or OF SF ZF PF (aaa aas) kept
     case 'flag':
       return op.flag === 'clc' || op.flag === 'stc' || op.flag === 'cmc' || op.flag === 'sahf';
     case 'string':

@@ -23,7 +23,16 @@ export const enum Hypercall {
   Untranslated = 3,
   Boundary = 4,
   Syscall = 5,
+  /** rdtsc: the runtime puts the simulated time in EDX:EAX (readTimeStamp) and goes on after it. */
+  TimeStamp = 7,
 }
+
+/**
+ * At an Untranslated exit from inside a block (a run-time guest fault: into with OF, a refused
+ * segment selector), the detail the fault message needs: the selector. x86-front-end's
+ * instructionFault reads it.
+ */
+export const FAULT_DETAIL = GPR.t8;
 
 /** Exit stubs are exactly this many words: lui v0; ori v0; sdbbp (chained: j block; nop; sdbbp). */
 export const STUB_WORDS = 3;
@@ -53,6 +62,8 @@ export interface BackEndOptions {
   /** Host address of the guest context block (word 0 = %gs base, word 1 = %fs base). Absent: an
    * instruction with an %fs/%gs override ends the block as untranslated. */
   readonly context?: number;
+  /** The runtime serves Hypercall.TimeStamp (readTimeStamp). Absent: rdtsc ends the block as untranslated. */
+  readonly timeStamp?: boolean;
 }
 
 export interface TranslatedCode {
@@ -84,10 +95,23 @@ const conditionFlags = (cond: number): number => CONDITION_FLAGS[cond >> 1];
  */
 const CONTEXT_TLS_BASES = 64, CONTEXT_TLS_USED = 76, TLS_FIRST_ENTRY = 12, TLS_ENTRIES = 3;
 
-/** An %fs/%gs access without a context block: the block is cut before this op. */
+/** An op that needs what the options lack (the context block, the time-stamp hypercall): the block is cut before it. */
 class NeedsContext {
-  constructor(readonly index: number) {}
+  constructor(
+    readonly index: number,
+    readonly mnemonic = '(segment override)',
+    readonly reason = '%fs/%gs access without a context block',
+  ) {}
 }
+
+/**
+ * Selectors of the data segment registers live in the context block (halfword per register, x86
+ * order es cs ss ds fs gs) XOR their initial values (es ss ds 0x2b, cs 0x23, fs gs 0), so that a
+ * zeroed context block holds the initial selectors; cs is never stored (mov to cs is #UD).
+ */
+const CONTEXT_SELECTORS = 16;
+const INITIAL_SELECTORS = [0x2b, 0x23, 0x2b, 0x2b, 0, 0];
+const SEG_SS = 2;
 
 interface GlueRoutines {
   /** Full materialization of the status flags into s8. */
@@ -871,48 +895,91 @@ class BlockEmitter {
         return;
       }
       case 'loadSegment': {
-        // Null selector or the flat code/data descriptors (GDT 4, 5): base 0. A TLS entry the glue
-        // handed out: its base. Anything else stops as untranslated here (nothing changed yet).
-        const context = this.options.context;
-        if (context === undefined) throw new NeedsContext(this.opIndex);
-        const v = this.read(op.src);
+        // cpu.ts loadSegment: a null selector (not for ss: #GP), the flat code/data descriptors (GDT 4,
+        // 5; ss only 0x2b), or a TLS entry the syscall glue handed out; anything else leaves at this
+        // instruction for the runtime to report the #GP (nothing changed yet, FAULT_DETAIL = selector).
+        const context = this.context();
+        const sp = guestRegister(4);
+        const v = op.pop !== 0 ? this.load(op.pop, sp, false) : this.read(op.src);
         const ctx = this.temp();
+        const sel = this.temp();
         const base = this.temp();
         const t = this.temp();
-        const zero = asm.newLabel();
+        const flat = asm.newLabel();
         const store = asm.newLabel();
-        const slow = asm.newLabel();
+        const bad = asm.newLabel();
         const done = asm.newLabel();
+        const withBase = op.segment === 4 || op.segment === 5;
+        asm.andi(sel, v, 0xffff);
         asm.li(ctx, context);
-        asm.andi(t, v, 0xfffc);
-        asm.beq(t, GPR.zero, zero);
-        asm.andi(t, v, 4); // TI: a local descriptor
-        asm.bne(t, GPR.zero, slow);
-        asm.srl(base, v, 3); // GDT index
-        asm.addiu(t, base, -4);
-        asm.sltiu(t, t, 2);
-        asm.bne(t, GPR.zero, zero);
-        asm.addiu(base, base, -TLS_FIRST_ENTRY);
-        asm.sltiu(t, base, TLS_ENTRIES);
-        asm.beq(t, GPR.zero, slow);
-        asm.lw(t, CONTEXT_TLS_USED, ctx);
-        asm.srlv(t, t, base);
-        asm.andi(t, t, 1);
-        asm.beq(t, GPR.zero, slow);
-        asm.sll(base, base, 2);
-        asm.addu(base, base, ctx);
-        asm.b(store);
-        asm.lw(base, CONTEXT_TLS_BASES, base);
-        asm.bind(zero);
+        asm.andi(t, sel, 0xfffc);
+        asm.beq(t, GPR.zero, op.segment === SEG_SS ? bad : flat);
+        asm.andi(t, sel, 4); // TI: a local descriptor
+        asm.bne(t, GPR.zero, bad);
+        asm.srl(base, sel, 3); // GDT index
+        if (op.segment === SEG_SS) {
+          asm.xori(t, sel, 0x2b); // index 5, RPL 3
+          asm.bne(t, GPR.zero, bad);
+          asm.nop();
+          asm.b(store);
+          asm.nop();
+        } else {
+          asm.addiu(t, base, -4);
+          asm.sltiu(t, t, 2);
+          asm.bne(t, GPR.zero, flat);
+          asm.addiu(base, base, -TLS_FIRST_ENTRY);
+          asm.sltiu(t, base, TLS_ENTRIES);
+          asm.beq(t, GPR.zero, bad);
+          asm.lw(t, CONTEXT_TLS_USED, ctx);
+          asm.srlv(t, t, base);
+          asm.andi(t, t, 1);
+          asm.beq(t, GPR.zero, bad);
+          asm.sll(base, base, 2);
+          asm.addu(base, base, ctx);
+          asm.b(store);
+          asm.lw(base, CONTEXT_TLS_BASES, base);
+        }
+        asm.bind(flat);
         asm.move(base, GPR.zero);
         asm.bind(store);
+        if (withBase) asm.sw(base, op.segment === 5 ? 0 : 4, ctx);
+        asm.xori(t, sel, INITIAL_SELECTORS[op.segment]);
+        asm.sh(t, CONTEXT_SELECTORS + 2 * op.segment, ctx);
+        if (op.pop !== 0) asm.addiu(sp, sp, op.pop);
         asm.b(done);
-        asm.sw(base, op.segment === 5 ? 0 : 4, ctx);
-        asm.bind(slow);
-        asm.lui(NEXT_EIP, op.eip >>> 16);
-        asm.ori(NEXT_EIP, NEXT_EIP, op.eip & 0xffff);
-        asm.sdbbp(Hypercall.Untranslated);
+        asm.nop();
+        asm.bind(bad);
+        asm.move(FAULT_DETAIL, sel);
+        this.faultExit(op.eip);
         asm.bind(done);
+        return;
+      }
+      case 'readSegment': {
+        const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
+        this.write(op.dst, this.selector(op.segment), addr);
+        return;
+      }
+      case 'pushSegment': {
+        const sp = guestRegister(4);
+        this.store(op.size, sp, this.selector(op.segment), -op.size); // store first: a fault leaves esp unchanged
+        asm.addiu(sp, sp, -op.size);
+        return;
+      }
+      case 'bcd':
+        this.bcd(op, live);
+        return;
+      case 'rdtsc':
+        if (this.options.timeStamp !== true) throw new NeedsContext(this.opIndex, 'rdtsc', 'no time-stamp hypercall in this translator');
+        asm.sdbbp(Hypercall.TimeStamp);
+        return;
+      case 'into': {
+        const [c, negate] = this.condition(0); // OF
+        const skip = asm.newLabel();
+        if (negate) asm.bne(c, GPR.zero, skip);
+        else asm.beq(c, GPR.zero, skip);
+        asm.nop();
+        this.faultExit(op.eip);
+        asm.bind(skip);
         return;
       }
       case 'cpuid': {
@@ -953,6 +1020,10 @@ class BlockEmitter {
         return;
       }
       case 'enter': {
+        if (op.level > 0) {
+          this.enterNested(op);
+          return;
+        }
         // One store (a fault changes nothing), then the frame registers.
         const ebp = guestRegister(5), sp = guestRegister(4);
         this.store(op.size, sp, ebp, -op.size);
@@ -960,12 +1031,7 @@ class BlockEmitter {
         asm.addiu(frame, sp, -op.size);
         if (op.size === 4) asm.move(ebp, frame);
         else asm.ins(ebp, frame, 0, 16);
-        if (op.frame <= 0x8000) asm.addiu(sp, frame, -op.frame);
-        else {
-          const t = this.temp();
-          asm.li(t, op.frame);
-          asm.subu(sp, frame, t);
-        }
+        this.frameSize(sp, frame, op.frame);
         return;
       }
       case 'xlat': {
@@ -983,6 +1049,197 @@ class BlockEmitter {
         return;
       }
     }
+  }
+
+  /** The context block's address (segment registers), or a cut before this op without one. */
+  context(): number {
+    const context = this.options.context;
+    if (context === undefined) throw new NeedsContext(this.opIndex);
+    return context;
+  }
+
+  /** The selector in segment register `segment` (a new temp). */
+  selector(segment: number): number {
+    const asm = this.asm;
+    const t = this.temp();
+    if (segment === 1) {
+      asm.li(t, INITIAL_SELECTORS[1]); // cs never changes
+      return t;
+    }
+    const context = this.context();
+    const lo = ((context + CONTEXT_SELECTORS + 2 * segment) << 16) >> 16;
+    asm.lui(t, (((context + CONTEXT_SELECTORS + 2 * segment) - lo) >>> 16) & 0xffff);
+    asm.lhu(t, lo, t);
+    if (INITIAL_SELECTORS[segment] !== 0) asm.xori(t, t, INITIAL_SELECTORS[segment]);
+    return t;
+  }
+
+  /**
+   * Leaves the block at guest instruction `eip` for the runtime to report the guest fault it raises
+   * (x86-front-end's instructionFault). The nop keeps it out of the exit-stub shape (lui; ori;
+   * sdbbp): it stays in the body, so the runtime knows which instructions of the block ran.
+   */
+  faultExit(eip: number): void {
+    const asm = this.asm;
+    asm.lui(NEXT_EIP, eip >>> 16);
+    asm.ori(NEXT_EIP, NEXT_EIP, eip & 0xffff);
+    asm.nop();
+    asm.sdbbp(Hypercall.Untranslated);
+  }
+
+  /** esp = frame - bytes (enter's frame size). */
+  frameSize(sp: number, frame: number, bytes: number): void {
+    const asm = this.asm;
+    if (bytes <= 0x8000) asm.addiu(sp, frame, -bytes);
+    else {
+      const t = this.temp();
+      asm.li(t, bytes);
+      asm.subu(sp, frame, t);
+    }
+  }
+
+  /**
+   * A write probe of the byte at `addr`: faults as a guest write where the page is unmapped (the
+   * load into $zero — see guestAccess) or read-only (the store of the byte read), else changes nothing.
+   */
+  probeWrite(addr: number): void {
+    const asm = this.asm;
+    const t = this.temp();
+    asm.lbu(GPR.zero, 0, addr);
+    asm.lbu(t, 0, addr);
+    asm.sb(t, 0, addr);
+    this.tempIndex--;
+  }
+
+  /**
+   * enter with a nesting level (cpu.ts enter): every access is checked first — the whole frame for
+   * writing, then the display entries for reading — so a fault changes no register; then ebp is
+   * pushed, level - 1 display entries are copied from below the old ebp (each read after the pushes
+   * before it, which may have overwritten it), the frame pointer is pushed, ebp = it, esp -= frame.
+   */
+  enterNested(op: Extract<IrOp, { op: 'enter' }>): void {
+    const asm = this.asm;
+    const ebp = guestRegister(5), sp = guestRegister(4);
+    const w = op.size;
+    const total = w * (op.level + 1);
+    const low = this.temp();
+    const high = this.temp();
+    const t = this.temp();
+    asm.addiu(low, sp, -total);
+    this.probeWrite(low);
+    // The frame spans at most two pages: also the first byte of the page of its top, when above low.
+    asm.addiu(high, sp, -1);
+    asm.srl(high, high, 12);
+    asm.sll(high, high, 12);
+    asm.sltu(t, high, low);
+    asm.movn(high, low, t);
+    this.probeWrite(high);
+    for (let i = 1; i < op.level; i++) {
+      this.load(w, ebp, false, -w * i);
+      this.tempIndex--;
+    }
+    this.store(w, sp, ebp, -w);
+    for (let i = 1; i < op.level; i++) {
+      const v = this.load(w, ebp, false, -w * i);
+      this.store(w, sp, v, -w * (i + 1));
+      this.tempIndex--;
+    }
+    const frame = low; // reused: the frame pointer's value
+    asm.addiu(frame, sp, -w);
+    this.store(w, sp, frame, -total);
+    if (w === 4) asm.move(ebp, frame);
+    else asm.ins(ebp, frame, 0, 16);
+    asm.addiu(frame, sp, -total);
+    this.frameSize(sp, frame, op.frame);
+  }
+
+  /**
+   * daa das aaa aas aam aad (cpu.ts, the SDM's pseudo-code): AL/AH from AL, AH and the incoming AF/CF;
+   * the status flags are built in s8 (daa/das keep OF, aaa/aas keep OF SF ZF PF, aam/aad clear
+   * CF AF OF) and become the EAGER lazy state.
+   */
+  bcd(op: Extract<IrOp, { op: 'bcd' }>, live: boolean): void {
+    const asm = this.asm;
+    const F = MATERIALIZED_FLAGS;
+    const eax = guestRegister(0);
+    if (op.bcd === 'aam' && op.base === 0) {
+      asm.teq(GPR.zero, GPR.zero); // #DE: a MIPS trap at this guest instruction
+      return;
+    }
+    const adjusts = op.bcd !== 'aam' && op.bcd !== 'aad';
+    if (adjusts) this.materialize(STATUS_MASK); // AF CF in; the glue clobbers scratch registers
+    const al = this.temp();
+    const t = this.temp();
+    const u = this.temp();
+    asm.andi(al, eax, 0xff);
+    if (!adjusts) {
+      asm.li(u, op.base);
+      if (op.bcd === 'aam') {
+        asm.divu(al, u);
+        asm.mflo(t); // AH = AL / base
+        asm.mfhi(al); // AL = AL % base
+        asm.ins(eax, al, 0, 8);
+        asm.ins(eax, t, 8, 8);
+      } else {
+        asm.ext(t, eax, 8, 8);
+        asm.mul(t, t, u);
+        asm.addu(al, al, t);
+        asm.andi(al, al, 0xff);
+        asm.ins(eax, al, 0, 16); // AH = 0
+      }
+      asm.li(t, ~(STATUS_MASK & ~(PF | ZF | SF)));
+      asm.and(F, F, t); // CF AF OF = 0; SF ZF PF below
+      this.szpIntoMaterialized(al, 1, false, t, u);
+      this.eagerFromMaterialized(live);
+      return;
+    }
+    // adjust = (AL & 0xf) > 9 | AF
+    const adjust = this.temp();
+    asm.andi(t, al, 0xf);
+    asm.sltiu(t, t, 10);
+    asm.xori(t, t, 1);
+    asm.ext(adjust, F, 4, 1);
+    asm.or(adjust, adjust, t);
+    if (op.bcd === 'aaa' || op.bcd === 'aas') {
+      // AX ± 0x106 when adjusting, then AL &= 0x0f; AF = CF = adjust, the other flags kept.
+      asm.andi(t, eax, 0xffff);
+      asm.li(u, 0x106);
+      asm.mul(u, u, adjust);
+      if (op.bcd === 'aaa') asm.addu(t, t, u);
+      else asm.subu(t, t, u);
+      asm.andi(t, t, 0xff0f);
+      asm.ins(eax, t, 0, 16);
+      asm.ins(F, adjust, 0, 1);
+      asm.ins(F, adjust, 4, 1);
+      this.eagerFromMaterialized(live);
+      return;
+    }
+    // daa/das: high = AL > 0x99 | CF; AL ± 6 * adjust ± 0x60 * high.
+    const high = this.temp();
+    asm.sltiu(high, al, 0x9a);
+    asm.xori(high, high, 1);
+    asm.andi(t, F, 1);
+    asm.or(high, high, t);
+    const cf = this.temp();
+    if (op.bcd === 'daa') asm.move(cf, high);
+    else {
+      asm.sltiu(cf, al, 6); // das: CF = high | (adjust & AL < 6)
+      asm.and(cf, cf, adjust);
+      asm.or(cf, cf, high);
+    }
+    asm.li(u, 6);
+    asm.mul(u, u, adjust);
+    asm.li(t, 0x60);
+    asm.mul(t, t, high);
+    asm.addu(u, u, t);
+    if (op.bcd === 'daa') asm.addu(al, al, u);
+    else asm.subu(al, al, u);
+    asm.andi(al, al, 0xff);
+    asm.ins(eax, al, 0, 8);
+    asm.ins(F, cf, 0, 1);
+    asm.ins(F, adjust, 4, 1);
+    this.szpIntoMaterialized(al, 1, false, t, u);
+    this.eagerFromMaterialized(live);
   }
 
   /** CF = OF = (t != 0); the other status flags read as 0 (undefined after multiplication). */
@@ -1753,7 +2010,7 @@ export function emitBlock(block: IrBlock, origin: number, options: BackEndOption
     const cut: IrBlock = {
       ...block,
       ops: block.ops.slice(0, err.index),
-      terminator: { kind: 'untranslated', eip: at.eip, mnemonic: '(segment override)', reason: '%fs/%gs access without a context block' },
+      terminator: { kind: 'untranslated', eip: at.eip, mnemonic: err.mnemonic, reason: err.reason },
       guestCount: err.index,
       end: at.eip,
     };
@@ -2129,4 +2386,30 @@ function emitUnsignedDivide(asm: MipsAssembler): void {
   asm.move(t0, t4); // quotient
   asm.move(t9, GPR.zero);
   asm.bind(out);
+}
+
+/** The time-stamp hypercall (Hypercall.TimeStamp, rdtsc): EDX:EAX = the CPU's simulated cycles
+ * (host instructions plus idle cycles), the time `ukcf user` and the full system run on —
+ * deterministic and monotonic; not the guest instruction count the reference interpreter returns. */
+export function readTimeStamp(cpu: { cycles: number; regs: Int32Array }): boolean {
+  const now = cpu.cycles;
+  cpu.regs[guestRegister(0)] = now % 0x100000000 | 0;
+  cpu.regs[guestRegister(2)] = Math.floor(now / 0x100000000) | 0;
+  return true;
+}
+
+const OPCODE_LB = 0x20, OPCODE_LBU = 0x24, OPCODE_LWL = 0x22, OPCODE_SWL = 0x2a;
+
+/**
+ * The guest access behind a MIPS memory exception at host word `word` (the faulting instruction):
+ * the first guest byte it could not access and whether the guest was writing. Translated code reads
+ * and writes an unaligned word as lwr/swr at its first byte, then lwl/swl at its last: when the lwl/swl
+ * faults, the first inaccessible byte is the start of its word (the page boundary the access
+ * crosses), not its own address. A byte load into $zero is a write probe (enter's).
+ */
+export function guestAccess(word: number, write: boolean, badVAddr: number): { address: number; write: boolean } {
+  const opcode = word >>> 26;
+  if (opcode === OPCODE_LWL || opcode === OPCODE_SWL) return { address: (badVAddr & ~3) >>> 0, write };
+  if ((opcode === OPCODE_LB || opcode === OPCODE_LBU) && ((word >>> 16) & 31) === 0) return { address: badVAddr >>> 0, write: true };
+  return { address: badVAddr >>> 0, write };
 }

@@ -15,8 +15,8 @@ import { ExcCode } from '../mips/cp0';
 import { encodeInstruction, GPR, MipsAssembler } from '../mips/encoder';
 import { materializeStatus, LF_LENGTH } from '../x86/lazy-flags';
 import { decodeInstruction } from '../x86/decoder';
-import { buildBlock } from './x86-front-end';
-import { emitBlock, emitFlagsGlue, FLAG_A, FLAG_AUX, FLAG_B, FLAG_KIND, FLAG_RES, guestRegister, Hypercall, MATERIALIZED_FLAGS, NEXT_EIP, POPF_OTHER, TABLE_BASE } from './mips-back-end';
+import { buildBlock, instructionFault } from './x86-front-end';
+import { emitBlock, emitFlagsGlue, FAULT_DETAIL, FLAG_A, FLAG_AUX, FLAG_B, FLAG_KIND, FLAG_RES, guestAccess, guestRegister, Hypercall, MATERIALIZED_FLAGS, NEXT_EIP, POPF_OTHER, readTimeStamp, TABLE_BASE } from './mips-back-end';
 import { CodeCache, EXIT_STUB_BYTES, hasDelaySlot, type CacheBlock, type CacheExit } from './code-cache';
 import type { UkcfEvent } from './ukcf-events';
 
@@ -111,11 +111,13 @@ export interface UkcfHypercallCodes {
   boundary: number;
   syscall: number;
   smcResume: number;
+  /** rdtsc (readTimeStamp); optional for callers that name the other codes only (default 7). */
+  timeStamp?: number;
 }
 
 export const USER_HYPERCALLS: Readonly<UkcfHypercallCodes> = {
   dispatchMiss: Hypercall.DispatchMiss, chain: Hypercall.Chain, untranslated: Hypercall.Untranslated,
-  boundary: Hypercall.Boundary, syscall: Hypercall.Syscall, smcResume: 6,
+  boundary: Hypercall.Boundary, syscall: Hypercall.Syscall, smcResume: 6, timeStamp: Hypercall.TimeStamp,
 };
 
 export interface UkcfOptions {
@@ -475,7 +477,7 @@ export class UkcfRuntime {
     add(N.exit, stubStart, L.cacheBase + L.cacheBytes);
 
     this.backEndOptions = {
-      lockstep: this.lockstep, dispatch, materializeFlags: flags,
+      lockstep: this.lockstep, dispatch, materializeFlags: flags, timeStamp: true,
       ...{ context: L.contextBase },
       ...(this.syscallAddress >= 0 ? { syscall: this.syscallAddress } : {}),
       ...(options.directExitFilter !== undefined ? { directExitFilter: options.directExitFilter } : {}),
@@ -488,6 +490,7 @@ export class UkcfRuntime {
     env.installHypercall(h.boundary, (cpu) => this.onBoundary(cpu));
     env.installHypercall(h.syscall, (cpu) => this.onSyscall(cpu));
     env.installHypercall(h.smcResume, (cpu) => this.onSmcResume(cpu));
+    env.installHypercall(h.timeStamp ?? Hypercall.TimeStamp, readTimeStamp);
 
     this.cpu.regs[TABLE_BASE] = L.tableBase;
     if (a instanceof PagedMemory) this.resumeEip = (b as number) >>> 0;
@@ -772,17 +775,9 @@ export class UkcfRuntime {
     if (d === null) {
       return { kind: 'fault', eip, fault: 'page', signal: SIGSEGV, address: unreadable >>> 0, access: 'execute', message: `segmentation fault ${at} accessing ${hex(unreadable)} (execute)` };
     }
-    const shown = bytes.slice(0, 8).map((x) => x.toString(16).padStart(2, '0')).join(' ');
-    if (d.status === 'invalid' || d.entry?.mnemonic === 'ud2') {
-      return { kind: 'fault', eip, fault: 'invalid-opcode', signal: SIGILL, message: `invalid instruction ${at} (bytes ${shown})` };
-    }
+    const fault = instructionFault(d, bytes, this.cpu.regs[FAULT_DETAIL]);
+    if (fault !== null) return { kind: 'fault', eip, ...fault };
     const m = d.entry?.mnemonic ?? mnemonic;
-    if (d.status === 'ok' && m === 'hlt') return { kind: 'fault', eip, fault: 'general-protection', signal: SIGSEGV, message: `segmentation fault: privileged instruction hlt ${at}` };
-    if (d.status === 'ok' && m === 'int3') return { kind: 'fault', eip, fault: 'int3', signal: SIGTRAP, message: `trace/breakpoint trap (int3) ${at}` };
-    if (d.status === 'ok' && m === 'int') {
-      const v = d.operands.length > 0 && d.operands[0].kind === 'imm' ? d.operands[0].value & 0xff : -1;
-      if (v !== 0x80) return { kind: 'fault', eip, fault: 'interrupt', signal: SIGSEGV, message: `segmentation fault: int $0x${v.toString(16)} ${at}` };
-    }
     const name = t !== undefined && t.kind === 'untranslated' ? mnemonic : m;
     const why = reason !== '' ? reason : 'a case the translated code does not handle';
     return {
@@ -930,8 +925,7 @@ export class UkcfRuntime {
     const at = `at eip=${hex(eip)}`;
     switch (code) {
       case ExcCode.Mod: case ExcCode.TLBL: case ExcCode.TLBS: case ExcCode.AdEL: case ExcCode.AdES: {
-        const write = code === ExcCode.Mod || code === ExcCode.TLBS || code === ExcCode.AdES;
-        const address = (badVAddr ?? 0) >>> 0;
+        const { address, write } = guestAccess(this.readWord(pc), code === ExcCode.Mod || code === ExcCode.TLBS || code === ExcCode.AdES, badVAddr ?? 0);
         return { kind: 'fault', eip, fault: 'page', signal: SIGSEGV, address, access: write ? 'write' : 'read', message: `segmentation fault ${at} accessing ${hex(address)}${write ? ' (write)' : ''}` };
       }
       case ExcCode.Tr:
@@ -1146,6 +1140,7 @@ function findExitStubs(words: Uint32Array, codes: Readonly<UkcfHypercallCodes>):
   const map = new Map<number, number>([
     [Hypercall.Chain, codes.chain], [Hypercall.Boundary, codes.boundary],
     [Hypercall.Untranslated, codes.untranslated], [Hypercall.Syscall, codes.syscall],
+    [Hypercall.TimeStamp, codes.timeStamp ?? Hypercall.TimeStamp],
   ]);
   for (let i = 0; i < words.length; i++) {
     const w = words[i];

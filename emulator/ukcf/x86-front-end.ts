@@ -4,6 +4,7 @@
 // its own, reported with its eip and mnemonic — never executed by TypeScript).
 
 import { decodeInstruction, type DecodedInstruction, type DecodedOperand } from '../x86/decoder';
+import { PRIVILEGED } from '../x86/block-compiler';
 import { computeFlagLiveness, type IrAddress, type IrBlock, type IrCount, type IrLocation, type IrOp, type IrSource, type IrTerminator } from './ir';
 
 export const MAX_BLOCK_INSTRUCTIONS = 32;
@@ -11,6 +12,9 @@ export const MAX_BLOCK_INSTRUCTIONS = 32;
 class NotTranslated {
   constructor(readonly reason: string) {}
 }
+
+/** The instruction always raises a guest fault: the block ends before it and leaves to the runtime, which reports it (instructionFault). */
+class RaisesFault extends NotTranslated {}
 
 /** %fs/%gs overrides add the thread base (context words); es/cs/ss/ds are flat. */
 function segmentOf(segment: number): number {
@@ -34,6 +38,11 @@ function source(o: DecodedOperand): IrSource {
   return location(o);
 }
 
+function segmentRegister(o: DecodedOperand): number {
+  if (o.kind !== 'sreg') throw new NotTranslated('segment register operand');
+  return o.sreg;
+}
+
 function register(o: DecodedOperand): number {
   if (o.kind !== 'reg' || o.size === 1) throw new NotTranslated('needs a 16/32-bit register');
   return o.reg;
@@ -49,7 +58,7 @@ function count(o: DecodedOperand): IrCount {
 function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
   const entry = d.entry;
   if (entry === null) throw new NotTranslated('no table entry');
-  if (d.lockInvalid) throw new NotTranslated('lock prefix not allowed here (#UD)');
+  if (d.lockInvalid) throw new RaisesFault('lock prefix not allowed here (#UD)');
   // F2/F3 on other instructions (rep ret, bnd jmp, pause) change nothing: the decoder already took
   // the mandatory-prefix forms apart.
   const ops = d.operands;
@@ -152,18 +161,34 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
     case 'leave':
       return { ...base, op: 'leave', size: osz };
     case 'enter': {
-      const level = ops[1].kind === 'imm' ? ops[1].value & 31 : -1;
-      if (level !== 0 || ops[0].kind !== 'imm') throw new NotTranslated('enter with a nesting level');
-      return { ...base, op: 'enter', size: osz, frame: ops[0].value & 0xffff };
+      if (ops[0].kind !== 'imm' || ops[1].kind !== 'imm') throw new NotTranslated('enter without immediates');
+      return { ...base, op: 'enter', size: osz, frame: ops[0].value & 0xffff, level: ops[1].value & 31 };
     }
     case 'cpuid':
       return { ...base, op: 'cpuid' };
     case 'mov_to_seg': {
-      const sreg = ops[0].kind === 'sreg' ? ops[0].sreg : -1;
-      if (sreg !== 4 && sreg !== 5) throw new NotTranslated('segment register other than %fs/%gs');
+      const segment = segmentRegister(ops[0]);
       const src = location(ops[1]);
-      return { ...base, op: 'loadSegment', segment: sreg, src: src.kind === 'reg' ? { ...src, size: 2 } : src };
+      return { ...base, op: 'loadSegment', segment, src: src.kind === 'reg' ? { ...src, size: 2 } : { ...src, size: 2 }, pop: 0 };
     }
+    case 'pop_seg':
+      // The selector is the low 16 bits of the stack word (all of it is read).
+      return { ...base, op: 'loadSegment', segment: segmentRegister(ops[0]), src: { kind: 'mem', address: { base: 4, index: -1, scale: 1, disp: 0, segment: -1 }, size: osz }, pop: osz };
+    case 'mov_from_seg': {
+      const dst = location(ops[0]);
+      return { ...base, op: 'readSegment', segment: segmentRegister(ops[1]), dst: dst.kind === 'reg' ? { ...dst, size: osz } : { ...dst, size: 2 } };
+    }
+    case 'push_seg':
+      return { ...base, op: 'pushSegment', segment: segmentRegister(ops[0]), size: osz };
+    case 'daa': case 'das': case 'aaa': case 'aas':
+      return { ...base, op: 'bcd', bcd: entry.op, base: 0 };
+    case 'aam': case 'aad':
+      if (ops[0].kind !== 'imm') throw new NotTranslated(`${entry.op} without its base`);
+      return { ...base, op: 'bcd', bcd: entry.op, base: ops[0].value & 0xff };
+    case 'rdtsc':
+      return { ...base, op: 'rdtsc' };
+    case 'into':
+      return { ...base, op: 'into' };
     case 'pusha':
       return { ...base, op: 'pusha', size: osz };
     case 'popa':
@@ -194,7 +219,13 @@ function translateInstruction(d: DecodedInstruction): IrOp | IrTerminator {
       return { kind: 'ret', popBytes: ops.length > 0 && ops[0].kind === 'imm' ? ops[0].value & 0xffff : 0, eip: base.eip };
     case 'int':
       if (ops[0].kind === 'imm' && (ops[0].value & 0xff) === 0x80) return { kind: 'syscall', next, eip: base.eip };
-      throw new NotTranslated('software interrupt other than int 0x80');
+      throw new RaisesFault('software interrupt other than int 0x80');
+    case 'int3':
+      throw new RaisesFault('int3');
+    case 'hlt':
+      throw new RaisesFault('privileged (hlt)');
+    case 'ud2':
+      throw new RaisesFault('undefined opcode (#UD)');
     default:
       throw new NotTranslated('outside the translated subset');
   }
@@ -256,4 +287,60 @@ export function buildBlock(memory: GuestCodeSource, start: number): IrBlock {
   const block: IrBlock = { start: start >>> 0, ops, terminator, guestCount, end: eip };
   computeFlagLiveness(block);
   return block;
+}
+
+/** A guest fault as the reference X86Process reports it (signal, 'killed by' message). */
+export interface InstructionFault {
+  readonly fault: 'invalid-opcode' | 'general-protection' | 'int3' | 'interrupt' | 'divide';
+  readonly signal: number;
+  readonly message: string;
+}
+
+const SIGILL = 4, SIGTRAP = 5, SIGFPE = 8, SIGSEGV = 11;
+const SEGMENT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+
+/**
+ * The guest fault instruction `d` raises when translated code leaves at it to the runtime (a block
+ * cut before an instruction that always faults, or a run-time fault exit inside a block), with the
+ * reference interpreter's kind, signal and message; null when it raises none. `bytes`: the guest
+ * bytes from its address (as many as are readable); `detail`: the back end's FAULT_DETAIL register
+ * at the exit (the selector of a segment load).
+ */
+export function instructionFault(d: DecodedInstruction, bytes: readonly number[], detail: number): InstructionFault | null {
+  const eip = d.address >>> 0;
+  const at = `at eip=0x${eip.toString(16).padStart(8, '0')}`;
+  const shown = (n: number) => bytes.slice(0, n).map((x) => x.toString(16).padStart(2, '0')).join(' ');
+  const entry = d.entry;
+  // The interpreter's description of an instruction it does not run (cpu.ts describeInstruction).
+  const why = d.lockInvalid && d.status === 'ok' ? 'lock prefix not allowed here' : d.reason;
+  const described = (what: string) => `${what} (bytes ${shown(Math.max(d.length, 1))}${why ? ': ' + why : ''})`;
+  const invalid: InstructionFault = { fault: 'invalid-opcode', signal: SIGILL, message: `invalid instruction ${at} (bytes ${shown(8)})` };
+  const gp = (detailText: string): InstructionFault => ({ fault: 'general-protection', signal: SIGSEGV, message: `segmentation fault (general protection) ${at}: ${detailText}` });
+  if (d.status === 'unsupported' && entry !== null && PRIVILEGED.has(entry.mnemonic)) return gp(`${described('privileged instruction')}: #GP in user mode`);
+  if (d.status === 'unsupported') return { fault: 'invalid-opcode', signal: SIGILL, message: `${described('unsupported instruction')} ${at}` };
+  if (d.status !== 'ok' || entry === null || d.lockInvalid) return invalid;
+  const imm = d.operands.length > 0 && d.operands[0].kind === 'imm' ? d.operands[0].value & 0xff : -1;
+  switch (entry.op) {
+    case 'ud2':
+      return invalid; // ud0 ud1 ud2
+    case 'hlt':
+      return { fault: 'general-protection', signal: SIGSEGV, message: `segmentation fault: privileged instruction hlt ${at}` };
+    case 'int3':
+      return { fault: 'int3', signal: SIGTRAP, message: `trace/breakpoint trap (int3) ${at}` };
+    case 'int':
+      return imm === 0x80 ? null : { fault: 'interrupt', signal: SIGSEGV, message: `segmentation fault: int $0x${imm.toString(16)} ${at}` };
+    case 'into': // reached only with OF set
+      return { fault: 'interrupt', signal: SIGSEGV, message: `segmentation fault: int $0x4 ${at}` };
+    case 'aam':
+      return imm === 0 ? { fault: 'divide', signal: SIGFPE, message: `divide error ${at}` } : null;
+    case 'mov_to_seg': case 'pop_seg': {
+      // Reached only with a selector the back end refused (cpu.ts loadSegment's messages).
+      const selector = detail & 0xffff;
+      const sreg = d.operands[0].kind === 'sreg' ? d.operands[0].sreg : -1;
+      if ((selector & 0xfffc) === 0) return gp(`null selector loaded into %${SEGMENT_NAMES[sreg] ?? '?'}`);
+      return gp(`selector 0x${selector.toString(16)} has no usable descriptor`);
+    }
+    default:
+      return null;
+  }
 }

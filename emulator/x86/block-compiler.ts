@@ -32,7 +32,8 @@ const SHIFT_OPS: Record<string, number> = { rol: 0, ror: 1, rcl: 2, rcr: 3, shl:
 const STRING_OPS: Record<string, number> = { movs: 0, cmps: 1, stos: 2, lods: 3, scas: 4 };
 const BT_OPS: Record<string, number> = { bt: 0, bts: 1, btr: 2, btc: 3 };
 
-const PRIVILEGED: ReadonlySet<string> = new Set(['cli', 'sti', 'in', 'out', 'insb', 'ins', 'outsb', 'outs']);
+/** Mnemonics that are real but privileged at CPL 3 with IOPL 0 (#GP); the UKCF translator reports the same fault. */
+export const PRIVILEGED: ReadonlySet<string> = new Set(['cli', 'sti', 'in', 'out', 'insb', 'ins', 'outsb', 'outs']);
 
 /** Operations that end a block (control transfers and stops). */
 export const BLOCK_ENDERS: ReadonlySet<string> = new Set([

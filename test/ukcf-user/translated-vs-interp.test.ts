@@ -5,10 +5,8 @@
 // The generated x86 differential programs dump registers and EFLAGS after each case: their output
 // is compared case by case with the committed native output (which the interpreter matches, see
 // test/x86-differential), skipping what each case declares undefined, as the interpreter's test does.
-// A program the translator cannot finish yet (an instruction outside CORE's translated subset)
-// must stop with the 'not translated yet' error and be listed in KNOWN_UNTRANSLATED with the
-// reason; what it printed until then must be the start of the interpreter's output. A listed
-// program that runs through fails the test: take it off the list.
+// Every instruction is translated or raises the interpreter's guest fault: a translated run that
+// stops with the 'not translated yet' error fails, as does any difference (fault messages included).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -57,41 +55,6 @@ for (const name of fs.readdirSync(DIFFERENTIAL).filter((n) => !n.includes('.')).
   cases.push({ key: `x86-differential/${name}`, program: path.join(DIFFERENTIAL, name), ...(dumpCases !== undefined ? { dumps: { name, cases: dumpCases } } : {}) });
 }
 
-/**
- * Programs whose translated run stops at an instruction outside the translated subset (CORE's
- * breadth), with where it stopped when this list was last updated. It must only shrink.
- */
-const KNOWN_UNTRANSLATED: Record<string, string> = {
-  'programs-i386/printf-float': "stops at 'x87' at 0x8056684",
-  'x86-differential/arith': "stops at 'daa' at 0x8049631",
-  'x86-differential/control': "stops at 'into' at 0x804968b",
-  'x86-differential/fault-aam-zero': "stops at 'aam' at 0x8049020",
-  'x86-differential/fault-cli': "stops at 'cli' at 0x804901b",
-  'x86-differential/fault-in-port': "stops at 'in' at 0x8049020",
-  'x86-differential/fault-into-overflow': "stops at 'into' at 0x8049023",
-  'x86-differential/fault-lock-nop': "stops at 'nop' at 0x804901b",
-  'x86-differential/fault-lock-on-mov': "stops at 'mov' at 0x804901b",
-  'x86-differential/fault-lock-on-register': "stops at 'add' at 0x804901b",
-  'x86-differential/fault-out-port': "stops at 'out' at 0x804901b",
-  'x86-differential/fault-pop-bad-selector': "stops at 'pop' at 0x8049020",
-  'x86-differential/fault-sti': "stops at 'sti' at 0x804901b",
-  'x86-differential/fault-ud1': "stops at 'ud1' at 0x804901b",
-  'x86-differential/fault-undefined-0f-ff': "stops at 'ud0' at 0x804901b",
-  'x86-differential/processor-state': "stops at 'rdtsc' at 0x80490f3",
-  'x86-differential/stack': "stops at 'enter' at 0x8049321",
-  'x86-differential/stack16': "stops at 'enter' at 0x80491d2",
-};
-
-/**
- * Programs that run translated but not yet right, with the reason (translation core or runtime
- * bugs reported to their owners). Each must still differ; one that matches fails the test until
- * it is taken off the list.
- */
-const KNOWN_TRANSLATION_BUGS: Record<string, string> = {
-  'x86-differential/fault-store-crossing-into-unmapped':
-    "a 32-bit store crossing into an unmapped page: the fault names the swl's address (0x0804c001), the interpreter the first unmapped byte (0x0804c000) (runtime/back end)",
-};
-
 interface Outcome {
   stdout: string;
   stderr: string;
@@ -134,18 +97,18 @@ const dir = path.join(top, 'run');
 after(() => fs.rmSync(top, { recursive: true, force: true }));
 const status: string[] = [];
 
-/** Case-by-case comparison of a differential program's dumps; `partial`: the run stopped early. */
-function dumpMismatches(c: Case, stdout: string, partial: boolean): string[] {
+/** Case-by-case comparison of a differential program's dumps. */
+function dumpMismatches(c: Case, stdout: string): string[] {
   const d = c.dumps!;
   const r = compareDumps(d.name, d.cases, expectedOutput(d.name), Buffer.from(stdout, 'latin1'), 5);
-  return r.mismatches.map((m) => m.description).filter((m) => !(partial && m.includes(': no output (the run produced')));
+  return r.mismatches.map((m) => m.description);
 }
 
 /** Why the translated run differs from the interpreter's, or null when it is the same. */
 function difference(c: Case, got: Outcome): string | null {
   if (got.internal !== undefined) return `internal error: ${got.internal}`;
   if (c.dumps !== undefined) {
-    const m = dumpMismatches(c, got.stdout, false);
+    const m = dumpMismatches(c, got.stdout);
     if (m.length > 0) return `cases differ from the CPU (as the interpreter matches it):\n${m.join('\n')}`;
     return got.exitCode === 0 ? null : `exit status ${got.exitCode} (${got.message ?? ''})`;
   }
@@ -162,29 +125,18 @@ for (const c of cases) {
     const got = run(c, 'translated', dir);
     if (got.untranslated !== undefined) {
       status.push(`${c.key}: stops at ${got.untranslated}`);
-      assert.ok(KNOWN_UNTRANSLATED[c.key] !== undefined, `${c.key}: stops at ${got.untranslated}, not translated yet, and is not listed in KNOWN_UNTRANSLATED`);
-      // What it printed until then must be right.
-      if (c.dumps !== undefined) assert.deepEqual(dumpMismatches(c, got.stdout, true), [], `${c.key}: cases before the untranslated instruction`);
-      else if (got.stdout.length + got.stderr.length > 0) {
-        const expected = run(c, 'interp', dir);
-        assert.ok(expected.stdout.startsWith(got.stdout), `${c.key}: the output before the untranslated instruction is not the interpreter's`);
-        assert.ok(expected.stderr.startsWith(got.stderr), `${c.key}: stderr before the untranslated instruction is not the interpreter's`);
-      }
-      return;
+      assert.fail(`${c.key}: stops at ${got.untranslated}, not translated`);
     }
     const why = difference(c, got);
-    const bug = KNOWN_TRANSLATION_BUGS[c.key];
     status.push(`${c.key}: ${why === null ? 'runs through, same result' : `runs through, differs (${why.split('\n')[0].slice(0, 160)})`}`);
-    assert.equal(KNOWN_UNTRANSLATED[c.key], undefined, `${c.key} runs translated now: take it off KNOWN_UNTRANSLATED`);
-    if (bug !== undefined) assert.notEqual(why, null, `${c.key} runs translated right now: take it off KNOWN_TRANSLATION_BUGS`);
-    else assert.equal(why, null, `${c.key}: ${why}`);
+    assert.equal(why, null, `${c.key}: ${why}`);
   });
 }
 
 test('translated = interp: summary', () => {
   const same = status.filter((s) => s.endsWith('same result')).length;
   const through = status.filter((s) => s.includes('runs through')).length;
-  console.log(`translated vs interp: ${same} of ${cases.length} programs give the same result translated; ${through - same} run through but differ (known bugs); ${cases.length - through} stop untranslated`);
+  console.log(`translated vs interp: ${same} of ${cases.length} programs give the same result translated; ${through - same} differ; ${cases.length - through} stop untranslated`);
   for (const s of status) console.log(`  ${s}`);
   assert.equal(status.length, cases.length);
 });

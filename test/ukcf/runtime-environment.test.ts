@@ -89,7 +89,7 @@ test('environment path: a user-mode CPU the runtime does not own runs generated 
     const rt = new UkcfRuntime(h.env);
     h.attach(rt);
     assert.equal(h.cpu.onHypercall, h.onHypercall, 'cpu.onHypercall is left alone');
-    assert.deepEqual([...h.handlers.keys()].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, OTHER_HYPERCALL]);
+    assert.deepEqual([...h.handlers.keys()].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, OTHER_HYPERCALL]);
     rt.setGuestRegister(4, STACK_TOP);
     rt.setEip(CODE_BASE);
     const stop = rt.run(10_000_000);

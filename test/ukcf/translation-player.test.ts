@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readElfFile } from '../../emulator/machine/elf';
 import { X86Process } from '../../emulator/usermode/x86-process';
-import { runHybrid } from './translation-hybrid-run';
+import { runTranslated } from './translation-run';
 
 const PLAYER = 'workloads/player/player.i386';
 const VIDEO = 'workloads/videos/testsrc-64x48.y4m';
@@ -22,8 +22,8 @@ test('player.i386 runs fully translated with the interpreter\'s output, ≤ 3.0 
   assert.deepEqual(ended, { kind: 'exited', exitCode: 0 });
   const guest = reference.cpu.instructionCount;
 
-  const run = runHybrid(PLAYER, ARGV);
-  assert.deepEqual(run.fallbacks, [], 'every instruction translated');
+  const run = runTranslated(PLAYER, ARGV);
+  assert.equal(run.untranslated, undefined, run.message);
   assert.equal(run.exitCode, 0, run.message);
   assert.ok(Buffer.compare(Buffer.from(run.stdout), Buffer.concat(chunks)) === 0, 'same output bytes');
   const ratio = run.hostInstructions / guest;
