@@ -131,6 +131,12 @@ export class UkcfUserTranslator implements UserTranslator {
     this.runtime = runtime;
     if (this.glue === null) throw new Error('the runtime did not emit the system-call glue');
     const ep = runtime.entryPoint(s.entry);
+    // Translated code and lookup table are written from TypeScript only: a user-mode store there is a
+    // guest's wild store, which faults (Mod → SIGSEGV) as a store where nothing is mapped on i386 Linux.
+    code.denyUserStores([
+      { start: layout.cacheBase, end: layout.cacheBase + layout.cacheBytes },
+      { start: layout.tableBase, end: layout.tableBase + TABLE_ENTRIES * 8 },
+    ]);
     this.options.onStart?.({ start: s, glue: this.glue, code });
     // The guest's registers start at 0 but esp (pinned in s4), as Linux starts an i386 process.
     // The glue's guest-memory accesses: the kernel continues a fault there at the fixup (-EFAULT).

@@ -9,12 +9,18 @@
 // or the kernel writing into it (read() into a code page) — is reported after it landed, and the
 // runtime's listener (onGuestCodeWrite) invalidates the blocks translated from it.
 //
+// Parts of the window user mode may not store to (denyUserStores: the translator's code cache and
+// lookup table, which only the translator writes, from TypeScript): their pages are write-watched,
+// so no store reaches them by the page tables' fast path, and a user-mode store there is answered
+// with Mod by a wrapper of the address space's slow-path classifier (resolve) — the kernel sends
+// SIGSEGV, as i386 Linux does for a store where nothing is mapped. No hot path changes.
+//
 // Recording writes (the reference replay's guest system calls): while a guest system call runs,
 // every page of the guest's part of the window is write-watched too, and the byte ranges stored to
 // are collected — whatever stored them (the kernel, the syscall glue), with no list of calls.
 import type { PhysicalMemory } from '../machine/physical-memory';
 import { MemoryFault } from '../machine/paged-memory';
-import type { SystemAddressSpace } from '../mips/address-space';
+import { Access, EXC_MOD, type SystemAddressSpace } from '../mips/address-space';
 
 const PAGE = 4096;
 
@@ -24,6 +30,8 @@ export class WindowCodeMemory {
   private listener: ((page: number) => void) | null = null;
   /** While recording: physical range watched, pages watched only for it, stores seen (physical address, size). */
   private recording: { low: number; high: number; added: number[]; stores: number[] } | null = null;
+  /** denyUserStores: virtual ranges [start, end), their physical pages, and the resolve it wraps. */
+  private denied: { ranges: { start: number; end: number }[]; pages: number[]; inner: SystemAddressSpace['resolve'] } | null = null;
 
   constructor(
     private readonly ram: PhysicalMemory,
@@ -83,6 +91,31 @@ export class WindowCodeMemory {
     else this.space.unwatchRamPage(ppn);
   }
 
+  /** User-mode stores into these virtual ranges (page aligned, inside the window) fault with Mod from now until release. */
+  denyUserStores(ranges: { start: number; end: number }[]): void {
+    if (this.denied !== null) throw new Error('user stores are denied already');
+    const space = this.space;
+    const pages: number[] = [];
+    for (const r of ranges) {
+      const low = this.physical(r.start, r.end - r.start, 'read');
+      for (let ppn = low >>> 12; ppn < (low + (r.end - r.start)) >>> 12; ppn++) {
+        if (this.watched.has(ppn)) throw new Error('a page with guest code cannot be denied to user stores');
+        pages.push(ppn);
+        space.watchRamPage(ppn);
+      }
+    }
+    const inner = space.resolve;
+    const list = ranges.map((r) => ({ start: r.start >>> 0, end: r.end >>> 0 }));
+    this.denied = { ranges: list, pages, inner };
+    space.resolve = function (address: number, access: Access, kernel: boolean): number {
+      if (access === Access.Write && !kernel) {
+        const a = address >>> 0;
+        for (const r of list) if (a >= r.start && a < r.end) return EXC_MOD;
+      }
+      return inner.call(this, address, access, kernel);
+    };
+  }
+
   /** Starts collecting the stores into guest virtual [from, to) (page aligned), by anyone, until stopRecordingWrites. */
   startRecordingWrites(from: number, to: number): void {
     if (this.recording !== null) throw new Error('window writes are being recorded already');
@@ -126,6 +159,12 @@ export class WindowCodeMemory {
   /** Stops watching everything (the process is gone; its pages go back to plain RAM). */
   release(): void {
     this.stopRecordingWrites();
+    const d = this.denied;
+    if (d !== null) {
+      this.denied = null;
+      this.space.resolve = d.inner;
+      for (const ppn of d.pages) this.space.unwatchRamPage(ppn);
+    }
     for (const ppn of this.watched.keys()) this.space.unwatchRamPage(ppn);
     this.watched.clear();
     this.listener = null;

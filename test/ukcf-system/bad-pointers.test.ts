@@ -15,7 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScheme } from '../../emulator/system/run-scheme';
@@ -31,11 +31,11 @@ const qemu = toolAvailable('qemu-i386');
 /** The program's result lines ("name = value") and the uname sysname line. */
 const resultLines = (text: string) => text.split('\n').filter((l) => / = -?\d+$/.test(l) || l === 'Linux');
 
-function build(dir: string): string {
-  const out = join(dir, 'bad-pointers');
+function build(dir: string, source = SOURCE, name = 'bad-pointers'): string {
+  const out = join(dir, name);
   const r = spawnSync('i686-linux-gnu-gcc', [
     '-m32', '-O1', '-ffreestanding', '-fno-pic', '-fno-pie', '-no-pie', '-fno-stack-protector', '-nostdlib', '-static',
-    '-Wl,--build-id=none', '-o', out, SOURCE,
+    '-Wl,--build-id=none', '-o', out, source,
   ], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return out;
@@ -107,6 +107,29 @@ test('ukcf scheme: a static glibc program (the demo) runs in the whole system; t
     assert.equal(r.ukcf.reference.exitStatus, 0);
     assert.ok(r.ukcf.reference.instructions > 1_000_000);
     assert.equal(r.ukcf.user.statistics.guestInstructionsExecuted, r.ukcf.reference.instructions);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ukcf scheme: a guest store into the translator\'s code cache or lookup table faults (SIGSEGV) as on i386 Linux; the reference faults at the same eip', { skip: gcc ? false : 'i686-linux-gnu-gcc not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ukcf-wild-store-'));
+  try {
+    // The area is the top 4 MiB of the 28 MiB window at 0x08000000: the code cache starts at its
+    // base, the lookup table sits 100 KiB below its top (host stack 64 KiB, context page, table 32 KiB).
+    for (const [name, address] of [['code-cache', 0x09800000], ['lookup-table', 0x09be7000 + 0x100]] as const) {
+      const source = join(dir, `${name}.c`);
+      writeFileSync(source, `void _start(void) { *(volatile unsigned *)0x${address.toString(16)}u = 0x12345678u; for (;;) ; }\n`);
+      const program = build(dir, source, name);
+      if (i386Unavailable() === null) assert.equal(spawnSync(program, []).signal, 'SIGSEGV', `${name}: the real CPU`);
+      const r = runScheme({ scheme: 'ukcf', workloads: workloadsWith(join(dir, name + '-w'), program), frames: 1 });
+      assert.equal(r.status, 128 + 11, r.console);
+      assert.match(r.console, new RegExp(`^kernel: pid 1 killed by exception Mod at pc [0-9a-f]{8}, address ${address.toString(16).padStart(8, '0')}, guest eip 0804[0-9a-f]{4}$`, 'm'));
+      // The reference interpreter (nothing mapped there) faults at the same guest instruction, after as many.
+      assert.ok(r.ukcf !== null && r.ukcf.reference !== null);
+      assert.match(r.ukcf.reference.fault ?? '', new RegExp(address.toString(16)));
+      assert.equal(r.ukcf.reference.exitStatus, null);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
