@@ -25,6 +25,7 @@ const GLUE_DATA_OFFSET = 2048;
 const TABLE_ENTRIES = 4096;
 const COUNTER_BYTES = 64 * 1024;
 const MIN_CACHE_BYTES = 64 * 1024;
+if (GLUE_FRAME_BYTES > 4096) throw new Error('the syscall glue\'s frame must fit the host stack\'s top page');
 
 export interface AreaLayout extends UkcfLayout {
   glueDataBase: number;
@@ -133,9 +134,11 @@ export class UkcfUserTranslator implements UserTranslator {
     const ep = runtime.entryPoint(s.entry);
     // Translated code and lookup table are written from TypeScript only: a user-mode store there is a
     // guest's wild store, which faults (Mod → SIGSEGV) as a store where nothing is mapped on i386 Linux.
+    // So is the host stack below its top page: the syscall glue's frame (GLUE_FRAME_BYTES) is all it holds.
     code.denyUserStores([
       { start: layout.cacheBase, end: layout.cacheBase + layout.cacheBytes },
       { start: layout.tableBase, end: layout.tableBase + TABLE_ENTRIES * 8 },
+      { start: layout.hostStackTop - HOST_STACK_BYTES, end: layout.hostStackTop - 4096 },
     ]);
     this.options.onStart?.({ start: s, glue: this.glue, code });
     // The guest's registers start at 0 but esp (pinned in s4), as Linux starts an i386 process.

@@ -112,12 +112,13 @@ test('ukcf scheme: a static glibc program (the demo) runs in the whole system; t
   }
 });
 
-test('ukcf scheme: a guest store into the translator\'s code cache or lookup table faults (SIGSEGV) as on i386 Linux; the reference faults at the same eip', { skip: gcc ? false : 'i686-linux-gnu-gcc not installed' }, () => {
+test('ukcf scheme: a guest store into the translator\'s code cache, lookup table or unused host stack faults (SIGSEGV) as on i386 Linux; the reference faults at the same eip', { skip: gcc ? false : 'i686-linux-gnu-gcc not installed' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ukcf-wild-store-'));
   try {
     // The area is the top 4 MiB of the 28 MiB window at 0x08000000: the code cache starts at its
-    // base, the lookup table sits 100 KiB below its top (host stack 64 KiB, context page, table 32 KiB).
-    for (const [name, address] of [['code-cache', 0x09800000], ['lookup-table', 0x09be7000 + 0x100]] as const) {
+    // base, the lookup table sits 100 KiB below its top (host stack 64 KiB, context page, table 32 KiB);
+    // the host stack's lower pages are unused (the glue's frame is in its top page).
+    for (const [name, address] of [['code-cache', 0x09800000], ['lookup-table', 0x09be7000 + 0x100], ['host-stack', 0x09bf0800]] as const) {
       const source = join(dir, `${name}.c`);
       writeFileSync(source, `void _start(void) { *(volatile unsigned *)0x${address.toString(16)}u = 0x12345678u; for (;;) ; }\n`);
       const program = build(dir, source, name);
