@@ -1054,7 +1054,7 @@ class BlockEmitter {
   /** The context block's address (segment registers), or a cut before this op without one. */
   context(): number {
     const context = this.options.context;
-    if (context === undefined) throw new NeedsContext(this.opIndex);
+    if (context === undefined) throw new NeedsContext(this.opIndex, '(segment register)', 'segment registers live in a context block this translator has not');
     return context;
   }
 
