@@ -10,7 +10,8 @@
 // runtime's listener (onGuestCodeWrite) invalidates the blocks translated from it.
 //
 // Parts of the window user mode may not store to (denyUserStores: the translator's code cache and
-// lookup table, which only the translator writes, from TypeScript): their pages are write-watched,
+// lookup table, which only the translator writes, from TypeScript; its unused host stack): their
+// pages are write-watched,
 // so no store reaches them by the page tables' fast path, and a user-mode store there is answered
 // with Mod by a wrapper of the address space's slow-path classifier (resolve) — the kernel sends
 // SIGSEGV, as i386 Linux does for a store where nothing is mapped. No hot path changes.
@@ -30,8 +31,8 @@ export class WindowCodeMemory {
   private listener: ((page: number) => void) | null = null;
   /** While recording: physical range watched, pages watched only for it, stores seen (physical address, size). */
   private recording: { low: number; high: number; added: number[]; stores: number[] } | null = null;
-  /** denyUserStores: virtual ranges [start, end), their physical pages, and the resolve it wraps. */
-  private denied: { ranges: { start: number; end: number }[]; pages: number[]; inner: SystemAddressSpace['resolve'] } | null = null;
+  /** denyUserStores: the physical pages watched for it, and the resolve it wraps. */
+  private denied: { pages: number[]; inner: SystemAddressSpace['resolve'] } | null = null;
 
   constructor(
     private readonly ram: PhysicalMemory,
@@ -106,7 +107,7 @@ export class WindowCodeMemory {
     }
     const inner = space.resolve;
     const list = ranges.map((r) => ({ start: r.start >>> 0, end: r.end >>> 0 }));
-    this.denied = { ranges: list, pages, inner };
+    this.denied = { pages, inner };
     space.resolve = function (address: number, access: Access, kernel: boolean): number {
       if (access === Access.Write && !kernel) {
         const a = address >>> 0;
