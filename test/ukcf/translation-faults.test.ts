@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X86Cpu } from '../../emulator/x86/cpu';
-import { UkcfRuntime } from '../../emulator/ukcf/translated-process';
+import { UkcfRuntime, type UkcfStop } from '../../emulator/ukcf/translated-process';
 import { assemble, CODE_BASE, DATA_BASE, guestMemory, haveBinutils, STACK_TOP } from './program-generator';
 
 const skip = haveBinutils() ? false : 'i686-linux-gnu binutils not installed';
@@ -55,9 +55,9 @@ test('translated guest faults equal the reference interpreter\'s: kind, eip, reg
     for (const lockstep of [false, true]) {
       const rt = new UkcfRuntime(guestMemory(codes[i], 1), CODE_BASE, { lockstep });
       rt.setGuestRegister(4, STACK_TOP);
-      let stop = rt.run(100_000);
+      let stop: UkcfStop = rt.run(100_000);
       while (stop.kind === 'boundary') stop = rt.run(100_000);
-      const where = `${name} (lockstep ${lockstep}): ${JSON.stringify(stop)} vs ${JSON.stringify(expected)}`;
+      const where: string = `${name} (lockstep ${lockstep}): ${JSON.stringify(stop)} vs ${JSON.stringify(expected)}`;
       assert.equal(stop.kind, 'fault', where);
       if (stop.kind !== 'fault') return;
       assert.equal(stop.fault, KIND[expected.fault] ?? expected.fault, where);
