@@ -17,7 +17,7 @@
 
 import { type MemoryPage, makeMemoryPage, PhysicalMemory } from '../machine/physical-memory';
 import { MmioBus, type MmioDevice } from '../machine/mmio-bus';
-import { PagedMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../machine/paged-memory';
+import { directoryGet, directorySet, newPageDirectory, PagedMemory, type PageDirectory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../machine/paged-memory';
 
 export const enum Access {
   Read = 0,
@@ -39,14 +39,19 @@ export const EXC_DBE = 7;
 
 const PAGES = 1 << 20;
 
+/**
+ * Virtual page number → page, per access kind, as two-level directories (paged-memory.ts
+ * PageDirectory): the fast paths read `table[vpn >>> 10][vpn & 1023]`; entries are set only
+ * through directorySet.
+ */
 export interface PageTables {
-  readonly read: (MemoryPage | null)[];
-  readonly write: (MemoryPage | null)[];
-  readonly exec: (MemoryPage | null)[];
+  readonly read: PageDirectory<MemoryPage>;
+  readonly write: PageDirectory<MemoryPage>;
+  readonly exec: PageDirectory<MemoryPage>;
 }
 
 function newTables(): PageTables {
-  return { read: new Array(PAGES).fill(null), write: new Array(PAGES).fill(null), exec: new Array(PAGES).fill(null) };
+  return { read: newPageDirectory(), write: newPageDirectory(), exec: newPageDirectory() };
 }
 
 export interface MipsAddressSpace {
@@ -63,8 +68,11 @@ export interface MipsAddressSpace {
   hostWrite(address: number, size: 1 | 2 | 4, value: number): void;
   /** Take a page's virtual aliases out of (or back into) the write tables, because compiled code lives there. */
   protectCode(page: MemoryPage, on: boolean): void;
-  /** Called by the space when a page's code must be dropped (host write, remap); set by the CPU. */
-  onCodeInvalid: ((page: MemoryPage) => void) | null;
+  /**
+   * Called by the space when a page's code must be dropped (host write, remap); set by the CPU.
+   * With offset and length, only the code made from those bytes of the page (a write there).
+   */
+  onCodeInvalid: ((page: MemoryPage, offset?: number, length?: number) => void) | null;
 }
 
 export class SystemAddressSpace implements MipsAddressSpace {
@@ -73,7 +81,7 @@ export class SystemAddressSpace implements MipsAddressSpace {
   onTablesChanged: (() => void) | null = null;
   resolvedPage: MemoryPage | null = null;
   resolvedAddress = 0;
-  onCodeInvalid: ((page: MemoryPage) => void) | null = null;
+  onCodeInvalid: ((page: MemoryPage, offset?: number, length?: number) => void) | null = null;
   private windowVBase = 0;
   private windowPBase = 0;
   private windowSize = 0;
@@ -90,9 +98,9 @@ export class SystemAddressSpace implements MipsAddressSpace {
     for (let ppn = 0; ppn < this.ramPages; ppn++) {
       const page = ram.pages[ppn];
       for (const vpn of [0x80000 + ppn, 0xa0000 + ppn]) {
-        this.kernelTables.read[vpn] = page;
-        this.kernelTables.write[vpn] = page;
-        this.kernelTables.exec[vpn] = page;
+        directorySet(this.kernelTables.read, vpn, page);
+        directorySet(this.kernelTables.write, vpn, page);
+        directorySet(this.kernelTables.exec, vpn, page);
       }
     }
     ram.onCodeWrite = (page) => this.onCodeInvalid?.(page);
@@ -120,9 +128,9 @@ export class SystemAddressSpace implements MipsAddressSpace {
 
   private setUser(vpn: number, page: MemoryPage | null): void {
     for (const t of [this.kernelTables, this.userTables]) {
-      t.read[vpn] = page;
-      t.write[vpn] = page !== null && page.blocks === null && !this.watchedRam.has(page.number) ? page : null;
-      t.exec[vpn] = page;
+      directorySet(t.read, vpn, page);
+      directorySet(t.write, vpn, page !== null && page.blocks === null && !this.watchedRam.has(page.number) ? page : null);
+      directorySet(t.exec, vpn, page);
     }
   }
 
@@ -193,13 +201,13 @@ export class SystemAddressSpace implements MipsAddressSpace {
   protectCode(page: MemoryPage, on: boolean): void {
     const ppn = page.number;
     const entry = on || this.watchedRam.has(ppn) ? null : page;
-    this.kernelTables.write[0x80000 + ppn] = entry;
-    this.kernelTables.write[0xa0000 + ppn] = entry;
+    directorySet(this.kernelTables.write, 0x80000 + ppn, entry);
+    directorySet(this.kernelTables.write, 0xa0000 + ppn, entry);
     const off = ppn * 4096 - this.windowPBase;
     if (off >= 0 && off < this.windowSize) {
       const vpn = (this.windowVBase + off) >>> 12;
-      this.kernelTables.write[vpn] = entry;
-      this.userTables.write[vpn] = entry;
+      directorySet(this.kernelTables.write, vpn, entry);
+      directorySet(this.userTables.write, vpn, entry);
     }
   }
 }
@@ -210,28 +218,31 @@ export class PagedAddressSpace implements MipsAddressSpace {
   userTables: PageTables = this.kernelTables;
   resolvedPage: MemoryPage | null = null;
   resolvedAddress = 0;
-  onCodeInvalid: ((page: MemoryPage) => void) | null = null;
+  onCodeInvalid: ((page: MemoryPage, offset?: number, length?: number) => void) | null = null;
   private readonly pageByBytes = new WeakMap<Uint8Array, MemoryPage>();
-  private readonly current: (MemoryPage | null)[] = new Array(PAGES).fill(null);
+  private readonly current: PageDirectory<MemoryPage> = newPageDirectory();
 
   constructor(readonly memory: PagedMemory) {
     const previousWatch = memory.onWatchedWrite;
-    memory.onWatchedWrite = (pn) => {
-      if (previousWatch !== null) previousWatch(pn);
-      const page = this.current[pn];
-      if (page !== null && page.blocks !== null) this.onCodeInvalid?.(page);
+    memory.onWatchedWrite = (pn, address, length) => {
+      if (previousWatch !== null) previousWatch(pn, address, length);
+      const page = directoryGet(this.current, pn);
+      if (page !== null && page.blocks !== null) {
+        if (address === undefined || length === undefined) this.onCodeInvalid?.(page);
+        else this.onCodeInvalid?.(page, address & 4095, length);
+      }
     };
     const previousChange = memory.onPageChange;
     memory.onPageChange = (pn) => {
       if (previousChange !== null) previousChange(pn);
       this.refresh(pn);
     };
-    for (let pn = 0; pn < PAGES; pn++) if (memory.pageBytes(pn) !== null) this.refresh(pn);
+    memory.forEachAllocatedPage((pn) => this.refresh(pn));
   }
 
   private refresh(pn: number): void {
-    const old = this.current[pn];
-    const bytes = this.memory.pageBytes(pn);
+    const old = directoryGet(this.current, pn);
+    const bytes = this.memory.allocatedPageBytes(pn);
     let page: MemoryPage | null = null;
     if (bytes !== null) {
       page = this.pageByBytes.get(bytes) ?? null;
@@ -243,28 +254,28 @@ export class PagedAddressSpace implements MipsAddressSpace {
     const prot = page === null ? 0 : this.memory.protection(pn << 12);
     // Unmapping, remapping or losing PROT_EXEC drops the page's compiled code.
     if (old !== null && old.blocks !== null && (old !== page || !(prot & PROT_EXEC))) this.onCodeInvalid?.(old);
-    this.current[pn] = page;
+    directorySet(this.current, pn, page);
     const read = page !== null && prot & PROT_READ ? page : null;
-    const write = page !== null && this.memory.writePages[pn] !== null && page.blocks === null ? page : null;
+    const write = page !== null && directoryGet(this.memory.writeDirectory, pn) !== null && page.blocks === null ? page : null;
     const exec = page !== null && prot & PROT_EXEC ? page : null;
     if (pn >= PAGES / 2 && page !== null && this.userTables === this.kernelTables) this.splitUserTables();
-    this.kernelTables.read[pn] = read;
-    this.kernelTables.write[pn] = write;
-    this.kernelTables.exec[pn] = exec;
+    directorySet(this.kernelTables.read, pn, read);
+    directorySet(this.kernelTables.write, pn, write);
+    directorySet(this.kernelTables.exec, pn, exec);
     if (pn < PAGES / 2 && this.userTables !== this.kernelTables) {
-      this.userTables.read[pn] = read;
-      this.userTables.write[pn] = write;
-      this.userTables.exec[pn] = exec;
+      directorySet(this.userTables.read, pn, read);
+      directorySet(this.userTables.write, pn, write);
+      directorySet(this.userTables.exec, pn, exec);
     }
   }
 
   /** Separate user tables: the kernel half stays out of reach of user mode. */
   private splitUserTables(): void {
     const t = newTables();
-    for (let pn = 0; pn < PAGES / 2; pn++) {
-      t.read[pn] = this.kernelTables.read[pn];
-      t.write[pn] = this.kernelTables.write[pn];
-      t.exec[pn] = this.kernelTables.exec[pn];
+    const k = this.kernelTables;
+    for (const [from, to] of [[k.read, t.read], [k.write, t.write], [k.exec, t.exec]]) {
+      // Leaves of the lower half copied, not shared: each table's entries are set on their own.
+      for (let d = 0; d < from.length / 2; d++) if (from[d].some((x) => x !== null)) to[d] = from[d].slice();
     }
     this.userTables = t;
     this.onTablesChanged?.();
@@ -277,22 +288,17 @@ export class PagedAddressSpace implements MipsAddressSpace {
     const a = address >>> 0;
     if (a >= 0x80000000 && !kernel) return access === Access.Write ? EXC_ADES : EXC_ADEL;
     const pn = a >>> 12;
-    const page = this.current[pn];
-    const prot = page === null ? 0 : this.memory.protection(a);
-    if (access === Access.Read) {
-      if (!(prot & PROT_READ)) return EXC_TLBL;
-      this.resolvedPage = page;
+    const prot = this.memory.protection(a);
+    const need = access === Access.Read ? PROT_READ : access === Access.Execute ? PROT_EXEC : PROT_WRITE;
+    if (!(prot & need)) return access !== Access.Write ? EXC_TLBL : this.memory.isMapped(a) ? EXC_MOD : EXC_TLBS;
+    // A mapped page gets its bytes at its first access (the PagedMemory then tells refresh()).
+    if (directoryGet(this.current, pn) === null) this.memory.pageBytes(pn);
+    if (access !== Access.Write) {
+      this.resolvedPage = directoryGet(this.current, pn);
       return RESOLVE_PAGE;
     }
-    if (access === Access.Execute) {
-      if (!(prot & PROT_EXEC)) return EXC_TLBL;
-      this.resolvedPage = page;
-      return RESOLVE_PAGE;
-    }
-    if (page === null) return EXC_TLBS;
-    if (!(prot & PROT_WRITE)) return EXC_MOD;
-    // Writable but not in the fast table: watched (ours for code, or someone else's). Write through
-    // the PagedMemory so that every watcher hears of it.
+    // Writable but not in the fast table: watched (ours for code, or someone else's), or just given
+    // its bytes. Write through the PagedMemory so that every watcher hears of it.
     this.resolvedAddress = a;
     return RESOLVE_HOST;
   }
@@ -309,11 +315,11 @@ export class PagedAddressSpace implements MipsAddressSpace {
 
   protectCode(page: MemoryPage, on: boolean): void {
     const pn = page.number;
-    if (this.current[pn] !== page) return;
+    if (directoryGet(this.current, pn) !== page) return;
     if (on) {
       if (!this.memory.isWatched(pn)) this.memory.watch(pn); // refresh() runs and nulls the write entries
-      this.kernelTables.write[pn] = null;
-      if (pn < PAGES / 2) this.userTables.write[pn] = null; // the same array unless split
+      directorySet(this.kernelTables.write, pn, null);
+      if (pn < PAGES / 2) directorySet(this.userTables.write, pn, null); // the same tables unless split
     }
     // Off: the page stays watched (someone else may watch it too); writes take the slow path through
     // the PagedMemory, which is correct, only slower, for pages that once held code.

@@ -4,8 +4,10 @@
 // the group are JavaScript loops, forward branches break out of labelled blocks, guest registers are
 // locals (see shapeGroup / generateGroup). It is cached on the page it came from by the entry's word
 // index (aliases of a physical page share the cache; a compiled entry remembers the virtual PC it was
-// made for). Any write to a page holding compiled code drops all of the page's code (the page leaves
-// the fast write tables while it has code, so only the slow path sees such writes).
+// made for). A write to a page holding compiled code drops the code compiled from the written bytes
+// (each compiled entry knows the byte ranges it was made from; the rest of the page's code stays), and
+// a breakpoint drops the code holding its address; the page leaves the fast write tables while it has
+// code, so only the slow path sees such writes.
 //
 // Exactness: the function checks the budget the dispatcher gave (limit, next timer or device
 // event) at its entry and at loop headers, asking each time for the most instructions that can run
@@ -41,6 +43,8 @@ export interface CompiledBlock {
   readonly length: number;
   /** The generated JavaScript (for inspection). */
   readonly source?: string;
+  /** Byte offsets in its page of the code it was made from, as [from, to) pairs: a write there drops it. */
+  readonly cover: readonly number[];
 }
 
 const MAX_BLOCK = 96;
@@ -48,7 +52,8 @@ const HOT_THRESHOLD = 128;
 
 /** A placeholder for a PC the compiler cannot start a block at, or has not yet (the interpreter runs it). */
 function placeholder(start: number, regionVersion: number, hits: number): CompiledBlock {
-  return { start, valid: true, next0: null, next1: null, maxCount: Infinity, regionVersion, hits, run: () => undefined, length: 0 };
+  const at = start & 4095;
+  return { start, valid: true, next0: null, next1: null, maxCount: Infinity, regionVersion, hits, run: () => undefined, length: 0, cover: [at, at + 4] };
 }
 
 const enum Kind {
@@ -74,6 +79,9 @@ function hex(v: number): string {
 
 export class BlockCache {
   private compiledPages = new Set<MemoryPage>();
+  /** Virtual page number → the pages holding code compiled for PCs in it (aliases of one page, remaps). */
+  private readonly pagesByVirtual = new Map<number, Set<MemoryPage>>();
+  private readonly virtualOf = new Map<MemoryPage, Set<number>>();
   compiledCount = 0;
   /**
    * How many times the dispatcher must reach a PC before the group there is compiled (1: at once).
@@ -86,7 +94,7 @@ export class BlockCache {
 
   lookup(pc: number): CompiledBlock | null {
     if (pc & 3) return null;
-    const page = this.cpu.xtab[pc >>> 12];
+    const page = this.cpu.xtab[pc >>> 22][(pc >>> 12) & 1023];
     if (page === null) return null;
     const index = (pc & 4095) >> 2;
     let blocks = page.blocks as (CompiledBlock | undefined)[] | null;
@@ -116,7 +124,7 @@ export class BlockCache {
    * been seen yet (the dispatcher's lookup makes its placeholder). Otherwise counts the visit.
    */
   dispatchAt(pc: number): boolean {
-    const page = this.cpu.xtab[pc >>> 12];
+    const page = this.cpu.xtab[pc >>> 22][(pc >>> 12) & 1023];
     if (page === null || page.blocks === null || pc & 3) return true;
     const b = (page.blocks as (CompiledBlock | undefined)[])[(pc & 4095) >> 2];
     if (b === undefined || b.start !== pc || b.regionVersion !== this.cpu.regions.version || b.maxCount !== Infinity) return true;
@@ -131,8 +139,55 @@ export class BlockCache {
     for (const b of page.blocks as (CompiledBlock | undefined)[]) if (b !== undefined) b.valid = false;
     page.blocks = null;
     this.compiledPages.delete(page);
+    const vpns = this.virtualOf.get(page);
+    if (vpns !== undefined) {
+      for (const vpn of vpns) {
+        const set = this.pagesByVirtual.get(vpn)!;
+        set.delete(page);
+        if (set.size === 0) this.pagesByVirtual.delete(vpn);
+      }
+      this.virtualOf.delete(page);
+    }
     this.cpu.space.protectCode(page, false);
     this.cpu.recheck = true;
+  }
+
+  /**
+   * Drops the compiled code made from bytes [offset, offset + length) of the page (the rest of the
+   * page's code stays): a write there (a patched jump, a new block next to hot code) costs only the
+   * code that contains it.
+   */
+  invalidateRange(page: MemoryPage, offset: number, length: number): void {
+    const blocks = page.blocks as (CompiledBlock | undefined)[] | null;
+    if (blocks === null) return;
+    const from = offset & ~3;
+    const to = offset + length;
+    let left = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i];
+      if (b === undefined) continue;
+      const cover = b.cover;
+      let hit = false;
+      for (let k = 0; k < cover.length; k += 2) {
+        if (cover[k] < to && from < cover[k + 1]) {
+          hit = true;
+          break;
+        }
+      }
+      if (hit) {
+        b.valid = false;
+        blocks[i] = undefined;
+      } else left++;
+    }
+    if (left === 0) this.invalidatePage(page);
+    this.cpu.recheck = true;
+  }
+
+  /** Drops the compiled code holding the instruction at virtual `pc` (whatever page it was compiled from). */
+  invalidateAt(pc: number): void {
+    const pages = this.pagesByVirtual.get(pc >>> 12);
+    if (pages === undefined) return;
+    for (const page of [...pages]) this.invalidateRange(page, pc & 4095, 4);
   }
 
   flush(): void {
@@ -202,6 +257,15 @@ export class BlockCache {
       }
     }
     const { source, entryBudget } = generateGroup(group, span.id, bps.has(start));
+    const cover: number[] = [];
+    for (const b of group) cover.push(b.start & 4095, (b.start & 4095) + 4 * b.parts.length);
+    const vpn = start >>> 12;
+    let pages = this.pagesByVirtual.get(vpn);
+    if (pages === undefined) this.pagesByVirtual.set(vpn, (pages = new Set()));
+    pages.add(page);
+    let vpns = this.virtualOf.get(page);
+    if (vpns === undefined) this.virtualOf.set(page, (vpns = new Set()));
+    vpns.add(vpn);
     // The same code at the same addresses (a page rewritten around unchanged code, e.g. a code
     // cache filling up) reuses the parsed function.
     let factory = factories.get(source);
@@ -222,6 +286,7 @@ export class BlockCache {
       run: factory(mulHighSigned, mulHighUnsigned, NO_BYTES, NO_HALVES, NO_WORDS, exitAt),
       length: first.parts.length,
       source,
+      cover,
     };
   }
 }
@@ -334,7 +399,7 @@ function translate(w: number, pc: number): Translated {
     const [pv, field, index] = view(size === 0 ? 4 : size);
     const read = `${pv}[${size === 0 ? '(a & 4092) >> 2' : index}]`;
     return (
-      `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === pb${site}) v = ${read}; else { ${alignCheck(size, 4)}p = R[a >>> 12]; ` +
+      `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === pb${site}) v = ${read}; else { ${alignCheck(size, 4)}p = R[a >>> 22][(a >>> 12) & 1023]; ` +
       `if (p !== null) { pb${site} = a & -4096; ${pv} = p.${field}; v = ${read}; } ` +
       `else { SYNC v = cpu.loadSlow(${size === 0 ? 'a & ~3' : 'a'}, ${size === 0 ? 4 : size}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); ` +
       `if (cpu.recheck) { ${after} EXIT_AFTER; } } } ${after}`
@@ -344,7 +409,7 @@ function translate(w: number, pc: number): Translated {
     const [pv, field, index] = view(size);
     const write = `${pv}[${index}] = ${value};`;
     return (
-      `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === pb${site}) ${write} else { ${alignCheck(size, 5)}p = W[a >>> 12]; ` +
+      `a = (${R(rs)} + ${imm}) | 0; if ((a & ${keyMask(size)}) === pb${site}) ${write} else { ${alignCheck(size, 5)}p = W[a >>> 22][(a >>> 12) & 1023]; ` +
       `if (p !== null) { pb${site} = a & -4096; ${pv} = p.${field}; ${write} } ` +
       `else { SYNC cpu.storeSlow(a, ${size}, ${slowValue}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; } }`
     );
@@ -491,7 +556,7 @@ function translate(w: number, pc: number): Translated {
     case 0x38:
       return plain(
         `a = (${R(rs)} + ${imm}) | 0; if (a & 3) FAULT(5, a); if (cpu.llBit) { ` +
-          `if ((a & -4096) === pb${site}) pw${site}[(a & 4095) >> 2] = ${R(rt)}; else { p = W[a >>> 12]; if (p !== null) { pb${site} = a & -4096; pw${site} = p.i32; pw${site}[(a & 4095) >> 2] = ${R(rt)}; } ` +
+          `if ((a & -4096) === pb${site}) pw${site}[(a & 4095) >> 2] = ${R(rt)}; else { p = W[a >>> 22][(a >>> 12) & 1023]; if (p !== null) { pb${site} = a & -4096; pw${site} = p.i32; pw${site}[(a & 4095) >> 2] = ${R(rt)}; } ` +
           `else { SYNC cpu.storeSlow(a, 4, ${R(rt)}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); v = 1; cpu.llBit = false; ${set(rt, '1')} EXIT_AFTER; } } v = 1; } else v = 0; cpu.llBit = false; ` +
           set(rt, 'v'),
       );
@@ -501,7 +566,7 @@ function translate(w: number, pc: number): Translated {
           ? `v = (a & 3) === 0 ? ${R(rt)} : (v & ((1 << ((a & 3) * 8)) - 1)) | (${R(rt)} << ((a & 3) * 8));`
           : `v = (a & 3) === 3 ? ${R(rt)} : (v & ~(-1 >>> (24 - (a & 3) * 8))) | (${R(rt)} >>> (24 - (a & 3) * 8));`;
       return plain(
-        `a = (${R(rs)} + ${imm}) | 0; p = W[a >>> 12]; if (p !== null && R[a >>> 12] !== null) { v = p.i32[(a & 4092) >> 2]; ${merge} p.i32[(a & 4092) >> 2] = v; } ` +
+        `a = (${R(rs)} + ${imm}) | 0; p = W[a >>> 22][(a >>> 12) & 1023]; if (p !== null && R[a >>> 22][(a >>> 12) & 1023] !== null) { v = p.i32[(a & 4092) >> 2]; ${merge} p.i32[(a & 4092) >> 2] = v; } ` +
           `else { SYNC cpu.storePartialSlow(${w | 0}, a, ${R(rt)}); UNSYNC if (cpu.faultCode >= 0) FAULT_PENDING(a); EXIT_AFTER; }`,
       );
     }

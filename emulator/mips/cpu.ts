@@ -20,7 +20,8 @@
 //       { kind: 'stopped', reason }                         requestStop() from a hypercall or device handler
 //   step(): MipsStopReason — run(1), always interpreted.
 //   addBreakpoint(pc) / removeBreakpoint(pc) / clearBreakpoints(): free when none are set; with some
-//       set, compiled blocks end before breakpoint addresses, so the stop is exact.
+//       set, compiled blocks end before breakpoint addresses, so the stop is exact. Setting or removing
+//       one drops only the compiled code that holds its address.
 //   useBlockCompiler: boolean — the block compiler (default on) or the interpreter alone; both count exactly.
 //       Code is compiled once control has reached its PC compileThreshold times (counted at control
 //       transfers); until then it is interpreted.
@@ -67,7 +68,7 @@
 
 import { type MemoryPage, PhysicalMemory } from '../machine/physical-memory';
 import { MmioBus } from '../machine/mmio-bus';
-import { PagedMemory } from '../machine/paged-memory';
+import { PagedMemory, type PageDirectory } from '../machine/paged-memory';
 import {
   Access,
   type MipsAddressSpace,
@@ -194,9 +195,9 @@ export class MipsCpu {
 
   // Mode-dependent page tables (the fast paths index these directly).
   kernelMode = true;
-  rtab: (MemoryPage | null)[];
-  wtab: (MemoryPage | null)[];
-  xtab: (MemoryPage | null)[];
+  rtab: PageDirectory<MemoryPage>;
+  wtab: PageDirectory<MemoryPage>;
+  xtab: PageDirectory<MemoryPage>;
 
   /** Set by the slow memory paths: an exception code, or -1. */
   faultCode = -1;
@@ -222,7 +223,10 @@ export class MipsCpu {
     this.updateMode();
     this.blocks = new BlockCache(this);
     if (options.compileThreshold !== undefined) this.blocks.hotThreshold = Math.max(1, Math.floor(options.compileThreshold));
-    this.space.onCodeInvalid = (page) => this.blocks.invalidatePage(page);
+    this.space.onCodeInvalid = (page, offset, length) => {
+      if (offset === undefined || length === undefined) this.blocks.invalidatePage(page);
+      else this.blocks.invalidateRange(page, offset, length);
+    };
     this.space.onTablesChanged = () => this.updateMode();
   }
 
@@ -434,18 +438,29 @@ export class MipsCpu {
   // ---- breakpoints ---------------------------------------------------------------------------
 
   addBreakpoint(pc: number): void {
+    if (this.breakpoints.has(pc >>> 0)) return;
     this.breakpoints.add(pc >>> 0);
-    this.blocks.flush();
+    this.dropCodeAt(pc >>> 0);
   }
 
   removeBreakpoint(pc: number): void {
-    if (this.breakpoints.delete(pc >>> 0)) this.blocks.flush();
+    if (this.breakpoints.delete(pc >>> 0)) this.dropCodeAt(pc >>> 0);
   }
 
   clearBreakpoints(): void {
     if (this.breakpoints.size === 0) return;
+    const all = [...this.breakpoints];
     this.breakpoints.clear();
-    this.blocks.flush();
+    for (const pc of all) this.dropCodeAt(pc);
+  }
+
+  /**
+   * Drops the compiled code that holds the instruction at virtual `pc`: code compiled before a
+   * breakpoint was set there would run through it. The rest stays compiled.
+   */
+  private dropCodeAt(pc: number): void {
+    this.blocks.invalidateAt(pc);
+    this.recheck = true;
   }
 
   requestStop(reason: string): void {
@@ -477,7 +492,7 @@ export class MipsCpu {
     const k = this.space.resolve(address, Access.Write, this.kernelMode);
     if (k === RESOLVE_PAGE) {
       const p = this.space.resolvedPage as MemoryPage;
-      if (p.blocks !== null) this.blocks.invalidatePage(p);
+      if (p.blocks !== null) this.blocks.invalidateRange(p, address & 4095, size);
       const o = address & 4095;
       if (size === 4) p.i32[o >> 2] = value;
       else if (size === 2) p.u16[o >> 1] = value;
@@ -546,7 +561,7 @@ export class MipsCpu {
       const k = this.space.resolve(a, Access.Read, this.kernelMode);
       if (k !== RESOLVE_PAGE) return false;
       const p = this.space.resolvedPage as MemoryPage;
-      if (p.blocks !== null) this.blocks.invalidatePage(p);
+      if (p.blocks !== null) this.blocks.invalidateRange(p, a & 4095, 1);
       p.u8[a & 4095] = value >>> (8 * i);
     }
     return true;
@@ -719,7 +734,7 @@ export class MipsCpu {
           bad = cur;
           hasBad = true;
         } else {
-          const page = X[ucur >>> 12];
+          const page = X[ucur >>> 22][(ucur >>> 12) & 1023];
           if (page !== null) {
             words = page.i32;
             w = words[(cur & 4095) >> 2];
@@ -1044,7 +1059,7 @@ export class MipsCpu {
           case 0x20: case 0x24: { // lb, lbu
             a = (r[rs] + imm) | 0;
             if ((a & -4096) === lpBase) v = lpB[a & 4095];
-            else if ((p = R[a >>> 12]) !== null) {
+            else if ((p = R[a >>> 22][(a >>> 12) & 1023]) !== null) {
               lpBase = a & -4096; lpB = p.u8; lpH = p.u16; lpW = p.i32;
               v = lpB[a & 4095];
             } else {
@@ -1060,7 +1075,7 @@ export class MipsCpu {
             a = (r[rs] + imm) | 0;
             if ((a & -4095) === lpBase) v = lpH[(a & 4095) >> 1];
             else if (a & 1) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
-            else if ((p = R[a >>> 12]) !== null) {
+            else if ((p = R[a >>> 22][(a >>> 12) & 1023]) !== null) {
               lpBase = a & -4096; lpB = p.u8; lpH = p.u16; lpW = p.i32;
               v = lpH[(a & 4095) >> 1];
             } else {
@@ -1076,7 +1091,7 @@ export class MipsCpu {
             a = (r[rs] + imm) | 0;
             if ((a & -4093) === lpBase) v = lpW[(a & 4095) >> 2];
             else if (a & 3) { exc = ExcCode.AdEL; bad = a; hasBad = true; break; }
-            else if ((p = R[a >>> 12]) !== null) {
+            else if ((p = R[a >>> 22][(a >>> 12) & 1023]) !== null) {
               lpBase = a & -4096; lpB = p.u8; lpH = p.u16; lpW = p.i32;
               v = lpW[(a & 4095) >> 2];
             } else {
@@ -1095,7 +1110,7 @@ export class MipsCpu {
           case 0x22: case 0x26: { // lwl, lwr
             a = (r[rs] + imm) | 0;
             const al = a & ~3;
-            const p = R[al >>> 12];
+            const p = R[al >>> 22][(al >>> 12) & 1023];
             if (p !== null) v = p.i32[(al & 4095) >> 2];
             else {
               leave = true;
@@ -1113,7 +1128,7 @@ export class MipsCpu {
           case 0x28: { // sb
             a = (r[rs] + imm) | 0;
             if ((a & -4096) === spBase) spB[a & 4095] = r[rt];
-            else if ((p = W[a >>> 12]) !== null) {
+            else if ((p = W[a >>> 22][(a >>> 12) & 1023]) !== null) {
               spBase = a & -4096; spB = p.u8; spH = p.u16; spW = p.i32;
               spB[a & 4095] = r[rt];
             } else {
@@ -1128,7 +1143,7 @@ export class MipsCpu {
             a = (r[rs] + imm) | 0;
             if ((a & -4095) === spBase) spH[(a & 4095) >> 1] = r[rt];
             else if (a & 1) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
-            else if ((p = W[a >>> 12]) !== null) {
+            else if ((p = W[a >>> 22][(a >>> 12) & 1023]) !== null) {
               spBase = a & -4096; spB = p.u8; spH = p.u16; spW = p.i32;
               spH[(a & 4095) >> 1] = r[rt];
             } else {
@@ -1143,7 +1158,7 @@ export class MipsCpu {
             a = (r[rs] + imm) | 0;
             if ((a & -4093) === spBase) spW[(a & 4095) >> 2] = r[rt];
             else if (a & 3) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
-            else if ((p = W[a >>> 12]) !== null) {
+            else if ((p = W[a >>> 22][(a >>> 12) & 1023]) !== null) {
               spBase = a & -4096; spB = p.u8; spH = p.u16; spW = p.i32;
               spW[(a & 4095) >> 2] = r[rt];
             } else {
@@ -1158,7 +1173,7 @@ export class MipsCpu {
             a = (r[rs] + imm) | 0;
             if (a & 3) { exc = ExcCode.AdES; bad = a; hasBad = true; break; }
             if (this.llBit) {
-              const p = W[a >>> 12];
+              const p = W[a >>> 22][(a >>> 12) & 1023];
               if (p !== null) p.i32[(a & 4095) >> 2] = r[rt];
               else {
                 this.instructionCount = startCount + executed; // devices see the exact time
@@ -1175,9 +1190,9 @@ export class MipsCpu {
             a = (r[rs] + imm) | 0;
             const al = a & ~3;
             // Read-modify-write of the aligned word; a fault is a store fault.
-            const rp = R[al >>> 12];
+            const rp = R[al >>> 22][(al >>> 12) & 1023];
             let old: number;
-            if (rp !== null && W[al >>> 12] !== null) old = rp.i32[(al & 4095) >> 2];
+            if (rp !== null && W[al >>> 22][(al >>> 12) & 1023] !== null) old = rp.i32[(al & 4095) >> 2];
             else {
               const k = this.space.resolve(al, Access.Write, this.kernelMode);
               if (k >= 0) { exc = k; bad = a; hasBad = true; break; }
@@ -1190,7 +1205,7 @@ export class MipsCpu {
             const x = r[rt];
             if (w & 0x10000000) v = sh === 0 ? x : (old & ((1 << sh) - 1)) | (x << sh); // swr
             else v = sh === 24 ? x : (old & ~(-1 >>> (24 - sh))) | (x >>> (24 - sh)); // swl
-            const p = W[al >>> 12];
+            const p = W[al >>> 22][(al >>> 12) & 1023];
             if (p !== null) p.i32[(al & 4095) >> 2] = v;
             else {
               this.instructionCount = startCount + executed; // devices see the exact time

@@ -219,15 +219,24 @@ const SDBBP_MASK = 0xfc00003f, SDBBP_BITS = 0x7000003f;
 const LUI_V0 = 0x3c020000, ORI_V0_V0 = 0x34420000;
 const sdbbpWord = (code: number): number => (SDBBP_BITS | ((code & 0xfffff) << 6)) >>> 0;
 
-/** A PagedMemory as guest code memory (standalone and user-mode runners). */
+/**
+ * A PagedMemory as guest code memory (standalone and user-mode runners). With `cache`, the code
+ * cache's range is reserved in the memory and its pages are mapped read+execute (a guest store
+ * into translated code faults) when code is first written there, so that a short run does not
+ * pay for mapping 16 MiB.
+ */
 export class PagedGuestCodeMemory implements GuestCodeMemory {
   private readonly ownWatches = new Set<number>();
   private listener: ((page: number) => void) | null = null;
 
-  constructor(readonly memory: PagedMemory) {
+  constructor(
+    readonly memory: PagedMemory,
+    private readonly cache?: { readonly base: number; readonly bytes: number },
+  ) {
+    if (cache !== undefined) memory.reserve(cache.base, cache.bytes);
     const previous = memory.onWatchedWrite;
-    memory.onWatchedWrite = (pn) => {
-      if (previous !== null) previous(pn);
+    memory.onWatchedWrite = (pn, address, length) => {
+      if (previous !== null) previous(pn, address, length);
       if (this.listener !== null) this.listener(pn);
     };
   }
@@ -241,6 +250,13 @@ export class PagedGuestCodeMemory implements GuestCodeMemory {
   }
 
   poke(address: number, bytes: Uint8Array): void {
+    const cache = this.cache;
+    const a = address >>> 0;
+    if (cache !== undefined && a >= cache.base && a < cache.base + cache.bytes && bytes.length > 0) {
+      for (let pn = a >>> 12; pn <= (a + bytes.length - 1) >>> 12; pn++) {
+        if (!this.memory.isMapped(pn << 12)) this.memory.map(pn << 12, PAGE, PROT_READ | PROT_EXEC);
+      }
+    }
     this.memory.poke(address, bytes);
   }
 
@@ -269,7 +285,7 @@ export function standaloneEnvironment(memory: PagedMemory, cacheBytes = CODE_CAC
     throw new Error(`UKCF: code cache size ${cacheBytes} must be a multiple of 4 KiB between 8 KiB and 16 MiB`);
   }
   const areas: [number, number, number][] = [
-    [CODE_CACHE_BASE, cacheBytes, 0], // mapped a page at a time as code is written (below)
+    [CODE_CACHE_BASE, cacheBytes, 0], // mapped a page at a time as code is written (PagedGuestCodeMemory)
     [LOOKUP_TABLE_BASE, DEFAULT_TABLE_ENTRIES * 8, PROT_READ | PROT_WRITE],
     [CONTEXT_BASE, PAGE, PROT_READ | PROT_WRITE],
     [HOST_STACK_TOP - HOST_STACK_BYTES, HOST_STACK_BYTES, PROT_READ | PROT_WRITE],
@@ -287,19 +303,7 @@ export function standaloneEnvironment(memory: PagedMemory, cacheBytes = CODE_CAC
     const h = handlers.get(code);
     return h !== undefined && h(c);
   };
-  // The code cache is read+execute for the CPU (a guest store into translated code faults); its
-  // pages are mapped when code is first written there, so a small run does not pay for 16 MiB.
-  const code = new PagedGuestCodeMemory(memory);
-  const poke = code.poke.bind(code);
-  code.poke = (address, bytes) => {
-    const a = address >>> 0;
-    if (a >= CODE_CACHE_BASE && a < CODE_CACHE_BASE + cacheBytes) {
-      for (let pn = a >>> 12; pn <= (a + bytes.length - 1) >>> 12; pn++) {
-        if (memory.protection(pn << 12) === 0) memory.map(pn << 12, PAGE, PROT_READ | PROT_EXEC);
-      }
-    }
-    poke(address, bytes);
-  };
+  const code = new PagedGuestCodeMemory(memory, { base: CODE_CACHE_BASE, bytes: cacheBytes });
   return {
     cpu,
     code,

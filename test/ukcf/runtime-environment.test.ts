@@ -46,8 +46,8 @@ function harness(memory: PagedMemory, extra: Partial<UkcfEnvironment> = {}): Har
   const watched = new Set<number>();
   let runtime: UkcfRuntime | null = null;
   const previous = memory.onWatchedWrite;
-  memory.onWatchedWrite = (pn) => {
-    if (previous !== null) previous(pn);
+  memory.onWatchedWrite = (pn, address, length) => {
+    if (previous !== null) previous(pn, address, length);
     if (runtime !== null && watched.has(pn)) runtime.onGuestCodeWrite(pn);
   };
   const code: GuestCodeMemory = {

@@ -7,7 +7,7 @@
 //   ELF segments, brk heap           where the executable is linked (0x08048000...)
 //   anonymous mmap                   top-down below 0x77000000 (the o32 layer's placement)
 //   guest stack                      8 MiB below GUEST_STACK_TOP (the i386 reference: below 0xc0000000)
-//   code cache                       0x7e000000 - 0x7f000000 (read+execute for the guest)
+//   code cache                       0x7e000000 - 0x7f000000 (reserved; read+execute pages mapped as code is written)
 //   lookup table, context, counters, glue data, host stack   0x7f000000 - 0x7f030000
 // argv, envp and auxv hold what the reference interpreter's process holds; only addresses differ.
 
@@ -86,7 +86,7 @@ export class TranslatedUserProcess {
     const memory = this.memory;
     const image = loadImage(elf, memory);
     const areas: [number, number, number][] = [
-      [CODE_CACHE_BASE, CODE_CACHE_BYTES, PROT_READ | PROT_EXEC],
+      [CODE_CACHE_BASE, CODE_CACHE_BYTES, 0], // reserved, mapped as code is written (PagedGuestCodeMemory)
       [LOOKUP_TABLE_BASE, LOOKUP_TABLE_ENTRIES * 8, PROT_READ | PROT_WRITE],
       [CONTEXT_BASE, 0x1000, PROT_READ | PROT_WRITE],
       [GLUE_DATA_BASE, 0x1000, PROT_READ | PROT_WRITE],
@@ -96,7 +96,7 @@ export class TranslatedUserProcess {
     for (const [start, bytes] of areas) {
       if (!memory.isFree(start, bytes)) throw new UserProgramError(`${elf.file}: a segment overlaps the translator's area ${hex32(start)}-${hex32(start + bytes)}`);
     }
-    for (const [start, bytes, prot] of areas) memory.map(start, bytes, prot);
+    for (const [start, bytes, prot] of areas) if (prot !== 0) memory.map(start, bytes, prot);
     if (GLUE_DATA_BYTES > 0x1000) throw new Error('UKCF user space: glue data does not fit its page');
 
     const cpu = new MipsCpu(memory, { exceptionsToHost: true, userMode: true });
@@ -129,7 +129,7 @@ export class TranslatedUserProcess {
     this.counting = options.countGuestInstructions === true;
     const environment: UkcfEnvironment = {
       cpu,
-      code: new PagedGuestCodeMemory(memory),
+      code: new PagedGuestCodeMemory(memory, { base: CODE_CACHE_BASE, bytes: CODE_CACHE_BYTES }),
       layout: {
         cacheBase: CODE_CACHE_BASE, cacheBytes: CODE_CACHE_BYTES, tableBase: LOOKUP_TABLE_BASE, tableEntries: LOOKUP_TABLE_ENTRIES,
         contextBase: CONTEXT_BASE, hostStackTop: HOST_STACK_TOP, counters: { base: COUNTERS_BASE, bytes: COUNTERS_BYTES },
