@@ -717,7 +717,7 @@ function emitInstruction(w: InstructionWriter, d: DecodedInstruction, k: number,
       w.emit('c.cpuid();');
       return false;
     case 'rdtsc':
-      w.emit(`c.rdtsc(${w.loopCount !== 0 ? `(it - 1) * ${w.loopCount} + ${k}` : k});`);
+      w.emit(`c.rdtsc(${w.loopCount !== 0 ? `(it - 1) * ${w.loopCount} + ${k}` : k}, ${hex(d.address)});`);
       return false;
     // ---- control transfers (end the block) ----
     case 'jmp':

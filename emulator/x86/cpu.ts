@@ -1082,9 +1082,15 @@ export class X86Cpu {
     }
   }
 
-  /** rdtsc inside a block: instructions retired before this one. */
-  rdtsc(indexInBlock: number): void {
-    const n = this.instructionCount + indexInBlock;
+  /**
+   * Where rdtsc reads its time when set (called with the eip of the rdtsc): a replay feeds the values
+   * another run saw. null (the default): the count of instructions retired before it.
+   */
+  timeStampSource: ((eip: number) => number) | null = null;
+
+  /** rdtsc inside a block: instructions retired before this one (or timeStampSource's value). */
+  rdtsc(indexInBlock: number, eip = this.eip): void {
+    const n = this.timeStampSource === null ? this.instructionCount + indexInBlock : this.timeStampSource(eip >>> 0);
     this.regs[REG_EAX] = n % 0x100000000;
     this.regs[REG_EDX] = Math.floor(n / 0x100000000);
   }
