@@ -6,8 +6,9 @@
 // recording), whoever makes it: the host kernel's system call, the glue's structure conversions.
 // So any call the glue supports is recorded with its exact effects — including the calls the glue
 // answers without the kernel (set_thread_area, -EFAULT of a bad pointer) — and no list of what each
-// call writes is needed. The reference replay (reference-replay.ts) feeds these to the x86
-// reference interpreter.
+// call writes is needed. The guest's other input from outside is the time: each rdtsc's EDX:EAX
+// (the translated run's simulated time, hypercall 7) is recorded with its eip, in order. The
+// reference replay (reference-replay.ts) feeds all of these to the x86 reference interpreter.
 import { syscallNameTable } from '../linux/abi';
 import { I386_ABI } from '../linux/i386-abi';
 import type { HostSystem } from './host-system';
@@ -35,10 +36,26 @@ export interface GuestSyscall {
   writes: GuestMemoryWrite[];
 }
 
+/** One time-stamp read (rdtsc) of the translated run. */
+export interface GuestTimeStamp {
+  /** Guest eip of the rdtsc. */
+  eip: number;
+  /** EDX:EAX it gave (the MIPS CPU's simulated cycles at that point). */
+  value: number;
+  /** System calls made before it. */
+  afterCalls: number;
+}
+
 export class GuestSyscallTrace {
   readonly calls: GuestSyscall[] = [];
+  readonly timeStamps: GuestTimeStamp[] = [];
 
   constructor(private readonly system: HostSystem) {}
+
+  /** The translator's onTimeStamp. */
+  recordTimeStamp(eip: number, value: number): void {
+    this.timeStamps.push({ eip: eip >>> 0, value, afterCalls: this.calls.length });
+  }
 
   /** The translator's onStart: breakpoints on this process's glue. */
   attach(p: StartedUserProcess): void {

@@ -17,7 +17,7 @@ import { basename, join } from 'node:path';
 import { HostSystem, SystemError, BOOT_UKCF_USER, type BootFile, type HostRunResult } from './host-system';
 import { CLOCK_HZ } from './host-system';
 import { SyscallTrace, type TracedSyscall } from './syscall-trace';
-import { GuestSyscallTrace, type GuestSyscall } from './guest-syscall-trace';
+import { GuestSyscallTrace, type GuestSyscall, type GuestTimeStamp } from './guest-syscall-trace';
 import { attachUserTranslator } from './user-translator-port';
 import { UkcfUserTranslator, type UserTranslationReport } from './ukcf-user-translator';
 import { replayOnReference, ReplayMismatch, type GuestImage } from './reference-replay';
@@ -68,7 +68,7 @@ export interface UkcfSchemeReport {
   /** null: the kernel never started an i386 process (exec refused, no video...). */
   user: UserTranslationReport | null;
   /** The x86 reference interpreter's replay of the app (null: not asked for). */
-  reference: { instructions: number; syscalls: number; exitStatus: number | null; fault: string | null } | null;
+  reference: { instructions: number; syscalls: number; exitStatus: number | null; fault: string | null; timeStamps: number } | null;
   /** The guest's memory at its start (what the replay starts from), null if no i386 process started. */
   image: GuestImage | null;
   /** The `ukcf` section of the stats JSON (ukcf-stats.ts). */
@@ -85,6 +85,8 @@ export interface SchemeRunResult extends HostRunResult {
   syscalls: TracedSyscall[] | null;
   /** ukcf: the i386 process's own system calls, as the reference replay gets them (guest-syscall-trace.ts). */
   guestSyscalls: GuestSyscall[] | null;
+  /** ukcf: the i386 process's time-stamp reads (rdtsc), as the reference replay gets them. */
+  guestTimeStamps: GuestTimeStamp[] | null;
   ukcf: UkcfSchemeReport | null;
 }
 
@@ -141,7 +143,9 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
   const driverTranslation = i386Driver ? new UkcfDriverTranslation(system, counting) : null;
   const guestTrace = ukcf ? new GuestSyscallTrace(system) : null;
   if (ukcf) {
-    user = new UkcfUserTranslator(system, { countGuestInstructions: counting, onStart: (p) => guestTrace?.attach(p) });
+    user = new UkcfUserTranslator(system, {
+      countGuestInstructions: counting, onStart: (p) => guestTrace?.attach(p), onTimeStamp: (eip, value) => guestTrace?.recordTimeStamp(eip, value),
+    });
     attachUserTranslator(system, user);
   }
   const result = system.run(options.maxInstructions);
@@ -152,9 +156,11 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     const image = user.guestImage;
     if (options.reference !== false && image !== null) {
       // Killed by a fault (status 128 + signal, the kernel asked for the guest eip): the reference must fault there too.
-      const killed = (user.exitedWith ?? 0) >= 128 && user.lastFaultEip !== -1 ? { faultEip: user.lastFaultEip } : null;
+      // For a memory exception the kernel also asked for the guest address: the reference must name the same byte.
+      const fault = user.lastFault;
+      const killed = (user.exitedWith ?? 0) >= 128 && fault !== null ? { faultEip: fault.eip, faultAddress: fault.address } : null;
       try {
-        reference = replayOnReference(image, guestTrace.calls, killed);
+        reference = replayOnReference(image, guestTrace.calls, killed, undefined, guestTrace.timeStamps);
       } catch (e) {
         if (e instanceof ReplayMismatch) throw new SystemError(`the translated player and the x86 reference interpreter disagree: ${e.message}`);
         throw e;
@@ -182,6 +188,7 @@ export function runScheme(options: SchemeRunOptions): SchemeRunResult {
     simulatedSeconds: result.cycles / CLOCK_HZ,
     syscalls: trace?.calls ?? null,
     guestSyscalls: guestTrace?.calls ?? null,
+    guestTimeStamps: guestTrace?.timeStamps ?? null,
     ukcf: report,
   };
 }

@@ -12,7 +12,9 @@
 import type { MipsCpu } from '../mips/cpu';
 import { SystemAddressSpace } from '../mips/address-space';
 import { GPR } from '../mips/encoder';
-import { UkcfRuntime, type UkcfEnvironment, type UkcfEvent, type UkcfLayout, type UkcfStatistics } from '../ukcf/translated-process';
+import { ExcCode } from '../mips/cp0';
+import { UkcfRuntime, USER_HYPERCALLS, type UkcfEnvironment, type UkcfEvent, type UkcfLayout, type UkcfStatistics } from '../ukcf/translated-process';
+import { guestAccess, guestRegister } from '../ukcf/mips-back-end';
 import { emitSyscallGlue, GLUE_DATA_BYTES, GLUE_FRAME_BYTES, type EmittedSyscallGlue } from '../ukcf/user-space/syscall-glue';
 import { SystemError, type HostSystem } from './host-system';
 import type { TranslatedEntry, UserProcessStart, UserTranslator } from './user-translator-port';
@@ -56,6 +58,8 @@ export interface UserTranslationReport {
   statistics: UkcfStatistics;
   /** Host instructions spent on block entry counters (countGuestInstructions), inside the code region's count. */
   countingOverhead: number;
+  /** The guest fault the process was killed for (as the kernel reported it), or null. */
+  fault: GuestFault | null;
 }
 
 export interface UkcfUserTranslatorOptions {
@@ -65,6 +69,16 @@ export interface UkcfUserTranslatorOptions {
   onEvent?: (e: UkcfEvent) => void;
   /** Told once the process's runtime and glue exist, before it runs (the guest system-call trace). */
   onStart?: (started: StartedUserProcess) => void;
+  /** Told each time-stamp read (guest rdtsc): its guest eip and the EDX:EAX it gave (the reference replay feeds them back). */
+  onTimeStamp?: (eip: number, value: number) => void;
+}
+
+/** How the kernel's user-fault path saw a guest fault (UKCF_USER_GUEST_EIP, UKCF_USER_GUEST_ACCESS). */
+export interface GuestFault {
+  eip: number;
+  /** The first guest byte the access could not reach (memory exceptions), as i386 Linux's si_addr. */
+  address: number | null;
+  write: boolean;
 }
 
 /** What an i386 process's translation was set up with. */
@@ -108,6 +122,16 @@ export class UkcfUserTranslator implements UserTranslator {
       layout,
       installHypercall: (number, handler) => {
         if (system.machine.hypercalls.has(number)) throw new SystemError(`hypercall ${number} is taken twice (user-space translator)`);
+        const onTimeStamp = this.options.onTimeStamp;
+        if (number === USER_HYPERCALLS.timeStamp && onTimeStamp !== undefined) {
+          // rdtsc: the value the guest got, at its eip (the sdbbp, at c.pc - 4, is that instruction's code).
+          const regs = cpu.regs, eax = guestRegister(0), edx = guestRegister(2);
+          system.machine.hypercalls.set(number, (c) => {
+            if (!handler(c)) system.abort(`the user-space translator refused hypercall ${number} at host pc 0x${(c.pc >>> 0).toString(16)}`);
+            onTimeStamp(this.runtime === null ? -1 : this.runtime.guestEipAt((c.pc - 4) >>> 0), (regs[edx] >>> 0) * 0x100000000 + (regs[eax] >>> 0));
+          });
+          return;
+        }
         system.machine.hypercalls.set(number, (c) => {
           if (!handler(c)) system.abort(`the user-space translator refused hypercall ${number} at host pc 0x${(c.pc >>> 0).toString(16)}`);
         });
@@ -160,11 +184,27 @@ export class UkcfUserTranslator implements UserTranslator {
   guestEip(pc: number): number {
     const eip = this.runtime === null ? -1 : this.runtime.guestEipAt(pc);
     this.lastFaultEip = eip;
+    this.lastFault = eip === -1 ? null : { eip, address: null, write: false };
     return eip;
+  }
+
+  guestAccess(pc: number, badVAddr: number, cause: number): { address: number; write: boolean } {
+    const code = (cause >>> 2) & 31;
+    const write = code === ExcCode.Mod || code === ExcCode.TLBS || code === ExcCode.AdES;
+    // The MIPS BadVAddr of an unaligned pair's second half is inside the word; the guest's address is
+    // the first byte it could not reach (what the runtime reports in `ukcf user`, and i386 Linux's si_addr).
+    const at = cause < 0 ? (pc + 4) >>> 0 : pc >>> 0; // BD: the faulting instruction is in the delay slot
+    const access = this.code === null || this.runtime === null || this.runtime.guestEipAt(pc) === -1
+      ? { address: badVAddr >>> 0, write }
+      : guestAccess(this.code.read32(at), write, badVAddr);
+    if (this.lastFault !== null) this.lastFault = { ...this.lastFault, ...access };
+    return access;
   }
 
   /** The guest eip of the last fault the kernel asked about (it kills the process right after), or -1. */
   lastFaultEip = -1;
+  /** The last guest fault the kernel asked about: eip, and for a memory exception the guest's address. */
+  lastFault: GuestFault | null = null;
 
   get exitedWith(): number | null {
     return this.exitStatus;
@@ -180,6 +220,7 @@ export class UkcfUserTranslator implements UserTranslator {
       layout: this.layout,
       statistics,
       countingOverhead: statistics.blockEntries === null ? 0 : 4 * statistics.blockEntries,
+      fault: (this.exitStatus ?? 0) >= 128 ? this.lastFault : null,
     };
   }
 }

@@ -9,6 +9,9 @@
 //                            the part of its area no system call may touch into protect_end
 //   0x21 UKCF_USER_EXIT      a0 = pid, a1 = exit status
 //   0x22 UKCF_USER_GUEST_EIP a0 = user pc; v0 = guest eip of the translation holding it, or -1
+//   0x23 UKCF_USER_GUEST_ACCESS a0 = user pc (epc), a1 = BadVAddr, a2 = Cause of a memory exception
+//                            there; v0 = the guest address (first byte the guest access could not
+//                            reach), v1 = 1 for a guest write
 import type { MipsCpu } from '../mips/cpu';
 import { SystemError, type HostSystem } from './host-system';
 import { TRAP_FRAME } from './syscall-trace';
@@ -16,6 +19,7 @@ import { TRAP_FRAME } from './syscall-trace';
 export const HYPERCALL_USER_START = 0x20;
 export const HYPERCALL_USER_EXIT = 0x21;
 export const HYPERCALL_USER_GUEST_EIP = 0x22;
+export const HYPERCALL_USER_GUEST_ACCESS = 0x23;
 
 const KSEG0 = 0x80000000;
 const ENOEXEC = 8;
@@ -69,6 +73,11 @@ export interface UserTranslator {
   exit(pid: number, status: number): void;
   /** Guest eip whose translation holds user pc, or -1. */
   guestEip(pc: number): number;
+  /**
+   * The guest's side of a memory exception at user pc (cause: CP0 Cause; BD set: the instruction at
+   * pc + 4): the first guest byte not reachable and whether the guest wrote. Absent: BadVAddr as it is.
+   */
+  guestAccess?(pc: number, badVAddr: number, cause: number): { address: number; write: boolean };
 }
 
 /** Installs the hypercall handlers of `translator` on the system's machine (the kernel must be told: BOOT_UKCF_USER). */
@@ -124,5 +133,12 @@ export function attachUserTranslator(system: HostSystem, translator: UserTransla
   });
   m.hypercalls.set(HYPERCALL_USER_GUEST_EIP, (cpu) => {
     cpu.regs[2] = translator.guestEip(cpu.regs[4] >>> 0) | 0;
+  });
+  m.hypercalls.set(HYPERCALL_USER_GUEST_ACCESS, (cpu) => {
+    const [pc, badVAddr, cause] = [cpu.regs[4] >>> 0, cpu.regs[5] >>> 0, cpu.regs[6] | 0];
+    const code = (cause >>> 2) & 31;
+    const access = translator.guestAccess?.(pc, badVAddr, cause) ?? { address: badVAddr, write: code === 1 || code === 3 || code === 5 };
+    cpu.regs[2] = access.address | 0;
+    cpu.regs[3] = access.write ? 1 : 0;
   });
 }

@@ -126,7 +126,7 @@ test('ukcf scheme: a guest store into the translator\'s code cache, lookup table
       // A small budget: an unprotected store overwrites translated code and the run spins (it must not get that far).
       const r = runScheme({ scheme: 'ukcf', workloads: workloadsWith(join(dir, name + '-w'), program), frames: 1, maxInstructions: 100_000_000 });
       assert.equal(r.status, 128 + 11, r.console);
-      assert.match(r.console, new RegExp(`^kernel: pid 1 killed by exception Mod at pc [0-9a-f]{8}, address ${address.toString(16).padStart(8, '0')}, guest eip 0804[0-9a-f]{4}$`, 'm'));
+      assert.match(r.console, new RegExp(`^kernel: pid 1 killed by exception Mod at pc [0-9a-f]{8}, address ${address.toString(16).padStart(8, '0')}, guest eip 0804[0-9a-f]{4} accessing ${address.toString(16).padStart(8, '0')} \\(write\\)$`, 'm'));
       // The reference interpreter (nothing mapped there) faults at the same guest instruction, after as many.
       assert.ok(r.ukcf !== null && r.ukcf.reference !== null);
       assert.match(r.ukcf.reference.fault ?? '', new RegExp(address.toString(16)));

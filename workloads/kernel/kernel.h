@@ -140,10 +140,14 @@ struct process {
  *   the translator fills (epc and registers of its entry into translated code); v0 = 0 or -errno.
  * UKCF_USER_EXIT: a0 = pid, a1 = exit status; the translator drops the process's state.
  * UKCF_USER_GUEST_EIP: a0 = user pc; v0 = the guest eip whose translation holds it, or -1.
+ * UKCF_USER_GUEST_ACCESS: a0 = user pc (epc), a1 = BadVAddr, a2 = Cause of a memory exception in
+ *   translated code; v0 = the guest address it stands for (the first byte the guest access could not
+ *   reach: what i386 Linux reports), v1 = 1 for a guest write.
  */
 #define UKCF_USER_START     0x20
 #define UKCF_USER_EXIT      0x21
 #define UKCF_USER_GUEST_EIP 0x22
+#define UKCF_USER_GUEST_ACCESS 0x23
 struct ukcf_user_start {
 	uint32_t pid;
 	uint32_t entry;          /* guest eip of _start */
@@ -176,6 +180,7 @@ struct ukcf_fixup {
 extern struct process *current;
 int32_t process_run(int argc, char **argv);
 int32_t process_guest_eip(uint32_t pc);
+uint32_t process_guest_access(uint32_t pc, uint32_t badvaddr, uint32_t cause, int32_t *write);
 uint32_t process_fault_fixup(uint32_t pc);
 void process_exit(int32_t status) __attribute__((noreturn));
 int32_t user_range_ok(uint32_t addr, uint32_t n);

@@ -165,6 +165,20 @@ int32_t process_guest_eip(uint32_t pc)
 	return ukcf_user_hypercall(UKCF_USER_GUEST_EIP, pc, 0);
 }
 
+/* The guest address of a memory exception in translated code (and *write: the guest was writing). */
+uint32_t process_guest_access(uint32_t pc, uint32_t badvaddr, uint32_t cause, int32_t *write)
+{
+	register uint32_t r_a0 __asm__("$4") = pc;
+	register uint32_t r_a1 __asm__("$5") = badvaddr;
+	register uint32_t r_a2 __asm__("$6") = cause;
+	register uint32_t r_v0 __asm__("$2");
+	register uint32_t r_v1 __asm__("$3");
+
+	__asm__ volatile("sdbbp 0x23" : "=r"(r_v0), "=r"(r_v1) : "r"(r_a0), "r"(r_a1), "r"(r_a2) : "memory");
+	*write = r_v1 != 0;
+	return r_v0;
+}
+
 /* The program's header, checked; NULL after a console line saying why. */
 static const struct elf_ehdr *check_elf(const char *path, const struct inode *ino)
 {

@@ -380,8 +380,15 @@ void exception_dispatch(struct trap_frame *f)
 	if (current->isa == PROCESS_I386) {
 		/* Translated code: name the guest instruction too (the translator maps host pc -> eip). */
 		int32_t eip = process_guest_eip(f->epc);
-		if (eip != -1)
+		if (eip != -1) {
 			printk(", guest eip %08x", eip, 0);
+			if (code >= 1 && code <= 5) {
+				/* The guest's address, not BadVAddr: an unaligned pair's second half faults inside its word. */
+				int32_t write;
+				uint32_t address = process_guest_access(f->epc, f->badvaddr, f->cause, &write);
+				printk(" accessing %08x%s", (int32_t)address, (int32_t)(uintptr_t)(write ? " (write)" : ""));
+			}
+		}
 	}
 	printk("\n", 0, 0);
 	process_exit(128 + (exception_signals[code] ? exception_signals[code] : 11));
