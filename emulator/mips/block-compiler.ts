@@ -73,6 +73,40 @@ interface Translated {
   target?: number;
 }
 
+/**
+ * An instruction's JavaScript as a group uses it (prepare()): guest registers as locals rN and
+ * HI/LO as locals hi/lo, with what the code reads and writes, and whether it holds exit
+ * placeholders (FAULT, SYNC, EXIT_AFTER) that blockBody fills in.
+ */
+interface PreparedTranslation extends Translated {
+  /** Bit n: the code reads (uses) / assigns (writes) guest register n. */
+  readonly uses: number;
+  readonly writes: number;
+  /** Bits 0/1: reads / writes HI; bits 2/3: reads / writes LO. */
+  readonly hiLo: number;
+  readonly placeholders: boolean;
+}
+
+function prepare(t: Translated): PreparedTranslation {
+  let uses = 0;
+  let writes = 0;
+  let code = t.code.replace(/r\[(\d+)\]( = (?!=))?/g, (_m: string, n: string, assign: string | undefined) => {
+    uses |= 1 << Number(n);
+    if (assign !== undefined) writes |= 1 << Number(n);
+    return assign !== undefined ? `r${n} = ` : `r${n}`;
+  });
+  let hiLo = 0;
+  if (code.includes('cpu.hi') || code.includes('cpu.lo')) {
+    if (/cpu\.hi\b/.test(code)) hiLo |= 1;
+    if (/cpu\.hi = (?!=)/.test(code)) hiLo |= 2;
+    if (/cpu\.lo\b/.test(code)) hiLo |= 4;
+    if (/cpu\.lo = (?!=)/.test(code)) hiLo |= 8;
+    code = code.replace(/cpu\.hi\b/g, 'hi').replace(/cpu\.lo\b/g, 'lo');
+  }
+  const placeholders = code.includes('FAULT') || code.includes('SYNC') || code.includes('EXIT_AFTER');
+  return { ...t, code, uses, writes, hiLo, placeholders };
+}
+
 function hex(v: number): string {
   return '0x' + (v >>> 0).toString(16);
 }
@@ -194,15 +228,32 @@ export class BlockCache {
     for (const page of [...this.compiledPages]) this.invalidatePage(page);
   }
 
+  /**
+   * Translations by PC with the word they were made from: groups overlap (every entry's group
+   * takes in the blocks it reaches), so the same instructions are translated again and again.
+   */
+  private readonly translations = new Map<number, { word: number; t: PreparedTranslation }>();
+
+  private translateAt(page: MemoryPage, pc: number): PreparedTranslation {
+    const word = page.i32[(pc & 4095) >> 2];
+    let e = this.translations.get(pc);
+    if (e === undefined || e.word !== word) {
+      if (this.translations.size >= TRANSLATION_CACHE_SIZE) this.translations.clear();
+      e = { word, t: prepare(translate(word, pc)) };
+      this.translations.set(pc, e);
+    }
+    return e.t;
+  }
+
   /** Scans one basic block at `start` (null when its first instruction cannot be compiled). */
   private scan(start: number, page: MemoryPage, limit: number): ScannedBlock | null {
     const bps = this.cpu.breakpoints;
-    const parts: Translated[] = [];
+    const parts: PreparedTranslation[] = [];
     let pc = start;
     let endsWithBranch = false;
     while (pc < limit && parts.length < MAX_BLOCK) {
       if (pc !== start && bps.size !== 0 && bps.has(pc)) break;
-      const t = translate(page.i32[(pc & 4095) >> 2], pc);
+      const t = this.translateAt(page, pc);
       if (t.kind === Kind.Stop) break;
       if (t.kind === Kind.Plain) {
         parts.push(t);
@@ -212,7 +263,7 @@ export class BlockCache {
       // A control transfer: needs its delay slot in the same page and region, compilable, no breakpoint.
       const slot = pc + 4;
       if (slot >= limit || (bps.size !== 0 && bps.has(slot))) break;
-      const st = translate(page.i32[(slot & 4095) >> 2], slot);
+      const st = this.translateAt(page, slot);
       if (st.kind !== Kind.Plain) break;
       parts.push(t, st);
       endsWithBranch = true;
@@ -293,9 +344,11 @@ export class BlockCache {
 
 interface ScannedBlock {
   start: number;
-  parts: Translated[];
+  parts: PreparedTranslation[];
   endsWithBranch: boolean;
 }
+
+const TRANSLATION_CACHE_SIZE = 1 << 16;
 
 const MAX_GROUP = 16;
 
@@ -785,28 +838,37 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   let text = !switched ? `run: {\n${copies[0]}\n}` : `run: for (;;) { switch (ci) {\n${copies.map((t, c) => `case ${c}: {\n${t}\n}`).join('\n')}\n} break; }`;
   // Guest registers (and HI/LO) live in locals inside the function, so the JIT can keep them in
   // machine registers; the ones the group writes are written back before every exit.
-  const used = new Set<number>();
-  const written = new Set<number>();
-  text = text.replace(/r\[(\d+)\]( = (?!=))?/g, (_m: string, n: string, assign: string | undefined) => {
-    used.add(Number(n));
-    if (assign !== undefined) written.add(Number(n));
-    return assign !== undefined ? `r${n} = ` : `r${n}`;
-  });
-  const usesHi = /cpu\.hi\b/.test(text);
-  const usesLo = /cpu\.lo\b/.test(text);
-  const writesHi = /cpu\.hi = (?!=)/.test(text);
-  const writesLo = /cpu\.lo = (?!=)/.test(text);
-  text = text.replace(/cpu\.hi\b/g, 'hi').replace(/cpu\.lo\b/g, 'lo');
-  const regs = [...used].sort((x, y) => x - y);
+  let usedMask = 0;
+  let writtenMask = 0;
+  let hiLo = 0;
+  for (const b of group) {
+    for (const part of b.parts) {
+      usedMask |= part.uses;
+      writtenMask |= part.writes;
+      hiLo |= part.hiLo;
+    }
+  }
+  const used: number[] = [];
+  const written: number[] = [];
+  for (let n = 0; n < 32; n++) {
+    if ((usedMask >>> n) & 1) used.push(n);
+    if ((writtenMask >>> n) & 1) written.push(n);
+  }
+  const usesHi = (hiLo & 1) !== 0;
+  const writesHi = (hiLo & 2) !== 0;
+  const usesLo = (hiLo & 4) !== 0;
+  const writesLo = (hiLo & 8) !== 0;
+  const regs = used;
   const load = regs.map((n) => `r${n} = r[${n}]`);
   if (usesHi) load.push('hi = cpu.hi');
   if (usesLo) load.push('lo = cpu.lo');
-  const store = [...written].sort((x, y) => x - y).map((n) => `r[${n}] = r${n};`);
+  const store = written.map((n) => `r[${n}] = r${n};`);
   if (writesHi) store.push('cpu.hi = hi;');
   if (writesLo) store.push('cpu.lo = lo;');
   const out: string[] = [];
   out.push(`const EXITS = ${JSON.stringify(exits.list)};`);
-  out.push(`return function group_${(group[0].start >>> 0).toString(16)}(cpu, budget) {`);
+  // Parenthesized: V8 compiles the function with the factory instead of parsing it twice (lazily).
+  out.push(`return (function group_${(group[0].start >>> 0).toString(16)}(cpu, budget) {`);
   out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, ic = cpu.instructionCount;');
   // The budget as a small integer (it may arrive as a double or Infinity): comparisons stay integer
   // ones. A smaller limit than given only makes the function return early, with the PC exact.
@@ -823,7 +885,7 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   out.push(`if (ek >= 0) { exitAt(cpu, EXITS[ek], t, bt, eb, n, ${regionId}); return; }`);
   out.push('cpu.pc = pc >>> 0;');
   out.push(`cpu.instructionCount += n; cpu.regions.counts[${regionId}] += n;`);
-  out.push('};');
+  out.push('});');
   return { source: out.join('\n'), entryBudget };
 }
 
@@ -931,6 +993,11 @@ function blockBody(b: ScannedBlock, goTo: (k: number) => string, exits: GroupExi
     const part = parts[k];
     const inSlot = endsWithBranch && k === n - 1;
     let code = part.code;
+    if (!part.placeholders) {
+      if (inSlot && branch!.kind === Kind.Likely) out.push(`if (t) { ${code} }`);
+      else out.push(code);
+      continue;
+    }
     const exit = (x: Omit<GroupExit, 'pc' | 'inSlot' | 'taken' | 'fall' | 'viaRegister'>) =>
       exits.id({
         ...x,

@@ -37,6 +37,9 @@ export const HOST_STACK_BYTES = 0x10000;
 /** The guest stack's top: below the code cache, with a guard gap. */
 export const GUEST_STACK_TOP = 0x7dff0000;
 
+/** Times the simulator reaches a host PC before compiling the code there (MipsCpuOptions.compileThreshold). */
+const COMPILE_THRESHOLD = 8;
+
 /** The i386 ABI with the stack placed in kuseg: the initial stack's contents stay the reference's. */
 const GUEST_STACK_ABI = { ...I386_ABI, stackTop: GUEST_STACK_TOP };
 
@@ -99,7 +102,10 @@ export class TranslatedUserProcess {
     for (const [start, bytes, prot] of areas) if (prot !== 0) memory.map(start, bytes, prot);
     if (GLUE_DATA_BYTES > 0x1000) throw new Error('UKCF user space: glue data does not fit its page');
 
-    const cpu = new MipsCpu(memory, { exceptionsToHost: true, userMode: true });
+    // Translated code runs hot by nature (a block is translated because it runs; chained blocks
+    // loop), and in a fresh process the simulator's own interpreter is still cold JavaScript: hand
+    // code to the block compiler early (measured on bench/programs/x86-cpu-loop: 8 best of 2..128).
+    const cpu = new MipsCpu(memory, { exceptionsToHost: true, userMode: true, compileThreshold: COMPILE_THRESHOLD });
     this.cpu = cpu;
     let host: O32Host | null = null;
     let runtime: UkcfRuntime | null = null;
