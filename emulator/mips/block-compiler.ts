@@ -307,7 +307,7 @@ export class BlockCache {
         if (nb !== null && group.length < MAX_GROUP) group.push(nb);
       }
     }
-    const { source, entryBudget } = generateGroup(group, span.id, bps.has(start));
+    const { source, entryBudget, exits } = generateGroup(group, span.id, bps.has(start));
     const cover: number[] = [];
     for (const b of group) cover.push(b.start & 4095, (b.start & 4095) + 4 * b.parts.length);
     const vpn = start >>> 12;
@@ -318,12 +318,14 @@ export class BlockCache {
     if (vpns === undefined) this.virtualOf.set(page, (vpns = new Set()));
     vpns.add(vpn);
     // The same code at the same addresses (a page rewritten around unchanged code, e.g. a code
-    // cache filling up) reuses the parsed function.
-    let factory = factories.get(source);
+    // cache filling up) reuses the parsed function. Its exits are an argument (not source text: a
+    // fifth of it, parsed for nothing), so they are part of the key.
+    const key = source + JSON.stringify(exits);
+    let factory = factories.get(key);
     if (factory === undefined) {
-      factory = new Function('mulHS', 'mulHU', 'Z8', 'Z16', 'Z32', 'exitAt', source) as GroupFactory;
+      factory = new Function('mulHS', 'mulHU', 'Z8', 'Z16', 'Z32', 'exitAt', 'EXITS', source) as GroupFactory;
       if (factories.size >= FACTORY_CACHE_SIZE) factories.clear();
-      factories.set(source, factory);
+      factories.set(key, factory);
     }
     this.compiledCount++;
     return {
@@ -334,7 +336,7 @@ export class BlockCache {
       maxCount: entryBudget,
       regionVersion: version,
       hits: 0,
-      run: factory(mulHighSigned, mulHighUnsigned, NO_BYTES, NO_HALVES, NO_WORDS, exitAt),
+      run: factory(mulHighSigned, mulHighUnsigned, NO_BYTES, NO_HALVES, NO_WORDS, exitAt, exits),
       length: first.parts.length,
       source,
       cover,
@@ -359,6 +361,7 @@ type GroupFactory = (
   z16: Uint16Array,
   z32: Int32Array,
   exit: typeof exitAt,
+  exits: readonly GroupExit[],
 ) => CompiledBlock['run'];
 
 /**
@@ -814,7 +817,7 @@ function shapeGroup(succ: number[][], root: number): GroupShape {
  * fit the structure go to a copy of the group's code rooted at their target (up to MAX_COPIES
  * copies, chosen by a switch), where the loops are whole again.
  */
-function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): { source: string; entryBudget: number } {
+function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoint: boolean): { source: string; entryBudget: number; exits: readonly GroupExit[] } {
   const indexOf = new Map<number, number>();
   group.forEach((b, i) => indexOf.set(b.start >>> 0, i));
   const succTargets = group.map((b) => successors(b));
@@ -866,7 +869,6 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   if (writesHi) store.push('cpu.hi = hi;');
   if (writesLo) store.push('cpu.lo = lo;');
   const out: string[] = [];
-  out.push(`const EXITS = ${JSON.stringify(exits.list)};`);
   // Parenthesized: V8 compiles the function with the factory instead of parsing it twice (lazily).
   out.push(`return (function group_${(group[0].start >>> 0).toString(16)}(cpu, budget) {`);
   out.push('const r = cpu.regs, R = cpu.rtab, W = cpu.wtab, ic = cpu.instructionCount;');
@@ -886,7 +888,7 @@ function generateGroup(group: ScannedBlock[], regionId: number, entryIsBreakpoin
   out.push('cpu.pc = pc >>> 0;');
   out.push(`cpu.instructionCount += n; cpu.regions.counts[${regionId}] += n;`);
   out.push('});');
-  return { source: out.join('\n'), entryBudget };
+  return { source: out.join('\n'), entryBudget, exits: exits.list };
 }
 
 const MAX_COPIES = 4;
