@@ -246,6 +246,9 @@ function runCommand(argv: string[]): number {
   r.displayed.forEach((d, i) => out.push(`[ukcf] displayed ${i} vsync ${d.vsync} ${d.width}x${d.height} fnv1a ${d.hash.toString(16).padStart(8, '0')}`));
   out.push(`[ukcf] scheme ${r.scheme}: frames played ${r.framesPlayed ?? 'none'}, displayed ${r.displayed.length}, exit status ${r.status}${r.panicked ? ' (kernel panic)' : ''}`);
   out.push(`[ukcf] instructions: kernel ${r.counts.kernel} driver ${r.counts.driver} app ${r.counts.app} other ${r.counts.other} total ${r.instructions}`);
+  // Under ukcf the app and driver run as translated code and glue: their own regions, not 'app'/'driver'.
+  const more = Object.entries(r.regions).filter(([name, n]) => n > 0 && !(name in r.counts));
+  if (more.length > 0) out.push(`[ukcf] translated regions: ${more.map(([name, n]) => `${name} ${n}`).join(' ')}`);
   out.push(`[ukcf] simulated time ${(r.simulatedSeconds * 1000).toFixed(3)} ms (${r.cycles} cycles)`);
   out.push(...schemeSummary(r));
   say(1, out.join('\n') + '\n');
