@@ -26,7 +26,13 @@ function start(): void {
   }
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   if (process.env.UKCF_WRITE_CODE_CACHE !== undefined) {
-    process.on('exit', () => fs.writeFileSync(CACHE, script.createCachedData()));
+    // Written aside and renamed: a command line starting meanwhile (tests build concurrently) reads
+    // the old cache or the new one, never half of one.
+    process.on('exit', () => {
+      const partial = `${CACHE}.${process.pid}`;
+      fs.writeFileSync(partial, script.createCachedData());
+      fs.renameSync(partial, CACHE);
+    });
   }
   const wrapper = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
   // The bundle runs as the module it would be if node had loaded it: same __dirname, require and main.
