@@ -15,12 +15,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScheme } from '../../emulator/system/run-scheme';
 import { runTranslatedUserProgram } from '../../emulator/ukcf/user-space/translated-user-program';
 import { i386Unavailable, ROOT, toolAvailable, WORKLOADS } from '../workloads/workload-files';
+import { buildFreestandingI386, workloadsWith } from './i386-process-workloads';
 
 const DEMO = join(WORKLOADS, 'demo', 'demo.i386');
 
@@ -32,22 +33,7 @@ const qemu = toolAvailable('qemu-i386');
 const resultLines = (text: string) => text.split('\n').filter((l) => / = -?\d+$/.test(l) || l === 'Linux');
 
 function build(dir: string, source = SOURCE, name = 'bad-pointers'): string {
-  const out = join(dir, name);
-  const r = spawnSync('i686-linux-gnu-gcc', [
-    '-m32', '-O1', '-ffreestanding', '-fno-pic', '-fno-pie', '-no-pie', '-fno-stack-protector', '-nostdlib', '-static',
-    '-Wl,--build-id=none', '-o', out, source,
-  ], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return out;
-}
-
-/** A workloads folder whose i386 "player" is `program`. */
-function workloadsWith(dir: string, program: string): string {
-  const w = join(dir, 'workloads');
-  for (const part of ['kernel', 'driver', 'videos']) cpSync(join(WORKLOADS, part), join(w, part), { recursive: true });
-  mkdirSync(join(w, 'player'));
-  copyFileSync(program, join(w, 'player', 'player.i386'));
-  return w;
+  return buildFreestandingI386(dir, source, name);
 }
 
 test('ukcf scheme: a system call with a bad pointer gives -EFAULT as on i386 Linux (the kernel applies the glue\'s fixups); the replay counts it', { skip: gcc ? false : 'i686-linux-gnu-gcc not installed' }, () => {

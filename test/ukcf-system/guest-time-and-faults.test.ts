@@ -12,36 +12,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScheme, schemeStats } from '../../emulator/system/run-scheme';
 import { replayOnReference, ReplayMismatch } from '../../emulator/system/reference-replay';
 import { runTranslatedUserProgram } from '../../emulator/ukcf/user-space/translated-user-program';
 import { runUserProgram } from '../../emulator/usermode/run-user-program';
-import { i386Unavailable, ROOT, toolAvailable, WORKLOADS } from '../workloads/workload-files';
+import { i386Unavailable, toolAvailable } from '../workloads/workload-files';
+import { buildFreestandingI386, PROGRAMS, workloadsWith } from './i386-process-workloads';
 
-const PROGRAMS = join(ROOT, 'test', 'ukcf-system', 'programs');
 const gcc = toolAvailable('i686-linux-gnu-gcc');
 const skip = gcc ? false : 'i686-linux-gnu-gcc not installed';
 
 function build(dir: string, name: string): string {
-  const out = join(dir, name);
-  const r = spawnSync('i686-linux-gnu-gcc', [
-    '-m32', '-O1', '-ffreestanding', '-fno-pic', '-fno-pie', '-no-pie', '-fno-stack-protector', '-nostdlib', '-static',
-    '-Wl,--build-id=none', '-o', out, join(PROGRAMS, `${name}.c`),
-  ], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return out;
-}
-
-/** A workloads folder whose i386 "player" is `program`. */
-function workloadsWith(dir: string, program: string): string {
-  const w = join(dir, 'workloads');
-  for (const part of ['kernel', 'driver', 'videos']) cpSync(join(WORKLOADS, part), join(w, part), { recursive: true });
-  mkdirSync(join(w, 'player'));
-  copyFileSync(program, join(w, 'player', 'player.i386'));
-  return w;
+  return buildFreestandingI386(dir, join(PROGRAMS, `${name}.c`), name);
 }
 
 const numberAfter = (text: string, label: string): number => {
