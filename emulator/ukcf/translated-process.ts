@@ -63,7 +63,7 @@ export interface UkcfLayout {
   cacheBytes: number;
   /** Lookup table: tableEntries × (guest eip, host address), 8 bytes each; readable by the translated code. */
   tableBase: number;
-  /** 256 bytes the translated code and glue may write: word 0 %gs base, word 1 %fs base, 2..7 runtime, 64..255 glue scratch. */
+  /** 256 bytes the translated code and glue may write: word 0 %gs base, word 1 %fs base, bytes 16..27 segment selectors (XOR their initial values), 64..255 glue scratch (TLS entries at 64). */
   contextBase: number;
   /** Top of a 64 KiB host stack the glue may use (r29 on entry). */
   hostStackTop: number;
