@@ -1410,6 +1410,10 @@ class BlockEmitter {
     if (live || through) this.materialize();
     const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
     const v = this.read(op.dst, addr);
+    if (!through && op.count !== 'cl') {
+      this.rotateByImmediate(op, live, v, addr);
+      return;
+    }
     const skip = asm.newLabel();
     const c = this.shiftCount(op.count, skip);
     const res = this.temp();
@@ -1484,6 +1488,46 @@ class BlockEmitter {
     }
     asm.bind(skip);
     if (live) this.producer = { kind: MATERIALIZED, size: 4, count: 0 };
+  }
+
+  /**
+   * rol/ror by an immediate (1..31, so CF and OF always change): the rotate amount is known here,
+   * 32-bit is one MIPS32r2 `rotr`, 8/16-bit two shifts, an or and a mask.
+   */
+  private rotateByImmediate(op: Extract<IrOp, { op: 'shift' }>, live: boolean, v: number, addr: number): void {
+    const asm = this.asm;
+    const size = op.dst.size;
+    const bits = size * 8;
+    const left = (op.count as number) % bits; // rol amount; ror by n = rol by bits - n
+    const rol = op.shift === 'rol' ? left : (bits - left) % bits;
+    const res = !live && op.dst.kind === 'reg' && size === 4 ? guestRegister(op.dst.reg) : this.temp();
+    if (size === 4) asm.rotr(res, v, (32 - rol) & 31);
+    else if (rol === 0) asm.move(res, v);
+    else {
+      const t = this.temp();
+      asm.sll(res, v, rol);
+      asm.srl(t, v, bits - rol);
+      asm.or(res, res, t);
+      this.truncate(res, size);
+      this.tempIndex--; // t is dead
+    }
+    this.write(op.dst, res, addr);
+    if (!live) return;
+    const cf = this.temp();
+    const t = this.temp();
+    if (op.shift === 'rol') {
+      asm.andi(cf, res, 1);
+      asm.ext(t, res, bits - 1, 1);
+      asm.xor(t, t, cf); // OF = MSB ^ CF
+    } else {
+      asm.ext(cf, res, bits - 1, 1);
+      asm.ext(t, res, bits - 2, 1);
+      asm.xor(t, t, cf); // OF = MSB ^ next bit
+    }
+    asm.ins(MATERIALIZED_FLAGS, cf, 0, 1);
+    asm.ins(MATERIALIZED_FLAGS, t, 11, 1);
+    this.emitEagerFromMaterialized();
+    this.producer = { kind: MATERIALIZED, size: 4, count: 0 };
   }
 
   /** shld/shrd (32-bit; 16-bit per the reference CPU's choice for counts above 16). */
