@@ -2,7 +2,7 @@
 // are described in README.md; `host-registers` below is the single source of that mapping.
 
 import { GPR, MipsAssembler, type MipsLabel } from '../mips/encoder';
-import { FlagOp, type IrAddress, type IrBlock, type IrLocation, type IrOp, type IrSource } from './ir';
+import { FlagOp, type IrAddress, type IrAluOp, type IrBlock, type IrLocation, type IrOp, type IrSource } from './ir';
 
 /** Host register of guest register r (eax..edi → s0..s7). */
 export const guestRegister = (r: number): number => GPR.s0 + r;
@@ -1263,16 +1263,23 @@ class BlockEmitter {
     }
     const addr = op.dst.kind === 'mem' ? this.address(op.dst.address) : -1;
     const a = this.read(op.dst, addr);
-    const b = this.source(op.src, size);
     const logic = op.alu === 'and' || op.alu === 'or' || op.alu === 'xor';
     if (!live && !op.writeBack) return; // cmp/test whose flags nobody reads
     const res = live ? FLAG_RES : op.dst.kind === 'reg' && size === 4 ? guestRegister(op.dst.reg) : this.temp();
+    if (!live && op.src.kind === 'imm' && this.aluImmediate(op.alu, res, a, op.src.value & maskOf(size))) {
+      if (!logic) this.truncate(res, size);
+      this.write(op.dst, res, addr);
+      return;
+    }
+    // A live immediate goes straight into the lazy B register.
+    const b = live && !logic && !carry && op.src.kind === 'imm' ? FLAG_B : this.source(op.src, size);
+    if (b === FLAG_B) asm.li(FLAG_B, (op.src as { value: number }).value & maskOf(size));
     let x = a, y = b;
     if (live && !logic) {
       // Operands first (a result register may alias a source).
       if (carry) asm.move(FLAG_AUX, cf);
       asm.move(FLAG_A, a);
-      asm.move(FLAG_B, b);
+      if (b !== FLAG_B) asm.move(FLAG_B, b);
       x = FLAG_A;
       y = FLAG_B;
     }
@@ -1291,6 +1298,34 @@ class BlockEmitter {
       const k = { add: FlagOp.Add, sub: FlagOp.Sub, and: FlagOp.Logic, or: FlagOp.Logic, xor: FlagOp.Logic, adc: FlagOp.Adc, sbb: FlagOp.Sbb }[op.alu];
       asm.li(FLAG_KIND, kindOf(k, size));
       this.produced(k, size);
+    }
+  }
+
+  /**
+   * res = a op imm (imm already masked to the size) in one MIPS immediate instruction when the
+   * immediate fits (addiu: signed 16 bits, andi/ori/xori: unsigned 16 bits); false if it does not.
+   */
+  private aluImmediate(alu: IrAluOp, res: number, a: number, imm: number): boolean {
+    const asm = this.asm;
+    const fitsSigned = (v: number): boolean => v >= -0x8000 && v <= 0x7fff;
+    const signed = imm | 0;
+    switch (alu) {
+      case 'add':
+        if (!fitsSigned(signed)) return false;
+        asm.addiu(res, a, signed);
+        return true;
+      case 'sub':
+        if (!fitsSigned(-signed)) return false;
+        asm.addiu(res, a, -signed);
+        return true;
+      case 'and': case 'or': case 'xor':
+        if ((imm >>> 0) > 0xffff) return false;
+        if (alu === 'and') asm.andi(res, a, imm);
+        else if (alu === 'or') asm.ori(res, a, imm);
+        else asm.xori(res, a, imm);
+        return true;
+      default:
+        return false;
     }
   }
 
