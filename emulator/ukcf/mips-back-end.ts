@@ -232,6 +232,19 @@ class BlockEmitter {
     return t;
   }
 
+  /**
+   * Base register and 16-bit offset of a `size`-byte access at `a`: the displacement's low half
+   * goes into the loads'/stores' offset fields (saves the addiu or the ori of the address) when
+   * the access's last byte still fits (lwl/swl use offset + 3).
+   */
+  private memoryOperand(a: IrAddress, size: number): { base: number; offset: number } {
+    const lo = (a.disp << 16) >> 16;
+    if (lo > 0x7fff - (size - 1)) return { base: this.address(a), offset: 0 };
+    const rest = (a.disp - lo) | 0;
+    if (rest === 0 && a.base < 0 && a.index < 0 && a.segment < 0) return { base: GPR.zero, offset: lo };
+    return { base: this.address({ ...a, disp: rest }), offset: lo };
+  }
+
   /** x86 allows unaligned accesses: 32-bit through lwr/lwl, 16-bit as two bytes. */
   load(size: number, addr: number, signed: boolean, offset = 0): number {
     const asm = this.asm;
@@ -287,7 +300,9 @@ class BlockEmitter {
       }
       return t;
     }
-    return this.load(loc.size, addr >= 0 ? addr : this.address(loc.address), signed);
+    if (addr >= 0) return this.load(loc.size, addr, signed);
+    const m = this.memoryOperand(loc.address, loc.size);
+    return this.load(loc.size, m.base, signed, m.offset);
   }
 
   /** A source value zero-extended to its size (immediates masked to `size`). */
@@ -310,7 +325,12 @@ class BlockEmitter {
       else asm.ins(guestRegister(loc.reg - 4), value, 8, 8);
       return;
     }
-    this.store(loc.size, addr >= 0 ? addr : this.address(loc.address), value);
+    if (addr >= 0) {
+      this.store(loc.size, addr, value);
+      return;
+    }
+    const m = this.memoryOperand(loc.address, loc.size);
+    this.store(loc.size, m.base, value, m.offset);
   }
 
   /** Masks a computed value to `size` bits in place (no-op for 32 bits). */
@@ -584,8 +604,7 @@ class BlockEmitter {
           asm.li(guestRegister(op.dst.reg), op.src.value);
           return;
         }
-        const addr = op.src.kind === 'mem' ? this.address(op.src.address) : -1;
-        const v = this.source(op.src, op.dst.size, addr);
+        const v = this.source(op.src, op.dst.size);
         this.write(op.dst, v);
         return;
       }
