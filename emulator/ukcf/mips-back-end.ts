@@ -614,6 +614,13 @@ class BlockEmitter {
           asm.andi(d, guestRegister(op.src.reg), 0xff);
           return;
         }
+        if (op.src.kind === 'mem' && op.src.size === 1 && op.size === 4) {
+          // One load straight into the guest register: it faults before writing anything.
+          const m = this.memoryOperand(op.src.address, 1);
+          if (op.signed) asm.lb(d, m.offset, m.base);
+          else asm.lbu(d, m.offset, m.base);
+          return;
+        }
         const v = this.read(op.src, -1, op.signed);
         if (op.size === 4) asm.move(d, v);
         else asm.ins(d, v, 0, 16);
