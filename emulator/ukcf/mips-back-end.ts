@@ -140,13 +140,6 @@ function layout(): GlueRoutines {
 class BlockEmitter {
   private tempIndex = 0;
   private producer: Producer | null = null;
-  /**
-   * A 32-bit `mov dst, src` between guest registers not emitted yet: the next op may read src in
-   * place of dst (`mov %eax,%ecx; shr $3,%ecx` = one srl); anything else emits the move first.
-   */
-  private pendingCopy: { dst: number; src: number } | null = null;
-  /** While an op absorbs the pending copy: reads of guest register `dst` (32-bit) read `src`. */
-  private copySubstitute: { dst: number; src: number } | null = null;
   private opIndex = 0;
   readonly guestMap: { offset: number; eip: number }[] = [];
 
@@ -283,10 +276,7 @@ class BlockEmitter {
   read(loc: IrLocation, addr = -1, signed = false): number {
     const asm = this.asm;
     if (loc.kind === 'reg') {
-      if (loc.size === 4) {
-        const c = this.copySubstitute;
-        return guestRegister(c !== null && c.dst === loc.reg ? c.src : loc.reg);
-      }
+      if (loc.size === 4) return guestRegister(loc.reg);
       const t = this.temp();
       if (loc.size === 2) {
         if (signed) asm.seh(t, guestRegister(loc.reg));
@@ -562,38 +552,9 @@ class BlockEmitter {
   // ------------------------------------------------------------------ ops
 
   op(op: IrOp, index: number): void {
-    const pending = this.pendingCopy;
-    if (pending !== null && !absorbsCopy(op, pending.dst)) this.flushCopy();
     this.tempIndex = 0;
     this.opIndex = index;
     this.guestMap.push({ offset: this.asm.length * 4, eip: op.eip });
-    if (this.pendingCopy !== null) {
-      // Its mov's map entry shares this op's offset (a mov of no host instructions, like nop).
-      this.copySubstitute = this.pendingCopy;
-      this.pendingCopy = null;
-      try {
-        this.emitOp(op, index);
-      } finally {
-        this.copySubstitute = null;
-      }
-      return;
-    }
-    if (op.op === 'mov' && op.dst.kind === 'reg' && op.dst.size === 4 && op.src.kind === 'reg' && op.src.reg !== op.dst.reg) {
-      this.pendingCopy = { dst: op.dst.reg, src: op.src.reg };
-      return;
-    }
-    this.emitOp(op, index);
-  }
-
-  /** Emits the pending register copy (before an op that cannot take it, or the block's end). */
-  flushCopy(): void {
-    const c = this.pendingCopy;
-    if (c === null) return;
-    this.pendingCopy = null;
-    this.asm.move(guestRegister(c.dst), guestRegister(c.src));
-  }
-
-  private emitOp(op: IrOp, index: number): void {
     const asm = this.asm;
     const live = op.flagsLive === true;
     switch (op.op) {
@@ -2009,7 +1970,6 @@ class BlockEmitter {
   // ------------------------------------------------------------------ exits
 
   opIndexForTerminator(index: number): void {
-    this.flushCopy();
     this.opIndex = index;
   }
 
@@ -2162,26 +2122,6 @@ export function emitBlock(block: IrBlock, origin: number, options: BackEndOption
     return emitBlock(cut, origin, options);
   }
   return { words: asm.finish().words, guestMap: e.guestMap };
-}
-
-/**
- * Can `op` take a pending `mov dst, src` (32-bit guest registers) by reading src for dst? Only ops
- * whose every read of a guest register goes through BlockEmitter.read (no memory operand, whose
- * address would read dst directly), that read before they write, that write dst as a whole and
- * cannot fault (the mov's effect then never has to be seen without the op's).
- */
-function absorbsCopy(op: IrOp, dst: number): boolean {
-  const whole = (loc: IrLocation): boolean => loc.kind === 'reg' && loc.size === 4 && loc.reg === dst;
-  switch (op.op) {
-    case 'shift':
-      return whole(op.dst) && op.count !== 'cl' && op.shift !== 'rcl' && op.shift !== 'rcr';
-    case 'unary':
-      return whole(op.dst);
-    case 'alu':
-      return whole(op.dst) && op.writeBack && op.src.kind !== 'mem';
-    default:
-      return false;
-  }
 }
 
 /**
