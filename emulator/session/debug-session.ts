@@ -88,6 +88,8 @@ export interface GuestTranslation {
   hostEnd: number;
   /** Host code of each guest instruction of the block: [host, hostEnd). */
   instructions: { eip: number; host: number; hostEnd: number }[];
+  /** Out-of-line exit stubs [host, hostEnd), host code of the block's last guest instruction too (empty: stubs inside [host, hostEnd)). */
+  exitStubs: { host: number; hostEnd: number }[];
 }
 
 export interface HostDisassemblyLine {

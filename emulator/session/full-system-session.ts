@@ -330,7 +330,7 @@ export class FullSystemSession extends DebugSession {
     if (translator === 'user') {
       const runtime = this.userTranslator?.runtime ?? null;
       if (runtime === null) return [];
-      return runtime.translationOf(eip).map((t) => ({ translator: 'user', block: t.block, host: t.host, hostEnd: t.hostEnd, instructions: t.instructions }));
+      return runtime.translationOf(eip).map((t) => ({ translator: 'user', block: t.block, host: t.host, hostEnd: t.hostEnd, instructions: t.instructions, exitStubs: t.exitStubs }));
     }
     const kt = this.kernelTranslator;
     if (kt === null) return [];
@@ -350,7 +350,7 @@ export class FullSystemSession extends DebugSession {
       }
       // A block cut at its size limit maps its exit to the next eip, which is no instruction of it.
       const own = instructions.filter((x) => x.eip >= b.eip && x.eip < b.guestEnd);
-      if (own.some((x) => x.eip === eip)) out.push({ translator: 'kernel', block: b.eip, host: b.host, hostEnd: end, instructions: own });
+      if (own.some((x) => x.eip === eip)) out.push({ translator: 'kernel', block: b.eip, host: b.host, hostEnd: end, instructions: own, exitStubs: [] });
     }
     return out;
   }

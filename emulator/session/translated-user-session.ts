@@ -172,7 +172,7 @@ export class TranslatedUserSession extends DebugSession {
 
   translationOf(translator: GuestTranslator, eip: number): GuestTranslation[] {
     if (translator !== 'user') return [];
-    return this.runtime.translationOf(eip).map((t) => ({ translator: 'user', block: t.block, host: t.host, hostEnd: t.hostEnd, instructions: t.instructions }));
+    return this.runtime.translationOf(eip).map((t) => ({ translator: 'user', block: t.block, host: t.host, hostEnd: t.hostEnd, instructions: t.instructions, exitStubs: t.exitStubs }));
   }
 
   codeCacheBlocks(): CodeCacheBlock[] {

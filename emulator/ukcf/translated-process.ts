@@ -180,6 +180,8 @@ export interface UkcfTranslation {
   hostEnd: number;
   /** Host code of each guest instruction of the block: [host, hostEnd). */
   instructions: { eip: number; host: number; hostEnd: number }[];
+  /** The block's out-of-line exit stubs [host, hostEnd): host code of its last guest instruction too. */
+  exitStubs: { host: number; hostEnd: number }[];
 }
 
 export interface UkcfStatistics {
@@ -1056,7 +1058,9 @@ export class UkcfRuntime {
         if (i >= b.ir.guestCount) continue; // an untranslated / size-limit terminator is no instruction of the block
         instructions.push({ eip: b.guestMap[i].eip, host: b.guestMap[i].host, hostEnd });
       }
-      if (instructions.some((x) => x.eip === eip)) out.push({ block: b.eip, host: b.host, hostEnd: b.host + b.bytes, instructions });
+      if (!instructions.some((x) => x.eip === eip)) continue;
+      const exitStubs = b.exits.filter((e) => e.stub >= 0).map((e) => ({ host: e.stub, hostEnd: e.stub + EXIT_STUB_BYTES }));
+      out.push({ block: b.eip, host: b.host, hostEnd: b.host + b.bytes, instructions, exitStubs });
     }
     return out.sort((x, y) => x.host - y.host);
   }
