@@ -1,23 +1,17 @@
-// A small fixed-seed PRNG (xorshift32) so that generated programs never change unless the
-// generator does.
+// A small fixed-seed PRNG (the shared xorshift32 of test/fixed-seed-random.ts) so that generated
+// programs never change unless the generator does; below() scales rather than takes a remainder.
+import { Xorshift32 } from '../fixed-seed-random';
 
 export class Random {
-  private state: number;
+  private readonly source: Xorshift32;
 
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
+    this.source = new Xorshift32(seed >>> 0 || 0x9e3779b9);
   }
 
   /** Uniform unsigned 32-bit integer. */
   u32(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    this.state = x;
-    return x;
+    return this.source.next();
   }
 
   /** Integer in [0, n). */
