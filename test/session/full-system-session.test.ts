@@ -59,10 +59,9 @@ test('native: frames, system calls, console and host counts equal runScheme, wit
   assert.deepEqual(record(native(), NATIVE_KINDS).events, events);
 });
 
-test('native: stop on system calls, frames and output, one stop per event', () => {
-  const all = record(native(), NATIVE_KINDS).events;
-  const s = native();
-  s.setStopOn(NATIVE_KINDS);
+/** Runs `s` to its end stopping on each event of `kinds`: the events of the stops, in order. */
+function stopsOnEvents(s: FullSystemSession, kinds: SessionEventKind[]): SessionEvent[] {
+  s.setStopOn(kinds);
   const got: SessionEvent[] = [];
   for (;;) {
     const st = s.runUntilStop();
@@ -70,6 +69,13 @@ test('native: stop on system calls, frames and output, one stop per event', () =
     assert.equal(st.reason, 'event');
     got.push(st.event as SessionEvent);
   }
+  return got;
+}
+
+test('native: stop on system calls, frames and output, one stop per event', () => {
+  const all = record(native(), NATIVE_KINDS).events;
+  const s = native();
+  const got = stopsOnEvents(s, NATIVE_KINDS);
   assert.deepEqual(got, all);
 });
 
@@ -206,14 +212,7 @@ test('ukcf: deterministic events; the host counts of `ukcf run`; a client withou
 test('ukcf: stop on each kind, one stop per event, in order', () => {
   const all = record(translated(), UKCF_KINDS).events;
   const s = translated();
-  s.setStopOn(UKCF_KINDS);
-  const got: SessionEvent[] = [];
-  for (;;) {
-    const st = s.runUntilStop();
-    if (isExit(st)) break;
-    assert.equal(st.reason, 'event');
-    got.push(st.event as SessionEvent);
-  }
+  const got = stopsOnEvents(s, UKCF_KINDS);
   assert.deepEqual(got.map((e) => e.kind), all.map((e) => e.kind));
   assert.deepEqual(got, all);
 });
